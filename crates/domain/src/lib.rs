@@ -1,0 +1,26 @@
+//! Recouvre's pure domain core: money, calendar, the law, the journal and the case model.
+//!
+//! Nothing in this crate does I/O, spawns threads or awaits: every function takes its inputs
+//! (including "today" and the reference data) as arguments and returns a value. The storage,
+//! web and CLI crates are thin shells around it. See `ARCHITECTURE.md` at the repository root.
+
+pub mod money;
+
+// The law as code (issue 3). Each module cites the articles it applies.
+pub mod allocation;
+pub mod calc;
+pub mod calendar;
+pub mod foreclosure;
+pub mod garnishment;
+pub mod indemnity;
+pub mod limitation;
+pub mod payment_plan;
+pub mod reference;
+pub mod statutory_interest;
+
+// The case file and its journal (issue 2).
+pub mod authority;
+pub mod case;
+pub mod journal;
+
+pub use money::Money;
