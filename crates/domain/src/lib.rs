@@ -22,5 +22,6 @@ pub mod statutory_interest;
 pub mod authority;
 pub mod case;
 pub mod journal;
+pub mod portfolio;
 
 pub use money::Money;

@@ -1,0 +1,1 @@
+//! Being written: the deterministic demo portfolio generator.
