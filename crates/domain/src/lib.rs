@@ -21,6 +21,7 @@ pub mod statutory_interest;
 // The case file and its journal (issue 2).
 pub mod authority;
 pub mod case;
+pub mod intake;
 pub mod journal;
 pub mod portfolio;
 

@@ -1,0 +1,872 @@
+//! The case file on disk: open cases, list and search them, read one, change it.
+//!
+//! Every change goes through [`crate::journal::append_event`] in the same transaction as its
+//! effect on these read tables.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use recouvre_domain::case::{
+    AccountKind, Breakdown, CaseStatus, Claim, ClaimNature, Employment, FamilySituation, Guarantee, GuaranteeKind,
+    NewCase, OtherAccount, OverIndebtedness, PartyRole, Person, Protection,
+};
+use recouvre_domain::Money;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::journal::append_event;
+use crate::{on_engine, Result, Store, StoreError};
+
+/// Inserts a person unless their customer number is known; returns their id.
+macro_rules! upsert_person {
+    ($conn:expr, $person:expr) => {{
+        let person: &recouvre_domain::case::Person = $person;
+        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM persons WHERE customer_number = $1")
+            .bind(&person.customer_number)
+            .fetch_optional(&mut *$conn)
+            .await?;
+        match existing {
+            Some(id) => id,
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO persons (customer_number, last_name, first_name, search_key, birth_date, \
+                     address_line, postcode, city, phone, email, iban, family_situation, dependants, employment, \
+                     employer, monthly_income_cents, monthly_charges_cents, deceased_on, protection, guardian_name, \
+                     guardian_address, over_indebtedness, ficp_registered) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
+                     $20, $21, $22, $23) RETURNING id",
+                )
+                .bind(&person.customer_number)
+                .bind(&person.last_name)
+                .bind(&person.first_name)
+                .bind(person.search_key())
+                .bind(person.birth_date)
+                .bind(&person.address_line)
+                .bind(&person.postcode)
+                .bind(&person.city)
+                .bind(&person.phone)
+                .bind(&person.email)
+                .bind(&person.iban)
+                .bind(person.family_situation.code())
+                .bind(i64::from(person.dependants))
+                .bind(person.employment.code())
+                .bind(&person.employer)
+                .bind(person.monthly_income.cents())
+                .bind(person.monthly_charges.cents())
+                .bind(person.deceased_on)
+                .bind(person.protection.code())
+                .bind(&person.guardian_name)
+                .bind(&person.guardian_address)
+                .bind(person.over_indebtedness.code())
+                .bind(person.ficp_registered)
+                .fetch_one(&mut *$conn)
+                .await?;
+                id
+            }
+        }
+    }};
+}
+
+/// Opens a case for `new_case`, or adds its claims to the debtor's open case. Claims already
+/// known by contract reference are skipped, which makes imports idempotent. Returns the case
+/// id and whether anything changed.
+macro_rules! open_or_join_case {
+    ($conn:expr, $new_case:expr, $actor:expr, $now:expr) => {{
+        let new_case: &recouvre_domain::case::NewCase = $new_case;
+        let actor: &str = $actor;
+        let now: chrono::DateTime<chrono::Utc> = $now;
+        let debtor_id = $crate::cases::upsert_person!($conn, &new_case.debtor);
+        let open_case: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM cases WHERE debtor_id = $1 AND status <> 'closed' ORDER BY id LIMIT 1",
+        )
+        .bind(debtor_id)
+        .fetch_optional(&mut *$conn)
+        .await?;
+        let mut changed = false;
+        let case_id = match open_case {
+            Some(case_id) => case_id,
+            None => {
+                changed = true;
+                let officer_id: Option<i64> = match &new_case.officer {
+                    None => None,
+                    Some(login) => {
+                        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
+                            .bind(login)
+                            .fetch_optional(&mut *$conn)
+                            .await?;
+                        Some(id.ok_or_else(|| $crate::StoreError::not_found(format!("gestionnaire « {login} »")))?)
+                    }
+                };
+                let main_nature = new_case.claims.first().map_or(recouvre_domain::case::ClaimNature::Overdraft, |claim| claim.nature);
+                let case_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO cases (reference, debtor_id, officer_id, status, main_nature, opened_on, tags, \
+                     total_cents, search_key, version, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, 0, $9) RETURNING id",
+                )
+                .bind(format!("tmp-{}", new_case.debtor.customer_number))
+                .bind(debtor_id)
+                .bind(officer_id)
+                .bind(new_case.status.code())
+                .bind(main_nature.code())
+                .bind(new_case.opened_on)
+                .bind(serde_json::to_string(&new_case.tags).expect("tags serialise"))
+                .bind(new_case.debtor.search_key())
+                .bind(now)
+                .fetch_one(&mut *$conn)
+                .await?;
+                let reference = $crate::cases::case_reference(case_id);
+                sqlx::query("UPDATE cases SET reference = $2 WHERE id = $1")
+                    .bind(case_id)
+                    .bind(&reference)
+                    .execute(&mut *$conn)
+                    .await?;
+                sqlx::query("INSERT INTO case_parties (case_id, person_id, role) VALUES ($1, $2, 'debtor')")
+                    .bind(case_id)
+                    .bind(debtor_id)
+                    .execute(&mut *$conn)
+                    .await?;
+                let payload = serde_json::json!({
+                    "reference": reference,
+                    "debtor": new_case.debtor.display_name(),
+                    "customer_number": new_case.debtor.customer_number,
+                    "status": new_case.status.code(),
+                    "opened_on": new_case.opened_on,
+                    "officer": new_case.officer,
+                    "tags": new_case.tags,
+                });
+                $crate::journal::append_event!($conn, case_id, None, "case_opened", payload.to_string(), actor, now);
+                for guarantee in &new_case.guarantees {
+                    sqlx::query("INSERT INTO guarantees (case_id, kind, description, amount_cents) VALUES ($1, $2, $3, $4)")
+                        .bind(case_id)
+                        .bind(guarantee.kind.code())
+                        .bind(&guarantee.description)
+                        .bind(guarantee.amount.cents())
+                        .execute(&mut *$conn)
+                        .await?;
+                    let payload = serde_json::json!({"kind": guarantee.kind.code(), "description": guarantee.description, "amount": guarantee.amount});
+                    $crate::journal::append_event!($conn, case_id, None, "guarantee_added", payload.to_string(), actor, now);
+                }
+                for note in &new_case.notes {
+                    sqlx::query("INSERT INTO case_notes (case_id, author, body, created_at) VALUES ($1, $2, $3, $4)")
+                        .bind(case_id)
+                        .bind(actor)
+                        .bind(note)
+                        .bind(now)
+                        .execute(&mut *$conn)
+                        .await?;
+                    $crate::journal::append_event!($conn, case_id, None, "note_added", serde_json::json!({"body": note}).to_string(), actor, now);
+                }
+                case_id
+            }
+        };
+        for (role, person) in &new_case.parties {
+            let person_id = $crate::cases::upsert_person!($conn, person);
+            let inserted = sqlx::query(
+                "INSERT INTO case_parties (case_id, person_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(case_id)
+            .bind(person_id)
+            .bind(role.code())
+            .execute(&mut *$conn)
+            .await?
+            .rows_affected();
+            if inserted > 0 {
+                changed = true;
+                let payload = serde_json::json!({"role": role.code(), "name": person.display_name(), "customer_number": person.customer_number});
+                $crate::journal::append_event!($conn, case_id, None, "party_added", payload.to_string(), actor, now);
+            }
+        }
+        for claim in &new_case.claims {
+            let inserted: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO claims (case_id, contract_ref, nature, principal_cents, contractual_interest_cents, \
+                 statutory_interest_cents, costs_cents, penalties_cents, contractual_rate, opened_on, due_on, \
+                 first_incident_on, last_payment_on) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                 ON CONFLICT (contract_ref) DO NOTHING RETURNING id",
+            )
+            .bind(case_id)
+            .bind(&claim.contract_ref)
+            .bind(claim.nature.code())
+            .bind(claim.amounts.principal.cents())
+            .bind(claim.amounts.contractual_interest.cents())
+            .bind(claim.amounts.statutory_interest.cents())
+            .bind(claim.amounts.costs.cents())
+            .bind(claim.amounts.penalties.cents())
+            .bind(&claim.contractual_rate)
+            .bind(claim.opened_on)
+            .bind(claim.due_on)
+            .bind(claim.first_incident_on)
+            .bind(claim.last_payment_on)
+            .fetch_optional(&mut *$conn)
+            .await?;
+            if inserted.is_some() {
+                changed = true;
+                let payload = serde_json::to_string(claim).expect("claims serialise");
+                $crate::journal::append_event!($conn, case_id, None, "claim_added", payload, actor, now);
+            }
+        }
+        for account in &new_case.other_accounts {
+            sqlx::query(
+                "INSERT INTO other_accounts (person_id, kind, account_number, balance_cents) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (account_number) DO NOTHING",
+            )
+            .bind(debtor_id)
+            .bind(account.kind.code())
+            .bind(&account.account_number)
+            .bind(account.balance.cents())
+            .execute(&mut *$conn)
+            .await?;
+        }
+        if changed {
+            sqlx::query(
+                "UPDATE cases SET total_cents = (SELECT CAST(COALESCE(SUM(principal_cents + contractual_interest_cents \
+                 + statutory_interest_cents + costs_cents + penalties_cents), 0) AS BIGINT) FROM claims WHERE case_id = $1) \
+                 WHERE id = $1",
+            )
+            .bind(case_id)
+            .execute(&mut *$conn)
+            .await?;
+        }
+        (case_id, changed)
+    }};
+}
+pub(crate) use upsert_person;
+pub(crate) use open_or_join_case;
+
+/// The case number shown to officers and printed on letters.
+pub fn case_reference(case_id: i64) -> String {
+    format!("CTX-{case_id:07}")
+}
+
+/// Opens (or joins) one case in its own transaction.
+pub async fn open(store: &Store, new_case: &NewCase, actor: &str, now: DateTime<Utc>) -> Result<(i64, bool)> {
+    let result = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let result = open_or_join_case!(tx, new_case, actor, now);
+        tx.commit().await?;
+        result
+    });
+    Ok(result)
+}
+
+/// Opens many cases in one transaction (the demo generator; imports use [`crate::imports`]).
+pub async fn open_many(store: &Store, new_cases: &[NewCase], actor: &str, now: DateTime<Utc>) -> Result<u64> {
+    let created = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let mut created = 0_u64;
+        for new_case in new_cases {
+            let (_, changed) = open_or_join_case!(tx, new_case, actor, now);
+            created += u64::from(changed);
+        }
+        tx.commit().await?;
+        created
+    });
+    Ok(created)
+}
+
+/// How the case list is ordered. Each order has an index, and pages are cut by keyset (the
+/// last row's sort value and id), never by OFFSET, so page 5 000 costs what page 1 costs.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseSort {
+    #[default]
+    OpenedDesc,
+    OpenedAsc,
+    TotalDesc,
+    TotalAsc,
+}
+
+impl CaseSort {
+    pub const ALL: [CaseSort; 4] = [CaseSort::OpenedDesc, CaseSort::OpenedAsc, CaseSort::TotalDesc, CaseSort::TotalAsc];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            CaseSort::OpenedDesc => "opened_desc",
+            CaseSort::OpenedAsc => "opened_asc",
+            CaseSort::TotalDesc => "total_desc",
+            CaseSort::TotalAsc => "total_asc",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<CaseSort> {
+        CaseSort::ALL.into_iter().find(|sort| sort.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CaseSort::OpenedDesc => "Entrée au contentieux, plus récents d'abord",
+            CaseSort::OpenedAsc => "Entrée au contentieux, plus anciens d'abord",
+            CaseSort::TotalDesc => "Montant dû, décroissant",
+            CaseSort::TotalAsc => "Montant dû, croissant",
+        }
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            CaseSort::OpenedDesc | CaseSort::OpenedAsc => "c.opened_on",
+            CaseSort::TotalDesc | CaseSort::TotalAsc => "c.total_cents",
+        }
+    }
+
+    fn descending(self) -> bool {
+        matches!(self, CaseSort::OpenedDesc | CaseSort::TotalDesc)
+    }
+}
+
+/// Which officer's cases to list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OfficerFilter {
+    Any,
+    Unassigned,
+    User(i64),
+}
+
+#[derive(Clone, Debug)]
+pub struct CaseFilter {
+    /// A name (prefix of "last name first name"), a case number (`CTX-…`) or an account or
+    /// contract number.
+    pub query: Option<String>,
+    pub status: Option<CaseStatus>,
+    pub officer: OfficerFilter,
+    pub nature: Option<ClaimNature>,
+    pub min_total: Option<Money>,
+    pub max_total: Option<Money>,
+    pub sort: CaseSort,
+    /// Cursor from the previous page (`CasePage::next`).
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+impl Default for CaseFilter {
+    fn default() -> CaseFilter {
+        CaseFilter {
+            query: None,
+            status: None,
+            officer: OfficerFilter::Any,
+            nature: None,
+            min_total: None,
+            max_total: None,
+            sort: CaseSort::default(),
+            after: None,
+            limit: 50,
+        }
+    }
+}
+
+/// Upper bound on a page, whatever the caller asks.
+pub const MAX_PAGE_ROWS: u32 = 200;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct CaseSummary {
+    pub id: i64,
+    pub reference: String,
+    pub debtor_name: String,
+    pub status: String,
+    pub main_nature: String,
+    pub total_cents: i64,
+    pub opened_on: NaiveDate,
+    pub officer_name: Option<String>,
+    pub tags: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CasePage {
+    pub cases: Vec<CaseSummary>,
+    /// Cursor for the next page, if there may be one.
+    pub next: Option<String>,
+}
+
+enum Bind {
+    Int(i64),
+    Text(String),
+    Date(NaiveDate),
+}
+
+/// What a search text looks like, decided in Rust so that each form hits one index.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SearchKind {
+    Reference(String),
+    Account(String),
+    Name(String),
+}
+
+pub fn classify_search(query: &str) -> Option<SearchKind> {
+    let trimmed = query.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let upper = trimmed.to_uppercase();
+    if upper.starts_with("CTX-") {
+        return Some(SearchKind::Reference(upper));
+    }
+    if trimmed.chars().any(|c| c.is_ascii_digit()) {
+        return Some(SearchKind::Account(trimmed.replace(' ', "")));
+    }
+    Some(SearchKind::Name(recouvre_domain::case::search_key(trimmed)))
+}
+
+/// A page of the case list.
+pub async fn list(store: &Store, filter: &CaseFilter) -> Result<CasePage> {
+    let limit = filter.limit.clamp(1, MAX_PAGE_ROWS);
+    let mut conditions: Vec<String> = Vec::new();
+    let mut binds: Vec<Bind> = Vec::new();
+    // `?` in a condition stands for the placeholder of the value bound with it.
+    fn push(conditions: &mut Vec<String>, condition: &str, bind: Bind, binds: &mut Vec<Bind>) {
+        binds.push(bind);
+        conditions.push(condition.replace('?', &format!("${}", binds.len())));
+    }
+    match filter.query.as_deref().and_then(classify_search) {
+        None => {}
+        Some(SearchKind::Reference(reference)) => push(&mut conditions, "c.reference = ?", Bind::Text(reference), &mut binds),
+        Some(SearchKind::Account(account)) => push(
+            &mut conditions,
+            "c.id IN (SELECT case_id FROM claims WHERE contract_ref = ?)",
+            Bind::Text(account),
+            &mut binds,
+        ),
+        Some(SearchKind::Name(key)) => {
+            push(&mut conditions, "c.search_key >= ?", Bind::Text(key.clone()), &mut binds);
+            push(&mut conditions, "c.search_key < ?", Bind::Text(format!("{key}\u{10FFFF}")), &mut binds);
+        }
+    }
+    if let Some(status) = filter.status {
+        push(&mut conditions, "c.status = ?", Bind::Text(status.code().to_string()), &mut binds);
+    }
+    match filter.officer {
+        OfficerFilter::Any => {}
+        OfficerFilter::Unassigned => conditions.push("c.officer_id IS NULL".to_string()),
+        OfficerFilter::User(id) => push(&mut conditions, "c.officer_id = ?", Bind::Int(id), &mut binds),
+    }
+    if let Some(nature) = filter.nature {
+        push(&mut conditions, "c.main_nature = ?", Bind::Text(nature.code().to_string()), &mut binds);
+    }
+    if let Some(min) = filter.min_total {
+        push(&mut conditions, "c.total_cents >= ?", Bind::Int(min.cents()), &mut binds);
+    }
+    if let Some(max) = filter.max_total {
+        push(&mut conditions, "c.total_cents <= ?", Bind::Int(max.cents()), &mut binds);
+    }
+    let sort = filter.sort;
+    if let Some(cursor) = &filter.after {
+        let (value, id) = parse_cursor(sort, cursor)?;
+        let op = if sort.descending() { "<" } else { ">" };
+        binds.push(value);
+        binds.push(Bind::Int(id));
+        let (a, b) = (binds.len() - 1, binds.len());
+        conditions.push(format!("({col} {op} ${a} OR ({col} = ${a} AND c.id {op} ${b}))", col = sort.column()));
+    }
+    let direction = if sort.descending() { "DESC" } else { "ASC" };
+    let where_clause = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    let sql = format!(
+        "SELECT c.id, c.reference, p.last_name || ' ' || p.first_name AS debtor_name, c.status, c.main_nature, \
+         c.total_cents, c.opened_on, u.display_name AS officer_name, c.tags \
+         FROM cases c JOIN persons p ON p.id = c.debtor_id LEFT JOIN users u ON u.id = c.officer_id \
+         {where_clause} ORDER BY {col} {direction}, c.id {direction} LIMIT {fetch}",
+        col = sort.column(),
+        fetch = limit + 1,
+    );
+    let mut rows: Vec<CaseSummary> = on_engine!(store, |pool| {
+        let mut query = sqlx::query_as(&sql);
+        for bind in binds {
+            query = match bind {
+                Bind::Int(value) => query.bind(value),
+                Bind::Text(value) => query.bind(value),
+                Bind::Date(value) => query.bind(value),
+            };
+        }
+        query.fetch_all(pool).await?
+    });
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|last| cursor_for(sort, last))
+    } else {
+        None
+    };
+    Ok(CasePage { cases: rows, next })
+}
+
+fn cursor_for(sort: CaseSort, row: &CaseSummary) -> String {
+    match sort {
+        CaseSort::OpenedDesc | CaseSort::OpenedAsc => format!("{}_{}", row.opened_on, row.id),
+        CaseSort::TotalDesc | CaseSort::TotalAsc => format!("{}_{}", row.total_cents, row.id),
+    }
+}
+
+fn parse_cursor(sort: CaseSort, cursor: &str) -> Result<(Bind, i64)> {
+    let bad = || StoreError::Conflict(format!("curseur de pagination invalide « {cursor} » : repartez de la première page"));
+    let (value, id) = cursor.rsplit_once('_').ok_or_else(bad)?;
+    let id: i64 = id.parse().map_err(|_| bad())?;
+    let value = match sort {
+        CaseSort::OpenedDesc | CaseSort::OpenedAsc => Bind::Date(value.parse().map_err(|_| bad())?),
+        CaseSort::TotalDesc | CaseSort::TotalAsc => Bind::Int(value.parse().map_err(|_| bad())?),
+    };
+    Ok((value, id))
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    id: i64,
+    customer_number: String,
+    last_name: String,
+    first_name: String,
+    birth_date: Option<NaiveDate>,
+    address_line: String,
+    postcode: String,
+    city: String,
+    phone: Option<String>,
+    email: Option<String>,
+    iban: Option<String>,
+    family_situation: String,
+    dependants: i64,
+    employment: String,
+    employer: Option<String>,
+    monthly_income_cents: i64,
+    monthly_charges_cents: i64,
+    deceased_on: Option<NaiveDate>,
+    protection: String,
+    guardian_name: Option<String>,
+    guardian_address: Option<String>,
+    over_indebtedness: String,
+    ficp_registered: bool,
+}
+
+fn decode<T>(value: Option<T>, column: &str, code: &str) -> Result<T> {
+    value.ok_or_else(|| StoreError::Corrupt(format!("code « {code} » inconnu dans la colonne {column}")))
+}
+
+impl PersonRow {
+    fn into_person(self) -> Result<(i64, Person)> {
+        let person = Person {
+            customer_number: self.customer_number,
+            last_name: self.last_name,
+            first_name: self.first_name,
+            birth_date: self.birth_date,
+            address_line: self.address_line,
+            postcode: self.postcode,
+            city: self.city,
+            phone: self.phone,
+            email: self.email,
+            iban: self.iban,
+            family_situation: decode(
+                FamilySituation::from_code(&self.family_situation),
+                "family_situation",
+                &self.family_situation,
+            )?,
+            dependants: u8::try_from(self.dependants).unwrap_or(u8::MAX),
+            employment: decode(Employment::from_code(&self.employment), "employment", &self.employment)?,
+            employer: self.employer,
+            monthly_income: Money::from_cents(self.monthly_income_cents),
+            monthly_charges: Money::from_cents(self.monthly_charges_cents),
+            deceased_on: self.deceased_on,
+            protection: decode(Protection::from_code(&self.protection), "protection", &self.protection)?,
+            guardian_name: self.guardian_name,
+            guardian_address: self.guardian_address,
+            over_indebtedness: decode(
+                OverIndebtedness::from_code(&self.over_indebtedness),
+                "over_indebtedness",
+                &self.over_indebtedness,
+            )?,
+            ficp_registered: self.ficp_registered,
+        };
+        Ok((self.id, person))
+    }
+}
+
+const PERSON_COLUMNS: &str = "p.id, p.customer_number, p.last_name, p.first_name, p.birth_date, p.address_line, \
+    p.postcode, p.city, p.phone, p.email, p.iban, p.family_situation, p.dependants, p.employment, p.employer, \
+    p.monthly_income_cents, p.monthly_charges_cents, p.deceased_on, p.protection, p.guardian_name, \
+    p.guardian_address, p.over_indebtedness, p.ficp_registered";
+
+#[derive(sqlx::FromRow)]
+struct ClaimRow {
+    id: i64,
+    contract_ref: String,
+    nature: String,
+    principal_cents: i64,
+    contractual_interest_cents: i64,
+    statutory_interest_cents: i64,
+    costs_cents: i64,
+    penalties_cents: i64,
+    contractual_rate: Option<String>,
+    opened_on: Option<NaiveDate>,
+    due_on: NaiveDate,
+    first_incident_on: Option<NaiveDate>,
+    last_payment_on: Option<NaiveDate>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CaseRow {
+    id: i64,
+    reference: String,
+    debtor_id: i64,
+    officer_id: Option<i64>,
+    officer_name: Option<String>,
+    status: String,
+    opened_on: NaiveDate,
+    closed_on: Option<NaiveDate>,
+    tags: String,
+    version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Note {
+    pub author: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseDetail {
+    pub id: i64,
+    pub reference: String,
+    pub status: CaseStatus,
+    pub opened_on: NaiveDate,
+    pub closed_on: Option<NaiveDate>,
+    pub officer_id: Option<i64>,
+    pub officer_name: Option<String>,
+    pub tags: Vec<String>,
+    /// Sequence number of the last journal event; a change must quote it.
+    pub version: i64,
+    pub debtor_id: i64,
+    pub debtor: Person,
+    pub parties: Vec<(PartyRole, i64, Person)>,
+    pub claims: Vec<(i64, Claim)>,
+    pub guarantees: Vec<Guarantee>,
+    pub other_accounts: Vec<OtherAccount>,
+    pub notes: Vec<Note>,
+    /// Sum of the claims' amounts, component by component.
+    pub breakdown: Breakdown,
+}
+
+pub async fn detail(store: &Store, case_id: i64) -> Result<CaseDetail> {
+    let case: Option<CaseRow> = on_engine!(store, |pool| sqlx::query_as(
+        "SELECT c.id, c.reference, c.debtor_id, c.officer_id, u.display_name AS officer_name, c.status, \
+         c.opened_on, c.closed_on, c.tags, c.version \
+         FROM cases c LEFT JOIN users u ON u.id = c.officer_id WHERE c.id = $1"
+    )
+    .bind(case_id)
+    .fetch_optional(pool)
+    .await?);
+    let case = case.ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
+    let persons_sql = format!(
+        "SELECT cp.role, {PERSON_COLUMNS} FROM case_parties cp JOIN persons p ON p.id = cp.person_id \
+         WHERE cp.case_id = $1 ORDER BY cp.role, p.id"
+    );
+    #[derive(sqlx::FromRow)]
+    struct PartyRow {
+        role: String,
+        #[sqlx(flatten)]
+        person: PersonRow,
+    }
+    let (party_rows, claim_rows, guarantee_rows, account_rows, notes): (
+        Vec<PartyRow>,
+        Vec<ClaimRow>,
+        Vec<(String, String, i64)>,
+        Vec<(String, String, i64)>,
+        Vec<Note>,
+    ) = on_engine!(store, |pool| {
+        let parties = sqlx::query_as(&persons_sql).bind(case_id).fetch_all(pool).await?;
+        let claims = sqlx::query_as(
+            "SELECT id, contract_ref, nature, principal_cents, contractual_interest_cents, statutory_interest_cents, \
+             costs_cents, penalties_cents, contractual_rate, opened_on, due_on, first_incident_on, last_payment_on \
+             FROM claims WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(case_id)
+        .fetch_all(pool)
+        .await?;
+        let guarantees = sqlx::query_as("SELECT kind, description, amount_cents FROM guarantees WHERE case_id = $1 ORDER BY id")
+            .bind(case_id)
+            .fetch_all(pool)
+            .await?;
+        let accounts = sqlx::query_as(
+            "SELECT kind, account_number, balance_cents FROM other_accounts WHERE person_id = $1 ORDER BY id",
+        )
+        .bind(case.debtor_id)
+        .fetch_all(pool)
+        .await?;
+        let notes = sqlx::query_as("SELECT author, body, created_at FROM case_notes WHERE case_id = $1 ORDER BY id DESC")
+            .bind(case_id)
+            .fetch_all(pool)
+            .await?;
+        (parties, claims, guarantees, accounts, notes)
+    });
+    let mut debtor = None;
+    let mut parties = Vec::new();
+    for row in party_rows {
+        let role = decode(PartyRole::from_code(&row.role), "role", &row.role)?;
+        let (person_id, person) = row.person.into_person()?;
+        if role == PartyRole::Debtor && person_id == case.debtor_id {
+            debtor = Some(person);
+        } else {
+            parties.push((role, person_id, person));
+        }
+    }
+    let debtor = debtor.ok_or_else(|| StoreError::Corrupt(format!("dossier {case_id} sans débiteur principal")))?;
+    let mut claims = Vec::new();
+    let mut breakdown = Breakdown::default();
+    for row in claim_rows {
+        let amounts = Breakdown {
+            principal: Money::from_cents(row.principal_cents),
+            contractual_interest: Money::from_cents(row.contractual_interest_cents),
+            statutory_interest: Money::from_cents(row.statutory_interest_cents),
+            costs: Money::from_cents(row.costs_cents),
+            penalties: Money::from_cents(row.penalties_cents),
+        };
+        breakdown = breakdown.add(&amounts);
+        claims.push((
+            row.id,
+            Claim {
+                contract_ref: row.contract_ref,
+                nature: decode(ClaimNature::from_code(&row.nature), "nature", &row.nature)?,
+                amounts,
+                contractual_rate: row.contractual_rate,
+                opened_on: row.opened_on,
+                due_on: row.due_on,
+                first_incident_on: row.first_incident_on,
+                last_payment_on: row.last_payment_on,
+            },
+        ));
+    }
+    let guarantees = guarantee_rows
+        .into_iter()
+        .map(|(kind, description, amount_cents)| {
+            Ok(Guarantee {
+                kind: decode(GuaranteeKind::from_code(&kind), "kind", &kind)?,
+                description,
+                amount: Money::from_cents(amount_cents),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let other_accounts = account_rows
+        .into_iter()
+        .map(|(kind, account_number, balance_cents)| {
+            Ok(OtherAccount {
+                kind: decode(AccountKind::from_code(&kind), "kind", &kind)?,
+                account_number,
+                balance: Money::from_cents(balance_cents),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(CaseDetail {
+        id: case.id,
+        reference: case.reference,
+        status: decode(CaseStatus::from_code(&case.status), "status", &case.status)?,
+        opened_on: case.opened_on,
+        closed_on: case.closed_on,
+        officer_id: case.officer_id,
+        officer_name: case.officer_name,
+        tags: serde_json::from_str(&case.tags).map_err(|error| StoreError::Corrupt(format!("étiquettes : {error}")))?,
+        version: case.version,
+        debtor_id: case.debtor_id,
+        debtor,
+        parties,
+        claims,
+        guarantees,
+        other_accounts,
+        notes,
+        breakdown,
+    })
+}
+
+/// Adds a note to a case, refused if the case changed since `expected_version`.
+pub async fn add_note(
+    store: &Store,
+    case_id: i64,
+    expected_version: i64,
+    author: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(StoreError::Conflict("la note est vide : écrivez quelque chose avant d'enregistrer".to_string()));
+    }
+    let version = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let event = append_event!(tx, case_id, Some(expected_version), "note_added", json!({"body": body}).to_string(), author, now);
+        sqlx::query("INSERT INTO case_notes (case_id, author, body, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(case_id)
+            .bind(author)
+            .bind(body)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        event.sequence
+    });
+    Ok(version)
+}
+
+/// Replaces a case's tags.
+pub async fn set_tags(
+    store: &Store,
+    case_id: i64,
+    expected_version: i64,
+    tags: &[String],
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let tags_json = serde_json::to_string(tags).expect("tags serialise");
+    let version = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let event = append_event!(tx, case_id, Some(expected_version), "tags_changed", json!({"tags": tags}).to_string(), actor, now);
+        sqlx::query("UPDATE cases SET tags = $2 WHERE id = $1")
+            .bind(case_id)
+            .bind(&tags_json)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        event.sequence
+    });
+    Ok(version)
+}
+
+/// Assigns a case to an officer (or unassigns it with `None`).
+pub async fn assign(
+    store: &Store,
+    case_id: i64,
+    expected_version: i64,
+    officer: Option<(i64, &str)>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let version = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let payload = json!({"officer": officer.map(|(_, login)| login)}).to_string();
+        let event = append_event!(tx, case_id, Some(expected_version), "officer_assigned", payload, actor, now);
+        sqlx::query("UPDATE cases SET officer_id = $2 WHERE id = $1")
+            .bind(case_id)
+            .bind(officer.map(|(id, _)| id))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        event.sequence
+    });
+    Ok(version)
+}
+
+/// The person ids of a case's parties, for the access log.
+pub async fn debtor_of(store: &Store, case_id: i64) -> Result<Option<i64>> {
+    let id = on_engine!(store, |pool| sqlx::query_scalar("SELECT debtor_id FROM cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_optional(pool)
+        .await?);
+    Ok(id)
+}
+
+/// Number of cases, for the dashboard and the demo's "reuse the database" check.
+pub async fn count(store: &Store) -> Result<i64> {
+    let count = on_engine!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(pool).await?);
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_texts_are_classified() {
+        assert_eq!(classify_search(" ctx-0000042 "), Some(SearchKind::Reference("CTX-0000042".into())));
+        assert_eq!(classify_search("0001 234567X"), Some(SearchKind::Account("0001234567X".into())));
+        assert_eq!(classify_search("Lefèvre Hé"), Some(SearchKind::Name("lefevre he".into())));
+        assert_eq!(classify_search("   "), None);
+    }
+}

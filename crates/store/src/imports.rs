@@ -1,0 +1,65 @@
+//! Imports from the bank's other systems: all or nothing, and idempotent.
+
+use chrono::{DateTime, Utc};
+use recouvre_domain::case::NewCase;
+
+use crate::cases::open_or_join_case;
+use crate::{on_engine, Result, Store};
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportOutcome {
+    pub lines: u64,
+    /// Cases opened or joined by at least one new claim or party.
+    pub cases_changed: u64,
+    /// The same file (by SHA-256) was imported before: nothing was done.
+    pub already_imported: bool,
+}
+
+/// Imports parsed accounts in one transaction: either every line takes effect or none does.
+/// A file already imported (same SHA-256) is recognised and skipped; a different file with
+/// lines already known adds only what is new (claims are keyed by contract reference).
+pub async fn import_accounts(
+    store: &Store,
+    file_name: &str,
+    file_sha256: &str,
+    new_cases: &[NewCase],
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<ImportOutcome> {
+    const KIND: &str = "accounts";
+    let outcome = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        // Claim the file first: a concurrent import of the same file waits here, then sees it.
+        let claimed: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO imports (kind, file_name, file_sha256, lines, cases_created, imported_by, imported_at) \
+             VALUES ($1, $2, $3, $4, 0, $5, $6) ON CONFLICT (kind, file_sha256) DO NOTHING RETURNING id",
+        )
+        .bind(KIND)
+        .bind(file_name)
+        .bind(file_sha256)
+        .bind(new_cases.len() as i64)
+        .bind(actor)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match claimed {
+            None => ImportOutcome { lines: new_cases.len() as u64, cases_changed: 0, already_imported: true },
+            Some(import_id) => {
+                let mut cases_changed = 0_u64;
+                for new_case in new_cases {
+                    let (_, changed) = open_or_join_case!(tx, new_case, actor, now);
+                    cases_changed += u64::from(changed);
+                }
+                sqlx::query("UPDATE imports SET cases_created = $2 WHERE id = $1")
+                    .bind(import_id)
+                    .bind(cases_changed as i64)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                ImportOutcome { lines: new_cases.len() as u64, cases_changed, already_imported: false }
+            }
+        }
+    });
+    Ok(outcome)
+}

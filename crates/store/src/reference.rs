@@ -1,0 +1,40 @@
+//! Reference data entered by an administrator (a new semester's statutory rate, a new year's
+//! garnishment bands, a new unseizable balance). The embedded defaults live in the domain
+//! crate; these rows extend them without recompiling. Append-only: who entered what, when.
+
+use chrono::{DateTime, Utc};
+
+use crate::{on_engine, Result, Store};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReferenceEntry {
+    pub id: i64,
+    /// `statutory_rate`, `wage_bands`, `unseizable_balance`, …
+    pub kind: String,
+    /// The entry as JSON, in the domain's serde form.
+    pub entry: String,
+    pub entered_by: String,
+    pub entered_at: DateTime<Utc>,
+}
+
+pub async fn add(store: &Store, kind: &str, entry: &str, by: &str, now: DateTime<Utc>) -> Result<i64> {
+    let id = on_engine!(store, |pool| sqlx::query_scalar(
+        "INSERT INTO reference_entries (kind, entry, entered_by, entered_at) VALUES ($1, $2, $3, $4) RETURNING id"
+    )
+    .bind(kind)
+    .bind(entry)
+    .bind(by)
+    .bind(now)
+    .fetch_one(pool)
+    .await?);
+    Ok(id)
+}
+
+pub async fn all(store: &Store) -> Result<Vec<ReferenceEntry>> {
+    let rows = on_engine!(store, |pool| sqlx::query_as(
+        "SELECT id, kind, entry, entered_by, entered_at FROM reference_entries ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await?);
+    Ok(rows)
+}
