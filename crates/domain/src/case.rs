@@ -14,6 +14,7 @@ macro_rules! coded_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -159,6 +160,7 @@ impl Protection {
 
 /// The amounts a claim is made of. The balance is always shown broken down.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Breakdown {
     pub principal: Money,
     pub contractual_interest: Money,
@@ -185,6 +187,7 @@ impl Breakdown {
 
 /// A person: debtor, co-debtor or guarantor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {
     /// The core-banking customer number, stable across imports.
     pub customer_number: String,
@@ -243,6 +246,7 @@ pub fn search_key(text: &str) -> String {
 
 /// A claim (créance) on a case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Claim {
     /// The contract or account number in core banking; unique across the bank.
     pub contract_ref: String,
@@ -258,6 +262,7 @@ pub struct Claim {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Guarantee {
     pub kind: GuaranteeKind,
     pub description: String,
@@ -265,6 +270,7 @@ pub struct Guarantee {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OtherAccount {
     pub kind: AccountKind,
     pub account_number: String,

@@ -14,6 +14,7 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 
 /// One event as stored. `sequence` starts at 1 for each case and has no gaps.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JournalEvent {
     pub case_id: i64,
     pub sequence: i64,

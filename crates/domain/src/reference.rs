@@ -388,6 +388,15 @@ impl ReferenceData {
         self.statutory_rates.values()
     }
 
+    /// First day after the newest known semester (CMF L313-2): interest can be computed up to
+    /// this day (excluded); the days from it on wait for the administrator to enter the rate.
+    pub fn statutory_rates_known_until(&self) -> Option<NaiveDate> {
+        self.statutory_rates
+            .keys()
+            .next_back()
+            .map(|semester| semester.next().first_day())
+    }
+
     // --- Wage garnishment bands (Code du travail R3252-2, R3252-3) ---
 
     /// Adds a year's band ceilings (C. trav. R3252-2, R3252-3); refuses an existing year.
@@ -647,6 +656,8 @@ mod tests {
             error.to_string(),
             "taux de l'intérêt légal du 2e semestre 2026 absent des données de référence: un administrateur doit le saisir"
         );
+        assert_eq!(data.statutory_rates_known_until(), Some(date("2026-07-01")));
+        assert_eq!(ReferenceData::empty().statutory_rates_known_until(), None);
     }
 
     #[test]

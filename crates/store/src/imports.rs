@@ -63,3 +63,33 @@ pub async fn import_accounts(
     });
     Ok(outcome)
 }
+
+/// Why a file could not be imported. Nothing from it was kept.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFileError {
+    #[error("{file_name} : {error}")]
+    Invalid {
+        file_name: String,
+        error: recouvre_domain::intake::IntakeError,
+    },
+    #[error("{file_name} : {error}")]
+    Store { file_name: String, error: crate::StoreError },
+}
+
+/// Parses and imports a core-banking accounts file (`docs/formats/accounts-csv.md`).
+pub async fn import_accounts_csv(
+    store: &Store,
+    file_name: &str,
+    content: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<ImportOutcome, ImportFileError> {
+    use sha2::{Digest, Sha256};
+    let today = now.date_naive();
+    let new_cases = recouvre_domain::intake::parse_accounts(content, today)
+        .map_err(|error| ImportFileError::Invalid { file_name: file_name.to_string(), error })?;
+    let sha256 = hex::encode(Sha256::digest(content.as_bytes()));
+    import_accounts(store, file_name, &sha256, &new_cases, actor, now)
+        .await
+        .map_err(|error| ImportFileError::Store { file_name: file_name.to_string(), error })
+}

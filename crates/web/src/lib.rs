@@ -1,1 +1,157 @@
+//! Recouvre's web shell: the server-rendered French UI and the JSON API under `/api/v1`.
+//!
+//! A request flows: tower layers (request id, trace, metrics) → router → handler, which
+//! extracts a [`auth::CurrentUser`] (401 or a redirect to the login page otherwise), checks the
+//! permission its act needs, calls the store (which journals any change in the same
+//! transaction) and renders a template or JSON. No business rule lives here: they are in
+//! `recouvre-domain`.
 
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use recouvre_domain::reference::ReferenceData;
+use recouvre_store::Store;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub mod api;
+pub mod auth;
+mod error;
+mod format;
+mod metrics;
+pub mod pages;
+
+pub use error::AppError;
+
+/// Settings of one server process.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Mark cookies `Secure` (behind HTTPS). Off for the demo on 127.0.0.1.
+    pub secure_cookies: bool,
+    /// Bearer token Prometheus must present to read `/metrics`; `None` closes `/metrics`.
+    pub metrics_token: Option<String>,
+    /// Session lifetime.
+    pub session_hours: i64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config { secure_cookies: false, metrics_token: None, session_hours: 10 }
+    }
+}
+
+pub struct Inner {
+    pub store: Store,
+    pub config: Config,
+    /// Statutory rates, bands and balances: the embedded defaults plus what administrators
+    /// added. Replaced as a whole when an administrator adds an entry.
+    pub reference: RwLock<Arc<ReferenceData>>,
+    metrics: metrics::Metrics,
+}
+
+/// Shared by all handlers. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config, reference: ReferenceData) -> AppState {
+        AppState(Arc::new(Inner {
+            store,
+            config,
+            reference: RwLock::new(Arc::new(reference)),
+            metrics: metrics::Metrics::default(),
+        }))
+    }
+
+    pub fn reference(&self) -> Arc<ReferenceData> {
+        self.reference.read().expect("reference lock").clone()
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_endpoint))
+        .merge(pages::router())
+        .nest("/api/v1", api::router())
+        .merge(api::swagger_ui(state.clone()))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let request_id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id)
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves until the listener fails or ctrl-c.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+/// Liveness and database reachability; the one endpoint open without authentication.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+        Err(error) => (StatusCode::SERVICE_UNAVAILABLE, format!("database unreachable: {error}\n")).into_response(),
+    }
+}
+
+/// Prometheus scrape endpoint, behind its own bearer token (not a user's).
+async fn metrics_endpoint(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    let allowed = match (&state.config.metrics_token, sent) {
+        (Some(expected), Some(sent)) => auth::same_secret(expected, sent),
+        _ => false,
+    };
+    if !allowed {
+        return AppError::Unauthenticated { api: true }.into_response();
+    }
+    let (open, idle) = state.store.pool_stats();
+    let mut response = state.metrics.render(open, idle).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
+    response
+}
+
+/// Counts every request by route template (not raw path, to keep the series few).
+async fn observe(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |path| path.as_str().to_string());
+    let response = next.run(request).await;
+    state.metrics.observe(&method, &route, response.status().as_u16(), started.elapsed());
+    response
+}

@@ -1,0 +1,453 @@
+//! The JSON API under `/api/v1`, documented by the OpenAPI document at
+//! `/api/v1/openapi.json` (Swagger UI at `/api/docs/`, vendored: nothing is downloaded).
+//!
+//! Amounts are strings with two decimals (`"478.61"`), dates ISO (`"2026-05-11"`).
+
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, NaiveDate, Utc};
+use recouvre_domain::authority::Permission;
+use recouvre_domain::case::{CaseStatus, Claim, Guarantee, OtherAccount, PartyRole, Person};
+use recouvre_domain::journal::JournalEvent;
+use recouvre_domain::Money;
+use recouvre_store::imports::ImportFileError;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::pages::{record_access, ListQuery};
+use crate::AppState;
+
+/// Largest accounts file accepted over HTTP; larger intakes go through `recouvre import`.
+const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi_json))
+        .route("/cases", get(list_cases))
+        .route("/cases/{id}", get(case_detail))
+        .route("/cases/{id}/journal", get(case_journal))
+        .route("/cases/{id}/notes", post(add_note))
+        .route(
+            "/imports/accounts",
+            post(import_accounts).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
+        )
+        .route("/calc/{name}", post(calculate))
+        .route("/access-log", get(access_log))
+        .route("/admin/settings", get(get_settings).put(put_settings))
+        .route("/admin/users", get(list_users))
+        .route("/me", get(me))
+}
+
+/// Swagger UI, served from the vendored assets, behind the same authentication.
+pub fn swagger_ui(state: AppState) -> Router<AppState> {
+    let ui: Router<AppState> = SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")).into();
+    ui.route_layer(axum::middleware::from_extractor_with_state::<CurrentUser, AppState>(state))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Recouvre API", version = "1", description = "Dossiers contentieux, journal, imports et calculettes. Montants en chaînes à deux décimales, dates ISO 8601."),
+    paths(list_cases, case_detail, case_journal, add_note, import_accounts, calculate, access_log, get_settings, put_settings, list_users, me),
+    components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("Jeton créé par `recouvre token create`")).build()),
+        );
+    }
+}
+
+async fn openapi_json(_user: CurrentUser) -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDto {
+    /// What went wrong and what to do next, in French.
+    pub error: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseSummaryDto {
+    pub id: i64,
+    pub reference: String,
+    pub debtor_name: String,
+    pub status: CaseStatus,
+    pub main_nature: String,
+    pub total: Money,
+    pub opened_on: NaiveDate,
+    pub officer_name: Option<String>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CasePageDto {
+    pub cases: Vec<CaseSummaryDto>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[allow(dead_code)] // Documents the query string; the handler reads it as `ListQuery`.
+struct ListParams {
+    /// Name, case number (`CTX-…`) or account/contract number.
+    q: Option<String>,
+    /// Status code (`new`, `amicable`, `payment_plan`, …).
+    status: Option<String>,
+    /// `me`, `none` (unassigned) or a user id.
+    officer: Option<String>,
+    /// Claim nature code (`overdraft`, `personal_loan`, …).
+    nature: Option<String>,
+    /// Minimum amount due, e.g. `1000.00`.
+    min: Option<String>,
+    max: Option<String>,
+    /// `opened_desc` (default), `opened_asc`, `total_desc`, `total_asc`.
+    sort: Option<String>,
+    /// Cursor from the previous page's `next`.
+    after: Option<String>,
+}
+
+/// List cases, with the same filters as the case list screen.
+#[utoipa::path(get, path = "/api/v1/cases", params(ListParams), responses(
+    (status = 200, body = CasePageDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn list_cases(State(state): State<AppState>, user: CurrentUser, Query(query): Query<ListQuery>) -> Result<Json<CasePageDto>, AppError> {
+    user.require(Permission::ReadCases)?;
+    let filter = query.to_filter(&user)?;
+    let page = recouvre_store::cases::list(&state.store, &filter).await?;
+    let cases = page
+        .cases
+        .into_iter()
+        .map(|case| {
+            Ok(CaseSummaryDto {
+                id: case.id,
+                status: CaseStatus::from_code(&case.status).ok_or_else(|| AppError::Internal(anyhow::anyhow!("statut inconnu {}", case.status)))?,
+                reference: case.reference,
+                debtor_name: case.debtor_name,
+                main_nature: case.main_nature,
+                total: Money::from_cents(case.total_cents),
+                opened_on: case.opened_on,
+                officer_name: case.officer_name,
+                tags: serde_json::from_str(&case.tags).unwrap_or_default(),
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(Json(CasePageDto { cases, next: page.next }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PartyDto {
+    pub role: PartyRole,
+    pub person: Person,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClaimDto {
+    pub id: i64,
+    pub claim: Claim,
+    pub total: Money,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NoteDto {
+    pub author: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseDetailDto {
+    pub id: i64,
+    pub reference: String,
+    pub status: CaseStatus,
+    pub opened_on: NaiveDate,
+    pub closed_on: Option<NaiveDate>,
+    pub officer_name: Option<String>,
+    pub tags: Vec<String>,
+    /// Quote it when changing the case; a stale version is refused (409).
+    pub version: i64,
+    pub debtor: Person,
+    pub parties: Vec<PartyDto>,
+    pub claims: Vec<ClaimDto>,
+    pub guarantees: Vec<Guarantee>,
+    pub other_accounts: Vec<OtherAccount>,
+    pub notes: Vec<NoteDto>,
+    /// The amount due, component by component.
+    pub breakdown: recouvre_domain::case::Breakdown,
+    pub total: Money,
+}
+
+/// A case file. The consultation is recorded in the access log.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", params(("id" = i64, Path, description = "Case id")), responses(
+    (status = 200, body = CaseDetailDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
+async fn case_detail(State(state): State<AppState>, user: CurrentUser, Path(case_id): Path<i64>) -> Result<Json<CaseDetailDto>, AppError> {
+    user.require(Permission::ReadCases)?;
+    let case = recouvre_store::cases::detail(&state.store, case_id).await?;
+    record_access(&state, &user, case_id, Some(case.debtor_id), &format!("/api/v1/cases/{case_id}")).await?;
+    Ok(Json(CaseDetailDto {
+        id: case.id,
+        reference: case.reference,
+        status: case.status,
+        opened_on: case.opened_on,
+        closed_on: case.closed_on,
+        officer_name: case.officer_name,
+        tags: case.tags,
+        version: case.version,
+        debtor: case.debtor,
+        parties: case.parties.into_iter().map(|(role, _, person)| PartyDto { role, person }).collect(),
+        claims: case
+            .claims
+            .into_iter()
+            .map(|(id, claim)| ClaimDto { id, total: claim.amounts.total(), claim })
+            .collect(),
+        guarantees: case.guarantees,
+        other_accounts: case.other_accounts,
+        notes: case
+            .notes
+            .into_iter()
+            .map(|note| NoteDto { author: note.author, body: note.body, created_at: note.created_at })
+            .collect(),
+        total: case.breakdown.total(),
+        breakdown: case.breakdown,
+    }))
+}
+
+/// A case's journal, oldest first, with each event's hash chain.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/journal", params(("id" = i64, Path, description = "Case id")), responses(
+    (status = 200, body = Vec<JournalEvent>), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn case_journal(State(state): State<AppState>, user: CurrentUser, Path(case_id): Path<i64>) -> Result<Json<Vec<JournalEvent>>, AppError> {
+    user.require(Permission::ReadCases)?;
+    let debtor = recouvre_store::cases::debtor_of(&state.store, case_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("dossier n° {case_id} introuvable")))?;
+    record_access(&state, &user, case_id, Some(debtor), &format!("/api/v1/cases/{case_id}/journal")).await?;
+    Ok(Json(recouvre_store::journal::events(&state.store, case_id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NoteRequest {
+    /// The case version the note was written against.
+    pub version: i64,
+    pub body: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VersionDto {
+    /// The case's new version.
+    pub version: i64,
+}
+
+/// Adds a note to a case. Refused with 409 if the case changed since `version`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", params(("id" = i64, Path, description = "Case id")), request_body = NoteRequest, responses(
+    (status = 201, body = VersionDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+async fn add_note(State(state): State<AppState>, user: CurrentUser, Path(case_id): Path<i64>, Json(request): Json<NoteRequest>) -> Result<Response, AppError> {
+    user.require(Permission::WorkCases)?;
+    let version = recouvre_store::cases::add_note(&state.store, case_id, request.version, user.login(), &request.body, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(VersionDto { version })).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportOutcomeDto {
+    pub lines: u64,
+    pub cases_changed: u64,
+    /// The same file was imported before; nothing changed.
+    pub already_imported: bool,
+}
+
+#[derive(Deserialize, IntoParams)]
+struct ImportParams {
+    /// Name recorded with the import (defaults to `api-upload.csv`).
+    file_name: Option<String>,
+}
+
+/// Imports a core-banking accounts file (CSV, `;`, UTF-8; see docs/formats/accounts-csv.md).
+/// All or nothing; importing the same file twice changes nothing.
+#[utoipa::path(post, path = "/api/v1/imports/accounts", params(ImportParams), request_body(content = String, content_type = "text/csv"), responses(
+    (status = 200, body = ImportOutcomeDto), (status = 400, body = ErrorDto, description = "Names the line, column and value"), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn import_accounts(State(state): State<AppState>, user: CurrentUser, Query(params): Query<ImportParams>, body: String) -> Result<Json<ImportOutcomeDto>, AppError> {
+    user.require(Permission::ImportFiles)?;
+    let file_name = params.file_name.unwrap_or_else(|| "api-upload.csv".to_string());
+    let outcome = recouvre_store::imports::import_accounts_csv(&state.store, &file_name, &body, user.login(), Utc::now())
+        .await
+        .map_err(|error| match error {
+            ImportFileError::Invalid { .. } => AppError::BadRequest(error.to_string()),
+            ImportFileError::Store { error, .. } => AppError::from(error),
+        })?;
+    Ok(Json(ImportOutcomeDto { lines: outcome.lines, cases_changed: outcome.cases_changed, already_imported: outcome.already_imported }))
+}
+
+/// The calculators: `seizable-wage`, `unseizable-balance`, `legal-interest`, `deadline`,
+/// `foreclosure`, `allocate-payment`, `payment-plan`. The request's fields are the CLI's flags
+/// in snake case (`--monthly-net` → `monthly_net`); the answer is the CLI's JSON.
+#[utoipa::path(post, path = "/api/v1/calc/{name}", params(("name" = String, Path, description = "Calculator name")),
+    request_body(content = Object, description = "The calculator's arguments"),
+    responses((status = 200, body = Object), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 404, body = ErrorDto)))]
+async fn calculate(State(state): State<AppState>, user: CurrentUser, Path(name): Path<String>, Json(request): Json<serde_json::Value>) -> Result<Response, AppError> {
+    user.require(Permission::UseCalculators)?;
+    let reference = state.reference();
+    match recouvre_domain::calc::run(&name, request, &reference) {
+        Ok(answer) => Ok(Json(answer).into_response()),
+        Err(error) => {
+            let status = match error.kind {
+                recouvre_domain::calc::CalcErrorKind::UnknownCalculator => StatusCode::NOT_FOUND,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            let body = serde_json::json!({
+                "error": error.to_string(),
+                "kind": error.kind,
+                "argument": error.argument,
+                "details": error.details,
+            });
+            Ok((status, Json(body)).into_response())
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccessDto {
+    pub user_login: String,
+    pub case_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub path: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Deserialize, IntoParams)]
+struct AccessParams {
+    /// Every consultation of this person's files.
+    person_id: Option<i64>,
+    /// Every consultation of this case.
+    case_id: Option<i64>,
+}
+
+/// Who consulted a debtor's files, for a right-of-access request (RGPD art. 15).
+#[utoipa::path(get, path = "/api/v1/access-log", params(AccessParams), responses(
+    (status = 200, body = Vec<AccessDto>), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn access_log(State(state): State<AppState>, user: CurrentUser, Query(params): Query<AccessParams>) -> Result<Json<Vec<AccessDto>>, AppError> {
+    user.require(Permission::ReadAccessLog)?;
+    let entries = match (params.person_id, params.case_id) {
+        (Some(person_id), None) => recouvre_store::access::for_person(&state.store, person_id).await?,
+        (None, Some(case_id)) => recouvre_store::access::for_case(&state.store, case_id).await?,
+        _ => return Err(AppError::BadRequest("donnez soit person_id, soit case_id".to_string())),
+    };
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|entry| AccessDto { user_login: entry.user_login, case_id: entry.case_id, person_id: entry.person_id, path: entry.path, at: entry.at })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct BankIdentityDto {
+    pub name: String,
+    pub address: String,
+    pub sepa_creditor_id: String,
+    pub collection_iban: String,
+    pub collection_bic: String,
+    pub logo: String,
+    pub centre_name: String,
+    pub centre_phone: String,
+    pub centre_email: String,
+}
+
+impl From<recouvre_store::settings::BankIdentity> for BankIdentityDto {
+    fn from(bank: recouvre_store::settings::BankIdentity) -> BankIdentityDto {
+        BankIdentityDto {
+            name: bank.name,
+            address: bank.address,
+            sepa_creditor_id: bank.sepa_creditor_id,
+            collection_iban: bank.collection_iban,
+            collection_bic: bank.collection_bic,
+            logo: bank.logo,
+            centre_name: bank.centre_name,
+            centre_phone: bank.centre_phone,
+            centre_email: bank.centre_email,
+        }
+    }
+}
+
+impl From<BankIdentityDto> for recouvre_store::settings::BankIdentity {
+    fn from(bank: BankIdentityDto) -> recouvre_store::settings::BankIdentity {
+        recouvre_store::settings::BankIdentity {
+            name: bank.name,
+            address: bank.address,
+            sepa_creditor_id: bank.sepa_creditor_id,
+            collection_iban: bank.collection_iban,
+            collection_bic: bank.collection_bic,
+            logo: bank.logo,
+            centre_name: bank.centre_name,
+            centre_phone: bank.centre_phone,
+            centre_email: bank.centre_email,
+        }
+    }
+}
+
+/// The bank's identity used on letters and files (administrators only).
+#[utoipa::path(get, path = "/api/v1/admin/settings", responses((status = 200, body = BankIdentityDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn get_settings(State(state): State<AppState>, user: CurrentUser) -> Result<Json<BankIdentityDto>, AppError> {
+    user.require(Permission::Administer)?;
+    Ok(Json(recouvre_store::settings::bank_identity(&state.store).await?.into()))
+}
+
+/// Replaces the bank's identity (administrators only).
+#[utoipa::path(put, path = "/api/v1/admin/settings", request_body = BankIdentityDto, responses((status = 200, body = BankIdentityDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn put_settings(State(state): State<AppState>, user: CurrentUser, Json(bank): Json<BankIdentityDto>) -> Result<Json<BankIdentityDto>, AppError> {
+    user.require(Permission::Administer)?;
+    if bank.name.trim().is_empty() {
+        return Err(AppError::BadRequest("le nom de la banque est obligatoire".to_string()));
+    }
+    let bank: recouvre_store::settings::BankIdentity = bank.into();
+    recouvre_store::settings::set_bank_identity(&state.store, &bank, user.login(), Utc::now()).await?;
+    Ok(Json(bank.into()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserDto {
+    pub login: String,
+    pub display_name: String,
+    /// `officer`, `team_lead`, `compliance`, `accounting_control`, `committee_viewer`, `administrator`.
+    pub role: String,
+    pub delegation_level: u8,
+    pub active: bool,
+}
+
+impl From<&recouvre_store::users::User> for UserDto {
+    fn from(user: &recouvre_store::users::User) -> UserDto {
+        UserDto {
+            login: user.login.clone(),
+            display_name: user.display_name.clone(),
+            role: user.role.code().to_string(),
+            delegation_level: user.delegation_level.0,
+            active: user.active,
+        }
+    }
+}
+
+/// Users and their roles (administrators only).
+#[utoipa::path(get, path = "/api/v1/admin/users", responses((status = 200, body = Vec<UserDto>), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn list_users(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<UserDto>>, AppError> {
+    user.require(Permission::Administer)?;
+    Ok(Json(recouvre_store::users::list(&state.store).await?.iter().map(UserDto::from).collect()))
+}
+
+/// Who the caller is.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = UserDto), (status = 401, body = ErrorDto)))]
+async fn me(user: CurrentUser) -> Json<UserDto> {
+    Json(UserDto::from(&user.user))
+}

@@ -1,0 +1,116 @@
+//! Errors as HTTP answers: JSON for the API, a French page for the UI.
+
+use askama::Template;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use recouvre_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("authentification requise : connectez-vous ou fournissez un jeton (Authorization: Bearer …)")]
+    Unauthenticated { api: bool },
+    #[error("accès refusé : {0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(StoreError),
+    #[error("erreur interne : {0}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> AppError {
+        match error {
+            StoreError::NotFound { what } => AppError::NotFound(format!("{what}")),
+            StoreError::Stale(stale) => AppError::Conflict(stale.to_string()),
+            StoreError::Conflict(message) => AppError::Conflict(message),
+            other => AppError::Store(other),
+        }
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(error: askama::Error) -> AppError {
+        AppError::Internal(anyhow::anyhow!("gabarit de page : {error}"))
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn log(&self) {
+        if self.status().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+    }
+}
+
+/// API errors: `{"error": "..."}` with the right status.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let status = self.status();
+        let body = axum::Json(serde_json::json!({ "error": self.to_string() }));
+        if let AppError::Unauthenticated { api: false } = self {
+            return Redirect::to("/login").into_response();
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            return (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response();
+        }
+        (status, body).into_response()
+    }
+}
+
+/// The same errors for the HTML pages.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(error: E) -> PageError {
+        PageError(error.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let error = self.0;
+        if let AppError::Unauthenticated { .. } = error {
+            return Redirect::to("/login").into_response();
+        }
+        error.log();
+        let status = error.status();
+        let title = match status {
+            StatusCode::FORBIDDEN => "Accès refusé",
+            StatusCode::NOT_FOUND => "Introuvable",
+            StatusCode::CONFLICT => "Modification concurrente",
+            StatusCode::BAD_REQUEST => "Saisie invalide",
+            _ => "Erreur",
+        };
+        let page = ErrorPage { title, message: error.to_string() };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, error.to_string()).into_response(),
+        }
+    }
+}

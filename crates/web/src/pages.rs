@@ -1,0 +1,660 @@
+//! The server-rendered French UI.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use chrono::Utc;
+use recouvre_domain::authority::{Permission, Role};
+use recouvre_domain::case::{CaseStatus, ClaimNature, PartyRole};
+use recouvre_domain::journal::JournalEvent;
+use recouvre_domain::Money;
+use recouvre_store::cases::{CaseFilter, CaseSort, OfficerFilter};
+use recouvre_store::settings::BankIdentity;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::auth::{self, CurrentUser, LoginFailure, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::error::{AppError, PageError};
+use crate::format;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/dossiers") }))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/dossiers", get(case_list))
+        .route("/dossiers/{id}", get(case_page))
+        .route("/dossiers/{id}/notes", post(add_note))
+        .route("/calculettes", get(calculators))
+        .route("/admin/parametres", get(settings_form).post(save_settings))
+        .route("/static/{file}", get(static_file))
+}
+
+type PageResult = Result<Response, PageError>;
+
+fn render(template: &impl Template) -> PageResult {
+    Ok(Html(template.render().map_err(AppError::from)?).into_response())
+}
+
+/// What every page's frame needs: who is logged in, what the navigation may show.
+pub struct Layout {
+    pub user_name: String,
+    pub role_label: &'static str,
+    pub csrf: String,
+    pub can_read_cases: bool,
+    pub can_administer: bool,
+    pub can_calculate: bool,
+}
+
+impl Layout {
+    fn of(user: &CurrentUser) -> Layout {
+        Layout {
+            user_name: user.user.display_name.clone(),
+            role_label: user.role().label(),
+            csrf: user.csrf_token().to_string(),
+            can_read_cases: user.can(Permission::ReadCases),
+            can_administer: user.can(Permission::Administer),
+            can_calculate: user.can(Permission::UseCalculators),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Login
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    error: Option<String>,
+    login: String,
+}
+
+async fn login_form(jar: CookieJar) -> (CookieJar, PageResult) {
+    let csrf = auth::random_token();
+    let jar = jar.add(login_csrf_cookie(csrf.clone()));
+    (jar, render(&LoginPage { csrf, error: None, login: String::new() }))
+}
+
+fn login_csrf_cookie(value: String) -> Cookie<'static> {
+    Cookie::build((LOGIN_CSRF_COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/login")
+        .build()
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    login: String,
+    password: String,
+    csrf: String,
+}
+
+async fn login(State(state): State<AppState>, jar: CookieJar, Form(form): Form<LoginForm>) -> Result<(CookieJar, Response), PageError> {
+    let cookie_csrf = jar.get(LOGIN_CSRF_COOKIE).map(|cookie| cookie.value().to_string());
+    let retry = |jar: CookieJar, message: &str, login: String| -> Result<(CookieJar, Response), PageError> {
+        let csrf = auth::random_token();
+        let jar = jar.add(login_csrf_cookie(csrf.clone()));
+        let mut response = render(&LoginPage { csrf, error: Some(message.to_string()), login })?;
+        *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+        Ok((jar, response))
+    };
+    if !cookie_csrf.is_some_and(|expected| auth::same_secret(&expected, &form.csrf)) {
+        return retry(jar, "Le formulaire a expiré : saisissez à nouveau vos identifiants.", form.login);
+    }
+    match auth::authenticate(&state, &form.login, &form.password).await? {
+        Err(LoginFailure::BadCredentials) => retry(jar, "Identifiant ou mot de passe incorrect.", form.login),
+        Err(LoginFailure::Locked) => retry(
+            jar,
+            "Compte verrouillé après plusieurs échecs : réessayez dans 15 minutes ou contactez un administrateur.",
+            form.login,
+        ),
+        Ok(user) => {
+            tracing::info!(login = %user.login, "login");
+            let token = auth::open_session(&state, &user).await?;
+            let cookie = Cookie::build((SESSION_COOKIE, token))
+                .http_only(true)
+                .same_site(SameSite::Strict)
+                .secure(state.config.secure_cookies)
+                .path("/")
+                .build();
+            let home = if user.role.allows(Permission::ReadCases) {
+                "/dossiers"
+            } else if user.role.allows(Permission::UseCalculators) {
+                "/calculettes"
+            } else {
+                "/admin/parametres"
+            };
+            let jar = jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login")).add(cookie);
+            Ok((jar, Redirect::to(home).into_response()))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(State(state): State<AppState>, user: CurrentUser, jar: CookieJar, Form(form): Form<CsrfForm>) -> Result<(CookieJar, Redirect), PageError> {
+    user.check_csrf(Some(&form.csrf))?;
+    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        recouvre_store::sessions::delete(&state.store, &auth::token_hash(cookie.value())).await?;
+    }
+    Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/login")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Case list
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub officer: String,
+    #[serde(default)]
+    pub nature: String,
+    #[serde(default)]
+    pub min: String,
+    #[serde(default)]
+    pub max: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub after: String,
+}
+
+impl ListQuery {
+    /// Turns the form's texts into a filter, refusing what does not parse.
+    pub fn to_filter(&self, me: &CurrentUser) -> Result<CaseFilter, AppError> {
+        let non_empty = |text: &str| Some(text.trim()).filter(|text| !text.is_empty()).map(str::to_string);
+        let status = match non_empty(&self.status) {
+            None => None,
+            Some(code) => Some(
+                CaseStatus::from_code(&code).ok_or_else(|| AppError::BadRequest(format!("statut inconnu « {code} »")))?,
+            ),
+        };
+        let nature = match non_empty(&self.nature) {
+            None => None,
+            Some(code) => Some(
+                ClaimNature::from_code(&code)
+                    .ok_or_else(|| AppError::BadRequest(format!("nature de créance inconnue « {code} »")))?,
+            ),
+        };
+        let officer = match non_empty(&self.officer).as_deref() {
+            None => OfficerFilter::Any,
+            Some("me") => OfficerFilter::User(me.user.id),
+            Some("none") => OfficerFilter::Unassigned,
+            Some(id) => OfficerFilter::User(
+                id.parse().map_err(|_| AppError::BadRequest(format!("gestionnaire inconnu « {id} »")))?,
+            ),
+        };
+        let amount = |text: &str, what: &str| -> Result<Option<Money>, AppError> {
+            non_empty(text)
+                .map(|text| text.parse::<Money>().map_err(|error| AppError::BadRequest(format!("{what} : {error}"))))
+                .transpose()
+        };
+        let sort = match non_empty(&self.sort) {
+            None => CaseSort::default(),
+            Some(code) => CaseSort::from_code(&code).ok_or_else(|| AppError::BadRequest(format!("tri inconnu « {code} »")))?,
+        };
+        Ok(CaseFilter {
+            query: non_empty(&self.q),
+            status,
+            officer,
+            nature,
+            min_total: amount(&self.min, "montant minimum")?,
+            max_total: amount(&self.max, "montant maximum")?,
+            sort,
+            after: non_empty(&self.after),
+            limit: 50,
+        })
+    }
+}
+
+struct CaseRow {
+    id: i64,
+    reference: String,
+    debtor_name: String,
+    status: &'static str,
+    nature: &'static str,
+    total: String,
+    opened_on: String,
+    officer: String,
+}
+
+struct Choice {
+    code: String,
+    label: String,
+    selected: bool,
+}
+
+fn choices<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str, current: &str) -> Vec<Choice> {
+    all.iter()
+        .map(|item| Choice { code: code(*item).to_string(), label: label(*item).to_string(), selected: code(*item) == current })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CaseListPage {
+    layout: Layout,
+    q: String,
+    min: String,
+    max: String,
+    statuses: Vec<Choice>,
+    natures: Vec<Choice>,
+    officers: Vec<Choice>,
+    sorts: Vec<Choice>,
+    rows: Vec<CaseRow>,
+    next_url: Option<String>,
+    first_url: Option<String>,
+}
+
+async fn case_list(State(state): State<AppState>, user: CurrentUser, Query(query): Query<ListQuery>) -> PageResult {
+    user.require(Permission::ReadCases)?;
+    let filter = query.to_filter(&user)?;
+    let page = recouvre_store::cases::list(&state.store, &filter).await?;
+    let rows = page
+        .cases
+        .iter()
+        .map(|case| CaseRow {
+            id: case.id,
+            reference: case.reference.clone(),
+            debtor_name: case.debtor_name.clone(),
+            status: CaseStatus::from_code(&case.status).map_or("?", CaseStatus::label),
+            nature: ClaimNature::from_code(&case.main_nature).map_or("?", ClaimNature::label),
+            total: format::euros(case.total_cents),
+            opened_on: format::short_date(case.opened_on),
+            officer: case.officer_name.clone().unwrap_or_else(|| "— non affecté —".to_string()),
+        })
+        .collect();
+    let mut officers = vec![
+        Choice { code: "me".into(), label: "Mes dossiers".into(), selected: query.officer == "me" },
+        Choice { code: "none".into(), label: "Non affectés".into(), selected: query.officer == "none" },
+    ];
+    for officer in recouvre_store::users::list(&state.store).await? {
+        if matches!(officer.role, Role::Officer | Role::TeamLead) {
+            officers.push(Choice {
+                code: officer.id.to_string(),
+                label: officer.display_name.clone(),
+                selected: query.officer == officer.id.to_string(),
+            });
+        }
+    }
+    let base_query = |after: Option<&str>| -> String {
+        let mut pairs = vec![
+            ("q", query.q.as_str()),
+            ("status", query.status.as_str()),
+            ("officer", query.officer.as_str()),
+            ("nature", query.nature.as_str()),
+            ("min", query.min.as_str()),
+            ("max", query.max.as_str()),
+            ("sort", query.sort.as_str()),
+        ];
+        if let Some(after) = after {
+            pairs.push(("after", after));
+        }
+        let encoded: Vec<String> = pairs
+            .into_iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(key, value)| format!("{key}={}", url_encode(value)))
+            .collect();
+        format!("/dossiers?{}", encoded.join("&"))
+    };
+    let page_view = CaseListPage {
+        layout: Layout::of(&user),
+        q: query.q.clone(),
+        min: query.min.clone(),
+        max: query.max.clone(),
+        statuses: choices(CaseStatus::ALL, CaseStatus::code, CaseStatus::label, &query.status),
+        natures: choices(ClaimNature::ALL, ClaimNature::code, ClaimNature::label, &query.nature),
+        officers,
+        sorts: choices(&CaseSort::ALL, CaseSort::code, CaseSort::label, &query.sort),
+        rows,
+        next_url: page.next.as_deref().map(|next| base_query(Some(next))),
+        first_url: (!query.after.is_empty()).then(|| base_query(None)),
+    };
+    render(&page_view)
+}
+
+fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Case page
+
+struct PartyView {
+    role: &'static str,
+    name: String,
+    address: String,
+}
+
+struct ClaimView {
+    nature: &'static str,
+    contract_ref: String,
+    principal: String,
+    contractual_interest: String,
+    statutory_interest: String,
+    costs: String,
+    penalties: String,
+    total: String,
+    rate: String,
+    due_on: String,
+    first_incident_on: String,
+    last_payment_on: String,
+}
+
+struct TimelineEntry {
+    sequence: i64,
+    at: String,
+    actor: String,
+    label: &'static str,
+    summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    layout: Layout,
+    id: i64,
+    reference: String,
+    status: &'static str,
+    opened_on: String,
+    officer: String,
+    tags: Vec<String>,
+    version: i64,
+    debtor_name: String,
+    debtor_lines: Vec<(&'static str, String)>,
+    alerts: Vec<String>,
+    parties: Vec<PartyView>,
+    claims: Vec<ClaimView>,
+    breakdown: Vec<(&'static str, String)>,
+    total: String,
+    guarantees: Vec<(&'static str, String, String)>,
+    accounts: Vec<(&'static str, String, String)>,
+    timeline: Vec<TimelineEntry>,
+    can_work: bool,
+}
+
+/// French label of a journal event kind.
+pub fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "case_opened" => "Ouverture du dossier",
+        "claim_added" => "Créance enregistrée",
+        "party_added" => "Partie ajoutée",
+        "guarantee_added" => "Garantie enregistrée",
+        "note_added" => "Note",
+        "tags_changed" => "Étiquettes modifiées",
+        "officer_assigned" => "Affectation",
+        _ => "Événement",
+    }
+}
+
+/// One line saying what an event did, read from its payload.
+fn event_summary(event: &JournalEvent) -> String {
+    let payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
+    let text = |key: &str| payload.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    match event.kind.as_str() {
+        "case_opened" => format!("Dossier {} ouvert pour {}", text("reference"), text("debtor")),
+        "claim_added" => {
+            let nature = ClaimNature::from_code(&text("nature")).map_or("Créance", ClaimNature::label);
+            let principal = payload
+                .pointer("/amounts/principal")
+                .and_then(Value::as_str)
+                .and_then(|amount| amount.parse::<Money>().ok())
+                .map_or_else(String::new, Money::to_french);
+            format!("{nature} n° {} — capital {principal}", text("contract_ref"))
+        }
+        "party_added" => {
+            let role = PartyRole::from_code(&text("role")).map_or("Partie", PartyRole::label);
+            format!("{role} : {}", text("name"))
+        }
+        "guarantee_added" => text("description"),
+        "note_added" => text("body"),
+        "tags_changed" => payload
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|tags| tags.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+            .unwrap_or_default(),
+        "officer_assigned" => {
+            let officer = text("officer");
+            if officer.is_empty() { "Dossier désaffecté".to_string() } else { format!("Affecté à {officer}") }
+        }
+        _ => event.kind.clone(),
+    }
+}
+
+async fn case_page(State(state): State<AppState>, user: CurrentUser, Path(case_id): Path<i64>) -> PageResult {
+    user.require(Permission::ReadCases)?;
+    let case = recouvre_store::cases::detail(&state.store, case_id).await?;
+    record_access(&state, &user, case_id, Some(case.debtor_id), &format!("/dossiers/{case_id}")).await?;
+    let events = recouvre_store::journal::events(&state.store, case_id).await?;
+    let debtor = &case.debtor;
+    let mut alerts = Vec::new();
+    if let Some(date) = debtor.deceased_on {
+        alerts.push(format!("Débiteur décédé le {} : déclarer la créance à la succession", format::short_date(date)));
+    }
+    if debtor.protection.requires_guardian() {
+        alerts.push(format!(
+            "Majeur protégé ({}) : tout courrier au protecteur — {}",
+            debtor.protection.label(),
+            debtor.guardian_name.clone().unwrap_or_default()
+        ));
+    }
+    if debtor.over_indebtedness != recouvre_domain::case::OverIndebtedness::None {
+        alerts.push(format!("Surendettement : {}", debtor.over_indebtedness.label()));
+    }
+    if debtor.ficp_registered {
+        alerts.push("Inscrit au FICP".to_string());
+    }
+    let debtor_lines = vec![
+        ("N° client", debtor.customer_number.clone()),
+        ("Date de naissance", format::optional_date(debtor.birth_date)),
+        ("Adresse", format!("{}, {} {}", debtor.address_line, debtor.postcode, debtor.city)),
+        ("Téléphone", debtor.phone.clone().unwrap_or_else(|| "—".into())),
+        ("Courriel", debtor.email.clone().unwrap_or_else(|| "—".into())),
+        ("IBAN", debtor.iban.clone().unwrap_or_else(|| "—".into())),
+        ("Situation familiale", format!("{}, {} personne(s) à charge", debtor.family_situation.label(), debtor.dependants)),
+        (
+            "Emploi",
+            match &debtor.employer {
+                Some(employer) => format!("{} — {employer}", debtor.employment.label()),
+                None => debtor.employment.label().to_string(),
+            },
+        ),
+        ("Revenus mensuels", debtor.monthly_income.to_french()),
+        ("Charges mensuelles", debtor.monthly_charges.to_french()),
+    ];
+    let breakdown = &case.breakdown;
+    let view = CasePage {
+        layout: Layout::of(&user),
+        id: case.id,
+        reference: case.reference.clone(),
+        status: case.status.label(),
+        opened_on: format::long_date(case.opened_on),
+        officer: case.officer_name.clone().unwrap_or_else(|| "non affecté".to_string()),
+        tags: case.tags.clone(),
+        version: case.version,
+        debtor_name: debtor.display_name(),
+        debtor_lines,
+        alerts,
+        parties: case
+            .parties
+            .iter()
+            .map(|(role, _, person)| PartyView {
+                role: role.label(),
+                name: person.display_name(),
+                address: format!("{}, {} {}", person.address_line, person.postcode, person.city),
+            })
+            .collect(),
+        claims: case
+            .claims
+            .iter()
+            .map(|(_, claim)| ClaimView {
+                nature: claim.nature.label(),
+                contract_ref: claim.contract_ref.clone(),
+                principal: claim.amounts.principal.to_french(),
+                contractual_interest: claim.amounts.contractual_interest.to_french(),
+                statutory_interest: claim.amounts.statutory_interest.to_french(),
+                costs: claim.amounts.costs.to_french(),
+                penalties: claim.amounts.penalties.to_french(),
+                total: claim.amounts.total().to_french(),
+                rate: claim.contractual_rate.clone().map_or_else(|| "—".into(), |rate| format!("{} %", rate.replace('.', ","))),
+                due_on: format::short_date(claim.due_on),
+                first_incident_on: format::optional_date(claim.first_incident_on),
+                last_payment_on: format::optional_date(claim.last_payment_on),
+            })
+            .collect(),
+        breakdown: vec![
+            ("Capital", breakdown.principal.to_french()),
+            ("Intérêts contractuels", breakdown.contractual_interest.to_french()),
+            ("Intérêts légaux", breakdown.statutory_interest.to_french()),
+            ("Frais", breakdown.costs.to_french()),
+            ("Pénalités et indemnités", breakdown.penalties.to_french()),
+        ],
+        total: breakdown.total().to_french(),
+        guarantees: case
+            .guarantees
+            .iter()
+            .map(|guarantee| (guarantee.kind.label(), guarantee.description.clone(), guarantee.amount.to_french()))
+            .collect(),
+        accounts: case
+            .other_accounts
+            .iter()
+            .map(|account| (account.kind.label(), account.account_number.clone(), account.balance.to_french()))
+            .collect(),
+        timeline: events
+            .iter()
+            .rev()
+            .map(|event| TimelineEntry {
+                sequence: event.sequence,
+                at: format::timestamp(event.recorded_at),
+                actor: event.actor.clone(),
+                label: event_label(&event.kind),
+                summary: event_summary(event),
+            })
+            .collect(),
+        can_work: user.can(Permission::WorkCases),
+    };
+    render(&view)
+}
+
+/// Logs a consultation of a debtor's file (RGPD art. 15 right of access).
+pub async fn record_access(
+    state: &AppState,
+    user: &CurrentUser,
+    case_id: i64,
+    person_id: Option<i64>,
+    path: &str,
+) -> Result<(), AppError> {
+    recouvre_store::access::record(
+        &state.store,
+        &recouvre_store::access::Access {
+            user_login: user.login().to_string(),
+            case_id: Some(case_id),
+            person_id,
+            path: path.to_string(),
+            at: Utc::now(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct NoteForm {
+    csrf: String,
+    version: i64,
+    body: String,
+}
+
+async fn add_note(State(state): State<AppState>, user: CurrentUser, Path(case_id): Path<i64>, Form(form): Form<NoteForm>) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    user.require(Permission::WorkCases)?;
+    recouvre_store::cases::add_note(&state.store, case_id, form.version, user.login(), &form.body, Utc::now()).await?;
+    Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calculators
+
+#[derive(Template)]
+#[template(path = "calculators.html")]
+struct CalculatorsPage {
+    layout: Layout,
+}
+
+async fn calculators(user: CurrentUser) -> PageResult {
+    user.require(Permission::UseCalculators)?;
+    render(&CalculatorsPage { layout: Layout::of(&user) })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    bank: BankIdentity,
+    saved: bool,
+}
+
+#[derive(Deserialize)]
+struct SavedQuery {
+    #[serde(default)]
+    saved: bool,
+}
+
+async fn settings_form(State(state): State<AppState>, user: CurrentUser, Query(query): Query<SavedQuery>) -> PageResult {
+    user.require(Permission::Administer)?;
+    let bank = recouvre_store::settings::bank_identity(&state.store).await?;
+    render(&SettingsPage { layout: Layout::of(&user), bank, saved: query.saved })
+}
+
+#[derive(Deserialize)]
+struct SettingsForm {
+    csrf: String,
+    #[serde(flatten)]
+    bank: BankIdentity,
+}
+
+async fn save_settings(State(state): State<AppState>, user: CurrentUser, Form(form): Form<SettingsForm>) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    user.require(Permission::Administer)?;
+    if form.bank.name.trim().is_empty() {
+        return Err(AppError::BadRequest("le nom de la banque est obligatoire".to_string()).into());
+    }
+    recouvre_store::settings::set_bank_identity(&state.store, &form.bank, user.login(), Utc::now()).await?;
+    Ok(Redirect::to("/admin/parametres?saved=true").into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Static assets, embedded in the binary (nothing to download, nothing to build).
+
+async fn static_file(Path(file): Path<String>) -> Response {
+    let (body, content_type): (&'static str, &str) = match file.as_str() {
+        "style.css" => (include_str!("../static/style.css"), "text/css; charset=utf-8"),
+        "calculators.js" => (include_str!("../static/calculators.js"), "text/javascript; charset=utf-8"),
+        _ => return (axum::http::StatusCode::NOT_FOUND, "introuvable").into_response(),
+    };
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "max-age=3600")], body).into_response()
+}
