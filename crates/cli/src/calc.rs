@@ -148,67 +148,39 @@ impl From<CalcError> for CalcCliError {
         if let Some(details) = error.details {
             message = format!("{message} {details}");
         }
-        CalcCliError {
-            argument: flag(&error.argument),
-            message,
-        }
+        CalcCliError { argument: flag(&error.argument), message }
     }
 }
 
 /// A count flag as a JSON number when it is one; left as text otherwise, so that the calculator
 /// refuses it with its own message naming the flag.
 fn count(text: &str) -> Value {
-    text.trim()
-        .parse::<u64>()
-        .map_or_else(|_| json!(text), |number| json!(number))
+    text.trim().parse::<u64>().map_or_else(|_| json!(text), |number| json!(number))
 }
 
 /// Reads the foreclosure file: a JSON object with `instalments` and `payments`.
 fn read_foreclosure_input(input: &PathBuf) -> Result<Map<String, Value>, CalcCliError> {
-    let refuse = |message: String| CalcCliError {
-        argument: "--input".to_string(),
-        message,
-    };
-    let text = std::fs::read_to_string(input).map_err(|error| {
-        refuse(format!(
-            "lecture de {} impossible: {error}",
-            input.display()
-        ))
-    })?;
+    let refuse = |message: String| CalcCliError { argument: "--input".to_string(), message };
+    let text = std::fs::read_to_string(input)
+        .map_err(|error| refuse(format!("lecture de {} impossible: {error}", input.display())))?;
     match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(fields)) => Ok(fields),
         Ok(_) => Err(refuse(format!(
             "{}: attendu un objet JSON {{\"instalments\": […], \"payments\": […]}}",
             input.display()
         ))),
-        Err(error) => Err(refuse(format!(
-            "{}: JSON invalide ({error})",
-            input.display()
-        ))),
+        Err(error) => Err(refuse(format!("{}: JSON invalide ({error})", input.display()))),
     }
 }
 
 /// Runs a `recouvre calc` subcommand and returns its JSON answer (issue 3, "Interfaces").
 pub fn run(command: CalcCommand, reference: &ReferenceData) -> Result<Value, CalcCliError> {
     let (name, request) = match command {
-        CalcCommand::SeizableWage {
-            monthly_net,
-            dependants,
-            on,
-        } => (
-            "seizable-wage",
-            json!({"monthly_net": monthly_net, "dependants": count(&dependants), "on": on}),
-        ),
-        CalcCommand::UnseizableBalance { on, balance } => {
-            ("unseizable-balance", json!({"on": on, "balance": balance}))
+        CalcCommand::SeizableWage { monthly_net, dependants, on } => {
+            ("seizable-wage", json!({"monthly_net": monthly_net, "dependants": count(&dependants), "on": on}))
         }
-        CalcCommand::LegalInterest {
-            principal,
-            from,
-            to,
-            creditor,
-            judgment_served_on,
-        } => (
+        CalcCommand::UnseizableBalance { on, balance } => ("unseizable-balance", json!({"on": on, "balance": balance})),
+        CalcCommand::LegalInterest { principal, from, to, creditor, judgment_served_on } => (
             "legal-interest",
             json!({
                 "principal": principal,
@@ -218,12 +190,7 @@ pub fn run(command: CalcCommand, reference: &ReferenceData) -> Result<Value, Cal
                 "judgment_served_on": judgment_served_on,
             }),
         ),
-        CalcCommand::Deadline {
-            from,
-            months,
-            days,
-            alsace_moselle,
-        } => (
+        CalcCommand::Deadline { from, months, days, alsace_moselle } => (
             "deadline",
             json!({
                 "from": from,
@@ -234,38 +201,21 @@ pub fn run(command: CalcCommand, reference: &ReferenceData) -> Result<Value, Cal
         ),
         CalcCommand::Foreclosure { input, as_of } => {
             let mut fields = read_foreclosure_input(&input)?;
-            if let Some(key) = fields
-                .keys()
-                .find(|key| !matches!(key.as_str(), "instalments" | "payments" | "as_of"))
-            {
+            if let Some(key) = fields.keys().find(|key| !matches!(key.as_str(), "instalments" | "payments" | "as_of")) {
                 return Err(CalcCliError {
                     argument: "--input".to_string(),
-                    message: format!(
-                        "{}: champ inconnu « {key} » (attendus: instalments, payments)",
-                        input.display()
-                    ),
+                    message: format!("{}: champ inconnu « {key} » (attendus: instalments, payments)", input.display()),
                 });
             }
             // The flag wins over a date in the file; without either, today (local time).
             let as_of = as_of
                 .map(Value::String)
                 .or_else(|| fields.get("as_of").cloned())
-                .unwrap_or_else(|| {
-                    json!(chrono::Local::now()
-                        .date_naive()
-                        .format("%Y-%m-%d")
-                        .to_string())
-                });
+                .unwrap_or_else(|| json!(chrono::Local::now().date_naive().format("%Y-%m-%d").to_string()));
             fields.insert("as_of".to_string(), as_of);
             ("foreclosure", Value::Object(fields))
         }
-        CalcCommand::AllocatePayment {
-            amount,
-            costs,
-            interest,
-            principal,
-            capital_first,
-        } => (
+        CalcCommand::AllocatePayment { amount, costs, interest, principal, capital_first } => (
             "allocate-payment",
             json!({
                 "amount": amount,
@@ -275,13 +225,7 @@ pub fn run(command: CalcCommand, reference: &ReferenceData) -> Result<Value, Cal
                 "capital_first": capital_first,
             }),
         ),
-        CalcCommand::PaymentPlan {
-            debt,
-            monthly_capacity,
-            first_due,
-            max_instalments,
-            annual_rate,
-        } => (
+        CalcCommand::PaymentPlan { debt, monthly_capacity, first_due, max_instalments, annual_rate } => (
             "payment-plan",
             json!({
                 "debt": debt,

@@ -1,1 +1,386 @@
-fn main() {}
+//! `recouvre`: the one binary. Each subcommand is a thin shell over the domain, the store and
+//! the web crates; errors say what was wrong and what to do next.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+use recouvre_domain::authority::{DelegationLevel, Role};
+use recouvre_domain::portfolio::{self, PortfolioSpec};
+use recouvre_store::Store;
+use recouvre_web::auth;
+
+mod calc;
+
+/// Recouvre — gestion du recouvrement contentieux bancaire.
+#[derive(Parser)]
+#[command(name = "recouvre", version, about, long_about = None)]
+struct Cli {
+    /// Base de données : sqlite://chemin (par défaut) ou postgres://utilisateur@hôte/base.
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = "sqlite://recouvre.db")]
+    database: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Démonstration : crée ou réutilise ./recouvre-demo.db, la remplit, et sert l'interface.
+    Demo {
+        /// Adresse d'écoute.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Nombre de dossiers générés à la première exécution.
+        #[arg(long, default_value_t = 2_000)]
+        cases: usize,
+        /// Fichier de la base de démonstration.
+        #[arg(long, default_value = "recouvre-demo.db")]
+        file: PathBuf,
+    },
+    /// Sert l'interface web et l'API sur la base indiquée par --database.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080", env = "RECOUVRE_LISTEN")]
+        listen: SocketAddr,
+        /// Jeton que Prometheus présente pour lire /metrics (sans lui, /metrics est fermé).
+        #[arg(long, env = "RECOUVRE_METRICS_TOKEN")]
+        metrics_token: Option<String>,
+        /// Cookies « Secure » (derrière HTTPS).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Applique les migrations du schéma (idempotent).
+    Migrate,
+    /// Génère un portefeuille réaliste et déterministe (démonstration, mesures).
+    Seed {
+        #[arg(long)]
+        cases: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Importe un fichier d'un autre système de la banque.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Contrôles d'intégrité.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Gestion des utilisateurs.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Jetons d'API.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Calculettes juridiques : une ligne JSON sur la sortie standard.
+    #[command(subcommand)]
+    Calc(calc::CalcCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Comptes clôturés et prêts déchus du système central (CSV « ; », voir docs/formats/accounts-csv.md).
+    Accounts {
+        file: PathBuf,
+        /// Identifiant enregistré comme auteur de l'import.
+        #[arg(long, default_value = "system:import")]
+        actor: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recalcule la chaîne d'empreintes de chaque journal de dossier ; code de sortie 1 au premier maillon rompu.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Crée un utilisateur. Le mot de passe est lu sur l'entrée standard avec --password-stdin, sinon généré et affiché.
+    Add {
+        login: String,
+        /// Nom affiché.
+        #[arg(long)]
+        name: String,
+        /// officer, team_lead, compliance, accounting_control, committee_viewer, administrator.
+        #[arg(long)]
+        role: String,
+        /// Niveau de délégation (0 à 4).
+        #[arg(long, default_value_t = 1)]
+        delegation: u8,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Liste les utilisateurs.
+    List,
+    /// Change un mot de passe (lu sur l'entrée standard).
+    Password { login: String },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Crée un jeton d'API pour un utilisateur ; il n'est affiché qu'une fois.
+    Create {
+        login: String,
+        #[arg(long, default_value = "api")]
+        name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    if let Command::Calc(command) = cli.command {
+        return run_calc(command);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("erreur : {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("RECOUVRE_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("RECOUVRE_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// The calculators need no database: exit 2 with one line naming the argument on bad input.
+fn run_calc(command: calc::CalcCommand) -> ExitCode {
+    let reference = recouvre_domain::reference::ReferenceData::embedded();
+    match calc::run(command, &reference) {
+        Ok(answer) => {
+            println!("{answer}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn open(url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect(url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Calc(_) => unreachable!("handled before the runtime starts"),
+        Command::Migrate => {
+            open(&cli.database).await?;
+            println!("schéma à jour ({})", recouvre_store::redact(&cli.database));
+        }
+        Command::Demo { listen, cases, file } => demo(listen, cases, &file).await?,
+        Command::Serve { listen, metrics_token, secure_cookies } => {
+            let store = open(&cli.database).await?;
+            let config = recouvre_web::Config { secure_cookies, metrics_token, ..recouvre_web::Config::default() };
+            serve(store, config, listen).await?;
+        }
+        Command::Seed { cases, seed } => {
+            let store = open(&cli.database).await?;
+            let officers = officer_logins(&store).await?;
+            let created = seed_portfolio(&store, cases, seed, officers).await?;
+            println!("{created} dossier(s) créé(s) sur {cases} générés");
+        }
+        Command::Import(ImportCommand::Accounts { file, actor }) => {
+            let store = open(&cli.database).await?;
+            let content = std::fs::read_to_string(&file)
+                .with_context(|| format!("lecture de {} impossible (fichier UTF-8 attendu)", file.display()))?;
+            let name = file.display().to_string();
+            let outcome =
+                recouvre_store::imports::import_accounts_csv(&store, &name, &content, &actor, Utc::now()).await?;
+            if outcome.already_imported {
+                println!("{name} : déjà importé, rien n'a changé");
+            } else {
+                println!(
+                    "{name} : {} ligne(s), {} dossier(s) créé(s) ou complété(s)",
+                    outcome.lines, outcome.cases_changed
+                );
+            }
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let store = open(&cli.database).await?;
+            let report = recouvre_store::journal::verify_all(&store).await?;
+            match report.first_break {
+                None => println!(
+                    "journaux intègres : {} dossier(s), {} événement(s) vérifiés",
+                    report.cases_checked, report.events_checked
+                ),
+                Some(broken) => {
+                    eprintln!("journal altéré : {broken}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        Command::User(command) => user_command(&cli.database, command).await?,
+        Command::Token(TokenCommand::Create { login, name }) => {
+            let store = open(&cli.database).await?;
+            let user = recouvre_store::users::by_login(&store, &login)
+                .await?
+                .with_context(|| format!("utilisateur « {login} » inconnu : créez-le avec `recouvre user add`"))?;
+            let token = auth::random_token();
+            recouvre_store::users::create_token(&store, user.id, &name, &auth::token_hash(&token), Utc::now()).await?;
+            println!("{token}");
+            eprintln!("jeton « {name} » créé pour {login} : conservez-le, il ne sera plus affiché");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn user_command(database: &str, command: UserCommand) -> anyhow::Result<()> {
+    let store = open(database).await?;
+    match command {
+        UserCommand::Add { login, name, role, delegation, password_stdin } => {
+            let role = Role::from_code(&role).with_context(|| {
+                let codes: Vec<&str> = Role::ALL.iter().map(|role| role.code()).collect();
+                format!("rôle inconnu « {role} » : choisissez parmi {}", codes.join(", "))
+            })?;
+            if delegation > DelegationLevel::MAX {
+                bail!("niveau de délégation {delegation} : de 0 à {} seulement", DelegationLevel::MAX);
+            }
+            let (password, generated) =
+                if password_stdin { (read_password()?, false) } else { (auth::random_token()[..20].to_string(), true) };
+            let hash = auth::hash_password(&password)?;
+            let new_user = recouvre_store::users::NewUser {
+                login: &login,
+                display_name: &name,
+                role,
+                delegation_level: DelegationLevel(delegation),
+                password_hash: &hash,
+            };
+            recouvre_store::users::create(&store, &new_user, Utc::now()).await?;
+            println!("utilisateur {login} créé ({})", role.label());
+            if generated {
+                println!("mot de passe : {password}");
+            }
+        }
+        UserCommand::List => {
+            for user in recouvre_store::users::list(&store).await? {
+                println!(
+                    "{}\t{}\t{}\tdélégation {}\t{}",
+                    user.login,
+                    user.display_name,
+                    user.role.code(),
+                    user.delegation_level.0,
+                    if user.active { "actif" } else { "inactif" }
+                );
+            }
+        }
+        UserCommand::Password { login } => {
+            let hash = auth::hash_password(&read_password()?)?;
+            recouvre_store::users::set_password_hash(&store, &login, &hash).await?;
+            println!("mot de passe de {login} changé");
+        }
+    }
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).context("lecture du mot de passe sur l'entrée standard")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.chars().count() < 8 {
+        bail!("mot de passe trop court : 8 caractères au moins");
+    }
+    Ok(password)
+}
+
+async fn officer_logins(store: &Store) -> anyhow::Result<Vec<String>> {
+    Ok(recouvre_store::users::list(store)
+        .await?
+        .into_iter()
+        .filter(|user| user.role == Role::Officer)
+        .map(|user| user.login)
+        .collect())
+}
+
+/// Generates the portfolio in transactions of `CHUNK_CASES` cases.
+async fn seed_portfolio(store: &Store, cases: usize, seed: u64, officers: Vec<String>) -> anyhow::Result<u64> {
+    const CHUNK_CASES: usize = 500;
+    let spec = PortfolioSpec { cases, seed, today: Utc::now().date_naive(), officers };
+    let mut created = 0;
+    let mut chunk = Vec::with_capacity(CHUNK_CASES);
+    for new_case in portfolio::generate(&spec) {
+        chunk.push(new_case);
+        if chunk.len() == CHUNK_CASES {
+            created += recouvre_store::cases::open_many(store, &chunk, "system:seed", Utc::now()).await?;
+            chunk.clear();
+        }
+    }
+    if !chunk.is_empty() {
+        created += recouvre_store::cases::open_many(store, &chunk, "system:seed", Utc::now()).await?;
+    }
+    Ok(created)
+}
+
+/// The demo's users: (login, name, role, delegation level). All share the password `demo`.
+const DEMO_USERS: [(&str, &str, Role, u8); 7] = [
+    ("camille", "Camille Martin", Role::Officer, 1),
+    ("julien", "Julien Bernard", Role::Officer, 2),
+    ("sophie", "Sophie Laurent", Role::TeamLead, 3),
+    ("nadia", "Nadia Benali", Role::Compliance, 0),
+    ("marc", "Marc Petit", Role::AccountingControl, 0),
+    ("helene", "Hélène Roux", Role::CommitteeViewer, 0),
+    ("admin", "Administrateur", Role::Administrator, 0),
+];
+const DEMO_PASSWORD: &str = "demo";
+
+async fn demo(listen: SocketAddr, cases: usize, file: &std::path::Path) -> anyhow::Result<()> {
+    let url = format!("sqlite://{}", file.display());
+    let store = open(&url).await?;
+    if recouvre_store::users::list(&store).await?.is_empty() {
+        let hash = auth::hash_password(DEMO_PASSWORD)?;
+        for (login, name, role, level) in DEMO_USERS {
+            let user = recouvre_store::users::NewUser {
+                login,
+                display_name: name,
+                role,
+                delegation_level: DelegationLevel(level),
+                password_hash: &hash,
+            };
+            recouvre_store::users::create(&store, &user, Utc::now()).await?;
+        }
+    }
+    if recouvre_store::cases::count(&store).await? == 0 {
+        println!("génération de {cases} dossiers de démonstration…");
+        let started = std::time::Instant::now();
+        let officers = officer_logins(&store).await?;
+        seed_portfolio(&store, cases, 2026, officers).await?;
+        println!("fait en {:.1} s", started.elapsed().as_secs_f64());
+    } else {
+        println!("base de démonstration existante réutilisée : {}", file.display());
+    }
+    println!();
+    println!("Recouvre (démonstration) : http://{listen}/");
+    println!("Identifiants (mot de passe « {DEMO_PASSWORD} » pour tous) :");
+    for (login, name, role, _) in DEMO_USERS {
+        println!("  {login:<8} {name} — {}", role.label());
+    }
+    println!();
+    let config =
+        recouvre_web::Config { metrics_token: Some("demo-metrics".to_string()), ..recouvre_web::Config::default() };
+    serve(store, config, listen).await
+}
+
+async fn serve(store: Store, config: recouvre_web::Config, listen: SocketAddr) -> anyhow::Result<()> {
+    let reference = recouvre_web::load_reference(&store).await?;
+    let state = recouvre_web::AppState::new(store, config, reference);
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| {
+        format!("écoute sur {listen} impossible : l'adresse est-elle déjà prise ? essayez --listen 127.0.0.1:8081")
+    })?;
+    tracing::info!(%listen, "listening");
+    recouvre_web::serve(listener, state).await
+}

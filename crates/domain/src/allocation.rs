@@ -45,36 +45,20 @@ pub struct Allocation {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AllocationError {
-    #[error(
-        "le montant du paiement ne peut être négatif ({0}): un remboursement se saisit autrement"
-    )]
+    #[error("le montant du paiement ne peut être négatif ({0}): un remboursement se saisit autrement")]
     NegativePayment(Money),
     #[error("le montant dû en {component} ne peut être négatif ({amount})")]
-    NegativeDue {
-        component: &'static str,
-        amount: Money,
-    },
+    NegativeDue { component: &'static str, amount: Money },
 }
 
 /// Allocates `amount` over the amounts due (Code civil 1343-1; C. consom. L733-1 for capital first).
-pub fn allocate_payment(
-    amount: Money,
-    due: AmountsDue,
-    order: AllocationOrder,
-) -> Result<Allocation, AllocationError> {
+pub fn allocate_payment(amount: Money, due: AmountsDue, order: AllocationOrder) -> Result<Allocation, AllocationError> {
     if amount.is_negative() {
         return Err(AllocationError::NegativePayment(amount));
     }
-    for (component, value) in [
-        ("frais", due.costs),
-        ("intérêts", due.interest),
-        ("principal", due.principal),
-    ] {
+    for (component, value) in [("frais", due.costs), ("intérêts", due.interest), ("principal", due.principal)] {
         if value.is_negative() {
-            return Err(AllocationError::NegativeDue {
-                component,
-                amount: value,
-            });
+            return Err(AllocationError::NegativeDue { component, amount: value });
         }
     }
     let mut rest = amount;
@@ -88,29 +72,16 @@ pub fn allocate_payment(
             let costs = take(due.costs);
             let interest = take(due.interest);
             let principal = take(due.principal);
-            Allocation {
-                costs,
-                interest,
-                principal,
-                unallocated: Money::ZERO,
-            }
+            Allocation { costs, interest, principal, unallocated: Money::ZERO }
         }
         AllocationOrder::CapitalFirst => {
             let principal = take(due.principal);
             let interest = take(due.interest);
             let costs = take(due.costs);
-            Allocation {
-                costs,
-                interest,
-                principal,
-                unallocated: Money::ZERO,
-            }
+            Allocation { costs, interest, principal, unallocated: Money::ZERO }
         }
     };
-    Ok(Allocation {
-        unallocated: rest,
-        ..allocation
-    })
+    Ok(Allocation { unallocated: rest, ..allocation })
 }
 
 #[cfg(test)]
@@ -129,12 +100,9 @@ mod tests {
     #[test]
     fn the_issue_example_costs_then_interest_then_principal() {
         // 300.00 over 50.00 costs, 120.00 interest, 1 000.00 principal → 50 / 120 / 130 / 0.
-        let result = allocate_payment(
-            Money::euros(300),
-            due(5_000, 12_000, 100_000),
-            AllocationOrder::CostsInterestPrincipal,
-        )
-        .unwrap();
+        let result =
+            allocate_payment(Money::euros(300), due(5_000, 12_000, 100_000), AllocationOrder::CostsInterestPrincipal)
+                .unwrap();
         assert_eq!(
             result,
             Allocation {
@@ -148,20 +116,12 @@ mod tests {
 
     #[test]
     fn capital_first_pays_the_principal_before_anything() {
-        let result = allocate_payment(
-            Money::euros(300),
-            due(5_000, 12_000, 100_000),
-            AllocationOrder::CapitalFirst,
-        )
-        .unwrap();
+        let result =
+            allocate_payment(Money::euros(300), due(5_000, 12_000, 100_000), AllocationOrder::CapitalFirst).unwrap();
         assert_eq!(result.principal, Money::euros(300));
         assert_eq!((result.costs, result.interest), (Money::ZERO, Money::ZERO));
-        let result = allocate_payment(
-            Money::euros(1_100),
-            due(5_000, 12_000, 100_000),
-            AllocationOrder::CapitalFirst,
-        )
-        .unwrap();
+        let result =
+            allocate_payment(Money::euros(1_100), due(5_000, 12_000, 100_000), AllocationOrder::CapitalFirst).unwrap();
         assert_eq!(
             (result.principal, result.interest, result.costs),
             (Money::euros(1_000), Money::euros(100), Money::ZERO)
@@ -170,23 +130,15 @@ mod tests {
 
     #[test]
     fn an_overpayment_is_reported_not_lost() {
-        let result = allocate_payment(
-            Money::euros(2_000),
-            due(5_000, 12_000, 100_000),
-            AllocationOrder::default(),
-        )
-        .unwrap();
+        let result =
+            allocate_payment(Money::euros(2_000), due(5_000, 12_000, 100_000), AllocationOrder::default()).unwrap();
         assert_eq!(result.unallocated, Money::euros(830));
     }
 
     #[test]
     fn negative_amounts_are_refused() {
-        assert!(
-            allocate_payment(Money::euros(-1), due(0, 0, 0), AllocationOrder::default()).is_err()
-        );
-        assert!(
-            allocate_payment(Money::euros(1), due(0, -1, 0), AllocationOrder::default()).is_err()
-        );
+        assert!(allocate_payment(Money::euros(-1), due(0, 0, 0), AllocationOrder::default()).is_err());
+        assert!(allocate_payment(Money::euros(1), due(0, -1, 0), AllocationOrder::default()).is_err());
     }
 
     proptest! {

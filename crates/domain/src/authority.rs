@@ -89,19 +89,15 @@ impl Role {
         use Permission::*;
         match self {
             Role::Officer => matches!(permission, ReadCases | WorkCases | ImportFiles | UseCalculators),
-            Role::TeamLead => matches!(
-                permission,
-                ReadCases | WorkCases | AssignCases | ImportFiles | UseCalculators | ReadReports
-            ),
+            Role::TeamLead => {
+                matches!(permission, ReadCases | WorkCases | AssignCases | ImportFiles | UseCalculators | ReadReports)
+            }
             Role::Compliance => matches!(permission, ReadCases | UseCalculators | ReadAccessLog),
             Role::AccountingControl => {
                 matches!(permission, ReadCases | UseCalculators | ReadReports)
             }
             Role::CommitteeViewer => matches!(permission, ReadReports),
-            Role::Administrator => matches!(
-                permission,
-                Administer | ImportFiles | UseCalculators | ReadAccessLog
-            ),
+            Role::Administrator => matches!(permission, Administer | ImportFiles | UseCalculators | ReadAccessLog),
         }
     }
 }

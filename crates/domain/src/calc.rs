@@ -12,21 +12,13 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::allocation::{
-    allocate_payment as allocate, AllocationError, AllocationOrder, AmountsDue,
-};
+use crate::allocation::{allocate_payment as allocate, AllocationError, AllocationOrder, AmountsDue};
 use crate::calendar::{deadline as compute_deadline, non_working_reason, Region};
-use crate::foreclosure::{
-    foreclosure_status, ForeclosureError, Instalment, Payment, UnpaidInstalment,
-};
+use crate::foreclosure::{foreclosure_status, ForeclosureError, Instalment, Payment, UnpaidInstalment};
 use crate::garnishment::{self, BandShare, GarnishmentError};
-use crate::payment_plan::{
-    build_payment_plan, PlanError, PlannedInstalment, DEFAULT_MAX_INSTALMENTS,
-};
+use crate::payment_plan::{build_payment_plan, PlanError, PlannedInstalment, DEFAULT_MAX_INSTALMENTS};
 use crate::reference::{ReferenceData, ReferenceError, Semester};
-use crate::statutory_interest::{
-    statutory_interest, CreditorCategory, InterestError, InterestPeriod,
-};
+use crate::statutory_interest::{statutory_interest, CreditorCategory, InterestError, InterestPeriod};
 use crate::Money;
 
 /// The calculators' names, as in `recouvre calc <name>` and `/api/v1/calc/<name>`.
@@ -75,12 +67,7 @@ pub struct CalcError {
 
 impl CalcError {
     fn new(kind: CalcErrorKind, argument: &str, message: impl Into<String>) -> CalcError {
-        CalcError {
-            kind,
-            argument: argument.to_string(),
-            message: message.into(),
-            details: None,
-        }
+        CalcError { kind, argument: argument.to_string(), message: message.into(), details: None }
     }
 
     fn invalid(argument: &str, message: impl Into<String>) -> CalcError {
@@ -309,16 +296,12 @@ pub fn seizable_wage(
     request: &SeizableWageRequest,
     reference: &ReferenceData,
 ) -> Result<SeizableWageResponse, CalcError> {
-    let result = garnishment::seizable_wage(
-        request.monthly_net,
-        request.dependants,
-        request.on,
-        reference,
-    )
-    .map_err(|error| match error {
-        GarnishmentError::Reference(error) => CalcError::not_covered("on", error),
-        other => CalcError::invalid("monthly_net", other.to_string()),
-    })?;
+    let result = garnishment::seizable_wage(request.monthly_net, request.dependants, request.on, reference).map_err(
+        |error| match error {
+            GarnishmentError::Reference(error) => CalcError::not_covered("on", error),
+            other => CalcError::invalid("monthly_net", other.to_string()),
+        },
+    )?;
     Ok(SeizableWageResponse {
         seizable_monthly: result.seizable_monthly,
         unseizable_floor: result.unseizable_floor,
@@ -340,9 +323,7 @@ pub fn unseizable_balance(
     request: &UnseizableBalanceRequest,
     reference: &ReferenceData,
 ) -> Result<UnseizableBalanceResponse, CalcError> {
-    let in_force = reference
-        .unseizable_balance_on(request.on)
-        .map_err(|error| CalcError::not_covered("on", error))?;
+    let in_force = reference.unseizable_balance_on(request.on).map_err(|error| CalcError::not_covered("on", error))?;
     let seizable = match request.balance {
         None => None,
         Some(balance) => Some(
@@ -394,10 +375,7 @@ pub fn legal_interest(
     })?;
     let mut sources: Vec<String> = Vec::new();
     for period in &result.periods {
-        let source = &reference
-            .statutory_rate(period.semester)
-            .expect("computed periods have a rate")
-            .source;
+        let source = &reference.statutory_rate(period.semester).expect("computed periods have a rate").source;
         if !sources.contains(source) {
             sources.push(source.clone());
         }
@@ -430,11 +408,7 @@ fn period_answer(period: &InterestPeriod) -> InterestPeriodAnswer {
 
 /// End of a time limit (CPC art. 641 and 642).
 pub fn deadline(request: &DeadlineRequest) -> Result<DeadlineResponse, CalcError> {
-    let region = if request.alsace_moselle {
-        Region::AlsaceMoselle
-    } else {
-        Region::General
-    };
+    let region = if request.alsace_moselle { Region::AlsaceMoselle } else { Region::General };
     let limit = compute_deadline(request.from, request.months, request.days, region);
     Ok(DeadlineResponse {
         due: limit.due,
@@ -446,8 +420,7 @@ pub fn deadline(request: &DeadlineRequest) -> Result<DeadlineResponse, CalcError
         days: request.days,
         alsace_moselle: request.alsace_moselle,
         article: if request.alsace_moselle {
-            "Code de procédure civile art. 641 et 642 ; Code du travail L3133-1, L3134-13"
-                .to_string()
+            "Code de procédure civile art. 641 et 642 ; Code du travail L3133-1, L3134-13".to_string()
         } else {
             "Code de procédure civile art. 641 et 642 ; Code du travail L3133-1".to_string()
         },
@@ -456,14 +429,10 @@ pub fn deadline(request: &DeadlineRequest) -> Result<DeadlineResponse, CalcError
 
 /// Foreclosure of a consumer credit claim (C. consom. R312-35).
 pub fn foreclosure(request: &ForeclosureRequest) -> Result<ForeclosureResponse, CalcError> {
-    let status = foreclosure_status(&request.instalments, &request.payments, request.as_of)
-        .map_err(|error| match error {
-            ForeclosureError::BadInstalment { .. } => {
-                CalcError::invalid("instalments", error.to_string())
-            }
-            ForeclosureError::BadPayment { .. } => {
-                CalcError::invalid("payments", error.to_string())
-            }
+    let status =
+        foreclosure_status(&request.instalments, &request.payments, request.as_of).map_err(|error| match error {
+            ForeclosureError::BadInstalment { .. } => CalcError::invalid("instalments", error.to_string()),
+            ForeclosureError::BadPayment { .. } => CalcError::invalid("payments", error.to_string()),
         })?;
     Ok(ForeclosureResponse {
         first_unregularised_incident: status.first_unregularised_incident,
@@ -479,19 +448,10 @@ pub fn foreclosure(request: &ForeclosureRequest) -> Result<ForeclosureResponse, 
 }
 
 /// Allocation of a payment (Code civil 1343-1; capital first: C. consom. L733-1).
-pub fn allocate_payment(
-    request: &AllocatePaymentRequest,
-) -> Result<AllocatePaymentResponse, CalcError> {
-    let order = if request.capital_first {
-        AllocationOrder::CapitalFirst
-    } else {
-        AllocationOrder::CostsInterestPrincipal
-    };
-    let due = AmountsDue {
-        costs: request.costs,
-        interest: request.interest,
-        principal: request.principal,
-    };
+pub fn allocate_payment(request: &AllocatePaymentRequest) -> Result<AllocatePaymentResponse, CalcError> {
+    let order =
+        if request.capital_first { AllocationOrder::CapitalFirst } else { AllocationOrder::CostsInterestPrincipal };
+    let due = AmountsDue { costs: request.costs, interest: request.interest, principal: request.principal };
     let allocation = allocate(request.amount, due, order).map_err(|error| match error {
         AllocationError::NegativePayment(_) => CalcError::invalid("amount", error.to_string()),
         AllocationError::NegativeDue { component, .. } => {
@@ -522,26 +482,16 @@ pub fn payment_plan(request: &PaymentPlanRequest) -> Result<PaymentPlanResponse,
     )
     .map_err(|error| match &error {
         PlanError::NonPositiveDebt(_) => CalcError::invalid("debt", error.to_string()),
-        PlanError::NonPositiveCapacity(_) => {
-            CalcError::invalid("monthly_capacity", error.to_string())
-        }
+        PlanError::NonPositiveCapacity(_) => CalcError::invalid("monthly_capacity", error.to_string()),
         PlanError::BadMaxInstalments(_) => CalcError::invalid("max_instalments", error.to_string()),
         PlanError::BadRate(_) => CalcError::invalid("annual_rate", error.to_string()),
-        PlanError::CapacityTooLow {
-            minimum_monthly_capacity,
-            shortfall,
-            ..
-        } => CalcError {
+        PlanError::CapacityTooLow { minimum_monthly_capacity, shortfall, .. } => CalcError {
             details: Some(serde_json::json!({
                 "minimum_monthly_capacity": minimum_monthly_capacity,
                 "shortfall": shortfall,
                 "max_instalments": request.max_instalments,
             })),
-            ..CalcError::new(
-                CalcErrorKind::Infeasible,
-                "monthly_capacity",
-                error.to_string(),
-            )
+            ..CalcError::new(CalcErrorKind::Infeasible, "monthly_capacity", error.to_string())
         },
     })?;
     Ok(PaymentPlanResponse {
@@ -572,11 +522,9 @@ fn json_text(value: &Value) -> Option<String> {
 }
 
 fn parse_money(argument: &str, value: &Value) -> Result<Money, CalcError> {
-    let text = json_text(value).ok_or_else(|| {
-        CalcError::invalid(argument, "attendu un montant, par exemple \"1234.56\"")
-    })?;
-    text.parse()
-        .map_err(|error: crate::money::MoneyError| CalcError::invalid(argument, error.to_string()))
+    let text =
+        json_text(value).ok_or_else(|| CalcError::invalid(argument, "attendu un montant, par exemple \"1234.56\""))?;
+    text.parse().map_err(|error: crate::money::MoneyError| CalcError::invalid(argument, error.to_string()))
 }
 
 fn parse_date(argument: &str, value: &Value) -> Result<NaiveDate, CalcError> {
@@ -591,17 +539,9 @@ fn parse_date(argument: &str, value: &Value) -> Result<NaiveDate, CalcError> {
 }
 
 fn parse_count(argument: &str, value: &Value) -> Result<u32, CalcError> {
-    json_text(value)
-        .and_then(|text| text.parse::<u32>().ok())
-        .ok_or_else(|| {
-            CalcError::invalid(
-                argument,
-                format!(
-                    "« {} » n'est pas un nombre entier positif ou nul",
-                    plain(value)
-                ),
-            )
-        })
+    json_text(value).and_then(|text| text.parse::<u32>().ok()).ok_or_else(|| {
+        CalcError::invalid(argument, format!("« {} » n'est pas un nombre entier positif ou nul", plain(value)))
+    })
 }
 
 fn parse_flag(argument: &str, value: &Value) -> Result<bool, CalcError> {
@@ -609,25 +549,14 @@ fn parse_flag(argument: &str, value: &Value) -> Result<bool, CalcError> {
         Value::Bool(flag) => Ok(*flag),
         Value::String(text) if text == "true" => Ok(true),
         Value::String(text) if text == "false" => Ok(false),
-        other => Err(CalcError::invalid(
-            argument,
-            format!("« {} » n'est pas true ou false", plain(other)),
-        )),
+        other => Err(CalcError::invalid(argument, format!("« {} » n'est pas true ou false", plain(other)))),
     }
 }
 
 fn parse_rate(argument: &str, value: &Value) -> Result<Decimal, CalcError> {
-    json_text(value)
-        .and_then(|text| text.replace(',', ".").parse::<Decimal>().ok())
-        .ok_or_else(|| {
-            CalcError::invalid(
-                argument,
-                format!(
-                    "« {} » n'est pas un taux en %, par exemple \"3.5\"",
-                    plain(value)
-                ),
-            )
-        })
+    json_text(value).and_then(|text| text.replace(',', ".").parse::<Decimal>().ok()).ok_or_else(|| {
+        CalcError::invalid(argument, format!("« {} » n'est pas un taux en %, par exemple \"3.5\"", plain(value)))
+    })
 }
 
 fn parse_creditor(argument: &str, value: &Value) -> Result<CreditorCategory, CalcError> {
@@ -636,18 +565,13 @@ fn parse_creditor(argument: &str, value: &Value) -> Result<CreditorCategory, Cal
         Some("individual") => Ok(CreditorCategory::Individual),
         _ => Err(CalcError::invalid(
             argument,
-            format!(
-                "« {} » n'est pas une catégorie de créancier (attendu other ou individual)",
-                plain(value)
-            ),
+            format!("« {} » n'est pas une catégorie de créancier (attendu other ou individual)", plain(value)),
         )),
     }
 }
 
 fn plain(value: &Value) -> String {
-    value
-        .as_str()
-        .map_or_else(|| value.to_string(), str::to_string)
+    value.as_str().map_or_else(|| value.to_string(), str::to_string)
 }
 
 fn parse_list<T>(
@@ -657,34 +581,24 @@ fn parse_list<T>(
     build: fn(NaiveDate, Money) -> T,
 ) -> Result<Vec<T>, CalcError> {
     let items = value.as_array().ok_or_else(|| {
-        CalcError::invalid(
-            argument,
-            format!("attendu une liste d'objets {{\"{date_field}\": …, \"amount\": …}}"),
-        )
+        CalcError::invalid(argument, format!("attendu une liste d'objets {{\"{date_field}\": …, \"amount\": …}}"))
     })?;
     items
         .iter()
         .enumerate()
         .map(|(index, item)| {
             let place = format!("{argument}[{index}]");
-            let object = item.as_object().ok_or_else(|| {
-                CalcError::invalid(argument, format!("{place}: attendu un objet"))
-            })?;
+            let object =
+                item.as_object().ok_or_else(|| CalcError::invalid(argument, format!("{place}: attendu un objet")))?;
             let field = |name: &str| {
                 object.get(name).ok_or_else(|| {
-                    CalcError::new(
-                        CalcErrorKind::MissingArgument,
-                        argument,
-                        format!("{place}.{name} manquant"),
-                    )
+                    CalcError::new(CalcErrorKind::MissingArgument, argument, format!("{place}.{name} manquant"))
                 })
             };
-            let date = parse_date(argument, field(date_field)?).map_err(|error| {
-                CalcError::invalid(argument, format!("{place}.{date_field}: {}", error.message))
-            })?;
-            let amount = parse_money(argument, field("amount")?).map_err(|error| {
-                CalcError::invalid(argument, format!("{place}.amount: {}", error.message))
-            })?;
+            let date = parse_date(argument, field(date_field)?)
+                .map_err(|error| CalcError::invalid(argument, format!("{place}.{date_field}: {}", error.message)))?;
+            let amount = parse_money(argument, field("amount")?)
+                .map_err(|error| CalcError::invalid(argument, format!("{place}.amount: {}", error.message)))?;
             Ok(build(date, amount))
         })
         .collect()
@@ -695,21 +609,13 @@ impl Args {
         let fields = match request {
             Value::Object(fields) => fields,
             Value::Null => Map::new(),
-            other => {
-                return Err(CalcError::invalid(
-                    "request",
-                    format!("attendu un objet JSON, reçu {other}"),
-                ))
-            }
+            other => return Err(CalcError::invalid("request", format!("attendu un objet JSON, reçu {other}"))),
         };
         if let Some(unknown) = fields.keys().find(|key| !known.contains(&key.as_str())) {
             return Err(CalcError::new(
                 CalcErrorKind::UnknownArgument,
                 unknown,
-                format!(
-                    "argument inconnu (arguments possibles: {})",
-                    known.join(", ")
-                ),
+                format!("argument inconnu (arguments possibles: {})", known.join(", ")),
             ));
         }
         Ok(Args { fields })
@@ -727,11 +633,7 @@ impl Args {
         parse: fn(&str, &Value) -> Result<T, CalcError>,
     ) -> Result<T, CalcError> {
         let value = self.get(argument).ok_or_else(|| {
-            CalcError::new(
-                CalcErrorKind::MissingArgument,
-                argument,
-                format!("argument obligatoire manquant ({hint})"),
-            )
+            CalcError::new(CalcErrorKind::MissingArgument, argument, format!("argument obligatoire manquant ({hint})"))
         })?;
         parse(argument, value)
     }
@@ -741,9 +643,7 @@ impl Args {
         argument: &str,
         parse: fn(&str, &Value) -> Result<T, CalcError>,
     ) -> Result<Option<T>, CalcError> {
-        self.get(argument)
-            .map(|value| parse(argument, value))
-            .transpose()
+        self.get(argument).map(|value| parse(argument, value)).transpose()
     }
 }
 
@@ -776,17 +676,12 @@ impl UnseizableBalanceRequest {
 impl LegalInterestRequest {
     /// Reads the request from JSON, naming the argument of any error.
     pub fn from_json(request: Value) -> Result<Self, CalcError> {
-        let args = Args::new(
-            request,
-            &["principal", "from", "to", "creditor", "judgment_served_on"],
-        )?;
+        let args = Args::new(request, &["principal", "from", "to", "creditor", "judgment_served_on"])?;
         Ok(LegalInterestRequest {
             principal: args.required("principal", MONEY_HINT, parse_money)?,
             from: args.required("from", DATE_HINT, parse_date)?,
             to: args.required("to", DATE_HINT, parse_date)?,
-            creditor: args
-                .optional("creditor", parse_creditor)?
-                .unwrap_or_default(),
+            creditor: args.optional("creditor", parse_creditor)?.unwrap_or_default(),
             judgment_served_on: args.optional("judgment_served_on", parse_date)?,
         })
     }
@@ -811,9 +706,7 @@ impl DeadlineRequest {
             from,
             months: months.unwrap_or(0),
             days: days.unwrap_or(0),
-            alsace_moselle: args
-                .optional("alsace_moselle", parse_flag)?
-                .unwrap_or(false),
+            alsace_moselle: args.optional("alsace_moselle", parse_flag)?.unwrap_or(false),
         })
     }
 }
@@ -822,36 +715,22 @@ impl ForeclosureRequest {
     /// Reads the request from JSON, naming the argument of any error.
     pub fn from_json(request: Value) -> Result<Self, CalcError> {
         let args = Args::new(request, &["instalments", "payments", "as_of"])?;
-        let instalments =
-            args.required("instalments", "liste des échéances", |argument, value| {
-                parse_list(argument, value, "due", |due, amount| Instalment {
-                    due,
-                    amount,
-                })
-            })?;
+        let instalments = args.required("instalments", "liste des échéances", |argument, value| {
+            parse_list(argument, value, "due", |due, amount| Instalment { due, amount })
+        })?;
         let payments = args
             .optional("payments", |argument, value| {
-                parse_list(argument, value, "date", |date, amount| Payment {
-                    date,
-                    amount,
-                })
+                parse_list(argument, value, "date", |date, amount| Payment { date, amount })
             })?
             .unwrap_or_default();
-        Ok(ForeclosureRequest {
-            instalments,
-            payments,
-            as_of: args.required("as_of", DATE_HINT, parse_date)?,
-        })
+        Ok(ForeclosureRequest { instalments, payments, as_of: args.required("as_of", DATE_HINT, parse_date)? })
     }
 }
 
 impl AllocatePaymentRequest {
     /// Reads the request from JSON, naming the argument of any error.
     pub fn from_json(request: Value) -> Result<Self, CalcError> {
-        let args = Args::new(
-            request,
-            &["amount", "costs", "interest", "principal", "capital_first"],
-        )?;
+        let args = Args::new(request, &["amount", "costs", "interest", "principal", "capital_first"])?;
         Ok(AllocatePaymentRequest {
             amount: args.required("amount", MONEY_HINT, parse_money)?,
             costs: args.optional("costs", parse_money)?.unwrap_or_default(),
@@ -865,26 +744,13 @@ impl AllocatePaymentRequest {
 impl PaymentPlanRequest {
     /// Reads the request from JSON, naming the argument of any error.
     pub fn from_json(request: Value) -> Result<Self, CalcError> {
-        let args = Args::new(
-            request,
-            &[
-                "debt",
-                "monthly_capacity",
-                "first_due",
-                "max_instalments",
-                "annual_rate",
-            ],
-        )?;
+        let args = Args::new(request, &["debt", "monthly_capacity", "first_due", "max_instalments", "annual_rate"])?;
         Ok(PaymentPlanRequest {
             debt: args.required("debt", MONEY_HINT, parse_money)?,
             monthly_capacity: args.required("monthly_capacity", MONEY_HINT, parse_money)?,
             first_due: args.required("first_due", DATE_HINT, parse_date)?,
-            max_instalments: args
-                .optional("max_instalments", parse_count)?
-                .unwrap_or(DEFAULT_MAX_INSTALMENTS),
-            annual_rate: args
-                .optional("annual_rate", parse_rate)?
-                .unwrap_or_default(),
+            max_instalments: args.optional("max_instalments", parse_count)?.unwrap_or(DEFAULT_MAX_INSTALMENTS),
+            annual_rate: args.optional("annual_rate", parse_rate)?.unwrap_or_default(),
         })
     }
 }
@@ -898,35 +764,19 @@ fn to_json<T: Serialize>(answer: T) -> Value {
 /// `foreclosure` needs `as_of` (the shells fill it in).
 pub fn run(name: &str, request: Value, reference: &ReferenceData) -> Result<Value, CalcError> {
     match name {
-        "seizable-wage" => Ok(to_json(seizable_wage(
-            &SeizableWageRequest::from_json(request)?,
-            reference,
-        )?)),
-        "unseizable-balance" => Ok(to_json(unseizable_balance(
-            &UnseizableBalanceRequest::from_json(request)?,
-            reference,
-        )?)),
-        "legal-interest" => Ok(to_json(legal_interest(
-            &LegalInterestRequest::from_json(request)?,
-            reference,
-        )?)),
+        "seizable-wage" => Ok(to_json(seizable_wage(&SeizableWageRequest::from_json(request)?, reference)?)),
+        "unseizable-balance" => {
+            Ok(to_json(unseizable_balance(&UnseizableBalanceRequest::from_json(request)?, reference)?))
+        }
+        "legal-interest" => Ok(to_json(legal_interest(&LegalInterestRequest::from_json(request)?, reference)?)),
         "deadline" => Ok(to_json(deadline(&DeadlineRequest::from_json(request)?)?)),
-        "foreclosure" => Ok(to_json(foreclosure(&ForeclosureRequest::from_json(
-            request,
-        )?)?)),
-        "allocate-payment" => Ok(to_json(allocate_payment(
-            &AllocatePaymentRequest::from_json(request)?,
-        )?)),
-        "payment-plan" => Ok(to_json(payment_plan(&PaymentPlanRequest::from_json(
-            request,
-        )?)?)),
+        "foreclosure" => Ok(to_json(foreclosure(&ForeclosureRequest::from_json(request)?)?)),
+        "allocate-payment" => Ok(to_json(allocate_payment(&AllocatePaymentRequest::from_json(request)?)?)),
+        "payment-plan" => Ok(to_json(payment_plan(&PaymentPlanRequest::from_json(request)?)?)),
         other => Err(CalcError::new(
             CalcErrorKind::UnknownCalculator,
             "name",
-            format!(
-                "calculette inconnue « {other} » (possibles: {})",
-                CALCULATORS.join(", ")
-            ),
+            format!("calculette inconnue « {other} » (possibles: {})", CALCULATORS.join(", ")),
         )),
     }
 }
@@ -942,11 +792,8 @@ mod tests {
 
     #[test]
     fn seizable_wage_as_in_the_issue() {
-        let answer = calc(
-            "seizable-wage",
-            json!({"monthly_net": "2000.00", "dependants": 0, "on": "2025-06-01"}),
-        )
-        .unwrap();
+        let answer =
+            calc("seizable-wage", json!({"monthly_net": "2000.00", "dependants": 0, "on": "2025-06-01"})).unwrap();
         assert_eq!(answer["seizable_monthly"], "478.61");
         assert_eq!(answer["unseizable_floor"], "646.52");
         assert_eq!(answer["bands"].as_array().unwrap().len(), 7);
@@ -959,20 +806,10 @@ mod tests {
         assert_eq!(answer["until"], "2026-03-31");
         assert!(answer.get("seizable").is_none());
         // Brief §3.6 (rsa-info.fr): 800 € with an SBI of 635.71 € → 164.29 € seizable.
-        let answer = calc(
-            "unseizable-balance",
-            json!({"on": "2024-06-01", "balance": "800.00"}),
-        )
-        .unwrap();
-        assert_eq!(
-            (answer["amount"].as_str(), answer["seizable"].as_str()),
-            (Some("635.71"), Some("164.29"))
-        );
+        let answer = calc("unseizable-balance", json!({"on": "2024-06-01", "balance": "800.00"})).unwrap();
+        assert_eq!((answer["amount"].as_str(), answer["seizable"].as_str()), (Some("635.71"), Some("164.29")));
         let error = calc("unseizable-balance", json!({"on": "2026-04-01"})).unwrap_err();
-        assert_eq!(
-            (error.kind, error.argument.as_str()),
-            (CalcErrorKind::NotCovered, "on")
-        );
+        assert_eq!((error.kind, error.argument.as_str()), (CalcErrorKind::NotCovered, "on"));
     }
 
     #[test]
@@ -1000,37 +837,22 @@ mod tests {
 
     #[test]
     fn legal_interest_names_the_uncovered_bound() {
-        let error = calc(
-            "legal-interest",
-            json!({"principal": "10000.00", "from": "2026-01-01", "to": "2026-09-01"}),
-        )
-        .unwrap_err();
-        assert_eq!(
-            (error.kind, error.argument.as_str()),
-            (CalcErrorKind::NotCovered, "to")
-        );
+        let error = calc("legal-interest", json!({"principal": "10000.00", "from": "2026-01-01", "to": "2026-09-01"}))
+            .unwrap_err();
+        assert_eq!((error.kind, error.argument.as_str()), (CalcErrorKind::NotCovered, "to"));
         assert!(error.message.contains("2e semestre 2026"));
-        let error = calc(
-            "legal-interest",
-            json!({"principal": "1.00", "from": "2010-01-01", "to": "2016-01-01"}),
-        )
-        .unwrap_err();
+        let error =
+            calc("legal-interest", json!({"principal": "1.00", "from": "2010-01-01", "to": "2016-01-01"})).unwrap_err();
         assert_eq!(error.argument, "from");
     }
 
     #[test]
     fn deadline_as_in_the_issue() {
         let answer = calc("deadline", json!({"from": "2026-04-08", "months": 1})).unwrap();
-        assert_eq!(
-            (answer["due"].as_str(), answer["nominal"].as_str()),
-            (Some("2026-05-11"), Some("2026-05-08"))
-        );
+        assert_eq!((answer["due"].as_str(), answer["nominal"].as_str()), (Some("2026-05-11"), Some("2026-05-08")));
         assert_eq!(answer["extended"], true);
         let error = calc("deadline", json!({"from": "2026-04-08"})).unwrap_err();
-        assert_eq!(
-            (error.kind, error.argument.as_str()),
-            (CalcErrorKind::MissingArgument, "months")
-        );
+        assert_eq!((error.kind, error.argument.as_str()), (CalcErrorKind::MissingArgument, "months"));
     }
 
     #[test]
@@ -1041,33 +863,23 @@ mod tests {
                 json!({"due": due, "amount": "100.00"})
             })
             .collect();
-        let payments: Vec<Value> = (1..=7)
-            .map(|n| json!({"date": format!("2023-{n:02}-06"), "amount": "100.00"}))
-            .collect();
-        let answer = calc(
-            "foreclosure",
-            json!({"instalments": instalments, "payments": payments, "as_of": "2024-01-15"}),
-        )
-        .unwrap();
+        let payments: Vec<Value> =
+            (1..=7).map(|n| json!({"date": format!("2023-{n:02}-06"), "amount": "100.00"})).collect();
+        let answer =
+            calc("foreclosure", json!({"instalments": instalments, "payments": payments, "as_of": "2024-01-15"}))
+                .unwrap();
         assert_eq!(answer["first_unregularised_incident"], "2023-08-05");
         assert_eq!(answer["foreclosure_date"], "2025-08-05");
-        let all_paid = calc(
-            "foreclosure",
-            json!({"instalments": instalments[..2], "payments": payments, "as_of": "2024-01-15"}),
-        )
-        .unwrap();
+        let all_paid =
+            calc("foreclosure", json!({"instalments": instalments[..2], "payments": payments, "as_of": "2024-01-15"}))
+                .unwrap();
         assert_eq!(
-            (
-                all_paid["first_unregularised_incident"].clone(),
-                all_paid["foreclosure_date"].clone()
-            ),
+            (all_paid["first_unregularised_incident"].clone(), all_paid["foreclosure_date"].clone()),
             (Value::Null, Value::Null)
         );
-        let error = calc(
-            "foreclosure",
-            json!({"instalments": [{"due": "2023-01-05", "amount": "x"}], "as_of": "2024-01-15"}),
-        )
-        .unwrap_err();
+        let error =
+            calc("foreclosure", json!({"instalments": [{"due": "2023-01-05", "amount": "x"}], "as_of": "2024-01-15"}))
+                .unwrap_err();
         assert_eq!(error.argument, "instalments");
         assert!(error.message.starts_with("instalments[0].amount"));
     }
@@ -1102,62 +914,31 @@ mod tests {
         assert_eq!(answer["instalments"][0]["due"], "2026-01-05");
         assert_eq!(answer["instalments"][0]["amount"], "240.00");
         assert_eq!(answer["count"], 20);
-        let error = calc(
-            "payment-plan",
-            json!({"debt": "4800.00", "monthly_capacity": "150.00", "first_due": "2026-01-05"}),
-        )
-        .unwrap_err();
-        assert_eq!(
-            (error.kind, error.argument.as_str()),
-            (CalcErrorKind::Infeasible, "monthly_capacity")
-        );
+        let error =
+            calc("payment-plan", json!({"debt": "4800.00", "monthly_capacity": "150.00", "first_due": "2026-01-05"}))
+                .unwrap_err();
+        assert_eq!((error.kind, error.argument.as_str()), (CalcErrorKind::Infeasible, "monthly_capacity"));
         assert_eq!(error.details.unwrap()["minimum_monthly_capacity"], "200.00");
     }
 
     #[test]
     fn bad_missing_and_unknown_arguments_are_named() {
-        let error = calc(
-            "seizable-wage",
-            json!({"monthly_net": "abc", "on": "2025-06-01"}),
-        )
-        .unwrap_err();
-        assert_eq!(
-            (error.kind, error.argument.as_str()),
-            (CalcErrorKind::InvalidArgument, "monthly_net")
-        );
-        assert!(error
-            .to_string()
-            .starts_with("monthly_net: « abc » n'est pas un montant"));
+        let error = calc("seizable-wage", json!({"monthly_net": "abc", "on": "2025-06-01"})).unwrap_err();
+        assert_eq!((error.kind, error.argument.as_str()), (CalcErrorKind::InvalidArgument, "monthly_net"));
+        assert!(error.to_string().starts_with("monthly_net: « abc » n'est pas un montant"));
         let error = calc("seizable-wage", json!({"monthly_net": "2000.00"})).unwrap_err();
-        assert_eq!(
-            (error.kind, error.argument.as_str()),
-            (CalcErrorKind::MissingArgument, "on")
-        );
-        let error = calc(
-            "seizable-wage",
-            json!({"monthly_net": "2000.00", "on": "2025-13-01"}),
-        )
-        .unwrap_err();
+        assert_eq!((error.kind, error.argument.as_str()), (CalcErrorKind::MissingArgument, "on"));
+        let error = calc("seizable-wage", json!({"monthly_net": "2000.00", "on": "2025-13-01"})).unwrap_err();
         assert_eq!(error.argument, "on");
+        let error = calc("seizable-wage", json!({"monthly-net": "2000.00", "on": "2025-06-01"})).unwrap_err();
+        assert_eq!((error.kind, error.argument.as_str()), (CalcErrorKind::UnknownArgument, "monthly-net"));
+        let error = calc("seizable-wage", json!({"monthly_net": "2000.00", "on": "2027-06-01"})).unwrap_err();
+        assert_eq!((error.kind, error.argument.as_str()), (CalcErrorKind::NotCovered, "on"));
         let error = calc(
-            "seizable-wage",
-            json!({"monthly-net": "2000.00", "on": "2025-06-01"}),
+            "legal-interest",
+            json!({"principal": "1.00", "from": "2025-01-01", "to": "2025-02-01", "creditor": "bank"}),
         )
         .unwrap_err();
-        assert_eq!(
-            (error.kind, error.argument.as_str()),
-            (CalcErrorKind::UnknownArgument, "monthly-net")
-        );
-        let error = calc(
-            "seizable-wage",
-            json!({"monthly_net": "2000.00", "on": "2027-06-01"}),
-        )
-        .unwrap_err();
-        assert_eq!(
-            (error.kind, error.argument.as_str()),
-            (CalcErrorKind::NotCovered, "on")
-        );
-        let error = calc("legal-interest", json!({"principal": "1.00", "from": "2025-01-01", "to": "2025-02-01", "creditor": "bank"})).unwrap_err();
         assert_eq!(error.argument, "creditor");
         let error = calc("tax", json!({})).unwrap_err();
         assert_eq!(error.kind, CalcErrorKind::UnknownCalculator);
@@ -1181,13 +962,9 @@ mod tests {
         let json = json!({"monthly_net": "2000.00", "dependants": 1, "on": "2025-06-01"});
         let typed: SeizableWageRequest = serde_json::from_value(json.clone()).unwrap();
         assert_eq!(typed, SeizableWageRequest::from_json(json).unwrap());
-        let plan: PaymentPlanRequest = serde_json::from_value(
-            json!({"debt": "1.00", "monthly_capacity": "1.00", "first_due": "2026-01-01"}),
-        )
-        .unwrap();
-        assert_eq!(
-            (plan.max_instalments, plan.annual_rate),
-            (24, Decimal::ZERO)
-        );
+        let plan: PaymentPlanRequest =
+            serde_json::from_value(json!({"debt": "1.00", "monthly_capacity": "1.00", "first_due": "2026-01-01"}))
+                .unwrap();
+        assert_eq!((plan.max_instalments, plan.annual_rate), (24, Decimal::ZERO));
     }
 }

@@ -112,10 +112,7 @@ pub fn public_holidays(year: i32, region: Region) -> Vec<(NaiveDate, Holiday)> {
 /// The public holiday falling on a date, if any (Code du travail L3133-1, L3134-13).
 /// (Ascension can coincide with 1 or 8 May; the first one in the list is returned.)
 pub fn public_holiday(date: NaiveDate, region: Region) -> Option<Holiday> {
-    public_holidays(date.year(), region)
-        .into_iter()
-        .find(|(day, _)| *day == date)
-        .map(|(_, holiday)| holiday)
+    public_holidays(date.year(), region).into_iter().find(|(day, _)| *day == date).map(|(_, holiday)| holiday)
 }
 
 fn is_weekend(date: NaiveDate) -> bool {
@@ -140,8 +137,7 @@ pub fn working_day_on_or_after(date: NaiveDate, region: Region) -> NaiveDate {
 /// or that month's last day when the number does not exist (31 January + 1 month = 28/29 February).
 pub fn add_months_clamped(date: NaiveDate, months: u32) -> NaiveDate {
     // chrono's `checked_add_months` already clamps to the last day of the month.
-    date.checked_add_months(Months::new(months))
-        .expect("date within chrono's range")
+    date.checked_add_months(Months::new(months)).expect("date within chrono's range")
 }
 
 /// The end of a time limit (CPC art. 641 and 642).
@@ -177,11 +173,7 @@ pub fn non_working_reason(date: NaiveDate, region: Region) -> Option<String> {
 pub fn deadline(from: NaiveDate, months: u32, days: u32, region: Region) -> Deadline {
     let nominal = add_months_clamped(from, months) + Duration::days(i64::from(days));
     let due = working_day_on_or_after(nominal, region);
-    Deadline {
-        nominal,
-        due,
-        extended: due != nominal,
-    }
+    Deadline { nominal, due, extended: due != nominal }
 }
 
 // --- TARGET2 (SEPA settlement) ---
@@ -258,10 +250,7 @@ mod tests {
     fn holidays_of_2026() {
         // Jours fériés 2026 (service-public.fr): lundi de Pâques 6 avril, Ascension 14 mai,
         // lundi de Pentecôte 25 mai.
-        let days: Vec<NaiveDate> = public_holidays(2026, Region::General)
-            .into_iter()
-            .map(|(d, _)| d)
-            .collect();
+        let days: Vec<NaiveDate> = public_holidays(2026, Region::General).into_iter().map(|(d, _)| d).collect();
         assert_eq!(days.len(), 11);
         assert!(days.contains(&date("2026-04-06")));
         assert!(days.contains(&date("2026-05-14")));
@@ -270,14 +259,8 @@ mod tests {
         assert!(!days.contains(&date("2026-12-26")));
         let alsace = public_holidays(2026, Region::AlsaceMoselle);
         assert_eq!(alsace.len(), 13);
-        assert_eq!(
-            public_holiday(date("2026-04-03"), Region::AlsaceMoselle),
-            Some(Holiday::GoodFriday)
-        );
-        assert_eq!(
-            public_holiday(date("2026-12-26"), Region::AlsaceMoselle),
-            Some(Holiday::SaintStephensDay)
-        );
+        assert_eq!(public_holiday(date("2026-04-03"), Region::AlsaceMoselle), Some(Holiday::GoodFriday));
+        assert_eq!(public_holiday(date("2026-12-26"), Region::AlsaceMoselle), Some(Holiday::SaintStephensDay));
     }
 
     #[test]
@@ -297,50 +280,26 @@ mod tests {
         assert_eq!(limit.nominal, date("2026-05-08"));
         assert_eq!(limit.due, date("2026-05-11"));
         assert!(limit.extended);
-        assert_eq!(
-            non_working_reason(limit.nominal, Region::General).unwrap(),
-            "jour férié (8 mai 1945)"
-        );
+        assert_eq!(non_working_reason(limit.nominal, Region::General).unwrap(), "jour férié (8 mai 1945)");
     }
 
     #[test]
     fn months_clamp_to_the_last_day_and_days_skip_the_start() {
-        assert_eq!(
-            add_months_clamped(date("2026-01-31"), 1),
-            date("2026-02-28")
-        );
-        assert_eq!(
-            add_months_clamped(date("2024-01-31"), 1),
-            date("2024-02-29")
-        );
-        assert_eq!(
-            add_months_clamped(date("2026-01-31"), 2),
-            date("2026-03-31")
-        );
-        assert_eq!(
-            add_months_clamped(date("2023-08-05"), 24),
-            date("2025-08-05")
-        );
+        assert_eq!(add_months_clamped(date("2026-01-31"), 1), date("2026-02-28"));
+        assert_eq!(add_months_clamped(date("2024-01-31"), 1), date("2024-02-29"));
+        assert_eq!(add_months_clamped(date("2026-01-31"), 2), date("2026-03-31"));
+        assert_eq!(add_months_clamped(date("2023-08-05"), 24), date("2025-08-05"));
         // 15 days from Monday 2 March 2026: 17 March (a Tuesday), not extended.
         let limit = deadline(date("2026-03-02"), 0, 15, Region::General);
-        assert_eq!(
-            (limit.nominal, limit.due, limit.extended),
-            (date("2026-03-17"), date("2026-03-17"), false)
-        );
+        assert_eq!((limit.nominal, limit.due, limit.extended), (date("2026-03-17"), date("2026-03-17"), false));
         // Months first, then days: 31 January + 1 month + 1 day = 1 March (2026).
-        assert_eq!(
-            deadline(date("2026-01-31"), 1, 1, Region::General).nominal,
-            date("2026-03-01")
-        );
+        assert_eq!(deadline(date("2026-01-31"), 1, 1, Region::General).nominal, date("2026-03-01"));
         // Ending on Saturday 26 December 2026 → Monday 28 December; in Alsace-Moselle as well.
         let limit = deadline(date("2026-11-26"), 1, 0, Region::AlsaceMoselle);
         assert_eq!(limit.due, date("2026-12-28"));
         // Ending on Good Friday 2026: extended only in Alsace-Moselle.
         assert!(!deadline(date("2026-03-03"), 1, 0, Region::General).extended);
-        assert_eq!(
-            deadline(date("2026-03-03"), 1, 0, Region::AlsaceMoselle).due,
-            date("2026-04-07")
-        );
+        assert_eq!(deadline(date("2026-03-03"), 1, 0, Region::AlsaceMoselle).due, date("2026-04-07"));
     }
 
     #[test]
@@ -350,22 +309,10 @@ mod tests {
         assert!(is_target2_business_day(date("2026-07-14")));
         assert!(!is_target2_business_day(date("2026-04-03")));
         assert!(!is_target2_business_day(date("2026-12-26")));
-        assert_eq!(
-            next_target2_business_day(date("2026-04-02")),
-            date("2026-04-07")
-        );
-        assert_eq!(
-            target2_business_day_on_or_after(date("2026-04-02")),
-            date("2026-04-02")
-        );
-        assert_eq!(
-            add_target2_business_days(date("2026-12-24"), 1),
-            date("2026-12-28")
-        );
-        assert_eq!(
-            add_target2_business_days(date("2026-12-24"), 2),
-            date("2026-12-29")
-        );
+        assert_eq!(next_target2_business_day(date("2026-04-02")), date("2026-04-07"));
+        assert_eq!(target2_business_day_on_or_after(date("2026-04-02")), date("2026-04-02"));
+        assert_eq!(add_target2_business_days(date("2026-12-24"), 1), date("2026-12-28"));
+        assert_eq!(add_target2_business_days(date("2026-12-24"), 2), date("2026-12-29"));
     }
 
     proptest! {

@@ -81,24 +81,14 @@ pub fn foreclosure_status(
     as_of: NaiveDate,
 ) -> Result<ForeclosureStatus, ForeclosureError> {
     if let Some(bad) = instalments.iter().find(|i| !i.amount.is_positive()) {
-        return Err(ForeclosureError::BadInstalment {
-            due: bad.due,
-            amount: bad.amount,
-        });
+        return Err(ForeclosureError::BadInstalment { due: bad.due, amount: bad.amount });
     }
     if let Some(bad) = payments.iter().find(|p| !p.amount.is_positive()) {
-        return Err(ForeclosureError::BadPayment {
-            date: bad.date,
-            amount: bad.amount,
-        });
+        return Err(ForeclosureError::BadPayment { date: bad.date, amount: bad.amount });
     }
     let mut schedule = instalments.to_vec();
     schedule.sort_by_key(|i| i.due);
-    let paid_total: Money = payments
-        .iter()
-        .filter(|p| p.date <= as_of)
-        .map(|p| p.amount)
-        .sum();
+    let paid_total: Money = payments.iter().filter(|p| p.date <= as_of).map(|p| p.amount).sum();
 
     let mut available = paid_total;
     let mut unpaid_instalments = Vec::new();
@@ -122,8 +112,7 @@ pub fn foreclosure_status(
     Ok(ForeclosureStatus {
         as_of,
         first_unregularised_incident,
-        foreclosure_date: first_unregularised_incident
-            .map(|incident| add_months_clamped(incident, FORECLOSURE_MONTHS)),
+        foreclosure_date: first_unregularised_incident.map(|incident| add_months_clamped(incident, FORECLOSURE_MONTHS)),
         due_total,
         paid_total,
         unpaid_total: unpaid_instalments.iter().map(|i| i.unpaid).sum(),
@@ -143,10 +132,7 @@ mod tests {
 
     fn monthly(first: &str, count: u32, cents: i64) -> Vec<Instalment> {
         (0..count)
-            .map(|n| Instalment {
-                due: add_months_clamped(date(first), n),
-                amount: Money::from_cents(cents),
-            })
+            .map(|n| Instalment { due: add_months_clamped(date(first), n), amount: Money::from_cents(cents) })
             .collect()
     }
 
@@ -156,16 +142,10 @@ mod tests {
         // date, cover January to July: the August instalment is the first unregularised incident.
         let instalments = monthly("2023-01-05", 24, 10_000);
         let payments: Vec<Payment> = (0..7)
-            .map(|n| Payment {
-                date: add_months_clamped(date("2023-01-06"), n),
-                amount: Money::euros(100),
-            })
+            .map(|n| Payment { date: add_months_clamped(date("2023-01-06"), n), amount: Money::euros(100) })
             .collect();
         let status = foreclosure_status(&instalments, &payments, date("2024-01-15")).unwrap();
-        assert_eq!(
-            status.first_unregularised_incident,
-            Some(date("2023-08-05"))
-        );
+        assert_eq!(status.first_unregularised_incident, Some(date("2023-08-05")));
         assert_eq!(status.foreclosure_date, Some(date("2025-08-05")));
         assert_eq!(status.due_total, Money::euros(1_300));
         assert_eq!(status.paid_total, Money::euros(700));
@@ -178,47 +158,26 @@ mod tests {
         // Nothing paid in March and April, then a catch-up of 300 in May: as of June all is paid.
         let instalments = monthly("2023-01-05", 12, 10_000);
         let payments = [
-            Payment {
-                date: date("2023-01-05"),
-                amount: Money::euros(100),
-            },
-            Payment {
-                date: date("2023-02-05"),
-                amount: Money::euros(100),
-            },
-            Payment {
-                date: date("2023-05-06"),
-                amount: Money::euros(300),
-            },
+            Payment { date: date("2023-01-05"), amount: Money::euros(100) },
+            Payment { date: date("2023-02-05"), amount: Money::euros(100) },
+            Payment { date: date("2023-05-06"), amount: Money::euros(300) },
         ];
         let in_april = foreclosure_status(&instalments, &payments, date("2023-04-30")).unwrap();
-        assert_eq!(
-            in_april.first_unregularised_incident,
-            Some(date("2023-03-05"))
-        );
+        assert_eq!(in_april.first_unregularised_incident, Some(date("2023-03-05")));
         let in_june = foreclosure_status(&instalments, &payments, date("2023-06-01")).unwrap();
         assert_eq!(in_june.first_unregularised_incident, None);
         assert_eq!(in_june.foreclosure_date, None);
         // A partial payment leaves the instalment unregularised.
-        let partial = [Payment {
-            date: date("2023-01-05"),
-            amount: Money::euros(150),
-        }];
+        let partial = [Payment { date: date("2023-01-05"), amount: Money::euros(150) }];
         let status = foreclosure_status(&instalments, &partial, date("2023-03-01")).unwrap();
-        assert_eq!(
-            status.first_unregularised_incident,
-            Some(date("2023-02-05"))
-        );
+        assert_eq!(status.first_unregularised_incident, Some(date("2023-02-05")));
         assert_eq!(status.unpaid_instalments[0].paid, Money::euros(50));
     }
 
     #[test]
     fn nothing_unpaid_and_overpayment() {
         let instalments = monthly("2023-01-31", 2, 10_000);
-        let payments = [Payment {
-            date: date("2023-01-10"),
-            amount: Money::euros(250),
-        }];
+        let payments = [Payment { date: date("2023-01-10"), amount: Money::euros(250) }];
         let status = foreclosure_status(&instalments, &payments, date("2023-12-31")).unwrap();
         assert_eq!(status.first_unregularised_incident, None);
         assert_eq!(status.unallocated, Money::euros(50));
@@ -230,28 +189,19 @@ mod tests {
 
     #[test]
     fn incident_on_29_february_forecloses_on_28_february() {
-        let instalments = [Instalment {
-            due: date("2024-02-29"),
-            amount: Money::euros(10),
-        }];
+        let instalments = [Instalment { due: date("2024-02-29"), amount: Money::euros(10) }];
         let status = foreclosure_status(&instalments, &[], date("2024-03-01")).unwrap();
         assert_eq!(status.foreclosure_date, Some(date("2026-02-28")));
     }
 
     #[test]
     fn bad_amounts_are_refused() {
-        let zero = [Instalment {
-            due: date("2024-02-29"),
-            amount: Money::ZERO,
-        }];
+        let zero = [Instalment { due: date("2024-02-29"), amount: Money::ZERO }];
         assert!(matches!(
             foreclosure_status(&zero, &[], date("2024-03-01")),
             Err(ForeclosureError::BadInstalment { .. })
         ));
-        let negative = [Payment {
-            date: date("2024-02-29"),
-            amount: Money::euros(-1),
-        }];
+        let negative = [Payment { date: date("2024-02-29"), amount: Money::euros(-1) }];
         assert!(matches!(
             foreclosure_status(&[], &negative, date("2024-03-01")),
             Err(ForeclosureError::BadPayment { .. })

@@ -14,16 +14,13 @@ use crate::Money;
 
 /// Seizable fraction of each band, as (numerator, denominator) (Code du travail R3252-2).
 /// Everything above the last ceiling is seizable in full.
-pub const BAND_FRACTIONS: [(u32, u32); WAGE_BAND_COUNT] =
-    [(1, 20), (1, 10), (1, 5), (1, 4), (1, 3), (2, 3)];
+pub const BAND_FRACTIONS: [(u32, u32); WAGE_BAND_COUNT] = [(1, 20), (1, 10), (1, 5), (1, 4), (1, 3), (2, 3)];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GarnishmentError {
     #[error("la rémunération mensuelle nette ne peut être négative ({0}): saisir le net mensuel")]
     NegativePay(Money),
-    #[error(
-        "le solde du compte ne peut être négatif ({0}): un compte débiteur n'a rien de saisissable"
-    )]
+    #[error("le solde du compte ne peut être négatif ({0}): un compte débiteur n'a rien de saisissable")]
     NegativeBalance(Money),
     #[error(transparent)]
     Reference(#[from] ReferenceError),
@@ -113,8 +110,7 @@ pub fn seizable_wage(
     });
     debug_assert!(exact_annual <= annual);
 
-    let by_bands =
-        Money::from_decimal_rounded(exact_annual / Decimal::from(12)).expect("fits in money");
+    let by_bands = Money::from_decimal_rounded(exact_annual / Decimal::from(12)).expect("fits in money");
     let most = (monthly_net - floor.amount).max(Money::ZERO);
     Ok(SeizableWage {
         seizable_monthly: by_bands.min(most),
@@ -214,16 +210,12 @@ mod tests {
         // 2027: no bands.
         assert!(matches!(
             seizable_wage(Money::euros(2_000), 0, date("2027-01-15"), &reference),
-            Err(GarnishmentError::Reference(
-                ReferenceError::MissingWageBands { year: 2027 }
-            ))
+            Err(GarnishmentError::Reference(ReferenceError::MissingWageBands { year: 2027 }))
         ));
         // April 2026: bands known, SBI not.
         assert!(matches!(
             seizable_wage(Money::euros(2_000), 0, date("2026-04-15"), &reference),
-            Err(GarnishmentError::Reference(
-                ReferenceError::MissingUnseizableBalance { .. }
-            ))
+            Err(GarnishmentError::Reference(ReferenceError::MissingUnseizableBalance { .. }))
         ));
     }
 
@@ -232,20 +224,9 @@ mod tests {
         // rsa-info.fr: 800 € on the account, SBI 635.71 € (from April 2024) → 164.29 € seizable.
         let reference = ReferenceData::embedded();
         let on = date("2024-10-01");
-        assert_eq!(
-            seizable_bank_balance(Money::euros(800), on, &reference),
-            Ok(Money::from_cents(16_429))
-        );
-        assert_eq!(
-            seizable_bank_balance(Money::euros(500), on, &reference),
-            Ok(Money::ZERO)
-        );
-        assert_eq!(
-            unseizable_balance(date("2025-06-01"), &reference)
-                .unwrap()
-                .amount,
-            Money::from_cents(64_652)
-        );
+        assert_eq!(seizable_bank_balance(Money::euros(800), on, &reference), Ok(Money::from_cents(16_429)));
+        assert_eq!(seizable_bank_balance(Money::euros(500), on, &reference), Ok(Money::ZERO));
+        assert_eq!(unseizable_balance(date("2025-06-01"), &reference).unwrap().amount, Money::from_cents(64_652));
     }
 
     proptest! {

@@ -48,15 +48,8 @@ pub fn indemnity_cap(
     let cap = reference.indemnity_cap(kind, on)?;
     let exact = base.to_decimal() * cap.percent / Decimal::ONE_HUNDRED;
     let maximum =
-        Money::from_decimal_rounded(exact.round_dp_with_strategy(2, RoundingStrategy::ToZero))
-            .expect("fits in money");
-    Ok(IndemnityCeiling {
-        kind,
-        base,
-        percent: cap.percent,
-        maximum,
-        source: cap.source.clone(),
-    })
+        Money::from_decimal_rounded(exact.round_dp_with_strategy(2, RoundingStrategy::ToZero)).expect("fits in money");
+    Ok(IndemnityCeiling { kind, base, percent: cap.percent, maximum, source: cap.source.clone() })
 }
 
 /// Consumer credit, repayment of the whole demanded: 8 % of the capital outstanding at default
@@ -66,12 +59,7 @@ pub fn consumer_credit_capital_cap(
     on: NaiveDate,
     reference: &ReferenceData,
 ) -> Result<IndemnityCeiling, IndemnityError> {
-    indemnity_cap(
-        IndemnityKind::ConsumerCreditCapital,
-        capital_outstanding,
-        on,
-        reference,
-    )
+    indemnity_cap(IndemnityKind::ConsumerCreditCapital, capital_outstanding, on, reference)
 }
 
 /// Consumer credit, repayment not demanded at once: 8 % of the unpaid instalments, or 4 % when the
@@ -98,12 +86,7 @@ pub fn mortgage_cap(
     on: NaiveDate,
     reference: &ReferenceData,
 ) -> Result<IndemnityCeiling, IndemnityError> {
-    indemnity_cap(
-        IndemnityKind::Mortgage,
-        capital_outstanding + interest_due,
-        on,
-        reference,
-    )
+    indemnity_cap(IndemnityKind::Mortgage, capital_outstanding + interest_due, on, reference)
 }
 
 #[cfg(test)]
@@ -119,27 +102,17 @@ mod tests {
         // brief.md §3.4: 8 % (D312-16), 8 % / 4 % (D312-17), 7 % mortgage.
         let reference = ReferenceData::embedded();
         let on = date("2025-06-01");
-        let cap =
-            consumer_credit_capital_cap(Money::from_cents(1_234_567), on, &reference).unwrap();
+        let cap = consumer_credit_capital_cap(Money::from_cents(1_234_567), on, &reference).unwrap();
         // 12 345.67 × 8 % = 987.6536 → 987.65 (rounded down).
         assert_eq!(cap.maximum, Money::from_cents(98_765));
         assert!(cap.source.contains("D312-16"));
-        let cap =
-            consumer_credit_unpaid_instalments_cap(Money::euros(1_000), false, on, &reference)
-                .unwrap();
+        let cap = consumer_credit_unpaid_instalments_cap(Money::euros(1_000), false, on, &reference).unwrap();
         assert_eq!(cap.maximum, Money::euros(80));
-        let cap = consumer_credit_unpaid_instalments_cap(Money::euros(1_000), true, on, &reference)
-            .unwrap();
+        let cap = consumer_credit_unpaid_instalments_cap(Money::euros(1_000), true, on, &reference).unwrap();
         assert_eq!(cap.maximum, Money::euros(40));
         assert!(cap.source.contains("D312-17"));
         // 7 % of (100 000 + 1 000.99) = 7 070.0693 → 7 070.06.
-        let cap = mortgage_cap(
-            Money::euros(100_000),
-            Money::from_cents(100_099),
-            on,
-            &reference,
-        )
-        .unwrap();
+        let cap = mortgage_cap(Money::euros(100_000), Money::from_cents(100_099), on, &reference).unwrap();
         assert_eq!(cap.maximum, Money::from_cents(707_006));
         assert!(cap.source.contains("UNVERIFIED"));
     }
@@ -148,18 +121,12 @@ mod tests {
     fn a_cap_rounds_down_and_dates_before_the_recodification_are_not_covered() {
         let reference = ReferenceData::embedded();
         // 0.19 × 8 % = 0.0152 → 0.01, never 0.02.
-        let cap =
-            consumer_credit_capital_cap(Money::from_cents(19), date("2025-01-01"), &reference)
-                .unwrap();
+        let cap = consumer_credit_capital_cap(Money::from_cents(19), date("2025-01-01"), &reference).unwrap();
         assert_eq!(cap.maximum, Money::from_cents(1));
         assert!(matches!(
             consumer_credit_capital_cap(Money::euros(1), date("2016-06-30"), &reference),
-            Err(IndemnityError::Reference(
-                ReferenceError::MissingIndemnityCap { .. }
-            ))
+            Err(IndemnityError::Reference(ReferenceError::MissingIndemnityCap { .. }))
         ));
-        assert!(
-            consumer_credit_capital_cap(Money::euros(-1), date("2025-01-01"), &reference).is_err()
-        );
+        assert!(consumer_credit_capital_cap(Money::euros(-1), date("2025-01-01"), &reference).is_err());
     }
 }

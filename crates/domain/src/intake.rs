@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::case::{
-    CaseStatus, Claim, ClaimNature, Employment, FamilySituation, NewCase, OverIndebtedness, Person, Protection,
-    Breakdown,
+    Breakdown, CaseStatus, Claim, ClaimNature, Employment, FamilySituation, NewCase, OverIndebtedness, Person,
+    Protection,
 };
 use crate::Money;
 
@@ -55,12 +55,7 @@ pub enum IntakeError {
     #[error("ligne {line} : en-tête invalide : {reason}")]
     Header { line: usize, reason: String },
     #[error("ligne {line}, colonne « {column} » : valeur « {value} » refusée : {reason}")]
-    Field {
-        line: usize,
-        column: String,
-        value: String,
-        reason: String,
-    },
+    Field { line: usize, column: String, value: String, reason: String },
     #[error("ligne {line} : {reason}")]
     Line { line: usize, reason: String },
     #[error("le fichier dépasse {MAX_LINES} lignes : découpez-le")]
@@ -70,11 +65,8 @@ pub enum IntakeError {
 /// Parses a whole file; `today` dates the entry into litigation of new cases.
 pub fn parse_accounts(content: &str, today: NaiveDate) -> Result<Vec<NewCase>, IntakeError> {
     let content = content.strip_prefix('\u{feff}').unwrap_or(content);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(content.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(b';').has_headers(false).flexible(true).from_reader(content.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
         None => return Err(IntakeError::Header { line: 1, reason: "le fichier est vide".to_string() }),
@@ -154,7 +146,8 @@ impl Row<'_> {
         match self.raw(column) {
             "" => Ok(Money::ZERO),
             value => {
-                let money: Money = value.parse().map_err(|error: crate::money::MoneyError| self.error(column, error.to_string()))?;
+                let money: Money =
+                    value.parse().map_err(|error: crate::money::MoneyError| self.error(column, error.to_string()))?;
                 if money.is_negative() {
                     return Err(self.error(column, "un montant dû ne peut pas être négatif"));
                 }
@@ -174,7 +167,14 @@ impl Row<'_> {
             .map_err(|_| self.error(column, "date attendue au format JJ/MM/AAAA ou AAAA-MM-JJ"))
     }
 
-    fn coded<T: Copy>(&self, column: &str, from_code: fn(&str) -> Option<T>, default: T, all: &[T], code: fn(T) -> &'static str) -> Result<T, IntakeError> {
+    fn coded<T: Copy>(
+        &self,
+        column: &str,
+        from_code: fn(&str) -> Option<T>,
+        default: T,
+        all: &[T],
+        code: fn(T) -> &'static str,
+    ) -> Result<T, IntakeError> {
         match self.raw(column) {
             "" => Ok(default),
             value => from_code(value).ok_or_else(|| {
@@ -187,7 +187,11 @@ impl Row<'_> {
     fn to_case(&self, today: NaiveDate) -> Result<NewCase, IntakeError> {
         let dependants = match self.raw("dependants") {
             "" => 0,
-            value => value.parse::<u8>().ok().filter(|n| *n <= 20).ok_or_else(|| self.error("dependants", "nombre entier de 0 à 20 attendu"))?,
+            value => value
+                .parse::<u8>()
+                .ok()
+                .filter(|n| *n <= 20)
+                .ok_or_else(|| self.error("dependants", "nombre entier de 0 à 20 attendu"))?,
         };
         let rate = self.optional("contractual_rate").map(|rate| rate.replace(',', "."));
         if let Some(rate) = &rate {
@@ -215,9 +219,21 @@ impl Row<'_> {
             phone: self.optional("phone"),
             email: self.optional("email"),
             iban,
-            family_situation: self.coded("family_situation", FamilySituation::from_code, FamilySituation::Single, FamilySituation::ALL, FamilySituation::code)?,
+            family_situation: self.coded(
+                "family_situation",
+                FamilySituation::from_code,
+                FamilySituation::Single,
+                FamilySituation::ALL,
+                FamilySituation::code,
+            )?,
             dependants,
-            employment: self.coded("employment", Employment::from_code, Employment::Employed, Employment::ALL, Employment::code)?,
+            employment: self.coded(
+                "employment",
+                Employment::from_code,
+                Employment::Employed,
+                Employment::ALL,
+                Employment::code,
+            )?,
             employer: self.optional("employer"),
             monthly_income: self.money("monthly_income")?,
             monthly_charges: self.money("monthly_charges")?,
@@ -228,7 +244,8 @@ impl Row<'_> {
             over_indebtedness: OverIndebtedness::None,
             ficp_registered: false,
         };
-        let nature = self.coded("nature", ClaimNature::from_code, ClaimNature::Overdraft, ClaimNature::ALL, ClaimNature::code)?;
+        let nature =
+            self.coded("nature", ClaimNature::from_code, ClaimNature::Overdraft, ClaimNature::ALL, ClaimNature::code)?;
         if self.raw("nature").is_empty() {
             return Err(self.error("nature", "valeur obligatoire"));
         }
@@ -267,7 +284,8 @@ impl Row<'_> {
 mod tests {
     use super::*;
 
-    const HEADER: &str = "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on";
+    const HEADER: &str =
+        "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on";
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
@@ -275,7 +293,9 @@ mod tests {
 
     #[test]
     fn parses_decimal_comma_and_french_dates() {
-        let file = format!("{HEADER}\nC000000001;Dupont;Jean;3 rue des Lilas;69003;Lyon;overdraft;00012345678;2 340,50;27/08/2026\n");
+        let file = format!(
+            "{HEADER}\nC000000001;Dupont;Jean;3 rue des Lilas;69003;Lyon;overdraft;00012345678;2 340,50;27/08/2026\n"
+        );
         let cases = parse_accounts(&file, today()).unwrap();
         assert_eq!(cases.len(), 1);
         assert_eq!(cases[0].claims[0].amounts.principal, Money::from_cents(234_050));

@@ -47,9 +47,7 @@ pub fn canonical_time(at: DateTime<Utc>) -> String {
 
 /// Truncates a timestamp to the microsecond, the precision both engines keep.
 pub fn to_storage_precision(at: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(&canonical_time(at))
-        .expect("canonical time parses")
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(&canonical_time(at)).expect("canonical time parses").with_timezone(&Utc)
 }
 
 /// SHA-256 over the previous hash and the event's fields, each length-prefixed so that no two
@@ -59,15 +57,9 @@ pub fn event_hash(previous_hash: &str, event: &NewEvent<'_>) -> String {
     let time = canonical_time(event.recorded_at);
     let case_id = event.case_id.to_string();
     let sequence = event.sequence.to_string();
-    for field in [
-        previous_hash,
-        case_id.as_str(),
-        sequence.as_str(),
-        event.kind,
-        event.payload,
-        event.actor,
-        time.as_str(),
-    ] {
+    for field in
+        [previous_hash, case_id.as_str(), sequence.as_str(), event.kind, event.payload, event.actor, time.as_str()]
+    {
         hasher.update((field.len() as u64).to_be_bytes());
         hasher.update(field.as_bytes());
     }
@@ -94,19 +86,11 @@ pub fn seal(previous_hash: &str, event: NewEvent<'_>) -> JournalEvent {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ChainBreak {
     #[error("dossier {case_id}, événement n° {sequence} : numéro attendu {expected_sequence} (événement manquant ou en trop)")]
-    SequenceGap {
-        case_id: i64,
-        sequence: i64,
-        expected_sequence: i64,
-    },
+    SequenceGap { case_id: i64, sequence: i64, expected_sequence: i64 },
     #[error("dossier {case_id}, événement n° {sequence} : ne pointe pas vers l'empreinte de l'événement précédent (chaîne rompue)")]
     PreviousHashMismatch { case_id: i64, sequence: i64 },
     #[error("dossier {case_id}, événement n° {sequence} ({kind}) : contenu modifié après son enregistrement (empreinte recalculée différente)")]
-    HashMismatch {
-        case_id: i64,
-        sequence: i64,
-        kind: String,
-    },
+    HashMismatch { case_id: i64, sequence: i64, kind: String },
 }
 
 impl ChainBreak {
@@ -132,10 +116,7 @@ pub fn verify_chain<'a>(events: impl IntoIterator<Item = &'a JournalEvent>) -> R
             });
         }
         if event.previous_hash != previous_hash {
-            return Err(ChainBreak::PreviousHashMismatch {
-                case_id: event.case_id,
-                sequence: event.sequence,
-            });
+            return Err(ChainBreak::PreviousHashMismatch { case_id: event.case_id, sequence: event.sequence });
         }
         let recomputed = event_hash(
             &previous_hash,
@@ -197,11 +178,7 @@ mod tests {
         events[2].payload = "{\"n\":999}".to_string();
         assert_eq!(
             verify_chain(&events),
-            Err(ChainBreak::HashMismatch {
-                case_id: 7,
-                sequence: 3,
-                kind: "note_added".to_string()
-            })
+            Err(ChainBreak::HashMismatch { case_id: 7, sequence: 3, kind: "note_added".to_string() })
         );
     }
 
@@ -231,10 +208,7 @@ mod tests {
             },
         );
         events[1].hash = forged;
-        assert_eq!(
-            verify_chain(&events),
-            Err(ChainBreak::PreviousHashMismatch { case_id: 7, sequence: 3 })
-        );
+        assert_eq!(verify_chain(&events), Err(ChainBreak::PreviousHashMismatch { case_id: 7, sequence: 3 }));
     }
 
     #[test]

@@ -66,9 +66,7 @@ impl LimitationEventKind {
     /// The article giving (or denying) the event its interruptive effect.
     pub fn article(self) -> &'static str {
         match self {
-            LimitationEventKind::PartialPayment | LimitationEventKind::Acknowledgement => {
-                "Code civil 2240"
-            }
+            LimitationEventKind::PartialPayment | LimitationEventKind::Acknowledgement => "Code civil 2240",
             LimitationEventKind::CourtClaim => "Code civil 2241",
             LimitationEventKind::EnforcementAct => "Code civil 2244",
             LimitationEventKind::FormalNotice => "Code civil 2240 à 2246 (liste limitative)",
@@ -127,9 +125,7 @@ pub fn limitation(kind: ClaimKind, start: NaiveDate, events: &[LimitationEvent])
         } else if event.date < period_start {
             Some("antérieur au point de départ du délai en cours".to_string())
         } else if event.date > limitation_date {
-            Some(
-                "postérieur à la date de prescription: la créance était déjà prescrite".to_string(),
-            )
+            Some("postérieur à la date de prescription: la créance était déjà prescrite".to_string())
         } else {
             None
         };
@@ -142,13 +138,7 @@ pub fn limitation(kind: ClaimKind, start: NaiveDate, events: &[LimitationEvent])
             }
         }
     }
-    Limitation {
-        limitation_date,
-        period_start,
-        last_interruption,
-        ignored_events,
-        article: kind.article().to_string(),
-    }
+    Limitation { limitation_date, period_start, last_interruption, ignored_events, article: kind.article().to_string() }
 }
 
 #[cfg(test)]
@@ -160,10 +150,7 @@ mod tests {
     }
 
     fn event(text: &str, kind: LimitationEventKind) -> LimitationEvent {
-        LimitationEvent {
-            date: date(text),
-            kind,
-        }
+        LimitationEvent { date: date(text), kind }
     }
 
     #[test]
@@ -187,10 +174,7 @@ mod tests {
         assert_eq!(result.period_start, date("2024-06-01"));
         assert_eq!(result.last_interruption, Some(events[1]));
         assert_eq!(result.ignored_events.len(), 1);
-        assert_eq!(
-            result.ignored_events[0].event.kind,
-            LimitationEventKind::FormalNotice
-        );
+        assert_eq!(result.ignored_events[0].event.kind, LimitationEventKind::FormalNotice);
         assert!(result.ignored_events[0].reason.contains("mise en demeure"));
     }
 
@@ -206,9 +190,6 @@ mod tests {
         assert!(result.ignored_events[0].reason.contains("déjà prescrite"));
         // Events are taken in date order whatever the input order.
         let reversed = [events[1], events[0]];
-        assert_eq!(
-            limitation(ClaimKind::ConsumerClaim, date("2023-08-05"), &reversed),
-            result
-        );
+        assert_eq!(limitation(ClaimKind::ConsumerClaim, date("2023-08-05"), &reversed), result);
     }
 }

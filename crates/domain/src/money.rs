@@ -82,9 +82,7 @@ impl Money {
     /// ("arrondi au centime le plus proche", the usual rule in French accounting).
     pub fn from_decimal_rounded(euros: Decimal) -> Result<Money, MoneyError> {
         let rounded = euros.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-        let cents = (rounded * Decimal::ONE_HUNDRED)
-            .to_i64()
-            .ok_or_else(|| MoneyError::Overflow(euros.to_string()))?;
+        let cents = (rounded * Decimal::ONE_HUNDRED).to_i64().ok_or_else(|| MoneyError::Overflow(euros.to_string()))?;
         Ok(Money(cents))
     }
 
@@ -150,20 +148,14 @@ impl FromStr for Money {
         if whole.is_empty() && fraction.is_empty() {
             return Err(not_an_amount());
         }
-        if !whole.chars().all(|c| c.is_ascii_digit()) || !fraction.chars().all(|c| c.is_ascii_digit())
-        {
+        if !whole.chars().all(|c| c.is_ascii_digit()) || !fraction.chars().all(|c| c.is_ascii_digit()) {
             return Err(not_an_amount());
         }
         if fraction.len() > 2 {
             return Err(MoneyError::TooManyDecimals(input.to_string()));
         }
-        let whole_value: i64 = if whole.is_empty() {
-            0
-        } else {
-            whole
-                .parse()
-                .map_err(|_| MoneyError::Overflow(input.to_string()))?
-        };
+        let whole_value: i64 =
+            if whole.is_empty() { 0 } else { whole.parse().map_err(|_| MoneyError::Overflow(input.to_string()))? };
         let fraction_value: i64 = match fraction.len() {
             0 => 0,
             1 => fraction.parse::<i64>().map_err(|_| not_an_amount())? * 10,

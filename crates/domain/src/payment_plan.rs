@@ -47,19 +47,12 @@ pub enum PlanError {
     NonPositiveDebt(Money),
     #[error("la capacité de remboursement mensuelle doit être positive ({0})")]
     NonPositiveCapacity(Money),
-    #[error(
-        "le nombre maximal d'échéances doit être compris entre 1 et {MAX_INSTALMENTS_LIMIT} ({0})"
-    )]
+    #[error("le nombre maximal d'échéances doit être compris entre 1 et {MAX_INSTALMENTS_LIMIT} ({0})")]
     BadMaxInstalments(u32),
     #[error("le taux annuel doit être compris entre 0 et 100 % ({0})")]
     BadRate(Decimal),
     #[error("une capacité de {monthly_capacity} par mois ne rembourse pas la dette en {max_instalments} mensualités au plus: il faut au moins {minimum_monthly_capacity} par mois (il manque {shortfall} par mois); augmenter la capacité ou le nombre d'échéances")]
-    CapacityTooLow {
-        monthly_capacity: Money,
-        max_instalments: u32,
-        minimum_monthly_capacity: Money,
-        shortfall: Money,
-    },
+    CapacityTooLow { monthly_capacity: Money, max_instalments: u32, minimum_monthly_capacity: Money, shortfall: Money },
 }
 
 fn cents(amount: Decimal, strategy: RoundingStrategy) -> Money {
@@ -68,12 +61,7 @@ fn cents(amount: Decimal, strategy: RoundingStrategy) -> Money {
 
 /// The schedule in `count` instalments: a constant instalment (rounded up to the cent so that the
 /// last one, which absorbs the remainder, is not larger), interest on the remaining debt each month.
-fn schedule(
-    debt: Money,
-    monthly_rate: Decimal,
-    count: u32,
-    first_due: NaiveDate,
-) -> Option<Vec<PlannedInstalment>> {
+fn schedule(debt: Money, monthly_rate: Decimal, count: u32, first_due: NaiveDate) -> Option<Vec<PlannedInstalment>> {
     let exact = if monthly_rate.is_zero() {
         debt.to_decimal() / Decimal::from(count)
     } else {
@@ -86,15 +74,8 @@ fn schedule(
     let mut remaining = debt;
     let mut instalments = Vec::with_capacity(count as usize);
     for index in 0..count {
-        let interest = cents(
-            remaining.to_decimal() * monthly_rate,
-            RoundingStrategy::MidpointAwayFromZero,
-        );
-        let principal = if index + 1 == count {
-            remaining
-        } else {
-            constant - interest
-        };
+        let interest = cents(remaining.to_decimal() * monthly_rate, RoundingStrategy::MidpointAwayFromZero);
+        let principal = if index + 1 == count { remaining } else { constant - interest };
         if !principal.is_positive() || principal > remaining {
             return None;
         }
@@ -141,19 +122,13 @@ pub fn build_payment_plan(
     let monthly_rate = annual_rate_percent / Decimal::from(1_200);
     let fits = |plan: &Vec<PlannedInstalment>| plan.iter().all(|i| i.amount <= monthly_capacity);
     // Interest only adds to the debt: fewer than ⌈debt ÷ capacity⌉ instalments never suffice.
-    let fewest =
-        u32::try_from((debt.cents() + monthly_capacity.cents() - 1) / monthly_capacity.cents())
-            .unwrap_or(u32::MAX)
-            .max(1);
+    let fewest = u32::try_from((debt.cents() + monthly_capacity.cents() - 1) / monthly_capacity.cents())
+        .unwrap_or(u32::MAX)
+        .max(1);
     for count in fewest..=max_instalments {
         if let Some(instalments) = schedule(debt, monthly_rate, count, first_due).filter(fits) {
             let total: Money = instalments.iter().map(|i| i.amount).sum();
-            return Ok(PaymentPlan {
-                debt,
-                interest_total: total - debt,
-                total,
-                instalments,
-            });
+            return Ok(PaymentPlan { debt, interest_total: total - debt, total, instalments });
         }
     }
     // The longest schedule that works within the maximum gives the smallest capacity that would
@@ -185,63 +160,32 @@ mod tests {
     #[test]
     fn the_issue_example_4800_at_250_a_month() {
         // ⌈4 800 / 250⌉ = 20 instalments of 240.00, from 2026-01-05 to 2027-08-05.
-        let plan = build_payment_plan(
-            Money::euros(4_800),
-            Money::euros(250),
-            date("2026-01-05"),
-            24,
-            Decimal::ZERO,
-        )
-        .unwrap();
+        let plan =
+            build_payment_plan(Money::euros(4_800), Money::euros(250), date("2026-01-05"), 24, Decimal::ZERO).unwrap();
         assert_eq!(plan.instalments.len(), 20);
-        assert!(plan
-            .instalments
-            .iter()
-            .all(|i| i.amount == Money::euros(240)));
+        assert!(plan.instalments.iter().all(|i| i.amount == Money::euros(240)));
         assert_eq!(plan.instalments[0].due, date("2026-01-05"));
         assert_eq!(plan.instalments[19].due, date("2027-08-05"));
-        assert_eq!(
-            (plan.total, plan.interest_total),
-            (Money::euros(4_800), Money::ZERO)
-        );
+        assert_eq!((plan.total, plan.interest_total), (Money::euros(4_800), Money::ZERO));
     }
 
     #[test]
     fn the_last_instalment_absorbs_the_remainder_and_dates_clamp() {
         // 1 000.00 within 300.00: 4 instalments of 250.00; 1 000.01 → 250.01 × 3 + 249.98.
-        let plan = build_payment_plan(
-            Money::from_cents(100_001),
-            Money::euros(300),
-            date("2026-01-31"),
-            24,
-            Decimal::ZERO,
-        )
-        .unwrap();
+        let plan =
+            build_payment_plan(Money::from_cents(100_001), Money::euros(300), date("2026-01-31"), 24, Decimal::ZERO)
+                .unwrap();
         let amounts: Vec<i64> = plan.instalments.iter().map(|i| i.amount.cents()).collect();
         assert_eq!(amounts, vec![25_001, 25_001, 25_001, 24_998]);
         let dues: Vec<NaiveDate> = plan.instalments.iter().map(|i| i.due).collect();
-        assert_eq!(
-            dues,
-            vec![
-                date("2026-01-31"),
-                date("2026-02-28"),
-                date("2026-03-31"),
-                date("2026-04-30")
-            ]
-        );
+        assert_eq!(dues, vec![date("2026-01-31"), date("2026-02-28"), date("2026-03-31"), date("2026-04-30")]);
     }
 
     #[test]
     fn too_low_a_capacity_says_by_how_much() {
         // 4 800 in 24 instalments needs 200.00 a month; 150.00 falls short by 50.00.
-        let error = build_payment_plan(
-            Money::euros(4_800),
-            Money::euros(150),
-            date("2026-01-05"),
-            24,
-            Decimal::ZERO,
-        )
-        .unwrap_err();
+        let error = build_payment_plan(Money::euros(4_800), Money::euros(150), date("2026-01-05"), 24, Decimal::ZERO)
+            .unwrap_err();
         assert_eq!(
             error,
             PlanError::CapacityTooLow {
@@ -258,14 +202,8 @@ mod tests {
     fn french_amortisation_with_interest() {
         // 1 200.00 at 12 % a year (1 % a month) in 12: A = 1 200 × 0.01 / (1 − 1.01^−12) = 106.6186…
         // → 106.62 (rounded up); first month interest 12.00, principal 94.62.
-        let plan = build_payment_plan(
-            Money::euros(1_200),
-            Money::from_cents(10_700),
-            date("2026-01-15"),
-            24,
-            dec!(12),
-        )
-        .unwrap();
+        let plan = build_payment_plan(Money::euros(1_200), Money::from_cents(10_700), date("2026-01-15"), 24, dec!(12))
+            .unwrap();
         assert_eq!(plan.instalments.len(), 12);
         assert_eq!(plan.instalments[0].amount, Money::from_cents(10_662));
         assert_eq!(plan.instalments[0].interest, Money::euros(12));

@@ -26,8 +26,8 @@ use std::fmt::Write as _;
 use chrono::{Datelike, Days, Months, NaiveDate};
 
 use crate::case::{
-    AccountKind, Breakdown, CaseStatus, Claim, ClaimNature, Employment, FamilySituation, Guarantee,
-    GuaranteeKind, NewCase, OtherAccount, OverIndebtedness, PartyRole, Person, Protection,
+    AccountKind, Breakdown, CaseStatus, Claim, ClaimNature, Employment, FamilySituation, Guarantee, GuaranteeKind,
+    NewCase, OtherAccount, OverIndebtedness, PartyRole, Person, Protection,
 };
 use crate::Money;
 
@@ -74,11 +74,7 @@ pub fn french_iban(bank: &str, branch: &str, account: &str, key: &str) -> String
     let mut remainder = 0u32;
     let bban = [bank, branch, account, key];
     // Rearranged form: BBAN, then "FR00"; letters count A = 10 … Z = 35.
-    for c in bban
-        .iter()
-        .flat_map(|part| part.chars())
-        .chain("FR00".chars())
-    {
+    for c in bban.iter().flat_map(|part| part.chars()).chain("FR00".chars()) {
         remainder = match c.to_digit(36) {
             Some(v) if v < 10 => (remainder * 10 + v) % 97,
             Some(v) => (remainder * 100 + v) % 97,
@@ -125,9 +121,7 @@ struct Rng(u64);
 
 impl Rng {
     fn for_case(seed: u64, index: usize) -> Rng {
-        Rng(mix64(
-            seed ^ mix64((index as u64).wrapping_add(0x632B_E59B_D9B4_E019)),
-        ))
+        Rng(mix64(seed ^ mix64((index as u64).wrapping_add(0x632B_E59B_D9B4_E019))))
     }
 
     fn next_u64(&mut self) -> u64 {
@@ -218,32 +212,28 @@ fn scramble(n: u64, modulus: u64, mult: u64, offset: u64) -> u64 {
 
 fn customer_number(index: usize, slot: u64) -> String {
     // 3^18, coprime with 10^9.
-    let n = scramble(
-        index as u64 * PERSON_SLOTS + slot,
-        1_000_000_000,
-        387_420_489,
-        271_828_182,
-    );
-    let mut text = String::with_capacity(10);
-    text.push('C');
-    push_digits(&mut text, n, 9);
-    text
+    let n = scramble(index as u64 * PERSON_SLOTS + slot, 1_000_000_000, 387_420_489, 271_828_182);
+    if n >= 1_000_000_000 {
+        // Beyond 250 million cases: longer numbers, still unique.
+        let mut text = String::from("C");
+        push_digits(&mut text, n, 9);
+        return text;
+    }
+    let mut text = *b"C000000000";
+    put_digits(&mut text[1..], n);
+    ascii(&text)
 }
 
 /// Number of an account at the bank (11 digits); also numbers loan contracts.
 fn account_serial(index: usize, slot: u64) -> u64 {
     // 3^19, coprime with 10^10.
-    scramble(
-        index as u64 * ACCOUNT_SLOTS + slot,
-        10_000_000_000,
-        1_162_261_467,
-        3_141_592_653,
-    )
+    scramble(index as u64 * ACCOUNT_SLOTS + slot, 10_000_000_000, 1_162_261_467, 3_141_592_653)
 }
 
 fn account_number(index: usize, slot: u64) -> String {
+    let serial = account_serial(index, slot);
     let mut text = String::with_capacity(11);
-    push_digits(&mut text, account_serial(index, slot), 11);
+    push_digits(&mut text, serial, 11);
     text
 }
 
@@ -273,26 +263,32 @@ fn contract_ref(nature: ClaimNature, index: usize, slot: u64, opened: NaiveDate)
 /// A debtor's account at another bank, with a valid RIB key and IBAN; unique per person.
 /// Computed in integers (the generator's hot path); equal to `french_iban` with `rib_key`.
 fn external_iban(index: usize, slot: u64, bank: u64, branch: u64) -> String {
-    let account = scramble(
-        index as u64 * PERSON_SLOTS + slot,
-        10_000_000_000,
-        1_162_261_467,
-        5_772_156_649,
-    );
+    let account = scramble(index as u64 * PERSON_SLOTS + slot, 10_000_000_000, 1_162_261_467, 5_772_156_649);
     let key = 97 - (89 * (bank % 97) + 15 * (branch % 97) + 3 * (account % 97)) % 97;
     // ISO 13616 on "BBAN FR00" ("FR00" reads 152700).
     let mut remainder = (bank * 100_000 + branch) % 97;
     remainder = (remainder * 100_000_000_000 + account) % 97;
     remainder = (remainder * 100 + key) % 97;
     remainder = (remainder * 1_000_000 + 152_700) % 97;
-    let mut iban = String::with_capacity(27);
-    iban.push_str("FR");
-    push_digits(&mut iban, 98 - remainder, 2);
-    push_digits(&mut iban, bank, 5);
-    push_digits(&mut iban, branch, 5);
-    push_digits(&mut iban, account, 11);
-    push_digits(&mut iban, key, 2);
-    iban
+    let mut iban = *b"FR0000000000000000000000000";
+    put_digits(&mut iban[2..4], 98 - remainder);
+    put_digits(&mut iban[4..9], bank);
+    put_digits(&mut iban[9..14], branch);
+    put_digits(&mut iban[14..25], account);
+    put_digits(&mut iban[25..27], key);
+    ascii(&iban)
+}
+
+/// Writes the last `out.len()` decimal digits of `n` into `out`, zero-padded.
+fn put_digits(out: &mut [u8], mut n: u64) {
+    for byte in out.iter_mut().rev() {
+        *byte = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+fn ascii(bytes: &[u8]) -> String {
+    std::str::from_utf8(bytes).expect("ASCII text").to_owned()
 }
 
 /// Appends `n` in decimal, left-padded with zeros to `width` digits (at most 20).
@@ -308,7 +304,10 @@ fn push_digits(out: &mut String, mut n: u64, width: usize) {
         }
     }
     let start = start.min(buffer.len() - width.min(buffer.len()));
-    out.push_str(std::str::from_utf8(&buffer[start..]).expect("ASCII digits"));
+    out.reserve(buffer.len() - start);
+    for &digit in &buffer[start..] {
+        out.push(char::from(digit));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,15 +362,8 @@ const FEMALE_FIRST_NAMES: &[&str] = &[
     "Fatima", "Nadia", "Anne-Sophie", "Marie-Christine", "Sabrina", "Gaëlle",
 ];
 
-const STREET_TYPES: &[(&str, u32)] = &[
-    ("rue", 55),
-    ("avenue", 12),
-    ("boulevard", 6),
-    ("impasse", 8),
-    ("allée", 8),
-    ("chemin", 7),
-    ("place", 4),
-];
+const STREET_TYPES: &[(&str, u32)] =
+    &[("rue", 55), ("avenue", 12), ("boulevard", 6), ("impasse", 8), ("allée", 8), ("chemin", 7), ("place", 4)];
 
 #[rustfmt::skip]
 const STREET_NAMES: &[&str] = &[
@@ -517,11 +509,8 @@ const EMPLOYERS: &[&str] = &[
     "Bâtiment Services du Sud SARL",
 ];
 
-const GUARANTEE_BODIES: &[&str] = &[
-    "Habitat Caution SA",
-    "Caution Mutuelle du Logement",
-    "Société Française de Garantie Habitat",
-];
+const GUARANTEE_BODIES: &[&str] =
+    &["Habitat Caution SA", "Caution Mutuelle du Logement", "Société Française de Garantie Habitat"];
 
 #[rustfmt::skip]
 const CAR_MODELS: &[&str] = &[
@@ -563,12 +552,7 @@ impl Address {
         Address::random_in(rng, postcode, city, department)
     }
 
-    fn random_in(
-        rng: &mut Rng,
-        postcode: &'static str,
-        city: &'static str,
-        department: &'static str,
-    ) -> Address {
+    fn random_in(rng: &mut Rng, postcode: &'static str, city: &'static str, department: &'static str) -> Address {
         let street_type = rng.weighted(STREET_TYPES);
         let street = rng.pick(STREET_NAMES);
         let number = rng.skewed(1, 180);
@@ -581,21 +565,11 @@ impl Address {
         line.push_str(street_type);
         line.push(' ');
         line.push_str(street);
-        Address {
-            line,
-            postcode,
-            city,
-            department,
-        }
+        Address { line, postcode, city, department }
     }
 
     fn fixed(line: &str, postcode: &'static str, city: &'static str) -> Address {
-        Address {
-            line: line.to_string(),
-            postcode,
-            city,
-            department: "",
-        }
+        Address { line: line.to_string(), postcode, city, department: "" }
     }
 
     /// One line, for a guardian's address or a property: "12 rue Pasteur, 69003 Lyon".
@@ -605,11 +579,7 @@ impl Address {
 }
 
 fn first_name(rng: &mut Rng, female: bool) -> &'static str {
-    rng.pick(if female {
-        FEMALE_FIRST_NAMES
-    } else {
-        MALE_FIRST_NAMES
-    })
+    rng.pick(if female { FEMALE_FIRST_NAMES } else { MALE_FIRST_NAMES })
 }
 
 fn civility(female: bool) -> &'static str {
@@ -630,13 +600,7 @@ fn full_name(first: &str, last: &str) -> String {
 }
 
 /// A person with everything optional left empty; the callers fill in the rest.
-fn blank_person(
-    customer_number: String,
-    last: &str,
-    first: &str,
-    birth: NaiveDate,
-    address: &Address,
-) -> Person {
+fn blank_person(customer_number: String, last: &str, first: &str, birth: NaiveDate, address: &Address) -> Person {
     Person {
         customer_number,
         last_name: last.to_string(),
@@ -664,15 +628,13 @@ fn blank_person(
 }
 
 fn phone(rng: &mut Rng) -> String {
-    let mut text = String::with_capacity(14);
-    text.push_str(rng.pick(&["06", "06", "07"]));
-    text.push(' ');
-    push_digits(&mut text, rng.range(10, 99) as u64, 2);
-    for _ in 0..3 {
-        text.push(' ');
-        push_digits(&mut text, rng.range(0, 99) as u64, 2);
+    let mut text = *b"06 00 00 00 00";
+    text[1] = rng.pick(b"667");
+    put_digits(&mut text[3..5], rng.range(10, 99) as u64);
+    for at in [6, 9, 12] {
+        put_digits(&mut text[at..at + 2], rng.range(0, 99) as u64);
     }
-    text
+    ascii(&text)
 }
 
 /// Lower-case, accent-free, no spaces or apostrophes: "Le Gall" → "legall", "Hélène" → "helene".
@@ -700,11 +662,7 @@ fn email(rng: &mut Rng, first: &str, last: &str) -> String {
     if rng.chance(250) {
         push_digits(&mut text, rng.range(1, 99) as u64, 1);
     }
-    text.push_str(if rng.chance(550) {
-        "@example.fr"
-    } else {
-        "@example.com"
-    });
+    text.push_str(if rng.chance(550) { "@example.fr" } else { "@example.com" });
     text
 }
 
@@ -787,14 +745,8 @@ fn fill_contact(rng: &mut Rng, person: &mut Person, index: usize, slot: u64, iba
 
 fn family_situation(rng: &mut Rng, age: i32) -> FamilySituation {
     use FamilySituation::*;
-    let situation = rng.weighted(&[
-        (Single, 33),
-        (Married, 22),
-        (CivilUnion, 8),
-        (Cohabiting, 12),
-        (Divorced, 18),
-        (Widowed, 7),
-    ]);
+    let situation =
+        rng.weighted(&[(Single, 33), (Married, 22), (CivilUnion, 8), (Cohabiting, 12), (Divorced, 18), (Widowed, 7)]);
     match situation {
         Widowed if age < 45 => Single,
         other => other,
@@ -859,10 +811,9 @@ fn secondary_nature(rng: &mut Rng, primary: ClaimNature) -> ClaimNature {
     match (primary, rng.below(10)) {
         (ClaimNature::Overdraft, 0..=3) => ClaimNature::Card,
         (ClaimNature::Card, 0..=5) => ClaimNature::Overdraft,
-        (
-            ClaimNature::PersonalLoan | ClaimNature::RevolvingCredit | ClaimNature::Mortgage,
-            0..=3,
-        ) => ClaimNature::Overdraft,
+        (ClaimNature::PersonalLoan | ClaimNature::RevolvingCredit | ClaimNature::Mortgage, 0..=3) => {
+            ClaimNature::Overdraft
+        }
         _ => loop {
             let nature = rng.weighted(NATURES);
             if nature != ClaimNature::Mortgage {
@@ -890,9 +841,7 @@ fn random_claim(rng: &mut Rng, ctx: &ClaimContext) -> Claim {
     let nature = ctx.nature;
     let due_on = ctx.due_on;
     let latest_opening = days_before(due_on, 30);
-    let opened_on = days_before(due_on, contract_age_days(rng, nature))
-        .max(ctx.adult_on)
-        .min(latest_opening);
+    let opened_on = days_before(due_on, contract_age_days(rng, nature)).max(ctx.adult_on).min(latest_opening);
 
     let (lo, hi) = principal_range(nature);
     let principal = rng.skewed(lo * 100, hi * 100);
@@ -908,9 +857,7 @@ fn random_claim(rng: &mut Rng, ctx: &ClaimContext) -> Claim {
 
     // Consumer-credit default indemnity: 8 % of the capital due (D312-16); mortgage: ≤ 7 %.
     let penalties = match nature {
-        ClaimNature::PersonalLoan | ClaimNature::RevolvingCredit if rng.chance(500) => {
-            principal * 8 / 100
-        }
+        ClaimNature::PersonalLoan | ClaimNature::RevolvingCredit if rng.chance(500) => principal * 8 / 100,
         ClaimNature::Mortgage if rng.chance(600) => principal * rng.range(300, 700) / 10_000,
         _ => 0,
     };
@@ -923,9 +870,7 @@ fn random_claim(rng: &mut Rng, ctx: &ClaimContext) -> Claim {
         ClaimNature::Overdraft | ClaimNature::Card if ctx.case_age_days > 30 && rng.chance(600) => {
             principal * 300 * accrual_days / 3_650_000
         }
-        _ if judicial && penalties > 0 && rng.chance(500) => {
-            penalties * 300 * accrual_days / 3_650_000
-        }
+        _ if judicial && penalties > 0 && rng.chance(500) => penalties * 300 * accrual_days / 3_650_000,
         _ => 0,
     };
 
@@ -933,10 +878,7 @@ fn random_claim(rng: &mut Rng, ctx: &ClaimContext) -> Claim {
         CaseStatus::Judicial => rng.range(3_500, 25_000),
         CaseStatus::Enforcement => rng.range(15_000, 120_000),
         CaseStatus::Closed if rng.chance(250) => rng.range(3_000, 40_000),
-        CaseStatus::Suspended
-        | CaseStatus::PaymentPlan
-        | CaseStatus::Agency
-        | CaseStatus::Estate
+        CaseStatus::Suspended | CaseStatus::PaymentPlan | CaseStatus::Agency | CaseStatus::Estate
             if ctx.case_age_days > 365 && rng.chance(300) =>
         {
             rng.range(3_500, 30_000)
@@ -947,21 +889,12 @@ fn random_claim(rng: &mut Rng, ctx: &ClaimContext) -> Claim {
     let first_incident_on = match ctx.first_incident_on {
         Some(date) => Some(date),
         None if nature == ClaimNature::Mortgage && rng.chance(100) => None,
-        None => Some(
-            days_before(due_on, rng.range(60, 180))
-                .max(opened_on + Days::new(30))
-                .min(due_on),
-        ),
+        None => Some(days_before(due_on, rng.range(60, 180)).max(opened_on + Days::new(30)).min(due_on)),
     };
     let payments_from = first_incident_on.unwrap_or(due_on);
     let last_payment_on = match ctx.status {
-        CaseStatus::PaymentPlan => Some(days_before(
-            ctx.today,
-            rng.range(1, 40).min(ctx.case_age_days),
-        )),
-        CaseStatus::Closed => {
-            Some(rng.date_between(days_before(ctx.today, ctx.case_age_days), ctx.today))
-        }
+        CaseStatus::PaymentPlan => Some(days_before(ctx.today, rng.range(1, 40).min(ctx.case_age_days))),
+        CaseStatus::Closed => Some(rng.date_between(days_before(ctx.today, ctx.case_age_days), ctx.today)),
         _ if ctx.first_incident_on.is_some() => {
             // Small irregular payments that never regularised the incident.
             Some(rng.date_between(payments_from + Days::new(30), days_before(ctx.today, 10)))
@@ -1011,12 +944,7 @@ fn loan_guarantees(rng: &mut Rng, claim: &Claim, home: &Address, out: &mut Vec<G
                     let body = rng.pick(GUARANTEE_BODIES);
                     out.push(Guarantee {
                         kind: GuaranteeKind::GuaranteeBody,
-                        description: text_of(&[
-                            "Cautionnement ",
-                            body,
-                            " du prêt ",
-                            &claim.contract_ref,
-                        ]),
+                        description: text_of(&["Cautionnement ", body, " du prêt ", &claim.contract_ref]),
                         amount: thousands(principal * rng.range(100, 120) / 100),
                     });
                 } else {
@@ -1046,12 +974,7 @@ fn loan_guarantees(rng: &mut Rng, claim: &Claim, home: &Address, out: &mut Vec<G
                 plate.push(letter(rng));
                 out.push(Guarantee {
                     kind: GuaranteeKind::Pledge,
-                    description: text_of(&[
-                        "Gage sur véhicule ",
-                        rng.pick(CAR_MODELS),
-                        " immatriculé ",
-                        &plate,
-                    ]),
+                    description: text_of(&["Gage sur véhicule ", rng.pick(CAR_MODELS), " immatriculé ", &plate]),
                     amount: Money::from_cents(principal * 6 / 10),
                 });
             }
@@ -1106,60 +1029,32 @@ const GENERAL_NOTES: &[(&str, &str)] = &[
     ("Demande de délai de paiement reçue le ", "."),
     ("Justificatifs de revenus demandés le ", "."),
     ("Mise en demeure LRAR envoyée le ", "."),
-    (
-        "Visite en agence le ",
-        " : situation professionnelle précaire.",
-    ),
+    ("Visite en agence le ", " : situation professionnelle précaire."),
     ("Nouveau numéro de téléphone communiqué le ", "."),
-    (
-        "Versement ponctuel annoncé pour la fin du mois (appel du ",
-        ").",
-    ),
+    ("Versement ponctuel annoncé pour la fin du mois (appel du ", ")."),
 ];
 
-fn status_note(
-    rng: &mut Rng,
-    status: CaseStatus,
-    total: Money,
-    date: NaiveDate,
-    today: NaiveDate,
-) -> Option<String> {
+fn status_note(rng: &mut Rng, status: CaseStatus, total: Money, date: NaiveDate, today: NaiveDate) -> Option<String> {
     let (before, after) = match status {
         CaseStatus::PaymentPlan => {
             let count = rng.range(6, 24);
             let instalment = Money::euros((total.cents() / 100 / count).max(20));
             let mut text = String::with_capacity(80);
-            let _ = write!(
-                text,
-                "Échéancier de {count} × {} € accordé le ",
-                instalment.to_french_number()
-            );
+            let _ = write!(text, "Échéancier de {count} × {} € accordé le ", instalment.to_french_number());
             push_date(&mut text, date, today);
-            text.push_str(if rng.chance(600) {
-                ", prélèvement SEPA."
-            } else {
-                ", virements mensuels."
-            });
+            text.push_str(if rng.chance(600) { ", prélèvement SEPA." } else { ", virements mensuels." });
             return Some(text);
         }
         CaseStatus::Judicial => ("Requête en injonction de payer déposée le ", "."),
-        CaseStatus::Enforcement if rng.chance(500) => (
-            "Saisie-attribution pratiquée le ",
-            " par le commissaire de justice.",
-        ),
-        CaseStatus::Enforcement => (
-            "Saisie des rémunérations engagée le ",
-            " par le commissaire de justice.",
-        ),
+        CaseStatus::Enforcement if rng.chance(500) => {
+            ("Saisie-attribution pratiquée le ", " par le commissaire de justice.")
+        }
+        CaseStatus::Enforcement => ("Saisie des rémunérations engagée le ", " par le commissaire de justice."),
         CaseStatus::Agency => ("Dossier confié à l'agence de recouvrement le ", "."),
-        CaseStatus::Suspended => (
-            "Recevabilité du dossier de surendettement notifiée le ",
-            " : procédures suspendues.",
-        ),
-        CaseStatus::Estate => (
-            "Décès notifié le ",
-            " ; créance à déclarer au notaire chargé de la succession.",
-        ),
+        CaseStatus::Suspended => {
+            ("Recevabilité du dossier de surendettement notifiée le ", " : procédures suspendues.")
+        }
+        CaseStatus::Estate => ("Décès notifié le ", " ; créance à déclarer au notaire chargé de la succession."),
         CaseStatus::Closed if rng.chance(600) => ("Dossier soldé le ", "."),
         CaseStatus::Closed => ("Passage en pertes validé le ", "."),
         CaseStatus::New | CaseStatus::Amicable => return None,
@@ -1175,14 +1070,9 @@ fn status_for_age(rng: &mut Rng, age_days: i64) -> CaseStatus {
     use CaseStatus::*;
     match age_days {
         0..=14 => rng.weighted(&[(New, 85), (Amicable, 15)]),
-        15..=90 => rng.weighted(&[
-            (New, 5),
-            (Amicable, 50),
-            (PaymentPlan, 25),
-            (Agency, 5),
-            (Judicial, 10),
-            (Closed, 5),
-        ]),
+        15..=90 => {
+            rng.weighted(&[(New, 5), (Amicable, 50), (PaymentPlan, 25), (Agency, 5), (Judicial, 10), (Closed, 5)])
+        }
         91..=365 => rng.weighted(&[
             (Amicable, 25),
             (PaymentPlan, 20),
@@ -1217,16 +1107,11 @@ fn random_case(spec: &PortfolioSpec, index: usize) -> NewCase {
     };
     let protection = if !deceased && rng.chance(20) {
         use Protection::*;
-        rng.weighted(&[
-            (Curatorship, 40),
-            (EnhancedCuratorship, 35),
-            (Guardianship, 25),
-        ])
+        rng.weighted(&[(Curatorship, 40), (EnhancedCuratorship, 35), (Guardianship, 25)])
     } else {
         Protection::None
     };
-    let near_foreclosure =
-        !deceased && over_indebtedness == OverIndebtedness::None && rng.chance(30);
+    let near_foreclosure = !deceased && over_indebtedness == OverIndebtedness::None && rng.chance(30);
 
     // Claims and dates.
     let claim_count = if over_indebtedness != OverIndebtedness::None {
@@ -1235,10 +1120,7 @@ fn random_case(spec: &PortfolioSpec, index: usize) -> NewCase {
         rng.weighted(&[(1usize, 87), (2, 10), (3, 3)])
     };
     let primary = if near_foreclosure {
-        rng.weighted(&[
-            (ClaimNature::PersonalLoan, 70),
-            (ClaimNature::RevolvingCredit, 30),
-        ])
+        rng.weighted(&[(ClaimNature::PersonalLoan, 70), (ClaimNature::RevolvingCredit, 30)])
     } else {
         rng.weighted(NATURES)
     };
@@ -1246,10 +1128,7 @@ fn random_case(spec: &PortfolioSpec, index: usize) -> NewCase {
         // Like scenario 2: first unregularised incident 20 to 23 months ago.
         let incident = days_before(months_before(today, rng.range(20, 22)), rng.range(0, 27));
         let due = incident + Days::new(rng.range(60, 150) as u64);
-        (
-            (due + Days::new(rng.range(0, 30) as u64)).min(today),
-            Some((incident, due)),
-        )
+        ((due + Days::new(rng.range(0, 30) as u64)).min(today), Some((incident, due)))
     } else {
         // Within the last five years, skewed to recent: P(≤ 7 days) ≈ 6.6 %, median ≈ 15 months.
         (days_before(today, rng.squared(0, 1_825)), None)
@@ -1257,11 +1136,7 @@ fn random_case(spec: &PortfolioSpec, index: usize) -> NewCase {
     let case_age_days = (today - opened_on).num_days();
 
     let status = if deceased {
-        rng.weighted(&[
-            (CaseStatus::Estate, 75),
-            (CaseStatus::Amicable, 15),
-            (CaseStatus::Closed, 10),
-        ])
+        rng.weighted(&[(CaseStatus::Estate, 75), (CaseStatus::Amicable, 15), (CaseStatus::Closed, 10)])
     } else if over_indebtedness == OverIndebtedness::Admissible {
         CaseStatus::Suspended
     } else if over_indebtedness == OverIndebtedness::Measures {
@@ -1287,19 +1162,11 @@ fn random_case(spec: &PortfolioSpec, index: usize) -> NewCase {
             _ => days_before(opened_on, rng.range(0, 45)),
         };
     }
-    let earliest_due = due_dates[..claim_count]
-        .iter()
-        .copied()
-        .min()
-        .unwrap_or(opened_on);
+    let earliest_due = due_dates[..claim_count].iter().copied().min().unwrap_or(opened_on);
 
     // The debtor.
     let employment = if deceased {
-        rng.weighted(&[
-            (Employment::Retired, 70),
-            (Employment::Employed, 20),
-            (Employment::Benefits, 10),
-        ])
+        rng.weighted(&[(Employment::Retired, 70), (Employment::Employed, 20), (Employment::Benefits, 10)])
     } else {
         rng.weighted(EMPLOYMENTS)
     };
@@ -1324,10 +1191,7 @@ fn random_case(spec: &PortfolioSpec, index: usize) -> NewCase {
     debtor.over_indebtedness = over_indebtedness;
     debtor.protection = protection;
     if deceased {
-        debtor.deceased_on = Some(days_before(
-            today,
-            rng.range(3, (case_age_days + 180).clamp(30, 700)),
-        ));
+        debtor.deceased_on = Some(days_before(today, rng.range(3, (case_age_days + 180).clamp(30, 700))));
         if debtor.family_situation == FamilySituation::Single && rng.chance(400) {
             debtor.family_situation = FamilySituation::Widowed;
         }
@@ -1365,10 +1229,8 @@ fn random_case(spec: &PortfolioSpec, index: usize) -> NewCase {
         ClaimNature::Mortgage => 600,
         ClaimNature::Overdraft => 250,
     };
-    debtor.ficp_registered = matches!(
-        over_indebtedness,
-        OverIndebtedness::Admissible | OverIndebtedness::Measures
-    ) || rng.chance(ficp_per_mille);
+    debtor.ficp_registered = matches!(over_indebtedness, OverIndebtedness::Admissible | OverIndebtedness::Measures)
+        || rng.chance(ficp_per_mille);
 
     // Guarantees and other parties.
     let mut guarantees = Vec::new();
@@ -1397,11 +1259,7 @@ fn random_case(spec: &PortfolioSpec, index: usize) -> NewCase {
         let (person, female) = guarantor(&mut rng, last_name, index, year, earliest_due);
         let claim = &claims[0];
         let mut description = String::with_capacity(96);
-        let _ = write!(
-            description,
-            "Caution personnelle et solidaire de {} ",
-            civility(female)
-        );
+        let _ = write!(description, "Caution personnelle et solidaire de {} ", civility(female));
         description.push_str(&full_name(&person.first_name, &person.last_name));
         let _ = write!(description, ", contrat {}", claim.contract_ref);
         guarantees.push(Guarantee {
@@ -1468,11 +1326,7 @@ fn random_case(spec: &PortfolioSpec, index: usize) -> NewCase {
     }
     if disputed && notes.len() < 2 {
         let date = rng.date_between(note_from, today);
-        let who = if female {
-            "La débitrice"
-        } else {
-            "Le débiteur"
-        };
+        let who = if female { "La débitrice" } else { "Le débiteur" };
         notes.push(dated_note(
             text_of(&[who, " conteste le décompte des intérêts (courrier du "]).as_str(),
             date,
@@ -1510,37 +1364,18 @@ fn random_case(spec: &PortfolioSpec, index: usize) -> NewCase {
         None
     } else {
         let count = spec.officers.len();
-        let at = if drift {
-            (draw % count as u64) as usize
-        } else {
-            index % count
-        };
+        let at = if drift { (draw % count as u64) as usize } else { index % count };
         Some(spec.officers[at].clone())
     };
 
-    NewCase {
-        debtor,
-        parties,
-        claims,
-        guarantees,
-        other_accounts,
-        status,
-        opened_on,
-        tags,
-        officer,
-        notes,
-    }
+    NewCase { debtor, parties, claims, guarantees, other_accounts, status, opened_on, tags, officer, notes }
 }
 
 /// A protected adult's guardian: an association, a relative or a professional.
 fn guardian(rng: &mut Rng, last_name: &'static str, home: &Address) -> (String, String) {
     match rng.below(20) {
         0..=9 => {
-            let department = if home.department.is_empty() {
-                "du Rhône"
-            } else {
-                home.department
-            };
+            let department = if home.department.is_empty() { "du Rhône" } else { home.department };
             let name = text_of(&["UDAF ", department]);
             let address = Address::random_in(rng, home.postcode, home.city, home.department);
             (name, address.one_line())
@@ -1577,37 +1412,19 @@ fn spouse(
 ) -> Person {
     use FamilySituation::*;
     if !matches!(debtor.family_situation, Married | CivilUnion | Cohabiting) {
-        debtor.family_situation =
-            rng.weighted(&[(Married, 70), (CivilUnion, 18), (Cohabiting, 12)]);
+        debtor.family_situation = rng.weighted(&[(Married, 70), (CivilUnion, 18), (Cohabiting, 12)]);
     }
     let female = !debtor_female;
     let same_name = debtor.family_situation == Married || rng.chance(400);
-    let last = if same_name {
-        debtor.last_name.clone()
-    } else {
-        rng.pick(LAST_NAMES).to_string()
-    };
+    let last = if same_name { debtor.last_name.clone() } else { rng.pick(LAST_NAMES).to_string() };
     let first = first_name(rng, female);
     let debtor_year = debtor.birth_date.map_or(year - 45, |d| d.year());
-    let birth = birth_date(
-        rng,
-        (
-            (debtor_year - 6).max(year - 81),
-            (debtor_year + 6).min(year - 23),
-        ),
-    );
+    let birth = birth_date(rng, ((debtor_year - 6).max(year - 81), (debtor_year + 6).min(year - 23)));
     let mut person = blank_person(customer_number(index, 1), &last, first, birth, home);
-    person.family_situation = if deceased {
-        Widowed
-    } else {
-        debtor.family_situation
-    };
+    person.family_situation = if deceased { Widowed } else { debtor.family_situation };
     person.dependants = debtor.dependants;
-    let employment = if year - birth.year() >= 63 && rng.chance(800) {
-        Employment::Retired
-    } else {
-        rng.weighted(EMPLOYMENTS)
-    };
+    let employment =
+        if year - birth.year() >= 63 && rng.chance(800) { Employment::Retired } else { rng.weighted(EMPLOYMENTS) };
     fill_finances(rng, &mut person, employment);
     fill_contact(rng, &mut person, index, 1, 400);
     person.ficp_registered = debtor.ficp_registered && rng.chance(700);
@@ -1615,26 +1432,12 @@ fn spouse(
 }
 
 /// A guarantor: often a parent (same last name, older), otherwise a relative or friend elsewhere.
-fn guarantor(
-    rng: &mut Rng,
-    debtor_last: &'static str,
-    index: usize,
-    year: i32,
-    due: NaiveDate,
-) -> (Person, bool) {
+fn guarantor(rng: &mut Rng, debtor_last: &'static str, index: usize, year: i32, due: NaiveDate) -> (Person, bool) {
     let parent = rng.chance(450);
     let female = rng.chance(500);
-    let last = if parent {
-        debtor_last
-    } else {
-        rng.pick(LAST_NAMES)
-    };
+    let last = if parent { debtor_last } else { rng.pick(LAST_NAMES) };
     let first = first_name(rng, female);
-    let years = if parent {
-        (year - 81, year - 50)
-    } else {
-        (year - 70, (year - 25).min(due.year() - 20))
-    };
+    let years = if parent { (year - 81, year - 50) } else { (year - 70, (year - 25).min(due.year() - 20)) };
     let birth = birth_date(rng, years);
     let address = Address::random(rng);
     let mut person = blank_person(customer_number(index, 2), last, first, birth, &address);
@@ -1642,11 +1445,7 @@ fn guarantor(
     let employment = if year - birth.year() >= 63 {
         Employment::Retired
     } else {
-        rng.weighted(&[
-            (Employment::Employed, 75),
-            (Employment::SelfEmployed, 15),
-            (Employment::Unemployed, 10),
-        ])
+        rng.weighted(&[(Employment::Employed, 75), (Employment::SelfEmployed, 15), (Employment::Unemployed, 10)])
     };
     person.dependants = dependants(rng, employment);
     fill_finances(rng, &mut person, employment);
@@ -1658,13 +1457,7 @@ fn guarantor(
 // The ten typical cases of scenarios.md, at indexes 0 to 9.
 // ---------------------------------------------------------------------------------------------
 
-fn fixed_claim(
-    index: usize,
-    slot: u64,
-    nature: ClaimNature,
-    amounts: [i64; 5],
-    rate: Option<&str>,
-) -> ClaimBuilder {
+fn fixed_claim(index: usize, slot: u64, nature: ClaimNature, amounts: [i64; 5], rate: Option<&str>) -> ClaimBuilder {
     ClaimBuilder {
         index,
         slot,
@@ -1690,13 +1483,7 @@ struct ClaimBuilder {
 
 impl ClaimBuilder {
     /// Dates: contract opened, due (closure or acceleration), first incident, last payment.
-    fn dated(
-        self,
-        opened: NaiveDate,
-        due: NaiveDate,
-        incident: Option<NaiveDate>,
-        paid: Option<NaiveDate>,
-    ) -> Claim {
+    fn dated(self, opened: NaiveDate, due: NaiveDate, incident: Option<NaiveDate>, paid: Option<NaiveDate>) -> Claim {
         Claim {
             contract_ref: contract_ref(self.nature, self.index, self.slot, opened),
             nature: self.nature,
@@ -1714,22 +1501,11 @@ fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day).expect("a valid fixed date")
 }
 
-fn fixed_person(
-    index: usize,
-    slot: u64,
-    who: (&str, &str),
-    birth: NaiveDate,
-    address: &Address,
-) -> Person {
+fn fixed_person(index: usize, slot: u64, who: (&str, &str), birth: NaiveDate, address: &Address) -> Person {
     blank_person(customer_number(index, slot), who.0, who.1, birth, address)
 }
 
-fn fixed_case(
-    debtor: Person,
-    claims: Vec<Claim>,
-    status: CaseStatus,
-    opened_on: NaiveDate,
-) -> NewCase {
+fn fixed_case(debtor: Person, claims: Vec<Claim>, status: CaseStatus, opened_on: NaiveDate) -> NewCase {
     NewCase {
         debtor,
         parties: Vec::new(),
@@ -1788,13 +1564,12 @@ fn scenario_case(index: usize, today: NaiveDate) -> NewCase {
             debtor.monthly_income = Money::euros(1_900);
             debtor.monthly_charges = Money::euros(650);
             let closed = months_ago(3);
-            let claim = fixed_claim(index, 0, Overdraft, [234_000, 0, 0, 0, 0], Some("14.50"))
-                .dated(
-                    months_ago(110),
-                    closed,
-                    Some(months_before(closed, 2)),
-                    None,
-                );
+            let claim = fixed_claim(index, 0, Overdraft, [234_000, 0, 0, 0, 0], Some("14.50")).dated(
+                months_ago(110),
+                closed,
+                Some(months_before(closed, 2)),
+                None,
+            );
             let mut case = fixed_case(debtor, vec![claim], CaseStatus::New, ago(2));
             case.notes.push(note(
                 "Compte clôturé par la banque le ",
@@ -1816,25 +1591,13 @@ fn scenario_case(index: usize, today: NaiveDate) -> NewCase {
             debtor.ficp_registered = true;
             let incident = months_ago(20);
             let accelerated = incident + Months::new(3);
-            let claim = fixed_claim(
-                index,
-                0,
-                PersonalLoan,
-                [1_642_500, 26_100, 0, 0, 131_400],
-                Some("5.90"),
-            )
-            .dated(
+            let claim = fixed_claim(index, 0, PersonalLoan, [1_642_500, 26_100, 0, 0, 131_400], Some("5.90")).dated(
                 months_before(incident, 26),
                 accelerated,
                 Some(incident),
                 Some(ago(52)),
             );
-            let mut case = fixed_case(
-                debtor,
-                vec![claim],
-                CaseStatus::Amicable,
-                accelerated + Days::new(12),
-            );
+            let mut case = fixed_case(debtor, vec![claim], CaseStatus::Amicable, accelerated + Days::new(12));
             case.tags.push("prioritaire".to_string());
             case.notes.push(note(
                 "Versements irréguliers de 50 € environ, le dernier le ",
@@ -1853,25 +1616,14 @@ fn scenario_case(index: usize, today: NaiveDate) -> NewCase {
             debtor.monthly_charges = Money::euros(420);
             debtor.ficp_registered = true;
             let due = ago(75);
-            let claim = fixed_claim(
-                index,
-                0,
-                RevolvingCredit,
-                [442_000, 38_000, 0, 0, 0],
-                Some("19.90"),
-            )
-            .dated(
+            let claim = fixed_claim(index, 0, RevolvingCredit, [442_000, 38_000, 0, 0, 0], Some("19.90")).dated(
                 months_before(due, 50),
                 due,
                 Some(months_before(due, 5)),
                 None,
             );
             let mut case = fixed_case(debtor, vec![claim], CaseStatus::Amicable, ago(60));
-            case.notes.push(note(
-                "Débitrice jointe le ",
-                ago(20),
-                " : sans emploi, RSA pour seul revenu.",
-            ));
+            case.notes.push(note("Débitrice jointe le ", ago(20), " : sans emploi, RSA pour seul revenu."));
             case
         }
         3 => {
@@ -1894,27 +1646,13 @@ fn scenario_case(index: usize, today: NaiveDate) -> NewCase {
                     Some(months_before(due, 3)),
                     None,
                 ),
-                fixed_claim(
-                    index,
-                    1,
-                    RevolvingCredit,
-                    [590_000, 50_000, 0, 0, 0],
-                    Some("18.40"),
-                )
-                .dated(
+                fixed_claim(index, 1, RevolvingCredit, [590_000, 50_000, 0, 0, 0], Some("18.40")).dated(
                     months_before(due, 40),
                     due,
                     Some(months_before(due, 4)),
                     None,
                 ),
-                fixed_claim(
-                    index,
-                    2,
-                    PersonalLoan,
-                    [1_080_000, 70_000, 0, 0, 0],
-                    Some("6.20"),
-                )
-                .dated(
+                fixed_claim(index, 2, PersonalLoan, [1_080_000, 70_000, 0, 0, 0], Some("6.20")).dated(
                     months_before(due, 30),
                     due,
                     Some(months_before(due, 4)),
@@ -1931,8 +1669,7 @@ fn scenario_case(index: usize, today: NaiveDate) -> NewCase {
         }
         4 => {
             let home = Address::fixed("40 cours Victor Hugo", "33000", "Bordeaux");
-            let mut debtor =
-                fixed_person(index, 0, ("Blanchard", "Roger"), ymd(1946, 6, 30), &home);
+            let mut debtor = fixed_person(index, 0, ("Blanchard", "Roger"), ymd(1946, 6, 30), &home);
             debtor.family_situation = FamilySituation::Widowed;
             debtor.employment = Employment::Retired;
             debtor.monthly_income = Money::euros(1_380);
@@ -1954,17 +1691,12 @@ fn scenario_case(index: usize, today: NaiveDate) -> NewCase {
                 ),
             ];
             let mut case = fixed_case(debtor, claims, CaseStatus::Estate, ago(18));
-            case.notes.push(note(
-                "Décès notifié par la fille du débiteur le ",
-                ago(19),
-                " ; notaire à identifier.",
-            ));
+            case.notes.push(note("Décès notifié par la fille du débiteur le ", ago(19), " ; notaire à identifier."));
             case
         }
         5 => {
             let home = Address::fixed("9 rue Servient", "69003", "Lyon");
-            let mut debtor =
-                fixed_person(index, 0, ("Perrin", "Sébastien"), ymd(1971, 1, 17), &home);
+            let mut debtor = fixed_person(index, 0, ("Perrin", "Sébastien"), ymd(1971, 1, 17), &home);
             debtor.family_situation = FamilySituation::Single;
             debtor.employment = Employment::Benefits;
             debtor.monthly_income = Money::from_cents(101_600);
@@ -1973,14 +1705,7 @@ fn scenario_case(index: usize, today: NaiveDate) -> NewCase {
             debtor.guardian_name = Some("UDAF du Rhône".to_string());
             debtor.guardian_address = Some("12 rue de la Part-Dieu, 69003 Lyon".to_string());
             let due = ago(100);
-            let claim = fixed_claim(
-                index,
-                0,
-                Overdraft,
-                [179_000, 8_000, 0, 0, 0],
-                Some("14.50"),
-            )
-            .dated(
+            let claim = fixed_claim(index, 0, Overdraft, [179_000, 8_000, 0, 0, 0], Some("14.50")).dated(
                 months_before(due, 150),
                 due,
                 Some(months_before(due, 3)),
@@ -2012,19 +1737,15 @@ fn scenario_case(index: usize, today: NaiveDate) -> NewCase {
             spouse.monthly_income = Money::euros(1_720);
             spouse.monthly_charges = Money::euros(300);
             let due = ago(45);
-            let claim = fixed_claim(index, 0, Mortgage, [9_600_000, 0, 0, 0, 0], Some("1.85"))
-                .dated(
-                    ymd(y - 9, 6, 15),
-                    due,
-                    Some(months_before(due, 6)),
-                    Some(months_before(due, 4)),
-                );
+            let claim = fixed_claim(index, 0, Mortgage, [9_600_000, 0, 0, 0, 0], Some("1.85")).dated(
+                ymd(y - 9, 6, 15),
+                due,
+                Some(months_before(due, 6)),
+                Some(months_before(due, 4)),
+            );
             let guarantee = Guarantee {
                 kind: GuaranteeKind::GuaranteeBody,
-                description: text_of(&[
-                    "Cautionnement Habitat Caution SA du prêt ",
-                    &claim.contract_ref,
-                ]),
+                description: text_of(&["Cautionnement Habitat Caution SA du prêt ", &claim.contract_ref]),
                 amount: Money::euros(96_000),
             };
             let mut case = fixed_case(debtor, vec![claim], CaseStatus::Amicable, ago(40));
@@ -2043,13 +1764,12 @@ fn scenario_case(index: usize, today: NaiveDate) -> NewCase {
             debtor.monthly_charges = Money::euros(550);
             debtor.ficp_registered = true;
             let due = ago(130);
-            let claim = fixed_claim(index, 0, PersonalLoan, [900_000, 0, 0, 0, 0], Some("7.40"))
-                .dated(
-                    months_before(due, 28),
-                    due,
-                    Some(months_before(due, 4)),
-                    None,
-                );
+            let claim = fixed_claim(index, 0, PersonalLoan, [900_000, 0, 0, 0, 0], Some("7.40")).dated(
+                months_before(due, 28),
+                due,
+                Some(months_before(due, 4)),
+                None,
+            );
             fixed_case(debtor, vec![claim], CaseStatus::Amicable, ago(120))
         }
         8 => {
@@ -2064,13 +1784,12 @@ fn scenario_case(index: usize, today: NaiveDate) -> NewCase {
             debtor.monthly_income = Money::euros(2_100);
             debtor.monthly_charges = Money::euros(1_150);
             let due = ago(200);
-            let claim = fixed_claim(index, 0, Overdraft, [180_000, 0, 0, 0, 0], Some("14.90"))
-                .dated(
-                    ymd(2001, 9, 10).min(months_before(due, 120)),
-                    due,
-                    Some(months_before(due, 3)),
-                    Some(months_ago(1)),
-                );
+            let claim = fixed_claim(index, 0, Overdraft, [180_000, 0, 0, 0, 0], Some("14.90")).dated(
+                ymd(2001, 9, 10).min(months_before(due, 120)),
+                due,
+                Some(months_before(due, 3)),
+                Some(months_ago(1)),
+            );
             let mut case = fixed_case(debtor, vec![claim], CaseStatus::PaymentPlan, ago(190));
             case.notes.push(note(
                 "Échéancier de 12 × 150,00 € accordé le ",
@@ -2091,14 +1810,7 @@ fn scenario_case(index: usize, today: NaiveDate) -> NewCase {
             debtor.monthly_charges = Money::euros(820);
             debtor.ficp_registered = true;
             let due = ago(150);
-            let claim = fixed_claim(
-                index,
-                0,
-                RevolvingCredit,
-                [225_000, 15_000, 0, 0, 0],
-                Some("17.20"),
-            )
-            .dated(
+            let claim = fixed_claim(index, 0, RevolvingCredit, [225_000, 15_000, 0, 0, 0], Some("17.20")).dated(
                 months_before(due, 45),
                 due,
                 Some(months_before(due, 4)),
@@ -2129,11 +1841,7 @@ mod tests {
             cases,
             seed,
             today: ymd(2026, 3, 16),
-            officers: vec![
-                "amartin".to_string(),
-                "bdurand".to_string(),
-                "cpetit".to_string(),
-            ],
+            officers: vec!["amartin".to_string(), "bdurand".to_string(), "cpetit".to_string()],
         }
     }
 
@@ -2143,13 +1851,8 @@ mod tests {
             return false;
         }
         let rearranged = format!("{}{}", &iban[4..], &iban[..4]);
-        let digits: String = rearranged
-            .chars()
-            .map(|c| c.to_digit(36).unwrap().to_string())
-            .collect();
-        let remainder = digits
-            .bytes()
-            .fold(0u64, |acc, b| (acc * 10 + u64::from(b - b'0')) % 97);
+        let digits: String = rearranged.chars().map(|c| c.to_digit(36).unwrap().to_string()).collect();
+        let remainder = digits.bytes().fold(0u64, |acc, b| (acc * 10 + u64::from(b - b'0')) % 97);
         remainder == 1
     }
 
@@ -2159,14 +1862,8 @@ mod tests {
 
     #[test]
     fn french_iban_matches_known_examples() {
-        assert_eq!(
-            french_iban("30006", "00001", "12345678901", "89"),
-            "FR7630006000011234567890189"
-        );
-        assert_eq!(
-            french_iban("20041", "01005", "0500013M026", "06"),
-            "FR1420041010050500013M02606"
-        );
+        assert_eq!(french_iban("30006", "00001", "12345678901", "89"), "FR7630006000011234567890189");
+        assert_eq!(french_iban("20041", "01005", "0500013M026", "06"), "FR1420041010050500013M02606");
         assert!(iban_is_valid("FR7630006000011234567890189"));
         assert!(!iban_is_valid("FR7630006000011234567890188"));
         assert_eq!(rib_key("30006", "00001", "12345678901"), 89);
@@ -2187,11 +1884,7 @@ mod tests {
 
     #[test]
     fn integer_iban_agrees_with_the_string_helpers() {
-        for (index, bank, branch) in [
-            (0, 30_004, 1_289),
-            (12_345, 10_278, 0),
-            (999_999_999, 20_041, 99_999),
-        ] {
+        for (index, bank, branch) in [(0, 30_004, 1_289), (12_345, 10_278, 0), (999_999_999, 20_041, 99_999)] {
             let iban = external_iban(index, 1, bank, branch);
             let (bank, branch, account) = (&iban[4..9], &iban[9..14], &iban[14..25]);
             let key = format!("{:02}", rib_key(bank, branch, account));
@@ -2208,11 +1901,7 @@ mod tests {
         assert_eq!(a, b);
         // The scenarios are fixed; the rest depends on the seed.
         assert_eq!(a[..SCENARIOS], c[..SCENARIOS]);
-        let differing = a[SCENARIOS..]
-            .iter()
-            .zip(&c[SCENARIOS..])
-            .filter(|(x, y)| x != y)
-            .count();
+        let differing = a[SCENARIOS..].iter().zip(&c[SCENARIOS..]).filter(|(x, y)| x != y).count();
         assert_eq!(differing, 300 - SCENARIOS);
     }
 
@@ -2227,19 +1916,13 @@ mod tests {
         // A case does not depend on the size of the portfolio.
         let large = spec(1_000_000, 7);
         assert_eq!(generate_one(&large, 27), cases[27]);
-        assert_eq!(
-            generate_one(&small, 123_456),
-            generate(&large).nth(123_456).unwrap()
-        );
+        assert_eq!(generate_one(&small, 123_456), generate(&large).nth(123_456).unwrap());
     }
 
     #[test]
     fn officers_only_change_the_assignment() {
         let with = spec(200, 5);
-        let without = PortfolioSpec {
-            officers: Vec::new(),
-            ..with.clone()
-        };
+        let without = PortfolioSpec { officers: Vec::new(), ..with.clone() };
         for index in 0..200 {
             let mut a = generate_one(&with, index);
             let b = generate_one(&without, index);
@@ -2259,31 +1942,17 @@ mod tests {
         let mut ibans = HashSet::new();
         for case in generate(&spec(5_000, 1)) {
             for person in all_people(&case) {
-                assert!(
-                    customers.insert(person.customer_number.clone()),
-                    "{}",
-                    person.customer_number
-                );
-                assert!(
-                    person.customer_number.starts_with('C') && person.customer_number.len() == 10
-                );
+                assert!(customers.insert(person.customer_number.clone()), "{}", person.customer_number);
+                assert!(person.customer_number.starts_with('C') && person.customer_number.len() == 10);
                 if let Some(iban) = &person.iban {
                     assert!(ibans.insert(iban.clone()), "{iban}");
                 }
             }
             for claim in &case.claims {
-                assert!(
-                    contracts.insert(claim.contract_ref.clone()),
-                    "{}",
-                    claim.contract_ref
-                );
+                assert!(contracts.insert(claim.contract_ref.clone()), "{}", claim.contract_ref);
             }
             for account in &case.other_accounts {
-                assert!(
-                    contracts.insert(account.account_number.clone()),
-                    "{}",
-                    account.account_number
-                );
+                assert!(contracts.insert(account.account_number.clone()), "{}", account.account_number);
             }
         }
         assert!(customers.len() > 5_000);
@@ -2308,21 +1977,12 @@ mod tests {
         let today = spec.today;
         let five_years_ago = months_before(today, 60);
         for case in generate(&spec) {
-            assert!(
-                case.opened_on <= today && case.opened_on >= five_years_ago,
-                "{}",
-                case.opened_on
-            );
+            assert!(case.opened_on <= today && case.opened_on >= five_years_ago, "{}", case.opened_on);
             assert!(!case.claims.is_empty() && case.claims.len() <= 3);
             for claim in &case.claims {
                 let a = &claim.amounts;
                 assert!(a.principal.is_positive(), "{claim:?}");
-                for part in [
-                    a.contractual_interest,
-                    a.statutory_interest,
-                    a.costs,
-                    a.penalties,
-                ] {
+                for part in [a.contractual_interest, a.statutory_interest, a.costs, a.penalties] {
                     assert!(!part.is_negative(), "{claim:?}");
                 }
                 assert!(claim.due_on <= case.opened_on, "{claim:?}");
@@ -2335,15 +1995,8 @@ mod tests {
                     assert!(paid <= today && paid >= opened, "{claim:?}");
                 }
                 // Indemnity caps: 8 % of capital for consumer credit, 7 % for a mortgage.
-                let cap = if claim.nature == ClaimNature::Mortgage {
-                    7
-                } else {
-                    8
-                };
-                assert!(
-                    a.penalties.cents() * 100 <= a.principal.cents() * cap,
-                    "{claim:?}"
-                );
+                let cap = if claim.nature == ClaimNature::Mortgage { 7 } else { 8 };
+                assert!(a.penalties.cents() * 100 <= a.principal.cents() * cap, "{claim:?}");
                 if let Some(rate) = &claim.contractual_rate {
                     assert!(rate.parse::<rust_decimal::Decimal>().is_ok(), "{rate}");
                 }
@@ -2358,34 +2011,20 @@ mod tests {
             for person in all_people(&case) {
                 let birth = person.birth_date.unwrap();
                 assert!((1945..=2003).contains(&birth.year()), "{birth}");
-                assert!(
-                    !person.monthly_income.is_negative() && !person.monthly_charges.is_negative()
-                );
+                assert!(!person.monthly_income.is_negative() && !person.monthly_charges.is_negative());
                 if let Some(died) = person.deceased_on {
                     assert!(died <= today && died > birth);
                 }
                 if let Some(email) = &person.email {
-                    assert!(
-                        email.ends_with("@example.fr") || email.ends_with("@example.com"),
-                        "{email}"
-                    );
+                    assert!(email.ends_with("@example.fr") || email.ends_with("@example.com"), "{email}");
                     assert!(email.is_ascii(), "{email}");
                 }
                 if let Some(phone) = &person.phone {
-                    assert!(
-                        phone.starts_with("06 ") || phone.starts_with("07 "),
-                        "{phone}"
-                    );
+                    assert!(phone.starts_with("06 ") || phone.starts_with("07 "), "{phone}");
                     assert_eq!(phone.len(), 14);
                 }
-                assert_eq!(
-                    person.protection.requires_guardian(),
-                    person.guardian_name.is_some()
-                );
-                assert_eq!(
-                    person.guardian_name.is_some(),
-                    person.guardian_address.is_some()
-                );
+                assert_eq!(person.protection.requires_guardian(), person.guardian_name.is_some());
+                assert_eq!(person.guardian_name.is_some(), person.guardian_address.is_some());
             }
             assert!(case.notes.len() <= 2);
         }
@@ -2400,9 +2039,7 @@ mod tests {
         let share = |count: usize| count as f64 / n;
 
         let claims: Vec<&Claim> = cases.iter().flat_map(|c| &c.claims).collect();
-        let nature_share = |nature| {
-            claims.iter().filter(|c| c.nature == nature).count() as f64 / claims.len() as f64
-        };
+        let nature_share = |nature| claims.iter().filter(|c| c.nature == nature).count() as f64 / claims.len() as f64;
         let bounds = [
             (ClaimNature::Overdraft, 0.27, 0.43),
             (ClaimNature::Card, 0.06, 0.15),
@@ -2414,119 +2051,60 @@ mod tests {
             let s = nature_share(nature);
             assert!((lo..=hi).contains(&s), "{nature}: {s}");
         }
-        for (nature, lo, hi) in [
-            (ClaimNature::Overdraft, 150, 8_000),
-            (ClaimNature::Mortgage, 30_000, 350_000),
-        ] {
+        for (nature, lo, hi) in [(ClaimNature::Overdraft, 150, 8_000), (ClaimNature::Mortgage, 30_000, 350_000)] {
             for claim in claims.iter().filter(|c| c.nature == nature) {
                 let principal = claim.amounts.principal;
-                assert!(
-                    principal >= Money::euros(lo) && principal <= Money::euros(hi),
-                    "{claim:?}"
-                );
+                assert!(principal >= Money::euros(lo) && principal <= Money::euros(hi), "{claim:?}");
             }
         }
 
         let multi = share(cases.iter().filter(|c| c.claims.len() > 1).count());
         assert!((0.08..=0.20).contains(&multi), "several claims: {multi}");
-        let with_role = |role| {
-            share(
-                cases
-                    .iter()
-                    .filter(|c| c.parties.iter().any(|(r, _)| *r == role))
-                    .count(),
-            )
-        };
+        let with_role = |role| share(cases.iter().filter(|c| c.parties.iter().any(|(r, _)| *r == role)).count());
         let co = with_role(PartyRole::CoDebtor);
         assert!((0.11..=0.19).contains(&co), "co-debtors: {co}");
         let guarantors = with_role(PartyRole::Guarantor);
-        assert!(
-            (0.05..=0.11).contains(&guarantors),
-            "guarantors: {guarantors}"
-        );
+        assert!((0.05..=0.11).contains(&guarantors), "guarantors: {guarantors}");
         for case in &cases {
             for (role, person) in &case.parties {
-                if *role == PartyRole::CoDebtor
-                    && case.debtor.family_situation == FamilySituation::Married
-                {
+                if *role == PartyRole::CoDebtor && case.debtor.family_situation == FamilySituation::Married {
                     assert_eq!(person.last_name, case.debtor.last_name);
                 }
             }
             if case.parties.iter().any(|(r, _)| *r == PartyRole::Guarantor) {
-                assert!(case
-                    .guarantees
-                    .iter()
-                    .any(|g| g.kind == GuaranteeKind::PersonalSurety));
+                assert!(case.guarantees.iter().any(|g| g.kind == GuaranteeKind::PersonalSurety));
             }
         }
 
-        let deceased = share(
-            cases
-                .iter()
-                .filter(|c| c.debtor.deceased_on.is_some())
-                .count(),
-        );
+        let deceased = share(cases.iter().filter(|c| c.debtor.deceased_on.is_some()).count());
         assert!((0.005..=0.03).contains(&deceased), "deceased: {deceased}");
-        let protected = share(
-            cases
-                .iter()
-                .filter(|c| c.debtor.protection != Protection::None)
-                .count(),
-        );
-        assert!(
-            (0.01..=0.035).contains(&protected),
-            "protected: {protected}"
-        );
-        let over = share(
-            cases
-                .iter()
-                .filter(|c| c.debtor.over_indebtedness != OverIndebtedness::None)
-                .count(),
-        );
+        let protected = share(cases.iter().filter(|c| c.debtor.protection != Protection::None).count());
+        assert!((0.01..=0.035).contains(&protected), "protected: {protected}");
+        let over = share(cases.iter().filter(|c| c.debtor.over_indebtedness != OverIndebtedness::None).count());
         assert!((0.025..=0.06).contains(&over), "over-indebted: {over}");
         for case in &cases {
             if case.debtor.over_indebtedness == OverIndebtedness::Admissible {
                 assert_eq!(case.status, CaseStatus::Suspended);
             }
         }
-        let accounts = share(
-            cases
-                .iter()
-                .filter(|c| !c.other_accounts.is_empty())
-                .count(),
-        );
-        assert!(
-            (0.33..=0.47).contains(&accounts),
-            "other accounts: {accounts}"
-        );
+        let accounts = share(cases.iter().filter(|c| !c.other_accounts.is_empty()).count());
+        assert!((0.33..=0.47).contains(&accounts), "other accounts: {accounts}");
 
         let status_share = |status| share(cases.iter().filter(|c| c.status == status).count());
         for status in CaseStatus::ALL {
-            assert!(
-                status_share(*status) > 0.004,
-                "{status}: {}",
-                status_share(*status)
-            );
+            assert!(status_share(*status) > 0.004, "{status}: {}", status_share(*status));
         }
         assert!((0.05..=0.12).contains(&status_share(CaseStatus::Closed)));
         assert!((0.11..=0.21).contains(&status_share(CaseStatus::PaymentPlan)));
 
-        let employed = share(
-            cases
-                .iter()
-                .filter(|c| c.debtor.employment == Employment::Employed)
-                .count(),
-        );
+        let employed = share(cases.iter().filter(|c| c.debtor.employment == Employment::Employed).count());
         assert!((0.48..=0.60).contains(&employed), "employed: {employed}");
         for case in &cases {
             let d = &case.debtor;
             match d.employment {
                 Employment::Employed => {
                     assert!(d.employer.is_some());
-                    assert!(
-                        d.monthly_income >= Money::euros(1_400)
-                            && d.monthly_income <= Money::euros(4_500)
-                    );
+                    assert!(d.monthly_income >= Money::euros(1_400) && d.monthly_income <= Money::euros(4_500));
                 }
                 Employment::Benefits => assert!(d.monthly_income >= Money::euros(600)),
                 _ => assert!(d.employer.is_none()),
@@ -2534,33 +2112,24 @@ mod tests {
         }
 
         // Work due this week, and files close to foreclosure (first incident 20–23 months ago).
-        let this_week = cases
-            .iter()
-            .filter(|c| (today - c.opened_on).num_days() <= 7)
-            .count();
+        let this_week = cases.iter().filter(|c| (today - c.opened_on).num_days() <= 7).count();
         assert!(this_week > 100, "opened this week: {this_week}");
         let near = cases
             .iter()
             .filter(|c| {
                 c.claims.iter().any(|claim| {
                     claim.nature.is_consumer_credit()
-                        && claim.first_incident_on.is_some_and(|d| {
-                            d <= months_before(today, 20) && d > months_before(today, 24)
-                        })
+                        && claim
+                            .first_incident_on
+                            .is_some_and(|d| d <= months_before(today, 20) && d > months_before(today, 24))
                 })
             })
             .count();
         assert!(near > 100, "near foreclosure: {near}");
 
-        let new_cases: Vec<&NewCase> = cases
-            .iter()
-            .filter(|c| c.status == CaseStatus::New)
-            .collect();
+        let new_cases: Vec<&NewCase> = cases.iter().filter(|c| c.status == CaseStatus::New).collect();
         assert!(new_cases.iter().any(|c| c.officer.is_none()));
-        assert!(cases
-            .iter()
-            .filter(|c| c.status != CaseStatus::New)
-            .all(|c| c.officer.is_some()));
+        assert!(cases.iter().filter(|c| c.status != CaseStatus::New).all(|c| c.officer.is_some()));
         let tagged = share(cases.iter().filter(|c| !c.tags.is_empty()).count());
         assert!((0.05..=0.25).contains(&tagged), "tagged: {tagged}");
     }
@@ -2586,10 +2155,7 @@ mod tests {
         let s2 = &cases[1];
         assert_eq!(s2.claims[0].nature, ClaimNature::PersonalLoan);
         assert_eq!(total(s2), Money::euros(18_000));
-        assert_eq!(
-            s2.claims[0].first_incident_on,
-            Some(months_before(today, 20))
-        );
+        assert_eq!(s2.claims[0].first_incident_on, Some(months_before(today, 20)));
         assert!(s2.claims[0].last_payment_on.is_some());
 
         assert_eq!(cases[2].claims[0].nature, ClaimNature::RevolvingCredit);
@@ -2597,34 +2163,18 @@ mod tests {
         assert_eq!(cases[2].debtor.employment, Employment::Benefits);
 
         assert_eq!(cases[3].claims.len(), 3);
-        assert_eq!(
-            cases[3].debtor.over_indebtedness,
-            OverIndebtedness::Admissible
-        );
+        assert_eq!(cases[3].debtor.over_indebtedness, OverIndebtedness::Admissible);
         assert_eq!(cases[3].status, CaseStatus::Suspended);
         assert_eq!(cases[3].debtor.postcode, "57000");
 
         let s5 = &cases[4];
         assert!(s5.debtor.deceased_on.is_some());
         assert_eq!(s5.status, CaseStatus::Estate);
-        let natures: Vec<_> = s5
-            .claims
-            .iter()
-            .map(|c| (c.nature, c.amounts.total()))
-            .collect();
-        assert_eq!(
-            natures,
-            [
-                (ClaimNature::Overdraft, Money::euros(640)),
-                (ClaimNature::Card, Money::euros(1_120))
-            ]
-        );
+        let natures: Vec<_> = s5.claims.iter().map(|c| (c.nature, c.amounts.total())).collect();
+        assert_eq!(natures, [(ClaimNature::Overdraft, Money::euros(640)), (ClaimNature::Card, Money::euros(1_120))]);
 
         assert_eq!(cases[5].debtor.protection, Protection::EnhancedCuratorship);
-        assert_eq!(
-            cases[5].debtor.guardian_name.as_deref(),
-            Some("UDAF du Rhône")
-        );
+        assert_eq!(cases[5].debtor.guardian_name.as_deref(), Some("UDAF du Rhône"));
 
         let s7 = &cases[6];
         assert_eq!(s7.claims[0].nature, ClaimNature::Mortgage);
@@ -2644,10 +2194,7 @@ mod tests {
         assert!(cases[9].debtor.iban.is_some());
 
         for (index, case) in cases.iter().enumerate() {
-            assert_eq!(
-                case.officer.as_deref(),
-                Some(spec.officers[index % 3].as_str())
-            );
+            assert_eq!(case.officer.as_deref(), Some(spec.officers[index % 3].as_str()));
             assert!(case.opened_on <= today);
             for claim in &case.claims {
                 assert!(claim.due_on <= case.opened_on);
@@ -2668,31 +2215,19 @@ mod tests {
         let mut total = Money::ZERO;
         for case in generate(&spec) {
             claims += case.claims.len();
-            statuses[CaseStatus::ALL
-                .iter()
-                .position(|s| *s == case.status)
-                .unwrap()] += 1;
+            statuses[CaseStatus::ALL.iter().position(|s| *s == case.status).unwrap()] += 1;
             for claim in &case.claims {
-                natures[ClaimNature::ALL
-                    .iter()
-                    .position(|n| *n == claim.nature)
-                    .unwrap()] += 1;
+                natures[ClaimNature::ALL.iter().position(|n| *n == claim.nature).unwrap()] += 1;
                 total += claim.amounts.total();
             }
         }
         let elapsed = start.elapsed();
-        println!(
-            "1 000 000 cases, {claims} claims, {} in all, in {elapsed:?}",
-            total.to_french()
-        );
+        println!("1 000 000 cases, {claims} claims, {} in all, in {elapsed:?}", total.to_french());
         for (status, count) in CaseStatus::ALL.iter().zip(statuses) {
             println!("  {status:<13} {:5.1} %", count as f64 / 10_000.0);
         }
         for (nature, count) in ClaimNature::ALL.iter().zip(natures) {
-            println!(
-                "  {nature:<16} {:5.1} %",
-                count as f64 * 100.0 / claims as f64
-            );
+            println!("  {nature:<16} {:5.1} %", count as f64 * 100.0 / claims as f64);
         }
     }
 }

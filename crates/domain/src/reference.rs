@@ -66,10 +66,7 @@ impl Semester {
 
     /// The semester a day belongs to.
     pub fn of(date: NaiveDate) -> Semester {
-        Semester {
-            year: date.year(),
-            half: if date.month() <= 6 { 1 } else { 2 },
-        }
+        Semester { year: date.year(), half: if date.month() <= 6 { 1 } else { 2 } }
     }
 
     /// First day of the semester (1 January or 1 July).
@@ -81,15 +78,9 @@ impl Semester {
     /// The semester that follows.
     pub fn next(self) -> Semester {
         if self.half == 1 {
-            Semester {
-                year: self.year,
-                half: 2,
-            }
+            Semester { year: self.year, half: 2 }
         } else {
-            Semester {
-                year: self.year + 1,
-                half: 1,
-            }
+            Semester { year: self.year + 1, half: 1 }
         }
     }
 
@@ -112,8 +103,7 @@ impl FromStr for Semester {
 
     /// Parses the machine form `2026-1`.
     fn from_str(text: &str) -> Result<Semester, String> {
-        let invalid =
-            || format!("« {text} » n'est pas un semestre (attendu par exemple 2026-1 ou 2026-2)");
+        let invalid = || format!("« {text} » n'est pas un semestre (attendu par exemple 2026-1 ou 2026-2)");
         let (year, half) = text.trim().split_once('-').ok_or_else(invalid)?;
         let year: i32 = year.parse().map_err(|_| invalid())?;
         let half: u8 = half.parse().map_err(|_| invalid())?;
@@ -129,9 +119,7 @@ impl Serialize for Semester {
 
 impl<'de> Deserialize<'de> for Semester {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Semester, D::Error> {
-        String::deserialize(deserializer)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -213,12 +201,8 @@ impl fmt::Display for IndemnityKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             IndemnityKind::ConsumerCreditCapital => "crédit à la consommation, capital restant dû",
-            IndemnityKind::ConsumerCreditUnpaidInstalments => {
-                "crédit à la consommation, échéances impayées"
-            }
-            IndemnityKind::ConsumerCreditUnpaidInstalmentsPostponed => {
-                "crédit à la consommation, échéances reportées"
-            }
+            IndemnityKind::ConsumerCreditUnpaidInstalments => "crédit à la consommation, échéances impayées",
+            IndemnityKind::ConsumerCreditUnpaidInstalmentsPostponed => "crédit à la consommation, échéances reportées",
             IndemnityKind::Mortgage => "crédit immobilier",
         })
     }
@@ -279,18 +263,12 @@ struct IndemnityFile {
 }
 
 fn invalid(entry: impl Into<String>, reason: impl Into<String>) -> ReferenceError {
-    ReferenceError::Invalid {
-        entry: entry.into(),
-        reason: reason.into(),
-    }
+    ReferenceError::Invalid { entry: entry.into(), reason: reason.into() }
 }
 
 fn check_source(entry: &str, source: &str) -> Result<(), ReferenceError> {
     if source.trim().is_empty() {
-        return Err(invalid(
-            entry,
-            "indiquer la source (arrêté, décret ou article)",
-        ));
+        return Err(invalid(entry, "indiquer la source (arrêté, décret ou article)"));
     }
     Ok(())
 }
@@ -308,25 +286,20 @@ impl ReferenceData {
         let mut data = ReferenceData::empty();
         let rates: RatesFile = toml::from_str(RATES_TOML).expect("embedded statutory rates parse");
         for rate in rates.rate {
-            data.insert_statutory_rate(rate, OnConflict::Reject)
-                .expect("embedded statutory rates are valid");
+            data.insert_statutory_rate(rate, OnConflict::Reject).expect("embedded statutory rates are valid");
         }
-        let bands: WageBandsFile =
-            toml::from_str(WAGE_BANDS_TOML).expect("embedded wage bands parse");
+        let bands: WageBandsFile = toml::from_str(WAGE_BANDS_TOML).expect("embedded wage bands parse");
         for year in bands.bands {
-            data.insert_wage_bands(year, OnConflict::Reject)
-                .expect("embedded wage bands are valid");
+            data.insert_wage_bands(year, OnConflict::Reject).expect("embedded wage bands are valid");
         }
-        let balances: UnseizableFile =
-            toml::from_str(UNSEIZABLE_TOML).expect("embedded unseizable balances parse");
+        let balances: UnseizableFile = toml::from_str(UNSEIZABLE_TOML).expect("embedded unseizable balances parse");
         for balance in balances.balance {
             data.insert_unseizable_balance(balance, OnConflict::Reject)
                 .expect("embedded unseizable balances are valid");
         }
         let caps: IndemnityFile = toml::from_str(INDEMNITY_TOML).expect("embedded caps parse");
         for cap in caps.cap {
-            data.insert_indemnity_cap(cap, OnConflict::Reject)
-                .expect("embedded indemnity caps are valid");
+            data.insert_indemnity_cap(cap, OnConflict::Reject).expect("embedded indemnity caps are valid");
         }
         data
     }
@@ -341,12 +314,7 @@ impl ReferenceData {
         other: Decimal,
         source: impl Into<String>,
     ) -> Result<(), ReferenceError> {
-        let rate = StatutoryRate {
-            semester,
-            individual,
-            other,
-            source: source.into(),
-        };
+        let rate = StatutoryRate { semester, individual, other, source: source.into() };
         self.insert_statutory_rate(rate, OnConflict::Reject)
     }
 
@@ -362,10 +330,7 @@ impl ReferenceData {
         }
         for value in [rate.individual, rate.other] {
             if value.is_sign_negative() || value >= Decimal::ONE_HUNDRED {
-                return Err(invalid(
-                    entry,
-                    format!("{value} % n'est pas un taux plausible"),
-                ));
+                return Err(invalid(entry, format!("{value} % n'est pas un taux plausible")));
             }
         }
         check_source(&entry, &rate.source)?;
@@ -378,9 +343,7 @@ impl ReferenceData {
 
     /// The rates of a semester, or an error naming the missing semester.
     pub fn statutory_rate(&self, semester: Semester) -> Result<&StatutoryRate, ReferenceError> {
-        self.statutory_rates
-            .get(&semester)
-            .ok_or(ReferenceError::MissingStatutoryRate { semester })
+        self.statutory_rates.get(&semester).ok_or(ReferenceError::MissingStatutoryRate { semester })
     }
 
     /// All known semesters' rates, oldest first.
@@ -391,10 +354,7 @@ impl ReferenceData {
     /// First day after the newest known semester (CMF L313-2): interest can be computed up to
     /// this day (excluded); the days from it on wait for the administrator to enter the rate.
     pub fn statutory_rates_known_until(&self) -> Option<NaiveDate> {
-        self.statutory_rates
-            .keys()
-            .next_back()
-            .map(|semester| semester.next().first_day())
+        self.statutory_rates.keys().next_back().map(|semester| semester.next().first_day())
     }
 
     // --- Wage garnishment bands (Code du travail R3252-2, R3252-3) ---
@@ -407,36 +367,21 @@ impl ReferenceData {
         per_dependant: Money,
         source: impl Into<String>,
     ) -> Result<(), ReferenceError> {
-        let bands = WageBands {
-            year,
-            ceilings,
-            per_dependant,
-            source: source.into(),
-        };
+        let bands = WageBands { year, ceilings, per_dependant, source: source.into() };
         self.insert_wage_bands(bands, OnConflict::Reject)
     }
 
     /// Adds or, with [`OnConflict::Replace`], corrects a year's band ceilings (R3252-2, R3252-3).
-    pub fn insert_wage_bands(
-        &mut self,
-        bands: WageBands,
-        on_conflict: OnConflict,
-    ) -> Result<(), ReferenceError> {
+    pub fn insert_wage_bands(&mut self, bands: WageBands, on_conflict: OnConflict) -> Result<(), ReferenceError> {
         let entry = format!("barème de saisie des rémunérations {}", bands.year);
         if !bands.ceilings[0].is_positive() {
             return Err(invalid(entry, "les plafonds doivent être positifs"));
         }
         if bands.ceilings.windows(2).any(|pair| pair[0] >= pair[1]) {
-            return Err(invalid(
-                entry,
-                "les plafonds doivent être strictement croissants",
-            ));
+            return Err(invalid(entry, "les plafonds doivent être strictement croissants"));
         }
         if bands.per_dependant.is_negative() {
-            return Err(invalid(
-                entry,
-                "la majoration par personne à charge ne peut être négative",
-            ));
+            return Err(invalid(entry, "la majoration par personne à charge ne peut être négative"));
         }
         check_source(&entry, &bands.source)?;
         if on_conflict == OnConflict::Reject && self.wage_bands.contains_key(&bands.year) {
@@ -448,9 +393,7 @@ impl ReferenceData {
 
     /// The band ceilings of a civil year, or an error naming the missing year.
     pub fn wage_bands(&self, year: i32) -> Result<&WageBands, ReferenceError> {
-        self.wage_bands
-            .get(&year)
-            .ok_or(ReferenceError::MissingWageBands { year })
+        self.wage_bands.get(&year).ok_or(ReferenceError::MissingWageBands { year })
     }
 
     /// All known years' bands, oldest first.
@@ -470,11 +413,7 @@ impl ReferenceData {
         amount: Money,
         source: impl Into<String>,
     ) -> Result<(), ReferenceError> {
-        let balance = UnseizableBalance {
-            from,
-            amount,
-            source: source.into(),
-        };
+        let balance = UnseizableBalance { from, amount, source: source.into() };
         self.insert_unseizable_balance(balance, OnConflict::Reject)
     }
 
@@ -484,16 +423,12 @@ impl ReferenceData {
         balance: UnseizableBalance,
         on_conflict: OnConflict,
     ) -> Result<(), ReferenceError> {
-        let entry = format!(
-            "solde bancaire insaisissable au {}",
-            french_date(balance.from)
-        );
+        let entry = format!("solde bancaire insaisissable au {}", french_date(balance.from));
         if !balance.amount.is_positive() {
             return Err(invalid(entry, "le montant doit être positif"));
         }
         check_source(&entry, &balance.source)?;
-        if on_conflict == OnConflict::Reject && self.unseizable_balances.contains_key(&balance.from)
-        {
+        if on_conflict == OnConflict::Reject && self.unseizable_balances.contains_key(&balance.from) {
             return Err(ReferenceError::Duplicate { entry });
         }
         self.unseizable_balances.insert(balance.from, balance);
@@ -501,16 +436,9 @@ impl ReferenceData {
     }
 
     /// The SBI in force on a date (CPCE L162-2, R162-2), or an error when no value covers it.
-    pub fn unseizable_balance_on(
-        &self,
-        on: NaiveDate,
-    ) -> Result<UnseizableBalanceInForce, ReferenceError> {
+    pub fn unseizable_balance_on(&self, on: NaiveDate) -> Result<UnseizableBalanceInForce, ReferenceError> {
         let missing = ReferenceError::MissingUnseizableBalance { on };
-        let (_, balance) = self
-            .unseizable_balances
-            .range(..=on)
-            .next_back()
-            .ok_or(missing.clone())?;
+        let (_, balance) = self.unseizable_balances.range(..=on).next_back().ok_or(missing.clone())?;
         let until = self.unseizable_balance_until(balance.from);
         if on > until {
             return Err(missing);
@@ -532,11 +460,8 @@ impl ReferenceData {
         } else {
             NaiveDate::from_ymd_opt(from.year() + 1, 4, 1).expect("1 April exists")
         };
-        let next_value = self
-            .unseizable_balances
-            .range(from.succ_opt().unwrap_or(from)..)
-            .next()
-            .map(|(date, _)| *date);
+        let next_value =
+            self.unseizable_balances.range(from.succ_opt().unwrap_or(from)..).next().map(|(date, _)| *date);
         let end = next_value.map_or(next_april, |next| next.min(next_april));
         end.pred_opt().expect("a day before 1 April exists")
     }
@@ -550,21 +475,10 @@ impl ReferenceData {
 
     /// Adds or, with [`OnConflict::Replace`], corrects an indemnity cap. Periods of the same kind
     /// must not overlap unless replacing (which drops the overlapping ones).
-    pub fn insert_indemnity_cap(
-        &mut self,
-        cap: IndemnityCap,
-        on_conflict: OnConflict,
-    ) -> Result<(), ReferenceError> {
-        let entry = format!(
-            "plafond d'indemnité « {} » au {}",
-            cap.kind,
-            french_date(cap.from)
-        );
+    pub fn insert_indemnity_cap(&mut self, cap: IndemnityCap, on_conflict: OnConflict) -> Result<(), ReferenceError> {
+        let entry = format!("plafond d'indemnité « {} » au {}", cap.kind, french_date(cap.from));
         if cap.percent.is_sign_negative() || cap.percent > Decimal::ONE_HUNDRED {
-            return Err(invalid(
-                entry,
-                format!("{} % n'est pas un plafond plausible", cap.percent),
-            ));
+            return Err(invalid(entry, format!("{} % n'est pas un plafond plausible", cap.percent)));
         }
         if cap.until.is_some_and(|until| until < cap.from) {
             return Err(invalid(entry, "la fin de validité précède le début"));
@@ -586,16 +500,10 @@ impl ReferenceData {
     }
 
     /// The cap of a kind of indemnity in force on a date.
-    pub fn indemnity_cap(
-        &self,
-        kind: IndemnityKind,
-        on: NaiveDate,
-    ) -> Result<&IndemnityCap, ReferenceError> {
+    pub fn indemnity_cap(&self, kind: IndemnityKind, on: NaiveDate) -> Result<&IndemnityCap, ReferenceError> {
         self.indemnity_caps
             .iter()
-            .find(|cap| {
-                cap.kind == kind && cap.from <= on && cap.until.is_none_or(|until| on <= until)
-            })
+            .find(|cap| cap.kind == kind && cap.from <= on && cap.until.is_none_or(|until| on <= until))
             .ok_or(ReferenceError::MissingIndemnityCap { kind, on })
     }
 
@@ -619,17 +527,11 @@ mod tests {
         let data = ReferenceData::embedded();
         // brief.md §3.4 table: 23 semesters, 2015-1 to 2026-1 inclusive.
         assert_eq!(data.statutory_rates().count(), 23);
-        let rate = data
-            .statutory_rate(Semester::new(2025, 1).unwrap())
-            .unwrap();
+        let rate = data.statutory_rate(Semester::new(2025, 1).unwrap()).unwrap();
         assert_eq!((rate.individual, rate.other), (dec!(7.21), dec!(3.71)));
-        let rate = data
-            .statutory_rate(Semester::new(2015, 1).unwrap())
-            .unwrap();
+        let rate = data.statutory_rate(Semester::new(2015, 1).unwrap()).unwrap();
         assert_eq!((rate.individual, rate.other), (dec!(4.06), dec!(0.93)));
-        let rate = data
-            .statutory_rate(Semester::new(2026, 1).unwrap())
-            .unwrap();
+        let rate = data.statutory_rate(Semester::new(2026, 1).unwrap()).unwrap();
         assert_eq!((rate.individual, rate.other), (dec!(6.67), dec!(2.62)));
         assert!(rate.source.contains("15 décembre 2025"));
         // Contiguous series: no semester is missing between the first and the last.
@@ -649,9 +551,7 @@ mod tests {
     #[test]
     fn the_second_semester_2026_is_missing_and_the_message_says_who_must_act() {
         let data = ReferenceData::embedded();
-        let error = data
-            .statutory_rate(Semester::new(2026, 2).unwrap())
-            .unwrap_err();
+        let error = data.statutory_rate(Semester::new(2026, 2).unwrap()).unwrap_err();
         assert_eq!(
             error.to_string(),
             "taux de l'intérêt légal du 2e semestre 2026 absent des données de référence: un administrateur doit le saisir"
@@ -670,69 +570,32 @@ mod tests {
         assert_eq!(on("2024-04-01"), Ok(Money::from_cents(63_571)));
         assert_eq!(on("2025-06-01"), Ok(Money::from_cents(64_652)));
         assert_eq!(on("2026-03-31"), Ok(Money::from_cents(64_652)));
-        assert_eq!(
-            on("2026-04-01"),
-            Err(ReferenceError::MissingUnseizableBalance {
-                on: date("2026-04-01")
-            })
-        );
+        assert_eq!(on("2026-04-01"), Err(ReferenceError::MissingUnseizableBalance { on: date("2026-04-01") }));
         assert!(on("2022-06-30").is_err());
         let in_force = data.unseizable_balance_on(date("2025-06-01")).unwrap();
-        assert_eq!(
-            (in_force.from, in_force.until),
-            (date("2025-04-01"), date("2026-03-31"))
-        );
+        assert_eq!((in_force.from, in_force.until), (date("2025-04-01"), date("2026-03-31")));
     }
 
     #[test]
     fn an_administrator_adds_a_value_and_the_gap_closes() {
         let mut data = ReferenceData::embedded();
-        data.add_unseizable_balance(date("2026-04-01"), Money::from_cents(65_000), "Décret test")
-            .unwrap();
-        assert_eq!(
-            data.unseizable_balance_on(date("2026-06-01"))
-                .unwrap()
-                .amount,
-            Money::from_cents(65_000)
-        );
-        assert_eq!(
-            data.unseizable_balance_on(date("2026-06-01"))
-                .unwrap()
-                .until,
-            date("2027-03-31")
-        );
-        data.add_statutory_rate(
-            Semester::new(2026, 2).unwrap(),
-            dec!(6.50),
-            dec!(2.50),
-            "Arrêté test",
-        )
-        .unwrap();
-        assert_eq!(
-            data.statutory_rate(Semester::new(2026, 2).unwrap())
-                .unwrap()
-                .other,
-            dec!(2.50)
-        );
+        data.add_unseizable_balance(date("2026-04-01"), Money::from_cents(65_000), "Décret test").unwrap();
+        assert_eq!(data.unseizable_balance_on(date("2026-06-01")).unwrap().amount, Money::from_cents(65_000));
+        assert_eq!(data.unseizable_balance_on(date("2026-06-01")).unwrap().until, date("2027-03-31"));
+        data.add_statutory_rate(Semester::new(2026, 2).unwrap(), dec!(6.50), dec!(2.50), "Arrêté test").unwrap();
+        assert_eq!(data.statutory_rate(Semester::new(2026, 2).unwrap()).unwrap().other, dec!(2.50));
     }
 
     #[test]
     fn duplicates_are_refused_unless_replacement_is_explicit() {
         let mut data = ReferenceData::embedded();
         let semester = Semester::new(2025, 1).unwrap();
-        let error = data
-            .add_statutory_rate(semester, dec!(7), dec!(3), "Arrêté rectificatif")
-            .unwrap_err();
+        let error = data.add_statutory_rate(semester, dec!(7), dec!(3), "Arrêté rectificatif").unwrap_err();
         assert!(matches!(error, ReferenceError::Duplicate { .. }));
         assert_eq!(data.statutory_rate(semester).unwrap().other, dec!(3.71));
-        let correction = StatutoryRate {
-            semester,
-            individual: dec!(7),
-            other: dec!(3),
-            source: "Arrêté rectificatif".into(),
-        };
-        data.insert_statutory_rate(correction, OnConflict::Replace)
-            .unwrap();
+        let correction =
+            StatutoryRate { semester, individual: dec!(7), other: dec!(3), source: "Arrêté rectificatif".into() };
+        data.insert_statutory_rate(correction, OnConflict::Replace).unwrap();
         assert_eq!(data.statutory_rate(semester).unwrap().other, dec!(3));
 
         let ceilings = [100, 200, 300, 400, 500, 600].map(Money::euros);
@@ -744,14 +607,8 @@ mod tests {
             data.add_unseizable_balance(date("2025-04-01"), Money::euros(600), "Décret"),
             Err(ReferenceError::Duplicate { .. })
         ));
-        let cap = data
-            .indemnity_cap(IndemnityKind::Mortgage, date("2025-01-01"))
-            .unwrap()
-            .clone();
-        assert!(matches!(
-            data.insert_indemnity_cap(cap, OnConflict::Reject),
-            Err(ReferenceError::Duplicate { .. })
-        ));
+        let cap = data.indemnity_cap(IndemnityKind::Mortgage, date("2025-01-01")).unwrap().clone();
+        assert!(matches!(data.insert_indemnity_cap(cap, OnConflict::Reject), Err(ReferenceError::Duplicate { .. })));
     }
 
     #[test]
@@ -781,16 +638,11 @@ mod tests {
     #[test]
     fn entries_round_trip_through_json_for_the_storage_layer() {
         let data = ReferenceData::embedded();
-        let rate = data
-            .statutory_rate(Semester::new(2025, 2).unwrap())
-            .unwrap();
+        let rate = data.statutory_rate(Semester::new(2025, 2).unwrap()).unwrap();
         let json = serde_json::to_value(rate).unwrap();
         assert_eq!(json["semester"], "2025-2");
         assert_eq!(json["other"], "2.76");
-        assert_eq!(
-            serde_json::from_value::<StatutoryRate>(json).unwrap(),
-            *rate
-        );
+        assert_eq!(serde_json::from_value::<StatutoryRate>(json).unwrap(), *rate);
         let bands = data.wage_bands(2026).unwrap();
         let json = serde_json::to_value(bands).unwrap();
         assert_eq!(json["ceilings"][0], "4480.00");
@@ -799,25 +651,10 @@ mod tests {
 
     #[test]
     fn semesters_parse_and_print() {
-        assert_eq!(
-            "2026-2".parse(),
-            Ok(Semester {
-                year: 2026,
-                half: 2
-            })
-        );
+        assert_eq!("2026-2".parse(), Ok(Semester { year: 2026, half: 2 }));
         assert!("2026-3".parse::<Semester>().is_err());
-        assert_eq!(
-            Semester::of(date("2026-07-01")).to_string(),
-            "2e semestre 2026"
-        );
-        assert_eq!(
-            Semester::of(date("2026-06-30")).to_string(),
-            "1er semestre 2026"
-        );
-        assert_eq!(
-            Semester::new(2025, 2).unwrap().next().first_day(),
-            date("2026-01-01")
-        );
+        assert_eq!(Semester::of(date("2026-07-01")).to_string(), "2e semestre 2026");
+        assert_eq!(Semester::of(date("2026-06-30")).to_string(), "1er semestre 2026");
+        assert_eq!(Semester::new(2025, 2).unwrap().next().first_day(), date("2026-01-01"));
     }
 }

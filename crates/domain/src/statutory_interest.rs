@@ -79,9 +79,7 @@ pub struct StatutoryInterest {
 /// move that end to a working day: it extends the time a party has to act, whereas here nobody has
 /// to act and interest accrues on every calendar day.
 pub fn increase_start(served_on: NaiveDate) -> NaiveDate {
-    add_months_clamped(served_on, 2)
-        .succ_opt()
-        .expect("date within chrono's range")
+    add_months_clamped(served_on, 2).succ_opt().expect("date within chrono's range")
 }
 
 fn days_in_year(year: i32) -> u32 {
@@ -127,11 +125,7 @@ pub fn statutory_interest(
             }
         }
         let base_rate = reference.statutory_rate(semester)?.for_category(category);
-        let rate = if increased {
-            base_rate + INCREASE_POINTS
-        } else {
-            base_rate
-        };
+        let rate = if increased { base_rate + INCREASE_POINTS } else { base_rate };
         let days = u32::try_from((end - start).num_days()).expect("positive and small");
         // Same as summing one day at a time: every day of the period has the same rate and year.
         let exact = principal.to_decimal() * rate * Decimal::from(days)
@@ -249,21 +243,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(result.increase_from, Some(date("2025-05-16")));
-        let summary: Vec<(NaiveDate, NaiveDate, Decimal, u32, bool)> = result
-            .periods
-            .iter()
-            .map(|p| (p.from, p.to, p.rate, p.days, p.increased))
-            .collect();
+        let summary: Vec<(NaiveDate, NaiveDate, Decimal, u32, bool)> =
+            result.periods.iter().map(|p| (p.from, p.to, p.rate, p.days, p.increased)).collect();
         assert_eq!(
             summary,
             vec![
-                (
-                    date("2025-03-01"),
-                    date("2025-05-16"),
-                    dec!(3.71),
-                    76,
-                    false
-                ),
+                (date("2025-03-01"), date("2025-05-16"), dec!(3.71), 76, false),
                 (date("2025-05-16"), date("2025-07-01"), dec!(8.71), 46, true),
                 (date("2025-07-01"), date("2025-08-01"), dec!(7.76), 31, true),
             ]
@@ -307,36 +292,14 @@ mod tests {
     fn empty_range_and_bad_input() {
         let reference = ReferenceData::embedded();
         let day = date("2025-01-01");
-        let result = statutory_interest(
-            Money::euros(5),
-            day,
-            day,
-            CreditorCategory::Other,
-            None,
-            &reference,
-        )
-        .unwrap();
+        let result = statutory_interest(Money::euros(5), day, day, CreditorCategory::Other, None, &reference).unwrap();
         assert_eq!((result.interest, result.periods.len()), (Money::ZERO, 0));
         assert!(matches!(
-            statutory_interest(
-                Money::euros(5),
-                day,
-                date("2024-12-31"),
-                CreditorCategory::Other,
-                None,
-                &reference
-            ),
+            statutory_interest(Money::euros(5), day, date("2024-12-31"), CreditorCategory::Other, None, &reference),
             Err(InterestError::EndBeforeStart { .. })
         ));
         assert!(matches!(
-            statutory_interest(
-                Money::euros(-5),
-                day,
-                day,
-                CreditorCategory::Other,
-                None,
-                &reference
-            ),
+            statutory_interest(Money::euros(-5), day, day, CreditorCategory::Other, None, &reference),
             Err(InterestError::NegativePrincipal(_))
         ));
     }

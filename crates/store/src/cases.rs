@@ -228,8 +228,8 @@ macro_rules! open_or_join_case {
         (case_id, changed)
     }};
 }
-pub(crate) use upsert_person;
 pub(crate) use open_or_join_case;
+pub(crate) use upsert_person;
 
 /// The case number shown to officers and printed on letters.
 pub fn case_reference(case_id: i64) -> String {
@@ -415,7 +415,9 @@ pub async fn list(store: &Store, filter: &CaseFilter) -> Result<CasePage> {
     }
     match filter.query.as_deref().and_then(classify_search) {
         None => {}
-        Some(SearchKind::Reference(reference)) => push(&mut conditions, "c.reference = ?", Bind::Text(reference), &mut binds),
+        Some(SearchKind::Reference(reference)) => {
+            push(&mut conditions, "c.reference = ?", Bind::Text(reference), &mut binds)
+        }
         Some(SearchKind::Account(account)) => push(
             &mut conditions,
             "c.id IN (SELECT case_id FROM claims WHERE contract_ref = ?)",
@@ -454,7 +456,8 @@ pub async fn list(store: &Store, filter: &CaseFilter) -> Result<CasePage> {
         conditions.push(format!("({col} {op} ${a} OR ({col} = ${a} AND c.id {op} ${b}))", col = sort.column()));
     }
     let direction = if sort.descending() { "DESC" } else { "ASC" };
-    let where_clause = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    let where_clause =
+        if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
     let sql = format!(
         "SELECT c.id, c.reference, p.last_name || ' ' || p.first_name AS debtor_name, c.status, c.main_nature, \
          c.total_cents, c.opened_on, u.display_name AS officer_name, c.tags \
@@ -491,7 +494,8 @@ fn cursor_for(sort: CaseSort, row: &CaseSummary) -> String {
 }
 
 fn parse_cursor(sort: CaseSort, cursor: &str) -> Result<(Bind, i64)> {
-    let bad = || StoreError::Conflict(format!("curseur de pagination invalide « {cursor} » : repartez de la première page"));
+    let bad =
+        || StoreError::Conflict(format!("curseur de pagination invalide « {cursor} » : repartez de la première page"));
     let (value, id) = cursor.rsplit_once('_').ok_or_else(bad)?;
     let id: i64 = id.parse().map_err(|_| bad())?;
     let value = match sort {
@@ -672,20 +676,22 @@ pub async fn detail(store: &Store, case_id: i64) -> Result<CaseDetail> {
         .bind(case_id)
         .fetch_all(pool)
         .await?;
-        let guarantees = sqlx::query_as("SELECT kind, description, amount_cents FROM guarantees WHERE case_id = $1 ORDER BY id")
-            .bind(case_id)
-            .fetch_all(pool)
-            .await?;
+        let guarantees =
+            sqlx::query_as("SELECT kind, description, amount_cents FROM guarantees WHERE case_id = $1 ORDER BY id")
+                .bind(case_id)
+                .fetch_all(pool)
+                .await?;
         let accounts = sqlx::query_as(
             "SELECT kind, account_number, balance_cents FROM other_accounts WHERE person_id = $1 ORDER BY id",
         )
         .bind(case.debtor_id)
         .fetch_all(pool)
         .await?;
-        let notes = sqlx::query_as("SELECT author, body, created_at FROM case_notes WHERE case_id = $1 ORDER BY id DESC")
-            .bind(case_id)
-            .fetch_all(pool)
-            .await?;
+        let notes =
+            sqlx::query_as("SELECT author, body, created_at FROM case_notes WHERE case_id = $1 ORDER BY id DESC")
+                .bind(case_id)
+                .fetch_all(pool)
+                .await?;
         (parties, claims, guarantees, accounts, notes)
     });
     let mut debtor = None;
@@ -781,7 +787,15 @@ pub async fn add_note(
     }
     let version = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
-        let event = append_event!(tx, case_id, Some(expected_version), "note_added", json!({"body": body}).to_string(), author, now);
+        let event = append_event!(
+            tx,
+            case_id,
+            Some(expected_version),
+            "note_added",
+            json!({"body": body}).to_string(),
+            author,
+            now
+        );
         sqlx::query("INSERT INTO case_notes (case_id, author, body, created_at) VALUES ($1, $2, $3, $4)")
             .bind(case_id)
             .bind(author)
@@ -807,7 +821,15 @@ pub async fn set_tags(
     let tags_json = serde_json::to_string(tags).expect("tags serialise");
     let version = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
-        let event = append_event!(tx, case_id, Some(expected_version), "tags_changed", json!({"tags": tags}).to_string(), actor, now);
+        let event = append_event!(
+            tx,
+            case_id,
+            Some(expected_version),
+            "tags_changed",
+            json!({"tags": tags}).to_string(),
+            actor,
+            now
+        );
         sqlx::query("UPDATE cases SET tags = $2 WHERE id = $1")
             .bind(case_id)
             .bind(&tags_json)

@@ -28,7 +28,9 @@ impl std::fmt::Display for StaleChange {
 pub enum StoreError {
     #[error("adresse de base de données invalide « {url} » : {reason}")]
     BadUrl { url: String, reason: String },
-    #[error("connexion impossible à la base {url} : {source} (vérifiez que le serveur tourne et que l'adresse est juste)")]
+    #[error(
+        "connexion impossible à la base {url} : {source} (vérifiez que le serveur tourne et que l'adresse est juste)"
+    )]
     Connect { url: String, source: sqlx::Error },
     #[error("erreur de base de données : {0}")]
     Database(#[from] sqlx::Error),

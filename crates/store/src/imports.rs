@@ -68,10 +68,7 @@ pub async fn import_accounts(
 #[derive(Debug, thiserror::Error)]
 pub enum ImportFileError {
     #[error("{file_name} : {error}")]
-    Invalid {
-        file_name: String,
-        error: recouvre_domain::intake::IntakeError,
-    },
+    Invalid { file_name: String, error: recouvre_domain::intake::IntakeError },
     #[error("{file_name} : {error}")]
     Store { file_name: String, error: crate::StoreError },
 }

@@ -68,14 +68,7 @@ macro_rules! append_event {
         };
         let event = recouvre_domain::journal::seal(
             &previous_hash,
-            recouvre_domain::journal::NewEvent {
-                case_id,
-                sequence,
-                kind,
-                payload: &payload,
-                actor,
-                recorded_at,
-            },
+            recouvre_domain::journal::NewEvent { case_id, sequence, kind, payload: &payload, actor, recorded_at },
         );
         sqlx::query(
             "INSERT INTO case_events (case_id, sequence, kind, payload, actor, recorded_at, previous_hash, hash) \

@@ -15,14 +15,16 @@ pub async fn create(
     expires_at: DateTime<Utc>,
 ) -> Result<()> {
     on_engine!(store, |pool| {
-        sqlx::query("INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(session_hash)
-            .bind(user_id)
-            .bind(csrf_token)
-            .bind(now)
-            .bind(expires_at)
-            .execute(pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(session_hash)
+        .bind(user_id)
+        .bind(csrf_token)
+        .bind(now)
+        .bind(expires_at)
+        .execute(pool)
+        .await?;
     });
     Ok(())
 }

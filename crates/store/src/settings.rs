@@ -40,13 +40,15 @@ impl Default for BankIdentity {
 const BANK_IDENTITY_KEY: &str = "bank_identity";
 
 pub async fn bank_identity(store: &Store) -> Result<BankIdentity> {
-    let value: Option<String> = on_engine!(store, |pool| sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-        .bind(BANK_IDENTITY_KEY)
-        .fetch_optional(pool)
-        .await?);
+    let value: Option<String> =
+        on_engine!(store, |pool| sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(BANK_IDENTITY_KEY)
+            .fetch_optional(pool)
+            .await?);
     match value {
         None => Ok(BankIdentity::default()),
-        Some(text) => serde_json::from_str(&text).map_err(|error| StoreError::Corrupt(format!("paramètre {BANK_IDENTITY_KEY} : {error}"))),
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|error| StoreError::Corrupt(format!("paramètre {BANK_IDENTITY_KEY} : {error}"))),
     }
 }
 

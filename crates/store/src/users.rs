@@ -63,7 +63,8 @@ pub struct NewUser<'a> {
 }
 
 pub async fn create(store: &Store, user: &NewUser<'_>, now: DateTime<Utc>) -> Result<i64> {
-    let result: Result<i64> = on_engine!(store, |pool| sqlx::query_scalar(
+    let result: Result<i64> = on_engine!(store, |pool| {
+        sqlx::query_scalar(
         "INSERT INTO users (login, display_name, role, delegation_level, password_hash, active, failed_logins, created_at) \
          VALUES ($1, $2, $3, $4, $5, TRUE, 0, $6) RETURNING id"
     )
@@ -75,7 +76,8 @@ pub async fn create(store: &Store, user: &NewUser<'_>, now: DateTime<Utc>) -> Re
     .bind(now)
     .fetch_one(pool)
     .await
-    .map_err(StoreError::from));
+    .map_err(StoreError::from)
+    });
     result.map_err(|error| {
         if error.is_unique_violation() {
             StoreError::Conflict(format!("l'identifiant « {} » existe déjà : choisissez-en un autre", user.login))
@@ -136,12 +138,14 @@ pub async fn reset_failed_logins(store: &Store, user_id: i64) -> Result<()> {
 }
 
 pub async fn set_password_hash(store: &Store, login: &str, password_hash: &str) -> Result<()> {
-    let updated = on_engine!(store, |pool| sqlx::query("UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE login = $1")
-        .bind(login)
-        .bind(password_hash)
-        .execute(pool)
-        .await?
-        .rows_affected());
+    let updated = on_engine!(store, |pool| sqlx::query(
+        "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE login = $1"
+    )
+    .bind(login)
+    .bind(password_hash)
+    .execute(pool)
+    .await?
+    .rows_affected());
     if updated == 0 {
         return Err(StoreError::not_found(format!("utilisateur « {login} »")));
     }
@@ -149,7 +153,13 @@ pub async fn set_password_hash(store: &Store, login: &str, password_hash: &str) 
 }
 
 /// Stores a new API token's hash (the token itself is shown once and never stored).
-pub async fn create_token(store: &Store, user_id: i64, name: &str, token_hash: &str, now: DateTime<Utc>) -> Result<i64> {
+pub async fn create_token(
+    store: &Store,
+    user_id: i64,
+    name: &str,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let id = on_engine!(store, |pool| sqlx::query_scalar(
         "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
     )

@@ -33,10 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}", get(case_detail))
         .route("/cases/{id}/journal", get(case_journal))
         .route("/cases/{id}/notes", post(add_note))
-        .route(
-            "/imports/accounts",
-            post(import_accounts).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
-        )
+        .route("/imports/accounts", post(import_accounts).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .route("/calc/{name}", post(calculate))
         .route("/access-log", get(access_log))
         .route("/admin/settings", get(get_settings).put(put_settings))
@@ -46,7 +43,8 @@ pub fn router() -> Router<AppState> {
 
 /// Swagger UI, served from the vendored assets, behind the same authentication.
 pub fn swagger_ui(state: AppState) -> Router<AppState> {
-    let ui: Router<AppState> = SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")).into();
+    let ui: Router<AppState> =
+        SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")).into();
     ui.route_layer(axum::middleware::from_extractor_with_state::<CurrentUser, AppState>(state))
 }
 
@@ -68,7 +66,12 @@ impl utoipa::Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("Jeton créé par `recouvre token create`")).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("Jeton créé par `recouvre token create`"))
+                    .build(),
+            ),
         );
     }
 }
@@ -126,7 +129,11 @@ struct ListParams {
 /// List cases, with the same filters as the case list screen.
 #[utoipa::path(get, path = "/api/v1/cases", params(ListParams), responses(
     (status = 200, body = CasePageDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
-async fn list_cases(State(state): State<AppState>, user: CurrentUser, Query(query): Query<ListQuery>) -> Result<Json<CasePageDto>, AppError> {
+async fn list_cases(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<CasePageDto>, AppError> {
     user.require(Permission::ReadCases)?;
     let filter = query.to_filter(&user)?;
     let page = recouvre_store::cases::list(&state.store, &filter).await?;
@@ -136,7 +143,8 @@ async fn list_cases(State(state): State<AppState>, user: CurrentUser, Query(quer
         .map(|case| {
             Ok(CaseSummaryDto {
                 id: case.id,
-                status: CaseStatus::from_code(&case.status).ok_or_else(|| AppError::Internal(anyhow::anyhow!("statut inconnu {}", case.status)))?,
+                status: CaseStatus::from_code(&case.status)
+                    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("statut inconnu {}", case.status)))?,
                 reference: case.reference,
                 debtor_name: case.debtor_name,
                 main_nature: case.main_nature,
@@ -195,7 +203,11 @@ pub struct CaseDetailDto {
 /// A case file. The consultation is recorded in the access log.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", params(("id" = i64, Path, description = "Case id")), responses(
     (status = 200, body = CaseDetailDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
-async fn case_detail(State(state): State<AppState>, user: CurrentUser, Path(case_id): Path<i64>) -> Result<Json<CaseDetailDto>, AppError> {
+async fn case_detail(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+) -> Result<Json<CaseDetailDto>, AppError> {
     user.require(Permission::ReadCases)?;
     let case = recouvre_store::cases::detail(&state.store, case_id).await?;
     record_access(&state, &user, case_id, Some(case.debtor_id), &format!("/api/v1/cases/{case_id}")).await?;
@@ -230,7 +242,11 @@ async fn case_detail(State(state): State<AppState>, user: CurrentUser, Path(case
 /// A case's journal, oldest first, with each event's hash chain.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/journal", params(("id" = i64, Path, description = "Case id")), responses(
     (status = 200, body = Vec<JournalEvent>), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
-async fn case_journal(State(state): State<AppState>, user: CurrentUser, Path(case_id): Path<i64>) -> Result<Json<Vec<JournalEvent>>, AppError> {
+async fn case_journal(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+) -> Result<Json<Vec<JournalEvent>>, AppError> {
     user.require(Permission::ReadCases)?;
     let debtor = recouvre_store::cases::debtor_of(&state.store, case_id)
         .await?
@@ -255,9 +271,22 @@ pub struct VersionDto {
 /// Adds a note to a case. Refused with 409 if the case changed since `version`.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/notes", params(("id" = i64, Path, description = "Case id")), request_body = NoteRequest, responses(
     (status = 201, body = VersionDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
-async fn add_note(State(state): State<AppState>, user: CurrentUser, Path(case_id): Path<i64>, Json(request): Json<NoteRequest>) -> Result<Response, AppError> {
+async fn add_note(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Json(request): Json<NoteRequest>,
+) -> Result<Response, AppError> {
     user.require(Permission::WorkCases)?;
-    let version = recouvre_store::cases::add_note(&state.store, case_id, request.version, user.login(), &request.body, Utc::now()).await?;
+    let version = recouvre_store::cases::add_note(
+        &state.store,
+        case_id,
+        request.version,
+        user.login(),
+        &request.body,
+        Utc::now(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(VersionDto { version })).into_response())
 }
 
@@ -279,16 +308,26 @@ struct ImportParams {
 /// All or nothing; importing the same file twice changes nothing.
 #[utoipa::path(post, path = "/api/v1/imports/accounts", params(ImportParams), request_body(content = String, content_type = "text/csv"), responses(
     (status = 200, body = ImportOutcomeDto), (status = 400, body = ErrorDto, description = "Names the line, column and value"), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
-async fn import_accounts(State(state): State<AppState>, user: CurrentUser, Query(params): Query<ImportParams>, body: String) -> Result<Json<ImportOutcomeDto>, AppError> {
+async fn import_accounts(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<ImportParams>,
+    body: String,
+) -> Result<Json<ImportOutcomeDto>, AppError> {
     user.require(Permission::ImportFiles)?;
     let file_name = params.file_name.unwrap_or_else(|| "api-upload.csv".to_string());
-    let outcome = recouvre_store::imports::import_accounts_csv(&state.store, &file_name, &body, user.login(), Utc::now())
-        .await
-        .map_err(|error| match error {
+    let outcome =
+        recouvre_store::imports::import_accounts_csv(&state.store, &file_name, &body, user.login(), Utc::now())
+            .await
+            .map_err(|error| match error {
             ImportFileError::Invalid { .. } => AppError::BadRequest(error.to_string()),
             ImportFileError::Store { error, .. } => AppError::from(error),
         })?;
-    Ok(Json(ImportOutcomeDto { lines: outcome.lines, cases_changed: outcome.cases_changed, already_imported: outcome.already_imported }))
+    Ok(Json(ImportOutcomeDto {
+        lines: outcome.lines,
+        cases_changed: outcome.cases_changed,
+        already_imported: outcome.already_imported,
+    }))
 }
 
 /// The calculators: `seizable-wage`, `unseizable-balance`, `legal-interest`, `deadline`,
@@ -297,9 +336,21 @@ async fn import_accounts(State(state): State<AppState>, user: CurrentUser, Query
 #[utoipa::path(post, path = "/api/v1/calc/{name}", params(("name" = String, Path, description = "Calculator name")),
     request_body(content = Object, description = "The calculator's arguments"),
     responses((status = 200, body = Object), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 404, body = ErrorDto)))]
-async fn calculate(State(state): State<AppState>, user: CurrentUser, Path(name): Path<String>, Json(request): Json<serde_json::Value>) -> Result<Response, AppError> {
+async fn calculate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+    Json(request): Json<serde_json::Value>,
+) -> Result<Response, AppError> {
     user.require(Permission::UseCalculators)?;
     let reference = state.reference();
+    let mut request = request;
+    // The calculators are pure: "as of today" is the shell's to say.
+    if name == "foreclosure" {
+        if let Some(fields) = request.as_object_mut() {
+            fields.entry("as_of").or_insert_with(|| serde_json::json!(Utc::now().date_naive()));
+        }
+    }
     match recouvre_domain::calc::run(&name, request, &reference) {
         Ok(answer) => Ok(Json(answer).into_response()),
         Err(error) => {
@@ -338,7 +389,11 @@ struct AccessParams {
 /// Who consulted a debtor's files, for a right-of-access request (RGPD art. 15).
 #[utoipa::path(get, path = "/api/v1/access-log", params(AccessParams), responses(
     (status = 200, body = Vec<AccessDto>), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
-async fn access_log(State(state): State<AppState>, user: CurrentUser, Query(params): Query<AccessParams>) -> Result<Json<Vec<AccessDto>>, AppError> {
+async fn access_log(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<AccessParams>,
+) -> Result<Json<Vec<AccessDto>>, AppError> {
     user.require(Permission::ReadAccessLog)?;
     let entries = match (params.person_id, params.case_id) {
         (Some(person_id), None) => recouvre_store::access::for_person(&state.store, person_id).await?,
@@ -348,7 +403,13 @@ async fn access_log(State(state): State<AppState>, user: CurrentUser, Query(para
     Ok(Json(
         entries
             .into_iter()
-            .map(|entry| AccessDto { user_login: entry.user_login, case_id: entry.case_id, person_id: entry.person_id, path: entry.path, at: entry.at })
+            .map(|entry| AccessDto {
+                user_login: entry.user_login,
+                case_id: entry.case_id,
+                person_id: entry.person_id,
+                path: entry.path,
+                at: entry.at,
+            })
             .collect(),
     ))
 }
@@ -407,7 +468,11 @@ async fn get_settings(State(state): State<AppState>, user: CurrentUser) -> Resul
 
 /// Replaces the bank's identity (administrators only).
 #[utoipa::path(put, path = "/api/v1/admin/settings", request_body = BankIdentityDto, responses((status = 200, body = BankIdentityDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
-async fn put_settings(State(state): State<AppState>, user: CurrentUser, Json(bank): Json<BankIdentityDto>) -> Result<Json<BankIdentityDto>, AppError> {
+async fn put_settings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(bank): Json<BankIdentityDto>,
+) -> Result<Json<BankIdentityDto>, AppError> {
     user.require(Permission::Administer)?;
     if bank.name.trim().is_empty() {
         return Err(AppError::BadRequest("le nom de la banque est obligatoire".to_string()));

@@ -94,10 +94,7 @@ impl CurrentUser {
         if self.can(permission) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!(
-                "votre rôle ({}) ne permet pas cette action",
-                self.user.role.label()
-            )))
+            Err(AppError::Forbidden(format!("votre rôle ({}) ne permet pas cette action", self.user.role.label())))
         }
     }
 
@@ -127,7 +124,12 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<CurrentUser, AppError> {
-        let is_api = parts.uri.path().starts_with("/api/");
+        // Inside the nested API router the path has lost its `/api/v1` prefix: ask the original.
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| parts.uri.path().to_string(), |original| original.0.path().to_string());
+        let is_api = path.starts_with("/api/");
         let now = Utc::now();
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let token = value
@@ -145,7 +147,8 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some(cookie) = jar.get(SESSION_COOKIE) else {
             return Err(unauthenticated);
         };
-        let Some((user, csrf_token)) = recouvre_store::sessions::find(&state.store, &token_hash(cookie.value()), now).await?
+        let Some((user, csrf_token)) =
+            recouvre_store::sessions::find(&state.store, &token_hash(cookie.value()), now).await?
         else {
             return Err(unauthenticated);
         };
@@ -165,7 +168,8 @@ pub async fn open_session(state: &AppState, user: &User) -> Result<String, AppEr
     let token = random_token();
     let now = Utc::now();
     let expires_at = now + Duration::hours(state.config.session_hours);
-    recouvre_store::sessions::create(&state.store, &token_hash(&token), user.id, &random_token(), now, expires_at).await?;
+    recouvre_store::sessions::create(&state.store, &token_hash(&token), user.id, &random_token(), now, expires_at)
+        .await?;
     Ok(token)
 }
 
@@ -178,7 +182,11 @@ pub enum LoginFailure {
 
 /// Checks a login and password, counting failures and locking the account after
 /// [`MAX_FAILED_LOGINS`] in a row.
-pub async fn authenticate(state: &AppState, login: &str, password: &str) -> Result<Result<User, LoginFailure>, AppError> {
+pub async fn authenticate(
+    state: &AppState,
+    login: &str,
+    password: &str,
+) -> Result<Result<User, LoginFailure>, AppError> {
     let now = Utc::now();
     let Some(user) = recouvre_store::users::by_login(&state.store, login.trim()).await? else {
         // Same work as a real check, so that timing does not reveal which logins exist.

@@ -92,11 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::swagger_ui(state.clone()))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
-            let request_id = request
-                .headers()
-                .get("x-request-id")
-                .and_then(|value| value.to_str().ok())
-                .unwrap_or("-");
+            let request_id = request.headers().get("x-request-id").and_then(|value| value.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id)
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -111,6 +107,12 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    Ok(())
+}
+
+/// Serves until the listener fails (tests: the runtime's end stops it).
+pub async fn serve_without_signal(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
+    axum::serve(listener, router(state)).await?;
     Ok(())
 }
 
@@ -137,9 +139,7 @@ async fn metrics_endpoint(State(state): State<AppState>, headers: axum::http::He
     }
     let (open, idle) = state.store.pool_stats();
     let mut response = state.metrics.render(open, idle).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
     response
 }
 
@@ -154,4 +154,41 @@ async fn observe(State(state): State<AppState>, request: Request<Body>, next: Ne
     let response = next.run(request).await;
     state.metrics.observe(&method, &route, response.status().as_u16(), started.elapsed());
     response
+}
+
+/// The reference data in force: the embedded defaults, then every entry an administrator
+/// added, in the order they were added (a later correction replaces an earlier value).
+pub async fn load_reference(store: &Store) -> anyhow::Result<ReferenceData> {
+    let mut data = ReferenceData::embedded();
+    for entry in recouvre_store::reference::all(store).await? {
+        apply_reference_entry(&mut data, &entry.kind, &entry.entry).map_err(|error| {
+            anyhow::anyhow!("donnée de référence n° {} ({}) illisible : {error}", entry.id, entry.kind)
+        })?;
+    }
+    Ok(data)
+}
+
+/// The kinds of reference entries an administrator can add.
+pub const REFERENCE_KINDS: [&str; 4] = ["statutory_rate", "wage_bands", "unseizable_balance", "indemnity_cap"];
+
+/// Applies one administrator entry (JSON in the domain's serde form) to `data`.
+pub fn apply_reference_entry(data: &mut ReferenceData, kind: &str, json: &str) -> Result<(), String> {
+    use recouvre_domain::reference::OnConflict;
+    let replace = OnConflict::Replace;
+    let result = match kind {
+        "statutory_rate" => serde_json::from_str(json)
+            .map_err(|e| e.to_string())
+            .and_then(|entry| data.insert_statutory_rate(entry, replace).map_err(|e| e.to_string())),
+        "wage_bands" => serde_json::from_str(json)
+            .map_err(|e| e.to_string())
+            .and_then(|entry| data.insert_wage_bands(entry, replace).map_err(|e| e.to_string())),
+        "unseizable_balance" => serde_json::from_str(json)
+            .map_err(|e| e.to_string())
+            .and_then(|entry| data.insert_unseizable_balance(entry, replace).map_err(|e| e.to_string())),
+        "indemnity_cap" => serde_json::from_str(json)
+            .map_err(|e| e.to_string())
+            .and_then(|entry| data.insert_indemnity_cap(entry, replace).map_err(|e| e.to_string())),
+        other => Err(format!("type inconnu « {other} » : {}", REFERENCE_KINDS.join(", "))),
+    };
+    result
 }

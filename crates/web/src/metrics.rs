@@ -69,7 +69,8 @@ impl Metrics {
                     series.buckets[index]
                 );
             }
-            let _ = writeln!(out, "recouvre_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", series.count);
+            let _ =
+                writeln!(out, "recouvre_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", series.count);
             let _ = writeln!(
                 out,
                 "recouvre_http_request_duration_seconds_sum{{{labels}}} {}",

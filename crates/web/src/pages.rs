@@ -82,11 +82,7 @@ async fn login_form(jar: CookieJar) -> (CookieJar, PageResult) {
 }
 
 fn login_csrf_cookie(value: String) -> Cookie<'static> {
-    Cookie::build((LOGIN_CSRF_COOKIE, value))
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .path("/login")
-        .build()
+    Cookie::build((LOGIN_CSRF_COOKIE, value)).http_only(true).same_site(SameSite::Strict).path("/login").build()
 }
 
 #[derive(Deserialize)]
@@ -96,7 +92,11 @@ struct LoginForm {
     csrf: String,
 }
 
-async fn login(State(state): State<AppState>, jar: CookieJar, Form(form): Form<LoginForm>) -> Result<(CookieJar, Response), PageError> {
+async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Result<(CookieJar, Response), PageError> {
     let cookie_csrf = jar.get(LOGIN_CSRF_COOKIE).map(|cookie| cookie.value().to_string());
     let retry = |jar: CookieJar, message: &str, login: String| -> Result<(CookieJar, Response), PageError> {
         let csrf = auth::random_token();
@@ -142,7 +142,12 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(state): State<AppState>, user: CurrentUser, jar: CookieJar, Form(form): Form<CsrfForm>) -> Result<(CookieJar, Redirect), PageError> {
+async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    jar: CookieJar,
+    Form(form): Form<CsrfForm>,
+) -> Result<(CookieJar, Redirect), PageError> {
     user.check_csrf(Some(&form.csrf))?;
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         recouvre_store::sessions::delete(&state.store, &auth::token_hash(cookie.value())).await?;
@@ -180,7 +185,8 @@ impl ListQuery {
         let status = match non_empty(&self.status) {
             None => None,
             Some(code) => Some(
-                CaseStatus::from_code(&code).ok_or_else(|| AppError::BadRequest(format!("statut inconnu « {code} »")))?,
+                CaseStatus::from_code(&code)
+                    .ok_or_else(|| AppError::BadRequest(format!("statut inconnu « {code} »")))?,
             ),
         };
         let nature = match non_empty(&self.nature) {
@@ -205,7 +211,9 @@ impl ListQuery {
         };
         let sort = match non_empty(&self.sort) {
             None => CaseSort::default(),
-            Some(code) => CaseSort::from_code(&code).ok_or_else(|| AppError::BadRequest(format!("tri inconnu « {code} »")))?,
+            Some(code) => {
+                CaseSort::from_code(&code).ok_or_else(|| AppError::BadRequest(format!("tri inconnu « {code} »")))?
+            }
         };
         Ok(CaseFilter {
             query: non_empty(&self.q),
@@ -238,9 +246,18 @@ struct Choice {
     selected: bool,
 }
 
-fn choices<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str, current: &str) -> Vec<Choice> {
+fn choices<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+    current: &str,
+) -> Vec<Choice> {
     all.iter()
-        .map(|item| Choice { code: code(*item).to_string(), label: label(*item).to_string(), selected: code(*item) == current })
+        .map(|item| Choice {
+            code: code(*item).to_string(),
+            label: label(*item).to_string(),
+            selected: code(*item) == current,
+        })
         .collect()
 }
 
@@ -436,7 +453,11 @@ fn event_summary(event: &JournalEvent) -> String {
             .unwrap_or_default(),
         "officer_assigned" => {
             let officer = text("officer");
-            if officer.is_empty() { "Dossier désaffecté".to_string() } else { format!("Affecté à {officer}") }
+            if officer.is_empty() {
+                "Dossier désaffecté".to_string()
+            } else {
+                format!("Affecté à {officer}")
+            }
         }
         _ => event.kind.clone(),
     }
@@ -472,7 +493,10 @@ async fn case_page(State(state): State<AppState>, user: CurrentUser, Path(case_i
         ("Téléphone", debtor.phone.clone().unwrap_or_else(|| "—".into())),
         ("Courriel", debtor.email.clone().unwrap_or_else(|| "—".into())),
         ("IBAN", debtor.iban.clone().unwrap_or_else(|| "—".into())),
-        ("Situation familiale", format!("{}, {} personne(s) à charge", debtor.family_situation.label(), debtor.dependants)),
+        (
+            "Situation familiale",
+            format!("{}, {} personne(s) à charge", debtor.family_situation.label(), debtor.dependants),
+        ),
         (
             "Emploi",
             match &debtor.employer {
@@ -517,7 +541,10 @@ async fn case_page(State(state): State<AppState>, user: CurrentUser, Path(case_i
                 costs: claim.amounts.costs.to_french(),
                 penalties: claim.amounts.penalties.to_french(),
                 total: claim.amounts.total().to_french(),
-                rate: claim.contractual_rate.clone().map_or_else(|| "—".into(), |rate| format!("{} %", rate.replace('.', ","))),
+                rate: claim
+                    .contractual_rate
+                    .clone()
+                    .map_or_else(|| "—".into(), |rate| format!("{} %", rate.replace('.', ","))),
                 due_on: format::short_date(claim.due_on),
                 first_incident_on: format::optional_date(claim.first_incident_on),
                 last_payment_on: format::optional_date(claim.last_payment_on),
@@ -586,7 +613,12 @@ struct NoteForm {
     body: String,
 }
 
-async fn add_note(State(state): State<AppState>, user: CurrentUser, Path(case_id): Path<i64>, Form(form): Form<NoteForm>) -> PageResult {
+async fn add_note(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Form(form): Form<NoteForm>,
+) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
     user.require(Permission::WorkCases)?;
     recouvre_store::cases::add_note(&state.store, case_id, form.version, user.login(), &form.body, Utc::now()).await?;
@@ -624,7 +656,11 @@ struct SavedQuery {
     saved: bool,
 }
 
-async fn settings_form(State(state): State<AppState>, user: CurrentUser, Query(query): Query<SavedQuery>) -> PageResult {
+async fn settings_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<SavedQuery>,
+) -> PageResult {
     user.require(Permission::Administer)?;
     let bank = recouvre_store::settings::bank_identity(&state.store).await?;
     render(&SettingsPage { layout: Layout::of(&user), bank, saved: query.saved })

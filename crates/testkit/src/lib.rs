@@ -1,0 +1,155 @@
+//! Test support shared by the storage, web and CLI tests.
+//!
+//! The engine under test is chosen by the environment, so the same tests run on both:
+//! `RECOUVRE_TEST_POSTGRES=postgres://user@host:port/postgres` gives each test a fresh
+//! PostgreSQL database of its own; without it, each test gets a fresh SQLite file in a
+//! temporary folder. `scripts/test` runs the suite once each way.
+
+use chrono::{NaiveDate, Utc};
+use rand::Rng;
+use recouvre_domain::authority::{DelegationLevel, Role};
+use recouvre_domain::portfolio::{self, PortfolioSpec};
+use recouvre_store::Store;
+use recouvre_web::auth;
+
+pub const POSTGRES_ENV: &str = "RECOUVRE_TEST_POSTGRES";
+
+/// A database that lives as long as the test.
+pub struct TestDb {
+    pub url: String,
+    pub store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// A fresh, migrated database on the engine under test.
+    pub async fn new() -> TestDb {
+        match std::env::var(POSTGRES_ENV) {
+            Ok(admin_url) => TestDb::postgres(&admin_url).await,
+            Err(_) => TestDb::sqlite().await,
+        }
+    }
+
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let store = Store::connect(&url).await.expect("open SQLite");
+        store.migrate().await.expect("migrate SQLite");
+        TestDb { url, store, _dir: Some(dir) }
+    }
+
+    pub async fn postgres(admin_url: &str) -> TestDb {
+        use sqlx::Connection;
+        let name = format!("recouvre_test_{:016x}", rand::thread_rng().gen::<u64>());
+        let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("connect to the test PostgreSQL server");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
+        let url = match admin_url.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{name}"),
+            None => panic!("{POSTGRES_ENV} must end with /database"),
+        };
+        let store = Store::connect(&url).await.expect("open PostgreSQL");
+        store.migrate().await.expect("migrate PostgreSQL");
+        TestDb { url, store, _dir: None }
+    }
+
+    /// Creates a user with `password`; returns its id.
+    pub async fn user(&self, login: &str, role: Role, password: &str) -> i64 {
+        let hash = auth::hash_password(password).expect("hash");
+        let user = recouvre_store::users::NewUser {
+            login,
+            display_name: login,
+            role,
+            delegation_level: DelegationLevel(1),
+            password_hash: &hash,
+        };
+        recouvre_store::users::create(&self.store, &user, Utc::now()).await.expect("create user")
+    }
+
+    /// Creates an API token for an existing user; returns the token.
+    pub async fn token(&self, user_id: i64) -> String {
+        let token = auth::random_token();
+        recouvre_store::users::create_token(&self.store, user_id, "test", &auth::token_hash(&token), Utc::now())
+            .await
+            .expect("create token");
+        token
+    }
+
+    /// Seeds `cases` cases of the deterministic demo portfolio, assigned to `officers`.
+    pub async fn seed(&self, cases: usize, officers: &[&str]) {
+        let spec = PortfolioSpec {
+            cases,
+            seed: 7,
+            today: today(),
+            officers: officers.iter().map(|login| login.to_string()).collect(),
+        };
+        let all: Vec<_> = portfolio::generate(&spec).collect();
+        recouvre_store::cases::open_many(&self.store, &all, "system:test", Utc::now()).await.expect("seed");
+    }
+}
+
+pub fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// The real server, on a random port of the loopback interface.
+pub struct TestApp {
+    pub address: String,
+    pub db: TestDb,
+    pub metrics_token: String,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_on(TestDb::new().await).await
+    }
+
+    pub async fn spawn_on(db: TestDb) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a random port");
+        let address = format!("http://{}", listener.local_addr().expect("local address"));
+        let metrics_token = auth::random_token();
+        let config =
+            recouvre_web::Config { metrics_token: Some(metrics_token.clone()), ..recouvre_web::Config::default() };
+        let reference = recouvre_web::load_reference(&db.store).await.expect("reference data");
+        let state = recouvre_web::AppState::new(db.store.clone(), config, reference);
+        tokio::spawn(async move {
+            let _ = recouvre_web::serve_without_signal(listener, state).await;
+        });
+        TestApp { address, db, metrics_token }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A client that keeps cookies and does not follow redirects (tests look at them).
+    pub fn browser_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client")
+    }
+
+    /// Logs in through the real login form; returns the client holding the session cookie.
+    pub async fn login(&self, login: &str, password: &str) -> reqwest::Client {
+        let client = self.browser_client();
+        let page = client.get(self.url("/login")).send().await.expect("login page").text().await.expect("body");
+        let csrf = hidden_value(&page, "csrf").expect("csrf field on the login page");
+        let response = client
+            .post(self.url("/login"))
+            .form(&[("login", login), ("password", password), ("csrf", csrf.as_str())])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(response.status(), 303, "login of {login} should redirect");
+        client
+    }
+}
+
+/// The value of the first hidden input named `name` in an HTML page.
+pub fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}

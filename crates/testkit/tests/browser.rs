@@ -1,0 +1,427 @@
+//! End-to-end tests in a real headless Chromium, driven through WebDriver (chromedriver).
+//!
+//! Each test starts its own chromedriver on a free port and its own browser profile, logs in
+//! through the real login form of a real server (`TestApp`) and checks what a user sees.
+//! chromedriver and Chromium come from Debian's `chromium-driver` and `chromium` packages
+//! (`scripts/test` installs them); `CHROMEDRIVER` and `CHROMIUM` override their paths.
+//! With `RECOUVRE_SCREENSHOT_DIR` set, the case test saves `cases.png` and `case.png` there.
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use recouvre_domain::authority::Role;
+use recouvre_domain::case::search_key;
+use recouvre_store::cases::CaseFilter;
+use recouvre_testkit::{TestApp, TestDb};
+use serde_json::json;
+
+const DEFAULT_CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
+/// How long to wait for an element before failing the test.
+const WAIT: Duration = Duration::from_secs(20);
+/// How long chromedriver may take to listen on its port.
+const DRIVER_START: Duration = Duration::from_secs(20);
+
+const PASSWORD: &str = "correct horse battery staple";
+
+// ---------------------------------------------------------------------------------------------
+// The browser
+
+/// A chromedriver process of our own, killed with everything it started when dropped.
+struct Chromedriver {
+    child: Child,
+    port: u16,
+}
+
+impl Chromedriver {
+    fn start() -> Chromedriver {
+        let path = PathBuf::from(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| DEFAULT_CHROMEDRIVER.to_string()));
+        assert!(
+            path.is_file(),
+            "chromedriver not found at {}: run scripts/test, which installs chromium and chromium-driver \
+             (or set CHROMEDRIVER to its path)",
+            path.display()
+        );
+        let port = free_port();
+        let child = {
+            use std::os::unix::process::CommandExt;
+            Command::new(&path)
+                .arg(format!("--port={port}"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                // Its own process group, so that dropping the guard also ends the browser.
+                .process_group(0)
+                .spawn()
+                .unwrap_or_else(|error| panic!("cannot start {}: {error}", path.display()))
+        };
+        let mut driver = Chromedriver { child, port };
+        driver.wait_until_listening();
+        driver
+    }
+
+    fn wait_until_listening(&mut self) {
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
+        let started = Instant::now();
+        loop {
+            if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
+                return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("chromedriver exited before listening on port {}: {status}", self.port);
+            }
+            assert!(
+                started.elapsed() < DRIVER_START,
+                "chromedriver did not listen on port {} within {DRIVER_START:?}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        // The whole group: chromedriver and the Chromium processes it started.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port nobody listens on (yet).
+fn free_port() -> u16 {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// A headless Chromium session with a fresh profile. Fields drop in order: the session's
+/// handle, then chromedriver (and the browser), then the profile folder.
+struct Browser {
+    client: Client,
+    _driver: Chromedriver,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        let driver = Chromedriver::start();
+        let profile = tempfile::tempdir().expect("browser profile folder");
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| DEFAULT_CHROMIUM.to_string());
+        assert!(
+            Path::new(&chromium).is_file(),
+            "Chromium not found at {chromium}: run scripts/test, which installs chromium and chromium-driver \
+             (or set CHROMIUM to its path)"
+        );
+        let args = [
+            "--headless=new".to_string(),
+            "--no-sandbox".to_string(),
+            "--disable-gpu".to_string(),
+            "--disable-dev-shm-usage".to_string(),
+            "--disable-quic".to_string(),
+            "--no-first-run".to_string(),
+            "--disable-background-networking".to_string(),
+            "--disable-component-update".to_string(),
+            "--disable-sync".to_string(),
+            "--window-size=1400,1000".to_string(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": chromium, "args": args },
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else { unreachable!("a JSON object") };
+        let client = ClientBuilder::native()
+            .capabilities(capabilities)
+            .connect(&driver.url())
+            .await
+            .unwrap_or_else(|error| panic!("cannot open a Chromium session through chromedriver: {error}"));
+        Browser { client, _driver: driver, _profile: profile }
+    }
+
+    /// Ends the session cleanly (the guard would kill it anyway).
+    async fn close(self) {
+        let Browser { client, _driver, _profile } = self;
+        let _ = client.close().await;
+    }
+
+    async fn goto(&self, app: &TestApp, path: &str) {
+        self.client.goto(&app.url(path)).await.unwrap_or_else(|error| panic!("open {path}: {error}"));
+    }
+
+    /// Waits for an element matching a CSS selector.
+    async fn css(&self, selector: &str) -> Element {
+        match self.client.wait().at_most(WAIT).for_element(Locator::Css(selector)).await {
+            Ok(element) => element,
+            Err(error) => panic!("no element `{selector}` on {} after {WAIT:?}: {error}", self.location().await),
+        }
+    }
+
+    /// Waits for an element matching an XPath expression (used to wait for a text to appear).
+    async fn xpath(&self, expression: &str) -> Element {
+        match self.client.wait().at_most(WAIT).for_element(Locator::XPath(expression)).await {
+            Ok(element) => element,
+            Err(error) => panic!("no element `{expression}` on {} after {WAIT:?}: {error}", self.location().await),
+        }
+    }
+
+    async fn text(&self, selector: &str) -> String {
+        self.css(selector).await.text().await.expect("element text")
+    }
+
+    /// The raw `textContent` of an element: unlike the WebDriver text, it keeps no-break spaces.
+    async fn raw_text(&self, selector: &str) -> String {
+        self.css(selector).await.prop("textContent").await.expect("textContent").unwrap_or_default()
+    }
+
+    async fn type_into(&self, selector: &str, text: &str) {
+        let field = self.css(selector).await;
+        field.clear().await.expect("clear field");
+        field.send_keys(text).await.expect("type into field");
+    }
+
+    async fn click(&self, selector: &str) {
+        self.css(selector).await.click().await.unwrap_or_else(|error| panic!("click `{selector}`: {error}"));
+    }
+
+    async fn path(&self) -> String {
+        self.client.current_url().await.expect("current URL").path().to_string()
+    }
+
+    async fn location(&self) -> String {
+        match self.client.current_url().await {
+            Ok(url) => url.to_string(),
+            Err(_) => "(unknown page)".to_string(),
+        }
+    }
+
+    /// Fills and submits the login form; the caller waits for the page that should follow.
+    async fn submit_login(&self, app: &TestApp, login: &str, password: &str) {
+        self.goto(app, "/login").await;
+        self.type_into("#login", login).await;
+        self.type_into("#password", password).await;
+        self.click("main form button[type=submit]").await;
+    }
+
+    /// Logs in and waits for the case list.
+    async fn login_to_cases(&self, app: &TestApp, login: &str) {
+        self.submit_login(app, login, PASSWORD).await;
+        self.css("#case-list").await;
+        assert_eq!(self.path().await, "/dossiers");
+    }
+
+    async fn screenshot(&self, name: &str) {
+        let Some(dir) = std::env::var_os("RECOUVRE_SCREENSHOT_DIR") else {
+            return;
+        };
+        let png = self.client.screenshot().await.expect("screenshot");
+        let path = Path::new(&dir).join(name);
+        std::fs::write(&path, png).unwrap_or_else(|error| panic!("write {}: {error}", path.display()));
+    }
+}
+
+/// An XPath string literal for a text without apostrophes.
+fn xpath_literal(text: &str) -> String {
+    assert!(!text.contains('\''), "keep apostrophes out of texts searched by XPath: {text}");
+    format!("'{text}'")
+}
+
+/// A server with one officer (plus `others`) and `cases` seeded cases spread among them.
+async fn app_with_cases(cases: usize, others: &[&str]) -> TestApp {
+    let db = TestDb::new().await;
+    db.user("agent", Role::Officer, PASSWORD).await;
+    for login in others {
+        db.user(login, Role::Officer, PASSWORD).await;
+    }
+    let mut officers = vec!["agent"];
+    officers.extend_from_slice(others);
+    db.seed(cases, &officers).await;
+    TestApp::spawn_on(db).await
+}
+
+/// Text of every row of the case list.
+async fn case_rows(browser: &Browser) -> Vec<String> {
+    browser.css("#case-list").await;
+    let rows = browser.client.find_all(Locator::Css("#case-list tbody tr")).await.expect("case list rows");
+    let mut texts = Vec::with_capacity(rows.len());
+    for row in rows {
+        texts.push(row.text().await.expect("row text"));
+    }
+    texts
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tests
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_refuses_a_wrong_password_then_opens_the_case_list() {
+    let app = app_with_cases(12, &[]).await;
+    let browser = Browser::start().await;
+
+    browser.submit_login(&app, "agent", "not the password").await;
+    let error = browser.css("#login-error").await.text().await.expect("error text");
+    assert_eq!(error, "Identifiant ou mot de passe incorrect.");
+    assert_eq!(browser.path().await, "/login");
+    assert!(browser.client.find(Locator::Css("#case-list")).await.is_err(), "no case list before logging in");
+    // The login is kept, the password is not.
+    let kept = browser.css("#login").await.prop("value").await.expect("login value");
+    assert_eq!(kept.as_deref(), Some("agent"));
+
+    browser.login_to_cases(&app, "agent").await;
+    let rows = case_rows(&browser).await;
+    assert_eq!(rows.len(), 12, "every seeded case is listed: {rows:#?}");
+    let seeded = recouvre_store::cases::list(&app.db.store, &CaseFilter::default()).await.expect("list cases");
+    for case in &seeded.cases {
+        assert!(rows.iter().any(|row| row.contains(&case.reference)), "{} missing from the list", case.reference);
+    }
+    assert!(browser.text("header.top").await.contains("agent"), "the header names the user");
+
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_by_name_and_by_reference() {
+    let app = app_with_cases(40, &[]).await;
+    let all = recouvre_store::cases::list(&app.db.store, &CaseFilter::default()).await.expect("list cases");
+    let target = all.cases.first().expect("a seeded case").clone();
+    let debtor = recouvre_store::cases::detail(&app.db.store, target.id).await.expect("case detail").debtor;
+    let last_name = debtor.last_name.clone();
+    let browser = Browser::start().await;
+    browser.login_to_cases(&app, "agent").await;
+
+    // By last name: every row is that name's (accents and case aside).
+    browser.type_into("#q", &last_name).await;
+    browser.click("form.filters button[type=submit]").await;
+    browser.xpath(&format!("//input[@id='q'][@value={}]", xpath_literal(&last_name))).await;
+    let rows = case_rows(&browser).await;
+    assert!(!rows.is_empty(), "searching « {last_name} » finds at least {}", target.reference);
+    assert!(
+        rows.iter().any(|row| row.contains(&target.reference)),
+        "{} is among the results: {rows:#?}",
+        target.reference
+    );
+    for row in &rows {
+        assert!(search_key(row).contains(&search_key(&last_name)), "row « {row} » does not match « {last_name} »");
+    }
+    let expected =
+        all.cases.iter().filter(|case| search_key(&case.debtor_name).starts_with(&search_key(&last_name))).count();
+    assert_eq!(rows.len(), expected, "as many rows as cases of debtors named « {last_name} »");
+
+    // By case reference: that case and no other.
+    browser.type_into("#q", &target.reference).await;
+    browser.click("form.filters button[type=submit]").await;
+    browser.xpath(&format!("//input[@id='q'][@value={}]", xpath_literal(&target.reference))).await;
+    let rows = case_rows(&browser).await;
+    assert_eq!(rows.len(), 1, "searching {} gives one row: {rows:#?}", target.reference);
+    assert!(rows[0].contains(&target.reference) && rows[0].contains(&last_name), "row: {}", rows[0]);
+
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn case_page_shows_the_amounts_and_takes_a_note() {
+    let app = app_with_cases(60, &["mlefort", "jgarnier"]).await;
+    let browser = Browser::start().await;
+    browser.login_to_cases(&app, "agent").await;
+    assert!(browser.client.find(Locator::Id("next-page")).await.is_ok(), "60 cases make more than one page");
+    browser.screenshot("cases.png").await;
+
+    // Open the first case of the list by its link.
+    let link = browser.css("#case-list tbody tr:first-child a").await;
+    let reference = link.text().await.expect("link text");
+    link.click().await.expect("open the case");
+    browser.css("#case-reference").await;
+    let path = browser.path().await;
+    let case_id: i64 = path
+        .strip_prefix("/dossiers/")
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("a case page address, not {path}"));
+    let case = recouvre_store::cases::detail(&app.db.store, case_id).await.expect("case detail");
+    assert_eq!(case.reference, reference);
+    assert_eq!(browser.text("#case-reference").await, reference);
+    assert_eq!(browser.text("#debtor-name").await, case.debtor.display_name());
+
+    // The amounts, exactly as formatted in French (narrow no-break spaces, no-break space before €).
+    let capital = browser.xpath("//table[@id='breakdown']//tr[th='Capital']/td").await;
+    let capital = capital.prop("textContent").await.expect("capital").unwrap_or_default();
+    assert_eq!(capital, case.breakdown.principal.to_french());
+    let total = browser.raw_text("#total").await;
+    assert_eq!(total, case.breakdown.total().to_french());
+    assert!(total.ends_with("\u{a0}€"), "no-break space before the euro sign: {total:?}");
+    assert!(browser.text("#timeline").await.contains("Ouverture du dossier"));
+    browser.screenshot("case.png").await;
+
+    // A note goes to the top of the timeline and into the journal.
+    let note = format!("Appel du débiteur : promesse de règlement sous huitaine (essai {case_id})");
+    browser.type_into("#note-body", &note).await;
+    browser.click("form.note-form button[type=submit]").await;
+    let newest =
+        browser.xpath(&format!("//ol[@id='timeline']/li[1][div[@class='summary']={}]", xpath_literal(&note))).await;
+    let newest = newest.text().await.expect("newest event");
+    assert!(newest.contains("Note") && newest.contains("par agent"), "newest event: {newest}");
+    let events = recouvre_store::journal::events(&app.db.store, case_id).await.expect("journal");
+    let last = events.last().expect("events");
+    assert_eq!((last.kind.as_str(), last.actor.as_str()), ("note_added", "agent"));
+    let payload: serde_json::Value = serde_json::from_str(&last.payload).expect("JSON payload");
+    assert_eq!(payload["body"], json!(note));
+
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seizable_wage_calculator() {
+    let app = app_with_cases(1, &[]).await;
+    let browser = Browser::start().await;
+    browser.login_to_cases(&app, "agent").await;
+
+    browser.goto(&app, "/calculettes").await;
+    let form = r#"form[data-calc="seizable-wage"]"#;
+    browser.type_into(&format!("{form} input[name=monthly_net]"), "2000,00").await;
+    browser.type_into(&format!("{form} input[name=dependants]"), "0").await;
+    browser.type_into(&format!("{form} input[name=on]"), "2025-06-01").await;
+    browser.click(&format!("{form} button[type=submit]")).await;
+    let result = browser.xpath("//pre[@id='seizable-wage-result'][contains(., '478.61')]").await;
+    let result = result.text().await.expect("result text");
+    let answer: serde_json::Value = serde_json::from_str(&result)
+        .unwrap_or_else(|error| panic!("the result is the API's JSON ({error}): {result}"));
+    assert!(answer.is_object(), "result: {result}");
+    let class = browser.css("#seizable-wage-result").await.attr("class").await.expect("class");
+    assert_ne!(class.as_deref(), Some("error"), "not shown as an error: {result}");
+
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn committee_viewer_is_refused_the_case_list() {
+    let app = app_with_cases(3, &[]).await;
+    app.db.user("comite", Role::CommitteeViewer, PASSWORD).await;
+    let browser = Browser::start().await;
+
+    browser.submit_login(&app, "comite", PASSWORD).await;
+    // Logged in: the login form is gone.
+    browser.css("body:not(.login) h1").await;
+    browser.goto(&app, "/dossiers").await;
+    let title = browser.text("h1").await;
+    assert_eq!(title, "Accès refusé");
+    assert!(browser.text("p.error").await.starts_with("accès refusé"));
+    assert!(browser.client.find(Locator::Css("#case-list")).await.is_err(), "no case shown");
+    assert!(browser.client.title().await.expect("title").starts_with("Accès refusé"));
+    browser.close().await;
+
+    // The refusal is the server's, with its status.
+    let client = app.login("comite", PASSWORD).await;
+    let response = client.get(app.url("/dossiers")).send().await.expect("GET /dossiers");
+    assert_eq!(response.status(), 403);
+}
