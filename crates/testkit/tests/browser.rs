@@ -11,11 +11,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
-use recouvre_domain::authority::Role;
+use recouvre_domain::authority::{DelegationLevel, Role};
 use recouvre_domain::case::search_key;
 use recouvre_store::cases::CaseFilter;
+use recouvre_store::users::NewUser;
 use recouvre_testkit::{TestApp, TestDb};
 use serde_json::json;
 
@@ -238,16 +240,27 @@ fn xpath_literal(text: &str) -> String {
     format!("'{text}'")
 }
 
-/// A server with one officer (plus `others`) and `cases` seeded cases spread among them.
-async fn app_with_cases(cases: usize, others: &[&str]) -> TestApp {
+/// Officers of the test bank: login and the name the screens show. The tests log in as the first.
+const OFFICERS: [(&str, &str); 3] =
+    [("agent", "Claire Dumas"), ("mlefort", "Marc Lefort"), ("jgarnier", "Julie Garnier")];
+
+/// A server with the first `officers` of `OFFICERS` and `cases` seeded cases spread among them.
+async fn app_with_cases(cases: usize, officers: usize) -> TestApp {
     let db = TestDb::new().await;
-    db.user("agent", Role::Officer, PASSWORD).await;
-    for login in others {
-        db.user(login, Role::Officer, PASSWORD).await;
+    let officers = &OFFICERS[..officers.clamp(1, OFFICERS.len())];
+    for (login, display_name) in officers {
+        let hash = recouvre_web::auth::hash_password(PASSWORD).expect("hash the password");
+        let user = NewUser {
+            login,
+            display_name,
+            role: Role::Officer,
+            delegation_level: DelegationLevel(1),
+            password_hash: &hash,
+        };
+        recouvre_store::users::create(&db.store, &user, Utc::now()).await.expect("create an officer");
     }
-    let mut officers = vec!["agent"];
-    officers.extend_from_slice(others);
-    db.seed(cases, &officers).await;
+    let logins: Vec<&str> = officers.iter().map(|(login, _)| *login).collect();
+    db.seed(cases, &logins).await;
     TestApp::spawn_on(db).await
 }
 
@@ -267,7 +280,7 @@ async fn case_rows(browser: &Browser) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn login_refuses_a_wrong_password_then_opens_the_case_list() {
-    let app = app_with_cases(12, &[]).await;
+    let app = app_with_cases(12, 1).await;
     let browser = Browser::start().await;
 
     browser.submit_login(&app, "agent", "not the password").await;
@@ -286,14 +299,14 @@ async fn login_refuses_a_wrong_password_then_opens_the_case_list() {
     for case in &seeded.cases {
         assert!(rows.iter().any(|row| row.contains(&case.reference)), "{} missing from the list", case.reference);
     }
-    assert!(browser.text("header.top").await.contains("agent"), "the header names the user");
+    assert!(browser.text("header.top").await.contains("Claire Dumas"), "the header names the user");
 
     browser.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn search_by_name_and_by_reference() {
-    let app = app_with_cases(40, &[]).await;
+    let app = app_with_cases(40, 1).await;
     let all = recouvre_store::cases::list(&app.db.store, &CaseFilter::default()).await.expect("list cases");
     let target = all.cases.first().expect("a seeded case").clone();
     let debtor = recouvre_store::cases::detail(&app.db.store, target.id).await.expect("case detail").debtor;
@@ -332,7 +345,7 @@ async fn search_by_name_and_by_reference() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn case_page_shows_the_amounts_and_takes_a_note() {
-    let app = app_with_cases(60, &["mlefort", "jgarnier"]).await;
+    let app = app_with_cases(60, 3).await;
     let browser = Browser::start().await;
     browser.login_to_cases(&app, "agent").await;
     assert!(browser.client.find(Locator::Id("next-page")).await.is_ok(), "60 cases make more than one page");
@@ -382,7 +395,7 @@ async fn case_page_shows_the_amounts_and_takes_a_note() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn seizable_wage_calculator() {
-    let app = app_with_cases(1, &[]).await;
+    let app = app_with_cases(1, 1).await;
     let browser = Browser::start().await;
     browser.login_to_cases(&app, "agent").await;
 
@@ -405,7 +418,7 @@ async fn seizable_wage_calculator() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn committee_viewer_is_refused_the_case_list() {
-    let app = app_with_cases(3, &[]).await;
+    let app = app_with_cases(3, 1).await;
     app.db.user("comite", Role::CommitteeViewer, PASSWORD).await;
     let browser = Browser::start().await;
 

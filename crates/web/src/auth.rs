@@ -129,7 +129,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .extensions
             .get::<axum::extract::OriginalUri>()
             .map_or_else(|| parts.uri.path().to_string(), |original| original.0.path().to_string());
-        let is_api = path.starts_with("/api/");
+        let is_api = path.starts_with("/api/v1/");
         let now = Utc::now();
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let token = value

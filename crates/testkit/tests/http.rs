@@ -1,0 +1,375 @@
+//! The real server on a random port, driven over HTTP (pages and API), on the engine under test.
+
+use recouvre_domain::authority::Role;
+use recouvre_testkit::{hidden_value, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "correct-horse-battery";
+
+/// An app with one user per role, 30 seeded cases and a token per user.
+struct Fixture {
+    app: TestApp,
+    officer_token: String,
+    admin_token: String,
+    compliance_token: String,
+    viewer_token: String,
+}
+
+async fn fixture() -> Fixture {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let admin = app.db.user("admin", Role::Administrator, PASSWORD).await;
+    let compliance = app.db.user("nadia", Role::Compliance, PASSWORD).await;
+    let viewer = app.db.user("helene", Role::CommitteeViewer, PASSWORD).await;
+    app.db.user("sophie", Role::TeamLead, PASSWORD).await;
+    app.db.seed(30, &["camille"]).await;
+    Fixture {
+        officer_token: app.db.token(officer).await,
+        admin_token: app.db.token(admin).await,
+        compliance_token: app.db.token(compliance).await,
+        viewer_token: app.db.token(viewer).await,
+        app,
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn get_json(f: &Fixture, token: &str, path: &str) -> (StatusCode, Value) {
+    let response = client().get(f.app.url(path)).bearer_auth(token).send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn healthz_is_the_only_open_endpoint() {
+    let f = fixture().await;
+    let health = client().get(f.app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    // Every path of the OpenAPI document answers 401 without credentials.
+    let (status, spec) = get_json(&f, &f.admin_token, "/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let paths = spec["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 10, "{paths:?}");
+    for (path, operations) in paths {
+        let concrete = path.replace("{id}", "1").replace("{name}", "deadline");
+        for method in operations.as_object().unwrap().keys() {
+            let request = match method.as_str() {
+                "get" => client().get(f.app.url(&concrete)),
+                "post" => client().post(f.app.url(&concrete)).json(&json!({})),
+                "put" => client().put(f.app.url(&concrete)).json(&json!({})),
+                other => panic!("unexpected method {other}"),
+            };
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{method} {concrete}");
+            let body: Value = response.json().await.unwrap();
+            assert!(body["error"].as_str().unwrap().contains("authentification requise"));
+        }
+    }
+    for path in ["/api/v1/openapi.json", "/metrics", "/api/v1/cases?q=x"] {
+        assert_eq!(client().get(f.app.url(path)).send().await.unwrap().status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    // A bogus token is no better than none.
+    let (status, _) = get_json(&f, "not-a-token", "/api/v1/cases").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Pages send the browser to the login form, and the Swagger UI is behind it too.
+    for path in ["/dossiers", "/dossiers/1", "/calculettes", "/admin/parametres", "/api/docs/"] {
+        let response = client().get(f.app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(response.headers()["location"], "/login", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn roles_are_enforced_by_the_server() {
+    let f = fixture().await;
+    let (status, body) = get_json(&f, &f.officer_token, "/api/v1/admin/users").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body["error"].as_str().unwrap().contains("Gestionnaire contentieux"), "{body}");
+    let put = client()
+        .put(f.app.url("/api/v1/admin/settings"))
+        .bearer_auth(&f.officer_token)
+        .json(&json!({"name": "X", "address": "", "sepa_creditor_id": "", "collection_iban": "", "collection_bic": "", "logo": "", "centre_name": "", "centre_phone": "", "centre_email": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::FORBIDDEN);
+    let (status, users) = get_json(&f, &f.admin_token, "/api/v1/admin/users").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(users.as_array().unwrap().len(), 5);
+    // A committee viewer reads reports, not debtors' files.
+    let (status, _) = get_json(&f, &f.viewer_token, "/api/v1/cases/1").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The administrator runs the tool but does not read debtors' files either.
+    let (status, _) = get_json(&f, &f.admin_token, "/api/v1/cases").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The access log is for compliance, not officers.
+    let (status, _) = get_json(&f, &f.officer_token, "/api/v1/access-log?case_id=1").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_case_list_and_detail_show_the_amounts_broken_down() {
+    let f = fixture().await;
+    let (status, page) = get_json(&f, &f.officer_token, "/api/v1/cases?sort=total_desc").await;
+    assert_eq!(status, StatusCode::OK);
+    let cases = page["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 30);
+    let totals: Vec<f64> = cases.iter().map(|c| c["total"].as_str().unwrap().parse().unwrap()).collect();
+    assert!(totals.windows(2).all(|pair| pair[0] >= pair[1]));
+    let id = cases[0]["id"].as_i64().unwrap();
+    let (status, case) = get_json(&f, &f.officer_token, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let breakdown = &case["breakdown"];
+    let cents = |value: &Value| -> i64 { value.as_str().unwrap().parse::<recouvre_domain::Money>().unwrap().cents() };
+    let sum = ["principal", "contractual_interest", "statutory_interest", "costs", "penalties"]
+        .iter()
+        .map(|key| cents(&breakdown[key]))
+        .sum::<i64>();
+    assert_eq!(sum, cents(&case["total"]));
+    assert_eq!(case["total"], cases[0]["total"]);
+    let (status, journal) = get_json(&f, &f.officer_token, &format!("/api/v1/cases/{id}/journal")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(journal[0]["kind"], "case_opened");
+    assert_eq!(journal.as_array().unwrap().len() as i64, case["version"].as_i64().unwrap());
+    // Bad filters are refused with a message, not ignored.
+    let (status, body) = get_json(&f, &f.officer_token, "/api/v1/cases?status=lost").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"].as_str().unwrap().contains("lost"));
+    let (status, _) = get_json(&f, &f.officer_token, "/api/v1/cases/999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn every_consultation_of_a_debtor_file_is_logged() {
+    let f = fixture().await;
+    get_json(&f, &f.officer_token, "/api/v1/cases/4").await;
+    let page = f.app.login("camille", PASSWORD).await;
+    let response = page.get(f.app.url("/dossiers/4")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let (status, log) = get_json(&f, &f.compliance_token, "/api/v1/access-log?case_id=4").await;
+    assert_eq!(status, StatusCode::OK);
+    let paths: Vec<&str> = log.as_array().unwrap().iter().map(|entry| entry["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, vec!["/api/v1/cases/4", "/dossiers/4"]);
+    assert!(log.as_array().unwrap().iter().all(|entry| entry["user_login"] == "camille"));
+    let person_id = log[0]["person_id"].as_i64().unwrap();
+    let (_, by_person) = get_json(&f, &f.compliance_token, &format!("/api/v1/access-log?person_id={person_id}")).await;
+    assert_eq!(by_person.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_note_on_a_stale_version_is_refused_with_409() {
+    let f = fixture().await;
+    let (_, case) = get_json(&f, &f.officer_token, "/api/v1/cases/2").await;
+    let version = case["version"].as_i64().unwrap();
+    let post = |body: Value| client().post(f.app.url("/api/v1/cases/2/notes")).bearer_auth(&f.officer_token).json(&body).send();
+    let created = post(json!({"version": version, "body": "Débiteur joint, promet un virement"})).await.unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let stale = post(json!({"version": version, "body": "Autre note"})).await.unwrap();
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let body: Value = stale.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("modifié entre-temps"), "{body}");
+    // A compliance officer reads but does not work cases.
+    let refused = client()
+        .post(f.app.url("/api/v1/cases/2/notes"))
+        .bearer_auth(&f.compliance_token)
+        .json(&json!({"version": version + 1, "body": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn login_is_protected_against_csrf_and_brute_force() {
+    let f = fixture().await;
+    // A login form posted without the login page's cookie is refused.
+    let forged = client()
+        .post(f.app.url("/login"))
+        .form(&[("login", "camille"), ("password", PASSWORD), ("csrf", "guess")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    assert!(forged.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("recouvre_session")));
+    // Five wrong passwords lock the account, even against the right one.
+    let browser = f.app.browser_client();
+    for _ in 0..5 {
+        let page = browser.get(f.app.url("/login")).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden_value(&page, "csrf").unwrap();
+        let response = browser
+            .post(f.app.url("/login"))
+            .form(&[("login", "camille"), ("password", "wrong"), ("csrf", &csrf)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(response.text().await.unwrap().contains("Identifiant ou mot de passe incorrect"));
+    }
+    let page = browser.get(f.app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_value(&page, "csrf").unwrap();
+    let locked = browser
+        .post(f.app.url("/login"))
+        .form(&[("login", "camille"), ("password", PASSWORD), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(locked.status(), StatusCode::UNAUTHORIZED);
+    assert!(locked.text().await.unwrap().contains("Compte verrouillé"));
+}
+
+#[tokio::test]
+async fn session_cookies_are_http_only_and_forms_need_the_csrf_token() {
+    let f = fixture().await;
+    let browser = f.app.browser_client();
+    let page = browser.get(f.app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_value(&page, "csrf").unwrap();
+    let response = browser
+        .post(f.app.url("/login"))
+        .form(&[("login", "camille"), ("password", PASSWORD), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("recouvre_session="))
+        .expect("session cookie");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+    let case_page = browser.get(f.app.url("/dossiers/3")).send().await.unwrap().text().await.unwrap();
+    let version = hidden_value(&case_page, "version").unwrap();
+    let session_csrf = hidden_value(&case_page, "csrf").unwrap();
+    let without = browser
+        .post(f.app.url("/dossiers/3/notes"))
+        .form(&[("csrf", "forged"), ("version", version.as_str()), ("body", "note")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(without.status(), StatusCode::FORBIDDEN);
+    let with = browser
+        .post(f.app.url("/dossiers/3/notes"))
+        .form(&[("csrf", session_csrf.as_str()), ("version", version.as_str()), ("body", "Courrier reçu")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with.status(), StatusCode::SEE_OTHER);
+    let after = browser.get(f.app.url("/dossiers/3")).send().await.unwrap().text().await.unwrap();
+    assert!(after.contains("Courrier reçu"));
+    // The API called with the session cookie needs the CSRF header to change anything.
+    let api = browser
+        .post(f.app.url("/api/v1/calc/deadline"))
+        .json(&json!({"from": "2026-04-08", "months": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::FORBIDDEN);
+    let api = browser
+        .post(f.app.url("/api/v1/calc/deadline"))
+        .header("x-csrf-token", &session_csrf)
+        .json(&json!({"from": "2026-04-08", "months": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::OK);
+    // Logging out ends the session on the server.
+    let logout = browser.post(f.app.url("/logout")).form(&[("csrf", session_csrf.as_str())]).send().await.unwrap();
+    assert_eq!(logout.status(), StatusCode::SEE_OTHER);
+    let after_logout = browser.get(f.app.url("/dossiers")).send().await.unwrap();
+    assert_eq!(after_logout.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn accounts_import_over_the_api_is_all_or_nothing_and_idempotent() {
+    let f = fixture().await;
+    let today = recouvre_testkit::today();
+    let header = "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on";
+    let good = format!("{header}\nC800000001;Garnier;Luc;2 place Bellecour;69002;Lyon;overdraft;00080000001;1 250,40;{today}\n");
+    let post = |body: String| {
+        client()
+            .post(f.app.url("/api/v1/imports/accounts?file_name=intake.csv"))
+            .bearer_auth(&f.officer_token)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+    };
+    let first: Value = post(good.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(first, json!({"lines": 1, "cases_changed": 1, "already_imported": false}));
+    let second: Value = post(good).await.unwrap().json().await.unwrap();
+    assert_eq!(second["already_imported"], true);
+    let bad = format!("{header}\nC800000002;Roy;Anne;1 rue;69002;Lyon;overdraft;00080000002;12,5;{today}\nC800000003;Roy;Paul;1 rue;69002;Lyon;mortgage;X;abc;{today}\n");
+    let response = post(bad).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    let error = body["error"].as_str().unwrap();
+    assert!(error.contains("intake.csv") && error.contains("ligne 3") && error.contains("principal"), "{error}");
+    let (_, found) = get_json(&f, &f.officer_token, "/api/v1/cases?q=roy").await;
+    assert!(found["cases"].as_array().unwrap().iter().all(|c| !c["debtor_name"].as_str().unwrap().starts_with("Roy Anne")));
+}
+
+#[tokio::test]
+async fn the_calculators_answer_over_the_api() {
+    let f = fixture().await;
+    let calc = |name: &str, body: Value| {
+        client().post(f.app.url(&format!("/api/v1/calc/{name}"))).bearer_auth(&f.officer_token).json(&body).send()
+    };
+    let wage: Value = calc("seizable-wage", json!({"monthly_net": "2000.00", "dependants": 0, "on": "2025-06-01"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(wage["seizable_monthly"], "478.61");
+    assert_eq!(wage["unseizable_floor"], "646.52");
+    let deadline: Value =
+        calc("deadline", json!({"from": "2026-04-08", "months": 1})).await.unwrap().json().await.unwrap();
+    assert_eq!((deadline["nominal"].as_str(), deadline["due"].as_str()), (Some("2026-05-08"), Some("2026-05-11")));
+    let uncovered = calc("unseizable-balance", json!({"on": "2026-06-01"})).await.unwrap();
+    assert_eq!(uncovered.status(), StatusCode::BAD_REQUEST);
+    let unknown = calc("horoscope", json!({})).await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_openapi_3_and_metrics_need_their_token() {
+    let f = fixture().await;
+    let (_, spec) = get_json(&f, &f.officer_token, "/api/v1/openapi.json").await;
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3."), "{}", spec["openapi"]);
+    assert!(spec["paths"]["/api/v1/cases/{id}/journal"]["get"].is_object());
+    assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+    let swagger = f.app.login("camille", PASSWORD).await.get(f.app.url("/api/docs/")).send().await.unwrap();
+    assert_eq!(swagger.status(), StatusCode::OK);
+    assert!(swagger.text().await.unwrap().contains("swagger"));
+    let wrong = client().get(f.app.url("/metrics")).bearer_auth(&f.officer_token).send().await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED, "a user's token is not the scrape token");
+    let metrics =
+        client().get(f.app.url("/metrics")).bearer_auth(&f.app.metrics_token).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("recouvre_http_requests_total{method=\"GET\",route=\"/api/v1/openapi.json\",status=\"200\"} 1"), "{metrics}");
+    assert!(metrics.contains("recouvre_db_pool_connections{state=\"open\"}"));
+}
+
+#[tokio::test]
+async fn administrators_edit_the_bank_identity() {
+    let f = fixture().await;
+    let (_, mut bank) = get_json(&f, &f.admin_token, "/api/v1/admin/settings").await;
+    assert_eq!(bank["name"], "Banque Démonstration SA");
+    bank["name"] = json!("Banque Populaire du Test");
+    let put = client().put(f.app.url("/api/v1/admin/settings")).bearer_auth(&f.admin_token).json(&bank).send().await.unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+    let (_, again) = get_json(&f, &f.admin_token, "/api/v1/admin/settings").await;
+    assert_eq!(again["name"], "Banque Populaire du Test");
+    let page = f.app.login("admin", PASSWORD).await.get(f.app.url("/admin/parametres")).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("Banque Populaire du Test"));
+}
+
+#[tokio::test]
+async fn requests_carry_a_request_id() {
+    let f = fixture().await;
+    let response = client().get(f.app.url("/healthz")).send().await.unwrap();
+    let id = response.headers().get("x-request-id").expect("x-request-id").to_str().unwrap().to_string();
+    assert_eq!(id.len(), 36, "{id}");
+}
