@@ -106,8 +106,7 @@ impl ChainBreak {
 /// Walks one case's events in sequence order and returns the first broken link.
 pub fn verify_chain<'a>(events: impl IntoIterator<Item = &'a JournalEvent>) -> Result<(), ChainBreak> {
     let mut previous_hash = GENESIS_HASH.to_string();
-    let mut expected_sequence = 1;
-    for event in events {
+    for (expected_sequence, event) in (1_i64..).zip(events) {
         if event.sequence != expected_sequence {
             return Err(ChainBreak::SequenceGap {
                 case_id: event.case_id,
@@ -137,7 +136,6 @@ pub fn verify_chain<'a>(events: impl IntoIterator<Item = &'a JournalEvent>) -> R
             });
         }
         previous_hash = event.hash.clone();
-        expected_sequence += 1;
     }
     Ok(())
 }

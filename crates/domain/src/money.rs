@@ -106,7 +106,7 @@ impl Money {
         let euros = (abs / 100).to_string();
         let mut grouped = String::with_capacity(euros.len() + euros.len() / 3 * 3);
         for (index, digit) in euros.chars().enumerate() {
-            if index > 0 && (euros.len() - index) % 3 == 0 {
+            if index > 0 && (euros.len() - index).is_multiple_of(3) {
                 grouped.push(NNBSP);
             }
             grouped.push(digit);

@@ -358,13 +358,22 @@ pub const MAX_PAGE_ROWS: u32 = 200;
 pub struct CaseSummary {
     pub id: i64,
     pub reference: String,
-    pub debtor_name: String,
+    pub debtor_last_name: String,
+    pub debtor_first_name: String,
     pub status: String,
     pub main_nature: String,
     pub total_cents: i64,
     pub opened_on: NaiveDate,
     pub officer_name: Option<String>,
     pub tags: String,
+}
+
+impl CaseSummary {
+    /// `DUPONT Jean`, as on the case page and in letters (upper-cased in Rust: SQLite's
+    /// `UPPER` does not know accented letters).
+    pub fn debtor_name(&self) -> String {
+        format!("{} {}", self.debtor_last_name.to_uppercase(), self.debtor_first_name)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -459,7 +468,7 @@ pub async fn list(store: &Store, filter: &CaseFilter) -> Result<CasePage> {
     let where_clause =
         if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
     let sql = format!(
-        "SELECT c.id, c.reference, p.last_name || ' ' || p.first_name AS debtor_name, c.status, c.main_nature, \
+        "SELECT c.id, c.reference, p.last_name AS debtor_last_name, p.first_name AS debtor_first_name, c.status, c.main_nature, \
          c.total_cents, c.opened_on, u.display_name AS officer_name, c.tags \
          FROM cases c JOIN persons p ON p.id = c.debtor_id LEFT JOIN users u ON u.id = c.officer_id \
          {where_clause} ORDER BY {col} {direction}, c.id {direction} LIMIT {fetch}",
@@ -660,13 +669,10 @@ pub async fn detail(store: &Store, case_id: i64) -> Result<CaseDetail> {
         #[sqlx(flatten)]
         person: PersonRow,
     }
-    let (party_rows, claim_rows, guarantee_rows, account_rows, notes): (
-        Vec<PartyRow>,
-        Vec<ClaimRow>,
-        Vec<(String, String, i64)>,
-        Vec<(String, String, i64)>,
-        Vec<Note>,
-    ) = on_engine!(store, |pool| {
+    /// (kind code, description or account number, amount in cents)
+    type CodedAmountRow = (String, String, i64);
+    type DetailRows = (Vec<PartyRow>, Vec<ClaimRow>, Vec<CodedAmountRow>, Vec<CodedAmountRow>, Vec<Note>);
+    let (party_rows, claim_rows, guarantee_rows, account_rows, notes): DetailRows = on_engine!(store, |pool| {
         let parties = sqlx::query_as(&persons_sql).bind(case_id).fetch_all(pool).await?;
         let claims = sqlx::query_as(
             "SELECT id, contract_ref, nature, principal_cents, contractual_interest_cents, statutory_interest_cents, \
@@ -891,4 +897,32 @@ mod tests {
         assert_eq!(classify_search("Lefèvre Hé"), Some(SearchKind::Name("lefevre he".into())));
         assert_eq!(classify_search("   "), None);
     }
+}
+
+/// One line of the portfolio overview: a status or a claim nature, its cases and amount due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct PortfolioLine {
+    pub code: String,
+    pub cases: i64,
+    pub total_cents: i64,
+}
+
+/// Cases and amounts due by status and by main claim nature (aggregates only: no debtor data).
+pub async fn portfolio_overview(store: &Store) -> Result<(Vec<PortfolioLine>, Vec<PortfolioLine>)> {
+    let lines = on_engine!(store, |pool| {
+        let by_status = sqlx::query_as(
+            "SELECT status AS code, COUNT(*) AS cases, CAST(COALESCE(SUM(total_cents), 0) AS BIGINT) AS total_cents \
+             FROM cases GROUP BY status ORDER BY status",
+        )
+        .fetch_all(pool)
+        .await?;
+        let by_nature = sqlx::query_as(
+            "SELECT main_nature AS code, COUNT(*) AS cases, CAST(COALESCE(SUM(total_cents), 0) AS BIGINT) AS total_cents \
+             FROM cases WHERE status <> 'closed' GROUP BY main_nature ORDER BY main_nature",
+        )
+        .fetch_all(pool)
+        .await?;
+        (by_status, by_nature)
+    });
+    Ok(lines)
 }

@@ -329,7 +329,7 @@ async fn search_by_name_and_by_reference() {
         assert!(search_key(row).contains(&search_key(&last_name)), "row « {row} » does not match « {last_name} »");
     }
     let expected =
-        all.cases.iter().filter(|case| search_key(&case.debtor_name).starts_with(&search_key(&last_name))).count();
+        all.cases.iter().filter(|case| search_key(&case.debtor_name()).starts_with(&search_key(&last_name))).count();
     assert_eq!(rows.len(), expected, "as many rows as cases of debtors named « {last_name} »");
 
     // By case reference: that case and no other.

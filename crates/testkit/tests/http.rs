@@ -164,7 +164,9 @@ async fn a_note_on_a_stale_version_is_refused_with_409() {
     let f = fixture().await;
     let (_, case) = get_json(&f, &f.officer_token, "/api/v1/cases/2").await;
     let version = case["version"].as_i64().unwrap();
-    let post = |body: Value| client().post(f.app.url("/api/v1/cases/2/notes")).bearer_auth(&f.officer_token).json(&body).send();
+    let post = |body: Value| {
+        client().post(f.app.url("/api/v1/cases/2/notes")).bearer_auth(&f.officer_token).json(&body).send()
+    };
     let created = post(json!({"version": version, "body": "Débiteur joint, promet un virement"})).await.unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);
     let stale = post(json!({"version": version, "body": "Autre note"})).await.unwrap();
@@ -193,7 +195,11 @@ async fn login_is_protected_against_csrf_and_brute_force() {
         .await
         .unwrap();
     assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
-    assert!(forged.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("recouvre_session")));
+    assert!(forged
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .all(|c| !c.to_str().unwrap().starts_with("recouvre_session")));
     // Five wrong passwords lock the account, even against the right one.
     let browser = f.app.browser_client();
     for _ in 0..5 {
@@ -288,7 +294,9 @@ async fn accounts_import_over_the_api_is_all_or_nothing_and_idempotent() {
     let f = fixture().await;
     let today = recouvre_testkit::today();
     let header = "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on";
-    let good = format!("{header}\nC800000001;Garnier;Luc;2 place Bellecour;69002;Lyon;overdraft;00080000001;1 250,40;{today}\n");
+    let good = format!(
+        "{header}\nC800000001;Garnier;Luc;2 place Bellecour;69002;Lyon;overdraft;00080000001;1 250,40;{today}\n"
+    );
     let post = |body: String| {
         client()
             .post(f.app.url("/api/v1/imports/accounts?file_name=intake.csv"))
@@ -308,7 +316,11 @@ async fn accounts_import_over_the_api_is_all_or_nothing_and_idempotent() {
     let error = body["error"].as_str().unwrap();
     assert!(error.contains("intake.csv") && error.contains("ligne 3") && error.contains("principal"), "{error}");
     let (_, found) = get_json(&f, &f.officer_token, "/api/v1/cases?q=roy").await;
-    assert!(found["cases"].as_array().unwrap().iter().all(|c| !c["debtor_name"].as_str().unwrap().starts_with("Roy Anne")));
+    assert!(found["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| !c["debtor_name"].as_str().unwrap().starts_with("ROY Anne")));
 }
 
 #[tokio::test]
@@ -346,9 +358,20 @@ async fn the_openapi_document_is_openapi_3_and_metrics_need_their_token() {
     assert!(swagger.text().await.unwrap().contains("swagger"));
     let wrong = client().get(f.app.url("/metrics")).bearer_auth(&f.officer_token).send().await.unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED, "a user's token is not the scrape token");
-    let metrics =
-        client().get(f.app.url("/metrics")).bearer_auth(&f.app.metrics_token).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("recouvre_http_requests_total{method=\"GET\",route=\"/api/v1/openapi.json\",status=\"200\"} 1"), "{metrics}");
+    let metrics = client()
+        .get(f.app.url("/metrics"))
+        .bearer_auth(&f.app.metrics_token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .contains("recouvre_http_requests_total{method=\"GET\",route=\"/api/v1/openapi.json\",status=\"200\"} 1"),
+        "{metrics}"
+    );
     assert!(metrics.contains("recouvre_db_pool_connections{state=\"open\"}"));
 }
 
@@ -358,7 +381,8 @@ async fn administrators_edit_the_bank_identity() {
     let (_, mut bank) = get_json(&f, &f.admin_token, "/api/v1/admin/settings").await;
     assert_eq!(bank["name"], "Banque Démonstration SA");
     bank["name"] = json!("Banque Populaire du Test");
-    let put = client().put(f.app.url("/api/v1/admin/settings")).bearer_auth(&f.admin_token).json(&bank).send().await.unwrap();
+    let put =
+        client().put(f.app.url("/api/v1/admin/settings")).bearer_auth(&f.admin_token).json(&bank).send().await.unwrap();
     assert_eq!(put.status(), StatusCode::OK);
     let (_, again) = get_json(&f, &f.admin_token, "/api/v1/admin/settings").await;
     assert_eq!(again["name"], "Banque Populaire du Test");
@@ -372,4 +396,35 @@ async fn requests_carry_a_request_id() {
     let response = client().get(f.app.url("/healthz")).send().await.unwrap();
     let id = response.headers().get("x-request-id").expect("x-request-id").to_str().unwrap().to_string();
     assert_eq!(id.len(), 36, "{id}");
+}
+
+#[tokio::test]
+async fn each_role_lands_on_a_page_it_may_use_and_the_overview_adds_up() {
+    let f = fixture().await;
+    for (login, home) in
+        [("camille", "/dossiers"), ("helene", "/pilotage"), ("admin", "/admin/parametres"), ("sophie", "/dossiers")]
+    {
+        let browser = f.app.login(login, PASSWORD).await;
+        let response = browser.get(f.app.url("/")).send().await.unwrap();
+        assert_eq!(response.headers()["location"], home, "{login}");
+        let landing = browser.get(f.app.url(home)).send().await.unwrap();
+        assert_eq!(landing.status(), StatusCode::OK, "{login} on {home}");
+    }
+    let viewer = f.app.login("helene", PASSWORD).await;
+    let page = viewer.get(f.app.url("/pilotage")).send().await.unwrap().text().await.unwrap();
+    let all = recouvre_store::cases::list(
+        &f.app.db.store,
+        &recouvre_store::cases::CaseFilter { limit: 200, ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let open: Vec<_> = all.cases.iter().filter(|case| case.status != "closed").collect();
+    let open_total = recouvre_domain::Money::from_cents(open.iter().map(|case| case.total_cents).sum()).to_french();
+    assert!(page.contains(&format!("<strong id=\"open-cases\">{}</strong>", open.len())), "{page}");
+    assert!(page.contains(&format!("<strong id=\"open-total\">{open_total}</strong>")), "{page}");
+    // An officer does not see the committees' overview.
+    let officer = f.app.login("camille", PASSWORD).await;
+    let refused = officer.get(f.app.url("/pilotage")).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.text().await.unwrap().contains("Votre rôle (Gestionnaire contentieux)"));
 }

@@ -211,7 +211,7 @@ async fn search_finds_by_name_prefix_reference_and_account() {
     assert!(by_name
         .cases
         .iter()
-        .all(|found| recouvre_domain::case::search_key(&found.debtor_name).starts_with(&prefix)));
+        .all(|found| recouvre_domain::case::search_key(&found.debtor_name()).starts_with(&prefix)));
     let by_reference = recouvre_store::cases::list(
         &db.store,
         &CaseFilter { query: Some(case.reference.clone()), ..CaseFilter::default() },

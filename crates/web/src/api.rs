@@ -145,8 +145,8 @@ async fn list_cases(
                 id: case.id,
                 status: CaseStatus::from_code(&case.status)
                     .ok_or_else(|| AppError::Internal(anyhow::anyhow!("statut inconnu {}", case.status)))?,
+                debtor_name: case.debtor_name(),
                 reference: case.reference,
-                debtor_name: case.debtor_name,
                 main_nature: case.main_nature,
                 total: Money::from_cents(case.total_cents),
                 opened_on: case.opened_on,

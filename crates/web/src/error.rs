@@ -26,7 +26,7 @@ pub enum AppError {
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> AppError {
         match error {
-            StoreError::NotFound { what } => AppError::NotFound(format!("{what}")),
+            StoreError::NotFound { what } => AppError::NotFound(format!("{what} introuvable")),
             StoreError::Stale(stale) => AppError::Conflict(stale.to_string()),
             StoreError::Conflict(message) => AppError::Conflict(message),
             other => AppError::Store(other),
@@ -107,7 +107,14 @@ impl IntoResponse for PageError {
             StatusCode::BAD_REQUEST => "Saisie invalide",
             _ => "Erreur",
         };
-        let page = ErrorPage { title, message: error.to_string() };
+        // The title already says "access refused": the text says why, as a sentence.
+        let text = match &error {
+            AppError::Forbidden(reason) => reason.clone(),
+            other => other.to_string(),
+        };
+        let mut chars = text.chars();
+        let message = chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect());
+        let page = ErrorPage { title, message };
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, error.to_string()).into_response(),

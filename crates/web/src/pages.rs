@@ -24,7 +24,8 @@ use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/dossiers") }))
+        .route("/", get(home))
+        .route("/pilotage", get(overview))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/dossiers", get(case_list))
@@ -49,6 +50,7 @@ pub struct Layout {
     pub can_read_cases: bool,
     pub can_administer: bool,
     pub can_calculate: bool,
+    pub can_read_reports: bool,
 }
 
 impl Layout {
@@ -60,6 +62,7 @@ impl Layout {
             can_read_cases: user.can(Permission::ReadCases),
             can_administer: user.can(Permission::Administer),
             can_calculate: user.can(Permission::UseCalculators),
+            can_read_reports: user.can(Permission::ReadReports),
         }
     }
 }
@@ -124,17 +127,72 @@ async fn login(
                 .secure(state.config.secure_cookies)
                 .path("/")
                 .build();
-            let home = if user.role.allows(Permission::ReadCases) {
-                "/dossiers"
-            } else if user.role.allows(Permission::UseCalculators) {
-                "/calculettes"
-            } else {
-                "/admin/parametres"
-            };
             let jar = jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login")).add(cookie);
-            Ok((jar, Redirect::to(home).into_response()))
+            Ok((jar, Redirect::to(home_of(user.role)).into_response()))
         }
     }
+}
+
+/// Where a role lands: the first screen it may use.
+fn home_of(role: Role) -> &'static str {
+    if role.allows(Permission::ReadCases) {
+        "/dossiers"
+    } else if role.allows(Permission::ReadReports) {
+        "/pilotage"
+    } else if role.allows(Permission::Administer) {
+        "/admin/parametres"
+    } else {
+        "/calculettes"
+    }
+}
+
+async fn home(user: CurrentUser) -> Redirect {
+    Redirect::to(home_of(user.role()))
+}
+
+struct OverviewLine {
+    label: &'static str,
+    cases: i64,
+    total: String,
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage {
+    layout: Layout,
+    by_status: Vec<OverviewLine>,
+    by_nature: Vec<OverviewLine>,
+    open_cases: i64,
+    open_total: String,
+}
+
+/// Portfolio overview for the team lead, accounting control and the committees.
+async fn overview(State(state): State<AppState>, user: CurrentUser) -> PageResult {
+    user.require(Permission::ReadReports)?;
+    let (by_status, by_nature) = recouvre_store::cases::portfolio_overview(&state.store).await?;
+    let open: Vec<_> = by_status.iter().filter(|line| line.code != CaseStatus::Closed.code()).collect();
+    let view = OverviewPage {
+        layout: Layout::of(&user),
+        open_cases: open.iter().map(|line| line.cases).sum(),
+        open_total: format::euros(open.iter().map(|line| line.total_cents).sum()),
+        by_status: by_status
+            .iter()
+            .map(|line| OverviewLine {
+                label: CaseStatus::from_code(&line.code).map_or("?", CaseStatus::label),
+                cases: line.cases,
+                total: format::euros(line.total_cents),
+            })
+            .collect(),
+        by_nature: by_nature
+            .iter()
+            .map(|line| OverviewLine {
+                label: ClaimNature::from_code(&line.code).map_or("?", ClaimNature::label),
+                cases: line.cases,
+                total: format::euros(line.total_cents),
+            })
+            .collect(),
+    };
+    render(&view)
 }
 
 #[derive(Deserialize)]
@@ -287,7 +345,7 @@ async fn case_list(State(state): State<AppState>, user: CurrentUser, Query(query
         .map(|case| CaseRow {
             id: case.id,
             reference: case.reference.clone(),
-            debtor_name: case.debtor_name.clone(),
+            debtor_name: case.debtor_name(),
             status: CaseStatus::from_code(&case.status).map_or("?", CaseStatus::label),
             nature: ClaimNature::from_code(&case.main_nature).map_or("?", ClaimNature::label),
             total: format::euros(case.total_cents),
@@ -544,7 +602,7 @@ async fn case_page(State(state): State<AppState>, user: CurrentUser, Path(case_i
                 rate: claim
                     .contractual_rate
                     .clone()
-                    .map_or_else(|| "—".into(), |rate| format!("{} %", rate.replace('.', ","))),
+                    .map_or_else(|| "—".into(), |rate| format!("{}\u{a0}%", rate.replace('.', ","))),
                 due_on: format::short_date(claim.due_on),
                 first_incident_on: format::optional_date(claim.first_incident_on),
                 last_payment_on: format::optional_date(claim.last_payment_on),

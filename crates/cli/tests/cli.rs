@@ -1,0 +1,199 @@
+//! The `recouvre` binary, run as a user or a script would, against the engine under test.
+
+use std::process::{Command, Output};
+
+use recouvre_store::on_engine;
+use recouvre_testkit::TestDb;
+use serde_json::Value;
+
+fn recouvre(database: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_recouvre"))
+        .args(args)
+        .env("DATABASE_URL", database)
+        .env("RECOUVRE_LOG", "warn")
+        .output()
+        .expect("run recouvre")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+fn calc(args: &[&str]) -> (i32, Value, String) {
+    let mut all = vec!["calc"];
+    all.extend_from_slice(args);
+    let output = recouvre("sqlite://unused.db", &all);
+    let json = serde_json::from_str(&stdout(&output)).unwrap_or(Value::Null);
+    (output.status.code().unwrap(), json, stderr(&output))
+}
+
+#[test]
+fn calculators_print_one_json_object_and_exit_2_on_bad_input() {
+    let (code, json, _) =
+        calc(&["seizable-wage", "--monthly-net", "2000.00", "--dependants", "0", "--on", "2025-06-01"]);
+    assert_eq!(code, 0);
+    assert_eq!(json["seizable_monthly"], "478.61");
+    assert_eq!(json["unseizable_floor"], "646.52");
+    let (code, json, _) = calc(&["unseizable-balance", "--on", "2025-06-01"]);
+    assert_eq!((code, json["amount"].as_str()), (0, Some("646.52")));
+    let (code, json, _) = calc(&["deadline", "--from", "2026-04-08", "--months", "1"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        (json["due"].as_str(), json["nominal"].as_str(), json["extended"].as_bool()),
+        (Some("2026-05-11"), Some("2026-05-08"), Some(true))
+    );
+    let (code, json, _) = calc(&[
+        "allocate-payment",
+        "--amount",
+        "300.00",
+        "--costs",
+        "50.00",
+        "--interest",
+        "120.00",
+        "--principal",
+        "1000.00",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        json,
+        serde_json::json!({"costs": "50.00", "interest": "120.00", "principal": "130.00", "unallocated": "0.00"})
+    );
+    let (code, json, _) =
+        calc(&["payment-plan", "--debt", "4800.00", "--monthly-capacity", "250.00", "--first-due", "2026-01-05"]);
+    assert_eq!((code, json["total"].as_str()), (0, Some("4800.00")));
+    let (code, json, _) = calc(&[
+        "legal-interest",
+        "--principal",
+        "10000.00",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2026-01-01",
+        "--creditor",
+        "other",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(json["periods"][0]["rate"], "3.71");
+    // Bad input: exit code 2 and one line naming the argument.
+    let (code, _, error) = calc(&["seizable-wage", "--monthly-net", "deux mille", "--on", "2025-06-01"]);
+    assert_eq!(code, 2);
+    assert!(error.contains("--monthly-net"), "{error}");
+    assert_eq!(error.trim().lines().count(), 1, "{error}");
+    // A date the reference data does not cover is an error, not a reused value.
+    let (code, _, error) = calc(&["unseizable-balance", "--on", "2026-06-01"]);
+    assert_eq!(code, 2);
+    assert!(error.contains("--on"), "{error}");
+    let (code, _, error) = calc(&["seizable-wage", "--monthly-net", "2000.00"]);
+    assert_eq!(code, 2, "clap reports a missing argument with code 2: {error}");
+    assert!(error.contains("--on"), "{error}");
+}
+
+#[tokio::test]
+async fn importing_accounts_twice_changes_nothing_and_a_bad_file_nothing_at_all() {
+    let db = TestDb::new().await;
+    let folder = tempfile::tempdir().unwrap();
+    let today = recouvre_testkit::today().format("%d/%m/%Y").to_string();
+    let good = folder.path().join("comptes.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on;monthly_income\n\
+             C700000001;Lambert;Éric;5 rue Victor Hugo;33000;Bordeaux;overdraft;00070000001;2 340,00;{today};1 900,00\n\
+             C700000002;Faure;Inès;9 cours Mirabeau;13100;Aix-en-Provence;revolving_credit;CR-2024-70;4800.00;{today};\n"
+        ),
+    )
+    .unwrap();
+    let first = recouvre(&db.url, &["import", "accounts", good.to_str().unwrap()]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("2 ligne(s), 2 dossier(s)"), "{}", stdout(&first));
+    let second = recouvre(&db.url, &["import", "accounts", good.to_str().unwrap()]);
+    assert!(second.status.success());
+    assert!(stdout(&second).contains("déjà importé"), "{}", stdout(&second));
+    assert_eq!(recouvre_store::cases::count(&db.store).await.unwrap(), 2);
+
+    let bad = folder.path().join("mauvais.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on\n\
+             C700000003;Roux;Jean;1 rue;33000;Bordeaux;overdraft;00070000003;100,00;{today}\n\
+             C700000004;Roux;Anne;1 rue;33000;Bordeaux;overdraft;00070000004;100,00;31/02/2026\n"
+        ),
+    )
+    .unwrap();
+    let refused = recouvre(&db.url, &["import", "accounts", bad.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let message = stderr(&refused);
+    assert!(
+        message.contains("mauvais.csv")
+            && message.contains("ligne 3")
+            && message.contains("due_on")
+            && message.contains("31/02/2026"),
+        "{message}"
+    );
+    assert_eq!(recouvre_store::cases::count(&db.store).await.unwrap(), 2, "nothing from the bad file was kept");
+}
+
+#[tokio::test]
+async fn audit_verify_names_the_tampered_case_and_event() {
+    let db = TestDb::new().await;
+    db.seed(12, &[]).await;
+    let clean = recouvre(&db.url, &["audit", "verify"]);
+    assert!(clean.status.success(), "{}", stderr(&clean));
+    assert!(stdout(&clean).contains("12 dossier(s)"), "{}", stdout(&clean));
+    on_engine!(db.store, |pool| {
+        sqlx::query("UPDATE case_events SET actor = 'mallory' WHERE case_id = 7 AND sequence = 2")
+            .execute(pool)
+            .await
+            .unwrap();
+    });
+    let tampered = recouvre(&db.url, &["audit", "verify"]);
+    assert_eq!(tampered.status.code(), Some(1));
+    let message = stderr(&tampered);
+    assert!(message.contains("dossier 7") && message.contains("n° 2"), "{message}");
+}
+
+#[tokio::test]
+async fn users_and_tokens_are_created_from_the_command_line() {
+    let db = TestDb::new().await;
+    let added =
+        recouvre(&db.url, &["user", "add", "lea", "--name", "Léa Garnier", "--role", "officer", "--delegation", "2"]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let output = stdout(&added);
+    let password =
+        output.lines().find_map(|line| line.strip_prefix("mot de passe : ")).expect("generated password").to_string();
+    let user = recouvre_store::users::by_login(&db.store, "lea").await.unwrap().unwrap();
+    assert!(recouvre_web::auth::verify_password(&password, &user.password_hash));
+    assert_eq!(user.delegation_level.0, 2);
+    let bad_role = recouvre(&db.url, &["user", "add", "max", "--name", "Max", "--role", "boss"]);
+    assert!(!bad_role.status.success());
+    assert!(stderr(&bad_role).contains("team_lead"), "{}", stderr(&bad_role));
+    let token = recouvre(&db.url, &["token", "create", "lea"]);
+    assert!(token.status.success());
+    let token = stdout(&token).trim().to_string();
+    let hash = recouvre_web::auth::token_hash(&token);
+    let owner = recouvre_store::users::user_by_token(&db.store, &hash, chrono::Utc::now()).await.unwrap().unwrap();
+    assert_eq!(owner.login, "lea");
+}
+
+#[test]
+fn every_subcommand_has_help_and_a_bad_database_url_says_what_to_do() {
+    for args in [
+        &["--help"][..],
+        &["import", "accounts", "--help"],
+        &["calc", "deadline", "--help"],
+        &["user", "add", "--help"],
+        &["audit", "verify", "--help"],
+    ] {
+        let output = recouvre("sqlite://unused.db", args);
+        assert!(output.status.success(), "{args:?}");
+        assert!(stdout(&output).contains("Usage"), "{args:?}");
+    }
+    let output = recouvre("mysql://somewhere/db", &["migrate"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("sqlite://"), "{}", stderr(&output));
+}
