@@ -72,6 +72,9 @@ enum Command {
     /// Jetons d'API.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Données de référence (taux légaux, barèmes, SBI, plafonds).
+    #[command(subcommand)]
+    Reference(ReferenceCommand),
     /// Calculettes juridiques : une ligne JSON sur la sortie standard.
     #[command(subcommand)]
     Calc(calc::CalcCommand),
@@ -118,6 +121,27 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum ReferenceCommand {
+    /// Ajoute une valeur (JSON) : statutory_rate, wage_bands, unseizable_balance ou indemnity_cap.
+    Add {
+        kind: String,
+        /// Fichier JSON de la valeur (voir docs/calculators.md).
+        file: PathBuf,
+        /// Corrige une valeur existante au lieu de la refuser.
+        #[arg(long)]
+        replace: bool,
+        /// Auteur enregistré.
+        #[arg(long, default_value = "system:cli")]
+        actor: String,
+    },
+    /// Indique ce que les données ne couvrent pas à une date (aujourd'hui par défaut) ; code 1 si lacune.
+    Check {
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
 enum TokenCommand {
     /// Crée un jeton d'API pour un utilisateur ; il n'est affiché qu'une fois.
     Create {
@@ -128,10 +152,19 @@ enum TokenCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(error) => return usage_error(error),
+    };
+    let database_given = matches.value_source("database") != Some(clap::parser::ValueSource::DefaultValue);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(error),
+    };
     init_tracing();
     if let Command::Calc(command) = cli.command {
-        return run_calc(command);
+        return run_calc(command, database_given.then_some(cli.database.as_str()));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(run(cli)) {
@@ -155,9 +188,44 @@ fn init_tracing() {
     }
 }
 
-/// The calculators need no database: exit 2 with one line naming the argument on bad input.
-fn run_calc(command: calc::CalcCommand) -> ExitCode {
-    let reference = recouvre_domain::reference::ReferenceData::embedded();
+/// Help and version go to stdout as clap prints them; a usage error is one line on stderr
+/// naming the argument, with exit code 2, so that scripts can log it.
+fn usage_error(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = error.render().to_string();
+    let message: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with("Usage:"))
+        .filter(|line| !line.is_empty())
+        .collect();
+    eprintln!("{} (voir --help)", message.join(" "));
+    ExitCode::from(2)
+}
+
+/// The calculators need no database, but use administrators' reference entries when one is
+/// named (`--database` or `DATABASE_URL`). Bad input: exit 2, one line naming the argument.
+fn run_calc(command: calc::CalcCommand, database: Option<&str>) -> ExitCode {
+    let reference = match database {
+        None => recouvre_domain::reference::ReferenceData::embedded(),
+        Some(url) => {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+            match runtime.block_on(async { recouvre_web::load_reference(&open(url).await?).await }) {
+                Ok(reference) => reference,
+                Err(error) => {
+                    eprintln!("données de référence illisibles : {error:#}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
     match calc::run(command, &reference) {
         Ok(answer) => {
             println!("{answer}");
@@ -226,6 +294,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::User(command) => user_command(&cli.database, command).await?,
+        Command::Reference(ReferenceCommand::Add { kind, file, replace, actor }) => {
+            let store = open(&cli.database).await?;
+            let json =
+                std::fs::read_to_string(&file).with_context(|| format!("lecture de {} impossible", file.display()))?;
+            let json: serde_json::Value =
+                serde_json::from_str(&json).with_context(|| format!("{} : JSON invalide", file.display()))?;
+            let mut data = recouvre_web::load_reference(&store).await?;
+            let on_conflict = if replace {
+                recouvre_domain::reference::OnConflict::Replace
+            } else {
+                recouvre_domain::reference::OnConflict::Reject
+            };
+            recouvre_web::apply_reference_entry(&mut data, &kind, &json.to_string(), on_conflict)
+                .map_err(|error| anyhow::anyhow!("{} : {error}", file.display()))?;
+            recouvre_store::reference::add(&store, &kind, &json.to_string(), &actor, Utc::now()).await?;
+            println!("valeur {kind} enregistrée ; les serveurs la prennent en compte sous 30 secondes");
+        }
+        Command::Reference(ReferenceCommand::Check { on }) => {
+            let store = open(&cli.database).await?;
+            let data = recouvre_web::load_reference(&store).await?;
+            let on = on.unwrap_or_else(|| Utc::now().date_naive());
+            let warnings = recouvre_web::coverage_warnings(&data, on);
+            if warnings.is_empty() {
+                println!("données de référence complètes au {on}");
+            } else {
+                for warning in &warnings {
+                    eprintln!("{warning}");
+                }
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Command::Token(TokenCommand::Create { login, name }) => {
             let store = open(&cli.database).await?;
             let user = recouvre_store::users::by_login(&store, &login)

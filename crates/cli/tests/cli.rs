@@ -23,10 +23,14 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).to_string()
 }
 
+/// The calculators without a database: the embedded reference data only.
 fn calc(args: &[&str]) -> (i32, Value, String) {
-    let mut all = vec!["calc"];
-    all.extend_from_slice(args);
-    let output = recouvre("sqlite://unused.db", &all);
+    let output = Command::new(env!("CARGO_BIN_EXE_recouvre"))
+        .arg("calc")
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run recouvre");
     let json = serde_json::from_str(&stdout(&output)).unwrap_or(Value::Null);
     (output.status.code().unwrap(), json, stderr(&output))
 }
@@ -194,6 +198,34 @@ fn every_subcommand_has_help_and_a_bad_database_url_says_what_to_do() {
         assert!(stdout(&output).contains("Usage"), "{args:?}");
     }
     let output = recouvre("mysql://somewhere/db", &["migrate"]);
+    let missing = recouvre("sqlite://unused.db", &["calc", "seizable-wage", "--monthly-net", "2000.00"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(stderr(&missing).trim().lines().count(), 1, "{}", stderr(&missing));
+    assert!(stderr(&missing).contains("--on"), "{}", stderr(&missing));
     assert!(!output.status.success());
     assert!(stderr(&output).contains("sqlite://"), "{}", stderr(&output));
+}
+
+#[tokio::test]
+async fn reference_values_are_added_and_checked_from_the_command_line() {
+    let db = TestDb::new().await;
+    let folder = tempfile::tempdir().unwrap();
+    let check = recouvre(&db.url, &["reference", "check", "--on", "2026-05-01"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stderr(&check).contains("solde bancaire insaisissable"), "{}", stderr(&check));
+    let file = folder.path().join("sbi.json");
+    std::fs::write(&file, r#"{"from": "2026-04-01", "amount": "655.00", "source": "Décret de test"}"#).unwrap();
+    let added = recouvre(&db.url, &["reference", "add", "unseizable_balance", file.to_str().unwrap()]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let check = recouvre(&db.url, &["reference", "check", "--on", "2026-05-01"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    // With a database named, the calculators use the administrators' entries too.
+    let sbi = recouvre(&db.url, &["calc", "unseizable-balance", "--on", "2026-05-01"]);
+    assert!(sbi.status.success(), "{}", stderr(&sbi));
+    assert!(stdout(&sbi).contains("\"amount\":\"655.00\""), "{}", stdout(&sbi));
+    let (code, _, _) = calc(&["unseizable-balance", "--on", "2026-05-01"]);
+    assert_eq!(code, 2, "without the database the value is unknown");
+    let twice = recouvre(&db.url, &["reference", "add", "unseizable_balance", file.to_str().unwrap()]);
+    assert!(!twice.status.success());
+    assert!(stderr(&twice).contains("existe déjà"), "{}", stderr(&twice));
 }

@@ -126,6 +126,8 @@ impl<'de> Deserialize<'de> for Semester {
 /// The two statutory interest rates of a semester, in % per year (CMF L313-2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// A typo in an administrator's entry (`untill`) must be refused, not silently dropped.
+#[serde(deny_unknown_fields)]
 pub struct StatutoryRate {
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-1"))]
     pub semester: Semester,
@@ -152,6 +154,8 @@ impl StatutoryRate {
 /// A year's wage-garnishment band ceilings (Code du travail R3252-2, R3252-3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// A typo in an administrator's entry (`untill`) must be refused, not silently dropped.
+#[serde(deny_unknown_fields)]
 pub struct WageBands {
     pub year: i32,
     /// Annual ceilings of the six bands (1/20, 1/10, 1/5, 1/4, 1/3, 2/3), increasing.
@@ -165,6 +169,8 @@ pub struct WageBands {
 /// The unseizable bank balance (SBI) from a date (CPCE L162-2, R162-2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// A typo in an administrator's entry (`untill`) must be refused, not silently dropped.
+#[serde(deny_unknown_fields)]
 pub struct UnseizableBalance {
     pub from: NaiveDate,
     pub amount: Money,
@@ -211,6 +217,8 @@ impl fmt::Display for IndemnityKind {
 /// A cap on an indemnity, in % of its base.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// A typo in an administrator's entry (`untill`) must be refused, not silently dropped.
+#[serde(deny_unknown_fields)]
 pub struct IndemnityCap {
     pub kind: IndemnityKind,
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "8"))]
@@ -347,7 +355,7 @@ impl ReferenceData {
     }
 
     /// All known semesters' rates, oldest first.
-    pub fn statutory_rates(&self) -> impl Iterator<Item = &StatutoryRate> {
+    pub fn statutory_rates(&self) -> impl DoubleEndedIterator<Item = &StatutoryRate> {
         self.statutory_rates.values()
     }
 
@@ -397,7 +405,7 @@ impl ReferenceData {
     }
 
     /// All known years' bands, oldest first.
-    pub fn all_wage_bands(&self) -> impl Iterator<Item = &WageBands> {
+    pub fn all_wage_bands(&self) -> impl DoubleEndedIterator<Item = &WageBands> {
         self.wage_bands.values()
     }
 
@@ -467,7 +475,7 @@ impl ReferenceData {
     }
 
     /// All known SBI values, oldest first.
-    pub fn unseizable_balances(&self) -> impl Iterator<Item = &UnseizableBalance> {
+    pub fn unseizable_balances(&self) -> impl DoubleEndedIterator<Item = &UnseizableBalance> {
         self.unseizable_balances.values()
     }
 

@@ -428,3 +428,66 @@ async fn each_role_lands_on_a_page_it_may_use_and_the_overview_adds_up() {
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert!(refused.text().await.unwrap().contains("Votre rôle (Gestionnaire contentieux)"));
 }
+
+#[tokio::test]
+async fn administrators_add_a_missing_statutory_rate_and_it_is_in_force_at_once() {
+    let f = fixture().await;
+    let interest = |token: &str| {
+        client()
+            .post(f.app.url("/api/v1/calc/legal-interest"))
+            .bearer_auth(token.to_string())
+            .json(&json!({"principal": "10000.00", "from": "2026-07-01", "to": "2026-08-01", "creditor": "other"}))
+            .send()
+    };
+    // The second semester of 2026 is missing: an error, never a reused rate.
+    let missing = interest(&f.officer_token).await.unwrap();
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    let body: Value = missing.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("2e semestre 2026"), "{body}");
+    let (_, reference) = get_json(&f, &f.officer_token, "/api/v1/reference").await;
+    let expected = recouvre_web::coverage_warnings(
+        &recouvre_domain::reference::ReferenceData::embedded(),
+        chrono::Utc::now().date_naive(),
+    );
+    assert_eq!(reference["warnings"], json!(expected));
+    let entry = json!({"semester": "2026-2", "individual": "6.50", "other": "2.50", "source": "Arrêté de test"});
+    let add = |token: &str, query: &str| {
+        client()
+            .post(f.app.url(&format!("/api/v1/admin/reference/statutory_rate{query}")))
+            .bearer_auth(token.to_string())
+            .json(&entry)
+            .send()
+    };
+    assert_eq!(add(&f.officer_token, "").await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(add(&f.admin_token, "").await.unwrap().status(), StatusCode::CREATED);
+    let answer: Value = interest(&f.officer_token).await.unwrap().json().await.unwrap();
+    assert_eq!(answer["periods"][0]["rate"], "2.50");
+    // 10 000 € × 2.50 % × 31 / 365 = 21.232… → 21.23
+    assert_eq!(answer["interest"], "21.23");
+    // Entering the same semester again is refused unless it is an explicit correction.
+    let again = add(&f.admin_token, "").await.unwrap();
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+    let body: Value = again.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("existe déjà"), "{body}");
+    assert_eq!(add(&f.admin_token, "?replace=true").await.unwrap().status(), StatusCode::CREATED);
+    let (_, reference) = get_json(&f, &f.officer_token, "/api/v1/reference").await;
+    let entries = reference["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert!(entries.iter().all(|entry| entry["entered_by"] == "admin"));
+    // A server started afterwards (another app server, or a restart) loads the entries.
+    let reloaded = recouvre_web::load_reference(&f.app.db.store).await.unwrap();
+    let semester = "2026-2".parse().unwrap();
+    assert_eq!(reloaded.statutory_rate(semester).unwrap().other.to_string(), "2.50");
+    // Nonsense is refused with the reason.
+    let bad = client()
+        .post(f.app.url("/api/v1/admin/reference/unseizable_balance"))
+        .bearer_auth(&f.admin_token)
+        .json(&json!({"from": "2026-04-01", "amount": "abc", "source": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let page = f.app.login("admin", PASSWORD).await.get(f.app.url("/admin/reference")).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Arrêté de test"), "the page lists the entry");
+}

@@ -39,6 +39,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/settings", get(get_settings).put(put_settings))
         .route("/admin/users", get(list_users))
         .route("/me", get(me))
+        .route("/reference", get(reference_data))
+        .route("/admin/reference/{kind}", post(add_reference_entry))
 }
 
 /// Swagger UI, served from the vendored assets, behind the same authentication.
@@ -51,8 +53,8 @@ pub fn swagger_ui(state: AppState) -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Recouvre API", version = "1", description = "Dossiers contentieux, journal, imports et calculettes. Montants en chaînes à deux décimales, dates ISO 8601."),
-    paths(list_cases, case_detail, case_journal, add_note, import_accounts, calculate, access_log, get_settings, put_settings, list_users, me),
-    components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto)),
+    paths(list_cases, case_detail, case_journal, add_note, import_accounts, calculate, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
+    components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto, ReferenceDto, ReferenceEntryDto)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]
@@ -515,4 +517,81 @@ async fn list_users(State(state): State<AppState>, user: CurrentUser) -> Result<
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = UserDto), (status = 401, body = ErrorDto)))]
 async fn me(user: CurrentUser) -> Json<UserDto> {
     Json(UserDto::from(&user.user))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReferenceEntryDto {
+    pub id: i64,
+    pub kind: String,
+    /// The entry as entered (JSON text).
+    pub entry: String,
+    pub entered_by: String,
+    pub entered_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReferenceDto {
+    pub statutory_rates: Vec<recouvre_domain::reference::StatutoryRate>,
+    pub wage_bands: Vec<recouvre_domain::reference::WageBands>,
+    pub unseizable_balances: Vec<recouvre_domain::reference::UnseizableBalance>,
+    pub indemnity_caps: Vec<recouvre_domain::reference::IndemnityCap>,
+    /// First day without a statutory rate.
+    pub statutory_rates_known_until: Option<NaiveDate>,
+    /// What today's date lacks, each saying what an administrator must enter.
+    pub warnings: Vec<String>,
+    /// The entries administrators added, oldest first.
+    pub entries: Vec<ReferenceEntryDto>,
+}
+
+/// The reference data in force (embedded defaults and administrators' entries), with warnings
+/// for what today's date is not covered by.
+#[utoipa::path(get, path = "/api/v1/reference", responses((status = 200, body = ReferenceDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn reference_data(State(state): State<AppState>, user: CurrentUser) -> Result<Json<ReferenceDto>, AppError> {
+    user.require(Permission::UseCalculators)?;
+    let data = state.reference();
+    let entries = recouvre_store::reference::all(&state.store).await?;
+    Ok(Json(ReferenceDto {
+        statutory_rates: data.statutory_rates().cloned().collect(),
+        wage_bands: data.all_wage_bands().cloned().collect(),
+        unseizable_balances: data.unseizable_balances().cloned().collect(),
+        indemnity_caps: data.indemnity_caps().cloned().collect(),
+        statutory_rates_known_until: data.statutory_rates_known_until(),
+        warnings: crate::coverage_warnings(&data, Utc::now().date_naive()),
+        entries: entries
+            .into_iter()
+            .map(|entry| ReferenceEntryDto {
+                id: entry.id,
+                kind: entry.kind,
+                entry: entry.entry,
+                entered_by: entry.entered_by,
+                entered_at: entry.entered_at,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct ReferenceParams {
+    /// Correct an existing value (same semester, year or date) instead of refusing it.
+    #[serde(default)]
+    replace: bool,
+}
+
+/// Adds a reference value (administrators only): `statutory_rate`, `wage_bands`,
+/// `unseizable_balance` or `indemnity_cap`, in the JSON form of `/api/v1/reference`. Kept with
+/// who entered it and when; a value that already exists is refused unless `replace=true`.
+#[utoipa::path(post, path = "/api/v1/admin/reference/{kind}", params(("kind" = String, Path, description = "Entry kind"), ReferenceParams),
+    request_body(content = Object, description = "The entry"),
+    responses((status = 201, body = ReferenceDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn add_reference_entry(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+    Query(params): Query<ReferenceParams>,
+    Json(entry): Json<serde_json::Value>,
+) -> Result<Response, AppError> {
+    user.require(Permission::Administer)?;
+    crate::reference::add_entry(&state, &kind, &entry.to_string(), params.replace, user.login()).await?;
+    let Json(answer) = reference_data(State(state), user).await?;
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
 }

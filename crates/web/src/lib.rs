@@ -27,6 +27,7 @@ mod error;
 mod format;
 mod metrics;
 pub mod pages;
+pub mod reference;
 
 pub use error::AppError;
 
@@ -102,6 +103,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until the listener fails or ctrl-c.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
+    reference::spawn_refresh(state.clone());
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -156,39 +158,4 @@ async fn observe(State(state): State<AppState>, request: Request<Body>, next: Ne
     response
 }
 
-/// The reference data in force: the embedded defaults, then every entry an administrator
-/// added, in the order they were added (a later correction replaces an earlier value).
-pub async fn load_reference(store: &Store) -> anyhow::Result<ReferenceData> {
-    let mut data = ReferenceData::embedded();
-    for entry in recouvre_store::reference::all(store).await? {
-        apply_reference_entry(&mut data, &entry.kind, &entry.entry).map_err(|error| {
-            anyhow::anyhow!("donnée de référence n° {} ({}) illisible : {error}", entry.id, entry.kind)
-        })?;
-    }
-    Ok(data)
-}
-
-/// The kinds of reference entries an administrator can add.
-pub const REFERENCE_KINDS: [&str; 4] = ["statutory_rate", "wage_bands", "unseizable_balance", "indemnity_cap"];
-
-/// Applies one administrator entry (JSON in the domain's serde form) to `data`.
-pub fn apply_reference_entry(data: &mut ReferenceData, kind: &str, json: &str) -> Result<(), String> {
-    use recouvre_domain::reference::OnConflict;
-    let replace = OnConflict::Replace;
-    let result = match kind {
-        "statutory_rate" => serde_json::from_str(json)
-            .map_err(|e| e.to_string())
-            .and_then(|entry| data.insert_statutory_rate(entry, replace).map_err(|e| e.to_string())),
-        "wage_bands" => serde_json::from_str(json)
-            .map_err(|e| e.to_string())
-            .and_then(|entry| data.insert_wage_bands(entry, replace).map_err(|e| e.to_string())),
-        "unseizable_balance" => serde_json::from_str(json)
-            .map_err(|e| e.to_string())
-            .and_then(|entry| data.insert_unseizable_balance(entry, replace).map_err(|e| e.to_string())),
-        "indemnity_cap" => serde_json::from_str(json)
-            .map_err(|e| e.to_string())
-            .and_then(|entry| data.insert_indemnity_cap(entry, replace).map_err(|e| e.to_string())),
-        other => Err(format!("type inconnu « {other} » : {}", REFERENCE_KINDS.join(", "))),
-    };
-    result
-}
+pub use reference::{apply_reference_entry, coverage_warnings, load_reference, REFERENCE_KINDS};
