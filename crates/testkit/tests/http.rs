@@ -491,3 +491,70 @@ async fn administrators_add_a_missing_statutory_rate_and_it_is_in_force_at_once(
     let html = page.text().await.unwrap();
     assert!(html.contains("Arrêté de test"), "the page lists the entry");
 }
+
+#[tokio::test]
+async fn team_leads_assign_cases_and_officers_tag_them() {
+    let f = fixture().await;
+    let lead_id = recouvre_store::users::by_login(&f.app.db.store, "sophie").await.unwrap().unwrap().id;
+    let lead_token = f.app.db.token(lead_id).await;
+    let camille = recouvre_store::users::by_login(&f.app.db.store, "camille").await.unwrap().unwrap().id;
+    let (_, case) = get_json(&f, &f.officer_token, "/api/v1/cases/5").await;
+    let version = case["version"].as_i64().unwrap();
+    let put = |token: &str, path: &str, body: Value| {
+        client().put(f.app.url(path)).bearer_auth(token.to_string()).json(&body).send()
+    };
+    // Officers do not distribute work; team leads do.
+    let refused = put(&f.officer_token, "/api/v1/cases/5/officer", json!({"version": version, "officer_id": camille}))
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let assigned: Value =
+        put(&lead_token, "/api/v1/cases/5/officer", json!({"version": version, "officer_id": lead_id}))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(assigned["version"], version + 1);
+    // Only officers and team leads can receive cases.
+    let admin_id = recouvre_store::users::by_login(&f.app.db.store, "admin").await.unwrap().unwrap().id;
+    let bad = put(&lead_token, "/api/v1/cases/5/officer", json!({"version": version + 1, "officer_id": admin_id}))
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let tagged: Value = put(
+        &f.officer_token,
+        "/api/v1/cases/5/tags",
+        json!({"version": version + 1, "tags": ["prioritaire", " NPAI ", "prioritaire", ""]}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(tagged["version"], version + 2);
+    let (_, case) = get_json(&f, &f.officer_token, "/api/v1/cases/5").await;
+    assert_eq!(case["tags"], json!(["prioritaire", "NPAI"]));
+    assert_eq!(case["officer_name"], "sophie");
+    let (_, journal) = get_json(&f, &f.officer_token, "/api/v1/cases/5/journal").await;
+    let kinds: Vec<&str> =
+        journal.as_array().unwrap().iter().rev().take(2).map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, vec!["tags_changed", "officer_assigned"]);
+    // The case page shows the team lead the distribution form, and the officer not.
+    let lead_page =
+        f.app.login("sophie", PASSWORD).await.get(f.app.url("/dossiers/5")).send().await.unwrap().text().await.unwrap();
+    assert!(lead_page.contains("/dossiers/5/affectation"));
+    let officer_page = f
+        .app
+        .login("camille", PASSWORD)
+        .await
+        .get(f.app.url("/dossiers/5"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!officer_page.contains("/dossiers/5/affectation"));
+    assert!(officer_page.contains("Affecté à sophie"));
+}

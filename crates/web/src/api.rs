@@ -33,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}", get(case_detail))
         .route("/cases/{id}/journal", get(case_journal))
         .route("/cases/{id}/notes", post(add_note))
+        .route("/cases/{id}/tags", axum::routing::put(put_tags))
+        .route("/cases/{id}/officer", axum::routing::put(put_officer))
         .route("/imports/accounts", post(import_accounts).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .route("/calc/{name}", post(calculate))
         .route("/access-log", get(access_log))
@@ -53,8 +55,8 @@ pub fn swagger_ui(state: AppState) -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Recouvre API", version = "1", description = "Dossiers contentieux, journal, imports et calculettes. Montants en chaînes à deux décimales, dates ISO 8601."),
-    paths(list_cases, case_detail, case_journal, add_note, import_accounts, calculate, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
-    components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto, ReferenceDto, ReferenceEntryDto)),
+    paths(list_cases, case_detail, case_journal, add_note, put_tags, put_officer, import_accounts, calculate, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
+    components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, TagsRequest, OfficerRequest, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto, ReferenceDto, ReferenceEntryDto)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]
@@ -290,6 +292,60 @@ async fn add_note(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(VersionDto { version })).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TagsRequest {
+    pub version: i64,
+    pub tags: Vec<String>,
+}
+
+/// Replaces a case's tags. Refused with 409 if the case changed since `version`.
+#[utoipa::path(put, path = "/api/v1/cases/{id}/tags", params(("id" = i64, Path, description = "Case id")), request_body = TagsRequest, responses(
+    (status = 200, body = VersionDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+async fn put_tags(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Json(request): Json<TagsRequest>,
+) -> Result<Json<VersionDto>, AppError> {
+    user.require(Permission::WorkCases)?;
+    let tags = crate::pages::parse_tags(&request.tags.join(","))?;
+    let version =
+        recouvre_store::cases::set_tags(&state.store, case_id, request.version, &tags, user.login(), Utc::now())
+            .await?;
+    Ok(Json(VersionDto { version }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OfficerRequest {
+    pub version: i64,
+    /// The officer's user id; `null` to unassign.
+    pub officer_id: Option<i64>,
+}
+
+/// Assigns a case to an officer (team leads: distribution of the work).
+#[utoipa::path(put, path = "/api/v1/cases/{id}/officer", params(("id" = i64, Path, description = "Case id")), request_body = OfficerRequest, responses(
+    (status = 200, body = VersionDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+async fn put_officer(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Json(request): Json<OfficerRequest>,
+) -> Result<Json<VersionDto>, AppError> {
+    user.require(Permission::AssignCases)?;
+    let id = request.officer_id.map(|id| id.to_string()).unwrap_or_default();
+    let officer = crate::pages::resolve_officer(&state, &id).await?;
+    let version = recouvre_store::cases::assign(
+        &state.store,
+        case_id,
+        request.version,
+        officer.as_ref().map(|(id, login)| (*id, login.as_str())),
+        user.login(),
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(VersionDto { version }))
 }
 
 #[derive(Serialize, ToSchema)]

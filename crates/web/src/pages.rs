@@ -31,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/dossiers", get(case_list))
         .route("/dossiers/{id}", get(case_page))
         .route("/dossiers/{id}/notes", post(add_note))
+        .route("/dossiers/{id}/etiquettes", post(set_tags))
+        .route("/dossiers/{id}/affectation", post(assign))
         .route("/calculettes", get(calculators))
         .route("/admin/parametres", get(settings_form).post(save_settings))
         .route("/admin/reference", get(reference_page).post(add_reference))
@@ -468,6 +470,9 @@ struct CasePage {
     accounts: Vec<(&'static str, String, String)>,
     timeline: Vec<TimelineEntry>,
     can_work: bool,
+    can_assign: bool,
+    officers: Vec<Choice>,
+    tags_text: String,
 }
 
 /// French label of a journal event kind.
@@ -639,8 +644,21 @@ async fn case_page(State(state): State<AppState>, user: CurrentUser, Path(case_i
             })
             .collect(),
         can_work: user.can(Permission::WorkCases),
+        can_assign: user.can(Permission::AssignCases),
+        officers: assignable_officers(&state, case.officer_id).await?,
+        tags_text: case.tags.join(", "),
     };
     render(&view)
+}
+
+/// Officers and team leads a case can be given to, the current one selected.
+async fn assignable_officers(state: &AppState, current: Option<i64>) -> Result<Vec<Choice>, AppError> {
+    Ok(recouvre_store::users::list(&state.store)
+        .await?
+        .into_iter()
+        .filter(|user| user.active && matches!(user.role, Role::Officer | Role::TeamLead))
+        .map(|user| Choice { code: user.id.to_string(), label: user.display_name, selected: Some(user.id) == current })
+        .collect())
 }
 
 /// Logs a consultation of a debtor's file (RGPD art. 15 right of access).
@@ -682,6 +700,89 @@ async fn add_note(
     user.require(Permission::WorkCases)?;
     recouvre_store::cases::add_note(&state.store, case_id, form.version, user.login(), &form.body, Utc::now()).await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
+}
+
+/// Tags typed as a comma-separated list: trimmed, empty ones dropped, duplicates removed.
+pub fn parse_tags(text: &str) -> Result<Vec<String>, AppError> {
+    const MAX_TAGS: usize = 20;
+    const MAX_TAG_CHARS: usize = 40;
+    let mut tags: Vec<String> = Vec::new();
+    for tag in text.split(',').map(str::trim).filter(|tag| !tag.is_empty()) {
+        if tag.chars().count() > MAX_TAG_CHARS {
+            return Err(AppError::BadRequest(format!(
+                "étiquette « {tag} » trop longue ({MAX_TAG_CHARS} caractères au plus)"
+            )));
+        }
+        if !tags.iter().any(|known| known == tag) {
+            tags.push(tag.to_string());
+        }
+    }
+    if tags.len() > MAX_TAGS {
+        return Err(AppError::BadRequest(format!("{MAX_TAGS} étiquettes au plus par dossier")));
+    }
+    Ok(tags)
+}
+
+#[derive(Deserialize)]
+struct TagsForm {
+    csrf: String,
+    version: i64,
+    tags: String,
+}
+
+async fn set_tags(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Form(form): Form<TagsForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    user.require(Permission::WorkCases)?;
+    let tags = parse_tags(&form.tags)?;
+    recouvre_store::cases::set_tags(&state.store, case_id, form.version, &tags, user.login(), Utc::now()).await?;
+    Ok(Redirect::to(&format!("/dossiers/{case_id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    csrf: String,
+    version: i64,
+    /// A user id, or empty to unassign.
+    officer: String,
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Form(form): Form<AssignForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    user.require(Permission::AssignCases)?;
+    let officer = resolve_officer(&state, form.officer.trim()).await?;
+    recouvre_store::cases::assign(
+        &state.store,
+        case_id,
+        form.version,
+        officer.as_ref().map(|(id, login)| (*id, login.as_str())),
+        user.login(),
+        Utc::now(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/dossiers/{case_id}")).into_response())
+}
+
+/// An officer or team lead by id (`""` for nobody); anyone else is refused.
+pub async fn resolve_officer(state: &AppState, id: &str) -> Result<Option<(i64, String)>, AppError> {
+    if id.is_empty() {
+        return Ok(None);
+    }
+    let id: i64 = id.parse().map_err(|_| AppError::BadRequest(format!("gestionnaire inconnu « {id} »")))?;
+    let officer = recouvre_store::users::by_id(&state.store, id)
+        .await?
+        .filter(|user| user.active && matches!(user.role, Role::Officer | Role::TeamLead))
+        .ok_or_else(|| AppError::BadRequest(format!("l'utilisateur n° {id} n'est pas un gestionnaire actif")))?;
+    Ok(Some((officer.id, officer.login)))
 }
 
 // ---------------------------------------------------------------------------------------------
