@@ -91,6 +91,9 @@ pub enum ChainBreak {
     PreviousHashMismatch { case_id: i64, sequence: i64 },
     #[error("dossier {case_id}, événement n° {sequence} ({kind}) : contenu modifié après son enregistrement (empreinte recalculée différente)")]
     HashMismatch { case_id: i64, sequence: i64, kind: String },
+    /// The last events were removed: the chain is intact but shorter than the case's version.
+    #[error("dossier {case_id} : le journal s'arrête à l'événement n° {last_sequence} alors que le dossier en est à la version {version} (événements supprimés)")]
+    Truncated { case_id: i64, last_sequence: i64, version: i64 },
 }
 
 impl ChainBreak {
@@ -98,7 +101,8 @@ impl ChainBreak {
         match self {
             ChainBreak::SequenceGap { case_id, .. }
             | ChainBreak::PreviousHashMismatch { case_id, .. }
-            | ChainBreak::HashMismatch { case_id, .. } => *case_id,
+            | ChainBreak::HashMismatch { case_id, .. }
+            | ChainBreak::Truncated { case_id, .. } => *case_id,
         }
     }
 }

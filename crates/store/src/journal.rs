@@ -173,7 +173,20 @@ pub async fn verify_all(store: &Store) -> Result<VerifyReport> {
     if !current_case.is_empty() {
         if let Err(broken) = check_case(&mut report, &current_case) {
             report.first_break = Some(broken);
+            return Ok(report);
         }
+    }
+    // An intact chain can still have lost its last events: each case's version must be its
+    // last event's number.
+    let truncated: Option<(i64, i64, i64)> = on_engine!(store, |pool| sqlx::query_as(
+        "SELECT c.id, COALESCE(e.last_sequence, 0), c.version FROM cases c \
+         LEFT JOIN (SELECT case_id, MAX(sequence) AS last_sequence FROM case_events GROUP BY case_id) e \
+         ON e.case_id = c.id WHERE COALESCE(e.last_sequence, 0) <> c.version ORDER BY c.id LIMIT 1"
+    )
+    .fetch_optional(pool)
+    .await?);
+    if let Some((case_id, last_sequence, version)) = truncated {
+        report.first_break = Some(ChainBreak::Truncated { case_id, last_sequence, version });
     }
     Ok(report)
 }

@@ -82,6 +82,22 @@ async fn a_tampered_event_is_named_by_the_verification() {
 }
 
 #[tokio::test]
+async fn a_deleted_last_event_is_found_too() {
+    let db = TestDb::new().await;
+    db.seed(4, &[]).await;
+    let version = recouvre_store::cases::detail(&db.store, 2).await.unwrap().version;
+    on_engine!(db.store, |pool| {
+        sqlx::query("DELETE FROM case_events WHERE case_id = 2 AND sequence = $1")
+            .bind(version)
+            .execute(pool)
+            .await
+            .unwrap();
+    });
+    let report = recouvre_store::journal::verify_all(&db.store).await.unwrap();
+    assert_eq!(report.first_break, Some(ChainBreak::Truncated { case_id: 2, last_sequence: version - 1, version }));
+}
+
+#[tokio::test]
 async fn a_change_on_a_stale_version_is_refused_with_what_changed() {
     let db = TestDb::new().await;
     db.seed(1, &[]).await;
