@@ -402,7 +402,7 @@ async fn requests_carry_a_request_id() {
 async fn each_role_lands_on_a_page_it_may_use_and_the_overview_adds_up() {
     let f = fixture().await;
     for (login, home) in
-        [("camille", "/dossiers"), ("helene", "/pilotage"), ("admin", "/admin/parametres"), ("sophie", "/dossiers")]
+        [("camille", "/dossiers"), ("helene", "/pilotage"), ("admin", "/admin/reference"), ("sophie", "/dossiers")]
     {
         let browser = f.app.login(login, PASSWORD).await;
         let response = browser.get(f.app.url("/")).send().await.unwrap();
@@ -557,4 +557,19 @@ async fn team_leads_assign_cases_and_officers_tag_them() {
         .unwrap();
     assert!(!officer_page.contains("/dossiers/5/affectation"));
     assert!(officer_page.contains("Affecté à sophie"));
+}
+
+#[tokio::test]
+async fn each_calculator_is_documented_with_its_request_and_answer() {
+    let f = fixture().await;
+    let (_, spec) = get_json(&f, &f.officer_token, "/api/v1/openapi.json").await;
+    for name in recouvre_domain::calc::CALCULATORS {
+        let operation = &spec["paths"][format!("/api/v1/calc/{name}")]["post"];
+        assert!(operation.is_object(), "{name} is documented");
+        let request = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str().unwrap();
+        let schema_name = request.rsplit('/').next().unwrap();
+        assert!(spec["components"]["schemas"][schema_name]["properties"].is_object(), "{name}: {schema_name}");
+    }
+    let wage = &spec["components"]["schemas"]["SeizableWageRequest"]["properties"];
+    assert!(wage["monthly_net"].is_object() && wage["on"].is_object(), "{wage}");
 }

@@ -36,6 +36,13 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/tags", axum::routing::put(put_tags))
         .route("/cases/{id}/officer", axum::routing::put(put_officer))
         .route("/imports/accounts", post(import_accounts).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
+        .route("/calc/seizable-wage", post(calc_seizable_wage))
+        .route("/calc/unseizable-balance", post(calc_unseizable_balance))
+        .route("/calc/legal-interest", post(calc_legal_interest))
+        .route("/calc/deadline", post(calc_deadline))
+        .route("/calc/foreclosure", post(calc_foreclosure))
+        .route("/calc/allocate-payment", post(calc_allocate_payment))
+        .route("/calc/payment-plan", post(calc_payment_plan))
         .route("/calc/{name}", post(calculate))
         .route("/access-log", get(access_log))
         .route("/admin/settings", get(get_settings).put(put_settings))
@@ -55,7 +62,7 @@ pub fn swagger_ui(state: AppState) -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Recouvre API", version = "1", description = "Dossiers contentieux, journal, imports et calculettes. Montants en chaînes à deux décimales, dates ISO 8601."),
-    paths(list_cases, case_detail, case_journal, add_note, put_tags, put_officer, import_accounts, calculate, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
+    paths(list_cases, case_detail, case_journal, add_note, put_tags, put_officer, import_accounts, calc_seizable_wage, calc_unseizable_balance, calc_legal_interest, calc_deadline, calc_foreclosure, calc_allocate_payment, calc_payment_plan, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
     components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, TagsRequest, OfficerRequest, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto, ReferenceDto, ReferenceEntryDto)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -388,12 +395,72 @@ async fn import_accounts(
     }))
 }
 
-/// The calculators: `seizable-wage`, `unseizable-balance`, `legal-interest`, `deadline`,
-/// `foreclosure`, `allocate-payment`, `payment-plan`. The request's fields are the CLI's flags
-/// in snake case (`--monthly-net` → `monthly_net`); the answer is the CLI's JSON.
-#[utoipa::path(post, path = "/api/v1/calc/{name}", params(("name" = String, Path, description = "Calculator name")),
-    request_body(content = Object, description = "The calculator's arguments"),
-    responses((status = 200, body = Object), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 404, body = ErrorDto)))]
+/// One documented endpoint per calculator, all answered by [`calculate`]. The request's fields
+/// are the CLI's flags in snake case (`--monthly-net` → `monthly_net`); the answer is the CLI's
+/// JSON; a refusal (400) names the argument (`kind`, `argument`, `message`, `details`).
+macro_rules! calculator_endpoint {
+    ($handler:ident, $name:literal, $request:ty, $response:ty, $summary:literal) => {
+        #[doc = $summary]
+        #[utoipa::path(post, path = concat!("/api/v1/calc/", $name), request_body = $request, responses(
+                    (status = 200, body = $response), (status = 400, body = recouvre_domain::calc::CalcError),
+                    (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+        async fn $handler(
+            state: State<AppState>,
+            user: CurrentUser,
+            request: Json<serde_json::Value>,
+        ) -> Result<Response, AppError> {
+            calculate(state, user, Path($name.to_string()), request).await
+        }
+    };
+}
+
+use recouvre_domain::calc as calc_types;
+calculator_endpoint!(
+    calc_seizable_wage,
+    "seizable-wage",
+    calc_types::SeizableWageRequest,
+    calc_types::SeizableWageResponse,
+    "Seizable part of a monthly net pay (C. trav. R3252-2, R3252-3, R3252-5)."
+);
+calculator_endpoint!(
+    calc_unseizable_balance,
+    "unseizable-balance",
+    calc_types::UnseizableBalanceRequest,
+    calc_types::UnseizableBalanceResponse,
+    "Unseizable bank balance in force on a date (CPCE L162-2, R162-2)."
+);
+calculator_endpoint!(
+    calc_legal_interest,
+    "legal-interest",
+    calc_types::LegalInterestRequest,
+    calc_types::LegalInterestResponse,
+    "Statutory interest between two dates, with the +5 points after a served judgment (CMF L313-2, L313-3)."
+);
+calculator_endpoint!(
+    calc_deadline,
+    "deadline",
+    calc_types::DeadlineRequest,
+    calc_types::DeadlineResponse,
+    "End of a procedural time limit (CPC art. 641, 642)."
+);
+calculator_endpoint!(calc_foreclosure, "foreclosure", calc_types::ForeclosureRequest, calc_types::ForeclosureResponse,
+    "First unregularised incident and foreclosure date of a consumer credit (C. consom. R312-35); `as_of` defaults to today.");
+calculator_endpoint!(
+    calc_allocate_payment,
+    "allocate-payment",
+    calc_types::AllocatePaymentRequest,
+    calc_types::AllocatePaymentResponse,
+    "Allocation of a payment over costs, interest and principal (C. civ. 1343-1; capital first, C. consom. L733-1)."
+);
+calculator_endpoint!(
+    calc_payment_plan,
+    "payment-plan",
+    calc_types::PaymentPlanRequest,
+    calc_types::PaymentPlanResponse,
+    "Monthly payment plan within a repayment capacity and at most 24 instalments by default (C. civ. 1343-5)."
+);
+
+/// Any calculator by name; an unknown name is a 404.
 async fn calculate(
     State(state): State<AppState>,
     user: CurrentUser,

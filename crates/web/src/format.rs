@@ -43,9 +43,20 @@ pub fn euros(cents: i64) -> String {
     Money::from_cents(cents).to_french()
 }
 
+/// An IBAN in groups of four, as printed on French bank documents.
+pub fn iban(text: &str) -> String {
+    let compact: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ibans_read_in_groups_of_four() {
+        assert_eq!(iban("FR7630001007941234567890185"), "FR76 3000 1007 9412 3456 7890 185");
+    }
 
     #[test]
     fn dates_read_as_in_french_letters() {

@@ -556,7 +556,7 @@ async fn case_page(State(state): State<AppState>, user: CurrentUser, Path(case_i
         ("Adresse", format!("{}, {} {}", debtor.address_line, debtor.postcode, debtor.city)),
         ("Téléphone", debtor.phone.clone().unwrap_or_else(|| "—".into())),
         ("Courriel", debtor.email.clone().unwrap_or_else(|| "—".into())),
-        ("IBAN", debtor.iban.clone().unwrap_or_else(|| "—".into())),
+        ("IBAN", debtor.iban.as_deref().map_or_else(|| "—".into(), format::iban)),
         (
             "Situation familiale",
             format!("{}, {} personne(s) à charge", debtor.family_situation.label(), debtor.dependants),
