@@ -23,6 +23,7 @@ pub mod authority;
 pub mod case;
 pub mod intake;
 pub mod journal;
+pub mod ledger;
 pub mod portfolio;
 
 pub use money::Money;

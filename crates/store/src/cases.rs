@@ -201,6 +201,19 @@ macro_rules! open_or_join_case {
                 changed = true;
                 let payload = serde_json::to_string(claim).expect("claims serialise");
                 $crate::journal::append_event!($conn, case_id, None, "claim_added", payload, actor, now);
+                // The claim's amounts enter the case's ledger as transferred from core banking.
+                if let Ok(opening) = recouvre_domain::ledger::opening(&claim.amounts) {
+                    $crate::ledger::book!(
+                        $conn,
+                        Some(case_id),
+                        &opening,
+                        now.date_naive(),
+                        claim.contract_ref.as_str(),
+                        None::<i64>,
+                        actor,
+                        now
+                    );
+                }
             }
         }
         for account in &new_case.other_accounts {
@@ -212,16 +225,6 @@ macro_rules! open_or_join_case {
             .bind(account.kind.code())
             .bind(&account.account_number)
             .bind(account.balance.cents())
-            .execute(&mut *$conn)
-            .await?;
-        }
-        if changed {
-            sqlx::query(
-                "UPDATE cases SET total_cents = (SELECT CAST(COALESCE(SUM(principal_cents + contractual_interest_cents \
-                 + statutory_interest_cents + costs_cents + penalties_cents), 0) AS BIGINT) FROM claims WHERE case_id = $1) \
-                 WHERE id = $1",
-            )
-            .bind(case_id)
             .execute(&mut *$conn)
             .await?;
         }
@@ -645,8 +648,14 @@ pub struct CaseDetail {
     pub guarantees: Vec<Guarantee>,
     pub other_accounts: Vec<OtherAccount>,
     pub notes: Vec<Note>,
-    /// Sum of the claims' amounts, component by component.
+    /// What is due now, component by component, derived from the ledger.
     pub breakdown: Breakdown,
+    /// Received beyond what was due, owed back to the payer.
+    pub overpayment: Money,
+    /// Written off so far.
+    pub written_off: Money,
+    /// Money held in suspense on this case's ledger (normally zero).
+    pub suspense: Money,
 }
 
 pub async fn detail(store: &Store, case_id: i64) -> Result<CaseDetail> {
@@ -713,7 +722,6 @@ pub async fn detail(store: &Store, case_id: i64) -> Result<CaseDetail> {
     }
     let debtor = debtor.ok_or_else(|| StoreError::Corrupt(format!("dossier {case_id} sans débiteur principal")))?;
     let mut claims = Vec::new();
-    let mut breakdown = Breakdown::default();
     for row in claim_rows {
         let amounts = Breakdown {
             principal: Money::from_cents(row.principal_cents),
@@ -722,7 +730,6 @@ pub async fn detail(store: &Store, case_id: i64) -> Result<CaseDetail> {
             costs: Money::from_cents(row.costs_cents),
             penalties: Money::from_cents(row.penalties_cents),
         };
-        breakdown = breakdown.add(&amounts);
         claims.push((
             row.id,
             Claim {
@@ -757,7 +764,12 @@ pub async fn detail(store: &Store, case_id: i64) -> Result<CaseDetail> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let balances = crate::ledger::balances(store, case_id).await?;
     Ok(CaseDetail {
+        suspense: balances.suspense(),
+        overpayment: -balances.of(recouvre_domain::ledger::Account::Overpayment),
+        written_off: balances.written_off(),
+        breakdown: balances.due(),
         id: case.id,
         reference: case.reference,
         status: decode(CaseStatus::from_code(&case.status), "status", &case.status)?,
@@ -774,7 +786,6 @@ pub async fn detail(store: &Store, case_id: i64) -> Result<CaseDetail> {
         guarantees,
         other_accounts,
         notes,
-        breakdown,
     })
 }
 

@@ -23,6 +23,7 @@ pub mod cases;
 mod error;
 pub mod imports;
 pub mod journal;
+pub mod ledger;
 pub mod reference;
 pub mod schema;
 pub mod sessions;

@@ -573,3 +573,48 @@ async fn each_calculator_is_documented_with_its_request_and_answer() {
     let wage = &spec["components"]["schemas"]["SeizableWageRequest"]["properties"];
     assert!(wage["monthly_net"].is_object() && wage["on"].is_object(), "{wage}");
 }
+
+#[tokio::test]
+async fn an_officer_books_a_payment_and_the_ledger_shows_it() {
+    let f = fixture().await;
+    let (_, case) = get_json(&f, &f.officer_token, "/api/v1/cases/6").await;
+    let version = case["version"].as_i64().unwrap();
+    let before: recouvre_domain::Money = case["total"].as_str().unwrap().parse().unwrap();
+    let pay = |token: &str, body: Value| {
+        client().post(f.app.url("/api/v1/cases/6/payments")).bearer_auth(token.to_string()).json(&body).send()
+    };
+    let body =
+        json!({"version": version, "amount": "150.00", "received_on": "2026-11-20", "reference": "Chèque n° 4711"});
+    assert_eq!(pay(&f.viewer_token, body.clone()).await.unwrap().status(), StatusCode::FORBIDDEN);
+    let booked = pay(&f.officer_token, body.clone()).await.unwrap();
+    assert_eq!(booked.status(), StatusCode::CREATED);
+    let booked: Value = booked.json().await.unwrap();
+    assert_eq!(booked["version"], version + 1);
+    let (_, case) = get_json(&f, &f.officer_token, "/api/v1/cases/6").await;
+    let after: recouvre_domain::Money = case["total"].as_str().unwrap().parse().unwrap();
+    assert_eq!(before - after, recouvre_domain::Money::from_cents(15_000));
+    let (_, ledger) = get_json(&f, &f.officer_token, "/api/v1/cases/6/ledger").await;
+    let payment: Vec<&Value> = ledger.as_array().unwrap().iter().filter(|line| line["kind"] == "payment").collect();
+    assert_eq!(
+        payment
+            .iter()
+            .map(|line| line["amount"].as_str().unwrap().parse::<recouvre_domain::Money>().unwrap())
+            .sum::<recouvre_domain::Money>(),
+        recouvre_domain::Money::ZERO
+    );
+    assert!(payment.iter().any(|line| line["account"] == "bank_receipts" && line["amount"] == "150.00"));
+    // The same form submitted again (stale version) books nothing twice.
+    assert_eq!(pay(&f.officer_token, body).await.unwrap().status(), StatusCode::CONFLICT);
+    let page = f
+        .app
+        .login("camille", PASSWORD)
+        .await
+        .get(f.app.url("/dossiers/6"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Paiement reçu") && page.contains("Chèque n° 4711"));
+}

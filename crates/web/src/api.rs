@@ -34,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/journal", get(case_journal))
         .route("/cases/{id}/notes", post(add_note))
         .route("/cases/{id}/tags", axum::routing::put(put_tags))
+        .route("/cases/{id}/payments", post(post_payment))
+        .route("/cases/{id}/ledger", get(case_ledger))
         .route("/cases/{id}/officer", axum::routing::put(put_officer))
         .route("/imports/accounts", post(import_accounts).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .route("/calc/seizable-wage", post(calc_seizable_wage))
@@ -62,8 +64,8 @@ pub fn swagger_ui(state: AppState) -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Recouvre API", version = "1", description = "Dossiers contentieux, journal, imports et calculettes. Montants en chaînes à deux décimales, dates ISO 8601."),
-    paths(list_cases, case_detail, case_journal, add_note, put_tags, put_officer, import_accounts, calc_seizable_wage, calc_unseizable_balance, calc_legal_interest, calc_deadline, calc_foreclosure, calc_allocate_payment, calc_payment_plan, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
-    components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, TagsRequest, OfficerRequest, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto, ReferenceDto, ReferenceEntryDto)),
+    paths(list_cases, case_detail, case_journal, add_note, put_tags, put_officer, post_payment, case_ledger, import_accounts, calc_seizable_wage, calc_unseizable_balance, calc_legal_interest, calc_deadline, calc_foreclosure, calc_allocate_payment, calc_payment_plan, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
+    components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, TagsRequest, OfficerRequest, PaymentRequest, BookedDto, LedgerLineDto, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto, ReferenceDto, ReferenceEntryDto)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]
@@ -302,6 +304,107 @@ async fn add_note(
 }
 
 #[derive(Deserialize, ToSchema)]
+pub struct PaymentRequest {
+    /// The case version the officer saw.
+    pub version: i64,
+    pub amount: Money,
+    pub received_on: NaiveDate,
+    /// Capital first (over-indebtedness measures, C. consom. L733-1) instead of costs, interest,
+    /// principal (C. civ. 1343-1).
+    #[serde(default)]
+    pub capital_first: bool,
+    /// Where the money comes from (cheque number, transfer reference…).
+    pub reference: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BookedDto {
+    pub transaction_id: i64,
+    pub version: i64,
+    /// Account code → amount (positive debit, negative credit).
+    pub postings: Vec<(String, Money)>,
+}
+
+/// Books a payment received by hand on a case, allocated over what is due.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/payments", params(("id" = i64, Path, description = "Case id")), request_body = PaymentRequest, responses(
+    (status = 201, body = BookedDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+async fn post_payment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Json(request): Json<PaymentRequest>,
+) -> Result<Response, AppError> {
+    user.require(Permission::WorkCases)?;
+    if request.reference.trim().is_empty() {
+        return Err(AppError::BadRequest("indiquez la référence du paiement (chèque, virement…)".to_string()));
+    }
+    let order = if request.capital_first {
+        recouvre_domain::allocation::AllocationOrder::CapitalFirst
+    } else {
+        recouvre_domain::allocation::AllocationOrder::CostsInterestPrincipal
+    };
+    let booked = recouvre_store::ledger::book_payment(
+        &state.store,
+        case_id,
+        Some(request.version),
+        request.amount,
+        order,
+        &recouvre_store::ledger::Entry {
+            booked_on: request.received_on,
+            reference: request.reference.trim(),
+            actor: user.login(),
+            now: Utc::now(),
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(BookedDto { transaction_id: booked.transaction_id, version: booked.version, postings: booked.postings }),
+    )
+        .into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LedgerLineDto {
+    pub transaction_id: i64,
+    pub kind: String,
+    pub booked_on: NaiveDate,
+    pub reference: String,
+    pub account: String,
+    /// Positive: debit. Negative: credit.
+    pub amount: Money,
+}
+
+/// A case's ledger: every posting, oldest first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/ledger", params(("id" = i64, Path, description = "Case id")), responses(
+    (status = 200, body = Vec<LedgerLineDto>), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn case_ledger(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+) -> Result<Json<Vec<LedgerLineDto>>, AppError> {
+    user.require(Permission::ReadCases)?;
+    let debtor = recouvre_store::cases::debtor_of(&state.store, case_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("dossier n° {case_id} introuvable")))?;
+    record_access(&state, &user, case_id, Some(debtor), &format!("/api/v1/cases/{case_id}/ledger")).await?;
+    let lines = recouvre_store::ledger::lines(&state.store, case_id).await?;
+    Ok(Json(
+        lines
+            .into_iter()
+            .map(|line| LedgerLineDto {
+                transaction_id: line.transaction_id,
+                kind: line.kind,
+                booked_on: line.booked_on,
+                reference: line.reference,
+                account: line.account,
+                amount: Money::from_cents(line.amount_cents),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
 pub struct TagsRequest {
     pub version: i64,
     pub tags: Vec<String>,
@@ -402,8 +505,8 @@ macro_rules! calculator_endpoint {
     ($handler:ident, $name:literal, $request:ty, $response:ty, $summary:literal) => {
         #[doc = $summary]
         #[utoipa::path(post, path = concat!("/api/v1/calc/", $name), request_body = $request, responses(
-                    (status = 200, body = $response), (status = 400, body = recouvre_domain::calc::CalcError),
-                    (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+                            (status = 200, body = $response), (status = 400, body = recouvre_domain::calc::CalcError),
+                            (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
         async fn $handler(
             state: State<AppState>,
             user: CurrentUser,

@@ -466,6 +466,7 @@ struct CasePage {
     claims: Vec<ClaimView>,
     breakdown: Vec<(&'static str, String)>,
     total: String,
+    extra_balances: Vec<(&'static str, String)>,
     guarantees: Vec<(&'static str, String, String)>,
     accounts: Vec<(&'static str, String, String)>,
     timeline: Vec<TimelineEntry>,
@@ -485,6 +486,9 @@ pub fn event_label(kind: &str) -> &'static str {
         "note_added" => "Note",
         "tags_changed" => "Étiquettes modifiées",
         "officer_assigned" => "Affectation",
+        "payment_booked" => "Paiement reçu",
+        "write_off_booked" => "Passage en pertes",
+        "suspense_assigned" => "Paiement affecté depuis le compte d'instance",
         _ => "Événement",
     }
 }
@@ -515,6 +519,10 @@ fn event_summary(event: &JournalEvent) -> String {
             .and_then(Value::as_array)
             .map(|tags| tags.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
             .unwrap_or_default(),
+        "payment_booked" | "suspense_assigned" => {
+            let amount = text("amount").parse::<Money>().map_or_else(|_| String::new(), Money::to_french);
+            format!("{amount} — {}", text("reference"))
+        }
         "officer_assigned" => {
             let officer = text("officer");
             if officer.is_empty() {
@@ -622,6 +630,11 @@ async fn case_page(State(state): State<AppState>, user: CurrentUser, Path(case_i
             ("Pénalités et indemnités", breakdown.penalties.to_french()),
         ],
         total: breakdown.total().to_french(),
+        extra_balances: [("Trop-perçu à rembourser", case.overpayment), ("Passé en pertes", case.written_off)]
+            .into_iter()
+            .filter(|(_, amount)| !amount.is_zero())
+            .map(|(label, amount)| (label, amount.to_french()))
+            .collect(),
         guarantees: case
             .guarantees
             .iter()
