@@ -45,6 +45,8 @@ pub enum Permission {
     Administer,
     /// Read the log of who consulted which debtor file.
     ReadAccessLog,
+    /// Decide on another person's request above their delegation (within one's own level).
+    Approve,
 }
 
 impl Role {
@@ -88,9 +90,12 @@ impl Role {
     pub fn allows(self, permission: Permission) -> bool {
         use Permission::*;
         match self {
-            Role::Officer => matches!(permission, ReadCases | WorkCases | ImportFiles | UseCalculators),
+            Role::Officer => matches!(permission, ReadCases | WorkCases | ImportFiles | UseCalculators | Approve),
             Role::TeamLead => {
-                matches!(permission, ReadCases | WorkCases | AssignCases | ImportFiles | UseCalculators | ReadReports)
+                matches!(
+                    permission,
+                    ReadCases | WorkCases | AssignCases | ImportFiles | UseCalculators | ReadReports | Approve
+                )
             }
             Role::Compliance => matches!(permission, ReadCases | UseCalculators | ReadAccessLog),
             Role::AccountingControl => {

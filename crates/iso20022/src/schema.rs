@@ -180,7 +180,7 @@ pub(crate) fn parse_tree(text: &str) -> Result<roxmltree::Document<'_>, FileErro
     })
 }
 
-fn message_of(document: &roxmltree::Document<'_>) -> Result<Message, FileError> {
+pub(crate) fn message_of(document: &roxmltree::Document<'_>) -> Result<Message, FileError> {
     let root = document.root_element();
     let namespace = root.tag_name().namespace().unwrap_or("");
     let unknown = || FileError::UnknownMessage { root: root.tag_name().name().to_string(), namespace: namespace.to_string() };
@@ -414,7 +414,7 @@ fn schema(message: Message) -> Result<&'static Mutex<CompiledSchema>, FileError>
         .map_err(|reason| FileError::Internal(format!("{message} : {reason}")))
 }
 
-fn validate_with_libxml(message: Message, xml: &[u8]) -> Result<(), FileError> {
+pub(crate) fn validate_with_libxml(message: Message, xml: &[u8]) -> Result<(), FileError> {
     let schema = schema(message)?;
     let size = c_int::try_from(xml.len()).map_err(|_| FileError::TooLarge { size: xml.len(), max: MAX_FILE_SIZE })?;
     let mut collector = Collector::default();
@@ -501,7 +501,10 @@ fn french_reason(reason: &str) -> String {
     let reason = reason.trim();
     let expected = |text: &str| {
         text.split_once("Expected is ")
-            .map(|(_, list)| list.trim_end_matches('.').trim().trim_start_matches("one of").trim().to_string())
+            .map(|(_, list)| {
+                let list = list.trim_end_matches('.').trim().trim_start_matches("one of").trim();
+                list.trim_start_matches('(').trim_end_matches(')').trim().to_string()
+            })
     };
     if reason.starts_with("This element is not expected.") {
         return match expected(reason) {
@@ -520,8 +523,12 @@ fn french_reason(reason: &str) -> String {
     }
     if let Some(rest) = reason.strip_prefix("[facet '") {
         if let Some((facet, detail)) = rest.split_once("'] ") {
-            let value = between(detail, "The value '", "'").unwrap_or_default();
-            let numbers: Vec<&str> = detail.split('\'').skip(3).step_by(2).collect();
+            // Quoted items: the value first when libxml2 gives it, then the numbers.
+            let quoted: Vec<&str> = detail.split('\'').skip(1).step_by(2).collect();
+            let (value, numbers) = match (detail.starts_with("The value '"), quoted.split_first()) {
+                (true, Some((value, numbers))) => (*value, numbers),
+                _ => ("…", quoted.as_slice()),
+            };
             return match facet {
                 "pattern" => format!(
                     "valeur « {value} » non conforme au format attendu ({})",
@@ -721,7 +728,11 @@ mod tests {
         );
         assert_eq!(
             french("Element '{urn:x}GrpHdr': Missing child element(s). Expected is ( {urn:x}CreDtTm )."),
-            "élément GrpHdr : élément(s) obligatoire(s) manquant(s) ; attendu : ( CreDtTm )"
+            "élément GrpHdr : élément(s) obligatoire(s) manquant(s) ; attendu : CreDtTm"
+        );
+        assert_eq!(
+            french("Element '{urn:x}Id': [facet 'maxLength'] The value has a length of '36'; this exceeds the allowed maximum length of '35'."),
+            "élément Id : valeur « … » trop longue (36 caractères, au plus 35)"
         );
         assert_eq!(french("Element 'Amt': The attribute 'Ccy' is required but missing."), "élément Amt : attribut Ccy obligatoire manquant");
     }

@@ -52,14 +52,19 @@ impl TestDb {
         TestDb { url, store, _dir: None }
     }
 
-    /// Creates a user with `password`; returns its id.
+    /// Creates a user with `password` and delegation level 1; returns its id.
     pub async fn user(&self, login: &str, role: Role, password: &str) -> i64 {
+        self.user_with_level(login, role, password, 1).await
+    }
+
+    /// Creates a user with a given delegation level; returns its id.
+    pub async fn user_with_level(&self, login: &str, role: Role, password: &str, level: u8) -> i64 {
         let hash = auth::hash_password(password).expect("hash");
         let user = recouvre_store::users::NewUser {
             login,
             display_name: login,
             role,
-            delegation_level: DelegationLevel(1),
+            delegation_level: DelegationLevel(level),
             password_hash: &hash,
         };
         recouvre_store::users::create(&self.store, &user, Utc::now()).await.expect("create user")

@@ -618,3 +618,82 @@ async fn an_officer_books_a_payment_and_the_ledger_shows_it() {
         .unwrap();
     assert!(page.contains("Paiement reçu") && page.contains("Chèque n° 4711"));
 }
+
+#[tokio::test]
+async fn a_write_off_above_delegation_waits_for_someone_else_and_later_money_is_a_recovery() {
+    let f = fixture().await;
+    let senior = f.app.db.user_with_level("direction", Role::TeamLead, PASSWORD, 4).await;
+    let senior_token = f.app.db.token(senior).await;
+    let colleague = f.app.db.user_with_level("julien", Role::Officer, PASSWORD, 1).await;
+    let colleague_token = f.app.db.token(colleague).await;
+    // A case owing more than an officer's 5 000 € delegation.
+    let (_, page) = get_json(&f, &f.officer_token, "/api/v1/cases?sort=total_desc").await;
+    let big = &page["cases"][0];
+    let id = big["id"].as_i64().unwrap();
+    let (_, case) = get_json(&f, &f.officer_token, &format!("/api/v1/cases/{id}")).await;
+    let principal: recouvre_domain::Money = case["breakdown"]["principal"].as_str().unwrap().parse().unwrap();
+    assert!(principal > recouvre_domain::Money::euros(5_000), "{principal}");
+    let request = json!({
+        "version": case["version"],
+        "amounts": {"principal": principal, "contractual_interest": "0.00", "statutory_interest": "0.00", "costs": "0.00", "penalties": "0.00"},
+        "reason": "Débiteur insolvable, procédure infructueuse",
+    });
+    let proposed: Value = client()
+        .post(f.app.url(&format!("/api/v1/cases/{id}/write-offs")))
+        .bearer_auth(&f.officer_token)
+        .json(&request)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(proposed["status"], "pending", "{proposed}");
+    let request_id = proposed["request_id"].as_i64().unwrap();
+    // Nothing is booked yet.
+    let (_, case) = get_json(&f, &f.officer_token, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(case["breakdown"]["principal"], json!(principal));
+    let decide = |token: &str, verb: &str, reason: &str| {
+        client()
+            .post(f.app.url(&format!("/api/v1/approvals/{request_id}/{verb}")))
+            .bearer_auth(token.to_string())
+            .json(&json!({"reason": reason}))
+            .send()
+    };
+    // Never the requester, over the API either.
+    assert_eq!(decide(&f.officer_token, "approve", "").await.unwrap().status(), StatusCode::FORBIDDEN);
+    // A colleague whose level does not cover the amount cannot approve.
+    let low = decide(&colleague_token, "approve", "").await.unwrap();
+    assert_eq!(low.status(), StatusCode::CONFLICT);
+    let (_, inbox) = get_json(&f, &senior_token, "/api/v1/approvals").await;
+    assert_eq!(inbox[0]["id"], request_id);
+    assert_eq!(inbox[0]["can_decide"], true);
+    let approved: Value = decide(&senior_token, "approve", "Vu le dossier").await.unwrap().json().await.unwrap();
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(decide(&senior_token, "approve", "").await.unwrap().status(), StatusCode::CONFLICT, "decided once");
+    let (_, case) = get_json(&f, &f.officer_token, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(case["breakdown"]["principal"], "0.00");
+    assert_eq!(case["written_off"], json!(principal));
+    // A later payment is booked as a recovery on the written-off claim.
+    let due_before: recouvre_domain::Money = case["total"].as_str().unwrap().parse().unwrap();
+    let pay = json!({"version": case["version"], "amount": (due_before + recouvre_domain::Money::euros(100)), "received_on": "2026-11-25", "reference": "Virement"});
+    let paid = client()
+        .post(f.app.url(&format!("/api/v1/cases/{id}/payments")))
+        .bearer_auth(&f.officer_token)
+        .json(&pay)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), StatusCode::CREATED);
+    let (_, ledger) = get_json(&f, &f.officer_token, &format!("/api/v1/cases/{id}/ledger")).await;
+    let recovered: Vec<&Value> =
+        ledger.as_array().unwrap().iter().filter(|line| line["account"] == "recoveries").collect();
+    assert_eq!(recovered.len(), 1);
+    assert_eq!(recovered[0]["amount"], "-100.00");
+    let (_, journal) = get_json(&f, &f.officer_token, &format!("/api/v1/cases/{id}/journal")).await;
+    let kinds: Vec<&str> = journal.as_array().unwrap().iter().map(|event| event["kind"].as_str().unwrap()).collect();
+    assert!(
+        kinds.ends_with(&["write_off_requested", "write_off_approved", "write_off_booked", "payment_booked"]),
+        "{kinds:?}"
+    );
+}

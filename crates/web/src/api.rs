@@ -36,6 +36,10 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/tags", axum::routing::put(put_tags))
         .route("/cases/{id}/payments", post(post_payment))
         .route("/cases/{id}/ledger", get(case_ledger))
+        .route("/cases/{id}/write-offs", post(propose_write_off))
+        .route("/approvals", get(list_approvals))
+        .route("/approvals/{id}/approve", post(approve_request))
+        .route("/approvals/{id}/refuse", post(refuse_request))
         .route("/cases/{id}/officer", axum::routing::put(put_officer))
         .route("/imports/accounts", post(import_accounts).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .route("/calc/seizable-wage", post(calc_seizable_wage))
@@ -64,8 +68,8 @@ pub fn swagger_ui(state: AppState) -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Recouvre API", version = "1", description = "Dossiers contentieux, journal, imports et calculettes. Montants en chaînes à deux décimales, dates ISO 8601."),
-    paths(list_cases, case_detail, case_journal, add_note, put_tags, put_officer, post_payment, case_ledger, import_accounts, calc_seizable_wage, calc_unseizable_balance, calc_legal_interest, calc_deadline, calc_foreclosure, calc_allocate_payment, calc_payment_plan, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
-    components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, TagsRequest, OfficerRequest, PaymentRequest, BookedDto, LedgerLineDto, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto, ReferenceDto, ReferenceEntryDto)),
+    paths(list_cases, case_detail, case_journal, add_note, put_tags, put_officer, post_payment, case_ledger, propose_write_off, list_approvals, approve_request, refuse_request, import_accounts, calc_seizable_wage, calc_unseizable_balance, calc_legal_interest, calc_deadline, calc_foreclosure, calc_allocate_payment, calc_payment_plan, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
+    components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, TagsRequest, OfficerRequest, PaymentRequest, BookedDto, LedgerLineDto, WriteOffRequest, WriteOffOutcomeDto, ApprovalDto, DecisionRequest, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto, ReferenceDto, ReferenceEntryDto)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]
@@ -208,9 +212,13 @@ pub struct CaseDetailDto {
     pub guarantees: Vec<Guarantee>,
     pub other_accounts: Vec<OtherAccount>,
     pub notes: Vec<NoteDto>,
-    /// The amount due, component by component.
+    /// The amount due, component by component, derived from the ledger.
     pub breakdown: recouvre_domain::case::Breakdown,
     pub total: Money,
+    /// Written off so far (passage en pertes).
+    pub written_off: Money,
+    /// Received beyond what was due, owed back to the payer.
+    pub overpayment: Money,
 }
 
 /// A case file. The consultation is recorded in the access log.
@@ -249,6 +257,8 @@ async fn case_detail(
             .collect(),
         total: case.breakdown.total(),
         breakdown: case.breakdown,
+        written_off: case.written_off,
+        overpayment: case.overpayment,
     }))
 }
 
@@ -402,6 +412,154 @@ async fn case_ledger(
             })
             .collect(),
     ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WriteOffRequest {
+    pub version: i64,
+    /// The amounts to write off, by component.
+    pub amounts: recouvre_domain::case::Breakdown,
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WriteOffOutcomeDto {
+    /// `booked` (within the proposer's delegation) or `pending` (waiting for approval).
+    pub status: String,
+    pub version: i64,
+    pub transaction_id: Option<i64>,
+    pub request_id: Option<i64>,
+}
+
+fn actor(user: &CurrentUser) -> recouvre_store::approvals::Actor<'_> {
+    recouvre_store::approvals::Actor { login: user.login(), level: user.user.delegation_level }
+}
+
+/// Proposes a write-off (passage en pertes). Within the proposer's delegation it is booked at
+/// once; above it, it waits for another person's approval.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/write-offs", params(("id" = i64, Path, description = "Case id")), request_body = WriteOffRequest, responses(
+    (status = 201, body = WriteOffOutcomeDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+async fn propose_write_off(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Json(request): Json<WriteOffRequest>,
+) -> Result<Response, AppError> {
+    user.require(Permission::WorkCases)?;
+    let outcome = recouvre_store::approvals::propose_write_off(
+        &state.store,
+        case_id,
+        request.version,
+        &request.amounts,
+        &request.reason,
+        actor(&user),
+        Utc::now(),
+    )
+    .await?;
+    let dto = match outcome {
+        recouvre_store::approvals::WriteOffOutcome::Booked { transaction_id, version } => WriteOffOutcomeDto {
+            status: "booked".into(),
+            version,
+            transaction_id: Some(transaction_id),
+            request_id: None,
+        },
+        recouvre_store::approvals::WriteOffOutcome::Pending { request_id, version } => {
+            WriteOffOutcomeDto { status: "pending".into(), version, transaction_id: None, request_id: Some(request_id) }
+        }
+    };
+    Ok((StatusCode::CREATED, Json(dto)).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApprovalDto {
+    pub id: i64,
+    pub case_id: i64,
+    pub kind: String,
+    pub amount: Money,
+    pub reason: String,
+    pub requested_by: String,
+    pub requested_at: DateTime<Utc>,
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decision_reason: Option<String>,
+    /// Whether the caller may decide it (not their own, within their level).
+    pub can_decide: bool,
+}
+
+fn approval_dto(request: recouvre_store::approvals::ApprovalRequest, user: &CurrentUser) -> ApprovalDto {
+    let amount = Money::from_cents(request.amount_cents);
+    ApprovalDto {
+        can_decide: request.status == "pending"
+            && request.requested_by != user.login()
+            && user.user.delegation_level.covers(amount)
+            && user.can(Permission::Approve),
+        id: request.id,
+        case_id: request.case_id,
+        kind: request.kind,
+        amount,
+        reason: request.reason,
+        requested_by: request.requested_by,
+        requested_at: request.requested_at,
+        status: request.status,
+        decided_by: request.decided_by,
+        decision_reason: request.decision_reason,
+    }
+}
+
+/// Requests waiting for a decision (approvals inbox).
+#[utoipa::path(get, path = "/api/v1/approvals", responses((status = 200, body = Vec<ApprovalDto>), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn list_approvals(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<ApprovalDto>>, AppError> {
+    user.require(Permission::Approve)?;
+    let pending = recouvre_store::approvals::pending(&state.store).await?;
+    Ok(Json(pending.into_iter().map(|request| approval_dto(request, &user)).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DecisionRequest {
+    /// Required to refuse.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Approves a request: the decision is carried out (a write-off is booked). Never by the
+/// requester; only within the approver's delegation.
+#[utoipa::path(post, path = "/api/v1/approvals/{id}/approve", params(("id" = i64, Path, description = "Request id")), request_body = DecisionRequest, responses(
+    (status = 200, body = ApprovalDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+async fn approve_request(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(request): Json<DecisionRequest>,
+) -> Result<Json<ApprovalDto>, AppError> {
+    decide(&state, &user, id, true, &request.reason).await
+}
+
+/// Refuses a request, with a reason.
+#[utoipa::path(post, path = "/api/v1/approvals/{id}/refuse", params(("id" = i64, Path, description = "Request id")), request_body = DecisionRequest, responses(
+    (status = 200, body = ApprovalDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+async fn refuse_request(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(request): Json<DecisionRequest>,
+) -> Result<Json<ApprovalDto>, AppError> {
+    decide(&state, &user, id, false, &request.reason).await
+}
+
+pub(crate) async fn decide(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    approve: bool,
+    reason: &str,
+) -> Result<Json<ApprovalDto>, AppError> {
+    user.require(Permission::Approve)?;
+    let request = recouvre_store::approvals::by_id(&state.store, id).await?;
+    if request.requested_by == user.login() {
+        return Err(AppError::Forbidden("vous ne pouvez pas décider de votre propre demande".to_string()));
+    }
+    let decided = recouvre_store::approvals::decide(&state.store, id, approve, reason, actor(user), Utc::now()).await?;
+    Ok(Json(approval_dto(decided, user)))
 }
 
 #[derive(Deserialize, ToSchema)]

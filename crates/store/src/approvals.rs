@@ -1,0 +1,226 @@
+//! Four eyes: a decision above the requester's delegation waits for someone else's approval.
+//!
+//! The store enforces the rule itself (never the requester, and only a level that covers the
+//! amount), so no screen or API call can get around it.
+
+use chrono::{DateTime, Utc};
+use recouvre_domain::authority::DelegationLevel;
+use recouvre_domain::case::Breakdown;
+use recouvre_domain::ledger;
+use recouvre_domain::Money;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::journal::append_event;
+use crate::ledger::{balances_from_rows, book};
+use crate::{on_engine, Result, Store, StoreError};
+
+/// What a write-off request became.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum WriteOffOutcome {
+    /// Within the requester's delegation: booked at once.
+    Booked { transaction_id: i64, version: i64 },
+    /// Above it: waiting for another person's approval.
+    Pending { request_id: i64, version: i64 },
+}
+
+/// Who asks, with which authority.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub login: &'a str,
+    pub level: DelegationLevel,
+}
+
+/// Proposes to write off `amounts` of a case (passage en pertes), with a reason.
+pub async fn propose_write_off(
+    store: &Store,
+    case_id: i64,
+    expected_version: i64,
+    amounts: &Breakdown,
+    reason: &str,
+    actor: Actor<'_>,
+    now: DateTime<Utc>,
+) -> Result<WriteOffOutcome> {
+    let booked_on = now.date_naive();
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::Conflict("indiquez le motif du passage en pertes".to_string()));
+    }
+    let total = amounts.total();
+    let payload = json!({"amounts": amounts, "total": total, "reason": reason}).to_string();
+    let outcome = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT account, CAST(SUM(amount_cents) AS BIGINT) FROM ledger_postings WHERE case_id = $1 GROUP BY account",
+        )
+        .bind(case_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let balances = balances_from_rows(rows)?;
+        let transaction =
+            ledger::write_off(&balances, amounts).map_err(|error| StoreError::Conflict(error.to_string()))?;
+        let outcome = if actor.level.covers(total) {
+            let event = append_event!(
+                tx,
+                case_id,
+                Some(expected_version),
+                "write_off_booked",
+                payload.clone(),
+                actor.login,
+                now
+            );
+            let reference = format!("passage en pertes : {reason}");
+            let transaction_id =
+                book!(tx, Some(case_id), &transaction, booked_on, reference.as_str(), None::<i64>, actor.login, now);
+            WriteOffOutcome::Booked { transaction_id, version: event.sequence }
+        } else {
+            let event = append_event!(
+                tx,
+                case_id,
+                Some(expected_version),
+                "write_off_requested",
+                payload.clone(),
+                actor.login,
+                now
+            );
+            let request_id: i64 = sqlx::query_scalar(
+                "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
+                 VALUES ($1, 'write_off', $2, $3, $4, $5, $6, 'pending') RETURNING id",
+            )
+            .bind(case_id)
+            .bind(&payload)
+            .bind(total.cents())
+            .bind(reason)
+            .bind(actor.login)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            WriteOffOutcome::Pending { request_id, version: event.sequence }
+        };
+        tx.commit().await?;
+        outcome
+    });
+    Ok(outcome)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ApprovalRequest {
+    pub id: i64,
+    pub case_id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub amount_cents: i64,
+    pub reason: String,
+    pub requested_by: String,
+    pub requested_at: DateTime<Utc>,
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_reason: Option<String>,
+}
+
+const REQUEST_COLUMNS: &str = "id, case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status, \
+    decided_by, decided_at, decision_reason";
+
+/// Pending requests, oldest first.
+pub async fn pending(store: &Store) -> Result<Vec<ApprovalRequest>> {
+    let sql =
+        format!("SELECT {REQUEST_COLUMNS} FROM approval_requests WHERE status = 'pending' ORDER BY requested_at, id");
+    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
+    Ok(rows)
+}
+
+pub async fn by_id(store: &Store, id: i64) -> Result<ApprovalRequest> {
+    let sql = format!("SELECT {REQUEST_COLUMNS} FROM approval_requests WHERE id = $1");
+    let row: Option<ApprovalRequest> =
+        on_engine!(store, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    row.ok_or_else(|| StoreError::not_found(format!("demande n° {id}")))
+}
+
+/// Approves or refuses a pending request. Refused with an explanation if the decider is the
+/// requester, if their level does not cover the amount, or if somebody decided first.
+pub async fn decide(
+    store: &Store,
+    request_id: i64,
+    approve: bool,
+    decision_reason: &str,
+    actor: Actor<'_>,
+    now: DateTime<Utc>,
+) -> Result<ApprovalRequest> {
+    let booked_on = now.date_naive();
+    let request = by_id(store, request_id).await?;
+    if request.requested_by == actor.login {
+        return Err(StoreError::Conflict(
+            "vous ne pouvez pas décider de votre propre demande : un autre responsable doit la valider".to_string(),
+        ));
+    }
+    if !actor.level.covers(Money::from_cents(request.amount_cents)) {
+        return Err(StoreError::Conflict(format!(
+            "votre délégation (niveau {}) ne couvre pas {} : transmettez à un niveau supérieur",
+            actor.level.0,
+            Money::from_cents(request.amount_cents).to_french()
+        )));
+    }
+    if !approve && decision_reason.trim().is_empty() {
+        return Err(StoreError::Conflict("indiquez le motif du refus".to_string()));
+    }
+    let status = if approve { "approved" } else { "refused" };
+    on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        // Claim the request first: a second decider finds it no longer pending.
+        let claimed = sqlx::query(
+            "UPDATE approval_requests SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 \
+             WHERE id = $1 AND status = 'pending'",
+        )
+        .bind(request_id)
+        .bind(status)
+        .bind(actor.login)
+        .bind(now)
+        .bind(decision_reason.trim())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            return Err(StoreError::Conflict(format!("la demande n° {request_id} a déjà été traitée")));
+        }
+        let payload = json!({"request_id": request_id, "decision_reason": decision_reason.trim(), "requested_by": request.requested_by});
+        let kind = if approve { "write_off_approved" } else { "write_off_refused" };
+        append_event!(tx, request.case_id, None, kind, payload.to_string(), actor.login, now);
+        if approve {
+            let proposal: serde_json::Value =
+                serde_json::from_str(&request.payload).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+            let amounts: Breakdown = serde_json::from_value(proposal["amounts"].clone())
+                .map_err(|error| StoreError::Corrupt(format!("demande n° {request_id} : {error}")))?;
+            let rows: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT account, CAST(SUM(amount_cents) AS BIGINT) FROM ledger_postings WHERE case_id = $1 GROUP BY account",
+            )
+            .bind(request.case_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let balances = balances_from_rows(rows)?;
+            // The case may have changed since the request: what is no longer due cannot be
+            // written off, and the approval fails as a whole.
+            let transaction = ledger::write_off(&balances, &amounts).map_err(|error| {
+                StoreError::Conflict(format!(
+                    "le dossier a changé depuis la demande : {error} ; refusez-la et faites-en une nouvelle"
+                ))
+            })?;
+            let booked_payload = json!({"amounts": amounts, "request_id": request_id, "reason": request.reason});
+            append_event!(tx, request.case_id, None, "write_off_booked", booked_payload.to_string(), actor.login, now);
+            let reference = format!("passage en pertes, demande n° {request_id}");
+            book!(
+                tx,
+                Some(request.case_id),
+                &transaction,
+                booked_on,
+                reference.as_str(),
+                None::<i64>,
+                actor.login,
+                now
+            );
+        }
+        tx.commit().await?;
+    });
+    by_id(store, request_id).await
+}
