@@ -216,6 +216,54 @@ pub fn statement_json(statements: &[Statement]) -> serde_json::Value {
     serde_json::json!({ "statements": rendered })
 }
 
+/// [`statement_json`] as pretty-printed text with the fields in the order of the issue and of
+/// the structs (`serde_json::Value` sorts keys alphabetically): what `recouvre statement show
+/// FILE --format json` should print.
+pub fn statement_json_text(statements: &[Statement]) -> String {
+    #[derive(Serialize)]
+    struct Shown<'a> {
+        statements: Vec<ShownStatement<'a>>,
+    }
+    #[derive(Serialize)]
+    struct ShownStatement<'a> {
+        #[serde(flatten)]
+        statement: StatementHeader<'a>,
+        entries: Vec<ShownEntry<'a>>,
+    }
+    #[derive(Serialize)]
+    struct StatementHeader<'a> {
+        account_iban: &'a Option<String>,
+        message: Message,
+        message_id: &'a str,
+        statement_id: &'a str,
+        account_currency: &'a Option<String>,
+        created_at: &'a Option<String>,
+    }
+    #[derive(Serialize)]
+    struct ShownEntry<'a> {
+        #[serde(flatten)]
+        entry: &'a Entry,
+        key: String,
+    }
+    let shown = Shown {
+        statements: statements
+            .iter()
+            .map(|s| ShownStatement {
+                statement: StatementHeader {
+                    account_iban: &s.account_iban,
+                    message: s.message,
+                    message_id: &s.message_id,
+                    statement_id: &s.statement_id,
+                    account_currency: &s.account_currency,
+                    created_at: &s.created_at,
+                },
+                entries: s.entries.iter().map(|entry| ShownEntry { entry, key: entry_key(s, entry) }).collect(),
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&shown).expect("statements serialise")
+}
+
 /// The identity of an entry, for idempotent booking: the same movement gives the same key
 /// when its statement is imported again, and when it is reported first in an intraday camt.054
 /// and then in the end-of-day camt.053 — as long as the bank gives an `AcctSvcrRef`, which is
@@ -363,7 +411,12 @@ impl Reader {
         FileError::Content { line: self.line(node), detail: format!("élément {name} manquant") }
     }
 
-    fn statement(&self, node: Node<'_, '_>, message_id: &str, file_created_at: Option<&str>) -> Result<Statement, FileError> {
+    fn statement(
+        &self,
+        node: Node<'_, '_>,
+        message_id: &str,
+        file_created_at: Option<&str>,
+    ) -> Result<Statement, FileError> {
         let mut statement = Statement {
             message: self.message,
             message_id: message_id.to_string(),
@@ -422,7 +475,9 @@ impl Reader {
             .as_deref()
             .and_then(CreditDebit::parse)
             .ok_or_else(|| self.missing(ntry, "CdtDbtInd"))?;
-        let status = text_at(ntry, &["Sts"]).or_else(|| text_at(ntry, &["Sts", "Cd"])).or_else(|| text_at(ntry, &["Sts", "Prtry"]));
+        let status = text_at(ntry, &["Sts"])
+            .or_else(|| text_at(ntry, &["Sts", "Cd"]))
+            .or_else(|| text_at(ntry, &["Sts", "Prtry"]));
         let is_reversal = text_at(ntry, &["RvslInd"]).is_some_and(|v| v == "true" || v == "1");
         let booking_date = self.date(child(ntry, "BookgDt"))?;
         let value_date = self.date(child(ntry, "ValDt"))?;
@@ -483,19 +538,20 @@ impl Reader {
         let all_in_entry_currency = amounts.iter().all(|a| a.as_ref().is_some_and(|a| a.currency == total.currency));
         if all_in_entry_currency {
             // One entry per transaction, each with its own amount; they must add up.
-            let signed = |amount: Money, direction: CreditDebit| if direction == credit_debit { amount } else { -amount };
-            let sum: Money = amounts
-                .iter()
-                .flatten()
-                .map(|a| signed(a.amount, a.credit_debit.unwrap_or(credit_debit)))
-                .sum();
+            let signed =
+                |amount: Money, direction: CreditDebit| if direction == credit_debit { amount } else { -amount };
+            let sum: Money =
+                amounts.iter().flatten().map(|a| signed(a.amount, a.credit_debit.unwrap_or(credit_debit))).sum();
             if sum != total.amount {
                 return Err(FileError::Content {
                     line,
                     detail: format!(
                         "écriture {} : la somme des {} détail(s) de transaction ({}) ne correspond pas au montant de \
                          l'écriture ({}) ; fichier incohérent, à signaler à la banque",
-                        account_servicer_reference.as_deref().or(entry_reference.as_deref()).unwrap_or("sans référence"),
+                        account_servicer_reference
+                            .as_deref()
+                            .or(entry_reference.as_deref())
+                            .unwrap_or("sans référence"),
                         details.len(),
                         sum.to_french(),
                         total.amount.to_french()
@@ -525,7 +581,10 @@ impl Reader {
         let parties = child(tx, "RltdPties");
         let debtor = parties.and_then(|p| party(p, "Dbtr"));
         let ultimate = parties.and_then(|p| party(p, "UltmtDbtr"));
-        let debtor_name = debtor.as_ref().and_then(|(name, _)| name.clone()).or_else(|| ultimate.as_ref().and_then(|(n, _)| n.clone()));
+        let debtor_name = debtor
+            .as_ref()
+            .and_then(|(name, _)| name.clone())
+            .or_else(|| ultimate.as_ref().and_then(|(n, _)| n.clone()));
         let debtor_iban = parties.and_then(|p| text_at(p, &["DbtrAcct", "Id", "IBAN"]));
         let debtor_country = debtor_iban.as_deref().and_then(sepa::iban_country).or_else(|| {
             let node = debtor.as_ref().map(|(_, node)| *node)?;
@@ -534,8 +593,8 @@ impl Reader {
         let remittance_info = child(tx, "RmtInf");
         let unstructured: Vec<String> =
             remittance_info.map(|r| children(r, "Ustrd").filter_map(text_of).collect()).unwrap_or_default();
-        let creditor_reference = remittance_info
-            .and_then(|r| children(r, "Strd").find_map(|strd| text_at(strd, &["CdtrRefInf", "Ref"])));
+        let creditor_reference =
+            remittance_info.and_then(|r| children(r, "Strd").find_map(|strd| text_at(strd, &["CdtrRefInf", "Ref"])));
         let remittance =
             if unstructured.is_empty() { creditor_reference.clone() } else { Some(unstructured.join(" ")) };
         let return_reason = text_at(tx, &["RtrInf", "Rsn", "Cd"]).or_else(|| text_at(tx, &["RtrInf", "Rsn", "Prtry"]));
@@ -560,7 +619,8 @@ impl Reader {
 /// `Domn/Cd`, `Domn/Fmly/Cd` and `Domn/Fmly/SubFmlyCd` joined by `/` (`PMNT/RCDT/ESCT`).
 fn bank_transaction_code(node: Node<'_, '_>) -> Option<String> {
     let domain = child(node, "Domn")?;
-    let parts = [text_at(domain, &["Cd"])?, text_at(domain, &["Fmly", "Cd"])?, text_at(domain, &["Fmly", "SubFmlyCd"])?];
+    let parts =
+        [text_at(domain, &["Cd"])?, text_at(domain, &["Fmly", "Cd"])?, text_at(domain, &["Fmly", "SubFmlyCd"])?];
     Some(parts.join("/"))
 }
 
@@ -753,6 +813,31 @@ mod tests {
     }
 
     #[test]
+    fn the_json_text_keeps_the_order_of_the_issue() {
+        let statements = read_statements(CAMT053_V02).unwrap();
+        let text = statement_json_text(&statements);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value, statement_json(&statements));
+        let order = [
+            "\"statements\"",
+            "\"account_iban\"",
+            "\"entries\"",
+            "\"amount\"",
+            "\"currency\"",
+            "\"credit_debit\"",
+            "\"booking_date\"",
+            "\"value_date\"",
+            "\"reference\"",
+            "\"end_to_end_id\"",
+            "\"debtor_name\"",
+            "\"debtor_iban\"",
+            "\"remittance\"",
+        ];
+        let positions: Vec<usize> = order.iter().map(|key| text.find(key).unwrap()).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+    }
+
+    #[test]
     fn entry_keys_are_stable_and_distinct() {
         let keys = |xml: &[u8]| -> Vec<String> {
             read_statements(xml)
@@ -801,12 +886,19 @@ mod tests {
         let bad_amount = text.replacen("<Amt Ccy=\"EUR\">8.85</Amt>", "<Amt Ccy=\"EUR\">8,85</Amt>", 1);
         let error = read_statements(bad_amount.as_bytes()).unwrap_err();
         let line = line_of(CAMT053_V02, "<Amt Ccy=\"EUR\">8.85</Amt>", 0);
-        assert!(error.to_string().contains(&format!("ligne {line} : élément Amt : valeur « 8,85 » invalide")), "{error}");
+        assert!(
+            error.to_string().contains(&format!("ligne {line} : élément Amt : valeur « 8,85 » invalide")),
+            "{error}"
+        );
 
-        let wrong_element = text.replacen("<BookgDt>", "<DateComptable>", 1).replacen("</BookgDt>", "</DateComptable>", 1);
+        let wrong_element =
+            text.replacen("<BookgDt>", "<DateComptable>", 1).replacen("</BookgDt>", "</DateComptable>", 1);
         let error = read_statements(wrong_element.as_bytes()).unwrap_err();
         let line = line_of(CAMT053_V02, "<BookgDt>", 0);
-        assert!(error.to_string().contains(&format!("ligne {line} : élément DateComptable : élément inattendu")), "{error}");
+        assert!(
+            error.to_string().contains(&format!("ligne {line} : élément DateComptable : élément inattendu")),
+            "{error}"
+        );
 
         assert!(matches!(read_statements(b"not xml at all"), Err(FileError::NotXml { .. })));
         assert!(matches!(read_statements(b"%PDF-1.7\n\x00\x01"), Err(FileError::NotXml { .. })));
@@ -819,7 +911,10 @@ mod tests {
         let pain = br#"<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"/>"#;
         let error = read_statements(pain).unwrap_err();
         assert!(matches!(error, FileError::WrongMessage { found: Message::Pain008V02, .. }));
-        assert_eq!(error.to_string(), "le fichier est un message pain.008.001.02, alors qu'un message camt.053 ou camt.054 est attendu");
+        assert_eq!(
+            error.to_string(),
+            "le fichier est un message pain.008.001.02, alors qu'un message camt.053 ou camt.054 est attendu"
+        );
     }
 
     #[test]

@@ -1,1 +1,27 @@
-//! ISO 20022 files exchanged with the bank's systems (being written: issue 5).
+//! ISO 20022 files exchanged with the bank (issue 5): what Recouvre reads and writes, checked
+//! against the official schemas.
+//!
+//! - [`schema`]: which message a document is ([`schema::detect`], by its namespace) and whether
+//!   it is valid against the embedded XSD ([`schema::validate`], libxml2). Refuses DTDs (XXE)
+//!   before any parser runs. The only module with `unsafe` code.
+//! - [`camt`]: bank statements (camt.053.001.02/.08) and notifications (camt.054.001.02/.08)
+//!   read into [`camt::Statement`]s and [`camt::Entry`]s, with a stable [`camt::entry_key`]
+//!   for idempotent booking and the JSON of `recouvre statement show`.
+//! - [`pain008`]: SEPA Core direct-debit initiations (pain.008.001.02 by default, or .08).
+//! - [`sepa`]: IBAN, BIC, creditor identifier (ICS), mandate reference, ISO 11649 "RF"
+//!   creditor references, the SEPA character set.
+//!
+//! Pure apart from libxml2: no file, network or clock access; callers pass bytes and dates.
+//! Errors ([`FileError`], [`sepa::SepaError`], [`pain008::Pain008Error`]) are in French, for
+//! the officer, and name the line, element, field and value concerned.
+
+pub mod camt;
+mod error;
+pub mod pain008;
+pub mod schema;
+pub mod sepa;
+
+pub use camt::{entry_key, read_statements, statement_json, statement_json_text, CreditDebit, Entry, Statement};
+pub use error::{FileError, SchemaError, MAX_SCHEMA_ERRORS};
+pub use pain008::{write_pain008, Creditor, DirectDebit, DirectDebitBatch, Pain008Error, Pain008Version, SequenceType};
+pub use schema::{detect, validate, Message};

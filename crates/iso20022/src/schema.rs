@@ -183,7 +183,8 @@ pub(crate) fn parse_tree(text: &str) -> Result<roxmltree::Document<'_>, FileErro
 pub(crate) fn message_of(document: &roxmltree::Document<'_>) -> Result<Message, FileError> {
     let root = document.root_element();
     let namespace = root.tag_name().namespace().unwrap_or("");
-    let unknown = || FileError::UnknownMessage { root: root.tag_name().name().to_string(), namespace: namespace.to_string() };
+    let unknown =
+        || FileError::UnknownMessage { root: root.tag_name().name().to_string(), namespace: namespace.to_string() };
     if root.tag_name().name() != "Document" {
         return Err(unknown());
     }
@@ -500,11 +501,10 @@ fn french(raw: &str) -> String {
 fn french_reason(reason: &str) -> String {
     let reason = reason.trim();
     let expected = |text: &str| {
-        text.split_once("Expected is ")
-            .map(|(_, list)| {
-                let list = list.trim_end_matches('.').trim().trim_start_matches("one of").trim();
-                list.trim_start_matches('(').trim_end_matches(')').trim().to_string()
-            })
+        text.split_once("Expected is ").map(|(_, list)| {
+            let list = list.trim_end_matches('.').trim().trim_start_matches("one of").trim();
+            list.trim_start_matches('(').trim_end_matches(')').trim().to_string()
+        })
     };
     if reason.starts_with("This element is not expected.") {
         return match expected(reason) {
@@ -653,7 +653,10 @@ mod tests {
         let error = validate(Message::Camt053V02, bad.as_bytes()).unwrap_err();
         let FileError::Invalid { errors, .. } = &error else { panic!("{error}") };
         assert_eq!(errors[0].line, line, "{error}");
-        assert!(errors[0].message.starts_with("élément Sens : élément inattendu à cet endroit ; attendu : "), "{error}");
+        assert!(
+            errors[0].message.starts_with("élément Sens : élément inattendu à cet endroit ; attendu : "),
+            "{error}"
+        );
     }
 
     #[test]
@@ -673,7 +676,8 @@ mod tests {
         assert_eq!(detect(b""), Err(FileError::Empty));
         assert!(matches!(detect(b"Date;Montant\n2024-01-02;12,50\n"), Err(FileError::NotXml { line: 1, .. })));
         assert!(matches!(detect(b"\xff\xfe<\x00D\x00"), Err(FileError::NotUtf8 { position: 0 })));
-        let unclosed = b"<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">\n<BkToCstmrStmt>\n</Document>";
+        let unclosed =
+            b"<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">\n<BkToCstmrStmt>\n</Document>";
         let error = validate(Message::Camt053V02, unclosed).unwrap_err();
         assert!(matches!(error, FileError::NotXml { line: 3, .. }), "{error}");
         assert!(error.to_string().starts_with("le fichier n'est pas du XML bien formé : ligne 3"), "{error}");
@@ -734,6 +738,9 @@ mod tests {
             french("Element '{urn:x}Id': [facet 'maxLength'] The value has a length of '36'; this exceeds the allowed maximum length of '35'."),
             "élément Id : valeur « … » trop longue (36 caractères, au plus 35)"
         );
-        assert_eq!(french("Element 'Amt': The attribute 'Ccy' is required but missing."), "élément Amt : attribut Ccy obligatoire manquant");
+        assert_eq!(
+            french("Element 'Amt': The attribute 'Ccy' is required but missing."),
+            "élément Amt : attribut Ccy obligatoire manquant"
+        );
     }
 }

@@ -309,6 +309,9 @@ fn identifier_problem(id: &str, max: usize) -> Option<String> {
     if length > max {
         return Some(format!("{length} caractères, au plus {max}"));
     }
+    if id.contains(char::is_whitespace) {
+        return Some("espace non autorisée".to_string());
+    }
     if let Some(c) = id.chars().find(|c| !is_identifier_char(*c)) {
         return Some(format!(
             "caractère « {c} » non autorisé (lettres sans accent, chiffres et / - ? : ( ) . , ' + ; pas d'espace)"
@@ -480,6 +483,44 @@ pub fn normalise_rf(text: &str) -> Option<String> {
     (mod97(&rearranged) == Some(1)).then_some(reference)
 }
 
+/// Finds a valid ISO 11649 reference in free text (a debtor who typed the reference of our
+/// letter in the unstructured remittance): a token `RF…`, or the printed form in groups of
+/// four (`REMB RF09 CTX0 0000 42 MERCI`). Returns its electronic form.
+pub fn find_rf_reference(text: &str) -> Option<String> {
+    let tokens: Vec<String> = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|token| !token.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect();
+    for (index, token) in tokens.iter().enumerate() {
+        if !token.starts_with("RF") {
+            continue;
+        }
+        if let Some(reference) = normalise_rf(token) {
+            return Some(reference);
+        }
+        if token.len() == 4 {
+            let (mut candidate, mut found) = (token.clone(), None);
+            for next in &tokens[index + 1..] {
+                if next.len() > 4 || candidate.len() + next.len() > 25 {
+                    break;
+                }
+                candidate.push_str(next);
+                if let Some(reference) = normalise_rf(&candidate) {
+                    found = Some(reference);
+                }
+                if next.len() < 4 {
+                    break;
+                }
+            }
+            if found.is_some() {
+                return found;
+            }
+        }
+    }
+    None
+}
+
 /// The printed form of an ISO 11649 reference: groups of four (`RF09 CTX0 0000 42`).
 pub fn rf_for_print(reference: &str) -> String {
     let compacted = compact(reference);
@@ -575,7 +616,7 @@ mod tests {
         for (bad, why) in [
             ("", "vide"),
             (&"A".repeat(36) as &str, "36 caractères, au plus 35"),
-            ("RUM 42", "caractère « »"),
+            ("RUM 42", "espace non autorisée"),
             ("RUMÉ42", "caractère « É »"),
             ("/RUM42", "commencer"),
             ("RUM//42", "//"),
@@ -609,6 +650,16 @@ mod tests {
         assert!(!is_valid_rf("RF1853900754703-4"));
         assert!(!is_valid_rf("RF18 0000 0000 0000 0005 3900 7547 034"), "more than 25 characters");
         assert_eq!(try_rf_reference("539007547034"), Ok("RF18539007547034".into()));
+    }
+
+    #[test]
+    fn rf_references_in_free_text() {
+        assert_eq!(find_rf_reference("REMB RF09 CTX0 0000 42 MERCI"), Some("RF09CTX0000042".into()));
+        assert_eq!(find_rf_reference("virement rf09ctx0000042"), Some("RF09CTX0000042".into()));
+        assert_eq!(find_rf_reference("REF:RF18 5390 0754 7034/ECH 3"), Some("RF18539007547034".into()));
+        assert_eq!(find_rf_reference("REMB DUPONT CTX-0000042"), None);
+        assert_eq!(find_rf_reference("RF10 CTX0 0000 42"), None, "wrong check digits");
+        assert_eq!(find_rf_reference(""), None);
     }
 
     #[test]

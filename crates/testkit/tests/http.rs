@@ -697,3 +697,70 @@ async fn a_write_off_above_delegation_waits_for_someone_else_and_later_money_is_
         "{kinds:?}"
     );
 }
+
+#[tokio::test]
+async fn the_write_off_and_approval_screens_follow_the_same_rules() {
+    let f = fixture().await;
+    f.app.db.user_with_level("direction", Role::TeamLead, PASSWORD, 4).await;
+    let officer = f.app.login("camille", PASSWORD).await;
+    let page = officer.get(f.app.url("/dossiers/7")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_value(&page, "csrf").unwrap();
+    let version = hidden_value(&page, "version").unwrap();
+    let case = recouvre_store::cases::detail(&f.app.db.store, 7).await.unwrap();
+    let principal = case.breakdown.principal.to_plain_string();
+    let proposed = officer
+        .post(f.app.url("/dossiers/7/pertes"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("version", version.as_str()),
+            ("principal", principal.as_str()),
+            ("contractual_interest", ""),
+            ("statutory_interest", ""),
+            ("costs", ""),
+            ("penalties", ""),
+            ("reason", "Succession vacante"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proposed.status(), StatusCode::SEE_OTHER);
+    // The requester sees the request but no button to approve it.
+    let own = officer.get(f.app.url("/approbations")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        own.contains("Succession vacante")
+            && own.contains("votre propre demande")
+            && !own.contains("value=\"approve\""),
+        "{own}"
+    );
+    let request_id = recouvre_store::approvals::pending(&f.app.db.store).await.unwrap()[0].id;
+    // Posting the form anyway is refused by the server.
+    let forged = officer
+        .post(f.app.url(&format!("/approbations/{request_id}")))
+        .form(&[("csrf", csrf.as_str()), ("decision", "approve"), ("reason", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let director = f.app.login("direction", PASSWORD).await;
+    let inbox = director.get(f.app.url("/approbations")).send().await.unwrap().text().await.unwrap();
+    assert!(inbox.contains("value=\"approve\""));
+    let director_csrf = hidden_value(&inbox, "csrf").unwrap();
+    let refused_without_reason = director
+        .post(f.app.url(&format!("/approbations/{request_id}")))
+        .form(&[("csrf", director_csrf.as_str()), ("decision", "refuse"), ("reason", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused_without_reason.status(), StatusCode::CONFLICT);
+    let approved = director
+        .post(f.app.url(&format!("/approbations/{request_id}")))
+        .form(&[("csrf", director_csrf.as_str()), ("decision", "approve"), ("reason", "Accord")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), StatusCode::SEE_OTHER);
+    let after = recouvre_store::cases::detail(&f.app.db.store, 7).await.unwrap();
+    assert_eq!(after.written_off, case.breakdown.principal);
+    let page = officer.get(f.app.url("/dossiers/7")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Passé en pertes"));
+}

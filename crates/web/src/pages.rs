@@ -33,6 +33,10 @@ pub fn router() -> Router<AppState> {
         .route("/dossiers/{id}/notes", post(add_note))
         .route("/dossiers/{id}/etiquettes", post(set_tags))
         .route("/dossiers/{id}/affectation", post(assign))
+        .route("/dossiers/{id}/paiements", post(book_payment))
+        .route("/dossiers/{id}/pertes", post(propose_write_off))
+        .route("/approbations", get(approvals))
+        .route("/approbations/{id}", post(decide))
         .route("/calculettes", get(calculators))
         .route("/admin/parametres", get(settings_form).post(save_settings))
         .route("/admin/reference", get(reference_page).post(add_reference))
@@ -54,6 +58,7 @@ pub struct Layout {
     pub can_administer: bool,
     pub can_calculate: bool,
     pub can_read_reports: bool,
+    pub can_approve: bool,
 }
 
 impl Layout {
@@ -66,6 +71,7 @@ impl Layout {
             can_administer: user.can(Permission::Administer),
             can_calculate: user.can(Permission::UseCalculators),
             can_read_reports: user.can(Permission::ReadReports),
+            can_approve: user.can(Permission::Approve),
         }
     }
 }
@@ -474,6 +480,8 @@ struct CasePage {
     can_assign: bool,
     officers: Vec<Choice>,
     tags_text: String,
+    today: String,
+    due_inputs: Vec<(&'static str, &'static str, String)>,
 }
 
 /// French label of a journal event kind.
@@ -660,6 +668,14 @@ async fn case_page(State(state): State<AppState>, user: CurrentUser, Path(case_i
         can_assign: user.can(Permission::AssignCases),
         officers: assignable_officers(&state, case.officer_id).await?,
         tags_text: case.tags.join(", "),
+        today: Utc::now().date_naive().to_string(),
+        due_inputs: vec![
+            ("principal", "Capital", breakdown.principal.to_plain_string()),
+            ("contractual_interest", "Intérêts contractuels", breakdown.contractual_interest.to_plain_string()),
+            ("statutory_interest", "Intérêts légaux", breakdown.statutory_interest.to_plain_string()),
+            ("costs", "Frais", breakdown.costs.to_plain_string()),
+            ("penalties", "Pénalités", breakdown.penalties.to_plain_string()),
+        ],
     };
     render(&view)
 }
@@ -796,6 +812,162 @@ pub async fn resolve_officer(state: &AppState, id: &str) -> Result<Option<(i64, 
         .filter(|user| user.active && matches!(user.role, Role::Officer | Role::TeamLead))
         .ok_or_else(|| AppError::BadRequest(format!("l'utilisateur n° {id} n'est pas un gestionnaire actif")))?;
     Ok(Some((officer.id, officer.login)))
+}
+
+#[derive(Deserialize)]
+struct PaymentForm {
+    csrf: String,
+    version: i64,
+    amount: String,
+    received_on: chrono::NaiveDate,
+    reference: String,
+    #[serde(default)]
+    capital_first: Option<String>,
+}
+
+async fn book_payment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Form(form): Form<PaymentForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    user.require(Permission::WorkCases)?;
+    let amount: Money = form.amount.parse().map_err(|error| AppError::BadRequest(format!("montant : {error}")))?;
+    if form.reference.trim().is_empty() {
+        return Err(AppError::BadRequest("indiquez la référence du paiement (chèque, virement…)".to_string()).into());
+    }
+    let order = if form.capital_first.is_some() {
+        recouvre_domain::allocation::AllocationOrder::CapitalFirst
+    } else {
+        recouvre_domain::allocation::AllocationOrder::CostsInterestPrincipal
+    };
+    let entry = recouvre_store::ledger::Entry {
+        booked_on: form.received_on,
+        reference: form.reference.trim(),
+        actor: user.login(),
+        now: Utc::now(),
+    };
+    recouvre_store::ledger::book_payment(&state.store, case_id, Some(form.version), amount, order, &entry).await?;
+    Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
+}
+
+#[derive(Deserialize)]
+struct WriteOffForm {
+    csrf: String,
+    version: i64,
+    principal: String,
+    contractual_interest: String,
+    statutory_interest: String,
+    costs: String,
+    penalties: String,
+    reason: String,
+}
+
+async fn propose_write_off(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Form(form): Form<WriteOffForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    user.require(Permission::WorkCases)?;
+    let amount = |text: &str, what: &str| -> Result<Money, AppError> {
+        if text.trim().is_empty() {
+            return Ok(Money::ZERO);
+        }
+        text.parse().map_err(|error| AppError::BadRequest(format!("{what} : {error}")))
+    };
+    let amounts = recouvre_domain::case::Breakdown {
+        principal: amount(&form.principal, "capital")?,
+        contractual_interest: amount(&form.contractual_interest, "intérêts contractuels")?,
+        statutory_interest: amount(&form.statutory_interest, "intérêts légaux")?,
+        costs: amount(&form.costs, "frais")?,
+        penalties: amount(&form.penalties, "pénalités")?,
+    };
+    let actor = recouvre_store::approvals::Actor { login: user.login(), level: user.user.delegation_level };
+    recouvre_store::approvals::propose_write_off(
+        &state.store,
+        case_id,
+        form.version,
+        &amounts,
+        &form.reason,
+        actor,
+        Utc::now(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
+}
+
+struct ApprovalView {
+    id: i64,
+    case_id: i64,
+    amount: String,
+    reason: String,
+    requested_by: String,
+    requested_at: String,
+    can_decide: bool,
+    why_not: String,
+}
+
+#[derive(Template)]
+#[template(path = "approvals.html")]
+struct ApprovalsPage {
+    layout: Layout,
+    requests: Vec<ApprovalView>,
+}
+
+async fn approvals(State(state): State<AppState>, user: CurrentUser) -> PageResult {
+    user.require(Permission::Approve)?;
+    let pending = recouvre_store::approvals::pending(&state.store).await?;
+    let requests = pending
+        .into_iter()
+        .map(|request| {
+            let amount = Money::from_cents(request.amount_cents);
+            let why_not = if request.requested_by == user.login() {
+                "votre propre demande : un autre responsable doit la valider".to_string()
+            } else if !user.user.delegation_level.covers(amount) {
+                format!("au-delà de votre délégation (niveau {})", user.user.delegation_level.0)
+            } else {
+                String::new()
+            };
+            ApprovalView {
+                id: request.id,
+                case_id: request.case_id,
+                amount: amount.to_french(),
+                reason: request.reason,
+                requested_by: request.requested_by,
+                requested_at: format::timestamp(request.requested_at),
+                can_decide: why_not.is_empty(),
+                why_not,
+            }
+        })
+        .collect();
+    render(&ApprovalsPage { layout: Layout::of(&user), requests })
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    csrf: String,
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    let approve = match form.decision.as_str() {
+        "approve" => true,
+        "refuse" => false,
+        other => return Err(AppError::BadRequest(format!("décision inconnue « {other} »")).into()),
+    };
+    let _decided = crate::api::decide(&state, &user, id, approve, &form.reason).await?;
+    Ok(Redirect::to("/approbations").into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
