@@ -351,10 +351,12 @@ extern "C" fn collect_error(user_data: *mut c_void, error: *mut XmlError) {
 struct ThreadErrorHandler;
 
 impl ThreadErrorHandler {
-    fn install(collector: &mut Collector) -> ThreadErrorHandler {
-        // SAFETY: sets this thread's structured error handler; the collector outlives the guard
-        // (the guard is created after and dropped before it, in the same function).
-        unsafe { xmlSetStructuredErrorFunc(collector.as_user_data(), Some(collect_error)) };
+    /// `user_data` must point to a `Collector` that outlives the returned guard and that is
+    /// not otherwise accessed while the guard lives.
+    fn install(user_data: *mut c_void) -> ThreadErrorHandler {
+        // SAFETY: sets this thread's structured error handler; per this function's contract the
+        // collector behind `user_data` outlives the guard, which removes the handler on drop.
+        unsafe { xmlSetStructuredErrorFunc(user_data, Some(collect_error)) };
         ThreadErrorHandler
     }
 }
@@ -384,7 +386,9 @@ fn compile(xsd: &[u8]) -> Result<CompiledSchema, String> {
     init_libxml();
     let size = c_int::try_from(xsd.len()).map_err(|_| "schéma trop grand".to_string())?;
     let mut collector = Collector::default();
-    let _handler = ThreadErrorHandler::install(&mut collector);
+    // One pointer for both handlers; `collector` is read only after the handlers are gone.
+    let user_data = collector.as_user_data();
+    let handler = ThreadErrorHandler::install(user_data);
     // SAFETY: `xsd` is valid for `size` bytes for the whole block (libxml2 copies nothing it
     // keeps after parsing); the parser context is freed on every path; the collector outlives
     // the context that reports to it.
@@ -393,12 +397,12 @@ fn compile(xsd: &[u8]) -> Result<CompiledSchema, String> {
         if context.is_null() {
             return Err("impossible de créer le contexte d'analyse du schéma".into());
         }
-        xmlSchemaSetParserStructuredErrors(context, Some(collect_error), collector.as_user_data());
+        xmlSchemaSetParserStructuredErrors(context, Some(collect_error), user_data);
         let schema = xmlSchemaParse(context);
         xmlSchemaFreeParserCtxt(context);
         schema
     };
-    drop(_handler);
+    drop(handler);
     if schema.is_null() {
         let reasons = collector.errors.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ; ");
         return Err(format!("schéma illisible : {reasons}"));
@@ -421,7 +425,7 @@ pub(crate) fn validate_with_libxml(message: Message, xml: &[u8]) -> Result<(), F
     let mut collector = Collector::default();
 
     // Parse.
-    let handler = ThreadErrorHandler::install(&mut collector);
+    let handler = ThreadErrorHandler::install(collector.as_user_data());
     // SAFETY: `xml` is valid for `size` bytes during the call; the URL may be null; the
     // encoding is a static NUL-terminated string. The returned document is freed below.
     let doc = unsafe {

@@ -29,6 +29,8 @@ pub mod reference;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
+pub mod statements;
+pub mod suspense;
 pub mod users;
 
 pub use error::{StaleChange, StoreError};

@@ -1,0 +1,190 @@
+//! Booking the credits of a bank statement: each finds its case or waits in suspense, once.
+//!
+//! Matching, most confident first:
+//! 1. the structured creditor reference our letters print (ISO 11649 `RF…`, decoded by the
+//!    caller into a case number): the case itself;
+//! 2. the payer's IBAN, known as the debtor's (or a co-debtor's or guarantor's) on exactly one
+//!    open case;
+//! 3. otherwise the money goes to suspense, with a suggested case when the payer's name
+//!    matches exactly one open case's debtor (an officer confirms it).
+//!
+//! A statement is booked in one transaction; an entry already booked (same key, from this or
+//! another file) is skipped, so importing a statement twice books nothing twice.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use recouvre_domain::allocation::AllocationOrder;
+use recouvre_domain::ledger;
+use recouvre_domain::Money;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::journal::append_event;
+use crate::ledger::{balances_from_rows, book};
+use crate::suspense::{hold, Held};
+use crate::{on_engine, Result, Store, StoreError};
+
+/// A credit read from a statement, in the form the store needs.
+#[derive(Debug, Clone)]
+pub struct Credit {
+    /// Stable identity of the entry across files.
+    pub key: String,
+    pub line: u32,
+    pub amount: Money,
+    pub booked_on: NaiveDate,
+    pub payer_name: Option<String>,
+    pub payer_iban: Option<String>,
+    pub remittance: Option<String>,
+    /// The case number decoded from a valid ISO 11649 creditor reference, if any.
+    pub case_reference: Option<String>,
+}
+
+/// What happened to one credit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum CreditOutcome {
+    Booked { case_id: i64, matched_by: &'static str },
+    Suspense { item_id: i64, reason: String, suggested_case_id: Option<i64> },
+    AlreadyBooked,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StatementOutcome {
+    pub booked: u64,
+    pub suspense: u64,
+    pub already_booked: u64,
+    pub booked_amount: Money,
+    pub suspense_amount: Money,
+    pub credits: Vec<(u32, CreditOutcome)>,
+}
+
+/// Books the credits of one statement file, all or nothing.
+pub async fn book_credits(store: &Store, file_name: &str, credits: &[Credit], actor: &str, now: DateTime<Utc>) -> Result<StatementOutcome> {
+    let outcome = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let mut outcome = StatementOutcome::default();
+        for credit in credits {
+            if !credit.amount.is_positive() {
+                return Err(StoreError::Conflict(format!("{file_name}, ligne {} : montant {} non positif", credit.line, credit.amount)));
+            }
+            let known: Option<String> = sqlx::query_scalar("SELECT entry_key FROM statement_entries WHERE entry_key = $1")
+                .bind(&credit.key)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if known.is_some() {
+                outcome.already_booked += 1;
+                outcome.credits.push((credit.line, CreditOutcome::AlreadyBooked));
+                continue;
+            }
+            // 1. Creditor reference → case.
+            let mut matched: Option<(i64, &'static str)> = None;
+            if let Some(reference) = &credit.case_reference {
+                let id: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE reference = $1")
+                    .bind(reference)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                matched = id.map(|id| (id, "creditor_reference"));
+            }
+            // 2. Payer IBAN → the one open case of that person.
+            if matched.is_none() {
+                if let Some(iban) = &credit.payer_iban {
+                    let cases: Vec<i64> = sqlx::query_scalar(
+                        "SELECT DISTINCT c.id FROM cases c JOIN case_parties cp ON cp.case_id = c.id \
+                         JOIN persons p ON p.id = cp.person_id WHERE p.iban = $1 AND c.status <> 'closed' LIMIT 2",
+                    )
+                    .bind(iban)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    if cases.len() == 1 {
+                        matched = Some((cases[0], "payer_iban"));
+                    }
+                }
+            }
+            let (case_id, suspense_item) = match matched {
+                Some((case_id, matched_by)) => {
+                    let rows: Vec<(String, i64)> = sqlx::query_as(
+                        "SELECT account, CAST(SUM(amount_cents) AS BIGINT) FROM ledger_postings WHERE case_id = $1 GROUP BY account",
+                    )
+                    .bind(case_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    let balances = balances_from_rows(rows)?;
+                    let transaction = ledger::payment(&balances, credit.amount, AllocationOrder::CostsInterestPrincipal)
+                        .map_err(|error| StoreError::Conflict(format!("{file_name}, ligne {} : {error}", credit.line)))?;
+                    let payload = json!({
+                        "amount": credit.amount, "received_on": credit.booked_on,
+                        "reference": credit.remittance.clone().unwrap_or_default(),
+                        "payer": credit.payer_name, "payer_iban": credit.payer_iban,
+                        "matched_by": matched_by, "file": file_name, "line": credit.line,
+                    });
+                    append_event!(tx, case_id, None, "payment_booked", payload.to_string(), actor, now);
+                    book!(tx, Some(case_id), &transaction, credit.booked_on, credit.key.as_str(), None::<i64>, actor, now);
+                    outcome.booked += 1;
+                    outcome.booked_amount += credit.amount;
+                    outcome.credits.push((credit.line, CreditOutcome::Booked { case_id, matched_by }));
+                    (Some(case_id), None)
+                }
+                None => {
+                    // 3. A suggestion by name, for the officer to confirm.
+                    let mut suggested = None;
+                    if let Some(name) = &credit.payer_name {
+                        let words: Vec<String> = recouvre_domain::case::search_key(name)
+                            .split(' ')
+                            .filter(|word| word.len() >= 3)
+                            .map(str::to_string)
+                            .collect();
+                        for word in words.iter().take(3) {
+                            let cases: Vec<i64> = sqlx::query_scalar(
+                                "SELECT id FROM cases WHERE search_key >= $1 AND search_key < $2 AND status <> 'closed' LIMIT 2",
+                            )
+                            .bind(format!("{word} "))
+                            .bind(format!("{word} \u{10FFFF}"))
+                            .fetch_all(&mut *tx)
+                            .await?;
+                            if cases.len() == 1 {
+                                suggested = Some(cases[0]);
+                                break;
+                            }
+                        }
+                    }
+                    let reason = match (&credit.case_reference, &credit.payer_iban) {
+                        (Some(reference), _) => format!("référence {reference} inconnue"),
+                        (None, Some(_)) => "IBAN du payeur inconnu ou commun à plusieurs dossiers".to_string(),
+                        (None, None) => "ni référence ni IBAN exploitables".to_string(),
+                    };
+                    let held = Held {
+                        received_on: credit.booked_on,
+                        amount: credit.amount,
+                        payer_name: credit.payer_name.as_deref(),
+                        payer_iban: credit.payer_iban.as_deref(),
+                        reference: credit.remittance.as_deref(),
+                        suggested_case_id: suggested,
+                        reason: &reason,
+                        source_key: &credit.key,
+                    };
+                    let item_id = hold!(tx, &held, actor, now)
+                        .ok_or_else(|| StoreError::Conflict(format!("{file_name}, ligne {} : déjà en instance", credit.line)))?;
+                    outcome.suspense += 1;
+                    outcome.suspense_amount += credit.amount;
+                    outcome.credits.push((credit.line, CreditOutcome::Suspense { item_id, reason, suggested_case_id: suggested }));
+                    (None, Some(item_id))
+                }
+            };
+            sqlx::query(
+                "INSERT INTO statement_entries (entry_key, file_name, line, amount_cents, case_id, suspense_item_id, imported_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&credit.key)
+            .bind(file_name)
+            .bind(i64::from(credit.line))
+            .bind(credit.amount.cents())
+            .bind(case_id)
+            .bind(suspense_item)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        outcome
+    });
+    Ok(outcome)
+}
