@@ -63,6 +63,9 @@ enum Command {
     /// Importe un fichier d'un autre système de la banque.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Relevés bancaires ISO 20022 (camt.053, camt.054) : lecture sans comptabilisation.
+    #[command(subcommand)]
+    Statement(StatementCommand),
     /// Contrôles d'intégrité.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -88,6 +91,24 @@ enum ImportCommand {
         /// Identifiant enregistré comme auteur de l'import.
         #[arg(long, default_value = "system:import")]
         actor: String,
+    },
+    /// Relevé bancaire camt.053 ou avis camt.054 (001.02 ou 001.08) : chaque crédit trouve son dossier
+    /// ou attend au compte d'instance ; un relevé importé deux fois ne comptabilise rien deux fois.
+    Statement {
+        file: PathBuf,
+        #[arg(long, default_value = "system:import")]
+        actor: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum StatementCommand {
+    /// Affiche ce qui a été lu dans un relevé, sans rien comptabiliser.
+    Show {
+        file: PathBuf,
+        /// Format de sortie (json seulement).
+        #[arg(long, default_value = "json", value_parser = ["json"])]
+        format: String,
     },
 }
 
@@ -278,6 +299,28 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     outcome.lines, outcome.cases_changed
                 );
             }
+        }
+        Command::Import(ImportCommand::Statement { file, actor }) => {
+            let store = open(&cli.database).await?;
+            let xml = std::fs::read(&file).with_context(|| format!("lecture de {} impossible", file.display()))?;
+            let name = file.display().to_string();
+            let outcome = recouvre_web::statements::import(&store, &name, &xml, &actor)
+                .await
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
+            println!(
+                "{name} : {} crédit(s) affecté(s) ({}), {} au compte d'instance ({}), {} déjà comptabilisé(s)",
+                outcome.booked,
+                outcome.booked_amount.to_french(),
+                outcome.suspense,
+                outcome.suspense_amount.to_french(),
+                outcome.already_booked
+            );
+        }
+        Command::Statement(StatementCommand::Show { file, format: _ }) => {
+            let xml = std::fs::read(&file).with_context(|| format!("lecture de {} impossible", file.display()))?;
+            let statements = recouvre_iso20022::read_statements(&xml)
+                .map_err(|error| anyhow::anyhow!("{} : {error}", file.display()))?;
+            println!("{}", recouvre_iso20022::statement_json_text(&statements));
         }
         Command::Audit(AuditCommand::Verify) => {
             let store = open(&cli.database).await?;

@@ -58,18 +58,28 @@ pub struct StatementOutcome {
 }
 
 /// Books the credits of one statement file, all or nothing.
-pub async fn book_credits(store: &Store, file_name: &str, credits: &[Credit], actor: &str, now: DateTime<Utc>) -> Result<StatementOutcome> {
+pub async fn book_credits(
+    store: &Store,
+    file_name: &str,
+    credits: &[Credit],
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<StatementOutcome> {
     let outcome = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
         let mut outcome = StatementOutcome::default();
         for credit in credits {
             if !credit.amount.is_positive() {
-                return Err(StoreError::Conflict(format!("{file_name}, ligne {} : montant {} non positif", credit.line, credit.amount)));
+                return Err(StoreError::Conflict(format!(
+                    "{file_name}, ligne {} : montant {} non positif",
+                    credit.line, credit.amount
+                )));
             }
-            let known: Option<String> = sqlx::query_scalar("SELECT entry_key FROM statement_entries WHERE entry_key = $1")
-                .bind(&credit.key)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let known: Option<String> =
+                sqlx::query_scalar("SELECT entry_key FROM statement_entries WHERE entry_key = $1")
+                    .bind(&credit.key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if known.is_some() {
                 outcome.already_booked += 1;
                 outcome.credits.push((credit.line, CreditOutcome::AlreadyBooked));
@@ -108,8 +118,10 @@ pub async fn book_credits(store: &Store, file_name: &str, credits: &[Credit], ac
                     .fetch_all(&mut *tx)
                     .await?;
                     let balances = balances_from_rows(rows)?;
-                    let transaction = ledger::payment(&balances, credit.amount, AllocationOrder::CostsInterestPrincipal)
-                        .map_err(|error| StoreError::Conflict(format!("{file_name}, ligne {} : {error}", credit.line)))?;
+                    let transaction =
+                        ledger::payment(&balances, credit.amount, AllocationOrder::CostsInterestPrincipal).map_err(
+                            |error| StoreError::Conflict(format!("{file_name}, ligne {} : {error}", credit.line)),
+                        )?;
                     let payload = json!({
                         "amount": credit.amount, "received_on": credit.booked_on,
                         "reference": credit.remittance.clone().unwrap_or_default(),
@@ -117,7 +129,16 @@ pub async fn book_credits(store: &Store, file_name: &str, credits: &[Credit], ac
                         "matched_by": matched_by, "file": file_name, "line": credit.line,
                     });
                     append_event!(tx, case_id, None, "payment_booked", payload.to_string(), actor, now);
-                    book!(tx, Some(case_id), &transaction, credit.booked_on, credit.key.as_str(), None::<i64>, actor, now);
+                    book!(
+                        tx,
+                        Some(case_id),
+                        &transaction,
+                        credit.booked_on,
+                        credit.key.as_str(),
+                        None::<i64>,
+                        actor,
+                        now
+                    );
                     outcome.booked += 1;
                     outcome.booked_amount += credit.amount;
                     outcome.credits.push((credit.line, CreditOutcome::Booked { case_id, matched_by }));
@@ -161,11 +182,14 @@ pub async fn book_credits(store: &Store, file_name: &str, credits: &[Credit], ac
                         reason: &reason,
                         source_key: &credit.key,
                     };
-                    let item_id = hold!(tx, &held, actor, now)
-                        .ok_or_else(|| StoreError::Conflict(format!("{file_name}, ligne {} : déjà en instance", credit.line)))?;
+                    let item_id = hold!(tx, &held, actor, now).ok_or_else(|| {
+                        StoreError::Conflict(format!("{file_name}, ligne {} : déjà en instance", credit.line))
+                    })?;
                     outcome.suspense += 1;
                     outcome.suspense_amount += credit.amount;
-                    outcome.credits.push((credit.line, CreditOutcome::Suspense { item_id, reason, suggested_case_id: suggested }));
+                    outcome
+                        .credits
+                        .push((credit.line, CreditOutcome::Suspense { item_id, reason, suggested_case_id: suggested }));
                     (None, Some(item_id))
                 }
             };

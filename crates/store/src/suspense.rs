@@ -89,7 +89,8 @@ pub struct SuspenseItem {
     pub resolved_by: Option<String>,
 }
 
-const ITEM_COLUMNS: &str = "id, received_on, amount_cents, payer_name, payer_iban, reference, suggested_case_id, reason, \
+const ITEM_COLUMNS: &str =
+    "id, received_on, amount_cents, payer_name, payer_iban, reference, suggested_case_id, reason, \
     status, case_id, resolved_by";
 
 /// Items waiting for an officer, oldest first.
@@ -101,17 +102,20 @@ pub async fn open_items(store: &Store) -> Result<Vec<SuspenseItem>> {
 
 pub async fn item(store: &Store, id: i64) -> Result<SuspenseItem> {
     let sql = format!("SELECT {ITEM_COLUMNS} FROM suspense_items WHERE id = $1");
-    let row: Option<SuspenseItem> = on_engine!(store, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    let row: Option<SuspenseItem> =
+        on_engine!(store, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
     row.ok_or_else(|| StoreError::not_found(format!("élément n° {id} du compte d'instance")))
 }
 
 /// Total held in suspense (the case-less ledger's suspense balance, as a positive amount).
 pub async fn balance(store: &Store) -> Result<Money> {
-    let cents: i64 = on_engine!(store, |pool| sqlx::query_scalar(
+    let cents: i64 = on_engine!(store, |pool| {
+        sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger_postings WHERE case_id IS NULL AND account = 'suspense'"
     )
     .fetch_one(pool)
-    .await?);
+    .await?
+    });
     Ok(Money::from_cents(-cents))
 }
 
@@ -119,7 +123,10 @@ pub async fn balance(store: &Store) -> Result<Money> {
 fn release(amount: Money, kind: TransactionKind) -> Transaction {
     Transaction::new(
         kind,
-        vec![Posting { account: Account::Suspense, amount }, Posting { account: Account::BankReceipts, amount: -amount }],
+        vec![
+            Posting { account: Account::Suspense, amount },
+            Posting { account: Account::BankReceipts, amount: -amount },
+        ],
     )
     .expect("a release balances")
 }
@@ -153,9 +160,19 @@ pub async fn assign(store: &Store, item_id: i64, case_id: i64, actor: &str, now:
         let clearing = ledger::suspense_clearing(&balances, amount, AllocationOrder::CostsInterestPrincipal)
             .map_err(|error| StoreError::Conflict(error.to_string()))?;
         let note = format!("instance n° {item_id}");
-        let payload = json!({"amount": amount, "suspense_item": item_id, "reference": reference.clone().unwrap_or_default()});
+        let payload =
+            json!({"amount": amount, "suspense_item": item_id, "reference": reference.clone().unwrap_or_default()});
         let event = append_event!(tx, case_id, None, "suspense_assigned", payload.to_string(), actor, now);
-        book!(tx, None, &release(amount, TransactionKind::SuspenseClearing), received_on, note.as_str(), None::<i64>, actor, now);
+        book!(
+            tx,
+            None,
+            &release(amount, TransactionKind::SuspenseClearing),
+            received_on,
+            note.as_str(),
+            None::<i64>,
+            actor,
+            now
+        );
         book!(tx, Some(case_id), &clearing, received_on, note.as_str(), None::<i64>, actor, now);
         tx.commit().await?;
         event.sequence

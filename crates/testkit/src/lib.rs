@@ -158,3 +158,57 @@ pub fn hidden_value(html: &str, name: &str) -> Option<String> {
     let end = html[start..].find('"')? + start;
     Some(html[start..end].to_string())
 }
+
+/// One credit of a generated statement.
+pub struct StatementCredit<'a> {
+    pub amount: &'a str,
+    pub payer_name: &'a str,
+    pub payer_iban: &'a str,
+    /// An ISO 11649 reference (structured remittance), or free text.
+    pub rf_reference: Option<&'a str>,
+    pub free_text: Option<&'a str>,
+    /// The bank's own reference of the entry (AcctSvcrRef).
+    pub bank_reference: &'a str,
+}
+
+fn xml_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// A schema-valid camt.053.001.02 statement of the bank's collection account with `credits`,
+/// booked on `booked_on`.
+pub fn camt053(statement_id: &str, booked_on: NaiveDate, credits: &[StatementCredit<'_>]) -> String {
+    let mut entries = String::new();
+    for credit in credits {
+        let remittance = match (credit.rf_reference, credit.free_text) {
+            (Some(reference), _) => format!(
+                "<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>ISO</Issr></Tp><Ref>{reference}</Ref></CdtrRefInf></Strd>"
+            ),
+            (None, Some(text)) => format!("<Ustrd>{}</Ustrd>", xml_text(text)),
+            (None, None) => String::new(),
+        };
+        entries.push_str(&format!(
+            "<Ntry><Amt Ccy=\"EUR\">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>\
+             <BookgDt><Dt>{booked_on}</Dt></BookgDt><ValDt><Dt>{booked_on}</Dt></ValDt>\
+             <AcctSvcrRef>{reference}</AcctSvcrRef>\
+             <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>\
+             <NtryDtls><TxDtls><Refs><EndToEndId>E2E-{reference}</EndToEndId></Refs>\
+             <AmtDtls><TxAmt><Amt Ccy=\"EUR\">{amount}</Amt></TxAmt></AmtDtls>\
+             <RltdPties><Dbtr><Nm>{name}</Nm></Dbtr><DbtrAcct><Id><IBAN>{iban}</IBAN></Id></DbtrAcct></RltdPties>\
+             <RmtInf>{remittance}</RmtInf></TxDtls></NtryDtls></Ntry>\n",
+            amount = credit.amount,
+            reference = credit.bank_reference,
+            name = xml_text(credit.payer_name),
+            iban = credit.payer_iban,
+        ));
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">\n<BkToCstmrStmt>\n\
+         <GrpHdr><MsgId>MSG-{statement_id}</MsgId><CreDtTm>{booked_on}T22:00:00</CreDtTm></GrpHdr>\n\
+         <Stmt><Id>{statement_id}</Id><CreDtTm>{booked_on}T22:00:00</CreDtTm>\
+         <Acct><Id><IBAN>FR7630001007941234567890185</IBAN></Id><Ccy>EUR</Ccy></Acct>\
+         <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">0.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{booked_on}</Dt></Dt></Bal>\n\
+         {entries}</Stmt>\n</BkToCstmrStmt>\n</Document>\n"
+    )
+}

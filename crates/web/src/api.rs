@@ -42,6 +42,10 @@ pub fn router() -> Router<AppState> {
         .route("/approvals/{id}/refuse", post(refuse_request))
         .route("/cases/{id}/officer", axum::routing::put(put_officer))
         .route("/imports/accounts", post(import_accounts).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
+        .route("/imports/statement", post(import_statement).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
+        .route("/suspense", get(list_suspense))
+        .route("/suspense/{id}/assign", post(assign_suspense))
+        .route("/suspense/{id}/return", post(return_suspense))
         .route("/calc/seizable-wage", post(calc_seizable_wage))
         .route("/calc/unseizable-balance", post(calc_unseizable_balance))
         .route("/calc/legal-interest", post(calc_legal_interest))
@@ -68,8 +72,8 @@ pub fn swagger_ui(state: AppState) -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Recouvre API", version = "1", description = "Dossiers contentieux, journal, imports et calculettes. Montants en chaînes à deux décimales, dates ISO 8601."),
-    paths(list_cases, case_detail, case_journal, add_note, put_tags, put_officer, post_payment, case_ledger, propose_write_off, list_approvals, approve_request, refuse_request, import_accounts, calc_seizable_wage, calc_unseizable_balance, calc_legal_interest, calc_deadline, calc_foreclosure, calc_allocate_payment, calc_payment_plan, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
-    components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, TagsRequest, OfficerRequest, PaymentRequest, BookedDto, LedgerLineDto, WriteOffRequest, WriteOffOutcomeDto, ApprovalDto, DecisionRequest, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto, ReferenceDto, ReferenceEntryDto)),
+    paths(list_cases, case_detail, case_journal, add_note, put_tags, put_officer, post_payment, case_ledger, propose_write_off, list_approvals, approve_request, refuse_request, import_accounts, import_statement, list_suspense, assign_suspense, return_suspense, calc_seizable_wage, calc_unseizable_balance, calc_legal_interest, calc_deadline, calc_foreclosure, calc_allocate_payment, calc_payment_plan, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
+    components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, TagsRequest, OfficerRequest, PaymentRequest, BookedDto, LedgerLineDto, WriteOffRequest, WriteOffOutcomeDto, StatementOutcomeDto, SuspenseItemDto, AssignRequest, ApprovalDto, DecisionRequest, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto, ReferenceDto, ReferenceEntryDto)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]
@@ -412,6 +416,108 @@ async fn case_ledger(
             })
             .collect(),
     ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatementOutcomeDto {
+    pub booked: u64,
+    pub booked_amount: Money,
+    pub suspense: u64,
+    pub suspense_amount: Money,
+    pub already_booked: u64,
+}
+
+/// Imports a bank statement (camt.053 or camt.054, versions 001.02 and 001.08). The file is
+/// validated against its schema first; each credit is matched to a case (creditor reference,
+/// then payer IBAN) and allocated, or held in suspense. Importing it again books nothing twice.
+#[utoipa::path(post, path = "/api/v1/imports/statement", params(ImportParams), request_body(content = String, content_type = "application/xml"), responses(
+    (status = 200, body = StatementOutcomeDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn import_statement(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<ImportParams>,
+    body: axum::body::Bytes,
+) -> Result<Json<StatementOutcomeDto>, AppError> {
+    user.require(Permission::ImportFiles)?;
+    let file_name = params.file_name.unwrap_or_else(|| "api-upload.xml".to_string());
+    let outcome = crate::statements::import(&state.store, &file_name, &body, user.login()).await?;
+    Ok(Json(StatementOutcomeDto {
+        booked: outcome.booked,
+        booked_amount: outcome.booked_amount,
+        suspense: outcome.suspense,
+        suspense_amount: outcome.suspense_amount,
+        already_booked: outcome.already_booked,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SuspenseItemDto {
+    pub id: i64,
+    pub received_on: NaiveDate,
+    pub amount: Money,
+    pub payer_name: Option<String>,
+    pub payer_iban: Option<String>,
+    pub reference: Option<String>,
+    pub suggested_case_id: Option<i64>,
+    pub reason: String,
+}
+
+/// The suspense account's open items, oldest first (clearing queue).
+#[utoipa::path(get, path = "/api/v1/suspense", responses((status = 200, body = Vec<SuspenseItemDto>), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn list_suspense(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<SuspenseItemDto>>, AppError> {
+    user.require(Permission::WorkCases)?;
+    let items = recouvre_store::suspense::open_items(&state.store).await?;
+    Ok(Json(
+        items
+            .into_iter()
+            .map(|item| SuspenseItemDto {
+                id: item.id,
+                received_on: item.received_on,
+                amount: Money::from_cents(item.amount_cents),
+                payer_name: item.payer_name,
+                payer_iban: item.payer_iban,
+                reference: item.reference,
+                suggested_case_id: item.suggested_case_id,
+                reason: item.reason,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AssignRequest {
+    pub case_id: i64,
+}
+
+/// Assigns a suspense item to a case: the money is allocated on the case and journaled.
+#[utoipa::path(post, path = "/api/v1/suspense/{id}/assign", params(("id" = i64, Path, description = "Suspense item id")), request_body = AssignRequest, responses(
+    (status = 200, body = VersionDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+async fn assign_suspense(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(request): Json<AssignRequest>,
+) -> Result<Json<VersionDto>, AppError> {
+    user.require(Permission::WorkCases)?;
+    let version = recouvre_store::suspense::assign(&state.store, id, request.case_id, user.login(), Utc::now()).await?;
+    Ok(Json(VersionDto { version }))
+}
+
+/// Returns a suspense item to the payer, with a reason.
+#[utoipa::path(post, path = "/api/v1/suspense/{id}/return", params(("id" = i64, Path, description = "Suspense item id")), request_body = DecisionRequest, responses(
+    (status = 204), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+async fn return_suspense(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(request): Json<DecisionRequest>,
+) -> Result<StatusCode, AppError> {
+    user.require(Permission::WorkCases)?;
+    recouvre_store::suspense::give_back(&state.store, id, &request.reason, user.login(), Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -28,6 +28,7 @@ mod format;
 mod metrics;
 pub mod pages;
 pub mod reference;
+pub mod statements;
 
 pub use error::AppError;
 

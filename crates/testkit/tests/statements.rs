@@ -1,0 +1,183 @@
+//! Bank statements in: matched credits booked on their case, unmatched ones in suspense, the
+//! same statement imported twice booking nothing twice, on the engine under test.
+
+use recouvre_domain::authority::Role;
+use recouvre_domain::Money;
+use recouvre_iso20022::sepa::rf_reference;
+use recouvre_store::on_engine;
+use recouvre_testkit::{camt053, today, StatementCredit, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "correct-horse-battery";
+
+/// A case whose debtor's IBAN is theirs alone: (case id, IBAN).
+async fn case_with_unique_iban(app: &TestApp) -> (i64, String) {
+    let rows: Vec<(i64, String)> = on_engine!(app.db.store, |pool| sqlx::query_as(
+        "SELECT c.id, p.iban FROM cases c JOIN persons p ON p.id = c.debtor_id \
+         WHERE p.iban IS NOT NULL AND c.status <> 'closed' AND c.id > 10 \
+         AND (SELECT COUNT(*) FROM persons q WHERE q.iban = p.iban) = 1 ORDER BY c.id LIMIT 1"
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap());
+    rows.into_iter().next().expect("a seeded debtor with an IBAN")
+}
+
+#[tokio::test]
+async fn a_statement_books_matched_credits_holds_the_rest_and_books_nothing_twice() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let token = app.db.token(officer).await;
+    app.db.seed(40, &["camille"]).await;
+    let by_rf = recouvre_store::cases::detail(&app.db.store, 3).await.unwrap();
+    let (by_iban_id, iban) = case_with_unique_iban(&app).await;
+    let by_iban = recouvre_store::cases::detail(&app.db.store, by_iban_id).await.unwrap();
+    let rf = rf_reference(&by_rf.reference);
+    let statement = camt053(
+        "STMT-1",
+        today(),
+        &[
+            StatementCredit {
+                amount: "100.00",
+                payer_name: "X",
+                payer_iban: "DE89370400440532013000",
+                rf_reference: Some(&rf),
+                free_text: None,
+                bank_reference: "B1",
+            },
+            StatementCredit {
+                amount: "50.00",
+                payer_name: "Y",
+                payer_iban: &iban,
+                rf_reference: None,
+                free_text: Some("virement"),
+                bank_reference: "B2",
+            },
+            StatementCredit {
+                amount: "150.00",
+                payer_name: "DUPONT JEAN",
+                payer_iban: "FR7630006000011234567890189",
+                rf_reference: None,
+                free_text: Some("REMB DUPONT"),
+                bank_reference: "B3",
+            },
+        ],
+    );
+    let post = |body: String| {
+        reqwest::Client::new()
+            .post(app.url("/api/v1/imports/statement?file_name=releve.xml"))
+            .bearer_auth(&token)
+            .header("content-type", "application/xml")
+            .body(body)
+            .send()
+    };
+    let first: Value = post(statement.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(first["booked"], 2, "{first}");
+    assert_eq!(first["suspense"], 1, "{first}");
+    assert_eq!(first["suspense_amount"], "150.00");
+    let after_rf = recouvre_store::cases::detail(&app.db.store, 3).await.unwrap();
+    assert_eq!(by_rf.breakdown.total() - after_rf.breakdown.total(), Money::from_cents(10_000));
+    let after_iban = recouvre_store::cases::detail(&app.db.store, by_iban_id).await.unwrap();
+    assert_eq!(by_iban.breakdown.total() - after_iban.breakdown.total(), Money::from_cents(5_000));
+    // The same statement again: nothing booked twice.
+    let second: Value = post(statement).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (second["booked"].as_u64(), second["suspense"].as_u64(), second["already_booked"].as_u64()),
+        (Some(0), Some(0), Some(3))
+    );
+    assert_eq!(recouvre_store::cases::detail(&app.db.store, 3).await.unwrap().breakdown, after_rf.breakdown);
+    // The suspense queue shows the unmatched credit, with the case its payer's name suggests.
+    let queue: Value = reqwest::Client::new()
+        .get(app.url("/api/v1/suspense"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = queue.as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["amount"], "150.00");
+    assert_eq!(items[0]["reference"], "REMB DUPONT");
+    let dupont = recouvre_store::cases::list(
+        &app.db.store,
+        &recouvre_store::cases::CaseFilter { query: Some("dupont jean".into()), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let dupont_id = dupont.cases[0].id;
+    assert_eq!(items[0]["suggested_case_id"], dupont_id);
+    assert_eq!(recouvre_store::suspense::balance(&app.db.store).await.unwrap(), Money::from_cents(15_000));
+    // Clearing it books it on the case.
+    let before = recouvre_store::cases::detail(&app.db.store, dupont_id).await.unwrap();
+    let item_id = items[0]["id"].as_i64().unwrap();
+    let assigned = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/suspense/{item_id}/assign")))
+        .bearer_auth(&token)
+        .json(&json!({"case_id": dupont_id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assigned.status(), StatusCode::OK);
+    let after = recouvre_store::cases::detail(&app.db.store, dupont_id).await.unwrap();
+    assert_eq!(before.breakdown.total() - after.breakdown.total(), Money::from_cents(15_000));
+    assert_eq!(recouvre_store::suspense::balance(&app.db.store).await.unwrap(), Money::ZERO);
+    let events = recouvre_store::journal::events(&app.db.store, dupont_id).await.unwrap();
+    assert_eq!(events.last().unwrap().kind, "suspense_assigned");
+    // Assigning twice is refused.
+    let again = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/suspense/{item_id}/assign")))
+        .bearer_auth(&token)
+        .json(&json!({"case_id": dupont_id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert!(recouvre_store::ledger::check(&app.db.store).await.unwrap().is_clean());
+}
+
+#[tokio::test]
+async fn an_invalid_statement_is_refused_with_the_reason_and_books_nothing() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let token = app.db.token(officer).await;
+    app.db.seed(5, &[]).await;
+    let rf = rf_reference("CTX-0000001");
+    let good = camt053(
+        "STMT-2",
+        today(),
+        &[StatementCredit {
+            amount: "10.00",
+            payer_name: "X",
+            payer_iban: "DE89370400440532013000",
+            rf_reference: Some(&rf),
+            free_text: None,
+            bank_reference: "C1",
+        }],
+    );
+    // A decimal comma is not a valid ISO 20022 amount.
+    let bad = good.replace("<Amt Ccy=\"EUR\">10.00</Amt>", "<Amt Ccy=\"EUR\">10,00</Amt>");
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/imports/statement?file_name=faux.xml"))
+        .bearer_auth(&token)
+        .body(bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    let error = body["error"].as_str().unwrap();
+    assert!(error.contains("faux.xml") && error.contains("ligne"), "{error}");
+    let lines = recouvre_store::ledger::lines(&app.db.store, 1).await.unwrap();
+    assert!(lines.iter().all(|line| line.kind != "payment"));
+    let not_xml = reqwest::Client::new()
+        .post(app.url("/api/v1/imports/statement"))
+        .bearer_auth(&token)
+        .body("%PDF-1.4 not a statement")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_xml.status(), StatusCode::BAD_REQUEST);
+}

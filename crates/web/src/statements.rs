@@ -1,0 +1,71 @@
+//! Bank statements in: camt.053/054 files read by `recouvre-iso20022`, turned into the credits
+//! the store books (shared by `recouvre import statement` and the API).
+
+use recouvre_iso20022::{entry_key, sepa, Statement};
+use recouvre_store::statements::Credit;
+
+/// Our case number from an ISO 11649 creditor reference: `RFkk CTX0000042` → `CTX-0000042`.
+/// Our letters print `sepa::rf_reference(case reference)`, which drops the hyphen.
+pub fn case_reference_from_rf(reference: &str) -> Option<String> {
+    let reference = sepa::normalise_rf(reference)?;
+    let body = reference.get(4..)?;
+    let digits = body.strip_prefix("CTX")?;
+    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())).then(|| format!("CTX-{digits}"))
+}
+
+/// The credits to book: booked (not pending) credit entries that are not returns. Debits and
+/// returns are left to the direct-debit follow-up.
+pub fn credits(statements: &[Statement]) -> Vec<Credit> {
+    let mut credits = Vec::new();
+    for statement in statements {
+        for entry in &statement.entries {
+            if !entry.is_credit() || !entry.is_booked() || entry.is_return() {
+                continue;
+            }
+            let rf = entry
+                .creditor_reference
+                .as_deref()
+                .and_then(sepa::normalise_rf)
+                .or_else(|| entry.remittance.as_deref().and_then(sepa::find_rf_reference));
+            credits.push(Credit {
+                key: entry_key(statement, entry),
+                line: entry.line,
+                amount: entry.amount,
+                booked_on: entry.booking_date.or(entry.value_date).unwrap_or_else(|| chrono::Utc::now().date_naive()),
+                payer_name: entry.debtor_name.clone(),
+                payer_iban: entry.debtor_iban.clone(),
+                remittance: entry.remittance.clone(),
+                case_reference: rf.as_deref().and_then(case_reference_from_rf),
+            });
+        }
+    }
+    credits
+}
+
+/// Reads a statement file and books its credits, all or nothing.
+pub async fn import(
+    store: &recouvre_store::Store,
+    file_name: &str,
+    xml: &[u8],
+    actor: &str,
+) -> Result<recouvre_store::statements::StatementOutcome, crate::AppError> {
+    let statements = recouvre_iso20022::read_statements(xml)
+        .map_err(|error| crate::AppError::BadRequest(format!("{file_name} : {error}")))?;
+    let credits = credits(&statements);
+    Ok(recouvre_store::statements::book_credits(store, file_name, &credits, actor, chrono::Utc::now()).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn our_rf_references_decode_to_case_numbers() {
+        let printed = sepa::rf_reference("CTX-0000042");
+        assert_eq!(case_reference_from_rf(&printed), Some("CTX-0000042".to_string()));
+        assert_eq!(case_reference_from_rf(&sepa::rf_for_print(&printed)), Some("CTX-0000042".to_string()));
+        // A valid RF that is not ours, and an invalid one.
+        assert_eq!(case_reference_from_rf("RF18539007547034"), None);
+        assert_eq!(case_reference_from_rf("RF19CTX0000042"), None);
+    }
+}
