@@ -229,3 +229,72 @@ async fn reference_values_are_added_and_checked_from_the_command_line() {
     assert!(!twice.status.success());
     assert!(stderr(&twice).contains("existe déjà"), "{}", stderr(&twice));
 }
+
+#[test]
+fn statement_show_prints_every_entry_without_booking() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../iso20022/tests/data/camt053_v02_cic.xml");
+    let output = recouvre("sqlite://unused.db", &["statement", "show", file, "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let statements = json["statements"].as_array().unwrap();
+    assert!(!statements.is_empty());
+    let xml = std::fs::read_to_string(file).unwrap();
+    let entries: usize = statements.iter().map(|s| s["entries"].as_array().unwrap().len()).sum();
+    assert!(entries >= xml.matches("<Ntry>").count(), "one line per entry at least");
+    for statement in statements {
+        assert!(statement["account_iban"].is_string());
+        for entry in statement["entries"].as_array().unwrap() {
+            for field in [
+                "amount",
+                "currency",
+                "credit_debit",
+                "booking_date",
+                "value_date",
+                "reference",
+                "end_to_end_id",
+                "debtor_name",
+                "debtor_iban",
+                "remittance",
+            ] {
+                assert!(entry.get(field).is_some(), "{field} missing in {entry}");
+            }
+            assert!(["CRDT", "DBIT"].contains(&entry["credit_debit"].as_str().unwrap()));
+        }
+    }
+    assert!(!std::path::Path::new("unused.db").exists(), "showing a statement opens no database");
+}
+
+#[tokio::test]
+async fn importing_a_statement_twice_books_nothing_twice() {
+    let db = TestDb::new().await;
+    db.seed(10, &[]).await;
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("releve.xml");
+    let rf = recouvre_iso20022::sepa::rf_reference("CTX-0000002");
+    let statement = recouvre_testkit::camt053(
+        "S-CLI",
+        recouvre_testkit::today(),
+        &[recouvre_testkit::StatementCredit {
+            amount: "75.00",
+            payer_name: "PAYEUR",
+            payer_iban: "DE89370400440532013000",
+            rf_reference: Some(&rf),
+            free_text: None,
+            bank_reference: "CLI-1",
+        }],
+    );
+    std::fs::write(&file, statement).unwrap();
+    let first = recouvre(&db.url, &["import", "statement", file.to_str().unwrap()]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("1 crédit(s) affecté(s)"), "{}", stdout(&first));
+    let second = recouvre(&db.url, &["import", "statement", file.to_str().unwrap()]);
+    assert!(second.status.success());
+    assert!(stdout(&second).contains("1 déjà comptabilisé(s)"), "{}", stdout(&second));
+    let lines = recouvre_store::ledger::lines(&db.store, 2).await.unwrap();
+    assert_eq!(lines.iter().filter(|line| line.kind == "payment" && line.account == "bank_receipts").count(), 1);
+    let broken = folder.path().join("casse.xml");
+    std::fs::write(&broken, "<Document>").unwrap();
+    let refused = recouvre(&db.url, &["import", "statement", broken.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("casse.xml"), "{}", stderr(&refused));
+}

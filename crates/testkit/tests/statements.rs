@@ -181,3 +181,65 @@ async fn an_invalid_statement_is_refused_with_the_reason_and_books_nothing() {
         .unwrap();
     assert_eq!(not_xml.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_suspense_screen_assigns_and_returns_money() {
+    let app = TestApp::spawn().await;
+    app.db.user("camille", Role::Officer, PASSWORD).await;
+    app.db.seed(12, &["camille"]).await;
+    let hold = |key: &'static str, amount: i64| {
+        let store = app.db.store.clone();
+        async move {
+            let held = recouvre_store::suspense::Held {
+                received_on: today(),
+                amount: Money::from_cents(amount),
+                payer_name: Some("INCONNU"),
+                payer_iban: None,
+                reference: Some("VIR SANS REF"),
+                suggested_case_id: None,
+                reason: "ni référence ni IBAN exploitables",
+                source_key: key,
+            };
+            recouvre_store::suspense::hold_one(&store, &held, "test", chrono::Utc::now()).await.unwrap().unwrap()
+        }
+    };
+    let first = hold("k1", 4_000).await;
+    let second = hold("k2", 2_500).await;
+    let browser = app.login("camille", PASSWORD).await;
+    let page = browser.get(app.url("/instance")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("VIR SANS REF") && page.contains("65,00"), "{page}");
+    let csrf = recouvre_testkit::hidden_value(&page, "csrf").unwrap();
+    let case = recouvre_store::cases::detail(&app.db.store, 4).await.unwrap();
+    let unknown = browser
+        .post(app.url(&format!("/instance/{first}/affecter")))
+        .form(&[("csrf", csrf.as_str()), ("case_reference", "CTX-9999999")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    let assigned = browser
+        .post(app.url(&format!("/instance/{first}/affecter")))
+        .form(&[("csrf", csrf.as_str()), ("case_reference", &case.reference.to_lowercase())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assigned.status(), StatusCode::SEE_OTHER);
+    let after = recouvre_store::cases::detail(&app.db.store, 4).await.unwrap();
+    assert_eq!(case.breakdown.total() - after.breakdown.total(), Money::from_cents(4_000));
+    let returned = browser
+        .post(app.url(&format!("/instance/{second}/retourner")))
+        .form(&[("csrf", csrf.as_str()), ("reason", "Payeur inconnu, fonds renvoyés")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(returned.status(), StatusCode::SEE_OTHER);
+    assert_eq!(recouvre_store::suspense::balance(&app.db.store).await.unwrap(), Money::ZERO);
+    assert!(recouvre_store::suspense::open_items(&app.db.store).await.unwrap().is_empty());
+    let page = browser.get(app.url("/instance")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Aucune somme en instance"));
+    // The case page prints the creditor reference a debtor quotes when paying.
+    let case_page = browser.get(app.url("/dossiers/4")).send().await.unwrap().text().await.unwrap();
+    let printed = recouvre_iso20022::sepa::rf_for_print(&rf_reference(&case.reference));
+    assert!(case_page.contains(&printed), "{printed}");
+    assert!(recouvre_store::ledger::check(&app.db.store).await.unwrap().is_clean());
+}

@@ -35,6 +35,9 @@ pub fn router() -> Router<AppState> {
         .route("/dossiers/{id}/affectation", post(assign))
         .route("/dossiers/{id}/paiements", post(book_payment))
         .route("/dossiers/{id}/pertes", post(propose_write_off))
+        .route("/instance", get(suspense_queue))
+        .route("/instance/{id}/affecter", post(assign_suspense))
+        .route("/instance/{id}/retourner", post(return_suspense))
         .route("/approbations", get(approvals))
         .route("/approbations/{id}", post(decide))
         .route("/calculettes", get(calculators))
@@ -466,6 +469,7 @@ struct CasePage {
     tags: Vec<String>,
     version: i64,
     debtor_name: String,
+    rf_reference: String,
     debtor_lines: Vec<(&'static str, String)>,
     alerts: Vec<String>,
     parties: Vec<PartyView>,
@@ -598,6 +602,7 @@ async fn case_page(State(state): State<AppState>, user: CurrentUser, Path(case_i
         tags: case.tags.clone(),
         version: case.version,
         debtor_name: debtor.display_name(),
+        rf_reference: recouvre_iso20022::sepa::rf_for_print(&recouvre_iso20022::sepa::rf_reference(&case.reference)),
         debtor_lines,
         alerts,
         parties: case
@@ -897,6 +902,98 @@ async fn propose_write_off(
     )
     .await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
+}
+
+struct SuspenseView {
+    id: i64,
+    received_on: String,
+    amount: String,
+    payer: String,
+    iban: String,
+    reference: String,
+    reason: String,
+    suggestion: String,
+    suggestion_id: i64,
+}
+
+#[derive(Template)]
+#[template(path = "suspense.html")]
+struct SuspensePage {
+    layout: Layout,
+    items: Vec<SuspenseView>,
+    total: String,
+}
+
+/// The suspense account's clearing queue (compte d'instance).
+async fn suspense_queue(State(state): State<AppState>, user: CurrentUser) -> PageResult {
+    user.require(Permission::WorkCases)?;
+    let items = recouvre_store::suspense::open_items(&state.store).await?;
+    let mut views = Vec::with_capacity(items.len());
+    for item in items {
+        let suggestion = match item.suggested_case_id {
+            Some(case_id) => recouvre_store::cases::case_reference(case_id),
+            None => String::new(),
+        };
+        views.push(SuspenseView {
+            id: item.id,
+            received_on: format::short_date(item.received_on),
+            amount: format::euros(item.amount_cents),
+            payer: item.payer_name.unwrap_or_default(),
+            iban: item.payer_iban.as_deref().map(format::iban).unwrap_or_default(),
+            reference: item.reference.unwrap_or_default(),
+            reason: item.reason,
+            suggestion,
+            suggestion_id: item.suggested_case_id.unwrap_or_default(),
+        });
+    }
+    let total = recouvre_store::suspense::balance(&state.store).await?.to_french();
+    render(&SuspensePage { layout: Layout::of(&user), items: views, total })
+}
+
+#[derive(Deserialize)]
+struct AssignSuspenseForm {
+    csrf: String,
+    /// A case number (`CTX-…`).
+    case_reference: String,
+}
+
+async fn assign_suspense(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<AssignSuspenseForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    user.require(Permission::WorkCases)?;
+    let reference = form.case_reference.trim().to_uppercase();
+    let page = recouvre_store::cases::list(
+        &state.store,
+        &CaseFilter { query: Some(reference.clone()), ..CaseFilter::default() },
+    )
+    .await?;
+    let case = page.cases.into_iter().find(|case| case.reference == reference).ok_or_else(|| {
+        AppError::BadRequest(format!("dossier « {reference} » introuvable : saisissez un numéro CTX-…"))
+    })?;
+    recouvre_store::suspense::assign(&state.store, id, case.id, user.login(), Utc::now()).await?;
+    Ok(Redirect::to("/instance").into_response())
+}
+
+#[derive(Deserialize)]
+struct ReturnSuspenseForm {
+    csrf: String,
+    reason: String,
+}
+
+async fn return_suspense(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ReturnSuspenseForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    user.require(Permission::WorkCases)?;
+    recouvre_store::suspense::give_back(&state.store, id, &form.reason, user.login(), Utc::now()).await?;
+    Ok(Redirect::to("/instance").into_response())
 }
 
 struct ApprovalView {
