@@ -63,6 +63,12 @@ enum Command {
     /// Importe un fichier d'un autre système de la banque.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Rapports : contrôles comptables, rapprochement.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Exports vers les autres systèmes de la banque.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Relevés bancaires ISO 20022 (camt.053, camt.054) : lecture sans comptabilisation.
     #[command(subcommand)]
     Statement(StatementCommand),
@@ -98,6 +104,36 @@ enum ImportCommand {
         file: PathBuf,
         #[arg(long, default_value = "system:import")]
         actor: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Contrôles comptables de premier niveau à une date : instance par ancienneté, écritures déséquilibrées,
+    /// soldes négatifs, passages en pertes non approuvés, paiements après clôture. Code 1 s'il y a des anomalies.
+    Controls {
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
+    /// Rapprochement : argent reçu des relevés = affecté aux dossiers + mis en instance ; mouvements de l'instance.
+    Reconciliation {
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        #[arg(long)]
+        to: chrono::NaiveDate,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Écritures comptables d'une journée pour le grand livre (CSV, voir docs/formats/accounting-csv.md).
+    Accounting {
+        #[arg(long)]
+        date: chrono::NaiveDate,
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -316,6 +352,35 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 outcome.already_booked
             );
         }
+        Command::Report(ReportCommand::Controls { as_of, format }) => {
+            let store = open(&cli.database).await?;
+            let as_of = as_of.unwrap_or_else(|| Utc::now().date_naive());
+            let report = recouvre_store::controls::control_report(&store, as_of).await?;
+            if format == "json" {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", controls_text(&report));
+            }
+            if report.anomalies() > 0 {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Report(ReportCommand::Reconciliation { from, to }) => {
+            let store = open(&cli.database).await?;
+            let reconciliation = recouvre_store::controls::reconciliation(&store, from, to).await?;
+            println!("{}", serde_json::to_string_pretty(&reconciliation)?);
+            if !reconciliation.difference.is_zero() {
+                eprintln!("écart de rapprochement : {}", reconciliation.difference.to_french());
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Export(ExportCommand::Accounting { date, out }) => {
+            let store = open(&cli.database).await?;
+            let lines = recouvre_store::controls::accounting_lines(&store, date).await?;
+            std::fs::write(&out, recouvre_store::controls::accounting_csv(&lines))
+                .with_context(|| format!("écriture de {} impossible", out.display()))?;
+            println!("{} : {} ligne(s) d'écriture du {date}", out.display(), lines.len());
+        }
         Command::Statement(StatementCommand::Show { file, format: _ }) => {
             let xml = std::fs::read(&file).with_context(|| format!("lecture de {} impossible", file.display()))?;
             let statements = recouvre_iso20022::read_statements(&xml)
@@ -428,6 +493,27 @@ async fn user_command(database: &str, command: UserCommand) -> anyhow::Result<()
         }
     }
     Ok(())
+}
+
+/// The control report as an accountant reads it.
+fn controls_text(report: &recouvre_store::controls::ControlReport) -> String {
+    let mut out = format!("Contrôles comptables au {}\n\nCompte d'instance par ancienneté :\n", report.as_of);
+    for bucket in &report.suspense_by_age {
+        out.push_str(&format!(
+            "  {:<18} {:>5} élément(s)  {:>16}\n",
+            bucket.label,
+            bucket.items,
+            bucket.amount.to_french()
+        ));
+    }
+    let ledger = &report.ledger;
+    out.push_str(&format!("Écritures déséquilibrées : {}\n", ledger.unbalanced_transactions.len()));
+    out.push_str(&format!("Créances à solde négatif : {}\n", ledger.negative_receivables.len()));
+    out.push_str(&format!("Montants de dossiers différents du grand livre : {}\n", ledger.stale_projections.len()));
+    out.push_str(&format!("Passages en pertes sans approbation : {}\n", report.unapproved_write_offs.len()));
+    out.push_str(&format!("Paiements affectés après clôture : {}\n", report.payments_after_closure.len()));
+    out.push_str(&format!("\n{} anomalie(s)\n", report.anomalies()));
+    out
 }
 
 fn read_password() -> anyhow::Result<String> {

@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/dossiers/{id}/affectation", post(assign))
         .route("/dossiers/{id}/paiements", post(book_payment))
         .route("/dossiers/{id}/pertes", post(propose_write_off))
+        .route("/controles", get(controls))
         .route("/instance", get(suspense_queue))
         .route("/instance/{id}/affecter", post(assign_suspense))
         .route("/instance/{id}/retourner", post(return_suspense))
@@ -902,6 +903,80 @@ async fn propose_write_off(
     )
     .await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
+}
+
+#[derive(Deserialize)]
+struct ControlsQuery {
+    as_of: Option<chrono::NaiveDate>,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+}
+
+#[derive(Template)]
+#[template(path = "controls.html")]
+struct ControlsPage {
+    layout: Layout,
+    as_of: String,
+    from: String,
+    to: String,
+    buckets: Vec<(&'static str, i64, String)>,
+    checks: Vec<(&'static str, usize)>,
+    anomalies: usize,
+    reconciliation: Vec<(&'static str, String)>,
+    difference_alert: Option<String>,
+}
+
+/// First-level accounting controls and the reconciliation of money in (accounting control,
+/// team lead).
+async fn controls(State(state): State<AppState>, user: CurrentUser, Query(query): Query<ControlsQuery>) -> PageResult {
+    user.require(Permission::ReadReports)?;
+    let today = Utc::now().date_naive();
+    let as_of = query.as_of.unwrap_or(today);
+    let to = query.to.unwrap_or(as_of);
+    let from = query.from.unwrap_or(to - chrono::Duration::days(30));
+    if from > to {
+        return Err(AppError::BadRequest("la date de début doit précéder la date de fin".to_string()).into());
+    }
+    let report = recouvre_store::controls::control_report(&state.store, as_of).await?;
+    let reconciliation = recouvre_store::controls::reconciliation(&state.store, from, to).await?;
+    let view = ControlsPage {
+        layout: Layout::of(&user),
+        as_of: as_of.to_string(),
+        from: from.to_string(),
+        to: to.to_string(),
+        buckets: report
+            .suspense_by_age
+            .iter()
+            .map(|bucket| (bucket.label, bucket.items, bucket.amount.to_french()))
+            .collect(),
+        checks: vec![
+            ("Écritures déséquilibrées", report.ledger.unbalanced_transactions.len()),
+            ("Créances à solde négatif", report.ledger.negative_receivables.len()),
+            ("Montants de dossiers différents du grand livre", report.ledger.stale_projections.len()),
+            ("Passages en pertes sans approbation", report.unapproved_write_offs.len()),
+            ("Paiements affectés après clôture du dossier", report.payments_after_closure.len()),
+        ],
+        anomalies: report.anomalies(),
+        reconciliation: vec![
+            ("Reçu des relevés bancaires", reconciliation.statements_in.to_french()),
+            ("Affecté directement aux dossiers", reconciliation.allocated_to_cases.to_french()),
+            ("Mis en instance", reconciliation.held_in_suspense.to_french()),
+            ("Écart", reconciliation.difference.to_french()),
+            ("Instance : solde d'ouverture", reconciliation.suspense_opening.to_french()),
+            ("Instance : entrées", reconciliation.suspense_in.to_french()),
+            ("Instance : affectées aux dossiers", reconciliation.suspense_cleared.to_french()),
+            ("Instance : retournées", reconciliation.suspense_returned.to_french()),
+            ("Instance : solde de clôture", reconciliation.suspense_closing.to_french()),
+            ("Trop-perçus remboursés", reconciliation.refunds.to_french()),
+        ],
+        difference_alert: (!reconciliation.difference.is_zero()).then(|| {
+            format!(
+                "Écart de rapprochement de {} : des crédits de relevés ne sont ni affectés ni en instance.",
+                reconciliation.difference.to_french()
+            )
+        }),
+    };
+    render(&view)
 }
 
 struct SuspenseView {
