@@ -21,6 +21,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub mod access;
 pub mod approvals;
 pub mod cases;
+pub mod controls;
+pub mod direct_debits;
 mod error;
 pub mod imports;
 pub mod journal;

@@ -26,7 +26,7 @@ impl Default for BankIdentity {
         BankIdentity {
             name: "Banque Démonstration SA".to_string(),
             address: "12 rue de la Paix, 75002 Paris".to_string(),
-            sepa_creditor_id: "FR12ZZZ123456".to_string(),
+            sepa_creditor_id: "FR72ZZZ123456".to_string(),
             collection_iban: "FR7630001007941234567890185".to_string(),
             collection_bic: "BDFEFRPPXXX".to_string(),
             logo: String::new(),

@@ -1,0 +1,975 @@
+//! Direct debits for payment plans (issue 5, item 4): plans and their instalments, SEPA Core
+//! mandates, the pain.008 files that collect the instalments due, and the returns (R-transactions
+//! read from camt.054) that undo a collection.
+//!
+//! The design, chosen for simplicity:
+//! - **Export books the money.** [`prepare_export`] picks every instalment `due` on or before
+//!   the collection date of an active plan whose case has an active mandate, books each as a
+//!   payment on its case's ledger (reference: the end-to-end id), marks it `paid`, journals
+//!   `direct_debit_collected`, records the file, and writes the pain.008 — all in one
+//!   transaction: if the file cannot be written, nothing is marked or booked.
+//! - **A return undoes it.** [`apply_return`] books the exact reversal of the instalment's
+//!   payment, marks it `returned` (a missed instalment) and journals `direct_debit_returned`;
+//!   the second missed instalment of a plan lapses it (`plan_lapsed`).
+//! - **Idempotent.** An instalment leaves `due` once, so it is never collected twice and a second
+//!   export for the same date finds nothing (`None`, no file); a return applied twice does nothing
+//!   the second time.
+//!
+//! Sequence type: a mandate never collected is collected `FRST`, and `first_collected_on` is set;
+//! later collections are `RCUR`. When several instalments of one mandate are due in one file
+//! (catching up), the first is `FRST` and the others `RCUR`, as the EPC rulebook has allowed since
+//! November 2016 (a `RCUR` no longer has to wait for the `FRST` to settle). A returned `FRST`
+//! does not make the next one `FRST` again.
+
+use std::collections::{BTreeSet, HashSet};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use recouvre_domain::allocation::AllocationOrder;
+use recouvre_domain::calendar;
+use recouvre_domain::ledger::{self, Account, Posting, Transaction, TransactionKind};
+use recouvre_domain::Money;
+use recouvre_iso20022::{
+    sepa, Creditor, DirectDebit, DirectDebitBatch, Entry, Pain008Error, Pain008Version, SequenceType, Statement,
+};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::journal::append_event;
+use crate::ledger::{balances_from_rows, book};
+use crate::settings::BankIdentity;
+use crate::{on_engine, Result, Store, StoreError};
+
+/// Missed instalments (returned, or not paid) after which a plan lapses.
+pub const LAPSE_AFTER_MISSED: i64 = 2;
+
+/// Prefix of the end-to-end ids of our collections: `RCV-DD-<instalment id>`. A camt entry
+/// whose end-to-end id starts with it is about one of our direct debits.
+pub const END_TO_END_PREFIX: &str = "RCV-DD-";
+
+/// How the money of a collected instalment is allocated on the case.
+const ALLOCATION: AllocationOrder = AllocationOrder::CostsInterestPrincipal;
+
+fn refused(message: impl Into<String>) -> StoreError {
+    StoreError::Conflict(message.into())
+}
+
+fn french_date(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payment plans
+// ---------------------------------------------------------------------------------------------
+
+/// Checks a schedule: at least one instalment, each positive, due dates strictly increasing;
+/// returns the total.
+fn check_schedule(instalments: &[(NaiveDate, Money)]) -> Result<Money> {
+    if instalments.is_empty() {
+        return Err(refused("un échéancier doit compter au moins une échéance"));
+    }
+    let mut total = Money::ZERO;
+    for (index, (due, amount)) in instalments.iter().enumerate() {
+        if !amount.is_positive() {
+            return Err(refused(format!(
+                "échéance n° {} du {} : montant {} non positif",
+                index + 1,
+                french_date(*due),
+                amount.to_french()
+            )));
+        }
+        if index > 0 && *due <= instalments[index - 1].0 {
+            return Err(refused(format!(
+                "échéance n° {} : le {} ne suit pas l'échéance précédente (le {})",
+                index + 1,
+                french_date(*due),
+                french_date(instalments[index - 1].0)
+            )));
+        }
+        total = total.checked_add(*amount).ok_or_else(|| refused("total de l'échéancier trop grand"))?;
+    }
+    if !total.is_positive() {
+        return Err(refused(format!("le total de l'échéancier doit être positif ({})", total.to_french())));
+    }
+    Ok(total)
+}
+
+/// Creates a payment plan on a case from its schedule (`(due date, amount)`, in order), journaled
+/// `plan_created` with its instalments in the same transaction. Refused when the case already has
+/// an active plan, or the schedule is empty, not in date order, or has a non-positive amount.
+/// Returns the plan's id.
+pub async fn create_plan(
+    store: &Store,
+    case_id: i64,
+    expected_version: Option<i64>,
+    instalments: &[(NaiveDate, Money)],
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let total = check_schedule(instalments)?;
+    let first_due = instalments[0].0;
+    let plan_id = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let case: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut *tx).await?;
+        if case.is_none() {
+            return Err(StoreError::not_found(format!("dossier n° {case_id}")));
+        }
+        let active: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM payment_plans WHERE case_id = $1 AND status = 'active'")
+                .bind(case_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let already = |plan: String| {
+            refused(format!(
+                "le dossier n° {case_id} a déjà un échéancier en cours{plan} : annulez-le avant d'en créer un autre"
+            ))
+        };
+        if let Some(active) = active {
+            return Err(already(format!(" (n° {active})")));
+        }
+        let inserted: std::result::Result<i64, sqlx::Error> = sqlx::query_scalar(
+            "INSERT INTO payment_plans (case_id, status, total_cents, first_due, created_by, created_at) \
+             VALUES ($1, 'active', $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(case_id)
+        .bind(total.cents())
+        .bind(first_due)
+        .bind(actor)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await;
+        let plan_id = match inserted.map_err(StoreError::from) {
+            Ok(id) => id,
+            Err(error) if error.is_unique_violation() => return Err(already(String::new())),
+            Err(error) => return Err(error),
+        };
+        let mut lines = Vec::with_capacity(instalments.len());
+        for (index, (due_on, amount)) in instalments.iter().enumerate() {
+            let number = index as i64 + 1;
+            sqlx::query(
+                "INSERT INTO instalments (plan_id, case_id, number, due_on, amount_cents, status) \
+                 VALUES ($1, $2, $3, $4, $5, 'due')",
+            )
+            .bind(plan_id)
+            .bind(case_id)
+            .bind(number)
+            .bind(*due_on)
+            .bind(amount.cents())
+            .execute(&mut *tx)
+            .await?;
+            lines.push(json!({"number": number, "due_on": due_on, "amount": amount}));
+        }
+        let payload = json!({"plan_id": plan_id, "total": total, "instalments": lines});
+        append_event!(tx, case_id, expected_version, "plan_created", payload.to_string(), actor, now);
+        tx.commit().await?;
+        plan_id
+    });
+    Ok(plan_id)
+}
+
+/// Cancels the active plan of a case (a new agreement, a payment in full by other means…),
+/// journaled `plan_cancelled` with the reason. Its instalments still `due` are no longer
+/// collected. Returns the case's new version.
+pub async fn cancel_plan(
+    store: &Store,
+    case_id: i64,
+    expected_version: Option<i64>,
+    reason: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(refused("indiquez le motif de l'annulation de l'échéancier"));
+    }
+    let version = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let cancelled: Option<i64> = sqlx::query_scalar(
+            "UPDATE payment_plans SET status = 'cancelled' WHERE case_id = $1 AND status = 'active' RETURNING id",
+        )
+        .bind(case_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(plan_id) = cancelled else {
+            return Err(refused(format!("le dossier n° {case_id} n'a pas d'échéancier en cours")));
+        };
+        let payload = json!({"plan_id": plan_id, "reason": reason});
+        let event = append_event!(tx, case_id, expected_version, "plan_cancelled", payload.to_string(), actor, now);
+        tx.commit().await?;
+        event.sequence
+    });
+    Ok(version)
+}
+
+/// A payment plan, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Plan {
+    pub id: i64,
+    pub case_id: i64,
+    /// `active`, `completed`, `lapsed` or `cancelled`.
+    pub status: String,
+    pub total_cents: i64,
+    pub first_due: NaiveDate,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One instalment of a plan, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Instalment {
+    pub id: i64,
+    pub plan_id: i64,
+    pub number: i64,
+    pub due_on: NaiveDate,
+    pub amount_cents: i64,
+    /// `due`, `collected`, `paid`, `missed` or `returned`.
+    pub status: String,
+    /// The pain.008 message id of the file that collected it.
+    pub collected_in: Option<String>,
+    pub end_to_end_id: Option<String>,
+    /// `FRST` or `RCUR`, once collected.
+    pub sequence_type: Option<String>,
+    /// The payment booked for it.
+    pub transaction_id: Option<i64>,
+    /// The R-transaction's reason code (`AM04`…), once returned.
+    pub return_reason: Option<String>,
+    pub returned_on: Option<NaiveDate>,
+}
+
+/// A plan with its instalments, for the case page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanView {
+    pub plan: Plan,
+    pub instalments: Vec<Instalment>,
+}
+
+impl PlanView {
+    /// What is left to collect: instalments still `due`.
+    pub fn outstanding(&self) -> Money {
+        Money::from_cents(self.instalments.iter().filter(|i| i.status == "due").map(|i| i.amount_cents).sum())
+    }
+
+    /// Instalments missed (returned or not paid).
+    pub fn missed(&self) -> usize {
+        self.instalments.iter().filter(|i| i.status == "returned" || i.status == "missed").count()
+    }
+}
+
+/// The case's current plan (the active one, else the latest), with its instalments in order.
+pub async fn plan(store: &Store, case_id: i64) -> Result<Option<PlanView>> {
+    let view = on_engine!(store, |pool| {
+        let plan: Option<Plan> = sqlx::query_as(
+            "SELECT id, case_id, status, total_cents, first_due, created_by, created_at FROM payment_plans \
+             WHERE case_id = $1 ORDER BY CASE WHEN status = 'active' THEN 0 ELSE 1 END, id DESC LIMIT 1",
+        )
+        .bind(case_id)
+        .fetch_optional(pool)
+        .await?;
+        match plan {
+            None => None,
+            Some(plan) => {
+                let instalments: Vec<Instalment> = sqlx::query_as(
+                    "SELECT id, plan_id, number, due_on, amount_cents, status, collected_in, end_to_end_id, \
+                     sequence_type, transaction_id, return_reason, returned_on FROM instalments \
+                     WHERE plan_id = $1 ORDER BY number",
+                )
+                .bind(plan.id)
+                .fetch_all(pool)
+                .await?;
+                Some(PlanView { plan, instalments })
+            }
+        }
+    });
+    Ok(view)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mandates
+// ---------------------------------------------------------------------------------------------
+
+/// A SEPA Core mandate signed by the debtor.
+#[derive(Debug, Clone, Copy)]
+pub struct NewMandate<'a> {
+    /// Unique mandate reference (RUM), e.g. `RUM-CTX0000042-01`.
+    pub reference: &'a str,
+    pub debtor_name: &'a str,
+    pub debtor_iban: &'a str,
+    /// Optional for SEPA debtors since 2016.
+    pub debtor_bic: Option<&'a str>,
+    pub signed_on: NaiveDate,
+}
+
+/// A mandate, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Mandate {
+    pub id: i64,
+    pub case_id: i64,
+    pub reference: String,
+    pub debtor_name: String,
+    pub debtor_iban: String,
+    pub debtor_bic: Option<String>,
+    pub signed_on: NaiveDate,
+    /// `active` or `revoked`.
+    pub status: String,
+    /// The first collection's date: later ones are `RCUR`.
+    pub first_collected_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+}
+
+fn field_error(field: &str, error: sepa::SepaError) -> StoreError {
+    refused(format!("{field} : {error}"))
+}
+
+/// Registers a mandate on a case, journaled `mandate_added`. The reference, IBAN (checksum,
+/// SEPA country, French RIB key) and BIC are checked, and the debtor's name must be writable in
+/// the SEPA character set; each refusal names the field. A mandate reference is unique across
+/// cases (compared without case, EPC AT-01). The case's previous active mandate, if any, is
+/// revoked: a case is collected under one mandate at a time. Returns the mandate's id.
+pub async fn add_mandate(
+    store: &Store,
+    case_id: i64,
+    expected_version: Option<i64>,
+    mandate: &NewMandate<'_>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let reference = sepa::validate_mandate_id(mandate.reference.trim())
+        .map_err(|error| field_error("référence unique de mandat (RUM)", error))?;
+    let debtor_name = mandate.debtor_name.trim();
+    sepa::to_sepa_text(debtor_name, 70).map_err(|error| field_error("nom du débiteur", error))?;
+    let debtor_iban =
+        sepa::validate_sepa_iban(mandate.debtor_iban).map_err(|error| field_error("IBAN du débiteur", error))?;
+    let debtor_bic = match mandate.debtor_bic.map(str::trim) {
+        Some(bic) if !bic.is_empty() => {
+            Some(sepa::validate_bic(bic).map_err(|error| field_error("BIC du débiteur", error))?)
+        }
+        _ => None,
+    };
+    if mandate.signed_on > now.date_naive() {
+        return Err(refused(format!(
+            "date de signature du mandat : le {} est dans le futur",
+            french_date(mandate.signed_on)
+        )));
+    }
+    let signed_on = mandate.signed_on;
+    let mandate_id = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let case: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut *tx).await?;
+        if case.is_none() {
+            return Err(StoreError::not_found(format!("dossier n° {case_id}")));
+        }
+        let taken: Option<i64> =
+            sqlx::query_scalar("SELECT case_id FROM sepa_mandates WHERE UPPER(reference) = UPPER($1)")
+                .bind(&reference)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let duplicate = |on: String| {
+            refused(format!("référence unique de mandat (RUM) : « {reference} » est déjà enregistrée{on}"))
+        };
+        if let Some(other_case) = taken {
+            return Err(duplicate(format!(" (dossier n° {other_case})")));
+        }
+        let replaced: Vec<String> = sqlx::query_scalar(
+            "UPDATE sepa_mandates SET status = 'revoked' WHERE case_id = $1 AND status = 'active' RETURNING reference",
+        )
+        .bind(case_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let inserted: std::result::Result<i64, sqlx::Error> = sqlx::query_scalar(
+            "INSERT INTO sepa_mandates (case_id, reference, debtor_name, debtor_iban, debtor_bic, signed_on, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'active', $7) RETURNING id",
+        )
+        .bind(case_id)
+        .bind(&reference)
+        .bind(debtor_name)
+        .bind(&debtor_iban)
+        .bind(debtor_bic.as_deref())
+        .bind(signed_on)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await;
+        let mandate_id = match inserted.map_err(StoreError::from) {
+            Ok(id) => id,
+            Err(error) if error.is_unique_violation() => return Err(duplicate(String::new())),
+            Err(error) => return Err(error),
+        };
+        let payload = json!({
+            "mandate_id": mandate_id, "reference": reference, "debtor_name": debtor_name,
+            "debtor_iban": debtor_iban, "debtor_bic": debtor_bic, "signed_on": signed_on,
+            "replaces": replaced,
+        });
+        append_event!(tx, case_id, expected_version, "mandate_added", payload.to_string(), actor, now);
+        tx.commit().await?;
+        mandate_id
+    });
+    Ok(mandate_id)
+}
+
+/// Revokes the active mandate of a case (the debtor withdrew it), journaled `mandate_revoked`.
+/// Instalments stay `due` but are no longer collected. Returns the case's new version.
+pub async fn revoke_mandate(
+    store: &Store,
+    case_id: i64,
+    expected_version: Option<i64>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let version = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let revoked: Option<(i64, String)> = sqlx::query_as(
+            "UPDATE sepa_mandates SET status = 'revoked' WHERE case_id = $1 AND status = 'active' RETURNING id, reference",
+        )
+        .bind(case_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((mandate_id, reference)) = revoked else {
+            return Err(refused(format!("le dossier n° {case_id} n'a pas de mandat de prélèvement actif")));
+        };
+        let payload = json!({"mandate_id": mandate_id, "reference": reference});
+        let event = append_event!(tx, case_id, expected_version, "mandate_revoked", payload.to_string(), actor, now);
+        tx.commit().await?;
+        event.sequence
+    });
+    Ok(version)
+}
+
+/// The mandates of a case, newest first.
+pub async fn mandates(store: &Store, case_id: i64) -> Result<Vec<Mandate>> {
+    const SQL: &str = "SELECT id, case_id, reference, debtor_name, debtor_iban, debtor_bic, signed_on, status, \
+                       first_collected_on, created_at FROM sepa_mandates WHERE case_id = $1 ORDER BY id DESC";
+    let rows = on_engine!(store, |pool| sqlx::query_as(SQL).bind(case_id).fetch_all(pool).await?);
+    Ok(rows)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export (pain.008)
+// ---------------------------------------------------------------------------------------------
+
+/// One collection of a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportedDebit {
+    pub instalment_id: i64,
+    pub case_id: i64,
+    pub case_reference: String,
+    pub plan_id: i64,
+    pub number: i64,
+    pub due_on: NaiveDate,
+    pub end_to_end_id: String,
+    pub mandate_reference: String,
+    /// `FRST` or `RCUR`.
+    pub sequence_type: &'static str,
+    pub amount: Money,
+    /// The payment booked on the case.
+    pub transaction_id: i64,
+}
+
+/// What a direct-debit file holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportSummary {
+    pub export_id: i64,
+    /// `GrpHdr/MsgId`: `RCV-DD-<collection date>-<n>`.
+    pub message_id: String,
+    pub collection_date: NaiveDate,
+    /// `pain.008.001.02` or `pain.008.001.08`.
+    pub version: &'static str,
+    pub count: usize,
+    pub total: Money,
+    pub first: usize,
+    pub recurrent: usize,
+    pub debits: Vec<ExportedDebit>,
+    /// Plans whose last instalment this file collected.
+    pub plans_completed: Vec<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Candidate {
+    instalment_id: i64,
+    case_id: i64,
+    case_reference: String,
+    plan_id: i64,
+    number: i64,
+    due_on: NaiveDate,
+    amount_cents: i64,
+    mandate_id: i64,
+    mandate_reference: String,
+    debtor_name: String,
+    debtor_iban: String,
+    debtor_bic: Option<String>,
+    signed_on: NaiveDate,
+    first_collected_on: Option<NaiveDate>,
+}
+
+fn file_error(error: Pain008Error) -> StoreError {
+    refused(format!("fichier de prélèvements non produit : {error}"))
+}
+
+/// The collection date must be a TARGET2 business day, not before today.
+fn check_collection_date(date: NaiveDate, today: NaiveDate) -> Result<()> {
+    if !calendar::is_target2_business_day(date) {
+        let reason = match date.weekday() {
+            Weekday::Sat => "samedi",
+            Weekday::Sun => "dimanche",
+            _ => "jour de fermeture de TARGET2",
+        };
+        return Err(file_error(Pain008Error::NotTarget2 {
+            date,
+            next: calendar::next_target2_business_day(date),
+            reason: reason.to_string(),
+        }));
+    }
+    if date < today {
+        return Err(file_error(Pain008Error::CollectionInThePast { date, created: today }));
+    }
+    Ok(())
+}
+
+/// Prepares the direct-debit file for `collection_date`, in one transaction: every instalment
+/// `due` on or before that date, of an active plan, on an open case with an active mandate
+/// signed by then, is collected — `FRST` when its mandate never was, else `RCUR` — with the
+/// end-to-end id `RCV-DD-<instalment id>`; each is booked as a payment on its case (journaled
+/// `direct_debit_collected`) and marked `paid`; a plan whose instalments are all paid becomes
+/// `completed` (`plan_completed`). The file is recorded in `direct_debit_exports` and written
+/// as pain.008 of `version`, valid against its schema.
+///
+/// Returns `None` (and changes nothing) when nothing is due: a second run for the same date
+/// produces no second file. A collection date that is not a TARGET2 business day is refused
+/// with the next one; if the file cannot be written (the bank identity's IBAN, BIC or creditor
+/// identifier is wrong…), the error says why and nothing is marked or booked.
+pub async fn prepare_export(
+    store: &Store,
+    collection_date: NaiveDate,
+    version: Pain008Version,
+    bank: &BankIdentity,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(String, ExportSummary)>> {
+    check_collection_date(collection_date, now.date_naive())?;
+    let version_name = version.message().name();
+    let prefix = format!("RCV-DD-{}-", collection_date.format("%Y%m%d"));
+    let outcome = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        // A write first: on SQLite it takes the write lock at once; on PostgreSQL two exports of
+        // the same date get the same message id and the second fails on its uniqueness.
+        let (export_id, message_id): (i64, String) = sqlx::query_as(
+            "INSERT INTO direct_debit_exports (message_id, collection_date, version, count, total_cents, created_by, created_at) \
+             VALUES (CAST($1 AS TEXT) || CAST((SELECT COUNT(*) FROM direct_debit_exports WHERE collection_date = $2) + 1 AS TEXT), \
+             $2, $3, 0, 0, $4, $5) RETURNING id, message_id",
+        )
+        .bind(&prefix)
+        .bind(collection_date)
+        .bind(version_name)
+        .bind(actor)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let candidates: Vec<Candidate> = sqlx::query_as(
+            "SELECT i.id AS instalment_id, i.case_id, c.reference AS case_reference, i.plan_id, i.number, i.due_on, \
+             i.amount_cents, m.id AS mandate_id, m.reference AS mandate_reference, m.debtor_name, m.debtor_iban, \
+             m.debtor_bic, m.signed_on, m.first_collected_on \
+             FROM instalments i \
+             JOIN payment_plans p ON p.id = i.plan_id \
+             JOIN sepa_mandates m ON m.case_id = i.case_id AND m.status = 'active' \
+             JOIN cases c ON c.id = i.case_id \
+             WHERE i.status = 'due' AND i.due_on <= $1 AND p.status = 'active' AND m.signed_on <= $1 \
+             AND c.status <> 'closed' \
+             ORDER BY i.case_id, i.due_on, i.number, i.id",
+        )
+        .bind(collection_date)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut collected_mandates: HashSet<i64> = HashSet::new();
+        let mut debits = Vec::with_capacity(candidates.len());
+        let mut exported = Vec::with_capacity(candidates.len());
+        let mut plans = BTreeSet::new();
+        for candidate in candidates {
+            let sequence = if candidate.first_collected_on.is_none() && collected_mandates.insert(candidate.mandate_id)
+            {
+                SequenceType::First
+            } else {
+                collected_mandates.insert(candidate.mandate_id);
+                SequenceType::Recurrent
+            };
+            let end_to_end_id = format!("{END_TO_END_PREFIX}{}", candidate.instalment_id);
+            let amount = Money::from_cents(candidate.amount_cents);
+            // Claimed only if still due: a concurrent export cannot collect it too.
+            let claimed = sqlx::query(
+                "UPDATE instalments SET status = 'paid', collected_in = $2, end_to_end_id = $3, mandate_id = $4, \
+                 sequence_type = $5 WHERE id = $1 AND status = 'due'",
+            )
+            .bind(candidate.instalment_id)
+            .bind(&message_id)
+            .bind(&end_to_end_id)
+            .bind(candidate.mandate_id)
+            .bind(sequence.code())
+            .execute(&mut *tx)
+            .await?;
+            if claimed.rows_affected() == 0 {
+                continue;
+            }
+            let rows: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT account, CAST(SUM(amount_cents) AS BIGINT) FROM ledger_postings WHERE case_id = $1 GROUP BY account",
+            )
+            .bind(candidate.case_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let balances = balances_from_rows(rows)?;
+            let transaction = ledger::payment(&balances, amount, ALLOCATION).map_err(|error| {
+                refused(format!("dossier {} , échéance n° {} : {error}", candidate.case_reference, candidate.number))
+            })?;
+            let payload = json!({
+                "plan_id": candidate.plan_id, "instalment": candidate.number, "due_on": candidate.due_on,
+                "amount": amount, "collection_date": collection_date, "end_to_end_id": end_to_end_id,
+                "message_id": message_id, "mandate": candidate.mandate_reference, "sequence_type": sequence.code(),
+            });
+            append_event!(tx, candidate.case_id, None, "direct_debit_collected", payload.to_string(), actor, now);
+            let transaction_id = book!(
+                tx,
+                Some(candidate.case_id),
+                &transaction,
+                collection_date,
+                end_to_end_id.as_str(),
+                None::<i64>,
+                actor,
+                now
+            );
+            sqlx::query("UPDATE instalments SET transaction_id = $2 WHERE id = $1")
+                .bind(candidate.instalment_id)
+                .bind(transaction_id)
+                .execute(&mut *tx)
+                .await?;
+            if sequence == SequenceType::First {
+                sqlx::query(
+                    "UPDATE sepa_mandates SET first_collected_on = $2 WHERE id = $1 AND first_collected_on IS NULL",
+                )
+                .bind(candidate.mandate_id)
+                .bind(collection_date)
+                .execute(&mut *tx)
+                .await?;
+            }
+            plans.insert((candidate.case_id, candidate.plan_id));
+            debits.push(DirectDebit {
+                end_to_end_id: end_to_end_id.clone(),
+                amount,
+                mandate_id: candidate.mandate_reference.clone(),
+                mandate_signed_on: candidate.signed_on,
+                sequence,
+                debtor_name: candidate.debtor_name,
+                debtor_iban: candidate.debtor_iban,
+                debtor_bic: candidate.debtor_bic,
+                remittance: format!("Echeance {} dossier {}", candidate.number, candidate.case_reference),
+            });
+            exported.push(ExportedDebit {
+                instalment_id: candidate.instalment_id,
+                case_id: candidate.case_id,
+                case_reference: candidate.case_reference,
+                plan_id: candidate.plan_id,
+                number: candidate.number,
+                due_on: candidate.due_on,
+                end_to_end_id,
+                mandate_reference: candidate.mandate_reference,
+                sequence_type: sequence.code(),
+                amount,
+                transaction_id,
+            });
+        }
+        if debits.is_empty() {
+            // Dropping the transaction rolls back the export row: no file.
+            return Ok(None);
+        }
+        let mut plans_completed = Vec::new();
+        for (case_id, plan_id) in plans {
+            let left: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM instalments WHERE plan_id = $1 AND status <> 'paid'")
+                    .bind(plan_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if left == 0 {
+                let completed =
+                    sqlx::query("UPDATE payment_plans SET status = 'completed' WHERE id = $1 AND status = 'active'")
+                        .bind(plan_id)
+                        .execute(&mut *tx)
+                        .await?;
+                if completed.rows_affected() == 1 {
+                    let payload = json!({"plan_id": plan_id, "message_id": message_id});
+                    append_event!(tx, case_id, None, "plan_completed", payload.to_string(), actor, now);
+                    plans_completed.push(plan_id);
+                }
+            }
+        }
+        let batch = DirectDebitBatch {
+            message_id: message_id.clone(),
+            created_at: now.naive_utc(),
+            initiating_party: bank.name.clone(),
+            creditor: Creditor {
+                name: bank.name.clone(),
+                iban: bank.collection_iban.clone(),
+                bic: bank.collection_bic.clone(),
+                creditor_id: bank.sepa_creditor_id.clone(),
+            },
+            collection_date,
+            debits,
+        };
+        // A file that cannot be written leaves nothing behind: the error rolls back.
+        let xml = recouvre_iso20022::write_pain008(&batch, version).map_err(file_error)?;
+        let total: Money = exported.iter().map(|debit| debit.amount).sum();
+        sqlx::query("UPDATE direct_debit_exports SET count = $2, total_cents = $3 WHERE id = $1")
+            .bind(export_id)
+            .bind(exported.len() as i64)
+            .bind(total.cents())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let first = exported.iter().filter(|debit| debit.sequence_type == "FRST").count();
+        let summary = ExportSummary {
+            export_id,
+            message_id,
+            collection_date,
+            version: version_name,
+            count: exported.len(),
+            total,
+            first,
+            recurrent: exported.len() - first,
+            debits: exported,
+            plans_completed,
+        };
+        Some((xml, summary))
+    });
+    Ok(outcome)
+}
+
+/// A direct-debit file already prepared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Export {
+    pub id: i64,
+    pub message_id: String,
+    pub collection_date: NaiveDate,
+    pub version: String,
+    pub count: i64,
+    pub total_cents: i64,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The files prepared, newest first (at most `limit`).
+pub async fn exports(store: &Store, limit: i64) -> Result<Vec<Export>> {
+    const SQL: &str = "SELECT id, message_id, collection_date, version, count, total_cents, created_by, created_at \
+                       FROM direct_debit_exports ORDER BY id DESC LIMIT $1";
+    let rows = on_engine!(store, |pool| sqlx::query_as(SQL).bind(limit).fetch_all(pool).await?);
+    Ok(rows)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Returns (R-transactions)
+// ---------------------------------------------------------------------------------------------
+
+/// What applying a return did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ReturnOutcome {
+    /// The payment was reversed and the instalment counted as missed.
+    Applied {
+        case_id: i64,
+        instalment_id: i64,
+        plan_id: i64,
+        reversal_transaction_id: i64,
+        /// The plan lapsed with this return.
+        plan_lapsed: bool,
+        /// The case's version after the return.
+        version: i64,
+    },
+    /// This return had already been applied: nothing done.
+    AlreadyApplied { case_id: i64, instalment_id: i64 },
+}
+
+#[derive(sqlx::FromRow)]
+struct Returned {
+    id: i64,
+    case_id: i64,
+    plan_id: i64,
+    number: i64,
+    amount_cents: i64,
+    transaction_id: Option<i64>,
+}
+
+/// Applies the return (or reject) of a collection, identified by its end-to-end id, in one
+/// transaction: books the exact reversal of the instalment's payment (`reverses` = the payment),
+/// marks the instalment `returned` with the reason code, journals `direct_debit_returned`; at the
+/// [`LAPSE_AFTER_MISSED`]th missed instalment the plan lapses (`plan_lapsed`). A completed plan
+/// whose collection comes back is active again. Applying the same return twice does nothing the
+/// second time ([`ReturnOutcome::AlreadyApplied`]). An end-to-end id Recouvre did not issue is an
+/// error naming it.
+pub async fn apply_return(
+    store: &Store,
+    end_to_end_id: &str,
+    reason_code: &str,
+    returned_on: NaiveDate,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<ReturnOutcome> {
+    let end_to_end_id = end_to_end_id.trim();
+    let reason = reason_code.trim();
+    if reason.is_empty() {
+        return Err(refused(format!("retour du prélèvement « {end_to_end_id} » : motif (code ISO) manquant")));
+    }
+    let outcome = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let claimed: Option<Returned> = sqlx::query_as(
+            "UPDATE instalments SET status = 'returned', return_reason = $2, returned_on = $3 \
+             WHERE end_to_end_id = $1 AND status IN ('paid', 'collected') \
+             RETURNING id, case_id, plan_id, number, amount_cents, transaction_id",
+        )
+        .bind(end_to_end_id)
+        .bind(reason)
+        .bind(returned_on)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(instalment) = claimed else {
+            let known: Option<(i64, i64, String)> =
+                sqlx::query_as("SELECT id, case_id, status FROM instalments WHERE end_to_end_id = $1")
+                    .bind(end_to_end_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            return match known {
+                None => Err(StoreError::not_found(format!(
+                    "prélèvement d'identifiant de bout en bout « {end_to_end_id} » (aucune échéance collectée sous cet identifiant)"
+                ))),
+                Some((instalment_id, case_id, status)) if status == "returned" => {
+                    Ok(ReturnOutcome::AlreadyApplied { case_id, instalment_id })
+                }
+                Some((instalment_id, _, status)) => Err(refused(format!(
+                    "prélèvement « {end_to_end_id} » : l'échéance n° {instalment_id} est « {status} », pas collectée"
+                ))),
+            };
+        };
+        let Some(payment_id) = instalment.transaction_id else {
+            return Err(StoreError::Corrupt(format!(
+                "l'échéance n° {} collectée sous « {end_to_end_id} » n'a pas d'écriture de paiement",
+                instalment.id
+            )));
+        };
+        let reversed: Option<i64> = sqlx::query_scalar("SELECT id FROM ledger_transactions WHERE reverses = $1")
+            .bind(payment_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(reversal) = reversed {
+            return Err(StoreError::Corrupt(format!(
+                "le paiement n° {payment_id} du prélèvement « {end_to_end_id} » est déjà contrepassé (écriture n° {reversal})"
+            )));
+        }
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT t.kind, p.account, p.amount_cents FROM ledger_postings p \
+             JOIN ledger_transactions t ON t.id = p.transaction_id WHERE p.transaction_id = $1 ORDER BY p.id",
+        )
+        .bind(payment_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let original = transaction_from_rows(payment_id, rows)?;
+        let reversal = Transaction::reversal_of(&original);
+        let missed: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM instalments WHERE plan_id = $1 AND status IN ('returned', 'missed')",
+        )
+        .bind(instalment.plan_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let plan_status: String = sqlx::query_scalar("SELECT status FROM payment_plans WHERE id = $1")
+            .bind(instalment.plan_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let lapses = missed >= LAPSE_AFTER_MISSED && (plan_status == "active" || plan_status == "completed");
+        let reopens = !lapses && plan_status == "completed";
+        let new_status = if lapses {
+            "lapsed"
+        } else if reopens {
+            "active"
+        } else {
+            plan_status.as_str()
+        };
+        if new_status != plan_status {
+            sqlx::query("UPDATE payment_plans SET status = $2 WHERE id = $1")
+                .bind(instalment.plan_id)
+                .bind(new_status)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let payload = json!({
+            "plan_id": instalment.plan_id, "instalment": instalment.number,
+            "amount": Money::from_cents(instalment.amount_cents), "end_to_end_id": end_to_end_id,
+            "reason": reason, "returned_on": returned_on, "reverses": payment_id, "missed": missed,
+            "plan_status": new_status,
+        });
+        let mut event =
+            append_event!(tx, instalment.case_id, None, "direct_debit_returned", payload.to_string(), actor, now);
+        let reversal_transaction_id =
+            book!(tx, Some(instalment.case_id), &reversal, returned_on, end_to_end_id, Some(payment_id), actor, now);
+        if lapses {
+            let payload = json!({"plan_id": instalment.plan_id, "missed": missed, "last_return": end_to_end_id});
+            event = append_event!(tx, instalment.case_id, None, "plan_lapsed", payload.to_string(), actor, now);
+        }
+        tx.commit().await?;
+        ReturnOutcome::Applied {
+            case_id: instalment.case_id,
+            instalment_id: instalment.id,
+            plan_id: instalment.plan_id,
+            reversal_transaction_id,
+            plan_lapsed: lapses,
+            version: event.sequence,
+        }
+    });
+    Ok(outcome)
+}
+
+fn transaction_from_rows(transaction_id: i64, rows: Vec<(String, String, i64)>) -> Result<Transaction> {
+    let corrupt = |what: String| StoreError::Corrupt(format!("écriture n° {transaction_id} : {what}"));
+    let kind_code = rows.first().map(|(kind, _, _)| kind.clone()).ok_or_else(|| corrupt("sans lignes".into()))?;
+    let kind = TransactionKind::from_code(&kind_code).ok_or_else(|| corrupt(format!("nature « {kind_code} »")))?;
+    let mut postings = Vec::with_capacity(rows.len());
+    for (_, code, cents) in rows {
+        let account = Account::from_code(&code).ok_or_else(|| corrupt(format!("compte inconnu « {code} »")))?;
+        postings.push(Posting { account, amount: Money::from_cents(cents) });
+    }
+    Transaction::new(kind, postings).map_err(|error| corrupt(error.to_string()))
+}
+
+/// A returned collection read from a statement or notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DebitReturn {
+    pub end_to_end_id: String,
+    /// `RtrInf/Rsn/Cd` (or `Prtry`), e.g. `AM04`; `None` when the bank gave none.
+    pub reason_code: Option<String>,
+    /// The booking date, else the value date.
+    pub returned_on: Option<NaiveDate>,
+    pub amount: Money,
+    /// The XML line of the entry.
+    pub line: u32,
+}
+
+/// Whether a camt entry carries the end-to-end id of one of our collections.
+fn is_ours(entry: &Entry) -> bool {
+    entry.end_to_end_id.as_deref().is_some_and(|id| id.starts_with(END_TO_END_PREFIX))
+}
+
+/// The returns of our collections in camt.053/054 statements: booked debits that are
+/// R-transactions ([`Entry::is_return`]) with one of our end-to-end ids (`RCV-DD-…`). Pass each
+/// to [`apply_return`].
+pub fn returns_from_statements(statements: &[Statement]) -> Vec<DebitReturn> {
+    statements
+        .iter()
+        .flat_map(|statement| &statement.entries)
+        .filter(|entry| !entry.is_credit() && entry.is_booked() && entry.is_return() && is_ours(entry))
+        .map(|entry| DebitReturn {
+            end_to_end_id: entry.end_to_end_id.clone().unwrap_or_default(),
+            reason_code: entry.return_reason.clone(),
+            returned_on: entry.booking_date.or(entry.value_date),
+            amount: entry.amount,
+            line: entry.line,
+        })
+        .collect()
+}
+
+/// Whether a credit of a statement is the proceeds of one of our collections (its end-to-end id
+/// is `RCV-DD-…`): already booked by [`prepare_export`], so a statement import must not book it
+/// again as a payment.
+pub fn is_collection_credit(entry: &Entry) -> bool {
+    entry.is_credit() && is_ours(entry)
+}
