@@ -63,6 +63,11 @@ enum Command {
     /// Importe un fichier d'un autre système de la banque.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Traitement de nuit à une date : intérêts courus (idempotent : relancer la même date ne comptabilise rien de plus).
+    Batch {
+        #[arg(long)]
+        as_of: chrono::NaiveDate,
+    },
     /// Rapports : contrôles comptables, rapprochement.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -128,6 +133,17 @@ enum ReportCommand {
 
 #[derive(Subcommand)]
 enum ExportCommand {
+    /// Prélèvements SEPA des échéances dues (pain.008, voir docs/formats/direct-debits.md).
+    DirectDebits {
+        /// Date d'échéance demandée (jour ouvré TARGET2).
+        #[arg(long)]
+        collection_date: chrono::NaiveDate,
+        #[arg(long)]
+        out: PathBuf,
+        /// Version du message : 02 (pain.008.001.02, par défaut) ou 08.
+        #[arg(long, default_value = "02")]
+        version: String,
+    },
     /// Écritures comptables d'une journée pour le grand livre (CSV, voir docs/formats/accounting-csv.md).
     Accounting {
         #[arg(long)]
@@ -344,13 +360,31 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await
                 .map_err(|error| anyhow::anyhow!("{error}"))?;
             println!(
-                "{name} : {} crédit(s) affecté(s) ({}), {} au compte d'instance ({}), {} déjà comptabilisé(s)",
+                "{name} : {} crédit(s) affecté(s) ({}), {} au compte d'instance ({}), {} déjà comptabilisé(s), {} rejet(s) de prélèvement",
                 outcome.booked,
                 outcome.booked_amount.to_french(),
                 outcome.suspense,
                 outcome.suspense_amount.to_french(),
-                outcome.already_booked
+                outcome.already_booked,
+                outcome.returns_applied
             );
+        }
+        Command::Batch { as_of } => {
+            let store = open(&cli.database).await?;
+            let reference = recouvre_web::load_reference(&store).await?;
+            let started = std::time::Instant::now();
+            let summary = recouvre_store::accrual::run(&store, as_of, &reference, "system:batch", Utc::now()).await?;
+            println!(
+                "traitement du {as_of} : {} dossier(s) examiné(s), {} avec intérêts courus ({}), {} en attente d'un taux, {:.1} s",
+                summary.cases_seen,
+                summary.cases_accrued,
+                summary.interest.to_french(),
+                summary.held.len(),
+                started.elapsed().as_secs_f64()
+            );
+            if let Some((_, held_from)) = summary.held.first() {
+                eprintln!("intérêts suspendus à partir du {held_from} : saisissez le taux légal manquant (recouvre reference add)");
+            }
         }
         Command::Report(ReportCommand::Controls { as_of, format }) => {
             let store = open(&cli.database).await?;
@@ -372,6 +406,28 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !reconciliation.difference.is_zero() {
                 eprintln!("écart de rapprochement : {}", reconciliation.difference.to_french());
                 return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Export(ExportCommand::DirectDebits { collection_date, out, version }) => {
+            let store = open(&cli.database).await?;
+            let version = recouvre_iso20022::Pain008Version::parse(&version)
+                .with_context(|| format!("version « {version} » inconnue : 02 ou 08"))?;
+            let bank = recouvre_store::settings::bank_identity(&store).await?;
+            match recouvre_store::direct_debits::prepare_export(
+                &store,
+                collection_date,
+                version,
+                &bank,
+                "system:export",
+                Utc::now(),
+            )
+            .await?
+            {
+                None => println!("aucune échéance à prélever au {collection_date}"),
+                Some((xml, summary)) => {
+                    std::fs::write(&out, xml).with_context(|| format!("écriture de {} impossible", out.display()))?;
+                    println!("{} : {}", out.display(), serde_json::to_string(&summary)?);
+                }
             }
         }
         Command::Export(ExportCommand::Accounting { date, out }) => {

@@ -298,3 +298,52 @@ async fn importing_a_statement_twice_books_nothing_twice() {
     assert!(!refused.status.success());
     assert!(stderr(&refused).contains("casse.xml"), "{}", stderr(&refused));
 }
+
+#[tokio::test]
+async fn direct_debits_are_exported_once_as_a_schema_valid_pain008() {
+    let db = TestDb::new().await;
+    db.seed(3, &[]).await;
+    let today = recouvre_testkit::today();
+    let collection = recouvre_domain::calendar::target2_business_day_on_or_after(today + chrono::Duration::days(3));
+    let version = recouvre_store::cases::detail(&db.store, 1).await.unwrap().version;
+    let now = chrono::Utc::now();
+    recouvre_store::direct_debits::create_plan(
+        &db.store,
+        1,
+        Some(version),
+        &[
+            (collection, recouvre_domain::Money::euros(150)),
+            (collection + chrono::Duration::days(31), recouvre_domain::Money::euros(150)),
+        ],
+        "camille",
+        now,
+    )
+    .await
+    .unwrap();
+    let version = recouvre_store::cases::detail(&db.store, 1).await.unwrap().version;
+    let mandate = recouvre_store::direct_debits::NewMandate {
+        reference: "RUM-CTX0000001-01",
+        debtor_name: "Claire Leroy",
+        debtor_iban: "FR7630006000011234567890189",
+        debtor_bic: None,
+        signed_on: today,
+    };
+    recouvre_store::direct_debits::add_mandate(&db.store, 1, Some(version), &mandate, "camille", now).await.unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("prelevements.xml");
+    let date = collection.to_string();
+    let first =
+        recouvre(&db.url, &["export", "direct-debits", "--collection-date", &date, "--out", out.to_str().unwrap()]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let xml = std::fs::read_to_string(&out).unwrap();
+    assert!(xml.contains("<SeqTp>FRST</SeqTp>") && xml.contains("150.00"), "{xml}");
+    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/../iso20022/schemas/pain.008.001.02.xsd");
+    let lint = Command::new("xmllint").args(["--noout", "--schema", schema, out.to_str().unwrap()]).output();
+    let lint = lint.expect("xmllint is missing: run scripts/test, which installs libxml2-utils");
+    assert!(lint.status.success(), "{}", String::from_utf8_lossy(&lint.stderr));
+    // The same date again: nothing left to collect.
+    let second =
+        recouvre(&db.url, &["export", "direct-debits", "--collection-date", &date, "--out", out.to_str().unwrap()]);
+    assert!(second.status.success());
+    assert!(stdout(&second).contains("aucune échéance"), "{}", stdout(&second));
+}

@@ -615,7 +615,7 @@ pub async fn prepare_export(
             .await?;
             let balances = balances_from_rows(rows)?;
             let transaction = ledger::payment(&balances, amount, ALLOCATION).map_err(|error| {
-                refused(format!("dossier {} , échéance n° {} : {error}", candidate.case_reference, candidate.number))
+                refused(format!("dossier {}, échéance n° {} : {error}", candidate.case_reference, candidate.number))
             })?;
             let payload = json!({
                 "plan_id": candidate.plan_id, "instalment": candidate.number, "due_on": candidate.due_on,

@@ -52,6 +52,8 @@ pub struct StatementOutcome {
     pub booked: u64,
     pub suspense: u64,
     pub already_booked: u64,
+    /// Returned direct debits applied (filled by the caller that reads the returns).
+    pub returns_applied: u64,
     pub booked_amount: Money,
     pub suspense_amount: Money,
     pub credits: Vec<(u32, CreditOutcome)>,

@@ -502,6 +502,18 @@ pub fn event_label(kind: &str) -> &'static str {
         "payment_booked" => "Paiement reçu",
         "write_off_booked" => "Passage en pertes",
         "suspense_assigned" => "Paiement affecté depuis le compte d'instance",
+        "write_off_requested" => "Passage en pertes demandé",
+        "write_off_approved" => "Passage en pertes approuvé",
+        "write_off_refused" => "Passage en pertes refusé",
+        "interest_accrued" => "Intérêts courus",
+        "plan_created" => "Échéancier mis en place",
+        "plan_cancelled" => "Échéancier annulé",
+        "plan_completed" => "Échéancier soldé",
+        "plan_lapsed" => "Échéancier caduc",
+        "mandate_added" => "Mandat SEPA enregistré",
+        "mandate_revoked" => "Mandat SEPA révoqué",
+        "direct_debit_collected" => "Prélèvement présenté",
+        "direct_debit_returned" => "Prélèvement rejeté",
         _ => "Événement",
     }
 }

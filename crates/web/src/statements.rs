@@ -19,7 +19,13 @@ pub fn credits(statements: &[Statement]) -> Vec<Credit> {
     let mut credits = Vec::new();
     for statement in statements {
         for entry in &statement.entries {
-            if !entry.is_credit() || !entry.is_booked() || entry.is_return() {
+            // The money of our own direct debits was booked when the file was sent
+            // (`store::direct_debits`): its credit on the statement must not be booked twice.
+            if !entry.is_credit()
+                || !entry.is_booked()
+                || entry.is_return()
+                || recouvre_store::direct_debits::is_collection_credit(entry)
+            {
                 continue;
             }
             let rf = entry
@@ -42,7 +48,8 @@ pub fn credits(statements: &[Statement]) -> Vec<Credit> {
     credits
 }
 
-/// Reads a statement file and books its credits, all or nothing.
+/// Reads a statement file, books its credits (all or nothing), then applies the returns of
+/// our direct debits it reports (R-transactions, usually in a camt.054), each once.
 pub async fn import(
     store: &recouvre_store::Store,
     file_name: &str,
@@ -51,8 +58,27 @@ pub async fn import(
 ) -> Result<recouvre_store::statements::StatementOutcome, crate::AppError> {
     let statements = recouvre_iso20022::read_statements(xml)
         .map_err(|error| crate::AppError::BadRequest(format!("{file_name} : {error}")))?;
+    let now = chrono::Utc::now();
     let credits = credits(&statements);
-    Ok(recouvre_store::statements::book_credits(store, file_name, &credits, actor, chrono::Utc::now()).await?)
+    let mut outcome = recouvre_store::statements::book_credits(store, file_name, &credits, actor, now).await?;
+    for debit_return in recouvre_store::direct_debits::returns_from_statements(&statements) {
+        // A bank may omit the reason or the date: "NARR" (narrative) and the import date.
+        let reason = debit_return.reason_code.as_deref().unwrap_or("NARR");
+        let returned_on = debit_return.returned_on.unwrap_or_else(|| now.date_naive());
+        let applied = recouvre_store::direct_debits::apply_return(
+            store,
+            &debit_return.end_to_end_id,
+            reason,
+            returned_on,
+            actor,
+            now,
+        )
+        .await?;
+        if matches!(applied, recouvre_store::direct_debits::ReturnOutcome::Applied { .. }) {
+            outcome.returns_applied += 1;
+        }
+    }
+    Ok(outcome)
 }
 
 #[cfg(test)]
