@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::journal::append_event;
-use crate::ledger::{balances_from_rows, book};
+use crate::ledger::book;
 use crate::{on_engine, Result, Store, StoreError};
 
 /// What a write-off request became.
@@ -51,13 +51,7 @@ pub async fn propose_write_off(
     let payload = json!({"amounts": amounts, "total": total, "reason": reason}).to_string();
     let outcome = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT account, CAST(SUM(amount_cents) AS BIGINT) FROM ledger_postings WHERE case_id = $1 GROUP BY account",
-        )
-        .bind(case_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let balances = balances_from_rows(rows)?;
+        let balances = crate::ledger::balances_in!(tx, case_id);
         let transaction =
             ledger::write_off(&balances, amounts).map_err(|error| StoreError::Conflict(error.to_string()))?;
         let outcome = if actor.level.covers(total) {
@@ -192,13 +186,7 @@ pub async fn decide(
                 serde_json::from_str(&request.payload).map_err(|error| StoreError::Corrupt(error.to_string()))?;
             let amounts: Breakdown = serde_json::from_value(proposal["amounts"].clone())
                 .map_err(|error| StoreError::Corrupt(format!("demande n° {request_id} : {error}")))?;
-            let rows: Vec<(String, i64)> = sqlx::query_as(
-                "SELECT account, CAST(SUM(amount_cents) AS BIGINT) FROM ledger_postings WHERE case_id = $1 GROUP BY account",
-            )
-            .bind(request.case_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let balances = balances_from_rows(rows)?;
+            let balances = crate::ledger::balances_in!(tx, request.case_id);
             // The case may have changed since the request: what is no longer due cannot be
             // written off, and the approval fails as a whole.
             let transaction = ledger::write_off(&balances, &amounts).map_err(|error| {

@@ -71,6 +71,7 @@ macro_rules! balances_in {
         $crate::ledger::balances_from_rows(rows)?
     }};
 }
+pub(crate) use balances_in;
 
 pub(crate) fn balances_from_rows(rows: Vec<(String, i64)>) -> Result<Balances> {
     let mut postings = Vec::with_capacity(rows.len());

@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::journal::append_event;
-use crate::ledger::{balances_from_rows, book};
+use crate::ledger::book;
 use crate::suspense::{hold, Held};
 use crate::{on_engine, Result, Store, StoreError};
 
@@ -113,13 +113,7 @@ pub async fn book_credits(
             }
             let (case_id, suspense_item) = match matched {
                 Some((case_id, matched_by)) => {
-                    let rows: Vec<(String, i64)> = sqlx::query_as(
-                        "SELECT account, CAST(SUM(amount_cents) AS BIGINT) FROM ledger_postings WHERE case_id = $1 GROUP BY account",
-                    )
-                    .bind(case_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                    let balances = balances_from_rows(rows)?;
+                    let balances = crate::ledger::balances_in!(tx, case_id);
                     let transaction =
                         ledger::payment(&balances, credit.amount, AllocationOrder::CostsInterestPrincipal).map_err(
                             |error| StoreError::Conflict(format!("{file_name}, ligne {} : {error}", credit.line)),

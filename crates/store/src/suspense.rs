@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::journal::append_event;
-use crate::ledger::{balances_from_rows, book};
+use crate::ledger::book;
 use crate::{on_engine, Result, Store, StoreError};
 
 /// Money to hold in suspense.
@@ -150,13 +150,7 @@ pub async fn assign(store: &Store, item_id: i64, case_id: i64, actor: &str, now:
             return Err(StoreError::Conflict(format!("l'élément n° {item_id} n'est plus en instance (déjà traité ?)")));
         };
         let amount = Money::from_cents(amount_cents);
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT account, CAST(SUM(amount_cents) AS BIGINT) FROM ledger_postings WHERE case_id = $1 GROUP BY account",
-        )
-        .bind(case_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let balances = balances_from_rows(rows)?;
+        let balances = crate::ledger::balances_in!(tx, case_id);
         let clearing = ledger::suspense_clearing(&balances, amount, AllocationOrder::CostsInterestPrincipal)
             .map_err(|error| StoreError::Conflict(error.to_string()))?;
         let note = format!("instance n° {item_id}");
