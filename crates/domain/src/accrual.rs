@@ -14,7 +14,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::reference::{ReferenceData, Semester};
-use crate::statutory_interest::CreditorCategory;
+use crate::statutory_interest::{increase_start, CreditorCategory};
 use crate::Money;
 
 /// Which rate a case's capital bears.
@@ -22,8 +22,10 @@ use crate::Money;
 pub enum RateRule {
     /// The contract's annual rate, in percent (C. consom. L312-39).
     Contractual(Decimal),
-    /// The statutory rate of the creditor's category, semester by semester (CMF L313-2).
-    Statutory(CreditorCategory),
+    /// The statutory rate of the creditor's category, semester by semester (CMF L313-2),
+    /// increased by 5 points from two months after a judgment ordering payment was served
+    /// (CMF L313-3).
+    Statutory { category: CreditorCategory, judgment_served_on: Option<NaiveDate> },
 }
 
 /// What one run accrues.
@@ -61,8 +63,11 @@ pub fn accrue(
     while day <= up_to {
         let rate = match rule {
             RateRule::Contractual(rate) => rate,
-            RateRule::Statutory(category) => match reference.statutory_rate(Semester::of(day)) {
-                Ok(rates) => rates.for_category(category),
+            RateRule::Statutory { category, judgment_served_on } => match reference.statutory_rate(Semester::of(day)) {
+                Ok(rates) => {
+                    let increased = judgment_served_on.is_some_and(|served_on| day >= increase_start(served_on));
+                    rates.for_category(category) + if increased { Decimal::from(5) } else { Decimal::ZERO }
+                }
                 Err(_) => {
                     held_from = Some(day);
                     break;
@@ -140,7 +145,7 @@ mod tests {
             |_| Money::euros(10_000),
             date("2026-06-25"),
             date("2026-07-10"),
-            RateRule::Statutory(CreditorCategory::Other),
+            RateRule::Statutory { category: CreditorCategory::Other, judgment_served_on: None },
             &reference,
         );
         assert_eq!(held.accrued_to, date("2026-06-30"));
@@ -155,11 +160,24 @@ mod tests {
             |_| Money::euros(10_000),
             held.accrued_to,
             date("2026-07-10"),
-            RateRule::Statutory(CreditorCategory::Other),
+            RateRule::Statutory { category: CreditorCategory::Other, judgment_served_on: None },
             &completed,
         );
         assert_eq!((caught_up.days, caught_up.held_from), (10, None));
         assert_eq!(caught_up.accrued_to, date("2026-07-10"));
+    }
+
+    #[test]
+    fn five_points_more_two_months_after_a_served_judgment() {
+        // Judgment served on 15 January 2025: the increase applies from 16 March 2025 (L313-3).
+        // 36 500 € on the "other" rate of 2025-1 (3.71 %): 14 days at 3.71 %, 15 at 8.71 %.
+        let rule =
+            RateRule::Statutory { category: CreditorCategory::Other, judgment_served_on: Some(date("2025-01-15")) };
+        let accrual =
+            accrue(|_| Money::euros(36_500), date("2025-03-01"), date("2025-03-30"), rule, &ReferenceData::embedded());
+        // 36 500 × 3.71 % / 365 = 3.71 a day; × 8.71 % = 8.71 a day.
+        assert_eq!(accrual.days, 29);
+        assert_eq!(accrual.interest, Money::from_cents(14 * 371 + 15 * 871));
     }
 
     #[test]

@@ -36,6 +36,7 @@ struct CaseToAccrue {
     opened_on: NaiveDate,
     accrued_to: Option<NaiveDate>,
     contractual_rate: Option<String>,
+    judgment_served_on: Option<NaiveDate>,
 }
 
 /// Accrues interest on every open case up to `as_of` (inclusive).
@@ -51,7 +52,8 @@ pub async fn run(
     loop {
         let cases: Vec<CaseToAccrue> = on_engine!(store, |pool| sqlx::query_as(
             "SELECT c.id, c.status, c.opened_on, c.accrued_to, \
-             (SELECT contractual_rate FROM claims WHERE case_id = c.id ORDER BY id LIMIT 1) AS contractual_rate \
+             (SELECT contractual_rate FROM claims WHERE case_id = c.id ORDER BY id LIMIT 1) AS contractual_rate, \
+             c.judgment_served_on \
              FROM cases c WHERE c.id > $1 AND c.status <> 'closed' AND c.opened_on < $2 \
              AND (c.accrued_to IS NULL OR c.accrued_to < $2) ORDER BY c.id LIMIT $3"
         )
@@ -86,7 +88,10 @@ async fn accrue_case(store: &Store, case: &CaseToAccrue, run: &Run<'_>, summary:
         Some(Err(_)) => {
             return Err(StoreError::Corrupt(format!("taux contractuel illisible sur le dossier {}", case.id)))
         }
-        _ => (RateRule::Statutory(CreditorCategory::Other), Account::StatutoryInterest),
+        _ => (
+            RateRule::Statutory { category: CreditorCategory::Other, judgment_served_on: case.judgment_served_on },
+            Account::StatutoryInterest,
+        ),
     };
     // Over-indebtedness (status suspended): no interest accrues while the file is admissible;
     // the days are marked done so that they are never caught up later.
@@ -129,7 +134,7 @@ async fn accrue_case(store: &Store, case: &CaseToAccrue, run: &Run<'_>, summary:
                 ledger::charge(account, interest).map_err(|error| StoreError::Conflict(error.to_string()))?;
             let rate = match rule {
                 RateRule::Contractual(rate) => rate.to_string(),
-                RateRule::Statutory(_) => "légal".to_string(),
+                RateRule::Statutory { .. } => "légal".to_string(),
             };
             let payload = json!({
                 "from": after.succ_opt(), "to": accrual.accrued_to, "days": accrual.days,

@@ -8,6 +8,9 @@
 //! 3. otherwise the money goes to suspense, with a suggested case when the payer's name
 //!    matches exactly one open case's debtor (an officer confirms it).
 //!
+//! Each match has a confidence score ([`confidence_percent`]); only matches at or above
+//! [`BOOKING_THRESHOLD_PERCENT`] are booked without an officer.
+//!
 //! A statement is booked in one transaction; an entry already booked (same key, from this or
 //! another file) is skipped, so importing a statement twice books nothing twice.
 
@@ -22,6 +25,20 @@ use crate::journal::append_event;
 use crate::ledger::book;
 use crate::suspense::{hold, Held};
 use crate::{on_engine, Result, Store, StoreError};
+
+/// Confidence of a match, in percent: a reference our letters printed is certain; an IBAN known
+/// on one open case is very likely the debtor (or a co-debtor) paying; a name alone is a guess.
+pub fn confidence_percent(matched_by: &str) -> u8 {
+    match matched_by {
+        "creditor_reference" => 100,
+        "payer_iban" => 90,
+        "payer_name" => 50,
+        _ => 0,
+    }
+}
+
+/// Matches below this confidence wait in suspense for an officer.
+pub const BOOKING_THRESHOLD_PERCENT: u8 = 80;
 
 /// A credit read from a statement, in the form the store needs.
 #[derive(Debug, Clone)]
@@ -42,7 +59,7 @@ pub struct Credit {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum CreditOutcome {
-    Booked { case_id: i64, matched_by: &'static str },
+    Booked { case_id: i64, matched_by: &'static str, confidence_percent: u8 },
     Suspense { item_id: i64, reason: String, suggested_case_id: Option<i64> },
     AlreadyBooked,
 }
@@ -137,7 +154,11 @@ pub async fn book_credits(
                     );
                     outcome.booked += 1;
                     outcome.booked_amount += credit.amount;
-                    outcome.credits.push((credit.line, CreditOutcome::Booked { case_id, matched_by }));
+                    let confidence_percent = confidence_percent(matched_by);
+                    debug_assert!(confidence_percent >= BOOKING_THRESHOLD_PERCENT);
+                    outcome
+                        .credits
+                        .push((credit.line, CreditOutcome::Booked { case_id, matched_by, confidence_percent }));
                     (Some(case_id), None)
                 }
                 None => {
@@ -163,11 +184,18 @@ pub async fn book_credits(
                             }
                         }
                     }
-                    let reason = match (&credit.case_reference, &credit.payer_iban) {
+                    let mut reason = match (&credit.case_reference, &credit.payer_iban) {
                         (Some(reference), _) => format!("référence {reference} inconnue"),
                         (None, Some(_)) => "IBAN du payeur inconnu ou commun à plusieurs dossiers".to_string(),
                         (None, None) => "ni référence ni IBAN exploitables".to_string(),
                     };
+                    if suggested.is_some() {
+                        reason.push_str(&format!(
+                            " ; dossier suggéré par le nom du payeur (confiance {} %, seuil {} %)",
+                            confidence_percent("payer_name"),
+                            BOOKING_THRESHOLD_PERCENT
+                        ));
+                    }
                     let held = Held {
                         received_on: credit.booked_on,
                         amount: credit.amount,

@@ -109,6 +109,7 @@ async fn a_statement_books_matched_credits_holds_the_rest_and_books_nothing_twic
     .unwrap();
     let dupont_id = dupont.cases[0].id;
     assert_eq!(items[0]["suggested_case_id"], dupont_id);
+    assert!(items[0]["reason"].as_str().unwrap().contains("confiance 50 %"), "{}", items[0]["reason"]);
     assert_eq!(recouvre_store::suspense::balance(&app.db.store).await.unwrap(), Money::from_cents(15_000));
     // Clearing it books it on the case.
     let before = recouvre_store::cases::detail(&app.db.store, dupont_id).await.unwrap();
