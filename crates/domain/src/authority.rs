@@ -47,6 +47,8 @@ pub enum Permission {
     ReadAccessLog,
     /// Decide on another person's request above their delegation (within one's own level).
     Approve,
+    /// Review AML/CFT alerts and file suspicious activity reports (compliance only).
+    ReviewAml,
 }
 
 impl Role {
@@ -97,7 +99,7 @@ impl Role {
                     ReadCases | WorkCases | AssignCases | ImportFiles | UseCalculators | ReadReports | Approve
                 )
             }
-            Role::Compliance => matches!(permission, ReadCases | UseCalculators | ReadAccessLog),
+            Role::Compliance => matches!(permission, ReadCases | UseCalculators | ReadAccessLog | ReviewAml),
             Role::AccountingControl => {
                 matches!(permission, ReadCases | UseCalculators | ReadReports)
             }
@@ -151,6 +153,13 @@ mod tests {
     fn only_administrators_administer() {
         for role in Role::ALL {
             assert_eq!(role.allows(Permission::Administer), role == Role::Administrator);
+        }
+    }
+
+    #[test]
+    fn only_compliance_reviews_aml_alerts() {
+        for role in Role::ALL {
+            assert_eq!(role.allows(Permission::ReviewAml), role == Role::Compliance, "{role:?}");
         }
     }
 

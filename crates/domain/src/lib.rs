@@ -9,6 +9,7 @@ pub mod money;
 // The law as code (issue 3). Each module cites the articles it applies.
 pub mod accrual;
 pub mod allocation;
+pub mod aml;
 pub mod calc;
 pub mod calendar;
 pub mod foreclosure;

@@ -133,7 +133,22 @@ pub async fn book_payment(
     order: AllocationOrder,
     entry: &Entry<'_>,
 ) -> Result<Booked> {
+    book_payment_from(store, case_id, expected_version, amount, order, entry, &crate::aml::Payer::default()).await
+}
+
+/// [`book_payment`] with what is known of the payer, screened by the vigilance rules in the
+/// same transaction (`crate::aml`).
+pub async fn book_payment_from(
+    store: &Store,
+    case_id: i64,
+    expected_version: Option<i64>,
+    amount: Money,
+    order: AllocationOrder,
+    entry: &Entry<'_>,
+    payer: &crate::aml::Payer,
+) -> Result<Booked> {
     let Entry { booked_on: received_on, reference, actor, now } = *entry;
+    let rules = crate::aml::rules(store).await?;
     let booked = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
         let balances = balances_in!(tx, case_id);
@@ -144,6 +159,8 @@ pub async fn book_payment(
         });
         let event = append_event!(tx, case_id, expected_version, "payment_booked", payload.to_string(), actor, now);
         let transaction_id = book!(tx, Some(case_id), &transaction, received_on, reference, None::<i64>, actor, now);
+        let channel = recouvre_domain::aml::Channel::Manual;
+        crate::aml::screen_payment!(tx, case_id, transaction_id, amount, received_on, payer, channel, &rules, now);
         tx.commit().await?;
         Booked { transaction_id, version: event.sequence, postings: posting_summary(&transaction) }
     });

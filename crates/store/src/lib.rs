@@ -20,6 +20,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub mod access;
 pub mod accrual;
+pub mod aml;
 pub mod approvals;
 pub mod cases;
 pub mod controls;

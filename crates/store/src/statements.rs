@@ -53,6 +53,8 @@ pub struct Credit {
     pub remittance: Option<String>,
     /// The case number decoded from a valid ISO 11649 creditor reference, if any.
     pub case_reference: Option<String>,
+    /// A cash deposit (bank transaction code), for the vigilance rules.
+    pub cash: bool,
 }
 
 /// What happened to one credit.
@@ -69,6 +71,9 @@ pub struct StatementOutcome {
     pub booked: u64,
     pub suspense: u64,
     pub already_booked: u64,
+    /// Payments the vigilance rules flagged (for compliance only; never shown to officers).
+    #[serde(skip)]
+    pub flagged: u64,
     /// Returned direct debits applied (filled by the caller that reads the returns).
     pub returns_applied: u64,
     pub booked_amount: Money,
@@ -84,6 +89,7 @@ pub async fn book_credits(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<StatementOutcome> {
+    let rules = crate::aml::rules(store).await?;
     let outcome = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
         let mut outcome = StatementOutcome::default();
@@ -142,7 +148,7 @@ pub async fn book_credits(
                         "matched_by": matched_by, "file": file_name, "line": credit.line,
                     });
                     append_event!(tx, case_id, None, "payment_booked", payload.to_string(), actor, now);
-                    book!(
+                    let transaction_id = book!(
                         tx,
                         Some(case_id),
                         &transaction,
@@ -152,6 +158,25 @@ pub async fn book_credits(
                         actor,
                         now
                     );
+                    let payer = crate::aml::Payer {
+                        name: credit.payer_name.clone(),
+                        iban: credit.payer_iban.clone(),
+                        cash: credit.cash,
+                        refund_to_other_account: false,
+                    };
+                    let channel = recouvre_domain::aml::Channel::Statement;
+                    let flagged = crate::aml::screen_payment!(
+                        tx,
+                        case_id,
+                        transaction_id,
+                        credit.amount,
+                        credit.booked_on,
+                        &payer,
+                        channel,
+                        &rules,
+                        now
+                    );
+                    outcome.flagged += u64::from(flagged.is_some());
                     outcome.booked += 1;
                     outcome.booked_amount += credit.amount;
                     let confidence_percent = confidence_percent(matched_by);

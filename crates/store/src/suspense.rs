@@ -134,11 +134,13 @@ fn release(amount: Money, kind: TransactionKind) -> Transaction {
 /// An officer assigns a suspense item to a case: the money leaves suspense and is allocated on
 /// the case like a payment, journaled on the case, in one transaction.
 pub async fn assign(store: &Store, item_id: i64, case_id: i64, actor: &str, now: DateTime<Utc>) -> Result<i64> {
+    let rules = crate::aml::rules(store).await?;
     let version = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
-        let claimed: Option<(i64, NaiveDate, Option<String>)> = sqlx::query_as(
+        type Claimed = (i64, NaiveDate, Option<String>, Option<String>, Option<String>);
+        let claimed: Option<Claimed> = sqlx::query_as(
             "UPDATE suspense_items SET status = 'assigned', case_id = $2, resolved_by = $3, resolved_at = $4 \
-             WHERE id = $1 AND status = 'open' RETURNING amount_cents, received_on, reference",
+             WHERE id = $1 AND status = 'open' RETURNING amount_cents, received_on, reference, payer_name, payer_iban",
         )
         .bind(item_id)
         .bind(case_id)
@@ -146,7 +148,7 @@ pub async fn assign(store: &Store, item_id: i64, case_id: i64, actor: &str, now:
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((amount_cents, received_on, reference)) = claimed else {
+        let Some((amount_cents, received_on, reference, payer_name, payer_iban)) = claimed else {
             return Err(StoreError::Conflict(format!("l'élément n° {item_id} n'est plus en instance (déjà traité ?)")));
         };
         let amount = Money::from_cents(amount_cents);
@@ -167,7 +169,11 @@ pub async fn assign(store: &Store, item_id: i64, case_id: i64, actor: &str, now:
             actor,
             now
         );
-        book!(tx, Some(case_id), &clearing, received_on, note.as_str(), None::<i64>, actor, now);
+        let transaction_id = book!(tx, Some(case_id), &clearing, received_on, note.as_str(), None::<i64>, actor, now);
+        let payer =
+            crate::aml::Payer { name: payer_name, iban: payer_iban, cash: false, refund_to_other_account: false };
+        let channel = recouvre_domain::aml::Channel::Statement;
+        crate::aml::screen_payment!(tx, case_id, transaction_id, amount, received_on, &payer, channel, &rules, now);
         tx.commit().await?;
         event.sequence
     });

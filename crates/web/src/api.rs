@@ -37,6 +37,12 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/payments", post(post_payment))
         .route("/cases/{id}/ledger", get(case_ledger))
         .route("/cases/{id}/write-offs", post(propose_write_off))
+        .route("/aml/alerts", get(list_aml_alerts))
+        .route("/aml/alerts/{id}", get(aml_alert_detail))
+        .route("/aml/alerts/{id}/close", post(close_aml_alert))
+        .route("/aml/alerts/{id}/report", post(report_aml_alert))
+        .route("/aml/alerts/{id}/visibility", post(aml_visibility))
+        .route("/aml/alerts/{id}/export", get(export_aml_alert))
         .route("/approvals", get(list_approvals))
         .route("/approvals/{id}/approve", post(approve_request))
         .route("/approvals/{id}/refuse", post(refuse_request))
@@ -72,8 +78,8 @@ pub fn swagger_ui(state: AppState) -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Recouvre API", version = "1", description = "Dossiers contentieux, journal, imports et calculettes. Montants en chaînes à deux décimales, dates ISO 8601."),
-    paths(list_cases, case_detail, case_journal, add_note, put_tags, put_officer, post_payment, case_ledger, propose_write_off, list_approvals, approve_request, refuse_request, import_accounts, import_statement, list_suspense, assign_suspense, return_suspense, calc_seizable_wage, calc_unseizable_balance, calc_legal_interest, calc_deadline, calc_foreclosure, calc_allocate_payment, calc_payment_plan, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
-    components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, TagsRequest, OfficerRequest, PaymentRequest, BookedDto, LedgerLineDto, WriteOffRequest, WriteOffOutcomeDto, StatementOutcomeDto, SuspenseItemDto, AssignRequest, ApprovalDto, DecisionRequest, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto, ReferenceDto, ReferenceEntryDto)),
+    paths(list_cases, case_detail, case_journal, add_note, put_tags, put_officer, post_payment, case_ledger, propose_write_off, list_aml_alerts, aml_alert_detail, close_aml_alert, report_aml_alert, aml_visibility, export_aml_alert, list_approvals, approve_request, refuse_request, import_accounts, import_statement, list_suspense, assign_suspense, return_suspense, calc_seizable_wage, calc_unseizable_balance, calc_legal_interest, calc_deadline, calc_foreclosure, calc_allocate_payment, calc_payment_plan, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
+    components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, TagsRequest, OfficerRequest, PaymentRequest, BookedDto, LedgerLineDto, WriteOffRequest, WriteOffOutcomeDto, AmlAlertDto, CloseAlertRequest, ReportRequest, VisibilityRequest, StatementOutcomeDto, SuspenseItemDto, AssignRequest, ApprovalDto, DecisionRequest, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto, ReferenceDto, ReferenceEntryDto)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]
@@ -518,6 +524,144 @@ async fn return_suspense(
     user.require(Permission::WorkCases)?;
     recouvre_store::suspense::give_back(&state.store, id, &request.reason, user.login(), Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AmlAlertDto {
+    pub id: i64,
+    pub case_id: i64,
+    pub case_reference: String,
+    pub score: i64,
+    /// The rules triggered, each with its facts.
+    #[schema(value_type = Object)]
+    pub alerts: serde_json::Value,
+    pub rules_version: String,
+    /// `open`, `close_proposed` (high score, waiting for a second person), `closed`, `reported`.
+    pub status: String,
+    pub assigned_to: Option<String>,
+    pub close_proposed_by: Option<String>,
+    pub close_reason: Option<String>,
+    pub sar_reference: Option<String>,
+    pub sar_filed_on: Option<NaiveDate>,
+    pub visible_to_officers: bool,
+    pub amount: Money,
+    pub received_on: NaiveDate,
+    pub payer_name: Option<String>,
+    pub payer_iban: Option<String>,
+    pub channel: String,
+}
+
+fn alert_dto(row: recouvre_store::aml::AlertRow) -> AmlAlertDto {
+    AmlAlertDto {
+        alerts: serde_json::from_str(&row.alerts).unwrap_or(serde_json::Value::Null),
+        id: row.id,
+        case_id: row.case_id,
+        case_reference: row.case_reference,
+        score: row.score,
+        rules_version: row.rules_version,
+        status: row.status,
+        assigned_to: row.assigned_to,
+        close_proposed_by: row.close_proposed_by,
+        close_reason: row.close_reason,
+        sar_reference: row.sar_reference,
+        sar_filed_on: row.sar_filed_on,
+        visible_to_officers: row.visible_to_officers,
+        amount: Money::from_cents(row.amount_cents),
+        received_on: row.received_on,
+        payer_name: row.payer_name,
+        payer_iban: row.payer_iban,
+        channel: row.channel,
+    }
+}
+
+/// Open AML/CFT alerts, highest score first (compliance only).
+#[utoipa::path(get, path = "/api/v1/aml/alerts", responses((status = 200, body = Vec<AmlAlertDto>), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn list_aml_alerts(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<AmlAlertDto>>, AppError> {
+    user.require(Permission::ReviewAml)?;
+    Ok(Json(recouvre_store::aml::open_alerts(&state.store).await?.into_iter().map(alert_dto).collect()))
+}
+
+/// One alert (compliance only).
+#[utoipa::path(get, path = "/api/v1/aml/alerts/{id}", params(("id" = i64, Path, description = "Alert id")), responses((status = 200, body = AmlAlertDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
+async fn aml_alert_detail(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<AmlAlertDto>, AppError> {
+    user.require(Permission::ReviewAml)?;
+    Ok(Json(alert_dto(recouvre_store::aml::alert(&state.store, id).await?)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CloseAlertRequest {
+    pub reason: String,
+}
+
+/// Closes an alert with a reason; a high-score alert needs a second compliance officer.
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/close", params(("id" = i64, Path, description = "Alert id")), request_body = CloseAlertRequest, responses((status = 200, body = Object), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+async fn close_aml_alert(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(request): Json<CloseAlertRequest>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    user.require(Permission::ReviewAml)?;
+    let rules = recouvre_store::aml::rules(&state.store).await?;
+    let outcome =
+        recouvre_store::aml::close(&state.store, id, &request.reason, rules.high_score, user.login(), Utc::now())
+            .await?;
+    Ok(Json(serde_json::json!({ "outcome": outcome })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReportRequest {
+    /// The reference the reporting channel gave the declaration.
+    pub reference: String,
+    pub filed_on: NaiveDate,
+}
+
+/// Records a suspicious activity report (déclaration de soupçon, CMF L561-15).
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/report", params(("id" = i64, Path, description = "Alert id")), request_body = ReportRequest, responses((status = 204), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+async fn report_aml_alert(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(request): Json<ReportRequest>,
+) -> Result<StatusCode, AppError> {
+    user.require(Permission::ReviewAml)?;
+    recouvre_store::aml::file_report(&state.store, id, &request.reference, request.filed_on, user.login(), Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VisibilityRequest {
+    pub visible_to_officers: bool,
+}
+
+/// Lets officers see that the case is under review, or hides it again.
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/visibility", params(("id" = i64, Path, description = "Alert id")), request_body = VisibilityRequest, responses((status = 204), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn aml_visibility(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(request): Json<VisibilityRequest>,
+) -> Result<StatusCode, AppError> {
+    user.require(Permission::ReviewAml)?;
+    recouvre_store::aml::set_visibility(&state.store, id, request.visible_to_officers, user.login(), Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The content of a suspicious activity report for the bank's reporting tool (docs/formats/sar-json.md).
+#[utoipa::path(get, path = "/api/v1/aml/alerts/{id}/export", params(("id" = i64, Path, description = "Alert id")), responses((status = 200, body = Object), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn export_aml_alert(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    user.require(Permission::ReviewAml)?;
+    Ok(Json(recouvre_store::aml::report_export(&state.store, id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

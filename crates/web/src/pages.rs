@@ -36,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .route("/dossiers/{id}/paiements", post(book_payment))
         .route("/dossiers/{id}/pertes", post(propose_write_off))
         .route("/controles", get(controls))
+        .route("/conformite", get(compliance_queue))
+        .route("/conformite/{id}", post(compliance_action))
         .route("/instance", get(suspense_queue))
         .route("/instance/{id}/affecter", post(assign_suspense))
         .route("/instance/{id}/retourner", post(return_suspense))
@@ -63,6 +65,7 @@ pub struct Layout {
     pub can_calculate: bool,
     pub can_read_reports: bool,
     pub can_approve: bool,
+    pub can_review_aml: bool,
 }
 
 impl Layout {
@@ -76,6 +79,7 @@ impl Layout {
             can_calculate: user.can(Permission::UseCalculators),
             can_read_reports: user.can(Permission::ReadReports),
             can_approve: user.can(Permission::Approve),
+            can_review_aml: user.can(Permission::ReviewAml),
         }
     }
 }
@@ -583,6 +587,10 @@ async fn case_page(State(state): State<AppState>, user: CurrentUser, Path(case_i
     if debtor.ficp_registered {
         alerts.push("Inscrit au FICP".to_string());
     }
+    // Only when compliance allows it, and never on anything the debtor sees (CMF L561-18).
+    if recouvre_store::aml::visible_review(&state.store, case_id).await? {
+        alerts.push("Dossier en cours d'examen par la conformité : contactez-la avant toute action".to_string());
+    }
     let debtor_lines = vec![
         ("N° client", debtor.customer_number.clone()),
         ("Date de naissance", format::optional_date(debtor.birth_date)),
@@ -915,6 +923,104 @@ async fn propose_write_off(
     )
     .await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
+}
+
+struct AlertView {
+    id: i64,
+    case_id: i64,
+    case_reference: String,
+    score: i64,
+    status: &'static str,
+    amount: String,
+    received_on: String,
+    payer: String,
+    rules: Vec<(String, String)>,
+    proposed_by: String,
+    visible: bool,
+}
+
+#[derive(Template)]
+#[template(path = "compliance.html")]
+struct CompliancePage {
+    layout: Layout,
+    alerts: Vec<AlertView>,
+    today: String,
+}
+
+/// The AML/CFT alert queue: compliance only.
+async fn compliance_queue(State(state): State<AppState>, user: CurrentUser) -> PageResult {
+    user.require(Permission::ReviewAml)?;
+    let rows = recouvre_store::aml::open_alerts(&state.store).await?;
+    let alerts = rows
+        .into_iter()
+        .map(|row| {
+            let rules: Vec<serde_json::Value> = serde_json::from_str(&row.alerts).unwrap_or_default();
+            AlertView {
+                id: row.id,
+                case_id: row.case_id,
+                case_reference: row.case_reference,
+                score: row.score,
+                status: if row.status == "close_proposed" { "Classement proposé, à confirmer" } else { "Ouverte" },
+                amount: format::euros(row.amount_cents),
+                received_on: format::short_date(row.received_on),
+                payer: format!(
+                    "{} {}",
+                    row.payer_name.unwrap_or_else(|| "payeur inconnu".into()),
+                    row.payer_iban.as_deref().map(format::iban).unwrap_or_default()
+                ),
+                rules: rules
+                    .iter()
+                    .map(|rule| {
+                        (
+                            rule["title"].as_str().unwrap_or("?").to_string(),
+                            format!("score {} — {}", rule["score"], rule["facts"]),
+                        )
+                    })
+                    .collect(),
+                proposed_by: row.close_proposed_by.unwrap_or_default(),
+                visible: row.visible_to_officers,
+            }
+        })
+        .collect();
+    render(&CompliancePage { layout: Layout::of(&user), alerts, today: Utc::now().date_naive().to_string() })
+}
+
+#[derive(Deserialize)]
+struct ComplianceForm {
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    reference: String,
+    filed_on: Option<chrono::NaiveDate>,
+}
+
+async fn compliance_action(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ComplianceForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    user.require(Permission::ReviewAml)?;
+    let now = Utc::now();
+    match form.action.as_str() {
+        "close" => {
+            let rules = recouvre_store::aml::rules(&state.store).await?;
+            recouvre_store::aml::close(&state.store, id, &form.reason, rules.high_score, user.login(), now).await?;
+        }
+        "report" => {
+            let filed_on = form.filed_on.unwrap_or_else(|| now.date_naive());
+            recouvre_store::aml::file_report(&state.store, id, &form.reference, filed_on, user.login(), now).await?;
+        }
+        "show" | "hide" => {
+            recouvre_store::aml::set_visibility(&state.store, id, form.action == "show", user.login(), now).await?
+        }
+        "assign" => recouvre_store::aml::assign(&state.store, id, user.login(), user.login(), now).await?,
+        other => return Err(AppError::BadRequest(format!("action inconnue « {other} »")).into()),
+    }
+    Ok(Redirect::to("/conformite").into_response())
 }
 
 #[derive(Deserialize)]

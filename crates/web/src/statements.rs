@@ -42,6 +42,7 @@ pub fn credits(statements: &[Statement]) -> Vec<Credit> {
                 payer_iban: entry.debtor_iban.clone(),
                 remittance: entry.remittance.clone(),
                 case_reference: rf.as_deref().and_then(case_reference_from_rf),
+                cash: entry.cash,
             });
         }
     }

@@ -1,0 +1,438 @@
+//! AML/CFT vigilance (LCB-FT) on the money that repays debts: every payment booked on a case is
+//! recorded with its payer and screened by the rules (`recouvre_domain::aml`) in the same
+//! transaction; flagged payments become alerts that only compliance sees and decides.
+//!
+//! Nothing here ever reaches the debtor: alerts live outside the case journal, and officers see
+//! that a case is under review only when compliance allows it (CMF L561-18: no tipping-off).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use recouvre_domain::aml::AmlRules;
+use recouvre_domain::Money;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::{on_engine, Result, Store, StoreError};
+
+/// Who paid, and how: what a statement or an officer knows of a payment.
+#[derive(Debug, Clone, Default)]
+pub struct Payer {
+    pub name: Option<String>,
+    pub iban: Option<String>,
+    pub cash: bool,
+    pub refund_to_other_account: bool,
+}
+
+/// The rules in force: the latest administrator's version (`reference_entries`, kind
+/// `aml_rules`, TOML text), else the embedded defaults.
+pub async fn rules(store: &Store) -> Result<AmlRules> {
+    let latest: Option<String> = on_engine!(store, |pool| sqlx::query_scalar(
+        "SELECT entry FROM reference_entries WHERE kind = 'aml_rules' ORDER BY id DESC LIMIT 1"
+    )
+    .fetch_optional(pool)
+    .await?);
+    match latest {
+        None => Ok(AmlRules::embedded()),
+        Some(text) => {
+            AmlRules::from_toml(&text).map_err(|error| StoreError::Corrupt(format!("règles LCB-FT : {error}")))
+        }
+    }
+}
+
+/// Records a payment booked on a case and screens it, inside the booking transaction.
+/// Evaluates to the new alert's id, if the payment was flagged.
+macro_rules! screen_payment {
+    ($conn:expr, $case_id:expr, $transaction_id:expr, $amount:expr, $received_on:expr, $payer:expr, $channel:expr, $rules:expr, $now:expr) => {{
+        let case_id: i64 = $case_id;
+        let amount: recouvre_domain::Money = $amount;
+        let received_on: chrono::NaiveDate = $received_on;
+        let payer: &$crate::aml::Payer = $payer;
+        let channel: recouvre_domain::aml::Channel = $channel;
+        let rules: &recouvre_domain::aml::AmlRules = $rules;
+        let (opened_on, income_cents): (chrono::NaiveDate, i64) = sqlx::query_as(
+            "SELECT c.opened_on, p.monthly_income_cents FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1",
+        )
+        .bind(case_id)
+        .fetch_one(&mut *$conn)
+        .await?;
+        let due_after: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger_postings WHERE case_id = $1 \
+             AND account IN ('principal', 'contractual_interest', 'statutory_interest', 'costs', 'penalties')",
+        )
+        .bind(case_id)
+        .fetch_one(&mut *$conn)
+        .await?;
+        let allocated: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(-SUM(amount_cents), 0) AS BIGINT) FROM ledger_postings WHERE transaction_id = $1 \
+             AND account IN ('principal', 'contractual_interest', 'statutory_interest', 'costs', 'penalties')",
+        )
+        .bind($transaction_id)
+        .fetch_one(&mut *$conn)
+        .await?;
+        let parties: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT p.last_name, p.first_name, p.iban FROM case_parties cp JOIN persons p ON p.id = cp.person_id WHERE cp.case_id = $1",
+        )
+        .bind(case_id)
+        .fetch_all(&mut *$conn)
+        .await?;
+        let prior: Vec<(chrono::NaiveDate, i64, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT received_on, amount_cents, payer_name, payer_iban FROM payments_received WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(case_id)
+        .fetch_all(&mut *$conn)
+        .await?;
+        let payment_id: i64 = sqlx::query_scalar(
+            "INSERT INTO payments_received (case_id, transaction_id, received_on, amount_cents, payer_name, payer_iban, channel, cash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(case_id)
+        .bind($transaction_id)
+        .bind(received_on)
+        .bind(amount.cents())
+        .bind(&payer.name)
+        .bind(&payer.iban)
+        .bind($crate::aml::channel_code(channel))
+        .bind(payer.cash)
+        .bind($now)
+        .fetch_one(&mut *$conn)
+        .await?;
+        let payment = recouvre_domain::aml::PaymentFacts {
+            amount,
+            received_on,
+            payer_name: payer.name.clone(),
+            payer_iban: payer.iban.clone(),
+            cash: payer.cash,
+            channel,
+            refund_to_other_account: payer.refund_to_other_account,
+        };
+        let case = recouvre_domain::aml::CaseFacts {
+            opened_on,
+            due_before_payment: recouvre_domain::Money::from_cents(due_after + allocated),
+            debtor_monthly_income: recouvre_domain::Money::from_cents(income_cents),
+            parties: parties.into_iter().map(|(last, first, iban)| (format!("{} {first}", last.to_uppercase()), iban)).collect(),
+            prior_payments: prior
+                .into_iter()
+                .map(|(received_on, cents, payer_name, payer_iban)| recouvre_domain::aml::PriorPayment {
+                    received_on,
+                    amount: recouvre_domain::Money::from_cents(cents),
+                    payer_name,
+                    payer_iban,
+                })
+                .collect(),
+        };
+        let alerts = recouvre_domain::aml::evaluate(rules, &payment, &case);
+        if alerts.is_empty() {
+            None
+        } else {
+            let score = recouvre_domain::aml::combined_score(&alerts);
+            let alert_id: i64 = sqlx::query_scalar(
+                "INSERT INTO aml_alerts (case_id, payment_id, score, alerts, rules_version, status, visible_to_officers, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, 'open', FALSE, $6) RETURNING id",
+            )
+            .bind(case_id)
+            .bind(payment_id)
+            .bind(i64::from(score))
+            .bind(serde_json::to_string(&alerts).expect("alerts serialise"))
+            .bind(&rules.version)
+            .bind($now)
+            .fetch_one(&mut *$conn)
+            .await?;
+            sqlx::query("INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) VALUES ($1, 'raised', $2, 'system:aml', $3)")
+                .bind(alert_id)
+                .bind(serde_json::json!({"score": score, "rules": alerts.iter().map(|alert| alert.rule.clone()).collect::<Vec<_>>()}).to_string())
+                .bind($now)
+                .execute(&mut *$conn)
+                .await?;
+            Some(alert_id)
+        }
+    }};
+}
+pub(crate) use screen_payment;
+
+pub fn channel_code(channel: recouvre_domain::aml::Channel) -> &'static str {
+    match channel {
+        recouvre_domain::aml::Channel::Statement => "statement",
+        recouvre_domain::aml::Channel::DirectDebit => "direct_debit",
+        recouvre_domain::aml::Channel::Manual => "manual",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AlertRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub case_reference: String,
+    pub score: i64,
+    pub alerts: String,
+    pub rules_version: String,
+    pub status: String,
+    pub assigned_to: Option<String>,
+    pub close_proposed_by: Option<String>,
+    pub close_reason: Option<String>,
+    pub closed_by: Option<String>,
+    pub sar_reference: Option<String>,
+    pub sar_filed_on: Option<NaiveDate>,
+    pub visible_to_officers: bool,
+    pub amount_cents: i64,
+    pub received_on: NaiveDate,
+    pub payer_name: Option<String>,
+    pub payer_iban: Option<String>,
+    pub channel: String,
+}
+
+const ALERT_SELECT: &str = "SELECT a.id, a.case_id, c.reference AS case_reference, a.score, a.alerts, a.rules_version, a.status, \
+    a.assigned_to, a.close_proposed_by, a.close_reason, a.closed_by, a.sar_reference, a.sar_filed_on, a.visible_to_officers, \
+    p.amount_cents, p.received_on, p.payer_name, p.payer_iban, p.channel \
+    FROM aml_alerts a JOIN cases c ON c.id = a.case_id JOIN payments_received p ON p.id = a.payment_id";
+
+/// Alerts not yet closed or reported, highest score first.
+pub async fn open_alerts(store: &Store) -> Result<Vec<AlertRow>> {
+    let sql = format!("{ALERT_SELECT} WHERE a.status IN ('open', 'close_proposed') ORDER BY a.score DESC, a.id");
+    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
+    Ok(rows)
+}
+
+pub async fn alert(store: &Store, id: i64) -> Result<AlertRow> {
+    let sql = format!("{ALERT_SELECT} WHERE a.id = $1");
+    let row: Option<AlertRow> = on_engine!(store, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    row.ok_or_else(|| StoreError::not_found(format!("alerte n° {id}")))
+}
+
+/// Other payments of the same payer (by IBAN) on other cases: what compliance investigates.
+pub async fn same_payer_elsewhere(store: &Store, alert_id: i64) -> Result<Vec<(i64, NaiveDate, i64)>> {
+    let row = alert(store, alert_id).await?;
+    let Some(iban) = row.payer_iban else { return Ok(Vec::new()) };
+    let rows = on_engine!(store, |pool| {
+        sqlx::query_as(
+        "SELECT case_id, received_on, amount_cents FROM payments_received WHERE payer_iban = $1 AND case_id <> $2 ORDER BY received_on"
+    )
+    .bind(iban)
+    .bind(row.case_id)
+    .fetch_all(pool)
+    .await?
+    });
+    Ok(rows)
+}
+
+async fn record(
+    store: &Store,
+    alert_id: i64,
+    kind: &str,
+    payload: serde_json::Value,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    on_engine!(store, |pool| {
+        sqlx::query("INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(alert_id)
+            .bind(kind)
+            .bind(payload.to_string())
+            .bind(actor)
+            .bind(now)
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}
+
+/// The trail of an alert: (kind, payload, actor, at).
+pub async fn trail(store: &Store, alert_id: i64) -> Result<Vec<(String, String, String, DateTime<Utc>)>> {
+    let rows = on_engine!(store, |pool| sqlx::query_as(
+        "SELECT kind, payload, actor, at FROM aml_alert_events WHERE alert_id = $1 ORDER BY id"
+    )
+    .bind(alert_id)
+    .fetch_all(pool)
+    .await?);
+    Ok(rows)
+}
+
+pub async fn assign(store: &Store, alert_id: i64, to: &str, actor: &str, now: DateTime<Utc>) -> Result<()> {
+    let changed = on_engine!(store, |pool| sqlx::query(
+        "UPDATE aml_alerts SET assigned_to = $2 WHERE id = $1 AND status IN ('open', 'close_proposed')"
+    )
+    .bind(alert_id)
+    .bind(to)
+    .execute(pool)
+    .await?
+    .rows_affected());
+    if changed == 0 {
+        return Err(StoreError::Conflict(format!("l'alerte n° {alert_id} n'est plus ouverte")));
+    }
+    record(store, alert_id, "assigned", json!({"to": to}), actor, now).await
+}
+
+/// What a closing did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Closing {
+    Closed,
+    /// A high-score alert: closed once a second compliance officer confirms.
+    AwaitingSecondOpinion,
+}
+
+/// Closes an alert with a reason. At or above the rules' high score, two different people must
+/// agree: the first proposes, another confirms (four eyes).
+pub async fn close(
+    store: &Store,
+    alert_id: i64,
+    reason: &str,
+    high_score: u8,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Closing> {
+    if reason.trim().is_empty() {
+        return Err(StoreError::Conflict("indiquez le motif du classement".to_string()));
+    }
+    let row = alert(store, alert_id).await?;
+    let high = row.score >= i64::from(high_score);
+    let outcome = match (row.status.as_str(), high) {
+        ("open", true) => {
+            on_engine!(store, |pool| {
+                sqlx::query(
+                    "UPDATE aml_alerts SET status = 'close_proposed', close_proposed_by = $2, close_reason = $3 WHERE id = $1 AND status = 'open'",
+                )
+                .bind(alert_id)
+                .bind(actor)
+                .bind(reason.trim())
+                .execute(pool)
+                .await?;
+            });
+            Closing::AwaitingSecondOpinion
+        }
+        ("open", false) | ("close_proposed", _) => {
+            if row.close_proposed_by.as_deref() == Some(actor) {
+                return Err(StoreError::Conflict(
+                    "alerte à score élevé : un autre membre de la conformité doit confirmer le classement".to_string(),
+                ));
+            }
+            on_engine!(store, |pool| {
+                sqlx::query(
+                    "UPDATE aml_alerts SET status = 'closed', closed_by = $2, closed_at = $3, \
+                     close_reason = COALESCE(close_reason || ' / ', '') || $4 WHERE id = $1 AND status IN ('open', 'close_proposed')",
+                )
+                .bind(alert_id)
+                .bind(actor)
+                .bind(now)
+                .bind(reason.trim())
+                .execute(pool)
+                .await?;
+            });
+            Closing::Closed
+        }
+        (status, _) => return Err(StoreError::Conflict(format!("l'alerte n° {alert_id} est déjà traitée ({status})"))),
+    };
+    record(store, alert_id, "close", json!({"reason": reason.trim(), "outcome": outcome}), actor, now).await?;
+    Ok(outcome)
+}
+
+/// Records that a suspicious activity report (déclaration de soupçon, CMF L561-15) was filed.
+pub async fn file_report(
+    store: &Store,
+    alert_id: i64,
+    reference: &str,
+    filed_on: NaiveDate,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if reference.trim().is_empty() {
+        return Err(StoreError::Conflict("indiquez la référence de la déclaration".to_string()));
+    }
+    let changed = on_engine!(store, |pool| {
+        sqlx::query(
+        "UPDATE aml_alerts SET status = 'reported', sar_reference = $2, sar_filed_on = $3, closed_by = $4, closed_at = $5 \
+         WHERE id = $1 AND status IN ('open', 'close_proposed')"
+    )
+    .bind(alert_id)
+    .bind(reference.trim())
+    .bind(filed_on)
+    .bind(actor)
+    .bind(now)
+    .execute(pool)
+    .await?
+    .rows_affected()
+    });
+    if changed == 0 {
+        return Err(StoreError::Conflict(format!("l'alerte n° {alert_id} est déjà traitée")));
+    }
+    record(store, alert_id, "reported", json!({"reference": reference.trim(), "filed_on": filed_on}), actor, now).await
+}
+
+/// Lets officers see (or no longer see) that a case is under review.
+pub async fn set_visibility(
+    store: &Store,
+    alert_id: i64,
+    visible: bool,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    on_engine!(store, |pool| {
+        sqlx::query("UPDATE aml_alerts SET visible_to_officers = $2 WHERE id = $1")
+            .bind(alert_id)
+            .bind(visible)
+            .execute(pool)
+            .await?;
+    });
+    record(store, alert_id, "visibility", json!({"visible_to_officers": visible}), actor, now).await
+}
+
+/// Whether officers may be told the case is under compliance review.
+pub async fn visible_review(store: &Store, case_id: i64) -> Result<bool> {
+    let count: i64 = on_engine!(store, |pool| {
+        sqlx::query_scalar(
+        "SELECT COUNT(*) FROM aml_alerts WHERE case_id = $1 AND visible_to_officers AND status IN ('open', 'close_proposed')"
+    )
+    .bind(case_id)
+    .fetch_one(pool)
+    .await?
+    });
+    Ok(count > 0)
+}
+
+/// The content of a suspicious activity report, for the bank's reporting tool
+/// (docs/formats/sar-json.md).
+pub async fn report_export(store: &Store, alert_id: i64) -> Result<serde_json::Value> {
+    let row = alert(store, alert_id).await?;
+    let (last_name, first_name, birth_date, address, postcode, city): (
+        String,
+        String,
+        Option<NaiveDate>,
+        String,
+        String,
+        String,
+    ) = on_engine!(store, |pool| sqlx::query_as(
+        "SELECT p.last_name, p.first_name, p.birth_date, p.address_line, p.postcode, p.city FROM cases c \
+             JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1"
+    )
+    .bind(row.case_id)
+    .fetch_one(pool)
+    .await?);
+    /// (received on, amount in cents, payer name, payer IBAN, channel)
+    type PaymentRow = (NaiveDate, i64, Option<String>, Option<String>, String);
+    let payments: Vec<PaymentRow> = on_engine!(store, |pool| {
+        sqlx::query_as(
+        "SELECT received_on, amount_cents, payer_name, payer_iban, channel FROM payments_received WHERE case_id = $1 ORDER BY received_on, id"
+    )
+    .bind(row.case_id)
+    .fetch_all(pool)
+    .await?
+    });
+    let alerts: serde_json::Value =
+        serde_json::from_str(&row.alerts).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+    Ok(json!({
+        "format": "recouvre-sar/1",
+        "alert_id": row.id,
+        "case_reference": row.case_reference,
+        "score": row.score,
+        "rules_version": row.rules_version,
+        "rules": alerts,
+        "subject": {"last_name": last_name, "first_name": first_name, "birth_date": birth_date,
+                     "address": address, "postcode": postcode, "city": city},
+        "flagged_payment": {"received_on": row.received_on, "amount": Money::from_cents(row.amount_cents),
+                            "payer_name": row.payer_name, "payer_iban": row.payer_iban, "channel": row.channel},
+        "payments": payments.into_iter().map(|(on, cents, name, iban, channel)| json!({
+            "received_on": on, "amount": Money::from_cents(cents), "payer_name": name, "payer_iban": iban, "channel": channel,
+        })).collect::<Vec<_>>(),
+        "status": row.status,
+        "sar_reference": row.sar_reference,
+        "sar_filed_on": row.sar_filed_on,
+    }))
+}
