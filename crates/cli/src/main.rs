@@ -195,7 +195,8 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum ReferenceCommand {
-    /// Ajoute une valeur (JSON) : statutory_rate, wage_bands, unseizable_balance ou indemnity_cap.
+    /// Ajoute une valeur (JSON) : statutory_rate, wage_bands, unseizable_balance ou indemnity_cap ;
+    /// ou un jeu de règles LCB-FT complet (TOML) : aml_rules.
     Add {
         kind: String,
         /// Fichier JSON de la valeur (voir docs/calculators.md).
@@ -462,6 +463,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&cli.database).await?;
             let json =
                 std::fs::read_to_string(&file).with_context(|| format!("lecture de {} impossible", file.display()))?;
+            if kind == "aml_rules" {
+                // The vigilance rules are a TOML document (crates/domain/data/aml_rules.toml's form),
+                // kept whole: the latest one entered is in force.
+                recouvre_domain::aml::AmlRules::from_toml(&json)
+                    .map_err(|error| anyhow::anyhow!("{} : {error}", file.display()))?;
+                recouvre_store::reference::add(&store, &kind, &json, &actor, Utc::now()).await?;
+                println!("règles LCB-FT enregistrées ; en vigueur pour les prochains paiements");
+                return Ok(ExitCode::SUCCESS);
+            }
             let json: serde_json::Value =
                 serde_json::from_str(&json).with_context(|| format!("{} : JSON invalide", file.display()))?;
             let mut data = recouvre_web::load_reference(&store).await?;

@@ -347,3 +347,24 @@ async fn direct_debits_are_exported_once_as_a_schema_valid_pain008() {
     assert!(second.status.success());
     assert!(stdout(&second).contains("aucune échéance"), "{}", stdout(&second));
 }
+
+#[tokio::test]
+async fn compliance_tunes_the_vigilance_rules_without_recompiling() {
+    let db = TestDb::new().await;
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("regles.toml");
+    let embedded = include_str!("../../domain/data/aml_rules.toml");
+    let tuned = embedded
+        .replace("version = \"2026-11\"", "version = \"2026-12-test\"")
+        .replace("high_score = 70", "high_score = 60");
+    assert_ne!(tuned, embedded);
+    std::fs::write(&file, &tuned).unwrap();
+    let added = recouvre(&db.url, &["reference", "add", "aml_rules", file.to_str().unwrap()]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let rules = recouvre_store::aml::rules(&db.store).await.unwrap();
+    assert_eq!((rules.version.as_str(), rules.high_score), ("2026-12-test", 60));
+    std::fs::write(&file, tuned.replace("high_score = 60", "high_score = 160")).unwrap();
+    let refused = recouvre(&db.url, &["reference", "add", "aml_rules", file.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("high_score"), "{}", stderr(&refused));
+}
