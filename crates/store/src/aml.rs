@@ -436,3 +436,55 @@ pub async fn report_export(store: &Store, alert_id: i64) -> Result<serde_json::V
         "sar_filed_on": row.sar_filed_on,
     }))
 }
+
+/// A month of vigilance, for the compliance officer and the committees.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MonthlyReport {
+    pub month: String,
+    pub alerts: u64,
+    /// Alerts raised in the month, by rule (an alert may count under several rules).
+    pub by_rule: std::collections::BTreeMap<String, u64>,
+    /// By outcome: open, close_proposed, closed, reported.
+    pub by_status: std::collections::BTreeMap<String, u64>,
+    /// Mean hours from the alert to its decision, over the alerts decided.
+    pub mean_hours_to_decision: Option<i64>,
+    pub reports_filed: u64,
+}
+
+/// The alerts raised in a month (`YYYY-MM`).
+pub async fn monthly_report(store: &Store, month: &str) -> Result<MonthlyReport> {
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| StoreError::Conflict(format!("mois « {month} » invalide : attendu AAAA-MM")))?;
+    let next = first.checked_add_months(chrono::Months::new(1)).expect("month within range");
+    let start = first.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    let end = next.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    type Row = (String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<NaiveDate>);
+    let rows: Vec<Row> = on_engine!(store, |pool| {
+        sqlx::query_as(
+        "SELECT alerts, status, created_at, closed_at, sar_filed_on FROM aml_alerts WHERE created_at >= $1 AND created_at < $2"
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(pool)
+    .await?
+    });
+    let mut report = MonthlyReport { month: month.to_string(), ..MonthlyReport::default() };
+    let mut decided_hours = Vec::new();
+    for (alerts, status, created_at, closed_at, sar_filed_on) in rows {
+        report.alerts += 1;
+        *report.by_status.entry(status).or_default() += 1;
+        let rules: Vec<serde_json::Value> =
+            serde_json::from_str(&alerts).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+        for rule in rules {
+            *report.by_rule.entry(rule["rule"].as_str().unwrap_or("?").to_string()).or_default() += 1;
+        }
+        if let Some(closed_at) = closed_at {
+            decided_hours.push((closed_at - created_at).num_hours());
+        }
+        report.reports_filed += u64::from(sar_filed_on.is_some());
+    }
+    if !decided_hours.is_empty() {
+        report.mean_hours_to_decision = Some(decided_hours.iter().sum::<i64>() / decided_hours.len() as i64);
+    }
+    Ok(report)
+}

@@ -151,6 +151,37 @@ async fn a_sudden_repayment_by_third_parties_raises_an_alert_only_compliance_see
         assert_eq!(export["subject"]["last_name"], "Morel");
         assert_eq!(export["payments"].as_array().unwrap().len(), 3);
     }
+    // The month's figures: every alert counted, by rule and outcome (committees may read them).
+    let month = today().format("%Y-%m").to_string();
+    let viewer = app.db.user("helene", Role::CommitteeViewer, PASSWORD).await;
+    let viewer_token = app.db.token(viewer).await;
+    let report: Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/aml/report?month={month}")))
+        .bearer_auth(&viewer_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["alerts"].as_u64().unwrap() as usize, alerts.len(), "{report}");
+    assert!(report["by_rule"]["third_party_payer"].as_u64().unwrap() >= 1);
+    let statuses: u64 = report["by_status"].as_object().unwrap().values().map(|count| count.as_u64().unwrap()).sum();
+    assert_eq!(statuses as usize, alerts.len());
+    let bad = reqwest::Client::new()
+        .get(app.url("/api/v1/aml/report?month=2026-13"))
+        .bearer_auth(&viewer_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let refused = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/aml/report?month={month}")))
+        .bearer_auth(&officer_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     let trail = recouvre_store::aml::trail(&app.db.store, id).await.unwrap();
     assert!(trail.iter().any(|(kind, _, _, _)| kind == "raised"));
     assert!(trail.iter().filter(|(kind, _, _, _)| kind == "close").count() >= 1);

@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/payments", post(post_payment))
         .route("/cases/{id}/ledger", get(case_ledger))
         .route("/cases/{id}/write-offs", post(propose_write_off))
+        .route("/aml/report", get(aml_monthly_report))
         .route("/aml/alerts", get(list_aml_alerts))
         .route("/aml/alerts/{id}", get(aml_alert_detail))
         .route("/aml/alerts/{id}/close", post(close_aml_alert))
@@ -78,7 +79,7 @@ pub fn swagger_ui(state: AppState) -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Recouvre API", version = "1", description = "Dossiers contentieux, journal, imports et calculettes. Montants en chaînes à deux décimales, dates ISO 8601."),
-    paths(list_cases, case_detail, case_journal, add_note, put_tags, put_officer, post_payment, case_ledger, propose_write_off, list_aml_alerts, aml_alert_detail, close_aml_alert, report_aml_alert, aml_visibility, export_aml_alert, list_approvals, approve_request, refuse_request, import_accounts, import_statement, list_suspense, assign_suspense, return_suspense, calc_seizable_wage, calc_unseizable_balance, calc_legal_interest, calc_deadline, calc_foreclosure, calc_allocate_payment, calc_payment_plan, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
+    paths(list_cases, case_detail, case_journal, add_note, put_tags, put_officer, post_payment, case_ledger, propose_write_off, aml_monthly_report, list_aml_alerts, aml_alert_detail, close_aml_alert, report_aml_alert, aml_visibility, export_aml_alert, list_approvals, approve_request, refuse_request, import_accounts, import_statement, list_suspense, assign_suspense, return_suspense, calc_seizable_wage, calc_unseizable_balance, calc_legal_interest, calc_deadline, calc_foreclosure, calc_allocate_payment, calc_payment_plan, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
     components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, TagsRequest, OfficerRequest, PaymentRequest, BookedDto, LedgerLineDto, WriteOffRequest, WriteOffOutcomeDto, AmlAlertDto, CloseAlertRequest, ReportRequest, VisibilityRequest, StatementOutcomeDto, SuspenseItemDto, AssignRequest, ApprovalDto, DecisionRequest, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto, ReferenceDto, ReferenceEntryDto)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -572,6 +573,31 @@ fn alert_dto(row: recouvre_store::aml::AlertRow) -> AmlAlertDto {
         payer_iban: row.payer_iban,
         channel: row.channel,
     }
+}
+
+#[derive(Deserialize, IntoParams)]
+struct MonthParams {
+    /// `YYYY-MM`.
+    month: String,
+}
+
+/// A month of vigilance: alerts by rule and outcome, time to decision, reports filed
+/// (compliance and committees; no debtor data).
+#[utoipa::path(get, path = "/api/v1/aml/report", params(MonthParams), responses((status = 200, body = Object), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn aml_monthly_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<MonthParams>,
+) -> Result<Json<recouvre_store::aml::MonthlyReport>, AppError> {
+    if !user.can(Permission::ReviewAml) {
+        user.require(Permission::ReadReports)?;
+    }
+    let report =
+        recouvre_store::aml::monthly_report(&state.store, &params.month).await.map_err(|error| match error {
+            recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
+            other => AppError::from(other),
+        })?;
+    Ok(Json(report))
 }
 
 /// Open AML/CFT alerts, highest score first (compliance only).
