@@ -38,3 +38,10 @@ pub async fn all(store: &Store) -> Result<Vec<ReferenceEntry>> {
     .await?);
     Ok(rows)
 }
+
+/// How many entries administrators added: what servers poll to notice another's addition.
+pub async fn count(store: &Store) -> Result<i64> {
+    let count =
+        on_engine!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM reference_entries").fetch_one(pool).await?);
+    Ok(count)
+}

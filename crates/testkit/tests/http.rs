@@ -473,6 +473,7 @@ async fn administrators_add_a_missing_statutory_rate_and_it_is_in_force_at_once(
     let (_, reference) = get_json(&f, &f.officer_token, "/api/v1/reference").await;
     let entries = reference["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 2);
+    assert_eq!(recouvre_store::reference::count(&f.app.db.store).await.unwrap(), 2);
     assert!(entries.iter().all(|entry| entry["entered_by"] == "admin"));
     // A server started afterwards (another app server, or a restart) loads the entries.
     let reloaded = recouvre_web::load_reference(&f.app.db.store).await.unwrap();

@@ -62,8 +62,8 @@ pub fn coverage_warnings(data: &ReferenceData, today: NaiveDate) -> Vec<String> 
 }
 
 /// Number of administrators' entries, to notice another server's additions cheaply.
-async fn entry_count(store: &Store) -> anyhow::Result<usize> {
-    Ok(recouvre_store::reference::all(store).await?.len())
+async fn entry_count(store: &Store) -> anyhow::Result<i64> {
+    Ok(recouvre_store::reference::count(store).await?)
 }
 
 /// Several stateless servers share one database: each reloads the reference data when the
