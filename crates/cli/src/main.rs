@@ -92,6 +92,24 @@ enum Command {
     /// Calculettes juridiques : une ligne JSON sur la sortie standard.
     #[command(subcommand)]
     Calc(calc::CalcCommand),
+    /// Listes de sanctions et de gel des avoirs (vigilance LCB-FT).
+    #[command(subcommand)]
+    Sanctions(SanctionsCommand),
+}
+
+#[derive(Subcommand)]
+enum SanctionsCommand {
+    /// Charge une liste (CSV « ; », voir docs/formats/sanctions-list.md) ; elle est en vigueur aussitôt.
+    Load {
+        file: PathBuf,
+        /// Similarité à partir de laquelle un nom de payeur correspond, en pourcentage.
+        #[arg(long, default_value_t = recouvre_domain::sanctions::DEFAULT_THRESHOLD_PERCENT)]
+        threshold: u8,
+        #[arg(long, default_value = "system:compliance")]
+        actor: String,
+    },
+    /// Compare un nom à la liste en vigueur : la meilleure correspondance en JSON, code 1 s'il y en a une.
+    Check { name: String },
 }
 
 #[derive(Subcommand)]
@@ -484,6 +502,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(|error| anyhow::anyhow!("{} : {error}", file.display()))?;
             recouvre_store::reference::add(&store, &kind, &json.to_string(), &actor, Utc::now()).await?;
             println!("valeur {kind} enregistrée ; les serveurs la prennent en compte sous 30 secondes");
+        }
+        Command::Sanctions(SanctionsCommand::Load { file, threshold, actor }) => {
+            let store = open(&cli.database).await?;
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("lecture de {} impossible", file.display()))?;
+            let name = file.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+            let loaded = recouvre_store::sanctions::load(&store, &name, &text, threshold, &actor, Utc::now()).await?;
+            println!(
+                "liste {} chargée : {} entrées, seuil {} %, en vigueur pour les prochains paiements",
+                loaded.file_name, loaded.entry_count, loaded.threshold_percent
+            );
+        }
+        Command::Sanctions(SanctionsCommand::Check { name }) => {
+            let store = open(&cli.database).await?;
+            let Some((list, threshold)) = recouvre_store::sanctions::current(&store).await? else {
+                anyhow::bail!("aucune liste de sanctions chargée : recouvre sanctions load FICHIER");
+            };
+            match list.screen(&name, threshold) {
+                Some(found) => {
+                    println!("{}", serde_json::to_string(&found)?);
+                    return Ok(ExitCode::FAILURE);
+                }
+                None => println!("null"),
+            }
         }
         Command::Reference(ReferenceCommand::Check { on }) => {
             let store = open(&cli.database).await?;

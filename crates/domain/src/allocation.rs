@@ -23,6 +23,17 @@ pub enum AllocationOrder {
     CapitalFirst,
 }
 
+impl AllocationOrder {
+    /// The order asked for by a "capital first" checkbox or flag (screens and API).
+    pub fn capital_first_if(capital_first: bool) -> AllocationOrder {
+        if capital_first {
+            AllocationOrder::CapitalFirst
+        } else {
+            AllocationOrder::CostsInterestPrincipal
+        }
+    }
+}
+
 /// Amounts due at the time of the payment.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -55,6 +55,8 @@ pub fn rule_title(rule: &str) -> Option<&'static str> {
         "cash" => "Versement en espèces",
         "structuring" => "Fractionnement : paiements juste sous le seuil",
         "refund_to_other_account" => "Trop-perçu : remboursement demandé vers un autre compte",
+        // Not a tunable rule: a payer on the sanctions / asset-freeze list (CMF L562-1).
+        "sanctions_list" => "Payeur sur une liste de sanctions / gel des avoirs",
         _ => return None,
     })
 }

@@ -20,6 +20,15 @@ pub mod payment_plan;
 pub mod reference;
 pub mod statutory_interest;
 
+// Vigilance (issue 9).
+pub mod sanctions;
+
+// The recovery workflow (issue 4).
+pub mod assessment;
+pub mod delegation;
+pub mod procedure;
+pub mod strategy;
+
 // The case file and its journal (issue 2).
 pub mod authority;
 pub mod case;

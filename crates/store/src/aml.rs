@@ -38,34 +38,51 @@ pub async fn rules(store: &Store) -> Result<AmlRules> {
     }
 }
 
-/// Records a payment booked on a case and screens it, inside the booking transaction.
-/// Evaluates to the new alert's id, if the payment was flagged.
-macro_rules! screen_payment {
-    ($conn:expr, $case_id:expr, $transaction_id:expr, $amount:expr, $received_on:expr, $payer:expr, $channel:expr, $rules:expr, $now:expr) => {{
+/// What the vigilance rules and the sanctions list said of a payment about to be booked.
+#[derive(Debug, Clone)]
+pub struct Screening {
+    /// Triggered rules, in rule order, then the sanctions match if any.
+    pub alerts: Vec<recouvre_domain::aml::Alert>,
+    /// Hold the money in suspense until compliance decides instead of allocating it: a
+    /// sanctions match always (CMF L562-4: funds of a listed person are frozen), any alert when
+    /// the rules say `hold_flagged_payments`.
+    pub hold: bool,
+}
+
+/// The rules in force and the sanctions list in force, read once per import or booking.
+#[derive(Debug, Clone)]
+pub struct Vigilance {
+    pub rules: AmlRules,
+    pub sanctions: Option<(recouvre_domain::sanctions::SanctionsList, u8)>,
+}
+
+/// Reads the vigilance in force (rules and sanctions list).
+pub async fn vigilance(store: &Store) -> Result<Vigilance> {
+    Ok(Vigilance { rules: rules(store).await?, sanctions: crate::sanctions::current(store).await? })
+}
+
+/// Screens a payment about to be booked on a case, inside the booking transaction, before the
+/// money is allocated (so that a held payment never touches the case). Evaluates to a
+/// [`Screening`]; the caller books or holds, then calls [`record_screening!`].
+macro_rules! assess {
+    ($conn:expr, $case_id:expr, $amount:expr, $received_on:expr, $payer:expr, $channel:expr, $vigilance:expr) => {{
         let case_id: i64 = $case_id;
         let amount: recouvre_domain::Money = $amount;
         let received_on: chrono::NaiveDate = $received_on;
         let payer: &$crate::aml::Payer = $payer;
         let channel: recouvre_domain::aml::Channel = $channel;
-        let rules: &recouvre_domain::aml::AmlRules = $rules;
+        let vigilance: &$crate::aml::Vigilance = $vigilance;
         let (opened_on, income_cents): (chrono::NaiveDate, i64) = sqlx::query_as(
             "SELECT c.opened_on, p.monthly_income_cents FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1",
         )
         .bind(case_id)
         .fetch_one(&mut *$conn)
         .await?;
-        let due_after: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger_postings WHERE case_id = $1 \
-             AND account IN ('principal', 'contractual_interest', 'statutory_interest', 'costs', 'penalties')",
-        )
+        let due: i64 = sqlx::query_scalar(concat!(
+            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger_postings WHERE case_id = $1 AND account IN ",
+            $crate::ledger::receivable_accounts!()
+        ))
         .bind(case_id)
-        .fetch_one(&mut *$conn)
-        .await?;
-        let allocated: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(-SUM(amount_cents), 0) AS BIGINT) FROM ledger_postings WHERE transaction_id = $1 \
-             AND account IN ('principal', 'contractual_interest', 'statutory_interest', 'costs', 'penalties')",
-        )
-        .bind($transaction_id)
         .fetch_one(&mut *$conn)
         .await?;
         let parties: Vec<(String, String, Option<String>)> = sqlx::query_as(
@@ -80,21 +97,6 @@ macro_rules! screen_payment {
         .bind(case_id)
         .fetch_all(&mut *$conn)
         .await?;
-        let payment_id: i64 = sqlx::query_scalar(
-            "INSERT INTO payments_received (case_id, transaction_id, received_on, amount_cents, payer_name, payer_iban, channel, cash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(case_id)
-        .bind($transaction_id)
-        .bind(received_on)
-        .bind(amount.cents())
-        .bind(&payer.name)
-        .bind(&payer.iban)
-        .bind($crate::aml::channel_code(channel))
-        .bind(payer.cash)
-        .bind($now)
-        .fetch_one(&mut *$conn)
-        .await?;
         let payment = recouvre_domain::aml::PaymentFacts {
             amount,
             received_on,
@@ -106,7 +108,7 @@ macro_rules! screen_payment {
         };
         let case = recouvre_domain::aml::CaseFacts {
             opened_on,
-            due_before_payment: recouvre_domain::Money::from_cents(due_after + allocated),
+            due_before_payment: recouvre_domain::Money::from_cents(due),
             debtor_monthly_income: recouvre_domain::Money::from_cents(income_cents),
             parties: parties.into_iter().map(|(last, first, iban)| (format!("{} {first}", last.to_uppercase()), iban)).collect(),
             prior_payments: prior
@@ -119,26 +121,90 @@ macro_rules! screen_payment {
                 })
                 .collect(),
         };
-        let alerts = recouvre_domain::aml::evaluate(rules, &payment, &case);
-        if alerts.is_empty() {
+        $crate::aml::screen(vigilance, &payment, &case)
+    }};
+}
+pub(crate) use assess;
+
+/// The pure part of the screening: the rules, then the sanctions list.
+pub fn screen(
+    vigilance: &Vigilance,
+    payment: &recouvre_domain::aml::PaymentFacts,
+    case: &recouvre_domain::aml::CaseFacts,
+) -> Screening {
+    let mut alerts = recouvre_domain::aml::evaluate(&vigilance.rules, payment, case);
+    let mut listed = false;
+    if let (Some((list, threshold_percent)), Some(name)) = (&vigilance.sanctions, &payment.payer_name) {
+        if payment.amount.is_positive() {
+            if let Some(found) = list.screen(name, *threshold_percent) {
+                listed = true;
+                alerts.push(recouvre_domain::aml::Alert {
+                    rule: SANCTIONS_RULE.to_string(),
+                    title: recouvre_domain::aml::rule_title(SANCTIONS_RULE).unwrap_or(SANCTIONS_RULE).to_string(),
+                    score: 100,
+                    facts: json!({"payer_name": name, "match": found, "threshold_percent": threshold_percent}),
+                });
+            }
+        }
+    }
+    // A direct debit is pulled by the bank from the mandate's account: it is screened and
+    // alerted, but not held (the collection was the bank's own act), unless the payer is listed.
+    let hold_by_rules =
+        vigilance.rules.hold_flagged_payments && payment.channel != recouvre_domain::aml::Channel::DirectDebit;
+    let hold = listed || (hold_by_rules && !alerts.is_empty());
+    Screening { alerts, hold }
+}
+
+/// The rule code of a match on the sanctions / asset-freeze list.
+pub const SANCTIONS_RULE: &str = "sanctions_list";
+
+/// Records a screened payment (booked on its case, or held) and its alert, inside the booking
+/// transaction. `$transaction_id` is the ledger transaction that brought the money in (the
+/// allocation on the case, or the hold in suspense). Evaluates to the new alert's id, if any.
+macro_rules! record_screening {
+    ($conn:expr, $case_id:expr, $transaction_id:expr, $amount:expr, $received_on:expr, $payer:expr, $channel:expr, $screening:expr, $vigilance:expr, $held_item_id:expr, $now:expr) => {{
+        let case_id: i64 = $case_id;
+        let amount: recouvre_domain::Money = $amount;
+        let payer: &$crate::aml::Payer = $payer;
+        let screening: &$crate::aml::Screening = $screening;
+        let vigilance: &$crate::aml::Vigilance = $vigilance;
+        let held_item_id: Option<i64> = $held_item_id;
+        let payment_id: i64 = sqlx::query_scalar(
+            "INSERT INTO payments_received (case_id, transaction_id, received_on, amount_cents, payer_name, payer_iban, channel, cash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(case_id)
+        .bind($transaction_id)
+        .bind($received_on)
+        .bind(amount.cents())
+        .bind(&payer.name)
+        .bind(&payer.iban)
+        .bind($crate::aml::channel_code($channel))
+        .bind(payer.cash)
+        .bind($now)
+        .fetch_one(&mut *$conn)
+        .await?;
+        if screening.alerts.is_empty() {
             None
         } else {
-            let score = recouvre_domain::aml::combined_score(&alerts);
+            let score = recouvre_domain::aml::combined_score(&screening.alerts);
             let alert_id: i64 = sqlx::query_scalar(
-                "INSERT INTO aml_alerts (case_id, payment_id, score, alerts, rules_version, status, visible_to_officers, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, 'open', FALSE, $6) RETURNING id",
+                "INSERT INTO aml_alerts (case_id, payment_id, score, alerts, rules_version, status, visible_to_officers, held_item_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, 'open', FALSE, $6, $7) RETURNING id",
             )
             .bind(case_id)
             .bind(payment_id)
             .bind(i64::from(score))
-            .bind(serde_json::to_string(&alerts).expect("alerts serialise"))
-            .bind(&rules.version)
+            .bind(serde_json::to_string(&screening.alerts).expect("alerts serialise"))
+            .bind(&vigilance.rules.version)
+            .bind(held_item_id)
             .bind($now)
             .fetch_one(&mut *$conn)
             .await?;
+            let rules: Vec<&str> = screening.alerts.iter().map(|alert| alert.rule.as_str()).collect();
             sqlx::query("INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) VALUES ($1, 'raised', $2, 'system:aml', $3)")
                 .bind(alert_id)
-                .bind(serde_json::json!({"score": score, "rules": alerts.iter().map(|alert| alert.rule.clone()).collect::<Vec<_>>()}).to_string())
+                .bind(serde_json::json!({"score": score, "rules": rules, "held_item_id": held_item_id}).to_string())
                 .bind($now)
                 .execute(&mut *$conn)
                 .await?;
@@ -146,7 +212,7 @@ macro_rules! screen_payment {
         }
     }};
 }
-pub(crate) use screen_payment;
+pub(crate) use record_screening;
 
 pub fn channel_code(channel: recouvre_domain::aml::Channel) -> &'static str {
     match channel {
@@ -177,16 +243,30 @@ pub struct AlertRow {
     pub payer_name: Option<String>,
     pub payer_iban: Option<String>,
     pub channel: String,
+    /// The suspense item holding the payment, when it was held for compliance.
+    pub held_item_id: Option<i64>,
+    /// `released` (to the case) or `returned` (to the payer), once decided.
+    pub funds_decision: Option<String>,
 }
 
 const ALERT_SELECT: &str = "SELECT a.id, a.case_id, c.reference AS case_reference, a.score, a.alerts, a.rules_version, a.status, \
     a.assigned_to, a.close_proposed_by, a.close_reason, a.closed_by, a.sar_reference, a.sar_filed_on, a.visible_to_officers, \
-    p.amount_cents, p.received_on, p.payer_name, p.payer_iban, p.channel \
+    p.amount_cents, p.received_on, p.payer_name, p.payer_iban, p.channel, a.held_item_id, a.funds_decision \
     FROM aml_alerts a JOIN cases c ON c.id = a.case_id JOIN payments_received p ON p.id = a.payment_id";
 
 /// Alerts not yet closed or reported, highest score first.
 pub async fn open_alerts(store: &Store) -> Result<Vec<AlertRow>> {
     let sql = format!("{ALERT_SELECT} WHERE a.status IN ('open', 'close_proposed') ORDER BY a.score DESC, a.id");
+    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
+    Ok(rows)
+}
+
+/// Decided alerts whose held payment still waits for compliance to release or return it.
+pub async fn held_awaiting_decision(store: &Store) -> Result<Vec<AlertRow>> {
+    let sql = format!(
+        "{ALERT_SELECT} WHERE a.held_item_id IS NOT NULL AND a.funds_decision IS NULL \
+         AND a.status IN ('closed', 'reported') ORDER BY a.id"
+    );
     let rows = on_engine!(store, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
     Ok(rows)
 }
@@ -354,6 +434,93 @@ pub async fn file_report(
         return Err(StoreError::Conflict(format!("l'alerte n° {alert_id} est déjà traitée")));
     }
     record(store, alert_id, "reported", json!({"reference": reference.trim(), "filed_on": filed_on}), actor, now).await
+}
+
+/// What compliance does with a payment held for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FundsDecision {
+    /// Allocate the money to its case, as the payment it was (journaled on the case).
+    Release,
+    /// Send it back to the payer (a refund from the suspense ledger).
+    Return,
+}
+
+/// Decides what becomes of a held payment, once the alert itself is decided (closed, or reported
+/// to TRACFIN: compliance then waits for any opposition, CMF L561-24, before acting). One
+/// transaction: the alert, the suspense item and the ledger move together.
+pub async fn decide_funds(
+    store: &Store,
+    alert_id: i64,
+    decision: FundsDecision,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let row = alert(store, alert_id).await?;
+    let Some(item_id) = row.held_item_id else {
+        return Err(StoreError::Conflict(format!("l'alerte n° {alert_id} ne retient aucun paiement")));
+    };
+    if !matches!(row.status.as_str(), "closed" | "reported") {
+        return Err(StoreError::Conflict(
+            "décidez d'abord de l'alerte (classement ou déclaration de soupçon), puis du sort des fonds".to_string(),
+        ));
+    }
+    let code = match decision {
+        FundsDecision::Release => "released",
+        FundsDecision::Return => "returned",
+    };
+    on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let claimed = sqlx::query("UPDATE aml_alerts SET funds_decision = $2 WHERE id = $1 AND funds_decision IS NULL")
+            .bind(alert_id)
+            .bind(code)
+            .execute(&mut *tx)
+            .await?;
+        if claimed.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!("le sort des fonds de l'alerte n° {alert_id} est déjà décidé")));
+        }
+        let status = match decision {
+            FundsDecision::Release => "assigned",
+            FundsDecision::Return => "returned",
+        };
+        let item: Option<(i64, NaiveDate, Option<String>)> = sqlx::query_as(
+            "UPDATE suspense_items SET status = $2, case_id = $3, resolved_by = $4, resolved_at = $5 \
+             WHERE id = $1 AND status = 'aml_hold' RETURNING amount_cents, received_on, reference",
+        )
+        .bind(item_id)
+        .bind(status)
+        .bind(row.case_id)
+        .bind(actor)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((amount_cents, received_on, reference)) = item else {
+            return Err(StoreError::Corrupt(format!("l'élément n° {item_id} n'est plus retenu")));
+        };
+        let amount = Money::from_cents(amount_cents);
+        match decision {
+            FundsDecision::Release => {
+                crate::suspense::clear_to_case!(tx, item_id, row.case_id, amount, received_on, reference, actor, now);
+            }
+            FundsDecision::Return => {
+                let note = format!("retour instance n° {item_id}");
+                let transaction =
+                    crate::suspense::release_transaction(amount, recouvre_domain::ledger::TransactionKind::Refund);
+                crate::ledger::book!(tx, None, &transaction, now.date_naive(), note.as_str(), None::<i64>, actor, now);
+            }
+        }
+        sqlx::query(
+            "INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) VALUES ($1, 'funds', $2, $3, $4)",
+        )
+        .bind(alert_id)
+        .bind(json!({"decision": code, "suspense_item": item_id, "amount": amount}).to_string())
+        .bind(actor)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    });
+    Ok(())
 }
 
 /// Lets officers see (or no longer see) that a case is under review.

@@ -545,6 +545,7 @@ pub async fn prepare_export(
     now: DateTime<Utc>,
 ) -> Result<Option<(String, ExportSummary)>> {
     check_collection_date(collection_date, now.date_naive())?;
+    let vigilance = crate::aml::vigilance(store).await?;
     let version_name = version.message().name();
     let prefix = format!("RCV-DD-{}-", collection_date.format("%Y%m%d"));
     let outcome = on_engine!(store, |pool| {
@@ -638,6 +639,29 @@ pub async fn prepare_export(
                 .bind(transaction_id)
                 .execute(&mut *tx)
                 .await?;
+            // Screened like every incoming payment (issue 9); never held: the bank pulled it.
+            let payer = crate::aml::Payer {
+                name: Some(candidate.debtor_name.clone()),
+                iban: Some(candidate.debtor_iban.clone()),
+                cash: false,
+                refund_to_other_account: false,
+            };
+            let channel = recouvre_domain::aml::Channel::DirectDebit;
+            let screening =
+                crate::aml::assess!(tx, candidate.case_id, amount, collection_date, &payer, channel, &vigilance);
+            crate::aml::record_screening!(
+                tx,
+                candidate.case_id,
+                transaction_id,
+                amount,
+                collection_date,
+                &payer,
+                channel,
+                &screening,
+                &vigilance,
+                None::<i64>,
+                now
+            );
             if sequence == SequenceType::First {
                 sqlx::query(
                     "UPDATE sepa_mandates SET first_collected_on = $2 WHERE id = $1 AND first_collected_on IS NULL",

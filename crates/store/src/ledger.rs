@@ -11,6 +11,15 @@ use serde_json::json;
 use crate::journal::append_event;
 use crate::{on_engine, Result, Store, StoreError};
 
+/// The accounts that make up what the debtor owes, as an SQL list (one literal for `concat!`,
+/// so the list is written once for every query that sums a case's receivables).
+macro_rules! receivable_accounts {
+    () => {
+        "('principal', 'contractual_interest', 'statutory_interest', 'costs', 'penalties')"
+    };
+}
+pub(crate) use receivable_accounts;
+
 /// Writes a balanced transaction and its postings inside the caller's transaction; returns
 /// its id. `$case_id` is `None` for the suspense ledger.
 macro_rules! book {
@@ -45,11 +54,12 @@ macro_rules! book {
         }
         if let Some(case_id) = case_id {
             // The case list's amount is a projection of the ledger, kept in the same transaction.
-            sqlx::query(
+            sqlx::query(concat!(
                 "UPDATE cases SET total_cents = (SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) \
-                 FROM ledger_postings WHERE case_id = $1 AND account IN \
-                 ('principal', 'contractual_interest', 'statutory_interest', 'costs', 'penalties')) WHERE id = $1",
-            )
+                     FROM ledger_postings WHERE case_id = $1 AND account IN ",
+                $crate::ledger::receivable_accounts!(),
+                ") WHERE id = $1"
+            ))
             .bind(case_id)
             .execute(&mut *$conn)
             .await?;
@@ -106,6 +116,9 @@ pub struct Booked {
     pub transaction_id: i64,
     pub version: i64,
     pub postings: Vec<(String, Money)>,
+    /// Received but not allocated yet: the payment waits in the back office (a vigilance hold,
+    /// which is never named outside compliance: CMF L561-18).
+    pub pending: bool,
 }
 
 fn posting_summary(transaction: &Transaction) -> Vec<(String, Money)> {
@@ -148,21 +161,77 @@ pub async fn book_payment_from(
     payer: &crate::aml::Payer,
 ) -> Result<Booked> {
     let Entry { booked_on: received_on, reference, actor, now } = *entry;
-    let rules = crate::aml::rules(store).await?;
+    let vigilance = crate::aml::vigilance(store).await?;
+    let channel = recouvre_domain::aml::Channel::Manual;
     let booked = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
         let balances = balances_in!(tx, case_id);
         let transaction = ledger::payment(&balances, amount, order).map_err(refused)?;
-        let payload = json!({
-            "amount": amount, "received_on": received_on, "reference": reference,
-            "allocation": posting_summary(&transaction),
-        });
-        let event = append_event!(tx, case_id, expected_version, "payment_booked", payload.to_string(), actor, now);
-        let transaction_id = book!(tx, Some(case_id), &transaction, received_on, reference, None::<i64>, actor, now);
-        let channel = recouvre_domain::aml::Channel::Manual;
-        crate::aml::screen_payment!(tx, case_id, transaction_id, amount, received_on, payer, channel, &rules, now);
+        let screening = crate::aml::assess!(tx, case_id, amount, received_on, payer, channel, &vigilance);
+        let booked = if screening.hold {
+            // Held for compliance: the money waits in suspense, the case is not touched.
+            let version: i64 =
+                sqlx::query_scalar("SELECT version FROM cases WHERE id = $1").bind(case_id).fetch_one(&mut *tx).await?;
+            if let Some(expected) = expected_version {
+                if expected != version {
+                    return Err(StoreError::Conflict(format!(
+                        "le dossier a changé depuis son affichage (version {expected}, maintenant {version}) : rechargez-le"
+                    )));
+                }
+            }
+            let source_key = format!("manual:{case_id}:{}:{reference}", now.to_rfc3339());
+            let held = crate::suspense::Held {
+                received_on,
+                amount,
+                payer_name: payer.name.as_deref(),
+                payer_iban: payer.iban.as_deref(),
+                reference: Some(reference),
+                suggested_case_id: Some(case_id),
+                reason: "paiement en cours de traitement",
+                source_key: &source_key,
+            };
+            let (item_id, transaction_id) =
+                crate::suspense::hold_with_status!(tx, &held, crate::suspense::AML_HOLD, actor, now)
+                    .ok_or_else(|| StoreError::Conflict("ce paiement est déjà enregistré".to_string()))?;
+            crate::aml::record_screening!(
+                tx,
+                case_id,
+                transaction_id,
+                amount,
+                received_on,
+                payer,
+                channel,
+                &screening,
+                &vigilance,
+                Some(item_id),
+                now
+            );
+            Booked { transaction_id, version, postings: Vec::new(), pending: true }
+        } else {
+            let payload = json!({
+                "amount": amount, "received_on": received_on, "reference": reference,
+                "allocation": posting_summary(&transaction),
+            });
+            let event = append_event!(tx, case_id, expected_version, "payment_booked", payload.to_string(), actor, now);
+            let transaction_id =
+                book!(tx, Some(case_id), &transaction, received_on, reference, None::<i64>, actor, now);
+            crate::aml::record_screening!(
+                tx,
+                case_id,
+                transaction_id,
+                amount,
+                received_on,
+                payer,
+                channel,
+                &screening,
+                &vigilance,
+                None::<i64>,
+                now
+            );
+            Booked { transaction_id, version: event.sequence, postings: posting_summary(&transaction), pending: false }
+        };
         tx.commit().await?;
-        Booked { transaction_id, version: event.sequence, postings: posting_summary(&transaction) }
+        booked
     });
     Ok(booked)
 }
@@ -184,7 +253,7 @@ pub async fn book_write_off(
         let event = append_event!(tx, case_id, expected_version, "write_off_booked", payload.to_string(), actor, now);
         let transaction_id = book!(tx, Some(case_id), &transaction, booked_on, reference, None::<i64>, actor, now);
         tx.commit().await?;
-        Booked { transaction_id, version: event.sequence, postings: posting_summary(&transaction) }
+        Booked { transaction_id, version: event.sequence, postings: posting_summary(&transaction), pending: false }
     });
     Ok(booked)
 }
@@ -240,18 +309,21 @@ pub async fn check(store: &Store) -> Result<LedgerFindings> {
         )
         .fetch_all(pool)
         .await?;
-        let negative = sqlx::query_as(
+        let negative = sqlx::query_as(concat!(
             "SELECT case_id, account, CAST(SUM(amount_cents) AS BIGINT) FROM ledger_postings \
-             WHERE case_id IS NOT NULL AND account IN ('principal', 'contractual_interest', 'statutory_interest', 'costs', 'penalties') \
-             GROUP BY case_id, account HAVING SUM(amount_cents) < 0 ORDER BY case_id LIMIT 100",
-        )
+                 WHERE case_id IS NOT NULL AND account IN ",
+            receivable_accounts!(),
+            " GROUP BY case_id, account HAVING SUM(amount_cents) < 0 ORDER BY case_id LIMIT 100"
+        ))
         .fetch_all(pool)
         .await?;
         let stale = sqlx::query_as(
-            "SELECT c.id, c.total_cents, CAST(COALESCE(l.due, 0) AS BIGINT) FROM cases c LEFT JOIN \
-             (SELECT case_id, SUM(amount_cents) AS due FROM ledger_postings \
-              WHERE account IN ('principal', 'contractual_interest', 'statutory_interest', 'costs', 'penalties') GROUP BY case_id) l \
-             ON l.case_id = c.id WHERE c.total_cents <> COALESCE(l.due, 0) ORDER BY c.id LIMIT 100",
+            concat!(
+                "SELECT c.id, c.total_cents, CAST(COALESCE(l.due, 0) AS BIGINT) FROM cases c LEFT JOIN \
+                 (SELECT case_id, SUM(amount_cents) AS due FROM ledger_postings WHERE account IN ",
+                receivable_accounts!(),
+                " GROUP BY case_id) l ON l.case_id = c.id WHERE c.total_cents <> COALESCE(l.due, 0) ORDER BY c.id LIMIT 100"
+            ),
         )
         .fetch_all(pool)
         .await?;

@@ -30,6 +30,7 @@ pub mod imports;
 pub mod journal;
 pub mod ledger;
 pub mod reference;
+pub mod sanctions;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

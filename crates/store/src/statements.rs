@@ -23,7 +23,7 @@ use serde_json::json;
 
 use crate::journal::append_event;
 use crate::ledger::book;
-use crate::suspense::{hold, Held};
+use crate::suspense::{hold, hold_with_status, Held};
 use crate::{on_engine, Result, Store, StoreError};
 
 /// Confidence of a match, in percent: a reference our letters printed is certain; an IBAN known
@@ -89,7 +89,7 @@ pub async fn book_credits(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<StatementOutcome> {
-    let rules = crate::aml::rules(store).await?;
+    let vigilance = crate::aml::vigilance(store).await?;
     let outcome = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
         let mut outcome = StatementOutcome::default();
@@ -136,28 +136,6 @@ pub async fn book_credits(
             }
             let (case_id, suspense_item) = match matched {
                 Some((case_id, matched_by)) => {
-                    let balances = crate::ledger::balances_in!(tx, case_id);
-                    let transaction =
-                        ledger::payment(&balances, credit.amount, AllocationOrder::CostsInterestPrincipal).map_err(
-                            |error| StoreError::Conflict(format!("{file_name}, ligne {} : {error}", credit.line)),
-                        )?;
-                    let payload = json!({
-                        "amount": credit.amount, "received_on": credit.booked_on,
-                        "reference": credit.remittance.clone().unwrap_or_default(),
-                        "payer": credit.payer_name, "payer_iban": credit.payer_iban,
-                        "matched_by": matched_by, "file": file_name, "line": credit.line,
-                    });
-                    append_event!(tx, case_id, None, "payment_booked", payload.to_string(), actor, now);
-                    let transaction_id = book!(
-                        tx,
-                        Some(case_id),
-                        &transaction,
-                        credit.booked_on,
-                        credit.key.as_str(),
-                        None::<i64>,
-                        actor,
-                        now
-                    );
                     let payer = crate::aml::Payer {
                         name: credit.payer_name.clone(),
                         iban: credit.payer_iban.clone(),
@@ -165,26 +143,93 @@ pub async fn book_credits(
                         refund_to_other_account: false,
                     };
                     let channel = recouvre_domain::aml::Channel::Statement;
-                    let flagged = crate::aml::screen_payment!(
-                        tx,
-                        case_id,
-                        transaction_id,
-                        credit.amount,
-                        credit.booked_on,
-                        &payer,
-                        channel,
-                        &rules,
-                        now
-                    );
-                    outcome.flagged += u64::from(flagged.is_some());
-                    outcome.booked += 1;
-                    outcome.booked_amount += credit.amount;
+                    let screening =
+                        crate::aml::assess!(tx, case_id, credit.amount, credit.booked_on, &payer, channel, &vigilance);
                     let confidence_percent = confidence_percent(matched_by);
                     debug_assert!(confidence_percent >= BOOKING_THRESHOLD_PERCENT);
-                    outcome
-                        .credits
-                        .push((credit.line, CreditOutcome::Booked { case_id, matched_by, confidence_percent }));
-                    (Some(case_id), None)
+                    outcome.flagged += u64::from(!screening.alerts.is_empty());
+                    if screening.hold {
+                        // Held for compliance: into suspense, out of the officers' queue, the case
+                        // untouched. The import report says only that it is being processed.
+                        let reason = "paiement en cours de traitement".to_string();
+                        let held = Held {
+                            received_on: credit.booked_on,
+                            amount: credit.amount,
+                            payer_name: credit.payer_name.as_deref(),
+                            payer_iban: credit.payer_iban.as_deref(),
+                            reference: credit.remittance.as_deref(),
+                            suggested_case_id: Some(case_id),
+                            reason: &reason,
+                            source_key: &credit.key,
+                        };
+                        let (item_id, transaction_id) =
+                            hold_with_status!(tx, &held, crate::suspense::AML_HOLD, actor, now).ok_or_else(|| {
+                                StoreError::Conflict(format!("{file_name}, ligne {} : déjà en instance", credit.line))
+                            })?;
+                        crate::aml::record_screening!(
+                            tx,
+                            case_id,
+                            transaction_id,
+                            credit.amount,
+                            credit.booked_on,
+                            &payer,
+                            channel,
+                            &screening,
+                            &vigilance,
+                            Some(item_id),
+                            now
+                        );
+                        outcome.suspense += 1;
+                        outcome.suspense_amount += credit.amount;
+                        outcome.credits.push((
+                            credit.line,
+                            CreditOutcome::Suspense { item_id, reason, suggested_case_id: Some(case_id) },
+                        ));
+                        (None, Some(item_id))
+                    } else {
+                        let balances = crate::ledger::balances_in!(tx, case_id);
+                        let transaction =
+                            ledger::payment(&balances, credit.amount, AllocationOrder::CostsInterestPrincipal)
+                                .map_err(|error| {
+                                    StoreError::Conflict(format!("{file_name}, ligne {} : {error}", credit.line))
+                                })?;
+                        let payload = json!({
+                            "amount": credit.amount, "received_on": credit.booked_on,
+                            "reference": credit.remittance.clone().unwrap_or_default(),
+                            "payer": credit.payer_name, "payer_iban": credit.payer_iban,
+                            "matched_by": matched_by, "file": file_name, "line": credit.line,
+                        });
+                        append_event!(tx, case_id, None, "payment_booked", payload.to_string(), actor, now);
+                        let transaction_id = book!(
+                            tx,
+                            Some(case_id),
+                            &transaction,
+                            credit.booked_on,
+                            credit.key.as_str(),
+                            None::<i64>,
+                            actor,
+                            now
+                        );
+                        crate::aml::record_screening!(
+                            tx,
+                            case_id,
+                            transaction_id,
+                            credit.amount,
+                            credit.booked_on,
+                            &payer,
+                            channel,
+                            &screening,
+                            &vigilance,
+                            None::<i64>,
+                            now
+                        );
+                        outcome.booked += 1;
+                        outcome.booked_amount += credit.amount;
+                        outcome
+                            .credits
+                            .push((credit.line, CreditOutcome::Booked { case_id, matched_by, confidence_percent }));
+                        (Some(case_id), None)
+                    }
                 }
                 None => {
                     // 3. A suggestion by name, for the officer to confirm.

@@ -6,13 +6,10 @@
 //! allocated like any payment; returning pays it back.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use recouvre_domain::allocation::AllocationOrder;
-use recouvre_domain::ledger::{self, Account, Posting, Transaction, TransactionKind};
+use recouvre_domain::ledger::{Account, Posting, Transaction, TransactionKind};
 use recouvre_domain::Money;
 use serde::Serialize;
-use serde_json::json;
 
-use crate::journal::append_event;
 use crate::ledger::book;
 use crate::{on_engine, Result, Store, StoreError};
 
@@ -31,14 +28,15 @@ pub struct Held<'a> {
     pub source_key: &'a str,
 }
 
-/// Holds money in suspense inside the caller's transaction; returns the item id, or `None`
-/// if that source was already held.
-macro_rules! hold {
-    ($conn:expr, $held:expr, $actor:expr, $now:expr) => {{
+/// Holds money in suspense inside the caller's transaction with a given status (`open` for the
+/// officers' queue, `aml_hold` for money held for compliance, which officers do not see);
+/// evaluates to `(item id, ledger transaction id)`, or `None` if that source was already held.
+macro_rules! hold_with_status {
+    ($conn:expr, $held:expr, $status:expr, $actor:expr, $now:expr) => {{
         let held: &$crate::suspense::Held<'_> = $held;
         let item_id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO suspense_items (received_on, amount_cents, payer_name, payer_iban, reference, suggested_case_id, \
-             reason, status, source_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9) \
+             reason, status, source_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              ON CONFLICT (source_key) DO NOTHING RETURNING id",
         )
         .bind(held.received_on)
@@ -48,20 +46,45 @@ macro_rules! hold {
         .bind(held.reference)
         .bind(held.suggested_case_id)
         .bind(held.reason)
+        .bind($status)
         .bind(held.source_key)
         .bind($now)
         .fetch_optional(&mut *$conn)
         .await?;
-        if let Some(item_id) = item_id {
-            let transaction = recouvre_domain::ledger::into_suspense(held.amount)
-                .map_err(|error| $crate::StoreError::Conflict(error.to_string()))?;
-            let reference = format!("instance n° {item_id}");
-            $crate::ledger::book!($conn, None, &transaction, held.received_on, reference.as_str(), None::<i64>, $actor, $now);
+        match item_id {
+            None => None,
+            Some(item_id) => {
+                let transaction = recouvre_domain::ledger::into_suspense(held.amount)
+                    .map_err(|error| $crate::StoreError::Conflict(error.to_string()))?;
+                let reference = format!("instance n° {item_id}");
+                let transaction_id = $crate::ledger::book!(
+                    $conn,
+                    None,
+                    &transaction,
+                    held.received_on,
+                    reference.as_str(),
+                    None::<i64>,
+                    $actor,
+                    $now
+                );
+                Some((item_id, transaction_id))
+            }
         }
-        item_id
+    }};
+}
+pub(crate) use hold_with_status;
+
+/// Holds money in the officers' suspense queue inside the caller's transaction; returns the item
+/// id, or `None` if that source was already held.
+macro_rules! hold {
+    ($conn:expr, $held:expr, $actor:expr, $now:expr) => {{
+        $crate::suspense::hold_with_status!($conn, $held, "open", $actor, $now).map(|(item_id, _)| item_id)
     }};
 }
 pub(crate) use hold;
+
+/// Status of a suspense item held for compliance (AML/CFT): not in the officers' queue.
+pub const AML_HOLD: &str = "aml_hold";
 
 /// Holds money in suspense in its own transaction (a payment booked by hand without a case).
 pub async fn hold_one(store: &Store, held: &Held<'_>, actor: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
@@ -120,7 +143,7 @@ pub async fn balance(store: &Store) -> Result<Money> {
 }
 
 /// Moves the money out of the suspense ledger (Debit Suspense, Credit BankReceipts).
-fn release(amount: Money, kind: TransactionKind) -> Transaction {
+pub(crate) fn release_transaction(amount: Money, kind: TransactionKind) -> Transaction {
     Transaction::new(
         kind,
         vec![
@@ -131,10 +154,47 @@ fn release(amount: Money, kind: TransactionKind) -> Transaction {
     .expect("a release balances")
 }
 
+/// Moves a claimed suspense item's money onto a case, allocated like a payment and journaled on
+/// the case (`suspense_assigned`), inside the caller's transaction; evaluates to the case event.
+macro_rules! clear_to_case {
+    ($conn:expr, $item_id:expr, $case_id:expr, $amount:expr, $received_on:expr, $reference:expr, $actor:expr, $now:expr) => {{
+        let item_id: i64 = $item_id;
+        let case_id: i64 = $case_id;
+        let amount: recouvre_domain::Money = $amount;
+        let received_on: chrono::NaiveDate = $received_on;
+        let balances = $crate::ledger::balances_in!($conn, case_id);
+        let clearing = recouvre_domain::ledger::suspense_clearing(
+            &balances,
+            amount,
+            recouvre_domain::allocation::AllocationOrder::CostsInterestPrincipal,
+        )
+        .map_err(|error| $crate::StoreError::Conflict(error.to_string()))?;
+        let note = format!("instance n° {item_id}");
+        let payload =
+            serde_json::json!({"amount": amount, "suspense_item": item_id, "reference": $reference.unwrap_or_default()});
+        let event = $crate::journal::append_event!($conn, case_id, None, "suspense_assigned", payload.to_string(), $actor, $now);
+        $crate::ledger::book!(
+            $conn,
+            None,
+            &$crate::suspense::release_transaction(amount, recouvre_domain::ledger::TransactionKind::SuspenseClearing),
+            received_on,
+            note.as_str(),
+            None::<i64>,
+            $actor,
+            $now
+        );
+        let transaction_id = $crate::ledger::book!($conn, Some(case_id), &clearing, received_on, note.as_str(), None::<i64>, $actor, $now);
+        (event, transaction_id)
+    }};
+}
+pub(crate) use clear_to_case;
+
 /// An officer assigns a suspense item to a case: the money leaves suspense and is allocated on
-/// the case like a payment, journaled on the case, in one transaction.
+/// the case like a payment, journaled on the case, in one transaction. The payment is screened
+/// first; if it must be held for compliance, it stays in suspense (status `aml_hold`) and the
+/// case is untouched. Evaluates to the case's version.
 pub async fn assign(store: &Store, item_id: i64, case_id: i64, actor: &str, now: DateTime<Utc>) -> Result<i64> {
-    let rules = crate::aml::rules(store).await?;
+    let vigilance = crate::aml::vigilance(store).await?;
     let version = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
         type Claimed = (i64, NaiveDate, Option<String>, Option<String>, Option<String>);
@@ -152,30 +212,59 @@ pub async fn assign(store: &Store, item_id: i64, case_id: i64, actor: &str, now:
             return Err(StoreError::Conflict(format!("l'élément n° {item_id} n'est plus en instance (déjà traité ?)")));
         };
         let amount = Money::from_cents(amount_cents);
-        let balances = crate::ledger::balances_in!(tx, case_id);
-        let clearing = ledger::suspense_clearing(&balances, amount, AllocationOrder::CostsInterestPrincipal)
-            .map_err(|error| StoreError::Conflict(error.to_string()))?;
-        let note = format!("instance n° {item_id}");
-        let payload =
-            json!({"amount": amount, "suspense_item": item_id, "reference": reference.clone().unwrap_or_default()});
-        let event = append_event!(tx, case_id, None, "suspense_assigned", payload.to_string(), actor, now);
-        book!(
-            tx,
-            None,
-            &release(amount, TransactionKind::SuspenseClearing),
-            received_on,
-            note.as_str(),
-            None::<i64>,
-            actor,
-            now
-        );
-        let transaction_id = book!(tx, Some(case_id), &clearing, received_on, note.as_str(), None::<i64>, actor, now);
         let payer =
             crate::aml::Payer { name: payer_name, iban: payer_iban, cash: false, refund_to_other_account: false };
         let channel = recouvre_domain::aml::Channel::Statement;
-        crate::aml::screen_payment!(tx, case_id, transaction_id, amount, received_on, &payer, channel, &rules, now);
+        let screening = crate::aml::assess!(tx, case_id, amount, received_on, &payer, channel, &vigilance);
+        let version = if screening.hold {
+            sqlx::query("UPDATE suspense_items SET status = $2 WHERE id = $1")
+                .bind(item_id)
+                .bind(AML_HOLD)
+                .execute(&mut *tx)
+                .await?;
+            let note = format!("instance n° {item_id}");
+            let hold_transaction: i64 = sqlx::query_scalar(
+                "SELECT id FROM ledger_transactions WHERE case_id IS NULL AND reference = $1 ORDER BY id LIMIT 1",
+            )
+            .bind(&note)
+            .fetch_one(&mut *tx)
+            .await?;
+            crate::aml::record_screening!(
+                tx,
+                case_id,
+                hold_transaction,
+                amount,
+                received_on,
+                &payer,
+                channel,
+                &screening,
+                &vigilance,
+                Some(item_id),
+                now
+            );
+            let version: i64 =
+                sqlx::query_scalar("SELECT version FROM cases WHERE id = $1").bind(case_id).fetch_one(&mut *tx).await?;
+            version
+        } else {
+            let (event, transaction_id) =
+                clear_to_case!(tx, item_id, case_id, amount, received_on, reference.clone(), actor, now);
+            crate::aml::record_screening!(
+                tx,
+                case_id,
+                transaction_id,
+                amount,
+                received_on,
+                &payer,
+                channel,
+                &screening,
+                &vigilance,
+                None::<i64>,
+                now
+            );
+            event.sequence
+        };
         tx.commit().await?;
-        event.sequence
+        version
     });
     Ok(version)
 }
@@ -201,7 +290,7 @@ pub async fn give_back(store: &Store, item_id: i64, reason: &str, actor: &str, n
             return Err(StoreError::Conflict(format!("l'élément n° {item_id} n'est plus en instance (déjà traité ?)")));
         };
         let note = format!("retour instance n° {item_id}");
-        let transaction = release(Money::from_cents(amount_cents), TransactionKind::Refund);
+        let transaction = release_transaction(Money::from_cents(amount_cents), TransactionKind::Refund);
         book!(tx, None, &transaction, now.date_naive(), note.as_str(), None::<i64>, actor, now);
         tx.commit().await?;
     });

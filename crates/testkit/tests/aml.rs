@@ -224,3 +224,163 @@ async fn a_debtor_paying_an_instalment_from_their_own_account_raises_nothing() {
     assert!(alerts.get("error").is_some(), "officers are refused");
     assert!(recouvre_store::aml::open_alerts(&app.db.store).await.unwrap().is_empty());
 }
+
+/// A payer on the loaded sanctions list: matched despite accents, word order and spelling; the
+/// payment is held in suspense (out of the officers' queue, the case untouched) until compliance
+/// decides, then released to the case.
+#[tokio::test]
+async fn a_listed_payer_is_matched_despite_accents_and_order_and_the_payment_is_held() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let compliance = app.db.user("nadia", Role::Compliance, PASSWORD).await;
+    let (officer_token, compliance_token) = (app.db.token(officer).await, app.db.token(compliance).await);
+    let file = format!("{HEADER}\nC7;Dupont;Jean;1 rue;69001;Lyon;overdraft;00077;2000.00;{};1900.00\n", today());
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    let list = "id;name;aliases;birth_date;country;source\n\
+                EU-1;Viktor Ivanovitch ZAKHAROV;Viktor Zakharoff;1961-03-04;RU;Règlement (UE) 269/2014\n\
+                FR-2;Hélène DESCHAMPS-MOREAU;;1975-11-30;FR;Registre national des gels\n";
+    // Only compliance loads a list; a bad line is refused with its line and field.
+    let load = |token: String, body: String| {
+        reqwest::Client::new()
+            .post(app.url("/api/v1/aml/sanctions?file_name=gel.csv"))
+            .bearer_auth(token)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+    };
+    assert_eq!(load(officer_token.clone(), list.to_string()).await.unwrap().status(), StatusCode::FORBIDDEN);
+    let bad = load(compliance_token.clone(), format!("{list}X-3;Jean Test;;31/02/1980;FR;x\n")).await.unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let message = bad.text().await.unwrap();
+    assert!(message.contains("ligne 4") && message.contains("birth_date"), "{message}");
+    assert_eq!(load(compliance_token.clone(), list.to_string()).await.unwrap().status(), StatusCode::CREATED);
+    // Moreau-Deschamps, without accents, in another order, pays the debt by transfer.
+    let rf = rf_reference("CTX-0000001");
+    let statement = camt053(
+        "SANC-1",
+        today(),
+        &[StatementCredit {
+            amount: "500.00",
+            payer_name: "MOREAU DESCHAMPS HELENE",
+            payer_iban: "FR7630006000011234567890189",
+            rf_reference: Some(&rf),
+            free_text: None,
+            bank_reference: "S1",
+        }],
+    );
+    recouvre_web::statements::import(&app.db.store, "s.xml", statement.as_bytes(), "system:test").await.unwrap();
+    // Held: the case still owes everything, its journal is untouched, officers' queue is empty.
+    let case = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap();
+    assert_eq!(case.breakdown.total(), recouvre_domain::Money::euros(2_000));
+    let journal = recouvre_store::journal::events(&app.db.store, 1).await.unwrap();
+    assert!(journal.iter().all(|event| event.kind != "payment_booked"), "{journal:?}");
+    let queue: Value = reqwest::Client::new()
+        .get(app.url("/api/v1/suspense"))
+        .bearer_auth(&officer_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(queue.as_array().unwrap().len(), 0, "held money is not in the officers' queue: {queue}");
+    // Compliance sees the match and the hold.
+    let alerts: Value = reqwest::Client::new()
+        .get(app.url("/api/v1/aml/alerts"))
+        .bearer_auth(&compliance_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let alert = &alerts.as_array().unwrap()[0];
+    assert_eq!(alert["held"], true, "{alert}");
+    let matched = alert["alerts"].as_array().unwrap().iter().find(|rule| rule["rule"] == "sanctions_list").unwrap();
+    assert_eq!(matched["facts"]["match"]["entry_id"], "FR-2", "{matched}");
+    let id = alert["id"].as_i64().unwrap();
+    let funds = |decision: &'static str| {
+        reqwest::Client::new()
+            .post(app.url(&format!("/api/v1/aml/alerts/{id}/funds")))
+            .bearer_auth(compliance_token.clone())
+            .json(&json!({ "decision": decision }))
+            .send()
+    };
+    // Not before the alert itself is decided.
+    assert_eq!(funds("release").await.unwrap().status(), StatusCode::CONFLICT);
+    let reported = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/aml/alerts/{id}/report")))
+        .bearer_auth(&compliance_token)
+        .json(&json!({"reference": "TRACFIN-2026-0077", "filed_on": today()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reported.status(), StatusCode::NO_CONTENT);
+    assert_eq!(funds("release").await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(funds("return").await.unwrap().status(), StatusCode::CONFLICT, "decided once");
+    let case = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap();
+    assert_eq!(case.breakdown.total(), recouvre_domain::Money::euros(1_500));
+    assert!(recouvre_store::ledger::check(&app.db.store).await.unwrap().is_clean());
+    assert_eq!(recouvre_store::suspense::balance(&app.db.store).await.unwrap(), recouvre_domain::Money::ZERO);
+}
+
+/// With `hold_flagged_payments`, any flagged payment waits in suspense; a cash payment entered
+/// by hand is accepted as "being processed", then returned to the payer by compliance.
+#[tokio::test]
+async fn with_the_hold_option_a_flagged_payment_waits_and_can_be_returned() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let compliance = app.db.user("nadia", Role::Compliance, PASSWORD).await;
+    let (officer_token, compliance_token) = (app.db.token(officer).await, app.db.token(compliance).await);
+    let file = format!("{HEADER}\nC6;Martin;Léa;1 rue;69001;Lyon;overdraft;00066;2000.00;{};1900.00\n", today());
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    let rules = include_str!("../../domain/data/aml_rules.toml")
+        .replace("hold_flagged_payments = false", "hold_flagged_payments = true");
+    recouvre_store::reference::add(&app.db.store, "aml_rules", &rules, "admin", Utc::now()).await.unwrap();
+    let version = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().version;
+    let pay = |cash: bool, reference: &'static str| {
+        reqwest::Client::new()
+            .post(app.url("/api/v1/cases/1/payments"))
+            .bearer_auth(officer_token.clone())
+            .json(&json!({"version": version, "amount": "300.00", "received_on": today(), "reference": reference, "cash": cash}))
+            .send()
+    };
+    let response = pay(true, "ESPECES-1").await.unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let booked: Value = response.json().await.unwrap();
+    assert_eq!(booked["pending"], true);
+    assert_eq!(booked["postings"].as_array().unwrap().len(), 0);
+    let case = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap();
+    assert_eq!(case.breakdown.total(), recouvre_domain::Money::euros(2_000), "the case is untouched");
+    assert_eq!(case.version, version);
+    // A payment that raises nothing is booked as usual.
+    let response = pay(false, "CHQ-2").await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let alert = &recouvre_store::aml::open_alerts(&app.db.store).await.unwrap()[0];
+    assert!(alert.held_item_id.is_some());
+    let close = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/aml/alerts/{}/close", alert.id)))
+        .bearer_auth(&compliance_token)
+        .json(&json!({"reason": "Espèces d'origine inexpliquée, fonds refusés"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(close.status(), StatusCode::OK);
+    let returned = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/aml/alerts/{}/funds", alert.id)))
+        .bearer_auth(&compliance_token)
+        .json(&json!({"decision": "return"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(returned.status(), StatusCode::NO_CONTENT);
+    let case = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap();
+    assert_eq!(case.breakdown.total(), recouvre_domain::Money::euros(1_700), "only the cheque is allocated");
+    assert_eq!(recouvre_store::suspense::balance(&app.db.store).await.unwrap(), recouvre_domain::Money::ZERO);
+    let trail = recouvre_store::aml::trail(&app.db.store, alert.id).await.unwrap();
+    assert!(trail.iter().any(|(kind, payload, _, _)| kind == "funds" && payload.contains("returned")));
+}

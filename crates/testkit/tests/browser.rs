@@ -442,3 +442,71 @@ async fn committee_viewer_is_refused_the_case_list() {
     let response = client.get(app.url("/dossiers")).send().await.expect("GET /dossiers");
     assert_eq!(response.status(), 403);
 }
+
+/// Scenario 8: third parties repay an old debt from abroad. Compliance sees the alerts in its
+/// queue; the officer working the case sees the payments, and nothing of the review.
+#[tokio::test(flavor = "multi_thread")]
+async fn aml_alerts_reach_compliance_and_never_the_officer() {
+    let app = app_with_cases(0, 1).await;
+    app.db.user("conformite", Role::Compliance, PASSWORD).await;
+    let opened = recouvre_testkit::today() - chrono::Duration::days(400);
+    let file = format!(
+        "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on;monthly_income\n\
+         C8;Morel;Julien;3 rue Neuve;13001;Marseille;personal_loan;PP-8;9000.00;{opened};0\n"
+    );
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .expect("import the case");
+    recouvre_store::on_engine!(app.db.store, |pool| {
+        sqlx::query("UPDATE cases SET opened_on = $1, officer_id = (SELECT id FROM users WHERE login = 'agent')")
+            .bind(opened)
+            .execute(pool)
+            .await
+            .expect("age the case and give it to the officer");
+    });
+    let rf = recouvre_iso20022::sepa::rf_reference("CTX-0000001");
+    let credit = |amount, payer_name, payer_iban, bank_reference| recouvre_testkit::StatementCredit {
+        amount,
+        payer_name,
+        payer_iban,
+        rf_reference: Some(rf.as_str()),
+        free_text: None,
+        bank_reference,
+    };
+    let statement = recouvre_testkit::camt053(
+        "AML-B",
+        recouvre_testkit::today(),
+        &[
+            credit("4500.00", "SCI LES PINS", "FR7630006000011234567890189", "B1"),
+            credit("4500.00", "HANDELS GMBH", "DE89370400440532013000", "B2"),
+        ],
+    );
+    recouvre_web::statements::import(&app.db.store, "s.xml", statement.as_bytes(), "system:test")
+        .await
+        .expect("import the statement");
+
+    // The officer: the payments are on the case; no word of compliance anywhere.
+    let browser = Browser::start().await;
+    browser.login_to_cases(&app, "agent").await;
+    browser.goto(&app, "/dossiers/1").await;
+    browser.css("#case-reference").await;
+    let page = browser.text("body").await.to_lowercase();
+    for word in ["conformité", "lcb", "alerte", "soupçon", "tracfin", "vigilance"] {
+        assert!(!page.contains(word), "the officer's case page mentions « {word} »");
+    }
+    assert!(browser.client.find(Locator::Css("a[href='/conformite']")).await.is_err(), "no compliance link");
+    browser.goto(&app, "/conformite").await;
+    assert_eq!(browser.text("h1").await, "Accès refusé");
+    browser.close().await;
+
+    // Compliance: the alert is in the queue with the rules that fired.
+    let browser = Browser::start().await;
+    browser.submit_login(&app, "conformite", PASSWORD).await;
+    browser.css("body:not(.login) h1").await;
+    browser.goto(&app, "/conformite").await;
+    let card = browser.text(".alert-card").await;
+    assert!(card.contains("CTX-0000001"), "{card}");
+    assert!(card.contains("Paiement par un tiers étranger au dossier"), "{card}");
+    assert!(browser.text("#monthly-report").await.contains("Alertes levées"));
+    browser.close().await;
+}

@@ -44,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .route("/aml/alerts/{id}/report", post(report_aml_alert))
         .route("/aml/alerts/{id}/visibility", post(aml_visibility))
         .route("/aml/alerts/{id}/export", get(export_aml_alert))
+        .route("/aml/alerts/{id}/funds", post(aml_funds))
+        .route("/aml/sanctions", get(sanctions_in_force).post(load_sanctions))
         .route("/approvals", get(list_approvals))
         .route("/approvals/{id}/approve", post(approve_request))
         .route("/approvals/{id}/refuse", post(refuse_request))
@@ -79,8 +81,8 @@ pub fn swagger_ui(state: AppState) -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Recouvre API", version = "1", description = "Dossiers contentieux, journal, imports et calculettes. Montants en chaînes à deux décimales, dates ISO 8601."),
-    paths(list_cases, case_detail, case_journal, add_note, put_tags, put_officer, post_payment, case_ledger, propose_write_off, aml_monthly_report, list_aml_alerts, aml_alert_detail, close_aml_alert, report_aml_alert, aml_visibility, export_aml_alert, list_approvals, approve_request, refuse_request, import_accounts, import_statement, list_suspense, assign_suspense, return_suspense, calc_seizable_wage, calc_unseizable_balance, calc_legal_interest, calc_deadline, calc_foreclosure, calc_allocate_payment, calc_payment_plan, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
-    components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, TagsRequest, OfficerRequest, PaymentRequest, BookedDto, LedgerLineDto, WriteOffRequest, WriteOffOutcomeDto, AmlAlertDto, CloseAlertRequest, ReportRequest, VisibilityRequest, StatementOutcomeDto, SuspenseItemDto, AssignRequest, ApprovalDto, DecisionRequest, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto, ReferenceDto, ReferenceEntryDto)),
+    paths(list_cases, case_detail, case_journal, add_note, put_tags, put_officer, post_payment, case_ledger, propose_write_off, aml_monthly_report, list_aml_alerts, aml_alert_detail, close_aml_alert, report_aml_alert, aml_visibility, export_aml_alert, aml_funds, load_sanctions, sanctions_in_force, list_approvals, approve_request, refuse_request, import_accounts, import_statement, list_suspense, assign_suspense, return_suspense, calc_seizable_wage, calc_unseizable_balance, calc_legal_interest, calc_deadline, calc_foreclosure, calc_allocate_payment, calc_payment_plan, access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
+    components(schemas(CasePageDto, CaseSummaryDto, CaseDetailDto, PartyDto, ClaimDto, NoteDto, JournalEvent, NoteRequest, TagsRequest, OfficerRequest, PaymentRequest, BookedDto, LedgerLineDto, WriteOffRequest, WriteOffOutcomeDto, AmlAlertDto, CloseAlertRequest, ReportRequest, FundsRequest, VisibilityRequest, StatementOutcomeDto, SuspenseItemDto, AssignRequest, ApprovalDto, DecisionRequest, VersionDto, ImportOutcomeDto, AccessDto, BankIdentityDto, UserDto, ErrorDto, ReferenceDto, ReferenceEntryDto)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]
@@ -336,6 +338,14 @@ pub struct PaymentRequest {
     pub capital_first: bool,
     /// Where the money comes from (cheque number, transfer reference…).
     pub reference: String,
+    /// Who paid, if not the debtor or not known from the reference (screened by the vigilance rules).
+    #[serde(default)]
+    pub payer_name: Option<String>,
+    #[serde(default)]
+    pub payer_iban: Option<String>,
+    /// A cash deposit at the counter.
+    #[serde(default)]
+    pub cash: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -344,11 +354,13 @@ pub struct BookedDto {
     pub version: i64,
     /// Account code → amount (positive debit, negative credit).
     pub postings: Vec<(String, Money)>,
+    /// Received but not yet allocated: the payment is being processed by the back office.
+    pub pending: bool,
 }
 
 /// Books a payment received by hand on a case, allocated over what is due.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/payments", params(("id" = i64, Path, description = "Case id")), request_body = PaymentRequest, responses(
-    (status = 201, body = BookedDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+    (status = 201, body = BookedDto), (status = 202, description = "Received, being processed: not yet allocated", body = BookedDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
 async fn post_payment(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -359,12 +371,18 @@ async fn post_payment(
     if request.reference.trim().is_empty() {
         return Err(AppError::BadRequest("indiquez la référence du paiement (chèque, virement…)".to_string()));
     }
-    let order = if request.capital_first {
-        recouvre_domain::allocation::AllocationOrder::CapitalFirst
-    } else {
-        recouvre_domain::allocation::AllocationOrder::CostsInterestPrincipal
+    let order = recouvre_domain::allocation::AllocationOrder::capital_first_if(request.capital_first);
+    let payer = recouvre_store::aml::Payer {
+        name: request.payer_name.as_deref().map(str::trim).filter(|name| !name.is_empty()).map(str::to_string),
+        iban: request
+            .payer_iban
+            .as_deref()
+            .map(|iban| iban.replace(' ', "").to_uppercase())
+            .filter(|iban| !iban.is_empty()),
+        cash: request.cash,
+        refund_to_other_account: false,
     };
-    let booked = recouvre_store::ledger::book_payment(
+    let booked = recouvre_store::ledger::book_payment_from(
         &state.store,
         case_id,
         Some(request.version),
@@ -376,11 +394,18 @@ async fn post_payment(
             actor: user.login(),
             now: Utc::now(),
         },
+        &payer,
     )
     .await?;
+    let status = if booked.pending { StatusCode::ACCEPTED } else { StatusCode::CREATED };
     Ok((
-        StatusCode::CREATED,
-        Json(BookedDto { transaction_id: booked.transaction_id, version: booked.version, postings: booked.postings }),
+        status,
+        Json(BookedDto {
+            transaction_id: booked.transaction_id,
+            version: booked.version,
+            postings: booked.postings,
+            pending: booked.pending,
+        }),
     )
         .into_response())
 }
@@ -550,6 +575,10 @@ pub struct AmlAlertDto {
     pub payer_name: Option<String>,
     pub payer_iban: Option<String>,
     pub channel: String,
+    /// Whether the payment is held in suspense until compliance decides.
+    pub held: bool,
+    /// `released` or `returned` once compliance decided what becomes of held money.
+    pub funds_decision: Option<String>,
 }
 
 fn alert_dto(row: recouvre_store::aml::AlertRow) -> AmlAlertDto {
@@ -572,6 +601,8 @@ fn alert_dto(row: recouvre_store::aml::AlertRow) -> AmlAlertDto {
         payer_name: row.payer_name,
         payer_iban: row.payer_iban,
         channel: row.channel,
+        held: row.held_item_id.is_some(),
+        funds_decision: row.funds_decision,
     }
 }
 
@@ -677,6 +708,71 @@ async fn aml_visibility(
     recouvre_store::aml::set_visibility(&state.store, id, request.visible_to_officers, user.login(), Utc::now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct FundsRequest {
+    /// `release` (allocate to the case) or `return` (to the payer).
+    pub decision: String,
+}
+
+/// Decides what becomes of a held payment, once the alert is closed or reported.
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/funds", params(("id" = i64, Path, description = "Alert id")), request_body = FundsRequest, responses((status = 204), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+async fn aml_funds(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(request): Json<FundsRequest>,
+) -> Result<StatusCode, AppError> {
+    user.require(Permission::ReviewAml)?;
+    let decision = match request.decision.as_str() {
+        "release" => recouvre_store::aml::FundsDecision::Release,
+        "return" => recouvre_store::aml::FundsDecision::Return,
+        other => {
+            return Err(AppError::BadRequest(format!("décision « {other} » inconnue : attendu release ou return")))
+        }
+    };
+    recouvre_store::aml::decide_funds(&state.store, id, decision, user.login(), Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, IntoParams)]
+struct SanctionsParams {
+    /// Name of the file, kept with the list (for the audit).
+    file_name: String,
+    /// Similarity from which a payer name matches an entry, in percent (default 85).
+    threshold_percent: Option<u8>,
+}
+
+/// Loads a sanctions / asset-freeze list (CSV body, docs/formats/sanctions-list.md); it is in
+/// force at once. A bad line refuses the file, naming the line and the field.
+#[utoipa::path(post, path = "/api/v1/aml/sanctions", params(SanctionsParams), request_body(content = String, content_type = "text/csv"), responses((status = 201, body = Object), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn load_sanctions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<SanctionsParams>,
+    body: String,
+) -> Result<Response, AppError> {
+    user.require(Permission::ReviewAml)?;
+    let threshold = params.threshold_percent.unwrap_or(recouvre_domain::sanctions::DEFAULT_THRESHOLD_PERCENT);
+    let loaded =
+        recouvre_store::sanctions::load(&state.store, &params.file_name, &body, threshold, user.login(), Utc::now())
+            .await
+            .map_err(|error| match error {
+                recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
+                other => AppError::from(other),
+            })?;
+    Ok((StatusCode::CREATED, Json(loaded)).into_response())
+}
+
+/// The sanctions list in force (without its entries), or null.
+#[utoipa::path(get, path = "/api/v1/aml/sanctions", responses((status = 200, body = Object), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn sanctions_in_force(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Option<recouvre_store::sanctions::LoadedList>>, AppError> {
+    user.require(Permission::ReviewAml)?;
+    Ok(Json(recouvre_store::sanctions::latest(&state.store).await?))
 }
 
 /// The content of a suspicious activity report for the bank's reporting tool (docs/formats/sar-json.md).

@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/dossiers/{id}/pertes", post(propose_write_off))
         .route("/controles", get(controls))
         .route("/conformite", get(compliance_queue))
+        .route("/conformite/sanctions", post(compliance_sanctions))
         .route("/conformite/{id}", post(compliance_action))
         .route("/instance", get(suspense_queue))
         .route("/instance/{id}/affecter", post(assign_suspense))
@@ -849,6 +850,13 @@ struct PaymentForm {
     reference: String,
     #[serde(default)]
     capital_first: Option<String>,
+    #[serde(default)]
+    payer_name: String,
+    #[serde(default)]
+    payer_iban: String,
+    /// A cash deposit at the counter (versement en espèces).
+    #[serde(default)]
+    cash: Option<String>,
 }
 
 async fn book_payment(
@@ -863,18 +871,21 @@ async fn book_payment(
     if form.reference.trim().is_empty() {
         return Err(AppError::BadRequest("indiquez la référence du paiement (chèque, virement…)".to_string()).into());
     }
-    let order = if form.capital_first.is_some() {
-        recouvre_domain::allocation::AllocationOrder::CapitalFirst
-    } else {
-        recouvre_domain::allocation::AllocationOrder::CostsInterestPrincipal
-    };
+    let order = recouvre_domain::allocation::AllocationOrder::capital_first_if(form.capital_first.is_some());
     let entry = recouvre_store::ledger::Entry {
         booked_on: form.received_on,
         reference: form.reference.trim(),
         actor: user.login(),
         now: Utc::now(),
     };
-    recouvre_store::ledger::book_payment(&state.store, case_id, Some(form.version), amount, order, &entry).await?;
+    let payer = recouvre_store::aml::Payer {
+        name: Some(form.payer_name.trim().to_string()).filter(|name| !name.is_empty()),
+        iban: Some(form.payer_iban.trim().replace(' ', "").to_uppercase()).filter(|iban| !iban.is_empty()),
+        cash: form.cash.is_some(),
+        refund_to_other_account: false,
+    };
+    recouvre_store::ledger::book_payment_from(&state.store, case_id, Some(form.version), amount, order, &entry, &payer)
+        .await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
 }
 
@@ -937,6 +948,7 @@ struct AlertView {
     rules: Vec<(String, String)>,
     proposed_by: String,
     visible: bool,
+    held: bool,
 }
 
 #[derive(Template)]
@@ -944,45 +956,130 @@ struct AlertView {
 struct CompliancePage {
     layout: Layout,
     alerts: Vec<AlertView>,
+    /// Decided alerts whose held money waits for release or return.
+    held: Vec<AlertView>,
     today: String,
+    month: String,
+    report: recouvre_store::aml::MonthlyReport,
+    /// (rule title, count), for the month.
+    report_rules: Vec<(String, u64)>,
+    report_statuses: Vec<(String, u64)>,
+    sanctions: Option<recouvre_store::sanctions::LoadedList>,
 }
 
-/// The AML/CFT alert queue: compliance only.
-async fn compliance_queue(State(state): State<AppState>, user: CurrentUser) -> PageResult {
+#[derive(Deserialize)]
+struct ComplianceQuery {
+    month: Option<String>,
+}
+
+fn alert_view(row: recouvre_store::aml::AlertRow) -> AlertView {
+    let rules: Vec<serde_json::Value> = serde_json::from_str(&row.alerts).unwrap_or_default();
+    AlertView {
+        id: row.id,
+        case_id: row.case_id,
+        case_reference: row.case_reference,
+        score: row.score,
+        status: match row.status.as_str() {
+            "close_proposed" => "Classement proposé, à confirmer",
+            "closed" => "Classée",
+            "reported" => "Déclaration de soupçon faite",
+            _ => "Ouverte",
+        },
+        amount: format::euros(row.amount_cents),
+        received_on: format::short_date(row.received_on),
+        payer: format!(
+            "{} {}",
+            row.payer_name.unwrap_or_else(|| "payeur inconnu".into()),
+            row.payer_iban.as_deref().map(format::iban).unwrap_or_default()
+        ),
+        rules: rules
+            .iter()
+            .map(|rule| {
+                (
+                    rule["title"].as_str().unwrap_or("?").to_string(),
+                    format!("score {} — {}", rule["score"], rule["facts"]),
+                )
+            })
+            .collect(),
+        proposed_by: row.close_proposed_by.unwrap_or_default(),
+        visible: row.visible_to_officers,
+        held: row.held_item_id.is_some(),
+    }
+}
+
+/// The AML/CFT alert queue, held money, the month's figures and the sanctions list: compliance only.
+async fn compliance_queue(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<ComplianceQuery>,
+) -> PageResult {
     user.require(Permission::ReviewAml)?;
-    let rows = recouvre_store::aml::open_alerts(&state.store).await?;
-    let alerts = rows
-        .into_iter()
-        .map(|row| {
-            let rules: Vec<serde_json::Value> = serde_json::from_str(&row.alerts).unwrap_or_default();
-            AlertView {
-                id: row.id,
-                case_id: row.case_id,
-                case_reference: row.case_reference,
-                score: row.score,
-                status: if row.status == "close_proposed" { "Classement proposé, à confirmer" } else { "Ouverte" },
-                amount: format::euros(row.amount_cents),
-                received_on: format::short_date(row.received_on),
-                payer: format!(
-                    "{} {}",
-                    row.payer_name.unwrap_or_else(|| "payeur inconnu".into()),
-                    row.payer_iban.as_deref().map(format::iban).unwrap_or_default()
-                ),
-                rules: rules
-                    .iter()
-                    .map(|rule| {
-                        (
-                            rule["title"].as_str().unwrap_or("?").to_string(),
-                            format!("score {} — {}", rule["score"], rule["facts"]),
-                        )
-                    })
-                    .collect(),
-                proposed_by: row.close_proposed_by.unwrap_or_default(),
-                visible: row.visible_to_officers,
-            }
+    let alerts = recouvre_store::aml::open_alerts(&state.store).await?.into_iter().map(alert_view).collect();
+    let held = recouvre_store::aml::held_awaiting_decision(&state.store).await?.into_iter().map(alert_view).collect();
+    let today = Utc::now().date_naive();
+    let month = query.month.filter(|month| !month.is_empty()).unwrap_or_else(|| today.format("%Y-%m").to_string());
+    let report = recouvre_store::aml::monthly_report(&state.store, &month).await.map_err(|error| match error {
+        recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
+        other => AppError::from(other),
+    })?;
+    let report_rules = report
+        .by_rule
+        .iter()
+        .map(|(rule, count)| (recouvre_domain::aml::rule_title(rule).unwrap_or(rule).to_string(), *count))
+        .collect();
+    let report_statuses = report
+        .by_status
+        .iter()
+        .map(|(status, count)| {
+            let label = match status.as_str() {
+                "open" => "Ouvertes",
+                "close_proposed" => "Classement à confirmer",
+                "closed" => "Classées",
+                "reported" => "Déclarées (déclaration de soupçon)",
+                other => other,
+            };
+            (label.to_string(), *count)
         })
         .collect();
-    render(&CompliancePage { layout: Layout::of(&user), alerts, today: Utc::now().date_naive().to_string() })
+    let sanctions = recouvre_store::sanctions::latest(&state.store).await?;
+    render(&CompliancePage {
+        layout: Layout::of(&user),
+        alerts,
+        held,
+        today: today.to_string(),
+        month,
+        report,
+        report_rules,
+        report_statuses,
+        sanctions,
+    })
+}
+
+#[derive(Deserialize)]
+struct SanctionsForm {
+    csrf: String,
+    file_name: String,
+    content: String,
+    threshold_percent: Option<u8>,
+}
+
+/// Loads a sanctions list pasted in the compliance page (the CLI and the API take the file).
+async fn compliance_sanctions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<SanctionsForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    user.require(Permission::ReviewAml)?;
+    let threshold = form.threshold_percent.unwrap_or(recouvre_domain::sanctions::DEFAULT_THRESHOLD_PERCENT);
+    let file_name = if form.file_name.trim().is_empty() { "liste-collee.csv" } else { form.file_name.trim() };
+    recouvre_store::sanctions::load(&state.store, file_name, &form.content, threshold, user.login(), Utc::now())
+        .await
+        .map_err(|error| match error {
+            recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
+            other => AppError::from(other),
+        })?;
+    Ok(Redirect::to("/conformite#sanctions").into_response())
 }
 
 #[derive(Deserialize)]
@@ -1018,6 +1115,14 @@ async fn compliance_action(
             recouvre_store::aml::set_visibility(&state.store, id, form.action == "show", user.login(), now).await?
         }
         "assign" => recouvre_store::aml::assign(&state.store, id, user.login(), user.login(), now).await?,
+        "release" | "return" => {
+            let decision = if form.action == "release" {
+                recouvre_store::aml::FundsDecision::Release
+            } else {
+                recouvre_store::aml::FundsDecision::Return
+            };
+            recouvre_store::aml::decide_funds(&state.store, id, decision, user.login(), now).await?
+        }
         other => return Err(AppError::BadRequest(format!("action inconnue « {other} »")).into()),
     }
     Ok(Redirect::to("/conformite").into_response())
