@@ -3,7 +3,7 @@
 //! The store enforces the rule itself (never the requester, and only a level that covers the
 //! amount), so no screen or API call can get around it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::authority::DelegationLevel;
 use recouvre_domain::case::Breakdown;
 use recouvre_domain::ledger;
@@ -149,7 +149,22 @@ pub async fn decide(
             "vous ne pouvez pas décider de votre propre demande : un autre responsable doit la valider".to_string(),
         ));
     }
-    if !actor.level.covers(Money::from_cents(request.amount_cents)) {
+    let proposal: serde_json::Value =
+        serde_json::from_str(&request.payload).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+    if request.kind == "payment_plan" {
+        // The authority matrix decides: length and amount of the plan.
+        let rules = crate::workflow::rules(store).await?;
+        let months = proposal["months"].as_u64().and_then(|months| u32::try_from(months).ok()).unwrap_or(u32::MAX);
+        let decision = recouvre_domain::delegation::Decision::PaymentPlan {
+            months,
+            total: Money::from_cents(request.amount_cents),
+        };
+        if let recouvre_domain::delegation::Verdict::Exceeds { reasons, .. } =
+            rules.authority.check(actor.level, &decision)
+        {
+            return Err(StoreError::Conflict(format!("{} : transmettez à un niveau supérieur", reasons.join(" ; "))));
+        }
+    } else if !actor.level.covers(Money::from_cents(request.amount_cents)) {
         return Err(StoreError::Conflict(format!(
             "votre délégation (niveau {}) ne couvre pas {} : transmettez à un niveau supérieur",
             actor.level.0,
@@ -179,11 +194,35 @@ pub async fn decide(
             return Err(StoreError::Conflict(format!("la demande n° {request_id} a déjà été traitée")));
         }
         let payload = json!({"request_id": request_id, "decision_reason": decision_reason.trim(), "requested_by": request.requested_by});
-        let kind = if approve { "write_off_approved" } else { "write_off_refused" };
+        let kind = match (request.kind.as_str(), approve) {
+            ("payment_plan", true) => "plan_approved",
+            ("payment_plan", false) => "plan_refused",
+            (_, true) => "write_off_approved",
+            (_, false) => "write_off_refused",
+        };
         append_event!(tx, request.case_id, None, kind, payload.to_string(), actor.login, now);
-        if approve {
-            let proposal: serde_json::Value =
-                serde_json::from_str(&request.payload).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+        if approve && request.kind == "payment_plan" {
+            let instalments: Vec<(NaiveDate, Money)> = proposal["instalments"]
+                .as_array()
+                .map(|lines| {
+                    lines
+                        .iter()
+                        .filter_map(|line| {
+                            let due_on = line["due_on"].as_str()?.parse().ok()?;
+                            let amount = line["amount"].as_str()?.parse().ok()?;
+                            Some((due_on, amount))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let total = crate::direct_debits::check_schedule(&instalments)?;
+            let extra = json!({"request_id": request_id, "approved_by": actor.login, "agreed_by_debtor": true});
+            crate::direct_debits::insert_plan!(tx, request.case_id, None, &instalments, total, extra, actor.login, now);
+            sqlx::query("UPDATE cases SET status = 'payment_plan' WHERE id = $1")
+                .bind(request.case_id)
+                .execute(&mut *tx)
+                .await?;
+        } else if approve {
             let amounts: Breakdown = serde_json::from_value(proposal["amounts"].clone())
                 .map_err(|error| StoreError::Corrupt(format!("demande n° {request_id} : {error}")))?;
             let balances = crate::ledger::balances_in!(tx, request.case_id);

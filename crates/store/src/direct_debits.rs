@@ -63,7 +63,7 @@ fn french_date(date: NaiveDate) -> String {
 
 /// Checks a schedule: at least one instalment, each positive, due dates strictly increasing;
 /// returns the total.
-fn check_schedule(instalments: &[(NaiveDate, Money)]) -> Result<Money> {
+pub(crate) fn check_schedule(instalments: &[(NaiveDate, Money)]) -> Result<Money> {
     if instalments.is_empty() {
         return Err(refused("un échéancier doit compter au moins une échéance"));
     }
@@ -93,34 +93,27 @@ fn check_schedule(instalments: &[(NaiveDate, Money)]) -> Result<Money> {
     Ok(total)
 }
 
-/// Creates a payment plan on a case from its schedule (`(due date, amount)`, in order), journaled
-/// `plan_created` with its instalments in the same transaction. Refused when the case already has
-/// an active plan, or the schedule is empty, not in date order, or has a non-positive amount.
-/// Returns the plan's id.
-pub async fn create_plan(
-    store: &Store,
-    case_id: i64,
-    expected_version: Option<i64>,
-    instalments: &[(NaiveDate, Money)],
-    actor: &str,
-    now: DateTime<Utc>,
-) -> Result<i64> {
-    let total = check_schedule(instalments)?;
-    let first_due = instalments[0].0;
-    let plan_id = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
+/// Inserts a payment plan and its instalments inside the caller's transaction and journals
+/// `plan_created` (with `$extra`, a JSON object merged into the payload); evaluates to the plan id.
+/// The schedule must have been checked with [`check_schedule`].
+macro_rules! insert_plan {
+    ($conn:expr, $case_id:expr, $expected_version:expr, $instalments:expr, $total:expr, $extra:expr, $actor:expr, $now:expr) => {{
+        let case_id: i64 = $case_id;
+        let instalments: &[(chrono::NaiveDate, recouvre_domain::Money)] = $instalments;
+        let total: recouvre_domain::Money = $total;
+        let first_due = instalments[0].0;
         let case: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut *tx).await?;
+            sqlx::query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut *$conn).await?;
         if case.is_none() {
-            return Err(StoreError::not_found(format!("dossier n° {case_id}")));
+            return Err($crate::StoreError::not_found(format!("dossier n° {case_id}")));
         }
         let active: Option<i64> =
             sqlx::query_scalar("SELECT id FROM payment_plans WHERE case_id = $1 AND status = 'active'")
                 .bind(case_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut *$conn)
                 .await?;
         let already = |plan: String| {
-            refused(format!(
+            $crate::StoreError::Conflict(format!(
                 "le dossier n° {case_id} a déjà un échéancier en cours{plan} : annulez-le avant d'en créer un autre"
             ))
         };
@@ -134,11 +127,11 @@ pub async fn create_plan(
         .bind(case_id)
         .bind(total.cents())
         .bind(first_due)
-        .bind(actor)
-        .bind(now)
-        .fetch_one(&mut *tx)
+        .bind($actor)
+        .bind($now)
+        .fetch_one(&mut *$conn)
         .await;
-        let plan_id = match inserted.map_err(StoreError::from) {
+        let plan_id = match inserted.map_err($crate::StoreError::from) {
             Ok(id) => id,
             Err(error) if error.is_unique_violation() => return Err(already(String::new())),
             Err(error) => return Err(error),
@@ -155,12 +148,36 @@ pub async fn create_plan(
             .bind(number)
             .bind(*due_on)
             .bind(amount.cents())
-            .execute(&mut *tx)
+            .execute(&mut *$conn)
             .await?;
-            lines.push(json!({"number": number, "due_on": due_on, "amount": amount}));
+            lines.push(serde_json::json!({"number": number, "due_on": due_on, "amount": amount}));
         }
-        let payload = json!({"plan_id": plan_id, "total": total, "instalments": lines});
-        append_event!(tx, case_id, expected_version, "plan_created", payload.to_string(), actor, now);
+        let mut payload = serde_json::json!({"plan_id": plan_id, "total": total, "instalments": lines});
+        if let serde_json::Value::Object(extra) = $extra {
+            payload.as_object_mut().expect("an object").extend(extra);
+        }
+        $crate::journal::append_event!($conn, case_id, $expected_version, "plan_created", payload.to_string(), $actor, $now);
+        plan_id
+    }};
+}
+pub(crate) use insert_plan;
+
+/// Creates a payment plan on a case from its schedule (`(due date, amount)`, in order), journaled
+/// `plan_created` with its instalments in the same transaction. Refused when the case already has
+/// an active plan, or the schedule is empty, not in date order, or has a non-positive amount.
+/// Returns the plan's id.
+pub async fn create_plan(
+    store: &Store,
+    case_id: i64,
+    expected_version: Option<i64>,
+    instalments: &[(NaiveDate, Money)],
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let total = check_schedule(instalments)?;
+    let plan_id = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let plan_id = insert_plan!(tx, case_id, expected_version, instalments, total, json!({}), actor, now);
         tx.commit().await?;
         plan_id
     });

@@ -36,7 +36,9 @@ pub mod sessions;
 pub mod settings;
 pub mod statements;
 pub mod suspense;
+pub mod team;
 pub mod users;
+pub mod workflow;
 
 pub use error::{StaleChange, StoreError};
 

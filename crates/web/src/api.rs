@@ -106,8 +106,16 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The whole API document: this module's paths, then the workflow's and the team's.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    document.merge(crate::workflow::WorkflowApiDoc::openapi());
+    document.merge(crate::team::TeamApiDoc::openapi());
+    document
+}
+
 async fn openapi_json(_user: CurrentUser) -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(openapi())
 }
 
 #[derive(Serialize, ToSchema)]

@@ -29,6 +29,8 @@ mod metrics;
 pub mod pages;
 pub mod reference;
 pub mod statements;
+pub mod team;
+pub mod workflow;
 
 pub use error::AppError;
 
@@ -90,7 +92,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_endpoint))
         .merge(pages::router())
-        .nest("/api/v1", api::router())
+        .merge(workflow::pages())
+        .merge(team::pages())
+        .nest("/api/v1", api::router().merge(workflow::api()).merge(team::api()))
         .merge(api::swagger_ui(state.clone()))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {

@@ -50,9 +50,9 @@ pub fn router() -> Router<AppState> {
         .route("/static/{file}", get(static_file))
 }
 
-type PageResult = Result<Response, PageError>;
+pub(crate) type PageResult = Result<Response, PageError>;
 
-fn render(template: &impl Template) -> PageResult {
+pub(crate) fn render(template: &impl Template) -> PageResult {
     Ok(Html(template.render().map_err(AppError::from)?).into_response())
 }
 
@@ -67,10 +67,11 @@ pub struct Layout {
     pub can_read_reports: bool,
     pub can_approve: bool,
     pub can_review_aml: bool,
+    pub can_assign: bool,
 }
 
 impl Layout {
-    fn of(user: &CurrentUser) -> Layout {
+    pub(crate) fn of(user: &CurrentUser) -> Layout {
         Layout {
             user_name: user.user.display_name.clone(),
             role_label: user.role().label(),
@@ -81,6 +82,7 @@ impl Layout {
             can_read_reports: user.can(Permission::ReadReports),
             can_approve: user.can(Permission::Approve),
             can_review_aml: user.can(Permission::ReviewAml),
+            can_assign: user.can(Permission::AssignCases),
         }
     }
 }
@@ -492,6 +494,7 @@ struct CasePage {
     tags_text: String,
     today: String,
     due_inputs: Vec<(&'static str, &'static str, String)>,
+    workflow: crate::workflow::CaseWorkflowView,
 }
 
 /// French label of a journal event kind.
@@ -505,6 +508,15 @@ pub fn event_label(kind: &str) -> &'static str {
         "tags_changed" => "Étiquettes modifiées",
         "officer_assigned" => "Affectation",
         "payment_booked" => "Paiement reçu",
+        "assessment_recorded" => "Bilan financier",
+        "strategy_recommended" => "Stratégie recommandée",
+        "strategy_accepted" => "Recommandation suivie",
+        "strategy_overridden" => "Recommandation écartée",
+        "procedure_step" => "Étape de procédure",
+        "plan_requested" => "Échéancier soumis à approbation",
+        "plan_approved" => "Échéancier approuvé",
+        "plan_refused" => "Échéancier refusé",
+        "action_done" => "Action faite",
         "write_off_booked" => "Passage en pertes",
         "suspense_assigned" => "Paiement affecté depuis le compte d'instance",
         "write_off_requested" => "Passage en pertes demandé",
@@ -703,6 +715,7 @@ async fn case_page(State(state): State<AppState>, user: CurrentUser, Path(case_i
             ("costs", "Frais", breakdown.costs.to_plain_string()),
             ("penalties", "Pénalités", breakdown.penalties.to_plain_string()),
         ],
+        workflow: crate::workflow::case_view(&state, case_id).await?,
     };
     render(&view)
 }

@@ -1,0 +1,874 @@
+//! The recovery workflow on a case (issue 4): financial assessments, the strategy engine's
+//! recommendation and the officer's decision, procedures as state machines with the deadlines
+//! they open, payment plans within or above the officer's delegation, and the agenda.
+//!
+//! The decisions are the domain's (`recouvre_domain::{assessment, strategy, procedure,
+//! delegation}`); this module reads the facts, applies them, and writes the effect and its journal
+//! event in one transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use recouvre_domain::assessment::{Assessment, AssessmentPolicy, AssessmentResult};
+use recouvre_domain::calendar::Region;
+use recouvre_domain::case::{ClaimNature, Employment, OverIndebtedness, Protection};
+use recouvre_domain::delegation::{AuthorityMatrix, Decision, Verdict};
+use recouvre_domain::procedure::{self, PendingDeadline, ProcedureContext, ProcedureKind, State, Step, StepInput};
+use recouvre_domain::reference::ReferenceData;
+use recouvre_domain::strategy::{self, Recommendation, StrategyFacts, StrategyRules};
+use recouvre_domain::Money;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::approvals::Actor;
+use crate::journal::append_event;
+use crate::{on_engine, Result, Store, StoreError};
+
+/// The workflow's rules in force: the administrator's latest version of each (TOML in
+/// `reference_entries`), else the embedded defaults (crates/domain/data).
+#[derive(Debug, Clone)]
+pub struct WorkflowRules {
+    pub strategy: StrategyRules,
+    pub assessment: AssessmentPolicy,
+    pub procedure: procedure::ProcedurePolicy,
+    pub authority: AuthorityMatrix,
+}
+
+async fn latest_entry(store: &Store, kind: &str) -> Result<Option<String>> {
+    let latest: Option<String> = on_engine!(store, |pool| sqlx::query_scalar(
+        "SELECT entry FROM reference_entries WHERE kind = $1 ORDER BY id DESC LIMIT 1"
+    )
+    .bind(kind)
+    .fetch_optional(pool)
+    .await?);
+    Ok(latest)
+}
+
+fn corrupt(what: &str, error: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what} : {error}"))
+}
+
+/// Reads the rules in force.
+pub async fn rules(store: &Store) -> Result<WorkflowRules> {
+    let strategy = match latest_entry(store, "strategy_rules").await? {
+        Some(text) => StrategyRules::from_toml(&text).map_err(|error| corrupt("règles de stratégie", error))?,
+        None => StrategyRules::embedded(),
+    };
+    let assessment = match latest_entry(store, "assessment_policy").await? {
+        Some(text) => AssessmentPolicy::from_toml(&text).map_err(|error| corrupt("politique du bilan", error))?,
+        None => AssessmentPolicy::embedded(),
+    };
+    let procedure = match latest_entry(store, "procedure_policy").await? {
+        Some(text) => {
+            procedure::ProcedurePolicy::from_toml(&text).map_err(|error| corrupt("politique des procédures", error))?
+        }
+        None => procedure::ProcedurePolicy::embedded(),
+    };
+    let authority = match latest_entry(store, "authority_matrix").await? {
+        Some(text) => AuthorityMatrix::from_toml(&text).map_err(|error| corrupt("matrice de délégation", error))?,
+        None => AuthorityMatrix::embedded(),
+    };
+    Ok(WorkflowRules { strategy, assessment, procedure, authority })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facts
+
+/// Region of the debtor's court for CPC 642: Alsace-Moselle keeps its own holidays (Good Friday,
+/// 26 December) in the Bas-Rhin (67), Haut-Rhin (68) and Moselle (57).
+pub fn region_of_postcode(postcode: &str) -> Region {
+    match postcode.get(..2) {
+        Some("57" | "67" | "68") => Region::AlsaceMoselle,
+        _ => Region::General,
+    }
+}
+
+/// A procedure on a case, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ProcedureRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub kind: String,
+    pub state: String,
+    pub started_on: NaiveDate,
+    pub updated_on: NaiveDate,
+    pub third_party_id: Option<i64>,
+    pub costs_cents: i64,
+    pub recovered_cents: i64,
+    pub closed: bool,
+}
+
+const PROCEDURE_COLUMNS: &str =
+    "id, case_id, kind, state, started_on, updated_on, third_party_id, costs_cents, recovered_cents, closed";
+
+/// The procedures of a case, oldest first.
+pub async fn procedures(store: &Store, case_id: i64) -> Result<Vec<ProcedureRow>> {
+    let sql = format!("SELECT {PROCEDURE_COLUMNS} FROM procedures WHERE case_id = $1 ORDER BY id");
+    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).bind(case_id).fetch_all(pool).await?);
+    Ok(rows)
+}
+
+/// What the debtor row says, for the facts.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct DebtorFacts {
+    employment: String,
+    protection: String,
+    over_indebtedness: String,
+    ficp_registered: bool,
+    deceased_on: Option<NaiveDate>,
+    total_cents: i64,
+}
+
+fn admissible_states(rows: &[ProcedureRow]) -> bool {
+    rows.iter().any(|row| {
+        row.kind == ProcedureKind::OverIndebtedness.code()
+            && State::from_code(&row.state).is_some_and(State::suspends_enforcement)
+    })
+}
+
+fn has_title(rows: &[ProcedureRow]) -> bool {
+    rows.iter().any(|row| matches!(row.state.as_str(), "enforceable" | "judgment_granted"))
+}
+
+/// The facts the strategy engine reads, from the case as it stands.
+pub async fn strategy_facts(store: &Store, case_id: i64, today: NaiveDate) -> Result<StrategyFacts> {
+    let debtor: Option<DebtorFacts> = on_engine!(store, |pool| sqlx::query_as(
+        "SELECT p.employment, p.protection, p.over_indebtedness, p.ficp_registered, p.deceased_on, c.total_cents \
+         FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1"
+    )
+    .bind(case_id)
+    .fetch_optional(pool)
+    .await?);
+    let debtor = debtor.ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
+    type ClaimRow = (String, i64, NaiveDate, Option<NaiveDate>);
+    let claims: Vec<ClaimRow> = on_engine!(store, |pool| {
+        sqlx::query_as(
+        "SELECT nature, principal_cents, due_on, first_incident_on FROM claims WHERE case_id = $1 ORDER BY principal_cents DESC, id"
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?
+    });
+    let Some((nature, _, _, _)) = claims.first() else {
+        return Err(StoreError::Conflict(format!("le dossier n° {case_id} n'a aucune créance")));
+    };
+    let nature = ClaimNature::from_code(nature).ok_or_else(|| corrupt("nature de créance", nature))?;
+    let due_on = claims.iter().map(|claim| claim.2).min().expect("at least one claim");
+    let guarantors: i64 = on_engine!(store, |pool| sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM case_parties WHERE case_id = $1 AND role = 'guarantor') \
+         + (SELECT COUNT(*) FROM guarantees WHERE case_id = $1 AND kind IN ('personal_surety', 'guarantee_body'))"
+    )
+    .bind(case_id)
+    .fetch_one(pool)
+    .await?);
+    let rows = procedures(store, case_id).await?;
+    let title = has_title(&rows);
+    let court_claim_pending = rows.iter().any(|row| {
+        row.kind == ProcedureKind::PaymentOrder.code() && !row.closed && !matches!(row.state.as_str(), "enforceable")
+    });
+    // Consumer credit: the bank must sue within two years of the first unregularised incident
+    // (C. consom. R312-35), else its action is foreclosed; the claim's due date stands in for it.
+    let foreclosure_date = (nature.is_consumer_credit() && !title && !court_claim_pending).then(|| {
+        let start = claims.iter().filter_map(|claim| claim.3).min().unwrap_or(due_on);
+        recouvre_domain::calendar::add_months_clamped(start, 24)
+    });
+    let limitation_kind = if title {
+        recouvre_domain::limitation::ClaimKind::EnforceableTitle
+    } else {
+        recouvre_domain::limitation::ClaimKind::ConsumerClaim
+    };
+    let limitation_date = recouvre_domain::limitation::limitation(limitation_kind, due_on, &[]).limitation_date;
+    let latest_assessment: Option<String> = on_engine!(store, |pool| sqlx::query_scalar(
+        "SELECT result FROM assessments WHERE case_id = $1 ORDER BY id DESC LIMIT 1"
+    )
+    .bind(case_id)
+    .fetch_optional(pool)
+    .await?);
+    type PlanCounts = (i64, i64);
+    let (plans_broken, plans_active): PlanCounts = on_engine!(store, |pool| {
+        sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'lapsed' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END), 0) AS BIGINT) FROM payment_plans WHERE case_id = $1"
+    )
+    .bind(case_id)
+    .fetch_one(pool)
+    .await?
+    });
+    let unanswered_notices =
+        rows.iter().filter(|row| row.kind == ProcedureKind::Amicable.code() && row.state == "no_answer").count();
+    let mut over_indebtedness =
+        OverIndebtedness::from_code(&debtor.over_indebtedness).unwrap_or(OverIndebtedness::None);
+    if admissible_states(&rows) && over_indebtedness != OverIndebtedness::Measures {
+        over_indebtedness = OverIndebtedness::Admissible;
+    }
+    let mut facts = StrategyFacts {
+        nature,
+        debt: Money::from_cents(debtor.total_cents),
+        due_on,
+        foreclosure_date,
+        limitation_date: Some(limitation_date),
+        has_guarantor: guarantors > 0,
+        has_enforceable_title: title,
+        court_claim_pending,
+        employment: Employment::from_code(&debtor.employment).unwrap_or(Employment::Employed),
+        monthly_capacity: Money::ZERO,
+        seizable_wage: Money::ZERO,
+        bank_seizable: Money::ZERO,
+        seizable_assets: Money::ZERO,
+        deceased: debtor.deceased_on.is_some_and(|day| day <= today),
+        protection: Protection::from_code(&debtor.protection).unwrap_or(Protection::None),
+        over_indebtedness,
+        ficp: debtor.ficp_registered,
+        plans_broken: u32::try_from(plans_broken).unwrap_or(u32::MAX),
+        agency_returned_unpaid: rows
+            .iter()
+            .any(|row| row.kind == ProcedureKind::Agency.code() && row.state == "returned_unpaid"),
+        unanswered_notices: u32::try_from(unanswered_notices).unwrap_or(u32::MAX),
+        has_plan_active: plans_active > 0,
+    };
+    if let Some(result) = latest_assessment {
+        let result: AssessmentResult = serde_json::from_str(&result).map_err(|error| corrupt("bilan", error))?;
+        facts.apply_assessment(&result);
+    }
+    Ok(facts)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assessment and recommendation
+
+/// A recommendation as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct RecommendationRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub rule_id: String,
+    pub strategy: String,
+    pub explanation: String,
+    pub body: String,
+    pub facts_digest: String,
+    pub rules_version: String,
+    pub status: String,
+    pub chosen_strategy: Option<String>,
+    pub decision_reason: Option<String>,
+    pub decided_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+const RECOMMENDATION_COLUMNS: &str = "id, case_id, rule_id, strategy, explanation, body, facts_digest, rules_version, \
+    status, chosen_strategy, decision_reason, decided_by, created_at";
+
+/// The latest recommendation of a case, if any.
+pub async fn latest_recommendation(store: &Store, case_id: i64) -> Result<Option<RecommendationRow>> {
+    let sql =
+        format!("SELECT {RECOMMENDATION_COLUMNS} FROM recommendations WHERE case_id = $1 ORDER BY id DESC LIMIT 1");
+    let row = on_engine!(store, |pool| sqlx::query_as(&sql).bind(case_id).fetch_optional(pool).await?);
+    Ok(row)
+}
+
+/// Stores a recommendation unless the latest one already came from the same facts and rules:
+/// the engine re-evaluates when facts change, and only then (journal `strategy_recommended`; its
+/// next actions go to the agenda, replacing the previous recommendation's open ones).
+macro_rules! store_recommendation {
+    ($conn:expr, $case_id:expr, $recommendation:expr, $actor:expr, $now:expr) => {{
+        let case_id: i64 = $case_id;
+        let recommendation: &Recommendation = $recommendation;
+        let latest: Option<(String, String)> = sqlx::query_as(
+            "SELECT facts_digest, rules_version FROM recommendations WHERE case_id = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(case_id)
+        .fetch_optional(&mut *$conn)
+        .await?;
+        let unchanged = latest.as_ref().is_some_and(|(digest, version)| {
+            *digest == recommendation.facts_digest && *version == recommendation.rules_version
+        });
+        if unchanged {
+            None
+        } else {
+            sqlx::query("UPDATE recommendations SET status = 'superseded' WHERE case_id = $1 AND status = 'proposed'")
+                .bind(case_id)
+                .execute(&mut *$conn)
+                .await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO recommendations (case_id, rule_id, strategy, explanation, body, facts_digest, rules_version, \
+                 status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'proposed', $8) RETURNING id",
+            )
+            .bind(case_id)
+            .bind(&recommendation.rule_id)
+            .bind(recommendation.strategy.code())
+            .bind(&recommendation.explanation)
+            .bind(serde_json::to_string(recommendation).expect("a recommendation serialises"))
+            .bind(&recommendation.facts_digest)
+            .bind(&recommendation.rules_version)
+            .bind($now)
+            .fetch_one(&mut *$conn)
+            .await?;
+            sqlx::query(
+                "UPDATE agenda_items SET status = 'cancelled', closed_at = $2 WHERE case_id = $1 AND kind = 'action' AND status = 'open'",
+            )
+            .bind(case_id)
+            .bind($now)
+            .execute(&mut *$conn)
+            .await?;
+            for action in &recommendation.actions {
+                sqlx::query(
+                    "INSERT INTO agenda_items (case_id, kind, code, label, due_on, warn_days, status, created_at) \
+                     VALUES ($1, 'action', $2, $3, $4, 0, 'open', $5)",
+                )
+                .bind(case_id)
+                .bind(&action.code)
+                .bind(&action.label)
+                .bind(action.due_on)
+                .bind($now)
+                .execute(&mut *$conn)
+                .await?;
+            }
+            let payload = json!({
+                "recommendation_id": id, "rule": recommendation.rule_id, "strategy": recommendation.strategy.code(),
+                "explanation": recommendation.explanation, "warnings": recommendation.warnings,
+                "rules_version": recommendation.rules_version,
+            });
+            let event = append_event!($conn, case_id, None, "strategy_recommended", payload.to_string(), $actor, $now);
+            Some((id, event.sequence))
+        }
+    }};
+}
+
+/// Evaluates the strategy engine on the case as it stands and stores the recommendation if the
+/// facts (or the rules) changed since the last one. Returns the recommendation.
+pub async fn reevaluate(
+    store: &Store,
+    case_id: i64,
+    rules: &WorkflowRules,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Recommendation> {
+    let today = now.date_naive();
+    let facts = strategy_facts(store, case_id, today).await?;
+    let recommendation = strategy::recommend(&rules.strategy, &facts, today);
+    on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        store_recommendation!(tx, case_id, &recommendation, actor, now);
+        tx.commit().await?;
+    });
+    Ok(recommendation)
+}
+
+/// Records a financial assessment (kept, dated, journaled `assessment_recorded`), then
+/// re-evaluates the strategy. Returns what the assessment computed and the case's version.
+// The case and its version, the input, the law in force, the rules, who and when: each is needed.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_assessment(
+    store: &Store,
+    case_id: i64,
+    expected_version: Option<i64>,
+    input: &Assessment,
+    reference: &ReferenceData,
+    rules: &WorkflowRules,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(AssessmentResult, i64)> {
+    let result = recouvre_domain::assessment::evaluate(input, &rules.assessment, reference)
+        .map_err(|error| StoreError::Conflict(error.to_string()))?;
+    let version = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO assessments (case_id, assessed_on, input, result, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(case_id)
+        .bind(input.assessed_on)
+        .bind(serde_json::to_string(input).expect("an assessment serialises"))
+        .bind(serde_json::to_string(&result).expect("a result serialises"))
+        .bind(actor)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let payload = json!({
+            "assessment_id": id, "assessed_on": input.assessed_on, "monthly_capacity": result.monthly_capacity,
+            "seizable_wage_monthly": result.seizable_wage_monthly, "recoverability_percent": result.recoverability_percent,
+            "band": result.band_label,
+        });
+        let event =
+            append_event!(tx, case_id, expected_version, "assessment_recorded", payload.to_string(), actor, now);
+        tx.commit().await?;
+        event.sequence
+    });
+    reevaluate(store, case_id, rules, actor, now).await?;
+    let version: i64 = current_version(store, case_id).await.unwrap_or(version);
+    Ok((result, version))
+}
+
+async fn current_version(store: &Store, case_id: i64) -> Result<i64> {
+    let version: i64 = on_engine!(store, |pool| sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_one(pool)
+        .await?);
+    Ok(version)
+}
+
+/// The assessments of a case, newest first: (id, assessed on, result JSON, by).
+pub async fn assessments(store: &Store, case_id: i64) -> Result<Vec<(i64, NaiveDate, String, String)>> {
+    let rows = on_engine!(store, |pool| sqlx::query_as(
+        "SELECT id, assessed_on, result, created_by FROM assessments WHERE case_id = $1 ORDER BY id DESC"
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?);
+    Ok(rows)
+}
+
+/// The officer accepts the recommendation, or overrides it with another strategy and a reason;
+/// both are journaled (`strategy_accepted`, `strategy_overridden`).
+pub async fn decide_recommendation(
+    store: &Store,
+    case_id: i64,
+    recommendation_id: i64,
+    override_with: Option<strategy::Strategy>,
+    reason: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let reason = reason.trim();
+    if override_with.is_some() && reason.is_empty() {
+        return Err(StoreError::Conflict("indiquez pourquoi vous écartez la recommandation".to_string()));
+    }
+    let version = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let (status, chosen) = match override_with {
+            None => ("accepted", None),
+            Some(strategy) => ("overridden", Some(strategy.code())),
+        };
+        let claimed = sqlx::query(
+            "UPDATE recommendations SET status = $3, chosen_strategy = $4, decision_reason = $5, decided_by = $6, decided_at = $7 \
+             WHERE id = $1 AND case_id = $2 AND status = 'proposed'",
+        )
+        .bind(recommendation_id)
+        .bind(case_id)
+        .bind(status)
+        .bind(chosen)
+        .bind(reason)
+        .bind(actor)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if claimed.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "cette recommandation n'est plus à décider (déjà décidée ou remplacée) : rechargez le dossier"
+                    .to_string(),
+            ));
+        }
+        let kind = if override_with.is_some() { "strategy_overridden" } else { "strategy_accepted" };
+        let payload = json!({"recommendation_id": recommendation_id, "strategy": chosen, "reason": reason});
+        let event = append_event!(tx, case_id, None, kind, payload.to_string(), actor, now);
+        tx.commit().await?;
+        event.sequence
+    });
+    Ok(version)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Procedures
+
+/// A step on a procedure of a case: the kind, the step, its date and what the officer gives.
+#[derive(Debug, Clone)]
+pub struct StepRequest {
+    pub kind: ProcedureKind,
+    pub step: Step,
+    pub on: NaiveDate,
+    pub input: StepInput,
+    pub third_party_id: Option<i64>,
+}
+
+/// The case status a procedure puts the case in.
+fn status_for(kind: ProcedureKind, to: State) -> Option<&'static str> {
+    if to.suspends_enforcement() {
+        return Some("suspended");
+    }
+    Some(match kind {
+        ProcedureKind::Amicable | ProcedureKind::GuarantorCall => "amicable",
+        ProcedureKind::PaymentOrder => "judicial",
+        ProcedureKind::EnforcementWage
+        | ProcedureKind::EnforcementBank
+        | ProcedureKind::EnforcementGoods
+        | ProcedureKind::EnforcementProperty => "enforcement",
+        ProcedureKind::Agency => "agency",
+        ProcedureKind::Estate => "estate",
+        ProcedureKind::OverIndebtedness => return None,
+    })
+}
+
+/// Applies a step to the case's procedure of that kind (the open one, or a new one for a first
+/// step), in one transaction: the new state, the deadlines it opens and closes in the agenda, the
+/// suspension of enforcement deadlines while an over-indebtedness file is admissible, the case's
+/// status, and the journal event `procedure_step`. An impossible step is refused with the
+/// domain's message (why, and what is possible).
+pub async fn apply_step(
+    store: &Store,
+    case_id: i64,
+    expected_version: Option<i64>,
+    request: &StepRequest,
+    rules: &WorkflowRules,
+    actor: Actor<'_>,
+    now: DateTime<Utc>,
+) -> Result<(procedure::Transition, i64)> {
+    // Costs committed above the actor's delegation need someone of a higher level.
+    if let Some(costs) = request.input.costs {
+        let kind = match request.kind {
+            ProcedureKind::PaymentOrder => recouvre_domain::delegation::CostKind::Lawyer,
+            _ => recouvre_domain::delegation::CostKind::Bailiff,
+        };
+        if let Verdict::Exceeds { reasons, minimum_level } =
+            rules.authority.check(actor.level, &Decision::Costs { amount: costs, kind })
+        {
+            return Err(StoreError::Conflict(format!(
+                "{} : faites engager ces frais par un délégataire de niveau {minimum_level} au moins",
+                reasons.join(" ; ")
+            )));
+        }
+    }
+    let kind_code = request.kind.code();
+    let outcome = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let (postcode, protection, person_over_indebtedness): (String, String, String) = sqlx::query_as(
+            "SELECT p.postcode, p.protection, p.over_indebtedness FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1",
+        )
+        .bind(case_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
+        let sql = format!("SELECT {PROCEDURE_COLUMNS} FROM procedures WHERE case_id = $1 ORDER BY id");
+        let rows: Vec<ProcedureRow> = sqlx::query_as(&sql).bind(case_id).fetch_all(&mut *tx).await?;
+        let current = rows.iter().rev().find(|row| row.kind == kind_code && !row.closed).cloned();
+        let open: Vec<(String, NaiveDate)> = match &current {
+            Some(row) => {
+                sqlx::query_as(
+                    "SELECT code, due_on FROM agenda_items WHERE procedure_id = $1 AND kind = 'deadline' AND status IN ('open', 'suspended')",
+                )
+                .bind(row.id)
+                .fetch_all(&mut *tx)
+                .await?
+            }
+            None => Vec::new(),
+        };
+        let mut context = ProcedureContext::new(region_of_postcode(&postcode));
+        context.policy = rules.procedure.clone();
+        context.over_indebtedness_admissible =
+            admissible_states(&rows) || matches!(person_over_indebtedness.as_str(), "admissible" | "measures");
+        context.protected_adult = protection != "none";
+        context.enforceable_title = has_title(&rows);
+        context.open_deadlines = open
+            .iter()
+            .filter_map(|(code, due)| {
+                procedure::DeadlineKind::from_code(code).map(|kind| PendingDeadline { kind, due: *due })
+            })
+            .collect();
+        context.input = request.input.clone();
+        let state = current.as_ref().and_then(|row| State::from_code(&row.state));
+        let transition = procedure::apply(request.kind, state, request.step, request.on, &context)
+            .map_err(|error| StoreError::Conflict(error.message))?;
+        let costs = transition.costs.unwrap_or(Money::ZERO).cents();
+        let recovered = transition.amount.unwrap_or(Money::ZERO).cents();
+        let procedure_id: i64 = match &current {
+            Some(row) => {
+                sqlx::query(
+                    "UPDATE procedures SET state = $2, updated_on = $3, costs_cents = costs_cents + $4, \
+                     recovered_cents = recovered_cents + $5, closed = $6, third_party_id = COALESCE($7, third_party_id) WHERE id = $1",
+                )
+                .bind(row.id)
+                .bind(transition.to.code())
+                .bind(request.on)
+                .bind(costs)
+                .bind(recovered)
+                .bind(transition.finished)
+                .bind(request.third_party_id)
+                .execute(&mut *tx)
+                .await?;
+                row.id
+            }
+            None => {
+                sqlx::query_scalar(
+                    "INSERT INTO procedures (case_id, kind, state, started_on, updated_on, third_party_id, costs_cents, \
+                     recovered_cents, closed, created_by, created_at) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                )
+                .bind(case_id)
+                .bind(kind_code)
+                .bind(transition.to.code())
+                .bind(request.on)
+                .bind(request.third_party_id)
+                .bind(costs)
+                .bind(recovered)
+                .bind(transition.finished)
+                .bind(actor.login)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?
+            }
+        };
+        for closed in &transition.closes {
+            sqlx::query(
+                "UPDATE agenda_items SET status = 'done', closed_at = $3 WHERE procedure_id = $1 AND code = $2 AND status IN ('open', 'suspended')",
+            )
+            .bind(procedure_id)
+            .bind(closed.code())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if transition.finished {
+            sqlx::query(
+                "UPDATE agenda_items SET status = 'done', closed_at = $2 WHERE procedure_id = $1 AND status IN ('open', 'suspended')",
+            )
+            .bind(procedure_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for deadline in &transition.opens {
+            sqlx::query(
+                "INSERT INTO agenda_items (case_id, procedure_id, kind, code, label, due_on, nominal_on, legal_basis, warn_days, status, created_at) \
+                 VALUES ($1, $2, 'deadline', $3, $4, $5, $6, $7, $8, 'open', $9)",
+            )
+            .bind(case_id)
+            .bind(procedure_id)
+            .bind(deadline.kind.code())
+            .bind(&deadline.label)
+            .bind(deadline.due)
+            .bind(deadline.nominal)
+            .bind(&deadline.legal_basis)
+            .bind(i64::from(deadline.warn_days_before))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        // C. consom. L722-2: while the file is admissible, seizures are suspended and their
+        // deadlines frozen; they run again when the suspension is lifted.
+        let enforcement_kinds = "('enforcement_wage', 'enforcement_bank', 'enforcement_goods', 'enforcement_property')";
+        if transition.suspends_enforcement {
+            sqlx::query(&format!(
+                "UPDATE agenda_items SET status = 'suspended' WHERE status = 'open' AND procedure_id IN \
+                 (SELECT id FROM procedures WHERE case_id = $1 AND kind IN {enforcement_kinds})"
+            ))
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if transition.lifts_suspension {
+            sqlx::query(&format!(
+                "UPDATE agenda_items SET status = 'open' WHERE status = 'suspended' AND procedure_id IN \
+                 (SELECT id FROM procedures WHERE case_id = $1 AND kind IN {enforcement_kinds})"
+            ))
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(status) = status_for(request.kind, transition.to) {
+            if !transition.finished || transition.suspends_enforcement {
+                sqlx::query("UPDATE cases SET status = $2 WHERE id = $1 AND status <> 'closed'")
+                    .bind(case_id)
+                    .bind(status)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        } else if transition.lifts_suspension {
+            sqlx::query("UPDATE cases SET status = 'amicable' WHERE id = $1 AND status = 'suspended'")
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let payload = json!({
+            "procedure_id": procedure_id, "kind": kind_code, "step": transition.step.code(),
+            "from": transition.from.map(State::code), "to": transition.to.code(), "on": request.on,
+            "opens": transition.opens.iter().map(|deadline| json!({
+                "code": deadline.kind.code(), "label": deadline.label, "due": deadline.due,
+                "nominal": deadline.nominal, "extended": deadline.extended, "legal_basis": deadline.legal_basis,
+            })).collect::<Vec<_>>(),
+            "closes": transition.closes.iter().map(|kind| kind.code()).collect::<Vec<_>>(),
+            "documents": transition.documents.iter().map(|document| document.code()).collect::<Vec<_>>(),
+            "costs": transition.costs, "amount": transition.amount, "addressed_to_guardian": transition.addressed_to_guardian,
+            "notes": transition.notes, "third_party_id": request.third_party_id,
+        });
+        let event =
+            append_event!(tx, case_id, expected_version, "procedure_step", payload.to_string(), actor.login, now);
+        tx.commit().await?;
+        (transition, event.sequence)
+    });
+    // Facts changed: the engine re-evaluates.
+    reevaluate(store, case_id, rules, actor.login, now).await?;
+    let version = current_version(store, case_id).await?;
+    Ok((outcome.0, version))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payment plans within the delegation, or for approval
+
+/// What a plan proposal became.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum PlanOutcome {
+    /// Within the proposer's delegation: the plan is in force.
+    Created { plan_id: i64, version: i64 },
+    /// Above it: waiting for the approval of someone of `minimum_level` at least.
+    Pending { request_id: i64, version: i64, minimum_level: u8, reasons: Vec<String> },
+}
+
+/// An officer proposes a payment plan with the debtor's agreement. Within their delegation
+/// (authority matrix: length and amount), the plan is created at once; above it, it becomes an
+/// approval request (four eyes: never approved by its requester), journaled `plan_requested`.
+pub async fn propose_plan(
+    store: &Store,
+    case_id: i64,
+    expected_version: Option<i64>,
+    instalments: &[(NaiveDate, Money)],
+    rules: &WorkflowRules,
+    actor: Actor<'_>,
+    now: DateTime<Utc>,
+) -> Result<PlanOutcome> {
+    let total = crate::direct_debits::check_schedule(instalments)?;
+    let months = u32::try_from(instalments.len()).unwrap_or(u32::MAX);
+    let decision = Decision::PaymentPlan { months, total };
+    let verdict = rules.authority.check(actor.level, &decision);
+    let outcome = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let outcome = match verdict {
+            Verdict::Within => {
+                let extra = json!({"months": months, "agreed_by_debtor": true});
+                let plan_id = crate::direct_debits::insert_plan!(
+                    tx,
+                    case_id,
+                    expected_version,
+                    instalments,
+                    total,
+                    extra,
+                    actor.login,
+                    now
+                );
+                let version: i64 = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+                    .bind(case_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE cases SET status = 'payment_plan' WHERE id = $1")
+                    .bind(case_id)
+                    .execute(&mut *tx)
+                    .await?;
+                PlanOutcome::Created { plan_id, version }
+            }
+            Verdict::Exceeds { reasons, minimum_level } => {
+                let schedule: Vec<_> =
+                    instalments.iter().map(|(due_on, amount)| json!({"due_on": due_on, "amount": amount})).collect();
+                let payload = json!({"instalments": schedule, "months": months, "total": total, "minimum_level": minimum_level,
+                                     "reasons": reasons});
+                let event = append_event!(
+                    tx,
+                    case_id,
+                    expected_version,
+                    "plan_requested",
+                    payload.to_string(),
+                    actor.login,
+                    now
+                );
+                let reason = format!("échéancier de {months} mensualités, {} au total", total.to_french());
+                let request_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
+                     VALUES ($1, 'payment_plan', $2, $3, $4, $5, $6, 'pending') RETURNING id",
+                )
+                .bind(case_id)
+                .bind(payload.to_string())
+                .bind(total.cents())
+                .bind(&reason)
+                .bind(actor.login)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                PlanOutcome::Pending { request_id, version: event.sequence, minimum_level, reasons }
+            }
+        };
+        tx.commit().await?;
+        outcome
+    });
+    Ok(outcome)
+}
+
+/// The instalments of the case's plans: (plan id, plan status, number, due on, amount cents, status).
+pub async fn plan_instalments(store: &Store, case_id: i64) -> Result<Vec<(i64, String, i64, NaiveDate, i64, String)>> {
+    let rows = on_engine!(store, |pool| sqlx::query_as(
+        "SELECT p.id, p.status, i.number, i.due_on, i.amount_cents, i.status FROM instalments i \
+         JOIN payment_plans p ON p.id = i.plan_id WHERE i.case_id = $1 ORDER BY p.id DESC, i.number"
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?);
+    Ok(rows)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agenda
+
+/// One line of an agenda.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AgendaItem {
+    pub id: i64,
+    pub case_id: i64,
+    pub case_reference: String,
+    pub procedure_id: Option<i64>,
+    pub kind: String,
+    pub code: String,
+    pub label: String,
+    pub due_on: NaiveDate,
+    pub nominal_on: Option<NaiveDate>,
+    pub legal_basis: Option<String>,
+    pub warn_days: i64,
+    pub status: String,
+    pub officer_login: Option<String>,
+}
+
+const AGENDA_SELECT: &str =
+    "SELECT a.id, a.case_id, c.reference AS case_reference, a.procedure_id, a.kind, a.code, a.label, \
+    a.due_on, a.nominal_on, a.legal_basis, a.warn_days, a.status, u.login AS officer_login \
+    FROM agenda_items a JOIN cases c ON c.id = a.case_id LEFT JOIN users u ON u.id = c.officer_id";
+
+/// The open items of a case, soonest first (suspended ones included, flagged by their status).
+pub async fn case_agenda(store: &Store, case_id: i64) -> Result<Vec<AgendaItem>> {
+    let sql =
+        format!("{AGENDA_SELECT} WHERE a.case_id = $1 AND a.status IN ('open', 'suspended') ORDER BY a.due_on, a.id");
+    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).bind(case_id).fetch_all(pool).await?);
+    Ok(rows)
+}
+
+/// An officer's agenda: the open items of their cases and of the cases of the officers they cover
+/// (`officer_ids`), due by `until`; overdue first (they are the earliest), then by date.
+pub async fn agenda(store: &Store, officer_ids: &[i64], until: NaiveDate, limit: i64) -> Result<Vec<AgendaItem>> {
+    if officer_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = officer_ids.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "{AGENDA_SELECT} WHERE a.status = 'open' AND a.due_on <= $1 AND c.officer_id IN ({}) ORDER BY a.due_on, a.id LIMIT $2",
+        ids.join(", ")
+    );
+    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).bind(until).bind(limit).fetch_all(pool).await?);
+    Ok(rows)
+}
+
+/// Marks an action of the agenda done (legal deadlines are closed by the procedure's steps).
+pub async fn complete_action(store: &Store, item_id: i64, actor: &str, now: DateTime<Utc>) -> Result<i64> {
+    let version = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "UPDATE agenda_items SET status = 'done', closed_at = $2 WHERE id = $1 AND kind = 'action' AND status = 'open' \
+             RETURNING case_id, label",
+        )
+        .bind(item_id)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((case_id, label)) = row else {
+            return Err(StoreError::Conflict(
+                "cette action n'est plus ouverte (ou c'est un délai légal, que seule l'étape de procédure clôt)"
+                    .to_string(),
+            ));
+        };
+        let payload = json!({"item_id": item_id, "label": label});
+        let event = append_event!(tx, case_id, None, "action_done", payload.to_string(), actor, now);
+        tx.commit().await?;
+        event.sequence
+    });
+    Ok(version)
+}

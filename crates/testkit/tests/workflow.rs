@@ -1,0 +1,171 @@
+//! The recovery workflow over the API (issue 4), on the engine under test: assessment and
+//! recommendation, procedures with their deadlines, over-indebtedness suspension, plans above
+//! the officer's delegation and four eyes.
+
+use chrono::{NaiveDate, Utc};
+use recouvre_domain::authority::Role;
+use recouvre_testkit::{today, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "correct-horse-battery";
+const HEADER: &str =
+    "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on;monthly_income";
+
+async fn app_with_case() -> (TestApp, String, String) {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user_with_level("camille", Role::Officer, PASSWORD, 1).await;
+    let lead = app.db.user_with_level("sophie", Role::TeamLead, PASSWORD, 3).await;
+    let file = format!(
+        "{HEADER}\nC1;Bernard;Luc;2 rue;69003;Lyon;personal_loan;PL-1;12000.00;{};2100.00\n",
+        today() - chrono::Duration::days(120)
+    );
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    let (officer, lead) = (app.db.token(officer).await, app.db.token(lead).await);
+    (app, officer, lead)
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let response = reqwest::Client::new().post(app.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+async fn step(app: &TestApp, token: &str, kind: &str, step: &str, on: NaiveDate, input: Value) -> (StatusCode, Value) {
+    post(app, token, "/api/v1/cases/1/procedures", json!({"kind": kind, "step": step, "on": on, "input": input})).await
+}
+
+#[tokio::test]
+async fn an_assessment_yields_an_explained_recommendation_the_officer_accepts() {
+    let (app, officer, _) = app_with_case().await;
+    let assessment = json!({"assessed_on": "2026-02-16", "incomes": {"wages_net_monthly": "2100.00"},
+        "charges": {"rent": "650.00"}, "household": {"adults": 1, "dependants": 1}, "assets": {}});
+    let (status, body) = post(&app, &officer, "/api/v1/cases/1/assessments", json!({"assessment": assessment})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(body["result"]["monthly_capacity"].as_str().is_some(), "{body}");
+    let recommendation: Value = reqwest::Client::new()
+        .get(app.url("/api/v1/cases/1/recommendation"))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rule = recommendation["rule_id"].as_str().unwrap();
+    assert!(recommendation["explanation"].as_str().unwrap().contains(&format!("règle {rule}")), "{recommendation}");
+    let id = recommendation["id"].as_i64().unwrap();
+    let (status, _) = post(
+        &app,
+        &officer,
+        "/api/v1/cases/1/recommendation/decision",
+        json!({"recommendation_id": id, "override_strategy": "collection_agency"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "an override needs a reason");
+    let (status, _) =
+        post(&app, &officer, "/api/v1/cases/1/recommendation/decision", json!({"recommendation_id": id})).await;
+    assert_eq!(status, StatusCode::OK);
+    let kinds: Vec<String> =
+        recouvre_store::journal::events(&app.db.store, 1).await.unwrap().into_iter().map(|event| event.kind).collect();
+    for kind in ["assessment_recorded", "strategy_recommended", "strategy_accepted"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_served_payment_order_opens_its_opposition_month_extended_by_article_642() {
+    let (app, officer, _) = app_with_case().await;
+    let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+    for (name, on) in [("prepare_request", "2026-03-02"), ("file_request", "2026-03-03")] {
+        let (status, body) = step(&app, &officer, "payment_order", name, day(on), json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+    }
+    // Serving an order not yet granted is refused, saying why and what is possible.
+    let (status, body) = step(&app, &officer, "payment_order", "serve_order", day("2026-03-20"), json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.to_string().contains("Étapes possibles"), "{body}");
+    let (status, body) =
+        step(&app, &officer, "payment_order", "record_order_granted", day("2026-03-30"), json!({"costs": "35.00"}))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Granted, not served: the 6-month lapse is a deadline with its warning.
+    let procedures: Value = reqwest::Client::new()
+        .get(app.url("/api/v1/cases/1/procedures"))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lapse = procedures["agenda"].as_array().unwrap().iter().find(|item| item["code"] == "order_service_lapse");
+    assert!(lapse.is_some(), "{procedures}");
+    // Served on Thursday 30 April 2026: one month ends Saturday 30 May, extended to Monday 1 June.
+    let (status, body) = step(&app, &officer, "payment_order", "serve_order", day("2026-04-30"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let opposition = body["transition"]["opens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|deadline| deadline["kind"] == "opposition")
+        .unwrap();
+    assert_eq!(opposition["nominal"], "2026-05-30");
+    assert_eq!(opposition["due"], "2026-06-01");
+    assert_eq!(opposition["extended"], true);
+}
+
+#[tokio::test]
+async fn an_admissible_over_indebtedness_file_suspends_enforcement() {
+    let (app, officer, _) = app_with_case().await;
+    let on = today();
+    for name in ["record_file_lodged", "record_admissible"] {
+        let (status, body) = step(&app, &officer, "over_indebtedness", name, on, json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+    }
+    let case = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap();
+    assert_eq!(case.status.code(), "suspended");
+    let (status, body) = step(&app, &officer, "enforcement_bank", "serve_bank_seizure", on, json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.to_string().contains("L722-2"), "the refusal names the article: {body}");
+}
+
+#[tokio::test]
+async fn a_plan_above_the_delegation_waits_for_another_persons_approval() {
+    let (app, officer, lead) = app_with_case().await;
+    let first = today() + chrono::Duration::days(10);
+    let instalments: Vec<Value> = (0..30)
+        .map(|month| json!({"due_on": recouvre_domain::calendar::add_months_clamped(first, month), "amount": "400.00"}))
+        .collect();
+    let (status, body) = post(&app, &officer, "/api/v1/cases/1/plans", json!({"instalments": instalments})).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "30 months exceed level 1: {body}");
+    assert_eq!(body["status"], "pending");
+    let request_id = body["request_id"].as_i64().unwrap();
+    // The requester cannot approve it, over the API either; the team lead can.
+    let approve = |token: String| {
+        let app = &app;
+        async move {
+            reqwest::Client::new()
+                .post(app.url(&format!("/api/v1/approvals/{request_id}/approve")))
+                .bearer_auth(token)
+                .json(&json!({"reason": ""}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_ne!(approve(officer.clone()).await, StatusCode::OK);
+    assert!(recouvre_store::workflow::plan_instalments(&app.db.store, 1).await.unwrap().is_empty());
+    assert_eq!(approve(lead.clone()).await, StatusCode::OK);
+    let lines = recouvre_store::workflow::plan_instalments(&app.db.store, 1).await.unwrap();
+    assert_eq!(lines.len(), 30);
+    let kinds: Vec<String> =
+        recouvre_store::journal::events(&app.db.store, 1).await.unwrap().into_iter().map(|event| event.kind).collect();
+    for kind in ["plan_requested", "plan_approved", "plan_created"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+    }
+}
