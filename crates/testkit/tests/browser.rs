@@ -510,3 +510,84 @@ async fn aml_alerts_reach_compliance_and_never_the_officer() {
     assert!(browser.text("#monthly-report").await.contains("Alertes levées"));
     browser.close().await;
 }
+
+/// Issue 4's main path: an officer records an assessment on a new consumer-credit case, reads the
+/// recommendation and its explanation, sends the formal notice, proposes a 30-month plan above
+/// their delegation and sees it wait; the team lead approves it; the plan appears with its
+/// instalments and the timeline shows each step.
+#[tokio::test(flavor = "multi_thread")]
+async fn officer_drives_a_case_and_the_team_lead_approves_the_plan() {
+    let app = app_with_cases(0, 1).await;
+    app.db.user_with_level("chef", Role::TeamLead, PASSWORD, 3).await;
+    let due_on = recouvre_testkit::today() - chrono::Duration::days(90);
+    let file = format!(
+        "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on;monthly_income\n\
+         C1;Bernard;Luc;2 rue Garibaldi;69003;Lyon;personal_loan;PL-1;12000.00;{due_on};2100.00\n"
+    );
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .expect("import the case");
+    recouvre_store::on_engine!(app.db.store, |pool| {
+        sqlx::query("UPDATE cases SET officer_id = (SELECT id FROM users WHERE login = 'agent')")
+            .execute(pool)
+            .await
+            .expect("give the case to the officer");
+    });
+
+    let browser = Browser::start().await;
+    browser.login_to_cases(&app, "agent").await;
+    browser.goto(&app, "/dossiers/1").await;
+    // The assessment (a date the reference data covers).
+    let form = "#assessment-form";
+    // A date input's typing depends on the browser's locale: set its value directly.
+    browser
+        .client
+        .execute(&format!("document.querySelector('{form} input[name=assessed_on]').value = '2026-02-16'"), vec![])
+        .await
+        .expect("set the assessment date");
+    browser.type_into(&format!("{form} input[name=wages]"), "2100.00").await;
+    browser.type_into(&format!("{form} input[name=rent]"), "650.00").await;
+    browser.click(&format!("{form} button[type=submit]")).await;
+    browser.css("#capacity").await;
+    let explanation = browser.text("#recommendation-explanation").await;
+    assert!(explanation.starts_with("règle R"), "an explanation naming its rule: {explanation}");
+    browser.click("#accept-strategy").await;
+    browser.xpath("//p[@id='recommendation']//small[contains(., 'acceptée')]").await;
+    // The formal notice, with its cure period in the deadlines.
+    let steps = browser.css("#step-form select[name=step]").await;
+    steps.select_by_value("amicable:send_formal_notice").await.expect("choose the step");
+    browser.click("#step-form button[type=submit]").await;
+    browser.xpath("//table[@id='deadlines']//td[contains(., 'régularisation')]").await;
+    // A 30-month plan: above a level-1 officer's 18 months.
+    browser.type_into("#plan-monthly", "400.00").await;
+    browser.type_into("#plan-months", "30").await;
+    browser.click("#plan-form button[type=submit]").await;
+    browser.xpath("//ol[@id='timeline']/li[contains(., 'Échéancier soumis à approbation')]").await;
+    assert!(browser.client.find(Locator::Css("#instalments")).await.is_err(), "no plan before approval");
+    browser.close().await;
+
+    // The team lead approves it.
+    let browser = Browser::start().await;
+    browser.submit_login(&app, "chef", PASSWORD).await;
+    browser.css("body:not(.login) h1").await;
+    browser.goto(&app, "/approbations").await;
+    let row = browser.text("#approvals tbody tr").await;
+    assert!(row.contains("Échéancier"), "{row}");
+    browser.click("#approvals button[value=approve]").await;
+    browser.css("#no-requests").await;
+    browser.goto(&app, "/dossiers/1").await;
+    let rows = browser.client.find_all(Locator::Css("#instalments tbody tr")).await.expect("instalments");
+    assert_eq!(rows.len(), 30);
+    let timeline = browser.text("#timeline").await;
+    for step in [
+        "Bilan financier",
+        "Stratégie recommandée",
+        "Recommandation suivie",
+        "Étape de procédure",
+        "Échéancier soumis à approbation",
+        "Échéancier approuvé",
+    ] {
+        assert!(timeline.contains(step), "the timeline shows « {step} »: {timeline}");
+    }
+    browser.close().await;
+}

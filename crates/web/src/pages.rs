@@ -1310,6 +1310,7 @@ async fn return_suspense(
 struct ApprovalView {
     id: i64,
     case_id: i64,
+    subject: &'static str,
     amount: String,
     reason: String,
     requested_by: String,
@@ -1342,6 +1343,7 @@ async fn approvals(State(state): State<AppState>, user: CurrentUser) -> PageResu
             ApprovalView {
                 id: request.id,
                 case_id: request.case_id,
+                subject: if request.kind == "payment_plan" { "Échéancier" } else { "Passage en pertes" },
                 amount: amount.to_french(),
                 reason: request.reason,
                 requested_by: request.requested_by,
