@@ -58,9 +58,10 @@
 //!    a consonant for a close one (c/k/q/g, c/s, s/z, d/t, b/p, f/v/w, j/y) and an inserted or
 //!    deleted `h` cost ½. So "Mohamed"/"Mohammed" 88 %, "Mohamed"/"Muhamad" 86 %,
 //!    "Kadhafi"/"Qadhafi" 93 %, "Jean"/"Jeanne" 67 %. Two tokens are compared only if they
-//!    share their consonant skeleton (vowels and `h` removed, close consonants merged, doubled
-//!    letters collapsed: "Mohammed" and "Muhamad" both give `mmt`) or are one deletion apart
-//!    each (one typo); otherwise, or below [`TOKEN_FLOOR_PERCENT`] (75 %), they do not pair.
+//!    share their consonant skeleton (vowels and `h` removed, c/k/q/g, s/z, d/t, b/p and f/v/w
+//!    merged, doubled letters collapsed: "Mohammed" and "Muhamad" both give `mmt`) or are one
+//!    deletion apart each (one typo); otherwise, or below [`TOKEN_FLOOR_PERCENT`] (75 %), they
+//!    do not pair.
 //!
 //! With the default threshold of 85 %, "Jean DUPONT" on the list matches "Dupont Jean",
 //! "Jean Dupond", "Jean-Marie Dupont", but not "Jeanne Dupuis" (0 %), "Jean Martin" (one token
@@ -75,11 +76,19 @@
 //! one-letter deletions (SymSpell style). Two tokens can pair only if they share one of those
 //! keys, so looking up a payer's tokens finds exactly the list tokens they can pair with; a name
 //! of two tokens or more is scored only if two of the payer's tokens reached it. The index gives
-//! the same answers as comparing with every entry (a test checks it on a generated list).
+//! the same answers as comparing with every entry (a test checks it on a generated list). The
+//! list's tokens a word of the list pairs with are remembered the first time a payer has that
+//! word (a pure function's results; [`SanctionsList`] stays `Clone`, `Send` and `Sync`).
+//!
+//! Measured with the ignored test `sanctions::tests::speed` (release build, generated names):
+//! indexing 20,000 entries (about 40,000 names and aliases) takes 0.2 to 0.3 s, screening
+//! 100,000 payer names 1.3 to 1.9 s of CPU, 12 to 19 µs a name. Build the list once per import,
+//! not once per payment.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -347,11 +356,15 @@ impl SanctionsList {
             return None;
         }
         // For each payer token, the list's tokens it pairs with (sorted by id) and their similarity.
-        // A word of the list (a given name, often) has them ready.
+        // A word of the list (a given name, often) has them ready after its first time.
         let similar: Vec<Cow<'_, [(u32, f64)]>> = payer
             .iter()
             .map(|token| match self.index.known(token) {
-                Some(id) => Cow::Borrowed(self.index.similar[id as usize].as_slice()),
+                Some(id) => Cow::Borrowed(
+                    self.index.similar[id as usize]
+                        .get_or_init(|| self.index.similar_tokens(&self.index.vocabulary[id as usize]))
+                        .as_slice(),
+                ),
                 None => Cow::Owned(self.index.similar_tokens(token)),
             })
             .collect();
@@ -480,7 +493,7 @@ impl SanctionsList {
             }
             index.exact.entry(hash_key(2, token.key.iter().copied())).or_insert(id);
         }
-        index.similar = index.vocabulary.iter().map(|token| index.similar_tokens(token)).collect();
+        index.similar = vec![OnceLock::new(); index.vocabulary.len()];
         SanctionsList { entries, index }
     }
 }
@@ -911,8 +924,9 @@ struct NameIndex {
     keys: HashMap<u64, Vec<u32>, BuildHasherDefault<KeyHasher>>,
     /// Hash of a token's spelling key → the token (checked on lookup).
     exact: HashMap<u64, u32, BuildHasherDefault<KeyHasher>>,
-    /// Token → [`NameIndex::similar_tokens`] of it, computed once.
-    similar: Vec<Vec<(u32, f64)>>,
+    /// Token → [`NameIndex::similar_tokens`] of it, computed the first time a payer's name has
+    /// it (a pure function, remembered).
+    similar: Vec<OnceLock<Vec<(u32, f64)>>>,
 }
 
 impl NameIndex {
