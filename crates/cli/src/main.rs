@@ -63,7 +63,7 @@ enum Command {
     /// Importe un fichier d'un autre système de la banque.
     #[command(subcommand)]
     Import(ImportCommand),
-    /// Traitement de nuit à une date : intérêts courus (idempotent : relancer la même date ne comptabilise rien de plus).
+    /// Traitement de nuit à une date : intérêts courus, suivi des échéanciers (idempotent : relancer la même date ne change rien de plus).
     Batch {
         #[arg(long)]
         as_of: chrono::NaiveDate,
@@ -404,6 +404,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some((_, held_from)) = summary.held.first() {
                 eprintln!("intérêts suspendus à partir du {held_from} : saisissez le taux légal manquant (recouvre reference add)");
             }
+            let rules = recouvre_store::workflow::rules(&store).await?;
+            let plans =
+                recouvre_store::workflow::follow_plans(&store, as_of, &rules, "system:batch", Utc::now()).await?;
+            println!(
+                "échéanciers : {} suivi(s), {} échéance(s) manquée(s), {} plan(s) caduc(s)",
+                plans.plans_seen, plans.instalments_missed, plans.plans_lapsed
+            );
         }
         Command::Report(ReportCommand::Controls { as_of, format }) => {
             let store = open(&cli.database).await?;

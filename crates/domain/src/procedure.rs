@@ -594,6 +594,12 @@ pub struct ProcedurePolicy {
     pub payment_order_service_warning_months: u32,
     /// Collection agency mandate when the placement sets none, in months.
     pub agency_mandate_months: u32,
+    /// A payment-plan instalment unpaid this many days after its due day is missed: a reminder
+    /// goes to the agenda.
+    pub plan_reminder_after_days: u32,
+    /// After this many missed instalments the plan lapses and the case returns to the strategy
+    /// engine.
+    pub plan_lapse_after_missed: u32,
 }
 
 /// A policy refused: unreadable, or a field out of bounds (the message names the field).
@@ -642,6 +648,8 @@ impl ProcedurePolicy {
             ("promise_follow_up_days", self.promise_follow_up_days, 90),
             ("warn_days_before", self.warn_days_before, 60),
             ("agency_mandate_months", self.agency_mandate_months, 36),
+            ("plan_reminder_after_days", self.plan_reminder_after_days, 60),
+            ("plan_lapse_after_missed", self.plan_lapse_after_missed, 12),
         ] {
             if !(1..=max).contains(&value) {
                 return Err(invalid(field, format!("la valeur doit être comprise entre 1 et {max} (reçu {value})")));

@@ -164,6 +164,17 @@ pub async fn decide(
         {
             return Err(StoreError::Conflict(format!("{} : transmettez à un niveau supérieur", reasons.join(" ; "))));
         }
+    } else if request.kind == "waiver" {
+        // A waiver is judged on its amount and its share of the debt when it was asked.
+        let rules = crate::workflow::rules(store).await?;
+        let debt: Money = proposal["debt"].as_str().and_then(|debt| debt.parse().ok()).unwrap_or(Money::ZERO);
+        let decision =
+            recouvre_domain::delegation::Decision::Waiver { amount: Money::from_cents(request.amount_cents), debt };
+        if let recouvre_domain::delegation::Verdict::Exceeds { reasons, .. } =
+            rules.authority.check(actor.level, &decision)
+        {
+            return Err(StoreError::Conflict(format!("{} : transmettez à un niveau supérieur", reasons.join(" ; "))));
+        }
     } else if !actor.level.covers(Money::from_cents(request.amount_cents)) {
         return Err(StoreError::Conflict(format!(
             "votre délégation (niveau {}) ne couvre pas {} : transmettez à un niveau supérieur",
@@ -197,6 +208,8 @@ pub async fn decide(
         let kind = match (request.kind.as_str(), approve) {
             ("payment_plan", true) => "plan_approved",
             ("payment_plan", false) => "plan_refused",
+            ("waiver", true) => "waiver_approved",
+            ("waiver", false) => "waiver_refused",
             (_, true) => "write_off_approved",
             (_, false) => "write_off_refused",
         };
@@ -222,6 +235,28 @@ pub async fn decide(
                 .bind(request.case_id)
                 .execute(&mut *tx)
                 .await?;
+        } else if approve && request.kind == "waiver" {
+            let amounts: Breakdown = serde_json::from_value(proposal["amounts"].clone())
+                .map_err(|error| StoreError::Corrupt(format!("demande n° {request_id} : {error}")))?;
+            let balances = crate::ledger::balances_in!(tx, request.case_id);
+            let transaction = ledger::waiver(&balances, &amounts).map_err(|error| {
+                StoreError::Conflict(format!(
+                    "le dossier a changé depuis la demande : {error} ; refusez-la et faites-en une nouvelle"
+                ))
+            })?;
+            let booked_payload = json!({"amounts": amounts, "request_id": request_id, "reason": request.reason});
+            append_event!(tx, request.case_id, None, "waiver_booked", booked_payload.to_string(), actor.login, now);
+            let reference = format!("remise, demande n° {request_id}");
+            book!(
+                tx,
+                Some(request.case_id),
+                &transaction,
+                booked_on,
+                reference.as_str(),
+                None::<i64>,
+                actor.login,
+                now
+            );
         } else if approve {
             let amounts: Breakdown = serde_json::from_value(proposal["amounts"].clone())
                 .map_err(|error| StoreError::Corrupt(format!("demande n° {request_id} : {error}")))?;

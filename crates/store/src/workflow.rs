@@ -872,3 +872,218 @@ pub async fn complete_action(store: &Store, item_id: i64, actor: &str, now: Date
     });
     Ok(version)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Payment plans followed
+
+/// What a plan follow-up run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PlanFollowUp {
+    pub plans_seen: u64,
+    pub instalments_missed: u64,
+    pub plans_lapsed: u64,
+}
+
+/// Follows the active payment plans on `as_of`: an instalment still unpaid
+/// `plan_reminder_after_days` after its due day is missed (journal `instalment_missed`, a reminder
+/// in the agenda); after `plan_lapse_after_missed` missed instalments the plan lapses (journal
+/// `plan_lapsed`) and the case returns to the strategy engine. Payments count whatever their
+/// channel (transfer, cheque, direct debit): an instalment is paid when the money received on the
+/// case since the plan began covers it and those before it. Idempotent: a missed instalment is
+/// counted once, and rerunning the same day changes nothing.
+pub async fn follow_plans(
+    store: &Store,
+    as_of: NaiveDate,
+    rules: &WorkflowRules,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<PlanFollowUp> {
+    let reminder_days = i64::from(rules.procedure.plan_reminder_after_days);
+    let lapse_after = i64::from(rules.procedure.plan_lapse_after_missed);
+    let plans: Vec<(i64, i64, DateTime<Utc>)> = on_engine!(store, |pool| sqlx::query_as(
+        "SELECT id, case_id, created_at FROM payment_plans WHERE status = 'active' ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await?);
+    let mut summary = PlanFollowUp::default();
+    let mut lapsed_cases = Vec::new();
+    for (plan_id, case_id, created_at) in plans {
+        summary.plans_seen += 1;
+        let since = created_at.date_naive();
+        let (missed, lapsed) = on_engine!(store, |pool| {
+            let mut tx = pool.begin().await?;
+            let paid_cents: i64 = sqlx::query_scalar(concat!(
+                "SELECT CAST(COALESCE(-SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
+                 JOIN ledger_transactions t ON t.id = p.transaction_id \
+                 WHERE t.case_id = $1 AND t.booked_on >= $2 AND t.kind IN ('payment', 'suspense_clearing', 'reversal') \
+                 AND p.account IN ",
+                crate::ledger::receivable_accounts!()
+            ))
+            .bind(case_id)
+            .bind(since)
+            .fetch_one(&mut *tx)
+            .await?;
+            let instalments: Vec<(i64, i64, NaiveDate, i64, String)> = sqlx::query_as(
+                "SELECT id, number, due_on, amount_cents, status FROM instalments WHERE plan_id = $1 ORDER BY number",
+            )
+            .bind(plan_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut cumulative = 0_i64;
+            let mut newly_missed = 0_u64;
+            let mut missed_count = 0_i64;
+            for (id, number, due_on, amount_cents, status) in &instalments {
+                cumulative += amount_cents;
+                let late = (as_of - *due_on).num_days() > reminder_days;
+                if matches!(status.as_str(), "missed" | "returned") {
+                    missed_count += 1;
+                    continue;
+                }
+                if status != "due" || !late || cumulative <= paid_cents {
+                    continue;
+                }
+                sqlx::query("UPDATE instalments SET status = 'missed' WHERE id = $1 AND status = 'due'")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO agenda_items (case_id, kind, code, label, due_on, warn_days, status, created_at) \
+                     VALUES ($1, 'action', 'plan_reminder', $2, $3, 0, 'open', $4)",
+                )
+                .bind(case_id)
+                .bind(format!("Relancer le débiteur : échéance n° {number} du {} impayée", due_on.format("%d/%m/%Y")))
+                .bind(as_of)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let payload = json!({"plan_id": plan_id, "instalment": number, "due_on": due_on,
+                                     "amount": Money::from_cents(*amount_cents), "as_of": as_of});
+                append_event!(tx, case_id, None, "instalment_missed", payload.to_string(), actor, now);
+                newly_missed += 1;
+                missed_count += 1;
+            }
+            let lapsed = missed_count >= lapse_after;
+            if lapsed {
+                sqlx::query("UPDATE payment_plans SET status = 'lapsed' WHERE id = $1 AND status = 'active'")
+                    .bind(plan_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE cases SET status = 'amicable' WHERE id = $1 AND status = 'payment_plan'")
+                    .bind(case_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let payload = json!({"plan_id": plan_id, "missed": missed_count, "as_of": as_of});
+                append_event!(tx, case_id, None, "plan_lapsed", payload.to_string(), actor, now);
+            }
+            tx.commit().await?;
+            (newly_missed, lapsed)
+        });
+        summary.instalments_missed += missed;
+        if lapsed {
+            summary.plans_lapsed += 1;
+            lapsed_cases.push(case_id);
+        }
+    }
+    // A lapsed plan is a fact the strategy engine reads (plans broken).
+    for case_id in lapsed_cases {
+        reevaluate(store, case_id, rules, actor, now).await?;
+    }
+    Ok(summary)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waivers (remises)
+
+/// What a waiver proposal became.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum WaiverOutcome {
+    /// Within the proposer's delegation (amount and percent of the debt): booked at once.
+    Booked { transaction_id: i64, version: i64 },
+    /// Above it: an approval request for someone of `minimum_level` at least.
+    Pending { request_id: i64, version: i64, minimum_level: u8, reasons: Vec<String> },
+}
+
+/// Proposes to waive part of what the debtor owes (remise of interest, costs or principal), with a
+/// reason. Within the proposer's delegation (authority matrix: euros and percent of the debt) it is
+/// booked at once (journal `waiver_booked`); above, it waits for someone else's approval
+/// (`waiver_requested`).
+// The case and its version, the amounts and why, the rules, who and when: each is needed.
+#[allow(clippy::too_many_arguments)]
+pub async fn propose_waiver(
+    store: &Store,
+    case_id: i64,
+    expected_version: Option<i64>,
+    amounts: &recouvre_domain::case::Breakdown,
+    reason: &str,
+    rules: &WorkflowRules,
+    actor: Actor<'_>,
+    now: DateTime<Utc>,
+) -> Result<WaiverOutcome> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::Conflict("indiquez le motif de la remise".to_string()));
+    }
+    let total = amounts.total();
+    let outcome = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let balances = crate::ledger::balances_in!(tx, case_id);
+        let transaction = recouvre_domain::ledger::waiver(&balances, amounts)
+            .map_err(|error| StoreError::Conflict(error.to_string()))?;
+        let debt = balances.due().total();
+        let payload = json!({"amounts": amounts, "total": total, "debt": debt, "reason": reason});
+        let decision = Decision::Waiver { amount: total, debt };
+        let outcome = match rules.authority.check(actor.level, &decision) {
+            Verdict::Within => {
+                let event = append_event!(
+                    tx,
+                    case_id,
+                    expected_version,
+                    "waiver_booked",
+                    payload.to_string(),
+                    actor.login,
+                    now
+                );
+                let reference = format!("remise : {reason}");
+                let transaction_id = crate::ledger::book!(
+                    tx,
+                    Some(case_id),
+                    &transaction,
+                    now.date_naive(),
+                    reference.as_str(),
+                    None::<i64>,
+                    actor.login,
+                    now
+                );
+                WaiverOutcome::Booked { transaction_id, version: event.sequence }
+            }
+            Verdict::Exceeds { reasons, minimum_level } => {
+                let event = append_event!(
+                    tx,
+                    case_id,
+                    expected_version,
+                    "waiver_requested",
+                    payload.to_string(),
+                    actor.login,
+                    now
+                );
+                let request_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
+                     VALUES ($1, 'waiver', $2, $3, $4, $5, $6, 'pending') RETURNING id",
+                )
+                .bind(case_id)
+                .bind(payload.to_string())
+                .bind(total.cents())
+                .bind(reason)
+                .bind(actor.login)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                WaiverOutcome::Pending { request_id, version: event.sequence, minimum_level, reasons }
+            }
+        };
+        tx.commit().await?;
+        outcome
+    });
+    Ok(outcome)
+}

@@ -169,3 +169,62 @@ async fn a_plan_above_the_delegation_waits_for_another_persons_approval() {
         assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
     }
 }
+
+#[tokio::test]
+async fn missed_instalments_send_a_reminder_then_the_plan_lapses() {
+    let (app, officer, _) = app_with_case().await;
+    let first = today() + chrono::Duration::days(5);
+    let instalments: Vec<Value> = (0..6)
+        .map(|month| json!({"due_on": recouvre_domain::calendar::add_months_clamped(first, month), "amount": "500.00"}))
+        .collect();
+    let (status, body) = post(&app, &officer, "/api/v1/cases/1/plans", json!({"instalments": instalments})).await;
+    assert_eq!(status, StatusCode::CREATED, "6 × 500 € is within level 1: {body}");
+    // The first instalment is paid by transfer (any channel counts); the second is not.
+    let version = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().version;
+    let (status, body) = post(
+        &app,
+        &officer,
+        "/api/v1/cases/1/payments",
+        json!({"version": version, "amount": "500.00", "received_on": first, "reference": "VIR-1"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let rules = recouvre_store::workflow::rules(&app.db.store).await.unwrap();
+    let second_late = recouvre_domain::calendar::add_months_clamped(first, 1) + chrono::Duration::days(11);
+    let run = |as_of| recouvre_store::workflow::follow_plans(&app.db.store, as_of, &rules, "system:batch", Utc::now());
+    let summary = run(second_late).await.unwrap();
+    assert_eq!((summary.instalments_missed, summary.plans_lapsed), (1, 0), "{summary:?}");
+    assert_eq!(run(second_late).await.unwrap().instalments_missed, 0, "a rerun changes nothing");
+    let reminders = recouvre_store::workflow::case_agenda(&app.db.store, 1).await.unwrap();
+    assert!(reminders.iter().any(|item| item.code == "plan_reminder" && item.label.contains("n° 2")), "{reminders:?}");
+    // The third one missed too: two missed instalments make the plan lapse (policy default).
+    let third_late = recouvre_domain::calendar::add_months_clamped(first, 2) + chrono::Duration::days(11);
+    let summary = run(third_late).await.unwrap();
+    assert_eq!((summary.instalments_missed, summary.plans_lapsed), (1, 1), "{summary:?}");
+    let kinds: Vec<String> =
+        recouvre_store::journal::events(&app.db.store, 1).await.unwrap().into_iter().map(|event| event.kind).collect();
+    assert_eq!(kinds.iter().filter(|kind| *kind == "instalment_missed").count(), 2);
+    assert!(kinds.iter().any(|kind| kind == "plan_lapsed"));
+    assert_eq!(recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().status.code(), "amicable");
+}
+
+#[tokio::test]
+async fn a_waiver_within_the_delegation_is_booked_and_a_larger_one_waits() {
+    let (app, officer, lead) = app_with_case().await;
+    let waiver = |principal: &str| {
+        json!({"amounts": {"principal": principal, "contractual_interest": "0.00",
+        "statutory_interest": "0.00", "costs": "0.00", "penalties": "0.00"}, "reason": "Geste commercial"})
+    };
+    let (status, body) = post(&app, &officer, "/api/v1/cases/1/waivers", waiver("500.00")).await;
+    assert_eq!(status, StatusCode::CREATED, "4 % of the debt, within level 1: {body}");
+    let (status, body) = post(&app, &officer, "/api/v1/cases/1/waivers", waiver("3000.00")).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "over 10 % of the debt: {body}");
+    let request_id = body["request_id"].as_i64().unwrap();
+    let (status, _) = post(&app, &officer, &format!("/api/v1/approvals/{request_id}/approve"), json!({})).await;
+    assert_ne!(status, StatusCode::OK, "not by its requester");
+    let (status, body) = post(&app, &lead, &format!("/api/v1/approvals/{request_id}/approve"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let case = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap();
+    assert_eq!(case.breakdown.principal, recouvre_domain::Money::euros(8_500));
+    assert!(recouvre_store::ledger::check(&app.db.store).await.unwrap().is_clean());
+}

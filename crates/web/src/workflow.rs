@@ -34,6 +34,7 @@ pub fn pages() -> Router<AppState> {
         .route("/dossiers/{id}/strategie", post(strategy_form))
         .route("/dossiers/{id}/procedures", post(step_form))
         .route("/dossiers/{id}/echeancier", post(plan_form))
+        .route("/dossiers/{id}/remise", post(waiver_form))
 }
 
 pub fn api() -> Router<AppState> {
@@ -43,6 +44,7 @@ pub fn api() -> Router<AppState> {
         .route("/cases/{id}/recommendation/decision", post(decide_recommendation))
         .route("/cases/{id}/procedures", get(get_procedures).post(post_step))
         .route("/cases/{id}/plans", post(post_plan))
+        .route("/cases/{id}/waivers", post(post_waiver))
         .route("/agenda", get(get_agenda))
 }
 
@@ -490,6 +492,53 @@ async fn plan_form(
     Ok(Redirect::to(&format!("/dossiers/{case_id}#echeancier")).into_response())
 }
 
+#[derive(Deserialize)]
+struct WaiverForm {
+    csrf: String,
+    version: i64,
+    #[serde(default)]
+    interest: String,
+    #[serde(default)]
+    costs: String,
+    #[serde(default)]
+    principal: String,
+    reason: String,
+}
+
+async fn waiver_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Form(form): Form<WaiverForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    user.require(Permission::WorkCases)?;
+    // Interest waived is taken from contractual interest first, then statutory interest.
+    let case = recouvre_store::cases::detail(&state.store, case_id).await?;
+    let interest = money_field("intérêts", &form.interest)?;
+    let contractual = interest.min(case.breakdown.contractual_interest);
+    let amounts = recouvre_domain::case::Breakdown {
+        principal: money_field("capital", &form.principal)?,
+        contractual_interest: contractual,
+        statutory_interest: interest - contractual,
+        costs: money_field("frais", &form.costs)?,
+        penalties: Money::ZERO,
+    };
+    let rules = recouvre_store::workflow::rules(&state.store).await?;
+    recouvre_store::workflow::propose_waiver(
+        &state.store,
+        case_id,
+        Some(form.version),
+        &amounts,
+        &form.reason,
+        &rules,
+        actor(&user),
+        Utc::now(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Agenda
 
@@ -898,4 +947,43 @@ async fn get_agenda(
     let (ids, _) = agenda_officers(&state, &user).await?;
     let items = recouvre_store::workflow::agenda(&state.store, &ids, until, 500).await?;
     Ok(Json(items.into_iter().map(|item| agenda_dto(item, today)).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WaiverRequest {
+    pub version: Option<i64>,
+    /// What is waived, by component.
+    #[schema(value_type = Object)]
+    pub amounts: recouvre_domain::case::Breakdown,
+    pub reason: String,
+}
+
+/// Proposes a waiver (remise): booked at once within the proposer's delegation (201), else an
+/// approval request (202).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/waivers", params(("id" = i64, Path, description = "Case id")), request_body = WaiverRequest,
+    responses((status = 201, body = Object), (status = 202, body = Object), (status = 403, body = crate::api::ErrorDto), (status = 409, body = crate::api::ErrorDto)))]
+async fn post_waiver(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Json(request): Json<WaiverRequest>,
+) -> Result<Response, AppError> {
+    user.require(Permission::WorkCases)?;
+    let rules = recouvre_store::workflow::rules(&state.store).await?;
+    let outcome = recouvre_store::workflow::propose_waiver(
+        &state.store,
+        case_id,
+        request.version,
+        &request.amounts,
+        &request.reason,
+        &rules,
+        actor(&user),
+        Utc::now(),
+    )
+    .await?;
+    let status = match outcome {
+        recouvre_store::workflow::WaiverOutcome::Booked { .. } => StatusCode::CREATED,
+        recouvre_store::workflow::WaiverOutcome::Pending { .. } => StatusCode::ACCEPTED,
+    };
+    Ok((status, Json(outcome)).into_response())
 }
