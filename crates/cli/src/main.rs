@@ -10,6 +10,7 @@ use chrono::Utc;
 use clap::{Parser, Subcommand};
 use recouvre_domain::authority::{DelegationLevel, Role};
 use recouvre_domain::portfolio::{self, PortfolioSpec};
+use recouvre_domain::procedure::{ProcedureKind, Step};
 use recouvre_store::Store;
 use recouvre_web::auth;
 
@@ -702,6 +703,7 @@ async fn demo(listen: SocketAddr, cases: usize, file: &std::path::Path) -> anyho
         let started = std::time::Instant::now();
         let officers = officer_logins(&store).await?;
         seed_portfolio(&store, cases, 2026, officers).await?;
+        demo_workflow(&store).await?;
         println!("fait en {:.1} s", started.elapsed().as_secs_f64());
     } else {
         println!("base de démonstration existante réutilisée : {}", file.display());
@@ -716,6 +718,49 @@ async fn demo(listen: SocketAddr, cases: usize, file: &std::path::Path) -> anyho
     let config =
         recouvre_web::Config { metrics_token: Some("demo-metrics".to_string()), ..recouvre_web::Config::default() };
     serve(store, config, listen).await
+}
+
+/// Brings the demo to life: the third-party directory, the officers' specialties, a
+/// recommendation on the first cases and a few procedures under way, so that the agenda, the
+/// procedures and the team view have something to show.
+async fn demo_workflow(store: &Store) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let today = now.date_naive();
+    recouvre_store::team::seed_directory(store, now).await?;
+    recouvre_store::team::set_specialties(store, "julien", &["estates".to_string(), "protected_adults".to_string()])
+        .await?;
+    let rules = recouvre_store::workflow::rules(store).await?;
+    let officer = recouvre_store::approvals::Actor { login: "camille", level: DelegationLevel(1) };
+    let steps: [(i64, ProcedureKind, &[(Step, i64)]); 4] = [
+        (1, ProcedureKind::Amicable, &[(Step::SendFormalNotice, 12)]),
+        (2, ProcedureKind::Amicable, &[(Step::SendFormalNotice, 30)]),
+        (
+            3,
+            ProcedureKind::PaymentOrder,
+            &[(Step::PrepareRequest, 60), (Step::FileRequest, 55), (Step::RecordOrderGranted, 20)],
+        ),
+        (4, ProcedureKind::Agency, &[(Step::PlaceWithAgency, 40)]),
+    ];
+    for (case_id, kind, case_steps) in steps {
+        for (step, days_ago) in case_steps {
+            let request = recouvre_store::workflow::StepRequest {
+                kind,
+                step: *step,
+                on: today - chrono::Duration::days(*days_ago),
+                input: recouvre_domain::procedure::StepInput::default(),
+                third_party_id: None,
+            };
+            if let Err(error) =
+                recouvre_store::workflow::apply_step(store, case_id, None, &request, &rules, officer, now).await
+            {
+                eprintln!("démonstration : dossier n° {case_id}, {} : {error}", step.label());
+            }
+        }
+    }
+    for case_id in 1..=40 {
+        recouvre_store::workflow::reevaluate(store, case_id, &rules, "system:strategy", now).await?;
+    }
+    Ok(())
 }
 
 async fn serve(store: Store, config: recouvre_web::Config, listen: SocketAddr) -> anyhow::Result<()> {
