@@ -731,7 +731,9 @@ async fn demo_workflow(store: &Store) -> anyhow::Result<()> {
         .await?;
     let rules = recouvre_store::workflow::rules(store).await?;
     let officer = recouvre_store::approvals::Actor { login: "camille", level: DelegationLevel(1) };
-    let steps: [(i64, ProcedureKind, &[(Step, i64)]); 4] = [
+    /// (case id, procedure, its steps with how many days ago each happened)
+    type DemoSteps<'a> = [(i64, ProcedureKind, &'a [(Step, i64)]); 4];
+    let steps: DemoSteps = [
         (1, ProcedureKind::Amicable, &[(Step::SendFormalNotice, 12)]),
         (2, ProcedureKind::Amicable, &[(Step::SendFormalNotice, 30)]),
         (

@@ -534,6 +534,17 @@ pub async fn apply_step(
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
+        if let Some(third_party_id) = request.third_party_id {
+            let known: Option<i64> = sqlx::query_scalar("SELECT id FROM third_parties WHERE id = $1")
+                .bind(third_party_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if known.is_none() {
+                return Err(StoreError::Conflict(format!(
+                    "intervenant n° {third_party_id} inconnu : choisissez-le dans l'annuaire des tiers"
+                )));
+            }
+        }
         let sql = format!("SELECT {PROCEDURE_COLUMNS} FROM procedures WHERE case_id = $1 ORDER BY id");
         let rows: Vec<ProcedureRow> = sqlx::query_as(&sql).bind(case_id).fetch_all(&mut *tx).await?;
         let current = rows.iter().rev().find(|row| row.kind == kind_code && !row.closed).cloned();

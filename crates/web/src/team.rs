@@ -1325,6 +1325,23 @@ mod tests {
         }
     }
 
+    /// The case page includes the department request form with its own `id` and `layout`.
+    #[test]
+    fn the_department_form_renders_as_an_include() {
+        struct FakeLayout {
+            csrf: String,
+        }
+        #[derive(Template)]
+        #[template(source = "{% include \"team_department_form.html\" %}", ext = "html")]
+        struct CasePage {
+            id: i64,
+            layout: FakeLayout,
+        }
+        let html = CasePage { id: 42, layout: FakeLayout { csrf: "t0k".into() } }.render().unwrap();
+        assert!(html.contains("action=\"/dossiers/42/demandes-services\""), "{html}");
+        assert!(html.contains("value=\"t0k\""), "{html}");
+    }
+
     #[test]
     fn raw_html_is_escaped() {
         assert!(markdown_to_html("<script>alert(1)</script>").contains("&lt;script&gt;"));

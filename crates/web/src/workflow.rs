@@ -134,6 +134,8 @@ pub struct CaseWorkflowView {
     pub deadlines: Vec<DeadlineView>,
     pub instalments: Vec<(i64, String, String, String)>,
     pub plan_status: String,
+    /// The directory, for the step form: (id, "name (kind)").
+    pub third_parties: Vec<(i64, String)>,
 }
 
 fn state_label(code: &str) -> String {
@@ -238,7 +240,13 @@ pub async fn case_view(state: &AppState, case_id: i64) -> Result<CaseWorkflowVie
             (number, format::short_date(due_on), Money::from_cents(cents).to_french(), status)
         })
         .collect();
+    let third_parties = recouvre_store::team::third_parties(&state.store, None)
+        .await?
+        .into_iter()
+        .map(|party| (party.id, format!("{} ({})", party.name, party.kind)))
+        .collect();
     Ok(CaseWorkflowView {
+        third_parties,
         assessment,
         recommendation,
         strategies: Strategy::ALL.iter().map(|strategy| (strategy.code(), strategy.label())).collect(),
@@ -393,6 +401,9 @@ struct StepForm {
     #[serde(default)]
     costs: String,
     scheduled_on: Option<String>,
+    /// The bailiff, lawyer, agency, notary… acting (empty: none).
+    #[serde(default)]
+    third_party_id: String,
 }
 
 fn parse_step(text: &str) -> Result<(ProcedureKind, Step), AppError> {
@@ -424,7 +435,11 @@ async fn step_form(
         scheduled_on,
         ..StepInput::default()
     };
-    let request = StepRequest { kind, step, on: form.on, input, third_party_id: None };
+    let third_party_id = match form.third_party_id.trim() {
+        "" => None,
+        text => Some(text.parse().map_err(|_| AppError::BadRequest(format!("intervenant « {text} » inconnu")))?),
+    };
+    let request = StepRequest { kind, step, on: form.on, input, third_party_id };
     let rules = recouvre_store::workflow::rules(&state.store).await?;
     recouvre_store::workflow::apply_step(
         &state.store,
