@@ -710,6 +710,15 @@ pub async fn apply_step(
 // ---------------------------------------------------------------------------------------------
 // Payment plans within the delegation, or for approval
 
+/// A payment plan agreed with the debtor.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanProposal<'a> {
+    /// (due date, amount), in order.
+    pub instalments: &'a [(NaiveDate, Money)],
+    /// For a protected adult: the guardian or curator countersigned the agreement.
+    pub guardian_countersigned: bool,
+}
+
 /// What a plan proposal became.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -723,15 +732,33 @@ pub enum PlanOutcome {
 /// An officer proposes a payment plan with the debtor's agreement. Within their delegation
 /// (authority matrix: length and amount), the plan is created at once; above it, it becomes an
 /// approval request (four eyes: never approved by its requester), journaled `plan_requested`.
+///
+/// A protected adult's agreement is countersigned by their guardian or curator (C. civ. 467 for
+/// curatorship, 473 and 505 for guardianship): without `guardian_countersigned`, it is refused.
 pub async fn propose_plan(
     store: &Store,
     case_id: i64,
     expected_version: Option<i64>,
-    instalments: &[(NaiveDate, Money)],
+    proposal: &PlanProposal<'_>,
     rules: &WorkflowRules,
     actor: Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<PlanOutcome> {
+    let instalments = proposal.instalments;
+    let (protection, guardian): (String, Option<String>) = on_engine!(store, |pool| sqlx::query_as(
+        "SELECT p.protection, p.guardian_name FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1"
+    )
+    .bind(case_id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?);
+    if protection != "none" && !proposal.guardian_countersigned {
+        return Err(StoreError::Conflict(format!(
+            "débiteur protégé ({}) : l'accord doit être contresigné par {} ; cochez « contresigné » une fois l'accord signé",
+            Protection::from_code(&protection).map(Protection::label).unwrap_or("mesure de protection"),
+            guardian.as_deref().unwrap_or("son tuteur ou curateur")
+        )));
+    }
     let total = crate::direct_debits::check_schedule(instalments)?;
     let months = u32::try_from(instalments.len()).unwrap_or(u32::MAX);
     let decision = Decision::PaymentPlan { months, total };
@@ -740,7 +767,8 @@ pub async fn propose_plan(
         let mut tx = pool.begin().await?;
         let outcome = match verdict {
             Verdict::Within => {
-                let extra = json!({"months": months, "agreed_by_debtor": true});
+                let extra = json!({"months": months, "agreed_by_debtor": true,
+                                   "guardian_countersigned": proposal.guardian_countersigned});
                 let plan_id = crate::direct_debits::insert_plan!(
                     tx,
                     case_id,
@@ -765,7 +793,7 @@ pub async fn propose_plan(
                 let schedule: Vec<_> =
                     instalments.iter().map(|(due_on, amount)| json!({"due_on": due_on, "amount": amount})).collect();
                 let payload = json!({"instalments": schedule, "months": months, "total": total, "minimum_level": minimum_level,
-                                     "reasons": reasons});
+                                     "reasons": reasons, "guardian_countersigned": proposal.guardian_countersigned});
                 let event = append_event!(
                     tx,
                     case_id,

@@ -228,3 +228,30 @@ async fn a_waiver_within_the_delegation_is_booked_and_a_larger_one_waits() {
     assert_eq!(case.breakdown.principal, recouvre_domain::Money::euros(8_500));
     assert!(recouvre_store::ledger::check(&app.db.store).await.unwrap().is_clean());
 }
+
+#[tokio::test]
+async fn a_protected_adults_plan_needs_the_guardians_countersignature() {
+    let (app, officer, _) = app_with_case().await;
+    recouvre_store::on_engine!(app.db.store, |pool| {
+        sqlx::query("UPDATE persons SET protection = 'curatorship', guardian_name = 'UDAF du Rhône'")
+            .execute(pool)
+            .await
+            .unwrap();
+    });
+    let first = today() + chrono::Duration::days(5);
+    let instalments: Vec<Value> = (0..6)
+        .map(|month| json!({"due_on": recouvre_domain::calendar::add_months_clamped(first, month), "amount": "500.00"}))
+        .collect();
+    let (status, body) =
+        post(&app, &officer, "/api/v1/cases/1/plans", json!({"instalments": instalments.clone()})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.to_string().contains("UDAF du Rhône"), "the refusal names the curator: {body}");
+    let (status, body) = post(
+        &app,
+        &officer,
+        "/api/v1/cases/1/plans",
+        json!({"instalments": instalments, "guardian_countersigned": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}

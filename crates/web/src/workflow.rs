@@ -461,6 +461,9 @@ struct PlanForm {
     monthly: String,
     first_due: NaiveDate,
     months: u32,
+    /// A protected adult's guardian or curator countersigned the agreement.
+    #[serde(default)]
+    guardian_countersigned: Option<String>,
 }
 
 /// The schedule of a plan: monthly instalments of the case's debt within `monthly`, in at most
@@ -494,11 +497,15 @@ async fn plan_form(
     let monthly = money_field("mensualité", &form.monthly)?;
     let instalments = schedule(case.breakdown.total(), monthly, form.first_due, form.months)?;
     let rules = recouvre_store::workflow::rules(&state.store).await?;
+    let proposal = recouvre_store::workflow::PlanProposal {
+        instalments: &instalments,
+        guardian_countersigned: form.guardian_countersigned.is_some(),
+    };
     recouvre_store::workflow::propose_plan(
         &state.store,
         case_id,
         Some(form.version),
-        &instalments,
+        &proposal,
         &rules,
         actor(&user),
         Utc::now(),
@@ -914,6 +921,9 @@ pub struct PlanRequest {
     pub version: Option<i64>,
     /// The schedule agreed with the debtor (for example from `POST /api/v1/calc/payment-plan`).
     pub instalments: Vec<PlanLineDto>,
+    /// For a protected adult: the guardian or curator countersigned the agreement (required).
+    #[serde(default)]
+    pub guardian_countersigned: bool,
 }
 
 /// Proposes a payment plan agreed with the debtor: created at once within the proposer's
@@ -930,11 +940,15 @@ async fn post_plan(
     let instalments: Vec<(NaiveDate, Money)> =
         request.instalments.iter().map(|line| (line.due_on, line.amount)).collect();
     let rules = recouvre_store::workflow::rules(&state.store).await?;
+    let proposal = recouvre_store::workflow::PlanProposal {
+        instalments: &instalments,
+        guardian_countersigned: request.guardian_countersigned,
+    };
     let outcome = recouvre_store::workflow::propose_plan(
         &state.store,
         case_id,
         request.version,
-        &instalments,
+        &proposal,
         &rules,
         actor(&user),
         Utc::now(),
