@@ -1126,3 +1126,39 @@ pub async fn propose_waiver(
     });
     Ok(outcome)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Exchanges with third parties
+
+/// Records an exchange with a third party of the directory (a bailiff's report, a call with the
+/// notary, the guardian's letter…) on the case's timeline (`third_party_exchange`).
+pub async fn record_exchange(
+    store: &Store,
+    case_id: i64,
+    third_party_id: i64,
+    summary: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let summary = summary.trim();
+    if summary.is_empty() {
+        return Err(StoreError::Conflict("résumez l'échange (objet, réponse, suite à donner)".to_string()));
+    }
+    let version = on_engine!(store, |pool| {
+        let mut tx = pool.begin().await?;
+        let party: Option<(String, String)> = sqlx::query_as("SELECT name, kind FROM third_parties WHERE id = $1")
+            .bind(third_party_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((name, kind)) = party else {
+            return Err(StoreError::Conflict(format!(
+                "intervenant n° {third_party_id} inconnu : choisissez-le dans l'annuaire des tiers"
+            )));
+        };
+        let payload = json!({"third_party_id": third_party_id, "name": name, "kind": kind, "summary": summary});
+        let event = append_event!(tx, case_id, None, "third_party_exchange", payload.to_string(), actor, now);
+        tx.commit().await?;
+        event.sequence
+    });
+    Ok(version)
+}

@@ -255,3 +255,24 @@ async fn a_protected_adults_plan_needs_the_guardians_countersignature() {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
+
+#[tokio::test]
+async fn an_exchange_with_a_third_party_goes_on_the_timeline() {
+    let (app, officer, _) = app_with_case().await;
+    recouvre_store::team::seed_directory(&app.db.store, Utc::now()).await.unwrap();
+    let bailiff = recouvre_store::team::third_parties(&app.db.store, None).await.unwrap()[0].id;
+    let (status, body) = post(
+        &app,
+        &officer,
+        "/api/v1/cases/1/exchanges",
+        json!({"third_party_id": bailiff, "summary": "PV de carence reçu"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) =
+        post(&app, &officer, "/api/v1/cases/1/exchanges", json!({"third_party_id": 999_999, "summary": "?"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let last = recouvre_store::journal::events(&app.db.store, 1).await.unwrap().pop().unwrap();
+    assert_eq!(last.kind, "third_party_exchange");
+    assert!(last.payload.contains("PV de carence"));
+}

@@ -522,6 +522,7 @@ pub fn event_label(kind: &str) -> &'static str {
         "department_request_sent" => "Demande à un autre service",
         "department_request_acknowledged" => "Demande prise en charge par le service",
         "department_request_answered" => "Réponse du service",
+        "third_party_exchange" => "Échange avec un tiers",
         "waiver_requested" => "Remise soumise à approbation",
         "waiver_booked" => "Remise accordée",
         "waiver_approved" => "Remise approuvée",

@@ -35,6 +35,7 @@ pub fn pages() -> Router<AppState> {
         .route("/dossiers/{id}/procedures", post(step_form))
         .route("/dossiers/{id}/echeancier", post(plan_form))
         .route("/dossiers/{id}/remise", post(waiver_form))
+        .route("/dossiers/{id}/echanges", post(exchange_form))
 }
 
 pub fn api() -> Router<AppState> {
@@ -45,6 +46,7 @@ pub fn api() -> Router<AppState> {
         .route("/cases/{id}/procedures", get(get_procedures).post(post_step))
         .route("/cases/{id}/plans", post(post_plan))
         .route("/cases/{id}/waivers", post(post_waiver))
+        .route("/cases/{id}/exchanges", post(post_exchange))
         .route("/agenda", get(get_agenda))
 }
 
@@ -561,6 +563,33 @@ async fn waiver_form(
     Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
 }
 
+#[derive(Deserialize)]
+struct ExchangeForm {
+    csrf: String,
+    third_party_id: i64,
+    summary: String,
+}
+
+async fn exchange_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Form(form): Form<ExchangeForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    user.require(Permission::WorkCases)?;
+    recouvre_store::workflow::record_exchange(
+        &state.store,
+        case_id,
+        form.third_party_id,
+        &form.summary,
+        user.login(),
+        Utc::now(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Agenda
 
@@ -1015,4 +1044,34 @@ async fn post_waiver(
         recouvre_store::workflow::WaiverOutcome::Pending { .. } => StatusCode::ACCEPTED,
     };
     Ok((status, Json(outcome)).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ExchangeRequest {
+    /// A third party of the directory (`GET /api/v1/third-parties`).
+    pub third_party_id: i64,
+    /// What was exchanged: object, answer, what follows.
+    pub summary: String,
+}
+
+/// Records an exchange with a third party on the case's timeline.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/exchanges", params(("id" = i64, Path, description = "Case id")), request_body = ExchangeRequest,
+    responses((status = 201, body = Object), (status = 403, body = crate::api::ErrorDto), (status = 409, body = crate::api::ErrorDto)))]
+async fn post_exchange(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Json(request): Json<ExchangeRequest>,
+) -> Result<Response, AppError> {
+    user.require(Permission::WorkCases)?;
+    let version = recouvre_store::workflow::record_exchange(
+        &state.store,
+        case_id,
+        request.third_party_id,
+        &request.summary,
+        user.login(),
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "version": version }))).into_response())
 }
