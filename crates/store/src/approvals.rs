@@ -284,5 +284,10 @@ pub async fn decide(
         }
         tx.commit().await?;
     });
+    if approve {
+        // The case's facts changed (a plan in force, a lower debt): the strategy re-evaluates.
+        let rules = crate::workflow::rules(store).await?;
+        crate::workflow::reevaluate(store, request.case_id, &rules, actor.login, now).await?;
+    }
     by_id(store, request_id).await
 }

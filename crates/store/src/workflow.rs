@@ -495,6 +495,21 @@ fn status_for(kind: ProcedureKind, to: State) -> Option<&'static str> {
     })
 }
 
+/// The strategy's planned actions (codes of `data/strategy_rules.toml`) a procedure step carries out.
+fn planned_actions_done_by(step: Step) -> &'static [&'static str] {
+    match step {
+        Step::SendFormalNotice => &["send_formal_notice"],
+        Step::PrepareRequest => &["prepare_payment_order"],
+        Step::FileRequest => &["prepare_payment_order", "file_payment_order"],
+        Step::PlaceWithAgency => &["place_with_agency"],
+        Step::NotifyGuarantor => &["notify_guarantor"],
+        Step::DeclareClaimToNotary => &["identify_notary", "declare_to_estate"],
+        Step::ServeBankSeizure => &["mandate_bailiff_bank"],
+        Step::ServeWageCommand => &["mandate_bailiff_wage"],
+        _ => &[],
+    }
+}
+
 /// Applies a step to the case's procedure of that kind (the open one, or a new one for a first
 /// step), in one transaction: the new state, the deadlines it opens and closes in the agenda, the
 /// suspension of enforcement deadlines while an over-indebtedness file is admissible, the case's
@@ -628,6 +643,18 @@ pub async fn apply_step(
                 "UPDATE agenda_items SET status = 'done', closed_at = $2 WHERE procedure_id = $1 AND status IN ('open', 'suspended')",
             )
             .bind(procedure_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        // The step carries out what the recommendation planned: its action leaves the agenda.
+        let actions_done = planned_actions_done_by(request.step);
+        for code in actions_done {
+            sqlx::query(
+                "UPDATE agenda_items SET status = 'done', closed_at = $3 WHERE case_id = $1 AND kind = 'action' AND code = $2 AND status = 'open'",
+            )
+            .bind(case_id)
+            .bind(*code)
             .bind(now)
             .execute(&mut *tx)
             .await?;
@@ -822,6 +849,10 @@ pub async fn propose_plan(
         tx.commit().await?;
         outcome
     });
+    if matches!(outcome, PlanOutcome::Created { .. }) {
+        // A plan in force is a fact the strategy engine reads.
+        reevaluate(store, case_id, rules, actor.login, now).await?;
+    }
     Ok(outcome)
 }
 

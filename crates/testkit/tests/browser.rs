@@ -578,6 +578,8 @@ async fn officer_drives_a_case_and_the_team_lead_approves_the_plan() {
     browser.goto(&app, "/dossiers/1").await;
     let rows = browser.client.find_all(Locator::Css("#instalments tbody tr")).await.expect("instalments");
     assert_eq!(rows.len(), 30);
+    browser.client.execute("document.getElementById('strategie').scrollIntoView()", vec![]).await.expect("scroll");
+    browser.screenshot("case-workflow.png").await;
     let timeline = browser.text("#timeline").await;
     for step in [
         "Bilan financier",
