@@ -215,7 +215,8 @@ enum UserCommand {
 #[derive(Subcommand)]
 enum ReferenceCommand {
     /// Ajoute une valeur (JSON) : statutory_rate, wage_bands, unseizable_balance ou indemnity_cap ;
-    /// ou un jeu de règles LCB-FT complet (TOML) : aml_rules.
+    /// ou un document de règles complet (TOML) : aml_rules, strategy_rules, authority_matrix,
+    /// procedure_policy, assessment_policy.
     Add {
         kind: String,
         /// Fichier JSON de la valeur (voir docs/calculators.md).
@@ -489,6 +490,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&cli.database).await?;
             let json =
                 std::fs::read_to_string(&file).with_context(|| format!("lecture de {} impossible", file.display()))?;
+            if recouvre_store::workflow::RULE_KINDS.contains(&kind.as_str()) {
+                // The workflow's rule documents (strategy, authority matrix, procedure policy,
+                // assessment policy): TOML, validated, kept whole.
+                recouvre_store::workflow::replace_rules(&store, &kind, &json, &actor, Utc::now())
+                    .await
+                    .map_err(|error| anyhow::anyhow!("{} : {error}", file.display()))?;
+                println!("{kind} enregistré ; en vigueur pour les prochaines décisions");
+                return Ok(ExitCode::SUCCESS);
+            }
             if kind == "aml_rules" {
                 // The vigilance rules are a TOML document (crates/domain/data/aml_rules.toml's form),
                 // kept whole: the latest one entered is in force.

@@ -1193,3 +1193,35 @@ pub async fn record_exchange(
     });
     Ok(version)
 }
+
+// ---------------------------------------------------------------------------------------------
+// The rule documents an administrator edits
+
+/// The workflow's rule documents (TOML, the layout of `crates/domain/data/<kind>.toml`).
+pub const RULE_KINDS: [&str; 4] = ["strategy_rules", "authority_matrix", "procedure_policy", "assessment_policy"];
+
+/// Validates a rule document of `kind`; the error names what is wrong (rule, field).
+pub fn validate_rules(kind: &str, text: &str) -> std::result::Result<(), String> {
+    match kind {
+        "strategy_rules" => StrategyRules::from_toml(text).map(drop).map_err(|error| error.to_string()),
+        "authority_matrix" => AuthorityMatrix::from_toml(text).map(drop).map_err(|error| error.to_string()),
+        "procedure_policy" => procedure::ProcedurePolicy::from_toml(text).map(drop).map_err(|error| error.to_string()),
+        "assessment_policy" => AssessmentPolicy::from_toml(text).map(drop).map_err(|error| error.to_string()),
+        other => Err(format!("document « {other} » inconnu : {}", RULE_KINDS.join(", "))),
+    }
+}
+
+/// Puts a new version of a rule document in force (validated first; earlier versions stay in
+/// `reference_entries`, append-only). Servers read the rules in force at each decision.
+pub async fn replace_rules(store: &Store, kind: &str, text: &str, actor: &str, now: DateTime<Utc>) -> Result<i64> {
+    validate_rules(kind, text).map_err(StoreError::Conflict)?;
+    crate::reference::add(store, kind, text, actor, now).await
+}
+
+/// The text of the rule document in force, if an administrator replaced the defaults.
+pub async fn rules_text(store: &Store, kind: &str) -> Result<Option<String>> {
+    if !RULE_KINDS.contains(&kind) {
+        return Err(StoreError::not_found(format!("document de règles « {kind} »")));
+    }
+    latest_entry(store, kind).await
+}

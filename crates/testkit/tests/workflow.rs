@@ -276,3 +276,36 @@ async fn an_exchange_with_a_third_party_goes_on_the_timeline() {
     assert_eq!(last.kind, "third_party_exchange");
     assert!(last.payload.contains("PV de carence"));
 }
+
+#[tokio::test]
+async fn an_administrator_edits_the_authority_matrix_and_a_typo_is_refused() {
+    let (app, officer, _) = app_with_case().await;
+    let admin = app.db.user("admin", Role::Administrator, PASSWORD).await;
+    let admin = app.db.token(admin).await;
+    let client = reqwest::Client::new();
+    let current = client.get(app.url("/api/v1/rules/authority_matrix")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(current.status(), StatusCode::OK);
+    let text = current.text().await.unwrap();
+    let put = |body: String, token: String| {
+        client.put(app.url("/api/v1/rules/authority_matrix")).bearer_auth(token).body(body).send()
+    };
+    // A typo is refused, naming the field.
+    let typo = text.replacen("max_plan_months", "max_plan_monthz", 1);
+    let refused = put(typo, admin.clone()).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(refused.text().await.unwrap().contains("max_plan_monthz"));
+    assert_eq!(put(text.clone(), officer.clone()).await.unwrap().status(), StatusCode::FORBIDDEN);
+    // Level 1 may now grant 36 months: a 30-month plan no longer waits.
+    let relaxed = text.replacen("max_plan_months = 18", "max_plan_months = 36", 1);
+    assert_ne!(relaxed, text, "the default file sets 18 months at level 1");
+    let relaxed = relaxed.replacen("max_plan_amount = \"5000.00\"", "max_plan_amount = \"20000.00\"", 1);
+    let relaxed = relaxed.replacen("max_plan_months = 24", "max_plan_months = 36", 1);
+    let accepted = put(relaxed, admin.clone()).await.unwrap();
+    assert_eq!(accepted.status(), StatusCode::NO_CONTENT, "{}", accepted.text().await.unwrap());
+    let first = today() + chrono::Duration::days(10);
+    let instalments: Vec<Value> = (0..30)
+        .map(|month| json!({"due_on": recouvre_domain::calendar::add_months_clamped(first, month), "amount": "400.00"}))
+        .collect();
+    let (status, body) = post(&app, &officer, "/api/v1/cases/1/plans", json!({"instalments": instalments})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}

@@ -48,6 +48,7 @@ pub fn api() -> Router<AppState> {
         .route("/cases/{id}/waivers", post(post_waiver))
         .route("/cases/{id}/exchanges", post(post_exchange))
         .route("/agenda", get(get_agenda))
+        .route("/rules/{kind}", get(get_rules).put(put_rules))
 }
 
 #[derive(utoipa::OpenApi)]
@@ -1074,4 +1075,53 @@ async fn post_exchange(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "version": version }))).into_response())
+}
+
+/// The embedded default of a rule document (commented TOML).
+fn default_rules(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "strategy_rules" => include_str!("../../domain/data/strategy_rules.toml"),
+        "authority_matrix" => include_str!("../../domain/data/authority_matrix.toml"),
+        "procedure_policy" => include_str!("../../domain/data/procedure_policy.toml"),
+        "assessment_policy" => include_str!("../../domain/data/assessment_policy.toml"),
+        _ => return None,
+    })
+}
+
+/// The rule document in force (`strategy_rules`, `authority_matrix`, `procedure_policy`,
+/// `assessment_policy`), as TOML: the administrator's latest version, else the default.
+#[utoipa::path(get, path = "/api/v1/rules/{kind}", params(("kind" = String, Path, description = "strategy_rules, authority_matrix, procedure_policy or assessment_policy")),
+    responses((status = 200, body = String, content_type = "application/toml"), (status = 404, body = crate::api::ErrorDto)))]
+async fn get_rules(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+) -> Result<Response, AppError> {
+    if !user.can(Permission::Administer) {
+        user.require(Permission::ReadCases)?;
+    }
+    let default = default_rules(&kind).ok_or_else(|| AppError::NotFound(format!("document de règles « {kind} »")))?;
+    let text = recouvre_store::workflow::rules_text(&state.store, &kind).await?.unwrap_or_else(|| default.to_string());
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/toml; charset=utf-8")], text).into_response())
+}
+
+/// Puts a new version of a rule document in force (administrator; TOML body, validated: an
+/// error names the rule and the field). Earlier versions are kept.
+#[utoipa::path(put, path = "/api/v1/rules/{kind}", params(("kind" = String, Path, description = "strategy_rules, authority_matrix, procedure_policy or assessment_policy")),
+    request_body(content = String, content_type = "application/toml"),
+    responses((status = 204), (status = 400, body = crate::api::ErrorDto), (status = 403, body = crate::api::ErrorDto)))]
+async fn put_rules(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+    body: String,
+) -> Result<StatusCode, AppError> {
+    user.require(Permission::Administer)?;
+    recouvre_store::workflow::replace_rules(&state.store, &kind, &body, user.login(), Utc::now()).await.map_err(
+        |error| match error {
+            recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
+            other => AppError::from(other),
+        },
+    )?;
+    Ok(StatusCode::NO_CONTENT)
 }
