@@ -692,7 +692,14 @@ async fn a_write_off_above_delegation_waits_for_someone_else_and_later_money_is_
     assert_eq!(recovered.len(), 1);
     assert_eq!(recovered[0]["amount"], "-100.00");
     let (_, journal) = get_json(&f, &f.officer_token, &format!("/api/v1/cases/{id}/journal")).await;
-    let kinds: Vec<&str> = journal.as_array().unwrap().iter().map(|event| event["kind"].as_str().unwrap()).collect();
+    // The approval also lets the strategy engine re-evaluate (the debt changed): leave that aside.
+    let kinds: Vec<&str> = journal
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["kind"].as_str().unwrap())
+        .filter(|kind| *kind != "strategy_recommended")
+        .collect();
     assert!(
         kinds.ends_with(&["write_off_requested", "write_off_approved", "write_off_booked", "payment_booked"]),
         "{kinds:?}"
