@@ -64,10 +64,21 @@ enum Command {
     /// Importe un fichier d'un autre système de la banque.
     #[command(subcommand)]
     Import(ImportCommand),
-    /// Traitement de nuit à une date : intérêts courus, suivi des échéanciers (idempotent : relancer la même date ne change rien de plus).
+    /// Traitement de nuit à une date : intérêts courus, échéances légales annoncées, statistiques du jour,
+    /// suivi des échéanciers. Idempotent et reprenable : relancer la même date (même après un arrêt brutal)
+    /// termine le travail sans rien doubler. Plusieurs processus sur une même base PostgreSQL se partagent le travail.
     Batch {
         #[arg(long)]
         as_of: chrono::NaiveDate,
+        /// Dossiers par lot (un lot = une transaction).
+        #[arg(long, default_value_t = recouvre_store::batch::DEFAULT_CHUNK_CASES)]
+        chunk_cases: i64,
+        /// Traitements parallèles dans ce processus (par défaut : un par cœur).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Délai après lequel le lot d'un processus disparu est repris par un autre, en secondes.
+        #[arg(long, default_value_t = recouvre_store::batch::DEFAULT_LEASE.as_secs())]
+        lease_seconds: u64,
     },
     /// Rapports : contrôles comptables, rapprochement.
     #[command(subcommand)]
@@ -390,29 +401,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 outcome.returns_applied
             );
         }
-        Command::Batch { as_of } => {
+        Command::Batch { as_of, chunk_cases, workers, lease_seconds } => {
             let store = open(&cli.database).await?;
-            let reference = recouvre_web::load_reference(&store).await?;
-            let started = std::time::Instant::now();
-            let summary = recouvre_store::accrual::run(&store, as_of, &reference, "system:batch", Utc::now()).await?;
-            println!(
-                "traitement du {as_of} : {} dossier(s) examiné(s), {} avec intérêts courus ({}), {} en attente d'un taux, {:.1} s",
-                summary.cases_seen,
-                summary.cases_accrued,
-                summary.interest.to_french(),
-                summary.held.len(),
-                started.elapsed().as_secs_f64()
-            );
-            if let Some((_, held_from)) = summary.held.first() {
-                eprintln!("intérêts suspendus à partir du {held_from} : saisissez le taux légal manquant (recouvre reference add)");
-            }
-            let rules = recouvre_store::workflow::rules(&store).await?;
-            let plans =
-                recouvre_store::workflow::follow_plans(&store, as_of, &rules, "system:batch", Utc::now()).await?;
-            println!(
-                "échéanciers : {} suivi(s), {} échéance(s) manquée(s), {} plan(s) caduc(s)",
-                plans.plans_seen, plans.instalments_missed, plans.plans_lapsed
-            );
+            nightly_run(&store, as_of, chunk_cases, workers, lease_seconds).await?;
         }
         Command::Report(ReportCommand::Controls { as_of, format }) => {
             let store = open(&cli.database).await?;
@@ -650,6 +641,116 @@ fn read_password() -> anyhow::Result<String> {
         bail!("mot de passe trop court : 8 caractères au moins");
     }
     Ok(password)
+}
+
+/// `recouvre batch`: the chunked run over every open case, then the payment plans' follow-up.
+async fn nightly_run(
+    store: &Store,
+    as_of: chrono::NaiveDate,
+    chunk_cases: i64,
+    workers: Option<usize>,
+    lease_seconds: u64,
+) -> anyhow::Result<()> {
+    use recouvre_store::batch;
+    let reference = std::sync::Arc::new(recouvre_web::load_reference(store).await?);
+    let started = std::time::Instant::now();
+    let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "localhost".to_string());
+    let options = batch::RunOptions {
+        as_of,
+        chunk_cases,
+        lease: std::time::Duration::from_secs(lease_seconds.max(1)),
+        workers: workers.unwrap_or(cores).clamp(1, 64),
+        process_name: format!("{}:{}", hostname.trim(), std::process::id()),
+        actor: "system:batch".to_string(),
+    };
+    let progress: std::sync::Arc<dyn batch::Progress> = std::sync::Arc::new(BatchProgress::new());
+    let (totals, report) = batch::run(store, &options, reference, progress).await?;
+    tracing::info!(
+        as_of = %as_of,
+        chunks = totals.chunks,
+        chunks_done_here = report.chunks_done_here,
+        cases = totals.cases_seen,
+        entries_booked = totals.entries_booked,
+        warnings = totals.warnings_raised,
+        seconds = started.elapsed().as_secs_f64(),
+        "nightly run"
+    );
+    println!(
+        "traitement du {as_of} : {} dossier(s) examiné(s), {} avec intérêts courus ({}), {} écriture(s), \
+         {} alerte(s) d'échéance, {} en attente d'un taux ; {} lot(s) sur {} faits ici, {:.1} s{}",
+        totals.cases_seen,
+        totals.cases_accrued,
+        totals.interest.to_french(),
+        totals.entries_booked,
+        totals.warnings_raised,
+        totals.cases_held,
+        report.chunks_done_here,
+        totals.chunks,
+        started.elapsed().as_secs_f64(),
+        if totals.finished { "" } else { " (d'autres processus terminent)" }
+    );
+    if let Some(held_from) = report.first_held_day {
+        eprintln!(
+            "intérêts suspendus à partir du {held_from} : saisissez le taux légal manquant (recouvre reference add)"
+        );
+    }
+    let rules = recouvre_store::workflow::rules(store).await?;
+    let plans = recouvre_store::workflow::follow_plans(store, as_of, &rules, "system:batch", Utc::now()).await?;
+    println!(
+        "échéanciers : {} suivi(s), {} échéance(s) manquée(s), {} plan(s) caduc(s)",
+        plans.plans_seen, plans.instalments_missed, plans.plans_lapsed
+    );
+    Ok(())
+}
+
+/// A progress bar on a terminal; log lines every tenth of the run otherwise.
+struct BatchProgress {
+    bar: Option<indicatif::ProgressBar>,
+    total: std::sync::atomic::AtomicU64,
+    done: std::sync::atomic::AtomicU64,
+    cases: std::sync::atomic::AtomicU64,
+}
+
+impl BatchProgress {
+    fn new() -> BatchProgress {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} lots, {msg} dossiers, reste {eta}")
+                    .expect("a valid template"),
+            );
+            bar
+        });
+        BatchProgress { bar, total: 0.into(), done: 0.into(), cases: 0.into() }
+    }
+}
+
+impl recouvre_store::batch::Progress for BatchProgress {
+    fn start(&self, chunks_to_do: u64) {
+        self.total.store(chunks_to_do, std::sync::atomic::Ordering::Relaxed);
+        if let Some(bar) = &self.bar {
+            bar.set_length(chunks_to_do);
+        }
+    }
+
+    fn chunk_done(&self, cases: u64) {
+        let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let seen = self.cases.fetch_add(cases, std::sync::atomic::Ordering::Relaxed) + cases;
+        match &self.bar {
+            Some(bar) => {
+                bar.inc(1);
+                bar.set_message(seen.to_string());
+            }
+            None => {
+                let total = self.total.load(std::sync::atomic::Ordering::Relaxed).max(1);
+                if done.is_multiple_of((total / 10).max(1)) || done == total {
+                    tracing::info!(chunks_done = done, chunks_to_do = total, cases = seen, "nightly run progress");
+                }
+            }
+        }
+    }
 }
 
 async fn officer_logins(store: &Store) -> anyhow::Result<Vec<String>> {

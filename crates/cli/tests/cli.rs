@@ -368,3 +368,90 @@ async fn compliance_tunes_the_vigilance_rules_without_recompiling() {
     assert!(!refused.status.success());
     assert!(stderr(&refused).contains("high_score"), "{}", stderr(&refused));
 }
+
+/// A pseudo-random delay in `0..bound_ms`, printed so that a failure can be replayed.
+fn random_delay(bound_ms: u64, salt: u64) -> std::time::Duration {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let delay_ms = (u64::from(nanos) ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15)) % bound_ms;
+    eprintln!("kill after {delay_ms} ms");
+    std::time::Duration::from_millis(delay_ms)
+}
+
+/// Starts `recouvre batch` and kills it with SIGKILL after `delay`.
+fn batch_killed_after(database: &str, as_of: &str, delay: std::time::Duration) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_recouvre"))
+        .args(["batch", "--as-of", as_of, "--chunk-cases", "40", "--lease-seconds", "1"])
+        .env("DATABASE_URL", database)
+        .env("RECOUVRE_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start recouvre batch");
+    std::thread::sleep(delay);
+    child.kill().expect("SIGKILL");
+    child.wait().unwrap();
+}
+
+/// Two databases seeded alike with `recouvre seed`.
+async fn seeded_pair(cases: &str) -> (TestDb, TestDb) {
+    let (left, right) = (TestDb::new().await, TestDb::new().await);
+    for db in [&left, &right] {
+        let seeded = recouvre(&db.url, &["seed", "--cases", cases, "--seed", "11"]);
+        assert!(seeded.status.success(), "{}", stderr(&seeded));
+    }
+    (left, right)
+}
+
+#[tokio::test]
+async fn a_batch_killed_at_random_points_and_rerun_ends_as_an_uninterrupted_run() {
+    let (clean, killed) = seeded_pair("1200").await;
+    // Seeding books the claims today: a month later, their interest has run.
+    let as_of = (recouvre_testkit::today() + chrono::Duration::days(30)).to_string();
+    let run = recouvre(&clean.url, &["batch", "--as-of", &as_of, "--chunk-cases", "40"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(stdout(&run).contains("dossier(s) examiné(s)"), "{}", stdout(&run));
+    for attempt in 0..3 {
+        batch_killed_after(&killed.url, &as_of, random_delay(1500, attempt));
+    }
+    let rerun = recouvre(&killed.url, &["batch", "--as-of", &as_of, "--chunk-cases", "40", "--lease-seconds", "1"]);
+    assert!(rerun.status.success(), "{}", stderr(&rerun));
+    let expected = recouvre_testkit::batch_state(&clean.store).await;
+    assert!(expected.contains("interest_accrued"));
+    assert_eq!(recouvre_testkit::batch_state(&killed.store).await, expected);
+    // And once more: the same date changes nothing.
+    let again = recouvre(&killed.url, &["batch", "--as-of", &as_of]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(recouvre_testkit::batch_state(&killed.store).await, expected);
+    assert!(recouvre_store::ledger::check(&killed.store).await.unwrap().is_clean());
+    assert!(recouvre_store::journal::verify_all(&killed.store).await.unwrap().first_break.is_none());
+}
+
+#[tokio::test]
+async fn two_batch_processes_share_the_run_and_the_survivor_finishes_the_killed_ones_work() {
+    let (clean, shared) = seeded_pair("1200").await;
+    // Seeding books the claims today: a month later, their interest has run.
+    let as_of = (recouvre_testkit::today() + chrono::Duration::days(30)).to_string();
+    let run = recouvre(&clean.url, &["batch", "--as-of", &as_of, "--chunk-cases", "40"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let survivor = Command::new(env!("CARGO_BIN_EXE_recouvre"))
+        .args(["batch", "--as-of", &as_of, "--chunk-cases", "40", "--lease-seconds", "1", "--workers", "1"])
+        .env("DATABASE_URL", &shared.url)
+        .env("RECOUVRE_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start recouvre batch");
+    batch_killed_after(&shared.url, &as_of, random_delay(1200, 7));
+    let survivor = survivor.wait_with_output().unwrap();
+    assert!(survivor.status.success(), "{}", stderr(&survivor));
+    assert_eq!(recouvre_testkit::batch_state(&shared.store).await, recouvre_testkit::batch_state(&clean.store).await);
+    let (chunks, done, distinct_workers): (i64, i64, i64) = on_engine!(shared.store, |pool| sqlx::query_as(
+        "SELECT COUNT(*), CAST(SUM(CASE WHEN done_at IS NULL THEN 0 ELSE 1 END) AS BIGINT), \
+         COUNT(DISTINCT done_by) FROM batch_chunks"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    assert_eq!(done, chunks);
+    assert!(distinct_workers >= 1);
+}

@@ -36,5 +36,6 @@ pub mod intake;
 pub mod journal;
 pub mod ledger;
 pub mod portfolio;
+pub mod snapshot;
 
 pub use money::Money;

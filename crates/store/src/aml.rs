@@ -67,17 +67,8 @@ pub async fn vigilance(store: &Store) -> Result<Vigilance> {
 macro_rules! assess {
     ($conn:expr, $case_id:expr, $amount:expr, $received_on:expr, $payer:expr, $channel:expr, $vigilance:expr) => {{
         let case_id: i64 = $case_id;
-        let amount: recouvre_domain::Money = $amount;
-        let received_on: chrono::NaiveDate = $received_on;
-        let payer: &$crate::aml::Payer = $payer;
-        let channel: recouvre_domain::aml::Channel = $channel;
         let vigilance: &$crate::aml::Vigilance = $vigilance;
-        let (opened_on, income_cents): (chrono::NaiveDate, i64) = sqlx::query_as(
-            "SELECT c.opened_on, p.monthly_income_cents FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1",
-        )
-        .bind(case_id)
-        .fetch_one(&mut *$conn)
-        .await?;
+        let mut case = $crate::aml::case_facts!($conn, case_id);
         let due: i64 = sqlx::query_scalar(concat!(
             "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger_postings WHERE case_id = $1 AND account IN ",
             $crate::ledger::receivable_accounts!()
@@ -85,46 +76,151 @@ macro_rules! assess {
         .bind(case_id)
         .fetch_one(&mut *$conn)
         .await?;
-        let parties: Vec<(String, String, Option<String>)> = sqlx::query_as(
-            "SELECT p.last_name, p.first_name, p.iban FROM case_parties cp JOIN persons p ON p.id = cp.person_id WHERE cp.case_id = $1",
-        )
-        .bind(case_id)
-        .fetch_all(&mut *$conn)
-        .await?;
-        let prior: Vec<(chrono::NaiveDate, i64, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT received_on, amount_cents, payer_name, payer_iban FROM payments_received WHERE case_id = $1 ORDER BY id",
-        )
-        .bind(case_id)
-        .fetch_all(&mut *$conn)
-        .await?;
-        let payment = recouvre_domain::aml::PaymentFacts {
-            amount,
-            received_on,
-            payer_name: payer.name.clone(),
-            payer_iban: payer.iban.clone(),
-            cash: payer.cash,
-            channel,
-            refund_to_other_account: payer.refund_to_other_account,
-        };
-        let case = recouvre_domain::aml::CaseFacts {
-            opened_on,
-            due_before_payment: recouvre_domain::Money::from_cents(due),
-            debtor_monthly_income: recouvre_domain::Money::from_cents(income_cents),
-            parties: parties.into_iter().map(|(last, first, iban)| (format!("{} {first}", last.to_uppercase()), iban)).collect(),
-            prior_payments: prior
-                .into_iter()
-                .map(|(received_on, cents, payer_name, payer_iban)| recouvre_domain::aml::PriorPayment {
-                    received_on,
-                    amount: recouvre_domain::Money::from_cents(cents),
-                    payer_name,
-                    payer_iban,
-                })
-                .collect(),
-        };
+        case.due_before_payment = recouvre_domain::Money::from_cents(due);
+        let payment = $crate::aml::payment_facts($amount, $received_on, $payer, $channel);
         $crate::aml::screen(vigilance, &payment, &case)
     }};
 }
 pub(crate) use assess;
+
+/// The facts of the payment being screened.
+pub fn payment_facts(
+    amount: Money,
+    received_on: NaiveDate,
+    payer: &Payer,
+    channel: recouvre_domain::aml::Channel,
+) -> recouvre_domain::aml::PaymentFacts {
+    recouvre_domain::aml::PaymentFacts {
+        amount,
+        received_on,
+        payer_name: payer.name.clone(),
+        payer_iban: payer.iban.clone(),
+        cash: payer.cash,
+        channel,
+        refund_to_other_account: payer.refund_to_other_account,
+    }
+}
+
+/// What the rules read of a case: (opened on, debtor's monthly income in cents).
+pub(crate) const CASE_SQL: &str =
+    "SELECT c.id, c.opened_on, p.monthly_income_cents FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id";
+/// Its parties: (case, last name, first name, IBAN).
+pub(crate) const PARTIES_SQL: &str = "SELECT cp.case_id, p.last_name, p.first_name, p.iban FROM case_parties cp \
+     JOIN persons p ON p.id = cp.person_id WHERE cp.case_id";
+pub(crate) const PARTIES_ORDER: &str = "ORDER BY cp.case_id, cp.person_id, cp.role";
+/// Its payments so far, oldest recorded first.
+pub(crate) const PRIOR_SQL: &str =
+    "SELECT case_id, received_on, amount_cents, payer_name, payer_iban FROM payments_received WHERE case_id";
+pub(crate) const PRIOR_ORDER: &str = "ORDER BY id";
+
+/// (case, last name, first name, IBAN).
+pub(crate) type PartyRow = (i64, String, String, Option<String>);
+/// (case, received on, amount in cents, payer name, payer IBAN).
+pub(crate) type PriorRow = (i64, NaiveDate, i64, Option<String>, Option<String>);
+
+/// The facts of a case the rules read, inside the caller's transaction (three queries), with
+/// `due_before_payment` left at zero for the caller to set. Evaluates to a
+/// `recouvre_domain::aml::CaseFacts`.
+macro_rules! case_facts {
+    ($conn:expr, $case_id:expr) => {{
+        let case_id: i64 = $case_id;
+        let (_, opened_on, income_cents): (i64, chrono::NaiveDate, i64) =
+            sqlx::query_as(&format!("{} = $1", $crate::aml::CASE_SQL)).bind(case_id).fetch_one(&mut *$conn).await?;
+        let parties: Vec<$crate::aml::PartyRow> =
+            sqlx::query_as(&format!("{} = $1 {}", $crate::aml::PARTIES_SQL, $crate::aml::PARTIES_ORDER))
+                .bind(case_id)
+                .fetch_all(&mut *$conn)
+                .await?;
+        let prior: Vec<$crate::aml::PriorRow> =
+            sqlx::query_as(&format!("{} = $1 {}", $crate::aml::PRIOR_SQL, $crate::aml::PRIOR_ORDER))
+                .bind(case_id)
+                .fetch_all(&mut *$conn)
+                .await?;
+        let mut case = $crate::aml::case_facts_from(opened_on, income_cents);
+        $crate::aml::add_parties(&mut case, parties);
+        $crate::aml::add_prior_payments(&mut case, prior);
+        case
+    }};
+}
+pub(crate) use case_facts;
+
+/// How many cases [`case_facts_of_many!`] reads per query.
+pub(crate) const CASES_PER_QUERY: usize = 500;
+
+/// `$first, $first+1, …` (`count` placeholders), for an `IN (…)` list or a row of `VALUES`.
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count).map(|number| format!("${number}")).collect::<Vec<_>>().join(", ")
+}
+
+/// [`case_facts!`] for many cases at once (the cases a statement pays): three queries per
+/// [`CASES_PER_QUERY`] cases. Evaluates to a map from case id to its facts (due left at zero);
+/// an unknown id is absent.
+macro_rules! case_facts_of_many {
+    ($conn:expr, $case_ids:expr) => {{
+        let case_ids: &[i64] = $case_ids;
+        let mut facts: std::collections::HashMap<i64, recouvre_domain::aml::CaseFacts> =
+            std::collections::HashMap::with_capacity(case_ids.len());
+        for chunk in case_ids.chunks($crate::aml::CASES_PER_QUERY) {
+            let list = $crate::aml::placeholders(1, chunk.len());
+            let sql = format!("{} IN ({list})", $crate::aml::CASE_SQL);
+            let mut query = sqlx::query_as(&sql);
+            for case_id in chunk {
+                query = query.bind(*case_id);
+            }
+            let cases: Vec<(i64, chrono::NaiveDate, i64)> = query.fetch_all(&mut *$conn).await?;
+            for (case_id, opened_on, income_cents) in cases {
+                facts.insert(case_id, $crate::aml::case_facts_from(opened_on, income_cents));
+            }
+            let sql = format!("{} IN ({list}) {}", $crate::aml::PARTIES_SQL, $crate::aml::PARTIES_ORDER);
+            let mut query = sqlx::query_as(&sql);
+            for case_id in chunk {
+                query = query.bind(*case_id);
+            }
+            let parties: Vec<$crate::aml::PartyRow> = query.fetch_all(&mut *$conn).await?;
+            for row in parties {
+                if let Some(case) = facts.get_mut(&row.0) {
+                    $crate::aml::add_parties(case, [row]);
+                }
+            }
+            let sql = format!("{} IN ({list}) {}", $crate::aml::PRIOR_SQL, $crate::aml::PRIOR_ORDER);
+            let mut query = sqlx::query_as(&sql);
+            for case_id in chunk {
+                query = query.bind(*case_id);
+            }
+            let prior: Vec<$crate::aml::PriorRow> = query.fetch_all(&mut *$conn).await?;
+            for row in prior {
+                if let Some(case) = facts.get_mut(&row.0) {
+                    $crate::aml::add_prior_payments(case, [row]);
+                }
+            }
+        }
+        facts
+    }};
+}
+pub(crate) use case_facts_of_many;
+
+/// A case's facts without its parties, payments and due (filled by the callers).
+pub(crate) fn case_facts_from(opened_on: NaiveDate, income_cents: i64) -> recouvre_domain::aml::CaseFacts {
+    recouvre_domain::aml::CaseFacts {
+        opened_on,
+        due_before_payment: Money::ZERO,
+        debtor_monthly_income: Money::from_cents(income_cents),
+        parties: Vec::new(),
+        prior_payments: Vec::new(),
+    }
+}
+
+/// Parties as the rules want them: "LAST First" (the capitals tell the last name).
+pub(crate) fn add_parties(case: &mut recouvre_domain::aml::CaseFacts, rows: impl IntoIterator<Item = PartyRow>) {
+    case.parties
+        .extend(rows.into_iter().map(|(_, last, first, iban)| (format!("{} {first}", last.to_uppercase()), iban)));
+}
+
+pub(crate) fn add_prior_payments(case: &mut recouvre_domain::aml::CaseFacts, rows: impl IntoIterator<Item = PriorRow>) {
+    case.prior_payments.extend(rows.into_iter().map(|(_, received_on, cents, payer_name, payer_iban)| {
+        recouvre_domain::aml::PriorPayment { received_on, amount: Money::from_cents(cents), payer_name, payer_iban }
+    }));
+}
 
 /// The pure part of the screening: the rules, then the sanctions list.
 pub fn screen(
@@ -213,6 +309,107 @@ macro_rules! record_screening {
     }};
 }
 pub(crate) use record_screening;
+
+/// A screened payment whose record waits for [`record_screenings!`]: a statement's import writes
+/// them by [`RECORDS_PER_QUERY`], in the order they were screened.
+pub(crate) struct PendingRecord {
+    pub case_id: i64,
+    /// The ledger transaction that brought the money in (one per payment).
+    pub transaction_id: i64,
+    pub amount: Money,
+    pub received_on: NaiveDate,
+    pub payer: Payer,
+    pub channel: recouvre_domain::aml::Channel,
+    pub screening: Screening,
+    pub held_item_id: Option<i64>,
+}
+
+pub(crate) const RECORDS_PER_QUERY: usize = 100;
+
+/// [`record_screening!`] for many payments at once, inside the caller's transaction: the same
+/// rows, written by multi-row inserts. Empties `$pending`.
+macro_rules! record_screenings {
+    ($conn:expr, $pending:expr, $vigilance:expr, $now:expr) => {{
+        let pending: &mut Vec<$crate::aml::PendingRecord> = $pending;
+        let vigilance: &$crate::aml::Vigilance = $vigilance;
+        let now: chrono::DateTime<chrono::Utc> = $now;
+        for chunk in pending.chunks($crate::aml::RECORDS_PER_QUERY) {
+            let rows: Vec<String> =
+                (0..chunk.len()).map(|row| format!("({})", $crate::aml::placeholders(row * 9 + 1, 9))).collect();
+            let sql = format!(
+                "INSERT INTO payments_received (case_id, transaction_id, received_on, amount_cents, payer_name, payer_iban, \
+                 channel, cash, created_at) VALUES {} RETURNING transaction_id, id",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query_as(&sql);
+            for record in chunk {
+                query = query
+                    .bind(record.case_id)
+                    .bind(record.transaction_id)
+                    .bind(record.received_on)
+                    .bind(record.amount.cents())
+                    .bind(&record.payer.name)
+                    .bind(&record.payer.iban)
+                    .bind($crate::aml::channel_code(record.channel))
+                    .bind(record.payer.cash)
+                    .bind(now);
+            }
+            let ids: Vec<(i64, i64)> = query.fetch_all(&mut *$conn).await?;
+            let payment_ids: std::collections::HashMap<i64, i64> = ids.into_iter().collect();
+            let flagged: Vec<(&$crate::aml::PendingRecord, i64)> = chunk
+                .iter()
+                .filter(|record| !record.screening.alerts.is_empty())
+                .map(|record| (record, payment_ids[&record.transaction_id]))
+                .collect();
+            if flagged.is_empty() {
+                continue;
+            }
+            let rows: Vec<String> = (0..flagged.len())
+                .map(|row| {
+                    let n = row * 7;
+                    format!("(${}, ${}, ${}, ${}, ${}, 'open', FALSE, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 7)
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO aml_alerts (case_id, payment_id, score, alerts, rules_version, status, visible_to_officers, \
+                 held_item_id, created_at) VALUES {} RETURNING payment_id, id",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query_as(&sql);
+            for (record, payment_id) in &flagged {
+                query = query
+                    .bind(record.case_id)
+                    .bind(*payment_id)
+                    .bind(i64::from(recouvre_domain::aml::combined_score(&record.screening.alerts)))
+                    .bind(serde_json::to_string(&record.screening.alerts).expect("alerts serialise"))
+                    .bind(&vigilance.rules.version)
+                    .bind(record.held_item_id)
+                    .bind(now);
+            }
+            let ids: Vec<(i64, i64)> = query.fetch_all(&mut *$conn).await?;
+            let alert_ids: std::collections::HashMap<i64, i64> = ids.into_iter().collect();
+            let rows: Vec<String> = (0..flagged.len())
+                .map(|row| format!("(${}, 'raised', ${}, 'system:aml', ${})", row * 3 + 1, row * 3 + 2, row * 3 + 3))
+                .collect();
+            let sql = format!("INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) VALUES {}", rows.join(", "));
+            let mut query = sqlx::query(&sql);
+            for (record, payment_id) in &flagged {
+                let score = recouvre_domain::aml::combined_score(&record.screening.alerts);
+                let rules: Vec<&str> = record.screening.alerts.iter().map(|alert| alert.rule.as_str()).collect();
+                query = query
+                    .bind(alert_ids[payment_id])
+                    .bind(
+                        serde_json::json!({"score": score, "rules": rules, "held_item_id": record.held_item_id})
+                            .to_string(),
+                    )
+                    .bind(now);
+            }
+            query.execute(&mut *$conn).await?;
+        }
+        pending.clear();
+    }};
+}
+pub(crate) use record_screenings;
 
 pub fn channel_code(channel: recouvre_domain::aml::Channel) -> &'static str {
     match channel {

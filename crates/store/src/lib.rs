@@ -19,9 +19,9 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub mod access;
-pub mod accrual;
 pub mod aml;
 pub mod approvals;
+pub mod batch;
 pub mod cases;
 pub mod controls;
 pub mod direct_debits;

@@ -14,6 +14,8 @@
 //! A statement is booked in one transaction; an entry already booked (same key, from this or
 //! another file) is skipped, so importing a statement twice books nothing twice.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::allocation::AllocationOrder;
 use recouvre_domain::ledger;
@@ -81,7 +83,8 @@ pub struct StatementOutcome {
     pub credits: Vec<(u32, CreditOutcome)>,
 }
 
-/// Books the credits of one statement file, all or nothing.
+/// Books the credits of one statement file, all or nothing. Every credit matched to a case is
+/// screened by the vigilance rules and the sanctions list first (`crate::aml`).
 pub async fn book_credits(
     store: &Store,
     file_name: &str,
@@ -90,9 +93,63 @@ pub async fn book_credits(
     now: DateTime<Utc>,
 ) -> Result<StatementOutcome> {
     let vigilance = crate::aml::vigilance(store).await?;
+    book(store, file_name, credits, Some(&vigilance), actor, now).await
+}
+
+/// [`book_credits`] WITHOUT the vigilance screening: nothing assessed, nothing recorded in
+/// `payments_received`, nothing held. It exists for measurement only — the baseline of the
+/// benchmark of the screening's cost (`crates/testkit/tests/bench_statement.rs`,
+/// docs/performance.md) — and must never import a real statement.
+#[doc(hidden)]
+pub async fn book_credits_unscreened(
+    store: &Store,
+    file_name: &str,
+    credits: &[Credit],
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<StatementOutcome> {
+    book(store, file_name, credits, None, actor, now).await
+}
+
+async fn book(
+    store: &Store,
+    file_name: &str,
+    credits: &[Credit],
+    vigilance: Option<&crate::aml::Vigilance>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<StatementOutcome> {
     let outcome = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
         let mut outcome = StatementOutcome::default();
+        // The vigilance rules read each paid case's facts: read once for the whole statement (the
+        // cases its creditor references name, a few queries per 500 cases; any other case when
+        // first met), then kept current in memory as the statement's payments are recorded, so
+        // that the windowed rules see the earlier payments of the same statement.
+        let mut screener = match vigilance {
+            Some(vigilance) => {
+                let mut references: Vec<&str> =
+                    credits.iter().filter_map(|credit| credit.case_reference.as_deref()).collect();
+                references.sort_unstable();
+                references.dedup();
+                let mut case_ids: Vec<i64> = Vec::with_capacity(references.len());
+                for chunk in references.chunks(crate::aml::CASES_PER_QUERY) {
+                    let sql = format!(
+                        "SELECT id FROM cases WHERE reference IN ({})",
+                        crate::aml::placeholders(1, chunk.len())
+                    );
+                    let mut query = sqlx::query_scalar(&sql);
+                    for reference in chunk {
+                        query = query.bind(*reference);
+                    }
+                    let found: Vec<i64> = query.fetch_all(&mut *tx).await?;
+                    case_ids.extend(found);
+                }
+                let facts = crate::aml::case_facts_of_many!(tx, &case_ids);
+                Some(Screener { vigilance, facts, pending: Vec::new() })
+            }
+            None => None,
+        };
         for credit in credits {
             if !credit.amount.is_positive() {
                 return Err(StoreError::Conflict(format!(
@@ -143,12 +200,24 @@ pub async fn book_credits(
                         refund_to_other_account: false,
                     };
                     let channel = recouvre_domain::aml::Channel::Statement;
-                    let screening =
-                        crate::aml::assess!(tx, case_id, credit.amount, credit.booked_on, &payer, channel, &vigilance);
+                    let balances = crate::ledger::balances_in!(tx, case_id);
+                    let screening = match &mut screener {
+                        Some(screener) => {
+                            if let std::collections::hash_map::Entry::Vacant(entry) = screener.facts.entry(case_id) {
+                                entry.insert(crate::aml::case_facts!(tx, case_id));
+                            }
+                            Some(screener.screen(case_id, credit, &payer, channel, &balances))
+                        }
+                        None => None,
+                    };
                     let confidence_percent = confidence_percent(matched_by);
                     debug_assert!(confidence_percent >= BOOKING_THRESHOLD_PERCENT);
-                    outcome.flagged += u64::from(!screening.alerts.is_empty());
-                    if screening.hold {
+                    outcome.flagged +=
+                        u64::from(screening.as_ref().is_some_and(|screening| !screening.alerts.is_empty()));
+                    let (transaction_id, case_id_booked, suspense_item) = if screening
+                        .as_ref()
+                        .is_some_and(|screening| screening.hold)
+                    {
                         // Held for compliance: into suspense, out of the officers' queue, the case
                         // untouched. The import report says only that it is being processed.
                         let reason = "paiement en cours de traitement".to_string();
@@ -166,28 +235,14 @@ pub async fn book_credits(
                             hold_with_status!(tx, &held, crate::suspense::AML_HOLD, actor, now).ok_or_else(|| {
                                 StoreError::Conflict(format!("{file_name}, ligne {} : déjà en instance", credit.line))
                             })?;
-                        crate::aml::record_screening!(
-                            tx,
-                            case_id,
-                            transaction_id,
-                            credit.amount,
-                            credit.booked_on,
-                            &payer,
-                            channel,
-                            &screening,
-                            &vigilance,
-                            Some(item_id),
-                            now
-                        );
                         outcome.suspense += 1;
                         outcome.suspense_amount += credit.amount;
                         outcome.credits.push((
                             credit.line,
                             CreditOutcome::Suspense { item_id, reason, suggested_case_id: Some(case_id) },
                         ));
-                        (None, Some(item_id))
+                        (transaction_id, None, Some(item_id))
                     } else {
-                        let balances = crate::ledger::balances_in!(tx, case_id);
                         let transaction =
                             ledger::payment(&balances, credit.amount, AllocationOrder::CostsInterestPrincipal)
                                 .map_err(|error| {
@@ -210,26 +265,29 @@ pub async fn book_credits(
                             actor,
                             now
                         );
-                        crate::aml::record_screening!(
-                            tx,
-                            case_id,
-                            transaction_id,
-                            credit.amount,
-                            credit.booked_on,
-                            &payer,
-                            channel,
-                            &screening,
-                            &vigilance,
-                            None::<i64>,
-                            now
-                        );
                         outcome.booked += 1;
                         outcome.booked_amount += credit.amount;
                         outcome
                             .credits
                             .push((credit.line, CreditOutcome::Booked { case_id, matched_by, confidence_percent }));
-                        (Some(case_id), None)
+                        (transaction_id, Some(case_id), None)
+                    };
+                    if let (Some(screener), Some(screening)) = (&mut screener, screening) {
+                        screener.record(crate::aml::PendingRecord {
+                            case_id,
+                            transaction_id,
+                            amount: credit.amount,
+                            received_on: credit.booked_on,
+                            payer,
+                            channel,
+                            screening,
+                            held_item_id: suspense_item,
+                        });
+                        if screener.pending.len() >= crate::aml::RECORDS_PER_QUERY {
+                            crate::aml::record_screenings!(tx, &mut screener.pending, screener.vigilance, now);
+                        }
                     }
+                    (case_id_booked, suspense_item)
                 }
                 None => {
                     // 3. A suggestion by name, for the officer to confirm.
@@ -301,8 +359,50 @@ pub async fn book_credits(
             .execute(&mut *tx)
             .await?;
         }
+        if let Some(screener) = &mut screener {
+            crate::aml::record_screenings!(tx, &mut screener.pending, screener.vigilance, now);
+        }
         tx.commit().await?;
         outcome
     });
     Ok(outcome)
+}
+
+/// The vigilance of one statement's import: the rules and list in force, the facts of the cases
+/// paid so far, and the screened payments not yet written (`crate::aml::record_screenings!`).
+struct Screener<'a> {
+    vigilance: &'a crate::aml::Vigilance,
+    facts: HashMap<i64, recouvre_domain::aml::CaseFacts>,
+    pending: Vec<crate::aml::PendingRecord>,
+}
+
+impl Screener<'_> {
+    /// Screens a credit about to be booked on a case whose facts are loaded: what
+    /// `crate::aml::assess!` does, from memory, with what the case owes read from its balances.
+    fn screen(
+        &mut self,
+        case_id: i64,
+        credit: &Credit,
+        payer: &crate::aml::Payer,
+        channel: recouvre_domain::aml::Channel,
+        balances: &recouvre_domain::ledger::Balances,
+    ) -> crate::aml::Screening {
+        let case = self.facts.get_mut(&case_id).expect("the case's facts are loaded");
+        case.due_before_payment = balances.due().total();
+        let payment = crate::aml::payment_facts(credit.amount, credit.booked_on, payer, channel);
+        crate::aml::screen(self.vigilance, &payment, case)
+    }
+
+    /// Keeps a screened payment for writing, and adds it to its case's payments in memory.
+    fn record(&mut self, record: crate::aml::PendingRecord) {
+        if let Some(case) = self.facts.get_mut(&record.case_id) {
+            case.prior_payments.push(recouvre_domain::aml::PriorPayment {
+                received_on: record.received_on,
+                amount: record.amount,
+                payer_name: record.payer.name.clone(),
+                payer_iban: record.payer.iban.clone(),
+            });
+        }
+        self.pending.push(record);
+    }
 }

@@ -982,6 +982,9 @@ pub async fn follow_plans(
         let since = created_at.date_naive();
         let (missed, lapsed) = on_engine!(store, |pool| {
             let mut tx = pool.begin().await?;
+            // A write first, so that SQLite takes its write lock now rather than upgrading a read
+            // lock later, which fails when another batch process wrote in between.
+            sqlx::query("UPDATE payment_plans SET status = status WHERE id = $1").bind(plan_id).execute(&mut *tx).await?;
             let paid_cents: i64 = sqlx::query_scalar(concat!(
                 "SELECT CAST(COALESCE(-SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
                  JOIN ledger_transactions t ON t.id = p.transaction_id \
@@ -1012,10 +1015,17 @@ pub async fn follow_plans(
                 if status != "due" || !late || cumulative <= paid_cents {
                     continue;
                 }
-                sqlx::query("UPDATE instalments SET status = 'missed' WHERE id = $1 AND status = 'due'")
+                // Two batch processes may follow the same plan: only the one whose update changed
+                // the instalment writes the reminder and the event.
+                let marked = sqlx::query("UPDATE instalments SET status = 'missed' WHERE id = $1 AND status = 'due'")
                     .bind(id)
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
+                    .rows_affected();
+                if marked == 0 {
+                    missed_count += 1;
+                    continue;
+                }
                 sqlx::query(
                     "INSERT INTO agenda_items (case_id, kind, code, label, due_on, warn_days, status, created_at) \
                      VALUES ($1, 'action', 'plan_reminder', $2, $3, 0, 'open', $4)",
@@ -1032,12 +1042,14 @@ pub async fn follow_plans(
                 newly_missed += 1;
                 missed_count += 1;
             }
-            let lapsed = missed_count >= lapse_after;
-            if lapsed {
-                sqlx::query("UPDATE payment_plans SET status = 'lapsed' WHERE id = $1 AND status = 'active'")
+            let lapsed = missed_count >= lapse_after
+                && sqlx::query("UPDATE payment_plans SET status = 'lapsed' WHERE id = $1 AND status = 'active'")
                     .bind(plan_id)
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
+                    .rows_affected()
+                    == 1;
+            if lapsed {
                 sqlx::query("UPDATE cases SET status = 'amicable' WHERE id = $1 AND status = 'payment_plan'")
                     .bind(case_id)
                     .execute(&mut *tx)

@@ -212,3 +212,41 @@ pub fn camt053(statement_id: &str, booked_on: NaiveDate, credits: &[StatementCre
          {entries}</Stmt>\n</BkToCstmrStmt>\n</Document>\n"
     )
 }
+
+/// (case, kind, booked on, reference, account, amount).
+type LedgerRow = (Option<i64>, String, chrono::NaiveDate, String, String, i64);
+/// (date, nature, status, age bucket, officer, cases, outstanding, interest).
+type SnapshotRow = (chrono::NaiveDate, String, String, String, i64, i64, i64, i64);
+
+/// Everything the nightly run writes, without the instants and hashes that differ between two runs.
+pub async fn batch_state(store: &Store) -> String {
+    recouvre_store::on_engine!(store, |pool| {
+        let ledger: Vec<LedgerRow> = sqlx::query_as(
+            "SELECT t.case_id, t.kind, t.booked_on, t.reference, p.account, p.amount_cents FROM ledger_postings p \
+             JOIN ledger_transactions t ON t.id = p.transaction_id ORDER BY t.case_id, t.booked_on, p.account, t.reference",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        let events: Vec<(i64, i64, String, String)> =
+            sqlx::query_as("SELECT case_id, sequence, kind, payload FROM case_events ORDER BY case_id, sequence")
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        let cases: Vec<(i64, Option<chrono::NaiveDate>, i64, i64)> =
+            sqlx::query_as("SELECT id, accrued_to, version, total_cents FROM cases ORDER BY id")
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        let agenda: Vec<(i64, Option<chrono::NaiveDate>)> =
+            sqlx::query_as("SELECT id, warned_on FROM agenda_items ORDER BY id").fetch_all(pool).await.unwrap();
+        let snapshots: Vec<SnapshotRow> = sqlx::query_as(
+            "SELECT as_of, main_nature, status, age_bucket, officer_id, cases, outstanding_cents, interest_cents \
+             FROM daily_snapshots ORDER BY as_of, main_nature, status, age_bucket, officer_id",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        format!("{ledger:?}\n{events:?}\n{cases:?}\n{agenda:?}\n{snapshots:?}")
+    })
+}

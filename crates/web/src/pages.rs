@@ -533,6 +533,7 @@ pub fn event_label(kind: &str) -> &'static str {
         "write_off_approved" => "Passage en pertes approuvé",
         "write_off_refused" => "Passage en pertes refusé",
         "interest_accrued" => "Intérêts courus",
+        "deadline_warning" => "Échéance légale proche",
         "plan_created" => "Échéancier mis en place",
         "plan_cancelled" => "Échéancier annulé",
         "plan_completed" => "Échéancier soldé",
