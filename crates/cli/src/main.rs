@@ -51,6 +51,10 @@ enum Command {
         /// Cookies « Secure » (derrière HTTPS).
         #[arg(long)]
         secure_cookies: bool,
+        /// Base en lecture seule (réplique PostgreSQL) pour les listes et les rapports ; les écritures
+        /// et les pages d'un dossier restent sur la base principale.
+        #[arg(long, env = "RECOUVRE_READ_DATABASE_URL")]
+        read_database: Option<String>,
     },
     /// Applique les migrations du schéma (idempotent).
     Migrate,
@@ -357,10 +361,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("schéma à jour ({})", recouvre_store::redact(&cli.database));
         }
         Command::Demo { listen, cases, file } => demo(listen, cases, &file).await?,
-        Command::Serve { listen, metrics_token, secure_cookies } => {
+        Command::Serve { listen, metrics_token, secure_cookies, read_database } => {
             let store = open(&cli.database).await?;
+            let read_store = match read_database {
+                // A replica is not migrated: its schema comes from the primary.
+                Some(url) => recouvre_store::Store::connect(&url)
+                    .await
+                    .with_context(|| "base en lecture (--read-database) inaccessible : vérifiez l'adresse".to_string())?,
+                None => store.clone(),
+            };
             let config = recouvre_web::Config { secure_cookies, metrics_token, ..recouvre_web::Config::default() };
-            serve(store, config, listen).await?;
+            serve(store, read_store, config, listen).await?;
         }
         Command::Seed { cases, seed } => {
             let store = open(&cli.database).await?;
@@ -828,7 +839,7 @@ async fn demo(listen: SocketAddr, cases: usize, file: &std::path::Path) -> anyho
     println!();
     let config =
         recouvre_web::Config { metrics_token: Some("demo-metrics".to_string()), ..recouvre_web::Config::default() };
-    serve(store, config, listen).await
+    serve(store.clone(), store, config, listen).await
 }
 
 /// Brings the demo to life: the third-party directory, the officers' specialties, a
@@ -876,9 +887,9 @@ async fn demo_workflow(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(store: Store, config: recouvre_web::Config, listen: SocketAddr) -> anyhow::Result<()> {
+async fn serve(store: Store, read_store: Store, config: recouvre_web::Config, listen: SocketAddr) -> anyhow::Result<()> {
     let reference = recouvre_web::load_reference(&store).await?;
-    let state = recouvre_web::AppState::new(store, config, reference);
+    let state = recouvre_web::AppState::with_read_store(store, read_store, config, reference);
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| {
         format!("écoute sur {listen} impossible : l'adresse est-elle déjà prise ? essayez --listen 127.0.0.1:8081")
     })?;

@@ -109,13 +109,19 @@ impl TestApp {
     }
 
     pub async fn spawn_on(db: TestDb) -> TestApp {
+        let read_store = db.store.clone();
+        TestApp::spawn_with_read_store(db, read_store).await
+    }
+
+    /// The server reading its lists and reports from `read_store` (a replica, in production).
+    pub async fn spawn_with_read_store(db: TestDb, read_store: Store) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a random port");
         let address = format!("http://{}", listener.local_addr().expect("local address"));
         let metrics_token = auth::random_token();
         let config =
             recouvre_web::Config { metrics_token: Some(metrics_token.clone()), ..recouvre_web::Config::default() };
         let reference = recouvre_web::load_reference(&db.store).await.expect("reference data");
-        let state = recouvre_web::AppState::new(db.store.clone(), config, reference);
+        let state = recouvre_web::AppState::with_read_store(db.store.clone(), read_store, config, reference);
         tokio::spawn(async move {
             let _ = recouvre_web::serve_without_signal(listener, state).await;
         });

@@ -1,7 +1,7 @@
 //! The real server on a random port, driven over HTTP (pages and API), on the engine under test.
 
 use recouvre_domain::authority::Role;
-use recouvre_testkit::{hidden_value, TestApp};
+use recouvre_testkit::{hidden_value, TestApp, TestDb};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -771,4 +771,34 @@ async fn the_write_off_and_approval_screens_follow_the_same_rules() {
     assert_eq!(after.written_off, case.breakdown.principal);
     let page = officer.get(f.app.url("/dossiers/7")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Passé en pertes"));
+}
+
+#[tokio::test]
+async fn lists_read_from_the_read_database_and_case_pages_from_the_primary() {
+    // Two databases standing for a primary and a replica that has not caught up: the replica
+    // holds fewer cases than the primary. The list must come from the replica, a case page from the
+    // primary (an officer acts on what is written).
+    let replica = TestDb::new().await;
+    replica.seed(5, &[]).await;
+    let primary = TestDb::new().await;
+    let officer = primary.user("camille", Role::Officer, PASSWORD).await;
+    primary.seed(12, &["camille"]).await;
+    let app = TestApp::spawn_with_read_store(primary, replica.store.clone()).await;
+    let token = app.db.token(officer).await;
+    let on_replica = recouvre_store::cases::count(&replica.store).await.unwrap();
+    let on_primary = recouvre_store::cases::count(&app.db.store).await.unwrap();
+    assert!(on_primary > on_replica);
+    let list: Value = client()
+        .get(app.url("/api/v1/cases?limit=200"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["cases"].as_array().map(Vec::len), Some(on_replica as usize), "{list}");
+    let detail =
+        client().get(app.url(&format!("/api/v1/cases/{on_primary}"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(detail.status(), StatusCode::OK, "the last case exists on the primary only");
 }

@@ -174,7 +174,7 @@ async fn list_cases(
 ) -> Result<Json<CasePageDto>, AppError> {
     user.require(Permission::ReadCases)?;
     let filter = query.to_filter(&user)?;
-    let page = recouvre_store::cases::list(&state.store, &filter).await?;
+    let page = recouvre_store::cases::list(&state.read_store, &filter).await?;
     let cases = page
         .cases
         .into_iter()
@@ -632,7 +632,7 @@ async fn aml_monthly_report(
         user.require(Permission::ReadReports)?;
     }
     let report =
-        recouvre_store::aml::monthly_report(&state.store, &params.month).await.map_err(|error| match error {
+        recouvre_store::aml::monthly_report(&state.read_store, &params.month).await.map_err(|error| match error {
             recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
             other => AppError::from(other),
         })?;

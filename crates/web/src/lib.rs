@@ -53,6 +53,10 @@ impl Default for Config {
 
 pub struct Inner {
     pub store: Store,
+    /// Where lists and reports read: a read-only replica when one is given (`serve
+    /// --read-database`), else the primary. Reads that precede a write, and the case page an
+    /// officer is about to change, use `store`, so that nobody acts on a replica's lag.
+    pub read_store: Store,
     pub config: Config,
     /// Statutory rates, bands and balances: the embedded defaults plus what administrators
     /// added. Replaced as a whole when an administrator adds an entry.
@@ -73,8 +77,15 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(store: Store, config: Config, reference: ReferenceData) -> AppState {
+        let read_store = store.clone();
+        AppState::with_read_store(store, read_store, config, reference)
+    }
+
+    /// Lists and reports read from `read_store` (a replica of `store`).
+    pub fn with_read_store(store: Store, read_store: Store, config: Config, reference: ReferenceData) -> AppState {
         AppState(Arc::new(Inner {
             store,
+            read_store,
             config,
             reference: RwLock::new(Arc::new(reference)),
             metrics: metrics::Metrics::default(),

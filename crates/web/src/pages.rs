@@ -189,7 +189,7 @@ struct OverviewPage {
 /// Portfolio overview for the team lead, accounting control and the committees.
 async fn overview(State(state): State<AppState>, user: CurrentUser) -> PageResult {
     user.require(Permission::ReadReports)?;
-    let (by_status, by_nature) = recouvre_store::cases::portfolio_overview(&state.store).await?;
+    let (by_status, by_nature) = recouvre_store::cases::portfolio_overview(&state.read_store).await?;
     let open: Vec<_> = by_status.iter().filter(|line| line.code != CaseStatus::Closed.code()).collect();
     let view = OverviewPage {
         layout: Layout::of(&user),
@@ -358,7 +358,7 @@ struct CaseListPage {
 async fn case_list(State(state): State<AppState>, user: CurrentUser, Query(query): Query<ListQuery>) -> PageResult {
     user.require(Permission::ReadCases)?;
     let filter = query.to_filter(&user)?;
-    let page = recouvre_store::cases::list(&state.store, &filter).await?;
+    let page = recouvre_store::cases::list(&state.read_store, &filter).await?;
     let rows = page
         .cases
         .iter()
@@ -1042,7 +1042,7 @@ async fn compliance_queue(
     let held = recouvre_store::aml::held_awaiting_decision(&state.store).await?.into_iter().map(alert_view).collect();
     let today = Utc::now().date_naive();
     let month = query.month.filter(|month| !month.is_empty()).unwrap_or_else(|| today.format("%Y-%m").to_string());
-    let report = recouvre_store::aml::monthly_report(&state.store, &month).await.map_err(|error| match error {
+    let report = recouvre_store::aml::monthly_report(&state.read_store, &month).await.map_err(|error| match error {
         recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
         other => AppError::from(other),
     })?;
@@ -1184,8 +1184,8 @@ async fn controls(State(state): State<AppState>, user: CurrentUser, Query(query)
     if from > to {
         return Err(AppError::BadRequest("la date de début doit précéder la date de fin".to_string()).into());
     }
-    let report = recouvre_store::controls::control_report(&state.store, as_of).await?;
-    let reconciliation = recouvre_store::controls::reconciliation(&state.store, from, to).await?;
+    let report = recouvre_store::controls::control_report(&state.read_store, as_of).await?;
+    let reconciliation = recouvre_store::controls::reconciliation(&state.read_store, from, to).await?;
     let view = ControlsPage {
         layout: Layout::of(&user),
         as_of: as_of.to_string(),

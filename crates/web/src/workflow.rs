@@ -640,7 +640,7 @@ async fn agenda_officers(state: &AppState, user: &CurrentUser) -> Result<(Vec<i6
 async fn agenda_items(state: &AppState, user: &CurrentUser, until: NaiveDate) -> Result<Vec<AgendaLine>, AppError> {
     let today = Utc::now().date_naive();
     let (ids, _) = agenda_officers(state, user).await?;
-    let items = recouvre_store::workflow::agenda(&state.store, &ids, until, 500).await?;
+    let items = recouvre_store::workflow::agenda(&state.read_store, &ids, until, 500).await?;
     Ok(items
         .into_iter()
         .map(|item| AgendaLine {
@@ -1004,7 +1004,7 @@ async fn get_agenda(
     let today = Utc::now().date_naive();
     let until = query.until.unwrap_or(today + chrono::Duration::days(30));
     let (ids, _) = agenda_officers(&state, &user).await?;
-    let items = recouvre_store::workflow::agenda(&state.store, &ids, until, 500).await?;
+    let items = recouvre_store::workflow::agenda(&state.read_store, &ids, until, 500).await?;
     Ok(Json(items.into_iter().map(|item| agenda_dto(item, today)).collect()))
 }
 
