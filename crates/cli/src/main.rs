@@ -93,6 +93,9 @@ enum Command {
     /// Relevés bancaires ISO 20022 (camt.053, camt.054) : lecture sans comptabilisation.
     #[command(subcommand)]
     Statement(StatementCommand),
+    /// Courriers : le courrier du jour (tous les courriers validés ce jour-là) en un seul PDF à imprimer.
+    #[command(subcommand)]
+    Letters(LettersCommand),
     /// Contrôles d'intégrité.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -184,6 +187,17 @@ enum ExportCommand {
         date: chrono::NaiveDate,
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum LettersCommand {
+    /// Assemble les courriers validés le jour D, après une liste d'envoi, en un PDF (le même fichier à chaque fois).
+    Print {
+        #[arg(long)]
+        date: chrono::NaiveDate,
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
 }
 
@@ -365,9 +379,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&cli.database).await?;
             let read_store = match read_database {
                 // A replica is not migrated: its schema comes from the primary.
-                Some(url) => recouvre_store::Store::connect(&url)
-                    .await
-                    .with_context(|| "base en lecture (--read-database) inaccessible : vérifiez l'adresse".to_string())?,
+                Some(url) => recouvre_store::Store::connect(&url).await.with_context(|| {
+                    "base en lecture (--read-database) inaccessible : vérifiez l'adresse".to_string()
+                })?,
                 None => store.clone(),
             };
             let config = recouvre_web::Config { secure_cookies, metrics_token, ..recouvre_web::Config::default() };
@@ -466,6 +480,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             std::fs::write(&out, recouvre_store::controls::accounting_csv(&lines))
                 .with_context(|| format!("écriture de {} impossible", out.display()))?;
             println!("{} : {} ligne(s) d'écriture du {date}", out.display(), lines.len());
+        }
+        Command::Letters(LettersCommand::Print { date, out }) => {
+            let store = open(&cli.database).await?;
+            let pdf =
+                recouvre_web::letters::day_mail_pdf(&store, date).await.map_err(|error| anyhow::anyhow!("{error}"))?;
+            std::fs::write(&out, &pdf).with_context(|| format!("écriture de {} impossible", out.display()))?;
+            println!("{} : courrier du {date}, {} octets", out.display(), pdf.len());
         }
         Command::Statement(StatementCommand::Show { file, format: _ }) => {
             let xml = std::fs::read(&file).with_context(|| format!("lecture de {} impossible", file.display()))?;
@@ -887,7 +908,12 @@ async fn demo_workflow(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(store: Store, read_store: Store, config: recouvre_web::Config, listen: SocketAddr) -> anyhow::Result<()> {
+async fn serve(
+    store: Store,
+    read_store: Store,
+    config: recouvre_web::Config,
+    listen: SocketAddr,
+) -> anyhow::Result<()> {
     let reference = recouvre_web::load_reference(&store).await?;
     let state = recouvre_web::AppState::with_read_store(store, read_store, config, reference);
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| {

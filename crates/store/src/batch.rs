@@ -221,8 +221,10 @@ pub async fn prepare(store: &Store, as_of: NaiveDate, chunk_cases: i64, now: Dat
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let chunks: i64 =
-            sqlx::query_scalar("SELECT chunks FROM batch_runs WHERE as_of = $1").bind(as_of).fetch_one(&mut *tx).await?;
+        let chunks: i64 = sqlx::query_scalar("SELECT chunks FROM batch_runs WHERE as_of = $1")
+            .bind(as_of)
+            .fetch_one(&mut *tx)
+            .await?;
         if created == 1 {
             let numbers: Vec<i64> = (0..chunks).collect();
             for block in numbers.chunks(ROWS_PER_STATEMENT) {

@@ -25,6 +25,7 @@ pub mod batch;
 pub mod cases;
 pub mod controls;
 pub mod direct_debits;
+pub mod documents;
 mod error;
 pub mod imports;
 pub mod journal;

@@ -984,7 +984,10 @@ pub async fn follow_plans(
             let mut tx = pool.begin().await?;
             // A write first, so that SQLite takes its write lock now rather than upgrading a read
             // lock later, which fails when another batch process wrote in between.
-            sqlx::query("UPDATE payment_plans SET status = status WHERE id = $1").bind(plan_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE payment_plans SET status = status WHERE id = $1")
+                .bind(plan_id)
+                .execute(&mut *tx)
+                .await?;
             let paid_cents: i64 = sqlx::query_scalar(concat!(
                 "SELECT CAST(COALESCE(-SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
                  JOIN ledger_transactions t ON t.id = p.transaction_id \

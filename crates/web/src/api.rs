@@ -106,11 +106,12 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The whole API document: this module's paths, then the workflow's and the team's.
+/// The whole API document: this module's paths, then the workflow's, the team's and the letters'.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut document = ApiDoc::openapi();
     document.merge(crate::workflow::WorkflowApiDoc::openapi());
     document.merge(crate::team::TeamApiDoc::openapi());
+    document.merge(crate::letters::LettersApiDoc::openapi());
     document
 }
 

@@ -25,6 +25,7 @@ pub mod api;
 pub mod auth;
 mod error;
 mod format;
+pub mod letters;
 mod metrics;
 pub mod pages;
 pub mod reference;
@@ -105,7 +106,8 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(workflow::pages())
         .merge(team::pages())
-        .nest("/api/v1", api::router().merge(workflow::api()).merge(team::api()))
+        .merge(letters::pages())
+        .nest("/api/v1", api::router().merge(workflow::api()).merge(team::api()).merge(letters::api()))
         .merge(api::swagger_ui(state.clone()))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {

@@ -495,6 +495,7 @@ struct CasePage {
     today: String,
     due_inputs: Vec<(&'static str, &'static str, String)>,
     workflow: crate::workflow::CaseWorkflowView,
+    letters: crate::letters::CaseLettersView,
 }
 
 /// French label of a journal event kind.
@@ -534,6 +535,8 @@ pub fn event_label(kind: &str) -> &'static str {
         "write_off_refused" => "Passage en pertes refusé",
         "interest_accrued" => "Intérêts courus",
         "deadline_warning" => "Échéance légale proche",
+        "document_validated" => "Courrier validé",
+        "document_postage" => "Envoi recommandé",
         "plan_created" => "Échéancier mis en place",
         "plan_cancelled" => "Échéancier annulé",
         "plan_completed" => "Échéancier soldé",
@@ -727,6 +730,7 @@ async fn case_page(State(state): State<AppState>, user: CurrentUser, Path(case_i
             ("penalties", "Pénalités", breakdown.penalties.to_plain_string()),
         ],
         workflow: crate::workflow::case_view(&state, case_id).await?,
+        letters: crate::letters::case_view(&state, case_id).await?,
     };
     render(&view)
 }
