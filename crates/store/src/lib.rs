@@ -33,6 +33,7 @@ pub mod ledger;
 pub mod reference;
 pub mod sanctions;
 pub mod schema;
+pub mod seed;
 pub mod sessions;
 pub mod settings;
 pub mod statements;
