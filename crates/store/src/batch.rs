@@ -34,17 +34,15 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::bulk::{insert_events, multi_row, ROWS_PER_STATEMENT_MAX};
 use crate::{on_engine, Engine, Result, Store, StoreError};
 
 /// Cases per chunk unless told otherwise: large enough that a chunk's fixed cost (claim, a few
 /// reads, commit) is small per case, small enough that a killed process loses little work.
 pub const DEFAULT_CHUNK_CASES: i64 = 1_000;
 /// Upper bound on a chunk, so that one chunk's statements stay well under the engines' bind
-/// parameter limits once cut in `ROWS_PER_STATEMENT` and its transaction stays short.
+/// parameter limits once cut in `bulk::ROWS_PER_STATEMENT_MAX` and its transaction stays short.
 pub const MAX_CHUNK_CASES: i64 = 20_000;
-/// Rows per multi-row statement: 500 rows × 8 columns = 4,000 parameters, under SQLite's 32,766
-/// and PostgreSQL's 65,535.
-const ROWS_PER_STATEMENT: usize = 500;
 /// A claimed chunk is left to others when its lease runs out (its process presumably dead).
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 /// How often a process with nothing to claim looks again for chunks whose lease ran out.
@@ -227,22 +225,24 @@ pub async fn prepare(store: &Store, as_of: NaiveDate, chunk_cases: i64, now: Dat
             .await?;
         if created == 1 {
             let numbers: Vec<i64> = (0..chunks).collect();
-            for block in numbers.chunks(ROWS_PER_STATEMENT) {
-                let sql = format!(
-                    "INSERT INTO batch_chunks (as_of, chunk_no, first_case_id, last_case_id, cases_seen, \
-                     cases_accrued, interest_cents, entries_booked, warnings_raised, cases_held) VALUES {}",
-                    values_placeholders(block.len(), 4, ", 0, 0, 0, 0, 0, 0")
-                );
-                let mut query = sqlx::query(&sql);
-                for chunk_no in block {
-                    query = query
-                        .bind(as_of)
-                        .bind(*chunk_no)
-                        .bind(chunk_no * chunk_cases + 1)
-                        .bind((chunk_no + 1) * chunk_cases);
+            multi_row!(
+                tx,
+                "INSERT INTO batch_chunks (as_of, chunk_no, first_case_id, last_case_id, cases_seen, \
+                 cases_accrued, interest_cents, entries_booked, warnings_raised, cases_held) ",
+                "",
+                10,
+                numbers,
+                |values, chunk_no| {
+                    values
+                        .push_bind(as_of)
+                        .push_bind(*chunk_no)
+                        .push_bind(chunk_no * chunk_cases + 1)
+                        .push_bind((chunk_no + 1) * chunk_cases);
+                    for _ in 0..6 {
+                        values.push_bind(0_i64);
+                    }
                 }
-                query.execute(&mut *tx).await?;
-            }
+            );
         }
         tx.commit().await?;
         chunks
@@ -447,54 +447,6 @@ struct JournalTail {
     hash: String,
 }
 
-/// One value of a multi-row statement (each engine binds the same Rust types).
-enum Value {
-    Int(i64),
-    OptInt(Option<i64>),
-    Text(String),
-    Date(NaiveDate),
-    Time(DateTime<Utc>),
-}
-
-/// Binds `Value`s to a query of either engine.
-macro_rules! bind_values {
-    ($query:expr, $values:expr) => {{
-        let mut query = $query;
-        for value in $values {
-            query = match value {
-                Value::Int(number) => query.bind(*number),
-                Value::OptInt(number) => query.bind(*number),
-                Value::Text(text) => query.bind(text.as_str()),
-                Value::Date(day) => query.bind(*day),
-                Value::Time(instant) => query.bind(*instant),
-            };
-        }
-        query
-    }};
-}
-
-/// `($1, $2, …), ($n, …)` for `rows` rows of `columns` parameters, each followed by `constants`
-/// (literal SQL appended inside each row's parentheses).
-fn values_placeholders(rows: usize, columns: usize, constants: &str) -> String {
-    let mut sql = String::with_capacity(rows * columns * 5);
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('$');
-            sql.push_str(&(row * columns + column + 1).to_string());
-        }
-        sql.push_str(constants);
-        sql.push(')');
-    }
-    sql
-}
-
 /// Writes a chunk's work with multi-row statements, inside the chunk's transaction.
 macro_rules! write_chunk {
     ($tx:expr, $work:expr, $as_of:expr, $chunk:expr, $actor:expr, $now:expr) => {{
@@ -505,126 +457,104 @@ macro_rules! write_chunk {
         let now: DateTime<Utc> = $now;
 
         // Ledger: one accrual transaction per charged case, then its postings.
-        for block in work.charges.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO ledger_transactions (case_id, kind, booked_on, reference, actor, created_at) VALUES {} \
-                 RETURNING id, case_id",
-                values_placeholders(block.len(), 6, "")
-            );
-            let mut values = Vec::with_capacity(block.len() * 6);
-            let mut transactions = Vec::with_capacity(block.len());
-            for (case_id, account, amount, note) in block {
-                let transaction =
-                    ledger::charge(*account, *amount).map_err(|error| StoreError::Conflict(error.to_string()))?;
-                let sum: i64 = transaction.postings.iter().map(|posting| posting.amount.cents()).sum();
-                assert_eq!(sum, 0, "only balanced transactions reach the ledger");
-                values.extend([
-                    Value::Int(*case_id),
-                    Value::Text(transaction.kind.code().to_string()),
-                    Value::Date(as_of),
-                    Value::Text(note.clone()),
-                    Value::Text(actor.to_string()),
-                    Value::Time(now),
-                ]);
-                transactions.push((*case_id, transaction));
-            }
-            let returned: Vec<(i64, i64)> = bind_values!(sqlx::query_as(&sql), &values).fetch_all(&mut *$tx).await?;
-            // One transaction per case in the block: the case id names each returned id.
-            let id_of: HashMap<i64, i64> = returned.into_iter().map(|(id, case_id)| (case_id, id)).collect();
-            assert_eq!(id_of.len(), block.len(), "one accrual per case and chunk");
-            let mut posting_values = Vec::new();
-            let mut postings = 0_usize;
-            for (case_id, transaction) in &transactions {
-                for posting in &transaction.postings {
-                    posting_values.extend([
-                        Value::Int(id_of[case_id]),
-                        Value::OptInt(Some(*case_id)),
-                        Value::Text(posting.account.code().to_string()),
-                        Value::Int(posting.amount.cents()),
-                    ]);
-                    postings += 1;
-                }
-            }
-            let sql = format!(
-                "INSERT INTO ledger_postings (transaction_id, case_id, account, amount_cents) VALUES {}",
-                values_placeholders(postings, 4, "")
-            );
-            bind_values!(sqlx::query(&sql), &posting_values).execute(&mut *$tx).await?;
+        let mut transactions = Vec::with_capacity(work.charges.len());
+        for (case_id, account, amount, note) in &work.charges {
+            let transaction = ledger::charge(*account, *amount).map_err(|error| StoreError::Conflict(error.to_string()))?;
+            let sum: i64 = transaction.postings.iter().map(|posting| posting.amount.cents()).sum();
+            assert_eq!(sum, 0, "only balanced transactions reach the ledger");
+            transactions.push((*case_id, note, transaction));
         }
+        let returned: Vec<(i64, i64)> = multi_row!(
+            returning $tx,
+            "INSERT INTO ledger_transactions (case_id, kind, booked_on, reference, actor, created_at) ",
+            " RETURNING id, case_id",
+            6,
+            transactions,
+            |values, row| {
+                let (case_id, note, transaction) = row;
+                values
+                    .push_bind(*case_id)
+                    .push_bind(transaction.kind.code())
+                    .push_bind(as_of)
+                    .push_bind(note.as_str())
+                    .push_bind(actor)
+                    .push_bind(now);
+            }
+        );
+        // One transaction per case in the chunk: the case id names each returned id.
+        let id_of: HashMap<i64, i64> = returned.into_iter().map(|(id, case_id)| (case_id, id)).collect();
+        assert_eq!(id_of.len(), transactions.len(), "one accrual per case and chunk");
+        let postings: Vec<(i64, i64, &str, i64)> = transactions
+            .iter()
+            .flat_map(|(case_id, _, transaction)| {
+                let transaction_id = id_of[case_id];
+                transaction
+                    .postings
+                    .iter()
+                    .map(move |posting| (transaction_id, *case_id, posting.account.code(), posting.amount.cents()))
+            })
+            .collect();
+        multi_row!(
+            $tx,
+            "INSERT INTO ledger_postings (transaction_id, case_id, account, amount_cents) ",
+            "",
+            4,
+            postings,
+            |values, posting| {
+                values.push_bind(posting.0).push_bind(posting.1).push_bind(posting.2).push_bind(posting.3);
+            }
+        );
 
         // Journal events, already chained in memory.
-        for block in work.events.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO case_events (case_id, sequence, kind, payload, actor, recorded_at, previous_hash, hash) \
-                 VALUES {}",
-                values_placeholders(block.len(), 8, "")
-            );
-            let mut values = Vec::with_capacity(block.len() * 8);
-            for event in block {
-                values.extend([
-                    Value::Int(event.case_id),
-                    Value::Int(event.sequence),
-                    Value::Text(event.kind.clone()),
-                    Value::Text(event.payload.clone()),
-                    Value::Text(event.actor.clone()),
-                    Value::Time(event.recorded_at),
-                    Value::Text(event.previous_hash.clone()),
-                    Value::Text(event.hash.clone()),
-                ]);
-            }
-            bind_values!(sqlx::query(&sql), &values).execute(&mut *$tx).await?;
-        }
+        insert_events!($tx, &work.events);
 
         // The cases: last day accrued, journal version, and the list's amount projection.
-        for block in work.case_updates.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "UPDATE cases SET accrued_to = v.column2, version = v.column3, total_cents = v.column4 \
-                 FROM (VALUES {}) AS v WHERE cases.id = v.column1",
-                values_placeholders(block.len(), 4, "")
-            );
-            let mut values = Vec::with_capacity(block.len() * 4);
-            for (case_id, accrued_to, version, total_cents) in block {
-                values.extend([Value::Int(*case_id), Value::Date(*accrued_to), Value::Int(*version), Value::Int(*total_cents)]);
+        let updated = multi_row!(
+            $tx,
+            "UPDATE cases SET accrued_to = v.column2, version = v.column3, total_cents = v.column4 FROM (",
+            ") AS v WHERE cases.id = v.column1",
+            4,
+            work.case_updates,
+            |values, update| {
+                let (case_id, accrued_to, version, total_cents) = update;
+                values.push_bind(*case_id).push_bind(*accrued_to).push_bind(*version).push_bind(*total_cents);
             }
-            let updated = bind_values!(sqlx::query(&sql), &values).execute(&mut *$tx).await?.rows_affected();
-            assert_eq!(updated, block.len() as u64, "every case of the chunk is updated once");
-        }
+        );
+        assert_eq!(updated, work.case_updates.len() as u64, "every case of the chunk is updated once");
 
-        for block in work.warned_items.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "UPDATE agenda_items SET warned_on = $1 WHERE id IN ({})",
-                (2..block.len() + 2).map(|number| format!("${number}")).collect::<Vec<_>>().join(", ")
-            );
-            let mut query = sqlx::query(&sql).bind(as_of);
+        for block in work.warned_items.chunks(ROWS_PER_STATEMENT_MAX) {
+            let mut builder = sqlx::QueryBuilder::new("UPDATE agenda_items SET warned_on = ");
+            builder.push_bind(as_of).push(" WHERE id IN (");
+            let mut ids = builder.separated(", ");
             for id in block {
-                query = query.bind(*id);
+                ids.push_bind(*id);
             }
-            query.execute(&mut *$tx).await?;
+            builder.push(")");
+            builder.build().execute(&mut *$tx).await?;
         }
 
         let parts: Vec<_> = work.snapshot.iter().collect();
-        for block in parts.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO batch_snapshot_parts (as_of, chunk_no, main_nature, status, age_bucket, officer_id, \
-                 cases, outstanding_cents, interest_cents) VALUES {}",
-                values_placeholders(block.len(), 9, "")
-            );
-            let mut values = Vec::with_capacity(block.len() * 9);
-            for ((nature, status, bucket, officer_id), (cases, outstanding_cents, interest_cents)) in block {
-                values.extend([
-                    Value::Date(as_of),
-                    Value::Int(chunk.chunk_no),
-                    Value::Text(nature.clone()),
-                    Value::Text(status.clone()),
-                    Value::Text(bucket.to_string()),
-                    Value::Int(*officer_id),
-                    Value::Int(*cases),
-                    Value::Int(*outstanding_cents),
-                    Value::Int(*interest_cents),
-                ]);
+        multi_row!(
+            $tx,
+            "INSERT INTO batch_snapshot_parts (as_of, chunk_no, main_nature, status, age_bucket, officer_id, \
+             cases, outstanding_cents, interest_cents) ",
+            "",
+            9,
+            parts,
+            |values, part| {
+                let ((nature, status, bucket, officer_id), (cases, outstanding_cents, interest_cents)) = part;
+                values
+                    .push_bind(as_of)
+                    .push_bind(chunk.chunk_no)
+                    .push_bind(nature.as_str())
+                    .push_bind(status.as_str())
+                    .push_bind(*bucket)
+                    .push_bind(*officer_id)
+                    .push_bind(*cases)
+                    .push_bind(*outstanding_cents)
+                    .push_bind(*interest_cents);
             }
-            bind_values!(sqlx::query(&sql), &values).execute(&mut *$tx).await?;
-        }
+        );
 
         let stats = &work.stats;
         sqlx::query(
@@ -856,16 +786,5 @@ fn rate_rule(case: &CaseRow) -> Result<(RateRule, Account)> {
             RateRule::Statutory { category: CreditorCategory::Other, judgment_served_on: case.judgment_served_on },
             Account::StatutoryInterest,
         )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_number_rows_and_columns() {
-        assert_eq!(values_placeholders(2, 3, ""), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(values_placeholders(1, 2, ", 0"), "($1, $2, 0)");
     }
 }

@@ -22,6 +22,7 @@ pub mod access;
 pub mod aml;
 pub mod approvals;
 pub mod batch;
+mod bulk;
 pub mod cases;
 pub mod controls;
 pub mod direct_debits;

@@ -34,14 +34,10 @@ use recouvre_domain::journal::{self, JournalEvent, NewEvent};
 use recouvre_domain::ledger::{self, Transaction};
 use serde_json::json;
 
+use crate::bulk::{insert_events, multi_row, BIND_PARAMETERS_PER_STATEMENT_MAX, ROWS_PER_STATEMENT_MAX};
 use crate::cases::case_reference;
 use crate::{on_engine, Result, Store, StoreError};
 
-/// SQLite's limit on bind parameters in one statement (`SQLITE_MAX_VARIABLE_NUMBER` since 3.32);
-/// PostgreSQL's is 65 535.
-const BIND_PARAMETERS_PER_STATEMENT_MAX: usize = 32_766;
-/// Rows in one multi-row INSERT.
-const ROWS_PER_STATEMENT_MAX: usize = 500;
 /// Keys in one `… IN (…)` lookup.
 const KEYS_PER_LOOKUP_MAX: usize = 1_000;
 /// Cases planned together: their persons and claims already stored are looked up at once, and a
@@ -59,39 +55,10 @@ const CLAIM_COLUMNS: usize = 13;
 const LEDGER_TRANSACTION_COLUMNS: usize = 7;
 const LEDGER_POSTING_COLUMNS: usize = 4;
 const OTHER_ACCOUNT_COLUMNS: usize = 4;
-const EVENT_COLUMNS: usize = 8;
 
 /// The widest row (persons) times the rows per statement stays under both engines' limit.
 const _: () = assert!(PERSON_COLUMNS * ROWS_PER_STATEMENT_MAX <= BIND_PARAMETERS_PER_STATEMENT_MAX);
 const _: () = assert!(KEYS_PER_LOOKUP_MAX <= BIND_PARAMETERS_PER_STATEMENT_MAX);
-
-/// Runs `$head VALUES (…), (…), … $tail` over `$rows`, in statements of at most
-/// [`ROWS_PER_STATEMENT_MAX`] rows each (`INSERT INTO t (…) VALUES …`, or an UPDATE from a
-/// `VALUES` list); `$bind` pushes the `$columns` values of `$row`. With `returning`, `$tail`
-/// ends in `RETURNING …` and the rows every statement returns are collected, in no particular
-/// order.
-macro_rules! multi_row {
-    (returning $tx:expr, $head:expr, $tail:expr, $columns:expr, $rows:expr, |$values:ident, $row:ident| $bind:block) => {{
-        let mut returned = Vec::with_capacity($rows.len());
-        for chunk in $rows.chunks(ROWS_PER_STATEMENT_MAX) {
-            assert!(chunk.len() * $columns <= BIND_PARAMETERS_PER_STATEMENT_MAX);
-            let mut builder = sqlx::QueryBuilder::new($head);
-            builder.push_values(chunk, |mut $values, $row| $bind);
-            builder.push($tail);
-            returned.extend(builder.build_query_as().fetch_all(&mut *$tx).await?);
-        }
-        returned
-    }};
-    ($tx:expr, $head:expr, $tail:expr, $columns:expr, $rows:expr, |$values:ident, $row:ident| $bind:block) => {{
-        for chunk in $rows.chunks(ROWS_PER_STATEMENT_MAX) {
-            assert!(chunk.len() * $columns <= BIND_PARAMETERS_PER_STATEMENT_MAX);
-            let mut builder = sqlx::QueryBuilder::new($head);
-            builder.push_values(chunk, |mut $values, $row| $bind);
-            builder.push($tail);
-            builder.build().execute(&mut *$tx).await?;
-        }
-    }};
-}
 
 /// Runs `$head` followed by `($1, $2, …)` over `$keys`, in lookups of at most
 /// [`KEYS_PER_LOOKUP_MAX`] keys; collects the rows.
@@ -463,24 +430,7 @@ macro_rules! insert_journal {
         let now: DateTime<Utc> = $now;
         let recorded_at = journal::to_storage_precision(now);
         let events: Vec<JournalEvent> = cases.iter().flat_map(|case| journal_of(case, actor, recorded_at)).collect();
-        multi_row!(
-            $tx,
-            "INSERT INTO case_events (case_id, sequence, kind, payload, actor, recorded_at, previous_hash, hash) ",
-            "",
-            EVENT_COLUMNS,
-            events,
-            |values, event| {
-                values
-                    .push_bind(event.case_id)
-                    .push_bind(event.sequence)
-                    .push_bind(&event.kind)
-                    .push_bind(&event.payload)
-                    .push_bind(&event.actor)
-                    .push_bind(event.recorded_at)
-                    .push_bind(&event.previous_hash)
-                    .push_bind(&event.hash);
-            }
-        );
+        insert_events!($tx, &events);
     }};
 }
 
