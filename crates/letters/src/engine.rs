@@ -77,12 +77,16 @@ pub struct Rendered {
 
 /// Holds the fonts, the standard library and the templates; build it once and reuse it:
 /// loading fonts and the library is the expensive part of a first render.
+#[derive(Clone)]
 pub struct Engine {
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
     lib: Source,
     templates: HashMap<LetterKind, Template>,
+    /// Versions replaced by [`Engine::set_template`], by version: a letter validated with one
+    /// of them can be made again (the day's mail) after an administrator published another.
+    earlier: HashMap<String, (LetterKind, String)>,
 }
 
 impl Default for Engine {
@@ -108,6 +112,7 @@ impl Engine {
             fonts,
             lib: Source::new(file_id("/lib.typ"), LIB_TYP.to_string()),
             templates,
+            earlier: HashMap::new(),
         }
     }
 
@@ -133,7 +138,8 @@ impl Engine {
 
     /// Replaces a template by an administrator's version. The source is a Typst module that
     /// defines `render(d)`; it is not checked here, so render a sample before publishing it
-    /// (a broken template fails at render time with [`LetterError::Template`]).
+    /// (a broken template fails at render time with [`LetterError::Template`]). The version it
+    /// replaces is kept: [`Engine::render_day_mail_versions`] can still make letters with it.
     pub fn set_template(
         &mut self,
         kind: LetterKind,
@@ -145,8 +151,16 @@ impl Engine {
             return Err(LetterError::EmptyTemplateVersion { kind });
         }
         let source = Source::new(file_id(&template_path(kind)), source.into());
-        self.templates.insert(kind, Template { source, version });
+        if let Some(previous) = self.templates.insert(kind, Template { source, version }) {
+            self.earlier.insert(previous.version, (kind, previous.source.text().to_string()));
+        }
         Ok(())
+    }
+
+    /// Whether letters can be made with `version` (the current version of its kind, or one it
+    /// replaced).
+    pub fn knows_version(&self, version: &str) -> bool {
+        self.earlier.contains_key(version) || self.templates.values().any(|t| t.version == version)
     }
 
     /// Renders one letter.
@@ -168,30 +182,62 @@ impl Engine {
     }
 
     /// Renders a day's mail as one PDF: a cover list, then each letter from a new page, with
-    /// its own page numbering. The letters are composed in a single Typst document.
+    /// its own page numbering. The letters are composed in a single Typst document, each with
+    /// the current template of its kind.
     pub fn render_day_mail(&self, date: NaiveDate, letters: &[(LetterKind, LetterData)]) -> Result<Vec<u8>> {
+        let letters: Vec<(LetterKind, &str, LetterData)> =
+            letters.iter().map(|(kind, data)| (*kind, self.templates[kind].version.as_str(), data.clone())).collect();
+        self.render_day_mail_versions(date, &letters)
+    }
+
+    /// Like [`Engine::render_day_mail`], each letter made with the template version it records
+    /// (as validated): the current one of its kind or one [`Engine::set_template`] replaced.
+    pub fn render_day_mail_versions(
+        &self,
+        date: NaiveDate,
+        letters: &[(LetterKind, &str, LetterData)],
+    ) -> Result<Vec<u8>> {
         if letters.is_empty() {
             return Err(LetterError::EmptyDayMail { date: crate::format::format_date(date) });
         }
         let mut main = String::from("#import \"/lib.typ\": setup, cover\n");
-        let mut kinds_seen: Vec<LetterKind> = Vec::new();
-        for (kind, data) in letters {
+        // One module per (kind, version) used; a current template keeps its own path, an
+        // earlier one is given a path of its own for this document.
+        let mut modules: Vec<(LetterKind, &str)> = Vec::new();
+        let mut extra = Vec::new();
+        for (kind, version, data) in letters {
             data.validate(*kind)?;
-            if !kinds_seen.contains(kind) {
-                let _ = writeln!(main, "#import \"{}\" as {}", template_path(*kind), kind.code());
-                kinds_seen.push(*kind);
+            if modules.contains(&(*kind, *version)) {
+                continue;
             }
+            let current = &self.templates[kind];
+            let path = if current.version == *version {
+                template_path(*kind)
+            } else {
+                let text = match self.earlier.get(*version) {
+                    Some((earlier_kind, text)) if earlier_kind == kind => text.clone(),
+                    _ => return Err(LetterError::UnknownTemplateVersion { version: version.to_string() }),
+                };
+                let path = format!("/templates/{}.earlier-{}.typ", kind.code(), modules.len());
+                extra.push(Source::new(file_id(&path), text));
+                path
+            };
+            let _ = writeln!(main, "#import \"{path}\" as t{}", modules.len());
+            modules.push((*kind, *version));
         }
         let _ = writeln!(main, "#show: setup.with(title: {})", typst_string("Courrier du jour"));
         main.push_str("#cover(json(\"/cover.json\"))\n");
         let mut views = Vec::with_capacity(letters.len());
-        for (i, (kind, data)) in letters.iter().enumerate() {
-            let _ = writeln!(main, "#{}.render(json(\"/data/{i}.json\"))", kind.code());
+        let mut pairs = Vec::with_capacity(letters.len());
+        for (i, (kind, version, data)) in letters.iter().enumerate() {
+            let module = modules.iter().position(|m| *m == (*kind, *version)).unwrap_or(0);
+            let _ = writeln!(main, "#t{module}.render(json(\"/data/{i}.json\"))");
             views.push(letter_view(*kind, data, i));
+            pairs.push((*kind, data.clone()));
         }
-        let versions: Vec<&str> = kinds_seen.iter().map(|k| self.templates[k].version.as_str()).collect();
+        let versions: Vec<&str> = modules.iter().map(|(_, version)| *version).collect();
         let ident = format!("day-mail-{date}");
-        self.compile(main, views, Some(cover_view(date, letters)), &versions.join(", "), &ident)
+        self.compile_with(main, views, Some(cover_view(date, &pairs)), &versions.join(", "), &ident, extra)
     }
 
     fn compile(
@@ -202,6 +248,18 @@ impl Engine {
         version: &str,
         ident: &str,
     ) -> Result<Vec<u8>> {
+        self.compile_with(main, views, cover, version, ident, Vec::new())
+    }
+
+    fn compile_with(
+        &self,
+        main: String,
+        views: Vec<serde_json::Value>,
+        cover: Option<serde_json::Value>,
+        version: &str,
+        ident: &str,
+        extra: Vec<Source>,
+    ) -> Result<Vec<u8>> {
         let mut files = HashMap::new();
         for (i, view) in views.iter().enumerate() {
             files.insert(file_id(&format!("/data/{i}.json")), Bytes::new(view.to_string().into_bytes()));
@@ -209,7 +267,7 @@ impl Engine {
         if let Some(cover) = cover {
             files.insert(file_id("/cover.json"), Bytes::new(cover.to_string().into_bytes()));
         }
-        let world = LetterWorld { engine: self, main: Source::new(file_id("/main.typ"), main), files };
+        let world = LetterWorld { engine: self, main: Source::new(file_id("/main.typ"), main), files, extra };
         let result = typst::compile::<PagedDocument>(&world).output;
         // Memoised results of older compilations are of no use to the next letter beyond a
         // few generations; evicting keeps memory flat over a batch of thousands.
@@ -263,6 +321,8 @@ struct LetterWorld<'a> {
     engine: &'a Engine,
     main: Source,
     files: HashMap<FileId, Bytes>,
+    /// Earlier template versions this document uses (the day's mail).
+    extra: Vec<Source>,
 }
 
 impl LetterWorld<'_> {
@@ -273,7 +333,7 @@ impl LetterWorld<'_> {
         if id == self.engine.lib.id() {
             return Some(&self.engine.lib);
         }
-        self.engine.templates.values().map(|t| &t.source).find(|s| s.id() == id)
+        self.engine.templates.values().map(|t| &t.source).chain(self.extra.iter()).find(|s| s.id() == id)
     }
 }
 

@@ -153,6 +153,11 @@ pub enum LetterError {
     #[error("Aucun courrier à éditer pour le {date} : rien à imprimer. Vérifiez la sélection du jour.")]
     EmptyDayMail { date: String },
     #[error(
+        "Le modèle « {version} » est inconnu de ce serveur : le courrier a été validé avec une version \
+         qui n'a pas été chargée. Vérifiez les versions de modèles enregistrées puis relancez l'édition."
+    )]
+    UnknownTemplateVersion { version: String },
+    #[error(
         "L'export PDF a échoué : {details}. Ce n'est pas dû aux données du dossier ; \
          signalez-le à l'équipe technique avec la référence du dossier."
     )]

@@ -304,3 +304,37 @@ fn an_administrator_can_replace_a_template() {
         Err(LetterError::EmptyTemplateVersion { .. })
     ));
 }
+
+#[test]
+fn the_days_mail_makes_each_letter_with_the_version_it_was_validated_with() {
+    let mut engine = Engine::new();
+    let version = |marker: &str| {
+        format!(
+            "#import \"/lib.typ\": *\n#let render(d) = letter(d, object: [Mise en demeure])[\n  {marker} pour #d.debtor.name.\n  #signature(d)\n]\n"
+        )
+    };
+    engine.set_template(LetterKind::FormalNotice, version("Rédaction deux"), "formal_notice v2").unwrap();
+    engine.set_template(LetterKind::FormalNotice, version("Rédaction trois"), "formal_notice v3").unwrap();
+    assert_eq!(engine.template_version(LetterKind::FormalNotice), "formal_notice v3");
+    for known in ["formal_notice v1", "formal_notice v2", "formal_notice v3"] {
+        assert!(engine.knows_version(known), "{known}");
+    }
+    let data = sample(LetterKind::FormalNotice);
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    let letters = [
+        (LetterKind::FormalNotice, "formal_notice v2", data.clone()),
+        (LetterKind::FormalNotice, "formal_notice v3", data.clone()),
+        (LetterKind::FormalNotice, "formal_notice v1", data.clone()),
+        (LetterKind::FormalNotice, "formal_notice v2", data.clone()),
+    ];
+    let text = text_of(&engine.render_day_mail_versions(day, &letters).unwrap());
+    assert_eq!(text.matches("Rédaction deux pour").count(), 2, "{text}");
+    assert_eq!(text.matches("Rédaction trois pour").count(), 1, "{text}");
+    assert_has(&text, "vaut mise en demeure");
+    // The same letters alone give the same text as the day's mail composes.
+    let alone = text_of(&engine.render(LetterKind::FormalNotice, &data).unwrap().pdf);
+    assert_has(&alone, "Rédaction trois pour");
+    // A version this engine never saw is an error that says so, not another template.
+    let unknown = engine.render_day_mail_versions(day, &[(LetterKind::FormalNotice, "formal_notice v9", data)]);
+    assert!(matches!(unknown, Err(LetterError::UnknownTemplateVersion { .. })), "{unknown:?}");
+}
