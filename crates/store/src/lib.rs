@@ -31,6 +31,7 @@ mod error;
 pub mod imports;
 pub mod journal;
 pub mod ledger;
+pub mod letter_templates;
 pub mod reference;
 pub mod sanctions;
 pub mod schema;

@@ -5,7 +5,7 @@
 //!
 //! Rendering is deterministic: validating renders again and gets the previewed bytes.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -53,10 +53,57 @@ pub fn api() -> Router<AppState> {
 )]
 pub struct LettersApiDoc;
 
-/// One engine per process: loading the fonts and Typst's library is the slow part of a render.
-fn engine() -> &'static Engine {
+/// The built-in templates, loaded once per process: loading the fonts and Typst's library is
+/// the slow part of a render. Engines with administrators' versions are clones of it.
+pub(crate) fn base_engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(Engine::new)
+}
+
+/// The engine with the templates in force in the database: the built-in template of each kind,
+/// replaced by the administrators' versions in the order they were added (so the last one of a
+/// kind is in force, and every earlier one can still make the letters validated with it).
+///
+/// Several servers share the database: before each render the cache compares the last stored
+/// version's id with the one it loaded (one indexed query) and reloads when another server, or
+/// this one, added a version. No letter is ever made with a superseded template.
+#[derive(Default)]
+pub struct EngineCache {
+    loaded: RwLock<Option<(i64, Arc<Engine>)>>,
+}
+
+impl EngineCache {
+    pub async fn engine(&self, store: &recouvre_store::Store) -> Result<Arc<Engine>, AppError> {
+        let stamp = recouvre_store::letter_templates::stamp(store).await?;
+        if let Some((known, engine)) = self.loaded.read().expect("engine cache lock").as_ref() {
+            if *known == stamp {
+                return Ok(engine.clone());
+            }
+        }
+        let versions = recouvre_store::letter_templates::all(store).await?;
+        let stamp = versions.last().map_or(0, |version| version.id);
+        let engine = Arc::new(engine_with(&versions)?);
+        *self.loaded.write().expect("engine cache lock") = Some((stamp, engine.clone()));
+        tracing::info!(stamp, versions = versions.len(), "letter templates loaded");
+        Ok(engine)
+    }
+}
+
+/// The built-in engine with `versions` applied in order.
+fn engine_with(versions: &[recouvre_store::letter_templates::TemplateVersion]) -> Result<Engine, AppError> {
+    let mut engine = base_engine().clone();
+    for version in versions {
+        let kind = LetterKind::from_code(&version.kind).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "version de modèle « {} » : type de courrier inconnu de ce serveur ; mettez le serveur à jour",
+                version.label
+            ))
+        })?;
+        engine
+            .set_template(kind, version.source.clone(), version.label.clone())
+            .map_err(|error| AppError::Internal(anyhow::anyhow!("{error}")))?;
+    }
+    Ok(engine)
 }
 
 /// What the officer chooses or adds when generating a letter.
@@ -74,6 +121,9 @@ pub struct LetterRequest {
     pub recipient_address: Option<String>,
     /// Court for a payment-order request (default: the tribunal judiciaire of the debtor's city).
     pub court: Option<String>,
+    /// For instructions to a bailiff: the enforceable title to execute (e.g. "ordonnance
+    /// d'injonction de payer du … revêtue de la formule exécutoire").
+    pub enforceable_title: Option<String>,
 }
 
 /// A stored document.
@@ -148,7 +198,8 @@ async fn prepare(
         plan: plan.as_ref(),
     };
     let data = letter_data(kind, &case, &context, request)?;
-    let rendered = tokio::task::spawn_blocking(move || engine().render(kind, &data).map(|rendered| (data, rendered)))
+    let engine = state.letter_engine.engine(&state.store).await?;
+    let rendered = tokio::task::spawn_blocking(move || engine.render(kind, &data).map(|rendered| (data, rendered)))
         .await
         .map_err(|error| AppError::Internal(anyhow::anyhow!("rendu interrompu : {error}")))?
         .map_err(|error| AppError::BadRequest(error.to_string()))?;
@@ -257,6 +308,15 @@ pub fn letter_data(
         LetterKind::GuarantorCall => guarantor.clone().ok_or_else(|| {
             AppError::Conflict("aucune caution n'est enregistrée sur ce dossier : ajoutez-la avant de l'appeler".to_string())
         })?,
+        LetterKind::BailiffInstruction
+            if request.enforceable_title.as_deref().is_none_or(|title| title.trim().is_empty()) =>
+        {
+            return Err(AppError::BadRequest(
+                "instructions au commissaire de justice : indiquez le titre exécutoire à mettre à exécution \
+                 (par exemple l'ordonnance d'injonction de payer revêtue de la formule exécutoire, avec sa date)"
+                    .to_string(),
+            ))
+        }
         LetterKind::NotaryClaimDeclaration | LetterKind::BailiffInstruction | LetterKind::AgencyInstruction => {
             third_party.clone().ok_or_else(|| {
                 AppError::BadRequest(format!(
@@ -340,10 +400,10 @@ pub fn letter_data(
         court: (kind == LetterKind::PaymentOrderRequest)
             .then(|| Court { name: court_name(case, request), address_lines: vec![case.debtor.city.clone()] }),
         legal_grounds: (kind == LetterKind::PaymentOrderRequest).then(|| legal_grounds(first_claim.nature)),
-        supporting_documents: if kind == LetterKind::PaymentOrderRequest {
-            supporting_documents(first_claim.nature)
-        } else {
-            Vec::new()
+        supporting_documents: match kind {
+            LetterKind::PaymentOrderRequest => supporting_documents(first_claim.nature),
+            LetterKind::NotaryClaimDeclaration => estate_documents(first_claim.nature),
+            _ => Vec::new(),
         },
         protection: guardian.as_ref().map(|(role, _)| LetterProtection {
             role: *role,
@@ -361,7 +421,9 @@ pub fn letter_data(
             .flatten(),
         instruction: matches!(kind, LetterKind::BailiffInstruction | LetterKind::AgencyInstruction).then(|| {
             Instruction {
-                enforceable_title: None,
+                enforceable_title: (kind == LetterKind::BailiffInstruction)
+                    .then(|| request.enforceable_title.clone().filter(|title| !title.trim().is_empty()))
+                    .flatten(),
                 actions: match kind {
                     LetterKind::BailiffInstruction => vec![
                         "signifier le titre exécutoire et délivrer un commandement de payer".to_string(),
@@ -416,6 +478,22 @@ fn supporting_documents(nature: recouvre_domain::case::ClaimNature) -> Vec<Strin
         "Historique des mouvements et des échéances impayées".to_string(),
         "Mise en demeure et avis de réception".to_string(),
         "Lettre prononçant la déchéance du terme ou la clôture du compte".to_string(),
+        "Décompte de la créance".to_string(),
+    ]
+}
+
+/// What a declaration of the claim to the notary encloses (C. civ. 792: the claim is declared
+/// with its supporting documents).
+fn estate_documents(nature: recouvre_domain::case::ClaimNature) -> Vec<String> {
+    use recouvre_domain::case::ClaimNature;
+    let contract = match nature {
+        ClaimNature::Overdraft => "Convention de compte de dépôt",
+        ClaimNature::Mortgage => "Offre de crédit immobilier acceptée",
+        _ => "Offre de contrat de crédit acceptée",
+    };
+    vec![
+        contract.to_string(),
+        "Relevé du compte ou historique des échéances au jour du décès".to_string(),
         "Décompte de la créance".to_string(),
     ]
 }
@@ -535,6 +613,8 @@ struct PreviewQuery {
     adresse: Option<String>,
     #[serde(default)]
     tribunal: Option<String>,
+    #[serde(default)]
+    titre: Option<String>,
 }
 
 impl PreviewQuery {
@@ -546,6 +626,7 @@ impl PreviewQuery {
             recipient_name: self.destinataire,
             recipient_address: self.adresse,
             court: self.tribunal,
+            enforceable_title: self.titre,
         }
     }
 }
@@ -575,6 +656,8 @@ struct ValidateForm {
     adresse: Option<String>,
     #[serde(default)]
     tribunal: Option<String>,
+    #[serde(default)]
+    titre: Option<String>,
 }
 
 async fn validate_form(
@@ -591,6 +674,7 @@ async fn validate_form(
         destinataire: form.destinataire,
         adresse: form.adresse,
         tribunal: form.tribunal,
+        titre: form.titre,
     }
     .request(Some(form.version));
     validate(&state, &user, case_id, &request).await?;
@@ -659,12 +743,22 @@ async fn day_mail(
 ) -> Result<Response, AppError> {
     user.require(Permission::WorkCases)?;
     let day = query.date.unwrap_or_else(|| Utc::now().date_naive());
-    let pdf = day_mail_pdf(&state.store, day).await?;
+    let pdf = day_mail_with(&state.letter_engine, &state.store, day).await?;
     Ok(pdf_response(pdf, &format!("courrier-{day}.pdf"), true))
 }
 
-/// The documents validated on `day`, as one PDF with a cover list (the same file every time).
+/// The documents validated on `day`, as one PDF with a cover list (the same file every time:
+/// each letter is made with the template version it was validated with).
 pub async fn day_mail_pdf(store: &recouvre_store::Store, day: NaiveDate) -> Result<Vec<u8>, AppError> {
+    day_mail_with(&EngineCache::default(), store, day).await
+}
+
+async fn day_mail_with(
+    cache: &EngineCache,
+    store: &recouvre_store::Store,
+    day: NaiveDate,
+) -> Result<Vec<u8>, AppError> {
+    let engine = cache.engine(store).await?;
     let documents = recouvre_store::documents::validated_on(store, day).await?;
     if documents.is_empty() {
         return Err(AppError::NotFound(format!("aucun courrier validé le {day}")));
@@ -675,13 +769,16 @@ pub async fn day_mail_pdf(store: &recouvre_store::Store, day: NaiveDate) -> Resu
         let data: LetterData = serde_json::from_str(&data).map_err(|error| {
             AppError::Internal(anyhow::anyhow!("document n° {} : données illisibles ({error})", document.id))
         })?;
-        letters.push((kind, data));
+        letters.push((kind, document.template_version, data));
     }
-    let letters = Arc::new(letters);
-    tokio::task::spawn_blocking(move || engine().render_day_mail(day, &letters))
-        .await
-        .map_err(|error| AppError::Internal(anyhow::anyhow!("rendu interrompu : {error}")))?
-        .map_err(|error| AppError::Internal(anyhow::anyhow!("{error}")))
+    tokio::task::spawn_blocking(move || {
+        let letters: Vec<(LetterKind, &str, LetterData)> =
+            letters.iter().map(|(kind, version, data)| (*kind, version.as_str(), data.clone())).collect();
+        engine.render_day_mail_versions(day, &letters)
+    })
+    .await
+    .map_err(|error| AppError::Internal(anyhow::anyhow!("rendu interrompu : {error}")))?
+    .map_err(|error| AppError::Internal(anyhow::anyhow!("{error}")))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -738,6 +835,6 @@ async fn day_mail_api(
     Path(day): Path<NaiveDate>,
 ) -> Result<Response, AppError> {
     user.require(Permission::WorkCases)?;
-    let pdf = day_mail_pdf(&state.store, day).await?;
+    let pdf = day_mail_with(&state.letter_engine, &state.store, day).await?;
     Ok(pdf_response(pdf, &format!("courrier-{day}.pdf"), false))
 }

@@ -25,6 +25,7 @@ pub mod api;
 pub mod auth;
 mod error;
 mod format;
+pub mod letter_templates;
 pub mod letters;
 mod metrics;
 pub mod pages;
@@ -62,6 +63,8 @@ pub struct Inner {
     /// Statutory rates, bands and balances: the embedded defaults plus what administrators
     /// added. Replaced as a whole when an administrator adds an entry.
     pub reference: RwLock<Arc<ReferenceData>>,
+    /// The letters engine with the templates in force (reloaded when a version is added).
+    pub letter_engine: letters::EngineCache,
     metrics: metrics::Metrics,
 }
 
@@ -89,6 +92,7 @@ impl AppState {
             read_store,
             config,
             reference: RwLock::new(Arc::new(reference)),
+            letter_engine: letters::EngineCache::default(),
             metrics: metrics::Metrics::default(),
         }))
     }
@@ -107,7 +111,15 @@ pub fn router(state: AppState) -> Router {
         .merge(workflow::pages())
         .merge(team::pages())
         .merge(letters::pages())
-        .nest("/api/v1", api::router().merge(workflow::api()).merge(team::api()).merge(letters::api()))
+        .merge(letter_templates::pages())
+        .nest(
+            "/api/v1",
+            api::router()
+                .merge(workflow::api())
+                .merge(team::api())
+                .merge(letters::api())
+                .merge(letter_templates::api()),
+        )
         .merge(api::swagger_ui(state.clone()))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
