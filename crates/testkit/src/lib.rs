@@ -132,6 +132,19 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// Another server on the same database, with its own state and caches (several servers
+    /// share one database in production); returns its base address.
+    pub async fn another_server(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a random port");
+        let address = format!("http://{}", listener.local_addr().expect("local address"));
+        let reference = recouvre_web::load_reference(&self.db.store).await.expect("reference data");
+        let state = recouvre_web::AppState::new(self.db.store.clone(), recouvre_web::Config::default(), reference);
+        tokio::spawn(async move {
+            let _ = recouvre_web::serve_without_signal(listener, state).await;
+        });
+        address
+    }
+
     /// A client that keeps cookies and does not follow redirects (tests look at them).
     pub fn browser_client(&self) -> reqwest::Client {
         reqwest::Client::builder()

@@ -593,3 +593,68 @@ async fn officer_drives_a_case_and_the_team_lead_approves_the_plan() {
     }
     browser.close().await;
 }
+
+/// The letters section of a case page: the officer previews a formal notice (the request the
+/// « Aperçu » button makes, fetched with the session), validates it, sees it in the documents
+/// and on the timeline, and downloads it: a PDF whose SHA-256 is the recorded one.
+#[tokio::test(flavor = "multi_thread")]
+async fn officer_previews_validates_and_downloads_a_formal_notice() {
+    let app = app_with_cases(3, 1).await;
+    let browser = Browser::start().await;
+    browser.login_to_cases(&app, "agent").await;
+    browser.goto(&app, "/dossiers/1").await;
+    browser.css("#courriers").await;
+    let kinds = browser.css("#courrier-modele").await;
+    kinds.select_by_value("formal_notice").await.expect("choose the formal notice");
+
+    // What « Aperçu » opens in a new tab: the form's GET request, fetched here with the session.
+    let fetch = r#"
+        const [url, done] = [arguments[0], arguments[arguments.length - 1]];
+        fetch(url, {credentials: 'same-origin'}).then(async (response) => {
+            const bytes = new Uint8Array(await response.arrayBuffer());
+            const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+            done({
+                status: response.status,
+                type: response.headers.get('content-type'),
+                head: String.fromCharCode(...bytes.slice(0, 5)),
+                sha256: Array.from(digest).map((b) => b.toString(16).padStart(2, '0')).join(''),
+            });
+        }).catch((error) => done({error: String(error)}));
+    "#;
+    let preview_url = browser
+        .client
+        .execute(
+            "const form = document.getElementById('courrier-apercu'); \
+             return form.action + '?' + new URLSearchParams(new FormData(form)).toString();",
+            vec![],
+        )
+        .await
+        .expect("the preview address");
+    let preview_url = preview_url.as_str().expect("a string").to_string();
+    assert!(preview_url.contains("/dossiers/1/courriers/apercu?modele=formal_notice"), "{preview_url}");
+    let preview = browser.client.execute_async(fetch, vec![json!(preview_url)]).await.expect("fetch the preview");
+    assert_eq!(preview["status"], 200, "{preview}");
+    assert_eq!(preview["type"], "application/pdf");
+    assert_eq!(preview["head"], "%PDF-");
+    assert!(recouvre_store::documents::of_case(&app.db.store, 1).await.unwrap().is_empty(), "a preview stores nothing");
+
+    // Validate and archive: back on the case, the letter is in the documents and on the timeline.
+    browser.click("#courrier-valider").await;
+    let link = browser.xpath("//section[@id='courriers']//table//a[contains(., 'Mise en demeure')]").await;
+    browser.xpath("//ol[@id='timeline']/li[contains(., 'Courrier validé')]").await;
+    let documents = recouvre_store::documents::of_case(&app.db.store, 1).await.unwrap();
+    assert_eq!(documents.len(), 1);
+    assert_eq!((documents[0].kind.as_str(), documents[0].validated_by.as_str()), ("formal_notice", "agent"));
+    assert_eq!(preview["sha256"], json!(documents[0].sha256), "the validated letter is the previewed one");
+    let row = browser.text("#courriers tbody tr").await;
+    assert!(row.contains(&documents[0].sha256[..16]), "the fingerprint is shown: {row}");
+
+    // Download: the link gives the PDF as stored, byte for byte.
+    let href = link.attr("href").await.expect("href").expect("a link");
+    assert_eq!(href, format!("/documents/{}", documents[0].id));
+    let downloaded = browser.client.execute_async(fetch, vec![json!(href)]).await.expect("fetch the document");
+    assert_eq!(downloaded["status"], 200, "{downloaded}");
+    assert_eq!(downloaded["type"], "application/pdf");
+    assert_eq!(downloaded["sha256"], json!(documents[0].sha256));
+    browser.close().await;
+}

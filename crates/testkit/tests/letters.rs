@@ -119,3 +119,459 @@ async fn a_formal_notice_is_previewed_validated_stored_and_printed_with_the_days
     let text = pdf_text(&first);
     assert!(text.contains(&reference), "{text}");
 }
+
+/// The PDF's text as one line: pdftotext prints the no-break spaces of amounts and dates either
+/// as such or as spaces, and justified lines with runs of spaces; all become one space.
+fn flat_text(pdf: &[u8]) -> String {
+    flatten(&pdf_text(pdf))
+}
+
+fn flatten(text: &str) -> String {
+    text.replace(['\u{a0}', '\u{202f}'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+async fn row_count(app: &TestApp, table: &str) -> i64 {
+    recouvre_store::on_engine!(app.db.store, |pool| sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(pool)
+        .await
+        .unwrap())
+}
+
+/// The default formal notice with a paragraph of its own, to recognise the version in a PDF.
+fn formal_notice_with(marker: &str) -> String {
+    let source = recouvre_letters::Engine::default_template_source(recouvre_letters::LetterKind::FormalNotice);
+    let anchor = "  La présente lettre vaut mise en demeure";
+    assert!(source.contains(anchor), "the default formal notice changed: adapt the test");
+    source.replacen(anchor, &format!("  {marker}\n\n{anchor}"), 1)
+}
+
+#[tokio::test]
+async fn an_administrator_publishes_a_template_version_that_every_server_uses_from_the_next_letter() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let admin = app.db.user("alice", Role::Administrator, PASSWORD).await;
+    app.db.seed(2, &["camille"]).await;
+    let token = app.db.token(officer).await;
+    let admin_token = app.db.token(admin).await;
+    let client = reqwest::Client::new();
+    let other_server = app.another_server().await;
+    let get = |url: String, token: &str| client.get(url).bearer_auth(token.to_string()).send();
+    let preview = |base: &str| {
+        client
+            .post(format!("{base}/api/v1/cases/1/documents/preview"))
+            .bearer_auth(&token)
+            .json(&json!({"kind": "formal_notice"}))
+            .send()
+    };
+
+    // Before: the built-in templates, version 1 of each kind; both servers have rendered with it.
+    let listed: Value = get(app.url("/api/v1/letter-templates"), &admin_token).await.unwrap().json().await.unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 12);
+    assert!(listed.iter().all(|t| t["built_in"] == true && t["number"] == 1), "{listed:?}");
+    assert_eq!(listed[0]["version"], "formal_notice v1");
+    let spec: Value = get(app.url("/api/v1/openapi.json"), &admin_token).await.unwrap().json().await.unwrap();
+    for path in
+        ["/api/v1/letter-templates", "/api/v1/letter-templates/{kind}", "/api/v1/letter-templates/{kind}/preview"]
+    {
+        assert!(spec["paths"].get(path).is_some(), "{path} in the OpenAPI document");
+    }
+    assert!(spec["paths"]["/api/v1/letter-templates/{kind}"].get("post").is_some());
+    for base in [app.address.as_str(), other_server.as_str()] {
+        let text = flat_text(&preview(base).await.unwrap().bytes().await.unwrap());
+        assert!(!text.contains("Modèle révisé numéro deux."), "{text}");
+    }
+
+    // Only an administrator reads or changes templates, whatever the screen shows.
+    assert_eq!(get(app.url("/api/v1/letter-templates"), &token).await.unwrap().status(), StatusCode::FORBIDDEN);
+    let refused = client
+        .post(app.url("/api/v1/letter-templates/formal_notice"))
+        .bearer_auth(&token)
+        .json(&json!({"source": formal_notice_with("Modèle révisé numéro deux."), "reason": "essai"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(row_count(&app, "letter_template_versions").await, 0);
+
+    // A template that does not compile, or does not render the sample, is refused with Typst's
+    // message (file, line), and nothing is stored.
+    for (broken, expected) in [
+        ("#import \"/lib.typ\": *\n#let render(d) = letter(d, object: [Objet])[\n  Au #d.date\n", "ligne"),
+        ("#import \"/lib.typ\": *\n#let render(d) = letter(d, object: [Objet])[#d.no_such_field]\n", "no_such_field"),
+    ] {
+        let answer = client
+            .post(app.url("/api/v1/letter-templates/formal_notice"))
+            .bearer_auth(&admin_token)
+            .json(&json!({"source": broken, "reason": "essai"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+        let error: Value = answer.json().await.unwrap();
+        let message = error["error"].as_str().unwrap();
+        assert!(
+            message.contains("rien n'a été enregistré") && message.contains("/templates/formal_notice.typ"),
+            "{message}"
+        );
+        assert!(message.contains(expected), "{message}");
+    }
+    let no_reason = client
+        .post(app.url("/api/v1/letter-templates/formal_notice"))
+        .bearer_auth(&admin_token)
+        .json(&json!({"source": formal_notice_with("Modèle révisé numéro deux."), "reason": " "}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_reason.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(row_count(&app, "letter_template_versions").await, 0, "nothing stored");
+
+    // Version 2, added on this server: both servers use it from the next letter on.
+    let added = client
+        .post(app.url("/api/v1/letter-templates/formal_notice"))
+        .bearer_auth(&admin_token)
+        .json(&json!({"source": formal_notice_with("Modèle révisé numéro deux."), "reason": "Paragraphe ajouté"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), StatusCode::CREATED);
+    let added: Value = added.json().await.unwrap();
+    assert_eq!(added["version"], "formal_notice v2");
+    assert_eq!(added["author"], "alice");
+    for base in [app.address.as_str(), other_server.as_str()] {
+        let text = flat_text(&preview(base).await.unwrap().bytes().await.unwrap());
+        assert!(text.contains("Modèle révisé numéro deux."), "{base}: {text}");
+    }
+    // The validated letter records the stored version, in the document and in the journal.
+    let case: Value = get(app.url("/api/v1/cases/1"), &token).await.unwrap().json().await.unwrap();
+    let validated = client
+        .post(format!("{other_server}/api/v1/cases/1/documents"))
+        .bearer_auth(&token)
+        .json(&json!({"kind": "formal_notice", "version": case["version"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(validated.status(), StatusCode::CREATED);
+    let document: Value = validated.json().await.unwrap();
+    assert_eq!(document["template_version"], "formal_notice v2");
+    let events = recouvre_store::journal::events(&app.db.store, 1).await.unwrap();
+    let event = events.iter().find(|event| event.kind == "document_validated").unwrap();
+    assert!(event.payload.contains("formal_notice v2"), "{}", event.payload);
+
+    // Version 3, added on the other server; the day's mail still prints the letter validated
+    // with version 2 as it was sent.
+    let added = client
+        .post(format!("{other_server}/api/v1/letter-templates/formal_notice"))
+        .bearer_auth(&admin_token)
+        .json(&json!({"source": formal_notice_with("Modèle révisé numéro trois."), "reason": "Autre formulation"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), StatusCode::CREATED);
+    let text = flat_text(&preview(&app.address).await.unwrap().bytes().await.unwrap());
+    assert!(text.contains("Modèle révisé numéro trois.") && !text.contains("numéro deux"), "{text}");
+    let mail = get(app.url(&format!("/api/v1/mail/{}", recouvre_testkit::today())), &token).await.unwrap();
+    assert_eq!(mail.status(), StatusCode::OK);
+    let text = flat_text(&mail.bytes().await.unwrap());
+    assert!(text.contains("Modèle révisé numéro deux.") && !text.contains("numéro trois"), "{text}");
+    let downloaded = get(app.url(&format!("/api/v1/documents/{}/pdf", document["id"])), &token).await.unwrap();
+    assert_eq!(hex::encode(Sha256::digest(downloaded.bytes().await.unwrap())), document["sha256"].as_str().unwrap());
+
+    // The history, oldest first: the built-in version, then 2 and 3 with author and reason.
+    let detail: Value =
+        get(app.url("/api/v1/letter-templates/formal_notice"), &admin_token).await.unwrap().json().await.unwrap();
+    let versions: Vec<&str> =
+        detail["history"].as_array().unwrap().iter().map(|v| v["version"].as_str().unwrap()).collect();
+    assert_eq!(versions, ["formal_notice v1", "formal_notice v2", "formal_notice v3"]);
+    assert_eq!(detail["history"][0]["built_in"], true);
+    assert_eq!(detail["history"][1]["reason"], "Paragraphe ajouté");
+    assert_eq!(detail["current"]["version"], "formal_notice v3");
+    assert!(detail["current"]["source"].as_str().unwrap().contains("numéro trois"));
+    let listed: Value = get(app.url("/api/v1/letter-templates"), &admin_token).await.unwrap().json().await.unwrap();
+    assert_eq!(listed[0]["version"], "formal_notice v3");
+    assert_eq!(listed[1]["version"], "plan_proposal v1");
+
+    // The administrator's page lists the templates and the history; the sample preview is a PDF.
+    let session = app.login("alice", PASSWORD).await;
+    let page = session.get(app.url("/admin/modeles")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("formal_notice v3") && page.contains("Mise en demeure"), "{page}");
+    let page = session.get(app.url("/admin/modeles/formal_notice")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Historique des versions") && page.contains("Autre formulation"), "{page}");
+    let sample = session.get(app.url("/admin/modeles/formal_notice/apercu")).send().await.unwrap();
+    assert_eq!(sample.headers()["content-type"], "application/pdf");
+    assert!(flat_text(&sample.bytes().await.unwrap()).contains("numéro trois"));
+    // A broken template submitted through the form comes back with the error and the text kept.
+    let csrf = recouvre_testkit::hidden_value(&page, "csrf").unwrap();
+    let answer = session
+        .post(app.url("/admin/modeles/formal_notice"))
+        .form(&[("csrf", csrf.as_str()), ("source", "#let render(d) = [#d.nope"), ("motif", "essai")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    let page = answer.text().await.unwrap();
+    assert!(page.contains("modele-erreur") && page.contains("#let render(d) = [#d.nope"), "{page}");
+    assert_eq!(row_count(&app, "letter_template_versions").await, 2);
+}
+
+fn person_name(person: &Value) -> String {
+    format!("{} {}", person["first_name"].as_str().unwrap(), person["last_name"].as_str().unwrap().to_uppercase())
+}
+
+fn cents(amount: &Value) -> i64 {
+    amount.as_str().unwrap().parse::<recouvre_domain::Money>().unwrap().cents()
+}
+
+fn amount(cents: i64) -> String {
+    flatten(&recouvre_letters::format::format_amount(cents))
+}
+
+#[tokio::test]
+async fn every_template_renders_from_a_seeded_case_over_http() {
+    let app = TestApp::spawn().await;
+    // Level 4: the plan below needs no approval.
+    let officer = app.db.user_with_level("camille", Role::Officer, PASSWORD, 4).await;
+    app.db.seed(60, &["camille"]).await;
+    let token = app.db.token(officer).await;
+    let client = reqwest::Client::new();
+    let case = |id: i64| {
+        let request = client.get(app.url(&format!("/api/v1/cases/{id}"))).bearer_auth(&token);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let today = recouvre_testkit::today();
+    let date = flatten(&recouvre_letters::format::format_date(today));
+
+    // The cases of the seeded portfolio (scenarios 1 to 10 are cases 1 to 10): a debtor in
+    // employment (1), a loan near foreclosure (2), a revolving credit (3), a deceased debtor (5),
+    // a protected adult (6); and the first case with a personal guarantor.
+    let mut guarantor_case = None;
+    for id in 11..=60 {
+        let detail = case(id).await;
+        let has_guarantor = detail["parties"].as_array().unwrap().iter().any(|p| p["role"] == "guarantor");
+        let has_surety = detail["guarantees"].as_array().unwrap().iter().any(|g| g["kind"] == "personal_surety");
+        if has_guarantor && has_surety {
+            guarantor_case = Some(id);
+            break;
+        }
+    }
+    let guarantor_case = guarantor_case.expect("a case with a personal guarantor in 50 generated cases");
+
+    // A plan on case 3, then the nightly follow-up finds its first instalment missed.
+    let plan_case = case(3).await;
+    let plan_total = cents(&plan_case["total"]);
+    let instalment = plan_total / 4;
+    let first_due = today + chrono::Duration::days(10);
+    let lines: Vec<Value> = (0..4)
+        .map(|i| {
+            let due = first_due + chrono::Duration::days(30 * i);
+            let cents = if i == 3 { plan_total - 3 * instalment } else { instalment };
+            json!({"due_on": due, "amount": recouvre_domain::Money::from_cents(cents)})
+        })
+        .collect();
+    let planned = client
+        .post(app.url("/api/v1/cases/3/plans"))
+        .bearer_auth(&token)
+        .json(&json!({"version": plan_case["version"], "instalments": lines}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(planned.status(), StatusCode::CREATED, "{}", planned.text().await.unwrap());
+
+    struct Expect {
+        kind: &'static str,
+        case_id: i64,
+        request: Value,
+        names: Vec<String>,
+        amounts: Vec<i64>,
+        texts: Vec<String>,
+        rf: bool,
+    }
+    let debtor = |detail: &Value| person_name(&detail["debtor"]);
+    let mut expectations = Vec::new();
+    let leroy = case(1).await;
+    let garnier = case(2).await;
+    let blanchard = case(5).await;
+    let perrin = case(6).await;
+    let guaranteed = case(guarantor_case).await;
+    let faure = case(3).await;
+    let total = |detail: &Value| cents(&detail["total"]);
+    expectations.push(Expect {
+        kind: "formal_notice",
+        case_id: 1,
+        request: json!({}),
+        names: vec![debtor(&leroy)],
+        amounts: vec![total(&leroy)],
+        texts: vec![flatten(&recouvre_letters::format::format_date(today + chrono::Duration::days(15)))],
+        rf: true,
+    });
+    expectations.push(Expect {
+        kind: "payment_order_request",
+        case_id: 2,
+        request: json!({}),
+        names: vec![debtor(&garnier)],
+        amounts: vec![total(&garnier)],
+        texts: vec![
+            "Pièce n° 1".to_string(),
+            format!("Tribunal judiciaire de {}", garnier["debtor"]["city"].as_str().unwrap()),
+        ],
+        rf: false,
+    });
+    for kind in ["plan_proposal", "plan_agreement"] {
+        expectations.push(Expect {
+            kind,
+            case_id: 3,
+            request: json!({}),
+            names: vec![debtor(&faure)],
+            amounts: vec![plan_total, instalment],
+            texts: vec![],
+            rf: kind == "plan_proposal",
+        });
+    }
+    expectations.push(Expect {
+        kind: "notary_claim_declaration",
+        case_id: 5,
+        request: json!({"recipient_name": "Maître Anne DURAND, notaire", "recipient_address": "12 cours de l'Intendance, 33000 Bordeaux"}),
+        names: vec!["Maître Anne DURAND".to_string(), debtor(&blanchard)],
+        amounts: vec![total(&blanchard)],
+        texts: vec![flatten(&recouvre_letters::format::format_date(
+            blanchard["debtor"]["deceased_on"].as_str().unwrap().parse().unwrap(),
+        ))],
+        rf: true,
+    });
+    expectations.push(Expect {
+        kind: "guardian_letter",
+        case_id: 6,
+        request: json!({}),
+        names: vec!["UDAF du Rhône".to_string(), debtor(&perrin)],
+        amounts: vec![total(&perrin)],
+        texts: vec!["curateur".to_string()],
+        rf: true,
+    });
+    let guarantor = guaranteed["parties"].as_array().unwrap().iter().find(|p| p["role"] == "guarantor").unwrap();
+    expectations.push(Expect {
+        kind: "guarantor_call",
+        case_id: guarantor_case,
+        request: json!({}),
+        names: vec![person_name(&guarantor["person"]), debtor(&guaranteed)],
+        amounts: vec![total(&guaranteed)],
+        texts: vec![],
+        rf: true,
+    });
+    expectations.push(Expect {
+        kind: "bailiff_instruction",
+        case_id: 2,
+        request: json!({
+            "recipient_name": "SCP Martin et Associés, commissaires de justice",
+            "recipient_address": "4 allées Jean-Jaurès, 31000 Toulouse",
+            "enforceable_title": "Ordonnance d'injonction de payer revêtue de la formule exécutoire",
+        }),
+        names: vec!["SCP Martin et Associés".to_string(), debtor(&garnier)],
+        amounts: vec![total(&garnier)],
+        texts: vec!["formule exécutoire".to_string()],
+        rf: true,
+    });
+    expectations.push(Expect {
+        kind: "agency_instruction",
+        case_id: 3,
+        request: json!({"recipient_name": "Recouvrement Sud SAS", "recipient_address": "8 rue de la République, 13001 Marseille"}),
+        names: vec!["Recouvrement Sud SAS".to_string(), debtor(&faure)],
+        amounts: vec![total(&faure)],
+        texts: vec![],
+        rf: true,
+    });
+
+    let preview = |case_id: i64, kind: &str, request: &Value| {
+        let mut body = request.clone();
+        body["kind"] = json!(kind);
+        let request =
+            client.post(app.url(&format!("/api/v1/cases/{case_id}/documents/preview"))).bearer_auth(&token).json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    // Without its enforceable title, the bailiff's instruction says what is missing.
+    let refused =
+        preview(2, "bailiff_instruction", &json!({"recipient_name": "SCP", "recipient_address": "Toulouse"})).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(refused.text().await.unwrap().contains("titre exécutoire"));
+
+    let check = |expect: &Expect, pdf: &[u8], reference: &str| {
+        let text = flat_text(pdf);
+        let kind = expect.kind;
+        for name in &expect.names {
+            assert!(text.contains(name.as_str()), "{kind}: {name} not in {text}");
+        }
+        for cents in &expect.amounts {
+            assert!(text.contains(&amount(*cents)), "{kind}: {} not in {text}", amount(*cents));
+        }
+        for wanted in &expect.texts {
+            assert!(text.contains(wanted.as_str()), "{kind}: {wanted} not in {text}");
+        }
+        assert!(text.contains(&date), "{kind}: the date {date} not in {text}");
+        assert!(text.contains(reference), "{kind}: {reference} not in {text}");
+        if expect.rf {
+            let rf = recouvre_iso20022::sepa::rf_reference(reference);
+            assert!(text.contains(&rf), "{kind}: the creditor reference {rf} not in {text}");
+        }
+    };
+    let reference_of = |detail: &Value| detail["reference"].as_str().unwrap().to_string();
+    let mut seen = Vec::new();
+    for expect in &expectations {
+        let answer = preview(expect.case_id, expect.kind, &expect.request).await;
+        assert_eq!(answer.status(), StatusCode::OK, "{}: {}", expect.kind, answer.text().await.unwrap());
+        let detail = case(expect.case_id).await;
+        check(expect, &answer.bytes().await.unwrap(), &reference_of(&detail));
+        seen.push(expect.kind);
+    }
+
+    // The nightly follow-up after the first due date: the instalment is missed.
+    let rules = recouvre_store::workflow::rules(&app.db.store).await.unwrap();
+    let as_of = first_due + chrono::Duration::days(i64::from(rules.procedure.plan_reminder_after_days) + 1);
+    recouvre_store::workflow::follow_plans(&app.db.store, as_of, &rules, "system:test", chrono::Utc::now())
+        .await
+        .unwrap();
+    for kind in ["missed_instalment_reminder", "plan_lapsed"] {
+        let expect = Expect {
+            kind,
+            case_id: 3,
+            request: json!({}),
+            names: vec![debtor(&faure)],
+            amounts: vec![instalment],
+            texts: vec![flatten(&recouvre_letters::format::format_date(first_due))],
+            rf: true,
+        };
+        let answer = preview(3, kind, &json!({})).await;
+        assert_eq!(answer.status(), StatusCode::OK, "{kind}: {}", answer.text().await.unwrap());
+        check(&expect, &answer.bytes().await.unwrap(), &reference_of(&faure));
+        seen.push(kind);
+    }
+
+    // Full repayment of case 1: the confirmation, refused while a balance remains.
+    let refused = preview(1, "repayment_confirmation", &json!({})).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let leroy = case(1).await;
+    let paid = client
+        .post(app.url("/api/v1/cases/1/payments"))
+        .bearer_auth(&token)
+        .json(&json!({"version": leroy["version"], "amount": leroy["total"], "received_on": today, "reference": "Virement solde"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), StatusCode::CREATED, "{}", paid.text().await.unwrap());
+    let answer = preview(1, "repayment_confirmation", &json!({})).await;
+    assert_eq!(answer.status(), StatusCode::OK, "{}", answer.text().await.unwrap());
+    let expect = Expect {
+        kind: "repayment_confirmation",
+        case_id: 1,
+        request: json!({}),
+        names: vec![debtor(&leroy)],
+        amounts: vec![total(&leroy)],
+        texts: vec!["intégralement remboursée".to_string()],
+        rf: true,
+    };
+    check(&expect, &answer.bytes().await.unwrap(), &reference_of(&leroy));
+    seen.push("repayment_confirmation");
+
+    seen.sort_unstable();
+    let mut all: Vec<&str> = recouvre_letters::LetterKind::ALL.iter().map(|kind| kind.code()).collect();
+    all.sort_unstable();
+    assert_eq!(seen, all, "every template rendered from a case");
+}
