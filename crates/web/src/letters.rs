@@ -54,7 +54,7 @@ pub fn api() -> Router<AppState> {
 pub struct LettersApiDoc;
 
 /// One engine per process: loading the fonts and Typst's library is the slow part of a render.
-fn engine() -> &'static Engine {
+pub(crate) fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(Engine::new)
 }

@@ -22,6 +22,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 pub mod api;
+pub mod committee_files;
 pub mod auth;
 mod error;
 mod format;
