@@ -277,3 +277,73 @@ async fn a_month_without_a_closed_night_says_which_run_to_launch() {
     let message = error.to_string();
     assert!(message.contains("recouvre batch --as-of 2026-10-31"), "{message}");
 }
+
+#[tokio::test]
+async fn the_committee_page_the_cockpit_and_the_exports_answer() {
+    let db = TestDb::new().await;
+    db.user_with_level("amartin", Role::Officer, "correct horse battery", 1).await;
+    db.user_with_level("chef", Role::TeamLead, "correct horse battery", 3).await;
+    let viewer = db.user("comite", Role::CommitteeViewer, "correct horse battery").await;
+    let token = db.token(viewer).await;
+    db.seed(30, &["amartin"]).await;
+    run(&db.store, today()).await;
+    let month = Month::of(today()).code();
+    let app = recouvre_testkit::TestApp::spawn_on(db).await;
+
+    let lead = app.login("chef", "correct horse battery").await;
+    let page = lead.get(app.url(&format!("/comites?mois={month}"))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Comité des risques et du contentieux"), "{html}");
+    assert!(html.contains("<svg"), "the charts are shown");
+    assert!(html.contains("/dossiers?status="), "the stages link to their cases");
+    let pdf = lead.get(app.url(&format!("/comites/{month}/dossier.pdf"))).send().await.unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+    let missing = lead.get(app.url("/comites?mois=2019-01")).send().await.unwrap().text().await.unwrap();
+    assert!(missing.contains("recouvre batch --as-of 2019-01-31"), "the page says which run to launch");
+
+    let cockpit = lead.get(app.url("/cockpit")).send().await.unwrap();
+    assert_eq!(cockpit.status(), 200);
+    let html = cockpit.text().await.unwrap();
+    assert!(html.contains("Charge par gestionnaire") && html.contains("/dossiers?officer="), "{html}");
+
+    let client = reqwest::Client::new();
+    let json: serde_json::Value = client
+        .get(app.url(&format!("/api/v1/reports/committee/{month}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["month"], month);
+    assert!(json["portfolio"]["total"]["cases"].as_i64().unwrap() > 0);
+    let csv = client
+        .get(app.url(&format!("/api/v1/snapshots?from={}&to={}", today(), today())))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("as_of;main_nature;status;age_bucket;officer_id;cases;outstanding;interest\n"));
+    assert!(csv.lines().count() > 1);
+    let flows = client
+        .get(app.url(&format!("/api/v1/flows?from={}&to={}", today(), today())))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(flows.contains(";opening;transferred;"), "{flows}");
+    let openapi =
+        client.get(app.url("/api/v1/openapi.json")).bearer_auth(&token).send().await.unwrap().text().await.unwrap();
+    assert!(openapi.contains("/api/v1/reports/committee/{month}") && openapi.contains("/api/v1/snapshots"));
+    let refused = client.get(app.url(&format!("/api/v1/reports/committee/{month}"))).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+}

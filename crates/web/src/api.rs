@@ -112,6 +112,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(crate::workflow::WorkflowApiDoc::openapi());
     document.merge(crate::team::TeamApiDoc::openapi());
     document.merge(crate::letters::LettersApiDoc::openapi());
+    document.merge(crate::committee::CommitteeApiDoc::openapi());
     document
 }
 

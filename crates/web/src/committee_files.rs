@@ -414,3 +414,47 @@ pub fn render_all(pack: &CommitteePack) -> anyhow::Result<Files> {
     let charts = charts(pack)?;
     Ok(Files { pdf: pdf(pack, &charts)?, xlsx: xlsx(pack)?, csv: pack.to_csv().into_bytes() })
 }
+
+/// The file format a path's extension asks for.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Format {
+    Pdf,
+    Xlsx,
+    Csv,
+}
+
+impl Format {
+    pub fn of_extension(extension: &str) -> anyhow::Result<Format> {
+        match extension.to_ascii_lowercase().as_str() {
+            "pdf" => Ok(Format::Pdf),
+            "xlsx" => Ok(Format::Xlsx),
+            "csv" => Ok(Format::Csv),
+            other => anyhow::bail!("format « {other} » inconnu : le fichier doit finir par .pdf, .xlsx ou .csv"),
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Pdf => "application/pdf",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Csv => "text/csv; charset=utf-8",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Xlsx => "xlsx",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+/// One file of the pack.
+pub fn render(pack: &CommitteePack, format: Format) -> anyhow::Result<Vec<u8>> {
+    match format {
+        Format::Pdf => pdf(pack, &charts(pack)?),
+        Format::Xlsx => xlsx(pack),
+        Format::Csv => Ok(pack.to_csv().into_bytes()),
+    }
+}

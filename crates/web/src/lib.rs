@@ -22,6 +22,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 pub mod api;
+pub mod committee;
 pub mod committee_files;
 pub mod auth;
 mod error;
@@ -108,7 +109,8 @@ pub fn router(state: AppState) -> Router {
         .merge(workflow::pages())
         .merge(team::pages())
         .merge(letters::pages())
-        .nest("/api/v1", api::router().merge(workflow::api()).merge(team::api()).merge(letters::api()))
+        .merge(committee::pages())
+        .nest("/api/v1", api::router().merge(workflow::api()).merge(team::api()).merge(letters::api()).merge(committee::api()))
         .merge(api::swagger_ui(state.clone()))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {

@@ -29,3 +29,5 @@ CREATE INDEX daily_flows_account ON daily_flows(account, as_of);
 CREATE INDEX procedures_third_party ON procedures(third_party_id, started_on);
 -- Cases closed in a month.
 CREATE INDEX cases_closed ON cases(closed_on, id);
+-- The team lead's cockpit: actions recorded per officer over the last weeks.
+CREATE INDEX case_events_recorded ON case_events(recorded_at);
