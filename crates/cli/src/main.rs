@@ -255,7 +255,7 @@ enum UserCommand {
 enum ReferenceCommand {
     /// Ajoute une valeur (JSON) : statutory_rate, wage_bands, unseizable_balance ou indemnity_cap ;
     /// ou un document de règles complet (TOML) : aml_rules, strategy_rules, authority_matrix,
-    /// procedure_policy, assessment_policy.
+    /// procedure_policy, assessment_policy, provisioning_policy.
     Add {
         kind: String,
         /// Fichier JSON de la valeur (voir docs/calculators.md).

@@ -200,9 +200,13 @@ impl Channel {
         let Some(status) = case_status else { return Channel::Suspense };
         match open_procedure {
             Some("agency") => return Channel::Agency,
-            Some("payment_order" | "enforcement_wage" | "enforcement_bank" | "enforcement_goods" | "enforcement_property") => {
-                return Channel::Bailiff
-            }
+            Some(
+                "payment_order"
+                | "enforcement_wage"
+                | "enforcement_bank"
+                | "enforcement_goods"
+                | "enforcement_property",
+            ) => return Channel::Bailiff,
             Some("guarantor_call") => return Channel::Guarantor,
             Some("estate") => return Channel::Estate,
             _ => {}
@@ -268,8 +272,7 @@ impl ProvisioningPolicy {
         }
         let mut previous: Option<NaiveDate> = None;
         for version in &policy.version {
-            let invalid =
-                |reason: String| CommitteeError::PolicyInvalid { version: version.version.clone(), reason };
+            let invalid = |reason: String| CommitteeError::PolicyInvalid { version: version.version.clone(), reason };
             if version.version.trim().is_empty() || version.source.trim().is_empty() {
                 return Err(invalid("indiquer la version et sa source".to_string()));
             }
@@ -696,18 +699,16 @@ pub fn build(input: PackInput) -> Result<CommitteePack, CommitteeError> {
         Ok(0) | Err(_) => "Non attribué".to_string(),
         Ok(id) => officers.get(&id).cloned().unwrap_or_else(|| format!("Gestionnaire n° {id}")),
     };
-    let mut by_officer = group(
-        &snapshot,
-        &previous_snapshot,
-        |line| line.officer_id.to_string(),
-        officer_label,
-        |_| 0,
-    );
+    let mut by_officer = group(&snapshot, &previous_snapshot, |line| line.officer_id.to_string(), officer_label, |_| 0);
     by_officer.sort_by(|a, b| a.label.cmp(&b.label).then_with(|| a.code.cmp(&b.code)));
     let portfolio = Portfolio {
-        by_nature: group(&snapshot, &previous_snapshot, |line| line.main_nature.clone(), nature_label, |code| {
-            ClaimNature::ALL.iter().position(|nature| nature.code() == code).unwrap_or(usize::MAX)
-        }),
+        by_nature: group(
+            &snapshot,
+            &previous_snapshot,
+            |line| line.main_nature.clone(),
+            nature_label,
+            |code| ClaimNature::ALL.iter().position(|nature| nature.code() == code).unwrap_or(usize::MAX),
+        ),
         by_stage: group(&snapshot, &previous_snapshot, |line| line.status.clone(), stage_label, rank_of_stage),
         by_age: group(&snapshot, &previous_snapshot, |line| line.age_bucket.clone(), age_label, rank_of_age),
         by_officer,
@@ -801,8 +802,7 @@ pub fn build(input: PackInput) -> Result<CommitteePack, CommitteeError> {
     let third_parties = third_parties
         .into_iter()
         .map(|party| {
-            let recovered_in_month =
-                sum_flows(&flows, |flow| is_case_receipt(flow) && flow.third_party_id == party.id);
+            let recovered_in_month = sum_flows(&flows, |flow| is_case_receipt(flow) && flow.third_party_id == party.id);
             let to_date = party.recovered_to_date;
             ThirdPartyLine {
                 rate: (to_date + party.outstanding).is_positive().then(|| rate(to_date, to_date + party.outstanding)),
@@ -821,7 +821,12 @@ pub fn build(input: PackInput) -> Result<CommitteePack, CommitteeError> {
     let mut cells: BTreeMap<(usize, usize, String, String), (Money, Money)> = BTreeMap::new();
     for (snapshot, is_now) in [(&snapshot, true), (&previous_snapshot, false)] {
         for line in snapshot.iter() {
-            let key = (rank_of_stage(&line.status), rank_of_age(&line.age_bucket), line.status.clone(), line.age_bucket.clone());
+            let key = (
+                rank_of_stage(&line.status),
+                rank_of_age(&line.age_bucket),
+                line.status.clone(),
+                line.age_bucket.clone(),
+            );
             let cell = cells.entry(key).or_default();
             if is_now {
                 cell.0 += line.outstanding;
@@ -1006,8 +1011,11 @@ impl CommitteePack {
             portfolio_table("portfolio_officer", "Portefeuille par gestionnaire", &p.by_officer, &p.total),
         ];
         let f = &self.flows;
-        let money = |code: &str, label: &str, amount: Money| (code.to_string(), vec![Cell::Text(label.to_string()), Cell::Money(amount)]);
-        let count = |code: &str, label: &str, n: i64| (code.to_string(), vec![Cell::Text(label.to_string()), Cell::Count(n)]);
+        let money = |code: &str, label: &str, amount: Money| {
+            (code.to_string(), vec![Cell::Text(label.to_string()), Cell::Money(amount)])
+        };
+        let count =
+            |code: &str, label: &str, n: i64| (code.to_string(), vec![Cell::Text(label.to_string()), Cell::Count(n)]);
         tables.push(Table {
             code: "flows",
             title: "Flux du mois".to_string(),
@@ -1023,7 +1031,11 @@ impl CommitteePack {
                 money("costs_charged", "Frais imputés", f.costs_charged),
                 money("written_off", "Passages en pertes", f.written_off),
                 money("waived", "Remises accordées", f.waived),
-                money("recoveries_after_write_off", "Récupérations sur créances passées en pertes", f.recoveries_after_write_off),
+                money(
+                    "recoveries_after_write_off",
+                    "Récupérations sur créances passées en pertes",
+                    f.recoveries_after_write_off,
+                ),
             ],
         });
         tables.push(Table {
@@ -1033,8 +1045,13 @@ impl CommitteePack {
             rows: f
                 .recovered_by_channel
                 .iter()
-                .map(|line| (line.channel.code().to_string(), vec![Cell::Text(line.label.clone()), Cell::Money(line.amount)]))
-                .chain(std::iter::once(("total".to_string(), vec![Cell::Text("Total".to_string()), Cell::Money(f.recovered)])))
+                .map(|line| {
+                    (line.channel.code().to_string(), vec![Cell::Text(line.label.clone()), Cell::Money(line.amount)])
+                })
+                .chain(std::iter::once((
+                    "total".to_string(),
+                    vec![Cell::Text("Total".to_string()), Cell::Money(f.recovered)],
+                )))
                 .collect(),
         });
         tables.push(Table {
@@ -1061,6 +1078,7 @@ impl CommitteePack {
             code: "vintages",
             title: "Taux de recouvrement cumulé par génération (mois d'entrée au contentieux)".to_string(),
             columns: vec![
+                ("vintage", "Génération"),
                 ("transferred", "Transféré"),
                 ("recovered", "Recouvré à ce jour"),
                 ("after_3m", "À 3 mois"),
@@ -1072,7 +1090,11 @@ impl CommitteePack {
                 .vintages
                 .iter()
                 .map(|curve| {
-                    let mut cells = vec![Cell::Money(curve.transferred), Cell::Money(curve.recovered_to_date)];
+                    let mut cells = vec![
+                        Cell::Text(curve.vintage.clone()),
+                        Cell::Money(curve.transferred),
+                        Cell::Money(curve.recovered_to_date),
+                    ];
                     cells.extend(curve.rates.iter().map(|rate| Cell::Rate(*rate)));
                     (curve.vintage.clone(), cells)
                 })
@@ -1101,7 +1123,9 @@ impl CommitteePack {
                         party.id.to_string(),
                         vec![
                             Cell::Text(party.name.clone()),
-                            Cell::Text(if party.kind == "agency" { "Agence" } else { "Commissaire de justice" }.to_string()),
+                            Cell::Text(
+                                if party.kind == "agency" { "Agence" } else { "Commissaire de justice" }.to_string(),
+                            ),
                             Cell::Count(party.placed),
                             Cell::Count(party.placed_in_month),
                             Cell::Money(line.recovered_in_month),
@@ -1194,7 +1218,8 @@ impl CommitteePack {
                 .decisions
                 .iter()
                 .map(|decision| {
-                    let mut cells = vec![Cell::Text(decision_label(&decision.kind).to_string()), Cell::Money(decision.amount)];
+                    let mut cells =
+                        vec![Cell::Text(decision_label(&decision.kind).to_string()), Cell::Money(decision.amount)];
                     cells.extend(case_cells(&decision.case));
                     cells.push(Cell::Text(decision.reason.clone()));
                     cells.push(Cell::Text(decision.requested_by.clone()));
@@ -1212,13 +1237,13 @@ impl CommitteePack {
         let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
         let month = self.month.code();
         writer.write_record(["month", "section", "line", "measure", "value"]).expect("in memory");
-        writer
-            .write_record([month.as_str(), "pack", "as_of", "date", &self.as_of.to_string()])
-            .expect("in memory");
+        writer.write_record([month.as_str(), "pack", "as_of", "date", &self.as_of.to_string()]).expect("in memory");
         for table in self.tables() {
             for (line, cells) in &table.rows {
                 for ((measure, _), cell) in table.columns.iter().zip(cells) {
-                    writer.write_record([month.as_str(), table.code, line, measure, &cell.machine()]).expect("in memory");
+                    writer
+                        .write_record([month.as_str(), table.code, line, measure, &cell.machine()])
+                        .expect("in memory");
                 }
             }
         }
@@ -1272,8 +1297,18 @@ mod tests {
                 flow("write_off", "written_off", "bailiff", "2025-01", 7_000),
             ],
             vintage_flows: vec![
-                VintageFlow { vintage: "2026-08".into(), month: "2026-08".into(), received: Money::ZERO, opened: Money::euros(1_000) },
-                VintageFlow { vintage: "2026-08".into(), month: "2026-10".into(), received: Money::euros(100), opened: Money::ZERO },
+                VintageFlow {
+                    vintage: "2026-08".into(),
+                    month: "2026-08".into(),
+                    received: Money::ZERO,
+                    opened: Money::euros(1_000),
+                },
+                VintageFlow {
+                    vintage: "2026-08".into(),
+                    month: "2026-10".into(),
+                    received: Money::euros(100),
+                    opened: Money::ZERO,
+                },
             ],
             officers: BTreeMap::from([(1, "Alice Martin".to_string())]),
             third_parties: vec![],

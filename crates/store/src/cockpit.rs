@@ -116,11 +116,12 @@ pub async fn cockpit(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Res
         .bind(since)
         .fetch_all(pool)
         .await?;
-        let closed: Vec<NaiveDate> = sqlx::query_scalar("SELECT closed_on FROM cases WHERE closed_on >= $1 AND closed_on <= $2")
-            .bind(first_week)
-            .bind(today)
-            .fetch_all(pool)
-            .await?;
+        let closed: Vec<NaiveDate> =
+            sqlx::query_scalar("SELECT closed_on FROM cases WHERE closed_on >= $1 AND closed_on <= $2")
+                .bind(first_week)
+                .bind(today)
+                .fetch_all(pool)
+                .await?;
         (deadlines, backlog, approvals, suspense, events, closed)
     });
     let approvals = approvals
@@ -142,7 +143,13 @@ pub async fn cockpit(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Res
     ];
     for (received_on, amount) in suspense {
         let days = (today - received_on).num_days();
-        let bucket = &mut ages[if days < 8 { 0 } else if days <= 30 { 1 } else { 2 }];
+        let bucket = &mut ages[if days < 8 {
+            0
+        } else if days <= 30 {
+            1
+        } else {
+            2
+        }];
         bucket.items += 1;
         bucket.amount_cents += amount;
     }

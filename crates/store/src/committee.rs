@@ -177,7 +177,15 @@ pub async fn daily_flows(store: &Store, from: NaiveDate, to: NaiveDate) -> Resul
         .map(|(as_of, kind, account, channel, vintage, third_party_id, postings, amount)| {
             (
                 as_of,
-                FlowLine { kind, account, channel, vintage, third_party_id, postings, amount: Money::from_cents(amount) },
+                FlowLine {
+                    kind,
+                    account,
+                    channel,
+                    vintage,
+                    third_party_id,
+                    postings,
+                    amount: Money::from_cents(amount),
+                },
             )
         })
         .collect())
@@ -210,7 +218,8 @@ async fn summed_flows(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<V
         .collect())
 }
 
-const CASE_SUMMARY_COLUMNS: &str = "c.id, c.reference, p.last_name, p.first_name, c.main_nature, c.status, c.opened_on, \
+const CASE_SUMMARY_COLUMNS: &str =
+    "c.id, c.reference, p.last_name, p.first_name, c.main_nature, c.status, c.opened_on, \
      u.display_name, c.total_cents";
 const CASE_SUMMARY_JOINS: &str = "JOIN persons p ON p.id = c.debtor_id LEFT JOIN users u ON u.id = c.officer_id";
 
@@ -251,10 +260,36 @@ pub async fn pack_input(store: &Store, month: Month) -> Result<PackInput> {
     type PartyRow = (i64, String, String);
     type ProcedureRow = (i64, i64, NaiveDate, NaiveDate, bool, i64, i64);
     type ClosureRow = (i64, i64, i64);
-    type TimeBarRow = (i64, String, String, String, String, String, NaiveDate, Option<String>, i64, String, NaiveDate, Option<String>);
+    type TimeBarRow = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        NaiveDate,
+        Option<String>,
+        i64,
+        String,
+        NaiveDate,
+        Option<String>,
+    );
     type DecisionRow = (
-        i64, String, String, String, String, String, NaiveDate, Option<String>, i64,
-        i64, String, i64, String, String, chrono::DateTime<chrono::Utc>,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        NaiveDate,
+        Option<String>,
+        i64,
+        i64,
+        String,
+        i64,
+        String,
+        String,
+        chrono::DateTime<chrono::Utc>,
     );
     let largest_sql = format!(
         "SELECT {CASE_SUMMARY_COLUMNS} FROM cases c {CASE_SUMMARY_JOINS} WHERE c.status <> 'closed' \
@@ -271,7 +306,18 @@ pub async fn pack_input(store: &Store, month: Month) -> Result<PackInput> {
          FROM approval_requests r JOIN cases c ON c.id = r.case_id {CASE_SUMMARY_JOINS} \
          WHERE r.status = 'pending' ORDER BY r.requested_at, r.id"
     );
-    let (vintage_rows, officers, parties, procedures, recovered_by_party, new_cases, closure_rows, largest, bars, decisions) = on_engine!(store, |pool| {
+    let (
+        vintage_rows,
+        officers,
+        parties,
+        procedures,
+        recovered_by_party,
+        new_cases,
+        closure_rows,
+        largest,
+        bars,
+        decisions,
+    ) = on_engine!(store, |pool| {
         let vintage_rows: Vec<VintageRow> = sqlx::query_as(
             "SELECT vintage, SUBSTR(CAST(as_of AS TEXT), 1, 7), account, CAST(SUM(amount_cents) AS BIGINT) \
              FROM daily_flows WHERE account IN ('bank_receipts', 'transferred') AND as_of <= $1 \
@@ -324,7 +370,18 @@ pub async fn pack_input(store: &Store, month: Month) -> Result<PackInput> {
         let largest: Vec<CaseSummaryRow> = sqlx::query_as(&largest_sql).fetch_all(pool).await?;
         let bars: Vec<TimeBarRow> = sqlx::query_as(&time_bars_sql).bind(last).bind(horizon).fetch_all(pool).await?;
         let decisions: Vec<DecisionRow> = sqlx::query_as(&decisions_sql).fetch_all(pool).await?;
-        (vintage_rows, officers, parties, procedures, recovered_by_party, new_cases, closure_rows, largest, bars, decisions)
+        (
+            vintage_rows,
+            officers,
+            parties,
+            procedures,
+            recovered_by_party,
+            new_cases,
+            closure_rows,
+            largest,
+            bars,
+            decisions,
+        )
     });
 
     let mut vintage_flows: BTreeMap<(String, String), VintageFlow> = BTreeMap::new();

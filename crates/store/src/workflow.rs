@@ -1223,9 +1223,9 @@ pub fn validate_rules(kind: &str, text: &str) -> std::result::Result<(), String>
         "authority_matrix" => AuthorityMatrix::from_toml(text).map(drop).map_err(|error| error.to_string()),
         "procedure_policy" => procedure::ProcedurePolicy::from_toml(text).map(drop).map_err(|error| error.to_string()),
         "assessment_policy" => AssessmentPolicy::from_toml(text).map(drop).map_err(|error| error.to_string()),
-        "provisioning_policy" => recouvre_domain::committee::ProvisioningPolicy::from_toml(text)
-            .map(drop)
-            .map_err(|error| error.to_string()),
+        "provisioning_policy" => {
+            recouvre_domain::committee::ProvisioningPolicy::from_toml(text).map(drop).map_err(|error| error.to_string())
+        }
         other => Err(format!("document « {other} » inconnu : {}", RULE_KINDS.join(", "))),
     }
 }

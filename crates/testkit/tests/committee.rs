@@ -20,8 +20,9 @@ use recouvre_store::{on_engine, Store};
 use recouvre_testkit::{today, TestDb};
 
 async fn run(store: &Store, as_of: NaiveDate) {
-    let (totals, _) =
-        batch::run(store, &RunOptions::new(as_of), Arc::new(ReferenceData::embedded()), Arc::new(Silent)).await.unwrap();
+    let (totals, _) = batch::run(store, &RunOptions::new(as_of), Arc::new(ReferenceData::embedded()), Arc::new(Silent))
+        .await
+        .unwrap();
     assert!(totals.finished);
 }
 
@@ -139,7 +140,10 @@ async fn every_total_of_the_pack_reconciles_with_the_ledger() {
     let (large_case, large_total) =
         *open_cases.iter().filter(|(_, total)| *total > 700_000).max_by_key(|(_, total)| *total).expect("a large case");
     let detail = recouvre_store::cases::detail(&db.store, large_case).await.unwrap();
-    let large = Breakdown { principal: Money::from_cents(large_total.min(detail.breakdown.principal.cents())), ..Breakdown::default() };
+    let large = Breakdown {
+        principal: Money::from_cents(large_total.min(detail.breakdown.principal.cents())),
+        ..Breakdown::default()
+    };
     let outcome = recouvre_store::approvals::propose_write_off(
         &db.store,
         large_case,
@@ -172,15 +176,18 @@ async fn every_total_of_the_pack_reconciles_with_the_ledger() {
     let prev_groups = outstanding_by(&before, previous_end);
     assert_eq!(pack.portfolio.total.previous_outstanding.cents(), prev_groups.values().map(|(_, c)| c).sum::<i64>());
     for line in &pack.portfolio.by_stage {
-        let ledger: i64 = now_groups.iter().filter(|((status, _, _), _)| *status == line.code).map(|(_, (_, c))| c).sum();
+        let ledger: i64 =
+            now_groups.iter().filter(|((status, _, _), _)| *status == line.code).map(|(_, (_, c))| c).sum();
         assert_eq!(line.outstanding.cents(), ledger, "stage {}", line.code);
     }
     for line in &pack.portfolio.by_nature {
-        let ledger: i64 = now_groups.iter().filter(|((_, nature, _), _)| *nature == line.code).map(|(_, (_, c))| c).sum();
+        let ledger: i64 =
+            now_groups.iter().filter(|((_, nature, _), _)| *nature == line.code).map(|(_, (_, c))| c).sum();
         assert_eq!(line.outstanding.cents(), ledger, "nature {}", line.code);
     }
     for line in &pack.portfolio.by_age {
-        let ledger: i64 = now_groups.iter().filter(|((_, _, bucket), _)| *bucket == line.code).map(|(_, (_, c))| c).sum();
+        let ledger: i64 =
+            now_groups.iter().filter(|((_, _, bucket), _)| *bucket == line.code).map(|(_, (_, c))| c).sum();
         assert_eq!(line.outstanding.cents(), ledger, "age {}", line.code);
     }
     let by_officer: i64 = pack.portfolio.by_officer.iter().map(|line| line.outstanding.cents()).sum();
@@ -203,7 +210,8 @@ async fn every_total_of_the_pack_reconciles_with_the_ledger() {
     assert_eq!(by_channel, pack.flows.recovered);
     assert_eq!(pack.flows.written_off.cents(), all.get("written_off").copied().unwrap_or(0));
     assert_eq!(pack.flows.written_off, Money::euros(100));
-    let charged: i64 = on_engine!(db.store, |pool| sqlx::query_scalar::<_, Option<i64>>(
+    let charged: i64 = on_engine!(db.store, |pool| {
+        sqlx::query_scalar::<_, Option<i64>>(
         "SELECT CAST(SUM(p.amount_cents) AS BIGINT) FROM ledger_postings p JOIN ledger_transactions t ON t.id = p.transaction_id \
          WHERE t.id > $1 AND t.id <= $2 AND t.kind = 'accrual' AND p.account IN ('contractual_interest', 'statutory_interest')"
     )
@@ -212,7 +220,8 @@ async fn every_total_of_the_pack_reconciles_with_the_ledger() {
     .fetch_one(pool)
     .await
     .unwrap()
-    .unwrap_or(0));
+    .unwrap_or(0)
+    });
     assert_eq!(pack.flows.interest_charged.cents(), charged);
 
     // Provisions: each (stage, age) cell is the ledger's outstanding times the policy's rate.
@@ -245,7 +254,8 @@ async fn every_total_of_the_pack_reconciles_with_the_ledger() {
     let files_again = recouvre_web::committee_files::render_all(&again).unwrap();
     assert!(files.pdf.starts_with(b"%PDF"));
     assert!(files.xlsx.starts_with(b"PK"));
-    let charts: Vec<String> = recouvre_web::committee_files::charts(&pack).unwrap().into_iter().map(|c| c.svg).collect();
+    let charts: Vec<String> =
+        recouvre_web::committee_files::charts(&pack).unwrap().into_iter().map(|c| c.svg).collect();
     let charts_again: Vec<String> =
         recouvre_web::committee_files::charts(&again).unwrap().into_iter().map(|c| c.svg).collect();
     if std::env::var("COMMITTEE_DUMP").is_ok() {

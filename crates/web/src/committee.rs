@@ -114,7 +114,11 @@ fn table_views(pack: &CommitteePack) -> Vec<TableView> {
 }
 
 /// A month's committee pack: figures, charts, and its files to download.
-async fn committee_page(State(state): State<AppState>, user: CurrentUser, Query(query): Query<MonthQuery>) -> PageResult {
+async fn committee_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<MonthQuery>,
+) -> PageResult {
     user.require(Permission::ReadReports)?;
     let month = match query.mois.as_deref().filter(|text| !text.is_empty()) {
         Some(text) => parse_month(text)?,
@@ -271,7 +275,11 @@ async fn cockpit_page(State(state): State<AppState>, user: CurrentUser) -> PageR
                 )
             })
             .collect(),
-        suspense: cockpit.suspense.iter().map(|s| (s.label, s.items, Money::from_cents(s.amount_cents).to_french())).collect(),
+        suspense: cockpit
+            .suspense
+            .iter()
+            .map(|s| (s.label, s.items, Money::from_cents(s.amount_cents).to_french()))
+            .collect(),
         weeks: cockpit.weeks.iter().map(|week| week.format("%d/%m").to_string()).collect(),
         activity: activity.into_iter().collect(),
         closed_per_week: cockpit.closed_per_week.clone(),
@@ -337,15 +345,17 @@ fn csv_response(body: String) -> Response {
 /// The nightly snapshots of the dates from `from` to `to` (docs/formats/snapshots-csv.md).
 #[utoipa::path(get, path = "/api/v1/snapshots", params(RangeQuery),
     responses((status = 200, body = String, content_type = "text/csv"), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
-async fn api_snapshots(State(state): State<AppState>, user: CurrentUser, Query(query): Query<RangeQuery>) -> Result<Response, AppError> {
+async fn api_snapshots(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<RangeQuery>,
+) -> Result<Response, AppError> {
     user.require(Permission::ReadReports)?;
     check_range(&query)?;
     let lines = recouvre_store::committee::snapshots(&state.read_store, query.from, query.to).await?;
     if query.format.as_deref() == Some("json") {
-        let rows: Vec<serde_json::Value> = lines
-            .iter()
-            .map(|(as_of, line)| serde_json::json!({"as_of": as_of, "line": line}))
-            .collect();
+        let rows: Vec<serde_json::Value> =
+            lines.iter().map(|(as_of, line)| serde_json::json!({"as_of": as_of, "line": line})).collect();
         return Ok(Json(rows).into_response());
     }
     let mut out = String::from("as_of;main_nature;status;age_bucket;officer_id;cases;outstanding;interest\n");
@@ -368,15 +378,17 @@ async fn api_snapshots(State(state): State<AppState>, user: CurrentUser, Query(q
 /// (docs/formats/snapshots-csv.md).
 #[utoipa::path(get, path = "/api/v1/flows", params(RangeQuery),
     responses((status = 200, body = String, content_type = "text/csv"), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
-async fn api_flows(State(state): State<AppState>, user: CurrentUser, Query(query): Query<RangeQuery>) -> Result<Response, AppError> {
+async fn api_flows(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<RangeQuery>,
+) -> Result<Response, AppError> {
     user.require(Permission::ReadReports)?;
     check_range(&query)?;
     let lines = recouvre_store::committee::daily_flows(&state.read_store, query.from, query.to).await?;
     if query.format.as_deref() == Some("json") {
-        let rows: Vec<serde_json::Value> = lines
-            .iter()
-            .map(|(as_of, line)| serde_json::json!({"as_of": as_of, "line": line}))
-            .collect();
+        let rows: Vec<serde_json::Value> =
+            lines.iter().map(|(as_of, line)| serde_json::json!({"as_of": as_of, "line": line})).collect();
         return Ok(Json(rows).into_response());
     }
     let mut out = String::from("as_of;kind;account;channel;vintage;third_party_id;postings;amount\n");

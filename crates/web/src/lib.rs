@@ -22,9 +22,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 pub mod api;
+pub mod auth;
 pub mod committee;
 pub mod committee_files;
-pub mod auth;
 mod error;
 mod format;
 pub mod letters;
@@ -110,7 +110,10 @@ pub fn router(state: AppState) -> Router {
         .merge(team::pages())
         .merge(letters::pages())
         .merge(committee::pages())
-        .nest("/api/v1", api::router().merge(workflow::api()).merge(team::api()).merge(letters::api()).merge(committee::api()))
+        .nest(
+            "/api/v1",
+            api::router().merge(workflow::api()).merge(team::api()).merge(letters::api()).merge(committee::api()),
+        )
         .merge(api::swagger_ui(state.clone()))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
