@@ -159,6 +159,16 @@ enum ReportCommand {
         #[arg(long, default_value = "text", value_parser = ["text", "json"])]
         format: String,
     },
+    /// Dossier du comité des risques et du contentieux d'un mois (docs/reports.md) : PDF, XLSX ou CSV selon
+    /// l'extension du fichier. Lit l'instantané du dernier traitement de nuit du mois.
+    Committee {
+        /// Le mois, AAAA-MM (par exemple 2026-10).
+        #[arg(long)]
+        month: String,
+        /// Fichier à écrire : .pdf, .xlsx ou .csv.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Rapprochement : argent reçu des relevés = affecté aux dossiers + mis en instance ; mouvements de l'instance.
     Reconciliation {
         #[arg(long)]
@@ -245,7 +255,7 @@ enum UserCommand {
 enum ReferenceCommand {
     /// Ajoute une valeur (JSON) : statutory_rate, wage_bands, unseizable_balance ou indemnity_cap ;
     /// ou un document de règles complet (TOML) : aml_rules, strategy_rules, authority_matrix,
-    /// procedure_policy, assessment_policy.
+    /// procedure_policy, assessment_policy, provisioning_policy.
     Add {
         kind: String,
         /// Fichier JSON de la valeur (voir docs/calculators.md).
@@ -442,6 +452,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if report.anomalies() > 0 {
                 return Ok(ExitCode::FAILURE);
             }
+        }
+        Command::Report(ReportCommand::Committee { month, out }) => {
+            let month: recouvre_domain::committee::Month = month.parse()?;
+            let extension = out.extension().and_then(|e| e.to_str()).unwrap_or_default();
+            let format = recouvre_web::committee_files::Format::of_extension(extension)?;
+            let store = open(&cli.database).await?;
+            let pack = recouvre_store::committee::pack(&store, month).await?;
+            let bytes = recouvre_web::committee_files::render(&pack, format)?;
+            std::fs::write(&out, &bytes).with_context(|| format!("écriture de {} impossible", out.display()))?;
+            println!(
+                "dossier de comité {} ({}) écrit dans {} : encours {}, provisions {}, {} décision(s) à prendre",
+                month,
+                pack.as_of,
+                out.display(),
+                pack.portfolio.total.outstanding.to_french(),
+                pack.provisions.total.to_french(),
+                pack.decisions.len()
+            );
         }
         Command::Report(ReportCommand::Reconciliation { from, to }) => {
             let store = open(&cli.database).await?;

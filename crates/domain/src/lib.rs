@@ -38,4 +38,7 @@ pub mod ledger;
 pub mod portfolio;
 pub mod snapshot;
 
+// Committee packs and activity steering (issue 8).
+pub mod committee;
+
 pub use money::Money;

@@ -48,7 +48,7 @@ fn default_template(kind: LetterKind) -> &'static str {
     }
 }
 
-fn file_id(path: &str) -> FileId {
+pub(crate) fn file_id(path: &str) -> FileId {
     // The paths are literals of ours, always valid.
     let vpath = VirtualPath::new(path).expect("valid virtual path");
     RootedPath::new(VirtualRoot::Project, vpath).intern()
@@ -267,6 +267,19 @@ impl Engine {
         if let Some(cover) = cover {
             files.insert(file_id("/cover.json"), Bytes::new(cover.to_string().into_bytes()));
         }
+        self.compile_files(main, files, version, ident, extra)
+    }
+
+    /// Compiles `main` in the closed world, with `files` served at their paths (data, images,
+    /// a report's template) and `extra` sources (administrators' template versions), to a PDF.
+    pub(crate) fn compile_files(
+        &self,
+        main: String,
+        files: HashMap<FileId, Bytes>,
+        version: &str,
+        ident: &str,
+        extra: Vec<Source>,
+    ) -> Result<Vec<u8>> {
         let world = LetterWorld { engine: self, main: Source::new(file_id("/main.typ"), main), files, extra };
         let result = typst::compile::<PagedDocument>(&world).output;
         // Memoised results of older compilations are of no use to the next letter beyond a
@@ -351,7 +364,13 @@ impl World for LetterWorld<'_> {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        self.lookup_source(id).cloned().ok_or_else(|| not_found(id))
+        if let Some(source) = self.lookup_source(id) {
+            return Ok(source.clone());
+        }
+        // A report's template is served as a file of the compilation.
+        let bytes = self.files.get(&id).ok_or_else(|| not_found(id))?;
+        let text = std::str::from_utf8(bytes).map_err(|_| FileError::InvalidUtf8)?;
+        Ok(Source::new(id, text.to_string()))
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {

@@ -10,6 +10,7 @@
 mod data;
 mod engine;
 pub mod format;
+mod report;
 pub mod samples;
 mod view;
 

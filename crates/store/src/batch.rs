@@ -299,7 +299,8 @@ pub async fn pending(store: &Store, as_of: NaiveDate) -> Result<Option<DateTime<
     })
 }
 
-/// Closes the run once every chunk is done: the snapshot parts summed into `daily_snapshots`.
+/// Closes the run once every chunk is done: the snapshot parts summed into `daily_snapshots`,
+/// and the ledger transactions not counted yet summed into `daily_flows`.
 /// Returns whether this call closed it (false if not all done yet, or already closed).
 pub async fn finish(store: &Store, as_of: NaiveDate, now: DateTime<Utc>) -> Result<bool> {
     let finished = on_engine!(store, |pool| {
@@ -328,6 +329,8 @@ pub async fn finish(store: &Store, as_of: NaiveDate, now: DateTime<Utc>) -> Resu
             .execute(&mut *tx)
             .await?;
             sqlx::query("DELETE FROM batch_snapshot_parts WHERE as_of = $1").bind(as_of).execute(&mut *tx).await?;
+            // The ledger's movements since the last closed night (issue 8, `store::committee`).
+            crate::committee::record_flows!(tx, as_of);
         }
         tx.commit().await?;
         closed == 1

@@ -24,6 +24,8 @@ pub mod approvals;
 pub mod batch;
 mod bulk;
 pub mod cases;
+pub mod cockpit;
+pub mod committee;
 pub mod controls;
 pub mod direct_debits;
 pub mod documents;

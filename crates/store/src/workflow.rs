@@ -1213,7 +1213,8 @@ pub async fn record_exchange(
 // The rule documents an administrator edits
 
 /// The workflow's rule documents (TOML, the layout of `crates/domain/data/<kind>.toml`).
-pub const RULE_KINDS: [&str; 4] = ["strategy_rules", "authority_matrix", "procedure_policy", "assessment_policy"];
+pub const RULE_KINDS: [&str; 5] =
+    ["strategy_rules", "authority_matrix", "procedure_policy", "assessment_policy", "provisioning_policy"];
 
 /// Validates a rule document of `kind`; the error names what is wrong (rule, field).
 pub fn validate_rules(kind: &str, text: &str) -> std::result::Result<(), String> {
@@ -1222,6 +1223,9 @@ pub fn validate_rules(kind: &str, text: &str) -> std::result::Result<(), String>
         "authority_matrix" => AuthorityMatrix::from_toml(text).map(drop).map_err(|error| error.to_string()),
         "procedure_policy" => procedure::ProcedurePolicy::from_toml(text).map(drop).map_err(|error| error.to_string()),
         "assessment_policy" => AssessmentPolicy::from_toml(text).map(drop).map_err(|error| error.to_string()),
+        "provisioning_policy" => {
+            recouvre_domain::committee::ProvisioningPolicy::from_toml(text).map(drop).map_err(|error| error.to_string())
+        }
         other => Err(format!("document « {other} » inconnu : {}", RULE_KINDS.join(", "))),
     }
 }

@@ -113,6 +113,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(crate::team::TeamApiDoc::openapi());
     document.merge(crate::letters::LettersApiDoc::openapi());
     document.merge(crate::letter_templates::LetterTemplatesApiDoc::openapi());
+    document.merge(crate::committee::CommitteeApiDoc::openapi());
     document
 }
 

@@ -23,6 +23,8 @@ use tower_http::trace::TraceLayer;
 
 pub mod api;
 pub mod auth;
+pub mod committee;
+pub mod committee_files;
 mod error;
 mod format;
 pub mod letter_templates;
@@ -112,13 +114,15 @@ pub fn router(state: AppState) -> Router {
         .merge(team::pages())
         .merge(letters::pages())
         .merge(letter_templates::pages())
+        .merge(committee::pages())
         .nest(
             "/api/v1",
             api::router()
                 .merge(workflow::api())
                 .merge(team::api())
                 .merge(letters::api())
-                .merge(letter_templates::api()),
+                .merge(letter_templates::api())
+                .merge(committee::api()),
         )
         .merge(api::swagger_ui(state.clone()))
         .layer(middleware::from_fn_with_state(state.clone(), observe))

@@ -1084,13 +1084,14 @@ fn default_rules(kind: &str) -> Option<&'static str> {
         "authority_matrix" => include_str!("../../domain/data/authority_matrix.toml"),
         "procedure_policy" => include_str!("../../domain/data/procedure_policy.toml"),
         "assessment_policy" => include_str!("../../domain/data/assessment_policy.toml"),
+        "provisioning_policy" => include_str!("../../domain/data/provisioning_policy.toml"),
         _ => return None,
     })
 }
 
 /// The rule document in force (`strategy_rules`, `authority_matrix`, `procedure_policy`,
 /// `assessment_policy`), as TOML: the administrator's latest version, else the default.
-#[utoipa::path(get, path = "/api/v1/rules/{kind}", params(("kind" = String, Path, description = "strategy_rules, authority_matrix, procedure_policy or assessment_policy")),
+#[utoipa::path(get, path = "/api/v1/rules/{kind}", params(("kind" = String, Path, description = "strategy_rules, authority_matrix, procedure_policy, assessment_policy or provisioning_policy")),
     responses((status = 200, body = String, content_type = "application/toml"), (status = 404, body = crate::api::ErrorDto)))]
 async fn get_rules(
     State(state): State<AppState>,
@@ -1107,7 +1108,7 @@ async fn get_rules(
 
 /// Puts a new version of a rule document in force (administrator; TOML body, validated: an
 /// error names the rule and the field). Earlier versions are kept.
-#[utoipa::path(put, path = "/api/v1/rules/{kind}", params(("kind" = String, Path, description = "strategy_rules, authority_matrix, procedure_policy or assessment_policy")),
+#[utoipa::path(put, path = "/api/v1/rules/{kind}", params(("kind" = String, Path, description = "strategy_rules, authority_matrix, procedure_policy, assessment_policy or provisioning_policy")),
     request_body(content = String, content_type = "application/toml"),
     responses((status = 204), (status = 400, body = crate::api::ErrorDto), (status = 403, body = crate::api::ErrorDto)))]
 async fn put_rules(

@@ -1,0 +1,181 @@
+//! The team lead's cockpit (issue 8): today's figures of the activity, each with the cases it
+//! counts. Every query is a range on an index (agenda due dates, approval and suspense status,
+//! journal instants, case closing dates).
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::{on_engine, Result, Store};
+
+/// A legal deadline due within the week, with its case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct DeadlineAtRisk {
+    pub agenda_item_id: i64,
+    pub case_id: i64,
+    pub reference: String,
+    pub officer_id: Option<i64>,
+    pub officer_name: Option<String>,
+    pub label: String,
+    pub due_on: NaiveDate,
+}
+
+/// Open cases of one stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct StageBacklog {
+    pub status: String,
+    pub cases: i64,
+    pub total_cents: i64,
+}
+
+/// A request waiting for a decision, with its age.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaitingApproval {
+    pub id: i64,
+    pub case_id: i64,
+    pub reference: String,
+    pub kind: String,
+    pub amount_cents: i64,
+    pub requested_by: String,
+    pub age_days: i64,
+}
+
+/// Money in suspense, by age.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuspenseAge {
+    pub label: &'static str,
+    pub items: i64,
+    pub amount_cents: i64,
+}
+
+/// One officer's week: journal events they recorded, cases closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WeekActivity {
+    /// Monday of the week.
+    pub week: NaiveDate,
+    pub actor: String,
+    pub actions: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cockpit {
+    pub today: NaiveDate,
+    pub officers: Vec<crate::team::TeamOfficer>,
+    pub deadlines: Vec<DeadlineAtRisk>,
+    pub backlog: Vec<StageBacklog>,
+    pub approvals: Vec<WaitingApproval>,
+    pub suspense: Vec<SuspenseAge>,
+    pub weeks: Vec<NaiveDate>,
+    pub activity: Vec<WeekActivity>,
+    /// Cases closed per week (same order as `weeks`).
+    pub closed_per_week: Vec<i64>,
+}
+
+/// Weeks of productivity shown.
+pub const WEEKS: i64 = 6;
+
+/// The cockpit on `today`.
+pub async fn cockpit(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Result<Cockpit> {
+    let week_end = today + Duration::days(7);
+    let officers = crate::team::officers(store, today, week_end).await?;
+    let monday = today - Duration::days(i64::from(chrono::Datelike::weekday(&today).num_days_from_monday()));
+    let first_week = monday - Duration::weeks(WEEKS - 1);
+    let since: DateTime<Utc> = first_week.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    type ApprovalRow = (i64, i64, String, String, i64, String, DateTime<Utc>);
+    let (deadlines, backlog, approvals, suspense, events, closed) = on_engine!(store, |pool| {
+        let deadlines: Vec<DeadlineAtRisk> = sqlx::query_as(
+            "SELECT a.id AS agenda_item_id, c.id AS case_id, c.reference, c.officer_id, u.display_name AS officer_name, \
+             a.label, a.due_on FROM agenda_items a JOIN cases c ON c.id = a.case_id \
+             LEFT JOIN users u ON u.id = c.officer_id \
+             WHERE a.status = 'open' AND a.kind = 'deadline' AND a.due_on <= $1 AND c.status <> 'closed' \
+             ORDER BY a.due_on, a.id LIMIT 200",
+        )
+        .bind(week_end)
+        .fetch_all(pool)
+        .await?;
+        let backlog: Vec<StageBacklog> = sqlx::query_as(
+            "SELECT status, COUNT(*) AS cases, CAST(COALESCE(SUM(total_cents), 0) AS BIGINT) AS total_cents \
+             FROM cases WHERE status <> 'closed' GROUP BY status ORDER BY status",
+        )
+        .fetch_all(pool)
+        .await?;
+        let approvals: Vec<ApprovalRow> = sqlx::query_as(
+            "SELECT r.id, r.case_id, c.reference, r.kind, r.amount_cents, r.requested_by, r.requested_at \
+             FROM approval_requests r JOIN cases c ON c.id = r.case_id WHERE r.status = 'pending' \
+             ORDER BY r.requested_at, r.id",
+        )
+        .fetch_all(pool)
+        .await?;
+        let suspense: Vec<(NaiveDate, i64)> = sqlx::query_as(
+            "SELECT received_on, amount_cents FROM suspense_items WHERE status = 'open' ORDER BY received_on",
+        )
+        .fetch_all(pool)
+        .await?;
+        let events: Vec<(String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT actor, recorded_at FROM case_events WHERE recorded_at >= $1 AND actor NOT LIKE 'system:%'",
+        )
+        .bind(since)
+        .fetch_all(pool)
+        .await?;
+        let closed: Vec<NaiveDate> =
+            sqlx::query_scalar("SELECT closed_on FROM cases WHERE closed_on >= $1 AND closed_on <= $2")
+                .bind(first_week)
+                .bind(today)
+                .fetch_all(pool)
+                .await?;
+        (deadlines, backlog, approvals, suspense, events, closed)
+    });
+    let approvals = approvals
+        .into_iter()
+        .map(|(id, case_id, reference, kind, amount_cents, requested_by, requested_at)| WaitingApproval {
+            id,
+            case_id,
+            reference,
+            kind,
+            amount_cents,
+            requested_by,
+            age_days: (now - requested_at).num_days().max(0),
+        })
+        .collect();
+    let mut ages = vec![
+        SuspenseAge { label: "moins de 8 jours", items: 0, amount_cents: 0 },
+        SuspenseAge { label: "8 à 30 jours", items: 0, amount_cents: 0 },
+        SuspenseAge { label: "plus de 30 jours", items: 0, amount_cents: 0 },
+    ];
+    for (received_on, amount) in suspense {
+        let days = (today - received_on).num_days();
+        let bucket = &mut ages[if days < 8 {
+            0
+        } else if days <= 30 {
+            1
+        } else {
+            2
+        }];
+        bucket.items += 1;
+        bucket.amount_cents += amount;
+    }
+    let weeks: Vec<NaiveDate> = (0..WEEKS).map(|i| first_week + Duration::weeks(i)).collect();
+    let week_of = |day: NaiveDate| weeks.iter().rposition(|start| *start <= day);
+    let mut counts: std::collections::BTreeMap<(String, NaiveDate), i64> = std::collections::BTreeMap::new();
+    for (actor, at) in events {
+        if let Some(i) = week_of(at.date_naive()) {
+            *counts.entry((actor, weeks[i])).or_default() += 1;
+        }
+    }
+    let mut closed_per_week = vec![0; weeks.len()];
+    for day in closed {
+        if let Some(i) = week_of(day) {
+            closed_per_week[i] += 1;
+        }
+    }
+    Ok(Cockpit {
+        today,
+        officers,
+        deadlines,
+        backlog,
+        approvals,
+        suspense: ages,
+        activity: counts.into_iter().map(|((actor, week), actions)| WeekActivity { week, actor, actions }).collect(),
+        weeks,
+        closed_per_week,
+    })
+}

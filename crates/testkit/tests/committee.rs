@@ -1,0 +1,359 @@
+//! The committee pack (issue 8) on the engine under test: a seeded portfolio, two nightly runs
+//! around a month of payments and write-offs, and every total of the pack reconciled with the
+//! ledger (sums of postings per account), the provisions recomputed case by case from the
+//! ledger, and the pack's files identical when made twice.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate, Utc};
+use recouvre_domain::allocation::AllocationOrder;
+use recouvre_domain::authority::{DelegationLevel, Role};
+use recouvre_domain::case::Breakdown;
+use recouvre_domain::committee::{self, Month, ProvisioningPolicy};
+use recouvre_domain::reference::ReferenceData;
+use recouvre_domain::snapshot::AgeBucket;
+use recouvre_domain::Money;
+use recouvre_store::batch::{self, RunOptions, Silent};
+use recouvre_store::ledger::Entry;
+use recouvre_store::{on_engine, Store};
+use recouvre_testkit::{today, TestDb};
+
+async fn run(store: &Store, as_of: NaiveDate) {
+    let (totals, _) = batch::run(store, &RunOptions::new(as_of), Arc::new(ReferenceData::embedded()), Arc::new(Silent))
+        .await
+        .unwrap();
+    assert!(totals.finished);
+}
+
+/// (case id, status, nature, opened_on, account, sum of postings) of every case posting whose
+/// transaction id is at most `up_to`.
+type LedgerRow = (i64, String, String, NaiveDate, String, i64);
+
+async fn ledger_by_case(store: &Store, up_to: i64) -> Vec<LedgerRow> {
+    on_engine!(store, |pool| sqlx::query_as(
+        "SELECT c.id, c.status, c.main_nature, c.opened_on, p.account, CAST(SUM(p.amount_cents) AS BIGINT) \
+         FROM ledger_postings p JOIN cases c ON c.id = p.case_id WHERE p.transaction_id <= $1 \
+         GROUP BY c.id, c.status, c.main_nature, c.opened_on, p.account ORDER BY c.id, p.account"
+    )
+    .bind(up_to)
+    .fetch_all(pool)
+    .await
+    .unwrap())
+}
+
+async fn last_transaction_id(store: &Store) -> i64 {
+    on_engine!(store, |pool| sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM ledger_transactions")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+        .unwrap_or(0))
+}
+
+/// Net movement per account of the transactions with ids in `(after, up_to]`, and of those on
+/// cases only (not the suspense ledger).
+async fn movements(store: &Store, after: i64, up_to: i64) -> (BTreeMap<String, i64>, BTreeMap<String, i64>) {
+    let rows: Vec<(String, bool, i64)> = on_engine!(store, |pool| sqlx::query_as(
+        "SELECT p.account, p.case_id IS NOT NULL, CAST(SUM(p.amount_cents) AS BIGINT) FROM ledger_postings p \
+         WHERE p.transaction_id > $1 AND p.transaction_id <= $2 GROUP BY p.account, p.case_id IS NOT NULL"
+    )
+    .bind(after)
+    .bind(up_to)
+    .fetch_all(pool)
+    .await
+    .unwrap());
+    let mut all = BTreeMap::new();
+    let mut on_cases = BTreeMap::new();
+    for (account, on_case, cents) in rows {
+        *all.entry(account.clone()).or_insert(0) += cents;
+        if on_case {
+            *on_cases.entry(account).or_insert(0) += cents;
+        }
+    }
+    (all, on_cases)
+}
+
+/// Outstanding (receivables) per open case, from the ledger: (status, nature, bucket) → cents.
+fn outstanding_by(rows: &[LedgerRow], as_of: NaiveDate) -> BTreeMap<(String, String, String), (i64, i64)> {
+    let receivables = ["principal", "contractual_interest", "statutory_interest", "costs", "penalties"];
+    let mut per_case: BTreeMap<i64, (String, String, NaiveDate, i64)> = BTreeMap::new();
+    for (case_id, status, nature, opened_on, account, cents) in rows {
+        let entry = per_case.entry(*case_id).or_insert((status.clone(), nature.clone(), *opened_on, 0));
+        if receivables.contains(&account.as_str()) {
+            entry.3 += cents;
+        }
+    }
+    let mut groups = BTreeMap::new();
+    for (status, nature, opened_on, cents) in per_case.into_values() {
+        if status == "closed" {
+            continue;
+        }
+        let key = (status, nature, AgeBucket::of(opened_on, as_of).code().to_string());
+        let group: &mut (i64, i64) = groups.entry(key).or_insert((0, 0));
+        group.0 += 1;
+        group.1 += cents;
+    }
+    groups
+}
+
+#[tokio::test]
+async fn every_total_of_the_pack_reconciles_with_the_ledger() {
+    let db = TestDb::new().await;
+    db.user_with_level("amartin", Role::Officer, "correct horse battery", 1).await;
+    db.user_with_level("bdurand", Role::Officer, "correct horse battery", 1).await;
+    db.seed(60, &["amartin", "bdurand"]).await;
+    let month = Month::of(today());
+    let previous_end = month.previous().last_day();
+
+    // The previous month's last night: the starting point.
+    run(&db.store, previous_end).await;
+    let boundary = last_transaction_id(&db.store).await;
+    let before = ledger_by_case(&db.store, boundary).await;
+
+    // A month of activity, booked on days of the month up to today.
+    let open_cases: Vec<(i64, i64)> = on_engine!(db.store, |pool| sqlx::query_as(
+        "SELECT id, total_cents FROM cases WHERE status <> 'closed' ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap());
+    let day = month.first_day().max(today() - Duration::days(3)).min(today());
+    for (i, (case_id, total)) in open_cases.iter().enumerate().take(12) {
+        let amount = Money::from_cents((total / 50).clamp(1_000, 30_000));
+        let entry = Entry { booked_on: day, reference: &format!("chèque {i}"), actor: "amartin", now: Utc::now() };
+        recouvre_store::ledger::book_payment(
+            &db.store,
+            *case_id,
+            None,
+            amount,
+            AllocationOrder::CostsInterestPrincipal,
+            &entry,
+        )
+        .await
+        .unwrap();
+    }
+    // A small write-off within delegation, booked; a large one waits for the committee.
+    let (small_case, _) = open_cases[20];
+    let small = Breakdown { principal: Money::euros(100), ..Breakdown::default() };
+    let entry = Entry { booked_on: day, reference: "pertes", actor: "amartin", now: Utc::now() };
+    recouvre_store::ledger::book_write_off(&db.store, small_case, None, &small, &entry).await.unwrap();
+    let (large_case, large_total) =
+        *open_cases.iter().filter(|(_, total)| *total > 700_000).max_by_key(|(_, total)| *total).expect("a large case");
+    let detail = recouvre_store::cases::detail(&db.store, large_case).await.unwrap();
+    let large = Breakdown {
+        principal: Money::from_cents(large_total.min(detail.breakdown.principal.cents())),
+        ..Breakdown::default()
+    };
+    let outcome = recouvre_store::approvals::propose_write_off(
+        &db.store,
+        large_case,
+        detail.version,
+        &large,
+        "débiteur insolvable, procès-verbal de carence",
+        recouvre_store::approvals::Actor { login: "amartin", level: DelegationLevel(1) },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(outcome, recouvre_store::approvals::WriteOffOutcome::Pending { .. }));
+
+    // The month's last night (today: the month is not over).
+    let as_of = today();
+    run(&db.store, as_of).await;
+    let end = last_transaction_id(&db.store).await;
+    let after = ledger_by_case(&db.store, end).await;
+
+    let pack = recouvre_store::committee::pack(&db.store, month).await.unwrap();
+    assert_eq!(pack.as_of, as_of);
+    assert_eq!(pack.previous_as_of, Some(previous_end));
+
+    // Portfolio: the snapshot equals the ledger's receivables of the open cases, line by line.
+    let now_groups = outstanding_by(&after, as_of);
+    let ledger_total: i64 = now_groups.values().map(|(_, cents)| cents).sum();
+    let ledger_cases: i64 = now_groups.values().map(|(cases, _)| cases).sum();
+    assert_eq!(pack.portfolio.total.outstanding.cents(), ledger_total);
+    assert_eq!(pack.portfolio.total.cases, ledger_cases);
+    let prev_groups = outstanding_by(&before, previous_end);
+    assert_eq!(pack.portfolio.total.previous_outstanding.cents(), prev_groups.values().map(|(_, c)| c).sum::<i64>());
+    for line in &pack.portfolio.by_stage {
+        let ledger: i64 =
+            now_groups.iter().filter(|((status, _, _), _)| *status == line.code).map(|(_, (_, c))| c).sum();
+        assert_eq!(line.outstanding.cents(), ledger, "stage {}", line.code);
+    }
+    for line in &pack.portfolio.by_nature {
+        let ledger: i64 =
+            now_groups.iter().filter(|((_, nature, _), _)| *nature == line.code).map(|(_, (_, c))| c).sum();
+        assert_eq!(line.outstanding.cents(), ledger, "nature {}", line.code);
+    }
+    for line in &pack.portfolio.by_age {
+        let ledger: i64 =
+            now_groups.iter().filter(|((_, _, bucket), _)| *bucket == line.code).map(|(_, (_, c))| c).sum();
+        assert_eq!(line.outstanding.cents(), ledger, "age {}", line.code);
+    }
+    let by_officer: i64 = pack.portfolio.by_officer.iter().map(|line| line.outstanding.cents()).sum();
+    assert_eq!(by_officer, ledger_total);
+
+    // Flows: every account's movement equals the ledger's postings booked during the month.
+    let (all, on_cases) = movements(&db.store, boundary, end).await;
+    for line in &pack.flows.by_account {
+        let net = line.debits.cents() - line.credits.cents();
+        assert_eq!(net, all.get(&line.account).copied().unwrap_or(0), "account {}", line.account);
+    }
+    for (account, cents) in &all {
+        if *cents != 0 {
+            assert!(pack.flows.by_account.iter().any(|line| &line.account == account), "account {account} missing");
+        }
+    }
+    assert_eq!(pack.flows.recovered.cents(), on_cases.get("bank_receipts").copied().unwrap_or(0));
+    assert!(pack.flows.recovered.is_positive());
+    let by_channel: Money = pack.flows.recovered_by_channel.iter().map(|line| line.amount).sum();
+    assert_eq!(by_channel, pack.flows.recovered);
+    assert_eq!(pack.flows.written_off.cents(), all.get("written_off").copied().unwrap_or(0));
+    assert_eq!(pack.flows.written_off, Money::euros(100));
+    let charged: i64 = on_engine!(db.store, |pool| {
+        sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT CAST(SUM(p.amount_cents) AS BIGINT) FROM ledger_postings p JOIN ledger_transactions t ON t.id = p.transaction_id \
+         WHERE t.id > $1 AND t.id <= $2 AND t.kind = 'accrual' AND p.account IN ('contractual_interest', 'statutory_interest')"
+    )
+    .bind(boundary)
+    .bind(end)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+    .unwrap_or(0)
+    });
+    assert_eq!(pack.flows.interest_charged.cents(), charged);
+
+    // Provisions: each (stage, age) cell is the ledger's outstanding times the policy's rate.
+    let policy = ProvisioningPolicy::embedded();
+    let rates = policy.in_force(as_of).unwrap();
+    let mut cells: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for ((status, _, bucket), (_, cents)) in &now_groups {
+        *cells.entry((status.clone(), bucket.clone())).or_insert(0) += cents;
+    }
+    let expected: Money = cells
+        .iter()
+        .map(|((status, bucket), cents)| committee::provision(Money::from_cents(*cents), rates.rate(status, bucket)))
+        .sum();
+    assert_eq!(pack.provisions.total, expected);
+    assert_eq!(pack.provisions.movement, pack.provisions.total - pack.provisions.previous_total);
+    assert!(pack.provisions.total.is_positive());
+
+    // Decisions: the write-off above the officer's delegation, with its case.
+    assert_eq!(pack.decisions.len(), 1);
+    assert_eq!(pack.decisions[0].case.case_id, large_case);
+    assert_eq!(pack.decisions[0].kind, "write_off");
+    assert_eq!(pack.largest.len() as i64, recouvre_store::committee::LARGEST_EXPOSURES.min(ledger_cases));
+    assert!(pack.largest.windows(2).all(|pair| pair[0].outstanding >= pair[1].outstanding));
+
+    // Made twice, the pack and its files are the same.
+    let again = recouvre_store::committee::pack(&db.store, month).await.unwrap();
+    assert_eq!(again, pack);
+    assert_eq!(again.to_csv(), pack.to_csv());
+    let files = recouvre_web::committee_files::render_all(&pack).unwrap();
+    let files_again = recouvre_web::committee_files::render_all(&again).unwrap();
+    assert!(files.pdf.starts_with(b"%PDF"));
+    assert!(files.xlsx.starts_with(b"PK"));
+    let charts: Vec<String> =
+        recouvre_web::committee_files::charts(&pack).unwrap().into_iter().map(|c| c.svg).collect();
+    let charts_again: Vec<String> =
+        recouvre_web::committee_files::charts(&again).unwrap().into_iter().map(|c| c.svg).collect();
+    if std::env::var("COMMITTEE_DUMP").is_ok() {
+        for (i, (a, b)) in charts.iter().zip(&charts_again).enumerate() {
+            std::fs::write(format!("/tmp/chart{i}a.svg"), a).unwrap();
+            std::fs::write(format!("/tmp/chart{i}b.svg"), b).unwrap();
+        }
+    }
+    assert!(charts == charts_again, "the charts are the same when drawn twice");
+    if std::env::var("COMMITTEE_DUMP").is_ok() {
+        std::fs::write("/tmp/pack1.pdf", &files.pdf).unwrap();
+        std::fs::write("/tmp/pack2.pdf", &files_again.pdf).unwrap();
+    }
+    assert!(files.pdf == files_again.pdf, "the PDF is the same when made twice");
+    assert!(files.xlsx == files_again.xlsx, "the XLSX is the same when made twice");
+    assert_eq!(files.csv, files_again.csv);
+
+    // A rerun of a closed night counts nothing twice.
+    let flows_before = recouvre_store::committee::daily_flows(&db.store, month.first_day(), as_of).await.unwrap();
+    run(&db.store, as_of).await;
+    let flows_after = recouvre_store::committee::daily_flows(&db.store, month.first_day(), as_of).await.unwrap();
+    assert_eq!(flows_before, flows_after);
+}
+
+#[tokio::test]
+async fn a_month_without_a_closed_night_says_which_run_to_launch() {
+    let db = TestDb::new().await;
+    let error = recouvre_store::committee::pack(&db.store, "2026-10".parse().unwrap()).await.unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("recouvre batch --as-of 2026-10-31"), "{message}");
+}
+
+#[tokio::test]
+async fn the_committee_page_the_cockpit_and_the_exports_answer() {
+    let db = TestDb::new().await;
+    db.user_with_level("amartin", Role::Officer, "correct horse battery", 1).await;
+    db.user_with_level("chef", Role::TeamLead, "correct horse battery", 3).await;
+    let viewer = db.user("comite", Role::CommitteeViewer, "correct horse battery").await;
+    let token = db.token(viewer).await;
+    db.seed(30, &["amartin"]).await;
+    run(&db.store, today()).await;
+    let month = Month::of(today()).code();
+    let app = recouvre_testkit::TestApp::spawn_on(db).await;
+
+    let lead = app.login("chef", "correct horse battery").await;
+    let page = lead.get(app.url(&format!("/comites?mois={month}"))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Comité des risques et du contentieux"), "{html}");
+    assert!(html.contains("<svg"), "the charts are shown");
+    assert!(html.contains("/dossiers?status="), "the stages link to their cases");
+    let pdf = lead.get(app.url(&format!("/comites/{month}/dossier.pdf"))).send().await.unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+    let missing = lead.get(app.url("/comites?mois=2019-01")).send().await.unwrap().text().await.unwrap();
+    assert!(missing.contains("recouvre batch --as-of 2019-01-31"), "the page says which run to launch");
+
+    let cockpit = lead.get(app.url("/cockpit")).send().await.unwrap();
+    assert_eq!(cockpit.status(), 200);
+    let html = cockpit.text().await.unwrap();
+    assert!(html.contains("Charge par gestionnaire") && html.contains("/dossiers?officer="), "{html}");
+
+    let client = reqwest::Client::new();
+    let json: serde_json::Value = client
+        .get(app.url(&format!("/api/v1/reports/committee/{month}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["month"], month);
+    assert!(json["portfolio"]["total"]["cases"].as_i64().unwrap() > 0);
+    let csv = client
+        .get(app.url(&format!("/api/v1/snapshots?from={}&to={}", today(), today())))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("as_of;main_nature;status;age_bucket;officer_id;cases;outstanding;interest\n"));
+    assert!(csv.lines().count() > 1);
+    let flows = client
+        .get(app.url(&format!("/api/v1/flows?from={}&to={}", today(), today())))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(flows.contains(";opening;transferred;"), "{flows}");
+    let openapi =
+        client.get(app.url("/api/v1/openapi.json")).bearer_auth(&token).send().await.unwrap().text().await.unwrap();
+    assert!(openapi.contains("/api/v1/reports/committee/{month}") && openapi.contains("/api/v1/snapshots"));
+    let refused = client.get(app.url(&format!("/api/v1/reports/committee/{month}"))).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+}
