@@ -10,14 +10,19 @@ use chrono::{Duration, NaiveDate, Utc};
 use recouvre_domain::allocation::AllocationOrder;
 use recouvre_domain::authority::{DelegationLevel, Role};
 use recouvre_domain::case::Breakdown;
-use recouvre_domain::committee::{self, Month, ProvisioningPolicy};
+use recouvre_domain::committee::{self, Channel, Month, ProvisioningPolicy};
+use recouvre_domain::portfolio::{self, PortfolioSpec};
+use recouvre_domain::procedure::{ProcedureKind, Step, StepInput};
 use recouvre_domain::reference::ReferenceData;
 use recouvre_domain::snapshot::AgeBucket;
 use recouvre_domain::Money;
 use recouvre_store::batch::{self, RunOptions, Silent};
 use recouvre_store::ledger::Entry;
+use recouvre_store::team::NewThirdParty;
+use recouvre_store::workflow::StepRequest;
 use recouvre_store::{on_engine, Store};
 use recouvre_testkit::{today, TestDb};
+use rust_decimal::Decimal;
 
 async fn run(store: &Store, as_of: NaiveDate) {
     let (totals, _) = batch::run(store, &RunOptions::new(as_of), Arc::new(ReferenceData::embedded()), Arc::new(Silent))
@@ -74,8 +79,10 @@ async fn movements(store: &Store, after: i64, up_to: i64) -> (BTreeMap<String, i
 }
 
 /// Outstanding (receivables) per open case, from the ledger: (status, nature, bucket) → cents.
+const RECEIVABLES: [&str; 5] = ["principal", "contractual_interest", "statutory_interest", "costs", "penalties"];
+
 fn outstanding_by(rows: &[LedgerRow], as_of: NaiveDate) -> BTreeMap<(String, String, String), (i64, i64)> {
-    let receivables = ["principal", "contractual_interest", "statutory_interest", "costs", "penalties"];
+    let receivables = RECEIVABLES;
     let mut per_case: BTreeMap<i64, (String, String, NaiveDate, i64)> = BTreeMap::new();
     for (case_id, status, nature, opened_on, account, cents) in rows {
         let entry = per_case.entry(*case_id).or_insert((status.clone(), nature.clone(), *opened_on, 0));
@@ -96,49 +103,173 @@ fn outstanding_by(rows: &[LedgerRow], as_of: NaiveDate) -> BTreeMap<(String, Str
     groups
 }
 
+/// Seeds `cases` cases of the demo portfolio as if they had been transferred on `on`: their
+/// opening entries are booked that day, so the nights after it charge interest.
+async fn seed_on(db: &TestDb, cases: usize, officers: &[&str], on: NaiveDate) {
+    let spec = PortfolioSpec { cases, seed: 7, today: on, officers: officers.iter().map(|o| o.to_string()).collect() };
+    let all: Vec<_> = portfolio::generate(&spec).collect();
+    let now = on.and_hms_opt(12, 0, 0).unwrap().and_utc();
+    recouvre_store::cases::open_many(&db.store, &all, "system:test", now).await.unwrap();
+}
+
+async fn third_party(store: &Store, kind: &str, name: &str) -> i64 {
+    let party = NewThirdParty {
+        kind: kind.to_string(),
+        name: name.to_string(),
+        address: "1 rue de la Paix, 75002 Paris".to_string(),
+        email: None,
+        phone: None,
+        jurisdiction: None,
+        fee_terms: None,
+    };
+    recouvre_store::team::create_third_party(store, &party, Utc::now()).await.unwrap()
+}
+
+/// Plays procedure steps on a case, in order, as the team lead; `Err` at the first refusal.
+async fn steps(
+    store: &Store,
+    case_id: i64,
+    kind: ProcedureKind,
+    steps: &[(Step, NaiveDate, StepInput, Option<i64>)],
+) -> Result<(), String> {
+    let rules = recouvre_store::workflow::rules(store).await.unwrap();
+    for (step, on, input, third_party_id) in steps {
+        let request = StepRequest { kind, step: *step, on: *on, input: input.clone(), third_party_id: *third_party_id };
+        let actor = recouvre_store::approvals::Actor { login: "chef", level: DelegationLevel(3) };
+        recouvre_store::workflow::apply_step(store, case_id, None, &request, &rules, actor, Utc::now())
+            .await
+            .map_err(|error| error.to_string())?;
+    }
+    Ok(())
+}
+
+async fn pay(store: &Store, case_id: i64, amount: Money, on: NaiveDate, reference: &str) {
+    let entry = Entry { booked_on: on, reference, actor: "amartin", now: Utc::now() };
+    recouvre_store::ledger::book_payment(store, case_id, None, amount, AllocationOrder::CostsInterestPrincipal, &entry)
+        .await
+        .unwrap();
+}
+
+/// Money received (bank receipts) per case, booked in `(after, up_to]`.
+async fn receipts_by_case(store: &Store, after: i64, up_to: i64) -> BTreeMap<i64, i64> {
+    let rows: Vec<(i64, i64)> = on_engine!(store, |pool| sqlx::query_as(
+        "SELECT p.case_id, CAST(SUM(p.amount_cents) AS BIGINT) FROM ledger_postings p \
+         WHERE p.transaction_id > $1 AND p.transaction_id <= $2 AND p.account = 'bank_receipts' \
+         AND p.case_id IS NOT NULL GROUP BY p.case_id"
+    )
+    .bind(after)
+    .bind(up_to)
+    .fetch_all(pool)
+    .await
+    .unwrap());
+    rows.into_iter().collect()
+}
+
+async fn status_of(store: &Store, case_id: i64) -> String {
+    on_engine!(store, |pool| sqlx::query_scalar("SELECT status FROM cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_one(pool)
+        .await
+        .unwrap())
+}
+
 #[tokio::test]
 async fn every_total_of_the_pack_reconciles_with_the_ledger() {
     let db = TestDb::new().await;
     db.user_with_level("amartin", Role::Officer, "correct horse battery", 1).await;
     db.user_with_level("bdurand", Role::Officer, "correct horse battery", 1).await;
-    db.seed(60, &["amartin", "bdurand"]).await;
+    db.user_with_level("chef", Role::TeamLead, "correct horse battery", 3).await;
     let month = Month::of(today());
     let previous_end = month.previous().last_day();
+    // The portfolio entered litigation about three months before the month: every night after
+    // it charges interest on what was transferred.
+    let seeded_on = month.previous().first_day() - Duration::days(75);
+    seed_on(&db, 60, &["amartin", "bdurand"], seeded_on).await;
+    let agency = third_party(&db.store, "agency", "Agence Recouvrex").await;
+    let bailiff = third_party(&db.store, "commissaire_de_justice", "SCP Huissiers Réunis").await;
 
-    // The previous month's last night: the starting point.
-    run(&db.store, previous_end).await;
-    let boundary = last_transaction_id(&db.store).await;
-    let before = ledger_by_case(&db.store, boundary).await;
-
-    // A month of activity, booked on days of the month up to today.
     let open_cases: Vec<(i64, i64)> = on_engine!(db.store, |pool| sqlx::query_as(
         "SELECT id, total_cents FROM cases WHERE status <> 'closed' ORDER BY id"
     )
     .fetch_all(pool)
     .await
     .unwrap());
-    let day = month.first_day().max(today() - Duration::days(3)).min(today());
-    for (i, (case_id, total)) in open_cases.iter().enumerate().take(12) {
-        let amount = Money::from_cents((total / 50).clamp(1_000, 30_000));
-        let entry = Entry { booked_on: day, reference: &format!("chèque {i}"), actor: "amartin", now: Utc::now() };
-        recouvre_store::ledger::book_payment(
-            &db.store,
-            *case_id,
-            None,
-            amount,
-            AllocationOrder::CostsInterestPrincipal,
-            &entry,
-        )
-        .await
-        .unwrap();
+    // A case gets an enforceable title through a payment order before the month (no bailiff
+    // named yet): served, then enforceable once the opposition month has run.
+    let none = StepInput::default;
+    let title = |served: NaiveDate| {
+        vec![
+            (Step::PrepareRequest, seeded_on + Duration::days(1), none(), None),
+            (Step::FileRequest, seeded_on + Duration::days(2), none(), None),
+            (Step::RecordOrderGranted, seeded_on + Duration::days(9), none(), None),
+            (Step::ServeOrder, served, none(), None),
+            (Step::RecordEnforceable, served + Duration::days(40), none(), None),
+        ]
+    };
+    let mut titled = None;
+    for (case_id, _) in open_cases.iter().skip(30) {
+        if steps(&db.store, *case_id, ProcedureKind::PaymentOrder, &title(seeded_on + Duration::days(12))).await.is_ok()
+        {
+            titled = Some(*case_id);
+            break;
+        }
     }
+    let bailiff_case = titled.expect("a case gets an enforceable title");
+
+    // The previous month's last night: the starting point.
+    run(&db.store, previous_end).await;
+    let boundary = last_transaction_id(&db.store).await;
+    let before = ledger_by_case(&db.store, boundary).await;
+
+    // The month's nights up to the day of the payments, then that day's activity, then the
+    // nights up to today.
+    let day = month.first_day().max(today() - Duration::days(3)).min(today());
+    let mut night = month.first_day();
+    while night < day {
+        run(&db.store, night).await;
+        night += Duration::days(1);
+    }
+    for (i, (case_id, total)) in open_cases.iter().enumerate().take(12) {
+        pay(&db.store, *case_id, Money::from_cents((total / 50).clamp(1_000, 30_000)), day, &format!("chèque {i}"))
+            .await;
+    }
+    // Two cases placed with the agency, one seizure by the bailiff, each paying something.
+    let mut placed = Vec::new();
+    for (case_id, _) in open_cases.iter().skip(40) {
+        let placement = StepInput { commission_percent: Some(Decimal::new(125, 1)), ..StepInput::default() };
+        if steps(&db.store, *case_id, ProcedureKind::Agency, &[(Step::PlaceWithAgency, day, placement, Some(agency))])
+            .await
+            .is_ok()
+        {
+            placed.push(*case_id);
+        }
+        if placed.len() == 2 {
+            break;
+        }
+    }
+    assert_eq!(placed.len(), 2, "two cases placed with the agency");
+    let seizure = StepInput { costs: Some(Money::euros(120)), ..StepInput::default() };
+    steps(
+        &db.store,
+        bailiff_case,
+        ProcedureKind::EnforcementBank,
+        &[(Step::ServeBankSeizure, day, seizure, Some(bailiff))],
+    )
+    .await
+    .unwrap();
+    pay(&db.store, placed[0], Money::euros(250), day, "virement agence 1").await;
+    pay(&db.store, placed[1], Money::euros(75), day, "virement agence 2").await;
+    pay(&db.store, bailiff_case, Money::euros(410), day, "saisie-attribution").await;
     // A small write-off within delegation, booked; a large one waits for the committee.
     let (small_case, _) = open_cases[20];
     let small = Breakdown { principal: Money::euros(100), ..Breakdown::default() };
     let entry = Entry { booked_on: day, reference: "pertes", actor: "amartin", now: Utc::now() };
     recouvre_store::ledger::book_write_off(&db.store, small_case, None, &small, &entry).await.unwrap();
-    let (large_case, large_total) =
-        *open_cases.iter().filter(|(_, total)| *total > 700_000).max_by_key(|(_, total)| *total).expect("a large case");
+    let (large_case, large_total) = *open_cases
+        .iter()
+        .filter(|(id, total)| *total > 700_000 && !placed.contains(id) && *id != bailiff_case)
+        .max_by_key(|(_, total)| *total)
+        .expect("a large case");
     let detail = recouvre_store::cases::detail(&db.store, large_case).await.unwrap();
     let large = Breakdown {
         principal: Money::from_cents(large_total.min(detail.breakdown.principal.cents())),
@@ -157,9 +288,13 @@ async fn every_total_of_the_pack_reconciles_with_the_ledger() {
     .unwrap();
     assert!(matches!(outcome, recouvre_store::approvals::WriteOffOutcome::Pending { .. }));
 
-    // The month's last night (today: the month is not over).
+    // The month's nights from the payments' day to today (the month is not over).
     let as_of = today();
-    run(&db.store, as_of).await;
+    let mut night = day;
+    while night <= as_of {
+        run(&db.store, night).await;
+        night += Duration::days(1);
+    }
     let end = last_transaction_id(&db.store).await;
     let after = ledger_by_case(&db.store, end).await;
 
@@ -223,6 +358,69 @@ async fn every_total_of_the_pack_reconciles_with_the_ledger() {
     .unwrap_or(0)
     });
     assert_eq!(pack.flows.interest_charged.cents(), charged);
+    assert!(charged > 0, "the month's nights charged interest");
+
+    // Recoveries by channel: each case's receipts, under the channel of the case when the money
+    // was booked (its open procedure, else its status).
+    let receipts = receipts_by_case(&db.store, boundary, end).await;
+    let mut expected_by_channel: BTreeMap<Channel, i64> = BTreeMap::new();
+    for (case_id, cents) in &receipts {
+        let channel = if placed.contains(case_id) {
+            Channel::Agency
+        } else if *case_id == bailiff_case {
+            Channel::Bailiff
+        } else {
+            Channel::of(Some(&status_of(&db.store, *case_id).await), None)
+        };
+        *expected_by_channel.entry(channel).or_insert(0) += cents;
+    }
+    for line in &pack.flows.recovered_by_channel {
+        assert_eq!(
+            line.amount.cents(),
+            expected_by_channel.get(&line.channel).copied().unwrap_or(0),
+            "channel {}",
+            line.label
+        );
+    }
+    let channel = |channel: Channel| {
+        pack.flows.recovered_by_channel.iter().find(|line| line.channel == channel).map(|line| line.amount).unwrap()
+    };
+    assert!(channel(Channel::Agency) >= Money::euros(325), "the agency's cases paid");
+    assert!(channel(Channel::Bailiff) >= Money::euros(410), "the seizure paid");
+    assert!(channel(Channel::Amicable).is_positive());
+
+    // Agencies and bailiffs compared, from the procedures and the ledger.
+    let party =
+        |id: i64| pack.third_parties.iter().find(|line| line.input.id == id).expect("the third party is listed");
+    let outstanding = |ids: &[i64]| -> Money {
+        ids.iter()
+            .map(|id| {
+                let cents: i64 = after
+                    .iter()
+                    .filter(|row| row.0 == *id && RECEIVABLES.contains(&row.4.as_str()))
+                    .map(|row| row.5)
+                    .sum();
+                Money::from_cents(cents)
+            })
+            .sum()
+    };
+    let received = |ids: &[i64]| Money::from_cents(ids.iter().map(|id| receipts.get(id).copied().unwrap_or(0)).sum());
+    let agency_line = party(agency);
+    assert_eq!((agency_line.input.placed, agency_line.input.placed_in_month), (2, 2));
+    assert_eq!(agency_line.input.kind, "agency");
+    assert_eq!(agency_line.recovered_in_month, received(&placed));
+    assert_eq!(agency_line.recovered_in_month, Money::euros(325));
+    assert_eq!(agency_line.input.recovered_to_date, Money::euros(325));
+    assert_eq!(agency_line.input.outstanding, outstanding(&placed));
+    assert!(agency_line.rate.is_some_and(|rate| rate > Decimal::ZERO));
+    let bailiff_line = party(bailiff);
+    assert_eq!(bailiff_line.input.kind, "bailiff");
+    assert_eq!((bailiff_line.input.placed, bailiff_line.input.placed_in_month), (1, 1));
+    assert_eq!(bailiff_line.recovered_in_month, received(&[bailiff_case]));
+    assert_eq!(bailiff_line.recovered_in_month, Money::euros(410));
+    assert_eq!(bailiff_line.input.costs, Money::euros(120));
+    assert_eq!(bailiff_line.input.outstanding, outstanding(&[bailiff_case]));
+    assert!(bailiff_line.rate.is_some_and(|rate| rate > Decimal::ZERO));
 
     // Provisions: each (stage, age) cell is the ledger's outstanding times the policy's rate.
     let policy = ProvisioningPolicy::embedded();
