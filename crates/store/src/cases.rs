@@ -332,6 +332,16 @@ pub struct CaseFilter {
     pub nature: Option<ClaimNature>,
     pub min_total: Option<Money>,
     pub max_total: Option<Money>,
+    /// Open cases only (every status but `closed`).
+    pub open_only: bool,
+    /// Cases with an open legal deadline of the agenda due on or before this day.
+    pub deadline_until: Option<NaiveDate>,
+    /// Cases with an approval request waiting for a decision.
+    pub pending_approval: bool,
+    /// Cases closed on or after this day.
+    pub closed_from: Option<NaiveDate>,
+    /// Cases closed on or before this day.
+    pub closed_to: Option<NaiveDate>,
     pub sort: CaseSort,
     /// Cursor from the previous page (`CasePage::next`).
     pub after: Option<String>,
@@ -347,6 +357,11 @@ impl Default for CaseFilter {
             nature: None,
             min_total: None,
             max_total: None,
+            open_only: false,
+            deadline_until: None,
+            pending_approval: false,
+            closed_from: None,
+            closed_to: None,
             sort: CaseSort::default(),
             after: None,
             limit: 50,
@@ -457,6 +472,28 @@ pub async fn list(store: &Store, filter: &CaseFilter) -> Result<CasePage> {
     }
     if let Some(max) = filter.max_total {
         push(&mut conditions, "c.total_cents <= ?", Bind::Int(max.cents()), &mut binds);
+    }
+    // The cockpit's filters: each a range on an index (agenda_items_open, approval_requests_status,
+    // cases_closed), the page still keyset-paginated on the sort column.
+    if filter.open_only {
+        conditions.push("c.status <> 'closed'".to_string());
+    }
+    if let Some(until) = filter.deadline_until {
+        push(
+            &mut conditions,
+            "c.id IN (SELECT a.case_id FROM agenda_items a WHERE a.status = 'open' AND a.kind = 'deadline' AND a.due_on <= ?)",
+            Bind::Date(until),
+            &mut binds,
+        );
+    }
+    if filter.pending_approval {
+        conditions.push("c.id IN (SELECT r.case_id FROM approval_requests r WHERE r.status = 'pending')".to_string());
+    }
+    if let Some(from) = filter.closed_from {
+        push(&mut conditions, "c.closed_on >= ?", Bind::Date(from), &mut binds);
+    }
+    if let Some(to) = filter.closed_to {
+        push(&mut conditions, "c.closed_on <= ?", Bind::Date(to), &mut binds);
     }
     let sort = filter.sort;
     if let Some(cursor) = &filter.after {

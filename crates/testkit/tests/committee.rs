@@ -555,3 +555,168 @@ async fn the_committee_page_the_cockpit_and_the_exports_answer() {
     let refused = client.get(app.url(&format!("/api/v1/reports/committee/{month}"))).send().await.unwrap();
     assert_eq!(refused.status(), 401);
 }
+
+/// Undoes the template's HTML escaping of an attribute (`&amp;`, `&#x2f;`, `&#61;`…).
+fn unescape(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('&') {
+        out.push_str(&rest[..start]);
+        let entity = &rest[start..];
+        let end = entity.find(';').expect("an entity ends with ;");
+        let name = &entity[1..end];
+        let decoded = match name {
+            "amp" => '&',
+            "quot" => '"',
+            "lt" => '<',
+            "gt" => '>',
+            _ if name.starts_with("#x") || name.starts_with("#X") => {
+                char::from_u32(u32::from_str_radix(&name[2..], 16).unwrap()).unwrap()
+            }
+            _ => char::from_u32(name[1..].parse().unwrap()).unwrap(),
+        };
+        out.push(decoded);
+        rest = &entity[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The links of a page whose text is a number: (href, number).
+fn counted_links(html: &str, prefix: &str) -> Vec<(String, i64)> {
+    let mut links = Vec::new();
+    for part in html.split("<a ").skip(1) {
+        let Some(start) = part.find("href=\"") else { continue };
+        let rest = &part[start + 6..];
+        let Some(end) = rest.find('"') else { continue };
+        let href = unescape(&rest[..end]);
+        let Some(text_start) = rest.find('>') else { continue };
+        let Some(text_end) = rest.find("</a>") else { continue };
+        let text = rest[text_start + 1..text_end].trim();
+        // A count ("12", "12 dossiers"), not an amount ("1 234,56 €").
+        let number = text.strip_suffix(" dossiers").unwrap_or(text).parse::<i64>().ok();
+        if let (true, Some(number)) = (href.starts_with(prefix), number) {
+            links.push((href, number));
+        }
+    }
+    links
+}
+
+/// The case ids a case list shows, following its pages.
+async fn listed_cases(app: &recouvre_testkit::TestApp, client: &reqwest::Client, href: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let mut next = Some(href.to_string());
+    let mut pages = 0;
+    while let Some(url) = next.take() {
+        pages += 1;
+        assert!(pages < 50, "the pages of {href} end (at {url})");
+        let response = client.get(app.url(&url)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{url}");
+        let html = response.text().await.unwrap();
+        let table = html.split("id=\"case-list\"").nth(1).unwrap_or("");
+        for row in table.split("<td><a href=\"/dossiers/").skip(1) {
+            ids.push(row[..row.find('"').unwrap()].parse().unwrap());
+        }
+        next = html
+            .split("rel=\"next\"")
+            .next()
+            .filter(|_| html.contains("id=\"next-page\""))
+            .and_then(|before| before.rsplit("href=\"").next())
+            .map(|href| unescape(&href[..href.find('"').unwrap()]));
+    }
+    ids
+}
+
+#[tokio::test]
+async fn every_number_of_the_cockpit_links_to_the_cases_it_counts() {
+    let db = TestDb::new().await;
+    db.user_with_level("amartin", Role::Officer, "correct horse battery", 1).await;
+    db.user_with_level("bdurand", Role::Officer, "correct horse battery", 1).await;
+    db.user_with_level("chef", Role::TeamLead, "correct horse battery", 3).await;
+    db.seed(120, &["amartin", "bdurand"]).await;
+    let open_cases: Vec<(i64, i64)> = on_engine!(db.store, |pool| sqlx::query_as(
+        "SELECT id, total_cents FROM cases WHERE status <> 'closed' ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap());
+    // Formal notices sent ten days ago with a fortnight to pay: their cure periods end this week.
+    let mut noticed = Vec::new();
+    for (case_id, _) in &open_cases {
+        let notice = StepInput { cure_days: Some(15), ..StepInput::default() };
+        let on = today() - Duration::days(10);
+        if steps(&db.store, *case_id, ProcedureKind::Amicable, &[(Step::SendFormalNotice, on, notice, None)])
+            .await
+            .is_ok()
+        {
+            noticed.push(*case_id);
+        }
+        if noticed.len() == 3 {
+            break;
+        }
+    }
+    assert_eq!(noticed.len(), 3);
+    // Two write-offs above the officer's delegation wait for a decision.
+    for (case_id, total) in open_cases.iter().filter(|(_, total)| *total > 700_000).take(2) {
+        let detail = recouvre_store::cases::detail(&db.store, *case_id).await.unwrap();
+        let amount = Breakdown {
+            principal: Money::from_cents((*total).min(detail.breakdown.principal.cents())),
+            ..Breakdown::default()
+        };
+        recouvre_store::approvals::propose_write_off(
+            &db.store,
+            *case_id,
+            detail.version,
+            &amount,
+            "débiteur insolvable",
+            recouvre_store::approvals::Actor { login: "amartin", level: DelegationLevel(1) },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+    let app = recouvre_testkit::TestApp::spawn_on(db).await;
+    let lead = app.login("chef", "correct horse battery").await;
+    let html = lead.get(app.url("/cockpit")).send().await.unwrap().text().await.unwrap();
+
+    let links = counted_links(&html, "/dossiers?");
+    // Workload (2 officers × 3 numbers), backlog by stage, the week's deadlines and approvals,
+    // six weeks of closures.
+    assert!(links.len() >= 2 * 2 + 2 + 6, "{links:?}");
+    let mut nonzero = 0;
+    for (href, counted) in &links {
+        let listed = listed_cases(&app, &lead, href).await;
+        assert_eq!(listed.len() as i64, *counted, "{href}");
+        let unique: std::collections::BTreeSet<_> = listed.iter().collect();
+        assert_eq!(unique.len(), listed.len(), "no case twice in {href}");
+        if *counted > 0 {
+            nonzero += 1;
+        }
+    }
+    assert!(nonzero >= 6, "{links:?}");
+
+    // The week's deadlines and the approvals: exactly the cases of their tables.
+    let cases_of = |section: &str| -> std::collections::BTreeSet<i64> {
+        let table = html.split(&format!("id=\"{section}\"")).nth(1).unwrap().split("</table>").next().unwrap();
+        table
+            .split("<td><a href=\"/dossiers/")
+            .skip(1)
+            .map(|row| row[..row.find('"').unwrap()].parse().unwrap())
+            .collect()
+    };
+    let deadline_link = links.iter().find(|(href, _)| href.contains("deadline_before") && !href.contains("officer"));
+    let (href, counted) = deadline_link.expect("the deadlines' link");
+    let listed: std::collections::BTreeSet<i64> = listed_cases(&app, &lead, href).await.into_iter().collect();
+    assert_eq!(listed, cases_of("deadlines"));
+    assert!(noticed.iter().all(|id| listed.contains(id)) && *counted >= 3);
+    let (href, counted) =
+        links.iter().find(|(href, _)| href.contains("approval=pending")).expect("the approvals' link");
+    let listed: std::collections::BTreeSet<i64> = listed_cases(&app, &lead, href).await.into_iter().collect();
+    assert_eq!(listed, cases_of("approvals"));
+    assert_eq!(*counted, 2);
+
+    // A filter that does not parse says what to write.
+    let refused = lead.get(app.url("/dossiers?deadline_before=demain")).send().await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("AAAA-MM-JJ"));
+}

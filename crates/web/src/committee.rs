@@ -192,7 +192,12 @@ async fn committee_file(
 struct CockpitPage {
     layout: Layout,
     today: String,
-    /// (id, name, open cases, amount, deadlines at risk, cover).
+    /// The last day of the week at risk, `AAAA-MM-JJ` (the case list's `deadline_before`).
+    week_end: String,
+    /// Open cases with a legal deadline this week; cases with an approval waiting.
+    deadline_cases: i64,
+    approval_cases: i64,
+    /// (id, name, open cases, amount, open cases with a deadline this week, cover).
     officers: Vec<(i64, String, i64, String, i64, String)>,
     /// (case id, reference, officer, label, due on).
     deadlines: Vec<(i64, String, String, String, String)>,
@@ -204,7 +209,8 @@ struct CockpitPage {
     weeks: Vec<String>,
     /// (actor, actions per week).
     activity: Vec<(String, Vec<i64>)>,
-    closed_per_week: Vec<i64>,
+    /// (cases closed, first day, last day of the week).
+    closed_per_week: Vec<(i64, NaiveDate, NaiveDate)>,
 }
 
 /// The team lead's cockpit: workload, deadlines at risk, backlog, approvals, suspense,
@@ -222,6 +228,9 @@ async fn cockpit_page(State(state): State<AppState>, user: CurrentUser) -> PageR
     let view = CockpitPage {
         layout: Layout::of(&user),
         today: today.format("%d/%m/%Y").to_string(),
+        week_end: cockpit.week_end.to_string(),
+        deadline_cases: cockpit.deadline_cases,
+        approval_cases: cockpit.approval_cases,
         officers: cockpit
             .officers
             .iter()
@@ -231,7 +240,7 @@ async fn cockpit_page(State(state): State<AppState>, user: CurrentUser) -> PageR
                     o.display_name.clone(),
                     o.open_cases,
                     Money::from_cents(o.open_cents).to_french(),
-                    o.deadlines_at_risk,
+                    cockpit.cases_at_risk.iter().find(|(id, _)| *id == o.id).map_or(0, |(_, cases)| *cases),
                     o.covered_by.clone().unwrap_or_default(),
                 )
             })
@@ -282,7 +291,12 @@ async fn cockpit_page(State(state): State<AppState>, user: CurrentUser) -> PageR
             .collect(),
         weeks: cockpit.weeks.iter().map(|week| week.format("%d/%m").to_string()).collect(),
         activity: activity.into_iter().collect(),
-        closed_per_week: cockpit.closed_per_week.clone(),
+        closed_per_week: cockpit
+            .closed_per_week
+            .iter()
+            .zip(&cockpit.weeks)
+            .map(|(closed, monday)| (*closed, *monday, (*monday + chrono::Duration::days(6)).min(today)))
+            .collect(),
     };
     render(&view)
 }

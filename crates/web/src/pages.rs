@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use recouvre_domain::authority::{Permission, Role};
 use recouvre_domain::case::{CaseStatus, ClaimNature, PartyRole};
 use recouvre_domain::journal::JournalEvent;
@@ -254,6 +254,20 @@ pub struct ListQuery {
     pub sort: String,
     #[serde(default)]
     pub after: String,
+    /// `1`: open cases only.
+    #[serde(default)]
+    pub open: String,
+    /// Cases with an open legal deadline due on or before this day (YYYY-MM-DD).
+    #[serde(default)]
+    pub deadline_before: String,
+    /// `pending`: cases with an approval request waiting.
+    #[serde(default)]
+    pub approval: String,
+    /// Cases closed from / to these days (YYYY-MM-DD).
+    #[serde(default)]
+    pub closed_from: String,
+    #[serde(default)]
+    pub closed_to: String,
 }
 
 impl ListQuery {
@@ -293,6 +307,24 @@ impl ListQuery {
                 CaseSort::from_code(&code).ok_or_else(|| AppError::BadRequest(format!("tri inconnu « {code} »")))?
             }
         };
+        let date = |text: &str, what: &str| -> Result<Option<NaiveDate>, AppError> {
+            non_empty(text)
+                .map(|text| {
+                    text.parse::<NaiveDate>().map_err(|_| {
+                        AppError::BadRequest(format!("{what} : « {text} » n'est pas une date ; écrivez-la AAAA-MM-JJ"))
+                    })
+                })
+                .transpose()
+        };
+        let flag = |text: &str, expected: &str, what: &str| -> Result<bool, AppError> {
+            match non_empty(text) {
+                None => Ok(false),
+                Some(value) if value == expected => Ok(true),
+                Some(value) => {
+                    Err(AppError::BadRequest(format!("{what} : « {value} » inconnu ; écrivez {expected} ou rien")))
+                }
+            }
+        };
         Ok(CaseFilter {
             query: non_empty(&self.q),
             status,
@@ -300,6 +332,11 @@ impl ListQuery {
             nature,
             min_total: amount(&self.min, "montant minimum")?,
             max_total: amount(&self.max, "montant maximum")?,
+            open_only: flag(&self.open, "1", "dossiers ouverts")?,
+            deadline_until: date(&self.deadline_before, "délais légaux jusqu'au")?,
+            pending_approval: flag(&self.approval, "pending", "validation")?,
+            closed_from: date(&self.closed_from, "clos depuis le")?,
+            closed_to: date(&self.closed_to, "clos jusqu'au")?,
             sort,
             after: non_empty(&self.after),
             limit: 50,
@@ -353,6 +390,8 @@ struct CaseListPage {
     rows: Vec<CaseRow>,
     next_url: Option<String>,
     first_url: Option<String>,
+    /// The cockpit's filters in force: (parameter, value, what it means), kept by the form.
+    extra_filters: Vec<(&'static str, String, String)>,
 }
 
 async fn case_list(State(state): State<AppState>, user: CurrentUser, Query(query): Query<ListQuery>) -> PageResult {
@@ -395,6 +434,11 @@ async fn case_list(State(state): State<AppState>, user: CurrentUser, Query(query
             ("min", query.min.as_str()),
             ("max", query.max.as_str()),
             ("sort", query.sort.as_str()),
+            ("open", query.open.as_str()),
+            ("deadline_before", query.deadline_before.as_str()),
+            ("approval", query.approval.as_str()),
+            ("closed_from", query.closed_from.as_str()),
+            ("closed_to", query.closed_to.as_str()),
         ];
         if let Some(after) = after {
             pairs.push(("after", after));
@@ -418,8 +462,35 @@ async fn case_list(State(state): State<AppState>, user: CurrentUser, Query(query
         rows,
         next_url: page.next.as_deref().map(|next| base_query(Some(next))),
         first_url: (!query.after.is_empty()).then(|| base_query(None)),
+        extra_filters: extra_filters(&filter, &query),
     };
     render(&page_view)
+}
+
+/// The cockpit's filters of a list, said in French.
+fn extra_filters(filter: &CaseFilter, query: &ListQuery) -> Vec<(&'static str, String, String)> {
+    let day = |date: NaiveDate| date.format("%d/%m/%Y").to_string();
+    let mut extra = Vec::new();
+    if filter.open_only {
+        extra.push(("open", query.open.clone(), "dossiers ouverts".to_string()));
+    }
+    if let Some(until) = filter.deadline_until {
+        extra.push((
+            "deadline_before",
+            query.deadline_before.clone(),
+            format!("délai légal ouvert échéant au plus tard le {}", day(until)),
+        ));
+    }
+    if filter.pending_approval {
+        extra.push(("approval", query.approval.clone(), "validation en attente".to_string()));
+    }
+    if let Some(from) = filter.closed_from {
+        extra.push(("closed_from", query.closed_from.clone(), format!("clos depuis le {}", day(from))));
+    }
+    if let Some(to) = filter.closed_to {
+        extra.push(("closed_to", query.closed_to.clone(), format!("clos au plus tard le {}", day(to))));
+    }
+    extra
 }
 
 fn url_encode(text: &str) -> String {
