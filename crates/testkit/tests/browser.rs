@@ -4,7 +4,8 @@
 //! through the real login form of a real server (`TestApp`) and checks what a user sees.
 //! chromedriver and Chromium come from Debian's `chromium-driver` and `chromium` packages
 //! (`scripts/test` installs them); `CHROMEDRIVER` and `CHROMIUM` override their paths.
-//! With `RECOUVRE_SCREENSHOT_DIR` set, the case test saves `cases.png` and `case.png` there.
+//! With `RECOUVRE_SCREENSHOT_DIR` set, the case test saves `cases.png` and `case.png` there, the
+//! committee test `cockpit.png` and `committee.png`.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -656,5 +657,80 @@ async fn officer_previews_validates_and_downloads_a_formal_notice() {
     assert_eq!(downloaded["status"], 200, "{downloaded}");
     assert_eq!(downloaded["type"], "application/pdf");
     assert_eq!(downloaded["sha256"], json!(documents[0].sha256));
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn team_lead_follows_a_cockpit_number_and_opens_the_committee_pack() {
+    let db = TestDb::new().await;
+    for (login, display_name, role, level) in
+        [("agent", "Claire Dumas", Role::Officer, 1), ("chef", "Hélène Roux", Role::TeamLead, 3)]
+    {
+        let hash = recouvre_web::auth::hash_password(PASSWORD).expect("hash the password");
+        let user =
+            NewUser { login, display_name, role, delegation_level: DelegationLevel(level), password_hash: &hash };
+        recouvre_store::users::create(&db.store, &user, Utc::now()).await.expect("create a user");
+    }
+    db.seed(40, &["agent"]).await;
+    let today = recouvre_testkit::today();
+    let options = recouvre_store::batch::RunOptions::new(today);
+    let reference = std::sync::Arc::new(recouvre_domain::reference::ReferenceData::embedded());
+    let (totals, _) =
+        recouvre_store::batch::run(&db.store, &options, reference, std::sync::Arc::new(recouvre_store::batch::Silent))
+            .await
+            .expect("the night's run");
+    assert!(totals.finished);
+    let app = TestApp::spawn_on(db).await;
+    let browser = Browser::start().await;
+    browser.submit_login(&app, "chef", PASSWORD).await;
+    browser.css("nav a[href='/cockpit']").await;
+
+    // The cockpit: the officer's open cases, a number that opens exactly those cases.
+    browser.click("nav a[href='/cockpit']").await;
+    let link = browser.css("#workload tbody tr td.num a").await;
+    browser.screenshot("cockpit.png").await;
+    let counted: usize = link.text().await.expect("the number").trim().parse().expect("a count");
+    assert!(counted > 0);
+    link.click().await.expect("follow the number");
+    browser.css("#extra-filters").await;
+    assert_eq!(browser.path().await, "/dossiers");
+    assert!(browser.text("#extra-filters").await.contains("dossiers ouverts"));
+    let rows = case_rows(&browser).await;
+    assert_eq!(rows.len(), counted, "the list shows the cases the cockpit counted");
+    assert!(rows.iter().all(|row| row.contains("Claire Dumas") && !row.contains("Clos")), "{rows:?}");
+
+    // « Comités »: the month, its charts and its files.
+    browser.click("nav a[href='/comites']").await;
+    browser.css("#mois").await;
+    let month = today.format("%Y-%m").to_string();
+    browser
+        .client
+        .execute(
+            "const field = document.getElementById('mois'); field.value = arguments[0]; field.form.submit();",
+            vec![json!(month)],
+        )
+        .await
+        .expect("pick the month");
+    let pdf = browser.css("#download-pdf").await;
+    assert!(browser.location().await.contains(&format!("mois={month}")));
+    let charts = browser.client.find_all(Locator::Css("main svg")).await.expect("charts");
+    assert!(!charts.is_empty(), "the charts are drawn");
+    browser.css("#download-xlsx").await;
+    browser.css("#download-csv").await;
+    browser.screenshot("committee.png").await;
+    let href = pdf.attr("href").await.expect("href").expect("a link");
+    assert_eq!(href, format!("/comites/{month}/dossier.pdf"));
+    let fetch = r#"
+        const [url, done] = [arguments[0], arguments[arguments.length - 1]];
+        fetch(url, {credentials: 'same-origin'}).then(async (response) => {
+            const bytes = new Uint8Array(await response.arrayBuffer());
+            done({status: response.status, type: response.headers.get('content-type'),
+                  head: String.fromCharCode(...bytes.slice(0, 5))});
+        }).catch((error) => done({error: String(error)}));
+    "#;
+    let downloaded = browser.client.execute_async(fetch, vec![json!(href)]).await.expect("fetch the pack");
+    assert_eq!(downloaded["status"], 200, "{downloaded}");
+    assert_eq!(downloaded["type"], "application/pdf");
+    assert_eq!(downloaded["head"], "%PDF-");
     browser.close().await;
 }
