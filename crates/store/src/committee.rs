@@ -48,15 +48,15 @@ macro_rules! record_flows {
             .await?;
         sqlx::query("DELETE FROM daily_flows WHERE as_of = $1").bind(as_of).execute(&mut *$tx).await?;
         let rows: Vec<$crate::committee::FlowSourceRow> = sqlx::query_as(
-            "SELECT t.kind, p.account, c.status, pr.kind, SUBSTR(CAST(c.opened_on AS TEXT), 1, 7), \
+            "SELECT t.kind, p.account, COALESCE(t.case_status, c.status), pr.kind, SUBSTR(CAST(c.opened_on AS TEXT), 1, 7), \
              COALESCE(pr.third_party_id, 0), CAST(COUNT(*) AS BIGINT), CAST(SUM(p.amount_cents) AS BIGINT) \
              FROM ledger_transactions t JOIN ledger_postings p ON p.transaction_id = t.id \
              LEFT JOIN cases c ON c.id = t.case_id \
-             LEFT JOIN procedures pr ON pr.id = \
-               (SELECT MAX(o.id) FROM procedures o WHERE o.case_id = t.case_id AND NOT o.closed) \
+             LEFT JOIN procedures pr ON pr.id = CASE WHEN t.case_status IS NOT NULL THEN t.procedure_id ELSE \
+               (SELECT MAX(o.id) FROM procedures o WHERE o.case_id = t.case_id AND NOT o.closed) END \
              WHERE t.reported_on = $1 \
-             GROUP BY t.kind, p.account, c.status, pr.kind, SUBSTR(CAST(c.opened_on AS TEXT), 1, 7), \
-             COALESCE(pr.third_party_id, 0)",
+             GROUP BY t.kind, p.account, COALESCE(t.case_status, c.status), pr.kind, \
+             SUBSTR(CAST(c.opened_on AS TEXT), 1, 7), COALESCE(pr.third_party_id, 0)",
         )
         .bind(as_of)
         .fetch_all(&mut *$tx)

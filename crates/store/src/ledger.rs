@@ -29,8 +29,11 @@ macro_rules! book {
         let sum: i64 = transaction.postings.iter().map(|posting| posting.amount.cents()).sum();
         assert_eq!(sum, 0, "only balanced transactions reach the ledger");
         let transaction_id: i64 = sqlx::query_scalar(
-            "INSERT INTO ledger_transactions (case_id, kind, booked_on, reference, reverses, actor, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            // The case's status and latest open procedure at booking: the payment's channel.
+            "INSERT INTO ledger_transactions (case_id, kind, booked_on, reference, reverses, actor, created_at, \
+             case_status, procedure_id) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+             (SELECT c.status FROM cases c WHERE c.id = $1), \
+             (SELECT MAX(o.id) FROM procedures o WHERE o.case_id = $1 AND NOT o.closed)) RETURNING id",
         )
         .bind(case_id)
         .bind(transaction.kind.code())

@@ -260,6 +260,11 @@ async fn every_total_of_the_pack_reconciles_with_the_ledger() {
     pay(&db.store, placed[0], Money::euros(250), day, "virement agence 1").await;
     pay(&db.store, placed[1], Money::euros(75), day, "virement agence 2").await;
     pay(&db.store, bailiff_case, Money::euros(410), day, "saisie-attribution").await;
+    // The second file is recalled from the agency after its payment, before the night counts
+    // it: the money is still the agency's (the channel is the case's state at booking).
+    steps(&db.store, placed[1], ProcedureKind::Agency, &[(Step::RecallFile, day, StepInput::default(), None)])
+        .await
+        .unwrap();
     // A small write-off within delegation, booked; a large one waits for the committee.
     let (small_case, _) = open_cases[20];
     let small = Breakdown { principal: Money::euros(100), ..Breakdown::default() };
@@ -411,7 +416,8 @@ async fn every_total_of_the_pack_reconciles_with_the_ledger() {
     assert_eq!(agency_line.recovered_in_month, received(&placed));
     assert_eq!(agency_line.recovered_in_month, Money::euros(325));
     assert_eq!(agency_line.input.recovered_to_date, Money::euros(325));
-    assert_eq!(agency_line.input.outstanding, outstanding(&placed));
+    assert_eq!(agency_line.input.finished, 1, "the recalled file");
+    assert_eq!(agency_line.input.outstanding, outstanding(&placed[..1]), "what the open placement still owes");
     assert!(agency_line.rate.is_some_and(|rate| rate > Decimal::ZERO));
     let bailiff_line = party(bailiff);
     assert_eq!(bailiff_line.input.kind, "bailiff");
