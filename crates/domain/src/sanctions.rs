@@ -77,15 +77,16 @@
 //! keys, so looking up a payer's tokens finds exactly the list tokens they can pair with; a name
 //! of two tokens or more is scored only if two of the payer's tokens reached it. The index gives
 //! the same answers as comparing with every entry (a test checks it on a generated list). The
-//! list's tokens a word of the list pairs with are remembered the first time a payer has that
-//! word (a pure function's results; [`SanctionsList`] stays `Clone`, `Send` and `Sync`).
+//! list's tokens a payer's word pairs with are remembered the first time a payer has that word:
+//! for words of the list, always; for the others, up to 200,000 words (names repeat, so most of a
+//! statement's words have been seen before). Pure functions' results: [`SanctionsList`] stays
+//! `Clone`, `Send` and `Sync`.
 //!
 //! Measured with the ignored test `sanctions::tests::speed` (release build, generated names):
 //! indexing 20,000 entries (about 40,000 names and aliases) takes 0.2 to 0.3 s, screening
 //! 100,000 payer names 1.3 to 1.9 s of CPU, 12 to 19 µs a name. Build the list once per import,
 //! not once per payment.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
@@ -357,15 +358,15 @@ impl SanctionsList {
         }
         // For each payer token, the list's tokens it pairs with (sorted by id) and their similarity.
         // A word of the list (a given name, often) has them ready after its first time.
-        let similar: Vec<Cow<'_, [(u32, f64)]>> = payer
+        let similar: Vec<Similar<'_>> = payer
             .iter()
             .map(|token| match self.index.known(token) {
-                Some(id) => Cow::Borrowed(
+                Some(id) => Similar::Known(
                     self.index.similar[id as usize]
                         .get_or_init(|| self.index.similar_tokens(&self.index.vocabulary[id as usize]))
                         .as_slice(),
                 ),
-                None => Cow::Owned(self.index.similar_tokens(token)),
+                None => Similar::Unknown(self.index.similar_unknown(token)),
             })
             .collect();
         let mut candidates: Vec<u32> = Vec::new();
@@ -927,6 +928,51 @@ struct NameIndex {
     /// Token → [`NameIndex::similar_tokens`] of it, computed the first time a payer's name has
     /// it (a pure function, remembered).
     similar: Vec<OnceLock<Vec<(u32, f64)>>>,
+    /// The same for payers' words that are not in the list — most of them: names repeat (the
+    /// given names above all), so a statement's payers share most of their words. At most
+    /// [`UNKNOWN_TOKENS_REMEMBERED_MAX`] words; beyond that, computed each time.
+    similar_unknown: UnknownTokens,
+}
+
+/// How many words absent from the list [`NameIndex`] remembers the pairings of (a few tens of
+/// bytes each, plus their pairings, usually none or a few).
+const UNKNOWN_TOKENS_REMEMBERED_MAX: usize = 200_000;
+
+/// Pairings of words absent from the list, shared by the threads that screen with one list. A
+/// clone of the list starts with none (they are a cache, not data).
+#[derive(Default)]
+struct UnknownTokens(std::sync::Mutex<HashMap<Vec<char>, Pairings>>);
+
+/// The list's tokens a word pairs with, sorted by id, with their similarity.
+type Pairings = std::sync::Arc<[(u32, f64)]>;
+
+impl Clone for UnknownTokens {
+    fn clone(&self) -> Self {
+        UnknownTokens::default()
+    }
+}
+
+impl std::fmt::Debug for UnknownTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UnknownTokens")
+    }
+}
+
+/// The list's tokens a payer's token pairs with, sorted by id, with their similarity.
+enum Similar<'a> {
+    Known(&'a [(u32, f64)]),
+    Unknown(Pairings),
+}
+
+impl std::ops::Deref for Similar<'_> {
+    type Target = [(u32, f64)];
+
+    fn deref(&self) -> &[(u32, f64)] {
+        match self {
+            Similar::Known(tokens) => tokens,
+            Similar::Unknown(tokens) => tokens,
+        }
+    }
 }
 
 impl NameIndex {
@@ -934,6 +980,21 @@ impl NameIndex {
     fn known(&self, token: &Token) -> Option<u32> {
         let id = *self.exact.get(&hash_key(2, token.key.iter().copied()))?;
         (self.vocabulary[id as usize].key == token.key).then_some(id)
+    }
+
+    /// [`NameIndex::similar_tokens`] of a token absent from the list, remembered.
+    fn similar_unknown(&self, token: &Token) -> Pairings {
+        // A poisoned lock only means another thread panicked around a map of pure values.
+        let remembered = || self.similar_unknown.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(tokens) = remembered().get(&token.key) {
+            return tokens.clone();
+        }
+        let tokens: Pairings = self.similar_tokens(token).into();
+        let mut remembered = remembered();
+        if remembered.len() < UNKNOWN_TOKENS_REMEMBERED_MAX {
+            remembered.insert(token.key.clone(), tokens.clone());
+        }
+        tokens
     }
 
     /// The tokens of the list that pair with `token`, sorted by id, with their similarity.

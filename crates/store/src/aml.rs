@@ -144,50 +144,37 @@ macro_rules! case_facts {
 }
 pub(crate) use case_facts;
 
-/// How many cases [`case_facts_of_many!`] reads per query.
-pub(crate) const CASES_PER_QUERY: usize = 500;
-
-/// `$first, $first+1, …` (`count` placeholders), for an `IN (…)` list or a row of `VALUES`.
-pub(crate) fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count).map(|number| format!("${number}")).collect::<Vec<_>>().join(", ")
-}
-
 /// [`case_facts!`] for many cases at once (the cases a statement pays): three queries per
-/// [`CASES_PER_QUERY`] cases. Evaluates to a map from case id to its facts (due left at zero);
-/// an unknown id is absent.
+/// [`crate::bulk::ROWS_PER_STATEMENT_MAX`] cases. Evaluates to a map from case id to its facts
+/// (due left at zero); an unknown id is absent.
 macro_rules! case_facts_of_many {
     ($conn:expr, $case_ids:expr) => {{
         let case_ids: &[i64] = $case_ids;
         let mut facts: std::collections::HashMap<i64, recouvre_domain::aml::CaseFacts> =
             std::collections::HashMap::with_capacity(case_ids.len());
-        for chunk in case_ids.chunks($crate::aml::CASES_PER_QUERY) {
-            let list = $crate::aml::placeholders(1, chunk.len());
-            let sql = format!("{} IN ({list})", $crate::aml::CASE_SQL);
-            let mut query = sqlx::query_as(&sql);
-            for case_id in chunk {
-                query = query.bind(*case_id);
-            }
-            let cases: Vec<(i64, chrono::NaiveDate, i64)> = query.fetch_all(&mut *$conn).await?;
+        for chunk in case_ids.chunks($crate::bulk::ROWS_PER_STATEMENT_MAX) {
+            let mut query = $crate::bulk::in_list!(format!("{} IN (", $crate::aml::CASE_SQL), chunk, ")");
+            let cases: Vec<(i64, chrono::NaiveDate, i64)> = query.build_query_as().fetch_all(&mut *$conn).await?;
             for (case_id, opened_on, income_cents) in cases {
                 facts.insert(case_id, $crate::aml::case_facts_from(opened_on, income_cents));
             }
-            let sql = format!("{} IN ({list}) {}", $crate::aml::PARTIES_SQL, $crate::aml::PARTIES_ORDER);
-            let mut query = sqlx::query_as(&sql);
-            for case_id in chunk {
-                query = query.bind(*case_id);
-            }
-            let parties: Vec<$crate::aml::PartyRow> = query.fetch_all(&mut *$conn).await?;
+            let mut query = $crate::bulk::in_list!(
+                format!("{} IN (", $crate::aml::PARTIES_SQL),
+                chunk,
+                format!(") {}", $crate::aml::PARTIES_ORDER)
+            );
+            let parties: Vec<$crate::aml::PartyRow> = query.build_query_as().fetch_all(&mut *$conn).await?;
             for row in parties {
                 if let Some(case) = facts.get_mut(&row.0) {
                     $crate::aml::add_parties(case, [row]);
                 }
             }
-            let sql = format!("{} IN ({list}) {}", $crate::aml::PRIOR_SQL, $crate::aml::PRIOR_ORDER);
-            let mut query = sqlx::query_as(&sql);
-            for case_id in chunk {
-                query = query.bind(*case_id);
-            }
-            let prior: Vec<$crate::aml::PriorRow> = query.fetch_all(&mut *$conn).await?;
+            let mut query = $crate::bulk::in_list!(
+                format!("{} IN (", $crate::aml::PRIOR_SQL),
+                chunk,
+                format!(") {}", $crate::aml::PRIOR_ORDER)
+            );
+            let prior: Vec<$crate::aml::PriorRow> = query.build_query_as().fetch_all(&mut *$conn).await?;
             for row in prior {
                 if let Some(case) = facts.get_mut(&row.0) {
                     $crate::aml::add_prior_payments(case, [row]);
@@ -311,7 +298,7 @@ macro_rules! record_screening {
 pub(crate) use record_screening;
 
 /// A screened payment whose record waits for [`record_screenings!`]: a statement's import writes
-/// them by [`RECORDS_PER_QUERY`], in the order they were screened.
+/// them by [`crate::bulk::ROWS_PER_STATEMENT_MAX`], in the order they were screened.
 pub(crate) struct PendingRecord {
     pub case_id: i64,
     /// The ledger transaction that brought the money in (one per payment).
@@ -324,87 +311,85 @@ pub(crate) struct PendingRecord {
     pub held_item_id: Option<i64>,
 }
 
-pub(crate) const RECORDS_PER_QUERY: usize = 100;
-
 /// [`record_screening!`] for many payments at once, inside the caller's transaction: the same
-/// rows, written by multi-row inserts. Empties `$pending`.
+/// rows, written by multi-row inserts (`crate::bulk::multi_row!`). Empties `$pending`.
 macro_rules! record_screenings {
     ($conn:expr, $pending:expr, $vigilance:expr, $now:expr) => {{
         let pending: &mut Vec<$crate::aml::PendingRecord> = $pending;
         let vigilance: &$crate::aml::Vigilance = $vigilance;
         let now: chrono::DateTime<chrono::Utc> = $now;
-        for chunk in pending.chunks($crate::aml::RECORDS_PER_QUERY) {
-            let rows: Vec<String> =
-                (0..chunk.len()).map(|row| format!("({})", $crate::aml::placeholders(row * 9 + 1, 9))).collect();
-            let sql = format!(
-                "INSERT INTO payments_received (case_id, transaction_id, received_on, amount_cents, payer_name, payer_iban, \
-                 channel, cash, created_at) VALUES {} RETURNING transaction_id, id",
-                rows.join(", ")
-            );
-            let mut query = sqlx::query_as(&sql);
-            for record in chunk {
-                query = query
-                    .bind(record.case_id)
-                    .bind(record.transaction_id)
-                    .bind(record.received_on)
-                    .bind(record.amount.cents())
-                    .bind(&record.payer.name)
-                    .bind(&record.payer.iban)
-                    .bind($crate::aml::channel_code(record.channel))
-                    .bind(record.payer.cash)
-                    .bind(now);
+        // (transaction, payment): each payment has its own ledger transaction.
+        let ids: Vec<(i64, i64)> = $crate::bulk::multi_row!(
+            returning $conn,
+            "INSERT INTO payments_received (case_id, transaction_id, received_on, amount_cents, payer_name, payer_iban, \
+             channel, cash, created_at) ",
+            " RETURNING transaction_id, id",
+            9,
+            pending,
+            |values, record| {
+                values
+                    .push_bind(record.case_id)
+                    .push_bind(record.transaction_id)
+                    .push_bind(record.received_on)
+                    .push_bind(record.amount.cents())
+                    .push_bind(record.payer.name.as_deref())
+                    .push_bind(record.payer.iban.as_deref())
+                    .push_bind($crate::aml::channel_code(record.channel))
+                    .push_bind(record.payer.cash)
+                    .push_bind(now);
             }
-            let ids: Vec<(i64, i64)> = query.fetch_all(&mut *$conn).await?;
-            let payment_ids: std::collections::HashMap<i64, i64> = ids.into_iter().collect();
-            let flagged: Vec<(&$crate::aml::PendingRecord, i64)> = chunk
-                .iter()
-                .filter(|record| !record.screening.alerts.is_empty())
-                .map(|record| (record, payment_ids[&record.transaction_id]))
-                .collect();
-            if flagged.is_empty() {
-                continue;
-            }
-            let rows: Vec<String> = (0..flagged.len())
-                .map(|row| {
-                    let n = row * 7;
-                    format!("(${}, ${}, ${}, ${}, ${}, 'open', FALSE, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 7)
-                })
-                .collect();
-            let sql = format!(
+        );
+        let payment_ids: std::collections::HashMap<i64, i64> = ids.into_iter().collect();
+        let flagged: Vec<(&$crate::aml::PendingRecord, i64)> = pending
+            .iter()
+            .filter(|record| !record.screening.alerts.is_empty())
+            .map(|record| (record, payment_ids[&record.transaction_id]))
+            .collect();
+        if !flagged.is_empty() {
+            // (payment, alert)
+            let ids: Vec<(i64, i64)> = $crate::bulk::multi_row!(
+                returning $conn,
                 "INSERT INTO aml_alerts (case_id, payment_id, score, alerts, rules_version, status, visible_to_officers, \
-                 held_item_id, created_at) VALUES {} RETURNING payment_id, id",
-                rows.join(", ")
+                 held_item_id, created_at) ",
+                " RETURNING payment_id, id",
+                9,
+                &flagged,
+                |values, flagged| {
+                    let (record, payment_id) = flagged;
+                    values
+                        .push_bind(record.case_id)
+                        .push_bind(*payment_id)
+                        .push_bind(i64::from(recouvre_domain::aml::combined_score(&record.screening.alerts)))
+                        .push_bind(serde_json::to_string(&record.screening.alerts).expect("alerts serialise"))
+                        .push_bind(vigilance.rules.version.as_str())
+                        .push_bind("open")
+                        .push_bind(false)
+                        .push_bind(record.held_item_id)
+                        .push_bind(now);
+                }
             );
-            let mut query = sqlx::query_as(&sql);
-            for (record, payment_id) in &flagged {
-                query = query
-                    .bind(record.case_id)
-                    .bind(*payment_id)
-                    .bind(i64::from(recouvre_domain::aml::combined_score(&record.screening.alerts)))
-                    .bind(serde_json::to_string(&record.screening.alerts).expect("alerts serialise"))
-                    .bind(&vigilance.rules.version)
-                    .bind(record.held_item_id)
-                    .bind(now);
-            }
-            let ids: Vec<(i64, i64)> = query.fetch_all(&mut *$conn).await?;
             let alert_ids: std::collections::HashMap<i64, i64> = ids.into_iter().collect();
-            let rows: Vec<String> = (0..flagged.len())
-                .map(|row| format!("(${}, 'raised', ${}, 'system:aml', ${})", row * 3 + 1, row * 3 + 2, row * 3 + 3))
-                .collect();
-            let sql = format!("INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) VALUES {}", rows.join(", "));
-            let mut query = sqlx::query(&sql);
-            for (record, payment_id) in &flagged {
-                let score = recouvre_domain::aml::combined_score(&record.screening.alerts);
-                let rules: Vec<&str> = record.screening.alerts.iter().map(|alert| alert.rule.as_str()).collect();
-                query = query
-                    .bind(alert_ids[payment_id])
-                    .bind(
-                        serde_json::json!({"score": score, "rules": rules, "held_item_id": record.held_item_id})
-                            .to_string(),
-                    )
-                    .bind(now);
-            }
-            query.execute(&mut *$conn).await?;
+            $crate::bulk::multi_row!(
+                $conn,
+                "INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) ",
+                "",
+                5,
+                &flagged,
+                |values, flagged| {
+                    let (record, payment_id) = flagged;
+                    let score = recouvre_domain::aml::combined_score(&record.screening.alerts);
+                    let rules: Vec<&str> = record.screening.alerts.iter().map(|alert| alert.rule.as_str()).collect();
+                    values
+                        .push_bind(alert_ids[payment_id])
+                        .push_bind("raised")
+                        .push_bind(
+                            serde_json::json!({"score": score, "rules": rules, "held_item_id": record.held_item_id})
+                                .to_string(),
+                        )
+                        .push_bind("system:aml")
+                        .push_bind(now);
+                }
+            );
         }
         pending.clear();
     }};

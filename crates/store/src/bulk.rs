@@ -1,6 +1,12 @@
-//! Multi-row statements, shared by the paths that write many rows at once (the bulk seed,
-//! `crate::seed`, and the nightly run, `crate::batch`): one statement per
-//! [`ROWS_PER_STATEMENT_MAX`] rows instead of one per row.
+//! Multi-row statements, shared by the paths that read or write many rows at once (the bulk
+//! seed, `crate::seed`; the nightly run, `crate::batch`; a statement's screening, `crate::aml`):
+//! one statement per [`ROWS_PER_STATEMENT_MAX`] rows instead of one per row.
+//!
+//! Both macros build their SQL with sqlx's `QueryBuilder`, which numbers PostgreSQL's
+//! placeholders (`$1, $2, …`) and leaves SQLite's anonymous (`?`). That matters on SQLite: to bind
+//! a named placeholder sqlx asks its name, and SQLite finds it by walking the statement's list of
+//! names, so binding the thousands of `$n` of a multi-row statement costs time quadratic in their
+//! number; anonymous ones have no names to walk.
 
 /// SQLite's limit on bind parameters in one statement (`SQLITE_MAX_VARIABLE_NUMBER` since 3.32);
 /// PostgreSQL's is 65 535.
@@ -40,6 +46,24 @@ macro_rules! multi_row {
     }};
 }
 pub(crate) use multi_row;
+
+/// A `QueryBuilder` for `$head (v1, v2, …) $tail`: an `IN` list of bound `$values` (at most
+/// [`ROWS_PER_STATEMENT_MAX`] of them, so the caller chunks). `$head` ends with `IN (` and `$tail`
+/// starts with `)`.
+macro_rules! in_list {
+    ($head:expr, $values:expr, $tail:expr) => {{
+        let values = $values;
+        assert!(values.len() <= $crate::bulk::ROWS_PER_STATEMENT_MAX);
+        let mut builder = sqlx::QueryBuilder::new($head);
+        let mut separated = builder.separated(", ");
+        for value in values {
+            separated.push_bind(value);
+        }
+        builder.push($tail);
+        builder
+    }};
+}
+pub(crate) use in_list;
 
 /// Inserts journal events already sealed in memory (`recouvre_domain::journal::seal`), in
 /// order; the caller keeps `cases.version` in step.

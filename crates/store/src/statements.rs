@@ -92,8 +92,37 @@ pub async fn book_credits(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<StatementOutcome> {
+    Ok(book_credits_timed(store, file_name, credits, actor, now).await?.0)
+}
+
+/// Where [`book_credits`]'s vigilance spends its time (wall clock), for the benchmark of its cost
+/// (`crates/testkit/tests/bench_statement.rs`, docs/performance.md).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VigilanceTime {
+    /// Reading the rules in force and indexing the sanctions list.
+    pub rules_read: std::time::Duration,
+    /// Reading the paid cases' facts (parties, earlier payments).
+    pub facts_read: std::time::Duration,
+    /// Evaluating the rules and screening the payers' names (pure computation).
+    pub evaluation: std::time::Duration,
+    /// Writing every screened payment (`payments_received`) and the alerts.
+    pub recording: std::time::Duration,
+}
+
+/// [`book_credits`], also saying where its vigilance spent its time.
+#[doc(hidden)]
+pub async fn book_credits_timed(
+    store: &Store,
+    file_name: &str,
+    credits: &[Credit],
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(StatementOutcome, VigilanceTime)> {
+    let started = std::time::Instant::now();
     let vigilance = crate::aml::vigilance(store).await?;
-    book(store, file_name, credits, Some(&vigilance), actor, now).await
+    let mut time = VigilanceTime { rules_read: started.elapsed(), ..VigilanceTime::default() };
+    let outcome = book(store, file_name, credits, Some(&vigilance), &mut time, actor, now).await?;
+    Ok((outcome, time))
 }
 
 /// [`book_credits`] WITHOUT the vigilance screening: nothing assessed, nothing recorded in
@@ -108,7 +137,7 @@ pub async fn book_credits_unscreened(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<StatementOutcome> {
-    book(store, file_name, credits, None, actor, now).await
+    book(store, file_name, credits, None, &mut VigilanceTime::default(), actor, now).await
 }
 
 async fn book(
@@ -116,6 +145,7 @@ async fn book(
     file_name: &str,
     credits: &[Credit],
     vigilance: Option<&crate::aml::Vigilance>,
+    time: &mut VigilanceTime,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<StatementOutcome> {
@@ -128,24 +158,19 @@ async fn book(
         // that the windowed rules see the earlier payments of the same statement.
         let mut screener = match vigilance {
             Some(vigilance) => {
+                let started = std::time::Instant::now();
                 let mut references: Vec<&str> =
                     credits.iter().filter_map(|credit| credit.case_reference.as_deref()).collect();
                 references.sort_unstable();
                 references.dedup();
                 let mut case_ids: Vec<i64> = Vec::with_capacity(references.len());
-                for chunk in references.chunks(crate::aml::CASES_PER_QUERY) {
-                    let sql = format!(
-                        "SELECT id FROM cases WHERE reference IN ({})",
-                        crate::aml::placeholders(1, chunk.len())
-                    );
-                    let mut query = sqlx::query_scalar(&sql);
-                    for reference in chunk {
-                        query = query.bind(*reference);
-                    }
-                    let found: Vec<i64> = query.fetch_all(&mut *tx).await?;
+                for chunk in references.chunks(crate::bulk::ROWS_PER_STATEMENT_MAX) {
+                    let mut query = crate::bulk::in_list!("SELECT id FROM cases WHERE reference IN (", chunk, ")");
+                    let found: Vec<i64> = query.build_query_scalar().fetch_all(&mut *tx).await?;
                     case_ids.extend(found);
                 }
                 let facts = crate::aml::case_facts_of_many!(tx, &case_ids);
+                time.facts_read += started.elapsed();
                 Some(Screener { vigilance, facts, pending: Vec::new() })
             }
             None => None,
@@ -203,10 +228,15 @@ async fn book(
                     let balances = crate::ledger::balances_in!(tx, case_id);
                     let screening = match &mut screener {
                         Some(screener) => {
+                            let started = std::time::Instant::now();
                             if let std::collections::hash_map::Entry::Vacant(entry) = screener.facts.entry(case_id) {
                                 entry.insert(crate::aml::case_facts!(tx, case_id));
+                                time.facts_read += started.elapsed();
                             }
-                            Some(screener.screen(case_id, credit, &payer, channel, &balances))
+                            let started = std::time::Instant::now();
+                            let screening = screener.screen(case_id, credit, &payer, channel, &balances);
+                            time.evaluation += started.elapsed();
+                            Some(screening)
                         }
                         None => None,
                     };
@@ -283,8 +313,10 @@ async fn book(
                             screening,
                             held_item_id: suspense_item,
                         });
-                        if screener.pending.len() >= crate::aml::RECORDS_PER_QUERY {
+                        if screener.pending.len() >= crate::bulk::ROWS_PER_STATEMENT_MAX {
+                            let started = std::time::Instant::now();
                             crate::aml::record_screenings!(tx, &mut screener.pending, screener.vigilance, now);
+                            time.recording += started.elapsed();
                         }
                     }
                     (case_id_booked, suspense_item)
@@ -360,7 +392,9 @@ async fn book(
             .await?;
         }
         if let Some(screener) = &mut screener {
+            let started = std::time::Instant::now();
             crate::aml::record_screenings!(tx, &mut screener.pending, screener.vigilance, now);
+            time.recording += started.elapsed();
         }
         tx.commit().await?;
         outcome
