@@ -188,10 +188,8 @@ pub(crate) fn facts_from(rows: &FactRows<'_>, today: NaiveDate) -> Result<Strate
     let title = has_title(procedures);
     let (foreclosure_date, limitation_date, _) =
         time_bars(rows.nature, rows.due_on, rows.first_incident_on, procedures);
-    let unanswered_notices = procedures
-        .iter()
-        .filter(|row| row.kind == ProcedureKind::Amicable.code() && row.state == "no_answer")
-        .count();
+    let unanswered_notices =
+        procedures.iter().filter(|row| row.kind == ProcedureKind::Amicable.code() && row.state == "no_answer").count();
     let mut over_indebtedness = OverIndebtedness::from_code(rows.over_indebtedness).unwrap_or(OverIndebtedness::None);
     if admissible_states(procedures) && over_indebtedness != OverIndebtedness::Measures {
         over_indebtedness = OverIndebtedness::Admissible;
