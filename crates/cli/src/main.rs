@@ -733,6 +733,10 @@ async fn nightly_run(
         cases = totals.cases_seen,
         entries_booked = totals.entries_booked,
         warnings = totals.warnings_raised,
+        time_bar_warnings = totals.time_bar_warnings,
+        mandate_warnings = totals.mandate_warnings,
+        mandates_expired = totals.mandates_expired,
+        strategies_revised = totals.strategies_revised,
         seconds = started.elapsed().as_secs_f64(),
         "nightly run"
     );
@@ -749,6 +753,11 @@ async fn nightly_run(
         totals.chunks,
         started.elapsed().as_secs_f64(),
         if totals.finished { "" } else { " (d'autres processus terminent)" }
+    );
+    println!(
+        "surveillance : {} alerte(s) de forclusion ou de prescription, {} mandat(s) d'agence bientôt échu(s), \
+         {} mandat(s) d'agence expiré(s), {} stratégie(s) révisée(s)",
+        totals.time_bar_warnings, totals.mandate_warnings, totals.mandates_expired, totals.strategies_revised
     );
     if let Some(held_from) = report.first_held_day {
         eprintln!(

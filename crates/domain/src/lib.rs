@@ -28,6 +28,7 @@ pub mod assessment;
 pub mod delegation;
 pub mod procedure;
 pub mod strategy;
+pub mod time_bar;
 
 // The case file and its journal (issue 2).
 pub mod authority;

@@ -600,6 +600,16 @@ pub struct ProcedurePolicy {
     /// After this many missed instalments the plan lapses and the case returns to the strategy
     /// engine.
     pub plan_lapse_after_missed: u32,
+    /// The nightly run warns the officer this many days before a case's foreclosure
+    /// (C. consom. R312-35) and limitation dates, once per threshold (largest first); a case
+    /// found inside several thresholds at once is warned once, at the tightest.
+    #[serde(default = "default_time_bar_warning_days")]
+    pub time_bar_warning_days: Vec<u32>,
+}
+
+/// Thresholds of the nightly foreclosure and limitation warnings when a policy names none.
+pub fn default_time_bar_warning_days() -> Vec<u32> {
+    vec![90, 30]
 }
 
 /// A policy refused: unreadable, or a field out of bounds (the message names the field).
@@ -654,6 +664,25 @@ impl ProcedurePolicy {
             if !(1..=max).contains(&value) {
                 return Err(invalid(field, format!("la valeur doit être comprise entre 1 et {max} (reçu {value})")));
             }
+        }
+        let thresholds = &self.time_bar_warning_days;
+        if thresholds.is_empty() || thresholds.len() > 6 {
+            return Err(invalid(
+                "time_bar_warning_days",
+                format!("indiquer de 1 à 6 seuils d'alerte, en jours (reçu {})", thresholds.len()),
+            ));
+        }
+        if let Some(bad) = thresholds.iter().find(|days| !(1..=730).contains(*days)) {
+            return Err(invalid(
+                "time_bar_warning_days",
+                format!("chaque seuil doit être compris entre 1 et 730 jours (reçu {bad})"),
+            ));
+        }
+        if thresholds.windows(2).any(|pair| pair[0] <= pair[1]) {
+            return Err(invalid(
+                "time_bar_warning_days",
+                "ranger les seuils du plus grand au plus petit, sans doublon (par exemple [90, 30])".into(),
+            ));
         }
         // The order lapses after six months (CPC 1411): a warning must come after it is rendered.
         if !(1..=5).contains(&self.payment_order_service_warning_months) {

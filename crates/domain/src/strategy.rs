@@ -807,6 +807,38 @@ pub struct Recommendation {
 }
 
 /// First letter in lower case, to put a label inside a sentence.
+impl Recommendation {
+    /// Whether `other` gives the same advice: same rule, strategy and rules' version, and the
+    /// same warnings once their countdown ("dans N mois") is set aside — a month passing is not a
+    /// new recommendation, a warning appearing, changing date or disappearing is. The nightly run
+    /// stores a new recommendation only when the advice differs.
+    pub fn same_advice(&self, other: &Recommendation) -> bool {
+        fn without_countdown(warning: &str) -> String {
+            let mut text = String::with_capacity(warning.len());
+            let mut rest = warning;
+            while let Some(at) = rest.find("dans ") {
+                let after = &rest[at + 5..];
+                let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                if digits > 0 && after[digits..].starts_with(" mois") {
+                    text.push_str(&rest[..at]);
+                    text.push_str("dans … mois");
+                    rest = &after[digits + 5..];
+                } else {
+                    text.push_str(&rest[..at + 5]);
+                    rest = after;
+                }
+            }
+            text.push_str(rest);
+            text
+        }
+        self.rule_id == other.rule_id
+            && self.strategy == other.strategy
+            && self.rules_version == other.rules_version
+            && self.warnings.len() == other.warnings.len()
+            && self.warnings.iter().zip(&other.warnings).all(|(a, b)| without_countdown(a) == without_countdown(b))
+    }
+}
+
 fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
@@ -1031,6 +1063,28 @@ mod tests {
         );
         assert!(!recommendation.explanation.contains('{'), "{}", recommendation.explanation);
         recommendation
+    }
+
+    #[test]
+    fn the_same_advice_ignores_the_countdown_but_not_a_new_warning() {
+        let first = run(&base());
+        let mut later = first.clone();
+        later.evaluated_on = date("2026-04-10");
+        later.facts_digest = "other".to_string();
+        later.actions.clear();
+        assert!(first.same_advice(&later), "another day, other facts, same rule and warnings");
+        let mut counted = first.clone();
+        counted.warnings = vec!["Forclusion le 10/12/2027, dans 5 mois (C. consom. R312-35) : agir.".to_string()];
+        let mut next_month = counted.clone();
+        next_month.warnings = vec!["Forclusion le 10/12/2027, dans 4 mois (C. consom. R312-35) : agir.".to_string()];
+        assert!(counted.same_advice(&next_month), "a month passing is not new advice");
+        assert!(!first.same_advice(&counted), "a warning appearing is");
+        let mut moved = counted.clone();
+        moved.warnings = vec!["Forclusion le 10/01/2028, dans 5 mois (C. consom. R312-35) : agir.".to_string()];
+        assert!(!counted.same_advice(&moved), "a date moving is");
+        let mut other_rules = first.clone();
+        other_rules.rules_version = "2027-1".to_string();
+        assert!(!first.same_advice(&other_rules));
     }
 
     #[test]

@@ -24,17 +24,21 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::accrual::{accrue, RateRule};
+use recouvre_domain::case::ClaimNature;
 use recouvre_domain::journal::{seal, to_storage_precision, NewEvent, GENESIS_HASH};
 use recouvre_domain::ledger::{self, Account};
 use recouvre_domain::reference::ReferenceData;
 use recouvre_domain::snapshot::AgeBucket;
 use recouvre_domain::statutory_interest::CreditorCategory;
+use recouvre_domain::strategy::{self, Recommendation};
+use recouvre_domain::time_bar;
 use recouvre_domain::Money;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 
 use crate::bulk::{insert_events, multi_row, ROWS_PER_STATEMENT_MAX};
+use crate::workflow::{self, FactRows, ProcedureRow, WorkflowRules};
 use crate::{on_engine, Engine, Result, Store, StoreError};
 
 /// Cases per chunk unless told otherwise: large enough that a chunk's fixed cost (claim, a few
@@ -89,6 +93,14 @@ pub struct RunTotals {
     pub warnings_raised: i64,
     /// Cases whose accrual stopped for lack of a statutory rate.
     pub cases_held: i64,
+    /// Foreclosure and limitation dates announced (once per threshold of the procedure policy).
+    pub time_bar_warnings: i64,
+    /// Collection-agency mandates announced before their end.
+    pub mandate_warnings: i64,
+    /// Collection-agency mandates found past their end, flagged.
+    pub mandates_expired: i64,
+    /// New strategy recommendations (the advice changed with the facts, the date or the rules).
+    pub strategies_revised: i64,
     pub finished: bool,
 }
 
@@ -136,6 +148,9 @@ pub async fn run(
     assert!(options.workers >= 1, "at least one worker");
     let chunk_cases = options.chunk_cases.clamp(1, MAX_CHUNK_CASES);
     prepare(store, options.as_of, chunk_cases, Utc::now()).await?;
+    // The workflow's rules in force when the process starts: strategy rules and the procedure
+    // policy's warning thresholds.
+    let rules = Arc::new(workflow::rules(store).await?);
     let before = totals(store, options.as_of).await?;
     progress.start(u64::try_from(before.chunks - before.chunks_done).unwrap_or(0));
 
@@ -146,6 +161,7 @@ pub async fn run(
         let store = store.clone();
         let options = options.clone();
         let reference = Arc::clone(&reference);
+        let rules = Arc::clone(&rules);
         let progress = Arc::clone(&progress);
         let done_here = Arc::clone(&done_here);
         let lost = Arc::clone(&lost);
@@ -159,6 +175,7 @@ pub async fn run(
                         let context = ChunkContext {
                             as_of: options.as_of,
                             reference: &reference,
+                            rules: &rules,
                             actor: &options.actor,
                             worker: &name,
                             now: Utc::now(),
@@ -340,13 +357,15 @@ pub async fn finish(store: &Store, as_of: NaiveDate, now: DateTime<Utc>) -> Resu
 
 /// The run's figures, summed over its chunks.
 pub async fn totals(store: &Store, as_of: NaiveDate) -> Result<RunTotals> {
-    type Row = (i64, i64, i64, i64, i64, i64, i64, i64);
+    type Row = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
     let row: Row = on_engine!(store, |pool| sqlx::query_as(
         "SELECT CAST(COUNT(*) AS BIGINT), \
          CAST(COALESCE(SUM(CASE WHEN done_at IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT), \
          CAST(COALESCE(SUM(cases_seen), 0) AS BIGINT), CAST(COALESCE(SUM(cases_accrued), 0) AS BIGINT), \
          CAST(COALESCE(SUM(interest_cents), 0) AS BIGINT), CAST(COALESCE(SUM(entries_booked), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(warnings_raised), 0) AS BIGINT), CAST(COALESCE(SUM(cases_held), 0) AS BIGINT) \
+         CAST(COALESCE(SUM(warnings_raised), 0) AS BIGINT), CAST(COALESCE(SUM(cases_held), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(time_bar_warnings), 0) AS BIGINT), CAST(COALESCE(SUM(mandate_warnings), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(mandates_expired), 0) AS BIGINT), CAST(COALESCE(SUM(strategies_revised), 0) AS BIGINT) \
          FROM batch_chunks WHERE as_of = $1"
     )
     .bind(as_of)
@@ -357,8 +376,20 @@ pub async fn totals(store: &Store, as_of: NaiveDate) -> Result<RunTotals> {
             .bind(as_of)
             .fetch_optional(pool)
             .await?);
-    let (chunks, chunks_done, cases_seen, cases_accrued, interest_cents, entries_booked, warnings_raised, cases_held) =
-        row;
+    let (
+        chunks,
+        chunks_done,
+        cases_seen,
+        cases_accrued,
+        interest_cents,
+        entries_booked,
+        warnings_raised,
+        cases_held,
+        time_bar_warnings,
+        mandate_warnings,
+        mandates_expired,
+        strategies_revised,
+    ) = row;
     Ok(RunTotals {
         as_of: Some(as_of),
         chunks,
@@ -369,6 +400,10 @@ pub async fn totals(store: &Store, as_of: NaiveDate) -> Result<RunTotals> {
         entries_booked,
         warnings_raised,
         cases_held,
+        time_bar_warnings,
+        mandate_warnings,
+        mandates_expired,
+        strategies_revised,
         finished: matches!(finished, Some(Some(_))),
     })
 }
@@ -402,6 +437,8 @@ pub async fn snapshot(store: &Store, as_of: NaiveDate) -> Result<Vec<SnapshotLin
 pub struct ChunkContext<'a> {
     pub as_of: NaiveDate,
     pub reference: &'a ReferenceData,
+    /// The strategy rules and the procedure policy (time-bar warning thresholds) in force.
+    pub rules: &'a WorkflowRules,
     pub actor: &'a str,
     pub worker: &'a str,
     pub now: DateTime<Utc>,
@@ -416,6 +453,10 @@ pub struct ChunkStats {
     pub entries_booked: u64,
     pub warnings_raised: u64,
     pub cases_held: u64,
+    pub time_bar_warnings: u64,
+    pub mandate_warnings: u64,
+    pub mandates_expired: u64,
+    pub strategies_revised: u64,
     pub first_held_day: Option<NaiveDate>,
 }
 
@@ -432,22 +473,79 @@ struct CaseRow {
     contractual_rate: Option<String>,
     judgment_served_on: Option<NaiveDate>,
     last_hash: Option<String>,
+    // The debtor and the claims, for the strategy's facts and the time bars.
+    employment: String,
+    protection: String,
+    over_indebtedness: String,
+    ficp_registered: bool,
+    deceased_on: Option<NaiveDate>,
+    /// Nature of the largest claim; `None` for a case without a claim.
+    claim_nature: Option<String>,
+    claims_due_on: Option<NaiveDate>,
+    first_incident_on: Option<NaiveDate>,
 }
 
+/// An agenda deadline the run may announce or flag: one not yet announced, an agency mandate
+/// past its end not yet flagged, or a foreclosure/limitation announcement already made.
 #[derive(sqlx::FromRow)]
 struct DeadlineRow {
     id: i64,
     case_id: i64,
+    code: String,
     label: String,
     due_on: NaiveDate,
     legal_basis: Option<String>,
     warn_days: i64,
+    status: String,
+    warned_on: Option<NaiveDate>,
+    expired_on: Option<NaiveDate>,
+}
+
+/// Agenda codes of the run's own foreclosure and limitation announcements.
+const FORECLOSURE_CODE: &str = "foreclosure";
+const LIMITATION_CODE: &str = "limitation";
+/// Agenda code of a collection-agency mandate's end (`procedure::DeadlineKind::AgencyMandateEnd`).
+const MANDATE_END_CODE: &str = "agency_mandate_end";
+
+/// The latest recommendation of a case, as the nightly run compares it.
+#[derive(sqlx::FromRow)]
+struct LatestRecommendation {
+    case_id: i64,
+    body: String,
+}
+
+/// Everything a chunk read, handed to `plan_chunk`.
+struct ChunkRows<'a> {
+    cases: &'a [CaseRow],
+    principal_rows: &'a [(i64, NaiveDate, i64)],
+    deadlines: &'a [DeadlineRow],
+    procedures: &'a [ProcedureRow],
+    recommendations: &'a [LatestRecommendation],
+    /// (case id, what, count, text): guarantors, plans broken and active, latest assessment.
+    strategy_extras: &'a [(i64, String, i64, Option<String>)],
 }
 
 /// A case's journal as the chunk extends it: the next sequence and the hash to chain to.
 struct JournalTail {
     version: i64,
     hash: String,
+}
+
+/// Runs `UPDATE … WHERE … IN (ids)` over `$ids` in blocks; `$head` pushes the statement up to
+/// and including `IN (`.
+macro_rules! update_ids {
+    ($tx:expr, $ids:expr, |$builder:ident| $head:block) => {{
+        for block in $ids.chunks(ROWS_PER_STATEMENT_MAX) {
+            let mut $builder = sqlx::QueryBuilder::new("");
+            $head
+            let mut ids = $builder.separated(", ");
+            for id in block {
+                ids.push_bind(*id);
+            }
+            $builder.push(")");
+            $builder.build().execute(&mut *$tx).await?;
+        }
+    }};
 }
 
 /// Writes a chunk's work with multi-row statements, inside the chunk's transaction.
@@ -536,6 +634,95 @@ macro_rules! write_chunk {
             builder.build().execute(&mut *$tx).await?;
         }
 
+        // Agency mandates past their end: flagged, and never announced afterwards.
+        update_ids!($tx, work.expired_items, |builder| {
+            builder.push("UPDATE agenda_items SET expired_on = ");
+            builder.push_bind(as_of).push(", warned_on = COALESCE(warned_on, ");
+            builder.push_bind(as_of).push(") WHERE id IN (");
+        });
+        // Foreclosure/limitation announcements replaced or no longer applying.
+        update_ids!($tx, work.closed_items, |builder| {
+            builder.push("UPDATE agenda_items SET status = 'cancelled', closed_at = ");
+            builder.push_bind(now).push(" WHERE id IN (");
+        });
+        multi_row!(
+            $tx,
+            "INSERT INTO agenda_items (case_id, kind, code, label, due_on, legal_basis, warn_days, status, created_at, \
+             warned_on) ",
+            "",
+            10,
+            work.time_bar_items,
+            |values, item| {
+                values
+                    .push_bind(item.case_id)
+                    .push_bind("deadline")
+                    .push_bind(item.code)
+                    .push_bind(item.label.as_str())
+                    .push_bind(item.due_on)
+                    .push_bind(item.legal_basis)
+                    .push_bind(i64::from(item.threshold_days))
+                    .push_bind("open")
+                    .push_bind(now)
+                    .push_bind(as_of);
+            }
+        );
+
+        // New recommendations, as `workflow::store_recommendation` writes one: the proposed one
+        // superseded, its planned actions cancelled, the new ones in the agenda.
+        let advised: Vec<i64> = work.recommendations.iter().map(|(case_id, _)| *case_id).collect();
+        update_ids!($tx, advised, |builder| {
+            builder.push("UPDATE recommendations SET status = 'superseded' WHERE status = 'proposed' AND case_id IN (");
+        });
+        update_ids!($tx, advised, |builder| {
+            builder.push("UPDATE agenda_items SET status = 'cancelled', closed_at = ");
+            builder.push_bind(now).push(" WHERE kind = 'action' AND status = 'open' AND case_id IN (");
+        });
+        multi_row!(
+            $tx,
+            "INSERT INTO recommendations (case_id, rule_id, strategy, explanation, body, facts_digest, rules_version, \
+             status, created_at) ",
+            "",
+            9,
+            work.recommendations,
+            |values, advice| {
+                let (case_id, recommendation) = advice;
+                values
+                    .push_bind(*case_id)
+                    .push_bind(recommendation.rule_id.as_str())
+                    .push_bind(recommendation.strategy.code())
+                    .push_bind(recommendation.explanation.as_str())
+                    .push_bind(serde_json::to_string(recommendation).expect("a recommendation serialises"))
+                    .push_bind(recommendation.facts_digest.as_str())
+                    .push_bind(recommendation.rules_version.as_str())
+                    .push_bind("proposed")
+                    .push_bind(now);
+            }
+        );
+        let actions: Vec<(i64, &recouvre_domain::strategy::PlannedAction)> = work
+            .recommendations
+            .iter()
+            .flat_map(|(case_id, recommendation)| recommendation.actions.iter().map(move |action| (*case_id, action)))
+            .collect();
+        multi_row!(
+            $tx,
+            "INSERT INTO agenda_items (case_id, kind, code, label, due_on, warn_days, status, created_at) ",
+            "",
+            8,
+            actions,
+            |values, planned| {
+                let (case_id, action) = planned;
+                values
+                    .push_bind(*case_id)
+                    .push_bind("action")
+                    .push_bind(action.code.as_str())
+                    .push_bind(action.label.as_str())
+                    .push_bind(action.due_on)
+                    .push_bind(0_i64)
+                    .push_bind("open")
+                    .push_bind(now);
+            }
+        );
+
         let parts: Vec<_> = work.snapshot.iter().collect();
         multi_row!(
             $tx,
@@ -562,7 +749,8 @@ macro_rules! write_chunk {
         let stats = &work.stats;
         sqlx::query(
             "UPDATE batch_chunks SET cases_seen = $3, cases_accrued = $4, interest_cents = $5, entries_booked = $6, \
-             warnings_raised = $7, cases_held = $8 WHERE as_of = $1 AND chunk_no = $2",
+             warnings_raised = $7, cases_held = $8, time_bar_warnings = $9, mandate_warnings = $10, \
+             mandates_expired = $11, strategies_revised = $12 WHERE as_of = $1 AND chunk_no = $2",
         )
         .bind(as_of)
         .bind(chunk.chunk_no)
@@ -572,6 +760,10 @@ macro_rules! write_chunk {
         .bind(stats.entries_booked as i64)
         .bind(stats.warnings_raised as i64)
         .bind(stats.cases_held as i64)
+        .bind(stats.time_bar_warnings as i64)
+        .bind(stats.mandate_warnings as i64)
+        .bind(stats.mandates_expired as i64)
+        .bind(stats.strategies_revised as i64)
         .execute(&mut *$tx)
         .await?;
     }};
@@ -580,7 +772,7 @@ macro_rules! write_chunk {
 /// Does one chunk's work and marks it done, in one transaction. `None` if another process
 /// completed it first (this one's lease ran out): nothing is written.
 pub async fn process_chunk(store: &Store, chunk: &Chunk, context: &ChunkContext<'_>) -> Result<Option<ChunkStats>> {
-    let ChunkContext { as_of, reference, actor, worker, now } = *context;
+    let ChunkContext { as_of, reference, rules, actor, worker, now } = *context;
     let recorded_at = to_storage_precision(now);
     let lock_cases = match store.engine() {
         // Officers' changes to these cases wait for the chunk (a few hundred milliseconds).
@@ -591,9 +783,18 @@ pub async fn process_chunk(store: &Store, chunk: &Chunk, context: &ChunkContext<
     let cases_sql = format!(
         "SELECT c.id, c.status, c.main_nature, c.opened_on, c.accrued_to, c.officer_id, c.version, c.total_cents, \
          (SELECT contractual_rate FROM claims WHERE case_id = c.id ORDER BY id LIMIT 1) AS contractual_rate, \
-         c.judgment_served_on, e.hash AS last_hash \
-         FROM cases c LEFT JOIN case_events e ON e.case_id = c.id AND e.sequence = c.version \
+         c.judgment_served_on, e.hash AS last_hash, \
+         p.employment, p.protection, p.over_indebtedness, p.ficp_registered, p.deceased_on, \
+         (SELECT nature FROM claims WHERE case_id = c.id ORDER BY principal_cents DESC, id LIMIT 1) AS claim_nature, \
+         (SELECT MIN(due_on) FROM claims WHERE case_id = c.id) AS claims_due_on, \
+         (SELECT MIN(first_incident_on) FROM claims WHERE case_id = c.id) AS first_incident_on \
+         FROM cases c JOIN persons p ON p.id = c.debtor_id \
+         LEFT JOIN case_events e ON e.case_id = c.id AND e.sequence = c.version \
          WHERE c.id BETWEEN $1 AND $2 AND c.status <> 'closed' ORDER BY c.id{lock_cases}"
+    );
+    let procedures_sql = format!(
+        "SELECT {} FROM procedures WHERE case_id BETWEEN $1 AND $2 ORDER BY case_id, id",
+        workflow::PROCEDURE_COLUMNS
     );
     let stats = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
@@ -625,15 +826,65 @@ pub async fn process_chunk(store: &Store, chunk: &Chunk, context: &ChunkContext<
         .fetch_all(&mut *tx)
         .await?;
         let deadlines: Vec<DeadlineRow> = sqlx::query_as(
-            "SELECT id, case_id, label, due_on, legal_basis, warn_days FROM agenda_items \
-             WHERE case_id BETWEEN $1 AND $2 AND kind = 'deadline' AND status = 'open' AND warned_on IS NULL \
+            "SELECT id, case_id, code, label, due_on, legal_basis, warn_days, status, warned_on, expired_on \
+             FROM agenda_items WHERE case_id BETWEEN $1 AND $2 AND kind = 'deadline' AND (\
+             (status = 'open' AND (warned_on IS NULL \
+             OR (code = 'agency_mandate_end' AND expired_on IS NULL AND due_on < $3))) \
+             OR code IN ('foreclosure', 'limitation')) \
              ORDER BY case_id, due_on, id",
+        )
+        .bind(chunk.first_case_id)
+        .bind(chunk.last_case_id)
+        .bind(as_of)
+        .fetch_all(&mut *tx)
+        .await?;
+        // What the time bars and the strategy's facts need: the procedures under way…
+        let procedures: Vec<ProcedureRow> = sqlx::query_as(&procedures_sql)
+            .bind(chunk.first_case_id)
+            .bind(chunk.last_case_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        // …and, for the cases the engine already advised on, the latest advice and the rest of
+        // the facts (two more reads, only for chunks holding such cases).
+        let recommendations: Vec<LatestRecommendation> = sqlx::query_as(
+            "SELECT r.case_id, r.body FROM recommendations r WHERE r.case_id BETWEEN $1 AND $2 \
+             AND r.id = (SELECT MAX(x.id) FROM recommendations x WHERE x.case_id = r.case_id) ORDER BY r.case_id",
         )
         .bind(chunk.first_case_id)
         .bind(chunk.last_case_id)
         .fetch_all(&mut *tx)
         .await?;
-        let work = plan_chunk(&cases, &principal_rows, &deadlines, as_of, reference, actor, recorded_at)?;
+        let strategy_extras: Vec<(i64, String, i64, Option<String>)> = if recommendations.is_empty() {
+            Vec::new()
+        } else {
+            sqlx::query_as(
+                "SELECT case_id, 'guarantors' AS what, CAST(COUNT(*) AS BIGINT) AS n, CAST(NULL AS TEXT) AS text \
+                 FROM case_parties WHERE case_id BETWEEN $1 AND $2 AND role = 'guarantor' GROUP BY case_id \
+                 UNION ALL SELECT case_id, 'guarantors', CAST(COUNT(*) AS BIGINT), CAST(NULL AS TEXT) \
+                 FROM guarantees WHERE case_id BETWEEN $1 AND $2 AND kind IN ('personal_surety', 'guarantee_body') \
+                 GROUP BY case_id \
+                 UNION ALL SELECT case_id, 'plans_broken', CAST(SUM(CASE WHEN status = 'lapsed' THEN 1 ELSE 0 END) AS BIGINT), \
+                 CAST(NULL AS TEXT) FROM payment_plans WHERE case_id BETWEEN $1 AND $2 GROUP BY case_id \
+                 UNION ALL SELECT case_id, 'plans_active', CAST(SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS BIGINT), \
+                 CAST(NULL AS TEXT) FROM payment_plans WHERE case_id BETWEEN $1 AND $2 GROUP BY case_id \
+                 UNION ALL SELECT a.case_id, 'assessment', CAST(0 AS BIGINT), a.result FROM assessments a \
+                 WHERE a.case_id BETWEEN $1 AND $2 \
+                 AND a.id = (SELECT MAX(x.id) FROM assessments x WHERE x.case_id = a.case_id)",
+            )
+            .bind(chunk.first_case_id)
+            .bind(chunk.last_case_id)
+            .fetch_all(&mut *tx)
+            .await?
+        };
+        let rows = ChunkRows {
+            cases: &cases,
+            principal_rows: &principal_rows,
+            deadlines: &deadlines,
+            procedures: &procedures,
+            recommendations: &recommendations,
+            strategy_extras: &strategy_extras,
+        };
+        let work = plan_chunk(&rows, as_of, reference, rules, actor, recorded_at)?;
         write_chunk!(tx, work, as_of, chunk, actor, now);
         tx.commit().await?;
         work.stats
@@ -654,36 +905,80 @@ struct ChunkWork {
     /// (case id, accrued_to, version, total_cents) for the cases that changed.
     case_updates: Vec<(i64, NaiveDate, i64, i64)>,
     warned_items: Vec<i64>,
+    /// Agency mandates found past their end.
+    expired_items: Vec<i64>,
+    /// Foreclosure/limitation announcements replaced by a tighter one, or whose date no longer
+    /// applies (moved, or no foreclosure once a title or a court claim exists).
+    closed_items: Vec<i64>,
+    /// New foreclosure/limitation announcements in the agenda.
+    time_bar_items: Vec<TimeBarItem>,
+    /// New recommendations of the strategy engine.
+    recommendations: Vec<(i64, Recommendation)>,
     snapshot: BTreeMap<SnapshotKey, SnapshotSums>,
     stats: ChunkStats,
 }
 
+/// A foreclosure or limitation date announced in the agenda, at a threshold.
+struct TimeBarItem {
+    case_id: i64,
+    code: &'static str,
+    label: String,
+    due_on: NaiveDate,
+    legal_basis: &'static str,
+    threshold_days: u32,
+}
+
+fn day_month_year(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
 fn plan_chunk(
-    cases: &[CaseRow],
-    principal_rows: &[(i64, NaiveDate, i64)],
-    deadlines: &[DeadlineRow],
+    rows: &ChunkRows<'_>,
     as_of: NaiveDate,
     reference: &ReferenceData,
+    rules: &WorkflowRules,
     actor: &str,
     recorded_at: DateTime<Utc>,
 ) -> Result<ChunkWork> {
     let mut timelines: HashMap<i64, Vec<(NaiveDate, i64)>> = HashMap::new();
-    for (case_id, booked_on, cents) in principal_rows {
+    for (case_id, booked_on, cents) in rows.principal_rows {
         timelines.entry(*case_id).or_default().push((*booked_on, *cents));
     }
     let mut deadlines_of: HashMap<i64, Vec<&DeadlineRow>> = HashMap::new();
-    for deadline in deadlines {
+    for deadline in rows.deadlines {
         deadlines_of.entry(deadline.case_id).or_default().push(deadline);
     }
+    let mut procedures_of: HashMap<i64, Vec<ProcedureRow>> = HashMap::new();
+    for procedure in rows.procedures {
+        procedures_of.entry(procedure.case_id).or_default().push(procedure.clone());
+    }
+    let latest_of: HashMap<i64, &str> =
+        rows.recommendations.iter().map(|latest| (latest.case_id, latest.body.as_str())).collect();
+    // (guarantors, plans broken, plans active, latest assessment) per case.
+    let mut extras_of: HashMap<i64, (i64, i64, i64, Option<&str>)> = HashMap::new();
+    for (case_id, what, count, text) in rows.strategy_extras {
+        let extras = extras_of.entry(*case_id).or_insert((0, 0, 0, None));
+        match what.as_str() {
+            "guarantors" => extras.0 += count,
+            "plans_broken" => extras.1 += count,
+            "plans_active" => extras.2 += count,
+            _ => extras.3 = text.as_deref(),
+        }
+    }
+    let thresholds = &rules.procedure.time_bar_warning_days;
     let mut work = ChunkWork {
         charges: Vec::new(),
         events: Vec::new(),
         case_updates: Vec::new(),
         warned_items: Vec::new(),
+        expired_items: Vec::new(),
+        closed_items: Vec::new(),
+        time_bar_items: Vec::new(),
+        recommendations: Vec::new(),
         snapshot: BTreeMap::new(),
         stats: ChunkStats::default(),
     };
-    for case in cases {
+    for case in rows.cases {
         work.stats.cases_seen += 1;
         let mut tail = JournalTail {
             version: case.version,
@@ -738,31 +1033,173 @@ fn plan_chunk(
                 }
             }
         }
+        let total_cents = case.total_cents + interest_cents;
 
-        // 2. Legal deadlines coming due, announced once (warn_days before, or when found late).
-        if case.status != "suspended" {
-            for deadline in deadlines_of.get(&case.id).map(Vec::as_slice).unwrap_or(&[]) {
-                let warn_from = deadline.due_on - chrono::Duration::days(deadline.warn_days.max(0));
-                if warn_from > as_of {
-                    continue;
+        // 2. Legal deadlines coming due, announced once (warn_days before, or when found late);
+        //    none while over-indebtedness suspends the case, except the agency's mandate, which
+        //    is not an enforcement deadline: announced before its end, flagged once past it.
+        let case_deadlines = deadlines_of.get(&case.id).map(Vec::as_slice).unwrap_or(&[]);
+        for deadline in case_deadlines {
+            if matches!(deadline.code.as_str(), FORECLOSURE_CODE | LIMITATION_CODE) {
+                continue;
+            }
+            let mandate = deadline.code == MANDATE_END_CODE;
+            if case.status == "suspended" && !mandate {
+                continue;
+            }
+            if mandate && deadline.due_on < as_of {
+                if deadline.status == "open" && deadline.expired_on.is_none() {
+                    let payload = json!({
+                        "agenda_item_id": deadline.id, "label": deadline.label, "due_on": deadline.due_on,
+                        "legal_basis": deadline.legal_basis, "days_past": (as_of - deadline.due_on).num_days(),
+                    });
+                    append(&mut tail, "agency_mandate_expired", payload.to_string());
+                    work.expired_items.push(deadline.id);
+                    work.stats.mandates_expired += 1;
                 }
-                let days_left = (deadline.due_on - as_of).num_days();
-                let payload = json!({
-                    "agenda_item_id": deadline.id, "label": deadline.label, "due_on": deadline.due_on,
-                    "legal_basis": deadline.legal_basis, "days_left": days_left,
-                });
-                append(&mut tail, "deadline_warning", payload.to_string());
-                work.warned_items.push(deadline.id);
+                continue;
+            }
+            if deadline.warned_on.is_some() {
+                continue;
+            }
+            let warn_from = deadline.due_on - chrono::Duration::days(deadline.warn_days.max(0));
+            if warn_from > as_of {
+                continue;
+            }
+            let days_left = (deadline.due_on - as_of).num_days();
+            let payload = json!({
+                "agenda_item_id": deadline.id, "label": deadline.label, "due_on": deadline.due_on,
+                "legal_basis": deadline.legal_basis, "days_left": days_left,
+            });
+            append(&mut tail, "deadline_warning", payload.to_string());
+            work.warned_items.push(deadline.id);
+            if mandate {
+                work.stats.mandate_warnings += 1;
+            } else {
                 work.stats.warnings_raised += 1;
             }
         }
 
-        let total_cents = case.total_cents + interest_cents;
+        let nature = match case.claim_nature.as_deref() {
+            Some(code) => Some(ClaimNature::from_code(code).ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "nature de créance « {code} » inconnue sur le dossier {} : corrigez la créance puis relancez le traitement",
+                    case.id
+                ))
+            })?),
+            None => None,
+        };
+        if let (Some(nature), Some(due_on)) = (nature, case.claims_due_on) {
+            let case_procedures = procedures_of.get(&case.id).map(Vec::as_slice).unwrap_or(&[]);
+
+            // 3. Foreclosure (C. consom. R312-35) and limitation coming: announced at each
+            //    threshold of the procedure policy, once (journal and agenda).
+            let (foreclosure, limitation, limitation_basis) =
+                workflow::time_bars(nature, due_on, case.first_incident_on, case_procedures);
+            let bars = [
+                (FORECLOSURE_CODE, foreclosure, "C. consom. R312-35", "foreclosure_warning"),
+                (LIMITATION_CODE, Some(limitation), limitation_basis, "limitation_warning"),
+            ];
+            for (code, date, legal_basis, kind) in bars {
+                let announced: Vec<&&DeadlineRow> = case_deadlines.iter().filter(|item| item.code == code).collect();
+                // An announcement whose date no longer applies leaves the agenda.
+                for item in &announced {
+                    if item.status == "open" && Some(item.due_on) != date {
+                        work.closed_items.push(item.id);
+                    }
+                }
+                let Some(date) = date else { continue };
+                let warned: Vec<u32> = announced
+                    .iter()
+                    .filter(|item| item.due_on == date)
+                    .map(|item| u32::try_from(item.warn_days).unwrap_or(0))
+                    .collect();
+                let Some(threshold) = time_bar::threshold_due(date, as_of, thresholds, &warned) else { continue };
+                // The tighter announcement replaces the earlier one in the agenda.
+                for item in &announced {
+                    if item.status == "open" && item.due_on == date {
+                        work.closed_items.push(item.id);
+                    }
+                }
+                let days_left = (date - as_of).num_days();
+                let label = if code == FORECLOSURE_CODE {
+                    format!("Forclusion le {} : former la demande en justice avant", day_month_year(date))
+                } else {
+                    format!(
+                        "Prescription le {} : l'interrompre avant (demande en justice, acte d'exécution, reconnaissance de dette)",
+                        day_month_year(date)
+                    )
+                };
+                let payload = json!({
+                    "date": date, "days_left": days_left, "threshold_days": threshold, "legal_basis": legal_basis,
+                    "label": label,
+                });
+                append(&mut tail, kind, payload.to_string());
+                work.time_bar_items.push(TimeBarItem {
+                    case_id: case.id,
+                    code,
+                    label,
+                    due_on: date,
+                    legal_basis,
+                    threshold_days: threshold,
+                });
+                work.stats.time_bar_warnings += 1;
+            }
+
+            // 4. The strategy, for the cases the engine advised on: re-evaluated on the facts of
+            //    tonight (the debt moved with the interest; steps, assessments, plans may have
+            //    changed), the rules in force and the run's date; a new recommendation only when
+            //    the advice differs (`Recommendation::same_advice`).
+            if let Some(latest) = latest_of.get(&case.id) {
+                let (guarantors, plans_broken, plans_active, assessment) =
+                    extras_of.get(&case.id).copied().unwrap_or((0, 0, 0, None));
+                let facts = workflow::facts_from(
+                    &FactRows {
+                        nature,
+                        due_on,
+                        first_incident_on: case.first_incident_on,
+                        debt_cents: total_cents,
+                        employment: &case.employment,
+                        protection: &case.protection,
+                        over_indebtedness: &case.over_indebtedness,
+                        ficp_registered: case.ficp_registered,
+                        deceased_on: case.deceased_on,
+                        procedures: case_procedures,
+                        guarantors,
+                        plans_broken,
+                        plans_active,
+                        latest_assessment: assessment,
+                    },
+                    as_of,
+                )?;
+                let recommendation = strategy::recommend(&rules.strategy, &facts, as_of);
+                let previous: Recommendation = serde_json::from_str(latest).map_err(|error| {
+                    StoreError::Corrupt(format!(
+                        "recommandation illisible sur le dossier {} ({error}) : relancez l'évaluation de la stratégie du dossier",
+                        case.id
+                    ))
+                })?;
+                if !recommendation.same_advice(&previous) {
+                    // No recommendation id here: it is known only once written, and a rerun
+                    // after a crash must write the very same journal.
+                    let payload = json!({
+                        "rule": recommendation.rule_id, "strategy": recommendation.strategy.code(),
+                        "explanation": recommendation.explanation, "warnings": recommendation.warnings,
+                        "rules_version": recommendation.rules_version, "evaluated_on": as_of,
+                        "previous_rule": previous.rule_id,
+                    });
+                    append(&mut tail, "strategy_recommended", payload.to_string());
+                    work.recommendations.push((case.id, recommendation));
+                    work.stats.strategies_revised += 1;
+                }
+            }
+        }
+
         if accrued_to != case.accrued_to || tail.version != case.version {
             work.case_updates.push((case.id, accrued_to.unwrap_or(after), tail.version, total_cents));
         }
 
-        // 3. The case's share of the day's snapshot.
+        // 5. The case's share of the day's snapshot.
         let key = (
             case.main_nature.clone(),
             case.status.clone(),

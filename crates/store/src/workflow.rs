@@ -96,7 +96,7 @@ pub struct ProcedureRow {
     pub closed: bool,
 }
 
-const PROCEDURE_COLUMNS: &str =
+pub(crate) const PROCEDURE_COLUMNS: &str =
     "id, case_id, kind, state, started_on, updated_on, third_party_id, costs_cents, recovered_cents, closed";
 
 /// The procedures of a case, oldest first.
@@ -126,6 +126,104 @@ fn admissible_states(rows: &[ProcedureRow]) -> bool {
 
 fn has_title(rows: &[ProcedureRow]) -> bool {
     rows.iter().any(|row| matches!(row.state.as_str(), "enforceable" | "judgment_granted"))
+}
+
+/// What the store reads of one case to make the strategy's facts: the same rows whether one case
+/// is read (`strategy_facts`) or a chunk of the nightly run (`store::batch`).
+pub(crate) struct FactRows<'a> {
+    /// Nature of the largest claim.
+    pub nature: ClaimNature,
+    /// Earliest due date of the claims.
+    pub due_on: NaiveDate,
+    /// Earliest first unregularised incident recorded on the claims.
+    pub first_incident_on: Option<NaiveDate>,
+    pub debt_cents: i64,
+    pub employment: &'a str,
+    pub protection: &'a str,
+    pub over_indebtedness: &'a str,
+    pub ficp_registered: bool,
+    pub deceased_on: Option<NaiveDate>,
+    pub procedures: &'a [ProcedureRow],
+    pub guarantors: i64,
+    pub plans_broken: i64,
+    pub plans_active: i64,
+    /// The latest assessment's result (JSON).
+    pub latest_assessment: Option<&'a str>,
+}
+
+/// The time bars a case faces: its foreclosure date (consumer credit with neither title nor
+/// court claim pending), its limitation date and the article that sets it.
+pub(crate) fn time_bars(
+    nature: ClaimNature,
+    due_on: NaiveDate,
+    first_incident_on: Option<NaiveDate>,
+    procedures: &[ProcedureRow],
+) -> (Option<NaiveDate>, NaiveDate, &'static str) {
+    let title = has_title(procedures);
+    let court_claim_pending = court_claim_pending(procedures);
+    // Consumer credit: the bank must sue within two years of the first unregularised incident
+    // (C. consom. R312-35), else its action is foreclosed; the claim's due date stands in for it.
+    let foreclosure_date = (nature.is_consumer_credit() && !title && !court_claim_pending).then(|| {
+        let start = first_incident_on.unwrap_or(due_on);
+        recouvre_domain::calendar::add_months_clamped(start, recouvre_domain::foreclosure::FORECLOSURE_MONTHS)
+    });
+    let limitation_kind = if title {
+        recouvre_domain::limitation::ClaimKind::EnforceableTitle
+    } else {
+        recouvre_domain::limitation::ClaimKind::ConsumerClaim
+    };
+    let limitation_date = recouvre_domain::limitation::limitation(limitation_kind, due_on, &[]).limitation_date;
+    (foreclosure_date, limitation_date, limitation_kind.article())
+}
+
+fn court_claim_pending(rows: &[ProcedureRow]) -> bool {
+    rows.iter().any(|row| {
+        row.kind == ProcedureKind::PaymentOrder.code() && !row.closed && !matches!(row.state.as_str(), "enforceable")
+    })
+}
+
+/// The strategy's facts from what the store read of the case.
+pub(crate) fn facts_from(rows: &FactRows<'_>, today: NaiveDate) -> Result<StrategyFacts> {
+    let procedures = rows.procedures;
+    let title = has_title(procedures);
+    let (foreclosure_date, limitation_date, _) =
+        time_bars(rows.nature, rows.due_on, rows.first_incident_on, procedures);
+    let unanswered_notices =
+        procedures.iter().filter(|row| row.kind == ProcedureKind::Amicable.code() && row.state == "no_answer").count();
+    let mut over_indebtedness = OverIndebtedness::from_code(rows.over_indebtedness).unwrap_or(OverIndebtedness::None);
+    if admissible_states(procedures) && over_indebtedness != OverIndebtedness::Measures {
+        over_indebtedness = OverIndebtedness::Admissible;
+    }
+    let mut facts = StrategyFacts {
+        nature: rows.nature,
+        debt: Money::from_cents(rows.debt_cents),
+        due_on: rows.due_on,
+        foreclosure_date,
+        limitation_date: Some(limitation_date),
+        has_guarantor: rows.guarantors > 0,
+        has_enforceable_title: title,
+        court_claim_pending: court_claim_pending(procedures),
+        employment: Employment::from_code(rows.employment).unwrap_or(Employment::Employed),
+        monthly_capacity: Money::ZERO,
+        seizable_wage: Money::ZERO,
+        bank_seizable: Money::ZERO,
+        seizable_assets: Money::ZERO,
+        deceased: rows.deceased_on.is_some_and(|day| day <= today),
+        protection: Protection::from_code(rows.protection).unwrap_or(Protection::None),
+        over_indebtedness,
+        ficp: rows.ficp_registered,
+        plans_broken: u32::try_from(rows.plans_broken).unwrap_or(u32::MAX),
+        agency_returned_unpaid: procedures
+            .iter()
+            .any(|row| row.kind == ProcedureKind::Agency.code() && row.state == "returned_unpaid"),
+        unanswered_notices: u32::try_from(unanswered_notices).unwrap_or(u32::MAX),
+        has_plan_active: rows.plans_active > 0,
+    };
+    if let Some(result) = rows.latest_assessment {
+        let result: AssessmentResult = serde_json::from_str(result).map_err(|error| corrupt("bilan", error))?;
+        facts.apply_assessment(&result);
+    }
+    Ok(facts)
 }
 
 /// The facts the strategy engine reads, from the case as it stands.
@@ -160,22 +258,6 @@ pub async fn strategy_facts(store: &Store, case_id: i64, today: NaiveDate) -> Re
     .fetch_one(pool)
     .await?);
     let rows = procedures(store, case_id).await?;
-    let title = has_title(&rows);
-    let court_claim_pending = rows.iter().any(|row| {
-        row.kind == ProcedureKind::PaymentOrder.code() && !row.closed && !matches!(row.state.as_str(), "enforceable")
-    });
-    // Consumer credit: the bank must sue within two years of the first unregularised incident
-    // (C. consom. R312-35), else its action is foreclosed; the claim's due date stands in for it.
-    let foreclosure_date = (nature.is_consumer_credit() && !title && !court_claim_pending).then(|| {
-        let start = claims.iter().filter_map(|claim| claim.3).min().unwrap_or(due_on);
-        recouvre_domain::calendar::add_months_clamped(start, 24)
-    });
-    let limitation_kind = if title {
-        recouvre_domain::limitation::ClaimKind::EnforceableTitle
-    } else {
-        recouvre_domain::limitation::ClaimKind::ConsumerClaim
-    };
-    let limitation_date = recouvre_domain::limitation::limitation(limitation_kind, due_on, &[]).limitation_date;
     let latest_assessment: Option<String> = on_engine!(store, |pool| sqlx::query_scalar(
         "SELECT result FROM assessments WHERE case_id = $1 ORDER BY id DESC LIMIT 1"
     )
@@ -192,43 +274,25 @@ pub async fn strategy_facts(store: &Store, case_id: i64, today: NaiveDate) -> Re
     .fetch_one(pool)
     .await?
     });
-    let unanswered_notices =
-        rows.iter().filter(|row| row.kind == ProcedureKind::Amicable.code() && row.state == "no_answer").count();
-    let mut over_indebtedness =
-        OverIndebtedness::from_code(&debtor.over_indebtedness).unwrap_or(OverIndebtedness::None);
-    if admissible_states(&rows) && over_indebtedness != OverIndebtedness::Measures {
-        over_indebtedness = OverIndebtedness::Admissible;
-    }
-    let mut facts = StrategyFacts {
-        nature,
-        debt: Money::from_cents(debtor.total_cents),
-        due_on,
-        foreclosure_date,
-        limitation_date: Some(limitation_date),
-        has_guarantor: guarantors > 0,
-        has_enforceable_title: title,
-        court_claim_pending,
-        employment: Employment::from_code(&debtor.employment).unwrap_or(Employment::Employed),
-        monthly_capacity: Money::ZERO,
-        seizable_wage: Money::ZERO,
-        bank_seizable: Money::ZERO,
-        seizable_assets: Money::ZERO,
-        deceased: debtor.deceased_on.is_some_and(|day| day <= today),
-        protection: Protection::from_code(&debtor.protection).unwrap_or(Protection::None),
-        over_indebtedness,
-        ficp: debtor.ficp_registered,
-        plans_broken: u32::try_from(plans_broken).unwrap_or(u32::MAX),
-        agency_returned_unpaid: rows
-            .iter()
-            .any(|row| row.kind == ProcedureKind::Agency.code() && row.state == "returned_unpaid"),
-        unanswered_notices: u32::try_from(unanswered_notices).unwrap_or(u32::MAX),
-        has_plan_active: plans_active > 0,
-    };
-    if let Some(result) = latest_assessment {
-        let result: AssessmentResult = serde_json::from_str(&result).map_err(|error| corrupt("bilan", error))?;
-        facts.apply_assessment(&result);
-    }
-    Ok(facts)
+    facts_from(
+        &FactRows {
+            nature,
+            due_on,
+            first_incident_on: claims.iter().filter_map(|claim| claim.3).min(),
+            debt_cents: debtor.total_cents,
+            employment: &debtor.employment,
+            protection: &debtor.protection,
+            over_indebtedness: &debtor.over_indebtedness,
+            ficp_registered: debtor.ficp_registered,
+            deceased_on: debtor.deceased_on,
+            procedures: &rows,
+            guarantors,
+            plans_broken,
+            plans_active,
+            latest_assessment: latest_assessment.as_deref(),
+        },
+        today,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

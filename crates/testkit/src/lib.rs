@@ -234,6 +234,9 @@ pub fn camt053(statement_id: &str, booked_on: NaiveDate, credits: &[StatementCre
 
 /// (case, kind, booked on, reference, account, amount).
 type LedgerRow = (Option<i64>, String, chrono::NaiveDate, String, String, i64);
+/// (case, kind, code, label, due on, warn days, status, warned on, expired on).
+type AgendaRow =
+    (i64, String, String, String, chrono::NaiveDate, i64, String, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>);
 /// (date, nature, status, age bucket, officer, cases, outstanding, interest).
 type SnapshotRow = (chrono::NaiveDate, String, String, String, i64, i64, i64, i64);
 
@@ -257,8 +260,20 @@ pub async fn batch_state(store: &Store) -> String {
                 .fetch_all(pool)
                 .await
                 .unwrap();
-        let agenda: Vec<(i64, Option<chrono::NaiveDate>)> =
-            sqlx::query_as("SELECT id, warned_on FROM agenda_items ORDER BY id").fetch_all(pool).await.unwrap();
+        // By content, not id: PostgreSQL does not give back the ids of a rolled-back chunk.
+        let agenda: Vec<AgendaRow> = sqlx::query_as(
+            "SELECT case_id, kind, code, label, due_on, warn_days, status, warned_on, expired_on FROM agenda_items \
+             ORDER BY case_id, kind, code, due_on, warn_days, label, status",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        let recommendations: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT case_id, rule_id, strategy, facts_digest, status FROM recommendations ORDER BY case_id, id",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
         let snapshots: Vec<SnapshotRow> = sqlx::query_as(
             "SELECT as_of, main_nature, status, age_bucket, officer_id, cases, outstanding_cents, interest_cents \
              FROM daily_snapshots ORDER BY as_of, main_nature, status, age_bucket, officer_id",
@@ -266,6 +281,6 @@ pub async fn batch_state(store: &Store) -> String {
         .fetch_all(pool)
         .await
         .unwrap();
-        format!("{ledger:?}\n{events:?}\n{cases:?}\n{agenda:?}\n{snapshots:?}")
+        format!("{ledger:?}\n{events:?}\n{cases:?}\n{agenda:?}\n{snapshots:?}\n{recommendations:?}")
     })
 }

@@ -87,6 +87,19 @@ async fn portfolio_db(cases: usize) -> TestDb {
             .unwrap();
         }
     });
+    // The strategy engine advised on the first cases; a fact then changed on case 2 (its
+    // debtor died), so the night revises its advice there.
+    let rules = recouvre_store::workflow::rules(&db.store).await.unwrap();
+    for case_id in 1..=6 {
+        recouvre_store::workflow::reevaluate(&db.store, case_id, &rules, "system:strategy", Utc::now()).await.unwrap();
+    }
+    on_engine!(db.store, |pool| {
+        sqlx::query("UPDATE persons SET deceased_on = $1 WHERE id = (SELECT debtor_id FROM cases WHERE id = 2)")
+            .bind(today() - Duration::days(1))
+            .execute(pool)
+            .await
+            .unwrap();
+    });
     let _ = officer;
     db
 }
@@ -175,10 +188,245 @@ async fn an_interrupted_or_shared_run_ends_as_a_clean_run() {
 
     let expected = recouvre_testkit::batch_state(&clean.store).await;
     assert!(expected.contains("interest_accrued"));
+    let (clean_totals, _) = run(&clean.store, &options(as_of, 20, "clean")).await;
+    assert!(clean_totals.strategies_revised >= 1, "{clean_totals:?}");
+    assert!(clean_totals.time_bar_warnings >= 1, "{clean_totals:?}");
+    assert!(expected.contains("strategy_recommended") && expected.contains("_warning"));
+    for db in [&interrupted, &shared] {
+        assert_eq!(run(&db.store, &options(as_of, 20, "check")).await.0, clean_totals);
+    }
     assert_eq!(recouvre_testkit::batch_state(&interrupted.store).await, expected);
     assert_eq!(recouvre_testkit::batch_state(&shared.store).await, expected);
     for db in [&clean, &interrupted, &shared] {
         assert!(recouvre_store::ledger::check(&db.store).await.unwrap().is_clean());
         assert!(recouvre_store::journal::verify_all(&db.store).await.unwrap().first_break.is_none());
     }
+}
+
+/// Cases imported today with a 5 % contractual rate (no statutory rate needed on any date), one
+/// line per (contract reference, nature, due date).
+async fn cases_db(lines: &[(&str, &str, NaiveDate)]) -> TestDb {
+    let db = TestDb::new().await;
+    let mut file = HEADER.to_string();
+    for (index, (contract, nature, due_on)) in lines.iter().enumerate() {
+        file.push_str(&format!(
+            "\nC{index};Nom{index};Prénom;{index} rue;69001;Lyon;{nature};{contract};5000.00;{due_on};5,00"
+        ));
+    }
+    file.push('\n');
+    recouvre_store::imports::import_accounts_csv(&db.store, "a.csv", &file, "system:test", Utc::now()).await.unwrap();
+    db
+}
+
+fn events_of_kind(events: &[recouvre_domain::journal::JournalEvent], kind: &str) -> Vec<String> {
+    events.iter().filter(|event| event.kind == kind).map(|event| event.payload.clone()).collect()
+}
+
+/// (code, due on, warn days, status, warned on, expired on) of a case's agenda deadlines.
+type AgendaLine = (String, NaiveDate, i64, String, Option<NaiveDate>, Option<NaiveDate>);
+
+async fn deadlines_of(store: &Store, case_id: i64) -> Vec<AgendaLine> {
+    on_engine!(store, |pool| sqlx::query_as(
+        "SELECT code, due_on, warn_days, status, warned_on, expired_on FROM agenda_items \
+         WHERE case_id = $1 AND kind = 'deadline' ORDER BY id"
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await
+    .unwrap())
+}
+
+#[tokio::test]
+async fn foreclosure_coming_is_announced_once_per_threshold_even_rerun_or_resumed() {
+    let as_of = today();
+    // Case 1: first unregularised incident such that foreclosure (24 months later, C. consom.
+    // R312-35) falls about 25 days after the run; the claim fell due later, so its limitation
+    // (2 years from the due date) is months away. Case 2: foreclosure about 85 days away.
+    let target = as_of + Duration::days(25);
+    let incident = target.checked_sub_months(chrono::Months::new(24)).unwrap();
+    let foreclosure = recouvre_domain::calendar::add_months_clamped(incident, 24);
+    let days_left = (foreclosure - as_of).num_days();
+    assert!((23..=27).contains(&days_left));
+    let incident_2 = (as_of + Duration::days(85)).checked_sub_months(chrono::Months::new(24)).unwrap();
+    let foreclosure_2 = recouvre_domain::calendar::add_months_clamped(incident_2, 24);
+    let db = cases_db(&[
+        ("PP-1", "personal_loan", incident + Duration::days(200)),
+        ("PP-2", "personal_loan", incident_2 + Duration::days(200)),
+    ])
+    .await;
+    on_engine!(db.store, |pool| {
+        for (case_id, first) in [(1_i64, incident), (2, incident_2)] {
+            sqlx::query("UPDATE claims SET first_incident_on = $2 WHERE case_id = $1")
+                .bind(case_id)
+                .bind(first)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+    });
+
+    // A process prepares the run, claims the only chunk and dies; the rerun does the chunk once
+    // its lease ran out.
+    batch::prepare(&db.store, as_of, 20, Utc::now()).await.unwrap();
+    let lease = StdDuration::from_millis(300);
+    batch::claim(&db.store, as_of, "dead:1", lease, Utc::now()).await.unwrap().unwrap();
+    let (first, report) = run(&db.store, &options(as_of, 20, "rerun")).await;
+    assert!(first.finished && report.chunks_done_here == 1);
+    assert_eq!(first.time_bar_warnings, 2, "case 1 at 30 days, case 2 at 90 days: {first:?}");
+    let (again, _) = run(&db.store, &options(as_of, 20, "again")).await;
+    assert_eq!(again, first, "a rerun of the same date changes nothing");
+    let (next_day, _) = run(&db.store, &options(as_of + Duration::days(1), 20, "a")).await;
+    assert_eq!(next_day.time_bar_warnings, 0);
+
+    let events = recouvre_store::journal::events(&db.store, 1).await.unwrap();
+    let warnings = events_of_kind(&events, "foreclosure_warning");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains(&format!("\"days_left\":{days_left}")), "{}", warnings[0]);
+    assert!(warnings[0].contains("\"threshold_days\":30"), "found inside both thresholds: once, at 30");
+    assert!(events_of_kind(&events, "limitation_warning").is_empty(), "the limitation is months away");
+    let agenda = deadlines_of(&db.store, 1).await;
+    assert_eq!(agenda, vec![("foreclosure".to_string(), foreclosure, 30, "open".to_string(), Some(as_of), None)]);
+
+    // Case 2: announced at 90 days, then at 30 days when it comes (the 90-day line replaced).
+    let at_30 = foreclosure_2 - Duration::days(30);
+    let (later, _) = run(&db.store, &options(at_30, 20, "a")).await;
+    assert_eq!(later.time_bar_warnings, 1);
+    let (later_rerun, _) = run(&db.store, &options(at_30 + Duration::days(1), 20, "a")).await;
+    assert_eq!(later_rerun.time_bar_warnings, 0);
+    let events_2 = recouvre_store::journal::events(&db.store, 2).await.unwrap();
+    let warnings_2 = events_of_kind(&events_2, "foreclosure_warning");
+    assert_eq!(warnings_2.len(), 2);
+    assert!(warnings_2[0].contains("\"threshold_days\":90") && warnings_2[1].contains("\"threshold_days\":30"));
+    let agenda_2 = deadlines_of(&db.store, 2).await;
+    assert_eq!(
+        agenda_2,
+        vec![
+            ("foreclosure".to_string(), foreclosure_2, 90, "cancelled".to_string(), Some(as_of), None),
+            ("foreclosure".to_string(), foreclosure_2, 30, "open".to_string(), Some(at_30), None),
+        ]
+    );
+    assert_eq!(
+        events_of_kind(&recouvre_store::journal::events(&db.store, 1).await.unwrap(), "foreclosure_warning").len(),
+        1
+    );
+    assert!(recouvre_store::journal::verify_all(&db.store).await.unwrap().first_break.is_none());
+}
+
+#[tokio::test]
+async fn an_agency_mandate_ending_is_announced_once_then_flagged_once_expired() {
+    let as_of = today();
+    let db = cases_db(&[("PP-1", "overdraft", as_of - Duration::days(60))]).await;
+    let rules = recouvre_store::workflow::rules(&db.store).await.unwrap();
+    let actor =
+        recouvre_store::approvals::Actor { login: "camille", level: recouvre_domain::authority::DelegationLevel(3) };
+    // Placed with an agency for the policy's mandate (6 months), which ends in about 5 days.
+    let placed_on = (as_of + Duration::days(5)).checked_sub_months(chrono::Months::new(6)).unwrap();
+    let request = recouvre_store::workflow::StepRequest {
+        kind: recouvre_domain::procedure::ProcedureKind::Agency,
+        step: recouvre_domain::procedure::Step::PlaceWithAgency,
+        on: placed_on,
+        input: recouvre_domain::procedure::StepInput::default(),
+        third_party_id: None,
+    };
+    recouvre_store::workflow::apply_step(&db.store, 1, None, &request, &rules, actor, Utc::now()).await.unwrap();
+    let mandate: Vec<_> =
+        deadlines_of(&db.store, 1).await.into_iter().filter(|line| line.0 == "agency_mandate_end").collect();
+    assert_eq!(mandate.len(), 1);
+    let ends_on = mandate[0].1;
+    assert!(ends_on > as_of && ends_on - as_of <= Duration::days(mandate[0].2), "{mandate:?}");
+
+    let (first, _) = run(&db.store, &options(as_of, 20, "a")).await;
+    assert_eq!((first.mandate_warnings, first.mandates_expired), (1, 0));
+    let (rerun, _) = run(&db.store, &options(as_of, 20, "b")).await;
+    assert_eq!(rerun, first);
+    let (next, _) = run(&db.store, &options(as_of + Duration::days(1), 20, "a")).await;
+    assert_eq!((next.mandate_warnings, next.mandates_expired), (0, 0));
+    // The day after its end: flagged once.
+    let (expired, _) = run(&db.store, &options(ends_on + Duration::days(1), 20, "a")).await;
+    assert_eq!((expired.mandate_warnings, expired.mandates_expired), (0, 1));
+    let (after, _) = run(&db.store, &options(ends_on + Duration::days(2), 20, "a")).await;
+    assert_eq!((after.mandate_warnings, after.mandates_expired), (0, 0));
+
+    let events = recouvre_store::journal::events(&db.store, 1).await.unwrap();
+    let warned = events_of_kind(&events, "deadline_warning");
+    assert_eq!(warned.len(), 1);
+    assert!(warned[0].contains("Mandat de recouvrement"), "{}", warned[0]);
+    let flagged = events_of_kind(&events, "agency_mandate_expired");
+    assert_eq!(flagged.len(), 1);
+    assert!(flagged[0].contains("\"days_past\":1"), "{}", flagged[0]);
+    let mandate: Vec<_> =
+        deadlines_of(&db.store, 1).await.into_iter().filter(|line| line.0 == "agency_mandate_end").collect();
+    assert_eq!(mandate[0].4, Some(as_of));
+    assert_eq!(mandate[0].5, Some(ends_on + Duration::days(1)));
+    assert!(recouvre_store::journal::verify_all(&db.store).await.unwrap().first_break.is_none());
+}
+
+#[tokio::test]
+async fn the_strategy_is_revised_where_the_advice_changed_and_only_there() {
+    let as_of = today();
+    let due_on = as_of - Duration::days(40);
+    let db = cases_db(&[("PP-1", "personal_loan", due_on), ("PP-2", "personal_loan", due_on)]).await;
+    let rules = recouvre_store::workflow::rules(&db.store).await.unwrap();
+    for case_id in [1, 2] {
+        recouvre_store::workflow::reevaluate(&db.store, case_id, &rules, "system:strategy", Utc::now()).await.unwrap();
+    }
+    let before: Vec<_> = {
+        let mut rows = Vec::new();
+        for case_id in [1, 2] {
+            rows.push(recouvre_store::workflow::latest_recommendation(&db.store, case_id).await.unwrap().unwrap());
+        }
+        rows
+    };
+    // A fact changes on case 1: its debtor died (recorded from the civil status). Case 2's only
+    // change is tonight's interest, which changes its facts' digest but not the advice.
+    on_engine!(db.store, |pool| {
+        sqlx::query("UPDATE persons SET deceased_on = $1 WHERE id = (SELECT debtor_id FROM cases WHERE id = 1)")
+            .bind(as_of - Duration::days(3))
+            .execute(pool)
+            .await
+            .unwrap();
+    });
+    let next_day = as_of + Duration::days(1);
+    let (totals, _) = run(&db.store, &options(next_day, 20, "a")).await;
+    assert_eq!(totals.strategies_revised, 1, "{totals:?}");
+    assert_eq!(totals.cases_accrued, 2);
+
+    let revised = recouvre_store::workflow::latest_recommendation(&db.store, 1).await.unwrap().unwrap();
+    assert_ne!(revised.id, before[0].id);
+    assert_eq!(revised.strategy, "estate_claim", "{revised:?}");
+    assert_eq!(revised.status, "proposed");
+    let statuses: Vec<String> = on_engine!(db.store, |pool| sqlx::query_scalar(
+        "SELECT status FROM recommendations WHERE case_id = 1 ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap());
+    assert_eq!(statuses, vec!["superseded".to_string(), "proposed".to_string()]);
+    let events = recouvre_store::journal::events(&db.store, 1).await.unwrap();
+    let revised_events = events_of_kind(&events, "strategy_recommended");
+    assert_eq!(revised_events.len(), 2, "the officer-time evaluation, then the night's");
+    assert!(revised_events[1].contains(&format!("\"evaluated_on\":\"{next_day}\"")), "{}", revised_events[1]);
+    // The new advice's actions replace the old ones in the agenda.
+    let actions: Vec<(String, String)> = on_engine!(db.store, |pool| sqlx::query_as(
+        "SELECT code, status FROM agenda_items WHERE case_id = 1 AND kind = 'action' ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap());
+    let open: Vec<&str> =
+        actions.iter().filter(|(_, status)| status == "open").map(|(code, _)| code.as_str()).collect();
+    assert_eq!(open, ["stop_debtor_collection", "identify_notary", "declare_to_estate"], "{actions:?}");
+    assert!(actions.iter().filter(|(_, status)| status != "open").all(|(_, status)| status == "cancelled"));
+
+    let unchanged = recouvre_store::workflow::latest_recommendation(&db.store, 2).await.unwrap().unwrap();
+    assert_eq!(unchanged, before[1]);
+    assert_eq!(
+        events_of_kind(&recouvre_store::journal::events(&db.store, 2).await.unwrap(), "strategy_recommended").len(),
+        1
+    );
+
+    // The next night: the advice stands on both, nothing new.
+    let (again, _) = run(&db.store, &options(next_day + Duration::days(1), 20, "a")).await;
+    assert_eq!(again.strategies_revised, 0);
+    assert!(recouvre_store::journal::verify_all(&db.store).await.unwrap().first_break.is_none());
 }
