@@ -52,7 +52,7 @@ const CASE_PARTY_COLUMNS: usize = 3;
 const GUARANTEE_COLUMNS: usize = 4;
 const NOTE_COLUMNS: usize = 4;
 const CLAIM_COLUMNS: usize = 13;
-const LEDGER_TRANSACTION_COLUMNS: usize = 7;
+const LEDGER_TRANSACTION_COLUMNS: usize = 9;
 const LEDGER_POSTING_COLUMNS: usize = 4;
 const OTHER_ACCOUNT_COLUMNS: usize = 4;
 
@@ -349,7 +349,8 @@ macro_rules! insert_openings {
         let booked_on = now.date_naive();
         let inserted: Vec<(i64, String)> = multi_row!(
             returning $tx,
-            "INSERT INTO ledger_transactions (case_id, kind, booked_on, reference, reverses, actor, created_at) ",
+            "INSERT INTO ledger_transactions (case_id, kind, booked_on, reference, reverses, actor, created_at, \
+             case_status, procedure_id) ",
             " RETURNING id, reference",
             LEDGER_TRANSACTION_COLUMNS,
             openings,
@@ -362,7 +363,14 @@ macro_rules! insert_openings {
                     .push_bind(contract_ref)
                     .push_bind(None::<i64>)
                     .push_bind(actor)
-                    .push_bind(now);
+                    .push_bind(now)
+                    // The case's status and latest open procedure at booking, as `ledger::book!`.
+                    .push("(SELECT c.status FROM cases c WHERE c.id = ")
+                    .push_bind_unseparated(case_id)
+                    .push_unseparated(")")
+                    .push("(SELECT MAX(o.id) FROM procedures o WHERE o.case_id = ")
+                    .push_bind_unseparated(case_id)
+                    .push_unseparated(" AND NOT o.closed)");
             }
         );
         assert_eq!(inserted.len(), openings.len(), "one id per opening");
