@@ -219,6 +219,22 @@ pub fn add_target2_business_days(date: NaiveDate, count: u32) -> NaiveDate {
     (0..count).fold(date, |day, _| next_target2_business_day(day))
 }
 
+/// The months in French, lower case as French writes them in a date ("27 novembre 2026").
+pub const FRENCH_MONTH_NAMES: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

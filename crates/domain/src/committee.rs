@@ -45,21 +45,6 @@ pub struct Month {
     pub month: u32,
 }
 
-const MONTH_NAMES: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
 impl Month {
     pub fn new(year: i32, month: u32) -> Option<Month> {
         (1..=12).contains(&month).then_some(Month { year, month })
@@ -98,7 +83,7 @@ impl Month {
 
     /// French form: `octobre 2026`.
     pub fn label(self) -> String {
-        format!("{} {}", MONTH_NAMES[self.month as usize - 1], self.year)
+        format!("{} {}", crate::calendar::FRENCH_MONTH_NAMES[self.month as usize - 1], self.year)
     }
 }
 

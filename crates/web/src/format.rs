@@ -3,25 +3,10 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use recouvre_domain::Money;
 
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
 /// `27 novembre 2026` (1er for the first of the month, as French usage has it).
 pub fn long_date(date: NaiveDate) -> String {
     let day = if date.day() == 1 { "1er".to_string() } else { date.day().to_string() };
-    format!("{day} {} {}", MONTHS[date.month0() as usize], date.year())
+    format!("{day} {} {}", recouvre_domain::calendar::FRENCH_MONTH_NAMES[date.month0() as usize], date.year())
 }
 
 /// `27/11/2026`.
