@@ -372,7 +372,11 @@ fn run_calc(command: calc::CalcCommand, database: Option<&str>) -> ExitCode {
 }
 
 async fn open(url: &str) -> anyhow::Result<Store> {
-    let store = Store::connect(url).await?;
+    open_for(url, recouvre_store::Workload::Interactive).await
+}
+
+async fn open_for(url: &str, workload: recouvre_store::Workload) -> anyhow::Result<Store> {
+    let store = Store::connect_for(url, workload).await?;
     store.migrate().await?;
     Ok(store)
 }
@@ -398,7 +402,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(store, read_store, config, listen).await?;
         }
         Command::Seed { cases, seed } => {
-            let store = open(&cli.database).await?;
+            let store = open_for(&cli.database, recouvre_store::Workload::BulkLoad).await?;
             let officers = officer_logins(&store).await?;
             let created = seed_portfolio(&store, cases, seed, officers).await?;
             println!("{created} dossier(s) créé(s) sur {cases} générés");

@@ -78,6 +78,23 @@ pub enum Engine {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// The SQLite page cache of a bulk load's connections, in MiB.
+pub const BULK_LOAD_CACHE_MIB: u32 = 512;
+
+/// What a process does with the database, which decides how SQLite's connections are tuned.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Workload {
+    /// Servers and most commands: SQLite's default page cache (2 MiB per connection), so that
+    /// a server's memory stays small whatever the size of the database.
+    Interactive,
+    /// Loading a large portfolio (`recouvre seed`): rows go into indexes on random keys
+    /// (customer number, contract, account, search key). With the default cache, every
+    /// transaction rereads and rewrites most of those indexes' pages; a cache that holds them
+    /// ([`BULK_LOAD_CACHE_MIB`] per connection) cuts the writes several times over
+    /// (docs/performance.md). No effect on PostgreSQL, whose cache is the server's.
+    BulkLoad,
+}
+
 /// A handle on the database. Cheap to clone (the pools are reference-counted).
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -90,6 +107,11 @@ impl Store {
     /// SQLite runs in WAL mode with `synchronous=FULL`: a committed payment survives a power
     /// cut, at the price of one more fsync per commit.
     pub async fn connect(url: &str) -> Result<Store> {
+        Store::connect_for(url, Workload::Interactive).await
+    }
+
+    /// Opens the database for a given kind of work (see [`Workload`]).
+    pub async fn connect_for(url: &str, workload: Workload) -> Result<Store> {
         let pool = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(|source| StoreError::BadUrl { url: url.to_string(), reason: source.to_string() })?
@@ -98,6 +120,11 @@ impl Store {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
+            // A negative cache_size is in KiB (https://sqlite.org/pragma.html#pragma_cache_size).
+            let options = match workload {
+                Workload::Interactive => options,
+                Workload::BulkLoad => options.pragma("cache_size", format!("-{}", BULK_LOAD_CACHE_MIB * 1024)),
+            };
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)

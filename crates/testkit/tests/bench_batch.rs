@@ -39,15 +39,14 @@ async fn plain_pass_over_every_open_case() {
             let Some(last) = page.last() else { break };
             after_id = last.0;
             cases += page.len();
+            // Multi-row inserts built as the store's are (`QueryBuilder`: anonymous `?` on SQLite,
+            // whose numbered placeholders cost time quadratic in their number).
             for block in page.chunks(500) {
-                let values: Vec<String> =
-                    (0..block.len()).map(|row| format!("(${}, ${})", 2 * row + 1, 2 * row + 2)).collect();
-                let sql = format!("INSERT INTO bench_floor (case_id, total_cents) VALUES {}", values.join(", "));
-                let mut query = sqlx::query(&sql);
-                for (id, total_cents) in block {
-                    query = query.bind(*id).bind(*total_cents);
-                }
-                query.execute(&mut *tx).await.unwrap();
+                let mut insert = sqlx::QueryBuilder::new("INSERT INTO bench_floor (case_id, total_cents) ");
+                insert.push_values(block, |mut row, (id, total_cents)| {
+                    row.push_bind(*id).push_bind(*total_cents);
+                });
+                insert.build().execute(&mut *tx).await.unwrap();
             }
             tx.commit().await.unwrap();
         }
