@@ -681,14 +681,54 @@ async fn every_number_of_the_cockpit_links_to_the_cases_it_counts() {
         .await
         .unwrap();
     }
+    // Two cases closed three days ago, one per officer: their own closure rows.
+    let closed_on = today() - Duration::days(3);
+    on_engine!(db.store, |pool| {
+        sqlx::query(
+            "UPDATE cases SET status = 'closed', closed_on = $1 WHERE id IN \
+             (SELECT MAX(id) FROM cases WHERE status <> 'closed' GROUP BY officer_id)",
+        )
+        .bind(closed_on)
+        .execute(pool)
+        .await
+        .unwrap();
+    });
+    // Money in suspense of each age: 2 items this week, 1 of a fortnight, 3 older than a month.
+    for (n, days) in [2, 5, 14, 31, 45, 90].into_iter().enumerate() {
+        let key = format!("cockpit-{n}");
+        let held = recouvre_store::suspense::Held {
+            received_on: today() - Duration::days(days),
+            amount: Money::from_cents(10_000 + n as i64),
+            payer_name: Some("INCONNU"),
+            payer_iban: None,
+            reference: None,
+            suggested_case_id: None,
+            reason: "aucune référence",
+            source_key: &key,
+        };
+        recouvre_store::suspense::hold_one(&db.store, &held, "system:test", Utc::now()).await.unwrap().unwrap();
+    }
     let app = recouvre_testkit::TestApp::spawn_on(db).await;
     let lead = app.login("chef", "correct horse battery").await;
     let html = lead.get(app.url("/cockpit")).send().await.unwrap().text().await.unwrap();
 
     let links = counted_links(&html, "/dossiers?");
+    // The journal's actions link to the cases acted on: fewer cases than actions, checked below.
+    let (action_links, links): (Vec<_>, Vec<_>) = links.into_iter().partition(|(href, _)| href.contains("actor="));
     // Workload (2 officers × 3 numbers), backlog by stage, the week's deadlines and approvals,
-    // six weeks of closures.
-    assert!(links.len() >= 2 * 2 + 2 + 6, "{links:?}");
+    // six weeks of closures, six weeks per officer who closed a case.
+    assert!(links.len() >= 2 * 2 + 2 + 6 + 2 * 6, "{links:?}");
+    for officer in ["amartin", "bdurand"] {
+        let id: i64 = on_engine!(app.db.store, |pool| sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
+            .bind(officer)
+            .fetch_one(pool)
+            .await
+            .unwrap());
+        let closure = format!("status=closed&officer={id}&closed_from=");
+        let closures: Vec<_> = links.iter().filter(|(href, _)| href.contains(&closure)).collect();
+        assert_eq!(closures.len(), 6, "six weeks of {officer}'s closures: {links:?}");
+        assert_eq!(closures.iter().map(|(_, n)| n).sum::<i64>(), 1, "{officer} closed one case: {closures:?}");
+    }
     let mut nonzero = 0;
     for (href, counted) in &links {
         let listed = listed_cases(&app, &lead, href).await;
@@ -720,6 +760,53 @@ async fn every_number_of_the_cockpit_links_to_the_cases_it_counts() {
     let listed: std::collections::BTreeSet<i64> = listed_cases(&app, &lead, href).await.into_iter().collect();
     assert_eq!(listed, cases_of("approvals"));
     assert_eq!(*counted, 2);
+
+    // Actions per user and week: the number is the journal events that user recorded that week,
+    // the list the distinct cases they were recorded on.
+    assert_eq!(action_links.len() % 6, 0, "six weeks per user: {action_links:?}");
+    assert!(action_links.len() >= 2 * 6, "chef's notices and amartin's requests: {action_links:?}");
+    let mut acted = 0;
+    for (href, counted) in &action_links {
+        let param = |name: &str| {
+            href.split(['?', '&']).find_map(|pair| pair.strip_prefix(&format!("{name}="))).unwrap().to_string()
+        };
+        let (actor, from, to) = (param("actor"), param("active_from"), param("active_to"));
+        let from: NaiveDate = from.parse().unwrap();
+        let to: NaiveDate = to.parse().unwrap();
+        let since = from.and_hms_opt(0, 0, 0).unwrap().and_utc();
+        let until = to.succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc();
+        let events: Vec<i64> = on_engine!(app.db.store, |pool| sqlx::query_scalar(
+            "SELECT case_id FROM case_events WHERE actor = $1 AND recorded_at >= $2 AND recorded_at < $3"
+        )
+        .bind(&actor)
+        .bind(since)
+        .bind(until)
+        .fetch_all(pool)
+        .await
+        .unwrap());
+        assert_eq!(events.len() as i64, *counted, "{href}");
+        let listed: std::collections::BTreeSet<i64> = listed_cases(&app, &lead, href).await.into_iter().collect();
+        assert_eq!(listed, events.iter().copied().collect(), "{href}");
+        if *counted > 0 {
+            acted += 1;
+            assert!(!listed.is_empty());
+        }
+    }
+    assert!(acted >= 2, "{action_links:?}");
+
+    // Suspense by age: each number opens the suspense queue filtered to that age, with as many
+    // items.
+    let suspense = counted_links(&html, "/instance?");
+    assert_eq!(suspense.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [2, 1, 3], "{suspense:?}");
+    for (href, counted) in &suspense {
+        let page = lead.get(app.url(href)).send().await.unwrap();
+        assert_eq!(page.status(), 200, "{href}");
+        let page = page.text().await.unwrap();
+        let table = page.split("id=\"suspense\"").nth(1).unwrap_or("");
+        let items = table.matches("action=\"/instance/").count() / 2;
+        assert_eq!(items as i64, *counted, "{href}");
+        assert!(page.contains("id=\"suspense-filter\""), "the page says it is filtered: {href}");
+    }
 
     // A filter that does not parse says what to write.
     let refused = lead.get(app.url("/dossiers?deadline_before=demain")).send().await.unwrap();
