@@ -78,6 +78,32 @@ async fn movements(store: &Store, after: i64, up_to: i64) -> (BTreeMap<String, i
     (all, on_cases)
 }
 
+/// Per account, the debit postings' sum, the credit postings' sum (positive) and the number of
+/// postings, booked in `(after, up_to]`.
+async fn gross_movements(store: &Store, after: i64, up_to: i64) -> BTreeMap<String, (i64, i64, i64)> {
+    let rows: Vec<(String, i64)> = on_engine!(store, |pool| {
+        sqlx::query_as(
+        "SELECT p.account, p.amount_cents FROM ledger_postings p WHERE p.transaction_id > $1 AND p.transaction_id <= $2"
+    )
+    .bind(after)
+    .bind(up_to)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    });
+    let mut gross: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+    for (account, cents) in rows {
+        let line = gross.entry(account).or_default();
+        if cents > 0 {
+            line.0 += cents;
+        } else {
+            line.1 -= cents;
+        }
+        line.2 += 1;
+    }
+    gross
+}
+
 /// Outstanding (receivables) per open case, from the ledger: (status, nature, bucket) → cents.
 const RECEIVABLES: [&str; 5] = ["principal", "contractual_interest", "statutory_interest", "costs", "penalties"];
 
@@ -333,12 +359,33 @@ async fn every_total_of_the_pack_reconciles_with_the_ledger() {
     let by_officer: i64 = pack.portfolio.by_officer.iter().map(|line| line.outstanding.cents()).sum();
     assert_eq!(by_officer, ledger_total);
 
-    // Flows: every account's movement equals the ledger's postings booked during the month.
+    // Flows: every account's debits and credits are the ledger's debit and credit postings booked
+    // during the month, gross, and so is their number.
     let (all, on_cases) = movements(&db.store, boundary, end).await;
+    let gross = gross_movements(&db.store, boundary, end).await;
     for line in &pack.flows.by_account {
         let net = line.debits.cents() - line.credits.cents();
         assert_eq!(net, all.get(&line.account).copied().unwrap_or(0), "account {}", line.account);
+        let (debits, credits, postings) = gross.get(&line.account).copied().unwrap_or_default();
+        assert_eq!(
+            (line.debits.cents(), line.credits.cents(), line.postings),
+            (debits, credits, postings),
+            "account {}",
+            line.account
+        );
     }
+    for (account, (debits, credits, _)) in &gross {
+        if *debits != 0 || *credits != 0 {
+            assert!(pack.flows.by_account.iter().any(|line| &line.account == account), "account {account} missing");
+        }
+    }
+    // Some account moves both ways in the month (a payment credits what it settles, a reversal
+    // or an accrual debits it): gross differs from net there.
+    assert!(
+        pack.flows.by_account.iter().any(|line| line.debits.is_positive() && line.credits.is_positive()),
+        "{:?}",
+        pack.flows.by_account
+    );
     for (account, cents) in &all {
         if *cents != 0 {
             assert!(pack.flows.by_account.iter().any(|line| &line.account == account), "account {account} missing");

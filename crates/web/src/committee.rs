@@ -433,17 +433,19 @@ async fn api_flows(
             lines.iter().map(|(as_of, line)| serde_json::json!({"as_of": as_of, "line": line})).collect();
         return Ok(Json(rows).into_response());
     }
-    let mut out = String::from("as_of;kind;account;channel;vintage;third_party_id;postings;amount\n");
+    let mut out = String::from("as_of;kind;account;channel;vintage;third_party_id;postings;amount;debits;credits\n");
     for (as_of, line) in &lines {
         out.push_str(&format!(
-            "{as_of};{};{};{};{};{};{};{}\n",
+            "{as_of};{};{};{};{};{};{};{};{};{}\n",
             line.kind,
             line.account,
             line.channel,
             line.vintage,
             line.third_party_id,
             line.postings,
-            line.amount.to_plain_string()
+            line.amount.to_plain_string(),
+            line.debits.to_plain_string(),
+            line.credits.to_plain_string()
         ));
     }
     Ok(csv_response(out))
