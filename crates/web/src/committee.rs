@@ -187,6 +187,9 @@ async fn committee_file(
 // ---------------------------------------------------------------------------------------------
 // The cockpit
 
+/// A week's count with its first and last day (the case list's date filters).
+type WeekCount = (i64, NaiveDate, NaiveDate);
+
 #[derive(Template)]
 #[template(path = "cockpit.html")]
 struct CockpitPage {
@@ -209,11 +212,11 @@ struct CockpitPage {
     suspense: Vec<(&'static str, i64, String, String)>,
     weeks: Vec<String>,
     /// (actor, actor URL-encoded, per week: actions, first day, last day).
-    activity: Vec<(String, String, Vec<(i64, NaiveDate, NaiveDate)>)>,
+    activity: Vec<(String, String, Vec<WeekCount>)>,
     /// (cases closed, first day, last day of the week).
-    closed_per_week: Vec<(i64, NaiveDate, NaiveDate)>,
+    closed_per_week: Vec<WeekCount>,
     /// (officer id, name, per week: cases closed while in their charge, first day, last day).
-    closed_by_officer: Vec<(i64, String, Vec<(i64, NaiveDate, NaiveDate)>)>,
+    closed_by_officer: Vec<(i64, String, Vec<WeekCount>)>,
 }
 
 /// The team lead's cockpit: workload, deadlines at risk, backlog, approvals, suspense,
@@ -226,7 +229,7 @@ async fn cockpit_page(State(state): State<AppState>, user: CurrentUser) -> PageR
     // Each week's first and last day (the last week ends today): the case list's date filters.
     let spans: Vec<(NaiveDate, NaiveDate)> =
         cockpit.weeks.iter().map(|monday| (*monday, (*monday + chrono::Duration::days(6)).min(today))).collect();
-    let per_week = |counts: &[i64]| -> Vec<(i64, NaiveDate, NaiveDate)> {
+    let per_week = |counts: &[i64]| -> Vec<WeekCount> {
         counts.iter().zip(&spans).map(|(count, (first, last))| (*count, *first, *last)).collect()
     };
     let mut activity: std::collections::BTreeMap<String, Vec<i64>> = std::collections::BTreeMap::new();
