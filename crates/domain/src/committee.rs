@@ -337,8 +337,12 @@ pub struct FlowLine {
     pub vintage: String,
     pub third_party_id: i64,
     pub postings: i64,
-    /// Signed: positive = debit.
+    /// Signed: positive = debit (`debits - credits`).
     pub amount: Money,
+    /// Gross: the sum of the debit postings.
+    pub debits: Money,
+    /// Gross: the sum of the credit postings, as a positive amount.
+    pub credits: Money,
 }
 
 /// Money received on a vintage's cases in a month (from `daily_flows`).
@@ -710,13 +714,10 @@ pub fn build(input: PackInput) -> Result<CommitteePack, CommitteeError> {
             credits: Money::ZERO,
             postings: 0,
         });
-        // A flow line sums postings of one sign only when the kind fixes it; debits and credits
-        // are split by the sign of the sum, which is what the ledger's balance per account needs.
-        if flow.amount.is_negative() {
-            line.credits += -flow.amount;
-        } else {
-            line.debits += flow.amount;
-        }
+        // Gross: every debit posting and every credit posting of the account (debits - credits is
+        // the account's movement in the ledger).
+        line.debits += flow.debits;
+        line.credits += flow.credits;
         line.postings += flow.postings;
     }
     let mut by_account: Vec<AccountMovement> = by_account.into_values().collect();
@@ -1265,6 +1266,8 @@ mod tests {
             third_party_id: 0,
             postings: 1,
             amount: Money::from_cents(cents),
+            debits: Money::from_cents(cents.max(0)),
+            credits: Money::from_cents((-cents).max(0)),
         }
     }
 
@@ -1304,6 +1307,25 @@ mod tests {
             decisions: vec![],
             policy: ProvisioningPolicy::embedded(),
         }
+    }
+
+    #[test]
+    fn account_movements_are_gross_debits_and_credits() {
+        let mut input = input();
+        // A payment and its reversal on the same account, in one flow line: 120 € in, 20 € back.
+        input.flows.push(FlowLine {
+            debits: Money::euros(120),
+            credits: Money::euros(20),
+            amount: Money::euros(100),
+            postings: 2,
+            ..flow("payment", "costs", "plan", "2026-08", 0)
+        });
+        input.flows.push(flow("payment", "costs", "plan", "2026-08", -3_000));
+        let pack = build(input).unwrap();
+        let costs = pack.flows.by_account.iter().find(|line| line.account == "costs").unwrap();
+        assert_eq!((costs.debits, costs.credits, costs.postings), (Money::euros(120), Money::euros(50), 3));
+        let receipts = pack.flows.by_account.iter().find(|line| line.account == "bank_receipts").unwrap();
+        assert_eq!((receipts.debits, receipts.credits), (Money::from_cents(12_845), Money::ZERO));
     }
 
     #[test]

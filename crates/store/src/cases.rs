@@ -342,6 +342,13 @@ pub struct CaseFilter {
     pub closed_from: Option<NaiveDate>,
     /// Cases closed on or before this day.
     pub closed_to: Option<NaiveDate>,
+    /// Cases where this user (login) recorded an event of the journal (with `active_from` and
+    /// `active_to`: in those days).
+    pub actor: Option<String>,
+    /// Cases with a journal event recorded on or after this day (UTC).
+    pub active_from: Option<NaiveDate>,
+    /// Cases with a journal event recorded on or before this day (UTC).
+    pub active_to: Option<NaiveDate>,
     pub sort: CaseSort,
     /// Cursor from the previous page (`CasePage::next`).
     pub after: Option<String>,
@@ -362,6 +369,9 @@ impl Default for CaseFilter {
             pending_approval: false,
             closed_from: None,
             closed_to: None,
+            actor: None,
+            active_from: None,
+            active_to: None,
             sort: CaseSort::default(),
             after: None,
             limit: 50,
@@ -405,6 +415,7 @@ enum Bind {
     Int(i64),
     Text(String),
     Date(NaiveDate),
+    Instant(chrono::DateTime<chrono::Utc>),
 }
 
 /// What a search text looks like, decided in Rust so that each form hits one index.
@@ -495,6 +506,22 @@ pub async fn list(store: &Store, filter: &CaseFilter) -> Result<CasePage> {
     if let Some(to) = filter.closed_to {
         push(&mut conditions, "c.closed_on <= ?", Bind::Date(to), &mut binds);
     }
+    // The cockpit's activity: one subquery on the journal, a range on case_events_recorded.
+    if filter.actor.is_some() || filter.active_from.is_some() || filter.active_to.is_some() {
+        let mut parts = Vec::new();
+        let midnight = |day: NaiveDate| day.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+        if let Some(from) = filter.active_from {
+            push(&mut parts, "e.recorded_at >= ?", Bind::Instant(midnight(from)), &mut binds);
+        }
+        if let Some(to) = filter.active_to {
+            let next = to.succ_opt().unwrap_or(to);
+            push(&mut parts, "e.recorded_at < ?", Bind::Instant(midnight(next)), &mut binds);
+        }
+        if let Some(actor) = &filter.actor {
+            push(&mut parts, "e.actor = ?", Bind::Text(actor.clone()), &mut binds);
+        }
+        conditions.push(format!("c.id IN (SELECT e.case_id FROM case_events e WHERE {})", parts.join(" AND ")));
+    }
     let sort = filter.sort;
     if let Some(cursor) = &filter.after {
         let (value, id) = parse_cursor(sort, cursor)?;
@@ -522,6 +549,7 @@ pub async fn list(store: &Store, filter: &CaseFilter) -> Result<CasePage> {
                 Bind::Int(value) => query.bind(value),
                 Bind::Text(value) => query.bind(value),
                 Bind::Date(value) => query.bind(value),
+                Bind::Instant(value) => query.bind(value),
             };
         }
         query.fetch_all(pool).await?

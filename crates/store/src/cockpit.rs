@@ -45,9 +45,14 @@ pub struct SuspenseAge {
     pub label: &'static str,
     pub items: i64,
     pub amount_cents: i64,
+    /// The days of receipt of the bucket (included; `None`: unbounded), for the suspense queue's
+    /// filter.
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
 }
 
-/// One officer's week: journal events they recorded, cases closed.
+/// One user's week: the journal events they recorded (the case list's `actor`, `active_from`
+/// and `active_to` filters list the cases behind them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WeekActivity {
     /// Monday of the week.
@@ -77,6 +82,9 @@ pub struct Cockpit {
     pub activity: Vec<WeekActivity>,
     /// Cases closed per week (same order as `weeks`).
     pub closed_per_week: Vec<i64>,
+    /// Per officer (user id) in charge when the case closed, the cases closed per week (same
+    /// order as `weeks`); officers who closed none are left out.
+    pub closed_by_officer: Vec<(i64, Vec<i64>)>,
 }
 
 /// Weeks of productivity shown.
@@ -127,8 +135,8 @@ pub async fn cockpit(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Res
             .bind(since)
             .fetch_all(pool)
             .await?;
-            let closed: Vec<NaiveDate> =
-                sqlx::query_scalar("SELECT closed_on FROM cases WHERE closed_on >= $1 AND closed_on <= $2")
+            let closed: Vec<(NaiveDate, Option<i64>)> =
+                sqlx::query_as("SELECT closed_on, officer_id FROM cases WHERE closed_on >= $1 AND closed_on <= $2")
                     .bind(first_week)
                     .bind(today)
                     .fetch_all(pool)
@@ -164,10 +172,18 @@ pub async fn cockpit(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Res
             age_days: (now - requested_at).num_days().max(0),
         })
         .collect();
+    let days_ago = |days| Some(today - Duration::days(days));
+    let age = |label, received_from, received_to| SuspenseAge {
+        label,
+        items: 0,
+        amount_cents: 0,
+        received_from,
+        received_to,
+    };
     let mut ages = vec![
-        SuspenseAge { label: "moins de 8 jours", items: 0, amount_cents: 0 },
-        SuspenseAge { label: "8 à 30 jours", items: 0, amount_cents: 0 },
-        SuspenseAge { label: "plus de 30 jours", items: 0, amount_cents: 0 },
+        age("moins de 8 jours", days_ago(7), None),
+        age("8 à 30 jours", days_ago(30), days_ago(8)),
+        age("plus de 30 jours", None, days_ago(31)),
     ];
     for (received_on, amount) in suspense {
         let days = (today - received_on).num_days();
@@ -190,9 +206,13 @@ pub async fn cockpit(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Res
         }
     }
     let mut closed_per_week = vec![0; weeks.len()];
-    for day in closed {
+    let mut closed_by_officer: std::collections::BTreeMap<i64, Vec<i64>> = std::collections::BTreeMap::new();
+    for (day, officer) in closed {
         if let Some(i) = week_of(day) {
             closed_per_week[i] += 1;
+            if let Some(officer) = officer {
+                closed_by_officer.entry(officer).or_insert_with(|| vec![0; weeks.len()])[i] += 1;
+            }
         }
     }
     Ok(Cockpit {
@@ -209,5 +229,6 @@ pub async fn cockpit(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Res
         activity: counts.into_iter().map(|((actor, week), actions)| WeekActivity { week, actor, actions }).collect(),
         weeks,
         closed_per_week,
+        closed_by_officer: closed_by_officer.into_iter().collect(),
     })
 }

@@ -32,8 +32,10 @@ pub const TIME_BARS_MAX: i64 = 50;
 /// Vintages shown: the cohorts of the last 36 months.
 pub const VINTAGE_HORIZON_MONTHS: i32 = 36;
 
-/// (kind, account, case status, open procedure kind, opened month, third party, postings, amount).
-pub(crate) type FlowSourceRow = (String, String, Option<String>, Option<String>, Option<String>, i64, i64, i64);
+/// (kind, account, case status, open procedure kind, opened month, third party, postings, amount,
+/// debits, credits).
+pub(crate) type FlowSourceRow =
+    (String, String, Option<String>, Option<String>, Option<String>, i64, i64, i64, i64, i64);
 
 /// Counts the ledger transactions not counted yet into the flows of `$as_of`, inside the
 /// caller's transaction (the nightly run's closing one).
@@ -49,7 +51,9 @@ macro_rules! record_flows {
         sqlx::query("DELETE FROM daily_flows WHERE as_of = $1").bind(as_of).execute(&mut *$tx).await?;
         let rows: Vec<$crate::committee::FlowSourceRow> = sqlx::query_as(
             "SELECT t.kind, p.account, COALESCE(t.case_status, c.status), pr.kind, SUBSTR(CAST(c.opened_on AS TEXT), 1, 7), \
-             COALESCE(pr.third_party_id, 0), CAST(COUNT(*) AS BIGINT), CAST(SUM(p.amount_cents) AS BIGINT) \
+             COALESCE(pr.third_party_id, 0), CAST(COUNT(*) AS BIGINT), CAST(SUM(p.amount_cents) AS BIGINT), \
+             CAST(SUM(CASE WHEN p.amount_cents > 0 THEN p.amount_cents ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN p.amount_cents < 0 THEN -p.amount_cents ELSE 0 END) AS BIGINT) \
              FROM ledger_transactions t JOIN ledger_postings p ON p.transaction_id = t.id \
              LEFT JOIN cases c ON c.id = t.case_id \
              LEFT JOIN procedures pr ON pr.id = CASE WHEN t.case_status IS NOT NULL THEN t.procedure_id ELSE \
@@ -64,12 +68,14 @@ macro_rules! record_flows {
         let lines = $crate::committee::fold_flows(rows);
         $crate::bulk::multi_row!(
             $tx,
-            "INSERT INTO daily_flows (as_of, kind, account, channel, vintage, third_party_id, postings, amount_cents) ",
+            "INSERT INTO daily_flows (as_of, kind, account, channel, vintage, third_party_id, postings, amount_cents, \
+             debit_cents, credit_cents) ",
             "",
-            8,
+            10,
             lines,
             |values, line| {
-                let ((kind, account, channel, vintage, third_party_id), (postings, amount_cents)) = line;
+                let ((kind, account, channel, vintage, third_party_id), (postings, amount_cents, debits, credits)) =
+                    line;
                 values
                     .push_bind(as_of)
                     .push_bind(kind.as_str())
@@ -78,24 +84,28 @@ macro_rules! record_flows {
                     .push_bind(vintage.as_str())
                     .push_bind(*third_party_id)
                     .push_bind(*postings)
-                    .push_bind(*amount_cents);
+                    .push_bind(*amount_cents)
+                    .push_bind(*debits)
+                    .push_bind(*credits);
             }
         );
     }};
 }
 pub(crate) use record_flows;
 
-/// (kind, account, channel, vintage, third party) → (postings, amount cents).
+/// (kind, account, channel, vintage, third party) → (postings, amount, debits, credits), in cents.
 pub(crate) type FlowKey = (String, String, &'static str, String, i64);
 
 #[doc(hidden)]
-pub(crate) fn fold_flows(rows: Vec<FlowSourceRow>) -> Vec<(FlowKey, (i64, i64))> {
-    let mut lines: BTreeMap<FlowKey, (i64, i64)> = BTreeMap::new();
-    for (kind, account, status, procedure, vintage, third_party_id, postings, amount) in rows {
+pub(crate) fn fold_flows(rows: Vec<FlowSourceRow>) -> Vec<(FlowKey, (i64, i64, i64, i64))> {
+    let mut lines: BTreeMap<FlowKey, (i64, i64, i64, i64)> = BTreeMap::new();
+    for (kind, account, status, procedure, vintage, third_party_id, postings, amount, debits, credits) in rows {
         let channel = Channel::of(status.as_deref(), procedure.as_deref()).code();
         let line = lines.entry((kind, account, channel, vintage.unwrap_or_default(), third_party_id)).or_default();
         line.0 += postings;
         line.1 += amount;
+        line.2 += debits;
+        line.3 += credits;
     }
     lines.into_iter().collect()
 }
@@ -163,18 +173,16 @@ pub async fn snapshots(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<
 
 /// The flows of the nights from `from` to `to`, one line per night and key, ordered.
 pub async fn daily_flows(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, FlowLine)>> {
-    type Row = (NaiveDate, String, String, String, String, i64, i64, i64);
-    let rows: Vec<Row> = on_engine!(store, |pool| sqlx::query_as(
-        "SELECT as_of, kind, account, channel, vintage, third_party_id, postings, amount_cents FROM daily_flows \
+    type Row = (NaiveDate, String, String, String, String, i64, i64, i64, i64, i64);
+    let sql = format!(
+        "SELECT as_of, kind, account, channel, vintage, third_party_id, postings, amount_cents, {GROSS_DEBITS}, \
+         {GROSS_CREDITS} FROM daily_flows \
          WHERE as_of >= $1 AND as_of <= $2 ORDER BY as_of, kind, account, channel, vintage, third_party_id"
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await?);
+    );
+    let rows: Vec<Row> = on_engine!(store, |pool| sqlx::query_as(&sql).bind(from).bind(to).fetch_all(pool).await?);
     Ok(rows
         .into_iter()
-        .map(|(as_of, kind, account, channel, vintage, third_party_id, postings, amount)| {
+        .map(|(as_of, kind, account, channel, vintage, third_party_id, postings, amount, debits, credits)| {
             (
                 as_of,
                 FlowLine {
@@ -185,28 +193,37 @@ pub async fn daily_flows(store: &Store, from: NaiveDate, to: NaiveDate) -> Resul
                     third_party_id,
                     postings,
                     amount: Money::from_cents(amount),
+                    debits: Money::from_cents(debits),
+                    credits: Money::from_cents(credits),
                 },
             )
         })
         .collect())
 }
 
+/// A flow line's gross debits; a line counted before migration 0015 has only its net amount,
+/// read as a debit when positive.
+const GROSS_DEBITS: &str =
+    "CAST(COALESCE(debit_cents, CASE WHEN amount_cents > 0 THEN amount_cents ELSE 0 END) AS BIGINT)";
+/// A flow line's gross credits (a positive amount); before migration 0015, its net amount when
+/// negative.
+const GROSS_CREDITS: &str =
+    "CAST(COALESCE(credit_cents, CASE WHEN amount_cents < 0 THEN -amount_cents ELSE 0 END) AS BIGINT)";
+
 /// The flows of the nights from `from` to `to`, summed by key.
 async fn summed_flows(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<FlowLine>> {
-    type Row = (String, String, String, String, i64, i64, i64);
-    let rows: Vec<Row> = on_engine!(store, |pool| sqlx::query_as(
+    type Row = (String, String, String, String, i64, i64, i64, i64, i64);
+    let sql = format!(
         "SELECT kind, account, channel, vintage, third_party_id, CAST(SUM(postings) AS BIGINT), \
-         CAST(SUM(amount_cents) AS BIGINT) FROM daily_flows WHERE as_of >= $1 AND as_of <= $2 \
+         CAST(SUM(amount_cents) AS BIGINT), CAST(SUM({GROSS_DEBITS}) AS BIGINT), CAST(SUM({GROSS_CREDITS}) AS BIGINT) \
+         FROM daily_flows WHERE as_of >= $1 AND as_of <= $2 \
          GROUP BY kind, account, channel, vintage, third_party_id \
          ORDER BY kind, account, channel, vintage, third_party_id"
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await?);
+    );
+    let rows: Vec<Row> = on_engine!(store, |pool| sqlx::query_as(&sql).bind(from).bind(to).fetch_all(pool).await?);
     Ok(rows
         .into_iter()
-        .map(|(kind, account, channel, vintage, third_party_id, postings, amount)| FlowLine {
+        .map(|(kind, account, channel, vintage, third_party_id, postings, amount, debits, credits)| FlowLine {
             kind,
             account,
             channel,
@@ -214,6 +231,8 @@ async fn summed_flows(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<V
             third_party_id,
             postings,
             amount: Money::from_cents(amount),
+            debits: Money::from_cents(debits),
+            credits: Money::from_cents(credits),
         })
         .collect())
 }

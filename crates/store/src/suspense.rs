@@ -118,8 +118,24 @@ const ITEM_COLUMNS: &str =
 
 /// Items waiting for an officer, oldest first.
 pub async fn open_items(store: &Store) -> Result<Vec<SuspenseItem>> {
-    let sql = format!("SELECT {ITEM_COLUMNS} FROM suspense_items WHERE status = 'open' ORDER BY received_on, id");
-    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
+    open_items_received(store, None, None).await
+}
+
+/// Items waiting for an officer received from / to these days (included), oldest first: the
+/// cockpit's ages of suspense.
+pub async fn open_items_received(
+    store: &Store,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Vec<SuspenseItem>> {
+    // Unbounded sides are the widest dates both engines take.
+    let from = from.unwrap_or(NaiveDate::from_ymd_opt(1, 1, 1).expect("year 1"));
+    let to = to.unwrap_or(NaiveDate::from_ymd_opt(9999, 12, 31).expect("year 9999"));
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM suspense_items WHERE status = 'open' AND received_on >= $1 AND received_on <= $2 \
+         ORDER BY received_on, id"
+    );
+    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).bind(from).bind(to).fetch_all(pool).await?);
     Ok(rows)
 }
 

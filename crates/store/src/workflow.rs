@@ -117,14 +117,17 @@ struct DebtorFacts {
     total_cents: i64,
 }
 
-fn admissible_states(rows: &[ProcedureRow]) -> bool {
+/// Whether an over-indebtedness procedure of these rows is in a state that suspends enforcement
+/// (C. consom. L722-2): what `apply_step` checks, with the debtor's own flag, before a seizure.
+pub fn admissible_states(rows: &[ProcedureRow]) -> bool {
     rows.iter().any(|row| {
         row.kind == ProcedureKind::OverIndebtedness.code()
             && State::from_code(&row.state).is_some_and(State::suspends_enforcement)
     })
 }
 
-fn has_title(rows: &[ProcedureRow]) -> bool {
+/// Whether these procedures gave the bank an enforceable title (CPCE L111-2).
+pub fn has_title(rows: &[ProcedureRow]) -> bool {
     rows.iter().any(|row| matches!(row.state.as_str(), "enforceable" | "judgment_granted"))
 }
 

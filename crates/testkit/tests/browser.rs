@@ -595,6 +595,100 @@ async fn officer_drives_a_case_and_the_team_lead_approves_the_plan() {
     browser.close().await;
 }
 
+/// Issue 4: an admissible over-indebtedness file suspends enforcement in the UI as over the API.
+/// The officer opened the case page while the bank held a title, so the step form offers a bank
+/// seizure; meanwhile the file is declared admissible. Recording the seizure is refused with its
+/// reason (C. consom. L722-2) and nothing is recorded; the reloaded page no longer offers it and
+/// says why.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_seizure_is_refused_on_the_case_page_once_over_indebtedness_is_admissible() {
+    use recouvre_domain::procedure::{ProcedureKind, Step, StepInput};
+    let app = app_with_cases(0, 1).await;
+    let today = recouvre_testkit::today();
+    let days_ago = |days| today - chrono::Duration::days(days);
+    let file = format!(
+        "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on;monthly_income\n\
+         C1;Bernard;Luc;2 rue Garibaldi;69003;Lyon;personal_loan;PL-1;12000.00;{};2100.00\n",
+        days_ago(120)
+    );
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .expect("import the case");
+    recouvre_store::on_engine!(app.db.store, |pool| {
+        sqlx::query("UPDATE cases SET officer_id = (SELECT id FROM users WHERE login = 'agent')")
+            .execute(pool)
+            .await
+            .expect("give the case to the officer");
+    });
+    let apply = |kind: ProcedureKind, step: Step, on| {
+        let store = app.db.store.clone();
+        async move {
+            let rules = recouvre_store::workflow::rules(&store).await.expect("rules");
+            let request = recouvre_store::workflow::StepRequest {
+                kind,
+                step,
+                on,
+                input: StepInput::default(),
+                third_party_id: None,
+            };
+            let actor = recouvre_store::approvals::Actor { login: "agent", level: DelegationLevel(1) };
+            recouvre_store::workflow::apply_step(&store, 1, None, &request, &rules, actor, Utc::now())
+                .await
+                .unwrap_or_else(|error| panic!("{step:?}: {error}"));
+        }
+    };
+    // The bank's title: a payment order granted, served, enforceable once the opposition month ran.
+    for (step, on) in [
+        (Step::PrepareRequest, days_ago(90)),
+        (Step::FileRequest, days_ago(89)),
+        (Step::RecordOrderGranted, days_ago(80)),
+        (Step::ServeOrder, days_ago(75)),
+        (Step::RecordEnforceable, days_ago(30)),
+    ] {
+        apply(ProcedureKind::PaymentOrder, step, on).await;
+    }
+
+    let browser = Browser::start().await;
+    browser.login_to_cases(&app, "agent").await;
+    browser.goto(&app, "/dossiers/1").await;
+    let seizure = "enforcement_bank:serve_bank_seizure";
+    let steps = browser.css("#step-form select[name=step]").await;
+    steps.select_by_value(seizure).await.expect("with a title, the form offers a bank seizure");
+    assert!(browser.client.find(Locator::Id("enforcement-suspended")).await.is_err(), "not suspended yet");
+
+    // Meanwhile the commission declares the debtor's file admissible.
+    apply(ProcedureKind::OverIndebtedness, Step::RecordFileLodged, days_ago(10)).await;
+    apply(ProcedureKind::OverIndebtedness, Step::RecordAdmissible, days_ago(1)).await;
+    let events_before = recouvre_store::journal::events(&app.db.store, 1).await.expect("journal");
+    let procedures_before = recouvre_store::workflow::procedures(&app.db.store, 1).await.expect("procedures");
+
+    // The officer submits the seizure from the page opened before.
+    browser.click("#step-form button[type=submit]").await;
+    let title = browser.xpath("//h1[.='Action refusée']").await;
+    assert_eq!(title.text().await.expect("title"), "Action refusée");
+    let message = browser.text("p.error").await;
+    assert!(message.contains("L722-2"), "the refusal names the article: {message}");
+    assert!(message.contains("surendettement") && message.contains("suspendues"), "and says why: {message}");
+    let events_after = recouvre_store::journal::events(&app.db.store, 1).await.expect("journal");
+    assert_eq!(events_after.len(), events_before.len(), "nothing is recorded");
+    assert!(events_after.iter().all(|event| !event.payload.contains("serve_bank_seizure")));
+    let procedures_after = recouvre_store::workflow::procedures(&app.db.store, 1).await.expect("procedures");
+    assert_eq!(procedures_after.len(), procedures_before.len(), "no seizure procedure: {procedures_after:?}");
+    assert!(procedures_after.iter().all(|row| row.kind != "enforcement_bank"));
+
+    // Back on the case: the seizure is no longer offered, and the page says why.
+    browser.goto(&app, "/dossiers/1").await;
+    let notice = browser.text("#enforcement-suspended").await;
+    assert!(notice.contains("L722-2"), "{notice}");
+    let offered = browser.client.find_all(Locator::Css("#step-form select[name=step] option")).await.expect("steps");
+    let mut values = Vec::new();
+    for option in offered {
+        values.push(option.attr("value").await.expect("value").unwrap_or_default());
+    }
+    assert!(!values.is_empty() && !values.iter().any(|value| value == seizure), "{values:?}");
+    browser.close().await;
+}
+
 /// The letters section of a case page: the officer previews a formal notice (the request the
 /// « Aperçu » button makes, fetched with the session), validates it, sees it in the documents
 /// and on the timeline, and downloads it: a PDF whose SHA-256 is the recorded one.

@@ -78,6 +78,32 @@ async fn movements(store: &Store, after: i64, up_to: i64) -> (BTreeMap<String, i
     (all, on_cases)
 }
 
+/// Per account, the debit postings' sum, the credit postings' sum (positive) and the number of
+/// postings, booked in `(after, up_to]`.
+async fn gross_movements(store: &Store, after: i64, up_to: i64) -> BTreeMap<String, (i64, i64, i64)> {
+    let rows: Vec<(String, i64)> = on_engine!(store, |pool| {
+        sqlx::query_as(
+        "SELECT p.account, p.amount_cents FROM ledger_postings p WHERE p.transaction_id > $1 AND p.transaction_id <= $2"
+    )
+    .bind(after)
+    .bind(up_to)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    });
+    let mut gross: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+    for (account, cents) in rows {
+        let line = gross.entry(account).or_default();
+        if cents > 0 {
+            line.0 += cents;
+        } else {
+            line.1 -= cents;
+        }
+        line.2 += 1;
+    }
+    gross
+}
+
 /// Outstanding (receivables) per open case, from the ledger: (status, nature, bucket) → cents.
 const RECEIVABLES: [&str; 5] = ["principal", "contractual_interest", "statutory_interest", "costs", "penalties"];
 
@@ -333,12 +359,33 @@ async fn every_total_of_the_pack_reconciles_with_the_ledger() {
     let by_officer: i64 = pack.portfolio.by_officer.iter().map(|line| line.outstanding.cents()).sum();
     assert_eq!(by_officer, ledger_total);
 
-    // Flows: every account's movement equals the ledger's postings booked during the month.
+    // Flows: every account's debits and credits are the ledger's debit and credit postings booked
+    // during the month, gross, and so is their number.
     let (all, on_cases) = movements(&db.store, boundary, end).await;
+    let gross = gross_movements(&db.store, boundary, end).await;
     for line in &pack.flows.by_account {
         let net = line.debits.cents() - line.credits.cents();
         assert_eq!(net, all.get(&line.account).copied().unwrap_or(0), "account {}", line.account);
+        let (debits, credits, postings) = gross.get(&line.account).copied().unwrap_or_default();
+        assert_eq!(
+            (line.debits.cents(), line.credits.cents(), line.postings),
+            (debits, credits, postings),
+            "account {}",
+            line.account
+        );
     }
+    for (account, (debits, credits, _)) in &gross {
+        if *debits != 0 || *credits != 0 {
+            assert!(pack.flows.by_account.iter().any(|line| &line.account == account), "account {account} missing");
+        }
+    }
+    // Some account moves both ways in the month (a payment credits what it settles, a reversal
+    // or an accrual debits it): gross differs from net there.
+    assert!(
+        pack.flows.by_account.iter().any(|line| line.debits.is_positive() && line.credits.is_positive()),
+        "{:?}",
+        pack.flows.by_account
+    );
     for (account, cents) in &all {
         if *cents != 0 {
             assert!(pack.flows.by_account.iter().any(|line| &line.account == account), "account {account} missing");
@@ -681,14 +728,54 @@ async fn every_number_of_the_cockpit_links_to_the_cases_it_counts() {
         .await
         .unwrap();
     }
+    // Two cases closed three days ago, one per officer: their own closure rows.
+    let closed_on = today() - Duration::days(3);
+    on_engine!(db.store, |pool| {
+        sqlx::query(
+            "UPDATE cases SET status = 'closed', closed_on = $1 WHERE id IN \
+             (SELECT MAX(id) FROM cases WHERE status <> 'closed' GROUP BY officer_id)",
+        )
+        .bind(closed_on)
+        .execute(pool)
+        .await
+        .unwrap();
+    });
+    // Money in suspense of each age: 2 items this week, 1 of a fortnight, 3 older than a month.
+    for (n, days) in [2, 5, 14, 31, 45, 90].into_iter().enumerate() {
+        let key = format!("cockpit-{n}");
+        let held = recouvre_store::suspense::Held {
+            received_on: today() - Duration::days(days),
+            amount: Money::from_cents(10_000 + n as i64),
+            payer_name: Some("INCONNU"),
+            payer_iban: None,
+            reference: None,
+            suggested_case_id: None,
+            reason: "aucune référence",
+            source_key: &key,
+        };
+        recouvre_store::suspense::hold_one(&db.store, &held, "system:test", Utc::now()).await.unwrap().unwrap();
+    }
     let app = recouvre_testkit::TestApp::spawn_on(db).await;
     let lead = app.login("chef", "correct horse battery").await;
     let html = lead.get(app.url("/cockpit")).send().await.unwrap().text().await.unwrap();
 
     let links = counted_links(&html, "/dossiers?");
+    // The journal's actions link to the cases acted on: fewer cases than actions, checked below.
+    let (action_links, links): (Vec<_>, Vec<_>) = links.into_iter().partition(|(href, _)| href.contains("actor="));
     // Workload (2 officers × 3 numbers), backlog by stage, the week's deadlines and approvals,
-    // six weeks of closures.
-    assert!(links.len() >= 2 * 2 + 2 + 6, "{links:?}");
+    // six weeks of closures, six weeks per officer who closed a case.
+    assert!(links.len() >= 2 * 2 + 2 + 6 + 2 * 6, "{links:?}");
+    for officer in ["amartin", "bdurand"] {
+        let id: i64 = on_engine!(app.db.store, |pool| sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
+            .bind(officer)
+            .fetch_one(pool)
+            .await
+            .unwrap());
+        let closure = format!("status=closed&officer={id}&closed_from=");
+        let closures: Vec<_> = links.iter().filter(|(href, _)| href.contains(&closure)).collect();
+        assert_eq!(closures.len(), 6, "six weeks of {officer}'s closures: {links:?}");
+        assert_eq!(closures.iter().map(|(_, n)| n).sum::<i64>(), 1, "{officer} closed one case: {closures:?}");
+    }
     let mut nonzero = 0;
     for (href, counted) in &links {
         let listed = listed_cases(&app, &lead, href).await;
@@ -720,6 +807,53 @@ async fn every_number_of_the_cockpit_links_to_the_cases_it_counts() {
     let listed: std::collections::BTreeSet<i64> = listed_cases(&app, &lead, href).await.into_iter().collect();
     assert_eq!(listed, cases_of("approvals"));
     assert_eq!(*counted, 2);
+
+    // Actions per user and week: the number is the journal events that user recorded that week,
+    // the list the distinct cases they were recorded on.
+    assert_eq!(action_links.len() % 6, 0, "six weeks per user: {action_links:?}");
+    assert!(action_links.len() >= 2 * 6, "chef's notices and amartin's requests: {action_links:?}");
+    let mut acted = 0;
+    for (href, counted) in &action_links {
+        let param = |name: &str| {
+            href.split(['?', '&']).find_map(|pair| pair.strip_prefix(&format!("{name}="))).unwrap().to_string()
+        };
+        let (actor, from, to) = (param("actor"), param("active_from"), param("active_to"));
+        let from: NaiveDate = from.parse().unwrap();
+        let to: NaiveDate = to.parse().unwrap();
+        let since = from.and_hms_opt(0, 0, 0).unwrap().and_utc();
+        let until = to.succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc();
+        let events: Vec<i64> = on_engine!(app.db.store, |pool| sqlx::query_scalar(
+            "SELECT case_id FROM case_events WHERE actor = $1 AND recorded_at >= $2 AND recorded_at < $3"
+        )
+        .bind(&actor)
+        .bind(since)
+        .bind(until)
+        .fetch_all(pool)
+        .await
+        .unwrap());
+        assert_eq!(events.len() as i64, *counted, "{href}");
+        let listed: std::collections::BTreeSet<i64> = listed_cases(&app, &lead, href).await.into_iter().collect();
+        assert_eq!(listed, events.iter().copied().collect(), "{href}");
+        if *counted > 0 {
+            acted += 1;
+            assert!(!listed.is_empty());
+        }
+    }
+    assert!(acted >= 2, "{action_links:?}");
+
+    // Suspense by age: each number opens the suspense queue filtered to that age, with as many
+    // items.
+    let suspense = counted_links(&html, "/instance?");
+    assert_eq!(suspense.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [2, 1, 3], "{suspense:?}");
+    for (href, counted) in &suspense {
+        let page = lead.get(app.url(href)).send().await.unwrap();
+        assert_eq!(page.status(), 200, "{href}");
+        let page = page.text().await.unwrap();
+        let table = page.split("id=\"suspense\"").nth(1).unwrap_or("");
+        let items = table.matches("action=\"/instance/").count() / 2;
+        assert_eq!(items as i64, *counted, "{href}");
+        assert!(page.contains("id=\"suspense-filter\""), "the page says it is filtered: {href}");
+    }
 
     // A filter that does not parse says what to write.
     let refused = lead.get(app.url("/dossiers?deadline_before=demain")).send().await.unwrap();

@@ -352,6 +352,44 @@ async fn the_openapi_document_is_openapi_3_and_metrics_need_their_token() {
     let (_, spec) = get_json(&f, &f.officer_token, "/api/v1/openapi.json").await;
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."), "{}", spec["openapi"]);
     assert!(spec["paths"]["/api/v1/cases/{id}/journal"]["get"].is_object());
+    // A path parameter is one of its path's; the rest are query parameters.
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            for param in operation["parameters"].as_array().into_iter().flatten() {
+                let name = param["name"].as_str().unwrap();
+                if param["in"] == "path" {
+                    assert!(path.contains(&format!("{{{name}}}")), "{method} {path}: {name} is not in the path");
+                }
+            }
+        }
+    }
+    // Every filter of the case list is documented, the cockpit's included.
+    let params: Vec<&str> = spec["paths"]["/api/v1/cases"]["get"]["parameters"]
+        .as_array()
+        .expect("the case list's parameters")
+        .iter()
+        .map(|param| {
+            assert_eq!(param["in"], "query", "{param}");
+            param["name"].as_str().unwrap()
+        })
+        .collect();
+    for name in [
+        "q",
+        "status",
+        "officer",
+        "sort",
+        "after",
+        "open",
+        "deadline_before",
+        "approval",
+        "closed_from",
+        "closed_to",
+        "actor",
+        "active_from",
+        "active_to",
+    ] {
+        assert!(params.contains(&name), "{name} is documented: {params:?}");
+    }
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
     let swagger = f.app.login("camille", PASSWORD).await.get(f.app.url("/api/docs/")).send().await.unwrap();
     assert_eq!(swagger.status(), StatusCode::OK);

@@ -148,6 +148,7 @@ pub struct CasePageDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[allow(dead_code)] // Documents the query string; the handler reads it as `ListQuery`.
 struct ListParams {
     /// Name, case number (`CTX-…`) or account/contract number.
@@ -165,6 +166,23 @@ struct ListParams {
     sort: Option<String>,
     /// Cursor from the previous page's `next`.
     after: Option<String>,
+    /// `1`: open cases only (every status but `closed`).
+    open: Option<String>,
+    /// Cases with an open legal deadline due on or before this day (`AAAA-MM-JJ`).
+    deadline_before: Option<NaiveDate>,
+    /// `pending`: cases with an approval request waiting for a decision.
+    approval: Option<String>,
+    /// Cases closed on or after this day (`AAAA-MM-JJ`).
+    closed_from: Option<NaiveDate>,
+    /// Cases closed on or before this day (`AAAA-MM-JJ`).
+    closed_to: Option<NaiveDate>,
+    /// Cases where this user (login) recorded a journal event (with `active_from`/`active_to`:
+    /// in those days).
+    actor: Option<String>,
+    /// Cases with a journal event recorded on or after this day (`AAAA-MM-JJ`, UTC).
+    active_from: Option<NaiveDate>,
+    /// Cases with a journal event recorded on or before this day (`AAAA-MM-JJ`, UTC).
+    active_to: Option<NaiveDate>,
 }
 
 /// List cases, with the same filters as the case list screen.

@@ -187,6 +187,9 @@ async fn committee_file(
 // ---------------------------------------------------------------------------------------------
 // The cockpit
 
+/// A week's count with its first and last day (the case list's date filters).
+type WeekCount = (i64, NaiveDate, NaiveDate);
+
 #[derive(Template)]
 #[template(path = "cockpit.html")]
 struct CockpitPage {
@@ -205,12 +208,15 @@ struct CockpitPage {
     backlog: Vec<(String, &'static str, i64, String)>,
     /// (case id, reference, kind, amount, requested by, age in days).
     approvals: Vec<(i64, String, String, String, String, i64)>,
-    suspense: Vec<(&'static str, i64, String)>,
+    /// (age, items, amount, the suspense queue's filter of that age).
+    suspense: Vec<(&'static str, i64, String, String)>,
     weeks: Vec<String>,
-    /// (actor, actions per week).
-    activity: Vec<(String, Vec<i64>)>,
+    /// (actor, actor URL-encoded, per week: actions, first day, last day).
+    activity: Vec<(String, String, Vec<WeekCount>)>,
     /// (cases closed, first day, last day of the week).
-    closed_per_week: Vec<(i64, NaiveDate, NaiveDate)>,
+    closed_per_week: Vec<WeekCount>,
+    /// (officer id, name, per week: cases closed while in their charge, first day, last day).
+    closed_by_officer: Vec<(i64, String, Vec<WeekCount>)>,
 }
 
 /// The team lead's cockpit: workload, deadlines at risk, backlog, approvals, suspense,
@@ -220,11 +226,24 @@ async fn cockpit_page(State(state): State<AppState>, user: CurrentUser) -> PageR
     let now = Utc::now();
     let today = now.date_naive();
     let cockpit = recouvre_store::cockpit::cockpit(&state.read_store, today, now).await?;
+    // Each week's first and last day (the last week ends today): the case list's date filters.
+    let spans: Vec<(NaiveDate, NaiveDate)> =
+        cockpit.weeks.iter().map(|monday| (*monday, (*monday + chrono::Duration::days(6)).min(today))).collect();
+    let per_week = |counts: &[i64]| -> Vec<WeekCount> {
+        counts.iter().zip(&spans).map(|(count, (first, last))| (*count, *first, *last)).collect()
+    };
     let mut activity: std::collections::BTreeMap<String, Vec<i64>> = std::collections::BTreeMap::new();
     for line in &cockpit.activity {
         let i = cockpit.weeks.iter().position(|week| *week == line.week).unwrap_or(0);
         activity.entry(line.actor.clone()).or_insert_with(|| vec![0; cockpit.weeks.len()])[i] += line.actions;
     }
+    let officer_name = |id: i64| {
+        cockpit
+            .officers
+            .iter()
+            .find(|officer| officer.id == id)
+            .map_or_else(|| format!("utilisateur n° {id}"), |officer| officer.display_name.clone())
+    };
     let view = CockpitPage {
         layout: Layout::of(&user),
         today: today.format("%d/%m/%Y").to_string(),
@@ -287,15 +306,27 @@ async fn cockpit_page(State(state): State<AppState>, user: CurrentUser) -> PageR
         suspense: cockpit
             .suspense
             .iter()
-            .map(|s| (s.label, s.items, Money::from_cents(s.amount_cents).to_french()))
+            .map(|s| {
+                let mut filter = Vec::new();
+                if let Some(from) = s.received_from {
+                    filter.push(format!("received_from={from}"));
+                }
+                if let Some(to) = s.received_to {
+                    filter.push(format!("received_to={to}"));
+                }
+                (s.label, s.items, Money::from_cents(s.amount_cents).to_french(), filter.join("&"))
+            })
             .collect(),
         weeks: cockpit.weeks.iter().map(|week| week.format("%d/%m").to_string()).collect(),
-        activity: activity.into_iter().collect(),
-        closed_per_week: cockpit
-            .closed_per_week
+        activity: activity
             .iter()
-            .zip(&cockpit.weeks)
-            .map(|(closed, monday)| (*closed, *monday, (*monday + chrono::Duration::days(6)).min(today)))
+            .map(|(actor, counts)| (actor.clone(), crate::pages::url_encode(actor), per_week(counts)))
+            .collect(),
+        closed_per_week: per_week(&cockpit.closed_per_week),
+        closed_by_officer: cockpit
+            .closed_by_officer
+            .iter()
+            .map(|(id, counts)| (*id, officer_name(*id), per_week(counts)))
             .collect(),
     };
     render(&view)
@@ -405,17 +436,19 @@ async fn api_flows(
             lines.iter().map(|(as_of, line)| serde_json::json!({"as_of": as_of, "line": line})).collect();
         return Ok(Json(rows).into_response());
     }
-    let mut out = String::from("as_of;kind;account;channel;vintage;third_party_id;postings;amount\n");
+    let mut out = String::from("as_of;kind;account;channel;vintage;third_party_id;postings;amount;debits;credits\n");
     for (as_of, line) in &lines {
         out.push_str(&format!(
-            "{as_of};{};{};{};{};{};{};{}\n",
+            "{as_of};{};{};{};{};{};{};{};{};{}\n",
             line.kind,
             line.account,
             line.channel,
             line.vintage,
             line.third_party_id,
             line.postings,
-            line.amount.to_plain_string()
+            line.amount.to_plain_string(),
+            line.debits.to_plain_string(),
+            line.credits.to_plain_string()
         ));
     }
     Ok(csv_response(out))

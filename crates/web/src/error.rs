@@ -15,8 +15,12 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// Refused by a rule (a step the law or the delegation does not allow now).
     #[error("{0}")]
     Conflict(String),
+    /// Made on a version of the case somebody else changed meanwhile.
+    #[error("{0}")]
+    Stale(String),
     #[error(transparent)]
     Store(StoreError),
     #[error("erreur interne : {0}")]
@@ -27,7 +31,7 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> AppError {
         match error {
             StoreError::NotFound { what } => AppError::NotFound(format!("{what} introuvable")),
-            StoreError::Stale(stale) => AppError::Conflict(stale.to_string()),
+            StoreError::Stale(stale) => AppError::Stale(stale.to_string()),
             StoreError::Conflict(message) => AppError::Conflict(message),
             other => AppError::Store(other),
         }
@@ -47,7 +51,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Stale(_) => StatusCode::CONFLICT,
             AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -100,11 +104,12 @@ impl IntoResponse for PageError {
         }
         error.log();
         let status = error.status();
-        let title = match status {
-            StatusCode::FORBIDDEN => "Accès refusé",
-            StatusCode::NOT_FOUND => "Introuvable",
-            StatusCode::CONFLICT => "Modification concurrente",
-            StatusCode::BAD_REQUEST => "Saisie invalide",
+        let title = match (&error, status) {
+            (AppError::Stale(_), _) => "Modification concurrente",
+            (_, StatusCode::CONFLICT) => "Action refusée",
+            (_, StatusCode::FORBIDDEN) => "Accès refusé",
+            (_, StatusCode::NOT_FOUND) => "Introuvable",
+            (_, StatusCode::BAD_REQUEST) => "Saisie invalide",
             _ => "Erreur",
         };
         // The title already says "access refused": the text says why, as a sentence.

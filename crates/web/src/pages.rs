@@ -268,6 +268,14 @@ pub struct ListQuery {
     pub closed_from: String,
     #[serde(default)]
     pub closed_to: String,
+    /// Cases where this user (login) recorded a journal event.
+    #[serde(default)]
+    pub actor: String,
+    /// Cases with a journal event recorded from / to these days (YYYY-MM-DD).
+    #[serde(default)]
+    pub active_from: String,
+    #[serde(default)]
+    pub active_to: String,
 }
 
 impl ListQuery {
@@ -337,6 +345,9 @@ impl ListQuery {
             pending_approval: flag(&self.approval, "pending", "validation")?,
             closed_from: date(&self.closed_from, "clos depuis le")?,
             closed_to: date(&self.closed_to, "clos jusqu'au")?,
+            actor: non_empty(&self.actor),
+            active_from: date(&self.active_from, "actions depuis le")?,
+            active_to: date(&self.active_to, "actions jusqu'au")?,
             sort,
             after: non_empty(&self.after),
             limit: 50,
@@ -439,6 +450,9 @@ async fn case_list(State(state): State<AppState>, user: CurrentUser, Query(query
             ("approval", query.approval.as_str()),
             ("closed_from", query.closed_from.as_str()),
             ("closed_to", query.closed_to.as_str()),
+            ("actor", query.actor.as_str()),
+            ("active_from", query.active_from.as_str()),
+            ("active_to", query.active_to.as_str()),
         ];
         if let Some(after) = after {
             pairs.push(("after", after));
@@ -490,10 +504,19 @@ fn extra_filters(filter: &CaseFilter, query: &ListQuery) -> Vec<(&'static str, S
     if let Some(to) = filter.closed_to {
         extra.push(("closed_to", query.closed_to.clone(), format!("clos au plus tard le {}", day(to))));
     }
+    if let Some(actor) = &filter.actor {
+        extra.push(("actor", query.actor.clone(), format!("actions au journal de {actor}")));
+    }
+    if let Some(from) = filter.active_from {
+        extra.push(("active_from", query.active_from.clone(), format!("actions depuis le {}", day(from))));
+    }
+    if let Some(to) = filter.active_to {
+        extra.push(("active_to", query.active_to.clone(), format!("actions au plus tard le {}", day(to))));
+    }
     extra
 }
 
-fn url_encode(text: &str) -> String {
+pub(crate) fn url_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {
@@ -1322,12 +1345,48 @@ struct SuspensePage {
     layout: Layout,
     items: Vec<SuspenseView>,
     total: String,
+    /// The filter in force, said in French (empty: every item).
+    filter: String,
+}
+
+/// The queue's filter: the days of receipt (the cockpit's ages of suspense).
+#[derive(Deserialize)]
+struct SuspenseQuery {
+    /// Received on or after this day (YYYY-MM-DD).
+    #[serde(default)]
+    received_from: String,
+    /// Received on or before this day (YYYY-MM-DD).
+    #[serde(default)]
+    received_to: String,
 }
 
 /// The suspense account's clearing queue (compte d'instance).
-async fn suspense_queue(State(state): State<AppState>, user: CurrentUser) -> PageResult {
+async fn suspense_queue(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<SuspenseQuery>,
+) -> PageResult {
     user.require(Permission::WorkCases)?;
-    let items = recouvre_store::suspense::open_items(&state.store).await?;
+    let date = |text: &str, what: &str| -> Result<Option<NaiveDate>, AppError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse().map(Some).map_err(|_| {
+            AppError::BadRequest(format!("{what} : « {text} » n'est pas une date ; écrivez-la AAAA-MM-JJ"))
+        })
+    };
+    let from = date(&query.received_from, "reçu depuis le")?;
+    let to = date(&query.received_to, "reçu jusqu'au")?;
+    let filter = match (from, to) {
+        (None, None) => String::new(),
+        (Some(from), None) => format!("reçues depuis le {}", format::short_date(from)),
+        (None, Some(to)) => format!("reçues au plus tard le {}", format::short_date(to)),
+        (Some(from), Some(to)) => {
+            format!("reçues du {} au {}", format::short_date(from), format::short_date(to))
+        }
+    };
+    let items = recouvre_store::suspense::open_items_received(&state.store, from, to).await?;
     let mut views = Vec::with_capacity(items.len());
     for item in items {
         let suggestion = match item.suggested_case_id {
@@ -1347,7 +1406,7 @@ async fn suspense_queue(State(state): State<AppState>, user: CurrentUser) -> Pag
         });
     }
     let total = recouvre_store::suspense::balance(&state.store).await?.to_french();
-    render(&SuspensePage { layout: Layout::of(&user), items: views, total })
+    render(&SuspensePage { layout: Layout::of(&user), items: views, total, filter })
 }
 
 #[derive(Deserialize)]

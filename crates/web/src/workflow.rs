@@ -134,6 +134,8 @@ pub struct CaseWorkflowView {
     pub procedures: Vec<ProcedureView>,
     /// Steps possible now: ("kind:step", "Procedure — step").
     pub steps: Vec<(String, String)>,
+    /// An admissible over-indebtedness file suspends enforcement (C. consom. L722-2).
+    pub enforcement_suspended: bool,
     pub deadlines: Vec<DeadlineView>,
     pub instalments: Vec<(i64, String, String, String)>,
     pub plan_status: String,
@@ -207,7 +209,12 @@ pub async fn case_view(state: &AppState, case_id: i64) -> Result<CaseWorkflowVie
         })
         .collect();
     // The steps offered: from each running procedure's state, and the first steps of the others.
-    let context = ProcedureContext::new(recouvre_domain::calendar::Region::General);
+    // As the store checks them: a title lets a seizure start, an admissible over-indebtedness file
+    // bars it (the store refuses it anyway, with its reason, if the page is older than the file).
+    let enforcement_suspended = recouvre_store::workflow::admissible_states(&rows);
+    let mut context = ProcedureContext::new(recouvre_domain::calendar::Region::General);
+    context.enforceable_title = recouvre_store::workflow::has_title(&rows);
+    context.over_indebtedness_admissible = enforcement_suspended;
     let mut steps = Vec::new();
     for kind in ProcedureKind::ALL {
         let current = rows.iter().rev().find(|row| row.kind == kind.code() && !row.closed);
@@ -255,6 +262,7 @@ pub async fn case_view(state: &AppState, case_id: i64) -> Result<CaseWorkflowVie
         strategies: Strategy::ALL.iter().map(|strategy| (strategy.code(), strategy.label())).collect(),
         procedures,
         steps,
+        enforcement_suspended,
         deadlines,
         instalments,
         plan_status,
