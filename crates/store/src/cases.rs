@@ -534,11 +534,15 @@ pub async fn list(store: &Store, filter: &CaseFilter) -> Result<CasePage> {
     let direction = if sort.descending() { "DESC" } else { "ASC" };
     let where_clause =
         if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    // The page's ids are chosen and sorted on `cases` alone (every condition is on the case or
+    // keyed by its id), then only those rows are joined to the debtor and the officer: a search
+    // matching thousands of cases sorts their index entries, not their joined rows.
     let sql = format!(
         "SELECT c.id, c.reference, p.last_name AS debtor_last_name, p.first_name AS debtor_first_name, c.status, c.main_nature, \
          c.total_cents, c.opened_on, u.display_name AS officer_name, c.tags \
          FROM cases c JOIN persons p ON p.id = c.debtor_id LEFT JOIN users u ON u.id = c.officer_id \
-         {where_clause} ORDER BY {col} {direction}, c.id {direction} LIMIT {fetch}",
+         WHERE c.id IN (SELECT c.id FROM cases c {where_clause} ORDER BY {col} {direction}, c.id {direction} LIMIT {fetch}) \
+         ORDER BY {col} {direction}, c.id {direction}",
         col = sort.column(),
         fetch = limit + 1,
     );

@@ -172,7 +172,14 @@ pub async fn create_token(
     Ok(id)
 }
 
-/// The active user behind a token hash, if the token exists and is not revoked.
+/// How stale a token's `last_used_at` may be. Writing it on every request made every API read a
+/// write (on SQLite, a commit through the single writer): under 32 concurrent clients those
+/// commits queued behind each other (docs/performance.md). A minute is precise enough to tell a
+/// token in use from a forgotten one.
+pub const TOKEN_LAST_USED_PRECISION: chrono::Duration = chrono::Duration::seconds(60);
+
+/// The active user behind a token hash, if the token exists and is not revoked. Records the
+/// token's use, at most once per [`TOKEN_LAST_USED_PRECISION`].
 pub async fn user_by_token(store: &Store, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>> {
     let sql = format!(
         "SELECT {} FROM users u JOIN api_tokens t ON t.user_id = u.id \
@@ -181,11 +188,22 @@ pub async fn user_by_token(store: &Store, token_hash: &str, now: DateTime<Utc>) 
     );
     let row: Option<UserRow> = on_engine!(store, |pool| {
         let row = sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await?;
-        sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1")
-            .bind(token_hash)
-            .bind(now)
-            .execute(pool)
-            .await?;
+        let last_used_at: Option<Option<DateTime<Utc>>> =
+            sqlx::query_scalar("SELECT last_used_at FROM api_tokens WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(pool)
+                .await?;
+        let stale = match last_used_at.flatten() {
+            Some(used_at) => now - used_at >= TOKEN_LAST_USED_PRECISION,
+            None => true,
+        };
+        if row.is_some() && stale {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1")
+                .bind(token_hash)
+                .bind(now)
+                .execute(pool)
+                .await?;
+        }
         row
     });
     row.map(User::try_from).transpose()

@@ -347,6 +347,28 @@ async fn sessions_expire_and_tokens_can_be_revoked_only_by_hash() {
     );
     let hash = recouvre_web::auth::token_hash(&token);
     assert_eq!(recouvre_store::users::user_by_token(&db.store, &hash, now).await.unwrap().unwrap().id, user_id);
+
+    // The token's last use is recorded at most once a minute (a write per API request queued
+    // every request behind SQLite's single writer).
+    let last_used = || async {
+        on_engine!(db.store, |pool| {
+            sqlx::query_scalar::<_, Option<chrono::DateTime<Utc>>>(
+                "SELECT last_used_at FROM api_tokens WHERE token_hash = $1",
+            )
+            .bind(&hash)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+        })
+        .expect("a used token has a last use")
+    };
+    let first_use = last_used().await;
+    let soon = now + chrono::Duration::seconds(30);
+    recouvre_store::users::user_by_token(&db.store, &hash, soon).await.unwrap().unwrap();
+    assert_eq!(last_used().await, first_use, "not rewritten within the minute");
+    let later = now + recouvre_store::users::TOKEN_LAST_USED_PRECISION;
+    recouvre_store::users::user_by_token(&db.store, &hash, later).await.unwrap().unwrap();
+    assert!(last_used().await > first_use, "rewritten once the minute has passed");
 }
 
 #[tokio::test]
