@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use recouvre_domain::case::NewCase;
 
-use crate::cases::open_or_join_case;
+use crate::seed::OpenManyIn;
 use crate::{on_engine, Result, Store};
 
 /// What an import did.
@@ -46,11 +46,9 @@ pub async fn import_accounts(
         match claimed {
             None => ImportOutcome { lines: new_cases.len() as u64, cases_changed: 0, already_imported: true },
             Some(import_id) => {
-                let mut cases_changed = 0_u64;
-                for new_case in new_cases {
-                    let (_, changed) = open_or_join_case!(tx, new_case, actor, now);
-                    cases_changed += u64::from(changed);
-                }
+                // The seed's bulk path: the same rows as the per-case path (`open_or_join_case!`,
+                // compared by crates/testkit/tests/seed.rs), with multi-row statements.
+                let cases_changed = tx.open_many_in(new_cases, actor, now).await?;
                 sqlx::query("UPDATE imports SET cases_created = $2 WHERE id = $1")
                     .bind(import_id)
                     .bind(cases_changed as i64)

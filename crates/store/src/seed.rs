@@ -442,36 +442,77 @@ macro_rules! insert_journal {
     }};
 }
 
+/// The bulk path's whole work in the transaction `$tx`; evaluates to the number of cases opened
+/// or changed.
+macro_rules! open_many_in {
+    ($tx:ident, $new_cases:expr, $actor:expr, $now:expr) => {{
+        let (new_cases, actor, now) = ($new_cases, $actor, $now);
+        let mut created = 0_u64;
+        let mut officer_ids: HashMap<String, i64> = HashMap::new();
+        for window in new_cases.chunks(CASES_PER_WINDOW_MAX) {
+            let mut known = Known::default();
+            load_known!($tx, window, &mut known);
+            for segment in segments(window, &known) {
+                match segment {
+                    Segment::Bulk(range) => {
+                        created += write_run!($tx, &window[range], &mut known, &mut officer_ids, actor, now);
+                    }
+                    Segment::PerCase(index) => {
+                        let new_case = &window[index];
+                        let (_, changed) = crate::cases::open_or_join_case!($tx, new_case, actor, now);
+                        created += u64::from(changed);
+                        load_known!($tx, std::slice::from_ref(new_case), &mut known);
+                    }
+                }
+            }
+        }
+        created
+    }};
+}
+
 /// Opens the cases of `new_cases` like [`crate::cases::open_many`] — same rows, same ids, same
 /// journal — in one transaction, writing new cases with multi-row statements. Returns the
 /// number of cases opened or changed. See the module's documentation for joins and duplicates.
 pub async fn open_many_bulk(store: &Store, new_cases: &[NewCase], actor: &str, now: DateTime<Utc>) -> Result<u64> {
     let created = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
-        let mut created = 0_u64;
-        let mut officer_ids: HashMap<String, i64> = HashMap::new();
-        for window in new_cases.chunks(CASES_PER_WINDOW_MAX) {
-            let mut known = Known::default();
-            load_known!(tx, window, &mut known);
-            for segment in segments(window, &known) {
-                match segment {
-                    Segment::Bulk(range) => {
-                        created += write_run!(tx, &window[range], &mut known, &mut officer_ids, actor, now);
-                    }
-                    Segment::PerCase(index) => {
-                        let new_case = &window[index];
-                        let (_, changed) = crate::cases::open_or_join_case!(tx, new_case, actor, now);
-                        created += u64::from(changed);
-                        load_known!(tx, std::slice::from_ref(new_case), &mut known);
-                    }
-                }
-            }
-        }
+        let created = open_many_in!(tx, new_cases, actor, now);
         tx.commit().await?;
         created
     });
     Ok(created)
 }
+
+/// The bulk path inside a caller's transaction (the accounts import's, which must stay one
+/// all-or-nothing transaction): `tx.open_many_in(…)` on either engine's connection.
+pub(crate) trait OpenManyIn {
+    fn open_many_in<'a>(
+        &'a mut self,
+        new_cases: &'a [NewCase],
+        actor: &'a str,
+        now: DateTime<Utc>,
+    ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a;
+}
+
+macro_rules! impl_open_many_in {
+    ($connection:ty) => {
+        impl OpenManyIn for $connection {
+            fn open_many_in<'a>(
+                &'a mut self,
+                new_cases: &'a [NewCase],
+                actor: &'a str,
+                now: DateTime<Utc>,
+            ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
+                async move {
+                    let tx = self;
+                    Ok::<u64, StoreError>(open_many_in!(tx, new_cases, actor, now))
+                }
+            }
+        }
+    };
+}
+impl_open_many_in!(sqlx::SqliteConnection);
+impl_open_many_in!(sqlx::PgConnection);
 
 /// What the database holds of the keys of the cases being written.
 #[derive(Default)]
