@@ -20,7 +20,7 @@ use serde_json::json;
 
 use crate::approvals::Actor;
 use crate::journal::append_event;
-use crate::{on_engine, Result, Store, StoreError};
+use crate::{on_engine, Engine, Result, Store, StoreError};
 
 /// The workflow's rules in force: the administrator's latest version of each (TOML in
 /// `reference_entries`), else the embedded defaults (crates/domain/data).
@@ -969,17 +969,56 @@ pub async fn case_agenda(store: &Store, case_id: i64) -> Result<Vec<AgendaItem>>
     Ok(rows)
 }
 
+/// Below this many cases, SQLite reads an agenda starting from the officers' cases.
+const AGENDA_FROM_CASES_MAX: i64 = 20_000;
+
 /// An officer's agenda: the open items of their cases and of the cases of the officers they cover
 /// (`officer_ids`), due by `until`; overdue first (they are the earliest), then by date.
 pub async fn agenda(store: &Store, officer_ids: &[i64], until: NaiveDate, limit: i64) -> Result<Vec<AgendaItem>> {
+    agenda_planned(store, officer_ids, until, limit, AGENDA_FROM_CASES_MAX).await
+}
+
+/// [`agenda`], with SQLite starting from the cases when the officers have fewer than
+/// `from_cases_max` (tests compare both plans).
+#[doc(hidden)]
+pub async fn agenda_planned(
+    store: &Store,
+    officer_ids: &[i64],
+    until: NaiveDate,
+    limit: i64,
+    from_cases_max: i64,
+) -> Result<Vec<AgendaItem>> {
     if officer_ids.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<String> = officer_ids.iter().map(i64::to_string).collect();
-    let sql = format!(
-        "{AGENDA_SELECT} WHERE a.status = 'open' AND a.due_on <= $1 AND c.officer_id IN ({}) ORDER BY a.due_on, a.id LIMIT $2",
-        ids.join(", ")
-    );
+    let ids = ids.join(", ");
+    let conditions = format!("a.status = 'open' AND a.due_on <= $1 AND c.officer_id IN ({ids})");
+    // SQLite reads the open items in date order and keeps those of the officers' cases: quick for
+    // an officer with many cases, but a user with few (a team lead) read every open item of a
+    // million-case portfolio to find theirs (406 ms, docs/performance.md). Under
+    // AGENDA_FROM_CASES_MAX cases, it starts from the cases instead (`CROSS JOIN` fixes SQLite's
+    // join order). PostgreSQL's planner makes that choice itself. Same rows either way.
+    let from_cases = match store.engine() {
+        Engine::Postgres => false,
+        Engine::Sqlite => {
+            let count_sql = format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE officer_id IN ({ids}) LIMIT {from_cases_max})"
+            );
+            let cases: i64 = on_engine!(store, |pool| sqlx::query_scalar(&count_sql).fetch_one(pool).await?);
+            cases < from_cases_max
+        }
+    };
+    let sql = if from_cases {
+        format!(
+            "SELECT a.id, a.case_id, c.reference AS case_reference, a.procedure_id, a.kind, a.code, a.label, \
+             a.due_on, a.nominal_on, a.legal_basis, a.warn_days, a.status, u.login AS officer_login \
+             FROM cases c CROSS JOIN agenda_items a ON a.case_id = c.id LEFT JOIN users u ON u.id = c.officer_id \
+             WHERE {conditions} ORDER BY a.due_on, a.id LIMIT $2"
+        )
+    } else {
+        format!("{AGENDA_SELECT} WHERE {conditions} ORDER BY a.due_on, a.id LIMIT $2")
+    };
     let rows = on_engine!(store, |pool| sqlx::query_as(&sql).bind(until).bind(limit).fetch_all(pool).await?);
     Ok(rows)
 }

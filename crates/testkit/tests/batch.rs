@@ -149,6 +149,40 @@ async fn deadlines_are_announced_once_and_the_snapshot_reconciles_with_the_cases
     assert!(recouvre_store::journal::verify_all(&db.store).await.unwrap().first_break.is_none());
 }
 
+/// The agenda read from the officers' cases (SQLite, few cases) or along the open items' dates
+/// (many cases, and PostgreSQL) lists the same items in the same order.
+#[tokio::test]
+async fn the_agenda_is_the_same_read_from_the_cases_or_along_the_dates() {
+    let db = portfolio_db(60).await;
+    run(&db.store, &options(today(), 16, "a")).await;
+    let officer: i64 = on_engine!(db.store, |pool| sqlx::query_scalar("SELECT id FROM users WHERE login = 'camille'")
+        .fetch_one(pool)
+        .await
+        .unwrap());
+    let until = today() + Duration::days(400);
+    for officers in [vec![officer], vec![officer + 1_000], vec![officer + 1_000, officer]] {
+        let mut whole = Vec::new();
+        for limit in [500, 3] {
+            let from_cases =
+                recouvre_store::workflow::agenda_planned(&db.store, &officers, until, limit, i64::MAX).await.unwrap();
+            let by_date =
+                recouvre_store::workflow::agenda_planned(&db.store, &officers, until, limit, 0).await.unwrap();
+            assert_eq!(from_cases, by_date, "officers {officers:?}, limit {limit}");
+            if limit == 500 {
+                whole = by_date;
+            } else {
+                assert_eq!(from_cases, whole.iter().take(3).cloned().collect::<Vec<_>>(), "the earliest three");
+            }
+        }
+        if officers.contains(&officer) {
+            assert!(whole.len() > 3, "the run announced deadlines and time bars: {}", whole.len());
+            assert!(whole.windows(2).all(|pair| (pair[0].due_on, pair[0].id) <= (pair[1].due_on, pair[1].id)));
+        } else {
+            assert!(whole.is_empty(), "an officer with no case has an empty agenda");
+        }
+    }
+}
+
 #[tokio::test]
 async fn an_interrupted_or_shared_run_ends_as_a_clean_run() {
     // Three databases with the same portfolio: a clean run; a run whose process dies with a
