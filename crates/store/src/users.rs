@@ -18,6 +18,14 @@ pub struct User {
     pub locked_until: Option<DateTime<Utc>>,
 }
 
+/// A user found by an API token, with the token's last use.
+#[derive(sqlx::FromRow)]
+struct TokenUserRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
 #[derive(sqlx::FromRow)]
 struct UserRow {
     id: i64,
@@ -182,22 +190,17 @@ pub const TOKEN_LAST_USED_PRECISION: chrono::Duration = chrono::Duration::second
 /// token's use, at most once per [`TOKEN_LAST_USED_PRECISION`].
 pub async fn user_by_token(store: &Store, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>> {
     let sql = format!(
-        "SELECT {} FROM users u JOIN api_tokens t ON t.user_id = u.id \
+        "SELECT {}, t.last_used_at FROM users u JOIN api_tokens t ON t.user_id = u.id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active",
         USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
     );
-    let row: Option<UserRow> = on_engine!(store, |pool| {
-        let row = sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await?;
-        let last_used_at: Option<Option<DateTime<Utc>>> =
-            sqlx::query_scalar("SELECT last_used_at FROM api_tokens WHERE token_hash = $1")
-                .bind(token_hash)
-                .fetch_optional(pool)
-                .await?;
-        let stale = match last_used_at.flatten() {
+    let row: Option<TokenUserRow> = on_engine!(store, |pool| {
+        let row: Option<TokenUserRow> = sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await?;
+        let stale = row.as_ref().map(|row| match row.last_used_at {
             Some(used_at) => now - used_at >= TOKEN_LAST_USED_PRECISION,
             None => true,
-        };
-        if row.is_some() && stale {
+        });
+        if stale == Some(true) {
             sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1")
                 .bind(token_hash)
                 .bind(now)
@@ -206,5 +209,6 @@ pub async fn user_by_token(store: &Store, token_hash: &str, now: DateTime<Utc>) 
         }
         row
     });
+    let row = row.map(|row| row.user);
     row.map(User::try_from).transpose()
 }

@@ -956,15 +956,15 @@ pub struct AgendaItem {
     pub officer_login: Option<String>,
 }
 
-const AGENDA_SELECT: &str =
-    "SELECT a.id, a.case_id, c.reference AS case_reference, a.procedure_id, a.kind, a.code, a.label, \
-    a.due_on, a.nominal_on, a.legal_basis, a.warn_days, a.status, u.login AS officer_login \
-    FROM agenda_items a JOIN cases c ON c.id = a.case_id LEFT JOIN users u ON u.id = c.officer_id";
+const AGENDA_COLUMNS: &str = "a.id, a.case_id, c.reference AS case_reference, a.procedure_id, a.kind, a.code, \
+    a.label, a.due_on, a.nominal_on, a.legal_basis, a.warn_days, a.status, u.login AS officer_login";
+const AGENDA_JOINS: &str =
+    "FROM agenda_items a JOIN cases c ON c.id = a.case_id LEFT JOIN users u ON u.id = c.officer_id";
 
 /// The open items of a case, soonest first (suspended ones included, flagged by their status).
 pub async fn case_agenda(store: &Store, case_id: i64) -> Result<Vec<AgendaItem>> {
     let sql =
-        format!("{AGENDA_SELECT} WHERE a.case_id = $1 AND a.status IN ('open', 'suspended') ORDER BY a.due_on, a.id");
+        format!("SELECT {AGENDA_COLUMNS} {AGENDA_JOINS} WHERE a.case_id = $1 AND a.status IN ('open', 'suspended') ORDER BY a.due_on, a.id");
     let rows = on_engine!(store, |pool| sqlx::query_as(&sql).bind(case_id).fetch_all(pool).await?);
     Ok(rows)
 }
@@ -1011,13 +1011,11 @@ pub async fn agenda_planned(
     };
     let sql = if from_cases {
         format!(
-            "SELECT a.id, a.case_id, c.reference AS case_reference, a.procedure_id, a.kind, a.code, a.label, \
-             a.due_on, a.nominal_on, a.legal_basis, a.warn_days, a.status, u.login AS officer_login \
-             FROM cases c CROSS JOIN agenda_items a ON a.case_id = c.id LEFT JOIN users u ON u.id = c.officer_id \
+            "SELECT {AGENDA_COLUMNS} FROM cases c CROSS JOIN agenda_items a ON a.case_id = c.id LEFT JOIN users u ON u.id = c.officer_id \
              WHERE {conditions} ORDER BY a.due_on, a.id LIMIT $2"
         )
     } else {
-        format!("{AGENDA_SELECT} WHERE {conditions} ORDER BY a.due_on, a.id LIMIT $2")
+        format!("SELECT {AGENDA_COLUMNS} {AGENDA_JOINS} WHERE {conditions} ORDER BY a.due_on, a.id LIMIT $2")
     };
     let rows = on_engine!(store, |pool| sqlx::query_as(&sql).bind(until).bind(limit).fetch_all(pool).await?);
     Ok(rows)
