@@ -10,6 +10,7 @@ pub mod money;
 pub mod accrual;
 pub mod allocation;
 pub mod aml;
+pub mod business_date;
 pub mod calc;
 pub mod calendar;
 pub mod foreclosure;

@@ -4,6 +4,8 @@
 //! unauthenticated request never reaches one; each handler then asks for the permission its
 //! act needs with [`CurrentUser::require`]. What the screen hides is a courtesy; this is the rule.
 
+use crate::error::AppError;
+use crate::AppState;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -16,9 +18,6 @@ use rand::RngCore;
 use recouvre_domain::authority::{Permission, Role};
 use recouvre_store::users::User;
 use sha2::{Digest, Sha256};
-
-use crate::error::AppError;
-use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "recouvre_session";
 /// Double-submit cookie protecting the login form, before any session exists.

@@ -2,6 +2,9 @@
 //! (a month's pack, its charts, its files), the team lead's cockpit (`/cockpit`), and the
 //! exports for the data warehouse (`/api/v1/snapshots`, `/api/v1/flows`, docs/formats/).
 
+use crate::auth::CurrentUser;
+use crate::error::{AppError, ErrorDto};
+use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -16,12 +19,8 @@ use recouvre_domain::Money;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::api::ErrorDto;
-use crate::auth::CurrentUser;
 use crate::committee_files::{self, Format};
-use crate::error::AppError;
-use crate::pages::{render, Layout, PageResult};
-use crate::AppState;
+use crate::shared::{render, Layout, PageResult};
 
 pub fn pages() -> Router<AppState> {
     Router::new()
@@ -320,7 +319,7 @@ async fn cockpit_page(State(state): State<AppState>, user: CurrentUser) -> PageR
         weeks: cockpit.weeks.iter().map(|week| week.format("%d/%m").to_string()).collect(),
         activity: activity
             .iter()
-            .map(|(actor, counts)| (actor.clone(), crate::pages::url_encode(actor), per_week(counts)))
+            .map(|(actor, counts)| (actor.clone(), crate::shared::url_encode(actor), per_week(counts)))
             .collect(),
         closed_per_week: per_week(&cockpit.closed_per_week),
         closed_by_officer: cockpit

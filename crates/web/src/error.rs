@@ -126,3 +126,10 @@ impl IntoResponse for PageError {
         }
     }
 }
+
+/// The body of every API error (docs/api.md).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDto {
+    /// What went wrong and what to do next, in French.
+    pub error: String,
+}

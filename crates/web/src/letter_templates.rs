@@ -5,6 +5,9 @@
 //! with Typst's message (file, line) and nothing is stored. Letters are then made with the
 //! latest version of their kind, on every server ([`crate::letters::EngineCache`]).
 
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -18,10 +21,7 @@ use recouvre_store::letter_templates::{NewTemplateVersion, TemplateVersion};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::CurrentUser;
-use crate::error::AppError;
-use crate::pages::{render, Layout, PageResult};
-use crate::AppState;
+use crate::shared::{render, Layout, PageResult};
 
 pub fn pages() -> Router<AppState> {
     Router::new()
@@ -235,7 +235,7 @@ async fn summaries(state: &AppState) -> Result<Vec<TemplateSummaryDto>, AppError
 
 /// The letter templates and the version of each in force (administrators).
 #[utoipa::path(get, path = "/api/v1/letter-templates",
-    responses((status = 200, body = [TemplateSummaryDto]), (status = 401, body = crate::api::ErrorDto), (status = 403, body = crate::api::ErrorDto)))]
+    responses((status = 200, body = [TemplateSummaryDto]), (status = 401, body = crate::error::ErrorDto), (status = 403, body = crate::error::ErrorDto)))]
 async fn list_api(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<TemplateSummaryDto>>, AppError> {
     user.require(Permission::Administer)?;
     Ok(Json(summaries(&state).await?))
@@ -243,7 +243,7 @@ async fn list_api(State(state): State<AppState>, user: CurrentUser) -> Result<Js
 
 /// A template: the version in force, with its source, and the history of its versions.
 #[utoipa::path(get, path = "/api/v1/letter-templates/{kind}", params(("kind" = String, Path, description = "Template code, e.g. formal_notice")),
-    responses((status = 200, body = TemplateDetailDto), (status = 403, body = crate::api::ErrorDto), (status = 404, body = crate::api::ErrorDto)))]
+    responses((status = 200, body = TemplateDetailDto), (status = 403, body = crate::error::ErrorDto), (status = 404, body = crate::error::ErrorDto)))]
 async fn kind_api(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -260,7 +260,7 @@ async fn kind_api(
 /// data first: a template that does not render is refused (400, Typst's message with file and
 /// line) and nothing is stored. From the next letter on, every server uses it.
 #[utoipa::path(post, path = "/api/v1/letter-templates/{kind}", params(("kind" = String, Path, description = "Template code")), request_body = NewTemplateRequest,
-    responses((status = 201, body = TemplateVersionDto), (status = 400, body = crate::api::ErrorDto), (status = 403, body = crate::api::ErrorDto), (status = 409, body = crate::api::ErrorDto)))]
+    responses((status = 201, body = TemplateVersionDto), (status = 400, body = crate::error::ErrorDto), (status = 403, body = crate::error::ErrorDto), (status = 409, body = crate::error::ErrorDto)))]
 async fn add_api(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -275,7 +275,7 @@ async fn add_api(
 
 /// The kind's sample letter made with the version in force.
 #[utoipa::path(get, path = "/api/v1/letter-templates/{kind}/preview", params(("kind" = String, Path, description = "Template code")),
-    responses((status = 200, content_type = "application/pdf", description = "The sample letter"), (status = 403, body = crate::api::ErrorDto)))]
+    responses((status = 200, content_type = "application/pdf", description = "The sample letter"), (status = 403, body = crate::error::ErrorDto)))]
 async fn preview_current_api(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -288,7 +288,7 @@ async fn preview_current_api(
 
 /// The kind's sample letter made with a proposed template (nothing is stored).
 #[utoipa::path(post, path = "/api/v1/letter-templates/{kind}/preview", params(("kind" = String, Path, description = "Template code")), request_body = PreviewRequest,
-    responses((status = 200, content_type = "application/pdf", description = "The sample letter"), (status = 400, body = crate::api::ErrorDto), (status = 403, body = crate::api::ErrorDto)))]
+    responses((status = 200, content_type = "application/pdf", description = "The sample letter"), (status = 400, body = crate::error::ErrorDto), (status = 403, body = crate::error::ErrorDto)))]
 async fn preview_api(
     user: CurrentUser,
     Path(code): Path<String>,

@@ -7,6 +7,9 @@
 
 use std::sync::{Arc, OnceLock, RwLock};
 
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -24,10 +27,6 @@ use recouvre_store::cases::CaseDetail;
 use recouvre_store::documents::{Document, NewDocument, OpenedDeadline};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-
-use crate::auth::CurrentUser;
-use crate::error::AppError;
-use crate::AppState;
 
 pub fn pages() -> Router<AppState> {
     Router::new()
@@ -719,7 +718,7 @@ async fn postage_form(
 
 /// A stored document, byte for byte as validated.
 #[utoipa::path(get, path = "/api/v1/documents/{id}/pdf", params(("id" = i64, Path, description = "Document id")),
-    responses((status = 200, content_type = "application/pdf", description = "The PDF as validated"), (status = 403, body = crate::api::ErrorDto), (status = 404, body = crate::api::ErrorDto)))]
+    responses((status = 200, content_type = "application/pdf", description = "The PDF as validated"), (status = 403, body = crate::error::ErrorDto), (status = 404, body = crate::error::ErrorDto)))]
 async fn download(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -786,7 +785,7 @@ async fn day_mail_with(
 
 /// The documents of a case, newest first.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/documents", params(("id" = i64, Path, description = "Case id")),
-    responses((status = 200, body = [DocumentDto]), (status = 403, body = crate::api::ErrorDto)))]
+    responses((status = 200, body = [DocumentDto]), (status = 403, body = crate::error::ErrorDto)))]
 async fn list_documents(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -799,7 +798,7 @@ async fn list_documents(
 
 /// Renders a letter for preview (nothing is stored).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/documents/preview", params(("id" = i64, Path, description = "Case id")), request_body = LetterRequest,
-    responses((status = 200, content_type = "application/pdf", description = "The letter"), (status = 400, body = crate::api::ErrorDto), (status = 403, body = crate::api::ErrorDto)))]
+    responses((status = 200, content_type = "application/pdf", description = "The letter"), (status = 400, body = crate::error::ErrorDto), (status = 403, body = crate::error::ErrorDto)))]
 async fn post_preview(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -814,7 +813,7 @@ async fn post_preview(
 /// Validates a letter: renders it, stores the PDF with its SHA-256, journals it and opens its
 /// deadline (the cure period of a formal notice).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/documents", params(("id" = i64, Path, description = "Case id")), request_body = LetterRequest,
-    responses((status = 201, body = DocumentDto), (status = 400, body = crate::api::ErrorDto), (status = 403, body = crate::api::ErrorDto), (status = 409, body = crate::api::ErrorDto)))]
+    responses((status = 201, body = DocumentDto), (status = 400, body = crate::error::ErrorDto), (status = 403, body = crate::error::ErrorDto), (status = 409, body = crate::error::ErrorDto)))]
 async fn post_document(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -828,7 +827,7 @@ async fn post_document(
 
 /// The day's mail: every document validated that day in one PDF, after a cover list.
 #[utoipa::path(get, path = "/api/v1/mail/{date}", params(("date" = NaiveDate, Path, description = "Day (AAAA-MM-JJ)")),
-    responses((status = 200, content_type = "application/pdf", description = "The day's mail"), (status = 404, body = crate::api::ErrorDto)))]
+    responses((status = 200, content_type = "application/pdf", description = "The day's mail"), (status = 404, body = crate::error::ErrorDto)))]
 async fn day_mail_api(
     State(state): State<AppState>,
     user: CurrentUser,

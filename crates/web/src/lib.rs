@@ -6,33 +6,42 @@
 //! transaction) and renders a template or JSON. No business rule lives here: they are in
 //! `recouvre-domain`.
 
-use std::sync::{Arc, RwLock};
-use std::time::Instant;
-
 use axum::body::Body;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use recouvre_domain::reference::ReferenceData;
 use recouvre_store::Store;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
 use tower_http::trace::TraceLayer;
 
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+
+pub mod admin;
 pub mod api;
+pub mod approvals;
 pub mod auth;
+pub mod calculators;
+pub mod cases;
 pub mod committee;
 pub mod committee_files;
+pub mod compliance;
 mod error;
 mod format;
+pub mod imports;
 pub mod letter_templates;
 pub mod letters;
+pub mod login;
 mod metrics;
-pub mod pages;
 pub mod reference;
+pub mod reports;
+pub mod shared;
 pub mod statements;
+pub mod suspense;
 pub mod team;
 pub mod workflow;
 
@@ -109,7 +118,15 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_endpoint))
-        .merge(pages::router())
+        .merge(shared::pages())
+        .merge(login::pages())
+        .merge(cases::pages())
+        .merge(suspense::pages())
+        .merge(approvals::pages())
+        .merge(compliance::pages())
+        .merge(calculators::pages())
+        .merge(admin::pages())
+        .merge(reports::pages())
         .merge(workflow::pages())
         .merge(team::pages())
         .merge(letters::pages())
@@ -117,7 +134,14 @@ pub fn router(state: AppState) -> Router {
         .merge(committee::pages())
         .nest(
             "/api/v1",
-            api::router()
+            api::api()
+                .merge(cases::api())
+                .merge(imports::api())
+                .merge(suspense::api())
+                .merge(approvals::api())
+                .merge(compliance::api())
+                .merge(calculators::api())
+                .merge(admin::api())
                 .merge(workflow::api())
                 .merge(team::api())
                 .merge(letters::api())

@@ -2,14 +2,13 @@
 //! when another server added one, and the warnings an administrator must see when today's
 //! date is not covered (a missing value is never guessed).
 
+use crate::AppState;
+use chrono::NaiveDate;
+use recouvre_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::NaiveDate;
 use recouvre_domain::reference::{OnConflict, ReferenceData, Semester};
-use recouvre_store::Store;
-
-use crate::AppState;
 
 /// The kinds of reference entries an administrator can add.
 pub const REFERENCE_KINDS: [&str; 4] = ["statutory_rate", "wage_bands", "unseizable_balance", "indemnity_cap"];

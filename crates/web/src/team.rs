@@ -3,6 +3,9 @@
 //! departments (`/services`), the third-party directory (`/tiers`) and the operating procedures
 //! rendered from Markdown (`/procedures`).
 
+use crate::auth::CurrentUser;
+use crate::error::ErrorDto;
+use crate::{format, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -17,12 +20,8 @@ use recouvre_store::team::{self as store, DepartmentRequest, Method, NewThirdPar
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::ErrorDto;
-use crate::auth::CurrentUser;
 use crate::error::{AppError, PageError};
-use crate::format;
-use crate::pages::{render, Layout, PageResult};
-use crate::AppState;
+use crate::shared::{render, Layout, PageResult};
 
 /// Cases shown in the team lead's queue, and distributed per run.
 const QUEUE_LIMIT: i64 = 200;

@@ -3,6 +3,9 @@
 //! officer's delegation, and the agenda. The rules live in `recouvre_domain`; the effects and
 //! their journal events in `recouvre_store::workflow`.
 
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::{format, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -20,11 +23,7 @@ use recouvre_store::workflow::{PlanOutcome, StepRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::CurrentUser;
-use crate::error::AppError;
-use crate::format;
-use crate::pages::{render, Layout, PageResult};
-use crate::AppState;
+use crate::shared::{render, Layout, PageResult};
 
 pub fn pages() -> Router<AppState> {
     Router::new()
@@ -705,7 +704,7 @@ pub struct AssessmentRequest {
 /// Records a financial assessment (bilan) and re-evaluates the strategy. The `assessment`'s
 /// `debt` is ignored: the case's balance is used.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/assessments", params(("id" = i64, Path, description = "Case id")), request_body = AssessmentRequest,
-    responses((status = 201, body = Object), (status = 400, body = crate::api::ErrorDto), (status = 403, body = crate::api::ErrorDto), (status = 409, body = crate::api::ErrorDto)))]
+    responses((status = 201, body = Object), (status = 400, body = crate::error::ErrorDto), (status = 403, body = crate::error::ErrorDto), (status = 409, body = crate::error::ErrorDto)))]
 async fn post_assessment(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -752,7 +751,7 @@ pub struct RecommendationDto {
 /// The latest recommendation of the strategy engine for the case (evaluated now if there is none
 /// yet, or if the facts changed).
 #[utoipa::path(get, path = "/api/v1/cases/{id}/recommendation", params(("id" = i64, Path, description = "Case id")),
-    responses((status = 200, body = RecommendationDto), (status = 403, body = crate::api::ErrorDto), (status = 404, body = crate::api::ErrorDto)))]
+    responses((status = 200, body = RecommendationDto), (status = 403, body = crate::error::ErrorDto), (status = 404, body = crate::error::ErrorDto)))]
 async fn get_recommendation(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -785,7 +784,7 @@ pub struct DecisionDto {
 
 /// Accepts the recommendation, or overrides it with a reason (both journaled).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/recommendation/decision", params(("id" = i64, Path, description = "Case id")), request_body = DecisionDto,
-    responses((status = 200, body = crate::api::VersionDto), (status = 400, body = crate::api::ErrorDto), (status = 403, body = crate::api::ErrorDto), (status = 409, body = crate::api::ErrorDto)))]
+    responses((status = 200, body = crate::shared::VersionDto), (status = 400, body = crate::error::ErrorDto), (status = 403, body = crate::error::ErrorDto), (status = 409, body = crate::error::ErrorDto)))]
 async fn decide_recommendation(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -864,7 +863,7 @@ fn agenda_dto(item: recouvre_store::workflow::AgendaItem, today: NaiveDate) -> A
 
 /// The case's procedures and its open deadlines and actions.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/procedures", params(("id" = i64, Path, description = "Case id")),
-    responses((status = 200, body = Object), (status = 403, body = crate::api::ErrorDto)))]
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorDto)))]
 async fn get_procedures(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -923,7 +922,7 @@ pub struct StepRequestDto {
 
 /// Applies a procedure step; an impossible step is refused (409) with why and what is possible.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/procedures", params(("id" = i64, Path, description = "Case id")), request_body = StepRequestDto,
-    responses((status = 200, body = Object), (status = 400, body = crate::api::ErrorDto), (status = 403, body = crate::api::ErrorDto), (status = 409, body = crate::api::ErrorDto)))]
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorDto), (status = 403, body = crate::error::ErrorDto), (status = 409, body = crate::error::ErrorDto)))]
 async fn post_step(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -967,7 +966,7 @@ pub struct PlanRequest {
 /// Proposes a payment plan agreed with the debtor: created at once within the proposer's
 /// delegation (201), else an approval request for someone of a sufficient level (202).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/plans", params(("id" = i64, Path, description = "Case id")), request_body = PlanRequest,
-    responses((status = 201, body = Object), (status = 202, body = Object), (status = 403, body = crate::api::ErrorDto), (status = 409, body = crate::api::ErrorDto)))]
+    responses((status = 201, body = Object), (status = 202, body = Object), (status = 403, body = crate::error::ErrorDto), (status = 409, body = crate::error::ErrorDto)))]
 async fn post_plan(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -1002,7 +1001,7 @@ async fn post_plan(
 /// The caller's agenda (and that of the colleagues they cover): open items due by `until`,
 /// overdue first.
 #[utoipa::path(get, path = "/api/v1/agenda", params(AgendaQuery),
-    responses((status = 200, body = Vec<AgendaItemDto>), (status = 403, body = crate::api::ErrorDto)))]
+    responses((status = 200, body = Vec<AgendaItemDto>), (status = 403, body = crate::error::ErrorDto)))]
 async fn get_agenda(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -1028,7 +1027,7 @@ pub struct WaiverRequest {
 /// Proposes a waiver (remise): booked at once within the proposer's delegation (201), else an
 /// approval request (202).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/waivers", params(("id" = i64, Path, description = "Case id")), request_body = WaiverRequest,
-    responses((status = 201, body = Object), (status = 202, body = Object), (status = 403, body = crate::api::ErrorDto), (status = 409, body = crate::api::ErrorDto)))]
+    responses((status = 201, body = Object), (status = 202, body = Object), (status = 403, body = crate::error::ErrorDto), (status = 409, body = crate::error::ErrorDto)))]
 async fn post_waiver(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -1065,7 +1064,7 @@ pub struct ExchangeRequest {
 
 /// Records an exchange with a third party on the case's timeline.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/exchanges", params(("id" = i64, Path, description = "Case id")), request_body = ExchangeRequest,
-    responses((status = 201, body = Object), (status = 403, body = crate::api::ErrorDto), (status = 409, body = crate::api::ErrorDto)))]
+    responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorDto), (status = 409, body = crate::error::ErrorDto)))]
 async fn post_exchange(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -1100,7 +1099,7 @@ fn default_rules(kind: &str) -> Option<&'static str> {
 /// The rule document in force (`strategy_rules`, `authority_matrix`, `procedure_policy`,
 /// `assessment_policy`), as TOML: the administrator's latest version, else the default.
 #[utoipa::path(get, path = "/api/v1/rules/{kind}", params(("kind" = String, Path, description = "strategy_rules, authority_matrix, procedure_policy, assessment_policy or provisioning_policy")),
-    responses((status = 200, body = String, content_type = "application/toml"), (status = 404, body = crate::api::ErrorDto)))]
+    responses((status = 200, body = String, content_type = "application/toml"), (status = 404, body = crate::error::ErrorDto)))]
 async fn get_rules(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -1118,7 +1117,7 @@ async fn get_rules(
 /// error names the rule and the field). Earlier versions are kept.
 #[utoipa::path(put, path = "/api/v1/rules/{kind}", params(("kind" = String, Path, description = "strategy_rules, authority_matrix, procedure_policy, assessment_policy or provisioning_policy")),
     request_body(content = String, content_type = "application/toml"),
-    responses((status = 204), (status = 400, body = crate::api::ErrorDto), (status = 403, body = crate::api::ErrorDto)))]
+    responses((status = 204), (status = 400, body = crate::error::ErrorDto), (status = 403, body = crate::error::ErrorDto)))]
 async fn put_rules(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -1,0 +1,96 @@
+//! Recouvre's application layer: one function per use case, written once and called by every
+//! shell — the web pages, the JSON API and the command line.
+//!
+//! A use case takes the [`App`] (the store, the reference data in force, the letters engine,
+//! the clock), the [`Actor`] who acts, and its input; it checks the actor's permission, the
+//! input's limits ([`limits`]) and the case's version, calls the store (which writes the change
+//! and its journal event in one transaction), and returns a value or an [`Error`] of the one
+//! contract ([`error`], docs/api.md). It knows nothing of HTTP, HTML or terminals: no axum, no
+//! askama here. "Today" is the Paris business date of the clock the application was given
+//! ([`clock`]), never the machine's UTC date.
+
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use recouvre_domain::reference::ReferenceData;
+use recouvre_store::Store;
+
+pub mod actor;
+pub mod clock;
+pub mod error;
+pub mod limits;
+pub mod reference;
+
+pub use actor::Actor;
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{Error, ErrorKind, Result};
+
+/// What the use cases run on. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    read_store: Store,
+    clock: Arc<dyn Clock>,
+    /// Statutory rates, bands and balances: the embedded defaults plus what administrators
+    /// added. Replaced as a whole when an entry is added (here or, seen by [`reference::refresh`],
+    /// on another server).
+    reference: RwLock<Arc<ReferenceData>>,
+}
+
+impl App {
+    /// The application on `store`, reading lists and reports from `read_store` (a replica of
+    /// `store`, or the same), with the reference data loaded from the database.
+    pub async fn new(store: Store, read_store: Store, clock: Arc<dyn Clock>) -> Result<App> {
+        let reference = reference::load(&store).await?;
+        Ok(App(Arc::new(Inner { store, read_store, clock, reference: RwLock::new(Arc::new(reference)) })))
+    }
+
+    /// The application on one database and the system clock.
+    pub async fn on(store: Store) -> Result<App> {
+        App::new(store.clone(), store, Arc::new(SystemClock)).await
+    }
+
+    /// Opens and migrates the database at `url` (`sqlite://…` or `postgres://…`).
+    pub async fn open(url: &str, workload: recouvre_store::Workload) -> Result<Store> {
+        let store = Store::connect_for(url, workload)
+            .await
+            .map_err(|error| Error::invalid("database", "database_unreachable", error.to_string()))?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The primary database: every write, and the reads that precede one.
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    /// Where lists and reports read (a replica when one is configured).
+    pub fn read_store(&self) -> &Store {
+        &self.0.read_store
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.0.clock.now()
+    }
+
+    /// The bank's business date (Europe/Paris).
+    pub fn today(&self) -> NaiveDate {
+        self.0.clock.today()
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.0.clock
+    }
+
+    /// The reference data in force.
+    pub fn reference(&self) -> Arc<ReferenceData> {
+        self.0.reference.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    fn set_reference(&self, data: ReferenceData) {
+        *self.0.reference.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(data);
+    }
+}

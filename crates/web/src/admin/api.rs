@@ -1,0 +1,254 @@
+//! Administration over the API: settings, users, reference data, the access log.
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, ErrorDto};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use recouvre_domain::authority::Permission;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct AccessDto {
+    pub user_login: String,
+    pub case_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub path: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct AccessParams {
+    /// Every consultation of this person's files.
+    person_id: Option<i64>,
+    /// Every consultation of this case.
+    case_id: Option<i64>,
+}
+
+/// Who consulted a debtor's files, for a right-of-access request (RGPD art. 15).
+#[utoipa::path(get, path = "/api/v1/access-log", params(AccessParams), responses(
+    (status = 200, body = Vec<AccessDto>), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn access_log(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<AccessParams>,
+) -> Result<Json<Vec<AccessDto>>, AppError> {
+    user.require(Permission::ReadAccessLog)?;
+    let entries = match (params.person_id, params.case_id) {
+        (Some(person_id), None) => recouvre_store::access::for_person(&state.store, person_id).await?,
+        (None, Some(case_id)) => recouvre_store::access::for_case(&state.store, case_id).await?,
+        _ => return Err(AppError::BadRequest("donnez soit person_id, soit case_id".to_string())),
+    };
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|entry| AccessDto {
+                user_login: entry.user_login,
+                case_id: entry.case_id,
+                person_id: entry.person_id,
+                path: entry.path,
+                at: entry.at,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct BankIdentityDto {
+    pub name: String,
+    pub address: String,
+    pub sepa_creditor_id: String,
+    pub collection_iban: String,
+    pub collection_bic: String,
+    pub logo: String,
+    pub centre_name: String,
+    pub centre_phone: String,
+    pub centre_email: String,
+}
+
+impl From<recouvre_store::settings::BankIdentity> for BankIdentityDto {
+    fn from(bank: recouvre_store::settings::BankIdentity) -> BankIdentityDto {
+        BankIdentityDto {
+            name: bank.name,
+            address: bank.address,
+            sepa_creditor_id: bank.sepa_creditor_id,
+            collection_iban: bank.collection_iban,
+            collection_bic: bank.collection_bic,
+            logo: bank.logo,
+            centre_name: bank.centre_name,
+            centre_phone: bank.centre_phone,
+            centre_email: bank.centre_email,
+        }
+    }
+}
+
+impl From<BankIdentityDto> for recouvre_store::settings::BankIdentity {
+    fn from(bank: BankIdentityDto) -> recouvre_store::settings::BankIdentity {
+        recouvre_store::settings::BankIdentity {
+            name: bank.name,
+            address: bank.address,
+            sepa_creditor_id: bank.sepa_creditor_id,
+            collection_iban: bank.collection_iban,
+            collection_bic: bank.collection_bic,
+            logo: bank.logo,
+            centre_name: bank.centre_name,
+            centre_phone: bank.centre_phone,
+            centre_email: bank.centre_email,
+        }
+    }
+}
+
+/// The bank's identity used on letters and files (administrators only).
+#[utoipa::path(get, path = "/api/v1/admin/settings", responses((status = 200, body = BankIdentityDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn get_settings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<BankIdentityDto>, AppError> {
+    user.require(Permission::Administer)?;
+    Ok(Json(recouvre_store::settings::bank_identity(&state.store).await?.into()))
+}
+
+/// Replaces the bank's identity (administrators only).
+#[utoipa::path(put, path = "/api/v1/admin/settings", request_body = BankIdentityDto, responses((status = 200, body = BankIdentityDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn put_settings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(bank): Json<BankIdentityDto>,
+) -> Result<Json<BankIdentityDto>, AppError> {
+    user.require(Permission::Administer)?;
+    if bank.name.trim().is_empty() {
+        return Err(AppError::BadRequest("le nom de la banque est obligatoire".to_string()));
+    }
+    let bank: recouvre_store::settings::BankIdentity = bank.into();
+    recouvre_store::settings::set_bank_identity(&state.store, &bank, user.login(), Utc::now()).await?;
+    Ok(Json(bank.into()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserDto {
+    pub login: String,
+    pub display_name: String,
+    /// `officer`, `team_lead`, `compliance`, `accounting_control`, `committee_viewer`, `administrator`.
+    pub role: String,
+    pub delegation_level: u8,
+    pub active: bool,
+}
+
+impl From<&recouvre_store::users::User> for UserDto {
+    fn from(user: &recouvre_store::users::User) -> UserDto {
+        UserDto {
+            login: user.login.clone(),
+            display_name: user.display_name.clone(),
+            role: user.role.code().to_string(),
+            delegation_level: user.delegation_level.0,
+            active: user.active,
+        }
+    }
+}
+
+/// Users and their roles (administrators only).
+#[utoipa::path(get, path = "/api/v1/admin/users", responses((status = 200, body = Vec<UserDto>), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn list_users(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<UserDto>>, AppError> {
+    user.require(Permission::Administer)?;
+    Ok(Json(recouvre_store::users::list(&state.store).await?.iter().map(UserDto::from).collect()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReferenceEntryDto {
+    pub id: i64,
+    pub kind: String,
+    /// The entry as entered (JSON text).
+    pub entry: String,
+    pub entered_by: String,
+    pub entered_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReferenceDto {
+    pub statutory_rates: Vec<recouvre_domain::reference::StatutoryRate>,
+    pub wage_bands: Vec<recouvre_domain::reference::WageBands>,
+    pub unseizable_balances: Vec<recouvre_domain::reference::UnseizableBalance>,
+    pub indemnity_caps: Vec<recouvre_domain::reference::IndemnityCap>,
+    /// First day without a statutory rate.
+    pub statutory_rates_known_until: Option<NaiveDate>,
+    /// What today's date lacks, each saying what an administrator must enter.
+    pub warnings: Vec<String>,
+    /// The entries administrators added, oldest first.
+    pub entries: Vec<ReferenceEntryDto>,
+}
+
+/// The reference data in force (embedded defaults and administrators' entries), with warnings
+/// for what today's date is not covered by.
+#[utoipa::path(get, path = "/api/v1/reference", responses((status = 200, body = ReferenceDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn reference_data(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<ReferenceDto>, AppError> {
+    user.require(Permission::UseCalculators)?;
+    let data = state.reference();
+    let entries = recouvre_store::reference::all(&state.store).await?;
+    Ok(Json(ReferenceDto {
+        statutory_rates: data.statutory_rates().cloned().collect(),
+        wage_bands: data.all_wage_bands().cloned().collect(),
+        unseizable_balances: data.unseizable_balances().cloned().collect(),
+        indemnity_caps: data.indemnity_caps().cloned().collect(),
+        statutory_rates_known_until: data.statutory_rates_known_until(),
+        warnings: crate::coverage_warnings(&data, Utc::now().date_naive()),
+        entries: entries
+            .into_iter()
+            .map(|entry| ReferenceEntryDto {
+                id: entry.id,
+                kind: entry.kind,
+                entry: entry.entry,
+                entered_by: entry.entered_by,
+                entered_at: entry.entered_at,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct ReferenceParams {
+    /// Correct an existing value (same semester, year or date) instead of refusing it.
+    #[serde(default)]
+    replace: bool,
+}
+
+/// Adds a reference value (administrators only): `statutory_rate`, `wage_bands`,
+/// `unseizable_balance` or `indemnity_cap`, in the JSON form of `/api/v1/reference`. Kept with
+/// who entered it and when; a value that already exists is refused unless `replace=true`.
+#[utoipa::path(post, path = "/api/v1/admin/reference/{kind}", params(("kind" = String, Path, description = "Entry kind"), ReferenceParams),
+    request_body(content = Object, description = "The entry"),
+    responses((status = 201, body = ReferenceDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn add_reference_entry(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+    Query(params): Query<ReferenceParams>,
+    Json(entry): Json<serde_json::Value>,
+) -> Result<Response, AppError> {
+    user.require(Permission::Administer)?;
+    crate::reference::add_entry(&state, &kind, &entry.to_string(), params.replace, user.login()).await?;
+    let Json(answer) = reference_data(State(state), user).await?;
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
+}
+
+/// Who the caller is.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = UserDto), (status = 401, body = ErrorDto)))]
+pub(crate) async fn me(user: CurrentUser) -> Json<UserDto> {
+    Json(UserDto::from(&user.user))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
+    components(schemas(AccessDto, BankIdentityDto, UserDto, ReferenceDto, ReferenceEntryDto))
+)]
+pub struct AdminApiDoc;

@@ -1,0 +1,504 @@
+//! The cases over the API: list, detail, journal, ledger, and the changes made on a case.
+
+use crate::auth::CurrentUser;
+use crate::cases::pages::ListQuery;
+use crate::error::{AppError, ErrorDto};
+use crate::shared::{actor, record_access, VersionDto};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use recouvre_domain::authority::Permission;
+use recouvre_domain::case::{CaseStatus, Claim, Guarantee, OtherAccount, PartyRole, Person};
+use recouvre_domain::journal::JournalEvent;
+use recouvre_domain::Money;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseSummaryDto {
+    pub id: i64,
+    pub reference: String,
+    pub debtor_name: String,
+    pub status: CaseStatus,
+    pub main_nature: String,
+    pub total: Money,
+    pub opened_on: NaiveDate,
+    pub officer_name: Option<String>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CasePageDto {
+    pub cases: Vec<CaseSummaryDto>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Documents the query string; the handler reads it as `ListQuery`.
+pub(crate) struct ListParams {
+    /// Name, case number (`CTX-…`) or account/contract number.
+    q: Option<String>,
+    /// Status code (`new`, `amicable`, `payment_plan`, …).
+    status: Option<String>,
+    /// `me`, `none` (unassigned) or a user id.
+    officer: Option<String>,
+    /// Claim nature code (`overdraft`, `personal_loan`, …).
+    nature: Option<String>,
+    /// Minimum amount due, e.g. `1000.00`.
+    min: Option<String>,
+    max: Option<String>,
+    /// `opened_desc` (default), `opened_asc`, `total_desc`, `total_asc`.
+    sort: Option<String>,
+    /// Cursor from the previous page's `next`.
+    after: Option<String>,
+    /// `1`: open cases only (every status but `closed`).
+    open: Option<String>,
+    /// Cases with an open legal deadline due on or before this day (`AAAA-MM-JJ`).
+    deadline_before: Option<NaiveDate>,
+    /// `pending`: cases with an approval request waiting for a decision.
+    approval: Option<String>,
+    /// Cases closed on or after this day (`AAAA-MM-JJ`).
+    closed_from: Option<NaiveDate>,
+    /// Cases closed on or before this day (`AAAA-MM-JJ`).
+    closed_to: Option<NaiveDate>,
+    /// Cases where this user (login) recorded a journal event (with `active_from`/`active_to`:
+    /// in those days).
+    actor: Option<String>,
+    /// Cases with a journal event recorded on or after this day (`AAAA-MM-JJ`, UTC).
+    active_from: Option<NaiveDate>,
+    /// Cases with a journal event recorded on or before this day (`AAAA-MM-JJ`, UTC).
+    active_to: Option<NaiveDate>,
+}
+
+/// List cases, with the same filters as the case list screen.
+#[utoipa::path(get, path = "/api/v1/cases", params(ListParams), responses(
+    (status = 200, body = CasePageDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn list_cases(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<CasePageDto>, AppError> {
+    user.require(Permission::ReadCases)?;
+    let filter = query.to_filter(&user)?;
+    let page = recouvre_store::cases::list(&state.read_store, &filter).await?;
+    let cases = page
+        .cases
+        .into_iter()
+        .map(|case| {
+            Ok(CaseSummaryDto {
+                id: case.id,
+                status: CaseStatus::from_code(&case.status)
+                    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("statut inconnu {}", case.status)))?,
+                debtor_name: case.debtor_name(),
+                reference: case.reference,
+                main_nature: case.main_nature,
+                total: Money::from_cents(case.total_cents),
+                opened_on: case.opened_on,
+                officer_name: case.officer_name,
+                tags: serde_json::from_str(&case.tags).unwrap_or_default(),
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(Json(CasePageDto { cases, next: page.next }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PartyDto {
+    pub role: PartyRole,
+    pub person: Person,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClaimDto {
+    pub id: i64,
+    pub claim: Claim,
+    pub total: Money,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NoteDto {
+    pub author: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseDetailDto {
+    pub id: i64,
+    pub reference: String,
+    pub status: CaseStatus,
+    pub opened_on: NaiveDate,
+    pub closed_on: Option<NaiveDate>,
+    pub officer_name: Option<String>,
+    pub tags: Vec<String>,
+    /// Quote it when changing the case; a stale version is refused (409).
+    pub version: i64,
+    pub debtor: Person,
+    pub parties: Vec<PartyDto>,
+    pub claims: Vec<ClaimDto>,
+    pub guarantees: Vec<Guarantee>,
+    pub other_accounts: Vec<OtherAccount>,
+    pub notes: Vec<NoteDto>,
+    /// The amount due, component by component, derived from the ledger.
+    pub breakdown: recouvre_domain::case::Breakdown,
+    pub total: Money,
+    /// Written off so far (passage en pertes).
+    pub written_off: Money,
+    /// Received beyond what was due, owed back to the payer.
+    pub overpayment: Money,
+}
+
+/// A case file. The consultation is recorded in the access log.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", params(("id" = i64, Path, description = "Case id")), responses(
+    (status = 200, body = CaseDetailDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
+pub(crate) async fn case_detail(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+) -> Result<Json<CaseDetailDto>, AppError> {
+    user.require(Permission::ReadCases)?;
+    let case = recouvre_store::cases::detail(&state.store, case_id).await?;
+    record_access(&state, &user, case_id, Some(case.debtor_id), &format!("/api/v1/cases/{case_id}")).await?;
+    Ok(Json(CaseDetailDto {
+        id: case.id,
+        reference: case.reference,
+        status: case.status,
+        opened_on: case.opened_on,
+        closed_on: case.closed_on,
+        officer_name: case.officer_name,
+        tags: case.tags,
+        version: case.version,
+        debtor: case.debtor,
+        parties: case.parties.into_iter().map(|(role, _, person)| PartyDto { role, person }).collect(),
+        claims: case
+            .claims
+            .into_iter()
+            .map(|(id, claim)| ClaimDto { id, total: claim.amounts.total(), claim })
+            .collect(),
+        guarantees: case.guarantees,
+        other_accounts: case.other_accounts,
+        notes: case
+            .notes
+            .into_iter()
+            .map(|note| NoteDto { author: note.author, body: note.body, created_at: note.created_at })
+            .collect(),
+        total: case.breakdown.total(),
+        breakdown: case.breakdown,
+        written_off: case.written_off,
+        overpayment: case.overpayment,
+    }))
+}
+
+/// A case's journal, oldest first, with each event's hash chain.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/journal", params(("id" = i64, Path, description = "Case id")), responses(
+    (status = 200, body = Vec<JournalEvent>), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn case_journal(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+) -> Result<Json<Vec<JournalEvent>>, AppError> {
+    user.require(Permission::ReadCases)?;
+    let debtor = recouvre_store::cases::debtor_of(&state.store, case_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("dossier n° {case_id} introuvable")))?;
+    record_access(&state, &user, case_id, Some(debtor), &format!("/api/v1/cases/{case_id}/journal")).await?;
+    Ok(Json(recouvre_store::journal::events(&state.store, case_id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NoteRequest {
+    /// The case version the note was written against.
+    pub version: i64,
+    pub body: String,
+}
+
+/// Adds a note to a case. Refused with 409 if the case changed since `version`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", params(("id" = i64, Path, description = "Case id")), request_body = NoteRequest, responses(
+    (status = 201, body = VersionDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn add_note(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Json(request): Json<NoteRequest>,
+) -> Result<Response, AppError> {
+    user.require(Permission::WorkCases)?;
+    let version = recouvre_store::cases::add_note(
+        &state.store,
+        case_id,
+        request.version,
+        user.login(),
+        &request.body,
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(VersionDto { version })).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PaymentRequest {
+    /// The case version the officer saw.
+    pub version: i64,
+    pub amount: Money,
+    pub received_on: NaiveDate,
+    /// Capital first (over-indebtedness measures, C. consom. L733-1) instead of costs, interest,
+    /// principal (C. civ. 1343-1).
+    #[serde(default)]
+    pub capital_first: bool,
+    /// Where the money comes from (cheque number, transfer reference…).
+    pub reference: String,
+    /// Who paid, if not the debtor or not known from the reference (screened by the vigilance rules).
+    #[serde(default)]
+    pub payer_name: Option<String>,
+    #[serde(default)]
+    pub payer_iban: Option<String>,
+    /// A cash deposit at the counter.
+    #[serde(default)]
+    pub cash: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BookedDto {
+    pub transaction_id: i64,
+    pub version: i64,
+    /// Account code → amount (positive debit, negative credit).
+    pub postings: Vec<(String, Money)>,
+    /// Received but not yet allocated: the payment is being processed by the back office.
+    pub pending: bool,
+}
+
+/// Books a payment received by hand on a case, allocated over what is due.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/payments", params(("id" = i64, Path, description = "Case id")), request_body = PaymentRequest, responses(
+    (status = 201, body = BookedDto), (status = 202, description = "Received, being processed: not yet allocated", body = BookedDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn post_payment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Json(request): Json<PaymentRequest>,
+) -> Result<Response, AppError> {
+    user.require(Permission::WorkCases)?;
+    if request.reference.trim().is_empty() {
+        return Err(AppError::BadRequest("indiquez la référence du paiement (chèque, virement…)".to_string()));
+    }
+    let order = recouvre_domain::allocation::AllocationOrder::capital_first_if(request.capital_first);
+    let payer = recouvre_store::aml::Payer {
+        name: request.payer_name.as_deref().map(str::trim).filter(|name| !name.is_empty()).map(str::to_string),
+        iban: request
+            .payer_iban
+            .as_deref()
+            .map(|iban| iban.replace(' ', "").to_uppercase())
+            .filter(|iban| !iban.is_empty()),
+        cash: request.cash,
+        refund_to_other_account: false,
+    };
+    let booked = recouvre_store::ledger::book_payment_from(
+        &state.store,
+        case_id,
+        Some(request.version),
+        request.amount,
+        order,
+        &recouvre_store::ledger::Entry {
+            booked_on: request.received_on,
+            reference: request.reference.trim(),
+            actor: user.login(),
+            now: Utc::now(),
+        },
+        &payer,
+    )
+    .await?;
+    let status = if booked.pending { StatusCode::ACCEPTED } else { StatusCode::CREATED };
+    Ok((
+        status,
+        Json(BookedDto {
+            transaction_id: booked.transaction_id,
+            version: booked.version,
+            postings: booked.postings,
+            pending: booked.pending,
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LedgerLineDto {
+    pub transaction_id: i64,
+    pub kind: String,
+    pub booked_on: NaiveDate,
+    pub reference: String,
+    pub account: String,
+    /// Positive: debit. Negative: credit.
+    pub amount: Money,
+}
+
+/// A case's ledger: every posting, oldest first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/ledger", params(("id" = i64, Path, description = "Case id")), responses(
+    (status = 200, body = Vec<LedgerLineDto>), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn case_ledger(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+) -> Result<Json<Vec<LedgerLineDto>>, AppError> {
+    user.require(Permission::ReadCases)?;
+    let debtor = recouvre_store::cases::debtor_of(&state.store, case_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("dossier n° {case_id} introuvable")))?;
+    record_access(&state, &user, case_id, Some(debtor), &format!("/api/v1/cases/{case_id}/ledger")).await?;
+    let lines = recouvre_store::ledger::lines(&state.store, case_id).await?;
+    Ok(Json(
+        lines
+            .into_iter()
+            .map(|line| LedgerLineDto {
+                transaction_id: line.transaction_id,
+                kind: line.kind,
+                booked_on: line.booked_on,
+                reference: line.reference,
+                account: line.account,
+                amount: Money::from_cents(line.amount_cents),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WriteOffRequest {
+    pub version: i64,
+    /// The amounts to write off, by component.
+    pub amounts: recouvre_domain::case::Breakdown,
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WriteOffOutcomeDto {
+    /// `booked` (within the proposer's delegation) or `pending` (waiting for approval).
+    pub status: String,
+    pub version: i64,
+    pub transaction_id: Option<i64>,
+    pub request_id: Option<i64>,
+}
+
+/// Proposes a write-off (passage en pertes). Within the proposer's delegation it is booked at
+/// once; above it, it waits for another person's approval.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/write-offs", params(("id" = i64, Path, description = "Case id")), request_body = WriteOffRequest, responses(
+    (status = 201, body = WriteOffOutcomeDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn propose_write_off(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Json(request): Json<WriteOffRequest>,
+) -> Result<Response, AppError> {
+    user.require(Permission::WorkCases)?;
+    let outcome = recouvre_store::approvals::propose_write_off(
+        &state.store,
+        case_id,
+        request.version,
+        &request.amounts,
+        &request.reason,
+        actor(&user),
+        Utc::now(),
+    )
+    .await?;
+    let dto = match outcome {
+        recouvre_store::approvals::WriteOffOutcome::Booked { transaction_id, version } => WriteOffOutcomeDto {
+            status: "booked".into(),
+            version,
+            transaction_id: Some(transaction_id),
+            request_id: None,
+        },
+        recouvre_store::approvals::WriteOffOutcome::Pending { request_id, version } => {
+            WriteOffOutcomeDto { status: "pending".into(), version, transaction_id: None, request_id: Some(request_id) }
+        }
+    };
+    Ok((StatusCode::CREATED, Json(dto)).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TagsRequest {
+    pub version: i64,
+    pub tags: Vec<String>,
+}
+
+/// Replaces a case's tags. Refused with 409 if the case changed since `version`.
+#[utoipa::path(put, path = "/api/v1/cases/{id}/tags", params(("id" = i64, Path, description = "Case id")), request_body = TagsRequest, responses(
+    (status = 200, body = VersionDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn put_tags(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Json(request): Json<TagsRequest>,
+) -> Result<Json<VersionDto>, AppError> {
+    user.require(Permission::WorkCases)?;
+    let tags = crate::cases::parse_tags(&request.tags.join(","))?;
+    let version =
+        recouvre_store::cases::set_tags(&state.store, case_id, request.version, &tags, user.login(), Utc::now())
+            .await?;
+    Ok(Json(VersionDto { version }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OfficerRequest {
+    pub version: i64,
+    /// The officer's user id; `null` to unassign.
+    pub officer_id: Option<i64>,
+}
+
+/// Assigns a case to an officer (team leads: distribution of the work).
+#[utoipa::path(put, path = "/api/v1/cases/{id}/officer", params(("id" = i64, Path, description = "Case id")), request_body = OfficerRequest, responses(
+    (status = 200, body = VersionDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn put_officer(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Json(request): Json<OfficerRequest>,
+) -> Result<Json<VersionDto>, AppError> {
+    user.require(Permission::AssignCases)?;
+    let id = request.officer_id.map(|id| id.to_string()).unwrap_or_default();
+    let officer = crate::cases::resolve_officer(&state, &id).await?;
+    let version = recouvre_store::cases::assign(
+        &state.store,
+        case_id,
+        request.version,
+        officer.as_ref().map(|(id, login)| (*id, login.as_str())),
+        user.login(),
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(VersionDto { version }))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        list_cases,
+        case_detail,
+        case_journal,
+        add_note,
+        put_tags,
+        put_officer,
+        post_payment,
+        case_ledger,
+        propose_write_off
+    ),
+    components(schemas(
+        CasePageDto,
+        CaseSummaryDto,
+        CaseDetailDto,
+        PartyDto,
+        ClaimDto,
+        NoteDto,
+        JournalEvent,
+        NoteRequest,
+        TagsRequest,
+        OfficerRequest,
+        PaymentRequest,
+        BookedDto,
+        LedgerLineDto,
+        WriteOffRequest,
+        WriteOffOutcomeDto,
+        VersionDto
+    ))
+)]
+pub struct CasesApiDoc;

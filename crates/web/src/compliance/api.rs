@@ -1,0 +1,269 @@
+//! Compliance over the API: alerts, decisions, reports for TRACFIN, sanctions lists.
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, ErrorDto};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{NaiveDate, Utc};
+use recouvre_domain::authority::Permission;
+use recouvre_domain::Money;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct AmlAlertDto {
+    pub id: i64,
+    pub case_id: i64,
+    pub case_reference: String,
+    pub score: i64,
+    /// The rules triggered, each with its facts.
+    #[schema(value_type = Object)]
+    pub alerts: serde_json::Value,
+    pub rules_version: String,
+    /// `open`, `close_proposed` (high score, waiting for a second person), `closed`, `reported`.
+    pub status: String,
+    pub assigned_to: Option<String>,
+    pub close_proposed_by: Option<String>,
+    pub close_reason: Option<String>,
+    pub sar_reference: Option<String>,
+    pub sar_filed_on: Option<NaiveDate>,
+    pub visible_to_officers: bool,
+    pub amount: Money,
+    pub received_on: NaiveDate,
+    pub payer_name: Option<String>,
+    pub payer_iban: Option<String>,
+    pub channel: String,
+    /// Whether the payment is held in suspense until compliance decides.
+    pub held: bool,
+    /// `released` or `returned` once compliance decided what becomes of held money.
+    pub funds_decision: Option<String>,
+}
+
+pub(crate) fn alert_dto(row: recouvre_store::aml::AlertRow) -> AmlAlertDto {
+    AmlAlertDto {
+        alerts: serde_json::from_str(&row.alerts).unwrap_or(serde_json::Value::Null),
+        id: row.id,
+        case_id: row.case_id,
+        case_reference: row.case_reference,
+        score: row.score,
+        rules_version: row.rules_version,
+        status: row.status,
+        assigned_to: row.assigned_to,
+        close_proposed_by: row.close_proposed_by,
+        close_reason: row.close_reason,
+        sar_reference: row.sar_reference,
+        sar_filed_on: row.sar_filed_on,
+        visible_to_officers: row.visible_to_officers,
+        amount: Money::from_cents(row.amount_cents),
+        received_on: row.received_on,
+        payer_name: row.payer_name,
+        payer_iban: row.payer_iban,
+        channel: row.channel,
+        held: row.held_item_id.is_some(),
+        funds_decision: row.funds_decision,
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct MonthParams {
+    /// `YYYY-MM`.
+    month: String,
+}
+
+/// A month of vigilance: alerts by rule and outcome, time to decision, reports filed
+/// (compliance and committees; no debtor data).
+#[utoipa::path(get, path = "/api/v1/aml/report", params(MonthParams), responses((status = 200, body = Object), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn aml_monthly_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<MonthParams>,
+) -> Result<Json<recouvre_store::aml::MonthlyReport>, AppError> {
+    if !user.can(Permission::ReviewAml) {
+        user.require(Permission::ReadReports)?;
+    }
+    let report =
+        recouvre_store::aml::monthly_report(&state.read_store, &params.month).await.map_err(|error| match error {
+            recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
+            other => AppError::from(other),
+        })?;
+    Ok(Json(report))
+}
+
+/// Open AML/CFT alerts, highest score first (compliance only).
+#[utoipa::path(get, path = "/api/v1/aml/alerts", responses((status = 200, body = Vec<AmlAlertDto>), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn list_aml_alerts(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<AmlAlertDto>>, AppError> {
+    user.require(Permission::ReviewAml)?;
+    Ok(Json(recouvre_store::aml::open_alerts(&state.store).await?.into_iter().map(alert_dto).collect()))
+}
+
+/// One alert (compliance only).
+#[utoipa::path(get, path = "/api/v1/aml/alerts/{id}", params(("id" = i64, Path, description = "Alert id")), responses((status = 200, body = AmlAlertDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
+pub(crate) async fn aml_alert_detail(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<AmlAlertDto>, AppError> {
+    user.require(Permission::ReviewAml)?;
+    Ok(Json(alert_dto(recouvre_store::aml::alert(&state.store, id).await?)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CloseAlertRequest {
+    pub reason: String,
+}
+
+/// Closes an alert with a reason; a high-score alert needs a second compliance officer.
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/close", params(("id" = i64, Path, description = "Alert id")), request_body = CloseAlertRequest, responses((status = 200, body = Object), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn close_aml_alert(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(request): Json<CloseAlertRequest>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    user.require(Permission::ReviewAml)?;
+    let rules = recouvre_store::aml::rules(&state.store).await?;
+    let outcome =
+        recouvre_store::aml::close(&state.store, id, &request.reason, rules.high_score, user.login(), Utc::now())
+            .await?;
+    Ok(Json(serde_json::json!({ "outcome": outcome })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReportRequest {
+    /// The reference the reporting channel gave the declaration.
+    pub reference: String,
+    pub filed_on: NaiveDate,
+}
+
+/// Records a suspicious activity report (déclaration de soupçon, CMF L561-15).
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/report", params(("id" = i64, Path, description = "Alert id")), request_body = ReportRequest, responses((status = 204), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn report_aml_alert(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(request): Json<ReportRequest>,
+) -> Result<StatusCode, AppError> {
+    user.require(Permission::ReviewAml)?;
+    recouvre_store::aml::file_report(&state.store, id, &request.reference, request.filed_on, user.login(), Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VisibilityRequest {
+    pub visible_to_officers: bool,
+}
+
+/// Lets officers see that the case is under review, or hides it again.
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/visibility", params(("id" = i64, Path, description = "Alert id")), request_body = VisibilityRequest, responses((status = 204), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn aml_visibility(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(request): Json<VisibilityRequest>,
+) -> Result<StatusCode, AppError> {
+    user.require(Permission::ReviewAml)?;
+    recouvre_store::aml::set_visibility(&state.store, id, request.visible_to_officers, user.login(), Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct FundsRequest {
+    /// `release` (allocate to the case) or `return` (to the payer).
+    pub decision: String,
+}
+
+/// Decides what becomes of a held payment, once the alert is closed or reported.
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/funds", params(("id" = i64, Path, description = "Alert id")), request_body = FundsRequest, responses((status = 204), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn aml_funds(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(request): Json<FundsRequest>,
+) -> Result<StatusCode, AppError> {
+    user.require(Permission::ReviewAml)?;
+    let decision = match request.decision.as_str() {
+        "release" => recouvre_store::aml::FundsDecision::Release,
+        "return" => recouvre_store::aml::FundsDecision::Return,
+        other => {
+            return Err(AppError::BadRequest(format!("décision « {other} » inconnue : attendu release ou return")))
+        }
+    };
+    recouvre_store::aml::decide_funds(&state.store, id, decision, user.login(), Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct SanctionsParams {
+    /// Name of the file, kept with the list (for the audit).
+    file_name: String,
+    /// Similarity from which a payer name matches an entry, in percent (default 85).
+    threshold_percent: Option<u8>,
+}
+
+/// Loads a sanctions / asset-freeze list (CSV body, docs/formats/sanctions-list.md); it is in
+/// force at once. A bad line refuses the file, naming the line and the field.
+#[utoipa::path(post, path = "/api/v1/aml/sanctions", params(SanctionsParams), request_body(content = String, content_type = "text/csv"), responses((status = 201, body = Object), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn load_sanctions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<SanctionsParams>,
+    body: String,
+) -> Result<Response, AppError> {
+    user.require(Permission::ReviewAml)?;
+    let threshold = params.threshold_percent.unwrap_or(recouvre_domain::sanctions::DEFAULT_THRESHOLD_PERCENT);
+    let loaded =
+        recouvre_store::sanctions::load(&state.store, &params.file_name, &body, threshold, user.login(), Utc::now())
+            .await
+            .map_err(|error| match error {
+                recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
+                other => AppError::from(other),
+            })?;
+    Ok((StatusCode::CREATED, Json(loaded)).into_response())
+}
+
+/// The sanctions list in force (without its entries), or null.
+#[utoipa::path(get, path = "/api/v1/aml/sanctions", responses((status = 200, body = Object), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn sanctions_in_force(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Option<recouvre_store::sanctions::LoadedList>>, AppError> {
+    user.require(Permission::ReviewAml)?;
+    Ok(Json(recouvre_store::sanctions::latest(&state.store).await?))
+}
+
+/// The content of a suspicious activity report for the bank's reporting tool (docs/formats/sar-json.md).
+#[utoipa::path(get, path = "/api/v1/aml/alerts/{id}/export", params(("id" = i64, Path, description = "Alert id")), responses((status = 200, body = Object), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn export_aml_alert(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    user.require(Permission::ReviewAml)?;
+    Ok(Json(recouvre_store::aml::report_export(&state.store, id).await?))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        aml_monthly_report,
+        list_aml_alerts,
+        aml_alert_detail,
+        close_aml_alert,
+        report_aml_alert,
+        aml_visibility,
+        export_aml_alert,
+        aml_funds,
+        load_sanctions,
+        sanctions_in_force
+    ),
+    components(schemas(AmlAlertDto, CloseAlertRequest, ReportRequest, FundsRequest, VisibilityRequest))
+)]
+pub struct ComplianceApiDoc;

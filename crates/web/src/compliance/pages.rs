@@ -1,0 +1,205 @@
+//! Compliance's pages: the alerts queue, decisions on an alert, the sanctions list.
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::shared::{render, Layout, PageResult};
+use crate::{format, AppState};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::Form;
+use chrono::Utc;
+use recouvre_domain::authority::Permission;
+use serde::Deserialize;
+
+pub(crate) struct AlertView {
+    id: i64,
+    case_id: i64,
+    case_reference: String,
+    score: i64,
+    status: &'static str,
+    amount: String,
+    received_on: String,
+    payer: String,
+    rules: Vec<(String, String)>,
+    proposed_by: String,
+    visible: bool,
+    held: bool,
+}
+
+#[derive(Template)]
+#[template(path = "compliance.html")]
+pub(crate) struct CompliancePage {
+    layout: Layout,
+    alerts: Vec<AlertView>,
+    /// Decided alerts whose held money waits for release or return.
+    held: Vec<AlertView>,
+    today: String,
+    month: String,
+    report: recouvre_store::aml::MonthlyReport,
+    /// (rule title, count), for the month.
+    report_rules: Vec<(String, u64)>,
+    report_statuses: Vec<(String, u64)>,
+    sanctions: Option<recouvre_store::sanctions::LoadedList>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ComplianceQuery {
+    month: Option<String>,
+}
+
+pub(crate) fn alert_view(row: recouvre_store::aml::AlertRow) -> AlertView {
+    let rules: Vec<serde_json::Value> = serde_json::from_str(&row.alerts).unwrap_or_default();
+    AlertView {
+        id: row.id,
+        case_id: row.case_id,
+        case_reference: row.case_reference,
+        score: row.score,
+        status: match row.status.as_str() {
+            "close_proposed" => "Classement proposé, à confirmer",
+            "closed" => "Classée",
+            "reported" => "Déclaration de soupçon faite",
+            _ => "Ouverte",
+        },
+        amount: format::euros(row.amount_cents),
+        received_on: format::short_date(row.received_on),
+        payer: format!(
+            "{} {}",
+            row.payer_name.unwrap_or_else(|| "payeur inconnu".into()),
+            row.payer_iban.as_deref().map(format::iban).unwrap_or_default()
+        ),
+        rules: rules
+            .iter()
+            .map(|rule| {
+                (
+                    rule["title"].as_str().unwrap_or("?").to_string(),
+                    format!("score {} — {}", rule["score"], rule["facts"]),
+                )
+            })
+            .collect(),
+        proposed_by: row.close_proposed_by.unwrap_or_default(),
+        visible: row.visible_to_officers,
+        held: row.held_item_id.is_some(),
+    }
+}
+
+/// The AML/CFT alert queue, held money, the month's figures and the sanctions list: compliance only.
+pub(crate) async fn compliance_queue(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<ComplianceQuery>,
+) -> PageResult {
+    user.require(Permission::ReviewAml)?;
+    let alerts = recouvre_store::aml::open_alerts(&state.store).await?.into_iter().map(alert_view).collect();
+    let held = recouvre_store::aml::held_awaiting_decision(&state.store).await?.into_iter().map(alert_view).collect();
+    let today = Utc::now().date_naive();
+    let month = query.month.filter(|month| !month.is_empty()).unwrap_or_else(|| today.format("%Y-%m").to_string());
+    let report = recouvre_store::aml::monthly_report(&state.read_store, &month).await.map_err(|error| match error {
+        recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
+        other => AppError::from(other),
+    })?;
+    let report_rules = report
+        .by_rule
+        .iter()
+        .map(|(rule, count)| (recouvre_domain::aml::rule_title(rule).unwrap_or(rule).to_string(), *count))
+        .collect();
+    let report_statuses = report
+        .by_status
+        .iter()
+        .map(|(status, count)| {
+            let label = match status.as_str() {
+                "open" => "Ouvertes",
+                "close_proposed" => "Classement à confirmer",
+                "closed" => "Classées",
+                "reported" => "Déclarées (déclaration de soupçon)",
+                other => other,
+            };
+            (label.to_string(), *count)
+        })
+        .collect();
+    let sanctions = recouvre_store::sanctions::latest(&state.store).await?;
+    render(&CompliancePage {
+        layout: Layout::of(&user),
+        alerts,
+        held,
+        today: today.to_string(),
+        month,
+        report,
+        report_rules,
+        report_statuses,
+        sanctions,
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SanctionsForm {
+    csrf: String,
+    file_name: String,
+    content: String,
+    threshold_percent: Option<u8>,
+}
+
+/// Loads a sanctions list pasted in the compliance page (the CLI and the API take the file).
+pub(crate) async fn compliance_sanctions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<SanctionsForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    user.require(Permission::ReviewAml)?;
+    let threshold = form.threshold_percent.unwrap_or(recouvre_domain::sanctions::DEFAULT_THRESHOLD_PERCENT);
+    let file_name = if form.file_name.trim().is_empty() { "liste-collee.csv" } else { form.file_name.trim() };
+    recouvre_store::sanctions::load(&state.store, file_name, &form.content, threshold, user.login(), Utc::now())
+        .await
+        .map_err(|error| match error {
+            recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
+            other => AppError::from(other),
+        })?;
+    Ok(Redirect::to("/conformite#sanctions").into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ComplianceForm {
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    reference: String,
+    filed_on: Option<chrono::NaiveDate>,
+}
+
+pub(crate) async fn compliance_action(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ComplianceForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    user.require(Permission::ReviewAml)?;
+    let now = Utc::now();
+    match form.action.as_str() {
+        "close" => {
+            let rules = recouvre_store::aml::rules(&state.store).await?;
+            recouvre_store::aml::close(&state.store, id, &form.reason, rules.high_score, user.login(), now).await?;
+        }
+        "report" => {
+            let filed_on = form.filed_on.unwrap_or_else(|| now.date_naive());
+            recouvre_store::aml::file_report(&state.store, id, &form.reference, filed_on, user.login(), now).await?;
+        }
+        "show" | "hide" => {
+            recouvre_store::aml::set_visibility(&state.store, id, form.action == "show", user.login(), now).await?
+        }
+        "assign" => recouvre_store::aml::assign(&state.store, id, user.login(), user.login(), now).await?,
+        "release" | "return" => {
+            let decision = if form.action == "release" {
+                recouvre_store::aml::FundsDecision::Release
+            } else {
+                recouvre_store::aml::FundsDecision::Return
+            };
+            recouvre_store::aml::decide_funds(&state.store, id, decision, user.login(), now).await?
+        }
+        other => return Err(AppError::BadRequest(format!("action inconnue « {other} »")).into()),
+    }
+    Ok(Redirect::to("/conformite").into_response())
+}

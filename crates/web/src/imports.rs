@@ -1,0 +1,99 @@
+//! Files from the bank's other systems over the API: the accounts intake and bank statements.
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, ErrorDto};
+use crate::AppState;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::routing::post;
+use axum::{Json, Router};
+use chrono::Utc;
+use recouvre_domain::authority::Permission;
+use recouvre_domain::Money;
+use recouvre_store::imports::ImportFileError;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Largest accounts file accepted over HTTP; larger intakes go through `recouvre import`.
+pub(crate) const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Serialize, ToSchema)]
+pub struct StatementOutcomeDto {
+    pub booked: u64,
+    pub booked_amount: Money,
+    pub suspense: u64,
+    pub suspense_amount: Money,
+    pub already_booked: u64,
+}
+
+/// Imports a bank statement (camt.053 or camt.054, versions 001.02 and 001.08). The file is
+/// validated against its schema first; each credit is matched to a case (creditor reference,
+/// then payer IBAN) and allocated, or held in suspense. Importing it again books nothing twice.
+#[utoipa::path(post, path = "/api/v1/imports/statement", params(ImportParams), request_body(content = String, content_type = "application/xml"), responses(
+    (status = 200, body = StatementOutcomeDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn import_statement(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<ImportParams>,
+    body: axum::body::Bytes,
+) -> Result<Json<StatementOutcomeDto>, AppError> {
+    user.require(Permission::ImportFiles)?;
+    let file_name = params.file_name.unwrap_or_else(|| "api-upload.xml".to_string());
+    let outcome = crate::statements::import(&state.store, &file_name, &body, user.login()).await?;
+    Ok(Json(StatementOutcomeDto {
+        booked: outcome.booked,
+        booked_amount: outcome.booked_amount,
+        suspense: outcome.suspense,
+        suspense_amount: outcome.suspense_amount,
+        already_booked: outcome.already_booked,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportOutcomeDto {
+    pub lines: u64,
+    pub cases_changed: u64,
+    /// The same file was imported before; nothing changed.
+    pub already_imported: bool,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct ImportParams {
+    /// Name recorded with the import (defaults to `api-upload.csv`).
+    file_name: Option<String>,
+}
+
+/// Imports a core-banking accounts file (CSV, `;`, UTF-8; see docs/formats/accounts-csv.md).
+/// All or nothing; importing the same file twice changes nothing.
+#[utoipa::path(post, path = "/api/v1/imports/accounts", params(ImportParams), request_body(content = String, content_type = "text/csv"), responses(
+    (status = 200, body = ImportOutcomeDto), (status = 400, body = ErrorDto, description = "Names the line, column and value"), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn import_accounts(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<ImportParams>,
+    body: String,
+) -> Result<Json<ImportOutcomeDto>, AppError> {
+    user.require(Permission::ImportFiles)?;
+    let file_name = params.file_name.unwrap_or_else(|| "api-upload.csv".to_string());
+    let outcome =
+        recouvre_store::imports::import_accounts_csv(&state.store, &file_name, &body, user.login(), Utc::now())
+            .await
+            .map_err(|error| match error {
+            ImportFileError::Invalid { .. } => AppError::BadRequest(error.to_string()),
+            ImportFileError::Store { error, .. } => AppError::from(error),
+        })?;
+    Ok(Json(ImportOutcomeDto {
+        lines: outcome.lines,
+        cases_changed: outcome.cases_changed,
+        already_imported: outcome.already_imported,
+    }))
+}
+
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/imports/accounts", post(import_accounts).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
+        .route("/imports/statement", post(import_statement).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(import_accounts, import_statement), components(schemas(StatementOutcomeDto, ImportOutcomeDto)))]
+pub struct ImportsApiDoc;
