@@ -85,6 +85,9 @@ pub struct Error {
     pub field: Option<String>,
     /// For `Stale`: what changed since.
     pub changes: Vec<Change>,
+    /// For `Internal`: what went wrong, for the log and the operator's terminal; never sent to
+    /// a client.
+    pub detail: Option<String>,
 }
 
 /// Every use case answers this.
@@ -92,7 +95,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: ErrorKind, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Error {
-        Error { kind, code: code.into(), message: message.into(), field: None, changes: Vec::new() }
+        Error { kind, code: code.into(), message: message.into(), field: None, changes: Vec::new(), detail: None }
     }
 
     /// A bad value in `field`.
@@ -147,10 +150,21 @@ impl Error {
         )
     }
 
-    /// A fault of ours. The detail goes to the log, never to the user.
+    /// A fault of ours. The detail goes to the log or the operator's terminal, never to a
+    /// client of the API.
     pub fn internal(detail: impl std::fmt::Display) -> Error {
-        tracing::error!(detail = %detail, "internal error");
-        Error::new(ErrorKind::Internal, "internal_error", "erreur interne : l'incident est journalisé")
+        Error {
+            detail: Some(detail.to_string()),
+            ..Error::new(ErrorKind::Internal, "internal_error", "erreur interne : l'incident est journalisé")
+        }
+    }
+
+    /// The message, and for an internal error its detail: what a terminal shows.
+    pub fn for_operator(&self) -> String {
+        match &self.detail {
+            Some(detail) => format!("{} ({detail})", self.message),
+            None => self.message.clone(),
+        }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Error {

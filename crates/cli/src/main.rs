@@ -350,7 +350,11 @@ fn run_calc(command: calc::CalcCommand, database: Option<&str>) -> ExitCode {
         None => recouvre_domain::reference::ReferenceData::embedded(),
         Some(url) => {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
-            match runtime.block_on(async { recouvre_web::load_reference(&open(url).await?).await }) {
+            match runtime.block_on(async {
+                recouvre_app::reference::load(&open(url).await?)
+                    .await
+                    .map_err(|error| anyhow::anyhow!(error.for_operator()))
+            }) {
                 Ok(reference) => reference,
                 Err(error) => {
                     eprintln!("données de référence illisibles : {error:#}");
@@ -543,38 +547,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(command) => user_command(&cli.database, command).await?,
         Command::Reference(ReferenceCommand::Add { kind, file, replace, actor }) => {
             let store = open(&cli.database).await?;
-            let json =
+            let text =
                 std::fs::read_to_string(&file).with_context(|| format!("lecture de {} impossible", file.display()))?;
-            if recouvre_store::workflow::RULE_KINDS.contains(&kind.as_str()) {
-                // The workflow's rule documents (strategy, authority matrix, procedure policy,
-                // assessment policy): TOML, validated, kept whole.
-                recouvre_store::workflow::replace_rules(&store, &kind, &json, &actor, Utc::now())
+            let app = recouvre_app::App::on(store).await.map_err(|error| anyhow::anyhow!(error.for_operator()))?;
+            let added =
+                recouvre_app::reference::add_entry(&app, &recouvre_app::Actor::system(&actor), &kind, &text, replace)
                     .await
-                    .map_err(|error| anyhow::anyhow!("{} : {error}", file.display()))?;
-                println!("{kind} enregistré ; en vigueur pour les prochaines décisions");
-                return Ok(ExitCode::SUCCESS);
+                    .map_err(|error| anyhow::anyhow!("{} : {}", file.display(), error.for_operator()))?;
+            match added {
+                recouvre_app::reference::Added::RuleDocument => {
+                    println!("{kind} enregistré ; en vigueur pour les prochaines décisions")
+                }
+                recouvre_app::reference::Added::AmlRules => {
+                    println!("règles LCB-FT enregistrées ; en vigueur pour les prochains paiements")
+                }
+                recouvre_app::reference::Added::Value => {
+                    println!("valeur {kind} enregistrée ; les serveurs la prennent en compte sous 30 secondes")
+                }
             }
-            if kind == "aml_rules" {
-                // The vigilance rules are a TOML document (crates/domain/data/aml_rules.toml's form),
-                // kept whole: the latest one entered is in force.
-                recouvre_domain::aml::AmlRules::from_toml(&json)
-                    .map_err(|error| anyhow::anyhow!("{} : {error}", file.display()))?;
-                recouvre_store::reference::add(&store, &kind, &json, &actor, Utc::now()).await?;
-                println!("règles LCB-FT enregistrées ; en vigueur pour les prochains paiements");
-                return Ok(ExitCode::SUCCESS);
-            }
-            let json: serde_json::Value =
-                serde_json::from_str(&json).with_context(|| format!("{} : JSON invalide", file.display()))?;
-            let mut data = recouvre_web::load_reference(&store).await?;
-            let on_conflict = if replace {
-                recouvre_domain::reference::OnConflict::Replace
-            } else {
-                recouvre_domain::reference::OnConflict::Reject
-            };
-            recouvre_web::apply_reference_entry(&mut data, &kind, &json.to_string(), on_conflict)
-                .map_err(|error| anyhow::anyhow!("{} : {error}", file.display()))?;
-            recouvre_store::reference::add(&store, &kind, &json.to_string(), &actor, Utc::now()).await?;
-            println!("valeur {kind} enregistrée ; les serveurs la prennent en compte sous 30 secondes");
         }
         Command::Sanctions(SanctionsCommand::Load { file, threshold, actor }) => {
             let store = open(&cli.database).await?;
@@ -602,9 +592,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Reference(ReferenceCommand::Check { on }) => {
             let store = open(&cli.database).await?;
-            let data = recouvre_web::load_reference(&store).await?;
-            let on = on.unwrap_or_else(|| Utc::now().date_naive());
-            let warnings = recouvre_web::coverage_warnings(&data, on);
+            let data =
+                recouvre_app::reference::load(&store).await.map_err(|error| anyhow::anyhow!(error.for_operator()))?;
+            let on = on.unwrap_or_else(|| recouvre_app::Clock::today(&recouvre_app::SystemClock));
+            let warnings = recouvre_app::reference::coverage_warnings(&data, on);
             if warnings.is_empty() {
                 println!("données de référence complètes au {on}");
             } else {
@@ -716,7 +707,9 @@ async fn nightly_run(
     lease_seconds: u64,
 ) -> anyhow::Result<()> {
     use recouvre_store::batch;
-    let reference = std::sync::Arc::new(recouvre_web::load_reference(store).await?);
+    let reference = std::sync::Arc::new(
+        recouvre_app::reference::load(store).await.map_err(|error| anyhow::anyhow!(error.for_operator()))?,
+    );
     let started = std::time::Instant::now();
     let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
     let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "localhost".to_string());
@@ -957,8 +950,10 @@ async fn serve(
     config: recouvre_web::Config,
     listen: SocketAddr,
 ) -> anyhow::Result<()> {
-    let reference = recouvre_web::load_reference(&store).await?;
-    let state = recouvre_web::AppState::with_read_store(store, read_store, config, reference);
+    let app = recouvre_app::App::new(store, read_store, std::sync::Arc::new(recouvre_app::SystemClock))
+        .await
+        .map_err(|error| anyhow::anyhow!(error.for_operator()))?;
+    let state = recouvre_web::AppState::new(app, config);
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| {
         format!("écoute sur {listen} impossible : l'adresse est-elle déjà prise ? essayez --listen 127.0.0.1:8081")
     })?;

@@ -120,8 +120,10 @@ impl TestApp {
         let metrics_token = auth::random_token();
         let config =
             recouvre_web::Config { metrics_token: Some(metrics_token.clone()), ..recouvre_web::Config::default() };
-        let reference = recouvre_web::load_reference(&db.store).await.expect("reference data");
-        let state = recouvre_web::AppState::with_read_store(db.store.clone(), read_store, config, reference);
+        let app = recouvre_app::App::new(db.store.clone(), read_store, std::sync::Arc::new(recouvre_app::SystemClock))
+            .await
+            .expect("application");
+        let state = recouvre_web::AppState::new(app, config);
         tokio::spawn(async move {
             let _ = recouvre_web::serve_without_signal(listener, state).await;
         });
@@ -137,8 +139,8 @@ impl TestApp {
     pub async fn another_server(&self) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a random port");
         let address = format!("http://{}", listener.local_addr().expect("local address"));
-        let reference = recouvre_web::load_reference(&self.db.store).await.expect("reference data");
-        let state = recouvre_web::AppState::new(self.db.store.clone(), recouvre_web::Config::default(), reference);
+        let app = recouvre_app::App::on(self.db.store.clone()).await.expect("application");
+        let state = recouvre_web::AppState::new(app, recouvre_web::Config::default());
         tokio::spawn(async move {
             let _ = recouvre_web::serve_without_signal(listener, state).await;
         });

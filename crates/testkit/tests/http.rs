@@ -483,7 +483,7 @@ async fn administrators_add_a_missing_statutory_rate_and_it_is_in_force_at_once(
     let body: Value = missing.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains("2e semestre 2026"), "{body}");
     let (_, reference) = get_json(&f, &f.officer_token, "/api/v1/reference").await;
-    let expected = recouvre_web::coverage_warnings(
+    let expected = recouvre_app::reference::coverage_warnings(
         &recouvre_domain::reference::ReferenceData::embedded(),
         chrono::Utc::now().date_naive(),
     );
@@ -514,7 +514,7 @@ async fn administrators_add_a_missing_statutory_rate_and_it_is_in_force_at_once(
     assert_eq!(recouvre_store::reference::count(&f.app.db.store).await.unwrap(), 2);
     assert!(entries.iter().all(|entry| entry["entered_by"] == "admin"));
     // A server started afterwards (another app server, or a restart) loads the entries.
-    let reloaded = recouvre_web::load_reference(&f.app.db.store).await.unwrap();
+    let reloaded = recouvre_app::reference::load(&f.app.db.store).await.unwrap();
     let semester = "2026-2".parse().unwrap();
     assert_eq!(reloaded.statutory_rate(semester).unwrap().other.to_string(), "2.50");
     // Nonsense is refused with the reason.

@@ -88,6 +88,17 @@ impl CurrentUser {
         self.user.role.allows(permission)
     }
 
+    /// The user as the application layer knows them.
+    pub fn actor(&self) -> recouvre_app::Actor {
+        recouvre_app::Actor::user(
+            self.user.id,
+            &self.user.login,
+            &self.user.display_name,
+            self.user.role,
+            self.user.delegation_level,
+        )
+    }
+
     /// Refuses with 403 if the user's role lacks `permission`.
     pub fn require(&self, permission: Permission) -> Result<(), AppError> {
         if self.can(permission) {

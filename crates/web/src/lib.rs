@@ -9,9 +9,10 @@
 use axum::body::Body;
 use axum::routing::get;
 use axum::Router;
+use recouvre_app::App;
 use recouvre_domain::reference::ReferenceData;
 use recouvre_store::Store;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Instant;
 use tower_http::trace::TraceLayer;
 
@@ -37,7 +38,6 @@ pub mod letter_templates;
 pub mod letters;
 pub mod login;
 mod metrics;
-pub mod reference;
 pub mod reports;
 pub mod shared;
 pub mod statements;
@@ -65,15 +65,15 @@ impl Default for Config {
 }
 
 pub struct Inner {
+    /// The use cases, their store, clock and reference data.
+    pub app: App,
+    /// The app's primary database (a shortcut for handlers not yet moved into `recouvre-app`).
     pub store: Store,
     /// Where lists and reports read: a read-only replica when one is given (`serve
     /// --read-database`), else the primary. Reads that precede a write, and the case page an
     /// officer is about to change, use `store`, so that nobody acts on a replica's lag.
     pub read_store: Store,
     pub config: Config,
-    /// Statutory rates, bands and balances: the embedded defaults plus what administrators
-    /// added. Replaced as a whole when an administrator adds an entry.
-    pub reference: RwLock<Arc<ReferenceData>>,
     /// The letters engine with the templates in force (reloaded when a version is added).
     pub letter_engine: letters::EngineCache,
     metrics: metrics::Metrics,
@@ -91,25 +91,20 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, config: Config, reference: ReferenceData) -> AppState {
-        let read_store = store.clone();
-        AppState::with_read_store(store, read_store, config, reference)
-    }
-
-    /// Lists and reports read from `read_store` (a replica of `store`).
-    pub fn with_read_store(store: Store, read_store: Store, config: Config, reference: ReferenceData) -> AppState {
+    pub fn new(app: App, config: Config) -> AppState {
         AppState(Arc::new(Inner {
-            store,
-            read_store,
+            store: app.store().clone(),
+            read_store: app.read_store().clone(),
+            app,
             config,
-            reference: RwLock::new(Arc::new(reference)),
             letter_engine: letters::EngineCache::default(),
             metrics: metrics::Metrics::default(),
         }))
     }
 
+    /// The reference data in force.
     pub fn reference(&self) -> Arc<ReferenceData> {
-        self.reference.read().expect("reference lock").clone()
+        self.app.reference()
     }
 }
 
@@ -149,6 +144,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(committee::api()),
         )
         .merge(api::swagger_ui(state.clone()))
+        .layer(middleware::from_fn(error::contract_errors))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let request_id = request.headers().get("x-request-id").and_then(|value| value.to_str().ok()).unwrap_or("-");
@@ -161,7 +157,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until the listener fails or ctrl-c.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
-    reference::spawn_refresh(state.clone());
+    recouvre_app::reference::spawn_refresh(state.app.clone());
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -215,5 +211,3 @@ async fn observe(State(state): State<AppState>, request: Request<Body>, next: Ne
     state.metrics.observe(&method, &route, response.status().as_u16(), started.elapsed());
     response
 }
-
-pub use reference::{apply_reference_entry, coverage_warnings, load_reference, REFERENCE_KINDS};

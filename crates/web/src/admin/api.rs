@@ -200,7 +200,7 @@ pub(crate) async fn reference_data(
         unseizable_balances: data.unseizable_balances().cloned().collect(),
         indemnity_caps: data.indemnity_caps().cloned().collect(),
         statutory_rates_known_until: data.statutory_rates_known_until(),
-        warnings: crate::coverage_warnings(&data, Utc::now().date_naive()),
+        warnings: recouvre_app::reference::coverage_warnings(&data, state.app.today()),
         entries: entries
             .into_iter()
             .map(|entry| ReferenceEntryDto {
@@ -234,8 +234,7 @@ pub(crate) async fn add_reference_entry(
     Query(params): Query<ReferenceParams>,
     Json(entry): Json<serde_json::Value>,
 ) -> Result<Response, AppError> {
-    user.require(Permission::Administer)?;
-    crate::reference::add_entry(&state, &kind, &entry.to_string(), params.replace, user.login()).await?;
+    recouvre_app::reference::add_entry(&state.app, &user.actor(), &kind, &entry.to_string(), params.replace).await?;
     let Json(answer) = reference_data(State(state), user).await?;
     Ok((StatusCode::CREATED, Json(answer)).into_response())
 }

@@ -95,7 +95,7 @@ pub(crate) async fn reference_view(
     let percent = |rate: &rust_decimal::Decimal| format!("{}\u{a0}%", rate.to_string().replace('.', ","));
     let view = ReferencePage {
         layout: Layout::of(user),
-        warnings: crate::coverage_warnings(&data, Utc::now().date_naive()),
+        warnings: recouvre_app::reference::coverage_warnings(&data, state.app.today()),
         rates: data
             .statutory_rates()
             .rev()
@@ -153,12 +153,12 @@ pub(crate) async fn add_reference(
     Form(form): Form<ReferenceForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    user.require(Permission::Administer)?;
-    match crate::reference::add_entry(&state, &form.kind, form.entry.trim(), form.replace.is_some(), user.login()).await
+    match recouvre_app::reference::add_entry(&state.app, &user.actor(), &form.kind, &form.entry, form.replace.is_some())
+        .await
     {
-        Ok(()) => Ok(Redirect::to("/admin/reference?saved=true").into_response()),
-        Err(AppError::BadRequest(message)) => {
-            let mut response = reference_view(&state, &user, Some(message), false, form.kind, form.entry).await?;
+        Ok(_) => Ok(Redirect::to("/admin/reference?saved=true").into_response()),
+        Err(error) if error.kind == recouvre_app::ErrorKind::Invalid => {
+            let mut response = reference_view(&state, &user, Some(error.message), false, form.kind, form.entry).await?;
             *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
             Ok(response)
         }
