@@ -75,10 +75,15 @@ pub struct Change {
     pub at: DateTime<Utc>,
 }
 
-/// A use case's failure. `Display` is the French sentence.
+/// A use case's failure. `Display` is the French sentence. Boxed, so that a `Result` stays
+/// one pointer wide on its error side; its fields are read through `Deref` (`error.kind`).
 #[derive(Clone, Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Error {
+#[error("{}", .0.message)]
+pub struct Error(Box<Details>);
+
+/// What an [`Error`] says.
+#[derive(Clone, Debug)]
+pub struct Details {
     pub kind: ErrorKind,
     pub code: Cow<'static, str>,
     pub message: String,
@@ -90,17 +95,31 @@ pub struct Error {
     pub detail: Option<String>,
 }
 
+impl std::ops::Deref for Error {
+    type Target = Details;
+    fn deref(&self) -> &Details {
+        &self.0
+    }
+}
+
 /// Every use case answers this.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: ErrorKind, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Error {
-        Error { kind, code: code.into(), message: message.into(), field: None, changes: Vec::new(), detail: None }
+        Error(Box::new(Details {
+            kind,
+            code: code.into(),
+            message: message.into(),
+            field: None,
+            changes: Vec::new(),
+            detail: None,
+        }))
     }
 
     /// A bad value in `field`.
     pub fn invalid(field: impl Into<String>, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Error {
-        Error { field: Some(field.into()), ..Error::new(ErrorKind::Invalid, code, message) }
+        Error::new(ErrorKind::Invalid, code, message).with_field(field)
     }
 
     /// Bad input that no single field is to blame for (a file, a combination of fields).
@@ -153,10 +172,9 @@ impl Error {
     /// A fault of ours. The detail goes to the log or the operator's terminal, never to a
     /// client of the API.
     pub fn internal(detail: impl std::fmt::Display) -> Error {
-        Error {
-            detail: Some(detail.to_string()),
-            ..Error::new(ErrorKind::Internal, "internal_error", "erreur interne : l'incident est journalisé")
-        }
+        let mut error = Error::new(ErrorKind::Internal, "internal_error", "erreur interne : l'incident est journalisé");
+        error.0.detail = Some(detail.to_string());
+        error
     }
 
     /// The message, and for an internal error its detail: what a terminal shows.
@@ -168,7 +186,13 @@ impl Error {
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Error {
-        self.field = Some(field.into());
+        self.0.field = Some(field.into());
+        self
+    }
+
+    /// The changes recorded since a stale version.
+    pub fn with_changes(mut self, changes: Vec<Change>) -> Error {
+        self.0.changes = changes;
         self
     }
 
@@ -178,7 +202,7 @@ impl Error {
 
     /// Prefixes the message with where the fault is (a file's name, a line).
     pub fn context(mut self, prefix: impl std::fmt::Display) -> Error {
-        self.message = format!("{prefix} : {}", self.message);
+        self.0.message = format!("{prefix} : {}", self.0.message);
         self
     }
 }
@@ -200,7 +224,7 @@ impl From<StoreError> for Error {
                         at: *at,
                     })
                     .collect();
-                Error { changes, ..Error::new(ErrorKind::Stale, "stale_version", stale.to_string()) }
+                Error::new(ErrorKind::Stale, "stale_version", stale.to_string()).with_changes(changes)
             }
             StoreError::Conflict(message) => Error::refused("refused", message),
             other if is_busy(&other) => Error::busy(),

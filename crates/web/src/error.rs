@@ -265,7 +265,7 @@ impl IntoResponse for PageError {
         let page = ErrorPage { title, message };
         let mut response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, contract.message).into_response(),
+            Err(_) => (status, contract.message.clone()).into_response(),
         };
         if contract.kind == ErrorKind::Busy {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));

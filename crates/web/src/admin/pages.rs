@@ -158,7 +158,8 @@ pub(crate) async fn add_reference(
     {
         Ok(_) => Ok(Redirect::to("/admin/reference?saved=true").into_response()),
         Err(error) if error.kind == recouvre_app::ErrorKind::Invalid => {
-            let mut response = reference_view(&state, &user, Some(error.message), false, form.kind, form.entry).await?;
+            let mut response =
+                reference_view(&state, &user, Some(error.message.clone()), false, form.kind, form.entry).await?;
             *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
             Ok(response)
         }
