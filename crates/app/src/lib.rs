@@ -16,6 +16,7 @@ use recouvre_domain::reference::ReferenceData;
 use recouvre_store::Store;
 
 pub mod actor;
+pub mod cases;
 pub mod clock;
 pub mod error;
 pub mod limits;

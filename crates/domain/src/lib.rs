@@ -34,6 +34,7 @@ pub mod time_bar;
 // The case file and its journal (issue 2).
 pub mod authority;
 pub mod case;
+pub mod debtor_alerts;
 pub mod intake;
 pub mod journal;
 pub mod ledger;

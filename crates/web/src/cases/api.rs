@@ -3,14 +3,13 @@
 use crate::auth::CurrentUser;
 use crate::cases::pages::ListQuery;
 use crate::error::{AppError, ErrorDto};
-use crate::shared::{actor, record_access, VersionDto};
+use crate::shared::VersionDto;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
-use recouvre_domain::authority::Permission;
 use recouvre_domain::case::{CaseStatus, Claim, Guarantee, OtherAccount, PartyRole, Person};
 use recouvre_domain::journal::JournalEvent;
 use recouvre_domain::Money;
@@ -83,9 +82,8 @@ pub(crate) async fn list_cases(
     user: CurrentUser,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<CasePageDto>, AppError> {
-    user.require(Permission::ReadCases)?;
     let filter = query.to_filter(&user)?;
-    let page = recouvre_store::cases::list(&state.read_store, &filter).await?;
+    let page = recouvre_app::cases::list(&state.app, &user.actor(), &filter).await?;
     let cases = page
         .cases
         .into_iter()
@@ -161,9 +159,9 @@ pub(crate) async fn case_detail(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> Result<Json<CaseDetailDto>, AppError> {
-    user.require(Permission::ReadCases)?;
-    let case = recouvre_store::cases::detail(&state.store, case_id).await?;
-    record_access(&state, &user, case_id, Some(case.debtor_id), &format!("/api/v1/cases/{case_id}")).await?;
+    let file =
+        recouvre_app::cases::case_file(&state.app, &user.actor(), case_id, &format!("/api/v1/cases/{case_id}")).await?;
+    let case = file.case;
     Ok(Json(CaseDetailDto {
         id: case.id,
         reference: case.reference,
@@ -202,12 +200,8 @@ pub(crate) async fn case_journal(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> Result<Json<Vec<JournalEvent>>, AppError> {
-    user.require(Permission::ReadCases)?;
-    let debtor = recouvre_store::cases::debtor_of(&state.store, case_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("dossier n° {case_id} introuvable")))?;
-    record_access(&state, &user, case_id, Some(debtor), &format!("/api/v1/cases/{case_id}/journal")).await?;
-    Ok(Json(recouvre_store::journal::events(&state.store, case_id).await?))
+    let path = format!("/api/v1/cases/{case_id}/journal");
+    Ok(Json(recouvre_app::cases::journal(&state.app, &user.actor(), case_id, &path).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -226,16 +220,7 @@ pub(crate) async fn add_note(
     Path(case_id): Path<i64>,
     Json(request): Json<NoteRequest>,
 ) -> Result<Response, AppError> {
-    user.require(Permission::WorkCases)?;
-    let version = recouvre_store::cases::add_note(
-        &state.store,
-        case_id,
-        request.version,
-        user.login(),
-        &request.body,
-        Utc::now(),
-    )
-    .await?;
+    let version = recouvre_app::cases::add_note(&state.app, &user.actor(), case_id, request.version, &request.body).await?;
     Ok((StatusCode::CREATED, Json(VersionDto { version })).into_response())
 }
 
@@ -280,36 +265,16 @@ pub(crate) async fn post_payment(
     Path(case_id): Path<i64>,
     Json(request): Json<PaymentRequest>,
 ) -> Result<Response, AppError> {
-    user.require(Permission::WorkCases)?;
-    if request.reference.trim().is_empty() {
-        return Err(AppError::BadRequest("indiquez la référence du paiement (chèque, virement…)".to_string()));
-    }
-    let order = recouvre_domain::allocation::AllocationOrder::capital_first_if(request.capital_first);
-    let payer = recouvre_store::aml::Payer {
-        name: request.payer_name.as_deref().map(str::trim).filter(|name| !name.is_empty()).map(str::to_string),
-        iban: request
-            .payer_iban
-            .as_deref()
-            .map(|iban| iban.replace(' ', "").to_uppercase())
-            .filter(|iban| !iban.is_empty()),
+    let input = recouvre_app::cases::PaymentInput {
+        amount: request.amount,
+        received_on: request.received_on,
+        capital_first: request.capital_first,
+        reference: request.reference,
+        payer_name: request.payer_name,
+        payer_iban: request.payer_iban,
         cash: request.cash,
-        refund_to_other_account: false,
     };
-    let booked = recouvre_store::ledger::book_payment_from(
-        &state.store,
-        case_id,
-        Some(request.version),
-        request.amount,
-        order,
-        &recouvre_store::ledger::Entry {
-            booked_on: request.received_on,
-            reference: request.reference.trim(),
-            actor: user.login(),
-            now: Utc::now(),
-        },
-        &payer,
-    )
-    .await?;
+    let booked = recouvre_app::cases::book_payment(&state.app, &user.actor(), case_id, request.version, &input).await?;
     let status = if booked.pending { StatusCode::ACCEPTED } else { StatusCode::CREATED };
     Ok((
         status,
@@ -342,12 +307,8 @@ pub(crate) async fn case_ledger(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> Result<Json<Vec<LedgerLineDto>>, AppError> {
-    user.require(Permission::ReadCases)?;
-    let debtor = recouvre_store::cases::debtor_of(&state.store, case_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("dossier n° {case_id} introuvable")))?;
-    record_access(&state, &user, case_id, Some(debtor), &format!("/api/v1/cases/{case_id}/ledger")).await?;
-    let lines = recouvre_store::ledger::lines(&state.store, case_id).await?;
+    let path = format!("/api/v1/cases/{case_id}/ledger");
+    let lines = recouvre_app::cases::ledger(&state.app, &user.actor(), case_id, &path).await?;
     Ok(Json(
         lines
             .into_iter()
@@ -390,25 +351,23 @@ pub(crate) async fn propose_write_off(
     Path(case_id): Path<i64>,
     Json(request): Json<WriteOffRequest>,
 ) -> Result<Response, AppError> {
-    user.require(Permission::WorkCases)?;
-    let outcome = recouvre_store::approvals::propose_write_off(
-        &state.store,
+    let outcome = recouvre_app::cases::propose_write_off(
+        &state.app,
+        &user.actor(),
         case_id,
         request.version,
         &request.amounts,
         &request.reason,
-        actor(&user),
-        Utc::now(),
     )
     .await?;
     let dto = match outcome {
-        recouvre_store::approvals::WriteOffOutcome::Booked { transaction_id, version } => WriteOffOutcomeDto {
+        recouvre_app::cases::WriteOffOutcome::Booked { transaction_id, version } => WriteOffOutcomeDto {
             status: "booked".into(),
             version,
             transaction_id: Some(transaction_id),
             request_id: None,
         },
-        recouvre_store::approvals::WriteOffOutcome::Pending { request_id, version } => {
+        recouvre_app::cases::WriteOffOutcome::Pending { request_id, version } => {
             WriteOffOutcomeDto { status: "pending".into(), version, transaction_id: None, request_id: Some(request_id) }
         }
     };
@@ -430,10 +389,8 @@ pub(crate) async fn put_tags(
     Path(case_id): Path<i64>,
     Json(request): Json<TagsRequest>,
 ) -> Result<Json<VersionDto>, AppError> {
-    user.require(Permission::WorkCases)?;
-    let tags = crate::cases::parse_tags(&request.tags.join(","))?;
     let version =
-        recouvre_store::cases::set_tags(&state.store, case_id, request.version, &tags, user.login(), Utc::now())
+        recouvre_app::cases::set_tags(&state.app, &user.actor(), case_id, request.version, &request.tags.join(","))
             .await?;
     Ok(Json(VersionDto { version }))
 }
@@ -454,18 +411,8 @@ pub(crate) async fn put_officer(
     Path(case_id): Path<i64>,
     Json(request): Json<OfficerRequest>,
 ) -> Result<Json<VersionDto>, AppError> {
-    user.require(Permission::AssignCases)?;
-    let id = request.officer_id.map(|id| id.to_string()).unwrap_or_default();
-    let officer = crate::cases::resolve_officer(&state, &id).await?;
-    let version = recouvre_store::cases::assign(
-        &state.store,
-        case_id,
-        request.version,
-        officer.as_ref().map(|(id, login)| (*id, login.as_str())),
-        user.login(),
-        Utc::now(),
-    )
-    .await?;
+    let version =
+        recouvre_app::cases::assign(&state.app, &user.actor(), case_id, request.version, request.officer_id).await?;
     Ok(Json(VersionDto { version }))
 }
 

@@ -1,16 +1,16 @@
 //! The case pages: the list with its filters, the case page, and the forms posted from it.
 
 use crate::auth::CurrentUser;
-use crate::cases::{event_label, event_summary, parse_tags, resolve_officer};
+use crate::cases::{event_label, event_summary};
 use crate::error::AppError;
-use crate::shared::{choices, record_access, render, url_encode, Choice, Layout, PageResult};
+use crate::shared::{choices, render, url_encode, Choice, Layout, PageResult};
 use crate::{format, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use chrono::{NaiveDate, Utc};
-use recouvre_domain::authority::{Permission, Role};
+use recouvre_domain::authority::Permission;
 use recouvre_domain::case::{CaseStatus, ClaimNature};
 use recouvre_domain::Money;
 use recouvre_store::cases::{CaseFilter, CaseSort, OfficerFilter};
@@ -172,9 +172,8 @@ pub(crate) async fn case_list(
     user: CurrentUser,
     Query(query): Query<ListQuery>,
 ) -> PageResult {
-    user.require(Permission::ReadCases)?;
     let filter = query.to_filter(&user)?;
-    let page = recouvre_store::cases::list(&state.read_store, &filter).await?;
+    let page = recouvre_app::cases::list(&state.app, &user.actor(), &filter).await?;
     let rows = page
         .cases
         .iter()
@@ -193,8 +192,8 @@ pub(crate) async fn case_list(
         Choice { code: "me".into(), label: "Mes dossiers".into(), selected: query.officer == "me" },
         Choice { code: "none".into(), label: "Non affectés".into(), selected: query.officer == "none" },
     ];
-    for officer in recouvre_store::users::list(&state.store).await? {
-        if matches!(officer.role, Role::Officer | Role::TeamLead) {
+    for officer in recouvre_app::cases::assignable_officers(&state.app, &user.actor()).await? {
+        {
             officers.push(Choice {
                 code: officer.id.to_string(),
                 label: officer.display_name.clone(),
@@ -352,30 +351,12 @@ pub(crate) async fn case_page(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> PageResult {
-    user.require(Permission::ReadCases)?;
-    let case = recouvre_store::cases::detail(&state.store, case_id).await?;
-    record_access(&state, &user, case_id, Some(case.debtor_id), &format!("/dossiers/{case_id}")).await?;
-    let events = recouvre_store::journal::events(&state.store, case_id).await?;
+    let file = recouvre_app::cases::case_file(&state.app, &user.actor(), case_id, &format!("/dossiers/{case_id}")).await?;
+    let (case, events) = (&file.case, &file.journal);
     let debtor = &case.debtor;
-    let mut alerts = Vec::new();
-    if let Some(date) = debtor.deceased_on {
-        alerts.push(format!("Débiteur décédé le {} : déclarer la créance à la succession", format::short_date(date)));
-    }
-    if debtor.protection.requires_guardian() {
-        alerts.push(format!(
-            "Majeur protégé ({}) : tout courrier au protecteur — {}",
-            debtor.protection.label(),
-            debtor.guardian_name.clone().unwrap_or_default()
-        ));
-    }
-    if debtor.over_indebtedness != recouvre_domain::case::OverIndebtedness::None {
-        alerts.push(format!("Surendettement : {}", debtor.over_indebtedness.label()));
-    }
-    if debtor.ficp_registered {
-        alerts.push("Inscrit au FICP".to_string());
-    }
+    let mut alerts: Vec<String> = file.alerts.iter().map(|alert| alert.sentence()).collect();
     // Only when compliance allows it, and never on anything the debtor sees (CMF L561-18).
-    if recouvre_store::aml::visible_review(&state.store, case_id).await? {
+    if file.compliance_review {
         alerts.push("Dossier en cours d'examen par la conformité : contactez-la avant toute action".to_string());
     }
     let debtor_lines = vec![
@@ -479,7 +460,7 @@ pub(crate) async fn case_page(
             .collect(),
         can_work: user.can(Permission::WorkCases),
         can_assign: user.can(Permission::AssignCases),
-        officers: assignable_officers(&state, case.officer_id).await?,
+        officers: assignable_officers(&state, &user, case.officer_id).await?,
         tags_text: case.tags.join(", "),
         today: Utc::now().date_naive().to_string(),
         due_inputs: vec![
@@ -496,11 +477,14 @@ pub(crate) async fn case_page(
 }
 
 /// Officers and team leads a case can be given to, the current one selected.
-pub(crate) async fn assignable_officers(state: &AppState, current: Option<i64>) -> Result<Vec<Choice>, AppError> {
-    Ok(recouvre_store::users::list(&state.store)
+pub(crate) async fn assignable_officers(
+    state: &AppState,
+    user: &CurrentUser,
+    current: Option<i64>,
+) -> Result<Vec<Choice>, AppError> {
+    Ok(recouvre_app::cases::assignable_officers(&state.app, &user.actor())
         .await?
         .into_iter()
-        .filter(|user| user.active && matches!(user.role, Role::Officer | Role::TeamLead))
         .map(|user| Choice { code: user.id.to_string(), label: user.display_name, selected: Some(user.id) == current })
         .collect())
 }
@@ -519,8 +503,7 @@ pub(crate) async fn add_note(
     Form(form): Form<NoteForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    user.require(Permission::WorkCases)?;
-    recouvre_store::cases::add_note(&state.store, case_id, form.version, user.login(), &form.body, Utc::now()).await?;
+    recouvre_app::cases::add_note(&state.app, &user.actor(), case_id, form.version, &form.body).await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
 }
 
@@ -538,9 +521,7 @@ pub(crate) async fn set_tags(
     Form(form): Form<TagsForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    user.require(Permission::WorkCases)?;
-    let tags = parse_tags(&form.tags)?;
-    recouvre_store::cases::set_tags(&state.store, case_id, form.version, &tags, user.login(), Utc::now()).await?;
+    recouvre_app::cases::set_tags(&state.app, &user.actor(), case_id, form.version, &form.tags).await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}")).into_response())
 }
 
@@ -559,17 +540,13 @@ pub(crate) async fn assign(
     Form(form): Form<AssignForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    user.require(Permission::AssignCases)?;
-    let officer = resolve_officer(&state, form.officer.trim()).await?;
-    recouvre_store::cases::assign(
-        &state.store,
-        case_id,
-        form.version,
-        officer.as_ref().map(|(id, login)| (*id, login.as_str())),
-        user.login(),
-        Utc::now(),
-    )
-    .await?;
+    let officer = match form.officer.trim() {
+        "" => None,
+        id => Some(id.parse::<i64>().map_err(|_| {
+            recouvre_app::Error::invalid("officer", "unknown_officer", format!("gestionnaire inconnu « {id} »"))
+        })?),
+    };
+    recouvre_app::cases::assign(&state.app, &user.actor(), case_id, form.version, officer).await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}")).into_response())
 }
 
@@ -598,26 +575,16 @@ pub(crate) async fn book_payment(
     Form(form): Form<PaymentForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    user.require(Permission::WorkCases)?;
-    let amount: Money = form.amount.parse().map_err(|error| AppError::BadRequest(format!("montant : {error}")))?;
-    if form.reference.trim().is_empty() {
-        return Err(AppError::BadRequest("indiquez la référence du paiement (chèque, virement…)".to_string()).into());
-    }
-    let order = recouvre_domain::allocation::AllocationOrder::capital_first_if(form.capital_first.is_some());
-    let entry = recouvre_store::ledger::Entry {
-        booked_on: form.received_on,
-        reference: form.reference.trim(),
-        actor: user.login(),
-        now: Utc::now(),
-    };
-    let payer = recouvre_store::aml::Payer {
-        name: Some(form.payer_name.trim().to_string()).filter(|name| !name.is_empty()),
-        iban: Some(form.payer_iban.trim().replace(' ', "").to_uppercase()).filter(|iban| !iban.is_empty()),
+    let input = recouvre_app::cases::PaymentInput {
+        amount: recouvre_app::limits::parse_amount("amount", &form.amount)?,
+        received_on: form.received_on,
+        capital_first: form.capital_first.is_some(),
+        reference: form.reference,
+        payer_name: Some(form.payer_name),
+        payer_iban: Some(form.payer_iban),
         cash: form.cash.is_some(),
-        refund_to_other_account: false,
     };
-    recouvre_store::ledger::book_payment_from(&state.store, case_id, Some(form.version), amount, order, &entry, &payer)
-        .await?;
+    recouvre_app::cases::book_payment(&state.app, &user.actor(), case_id, form.version, &input).await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
 }
 
@@ -640,30 +607,20 @@ pub(crate) async fn propose_write_off(
     Form(form): Form<WriteOffForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    user.require(Permission::WorkCases)?;
-    let amount = |text: &str, what: &str| -> Result<Money, AppError> {
+    let amount = |text: &str, field: &str| -> Result<Money, recouvre_app::Error> {
         if text.trim().is_empty() {
             return Ok(Money::ZERO);
         }
-        text.parse().map_err(|error| AppError::BadRequest(format!("{what} : {error}")))
+        recouvre_app::limits::parse_amount(field, text)
     };
     let amounts = recouvre_domain::case::Breakdown {
-        principal: amount(&form.principal, "capital")?,
-        contractual_interest: amount(&form.contractual_interest, "intérêts contractuels")?,
-        statutory_interest: amount(&form.statutory_interest, "intérêts légaux")?,
-        costs: amount(&form.costs, "frais")?,
-        penalties: amount(&form.penalties, "pénalités")?,
+        principal: amount(&form.principal, "principal")?,
+        contractual_interest: amount(&form.contractual_interest, "contractual_interest")?,
+        statutory_interest: amount(&form.statutory_interest, "statutory_interest")?,
+        costs: amount(&form.costs, "costs")?,
+        penalties: amount(&form.penalties, "penalties")?,
     };
-    let actor = recouvre_store::approvals::Actor { login: user.login(), level: user.user.delegation_level };
-    recouvre_store::approvals::propose_write_off(
-        &state.store,
-        case_id,
-        form.version,
-        &amounts,
-        &form.reason,
-        actor,
-        Utc::now(),
-    )
-    .await?;
+    recouvre_app::cases::propose_write_off(&state.app, &user.actor(), case_id, form.version, &amounts, &form.reason)
+        .await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
 }

@@ -1,0 +1,262 @@
+//! The case file and the everyday changes made on it: notes, tags, assignment, payments
+//! received by hand, write-offs.
+//!
+//! Every read of a debtor's file writes a line to the access log in the same use case (RGPD
+//! art. 15: the bank answers a debtor's access request from it); every change quotes the case
+//! version its author saw, and the store refuses a stale one listing what changed since.
+
+use recouvre_domain::allocation::AllocationOrder;
+use recouvre_domain::authority::{Permission, Role};
+use recouvre_domain::case::Breakdown;
+use recouvre_domain::debtor_alerts::{debtor_alerts, DebtorAlert};
+use recouvre_domain::journal::JournalEvent;
+use recouvre_domain::Money;
+use recouvre_store::cases::{CaseDetail, CaseFilter, CasePage, PortfolioLine};
+use recouvre_store::ledger::{Booked, LedgerLine};
+use recouvre_store::users::User;
+
+use crate::limits::{self, LONG_TEXT_CHARS_MAX, SHORT_TEXT_CHARS_MAX};
+use crate::{Actor, App, Error, Result};
+
+pub use recouvre_store::approvals::WriteOffOutcome;
+
+/// A page of the case list, with the filters of the list screen.
+pub async fn list(app: &App, actor: &Actor, filter: &CaseFilter) -> Result<CasePage> {
+    actor.require(Permission::ReadCases)?;
+    Ok(recouvre_store::cases::list(app.read_store(), filter).await?)
+}
+
+/// Records that `actor` consulted the file of `case_id`'s debtor through `path`.
+async fn record_access(app: &App, actor: &Actor, case_id: i64, debtor_id: Option<i64>, path: &str) -> Result<()> {
+    recouvre_store::access::record(
+        app.store(),
+        &recouvre_store::access::Access {
+            user_login: actor.login.clone(),
+            case_id: Some(case_id),
+            person_id: debtor_id,
+            path: path.to_string(),
+            at: app.now(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A case file as its page and the API show it.
+#[derive(Clone, Debug)]
+pub struct CaseFile {
+    pub case: CaseDetail,
+    /// The journal, oldest first.
+    pub journal: Vec<JournalEvent>,
+    /// What the officer must know about the debtor before acting.
+    pub alerts: Vec<DebtorAlert>,
+    /// Compliance asked the officers to contact it before acting (never shown to the debtor:
+    /// CMF L561-18).
+    pub compliance_review: bool,
+}
+
+/// Reads a case file and logs the consultation (`path`: the screen or endpoint it was read
+/// through).
+pub async fn case_file(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<CaseFile> {
+    actor.require(Permission::ReadCases)?;
+    let case = recouvre_store::cases::detail(app.store(), case_id).await?;
+    let journal = recouvre_store::journal::events(app.store(), case_id).await?;
+    let compliance_review = recouvre_store::aml::visible_review(app.store(), case_id).await?;
+    record_access(app, actor, case_id, Some(case.debtor_id), path).await?;
+    let alerts = debtor_alerts(&case.debtor);
+    Ok(CaseFile { case, journal, alerts, compliance_review })
+}
+
+/// The debtor of a case, or 404.
+async fn debtor_of(app: &App, case_id: i64) -> Result<i64> {
+    recouvre_store::cases::debtor_of(app.store(), case_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("dossier n° {case_id}")))
+}
+
+/// A case's journal, oldest first, with each event's hash chain.
+pub async fn journal(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<Vec<JournalEvent>> {
+    actor.require(Permission::ReadCases)?;
+    let debtor = debtor_of(app, case_id).await?;
+    record_access(app, actor, case_id, Some(debtor), path).await?;
+    Ok(recouvre_store::journal::events(app.store(), case_id).await?)
+}
+
+/// A case's ledger: every posting, oldest first.
+pub async fn ledger(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<Vec<LedgerLine>> {
+    actor.require(Permission::ReadCases)?;
+    let debtor = debtor_of(app, case_id).await?;
+    record_access(app, actor, case_id, Some(debtor), path).await?;
+    Ok(recouvre_store::ledger::lines(app.store(), case_id).await?)
+}
+
+/// Adds a note; returns the case's new version.
+pub async fn add_note(app: &App, actor: &Actor, case_id: i64, version: i64, body: &str) -> Result<i64> {
+    actor.require(Permission::WorkCases)?;
+    let body = limits::required_text("body", body, LONG_TEXT_CHARS_MAX, true)?;
+    Ok(recouvre_store::cases::add_note(app.store(), case_id, version, &actor.login, &body, app.now()).await?)
+}
+
+/// Tags per case, and characters per tag.
+pub const TAGS_PER_CASE_MAX: usize = 20;
+pub const TAG_CHARS_MAX: usize = 40;
+
+/// Tags typed as a comma-separated list: trimmed, empty ones dropped, duplicates removed.
+pub fn parse_tags(text: &str) -> Result<Vec<String>> {
+    let mut tags: Vec<String> = Vec::new();
+    for tag in text.split(',') {
+        let tag = limits::text("tags", tag, TAG_CHARS_MAX, false)?;
+        if !tag.is_empty() && !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > TAGS_PER_CASE_MAX {
+        return Err(Error::invalid(
+            "tags",
+            "too_many",
+            format!("{} étiquettes : {TAGS_PER_CASE_MAX} au plus", tags.len()),
+        ));
+    }
+    Ok(tags)
+}
+
+/// Replaces a case's tags (typed as a comma-separated list); returns the new version.
+pub async fn set_tags(app: &App, actor: &Actor, case_id: i64, version: i64, tags_text: &str) -> Result<i64> {
+    actor.require(Permission::WorkCases)?;
+    let tags = parse_tags(tags_text)?;
+    Ok(recouvre_store::cases::set_tags(app.store(), case_id, version, &tags, &actor.login, app.now()).await?)
+}
+
+/// Officers and team leads a case can be given to.
+pub async fn assignable_officers(app: &App, actor: &Actor) -> Result<Vec<User>> {
+    actor.require(Permission::ReadCases)?;
+    Ok(recouvre_store::users::list(app.store())
+        .await?
+        .into_iter()
+        .filter(|user| user.active && matches!(user.role, Role::Officer | Role::TeamLead))
+        .collect())
+}
+
+/// Gives a case to an officer (`None`: unassigns it); returns the new version.
+pub async fn assign(app: &App, actor: &Actor, case_id: i64, version: i64, officer_id: Option<i64>) -> Result<i64> {
+    actor.require(Permission::AssignCases)?;
+    let officer = match officer_id {
+        None => None,
+        Some(id) => {
+            let user = recouvre_store::users::by_id(app.store(), id)
+                .await?
+                .filter(|user| user.active && matches!(user.role, Role::Officer | Role::TeamLead))
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "officer_id",
+                        "unknown_officer",
+                        format!("gestionnaire n° {id} inconnu ou inactif : choisissez-le dans la liste"),
+                    )
+                })?;
+            Some((user.id, user.login))
+        }
+    };
+    Ok(recouvre_store::cases::assign(
+        app.store(),
+        case_id,
+        version,
+        officer.as_ref().map(|(id, login)| (*id, login.as_str())),
+        &actor.login,
+        app.now(),
+    )
+    .await?)
+}
+
+/// A payment received by hand.
+#[derive(Clone, Debug)]
+pub struct PaymentInput {
+    pub amount: Money,
+    pub received_on: chrono::NaiveDate,
+    /// Capital first (over-indebtedness measures, C. consom. L733-1) instead of costs,
+    /// interest, principal (C. civ. 1343-1).
+    pub capital_first: bool,
+    /// Where the money comes from (cheque number, transfer reference…).
+    pub reference: String,
+    pub payer_name: Option<String>,
+    pub payer_iban: Option<String>,
+    /// A cash deposit at the counter.
+    pub cash: bool,
+}
+
+/// Books a payment received by hand, allocated over what is due, screened by the vigilance
+/// rules in the same transaction.
+pub async fn book_payment(app: &App, actor: &Actor, case_id: i64, version: i64, input: &PaymentInput) -> Result<Booked> {
+    actor.require(Permission::WorkCases)?;
+    let amount = limits::positive_amount("amount", input.amount)?;
+    let received_on = limits::past_date("received_on", input.received_on, app.today())?;
+    let reference = limits::required_text("reference", &input.reference, SHORT_TEXT_CHARS_MAX, false)
+        .map_err(|error| if error.code == "required" {
+            Error::invalid("reference", "required", "indiquez la référence du paiement (chèque, virement…)")
+        } else {
+            error
+        })?;
+    let payer_name = match input.payer_name.as_deref() {
+        Some(name) => Some(limits::text("payer_name", name, SHORT_TEXT_CHARS_MAX, false)?).filter(|name| !name.is_empty()),
+        None => None,
+    };
+    let payer = recouvre_store::aml::Payer {
+        name: payer_name,
+        iban: input
+            .payer_iban
+            .as_deref()
+            .map(|iban| iban.replace(' ', "").to_uppercase())
+            .filter(|iban| !iban.is_empty()),
+        cash: input.cash,
+        refund_to_other_account: false,
+    };
+    let entry = recouvre_store::ledger::Entry { booked_on: received_on, reference: &reference, actor: &actor.login, now: app.now() };
+    Ok(recouvre_store::ledger::book_payment_from(
+        app.store(),
+        case_id,
+        Some(version),
+        amount,
+        AllocationOrder::capital_first_if(input.capital_first),
+        &entry,
+        &payer,
+    )
+    .await?)
+}
+
+/// Proposes a write-off (passage en pertes): booked at once within the actor's delegation,
+/// otherwise an approval request someone else decides.
+pub async fn propose_write_off(
+    app: &App,
+    actor: &Actor,
+    case_id: i64,
+    version: i64,
+    amounts: &Breakdown,
+    reason: &str,
+) -> Result<WriteOffOutcome> {
+    actor.require(Permission::WorkCases)?;
+    for (field, amount) in [
+        ("principal", amounts.principal),
+        ("contractual_interest", amounts.contractual_interest),
+        ("statutory_interest", amounts.statutory_interest),
+        ("costs", amounts.costs),
+        ("penalties", amounts.penalties),
+    ] {
+        limits::amount_within_limit(field, amount)?;
+    }
+    let reason = limits::text("reason", reason, LONG_TEXT_CHARS_MAX, true)?;
+    Ok(recouvre_store::approvals::propose_write_off(
+        app.store(),
+        case_id,
+        version,
+        amounts,
+        &reason,
+        actor.store_actor(),
+        app.now(),
+    )
+    .await?)
+}
+
+/// The open portfolio by status and by claim nature, for the overview page.
+pub async fn portfolio_overview(app: &App, actor: &Actor) -> Result<(Vec<PortfolioLine>, Vec<PortfolioLine>)> {
+    actor.require(Permission::ReadReports)?;
+    Ok(recouvre_store::cases::portfolio_overview(app.read_store()).await?)
+}
