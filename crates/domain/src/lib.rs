@@ -33,12 +33,12 @@ pub mod time_bar;
 
 // The case file and its journal (issue 2).
 pub mod authority;
+pub mod bank_account;
 pub mod case;
 pub mod debtor_alerts;
 pub mod intake;
 pub mod journal;
 pub mod ledger;
-pub mod portfolio;
 pub mod snapshot;
 
 // Committee packs and activity steering (issue 8).

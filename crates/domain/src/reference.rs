@@ -17,7 +17,6 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::statutory_interest::CreditorCategory;
 use crate::Money;
 
 const RATES_TOML: &str = include_str!("../data/statutory_interest_rates.toml");
@@ -121,6 +120,18 @@ impl<'de> Deserialize<'de> for Semester {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Semester, D::Error> {
         String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
     }
+}
+
+/// Which series of the statutory rate applies (CMF L313-2).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CreditorCategory {
+    /// All cases other than an individual creditor: the bank's usual case.
+    #[default]
+    Other,
+    /// Creditor an individual not acting for professional needs.
+    Individual,
 }
 
 /// The two statutory interest rates of a semester, in % per year (CMF L313-2).

@@ -10,20 +10,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::add_months_clamped;
+// The creditor category selects one of the two series of a semester's rates: it lives with the
+// rates (`reference`), and is re-exported here where the computation is.
+pub use crate::reference::CreditorCategory;
 use crate::reference::{french_date, ReferenceData, ReferenceError, Semester};
 use crate::Money;
-
-/// Which series of the statutory rate applies (CMF L313-2).
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CreditorCategory {
-    /// All cases other than an individual creditor: the bank's usual case.
-    #[default]
-    Other,
-    /// Creditor an individual not acting for professional needs.
-    Individual,
-}
 
 /// The increase of CMF L313-3, in percentage points.
 pub const INCREASE_POINTS: Decimal = Decimal::from_parts(5, 0, 0, false, 0);

@@ -23,7 +23,8 @@ use roxmltree::Node;
 use serde::Serialize;
 
 use crate::error::FileError;
-use crate::schema::{self, Message};
+use crate::message::Message;
+use crate::schema;
 use crate::sepa;
 
 /// Direction of an entry on our account.

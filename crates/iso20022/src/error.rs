@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::schema::Message;
+use crate::message::Message;
 
 /// One schema violation, as libxml2 reported it, with its line in the document.
 #[derive(Debug, Clone, PartialEq, Eq)]

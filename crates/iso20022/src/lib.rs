@@ -17,6 +17,7 @@
 
 pub mod camt;
 mod error;
+mod message;
 pub mod pain008;
 pub mod schema;
 pub mod sepa;

@@ -32,7 +32,8 @@ use recouvre_domain::calendar;
 use recouvre_domain::Money;
 
 use crate::error::FileError;
-use crate::schema::{self, Message};
+use crate::message::Message;
+use crate::schema;
 use crate::sepa::{self, SepaError};
 
 /// Which pain.008 version to write.

@@ -178,7 +178,7 @@ pub fn validate_iban(text: &str) -> Result<String, SepaError> {
     }
     if country == "FR" || country == "MC" {
         let (bank, branch, account, key) = (&iban[4..9], &iban[9..14], &iban[14..25], &iban[25..27]);
-        let expected = recouvre_domain::portfolio::rib_key(bank, branch, account);
+        let expected = recouvre_domain::bank_account::rib_key(bank, branch, account);
         if key.parse::<u32>().ok() != Some(expected) {
             return Err(SepaError::RibKey { found: key.to_string(), expected, iban });
         }
@@ -567,11 +567,11 @@ mod tests {
     #[test]
     fn french_ibans_have_their_rib_key_checked() {
         // Same mod-97 check digits recomputed for a wrong RIB key: only the RIB check catches it.
-        let key = recouvre_domain::portfolio::rib_key("30006", "00001", "12345678901");
+        let key = recouvre_domain::bank_account::rib_key("30006", "00001", "12345678901");
         let wrong = format!("{:02}", (key + 1) % 100);
-        let wrong_key = recouvre_domain::portfolio::french_iban("30006", "00001", "12345678901", &wrong);
+        let wrong_key = recouvre_domain::bank_account::french_iban("30006", "00001", "12345678901", &wrong);
         assert!(matches!(validate_iban(&wrong_key), Err(SepaError::RibKey { expected, .. }) if expected == key));
-        let right = recouvre_domain::portfolio::french_iban("30006", "00001", "12345678901", &format!("{key:02}"));
+        let right = recouvre_domain::bank_account::french_iban("30006", "00001", "12345678901", &format!("{key:02}"));
         assert!(is_valid_iban(&right));
     }
 

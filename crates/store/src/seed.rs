@@ -736,7 +736,7 @@ fn journal_of(case: &PlannedCase<'_>, actor: &str, recorded_at: DateTime<Utc>) -
 mod tests {
     use super::*;
     use chrono::NaiveDate;
-    use recouvre_domain::portfolio::{self, PortfolioSpec};
+    use recouvre_demo::portfolio::{self, PortfolioSpec};
 
     fn portfolio(cases: usize) -> Vec<NewCase> {
         let spec = PortfolioSpec {

@@ -7,8 +7,8 @@
 
 use chrono::{NaiveDate, Utc};
 use rand::Rng;
+use recouvre_demo::portfolio::{self, PortfolioSpec};
 use recouvre_domain::authority::{DelegationLevel, Role};
-use recouvre_domain::portfolio::{self, PortfolioSpec};
 use recouvre_store::Store;
 use recouvre_web::auth;
 

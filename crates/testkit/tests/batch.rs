@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, NaiveDate, Utc};
+use recouvre_demo::portfolio::{self, PortfolioSpec};
 use recouvre_domain::accrual::{accrue, RateRule};
-use recouvre_domain::portfolio::{self, PortfolioSpec};
 use recouvre_domain::reference::ReferenceData;
 use recouvre_domain::Money;
 use recouvre_store::batch::{self, RunOptions, Silent};

@@ -35,7 +35,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use recouvre_domain::portfolio::{self, PortfolioSpec};
+use recouvre_demo::portfolio::{self, PortfolioSpec};
+use recouvre_domain::bank_account::{french_iban, rib_key};
 use recouvre_iso20022::sepa::rf_reference;
 use recouvre_store::statements::{StatementOutcome, VigilanceTime};
 use recouvre_store::{on_engine, EnginePool, Store};
@@ -146,8 +147,8 @@ async fn statement(store: &Store, credits: usize, listed_names: &[String]) -> St
     // An account of our bank for payers whose IBAN the case does not know: one per payer.
     let home_iban = |payer: usize| {
         let account = format!("{payer:011}");
-        let key = format!("{:02}", portfolio::rib_key("30004", "01289", &account));
-        portfolio::french_iban("30004", "01289", &account, &key)
+        let key = format!("{:02}", rib_key("30004", "01289", &account));
+        french_iban("30004", "01289", &account, &key)
     };
     for number in 0..credits {
         let debtor = random.gen_range(0..debtors.len());

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, Utc};
+use recouvre_demo::portfolio::{self, PortfolioSpec};
 use recouvre_domain::allocation::AllocationOrder;
 use recouvre_domain::authority::{DelegationLevel, Role};
 use recouvre_domain::case::Breakdown;
 use recouvre_domain::committee::{self, Channel, Month, ProvisioningPolicy};
-use recouvre_domain::portfolio::{self, PortfolioSpec};
 use recouvre_domain::procedure::{ProcedureKind, Step, StepInput};
 use recouvre_domain::reference::ReferenceData;
 use recouvre_domain::snapshot::AgeBucket;

@@ -4,9 +4,9 @@
 //! SQLite, or on PostgreSQL when `RECOUVRE_TEST_POSTGRES` is set (see `scripts/test`).
 
 use chrono::{DateTime, TimeZone, Utc};
+use recouvre_demo::portfolio::{self, PortfolioSpec};
 use recouvre_domain::authority::{DelegationLevel, Role};
 use recouvre_domain::case::{CaseStatus, NewCase, PartyRole};
-use recouvre_domain::portfolio::{self, PortfolioSpec};
 use recouvre_store::{on_engine, Store};
 use recouvre_testkit::TestDb;
 use sqlx::Row;
