@@ -185,18 +185,28 @@ pub struct PaymentInput {
 
 /// Books a payment received by hand, allocated over what is due, screened by the vigilance
 /// rules in the same transaction.
-pub async fn book_payment(app: &App, actor: &Actor, case_id: i64, version: i64, input: &PaymentInput) -> Result<Booked> {
+pub async fn book_payment(
+    app: &App,
+    actor: &Actor,
+    case_id: i64,
+    version: i64,
+    input: &PaymentInput,
+) -> Result<Booked> {
     actor.require(Permission::WorkCases)?;
     let amount = limits::positive_amount("amount", input.amount)?;
     let received_on = limits::past_date("received_on", input.received_on, app.today())?;
-    let reference = limits::required_text("reference", &input.reference, SHORT_TEXT_CHARS_MAX, false)
-        .map_err(|error| if error.code == "required" {
-            Error::invalid("reference", "required", "indiquez la référence du paiement (chèque, virement…)")
-        } else {
-            error
+    let reference =
+        limits::required_text("reference", &input.reference, SHORT_TEXT_CHARS_MAX, false).map_err(|error| {
+            if error.code == "required" {
+                Error::invalid("reference", "required", "indiquez la référence du paiement (chèque, virement…)")
+            } else {
+                error
+            }
         })?;
     let payer_name = match input.payer_name.as_deref() {
-        Some(name) => Some(limits::text("payer_name", name, SHORT_TEXT_CHARS_MAX, false)?).filter(|name| !name.is_empty()),
+        Some(name) => {
+            Some(limits::text("payer_name", name, SHORT_TEXT_CHARS_MAX, false)?).filter(|name| !name.is_empty())
+        }
         None => None,
     };
     let payer = recouvre_store::aml::Payer {
@@ -209,7 +219,12 @@ pub async fn book_payment(app: &App, actor: &Actor, case_id: i64, version: i64, 
         cash: input.cash,
         refund_to_other_account: false,
     };
-    let entry = recouvre_store::ledger::Entry { booked_on: received_on, reference: &reference, actor: &actor.login, now: app.now() };
+    let entry = recouvre_store::ledger::Entry {
+        booked_on: received_on,
+        reference: &reference,
+        actor: &actor.login,
+        now: app.now(),
+    };
     Ok(recouvre_store::ledger::book_payment_from(
         app.store(),
         case_id,

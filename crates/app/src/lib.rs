@@ -16,11 +16,23 @@ use recouvre_domain::reference::ReferenceData;
 use recouvre_store::Store;
 
 pub mod actor;
+pub mod admin;
+pub mod approvals;
+pub mod audit;
+pub mod batch;
 pub mod cases;
 pub mod clock;
+pub mod demo;
+pub mod direct_debits;
 pub mod error;
+pub mod identity;
+pub mod imports;
 pub mod limits;
 pub mod reference;
+pub mod reports;
+pub mod sanctions;
+pub mod statements;
+pub mod suspense;
 
 pub use actor::Actor;
 pub use clock::{Clock, FixedClock, SystemClock};

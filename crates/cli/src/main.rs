@@ -5,14 +5,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
-use chrono::Utc;
+use anyhow::Context;
 use clap::{Parser, Subcommand};
-use recouvre_demo::portfolio::{self, PortfolioSpec};
-use recouvre_domain::authority::{DelegationLevel, Role};
-use recouvre_domain::procedure::{ProcedureKind, Step};
+use recouvre_domain::authority::Role;
 use recouvre_store::Store;
-use recouvre_web::auth;
 
 mod calc;
 
@@ -29,7 +25,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Démonstration : crée ou réutilise ./recouvre-demo.db, la remplit, et sert l'interface.
+    /// Démonstration : remplit la base (sqlite://recouvre-demo.db si --database n'est pas donné) à la
+    /// première exécution, et sert l'interface.
     Demo {
         /// Adresse d'écoute.
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -37,9 +34,6 @@ enum Command {
         /// Nombre de dossiers générés à la première exécution.
         #[arg(long, default_value_t = 2_000)]
         cases: usize,
-        /// Fichier de la base de démonstration.
-        #[arg(long, default_value = "recouvre-demo.db")]
-        file: PathBuf,
     },
     /// Sert l'interface web et l'API sur la base indiquée par --database.
     Serve {
@@ -299,8 +293,14 @@ fn main() -> ExitCode {
     if let Command::Calc(command) = cli.command {
         return run_calc(command, database_given.then_some(cli.database.as_str()));
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
-    match runtime.block_on(run(cli)) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("erreur : démarrage impossible ({error})");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli, database_given)) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("erreur : {error:#}");
@@ -349,12 +349,12 @@ fn run_calc(command: calc::CalcCommand, database: Option<&str>) -> ExitCode {
     let reference = match database {
         None => recouvre_domain::reference::ReferenceData::embedded(),
         Some(url) => {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
-            match runtime.block_on(async {
-                recouvre_app::reference::load(&open(url).await?)
-                    .await
-                    .map_err(|error| anyhow::anyhow!(error.for_operator()))
-            }) {
+            let loaded = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(anyhow::Error::from)
+                .and_then(|runtime| runtime.block_on(async { Ok(app(url).await?.reference().as_ref().clone()) }));
+            match loaded {
                 Ok(reference) => reference,
                 Err(error) => {
                     eprintln!("données de référence illisibles : {error:#}");
@@ -375,26 +375,44 @@ fn run_calc(command: calc::CalcCommand, database: Option<&str>) -> ExitCode {
     }
 }
 
-async fn open(url: &str) -> anyhow::Result<Store> {
-    open_for(url, recouvre_store::Workload::Interactive).await
-}
-
+/// The database of a command, migrated.
 async fn open_for(url: &str, workload: recouvre_store::Workload) -> anyhow::Result<Store> {
-    let store = Store::connect_for(url, workload).await?;
-    store.migrate().await?;
-    Ok(store)
+    recouvre_app::App::open(url, workload).await.map_err(operator_error)
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// The application on the database of a command, with the system clock.
+async fn app_on(url: &str, workload: recouvre_store::Workload) -> anyhow::Result<recouvre_app::App> {
+    let store = open_for(url, workload).await?;
+    recouvre_app::App::on(store).await.map_err(operator_error)
+}
+
+async fn app(url: &str) -> anyhow::Result<recouvre_app::App> {
+    app_on(url, recouvre_store::Workload::Interactive).await
+}
+
+/// A use case's error as the operator reads it (an internal error with its detail).
+fn operator_error(error: recouvre_app::Error) -> anyhow::Error {
+    anyhow::anyhow!(error.for_operator())
+}
+
+fn system(actor: &str) -> recouvre_app::Actor {
+    recouvre_app::Actor::system(actor)
+}
+
+async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Calc(_) => unreachable!("handled before the runtime starts"),
         Command::Migrate => {
-            open(&cli.database).await?;
+            open_for(&cli.database, recouvre_store::Workload::Interactive).await?;
             println!("schéma à jour ({})", recouvre_store::redact(&cli.database));
         }
-        Command::Demo { listen, cases, file } => demo(listen, cases, &file).await?,
+        Command::Demo { listen, cases } => {
+            // The demo runs on the database it is given; without one, on its own SQLite file.
+            let url = if database_given { cli.database.clone() } else { DEMO_DATABASE.to_string() };
+            demo(&url, listen, cases).await?
+        }
         Command::Serve { listen, metrics_token, secure_cookies, read_database } => {
-            let store = open(&cli.database).await?;
+            let store = open_for(&cli.database, recouvre_store::Workload::Interactive).await?;
             let read_store = match read_database {
                 // A replica is not migrated: its schema comes from the primary.
                 Some(url) => recouvre_store::Store::connect(&url).await.with_context(|| {
@@ -406,18 +424,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(store, read_store, config, listen).await?;
         }
         Command::Seed { cases, seed } => {
-            let store = open_for(&cli.database, recouvre_store::Workload::BulkLoad).await?;
-            let officers = officer_logins(&store).await?;
-            let created = seed_portfolio(&store, cases, seed, officers).await?;
+            let app = app_on(&cli.database, recouvre_store::Workload::BulkLoad).await?;
+            let created =
+                recouvre_app::demo::seed_portfolio(&app, &system("seed"), cases, seed).await.map_err(operator_error)?;
             println!("{created} dossier(s) créé(s) sur {cases} générés");
         }
         Command::Import(ImportCommand::Accounts { file, actor }) => {
-            let store = open(&cli.database).await?;
+            let app = app(&cli.database).await?;
             let content = std::fs::read_to_string(&file)
                 .with_context(|| format!("lecture de {} impossible (fichier UTF-8 attendu)", file.display()))?;
             let name = file.display().to_string();
-            let outcome =
-                recouvre_store::imports::import_accounts_csv(&store, &name, &content, &actor, Utc::now()).await?;
+            let outcome = recouvre_app::imports::import_accounts(&app, &system(&actor), &name, &content)
+                .await
+                .map_err(operator_error)?;
             if outcome.already_imported {
                 println!("{name} : déjà importé, rien n'a changé");
             } else {
@@ -428,12 +447,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Import(ImportCommand::Statement { file, actor }) => {
-            let store = open(&cli.database).await?;
+            let app = app(&cli.database).await?;
             let xml = std::fs::read(&file).with_context(|| format!("lecture de {} impossible", file.display()))?;
             let name = file.display().to_string();
-            let outcome = recouvre_web::statements::import(&store, &name, &xml, &actor)
-                .await
-                .map_err(|error| anyhow::anyhow!("{error}"))?;
+            let outcome =
+                recouvre_app::statements::import(&app, &system(&actor), &name, &xml).await.map_err(operator_error)?;
             println!(
                 "{name} : {} crédit(s) affecté(s) ({}), {} au compte d'instance ({}), {} déjà comptabilisé(s), {} rejet(s) de prélèvement",
                 outcome.booked,
@@ -445,13 +463,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Batch { as_of, chunk_cases, workers, lease_seconds } => {
-            let store = open(&cli.database).await?;
-            nightly_run(&store, as_of, chunk_cases, workers, lease_seconds).await?;
+            let app = app(&cli.database).await?;
+            nightly_run(&app, as_of, chunk_cases, workers, lease_seconds).await?;
         }
         Command::Report(ReportCommand::Controls { as_of, format }) => {
-            let store = open(&cli.database).await?;
-            let as_of = as_of.unwrap_or_else(|| Utc::now().date_naive());
-            let report = recouvre_store::controls::control_report(&store, as_of).await?;
+            let app = app(&cli.database).await?;
+            let report =
+                recouvre_app::reports::control_report(&app, &system("report"), as_of).await.map_err(operator_error)?;
             if format == "json" {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -465,7 +483,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let month: recouvre_domain::committee::Month = month.parse()?;
             let extension = out.extension().and_then(|e| e.to_str()).unwrap_or_default();
             let format = recouvre_web::committee_files::Format::of_extension(extension)?;
-            let store = open(&cli.database).await?;
+            let store = open_for(&cli.database, recouvre_store::Workload::Interactive).await?;
             let pack = recouvre_store::committee::pack(&store, month).await?;
             let bytes = recouvre_web::committee_files::render(&pack, format)?;
             std::fs::write(&out, &bytes).with_context(|| format!("écriture de {} impossible", out.display()))?;
@@ -480,8 +498,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Report(ReportCommand::Reconciliation { from, to }) => {
-            let store = open(&cli.database).await?;
-            let reconciliation = recouvre_store::controls::reconciliation(&store, from, to).await?;
+            let app = app(&cli.database).await?;
+            let reconciliation = recouvre_app::reports::reconciliation(&app, &system("report"), from, to)
+                .await
+                .map_err(operator_error)?;
             println!("{}", serde_json::to_string_pretty(&reconciliation)?);
             if !reconciliation.difference.is_zero() {
                 eprintln!("écart de rapprochement : {}", reconciliation.difference.to_french());
@@ -489,19 +509,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Export(ExportCommand::DirectDebits { collection_date, out, version }) => {
-            let store = open(&cli.database).await?;
-            let version = recouvre_iso20022::Pain008Version::parse(&version)
-                .with_context(|| format!("version « {version} » inconnue : 02 ou 08"))?;
-            let bank = recouvre_store::settings::bank_identity(&store).await?;
-            match recouvre_store::direct_debits::prepare_export(
-                &store,
-                collection_date,
-                version,
-                &bank,
-                "system:export",
-                Utc::now(),
-            )
-            .await?
+            let version = recouvre_app::direct_debits::version(&version).map_err(operator_error)?;
+            let app = app(&cli.database).await?;
+            match recouvre_app::direct_debits::export(&app, &system("export"), collection_date, version)
+                .await
+                .map_err(operator_error)?
             {
                 None => println!("aucune échéance à prélever au {collection_date}"),
                 Some((xml, summary)) => {
@@ -511,14 +523,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Export(ExportCommand::Accounting { date, out }) => {
-            let store = open(&cli.database).await?;
-            let lines = recouvre_store::controls::accounting_lines(&store, date).await?;
-            std::fs::write(&out, recouvre_store::controls::accounting_csv(&lines))
-                .with_context(|| format!("écriture de {} impossible", out.display()))?;
+            let app = app(&cli.database).await?;
+            let (lines, csv) = recouvre_app::reports::accounting_export(&app, &system("export"), date)
+                .await
+                .map_err(operator_error)?;
+            std::fs::write(&out, csv).with_context(|| format!("écriture de {} impossible", out.display()))?;
             println!("{} : {} ligne(s) d'écriture du {date}", out.display(), lines.len());
         }
         Command::Letters(LettersCommand::Print { date, out }) => {
-            let store = open(&cli.database).await?;
+            let store = open_for(&cli.database, recouvre_store::Workload::Interactive).await?;
             let pdf =
                 recouvre_web::letters::day_mail_pdf(&store, date).await.map_err(|error| anyhow::anyhow!("{error}"))?;
             std::fs::write(&out, &pdf).with_context(|| format!("écriture de {} impossible", out.display()))?;
@@ -526,13 +539,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Statement(StatementCommand::Show { file, format: _ }) => {
             let xml = std::fs::read(&file).with_context(|| format!("lecture de {} impossible", file.display()))?;
-            let statements = recouvre_iso20022::read_statements(&xml)
-                .map_err(|error| anyhow::anyhow!("{} : {error}", file.display()))?;
-            println!("{}", recouvre_iso20022::statement_json_text(&statements));
+            let json = recouvre_app::statements::show(&file.display().to_string(), &xml).map_err(operator_error)?;
+            println!("{json}");
         }
         Command::Audit(AuditCommand::Verify) => {
-            let store = open(&cli.database).await?;
-            let report = recouvre_store::journal::verify_all(&store).await?;
+            let app = app(&cli.database).await?;
+            let report = recouvre_app::audit::verify(&app, &system("audit")).await.map_err(operator_error)?;
             match report.first_break {
                 None => println!(
                     "journaux intègres : {} dossier(s), {} événement(s) vérifiés",
@@ -546,14 +558,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::User(command) => user_command(&cli.database, command).await?,
         Command::Reference(ReferenceCommand::Add { kind, file, replace, actor }) => {
-            let store = open(&cli.database).await?;
+            let app = app(&cli.database).await?;
             let text =
                 std::fs::read_to_string(&file).with_context(|| format!("lecture de {} impossible", file.display()))?;
-            let app = recouvre_app::App::on(store).await.map_err(|error| anyhow::anyhow!(error.for_operator()))?;
-            let added =
-                recouvre_app::reference::add_entry(&app, &recouvre_app::Actor::system(&actor), &kind, &text, replace)
-                    .await
-                    .map_err(|error| anyhow::anyhow!("{} : {}", file.display(), error.for_operator()))?;
+            let added = recouvre_app::reference::add_entry(&app, &system(&actor), &kind, &text, replace)
+                .await
+                .map_err(|error| anyhow::anyhow!("{} : {}", file.display(), error.for_operator()))?;
             match added {
                 recouvre_app::reference::Added::RuleDocument => {
                     println!("{kind} enregistré ; en vigueur pour les prochaines décisions")
@@ -567,22 +577,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Sanctions(SanctionsCommand::Load { file, threshold, actor }) => {
-            let store = open(&cli.database).await?;
+            let app = app(&cli.database).await?;
             let text =
                 std::fs::read_to_string(&file).with_context(|| format!("lecture de {} impossible", file.display()))?;
             let name = file.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-            let loaded = recouvre_store::sanctions::load(&store, &name, &text, threshold, &actor, Utc::now()).await?;
+            let loaded = recouvre_app::sanctions::load(&app, &system(&actor), &name, &text, threshold)
+                .await
+                .map_err(operator_error)?;
             println!(
                 "liste {} chargée : {} entrées, seuil {} %, en vigueur pour les prochains paiements",
                 loaded.file_name, loaded.entry_count, loaded.threshold_percent
             );
         }
         Command::Sanctions(SanctionsCommand::Check { name }) => {
-            let store = open(&cli.database).await?;
-            let Some((list, threshold)) = recouvre_store::sanctions::current(&store).await? else {
-                anyhow::bail!("aucune liste de sanctions chargée : recouvre sanctions load FICHIER");
-            };
-            match list.screen(&name, threshold) {
+            let app = app(&cli.database).await?;
+            match recouvre_app::sanctions::check(&app, &system("compliance"), &name).await.map_err(operator_error)? {
                 Some(found) => {
                     println!("{}", serde_json::to_string(&found)?);
                     return Ok(ExitCode::FAILURE);
@@ -591,11 +600,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Reference(ReferenceCommand::Check { on }) => {
-            let store = open(&cli.database).await?;
-            let data =
-                recouvre_app::reference::load(&store).await.map_err(|error| anyhow::anyhow!(error.for_operator()))?;
-            let on = on.unwrap_or_else(|| recouvre_app::Clock::today(&recouvre_app::SystemClock));
-            let warnings = recouvre_app::reference::coverage_warnings(&data, on);
+            let app = app(&cli.database).await?;
+            let on = on.unwrap_or_else(|| app.today());
+            let warnings = recouvre_app::reference::coverage_warnings(&app.reference(), on);
             if warnings.is_empty() {
                 println!("données de référence complètes au {on}");
             } else {
@@ -606,12 +613,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Token(TokenCommand::Create { login, name }) => {
-            let store = open(&cli.database).await?;
-            let user = recouvre_store::users::by_login(&store, &login)
-                .await?
-                .with_context(|| format!("utilisateur « {login} » inconnu : créez-le avec `recouvre user add`"))?;
-            let token = auth::random_token();
-            recouvre_store::users::create_token(&store, user.id, &name, &auth::token_hash(&token), Utc::now()).await?;
+            let app = app(&cli.database).await?;
+            let token = recouvre_app::identity::create_token(&app, &system("cli"), &login, &name)
+                .await
+                .map_err(operator_error)?;
             println!("{token}");
             eprintln!("jeton « {name} » créé pour {login} : conservez-le, il ne sera plus affiché");
         }
@@ -620,34 +625,34 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn user_command(database: &str, command: UserCommand) -> anyhow::Result<()> {
-    let store = open(database).await?;
+    let app = app(database).await?;
+    let actor = system("cli");
     match command {
         UserCommand::Add { login, name, role, delegation, password_stdin } => {
             let role = Role::from_code(&role).with_context(|| {
                 let codes: Vec<&str> = Role::ALL.iter().map(|role| role.code()).collect();
                 format!("rôle inconnu « {role} » : choisissez parmi {}", codes.join(", "))
             })?;
-            if delegation > DelegationLevel::MAX {
-                bail!("niveau de délégation {delegation} : de 0 à {} seulement", DelegationLevel::MAX);
-            }
-            let (password, generated) =
-                if password_stdin { (read_password()?, false) } else { (auth::random_token()[..20].to_string(), true) };
-            let hash = auth::hash_password(&password)?;
-            let new_user = recouvre_store::users::NewUser {
-                login: &login,
-                display_name: &name,
-                role,
-                delegation_level: DelegationLevel(delegation),
-                password_hash: &hash,
+            let (password, generated) = if password_stdin {
+                (read_password()?, false)
+            } else {
+                (recouvre_app::identity::random_token()[..20].to_string(), true)
             };
-            recouvre_store::users::create(&store, &new_user, Utc::now()).await?;
+            let account = recouvre_app::identity::NewAccount {
+                login: login.clone(),
+                display_name: name,
+                role,
+                delegation_level: delegation,
+                password: password.clone(),
+            };
+            recouvre_app::identity::add_user(&app, &actor, account).await.map_err(operator_error)?;
             println!("utilisateur {login} créé ({})", role.label());
             if generated {
                 println!("mot de passe : {password}");
             }
         }
         UserCommand::List => {
-            for user in recouvre_store::users::list(&store).await? {
+            for user in recouvre_app::identity::users(&app, &actor).await.map_err(operator_error)? {
                 println!(
                     "{}\t{}\t{}\tdélégation {}\t{}",
                     user.login,
@@ -659,8 +664,9 @@ async fn user_command(database: &str, command: UserCommand) -> anyhow::Result<()
             }
         }
         UserCommand::Password { login } => {
-            let hash = auth::hash_password(&read_password()?)?;
-            recouvre_store::users::set_password_hash(&store, &login, &hash).await?;
+            recouvre_app::identity::set_password(&app, &actor, &login, read_password()?)
+                .await
+                .map_err(operator_error)?;
             println!("mot de passe de {login} changé");
         }
     }
@@ -692,37 +698,33 @@ fn read_password() -> anyhow::Result<String> {
     let mut line = String::new();
     std::io::stdin().read_line(&mut line).context("lecture du mot de passe sur l'entrée standard")?;
     let password = line.trim_end_matches(['\r', '\n']).to_string();
-    if password.chars().count() < 8 {
-        bail!("mot de passe trop court : 8 caractères au moins");
-    }
+    recouvre_app::identity::check_password(&password).map_err(operator_error)?;
     Ok(password)
 }
 
-/// `recouvre batch`: the chunked run over every open case, then the payment plans' follow-up.
+/// `recouvre batch`: this process's share of the night's work, then the payment plans'
+/// follow-up.
 async fn nightly_run(
-    store: &Store,
+    app: &recouvre_app::App,
     as_of: chrono::NaiveDate,
     chunk_cases: i64,
     workers: Option<usize>,
     lease_seconds: u64,
 ) -> anyhow::Result<()> {
-    use recouvre_store::batch;
-    let reference = std::sync::Arc::new(
-        recouvre_app::reference::load(store).await.map_err(|error| anyhow::anyhow!(error.for_operator()))?,
-    );
     let started = std::time::Instant::now();
     let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
     let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "localhost".to_string());
-    let options = batch::RunOptions {
+    let options = recouvre_app::batch::NightlyOptions {
         as_of,
         chunk_cases,
-        lease: std::time::Duration::from_secs(lease_seconds.max(1)),
-        workers: workers.unwrap_or(cores).clamp(1, 64),
+        workers: workers.unwrap_or(cores),
+        lease: std::time::Duration::from_secs(lease_seconds),
         process_name: format!("{}:{}", hostname.trim(), std::process::id()),
-        actor: "system:batch".to_string(),
     };
-    let progress: std::sync::Arc<dyn batch::Progress> = std::sync::Arc::new(BatchProgress::new());
-    let (totals, report) = batch::run(store, &options, reference, progress).await?;
+    let progress: std::sync::Arc<dyn recouvre_store::batch::Progress> = std::sync::Arc::new(BatchProgress::new());
+    let outcome =
+        recouvre_app::batch::nightly_run(app, &system("batch"), &options, progress).await.map_err(operator_error)?;
+    let (totals, report, plans) = (&outcome.totals, &outcome.report, &outcome.plans);
     tracing::info!(
         as_of = %as_of,
         chunks = totals.chunks,
@@ -761,8 +763,6 @@ async fn nightly_run(
             "intérêts suspendus à partir du {held_from} : saisissez le taux légal manquant (recouvre reference add)"
         );
     }
-    let rules = recouvre_store::workflow::rules(store).await?;
-    let plans = recouvre_store::workflow::follow_plans(store, as_of, &rules, "system:batch", Utc::now()).await?;
     println!(
         "échéanciers : {} suivi(s), {} échéance(s) manquée(s), {} plan(s) caduc(s)",
         plans.plans_seen, plans.instalments_missed, plans.plans_lapsed
@@ -819,129 +819,37 @@ impl recouvre_store::batch::Progress for BatchProgress {
     }
 }
 
-async fn officer_logins(store: &Store) -> anyhow::Result<Vec<String>> {
-    Ok(recouvre_store::users::list(store)
-        .await?
-        .into_iter()
-        .filter(|user| user.role == Role::Officer)
-        .map(|user| user.login)
-        .collect())
-}
+/// The demo's database when `--database` is not given.
+const DEMO_DATABASE: &str = "sqlite://recouvre-demo.db";
 
-/// Generates the portfolio in transactions of `CHUNK_CASES` cases, through the bulk path
-/// (multi-row statements; the same rows as the per-case path, `recouvre_store::seed`). 5,000
-/// cases per transaction measured 2.5 times faster than 500 (docs/performance.md).
-async fn seed_portfolio(store: &Store, cases: usize, seed: u64, officers: Vec<String>) -> anyhow::Result<u64> {
-    const CHUNK_CASES: usize = 5_000;
-    let spec = PortfolioSpec { cases, seed, today: Utc::now().date_naive(), officers };
-    let mut created = 0;
-    let mut chunk = Vec::with_capacity(CHUNK_CASES);
-    for new_case in portfolio::generate(&spec) {
-        chunk.push(new_case);
-        if chunk.len() == CHUNK_CASES {
-            created += recouvre_store::seed::open_many_bulk(store, &chunk, "system:seed", Utc::now()).await?;
-            chunk.clear();
-        }
-    }
-    if !chunk.is_empty() {
-        created += recouvre_store::seed::open_many_bulk(store, &chunk, "system:seed", Utc::now()).await?;
-    }
-    Ok(created)
-}
-
-/// The demo's users: (login, name, role, delegation level). All share the password `demo`.
-const DEMO_USERS: [(&str, &str, Role, u8); 7] = [
-    ("camille", "Camille Martin", Role::Officer, 1),
-    ("julien", "Julien Bernard", Role::Officer, 2),
-    ("sophie", "Sophie Laurent", Role::TeamLead, 3),
-    ("nadia", "Nadia Benali", Role::Compliance, 0),
-    ("marc", "Marc Petit", Role::AccountingControl, 0),
-    ("helene", "Hélène Roux", Role::CommitteeViewer, 0),
-    ("admin", "Administrateur", Role::Administrator, 0),
-];
-const DEMO_PASSWORD: &str = "demo";
-
-async fn demo(listen: SocketAddr, cases: usize, file: &std::path::Path) -> anyhow::Result<()> {
-    let url = format!("sqlite://{}", file.display());
-    let store = open(&url).await?;
-    if recouvre_store::users::list(&store).await?.is_empty() {
-        let hash = auth::hash_password(DEMO_PASSWORD)?;
-        for (login, name, role, level) in DEMO_USERS {
-            let user = recouvre_store::users::NewUser {
-                login,
-                display_name: name,
-                role,
-                delegation_level: DelegationLevel(level),
-                password_hash: &hash,
-            };
-            recouvre_store::users::create(&store, &user, Utc::now()).await?;
-        }
-    }
-    if recouvre_store::cases::count(&store).await? == 0 {
-        println!("génération de {cases} dossiers de démonstration…");
+/// `recouvre demo`: fills the database at the first run (users, portfolio, procedures under
+/// way), then serves it.
+async fn demo(url: &str, listen: SocketAddr, cases: usize) -> anyhow::Result<()> {
+    let app = app(url).await?;
+    let system = system("seed");
+    recouvre_app::demo::ensure_demo_users(&app, &system).await.map_err(operator_error)?;
+    if recouvre_app::demo::is_empty(&app).await.map_err(operator_error)? {
+        println!("génération de {cases} dossiers de démonstration dans {}…", recouvre_store::redact(url));
         let started = std::time::Instant::now();
-        let officers = officer_logins(&store).await?;
-        seed_portfolio(&store, cases, 2026, officers).await?;
-        demo_workflow(&store).await?;
+        recouvre_app::demo::seed_portfolio(&app, &system, cases, 2026).await.map_err(operator_error)?;
+        for refused in recouvre_app::demo::bring_to_life(&app, &system).await.map_err(operator_error)? {
+            eprintln!("démonstration : {refused}");
+        }
         println!("fait en {:.1} s", started.elapsed().as_secs_f64());
     } else {
-        println!("base de démonstration existante réutilisée : {}", file.display());
+        println!("base de démonstration existante réutilisée : {}", recouvre_store::redact(url));
     }
     println!();
     println!("Recouvre (démonstration) : http://{listen}/");
-    println!("Identifiants (mot de passe « {DEMO_PASSWORD} » pour tous) :");
-    for (login, name, role, _) in DEMO_USERS {
+    println!("Identifiants (mot de passe « {} » pour tous) :", recouvre_app::demo::DEMO_PASSWORD);
+    for (login, name, role, _) in recouvre_app::demo::DEMO_USERS {
         println!("  {login:<8} {name} — {}", role.label());
     }
     println!();
     let config =
         recouvre_web::Config { metrics_token: Some("demo-metrics".to_string()), ..recouvre_web::Config::default() };
+    let store = app.store().clone();
     serve(store.clone(), store, config, listen).await
-}
-
-/// Brings the demo to life: the third-party directory, the officers' specialties, a
-/// recommendation on the first cases and a few procedures under way, so that the agenda, the
-/// procedures and the team view have something to show.
-async fn demo_workflow(store: &Store) -> anyhow::Result<()> {
-    let now = Utc::now();
-    let today = now.date_naive();
-    recouvre_store::team::seed_directory(store, now).await?;
-    recouvre_store::team::set_specialties(store, "julien", &["estates".to_string(), "protected_adults".to_string()])
-        .await?;
-    let rules = recouvre_store::workflow::rules(store).await?;
-    let officer = recouvre_store::approvals::Actor { login: "camille", level: DelegationLevel(1) };
-    /// (case id, procedure, its steps with how many days ago each happened)
-    type DemoSteps<'a> = [(i64, ProcedureKind, &'a [(Step, i64)]); 4];
-    let steps: DemoSteps = [
-        (1, ProcedureKind::Amicable, &[(Step::SendFormalNotice, 12)]),
-        (2, ProcedureKind::Amicable, &[(Step::SendFormalNotice, 30)]),
-        (
-            3,
-            ProcedureKind::PaymentOrder,
-            &[(Step::PrepareRequest, 60), (Step::FileRequest, 55), (Step::RecordOrderGranted, 20)],
-        ),
-        (4, ProcedureKind::Agency, &[(Step::PlaceWithAgency, 40)]),
-    ];
-    for (case_id, kind, case_steps) in steps {
-        for (step, days_ago) in case_steps {
-            let request = recouvre_store::workflow::StepRequest {
-                kind,
-                step: *step,
-                on: today - chrono::Duration::days(*days_ago),
-                input: recouvre_domain::procedure::StepInput::default(),
-                third_party_id: None,
-            };
-            if let Err(error) =
-                recouvre_store::workflow::apply_step(store, case_id, None, &request, &rules, officer, now).await
-            {
-                eprintln!("démonstration : dossier n° {case_id}, {} : {error}", step.label());
-            }
-        }
-    }
-    for case_id in 1..=40 {
-        recouvre_store::workflow::reevaluate(store, case_id, &rules, "system:strategy", now).await?;
-    }
-    Ok(())
 }
 
 async fn serve(

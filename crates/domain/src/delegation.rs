@@ -526,6 +526,25 @@ impl AuthorityMatrix {
     }
 }
 
+/// The decision an approval request asks for, read from its kind, amount and stored proposal
+/// (`payload`), as the four-eyes check judges it.
+///
+/// A write-off is judged on its amount against the level's fixed limit
+/// (`DelegationLevel::covers`); plans and waivers against the authority matrix.
+pub fn decision_of_request(kind: &str, amount: Money, payload: &serde_json::Value) -> Option<Decision> {
+    match kind {
+        "payment_plan" => {
+            let months = payload["months"].as_u64().and_then(|months| u32::try_from(months).ok()).unwrap_or(u32::MAX);
+            Some(Decision::PaymentPlan { months, total: amount })
+        }
+        "waiver" => {
+            let debt: Money = payload["debt"].as_str().and_then(|debt| debt.parse().ok()).unwrap_or(Money::ZERO);
+            Some(Decision::Waiver { amount, debt })
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,7 +59,7 @@ impl TestDb {
 
     /// Creates a user with a given delegation level; returns its id.
     pub async fn user_with_level(&self, login: &str, role: Role, password: &str, level: u8) -> i64 {
-        let hash = auth::hash_password(password).expect("hash");
+        let hash = recouvre_app::identity::hash_password(password).expect("hash");
         let user = recouvre_store::users::NewUser {
             login,
             display_name: login,
@@ -90,6 +90,21 @@ impl TestDb {
         let all: Vec<_> = portfolio::generate(&spec).collect();
         recouvre_store::cases::open_many(&self.store, &all, "system:test", Utc::now()).await.expect("seed");
     }
+}
+
+/// The application on `store` and the system clock, for tests that call use cases directly.
+pub async fn app_on(store: &Store) -> recouvre_app::App {
+    recouvre_app::App::on(store.clone()).await.expect("application")
+}
+
+/// Imports a statement file as the system would (`recouvre import statement`).
+pub async fn import_statement(
+    store: &Store,
+    file_name: &str,
+    xml: &[u8],
+    actor: &str,
+) -> Result<recouvre_store::statements::StatementOutcome, recouvre_app::Error> {
+    recouvre_app::statements::import(&app_on(store).await, &recouvre_app::Actor::system(actor), file_name, xml).await
 }
 
 pub fn today() -> NaiveDate {

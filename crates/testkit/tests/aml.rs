@@ -211,7 +211,7 @@ async fn a_debtor_paying_an_instalment_from_their_own_account_raises_nothing() {
             bank_reference: "N1",
         }],
     );
-    recouvre_web::statements::import(&app.db.store, "n.xml", statement.as_bytes(), "system:test").await.unwrap();
+    recouvre_testkit::import_statement(&app.db.store, "n.xml", statement.as_bytes(), "system:test").await.unwrap();
     let alerts: Value = reqwest::Client::new()
         .get(app.url("/api/v1/aml/alerts"))
         .bearer_auth(&token)
@@ -270,7 +270,7 @@ async fn a_listed_payer_is_matched_despite_accents_and_order_and_the_payment_is_
             bank_reference: "S1",
         }],
     );
-    recouvre_web::statements::import(&app.db.store, "s.xml", statement.as_bytes(), "system:test").await.unwrap();
+    recouvre_testkit::import_statement(&app.db.store, "s.xml", statement.as_bytes(), "system:test").await.unwrap();
     // Held: the case still owes everything, its journal is untouched, officers' queue is empty.
     let case = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap();
     assert_eq!(case.breakdown.total(), recouvre_domain::Money::euros(2_000));

@@ -215,7 +215,7 @@ async fn import(store: &Store, xml: &[u8], screened: bool) -> Run {
     let cpu_before = cpu_time();
     let started = Instant::now();
     let statements = recouvre_iso20022::read_statements(xml).expect("a valid statement");
-    let credits = recouvre_web::statements::credits(&statements);
+    let credits = recouvre_app::statements::credits(&statements, recouvre_testkit::today());
     let read = started.elapsed();
     let (outcome, time) = if screened {
         recouvre_store::statements::book_credits_timed(store, "bench.xml", &credits, ACTOR, now()).await

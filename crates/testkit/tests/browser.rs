@@ -250,7 +250,7 @@ async fn app_with_cases(cases: usize, officers: usize) -> TestApp {
     let db = TestDb::new().await;
     let officers = &OFFICERS[..officers.clamp(1, OFFICERS.len())];
     for (login, display_name) in officers {
-        let hash = recouvre_web::auth::hash_password(PASSWORD).expect("hash the password");
+        let hash = recouvre_app::identity::hash_password(PASSWORD).expect("hash the password");
         let user = NewUser {
             login,
             display_name,
@@ -482,7 +482,7 @@ async fn aml_alerts_reach_compliance_and_never_the_officer() {
             credit("4500.00", "HANDELS GMBH", "DE89370400440532013000", "B2"),
         ],
     );
-    recouvre_web::statements::import(&app.db.store, "s.xml", statement.as_bytes(), "system:test")
+    recouvre_testkit::import_statement(&app.db.store, "s.xml", statement.as_bytes(), "system:test")
         .await
         .expect("import the statement");
 
@@ -760,7 +760,7 @@ async fn team_lead_follows_a_cockpit_number_and_opens_the_committee_pack() {
     for (login, display_name, role, level) in
         [("agent", "Claire Dumas", Role::Officer, 1), ("chef", "Hélène Roux", Role::TeamLead, 3)]
     {
-        let hash = recouvre_web::auth::hash_password(PASSWORD).expect("hash the password");
+        let hash = recouvre_app::identity::hash_password(PASSWORD).expect("hash the password");
         let user =
             NewUser { login, display_name, role, delegation_level: DelegationLevel(level), password_hash: &hash };
         recouvre_store::users::create(&db.store, &user, Utc::now()).await.expect("create a user");

@@ -36,7 +36,7 @@ async fn money_in_reconciles_with_cases_and_suspense_and_the_controls_see_anomal
             },
         ],
     );
-    recouvre_web::statements::import(store, "r.xml", xml.as_bytes(), "system:test").await.unwrap();
+    recouvre_testkit::import_statement(store, "r.xml", xml.as_bytes(), "system:test").await.unwrap();
     let reconciliation = recouvre_store::controls::reconciliation(store, today(), today()).await.unwrap();
     assert_eq!(reconciliation.statements_in, Money::from_cents(20_000));
     assert_eq!(reconciliation.allocated_to_cases, Money::from_cents(12_000));

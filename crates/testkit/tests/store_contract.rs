@@ -393,7 +393,7 @@ async fn failed_logins_lock_the_account() {
 async fn duplicate_logins_are_refused_with_a_clear_message() {
     let db = TestDb::new().await;
     db.user("sophie", Role::TeamLead, "secret-password").await;
-    let hash = recouvre_web::auth::hash_password("another-password").unwrap();
+    let hash = recouvre_app::identity::hash_password("another-password").unwrap();
     let again = recouvre_store::users::NewUser {
         login: "sophie",
         display_name: "Sophie",

@@ -6,10 +6,7 @@ use crate::AppState;
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::routing::post;
 use axum::{Json, Router};
-use chrono::Utc;
-use recouvre_domain::authority::Permission;
 use recouvre_domain::Money;
-use recouvre_store::imports::ImportFileError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -36,9 +33,8 @@ pub(crate) async fn import_statement(
     Query(params): Query<ImportParams>,
     body: axum::body::Bytes,
 ) -> Result<Json<StatementOutcomeDto>, AppError> {
-    user.require(Permission::ImportFiles)?;
     let file_name = params.file_name.unwrap_or_else(|| "api-upload.xml".to_string());
-    let outcome = crate::statements::import(&state.store, &file_name, &body, user.login()).await?;
+    let outcome = recouvre_app::statements::import(&state.app, &user.actor(), &file_name, &body).await?;
     Ok(Json(StatementOutcomeDto {
         booked: outcome.booked,
         booked_amount: outcome.booked_amount,
@@ -72,15 +68,8 @@ pub(crate) async fn import_accounts(
     Query(params): Query<ImportParams>,
     body: String,
 ) -> Result<Json<ImportOutcomeDto>, AppError> {
-    user.require(Permission::ImportFiles)?;
     let file_name = params.file_name.unwrap_or_else(|| "api-upload.csv".to_string());
-    let outcome =
-        recouvre_store::imports::import_accounts_csv(&state.store, &file_name, &body, user.login(), Utc::now())
-            .await
-            .map_err(|error| match error {
-            ImportFileError::Invalid { .. } => AppError::BadRequest(error.to_string()),
-            ImportFileError::Store { error, .. } => AppError::from(error),
-        })?;
+    let outcome = recouvre_app::imports::import_accounts(&state.app, &user.actor(), &file_name, &body).await?;
     Ok(Json(ImportOutcomeDto {
         lines: outcome.lines,
         cases_changed: outcome.cases_changed,

@@ -40,7 +40,6 @@ pub mod login;
 mod metrics;
 pub mod reports;
 pub mod shared;
-pub mod statements;
 pub mod suspense;
 pub mod team;
 pub mod workflow;

@@ -57,7 +57,7 @@ pub(crate) async fn login(
     if !cookie_csrf.is_some_and(|expected| auth::same_secret(&expected, &form.csrf)) {
         return retry(jar, "Le formulaire a expiré : saisissez à nouveau vos identifiants.", form.login);
     }
-    match auth::authenticate(&state, &form.login, &form.password).await? {
+    match recouvre_app::identity::authenticate(&state.app, &form.login, &form.password).await? {
         Err(LoginFailure::BadCredentials) => retry(jar, "Identifiant ou mot de passe incorrect.", form.login),
         Err(LoginFailure::Locked) => retry(
             jar,
@@ -104,7 +104,7 @@ pub(crate) async fn logout(
 ) -> Result<(CookieJar, Redirect), PageError> {
     user.check_csrf(Some(&form.csrf))?;
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        recouvre_store::sessions::delete(&state.store, &auth::token_hash(cookie.value())).await?;
+        recouvre_app::identity::close_session(&state.app, cookie.value()).await?;
     }
     Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/login")))
 }

@@ -2,15 +2,12 @@
 //! overview and the accounting controls.
 
 use crate::auth::CurrentUser;
-use crate::error::AppError;
 use crate::shared::{render, Layout, PageResult};
 use crate::{format, AppState};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::Router;
-use chrono::Utc;
-use recouvre_domain::authority::Permission;
 use recouvre_domain::case::{CaseStatus, ClaimNature};
 use serde::Deserialize;
 
@@ -32,8 +29,7 @@ pub(crate) struct OverviewPage {
 
 /// Portfolio overview for the team lead, accounting control and the committees.
 pub(crate) async fn overview(State(state): State<AppState>, user: CurrentUser) -> PageResult {
-    user.require(Permission::ReadReports)?;
-    let (by_status, by_nature) = recouvre_store::cases::portfolio_overview(&state.read_store).await?;
+    let (by_status, by_nature) = recouvre_app::cases::portfolio_overview(&state.app, &user.actor()).await?;
     let open: Vec<_> = by_status.iter().filter(|line| line.code != CaseStatus::Closed.code()).collect();
     let view = OverviewPage {
         layout: Layout::of(&user),
@@ -87,16 +83,8 @@ pub(crate) async fn controls(
     user: CurrentUser,
     Query(query): Query<ControlsQuery>,
 ) -> PageResult {
-    user.require(Permission::ReadReports)?;
-    let today = Utc::now().date_naive();
-    let as_of = query.as_of.unwrap_or(today);
-    let to = query.to.unwrap_or(as_of);
-    let from = query.from.unwrap_or(to - chrono::Duration::days(30));
-    if from > to {
-        return Err(AppError::BadRequest("la date de début doit précéder la date de fin".to_string()).into());
-    }
-    let report = recouvre_store::controls::control_report(&state.read_store, as_of).await?;
-    let reconciliation = recouvre_store::controls::reconciliation(&state.read_store, from, to).await?;
+    let recouvre_app::reports::Controls { as_of, from, to, report, reconciliation } =
+        recouvre_app::reports::controls(&state.app, &user.actor(), query.as_of, query.from, query.to).await?;
     let view = ControlsPage {
         layout: Layout::of(&user),
         as_of: as_of.to_string(),

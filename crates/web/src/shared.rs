@@ -9,7 +9,6 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use chrono::Utc;
 use recouvre_domain::authority::Permission;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -88,28 +87,6 @@ pub(crate) fn url_encode(text: &str) -> String {
     out
 }
 
-/// Logs a consultation of a debtor's file (RGPD art. 15 right of access).
-pub async fn record_access(
-    state: &AppState,
-    user: &CurrentUser,
-    case_id: i64,
-    person_id: Option<i64>,
-    path: &str,
-) -> Result<(), AppError> {
-    recouvre_store::access::record(
-        &state.store,
-        &recouvre_store::access::Access {
-            user_login: user.login().to_string(),
-            case_id: Some(case_id),
-            person_id,
-            path: path.to_string(),
-            at: Utc::now(),
-        },
-    )
-    .await?;
-    Ok(())
-}
-
 // ---------------------------------------------------------------------------------------------
 // Static assets, embedded in the binary (nothing to download, nothing to build).
 
@@ -120,10 +97,6 @@ pub(crate) async fn static_file(Path(file): Path<String>) -> Response {
         _ => return (axum::http::StatusCode::NOT_FOUND, "introuvable").into_response(),
     };
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "max-age=3600")], body).into_response()
-}
-
-pub(crate) fn actor(user: &CurrentUser) -> recouvre_store::approvals::Actor<'_> {
-    recouvre_store::approvals::Actor { login: user.login(), level: user.user.delegation_level }
 }
 
 pub fn pages() -> Router<AppState> {

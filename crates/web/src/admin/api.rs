@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
-use recouvre_domain::authority::Permission;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -37,12 +36,8 @@ pub(crate) async fn access_log(
     user: CurrentUser,
     Query(params): Query<AccessParams>,
 ) -> Result<Json<Vec<AccessDto>>, AppError> {
-    user.require(Permission::ReadAccessLog)?;
-    let entries = match (params.person_id, params.case_id) {
-        (Some(person_id), None) => recouvre_store::access::for_person(&state.store, person_id).await?,
-        (None, Some(case_id)) => recouvre_store::access::for_case(&state.store, case_id).await?,
-        _ => return Err(AppError::BadRequest("donnez soit person_id, soit case_id".to_string())),
-    };
+    let of = recouvre_app::admin::access_of(params.person_id, params.case_id)?;
+    let entries = recouvre_app::admin::access_log(&state.app, &user.actor(), of).await?;
     Ok(Json(
         entries
             .into_iter()
@@ -108,8 +103,7 @@ pub(crate) async fn get_settings(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<BankIdentityDto>, AppError> {
-    user.require(Permission::Administer)?;
-    Ok(Json(recouvre_store::settings::bank_identity(&state.store).await?.into()))
+    Ok(Json(recouvre_app::admin::bank_identity(&state.app, &user.actor()).await?.into()))
 }
 
 /// Replaces the bank's identity (administrators only).
@@ -119,13 +113,9 @@ pub(crate) async fn put_settings(
     user: CurrentUser,
     Json(bank): Json<BankIdentityDto>,
 ) -> Result<Json<BankIdentityDto>, AppError> {
-    user.require(Permission::Administer)?;
-    if bank.name.trim().is_empty() {
-        return Err(AppError::BadRequest("le nom de la banque est obligatoire".to_string()));
-    }
     let bank: recouvre_store::settings::BankIdentity = bank.into();
-    recouvre_store::settings::set_bank_identity(&state.store, &bank, user.login(), Utc::now()).await?;
-    Ok(Json(bank.into()))
+    recouvre_app::admin::set_bank_identity(&state.app, &user.actor(), &bank).await?;
+    Ok(Json(recouvre_app::admin::bank_identity(&state.app, &user.actor()).await?.into()))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -156,8 +146,7 @@ pub(crate) async fn list_users(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<UserDto>>, AppError> {
-    user.require(Permission::Administer)?;
-    Ok(Json(recouvre_store::users::list(&state.store).await?.iter().map(UserDto::from).collect()))
+    Ok(Json(recouvre_app::identity::users(&state.app, &user.actor()).await?.iter().map(UserDto::from).collect()))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -191,16 +180,15 @@ pub(crate) async fn reference_data(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<ReferenceDto>, AppError> {
-    user.require(Permission::UseCalculators)?;
-    let data = state.reference();
-    let entries = recouvre_store::reference::all(&state.store).await?;
+    let recouvre_app::admin::ReferenceView { entries, data, warnings } =
+        recouvre_app::admin::reference_data(&state.app, &user.actor()).await?;
     Ok(Json(ReferenceDto {
         statutory_rates: data.statutory_rates().cloned().collect(),
         wage_bands: data.all_wage_bands().cloned().collect(),
         unseizable_balances: data.unseizable_balances().cloned().collect(),
         indemnity_caps: data.indemnity_caps().cloned().collect(),
         statutory_rates_known_until: data.statutory_rates_known_until(),
-        warnings: recouvre_app::reference::coverage_warnings(&data, state.app.today()),
+        warnings,
         entries: entries
             .into_iter()
             .map(|entry| ReferenceEntryDto {

@@ -1,14 +1,12 @@
 //! The administrator's pages: the bank's settings and the reference data.
 
 use crate::auth::CurrentUser;
-use crate::error::AppError;
 use crate::shared::{render, Layout, PageResult};
 use crate::{format, AppState};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use chrono::Utc;
 use recouvre_domain::authority::Permission;
 use recouvre_store::settings::BankIdentity;
 use serde::Deserialize;
@@ -35,8 +33,7 @@ pub(crate) async fn settings_form(
     user: CurrentUser,
     Query(query): Query<SavedQuery>,
 ) -> PageResult {
-    user.require(Permission::Administer)?;
-    let bank = recouvre_store::settings::bank_identity(&state.store).await?;
+    let bank = recouvre_app::admin::bank_identity(&state.app, &user.actor()).await?;
     render(&SettingsPage { layout: Layout::of(&user), bank, saved: query.saved })
 }
 
@@ -53,11 +50,7 @@ pub(crate) async fn save_settings(
     Form(form): Form<SettingsForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    user.require(Permission::Administer)?;
-    if form.bank.name.trim().is_empty() {
-        return Err(AppError::BadRequest("le nom de la banque est obligatoire".to_string()).into());
-    }
-    recouvre_store::settings::set_bank_identity(&state.store, &form.bank, user.login(), Utc::now()).await?;
+    recouvre_app::admin::set_bank_identity(&state.app, &user.actor(), &form.bank).await?;
     Ok(Redirect::to("/admin/parametres?saved=true").into_response())
 }
 
@@ -90,12 +83,12 @@ pub(crate) async fn reference_view(
     kind: String,
     entry: String,
 ) -> PageResult {
-    let data = state.reference();
-    let entries = recouvre_store::reference::all(&state.store).await?;
+    let recouvre_app::admin::ReferenceView { entries, data, warnings } =
+        recouvre_app::admin::reference_data(&state.app, &user.actor()).await?;
     let percent = |rate: &rust_decimal::Decimal| format!("{}\u{a0}%", rate.to_string().replace('.', ","));
     let view = ReferencePage {
         layout: Layout::of(user),
-        warnings: recouvre_app::reference::coverage_warnings(&data, state.app.today()),
+        warnings,
         rates: data
             .statutory_rates()
             .rev()

@@ -2,12 +2,10 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorDto};
-use crate::shared::actor;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use recouvre_domain::authority::Permission;
 use recouvre_domain::Money;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -28,13 +26,11 @@ pub struct ApprovalDto {
     pub can_decide: bool,
 }
 
-pub(crate) fn approval_dto(request: recouvre_store::approvals::ApprovalRequest, user: &CurrentUser) -> ApprovalDto {
+/// `can_decide`: whether the caller may decide it, as the application layer judges it.
+pub(crate) fn approval_dto(request: recouvre_store::approvals::ApprovalRequest, can_decide: bool) -> ApprovalDto {
     let amount = Money::from_cents(request.amount_cents);
     ApprovalDto {
-        can_decide: request.status == "pending"
-            && request.requested_by != user.login()
-            && user.user.delegation_level.covers(amount)
-            && user.can(Permission::Approve),
+        can_decide: can_decide && request.status == "pending",
         id: request.id,
         case_id: request.case_id,
         kind: request.kind,
@@ -54,9 +50,8 @@ pub(crate) async fn list_approvals(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<ApprovalDto>>, AppError> {
-    user.require(Permission::Approve)?;
-    let pending = recouvre_store::approvals::pending(&state.store).await?;
-    Ok(Json(pending.into_iter().map(|request| approval_dto(request, &user)).collect()))
+    let pending = recouvre_app::approvals::pending(&state.app, &user.actor()).await?;
+    Ok(Json(pending.into_iter().map(|pending| approval_dto(pending.request, pending.why_not.is_none())).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -98,13 +93,8 @@ pub(crate) async fn decide(
     approve: bool,
     reason: &str,
 ) -> Result<Json<ApprovalDto>, AppError> {
-    user.require(Permission::Approve)?;
-    let request = recouvre_store::approvals::by_id(&state.store, id).await?;
-    if request.requested_by == user.login() {
-        return Err(AppError::Forbidden("vous ne pouvez pas décider de votre propre demande".to_string()));
-    }
-    let decided = recouvre_store::approvals::decide(&state.store, id, approve, reason, actor(user), Utc::now()).await?;
-    Ok(Json(approval_dto(decided, user)))
+    let decided = recouvre_app::approvals::decide(&state.app, &user.actor(), id, approve, reason).await?;
+    Ok(Json(approval_dto(decided, false)))
 }
 
 #[derive(utoipa::OpenApi)]

@@ -8,7 +8,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use recouvre_domain::authority::Permission;
 use recouvre_domain::Money;
 use serde::Deserialize;
 
@@ -32,19 +31,12 @@ pub(crate) struct ApprovalsPage {
 }
 
 pub(crate) async fn approvals(State(state): State<AppState>, user: CurrentUser) -> PageResult {
-    user.require(Permission::Approve)?;
-    let pending = recouvre_store::approvals::pending(&state.store).await?;
+    let pending = recouvre_app::approvals::pending(&state.app, &user.actor()).await?;
     let requests = pending
         .into_iter()
-        .map(|request| {
+        .map(|recouvre_app::approvals::Pending { request, why_not }| {
             let amount = Money::from_cents(request.amount_cents);
-            let why_not = if request.requested_by == user.login() {
-                "votre propre demande : un autre responsable doit la valider".to_string()
-            } else if !user.user.delegation_level.covers(amount) {
-                format!("au-delà de votre délégation (niveau {})", user.user.delegation_level.0)
-            } else {
-                String::new()
-            };
+            let why_not = why_not.unwrap_or_default();
             ApprovalView {
                 id: request.id,
                 case_id: request.case_id,

@@ -220,7 +220,8 @@ pub(crate) async fn add_note(
     Path(case_id): Path<i64>,
     Json(request): Json<NoteRequest>,
 ) -> Result<Response, AppError> {
-    let version = recouvre_app::cases::add_note(&state.app, &user.actor(), case_id, request.version, &request.body).await?;
+    let version =
+        recouvre_app::cases::add_note(&state.app, &user.actor(), case_id, request.version, &request.body).await?;
     Ok((StatusCode::CREATED, Json(VersionDto { version })).into_response())
 }
 

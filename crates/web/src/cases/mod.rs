@@ -3,11 +3,9 @@
 pub mod api;
 pub mod pages;
 
-use crate::error::AppError;
 use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;
-use recouvre_domain::authority::Role;
 use recouvre_domain::case::{ClaimNature, PartyRole};
 use recouvre_domain::journal::JournalEvent;
 use recouvre_domain::Money;
@@ -131,38 +129,4 @@ pub(crate) fn event_summary(event: &JournalEvent) -> String {
         }
         _ => event.kind.clone(),
     }
-}
-
-/// Tags typed as a comma-separated list: trimmed, empty ones dropped, duplicates removed.
-pub fn parse_tags(text: &str) -> Result<Vec<String>, AppError> {
-    const MAX_TAGS: usize = 20;
-    const MAX_TAG_CHARS: usize = 40;
-    let mut tags: Vec<String> = Vec::new();
-    for tag in text.split(',').map(str::trim).filter(|tag| !tag.is_empty()) {
-        if tag.chars().count() > MAX_TAG_CHARS {
-            return Err(AppError::BadRequest(format!(
-                "étiquette « {tag} » trop longue ({MAX_TAG_CHARS} caractères au plus)"
-            )));
-        }
-        if !tags.iter().any(|known| known == tag) {
-            tags.push(tag.to_string());
-        }
-    }
-    if tags.len() > MAX_TAGS {
-        return Err(AppError::BadRequest(format!("{MAX_TAGS} étiquettes au plus par dossier")));
-    }
-    Ok(tags)
-}
-
-/// An officer or team lead by id (`""` for nobody); anyone else is refused.
-pub async fn resolve_officer(state: &AppState, id: &str) -> Result<Option<(i64, String)>, AppError> {
-    if id.is_empty() {
-        return Ok(None);
-    }
-    let id: i64 = id.parse().map_err(|_| AppError::BadRequest(format!("gestionnaire inconnu « {id} »")))?;
-    let officer = recouvre_store::users::by_id(&state.store, id)
-        .await?
-        .filter(|user| user.active && matches!(user.role, Role::Officer | Role::TeamLead))
-        .ok_or_else(|| AppError::BadRequest(format!("l'utilisateur n° {id} n'est pas un gestionnaire actif")))?;
-    Ok(Some((officer.id, officer.login)))
 }

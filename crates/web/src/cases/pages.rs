@@ -351,7 +351,8 @@ pub(crate) async fn case_page(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> PageResult {
-    let file = recouvre_app::cases::case_file(&state.app, &user.actor(), case_id, &format!("/dossiers/{case_id}")).await?;
+    let file =
+        recouvre_app::cases::case_file(&state.app, &user.actor(), case_id, &format!("/dossiers/{case_id}")).await?;
     let (case, events) = (&file.case, &file.journal);
     let debtor = &case.debtor;
     let mut alerts: Vec<String> = file.alerts.iter().map(|alert| alert.sentence()).collect();

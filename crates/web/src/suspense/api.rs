@@ -8,8 +8,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::{NaiveDate, Utc};
-use recouvre_domain::authority::Permission;
+use chrono::NaiveDate;
 use recouvre_domain::Money;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -32,8 +31,7 @@ pub(crate) async fn list_suspense(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<SuspenseItemDto>>, AppError> {
-    user.require(Permission::WorkCases)?;
-    let items = recouvre_store::suspense::open_items(&state.store).await?;
+    let (items, _) = recouvre_app::suspense::queue(&state.app, &user.actor(), None, None).await?;
     Ok(Json(
         items
             .into_iter()
@@ -65,8 +63,7 @@ pub(crate) async fn assign_suspense(
     Path(id): Path<i64>,
     Json(request): Json<AssignRequest>,
 ) -> Result<Json<VersionDto>, AppError> {
-    user.require(Permission::WorkCases)?;
-    let version = recouvre_store::suspense::assign(&state.store, id, request.case_id, user.login(), Utc::now()).await?;
+    let version = recouvre_app::suspense::assign(&state.app, &user.actor(), id, request.case_id).await?;
     Ok(Json(VersionDto { version }))
 }
 
@@ -79,8 +76,7 @@ pub(crate) async fn return_suspense(
     Path(id): Path<i64>,
     Json(request): Json<DecisionRequest>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Permission::WorkCases)?;
-    recouvre_store::suspense::give_back(&state.store, id, &request.reason, user.login(), Utc::now()).await?;
+    recouvre_app::suspense::give_back(&state.app, &user.actor(), id, &request.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -8,9 +8,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use recouvre_domain::authority::Permission;
-use recouvre_store::cases::CaseFilter;
 use serde::Deserialize;
 
 pub(crate) struct SuspenseView {
@@ -72,7 +71,7 @@ pub(crate) async fn suspense_queue(
             format!("reçues du {} au {}", format::short_date(from), format::short_date(to))
         }
     };
-    let items = recouvre_store::suspense::open_items_received(&state.store, from, to).await?;
+    let (items, balance) = recouvre_app::suspense::queue(&state.app, &user.actor(), from, to).await?;
     let mut views = Vec::with_capacity(items.len());
     for item in items {
         let suggestion = match item.suggested_case_id {
@@ -91,7 +90,7 @@ pub(crate) async fn suspense_queue(
             suggestion_id: item.suggested_case_id.unwrap_or_default(),
         });
     }
-    let total = recouvre_store::suspense::balance(&state.store).await?.to_french();
+    let total = balance.to_french();
     render(&SuspensePage { layout: Layout::of(&user), items: views, total, filter })
 }
 
@@ -109,17 +108,7 @@ pub(crate) async fn assign_suspense(
     Form(form): Form<AssignSuspenseForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    user.require(Permission::WorkCases)?;
-    let reference = form.case_reference.trim().to_uppercase();
-    let page = recouvre_store::cases::list(
-        &state.store,
-        &CaseFilter { query: Some(reference.clone()), ..CaseFilter::default() },
-    )
-    .await?;
-    let case = page.cases.into_iter().find(|case| case.reference == reference).ok_or_else(|| {
-        AppError::BadRequest(format!("dossier « {reference} » introuvable : saisissez un numéro CTX-…"))
-    })?;
-    recouvre_store::suspense::assign(&state.store, id, case.id, user.login(), Utc::now()).await?;
+    recouvre_app::suspense::assign_to_reference(&state.app, &user.actor(), id, &form.case_reference).await?;
     Ok(Redirect::to("/instance").into_response())
 }
 
@@ -136,7 +125,6 @@ pub(crate) async fn return_suspense(
     Form(form): Form<ReturnSuspenseForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    user.require(Permission::WorkCases)?;
-    recouvre_store::suspense::give_back(&state.store, id, &form.reason, user.login(), Utc::now()).await?;
+    recouvre_app::suspense::give_back(&state.app, &user.actor(), id, &form.reason).await?;
     Ok(Redirect::to("/instance").into_response())
 }

@@ -1,8 +1,12 @@
 //! Bank statements in: camt.053/054 files read by `recouvre-iso20022`, turned into the credits
-//! the store books (shared by `recouvre import statement` and the API).
+//! the store books and the returns of our direct debits it applies (one use case for
+//! `recouvre import statement` and the API).
 
+use recouvre_domain::authority::Permission;
 use recouvre_iso20022::{entry_key, sepa, Statement};
 use recouvre_store::statements::Credit;
+
+use crate::{Actor, App, Error, Result};
 
 /// Our case number from an ISO 11649 creditor reference: `RFkk CTX0000042` → `CTX-0000042`.
 /// Our letters print `sepa::rf_reference(case reference)`, which drops the hyphen.
@@ -15,7 +19,7 @@ pub fn case_reference_from_rf(reference: &str) -> Option<String> {
 
 /// The credits to book: booked (not pending) credit entries that are not returns. Debits and
 /// returns are left to the direct-debit follow-up.
-pub fn credits(statements: &[Statement]) -> Vec<Credit> {
+pub fn credits(statements: &[Statement], today: chrono::NaiveDate) -> Vec<Credit> {
     let mut credits = Vec::new();
     for statement in statements {
         for entry in &statement.entries {
@@ -37,7 +41,7 @@ pub fn credits(statements: &[Statement]) -> Vec<Credit> {
                 key: entry_key(statement, entry),
                 line: entry.line,
                 amount: entry.amount,
-                booked_on: entry.booking_date.or(entry.value_date).unwrap_or_else(|| chrono::Utc::now().date_naive()),
+                booked_on: entry.booking_date.or(entry.value_date).unwrap_or(today),
                 payer_name: entry.debtor_name.clone(),
                 payer_iban: entry.debtor_iban.clone(),
                 remittance: entry.remittance.clone(),
@@ -52,26 +56,29 @@ pub fn credits(statements: &[Statement]) -> Vec<Credit> {
 /// Reads a statement file, books its credits (all or nothing), then applies the returns of
 /// our direct debits it reports (R-transactions, usually in a camt.054), each once.
 pub async fn import(
-    store: &recouvre_store::Store,
+    app: &App,
+    actor: &Actor,
     file_name: &str,
     xml: &[u8],
-    actor: &str,
-) -> Result<recouvre_store::statements::StatementOutcome, crate::AppError> {
+) -> Result<recouvre_store::statements::StatementOutcome> {
+    actor.require(Permission::ImportFiles)?;
     let statements = recouvre_iso20022::read_statements(xml)
-        .map_err(|error| crate::AppError::BadRequest(format!("{file_name} : {error}")))?;
-    let now = chrono::Utc::now();
-    let credits = credits(&statements);
-    let mut outcome = recouvre_store::statements::book_credits(store, file_name, &credits, actor, now).await?;
+        .map_err(|error| Error::invalid_input("invalid_file", format!("{file_name} : {error}")))?;
+    let now = app.now();
+    let today = app.today();
+    let credits = credits(&statements, today);
+    let mut outcome =
+        recouvre_store::statements::book_credits(app.store(), file_name, &credits, &actor.login, now).await?;
     for debit_return in recouvre_store::direct_debits::returns_from_statements(&statements) {
         // A bank may omit the reason or the date: "NARR" (narrative) and the import date.
         let reason = debit_return.reason_code.as_deref().unwrap_or("NARR");
-        let returned_on = debit_return.returned_on.unwrap_or_else(|| now.date_naive());
+        let returned_on = debit_return.returned_on.unwrap_or(today);
         let applied = recouvre_store::direct_debits::apply_return(
-            store,
+            app.store(),
             &debit_return.end_to_end_id,
             reason,
             returned_on,
-            actor,
+            &actor.login,
             now,
         )
         .await?;
@@ -80,6 +87,14 @@ pub async fn import(
         }
     }
     Ok(outcome)
+}
+
+/// What a statement file holds, read without booking anything (`recouvre statement show`),
+/// as JSON text.
+pub fn show(file_name: &str, xml: &[u8]) -> Result<String> {
+    let statements = recouvre_iso20022::read_statements(xml)
+        .map_err(|error| Error::invalid_input("invalid_file", format!("{file_name} : {error}")))?;
+    Ok(recouvre_iso20022::statement_json_text(&statements))
 }
 
 #[cfg(test)]

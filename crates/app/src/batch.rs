@@ -1,0 +1,64 @@
+//! The nightly run of a business date (docs/nightly-run.md): interest accrued, legal deadlines
+//! announced, the day's figures, then the payment plans' follow-up. Idempotent and resumable:
+//! running the same date again, even after a crash, finishes the work without doubling any.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use recouvre_store::batch::{ProcessReport, Progress, RunOptions, RunTotals};
+use recouvre_store::workflow::PlanFollowUp;
+
+use crate::{Actor, App, Error, Result};
+
+pub use recouvre_store::batch::{DEFAULT_CHUNK_CASES, DEFAULT_LEASE};
+
+/// How a process takes part in the run of a date.
+#[derive(Clone, Debug)]
+pub struct NightlyOptions {
+    pub as_of: NaiveDate,
+    /// Cases per chunk (one chunk, one transaction).
+    pub chunk_cases: i64,
+    /// Concurrent workers in this process.
+    pub workers: usize,
+    /// After this, the chunk of a vanished process is taken over by another.
+    pub lease: Duration,
+    /// Names this process in the chunks it claims: `host:pid`.
+    pub process_name: String,
+}
+
+/// What the run did.
+pub struct NightlyOutcome {
+    pub totals: RunTotals,
+    pub report: ProcessReport,
+    pub plans: PlanFollowUp,
+}
+
+/// Workers in one process, at most.
+pub const WORKERS_MAX: usize = 64;
+
+/// Runs the nightly work of `options.as_of` (this process's share of it), then follows the
+/// payment plans.
+pub async fn nightly_run(
+    app: &App,
+    actor: &Actor,
+    options: &NightlyOptions,
+    progress: Arc<dyn Progress>,
+) -> Result<NightlyOutcome> {
+    if !actor.is_system() {
+        return Err(Error::forbidden("le traitement de nuit se lance depuis le serveur (recouvre batch)"));
+    }
+    let run_options = RunOptions {
+        as_of: options.as_of,
+        chunk_cases: options.chunk_cases,
+        lease: options.lease.max(Duration::from_secs(1)),
+        workers: options.workers.clamp(1, WORKERS_MAX),
+        process_name: options.process_name.clone(),
+        actor: actor.login.clone(),
+    };
+    let (totals, report) = recouvre_store::batch::run(app.store(), &run_options, app.reference(), progress).await?;
+    let rules = recouvre_store::workflow::rules(app.store()).await?;
+    let plans =
+        recouvre_store::workflow::follow_plans(app.store(), options.as_of, &rules, &actor.login, app.now()).await?;
+    Ok(NightlyOutcome { totals, report, plans })
+}
