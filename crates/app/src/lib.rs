@@ -17,7 +17,10 @@ use recouvre_store::Store;
 
 pub mod actor;
 pub mod clock;
+pub mod committee;
 pub mod error;
+pub mod letter_templates;
+pub mod letters;
 pub mod limits;
 pub mod reference;
 
@@ -38,6 +41,8 @@ struct Inner {
     /// added. Replaced as a whole when an entry is added (here or, seen by [`reference::refresh`],
     /// on another server).
     reference: RwLock<Arc<ReferenceData>>,
+    /// The letters engine with the templates in force (reloaded when a version is added).
+    letters: letters::EngineCache,
 }
 
 impl App {
@@ -45,7 +50,13 @@ impl App {
     /// `store`, or the same), with the reference data loaded from the database.
     pub async fn new(store: Store, read_store: Store, clock: Arc<dyn Clock>) -> Result<App> {
         let reference = reference::load(&store).await?;
-        Ok(App(Arc::new(Inner { store, read_store, clock, reference: RwLock::new(Arc::new(reference)) })))
+        Ok(App(Arc::new(Inner {
+            store,
+            read_store,
+            clock,
+            reference: RwLock::new(Arc::new(reference)),
+            letters: letters::EngineCache::default(),
+        })))
     }
 
     /// The application on one database and the system clock.
@@ -88,6 +99,11 @@ impl App {
     /// The reference data in force.
     pub fn reference(&self) -> Arc<ReferenceData> {
         self.0.reference.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// The letters engine with the templates in force.
+    pub(crate) fn letter_engines(&self) -> &letters::EngineCache {
+        &self.0.letters
     }
 
     fn set_reference(&self, data: ReferenceData) {
