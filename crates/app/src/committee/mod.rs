@@ -82,8 +82,8 @@ pub async fn pack_file(app: &App, actor: &Actor, month: Month, format: Format) -
 /// Days one call of the exports may cover.
 pub const MAX_RANGE_DAYS: i64 = 400;
 
-fn check_range(app: &App, from: NaiveDate, to: NaiveDate) -> Result<()> {
-    let today = app.today();
+/// A period of the exports: within the dates accepted, in order, at most [`MAX_RANGE_DAYS`].
+fn check_range(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<()> {
     limits::any_date("from", from, today)?;
     limits::any_date("to", to, today)?;
     if from > to {
@@ -111,14 +111,14 @@ pub async fn snapshots(
     to: NaiveDate,
 ) -> Result<Vec<(NaiveDate, SnapshotLine)>> {
     actor.require(Permission::ReadReports)?;
-    check_range(app, from, to)?;
+    check_range(from, to, app.today())?;
     Ok(recouvre_store::committee::snapshots(app.read_store(), from, to).await?)
 }
 
 /// The ledger's movements counted by the nightly runs from `from` to `to`.
 pub async fn flows(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, FlowLine)>> {
     actor.require(Permission::ReadReports)?;
-    check_range(app, from, to)?;
+    check_range(from, to, app.today())?;
     Ok(recouvre_store::committee::daily_flows(app.read_store(), from, to).await?)
 }
 
@@ -344,4 +344,32 @@ pub async fn cockpit(app: &App, actor: &Actor) -> Result<Cockpit> {
             .collect(),
         weeks: cockpit.weeks,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn an_export_period_is_in_order_and_at_most_400_days() {
+        let today = day(2026, 12, 4);
+        assert!(check_range(day(2026, 1, 1), day(2026, 12, 4), today).is_ok());
+        let reversed = check_range(day(2026, 2, 1), day(2026, 1, 1), today).unwrap_err();
+        assert_eq!((reversed.code.as_ref(), reversed.field.as_deref()), ("invalid_range", Some("from")));
+        assert_eq!(check_range(day(2024, 1, 1), day(2026, 1, 1), today).unwrap_err().code, "range_too_long");
+        assert_eq!(check_range(day(1900, 1, 1), day(1900, 1, 2), today).unwrap_err().code, "date_out_of_range");
+    }
+
+    #[test]
+    fn months_and_file_types_say_what_to_write() {
+        assert_eq!(month(" 2026-10 ").unwrap().code(), "2026-10");
+        let error = month("2026-13").unwrap_err();
+        assert_eq!((error.code.as_ref(), error.field.as_deref()), ("invalid_month", Some("month")));
+        assert_eq!(Format::of_extension("XLSX").unwrap(), Format::Xlsx);
+        assert!(Format::of_extension("txt").unwrap_err().message.contains(".pdf, .xlsx ou .csv"));
+    }
 }
