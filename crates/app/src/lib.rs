@@ -22,11 +22,14 @@ pub mod audit;
 pub mod batch;
 pub mod cases;
 pub mod clock;
+pub mod committee;
 pub mod demo;
 pub mod direct_debits;
 pub mod error;
 pub mod identity;
 pub mod imports;
+pub mod letter_templates;
+pub mod letters;
 pub mod limits;
 pub mod reference;
 pub mod reports;
@@ -51,6 +54,8 @@ struct Inner {
     /// added. Replaced as a whole when an entry is added (here or, seen by [`reference::refresh`],
     /// on another server).
     reference: RwLock<Arc<ReferenceData>>,
+    /// The letters engine with the templates in force (reloaded when a version is added).
+    letters: letters::EngineCache,
 }
 
 impl App {
@@ -58,7 +63,13 @@ impl App {
     /// `store`, or the same), with the reference data loaded from the database.
     pub async fn new(store: Store, read_store: Store, clock: Arc<dyn Clock>) -> Result<App> {
         let reference = reference::load(&store).await?;
-        Ok(App(Arc::new(Inner { store, read_store, clock, reference: RwLock::new(Arc::new(reference)) })))
+        Ok(App(Arc::new(Inner {
+            store,
+            read_store,
+            clock,
+            reference: RwLock::new(Arc::new(reference)),
+            letters: letters::EngineCache::default(),
+        })))
     }
 
     /// The application on one database and the system clock.
@@ -101,6 +112,11 @@ impl App {
     /// The reference data in force.
     pub fn reference(&self) -> Arc<ReferenceData> {
         self.0.reference.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// The letters engine with the templates in force.
+    pub(crate) fn letter_engines(&self) -> &letters::EngineCache {
+        &self.0.letters
     }
 
     fn set_reference(&self, data: ReferenceData) {

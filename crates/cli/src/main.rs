@@ -480,12 +480,14 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Report(ReportCommand::Committee { month, out }) => {
-            let month: recouvre_domain::committee::Month = month.parse()?;
+            let month = recouvre_app::committee::month(&month).map_err(operator_error)?;
             let extension = out.extension().and_then(|e| e.to_str()).unwrap_or_default();
-            let format = recouvre_web::committee_files::Format::of_extension(extension)?;
-            let store = open_for(&cli.database, recouvre_store::Workload::Interactive).await?;
-            let pack = recouvre_store::committee::pack(&store, month).await?;
-            let bytes = recouvre_web::committee_files::render(&pack, format)?;
+            let format = recouvre_app::committee::Format::of_extension(extension).map_err(operator_error)?;
+            let app = app(&cli.database).await?;
+            let file = recouvre_app::committee::pack_file(&app, &system("report"), month, format)
+                .await
+                .map_err(operator_error)?;
+            let (pack, bytes) = (file.pack, file.bytes);
             std::fs::write(&out, &bytes).with_context(|| format!("écriture de {} impossible", out.display()))?;
             println!(
                 "dossier de comité {} ({}) écrit dans {} : encours {}, provisions {}, {} décision(s) à prendre",
@@ -531,9 +533,10 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
             println!("{} : {} ligne(s) d'écriture du {date}", out.display(), lines.len());
         }
         Command::Letters(LettersCommand::Print { date, out }) => {
-            let store = open_for(&cli.database, recouvre_store::Workload::Interactive).await?;
-            let pdf =
-                recouvre_web::letters::day_mail_pdf(&store, date).await.map_err(|error| anyhow::anyhow!("{error}"))?;
+            let app = app(&cli.database).await?;
+            let mail =
+                recouvre_app::letters::day_mail(&app, &system("letters"), Some(date)).await.map_err(operator_error)?;
+            let pdf = mail.pdf;
             std::fs::write(&out, &pdf).with_context(|| format!("écriture de {} impossible", out.display()))?;
             println!("{} : courrier du {date}, {} octets", out.display(), pdf.len());
         }

@@ -455,3 +455,61 @@ async fn two_batch_processes_share_the_run_and_the_survivor_finishes_the_killed_
     assert_eq!(done, chunks);
     assert!(distinct_workers >= 1);
 }
+
+/// `recouvre letters print` and `recouvre report committee` make the files the web serves (the
+/// same use cases), and say what they wrote.
+#[tokio::test]
+async fn the_days_mail_and_the_committee_pack_are_written_from_the_command_line() {
+    use recouvre_domain::authority::{DelegationLevel, Role};
+    let db = TestDb::new().await;
+    let officer = db.user("camille", Role::Officer, "correct horse 1").await;
+    db.seed(4, &["camille"]).await;
+    let folder = tempfile::tempdir().unwrap();
+    let today = recouvre_testkit::today();
+
+    // No letter validated yet: nothing to print, and the message says which day.
+    let mail = folder.path().join("courrier.pdf");
+    let empty = recouvre(&db.url, &["letters", "print", "--date", &today.to_string(), "--out", mail.to_str().unwrap()]);
+    assert!(!empty.status.success());
+    assert!(stderr(&empty).contains(&format!("aucun courrier validé le {today}")), "{}", stderr(&empty));
+
+    let app = recouvre_app::App::on(db.store.clone()).await.unwrap();
+    let actor = recouvre_app::Actor::user(officer, "camille", "Camille Martin", Role::Officer, DelegationLevel(1));
+    let version = recouvre_store::cases::detail(&db.store, 1).await.unwrap().version;
+    let input = recouvre_app::letters::LetterInput { kind: "formal_notice".to_string(), ..Default::default() };
+    recouvre_app::letters::validate_letter(&app, &actor, 1, Some(version), &input).await.unwrap();
+    let printed =
+        recouvre(&db.url, &["letters", "print", "--date", &today.to_string(), "--out", mail.to_str().unwrap()]);
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    let pdf = std::fs::read(&mail).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    assert_eq!(
+        stdout(&printed).trim(),
+        format!("{} : courrier du {today}, {} octets", mail.display(), pdf.len()),
+        "the message is unchanged"
+    );
+    let same = recouvre_app::letters::day_mail(&app, &actor, Some(today)).await.unwrap();
+    assert_eq!(same.pdf, pdf, "the web's day mail, byte for byte");
+
+    // The committee pack of the month, after the night's run; a file type it cannot make is
+    // refused with the types it can.
+    let batch = recouvre(&db.url, &["batch", "--as-of", &today.to_string()]);
+    assert!(batch.status.success(), "{}", stderr(&batch));
+    let month = today.format("%Y-%m").to_string();
+    let workbook = folder.path().join("comite.xlsx");
+    let written = recouvre(&db.url, &["report", "committee", "--month", &month, "--out", workbook.to_str().unwrap()]);
+    assert!(written.status.success(), "{}", stderr(&written));
+    assert!(
+        stdout(&written).starts_with(&format!("dossier de comité {month} ("))
+            && stdout(&written).contains("écrit dans"),
+        "{}",
+        stdout(&written)
+    );
+    assert!(std::fs::read(&workbook).unwrap().starts_with(b"PK"), "an XLSX is a zip");
+    let text = folder.path().join("comite.txt");
+    let refused = recouvre(&db.url, &["report", "committee", "--month", &month, "--out", text.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains(".pdf, .xlsx ou .csv"), "{}", stderr(&refused));
+    let bad_month = recouvre(&db.url, &["report", "committee", "--month", "2026-13", "--out", text.to_str().unwrap()]);
+    assert!(stderr(&bad_month).contains("n'est pas un mois"), "{}", stderr(&bad_month));
+}

@@ -107,8 +107,9 @@ pub async fn import_statement(
     recouvre_app::statements::import(&app_on(store).await, &recouvre_app::Actor::system(actor), file_name, xml).await
 }
 
+/// The bank's business date now: the day in Paris, as the application counts it.
 pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    recouvre_domain::business_date::paris_date(Utc::now())
 }
 
 /// The real server, on a random port of the loopback interface.

@@ -24,7 +24,7 @@ async fn committee_pack_of_a_month() {
         let started = Instant::now();
         let pack = recouvre_store::committee::pack(&store, month).await.unwrap();
         let read = started.elapsed().as_secs_f64();
-        let files = recouvre_web::committee_files::render_all(&pack).unwrap();
+        let files = recouvre_app::committee::files::render_all(&pack).unwrap();
         let total = started.elapsed().as_secs_f64();
         println!(
             "round {round}: pack of {month} ({} open cases, {} flow lines) read in {read:.2} s; PDF {} kB, XLSX {} kB, CSV {} kB; {total:.2} s in all",

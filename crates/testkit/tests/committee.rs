@@ -501,14 +501,14 @@ async fn every_total_of_the_pack_reconciles_with_the_ledger() {
     let again = recouvre_store::committee::pack(&db.store, month).await.unwrap();
     assert_eq!(again, pack);
     assert_eq!(again.to_csv(), pack.to_csv());
-    let files = recouvre_web::committee_files::render_all(&pack).unwrap();
-    let files_again = recouvre_web::committee_files::render_all(&again).unwrap();
+    let files = recouvre_app::committee::files::render_all(&pack).unwrap();
+    let files_again = recouvre_app::committee::files::render_all(&again).unwrap();
     assert!(files.pdf.starts_with(b"%PDF"));
     assert!(files.xlsx.starts_with(b"PK"));
     let charts: Vec<String> =
-        recouvre_web::committee_files::charts(&pack).unwrap().into_iter().map(|c| c.svg).collect();
+        recouvre_app::committee::files::charts(&pack).unwrap().into_iter().map(|c| c.svg).collect();
     let charts_again: Vec<String> =
-        recouvre_web::committee_files::charts(&again).unwrap().into_iter().map(|c| c.svg).collect();
+        recouvre_app::committee::files::charts(&again).unwrap().into_iter().map(|c| c.svg).collect();
     if std::env::var("COMMITTEE_DUMP").is_ok() {
         for (i, (a, b)) in charts.iter().zip(&charts_again).enumerate() {
             std::fs::write(format!("/tmp/chart{i}a.svg"), a).unwrap();

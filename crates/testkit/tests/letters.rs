@@ -71,6 +71,29 @@ async fn a_formal_notice_is_previewed_validated_stored_and_printed_with_the_days
         .unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 
+    // Validating takes the case's version the officer saw: without it, or with a stale one,
+    // the letter is refused and nothing is stored.
+    let documents = app.url("/api/v1/cases/1/documents");
+    let unversioned =
+        client.post(&documents).bearer_auth(&token).json(&json!({"kind": "formal_notice"})).send().await.unwrap();
+    assert_eq!(unversioned.status(), StatusCode::BAD_REQUEST);
+    let error: Value = unversioned.json().await.unwrap();
+    assert_eq!((error["code"].as_str(), error["field"].as_str()), (Some("required"), Some("version")), "{error}");
+    let seen = case["version"].as_i64().unwrap();
+    assert!(seen > 0, "a seeded case has a journal");
+    let stale = client
+        .post(&documents)
+        .bearer_auth(&token)
+        .json(&json!({"kind": "formal_notice", "version": seen - 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let error: Value = stale.json().await.unwrap();
+    assert_eq!(error["code"], "stale_version", "{error}");
+    assert!(!error["changes"].as_array().unwrap().is_empty(), "the changes since are listed: {error}");
+    assert_eq!(row_count(&app, "documents").await, 0, "nothing stored");
+
     // Validate: stored with its hash, journaled, the cure period in the agenda.
     let validated = client
         .post(app.url("/api/v1/cases/1/documents"))
@@ -118,6 +141,51 @@ async fn a_formal_notice_is_previewed_validated_stored_and_printed_with_the_days
     assert_eq!(first, second);
     let text = pdf_text(&first);
     assert!(text.contains(&reference), "{text}");
+    // The same file as the command line's `recouvre letters print` makes (one use case).
+    let application = recouvre_app::App::on(app.db.store.clone()).await.unwrap();
+    let printed = recouvre_app::letters::day_mail(&application, &recouvre_app::Actor::system("letters"), Some(today))
+        .await
+        .unwrap();
+    assert_eq!((printed.letters, printed.pdf), (1, first));
+    // A day without letters says so.
+    let empty = client
+        .get(app.url(&format!("/api/v1/mail/{}", today - chrono::Duration::days(1))))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), StatusCode::NOT_FOUND);
+    // Postage over the form: the tracking number kept, an acknowledgement dated after tomorrow refused (a fact is not in the future).
+    let session = app.login("camille", PASSWORD).await;
+    let page = session.get(app.url("/dossiers/1")).send().await.unwrap().text().await.unwrap();
+    let csrf = recouvre_testkit::hidden_value(&page, "csrf").unwrap();
+    let postage = app.url(&format!("/documents/{}/envoi", document["id"]));
+    let after_tomorrow = (today + chrono::Duration::days(2)).to_string();
+    let refused = session
+        .post(&postage)
+        .form(&[("csrf", csrf.as_str()), ("accuse", after_tomorrow.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let recorded = session
+        .post(&postage)
+        .form(&[("csrf", csrf.as_str()), ("suivi", " 1A02345678901 "), ("accuse", today.to_string().as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(recorded.status().is_success() || recorded.status().is_redirection(), "{}", recorded.status());
+    let listed: Value = client
+        .get(app.url("/api/v1/cases/1/documents"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed[0]["tracking_number"], "1A02345678901");
+    assert_eq!(listed[0]["acknowledged_on"], json!(today));
 }
 
 /// The PDF's text as one line: pdftotext prints the no-break spaces of amounts and dates either

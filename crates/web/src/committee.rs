@@ -1,6 +1,7 @@
 //! Committee packs and activity steering (issue 8) in the UI and the API: the "Comités" page
 //! (a month's pack, its charts, its files), the team lead's cockpit (`/cockpit`), and the
-//! exports for the data warehouse (`/api/v1/snapshots`, `/api/v1/flows`, docs/formats/).
+//! exports for the data warehouse (`/api/v1/snapshots`, `/api/v1/flows`, docs/formats/). The
+//! use cases are `recouvre_app::committee`.
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorDto};
@@ -11,15 +12,14 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{NaiveDate, Utc};
-use recouvre_domain::authority::Permission;
+use chrono::NaiveDate;
+use recouvre_app::committee::{self as use_cases, Format, PackFile, WeekCount};
+use recouvre_app::{Error, ErrorKind};
 use recouvre_domain::case::CaseStatus;
 use recouvre_domain::committee::{Cell, CommitteePack, Month};
-use recouvre_domain::Money;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::committee_files::{self, Format};
 use crate::shared::{render, Layout, PageResult};
 
 pub fn pages() -> Router<AppState> {
@@ -41,7 +41,7 @@ pub fn api() -> Router<AppState> {
 pub struct CommitteeApiDoc;
 
 fn parse_month(text: &str) -> Result<Month, AppError> {
-    text.parse().map_err(|error: recouvre_domain::committee::CommitteeError| AppError::BadRequest(error.to_string()))
+    Ok(use_cases::month(text)?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,53 +118,48 @@ async fn committee_page(
     user: CurrentUser,
     Query(query): Query<MonthQuery>,
 ) -> PageResult {
-    user.require(Permission::ReadReports)?;
     let month = match query.mois.as_deref().filter(|text| !text.is_empty()) {
-        Some(text) => parse_month(text)?,
-        // The last month closed by default.
-        None => Month::of(Utc::now().date_naive()).previous(),
+        Some(text) => Some(parse_month(text)?),
+        // The last month closed.
+        None => None,
     };
+    let overview = use_cases::overview(&state.app, &user.actor(), month).await?;
     let mut view = CommitteePage {
         layout: Layout::of(&user),
-        month: month.code(),
-        month_label: month.label(),
-        error: None,
+        month: overview.month.code(),
+        month_label: overview.month.label(),
+        error: overview.unavailable,
         as_of: String::new(),
         highlights: Vec::new(),
         charts: Vec::new(),
         tables: Vec::new(),
     };
-    match recouvre_store::committee::pack(&state.read_store, month).await {
-        Ok(pack) => {
-            view.as_of = pack.as_of.format("%d/%m/%Y").to_string();
-            view.highlights = vec![
-                ("Encours contentieux", pack.portfolio.total.outstanding.to_french()),
-                ("Dossiers ouverts", Cell::Count(pack.portfolio.total.cases).french()),
-                ("Encaissements du mois", pack.flows.recovered.to_french()),
-                ("Provisions", pack.provisions.total.to_french()),
-                ("Dotation nette du mois", pack.provisions.movement.to_french()),
-                ("Décisions à prendre", pack.decisions.len().to_string()),
-            ];
-            view.charts = committee_files::charts(&pack)?.into_iter().map(|chart| (chart.title, chart.svg)).collect();
-            view.tables = table_views(&pack);
-        }
-        Err(recouvre_store::StoreError::Conflict(message)) => view.error = Some(message),
-        Err(error) => return Err(AppError::from(error).into()),
+    if let Some((pack, charts)) = overview.pack {
+        view.as_of = crate::format::short_date(pack.as_of);
+        view.highlights = vec![
+            ("Encours contentieux", pack.portfolio.total.outstanding.to_french()),
+            ("Dossiers ouverts", Cell::Count(pack.portfolio.total.cases).french()),
+            ("Encaissements du mois", pack.flows.recovered.to_french()),
+            ("Provisions", pack.provisions.total.to_french()),
+            ("Dotation nette du mois", pack.provisions.movement.to_french()),
+            ("Décisions à prendre", pack.decisions.len().to_string()),
+        ];
+        view.charts = charts.into_iter().map(|chart| (chart.title, chart.svg)).collect();
+        view.tables = table_views(&pack);
     }
     render(&view)
 }
 
-fn file_response(pack: &CommitteePack, format: Format) -> Result<Response, AppError> {
-    let bytes = committee_files::render(pack, format)?;
-    let name = format!("comite-{}.{}", pack.month.code(), format.extension());
-    Ok((
+fn file_response(file: PackFile) -> Response {
+    let name = file.file_name();
+    (
         [
-            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_TYPE, file.format.content_type().to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
-        bytes,
+        file.bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// `/comites/2026-10/dossier.pdf` (or `.xlsx`, `.csv`).
@@ -173,21 +168,20 @@ async fn committee_file(
     user: CurrentUser,
     Path((month, file)): Path<(String, String)>,
 ) -> Result<Response, crate::error::PageError> {
-    user.require(Permission::ReadReports)?;
     let month = parse_month(&month)?;
-    let extension = file.strip_prefix("dossier.").ok_or_else(|| {
-        AppError::NotFound(format!("fichier « {file} » inconnu : dossier.pdf, dossier.xlsx ou dossier.csv"))
-    })?;
-    let format = Format::of_extension(extension).map_err(|error| AppError::NotFound(error.to_string()))?;
-    let pack = recouvre_store::committee::pack(&state.read_store, month).await.map_err(AppError::from)?;
-    Ok(file_response(&pack, format)?)
+    let unknown = |message: String| Error::new(ErrorKind::NotFound, "not_found", message);
+    let extension = file
+        .strip_prefix("dossier.")
+        .ok_or_else(|| unknown(format!("fichier « {file} » inconnu : dossier.pdf, dossier.xlsx ou dossier.csv")))?;
+    let format = Format::of_extension(extension).map_err(|error| unknown(error.message.clone()))?;
+    Ok(file_response(use_cases::pack_file(&state.app, &user.actor(), month, format).await?))
 }
 
 // ---------------------------------------------------------------------------------------------
 // The cockpit
 
 /// A week's count with its first and last day (the case list's date filters).
-type WeekCount = (i64, NaiveDate, NaiveDate);
+type WeekSpan = (i64, NaiveDate, NaiveDate);
 
 #[derive(Template)]
 #[template(path = "cockpit.html")]
@@ -211,41 +205,23 @@ struct CockpitPage {
     suspense: Vec<(&'static str, i64, String, String)>,
     weeks: Vec<String>,
     /// (actor, actor URL-encoded, per week: actions, first day, last day).
-    activity: Vec<(String, String, Vec<WeekCount>)>,
+    activity: Vec<(String, String, Vec<WeekSpan>)>,
     /// (cases closed, first day, last day of the week).
-    closed_per_week: Vec<WeekCount>,
+    closed_per_week: Vec<WeekSpan>,
     /// (officer id, name, per week: cases closed while in their charge, first day, last day).
-    closed_by_officer: Vec<(i64, String, Vec<WeekCount>)>,
+    closed_by_officer: Vec<(i64, String, Vec<WeekSpan>)>,
 }
 
 /// The team lead's cockpit: workload, deadlines at risk, backlog, approvals, suspense,
 /// productivity; every number links to the cases it counts.
 async fn cockpit_page(State(state): State<AppState>, user: CurrentUser) -> PageResult {
-    user.require(Permission::ReadReports)?;
-    let now = Utc::now();
-    let today = now.date_naive();
-    let cockpit = recouvre_store::cockpit::cockpit(&state.read_store, today, now).await?;
-    // Each week's first and last day (the last week ends today): the case list's date filters.
-    let spans: Vec<(NaiveDate, NaiveDate)> =
-        cockpit.weeks.iter().map(|monday| (*monday, (*monday + chrono::Duration::days(6)).min(today))).collect();
-    let per_week = |counts: &[i64]| -> Vec<WeekCount> {
-        counts.iter().zip(&spans).map(|(count, (first, last))| (*count, *first, *last)).collect()
-    };
-    let mut activity: std::collections::BTreeMap<String, Vec<i64>> = std::collections::BTreeMap::new();
-    for line in &cockpit.activity {
-        let i = cockpit.weeks.iter().position(|week| *week == line.week).unwrap_or(0);
-        activity.entry(line.actor.clone()).or_insert_with(|| vec![0; cockpit.weeks.len()])[i] += line.actions;
-    }
-    let officer_name = |id: i64| {
-        cockpit
-            .officers
-            .iter()
-            .find(|officer| officer.id == id)
-            .map_or_else(|| format!("utilisateur n° {id}"), |officer| officer.display_name.clone())
+    let cockpit = use_cases::cockpit(&state.app, &user.actor()).await?;
+    let weeks = |counts: &[WeekCount]| -> Vec<WeekSpan> {
+        counts.iter().map(|week| (week.count, week.first, week.last)).collect()
     };
     let view = CockpitPage {
         layout: Layout::of(&user),
-        today: today.format("%d/%m/%Y").to_string(),
+        today: crate::format::short_date(cockpit.today),
         week_end: cockpit.week_end.to_string(),
         deadline_cases: cockpit.deadline_cases,
         approval_cases: cockpit.approval_cases,
@@ -255,10 +231,10 @@ async fn cockpit_page(State(state): State<AppState>, user: CurrentUser) -> PageR
             .map(|o| {
                 (
                     o.id,
-                    o.display_name.clone(),
+                    o.name.clone(),
                     o.open_cases,
-                    Money::from_cents(o.open_cents).to_french(),
-                    cockpit.cases_at_risk.iter().find(|(id, _)| *id == o.id).map_or(0, |(_, cases)| *cases),
+                    o.open_amount.to_french(),
+                    o.cases_at_risk,
                     o.covered_by.clone().unwrap_or_default(),
                 )
             })
@@ -272,7 +248,7 @@ async fn cockpit_page(State(state): State<AppState>, user: CurrentUser) -> PageR
                     d.reference.clone(),
                     d.officer_name.clone().unwrap_or_else(|| "— non affecté —".to_string()),
                     d.label.clone(),
-                    d.due_on.format("%d/%m/%Y").to_string(),
+                    crate::format::short_date(d.due_on),
                 )
             })
             .collect(),
@@ -284,7 +260,7 @@ async fn cockpit_page(State(state): State<AppState>, user: CurrentUser) -> PageR
                     b.status.clone(),
                     CaseStatus::from_code(&b.status).map_or("?", CaseStatus::label),
                     b.cases,
-                    Money::from_cents(b.total_cents).to_french(),
+                    b.amount.to_french(),
                 )
             })
             .collect(),
@@ -296,7 +272,7 @@ async fn cockpit_page(State(state): State<AppState>, user: CurrentUser) -> PageR
                     a.case_id,
                     a.reference.clone(),
                     recouvre_domain::committee::decision_label(&a.kind).to_string(),
-                    Money::from_cents(a.amount_cents).to_french(),
+                    a.amount.to_french(),
                     a.requested_by.clone(),
                     a.age_days,
                 )
@@ -313,19 +289,20 @@ async fn cockpit_page(State(state): State<AppState>, user: CurrentUser) -> PageR
                 if let Some(to) = s.received_to {
                     filter.push(format!("received_to={to}"));
                 }
-                (s.label, s.items, Money::from_cents(s.amount_cents).to_french(), filter.join("&"))
+                (s.label, s.items, s.amount.to_french(), filter.join("&"))
             })
             .collect(),
         weeks: cockpit.weeks.iter().map(|week| week.format("%d/%m").to_string()).collect(),
-        activity: activity
+        activity: cockpit
+            .activity
             .iter()
-            .map(|(actor, counts)| (actor.clone(), crate::shared::url_encode(actor), per_week(counts)))
+            .map(|line| (line.actor.clone(), crate::shared::url_encode(&line.actor), weeks(&line.weeks)))
             .collect(),
-        closed_per_week: per_week(&cockpit.closed_per_week),
+        closed_per_week: weeks(&cockpit.closed_per_week),
         closed_by_officer: cockpit
             .closed_by_officer
             .iter()
-            .map(|(id, counts)| (*id, officer_name(*id), per_week(counts)))
+            .map(|line| (line.officer_id, line.name.clone(), weeks(&line.weeks)))
             .collect(),
     };
     render(&view)
@@ -351,12 +328,13 @@ async fn api_committee(
     Path(month): Path<String>,
     Query(query): Query<FormatQuery>,
 ) -> Result<Response, AppError> {
-    user.require(Permission::ReadReports)?;
     let month = parse_month(&month)?;
-    let pack = recouvre_store::committee::pack(&state.read_store, month).await?;
     match query.format.as_deref().unwrap_or("json") {
-        "json" => Ok(Json(pack).into_response()),
-        other => file_response(&pack, Format::of_extension(other).map_err(|e| AppError::BadRequest(e.to_string()))?),
+        "json" => Ok(Json(use_cases::pack(&state.app, &user.actor(), month).await?).into_response()),
+        other => {
+            let format = Format::of_extension(other)?;
+            Ok(file_response(use_cases::pack_file(&state.app, &user.actor(), month, format).await?))
+        }
     }
 }
 
@@ -368,22 +346,15 @@ struct RangeQuery {
     format: Option<String>,
 }
 
-const MAX_RANGE_DAYS: i64 = 400;
-
-fn check_range(query: &RangeQuery) -> Result<(), AppError> {
-    if query.from > query.to {
-        return Err(AppError::BadRequest("la date de début (from) doit précéder la date de fin (to)".to_string()));
-    }
-    if (query.to - query.from).num_days() > MAX_RANGE_DAYS {
-        return Err(AppError::BadRequest(format!(
-            "au plus {MAX_RANGE_DAYS} jours par appel : découpez la période (par exemple mois par mois)"
-        )));
-    }
-    Ok(())
-}
-
 fn csv_response(body: String) -> Response {
     ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response()
+}
+
+/// Lines of an export as JSON: `[{"as_of": …, "line": {…}}]`.
+fn json_lines<T: serde::Serialize>(lines: &[(NaiveDate, T)]) -> Response {
+    let rows: Vec<serde_json::Value> =
+        lines.iter().map(|(as_of, line)| serde_json::json!({"as_of": as_of, "line": line})).collect();
+    Json(rows).into_response()
 }
 
 /// The nightly snapshots of the dates from `from` to `to` (docs/formats/snapshots-csv.md).
@@ -394,28 +365,11 @@ async fn api_snapshots(
     user: CurrentUser,
     Query(query): Query<RangeQuery>,
 ) -> Result<Response, AppError> {
-    user.require(Permission::ReadReports)?;
-    check_range(&query)?;
-    let lines = recouvre_store::committee::snapshots(&state.read_store, query.from, query.to).await?;
+    let lines = use_cases::snapshots(&state.app, &user.actor(), query.from, query.to).await?;
     if query.format.as_deref() == Some("json") {
-        let rows: Vec<serde_json::Value> =
-            lines.iter().map(|(as_of, line)| serde_json::json!({"as_of": as_of, "line": line})).collect();
-        return Ok(Json(rows).into_response());
+        return Ok(json_lines(&lines));
     }
-    let mut out = String::from("as_of;main_nature;status;age_bucket;officer_id;cases;outstanding;interest\n");
-    for (as_of, line) in &lines {
-        out.push_str(&format!(
-            "{as_of};{};{};{};{};{};{};{}\n",
-            line.main_nature,
-            line.status,
-            line.age_bucket,
-            line.officer_id,
-            line.cases,
-            line.outstanding.to_plain_string(),
-            line.interest.to_plain_string()
-        ));
-    }
-    Ok(csv_response(out))
+    Ok(csv_response(use_cases::snapshots_csv(&lines)))
 }
 
 /// The ledger's movements counted by the nightly runs from `from` to `to`
@@ -427,28 +381,9 @@ async fn api_flows(
     user: CurrentUser,
     Query(query): Query<RangeQuery>,
 ) -> Result<Response, AppError> {
-    user.require(Permission::ReadReports)?;
-    check_range(&query)?;
-    let lines = recouvre_store::committee::daily_flows(&state.read_store, query.from, query.to).await?;
+    let lines = use_cases::flows(&state.app, &user.actor(), query.from, query.to).await?;
     if query.format.as_deref() == Some("json") {
-        let rows: Vec<serde_json::Value> =
-            lines.iter().map(|(as_of, line)| serde_json::json!({"as_of": as_of, "line": line})).collect();
-        return Ok(Json(rows).into_response());
+        return Ok(json_lines(&lines));
     }
-    let mut out = String::from("as_of;kind;account;channel;vintage;third_party_id;postings;amount;debits;credits\n");
-    for (as_of, line) in &lines {
-        out.push_str(&format!(
-            "{as_of};{};{};{};{};{};{};{};{};{}\n",
-            line.kind,
-            line.account,
-            line.channel,
-            line.vintage,
-            line.third_party_id,
-            line.postings,
-            line.amount.to_plain_string(),
-            line.debits.to_plain_string(),
-            line.credits.to_plain_string()
-        ));
-    }
-    Ok(csv_response(out))
+    Ok(csv_response(use_cases::flows_csv(&lines)))
 }

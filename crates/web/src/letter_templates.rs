@@ -1,9 +1,6 @@
-//! Administrators edit the letter templates (issue 6): each kind has the built-in template
-//! (version 1) and the versions administrators added, append-only, with author, instant and
-//! reason (`recouvre_store::letter_templates`). A version is compiled against the kind's sample
-//! data (`recouvre_letters::samples`) before it is stored; one that does not render is refused
-//! with Typst's message (file, line) and nothing is stored. Letters are then made with the
-//! latest version of their kind, on every server ([`crate::letters::EngineCache`]).
+//! Administrators edit the letter templates (issue 6), in the UI and the API: the use cases are
+//! `recouvre_app::letter_templates` (a version is compiled against the kind's sample before it
+//! is stored; letters are then made with the latest version of their kind, on every server).
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -15,9 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Json, Router};
 use chrono::{DateTime, Utc};
-use recouvre_domain::authority::Permission;
-use recouvre_letters::{samples, Engine, LetterKind, Rendered};
-use recouvre_store::letter_templates::{NewTemplateVersion, TemplateVersion};
+use recouvre_app::letter_templates::{self as use_cases, Sample, TemplateDetail, TemplateSummary, VersionView};
+use recouvre_app::ErrorKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -50,72 +46,14 @@ pub fn api() -> Router<AppState> {
 )]
 pub struct LetterTemplatesApiDoc;
 
-fn kind_of(code: &str) -> Result<LetterKind, AppError> {
-    LetterKind::from_code(code).ok_or_else(|| {
-        let known: Vec<&str> = LetterKind::ALL.iter().map(|kind| kind.code()).collect();
-        AppError::NotFound(format!("modèle de courrier « {code} » inconnu : choisissez parmi {}", known.join(", ")))
-    })
-}
-
-/// Renders the kind's sample with `source` in place of its template, without touching the
-/// engine in force. A template that does not compile, or whose sample does not render, gives
-/// the reason in French (file, line, Typst's message).
-async fn render_candidate(kind: LetterKind, source: String, version: String) -> Result<Rendered, AppError> {
-    if source.trim().is_empty() {
-        return Err(AppError::BadRequest(
-            "le modèle est vide : collez le texte Typst complet du modèle (il doit définir render(d))".to_string(),
-        ));
-    }
-    tokio::task::spawn_blocking(move || {
-        let mut engine: Engine = crate::letters::base_engine().clone();
-        engine.set_template(kind, source, version)?;
-        engine.render(kind, &samples::sample(kind))
-    })
-    .await
-    .map_err(|error| AppError::Internal(anyhow::anyhow!("rendu interrompu : {error}")))?
-    .map_err(|error| {
-        AppError::BadRequest(format!(
-            "modèle refusé, rien n'a été enregistré : il ne produit pas le courrier d'exemple. {error}"
-        ))
-    })
-}
-
-/// Renders the kind's sample with the template in force.
-async fn render_current(state: &AppState, kind: LetterKind) -> Result<Rendered, AppError> {
-    let engine = state.letter_engine.engine(&state.store).await?;
-    tokio::task::spawn_blocking(move || engine.render(kind, &samples::sample(kind)))
-        .await
-        .map_err(|error| AppError::Internal(anyhow::anyhow!("rendu interrompu : {error}")))?
-        .map_err(|error| AppError::Internal(anyhow::anyhow!("{error}")))
-}
-
-/// Checks a candidate against the sample, then stores it as the kind's next version.
-async fn add_version(
-    state: &AppState,
-    user: &CurrentUser,
-    kind: LetterKind,
-    source: &str,
-    reason: &str,
-) -> Result<TemplateVersion, AppError> {
-    if reason.trim().is_empty() {
-        return Err(AppError::BadRequest(
-            "indiquez le motif de la nouvelle version : il reste dans l'historique du modèle".to_string(),
-        ));
-    }
-    render_candidate(kind, source.to_string(), format!("{} (proposé)", kind.code())).await?;
-    let new = NewTemplateVersion { kind: kind.code(), source, reason, author_id: user.user.id };
-    let stored = recouvre_store::letter_templates::add(&state.store, &new, Utc::now()).await?;
-    tracing::info!(version = %stored.label, by = user.login(), "letter template version added");
-    Ok(stored)
-}
-
-fn pdf(rendered: Rendered, name: &str) -> Response {
+fn pdf(sample: Sample) -> Response {
+    let name = format!("exemple-{}.pdf", sample.kind.code());
     (
         [
             (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
             (axum::http::header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}\"")),
         ],
-        rendered.pdf,
+        sample.rendered.pdf,
     )
         .into_response()
 }
@@ -176,69 +114,52 @@ pub struct PreviewRequest {
     pub source: String,
 }
 
-fn built_in(kind: LetterKind) -> TemplateVersionDto {
-    let source = Engine::default_template_source(kind).to_string();
-    TemplateVersionDto {
-        version: recouvre_store::letter_templates::label(kind.code(), 1),
-        number: 1,
-        built_in: true,
-        sha256: recouvre_store::documents::sha256_hex(source.as_bytes()),
-        source,
-        reason: Some("modèle intégré à l'application".to_string()),
-        author: None,
-        created_at: None,
-    }
-}
-
-impl From<TemplateVersion> for TemplateVersionDto {
-    fn from(version: TemplateVersion) -> TemplateVersionDto {
+impl From<VersionView> for TemplateVersionDto {
+    fn from(version: VersionView) -> TemplateVersionDto {
         TemplateVersionDto {
-            version: version.label,
+            version: version.version,
             number: version.number,
-            built_in: false,
+            built_in: version.built_in,
             source: version.source,
             sha256: version.sha256,
-            reason: Some(version.reason),
-            author: Some(version.author),
-            created_at: Some(version.created_at),
+            reason: version.reason,
+            author: version.author,
+            created_at: version.created_at,
         }
     }
 }
 
-/// Every version of `kind`, oldest first: the built-in one, then the stored ones.
-async fn history(state: &AppState, kind: LetterKind) -> Result<Vec<TemplateVersionDto>, AppError> {
-    let stored = recouvre_store::letter_templates::of_kind(&state.store, kind.code()).await?;
-    Ok(std::iter::once(built_in(kind)).chain(stored.into_iter().map(TemplateVersionDto::from)).collect())
+impl From<TemplateSummary> for TemplateSummaryDto {
+    fn from(summary: TemplateSummary) -> TemplateSummaryDto {
+        TemplateSummaryDto {
+            kind: summary.kind.code().to_string(),
+            label: summary.kind.label().to_string(),
+            version: summary.version,
+            number: summary.number,
+            built_in: summary.built_in,
+            author: summary.author,
+            created_at: summary.created_at,
+        }
+    }
 }
 
-async fn summaries(state: &AppState) -> Result<Vec<TemplateSummaryDto>, AppError> {
-    let stored = recouvre_store::letter_templates::all(&state.store).await?;
-    Ok(LetterKind::ALL
-        .iter()
-        .map(|kind| {
-            let last = stored.iter().filter(|version| version.kind == kind.code()).max_by_key(|version| version.number);
-            TemplateSummaryDto {
-                kind: kind.code().to_string(),
-                label: kind.label().to_string(),
-                version: last.map_or_else(
-                    || recouvre_store::letter_templates::label(kind.code(), 1),
-                    |version| version.label.clone(),
-                ),
-                number: last.map_or(1, |version| version.number),
-                built_in: last.is_none(),
-                author: last.map(|version| version.author.clone()),
-                created_at: last.map(|version| version.created_at),
-            }
-        })
-        .collect())
+impl From<TemplateDetail> for TemplateDetailDto {
+    fn from(detail: TemplateDetail) -> TemplateDetailDto {
+        TemplateDetailDto {
+            kind: detail.kind.code().to_string(),
+            label: detail.kind.label().to_string(),
+            current: detail.current().clone().into(),
+            history: detail.history.into_iter().map(TemplateVersionDto::from).collect(),
+        }
+    }
 }
 
 /// The letter templates and the version of each in force (administrators).
 #[utoipa::path(get, path = "/api/v1/letter-templates",
     responses((status = 200, body = [TemplateSummaryDto]), (status = 401, body = crate::error::ErrorDto), (status = 403, body = crate::error::ErrorDto)))]
 async fn list_api(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<TemplateSummaryDto>>, AppError> {
-    user.require(Permission::Administer)?;
-    Ok(Json(summaries(&state).await?))
+    let summaries = use_cases::list_templates(&state.app, &user.actor()).await?;
+    Ok(Json(summaries.into_iter().map(TemplateSummaryDto::from).collect()))
 }
 
 /// A template: the version in force, with its source, and the history of its versions.
@@ -249,55 +170,47 @@ async fn kind_api(
     user: CurrentUser,
     Path(code): Path<String>,
 ) -> Result<Json<TemplateDetailDto>, AppError> {
-    user.require(Permission::Administer)?;
-    let kind = kind_of(&code)?;
-    let history = history(&state, kind).await?;
-    let current = history.last().cloned().expect("the built-in version at least");
-    Ok(Json(TemplateDetailDto { kind: kind.code().to_string(), label: kind.label().to_string(), current, history }))
+    let detail = use_cases::template(&state.app, &user.actor(), &code).await?;
+    Ok(Json(detail.into()))
 }
 
 /// Adds a version of a template (administrators). It is compiled against the kind's sample
 /// data first: a template that does not render is refused (400, Typst's message with file and
 /// line) and nothing is stored. From the next letter on, every server uses it.
 #[utoipa::path(post, path = "/api/v1/letter-templates/{kind}", params(("kind" = String, Path, description = "Template code")), request_body = NewTemplateRequest,
-    responses((status = 201, body = TemplateVersionDto), (status = 400, body = crate::error::ErrorDto), (status = 403, body = crate::error::ErrorDto), (status = 409, body = crate::error::ErrorDto)))]
+    responses((status = 201, body = TemplateVersionDto), (status = 400, body = crate::error::ErrorDto), (status = 403, body = crate::error::ErrorDto), (status = 404, body = crate::error::ErrorDto), (status = 409, body = crate::error::ErrorDto)))]
 async fn add_api(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
     Json(request): Json<NewTemplateRequest>,
 ) -> Result<Response, AppError> {
-    user.require(Permission::Administer)?;
-    let kind = kind_of(&code)?;
-    let stored = add_version(&state, &user, kind, &request.source, &request.reason).await?;
-    Ok((StatusCode::CREATED, Json(TemplateVersionDto::from(stored))).into_response())
+    let stored =
+        use_cases::add_template_version(&state.app, &user.actor(), &code, &request.source, &request.reason).await?;
+    Ok((StatusCode::CREATED, Json(TemplateVersionDto::from(VersionView::from(stored)))).into_response())
 }
 
 /// The kind's sample letter made with the version in force.
 #[utoipa::path(get, path = "/api/v1/letter-templates/{kind}/preview", params(("kind" = String, Path, description = "Template code")),
-    responses((status = 200, content_type = "application/pdf", description = "The sample letter"), (status = 403, body = crate::error::ErrorDto)))]
+    responses((status = 200, content_type = "application/pdf", description = "The sample letter"), (status = 403, body = crate::error::ErrorDto), (status = 404, body = crate::error::ErrorDto)))]
 async fn preview_current_api(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
-    user.require(Permission::Administer)?;
-    let kind = kind_of(&code)?;
-    Ok(pdf(render_current(&state, kind).await?, &format!("exemple-{}.pdf", kind.code())))
+    Ok(pdf(use_cases::sample_letter(&state.app, &user.actor(), &code).await?))
 }
 
 /// The kind's sample letter made with a proposed template (nothing is stored).
 #[utoipa::path(post, path = "/api/v1/letter-templates/{kind}/preview", params(("kind" = String, Path, description = "Template code")), request_body = PreviewRequest,
-    responses((status = 200, content_type = "application/pdf", description = "The sample letter"), (status = 400, body = crate::error::ErrorDto), (status = 403, body = crate::error::ErrorDto)))]
+    responses((status = 200, content_type = "application/pdf", description = "The sample letter"), (status = 400, body = crate::error::ErrorDto), (status = 403, body = crate::error::ErrorDto), (status = 404, body = crate::error::ErrorDto)))]
 async fn preview_api(
+    State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
     Json(request): Json<PreviewRequest>,
 ) -> Result<Response, AppError> {
-    user.require(Permission::Administer)?;
-    let kind = kind_of(&code)?;
-    let rendered = render_candidate(kind, request.source, format!("{} (proposé)", kind.code())).await?;
-    Ok(pdf(rendered, &format!("exemple-{}.pdf", kind.code())))
+    Ok(pdf(use_cases::try_template(&state.app, &user.actor(), &code, &request.source).await?))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -319,8 +232,7 @@ struct SummaryRow {
 }
 
 async fn list_page(State(state): State<AppState>, user: CurrentUser) -> PageResult {
-    user.require(Permission::Administer)?;
-    let templates = summaries(&state)
+    let templates = use_cases::list_templates(&state.app, &user.actor())
         .await?
         .into_iter()
         .map(|summary| SummaryRow {
@@ -328,8 +240,8 @@ async fn list_page(State(state): State<AppState>, user: CurrentUser) -> PageResu
                 (Some(author), Some(at)) => format!("{} par {author}", crate::format::timestamp(at)),
                 _ => String::new(),
             },
-            code: summary.kind,
-            label: summary.label,
+            code: summary.kind.code().to_string(),
+            label: summary.kind.label().to_string(),
             version: summary.version,
             built_in: summary.built_in,
         })
@@ -360,28 +272,29 @@ struct HistoryRow {
     current: bool,
 }
 
-async fn kind_view(
-    state: &AppState,
+/// The template's page: its history, and the editor holding `draft` (source, reason) or the
+/// version in force.
+fn kind_view(
     user: &CurrentUser,
-    kind: LetterKind,
+    detail: &TemplateDetail,
     draft: Option<(String, String)>,
     error: Option<String>,
     saved: Option<String>,
 ) -> PageResult {
-    let versions = history(state, kind).await?;
-    let current = versions.last().expect("the built-in version at least");
+    let current = detail.current();
     let (source, reason) = draft.unwrap_or_else(|| (current.source.clone(), String::new()));
-    let last = versions.len() - 1;
+    let last = detail.history.len() - 1;
     let page = KindPage {
         layout: Layout::of(user),
-        code: kind.code().to_string(),
-        label: kind.label().to_string(),
+        code: detail.kind.code().to_string(),
+        label: detail.kind.label().to_string(),
         current: current.version.clone(),
         source,
         reason,
         error,
         saved,
-        history: versions
+        history: detail
+            .history
             .iter()
             .enumerate()
             .rev()
@@ -410,9 +323,8 @@ async fn kind_page(
     Path(code): Path<String>,
     Query(query): Query<SavedQuery>,
 ) -> PageResult {
-    user.require(Permission::Administer)?;
-    let kind = kind_of(&code)?;
-    kind_view(&state, &user, kind, None, None, query.enregistre).await
+    let detail = use_cases::template(&state.app, &user.actor(), &code).await?;
+    kind_view(&user, &detail, None, None, query.enregistre)
 }
 
 #[derive(Deserialize)]
@@ -423,6 +335,24 @@ struct TemplateForm {
     motif: String,
 }
 
+/// A refusal the administrator can correct: the page again, with the message and their text.
+fn correctable(error: &recouvre_app::Error) -> bool {
+    matches!(error.kind, ErrorKind::Invalid | ErrorKind::Refused | ErrorKind::Conflict)
+}
+
+async fn refused_page(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    draft: (String, String),
+    message: String,
+) -> PageResult {
+    let detail = use_cases::template(&state.app, &user.actor(), code).await?;
+    let mut response = kind_view(user, &detail, Some(draft), Some(message), None)?;
+    *response.status_mut() = StatusCode::BAD_REQUEST;
+    Ok(response)
+}
+
 async fn add_form(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -430,20 +360,16 @@ async fn add_form(
     Form(form): Form<TemplateForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    user.require(Permission::Administer)?;
-    let kind = kind_of(&code)?;
     // Browsers send textareas with CRLF line ends: store the text as written.
     let source = form.source.replace("\r\n", "\n");
-    match add_version(&state, &user, kind, &source, &form.motif).await {
+    match use_cases::add_template_version(&state.app, &user.actor(), &code, &source, &form.motif).await {
         Ok(stored) => {
-            Ok(Redirect::to(&format!("/admin/modeles/{}?enregistre={}", kind.code(), stored.number)).into_response())
+            Ok(Redirect::to(&format!("/admin/modeles/{}?enregistre={}", stored.kind, stored.number)).into_response())
         }
-        Err(AppError::BadRequest(message) | AppError::Conflict(message)) => {
-            let mut response = kind_view(&state, &user, kind, Some((source, form.motif)), Some(message), None).await?;
-            *response.status_mut() = StatusCode::BAD_REQUEST;
-            Ok(response)
+        Err(error) if correctable(&error) => {
+            refused_page(&state, &user, &code, (source, form.motif), error.message.clone()).await
         }
-        Err(other) => Err(other.into()),
+        Err(other) => Err(AppError::from(other).into()),
     }
 }
 
@@ -452,9 +378,7 @@ async fn preview_current_page(
     user: CurrentUser,
     Path(code): Path<String>,
 ) -> PageResult {
-    user.require(Permission::Administer)?;
-    let kind = kind_of(&code)?;
-    Ok(pdf(render_current(&state, kind).await?, &format!("exemple-{}.pdf", kind.code())))
+    Ok(pdf(use_cases::sample_letter(&state.app, &user.actor(), &code).await?))
 }
 
 async fn preview_form(
@@ -464,17 +388,12 @@ async fn preview_form(
     Form(form): Form<TemplateForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    user.require(Permission::Administer)?;
-    let kind = kind_of(&code)?;
     let source = form.source.replace("\r\n", "\n");
-    match render_candidate(kind, source.clone(), format!("{} (proposé)", kind.code())).await {
-        Ok(rendered) => Ok(pdf(rendered, &format!("exemple-{}.pdf", kind.code()))),
-        Err(AppError::BadRequest(message)) => {
-            let message = message.replace("modèle refusé, rien n'a été enregistré", "aperçu impossible");
-            let mut response = kind_view(&state, &user, kind, Some((source, form.motif)), Some(message), None).await?;
-            *response.status_mut() = StatusCode::BAD_REQUEST;
-            Ok(response)
+    match use_cases::try_template(&state.app, &user.actor(), &code, &source).await {
+        Ok(sample) => Ok(pdf(sample)),
+        Err(error) if correctable(&error) => {
+            refused_page(&state, &user, &code, (source, form.motif), error.message.clone()).await
         }
-        Err(other) => Err(other.into()),
+        Err(other) => Err(AppError::from(other).into()),
     }
 }

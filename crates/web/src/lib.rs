@@ -29,7 +29,6 @@ pub mod auth;
 pub mod calculators;
 pub mod cases;
 pub mod committee;
-pub mod committee_files;
 pub mod compliance;
 mod error;
 mod format;
@@ -73,8 +72,6 @@ pub struct Inner {
     /// officer is about to change, use `store`, so that nobody acts on a replica's lag.
     pub read_store: Store,
     pub config: Config,
-    /// The letters engine with the templates in force (reloaded when a version is added).
-    pub letter_engine: letters::EngineCache,
     metrics: metrics::Metrics,
 }
 
@@ -96,7 +93,6 @@ impl AppState {
             read_store: app.read_store().clone(),
             app,
             config,
-            letter_engine: letters::EngineCache::default(),
             metrics: metrics::Metrics::default(),
         }))
     }

@@ -472,7 +472,7 @@ pub(crate) async fn case_page(
             ("penalties", "Pénalités", breakdown.penalties.to_plain_string()),
         ],
         workflow: crate::workflow::case_view(&state, case_id).await?,
-        letters: crate::letters::case_view(&state, case_id).await?,
+        letters: crate::letters::case_view(&state, &user, case_id).await?,
     };
     render(&view)
 }

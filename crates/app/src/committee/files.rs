@@ -11,6 +11,9 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde_json::json;
 
+use crate::letters::base_engine;
+use crate::{Error, Result};
+
 /// The pack's three files.
 pub struct Files {
     pub pdf: Vec<u8>,
@@ -19,6 +22,7 @@ pub struct Files {
 }
 
 /// A chart: its code (file name), French title and SVG text.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chart {
     pub code: &'static str,
     pub title: String,
@@ -30,8 +34,8 @@ const FONT: &str = "Libertinus Serif";
 const WIDTH: u32 = 520;
 const HEIGHT: u32 = 320;
 
-fn chart_error(error: impl std::fmt::Display) -> anyhow::Error {
-    anyhow::anyhow!("graphique du dossier de comité : {error}")
+fn chart_error(error: impl std::fmt::Display) -> Error {
+    Error::internal(format!("graphique du dossier de comité : {error}"))
 }
 
 /// Whole euros, for a chart's axis (display only: the figures come from the tables).
@@ -55,7 +59,7 @@ fn bar(i: usize, value: i64, color: RGBColor, margin: u32) -> Rectangle<(Segment
 }
 
 /// Outstanding by age bucket: bars at the month's end, hollow circles at the previous month's.
-fn age_chart(pack: &CommitteePack) -> anyhow::Result<Chart> {
+fn age_chart(pack: &CommitteePack) -> Result<Chart> {
     let buckets: Vec<(String, i64, i64)> = AgeBucket::ALL
         .iter()
         .map(|bucket| {
@@ -129,7 +133,7 @@ fn short_channel(channel: Channel) -> &'static str {
 }
 
 /// Recoveries of the month by channel: one bar each, with its amount above.
-fn channel_chart(pack: &CommitteePack) -> anyhow::Result<Chart> {
+fn channel_chart(pack: &CommitteePack) -> Result<Chart> {
     let lines: Vec<(&str, i64)> =
         pack.flows.recovered_by_channel.iter().map(|line| (short_channel(line.channel), euros(line.amount))).collect();
     let top = lines.iter().map(|(_, amount)| *amount).max().unwrap_or(0).max(1) * 12 / 10;
@@ -186,7 +190,7 @@ fn per_mille(rate: Decimal) -> i64 {
 
 /// Cumulative recovery rate by vintage: one line per cohort (the latest six with a point), each
 /// with its own marker and shade of grey.
-fn vintage_chart(pack: &CommitteePack) -> anyhow::Result<Chart> {
+fn vintage_chart(pack: &CommitteePack) -> Result<Chart> {
     let curves: Vec<(&str, Vec<(i32, i64)>)> = pack
         .vintages
         .iter()
@@ -268,7 +272,7 @@ fn vintage_chart(pack: &CommitteePack) -> anyhow::Result<Chart> {
 }
 
 /// The pack's three charts.
-pub fn charts(pack: &CommitteePack) -> anyhow::Result<Vec<Chart>> {
+pub fn charts(pack: &CommitteePack) -> Result<Vec<Chart>> {
     Ok(vec![age_chart(pack)?, channel_chart(pack)?, vintage_chart(pack)?])
 }
 
@@ -336,18 +340,19 @@ fn pdf_view(pack: &CommitteePack, charts: &[Chart]) -> serde_json::Value {
 }
 
 /// The pack as PDF, with the charts embedded.
-pub fn pdf(pack: &CommitteePack, charts: &[Chart]) -> anyhow::Result<Vec<u8>> {
+pub fn pdf(pack: &CommitteePack, charts: &[Chart]) -> Result<Vec<u8>> {
     let files: Vec<(String, Vec<u8>)> =
         charts.iter().map(|chart| (format!("/charts/{}.svg", chart.code), chart.svg.clone().into_bytes())).collect();
-    crate::letters::base_engine()
+    base_engine()
         .render_committee_pack(&pdf_view(pack, charts), &files, &format!("committee-{}", pack.month.code()))
-        .map_err(|error| anyhow::anyhow!("mise en page du dossier de comité : {error}"))
+        .map_err(|error| Error::internal(format!("mise en page du dossier de comité : {error}")))
 }
 
 /// The pack as a workbook: a summary sheet, then one sheet per table.
-pub fn xlsx(pack: &CommitteePack) -> anyhow::Result<Vec<u8>> {
+pub fn xlsx(pack: &CommitteePack) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
-    let xlsx_error = |error: rust_xlsxwriter::XlsxError| anyhow::anyhow!("classeur du dossier de comité : {error}");
+    let xlsx_error =
+        |error: rust_xlsxwriter::XlsxError| Error::internal(format!("classeur du dossier de comité : {error}"));
     let mut workbook = Workbook::new();
     // Fixed properties: the creation date is the snapshot's, never the clock's.
     let created = ExcelDateTime::from_ymd(
@@ -410,7 +415,7 @@ fn sheet_name(code: &str) -> String {
 }
 
 /// The pack's three files.
-pub fn render_all(pack: &CommitteePack) -> anyhow::Result<Files> {
+pub fn render_all(pack: &CommitteePack) -> Result<Files> {
     let charts = charts(pack)?;
     Ok(Files { pdf: pdf(pack, &charts)?, xlsx: xlsx(pack)?, csv: pack.to_csv().into_bytes() })
 }
@@ -424,12 +429,17 @@ pub enum Format {
 }
 
 impl Format {
-    pub fn of_extension(extension: &str) -> anyhow::Result<Format> {
+    /// The format of `extension` (`pdf`, `xlsx`, `csv`, in any case).
+    pub fn of_extension(extension: &str) -> Result<Format> {
         match extension.to_ascii_lowercase().as_str() {
             "pdf" => Ok(Format::Pdf),
             "xlsx" => Ok(Format::Xlsx),
             "csv" => Ok(Format::Csv),
-            other => anyhow::bail!("format « {other} » inconnu : le fichier doit finir par .pdf, .xlsx ou .csv"),
+            other => Err(Error::invalid(
+                "format",
+                "unknown_format",
+                format!("format « {other} » inconnu : le fichier doit finir par .pdf, .xlsx ou .csv"),
+            )),
         }
     }
 
@@ -451,7 +461,7 @@ impl Format {
 }
 
 /// One file of the pack.
-pub fn render(pack: &CommitteePack, format: Format) -> anyhow::Result<Vec<u8>> {
+pub fn render(pack: &CommitteePack, format: Format) -> Result<Vec<u8>> {
     match format {
         Format::Pdf => pdf(pack, &charts(pack)?),
         Format::Xlsx => xlsx(pack),

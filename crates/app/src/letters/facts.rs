@@ -1,0 +1,368 @@
+//! The facts of a letter, gathered from the case file: who it goes to, what is claimed and on
+//! what grounds, the court, the documents enclosed, the deadline it opens. Pure functions of
+//! the case, the bank and the day: the same case gives the same letter.
+
+use chrono::{Duration, NaiveDate};
+use recouvre_domain::case::{ClaimNature, GuaranteeKind, PartyRole, Person, Protection};
+use recouvre_letters::{
+    Amounts, Claim, Court, Creditor, Estate, Guarantee, GuardianRole, Instalment, Instruction, LetterData, LetterKind,
+    MissedInstalment, Party, Plan, Protection as LetterProtection, Repayment, Signatory,
+};
+use recouvre_store::cases::CaseDetail;
+use recouvre_store::direct_debits::PlanView;
+use recouvre_store::documents::OpenedDeadline;
+use recouvre_store::settings::BankIdentity;
+
+use super::LetterInput;
+use crate::{Error, Result};
+
+/// What a letter takes from outside the case.
+pub struct LetterContext<'a> {
+    pub bank: &'a BankIdentity,
+    pub signatory: Signatory,
+    /// The letter's date (the Paris business date).
+    pub today: NaiveDate,
+    /// The cure period a formal notice gives, from the procedure policy in force.
+    pub cure_period_days: i64,
+    pub plan: Option<&'a PlanView>,
+}
+
+/// Days given to answer a plan proposal or to make up a missed instalment.
+const REPLY_DAYS: i64 = 15;
+
+fn address_lines(text: &str) -> Vec<String> {
+    text.split(['\n', ',']).map(str::trim).filter(|line| !line.is_empty()).map(str::to_string).collect()
+}
+
+fn person_party(person: &Person) -> Party {
+    Party {
+        name: format!("{} {}", person.first_name, person.last_name.to_uppercase()),
+        address_lines: vec![person.address_line.clone(), format!("{} {}", person.postcode, person.city)],
+        occupation: person.employer.as_ref().map(|employer| format!("salarié(e) de {employer}")),
+    }
+}
+
+/// The facts of a letter of `kind` about `case`. Kind-specific parts come from the case (plan,
+/// guarantor, protection, death) or from the input (a third-party recipient, the court).
+pub fn letter_data(
+    kind: LetterKind,
+    case: &CaseDetail,
+    context: &LetterContext<'_>,
+    input: &LetterInput,
+) -> Result<LetterData> {
+    let bank = context.bank;
+    let debtor = person_party(&case.debtor);
+    let breakdown = &case.breakdown;
+    let interest = breakdown.contractual_interest + breakdown.statutory_interest;
+    let amounts = Amounts {
+        principal_cents: breakdown.principal.cents(),
+        interest_cents: interest.cents(),
+        costs_cents: breakdown.costs.cents(),
+        penalty_cents: breakdown.penalties.cents(),
+        total_cents: breakdown.total().cents(),
+    };
+    let (_, first_claim) = case.claims.first().ok_or_else(|| {
+        Error::refused("no_claim", format!("le dossier {} n'a pas de créance : rien à réclamer", case.reference))
+    })?;
+    let claim = Claim {
+        contract: format!(
+            "{} n° {}{}",
+            first_claim.nature.label().to_lowercase(),
+            first_claim.contract_ref,
+            first_claim
+                .opened_on
+                .map(|day| format!(" du {}", recouvre_letters::format::format_date(day)))
+                .unwrap_or_default()
+        ),
+        due_since: first_claim.due_on,
+        interest_basis: Some(match &first_claim.contractual_rate {
+            Some(rate) => format!("au taux contractuel de {} % l'an", rate.replace('.', ",")),
+            None => "au taux de l'intérêt légal (article 1231-6 du Code civil)".to_string(),
+        }),
+    };
+    if kind == LetterKind::RepaymentConfirmation && breakdown.total().is_positive() {
+        return Err(Error::refused(
+            "balance_outstanding",
+            format!(
+                "le dossier {} doit encore {} : l'attestation de remboursement attend le solde",
+                case.reference,
+                breakdown.total().to_french()
+            ),
+        ));
+    }
+    let third_party = input.recipient_name.as_ref().map(|name| Party {
+        name: name.clone(),
+        address_lines: input.recipient_address.as_deref().map(address_lines).unwrap_or_default(),
+        occupation: None,
+    });
+    // A protected adult's letters go to the guardian (C. civ. 467 for curatorship: the curator
+    // assists; 473 for guardianship: the guardian represents).
+    let protection = match case.debtor.protection {
+        Protection::None => None,
+        Protection::Guardianship => Some(GuardianRole::Tutor),
+        Protection::Curatorship | Protection::EnhancedCuratorship => Some(GuardianRole::Curator),
+    };
+    let guardian = protection.map(|role| {
+        (
+            role,
+            Party {
+                name: case
+                    .debtor
+                    .guardian_name
+                    .clone()
+                    .unwrap_or_else(|| format!("Le {} de {}", role.label(), debtor.name)),
+                address_lines: case.debtor.guardian_address.as_deref().map(address_lines).unwrap_or_default(),
+                occupation: None,
+            },
+        )
+    });
+    let guarantor =
+        case.parties.iter().find(|(role, _, _)| *role == PartyRole::Guarantor).map(|(_, _, p)| person_party(p));
+    let recipient = match kind {
+        LetterKind::GuarantorCall => guarantor.clone().ok_or_else(|| {
+            Error::refused(
+                "no_guarantor",
+                "aucune caution n'est enregistrée sur ce dossier : ajoutez-la avant de l'appeler",
+            )
+        })?,
+        LetterKind::BailiffInstruction if input.enforceable_title.is_none() => {
+            return Err(Error::invalid(
+                "enforceable_title",
+                "required",
+                "instructions au commissaire de justice : indiquez le titre exécutoire à mettre à exécution \
+                 (par exemple l'ordonnance d'injonction de payer revêtue de la formule exécutoire, avec sa date)",
+            ))
+        }
+        LetterKind::NotaryClaimDeclaration | LetterKind::BailiffInstruction | LetterKind::AgencyInstruction => {
+            third_party.clone().ok_or_else(|| {
+                Error::invalid(
+                    "recipient_name",
+                    "required",
+                    format!(
+                        "{} : indiquez le destinataire (nom et adresse du notaire, du commissaire de justice ou de \
+                         l'agence)",
+                        kind.label()
+                    ),
+                )
+            })?
+        }
+        LetterKind::PaymentOrderRequest => Party {
+            name: format!("Monsieur le Greffier du {}", court_name(case, input)),
+            address_lines: vec![case.debtor.city.clone()],
+            occupation: None,
+        },
+        _ => match &guardian {
+            Some((_, guardian)) => guardian.clone(),
+            None => debtor.clone(),
+        },
+    };
+    let instalments = |plan: &PlanView| -> Vec<Instalment> {
+        plan.instalments
+            .iter()
+            .map(|instalment| Instalment { due_date: instalment.due_on, amount_cents: instalment.amount_cents })
+            .collect()
+    };
+    let plan = context.plan.map(|plan| Plan {
+        instalments: instalments(plan),
+        payment_method: "prélèvement SEPA ou virement".to_string(),
+        reply_by: Some(context.today + Duration::days(REPLY_DAYS)),
+        agreed_on: Some(plan.plan.created_at.date_naive()),
+    });
+    let missed_instalment = context.plan.and_then(|plan| {
+        plan.instalments.iter().find(|i| i.status == "missed" || i.status == "returned").map(|instalment| {
+            MissedInstalment {
+                number: u32::try_from(instalment.number).unwrap_or(0),
+                due_date: instalment.due_on,
+                amount_cents: instalment.amount_cents,
+                regularise_by: context.today + Duration::days(REPLY_DAYS),
+            }
+        })
+    });
+    let creditor = Creditor {
+        bank_name: bank.name.clone(),
+        legal_identity: format!("{} — {}", bank.name, bank.address),
+        address_lines: address_lines(&bank.address),
+        department: bank.centre_name.clone(),
+        phone: bank.centre_phone.clone(),
+        email: bank.centre_email.clone(),
+        iban: bank.collection_iban.clone(),
+        bic: bank.collection_bic.clone(),
+    };
+    let data = LetterData {
+        creditor,
+        recipient,
+        debtor: debtor.clone(),
+        case_reference: case.reference.clone(),
+        creditor_reference: recouvre_iso20022::sepa::rf_reference(&case.reference),
+        date: context.today,
+        place: case_place(bank),
+        signatory: context.signatory.clone(),
+        claim,
+        amounts,
+        // C. civ. 1344: the formal notice (and the call on the guarantor) gives the debtor a
+        // period to pay before the next step.
+        cure_period_end: matches!(kind, LetterKind::FormalNotice | LetterKind::GuarantorCall)
+            .then(|| context.today + Duration::days(context.cure_period_days)),
+        plan: matches!(
+            kind,
+            LetterKind::PlanProposal
+                | LetterKind::PlanAgreement
+                | LetterKind::MissedInstalmentReminder
+                | LetterKind::PlanLapsed
+        )
+        .then_some(plan)
+        .flatten(),
+        missed_instalment: matches!(kind, LetterKind::MissedInstalmentReminder | LetterKind::PlanLapsed)
+            .then_some(missed_instalment)
+            .flatten(),
+        repayment: (kind == LetterKind::RepaymentConfirmation).then_some(Repayment {
+            paid_on: context.today,
+            amount_cents: case.claims.iter().map(|(_, claim)| claim.amounts.total().cents()).sum(),
+            ficp_registered: case.debtor.ficp_registered,
+        }),
+        court: (kind == LetterKind::PaymentOrderRequest)
+            .then(|| Court { name: court_name(case, input), address_lines: vec![case.debtor.city.clone()] }),
+        legal_grounds: (kind == LetterKind::PaymentOrderRequest).then(|| legal_grounds(first_claim.nature)),
+        supporting_documents: match kind {
+            LetterKind::PaymentOrderRequest => supporting_documents(first_claim.nature),
+            LetterKind::NotaryClaimDeclaration => estate_documents(first_claim.nature),
+            _ => Vec::new(),
+        },
+        protection: guardian.as_ref().map(|(role, _)| LetterProtection {
+            role: *role,
+            decision: "décision du juge des contentieux de la protection".to_string(),
+        }),
+        estate: case.debtor.deceased_on.map(|date_of_death| Estate { date_of_death, notary_reference: None }),
+        guarantee: (kind == LetterKind::GuarantorCall)
+            .then(|| {
+                case.guarantees.iter().find(|g| g.kind == GuaranteeKind::PersonalSurety).map(|guarantee| Guarantee {
+                    signed_on: first_claim.opened_on.unwrap_or(first_claim.due_on),
+                    cap_cents: guarantee.amount.cents(),
+                    nature: "solidaire".to_string(),
+                })
+            })
+            .flatten(),
+        instruction: matches!(kind, LetterKind::BailiffInstruction | LetterKind::AgencyInstruction).then(|| {
+            Instruction {
+                enforceable_title: (kind == LetterKind::BailiffInstruction)
+                    .then(|| input.enforceable_title.clone())
+                    .flatten(),
+                actions: match kind {
+                    LetterKind::BailiffInstruction => vec![
+                        "signifier le titre exécutoire et délivrer un commandement de payer".to_string(),
+                        "procéder à une saisie-attribution sur les comptes du débiteur".to_string(),
+                    ],
+                    _ => vec![
+                        "rechercher le débiteur et obtenir un règlement amiable".to_string(),
+                        "nous rendre compte de vos diligences chaque mois".to_string(),
+                    ],
+                },
+                fee_terms: None,
+            }
+        }),
+        note: input.note.clone(),
+    };
+    Ok(data)
+}
+
+/// The court a payment-order request goes to: the one the officer named, else the tribunal
+/// judiciaire of the debtor's city (CPC art. 1406: the court of the debtor's domicile).
+pub fn court_name(case: &CaseDetail, input: &LetterInput) -> String {
+    input.court.clone().unwrap_or_else(|| format!("Tribunal judiciaire de {}", case.debtor.city))
+}
+
+/// Where the letter is written: "Centre de recouvrement contentieux de Lyon" → "Lyon".
+fn case_place(bank: &BankIdentity) -> String {
+    bank.centre_name.rsplit(" de ").next().map(str::to_string).unwrap_or_else(|| "Paris".to_string())
+}
+
+/// CPC art. 1407: the request states the grounds of the claim.
+pub fn legal_grounds(nature: ClaimNature) -> String {
+    match nature {
+        ClaimNature::Overdraft => "Solde débiteur du compte de dépôt clôturé, exigible à la clôture (articles 1103 et 1353 du Code civil ; article L312-1-1 du Code monétaire et financier).".to_string(),
+        ClaimNature::PersonalLoan | ClaimNature::RevolvingCredit | ClaimNature::Card => "Contrat de crédit à la consommation dont la déchéance du terme a été prononcée après mise en demeure restée infructueuse (articles 1103 et 1353 du Code civil ; articles L312-39 et D312-16 du Code de la consommation).".to_string(),
+        ClaimNature::Mortgage => "Contrat de crédit immobilier dont la déchéance du terme a été prononcée après mise en demeure restée infructueuse (articles 1103 et 1353 du Code civil ; articles L313-51 et R313-28 du Code de la consommation).".to_string(),
+    }
+}
+
+/// The contract a claim of `nature` rests on, as enclosed.
+fn contract_document(nature: ClaimNature) -> &'static str {
+    match nature {
+        ClaimNature::Overdraft => "Convention de compte de dépôt",
+        ClaimNature::Mortgage => "Offre de crédit immobilier acceptée",
+        _ => "Offre de contrat de crédit acceptée",
+    }
+}
+
+/// CPC art. 1407: the request lists the supporting documents (bordereau de pièces).
+pub fn supporting_documents(nature: ClaimNature) -> Vec<String> {
+    vec![
+        contract_document(nature).to_string(),
+        "Historique des mouvements et des échéances impayées".to_string(),
+        "Mise en demeure et avis de réception".to_string(),
+        "Lettre prononçant la déchéance du terme ou la clôture du compte".to_string(),
+        "Décompte de la créance".to_string(),
+    ]
+}
+
+/// What a declaration of the claim to the notary encloses (C. civ. 792: the claim is declared
+/// with its supporting documents).
+pub fn estate_documents(nature: ClaimNature) -> Vec<String> {
+    vec![
+        contract_document(nature).to_string(),
+        "Relevé du compte ou historique des échéances au jour du décès".to_string(),
+        "Décompte de la créance".to_string(),
+    ]
+}
+
+/// The deadline a validated letter opens in the agenda (C. civ. 1344: the end of the period
+/// the formal notice gave).
+pub fn opened_deadline(kind: LetterKind, data: &LetterData) -> Option<OpenedDeadline> {
+    let due_on = data.cure_period_end?;
+    let (code, label) = match kind {
+        LetterKind::FormalNotice => ("cure_period", "Fin du délai de la mise en demeure"),
+        LetterKind::GuarantorCall => ("guarantor_answer", "Réponse de la caution"),
+        _ => return None,
+    };
+    Some(OpenedDeadline {
+        code: code.to_string(),
+        label: label.to_string(),
+        due_on,
+        legal_basis: Some("C. civ. 1344".to_string()),
+        warn_days: 3,
+    })
+}
+
+/// Pages of a PDF, counted from its page objects (Typst writes one `/Type /Page` per page, and
+/// one `/Type /Pages` for the tree, which is not a page).
+pub fn count_pages(pdf: &[u8]) -> usize {
+    let needle = b"/Type /Page";
+    pdf.windows(needle.len() + 1)
+        .filter(|window| &window[..needle.len()] == needle && window[needle.len()] != b's')
+        .count()
+        .max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_counted_without_the_page_tree() {
+        assert_eq!(count_pages(b"<< /Type /Pages >> << /Type /Page >> << /Type /Page >>"), 2);
+        assert_eq!(count_pages(b"not a pdf"), 1);
+    }
+
+    #[test]
+    fn a_payment_order_request_states_its_grounds_and_encloses_the_contract() {
+        assert!(legal_grounds(ClaimNature::Mortgage).contains("L313-51"));
+        assert!(legal_grounds(ClaimNature::Card).contains("L312-39"));
+        assert_eq!(supporting_documents(ClaimNature::Overdraft)[0], "Convention de compte de dépôt");
+        assert_eq!(estate_documents(ClaimNature::PersonalLoan)[0], "Offre de contrat de crédit acceptée");
+    }
+
+    #[test]
+    fn third_party_addresses_split_on_lines_and_commas() {
+        assert_eq!(address_lines("12 rue X,\n 69001 Lyon ,"), ["12 rue X", "69001 Lyon"]);
+    }
+}

@@ -1,0 +1,240 @@
+//! Letters and court papers on a case (issue 6): the facts a letter needs gathered from the
+//! case file ([`facts`]), rendered by `recouvre-letters`, previewed, then validated — the same
+//! bytes stored with their SHA-256 and journaled by `recouvre_store::documents` — and the day's
+//! mail assembled into one PDF for the web page, the API and `recouvre letters print` alike.
+//!
+//! Rendering is deterministic: validating renders again and gets the previewed bytes.
+
+use chrono::NaiveDate;
+use recouvre_domain::authority::Permission;
+use recouvre_letters::{LetterData, LetterKind, Rendered, Signatory};
+use recouvre_store::documents::NewDocument;
+
+use crate::limits::{self, LONG_TEXT_CHARS_MAX, SHORT_TEXT_CHARS_MAX};
+use crate::{Actor, App, Error, ErrorKind, Result};
+
+pub mod engine;
+pub mod facts;
+
+pub use engine::{base_engine, EngineCache};
+/// A stored document (without its bytes).
+pub use recouvre_store::documents::Document;
+
+/// The title under the signatory's name: letters are signed for the recovery department.
+const SIGNATORY_TITLE: &str = "Gestionnaire contentieux";
+
+/// What the officer chooses or adds when making a letter. Empty texts count as absent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LetterInput {
+    /// Template code: `formal_notice`, `plan_proposal`, `payment_order_request`…
+    pub kind: String,
+    /// A paragraph added before the closing formula.
+    pub note: Option<String>,
+    /// For letters to a third party (notary, bailiff, agency) not on the case: its name…
+    pub recipient_name: Option<String>,
+    /// …and address, one line per element separated by a line break or a comma.
+    pub recipient_address: Option<String>,
+    /// Court for a payment-order request (default: the tribunal judiciaire of the debtor's city).
+    pub court: Option<String>,
+    /// For instructions to a bailiff: the enforceable title to execute.
+    pub enforceable_title: Option<String>,
+}
+
+impl LetterInput {
+    /// The input with its texts checked ([`limits`]) and trimmed, empty ones dropped.
+    fn checked(&self) -> Result<LetterInput> {
+        fn optional(field: &str, value: &Option<String>, max_chars: usize, multiline: bool) -> Result<Option<String>> {
+            match value {
+                Some(value) => Ok(Some(limits::text(field, value, max_chars, multiline)?).filter(|v| !v.is_empty())),
+                None => Ok(None),
+            }
+        }
+        Ok(LetterInput {
+            kind: self.kind.trim().to_string(),
+            note: optional("note", &self.note, LONG_TEXT_CHARS_MAX, true)?,
+            recipient_name: optional("recipient_name", &self.recipient_name, SHORT_TEXT_CHARS_MAX, false)?,
+            recipient_address: optional("recipient_address", &self.recipient_address, SHORT_TEXT_CHARS_MAX, true)?,
+            court: optional("court", &self.court, SHORT_TEXT_CHARS_MAX, false)?,
+            enforceable_title: optional("enforceable_title", &self.enforceable_title, SHORT_TEXT_CHARS_MAX, false)?,
+        })
+    }
+}
+
+/// The letter kind of `code`, or a refusal listing the known ones.
+pub fn letter_kind(code: &str) -> Result<LetterKind> {
+    LetterKind::from_code(code).ok_or_else(|| {
+        let known: Vec<&str> = LetterKind::ALL.iter().map(|kind| kind.code()).collect();
+        Error::invalid(
+            "kind",
+            "unknown_code",
+            format!("modèle de courrier inconnu « {code} » : choisissez parmi {}", known.join(", ")),
+        )
+    })
+}
+
+/// A letter made for a case: its facts and its PDF.
+#[derive(Clone, Debug)]
+pub struct Letter {
+    pub kind: LetterKind,
+    pub data: LetterData,
+    pub rendered: Rendered,
+}
+
+/// Gathers the facts and renders the letter with the templates in force.
+async fn make(app: &App, actor: &Actor, case_id: i64, input: &LetterInput) -> Result<Letter> {
+    let input = input.checked()?;
+    let kind = letter_kind(&input.kind)?;
+    let store = app.store();
+    let case = recouvre_store::cases::detail(store, case_id).await?;
+    let bank = recouvre_store::settings::bank_identity(store).await?;
+    let plan = recouvre_store::direct_debits::plan(store, case_id).await?;
+    let rules = recouvre_store::workflow::rules(store).await?;
+    let context = facts::LetterContext {
+        bank: &bank,
+        signatory: Signatory { name: actor.display_name.clone(), title: SIGNATORY_TITLE.to_string() },
+        today: app.today(),
+        cure_period_days: i64::from(rules.procedure.cure_period_days),
+        plan: plan.as_ref(),
+    };
+    let data = facts::letter_data(kind, &case, &context, &input)?;
+    let engine = app.letter_engines().engine(store).await?;
+    let (data, rendered) = engine::typeset(move || engine.render(kind, &data).map(|rendered| (data, rendered)))
+        .await?
+        .map_err(|error| Error::invalid_input("letter_not_rendered", error.to_string()))?;
+    Ok(Letter { kind, data, rendered })
+}
+
+/// Renders a letter for preview; nothing is stored.
+pub async fn preview_letter(app: &App, actor: &Actor, case_id: i64, input: &LetterInput) -> Result<Letter> {
+    actor.require(Permission::WorkCases)?;
+    make(app, actor, case_id, input).await
+}
+
+/// A validated letter and the case's version after it.
+#[derive(Clone, Debug)]
+pub struct Validated {
+    pub document: Document,
+    pub case_version: i64,
+}
+
+/// Validates a letter: renders it again (the previewed bytes), stores the PDF with its SHA-256,
+/// journals it and opens its deadline (the cure period of a formal notice), in one
+/// transaction. `version` is the case's version the officer saw: `None` is refused, and a stale
+/// one is refused by the store, listing the changes since.
+pub async fn validate_letter(
+    app: &App,
+    actor: &Actor,
+    case_id: i64,
+    version: Option<i64>,
+    input: &LetterInput,
+) -> Result<Validated> {
+    actor.require(Permission::WorkCases)?;
+    let version = version.ok_or_else(|| {
+        Error::invalid(
+            "version",
+            "required",
+            "version : obligatoire ; envoyez la version du dossier lue avant de valider le courrier",
+        )
+    })?;
+    let letter = make(app, actor, case_id, input).await?;
+    let pages = i64::try_from(facts::count_pages(&letter.rendered.pdf)).unwrap_or(1);
+    let document = NewDocument {
+        case_id,
+        kind: letter.kind.code().to_string(),
+        template_version: letter.rendered.template_version.clone(),
+        recipient: letter.data.recipient.name.clone(),
+        data: serde_json::to_string(&letter.data).map_err(Error::internal)?,
+        opens: facts::opened_deadline(letter.kind, &letter.data),
+        pdf: letter.rendered.pdf,
+        pages,
+        registered: letter.kind.registered(),
+    };
+    let (document, case_version) =
+        recouvre_store::documents::validate(app.store(), &document, Some(version), &actor.login, app.now()).await?;
+    debug_assert_eq!(document.sha256, letter.rendered.sha256_hex);
+    Ok(Validated { document, case_version })
+}
+
+/// The documents of a case, newest first.
+pub async fn case_documents(app: &App, actor: &Actor, case_id: i64) -> Result<Vec<Document>> {
+    actor.require(Permission::ReadCases)?;
+    Ok(recouvre_store::documents::of_case(app.store(), case_id).await?)
+}
+
+/// A stored document with its bytes as validated. The bytes are checked against the recorded
+/// SHA-256: a mismatch is corruption, refused as an internal error.
+pub async fn download_document(app: &App, actor: &Actor, document_id: i64) -> Result<(Document, Vec<u8>)> {
+    actor.require(Permission::ReadCases)?;
+    Ok(recouvre_store::documents::get(app.store(), document_id).await?)
+}
+
+/// What the post office gave for a registered letter.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Postage {
+    pub tracking_number: Option<String>,
+    /// The day the recipient signed the acknowledgement of receipt.
+    pub acknowledged_on: Option<NaiveDate>,
+}
+
+/// Records a registered letter's tracking number and, later, the day of its acknowledgement of
+/// receipt, with a journal event. What is left empty keeps its recorded value.
+pub async fn record_postage(app: &App, actor: &Actor, document_id: i64, postage: &Postage) -> Result<Document> {
+    actor.require(Permission::WorkCases)?;
+    let tracking = match &postage.tracking_number {
+        Some(text) => Some(limits::text("tracking_number", text, SHORT_TEXT_CHARS_MAX, false)?),
+        None => None,
+    }
+    .filter(|text| !text.is_empty());
+    let acknowledged_on = match postage.acknowledged_on {
+        Some(day) => Some(limits::past_date("acknowledged_on", day, app.today())?),
+        None => None,
+    };
+    Ok(recouvre_store::documents::record_postage(
+        app.store(),
+        document_id,
+        tracking.as_deref(),
+        acknowledged_on,
+        &actor.login,
+        app.now(),
+    )
+    .await?)
+}
+
+/// A day's mail: the documents validated that day, as one PDF.
+#[derive(Clone, Debug)]
+pub struct DayMail {
+    pub day: NaiveDate,
+    pub letters: usize,
+    pub pdf: Vec<u8>,
+}
+
+/// The documents validated on `day` (default: today), as one PDF after a cover list; the same
+/// file every time, each letter made with the template version it was validated with.
+pub async fn day_mail(app: &App, actor: &Actor, day: Option<NaiveDate>) -> Result<DayMail> {
+    actor.require(Permission::WorkCases)?;
+    let day = day.unwrap_or_else(|| app.today());
+    let store = app.store();
+    let engine = app.letter_engines().engine(store).await?;
+    let documents = recouvre_store::documents::validated_on(store, day).await?;
+    if documents.is_empty() {
+        return Err(Error::new(ErrorKind::NotFound, "not_found", format!("aucun courrier validé le {day}")));
+    }
+    let mut letters = Vec::with_capacity(documents.len());
+    for (document, data) in documents {
+        let kind = LetterKind::from_code(&document.kind).ok_or_else(|| {
+            Error::internal(format!("document n° {} : type de courrier « {} » inconnu", document.id, document.kind))
+        })?;
+        let data: LetterData = serde_json::from_str(&data)
+            .map_err(|error| Error::internal(format!("document n° {} : données illisibles ({error})", document.id)))?;
+        letters.push((kind, document.template_version, data));
+    }
+    let count = letters.len();
+    let pdf = engine::typeset(move || {
+        let letters: Vec<(LetterKind, &str, LetterData)> =
+            letters.iter().map(|(kind, version, data)| (*kind, version.as_str(), data.clone())).collect();
+        engine.render_day_mail_versions(day, &letters)
+    })
+    .await?
+    .map_err(Error::internal)?;
+    Ok(DayMail { day, letters: count, pdf })
+}
