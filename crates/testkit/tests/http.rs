@@ -797,7 +797,8 @@ async fn the_write_off_and_approval_screens_follow_the_same_rules() {
         .send()
         .await
         .unwrap();
-    assert_eq!(refused_without_reason.status(), StatusCode::CONFLICT);
+    // A missing reason is invalid input (400, `field: reason`), not a refusal by a rule.
+    assert_eq!(refused_without_reason.status(), StatusCode::BAD_REQUEST);
     let approved = director
         .post(f.app.url(&format!("/approbations/{request_id}")))
         .form(&[("csrf", director_csrf.as_str()), ("decision", "approve"), ("reason", "Accord")])
