@@ -117,6 +117,9 @@ pub struct TestApp {
     pub address: String,
     pub db: TestDb,
     pub metrics_token: String,
+    /// The server's clock: it stands still at the instant the server started, until a test
+    /// moves it (`app.clock.set(…)`, or [`TestApp::set_today`]) to play a later day.
+    pub clock: std::sync::Arc<recouvre_app::FixedClock>,
 }
 
 impl TestApp {
@@ -136,14 +139,18 @@ impl TestApp {
         let metrics_token = auth::random_token();
         let config =
             recouvre_web::Config { metrics_token: Some(metrics_token.clone()), ..recouvre_web::Config::default() };
-        let app = recouvre_app::App::new(db.store.clone(), read_store, std::sync::Arc::new(recouvre_app::SystemClock))
-            .await
-            .expect("application");
+        let clock = std::sync::Arc::new(recouvre_app::FixedClock::at(Utc::now()));
+        let app = recouvre_app::App::new(db.store.clone(), read_store, clock.clone()).await.expect("application");
         let state = recouvre_web::AppState::new(app, config);
         tokio::spawn(async move {
             let _ = recouvre_web::serve_without_signal(listener, state).await;
         });
-        TestApp { address, db, metrics_token }
+        TestApp { address, db, metrics_token, clock }
+    }
+
+    /// Puts the server on `day` (noon in Paris).
+    pub fn set_today(&self, day: NaiveDate) {
+        self.clock.set(recouvre_app::Clock::now(&recouvre_app::FixedClock::on(day)));
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -179,7 +179,9 @@ async fn missed_instalments_send_a_reminder_then_the_plan_lapses() {
         .collect();
     let (status, body) = post(&app, &officer, "/api/v1/cases/1/plans", json!({"instalments": instalments})).await;
     assert_eq!(status, StatusCode::CREATED, "6 × 500 € is within level 1: {body}");
-    // The first instalment is paid by transfer (any channel counts); the second is not.
+    // The first instalment is paid by transfer on its due date (any channel counts); the second is
+    // not. The server is put on that day: a payment cannot be dated after today.
+    app.set_today(first);
     let version = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().version;
     let (status, body) = post(
         &app,

@@ -25,6 +25,7 @@
 //! (`effects.rs`). Everything public is re-exported here: callers write `procedure::X`.
 
 mod apply;
+mod context;
 mod effects;
 mod policy;
 mod states;
@@ -36,6 +37,7 @@ mod tests;
 pub use apply::{
     apply, possible_steps, OpenedDeadline, PendingDeadline, ProcedureContext, ProcedureError, StepInput, Transition,
 };
+pub use context::{region_of_postcode, CaseFacts, ProcedureFact};
 pub use policy::{default_time_bar_warning_days, PolicyError, ProcedurePolicy};
 pub use states::{DeadlineKind, DocumentKind, LimitSide, ProcedureKind, RefusalReason, State, Step};
 pub use tables::is_final;
