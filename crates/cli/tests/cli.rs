@@ -513,3 +513,48 @@ async fn the_days_mail_and_the_committee_pack_are_written_from_the_command_line(
     let bad_month = recouvre(&db.url, &["report", "committee", "--month", "2026-13", "--out", text.to_str().unwrap()]);
     assert!(stderr(&bad_month).contains("n'est pas un mois"), "{}", stderr(&bad_month));
 }
+
+/// `recouvre demo` runs on the database it is given (PostgreSQL in the PostgreSQL pass), fills
+/// it, serves it, and leaves no SQLite file of its own behind.
+#[tokio::test]
+async fn the_demo_runs_on_the_database_it_is_given() {
+    let db = TestDb::new().await;
+    let folder = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_recouvre"))
+        .args(["demo", "--cases", "60", "--listen", &listen])
+        .env("DATABASE_URL", &db.url)
+        .env("RECOUVRE_LOG", "warn")
+        .current_dir(folder.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start recouvre demo");
+    // Generating the portfolio takes a few seconds on a debug build: wait for the server.
+    let health = format!("http://{listen}/healthz");
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..600 {
+        if let Ok(answer) = client.get(&health).send().await {
+            up = answer.status().is_success();
+            if up {
+                break;
+            }
+        }
+        if let Ok(Some(status)) = demo.try_wait() {
+            panic!("recouvre demo stopped early ({status})");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let login_page = client.get(format!("http://{listen}/login")).send().await.map(|answer| answer.status());
+    demo.kill().unwrap();
+    let output = demo.wait_with_output().unwrap();
+    assert!(up, "the demo never answered: {}", stderr(&output));
+    assert_eq!(login_page.unwrap(), 200);
+    // The portfolio is in the database given, not in a file of the current folder.
+    assert_eq!(recouvre_store::cases::count(&db.store).await.unwrap(), 60);
+    assert!(recouvre_store::users::by_login(&db.store, "camille").await.unwrap().is_some());
+    let leftovers: Vec<_> = std::fs::read_dir(folder.path()).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+    assert!(leftovers.is_empty(), "the demo wrote {leftovers:?} in the current folder");
+}
