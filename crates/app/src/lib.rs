@@ -23,6 +23,7 @@ pub mod batch;
 pub mod cases;
 pub mod clock;
 pub mod committee;
+pub mod compliance;
 pub mod demo;
 pub mod direct_debits;
 pub mod error;
@@ -36,6 +37,7 @@ pub mod reports;
 pub mod sanctions;
 pub mod statements;
 pub mod suspense;
+pub mod team;
 
 pub use actor::Actor;
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -3,16 +3,44 @@
 
 use recouvre_domain::authority::Permission;
 use recouvre_domain::sanctions::{SanctionsList, SanctionsMatch};
-use recouvre_store::sanctions::LoadedList;
+pub use recouvre_store::sanctions::LoadedList;
+use recouvre_store::StoreError;
 
+use crate::limits::{self, SHORT_TEXT_CHARS_MAX};
 use crate::{Actor, App, Error, Result};
 
+/// The similarity threshold a list may have, in percent: below half, any name would match.
+pub const THRESHOLD_PERCENT_RANGE: std::ops::RangeInclusive<u8> = 50..=100;
+
+/// The name a list pasted without one is kept under.
+pub const PASTED_FILE_NAME: &str = "liste-collee.csv";
+
 /// Loads a list file (docs/formats/sanctions-list.md); it is in force for the next payments.
-/// A bad line refuses the whole file, naming the line and the field.
+/// A bad line refuses the whole file (400), naming the line and the field.
 pub async fn load(app: &App, actor: &Actor, file_name: &str, text: &str, threshold_percent: u8) -> Result<LoadedList> {
     actor.require(Permission::ReviewAml)?;
-    Ok(recouvre_store::sanctions::load(app.store(), file_name, text, threshold_percent, &actor.login, app.now())
-        .await?)
+    let file_name = limits::text("file_name", file_name, SHORT_TEXT_CHARS_MAX, false)?;
+    let file_name = if file_name.is_empty() { PASTED_FILE_NAME.to_string() } else { file_name };
+    if !THRESHOLD_PERCENT_RANGE.contains(&threshold_percent) {
+        return Err(Error::invalid(
+            "threshold_percent",
+            "out_of_range",
+            format!("seuil de similarité {threshold_percent} % refusé : choisissez entre 50 et 100 %"),
+        ));
+    }
+    recouvre_store::sanctions::load(app.store(), &file_name, text, threshold_percent, &actor.login, app.now())
+        .await
+        .map_err(|error| match error {
+            // The store refuses a file it cannot read: the file is at fault, not the state.
+            StoreError::Conflict(message) => Error::invalid_input("invalid_file", message),
+            other => other.into(),
+        })
+}
+
+/// The list in force, without its entries, if one was loaded.
+pub async fn latest(app: &App, actor: &Actor) -> Result<Option<LoadedList>> {
+    actor.require(Permission::ReviewAml)?;
+    Ok(recouvre_store::sanctions::latest(app.store()).await?)
 }
 
 /// The list in force and its threshold.

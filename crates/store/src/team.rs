@@ -538,6 +538,8 @@ pub struct DepartmentRequest {
     pub id: i64,
     pub case_id: i64,
     pub case_reference: String,
+    /// The case's version now: quote it to acknowledge or answer the request.
+    pub case_version: i64,
     pub department: String,
     pub kind: String,
     pub body: String,
@@ -550,7 +552,8 @@ pub struct DepartmentRequest {
     pub handled_at: Option<DateTime<Utc>>,
 }
 
-const REQUEST_COLUMNS: &str = "r.id, r.case_id, c.reference AS case_reference, r.department, r.kind, r.body, \
+const REQUEST_COLUMNS: &str =
+    "r.id, r.case_id, c.reference AS case_reference, c.version AS case_version, r.department, r.kind, r.body, \
      r.status, r.answer, r.created_by, r.created_at, r.handled_by, r.handled_at";
 
 /// An officer sends a request about the debtor's other accounts to a department; journaled on
@@ -644,8 +647,15 @@ pub async fn request(store: &Store, id: i64) -> Result<DepartmentRequest> {
 }
 
 /// The department acknowledges a request (it is being handled); journaled on the case
-/// (`department_request_acknowledged`).
-pub async fn acknowledge(store: &Store, id: i64, actor: &str, now: DateTime<Utc>) -> Result<DepartmentRequest> {
+/// (`department_request_acknowledged`). `expected_version` is the case version the department
+/// saw, if any.
+pub async fn acknowledge(
+    store: &Store,
+    id: i64,
+    expected_version: Option<i64>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<DepartmentRequest> {
     on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
         let claimed: Option<(i64, String, String)> = sqlx::query_as(
@@ -666,15 +676,23 @@ pub async fn acknowledge(store: &Store, id: i64, actor: &str, now: DateTime<Utc>
             )));
         };
         let payload = json!({"request": id, "department": department, "kind": kind}).to_string();
-        append_event!(tx, case_id, None, "department_request_acknowledged", payload, actor, now);
+        append_event!(tx, case_id, expected_version, "department_request_acknowledged", payload, actor, now);
         tx.commit().await?;
     });
     request(store, id).await
 }
 
 /// The department answers a request with its outcome; journaled on the case
-/// (`department_request_answered`, with the answer).
-pub async fn answer(store: &Store, id: i64, text: &str, actor: &str, now: DateTime<Utc>) -> Result<DepartmentRequest> {
+/// (`department_request_answered`, with the answer). `expected_version` is the case version the
+/// department saw, if any.
+pub async fn answer(
+    store: &Store,
+    id: i64,
+    expected_version: Option<i64>,
+    text: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<DepartmentRequest> {
     let text = text.trim();
     if text.is_empty() {
         return Err(StoreError::Conflict(
@@ -701,7 +719,7 @@ pub async fn answer(store: &Store, id: i64, text: &str, actor: &str, now: DateTi
             )));
         };
         let payload = json!({"request": id, "department": department, "kind": kind, "answer": text}).to_string();
-        append_event!(tx, case_id, None, "department_request_answered", payload, actor, now);
+        append_event!(tx, case_id, expected_version, "department_request_answered", payload, actor, now);
         tx.commit().await?;
     });
     request(store, id).await

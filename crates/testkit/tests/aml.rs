@@ -175,6 +175,8 @@ async fn a_sudden_repayment_by_third_parties_raises_an_alert_only_compliance_see
         .await
         .unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let bad: Value = bad.json().await.unwrap();
+    assert_eq!((bad["code"].as_str(), bad["field"].as_str()), (Some("invalid_month"), Some("month")), "{bad}");
     let refused = reqwest::Client::new()
         .get(app.url(&format!("/api/v1/aml/report?month={month}")))
         .bearer_auth(&officer_token)
@@ -383,4 +385,110 @@ async fn with_the_hold_option_a_flagged_payment_waits_and_can_be_returned() {
     assert_eq!(recouvre_store::suspense::balance(&app.db.store).await.unwrap(), recouvre_domain::Money::ZERO);
     let trail = recouvre_store::aml::trail(&app.db.store, alert.id).await.unwrap();
     assert!(trail.iter().any(|(kind, payload, _, _)| kind == "funds" && payload.contains("returned")));
+}
+
+/// Compliance's decisions check their input like every use case (docs/api.md): a missing reason
+/// or reference, a report dated in the future, an unknown decision or threshold, an unreadable
+/// list are refused with 400 naming the field, before anything is written; the state of the
+/// alert still refuses with 409.
+#[tokio::test]
+async fn compliance_decisions_refuse_bad_input_with_400_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let compliance = app.db.user("nadia", Role::Compliance, PASSWORD).await;
+    let (officer_token, compliance_token) = (app.db.token(officer).await, app.db.token(compliance).await);
+    let file = format!("{HEADER}\nC5;Petit;Anne;1 rue;69001;Lyon;overdraft;00055;2000.00;{};1900.00\n", today());
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    let rules = include_str!("../../domain/data/aml_rules.toml")
+        .replace("hold_flagged_payments = false", "hold_flagged_payments = true");
+    recouvre_store::reference::add(&app.db.store, "aml_rules", &rules, "admin", Utc::now()).await.unwrap();
+    let version = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().version;
+    let paid = reqwest::Client::new()
+        .post(app.url("/api/v1/cases/1/payments"))
+        .bearer_auth(&officer_token)
+        .json(&json!({"version": version, "amount": "300.00", "received_on": today(), "reference": "ESPECES-1", "cash": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), StatusCode::ACCEPTED);
+    let id = recouvre_store::aml::open_alerts(&app.db.store).await.unwrap()[0].id;
+    let post = |path: String, body: Value| {
+        let request = reqwest::Client::new().post(app.url(&path)).bearer_auth(compliance_token.clone()).json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (status, response.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let refused = |(status, body): (StatusCode, Value)| {
+        (status, body["code"].as_str().unwrap_or("?").to_string(), body["field"].as_str().map(str::to_string))
+    };
+    let bad = |code: &str, field: &str| (StatusCode::BAD_REQUEST, code.to_string(), Some(field.to_string()));
+
+    let close = format!("/api/v1/aml/alerts/{id}/close");
+    assert_eq!(refused(post(close.clone(), json!({"reason": "  "})).await), bad("required", "reason"));
+    let report = format!("/api/v1/aml/alerts/{id}/report");
+    assert_eq!(
+        refused(post(report.clone(), json!({"reference": "", "filed_on": today()})).await),
+        bad("required", "reference")
+    );
+    let tomorrow = today() + Duration::days(1);
+    assert_eq!(
+        refused(post(report.clone(), json!({"reference": "TRACFIN-1", "filed_on": tomorrow})).await),
+        bad("date_in_future", "filed_on")
+    );
+    let funds = format!("/api/v1/aml/alerts/{id}/funds");
+    assert_eq!(refused(post(funds.clone(), json!({"decision": "keep"})).await), bad("unknown_code", "decision"));
+    // Nothing was decided: the alert is still open, its money still held.
+    let alert = recouvre_store::aml::alert(&app.db.store, id).await.unwrap();
+    assert_eq!((alert.status.as_str(), alert.funds_decision), ("open", None));
+    // The state of the alert refuses with 409: no funds decision before the alert's own.
+    let (status, body) = post(funds.clone(), json!({"decision": "return"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // An unknown alert is 404.
+    let (status, _) =
+        post("/api/v1/aml/alerts/999999/visibility".to_string(), json!({"visible_to_officers": true})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Sanctions lists: the threshold is 50 to 100 %, an unreadable file is bad input.
+    let load = |query: &str, body: &str| {
+        reqwest::Client::new()
+            .post(app.url(&format!("/api/v1/aml/sanctions?{query}")))
+            .bearer_auth(compliance_token.clone())
+            .header("content-type", "text/csv")
+            .body(body.to_string())
+            .send()
+    };
+    let list = "id;name;aliases;birth_date;country;source\nFR-1;Jean TEST;;1975-11-30;FR;Registre\n";
+    let response = load("file_name=gel.csv&threshold_percent=20", list).await.unwrap();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!((body["code"].as_str(), body["field"].as_str()), (Some("out_of_range"), Some("threshold_percent")));
+    let response = load("file_name=gel.csv", "nom;prénom\n").await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.json::<Value>().await.unwrap()["code"], "invalid_file");
+    assert!(recouvre_store::sanctions::latest(&app.db.store).await.unwrap().is_none(), "nothing loaded");
+
+    // The page's form: a report dated tomorrow is refused the same way.
+    let browser = app.login("nadia", PASSWORD).await;
+    let page = browser.get(app.url("/conformite")).send().await.unwrap().text().await.unwrap();
+    let csrf = recouvre_testkit::hidden_value(&page, "csrf").unwrap();
+    let tomorrow = tomorrow.to_string();
+    let response = browser
+        .post(app.url(&format!("/conformite/{id}")))
+        .form(&[("csrf", csrf.as_str()), ("action", "report"), ("reference", "TRACFIN-1"), ("filed_on", &tomorrow)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let response = browser
+        .post(app.url(&format!("/conformite/{id}")))
+        .form(&[("csrf", csrf.as_str()), ("action", "report"), ("reference", "TRACFIN-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "dated today when no date is given");
+    let alert = recouvre_store::aml::alert(&app.db.store, id).await.unwrap();
+    assert_eq!((alert.status.as_str(), alert.sar_filed_on), ("reported", Some(today())));
 }

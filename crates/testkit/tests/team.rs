@@ -47,6 +47,15 @@ async fn officer_of(app: &TestApp, case_id: i64) -> Option<String> {
     .unwrap())
 }
 
+async fn version_of(app: &TestApp, case_id: i64) -> i64 {
+    recouvre_store::cases::detail(&app.db.store, case_id).await.unwrap().version
+}
+
+/// An error body of the contract: (status, code, field).
+fn refusal(status: StatusCode, body: &Value) -> (StatusCode, &str, Option<&str>) {
+    (status, body["code"].as_str().unwrap_or("?"), body["field"].as_str())
+}
+
 async fn event_kinds(app: &TestApp, case_id: i64) -> Vec<(String, Value)> {
     recouvre_store::journal::events(&app.db.store, case_id)
         .await
@@ -175,14 +184,15 @@ async fn balanced_distribution_feeds_the_lightest_officer_and_specialties_come_f
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, _) = send(
+    let (status, body) = send(
         client()
             .put(app.url("/api/v1/team/officers/chloe/specialties"))
             .bearer_auth(&lead_token)
             .json(&json!({"specialties": ["astrology"]})),
     )
     .await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    // An unknown specialty is bad input, not a refusal by the state of things.
+    assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, "unknown_code", Some("specialties")));
 
     let (status, run) = send(
         client().post(app.url("/api/v1/team/distribute")).bearer_auth(&lead_token).json(&json!({"method": "balanced"})),
@@ -214,13 +224,18 @@ async fn absence_cover_hands_the_agenda_to_a_colleague() {
             .bearer_auth(&lead_token)
             .json(&json!({"officer": officer, "cover": cover, "starts_on": starts_on, "ends_on": ends_on}))
     };
+    // Bad input is a 400 naming the field at fault.
     let (status, body) = send(absence("alice", "alice", start, end)).await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, "same_officer", Some("cover")));
     assert!(body["error"].as_str().unwrap().contains("lui-même"), "{body}");
-    let (status, _) = send(absence("alice", "bruno", end, start)).await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    let (status, _) = send(absence("alice", "nobody", start, end)).await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, body) = send(absence("alice", "bruno", end, start)).await;
+    assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, "invalid_period", Some("ends_on")));
+    let (status, body) = send(absence("alice", "nobody", start, end)).await;
+    assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, "unknown_officer", Some("cover")));
+    let (status, body) = send(absence("nobody", "bruno", start, end)).await;
+    assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, "unknown_officer", Some("officer")));
+    let (status, body) = send(absence("alice", "bruno", start, start + Duration::days(365 * 50))).await;
+    assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, "date_out_of_range", Some("ends_on")));
     let (status, _) = send(
         client()
             .post(app.url("/api/v1/team/absences"))
@@ -237,9 +252,10 @@ async fn absence_cover_hands_the_agenda_to_a_colleague() {
     assert_eq!(recouvre_store::team::covered_officers(store, "bruno", end).await.unwrap(), vec![alice]);
     assert!(recouvre_store::team::covered_officers(store, "bruno", end + Duration::days(1)).await.unwrap().is_empty());
     assert!(recouvre_store::team::covered_officers(store, "alice", today()).await.unwrap().is_empty());
-    // Bruno, covering, cannot be absent and covered by Alice over the same days.
-    let (status, _) = send(absence("bruno", "alice", start, start)).await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    // Bruno, covering, cannot be absent and covered by Alice over the same days: refused by
+    // the state of the team (409), not by the input.
+    let (status, body) = send(absence("bruno", "alice", start, start)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
 
     // An absent officer receives no new case.
     import_cases(&app, 2).await;
@@ -273,30 +289,35 @@ async fn a_request_to_another_department_is_sent_acknowledged_and_answered_on_th
     let (officer_token, colleague_token, viewer_token) =
         (app.db.token(officer).await, app.db.token(colleague).await, app.db.token(viewer).await);
     import_cases(&app, 2).await;
+    let version = version_of(&app, 1).await;
+    let send_request = |token: &str, body: Value| {
+        client().post(app.url("/api/v1/cases/1/department-requests")).bearer_auth(token).json(&body)
+    };
 
-    let (status, _) = send(
-        client()
-            .post(app.url("/api/v1/cases/1/department-requests"))
-            .bearer_auth(&officer_token)
-            .json(&json!({"department": "bourse", "kind": "watch_account", "body": "x"})),
-    )
+    // An unknown department is bad input (400), not a refusal by the case's state.
+    let (status, body) = send(send_request(
+        &officer_token,
+        json!({"version": version, "department": "bourse", "kind": "watch_account", "body": "x"}),
+    ))
     .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    let (status, sent) =
-        send(client().post(app.url("/api/v1/cases/1/department-requests")).bearer_auth(&officer_token).json(&json!({
+    assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, "unknown_code", Some("department")));
+    let (status, sent) = send(send_request(
+        &officer_token,
+        json!({
+            "version": version,
             "department": "epargne",
             "kind": "authorise_debit_from_savings",
             "body": "Autoriser un prélèvement mensuel de 150 € sur le Livret A"
-        })))
-        .await;
+        }),
+    ))
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{sent}");
+    assert_eq!(sent["version"], version + 1);
     let id = sent["id"].as_i64().unwrap();
-    let (status, _) = send(
-        client()
-            .post(app.url("/api/v1/cases/1/department-requests"))
-            .bearer_auth(&viewer_token)
-            .json(&json!({"department": "epargne", "kind": "other", "body": "x"})),
-    )
+    let (status, _) = send(send_request(
+        &viewer_token,
+        json!({"version": version + 1, "department": "epargne", "kind": "other", "body": "x"}),
+    ))
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
@@ -306,39 +327,39 @@ async fn a_request_to_another_department_is_sent_acknowledged_and_answered_on_th
     assert_eq!(status, StatusCode::OK);
     assert_eq!(queue.as_array().unwrap().len(), 1, "{queue}");
     assert_eq!(queue[0]["case_reference"], "CTX-0000001");
+    assert_eq!(queue[0]["case_version"], version + 1, "the queue gives the version to quote");
     let (_, other) =
         send(client().get(app.url("/api/v1/department-requests?department=credits")).bearer_auth(&colleague_token))
             .await;
     assert!(other.as_array().unwrap().is_empty());
 
-    let (status, acknowledged) = send(
-        client().post(app.url(&format!("/api/v1/department-requests/{id}/acknowledge"))).bearer_auth(&colleague_token),
-    )
-    .await;
+    let acknowledge = |version: Value| {
+        client()
+            .post(app.url(&format!("/api/v1/department-requests/{id}/acknowledge")))
+            .bearer_auth(&colleague_token)
+            .json(&json!({ "version": version }))
+    };
+    let (status, acknowledged) = send(acknowledge(queue[0]["case_version"].clone())).await;
     assert_eq!(status, StatusCode::OK, "{acknowledged}");
     assert_eq!(acknowledged["status"], "acknowledged");
-    let (status, _) = send(
-        client().post(app.url(&format!("/api/v1/department-requests/{id}/acknowledge"))).bearer_auth(&colleague_token),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    let (status, answered) = send(
+    assert_eq!(acknowledged["case_version"], version + 2);
+    let (status, again) = send(acknowledge(acknowledged["case_version"].clone())).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    assert!(again["error"].as_str().unwrap().contains("déjà"), "{again}");
+    let answer = |version: Value, text: &str| {
         client()
             .post(app.url(&format!("/api/v1/department-requests/{id}/answer")))
             .bearer_auth(&colleague_token)
-            .json(&json!({"answer": "Prélèvement autorisé à partir du 5 du mois prochain"})),
-    )
-    .await;
+            .json(&json!({"version": version, "answer": text}))
+    };
+    let (status, body) = send(answer(acknowledged["case_version"].clone(), "  ")).await;
+    assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, "required", Some("answer")));
+    let (status, answered) =
+        send(answer(acknowledged["case_version"].clone(), "Prélèvement autorisé à partir du 5 du mois prochain")).await;
     assert_eq!(status, StatusCode::OK, "{answered}");
     assert_eq!(answered["status"], "answered");
     assert_eq!(answered["handled_by"], "bruno");
-    let (status, _) = send(
-        client()
-            .post(app.url(&format!("/api/v1/department-requests/{id}/answer")))
-            .bearer_auth(&colleague_token)
-            .json(&json!({"answer": "encore"})),
-    )
-    .await;
+    let (status, _) = send(answer(answered["case_version"].clone(), "encore")).await;
     assert_eq!(status, StatusCode::CONFLICT);
     let (_, open) = send(client().get(app.url("/api/v1/department-requests")).bearer_auth(&colleague_token)).await;
     assert!(open.as_array().unwrap().is_empty(), "{open}");
@@ -351,15 +372,20 @@ async fn a_request_to_another_department_is_sent_acknowledged_and_answered_on_th
     assert_eq!(answer["department"], "epargne");
     assert!(answer["answer"].as_str().unwrap().contains("Prélèvement autorisé"));
 
-    // The case page's form, with a session: back to the case's timeline.
+    // The case page's form, with a session: it quotes the case's version; back to the timeline.
     let browser = app.login("alice", PASSWORD).await;
     let page = browser.get(app.url("/services")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Aucune demande en attente"), "{page}");
-    let csrf = hidden_value(&page, "csrf").unwrap();
+    let case_page = browser.get(app.url("/dossiers/2")).send().await.unwrap().text().await.unwrap();
+    let form_start = case_page.find("/dossiers/2/demandes-services").expect("the department form");
+    let csrf = hidden_value(&case_page, "csrf").unwrap();
+    let version_2 = hidden_value(&case_page[form_start..], "version").unwrap();
+    assert_eq!(version_2, version_of(&app, 2).await.to_string());
     let response = browser
         .post(app.url("/dossiers/2/demandes-services"))
         .form(&[
             ("csrf", csrf.as_str()),
+            ("version", version_2.as_str()),
             ("department", "agences"),
             ("kind", "watch_account"),
             ("body", "Surveiller le CCP"),
@@ -373,11 +399,122 @@ async fn a_request_to_another_department_is_sent_acknowledged_and_answered_on_th
     assert!(page.contains("Surveiller le CCP") && page.contains("CTX-0000002"), "{page}");
     let response = browser
         .post(app.url("/dossiers/2/demandes-services"))
-        .form(&[("csrf", "forged"), ("department", "agences"), ("kind", "watch_account"), ("body", "x")])
+        .form(&[
+            ("csrf", "forged"),
+            ("version", version_2.as_str()),
+            ("department", "agences"),
+            ("kind", "watch_account"),
+            ("body", "x"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    // The department's queue: its forms quote the case's version too.
+    let services = app.login("bruno", PASSWORD).await;
+    let page = services.get(app.url("/services?department=agences")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_value(&page, "csrf").unwrap();
+    let request_id = page.split("id=\"request-").nth(1).and_then(|rest| rest.split('"').next()).unwrap().to_string();
+    let version_in_queue = hidden_value(&page, "version").unwrap();
+    assert_eq!(version_in_queue, version_of(&app, 2).await.to_string());
+    let response = services
+        .post(app.url(&format!("/services/{request_id}/prise-en-compte")))
+        .form(&[("csrf", csrf.as_str()), ("version", version_in_queue.as_str()), ("department", "agences")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/services?department=agences");
+    // Answering on the version seen before the acknowledgement is refused: reload first.
+    let response = services
+        .post(app.url(&format!("/services/{request_id}/reponse")))
+        .form(&[("csrf", csrf.as_str()), ("version", version_in_queue.as_str()), ("answer", "Compte surveillé")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let page = services.get(app.url("/services?department=agences")).send().await.unwrap().text().await.unwrap();
+    let reloaded = hidden_value(&page, "version").unwrap();
+    assert_eq!(reloaded, version_of(&app, 2).await.to_string());
+    let response = services
+        .post(app.url(&format!("/services/{request_id}/reponse")))
+        .form(&[("csrf", csrf.as_str()), ("version", reloaded.as_str()), ("answer", "Compte surveillé")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (kind, payload) = event_kinds(&app, 2).await.pop().unwrap();
+    assert_eq!((kind.as_str(), payload["answer"].as_str()), ("department_request_answered", Some("Compte surveillé")));
+}
+
+/// Every step of a request to another department quotes the case version its author saw
+/// (docs/api.md): without it the request is refused (400); on a version somebody changed
+/// meanwhile, 409 listing the changes, and nothing is written.
+#[tokio::test]
+async fn department_requests_quote_the_case_version_and_a_stale_one_is_refused_with_the_changes() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("alice", Role::Officer, PASSWORD).await;
+    let token = app.db.token(officer).await;
+    import_cases(&app, 1).await;
+    let seen = version_of(&app, 1).await;
+    let body = |version: Option<i64>| {
+        let mut body = json!({"department": "epargne", "kind": "watch_account", "body": "Surveiller le Livret A"});
+        if let Some(version) = version {
+            body["version"] = json!(version);
+        }
+        client().post(app.url("/api/v1/cases/1/department-requests")).bearer_auth(&token).json(&body)
+    };
+    // No version: refused as bad input, nothing sent.
+    let (status, refused) = send(body(None)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert!(refused["error"].as_str().unwrap().contains("version"), "{refused}");
+    // Somebody adds a note meanwhile.
+    let (status, _) = send(
+        client()
+            .post(app.url("/api/v1/cases/1/notes"))
+            .bearer_auth(&token)
+            .json(&json!({"version": seen, "body": "Appel du débiteur"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, stale) = send(body(Some(seen))).await;
+    assert_eq!(refusal(status, &stale), (StatusCode::CONFLICT, "stale_version", None));
+    assert_eq!(stale["changes"][0]["kind"], "note_added", "{stale}");
+    assert_eq!(stale["changes"][0]["version"], seen + 1);
+    let (_, queue) = send(client().get(app.url("/api/v1/department-requests")).bearer_auth(&token)).await;
+    assert!(queue.as_array().unwrap().is_empty(), "nothing was sent: {queue}");
+    // Limits: a control character is refused, naming the field.
+    let (status, refused) =
+        send(client().post(app.url("/api/v1/cases/1/department-requests")).bearer_auth(&token).json(&json!({
+            "version": seen + 1, "department": "epargne", "kind": "watch_account", "body": "abc\u{202E}def"
+        })))
+        .await;
+    assert_eq!(refusal(status, &refused), (StatusCode::BAD_REQUEST, "control_character", Some("body")));
+    let (status, sent) = send(body(Some(seen + 1))).await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let id = sent["id"].as_i64().unwrap();
+
+    // The department acknowledges and answers on the version it saw, in the same way.
+    let handle = |verb: &str, body: Value| {
+        client().post(app.url(&format!("/api/v1/department-requests/{id}/{verb}"))).bearer_auth(&token).json(&body)
+    };
+    let (status, _) = send(handle("acknowledge", json!({}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, stale) = send(handle("acknowledge", json!({"version": seen + 1}))).await;
+    assert_eq!(refusal(status, &stale), (StatusCode::CONFLICT, "stale_version", None));
+    assert_eq!(stale["changes"][0]["kind"], "department_request_sent", "{stale}");
+    let (_, queue) = send(client().get(app.url("/api/v1/department-requests")).bearer_auth(&token)).await;
+    assert_eq!(queue[0]["status"], "sent", "a stale acknowledgement writes nothing: {queue}");
+    let (status, acknowledged) = send(handle("acknowledge", json!({"version": seen + 2}))).await;
+    assert_eq!(status, StatusCode::OK, "{acknowledged}");
+    let (status, stale) = send(handle("answer", json!({"version": seen + 2, "answer": "Fait"}))).await;
+    assert_eq!(refusal(status, &stale), (StatusCode::CONFLICT, "stale_version", None));
+    assert_eq!(stale["changes"][0]["kind"], "department_request_acknowledged", "{stale}");
+    let (status, answered) = send(handle("answer", json!({"version": seen + 3, "answer": "Fait"}))).await;
+    assert_eq!(status, StatusCode::OK, "{answered}");
+    assert_eq!(answered["case_version"], seen + 4);
+    assert_eq!(version_of(&app, 1).await, seen + 4);
 }
 
 #[tokio::test]
@@ -402,14 +539,24 @@ async fn the_third_party_directory_lists_creates_and_shows_results() {
     let (status, _) =
         send(client().post(app.url("/api/v1/third-parties")).bearer_auth(&compliance_token).json(&new_party)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = send(
+    let (status, body) = send(
         client()
             .post(app.url("/api/v1/third-parties"))
             .bearer_auth(&officer_token)
             .json(&json!({"kind": "astrologer", "name": "X", "address": "Y"})),
     )
     .await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, "unknown_code", Some("kind")));
+    for (bad, code, field) in [
+        (json!({"kind": "lawyer", "name": " ", "address": "Y"}), "required", "name"),
+        (json!({"kind": "lawyer", "name": "X", "address": "Y", "email": "etude.example"}), "invalid_email", "email"),
+        (json!({"kind": "lawyer", "name": "X\u{7}", "address": "Y"}), "control_character", "name"),
+        (json!({"kind": "lawyer", "name": "X".repeat(201), "address": "Y"}), "too_long", "name"),
+    ] {
+        let (status, body) =
+            send(client().post(app.url("/api/v1/third-parties")).bearer_auth(&officer_token).json(&bad)).await;
+        assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, code, Some(field)), "{bad}");
+    }
     let (status, created) =
         send(client().post(app.url("/api/v1/third-parties")).bearer_auth(&officer_token).json(&new_party)).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");

@@ -7,8 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{NaiveDate, Utc};
-use recouvre_domain::authority::Permission;
+use chrono::NaiveDate;
+use recouvre_app::compliance::{AlertRow, MonthlyReport};
+use recouvre_app::sanctions::LoadedList;
 use recouvre_domain::Money;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -42,7 +43,7 @@ pub struct AmlAlertDto {
     pub funds_decision: Option<String>,
 }
 
-pub(crate) fn alert_dto(row: recouvre_store::aml::AlertRow) -> AmlAlertDto {
+pub(crate) fn alert_dto(row: AlertRow) -> AmlAlertDto {
     AmlAlertDto {
         alerts: serde_json::from_str(&row.alerts).unwrap_or(serde_json::Value::Null),
         id: row.id,
@@ -80,16 +81,8 @@ pub(crate) async fn aml_monthly_report(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(params): Query<MonthParams>,
-) -> Result<Json<recouvre_store::aml::MonthlyReport>, AppError> {
-    if !user.can(Permission::ReviewAml) {
-        user.require(Permission::ReadReports)?;
-    }
-    let report =
-        recouvre_store::aml::monthly_report(&state.read_store, &params.month).await.map_err(|error| match error {
-            recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
-            other => AppError::from(other),
-        })?;
-    Ok(Json(report))
+) -> Result<Json<MonthlyReport>, AppError> {
+    Ok(Json(recouvre_app::compliance::monthly_report(&state.app, &user.actor(), &params.month).await?))
 }
 
 /// Open AML/CFT alerts, highest score first (compliance only).
@@ -98,8 +91,8 @@ pub(crate) async fn list_aml_alerts(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<AmlAlertDto>>, AppError> {
-    user.require(Permission::ReviewAml)?;
-    Ok(Json(recouvre_store::aml::open_alerts(&state.store).await?.into_iter().map(alert_dto).collect()))
+    let alerts = recouvre_app::compliance::open_alerts(&state.app, &user.actor()).await?;
+    Ok(Json(alerts.into_iter().map(alert_dto).collect()))
 }
 
 /// One alert (compliance only).
@@ -109,8 +102,7 @@ pub(crate) async fn aml_alert_detail(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<AmlAlertDto>, AppError> {
-    user.require(Permission::ReviewAml)?;
-    Ok(Json(alert_dto(recouvre_store::aml::alert(&state.store, id).await?)))
+    Ok(Json(alert_dto(recouvre_app::compliance::alert(&state.app, &user.actor(), id).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -118,19 +110,16 @@ pub struct CloseAlertRequest {
     pub reason: String,
 }
 
-/// Closes an alert with a reason; a high-score alert needs a second compliance officer.
-#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/close", params(("id" = i64, Path, description = "Alert id")), request_body = CloseAlertRequest, responses((status = 200, body = Object), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+/// Closes an alert with a reason (400 without one); a high-score alert needs a second
+/// compliance officer (409 when the proposer confirms it themselves).
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/close", params(("id" = i64, Path, description = "Alert id")), request_body = CloseAlertRequest, responses((status = 200, body = Object), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 409, body = ErrorDto)))]
 pub(crate) async fn close_aml_alert(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
     Json(request): Json<CloseAlertRequest>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    user.require(Permission::ReviewAml)?;
-    let rules = recouvre_store::aml::rules(&state.store).await?;
-    let outcome =
-        recouvre_store::aml::close(&state.store, id, &request.reason, rules.high_score, user.login(), Utc::now())
-            .await?;
+    let outcome = recouvre_app::compliance::close_alert(&state.app, &user.actor(), id, &request.reason).await?;
     Ok(Json(serde_json::json!({ "outcome": outcome })))
 }
 
@@ -141,16 +130,16 @@ pub struct ReportRequest {
     pub filed_on: NaiveDate,
 }
 
-/// Records a suspicious activity report (déclaration de soupçon, CMF L561-15).
-#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/report", params(("id" = i64, Path, description = "Alert id")), request_body = ReportRequest, responses((status = 204), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+/// Records a suspicious activity report (déclaration de soupçon, CMF L561-15): its reference
+/// (required) and the day it was filed (not in the future). 409 if the alert is already decided.
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/report", params(("id" = i64, Path, description = "Alert id")), request_body = ReportRequest, responses((status = 204), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 409, body = ErrorDto)))]
 pub(crate) async fn report_aml_alert(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
     Json(request): Json<ReportRequest>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Permission::ReviewAml)?;
-    recouvre_store::aml::file_report(&state.store, id, &request.reference, request.filed_on, user.login(), Utc::now())
+    recouvre_app::compliance::report_alert(&state.app, &user.actor(), id, &request.reference, Some(request.filed_on))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -161,16 +150,14 @@ pub struct VisibilityRequest {
 }
 
 /// Lets officers see that the case is under review, or hides it again.
-#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/visibility", params(("id" = i64, Path, description = "Alert id")), request_body = VisibilityRequest, responses((status = 204), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/visibility", params(("id" = i64, Path, description = "Alert id")), request_body = VisibilityRequest, responses((status = 204), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
 pub(crate) async fn aml_visibility(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
     Json(request): Json<VisibilityRequest>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Permission::ReviewAml)?;
-    recouvre_store::aml::set_visibility(&state.store, id, request.visible_to_officers, user.login(), Utc::now())
-        .await?;
+    recouvre_app::compliance::set_visibility(&state.app, &user.actor(), id, request.visible_to_officers).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -181,22 +168,15 @@ pub struct FundsRequest {
 }
 
 /// Decides what becomes of a held payment, once the alert is closed or reported.
-#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/funds", params(("id" = i64, Path, description = "Alert id")), request_body = FundsRequest, responses((status = 204), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/funds", params(("id" = i64, Path, description = "Alert id")), request_body = FundsRequest, responses((status = 204), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 409, body = ErrorDto)))]
 pub(crate) async fn aml_funds(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
     Json(request): Json<FundsRequest>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Permission::ReviewAml)?;
-    let decision = match request.decision.as_str() {
-        "release" => recouvre_store::aml::FundsDecision::Release,
-        "return" => recouvre_store::aml::FundsDecision::Return,
-        other => {
-            return Err(AppError::BadRequest(format!("décision « {other} » inconnue : attendu release ou return")))
-        }
-    };
-    recouvre_store::aml::decide_funds(&state.store, id, decision, user.login(), Utc::now()).await?;
+    let decision = recouvre_app::compliance::funds_decision(&request.decision)?;
+    recouvre_app::compliance::decide_funds(&state.app, &user.actor(), id, decision).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -217,15 +197,8 @@ pub(crate) async fn load_sanctions(
     Query(params): Query<SanctionsParams>,
     body: String,
 ) -> Result<Response, AppError> {
-    user.require(Permission::ReviewAml)?;
     let threshold = params.threshold_percent.unwrap_or(recouvre_domain::sanctions::DEFAULT_THRESHOLD_PERCENT);
-    let loaded =
-        recouvre_store::sanctions::load(&state.store, &params.file_name, &body, threshold, user.login(), Utc::now())
-            .await
-            .map_err(|error| match error {
-                recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
-                other => AppError::from(other),
-            })?;
+    let loaded = recouvre_app::sanctions::load(&state.app, &user.actor(), &params.file_name, &body, threshold).await?;
     Ok((StatusCode::CREATED, Json(loaded)).into_response())
 }
 
@@ -234,20 +207,18 @@ pub(crate) async fn load_sanctions(
 pub(crate) async fn sanctions_in_force(
     State(state): State<AppState>,
     user: CurrentUser,
-) -> Result<Json<Option<recouvre_store::sanctions::LoadedList>>, AppError> {
-    user.require(Permission::ReviewAml)?;
-    Ok(Json(recouvre_store::sanctions::latest(&state.store).await?))
+) -> Result<Json<Option<LoadedList>>, AppError> {
+    Ok(Json(recouvre_app::sanctions::latest(&state.app, &user.actor()).await?))
 }
 
 /// The content of a suspicious activity report for the bank's reporting tool (docs/formats/sar-json.md).
-#[utoipa::path(get, path = "/api/v1/aml/alerts/{id}/export", params(("id" = i64, Path, description = "Alert id")), responses((status = 200, body = Object), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+#[utoipa::path(get, path = "/api/v1/aml/alerts/{id}/export", params(("id" = i64, Path, description = "Alert id")), responses((status = 200, body = Object), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
 pub(crate) async fn export_aml_alert(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    user.require(Permission::ReviewAml)?;
-    Ok(Json(recouvre_store::aml::report_export(&state.store, id).await?))
+    Ok(Json(recouvre_app::compliance::export_report(&state.app, &user.actor(), id).await?))
 }
 
 #[derive(utoipa::OpenApi)]

@@ -8,8 +8,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use chrono::Utc;
-use recouvre_domain::authority::Permission;
+use recouvre_app::compliance::{self as compliance, AlertRow, MonthlyReport};
+use recouvre_app::sanctions::LoadedList;
 use serde::Deserialize;
 
 pub(crate) struct AlertView {
@@ -36,11 +36,11 @@ pub(crate) struct CompliancePage {
     held: Vec<AlertView>,
     today: String,
     month: String,
-    report: recouvre_store::aml::MonthlyReport,
+    report: MonthlyReport,
     /// (rule title, count), for the month.
     report_rules: Vec<(String, u64)>,
     report_statuses: Vec<(String, u64)>,
-    sanctions: Option<recouvre_store::sanctions::LoadedList>,
+    sanctions: Option<LoadedList>,
 }
 
 #[derive(Deserialize)]
@@ -48,7 +48,7 @@ pub(crate) struct ComplianceQuery {
     month: Option<String>,
 }
 
-pub(crate) fn alert_view(row: recouvre_store::aml::AlertRow) -> AlertView {
+pub(crate) fn alert_view(row: AlertRow) -> AlertView {
     let rules: Vec<serde_json::Value> = serde_json::from_str(&row.alerts).unwrap_or_default();
     AlertView {
         id: row.id,
@@ -89,15 +89,8 @@ pub(crate) async fn compliance_queue(
     user: CurrentUser,
     Query(query): Query<ComplianceQuery>,
 ) -> PageResult {
-    user.require(Permission::ReviewAml)?;
-    let alerts = recouvre_store::aml::open_alerts(&state.store).await?.into_iter().map(alert_view).collect();
-    let held = recouvre_store::aml::held_awaiting_decision(&state.store).await?.into_iter().map(alert_view).collect();
-    let today = Utc::now().date_naive();
-    let month = query.month.filter(|month| !month.is_empty()).unwrap_or_else(|| today.format("%Y-%m").to_string());
-    let report = recouvre_store::aml::monthly_report(&state.read_store, &month).await.map_err(|error| match error {
-        recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
-        other => AppError::from(other),
-    })?;
+    let queue = compliance::queue(&state.app, &user.actor(), query.month.as_deref()).await?;
+    let report = queue.report;
     let report_rules = report
         .by_rule
         .iter()
@@ -117,17 +110,16 @@ pub(crate) async fn compliance_queue(
             (label.to_string(), *count)
         })
         .collect();
-    let sanctions = recouvre_store::sanctions::latest(&state.store).await?;
     render(&CompliancePage {
         layout: Layout::of(&user),
-        alerts,
-        held,
-        today: today.to_string(),
-        month,
+        alerts: queue.alerts.into_iter().map(alert_view).collect(),
+        held: queue.held.into_iter().map(alert_view).collect(),
+        today: queue.today.to_string(),
+        month: queue.month,
         report,
         report_rules,
         report_statuses,
-        sanctions,
+        sanctions: queue.sanctions,
     })
 }
 
@@ -146,15 +138,8 @@ pub(crate) async fn compliance_sanctions(
     Form(form): Form<SanctionsForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    user.require(Permission::ReviewAml)?;
     let threshold = form.threshold_percent.unwrap_or(recouvre_domain::sanctions::DEFAULT_THRESHOLD_PERCENT);
-    let file_name = if form.file_name.trim().is_empty() { "liste-collee.csv" } else { form.file_name.trim() };
-    recouvre_store::sanctions::load(&state.store, file_name, &form.content, threshold, user.login(), Utc::now())
-        .await
-        .map_err(|error| match error {
-            recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
-            other => AppError::from(other),
-        })?;
+    recouvre_app::sanctions::load(&state.app, &user.actor(), &form.file_name, &form.content, threshold).await?;
     Ok(Redirect::to("/conformite#sanctions").into_response())
 }
 
@@ -176,28 +161,17 @@ pub(crate) async fn compliance_action(
     Form(form): Form<ComplianceForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    user.require(Permission::ReviewAml)?;
-    let now = Utc::now();
+    let (app, actor) = (&state.app, &user.actor());
     match form.action.as_str() {
         "close" => {
-            let rules = recouvre_store::aml::rules(&state.store).await?;
-            recouvre_store::aml::close(&state.store, id, &form.reason, rules.high_score, user.login(), now).await?;
+            compliance::close_alert(app, actor, id, &form.reason).await?;
         }
-        "report" => {
-            let filed_on = form.filed_on.unwrap_or_else(|| now.date_naive());
-            recouvre_store::aml::file_report(&state.store, id, &form.reference, filed_on, user.login(), now).await?;
-        }
-        "show" | "hide" => {
-            recouvre_store::aml::set_visibility(&state.store, id, form.action == "show", user.login(), now).await?
-        }
-        "assign" => recouvre_store::aml::assign(&state.store, id, user.login(), user.login(), now).await?,
+        "report" => compliance::report_alert(app, actor, id, &form.reference, form.filed_on).await?,
+        "show" | "hide" => compliance::set_visibility(app, actor, id, form.action == "show").await?,
+        "assign" => compliance::take_alert(app, actor, id).await?,
         "release" | "return" => {
-            let decision = if form.action == "release" {
-                recouvre_store::aml::FundsDecision::Release
-            } else {
-                recouvre_store::aml::FundsDecision::Return
-            };
-            recouvre_store::aml::decide_funds(&state.store, id, decision, user.login(), now).await?
+            let decision = compliance::funds_decision(&form.action)?;
+            compliance::decide_funds(app, actor, id, decision).await?
         }
         other => return Err(AppError::BadRequest(format!("action inconnue « {other} »")).into()),
     }
