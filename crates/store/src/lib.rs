@@ -12,12 +12,6 @@
 //! - money columns are integer cents;
 //! - an import is all-or-nothing.
 
-use std::str::FromStr;
-use std::time::Duration;
-
-use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-
 pub mod access;
 pub mod aml;
 pub mod approvals;
@@ -27,6 +21,7 @@ pub mod cases;
 pub mod cockpit;
 pub mod committee;
 pub mod controls;
+mod db;
 pub mod direct_debits;
 pub mod documents;
 mod error;
@@ -40,12 +35,14 @@ pub mod schema;
 pub mod seed;
 pub mod sessions;
 pub mod settings;
+pub mod sql;
 pub mod statements;
 pub mod suspense;
 pub mod team;
 pub mod users;
 pub mod workflow;
 
+pub use db::{EnginePool, Store, Tx};
 pub use error::{StaleChange, StoreError};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -62,21 +59,11 @@ macro_rules! on_engine {
     };
 }
 
-/// The concrete pool of one engine.
-#[derive(Clone, Debug)]
-pub enum EnginePool {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
-}
-
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,
     Postgres,
 }
-
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The SQLite page cache of a bulk load's connections, in MiB.
 pub const BULK_LOAD_CACHE_MIB: u32 = 512;
@@ -93,97 +80,6 @@ pub enum Workload {
     /// ([`BULK_LOAD_CACHE_MIB`] per connection) cuts the writes several times over
     /// (docs/performance.md). No effect on PostgreSQL, whose cache is the server's.
     BulkLoad,
-}
-
-/// A handle on the database. Cheap to clone (the pools are reference-counted).
-#[derive(Clone, Debug)]
-pub struct Store {
-    pool: EnginePool,
-}
-
-impl Store {
-    /// Opens `sqlite://path` (created if missing) or `postgres://…`.
-    ///
-    /// SQLite runs in WAL mode with `synchronous=FULL`: a committed payment survives a power
-    /// cut, at the price of one more fsync per commit.
-    pub async fn connect(url: &str) -> Result<Store> {
-        Store::connect_for(url, Workload::Interactive).await
-    }
-
-    /// Opens the database for a given kind of work (see [`Workload`]).
-    pub async fn connect_for(url: &str, workload: Workload) -> Result<Store> {
-        let pool = if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)
-                .map_err(|source| StoreError::BadUrl { url: url.to_string(), reason: source.to_string() })?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
-            // A negative cache_size is in KiB (https://sqlite.org/pragma.html#pragma_cache_size).
-            let options = match workload {
-                Workload::Interactive => options,
-                Workload::BulkLoad => options.pragma("cache_size", format!("-{}", BULK_LOAD_CACHE_MIB * 1024)),
-            };
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(options)
-                .await
-                .map_err(|source| StoreError::Connect { url: redact(url), source })?;
-            EnginePool::Sqlite(pool)
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
-                .await
-                .map_err(|source| StoreError::Connect { url: redact(url), source })?;
-            EnginePool::Postgres(pool)
-        } else {
-            return Err(StoreError::BadUrl {
-                url: redact(url),
-                reason: "l'adresse doit commencer par sqlite:// ou postgres://".to_string(),
-            });
-        };
-        Ok(Store { pool })
-    }
-
-    /// Applies the embedded migrations of this engine. Idempotent.
-    pub async fn migrate(&self) -> Result<()> {
-        match &self.pool {
-            EnginePool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
-            EnginePool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
-        }
-        Ok(())
-    }
-
-    pub fn engine(&self) -> Engine {
-        match &self.pool {
-            EnginePool::Sqlite(_) => Engine::Sqlite,
-            EnginePool::Postgres(_) => Engine::Postgres,
-        }
-    }
-
-    pub fn engine_pool(&self) -> &EnginePool {
-        &self.pool
-    }
-
-    /// Connections in use and idle, for the metrics endpoint.
-    pub fn pool_stats(&self) -> (u32, usize) {
-        on_engine!(self, |pool| (pool.size(), pool.num_idle()))
-    }
-
-    /// A cheap round trip, for `/healthz`.
-    pub async fn ping(&self) -> Result<()> {
-        on_engine!(self, |pool| {
-            sqlx::query("SELECT 1").execute(pool).await?;
-        });
-        Ok(())
-    }
-
-    pub async fn close(&self) {
-        on_engine!(self, |pool| pool.close().await)
-    }
 }
 
 /// Hides a password in a connection URL before it goes into an error message or a log.
