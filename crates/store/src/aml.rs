@@ -517,7 +517,7 @@ pub async fn assign(store: &Store, alert_id: i64, to: &str, actor: &str, now: Da
     .await?
     .rows_affected());
     if changed == 0 {
-        return Err(StoreError::Conflict(format!("l'alerte n° {alert_id} n'est plus ouverte")));
+        return Err(StoreError::conflict("already_decided", format!("l'alerte n° {alert_id} n'est plus ouverte")));
     }
     record(store, alert_id, "assigned", json!({"to": to}), actor, now).await
 }
@@ -542,7 +542,7 @@ pub async fn close(
     now: DateTime<Utc>,
 ) -> Result<Closing> {
     if reason.trim().is_empty() {
-        return Err(StoreError::Conflict("indiquez le motif du classement".to_string()));
+        return Err(StoreError::refused("reason_required", "indiquez le motif du classement"));
     }
     let row = alert(store, alert_id).await?;
     let high = row.score >= i64::from(high_score);
@@ -562,8 +562,9 @@ pub async fn close(
         }
         ("open", false) | ("close_proposed", _) => {
             if row.close_proposed_by.as_deref() == Some(actor) {
-                return Err(StoreError::Conflict(
-                    "alerte à score élevé : un autre membre de la conformité doit confirmer le classement".to_string(),
+                return Err(StoreError::refused(
+                    "second_opinion_required",
+                    "alerte à score élevé : un autre membre de la conformité doit confirmer le classement",
                 ));
             }
             on_engine!(store, |pool| {
@@ -580,7 +581,12 @@ pub async fn close(
             });
             Closing::Closed
         }
-        (status, _) => return Err(StoreError::Conflict(format!("l'alerte n° {alert_id} est déjà traitée ({status})"))),
+        (status, _) => {
+            return Err(StoreError::conflict(
+                "already_decided",
+                format!("l'alerte n° {alert_id} est déjà traitée ({status})"),
+            ))
+        }
     };
     record(store, alert_id, "close", json!({"reason": reason.trim(), "outcome": outcome}), actor, now).await?;
     Ok(outcome)
@@ -596,7 +602,7 @@ pub async fn file_report(
     now: DateTime<Utc>,
 ) -> Result<()> {
     if reference.trim().is_empty() {
-        return Err(StoreError::Conflict("indiquez la référence de la déclaration".to_string()));
+        return Err(StoreError::refused("reference_required", "indiquez la référence de la déclaration"));
     }
     let changed = on_engine!(store, |pool| {
         sqlx::query(
@@ -613,7 +619,7 @@ pub async fn file_report(
     .rows_affected()
     });
     if changed == 0 {
-        return Err(StoreError::Conflict(format!("l'alerte n° {alert_id} est déjà traitée")));
+        return Err(StoreError::conflict("already_decided", format!("l'alerte n° {alert_id} est déjà traitée")));
     }
     record(store, alert_id, "reported", json!({"reference": reference.trim(), "filed_on": filed_on}), actor, now).await
 }
@@ -640,11 +646,12 @@ pub async fn decide_funds(
 ) -> Result<()> {
     let row = alert(store, alert_id).await?;
     let Some(item_id) = row.held_item_id else {
-        return Err(StoreError::Conflict(format!("l'alerte n° {alert_id} ne retient aucun paiement")));
+        return Err(StoreError::refused("no_funds_held", format!("l'alerte n° {alert_id} ne retient aucun paiement")));
     };
     if !matches!(row.status.as_str(), "closed" | "reported") {
-        return Err(StoreError::Conflict(
-            "décidez d'abord de l'alerte (classement ou déclaration de soupçon), puis du sort des fonds".to_string(),
+        return Err(StoreError::refused(
+            "alert_undecided",
+            "décidez d'abord de l'alerte (classement ou déclaration de soupçon), puis du sort des fonds",
         ));
     }
     let code = match decision {
@@ -659,7 +666,10 @@ pub async fn decide_funds(
             .execute(&mut *tx)
             .await?;
         if claimed.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!("le sort des fonds de l'alerte n° {alert_id} est déjà décidé")));
+            return Err(StoreError::conflict(
+                "already_decided",
+                format!("le sort des fonds de l'alerte n° {alert_id} est déjà décidé"),
+            ));
         }
         let status = match decision {
             FundsDecision::Release => "assigned",
@@ -803,7 +813,7 @@ pub struct MonthlyReport {
 /// The alerts raised in a month (`YYYY-MM`).
 pub async fn monthly_report(store: &Store, month: &str) -> Result<MonthlyReport> {
     let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map_err(|_| StoreError::Conflict(format!("mois « {month} » invalide : attendu AAAA-MM")))?;
+        .map_err(|_| StoreError::invalid_field("month", format!("mois « {month} » invalide : attendu AAAA-MM")))?;
     let next = first.checked_add_months(chrono::Months::new(1)).expect("month within range");
     let start = first.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
     let end = next.and_hms_opt(0, 0, 0).expect("midnight").and_utc();

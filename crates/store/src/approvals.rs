@@ -45,15 +45,14 @@ pub async fn propose_write_off(
     let booked_on = now.date_naive();
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(StoreError::Conflict("indiquez le motif du passage en pertes".to_string()));
+        return Err(StoreError::refused("reason_required", "indiquez le motif du passage en pertes"));
     }
     let total = amounts.total();
     let payload = json!({"amounts": amounts, "total": total, "reason": reason}).to_string();
     let outcome = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
         let balances = crate::ledger::balances_in!(tx, case_id);
-        let transaction =
-            ledger::write_off(&balances, amounts).map_err(|error| StoreError::Conflict(error.to_string()))?;
+        let transaction = ledger::write_off(&balances, amounts).map_err(crate::ledger::refused_by_ledger)?;
         let outcome = if actor.level.covers(total) {
             let event = append_event!(
                 tx,
@@ -145,8 +144,9 @@ pub async fn decide(
     let booked_on = now.date_naive();
     let request = by_id(store, request_id).await?;
     if request.requested_by == actor.login {
-        return Err(StoreError::Conflict(
-            "vous ne pouvez pas décider de votre propre demande : un autre responsable doit la valider".to_string(),
+        return Err(StoreError::refused(
+            "own_request",
+            "vous ne pouvez pas décider de votre propre demande : un autre responsable doit la valider",
         ));
     }
     let proposal: serde_json::Value =
@@ -162,7 +162,10 @@ pub async fn decide(
         if let recouvre_domain::delegation::Verdict::Exceeds { reasons, .. } =
             rules.authority.check(actor.level, &decision)
         {
-            return Err(StoreError::Conflict(format!("{} : transmettez à un niveau supérieur", reasons.join(" ; "))));
+            return Err(StoreError::refused(
+                "delegation_exceeded",
+                format!("{} : transmettez à un niveau supérieur", reasons.join(" ; ")),
+            ));
         }
     } else if request.kind == "waiver" {
         // A waiver is judged on its amount and its share of the debt when it was asked.
@@ -173,17 +176,23 @@ pub async fn decide(
         if let recouvre_domain::delegation::Verdict::Exceeds { reasons, .. } =
             rules.authority.check(actor.level, &decision)
         {
-            return Err(StoreError::Conflict(format!("{} : transmettez à un niveau supérieur", reasons.join(" ; "))));
+            return Err(StoreError::refused(
+                "delegation_exceeded",
+                format!("{} : transmettez à un niveau supérieur", reasons.join(" ; ")),
+            ));
         }
     } else if !actor.level.covers(Money::from_cents(request.amount_cents)) {
-        return Err(StoreError::Conflict(format!(
-            "votre délégation (niveau {}) ne couvre pas {} : transmettez à un niveau supérieur",
-            actor.level.0,
-            Money::from_cents(request.amount_cents).to_french()
-        )));
+        return Err(StoreError::refused(
+            "delegation_exceeded",
+            format!(
+                "votre délégation (niveau {}) ne couvre pas {} : transmettez à un niveau supérieur",
+                actor.level.0,
+                Money::from_cents(request.amount_cents).to_french()
+            ),
+        ));
     }
     if !approve && decision_reason.trim().is_empty() {
-        return Err(StoreError::Conflict("indiquez le motif du refus".to_string()));
+        return Err(StoreError::refused("reason_required", "indiquez le motif du refus"));
     }
     let status = if approve { "approved" } else { "refused" };
     on_engine!(store, |pool| {
@@ -202,7 +211,10 @@ pub async fn decide(
         .await?
         .rows_affected();
         if claimed == 0 {
-            return Err(StoreError::Conflict(format!("la demande n° {request_id} a déjà été traitée")));
+            return Err(StoreError::conflict(
+                "already_decided",
+                format!("la demande n° {request_id} a déjà été traitée"),
+            ));
         }
         let payload = json!({"request_id": request_id, "decision_reason": decision_reason.trim(), "requested_by": request.requested_by});
         let kind = match (request.kind.as_str(), approve) {
@@ -240,9 +252,10 @@ pub async fn decide(
                 .map_err(|error| StoreError::Corrupt(format!("demande n° {request_id} : {error}")))?;
             let balances = crate::ledger::balances_in!(tx, request.case_id);
             let transaction = ledger::waiver(&balances, &amounts).map_err(|error| {
-                StoreError::Conflict(format!(
-                    "le dossier a changé depuis la demande : {error} ; refusez-la et faites-en une nouvelle"
-                ))
+                StoreError::refused(
+                    "case_changed_since_request",
+                    format!("le dossier a changé depuis la demande : {error} ; refusez-la et faites-en une nouvelle"),
+                )
             })?;
             let booked_payload = json!({"amounts": amounts, "request_id": request_id, "reason": request.reason});
             append_event!(tx, request.case_id, None, "waiver_booked", booked_payload.to_string(), actor.login, now);
@@ -264,9 +277,10 @@ pub async fn decide(
             // The case may have changed since the request: what is no longer due cannot be
             // written off, and the approval fails as a whole.
             let transaction = ledger::write_off(&balances, &amounts).map_err(|error| {
-                StoreError::Conflict(format!(
-                    "le dossier a changé depuis la demande : {error} ; refusez-la et faites-en une nouvelle"
-                ))
+                StoreError::refused(
+                    "case_changed_since_request",
+                    format!("le dossier a changé depuis la demande : {error} ; refusez-la et faites-en une nouvelle"),
+                )
             })?;
             let booked_payload = json!({"amounts": amounts, "request_id": request_id, "reason": request.reason});
             append_event!(tx, request.case_id, None, "write_off_booked", booked_payload.to_string(), actor.login, now);

@@ -560,7 +560,7 @@ macro_rules! write_chunk {
         // Ledger: one accrual transaction per charged case, then its postings.
         let mut transactions = Vec::with_capacity(work.charges.len());
         for (case_id, account, amount, note) in &work.charges {
-            let transaction = ledger::charge(*account, *amount).map_err(|error| StoreError::Conflict(error.to_string()))?;
+            let transaction = ledger::charge(*account, *amount).map_err(crate::ledger::refused_by_ledger)?;
             let sum: i64 = transaction.postings.iter().map(|posting| posting.amount.cents()).sum();
             assert_eq!(sum, 0, "only balanced transactions reach the ledger");
             transactions.push((*case_id, note, transaction));

@@ -575,8 +575,12 @@ fn cursor_for(sort: CaseSort, row: &CaseSummary) -> String {
 }
 
 fn parse_cursor(sort: CaseSort, cursor: &str) -> Result<(Bind, i64)> {
-    let bad =
-        || StoreError::Conflict(format!("curseur de pagination invalide « {cursor} » : repartez de la première page"));
+    let bad = || {
+        StoreError::invalid_field(
+            "after",
+            format!("curseur de pagination invalide « {cursor} » : repartez de la première page"),
+        )
+    };
     let (value, id) = cursor.rsplit_once('_').ok_or_else(bad)?;
     let id: i64 = id.parse().map_err(|_| bad())?;
     let value = match sort {
@@ -869,7 +873,10 @@ pub async fn add_note(
 ) -> Result<i64> {
     let body = body.trim();
     if body.is_empty() {
-        return Err(StoreError::Conflict("la note est vide : écrivez quelque chose avant d'enregistrer".to_string()));
+        return Err(StoreError::refused(
+            "text_required",
+            "la note est vide : écrivez quelque chose avant d'enregistrer",
+        ));
     }
     let version = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;

@@ -111,7 +111,13 @@ pub(crate) fn fold_flows(rows: Vec<FlowSourceRow>) -> Vec<(FlowKey, (i64, i64, i
 }
 
 fn committee_error(error: CommitteeError) -> StoreError {
-    StoreError::Conflict(error.to_string())
+    let code = match &error {
+        CommitteeError::BadMonth(_) => return StoreError::invalid_field("month", error.to_string()),
+        CommitteeError::NoPolicyInForce(_) => "no_provisioning_policy",
+        CommitteeError::PolicyParse(_) | CommitteeError::PolicyInvalid { .. } => "provisioning_policy_refused",
+        CommitteeError::NoSnapshot { .. } => "no_nightly_run",
+    };
+    StoreError::refused(code, error.to_string())
 }
 
 /// The provisioning policy in force: an administrator's last version, else the embedded one.

@@ -49,8 +49,13 @@ pub const END_TO_END_PREFIX: &str = "RCV-DD-";
 /// How the money of a collected instalment is allocated on the case.
 const ALLOCATION: AllocationOrder = AllocationOrder::CostsInterestPrincipal;
 
-fn refused(message: impl Into<String>) -> StoreError {
-    StoreError::Conflict(message.into())
+fn refused(code: &'static str, message: impl Into<String>) -> StoreError {
+    StoreError::refused(code, message)
+}
+
+/// A schedule that cannot be a payment plan (empty, out of order, an amount not positive).
+fn invalid_schedule(message: impl Into<String>) -> StoreError {
+    StoreError::invalid_field("instalments", message)
 }
 
 fn french_date(date: NaiveDate) -> String {
@@ -65,12 +70,12 @@ fn french_date(date: NaiveDate) -> String {
 /// returns the total.
 pub(crate) fn check_schedule(instalments: &[(NaiveDate, Money)]) -> Result<Money> {
     if instalments.is_empty() {
-        return Err(refused("un échéancier doit compter au moins une échéance"));
+        return Err(invalid_schedule("un échéancier doit compter au moins une échéance"));
     }
     let mut total = Money::ZERO;
     for (index, (due, amount)) in instalments.iter().enumerate() {
         if !amount.is_positive() {
-            return Err(refused(format!(
+            return Err(invalid_schedule(format!(
                 "échéance n° {} du {} : montant {} non positif",
                 index + 1,
                 french_date(*due),
@@ -78,17 +83,17 @@ pub(crate) fn check_schedule(instalments: &[(NaiveDate, Money)]) -> Result<Money
             )));
         }
         if index > 0 && *due <= instalments[index - 1].0 {
-            return Err(refused(format!(
+            return Err(invalid_schedule(format!(
                 "échéance n° {} : le {} ne suit pas l'échéance précédente (le {})",
                 index + 1,
                 french_date(*due),
                 french_date(instalments[index - 1].0)
             )));
         }
-        total = total.checked_add(*amount).ok_or_else(|| refused("total de l'échéancier trop grand"))?;
+        total = total.checked_add(*amount).ok_or_else(|| invalid_schedule("total de l'échéancier trop grand"))?;
     }
     if !total.is_positive() {
-        return Err(refused(format!("le total de l'échéancier doit être positif ({})", total.to_french())));
+        return Err(invalid_schedule(format!("le total de l'échéancier doit être positif ({})", total.to_french())));
     }
     Ok(total)
 }
@@ -113,9 +118,10 @@ macro_rules! insert_plan {
                 .fetch_optional(&mut *$conn)
                 .await?;
         let already = |plan: String| {
-            $crate::StoreError::Conflict(format!(
-                "le dossier n° {case_id} a déjà un échéancier en cours{plan} : annulez-le avant d'en créer un autre"
-            ))
+            $crate::StoreError::conflict(
+                "plan_already_active",
+                format!("le dossier n° {case_id} a déjà un échéancier en cours{plan} : annulez-le avant d'en créer un autre"),
+            )
         };
         if let Some(active) = active {
             return Err(already(format!(" (n° {active})")));
@@ -197,7 +203,7 @@ pub async fn cancel_plan(
 ) -> Result<i64> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(refused("indiquez le motif de l'annulation de l'échéancier"));
+        return Err(refused("reason_required", "indiquez le motif de l'annulation de l'échéancier"));
     }
     let version = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
@@ -208,7 +214,7 @@ pub async fn cancel_plan(
         .fetch_optional(&mut *tx)
         .await?;
         let Some(plan_id) = cancelled else {
-            return Err(refused(format!("le dossier n° {case_id} n'a pas d'échéancier en cours")));
+            return Err(refused("no_active_plan", format!("le dossier n° {case_id} n'a pas d'échéancier en cours")));
         };
         let payload = json!({"plan_id": plan_id, "reason": reason});
         let event = append_event!(tx, case_id, expected_version, "plan_cancelled", payload.to_string(), actor, now);
@@ -333,8 +339,9 @@ pub struct Mandate {
     pub created_at: DateTime<Utc>,
 }
 
-fn field_error(field: &str, error: sepa::SepaError) -> StoreError {
-    refused(format!("{field} : {error}"))
+/// A mandate's `field` refused, named by its French `label` in the message.
+fn field_error(field: &str, label: &str, error: sepa::SepaError) -> StoreError {
+    StoreError::invalid_field(field, format!("{label} : {error}"))
 }
 
 /// Registers a mandate on a case, journaled `mandate_added`. The reference, IBAN (checksum,
@@ -351,22 +358,22 @@ pub async fn add_mandate(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let reference = sepa::validate_mandate_id(mandate.reference.trim())
-        .map_err(|error| field_error("référence unique de mandat (RUM)", error))?;
+        .map_err(|error| field_error("reference", "référence unique de mandat (RUM)", error))?;
     let debtor_name = mandate.debtor_name.trim();
-    sepa::to_sepa_text(debtor_name, 70).map_err(|error| field_error("nom du débiteur", error))?;
-    let debtor_iban =
-        sepa::validate_sepa_iban(mandate.debtor_iban).map_err(|error| field_error("IBAN du débiteur", error))?;
+    sepa::to_sepa_text(debtor_name, 70).map_err(|error| field_error("debtor_name", "nom du débiteur", error))?;
+    let debtor_iban = sepa::validate_sepa_iban(mandate.debtor_iban)
+        .map_err(|error| field_error("debtor_iban", "IBAN du débiteur", error))?;
     let debtor_bic = match mandate.debtor_bic.map(str::trim) {
         Some(bic) if !bic.is_empty() => {
-            Some(sepa::validate_bic(bic).map_err(|error| field_error("BIC du débiteur", error))?)
+            Some(sepa::validate_bic(bic).map_err(|error| field_error("debtor_bic", "BIC du débiteur", error))?)
         }
         _ => None,
     };
     if mandate.signed_on > now.date_naive() {
-        return Err(refused(format!(
-            "date de signature du mandat : le {} est dans le futur",
-            french_date(mandate.signed_on)
-        )));
+        return Err(StoreError::invalid_field(
+            "signed_on",
+            format!("date de signature du mandat : le {} est dans le futur", french_date(mandate.signed_on)),
+        ));
     }
     let signed_on = mandate.signed_on;
     let mandate_id = on_engine!(store, |pool| {
@@ -382,7 +389,10 @@ pub async fn add_mandate(
                 .fetch_optional(&mut *tx)
                 .await?;
         let duplicate = |on: String| {
-            refused(format!("référence unique de mandat (RUM) : « {reference} » est déjà enregistrée{on}"))
+            StoreError::conflict(
+                "mandate_reference_taken",
+                format!("référence unique de mandat (RUM) : « {reference} » est déjà enregistrée{on}"),
+            )
         };
         if let Some(other_case) = taken {
             return Err(duplicate(format!(" (dossier n° {other_case})")));
@@ -441,7 +451,10 @@ pub async fn revoke_mandate(
         .fetch_optional(&mut *tx)
         .await?;
         let Some((mandate_id, reference)) = revoked else {
-            return Err(refused(format!("le dossier n° {case_id} n'a pas de mandat de prélèvement actif")));
+            return Err(refused(
+                "no_active_mandate",
+                format!("le dossier n° {case_id} n'a pas de mandat de prélèvement actif"),
+            ));
         };
         let payload = json!({"mandate_id": mandate_id, "reference": reference});
         let event = append_event!(tx, case_id, expected_version, "mandate_revoked", payload.to_string(), actor, now);
@@ -518,7 +531,7 @@ struct Candidate {
 }
 
 fn file_error(error: Pain008Error) -> StoreError {
-    refused(format!("fichier de prélèvements non produit : {error}"))
+    refused("direct_debit_file_refused", format!("fichier de prélèvements non produit : {error}"))
 }
 
 /// The collection date must be a TARGET2 business day, not before today.
@@ -633,7 +646,10 @@ pub async fn prepare_export(
             .await?;
             let balances = balances_from_rows(rows)?;
             let transaction = ledger::payment(&balances, amount, ALLOCATION).map_err(|error| {
-                refused(format!("dossier {}, échéance n° {} : {error}", candidate.case_reference, candidate.number))
+                refused(
+                    crate::ledger::ledger_error_code(&error),
+                    format!("dossier {}, échéance n° {} : {error}", candidate.case_reference, candidate.number),
+                )
             })?;
             let payload = json!({
                 "plan_id": candidate.plan_id, "instalment": candidate.number, "due_on": candidate.due_on,
@@ -851,7 +867,10 @@ pub async fn apply_return(
     let end_to_end_id = end_to_end_id.trim();
     let reason = reason_code.trim();
     if reason.is_empty() {
-        return Err(refused(format!("retour du prélèvement « {end_to_end_id} » : motif (code ISO) manquant")));
+        return Err(StoreError::invalid_field(
+            "reason_code",
+            format!("retour du prélèvement « {end_to_end_id} » : motif (code ISO) manquant"),
+        ));
     }
     let outcome = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
@@ -878,7 +897,7 @@ pub async fn apply_return(
                 Some((instalment_id, case_id, status)) if status == "returned" => {
                     Ok(ReturnOutcome::AlreadyApplied { case_id, instalment_id })
                 }
-                Some((instalment_id, _, status)) => Err(refused(format!(
+                Some((instalment_id, _, status)) => Err(refused("not_collected", format!(
                     "prélèvement « {end_to_end_id} » : l'échéance n° {instalment_id} est « {status} », pas collectée"
                 ))),
             };

@@ -77,11 +77,14 @@ pub async fn validate(
     now: DateTime<Utc>,
 ) -> Result<(Document, i64)> {
     if document.pdf.is_empty() || document.pdf.len() > MAX_DOCUMENT_BYTES {
-        return Err(StoreError::Conflict(format!(
-            "document de {} octets : un courrier fait entre 1 octet et {} Mo ; régénérez l'aperçu",
-            document.pdf.len(),
-            MAX_DOCUMENT_BYTES / 1024 / 1024
-        )));
+        return Err(StoreError::invalid_field(
+            "pdf",
+            format!(
+                "document de {} octets : un courrier fait entre 1 octet et {} Mo ; régénérez l'aperçu",
+                document.pdf.len(),
+                MAX_DOCUMENT_BYTES / 1024 / 1024
+            ),
+        ));
     }
     let sha256 = sha256_hex(&document.pdf);
     let validated_on = now.date_naive();

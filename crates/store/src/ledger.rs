@@ -109,8 +109,21 @@ pub async fn balances(store: &Store, case_id: i64) -> Result<Balances> {
     balances_from_rows(rows)
 }
 
-fn refused(error: ledger::LedgerError) -> StoreError {
-    StoreError::Conflict(error.to_string())
+/// The stable code of a ledger rule's refusal.
+pub(crate) fn ledger_error_code(error: &ledger::LedgerError) -> &'static str {
+    match error {
+        ledger::LedgerError::Unbalanced(_) => "unbalanced_entry",
+        ledger::LedgerError::Empty => "nothing_to_book",
+        ledger::LedgerError::NotPositive(_) => "amount_not_positive",
+        ledger::LedgerError::NegativeReceivable { .. } => "exceeds_amount_due",
+        ledger::LedgerError::SuspenseTooLow { .. } => "suspense_too_low",
+        ledger::LedgerError::NothingWrittenOff => "nothing_written_off",
+    }
+}
+
+/// A booking the ledger's rules refuse (`recouvre_domain::ledger`).
+pub(crate) fn refused_by_ledger(error: ledger::LedgerError) -> StoreError {
+    StoreError::refused(ledger_error_code(&error), error.to_string())
 }
 
 /// What a booking did, for the answer and the journal.
@@ -169,7 +182,7 @@ pub async fn book_payment_from(
     let booked = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
         let balances = balances_in!(tx, case_id);
-        let transaction = ledger::payment(&balances, amount, order).map_err(refused)?;
+        let transaction = ledger::payment(&balances, amount, order).map_err(refused_by_ledger)?;
         let screening = crate::aml::assess!(tx, case_id, amount, received_on, payer, channel, &vigilance);
         let booked = if screening.hold {
             // Held for compliance: the money waits in suspense, the case is not touched.
@@ -177,7 +190,7 @@ pub async fn book_payment_from(
                 sqlx::query_scalar("SELECT version FROM cases WHERE id = $1").bind(case_id).fetch_one(&mut *tx).await?;
             if let Some(expected) = expected_version {
                 if expected != version {
-                    return Err(StoreError::Conflict(format!(
+                    return Err(StoreError::conflict("stale_version", format!(
                         "le dossier a changé depuis son affichage (version {expected}, maintenant {version}) : rechargez-le"
                     )));
                 }
@@ -195,7 +208,7 @@ pub async fn book_payment_from(
             };
             let (item_id, transaction_id) =
                 crate::suspense::hold_with_status!(tx, &held, crate::suspense::AML_HOLD, actor, now)
-                    .ok_or_else(|| StoreError::Conflict("ce paiement est déjà enregistré".to_string()))?;
+                    .ok_or_else(|| StoreError::conflict("already_booked", "ce paiement est déjà enregistré"))?;
             crate::aml::record_screening!(
                 tx,
                 case_id,
@@ -251,7 +264,7 @@ pub async fn book_write_off(
     let booked = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
         let balances = balances_in!(tx, case_id);
-        let transaction = ledger::write_off(&balances, amounts).map_err(refused)?;
+        let transaction = ledger::write_off(&balances, amounts).map_err(refused_by_ledger)?;
         let payload = json!({"amounts": amounts, "reference": reference});
         let event = append_event!(tx, case_id, expected_version, "write_off_booked", payload.to_string(), actor, now);
         let transaction_id = book!(tx, Some(case_id), &transaction, booked_on, reference, None::<i64>, actor, now);

@@ -57,15 +57,19 @@ const SELECT: &str = "SELECT v.id, v.kind, v.number, v.label, v.source, v.sha256
 /// refused (unique `(kind, number)`) and asked to reload.
 pub async fn add(store: &Store, new: &NewTemplateVersion<'_>, now: DateTime<Utc>) -> Result<TemplateVersion> {
     if new.source.trim().is_empty() || new.source.len() > MAX_SOURCE_BYTES {
-        return Err(StoreError::Conflict(format!(
-            "modèle de {} octets : un modèle fait entre 1 octet et {} Ko ; vérifiez le texte collé",
-            new.source.len(),
-            MAX_SOURCE_BYTES / 1024
-        )));
+        return Err(StoreError::invalid_field(
+            "source",
+            format!(
+                "modèle de {} octets : un modèle fait entre 1 octet et {} Ko ; vérifiez le texte collé",
+                new.source.len(),
+                MAX_SOURCE_BYTES / 1024
+            ),
+        ));
     }
     if new.reason.trim().is_empty() {
-        return Err(StoreError::Conflict(
-            "indiquez le motif de la nouvelle version (il reste dans l'historique du modèle)".to_string(),
+        return Err(StoreError::refused(
+            "reason_required",
+            "indiquez le motif de la nouvelle version (il reste dans l'historique du modèle)",
         ));
     }
     let sha256 = hex::encode(Sha256::digest(new.source.as_bytes()));
@@ -101,11 +105,14 @@ pub async fn add(store: &Store, new: &NewTemplateVersion<'_>, now: DateTime<Utc>
     let id = match result {
         Ok(id) => id,
         Err(error) if error.is_unique_violation() => {
-            return Err(StoreError::Conflict(format!(
-                "une autre version du modèle {} vient d'être enregistrée : rechargez la page, relisez-la et \
+            return Err(StoreError::conflict(
+                "concurrent_version",
+                format!(
+                    "une autre version du modèle {} vient d'être enregistrée : rechargez la page, relisez-la et \
                  soumettez la vôtre à nouveau",
-                new.kind
-            )))
+                    new.kind
+                ),
+            ))
         }
         Err(error) => return Err(error),
     };

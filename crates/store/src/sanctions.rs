@@ -32,11 +32,12 @@ pub async fn load(
     now: DateTime<Utc>,
 ) -> Result<LoadedList> {
     if !(50..=100).contains(&threshold_percent) {
-        return Err(StoreError::Conflict(format!(
-            "seuil de similarité {threshold_percent} % refusé : choisissez entre 50 et 100 %"
-        )));
+        return Err(StoreError::invalid_field(
+            "threshold_percent",
+            format!("seuil de similarité {threshold_percent} % refusé : choisissez entre 50 et 100 %"),
+        ));
     }
-    let list = SanctionsList::parse_csv(text, file_name).map_err(|error| StoreError::Conflict(error.to_string()))?;
+    let list = SanctionsList::parse_csv(text, file_name).map_err(|error| StoreError::invalid(error.to_string()))?;
     let entries = serde_json::to_string(list.entries()).expect("entries serialise");
     let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
     let count = i64::try_from(list.len()).expect("list length fits");

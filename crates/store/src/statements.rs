@@ -177,7 +177,7 @@ async fn book(
         };
         for credit in credits {
             if !credit.amount.is_positive() {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::invalid(format!(
                     "{file_name}, ligne {} : montant {} non positif",
                     credit.line, credit.amount
                 )));
@@ -263,7 +263,10 @@ async fn book(
                         };
                         let (item_id, transaction_id) =
                             hold_with_status!(tx, &held, crate::suspense::AML_HOLD, actor, now).ok_or_else(|| {
-                                StoreError::Conflict(format!("{file_name}, ligne {} : déjà en instance", credit.line))
+                                StoreError::conflict(
+                                    "already_held",
+                                    format!("{file_name}, ligne {} : déjà en instance", credit.line),
+                                )
                             })?;
                         outcome.suspense += 1;
                         outcome.suspense_amount += credit.amount;
@@ -276,7 +279,10 @@ async fn book(
                         let transaction =
                             ledger::payment(&balances, credit.amount, AllocationOrder::CostsInterestPrincipal)
                                 .map_err(|error| {
-                                    StoreError::Conflict(format!("{file_name}, ligne {} : {error}", credit.line))
+                                    StoreError::refused(
+                                        crate::ledger::ledger_error_code(&error),
+                                        format!("{file_name}, ligne {} : {error}", credit.line),
+                                    )
                                 })?;
                         let payload = json!({
                             "amount": credit.amount, "received_on": credit.booked_on,
@@ -367,7 +373,10 @@ async fn book(
                         source_key: &credit.key,
                     };
                     let item_id = hold!(tx, &held, actor, now).ok_or_else(|| {
-                        StoreError::Conflict(format!("{file_name}, ligne {} : déjà en instance", credit.line))
+                        StoreError::conflict(
+                            "already_held",
+                            format!("{file_name}, ligne {} : déjà en instance", credit.line),
+                        )
                     })?;
                     outcome.suspense += 1;
                     outcome.suspense_amount += credit.amount;

@@ -55,7 +55,7 @@ macro_rules! hold_with_status {
             None => None,
             Some(item_id) => {
                 let transaction = recouvre_domain::ledger::into_suspense(held.amount)
-                    .map_err(|error| $crate::StoreError::Conflict(error.to_string()))?;
+                    .map_err($crate::ledger::refused_by_ledger)?;
                 let reference = format!("instance n° {item_id}");
                 let transaction_id = $crate::ledger::book!(
                     $conn,
@@ -184,7 +184,7 @@ macro_rules! clear_to_case {
             amount,
             recouvre_domain::allocation::AllocationOrder::CostsInterestPrincipal,
         )
-        .map_err(|error| $crate::StoreError::Conflict(error.to_string()))?;
+        .map_err($crate::ledger::refused_by_ledger)?;
         let note = format!("instance n° {item_id}");
         let payload =
             serde_json::json!({"amount": amount, "suspense_item": item_id, "reference": $reference.unwrap_or_default()});
@@ -225,7 +225,10 @@ pub async fn assign(store: &Store, item_id: i64, case_id: i64, actor: &str, now:
         .fetch_optional(&mut *tx)
         .await?;
         let Some((amount_cents, received_on, reference, payer_name, payer_iban)) = claimed else {
-            return Err(StoreError::Conflict(format!("l'élément n° {item_id} n'est plus en instance (déjà traité ?)")));
+            return Err(StoreError::conflict(
+                "already_decided",
+                format!("l'élément n° {item_id} n'est plus en instance (déjà traité ?)"),
+            ));
         };
         let amount = Money::from_cents(amount_cents);
         let payer =
@@ -288,7 +291,7 @@ pub async fn assign(store: &Store, item_id: i64, case_id: i64, actor: &str, now:
 /// Returns a suspense item to the payer (unknown payer, wrong account).
 pub async fn give_back(store: &Store, item_id: i64, reason: &str, actor: &str, now: DateTime<Utc>) -> Result<()> {
     if reason.trim().is_empty() {
-        return Err(StoreError::Conflict("indiquez le motif du retour des fonds".to_string()));
+        return Err(StoreError::refused("reason_required", "indiquez le motif du retour des fonds"));
     }
     on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
@@ -303,7 +306,10 @@ pub async fn give_back(store: &Store, item_id: i64, reason: &str, actor: &str, n
         .fetch_optional(&mut *tx)
         .await?;
         let Some(amount_cents) = claimed else {
-            return Err(StoreError::Conflict(format!("l'élément n° {item_id} n'est plus en instance (déjà traité ?)")));
+            return Err(StoreError::conflict(
+                "already_decided",
+                format!("l'élément n° {item_id} n'est plus en instance (déjà traité ?)"),
+            ));
         };
         let note = format!("retour instance n° {item_id}");
         let transaction = release_transaction(Money::from_cents(amount_cents), TransactionKind::Refund);

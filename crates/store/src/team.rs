@@ -284,7 +284,7 @@ pub async fn distribute(
     let present: Vec<TeamOfficer> =
         officers(store, today, today).await?.into_iter().filter(|officer| officer.covered_by.is_none()).collect();
     if present.is_empty() {
-        return Err(StoreError::Conflict(
+        return Err(StoreError::refused("no_officer_available", 
             "aucun gestionnaire actif et présent aujourd'hui : créez un gestionnaire ou enregistrez la fin d'une absence"
                 .to_string(),
         ));
@@ -349,9 +349,10 @@ pub async fn set_specialties(store: &Store, login: &str, specialties: &[String])
     for code in specialties {
         let code = code.trim();
         if !SPECIALTIES.iter().any(|(known, _)| *known == code) {
-            return Err(StoreError::Conflict(format!(
-                "spécialité inconnue « {code} » : choisissez parmi estates, protected_adults, large_amounts"
-            )));
+            return Err(StoreError::invalid_field(
+                "specialties",
+                format!("spécialité inconnue « {code} » : choisissez parmi estates, protected_adults, large_amounts"),
+            ));
         }
         if !codes.iter().any(|known| known == code) {
             codes.push(code.to_string());
@@ -398,16 +399,20 @@ pub async fn record_absence(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     if officer == cover {
-        return Err(StoreError::Conflict(format!(
-            "{officer} ne peut pas se remplacer lui-même : choisissez un autre gestionnaire"
-        )));
+        return Err(StoreError::refused(
+            "self_cover",
+            format!("{officer} ne peut pas se remplacer lui-même : choisissez un autre gestionnaire"),
+        ));
     }
     if ends_on < starts_on {
-        return Err(StoreError::Conflict(format!(
-            "la fin de l'absence ({}) précède son début ({}) : corrigez les dates",
-            ends_on.format("%d/%m/%Y"),
-            starts_on.format("%d/%m/%Y")
-        )));
+        return Err(StoreError::invalid_field(
+            "ends_on",
+            format!(
+                "la fin de l'absence ({}) précède son début ({}) : corrigez les dates",
+                ends_on.format("%d/%m/%Y"),
+                starts_on.format("%d/%m/%Y")
+            ),
+        ));
     }
     for login in [officer, cover] {
         let known: Option<i64> = on_engine!(store, |pool| sqlx::query_scalar(
@@ -417,9 +422,10 @@ pub async fn record_absence(
         .fetch_optional(pool)
         .await?);
         if known.is_none() {
-            return Err(StoreError::Conflict(format!(
-                "« {login} » n'est pas un gestionnaire actif : choisissez un gestionnaire de l'équipe"
-            )));
+            return Err(StoreError::refused(
+                "not_an_active_officer",
+                format!("« {login} » n'est pas un gestionnaire actif : choisissez un gestionnaire de l'équipe"),
+            ));
         }
     }
     let cover_absent: Option<i64> = on_engine!(store, |pool| sqlx::query_scalar(
@@ -431,9 +437,10 @@ pub async fn record_absence(
     .fetch_optional(pool)
     .await?);
     if cover_absent.is_some() {
-        return Err(StoreError::Conflict(format!(
-            "{cover} est lui-même absent pendant cette période : choisissez un autre remplaçant"
-        )));
+        return Err(StoreError::refused(
+            "cover_absent",
+            format!("{cover} est lui-même absent pendant cette période : choisissez un autre remplaçant"),
+        ));
     }
     let id = on_engine!(store, |pool| sqlx::query_scalar(
         "INSERT INTO absences (officer_login, starts_on, ends_on, cover_login, created_by, created_at) \
@@ -568,18 +575,22 @@ pub async fn send_request(
     now: DateTime<Utc>,
 ) -> Result<(i64, i64)> {
     if !DEPARTMENTS.iter().any(|(code, _)| *code == department) {
-        return Err(StoreError::Conflict(format!(
-            "service inconnu « {department} » : choisissez agences, epargne, credits ou moyens_paiement"
-        )));
+        return Err(StoreError::invalid_field(
+            "department",
+            format!("service inconnu « {department} » : choisissez agences, epargne, credits ou moyens_paiement"),
+        ));
     }
     if !REQUEST_KINDS.iter().any(|(code, _)| *code == kind) {
-        return Err(StoreError::Conflict(format!(
+        return Err(StoreError::invalid_field("kind", format!(
             "type de demande inconnu « {kind} » : choisissez authorise_debit_from_savings, watch_account, block_product ou other"
         )));
     }
     let body = body.trim();
     if body.is_empty() {
-        return Err(StoreError::Conflict("la demande est vide : expliquez ce que le service doit faire".to_string()));
+        return Err(StoreError::refused(
+            "text_required",
+            "la demande est vide : expliquez ce que le service doit faire",
+        ));
     }
     let result = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
@@ -660,10 +671,13 @@ pub async fn acknowledge(store: &Store, id: i64, actor: &str, now: DateTime<Utc>
         let Some((case_id, department, kind)) = claimed else {
             tx.rollback().await?;
             let current = request(store, id).await?;
-            return Err(StoreError::Conflict(format!(
-                "la demande n° {id} est déjà « {} » : rechargez la file du service",
-                request_status_label(&current.status)
-            )));
+            return Err(StoreError::conflict(
+                "already_decided",
+                format!(
+                    "la demande n° {id} est déjà « {} » : rechargez la file du service",
+                    request_status_label(&current.status)
+                ),
+            ));
         };
         let payload = json!({"request": id, "department": department, "kind": kind}).to_string();
         append_event!(tx, case_id, None, "department_request_acknowledged", payload, actor, now);
@@ -677,7 +691,8 @@ pub async fn acknowledge(store: &Store, id: i64, actor: &str, now: DateTime<Utc>
 pub async fn answer(store: &Store, id: i64, text: &str, actor: &str, now: DateTime<Utc>) -> Result<DepartmentRequest> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(StoreError::Conflict(
+        return Err(StoreError::refused(
+            "text_required",
             "la réponse est vide : indiquez ce que le service a fait ou pourquoi il refuse".to_string(),
         ));
     }
@@ -696,9 +711,10 @@ pub async fn answer(store: &Store, id: i64, text: &str, actor: &str, now: DateTi
         let Some((case_id, department, kind)) = claimed else {
             tx.rollback().await?;
             request(store, id).await?;
-            return Err(StoreError::Conflict(format!(
-                "la demande n° {id} a déjà reçu une réponse : rechargez la file du service"
-            )));
+            return Err(StoreError::conflict(
+                "already_decided",
+                format!("la demande n° {id} a déjà reçu une réponse : rechargez la file du service"),
+            ));
         };
         let payload = json!({"request": id, "department": department, "kind": kind, "answer": text}).to_string();
         append_event!(tx, case_id, None, "department_request_answered", payload, actor, now);
@@ -755,18 +771,18 @@ fn non_empty(text: &Option<String>) -> Option<&str> {
 /// Adds a third party to the directory.
 pub async fn create_third_party(store: &Store, party: &NewThirdParty, now: DateTime<Utc>) -> Result<i64> {
     if !THIRD_PARTY_KINDS.iter().any(|(code, _)| *code == party.kind) {
-        return Err(StoreError::Conflict(format!(
+        return Err(StoreError::invalid_field("kind", format!(
             "type de tiers inconnu « {} » : choisissez commissaire_de_justice, lawyer, agency, notary, court ou guardian",
             party.kind
         )));
     }
     let (name, address) = (party.name.trim(), party.address.trim());
     if name.is_empty() || address.is_empty() {
-        return Err(StoreError::Conflict("le nom et l'adresse du tiers sont obligatoires".to_string()));
+        return Err(StoreError::invalid_field("name", "le nom et l'adresse du tiers sont obligatoires"));
     }
     if let Some(email) = non_empty(&party.email) {
         if !email.contains('@') {
-            return Err(StoreError::Conflict(format!("« {email} » n'est pas une adresse électronique")));
+            return Err(StoreError::invalid_field("email", format!("« {email} » n'est pas une adresse électronique")));
         }
     }
     let id = on_engine!(store, |pool| sqlx::query_scalar(

@@ -88,7 +88,10 @@ pub async fn create(store: &Store, user: &NewUser<'_>, now: DateTime<Utc>) -> Re
     });
     result.map_err(|error| {
         if error.is_unique_violation() {
-            StoreError::Conflict(format!("l'identifiant « {} » existe déjà : choisissez-en un autre", user.login))
+            StoreError::conflict(
+                "login_taken",
+                format!("l'identifiant « {} » existe déjà : choisissez-en un autre", user.login),
+            )
         } else {
             error
         }

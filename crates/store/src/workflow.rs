@@ -249,7 +249,7 @@ pub async fn strategy_facts(store: &Store, case_id: i64, today: NaiveDate) -> Re
     .await?
     });
     let Some((nature, _, _, _)) = claims.first() else {
-        return Err(StoreError::Conflict(format!("le dossier n° {case_id} n'a aucune créance")));
+        return Err(StoreError::refused("no_claim", format!("le dossier n° {case_id} n'a aucune créance")));
     };
     let nature = ClaimNature::from_code(nature).ok_or_else(|| corrupt("nature de créance", nature))?;
     let due_on = claims.iter().map(|claim| claim.2).min().expect("at least one claim");
@@ -433,7 +433,7 @@ pub async fn record_assessment(
     now: DateTime<Utc>,
 ) -> Result<(AssessmentResult, i64)> {
     let result = recouvre_domain::assessment::evaluate(input, &rules.assessment, reference)
-        .map_err(|error| StoreError::Conflict(error.to_string()))?;
+        .map_err(|error| StoreError::invalid_field("assessment", error.to_string()))?;
     let version = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
@@ -495,7 +495,7 @@ pub async fn decide_recommendation(
 ) -> Result<i64> {
     let reason = reason.trim();
     if override_with.is_some() && reason.is_empty() {
-        return Err(StoreError::Conflict("indiquez pourquoi vous écartez la recommandation".to_string()));
+        return Err(StoreError::refused("reason_required", "indiquez pourquoi vous écartez la recommandation"));
     }
     let version = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
@@ -517,9 +517,9 @@ pub async fn decide_recommendation(
         .execute(&mut *tx)
         .await?;
         if claimed.rows_affected() == 0 {
-            return Err(StoreError::Conflict(
-                "cette recommandation n'est plus à décider (déjà décidée ou remplacée) : rechargez le dossier"
-                    .to_string(),
+            return Err(StoreError::conflict(
+                "already_decided",
+                "cette recommandation n'est plus à décider (déjà décidée ou remplacée) : rechargez le dossier",
             ));
         }
         let kind = if override_with.is_some() { "strategy_overridden" } else { "strategy_accepted" };
@@ -600,10 +600,13 @@ pub async fn apply_step(
         if let Verdict::Exceeds { reasons, minimum_level } =
             rules.authority.check(actor.level, &Decision::Costs { amount: costs, kind })
         {
-            return Err(StoreError::Conflict(format!(
-                "{} : faites engager ces frais par un délégataire de niveau {minimum_level} au moins",
-                reasons.join(" ; ")
-            )));
+            return Err(StoreError::refused(
+                "delegation_exceeded",
+                format!(
+                    "{} : faites engager ces frais par un délégataire de niveau {minimum_level} au moins",
+                    reasons.join(" ; ")
+                ),
+            ));
         }
     }
     let kind_code = request.kind.code();
@@ -622,9 +625,10 @@ pub async fn apply_step(
                 .fetch_optional(&mut *tx)
                 .await?;
             if known.is_none() {
-                return Err(StoreError::Conflict(format!(
-                    "intervenant n° {third_party_id} inconnu : choisissez-le dans l'annuaire des tiers"
-                )));
+                return Err(StoreError::refused(
+                    "unknown_third_party",
+                    format!("intervenant n° {third_party_id} inconnu : choisissez-le dans l'annuaire des tiers"),
+                ));
             }
         }
         let sql = format!("SELECT {PROCEDURE_COLUMNS} FROM procedures WHERE case_id = $1 ORDER BY id");
@@ -656,7 +660,7 @@ pub async fn apply_step(
         context.input = request.input.clone();
         let state = current.as_ref().and_then(|row| State::from_code(&row.state));
         let transition = procedure::apply(request.kind, state, request.step, request.on, &context)
-            .map_err(|error| StoreError::Conflict(error.message))?;
+            .map_err(|error| StoreError::refused("step_not_allowed", error.message))?;
         let costs = transition.costs.unwrap_or(Money::ZERO).cents();
         let recovered = transition.amount.unwrap_or(Money::ZERO).cents();
         let procedure_id: i64 = match &current {
@@ -847,7 +851,7 @@ pub async fn propose_plan(
     .await?
     .ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?);
     if protection != "none" && !proposal.guardian_countersigned {
-        return Err(StoreError::Conflict(format!(
+        return Err(StoreError::refused("guardian_countersignature_required", format!(
             "débiteur protégé ({}) : l'accord doit être contresigné par {} ; cochez « contresigné » une fois l'accord signé",
             Protection::from_code(&protection).map(Protection::label).unwrap_or("mesure de protection"),
             guardian.as_deref().unwrap_or("son tuteur ou curateur")
@@ -1034,9 +1038,9 @@ pub async fn complete_action(store: &Store, item_id: i64, actor: &str, now: Date
         .fetch_optional(&mut *tx)
         .await?;
         let Some((case_id, label)) = row else {
-            return Err(StoreError::Conflict(
-                "cette action n'est plus ouverte (ou c'est un délai légal, que seule l'étape de procédure clôt)"
-                    .to_string(),
+            return Err(StoreError::refused(
+                "action_not_open",
+                "cette action n'est plus ouverte (ou c'est un délai légal, que seule l'étape de procédure clôt)",
             ));
         };
         let payload = json!({"item_id": item_id, "label": label});
@@ -1211,14 +1215,14 @@ pub async fn propose_waiver(
 ) -> Result<WaiverOutcome> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(StoreError::Conflict("indiquez le motif de la remise".to_string()));
+        return Err(StoreError::refused("reason_required", "indiquez le motif de la remise"));
     }
     let total = amounts.total();
     let outcome = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
         let balances = crate::ledger::balances_in!(tx, case_id);
-        let transaction = recouvre_domain::ledger::waiver(&balances, amounts)
-            .map_err(|error| StoreError::Conflict(error.to_string()))?;
+        let transaction =
+            recouvre_domain::ledger::waiver(&balances, amounts).map_err(crate::ledger::refused_by_ledger)?;
         let debt = balances.due().total();
         let payload = json!({"amounts": amounts, "total": total, "debt": debt, "reason": reason});
         let decision = Decision::Waiver { amount: total, debt };
@@ -1292,7 +1296,7 @@ pub async fn record_exchange(
 ) -> Result<i64> {
     let summary = summary.trim();
     if summary.is_empty() {
-        return Err(StoreError::Conflict("résumez l'échange (objet, réponse, suite à donner)".to_string()));
+        return Err(StoreError::refused("text_required", "résumez l'échange (objet, réponse, suite à donner)"));
     }
     let version = on_engine!(store, |pool| {
         let mut tx = pool.begin().await?;
@@ -1301,9 +1305,10 @@ pub async fn record_exchange(
             .fetch_optional(&mut *tx)
             .await?;
         let Some((name, kind)) = party else {
-            return Err(StoreError::Conflict(format!(
-                "intervenant n° {third_party_id} inconnu : choisissez-le dans l'annuaire des tiers"
-            )));
+            return Err(StoreError::refused(
+                "unknown_third_party",
+                format!("intervenant n° {third_party_id} inconnu : choisissez-le dans l'annuaire des tiers"),
+            ));
         };
         let payload = json!({"third_party_id": third_party_id, "name": name, "kind": kind, "summary": summary});
         let event = append_event!(tx, case_id, None, "third_party_exchange", payload.to_string(), actor, now);
@@ -1337,7 +1342,7 @@ pub fn validate_rules(kind: &str, text: &str) -> std::result::Result<(), String>
 /// Puts a new version of a rule document in force (validated first; earlier versions stay in
 /// `reference_entries`, append-only). Servers read the rules in force at each decision.
 pub async fn replace_rules(store: &Store, kind: &str, text: &str, actor: &str, now: DateTime<Utc>) -> Result<i64> {
-    validate_rules(kind, text).map_err(StoreError::Conflict)?;
+    validate_rules(kind, text).map_err(|message| StoreError::invalid_field(kind, message))?;
     crate::reference::add(store, kind, text, actor, now).await
 }
 

@@ -82,7 +82,7 @@ async fn random_operation_sequences_keep_the_ledger_invariants() {
             }
         };
         match result {
-            Ok(()) | Err(StoreError::Conflict(_)) => {}
+            Ok(()) | Err(StoreError::Refused { .. }) => {}
             Err(other) => panic!("step {step}: {other}"),
         }
     }

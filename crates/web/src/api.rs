@@ -654,7 +654,7 @@ async fn aml_monthly_report(
     }
     let report =
         recouvre_store::aml::monthly_report(&state.read_store, &params.month).await.map_err(|error| match error {
-            recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
+            recouvre_store::StoreError::Invalid { message, .. } => AppError::BadRequest(message),
             other => AppError::from(other),
         })?;
     Ok(Json(report))
@@ -788,7 +788,7 @@ async fn load_sanctions(
         recouvre_store::sanctions::load(&state.store, &params.file_name, &body, threshold, user.login(), Utc::now())
             .await
             .map_err(|error| match error {
-                recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
+                recouvre_store::StoreError::Invalid { message, .. } => AppError::BadRequest(message),
                 other => AppError::from(other),
             })?;
     Ok((StatusCode::CREATED, Json(loaded)).into_response())

@@ -149,7 +149,7 @@ async fn committee_page(
             view.charts = committee_files::charts(&pack)?.into_iter().map(|chart| (chart.title, chart.svg)).collect();
             view.tables = table_views(&pack);
         }
-        Err(recouvre_store::StoreError::Conflict(message)) => view.error = Some(message),
+        Err(recouvre_store::StoreError::Refused { message, .. }) => view.error = Some(message),
         Err(error) => return Err(AppError::from(error).into()),
     }
     render(&view)

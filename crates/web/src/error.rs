@@ -21,6 +21,9 @@ pub enum AppError {
     /// Made on a version of the case somebody else changed meanwhile.
     #[error("{0}")]
     Stale(String),
+    /// The database is busy: nothing was done, the client may try again in a second.
+    #[error("{0}")]
+    Busy(String),
     #[error(transparent)]
     Store(StoreError),
     #[error("erreur interne : {0}")]
@@ -30,9 +33,11 @@ pub enum AppError {
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> AppError {
         match error {
+            StoreError::Invalid { message, .. } => AppError::BadRequest(message),
             StoreError::NotFound { what } => AppError::NotFound(format!("{what} introuvable")),
             StoreError::Stale(stale) => AppError::Stale(stale.to_string()),
-            StoreError::Conflict(message) => AppError::Conflict(message),
+            StoreError::Refused { message, .. } | StoreError::Conflict { message, .. } => AppError::Conflict(message),
+            StoreError::Busy => AppError::Busy(StoreError::Busy.to_string()),
             other => AppError::Store(other),
         }
     }
@@ -52,6 +57,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) | AppError::Stale(_) => StatusCode::CONFLICT,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,6 +80,9 @@ impl IntoResponse for AppError {
         }
         if status == StatusCode::UNAUTHORIZED {
             return (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response();
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            return (status, [(header::RETRY_AFTER, "1")], body).into_response();
         }
         (status, body).into_response()
     }
@@ -120,7 +129,9 @@ impl IntoResponse for PageError {
         let mut chars = text.chars();
         let message = chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect());
         let page = ErrorPage { title, message };
+        let retry_after = [(header::RETRY_AFTER, "1")];
         match page.render() {
+            Ok(html) if status == StatusCode::SERVICE_UNAVAILABLE => (status, retry_after, Html(html)).into_response(),
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, error.to_string()).into_response(),
         }

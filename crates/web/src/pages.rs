@@ -1095,7 +1095,7 @@ async fn compliance_queue(
     let today = Utc::now().date_naive();
     let month = query.month.filter(|month| !month.is_empty()).unwrap_or_else(|| today.format("%Y-%m").to_string());
     let report = recouvre_store::aml::monthly_report(&state.read_store, &month).await.map_err(|error| match error {
-        recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
+        recouvre_store::StoreError::Invalid { message, .. } => AppError::BadRequest(message),
         other => AppError::from(other),
     })?;
     let report_rules = report
@@ -1152,7 +1152,7 @@ async fn compliance_sanctions(
     recouvre_store::sanctions::load(&state.store, file_name, &form.content, threshold, user.login(), Utc::now())
         .await
         .map_err(|error| match error {
-            recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
+            recouvre_store::StoreError::Invalid { message, .. } => AppError::BadRequest(message),
             other => AppError::from(other),
         })?;
     Ok(Redirect::to("/conformite#sanctions").into_response())
