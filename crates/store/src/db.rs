@@ -50,7 +50,7 @@ pub const ROWS_PER_STATEMENT_MAX: usize = 500;
 
 /// The concrete pool of one engine.
 #[derive(Clone, Debug)]
-pub enum EnginePool {
+enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -58,7 +58,7 @@ pub enum EnginePool {
 /// A handle on the database. Cheap to clone (the pools are reference-counted).
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: EnginePool,
+    pool: Pool,
 }
 
 impl Store {
@@ -90,7 +90,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(|source| StoreError::Connect { url: redact(url), source })?;
-            EnginePool::Sqlite(pool)
+            Pool::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
@@ -98,7 +98,7 @@ impl Store {
                 .connect(url)
                 .await
                 .map_err(|source| StoreError::Connect { url: redact(url), source })?;
-            EnginePool::Postgres(pool)
+            Pool::Postgres(pool)
         } else {
             return Err(StoreError::BadUrl {
                 url: redact(url),
@@ -111,28 +111,24 @@ impl Store {
     /// Applies the embedded migrations of this engine. Idempotent.
     pub async fn migrate(&self) -> Result<()> {
         match &self.pool {
-            EnginePool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
-            EnginePool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+            Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
     }
 
     pub fn engine(&self) -> Engine {
         match &self.pool {
-            EnginePool::Sqlite(_) => Engine::Sqlite,
-            EnginePool::Postgres(_) => Engine::Postgres,
+            Pool::Sqlite(_) => Engine::Sqlite,
+            Pool::Postgres(_) => Engine::Postgres,
         }
-    }
-
-    pub fn engine_pool(&self) -> &EnginePool {
-        &self.pool
     }
 
     /// Connections in use and idle, for the metrics endpoint.
     pub fn pool_stats(&self) -> (u32, usize) {
         match &self.pool {
-            EnginePool::Sqlite(pool) => (pool.size(), pool.num_idle()),
-            EnginePool::Postgres(pool) => (pool.size(), pool.num_idle()),
+            Pool::Sqlite(pool) => (pool.size(), pool.num_idle()),
+            Pool::Postgres(pool) => (pool.size(), pool.num_idle()),
         }
     }
 
@@ -144,8 +140,8 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.pool {
-            EnginePool::Sqlite(pool) => pool.close().await,
-            EnginePool::Postgres(pool) => pool.close().await,
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
         }
     }
 
@@ -158,8 +154,8 @@ impl Store {
     /// Commit with [`Tx::commit`]; dropping the transaction rolls it back.
     pub async fn begin(&self) -> Result<Tx> {
         let inner = match &self.pool {
-            EnginePool::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            EnginePool::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+            Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
         };
         Ok(Tx { inner })
     }
@@ -169,8 +165,8 @@ impl Store {
     /// PostgreSQL: `REPEATABLE READ, READ ONLY`). Nothing is written through it.
     pub async fn begin_read(&self) -> Result<Tx> {
         let inner = match &self.pool {
-            EnginePool::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
-            EnginePool::Postgres(pool) => {
+            Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
+            Pool::Postgres(pool) => {
                 TxInner::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?)
             }
         };
@@ -248,8 +244,8 @@ pub trait Executor<'c>: Send + sealed::Sealed {
 impl<'c> Executor<'c> for &'c Store {
     fn target(self) -> sealed::Target<'c> {
         match &self.pool {
-            EnginePool::Sqlite(pool) => sealed::Target::SqlitePool(pool),
-            EnginePool::Postgres(pool) => sealed::Target::PostgresPool(pool),
+            Pool::Sqlite(pool) => sealed::Target::SqlitePool(pool),
+            Pool::Postgres(pool) => sealed::Target::PostgresPool(pool),
         }
     }
 }
@@ -451,6 +447,51 @@ impl<'q> Bind<'q> for Vec<u8> {
     }
     fn null() -> Value<'q> {
         Value::Bytes(None)
+    }
+}
+
+impl<'q> Bind<'q> for &'q i64 {
+    fn into_value(self) -> Value<'q> {
+        (*self).into_value()
+    }
+    fn null() -> Value<'q> {
+        <i64 as Bind<'q>>::null()
+    }
+}
+
+impl<'q> Bind<'q> for &'q i32 {
+    fn into_value(self) -> Value<'q> {
+        (*self).into_value()
+    }
+    fn null() -> Value<'q> {
+        <i32 as Bind<'q>>::null()
+    }
+}
+
+impl<'q> Bind<'q> for &'q bool {
+    fn into_value(self) -> Value<'q> {
+        (*self).into_value()
+    }
+    fn null() -> Value<'q> {
+        <bool as Bind<'q>>::null()
+    }
+}
+
+impl<'q> Bind<'q> for &'q NaiveDate {
+    fn into_value(self) -> Value<'q> {
+        (*self).into_value()
+    }
+    fn null() -> Value<'q> {
+        <NaiveDate as Bind<'q>>::null()
+    }
+}
+
+impl<'q> Bind<'q> for &'q DateTime<Utc> {
+    fn into_value(self) -> Value<'q> {
+        (*self).into_value()
+    }
+    fn null() -> Value<'q> {
+        <DateTime<Utc> as Bind<'q>>::null()
     }
 }
 

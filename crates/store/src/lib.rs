@@ -3,20 +3,29 @@
 //! SQLite (embedded, the default) and PostgreSQL (production) each get their own concrete sqlx
 //! pool; sqlx's `Any` driver is not used because it has no dates, decimals or JSON. Every
 //! query is written once, in the SQL both engines understand (`$1` placeholders, `RETURNING`,
-//! `ON CONFLICT`), and the [`on_engine!`] macro expands its body once per engine, so the
-//! compiler checks each expansion against its own driver (the approach vaultwarden takes).
+//! `ON CONFLICT`), through the store's engine-neutral query layer (`db`, public for tests and
+//! tools as [`sql`]): values are bound as typed [`sql::Value`]s and, at execution, onto the
+//! concrete query of the engine at hand. Operations that run inside a caller's transaction are
+//! methods of [`Tx`], written in the module of their concept (`Tx::append_event` in [`journal`],
+//! `Tx::book` in [`ledger`], `Tx::hold` in [`suspense`], `Tx::assess` in [`aml`]…).
+//!
+//! Modules depend on each other one way: `db` and `error` at the bottom; then `journal`,
+//! `ledger`; `suspense` and `cases` above them; `aml` above `suspense`; `payments` (booking a
+//! payment: screening, allocation or hold) above `aml`, `suspense` and `ledger`; `seed` above
+//! `cases`, `imports` above `seed`; `workflow` above `direct_debits`, `approvals` above
+//! `workflow`; `committee` above `workflow`, `batch` above `committee`.
 //!
 //! Invariants kept here:
 //! - every change to a case appends an event to its journal in the same transaction
-//!   ([`journal::append`]);
+//!   (`Tx::append_event`);
 //! - money columns are integer cents;
 //! - an import is all-or-nothing.
 
 pub mod access;
+mod actor;
 pub mod aml;
 pub mod approvals;
 pub mod batch;
-mod bulk;
 pub mod cases;
 pub mod cockpit;
 pub mod committee;
@@ -29,6 +38,7 @@ pub mod imports;
 pub mod journal;
 pub mod ledger;
 pub mod letter_templates;
+pub mod payments;
 pub mod reference;
 pub mod sanctions;
 pub mod schema;
@@ -42,22 +52,10 @@ pub mod team;
 pub mod users;
 pub mod workflow;
 
-pub use db::{EnginePool, Store, Tx};
+pub use db::{Store, Tx};
 pub use error::{StaleChange, StoreError};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
-
-/// Runs the same body against whichever engine the store holds. Inside, `$pool` is a
-/// `&SqlitePool` or a `&PgPool`.
-#[macro_export]
-macro_rules! on_engine {
-    ($store:expr, |$pool:ident| $body:expr) => {
-        match $store.engine_pool() {
-            $crate::EnginePool::Sqlite($pool) => $body,
-            $crate::EnginePool::Postgres($pool) => $body,
-        }
-    };
-}
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Engine {

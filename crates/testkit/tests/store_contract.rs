@@ -6,7 +6,7 @@ use recouvre_domain::case::{CaseStatus, ClaimNature};
 use recouvre_domain::journal::ChainBreak;
 use recouvre_domain::Money;
 use recouvre_store::cases::{CaseFilter, CaseSort, OfficerFilter};
-use recouvre_store::{on_engine, StoreError};
+use recouvre_store::{sql, StoreError};
 use recouvre_testkit::{TestDb, POSTGRES_ENV};
 
 #[tokio::test]
@@ -37,13 +37,11 @@ async fn money_columns_are_integer_cents() {
     assert!(money_columns.len() >= 10, "{money_columns:?}");
     // Storing the largest amount a bank could owe round-trips exactly.
     db.seed(1, &[]).await;
-    on_engine!(db.store, |pool| {
-        sqlx::query("UPDATE claims SET principal_cents = $1")
-            .bind(9_007_199_254_740_993_i64)
-            .execute(pool)
-            .await
-            .unwrap();
-    });
+    sql::query("UPDATE claims SET principal_cents = $1")
+        .bind(9_007_199_254_740_993_i64)
+        .execute(&db.store)
+        .await
+        .unwrap();
     let case = recouvre_store::cases::detail(&db.store, 1).await.unwrap();
     assert_eq!(case.claims[0].1.amounts.principal, Money::from_cents(9_007_199_254_740_993));
 }
@@ -68,12 +66,10 @@ async fn opening_a_case_journals_it_and_the_chain_verifies() {
 async fn a_tampered_event_is_named_by_the_verification() {
     let db = TestDb::new().await;
     db.seed(5, &[]).await;
-    on_engine!(db.store, |pool| {
-        sqlx::query("UPDATE case_events SET payload = '{\"reference\":\"forged\"}' WHERE case_id = 3 AND sequence = 1")
-            .execute(pool)
-            .await
-            .unwrap();
-    });
+    sql::query("UPDATE case_events SET payload = '{\"reference\":\"forged\"}' WHERE case_id = 3 AND sequence = 1")
+        .execute(&db.store)
+        .await
+        .unwrap();
     let report = recouvre_store::journal::verify_all(&db.store).await.unwrap();
     assert_eq!(
         report.first_break,
@@ -86,13 +82,11 @@ async fn a_deleted_last_event_is_found_too() {
     let db = TestDb::new().await;
     db.seed(4, &[]).await;
     let version = recouvre_store::cases::detail(&db.store, 2).await.unwrap().version;
-    on_engine!(db.store, |pool| {
-        sqlx::query("DELETE FROM case_events WHERE case_id = 2 AND sequence = $1")
-            .bind(version)
-            .execute(pool)
-            .await
-            .unwrap();
-    });
+    sql::query("DELETE FROM case_events WHERE case_id = 2 AND sequence = $1")
+        .bind(version)
+        .execute(&db.store)
+        .await
+        .unwrap();
     let report = recouvre_store::journal::verify_all(&db.store).await.unwrap();
     assert_eq!(report.first_break, Some(ChainBreak::Truncated { case_id: 2, last_sequence: version - 1, version }));
 }
@@ -351,16 +345,12 @@ async fn sessions_expire_and_tokens_can_be_revoked_only_by_hash() {
     // The token's last use is recorded at most once a minute (a write per API request queued
     // every request behind SQLite's single writer).
     let last_used = || async {
-        on_engine!(db.store, |pool| {
-            sqlx::query_scalar::<_, Option<chrono::DateTime<Utc>>>(
-                "SELECT last_used_at FROM api_tokens WHERE token_hash = $1",
-            )
+        sql::query_scalar::<Option<chrono::DateTime<Utc>>>("SELECT last_used_at FROM api_tokens WHERE token_hash = $1")
             .bind(&hash)
-            .fetch_one(pool)
+            .fetch_one(&db.store)
             .await
             .unwrap()
-        })
-        .expect("a used token has a last use")
+            .expect("a used token has a last use")
     };
     let first_use = last_used().await;
     let soon = now + chrono::Duration::seconds(30);

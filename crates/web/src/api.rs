@@ -411,7 +411,7 @@ async fn post_payment(
         cash: request.cash,
         refund_to_other_account: false,
     };
-    let booked = recouvre_store::ledger::book_payment_from(
+    let booked = recouvre_store::payments::book_payment_from(
         &state.store,
         case_id,
         Some(request.version),
@@ -563,7 +563,8 @@ async fn assign_suspense(
     Json(request): Json<AssignRequest>,
 ) -> Result<Json<VersionDto>, AppError> {
     user.require(Permission::WorkCases)?;
-    let version = recouvre_store::suspense::assign(&state.store, id, request.case_id, user.login(), Utc::now()).await?;
+    let version =
+        recouvre_store::payments::assign_suspense(&state.store, id, request.case_id, user.login(), Utc::now()).await?;
     Ok(Json(VersionDto { version }))
 }
 

@@ -960,8 +960,16 @@ async fn book_payment(
         cash: form.cash.is_some(),
         refund_to_other_account: false,
     };
-    recouvre_store::ledger::book_payment_from(&state.store, case_id, Some(form.version), amount, order, &entry, &payer)
-        .await?;
+    recouvre_store::payments::book_payment_from(
+        &state.store,
+        case_id,
+        Some(form.version),
+        amount,
+        order,
+        &entry,
+        &payer,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
 }
 
@@ -1384,7 +1392,7 @@ async fn assign_suspense(
     let case = page.cases.into_iter().find(|case| case.reference == reference).ok_or_else(|| {
         AppError::BadRequest(format!("dossier « {reference} » introuvable : saisissez un numéro CTX-…"))
     })?;
-    recouvre_store::suspense::assign(&state.store, id, case.id, user.login(), Utc::now()).await?;
+    recouvre_store::payments::assign_suspense(&state.store, id, case.id, user.login(), Utc::now()).await?;
     Ok(Redirect::to("/instance").into_response())
 }
 
