@@ -1,5 +1,5 @@
-//! Who acts on a case, with which authority: what the four-eyes rules (`crate::approvals`) and
-//! the workflow's delegation checks (`crate::workflow`) read.
+//! Who acts on a case, with which authority: what the four-eyes rules (`approvals`) and the
+//! workflow's delegation checks (`workflow`) read.
 
 use recouvre_domain::authority::DelegationLevel;
 

@@ -70,7 +70,7 @@ impl Tx {
     /// already known by contract reference are skipped, which makes imports idempotent. Returns
     /// the case id and whether anything changed.
     ///
-    /// The seed's bulk path (`crate::seed`) writes exactly these rows and events for a new case:
+    /// The seed's bulk path (the `seed` module) writes exactly these rows and events for a new case:
     /// change both together (`crates/testkit/tests/seed.rs` compares them).
     pub(crate) async fn open_or_join_case(
         &mut self,

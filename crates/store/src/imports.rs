@@ -45,7 +45,7 @@ pub async fn import_accounts(
     Ok(match claimed {
         None => ImportOutcome { lines: new_cases.len() as u64, cases_changed: 0, already_imported: true },
         Some(import_id) => {
-            // The seed's bulk path: the same rows as the per-case path (`open_or_join_case!`,
+            // The seed's bulk path: the same rows as the per-case path (`Tx::open_or_join_case`,
             // compared by crates/testkit/tests/seed.rs), with multi-row statements.
             let cases_changed = tx.open_many_in(new_cases, actor, now).await?;
             query("UPDATE imports SET cases_created = $2 WHERE id = $1")

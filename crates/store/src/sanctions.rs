@@ -1,6 +1,6 @@
 //! Sanctions and asset-freeze lists (listes de gel des avoirs, CMF L562-1 and following): the
 //! file compliance exports from the official lists, loaded here and screened against every payer
-//! name (`crate::aml`). Each load is kept (append-only); the latest is in force.
+//! name (by the vigilance rules, `aml`). Each load is kept (append-only); the latest is in force.
 
 use chrono::{DateTime, Utc};
 use recouvre_domain::sanctions::{SanctionsEntry, SanctionsList};

@@ -416,7 +416,7 @@ async fn book(
 }
 
 /// The vigilance of one statement's import: the rules and list in force, the facts of the cases
-/// paid so far, and the screened payments not yet written (`crate::aml::record_screenings!`).
+/// paid so far, and the screened payments not yet written (`Tx::record_screenings`).
 struct Screener<'a> {
     vigilance: &'a crate::aml::Vigilance,
     facts: HashMap<i64, recouvre_domain::aml::CaseFacts>,
@@ -425,7 +425,7 @@ struct Screener<'a> {
 
 impl Screener<'_> {
     /// Screens a credit about to be booked on a case whose facts are loaded: what
-    /// `crate::aml::assess!` does, from memory, with what the case owes read from its balances.
+    /// `Tx::assess` does, from memory, with what the case owes read from its balances.
     fn screen(
         &mut self,
         case_id: i64,

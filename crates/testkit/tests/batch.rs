@@ -23,6 +23,22 @@ async fn run(store: &Store, options: &RunOptions) -> (batch::RunTotals, batch::P
     batch::run(store, options, Arc::new(ReferenceData::embedded()), Arc::new(Silent)).await.unwrap()
 }
 
+/// Makes two processes really share a run: each waits at the start line (once its chunks are
+/// known) until the other is there too, and pauses after each chunk it completes, longer than
+/// SQLite's busy handler waits between two tries, so that the other's workers get the lock.
+struct SideBySide {
+    start_line: std::sync::Barrier,
+}
+
+impl batch::Progress for SideBySide {
+    fn start(&self, _: u64) {
+        self.start_line.wait();
+    }
+    fn chunk_done(&self, _: u64) {
+        std::thread::sleep(StdDuration::from_millis(150));
+    }
+}
+
 #[tokio::test]
 async fn interest_is_booked_once_per_day_and_days_without_a_rate_are_held() {
     let db = TestDb::new().await;
@@ -175,7 +191,7 @@ async fn the_agenda_is_the_same_read_from_the_cases_or_along_the_dates() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_interrupted_or_shared_run_ends_as_a_clean_run() {
     // Three databases with the same portfolio: a clean run; a run whose process dies with a
     // chunk claimed and another half written, then is rerun; two processes sharing the run.
@@ -206,11 +222,32 @@ async fn an_interrupted_or_shared_run_ends_as_a_clean_run() {
         "the rerun does every chunk, the abandoned ones once their lease ran out"
     );
 
-    // Two processes at once.
-    let (left_options, right_options) = (options(as_of, 20, "left"), options(as_of, 20, "right"));
-    let (left, right) = tokio::join!(run(&shared.store, &left_options), run(&shared.store, &right_options));
+    // Two processes at once, each on its own runtime thread.
+    let side_by_side = Arc::new(SideBySide { start_line: std::sync::Barrier::new(2) });
+    let process = |name: &str| {
+        let (store, options, progress) = (shared.store.clone(), options(as_of, 20, name), side_by_side.clone());
+        tokio::spawn(async move {
+            batch::run(&store, &options, Arc::new(ReferenceData::embedded()), progress).await.unwrap()
+        })
+    };
+    let (left, right) = (process("left"), process("right"));
+    let (left, right) = (left.await.unwrap(), right.await.unwrap());
     assert_eq!((left.1.chunks_done_here + right.1.chunks_done_here) as i64, left.0.chunks);
     assert_eq!(u64::from(left.1.finished_here) + u64::from(right.1.finished_here), 1);
+    // Both did work, as `batch_chunks` records it (`done_by` is `process:worker`).
+    let done_by: Vec<(String, i64)> = sql::query_as(
+        "SELECT done_by, CAST(COUNT(*) AS BIGINT) FROM batch_chunks WHERE as_of = $1 GROUP BY done_by ORDER BY done_by",
+    )
+    .bind(as_of)
+    .fetch_all(&shared.store)
+    .await
+    .unwrap();
+    for (name, report) in [("left", &left.1), ("right", &right.1)] {
+        let recorded: i64 =
+            done_by.iter().filter(|(by, _)| by.starts_with(&format!("{name}:"))).map(|(_, chunks)| chunks).sum();
+        assert!(recorded >= 1, "the {name} process did no chunk: {done_by:?}");
+        assert_eq!(recorded, report.chunks_done_here as i64, "{name}: {done_by:?}");
+    }
 
     let expected = recouvre_testkit::batch_state(&clean.store).await;
     assert!(expected.contains("interest_accrued"));

@@ -7,7 +7,9 @@ use recouvre_domain::case::Breakdown;
 use recouvre_domain::ledger::{Account, Balances, Posting};
 use recouvre_domain::Money;
 use recouvre_store::{sql, StoreError};
-use recouvre_testkit::{today, TestDb};
+mod common;
+
+use common::{today, TestDb};
 
 fn entry<'a>(reference: &'a str, actor: &'a str) -> recouvre_store::ledger::Entry<'a> {
     recouvre_store::ledger::Entry { booked_on: today(), reference, actor, now: Utc::now() }
