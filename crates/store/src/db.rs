@@ -253,8 +253,8 @@ impl<'c> Executor<'c> for &'c Store {
 impl<'c> Executor<'c> for &'c mut Tx {
     fn target(self) -> sealed::Target<'c> {
         match &mut self.inner {
-            TxInner::Sqlite(tx) => sealed::Target::Sqlite(&mut **tx),
-            TxInner::Postgres(tx) => sealed::Target::Postgres(&mut **tx),
+            TxInner::Sqlite(tx) => sealed::Target::Sqlite(tx),
+            TxInner::Postgres(tx) => sealed::Target::Postgres(tx),
         }
     }
 }
@@ -665,15 +665,14 @@ impl<'q> Query<'q> {
         match self.placeholders {
             Placeholders::Numbered => Cow::Borrowed(&self.sql),
             Placeholders::Anonymous => {
+                use std::fmt::Write;
                 let mut numbered = String::with_capacity(self.sql.len() + self.values.len() * 4);
-                let mut number = 0_usize;
-                for part in self.sql.split('?') {
-                    if number > 0 {
-                        numbered.push('$');
-                        numbered.push_str(&number.to_string());
+                for (index, part) in self.sql.split('?').enumerate() {
+                    // The part before the first `?` has no placeholder; each next part follows one.
+                    if index > 0 {
+                        write!(numbered, "${index}").expect("writing to a String");
                     }
                     numbered.push_str(part);
-                    number += 1;
                 }
                 Cow::Owned(numbered)
             }

@@ -145,14 +145,14 @@ pub async fn validate(
         .await?;
     }
     let stored: Document =
-        query_as(&format!("SELECT {COLUMNS} FROM documents WHERE id = $1")).bind(id).fetch_one(&mut tx).await?;
+        query_as(format!("SELECT {COLUMNS} FROM documents WHERE id = $1")).bind(id).fetch_one(&mut tx).await?;
     tx.commit().await?;
     Ok((stored, event.sequence))
 }
 
 /// The documents of a case, newest first.
 pub async fn of_case(store: &Store, case_id: i64) -> Result<Vec<Document>> {
-    let documents = query_as(&format!("SELECT {COLUMNS} FROM documents WHERE case_id = $1 ORDER BY id DESC"))
+    let documents = query_as(format!("SELECT {COLUMNS} FROM documents WHERE case_id = $1 ORDER BY id DESC"))
         .bind(case_id)
         .fetch_all(store)
         .await?;
@@ -161,7 +161,7 @@ pub async fn of_case(store: &Store, case_id: i64) -> Result<Vec<Document>> {
 
 /// A document and its bytes, checked against the recorded hash (a mismatch is corruption).
 pub async fn get(store: &Store, document_id: i64) -> Result<(Document, Vec<u8>)> {
-    let found: Option<Document> = query_as(&format!("SELECT {COLUMNS} FROM documents WHERE id = $1"))
+    let found: Option<Document> = query_as(format!("SELECT {COLUMNS} FROM documents WHERE id = $1"))
         .bind(document_id)
         .fetch_optional(store)
         .await?;
@@ -224,10 +224,8 @@ pub async fn record_postage(
     .bind(acknowledged_on)
     .execute(&mut tx)
     .await?;
-    let document: Document = query_as(&format!("SELECT {COLUMNS} FROM documents WHERE id = $1"))
-        .bind(document_id)
-        .fetch_one(&mut tx)
-        .await?;
+    let document: Document =
+        query_as(format!("SELECT {COLUMNS} FROM documents WHERE id = $1")).bind(document_id).fetch_one(&mut tx).await?;
     tx.commit().await?;
     Ok(document)
 }

@@ -119,19 +119,19 @@ pub async fn add(store: &Store, new: &NewTemplateVersion<'_>, now: DateTime<Utc>
 /// One version by id.
 pub async fn get(store: &Store, id: i64) -> Result<TemplateVersion> {
     let found: Option<TemplateVersion> =
-        query_as(&format!("{SELECT} WHERE v.id = $1")).bind(id).fetch_optional(store).await?;
+        query_as(format!("{SELECT} WHERE v.id = $1")).bind(id).fetch_optional(store).await?;
     found.ok_or_else(|| StoreError::not_found(format!("version de modèle n° {id}")))
 }
 
 /// Every stored version of every kind, in the order they were added.
 pub async fn all(store: &Store) -> Result<Vec<TemplateVersion>> {
-    let rows = query_as(&format!("{SELECT} ORDER BY v.id")).fetch_all(store).await?;
+    let rows = query_as(format!("{SELECT} ORDER BY v.id")).fetch_all(store).await?;
     Ok(rows)
 }
 
 /// The stored versions of one kind, oldest first (the last is in force).
 pub async fn of_kind(store: &Store, kind: &str) -> Result<Vec<TemplateVersion>> {
-    let rows = query_as(&format!("{SELECT} WHERE v.kind = $1 ORDER BY v.number")).bind(kind).fetch_all(store).await?;
+    let rows = query_as(format!("{SELECT} WHERE v.kind = $1 ORDER BY v.number")).bind(kind).fetch_all(store).await?;
     Ok(rows)
 }
 

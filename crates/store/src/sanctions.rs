@@ -42,7 +42,7 @@ pub async fn load(
     let entries = serde_json::to_string(list.entries()).expect("entries serialise");
     let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
     let count = i64::try_from(list.len()).expect("list length fits");
-    Ok(query_as(
+    query_as(
         "INSERT INTO sanctions_lists (file_name, sha256, entry_count, entries, threshold_percent, loaded_by, loaded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) \
          RETURNING id, file_name, sha256, entry_count, threshold_percent, loaded_by, loaded_at",
@@ -55,7 +55,7 @@ pub async fn load(
     .bind(actor)
     .bind(now)
     .fetch_one(store)
-    .await?)
+    .await
 }
 
 /// The list in force, if any, without its entries.

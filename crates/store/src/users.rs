@@ -85,7 +85,6 @@ pub async fn create(store: &Store, user: &NewUser<'_>, now: DateTime<Utc>) -> Re
     .bind(now)
     .fetch_one(store)
     .await
-    .map_err(StoreError::from)
     };
     result.map_err(|error| {
         if error.is_unique_violation() {

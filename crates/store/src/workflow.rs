@@ -766,7 +766,7 @@ pub async fn apply_step(
     // deadlines frozen; they run again when the suspension is lifted.
     let enforcement_kinds = "('enforcement_wage', 'enforcement_bank', 'enforcement_goods', 'enforcement_property')";
     if transition.suspends_enforcement {
-        query(&format!(
+        query(format!(
             "UPDATE agenda_items SET status = 'suspended' WHERE status = 'open' AND procedure_id IN \
              (SELECT id FROM procedures WHERE case_id = $1 AND kind IN {enforcement_kinds})"
         ))
@@ -775,7 +775,7 @@ pub async fn apply_step(
         .await?;
     }
     if transition.lifts_suspension {
-        query(&format!(
+        query(format!(
             "UPDATE agenda_items SET status = 'open' WHERE status = 'suspended' AND procedure_id IN \
              (SELECT id FROM procedures WHERE case_id = $1 AND kind IN {enforcement_kinds})"
         ))

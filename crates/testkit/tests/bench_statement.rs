@@ -413,7 +413,7 @@ impl Copies for SqliteCopies {
         for _ in 0..2 {
             self.made += 1;
             let path = self.dir.path().join(format!("copy-{}.db", self.made));
-            sql::query(&format!("VACUUM INTO '{}'", path.display())).execute(&self.seeded).await.unwrap();
+            sql::query(format!("VACUUM INTO '{}'", path.display())).execute(&self.seeded).await.unwrap();
             stores.push(Store::connect(&format!("sqlite://{}", path.display())).await.unwrap());
         }
         let screened = stores.pop().unwrap();

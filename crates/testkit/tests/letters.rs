@@ -132,7 +132,7 @@ fn flatten(text: &str) -> String {
 }
 
 async fn row_count(app: &TestApp, table: &str) -> i64 {
-    sql::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&app.db.store).await.unwrap()
+    sql::query_scalar(format!("SELECT COUNT(*) FROM {table}")).fetch_one(&app.db.store).await.unwrap()
 }
 
 /// The default formal notice with a paragraph of its own, to recognise the version in a PDF.
