@@ -610,8 +610,8 @@ fn cursor_for(sort: CaseSort, row: &CaseSummary) -> String {
 
 fn parse_cursor(sort: CaseSort, cursor: &str) -> Result<(Bind, i64)> {
     let bad = || {
-        StoreError::invalid_field(
-            "after",
+        StoreError::refused(
+            "invalid_cursor",
             format!("curseur de pagination invalide « {cursor} » : repartez de la première page"),
         )
     };

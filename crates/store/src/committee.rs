@@ -108,7 +108,7 @@ fn fold_flows(rows: Vec<FlowSourceRow>) -> Vec<(FlowKey, (i64, i64, i64, i64))> 
 
 fn committee_error(error: CommitteeError) -> StoreError {
     let code = match &error {
-        CommitteeError::BadMonth(_) => return StoreError::invalid_field("month", error.to_string()),
+        CommitteeError::BadMonth(_) => "invalid_month",
         CommitteeError::NoPolicyInForce(_) => "no_provisioning_policy",
         CommitteeError::PolicyParse(_) | CommitteeError::PolicyInvalid { .. } => "provisioning_policy_refused",
         CommitteeError::NoSnapshot { .. } => "no_nightly_run",

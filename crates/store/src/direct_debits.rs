@@ -58,7 +58,7 @@ fn refused(code: &'static str, message: impl Into<String>) -> StoreError {
 
 /// A schedule that cannot be a payment plan (empty, out of order, an amount not positive).
 fn invalid_schedule(message: impl Into<String>) -> StoreError {
-    StoreError::invalid_field("instalments", message)
+    refused("invalid_schedule", message)
 }
 
 fn french_date(date: NaiveDate) -> String {
@@ -362,9 +362,9 @@ pub struct Mandate {
     pub created_at: DateTime<Utc>,
 }
 
-/// A mandate's `field` refused, named by its French `label` in the message.
-fn field_error(field: &str, label: &str, error: sepa::SepaError) -> StoreError {
-    StoreError::invalid_field(field, format!("{label} : {error}"))
+/// A mandate's field refused, named by its French `label` in the message.
+fn field_error(label: &str, error: sepa::SepaError) -> StoreError {
+    refused("invalid_mandate", format!("{label} : {error}"))
 }
 
 /// Registers a mandate on a case, journaled `mandate_added`. The reference, IBAN (checksum,
@@ -381,20 +381,20 @@ pub async fn add_mandate(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let reference = sepa::validate_mandate_id(mandate.reference.trim())
-        .map_err(|error| field_error("reference", "référence unique de mandat (RUM)", error))?;
+        .map_err(|error| field_error("référence unique de mandat (RUM)", error))?;
     let debtor_name = mandate.debtor_name.trim();
-    sepa::to_sepa_text(debtor_name, 70).map_err(|error| field_error("debtor_name", "nom du débiteur", error))?;
-    let debtor_iban = sepa::validate_sepa_iban(mandate.debtor_iban)
-        .map_err(|error| field_error("debtor_iban", "IBAN du débiteur", error))?;
+    sepa::to_sepa_text(debtor_name, 70).map_err(|error| field_error("nom du débiteur", error))?;
+    let debtor_iban =
+        sepa::validate_sepa_iban(mandate.debtor_iban).map_err(|error| field_error("IBAN du débiteur", error))?;
     let debtor_bic = match mandate.debtor_bic.map(str::trim) {
         Some(bic) if !bic.is_empty() => {
-            Some(sepa::validate_bic(bic).map_err(|error| field_error("debtor_bic", "BIC du débiteur", error))?)
+            Some(sepa::validate_bic(bic).map_err(|error| field_error("BIC du débiteur", error))?)
         }
         _ => None,
     };
     if mandate.signed_on > now.date_naive() {
-        return Err(StoreError::invalid_field(
-            "signed_on",
+        return Err(refused(
+            "mandate_signed_in_future",
             format!("date de signature du mandat : le {} est dans le futur", french_date(mandate.signed_on)),
         ));
     }
@@ -905,8 +905,8 @@ pub async fn apply_return(
     let end_to_end_id = end_to_end_id.trim();
     let reason = reason_code.trim();
     if reason.is_empty() {
-        return Err(StoreError::invalid_field(
-            "reason_code",
+        return Err(refused(
+            "return_reason_missing",
             format!("retour du prélèvement « {end_to_end_id} » : motif (code ISO) manquant"),
         ));
     }

@@ -79,8 +79,8 @@ pub async fn validate(
     now: DateTime<Utc>,
 ) -> Result<(Document, i64)> {
     if document.pdf.is_empty() || document.pdf.len() > MAX_DOCUMENT_BYTES {
-        return Err(StoreError::invalid_field(
-            "pdf",
+        return Err(StoreError::refused(
+            "document_size",
             format!(
                 "document de {} octets : un courrier fait entre 1 octet et {} Mo ; régénérez l'aperçu",
                 document.pdf.len(),

@@ -58,8 +58,8 @@ const SELECT: &str = "SELECT v.id, v.kind, v.number, v.label, v.source, v.sha256
 /// refused (unique `(kind, number)`) and asked to reload.
 pub async fn add(store: &Store, new: &NewTemplateVersion<'_>, now: DateTime<Utc>) -> Result<TemplateVersion> {
     if new.source.trim().is_empty() || new.source.len() > MAX_SOURCE_BYTES {
-        return Err(StoreError::invalid_field(
-            "source",
+        return Err(StoreError::refused(
+            "template_size",
             format!(
                 "modèle de {} octets : un modèle fait entre 1 octet et {} Ko ; vérifiez le texte collé",
                 new.source.len(),

@@ -178,10 +178,10 @@ async fn book(
     };
     for credit in credits {
         if !credit.amount.is_positive() {
-            return Err(StoreError::invalid(format!(
-                "{file_name}, ligne {} : montant {} non positif",
-                credit.line, credit.amount
-            )));
+            return Err(StoreError::refused(
+                "amount_not_positive",
+                format!("{file_name}, ligne {} : montant {} non positif", credit.line, credit.amount),
+            ));
         }
         let known: Option<String> = query_scalar("SELECT entry_key FROM statement_entries WHERE entry_key = $1")
             .bind(&credit.key)

@@ -353,8 +353,8 @@ pub async fn set_specialties(store: &Store, login: &str, specialties: &[String])
     for code in specialties {
         let code = code.trim();
         if !SPECIALTIES.iter().any(|(known, _)| *known == code) {
-            return Err(StoreError::invalid_field(
-                "specialties",
+            return Err(StoreError::refused(
+                "unknown_specialty",
                 format!("spécialité inconnue « {code} » : choisissez parmi estates, protected_adults, large_amounts"),
             ));
         }
@@ -407,8 +407,8 @@ pub async fn record_absence(
         ));
     }
     if ends_on < starts_on {
-        return Err(StoreError::invalid_field(
-            "ends_on",
+        return Err(StoreError::refused(
+            "absence_dates_reversed",
             format!(
                 "la fin de l'absence ({}) précède son début ({}) : corrigez les dates",
                 ends_on.format("%d/%m/%Y"),
@@ -576,13 +576,13 @@ pub async fn send_request(
     now: DateTime<Utc>,
 ) -> Result<(i64, i64)> {
     if !DEPARTMENTS.iter().any(|(code, _)| *code == department) {
-        return Err(StoreError::invalid_field(
-            "department",
+        return Err(StoreError::refused(
+            "unknown_department",
             format!("service inconnu « {department} » : choisissez agences, epargne, credits ou moyens_paiement"),
         ));
     }
     if !REQUEST_KINDS.iter().any(|(code, _)| *code == kind) {
-        return Err(StoreError::invalid_field("kind", format!(
+        return Err(StoreError::refused("unknown_request_kind", format!(
             "type de demande inconnu « {kind} » : choisissez authorise_debit_from_savings, watch_account, block_product ou other"
         )));
     }
@@ -788,18 +788,21 @@ fn non_empty(text: &Option<String>) -> Option<&str> {
 /// Adds a third party to the directory.
 pub async fn create_third_party(store: &Store, party: &NewThirdParty, now: DateTime<Utc>) -> Result<i64> {
     if !THIRD_PARTY_KINDS.iter().any(|(code, _)| *code == party.kind) {
-        return Err(StoreError::invalid_field("kind", format!(
+        return Err(StoreError::refused("unknown_third_party_kind", format!(
             "type de tiers inconnu « {} » : choisissez commissaire_de_justice, lawyer, agency, notary, court ou guardian",
             party.kind
         )));
     }
     let (name, address) = (party.name.trim(), party.address.trim());
     if name.is_empty() || address.is_empty() {
-        return Err(StoreError::invalid_field("name", "le nom et l'adresse du tiers sont obligatoires"));
+        return Err(StoreError::refused("name_and_address_required", "le nom et l'adresse du tiers sont obligatoires"));
     }
     if let Some(email) = non_empty(&party.email) {
         if !email.contains('@') {
-            return Err(StoreError::invalid_field("email", format!("« {email} » n'est pas une adresse électronique")));
+            return Err(StoreError::refused(
+                "invalid_email",
+                format!("« {email} » n'est pas une adresse électronique"),
+            ));
         }
     }
     let id = query_scalar(

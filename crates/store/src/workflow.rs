@@ -448,7 +448,7 @@ pub async fn record_assessment(
     now: DateTime<Utc>,
 ) -> Result<(AssessmentResult, i64)> {
     let result = recouvre_domain::assessment::evaluate(input, &rules.assessment, reference)
-        .map_err(|error| StoreError::invalid_field("assessment", error.to_string()))?;
+        .map_err(|error| StoreError::refused("assessment_refused", error.to_string()))?;
     let mut tx = store.begin().await?;
     let id: i64 = query_scalar(
         "INSERT INTO assessments (case_id, assessed_on, input, result, created_by, created_at) \
