@@ -225,7 +225,7 @@ pub async fn book_payment(
         actor: &actor.login,
         now: app.now(),
     };
-    Ok(recouvre_store::ledger::book_payment_from(
+    Ok(recouvre_store::payments::book_payment_from(
         app.store(),
         case_id,
         Some(version),

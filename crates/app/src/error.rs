@@ -226,21 +226,13 @@ impl From<StoreError> for Error {
                     .collect();
                 Error::new(ErrorKind::Stale, "stale_version", stale.to_string()).with_changes(changes)
             }
-            StoreError::Conflict(message) => Error::refused("refused", message),
-            other if is_busy(&other) => Error::busy(),
+            StoreError::Invalid { field: Some(field), message } => Error::invalid(field, "invalid_input", message),
+            StoreError::Invalid { field: None, message } => Error::invalid_input("invalid_input", message),
+            StoreError::Refused { code, message } => Error::refused(code, message),
+            StoreError::Conflict { code, message } => Error::conflict(code, message),
+            StoreError::Busy => Error::busy(),
             other => Error::internal(other),
         }
-    }
-}
-
-/// SQLite's "database is locked" after its busy timeout, or no connection free in time.
-fn is_busy(error: &StoreError) -> bool {
-    match error {
-        StoreError::Database(sqlx_error) => {
-            let text = sqlx_error.to_string();
-            text.contains("database is locked") || text.contains("pool timed out")
-        }
-        _ => false,
     }
 }
 

@@ -32,7 +32,7 @@ pub async fn load(app: &App, actor: &Actor, file_name: &str, text: &str, thresho
         .await
         .map_err(|error| match error {
             // The store refuses a file it cannot read: the file is at fault, not the state.
-            StoreError::Conflict(message) => Error::invalid_input("invalid_file", message),
+            StoreError::Invalid { message, .. } => Error::invalid_input("invalid_file", message),
             other => other.into(),
         })
 }

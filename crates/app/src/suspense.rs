@@ -31,7 +31,7 @@ pub async fn queue(
 /// case's new version.
 pub async fn assign(app: &App, actor: &Actor, item_id: i64, case_id: i64) -> Result<i64> {
     actor.require(Permission::WorkCases)?;
-    Ok(recouvre_store::suspense::assign(app.store(), item_id, case_id, &actor.login, app.now()).await?)
+    Ok(recouvre_store::payments::assign_suspense(app.store(), item_id, case_id, &actor.login, app.now()).await?)
 }
 
 /// Assigns an item to the case of a reference typed by the officer (`CTX-…`).

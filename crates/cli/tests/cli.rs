@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-use recouvre_store::on_engine;
+use recouvre_store::sql;
 use recouvre_testkit::TestDb;
 use serde_json::Value;
 
@@ -149,12 +149,10 @@ async fn audit_verify_names_the_tampered_case_and_event() {
     let clean = recouvre(&db.url, &["audit", "verify"]);
     assert!(clean.status.success(), "{}", stderr(&clean));
     assert!(stdout(&clean).contains("12 dossier(s)"), "{}", stdout(&clean));
-    on_engine!(db.store, |pool| {
-        sqlx::query("UPDATE case_events SET actor = 'mallory' WHERE case_id = 7 AND sequence = 2")
-            .execute(pool)
-            .await
-            .unwrap();
-    });
+    sql::query("UPDATE case_events SET actor = 'mallory' WHERE case_id = 7 AND sequence = 2")
+        .execute(&db.store)
+        .await
+        .unwrap();
     let tampered = recouvre(&db.url, &["audit", "verify"]);
     assert_eq!(tampered.status.code(), Some(1));
     let message = stderr(&tampered);
@@ -445,13 +443,13 @@ async fn two_batch_processes_share_the_run_and_the_survivor_finishes_the_killed_
     let survivor = survivor.wait_with_output().unwrap();
     assert!(survivor.status.success(), "{}", stderr(&survivor));
     assert_eq!(recouvre_testkit::batch_state(&shared.store).await, recouvre_testkit::batch_state(&clean.store).await);
-    let (chunks, done, distinct_workers): (i64, i64, i64) = on_engine!(shared.store, |pool| sqlx::query_as(
+    let (chunks, done, distinct_workers): (i64, i64, i64) = sql::query_as(
         "SELECT COUNT(*), CAST(SUM(CASE WHEN done_at IS NULL THEN 0 ELSE 1 END) AS BIGINT), \
-         COUNT(DISTINCT done_by) FROM batch_chunks"
+         COUNT(DISTINCT done_by) FROM batch_chunks",
     )
-    .fetch_one(pool)
+    .fetch_one(&shared.store)
     .await
-    .unwrap());
+    .unwrap();
     assert_eq!(done, chunks);
     assert!(distinct_workers >= 1);
 }

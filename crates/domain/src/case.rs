@@ -42,6 +42,8 @@ macro_rules! coded_enum {
     };
 }
 
+pub(crate) use coded_enum;
+
 coded_enum!(
     /// Nature of a claim (nature de la créance).
     ClaimNature {

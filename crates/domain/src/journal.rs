@@ -9,6 +9,68 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+crate::case::coded_enum!(
+    /// What an event of a case's journal records: its `code` is stored in `case_events.kind`
+    /// (and hashed with the event, so codes never change), its `label` is shown on the case's
+    /// timeline.
+    EventKind {
+        CaseOpened => ("case_opened", "Ouverture du dossier"),
+        ClaimAdded => ("claim_added", "Créance enregistrée"),
+        PartyAdded => ("party_added", "Partie ajoutée"),
+        GuaranteeAdded => ("guarantee_added", "Garantie enregistrée"),
+        NoteAdded => ("note_added", "Note"),
+        TagsChanged => ("tags_changed", "Étiquettes modifiées"),
+        OfficerAssigned => ("officer_assigned", "Affectation"),
+        PaymentBooked => ("payment_booked", "Paiement reçu"),
+        AssessmentRecorded => ("assessment_recorded", "Bilan financier"),
+        StrategyRecommended => ("strategy_recommended", "Stratégie recommandée"),
+        StrategyAccepted => ("strategy_accepted", "Recommandation suivie"),
+        StrategyOverridden => ("strategy_overridden", "Recommandation écartée"),
+        ProcedureStep => ("procedure_step", "Étape de procédure"),
+        PlanRequested => ("plan_requested", "Échéancier soumis à approbation"),
+        PlanApproved => ("plan_approved", "Échéancier approuvé"),
+        PlanRefused => ("plan_refused", "Échéancier refusé"),
+        ActionDone => ("action_done", "Action faite"),
+        InstalmentMissed => ("instalment_missed", "Échéance impayée"),
+        CaseAssigned => ("case_assigned", "Dossier attribué (répartition)"),
+        DepartmentRequestSent => ("department_request_sent", "Demande à un autre service"),
+        DepartmentRequestAcknowledged => ("department_request_acknowledged", "Demande prise en charge par le service"),
+        DepartmentRequestAnswered => ("department_request_answered", "Réponse du service"),
+        ThirdPartyExchange => ("third_party_exchange", "Échange avec un tiers"),
+        WaiverRequested => ("waiver_requested", "Remise soumise à approbation"),
+        WaiverBooked => ("waiver_booked", "Remise accordée"),
+        WaiverApproved => ("waiver_approved", "Remise approuvée"),
+        WaiverRefused => ("waiver_refused", "Remise refusée"),
+        WriteOffBooked => ("write_off_booked", "Passage en pertes"),
+        SuspenseAssigned => ("suspense_assigned", "Paiement affecté depuis le compte d'instance"),
+        WriteOffRequested => ("write_off_requested", "Passage en pertes demandé"),
+        WriteOffApproved => ("write_off_approved", "Passage en pertes approuvé"),
+        WriteOffRefused => ("write_off_refused", "Passage en pertes refusé"),
+        InterestAccrued => ("interest_accrued", "Intérêts courus"),
+        DeadlineWarning => ("deadline_warning", "Échéance légale proche"),
+        ForeclosureWarning => ("foreclosure_warning", "Forclusion proche"),
+        LimitationWarning => ("limitation_warning", "Prescription proche"),
+        AgencyMandateExpired => ("agency_mandate_expired", "Mandat de l'agence expiré"),
+        DocumentValidated => ("document_validated", "Courrier validé"),
+        DocumentPostage => ("document_postage", "Envoi recommandé"),
+        PlanCreated => ("plan_created", "Échéancier mis en place"),
+        PlanCancelled => ("plan_cancelled", "Échéancier annulé"),
+        PlanCompleted => ("plan_completed", "Échéancier soldé"),
+        PlanLapsed => ("plan_lapsed", "Échéancier caduc"),
+        MandateAdded => ("mandate_added", "Mandat SEPA enregistré"),
+        MandateRevoked => ("mandate_revoked", "Mandat SEPA révoqué"),
+        DirectDebitCollected => ("direct_debit_collected", "Prélèvement présenté"),
+        DirectDebitReturned => ("direct_debit_returned", "Prélèvement rejeté"),
+    }
+);
+
+impl EventKind {
+    /// The French label of a stored kind code; `Événement` for a code this version does not know.
+    pub fn label_of(code: &str) -> &'static str {
+        EventKind::from_code(code).map_or("Événement", EventKind::label)
+    }
+}
+
 /// The hash a case's first event points back to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -148,6 +210,18 @@ pub fn verify_chain<'a>(events: impl IntoIterator<Item = &'a JournalEvent>) -> R
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn event_kinds_have_distinct_codes_that_read_back() {
+        let codes: std::collections::HashSet<&str> = EventKind::ALL.iter().map(|kind| kind.code()).collect();
+        assert_eq!(codes.len(), EventKind::ALL.len());
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::from_code(kind.code()), Some(*kind));
+            assert_eq!(EventKind::label_of(kind.code()), kind.label());
+        }
+        assert_eq!(EventKind::label_of("payment_booked"), "Paiement reçu");
+        assert_eq!(EventKind::label_of("unknown"), "Événement");
+    }
 
     fn chain(length: i64) -> Vec<JournalEvent> {
         let mut events: Vec<JournalEvent> = Vec::new();

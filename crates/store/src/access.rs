@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{on_engine, Result, Store};
+use crate::db::{query, query_as};
+use crate::{Result, Store};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct Access {
@@ -15,38 +16,35 @@ pub struct Access {
 }
 
 pub async fn record(store: &Store, access: &Access) -> Result<()> {
-    on_engine!(store, |pool| {
-        sqlx::query("INSERT INTO access_log (user_login, case_id, person_id, path, at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&access.user_login)
-            .bind(access.case_id)
-            .bind(access.person_id)
-            .bind(&access.path)
-            .bind(access.at)
-            .execute(pool)
-            .await?;
-    });
+    query("INSERT INTO access_log (user_login, case_id, person_id, path, at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&access.user_login)
+        .bind(access.case_id)
+        .bind(access.person_id)
+        .bind(&access.path)
+        .bind(access.at)
+        .execute(store)
+        .await?;
     Ok(())
 }
 
 /// Every consultation of a person's files: directly, or through a case where they are a party.
 pub async fn for_person(store: &Store, person_id: i64) -> Result<Vec<Access>> {
-    let rows = on_engine!(store, |pool| sqlx::query_as(
+    let rows = query_as(
         "SELECT user_login, case_id, person_id, path, at FROM access_log \
          WHERE person_id = $1 OR case_id IN (SELECT case_id FROM case_parties WHERE person_id = $1) \
-         ORDER BY at, id"
+         ORDER BY at, id",
     )
     .bind(person_id)
-    .fetch_all(pool)
-    .await?);
+    .fetch_all(store)
+    .await?;
     Ok(rows)
 }
 
 pub async fn for_case(store: &Store, case_id: i64) -> Result<Vec<Access>> {
-    let rows = on_engine!(store, |pool| sqlx::query_as(
-        "SELECT user_login, case_id, person_id, path, at FROM access_log WHERE case_id = $1 ORDER BY at, id"
-    )
-    .bind(case_id)
-    .fetch_all(pool)
-    .await?);
+    let rows =
+        query_as("SELECT user_login, case_id, person_id, path, at FROM access_log WHERE case_id = $1 ORDER BY at, id")
+            .bind(case_id)
+            .fetch_all(store)
+            .await?;
     Ok(rows)
 }

@@ -5,13 +5,18 @@
 //! Nothing here ever reaches the debtor: alerts live outside the case journal, and officers see
 //! that a case is under review only when compliance allows it (CMF L561-18: no tipping-off).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
-use recouvre_domain::aml::AmlRules;
+use recouvre_domain::aml::{AmlRules, CaseFacts, Channel};
 use recouvre_domain::Money;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::{on_engine, Result, Store, StoreError};
+use crate::db::{in_list, query, query_as, query_scalar, MultiRow, ROWS_PER_STATEMENT_MAX};
+use crate::ledger::Booking;
+use crate::suspense::Clearing;
+use crate::{Result, Store, StoreError, Tx};
 
 /// Who paid, and how: what a statement or an officer knows of a payment.
 #[derive(Debug, Clone, Default)]
@@ -25,11 +30,10 @@ pub struct Payer {
 /// The rules in force: the latest administrator's version (`reference_entries`, kind
 /// `aml_rules`, TOML text), else the embedded defaults.
 pub async fn rules(store: &Store) -> Result<AmlRules> {
-    let latest: Option<String> = on_engine!(store, |pool| sqlx::query_scalar(
-        "SELECT entry FROM reference_entries WHERE kind = 'aml_rules' ORDER BY id DESC LIMIT 1"
-    )
-    .fetch_optional(pool)
-    .await?);
+    let latest: Option<String> =
+        query_scalar("SELECT entry FROM reference_entries WHERE kind = 'aml_rules' ORDER BY id DESC LIMIT 1")
+            .fetch_optional(store)
+            .await?;
     match latest {
         None => Ok(AmlRules::embedded()),
         Some(text) => {
@@ -61,27 +65,215 @@ pub async fn vigilance(store: &Store) -> Result<Vigilance> {
     Ok(Vigilance { rules: rules(store).await?, sanctions: crate::sanctions::current(store).await? })
 }
 
-/// Screens a payment about to be booked on a case, inside the booking transaction, before the
-/// money is allocated (so that a held payment never touches the case). Evaluates to a
-/// [`Screening`]; the caller books or holds, then calls [`record_screening!`].
-macro_rules! assess {
-    ($conn:expr, $case_id:expr, $amount:expr, $received_on:expr, $payer:expr, $channel:expr, $vigilance:expr) => {{
-        let case_id: i64 = $case_id;
-        let vigilance: &$crate::aml::Vigilance = $vigilance;
-        let mut case = $crate::aml::case_facts!($conn, case_id);
-        let due: i64 = sqlx::query_scalar(concat!(
-            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger_postings WHERE case_id = $1 AND account IN ",
-            $crate::ledger::receivable_accounts!()
-        ))
-        .bind(case_id)
-        .fetch_one(&mut *$conn)
-        .await?;
-        case.due_before_payment = recouvre_domain::Money::from_cents(due);
-        let payment = $crate::aml::payment_facts($amount, $received_on, $payer, $channel);
-        $crate::aml::screen(vigilance, &payment, &case)
-    }};
+/// A payment about to be booked on a case, as the vigilance rules screen and record it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct IncomingPayment<'a> {
+    pub case_id: i64,
+    pub amount: Money,
+    pub received_on: NaiveDate,
+    pub payer: &'a Payer,
+    pub channel: Channel,
 }
-pub(crate) use assess;
+
+/// A screened payment to record with [`Tx::record_screening`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ScreeningRecord<'a> {
+    pub payment: &'a IncomingPayment<'a>,
+    /// The ledger transaction that brought the money in: the allocation on the case, or the
+    /// hold in suspense.
+    pub transaction_id: i64,
+    pub screening: &'a Screening,
+    pub vigilance: &'a Vigilance,
+    /// The suspense item holding the money, when it is held for compliance.
+    pub held_item_id: Option<i64>,
+    pub now: DateTime<Utc>,
+}
+
+impl Tx {
+    /// Screens a payment about to be booked on a case, inside the booking transaction, before
+    /// the money is allocated (so that a held payment never touches the case). The caller books
+    /// or holds, then calls [`Tx::record_screening`].
+    pub(crate) async fn assess(&mut self, payment: &IncomingPayment<'_>, vigilance: &Vigilance) -> Result<Screening> {
+        let mut case = self.case_facts(payment.case_id).await?;
+        case.due_before_payment = self.amount_due(payment.case_id).await?;
+        let facts = payment_facts(payment.amount, payment.received_on, payment.payer, payment.channel);
+        Ok(screen(vigilance, &facts, &case))
+    }
+
+    /// The facts of a case the rules read (three queries), with `due_before_payment` left at
+    /// zero for the caller to set.
+    pub(crate) async fn case_facts(&mut self, case_id: i64) -> Result<CaseFacts> {
+        let (_, opened_on, income_cents): (i64, NaiveDate, i64) =
+            query_as(format!("{CASE_SQL} = $1")).bind(case_id).fetch_one(&mut *self).await?;
+        let parties: Vec<PartyRow> =
+            query_as(format!("{PARTIES_SQL} = $1 {PARTIES_ORDER}")).bind(case_id).fetch_all(&mut *self).await?;
+        let prior: Vec<PriorRow> =
+            query_as(format!("{PRIOR_SQL} = $1 {PRIOR_ORDER}")).bind(case_id).fetch_all(&mut *self).await?;
+        let mut case = case_facts_from(opened_on, income_cents);
+        add_parties(&mut case, parties);
+        add_prior_payments(&mut case, prior);
+        Ok(case)
+    }
+
+    /// [`Tx::case_facts`] for many cases at once (the cases a statement pays): three queries per
+    /// [`ROWS_PER_STATEMENT_MAX`] cases. A map from case id to its facts (due left at zero); an
+    /// unknown id is absent.
+    pub(crate) async fn case_facts_of_many(&mut self, case_ids: &[i64]) -> Result<HashMap<i64, CaseFacts>> {
+        let mut facts: HashMap<i64, CaseFacts> = HashMap::with_capacity(case_ids.len());
+        for chunk in case_ids.chunks(ROWS_PER_STATEMENT_MAX) {
+            let cases: Vec<(i64, NaiveDate, i64)> = in_list(&format!("{CASE_SQL} IN ("), chunk.iter().copied(), ")")
+                .build_query_as()
+                .fetch_all(&mut *self)
+                .await?;
+            for (case_id, opened_on, income_cents) in cases {
+                facts.insert(case_id, case_facts_from(opened_on, income_cents));
+            }
+            let parties: Vec<PartyRow> =
+                in_list(&format!("{PARTIES_SQL} IN ("), chunk.iter().copied(), &format!(") {PARTIES_ORDER}"))
+                    .build_query_as()
+                    .fetch_all(&mut *self)
+                    .await?;
+            for row in parties {
+                if let Some(case) = facts.get_mut(&row.0) {
+                    add_parties(case, [row]);
+                }
+            }
+            let prior: Vec<PriorRow> =
+                in_list(&format!("{PRIOR_SQL} IN ("), chunk.iter().copied(), &format!(") {PRIOR_ORDER}"))
+                    .build_query_as()
+                    .fetch_all(&mut *self)
+                    .await?;
+            for row in prior {
+                if let Some(case) = facts.get_mut(&row.0) {
+                    add_prior_payments(case, [row]);
+                }
+            }
+        }
+        Ok(facts)
+    }
+
+    /// Records a screened payment (booked on its case, or held) and its alert, inside the
+    /// booking transaction. Returns the new alert's id, if any.
+    pub(crate) async fn record_screening(&mut self, record: ScreeningRecord<'_>) -> Result<Option<i64>> {
+        let ScreeningRecord { payment, transaction_id, screening, vigilance, held_item_id, now } = record;
+        let payment_id: i64 = query_scalar(
+            "INSERT INTO payments_received (case_id, transaction_id, received_on, amount_cents, payer_name, \
+             payer_iban, channel, cash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(payment.case_id)
+        .bind(transaction_id)
+        .bind(payment.received_on)
+        .bind(payment.amount.cents())
+        .bind(&payment.payer.name)
+        .bind(&payment.payer.iban)
+        .bind(channel_code(payment.channel))
+        .bind(payment.payer.cash)
+        .bind(now)
+        .fetch_one(&mut *self)
+        .await?;
+        if screening.alerts.is_empty() {
+            return Ok(None);
+        }
+        let score = recouvre_domain::aml::combined_score(&screening.alerts);
+        let alert_id: i64 = query_scalar(
+            "INSERT INTO aml_alerts (case_id, payment_id, score, alerts, rules_version, status, visible_to_officers, \
+             held_item_id, created_at) VALUES ($1, $2, $3, $4, $5, 'open', FALSE, $6, $7) RETURNING id",
+        )
+        .bind(payment.case_id)
+        .bind(payment_id)
+        .bind(i64::from(score))
+        .bind(serde_json::to_string(&screening.alerts).expect("alerts serialise"))
+        .bind(&vigilance.rules.version)
+        .bind(held_item_id)
+        .bind(now)
+        .fetch_one(&mut *self)
+        .await?;
+        let rules: Vec<&str> = screening.alerts.iter().map(|alert| alert.rule.as_str()).collect();
+        query(
+            "INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) \
+             VALUES ($1, 'raised', $2, 'system:aml', $3)",
+        )
+        .bind(alert_id)
+        .bind(json!({"score": score, "rules": rules, "held_item_id": held_item_id}).to_string())
+        .bind(now)
+        .execute(&mut *self)
+        .await?;
+        Ok(Some(alert_id))
+    }
+
+    /// [`Tx::record_screening`] for many payments at once: the same rows, written by multi-row
+    /// inserts. Empties `pending`.
+    pub(crate) async fn record_screenings(
+        &mut self,
+        pending: &mut Vec<PendingRecord>,
+        vigilance: &Vigilance,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        // (transaction, payment): each payment has its own ledger transaction.
+        let ids: Vec<(i64, i64)> = MultiRow::new(
+            "INSERT INTO payments_received (case_id, transaction_id, received_on, amount_cents, payer_name, \
+             payer_iban, channel, cash, created_at) ",
+            9,
+        )
+        .tail(" RETURNING transaction_id, id")
+        .fetch_all(self, pending, |values, record| {
+            values
+                .push(record.case_id)
+                .push(record.transaction_id)
+                .push(record.received_on)
+                .push(record.amount.cents())
+                .push(record.payer.name.as_deref())
+                .push(record.payer.iban.as_deref())
+                .push(channel_code(record.channel))
+                .push(record.payer.cash)
+                .push(now);
+        })
+        .await?;
+        let payment_ids: HashMap<i64, i64> = ids.into_iter().collect();
+        let flagged: Vec<(&PendingRecord, i64)> = pending
+            .iter()
+            .filter(|record| !record.screening.alerts.is_empty())
+            .map(|record| (record, payment_ids[&record.transaction_id]))
+            .collect();
+        if !flagged.is_empty() {
+            // (payment, alert)
+            let ids: Vec<(i64, i64)> = MultiRow::new(
+                "INSERT INTO aml_alerts (case_id, payment_id, score, alerts, rules_version, status, \
+                 visible_to_officers, held_item_id, created_at) ",
+                9,
+            )
+            .tail(" RETURNING payment_id, id")
+            .fetch_all(self, &flagged, |values, (record, payment_id)| {
+                values
+                    .push(record.case_id)
+                    .push(*payment_id)
+                    .push(i64::from(recouvre_domain::aml::combined_score(&record.screening.alerts)))
+                    .push(serde_json::to_string(&record.screening.alerts).expect("alerts serialise"))
+                    .push(vigilance.rules.version.as_str())
+                    .push("open")
+                    .push(false)
+                    .push(record.held_item_id)
+                    .push(now);
+            })
+            .await?;
+            let alert_ids: HashMap<i64, i64> = ids.into_iter().collect();
+            MultiRow::new("INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) ", 5)
+                .execute(self, &flagged, |values, (record, payment_id)| {
+                    let score = recouvre_domain::aml::combined_score(&record.screening.alerts);
+                    let rules: Vec<&str> = record.screening.alerts.iter().map(|alert| alert.rule.as_str()).collect();
+                    values
+                        .push(alert_ids[payment_id])
+                        .push("raised")
+                        .push(json!({"score": score, "rules": rules, "held_item_id": record.held_item_id}).to_string())
+                        .push("system:aml")
+                        .push(now);
+                })
+                .await?;
+        }
+        pending.clear();
+        Ok(())
+    }
+}
 
 /// The facts of the payment being screened.
 pub fn payment_facts(
@@ -117,74 +309,6 @@ pub(crate) const PRIOR_ORDER: &str = "ORDER BY id";
 pub(crate) type PartyRow = (i64, String, String, Option<String>);
 /// (case, received on, amount in cents, payer name, payer IBAN).
 pub(crate) type PriorRow = (i64, NaiveDate, i64, Option<String>, Option<String>);
-
-/// The facts of a case the rules read, inside the caller's transaction (three queries), with
-/// `due_before_payment` left at zero for the caller to set. Evaluates to a
-/// `recouvre_domain::aml::CaseFacts`.
-macro_rules! case_facts {
-    ($conn:expr, $case_id:expr) => {{
-        let case_id: i64 = $case_id;
-        let (_, opened_on, income_cents): (i64, chrono::NaiveDate, i64) =
-            sqlx::query_as(&format!("{} = $1", $crate::aml::CASE_SQL)).bind(case_id).fetch_one(&mut *$conn).await?;
-        let parties: Vec<$crate::aml::PartyRow> =
-            sqlx::query_as(&format!("{} = $1 {}", $crate::aml::PARTIES_SQL, $crate::aml::PARTIES_ORDER))
-                .bind(case_id)
-                .fetch_all(&mut *$conn)
-                .await?;
-        let prior: Vec<$crate::aml::PriorRow> =
-            sqlx::query_as(&format!("{} = $1 {}", $crate::aml::PRIOR_SQL, $crate::aml::PRIOR_ORDER))
-                .bind(case_id)
-                .fetch_all(&mut *$conn)
-                .await?;
-        let mut case = $crate::aml::case_facts_from(opened_on, income_cents);
-        $crate::aml::add_parties(&mut case, parties);
-        $crate::aml::add_prior_payments(&mut case, prior);
-        case
-    }};
-}
-pub(crate) use case_facts;
-
-/// [`case_facts!`] for many cases at once (the cases a statement pays): three queries per
-/// [`crate::bulk::ROWS_PER_STATEMENT_MAX`] cases. Evaluates to a map from case id to its facts
-/// (due left at zero); an unknown id is absent.
-macro_rules! case_facts_of_many {
-    ($conn:expr, $case_ids:expr) => {{
-        let case_ids: &[i64] = $case_ids;
-        let mut facts: std::collections::HashMap<i64, recouvre_domain::aml::CaseFacts> =
-            std::collections::HashMap::with_capacity(case_ids.len());
-        for chunk in case_ids.chunks($crate::bulk::ROWS_PER_STATEMENT_MAX) {
-            let mut query = $crate::bulk::in_list!(format!("{} IN (", $crate::aml::CASE_SQL), chunk, ")");
-            let cases: Vec<(i64, chrono::NaiveDate, i64)> = query.build_query_as().fetch_all(&mut *$conn).await?;
-            for (case_id, opened_on, income_cents) in cases {
-                facts.insert(case_id, $crate::aml::case_facts_from(opened_on, income_cents));
-            }
-            let mut query = $crate::bulk::in_list!(
-                format!("{} IN (", $crate::aml::PARTIES_SQL),
-                chunk,
-                format!(") {}", $crate::aml::PARTIES_ORDER)
-            );
-            let parties: Vec<$crate::aml::PartyRow> = query.build_query_as().fetch_all(&mut *$conn).await?;
-            for row in parties {
-                if let Some(case) = facts.get_mut(&row.0) {
-                    $crate::aml::add_parties(case, [row]);
-                }
-            }
-            let mut query = $crate::bulk::in_list!(
-                format!("{} IN (", $crate::aml::PRIOR_SQL),
-                chunk,
-                format!(") {}", $crate::aml::PRIOR_ORDER)
-            );
-            let prior: Vec<$crate::aml::PriorRow> = query.build_query_as().fetch_all(&mut *$conn).await?;
-            for row in prior {
-                if let Some(case) = facts.get_mut(&row.0) {
-                    $crate::aml::add_prior_payments(case, [row]);
-                }
-            }
-        }
-        facts
-    }};
-}
-pub(crate) use case_facts_of_many;
 
 /// A case's facts without its parties, payments and due (filled by the callers).
 pub(crate) fn case_facts_from(opened_on: NaiveDate, income_cents: i64) -> recouvre_domain::aml::CaseFacts {
@@ -241,63 +365,7 @@ pub fn screen(
 /// The rule code of a match on the sanctions / asset-freeze list.
 pub const SANCTIONS_RULE: &str = "sanctions_list";
 
-/// Records a screened payment (booked on its case, or held) and its alert, inside the booking
-/// transaction. `$transaction_id` is the ledger transaction that brought the money in (the
-/// allocation on the case, or the hold in suspense). Evaluates to the new alert's id, if any.
-macro_rules! record_screening {
-    ($conn:expr, $case_id:expr, $transaction_id:expr, $amount:expr, $received_on:expr, $payer:expr, $channel:expr, $screening:expr, $vigilance:expr, $held_item_id:expr, $now:expr) => {{
-        let case_id: i64 = $case_id;
-        let amount: recouvre_domain::Money = $amount;
-        let payer: &$crate::aml::Payer = $payer;
-        let screening: &$crate::aml::Screening = $screening;
-        let vigilance: &$crate::aml::Vigilance = $vigilance;
-        let held_item_id: Option<i64> = $held_item_id;
-        let payment_id: i64 = sqlx::query_scalar(
-            "INSERT INTO payments_received (case_id, transaction_id, received_on, amount_cents, payer_name, payer_iban, channel, cash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(case_id)
-        .bind($transaction_id)
-        .bind($received_on)
-        .bind(amount.cents())
-        .bind(&payer.name)
-        .bind(&payer.iban)
-        .bind($crate::aml::channel_code($channel))
-        .bind(payer.cash)
-        .bind($now)
-        .fetch_one(&mut *$conn)
-        .await?;
-        if screening.alerts.is_empty() {
-            None
-        } else {
-            let score = recouvre_domain::aml::combined_score(&screening.alerts);
-            let alert_id: i64 = sqlx::query_scalar(
-                "INSERT INTO aml_alerts (case_id, payment_id, score, alerts, rules_version, status, visible_to_officers, held_item_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, 'open', FALSE, $6, $7) RETURNING id",
-            )
-            .bind(case_id)
-            .bind(payment_id)
-            .bind(i64::from(score))
-            .bind(serde_json::to_string(&screening.alerts).expect("alerts serialise"))
-            .bind(&vigilance.rules.version)
-            .bind(held_item_id)
-            .bind($now)
-            .fetch_one(&mut *$conn)
-            .await?;
-            let rules: Vec<&str> = screening.alerts.iter().map(|alert| alert.rule.as_str()).collect();
-            sqlx::query("INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) VALUES ($1, 'raised', $2, 'system:aml', $3)")
-                .bind(alert_id)
-                .bind(serde_json::json!({"score": score, "rules": rules, "held_item_id": held_item_id}).to_string())
-                .bind($now)
-                .execute(&mut *$conn)
-                .await?;
-            Some(alert_id)
-        }
-    }};
-}
-pub(crate) use record_screening;
-
-/// A screened payment whose record waits for [`record_screenings!`]: a statement's import writes
+/// A screened payment whose record waits for [`Tx::record_screenings`]: a statement's import writes
 /// them by [`crate::bulk::ROWS_PER_STATEMENT_MAX`], in the order they were screened.
 pub(crate) struct PendingRecord {
     pub case_id: i64,
@@ -310,91 +378,6 @@ pub(crate) struct PendingRecord {
     pub screening: Screening,
     pub held_item_id: Option<i64>,
 }
-
-/// [`record_screening!`] for many payments at once, inside the caller's transaction: the same
-/// rows, written by multi-row inserts (`crate::bulk::multi_row!`). Empties `$pending`.
-macro_rules! record_screenings {
-    ($conn:expr, $pending:expr, $vigilance:expr, $now:expr) => {{
-        let pending: &mut Vec<$crate::aml::PendingRecord> = $pending;
-        let vigilance: &$crate::aml::Vigilance = $vigilance;
-        let now: chrono::DateTime<chrono::Utc> = $now;
-        // (transaction, payment): each payment has its own ledger transaction.
-        let ids: Vec<(i64, i64)> = $crate::bulk::multi_row!(
-            returning $conn,
-            "INSERT INTO payments_received (case_id, transaction_id, received_on, amount_cents, payer_name, payer_iban, \
-             channel, cash, created_at) ",
-            " RETURNING transaction_id, id",
-            9,
-            pending,
-            |values, record| {
-                values
-                    .push_bind(record.case_id)
-                    .push_bind(record.transaction_id)
-                    .push_bind(record.received_on)
-                    .push_bind(record.amount.cents())
-                    .push_bind(record.payer.name.as_deref())
-                    .push_bind(record.payer.iban.as_deref())
-                    .push_bind($crate::aml::channel_code(record.channel))
-                    .push_bind(record.payer.cash)
-                    .push_bind(now);
-            }
-        );
-        let payment_ids: std::collections::HashMap<i64, i64> = ids.into_iter().collect();
-        let flagged: Vec<(&$crate::aml::PendingRecord, i64)> = pending
-            .iter()
-            .filter(|record| !record.screening.alerts.is_empty())
-            .map(|record| (record, payment_ids[&record.transaction_id]))
-            .collect();
-        if !flagged.is_empty() {
-            // (payment, alert)
-            let ids: Vec<(i64, i64)> = $crate::bulk::multi_row!(
-                returning $conn,
-                "INSERT INTO aml_alerts (case_id, payment_id, score, alerts, rules_version, status, visible_to_officers, \
-                 held_item_id, created_at) ",
-                " RETURNING payment_id, id",
-                9,
-                &flagged,
-                |values, flagged| {
-                    let (record, payment_id) = flagged;
-                    values
-                        .push_bind(record.case_id)
-                        .push_bind(*payment_id)
-                        .push_bind(i64::from(recouvre_domain::aml::combined_score(&record.screening.alerts)))
-                        .push_bind(serde_json::to_string(&record.screening.alerts).expect("alerts serialise"))
-                        .push_bind(vigilance.rules.version.as_str())
-                        .push_bind("open")
-                        .push_bind(false)
-                        .push_bind(record.held_item_id)
-                        .push_bind(now);
-                }
-            );
-            let alert_ids: std::collections::HashMap<i64, i64> = ids.into_iter().collect();
-            $crate::bulk::multi_row!(
-                $conn,
-                "INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) ",
-                "",
-                5,
-                &flagged,
-                |values, flagged| {
-                    let (record, payment_id) = flagged;
-                    let score = recouvre_domain::aml::combined_score(&record.screening.alerts);
-                    let rules: Vec<&str> = record.screening.alerts.iter().map(|alert| alert.rule.as_str()).collect();
-                    values
-                        .push_bind(alert_ids[payment_id])
-                        .push_bind("raised")
-                        .push_bind(
-                            serde_json::json!({"score": score, "rules": rules, "held_item_id": record.held_item_id})
-                                .to_string(),
-                        )
-                        .push_bind("system:aml")
-                        .push_bind(now);
-                }
-            );
-        }
-        pending.clear();
-    }};
-}
-pub(crate) use record_screenings;
 
 pub fn channel_code(channel: recouvre_domain::aml::Channel) -> &'static str {
     match channel {
@@ -439,7 +422,7 @@ const ALERT_SELECT: &str = "SELECT a.id, a.case_id, c.reference AS case_referenc
 /// Alerts not yet closed or reported, highest score first.
 pub async fn open_alerts(store: &Store) -> Result<Vec<AlertRow>> {
     let sql = format!("{ALERT_SELECT} WHERE a.status IN ('open', 'close_proposed') ORDER BY a.score DESC, a.id");
-    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
+    let rows = query_as(&sql).fetch_all(store).await?;
     Ok(rows)
 }
 
@@ -449,13 +432,13 @@ pub async fn held_awaiting_decision(store: &Store) -> Result<Vec<AlertRow>> {
         "{ALERT_SELECT} WHERE a.held_item_id IS NOT NULL AND a.funds_decision IS NULL \
          AND a.status IN ('closed', 'reported') ORDER BY a.id"
     );
-    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
+    let rows = query_as(&sql).fetch_all(store).await?;
     Ok(rows)
 }
 
 pub async fn alert(store: &Store, id: i64) -> Result<AlertRow> {
     let sql = format!("{ALERT_SELECT} WHERE a.id = $1");
-    let row: Option<AlertRow> = on_engine!(store, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    let row: Option<AlertRow> = query_as(&sql).bind(id).fetch_optional(store).await?;
     row.ok_or_else(|| StoreError::not_found(format!("alerte n° {id}")))
 }
 
@@ -463,15 +446,15 @@ pub async fn alert(store: &Store, id: i64) -> Result<AlertRow> {
 pub async fn same_payer_elsewhere(store: &Store, alert_id: i64) -> Result<Vec<(i64, NaiveDate, i64)>> {
     let row = alert(store, alert_id).await?;
     let Some(iban) = row.payer_iban else { return Ok(Vec::new()) };
-    let rows = on_engine!(store, |pool| {
-        sqlx::query_as(
+    let rows = {
+        query_as(
         "SELECT case_id, received_on, amount_cents FROM payments_received WHERE payer_iban = $1 AND case_id <> $2 ORDER BY received_on"
     )
     .bind(iban)
     .bind(row.case_id)
-    .fetch_all(pool)
+    .fetch_all(store)
     .await?
-    });
+    };
     Ok(rows)
 }
 
@@ -483,41 +466,36 @@ async fn record(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_engine!(store, |pool| {
-        sqlx::query("INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(alert_id)
-            .bind(kind)
-            .bind(payload.to_string())
-            .bind(actor)
-            .bind(now)
-            .execute(pool)
-            .await?;
-    });
+    query("INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(alert_id)
+        .bind(kind)
+        .bind(payload.to_string())
+        .bind(actor)
+        .bind(now)
+        .execute(store)
+        .await?;
     Ok(())
 }
 
 /// The trail of an alert: (kind, payload, actor, at).
 pub async fn trail(store: &Store, alert_id: i64) -> Result<Vec<(String, String, String, DateTime<Utc>)>> {
-    let rows = on_engine!(store, |pool| sqlx::query_as(
-        "SELECT kind, payload, actor, at FROM aml_alert_events WHERE alert_id = $1 ORDER BY id"
-    )
-    .bind(alert_id)
-    .fetch_all(pool)
-    .await?);
+    let rows = query_as("SELECT kind, payload, actor, at FROM aml_alert_events WHERE alert_id = $1 ORDER BY id")
+        .bind(alert_id)
+        .fetch_all(store)
+        .await?;
     Ok(rows)
 }
 
 pub async fn assign(store: &Store, alert_id: i64, to: &str, actor: &str, now: DateTime<Utc>) -> Result<()> {
-    let changed = on_engine!(store, |pool| sqlx::query(
-        "UPDATE aml_alerts SET assigned_to = $2 WHERE id = $1 AND status IN ('open', 'close_proposed')"
-    )
-    .bind(alert_id)
-    .bind(to)
-    .execute(pool)
-    .await?
-    .rows_affected());
+    let changed =
+        query("UPDATE aml_alerts SET assigned_to = $2 WHERE id = $1 AND status IN ('open', 'close_proposed')")
+            .bind(alert_id)
+            .bind(to)
+            .execute(store)
+            .await?
+            .rows_affected();
     if changed == 0 {
-        return Err(StoreError::Conflict(format!("l'alerte n° {alert_id} n'est plus ouverte")));
+        return Err(StoreError::conflict("already_decided", format!("l'alerte n° {alert_id} n'est plus ouverte")));
     }
     record(store, alert_id, "assigned", json!({"to": to}), actor, now).await
 }
@@ -542,45 +520,47 @@ pub async fn close(
     now: DateTime<Utc>,
 ) -> Result<Closing> {
     if reason.trim().is_empty() {
-        return Err(StoreError::Conflict("indiquez le motif du classement".to_string()));
+        return Err(StoreError::refused("reason_required", "indiquez le motif du classement"));
     }
     let row = alert(store, alert_id).await?;
     let high = row.score >= i64::from(high_score);
     let outcome = match (row.status.as_str(), high) {
         ("open", true) => {
-            on_engine!(store, |pool| {
-                sqlx::query(
-                    "UPDATE aml_alerts SET status = 'close_proposed', close_proposed_by = $2, close_reason = $3 WHERE id = $1 AND status = 'open'",
-                )
-                .bind(alert_id)
-                .bind(actor)
-                .bind(reason.trim())
-                .execute(pool)
-                .await?;
-            });
+            query(
+                "UPDATE aml_alerts SET status = 'close_proposed', close_proposed_by = $2, close_reason = $3 WHERE id = $1 AND status = 'open'",
+            )
+            .bind(alert_id)
+            .bind(actor)
+            .bind(reason.trim())
+            .execute(store)
+            .await?;
             Closing::AwaitingSecondOpinion
         }
         ("open", false) | ("close_proposed", _) => {
             if row.close_proposed_by.as_deref() == Some(actor) {
-                return Err(StoreError::Conflict(
-                    "alerte à score élevé : un autre membre de la conformité doit confirmer le classement".to_string(),
+                return Err(StoreError::refused(
+                    "second_opinion_required",
+                    "alerte à score élevé : un autre membre de la conformité doit confirmer le classement",
                 ));
             }
-            on_engine!(store, |pool| {
-                sqlx::query(
-                    "UPDATE aml_alerts SET status = 'closed', closed_by = $2, closed_at = $3, \
-                     close_reason = COALESCE(close_reason || ' / ', '') || $4 WHERE id = $1 AND status IN ('open', 'close_proposed')",
-                )
-                .bind(alert_id)
-                .bind(actor)
-                .bind(now)
-                .bind(reason.trim())
-                .execute(pool)
-                .await?;
-            });
+            query(
+                "UPDATE aml_alerts SET status = 'closed', closed_by = $2, closed_at = $3, \
+                 close_reason = COALESCE(close_reason || ' / ', '') || $4 WHERE id = $1 AND status IN ('open', 'close_proposed')",
+            )
+            .bind(alert_id)
+            .bind(actor)
+            .bind(now)
+            .bind(reason.trim())
+            .execute(store)
+            .await?;
             Closing::Closed
         }
-        (status, _) => return Err(StoreError::Conflict(format!("l'alerte n° {alert_id} est déjà traitée ({status})"))),
+        (status, _) => {
+            return Err(StoreError::conflict(
+                "already_decided",
+                format!("l'alerte n° {alert_id} est déjà traitée ({status})"),
+            ))
+        }
     };
     record(store, alert_id, "close", json!({"reason": reason.trim(), "outcome": outcome}), actor, now).await?;
     Ok(outcome)
@@ -596,10 +576,10 @@ pub async fn file_report(
     now: DateTime<Utc>,
 ) -> Result<()> {
     if reference.trim().is_empty() {
-        return Err(StoreError::Conflict("indiquez la référence de la déclaration".to_string()));
+        return Err(StoreError::refused("reference_required", "indiquez la référence de la déclaration"));
     }
-    let changed = on_engine!(store, |pool| {
-        sqlx::query(
+    let changed = {
+        query(
         "UPDATE aml_alerts SET status = 'reported', sar_reference = $2, sar_filed_on = $3, closed_by = $4, closed_at = $5 \
          WHERE id = $1 AND status IN ('open', 'close_proposed')"
     )
@@ -608,12 +588,12 @@ pub async fn file_report(
     .bind(filed_on)
     .bind(actor)
     .bind(now)
-    .execute(pool)
+    .execute(store)
     .await?
     .rows_affected()
-    });
+    };
     if changed == 0 {
-        return Err(StoreError::Conflict(format!("l'alerte n° {alert_id} est déjà traitée")));
+        return Err(StoreError::conflict("already_decided", format!("l'alerte n° {alert_id} est déjà traitée")));
     }
     record(store, alert_id, "reported", json!({"reference": reference.trim(), "filed_on": filed_on}), actor, now).await
 }
@@ -640,68 +620,86 @@ pub async fn decide_funds(
 ) -> Result<()> {
     let row = alert(store, alert_id).await?;
     let Some(item_id) = row.held_item_id else {
-        return Err(StoreError::Conflict(format!("l'alerte n° {alert_id} ne retient aucun paiement")));
+        return Err(StoreError::refused("no_funds_held", format!("l'alerte n° {alert_id} ne retient aucun paiement")));
     };
     if !matches!(row.status.as_str(), "closed" | "reported") {
-        return Err(StoreError::Conflict(
-            "décidez d'abord de l'alerte (classement ou déclaration de soupçon), puis du sort des fonds".to_string(),
+        return Err(StoreError::refused(
+            "alert_undecided",
+            "décidez d'abord de l'alerte (classement ou déclaration de soupçon), puis du sort des fonds",
         ));
     }
     let code = match decision {
         FundsDecision::Release => "released",
         FundsDecision::Return => "returned",
     };
-    on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let claimed = sqlx::query("UPDATE aml_alerts SET funds_decision = $2 WHERE id = $1 AND funds_decision IS NULL")
-            .bind(alert_id)
-            .bind(code)
-            .execute(&mut *tx)
-            .await?;
-        if claimed.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!("le sort des fonds de l'alerte n° {alert_id} est déjà décidé")));
-        }
-        let status = match decision {
-            FundsDecision::Release => "assigned",
-            FundsDecision::Return => "returned",
-        };
-        let item: Option<(i64, NaiveDate, Option<String>)> = sqlx::query_as(
-            "UPDATE suspense_items SET status = $2, case_id = $3, resolved_by = $4, resolved_at = $5 \
-             WHERE id = $1 AND status = 'aml_hold' RETURNING amount_cents, received_on, reference",
-        )
-        .bind(item_id)
-        .bind(status)
-        .bind(row.case_id)
-        .bind(actor)
-        .bind(now)
-        .fetch_optional(&mut *tx)
+    let mut tx = store.begin().await?;
+    let claimed = query("UPDATE aml_alerts SET funds_decision = $2 WHERE id = $1 AND funds_decision IS NULL")
+        .bind(alert_id)
+        .bind(code)
+        .execute(&mut tx)
         .await?;
-        let Some((amount_cents, received_on, reference)) = item else {
-            return Err(StoreError::Corrupt(format!("l'élément n° {item_id} n'est plus retenu")));
-        };
-        let amount = Money::from_cents(amount_cents);
-        match decision {
-            FundsDecision::Release => {
-                crate::suspense::clear_to_case!(tx, item_id, row.case_id, amount, received_on, reference, actor, now);
-            }
-            FundsDecision::Return => {
-                let note = format!("retour instance n° {item_id}");
-                let transaction =
-                    crate::suspense::release_transaction(amount, recouvre_domain::ledger::TransactionKind::Refund);
-                crate::ledger::book!(tx, None, &transaction, now.date_naive(), note.as_str(), None::<i64>, actor, now);
-            }
+    if claimed.rows_affected() == 0 {
+        return Err(StoreError::conflict(
+            "already_decided",
+            format!("le sort des fonds de l'alerte n° {alert_id} est déjà décidé"),
+        ));
+    }
+    let status = match decision {
+        FundsDecision::Release => "assigned",
+        FundsDecision::Return => "returned",
+    };
+    let item: Option<(i64, NaiveDate, Option<String>)> = query_as(
+        "UPDATE suspense_items SET status = $2, case_id = $3, resolved_by = $4, resolved_at = $5 \
+         WHERE id = $1 AND status = 'aml_hold' RETURNING amount_cents, received_on, reference",
+    )
+    .bind(item_id)
+    .bind(status)
+    .bind(row.case_id)
+    .bind(actor)
+    .bind(now)
+    .fetch_optional(&mut tx)
+    .await?;
+    let Some((amount_cents, received_on, reference)) = item else {
+        return Err(StoreError::Corrupt(format!("l'élément n° {item_id} n'est plus retenu")));
+    };
+    let amount = Money::from_cents(amount_cents);
+    match decision {
+        FundsDecision::Release => {
+            let clearing = Clearing {
+                item_id,
+                case_id: row.case_id,
+                amount,
+                received_on,
+                reference: reference.as_deref(),
+                actor,
+                now,
+            };
+            tx.clear_to_case(clearing).await?;
         }
-        sqlx::query(
-            "INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) VALUES ($1, 'funds', $2, $3, $4)",
-        )
+        FundsDecision::Return => {
+            let note = format!("retour instance n° {item_id}");
+            let transaction =
+                crate::suspense::release_transaction(amount, recouvre_domain::ledger::TransactionKind::Refund);
+            tx.book(Booking {
+                case_id: None,
+                transaction: &transaction,
+                booked_on: now.date_naive(),
+                reference: &note,
+                reverses: None,
+                actor,
+                now,
+            })
+            .await?;
+        }
+    }
+    query("INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) VALUES ($1, 'funds', $2, $3, $4)")
         .bind(alert_id)
         .bind(json!({"decision": code, "suspense_item": item_id, "amount": amount}).to_string())
         .bind(actor)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-        tx.commit().await?;
-    });
+    tx.commit().await?;
     Ok(())
 }
 
@@ -713,26 +711,24 @@ pub async fn set_visibility(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_engine!(store, |pool| {
-        sqlx::query("UPDATE aml_alerts SET visible_to_officers = $2 WHERE id = $1")
-            .bind(alert_id)
-            .bind(visible)
-            .execute(pool)
-            .await?;
-    });
+    query("UPDATE aml_alerts SET visible_to_officers = $2 WHERE id = $1")
+        .bind(alert_id)
+        .bind(visible)
+        .execute(store)
+        .await?;
     record(store, alert_id, "visibility", json!({"visible_to_officers": visible}), actor, now).await
 }
 
 /// Whether officers may be told the case is under compliance review.
 pub async fn visible_review(store: &Store, case_id: i64) -> Result<bool> {
-    let count: i64 = on_engine!(store, |pool| {
-        sqlx::query_scalar(
+    let count: i64 = {
+        query_scalar(
         "SELECT COUNT(*) FROM aml_alerts WHERE case_id = $1 AND visible_to_officers AND status IN ('open', 'close_proposed')"
     )
     .bind(case_id)
-    .fetch_one(pool)
+    .fetch_one(store)
     .await?
-    });
+    };
     Ok(count > 0)
 }
 
@@ -747,23 +743,23 @@ pub async fn report_export(store: &Store, alert_id: i64) -> Result<serde_json::V
         String,
         String,
         String,
-    ) = on_engine!(store, |pool| sqlx::query_as(
+    ) = query_as(
         "SELECT p.last_name, p.first_name, p.birth_date, p.address_line, p.postcode, p.city FROM cases c \
-             JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1"
+             JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1",
     )
     .bind(row.case_id)
-    .fetch_one(pool)
-    .await?);
+    .fetch_one(store)
+    .await?;
     /// (received on, amount in cents, payer name, payer IBAN, channel)
     type PaymentRow = (NaiveDate, i64, Option<String>, Option<String>, String);
-    let payments: Vec<PaymentRow> = on_engine!(store, |pool| {
-        sqlx::query_as(
+    let payments: Vec<PaymentRow> = {
+        query_as(
         "SELECT received_on, amount_cents, payer_name, payer_iban, channel FROM payments_received WHERE case_id = $1 ORDER BY received_on, id"
     )
     .bind(row.case_id)
-    .fetch_all(pool)
+    .fetch_all(store)
     .await?
-    });
+    };
     let alerts: serde_json::Value =
         serde_json::from_str(&row.alerts).map_err(|error| StoreError::Corrupt(error.to_string()))?;
     Ok(json!({
@@ -803,20 +799,20 @@ pub struct MonthlyReport {
 /// The alerts raised in a month (`YYYY-MM`).
 pub async fn monthly_report(store: &Store, month: &str) -> Result<MonthlyReport> {
     let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map_err(|_| StoreError::Conflict(format!("mois « {month} » invalide : attendu AAAA-MM")))?;
+        .map_err(|_| StoreError::invalid_field("month", format!("mois « {month} » invalide : attendu AAAA-MM")))?;
     let next = first.checked_add_months(chrono::Months::new(1)).expect("month within range");
     let start = first.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
     let end = next.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
     type Row = (String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<NaiveDate>);
-    let rows: Vec<Row> = on_engine!(store, |pool| {
-        sqlx::query_as(
+    let rows: Vec<Row> = {
+        query_as(
         "SELECT alerts, status, created_at, closed_at, sar_filed_on FROM aml_alerts WHERE created_at >= $1 AND created_at < $2"
     )
     .bind(start)
     .bind(end)
-    .fetch_all(pool)
+    .fetch_all(store)
     .await?
-    });
+    };
     let mut report = MonthlyReport { month: month.to_string(), ..MonthlyReport::default() };
     let mut decided_hours = Vec::new();
     for (alerts, status, created_at, closed_at, sar_filed_on) in rows {

@@ -4,16 +4,19 @@
 //! amount), so no screen or API call can get around it.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use recouvre_domain::authority::DelegationLevel;
 use recouvre_domain::case::Breakdown;
+use recouvre_domain::journal::EventKind;
 use recouvre_domain::ledger;
 use recouvre_domain::Money;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::journal::append_event;
-use crate::ledger::book;
-use crate::{on_engine, Result, Store, StoreError};
+pub use crate::actor::Actor;
+use crate::db::{query, query_as, query_scalar};
+use crate::direct_debits::NewPlan;
+use crate::journal::CaseEvent;
+use crate::ledger::Booking;
+use crate::{Result, Store, StoreError};
 
 /// What a write-off request became.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,13 +26,6 @@ pub enum WriteOffOutcome {
     Booked { transaction_id: i64, version: i64 },
     /// Above it: waiting for another person's approval.
     Pending { request_id: i64, version: i64 },
-}
-
-/// Who asks, with which authority.
-#[derive(Debug, Clone, Copy)]
-pub struct Actor<'a> {
-    pub login: &'a str,
-    pub level: DelegationLevel,
 }
 
 /// Proposes to write off `amounts` of a case (passage en pertes), with a reason.
@@ -45,56 +41,63 @@ pub async fn propose_write_off(
     let booked_on = now.date_naive();
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(StoreError::Conflict("indiquez le motif du passage en pertes".to_string()));
+        return Err(StoreError::refused("reason_required", "indiquez le motif du passage en pertes"));
     }
     let total = amounts.total();
     let payload = json!({"amounts": amounts, "total": total, "reason": reason}).to_string();
-    let outcome = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let balances = crate::ledger::balances_in!(tx, case_id);
-        let transaction =
-            ledger::write_off(&balances, amounts).map_err(|error| StoreError::Conflict(error.to_string()))?;
-        let outcome = if actor.level.covers(total) {
-            let event = append_event!(
-                tx,
+    let mut tx = store.begin().await?;
+    let balances = tx.balances(case_id).await?;
+    let transaction = ledger::write_off(&balances, amounts).map_err(crate::ledger::refused_by_ledger)?;
+    let outcome = if actor.level.covers(total) {
+        let event = tx
+            .append_event(CaseEvent {
                 case_id,
-                Some(expected_version),
-                "write_off_booked",
-                payload.clone(),
-                actor.login,
-                now
-            );
-            let reference = format!("passage en pertes : {reason}");
-            let transaction_id =
-                book!(tx, Some(case_id), &transaction, booked_on, reference.as_str(), None::<i64>, actor.login, now);
-            WriteOffOutcome::Booked { transaction_id, version: event.sequence }
-        } else {
-            let event = append_event!(
-                tx,
-                case_id,
-                Some(expected_version),
-                "write_off_requested",
-                payload.clone(),
-                actor.login,
-                now
-            );
-            let request_id: i64 = sqlx::query_scalar(
-                "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
-                 VALUES ($1, 'write_off', $2, $3, $4, $5, $6, 'pending') RETURNING id",
-            )
-            .bind(case_id)
-            .bind(&payload)
-            .bind(total.cents())
-            .bind(reason)
-            .bind(actor.login)
-            .bind(now)
-            .fetch_one(&mut *tx)
+                expected_version: Some(expected_version),
+                kind: EventKind::WriteOffBooked,
+                payload: payload.clone(),
+                actor: actor.login,
+                now,
+            })
             .await?;
-            WriteOffOutcome::Pending { request_id, version: event.sequence }
-        };
-        tx.commit().await?;
-        outcome
-    });
+        let reference = format!("passage en pertes : {reason}");
+        let transaction_id = tx
+            .book(Booking {
+                case_id: Some(case_id),
+                transaction: &transaction,
+                booked_on,
+                reference: &reference,
+                reverses: None,
+                actor: actor.login,
+                now,
+            })
+            .await?;
+        WriteOffOutcome::Booked { transaction_id, version: event.sequence }
+    } else {
+        let event = tx
+            .append_event(CaseEvent {
+                case_id,
+                expected_version: Some(expected_version),
+                kind: EventKind::WriteOffRequested,
+                payload: payload.clone(),
+                actor: actor.login,
+                now,
+            })
+            .await?;
+        let request_id: i64 = query_scalar(
+            "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
+             VALUES ($1, 'write_off', $2, $3, $4, $5, $6, 'pending') RETURNING id",
+        )
+        .bind(case_id)
+        .bind(&payload)
+        .bind(total.cents())
+        .bind(reason)
+        .bind(actor.login)
+        .bind(now)
+        .fetch_one(&mut tx)
+        .await?;
+        WriteOffOutcome::Pending { request_id, version: event.sequence }
+    };
+    tx.commit().await?;
     Ok(outcome)
 }
 
@@ -121,14 +124,13 @@ const REQUEST_COLUMNS: &str = "id, case_id, kind, payload, amount_cents, reason,
 pub async fn pending(store: &Store) -> Result<Vec<ApprovalRequest>> {
     let sql =
         format!("SELECT {REQUEST_COLUMNS} FROM approval_requests WHERE status = 'pending' ORDER BY requested_at, id");
-    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
+    let rows = query_as(&sql).fetch_all(store).await?;
     Ok(rows)
 }
 
 pub async fn by_id(store: &Store, id: i64) -> Result<ApprovalRequest> {
     let sql = format!("SELECT {REQUEST_COLUMNS} FROM approval_requests WHERE id = $1");
-    let row: Option<ApprovalRequest> =
-        on_engine!(store, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    let row: Option<ApprovalRequest> = query_as(&sql).bind(id).fetch_optional(store).await?;
     row.ok_or_else(|| StoreError::not_found(format!("demande n° {id}")))
 }
 
@@ -145,8 +147,9 @@ pub async fn decide(
     let booked_on = now.date_naive();
     let request = by_id(store, request_id).await?;
     if request.requested_by == actor.login {
-        return Err(StoreError::Conflict(
-            "vous ne pouvez pas décider de votre propre demande : un autre responsable doit la valider".to_string(),
+        return Err(StoreError::refused(
+            "own_request",
+            "vous ne pouvez pas décider de votre propre demande : un autre responsable doit la valider",
         ));
     }
     let proposal: serde_json::Value =
@@ -162,7 +165,10 @@ pub async fn decide(
         if let recouvre_domain::delegation::Verdict::Exceeds { reasons, .. } =
             rules.authority.check(actor.level, &decision)
         {
-            return Err(StoreError::Conflict(format!("{} : transmettez à un niveau supérieur", reasons.join(" ; "))));
+            return Err(StoreError::refused(
+                "delegation_exceeded",
+                format!("{} : transmettez à un niveau supérieur", reasons.join(" ; ")),
+            ));
         }
     } else if request.kind == "waiver" {
         // A waiver is judged on its amount and its share of the debt when it was asked.
@@ -173,117 +179,153 @@ pub async fn decide(
         if let recouvre_domain::delegation::Verdict::Exceeds { reasons, .. } =
             rules.authority.check(actor.level, &decision)
         {
-            return Err(StoreError::Conflict(format!("{} : transmettez à un niveau supérieur", reasons.join(" ; "))));
+            return Err(StoreError::refused(
+                "delegation_exceeded",
+                format!("{} : transmettez à un niveau supérieur", reasons.join(" ; ")),
+            ));
         }
     } else if !actor.level.covers(Money::from_cents(request.amount_cents)) {
-        return Err(StoreError::Conflict(format!(
-            "votre délégation (niveau {}) ne couvre pas {} : transmettez à un niveau supérieur",
-            actor.level.0,
-            Money::from_cents(request.amount_cents).to_french()
-        )));
+        return Err(StoreError::refused(
+            "delegation_exceeded",
+            format!(
+                "votre délégation (niveau {}) ne couvre pas {} : transmettez à un niveau supérieur",
+                actor.level.0,
+                Money::from_cents(request.amount_cents).to_french()
+            ),
+        ));
     }
     if !approve && decision_reason.trim().is_empty() {
-        return Err(StoreError::Conflict("indiquez le motif du refus".to_string()));
+        return Err(StoreError::refused("reason_required", "indiquez le motif du refus"));
     }
     let status = if approve { "approved" } else { "refused" };
-    on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        // Claim the request first: a second decider finds it no longer pending.
-        let claimed = sqlx::query(
-            "UPDATE approval_requests SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 \
-             WHERE id = $1 AND status = 'pending'",
-        )
-        .bind(request_id)
-        .bind(status)
-        .bind(actor.login)
-        .bind(now)
-        .bind(decision_reason.trim())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
-            return Err(StoreError::Conflict(format!("la demande n° {request_id} a déjà été traitée")));
-        }
-        let payload = json!({"request_id": request_id, "decision_reason": decision_reason.trim(), "requested_by": request.requested_by});
-        let kind = match (request.kind.as_str(), approve) {
-            ("payment_plan", true) => "plan_approved",
-            ("payment_plan", false) => "plan_refused",
-            ("waiver", true) => "waiver_approved",
-            ("waiver", false) => "waiver_refused",
-            (_, true) => "write_off_approved",
-            (_, false) => "write_off_refused",
-        };
-        append_event!(tx, request.case_id, None, kind, payload.to_string(), actor.login, now);
-        if approve && request.kind == "payment_plan" {
-            let instalments: Vec<(NaiveDate, Money)> = proposal["instalments"]
-                .as_array()
-                .map(|lines| {
-                    lines
-                        .iter()
-                        .filter_map(|line| {
-                            let due_on = line["due_on"].as_str()?.parse().ok()?;
-                            let amount = line["amount"].as_str()?.parse().ok()?;
-                            Some((due_on, amount))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let total = crate::direct_debits::check_schedule(&instalments)?;
-            let extra = json!({"request_id": request_id, "approved_by": actor.login, "agreed_by_debtor": true});
-            crate::direct_debits::insert_plan!(tx, request.case_id, None, &instalments, total, extra, actor.login, now);
-            sqlx::query("UPDATE cases SET status = 'payment_plan' WHERE id = $1")
-                .bind(request.case_id)
-                .execute(&mut *tx)
-                .await?;
-        } else if approve && request.kind == "waiver" {
-            let amounts: Breakdown = serde_json::from_value(proposal["amounts"].clone())
-                .map_err(|error| StoreError::Corrupt(format!("demande n° {request_id} : {error}")))?;
-            let balances = crate::ledger::balances_in!(tx, request.case_id);
-            let transaction = ledger::waiver(&balances, &amounts).map_err(|error| {
-                StoreError::Conflict(format!(
-                    "le dossier a changé depuis la demande : {error} ; refusez-la et faites-en une nouvelle"
-                ))
-            })?;
-            let booked_payload = json!({"amounts": amounts, "request_id": request_id, "reason": request.reason});
-            append_event!(tx, request.case_id, None, "waiver_booked", booked_payload.to_string(), actor.login, now);
-            let reference = format!("remise, demande n° {request_id}");
-            book!(
-                tx,
-                Some(request.case_id),
-                &transaction,
-                booked_on,
-                reference.as_str(),
-                None::<i64>,
-                actor.login,
-                now
-            );
-        } else if approve {
-            let amounts: Breakdown = serde_json::from_value(proposal["amounts"].clone())
-                .map_err(|error| StoreError::Corrupt(format!("demande n° {request_id} : {error}")))?;
-            let balances = crate::ledger::balances_in!(tx, request.case_id);
-            // The case may have changed since the request: what is no longer due cannot be
-            // written off, and the approval fails as a whole.
-            let transaction = ledger::write_off(&balances, &amounts).map_err(|error| {
-                StoreError::Conflict(format!(
-                    "le dossier a changé depuis la demande : {error} ; refusez-la et faites-en une nouvelle"
-                ))
-            })?;
-            let booked_payload = json!({"amounts": amounts, "request_id": request_id, "reason": request.reason});
-            append_event!(tx, request.case_id, None, "write_off_booked", booked_payload.to_string(), actor.login, now);
-            let reference = format!("passage en pertes, demande n° {request_id}");
-            book!(
-                tx,
-                Some(request.case_id),
-                &transaction,
-                booked_on,
-                reference.as_str(),
-                None::<i64>,
-                actor.login,
-                now
-            );
-        }
-        tx.commit().await?;
-    });
+    let mut tx = store.begin().await?;
+    // Claim the request first: a second decider finds it no longer pending.
+    let claimed = query(
+        "UPDATE approval_requests SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 \
+         WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(request_id)
+    .bind(status)
+    .bind(actor.login)
+    .bind(now)
+    .bind(decision_reason.trim())
+    .execute(&mut tx)
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        return Err(StoreError::conflict("already_decided", format!("la demande n° {request_id} a déjà été traitée")));
+    }
+    let payload = json!({"request_id": request_id, "decision_reason": decision_reason.trim(), "requested_by": request.requested_by});
+    let kind = match (request.kind.as_str(), approve) {
+        ("payment_plan", true) => EventKind::PlanApproved,
+        ("payment_plan", false) => EventKind::PlanRefused,
+        ("waiver", true) => EventKind::WaiverApproved,
+        ("waiver", false) => EventKind::WaiverRefused,
+        (_, true) => EventKind::WriteOffApproved,
+        (_, false) => EventKind::WriteOffRefused,
+    };
+    tx.append_event(CaseEvent {
+        case_id: request.case_id,
+        expected_version: None,
+        kind,
+        payload: payload.to_string(),
+        actor: actor.login,
+        now,
+    })
+    .await?;
+    if approve && request.kind == "payment_plan" {
+        let instalments: Vec<(NaiveDate, Money)> = proposal["instalments"]
+            .as_array()
+            .map(|lines| {
+                lines
+                    .iter()
+                    .filter_map(|line| {
+                        let due_on = line["due_on"].as_str()?.parse().ok()?;
+                        let amount = line["amount"].as_str()?.parse().ok()?;
+                        Some((due_on, amount))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let total = crate::direct_debits::check_schedule(&instalments)?;
+        let extra = json!({"request_id": request_id, "approved_by": actor.login, "agreed_by_debtor": true});
+        tx.create_plan(NewPlan {
+            case_id: request.case_id,
+            expected_version: None,
+            instalments: &instalments,
+            total,
+            extra,
+            actor: actor.login,
+            now,
+        })
+        .await?;
+        query("UPDATE cases SET status = 'payment_plan' WHERE id = $1").bind(request.case_id).execute(&mut tx).await?;
+    } else if approve && request.kind == "waiver" {
+        let amounts: Breakdown = serde_json::from_value(proposal["amounts"].clone())
+            .map_err(|error| StoreError::Corrupt(format!("demande n° {request_id} : {error}")))?;
+        let balances = tx.balances(request.case_id).await?;
+        let transaction = ledger::waiver(&balances, &amounts).map_err(|error| {
+            StoreError::refused(
+                "case_changed_since_request",
+                format!("le dossier a changé depuis la demande : {error} ; refusez-la et faites-en une nouvelle"),
+            )
+        })?;
+        let booked_payload = json!({"amounts": amounts, "request_id": request_id, "reason": request.reason});
+        tx.append_event(CaseEvent {
+            case_id: request.case_id,
+            expected_version: None,
+            kind: EventKind::WaiverBooked,
+            payload: booked_payload.to_string(),
+            actor: actor.login,
+            now,
+        })
+        .await?;
+        let reference = format!("remise, demande n° {request_id}");
+        tx.book(Booking {
+            case_id: Some(request.case_id),
+            transaction: &transaction,
+            booked_on,
+            reference: &reference,
+            reverses: None,
+            actor: actor.login,
+            now,
+        })
+        .await?;
+    } else if approve {
+        let amounts: Breakdown = serde_json::from_value(proposal["amounts"].clone())
+            .map_err(|error| StoreError::Corrupt(format!("demande n° {request_id} : {error}")))?;
+        let balances = tx.balances(request.case_id).await?;
+        // The case may have changed since the request: what is no longer due cannot be
+        // written off, and the approval fails as a whole.
+        let transaction = ledger::write_off(&balances, &amounts).map_err(|error| {
+            StoreError::refused(
+                "case_changed_since_request",
+                format!("le dossier a changé depuis la demande : {error} ; refusez-la et faites-en une nouvelle"),
+            )
+        })?;
+        let booked_payload = json!({"amounts": amounts, "request_id": request_id, "reason": request.reason});
+        tx.append_event(CaseEvent {
+            case_id: request.case_id,
+            expected_version: None,
+            kind: EventKind::WriteOffBooked,
+            payload: booked_payload.to_string(),
+            actor: actor.login,
+            now,
+        })
+        .await?;
+        let reference = format!("passage en pertes, demande n° {request_id}");
+        tx.book(Booking {
+            case_id: Some(request.case_id),
+            transaction: &transaction,
+            booked_on,
+            reference: &reference,
+            reverses: None,
+            actor: actor.login,
+            now,
+        })
+        .await?;
+    }
+    tx.commit().await?;
     if approve {
         // The case's facts changed (a plan in force, a lower debt): the strategy re-evaluates.
         let rules = crate::workflow::rules(store).await?;

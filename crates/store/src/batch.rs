@@ -25,7 +25,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::accrual::{accrue, RateRule};
 use recouvre_domain::case::ClaimNature;
-use recouvre_domain::journal::{seal, to_storage_precision, NewEvent, GENESIS_HASH};
+use recouvre_domain::journal::{seal, to_storage_precision, EventKind, NewEvent, GENESIS_HASH};
 use recouvre_domain::ledger::{self, Account};
 use recouvre_domain::reference::ReferenceData;
 use recouvre_domain::snapshot::AgeBucket;
@@ -37,9 +37,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::bulk::{insert_events, multi_row, ROWS_PER_STATEMENT_MAX};
+use crate::db::{query, query_as, query_scalar, Builder, MultiRow, ROWS_PER_STATEMENT_MAX};
+use crate::ledger::refused_by_ledger;
 use crate::workflow::{self, FactRows, ProcedureRow, WorkflowRules};
-use crate::{on_engine, Engine, Result, Store, StoreError};
+use crate::{Engine, Result, Store, StoreError, Tx};
 
 /// Cases per chunk unless told otherwise: large enough that a chunk's fixed cost (claim, a few
 /// reads, commit) is small per case, small enough that a killed process loses little work.
@@ -220,50 +221,39 @@ pub async fn run(
 /// Creates the run of `as_of` and its chunks, unless it exists. Returns the number of chunks.
 pub async fn prepare(store: &Store, as_of: NaiveDate, chunk_cases: i64, now: DateTime<Utc>) -> Result<i64> {
     assert!((1..=MAX_CHUNK_CASES).contains(&chunk_cases));
-    let chunks = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        // A write first: on SQLite it takes the write lock at once (a read first would have to be
-        // upgraded, which fails when another process wrote meanwhile); on PostgreSQL a second
-        // process blocks here until the first commits, then does nothing.
-        let created = sqlx::query(
-            "INSERT INTO batch_runs (as_of, chunk_cases, chunks, started_at) \
-             SELECT $1, $2, (COALESCE(MAX(id), 0) + $2 - 1) / $2, $3 FROM cases WHERE 1 = 1 \
-             ON CONFLICT (as_of) DO NOTHING",
+    let mut tx = store.begin().await?;
+    // A write first: on SQLite it takes the write lock at once (a read first would have to be
+    // upgraded, which fails when another process wrote meanwhile); on PostgreSQL a second
+    // process blocks here until the first commits, then does nothing.
+    let created = query(
+        "INSERT INTO batch_runs (as_of, chunk_cases, chunks, started_at) \
+         SELECT $1, $2, (COALESCE(MAX(id), 0) + $2 - 1) / $2, $3 FROM cases WHERE 1 = 1 \
+         ON CONFLICT (as_of) DO NOTHING",
+    )
+    .bind(as_of)
+    .bind(chunk_cases)
+    .bind(now)
+    .execute(&mut tx)
+    .await?
+    .rows_affected();
+    let chunks: i64 =
+        query_scalar("SELECT chunks FROM batch_runs WHERE as_of = $1").bind(as_of).fetch_one(&mut tx).await?;
+    if created == 1 {
+        let numbers: Vec<i64> = (0..chunks).collect();
+        MultiRow::new(
+            "INSERT INTO batch_chunks (as_of, chunk_no, first_case_id, last_case_id, cases_seen, \
+             cases_accrued, interest_cents, entries_booked, warnings_raised, cases_held) ",
+            10,
         )
-        .bind(as_of)
-        .bind(chunk_cases)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        let chunks: i64 = sqlx::query_scalar("SELECT chunks FROM batch_runs WHERE as_of = $1")
-            .bind(as_of)
-            .fetch_one(&mut *tx)
-            .await?;
-        if created == 1 {
-            let numbers: Vec<i64> = (0..chunks).collect();
-            multi_row!(
-                tx,
-                "INSERT INTO batch_chunks (as_of, chunk_no, first_case_id, last_case_id, cases_seen, \
-                 cases_accrued, interest_cents, entries_booked, warnings_raised, cases_held) ",
-                "",
-                10,
-                numbers,
-                |values, chunk_no| {
-                    values
-                        .push_bind(as_of)
-                        .push_bind(*chunk_no)
-                        .push_bind(chunk_no * chunk_cases + 1)
-                        .push_bind((chunk_no + 1) * chunk_cases);
-                    for _ in 0..6 {
-                        values.push_bind(0_i64);
-                    }
-                }
-            );
-        }
-        tx.commit().await?;
-        chunks
-    });
+        .execute(&mut tx, &numbers, |values, chunk_no| {
+            values.push(as_of).push(*chunk_no).push(chunk_no * chunk_cases + 1).push((chunk_no + 1) * chunk_cases);
+            for _ in 0..6 {
+                values.push(0_i64);
+            }
+        })
+        .await?;
+    }
+    tx.commit().await?;
     Ok(chunks)
 }
 
@@ -289,25 +279,24 @@ pub async fn claim(
          ORDER BY chunk_no LIMIT 1{skip_locked}) \
          RETURNING chunk_no, first_case_id, last_case_id"
     );
-    let chunk = on_engine!(store, |pool| sqlx::query_as::<_, Chunk>(&sql)
+    let chunk = query_as::<Chunk>(&sql)
         .bind(worker)
         .bind(lease_until_ms)
         .bind(as_of)
         .bind(now_ms)
-        .fetch_optional(pool)
-        .await?);
+        .fetch_optional(store)
+        .await?;
     Ok(chunk)
 }
 
 /// When chunks remain to do but all are claimed: the earliest end of their leases. `None` when
 /// every chunk is done.
 pub async fn pending(store: &Store, as_of: NaiveDate) -> Result<Option<DateTime<Utc>>> {
-    let row: (i64, Option<i64>) = on_engine!(store, |pool| sqlx::query_as(
-        "SELECT COUNT(*), MIN(lease_until_ms) FROM batch_chunks WHERE as_of = $1 AND done_at IS NULL"
-    )
-    .bind(as_of)
-    .fetch_one(pool)
-    .await?);
+    let row: (i64, Option<i64>) =
+        query_as("SELECT COUNT(*), MIN(lease_until_ms) FROM batch_chunks WHERE as_of = $1 AND done_at IS NULL")
+            .bind(as_of)
+            .fetch_one(store)
+            .await?;
     Ok(match row {
         (0, _) => None,
         (_, lease_until_ms) => {
@@ -320,45 +309,42 @@ pub async fn pending(store: &Store, as_of: NaiveDate) -> Result<Option<DateTime<
 /// and the ledger transactions not counted yet summed into `daily_flows`.
 /// Returns whether this call closed it (false if not all done yet, or already closed).
 pub async fn finish(store: &Store, as_of: NaiveDate, now: DateTime<Utc>) -> Result<bool> {
-    let finished = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let closed = sqlx::query(
-            "UPDATE batch_runs SET finished_at = $2 WHERE as_of = $1 AND finished_at IS NULL \
-             AND NOT EXISTS (SELECT 1 FROM batch_chunks WHERE as_of = $1 AND done_at IS NULL)",
+    let mut tx = store.begin().await?;
+    let closed = query(
+        "UPDATE batch_runs SET finished_at = $2 WHERE as_of = $1 AND finished_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM batch_chunks WHERE as_of = $1 AND done_at IS NULL)",
+    )
+    .bind(as_of)
+    .bind(now)
+    .execute(&mut tx)
+    .await?
+    .rows_affected();
+    if closed == 1 {
+        // A run for a date already snapshotted (a rerun after the run was deleted) replaces it.
+        query("DELETE FROM daily_snapshots WHERE as_of = $1").bind(as_of).execute(&mut tx).await?;
+        query(
+            "INSERT INTO daily_snapshots (as_of, main_nature, status, age_bucket, officer_id, cases, \
+             outstanding_cents, interest_cents) \
+             SELECT as_of, main_nature, status, age_bucket, officer_id, CAST(SUM(cases) AS BIGINT), \
+             CAST(SUM(outstanding_cents) AS BIGINT), CAST(SUM(interest_cents) AS BIGINT) \
+             FROM batch_snapshot_parts WHERE as_of = $1 \
+             GROUP BY as_of, main_nature, status, age_bucket, officer_id",
         )
         .bind(as_of)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if closed == 1 {
-            // A run for a date already snapshotted (a rerun after the run was deleted) replaces it.
-            sqlx::query("DELETE FROM daily_snapshots WHERE as_of = $1").bind(as_of).execute(&mut *tx).await?;
-            sqlx::query(
-                "INSERT INTO daily_snapshots (as_of, main_nature, status, age_bucket, officer_id, cases, \
-                 outstanding_cents, interest_cents) \
-                 SELECT as_of, main_nature, status, age_bucket, officer_id, CAST(SUM(cases) AS BIGINT), \
-                 CAST(SUM(outstanding_cents) AS BIGINT), CAST(SUM(interest_cents) AS BIGINT) \
-                 FROM batch_snapshot_parts WHERE as_of = $1 \
-                 GROUP BY as_of, main_nature, status, age_bucket, officer_id",
-            )
-            .bind(as_of)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM batch_snapshot_parts WHERE as_of = $1").bind(as_of).execute(&mut *tx).await?;
-            // The ledger's movements since the last closed night (issue 8, `store::committee`).
-            crate::committee::record_flows!(tx, as_of);
-        }
-        tx.commit().await?;
-        closed == 1
-    });
-    Ok(finished)
+        .execute(&mut tx)
+        .await?;
+        query("DELETE FROM batch_snapshot_parts WHERE as_of = $1").bind(as_of).execute(&mut tx).await?;
+        // The ledger's movements since the last closed night (issue 8, `store::committee`).
+        tx.record_flows(as_of).await?;
+    }
+    tx.commit().await?;
+    Ok(closed == 1)
 }
 
 /// The run's figures, summed over its chunks.
 pub async fn totals(store: &Store, as_of: NaiveDate) -> Result<RunTotals> {
     type Row = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
-    let row: Row = on_engine!(store, |pool| sqlx::query_as(
+    let row: Row = query_as(
         "SELECT CAST(COUNT(*) AS BIGINT), \
          CAST(COALESCE(SUM(CASE WHEN done_at IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT), \
          CAST(COALESCE(SUM(cases_seen), 0) AS BIGINT), CAST(COALESCE(SUM(cases_accrued), 0) AS BIGINT), \
@@ -366,16 +352,13 @@ pub async fn totals(store: &Store, as_of: NaiveDate) -> Result<RunTotals> {
          CAST(COALESCE(SUM(warnings_raised), 0) AS BIGINT), CAST(COALESCE(SUM(cases_held), 0) AS BIGINT), \
          CAST(COALESCE(SUM(time_bar_warnings), 0) AS BIGINT), CAST(COALESCE(SUM(mandate_warnings), 0) AS BIGINT), \
          CAST(COALESCE(SUM(mandates_expired), 0) AS BIGINT), CAST(COALESCE(SUM(strategies_revised), 0) AS BIGINT) \
-         FROM batch_chunks WHERE as_of = $1"
+         FROM batch_chunks WHERE as_of = $1",
     )
     .bind(as_of)
-    .fetch_one(pool)
-    .await?);
+    .fetch_one(store)
+    .await?;
     let finished: Option<Option<DateTime<Utc>>> =
-        on_engine!(store, |pool| sqlx::query_scalar("SELECT finished_at FROM batch_runs WHERE as_of = $1")
-            .bind(as_of)
-            .fetch_optional(pool)
-            .await?);
+        query_scalar("SELECT finished_at FROM batch_runs WHERE as_of = $1").bind(as_of).fetch_optional(store).await?;
     let (
         chunks,
         chunks_done,
@@ -423,13 +406,13 @@ pub struct SnapshotLine {
 
 /// The daily snapshot of `as_of`, empty if no run closed that day.
 pub async fn snapshot(store: &Store, as_of: NaiveDate) -> Result<Vec<SnapshotLine>> {
-    let lines = on_engine!(store, |pool| sqlx::query_as(
+    let lines = query_as(
         "SELECT main_nature, status, age_bucket, officer_id, cases, outstanding_cents, interest_cents \
-         FROM daily_snapshots WHERE as_of = $1 ORDER BY main_nature, status, age_bucket, officer_id"
+         FROM daily_snapshots WHERE as_of = $1 ORDER BY main_nature, status, age_bucket, officer_id",
     )
     .bind(as_of)
-    .fetch_all(pool)
-    .await?);
+    .fetch_all(store)
+    .await?;
     Ok(lines)
 }
 
@@ -531,57 +514,44 @@ struct JournalTail {
     hash: String,
 }
 
-/// Runs `UPDATE … WHERE … IN (ids)` over `$ids` in blocks; `$head` pushes the statement up to
-/// and including `IN (`.
-macro_rules! update_ids {
-    ($tx:expr, $ids:expr, |$builder:ident| $head:block) => {{
-        for block in $ids.chunks(ROWS_PER_STATEMENT_MAX) {
-            let mut $builder = sqlx::QueryBuilder::new("");
-            $head
-            let mut ids = $builder.separated(", ");
-            for id in block {
-                ids.push_bind(*id);
-            }
-            $builder.push(")");
-            $builder.build().execute(&mut *$tx).await?;
+impl Tx {
+    /// Runs `UPDATE … WHERE … IN (ids)` over `ids` in blocks of [`ROWS_PER_STATEMENT_MAX`];
+    /// `head` is the statement up to and including `IN (`.
+    async fn update_ids(&mut self, head: &Builder<'_>, ids: &[i64]) -> Result<()> {
+        for block in ids.chunks(ROWS_PER_STATEMENT_MAX) {
+            let mut builder = head.clone();
+            builder.push_list(block.iter().copied()).push(")");
+            builder.build().execute(&mut *self).await?;
         }
-    }};
-}
+        Ok(())
+    }
 
-/// Writes a chunk's work with multi-row statements, inside the chunk's transaction.
-macro_rules! write_chunk {
-    ($tx:expr, $work:expr, $as_of:expr, $chunk:expr, $actor:expr, $now:expr) => {{
-        let work: &ChunkWork = &$work;
-        let as_of: NaiveDate = $as_of;
-        let chunk: &Chunk = $chunk;
-        let actor: &str = $actor;
-        let now: DateTime<Utc> = $now;
-
+    /// Writes a chunk's work with multi-row statements, inside the chunk's transaction.
+    async fn write_chunk(
+        &mut self,
+        work: &ChunkWork,
+        as_of: NaiveDate,
+        chunk: &Chunk,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         // Ledger: one accrual transaction per charged case, then its postings.
         let mut transactions = Vec::with_capacity(work.charges.len());
         for (case_id, account, amount, note) in &work.charges {
-            let transaction = ledger::charge(*account, *amount).map_err(|error| StoreError::Conflict(error.to_string()))?;
+            let transaction = ledger::charge(*account, *amount).map_err(refused_by_ledger)?;
             let sum: i64 = transaction.postings.iter().map(|posting| posting.amount.cents()).sum();
             assert_eq!(sum, 0, "only balanced transactions reach the ledger");
             transactions.push((*case_id, note, transaction));
         }
-        let returned: Vec<(i64, i64)> = multi_row!(
-            returning $tx,
+        let returned: Vec<(i64, i64)> = MultiRow::new(
             "INSERT INTO ledger_transactions (case_id, kind, booked_on, reference, actor, created_at) ",
-            " RETURNING id, case_id",
             6,
-            transactions,
-            |values, row| {
-                let (case_id, note, transaction) = row;
-                values
-                    .push_bind(*case_id)
-                    .push_bind(transaction.kind.code())
-                    .push_bind(as_of)
-                    .push_bind(note.as_str())
-                    .push_bind(actor)
-                    .push_bind(now);
-            }
-        );
+        )
+        .tail(" RETURNING id, case_id")
+        .fetch_all(self, &transactions, |values, (case_id, note, transaction)| {
+            values.push(*case_id).push(transaction.kind.code()).push(as_of).push(note.as_str()).push(actor).push(now);
+        })
+        .await?;
         // One transaction per case in the chunk: the case id names each returned id.
         let id_of: HashMap<i64, i64> = returned.into_iter().map(|(id, case_id)| (case_id, id)).collect();
         assert_eq!(id_of.len(), transactions.len(), "one accrual per case and chunk");
@@ -595,159 +565,130 @@ macro_rules! write_chunk {
                     .map(move |posting| (transaction_id, *case_id, posting.account.code(), posting.amount.cents()))
             })
             .collect();
-        multi_row!(
-            $tx,
-            "INSERT INTO ledger_postings (transaction_id, case_id, account, amount_cents) ",
-            "",
-            4,
-            postings,
-            |values, posting| {
-                values.push_bind(posting.0).push_bind(posting.1).push_bind(posting.2).push_bind(posting.3);
-            }
-        );
+        MultiRow::new("INSERT INTO ledger_postings (transaction_id, case_id, account, amount_cents) ", 4)
+            .execute(self, &postings, |values, posting| {
+                values.push(posting.0).push(posting.1).push(posting.2).push(posting.3);
+            })
+            .await?;
 
         // Journal events, already chained in memory.
-        insert_events!($tx, &work.events);
+        self.insert_events(&work.events).await?;
 
         // The cases: last day accrued, journal version, and the list's amount projection.
-        let updated = multi_row!(
-            $tx,
+        let updated = MultiRow::new(
             "UPDATE cases SET accrued_to = v.column2, version = v.column3, total_cents = v.column4 FROM (",
-            ") AS v WHERE cases.id = v.column1",
             4,
-            work.case_updates,
-            |values, update| {
-                let (case_id, accrued_to, version, total_cents) = update;
-                values.push_bind(*case_id).push_bind(*accrued_to).push_bind(*version).push_bind(*total_cents);
-            }
-        );
+        )
+        .tail(") AS v WHERE cases.id = v.column1")
+        .execute(self, &work.case_updates, |values, (case_id, accrued_to, version, total_cents)| {
+            values.push(*case_id).push(*accrued_to).push(*version).push(*total_cents);
+        })
+        .await?;
         assert_eq!(updated, work.case_updates.len() as u64, "every case of the chunk is updated once");
 
-        for block in work.warned_items.chunks(ROWS_PER_STATEMENT_MAX) {
-            let mut builder = sqlx::QueryBuilder::new("UPDATE agenda_items SET warned_on = ");
-            builder.push_bind(as_of).push(" WHERE id IN (");
-            let mut ids = builder.separated(", ");
-            for id in block {
-                ids.push_bind(*id);
-            }
-            builder.push(")");
-            builder.build().execute(&mut *$tx).await?;
-        }
-
+        let mut warned = Builder::new("UPDATE agenda_items SET warned_on = ");
+        warned.push_bind(as_of).push(" WHERE id IN (");
+        self.update_ids(&warned, &work.warned_items).await?;
         // Agency mandates past their end: flagged, and never announced afterwards.
-        update_ids!($tx, work.expired_items, |builder| {
-            builder.push("UPDATE agenda_items SET expired_on = ");
-            builder.push_bind(as_of).push(", warned_on = COALESCE(warned_on, ");
-            builder.push_bind(as_of).push(") WHERE id IN (");
-        });
+        let mut expired = Builder::new("UPDATE agenda_items SET expired_on = ");
+        expired.push_bind(as_of).push(", warned_on = COALESCE(warned_on, ").push_bind(as_of).push(") WHERE id IN (");
+        self.update_ids(&expired, &work.expired_items).await?;
         // Foreclosure/limitation announcements replaced or no longer applying.
-        update_ids!($tx, work.closed_items, |builder| {
-            builder.push("UPDATE agenda_items SET status = 'cancelled', closed_at = ");
-            builder.push_bind(now).push(" WHERE id IN (");
-        });
-        multi_row!(
-            $tx,
+        let mut cancelled = Builder::new("UPDATE agenda_items SET status = 'cancelled', closed_at = ");
+        cancelled.push_bind(now).push(" WHERE id IN (");
+        self.update_ids(&cancelled, &work.closed_items).await?;
+        MultiRow::new(
             "INSERT INTO agenda_items (case_id, kind, code, label, due_on, legal_basis, warn_days, status, created_at, \
              warned_on) ",
-            "",
             10,
-            work.time_bar_items,
-            |values, item| {
-                values
-                    .push_bind(item.case_id)
-                    .push_bind("deadline")
-                    .push_bind(item.code)
-                    .push_bind(item.label.as_str())
-                    .push_bind(item.due_on)
-                    .push_bind(item.legal_basis)
-                    .push_bind(i64::from(item.threshold_days))
-                    .push_bind("open")
-                    .push_bind(now)
-                    .push_bind(as_of);
-            }
-        );
+        )
+        .execute(self, &work.time_bar_items, |values, item| {
+            values
+                .push(item.case_id)
+                .push("deadline")
+                .push(item.code)
+                .push(item.label.as_str())
+                .push(item.due_on)
+                .push(item.legal_basis)
+                .push(i64::from(item.threshold_days))
+                .push("open")
+                .push(now)
+                .push(as_of);
+        })
+        .await?;
 
-        // New recommendations, as `workflow::store_recommendation` writes one: the proposed one
+        // New recommendations, as `Tx::store_recommendation` writes one: the proposed one
         // superseded, its planned actions cancelled, the new ones in the agenda.
         let advised: Vec<i64> = work.recommendations.iter().map(|(case_id, _)| *case_id).collect();
-        update_ids!($tx, advised, |builder| {
-            builder.push("UPDATE recommendations SET status = 'superseded' WHERE status = 'proposed' AND case_id IN (");
-        });
-        update_ids!($tx, advised, |builder| {
-            builder.push("UPDATE agenda_items SET status = 'cancelled', closed_at = ");
-            builder.push_bind(now).push(" WHERE kind = 'action' AND status = 'open' AND case_id IN (");
-        });
-        multi_row!(
-            $tx,
+        let superseded =
+            Builder::new("UPDATE recommendations SET status = 'superseded' WHERE status = 'proposed' AND case_id IN (");
+        self.update_ids(&superseded, &advised).await?;
+        let mut actions_cancelled = Builder::new("UPDATE agenda_items SET status = 'cancelled', closed_at = ");
+        actions_cancelled.push_bind(now).push(" WHERE kind = 'action' AND status = 'open' AND case_id IN (");
+        self.update_ids(&actions_cancelled, &advised).await?;
+        MultiRow::new(
             "INSERT INTO recommendations (case_id, rule_id, strategy, explanation, body, facts_digest, rules_version, \
              status, created_at) ",
-            "",
             9,
-            work.recommendations,
-            |values, advice| {
-                let (case_id, recommendation) = advice;
-                values
-                    .push_bind(*case_id)
-                    .push_bind(recommendation.rule_id.as_str())
-                    .push_bind(recommendation.strategy.code())
-                    .push_bind(recommendation.explanation.as_str())
-                    .push_bind(serde_json::to_string(recommendation).expect("a recommendation serialises"))
-                    .push_bind(recommendation.facts_digest.as_str())
-                    .push_bind(recommendation.rules_version.as_str())
-                    .push_bind("proposed")
-                    .push_bind(now);
-            }
-        );
+        )
+        .execute(self, &work.recommendations, |values, (case_id, recommendation)| {
+            values
+                .push(*case_id)
+                .push(recommendation.rule_id.as_str())
+                .push(recommendation.strategy.code())
+                .push(recommendation.explanation.as_str())
+                .push(serde_json::to_string(recommendation).expect("a recommendation serialises"))
+                .push(recommendation.facts_digest.as_str())
+                .push(recommendation.rules_version.as_str())
+                .push("proposed")
+                .push(now);
+        })
+        .await?;
         let actions: Vec<(i64, &recouvre_domain::strategy::PlannedAction)> = work
             .recommendations
             .iter()
             .flat_map(|(case_id, recommendation)| recommendation.actions.iter().map(move |action| (*case_id, action)))
             .collect();
-        multi_row!(
-            $tx,
+        MultiRow::new(
             "INSERT INTO agenda_items (case_id, kind, code, label, due_on, warn_days, status, created_at) ",
-            "",
             8,
-            actions,
-            |values, planned| {
-                let (case_id, action) = planned;
-                values
-                    .push_bind(*case_id)
-                    .push_bind("action")
-                    .push_bind(action.code.as_str())
-                    .push_bind(action.label.as_str())
-                    .push_bind(action.due_on)
-                    .push_bind(0_i64)
-                    .push_bind("open")
-                    .push_bind(now);
-            }
-        );
+        )
+        .execute(self, &actions, |values, (case_id, action)| {
+            values
+                .push(*case_id)
+                .push("action")
+                .push(action.code.as_str())
+                .push(action.label.as_str())
+                .push(action.due_on)
+                .push(0_i64)
+                .push("open")
+                .push(now);
+        })
+        .await?;
 
         let parts: Vec<_> = work.snapshot.iter().collect();
-        multi_row!(
-            $tx,
+        MultiRow::new(
             "INSERT INTO batch_snapshot_parts (as_of, chunk_no, main_nature, status, age_bucket, officer_id, \
              cases, outstanding_cents, interest_cents) ",
-            "",
             9,
-            parts,
-            |values, part| {
-                let ((nature, status, bucket, officer_id), (cases, outstanding_cents, interest_cents)) = part;
-                values
-                    .push_bind(as_of)
-                    .push_bind(chunk.chunk_no)
-                    .push_bind(nature.as_str())
-                    .push_bind(status.as_str())
-                    .push_bind(*bucket)
-                    .push_bind(*officer_id)
-                    .push_bind(*cases)
-                    .push_bind(*outstanding_cents)
-                    .push_bind(*interest_cents);
-            }
-        );
+        )
+        .execute(self, &parts, |values, part| {
+            let ((nature, status, bucket, officer_id), (cases, outstanding_cents, interest_cents)) = part;
+            values
+                .push(as_of)
+                .push(chunk.chunk_no)
+                .push(nature.as_str())
+                .push(status.as_str())
+                .push(*bucket)
+                .push(*officer_id)
+                .push(*cases)
+                .push(*outstanding_cents)
+                .push(*interest_cents);
+        })
+        .await?;
 
         let stats = &work.stats;
-        sqlx::query(
+        query(
             "UPDATE batch_chunks SET cases_seen = $3, cases_accrued = $4, interest_cents = $5, entries_booked = $6, \
              warnings_raised = $7, cases_held = $8, time_bar_warnings = $9, mandate_warnings = $10, \
              mandates_expired = $11, strategies_revised = $12 WHERE as_of = $1 AND chunk_no = $2",
@@ -764,9 +705,10 @@ macro_rules! write_chunk {
         .bind(stats.mandate_warnings as i64)
         .bind(stats.mandates_expired as i64)
         .bind(stats.strategies_revised as i64)
-        .execute(&mut *$tx)
+        .execute(&mut *self)
         .await?;
-    }};
+        Ok(())
+    }
 }
 
 /// Does one chunk's work and marks it done, in one transaction. `None` if another process
@@ -796,99 +738,94 @@ pub async fn process_chunk(store: &Store, chunk: &Chunk, context: &ChunkContext<
         "SELECT {} FROM procedures WHERE case_id BETWEEN $1 AND $2 ORDER BY case_id, id",
         workflow::PROCEDURE_COLUMNS
     );
-    let stats = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        // First statement: takes the chunk (and, on SQLite, the write lock) or finds it done.
-        let marked = sqlx::query(
-            "UPDATE batch_chunks SET done_at = $3, done_by = $4 WHERE as_of = $1 AND chunk_no = $2 AND done_at IS NULL",
+    let mut tx = store.begin().await?;
+    // First statement: takes the chunk (and, on SQLite, the write lock) or finds it done.
+    let marked = query(
+        "UPDATE batch_chunks SET done_at = $3, done_by = $4 WHERE as_of = $1 AND chunk_no = $2 AND done_at IS NULL",
+    )
+    .bind(as_of)
+    .bind(chunk.chunk_no)
+    .bind(now)
+    .bind(worker)
+    .execute(&mut tx)
+    .await?
+    .rows_affected();
+    if marked == 0 {
+        return Ok(None);
+    }
+    let cases: Vec<CaseRow> =
+        query_as(&cases_sql).bind(chunk.first_case_id).bind(chunk.last_case_id).fetch_all(&mut tx).await?;
+    // Capital per case and booking day, for the cases that have days to accrue.
+    let principal_rows: Vec<(i64, NaiveDate, i64)> = query_as(
+        "SELECT p.case_id, t.booked_on, CAST(SUM(p.amount_cents) AS BIGINT) FROM ledger_postings p \
+         JOIN ledger_transactions t ON t.id = p.transaction_id \
+         WHERE p.case_id BETWEEN $1 AND $2 AND p.account = 'principal' \
+         GROUP BY p.case_id, t.booked_on ORDER BY p.case_id, t.booked_on",
+    )
+    .bind(chunk.first_case_id)
+    .bind(chunk.last_case_id)
+    .fetch_all(&mut tx)
+    .await?;
+    let deadlines: Vec<DeadlineRow> = query_as(
+        "SELECT id, case_id, code, label, due_on, legal_basis, warn_days, status, warned_on, expired_on \
+         FROM agenda_items WHERE case_id BETWEEN $1 AND $2 AND kind = 'deadline' AND (\
+         (status = 'open' AND (warned_on IS NULL \
+         OR (code = 'agency_mandate_end' AND expired_on IS NULL AND due_on < $3))) \
+         OR code IN ('foreclosure', 'limitation')) \
+         ORDER BY case_id, due_on, id",
+    )
+    .bind(chunk.first_case_id)
+    .bind(chunk.last_case_id)
+    .bind(as_of)
+    .fetch_all(&mut tx)
+    .await?;
+    // What the time bars and the strategy's facts need: the procedures under way…
+    let procedures: Vec<ProcedureRow> =
+        query_as(&procedures_sql).bind(chunk.first_case_id).bind(chunk.last_case_id).fetch_all(&mut tx).await?;
+    // …and, for the cases the engine already advised on, the latest advice and the rest of
+    // the facts (two more reads, only for chunks holding such cases).
+    let recommendations: Vec<LatestRecommendation> = query_as(
+        "SELECT r.case_id, r.body FROM recommendations r WHERE r.case_id BETWEEN $1 AND $2 \
+         AND r.id = (SELECT MAX(x.id) FROM recommendations x WHERE x.case_id = r.case_id) ORDER BY r.case_id",
+    )
+    .bind(chunk.first_case_id)
+    .bind(chunk.last_case_id)
+    .fetch_all(&mut tx)
+    .await?;
+    let strategy_extras: Vec<(i64, String, i64, Option<String>)> = if recommendations.is_empty() {
+        Vec::new()
+    } else {
+        query_as(
+            "SELECT case_id, 'guarantors' AS what, CAST(COUNT(*) AS BIGINT) AS n, CAST(NULL AS TEXT) AS text \
+             FROM case_parties WHERE case_id BETWEEN $1 AND $2 AND role = 'guarantor' GROUP BY case_id \
+             UNION ALL SELECT case_id, 'guarantors', CAST(COUNT(*) AS BIGINT), CAST(NULL AS TEXT) \
+             FROM guarantees WHERE case_id BETWEEN $1 AND $2 AND kind IN ('personal_surety', 'guarantee_body') \
+             GROUP BY case_id \
+             UNION ALL SELECT case_id, 'plans_broken', CAST(SUM(CASE WHEN status = 'lapsed' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(NULL AS TEXT) FROM payment_plans WHERE case_id BETWEEN $1 AND $2 GROUP BY case_id \
+             UNION ALL SELECT case_id, 'plans_active', CAST(SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(NULL AS TEXT) FROM payment_plans WHERE case_id BETWEEN $1 AND $2 GROUP BY case_id \
+             UNION ALL SELECT a.case_id, 'assessment', CAST(0 AS BIGINT), a.result FROM assessments a \
+             WHERE a.case_id BETWEEN $1 AND $2 \
+             AND a.id = (SELECT MAX(x.id) FROM assessments x WHERE x.case_id = a.case_id)",
         )
-        .bind(as_of)
-        .bind(chunk.chunk_no)
-        .bind(now)
-        .bind(worker)
-        .execute(&mut *tx)
+        .bind(chunk.first_case_id)
+        .bind(chunk.last_case_id)
+        .fetch_all(&mut tx)
         .await?
-        .rows_affected();
-        if marked == 0 {
-            return Ok(None);
-        }
-        let cases: Vec<CaseRow> =
-            sqlx::query_as(&cases_sql).bind(chunk.first_case_id).bind(chunk.last_case_id).fetch_all(&mut *tx).await?;
-        // Capital per case and booking day, for the cases that have days to accrue.
-        let principal_rows: Vec<(i64, NaiveDate, i64)> = sqlx::query_as(
-            "SELECT p.case_id, t.booked_on, CAST(SUM(p.amount_cents) AS BIGINT) FROM ledger_postings p \
-             JOIN ledger_transactions t ON t.id = p.transaction_id \
-             WHERE p.case_id BETWEEN $1 AND $2 AND p.account = 'principal' \
-             GROUP BY p.case_id, t.booked_on ORDER BY p.case_id, t.booked_on",
-        )
-        .bind(chunk.first_case_id)
-        .bind(chunk.last_case_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let deadlines: Vec<DeadlineRow> = sqlx::query_as(
-            "SELECT id, case_id, code, label, due_on, legal_basis, warn_days, status, warned_on, expired_on \
-             FROM agenda_items WHERE case_id BETWEEN $1 AND $2 AND kind = 'deadline' AND (\
-             (status = 'open' AND (warned_on IS NULL \
-             OR (code = 'agency_mandate_end' AND expired_on IS NULL AND due_on < $3))) \
-             OR code IN ('foreclosure', 'limitation')) \
-             ORDER BY case_id, due_on, id",
-        )
-        .bind(chunk.first_case_id)
-        .bind(chunk.last_case_id)
-        .bind(as_of)
-        .fetch_all(&mut *tx)
-        .await?;
-        // What the time bars and the strategy's facts need: the procedures under way…
-        let procedures: Vec<ProcedureRow> = sqlx::query_as(&procedures_sql)
-            .bind(chunk.first_case_id)
-            .bind(chunk.last_case_id)
-            .fetch_all(&mut *tx)
-            .await?;
-        // …and, for the cases the engine already advised on, the latest advice and the rest of
-        // the facts (two more reads, only for chunks holding such cases).
-        let recommendations: Vec<LatestRecommendation> = sqlx::query_as(
-            "SELECT r.case_id, r.body FROM recommendations r WHERE r.case_id BETWEEN $1 AND $2 \
-             AND r.id = (SELECT MAX(x.id) FROM recommendations x WHERE x.case_id = r.case_id) ORDER BY r.case_id",
-        )
-        .bind(chunk.first_case_id)
-        .bind(chunk.last_case_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let strategy_extras: Vec<(i64, String, i64, Option<String>)> = if recommendations.is_empty() {
-            Vec::new()
-        } else {
-            sqlx::query_as(
-                "SELECT case_id, 'guarantors' AS what, CAST(COUNT(*) AS BIGINT) AS n, CAST(NULL AS TEXT) AS text \
-                 FROM case_parties WHERE case_id BETWEEN $1 AND $2 AND role = 'guarantor' GROUP BY case_id \
-                 UNION ALL SELECT case_id, 'guarantors', CAST(COUNT(*) AS BIGINT), CAST(NULL AS TEXT) \
-                 FROM guarantees WHERE case_id BETWEEN $1 AND $2 AND kind IN ('personal_surety', 'guarantee_body') \
-                 GROUP BY case_id \
-                 UNION ALL SELECT case_id, 'plans_broken', CAST(SUM(CASE WHEN status = 'lapsed' THEN 1 ELSE 0 END) AS BIGINT), \
-                 CAST(NULL AS TEXT) FROM payment_plans WHERE case_id BETWEEN $1 AND $2 GROUP BY case_id \
-                 UNION ALL SELECT case_id, 'plans_active', CAST(SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS BIGINT), \
-                 CAST(NULL AS TEXT) FROM payment_plans WHERE case_id BETWEEN $1 AND $2 GROUP BY case_id \
-                 UNION ALL SELECT a.case_id, 'assessment', CAST(0 AS BIGINT), a.result FROM assessments a \
-                 WHERE a.case_id BETWEEN $1 AND $2 \
-                 AND a.id = (SELECT MAX(x.id) FROM assessments x WHERE x.case_id = a.case_id)",
-            )
-            .bind(chunk.first_case_id)
-            .bind(chunk.last_case_id)
-            .fetch_all(&mut *tx)
-            .await?
-        };
-        let rows = ChunkRows {
-            cases: &cases,
-            principal_rows: &principal_rows,
-            deadlines: &deadlines,
-            procedures: &procedures,
-            recommendations: &recommendations,
-            strategy_extras: &strategy_extras,
-        };
-        let work = plan_chunk(&rows, as_of, reference, rules, actor, recorded_at)?;
-        write_chunk!(tx, work, as_of, chunk, actor, now);
-        tx.commit().await?;
-        work.stats
-    });
+    };
+    let rows = ChunkRows {
+        cases: &cases,
+        principal_rows: &principal_rows,
+        deadlines: &deadlines,
+        procedures: &procedures,
+        recommendations: &recommendations,
+        strategy_extras: &strategy_extras,
+    };
+    let work = plan_chunk(&rows, as_of, reference, rules, actor, recorded_at)?;
+    tx.write_chunk(&work, as_of, chunk, actor, now).await?;
+    tx.commit().await?;
+    let stats = work.stats;
     Ok(Some(stats))
 }
 
@@ -985,10 +922,17 @@ fn plan_chunk(
             hash: case.last_hash.clone().unwrap_or_else(|| GENESIS_HASH.to_string()),
         };
         assert!(case.version == 0 || case.last_hash.is_some(), "case {} has a version but no event", case.id);
-        let mut append = |tail: &mut JournalTail, kind: &str, payload: String| {
+        let mut append = |tail: &mut JournalTail, kind: EventKind, payload: String| {
             let event = seal(
                 &tail.hash,
-                NewEvent { case_id: case.id, sequence: tail.version + 1, kind, payload: &payload, actor, recorded_at },
+                NewEvent {
+                    case_id: case.id,
+                    sequence: tail.version + 1,
+                    kind: kind.code(),
+                    payload: &payload,
+                    actor,
+                    recorded_at,
+                },
             );
             tail.version = event.sequence;
             tail.hash = event.hash.clone();
@@ -1025,7 +969,7 @@ fn plan_chunk(
                         "from": after.succ_opt(), "to": accrual.accrued_to, "days": accrual.days,
                         "rate": rate, "account": account.code(), "amount": accrual.interest,
                     });
-                    append(&mut tail, "interest_accrued", payload.to_string());
+                    append(&mut tail, EventKind::InterestAccrued, payload.to_string());
                     let note = format!("intérêts du {} au {}", after.succ_opt().unwrap_or(after), accrual.accrued_to);
                     work.charges.push((case.id, account, accrual.interest, note));
                     work.stats.cases_accrued += 1;
@@ -1053,7 +997,7 @@ fn plan_chunk(
                         "agenda_item_id": deadline.id, "label": deadline.label, "due_on": deadline.due_on,
                         "legal_basis": deadline.legal_basis, "days_past": (as_of - deadline.due_on).num_days(),
                     });
-                    append(&mut tail, "agency_mandate_expired", payload.to_string());
+                    append(&mut tail, EventKind::AgencyMandateExpired, payload.to_string());
                     work.expired_items.push(deadline.id);
                     work.stats.mandates_expired += 1;
                 }
@@ -1071,7 +1015,7 @@ fn plan_chunk(
                 "agenda_item_id": deadline.id, "label": deadline.label, "due_on": deadline.due_on,
                 "legal_basis": deadline.legal_basis, "days_left": days_left,
             });
-            append(&mut tail, "deadline_warning", payload.to_string());
+            append(&mut tail, EventKind::DeadlineWarning, payload.to_string());
             work.warned_items.push(deadline.id);
             if mandate {
                 work.stats.mandate_warnings += 1;
@@ -1097,8 +1041,8 @@ fn plan_chunk(
             let (foreclosure, limitation, limitation_basis) =
                 workflow::time_bars(nature, due_on, case.first_incident_on, case_procedures);
             let bars = [
-                (FORECLOSURE_CODE, foreclosure, "C. consom. R312-35", "foreclosure_warning"),
-                (LIMITATION_CODE, Some(limitation), limitation_basis, "limitation_warning"),
+                (FORECLOSURE_CODE, foreclosure, "C. consom. R312-35", EventKind::ForeclosureWarning),
+                (LIMITATION_CODE, Some(limitation), limitation_basis, EventKind::LimitationWarning),
             ];
             for (code, date, legal_basis, kind) in bars {
                 let announced: Vec<&&DeadlineRow> = case_deadlines.iter().filter(|item| item.code == code).collect();
@@ -1188,7 +1132,7 @@ fn plan_chunk(
                         "rules_version": recommendation.rules_version, "evaluated_on": as_of,
                         "previous_rule": previous.rule_id,
                     });
-                    append(&mut tail, "strategy_recommended", payload.to_string());
+                    append(&mut tail, EventKind::StrategyRecommended, payload.to_string());
                     work.recommendations.push((case.id, recommendation));
                     work.stats.strategies_revised += 1;
                 }

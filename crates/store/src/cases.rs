@@ -8,25 +8,27 @@ use recouvre_domain::case::{
     AccountKind, Breakdown, CaseStatus, Claim, ClaimNature, Employment, FamilySituation, Guarantee, GuaranteeKind,
     NewCase, OtherAccount, OverIndebtedness, PartyRole, Person, Protection,
 };
+use recouvre_domain::journal::EventKind;
 use recouvre_domain::Money;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::journal::append_event;
-use crate::{on_engine, Result, Store, StoreError};
+use crate::db::{query, query_as, query_scalar};
+use crate::journal::CaseEvent;
+use crate::ledger::Booking;
+use crate::{Result, Store, StoreError, Tx};
 
-/// Inserts a person unless their customer number is known; returns their id.
-macro_rules! upsert_person {
-    ($conn:expr, $person:expr) => {{
-        let person: &recouvre_domain::case::Person = $person;
-        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM persons WHERE customer_number = $1")
+impl Tx {
+    /// Inserts a person unless their customer number is known; returns their id.
+    pub(crate) async fn upsert_person(&mut self, person: &Person) -> Result<i64> {
+        let existing: Option<i64> = query_scalar("SELECT id FROM persons WHERE customer_number = $1")
             .bind(&person.customer_number)
-            .fetch_optional(&mut *$conn)
+            .fetch_optional(&mut *self)
             .await?;
         match existing {
-            Some(id) => id,
+            Some(id) => Ok(id),
             None => {
-                let id: i64 = sqlx::query_scalar(
+                let id: i64 = query_scalar(
                     "INSERT INTO persons (customer_number, last_name, first_name, search_key, birth_date, \
                      address_line, postcode, city, phone, email, iban, family_situation, dependants, employment, \
                      employer, monthly_income_cents, monthly_charges_cents, deceased_on, protection, guardian_name, \
@@ -57,29 +59,31 @@ macro_rules! upsert_person {
                 .bind(&person.guardian_address)
                 .bind(person.over_indebtedness.code())
                 .bind(person.ficp_registered)
-                .fetch_one(&mut *$conn)
+                .fetch_one(&mut *self)
                 .await?;
-                id
+                Ok(id)
             }
         }
-    }};
-}
+    }
 
-/// Opens a case for `new_case`, or adds its claims to the debtor's open case. Claims already
-/// known by contract reference are skipped, which makes imports idempotent. Returns the case
-/// id and whether anything changed.
-macro_rules! open_or_join_case {
-    ($conn:expr, $new_case:expr, $actor:expr, $now:expr) => {{
-        let new_case: &recouvre_domain::case::NewCase = $new_case;
-        let actor: &str = $actor;
-        let now: chrono::DateTime<chrono::Utc> = $now;
-        let debtor_id = $crate::cases::upsert_person!($conn, &new_case.debtor);
-        let open_case: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM cases WHERE debtor_id = $1 AND status <> 'closed' ORDER BY id LIMIT 1",
-        )
-        .bind(debtor_id)
-        .fetch_optional(&mut *$conn)
-        .await?;
+    /// Opens a case for `new_case`, or adds its claims to the debtor's open case. Claims
+    /// already known by contract reference are skipped, which makes imports idempotent. Returns
+    /// the case id and whether anything changed.
+    ///
+    /// The seed's bulk path (the `seed` module) writes exactly these rows and events for a new case:
+    /// change both together (`crates/testkit/tests/seed.rs` compares them).
+    pub(crate) async fn open_or_join_case(
+        &mut self,
+        new_case: &NewCase,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(i64, bool)> {
+        let debtor_id = self.upsert_person(&new_case.debtor).await?;
+        let open_case: Option<i64> =
+            query_scalar("SELECT id FROM cases WHERE debtor_id = $1 AND status <> 'closed' ORDER BY id LIMIT 1")
+                .bind(debtor_id)
+                .fetch_optional(&mut *self)
+                .await?;
         let mut changed = false;
         let case_id = match open_case {
             Some(case_id) => case_id,
@@ -88,15 +92,16 @@ macro_rules! open_or_join_case {
                 let officer_id: Option<i64> = match &new_case.officer {
                     None => None,
                     Some(login) => {
-                        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
+                        let id: Option<i64> = query_scalar("SELECT id FROM users WHERE login = $1")
                             .bind(login)
-                            .fetch_optional(&mut *$conn)
+                            .fetch_optional(&mut *self)
                             .await?;
-                        Some(id.ok_or_else(|| $crate::StoreError::not_found(format!("gestionnaire « {login} »")))?)
+                        Some(id.ok_or_else(|| crate::StoreError::not_found(format!("gestionnaire « {login} »")))?)
                     }
                 };
-                let main_nature = new_case.claims.first().map_or(recouvre_domain::case::ClaimNature::Overdraft, |claim| claim.nature);
-                let case_id: i64 = sqlx::query_scalar(
+                let main_nature =
+                    new_case.claims.first().map_or(recouvre_domain::case::ClaimNature::Overdraft, |claim| claim.nature);
+                let case_id: i64 = query_scalar(
                     "INSERT INTO cases (reference, debtor_id, officer_id, status, main_nature, opened_on, tags, \
                      total_cents, search_key, version, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, 0, $9) RETURNING id",
@@ -110,18 +115,18 @@ macro_rules! open_or_join_case {
                 .bind(serde_json::to_string(&new_case.tags).expect("tags serialise"))
                 .bind(new_case.debtor.search_key())
                 .bind(now)
-                .fetch_one(&mut *$conn)
+                .fetch_one(&mut *self)
                 .await?;
-                let reference = $crate::cases::case_reference(case_id);
-                sqlx::query("UPDATE cases SET reference = $2 WHERE id = $1")
+                let reference = crate::cases::case_reference(case_id);
+                query("UPDATE cases SET reference = $2 WHERE id = $1")
                     .bind(case_id)
                     .bind(&reference)
-                    .execute(&mut *$conn)
+                    .execute(&mut *self)
                     .await?;
-                sqlx::query("INSERT INTO case_parties (case_id, person_id, role) VALUES ($1, $2, 'debtor')")
+                query("INSERT INTO case_parties (case_id, person_id, role) VALUES ($1, $2, 'debtor')")
                     .bind(case_id)
                     .bind(debtor_id)
-                    .execute(&mut *$conn)
+                    .execute(&mut *self)
                     .await?;
                 let payload = serde_json::json!({
                     "reference": reference,
@@ -132,50 +137,81 @@ macro_rules! open_or_join_case {
                     "officer": new_case.officer,
                     "tags": new_case.tags,
                 });
-                $crate::journal::append_event!($conn, case_id, None, "case_opened", payload.to_string(), actor, now);
+                self.append_event(CaseEvent {
+                    case_id,
+                    expected_version: None,
+                    kind: EventKind::CaseOpened,
+                    payload: payload.to_string(),
+                    actor,
+                    now,
+                })
+                .await?;
                 for guarantee in &new_case.guarantees {
-                    sqlx::query("INSERT INTO guarantees (case_id, kind, description, amount_cents) VALUES ($1, $2, $3, $4)")
+                    query("INSERT INTO guarantees (case_id, kind, description, amount_cents) VALUES ($1, $2, $3, $4)")
                         .bind(case_id)
                         .bind(guarantee.kind.code())
                         .bind(&guarantee.description)
                         .bind(guarantee.amount.cents())
-                        .execute(&mut *$conn)
+                        .execute(&mut *self)
                         .await?;
                     let payload = serde_json::json!({"kind": guarantee.kind.code(), "description": guarantee.description, "amount": guarantee.amount});
-                    $crate::journal::append_event!($conn, case_id, None, "guarantee_added", payload.to_string(), actor, now);
+                    self.append_event(CaseEvent {
+                        case_id,
+                        expected_version: None,
+                        kind: EventKind::GuaranteeAdded,
+                        payload: payload.to_string(),
+                        actor,
+                        now,
+                    })
+                    .await?;
                 }
                 for note in &new_case.notes {
-                    sqlx::query("INSERT INTO case_notes (case_id, author, body, created_at) VALUES ($1, $2, $3, $4)")
+                    query("INSERT INTO case_notes (case_id, author, body, created_at) VALUES ($1, $2, $3, $4)")
                         .bind(case_id)
                         .bind(actor)
                         .bind(note)
                         .bind(now)
-                        .execute(&mut *$conn)
+                        .execute(&mut *self)
                         .await?;
-                    $crate::journal::append_event!($conn, case_id, None, "note_added", serde_json::json!({"body": note}).to_string(), actor, now);
+                    self.append_event(CaseEvent {
+                        case_id,
+                        expected_version: None,
+                        kind: EventKind::NoteAdded,
+                        payload: serde_json::json!({"body": note}).to_string(),
+                        actor,
+                        now,
+                    })
+                    .await?;
                 }
                 case_id
             }
         };
         for (role, person) in &new_case.parties {
-            let person_id = $crate::cases::upsert_person!($conn, person);
-            let inserted = sqlx::query(
-                "INSERT INTO case_parties (case_id, person_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(case_id)
-            .bind(person_id)
-            .bind(role.code())
-            .execute(&mut *$conn)
-            .await?
-            .rows_affected();
+            let person_id = self.upsert_person(person).await?;
+            let inserted =
+                query("INSERT INTO case_parties (case_id, person_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                    .bind(case_id)
+                    .bind(person_id)
+                    .bind(role.code())
+                    .execute(&mut *self)
+                    .await?
+                    .rows_affected();
             if inserted > 0 {
                 changed = true;
                 let payload = serde_json::json!({"role": role.code(), "name": person.display_name(), "customer_number": person.customer_number});
-                $crate::journal::append_event!($conn, case_id, None, "party_added", payload.to_string(), actor, now);
+                self.append_event(CaseEvent {
+                    case_id,
+                    expected_version: None,
+                    kind: EventKind::PartyAdded,
+                    payload: payload.to_string(),
+                    actor,
+                    now,
+                })
+                .await?;
             }
         }
         for claim in &new_case.claims {
-            let inserted: Option<i64> = sqlx::query_scalar(
+            let inserted: Option<i64> = query_scalar(
                 "INSERT INTO claims (case_id, contract_ref, nature, principal_cents, contractual_interest_cents, \
                  statutory_interest_cents, costs_cents, penalties_cents, contractual_rate, opened_on, due_on, \
                  first_incident_on, last_payment_on) \
@@ -195,29 +231,37 @@ macro_rules! open_or_join_case {
             .bind(claim.due_on)
             .bind(claim.first_incident_on)
             .bind(claim.last_payment_on)
-            .fetch_optional(&mut *$conn)
+            .fetch_optional(&mut *self)
             .await?;
             if inserted.is_some() {
                 changed = true;
                 let payload = serde_json::to_string(claim).expect("claims serialise");
-                $crate::journal::append_event!($conn, case_id, None, "claim_added", payload, actor, now);
+                self.append_event(CaseEvent {
+                    case_id,
+                    expected_version: None,
+                    kind: EventKind::ClaimAdded,
+                    payload,
+                    actor,
+                    now,
+                })
+                .await?;
                 // The claim's amounts enter the case's ledger as transferred from core banking.
                 if let Ok(opening) = recouvre_domain::ledger::opening(&claim.amounts) {
-                    $crate::ledger::book!(
-                        $conn,
-                        Some(case_id),
-                        &opening,
-                        now.date_naive(),
-                        claim.contract_ref.as_str(),
-                        None::<i64>,
+                    self.book(Booking {
+                        case_id: Some(case_id),
+                        transaction: &opening,
+                        booked_on: now.date_naive(),
+                        reference: &claim.contract_ref,
+                        reverses: None,
                         actor,
-                        now
-                    );
+                        now,
+                    })
+                    .await?;
                 }
             }
         }
         for account in &new_case.other_accounts {
-            sqlx::query(
+            query(
                 "INSERT INTO other_accounts (person_id, kind, account_number, balance_cents) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (account_number) DO NOTHING",
             )
@@ -225,14 +269,12 @@ macro_rules! open_or_join_case {
             .bind(account.kind.code())
             .bind(&account.account_number)
             .bind(account.balance.cents())
-            .execute(&mut *$conn)
+            .execute(&mut *self)
             .await?;
         }
-        (case_id, changed)
-    }};
+        Ok((case_id, changed))
+    }
 }
-pub(crate) use open_or_join_case;
-pub(crate) use upsert_person;
 
 /// The case number shown to officers and printed on letters.
 pub fn case_reference(case_id: i64) -> String {
@@ -241,27 +283,21 @@ pub fn case_reference(case_id: i64) -> String {
 
 /// Opens (or joins) one case in its own transaction.
 pub async fn open(store: &Store, new_case: &NewCase, actor: &str, now: DateTime<Utc>) -> Result<(i64, bool)> {
-    let result = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let result = open_or_join_case!(tx, new_case, actor, now);
-        tx.commit().await?;
-        result
-    });
+    let mut tx = store.begin().await?;
+    let result = tx.open_or_join_case(new_case, actor, now).await?;
+    tx.commit().await?;
     Ok(result)
 }
 
 /// Opens many cases in one transaction (the demo generator; imports use [`crate::imports`]).
 pub async fn open_many(store: &Store, new_cases: &[NewCase], actor: &str, now: DateTime<Utc>) -> Result<u64> {
-    let created = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let mut created = 0_u64;
-        for new_case in new_cases {
-            let (_, changed) = open_or_join_case!(tx, new_case, actor, now);
-            created += u64::from(changed);
-        }
-        tx.commit().await?;
-        created
-    });
+    let mut tx = store.begin().await?;
+    let mut created = 0_u64;
+    for new_case in new_cases {
+        let (_, changed) = tx.open_or_join_case(new_case, actor, now).await?;
+        created += u64::from(changed);
+    }
+    tx.commit().await?;
     Ok(created)
 }
 
@@ -546,18 +582,16 @@ pub async fn list(store: &Store, filter: &CaseFilter) -> Result<CasePage> {
         col = sort.column(),
         fetch = limit + 1,
     );
-    let mut rows: Vec<CaseSummary> = on_engine!(store, |pool| {
-        let mut query = sqlx::query_as(&sql);
-        for bind in binds {
-            query = match bind {
-                Bind::Int(value) => query.bind(value),
-                Bind::Text(value) => query.bind(value),
-                Bind::Date(value) => query.bind(value),
-                Bind::Instant(value) => query.bind(value),
-            };
-        }
-        query.fetch_all(pool).await?
-    });
+    let mut query = query_as(&sql);
+    for bind in binds {
+        query = match bind {
+            Bind::Int(value) => query.bind(value),
+            Bind::Text(value) => query.bind(value),
+            Bind::Date(value) => query.bind(value),
+            Bind::Instant(value) => query.bind(value),
+        };
+    }
+    let mut rows: Vec<CaseSummary> = query.fetch_all(store).await?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|last| cursor_for(sort, last))
@@ -575,8 +609,12 @@ fn cursor_for(sort: CaseSort, row: &CaseSummary) -> String {
 }
 
 fn parse_cursor(sort: CaseSort, cursor: &str) -> Result<(Bind, i64)> {
-    let bad =
-        || StoreError::Conflict(format!("curseur de pagination invalide « {cursor} » : repartez de la première page"));
+    let bad = || {
+        StoreError::refused(
+            "invalid_cursor",
+            format!("curseur de pagination invalide « {cursor} » : repartez de la première page"),
+        )
+    };
     let (value, id) = cursor.rsplit_once('_').ok_or_else(bad)?;
     let id: i64 = id.parse().map_err(|_| bad())?;
     let value = match sort {
@@ -728,14 +766,14 @@ pub struct CaseDetail {
 }
 
 pub async fn detail(store: &Store, case_id: i64) -> Result<CaseDetail> {
-    let case: Option<CaseRow> = on_engine!(store, |pool| sqlx::query_as(
+    let case: Option<CaseRow> = query_as(
         "SELECT c.id, c.reference, c.debtor_id, c.officer_id, u.display_name AS officer_name, c.status, \
          c.opened_on, c.closed_on, c.tags, c.version \
-         FROM cases c LEFT JOIN users u ON u.id = c.officer_id WHERE c.id = $1"
+         FROM cases c LEFT JOIN users u ON u.id = c.officer_id WHERE c.id = $1",
     )
     .bind(case_id)
-    .fetch_optional(pool)
-    .await?);
+    .fetch_optional(store)
+    .await?;
     let case = case.ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
     let persons_sql = format!(
         "SELECT cp.role, {PERSON_COLUMNS} FROM case_parties cp JOIN persons p ON p.id = cp.person_id \
@@ -750,34 +788,32 @@ pub async fn detail(store: &Store, case_id: i64) -> Result<CaseDetail> {
     /// (kind code, description or account number, amount in cents)
     type CodedAmountRow = (String, String, i64);
     type DetailRows = (Vec<PartyRow>, Vec<ClaimRow>, Vec<CodedAmountRow>, Vec<CodedAmountRow>, Vec<Note>);
-    let (party_rows, claim_rows, guarantee_rows, account_rows, notes): DetailRows = on_engine!(store, |pool| {
-        let parties = sqlx::query_as(&persons_sql).bind(case_id).fetch_all(pool).await?;
-        let claims = sqlx::query_as(
+    let (party_rows, claim_rows, guarantee_rows, account_rows, notes): DetailRows = {
+        let parties = query_as(&persons_sql).bind(case_id).fetch_all(store).await?;
+        let claims = query_as(
             "SELECT id, contract_ref, nature, principal_cents, contractual_interest_cents, statutory_interest_cents, \
              costs_cents, penalties_cents, contractual_rate, opened_on, due_on, first_incident_on, last_payment_on \
              FROM claims WHERE case_id = $1 ORDER BY id",
         )
         .bind(case_id)
-        .fetch_all(pool)
+        .fetch_all(store)
         .await?;
         let guarantees =
-            sqlx::query_as("SELECT kind, description, amount_cents FROM guarantees WHERE case_id = $1 ORDER BY id")
+            query_as("SELECT kind, description, amount_cents FROM guarantees WHERE case_id = $1 ORDER BY id")
                 .bind(case_id)
-                .fetch_all(pool)
+                .fetch_all(store)
                 .await?;
-        let accounts = sqlx::query_as(
-            "SELECT kind, account_number, balance_cents FROM other_accounts WHERE person_id = $1 ORDER BY id",
-        )
-        .bind(case.debtor_id)
-        .fetch_all(pool)
-        .await?;
-        let notes =
-            sqlx::query_as("SELECT author, body, created_at FROM case_notes WHERE case_id = $1 ORDER BY id DESC")
-                .bind(case_id)
-                .fetch_all(pool)
+        let accounts =
+            query_as("SELECT kind, account_number, balance_cents FROM other_accounts WHERE person_id = $1 ORDER BY id")
+                .bind(case.debtor_id)
+                .fetch_all(store)
                 .await?;
+        let notes = query_as("SELECT author, body, created_at FROM case_notes WHERE case_id = $1 ORDER BY id DESC")
+            .bind(case_id)
+            .fetch_all(store)
+            .await?;
         (parties, claims, guarantees, accounts, notes)
-    });
+    };
     let mut debtor = None;
     let mut parties = Vec::new();
     for row in party_rows {
@@ -869,30 +905,31 @@ pub async fn add_note(
 ) -> Result<i64> {
     let body = body.trim();
     if body.is_empty() {
-        return Err(StoreError::Conflict("la note est vide : écrivez quelque chose avant d'enregistrer".to_string()));
+        return Err(StoreError::refused(
+            "text_required",
+            "la note est vide : écrivez quelque chose avant d'enregistrer",
+        ));
     }
-    let version = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let event = append_event!(
-            tx,
+    let mut tx = store.begin().await?;
+    let event = tx
+        .append_event(CaseEvent {
             case_id,
-            Some(expected_version),
-            "note_added",
-            json!({"body": body}).to_string(),
-            author,
-            now
-        );
-        sqlx::query("INSERT INTO case_notes (case_id, author, body, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(case_id)
-            .bind(author)
-            .bind(body)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        event.sequence
-    });
-    Ok(version)
+            expected_version: Some(expected_version),
+            kind: EventKind::NoteAdded,
+            payload: json!({"body": body}).to_string(),
+            actor: author,
+            now,
+        })
+        .await?;
+    query("INSERT INTO case_notes (case_id, author, body, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(case_id)
+        .bind(author)
+        .bind(body)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(event.sequence)
 }
 
 /// Replaces a case's tags.
@@ -905,26 +942,20 @@ pub async fn set_tags(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let tags_json = serde_json::to_string(tags).expect("tags serialise");
-    let version = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let event = append_event!(
-            tx,
+    let mut tx = store.begin().await?;
+    let event = tx
+        .append_event(CaseEvent {
             case_id,
-            Some(expected_version),
-            "tags_changed",
-            json!({"tags": tags}).to_string(),
+            expected_version: Some(expected_version),
+            kind: EventKind::TagsChanged,
+            payload: json!({"tags": tags}).to_string(),
             actor,
-            now
-        );
-        sqlx::query("UPDATE cases SET tags = $2 WHERE id = $1")
-            .bind(case_id)
-            .bind(&tags_json)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        event.sequence
-    });
-    Ok(version)
+            now,
+        })
+        .await?;
+    query("UPDATE cases SET tags = $2 WHERE id = $1").bind(case_id).bind(&tags_json).execute(&mut tx).await?;
+    tx.commit().await?;
+    Ok(event.sequence)
 }
 
 /// Assigns a case to an officer (or unassigns it with `None`).
@@ -936,33 +967,36 @@ pub async fn assign(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let version = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let payload = json!({"officer": officer.map(|(_, login)| login)}).to_string();
-        let event = append_event!(tx, case_id, Some(expected_version), "officer_assigned", payload, actor, now);
-        sqlx::query("UPDATE cases SET officer_id = $2 WHERE id = $1")
-            .bind(case_id)
-            .bind(officer.map(|(id, _)| id))
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        event.sequence
-    });
-    Ok(version)
+    let mut tx = store.begin().await?;
+    let payload = json!({"officer": officer.map(|(_, login)| login)}).to_string();
+    let event = tx
+        .append_event(CaseEvent {
+            case_id,
+            expected_version: Some(expected_version),
+            kind: EventKind::OfficerAssigned,
+            payload,
+            actor,
+            now,
+        })
+        .await?;
+    query("UPDATE cases SET officer_id = $2 WHERE id = $1")
+        .bind(case_id)
+        .bind(officer.map(|(id, _)| id))
+        .execute(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(event.sequence)
 }
 
 /// The person ids of a case's parties, for the access log.
 pub async fn debtor_of(store: &Store, case_id: i64) -> Result<Option<i64>> {
-    let id = on_engine!(store, |pool| sqlx::query_scalar("SELECT debtor_id FROM cases WHERE id = $1")
-        .bind(case_id)
-        .fetch_optional(pool)
-        .await?);
+    let id = query_scalar("SELECT debtor_id FROM cases WHERE id = $1").bind(case_id).fetch_optional(store).await?;
     Ok(id)
 }
 
 /// Number of cases, for the dashboard and the demo's "reuse the database" check.
 pub async fn count(store: &Store) -> Result<i64> {
-    let count = on_engine!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(pool).await?);
+    let count = query_scalar("SELECT COUNT(*) FROM cases").fetch_one(store).await?;
     Ok(count)
 }
 
@@ -989,20 +1023,17 @@ pub struct PortfolioLine {
 
 /// Cases and amounts due by status and by main claim nature (aggregates only: no debtor data).
 pub async fn portfolio_overview(store: &Store) -> Result<(Vec<PortfolioLine>, Vec<PortfolioLine>)> {
-    let lines = on_engine!(store, |pool| {
-        let by_status = sqlx::query_as(
-            "SELECT status AS code, COUNT(*) AS cases, CAST(COALESCE(SUM(total_cents), 0) AS BIGINT) AS total_cents \
-             FROM cases GROUP BY status ORDER BY status",
-        )
-        .fetch_all(pool)
-        .await?;
-        let by_nature = sqlx::query_as(
-            "SELECT main_nature AS code, COUNT(*) AS cases, CAST(COALESCE(SUM(total_cents), 0) AS BIGINT) AS total_cents \
-             FROM cases WHERE status <> 'closed' GROUP BY main_nature ORDER BY main_nature",
-        )
-        .fetch_all(pool)
-        .await?;
-        (by_status, by_nature)
-    });
-    Ok(lines)
+    let by_status = query_as(
+        "SELECT status AS code, COUNT(*) AS cases, CAST(COALESCE(SUM(total_cents), 0) AS BIGINT) AS total_cents \
+         FROM cases GROUP BY status ORDER BY status",
+    )
+    .fetch_all(store)
+    .await?;
+    let by_nature = query_as(
+        "SELECT main_nature AS code, COUNT(*) AS cases, CAST(COALESCE(SUM(total_cents), 0) AS BIGINT) AS total_cents \
+         FROM cases WHERE status <> 'closed' GROUP BY main_nature ORDER BY main_nature",
+    )
+    .fetch_all(store)
+    .await?;
+    Ok((by_status, by_nature))
 }

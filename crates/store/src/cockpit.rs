@@ -5,7 +5,8 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::{on_engine, Result, Store};
+use crate::db::{query_as, query_scalar};
+use crate::{Result, Store};
 
 /// A legal deadline due within the week, with its case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -98,10 +99,8 @@ pub async fn cockpit(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Res
     let first_week = monday - Duration::weeks(WEEKS - 1);
     let since: DateTime<Utc> = first_week.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
     type ApprovalRow = (i64, i64, String, String, i64, String, DateTime<Utc>);
-    let (deadlines, backlog, approvals, suspense, events, closed, cases_at_risk, approval_cases) = on_engine!(
-        store,
-        |pool| {
-            let deadlines: Vec<DeadlineAtRisk> = sqlx::query_as(
+    let (deadlines, backlog, approvals, suspense, events, closed, cases_at_risk, approval_cases) = {
+        let deadlines: Vec<DeadlineAtRisk> = query_as(
             "SELECT a.id AS agenda_item_id, c.id AS case_id, c.reference, c.officer_id, u.display_name AS officer_name, \
              a.label, a.due_on FROM agenda_items a JOIN cases c ON c.id = a.case_id \
              LEFT JOIN users u ON u.id = c.officer_id \
@@ -109,54 +108,52 @@ pub async fn cockpit(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Res
              ORDER BY a.due_on, a.id LIMIT 200",
         )
         .bind(week_end)
-        .fetch_all(pool)
+        .fetch_all(store)
         .await?;
-            let backlog: Vec<StageBacklog> = sqlx::query_as(
-                "SELECT status, COUNT(*) AS cases, CAST(COALESCE(SUM(total_cents), 0) AS BIGINT) AS total_cents \
+        let backlog: Vec<StageBacklog> = query_as(
+            "SELECT status, COUNT(*) AS cases, CAST(COALESCE(SUM(total_cents), 0) AS BIGINT) AS total_cents \
              FROM cases WHERE status <> 'closed' GROUP BY status ORDER BY status",
-            )
-            .fetch_all(pool)
-            .await?;
-            let approvals: Vec<ApprovalRow> = sqlx::query_as(
-                "SELECT r.id, r.case_id, c.reference, r.kind, r.amount_cents, r.requested_by, r.requested_at \
+        )
+        .fetch_all(store)
+        .await?;
+        let approvals: Vec<ApprovalRow> = query_as(
+            "SELECT r.id, r.case_id, c.reference, r.kind, r.amount_cents, r.requested_by, r.requested_at \
              FROM approval_requests r JOIN cases c ON c.id = r.case_id WHERE r.status = 'pending' \
              ORDER BY r.requested_at, r.id",
-            )
-            .fetch_all(pool)
-            .await?;
-            let suspense: Vec<(NaiveDate, i64)> = sqlx::query_as(
-                "SELECT received_on, amount_cents FROM suspense_items WHERE status = 'open' ORDER BY received_on",
-            )
-            .fetch_all(pool)
-            .await?;
-            let events: Vec<(String, DateTime<Utc>)> = sqlx::query_as(
-                "SELECT actor, recorded_at FROM case_events WHERE recorded_at >= $1 AND actor NOT LIKE 'system:%'",
-            )
-            .bind(since)
-            .fetch_all(pool)
-            .await?;
-            let closed: Vec<(NaiveDate, Option<i64>)> =
-                sqlx::query_as("SELECT closed_on, officer_id FROM cases WHERE closed_on >= $1 AND closed_on <= $2")
-                    .bind(first_week)
-                    .bind(today)
-                    .fetch_all(pool)
-                    .await?;
-            let cases_at_risk: Vec<(Option<i64>, i64)> = sqlx::query_as(
-                "SELECT c.officer_id, COUNT(*) FROM cases c WHERE c.status <> 'closed' AND c.id IN \
+        )
+        .fetch_all(store)
+        .await?;
+        let suspense: Vec<(NaiveDate, i64)> =
+            query_as("SELECT received_on, amount_cents FROM suspense_items WHERE status = 'open' ORDER BY received_on")
+                .fetch_all(store)
+                .await?;
+        let events: Vec<(String, DateTime<Utc>)> = query_as(
+            "SELECT actor, recorded_at FROM case_events WHERE recorded_at >= $1 AND actor NOT LIKE 'system:%'",
+        )
+        .bind(since)
+        .fetch_all(store)
+        .await?;
+        let closed: Vec<(NaiveDate, Option<i64>)> =
+            query_as("SELECT closed_on, officer_id FROM cases WHERE closed_on >= $1 AND closed_on <= $2")
+                .bind(first_week)
+                .bind(today)
+                .fetch_all(store)
+                .await?;
+        let cases_at_risk: Vec<(Option<i64>, i64)> = query_as(
+            "SELECT c.officer_id, COUNT(*) FROM cases c WHERE c.status <> 'closed' AND c.id IN \
              (SELECT a.case_id FROM agenda_items a WHERE a.status = 'open' AND a.kind = 'deadline' AND a.due_on <= $1) \
              GROUP BY c.officer_id",
-            )
-            .bind(week_end)
-            .fetch_all(pool)
-            .await?;
-            let approval_cases: i64 = sqlx::query_scalar(
+        )
+        .bind(week_end)
+        .fetch_all(store)
+        .await?;
+        let approval_cases: i64 = query_scalar(
             "SELECT COUNT(*) FROM cases c WHERE c.id IN (SELECT r.case_id FROM approval_requests r WHERE r.status = 'pending')",
         )
-        .fetch_one(pool)
+        .fetch_one(store)
         .await?;
-            (deadlines, backlog, approvals, suspense, events, closed, cases_at_risk, approval_cases)
-        }
-    );
+        (deadlines, backlog, approvals, suspense, events, closed, cases_at_risk, approval_cases)
+    };
     let deadline_cases = cases_at_risk.iter().map(|(_, cases)| cases).sum();
     let cases_at_risk =
         cases_at_risk.into_iter().filter_map(|(officer, cases)| officer.map(|officer| (officer, cases))).collect();

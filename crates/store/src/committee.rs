@@ -3,7 +3,7 @@
 //! - Each night's run, when it closes, stamps every ledger transaction not counted yet with its
 //!   date (`ledger_transactions.reported_on`) and sums their postings into `daily_flows`, by
 //!   transaction kind, account, recovery channel, vintage and agency or bailiff
-//!   ([`record_flows!`], called by `batch::finish` in its transaction). Each transaction is
+//!   ([`Tx::record_flows`], called by `batch::finish` in its transaction). Each transaction is
 //!   counted once, by the first night that closes after it was booked, so a month's flows never
 //!   change once its nights are closed, even when a payment is booked with an earlier value date.
 //! - [`pack_input`] reads a month: its last snapshot and the previous month's, the month's flows,
@@ -21,7 +21,9 @@ use recouvre_domain::committee::{
 };
 use recouvre_domain::Money;
 
-use crate::{on_engine, Result, Store, StoreError};
+use crate::db::MultiRow;
+use crate::db::{query, query_as, query_scalar};
+use crate::{Result, Store, StoreError, Tx};
 
 /// Largest exposures listed in the pack.
 pub const LARGEST_EXPOSURES: i64 = 10;
@@ -34,22 +36,20 @@ pub const VINTAGE_HORIZON_MONTHS: i32 = 36;
 
 /// (kind, account, case status, open procedure kind, opened month, third party, postings, amount,
 /// debits, credits).
-pub(crate) type FlowSourceRow =
-    (String, String, Option<String>, Option<String>, Option<String>, i64, i64, i64, i64, i64);
+type FlowSourceRow = (String, String, Option<String>, Option<String>, Option<String>, i64, i64, i64, i64, i64);
 
-/// Counts the ledger transactions not counted yet into the flows of `$as_of`, inside the
-/// caller's transaction (the nightly run's closing one).
-macro_rules! record_flows {
-    ($tx:expr, $as_of:expr) => {{
-        let as_of: chrono::NaiveDate = $as_of;
+impl Tx {
+    /// Counts the ledger transactions not counted yet into the flows of `as_of`, inside this
+    /// transaction (the nightly run's closing one).
+    pub(crate) async fn record_flows(&mut self, as_of: NaiveDate) -> Result<()> {
         // Stamp first, then read what carries the stamp: a transaction committed meanwhile by
         // someone else is not stamped, so it is counted the next night, never lost or doubled.
-        sqlx::query("UPDATE ledger_transactions SET reported_on = $1 WHERE reported_on IS NULL")
+        query("UPDATE ledger_transactions SET reported_on = $1 WHERE reported_on IS NULL")
             .bind(as_of)
-            .execute(&mut *$tx)
+            .execute(&mut *self)
             .await?;
-        sqlx::query("DELETE FROM daily_flows WHERE as_of = $1").bind(as_of).execute(&mut *$tx).await?;
-        let rows: Vec<$crate::committee::FlowSourceRow> = sqlx::query_as(
+        query("DELETE FROM daily_flows WHERE as_of = $1").bind(as_of).execute(&mut *self).await?;
+        let rows: Vec<FlowSourceRow> = query_as(
             "SELECT t.kind, p.account, COALESCE(t.case_status, c.status), pr.kind, SUBSTR(CAST(c.opened_on AS TEXT), 1, 7), \
              COALESCE(pr.third_party_id, 0), CAST(COUNT(*) AS BIGINT), CAST(SUM(p.amount_cents) AS BIGINT), \
              CAST(SUM(CASE WHEN p.amount_cents > 0 THEN p.amount_cents ELSE 0 END) AS BIGINT), \
@@ -63,41 +63,37 @@ macro_rules! record_flows {
              SUBSTR(CAST(c.opened_on AS TEXT), 1, 7), COALESCE(pr.third_party_id, 0)",
         )
         .bind(as_of)
-        .fetch_all(&mut *$tx)
+        .fetch_all(&mut *self)
         .await?;
-        let lines = $crate::committee::fold_flows(rows);
-        $crate::bulk::multi_row!(
-            $tx,
+        let lines = fold_flows(rows);
+        MultiRow::new(
             "INSERT INTO daily_flows (as_of, kind, account, channel, vintage, third_party_id, postings, amount_cents, \
              debit_cents, credit_cents) ",
-            "",
             10,
-            lines,
-            |values, line| {
-                let ((kind, account, channel, vintage, third_party_id), (postings, amount_cents, debits, credits)) =
-                    line;
-                values
-                    .push_bind(as_of)
-                    .push_bind(kind.as_str())
-                    .push_bind(account.as_str())
-                    .push_bind(*channel)
-                    .push_bind(vintage.as_str())
-                    .push_bind(*third_party_id)
-                    .push_bind(*postings)
-                    .push_bind(*amount_cents)
-                    .push_bind(*debits)
-                    .push_bind(*credits);
-            }
-        );
-    }};
+        )
+        .execute(self, &lines, |values, line| {
+            let ((kind, account, channel, vintage, third_party_id), (postings, amount_cents, debits, credits)) = line;
+            values
+                .push(as_of)
+                .push(kind.as_str())
+                .push(account.as_str())
+                .push(*channel)
+                .push(vintage.as_str())
+                .push(*third_party_id)
+                .push(*postings)
+                .push(*amount_cents)
+                .push(*debits)
+                .push(*credits);
+        })
+        .await?;
+        Ok(())
+    }
 }
-pub(crate) use record_flows;
 
 /// (kind, account, channel, vintage, third party) → (postings, amount, debits, credits), in cents.
-pub(crate) type FlowKey = (String, String, &'static str, String, i64);
+type FlowKey = (String, String, &'static str, String, i64);
 
-#[doc(hidden)]
-pub(crate) fn fold_flows(rows: Vec<FlowSourceRow>) -> Vec<(FlowKey, (i64, i64, i64, i64))> {
+fn fold_flows(rows: Vec<FlowSourceRow>) -> Vec<(FlowKey, (i64, i64, i64, i64))> {
     let mut lines: BTreeMap<FlowKey, (i64, i64, i64, i64)> = BTreeMap::new();
     for (kind, account, status, procedure, vintage, third_party_id, postings, amount, debits, credits) in rows {
         let channel = Channel::of(status.as_deref(), procedure.as_deref()).code();
@@ -111,7 +107,13 @@ pub(crate) fn fold_flows(rows: Vec<FlowSourceRow>) -> Vec<(FlowKey, (i64, i64, i
 }
 
 fn committee_error(error: CommitteeError) -> StoreError {
-    StoreError::Conflict(error.to_string())
+    let code = match &error {
+        CommitteeError::BadMonth(_) => "invalid_month",
+        CommitteeError::NoPolicyInForce(_) => "no_provisioning_policy",
+        CommitteeError::PolicyParse(_) | CommitteeError::PolicyInvalid { .. } => "provisioning_policy_refused",
+        CommitteeError::NoSnapshot { .. } => "no_nightly_run",
+    };
+    StoreError::refused(code, error.to_string())
 }
 
 /// The provisioning policy in force: an administrator's last version, else the embedded one.
@@ -125,13 +127,12 @@ pub async fn provisioning_policy(store: &Store) -> Result<ProvisioningPolicy> {
 
 /// The last nightly snapshot of a month, if a run closed in it.
 pub async fn last_snapshot_of(store: &Store, month: Month) -> Result<Option<NaiveDate>> {
-    let date: Option<NaiveDate> = on_engine!(store, |pool| sqlx::query_scalar(
-        "SELECT MAX(as_of) FROM daily_snapshots WHERE as_of >= $1 AND as_of <= $2"
-    )
-    .bind(month.first_day())
-    .bind(month.last_day())
-    .fetch_one(pool)
-    .await?);
+    let date: Option<NaiveDate> =
+        query_scalar("SELECT MAX(as_of) FROM daily_snapshots WHERE as_of >= $1 AND as_of <= $2")
+            .bind(month.first_day())
+            .bind(month.last_day())
+            .fetch_one(store)
+            .await?;
     Ok(date)
 }
 
@@ -143,15 +144,15 @@ pub async fn snapshot(store: &Store, as_of: NaiveDate) -> Result<Vec<SnapshotLin
 /// The snapshot lines of the dates from `from` to `to`, ordered.
 pub async fn snapshots(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, SnapshotLine)>> {
     type Row = (NaiveDate, String, String, String, i64, i64, i64, i64);
-    let rows: Vec<Row> = on_engine!(store, |pool| sqlx::query_as(
+    let rows: Vec<Row> = query_as(
         "SELECT as_of, main_nature, status, age_bucket, officer_id, cases, outstanding_cents, interest_cents \
          FROM daily_snapshots WHERE as_of >= $1 AND as_of <= $2 \
-         ORDER BY as_of, main_nature, status, age_bucket, officer_id"
+         ORDER BY as_of, main_nature, status, age_bucket, officer_id",
     )
     .bind(from)
     .bind(to)
-    .fetch_all(pool)
-    .await?);
+    .fetch_all(store)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|(as_of, main_nature, status, age_bucket, officer_id, cases, outstanding, interest)| {
@@ -179,7 +180,7 @@ pub async fn daily_flows(store: &Store, from: NaiveDate, to: NaiveDate) -> Resul
          {GROSS_CREDITS} FROM daily_flows \
          WHERE as_of >= $1 AND as_of <= $2 ORDER BY as_of, kind, account, channel, vintage, third_party_id"
     );
-    let rows: Vec<Row> = on_engine!(store, |pool| sqlx::query_as(&sql).bind(from).bind(to).fetch_all(pool).await?);
+    let rows: Vec<Row> = query_as(&sql).bind(from).bind(to).fetch_all(store).await?;
     Ok(rows
         .into_iter()
         .map(|(as_of, kind, account, channel, vintage, third_party_id, postings, amount, debits, credits)| {
@@ -220,7 +221,7 @@ async fn summed_flows(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<V
          GROUP BY kind, account, channel, vintage, third_party_id \
          ORDER BY kind, account, channel, vintage, third_party_id"
     );
-    let rows: Vec<Row> = on_engine!(store, |pool| sqlx::query_as(&sql).bind(from).bind(to).fetch_all(pool).await?);
+    let rows: Vec<Row> = query_as(&sql).bind(from).bind(to).fetch_all(store).await?;
     Ok(rows
         .into_iter()
         .map(|(kind, account, channel, vintage, third_party_id, postings, amount, debits, credits)| FlowLine {
@@ -336,8 +337,8 @@ pub async fn pack_input(store: &Store, month: Month) -> Result<PackInput> {
         largest,
         bars,
         decisions,
-    ) = on_engine!(store, |pool| {
-        let vintage_rows: Vec<VintageRow> = sqlx::query_as(
+    ) = {
+        let vintage_rows: Vec<VintageRow> = query_as(
             "SELECT vintage, SUBSTR(CAST(as_of AS TEXT), 1, 7), account, CAST(SUM(amount_cents) AS BIGINT) \
              FROM daily_flows WHERE account IN ('bank_receipts', 'transferred') AND as_of <= $1 \
              AND vintage >= $2 AND channel <> 'suspense' \
@@ -345,37 +346,37 @@ pub async fn pack_input(store: &Store, month: Month) -> Result<PackInput> {
         )
         .bind(last)
         .bind(&oldest_vintage)
-        .fetch_all(pool)
+        .fetch_all(store)
         .await?;
         let officers: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, display_name FROM users ORDER BY id").fetch_all(pool).await?;
-        let parties: Vec<PartyRow> = sqlx::query_as(
+            query_as("SELECT id, display_name FROM users ORDER BY id").fetch_all(store).await?;
+        let parties: Vec<PartyRow> = query_as(
             "SELECT id, name, kind FROM third_parties WHERE kind IN ('agency', 'commissaire_de_justice') ORDER BY name, id",
         )
-        .fetch_all(pool)
+        .fetch_all(store)
         .await?;
-        let procedures: Vec<ProcedureRow> = sqlx::query_as(
+        let procedures: Vec<ProcedureRow> = query_as(
             "SELECT pr.third_party_id, pr.case_id, pr.started_on, pr.updated_on, pr.closed, pr.costs_cents, c.total_cents \
              FROM procedures pr JOIN cases c ON c.id = pr.case_id \
              WHERE pr.third_party_id IS NOT NULL AND pr.started_on <= $1 ORDER BY pr.third_party_id, pr.id",
         )
         .bind(last)
-        .fetch_all(pool)
+        .fetch_all(store)
         .await?;
-        let recovered_by_party: Vec<(i64, i64)> = sqlx::query_as(
+        let recovered_by_party: Vec<(i64, i64)> = query_as(
             "SELECT third_party_id, CAST(SUM(amount_cents) AS BIGINT) FROM daily_flows \
              WHERE account = 'bank_receipts' AND as_of <= $1 AND third_party_id <> 0 AND channel <> 'suspense' \
              GROUP BY third_party_id",
         )
         .bind(last)
-        .fetch_all(pool)
+        .fetch_all(store)
         .await?;
-        let new_cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE opened_on >= $1 AND opened_on <= $2")
+        let new_cases: i64 = query_scalar("SELECT COUNT(*) FROM cases WHERE opened_on >= $1 AND opened_on <= $2")
             .bind(first)
             .bind(last)
-            .fetch_one(pool)
+            .fetch_one(store)
             .await?;
-        let closure_rows: Vec<ClosureRow> = sqlx::query_as(
+        let closure_rows: Vec<ClosureRow> = query_as(
             "SELECT c.id, \
              CAST(COALESCE(SUM(CASE WHEN p.account = 'written_off' THEN p.amount_cents ELSE 0 END), 0) AS BIGINT), \
              CAST(COALESCE(SUM(CASE WHEN p.account = 'waived' THEN p.amount_cents ELSE 0 END), 0) AS BIGINT) \
@@ -384,11 +385,11 @@ pub async fn pack_input(store: &Store, month: Month) -> Result<PackInput> {
         )
         .bind(first)
         .bind(last)
-        .fetch_all(pool)
+        .fetch_all(store)
         .await?;
-        let largest: Vec<CaseSummaryRow> = sqlx::query_as(&largest_sql).fetch_all(pool).await?;
-        let bars: Vec<TimeBarRow> = sqlx::query_as(&time_bars_sql).bind(last).bind(horizon).fetch_all(pool).await?;
-        let decisions: Vec<DecisionRow> = sqlx::query_as(&decisions_sql).fetch_all(pool).await?;
+        let largest: Vec<CaseSummaryRow> = query_as(&largest_sql).fetch_all(store).await?;
+        let bars: Vec<TimeBarRow> = query_as(&time_bars_sql).bind(last).bind(horizon).fetch_all(store).await?;
+        let decisions: Vec<DecisionRow> = query_as(&decisions_sql).fetch_all(store).await?;
         (
             vintage_rows,
             officers,
@@ -401,7 +402,7 @@ pub async fn pack_input(store: &Store, month: Month) -> Result<PackInput> {
             bars,
             decisions,
         )
-    });
+    };
 
     let mut vintage_flows: BTreeMap<(String, String), VintageFlow> = BTreeMap::new();
     for (vintage, counted, account, cents) in vintage_rows {

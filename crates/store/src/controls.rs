@@ -6,8 +6,9 @@ use recouvre_domain::authority::DelegationLevel;
 use recouvre_domain::Money;
 use serde::Serialize;
 
+use crate::db::{query_as, query_scalar};
 use crate::ledger::LedgerFindings;
-use crate::{on_engine, Result, Store};
+use crate::{Result, Store};
 
 /// Suspense items still open, by age on the report's date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,20 +59,20 @@ pub async fn control_report(store: &Store, as_of: NaiveDate) -> Result<ControlRe
     for (label, from_days, to_days) in AGE_BUCKETS {
         let newest = as_of - Duration::days(from_days);
         let oldest = as_of - Duration::days(to_days);
-        let (items, cents): (i64, i64) = on_engine!(store, |pool| sqlx::query_as(
+        let (items, cents): (i64, i64) = query_as(
             "SELECT COUNT(*), CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM suspense_items \
-             WHERE status = 'open' AND received_on <= $1 AND received_on >= $2"
+             WHERE status = 'open' AND received_on <= $1 AND received_on >= $2",
         )
         .bind(newest)
         .bind(oldest)
-        .fetch_one(pool)
-        .await?);
+        .fetch_one(store)
+        .await?;
         suspense_by_age.push(AgeBucket { label, items, amount: Money::from_cents(cents) });
     }
     let ledger = crate::ledger::check(store).await?;
     // Write-offs not made through an approval: the booker's own level must cover them.
-    let write_offs: Vec<(i64, i64, i64, String, Option<i64>)> = on_engine!(store, |pool| {
-        sqlx::query_as(
+    let write_offs: Vec<(i64, i64, i64, String, Option<i64>)> = {
+        query_as(
         "SELECT t.id, t.case_id, CAST(SUM(CASE WHEN p.amount_cents > 0 THEN p.amount_cents ELSE 0 END) AS BIGINT), t.actor, \
          MAX(u.delegation_level) FROM ledger_transactions t JOIN ledger_postings p ON p.transaction_id = t.id \
          LEFT JOIN users u ON u.login = t.actor \
@@ -79,9 +80,9 @@ pub async fn control_report(store: &Store, as_of: NaiveDate) -> Result<ControlRe
          GROUP BY t.id, t.case_id, t.actor ORDER BY t.id"
     )
     .bind(as_of)
-    .fetch_all(pool)
+    .fetch_all(store)
     .await?
-    });
+    };
     let unapproved_write_offs = write_offs
         .into_iter()
         .filter(|(_, _, cents, _, level)| {
@@ -95,14 +96,14 @@ pub async fn control_report(store: &Store, as_of: NaiveDate) -> Result<ControlRe
             booked_by,
         })
         .collect();
-    let payments_after_closure = on_engine!(store, |pool| sqlx::query_as(
+    let payments_after_closure = query_as(
         "SELECT t.id, t.case_id, t.booked_on FROM ledger_transactions t JOIN cases c ON c.id = t.case_id \
          WHERE t.kind IN ('payment', 'suspense_clearing') AND c.closed_on IS NOT NULL AND t.booked_on > c.closed_on \
-         AND t.booked_on <= $1 ORDER BY t.id LIMIT 100"
+         AND t.booked_on <= $1 ORDER BY t.id LIMIT 100",
     )
     .bind(as_of)
-    .fetch_all(pool)
-    .await?);
+    .fetch_all(store)
+    .await?;
     Ok(ControlReport { as_of, suspense_by_age, ledger, unapproved_write_offs, payments_after_closure })
 }
 
@@ -133,65 +134,63 @@ pub async fn reconciliation(store: &Store, from: NaiveDate, to: NaiveDate) -> Re
     // Instants are stored as text on SQLite: compare with the day boundaries in both engines.
     let start = from.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
     let end = (to + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-    let sums = on_engine!(store, |pool| {
-        let statements_in: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM statement_entries WHERE imported_at >= $1 AND imported_at < $2",
-        )
-        .bind(start)
-        .bind(end)
-        .fetch_one(pool)
-        .await?;
-        let allocated: i64 = sqlx::query_scalar(
+    let statements_in: i64 = query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM statement_entries WHERE imported_at >= $1 AND imported_at < $2",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_one(store)
+    .await?;
+    let allocated: i64 = query_scalar(
+        "SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
+         JOIN ledger_transactions t ON t.id = p.transaction_id \
+         JOIN statement_entries s ON s.entry_key = t.reference \
+         WHERE t.kind = 'payment' AND p.account = 'bank_receipts' AND s.imported_at >= $1 AND s.imported_at < $2",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_one(store)
+    .await?;
+    let held: i64 = query_scalar(
+        "SELECT CAST(COALESCE(SUM(i.amount_cents), 0) AS BIGINT) FROM suspense_items i \
+         JOIN statement_entries s ON s.suspense_item_id = i.id WHERE s.imported_at >= $1 AND s.imported_at < $2",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_one(store)
+    .await?;
+    // Suspense ledger movements by booking date: held (kind suspense_in), cleared, returned.
+    let movement = |kind: &'static str| {
+        query_scalar::<i64>(
             "SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
              JOIN ledger_transactions t ON t.id = p.transaction_id \
-             JOIN statement_entries s ON s.entry_key = t.reference \
-             WHERE t.kind = 'payment' AND p.account = 'bank_receipts' AND s.imported_at >= $1 AND s.imported_at < $2",
+             WHERE t.case_id IS NULL AND p.account = 'suspense' AND t.kind = $1 AND t.booked_on >= $2 AND t.booked_on <= $3",
         )
-        .bind(start)
-        .bind(end)
-        .fetch_one(pool)
-        .await?;
-        let held: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(i.amount_cents), 0) AS BIGINT) FROM suspense_items i \
-             JOIN statement_entries s ON s.suspense_item_id = i.id WHERE s.imported_at >= $1 AND s.imported_at < $2",
-        )
-        .bind(start)
-        .bind(end)
-        .fetch_one(pool)
-        .await?;
-        // Suspense ledger movements by booking date: held (kind suspense_in), cleared, returned.
-        let movement = |kind: &'static str| {
-            sqlx::query_scalar::<_, i64>(
-                "SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
-                 JOIN ledger_transactions t ON t.id = p.transaction_id \
-                 WHERE t.case_id IS NULL AND p.account = 'suspense' AND t.kind = $1 AND t.booked_on >= $2 AND t.booked_on <= $3",
-            )
-            .bind(kind)
-            .bind(from)
-            .bind(to)
-        };
-        let suspense_in: i64 = movement("suspense_in").fetch_one(pool).await?;
-        let cleared: i64 = movement("suspense_clearing").fetch_one(pool).await?;
-        let returned: i64 = movement("refund").fetch_one(pool).await?;
-        let opening: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
-             JOIN ledger_transactions t ON t.id = p.transaction_id \
-             WHERE t.case_id IS NULL AND p.account = 'suspense' AND t.booked_on < $1",
-        )
-        .bind(from)
-        .fetch_one(pool)
-        .await?;
-        let refunds: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
-             JOIN ledger_transactions t ON t.id = p.transaction_id \
-             WHERE t.case_id IS NOT NULL AND t.kind = 'refund' AND p.account = 'overpayment' AND t.booked_on >= $1 AND t.booked_on <= $2",
-        )
+        .bind(kind)
         .bind(from)
         .bind(to)
-        .fetch_one(pool)
-        .await?;
-        (statements_in, allocated, held, suspense_in, cleared, returned, opening, refunds)
-    });
+    };
+    let suspense_in: i64 = movement("suspense_in").fetch_one(store).await?;
+    let cleared: i64 = movement("suspense_clearing").fetch_one(store).await?;
+    let returned: i64 = movement("refund").fetch_one(store).await?;
+    let opening: i64 = query_scalar(
+        "SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
+         JOIN ledger_transactions t ON t.id = p.transaction_id \
+         WHERE t.case_id IS NULL AND p.account = 'suspense' AND t.booked_on < $1",
+    )
+    .bind(from)
+    .fetch_one(store)
+    .await?;
+    let refunds: i64 = query_scalar(
+        "SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
+         JOIN ledger_transactions t ON t.id = p.transaction_id \
+         WHERE t.case_id IS NOT NULL AND t.kind = 'refund' AND p.account = 'overpayment' AND t.booked_on >= $1 AND t.booked_on <= $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(store)
+    .await?;
+    let sums = (statements_in, allocated, held, suspense_in, cleared, returned, opening, refunds);
     let (statements_in, allocated, held, suspense_in, cleared, returned, opening, refunds) = sums;
     // Suspense carries credit balances: show them as positive amounts.
     let suspense_opening = Money::from_cents(-opening);
@@ -228,16 +227,16 @@ pub struct AccountingLine {
 
 /// Every posting booked on `date`, for the general ledger.
 pub async fn accounting_lines(store: &Store, date: NaiveDate) -> Result<Vec<AccountingLine>> {
-    let rows = on_engine!(store, |pool| {
-        sqlx::query_as(
+    let rows = {
+        query_as(
         "SELECT t.id AS transaction_id, t.booked_on, c.reference AS case_reference, t.kind, p.account, p.amount_cents, t.reference \
          FROM ledger_postings p JOIN ledger_transactions t ON t.id = p.transaction_id LEFT JOIN cases c ON c.id = t.case_id \
          WHERE t.booked_on = $1 ORDER BY t.id, p.id"
     )
     .bind(date)
-    .fetch_all(pool)
+    .fetch_all(store)
     .await?
-    });
+    };
     Ok(rows)
 }
 

@@ -26,6 +26,7 @@ use std::collections::{BTreeSet, HashSet};
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 use recouvre_domain::allocation::AllocationOrder;
 use recouvre_domain::calendar;
+use recouvre_domain::journal::EventKind;
 use recouvre_domain::ledger::{self, Account, Posting, Transaction, TransactionKind};
 use recouvre_domain::Money;
 use recouvre_iso20022::{
@@ -34,10 +35,12 @@ use recouvre_iso20022::{
 use serde::Serialize;
 use serde_json::json;
 
-use crate::journal::append_event;
-use crate::ledger::{balances_from_rows, book};
+use crate::aml::{IncomingPayment, ScreeningRecord};
+use crate::db::{query, query_as, query_scalar};
+use crate::journal::CaseEvent;
+use crate::ledger::Booking;
 use crate::settings::BankIdentity;
-use crate::{on_engine, Result, Store, StoreError};
+use crate::{Result, Store, StoreError, Tx};
 
 /// Missed instalments (returned, or not paid) after which a plan lapses.
 pub const LAPSE_AFTER_MISSED: i64 = 2;
@@ -49,8 +52,13 @@ pub const END_TO_END_PREFIX: &str = "RCV-DD-";
 /// How the money of a collected instalment is allocated on the case.
 const ALLOCATION: AllocationOrder = AllocationOrder::CostsInterestPrincipal;
 
-fn refused(message: impl Into<String>) -> StoreError {
-    StoreError::Conflict(message.into())
+fn refused(code: &'static str, message: impl Into<String>) -> StoreError {
+    StoreError::refused(code, message)
+}
+
+/// A schedule that cannot be a payment plan (empty, out of order, an amount not positive).
+fn invalid_schedule(message: impl Into<String>) -> StoreError {
+    refused("invalid_schedule", message)
 }
 
 fn french_date(date: NaiveDate) -> String {
@@ -65,12 +73,12 @@ fn french_date(date: NaiveDate) -> String {
 /// returns the total.
 pub(crate) fn check_schedule(instalments: &[(NaiveDate, Money)]) -> Result<Money> {
     if instalments.is_empty() {
-        return Err(refused("un échéancier doit compter au moins une échéance"));
+        return Err(invalid_schedule("un échéancier doit compter au moins une échéance"));
     }
     let mut total = Money::ZERO;
     for (index, (due, amount)) in instalments.iter().enumerate() {
         if !amount.is_positive() {
-            return Err(refused(format!(
+            return Err(invalid_schedule(format!(
                 "échéance n° {} du {} : montant {} non positif",
                 index + 1,
                 french_date(*due),
@@ -78,60 +86,73 @@ pub(crate) fn check_schedule(instalments: &[(NaiveDate, Money)]) -> Result<Money
             )));
         }
         if index > 0 && *due <= instalments[index - 1].0 {
-            return Err(refused(format!(
+            return Err(invalid_schedule(format!(
                 "échéance n° {} : le {} ne suit pas l'échéance précédente (le {})",
                 index + 1,
                 french_date(*due),
                 french_date(instalments[index - 1].0)
             )));
         }
-        total = total.checked_add(*amount).ok_or_else(|| refused("total de l'échéancier trop grand"))?;
+        total = total.checked_add(*amount).ok_or_else(|| invalid_schedule("total de l'échéancier trop grand"))?;
     }
     if !total.is_positive() {
-        return Err(refused(format!("le total de l'échéancier doit être positif ({})", total.to_french())));
+        return Err(invalid_schedule(format!("le total de l'échéancier doit être positif ({})", total.to_french())));
     }
     Ok(total)
 }
 
-/// Inserts a payment plan and its instalments inside the caller's transaction and journals
-/// `plan_created` (with `$extra`, a JSON object merged into the payload); evaluates to the plan id.
-/// The schedule must have been checked with [`check_schedule`].
-macro_rules! insert_plan {
-    ($conn:expr, $case_id:expr, $expected_version:expr, $instalments:expr, $total:expr, $extra:expr, $actor:expr, $now:expr) => {{
-        let case_id: i64 = $case_id;
-        let instalments: &[(chrono::NaiveDate, recouvre_domain::Money)] = $instalments;
-        let total: recouvre_domain::Money = $total;
+/// A payment plan to create with [`Tx::create_plan`].
+#[derive(Clone, Debug)]
+pub(crate) struct NewPlan<'a> {
+    pub case_id: i64,
+    pub expected_version: Option<i64>,
+    /// (due date, amount), checked with [`check_schedule`].
+    pub instalments: &'a [(NaiveDate, Money)],
+    /// What [`check_schedule`] returned.
+    pub total: Money,
+    /// A JSON object merged into the `plan_created` payload (who agreed, who approved…).
+    pub extra: serde_json::Value,
+    pub actor: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+impl Tx {
+    /// Inserts a payment plan and its instalments inside this transaction and journals
+    /// `plan_created` (with `extra` merged into the payload); returns the plan id. Refused when
+    /// the case already has an active plan.
+    pub(crate) async fn create_plan(&mut self, plan: NewPlan<'_>) -> Result<i64> {
+        let NewPlan { case_id, expected_version, instalments, total, extra, actor, now } = plan;
         let first_due = instalments[0].0;
         let case: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut *$conn).await?;
+            query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut *self).await?;
         if case.is_none() {
-            return Err($crate::StoreError::not_found(format!("dossier n° {case_id}")));
+            return Err(StoreError::not_found(format!("dossier n° {case_id}")));
         }
-        let active: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM payment_plans WHERE case_id = $1 AND status = 'active'")
-                .bind(case_id)
-                .fetch_optional(&mut *$conn)
-                .await?;
+        let active: Option<i64> = query_scalar("SELECT id FROM payment_plans WHERE case_id = $1 AND status = 'active'")
+            .bind(case_id)
+            .fetch_optional(&mut *self)
+            .await?;
         let already = |plan: String| {
-            $crate::StoreError::Conflict(format!(
-                "le dossier n° {case_id} a déjà un échéancier en cours{plan} : annulez-le avant d'en créer un autre"
-            ))
+            StoreError::conflict(
+                "plan_already_active",
+                format!("le dossier n° {case_id} a déjà un échéancier en cours{plan} : annulez-le avant d'en créer un autre"),
+            )
         };
         if let Some(active) = active {
             return Err(already(format!(" (n° {active})")));
         }
-        let inserted: std::result::Result<i64, sqlx::Error> = sqlx::query_scalar(
+        let inserted = query_scalar(
             "INSERT INTO payment_plans (case_id, status, total_cents, first_due, created_by, created_at) \
              VALUES ($1, 'active', $2, $3, $4, $5) RETURNING id",
         )
         .bind(case_id)
         .bind(total.cents())
         .bind(first_due)
-        .bind($actor)
-        .bind($now)
-        .fetch_one(&mut *$conn)
+        .bind(actor)
+        .bind(now)
+        .fetch_one(&mut *self)
         .await;
-        let plan_id = match inserted.map_err($crate::StoreError::from) {
+        let plan_id: i64 = match inserted {
             Ok(id) => id,
             Err(error) if error.is_unique_violation() => return Err(already(String::new())),
             Err(error) => return Err(error),
@@ -139,7 +160,7 @@ macro_rules! insert_plan {
         let mut lines = Vec::with_capacity(instalments.len());
         for (index, (due_on, amount)) in instalments.iter().enumerate() {
             let number = index as i64 + 1;
-            sqlx::query(
+            query(
                 "INSERT INTO instalments (plan_id, case_id, number, due_on, amount_cents, status) \
                  VALUES ($1, $2, $3, $4, $5, 'due')",
             )
@@ -148,19 +169,26 @@ macro_rules! insert_plan {
             .bind(number)
             .bind(*due_on)
             .bind(amount.cents())
-            .execute(&mut *$conn)
+            .execute(&mut *self)
             .await?;
-            lines.push(serde_json::json!({"number": number, "due_on": due_on, "amount": amount}));
+            lines.push(json!({"number": number, "due_on": due_on, "amount": amount}));
         }
-        let mut payload = serde_json::json!({"plan_id": plan_id, "total": total, "instalments": lines});
-        if let serde_json::Value::Object(extra) = $extra {
+        let mut payload = json!({"plan_id": plan_id, "total": total, "instalments": lines});
+        if let serde_json::Value::Object(extra) = extra {
             payload.as_object_mut().expect("an object").extend(extra);
         }
-        $crate::journal::append_event!($conn, case_id, $expected_version, "plan_created", payload.to_string(), $actor, $now);
-        plan_id
-    }};
+        self.append_event(CaseEvent {
+            case_id,
+            expected_version,
+            kind: EventKind::PlanCreated,
+            payload: payload.to_string(),
+            actor,
+            now,
+        })
+        .await?;
+        Ok(plan_id)
+    }
 }
-pub(crate) use insert_plan;
 
 /// Creates a payment plan on a case from its schedule (`(due date, amount)`, in order), journaled
 /// `plan_created` with its instalments in the same transaction. Refused when the case already has
@@ -175,12 +203,10 @@ pub async fn create_plan(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let total = check_schedule(instalments)?;
-    let plan_id = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let plan_id = insert_plan!(tx, case_id, expected_version, instalments, total, json!({}), actor, now);
-        tx.commit().await?;
-        plan_id
-    });
+    let mut tx = store.begin().await?;
+    let plan = NewPlan { case_id, expected_version, instalments, total, extra: json!({}), actor, now };
+    let plan_id = tx.create_plan(plan).await?;
+    tx.commit().await?;
     Ok(plan_id)
 }
 
@@ -197,25 +223,31 @@ pub async fn cancel_plan(
 ) -> Result<i64> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(refused("indiquez le motif de l'annulation de l'échéancier"));
+        return Err(refused("reason_required", "indiquez le motif de l'annulation de l'échéancier"));
     }
-    let version = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let cancelled: Option<i64> = sqlx::query_scalar(
-            "UPDATE payment_plans SET status = 'cancelled' WHERE case_id = $1 AND status = 'active' RETURNING id",
-        )
-        .bind(case_id)
-        .fetch_optional(&mut *tx)
+    let mut tx = store.begin().await?;
+    let cancelled: Option<i64> = query_scalar(
+        "UPDATE payment_plans SET status = 'cancelled' WHERE case_id = $1 AND status = 'active' RETURNING id",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut tx)
+    .await?;
+    let Some(plan_id) = cancelled else {
+        return Err(refused("no_active_plan", format!("le dossier n° {case_id} n'a pas d'échéancier en cours")));
+    };
+    let payload = json!({"plan_id": plan_id, "reason": reason});
+    let event = tx
+        .append_event(CaseEvent {
+            case_id,
+            expected_version,
+            kind: EventKind::PlanCancelled,
+            payload: payload.to_string(),
+            actor,
+            now,
+        })
         .await?;
-        let Some(plan_id) = cancelled else {
-            return Err(refused(format!("le dossier n° {case_id} n'a pas d'échéancier en cours")));
-        };
-        let payload = json!({"plan_id": plan_id, "reason": reason});
-        let event = append_event!(tx, case_id, expected_version, "plan_cancelled", payload.to_string(), actor, now);
-        tx.commit().await?;
-        event.sequence
-    });
-    Ok(version)
+    tx.commit().await?;
+    Ok(event.sequence)
 }
 
 /// A payment plan, as stored.
@@ -274,30 +306,27 @@ impl PlanView {
 
 /// The case's current plan (the active one, else the latest), with its instalments in order.
 pub async fn plan(store: &Store, case_id: i64) -> Result<Option<PlanView>> {
-    let view = on_engine!(store, |pool| {
-        let plan: Option<Plan> = sqlx::query_as(
-            "SELECT id, case_id, status, total_cents, first_due, created_by, created_at FROM payment_plans \
-             WHERE case_id = $1 ORDER BY CASE WHEN status = 'active' THEN 0 ELSE 1 END, id DESC LIMIT 1",
-        )
-        .bind(case_id)
-        .fetch_optional(pool)
-        .await?;
-        match plan {
-            None => None,
-            Some(plan) => {
-                let instalments: Vec<Instalment> = sqlx::query_as(
-                    "SELECT id, plan_id, number, due_on, amount_cents, status, collected_in, end_to_end_id, \
-                     sequence_type, transaction_id, return_reason, returned_on FROM instalments \
-                     WHERE plan_id = $1 ORDER BY number",
-                )
-                .bind(plan.id)
-                .fetch_all(pool)
-                .await?;
-                Some(PlanView { plan, instalments })
-            }
+    let plan: Option<Plan> = query_as(
+        "SELECT id, case_id, status, total_cents, first_due, created_by, created_at FROM payment_plans \
+         WHERE case_id = $1 ORDER BY CASE WHEN status = 'active' THEN 0 ELSE 1 END, id DESC LIMIT 1",
+    )
+    .bind(case_id)
+    .fetch_optional(store)
+    .await?;
+    Ok(match plan {
+        None => None,
+        Some(plan) => {
+            let instalments: Vec<Instalment> = query_as(
+                "SELECT id, plan_id, number, due_on, amount_cents, status, collected_in, end_to_end_id, \
+                 sequence_type, transaction_id, return_reason, returned_on FROM instalments \
+                 WHERE plan_id = $1 ORDER BY number",
+            )
+            .bind(plan.id)
+            .fetch_all(store)
+            .await?;
+            Some(PlanView { plan, instalments })
         }
-    });
-    Ok(view)
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -333,8 +362,9 @@ pub struct Mandate {
     pub created_at: DateTime<Utc>,
 }
 
-fn field_error(field: &str, error: sepa::SepaError) -> StoreError {
-    refused(format!("{field} : {error}"))
+/// A mandate's field refused, named by its French `label` in the message.
+fn field_error(label: &str, error: sepa::SepaError) -> StoreError {
+    refused("invalid_mandate", format!("{label} : {error}"))
 }
 
 /// Registers a mandate on a case, journaled `mandate_added`. The reference, IBAN (checksum,
@@ -363,63 +393,70 @@ pub async fn add_mandate(
         _ => None,
     };
     if mandate.signed_on > now.date_naive() {
-        return Err(refused(format!(
-            "date de signature du mandat : le {} est dans le futur",
-            french_date(mandate.signed_on)
-        )));
+        return Err(refused(
+            "mandate_signed_in_future",
+            format!("date de signature du mandat : le {} est dans le futur", french_date(mandate.signed_on)),
+        ));
     }
     let signed_on = mandate.signed_on;
-    let mandate_id = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let case: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut *tx).await?;
-        if case.is_none() {
-            return Err(StoreError::not_found(format!("dossier n° {case_id}")));
-        }
-        let taken: Option<i64> =
-            sqlx::query_scalar("SELECT case_id FROM sepa_mandates WHERE UPPER(reference) = UPPER($1)")
-                .bind(&reference)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let duplicate = |on: String| {
-            refused(format!("référence unique de mandat (RUM) : « {reference} » est déjà enregistrée{on}"))
-        };
-        if let Some(other_case) = taken {
-            return Err(duplicate(format!(" (dossier n° {other_case})")));
-        }
-        let replaced: Vec<String> = sqlx::query_scalar(
-            "UPDATE sepa_mandates SET status = 'revoked' WHERE case_id = $1 AND status = 'active' RETURNING reference",
-        )
-        .bind(case_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let inserted: std::result::Result<i64, sqlx::Error> = sqlx::query_scalar(
-            "INSERT INTO sepa_mandates (case_id, reference, debtor_name, debtor_iban, debtor_bic, signed_on, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'active', $7) RETURNING id",
-        )
-        .bind(case_id)
+    let mut tx = store.begin().await?;
+    let case: Option<i64> =
+        query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut tx).await?;
+    if case.is_none() {
+        return Err(StoreError::not_found(format!("dossier n° {case_id}")));
+    }
+    let taken: Option<i64> = query_scalar("SELECT case_id FROM sepa_mandates WHERE UPPER(reference) = UPPER($1)")
         .bind(&reference)
-        .bind(debtor_name)
-        .bind(&debtor_iban)
-        .bind(debtor_bic.as_deref())
-        .bind(signed_on)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await;
-        let mandate_id = match inserted.map_err(StoreError::from) {
-            Ok(id) => id,
-            Err(error) if error.is_unique_violation() => return Err(duplicate(String::new())),
-            Err(error) => return Err(error),
-        };
-        let payload = json!({
-            "mandate_id": mandate_id, "reference": reference, "debtor_name": debtor_name,
-            "debtor_iban": debtor_iban, "debtor_bic": debtor_bic, "signed_on": signed_on,
-            "replaces": replaced,
-        });
-        append_event!(tx, case_id, expected_version, "mandate_added", payload.to_string(), actor, now);
-        tx.commit().await?;
-        mandate_id
+        .fetch_optional(&mut tx)
+        .await?;
+    let duplicate = |on: String| {
+        StoreError::conflict(
+            "mandate_reference_taken",
+            format!("référence unique de mandat (RUM) : « {reference} » est déjà enregistrée{on}"),
+        )
+    };
+    if let Some(other_case) = taken {
+        return Err(duplicate(format!(" (dossier n° {other_case})")));
+    }
+    let replaced: Vec<String> = query_scalar(
+        "UPDATE sepa_mandates SET status = 'revoked' WHERE case_id = $1 AND status = 'active' RETURNING reference",
+    )
+    .bind(case_id)
+    .fetch_all(&mut tx)
+    .await?;
+    let inserted: Result<i64> = query_scalar(
+        "INSERT INTO sepa_mandates (case_id, reference, debtor_name, debtor_iban, debtor_bic, signed_on, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(&reference)
+    .bind(debtor_name)
+    .bind(&debtor_iban)
+    .bind(debtor_bic.as_deref())
+    .bind(signed_on)
+    .bind(now)
+    .fetch_one(&mut tx)
+    .await;
+    let mandate_id = match inserted {
+        Ok(id) => id,
+        Err(error) if error.is_unique_violation() => return Err(duplicate(String::new())),
+        Err(error) => return Err(error),
+    };
+    let payload = json!({
+        "mandate_id": mandate_id, "reference": reference, "debtor_name": debtor_name,
+        "debtor_iban": debtor_iban, "debtor_bic": debtor_bic, "signed_on": signed_on,
+        "replaces": replaced,
     });
+    tx.append_event(CaseEvent {
+        case_id,
+        expected_version,
+        kind: EventKind::MandateAdded,
+        payload: payload.to_string(),
+        actor,
+        now,
+    })
+    .await?;
+    tx.commit().await?;
     Ok(mandate_id)
 }
 
@@ -432,30 +469,39 @@ pub async fn revoke_mandate(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let version = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let revoked: Option<(i64, String)> = sqlx::query_as(
-            "UPDATE sepa_mandates SET status = 'revoked' WHERE case_id = $1 AND status = 'active' RETURNING id, reference",
-        )
-        .bind(case_id)
-        .fetch_optional(&mut *tx)
+    let mut tx = store.begin().await?;
+    let revoked: Option<(i64, String)> = query_as(
+        "UPDATE sepa_mandates SET status = 'revoked' WHERE case_id = $1 AND status = 'active' RETURNING id, reference",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut tx)
+    .await?;
+    let Some((mandate_id, reference)) = revoked else {
+        return Err(refused(
+            "no_active_mandate",
+            format!("le dossier n° {case_id} n'a pas de mandat de prélèvement actif"),
+        ));
+    };
+    let payload = json!({"mandate_id": mandate_id, "reference": reference});
+    let event = tx
+        .append_event(CaseEvent {
+            case_id,
+            expected_version,
+            kind: EventKind::MandateRevoked,
+            payload: payload.to_string(),
+            actor,
+            now,
+        })
         .await?;
-        let Some((mandate_id, reference)) = revoked else {
-            return Err(refused(format!("le dossier n° {case_id} n'a pas de mandat de prélèvement actif")));
-        };
-        let payload = json!({"mandate_id": mandate_id, "reference": reference});
-        let event = append_event!(tx, case_id, expected_version, "mandate_revoked", payload.to_string(), actor, now);
-        tx.commit().await?;
-        event.sequence
-    });
-    Ok(version)
+    tx.commit().await?;
+    Ok(event.sequence)
 }
 
 /// The mandates of a case, newest first.
 pub async fn mandates(store: &Store, case_id: i64) -> Result<Vec<Mandate>> {
     const SQL: &str = "SELECT id, case_id, reference, debtor_name, debtor_iban, debtor_bic, signed_on, status, \
                        first_collected_on, created_at FROM sepa_mandates WHERE case_id = $1 ORDER BY id DESC";
-    let rows = on_engine!(store, |pool| sqlx::query_as(SQL).bind(case_id).fetch_all(pool).await?);
+    let rows = query_as(SQL).bind(case_id).fetch_all(store).await?;
     Ok(rows)
 }
 
@@ -518,7 +564,7 @@ struct Candidate {
 }
 
 fn file_error(error: Pain008Error) -> StoreError {
-    refused(format!("fichier de prélèvements non produit : {error}"))
+    refused("direct_debit_file_refused", format!("fichier de prélèvements non produit : {error}"))
 }
 
 /// The collection date must be a TARGET2 business day, not before today.
@@ -565,218 +611,226 @@ pub async fn prepare_export(
     let vigilance = crate::aml::vigilance(store).await?;
     let version_name = version.message().name();
     let prefix = format!("RCV-DD-{}-", collection_date.format("%Y%m%d"));
-    let outcome = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        // A write first: on SQLite it takes the write lock at once; on PostgreSQL two exports of
-        // the same date get the same message id and the second fails on its uniqueness.
-        let (export_id, message_id): (i64, String) = sqlx::query_as(
-            "INSERT INTO direct_debit_exports (message_id, collection_date, version, count, total_cents, created_by, created_at) \
-             VALUES (CAST($1 AS TEXT) || CAST((SELECT COUNT(*) FROM direct_debit_exports WHERE collection_date = $2) + 1 AS TEXT), \
-             $2, $3, 0, 0, $4, $5) RETURNING id, message_id",
+    let mut tx = store.begin().await?;
+    // A write first: on SQLite it takes the write lock at once; on PostgreSQL two exports of
+    // the same date get the same message id and the second fails on its uniqueness.
+    let (export_id, message_id): (i64, String) = query_as(
+        "INSERT INTO direct_debit_exports (message_id, collection_date, version, count, total_cents, created_by, created_at) \
+         VALUES (CAST($1 AS TEXT) || CAST((SELECT COUNT(*) FROM direct_debit_exports WHERE collection_date = $2) + 1 AS TEXT), \
+         $2, $3, 0, 0, $4, $5) RETURNING id, message_id",
+    )
+    .bind(&prefix)
+    .bind(collection_date)
+    .bind(version_name)
+    .bind(actor)
+    .bind(now)
+    .fetch_one(&mut tx)
+    .await?;
+    let candidates: Vec<Candidate> = query_as(
+        "SELECT i.id AS instalment_id, i.case_id, c.reference AS case_reference, i.plan_id, i.number, i.due_on, \
+         i.amount_cents, m.id AS mandate_id, m.reference AS mandate_reference, m.debtor_name, m.debtor_iban, \
+         m.debtor_bic, m.signed_on, m.first_collected_on \
+         FROM instalments i \
+         JOIN payment_plans p ON p.id = i.plan_id \
+         JOIN sepa_mandates m ON m.case_id = i.case_id AND m.status = 'active' \
+         JOIN cases c ON c.id = i.case_id \
+         WHERE i.status = 'due' AND i.due_on <= $1 AND p.status = 'active' AND m.signed_on <= $1 \
+         AND c.status <> 'closed' \
+         ORDER BY i.case_id, i.due_on, i.number, i.id",
+    )
+    .bind(collection_date)
+    .fetch_all(&mut tx)
+    .await?;
+    let mut collected_mandates: HashSet<i64> = HashSet::new();
+    let mut debits = Vec::with_capacity(candidates.len());
+    let mut exported = Vec::with_capacity(candidates.len());
+    let mut plans = BTreeSet::new();
+    for candidate in candidates {
+        let sequence = if candidate.first_collected_on.is_none() && collected_mandates.insert(candidate.mandate_id) {
+            SequenceType::First
+        } else {
+            collected_mandates.insert(candidate.mandate_id);
+            SequenceType::Recurrent
+        };
+        let end_to_end_id = format!("{END_TO_END_PREFIX}{}", candidate.instalment_id);
+        let amount = Money::from_cents(candidate.amount_cents);
+        // Claimed only if still due: a concurrent export cannot collect it too.
+        let claimed = query(
+            "UPDATE instalments SET status = 'paid', collected_in = $2, end_to_end_id = $3, mandate_id = $4, \
+             sequence_type = $5 WHERE id = $1 AND status = 'due'",
         )
-        .bind(&prefix)
-        .bind(collection_date)
-        .bind(version_name)
-        .bind(actor)
-        .bind(now)
-        .fetch_one(&mut *tx)
+        .bind(candidate.instalment_id)
+        .bind(&message_id)
+        .bind(&end_to_end_id)
+        .bind(candidate.mandate_id)
+        .bind(sequence.code())
+        .execute(&mut tx)
         .await?;
-        let candidates: Vec<Candidate> = sqlx::query_as(
-            "SELECT i.id AS instalment_id, i.case_id, c.reference AS case_reference, i.plan_id, i.number, i.due_on, \
-             i.amount_cents, m.id AS mandate_id, m.reference AS mandate_reference, m.debtor_name, m.debtor_iban, \
-             m.debtor_bic, m.signed_on, m.first_collected_on \
-             FROM instalments i \
-             JOIN payment_plans p ON p.id = i.plan_id \
-             JOIN sepa_mandates m ON m.case_id = i.case_id AND m.status = 'active' \
-             JOIN cases c ON c.id = i.case_id \
-             WHERE i.status = 'due' AND i.due_on <= $1 AND p.status = 'active' AND m.signed_on <= $1 \
-             AND c.status <> 'closed' \
-             ORDER BY i.case_id, i.due_on, i.number, i.id",
-        )
-        .bind(collection_date)
-        .fetch_all(&mut *tx)
+        if claimed.rows_affected() == 0 {
+            continue;
+        }
+        let balances = tx.balances(candidate.case_id).await?;
+        let transaction = ledger::payment(&balances, amount, ALLOCATION).map_err(|error| {
+            refused(
+                crate::ledger::ledger_error_code(&error),
+                format!("dossier {}, échéance n° {} : {error}", candidate.case_reference, candidate.number),
+            )
+        })?;
+        let payload = json!({
+            "plan_id": candidate.plan_id, "instalment": candidate.number, "due_on": candidate.due_on,
+            "amount": amount, "collection_date": collection_date, "end_to_end_id": end_to_end_id,
+            "message_id": message_id, "mandate": candidate.mandate_reference, "sequence_type": sequence.code(),
+        });
+        tx.append_event(CaseEvent {
+            case_id: candidate.case_id,
+            expected_version: None,
+            kind: EventKind::DirectDebitCollected,
+            payload: payload.to_string(),
+            actor,
+            now,
+        })
         .await?;
-        let mut collected_mandates: HashSet<i64> = HashSet::new();
-        let mut debits = Vec::with_capacity(candidates.len());
-        let mut exported = Vec::with_capacity(candidates.len());
-        let mut plans = BTreeSet::new();
-        for candidate in candidates {
-            let sequence = if candidate.first_collected_on.is_none() && collected_mandates.insert(candidate.mandate_id)
-            {
-                SequenceType::First
-            } else {
-                collected_mandates.insert(candidate.mandate_id);
-                SequenceType::Recurrent
-            };
-            let end_to_end_id = format!("{END_TO_END_PREFIX}{}", candidate.instalment_id);
-            let amount = Money::from_cents(candidate.amount_cents);
-            // Claimed only if still due: a concurrent export cannot collect it too.
-            let claimed = sqlx::query(
-                "UPDATE instalments SET status = 'paid', collected_in = $2, end_to_end_id = $3, mandate_id = $4, \
-                 sequence_type = $5 WHERE id = $1 AND status = 'due'",
-            )
-            .bind(candidate.instalment_id)
-            .bind(&message_id)
-            .bind(&end_to_end_id)
-            .bind(candidate.mandate_id)
-            .bind(sequence.code())
-            .execute(&mut *tx)
-            .await?;
-            if claimed.rows_affected() == 0 {
-                continue;
-            }
-            let rows: Vec<(String, i64)> = sqlx::query_as(
-                "SELECT account, CAST(SUM(amount_cents) AS BIGINT) FROM ledger_postings WHERE case_id = $1 GROUP BY account",
-            )
-            .bind(candidate.case_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let balances = balances_from_rows(rows)?;
-            let transaction = ledger::payment(&balances, amount, ALLOCATION).map_err(|error| {
-                refused(format!("dossier {}, échéance n° {} : {error}", candidate.case_reference, candidate.number))
-            })?;
-            let payload = json!({
-                "plan_id": candidate.plan_id, "instalment": candidate.number, "due_on": candidate.due_on,
-                "amount": amount, "collection_date": collection_date, "end_to_end_id": end_to_end_id,
-                "message_id": message_id, "mandate": candidate.mandate_reference, "sequence_type": sequence.code(),
-            });
-            append_event!(tx, candidate.case_id, None, "direct_debit_collected", payload.to_string(), actor, now);
-            let transaction_id = book!(
-                tx,
-                Some(candidate.case_id),
-                &transaction,
-                collection_date,
-                end_to_end_id.as_str(),
-                None::<i64>,
+        let transaction_id = tx
+            .book(Booking {
+                case_id: Some(candidate.case_id),
+                transaction: &transaction,
+                booked_on: collection_date,
+                reference: &end_to_end_id,
+                reverses: None,
                 actor,
-                now
-            );
-            sqlx::query("UPDATE instalments SET transaction_id = $2 WHERE id = $1")
-                .bind(candidate.instalment_id)
-                .bind(transaction_id)
-                .execute(&mut *tx)
-                .await?;
-            // Screened like every incoming payment (issue 9); never held: the bank pulled it.
-            let payer = crate::aml::Payer {
-                name: Some(candidate.debtor_name.clone()),
-                iban: Some(candidate.debtor_iban.clone()),
-                cash: false,
-                refund_to_other_account: false,
-            };
-            let channel = recouvre_domain::aml::Channel::DirectDebit;
-            let screening =
-                crate::aml::assess!(tx, candidate.case_id, amount, collection_date, &payer, channel, &vigilance);
-            crate::aml::record_screening!(
-                tx,
-                candidate.case_id,
-                transaction_id,
-                amount,
-                collection_date,
-                &payer,
-                channel,
-                &screening,
-                &vigilance,
-                None::<i64>,
-                now
-            );
-            if sequence == SequenceType::First {
-                sqlx::query(
-                    "UPDATE sepa_mandates SET first_collected_on = $2 WHERE id = $1 AND first_collected_on IS NULL",
-                )
+                now,
+            })
+            .await?;
+        query("UPDATE instalments SET transaction_id = $2 WHERE id = $1")
+            .bind(candidate.instalment_id)
+            .bind(transaction_id)
+            .execute(&mut tx)
+            .await?;
+        // Screened like every incoming payment (issue 9); never held: the bank pulled it.
+        let payer = crate::aml::Payer {
+            name: Some(candidate.debtor_name.clone()),
+            iban: Some(candidate.debtor_iban.clone()),
+            cash: false,
+            refund_to_other_account: false,
+        };
+        let channel = recouvre_domain::aml::Channel::DirectDebit;
+        let payment = IncomingPayment {
+            case_id: candidate.case_id,
+            amount,
+            received_on: collection_date,
+            payer: &payer,
+            channel,
+        };
+        let screening = tx.assess(&payment, &vigilance).await?;
+        let record = ScreeningRecord {
+            payment: &payment,
+            transaction_id,
+            screening: &screening,
+            vigilance: &vigilance,
+            held_item_id: None,
+            now,
+        };
+        tx.record_screening(record).await?;
+        if sequence == SequenceType::First {
+            query("UPDATE sepa_mandates SET first_collected_on = $2 WHERE id = $1 AND first_collected_on IS NULL")
                 .bind(candidate.mandate_id)
                 .bind(collection_date)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
-            }
-            plans.insert((candidate.case_id, candidate.plan_id));
-            debits.push(DirectDebit {
-                end_to_end_id: end_to_end_id.clone(),
-                amount,
-                mandate_id: candidate.mandate_reference.clone(),
-                mandate_signed_on: candidate.signed_on,
-                sequence,
-                debtor_name: candidate.debtor_name,
-                debtor_iban: candidate.debtor_iban,
-                debtor_bic: candidate.debtor_bic,
-                remittance: format!("Echeance {} dossier {}", candidate.number, candidate.case_reference),
-            });
-            exported.push(ExportedDebit {
-                instalment_id: candidate.instalment_id,
-                case_id: candidate.case_id,
-                case_reference: candidate.case_reference,
-                plan_id: candidate.plan_id,
-                number: candidate.number,
-                due_on: candidate.due_on,
-                end_to_end_id,
-                mandate_reference: candidate.mandate_reference,
-                sequence_type: sequence.code(),
-                amount,
-                transaction_id,
-            });
         }
-        if debits.is_empty() {
-            // Dropping the transaction rolls back the export row: no file.
-            return Ok(None);
-        }
-        let mut plans_completed = Vec::new();
-        for (case_id, plan_id) in plans {
-            let left: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM instalments WHERE plan_id = $1 AND status <> 'paid'")
-                    .bind(plan_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            if left == 0 {
-                let completed =
-                    sqlx::query("UPDATE payment_plans SET status = 'completed' WHERE id = $1 AND status = 'active'")
-                        .bind(plan_id)
-                        .execute(&mut *tx)
-                        .await?;
-                if completed.rows_affected() == 1 {
-                    let payload = json!({"plan_id": plan_id, "message_id": message_id});
-                    append_event!(tx, case_id, None, "plan_completed", payload.to_string(), actor, now);
-                    plans_completed.push(plan_id);
-                }
-            }
-        }
-        let batch = DirectDebitBatch {
-            message_id: message_id.clone(),
-            created_at: now.naive_utc(),
-            initiating_party: bank.name.clone(),
-            creditor: Creditor {
-                name: bank.name.clone(),
-                iban: bank.collection_iban.clone(),
-                bic: bank.collection_bic.clone(),
-                creditor_id: bank.sepa_creditor_id.clone(),
-            },
-            collection_date,
-            debits,
-        };
-        // A file that cannot be written leaves nothing behind: the error rolls back.
-        let xml = recouvre_iso20022::write_pain008(&batch, version).map_err(file_error)?;
-        let total: Money = exported.iter().map(|debit| debit.amount).sum();
-        sqlx::query("UPDATE direct_debit_exports SET count = $2, total_cents = $3 WHERE id = $1")
-            .bind(export_id)
-            .bind(exported.len() as i64)
-            .bind(total.cents())
-            .execute(&mut *tx)
+        plans.insert((candidate.case_id, candidate.plan_id));
+        debits.push(DirectDebit {
+            end_to_end_id: end_to_end_id.clone(),
+            amount,
+            mandate_id: candidate.mandate_reference.clone(),
+            mandate_signed_on: candidate.signed_on,
+            sequence,
+            debtor_name: candidate.debtor_name,
+            debtor_iban: candidate.debtor_iban,
+            debtor_bic: candidate.debtor_bic,
+            remittance: format!("Echeance {} dossier {}", candidate.number, candidate.case_reference),
+        });
+        exported.push(ExportedDebit {
+            instalment_id: candidate.instalment_id,
+            case_id: candidate.case_id,
+            case_reference: candidate.case_reference,
+            plan_id: candidate.plan_id,
+            number: candidate.number,
+            due_on: candidate.due_on,
+            end_to_end_id,
+            mandate_reference: candidate.mandate_reference,
+            sequence_type: sequence.code(),
+            amount,
+            transaction_id,
+        });
+    }
+    if debits.is_empty() {
+        // Dropping the transaction rolls back the export row: no file.
+        return Ok(None);
+    }
+    let mut plans_completed = Vec::new();
+    for (case_id, plan_id) in plans {
+        let left: i64 = query_scalar("SELECT COUNT(*) FROM instalments WHERE plan_id = $1 AND status <> 'paid'")
+            .bind(plan_id)
+            .fetch_one(&mut tx)
             .await?;
-        tx.commit().await?;
-        let first = exported.iter().filter(|debit| debit.sequence_type == "FRST").count();
-        let summary = ExportSummary {
-            export_id,
-            message_id,
-            collection_date,
-            version: version_name,
-            count: exported.len(),
-            total,
-            first,
-            recurrent: exported.len() - first,
-            debits: exported,
-            plans_completed,
-        };
-        Some((xml, summary))
-    });
-    Ok(outcome)
+        if left == 0 {
+            let completed = query("UPDATE payment_plans SET status = 'completed' WHERE id = $1 AND status = 'active'")
+                .bind(plan_id)
+                .execute(&mut tx)
+                .await?;
+            if completed.rows_affected() == 1 {
+                let payload = json!({"plan_id": plan_id, "message_id": message_id});
+                tx.append_event(CaseEvent {
+                    case_id,
+                    expected_version: None,
+                    kind: EventKind::PlanCompleted,
+                    payload: payload.to_string(),
+                    actor,
+                    now,
+                })
+                .await?;
+                plans_completed.push(plan_id);
+            }
+        }
+    }
+    let batch = DirectDebitBatch {
+        message_id: message_id.clone(),
+        created_at: now.naive_utc(),
+        initiating_party: bank.name.clone(),
+        creditor: Creditor {
+            name: bank.name.clone(),
+            iban: bank.collection_iban.clone(),
+            bic: bank.collection_bic.clone(),
+            creditor_id: bank.sepa_creditor_id.clone(),
+        },
+        collection_date,
+        debits,
+    };
+    // A file that cannot be written leaves nothing behind: the error rolls back.
+    let xml = recouvre_iso20022::write_pain008(&batch, version).map_err(file_error)?;
+    let total: Money = exported.iter().map(|debit| debit.amount).sum();
+    query("UPDATE direct_debit_exports SET count = $2, total_cents = $3 WHERE id = $1")
+        .bind(export_id)
+        .bind(exported.len() as i64)
+        .bind(total.cents())
+        .execute(&mut tx)
+        .await?;
+    tx.commit().await?;
+    let first = exported.iter().filter(|debit| debit.sequence_type == "FRST").count();
+    let summary = ExportSummary {
+        export_id,
+        message_id,
+        collection_date,
+        version: version_name,
+        count: exported.len(),
+        total,
+        first,
+        recurrent: exported.len() - first,
+        debits: exported,
+        plans_completed,
+    };
+    Ok(Some((xml, summary)))
 }
 
 /// A direct-debit file already prepared.
@@ -796,7 +850,7 @@ pub struct Export {
 pub async fn exports(store: &Store, limit: i64) -> Result<Vec<Export>> {
     const SQL: &str = "SELECT id, message_id, collection_date, version, count, total_cents, created_by, created_at \
                        FROM direct_debit_exports ORDER BY id DESC LIMIT $1";
-    let rows = on_engine!(store, |pool| sqlx::query_as(SQL).bind(limit).fetch_all(pool).await?);
+    let rows = query_as(SQL).bind(limit).fetch_all(store).await?;
     Ok(rows)
 }
 
@@ -851,113 +905,138 @@ pub async fn apply_return(
     let end_to_end_id = end_to_end_id.trim();
     let reason = reason_code.trim();
     if reason.is_empty() {
-        return Err(refused(format!("retour du prélèvement « {end_to_end_id} » : motif (code ISO) manquant")));
+        return Err(refused(
+            "return_reason_missing",
+            format!("retour du prélèvement « {end_to_end_id} » : motif (code ISO) manquant"),
+        ));
     }
-    let outcome = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let claimed: Option<Returned> = sqlx::query_as(
-            "UPDATE instalments SET status = 'returned', return_reason = $2, returned_on = $3 \
-             WHERE end_to_end_id = $1 AND status IN ('paid', 'collected') \
-             RETURNING id, case_id, plan_id, number, amount_cents, transaction_id",
-        )
-        .bind(end_to_end_id)
-        .bind(reason)
-        .bind(returned_on)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(instalment) = claimed else {
-            let known: Option<(i64, i64, String)> =
-                sqlx::query_as("SELECT id, case_id, status FROM instalments WHERE end_to_end_id = $1")
-                    .bind(end_to_end_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            return match known {
-                None => Err(StoreError::not_found(format!(
-                    "prélèvement d'identifiant de bout en bout « {end_to_end_id} » (aucune échéance collectée sous cet identifiant)"
-                ))),
-                Some((instalment_id, case_id, status)) if status == "returned" => {
-                    Ok(ReturnOutcome::AlreadyApplied { case_id, instalment_id })
-                }
-                Some((instalment_id, _, status)) => Err(refused(format!(
-                    "prélèvement « {end_to_end_id} » : l'échéance n° {instalment_id} est « {status} », pas collectée"
-                ))),
-            };
-        };
-        let Some(payment_id) = instalment.transaction_id else {
-            return Err(StoreError::Corrupt(format!(
-                "l'échéance n° {} collectée sous « {end_to_end_id} » n'a pas d'écriture de paiement",
-                instalment.id
-            )));
-        };
-        let reversed: Option<i64> = sqlx::query_scalar("SELECT id FROM ledger_transactions WHERE reverses = $1")
-            .bind(payment_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(reversal) = reversed {
-            return Err(StoreError::Corrupt(format!(
-                "le paiement n° {payment_id} du prélèvement « {end_to_end_id} » est déjà contrepassé (écriture n° {reversal})"
-            )));
-        }
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT t.kind, p.account, p.amount_cents FROM ledger_postings p \
-             JOIN ledger_transactions t ON t.id = p.transaction_id WHERE p.transaction_id = $1 ORDER BY p.id",
-        )
-        .bind(payment_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let original = transaction_from_rows(payment_id, rows)?;
-        let reversal = Transaction::reversal_of(&original);
-        let missed: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM instalments WHERE plan_id = $1 AND status IN ('returned', 'missed')",
-        )
-        .bind(instalment.plan_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let plan_status: String = sqlx::query_scalar("SELECT status FROM payment_plans WHERE id = $1")
-            .bind(instalment.plan_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let lapses = missed >= LAPSE_AFTER_MISSED && (plan_status == "active" || plan_status == "completed");
-        let reopens = !lapses && plan_status == "completed";
-        let new_status = if lapses {
-            "lapsed"
-        } else if reopens {
-            "active"
-        } else {
-            plan_status.as_str()
-        };
-        if new_status != plan_status {
-            sqlx::query("UPDATE payment_plans SET status = $2 WHERE id = $1")
-                .bind(instalment.plan_id)
-                .bind(new_status)
-                .execute(&mut *tx)
+    let mut tx = store.begin().await?;
+    let claimed: Option<Returned> = query_as(
+        "UPDATE instalments SET status = 'returned', return_reason = $2, returned_on = $3 \
+         WHERE end_to_end_id = $1 AND status IN ('paid', 'collected') \
+         RETURNING id, case_id, plan_id, number, amount_cents, transaction_id",
+    )
+    .bind(end_to_end_id)
+    .bind(reason)
+    .bind(returned_on)
+    .fetch_optional(&mut tx)
+    .await?;
+    let Some(instalment) = claimed else {
+        let known: Option<(i64, i64, String)> =
+            query_as("SELECT id, case_id, status FROM instalments WHERE end_to_end_id = $1")
+                .bind(end_to_end_id)
+                .fetch_optional(&mut tx)
                 .await?;
-        }
-        let payload = json!({
-            "plan_id": instalment.plan_id, "instalment": instalment.number,
-            "amount": Money::from_cents(instalment.amount_cents), "end_to_end_id": end_to_end_id,
-            "reason": reason, "returned_on": returned_on, "reverses": payment_id, "missed": missed,
-            "plan_status": new_status,
-        });
-        let mut event =
-            append_event!(tx, instalment.case_id, None, "direct_debit_returned", payload.to_string(), actor, now);
-        let reversal_transaction_id =
-            book!(tx, Some(instalment.case_id), &reversal, returned_on, end_to_end_id, Some(payment_id), actor, now);
-        if lapses {
-            let payload = json!({"plan_id": instalment.plan_id, "missed": missed, "last_return": end_to_end_id});
-            event = append_event!(tx, instalment.case_id, None, "plan_lapsed", payload.to_string(), actor, now);
-        }
-        tx.commit().await?;
-        ReturnOutcome::Applied {
-            case_id: instalment.case_id,
-            instalment_id: instalment.id,
-            plan_id: instalment.plan_id,
-            reversal_transaction_id,
-            plan_lapsed: lapses,
-            version: event.sequence,
-        }
+        return match known {
+            None => Err(StoreError::not_found(format!(
+                "prélèvement d'identifiant de bout en bout « {end_to_end_id} » (aucune échéance collectée sous cet identifiant)"
+            ))),
+            Some((instalment_id, case_id, status)) if status == "returned" => {
+                Ok(ReturnOutcome::AlreadyApplied { case_id, instalment_id })
+            }
+            Some((instalment_id, _, status)) => Err(refused("not_collected", format!(
+                "prélèvement « {end_to_end_id} » : l'échéance n° {instalment_id} est « {status} », pas collectée"
+            ))),
+        };
+    };
+    let Some(payment_id) = instalment.transaction_id else {
+        return Err(StoreError::Corrupt(format!(
+            "l'échéance n° {} collectée sous « {end_to_end_id} » n'a pas d'écriture de paiement",
+            instalment.id
+        )));
+    };
+    let reversed: Option<i64> = query_scalar("SELECT id FROM ledger_transactions WHERE reverses = $1")
+        .bind(payment_id)
+        .fetch_optional(&mut tx)
+        .await?;
+    if let Some(reversal) = reversed {
+        return Err(StoreError::Corrupt(format!(
+            "le paiement n° {payment_id} du prélèvement « {end_to_end_id} » est déjà contrepassé (écriture n° {reversal})"
+        )));
+    }
+    let rows: Vec<(String, String, i64)> = query_as(
+        "SELECT t.kind, p.account, p.amount_cents FROM ledger_postings p \
+         JOIN ledger_transactions t ON t.id = p.transaction_id WHERE p.transaction_id = $1 ORDER BY p.id",
+    )
+    .bind(payment_id)
+    .fetch_all(&mut tx)
+    .await?;
+    let original = transaction_from_rows(payment_id, rows)?;
+    let reversal = Transaction::reversal_of(&original);
+    let missed: i64 =
+        query_scalar("SELECT COUNT(*) FROM instalments WHERE plan_id = $1 AND status IN ('returned', 'missed')")
+            .bind(instalment.plan_id)
+            .fetch_one(&mut tx)
+            .await?;
+    let plan_status: String = query_scalar("SELECT status FROM payment_plans WHERE id = $1")
+        .bind(instalment.plan_id)
+        .fetch_one(&mut tx)
+        .await?;
+    let lapses = missed >= LAPSE_AFTER_MISSED && (plan_status == "active" || plan_status == "completed");
+    let reopens = !lapses && plan_status == "completed";
+    let new_status = if lapses {
+        "lapsed"
+    } else if reopens {
+        "active"
+    } else {
+        plan_status.as_str()
+    };
+    if new_status != plan_status {
+        query("UPDATE payment_plans SET status = $2 WHERE id = $1")
+            .bind(instalment.plan_id)
+            .bind(new_status)
+            .execute(&mut tx)
+            .await?;
+    }
+    let payload = json!({
+        "plan_id": instalment.plan_id, "instalment": instalment.number,
+        "amount": Money::from_cents(instalment.amount_cents), "end_to_end_id": end_to_end_id,
+        "reason": reason, "returned_on": returned_on, "reverses": payment_id, "missed": missed,
+        "plan_status": new_status,
     });
-    Ok(outcome)
+    let mut event = tx
+        .append_event(CaseEvent {
+            case_id: instalment.case_id,
+            expected_version: None,
+            kind: EventKind::DirectDebitReturned,
+            payload: payload.to_string(),
+            actor,
+            now,
+        })
+        .await?;
+    let reversal_transaction_id = tx
+        .book(Booking {
+            case_id: Some(instalment.case_id),
+            transaction: &reversal,
+            booked_on: returned_on,
+            reference: end_to_end_id,
+            reverses: Some(payment_id),
+            actor,
+            now,
+        })
+        .await?;
+    if lapses {
+        let payload = json!({"plan_id": instalment.plan_id, "missed": missed, "last_return": end_to_end_id});
+        event = tx
+            .append_event(CaseEvent {
+                case_id: instalment.case_id,
+                expected_version: None,
+                kind: EventKind::PlanLapsed,
+                payload: payload.to_string(),
+                actor,
+                now,
+            })
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(ReturnOutcome::Applied {
+        case_id: instalment.case_id,
+        instalment_id: instalment.id,
+        plan_id: instalment.plan_id,
+        reversal_transaction_id,
+        plan_lapsed: lapses,
+        version: event.sequence,
+    })
 }
 
 fn transaction_from_rows(transaction_id: i64, rows: Vec<(String, String, i64)>) -> Result<Transaction> {

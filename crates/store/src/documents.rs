@@ -4,12 +4,14 @@
 //! `recouvre-letters`, show the preview, and hand the validated bytes to [`validate`].
 
 use chrono::{DateTime, NaiveDate, Utc};
+use recouvre_domain::journal::EventKind;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::journal::append_event;
-use crate::{on_engine, Result, Store, StoreError};
+use crate::db::{query, query_as, query_scalar};
+use crate::journal::CaseEvent;
+use crate::{Result, Store, StoreError};
 
 /// Upper bound on a stored document: a letter is a few dozen kilobytes; this stops a mistake
 /// (a whole day's mail stored on one case) before it fills the database.
@@ -77,101 +79,95 @@ pub async fn validate(
     now: DateTime<Utc>,
 ) -> Result<(Document, i64)> {
     if document.pdf.is_empty() || document.pdf.len() > MAX_DOCUMENT_BYTES {
-        return Err(StoreError::Conflict(format!(
-            "document de {} octets : un courrier fait entre 1 octet et {} Mo ; régénérez l'aperçu",
-            document.pdf.len(),
-            MAX_DOCUMENT_BYTES / 1024 / 1024
-        )));
+        return Err(StoreError::refused(
+            "document_size",
+            format!(
+                "document de {} octets : un courrier fait entre 1 octet et {} Mo ; régénérez l'aperçu",
+                document.pdf.len(),
+                MAX_DOCUMENT_BYTES / 1024 / 1024
+            ),
+        ));
     }
     let sha256 = sha256_hex(&document.pdf);
     let validated_on = now.date_naive();
-    let result = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let payload = json!({
-            "kind": document.kind, "template_version": document.template_version,
-            "recipient": document.recipient, "sha256": sha256, "pages": document.pages,
-            "registered": document.registered,
-            "opens": document.opens.as_ref().map(|deadline| json!({
-                "code": deadline.code, "label": deadline.label, "due_on": deadline.due_on,
-                "legal_basis": deadline.legal_basis,
-            })),
-        });
-        let event = append_event!(
-            tx,
-            document.case_id,
+    let mut tx = store.begin().await?;
+    let payload = json!({
+        "kind": document.kind, "template_version": document.template_version,
+        "recipient": document.recipient, "sha256": sha256, "pages": document.pages,
+        "registered": document.registered,
+        "opens": document.opens.as_ref().map(|deadline| json!({
+            "code": deadline.code, "label": deadline.label, "due_on": deadline.due_on,
+            "legal_basis": deadline.legal_basis,
+        })),
+    });
+    let event = tx
+        .append_event(CaseEvent {
+            case_id: document.case_id,
             expected_version,
-            "document_validated",
-            payload.to_string(),
+            kind: EventKind::DocumentValidated,
+            payload: payload.to_string(),
             actor,
-            now
-        );
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO documents (case_id, kind, template_version, recipient, data, pdf, sha256, pages, registered, \
-             validated_on, validated_by, validated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-             RETURNING id",
+            now,
+        })
+        .await?;
+    let id: i64 = query_scalar(
+        "INSERT INTO documents (case_id, kind, template_version, recipient, data, pdf, sha256, pages, registered, \
+         validated_on, validated_by, validated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         RETURNING id",
+    )
+    .bind(document.case_id)
+    .bind(&document.kind)
+    .bind(&document.template_version)
+    .bind(&document.recipient)
+    .bind(&document.data)
+    .bind(&document.pdf)
+    .bind(&sha256)
+    .bind(document.pages)
+    .bind(document.registered)
+    .bind(validated_on)
+    .bind(actor)
+    .bind(now)
+    .fetch_one(&mut tx)
+    .await?;
+    if let Some(deadline) = &document.opens {
+        query(
+            "INSERT INTO agenda_items (case_id, kind, code, label, due_on, legal_basis, warn_days, status, \
+             created_at) VALUES ($1, 'deadline', $2, $3, $4, $5, $6, 'open', $7)",
         )
         .bind(document.case_id)
-        .bind(&document.kind)
-        .bind(&document.template_version)
-        .bind(&document.recipient)
-        .bind(&document.data)
-        .bind(&document.pdf)
-        .bind(&sha256)
-        .bind(document.pages)
-        .bind(document.registered)
-        .bind(validated_on)
-        .bind(actor)
+        .bind(&deadline.code)
+        .bind(&deadline.label)
+        .bind(deadline.due_on)
+        .bind(&deadline.legal_basis)
+        .bind(deadline.warn_days)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .execute(&mut tx)
         .await?;
-        if let Some(deadline) = &document.opens {
-            sqlx::query(
-                "INSERT INTO agenda_items (case_id, kind, code, label, due_on, legal_basis, warn_days, status, \
-                 created_at) VALUES ($1, 'deadline', $2, $3, $4, $5, $6, 'open', $7)",
-            )
-            .bind(document.case_id)
-            .bind(&deadline.code)
-            .bind(&deadline.label)
-            .bind(deadline.due_on)
-            .bind(&deadline.legal_basis)
-            .bind(deadline.warn_days)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let stored: Document = sqlx::query_as(&format!("SELECT {COLUMNS} FROM documents WHERE id = $1"))
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        (stored, event.sequence)
-    });
-    Ok(result)
+    }
+    let stored: Document =
+        query_as(format!("SELECT {COLUMNS} FROM documents WHERE id = $1")).bind(id).fetch_one(&mut tx).await?;
+    tx.commit().await?;
+    Ok((stored, event.sequence))
 }
 
 /// The documents of a case, newest first.
 pub async fn of_case(store: &Store, case_id: i64) -> Result<Vec<Document>> {
-    let documents = on_engine!(store, |pool| sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM documents WHERE case_id = $1 ORDER BY id DESC"
-    ))
-    .bind(case_id)
-    .fetch_all(pool)
-    .await?);
+    let documents = query_as(format!("SELECT {COLUMNS} FROM documents WHERE case_id = $1 ORDER BY id DESC"))
+        .bind(case_id)
+        .fetch_all(store)
+        .await?;
     Ok(documents)
 }
 
 /// A document and its bytes, checked against the recorded hash (a mismatch is corruption).
 pub async fn get(store: &Store, document_id: i64) -> Result<(Document, Vec<u8>)> {
-    let found: Option<Document> =
-        on_engine!(store, |pool| sqlx::query_as(&format!("SELECT {COLUMNS} FROM documents WHERE id = $1"))
-            .bind(document_id)
-            .fetch_optional(pool)
-            .await?);
-    let document = found.ok_or_else(|| StoreError::not_found(format!("document n° {document_id}")))?;
-    let pdf: Vec<u8> = on_engine!(store, |pool| sqlx::query_scalar("SELECT pdf FROM documents WHERE id = $1")
+    let found: Option<Document> = query_as(format!("SELECT {COLUMNS} FROM documents WHERE id = $1"))
         .bind(document_id)
-        .fetch_one(pool)
-        .await?);
+        .fetch_optional(store)
+        .await?;
+    let document = found.ok_or_else(|| StoreError::not_found(format!("document n° {document_id}")))?;
+    let pdf: Vec<u8> =
+        query_scalar("SELECT pdf FROM documents WHERE id = $1").bind(document_id).fetch_one(store).await?;
     if sha256_hex(&pdf) != document.sha256 {
         return Err(StoreError::Corrupt(format!(
             "document n° {document_id} : son empreinte ne correspond plus à celle enregistrée ; prévenez l'administrateur"
@@ -182,11 +178,10 @@ pub async fn get(store: &Store, document_id: i64) -> Result<(Document, Vec<u8>)>
 
 /// The documents validated on a day, in order, with their bytes (the day's mail).
 pub async fn validated_on(store: &Store, day: NaiveDate) -> Result<Vec<(Document, String)>> {
-    let rows: Vec<(i64, String)> =
-        on_engine!(store, |pool| sqlx::query_as("SELECT id, data FROM documents WHERE validated_on = $1 ORDER BY id")
-            .bind(day)
-            .fetch_all(pool)
-            .await?);
+    let rows: Vec<(i64, String)> = query_as("SELECT id, data FROM documents WHERE validated_on = $1 ORDER BY id")
+        .bind(day)
+        .fetch_all(store)
+        .await?;
     let mut documents = Vec::with_capacity(rows.len());
     for (id, data) in rows {
         let (document, _) = get(store, id).await?;
@@ -205,31 +200,32 @@ pub async fn record_postage(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Document> {
-    let document = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let case_id: Option<i64> = sqlx::query_scalar("SELECT case_id FROM documents WHERE id = $1")
-            .bind(document_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let case_id = case_id.ok_or_else(|| StoreError::not_found(format!("document n° {document_id}")))?;
-        let payload =
-            json!({"document_id": document_id, "tracking_number": tracking_number, "acknowledged_on": acknowledged_on});
-        append_event!(tx, case_id, None, "document_postage", payload.to_string(), actor, now);
-        sqlx::query(
-            "UPDATE documents SET tracking_number = COALESCE($2, tracking_number), \
-             acknowledged_on = COALESCE($3, acknowledged_on) WHERE id = $1",
-        )
-        .bind(document_id)
-        .bind(tracking_number)
-        .bind(acknowledged_on)
-        .execute(&mut *tx)
-        .await?;
-        let document: Document = sqlx::query_as(&format!("SELECT {COLUMNS} FROM documents WHERE id = $1"))
-            .bind(document_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        document
-    });
+    let mut tx = store.begin().await?;
+    let case_id: Option<i64> =
+        query_scalar("SELECT case_id FROM documents WHERE id = $1").bind(document_id).fetch_optional(&mut tx).await?;
+    let case_id = case_id.ok_or_else(|| StoreError::not_found(format!("document n° {document_id}")))?;
+    let payload =
+        json!({"document_id": document_id, "tracking_number": tracking_number, "acknowledged_on": acknowledged_on});
+    tx.append_event(CaseEvent {
+        case_id,
+        expected_version: None,
+        kind: EventKind::DocumentPostage,
+        payload: payload.to_string(),
+        actor,
+        now,
+    })
+    .await?;
+    query(
+        "UPDATE documents SET tracking_number = COALESCE($2, tracking_number), \
+         acknowledged_on = COALESCE($3, acknowledged_on) WHERE id = $1",
+    )
+    .bind(document_id)
+    .bind(tracking_number)
+    .bind(acknowledged_on)
+    .execute(&mut tx)
+    .await?;
+    let document: Document =
+        query_as(format!("SELECT {COLUMNS} FROM documents WHERE id = $1")).bind(document_id).fetch_one(&mut tx).await?;
+    tx.commit().await?;
     Ok(document)
 }

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use recouvre_domain::case::NewCase;
 
-use crate::seed::OpenManyIn;
-use crate::{on_engine, Result, Store};
+use crate::db::{query, query_scalar};
+use crate::{Result, Store};
 
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -28,38 +28,35 @@ pub async fn import_accounts(
     now: DateTime<Utc>,
 ) -> Result<ImportOutcome> {
     const KIND: &str = "accounts";
-    let outcome = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        // Claim the file first: a concurrent import of the same file waits here, then sees it.
-        let claimed: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO imports (kind, file_name, file_sha256, lines, cases_created, imported_by, imported_at) \
-             VALUES ($1, $2, $3, $4, 0, $5, $6) ON CONFLICT (kind, file_sha256) DO NOTHING RETURNING id",
-        )
-        .bind(KIND)
-        .bind(file_name)
-        .bind(file_sha256)
-        .bind(new_cases.len() as i64)
-        .bind(actor)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        match claimed {
-            None => ImportOutcome { lines: new_cases.len() as u64, cases_changed: 0, already_imported: true },
-            Some(import_id) => {
-                // The seed's bulk path: the same rows as the per-case path (`open_or_join_case!`,
-                // compared by crates/testkit/tests/seed.rs), with multi-row statements.
-                let cases_changed = tx.open_many_in(new_cases, actor, now).await?;
-                sqlx::query("UPDATE imports SET cases_created = $2 WHERE id = $1")
-                    .bind(import_id)
-                    .bind(cases_changed as i64)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                ImportOutcome { lines: new_cases.len() as u64, cases_changed, already_imported: false }
-            }
+    let mut tx = store.begin().await?;
+    // Claim the file first: a concurrent import of the same file waits here, then sees it.
+    let claimed: Option<i64> = query_scalar(
+        "INSERT INTO imports (kind, file_name, file_sha256, lines, cases_created, imported_by, imported_at) \
+         VALUES ($1, $2, $3, $4, 0, $5, $6) ON CONFLICT (kind, file_sha256) DO NOTHING RETURNING id",
+    )
+    .bind(KIND)
+    .bind(file_name)
+    .bind(file_sha256)
+    .bind(new_cases.len() as i64)
+    .bind(actor)
+    .bind(now)
+    .fetch_optional(&mut tx)
+    .await?;
+    Ok(match claimed {
+        None => ImportOutcome { lines: new_cases.len() as u64, cases_changed: 0, already_imported: true },
+        Some(import_id) => {
+            // The seed's bulk path: the same rows as the per-case path (`Tx::open_or_join_case`,
+            // compared by crates/testkit/tests/seed.rs), with multi-row statements.
+            let cases_changed = tx.open_many_in(new_cases, actor, now).await?;
+            query("UPDATE imports SET cases_created = $2 WHERE id = $1")
+                .bind(import_id)
+                .bind(cases_changed as i64)
+                .execute(&mut tx)
+                .await?;
+            tx.commit().await?;
+            ImportOutcome { lines: new_cases.len() as u64, cases_changed, already_imported: false }
         }
-    });
-    Ok(outcome)
+    })
 }
 
 /// Why a file could not be imported. Nothing from it was kept.

@@ -1,76 +1,65 @@
-//! The case journal on disk: append (inside the caller's transaction), read, verify.
+//! The case journal on disk: append (inside the caller's transaction, [`Tx::append_event`]),
+//! read, verify.
 
 use chrono::{DateTime, Utc};
-use recouvre_domain::journal::{verify_chain, ChainBreak, JournalEvent};
+use recouvre_domain::journal::{
+    seal, to_storage_precision, verify_chain, ChainBreak, EventKind, JournalEvent, NewEvent as SealedFields,
+    GENESIS_HASH,
+};
 
-use crate::{on_engine, Result, Store};
+use crate::db::{query, query_as, query_scalar, MultiRow};
+use crate::{Result, StaleChange, Store, StoreError, Tx};
 
-/// Appends one event to a case's journal inside the caller's transaction and bumps the case's
-/// version. `$expected` is the version the actor saw (`Some`), or `None` for system acts that
-/// do not depend on what was on screen. A stale version yields `StoreError::Stale` naming the
-/// changes made meanwhile, and the caller's transaction is rolled back with it.
-///
-/// Written as a macro so that one text serves both engines' transaction types.
-macro_rules! append_event {
-    ($conn:expr, $case_id:expr, $expected:expr, $kind:expr, $payload:expr, $actor:expr, $now:expr) => {{
-        let case_id: i64 = $case_id;
-        let expected_version: Option<i64> = $expected;
-        let kind: &str = $kind;
-        let payload: String = $payload;
-        let actor: &str = $actor;
-        let recorded_at = recouvre_domain::journal::to_storage_precision($now);
-        // The update comes first: on SQLite it takes the write lock at once, on PostgreSQL it
-        // locks the case's row, so two writers of one case are serialised here.
-        let bumped: Option<i64> = sqlx::query_scalar(
+/// An event to append to a case's journal with [`Tx::append_event`].
+#[derive(Clone, Debug)]
+pub(crate) struct CaseEvent<'a> {
+    pub case_id: i64,
+    /// The version the actor saw (`Some`), or `None` for system acts that do not depend on what
+    /// was on screen.
+    pub expected_version: Option<i64>,
+    pub kind: EventKind,
+    /// The payload as stored and hashed: JSON text.
+    pub payload: String,
+    pub actor: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+impl Tx {
+    /// Appends one event to a case's journal inside this transaction and bumps the case's
+    /// version; returns the event as sealed. A stale `expected_version` yields
+    /// `StoreError::Stale` naming the changes made meanwhile (the caller then drops the
+    /// transaction, which rolls everything back).
+    pub(crate) async fn append_event(&mut self, event: CaseEvent<'_>) -> Result<JournalEvent> {
+        let CaseEvent { case_id, expected_version, kind, payload, actor, now } = event;
+        let recorded_at = to_storage_precision(now);
+        // The update comes first: on PostgreSQL it locks the case's row, so two writers of one
+        // case are serialised here (SQLite's write transactions are serialised already).
+        let bumped: Option<i64> = query_scalar(
             "UPDATE cases SET version = version + 1 \
              WHERE id = $1 AND (CAST($2 AS BIGINT) IS NULL OR version = CAST($2 AS BIGINT)) \
              RETURNING version",
         )
         .bind(case_id)
         .bind(expected_version)
-        .fetch_optional(&mut *$conn)
+        .fetch_optional(&mut *self)
         .await?;
-        let sequence = match bumped {
-            Some(sequence) => sequence,
-            None => {
-                let current: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
-                    .bind(case_id)
-                    .fetch_optional(&mut *$conn)
-                    .await?;
-                let Some(current_version) = current else {
-                    return Err($crate::StoreError::not_found(format!("dossier n° {case_id}")));
-                };
-                let expected_version = expected_version.unwrap_or(current_version);
-                let rows: Vec<(i64, String, String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
-                    "SELECT sequence, kind, actor, recorded_at FROM case_events \
-                     WHERE case_id = $1 AND sequence > $2 ORDER BY sequence",
-                )
-                .bind(case_id)
-                .bind(expected_version)
-                .fetch_all(&mut *$conn)
-                .await?;
-                return Err($crate::StoreError::Stale($crate::StaleChange {
-                    case_id,
-                    expected_version,
-                    current_version,
-                    changes: rows,
-                }));
-            }
+        let Some(sequence) = bumped else {
+            return Err(self.stale_change(case_id, expected_version).await?);
         };
         let previous_hash: String = if sequence == 1 {
-            recouvre_domain::journal::GENESIS_HASH.to_string()
+            GENESIS_HASH.to_string()
         } else {
-            sqlx::query_scalar("SELECT hash FROM case_events WHERE case_id = $1 AND sequence = $2")
+            query_scalar("SELECT hash FROM case_events WHERE case_id = $1 AND sequence = $2")
                 .bind(case_id)
                 .bind(sequence - 1)
-                .fetch_one(&mut *$conn)
+                .fetch_one(&mut *self)
                 .await?
         };
-        let event = recouvre_domain::journal::seal(
+        let event = seal(
             &previous_hash,
-            recouvre_domain::journal::NewEvent { case_id, sequence, kind, payload: &payload, actor, recorded_at },
+            SealedFields { case_id, sequence, kind: kind.code(), payload: &payload, actor, recorded_at },
         );
-        sqlx::query(
+        query(
             "INSERT INTO case_events (case_id, sequence, kind, payload, actor, recorded_at, previous_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -82,12 +71,52 @@ macro_rules! append_event {
         .bind(event.recorded_at)
         .bind(&event.previous_hash)
         .bind(&event.hash)
-        .execute(&mut *$conn)
+        .execute(&mut *self)
         .await?;
-        event
-    }};
+        Ok(event)
+    }
+
+    /// Why a change quoting `expected_version` of a case cannot be made: the case is unknown,
+    /// or these events were recorded since.
+    async fn stale_change(&mut self, case_id: i64, expected_version: Option<i64>) -> Result<StoreError> {
+        let current: Option<i64> =
+            query_scalar("SELECT version FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut *self).await?;
+        let Some(current_version) = current else {
+            return Ok(StoreError::not_found(format!("dossier n° {case_id}")));
+        };
+        let expected_version = expected_version.unwrap_or(current_version);
+        let changes: Vec<(i64, String, String, DateTime<Utc>)> = query_as(
+            "SELECT sequence, kind, actor, recorded_at FROM case_events \
+             WHERE case_id = $1 AND sequence > $2 ORDER BY sequence",
+        )
+        .bind(case_id)
+        .bind(expected_version)
+        .fetch_all(&mut *self)
+        .await?;
+        Ok(StoreError::Stale(StaleChange { case_id, expected_version, current_version, changes }))
+    }
+
+    /// Inserts journal events already sealed in memory (`recouvre_domain::journal::seal`), in
+    /// order, with multi-row statements; the caller keeps `cases.version` in step.
+    pub(crate) async fn insert_events(&mut self, events: &[JournalEvent]) -> Result<u64> {
+        MultiRow::new(
+            "INSERT INTO case_events (case_id, sequence, kind, payload, actor, recorded_at, previous_hash, hash) ",
+            8,
+        )
+        .execute(self, events, |values, event| {
+            values
+                .push(event.case_id)
+                .push(event.sequence)
+                .push(&event.kind)
+                .push(&event.payload)
+                .push(&event.actor)
+                .push(event.recorded_at)
+                .push(&event.previous_hash)
+                .push(&event.hash);
+        })
+        .await
+    }
 }
-pub(crate) use append_event;
 
 #[derive(sqlx::FromRow)]
 struct EventRow {
@@ -121,7 +150,7 @@ const EVENT_COLUMNS: &str = "case_id, sequence, kind, payload, actor, recorded_a
 /// A case's journal, oldest first.
 pub async fn events(store: &Store, case_id: i64) -> Result<Vec<JournalEvent>> {
     let sql = format!("SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id = $1 ORDER BY sequence");
-    let rows: Vec<EventRow> = on_engine!(store, |pool| sqlx::query_as(&sql).bind(case_id).fetch_all(pool).await?);
+    let rows: Vec<EventRow> = query_as(&sql).bind(case_id).fetch_all(store).await?;
     Ok(rows.into_iter().map(JournalEvent::from).collect())
 }
 
@@ -147,12 +176,8 @@ pub async fn verify_all(store: &Store) -> Result<VerifyReport> {
     let mut current_case: Vec<JournalEvent> = Vec::new();
     let (mut after_case, mut after_sequence) = (0_i64, 0_i64);
     loop {
-        let rows: Vec<EventRow> = on_engine!(store, |pool| sqlx::query_as(&sql)
-            .bind(after_case)
-            .bind(after_sequence)
-            .bind(PAGE_EVENTS)
-            .fetch_all(pool)
-            .await?);
+        let rows: Vec<EventRow> =
+            query_as(&sql).bind(after_case).bind(after_sequence).bind(PAGE_EVENTS).fetch_all(store).await?;
         let page_len = rows.len() as i64;
         for row in rows {
             let event = JournalEvent::from(row);
@@ -178,13 +203,13 @@ pub async fn verify_all(store: &Store) -> Result<VerifyReport> {
     }
     // An intact chain can still have lost its last events: each case's version must be its
     // last event's number.
-    let truncated: Option<(i64, i64, i64)> = on_engine!(store, |pool| sqlx::query_as(
+    let truncated: Option<(i64, i64, i64)> = query_as(
         "SELECT c.id, COALESCE(e.last_sequence, 0), c.version FROM cases c \
          LEFT JOIN (SELECT case_id, MAX(sequence) AS last_sequence FROM case_events GROUP BY case_id) e \
-         ON e.case_id = c.id WHERE COALESCE(e.last_sequence, 0) <> c.version ORDER BY c.id LIMIT 1"
+         ON e.case_id = c.id WHERE COALESCE(e.last_sequence, 0) <> c.version ORDER BY c.id LIMIT 1",
     )
-    .fetch_optional(pool)
-    .await?);
+    .fetch_optional(store)
+    .await?;
     if let Some((case_id, last_sequence, version)) = truncated {
         report.first_break = Some(ChainBreak::Truncated { case_id, last_sequence, version });
     }

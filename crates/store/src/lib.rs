@@ -3,30 +3,34 @@
 //! SQLite (embedded, the default) and PostgreSQL (production) each get their own concrete sqlx
 //! pool; sqlx's `Any` driver is not used because it has no dates, decimals or JSON. Every
 //! query is written once, in the SQL both engines understand (`$1` placeholders, `RETURNING`,
-//! `ON CONFLICT`), and the [`on_engine!`] macro expands its body once per engine, so the
-//! compiler checks each expansion against its own driver (the approach vaultwarden takes).
+//! `ON CONFLICT`), through the store's engine-neutral query layer (`db`, public for tests and
+//! tools as [`sql`]): values are bound as typed [`sql::Value`]s and, at execution, onto the
+//! concrete query of the engine at hand. Operations that run inside a caller's transaction are
+//! methods of [`Tx`], written in the module of their concept (`Tx::append_event` in [`journal`],
+//! `Tx::book` in [`ledger`], `Tx::hold` in [`suspense`], `Tx::assess` in [`aml`]…).
+//!
+//! Modules depend on each other one way: `db` and `error` at the bottom; then `journal`,
+//! `ledger`; `suspense` and `cases` above them; `aml` above `suspense`; `payments` (booking a
+//! payment: screening, allocation or hold) above `aml`, `suspense` and `ledger`; `seed` above
+//! `cases`, `imports` above `seed`; `workflow` above `direct_debits`, `approvals` above
+//! `workflow`; `committee` above `workflow`, `batch` above `committee`.
 //!
 //! Invariants kept here:
 //! - every change to a case appends an event to its journal in the same transaction
-//!   ([`journal::append`]);
+//!   (`Tx::append_event`);
 //! - money columns are integer cents;
 //! - an import is all-or-nothing.
 
-use std::str::FromStr;
-use std::time::Duration;
-
-use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-
 pub mod access;
+mod actor;
 pub mod aml;
 pub mod approvals;
 pub mod batch;
-mod bulk;
 pub mod cases;
 pub mod cockpit;
 pub mod committee;
 pub mod controls;
+mod db;
 pub mod direct_debits;
 pub mod documents;
 mod error;
@@ -34,49 +38,30 @@ pub mod imports;
 pub mod journal;
 pub mod ledger;
 pub mod letter_templates;
+pub mod payments;
 pub mod reference;
 pub mod sanctions;
 pub mod schema;
 pub mod seed;
 pub mod sessions;
 pub mod settings;
+pub mod sql;
 pub mod statements;
 pub mod suspense;
 pub mod team;
 pub mod users;
 pub mod workflow;
 
+pub use db::{Store, Tx};
 pub use error::{StaleChange, StoreError};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
-
-/// Runs the same body against whichever engine the store holds. Inside, `$pool` is a
-/// `&SqlitePool` or a `&PgPool`.
-#[macro_export]
-macro_rules! on_engine {
-    ($store:expr, |$pool:ident| $body:expr) => {
-        match $store.engine_pool() {
-            $crate::EnginePool::Sqlite($pool) => $body,
-            $crate::EnginePool::Postgres($pool) => $body,
-        }
-    };
-}
-
-/// The concrete pool of one engine.
-#[derive(Clone, Debug)]
-pub enum EnginePool {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
-}
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,
     Postgres,
 }
-
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The SQLite page cache of a bulk load's connections, in MiB.
 pub const BULK_LOAD_CACHE_MIB: u32 = 512;
@@ -93,97 +78,6 @@ pub enum Workload {
     /// ([`BULK_LOAD_CACHE_MIB`] per connection) cuts the writes several times over
     /// (docs/performance.md). No effect on PostgreSQL, whose cache is the server's.
     BulkLoad,
-}
-
-/// A handle on the database. Cheap to clone (the pools are reference-counted).
-#[derive(Clone, Debug)]
-pub struct Store {
-    pool: EnginePool,
-}
-
-impl Store {
-    /// Opens `sqlite://path` (created if missing) or `postgres://…`.
-    ///
-    /// SQLite runs in WAL mode with `synchronous=FULL`: a committed payment survives a power
-    /// cut, at the price of one more fsync per commit.
-    pub async fn connect(url: &str) -> Result<Store> {
-        Store::connect_for(url, Workload::Interactive).await
-    }
-
-    /// Opens the database for a given kind of work (see [`Workload`]).
-    pub async fn connect_for(url: &str, workload: Workload) -> Result<Store> {
-        let pool = if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)
-                .map_err(|source| StoreError::BadUrl { url: url.to_string(), reason: source.to_string() })?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
-            // A negative cache_size is in KiB (https://sqlite.org/pragma.html#pragma_cache_size).
-            let options = match workload {
-                Workload::Interactive => options,
-                Workload::BulkLoad => options.pragma("cache_size", format!("-{}", BULK_LOAD_CACHE_MIB * 1024)),
-            };
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(options)
-                .await
-                .map_err(|source| StoreError::Connect { url: redact(url), source })?;
-            EnginePool::Sqlite(pool)
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
-                .await
-                .map_err(|source| StoreError::Connect { url: redact(url), source })?;
-            EnginePool::Postgres(pool)
-        } else {
-            return Err(StoreError::BadUrl {
-                url: redact(url),
-                reason: "l'adresse doit commencer par sqlite:// ou postgres://".to_string(),
-            });
-        };
-        Ok(Store { pool })
-    }
-
-    /// Applies the embedded migrations of this engine. Idempotent.
-    pub async fn migrate(&self) -> Result<()> {
-        match &self.pool {
-            EnginePool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
-            EnginePool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
-        }
-        Ok(())
-    }
-
-    pub fn engine(&self) -> Engine {
-        match &self.pool {
-            EnginePool::Sqlite(_) => Engine::Sqlite,
-            EnginePool::Postgres(_) => Engine::Postgres,
-        }
-    }
-
-    pub fn engine_pool(&self) -> &EnginePool {
-        &self.pool
-    }
-
-    /// Connections in use and idle, for the metrics endpoint.
-    pub fn pool_stats(&self) -> (u32, usize) {
-        on_engine!(self, |pool| (pool.size(), pool.num_idle()))
-    }
-
-    /// A cheap round trip, for `/healthz`.
-    pub async fn ping(&self) -> Result<()> {
-        on_engine!(self, |pool| {
-            sqlx::query("SELECT 1").execute(pool).await?;
-        });
-        Ok(())
-    }
-
-    pub async fn close(&self) {
-        on_engine!(self, |pool| pool.close().await)
-    }
 }
 
 /// Hides a password in a connection URL before it goes into an error message or a log.

@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{on_engine, Result, Store};
+use crate::db::{query_as, query_scalar};
+use crate::{Result, Store};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ReferenceEntry {
@@ -18,30 +19,27 @@ pub struct ReferenceEntry {
 }
 
 pub async fn add(store: &Store, kind: &str, entry: &str, by: &str, now: DateTime<Utc>) -> Result<i64> {
-    let id = on_engine!(store, |pool| sqlx::query_scalar(
-        "INSERT INTO reference_entries (kind, entry, entered_by, entered_at) VALUES ($1, $2, $3, $4) RETURNING id"
+    let id = query_scalar(
+        "INSERT INTO reference_entries (kind, entry, entered_by, entered_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(kind)
     .bind(entry)
     .bind(by)
     .bind(now)
-    .fetch_one(pool)
-    .await?);
+    .fetch_one(store)
+    .await?;
     Ok(id)
 }
 
 pub async fn all(store: &Store) -> Result<Vec<ReferenceEntry>> {
-    let rows = on_engine!(store, |pool| sqlx::query_as(
-        "SELECT id, kind, entry, entered_by, entered_at FROM reference_entries ORDER BY id"
-    )
-    .fetch_all(pool)
-    .await?);
+    let rows = query_as("SELECT id, kind, entry, entered_by, entered_at FROM reference_entries ORDER BY id")
+        .fetch_all(store)
+        .await?;
     Ok(rows)
 }
 
 /// How many entries administrators added: what servers poll to notice another's addition.
 pub async fn count(store: &Store) -> Result<i64> {
-    let count =
-        on_engine!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM reference_entries").fetch_one(pool).await?);
+    let count = query_scalar("SELECT COUNT(*) FROM reference_entries").fetch_one(store).await?;
     Ok(count)
 }

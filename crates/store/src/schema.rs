@@ -2,28 +2,22 @@
 
 use std::collections::BTreeMap;
 
-use crate::{EnginePool, Result, Store};
+use crate::db::query_as;
+use crate::{Engine, Result, Store};
 
 /// Table name → sorted column names, excluding sqlx's own bookkeeping table.
 pub async fn tables_and_columns(store: &Store) -> Result<BTreeMap<String, Vec<String>>> {
-    let pairs: Vec<(String, String)> = match store.engine_pool() {
-        EnginePool::Sqlite(pool) => {
-            sqlx::query_as(
-                "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
-            )
-            .fetch_all(pool)
-            .await?
+    let sql = match store.engine() {
+        Engine::Sqlite => {
+            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'"
         }
-        EnginePool::Postgres(pool) => {
-            sqlx::query_as(
-                "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx%'",
-            )
-            .fetch_all(pool)
-            .await?
+        Engine::Postgres => {
+            "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx%'"
         }
     };
+    let pairs: Vec<(String, String)> = query_as(sql).fetch_all(store).await?;
     let mut tables: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (table, column) in pairs {
         tables.entry(table).or_default().push(column);

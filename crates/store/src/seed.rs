@@ -5,7 +5,7 @@
 //! its hash chain and the `reference`, `total_cents` and `version` projections, down to the ids —
 //! but with multi-row INSERTs instead of some twenty statements per case.
 //!
-//! How it stays equal to the per-case path (`open_or_join_case!`):
+//! How it stays equal to the per-case path (`Tx::open_or_join_case`):
 //! - **Ids.** Each table receives its rows in the order the per-case path inserts them, so both
 //!   engines hand out the same ids (SQLite's rowid is the largest plus one; PostgreSQL's identity
 //!   is a sequence drawn row by row, also by a row that `ON CONFLICT DO NOTHING` then skips, which
@@ -16,27 +16,27 @@
 //!   call as a debtor or a party — may have to join the debtor's open case: it goes through the
 //!   per-case macro itself, in its place between two bulk runs, so it behaves exactly as in
 //!   [`crate::cases::open_many`]. Every other case opens a new case, which is what the bulk path
-//!   writes. Within a new case, parties already known are reused (as `upsert_person!` does), a
+//!   writes. Within a new case, parties already known are reused (as `Tx::upsert_person` does), a
 //!   party listed twice in the same role gets one row and one event (as `ON CONFLICT DO NOTHING`
 //!   gives), claims whose contract reference is known are skipped, and other accounts whose number
 //!   is known are skipped by the database (`ON CONFLICT DO NOTHING`, as in the macro).
 //!
 //! Seeding a database that already holds the portfolio therefore works, at the per-case speed.
-//! The event payloads below repeat those of `open_or_join_case!`: change both together
+//! The event payloads below repeat those of `Tx::open_or_join_case`: change both together
 //! (`crates/testkit/tests/seed.rs` compares every row the two paths write).
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use chrono::{DateTime, Utc};
-use recouvre_domain::case::{Claim, NewCase, PartyRole, Person};
-use recouvre_domain::journal::{self, JournalEvent, NewEvent};
-use recouvre_domain::ledger::{self, Transaction};
+use recouvre_domain::case::{Claim, Guarantee, NewCase, OtherAccount, PartyRole, Person};
+use recouvre_domain::journal::{self, EventKind, JournalEvent, NewEvent};
+use recouvre_domain::ledger::{self, Posting, Transaction};
 use serde_json::json;
 
-use crate::bulk::{insert_events, multi_row, BIND_PARAMETERS_PER_STATEMENT_MAX, ROWS_PER_STATEMENT_MAX};
 use crate::cases::case_reference;
-use crate::{on_engine, Result, Store, StoreError};
+use crate::db::{Builder, FromRow, MultiRow, BIND_PARAMETERS_PER_STATEMENT_MAX, ROWS_PER_STATEMENT_MAX};
+use crate::{Result, Store, StoreError, Tx};
 
 /// Keys in one `… IN (…)` lookup.
 const KEYS_PER_LOOKUP_MAX: usize = 1_000;
@@ -52,7 +52,6 @@ const CASE_PARTY_COLUMNS: usize = 3;
 const GUARANTEE_COLUMNS: usize = 4;
 const NOTE_COLUMNS: usize = 4;
 const CLAIM_COLUMNS: usize = 13;
-const LEDGER_TRANSACTION_COLUMNS: usize = 9;
 const LEDGER_POSTING_COLUMNS: usize = 4;
 const OTHER_ACCOUNT_COLUMNS: usize = 4;
 
@@ -60,178 +59,157 @@ const OTHER_ACCOUNT_COLUMNS: usize = 4;
 const _: () = assert!(PERSON_COLUMNS * ROWS_PER_STATEMENT_MAX <= BIND_PARAMETERS_PER_STATEMENT_MAX);
 const _: () = assert!(KEYS_PER_LOOKUP_MAX <= BIND_PARAMETERS_PER_STATEMENT_MAX);
 
-/// Runs `$head` followed by `($1, $2, …)` over `$keys`, in lookups of at most
-/// [`KEYS_PER_LOOKUP_MAX`] keys; collects the rows.
-macro_rules! lookup {
-    ($tx:expr, $head:expr, $keys:expr) => {{
-        let keys: &[&str] = $keys;
+impl Tx {
+    /// Runs `head` followed by `(?, ?, …)` over `keys`, in lookups of at most
+    /// [`KEYS_PER_LOOKUP_MAX`] keys; collects the rows.
+    async fn lookup<T: FromRow>(&mut self, head: &str, keys: &[&str]) -> Result<Vec<T>> {
         let mut found = Vec::new();
         for chunk in keys.chunks(KEYS_PER_LOOKUP_MAX) {
-            let mut builder = sqlx::QueryBuilder::new($head);
-            builder.push("(");
-            let mut separated = builder.separated(", ");
-            for key in chunk {
-                separated.push_bind(*key);
-            }
-            separated.push_unseparated(")");
-            found.extend(builder.build_query_as().fetch_all(&mut *$tx).await?);
+            let mut builder = Builder::new(head);
+            builder.push("(").push_list(chunk.iter().copied()).push(")");
+            found.extend(builder.build_query_as().fetch_all(&mut *self).await?);
         }
-        found
-    }};
-}
+        Ok(found)
+    }
 
-/// Adds to `$known` the persons and claims of `$cases` that the database holds.
-macro_rules! load_known {
-    ($tx:expr, $cases:expr, $known:expr) => {{
-        let cases: &[NewCase] = $cases;
-        let known: &mut Known = $known;
+    /// Adds to `known` the persons and claims of `cases` that the database holds.
+    async fn load_known(&mut self, cases: &[NewCase], known: &mut Known) -> Result<()> {
         let customer_numbers = unique(cases.iter().flat_map(persons_of).map(|person| person.customer_number.as_str()));
         let persons: Vec<(i64, String)> =
-            lookup!($tx, "SELECT id, customer_number FROM persons WHERE customer_number IN ", &customer_numbers);
+            self.lookup("SELECT id, customer_number FROM persons WHERE customer_number IN ", &customer_numbers).await?;
         known.person_ids.extend(persons.into_iter().map(|(id, customer_number)| (customer_number, id)));
         let contract_refs =
             unique(cases.iter().flat_map(|new_case| &new_case.claims).map(|claim| claim.contract_ref.as_str()));
         let claims: Vec<(String,)> =
-            lookup!($tx, "SELECT contract_ref FROM claims WHERE contract_ref IN ", &contract_refs);
+            self.lookup("SELECT contract_ref FROM claims WHERE contract_ref IN ", &contract_refs).await?;
         known.contract_refs.extend(claims.into_iter().map(|(contract_ref,)| contract_ref));
-    }};
-}
+        Ok(())
+    }
 
-/// Writes a run of cases that all open a new case (see [`segments`]); returns how many.
-macro_rules! write_run {
-    ($tx:expr, $run:expr, $known:expr, $officer_ids:expr, $actor:expr, $now:expr) => {{
-        let run: &[NewCase] = $run;
-        let known: &mut Known = $known;
-        let officer_ids: &mut HashMap<String, i64> = $officer_ids;
-        let actor: &str = $actor;
-        let now: DateTime<Utc> = $now;
-
+    /// Writes a run of cases that all open a new case (see [`segments`]); returns how many.
+    async fn write_run(
+        &mut self,
+        run: &[NewCase],
+        known: &mut Known,
+        officer_ids: &mut HashMap<String, i64>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
         let logins = unique(
             run.iter()
                 .filter_map(|new_case| new_case.officer.as_deref())
                 .filter(|login| !officer_ids.contains_key(*login)),
         );
-        let officers: Vec<(i64, String)> = lookup!($tx, "SELECT id, login FROM users WHERE login IN ", &logins);
+        let officers: Vec<(i64, String)> = self.lookup("SELECT id, login FROM users WHERE login IN ", &logins).await?;
         officer_ids.extend(officers.into_iter().map(|(id, login)| (login, id)));
 
-        insert_persons!($tx, &new_persons(run, known), known);
+        self.insert_persons(&new_persons(run, known), known).await?;
         let mut cases = plan_cases(run, known, officer_ids)?;
-        insert_cases!($tx, &mut cases, now);
-        insert_parties_guarantees_notes!($tx, &cases, actor, now);
-        insert_claims!($tx, &cases, known);
-        insert_openings!($tx, &cases, actor, now);
-        insert_other_accounts!($tx, &cases);
-        insert_journal!($tx, &cases, actor, now);
-        run.len() as u64
-    }};
-}
+        self.insert_cases(&mut cases, now).await?;
+        self.insert_parties_guarantees_notes(&cases, actor, now).await?;
+        self.insert_claims(&cases, known).await?;
+        self.insert_openings(&cases, actor, now).await?;
+        self.insert_other_accounts(&cases).await?;
+        self.insert_journal(&cases, actor, now).await?;
+        Ok(run.len() as u64)
+    }
 
-/// Inserts the new persons of a run (debtors and parties, in first-seen order) and adds their
-/// ids to `$known`.
-macro_rules! insert_persons {
-    ($tx:expr, $persons:expr, $known:expr) => {{
-        let persons: &[&Person] = $persons;
-        let known: &mut Known = $known;
-        let inserted: Vec<(i64, String)> = multi_row!(
-            returning $tx,
+    /// Inserts the new persons of a run (debtors and parties, in first-seen order) and adds
+    /// their ids to `known`.
+    async fn insert_persons(&mut self, persons: &[&Person], known: &mut Known) -> Result<()> {
+        let inserted: Vec<(i64, String)> = MultiRow::new(
             "INSERT INTO persons (customer_number, last_name, first_name, search_key, birth_date, address_line, \
              postcode, city, phone, email, iban, family_situation, dependants, employment, employer, \
              monthly_income_cents, monthly_charges_cents, deceased_on, protection, guardian_name, guardian_address, \
              over_indebtedness, ficp_registered) ",
-            " RETURNING id, customer_number",
             PERSON_COLUMNS,
-            persons,
-            |values, person| {
-                values
-                    .push_bind(&person.customer_number)
-                    .push_bind(&person.last_name)
-                    .push_bind(&person.first_name)
-                    .push_bind(person.search_key())
-                    .push_bind(person.birth_date)
-                    .push_bind(&person.address_line)
-                    .push_bind(&person.postcode)
-                    .push_bind(&person.city)
-                    .push_bind(&person.phone)
-                    .push_bind(&person.email)
-                    .push_bind(&person.iban)
-                    .push_bind(person.family_situation.code())
-                    .push_bind(i64::from(person.dependants))
-                    .push_bind(person.employment.code())
-                    .push_bind(&person.employer)
-                    .push_bind(person.monthly_income.cents())
-                    .push_bind(person.monthly_charges.cents())
-                    .push_bind(person.deceased_on)
-                    .push_bind(person.protection.code())
-                    .push_bind(&person.guardian_name)
-                    .push_bind(&person.guardian_address)
-                    .push_bind(person.over_indebtedness.code())
-                    .push_bind(person.ficp_registered);
-            }
-        );
+        )
+        .tail(" RETURNING id, customer_number")
+        .fetch_all(self, persons, |values, person| {
+            values
+                .push(&person.customer_number)
+                .push(&person.last_name)
+                .push(&person.first_name)
+                .push(person.search_key())
+                .push(person.birth_date)
+                .push(&person.address_line)
+                .push(&person.postcode)
+                .push(&person.city)
+                .push(&person.phone)
+                .push(&person.email)
+                .push(&person.iban)
+                .push(person.family_situation.code())
+                .push(i64::from(person.dependants))
+                .push(person.employment.code())
+                .push(&person.employer)
+                .push(person.monthly_income.cents())
+                .push(person.monthly_charges.cents())
+                .push(person.deceased_on)
+                .push(person.protection.code())
+                .push(&person.guardian_name)
+                .push(&person.guardian_address)
+                .push(person.over_indebtedness.code())
+                .push(person.ficp_registered);
+        })
+        .await?;
         assert_eq!(inserted.len(), persons.len(), "one id per new person");
         for (id, customer_number) in inserted {
             let previous = known.person_ids.insert(customer_number, id);
             assert!(previous.is_none(), "a new person was not stored yet");
         }
-    }};
-}
+        Ok(())
+    }
 
-/// Inserts the cases of a run, under a temporary reference until their id is known (as the
-/// per-case path does), with their final `total_cents` and `version`; sets their ids.
-macro_rules! insert_cases {
-    ($tx:expr, $cases:expr, $now:expr) => {{
-        let cases: &mut Vec<PlannedCase<'_>> = $cases;
-        let now: DateTime<Utc> = $now;
-        let inserted: Vec<(i64, String)> = multi_row!(
-            returning $tx,
+    /// Inserts the cases of a run, under a temporary reference until their id is known (as the
+    /// per-case path does), with their final `total_cents` and `version`; sets their ids.
+    async fn insert_cases(&mut self, cases: &mut [PlannedCase<'_>], now: DateTime<Utc>) -> Result<()> {
+        let inserted: Vec<(i64, String)> = MultiRow::new(
             "INSERT INTO cases (reference, debtor_id, officer_id, status, main_nature, opened_on, tags, total_cents, \
              search_key, version, created_at) ",
-            " RETURNING id, reference",
             CASE_COLUMNS,
-            cases,
-            |values, case| {
-                values
-                    .push_bind(case.temporary_reference.as_str())
-                    .push_bind(case.debtor_id)
-                    .push_bind(case.officer_id)
-                    .push_bind(case.new_case.status.code())
-                    .push_bind(case.main_nature.code())
-                    .push_bind(case.new_case.opened_on)
-                    .push_bind(case.tags.as_str())
-                    .push_bind(case.total_cents)
-                    .push_bind(case.new_case.debtor.search_key())
-                    .push_bind(case.event_count())
-                    .push_bind(now);
-            }
-        );
+        )
+        .tail(" RETURNING id, reference")
+        .fetch_all(self, cases, |values, case| {
+            values
+                .push(case.temporary_reference.as_str())
+                .push(case.debtor_id)
+                .push(case.officer_id)
+                .push(case.new_case.status.code())
+                .push(case.main_nature.code())
+                .push(case.new_case.opened_on)
+                .push(case.tags.as_str())
+                .push(case.total_cents)
+                .push(case.new_case.debtor.search_key())
+                .push(case.event_count())
+                .push(now);
+        })
+        .await?;
         assert_eq!(inserted.len(), cases.len(), "one id per new case");
         let index_of: HashMap<&str, usize> =
             cases.iter().enumerate().map(|(index, case)| (case.temporary_reference.as_str(), index)).collect();
-        let ids: Vec<(usize, i64)> = inserted.iter().map(|(id, reference)| (index_of[reference.as_str()], *id)).collect();
+        let ids: Vec<(usize, i64)> =
+            inserted.iter().map(|(id, reference)| (index_of[reference.as_str()], *id)).collect();
         for (index, id) in ids {
             assert_eq!(cases[index].id, 0, "one id per case");
             cases[index].id = id;
         }
         let references: Vec<(i64, String)> = cases.iter().map(|case| (case.id, case_reference(case.id))).collect();
-        multi_row!(
-            $tx,
-            "UPDATE cases SET reference = v.column2 FROM (",
-            ") AS v WHERE cases.id = v.column1",
-            CASE_REFERENCE_COLUMNS,
-            references,
-            |values, reference| {
-                values.push_bind(reference.0).push_bind(reference.1.as_str());
-            }
-        );
-    }};
-}
+        MultiRow::new("UPDATE cases SET reference = v.column2 FROM (", CASE_REFERENCE_COLUMNS)
+            .tail(") AS v WHERE cases.id = v.column1")
+            .execute(self, &references, |values, (id, reference)| {
+                values.push(*id).push(reference.as_str());
+            })
+            .await?;
+        Ok(())
+    }
 
-/// Inserts the parties (the debtor first), guarantees and notes of the cases of a run.
-macro_rules! insert_parties_guarantees_notes {
-    ($tx:expr, $cases:expr, $actor:expr, $now:expr) => {{
-        let cases: &[PlannedCase<'_>] = $cases;
-        let actor: &str = $actor;
-        let now: DateTime<Utc> = $now;
+    /// Inserts the parties (the debtor first), guarantees and notes of the cases of a run.
+    async fn insert_parties_guarantees_notes(
+        &mut self,
+        cases: &[PlannedCase<'_>],
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let parties: Vec<(i64, i64, PartyRole)> = cases
             .iter()
             .flat_map(|case| {
@@ -239,88 +217,67 @@ macro_rules! insert_parties_guarantees_notes {
                 std::iter::once(debtor).chain(case.parties_added.iter().map(|(role, id, _)| (case.id, *id, *role)))
             })
             .collect();
-        multi_row!(
-            $tx,
-            "INSERT INTO case_parties (case_id, person_id, role) ",
-            "",
-            CASE_PARTY_COLUMNS,
-            parties,
-            |values, party| {
-                values.push_bind(party.0).push_bind(party.1).push_bind(party.2.code());
-            }
-        );
+        MultiRow::new("INSERT INTO case_parties (case_id, person_id, role) ", CASE_PARTY_COLUMNS)
+            .execute(self, &parties, |values, (case_id, person_id, role)| {
+                values.push(*case_id).push(*person_id).push(role.code());
+            })
+            .await?;
 
-        let guarantees: Vec<(i64, &recouvre_domain::case::Guarantee)> = cases
+        let guarantees: Vec<(i64, &Guarantee)> = cases
             .iter()
             .flat_map(|case| case.new_case.guarantees.iter().map(|guarantee| (case.id, guarantee)))
             .collect();
-        multi_row!(
-            $tx,
-            "INSERT INTO guarantees (case_id, kind, description, amount_cents) ",
-            "",
-            GUARANTEE_COLUMNS,
-            guarantees,
-            |values, guarantee| {
-                let (case_id, guarantee) = *guarantee;
+        MultiRow::new("INSERT INTO guarantees (case_id, kind, description, amount_cents) ", GUARANTEE_COLUMNS)
+            .execute(self, &guarantees, |values, (case_id, guarantee)| {
                 values
-                    .push_bind(case_id)
-                    .push_bind(guarantee.kind.code())
-                    .push_bind(&guarantee.description)
-                    .push_bind(guarantee.amount.cents());
-            }
-        );
+                    .push(*case_id)
+                    .push(guarantee.kind.code())
+                    .push(&guarantee.description)
+                    .push(guarantee.amount.cents());
+            })
+            .await?;
 
         let notes: Vec<(i64, &String)> =
             cases.iter().flat_map(|case| case.new_case.notes.iter().map(|note| (case.id, note))).collect();
-        multi_row!(
-            $tx,
-            "INSERT INTO case_notes (case_id, author, body, created_at) ",
-            "",
-            NOTE_COLUMNS,
-            notes,
-            |values, note| {
-                values.push_bind(note.0).push_bind(actor).push_bind(note.1).push_bind(now);
-            }
-        );
-    }};
-}
+        MultiRow::new("INSERT INTO case_notes (case_id, author, body, created_at) ", NOTE_COLUMNS)
+            .execute(self, &notes, |values, (case_id, note)| {
+                values.push(*case_id).push(actor).push(*note).push(now);
+            })
+            .await?;
+        Ok(())
+    }
 
-/// Inserts the claims of the cases of a run, checks that exactly the planned ones were new, and
-/// adds their contract references to `$known`.
-macro_rules! insert_claims {
-    ($tx:expr, $cases:expr, $known:expr) => {{
-        let cases: &[PlannedCase<'_>] = $cases;
-        let known: &mut Known = $known;
+    /// Inserts the claims of the cases of a run, checks that exactly the planned ones were new,
+    /// and adds their contract references to `known`.
+    async fn insert_claims(&mut self, cases: &[PlannedCase<'_>], known: &mut Known) -> Result<()> {
         // Every claim is offered, the known ones too: the database skips them, as in the per-case
         // path (and on PostgreSQL draws the same identity values for them).
         let claims: Vec<(i64, &Claim)> =
             cases.iter().flat_map(|case| case.new_case.claims.iter().map(|claim| (case.id, claim))).collect();
-        let inserted: Vec<(i64, i64, String)> = multi_row!(
-            returning $tx,
+        let inserted: Vec<(i64, i64, String)> = MultiRow::new(
             "INSERT INTO claims (case_id, contract_ref, nature, principal_cents, contractual_interest_cents, \
              statutory_interest_cents, costs_cents, penalties_cents, contractual_rate, opened_on, due_on, \
              first_incident_on, last_payment_on) ",
-            " ON CONFLICT (contract_ref) DO NOTHING RETURNING id, case_id, contract_ref",
             CLAIM_COLUMNS,
-            claims,
-            |values, claim| {
-                let (case_id, claim) = *claim;
-                values
-                    .push_bind(case_id)
-                    .push_bind(&claim.contract_ref)
-                    .push_bind(claim.nature.code())
-                    .push_bind(claim.amounts.principal.cents())
-                    .push_bind(claim.amounts.contractual_interest.cents())
-                    .push_bind(claim.amounts.statutory_interest.cents())
-                    .push_bind(claim.amounts.costs.cents())
-                    .push_bind(claim.amounts.penalties.cents())
-                    .push_bind(&claim.contractual_rate)
-                    .push_bind(claim.opened_on)
-                    .push_bind(claim.due_on)
-                    .push_bind(claim.first_incident_on)
-                    .push_bind(claim.last_payment_on);
-            }
-        );
+        )
+        .tail(" ON CONFLICT (contract_ref) DO NOTHING RETURNING id, case_id, contract_ref")
+        .fetch_all(self, &claims, |values, (case_id, claim)| {
+            values
+                .push(*case_id)
+                .push(&claim.contract_ref)
+                .push(claim.nature.code())
+                .push(claim.amounts.principal.cents())
+                .push(claim.amounts.contractual_interest.cents())
+                .push(claim.amounts.statutory_interest.cents())
+                .push(claim.amounts.costs.cents())
+                .push(claim.amounts.penalties.cents())
+                .push(&claim.contractual_rate)
+                .push(claim.opened_on)
+                .push(claim.due_on)
+                .push(claim.first_incident_on)
+                .push(claim.last_payment_on);
+        })
+        .await?;
         let inserted: HashSet<(i64, &str)> =
             inserted.iter().map(|(_, case_id, contract_ref)| (*case_id, contract_ref.as_str())).collect();
         let planned: HashSet<(i64, &str)> = cases
@@ -329,17 +286,12 @@ macro_rules! insert_claims {
             .collect();
         assert_eq!(inserted, planned, "the claims stored are the claims planned as new");
         known.contract_refs.extend(claims.iter().map(|(_, claim)| claim.contract_ref.clone()));
-    }};
-}
+        Ok(())
+    }
 
-/// Books the openings of the new claims of a run: one ledger transaction per claim and its
-/// postings (what `ledger::book!` writes).
-macro_rules! insert_openings {
-    ($tx:expr, $cases:expr, $actor:expr, $now:expr) => {{
-        let cases: &[PlannedCase<'_>] = $cases;
-        let actor: &str = $actor;
-        let now: DateTime<Utc> = $now;
-        // The opening bookings of the new claims (`ledger::book!`, one transaction per claim).
+    /// Books the openings of the new claims of a run: one ledger transaction per claim and its
+    /// postings (what `Tx::book` writes).
+    async fn insert_openings(&mut self, cases: &[PlannedCase<'_>], actor: &str, now: DateTime<Utc>) -> Result<()> {
         let openings: Vec<(i64, &str, &Transaction)> = cases
             .iter()
             .flat_map(|case| {
@@ -347,37 +299,32 @@ macro_rules! insert_openings {
             })
             .collect();
         let booked_on = now.date_naive();
-        let inserted: Vec<(i64, String)> = multi_row!(
-            returning $tx,
+        let inserted: Vec<(i64, String)> = MultiRow::with_row(
             "INSERT INTO ledger_transactions (case_id, kind, booked_on, reference, reverses, actor, created_at, \
              case_status, procedure_id) ",
-            " RETURNING id, reference",
-            LEDGER_TRANSACTION_COLUMNS,
-            openings,
-            |values, opening| {
-                let (case_id, contract_ref, transaction) = *opening;
-                values
-                    .push_bind(Some(case_id))
-                    .push_bind(transaction.kind.code())
-                    .push_bind(booked_on)
-                    .push_bind(contract_ref)
-                    .push_bind(None::<i64>)
-                    .push_bind(actor)
-                    .push_bind(now)
-                    // The case's status and latest open procedure at booking, as `ledger::book!`.
-                    .push("(SELECT c.status FROM cases c WHERE c.id = ")
-                    .push_bind_unseparated(case_id)
-                    .push_unseparated(")")
-                    .push("(SELECT MAX(o.id) FROM procedures o WHERE o.case_id = ")
-                    .push_bind_unseparated(case_id)
-                    .push_unseparated(" AND NOT o.closed)");
-            }
-        );
+            // The case's status and latest open procedure at booking, as `Tx::book`.
+            "(?, ?, ?, ?, ?, ?, ?, (SELECT c.status FROM cases c WHERE c.id = ?), \
+             (SELECT MAX(o.id) FROM procedures o WHERE o.case_id = ? AND NOT o.closed))",
+        )
+        .tail(" RETURNING id, reference")
+        .fetch_all(self, &openings, |values, (case_id, contract_ref, transaction)| {
+            values
+                .push(Some(*case_id))
+                .push(transaction.kind.code())
+                .push(booked_on)
+                .push(*contract_ref)
+                .push(None::<i64>)
+                .push(actor)
+                .push(now)
+                .push(*case_id)
+                .push(*case_id);
+        })
+        .await?;
         assert_eq!(inserted.len(), openings.len(), "one id per opening");
         let transaction_ids: HashMap<&str, i64> =
             inserted.iter().map(|(id, reference)| (reference.as_str(), *id)).collect();
         assert_eq!(transaction_ids.len(), openings.len(), "openings are named by their claim");
-        let postings: Vec<(i64, i64, &recouvre_domain::ledger::Posting)> = openings
+        let postings: Vec<(i64, i64, &Posting)> = openings
             .iter()
             .flat_map(|(case_id, contract_ref, transaction)| {
                 let transaction_id = transaction_ids[contract_ref];
@@ -386,133 +333,85 @@ macro_rules! insert_openings {
                 transaction.postings.iter().map(move |posting| (transaction_id, *case_id, posting))
             })
             .collect();
-        multi_row!(
-            $tx,
+        MultiRow::new(
             "INSERT INTO ledger_postings (transaction_id, case_id, account, amount_cents) ",
-            "",
             LEDGER_POSTING_COLUMNS,
-            postings,
-            |values, posting| {
-                let (transaction_id, case_id, posting) = *posting;
-                values
-                    .push_bind(transaction_id)
-                    .push_bind(Some(case_id))
-                    .push_bind(posting.account.code())
-                    .push_bind(posting.amount.cents());
-            }
-        );
-    }};
-}
+        )
+        .execute(self, &postings, |values, (transaction_id, case_id, posting)| {
+            values.push(*transaction_id).push(Some(*case_id)).push(posting.account.code()).push(posting.amount.cents());
+        })
+        .await?;
+        Ok(())
+    }
 
-/// Inserts the debtors' other accounts of the cases of a run; known account numbers are skipped.
-macro_rules! insert_other_accounts {
-    ($tx:expr, $cases:expr) => {{
-        let cases: &[PlannedCase<'_>] = $cases;
-        let accounts: Vec<(i64, &recouvre_domain::case::OtherAccount)> = cases
+    /// Inserts the debtors' other accounts of the cases of a run; known account numbers are
+    /// skipped.
+    async fn insert_other_accounts(&mut self, cases: &[PlannedCase<'_>]) -> Result<()> {
+        let accounts: Vec<(i64, &OtherAccount)> = cases
             .iter()
             .flat_map(|case| case.new_case.other_accounts.iter().map(|account| (case.debtor_id, account)))
             .collect();
-        multi_row!(
-            $tx,
+        MultiRow::new(
             "INSERT INTO other_accounts (person_id, kind, account_number, balance_cents) ",
-            " ON CONFLICT (account_number) DO NOTHING",
             OTHER_ACCOUNT_COLUMNS,
-            accounts,
-            |values, account| {
-                let (person_id, account) = *account;
-                values
-                    .push_bind(person_id)
-                    .push_bind(account.kind.code())
-                    .push_bind(&account.account_number)
-                    .push_bind(account.balance.cents());
-            }
-        );
-    }};
-}
+        )
+        .tail(" ON CONFLICT (account_number) DO NOTHING")
+        .execute(self, &accounts, |values, (person_id, account)| {
+            values
+                .push(*person_id)
+                .push(account.kind.code())
+                .push(&account.account_number)
+                .push(account.balance.cents());
+        })
+        .await?;
+        Ok(())
+    }
 
-/// Inserts the journals of the cases of a run (see [`journal_of`]).
-macro_rules! insert_journal {
-    ($tx:expr, $cases:expr, $actor:expr, $now:expr) => {{
-        let cases: &[PlannedCase<'_>] = $cases;
-        let actor: &str = $actor;
-        let now: DateTime<Utc> = $now;
+    /// Inserts the journals of the cases of a run (see [`journal_of`]).
+    async fn insert_journal(&mut self, cases: &[PlannedCase<'_>], actor: &str, now: DateTime<Utc>) -> Result<()> {
         let recorded_at = journal::to_storage_precision(now);
         let events: Vec<JournalEvent> = cases.iter().flat_map(|case| journal_of(case, actor, recorded_at)).collect();
-        insert_events!($tx, &events);
-    }};
-}
+        self.insert_events(&events).await?;
+        Ok(())
+    }
 
-/// The bulk path's whole work in the transaction `$tx`; evaluates to the number of cases opened
-/// or changed.
-macro_rules! open_many_in {
-    ($tx:ident, $new_cases:expr, $actor:expr, $now:expr) => {{
-        let (new_cases, actor, now) = ($new_cases, $actor, $now);
+    /// The bulk path inside this transaction (the seed's own, or the accounts import's, which
+    /// must stay one all-or-nothing transaction): opens the cases of `new_cases` like
+    /// [`Tx::open_or_join_case`] one by one would. Returns the number of cases opened or
+    /// changed.
+    pub(crate) async fn open_many_in(&mut self, new_cases: &[NewCase], actor: &str, now: DateTime<Utc>) -> Result<u64> {
         let mut created = 0_u64;
         let mut officer_ids: HashMap<String, i64> = HashMap::new();
         for window in new_cases.chunks(CASES_PER_WINDOW_MAX) {
             let mut known = Known::default();
-            load_known!($tx, window, &mut known);
+            self.load_known(window, &mut known).await?;
             for segment in segments(window, &known) {
                 match segment {
                     Segment::Bulk(range) => {
-                        created += write_run!($tx, &window[range], &mut known, &mut officer_ids, actor, now);
+                        created += self.write_run(&window[range], &mut known, &mut officer_ids, actor, now).await?;
                     }
                     Segment::PerCase(index) => {
                         let new_case = &window[index];
-                        let (_, changed) = crate::cases::open_or_join_case!($tx, new_case, actor, now);
+                        let (_, changed) = self.open_or_join_case(new_case, actor, now).await?;
                         created += u64::from(changed);
-                        load_known!($tx, std::slice::from_ref(new_case), &mut known);
+                        self.load_known(std::slice::from_ref(new_case), &mut known).await?;
                     }
                 }
             }
         }
-        created
-    }};
+        Ok(created)
+    }
 }
 
 /// Opens the cases of `new_cases` like [`crate::cases::open_many`] — same rows, same ids, same
 /// journal — in one transaction, writing new cases with multi-row statements. Returns the
 /// number of cases opened or changed. See the module's documentation for joins and duplicates.
 pub async fn open_many_bulk(store: &Store, new_cases: &[NewCase], actor: &str, now: DateTime<Utc>) -> Result<u64> {
-    let created = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let created = open_many_in!(tx, new_cases, actor, now);
-        tx.commit().await?;
-        created
-    });
+    let mut tx = store.begin().await?;
+    let created = tx.open_many_in(new_cases, actor, now).await?;
+    tx.commit().await?;
     Ok(created)
 }
-
-/// The bulk path inside a caller's transaction (the accounts import's, which must stay one
-/// all-or-nothing transaction): `tx.open_many_in(…)` on either engine's connection.
-pub(crate) trait OpenManyIn {
-    fn open_many_in<'a>(
-        &'a mut self,
-        new_cases: &'a [NewCase],
-        actor: &'a str,
-        now: DateTime<Utc>,
-    ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a;
-}
-
-macro_rules! impl_open_many_in {
-    ($connection:ty) => {
-        impl OpenManyIn for $connection {
-            fn open_many_in<'a>(
-                &'a mut self,
-                new_cases: &'a [NewCase],
-                actor: &'a str,
-                now: DateTime<Utc>,
-            ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
-                async move {
-                    let tx = self;
-                    Ok::<u64, StoreError>(open_many_in!(tx, new_cases, actor, now))
-                }
-            }
-        }
-    };
-}
-impl_open_many_in!(sqlx::SqliteConnection);
-impl_open_many_in!(sqlx::PgConnection);
 
 /// What the database holds of the keys of the cases being written.
 #[derive(Default)]
@@ -534,7 +433,7 @@ impl Known {
 enum Segment {
     /// Cases that all open a new case, with a new debtor.
     Bulk(Range<usize>),
-    /// A case whose debtor is known: it may join an open case, so `open_or_join_case!` writes it.
+    /// A case whose debtor is known: it may join an open case, so `Tx::open_or_join_case` writes it.
     PerCase(usize),
 }
 
@@ -562,7 +461,7 @@ fn segments(window: &[NewCase], known: &Known) -> Vec<Segment> {
     segments
 }
 
-/// The debtor, then the parties, as `open_or_join_case!` upserts them.
+/// The debtor, then the parties, as `Tx::open_or_join_case` upserts them.
 fn persons_of(new_case: &NewCase) -> impl Iterator<Item = &Person> {
     std::iter::once(&new_case.debtor).chain(new_case.parties.iter().map(|(_, person)| person))
 }
@@ -575,7 +474,7 @@ fn unique<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
 
 /// The persons of a run to insert, in the order the per-case path inserts them: each case's
 /// debtor (never known: see [`segments`]), then its parties not known yet. A person listed twice
-/// is inserted once, with the data of their first listing (`upsert_person!` keeps the first).
+/// is inserted once, with the data of their first listing (`Tx::upsert_person` keeps the first).
 fn new_persons<'a>(run: &'a [NewCase], known: &Known) -> Vec<&'a Person> {
     let mut persons = Vec::new();
     let mut listed: HashSet<&str> = HashSet::new();
@@ -687,13 +586,13 @@ fn plan_cases<'a>(
     Ok(cases)
 }
 
-/// The journal `open_or_join_case!` writes for a new case, hash-chained from the genesis hash:
+/// The journal `Tx::open_or_join_case` writes for a new case, hash-chained from the genesis hash:
 /// `case_opened`, then `guarantee_added`, `note_added`, `party_added` and `claim_added`, with the
 /// same payloads.
 fn journal_of(case: &PlannedCase<'_>, actor: &str, recorded_at: DateTime<Utc>) -> Vec<JournalEvent> {
     assert!(case.id > 0, "the case is stored before its journal is written");
     let new_case = case.new_case;
-    let mut entries: Vec<(&str, String)> = Vec::new();
+    let mut entries: Vec<(EventKind, String)> = Vec::new();
     let opened = json!({
         "reference": case_reference(case.id),
         "debtor": new_case.debtor.display_name(),
@@ -703,29 +602,29 @@ fn journal_of(case: &PlannedCase<'_>, actor: &str, recorded_at: DateTime<Utc>) -
         "officer": new_case.officer,
         "tags": new_case.tags,
     });
-    entries.push(("case_opened", opened.to_string()));
+    entries.push((EventKind::CaseOpened, opened.to_string()));
     for guarantee in &new_case.guarantees {
         let payload =
             json!({"kind": guarantee.kind.code(), "description": guarantee.description, "amount": guarantee.amount});
-        entries.push(("guarantee_added", payload.to_string()));
+        entries.push((EventKind::GuaranteeAdded, payload.to_string()));
     }
     for note in &new_case.notes {
-        entries.push(("note_added", json!({"body": note}).to_string()));
+        entries.push((EventKind::NoteAdded, json!({"body": note}).to_string()));
     }
     for (role, _, person) in &case.parties_added {
         let payload =
             json!({"role": role.code(), "name": person.display_name(), "customer_number": person.customer_number});
-        entries.push(("party_added", payload.to_string()));
+        entries.push((EventKind::PartyAdded, payload.to_string()));
     }
     for claim in &case.claims_added {
-        entries.push(("claim_added", serde_json::to_string(claim).expect("claims serialise")));
+        entries.push((EventKind::ClaimAdded, serde_json::to_string(claim).expect("claims serialise")));
     }
     assert_eq!(i64::try_from(entries.len()).ok(), Some(case.event_count()), "the version counts the events");
     let mut previous_hash = journal::GENESIS_HASH.to_string();
     let mut events = Vec::with_capacity(entries.len());
     for (sequence, (kind, payload)) in (1_i64..).zip(&entries) {
-        let event =
-            journal::seal(&previous_hash, NewEvent { case_id: case.id, sequence, kind, payload, actor, recorded_at });
+        let fields = NewEvent { case_id: case.id, sequence, kind: kind.code(), payload, actor, recorded_at };
+        let event = journal::seal(&previous_hash, fields);
         previous_hash.clone_from(&event.hash);
         events.push(event);
     }

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{on_engine, Result, Store, StoreError};
+use crate::db::{query, query_scalar};
+use crate::{Result, Store, StoreError};
 
 /// The bank as it appears on letters and files. Demo defaults until an administrator edits it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,10 +42,7 @@ const BANK_IDENTITY_KEY: &str = "bank_identity";
 
 pub async fn bank_identity(store: &Store) -> Result<BankIdentity> {
     let value: Option<String> =
-        on_engine!(store, |pool| sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-            .bind(BANK_IDENTITY_KEY)
-            .fetch_optional(pool)
-            .await?);
+        query_scalar("SELECT value FROM settings WHERE key = $1").bind(BANK_IDENTITY_KEY).fetch_optional(store).await?;
     match value {
         None => Ok(BankIdentity::default()),
         Some(text) => serde_json::from_str(&text)
@@ -54,17 +52,15 @@ pub async fn bank_identity(store: &Store) -> Result<BankIdentity> {
 
 pub async fn set_bank_identity(store: &Store, identity: &BankIdentity, by: &str, now: DateTime<Utc>) -> Result<()> {
     let value = serde_json::to_string(identity).expect("settings serialise");
-    on_engine!(store, |pool| {
-        sqlx::query(
-            "INSERT INTO settings (key, value, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-        )
-        .bind(BANK_IDENTITY_KEY)
-        .bind(value)
-        .bind(by)
-        .bind(now)
-        .execute(pool)
-        .await?;
-    });
+    query(
+        "INSERT INTO settings (key, value, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+    )
+    .bind(BANK_IDENTITY_KEY)
+    .bind(value)
+    .bind(by)
+    .bind(now)
+    .execute(store)
+    .await?;
     Ok(())
 }

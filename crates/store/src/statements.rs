@@ -18,15 +18,17 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::allocation::AllocationOrder;
+use recouvre_domain::journal::EventKind;
 use recouvre_domain::ledger;
 use recouvre_domain::Money;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::journal::append_event;
-use crate::ledger::book;
-use crate::suspense::{hold, hold_with_status, Held};
-use crate::{on_engine, Result, Store, StoreError};
+use crate::db::{in_list, query, query_scalar, ROWS_PER_STATEMENT_MAX};
+use crate::journal::CaseEvent;
+use crate::ledger::Booking;
+use crate::suspense::Held;
+use crate::{Result, Store, StoreError};
 
 /// Confidence of a match, in percent: a reference our letters printed is certain; an IBAN known
 /// on one open case is very likely the debtor (or a co-debtor) paying; a name alone is a guess.
@@ -149,105 +151,100 @@ async fn book(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<StatementOutcome> {
-    let outcome = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let mut outcome = StatementOutcome::default();
-        // The vigilance rules read each paid case's facts: read once for the whole statement (the
-        // cases its creditor references name, a few queries per 500 cases; any other case when
-        // first met), then kept current in memory as the statement's payments are recorded, so
-        // that the windowed rules see the earlier payments of the same statement.
-        let mut screener = match vigilance {
-            Some(vigilance) => {
-                let started = std::time::Instant::now();
-                let mut references: Vec<&str> =
-                    credits.iter().filter_map(|credit| credit.case_reference.as_deref()).collect();
-                references.sort_unstable();
-                references.dedup();
-                let mut case_ids: Vec<i64> = Vec::with_capacity(references.len());
-                for chunk in references.chunks(crate::bulk::ROWS_PER_STATEMENT_MAX) {
-                    let mut query = crate::bulk::in_list!("SELECT id FROM cases WHERE reference IN (", chunk, ")");
-                    let found: Vec<i64> = query.build_query_scalar().fetch_all(&mut *tx).await?;
-                    case_ids.extend(found);
-                }
-                let facts = crate::aml::case_facts_of_many!(tx, &case_ids);
-                time.facts_read += started.elapsed();
-                Some(Screener { vigilance, facts, pending: Vec::new() })
+    let mut tx = store.begin().await?;
+    let mut outcome = StatementOutcome::default();
+    // The vigilance rules read each paid case's facts: read once for the whole statement (the
+    // cases its creditor references name, a few queries per 500 cases; any other case when
+    // first met), then kept current in memory as the statement's payments are recorded, so
+    // that the windowed rules see the earlier payments of the same statement.
+    let mut screener = match vigilance {
+        Some(vigilance) => {
+            let started = std::time::Instant::now();
+            let mut references: Vec<&str> =
+                credits.iter().filter_map(|credit| credit.case_reference.as_deref()).collect();
+            references.sort_unstable();
+            references.dedup();
+            let mut case_ids: Vec<i64> = Vec::with_capacity(references.len());
+            for chunk in references.chunks(ROWS_PER_STATEMENT_MAX) {
+                let query = in_list("SELECT id FROM cases WHERE reference IN (", chunk.iter().copied(), ")");
+                let found: Vec<i64> = query.build_query_scalar().fetch_all(&mut tx).await?;
+                case_ids.extend(found);
             }
-            None => None,
-        };
-        for credit in credits {
-            if !credit.amount.is_positive() {
-                return Err(StoreError::Conflict(format!(
-                    "{file_name}, ligne {} : montant {} non positif",
-                    credit.line, credit.amount
-                )));
-            }
-            let known: Option<String> =
-                sqlx::query_scalar("SELECT entry_key FROM statement_entries WHERE entry_key = $1")
-                    .bind(&credit.key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if known.is_some() {
-                outcome.already_booked += 1;
-                outcome.credits.push((credit.line, CreditOutcome::AlreadyBooked));
-                continue;
-            }
-            // 1. Creditor reference → case.
-            let mut matched: Option<(i64, &'static str)> = None;
-            if let Some(reference) = &credit.case_reference {
-                let id: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE reference = $1")
-                    .bind(reference)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                matched = id.map(|id| (id, "creditor_reference"));
-            }
-            // 2. Payer IBAN → the one open case of that person.
-            if matched.is_none() {
-                if let Some(iban) = &credit.payer_iban {
-                    let cases: Vec<i64> = sqlx::query_scalar(
-                        "SELECT DISTINCT c.id FROM cases c JOIN case_parties cp ON cp.case_id = c.id \
-                         JOIN persons p ON p.id = cp.person_id WHERE p.iban = $1 AND c.status <> 'closed' LIMIT 2",
-                    )
-                    .bind(iban)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                    if cases.len() == 1 {
-                        matched = Some((cases[0], "payer_iban"));
-                    }
+            let facts = tx.case_facts_of_many(&case_ids).await?;
+            time.facts_read += started.elapsed();
+            Some(Screener { vigilance, facts, pending: Vec::new() })
+        }
+        None => None,
+    };
+    for credit in credits {
+        if !credit.amount.is_positive() {
+            return Err(StoreError::refused(
+                "amount_not_positive",
+                format!("{file_name}, ligne {} : montant {} non positif", credit.line, credit.amount),
+            ));
+        }
+        let known: Option<String> = query_scalar("SELECT entry_key FROM statement_entries WHERE entry_key = $1")
+            .bind(&credit.key)
+            .fetch_optional(&mut tx)
+            .await?;
+        if known.is_some() {
+            outcome.already_booked += 1;
+            outcome.credits.push((credit.line, CreditOutcome::AlreadyBooked));
+            continue;
+        }
+        // 1. Creditor reference → case.
+        let mut matched: Option<(i64, &'static str)> = None;
+        if let Some(reference) = &credit.case_reference {
+            let id: Option<i64> = query_scalar("SELECT id FROM cases WHERE reference = $1")
+                .bind(reference)
+                .fetch_optional(&mut tx)
+                .await?;
+            matched = id.map(|id| (id, "creditor_reference"));
+        }
+        // 2. Payer IBAN → the one open case of that person.
+        if matched.is_none() {
+            if let Some(iban) = &credit.payer_iban {
+                let cases: Vec<i64> = query_scalar(
+                    "SELECT DISTINCT c.id FROM cases c JOIN case_parties cp ON cp.case_id = c.id \
+                     JOIN persons p ON p.id = cp.person_id WHERE p.iban = $1 AND c.status <> 'closed' LIMIT 2",
+                )
+                .bind(iban)
+                .fetch_all(&mut tx)
+                .await?;
+                if cases.len() == 1 {
+                    matched = Some((cases[0], "payer_iban"));
                 }
             }
-            let (case_id, suspense_item) = match matched {
-                Some((case_id, matched_by)) => {
-                    let payer = crate::aml::Payer {
-                        name: credit.payer_name.clone(),
-                        iban: credit.payer_iban.clone(),
-                        cash: credit.cash,
-                        refund_to_other_account: false,
-                    };
-                    let channel = recouvre_domain::aml::Channel::Statement;
-                    let balances = crate::ledger::balances_in!(tx, case_id);
-                    let screening = match &mut screener {
-                        Some(screener) => {
-                            let started = std::time::Instant::now();
-                            if let std::collections::hash_map::Entry::Vacant(entry) = screener.facts.entry(case_id) {
-                                entry.insert(crate::aml::case_facts!(tx, case_id));
-                                time.facts_read += started.elapsed();
-                            }
-                            let started = std::time::Instant::now();
-                            let screening = screener.screen(case_id, credit, &payer, channel, &balances);
-                            time.evaluation += started.elapsed();
-                            Some(screening)
+        }
+        let (case_id, suspense_item) = match matched {
+            Some((case_id, matched_by)) => {
+                let payer = crate::aml::Payer {
+                    name: credit.payer_name.clone(),
+                    iban: credit.payer_iban.clone(),
+                    cash: credit.cash,
+                    refund_to_other_account: false,
+                };
+                let channel = recouvre_domain::aml::Channel::Statement;
+                let balances = tx.balances(case_id).await?;
+                let screening = match &mut screener {
+                    Some(screener) => {
+                        let started = std::time::Instant::now();
+                        if let std::collections::hash_map::Entry::Vacant(entry) = screener.facts.entry(case_id) {
+                            entry.insert(tx.case_facts(case_id).await?);
+                            time.facts_read += started.elapsed();
                         }
-                        None => None,
-                    };
-                    let confidence_percent = confidence_percent(matched_by);
-                    debug_assert!(confidence_percent >= BOOKING_THRESHOLD_PERCENT);
-                    outcome.flagged +=
-                        u64::from(screening.as_ref().is_some_and(|screening| !screening.alerts.is_empty()));
-                    let (transaction_id, case_id_booked, suspense_item) = if screening
-                        .as_ref()
-                        .is_some_and(|screening| screening.hold)
-                    {
+                        let started = std::time::Instant::now();
+                        let screening = screener.screen(case_id, credit, &payer, channel, &balances);
+                        time.evaluation += started.elapsed();
+                        Some(screening)
+                    }
+                    None => None,
+                };
+                let confidence_percent = confidence_percent(matched_by);
+                debug_assert!(confidence_percent >= BOOKING_THRESHOLD_PERCENT);
+                outcome.flagged += u64::from(screening.as_ref().is_some_and(|screening| !screening.alerts.is_empty()));
+                let (transaction_id, case_id_booked, suspense_item) =
+                    if screening.as_ref().is_some_and(|screening| screening.hold) {
                         // Held for compliance: into suspense, out of the officers' queue, the case
                         // untouched. The import report says only that it is being processed.
                         let reason = "paiement en cours de traitement".to_string();
@@ -262,8 +259,11 @@ async fn book(
                             source_key: &credit.key,
                         };
                         let (item_id, transaction_id) =
-                            hold_with_status!(tx, &held, crate::suspense::AML_HOLD, actor, now).ok_or_else(|| {
-                                StoreError::Conflict(format!("{file_name}, ligne {} : déjà en instance", credit.line))
+                            tx.hold(&held, crate::suspense::AML_HOLD, actor, now).await?.ok_or_else(|| {
+                                StoreError::conflict(
+                                    "already_held",
+                                    format!("{file_name}, ligne {} : déjà en instance", credit.line),
+                                )
                             })?;
                         outcome.suspense += 1;
                         outcome.suspense_amount += credit.amount;
@@ -276,7 +276,10 @@ async fn book(
                         let transaction =
                             ledger::payment(&balances, credit.amount, AllocationOrder::CostsInterestPrincipal)
                                 .map_err(|error| {
-                                    StoreError::Conflict(format!("{file_name}, ligne {} : {error}", credit.line))
+                                    StoreError::refused(
+                                        crate::ledger::ledger_error_code(&error),
+                                        format!("{file_name}, ligne {} : {error}", credit.line),
+                                    )
                                 })?;
                         let payload = json!({
                             "amount": credit.amount, "received_on": credit.booked_on,
@@ -284,17 +287,26 @@ async fn book(
                             "payer": credit.payer_name, "payer_iban": credit.payer_iban,
                             "matched_by": matched_by, "file": file_name, "line": credit.line,
                         });
-                        append_event!(tx, case_id, None, "payment_booked", payload.to_string(), actor, now);
-                        let transaction_id = book!(
-                            tx,
-                            Some(case_id),
-                            &transaction,
-                            credit.booked_on,
-                            credit.key.as_str(),
-                            None::<i64>,
+                        tx.append_event(CaseEvent {
+                            case_id,
+                            expected_version: None,
+                            kind: EventKind::PaymentBooked,
+                            payload: payload.to_string(),
                             actor,
-                            now
-                        );
+                            now,
+                        })
+                        .await?;
+                        let transaction_id = tx
+                            .book(Booking {
+                                case_id: Some(case_id),
+                                transaction: &transaction,
+                                booked_on: credit.booked_on,
+                                reference: &credit.key,
+                                reverses: None,
+                                actor,
+                                now,
+                            })
+                            .await?;
                         outcome.booked += 1;
                         outcome.booked_amount += credit.amount;
                         outcome
@@ -302,108 +314,109 @@ async fn book(
                             .push((credit.line, CreditOutcome::Booked { case_id, matched_by, confidence_percent }));
                         (transaction_id, Some(case_id), None)
                     };
-                    if let (Some(screener), Some(screening)) = (&mut screener, screening) {
-                        screener.record(crate::aml::PendingRecord {
-                            case_id,
-                            transaction_id,
-                            amount: credit.amount,
-                            received_on: credit.booked_on,
-                            payer,
-                            channel,
-                            screening,
-                            held_item_id: suspense_item,
-                        });
-                        if screener.pending.len() >= crate::bulk::ROWS_PER_STATEMENT_MAX {
-                            let started = std::time::Instant::now();
-                            crate::aml::record_screenings!(tx, &mut screener.pending, screener.vigilance, now);
-                            time.recording += started.elapsed();
-                        }
-                    }
-                    (case_id_booked, suspense_item)
-                }
-                None => {
-                    // 3. A suggestion by name, for the officer to confirm.
-                    let mut suggested = None;
-                    if let Some(name) = &credit.payer_name {
-                        let words: Vec<String> = recouvre_domain::case::search_key(name)
-                            .split(' ')
-                            .filter(|word| word.len() >= 3)
-                            .map(str::to_string)
-                            .collect();
-                        for word in words.iter().take(3) {
-                            let cases: Vec<i64> = sqlx::query_scalar(
-                                "SELECT id FROM cases WHERE search_key >= $1 AND search_key < $2 AND status <> 'closed' LIMIT 2",
-                            )
-                            .bind(format!("{word} "))
-                            .bind(format!("{word} \u{10FFFF}"))
-                            .fetch_all(&mut *tx)
-                            .await?;
-                            if cases.len() == 1 {
-                                suggested = Some(cases[0]);
-                                break;
-                            }
-                        }
-                    }
-                    let mut reason = match (&credit.case_reference, &credit.payer_iban) {
-                        (Some(reference), _) => format!("référence {reference} inconnue"),
-                        (None, Some(_)) => "IBAN du payeur inconnu ou commun à plusieurs dossiers".to_string(),
-                        (None, None) => "ni référence ni IBAN exploitables".to_string(),
-                    };
-                    if suggested.is_some() {
-                        reason.push_str(&format!(
-                            " ; dossier suggéré par le nom du payeur (confiance {} %, seuil {} %)",
-                            confidence_percent("payer_name"),
-                            BOOKING_THRESHOLD_PERCENT
-                        ));
-                    }
-                    let held = Held {
-                        received_on: credit.booked_on,
+                if let (Some(screener), Some(screening)) = (&mut screener, screening) {
+                    screener.record(crate::aml::PendingRecord {
+                        case_id,
+                        transaction_id,
                         amount: credit.amount,
-                        payer_name: credit.payer_name.as_deref(),
-                        payer_iban: credit.payer_iban.as_deref(),
-                        reference: credit.remittance.as_deref(),
-                        suggested_case_id: suggested,
-                        reason: &reason,
-                        source_key: &credit.key,
-                    };
-                    let item_id = hold!(tx, &held, actor, now).ok_or_else(|| {
-                        StoreError::Conflict(format!("{file_name}, ligne {} : déjà en instance", credit.line))
-                    })?;
-                    outcome.suspense += 1;
-                    outcome.suspense_amount += credit.amount;
-                    outcome
-                        .credits
-                        .push((credit.line, CreditOutcome::Suspense { item_id, reason, suggested_case_id: suggested }));
-                    (None, Some(item_id))
+                        received_on: credit.booked_on,
+                        payer,
+                        channel,
+                        screening,
+                        held_item_id: suspense_item,
+                    });
+                    if screener.pending.len() >= ROWS_PER_STATEMENT_MAX {
+                        let started = std::time::Instant::now();
+                        tx.record_screenings(&mut screener.pending, screener.vigilance, now).await?;
+                        time.recording += started.elapsed();
+                    }
                 }
-            };
-            sqlx::query(
-                "INSERT INTO statement_entries (entry_key, file_name, line, amount_cents, case_id, suspense_item_id, imported_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&credit.key)
-            .bind(file_name)
-            .bind(i64::from(credit.line))
-            .bind(credit.amount.cents())
-            .bind(case_id)
-            .bind(suspense_item)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some(screener) = &mut screener {
-            let started = std::time::Instant::now();
-            crate::aml::record_screenings!(tx, &mut screener.pending, screener.vigilance, now);
-            time.recording += started.elapsed();
-        }
-        tx.commit().await?;
-        outcome
-    });
+                (case_id_booked, suspense_item)
+            }
+            None => {
+                // 3. A suggestion by name, for the officer to confirm.
+                let mut suggested = None;
+                if let Some(name) = &credit.payer_name {
+                    let words: Vec<String> = recouvre_domain::case::search_key(name)
+                        .split(' ')
+                        .filter(|word| word.len() >= 3)
+                        .map(str::to_string)
+                        .collect();
+                    for word in words.iter().take(3) {
+                        let cases: Vec<i64> = query_scalar(
+                            "SELECT id FROM cases WHERE search_key >= $1 AND search_key < $2 AND status <> 'closed' LIMIT 2",
+                        )
+                        .bind(format!("{word} "))
+                        .bind(format!("{word} \u{10FFFF}"))
+                        .fetch_all(&mut tx)
+                        .await?;
+                        if cases.len() == 1 {
+                            suggested = Some(cases[0]);
+                            break;
+                        }
+                    }
+                }
+                let mut reason = match (&credit.case_reference, &credit.payer_iban) {
+                    (Some(reference), _) => format!("référence {reference} inconnue"),
+                    (None, Some(_)) => "IBAN du payeur inconnu ou commun à plusieurs dossiers".to_string(),
+                    (None, None) => "ni référence ni IBAN exploitables".to_string(),
+                };
+                if suggested.is_some() {
+                    reason.push_str(&format!(
+                        " ; dossier suggéré par le nom du payeur (confiance {} %, seuil {} %)",
+                        confidence_percent("payer_name"),
+                        BOOKING_THRESHOLD_PERCENT
+                    ));
+                }
+                let held = Held {
+                    received_on: credit.booked_on,
+                    amount: credit.amount,
+                    payer_name: credit.payer_name.as_deref(),
+                    payer_iban: credit.payer_iban.as_deref(),
+                    reference: credit.remittance.as_deref(),
+                    suggested_case_id: suggested,
+                    reason: &reason,
+                    source_key: &credit.key,
+                };
+                let (item_id, _) = tx.hold(&held, crate::suspense::OPEN, actor, now).await?.ok_or_else(|| {
+                    StoreError::conflict(
+                        "already_held",
+                        format!("{file_name}, ligne {} : déjà en instance", credit.line),
+                    )
+                })?;
+                outcome.suspense += 1;
+                outcome.suspense_amount += credit.amount;
+                outcome
+                    .credits
+                    .push((credit.line, CreditOutcome::Suspense { item_id, reason, suggested_case_id: suggested }));
+                (None, Some(item_id))
+            }
+        };
+        query(
+            "INSERT INTO statement_entries (entry_key, file_name, line, amount_cents, case_id, suspense_item_id, imported_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&credit.key)
+        .bind(file_name)
+        .bind(i64::from(credit.line))
+        .bind(credit.amount.cents())
+        .bind(case_id)
+        .bind(suspense_item)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+    }
+    if let Some(screener) = &mut screener {
+        let started = std::time::Instant::now();
+        tx.record_screenings(&mut screener.pending, screener.vigilance, now).await?;
+        time.recording += started.elapsed();
+    }
+    tx.commit().await?;
     Ok(outcome)
 }
 
 /// The vigilance of one statement's import: the rules and list in force, the facts of the cases
-/// paid so far, and the screened payments not yet written (`crate::aml::record_screenings!`).
+/// paid so far, and the screened payments not yet written (`Tx::record_screenings`).
 struct Screener<'a> {
     vigilance: &'a crate::aml::Vigilance,
     facts: HashMap<i64, recouvre_domain::aml::CaseFacts>,
@@ -412,7 +425,7 @@ struct Screener<'a> {
 
 impl Screener<'_> {
     /// Screens a credit about to be booked on a case whose facts are loaded: what
-    /// `crate::aml::assess!` does, from memory, with what the case owes read from its balances.
+    /// `Tx::assess` does, from memory, with what the case owes read from its balances.
     fn screen(
         &mut self,
         case_id: i64,

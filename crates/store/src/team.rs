@@ -9,11 +9,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use recouvre_domain::journal::EventKind;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::journal::append_event;
-use crate::{on_engine, Result, Store, StoreError};
+use crate::db::{query, query_as, query_scalar};
+use crate::journal::CaseEvent;
+use crate::{Result, Store, StoreError};
 
 // ---------------------------------------------------------------------------------------------
 // Specialties and distribution
@@ -108,17 +110,15 @@ const QUEUE_SQL: &str = "SELECT c.id, c.reference, p.last_name, p.first_name, c.
 
 /// The open cases without an officer, oldest first (at most `limit`).
 pub async fn unassigned(store: &Store, limit: i64) -> Result<Vec<QueueCase>> {
-    let rows = on_engine!(store, |pool| sqlx::query_as(QUEUE_SQL).bind(limit).fetch_all(pool).await?);
+    let rows = query_as(QUEUE_SQL).bind(limit).fetch_all(store).await?;
     Ok(rows)
 }
 
 /// How many open cases wait for an officer.
 pub async fn unassigned_count(store: &Store) -> Result<i64> {
-    let count = on_engine!(store, |pool| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM cases WHERE officer_id IS NULL AND status <> 'closed'"
-    )
-    .fetch_one(pool)
-    .await?);
+    let count = query_scalar("SELECT COUNT(*) FROM cases WHERE officer_id IS NULL AND status <> 'closed'")
+        .fetch_one(store)
+        .await?;
     Ok(count)
 }
 
@@ -154,31 +154,31 @@ pub async fn officers(store: &Store, today: NaiveDate, risk_until: NaiveDate) ->
     type Row = (i64, String, String, String, i64, i64);
     /// Officers, (officer id, deadlines at risk), (absent login, cover login).
     type Rows = (Vec<Row>, Vec<(i64, i64)>, Vec<(String, String)>);
-    let (rows, risks, covers): Rows = on_engine!(store, |pool| {
-        let rows = sqlx::query_as(
+    let (rows, risks, covers): Rows = {
+        let rows = query_as(
             "SELECT u.id, u.login, u.display_name, u.specialties, COUNT(c.id), \
              CAST(COALESCE(SUM(c.total_cents), 0) AS BIGINT) FROM users u \
              LEFT JOIN cases c ON c.officer_id = u.id AND c.status <> 'closed' \
              WHERE u.role = 'officer' AND u.active = TRUE \
              GROUP BY u.id, u.login, u.display_name, u.specialties ORDER BY u.login",
         )
-        .fetch_all(pool)
+        .fetch_all(store)
         .await?;
-        let risks = sqlx::query_as(
+        let risks = query_as(
             "SELECT c.officer_id, COUNT(*) FROM agenda_items a JOIN cases c ON c.id = a.case_id \
              WHERE a.status = 'open' AND a.due_on <= $1 AND c.officer_id IS NOT NULL GROUP BY c.officer_id",
         )
         .bind(risk_until)
-        .fetch_all(pool)
+        .fetch_all(store)
         .await?;
-        let covers = sqlx::query_as(
+        let covers = query_as(
             "SELECT officer_login, cover_login FROM absences WHERE starts_on <= $1 AND ends_on >= $1 ORDER BY id",
         )
         .bind(today)
-        .fetch_all(pool)
+        .fetch_all(store)
         .await?;
         (rows, risks, covers)
-    });
+    };
     let risks: HashMap<i64, i64> = risks.into_iter().collect();
     let covers: HashMap<String, String> = covers.into_iter().collect();
     Ok(rows
@@ -284,18 +284,17 @@ pub async fn distribute(
     let present: Vec<TeamOfficer> =
         officers(store, today, today).await?.into_iter().filter(|officer| officer.covered_by.is_none()).collect();
     if present.is_empty() {
-        return Err(StoreError::Conflict(
+        return Err(StoreError::refused("no_officer_available", 
             "aucun gestionnaire actif et présent aujourd'hui : créez un gestionnaire ou enregistrez la fin d'une absence"
                 .to_string(),
         ));
     }
     let cases = unassigned(store, limit).await?;
     let last_login: Option<String> = if method == Method::RoundRobin {
-        let payload: Option<String> = on_engine!(store, |pool| sqlx::query_scalar(
-            "SELECT payload FROM case_events WHERE kind = 'case_assigned' ORDER BY id DESC LIMIT 1"
-        )
-        .fetch_optional(pool)
-        .await?);
+        let payload: Option<String> =
+            query_scalar("SELECT payload FROM case_events WHERE kind = 'case_assigned' ORDER BY id DESC LIMIT 1")
+                .fetch_optional(store)
+                .await?;
         payload
             .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
             .and_then(|value| value.get("officer").and_then(|officer| officer.as_str()).map(str::to_string))
@@ -308,25 +307,30 @@ pub async fn distribute(
     for (case, (index, reason)) in cases.iter().zip(picks) {
         let officer = &present[index];
         let payload = json!({"officer": officer.login, "method": method.code(), "reason": reason}).to_string();
-        let done: bool = on_engine!(store, |pool| {
-            let mut tx = pool.begin().await?;
-            let updated = sqlx::query(
-                "UPDATE cases SET officer_id = $2 WHERE id = $1 AND officer_id IS NULL AND status <> 'closed'",
-            )
-            .bind(case.id)
-            .bind(officer.id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if updated == 1 {
-                append_event!(tx, case.id, None, "case_assigned", payload, actor, now);
-                tx.commit().await?;
-                true
-            } else {
-                tx.rollback().await?;
-                false
-            }
-        });
+        let mut tx = store.begin().await?;
+        let updated =
+            query("UPDATE cases SET officer_id = $2 WHERE id = $1 AND officer_id IS NULL AND status <> 'closed'")
+                .bind(case.id)
+                .bind(officer.id)
+                .execute(&mut tx)
+                .await?
+                .rows_affected();
+        let done: bool = if updated == 1 {
+            tx.append_event(CaseEvent {
+                case_id: case.id,
+                expected_version: None,
+                kind: EventKind::CaseAssigned,
+                payload,
+                actor,
+                now,
+            })
+            .await?;
+            tx.commit().await?;
+            true
+        } else {
+            tx.rollback().await?;
+            false
+        };
         if done {
             assigned.push(Assignment {
                 case_id: case.id,
@@ -349,22 +353,21 @@ pub async fn set_specialties(store: &Store, login: &str, specialties: &[String])
     for code in specialties {
         let code = code.trim();
         if !SPECIALTIES.iter().any(|(known, _)| *known == code) {
-            return Err(StoreError::Conflict(format!(
-                "spécialité inconnue « {code} » : choisissez parmi estates, protected_adults, large_amounts"
-            )));
+            return Err(StoreError::refused(
+                "unknown_specialty",
+                format!("spécialité inconnue « {code} » : choisissez parmi estates, protected_adults, large_amounts"),
+            ));
         }
         if !codes.iter().any(|known| known == code) {
             codes.push(code.to_string());
         }
     }
-    let updated = on_engine!(store, |pool| sqlx::query(
-        "UPDATE users SET specialties = $2 WHERE login = $1 AND role IN ('officer', 'team_lead')"
-    )
-    .bind(login)
-    .bind(codes.join(","))
-    .execute(pool)
-    .await?
-    .rows_affected());
+    let updated = query("UPDATE users SET specialties = $2 WHERE login = $1 AND role IN ('officer', 'team_lead')")
+        .bind(login)
+        .bind(codes.join(","))
+        .execute(store)
+        .await?
+        .rows_affected();
     if updated == 0 {
         return Err(StoreError::not_found(format!("gestionnaire « {login} »")));
     }
@@ -398,46 +401,51 @@ pub async fn record_absence(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     if officer == cover {
-        return Err(StoreError::Conflict(format!(
-            "{officer} ne peut pas se remplacer lui-même : choisissez un autre gestionnaire"
-        )));
+        return Err(StoreError::refused(
+            "self_cover",
+            format!("{officer} ne peut pas se remplacer lui-même : choisissez un autre gestionnaire"),
+        ));
     }
     if ends_on < starts_on {
-        return Err(StoreError::Conflict(format!(
-            "la fin de l'absence ({}) précède son début ({}) : corrigez les dates",
-            ends_on.format("%d/%m/%Y"),
-            starts_on.format("%d/%m/%Y")
-        )));
+        return Err(StoreError::refused(
+            "absence_dates_reversed",
+            format!(
+                "la fin de l'absence ({}) précède son début ({}) : corrigez les dates",
+                ends_on.format("%d/%m/%Y"),
+                starts_on.format("%d/%m/%Y")
+            ),
+        ));
     }
     for login in [officer, cover] {
-        let known: Option<i64> = on_engine!(store, |pool| sqlx::query_scalar(
-            "SELECT id FROM users WHERE login = $1 AND active = TRUE AND role IN ('officer', 'team_lead')"
+        let known: Option<i64> = query_scalar(
+            "SELECT id FROM users WHERE login = $1 AND active = TRUE AND role IN ('officer', 'team_lead')",
         )
         .bind(login)
-        .fetch_optional(pool)
-        .await?);
+        .fetch_optional(store)
+        .await?;
         if known.is_none() {
-            return Err(StoreError::Conflict(format!(
-                "« {login} » n'est pas un gestionnaire actif : choisissez un gestionnaire de l'équipe"
-            )));
+            return Err(StoreError::refused(
+                "not_an_active_officer",
+                format!("« {login} » n'est pas un gestionnaire actif : choisissez un gestionnaire de l'équipe"),
+            ));
         }
     }
-    let cover_absent: Option<i64> = on_engine!(store, |pool| sqlx::query_scalar(
-        "SELECT id FROM absences WHERE officer_login = $1 AND starts_on <= $3 AND ends_on >= $2 LIMIT 1"
-    )
-    .bind(cover)
-    .bind(starts_on)
-    .bind(ends_on)
-    .fetch_optional(pool)
-    .await?);
+    let cover_absent: Option<i64> =
+        query_scalar("SELECT id FROM absences WHERE officer_login = $1 AND starts_on <= $3 AND ends_on >= $2 LIMIT 1")
+            .bind(cover)
+            .bind(starts_on)
+            .bind(ends_on)
+            .fetch_optional(store)
+            .await?;
     if cover_absent.is_some() {
-        return Err(StoreError::Conflict(format!(
-            "{cover} est lui-même absent pendant cette période : choisissez un autre remplaçant"
-        )));
+        return Err(StoreError::refused(
+            "cover_absent",
+            format!("{cover} est lui-même absent pendant cette période : choisissez un autre remplaçant"),
+        ));
     }
-    let id = on_engine!(store, |pool| sqlx::query_scalar(
+    let id = query_scalar(
         "INSERT INTO absences (officer_login, starts_on, ends_on, cover_login, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(officer)
     .bind(starts_on)
@@ -445,33 +453,33 @@ pub async fn record_absence(
     .bind(cover)
     .bind(actor)
     .bind(now)
-    .fetch_one(pool)
-    .await?);
+    .fetch_one(store)
+    .await?;
     Ok(id)
 }
 
 /// Absences not over by `from`, soonest first.
 pub async fn absences(store: &Store, from: NaiveDate) -> Result<Vec<Absence>> {
-    let rows = on_engine!(store, |pool| sqlx::query_as(
+    let rows = query_as(
         "SELECT id, officer_login, starts_on, ends_on, cover_login, created_by FROM absences \
-         WHERE ends_on >= $1 ORDER BY starts_on, id"
+         WHERE ends_on >= $1 ORDER BY starts_on, id",
     )
     .bind(from)
-    .fetch_all(pool)
-    .await?);
+    .fetch_all(store)
+    .await?;
     Ok(rows)
 }
 
 /// The user ids of the officers whose agenda `login` covers on `on` (they are absent that day).
 pub async fn covered_officers(store: &Store, login: &str, on: NaiveDate) -> Result<Vec<i64>> {
-    let ids = on_engine!(store, |pool| sqlx::query_scalar(
+    let ids = query_scalar(
         "SELECT DISTINCT u.id FROM absences a JOIN users u ON u.login = a.officer_login \
-         WHERE a.cover_login = $1 AND a.starts_on <= $2 AND a.ends_on >= $2 ORDER BY u.id"
+         WHERE a.cover_login = $1 AND a.starts_on <= $2 AND a.ends_on >= $2 ORDER BY u.id",
     )
     .bind(login)
     .bind(on)
-    .fetch_all(pool)
-    .await?);
+    .fetch_all(store)
+    .await?;
     Ok(ids)
 }
 
@@ -486,14 +494,14 @@ pub struct StatusLine {
 
 /// Open cases per officer (`None`: unassigned) and status.
 pub async fn cases_by_officer_and_status(store: &Store) -> Result<Vec<StatusLine>> {
-    let rows = on_engine!(store, |pool| sqlx::query_as(
+    let rows = query_as(
         "SELECT u.login AS officer_login, c.status, COUNT(*) AS cases, \
          CAST(COALESCE(SUM(c.total_cents), 0) AS BIGINT) AS total_cents \
          FROM cases c LEFT JOIN users u ON u.id = c.officer_id WHERE c.status <> 'closed' \
-         GROUP BY u.login, c.status ORDER BY u.login, c.status"
+         GROUP BY u.login, c.status ORDER BY u.login, c.status",
     )
-    .fetch_all(pool)
-    .await?);
+    .fetch_all(store)
+    .await?;
     Ok(rows)
 }
 
@@ -571,44 +579,54 @@ pub async fn send_request(
     now: DateTime<Utc>,
 ) -> Result<(i64, i64)> {
     if !DEPARTMENTS.iter().any(|(code, _)| *code == department) {
-        return Err(StoreError::Conflict(format!(
-            "service inconnu « {department} » : choisissez agences, epargne, credits ou moyens_paiement"
-        )));
+        return Err(StoreError::refused(
+            "unknown_department",
+            format!("service inconnu « {department} » : choisissez agences, epargne, credits ou moyens_paiement"),
+        ));
     }
     if !REQUEST_KINDS.iter().any(|(code, _)| *code == kind) {
-        return Err(StoreError::Conflict(format!(
+        return Err(StoreError::refused("unknown_request_kind", format!(
             "type de demande inconnu « {kind} » : choisissez authorise_debit_from_savings, watch_account, block_product ou other"
         )));
     }
     let body = body.trim();
     if body.is_empty() {
-        return Err(StoreError::Conflict("la demande est vide : expliquez ce que le service doit faire".to_string()));
+        return Err(StoreError::refused(
+            "text_required",
+            "la demande est vide : expliquez ce que le service doit faire",
+        ));
     }
-    let result = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let exists: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut *tx).await?;
-        if exists.is_none() {
-            return Err(StoreError::not_found(format!("dossier n° {case_id}")));
-        }
-        let request_id: i64 = sqlx::query_scalar(
-            "INSERT INTO department_requests (case_id, department, kind, body, status, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, 'sent', $5, $6) RETURNING id",
-        )
-        .bind(case_id)
-        .bind(department)
-        .bind(kind)
-        .bind(body)
-        .bind(actor)
-        .bind(now)
-        .fetch_one(&mut *tx)
+    let mut tx = store.begin().await?;
+    let exists: Option<i64> =
+        query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut tx).await?;
+    if exists.is_none() {
+        return Err(StoreError::not_found(format!("dossier n° {case_id}")));
+    }
+    let request_id: i64 = query_scalar(
+        "INSERT INTO department_requests (case_id, department, kind, body, status, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, 'sent', $5, $6) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(department)
+    .bind(kind)
+    .bind(body)
+    .bind(actor)
+    .bind(now)
+    .fetch_one(&mut tx)
+    .await?;
+    let payload = json!({"request": request_id, "department": department, "kind": kind, "body": body}).to_string();
+    let event = tx
+        .append_event(CaseEvent {
+            case_id,
+            expected_version,
+            kind: EventKind::DepartmentRequestSent,
+            payload,
+            actor,
+            now,
+        })
         .await?;
-        let payload = json!({"request": request_id, "department": department, "kind": kind, "body": body}).to_string();
-        let event = append_event!(tx, case_id, expected_version, "department_request_sent", payload, actor, now);
-        tx.commit().await?;
-        (request_id, event.sequence)
-    });
-    Ok(result)
+    tx.commit().await?;
+    Ok((request_id, event.sequence))
 }
 
 /// Requests, newest first: those still open (`sent`, `acknowledged`) unless `include_answered`,
@@ -623,8 +641,7 @@ pub async fn requests(
          WHERE (CAST($1 AS TEXT) IS NULL OR r.department = CAST($1 AS TEXT)) \
          AND ($2 OR r.status <> 'answered') ORDER BY r.id DESC LIMIT 500"
     );
-    let rows =
-        on_engine!(store, |pool| sqlx::query_as(&sql).bind(department).bind(include_answered).fetch_all(pool).await?);
+    let rows = query_as(&sql).bind(department).bind(include_answered).fetch_all(store).await?;
     Ok(rows)
 }
 
@@ -634,15 +651,14 @@ pub async fn requests_of_case(store: &Store, case_id: i64) -> Result<Vec<Departm
         "SELECT {REQUEST_COLUMNS} FROM department_requests r JOIN cases c ON c.id = r.case_id \
          WHERE r.case_id = $1 ORDER BY r.id DESC"
     );
-    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).bind(case_id).fetch_all(pool).await?);
+    let rows = query_as(&sql).bind(case_id).fetch_all(store).await?;
     Ok(rows)
 }
 
 pub async fn request(store: &Store, id: i64) -> Result<DepartmentRequest> {
     let sql =
         format!("SELECT {REQUEST_COLUMNS} FROM department_requests r JOIN cases c ON c.id = r.case_id WHERE r.id = $1");
-    let row: Option<DepartmentRequest> =
-        on_engine!(store, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    let row: Option<DepartmentRequest> = query_as(&sql).bind(id).fetch_optional(store).await?;
     row.ok_or_else(|| StoreError::not_found(format!("demande n° {id} au service")))
 }
 
@@ -656,29 +672,38 @@ pub async fn acknowledge(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<DepartmentRequest> {
-    on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let claimed: Option<(i64, String, String)> = sqlx::query_as(
-            "UPDATE department_requests SET status = 'acknowledged', handled_by = $2, handled_at = $3 \
-             WHERE id = $1 AND status = 'sent' RETURNING case_id, department, kind",
-        )
-        .bind(id)
-        .bind(actor)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((case_id, department, kind)) = claimed else {
-            tx.rollback().await?;
-            let current = request(store, id).await?;
-            return Err(StoreError::Conflict(format!(
+    let mut tx = store.begin().await?;
+    let claimed: Option<(i64, String, String)> = query_as(
+        "UPDATE department_requests SET status = 'acknowledged', handled_by = $2, handled_at = $3 \
+         WHERE id = $1 AND status = 'sent' RETURNING case_id, department, kind",
+    )
+    .bind(id)
+    .bind(actor)
+    .bind(now)
+    .fetch_optional(&mut tx)
+    .await?;
+    let Some((case_id, department, kind)) = claimed else {
+        tx.rollback().await?;
+        let current = request(store, id).await?;
+        return Err(StoreError::conflict(
+            "already_decided",
+            format!(
                 "la demande n° {id} est déjà « {} » : rechargez la file du service",
                 request_status_label(&current.status)
-            )));
-        };
-        let payload = json!({"request": id, "department": department, "kind": kind}).to_string();
-        append_event!(tx, case_id, expected_version, "department_request_acknowledged", payload, actor, now);
-        tx.commit().await?;
-    });
+            ),
+        ));
+    };
+    let payload = json!({"request": id, "department": department, "kind": kind}).to_string();
+    tx.append_event(CaseEvent {
+        case_id,
+        expected_version,
+        kind: EventKind::DepartmentRequestAcknowledged,
+        payload,
+        actor,
+        now,
+    })
+    .await?;
+    tx.commit().await?;
     request(store, id).await
 }
 
@@ -695,33 +720,41 @@ pub async fn answer(
 ) -> Result<DepartmentRequest> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(StoreError::Conflict(
+        return Err(StoreError::refused(
+            "text_required",
             "la réponse est vide : indiquez ce que le service a fait ou pourquoi il refuse".to_string(),
         ));
     }
-    on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let claimed: Option<(i64, String, String)> = sqlx::query_as(
-            "UPDATE department_requests SET status = 'answered', answer = $2, handled_by = $3, handled_at = $4 \
-             WHERE id = $1 AND status IN ('sent', 'acknowledged') RETURNING case_id, department, kind",
-        )
-        .bind(id)
-        .bind(text)
-        .bind(actor)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((case_id, department, kind)) = claimed else {
-            tx.rollback().await?;
-            request(store, id).await?;
-            return Err(StoreError::Conflict(format!(
-                "la demande n° {id} a déjà reçu une réponse : rechargez la file du service"
-            )));
-        };
-        let payload = json!({"request": id, "department": department, "kind": kind, "answer": text}).to_string();
-        append_event!(tx, case_id, expected_version, "department_request_answered", payload, actor, now);
-        tx.commit().await?;
-    });
+    let mut tx = store.begin().await?;
+    let claimed: Option<(i64, String, String)> = query_as(
+        "UPDATE department_requests SET status = 'answered', answer = $2, handled_by = $3, handled_at = $4 \
+         WHERE id = $1 AND status IN ('sent', 'acknowledged') RETURNING case_id, department, kind",
+    )
+    .bind(id)
+    .bind(text)
+    .bind(actor)
+    .bind(now)
+    .fetch_optional(&mut tx)
+    .await?;
+    let Some((case_id, department, kind)) = claimed else {
+        tx.rollback().await?;
+        request(store, id).await?;
+        return Err(StoreError::conflict(
+            "already_decided",
+            format!("la demande n° {id} a déjà reçu une réponse : rechargez la file du service"),
+        ));
+    };
+    let payload = json!({"request": id, "department": department, "kind": kind, "answer": text}).to_string();
+    tx.append_event(CaseEvent {
+        case_id,
+        expected_version,
+        kind: EventKind::DepartmentRequestAnswered,
+        payload,
+        actor,
+        now,
+    })
+    .await?;
+    tx.commit().await?;
     request(store, id).await
 }
 
@@ -773,23 +806,26 @@ fn non_empty(text: &Option<String>) -> Option<&str> {
 /// Adds a third party to the directory.
 pub async fn create_third_party(store: &Store, party: &NewThirdParty, now: DateTime<Utc>) -> Result<i64> {
     if !THIRD_PARTY_KINDS.iter().any(|(code, _)| *code == party.kind) {
-        return Err(StoreError::Conflict(format!(
+        return Err(StoreError::refused("unknown_third_party_kind", format!(
             "type de tiers inconnu « {} » : choisissez commissaire_de_justice, lawyer, agency, notary, court ou guardian",
             party.kind
         )));
     }
     let (name, address) = (party.name.trim(), party.address.trim());
     if name.is_empty() || address.is_empty() {
-        return Err(StoreError::Conflict("le nom et l'adresse du tiers sont obligatoires".to_string()));
+        return Err(StoreError::refused("name_and_address_required", "le nom et l'adresse du tiers sont obligatoires"));
     }
     if let Some(email) = non_empty(&party.email) {
         if !email.contains('@') {
-            return Err(StoreError::Conflict(format!("« {email} » n'est pas une adresse électronique")));
+            return Err(StoreError::refused(
+                "invalid_email",
+                format!("« {email} » n'est pas une adresse électronique"),
+            ));
         }
     }
-    let id = on_engine!(store, |pool| sqlx::query_scalar(
+    let id = query_scalar(
         "INSERT INTO third_parties (kind, name, address, email, phone, jurisdiction, fee_terms, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(&party.kind)
     .bind(name)
@@ -799,8 +835,8 @@ pub async fn create_third_party(store: &Store, party: &NewThirdParty, now: DateT
     .bind(non_empty(&party.jurisdiction))
     .bind(non_empty(&party.fee_terms))
     .bind(now)
-    .fetch_one(pool)
-    .await?);
+    .fetch_one(store)
+    .await?;
     Ok(id)
 }
 
@@ -812,13 +848,13 @@ pub async fn third_parties(store: &Store, kind: Option<&str>) -> Result<Vec<Thir
         "SELECT {THIRD_PARTY_COLUMNS} FROM third_parties \
          WHERE (CAST($1 AS TEXT) IS NULL OR kind = CAST($1 AS TEXT)) ORDER BY kind, name, id"
     );
-    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).bind(kind).fetch_all(pool).await?);
+    let rows = query_as(&sql).bind(kind).fetch_all(store).await?;
     Ok(rows)
 }
 
 pub async fn third_party(store: &Store, id: i64) -> Result<ThirdParty> {
     let sql = format!("SELECT {THIRD_PARTY_COLUMNS} FROM third_parties WHERE id = $1");
-    let row: Option<ThirdParty> = on_engine!(store, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    let row: Option<ThirdParty> = query_as(&sql).bind(id).fetch_optional(store).await?;
     row.ok_or_else(|| StoreError::not_found(format!("tiers n° {id}")))
 }
 
@@ -855,29 +891,29 @@ pub struct ThirdPartyResults {
 
 /// The procedures a third party is involved in (newest first, at most 500) and its results.
 pub async fn involvement(store: &Store, id: i64) -> Result<(Vec<Involvement>, ThirdPartyResults)> {
-    let (procedures, by_state, cases): (Vec<Involvement>, Vec<StateResult>, i64) = on_engine!(store, |pool| {
-        let procedures = sqlx::query_as(
+    let (procedures, by_state, cases): (Vec<Involvement>, Vec<StateResult>, i64) = {
+        let procedures = query_as(
             "SELECT p.id AS procedure_id, p.case_id, c.reference AS case_reference, p.kind, p.state, p.started_on, \
              p.recovered_cents, p.costs_cents FROM procedures p JOIN cases c ON c.id = p.case_id \
              WHERE p.third_party_id = $1 ORDER BY p.started_on DESC, p.id DESC LIMIT 500",
         )
         .bind(id)
-        .fetch_all(pool)
+        .fetch_all(store)
         .await?;
-        let by_state = sqlx::query_as(
+        let by_state = query_as(
             "SELECT state, COUNT(*) AS procedures, CAST(COALESCE(SUM(recovered_cents), 0) AS BIGINT) AS recovered_cents, \
              CAST(COALESCE(SUM(costs_cents), 0) AS BIGINT) AS costs_cents \
              FROM procedures WHERE third_party_id = $1 GROUP BY state ORDER BY state",
         )
         .bind(id)
-        .fetch_all(pool)
+        .fetch_all(store)
         .await?;
-        let cases = sqlx::query_scalar("SELECT COUNT(DISTINCT case_id) FROM procedures WHERE third_party_id = $1")
+        let cases = query_scalar("SELECT COUNT(DISTINCT case_id) FROM procedures WHERE third_party_id = $1")
             .bind(id)
-            .fetch_one(pool)
+            .fetch_one(store)
             .await?;
         (procedures, by_state, cases)
-    });
+    };
     let results = ThirdPartyResults {
         procedures: by_state.iter().map(|line| line.procedures).sum(),
         cases,
@@ -891,8 +927,7 @@ pub async fn involvement(store: &Store, id: i64) -> Result<(Vec<Involvement>, Th
 /// Fills an empty directory with fictitious but realistic third parties (the demo). Returns how
 /// many were added (0 if the directory already had entries).
 pub async fn seed_directory(store: &Store, now: DateTime<Utc>) -> Result<usize> {
-    let existing: i64 =
-        on_engine!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM third_parties").fetch_one(pool).await?);
+    let existing: i64 = query_scalar("SELECT COUNT(*) FROM third_parties").fetch_one(store).await?;
     if existing > 0 {
         return Ok(0);
     }

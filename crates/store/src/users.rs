@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use recouvre_domain::authority::{DelegationLevel, Role};
 
-use crate::{on_engine, Result, Store, StoreError};
+use crate::db::{query, query_as, query_scalar};
+use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -71,8 +72,8 @@ pub struct NewUser<'a> {
 }
 
 pub async fn create(store: &Store, user: &NewUser<'_>, now: DateTime<Utc>) -> Result<i64> {
-    let result: Result<i64> = on_engine!(store, |pool| {
-        sqlx::query_scalar(
+    let result: Result<i64> = {
+        query_scalar(
         "INSERT INTO users (login, display_name, role, delegation_level, password_hash, active, failed_logins, created_at) \
          VALUES ($1, $2, $3, $4, $5, TRUE, 0, $6) RETURNING id"
     )
@@ -82,13 +83,15 @@ pub async fn create(store: &Store, user: &NewUser<'_>, now: DateTime<Utc>) -> Re
     .bind(i64::from(user.delegation_level.0))
     .bind(user.password_hash)
     .bind(now)
-    .fetch_one(pool)
+    .fetch_one(store)
     .await
-    .map_err(StoreError::from)
-    });
+    };
     result.map_err(|error| {
         if error.is_unique_violation() {
-            StoreError::Conflict(format!("l'identifiant « {} » existe déjà : choisissez-en un autre", user.login))
+            StoreError::conflict(
+                "login_taken",
+                format!("l'identifiant « {} » existe déjà : choisissez-en un autre", user.login),
+            )
         } else {
             error
         }
@@ -97,19 +100,19 @@ pub async fn create(store: &Store, user: &NewUser<'_>, now: DateTime<Utc>) -> Re
 
 pub async fn by_login(store: &Store, login: &str) -> Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE login = $1");
-    let row: Option<UserRow> = on_engine!(store, |pool| sqlx::query_as(&sql).bind(login).fetch_optional(pool).await?);
+    let row: Option<UserRow> = query_as(&sql).bind(login).fetch_optional(store).await?;
     row.map(User::try_from).transpose()
 }
 
 pub async fn by_id(store: &Store, id: i64) -> Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    let row: Option<UserRow> = on_engine!(store, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    let row: Option<UserRow> = query_as(&sql).bind(id).fetch_optional(store).await?;
     row.map(User::try_from).transpose()
 }
 
 pub async fn list(store: &Store) -> Result<Vec<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY login");
-    let rows: Vec<UserRow> = on_engine!(store, |pool| sqlx::query_as(&sql).fetch_all(pool).await?);
+    let rows: Vec<UserRow> = query_as(&sql).fetch_all(store).await?;
     rows.into_iter().map(User::try_from).collect()
 }
 
@@ -120,40 +123,31 @@ pub async fn record_failed_login(
     max_failures: i64,
     lock_until: DateTime<Utc>,
 ) -> Result<()> {
-    on_engine!(store, |pool| {
-        sqlx::query(
-            "UPDATE users SET failed_logins = failed_logins + 1, \
-             locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END \
-             WHERE id = $1",
-        )
-        .bind(user_id)
-        .bind(max_failures)
-        .bind(lock_until)
-        .execute(pool)
-        .await?;
-    });
+    query(
+        "UPDATE users SET failed_logins = failed_logins + 1, \
+         locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END \
+         WHERE id = $1",
+    )
+    .bind(user_id)
+    .bind(max_failures)
+    .bind(lock_until)
+    .execute(store)
+    .await?;
     Ok(())
 }
 
 pub async fn reset_failed_logins(store: &Store, user_id: i64) -> Result<()> {
-    on_engine!(store, |pool| {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(user_id)
-            .execute(pool)
-            .await?;
-    });
+    query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user_id).execute(store).await?;
     Ok(())
 }
 
 pub async fn set_password_hash(store: &Store, login: &str, password_hash: &str) -> Result<()> {
-    let updated = on_engine!(store, |pool| sqlx::query(
-        "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE login = $1"
-    )
-    .bind(login)
-    .bind(password_hash)
-    .execute(pool)
-    .await?
-    .rows_affected());
+    let updated = query("UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE login = $1")
+        .bind(login)
+        .bind(password_hash)
+        .execute(store)
+        .await?
+        .rows_affected();
     if updated == 0 {
         return Err(StoreError::not_found(format!("utilisateur « {login} »")));
     }
@@ -168,15 +162,15 @@ pub async fn create_token(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let id = on_engine!(store, |pool| sqlx::query_scalar(
-        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
+    let id = query_scalar(
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(user_id)
     .bind(name)
     .bind(token_hash)
     .bind(now)
-    .fetch_one(pool)
-    .await?);
+    .fetch_one(store)
+    .await?;
     Ok(id)
 }
 
@@ -194,21 +188,18 @@ pub async fn user_by_token(store: &Store, token_hash: &str, now: DateTime<Utc>) 
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active",
         USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
     );
-    let row: Option<TokenUserRow> = on_engine!(store, |pool| {
-        let row: Option<TokenUserRow> = sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await?;
-        let stale = row.as_ref().map(|row| match row.last_used_at {
-            Some(used_at) => now - used_at >= TOKEN_LAST_USED_PRECISION,
-            None => true,
-        });
-        if stale == Some(true) {
-            sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1")
-                .bind(token_hash)
-                .bind(now)
-                .execute(pool)
-                .await?;
-        }
-        row
+    let row: Option<TokenUserRow> = query_as(&sql).bind(token_hash).fetch_optional(store).await?;
+    let stale = row.as_ref().map(|row| match row.last_used_at {
+        Some(used_at) => now - used_at >= TOKEN_LAST_USED_PRECISION,
+        None => true,
     });
+    if stale == Some(true) {
+        query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(now)
+            .execute(store)
+            .await?;
+    }
     let row = row.map(|row| row.user);
     row.map(User::try_from).transpose()
 }

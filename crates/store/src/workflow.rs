@@ -11,6 +11,7 @@ use recouvre_domain::assessment::{Assessment, AssessmentPolicy, AssessmentResult
 use recouvre_domain::calendar::Region;
 use recouvre_domain::case::{ClaimNature, Employment, OverIndebtedness, Protection};
 use recouvre_domain::delegation::{AuthorityMatrix, Decision, Verdict};
+use recouvre_domain::journal::EventKind;
 use recouvre_domain::procedure::{self, PendingDeadline, ProcedureContext, ProcedureKind, State, Step, StepInput};
 use recouvre_domain::reference::ReferenceData;
 use recouvre_domain::strategy::{self, Recommendation, StrategyFacts, StrategyRules};
@@ -18,9 +19,12 @@ use recouvre_domain::Money;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::approvals::Actor;
-use crate::journal::append_event;
-use crate::{on_engine, Engine, Result, Store, StoreError};
+use crate::actor::Actor;
+use crate::db::{query, query_as, query_scalar};
+use crate::direct_debits::NewPlan;
+use crate::journal::CaseEvent;
+use crate::ledger::{refused_by_ledger, Booking, RECEIVABLE_ACCOUNTS};
+use crate::{Engine, Result, Store, StoreError, Tx};
 
 /// The workflow's rules in force: the administrator's latest version of each (TOML in
 /// `reference_entries`), else the embedded defaults (crates/domain/data).
@@ -33,12 +37,11 @@ pub struct WorkflowRules {
 }
 
 async fn latest_entry(store: &Store, kind: &str) -> Result<Option<String>> {
-    let latest: Option<String> = on_engine!(store, |pool| sqlx::query_scalar(
-        "SELECT entry FROM reference_entries WHERE kind = $1 ORDER BY id DESC LIMIT 1"
-    )
-    .bind(kind)
-    .fetch_optional(pool)
-    .await?);
+    let latest: Option<String> =
+        query_scalar("SELECT entry FROM reference_entries WHERE kind = $1 ORDER BY id DESC LIMIT 1")
+            .bind(kind)
+            .fetch_optional(store)
+            .await?;
     Ok(latest)
 }
 
@@ -102,7 +105,7 @@ pub(crate) const PROCEDURE_COLUMNS: &str =
 /// The procedures of a case, oldest first.
 pub async fn procedures(store: &Store, case_id: i64) -> Result<Vec<ProcedureRow>> {
     let sql = format!("SELECT {PROCEDURE_COLUMNS} FROM procedures WHERE case_id = $1 ORDER BY id");
-    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).bind(case_id).fetch_all(pool).await?);
+    let rows = query_as(&sql).bind(case_id).fetch_all(store).await?;
     Ok(rows)
 }
 
@@ -231,52 +234,51 @@ pub(crate) fn facts_from(rows: &FactRows<'_>, today: NaiveDate) -> Result<Strate
 
 /// The facts the strategy engine reads, from the case as it stands.
 pub async fn strategy_facts(store: &Store, case_id: i64, today: NaiveDate) -> Result<StrategyFacts> {
-    let debtor: Option<DebtorFacts> = on_engine!(store, |pool| sqlx::query_as(
+    let debtor: Option<DebtorFacts> = query_as(
         "SELECT p.employment, p.protection, p.over_indebtedness, p.ficp_registered, p.deceased_on, c.total_cents \
-         FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1"
+         FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1",
     )
     .bind(case_id)
-    .fetch_optional(pool)
-    .await?);
+    .fetch_optional(store)
+    .await?;
     let debtor = debtor.ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
     type ClaimRow = (String, i64, NaiveDate, Option<NaiveDate>);
-    let claims: Vec<ClaimRow> = on_engine!(store, |pool| {
-        sqlx::query_as(
+    let claims: Vec<ClaimRow> = {
+        query_as(
         "SELECT nature, principal_cents, due_on, first_incident_on FROM claims WHERE case_id = $1 ORDER BY principal_cents DESC, id"
     )
     .bind(case_id)
-    .fetch_all(pool)
+    .fetch_all(store)
     .await?
-    });
+    };
     let Some((nature, _, _, _)) = claims.first() else {
-        return Err(StoreError::Conflict(format!("le dossier n° {case_id} n'a aucune créance")));
+        return Err(StoreError::refused("no_claim", format!("le dossier n° {case_id} n'a aucune créance")));
     };
     let nature = ClaimNature::from_code(nature).ok_or_else(|| corrupt("nature de créance", nature))?;
     let due_on = claims.iter().map(|claim| claim.2).min().expect("at least one claim");
-    let guarantors: i64 = on_engine!(store, |pool| sqlx::query_scalar(
+    let guarantors: i64 = query_scalar(
         "SELECT (SELECT COUNT(*) FROM case_parties WHERE case_id = $1 AND role = 'guarantor') \
-         + (SELECT COUNT(*) FROM guarantees WHERE case_id = $1 AND kind IN ('personal_surety', 'guarantee_body'))"
+         + (SELECT COUNT(*) FROM guarantees WHERE case_id = $1 AND kind IN ('personal_surety', 'guarantee_body'))",
     )
     .bind(case_id)
-    .fetch_one(pool)
-    .await?);
+    .fetch_one(store)
+    .await?;
     let rows = procedures(store, case_id).await?;
-    let latest_assessment: Option<String> = on_engine!(store, |pool| sqlx::query_scalar(
-        "SELECT result FROM assessments WHERE case_id = $1 ORDER BY id DESC LIMIT 1"
-    )
-    .bind(case_id)
-    .fetch_optional(pool)
-    .await?);
+    let latest_assessment: Option<String> =
+        query_scalar("SELECT result FROM assessments WHERE case_id = $1 ORDER BY id DESC LIMIT 1")
+            .bind(case_id)
+            .fetch_optional(store)
+            .await?;
     type PlanCounts = (i64, i64);
-    let (plans_broken, plans_active): PlanCounts = on_engine!(store, |pool| {
-        sqlx::query_as(
+    let (plans_broken, plans_active): PlanCounts = {
+        query_as(
         "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'lapsed' THEN 1 ELSE 0 END), 0) AS BIGINT), \
          CAST(COALESCE(SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END), 0) AS BIGINT) FROM payment_plans WHERE case_id = $1"
     )
     .bind(case_id)
-    .fetch_one(pool)
+    .fetch_one(store)
     .await?
-    });
+    };
     facts_from(
         &FactRows {
             nature,
@@ -326,76 +328,91 @@ const RECOMMENDATION_COLUMNS: &str = "id, case_id, rule_id, strategy, explanatio
 pub async fn latest_recommendation(store: &Store, case_id: i64) -> Result<Option<RecommendationRow>> {
     let sql =
         format!("SELECT {RECOMMENDATION_COLUMNS} FROM recommendations WHERE case_id = $1 ORDER BY id DESC LIMIT 1");
-    let row = on_engine!(store, |pool| sqlx::query_as(&sql).bind(case_id).fetch_optional(pool).await?);
+    let row = query_as(&sql).bind(case_id).fetch_optional(store).await?;
     Ok(row)
 }
 
-/// Stores a recommendation unless the latest one already came from the same facts and rules:
-/// the engine re-evaluates when facts change, and only then (journal `strategy_recommended`; its
-/// next actions go to the agenda, replacing the previous recommendation's open ones).
-macro_rules! store_recommendation {
-    ($conn:expr, $case_id:expr, $recommendation:expr, $actor:expr, $now:expr) => {{
-        let case_id: i64 = $case_id;
-        let recommendation: &Recommendation = $recommendation;
-        let latest: Option<(String, String)> = sqlx::query_as(
+impl Tx {
+    /// Stores a recommendation unless the latest one already came from the same facts and
+    /// rules: the engine re-evaluates when facts change, and only then (journal
+    /// `strategy_recommended`; its next actions go to the agenda, replacing the previous
+    /// recommendation's open ones). Returns the new recommendation's id and the case's version,
+    /// or `None` when nothing changed.
+    pub(crate) async fn store_recommendation(
+        &mut self,
+        case_id: i64,
+        recommendation: &Recommendation,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(i64, i64)>> {
+        let latest: Option<(String, String)> = query_as(
             "SELECT facts_digest, rules_version FROM recommendations WHERE case_id = $1 ORDER BY id DESC LIMIT 1",
         )
         .bind(case_id)
-        .fetch_optional(&mut *$conn)
+        .fetch_optional(&mut *self)
         .await?;
         let unchanged = latest.as_ref().is_some_and(|(digest, version)| {
             *digest == recommendation.facts_digest && *version == recommendation.rules_version
         });
         if unchanged {
-            None
-        } else {
-            sqlx::query("UPDATE recommendations SET status = 'superseded' WHERE case_id = $1 AND status = 'proposed'")
-                .bind(case_id)
-                .execute(&mut *$conn)
-                .await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO recommendations (case_id, rule_id, strategy, explanation, body, facts_digest, rules_version, \
-                 status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'proposed', $8) RETURNING id",
-            )
-            .bind(case_id)
-            .bind(&recommendation.rule_id)
-            .bind(recommendation.strategy.code())
-            .bind(&recommendation.explanation)
-            .bind(serde_json::to_string(recommendation).expect("a recommendation serialises"))
-            .bind(&recommendation.facts_digest)
-            .bind(&recommendation.rules_version)
-            .bind($now)
-            .fetch_one(&mut *$conn)
-            .await?;
-            sqlx::query(
-                "UPDATE agenda_items SET status = 'cancelled', closed_at = $2 WHERE case_id = $1 AND kind = 'action' AND status = 'open'",
-            )
-            .bind(case_id)
-            .bind($now)
-            .execute(&mut *$conn)
-            .await?;
-            for action in &recommendation.actions {
-                sqlx::query(
-                    "INSERT INTO agenda_items (case_id, kind, code, label, due_on, warn_days, status, created_at) \
-                     VALUES ($1, 'action', $2, $3, $4, 0, 'open', $5)",
-                )
-                .bind(case_id)
-                .bind(&action.code)
-                .bind(&action.label)
-                .bind(action.due_on)
-                .bind($now)
-                .execute(&mut *$conn)
-                .await?;
-            }
-            let payload = json!({
-                "recommendation_id": id, "rule": recommendation.rule_id, "strategy": recommendation.strategy.code(),
-                "explanation": recommendation.explanation, "warnings": recommendation.warnings,
-                "rules_version": recommendation.rules_version,
-            });
-            let event = append_event!($conn, case_id, None, "strategy_recommended", payload.to_string(), $actor, $now);
-            Some((id, event.sequence))
+            return Ok(None);
         }
-    }};
+        query("UPDATE recommendations SET status = 'superseded' WHERE case_id = $1 AND status = 'proposed'")
+            .bind(case_id)
+            .execute(&mut *self)
+            .await?;
+        let id: i64 = query_scalar(
+            "INSERT INTO recommendations (case_id, rule_id, strategy, explanation, body, facts_digest, rules_version, \
+             status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'proposed', $8) RETURNING id",
+        )
+        .bind(case_id)
+        .bind(&recommendation.rule_id)
+        .bind(recommendation.strategy.code())
+        .bind(&recommendation.explanation)
+        .bind(serde_json::to_string(recommendation).expect("a recommendation serialises"))
+        .bind(&recommendation.facts_digest)
+        .bind(&recommendation.rules_version)
+        .bind(now)
+        .fetch_one(&mut *self)
+        .await?;
+        query(
+            "UPDATE agenda_items SET status = 'cancelled', closed_at = $2 \
+             WHERE case_id = $1 AND kind = 'action' AND status = 'open'",
+        )
+        .bind(case_id)
+        .bind(now)
+        .execute(&mut *self)
+        .await?;
+        for action in &recommendation.actions {
+            query(
+                "INSERT INTO agenda_items (case_id, kind, code, label, due_on, warn_days, status, created_at) \
+                 VALUES ($1, 'action', $2, $3, $4, 0, 'open', $5)",
+            )
+            .bind(case_id)
+            .bind(&action.code)
+            .bind(&action.label)
+            .bind(action.due_on)
+            .bind(now)
+            .execute(&mut *self)
+            .await?;
+        }
+        let payload = json!({
+            "recommendation_id": id, "rule": recommendation.rule_id, "strategy": recommendation.strategy.code(),
+            "explanation": recommendation.explanation, "warnings": recommendation.warnings,
+            "rules_version": recommendation.rules_version,
+        });
+        let event = self
+            .append_event(CaseEvent {
+                case_id,
+                expected_version: None,
+                kind: EventKind::StrategyRecommended,
+                payload: payload.to_string(),
+                actor,
+                now,
+            })
+            .await?;
+        Ok(Some((id, event.sequence)))
+    }
 }
 
 /// Evaluates the strategy engine on the case as it stands and stores the recommendation if the
@@ -410,11 +427,9 @@ pub async fn reevaluate(
     let today = now.date_naive();
     let facts = strategy_facts(store, case_id, today).await?;
     let recommendation = strategy::recommend(&rules.strategy, &facts, today);
-    on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        store_recommendation!(tx, case_id, &recommendation, actor, now);
-        tx.commit().await?;
-    });
+    let mut tx = store.begin().await?;
+    tx.store_recommendation(case_id, &recommendation, actor, now).await?;
+    tx.commit().await?;
     Ok(recommendation)
 }
 
@@ -433,52 +448,54 @@ pub async fn record_assessment(
     now: DateTime<Utc>,
 ) -> Result<(AssessmentResult, i64)> {
     let result = recouvre_domain::assessment::evaluate(input, &rules.assessment, reference)
-        .map_err(|error| StoreError::Conflict(error.to_string()))?;
-    let version = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO assessments (case_id, assessed_on, input, result, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(case_id)
-        .bind(input.assessed_on)
-        .bind(serde_json::to_string(input).expect("an assessment serialises"))
-        .bind(serde_json::to_string(&result).expect("a result serialises"))
-        .bind(actor)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let payload = json!({
-            "assessment_id": id, "assessed_on": input.assessed_on, "monthly_capacity": result.monthly_capacity,
-            "seizable_wage_monthly": result.seizable_wage_monthly, "recoverability_percent": result.recoverability_percent,
-            "band": result.band_label,
-        });
-        let event =
-            append_event!(tx, case_id, expected_version, "assessment_recorded", payload.to_string(), actor, now);
-        tx.commit().await?;
-        event.sequence
+        .map_err(|error| StoreError::refused("assessment_refused", error.to_string()))?;
+    let mut tx = store.begin().await?;
+    let id: i64 = query_scalar(
+        "INSERT INTO assessments (case_id, assessed_on, input, result, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(input.assessed_on)
+    .bind(serde_json::to_string(input).expect("an assessment serialises"))
+    .bind(serde_json::to_string(&result).expect("a result serialises"))
+    .bind(actor)
+    .bind(now)
+    .fetch_one(&mut tx)
+    .await?;
+    let payload = json!({
+        "assessment_id": id, "assessed_on": input.assessed_on, "monthly_capacity": result.monthly_capacity,
+        "seizable_wage_monthly": result.seizable_wage_monthly, "recoverability_percent": result.recoverability_percent,
+        "band": result.band_label,
     });
+    let event = tx
+        .append_event(CaseEvent {
+            case_id,
+            expected_version,
+            kind: EventKind::AssessmentRecorded,
+            payload: payload.to_string(),
+            actor,
+            now,
+        })
+        .await?;
+    tx.commit().await?;
+    let version = event.sequence;
     reevaluate(store, case_id, rules, actor, now).await?;
     let version: i64 = current_version(store, case_id).await.unwrap_or(version);
     Ok((result, version))
 }
 
 async fn current_version(store: &Store, case_id: i64) -> Result<i64> {
-    let version: i64 = on_engine!(store, |pool| sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
-        .bind(case_id)
-        .fetch_one(pool)
-        .await?);
+    let version: i64 = query_scalar("SELECT version FROM cases WHERE id = $1").bind(case_id).fetch_one(store).await?;
     Ok(version)
 }
 
 /// The assessments of a case, newest first: (id, assessed on, result JSON, by).
 pub async fn assessments(store: &Store, case_id: i64) -> Result<Vec<(i64, NaiveDate, String, String)>> {
-    let rows = on_engine!(store, |pool| sqlx::query_as(
-        "SELECT id, assessed_on, result, created_by FROM assessments WHERE case_id = $1 ORDER BY id DESC"
-    )
-    .bind(case_id)
-    .fetch_all(pool)
-    .await?);
+    let rows =
+        query_as("SELECT id, assessed_on, result, created_by FROM assessments WHERE case_id = $1 ORDER BY id DESC")
+            .bind(case_id)
+            .fetch_all(store)
+            .await?;
     Ok(rows)
 }
 
@@ -495,40 +512,39 @@ pub async fn decide_recommendation(
 ) -> Result<i64> {
     let reason = reason.trim();
     if override_with.is_some() && reason.is_empty() {
-        return Err(StoreError::Conflict("indiquez pourquoi vous écartez la recommandation".to_string()));
+        return Err(StoreError::refused("reason_required", "indiquez pourquoi vous écartez la recommandation"));
     }
-    let version = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let (status, chosen) = match override_with {
-            None => ("accepted", None),
-            Some(strategy) => ("overridden", Some(strategy.code())),
-        };
-        let claimed = sqlx::query(
-            "UPDATE recommendations SET status = $3, chosen_strategy = $4, decision_reason = $5, decided_by = $6, decided_at = $7 \
-             WHERE id = $1 AND case_id = $2 AND status = 'proposed'",
-        )
-        .bind(recommendation_id)
-        .bind(case_id)
-        .bind(status)
-        .bind(chosen)
-        .bind(reason)
-        .bind(actor)
-        .bind(now)
-        .execute(&mut *tx)
+    let mut tx = store.begin().await?;
+    let (status, chosen) = match override_with {
+        None => ("accepted", None),
+        Some(strategy) => ("overridden", Some(strategy.code())),
+    };
+    let claimed = query(
+        "UPDATE recommendations SET status = $3, chosen_strategy = $4, decision_reason = $5, decided_by = $6, decided_at = $7 \
+         WHERE id = $1 AND case_id = $2 AND status = 'proposed'",
+    )
+    .bind(recommendation_id)
+    .bind(case_id)
+    .bind(status)
+    .bind(chosen)
+    .bind(reason)
+    .bind(actor)
+    .bind(now)
+    .execute(&mut tx)
+    .await?;
+    if claimed.rows_affected() == 0 {
+        return Err(StoreError::conflict(
+            "already_decided",
+            "cette recommandation n'est plus à décider (déjà décidée ou remplacée) : rechargez le dossier",
+        ));
+    }
+    let kind = if override_with.is_some() { EventKind::StrategyOverridden } else { EventKind::StrategyAccepted };
+    let payload = json!({"recommendation_id": recommendation_id, "strategy": chosen, "reason": reason});
+    let event = tx
+        .append_event(CaseEvent { case_id, expected_version: None, kind, payload: payload.to_string(), actor, now })
         .await?;
-        if claimed.rows_affected() == 0 {
-            return Err(StoreError::Conflict(
-                "cette recommandation n'est plus à décider (déjà décidée ou remplacée) : rechargez le dossier"
-                    .to_string(),
-            ));
-        }
-        let kind = if override_with.is_some() { "strategy_overridden" } else { "strategy_accepted" };
-        let payload = json!({"recommendation_id": recommendation_id, "strategy": chosen, "reason": reason});
-        let event = append_event!(tx, case_id, None, kind, payload.to_string(), actor, now);
-        tx.commit().await?;
-        event.sequence
-    });
-    Ok(version)
+    tx.commit().await?;
+    Ok(event.sequence)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -600,201 +616,211 @@ pub async fn apply_step(
         if let Verdict::Exceeds { reasons, minimum_level } =
             rules.authority.check(actor.level, &Decision::Costs { amount: costs, kind })
         {
-            return Err(StoreError::Conflict(format!(
-                "{} : faites engager ces frais par un délégataire de niveau {minimum_level} au moins",
-                reasons.join(" ; ")
-            )));
+            return Err(StoreError::refused(
+                "delegation_exceeded",
+                format!(
+                    "{} : faites engager ces frais par un délégataire de niveau {minimum_level} au moins",
+                    reasons.join(" ; ")
+                ),
+            ));
         }
     }
     let kind_code = request.kind.code();
-    let outcome = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let (postcode, protection, person_over_indebtedness): (String, String, String) = sqlx::query_as(
-            "SELECT p.postcode, p.protection, p.over_indebtedness FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1",
+    let mut tx = store.begin().await?;
+    let (postcode, protection, person_over_indebtedness): (String, String, String) = query_as(
+        "SELECT p.postcode, p.protection, p.over_indebtedness FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut tx)
+    .await?
+    .ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
+    if let Some(third_party_id) = request.third_party_id {
+        let known: Option<i64> = query_scalar("SELECT id FROM third_parties WHERE id = $1")
+            .bind(third_party_id)
+            .fetch_optional(&mut tx)
+            .await?;
+        if known.is_none() {
+            return Err(StoreError::refused(
+                "unknown_third_party",
+                format!("intervenant n° {third_party_id} inconnu : choisissez-le dans l'annuaire des tiers"),
+            ));
+        }
+    }
+    let sql = format!("SELECT {PROCEDURE_COLUMNS} FROM procedures WHERE case_id = $1 ORDER BY id");
+    let rows: Vec<ProcedureRow> = query_as(&sql).bind(case_id).fetch_all(&mut tx).await?;
+    let current = rows.iter().rev().find(|row| row.kind == kind_code && !row.closed).cloned();
+    let open: Vec<(String, NaiveDate)> = match &current {
+        Some(row) => {
+            query_as(
+                "SELECT code, due_on FROM agenda_items WHERE procedure_id = $1 AND kind = 'deadline' AND status IN ('open', 'suspended')",
+            )
+            .bind(row.id)
+            .fetch_all(&mut tx)
+            .await?
+        }
+        None => Vec::new(),
+    };
+    let mut context = ProcedureContext::new(region_of_postcode(&postcode));
+    context.policy = rules.procedure.clone();
+    context.over_indebtedness_admissible =
+        admissible_states(&rows) || matches!(person_over_indebtedness.as_str(), "admissible" | "measures");
+    context.protected_adult = protection != "none";
+    context.enforceable_title = has_title(&rows);
+    context.open_deadlines = open
+        .iter()
+        .filter_map(|(code, due)| {
+            procedure::DeadlineKind::from_code(code).map(|kind| PendingDeadline { kind, due: *due })
+        })
+        .collect();
+    context.input = request.input.clone();
+    let state = current.as_ref().and_then(|row| State::from_code(&row.state));
+    let transition = procedure::apply(request.kind, state, request.step, request.on, &context)
+        .map_err(|error| StoreError::refused("step_not_allowed", error.message))?;
+    let costs = transition.costs.unwrap_or(Money::ZERO).cents();
+    let recovered = transition.amount.unwrap_or(Money::ZERO).cents();
+    let procedure_id: i64 = match &current {
+        Some(row) => {
+            query(
+                "UPDATE procedures SET state = $2, updated_on = $3, costs_cents = costs_cents + $4, \
+                 recovered_cents = recovered_cents + $5, closed = $6, third_party_id = COALESCE($7, third_party_id) WHERE id = $1",
+            )
+            .bind(row.id)
+            .bind(transition.to.code())
+            .bind(request.on)
+            .bind(costs)
+            .bind(recovered)
+            .bind(transition.finished)
+            .bind(request.third_party_id)
+            .execute(&mut tx)
+            .await?;
+            row.id
+        }
+        None => {
+            query_scalar(
+                "INSERT INTO procedures (case_id, kind, state, started_on, updated_on, third_party_id, costs_cents, \
+                 recovered_cents, closed, created_by, created_at) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(case_id)
+            .bind(kind_code)
+            .bind(transition.to.code())
+            .bind(request.on)
+            .bind(request.third_party_id)
+            .bind(costs)
+            .bind(recovered)
+            .bind(transition.finished)
+            .bind(actor.login)
+            .bind(now)
+            .fetch_one(&mut tx)
+            .await?
+        }
+    };
+    for closed in &transition.closes {
+        query(
+            "UPDATE agenda_items SET status = 'done', closed_at = $3 WHERE procedure_id = $1 AND code = $2 AND status IN ('open', 'suspended')",
+        )
+        .bind(procedure_id)
+        .bind(closed.code())
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+    }
+    if transition.finished {
+        query(
+            "UPDATE agenda_items SET status = 'done', closed_at = $2 WHERE procedure_id = $1 AND status IN ('open', 'suspended')",
+        )
+        .bind(procedure_id)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+    }
+    // The step carries out what the recommendation planned: its action leaves the agenda.
+    let actions_done = planned_actions_done_by(request.step);
+    for code in actions_done {
+        query(
+            "UPDATE agenda_items SET status = 'done', closed_at = $3 WHERE case_id = $1 AND kind = 'action' AND code = $2 AND status = 'open'",
         )
         .bind(case_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
-        if let Some(third_party_id) = request.third_party_id {
-            let known: Option<i64> = sqlx::query_scalar("SELECT id FROM third_parties WHERE id = $1")
-                .bind(third_party_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if known.is_none() {
-                return Err(StoreError::Conflict(format!(
-                    "intervenant n° {third_party_id} inconnu : choisissez-le dans l'annuaire des tiers"
-                )));
-            }
-        }
-        let sql = format!("SELECT {PROCEDURE_COLUMNS} FROM procedures WHERE case_id = $1 ORDER BY id");
-        let rows: Vec<ProcedureRow> = sqlx::query_as(&sql).bind(case_id).fetch_all(&mut *tx).await?;
-        let current = rows.iter().rev().find(|row| row.kind == kind_code && !row.closed).cloned();
-        let open: Vec<(String, NaiveDate)> = match &current {
-            Some(row) => {
-                sqlx::query_as(
-                    "SELECT code, due_on FROM agenda_items WHERE procedure_id = $1 AND kind = 'deadline' AND status IN ('open', 'suspended')",
-                )
-                .bind(row.id)
-                .fetch_all(&mut *tx)
-                .await?
-            }
-            None => Vec::new(),
-        };
-        let mut context = ProcedureContext::new(region_of_postcode(&postcode));
-        context.policy = rules.procedure.clone();
-        context.over_indebtedness_admissible =
-            admissible_states(&rows) || matches!(person_over_indebtedness.as_str(), "admissible" | "measures");
-        context.protected_adult = protection != "none";
-        context.enforceable_title = has_title(&rows);
-        context.open_deadlines = open
-            .iter()
-            .filter_map(|(code, due)| {
-                procedure::DeadlineKind::from_code(code).map(|kind| PendingDeadline { kind, due: *due })
-            })
-            .collect();
-        context.input = request.input.clone();
-        let state = current.as_ref().and_then(|row| State::from_code(&row.state));
-        let transition = procedure::apply(request.kind, state, request.step, request.on, &context)
-            .map_err(|error| StoreError::Conflict(error.message))?;
-        let costs = transition.costs.unwrap_or(Money::ZERO).cents();
-        let recovered = transition.amount.unwrap_or(Money::ZERO).cents();
-        let procedure_id: i64 = match &current {
-            Some(row) => {
-                sqlx::query(
-                    "UPDATE procedures SET state = $2, updated_on = $3, costs_cents = costs_cents + $4, \
-                     recovered_cents = recovered_cents + $5, closed = $6, third_party_id = COALESCE($7, third_party_id) WHERE id = $1",
-                )
-                .bind(row.id)
-                .bind(transition.to.code())
-                .bind(request.on)
-                .bind(costs)
-                .bind(recovered)
-                .bind(transition.finished)
-                .bind(request.third_party_id)
-                .execute(&mut *tx)
-                .await?;
-                row.id
-            }
-            None => {
-                sqlx::query_scalar(
-                    "INSERT INTO procedures (case_id, kind, state, started_on, updated_on, third_party_id, costs_cents, \
-                     recovered_cents, closed, created_by, created_at) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                )
+        .bind(*code)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+    }
+    for deadline in &transition.opens {
+        query(
+            "INSERT INTO agenda_items (case_id, procedure_id, kind, code, label, due_on, nominal_on, legal_basis, warn_days, status, created_at) \
+             VALUES ($1, $2, 'deadline', $3, $4, $5, $6, $7, $8, 'open', $9)",
+        )
+        .bind(case_id)
+        .bind(procedure_id)
+        .bind(deadline.kind.code())
+        .bind(&deadline.label)
+        .bind(deadline.due)
+        .bind(deadline.nominal)
+        .bind(&deadline.legal_basis)
+        .bind(i64::from(deadline.warn_days_before))
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+    }
+    // C. consom. L722-2: while the file is admissible, seizures are suspended and their
+    // deadlines frozen; they run again when the suspension is lifted.
+    let enforcement_kinds = "('enforcement_wage', 'enforcement_bank', 'enforcement_goods', 'enforcement_property')";
+    if transition.suspends_enforcement {
+        query(format!(
+            "UPDATE agenda_items SET status = 'suspended' WHERE status = 'open' AND procedure_id IN \
+             (SELECT id FROM procedures WHERE case_id = $1 AND kind IN {enforcement_kinds})"
+        ))
+        .bind(case_id)
+        .execute(&mut tx)
+        .await?;
+    }
+    if transition.lifts_suspension {
+        query(format!(
+            "UPDATE agenda_items SET status = 'open' WHERE status = 'suspended' AND procedure_id IN \
+             (SELECT id FROM procedures WHERE case_id = $1 AND kind IN {enforcement_kinds})"
+        ))
+        .bind(case_id)
+        .execute(&mut tx)
+        .await?;
+    }
+    if let Some(status) = status_for(request.kind, transition.to) {
+        if !transition.finished || transition.suspends_enforcement {
+            query("UPDATE cases SET status = $2 WHERE id = $1 AND status <> 'closed'")
                 .bind(case_id)
-                .bind(kind_code)
-                .bind(transition.to.code())
-                .bind(request.on)
-                .bind(request.third_party_id)
-                .bind(costs)
-                .bind(recovered)
-                .bind(transition.finished)
-                .bind(actor.login)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?
-            }
-        };
-        for closed in &transition.closes {
-            sqlx::query(
-                "UPDATE agenda_items SET status = 'done', closed_at = $3 WHERE procedure_id = $1 AND code = $2 AND status IN ('open', 'suspended')",
-            )
-            .bind(procedure_id)
-            .bind(closed.code())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if transition.finished {
-            sqlx::query(
-                "UPDATE agenda_items SET status = 'done', closed_at = $2 WHERE procedure_id = $1 AND status IN ('open', 'suspended')",
-            )
-            .bind(procedure_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        // The step carries out what the recommendation planned: its action leaves the agenda.
-        let actions_done = planned_actions_done_by(request.step);
-        for code in actions_done {
-            sqlx::query(
-                "UPDATE agenda_items SET status = 'done', closed_at = $3 WHERE case_id = $1 AND kind = 'action' AND code = $2 AND status = 'open'",
-            )
-            .bind(case_id)
-            .bind(*code)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for deadline in &transition.opens {
-            sqlx::query(
-                "INSERT INTO agenda_items (case_id, procedure_id, kind, code, label, due_on, nominal_on, legal_basis, warn_days, status, created_at) \
-                 VALUES ($1, $2, 'deadline', $3, $4, $5, $6, $7, $8, 'open', $9)",
-            )
-            .bind(case_id)
-            .bind(procedure_id)
-            .bind(deadline.kind.code())
-            .bind(&deadline.label)
-            .bind(deadline.due)
-            .bind(deadline.nominal)
-            .bind(&deadline.legal_basis)
-            .bind(i64::from(deadline.warn_days_before))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        // C. consom. L722-2: while the file is admissible, seizures are suspended and their
-        // deadlines frozen; they run again when the suspension is lifted.
-        let enforcement_kinds = "('enforcement_wage', 'enforcement_bank', 'enforcement_goods', 'enforcement_property')";
-        if transition.suspends_enforcement {
-            sqlx::query(&format!(
-                "UPDATE agenda_items SET status = 'suspended' WHERE status = 'open' AND procedure_id IN \
-                 (SELECT id FROM procedures WHERE case_id = $1 AND kind IN {enforcement_kinds})"
-            ))
-            .bind(case_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if transition.lifts_suspension {
-            sqlx::query(&format!(
-                "UPDATE agenda_items SET status = 'open' WHERE status = 'suspended' AND procedure_id IN \
-                 (SELECT id FROM procedures WHERE case_id = $1 AND kind IN {enforcement_kinds})"
-            ))
-            .bind(case_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some(status) = status_for(request.kind, transition.to) {
-            if !transition.finished || transition.suspends_enforcement {
-                sqlx::query("UPDATE cases SET status = $2 WHERE id = $1 AND status <> 'closed'")
-                    .bind(case_id)
-                    .bind(status)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        } else if transition.lifts_suspension {
-            sqlx::query("UPDATE cases SET status = 'amicable' WHERE id = $1 AND status = 'suspended'")
-                .bind(case_id)
-                .execute(&mut *tx)
+                .bind(status)
+                .execute(&mut tx)
                 .await?;
         }
-        let payload = json!({
-            "procedure_id": procedure_id, "kind": kind_code, "step": transition.step.code(),
-            "from": transition.from.map(State::code), "to": transition.to.code(), "on": request.on,
-            "opens": transition.opens.iter().map(|deadline| json!({
-                "code": deadline.kind.code(), "label": deadline.label, "due": deadline.due,
-                "nominal": deadline.nominal, "extended": deadline.extended, "legal_basis": deadline.legal_basis,
-            })).collect::<Vec<_>>(),
-            "closes": transition.closes.iter().map(|kind| kind.code()).collect::<Vec<_>>(),
-            "documents": transition.documents.iter().map(|document| document.code()).collect::<Vec<_>>(),
-            "costs": transition.costs, "amount": transition.amount, "addressed_to_guardian": transition.addressed_to_guardian,
-            "notes": transition.notes, "third_party_id": request.third_party_id,
-        });
-        let event =
-            append_event!(tx, case_id, expected_version, "procedure_step", payload.to_string(), actor.login, now);
-        tx.commit().await?;
-        (transition, event.sequence)
+    } else if transition.lifts_suspension {
+        query("UPDATE cases SET status = 'amicable' WHERE id = $1 AND status = 'suspended'")
+            .bind(case_id)
+            .execute(&mut tx)
+            .await?;
+    }
+    let payload = json!({
+        "procedure_id": procedure_id, "kind": kind_code, "step": transition.step.code(),
+        "from": transition.from.map(State::code), "to": transition.to.code(), "on": request.on,
+        "opens": transition.opens.iter().map(|deadline| json!({
+            "code": deadline.kind.code(), "label": deadline.label, "due": deadline.due,
+            "nominal": deadline.nominal, "extended": deadline.extended, "legal_basis": deadline.legal_basis,
+        })).collect::<Vec<_>>(),
+        "closes": transition.closes.iter().map(|kind| kind.code()).collect::<Vec<_>>(),
+        "documents": transition.documents.iter().map(|document| document.code()).collect::<Vec<_>>(),
+        "costs": transition.costs, "amount": transition.amount, "addressed_to_guardian": transition.addressed_to_guardian,
+        "notes": transition.notes, "third_party_id": request.third_party_id,
     });
+    let event = tx
+        .append_event(CaseEvent {
+            case_id,
+            expected_version,
+            kind: EventKind::ProcedureStep,
+            payload: payload.to_string(),
+            actor: actor.login,
+            now,
+        })
+        .await?;
+    tx.commit().await?;
+    let outcome = (transition, event.sequence);
     // Facts changed: the engine re-evaluates.
     reevaluate(store, case_id, rules, actor.login, now).await?;
     let version = current_version(store, case_id).await?;
@@ -839,15 +865,15 @@ pub async fn propose_plan(
     now: DateTime<Utc>,
 ) -> Result<PlanOutcome> {
     let instalments = proposal.instalments;
-    let (protection, guardian): (String, Option<String>) = on_engine!(store, |pool| sqlx::query_as(
-        "SELECT p.protection, p.guardian_name FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1"
+    let (protection, guardian): (String, Option<String>) = query_as(
+        "SELECT p.protection, p.guardian_name FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1",
     )
     .bind(case_id)
-    .fetch_optional(pool)
+    .fetch_optional(store)
     .await?
-    .ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?);
+    .ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
     if protection != "none" && !proposal.guardian_countersigned {
-        return Err(StoreError::Conflict(format!(
+        return Err(StoreError::refused("guardian_countersignature_required", format!(
             "débiteur protégé ({}) : l'accord doit être contresigné par {} ; cochez « contresigné » une fois l'accord signé",
             Protection::from_code(&protection).map(Protection::label).unwrap_or("mesure de protection"),
             guardian.as_deref().unwrap_or("son tuteur ou curateur")
@@ -857,65 +883,50 @@ pub async fn propose_plan(
     let months = u32::try_from(instalments.len()).unwrap_or(u32::MAX);
     let decision = Decision::PaymentPlan { months, total };
     let verdict = rules.authority.check(actor.level, &decision);
-    let outcome = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let outcome = match verdict {
-            Verdict::Within => {
-                let extra = json!({"months": months, "agreed_by_debtor": true,
-                                   "guardian_countersigned": proposal.guardian_countersigned});
-                let plan_id = crate::direct_debits::insert_plan!(
-                    tx,
+    let mut tx = store.begin().await?;
+    let outcome = match verdict {
+        Verdict::Within => {
+            let extra = json!({"months": months, "agreed_by_debtor": true,
+                               "guardian_countersigned": proposal.guardian_countersigned});
+            let plan = NewPlan { case_id, expected_version, instalments, total, extra, actor: actor.login, now };
+            let plan_id = tx.create_plan(plan).await?;
+            let version: i64 =
+                query_scalar("SELECT version FROM cases WHERE id = $1").bind(case_id).fetch_one(&mut tx).await?;
+            query("UPDATE cases SET status = 'payment_plan' WHERE id = $1").bind(case_id).execute(&mut tx).await?;
+            PlanOutcome::Created { plan_id, version }
+        }
+        Verdict::Exceeds { reasons, minimum_level } => {
+            let schedule: Vec<_> =
+                instalments.iter().map(|(due_on, amount)| json!({"due_on": due_on, "amount": amount})).collect();
+            let payload = json!({"instalments": schedule, "months": months, "total": total, "minimum_level": minimum_level,
+                                 "reasons": reasons, "guardian_countersigned": proposal.guardian_countersigned});
+            let event = tx
+                .append_event(CaseEvent {
                     case_id,
                     expected_version,
-                    instalments,
-                    total,
-                    extra,
-                    actor.login,
-                    now
-                );
-                let version: i64 = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
-                    .bind(case_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                sqlx::query("UPDATE cases SET status = 'payment_plan' WHERE id = $1")
-                    .bind(case_id)
-                    .execute(&mut *tx)
-                    .await?;
-                PlanOutcome::Created { plan_id, version }
-            }
-            Verdict::Exceeds { reasons, minimum_level } => {
-                let schedule: Vec<_> =
-                    instalments.iter().map(|(due_on, amount)| json!({"due_on": due_on, "amount": amount})).collect();
-                let payload = json!({"instalments": schedule, "months": months, "total": total, "minimum_level": minimum_level,
-                                     "reasons": reasons, "guardian_countersigned": proposal.guardian_countersigned});
-                let event = append_event!(
-                    tx,
-                    case_id,
-                    expected_version,
-                    "plan_requested",
-                    payload.to_string(),
-                    actor.login,
-                    now
-                );
-                let reason = format!("échéancier de {months} mensualités, {} au total", total.to_french());
-                let request_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
-                     VALUES ($1, 'payment_plan', $2, $3, $4, $5, $6, 'pending') RETURNING id",
-                )
-                .bind(case_id)
-                .bind(payload.to_string())
-                .bind(total.cents())
-                .bind(&reason)
-                .bind(actor.login)
-                .bind(now)
-                .fetch_one(&mut *tx)
+                    kind: EventKind::PlanRequested,
+                    payload: payload.to_string(),
+                    actor: actor.login,
+                    now,
+                })
                 .await?;
-                PlanOutcome::Pending { request_id, version: event.sequence, minimum_level, reasons }
-            }
-        };
-        tx.commit().await?;
-        outcome
-    });
+            let reason = format!("échéancier de {months} mensualités, {} au total", total.to_french());
+            let request_id: i64 = query_scalar(
+                "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
+                 VALUES ($1, 'payment_plan', $2, $3, $4, $5, $6, 'pending') RETURNING id",
+            )
+            .bind(case_id)
+            .bind(payload.to_string())
+            .bind(total.cents())
+            .bind(&reason)
+            .bind(actor.login)
+            .bind(now)
+            .fetch_one(&mut tx)
+            .await?;
+            PlanOutcome::Pending { request_id, version: event.sequence, minimum_level, reasons }
+        }
+    };
+    tx.commit().await?;
     if matches!(outcome, PlanOutcome::Created { .. }) {
         // A plan in force is a fact the strategy engine reads.
         reevaluate(store, case_id, rules, actor.login, now).await?;
@@ -925,13 +936,13 @@ pub async fn propose_plan(
 
 /// The instalments of the case's plans: (plan id, plan status, number, due on, amount cents, status).
 pub async fn plan_instalments(store: &Store, case_id: i64) -> Result<Vec<(i64, String, i64, NaiveDate, i64, String)>> {
-    let rows = on_engine!(store, |pool| sqlx::query_as(
+    let rows = query_as(
         "SELECT p.id, p.status, i.number, i.due_on, i.amount_cents, i.status FROM instalments i \
-         JOIN payment_plans p ON p.id = i.plan_id WHERE i.case_id = $1 ORDER BY p.id DESC, i.number"
+         JOIN payment_plans p ON p.id = i.plan_id WHERE i.case_id = $1 ORDER BY p.id DESC, i.number",
     )
     .bind(case_id)
-    .fetch_all(pool)
-    .await?);
+    .fetch_all(store)
+    .await?;
     Ok(rows)
 }
 
@@ -965,7 +976,7 @@ const AGENDA_JOINS: &str =
 pub async fn case_agenda(store: &Store, case_id: i64) -> Result<Vec<AgendaItem>> {
     let sql =
         format!("SELECT {AGENDA_COLUMNS} {AGENDA_JOINS} WHERE a.case_id = $1 AND a.status IN ('open', 'suspended') ORDER BY a.due_on, a.id");
-    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).bind(case_id).fetch_all(pool).await?);
+    let rows = query_as(&sql).bind(case_id).fetch_all(store).await?;
     Ok(rows)
 }
 
@@ -1005,7 +1016,7 @@ pub async fn agenda_planned(
             let count_sql = format!(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE officer_id IN ({ids}) LIMIT {from_cases_max})"
             );
-            let cases: i64 = on_engine!(store, |pool| sqlx::query_scalar(&count_sql).fetch_one(pool).await?);
+            let cases: i64 = query_scalar(&count_sql).fetch_one(store).await?;
             cases < from_cases_max
         }
     };
@@ -1017,34 +1028,40 @@ pub async fn agenda_planned(
     } else {
         format!("SELECT {AGENDA_COLUMNS} {AGENDA_JOINS} WHERE {conditions} ORDER BY a.due_on, a.id LIMIT $2")
     };
-    let rows = on_engine!(store, |pool| sqlx::query_as(&sql).bind(until).bind(limit).fetch_all(pool).await?);
+    let rows = query_as(&sql).bind(until).bind(limit).fetch_all(store).await?;
     Ok(rows)
 }
 
 /// Marks an action of the agenda done (legal deadlines are closed by the procedure's steps).
 pub async fn complete_action(store: &Store, item_id: i64, actor: &str, now: DateTime<Utc>) -> Result<i64> {
-    let version = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let row: Option<(i64, String)> = sqlx::query_as(
-            "UPDATE agenda_items SET status = 'done', closed_at = $2 WHERE id = $1 AND kind = 'action' AND status = 'open' \
-             RETURNING case_id, label",
-        )
-        .bind(item_id)
-        .bind(now)
-        .fetch_optional(&mut *tx)
+    let mut tx = store.begin().await?;
+    let row: Option<(i64, String)> = query_as(
+        "UPDATE agenda_items SET status = 'done', closed_at = $2 WHERE id = $1 AND kind = 'action' AND status = 'open' \
+         RETURNING case_id, label",
+    )
+    .bind(item_id)
+    .bind(now)
+    .fetch_optional(&mut tx)
+    .await?;
+    let Some((case_id, label)) = row else {
+        return Err(StoreError::refused(
+            "action_not_open",
+            "cette action n'est plus ouverte (ou c'est un délai légal, que seule l'étape de procédure clôt)",
+        ));
+    };
+    let payload = json!({"item_id": item_id, "label": label});
+    let event = tx
+        .append_event(CaseEvent {
+            case_id,
+            expected_version: None,
+            kind: EventKind::ActionDone,
+            payload: payload.to_string(),
+            actor,
+            now,
+        })
         .await?;
-        let Some((case_id, label)) = row else {
-            return Err(StoreError::Conflict(
-                "cette action n'est plus ouverte (ou c'est un délai légal, que seule l'étape de procédure clôt)"
-                    .to_string(),
-            ));
-        };
-        let payload = json!({"item_id": item_id, "label": label});
-        let event = append_event!(tx, case_id, None, "action_done", payload.to_string(), actor, now);
-        tx.commit().await?;
-        event.sequence
-    });
-    Ok(version)
+    tx.commit().await?;
+    Ok(event.sequence)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1074,40 +1091,35 @@ pub async fn follow_plans(
 ) -> Result<PlanFollowUp> {
     let reminder_days = i64::from(rules.procedure.plan_reminder_after_days);
     let lapse_after = i64::from(rules.procedure.plan_lapse_after_missed);
-    let plans: Vec<(i64, i64, DateTime<Utc>)> = on_engine!(store, |pool| sqlx::query_as(
-        "SELECT id, case_id, created_at FROM payment_plans WHERE status = 'active' ORDER BY id"
-    )
-    .fetch_all(pool)
-    .await?);
+    let plans: Vec<(i64, i64, DateTime<Utc>)> =
+        query_as("SELECT id, case_id, created_at FROM payment_plans WHERE status = 'active' ORDER BY id")
+            .fetch_all(store)
+            .await?;
     let mut summary = PlanFollowUp::default();
     let mut lapsed_cases = Vec::new();
     for (plan_id, case_id, created_at) in plans {
         summary.plans_seen += 1;
         let since = created_at.date_naive();
-        let (missed, lapsed) = on_engine!(store, |pool| {
-            let mut tx = pool.begin().await?;
+        let (missed, lapsed) = {
+            let mut tx = store.begin().await?;
             // A write first, so that SQLite takes its write lock now rather than upgrading a read
             // lock later, which fails when another batch process wrote in between.
-            sqlx::query("UPDATE payment_plans SET status = status WHERE id = $1")
-                .bind(plan_id)
-                .execute(&mut *tx)
-                .await?;
-            let paid_cents: i64 = sqlx::query_scalar(concat!(
+            query("UPDATE payment_plans SET status = status WHERE id = $1").bind(plan_id).execute(&mut tx).await?;
+            let paid_cents: i64 = query_scalar(format!(
                 "SELECT CAST(COALESCE(-SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
                  JOIN ledger_transactions t ON t.id = p.transaction_id \
                  WHERE t.case_id = $1 AND t.booked_on >= $2 AND t.kind IN ('payment', 'suspense_clearing', 'reversal') \
-                 AND p.account IN ",
-                crate::ledger::receivable_accounts!()
+                 AND p.account IN {RECEIVABLE_ACCOUNTS}"
             ))
             .bind(case_id)
             .bind(since)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut tx)
             .await?;
-            let instalments: Vec<(i64, i64, NaiveDate, i64, String)> = sqlx::query_as(
+            let instalments: Vec<(i64, i64, NaiveDate, i64, String)> = query_as(
                 "SELECT id, number, due_on, amount_cents, status FROM instalments WHERE plan_id = $1 ORDER BY number",
             )
             .bind(plan_id)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut tx)
             .await?;
             let mut cumulative = 0_i64;
             let mut newly_missed = 0_u64;
@@ -1124,16 +1136,16 @@ pub async fn follow_plans(
                 }
                 // Two batch processes may follow the same plan: only the one whose update changed
                 // the instalment writes the reminder and the event.
-                let marked = sqlx::query("UPDATE instalments SET status = 'missed' WHERE id = $1 AND status = 'due'")
+                let marked = query("UPDATE instalments SET status = 'missed' WHERE id = $1 AND status = 'due'")
                     .bind(id)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?
                     .rows_affected();
                 if marked == 0 {
                     missed_count += 1;
                     continue;
                 }
-                sqlx::query(
+                query(
                     "INSERT INTO agenda_items (case_id, kind, code, label, due_on, warn_days, status, created_at) \
                      VALUES ($1, 'action', 'plan_reminder', $2, $3, 0, 'open', $4)",
                 )
@@ -1141,32 +1153,48 @@ pub async fn follow_plans(
                 .bind(format!("Relancer le débiteur : échéance n° {number} du {} impayée", due_on.format("%d/%m/%Y")))
                 .bind(as_of)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
                 let payload = json!({"plan_id": plan_id, "instalment": number, "due_on": due_on,
                                      "amount": Money::from_cents(*amount_cents), "as_of": as_of});
-                append_event!(tx, case_id, None, "instalment_missed", payload.to_string(), actor, now);
+                tx.append_event(CaseEvent {
+                    case_id,
+                    expected_version: None,
+                    kind: EventKind::InstalmentMissed,
+                    payload: payload.to_string(),
+                    actor,
+                    now,
+                })
+                .await?;
                 newly_missed += 1;
                 missed_count += 1;
             }
             let lapsed = missed_count >= lapse_after
-                && sqlx::query("UPDATE payment_plans SET status = 'lapsed' WHERE id = $1 AND status = 'active'")
+                && query("UPDATE payment_plans SET status = 'lapsed' WHERE id = $1 AND status = 'active'")
                     .bind(plan_id)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?
                     .rows_affected()
                     == 1;
             if lapsed {
-                sqlx::query("UPDATE cases SET status = 'amicable' WHERE id = $1 AND status = 'payment_plan'")
+                query("UPDATE cases SET status = 'amicable' WHERE id = $1 AND status = 'payment_plan'")
                     .bind(case_id)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
                 let payload = json!({"plan_id": plan_id, "missed": missed_count, "as_of": as_of});
-                append_event!(tx, case_id, None, "plan_lapsed", payload.to_string(), actor, now);
+                tx.append_event(CaseEvent {
+                    case_id,
+                    expected_version: None,
+                    kind: EventKind::PlanLapsed,
+                    payload: payload.to_string(),
+                    actor,
+                    now,
+                })
+                .await?;
             }
             tx.commit().await?;
             (newly_missed, lapsed)
-        });
+        };
         summary.instalments_missed += missed;
         if lapsed {
             summary.plans_lapsed += 1;
@@ -1211,69 +1239,68 @@ pub async fn propose_waiver(
 ) -> Result<WaiverOutcome> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(StoreError::Conflict("indiquez le motif de la remise".to_string()));
+        return Err(StoreError::refused("reason_required", "indiquez le motif de la remise"));
     }
     let total = amounts.total();
-    let outcome = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let balances = crate::ledger::balances_in!(tx, case_id);
-        let transaction = recouvre_domain::ledger::waiver(&balances, amounts)
-            .map_err(|error| StoreError::Conflict(error.to_string()))?;
-        let debt = balances.due().total();
-        let payload = json!({"amounts": amounts, "total": total, "debt": debt, "reason": reason});
-        let decision = Decision::Waiver { amount: total, debt };
-        let outcome = match rules.authority.check(actor.level, &decision) {
-            Verdict::Within => {
-                let event = append_event!(
-                    tx,
+    let mut tx = store.begin().await?;
+    let balances = tx.balances(case_id).await?;
+    let transaction = recouvre_domain::ledger::waiver(&balances, amounts).map_err(refused_by_ledger)?;
+    let debt = balances.due().total();
+    let payload = json!({"amounts": amounts, "total": total, "debt": debt, "reason": reason});
+    let decision = Decision::Waiver { amount: total, debt };
+    let outcome = match rules.authority.check(actor.level, &decision) {
+        Verdict::Within => {
+            let event = tx
+                .append_event(CaseEvent {
                     case_id,
                     expected_version,
-                    "waiver_booked",
-                    payload.to_string(),
-                    actor.login,
-                    now
-                );
-                let reference = format!("remise : {reason}");
-                let transaction_id = crate::ledger::book!(
-                    tx,
-                    Some(case_id),
-                    &transaction,
-                    now.date_naive(),
-                    reference.as_str(),
-                    None::<i64>,
-                    actor.login,
-                    now
-                );
-                WaiverOutcome::Booked { transaction_id, version: event.sequence }
-            }
-            Verdict::Exceeds { reasons, minimum_level } => {
-                let event = append_event!(
-                    tx,
-                    case_id,
-                    expected_version,
-                    "waiver_requested",
-                    payload.to_string(),
-                    actor.login,
-                    now
-                );
-                let request_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
-                     VALUES ($1, 'waiver', $2, $3, $4, $5, $6, 'pending') RETURNING id",
-                )
-                .bind(case_id)
-                .bind(payload.to_string())
-                .bind(total.cents())
-                .bind(reason)
-                .bind(actor.login)
-                .bind(now)
-                .fetch_one(&mut *tx)
+                    kind: EventKind::WaiverBooked,
+                    payload: payload.to_string(),
+                    actor: actor.login,
+                    now,
+                })
                 .await?;
-                WaiverOutcome::Pending { request_id, version: event.sequence, minimum_level, reasons }
-            }
-        };
-        tx.commit().await?;
-        outcome
-    });
+            let reference = format!("remise : {reason}");
+            let transaction_id = tx
+                .book(Booking {
+                    case_id: Some(case_id),
+                    transaction: &transaction,
+                    booked_on: now.date_naive(),
+                    reference: &reference,
+                    reverses: None,
+                    actor: actor.login,
+                    now,
+                })
+                .await?;
+            WaiverOutcome::Booked { transaction_id, version: event.sequence }
+        }
+        Verdict::Exceeds { reasons, minimum_level } => {
+            let event = tx
+                .append_event(CaseEvent {
+                    case_id,
+                    expected_version,
+                    kind: EventKind::WaiverRequested,
+                    payload: payload.to_string(),
+                    actor: actor.login,
+                    now,
+                })
+                .await?;
+            let request_id: i64 = query_scalar(
+                "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
+                 VALUES ($1, 'waiver', $2, $3, $4, $5, $6, 'pending') RETURNING id",
+            )
+            .bind(case_id)
+            .bind(payload.to_string())
+            .bind(total.cents())
+            .bind(reason)
+            .bind(actor.login)
+            .bind(now)
+            .fetch_one(&mut tx)
+            .await?;
+            WaiverOutcome::Pending { request_id, version: event.sequence, minimum_level, reasons }
+        }
+    };
+    tx.commit().await?;
     Ok(outcome)
 }
 
@@ -1292,25 +1319,32 @@ pub async fn record_exchange(
 ) -> Result<i64> {
     let summary = summary.trim();
     if summary.is_empty() {
-        return Err(StoreError::Conflict("résumez l'échange (objet, réponse, suite à donner)".to_string()));
+        return Err(StoreError::refused("text_required", "résumez l'échange (objet, réponse, suite à donner)"));
     }
-    let version = on_engine!(store, |pool| {
-        let mut tx = pool.begin().await?;
-        let party: Option<(String, String)> = sqlx::query_as("SELECT name, kind FROM third_parties WHERE id = $1")
-            .bind(third_party_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some((name, kind)) = party else {
-            return Err(StoreError::Conflict(format!(
-                "intervenant n° {third_party_id} inconnu : choisissez-le dans l'annuaire des tiers"
-            )));
-        };
-        let payload = json!({"third_party_id": third_party_id, "name": name, "kind": kind, "summary": summary});
-        let event = append_event!(tx, case_id, None, "third_party_exchange", payload.to_string(), actor, now);
-        tx.commit().await?;
-        event.sequence
-    });
-    Ok(version)
+    let mut tx = store.begin().await?;
+    let party: Option<(String, String)> = query_as("SELECT name, kind FROM third_parties WHERE id = $1")
+        .bind(third_party_id)
+        .fetch_optional(&mut tx)
+        .await?;
+    let Some((name, kind)) = party else {
+        return Err(StoreError::refused(
+            "unknown_third_party",
+            format!("intervenant n° {third_party_id} inconnu : choisissez-le dans l'annuaire des tiers"),
+        ));
+    };
+    let payload = json!({"third_party_id": third_party_id, "name": name, "kind": kind, "summary": summary});
+    let event = tx
+        .append_event(CaseEvent {
+            case_id,
+            expected_version: None,
+            kind: EventKind::ThirdPartyExchange,
+            payload: payload.to_string(),
+            actor,
+            now,
+        })
+        .await?;
+    tx.commit().await?;
+    Ok(event.sequence)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1337,7 +1371,7 @@ pub fn validate_rules(kind: &str, text: &str) -> std::result::Result<(), String>
 /// Puts a new version of a rule document in force (validated first; earlier versions stay in
 /// `reference_entries`, append-only). Servers read the rules in force at each decision.
 pub async fn replace_rules(store: &Store, kind: &str, text: &str, actor: &str, now: DateTime<Utc>) -> Result<i64> {
-    validate_rules(kind, text).map_err(StoreError::Conflict)?;
+    validate_rules(kind, text).map_err(|message| StoreError::invalid_field(kind, message))?;
     crate::reference::add(store, kind, text, actor, now).await
 }
 

@@ -9,6 +9,7 @@ use chrono::{NaiveDate, Utc};
 use rand::Rng;
 use recouvre_demo::portfolio::{self, PortfolioSpec};
 use recouvre_domain::authority::{DelegationLevel, Role};
+use recouvre_store::sql;
 use recouvre_store::Store;
 use recouvre_web::auth;
 
@@ -267,45 +268,43 @@ type SnapshotRow = (chrono::NaiveDate, String, String, String, i64, i64, i64, i6
 
 /// Everything the nightly run writes, without the instants and hashes that differ between two runs.
 pub async fn batch_state(store: &Store) -> String {
-    recouvre_store::on_engine!(store, |pool| {
-        let ledger: Vec<LedgerRow> = sqlx::query_as(
-            "SELECT t.case_id, t.kind, t.booked_on, t.reference, p.account, p.amount_cents FROM ledger_postings p \
-             JOIN ledger_transactions t ON t.id = p.transaction_id ORDER BY t.case_id, t.booked_on, p.account, t.reference",
-        )
-        .fetch_all(pool)
-        .await
-        .unwrap();
-        let events: Vec<(i64, i64, String, String)> =
-            sqlx::query_as("SELECT case_id, sequence, kind, payload FROM case_events ORDER BY case_id, sequence")
-                .fetch_all(pool)
-                .await
-                .unwrap();
-        let cases: Vec<(i64, Option<chrono::NaiveDate>, i64, i64)> =
-            sqlx::query_as("SELECT id, accrued_to, version, total_cents FROM cases ORDER BY id")
-                .fetch_all(pool)
-                .await
-                .unwrap();
-        // By content, not id: PostgreSQL does not give back the ids of a rolled-back chunk.
-        let agenda: Vec<AgendaRow> = sqlx::query_as(
-            "SELECT case_id, kind, code, label, due_on, warn_days, status, warned_on, expired_on FROM agenda_items \
-             ORDER BY case_id, kind, code, due_on, warn_days, label, status",
-        )
-        .fetch_all(pool)
-        .await
-        .unwrap();
-        let recommendations: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-            "SELECT case_id, rule_id, strategy, facts_digest, status FROM recommendations ORDER BY case_id, id",
-        )
-        .fetch_all(pool)
-        .await
-        .unwrap();
-        let snapshots: Vec<SnapshotRow> = sqlx::query_as(
-            "SELECT as_of, main_nature, status, age_bucket, officer_id, cases, outstanding_cents, interest_cents \
-             FROM daily_snapshots ORDER BY as_of, main_nature, status, age_bucket, officer_id",
-        )
-        .fetch_all(pool)
-        .await
-        .unwrap();
-        format!("{ledger:?}\n{events:?}\n{cases:?}\n{agenda:?}\n{snapshots:?}\n{recommendations:?}")
-    })
+    let ledger: Vec<LedgerRow> = sql::query_as(
+        "SELECT t.case_id, t.kind, t.booked_on, t.reference, p.account, p.amount_cents FROM ledger_postings p \
+         JOIN ledger_transactions t ON t.id = p.transaction_id ORDER BY t.case_id, t.booked_on, p.account, t.reference",
+    )
+    .fetch_all(store)
+    .await
+    .unwrap();
+    let events: Vec<(i64, i64, String, String)> =
+        sql::query_as("SELECT case_id, sequence, kind, payload FROM case_events ORDER BY case_id, sequence")
+            .fetch_all(store)
+            .await
+            .unwrap();
+    let cases: Vec<(i64, Option<chrono::NaiveDate>, i64, i64)> =
+        sql::query_as("SELECT id, accrued_to, version, total_cents FROM cases ORDER BY id")
+            .fetch_all(store)
+            .await
+            .unwrap();
+    // By content, not id: PostgreSQL does not give back the ids of a rolled-back chunk.
+    let agenda: Vec<AgendaRow> = sql::query_as(
+        "SELECT case_id, kind, code, label, due_on, warn_days, status, warned_on, expired_on FROM agenda_items \
+         ORDER BY case_id, kind, code, due_on, warn_days, label, status",
+    )
+    .fetch_all(store)
+    .await
+    .unwrap();
+    let recommendations: Vec<(i64, String, String, String, String)> = sql::query_as(
+        "SELECT case_id, rule_id, strategy, facts_digest, status FROM recommendations ORDER BY case_id, id",
+    )
+    .fetch_all(store)
+    .await
+    .unwrap();
+    let snapshots: Vec<SnapshotRow> = sql::query_as(
+        "SELECT as_of, main_nature, status, age_bucket, officer_id, cases, outstanding_cents, interest_cents \
+         FROM daily_snapshots ORDER BY as_of, main_nature, status, age_bucket, officer_id",
+    )
+    .fetch_all(store)
+    .await
+    .unwrap();
+    format!("{ledger:?}\n{events:?}\n{cases:?}\n{agenda:?}\n{snapshots:?}\n{recommendations:?}")
 }

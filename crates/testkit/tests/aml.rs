@@ -4,7 +4,7 @@
 use chrono::{Duration, Utc};
 use recouvre_domain::authority::Role;
 use recouvre_iso20022::sepa::rf_reference;
-use recouvre_store::on_engine;
+use recouvre_store::sql;
 use recouvre_testkit::{camt053, today, StatementCredit, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -27,9 +27,7 @@ async fn a_sudden_repayment_by_third_parties_raises_an_alert_only_compliance_see
     recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
         .await
         .unwrap();
-    on_engine!(app.db.store, |pool| {
-        sqlx::query("UPDATE cases SET opened_on = $1").bind(opened).execute(pool).await.unwrap();
-    });
+    sql::query("UPDATE cases SET opened_on = $1").bind(opened).execute(&app.db.store).await.unwrap();
     let rf = rf_reference("CTX-0000001");
     let statement = camt053(
         "AML-1",
@@ -198,9 +196,7 @@ async fn a_debtor_paying_an_instalment_from_their_own_account_raises_nothing() {
     recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
         .await
         .unwrap();
-    on_engine!(app.db.store, |pool| {
-        sqlx::query("UPDATE persons SET iban = 'FR7630006000011234567890189'").execute(pool).await.unwrap();
-    });
+    sql::query("UPDATE persons SET iban = 'FR7630006000011234567890189'").execute(&app.db.store).await.unwrap();
     let statement = camt053(
         "AML-2",
         today(),

@@ -33,7 +33,7 @@ const LONG_FILES_PENDING: &[&str] = &[];
 /// Crates (folder names under `crates/`) whose modules still import each other in cycles on this
 /// branch because they are being rewritten elsewhere: skipped by [`no_module_cycle_within_a_crate`],
 /// checked by the ignored [`no_module_cycle_in_any_crate`].
-const CYCLES_PENDING: &[&str] = &["store"];
+const CYCLES_PENDING: &[&str] = &[];
 
 /// What the CLI may take from `recouvre_web`: what it needs to start the server, nothing else.
 /// Every other use (`recouvre_web::statements`, `::letters`, `::load_reference`, `::auth`…) is
@@ -75,13 +75,11 @@ fn no_module_cycle_within_a_crate() {
 }
 
 #[test]
-#[ignore = "issue 15: enabled when the store's neutral query layer lands (store cycles)"]
 fn no_module_cycle_in_any_crate() {
     assert_none(&module_cycles(&repository()), "cycles among the top-level modules of a crate");
 }
 
 #[test]
-#[ignore = "issue 15: enabled when the store's neutral query layer lands (store macros, on_engine!)"]
 fn store_has_at_most_one_macro_and_no_on_engine() {
     assert_none(&store_macros(&repository()), "macros in crates/store");
 }
@@ -101,7 +99,6 @@ fn app_does_not_depend_on_web_frameworks() {
 }
 
 #[test]
-#[ignore = "issue 15: enabled when the CLI calls recouvre-app instead of recouvre-web lands"]
 fn cli_uses_web_only_to_serve() {
     assert_none(&cli_web_uses(&repository()), "uses of recouvre_web in crates/cli/src");
 }

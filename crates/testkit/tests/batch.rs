@@ -12,7 +12,7 @@ use recouvre_domain::accrual::{accrue, RateRule};
 use recouvre_domain::reference::ReferenceData;
 use recouvre_domain::Money;
 use recouvre_store::batch::{self, RunOptions, Silent};
-use recouvre_store::{on_engine, Store};
+use recouvre_store::{sql, Store};
 use recouvre_testkit::{today, TestDb};
 use rust_decimal_macros::dec;
 
@@ -23,6 +23,22 @@ async fn run(store: &Store, options: &RunOptions) -> (batch::RunTotals, batch::P
     batch::run(store, options, Arc::new(ReferenceData::embedded()), Arc::new(Silent)).await.unwrap()
 }
 
+/// Makes two processes really share a run: each waits at the start line (once its chunks are
+/// known) until the other is there too, and pauses after each chunk it completes, longer than
+/// SQLite's busy handler waits between two tries, so that the other's workers get the lock.
+struct SideBySide {
+    start_line: std::sync::Barrier,
+}
+
+impl batch::Progress for SideBySide {
+    fn start(&self, _: u64) {
+        self.start_line.wait();
+    }
+    fn chunk_done(&self, _: u64) {
+        std::thread::sleep(StdDuration::from_millis(150));
+    }
+}
+
 #[tokio::test]
 async fn interest_is_booked_once_per_day_and_days_without_a_rate_are_held() {
     let db = TestDb::new().await;
@@ -31,10 +47,8 @@ async fn interest_is_booked_once_per_day_and_days_without_a_rate_are_held() {
         "{HEADER}\nC1;Durand;Luc;1 rue;69001;Lyon;personal_loan;PP-1;10000.00;{start};5,00\nC2;Petit;Ana;2 rue;69001;Lyon;overdraft;00011;3650.00;{start};\n"
     );
     recouvre_store::imports::import_accounts_csv(&db.store, "a.csv", &file, "system:test", Utc::now()).await.unwrap();
-    on_engine!(db.store, |pool| {
-        sqlx::query("UPDATE cases SET opened_on = $1").bind(start).execute(pool).await.unwrap();
-        sqlx::query("UPDATE ledger_transactions SET booked_on = $1").bind(start).execute(pool).await.unwrap();
-    });
+    sql::query("UPDATE cases SET opened_on = $1").bind(start).execute(&db.store).await.unwrap();
+    sql::query("UPDATE ledger_transactions SET booked_on = $1").bind(start).execute(&db.store).await.unwrap();
     let reference = ReferenceData::embedded();
     let middle = today() - Duration::days(10);
     let (first, _) = run(&db.store, &RunOptions::new(middle)).await;
@@ -71,35 +85,31 @@ async fn portfolio_db(cases: usize) -> TestDb {
     let spec = PortfolioSpec { cases, seed: 7, today: today(), officers: vec!["camille".to_string()] };
     let generated: Vec<_> = portfolio::generate(&spec).collect();
     recouvre_store::cases::open_many(&db.store, &generated, "system:seed", Utc::now()).await.unwrap();
-    on_engine!(db.store, |pool| {
-        // Three legal deadlines: due in 5 days (warned 7 days before), in 40 days (not yet), and
-        // one already past.
-        for (case_id, days_ahead) in [(3_i64, 5_i64), (4, 40), (5, -2)] {
-            sqlx::query(
-                "INSERT INTO agenda_items (case_id, kind, code, label, due_on, legal_basis, warn_days, status, created_at) \
-                 VALUES ($1, 'deadline', 'test', 'Délai d''opposition', $2, 'CPC 1416', 7, 'open', $3)",
-            )
-            .bind(case_id)
-            .bind(today() + Duration::days(days_ahead))
-            .bind(Utc::now())
-            .execute(pool)
-            .await
-            .unwrap();
-        }
-    });
+    // Three legal deadlines: due in 5 days (warned 7 days before), in 40 days (not yet), and
+    // one already past.
+    for (case_id, days_ahead) in [(3_i64, 5_i64), (4, 40), (5, -2)] {
+        sql::query(
+            "INSERT INTO agenda_items (case_id, kind, code, label, due_on, legal_basis, warn_days, status, created_at) \
+             VALUES ($1, 'deadline', 'test', 'Délai d''opposition', $2, 'CPC 1416', 7, 'open', $3)",
+        )
+        .bind(case_id)
+        .bind(today() + Duration::days(days_ahead))
+        .bind(Utc::now())
+        .execute(&db.store)
+        .await
+        .unwrap();
+    }
     // The strategy engine advised on the first cases; a fact then changed on case 2 (its
     // debtor died), so the night revises its advice there.
     let rules = recouvre_store::workflow::rules(&db.store).await.unwrap();
     for case_id in 1..=6 {
         recouvre_store::workflow::reevaluate(&db.store, case_id, &rules, "system:strategy", Utc::now()).await.unwrap();
     }
-    on_engine!(db.store, |pool| {
-        sqlx::query("UPDATE persons SET deceased_on = $1 WHERE id = (SELECT debtor_id FROM cases WHERE id = 2)")
-            .bind(today() - Duration::days(1))
-            .execute(pool)
-            .await
-            .unwrap();
-    });
+    sql::query("UPDATE persons SET deceased_on = $1 WHERE id = (SELECT debtor_id FROM cases WHERE id = 2)")
+        .bind(today() - Duration::days(1))
+        .execute(&db.store)
+        .await
+        .unwrap();
     let _ = officer;
     db
 }
@@ -132,12 +142,12 @@ async fn deadlines_are_announced_once_and_the_snapshot_reconciles_with_the_cases
 
     // The snapshot: every open case once, with what the case list shows it owes.
     let lines = batch::snapshot(&db.store, today()).await.unwrap();
-    let (open_cases, open_cents): (i64, i64) = on_engine!(db.store, |pool| sqlx::query_as(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(total_cents), 0) AS BIGINT) FROM cases WHERE status <> 'closed'"
+    let (open_cases, open_cents): (i64, i64) = sql::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(total_cents), 0) AS BIGINT) FROM cases WHERE status <> 'closed'",
     )
-    .fetch_one(pool)
+    .fetch_one(&db.store)
     .await
-    .unwrap());
+    .unwrap();
     assert_eq!(lines.iter().map(|line| line.cases).sum::<i64>(), open_cases);
     assert_eq!(lines.iter().map(|line| line.outstanding_cents).sum::<i64>(), open_cents);
     assert_eq!(lines.iter().map(|line| line.interest_cents).sum::<i64>(), totals.interest.cents());
@@ -155,10 +165,8 @@ async fn deadlines_are_announced_once_and_the_snapshot_reconciles_with_the_cases
 async fn the_agenda_is_the_same_read_from_the_cases_or_along_the_dates() {
     let db = portfolio_db(60).await;
     run(&db.store, &options(today(), 16, "a")).await;
-    let officer: i64 = on_engine!(db.store, |pool| sqlx::query_scalar("SELECT id FROM users WHERE login = 'camille'")
-        .fetch_one(pool)
-        .await
-        .unwrap());
+    let officer: i64 =
+        sql::query_scalar("SELECT id FROM users WHERE login = 'camille'").fetch_one(&db.store).await.unwrap();
     let until = today() + Duration::days(400);
     for officers in [vec![officer], vec![officer + 1_000], vec![officer + 1_000, officer]] {
         let mut whole = Vec::new();
@@ -183,7 +191,7 @@ async fn the_agenda_is_the_same_read_from_the_cases_or_along_the_dates() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_interrupted_or_shared_run_ends_as_a_clean_run() {
     // Three databases with the same portfolio: a clean run; a run whose process dies with a
     // chunk claimed and another half written, then is rerun; two processes sharing the run.
@@ -214,11 +222,32 @@ async fn an_interrupted_or_shared_run_ends_as_a_clean_run() {
         "the rerun does every chunk, the abandoned ones once their lease ran out"
     );
 
-    // Two processes at once.
-    let (left_options, right_options) = (options(as_of, 20, "left"), options(as_of, 20, "right"));
-    let (left, right) = tokio::join!(run(&shared.store, &left_options), run(&shared.store, &right_options));
+    // Two processes at once, each on its own runtime thread.
+    let side_by_side = Arc::new(SideBySide { start_line: std::sync::Barrier::new(2) });
+    let process = |name: &str| {
+        let (store, options, progress) = (shared.store.clone(), options(as_of, 20, name), side_by_side.clone());
+        tokio::spawn(async move {
+            batch::run(&store, &options, Arc::new(ReferenceData::embedded()), progress).await.unwrap()
+        })
+    };
+    let (left, right) = (process("left"), process("right"));
+    let (left, right) = (left.await.unwrap(), right.await.unwrap());
     assert_eq!((left.1.chunks_done_here + right.1.chunks_done_here) as i64, left.0.chunks);
     assert_eq!(u64::from(left.1.finished_here) + u64::from(right.1.finished_here), 1);
+    // Both did work, as `batch_chunks` records it (`done_by` is `process:worker`).
+    let done_by: Vec<(String, i64)> = sql::query_as(
+        "SELECT done_by, CAST(COUNT(*) AS BIGINT) FROM batch_chunks WHERE as_of = $1 GROUP BY done_by ORDER BY done_by",
+    )
+    .bind(as_of)
+    .fetch_all(&shared.store)
+    .await
+    .unwrap();
+    for (name, report) in [("left", &left.1), ("right", &right.1)] {
+        let recorded: i64 =
+            done_by.iter().filter(|(by, _)| by.starts_with(&format!("{name}:"))).map(|(_, chunks)| chunks).sum();
+        assert!(recorded >= 1, "the {name} process did no chunk: {done_by:?}");
+        assert_eq!(recorded, report.chunks_done_here as i64, "{name}: {done_by:?}");
+    }
 
     let expected = recouvre_testkit::batch_state(&clean.store).await;
     assert!(expected.contains("interest_accrued"));
@@ -260,14 +289,14 @@ fn events_of_kind(events: &[recouvre_domain::journal::JournalEvent], kind: &str)
 type AgendaLine = (String, NaiveDate, i64, String, Option<NaiveDate>, Option<NaiveDate>);
 
 async fn deadlines_of(store: &Store, case_id: i64) -> Vec<AgendaLine> {
-    on_engine!(store, |pool| sqlx::query_as(
+    sql::query_as(
         "SELECT code, due_on, warn_days, status, warned_on, expired_on FROM agenda_items \
-         WHERE case_id = $1 AND kind = 'deadline' ORDER BY id"
+         WHERE case_id = $1 AND kind = 'deadline' ORDER BY id",
     )
     .bind(case_id)
-    .fetch_all(pool)
+    .fetch_all(store)
     .await
-    .unwrap())
+    .unwrap()
 }
 
 #[tokio::test]
@@ -288,16 +317,14 @@ async fn foreclosure_coming_is_announced_once_per_threshold_even_rerun_or_resume
         ("PP-2", "personal_loan", incident_2 + Duration::days(200)),
     ])
     .await;
-    on_engine!(db.store, |pool| {
-        for (case_id, first) in [(1_i64, incident), (2, incident_2)] {
-            sqlx::query("UPDATE claims SET first_incident_on = $2 WHERE case_id = $1")
-                .bind(case_id)
-                .bind(first)
-                .execute(pool)
-                .await
-                .unwrap();
-        }
-    });
+    for (case_id, first) in [(1_i64, incident), (2, incident_2)] {
+        sql::query("UPDATE claims SET first_incident_on = $2 WHERE case_id = $1")
+            .bind(case_id)
+            .bind(first)
+            .execute(&db.store)
+            .await
+            .unwrap();
+    }
 
     // A process prepares the run, claims the only chunk and dies; the rerun does the chunk once
     // its lease ran out.
@@ -404,22 +431,20 @@ async fn the_strategy_is_revised_where_the_advice_changed_and_only_there() {
     for case_id in [1, 2] {
         recouvre_store::workflow::reevaluate(&db.store, case_id, &rules, "system:strategy", Utc::now()).await.unwrap();
     }
-    let before: Vec<_> = {
-        let mut rows = Vec::new();
-        for case_id in [1, 2] {
-            rows.push(recouvre_store::workflow::latest_recommendation(&db.store, case_id).await.unwrap().unwrap());
-        }
-        rows
-    };
+    let mut rows = Vec::new();
+    for case_id in [1, 2] {
+        rows.push(recouvre_store::workflow::latest_recommendation(&db.store, case_id).await.unwrap().unwrap());
+    }
+    let before: Vec<_> = rows;
     // A fact changes on case 1: its debtor died (recorded from the civil status). Case 2's only
     // change is tonight's interest, which changes its facts' digest but not the advice.
-    on_engine!(db.store, |pool| {
-        sqlx::query("UPDATE persons SET deceased_on = $1 WHERE id = (SELECT debtor_id FROM cases WHERE id = 1)")
+    {
+        sql::query("UPDATE persons SET deceased_on = $1 WHERE id = (SELECT debtor_id FROM cases WHERE id = 1)")
             .bind(as_of - Duration::days(3))
-            .execute(pool)
+            .execute(&db.store)
             .await
             .unwrap();
-    });
+    };
     let next_day = as_of + Duration::days(1);
     let (totals, _) = run(&db.store, &options(next_day, 20, "a")).await;
     assert_eq!(totals.strategies_revised, 1, "{totals:?}");
@@ -429,24 +454,21 @@ async fn the_strategy_is_revised_where_the_advice_changed_and_only_there() {
     assert_ne!(revised.id, before[0].id);
     assert_eq!(revised.strategy, "estate_claim", "{revised:?}");
     assert_eq!(revised.status, "proposed");
-    let statuses: Vec<String> = on_engine!(db.store, |pool| sqlx::query_scalar(
-        "SELECT status FROM recommendations WHERE case_id = 1 ORDER BY id"
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap());
+    let statuses: Vec<String> = sql::query_scalar("SELECT status FROM recommendations WHERE case_id = 1 ORDER BY id")
+        .fetch_all(&db.store)
+        .await
+        .unwrap();
     assert_eq!(statuses, vec!["superseded".to_string(), "proposed".to_string()]);
     let events = recouvre_store::journal::events(&db.store, 1).await.unwrap();
     let revised_events = events_of_kind(&events, "strategy_recommended");
     assert_eq!(revised_events.len(), 2, "the officer-time evaluation, then the night's");
     assert!(revised_events[1].contains(&format!("\"evaluated_on\":\"{next_day}\"")), "{}", revised_events[1]);
     // The new advice's actions replace the old ones in the agenda.
-    let actions: Vec<(String, String)> = on_engine!(db.store, |pool| sqlx::query_as(
-        "SELECT code, status FROM agenda_items WHERE case_id = 1 AND kind = 'action' ORDER BY id"
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap());
+    let actions: Vec<(String, String)> =
+        sql::query_as("SELECT code, status FROM agenda_items WHERE case_id = 1 AND kind = 'action' ORDER BY id")
+            .fetch_all(&db.store)
+            .await
+            .unwrap();
     let open: Vec<&str> =
         actions.iter().filter(|(_, status)| status == "open").map(|(code, _)| code.as_str()).collect();
     assert_eq!(open, ["stop_debtor_collection", "identify_notary", "declare_to_estate"], "{actions:?}");

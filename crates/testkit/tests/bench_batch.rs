@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use recouvre_store::{on_engine, Store};
+use recouvre_store::{sql, Store};
 
 const PAGE_CASES: i64 = 1_000;
 
@@ -18,41 +18,37 @@ async fn plain_pass_over_every_open_case() {
     };
     let store = Store::connect(&url).await.unwrap();
     let started = Instant::now();
-    let cases = on_engine!(store, |pool| {
-        sqlx::query("DROP TABLE IF EXISTS bench_floor").execute(pool).await.unwrap();
-        sqlx::query("CREATE TABLE bench_floor (case_id BIGINT PRIMARY KEY, total_cents BIGINT NOT NULL)")
-            .execute(pool)
+    sql::query("DROP TABLE IF EXISTS bench_floor").execute(&store).await.unwrap();
+    sql::query("CREATE TABLE bench_floor (case_id BIGINT PRIMARY KEY, total_cents BIGINT NOT NULL)")
+        .execute(&store)
+        .await
+        .unwrap();
+    let mut after_id = 0_i64;
+    let mut cases = 0_usize;
+    loop {
+        let mut tx = store.begin().await.unwrap();
+        let page: Vec<(i64, i64)> = sql::query_as(
+            "SELECT id, total_cents FROM cases WHERE id > $1 AND status <> 'closed' ORDER BY id LIMIT $2",
+        )
+        .bind(after_id)
+        .bind(PAGE_CASES)
+        .fetch_all(&mut tx)
+        .await
+        .unwrap();
+        let Some(last) = page.last() else { break };
+        after_id = last.0;
+        cases += page.len();
+        // Multi-row inserts as the store writes them (`sql::MultiRow`: anonymous `?` on SQLite,
+        // whose numbered placeholders cost time quadratic in their number).
+        sql::MultiRow::new("INSERT INTO bench_floor (case_id, total_cents) ", 2)
+            .execute(&mut tx, &page, |values, (id, total_cents)| {
+                values.push(*id).push(*total_cents);
+            })
             .await
             .unwrap();
-        let mut after_id = 0_i64;
-        let mut cases = 0_usize;
-        loop {
-            let mut tx = pool.begin().await.unwrap();
-            let page: Vec<(i64, i64)> = sqlx::query_as(
-                "SELECT id, total_cents FROM cases WHERE id > $1 AND status <> 'closed' ORDER BY id LIMIT $2",
-            )
-            .bind(after_id)
-            .bind(PAGE_CASES)
-            .fetch_all(&mut *tx)
-            .await
-            .unwrap();
-            let Some(last) = page.last() else { break };
-            after_id = last.0;
-            cases += page.len();
-            // Multi-row inserts built as the store's are (`QueryBuilder`: anonymous `?` on SQLite,
-            // whose numbered placeholders cost time quadratic in their number).
-            for block in page.chunks(500) {
-                let mut insert = sqlx::QueryBuilder::new("INSERT INTO bench_floor (case_id, total_cents) ");
-                insert.push_values(block, |mut row, (id, total_cents)| {
-                    row.push_bind(*id).push_bind(*total_cents);
-                });
-                insert.build().execute(&mut *tx).await.unwrap();
-            }
-            tx.commit().await.unwrap();
-        }
-        sqlx::query("DROP TABLE bench_floor").execute(pool).await.unwrap();
-        cases
-    });
+        tx.commit().await.unwrap();
+    }
+    sql::query("DROP TABLE bench_floor").execute(&store).await.unwrap();
     let seconds = started.elapsed().as_secs_f64();
     println!("floor: {cases} open cases read and one row each written in {seconds:.1} s");
 }

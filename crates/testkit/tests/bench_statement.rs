@@ -39,7 +39,7 @@ use recouvre_demo::portfolio::{self, PortfolioSpec};
 use recouvre_domain::bank_account::{french_iban, rib_key};
 use recouvre_iso20022::sepa::rf_reference;
 use recouvre_store::statements::{StatementOutcome, VigilanceTime};
-use recouvre_store::{on_engine, EnginePool, Store};
+use recouvre_store::{sql, Store};
 use recouvre_testkit::{camt053, StatementCredit, POSTGRES_ENV};
 
 const ACTOR: &str = "system:bench";
@@ -126,14 +126,14 @@ impl PayerMix {
 
 /// The generated statement (camt.053 XML) paying the seeded cases.
 async fn statement(store: &Store, credits: usize, listed_names: &[String]) -> String {
-    let debtors: Vec<(String, String, String, Option<String>)> = on_engine!(store, |pool| {
-        sqlx::query_as(
+    let debtors: Vec<(String, String, String, Option<String>)> = {
+        sql::query_as(
         "SELECT c.reference, p.last_name, p.first_name, p.iban FROM cases c JOIN persons p ON p.id = c.debtor_id ORDER BY c.id"
     )
-    .fetch_all(pool)
+    .fetch_all(store)
     .await
     .unwrap()
-    });
+    };
     let mut random = StdRng::seed_from_u64(0xb0_0c_ed);
     struct Line {
         amount: String,
@@ -237,35 +237,31 @@ async fn screening_digest(store: &Store) -> Digest {
     type Alert = (i64, i64, i64, i64, String, String, Option<i64>);
     type Event = (i64, i64, String, String);
     type Item = (i64, i64, Option<i64>, String, String);
-    let (payments, alerts, events, items): (Vec<Payment>, Vec<Alert>, Vec<Event>, Vec<Item>) = on_engine!(
-        store,
-        |pool| {
-            let payments = sqlx::query_as(
-                "SELECT id, case_id, transaction_id, received_on, amount_cents, payer_name, payer_iban, channel, cash \
+    let (payments, alerts, events, items): (Vec<Payment>, Vec<Alert>, Vec<Event>, Vec<Item>) = {
+        let payments = sql::query_as(
+            "SELECT id, case_id, transaction_id, received_on, amount_cents, payer_name, payer_iban, channel, cash \
                  FROM payments_received ORDER BY id",
-            )
-            .fetch_all(pool)
+        )
+        .fetch_all(store)
+        .await
+        .unwrap();
+        let alerts = sql::query_as(
+            "SELECT id, case_id, payment_id, score, alerts, rules_version, held_item_id FROM aml_alerts ORDER BY id",
+        )
+        .fetch_all(store)
+        .await
+        .unwrap();
+        let events = sql::query_as("SELECT id, alert_id, kind, payload FROM aml_alert_events ORDER BY id")
+            .fetch_all(store)
             .await
             .unwrap();
-            let alerts = sqlx::query_as(
-                "SELECT id, case_id, payment_id, score, alerts, rules_version, held_item_id FROM aml_alerts ORDER BY id",
-            )
-            .fetch_all(pool)
-            .await
-            .unwrap();
-            let events = sqlx::query_as("SELECT id, alert_id, kind, payload FROM aml_alert_events ORDER BY id")
-                .fetch_all(pool)
+        let items =
+            sql::query_as("SELECT id, amount_cents, suggested_case_id, status, reason FROM suspense_items ORDER BY id")
+                .fetch_all(store)
                 .await
                 .unwrap();
-            let items = sqlx::query_as(
-                "SELECT id, amount_cents, suggested_case_id, status, reason FROM suspense_items ORDER BY id",
-            )
-            .fetch_all(pool)
-            .await
-            .unwrap();
-            (payments, alerts, events, items)
-        }
-    );
+        (payments, alerts, events, items)
+    };
     let mut hasher = DefaultHasher::new();
     (&payments, &alerts, &events, &items).hash(&mut hasher);
     let mut by_rule = std::collections::BTreeMap::<String, usize>::new();
@@ -403,10 +399,7 @@ trait Copies {
 }
 
 async fn close(store: Store) {
-    match store.engine_pool() {
-        EnginePool::Sqlite(pool) => pool.close().await,
-        EnginePool::Postgres(pool) => pool.close().await,
-    }
+    store.close().await
 }
 
 struct SqliteCopies {
@@ -421,9 +414,7 @@ impl Copies for SqliteCopies {
         for _ in 0..2 {
             self.made += 1;
             let path = self.dir.path().join(format!("copy-{}.db", self.made));
-            on_engine!(self.seeded, |pool| {
-                sqlx::query(&format!("VACUUM INTO '{}'", path.display())).execute(pool).await.unwrap();
-            });
+            sql::query(format!("VACUUM INTO '{}'", path.display())).execute(&self.seeded).await.unwrap();
             stores.push(Store::connect(&format!("sqlite://{}", path.display())).await.unwrap());
         }
         let screened = stores.pop().unwrap();

@@ -18,6 +18,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use recouvre_domain::authority::{DelegationLevel, Role};
 use recouvre_domain::case::search_key;
 use recouvre_store::cases::CaseFilter;
+use recouvre_store::sql;
 use recouvre_store::users::NewUser;
 use recouvre_testkit::{TestApp, TestDb};
 use serde_json::json;
@@ -50,18 +51,16 @@ impl Chromedriver {
             path.display()
         );
         let port = free_port();
-        let child = {
-            use std::os::unix::process::CommandExt;
-            Command::new(&path)
-                .arg(format!("--port={port}"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                // Its own process group, so that dropping the guard also ends the browser.
-                .process_group(0)
-                .spawn()
-                .unwrap_or_else(|error| panic!("cannot start {}: {error}", path.display()))
-        };
+        use std::os::unix::process::CommandExt;
+        let child = Command::new(&path)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            // Its own process group, so that dropping the guard also ends the browser.
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {}: {error}", path.display()));
         let mut driver = Chromedriver { child, port };
         driver.wait_until_listening();
         driver
@@ -458,13 +457,11 @@ async fn aml_alerts_reach_compliance_and_never_the_officer() {
     recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
         .await
         .expect("import the case");
-    recouvre_store::on_engine!(app.db.store, |pool| {
-        sqlx::query("UPDATE cases SET opened_on = $1, officer_id = (SELECT id FROM users WHERE login = 'agent')")
-            .bind(opened)
-            .execute(pool)
-            .await
-            .expect("age the case and give it to the officer");
-    });
+    sql::query("UPDATE cases SET opened_on = $1, officer_id = (SELECT id FROM users WHERE login = 'agent')")
+        .bind(opened)
+        .execute(&app.db.store)
+        .await
+        .expect("age the case and give it to the officer");
     let rf = recouvre_iso20022::sepa::rf_reference("CTX-0000001");
     let credit = |amount, payer_name, payer_iban, bank_reference| recouvre_testkit::StatementCredit {
         amount,
@@ -528,12 +525,10 @@ async fn officer_drives_a_case_and_the_team_lead_approves_the_plan() {
     recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
         .await
         .expect("import the case");
-    recouvre_store::on_engine!(app.db.store, |pool| {
-        sqlx::query("UPDATE cases SET officer_id = (SELECT id FROM users WHERE login = 'agent')")
-            .execute(pool)
-            .await
-            .expect("give the case to the officer");
-    });
+    sql::query("UPDATE cases SET officer_id = (SELECT id FROM users WHERE login = 'agent')")
+        .execute(&app.db.store)
+        .await
+        .expect("give the case to the officer");
 
     let browser = Browser::start().await;
     browser.login_to_cases(&app, "agent").await;
@@ -614,12 +609,10 @@ async fn a_seizure_is_refused_on_the_case_page_once_over_indebtedness_is_admissi
     recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
         .await
         .expect("import the case");
-    recouvre_store::on_engine!(app.db.store, |pool| {
-        sqlx::query("UPDATE cases SET officer_id = (SELECT id FROM users WHERE login = 'agent')")
-            .execute(pool)
-            .await
-            .expect("give the case to the officer");
-    });
+    sql::query("UPDATE cases SET officer_id = (SELECT id FROM users WHERE login = 'agent')")
+        .execute(&app.db.store)
+        .await
+        .expect("give the case to the officer");
     let apply = |kind: ProcedureKind, step: Step, on| {
         let store = app.db.store.clone();
         async move {

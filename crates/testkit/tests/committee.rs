@@ -20,7 +20,7 @@ use recouvre_store::batch::{self, RunOptions, Silent};
 use recouvre_store::ledger::Entry;
 use recouvre_store::team::NewThirdParty;
 use recouvre_store::workflow::StepRequest;
-use recouvre_store::{on_engine, Store};
+use recouvre_store::{sql, Store};
 use recouvre_testkit::{today, TestDb};
 use rust_decimal::Decimal;
 
@@ -36,37 +36,37 @@ async fn run(store: &Store, as_of: NaiveDate) {
 type LedgerRow = (i64, String, String, NaiveDate, String, i64);
 
 async fn ledger_by_case(store: &Store, up_to: i64) -> Vec<LedgerRow> {
-    on_engine!(store, |pool| sqlx::query_as(
+    sql::query_as(
         "SELECT c.id, c.status, c.main_nature, c.opened_on, p.account, CAST(SUM(p.amount_cents) AS BIGINT) \
          FROM ledger_postings p JOIN cases c ON c.id = p.case_id WHERE p.transaction_id <= $1 \
-         GROUP BY c.id, c.status, c.main_nature, c.opened_on, p.account ORDER BY c.id, p.account"
+         GROUP BY c.id, c.status, c.main_nature, c.opened_on, p.account ORDER BY c.id, p.account",
     )
     .bind(up_to)
-    .fetch_all(pool)
+    .fetch_all(store)
     .await
-    .unwrap())
+    .unwrap()
 }
 
 async fn last_transaction_id(store: &Store) -> i64 {
-    on_engine!(store, |pool| sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM ledger_transactions")
-        .fetch_one(pool)
+    sql::query_scalar::<Option<i64>>("SELECT MAX(id) FROM ledger_transactions")
+        .fetch_one(store)
         .await
         .unwrap()
-        .unwrap_or(0))
+        .unwrap_or(0)
 }
 
 /// Net movement per account of the transactions with ids in `(after, up_to]`, and of those on
 /// cases only (not the suspense ledger).
 async fn movements(store: &Store, after: i64, up_to: i64) -> (BTreeMap<String, i64>, BTreeMap<String, i64>) {
-    let rows: Vec<(String, bool, i64)> = on_engine!(store, |pool| sqlx::query_as(
+    let rows: Vec<(String, bool, i64)> = sql::query_as(
         "SELECT p.account, p.case_id IS NOT NULL, CAST(SUM(p.amount_cents) AS BIGINT) FROM ledger_postings p \
-         WHERE p.transaction_id > $1 AND p.transaction_id <= $2 GROUP BY p.account, p.case_id IS NOT NULL"
+         WHERE p.transaction_id > $1 AND p.transaction_id <= $2 GROUP BY p.account, p.case_id IS NOT NULL",
     )
     .bind(after)
     .bind(up_to)
-    .fetch_all(pool)
+    .fetch_all(store)
     .await
-    .unwrap());
+    .unwrap();
     let mut all = BTreeMap::new();
     let mut on_cases = BTreeMap::new();
     for (account, on_case, cents) in rows {
@@ -81,16 +81,16 @@ async fn movements(store: &Store, after: i64, up_to: i64) -> (BTreeMap<String, i
 /// Per account, the debit postings' sum, the credit postings' sum (positive) and the number of
 /// postings, booked in `(after, up_to]`.
 async fn gross_movements(store: &Store, after: i64, up_to: i64) -> BTreeMap<String, (i64, i64, i64)> {
-    let rows: Vec<(String, i64)> = on_engine!(store, |pool| {
-        sqlx::query_as(
+    let rows: Vec<(String, i64)> = {
+        sql::query_as(
         "SELECT p.account, p.amount_cents FROM ledger_postings p WHERE p.transaction_id > $1 AND p.transaction_id <= $2"
     )
     .bind(after)
     .bind(up_to)
-    .fetch_all(pool)
+    .fetch_all(store)
     .await
     .unwrap()
-    });
+    };
     let mut gross: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
     for (account, cents) in rows {
         let line = gross.entry(account).or_default();
@@ -171,32 +171,35 @@ async fn steps(
 
 async fn pay(store: &Store, case_id: i64, amount: Money, on: NaiveDate, reference: &str) {
     let entry = Entry { booked_on: on, reference, actor: "amartin", now: Utc::now() };
-    recouvre_store::ledger::book_payment(store, case_id, None, amount, AllocationOrder::CostsInterestPrincipal, &entry)
-        .await
-        .unwrap();
+    recouvre_store::payments::book_payment(
+        store,
+        case_id,
+        None,
+        amount,
+        AllocationOrder::CostsInterestPrincipal,
+        &entry,
+    )
+    .await
+    .unwrap();
 }
 
 /// Money received (bank receipts) per case, booked in `(after, up_to]`.
 async fn receipts_by_case(store: &Store, after: i64, up_to: i64) -> BTreeMap<i64, i64> {
-    let rows: Vec<(i64, i64)> = on_engine!(store, |pool| sqlx::query_as(
+    let rows: Vec<(i64, i64)> = sql::query_as(
         "SELECT p.case_id, CAST(SUM(p.amount_cents) AS BIGINT) FROM ledger_postings p \
          WHERE p.transaction_id > $1 AND p.transaction_id <= $2 AND p.account = 'bank_receipts' \
-         AND p.case_id IS NOT NULL GROUP BY p.case_id"
+         AND p.case_id IS NOT NULL GROUP BY p.case_id",
     )
     .bind(after)
     .bind(up_to)
-    .fetch_all(pool)
+    .fetch_all(store)
     .await
-    .unwrap());
+    .unwrap();
     rows.into_iter().collect()
 }
 
 async fn status_of(store: &Store, case_id: i64) -> String {
-    on_engine!(store, |pool| sqlx::query_scalar("SELECT status FROM cases WHERE id = $1")
-        .bind(case_id)
-        .fetch_one(pool)
-        .await
-        .unwrap())
+    sql::query_scalar("SELECT status FROM cases WHERE id = $1").bind(case_id).fetch_one(store).await.unwrap()
 }
 
 #[tokio::test]
@@ -214,12 +217,11 @@ async fn every_total_of_the_pack_reconciles_with_the_ledger() {
     let agency = third_party(&db.store, "agency", "Agence Recouvrex").await;
     let bailiff = third_party(&db.store, "commissaire_de_justice", "SCP Huissiers Réunis").await;
 
-    let open_cases: Vec<(i64, i64)> = on_engine!(db.store, |pool| sqlx::query_as(
-        "SELECT id, total_cents FROM cases WHERE status <> 'closed' ORDER BY id"
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap());
+    let open_cases: Vec<(i64, i64)> =
+        sql::query_as("SELECT id, total_cents FROM cases WHERE status <> 'closed' ORDER BY id")
+            .fetch_all(&db.store)
+            .await
+            .unwrap();
     // A case gets an enforceable title through a payment order before the month (no bailiff
     // named yet): served, then enforceable once the opposition month has run.
     let none = StepInput::default;
@@ -397,18 +399,18 @@ async fn every_total_of_the_pack_reconciles_with_the_ledger() {
     assert_eq!(by_channel, pack.flows.recovered);
     assert_eq!(pack.flows.written_off.cents(), all.get("written_off").copied().unwrap_or(0));
     assert_eq!(pack.flows.written_off, Money::euros(100));
-    let charged: i64 = on_engine!(db.store, |pool| {
-        sqlx::query_scalar::<_, Option<i64>>(
+    let charged: i64 = {
+        sql::query_scalar::<Option<i64>>(
         "SELECT CAST(SUM(p.amount_cents) AS BIGINT) FROM ledger_postings p JOIN ledger_transactions t ON t.id = p.transaction_id \
          WHERE t.id > $1 AND t.id <= $2 AND t.kind = 'accrual' AND p.account IN ('contractual_interest', 'statutory_interest')"
     )
     .bind(boundary)
     .bind(end)
-    .fetch_one(pool)
+    .fetch_one(&db.store)
     .await
     .unwrap()
     .unwrap_or(0)
-    });
+    };
     assert_eq!(pack.flows.interest_charged.cents(), charged);
     assert!(charged > 0, "the month's nights charged interest");
 
@@ -687,12 +689,11 @@ async fn every_number_of_the_cockpit_links_to_the_cases_it_counts() {
     db.user_with_level("bdurand", Role::Officer, "correct horse battery", 1).await;
     db.user_with_level("chef", Role::TeamLead, "correct horse battery", 3).await;
     db.seed(120, &["amartin", "bdurand"]).await;
-    let open_cases: Vec<(i64, i64)> = on_engine!(db.store, |pool| sqlx::query_as(
-        "SELECT id, total_cents FROM cases WHERE status <> 'closed' ORDER BY id"
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap());
+    let open_cases: Vec<(i64, i64)> =
+        sql::query_as("SELECT id, total_cents FROM cases WHERE status <> 'closed' ORDER BY id")
+            .fetch_all(&db.store)
+            .await
+            .unwrap();
     // Formal notices sent ten days ago with a fortnight to pay: their cure periods end this week.
     let mut noticed = Vec::new();
     for (case_id, _) in &open_cases {
@@ -730,16 +731,14 @@ async fn every_number_of_the_cockpit_links_to_the_cases_it_counts() {
     }
     // Two cases closed three days ago, one per officer: their own closure rows.
     let closed_on = today() - Duration::days(3);
-    on_engine!(db.store, |pool| {
-        sqlx::query(
-            "UPDATE cases SET status = 'closed', closed_on = $1 WHERE id IN \
-             (SELECT MAX(id) FROM cases WHERE status <> 'closed' GROUP BY officer_id)",
-        )
-        .bind(closed_on)
-        .execute(pool)
-        .await
-        .unwrap();
-    });
+    sql::query(
+        "UPDATE cases SET status = 'closed', closed_on = $1 WHERE id IN \
+         (SELECT MAX(id) FROM cases WHERE status <> 'closed' GROUP BY officer_id)",
+    )
+    .bind(closed_on)
+    .execute(&db.store)
+    .await
+    .unwrap();
     // Money in suspense of each age: 2 items this week, 1 of a fortnight, 3 older than a month.
     for (n, days) in [2, 5, 14, 31, 45, 90].into_iter().enumerate() {
         let key = format!("cockpit-{n}");
@@ -766,11 +765,11 @@ async fn every_number_of_the_cockpit_links_to_the_cases_it_counts() {
     // six weeks of closures, six weeks per officer who closed a case.
     assert!(links.len() >= 2 * 2 + 2 + 6 + 2 * 6, "{links:?}");
     for officer in ["amartin", "bdurand"] {
-        let id: i64 = on_engine!(app.db.store, |pool| sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
+        let id: i64 = sql::query_scalar("SELECT id FROM users WHERE login = $1")
             .bind(officer)
-            .fetch_one(pool)
+            .fetch_one(&app.db.store)
             .await
-            .unwrap());
+            .unwrap();
         let closure = format!("status=closed&officer={id}&closed_from=");
         let closures: Vec<_> = links.iter().filter(|(href, _)| href.contains(&closure)).collect();
         assert_eq!(closures.len(), 6, "six weeks of {officer}'s closures: {links:?}");
@@ -822,15 +821,15 @@ async fn every_number_of_the_cockpit_links_to_the_cases_it_counts() {
         let to: NaiveDate = to.parse().unwrap();
         let since = from.and_hms_opt(0, 0, 0).unwrap().and_utc();
         let until = to.succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc();
-        let events: Vec<i64> = on_engine!(app.db.store, |pool| sqlx::query_scalar(
-            "SELECT case_id FROM case_events WHERE actor = $1 AND recorded_at >= $2 AND recorded_at < $3"
+        let events: Vec<i64> = sql::query_scalar(
+            "SELECT case_id FROM case_events WHERE actor = $1 AND recorded_at >= $2 AND recorded_at < $3",
         )
         .bind(&actor)
         .bind(since)
         .bind(until)
-        .fetch_all(pool)
+        .fetch_all(&app.db.store)
         .await
-        .unwrap());
+        .unwrap();
         assert_eq!(events.len() as i64, *counted, "{href}");
         let listed: std::collections::BTreeSet<i64> = listed_cases(&app, &lead, href).await.into_iter().collect();
         assert_eq!(listed, events.iter().copied().collect(), "{href}");

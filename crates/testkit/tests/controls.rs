@@ -4,7 +4,7 @@ use chrono::{Duration, Utc};
 use recouvre_domain::authority::Role;
 use recouvre_domain::Money;
 use recouvre_iso20022::sepa::rf_reference;
-use recouvre_store::on_engine;
+use recouvre_store::sql;
 use recouvre_testkit::{camt053, today, StatementCredit, TestApp};
 
 #[tokio::test]
@@ -45,7 +45,7 @@ async fn money_in_reconciles_with_cases_and_suspense_and_the_controls_see_anomal
     assert_eq!(reconciliation.suspense_in, Money::from_cents(8_000));
     assert_eq!(reconciliation.suspense_closing, Money::from_cents(8_000));
     let item = recouvre_store::suspense::open_items(store).await.unwrap()[0].id;
-    recouvre_store::suspense::assign(store, item, 5, "camille", Utc::now()).await.unwrap();
+    recouvre_store::payments::assign_suspense(store, item, 5, "camille", Utc::now()).await.unwrap();
     let after = recouvre_store::controls::reconciliation(store, today(), today()).await.unwrap();
     assert_eq!((after.suspense_cleared, after.suspense_closing), (Money::from_cents(8_000), Money::ZERO));
 
@@ -84,12 +84,12 @@ async fn money_in_reconciles_with_cases_and_suspense_and_the_controls_see_anomal
     assert_eq!(csv.lines().count(), lines.len() + 1);
     assert!(csv.starts_with("date;transaction;case;kind;account;debit;credit;reference\n"));
     // A tampered posting shows up in the controls.
-    on_engine!(store, |pool| {
-        sqlx::query("UPDATE ledger_postings SET amount_cents = amount_cents - 1 WHERE id = (SELECT MAX(id) FROM ledger_postings)")
-            .execute(pool)
+    {
+        sql::query("UPDATE ledger_postings SET amount_cents = amount_cents - 1 WHERE id = (SELECT MAX(id) FROM ledger_postings)")
+            .execute(store)
             .await
             .unwrap();
-    });
+    };
     let tampered = recouvre_store::controls::control_report(store, today()).await.unwrap();
     assert_eq!(tampered.ledger.unbalanced_transactions.len(), 1);
     // The page shows it to accounting control.

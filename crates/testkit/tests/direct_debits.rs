@@ -12,7 +12,7 @@ use recouvre_domain::Money;
 use recouvre_iso20022::{Message, Pain008Version};
 use recouvre_store::direct_debits::{self, NewMandate, ReturnOutcome};
 use recouvre_store::settings::BankIdentity;
-use recouvre_store::{on_engine, Store, StoreError};
+use recouvre_store::{sql, Store, StoreError};
 use recouvre_testkit::{today, TestDb};
 
 const ACTOR: &str = "camille";
@@ -20,13 +20,12 @@ const DEBTOR_IBAN: &str = "FR7630006000011234567890189";
 
 /// An open case owing more than `at_least`.
 async fn open_case(store: &Store, at_least: Money) -> i64 {
-    let ids: Vec<i64> = on_engine!(store, |pool| sqlx::query_scalar(
-        "SELECT id FROM cases WHERE status <> 'closed' AND total_cents > $1 ORDER BY id LIMIT 1"
-    )
-    .bind(at_least.cents())
-    .fetch_all(pool)
-    .await
-    .unwrap());
+    let ids: Vec<i64> =
+        sql::query_scalar("SELECT id FROM cases WHERE status <> 'closed' AND total_cents > $1 ORDER BY id LIMIT 1")
+            .bind(at_least.cents())
+            .fetch_all(store)
+            .await
+            .unwrap();
     *ids.first().expect("a seeded open case owing enough")
 }
 
@@ -266,11 +265,11 @@ async fn a_mandate_with_a_wrong_iban_bic_or_reference_is_refused_naming_the_fiel
     assert!(direct_debits::mandates(store, case_id).await.unwrap().is_empty());
     // The same reference on another case is refused too (compared without case).
     direct_debits::add_mandate(store, case_id, None, &mandate("RUM-1", DEBTOR_IBAN), ACTOR, Utc::now()).await.unwrap();
-    let other = on_engine!(store, |pool| sqlx::query_scalar::<_, i64>("SELECT id FROM cases WHERE id <> $1 LIMIT 1")
+    let other = sql::query_scalar::<i64>("SELECT id FROM cases WHERE id <> $1 LIMIT 1")
         .bind(case_id)
-        .fetch_one(pool)
+        .fetch_one(store)
         .await
-        .unwrap());
+        .unwrap();
     let error = direct_debits::add_mandate(store, other, None, &mandate("rum-1", DEBTOR_IBAN), ACTOR, Utc::now())
         .await
         .unwrap_err();

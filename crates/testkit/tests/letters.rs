@@ -3,6 +3,7 @@
 //! for byte, and printed with the day's mail. The PDFs' text is read with `pdftotext`.
 
 use recouvre_domain::authority::Role;
+use recouvre_store::sql;
 use recouvre_testkit::TestApp;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -121,12 +122,12 @@ async fn a_formal_notice_is_previewed_validated_stored_and_printed_with_the_days
     let events = recouvre_store::journal::events(&app.db.store, 1).await.unwrap();
     let event = events.iter().find(|event| event.kind == "document_validated").expect("journaled");
     assert!(event.payload.contains(&sha256) && event.payload.contains("formal_notice"), "{}", event.payload);
-    let deadlines: i64 = recouvre_store::on_engine!(app.db.store, |pool| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM agenda_items WHERE case_id = 1 AND code = 'cure_period' AND status = 'open'"
+    let deadlines: i64 = sql::query_scalar(
+        "SELECT COUNT(*) FROM agenda_items WHERE case_id = 1 AND code = 'cure_period' AND status = 'open'",
     )
-    .fetch_one(pool)
+    .fetch_one(&app.db.store)
     .await
-    .unwrap());
+    .unwrap();
     assert_eq!(deadlines, 1);
 
     // The day's mail: a cover list then the letter; the same file twice.
@@ -199,10 +200,7 @@ fn flatten(text: &str) -> String {
 }
 
 async fn row_count(app: &TestApp, table: &str) -> i64 {
-    recouvre_store::on_engine!(app.db.store, |pool| sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(pool)
-        .await
-        .unwrap())
+    sql::query_scalar(format!("SELECT COUNT(*) FROM {table}")).fetch_one(&app.db.store).await.unwrap()
 }
 
 /// The default formal notice with a paragraph of its own, to recognise the version in a PDF.

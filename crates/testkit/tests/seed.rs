@@ -7,9 +7,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use recouvre_demo::portfolio::{self, PortfolioSpec};
 use recouvre_domain::authority::{DelegationLevel, Role};
 use recouvre_domain::case::{CaseStatus, NewCase, PartyRole};
-use recouvre_store::{on_engine, Store};
+use recouvre_store::{sql, Store};
 use recouvre_testkit::TestDb;
-use sqlx::Row;
 
 const OFFICERS: [&str; 2] = ["camille", "julien"];
 const ACTOR: &str = "system:seed";
@@ -123,11 +122,9 @@ async fn contents(store: &Store) -> Vec<(String, Vec<Vec<Option<String>>>)> {
     for (table, columns) in tables {
         let select: Vec<String> = columns.iter().map(|column| format!("CAST({column} AS TEXT)")).collect();
         let order = if columns.iter().any(|column| column == "id") { "id".to_string() } else { columns.join(", ") };
-        let sql = format!("SELECT {} FROM {table} ORDER BY {order}", select.join(", "));
-        let rows: Vec<Vec<Option<String>>> = on_engine!(store, |pool| {
-            let rows = sqlx::query(&sql).fetch_all(pool).await.unwrap();
-            rows.iter().map(|row| (0..columns.len()).map(|index| row.get(index)).collect()).collect()
-        });
+        let statement = format!("SELECT {} FROM {table} ORDER BY {order}", select.join(", "));
+        let rows: Vec<sql::TextRow> = sql::query_as(&statement).fetch_all(store).await.unwrap();
+        let rows: Vec<Vec<Option<String>>> = rows.into_iter().map(|row| row.0).collect();
         contents.push((table, rows));
     }
     contents

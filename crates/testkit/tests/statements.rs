@@ -4,7 +4,7 @@
 use recouvre_domain::authority::Role;
 use recouvre_domain::Money;
 use recouvre_iso20022::sepa::rf_reference;
-use recouvre_store::on_engine;
+use recouvre_store::sql;
 use recouvre_testkit::{camt053, today, StatementCredit, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -13,14 +13,14 @@ const PASSWORD: &str = "correct-horse-battery";
 
 /// A case whose debtor's IBAN is theirs alone: (case id, IBAN).
 async fn case_with_unique_iban(app: &TestApp) -> (i64, String) {
-    let rows: Vec<(i64, String)> = on_engine!(app.db.store, |pool| sqlx::query_as(
+    let rows: Vec<(i64, String)> = sql::query_as(
         "SELECT c.id, p.iban FROM cases c JOIN persons p ON p.id = c.debtor_id \
          WHERE p.iban IS NOT NULL AND c.status <> 'closed' AND c.id > 10 \
-         AND (SELECT COUNT(*) FROM persons q WHERE q.iban = p.iban) = 1 ORDER BY c.id LIMIT 1"
+         AND (SELECT COUNT(*) FROM persons q WHERE q.iban = p.iban) = 1 ORDER BY c.id LIMIT 1",
     )
-    .fetch_all(pool)
+    .fetch_all(&app.db.store)
     .await
-    .unwrap());
+    .unwrap();
     rows.into_iter().next().expect("a seeded debtor with an IBAN")
 }
 

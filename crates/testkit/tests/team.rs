@@ -4,7 +4,7 @@
 
 use chrono::{Duration, Utc};
 use recouvre_domain::authority::Role;
-use recouvre_store::on_engine;
+use recouvre_store::sql;
 use recouvre_testkit::{hidden_value, today, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -38,13 +38,13 @@ async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
 }
 
 async fn officer_of(app: &TestApp, case_id: i64) -> Option<String> {
-    on_engine!(app.db.store, |pool| sqlx::query_scalar::<_, Option<String>>(
-        "SELECT u.login FROM cases c LEFT JOIN users u ON u.id = c.officer_id WHERE c.id = $1"
+    sql::query_scalar::<Option<String>>(
+        "SELECT u.login FROM cases c LEFT JOIN users u ON u.id = c.officer_id WHERE c.id = $1",
     )
     .bind(case_id)
-    .fetch_one(pool)
+    .fetch_one(&app.db.store)
     .await
-    .unwrap())
+    .unwrap()
 }
 
 async fn version_of(app: &TestApp, case_id: i64) -> i64 {
@@ -164,18 +164,22 @@ async fn balanced_distribution_feeds_the_lightest_officer_and_specialties_come_f
     let lead_token = app.db.token(lead).await;
     import_cases(&app, 8).await;
     // Alice already has three open cases; Chloé handles estates, with two open cases.
-    on_engine!(app.db.store, |pool| {
-        sqlx::query("UPDATE cases SET officer_id = $1 WHERE id IN (1, 2, 3)").bind(alice).execute(pool).await.unwrap();
-        sqlx::query("UPDATE cases SET officer_id = (SELECT id FROM users WHERE login = 'chloe') WHERE id IN (4, 5)")
-            .execute(pool)
+    {
+        sql::query("UPDATE cases SET officer_id = $1 WHERE id IN (1, 2, 3)")
+            .bind(alice)
+            .execute(&app.db.store)
             .await
             .unwrap();
-        sqlx::query("UPDATE persons SET deceased_on = $1 WHERE customer_number = 'C8'")
+        sql::query("UPDATE cases SET officer_id = (SELECT id FROM users WHERE login = 'chloe') WHERE id IN (4, 5)")
+            .execute(&app.db.store)
+            .await
+            .unwrap();
+        sql::query("UPDATE persons SET deceased_on = $1 WHERE customer_number = 'C8'")
             .bind(today() - Duration::days(30))
-            .execute(pool)
+            .execute(&app.db.store)
             .await
             .unwrap();
-    });
+    };
     let (status, body) = send(
         client()
             .put(app.url("/api/v1/team/officers/chloe/specialties"))
@@ -571,9 +575,9 @@ async fn the_third_party_directory_lists_creates_and_shows_results() {
     assert_eq!(all.as_array().unwrap().len(), 9);
 
     // The bailiff is named on two procedures of case 1.
-    on_engine!(app.db.store, |pool| {
+    {
         for (state, recovered, costs) in [("report_received", 45_000_i64, 12_000_i64), ("served", 0, 8_000)] {
-            sqlx::query(
+            sql::query(
                 "INSERT INTO procedures (case_id, kind, state, started_on, updated_on, third_party_id, costs_cents, \
                  recovered_cents, closed, created_by, created_at) VALUES (1, 'enforcement_bank', $1, $2, $2, $3, $4, $5, $6, 'alice', $7)",
             )
@@ -584,11 +588,11 @@ async fn the_third_party_directory_lists_creates_and_shows_results() {
             .bind(recovered)
             .bind(false)
             .bind(Utc::now())
-            .execute(pool)
+            .execute(&app.db.store)
             .await
             .unwrap();
         }
-    });
+    };
     let (status, detail) =
         send(client().get(app.url(&format!("/api/v1/third-parties/{id}"))).bearer_auth(&officer_token)).await;
     assert_eq!(status, StatusCode::OK, "{detail}");

@@ -4,6 +4,7 @@
 
 use chrono::{NaiveDate, Utc};
 use recouvre_domain::authority::Role;
+use recouvre_store::sql;
 use recouvre_testkit::{today, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -234,12 +235,10 @@ async fn a_waiver_within_the_delegation_is_booked_and_a_larger_one_waits() {
 #[tokio::test]
 async fn a_protected_adults_plan_needs_the_guardians_countersignature() {
     let (app, officer, _) = app_with_case().await;
-    recouvre_store::on_engine!(app.db.store, |pool| {
-        sqlx::query("UPDATE persons SET protection = 'curatorship', guardian_name = 'UDAF du Rhône'")
-            .execute(pool)
-            .await
-            .unwrap();
-    });
+    sql::query("UPDATE persons SET protection = 'curatorship', guardian_name = 'UDAF du Rhône'")
+        .execute(&app.db.store)
+        .await
+        .unwrap();
     let first = today() + chrono::Duration::days(5);
     let instalments: Vec<Value> = (0..6)
         .map(|month| json!({"due_on": recouvre_domain::calendar::add_months_clamped(first, month), "amount": "500.00"}))

@@ -1127,7 +1127,7 @@ async fn put_rules(
     user.require(Permission::Administer)?;
     recouvre_store::workflow::replace_rules(&state.store, &kind, &body, user.login(), Utc::now()).await.map_err(
         |error| match error {
-            recouvre_store::StoreError::Conflict(message) => AppError::BadRequest(message),
+            recouvre_store::StoreError::Invalid { message, .. } => AppError::BadRequest(message),
             other => AppError::from(other),
         },
     )?;

@@ -45,7 +45,7 @@ pub async fn overview(app: &App, actor: &Actor, month: Option<Month>) -> Result<
             let charts = files::charts(&pack)?;
             Ok(Overview { month, pack: Some((Box::new(pack), charts)), unavailable: None })
         }
-        Err(StoreError::Conflict(message)) => Ok(Overview { month, pack: None, unavailable: Some(message) }),
+        Err(StoreError::Refused { message, .. }) => Ok(Overview { month, pack: None, unavailable: Some(message) }),
         Err(error) => Err(error.into()),
     }
 }

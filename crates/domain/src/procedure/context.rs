@@ -11,7 +11,9 @@
 use crate::calendar::Region;
 use crate::case::{OverIndebtedness, Protection};
 
-use super::{possible_steps, PendingDeadline, ProcedureContext, ProcedureKind, ProcedurePolicy, State, Step, StepInput};
+use super::{
+    possible_steps, PendingDeadline, ProcedureContext, ProcedureKind, ProcedurePolicy, State, Step, StepInput,
+};
 
 /// A procedure already on the case, as the context needs it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

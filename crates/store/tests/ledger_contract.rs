@@ -6,8 +6,10 @@ use recouvre_domain::allocation::AllocationOrder;
 use recouvre_domain::case::Breakdown;
 use recouvre_domain::ledger::{Account, Balances, Posting};
 use recouvre_domain::Money;
-use recouvre_store::{on_engine, StoreError};
-use recouvre_testkit::{today, TestDb};
+use recouvre_store::{sql, StoreError};
+mod common;
+
+use common::{today, TestDb};
 
 fn entry<'a>(reference: &'a str, actor: &'a str) -> recouvre_store::ledger::Entry<'a> {
     recouvre_store::ledger::Entry { booked_on: today(), reference, actor, now: Utc::now() }
@@ -47,7 +49,7 @@ async fn random_operation_sequences_keep_the_ledger_invariants() {
                 } else {
                     AllocationOrder::CapitalFirst
                 };
-                recouvre_store::ledger::book_payment(
+                recouvre_store::payments::book_payment(
                     &db.store,
                     case_id,
                     None,
@@ -82,7 +84,7 @@ async fn random_operation_sequences_keep_the_ledger_invariants() {
             }
         };
         match result {
-            Ok(()) | Err(StoreError::Conflict(_)) => {}
+            Ok(()) | Err(StoreError::Refused { .. }) => {}
             Err(other) => panic!("step {step}: {other}"),
         }
     }
@@ -118,7 +120,7 @@ async fn a_payment_is_journaled_with_its_allocation_and_a_stale_one_refused() {
     let db = TestDb::new().await;
     db.seed(3, &[]).await;
     let before = recouvre_store::cases::detail(&db.store, 1).await.unwrap();
-    let booked = recouvre_store::ledger::book_payment(
+    let booked = recouvre_store::payments::book_payment(
         &db.store,
         1,
         Some(before.version),
@@ -133,7 +135,7 @@ async fn a_payment_is_journaled_with_its_allocation_and_a_stale_one_refused() {
     assert_eq!(after.breakdown.total(), before.breakdown.total() - Money::from_cents(10_000));
     let events = recouvre_store::journal::events(&db.store, 1).await.unwrap();
     assert_eq!(events.last().unwrap().kind, "payment_booked");
-    let stale = recouvre_store::ledger::book_payment(
+    let stale = recouvre_store::payments::book_payment(
         &db.store,
         1,
         Some(before.version),
@@ -152,12 +154,10 @@ async fn a_payment_is_journaled_with_its_allocation_and_a_stale_one_refused() {
 async fn the_controls_find_a_tampered_posting() {
     let db = TestDb::new().await;
     db.seed(2, &[]).await;
-    on_engine!(db.store, |pool| {
-        sqlx::query("UPDATE ledger_postings SET amount_cents = amount_cents + 1 WHERE id = 1")
-            .execute(pool)
-            .await
-            .unwrap();
-    });
+    sql::query("UPDATE ledger_postings SET amount_cents = amount_cents + 1 WHERE id = 1")
+        .execute(&db.store)
+        .await
+        .unwrap();
     let findings = recouvre_store::ledger::check(&db.store).await.unwrap();
     assert_eq!(findings.unbalanced_transactions.len(), 1);
     assert_eq!(findings.stale_projections.len(), 1, "{findings:?}");

@@ -6,8 +6,10 @@ use recouvre_domain::case::{CaseStatus, ClaimNature};
 use recouvre_domain::journal::ChainBreak;
 use recouvre_domain::Money;
 use recouvre_store::cases::{CaseFilter, CaseSort, OfficerFilter};
-use recouvre_store::{on_engine, StoreError};
-use recouvre_testkit::{TestDb, POSTGRES_ENV};
+use recouvre_store::{sql, StoreError};
+mod common;
+
+use common::{TestDb, POSTGRES_ENV};
 
 #[tokio::test]
 async fn both_engines_have_the_same_tables_and_columns() {
@@ -37,13 +39,11 @@ async fn money_columns_are_integer_cents() {
     assert!(money_columns.len() >= 10, "{money_columns:?}");
     // Storing the largest amount a bank could owe round-trips exactly.
     db.seed(1, &[]).await;
-    on_engine!(db.store, |pool| {
-        sqlx::query("UPDATE claims SET principal_cents = $1")
-            .bind(9_007_199_254_740_993_i64)
-            .execute(pool)
-            .await
-            .unwrap();
-    });
+    sql::query("UPDATE claims SET principal_cents = $1")
+        .bind(9_007_199_254_740_993_i64)
+        .execute(&db.store)
+        .await
+        .unwrap();
     let case = recouvre_store::cases::detail(&db.store, 1).await.unwrap();
     assert_eq!(case.claims[0].1.amounts.principal, Money::from_cents(9_007_199_254_740_993));
 }
@@ -51,7 +51,7 @@ async fn money_columns_are_integer_cents() {
 #[tokio::test]
 async fn opening_a_case_journals_it_and_the_chain_verifies() {
     let db = TestDb::new().await;
-    db.user("camille", Role::Officer, "secret-password").await;
+    db.user("camille", Role::Officer).await;
     db.seed(25, &["camille"]).await;
     assert_eq!(recouvre_store::cases::count(&db.store).await.unwrap(), 25);
     let case = recouvre_store::cases::detail(&db.store, 1).await.unwrap();
@@ -68,12 +68,10 @@ async fn opening_a_case_journals_it_and_the_chain_verifies() {
 async fn a_tampered_event_is_named_by_the_verification() {
     let db = TestDb::new().await;
     db.seed(5, &[]).await;
-    on_engine!(db.store, |pool| {
-        sqlx::query("UPDATE case_events SET payload = '{\"reference\":\"forged\"}' WHERE case_id = 3 AND sequence = 1")
-            .execute(pool)
-            .await
-            .unwrap();
-    });
+    sql::query("UPDATE case_events SET payload = '{\"reference\":\"forged\"}' WHERE case_id = 3 AND sequence = 1")
+        .execute(&db.store)
+        .await
+        .unwrap();
     let report = recouvre_store::journal::verify_all(&db.store).await.unwrap();
     assert_eq!(
         report.first_break,
@@ -86,13 +84,11 @@ async fn a_deleted_last_event_is_found_too() {
     let db = TestDb::new().await;
     db.seed(4, &[]).await;
     let version = recouvre_store::cases::detail(&db.store, 2).await.unwrap().version;
-    on_engine!(db.store, |pool| {
-        sqlx::query("DELETE FROM case_events WHERE case_id = 2 AND sequence = $1")
-            .bind(version)
-            .execute(pool)
-            .await
-            .unwrap();
-    });
+    sql::query("DELETE FROM case_events WHERE case_id = 2 AND sequence = $1")
+        .bind(version)
+        .execute(&db.store)
+        .await
+        .unwrap();
     let report = recouvre_store::journal::verify_all(&db.store).await.unwrap();
     assert_eq!(report.first_break, Some(ChainBreak::Truncated { case_id: 2, last_sequence: version - 1, version }));
 }
@@ -152,8 +148,8 @@ async fn concurrent_changes_to_one_case_never_overwrite_each_other() {
 #[tokio::test]
 async fn the_case_list_filters_sorts_and_pages_by_keyset() {
     let db = TestDb::new().await;
-    let camille = db.user("camille", Role::Officer, "secret-password").await;
-    db.user("julien", Role::Officer, "secret-password").await;
+    let camille = db.user("camille", Role::Officer).await;
+    db.user("julien", Role::Officer).await;
     db.seed(120, &["camille", "julien"]).await;
     // Every page in order, no duplicate, no gap, for each sort.
     for sort in CaseSort::ALL {
@@ -304,7 +300,7 @@ async fn an_import_failing_midway_in_storage_leaves_nothing() {
     let db = TestDb::new().await;
     // The second line names an officer who does not exist: the storage refuses it after the
     // first line was written, and the transaction takes the first line back too.
-    let today = recouvre_testkit::today();
+    let today = common::today();
     let mut cases = recouvre_domain::intake::parse_accounts(
         &format!(
             "{ACCOUNTS_HEADER}\nC1;Dupont;Jean;3 rue;69003;Lyon;overdraft;A-1;100.00;{today}\nC2;Roy;Paul;1 rue;69003;Lyon;card;A-2;50.00;{today}\n"
@@ -328,7 +324,7 @@ async fn an_import_failing_midway_in_storage_leaves_nothing() {
 #[tokio::test]
 async fn sessions_expire_and_tokens_can_be_revoked_only_by_hash() {
     let db = TestDb::new().await;
-    let user_id = db.user("nadia", Role::Compliance, "secret-password").await;
+    let user_id = db.user("nadia", Role::Compliance).await;
     let now = Utc::now();
     recouvre_store::sessions::create(&db.store, "hash-a", user_id, "csrf", now, now + chrono::Duration::hours(1))
         .await
@@ -345,22 +341,18 @@ async fn sessions_expire_and_tokens_can_be_revoked_only_by_hash() {
         recouvre_store::users::user_by_token(&db.store, &token, now).await.unwrap().is_none(),
         "raw tokens are never stored"
     );
-    let hash = recouvre_web::auth::token_hash(&token);
+    let hash = common::token_hash(&token);
     assert_eq!(recouvre_store::users::user_by_token(&db.store, &hash, now).await.unwrap().unwrap().id, user_id);
 
     // The token's last use is recorded at most once a minute (a write per API request queued
     // every request behind SQLite's single writer).
     let last_used = || async {
-        on_engine!(db.store, |pool| {
-            sqlx::query_scalar::<_, Option<chrono::DateTime<Utc>>>(
-                "SELECT last_used_at FROM api_tokens WHERE token_hash = $1",
-            )
+        sql::query_scalar::<Option<chrono::DateTime<Utc>>>("SELECT last_used_at FROM api_tokens WHERE token_hash = $1")
             .bind(&hash)
-            .fetch_one(pool)
+            .fetch_one(&db.store)
             .await
             .unwrap()
-        })
-        .expect("a used token has a last use")
+            .expect("a used token has a last use")
     };
     let first_use = last_used().await;
     let soon = now + chrono::Duration::seconds(30);
@@ -374,7 +366,7 @@ async fn sessions_expire_and_tokens_can_be_revoked_only_by_hash() {
 #[tokio::test]
 async fn failed_logins_lock_the_account() {
     let db = TestDb::new().await;
-    let user_id = db.user("julien", Role::Officer, "secret-password").await;
+    let user_id = db.user("julien", Role::Officer).await;
     let until = Utc::now() + chrono::Duration::minutes(15);
     for _ in 0..4 {
         recouvre_store::users::record_failed_login(&db.store, user_id, 5, until).await.unwrap();
@@ -392,8 +384,8 @@ async fn failed_logins_lock_the_account() {
 #[tokio::test]
 async fn duplicate_logins_are_refused_with_a_clear_message() {
     let db = TestDb::new().await;
-    db.user("sophie", Role::TeamLead, "secret-password").await;
-    let hash = recouvre_app::identity::hash_password("another-password").unwrap();
+    db.user("sophie", Role::TeamLead).await;
+    let hash = "$argon2id$another-hash".to_string();
     let again = recouvre_store::users::NewUser {
         login: "sophie",
         display_name: "Sophie",

@@ -1,0 +1,213 @@
+//! Booking money received for a case: screened by the vigilance rules (`crate::aml`), then
+//! either allocated on the case's ledger (`crate::ledger`) or held in suspense for compliance
+//! (`crate::suspense`), in one transaction.
+//!
+//! This module sits above the ledger, the suspense account and the vigilance rules, which know
+//! nothing of each other's booking paths: a payment by hand ([`book_payment_from`]) and a
+//! suspense item an officer assigns to a case ([`assign_suspense`]) both go through here. (A
+//! statement's credits and a direct-debit file screen and book their payments the same way, in
+//! `crate::statements` and `crate::direct_debits`.)
+
+use chrono::{DateTime, NaiveDate, Utc};
+use recouvre_domain::allocation::AllocationOrder;
+use recouvre_domain::aml::Channel;
+use recouvre_domain::journal::EventKind;
+use recouvre_domain::ledger;
+use recouvre_domain::Money;
+use serde_json::json;
+
+use crate::aml::{IncomingPayment, Payer, ScreeningRecord};
+use crate::db::{query, query_as, query_scalar};
+use crate::journal::CaseEvent;
+use crate::ledger::{posting_summary, refused_by_ledger, Booked, Booking, Entry};
+use crate::suspense::{Clearing, Held, AML_HOLD};
+use crate::{Result, Store, StoreError};
+
+/// Books a payment received for a case (by hand, a direct debit, or a matched statement
+/// entry), allocated per `order`, journaled on the case in the same transaction.
+pub async fn book_payment(
+    store: &Store,
+    case_id: i64,
+    expected_version: Option<i64>,
+    amount: Money,
+    order: AllocationOrder,
+    entry: &Entry<'_>,
+) -> Result<Booked> {
+    book_payment_from(store, case_id, expected_version, amount, order, entry, &Payer::default()).await
+}
+
+/// [`book_payment`] with what is known of the payer, screened by the vigilance rules in the
+/// same transaction (`crate::aml`). A payment the rules hold goes to suspense (status
+/// `aml_hold`) and the case is not touched: the answer says only that it is pending.
+pub async fn book_payment_from(
+    store: &Store,
+    case_id: i64,
+    expected_version: Option<i64>,
+    amount: Money,
+    order: AllocationOrder,
+    entry: &Entry<'_>,
+    payer: &Payer,
+) -> Result<Booked> {
+    let Entry { booked_on: received_on, reference, actor, now } = *entry;
+    let vigilance = crate::aml::vigilance(store).await?;
+    let payment = IncomingPayment { case_id, amount, received_on, payer, channel: Channel::Manual };
+    let mut tx = store.begin().await?;
+    let balances = tx.balances(case_id).await?;
+    let transaction = ledger::payment(&balances, amount, order).map_err(refused_by_ledger)?;
+    let screening = tx.assess(&payment, &vigilance).await?;
+    let booked = if screening.hold {
+        // Held for compliance: the money waits in suspense, the case is not touched.
+        let version: i64 =
+            query_scalar("SELECT version FROM cases WHERE id = $1").bind(case_id).fetch_one(&mut tx).await?;
+        if let Some(expected) = expected_version {
+            if expected != version {
+                return Err(StoreError::conflict(
+                    "stale_version",
+                    format!(
+                        "le dossier a changé depuis son affichage (version {expected}, maintenant {version}) : \
+                         rechargez-le"
+                    ),
+                ));
+            }
+        }
+        let source_key = format!("manual:{case_id}:{}:{reference}", now.to_rfc3339());
+        let held = Held {
+            received_on,
+            amount,
+            payer_name: payer.name.as_deref(),
+            payer_iban: payer.iban.as_deref(),
+            reference: Some(reference),
+            suggested_case_id: Some(case_id),
+            reason: "paiement en cours de traitement",
+            source_key: &source_key,
+        };
+        let (item_id, transaction_id) = tx
+            .hold(&held, AML_HOLD, actor, now)
+            .await?
+            .ok_or_else(|| StoreError::conflict("already_booked", "ce paiement est déjà enregistré"))?;
+        let record = ScreeningRecord {
+            payment: &payment,
+            transaction_id,
+            screening: &screening,
+            vigilance: &vigilance,
+            held_item_id: Some(item_id),
+            now,
+        };
+        tx.record_screening(record).await?;
+        Booked { transaction_id, version, postings: Vec::new(), pending: true }
+    } else {
+        let payload = json!({
+            "amount": amount, "received_on": received_on, "reference": reference,
+            "allocation": posting_summary(&transaction),
+        });
+        let event = tx
+            .append_event(CaseEvent {
+                case_id,
+                expected_version,
+                kind: EventKind::PaymentBooked,
+                payload: payload.to_string(),
+                actor,
+                now,
+            })
+            .await?;
+        let booking = Booking {
+            case_id: Some(case_id),
+            transaction: &transaction,
+            booked_on: received_on,
+            reference,
+            reverses: None,
+            actor,
+            now,
+        };
+        let transaction_id = tx.book(booking).await?;
+        let record = ScreeningRecord {
+            payment: &payment,
+            transaction_id,
+            screening: &screening,
+            vigilance: &vigilance,
+            held_item_id: None,
+            now,
+        };
+        tx.record_screening(record).await?;
+        Booked { transaction_id, version: event.sequence, postings: posting_summary(&transaction), pending: false }
+    };
+    tx.commit().await?;
+    Ok(booked)
+}
+
+/// An officer assigns a suspense item to a case: the money leaves suspense and is allocated on
+/// the case like a payment, journaled on the case, in one transaction. The payment is screened
+/// first; if it must be held for compliance, it stays in suspense (status `aml_hold`) and the
+/// case is untouched. Returns the case's version.
+pub async fn assign_suspense(
+    store: &Store,
+    item_id: i64,
+    case_id: i64,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let vigilance = crate::aml::vigilance(store).await?;
+    let mut tx = store.begin().await?;
+    type Claimed = (i64, NaiveDate, Option<String>, Option<String>, Option<String>);
+    let claimed: Option<Claimed> = query_as(
+        "UPDATE suspense_items SET status = 'assigned', case_id = $2, resolved_by = $3, resolved_at = $4 \
+         WHERE id = $1 AND status = 'open' RETURNING amount_cents, received_on, reference, payer_name, payer_iban",
+    )
+    .bind(item_id)
+    .bind(case_id)
+    .bind(actor)
+    .bind(now)
+    .fetch_optional(&mut tx)
+    .await?;
+    let Some((amount_cents, received_on, reference, payer_name, payer_iban)) = claimed else {
+        return Err(StoreError::conflict(
+            "already_decided",
+            format!("l'élément n° {item_id} n'est plus en instance (déjà traité ?)"),
+        ));
+    };
+    let amount = Money::from_cents(amount_cents);
+    let payer = Payer { name: payer_name, iban: payer_iban, cash: false, refund_to_other_account: false };
+    let payment = IncomingPayment { case_id, amount, received_on, payer: &payer, channel: Channel::Statement };
+    let screening = tx.assess(&payment, &vigilance).await?;
+    let version = if screening.hold {
+        query("UPDATE suspense_items SET status = $2 WHERE id = $1")
+            .bind(item_id)
+            .bind(AML_HOLD)
+            .execute(&mut tx)
+            .await?;
+        let note = format!("instance n° {item_id}");
+        let hold_transaction: i64 = query_scalar(
+            "SELECT id FROM ledger_transactions WHERE case_id IS NULL AND reference = $1 ORDER BY id LIMIT 1",
+        )
+        .bind(&note)
+        .fetch_one(&mut tx)
+        .await?;
+        let record = ScreeningRecord {
+            payment: &payment,
+            transaction_id: hold_transaction,
+            screening: &screening,
+            vigilance: &vigilance,
+            held_item_id: Some(item_id),
+            now,
+        };
+        tx.record_screening(record).await?;
+        let version: i64 =
+            query_scalar("SELECT version FROM cases WHERE id = $1").bind(case_id).fetch_one(&mut tx).await?;
+        version
+    } else {
+        let clearing = Clearing { item_id, case_id, amount, received_on, reference: reference.as_deref(), actor, now };
+        let (event, transaction_id) = tx.clear_to_case(clearing).await?;
+        let record = ScreeningRecord {
+            payment: &payment,
+            transaction_id,
+            screening: &screening,
+            vigilance: &vigilance,
+            held_item_id: None,
+            now,
+        };
+        tx.record_screening(record).await?;
+        event.sequence
+    };
+    tx.commit().await?;
+    Ok(version)
+}
