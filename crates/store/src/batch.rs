@@ -933,6 +933,7 @@ fn plan_chunk(
                     actor,
                     recorded_at,
                 },
+                crate::journal::new_salt,
             );
             tail.version = event.sequence;
             tail.hash = event.hash.clone();

@@ -2,9 +2,10 @@
 //! read, verify.
 
 use chrono::{DateTime, Utc};
+use rand::RngCore;
 use recouvre_domain::journal::{
-    seal, to_storage_precision, verify_chain, ChainBreak, EventKind, JournalEvent, NewEvent as SealedFields,
-    GENESIS_HASH,
+    legacy_seal_digest, personal_digest, seal, split_payload, to_storage_precision, verify_chain, ChainBreak,
+    EventKind, JournalEvent, LegacySeal, NewEvent as SealedFields, GENESIS_HASH, LEGACY_ENVELOPE, SALT_BYTES,
 };
 
 use crate::db::{query, query_as, query_scalar, MultiRow};
@@ -18,7 +19,8 @@ pub(crate) struct CaseEvent<'a> {
     /// was on screen.
     pub expected_version: Option<i64>,
     pub kind: EventKind,
-    /// The payload as stored and hashed: JSON text.
+    /// The whole payload, JSON text: the personal fields of its kind are kept apart when it is
+    /// sealed (`EventKind::personal_fields`).
     pub payload: String,
     pub actor: &'a str,
     pub now: DateTime<Utc>,
@@ -58,15 +60,20 @@ impl Tx {
         let event = seal(
             &previous_hash,
             SealedFields { case_id, sequence, kind: kind.code(), payload: &payload, actor, recorded_at },
+            new_salt,
         );
         query(
-            "INSERT INTO case_events (case_id, sequence, kind, payload, actor, recorded_at, previous_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO case_events (case_id, sequence, kind, payload, personal, personal_salt, personal_digest, \
+             envelope, actor, recorded_at, previous_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(event.case_id)
         .bind(event.sequence)
         .bind(&event.kind)
         .bind(&event.payload)
+        .bind(&event.personal)
+        .bind(&event.personal_salt)
+        .bind(&event.personal_digest)
+        .bind(i32::from(event.envelope))
         .bind(&event.actor)
         .bind(event.recorded_at)
         .bind(&event.previous_hash)
@@ -100,8 +107,9 @@ impl Tx {
     /// order, with multi-row statements; the caller keeps `cases.version` in step.
     pub(crate) async fn insert_events(&mut self, events: &[JournalEvent]) -> Result<u64> {
         MultiRow::new(
-            "INSERT INTO case_events (case_id, sequence, kind, payload, actor, recorded_at, previous_hash, hash) ",
-            8,
+            "INSERT INTO case_events (case_id, sequence, kind, payload, personal, personal_salt, personal_digest, \
+             envelope, actor, recorded_at, previous_hash, hash) ",
+            EVENT_BIND_COLUMNS,
         )
         .execute(self, events, |values, event| {
             values
@@ -109,6 +117,10 @@ impl Tx {
                 .push(event.sequence)
                 .push(&event.kind)
                 .push(&event.payload)
+                .push(&event.personal)
+                .push(&event.personal_salt)
+                .push(&event.personal_digest)
+                .push(i32::from(event.envelope))
                 .push(&event.actor)
                 .push(event.recorded_at)
                 .push(&event.previous_hash)
@@ -118,12 +130,26 @@ impl Tx {
     }
 }
 
+/// A fresh random salt for the personal data of one event ([`SALT_BYTES`] bytes, hex).
+pub(crate) fn new_salt() -> String {
+    let mut bytes = [0_u8; SALT_BYTES];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Bind parameters per event row of a multi-row insert.
+pub(crate) const EVENT_BIND_COLUMNS: usize = 12;
+
 #[derive(sqlx::FromRow)]
 struct EventRow {
     case_id: i64,
     sequence: i64,
     kind: String,
     payload: String,
+    personal: Option<String>,
+    personal_salt: Option<String>,
+    personal_digest: Option<String>,
+    envelope: i32,
     actor: String,
     recorded_at: DateTime<Utc>,
     previous_hash: String,
@@ -137,6 +163,10 @@ impl From<EventRow> for JournalEvent {
             sequence: row.sequence,
             kind: row.kind,
             payload: row.payload,
+            personal: row.personal,
+            personal_salt: row.personal_salt,
+            personal_digest: row.personal_digest,
+            envelope: i16::try_from(row.envelope).unwrap_or(i16::MAX),
             actor: row.actor,
             recorded_at: row.recorded_at,
             previous_hash: row.previous_hash,
@@ -145,7 +175,8 @@ impl From<EventRow> for JournalEvent {
     }
 }
 
-const EVENT_COLUMNS: &str = "case_id, sequence, kind, payload, actor, recorded_at, previous_hash, hash";
+const EVENT_COLUMNS: &str = "case_id, sequence, kind, payload, personal, personal_salt, personal_digest, envelope, \
+    actor, recorded_at, previous_hash, hash";
 
 /// A case's journal, oldest first.
 pub async fn events(store: &Store, case_id: i64) -> Result<Vec<JournalEvent>> {
@@ -172,6 +203,7 @@ pub async fn verify_all(store: &Store) -> Result<VerifyReport> {
          WHERE (case_id > $1) OR (case_id = $1 AND sequence > $2) \
          ORDER BY case_id, sequence LIMIT $3"
     );
+    let seals = legacy_seals(store).await?;
     let mut report = VerifyReport { cases_checked: 0, events_checked: 0, first_break: None };
     let mut current_case: Vec<JournalEvent> = Vec::new();
     let (mut after_case, mut after_sequence) = (0_i64, 0_i64);
@@ -183,7 +215,7 @@ pub async fn verify_all(store: &Store) -> Result<VerifyReport> {
             let event = JournalEvent::from(row);
             (after_case, after_sequence) = (event.case_id, event.sequence);
             if current_case.first().is_some_and(|first| first.case_id != event.case_id) {
-                if let Err(broken) = check_case(&mut report, &current_case) {
+                if let Err(broken) = check_case(&mut report, &current_case, &seals) {
                     report.first_break = Some(broken);
                     return Ok(report);
                 }
@@ -196,7 +228,7 @@ pub async fn verify_all(store: &Store) -> Result<VerifyReport> {
         }
     }
     if !current_case.is_empty() {
-        if let Err(broken) = check_case(&mut report, &current_case) {
+        if let Err(broken) = check_case(&mut report, &current_case, &seals) {
             report.first_break = Some(broken);
             return Ok(report);
         }
@@ -216,8 +248,123 @@ pub async fn verify_all(store: &Store) -> Result<VerifyReport> {
     Ok(report)
 }
 
-fn check_case(report: &mut VerifyReport, events: &[JournalEvent]) -> Result<(), ChainBreak> {
+fn check_case(
+    report: &mut VerifyReport,
+    events: &[JournalEvent],
+    seals: &std::collections::HashMap<i64, LegacySeal>,
+) -> Result<(), ChainBreak> {
     report.cases_checked += 1;
     report.events_checked += events.len() as u64;
-    verify_chain(events)
+    let seal = events.first().and_then(|event| seals.get(&event.case_id));
+    verify_chain(events, seal)
+}
+
+/// Every case's legacy seal. Only databases that held events before the envelope have any,
+/// one per case with such events.
+async fn legacy_seals(store: &Store) -> Result<std::collections::HashMap<i64, LegacySeal>> {
+    let rows: Vec<(i64, i64, String)> =
+        query_as("SELECT case_id, legacy_events, digest FROM journal_seals").fetch_all(store).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(case_id, legacy_events, digest)| (case_id, LegacySeal { legacy_events, digest }))
+        .collect())
+}
+
+/// The seal of one case's legacy events, if it has any.
+pub async fn legacy_seal(store: &Store, case_id: i64) -> Result<Option<LegacySeal>> {
+    let row: Option<(i64, String)> = query_as("SELECT legacy_events, digest FROM journal_seals WHERE case_id = $1")
+        .bind(case_id)
+        .fetch_optional(store)
+        .await?;
+    Ok(row.map(|(legacy_events, digest)| LegacySeal { legacy_events, digest }))
+}
+
+/// Cases sealed per transaction of the cut-over.
+const CUT_OVER_CASES_PER_TRANSACTION: i64 = 500;
+
+/// What the cut-over did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CutOver {
+    /// Cases whose legacy events were split and sealed.
+    pub cases_sealed: u64,
+    /// Legacy events whose personal fields were moved apart.
+    pub events_split: u64,
+    /// Cases left as they were because their legacy chain did not verify (`recouvre audit
+    /// verify` names the break): sealing them would launder the tampering.
+    pub cases_refused: Vec<(i64, String)>,
+}
+
+/// The one-time cut-over to the erasable envelope (docs/journal.md): for each case with events
+/// recorded before it (`envelope = 1`) and no seal yet, checks the legacy chain as it is, moves
+/// each legacy event's personal fields apart (with a salt and their digest, as new events have
+/// them) and seals the split legacy events ([`legacy_seal_digest`]) in `journal_seals`, in the
+/// same transaction. Hashes are not recomputed: the legacy chain keeps its links, and the seal
+/// vouches for the split form. Idempotent: a sealed case is not touched again; runs as part of
+/// `migrate`.
+pub async fn cut_over(store: &Store, now: DateTime<Utc>) -> Result<CutOver> {
+    let mut outcome = CutOver::default();
+    let mut after_case = 0_i64;
+    loop {
+        let cases: Vec<i64> = query_scalar(
+            "SELECT DISTINCT e.case_id FROM case_events e \
+             WHERE e.envelope = 1 AND e.case_id > $1 \
+             AND NOT EXISTS (SELECT 1 FROM journal_seals s WHERE s.case_id = e.case_id) \
+             ORDER BY e.case_id LIMIT $2",
+        )
+        .bind(after_case)
+        .bind(CUT_OVER_CASES_PER_TRANSACTION)
+        .fetch_all(store)
+        .await?;
+        let Some(last) = cases.last() else { break };
+        after_case = *last;
+        let mut tx = store.begin().await?;
+        for case_id in &cases {
+            let sql = format!(
+                "SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id = $1 AND envelope = 1 ORDER BY sequence"
+            );
+            let rows: Vec<EventRow> = query_as(&sql).bind(*case_id).fetch_all(&mut tx).await?;
+            let mut events: Vec<JournalEvent> = rows.into_iter().map(JournalEvent::from).collect();
+            if let Err(broken) = verify_chain(&events, None) {
+                outcome.cases_refused.push((*case_id, broken.to_string()));
+                continue;
+            }
+            for event in &mut events {
+                let fields = EventKind::from_code(&event.kind).map_or(&[][..], EventKind::personal_fields);
+                let (payload, personal) = split_payload(&event.payload, fields);
+                let Some(personal) = personal else { continue };
+                let salt = new_salt();
+                event.personal_digest = Some(personal_digest(&salt, &personal));
+                event.personal_salt = Some(salt);
+                event.personal = Some(personal);
+                event.payload = payload;
+                query(
+                    "UPDATE case_events SET payload = $3, personal = $4, personal_salt = $5, personal_digest = $6 \
+                     WHERE case_id = $1 AND sequence = $2 AND envelope = 1",
+                )
+                .bind(event.case_id)
+                .bind(event.sequence)
+                .bind(&event.payload)
+                .bind(&event.personal)
+                .bind(&event.personal_salt)
+                .bind(&event.personal_digest)
+                .execute(&mut tx)
+                .await?;
+                outcome.events_split += 1;
+            }
+            debug_assert!(events.iter().all(|event| event.envelope == LEGACY_ENVELOPE));
+            query("INSERT INTO journal_seals (case_id, legacy_events, digest, sealed_at) VALUES ($1, $2, $3, $4)")
+                .bind(*case_id)
+                .bind(events.len() as i64)
+                .bind(legacy_seal_digest(events.iter()))
+                .bind(now)
+                .execute(&mut tx)
+                .await?;
+            outcome.cases_sealed += 1;
+        }
+        tx.commit().await?;
+    }
+    for (case_id, reason) in &outcome.cases_refused {
+        tracing::error!(case_id, %reason, "legacy journal not sealed: its chain does not verify");
+    }
+    Ok(outcome)
 }

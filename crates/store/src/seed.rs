@@ -624,7 +624,7 @@ fn journal_of(case: &PlannedCase<'_>, actor: &str, recorded_at: DateTime<Utc>) -
     let mut events = Vec::with_capacity(entries.len());
     for (sequence, (kind, payload)) in (1_i64..).zip(&entries) {
         let fields = NewEvent { case_id: case.id, sequence, kind: kind.code(), payload, actor, recorded_at };
-        let event = journal::seal(&previous_hash, fields);
+        let event = journal::seal(&previous_hash, fields, crate::journal::new_salt);
         previous_hash.clone_from(&event.hash);
         events.push(event);
     }

@@ -391,7 +391,7 @@ async fn case_page_shows_the_amounts_and_takes_a_note() {
     let events = recouvre_store::journal::events(&app.db.store, case_id).await.expect("journal");
     let last = events.last().expect("events");
     assert_eq!((last.kind.as_str(), last.actor.as_str()), ("note_added", "agent"));
-    let payload: serde_json::Value = serde_json::from_str(&last.payload).expect("JSON payload");
+    let payload = last.full_payload();
     assert_eq!(payload["body"], json!(note));
 
     browser.close().await;

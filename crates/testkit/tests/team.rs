@@ -61,7 +61,7 @@ async fn event_kinds(app: &TestApp, case_id: i64) -> Vec<(String, Value)> {
         .await
         .unwrap()
         .into_iter()
-        .map(|event| (event.kind, serde_json::from_str(&event.payload).unwrap()))
+        .map(|event| (event.kind.clone(), event.full_payload()))
         .collect()
 }
 

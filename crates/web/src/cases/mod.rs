@@ -91,7 +91,7 @@ pub fn event_label(kind: &str) -> &'static str {
 
 /// One line saying what an event did, read from its payload.
 pub(crate) fn event_summary(event: &JournalEvent) -> String {
-    let payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
+    let payload: Value = event.full_payload();
     let text = |key: &str| payload.get(key).and_then(Value::as_str).unwrap_or("").to_string();
     match event.kind.as_str() {
         "case_opened" => format!("Dossier {} ouvert pour {}", text("reference"), text("debtor")),

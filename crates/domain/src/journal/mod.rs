@@ -4,10 +4,24 @@
 //! removing or reordering a stored event breaks the chain from that point on. The payload is
 //! hashed as the exact text stored (not re-serialised), which is why storage keeps it as text
 //! on both engines: PostgreSQL's `jsonb` would reorder keys and break every hash.
+//!
+//! **The erasable envelope.** Personal data (names, identifiers, free text) is kept apart from
+//! the hashed payload: each kind of event names its personal fields ([`EventKind::personal_fields`]),
+//! which [`seal`] moves into `personal` with a random salt; the hash covers the salted digest
+//! of them, not the data. Erasing `personal` and its salt when the data's retention ends (GDPR
+//! art. 5(1)(e)) leaves every chain verifiable. Events recorded before the envelope existed
+//! (`envelope = 1`) are split once by a documented cut-over that seals each case's legacy chain
+//! as it was ([`verify`], docs/journal.md).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+mod envelope;
+mod verify;
+
+pub use envelope::{personal_digest, split_payload, SALT_BYTES};
+pub use verify::{legacy_seal_digest, verify_chain, ChainBreak, LegacySeal};
 
 crate::case::coded_enum!(
     /// What an event of a case's journal records: its `code` is stored in `case_events.kind`
@@ -65,6 +79,34 @@ crate::case::coded_enum!(
 );
 
 impl EventKind {
+    /// The payload fields of this kind that are personal data — names, identifiers, contact
+    /// details, free text written about people — kept in the erasable part of the envelope.
+    /// Amounts, dates, codes and references to our own records stay in the hashed payload.
+    pub fn personal_fields(self) -> &'static [&'static str] {
+        use EventKind::*;
+        match self {
+            CaseOpened => &["debtor", "customer_number"],
+            PartyAdded => &["name", "customer_number"],
+            GuaranteeAdded => &["description"],
+            NoteAdded => &["body"],
+            PaymentBooked => &["reference", "payer", "payer_iban"],
+            SuspenseAssigned => &["reference"],
+            MandateAdded => &["debtor_name", "debtor_iban", "debtor_bic"],
+            DocumentValidated => &["recipient"],
+            DepartmentRequestSent => &["body"],
+            DepartmentRequestAnswered => &["answer"],
+            ThirdPartyExchange => &["summary"],
+            StrategyOverridden | StrategyAccepted => &["reason"],
+            CaseAssigned => &["reason"],
+            WriteOffRequested | WriteOffBooked | WaiverRequested | WaiverBooked => &["reason"],
+            WriteOffApproved | WriteOffRefused | WaiverApproved | WaiverRefused | PlanApproved | PlanRefused => {
+                &["decision_reason", "reason"]
+            }
+            PlanCancelled => &["reason"],
+            _ => &[],
+        }
+    }
+
     /// The French label of a stored kind code; `Événement` for a code this version does not know.
     pub fn label_of(code: &str) -> &'static str {
         EventKind::from_code(code).map_or("Événement", EventKind::label)
@@ -74,6 +116,13 @@ impl EventKind {
 /// The hash a case's first event points back to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The envelope of events recorded before personal data was kept apart: the whole payload
+/// hashed.
+pub const LEGACY_ENVELOPE: i16 = 1;
+/// The envelope of every event recorded now: the hashed payload without personal data, and the
+/// salted digest of the personal data.
+pub const ENVELOPE: i16 = 2;
+
 /// One event as stored. `sequence` starts at 1 for each case and has no gaps.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -81,8 +130,19 @@ pub struct JournalEvent {
     pub case_id: i64,
     pub sequence: i64,
     pub kind: String,
-    /// JSON text, hashed byte for byte.
+    /// The event's facts without its personal data: JSON text, hashed byte for byte.
     pub payload: String,
+    /// The event's personal data (a JSON object's text), kept apart so that it can be erased;
+    /// `None` when the event has none, or once it was erased.
+    pub personal: Option<String>,
+    /// The random salt of [`personal_digest`](JournalEvent::personal_digest), hex; erased with
+    /// the personal data.
+    pub personal_salt: Option<String>,
+    /// SHA-256 of the salt and the personal data, hex: what the chain covers of them. It stays
+    /// after an erasure.
+    pub personal_digest: Option<String>,
+    /// [`ENVELOPE`] for events recorded now, [`LEGACY_ENVELOPE`] for those recorded before.
+    pub envelope: i16,
     /// Login of the user (or `system:<job>`) who caused the event.
     pub actor: String,
     pub recorded_at: DateTime<Utc>,
@@ -90,7 +150,21 @@ pub struct JournalEvent {
     pub hash: String,
 }
 
-/// The fields of an event before it is hashed.
+impl JournalEvent {
+    /// The event's facts with its personal data put back, as its author gave them (the personal
+    /// fields are absent once erased).
+    pub fn full_payload(&self) -> serde_json::Value {
+        let mut payload: serde_json::Value = serde_json::from_str(&self.payload).unwrap_or(serde_json::Value::Null);
+        let personal = self.personal.as_deref().and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok());
+        if let (Some(fields), Some(serde_json::Value::Object(personal))) = (payload.as_object_mut(), personal) {
+            fields.extend(personal);
+        }
+        payload
+    }
+}
+
+/// The fields of an event before it is hashed. `payload` is the whole payload (JSON object
+/// text), personal data included: [`seal`] keeps the personal fields apart.
 #[derive(Clone, Debug)]
 pub struct NewEvent<'a> {
     pub case_id: i64,
@@ -112,8 +186,9 @@ pub fn to_storage_precision(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(&canonical_time(at)).expect("canonical time parses").with_timezone(&Utc)
 }
 
-/// SHA-256 over the previous hash and the event's fields, each length-prefixed so that no two
-/// different events can produce the same byte string.
+/// The hash of a legacy event ([`LEGACY_ENVELOPE`]): SHA-256 over the previous hash and the
+/// event's fields, the whole payload included, each length-prefixed so that no two different
+/// events can produce the same byte string.
 pub fn event_hash(previous_hash: &str, event: &NewEvent<'_>) -> String {
     let mut hasher = Sha256::new();
     let time = canonical_time(event.recorded_at);
@@ -128,170 +203,62 @@ pub fn event_hash(previous_hash: &str, event: &NewEvent<'_>) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// Builds the next event of a chain.
-pub fn seal(previous_hash: &str, event: NewEvent<'_>) -> JournalEvent {
+/// Prefixes what an [`ENVELOPE`] event's hash covers, so that it can never collide with a
+/// legacy event's.
+const ENVELOPE_TAG: &str = "recouvre-journal-envelope-2";
+
+/// The hash of an [`ENVELOPE`] event: SHA-256 over the previous hash and the event's fields,
+/// the payload without personal data and the digest of the personal data (empty when there is
+/// none), each length-prefixed.
+pub fn envelope_hash(previous_hash: &str, event: &NewEvent<'_>, personal_digest: Option<&str>) -> String {
+    let mut hasher = Sha256::new();
+    let time = canonical_time(event.recorded_at);
+    let case_id = event.case_id.to_string();
+    let sequence = event.sequence.to_string();
+    for field in [
+        ENVELOPE_TAG,
+        previous_hash,
+        case_id.as_str(),
+        sequence.as_str(),
+        event.kind,
+        event.payload,
+        personal_digest.unwrap_or(""),
+        event.actor,
+        time.as_str(),
+    ] {
+        hasher.update((field.len() as u64).to_be_bytes());
+        hasher.update(field.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// Builds the next event of a chain: the personal fields of its kind are moved out of the
+/// payload into `personal`, salted with a salt from `new_salt` (random, [`SALT_BYTES`] bytes in
+/// hex, drawn by the caller — the domain draws no random numbers — and only when the event has
+/// personal data), and the hash covers the rest and their digest.
+pub fn seal(previous_hash: &str, event: NewEvent<'_>, new_salt: impl FnOnce() -> String) -> JournalEvent {
     assert!(event.sequence >= 1, "journal sequences start at 1");
-    let hash = event_hash(previous_hash, &event);
+    let kind = EventKind::from_code(event.kind);
+    let personal_fields = kind.map_or(&[][..], EventKind::personal_fields);
+    let (payload, personal) = split_payload(event.payload, personal_fields);
+    let salt = personal.as_ref().map(|_| new_salt());
+    let digest = personal.as_deref().zip(salt.as_deref()).map(|(personal, salt)| personal_digest(salt, personal));
+    let hashed = NewEvent { payload: &payload, ..event.clone() };
+    let hash = envelope_hash(previous_hash, &hashed, digest.as_deref());
     JournalEvent {
         case_id: event.case_id,
         sequence: event.sequence,
         kind: event.kind.to_string(),
-        payload: event.payload.to_string(),
+        payload,
+        personal_salt: salt,
+        personal,
+        personal_digest: digest,
+        envelope: ENVELOPE,
         actor: event.actor.to_string(),
         recorded_at: event.recorded_at,
         previous_hash: previous_hash.to_string(),
         hash,
     }
 }
-
-/// Why a stored chain does not verify.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ChainBreak {
-    #[error("dossier {case_id}, événement n° {sequence} : numéro attendu {expected_sequence} (événement manquant ou en trop)")]
-    SequenceGap { case_id: i64, sequence: i64, expected_sequence: i64 },
-    #[error("dossier {case_id}, événement n° {sequence} : ne pointe pas vers l'empreinte de l'événement précédent (chaîne rompue)")]
-    PreviousHashMismatch { case_id: i64, sequence: i64 },
-    #[error("dossier {case_id}, événement n° {sequence} ({kind}) : contenu modifié après son enregistrement (empreinte recalculée différente)")]
-    HashMismatch { case_id: i64, sequence: i64, kind: String },
-    /// The last events were removed: the chain is intact but shorter than the case's version.
-    #[error("dossier {case_id} : le journal s'arrête à l'événement n° {last_sequence} alors que le dossier en est à la version {version} (événements supprimés)")]
-    Truncated { case_id: i64, last_sequence: i64, version: i64 },
-}
-
-impl ChainBreak {
-    pub fn case_id(&self) -> i64 {
-        match self {
-            ChainBreak::SequenceGap { case_id, .. }
-            | ChainBreak::PreviousHashMismatch { case_id, .. }
-            | ChainBreak::HashMismatch { case_id, .. }
-            | ChainBreak::Truncated { case_id, .. } => *case_id,
-        }
-    }
-}
-
-/// Walks one case's events in sequence order and returns the first broken link.
-pub fn verify_chain<'a>(events: impl IntoIterator<Item = &'a JournalEvent>) -> Result<(), ChainBreak> {
-    let mut previous_hash = GENESIS_HASH.to_string();
-    for (expected_sequence, event) in (1_i64..).zip(events) {
-        if event.sequence != expected_sequence {
-            return Err(ChainBreak::SequenceGap {
-                case_id: event.case_id,
-                sequence: event.sequence,
-                expected_sequence,
-            });
-        }
-        if event.previous_hash != previous_hash {
-            return Err(ChainBreak::PreviousHashMismatch { case_id: event.case_id, sequence: event.sequence });
-        }
-        let recomputed = event_hash(
-            &previous_hash,
-            &NewEvent {
-                case_id: event.case_id,
-                sequence: event.sequence,
-                kind: &event.kind,
-                payload: &event.payload,
-                actor: &event.actor,
-                recorded_at: event.recorded_at,
-            },
-        );
-        if recomputed != event.hash {
-            return Err(ChainBreak::HashMismatch {
-                case_id: event.case_id,
-                sequence: event.sequence,
-                kind: event.kind.clone(),
-            });
-        }
-        previous_hash = event.hash.clone();
-    }
-    Ok(())
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn event_kinds_have_distinct_codes_that_read_back() {
-        let codes: std::collections::HashSet<&str> = EventKind::ALL.iter().map(|kind| kind.code()).collect();
-        assert_eq!(codes.len(), EventKind::ALL.len());
-        for kind in EventKind::ALL {
-            assert_eq!(EventKind::from_code(kind.code()), Some(*kind));
-            assert_eq!(EventKind::label_of(kind.code()), kind.label());
-        }
-        assert_eq!(EventKind::label_of("payment_booked"), "Paiement reçu");
-        assert_eq!(EventKind::label_of("unknown"), "Événement");
-    }
-
-    fn chain(length: i64) -> Vec<JournalEvent> {
-        let mut events: Vec<JournalEvent> = Vec::new();
-        for sequence in 1..=length {
-            let previous = events.last().map_or(GENESIS_HASH.to_string(), |e| e.hash.clone());
-            let payload = format!("{{\"n\":{sequence}}}");
-            events.push(seal(
-                &previous,
-                NewEvent {
-                    case_id: 7,
-                    sequence,
-                    kind: "note_added",
-                    payload: &payload,
-                    actor: "alice",
-                    recorded_at: Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, sequence as u32).unwrap(),
-                },
-            ));
-        }
-        events
-    }
-
-    #[test]
-    fn an_intact_chain_verifies() {
-        assert_eq!(verify_chain(&chain(5)), Ok(()));
-    }
-
-    #[test]
-    fn a_changed_payload_names_its_event() {
-        let mut events = chain(5);
-        events[2].payload = "{\"n\":999}".to_string();
-        assert_eq!(
-            verify_chain(&events),
-            Err(ChainBreak::HashMismatch { case_id: 7, sequence: 3, kind: "note_added".to_string() })
-        );
-    }
-
-    #[test]
-    fn a_removed_event_is_a_gap() {
-        let mut events = chain(5);
-        events.remove(1);
-        assert!(matches!(
-            verify_chain(&events),
-            Err(ChainBreak::SequenceGap { sequence: 3, expected_sequence: 2, .. })
-        ));
-    }
-
-    #[test]
-    fn a_rehashed_forgery_still_breaks_the_next_link() {
-        let mut events = chain(5);
-        events[1].actor = "mallory".to_string();
-        let forged = event_hash(
-            &events[1].previous_hash,
-            &NewEvent {
-                case_id: 7,
-                sequence: 2,
-                kind: &events[1].kind,
-                payload: &events[1].payload,
-                actor: "mallory",
-                recorded_at: events[1].recorded_at,
-            },
-        );
-        events[1].hash = forged;
-        assert_eq!(verify_chain(&events), Err(ChainBreak::PreviousHashMismatch { case_id: 7, sequence: 3 }));
-    }
-
-    #[test]
-    fn storage_precision_is_stable() {
-        let at = Utc.timestamp_nanos(1_790_000_000_123_456_789);
-        let stored = to_storage_precision(at);
-        assert_eq!(canonical_time(stored), canonical_time(at));
-        assert_eq!(to_storage_precision(stored), stored);
-    }
-}
+mod tests;
