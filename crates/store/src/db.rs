@@ -108,21 +108,12 @@ impl Store {
         Ok(Store { pool })
     }
 
-    /// Applies the embedded migrations of this engine, then the journal's one-time cut-over to
-    /// the erasable envelope (`journal::cut_over`, docs/journal.md). Idempotent.
-    pub async fn migrate(&self) -> Result<()> {
+    /// Applies the embedded schema migrations of this engine (`Store::migrate` adds the
+    /// journal's cut-over). Idempotent.
+    pub(crate) async fn migrate_schema(&self) -> Result<()> {
         match &self.pool {
             Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
             Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
-        }
-        let cut_over = crate::journal::cut_over(self, Utc::now()).await?;
-        if cut_over.cases_sealed > 0 || !cut_over.cases_refused.is_empty() {
-            tracing::info!(
-                cases_sealed = cut_over.cases_sealed,
-                events_split = cut_over.events_split,
-                cases_refused = cut_over.cases_refused.len(),
-                "journal cut-over to the erasable envelope"
-            );
         }
         Ok(())
     }

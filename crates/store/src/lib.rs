@@ -94,6 +94,24 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+impl Store {
+    /// Applies the embedded migrations of this engine, then the journal's one-time cut-over to
+    /// the erasable envelope (`journal::cut_over`, docs/journal.md). Idempotent.
+    pub async fn migrate(&self) -> Result<()> {
+        self.migrate_schema().await?;
+        let cut_over = journal::cut_over(self, chrono::Utc::now()).await?;
+        if cut_over.cases_sealed > 0 || !cut_over.cases_refused.is_empty() {
+            tracing::info!(
+                cases_sealed = cut_over.cases_sealed,
+                events_split = cut_over.events_split,
+                cases_refused = cut_over.cases_refused.len(),
+                "journal cut-over to the erasable envelope"
+            );
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -10,7 +10,6 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, Method};
 use axum_extra::extract::cookie::CookieJar;
-use chrono::Utc;
 use recouvre_domain::authority::{Permission, Role};
 use recouvre_store::users::User;
 
@@ -103,7 +102,6 @@ impl FromRequestParts<AppState> for CurrentUser {
             .get::<axum::extract::OriginalUri>()
             .map_or_else(|| parts.uri.path().to_string(), |original| original.0.path().to_string());
         let is_api = path.starts_with("/api/v1/");
-        let _now = Utc::now();
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let token = value
                 .to_str()

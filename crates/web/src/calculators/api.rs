@@ -7,8 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::Utc;
-use recouvre_domain::authority::Permission;
 use recouvre_domain::calc as calc_types;
 
 /// One documented endpoint per calculator, all answered by [`calculate`]. The request's fields
@@ -81,24 +79,18 @@ pub(crate) async fn calculate(
     Path(name): Path<String>,
     Json(request): Json<serde_json::Value>,
 ) -> Result<Response, AppError> {
-    user.require(Permission::UseCalculators)?;
-    let reference = state.reference();
-    let mut request = request;
-    // The calculators are pure: "as of today" is the shell's to say.
-    if name == "foreclosure" {
-        if let Some(fields) = request.as_object_mut() {
-            fields.entry("as_of").or_insert_with(|| serde_json::json!(Utc::now().date_naive()));
-        }
-    }
-    match recouvre_domain::calc::run(&name, request, &reference) {
+    match recouvre_app::calculators::calculate(&state.app, &user.actor(), &name, request)? {
         Ok(answer) => Ok(Json(answer).into_response()),
         Err(error) => {
             let status = match error.kind {
                 recouvre_domain::calc::CalcErrorKind::UnknownCalculator => StatusCode::NOT_FOUND,
                 _ => StatusCode::BAD_REQUEST,
             };
+            // The contract's body (`error`, `code`, `field`), with the calculator's own details.
             let body = serde_json::json!({
                 "error": error.to_string(),
+                "code": error.kind,
+                "field": error.argument,
                 "kind": error.kind,
                 "argument": error.argument,
                 "details": error.details,

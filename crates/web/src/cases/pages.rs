@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use recouvre_domain::authority::Permission;
 use recouvre_domain::case::{CaseStatus, ClaimNature};
 use recouvre_domain::Money;
@@ -463,7 +463,7 @@ pub(crate) async fn case_page(
         can_assign: user.can(Permission::AssignCases),
         officers: assignable_officers(&state, &user, case.officer_id).await?,
         tags_text: case.tags.join(", "),
-        today: Utc::now().date_naive().to_string(),
+        today: state.app.today().to_string(),
         due_inputs: vec![
             ("principal", "Capital", breakdown.principal.to_plain_string()),
             ("contractual_interest", "Intérêts contractuels", breakdown.contractual_interest.to_plain_string()),
