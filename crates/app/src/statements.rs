@@ -1,10 +1,13 @@
-//! Bank statements in: camt.053/054 files read by `recouvre-iso20022`, turned into the credits
-//! the store books and the returns of our direct debits it applies (one use case for
-//! `recouvre import statement` and the API).
+//! Bank statements in: camt.053/054 files read by `recouvre-iso20022`, turned into the values
+//! the store imports in one transaction — the credits it books and the returns of our direct
+//! debits it applies (one use case for `recouvre import statement` and the API). The store
+//! knows no ISO 20022 type: the conversions are here.
 
 use recouvre_domain::authority::Permission;
-use recouvre_iso20022::{entry_key, sepa, Statement};
-use recouvre_store::statements::Credit;
+use recouvre_iso20022::{entry_key, sepa, Entry, Statement};
+use recouvre_store::direct_debits::{DebitReturn, END_TO_END_PREFIX};
+use recouvre_store::statements::{Credit, StatementFile, StatementOutcome};
+use sha2::{Digest, Sha256};
 
 use crate::{Actor, App, Error, Result};
 
@@ -25,11 +28,7 @@ pub fn credits(statements: &[Statement], today: chrono::NaiveDate) -> Vec<Credit
         for entry in &statement.entries {
             // The money of our own direct debits was booked when the file was sent
             // (`store::direct_debits`): its credit on the statement must not be booked twice.
-            if !entry.is_credit()
-                || !entry.is_booked()
-                || entry.is_return()
-                || recouvre_store::direct_debits::is_collection_credit(entry)
-            {
+            if !entry.is_credit() || !entry.is_booked() || entry.is_return() || is_collection_credit(entry) {
                 continue;
             }
             let rf = entry
@@ -53,40 +52,51 @@ pub fn credits(statements: &[Statement], today: chrono::NaiveDate) -> Vec<Credit
     credits
 }
 
-/// Reads a statement file, books its credits (all or nothing), then applies the returns of
-/// our direct debits it reports (R-transactions, usually in a camt.054), each once.
-pub async fn import(
-    app: &App,
-    actor: &Actor,
-    file_name: &str,
-    xml: &[u8],
-) -> Result<recouvre_store::statements::StatementOutcome> {
+/// Whether a camt entry carries the end-to-end id of one of our collections (`RCV-DD-…`).
+fn is_ours(entry: &Entry) -> bool {
+    entry.end_to_end_id.as_deref().is_some_and(|id| id.starts_with(END_TO_END_PREFIX))
+}
+
+/// Whether a credit of a statement is the proceeds of one of our collections (its end-to-end id
+/// is `RCV-DD-…`): already booked when the direct-debit file was produced
+/// (`recouvre_store::direct_debits::prepare_export`), so a statement import must not book it
+/// again as a payment.
+pub fn is_collection_credit(entry: &Entry) -> bool {
+    entry.is_credit() && is_ours(entry)
+}
+
+/// The returns of our collections in camt.053/054 statements: booked debits that are
+/// R-transactions ([`Entry::is_return`]) with one of our end-to-end ids (`RCV-DD-…`). A bank may
+/// omit the reason or the date: the reason is then `NARR` (narrative) and the date `today`.
+pub fn returns(statements: &[Statement], today: chrono::NaiveDate) -> Vec<DebitReturn> {
+    statements
+        .iter()
+        .flat_map(|statement| &statement.entries)
+        .filter(|entry| !entry.is_credit() && entry.is_booked() && entry.is_return() && is_ours(entry))
+        .map(|entry| DebitReturn {
+            end_to_end_id: entry.end_to_end_id.clone().unwrap_or_default(),
+            reason_code: entry.return_reason.clone().unwrap_or_else(|| "NARR".to_string()),
+            returned_on: entry.booking_date.or(entry.value_date).unwrap_or(today),
+            amount: entry.amount,
+            line: entry.line,
+        })
+        .collect()
+}
+
+/// Reads a statement file and imports it in one transaction: books its credits and applies the
+/// returns of our direct debits it reports (R-transactions, usually in a camt.054), each once.
+/// All or nothing: if one credit or one return cannot be taken, nothing of the file is written
+/// and the error names the file and the entry's line.
+pub async fn import(app: &App, actor: &Actor, file_name: &str, xml: &[u8]) -> Result<StatementOutcome> {
     actor.require(Permission::ImportFiles)?;
     let statements = recouvre_iso20022::read_statements(xml)
         .map_err(|error| Error::invalid_input("invalid_file", format!("{file_name} : {error}")))?;
-    let now = app.now();
     let today = app.today();
     let credits = credits(&statements, today);
-    let mut outcome =
-        recouvre_store::statements::book_credits(app.store(), file_name, &credits, &actor.login, now).await?;
-    for debit_return in recouvre_store::direct_debits::returns_from_statements(&statements) {
-        // A bank may omit the reason or the date: "NARR" (narrative) and the import date.
-        let reason = debit_return.reason_code.as_deref().unwrap_or("NARR");
-        let returned_on = debit_return.returned_on.unwrap_or(today);
-        let applied = recouvre_store::direct_debits::apply_return(
-            app.store(),
-            &debit_return.end_to_end_id,
-            reason,
-            returned_on,
-            &actor.login,
-            now,
-        )
-        .await?;
-        if matches!(applied, recouvre_store::direct_debits::ReturnOutcome::Applied { .. }) {
-            outcome.returns_applied += 1;
-        }
-    }
-    Ok(outcome)
+    let returns = returns(&statements, today);
+    let file_sha256 = hex::encode(Sha256::digest(xml));
+    let file = StatementFile { file_name, file_sha256: &file_sha256, credits: &credits, returns: &returns };
+    Ok(recouvre_store::statements::import(app.store(), &file, &actor.login, app.now()).await?)
 }
 
 /// What a statement file holds, read without booking anything (`recouvre statement show`),

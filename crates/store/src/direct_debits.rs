@@ -6,9 +6,12 @@
 //! - **Export books the money.** [`prepare_export`] picks every instalment `due` on or before
 //!   the collection date of an active plan whose case has an active mandate, books each as a
 //!   payment on its case's ledger (reference: the end-to-end id), marks it `paid`, journals
-//!   `direct_debit_collected`, records the file, and writes the pain.008 — all in one
-//!   transaction: if the file cannot be written, nothing is marked or booked.
-//! - **A return undoes it.** [`apply_return`] books the exact reversal of the instalment's
+//!   `direct_debit_collected`, records the file, and has the caller write the pain.008 from
+//!   these collections (the store knows no file format: `recouvre_app::direct_debits` writes
+//!   it with `recouvre-iso20022`) — all in one transaction: if the file cannot be written,
+//!   nothing is marked or booked.
+//! - **A return undoes it.** [`apply_return`] (or [`Tx::apply_return`], inside a statement's
+//!   import, `crate::statements::import`) books the exact reversal of the instalment's
 //!   payment, marks it `returned` (a missed instalment) and journals `direct_debit_returned`;
 //!   the second missed instalment of a plan lapses it (`plan_lapsed`).
 //! - **Idempotent.** An instalment leaves `due` once, so it is never collected twice and a second
@@ -23,15 +26,11 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::allocation::AllocationOrder;
-use recouvre_domain::calendar;
 use recouvre_domain::journal::EventKind;
 use recouvre_domain::ledger::{self, Account, Posting, Transaction, TransactionKind};
 use recouvre_domain::Money;
-use recouvre_iso20022::{
-    sepa, Creditor, DirectDebit, DirectDebitBatch, Entry, Pain008Error, Pain008Version, SequenceType, Statement,
-};
 use serde::Serialize;
 use serde_json::json;
 
@@ -39,7 +38,6 @@ use crate::aml::{IncomingPayment, ScreeningRecord};
 use crate::db::{query, query_as, query_scalar};
 use crate::journal::CaseEvent;
 use crate::ledger::Booking;
-use crate::settings::BankIdentity;
 use crate::{Result, Store, StoreError, Tx};
 
 /// Missed instalments (returned, or not paid) after which a plan lapses.
@@ -333,12 +331,16 @@ pub async fn plan(store: &Store, case_id: i64) -> Result<Option<PlanView>> {
 // Mandates
 // ---------------------------------------------------------------------------------------------
 
-/// A SEPA Core mandate signed by the debtor.
+/// A SEPA Core mandate signed by the debtor, its fields already checked by the caller
+/// (`recouvre_app::direct_debits::add_mandate` checks them with `recouvre_iso20022::sepa`: the
+/// store keeps what the files need, the SEPA rules of the files are the application's).
 #[derive(Debug, Clone, Copy)]
 pub struct NewMandate<'a> {
     /// Unique mandate reference (RUM), e.g. `RUM-CTX0000042-01`.
     pub reference: &'a str,
+    /// Written in the SEPA character set.
     pub debtor_name: &'a str,
+    /// In its electronic form (no spaces, upper case).
     pub debtor_iban: &'a str,
     /// Optional for SEPA debtors since 2016.
     pub debtor_bic: Option<&'a str>,
@@ -362,16 +364,11 @@ pub struct Mandate {
     pub created_at: DateTime<Utc>,
 }
 
-/// A mandate's field refused, named by its French `label` in the message.
-fn field_error(label: &str, error: sepa::SepaError) -> StoreError {
-    refused("invalid_mandate", format!("{label} : {error}"))
-}
-
-/// Registers a mandate on a case, journaled `mandate_added`. The reference, IBAN (checksum,
-/// SEPA country, French RIB key) and BIC are checked, and the debtor's name must be writable in
-/// the SEPA character set; each refusal names the field. A mandate reference is unique across
-/// cases (compared without case, EPC AT-01). The case's previous active mandate, if any, is
-/// revoked: a case is collected under one mandate at a time. Returns the mandate's id.
+/// Registers a mandate on a case, journaled `mandate_added`. Its fields are checked by the caller
+/// ([`NewMandate`]); the store refuses an empty reference, name or IBAN and a signature in the
+/// future. A mandate reference is unique across cases (compared without case, EPC AT-01). The
+/// case's previous active mandate, if any, is revoked: a case is collected under one mandate at
+/// a time. Returns the mandate's id.
 pub async fn add_mandate(
     store: &Store,
     case_id: i64,
@@ -380,18 +377,19 @@ pub async fn add_mandate(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let reference = sepa::validate_mandate_id(mandate.reference.trim())
-        .map_err(|error| field_error("référence unique de mandat (RUM)", error))?;
+    let reference = mandate.reference.trim();
     let debtor_name = mandate.debtor_name.trim();
-    sepa::to_sepa_text(debtor_name, 70).map_err(|error| field_error("nom du débiteur", error))?;
-    let debtor_iban =
-        sepa::validate_sepa_iban(mandate.debtor_iban).map_err(|error| field_error("IBAN du débiteur", error))?;
-    let debtor_bic = match mandate.debtor_bic.map(str::trim) {
-        Some(bic) if !bic.is_empty() => {
-            Some(sepa::validate_bic(bic).map_err(|error| field_error("BIC du débiteur", error))?)
+    let debtor_iban = mandate.debtor_iban.trim();
+    let debtor_bic = mandate.debtor_bic.map(str::trim).filter(|bic| !bic.is_empty());
+    for (field, label, value) in [
+        ("reference", "référence unique de mandat (RUM)", reference),
+        ("debtor_name", "nom du débiteur", debtor_name),
+        ("debtor_iban", "IBAN du débiteur", debtor_iban),
+    ] {
+        if value.is_empty() {
+            return Err(StoreError::invalid_field(field, format!("{label} : obligatoire, renseignez-le")));
         }
-        _ => None,
-    };
+    }
     if mandate.signed_on > now.date_naive() {
         return Err(refused(
             "mandate_signed_in_future",
@@ -406,7 +404,7 @@ pub async fn add_mandate(
         return Err(StoreError::not_found(format!("dossier n° {case_id}")));
     }
     let taken: Option<i64> = query_scalar("SELECT case_id FROM sepa_mandates WHERE UPPER(reference) = UPPER($1)")
-        .bind(&reference)
+        .bind(reference)
         .fetch_optional(&mut tx)
         .await?;
     let duplicate = |on: String| {
@@ -429,10 +427,10 @@ pub async fn add_mandate(
          VALUES ($1, $2, $3, $4, $5, $6, 'active', $7) RETURNING id",
     )
     .bind(case_id)
-    .bind(&reference)
+    .bind(reference)
     .bind(debtor_name)
-    .bind(&debtor_iban)
-    .bind(debtor_bic.as_deref())
+    .bind(debtor_iban)
+    .bind(debtor_bic)
     .bind(signed_on)
     .bind(now)
     .fetch_one(&mut tx)
@@ -545,6 +543,56 @@ pub struct ExportSummary {
     pub plans_completed: Vec<i64>,
 }
 
+/// The SEPA sequence type of a collection under its mandate.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Sequence {
+    /// The mandate's first collection (`FRST`).
+    First,
+    /// A later one (`RCUR`).
+    Recurrent,
+}
+
+impl Sequence {
+    /// `FRST` or `RCUR`, as the files and the instalments say.
+    pub fn code(self) -> &'static str {
+        match self {
+            Sequence::First => "FRST",
+            Sequence::Recurrent => "RCUR",
+        }
+    }
+}
+
+/// One collection booked for a file, with what the file needs to say about it: the values the
+/// application writes into the pain.008.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collection {
+    /// `RCV-DD-<instalment id>` ([`END_TO_END_PREFIX`]).
+    pub end_to_end_id: String,
+    pub amount: Money,
+    pub sequence: Sequence,
+    /// The mandate's reference (RUM) and signature date.
+    pub mandate_reference: String,
+    pub mandate_signed_on: NaiveDate,
+    pub debtor_name: String,
+    pub debtor_iban: String,
+    pub debtor_bic: Option<String>,
+    /// The case's number and the instalment's, for the remittance information.
+    pub case_reference: String,
+    pub instalment_number: i64,
+}
+
+/// The collections of one file, booked and waiting for the file to be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollectionFile {
+    /// `GrpHdr/MsgId`: `RCV-DD-<collection date>-<n>`.
+    pub message_id: String,
+    pub collection_date: NaiveDate,
+    /// When the file is made (`GrpHdr/CreDtTm`).
+    pub created_at: DateTime<Utc>,
+    /// In order: by case, then due date.
+    pub collections: Vec<Collection>,
+}
+
 #[derive(sqlx::FromRow)]
 struct Candidate {
     instalment_id: i64,
@@ -563,274 +611,262 @@ struct Candidate {
     first_collected_on: Option<NaiveDate>,
 }
 
-fn file_error(error: Pain008Error) -> StoreError {
-    refused("direct_debit_file_refused", format!("fichier de prélèvements non produit : {error}"))
-}
-
-/// The collection date must be a TARGET2 business day, not before today.
-fn check_collection_date(date: NaiveDate, today: NaiveDate) -> Result<()> {
-    if !calendar::is_target2_business_day(date) {
-        let reason = match date.weekday() {
-            Weekday::Sat => "samedi",
-            Weekday::Sun => "dimanche",
-            _ => "jour de fermeture de TARGET2",
-        };
-        return Err(file_error(Pain008Error::NotTarget2 {
-            date,
-            next: calendar::next_target2_business_day(date),
-            reason: reason.to_string(),
-        }));
-    }
-    if date < today {
-        return Err(file_error(Pain008Error::CollectionInThePast { date, created: today }));
-    }
-    Ok(())
-}
-
 /// Prepares the direct-debit file for `collection_date`, in one transaction: every instalment
 /// `due` on or before that date, of an active plan, on an open case with an active mandate
 /// signed by then, is collected — `FRST` when its mandate never was, else `RCUR` — with the
 /// end-to-end id `RCV-DD-<instalment id>`; each is booked as a payment on its case (journaled
 /// `direct_debit_collected`) and marked `paid`; a plan whose instalments are all paid becomes
-/// `completed` (`plan_completed`). The file is recorded in `direct_debit_exports` and written
-/// as pain.008 of `version`, valid against its schema.
+/// `completed` (`plan_completed`). The file is recorded in `direct_debit_exports` under
+/// `version` (the message's name, `pain.008.001.02`…), and `render` writes it from the
+/// collections ([`CollectionFile`]): the transaction commits only when it succeeds, so the
+/// instalments are booked when the file is produced, once. The caller checks the collection
+/// date (a TARGET2 business day, not in the past: `recouvre_app::direct_debits::export`).
 ///
-/// Returns `None` (and changes nothing) when nothing is due: a second run for the same date
-/// produces no second file. A collection date that is not a TARGET2 business day is refused
-/// with the next one; if the file cannot be written (the bank identity's IBAN, BIC or creditor
-/// identifier is wrong…), the error says why and nothing is marked or booked.
-pub async fn prepare_export(
+/// Returns `None` (and changes nothing, `render` is not called) when nothing is due: a second
+/// run for the same date produces no second file. If `render` fails (the bank identity's IBAN,
+/// BIC or creditor identifier is wrong…), its error is returned and nothing is marked or booked.
+pub async fn prepare_export<T, E>(
     store: &Store,
     collection_date: NaiveDate,
-    version: Pain008Version,
-    bank: &BankIdentity,
+    version: &'static str,
     actor: &str,
     now: DateTime<Utc>,
-) -> Result<Option<(String, ExportSummary)>> {
-    check_collection_date(collection_date, now.date_naive())?;
+    render: impl FnOnce(&CollectionFile) -> std::result::Result<T, E>,
+) -> std::result::Result<Option<(T, ExportSummary)>, E>
+where
+    E: From<StoreError>,
+{
     let vigilance = crate::aml::vigilance(store).await?;
-    let version_name = version.message().name();
-    let prefix = format!("RCV-DD-{}-", collection_date.format("%Y%m%d"));
     let mut tx = store.begin().await?;
-    // A write first: on SQLite it takes the write lock at once; on PostgreSQL two exports of
-    // the same date get the same message id and the second fails on its uniqueness.
-    let (export_id, message_id): (i64, String) = query_as(
-        "INSERT INTO direct_debit_exports (message_id, collection_date, version, count, total_cents, created_by, created_at) \
-         VALUES (CAST($1 AS TEXT) || CAST((SELECT COUNT(*) FROM direct_debit_exports WHERE collection_date = $2) + 1 AS TEXT), \
-         $2, $3, 0, 0, $4, $5) RETURNING id, message_id",
-    )
-    .bind(&prefix)
-    .bind(collection_date)
-    .bind(version_name)
-    .bind(actor)
-    .bind(now)
-    .fetch_one(&mut tx)
-    .await?;
-    let candidates: Vec<Candidate> = query_as(
-        "SELECT i.id AS instalment_id, i.case_id, c.reference AS case_reference, i.plan_id, i.number, i.due_on, \
-         i.amount_cents, m.id AS mandate_id, m.reference AS mandate_reference, m.debtor_name, m.debtor_iban, \
-         m.debtor_bic, m.signed_on, m.first_collected_on \
-         FROM instalments i \
-         JOIN payment_plans p ON p.id = i.plan_id \
-         JOIN sepa_mandates m ON m.case_id = i.case_id AND m.status = 'active' \
-         JOIN cases c ON c.id = i.case_id \
-         WHERE i.status = 'due' AND i.due_on <= $1 AND p.status = 'active' AND m.signed_on <= $1 \
-         AND c.status <> 'closed' \
-         ORDER BY i.case_id, i.due_on, i.number, i.id",
-    )
-    .bind(collection_date)
-    .fetch_all(&mut tx)
-    .await?;
-    let mut collected_mandates: HashSet<i64> = HashSet::new();
-    let mut debits = Vec::with_capacity(candidates.len());
-    let mut exported = Vec::with_capacity(candidates.len());
-    let mut plans = BTreeSet::new();
-    for candidate in candidates {
-        let sequence = if candidate.first_collected_on.is_none() && collected_mandates.insert(candidate.mandate_id) {
-            SequenceType::First
-        } else {
-            collected_mandates.insert(candidate.mandate_id);
-            SequenceType::Recurrent
-        };
-        let end_to_end_id = format!("{END_TO_END_PREFIX}{}", candidate.instalment_id);
-        let amount = Money::from_cents(candidate.amount_cents);
-        // Claimed only if still due: a concurrent export cannot collect it too.
-        let claimed = query(
-            "UPDATE instalments SET status = 'paid', collected_in = $2, end_to_end_id = $3, mandate_id = $4, \
-             sequence_type = $5 WHERE id = $1 AND status = 'due'",
+    let Some((file, summary)) = tx.collect_due(collection_date, version, &vigilance, actor, now).await? else {
+        // Dropping the transaction rolls back the export row: no file.
+        return Ok(None);
+    };
+    // A file that cannot be written leaves nothing behind: returning drops the transaction,
+    // which rolls back.
+    let rendered = render(&file)?;
+    tx.commit().await?;
+    Ok(Some((rendered, summary)))
+}
+
+impl Tx {
+    /// [`prepare_export`]'s work in this transaction, up to the file: `None` when nothing is due.
+    async fn collect_due(
+        &mut self,
+        collection_date: NaiveDate,
+        version: &'static str,
+        vigilance: &crate::aml::Vigilance,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(CollectionFile, ExportSummary)>> {
+        let prefix = format!("{END_TO_END_PREFIX}{}-", collection_date.format("%Y%m%d"));
+        // A write first: on SQLite it takes the write lock at once; on PostgreSQL two exports of
+        // the same date get the same message id and the second fails on its uniqueness.
+        let (export_id, message_id): (i64, String) = query_as(
+            "INSERT INTO direct_debit_exports (message_id, collection_date, version, count, total_cents, created_by, created_at) \
+             VALUES (CAST($1 AS TEXT) || CAST((SELECT COUNT(*) FROM direct_debit_exports WHERE collection_date = $2) + 1 AS TEXT), \
+             $2, $3, 0, 0, $4, $5) RETURNING id, message_id",
         )
-        .bind(candidate.instalment_id)
-        .bind(&message_id)
-        .bind(&end_to_end_id)
-        .bind(candidate.mandate_id)
-        .bind(sequence.code())
-        .execute(&mut tx)
+        .bind(&prefix)
+        .bind(collection_date)
+        .bind(version)
+        .bind(actor)
+        .bind(now)
+        .fetch_one(&mut *self)
         .await?;
-        if claimed.rows_affected() == 0 {
-            continue;
-        }
-        let balances = tx.balances(candidate.case_id).await?;
-        let transaction = ledger::payment(&balances, amount, ALLOCATION).map_err(|error| {
-            refused(
-                crate::ledger::ledger_error_code(&error),
-                format!("dossier {}, échéance n° {} : {error}", candidate.case_reference, candidate.number),
+        let candidates: Vec<Candidate> = query_as(
+            "SELECT i.id AS instalment_id, i.case_id, c.reference AS case_reference, i.plan_id, i.number, i.due_on, \
+             i.amount_cents, m.id AS mandate_id, m.reference AS mandate_reference, m.debtor_name, m.debtor_iban, \
+             m.debtor_bic, m.signed_on, m.first_collected_on \
+             FROM instalments i \
+             JOIN payment_plans p ON p.id = i.plan_id \
+             JOIN sepa_mandates m ON m.case_id = i.case_id AND m.status = 'active' \
+             JOIN cases c ON c.id = i.case_id \
+             WHERE i.status = 'due' AND i.due_on <= $1 AND p.status = 'active' AND m.signed_on <= $1 \
+             AND c.status <> 'closed' \
+             ORDER BY i.case_id, i.due_on, i.number, i.id",
+        )
+        .bind(collection_date)
+        .fetch_all(&mut *self)
+        .await?;
+        let mut collected_mandates: HashSet<i64> = HashSet::new();
+        let mut collections = Vec::with_capacity(candidates.len());
+        let mut exported = Vec::with_capacity(candidates.len());
+        let mut plans = BTreeSet::new();
+        for candidate in candidates {
+            let sequence = if candidate.first_collected_on.is_none() && collected_mandates.insert(candidate.mandate_id)
+            {
+                Sequence::First
+            } else {
+                collected_mandates.insert(candidate.mandate_id);
+                Sequence::Recurrent
+            };
+            let end_to_end_id = format!("{END_TO_END_PREFIX}{}", candidate.instalment_id);
+            let amount = Money::from_cents(candidate.amount_cents);
+            // Claimed only if still due: a concurrent export cannot collect it too.
+            let claimed = query(
+                "UPDATE instalments SET status = 'paid', collected_in = $2, end_to_end_id = $3, mandate_id = $4, \
+                 sequence_type = $5 WHERE id = $1 AND status = 'due'",
             )
-        })?;
-        let payload = json!({
-            "plan_id": candidate.plan_id, "instalment": candidate.number, "due_on": candidate.due_on,
-            "amount": amount, "collection_date": collection_date, "end_to_end_id": end_to_end_id,
-            "message_id": message_id, "mandate": candidate.mandate_reference, "sequence_type": sequence.code(),
-        });
-        tx.append_event(CaseEvent {
-            case_id: candidate.case_id,
-            expected_version: None,
-            kind: EventKind::DirectDebitCollected,
-            payload: payload.to_string(),
-            actor,
-            now,
-        })
-        .await?;
-        let transaction_id = tx
-            .book(Booking {
-                case_id: Some(candidate.case_id),
-                transaction: &transaction,
-                booked_on: collection_date,
-                reference: &end_to_end_id,
-                reverses: None,
+            .bind(candidate.instalment_id)
+            .bind(&message_id)
+            .bind(&end_to_end_id)
+            .bind(candidate.mandate_id)
+            .bind(sequence.code())
+            .execute(&mut *self)
+            .await?;
+            if claimed.rows_affected() == 0 {
+                continue;
+            }
+            let balances = self.balances(candidate.case_id).await?;
+            let transaction = ledger::payment(&balances, amount, ALLOCATION).map_err(|error| {
+                refused(
+                    crate::ledger::ledger_error_code(&error),
+                    format!("dossier {}, échéance n° {} : {error}", candidate.case_reference, candidate.number),
+                )
+            })?;
+            let payload = json!({
+                "plan_id": candidate.plan_id, "instalment": candidate.number, "due_on": candidate.due_on,
+                "amount": amount, "collection_date": collection_date, "end_to_end_id": end_to_end_id,
+                "message_id": message_id, "mandate": candidate.mandate_reference, "sequence_type": sequence.code(),
+            });
+            self.append_event(CaseEvent {
+                case_id: candidate.case_id,
+                expected_version: None,
+                kind: EventKind::DirectDebitCollected,
+                payload: payload.to_string(),
                 actor,
                 now,
             })
             .await?;
-        query("UPDATE instalments SET transaction_id = $2 WHERE id = $1")
-            .bind(candidate.instalment_id)
-            .bind(transaction_id)
-            .execute(&mut tx)
-            .await?;
-        // Screened like every incoming payment (issue 9); never held: the bank pulled it.
-        let payer = crate::aml::Payer {
-            name: Some(candidate.debtor_name.clone()),
-            iban: Some(candidate.debtor_iban.clone()),
-            cash: false,
-            refund_to_other_account: false,
-        };
-        let channel = recouvre_domain::aml::Channel::DirectDebit;
-        let payment = IncomingPayment {
-            case_id: candidate.case_id,
-            amount,
-            received_on: collection_date,
-            payer: &payer,
-            channel,
-        };
-        let screening = tx.assess(&payment, &vigilance).await?;
-        let record = ScreeningRecord {
-            payment: &payment,
-            transaction_id,
-            screening: &screening,
-            vigilance: &vigilance,
-            held_item_id: None,
-            now,
-        };
-        tx.record_screening(record).await?;
-        if sequence == SequenceType::First {
-            query("UPDATE sepa_mandates SET first_collected_on = $2 WHERE id = $1 AND first_collected_on IS NULL")
-                .bind(candidate.mandate_id)
-                .bind(collection_date)
-                .execute(&mut tx)
-                .await?;
-        }
-        plans.insert((candidate.case_id, candidate.plan_id));
-        debits.push(DirectDebit {
-            end_to_end_id: end_to_end_id.clone(),
-            amount,
-            mandate_id: candidate.mandate_reference.clone(),
-            mandate_signed_on: candidate.signed_on,
-            sequence,
-            debtor_name: candidate.debtor_name,
-            debtor_iban: candidate.debtor_iban,
-            debtor_bic: candidate.debtor_bic,
-            remittance: format!("Echeance {} dossier {}", candidate.number, candidate.case_reference),
-        });
-        exported.push(ExportedDebit {
-            instalment_id: candidate.instalment_id,
-            case_id: candidate.case_id,
-            case_reference: candidate.case_reference,
-            plan_id: candidate.plan_id,
-            number: candidate.number,
-            due_on: candidate.due_on,
-            end_to_end_id,
-            mandate_reference: candidate.mandate_reference,
-            sequence_type: sequence.code(),
-            amount,
-            transaction_id,
-        });
-    }
-    if debits.is_empty() {
-        // Dropping the transaction rolls back the export row: no file.
-        return Ok(None);
-    }
-    let mut plans_completed = Vec::new();
-    for (case_id, plan_id) in plans {
-        let left: i64 = query_scalar("SELECT COUNT(*) FROM instalments WHERE plan_id = $1 AND status <> 'paid'")
-            .bind(plan_id)
-            .fetch_one(&mut tx)
-            .await?;
-        if left == 0 {
-            let completed = query("UPDATE payment_plans SET status = 'completed' WHERE id = $1 AND status = 'active'")
-                .bind(plan_id)
-                .execute(&mut tx)
-                .await?;
-            if completed.rows_affected() == 1 {
-                let payload = json!({"plan_id": plan_id, "message_id": message_id});
-                tx.append_event(CaseEvent {
-                    case_id,
-                    expected_version: None,
-                    kind: EventKind::PlanCompleted,
-                    payload: payload.to_string(),
+            let transaction_id = self
+                .book(Booking {
+                    case_id: Some(candidate.case_id),
+                    transaction: &transaction,
+                    booked_on: collection_date,
+                    reference: &end_to_end_id,
+                    reverses: None,
                     actor,
                     now,
                 })
                 .await?;
-                plans_completed.push(plan_id);
+            query("UPDATE instalments SET transaction_id = $2 WHERE id = $1")
+                .bind(candidate.instalment_id)
+                .bind(transaction_id)
+                .execute(&mut *self)
+                .await?;
+            // Screened like every incoming payment (issue 9); never held: the bank pulled it.
+            let payer = crate::aml::Payer {
+                name: Some(candidate.debtor_name.clone()),
+                iban: Some(candidate.debtor_iban.clone()),
+                cash: false,
+                refund_to_other_account: false,
+            };
+            let channel = recouvre_domain::aml::Channel::DirectDebit;
+            let payment = IncomingPayment {
+                case_id: candidate.case_id,
+                amount,
+                received_on: collection_date,
+                payer: &payer,
+                channel,
+            };
+            let screening = self.assess(&payment, vigilance).await?;
+            let record = ScreeningRecord {
+                payment: &payment,
+                transaction_id,
+                screening: &screening,
+                vigilance,
+                held_item_id: None,
+                now,
+            };
+            self.record_screening(record).await?;
+            if sequence == Sequence::First {
+                query("UPDATE sepa_mandates SET first_collected_on = $2 WHERE id = $1 AND first_collected_on IS NULL")
+                    .bind(candidate.mandate_id)
+                    .bind(collection_date)
+                    .execute(&mut *self)
+                    .await?;
+            }
+            plans.insert((candidate.case_id, candidate.plan_id));
+            collections.push(Collection {
+                end_to_end_id: end_to_end_id.clone(),
+                amount,
+                sequence,
+                mandate_reference: candidate.mandate_reference.clone(),
+                mandate_signed_on: candidate.signed_on,
+                debtor_name: candidate.debtor_name,
+                debtor_iban: candidate.debtor_iban,
+                debtor_bic: candidate.debtor_bic,
+                case_reference: candidate.case_reference.clone(),
+                instalment_number: candidate.number,
+            });
+            exported.push(ExportedDebit {
+                instalment_id: candidate.instalment_id,
+                case_id: candidate.case_id,
+                case_reference: candidate.case_reference,
+                plan_id: candidate.plan_id,
+                number: candidate.number,
+                due_on: candidate.due_on,
+                end_to_end_id,
+                mandate_reference: candidate.mandate_reference,
+                sequence_type: sequence.code(),
+                amount,
+                transaction_id,
+            });
+        }
+        if collections.is_empty() {
+            return Ok(None);
+        }
+        let mut plans_completed = Vec::new();
+        for (case_id, plan_id) in plans {
+            let left: i64 = query_scalar("SELECT COUNT(*) FROM instalments WHERE plan_id = $1 AND status <> 'paid'")
+                .bind(plan_id)
+                .fetch_one(&mut *self)
+                .await?;
+            if left == 0 {
+                let completed =
+                    query("UPDATE payment_plans SET status = 'completed' WHERE id = $1 AND status = 'active'")
+                        .bind(plan_id)
+                        .execute(&mut *self)
+                        .await?;
+                if completed.rows_affected() == 1 {
+                    let payload = json!({"plan_id": plan_id, "message_id": message_id});
+                    self.append_event(CaseEvent {
+                        case_id,
+                        expected_version: None,
+                        kind: EventKind::PlanCompleted,
+                        payload: payload.to_string(),
+                        actor,
+                        now,
+                    })
+                    .await?;
+                    plans_completed.push(plan_id);
+                }
             }
         }
+        let total: Money = exported.iter().map(|debit| debit.amount).sum();
+        query("UPDATE direct_debit_exports SET count = $2, total_cents = $3 WHERE id = $1")
+            .bind(export_id)
+            .bind(exported.len() as i64)
+            .bind(total.cents())
+            .execute(&mut *self)
+            .await?;
+        let first = exported.iter().filter(|debit| debit.sequence_type == Sequence::First.code()).count();
+        let summary = ExportSummary {
+            export_id,
+            message_id: message_id.clone(),
+            collection_date,
+            version,
+            count: exported.len(),
+            total,
+            first,
+            recurrent: exported.len() - first,
+            debits: exported,
+            plans_completed,
+        };
+        let file = CollectionFile { message_id, collection_date, created_at: now, collections };
+        Ok(Some((file, summary)))
     }
-    let batch = DirectDebitBatch {
-        message_id: message_id.clone(),
-        created_at: now.naive_utc(),
-        initiating_party: bank.name.clone(),
-        creditor: Creditor {
-            name: bank.name.clone(),
-            iban: bank.collection_iban.clone(),
-            bic: bank.collection_bic.clone(),
-            creditor_id: bank.sepa_creditor_id.clone(),
-        },
-        collection_date,
-        debits,
-    };
-    // A file that cannot be written leaves nothing behind: the error rolls back.
-    let xml = recouvre_iso20022::write_pain008(&batch, version).map_err(file_error)?;
-    let total: Money = exported.iter().map(|debit| debit.amount).sum();
-    query("UPDATE direct_debit_exports SET count = $2, total_cents = $3 WHERE id = $1")
-        .bind(export_id)
-        .bind(exported.len() as i64)
-        .bind(total.cents())
-        .execute(&mut tx)
-        .await?;
-    tx.commit().await?;
-    let first = exported.iter().filter(|debit| debit.sequence_type == "FRST").count();
-    let summary = ExportSummary {
-        export_id,
-        message_id,
-        collection_date,
-        version: version_name,
-        count: exported.len(),
-        total,
-        first,
-        recurrent: exported.len() - first,
-        debits: exported,
-        plans_completed,
-    };
-    Ok(Some((xml, summary)))
 }
 
 /// A direct-debit file already prepared.
@@ -893,7 +929,8 @@ struct Returned {
 /// [`LAPSE_AFTER_MISSED`]th missed instalment the plan lapses (`plan_lapsed`). A completed plan
 /// whose collection comes back is active again. Applying the same return twice does nothing the
 /// second time ([`ReturnOutcome::AlreadyApplied`]). An end-to-end id Recouvre did not issue is an
-/// error naming it.
+/// error naming it. The returns a statement reports are applied in its import's transaction
+/// ([`Tx::apply_return`], `crate::statements::import`).
 pub async fn apply_return(
     store: &Store,
     end_to_end_id: &str,
@@ -902,141 +939,157 @@ pub async fn apply_return(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<ReturnOutcome> {
-    let end_to_end_id = end_to_end_id.trim();
-    let reason = reason_code.trim();
-    if reason.is_empty() {
-        return Err(refused(
-            "return_reason_missing",
-            format!("retour du prélèvement « {end_to_end_id} » : motif (code ISO) manquant"),
-        ));
-    }
     let mut tx = store.begin().await?;
-    let claimed: Option<Returned> = query_as(
-        "UPDATE instalments SET status = 'returned', return_reason = $2, returned_on = $3 \
-         WHERE end_to_end_id = $1 AND status IN ('paid', 'collected') \
-         RETURNING id, case_id, plan_id, number, amount_cents, transaction_id",
-    )
-    .bind(end_to_end_id)
-    .bind(reason)
-    .bind(returned_on)
-    .fetch_optional(&mut tx)
-    .await?;
-    let Some(instalment) = claimed else {
-        let known: Option<(i64, i64, String)> =
-            query_as("SELECT id, case_id, status FROM instalments WHERE end_to_end_id = $1")
-                .bind(end_to_end_id)
-                .fetch_optional(&mut tx)
-                .await?;
-        return match known {
-            None => Err(StoreError::not_found(format!(
-                "prélèvement d'identifiant de bout en bout « {end_to_end_id} » (aucune échéance collectée sous cet identifiant)"
-            ))),
-            Some((instalment_id, case_id, status)) if status == "returned" => {
-                Ok(ReturnOutcome::AlreadyApplied { case_id, instalment_id })
-            }
-            Some((instalment_id, _, status)) => Err(refused("not_collected", format!(
-                "prélèvement « {end_to_end_id} » : l'échéance n° {instalment_id} est « {status} », pas collectée"
-            ))),
+    let outcome = tx.apply_return(end_to_end_id, reason_code, returned_on, actor, now).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+impl Tx {
+    /// [`apply_return`] inside this transaction. Writes nothing when it returns an error or
+    /// [`ReturnOutcome::AlreadyApplied`].
+    pub async fn apply_return(
+        &mut self,
+        end_to_end_id: &str,
+        reason_code: &str,
+        returned_on: NaiveDate,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ReturnOutcome> {
+        let end_to_end_id = end_to_end_id.trim();
+        let reason = reason_code.trim();
+        if reason.is_empty() {
+            return Err(refused(
+                "return_reason_missing",
+                format!("retour du prélèvement « {end_to_end_id} » : motif (code ISO) manquant"),
+            ));
+        }
+        let claimed: Option<Returned> = query_as(
+            "UPDATE instalments SET status = 'returned', return_reason = $2, returned_on = $3 \
+             WHERE end_to_end_id = $1 AND status IN ('paid', 'collected') \
+             RETURNING id, case_id, plan_id, number, amount_cents, transaction_id",
+        )
+        .bind(end_to_end_id)
+        .bind(reason)
+        .bind(returned_on)
+        .fetch_optional(&mut *self)
+        .await?;
+        let Some(instalment) = claimed else {
+            let known: Option<(i64, i64, String)> =
+                query_as("SELECT id, case_id, status FROM instalments WHERE end_to_end_id = $1")
+                    .bind(end_to_end_id)
+                    .fetch_optional(&mut *self)
+                    .await?;
+            return match known {
+                None => Err(StoreError::not_found(format!(
+                    "prélèvement d'identifiant de bout en bout « {end_to_end_id} » (aucune échéance collectée sous cet identifiant)"
+                ))),
+                Some((instalment_id, case_id, status)) if status == "returned" => {
+                    Ok(ReturnOutcome::AlreadyApplied { case_id, instalment_id })
+                }
+                Some((instalment_id, _, status)) => Err(refused("not_collected", format!(
+                    "prélèvement « {end_to_end_id} » : l'échéance n° {instalment_id} est « {status} », pas collectée"
+                ))),
+            };
         };
-    };
-    let Some(payment_id) = instalment.transaction_id else {
-        return Err(StoreError::Corrupt(format!(
-            "l'échéance n° {} collectée sous « {end_to_end_id} » n'a pas d'écriture de paiement",
-            instalment.id
-        )));
-    };
-    let reversed: Option<i64> = query_scalar("SELECT id FROM ledger_transactions WHERE reverses = $1")
+        let Some(payment_id) = instalment.transaction_id else {
+            return Err(StoreError::Corrupt(format!(
+                "l'échéance n° {} collectée sous « {end_to_end_id} » n'a pas d'écriture de paiement",
+                instalment.id
+            )));
+        };
+        let reversed: Option<i64> = query_scalar("SELECT id FROM ledger_transactions WHERE reverses = $1")
+            .bind(payment_id)
+            .fetch_optional(&mut *self)
+            .await?;
+        if let Some(reversal) = reversed {
+            return Err(StoreError::Corrupt(format!(
+                "le paiement n° {payment_id} du prélèvement « {end_to_end_id} » est déjà contrepassé (écriture n° {reversal})"
+            )));
+        }
+        let rows: Vec<(String, String, i64)> = query_as(
+            "SELECT t.kind, p.account, p.amount_cents FROM ledger_postings p \
+             JOIN ledger_transactions t ON t.id = p.transaction_id WHERE p.transaction_id = $1 ORDER BY p.id",
+        )
         .bind(payment_id)
-        .fetch_optional(&mut tx)
+        .fetch_all(&mut *self)
         .await?;
-    if let Some(reversal) = reversed {
-        return Err(StoreError::Corrupt(format!(
-            "le paiement n° {payment_id} du prélèvement « {end_to_end_id} » est déjà contrepassé (écriture n° {reversal})"
-        )));
-    }
-    let rows: Vec<(String, String, i64)> = query_as(
-        "SELECT t.kind, p.account, p.amount_cents FROM ledger_postings p \
-         JOIN ledger_transactions t ON t.id = p.transaction_id WHERE p.transaction_id = $1 ORDER BY p.id",
-    )
-    .bind(payment_id)
-    .fetch_all(&mut tx)
-    .await?;
-    let original = transaction_from_rows(payment_id, rows)?;
-    let reversal = Transaction::reversal_of(&original);
-    let missed: i64 =
-        query_scalar("SELECT COUNT(*) FROM instalments WHERE plan_id = $1 AND status IN ('returned', 'missed')")
+        let original = transaction_from_rows(payment_id, rows)?;
+        let reversal = Transaction::reversal_of(&original);
+        let missed: i64 =
+            query_scalar("SELECT COUNT(*) FROM instalments WHERE plan_id = $1 AND status IN ('returned', 'missed')")
+                .bind(instalment.plan_id)
+                .fetch_one(&mut *self)
+                .await?;
+        let plan_status: String = query_scalar("SELECT status FROM payment_plans WHERE id = $1")
             .bind(instalment.plan_id)
-            .fetch_one(&mut tx)
+            .fetch_one(&mut *self)
             .await?;
-    let plan_status: String = query_scalar("SELECT status FROM payment_plans WHERE id = $1")
-        .bind(instalment.plan_id)
-        .fetch_one(&mut tx)
-        .await?;
-    let lapses = missed >= LAPSE_AFTER_MISSED && (plan_status == "active" || plan_status == "completed");
-    let reopens = !lapses && plan_status == "completed";
-    let new_status = if lapses {
-        "lapsed"
-    } else if reopens {
-        "active"
-    } else {
-        plan_status.as_str()
-    };
-    if new_status != plan_status {
-        query("UPDATE payment_plans SET status = $2 WHERE id = $1")
-            .bind(instalment.plan_id)
-            .bind(new_status)
-            .execute(&mut tx)
-            .await?;
-    }
-    let payload = json!({
-        "plan_id": instalment.plan_id, "instalment": instalment.number,
-        "amount": Money::from_cents(instalment.amount_cents), "end_to_end_id": end_to_end_id,
-        "reason": reason, "returned_on": returned_on, "reverses": payment_id, "missed": missed,
-        "plan_status": new_status,
-    });
-    let mut event = tx
-        .append_event(CaseEvent {
-            case_id: instalment.case_id,
-            expected_version: None,
-            kind: EventKind::DirectDebitReturned,
-            payload: payload.to_string(),
-            actor,
-            now,
-        })
-        .await?;
-    let reversal_transaction_id = tx
-        .book(Booking {
-            case_id: Some(instalment.case_id),
-            transaction: &reversal,
-            booked_on: returned_on,
-            reference: end_to_end_id,
-            reverses: Some(payment_id),
-            actor,
-            now,
-        })
-        .await?;
-    if lapses {
-        let payload = json!({"plan_id": instalment.plan_id, "missed": missed, "last_return": end_to_end_id});
-        event = tx
+        let lapses = missed >= LAPSE_AFTER_MISSED && (plan_status == "active" || plan_status == "completed");
+        let reopens = !lapses && plan_status == "completed";
+        let new_status = if lapses {
+            "lapsed"
+        } else if reopens {
+            "active"
+        } else {
+            plan_status.as_str()
+        };
+        if new_status != plan_status {
+            query("UPDATE payment_plans SET status = $2 WHERE id = $1")
+                .bind(instalment.plan_id)
+                .bind(new_status)
+                .execute(&mut *self)
+                .await?;
+        }
+        let payload = json!({
+            "plan_id": instalment.plan_id, "instalment": instalment.number,
+            "amount": Money::from_cents(instalment.amount_cents), "end_to_end_id": end_to_end_id,
+            "reason": reason, "returned_on": returned_on, "reverses": payment_id, "missed": missed,
+            "plan_status": new_status,
+        });
+        let mut event = self
             .append_event(CaseEvent {
                 case_id: instalment.case_id,
                 expected_version: None,
-                kind: EventKind::PlanLapsed,
+                kind: EventKind::DirectDebitReturned,
                 payload: payload.to_string(),
                 actor,
                 now,
             })
             .await?;
+        let reversal_transaction_id = self
+            .book(Booking {
+                case_id: Some(instalment.case_id),
+                transaction: &reversal,
+                booked_on: returned_on,
+                reference: end_to_end_id,
+                reverses: Some(payment_id),
+                actor,
+                now,
+            })
+            .await?;
+        if lapses {
+            let payload = json!({"plan_id": instalment.plan_id, "missed": missed, "last_return": end_to_end_id});
+            event = self
+                .append_event(CaseEvent {
+                    case_id: instalment.case_id,
+                    expected_version: None,
+                    kind: EventKind::PlanLapsed,
+                    payload: payload.to_string(),
+                    actor,
+                    now,
+                })
+                .await?;
+        }
+        Ok(ReturnOutcome::Applied {
+            case_id: instalment.case_id,
+            instalment_id: instalment.id,
+            plan_id: instalment.plan_id,
+            reversal_transaction_id,
+            plan_lapsed: lapses,
+            version: event.sequence,
+        })
     }
-    tx.commit().await?;
-    Ok(ReturnOutcome::Applied {
-        case_id: instalment.case_id,
-        instalment_id: instalment.id,
-        plan_id: instalment.plan_id,
-        reversal_transaction_id,
-        plan_lapsed: lapses,
-        version: event.sequence,
-    })
 }
 
 fn transaction_from_rows(transaction_id: i64, rows: Vec<(String, String, i64)>) -> Result<Transaction> {
@@ -1051,45 +1104,18 @@ fn transaction_from_rows(transaction_id: i64, rows: Vec<(String, String, i64)>) 
     Transaction::new(kind, postings).map_err(|error| corrupt(error.to_string()))
 }
 
-/// A returned collection read from a statement or notification.
+/// A return (R-transaction) of one of our collections, as a statement or notification reports
+/// it: the values the store applies (`crate::statements::import`); reading it from the file is
+/// the application's (`recouvre_app::statements`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DebitReturn {
+    /// `RCV-DD-<instalment id>` ([`END_TO_END_PREFIX`]).
     pub end_to_end_id: String,
-    /// `RtrInf/Rsn/Cd` (or `Prtry`), e.g. `AM04`; `None` when the bank gave none.
-    pub reason_code: Option<String>,
-    /// The booking date, else the value date.
-    pub returned_on: Option<NaiveDate>,
+    /// The ISO reason code (`AM04`, `MS03`…; `NARR` when the bank gave none).
+    pub reason_code: String,
+    pub returned_on: NaiveDate,
+    /// The amount returned.
     pub amount: Money,
-    /// The XML line of the entry.
+    /// Where the file reports it (its XML line), for the messages.
     pub line: u32,
-}
-
-/// Whether a camt entry carries the end-to-end id of one of our collections.
-fn is_ours(entry: &Entry) -> bool {
-    entry.end_to_end_id.as_deref().is_some_and(|id| id.starts_with(END_TO_END_PREFIX))
-}
-
-/// The returns of our collections in camt.053/054 statements: booked debits that are
-/// R-transactions ([`Entry::is_return`]) with one of our end-to-end ids (`RCV-DD-…`). Pass each
-/// to [`apply_return`].
-pub fn returns_from_statements(statements: &[Statement]) -> Vec<DebitReturn> {
-    statements
-        .iter()
-        .flat_map(|statement| &statement.entries)
-        .filter(|entry| !entry.is_credit() && entry.is_booked() && entry.is_return() && is_ours(entry))
-        .map(|entry| DebitReturn {
-            end_to_end_id: entry.end_to_end_id.clone().unwrap_or_default(),
-            reason_code: entry.return_reason.clone(),
-            returned_on: entry.booking_date.or(entry.value_date),
-            amount: entry.amount,
-            line: entry.line,
-        })
-        .collect()
-}
-
-/// Whether a credit of a statement is the proceeds of one of our collections (its end-to-end id
-/// is `RCV-DD-…`): already booked by [`prepare_export`], so a statement import must not book it
-/// again as a payment.
-pub fn is_collection_credit(entry: &Entry) -> bool {
-    entry.is_credit() && is_ours(entry)
 }

@@ -12,7 +12,7 @@
 //! Modules depend on each other one way: `db` and `error` at the bottom; then `journal`,
 //! `ledger`; `suspense` and `cases` above them; `aml` above `suspense`; `payments` (booking a
 //! payment: screening, allocation or hold) above `aml`, `suspense` and `ledger`; `seed` above
-//! `cases`, `imports` above `seed`; `workflow` above `direct_debits`, `approvals` above
+//! `cases`, `imports` above `seed`; `workflow` and `statements` above `direct_debits`, `approvals` above
 //! `workflow`; `committee` above `workflow`, `batch` above `committee`.
 //!
 //! Invariants kept here:

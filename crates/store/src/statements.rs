@@ -11,8 +11,11 @@
 //! Each match has a confidence score ([`confidence_percent`]); only matches at or above
 //! [`BOOKING_THRESHOLD_PERCENT`] are booked without an officer.
 //!
-//! A statement is booked in one transaction; an entry already booked (same key, from this or
-//! another file) is skipped, so importing a statement twice books nothing twice.
+//! A statement is imported in one transaction ([`import`]): its credits booked and the returns
+//! of our direct debits it reports applied (`crate::direct_debits`), all or nothing; an entry
+//! already booked (same key, from this or another file) is skipped and a return already
+//! applied is not applied again, so importing a statement twice books nothing twice. The store
+//! receives values ([`Credit`], `DebitReturn`): reading the camt file is the application's.
 
 use std::collections::HashMap;
 
@@ -25,10 +28,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::db::{in_list, query, query_scalar, ROWS_PER_STATEMENT_MAX};
+use crate::direct_debits::{DebitReturn, ReturnOutcome};
 use crate::journal::CaseEvent;
 use crate::ledger::Booking;
 use crate::suspense::Held;
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, Tx};
 
 /// Confidence of a match, in percent: a reference our letters printed is certain; an IBAN known
 /// on one open case is very likely the debtor (or a co-debtor) paying; a name alone is a guess.
@@ -78,27 +82,101 @@ pub struct StatementOutcome {
     /// Payments the vigilance rules flagged (for compliance only; never shown to officers).
     #[serde(skip)]
     pub flagged: u64,
-    /// Returned direct debits applied (filled by the caller that reads the returns).
+    /// Returned direct debits applied (a return already applied is not counted).
     pub returns_applied: u64,
     pub booked_amount: Money,
     pub suspense_amount: Money,
     pub credits: Vec<(u32, CreditOutcome)>,
 }
 
-/// Books the credits of one statement file, all or nothing. Every credit matched to a case is
-/// screened by the vigilance rules and the sanctions list first (`crate::aml`).
-pub async fn book_credits(
+/// A statement file to import, as values: its credits to book and the returns of our direct
+/// debits it reports. The application reads the file (`recouvre_app::statements`).
+#[derive(Debug, Clone, Copy)]
+pub struct StatementFile<'a> {
+    pub file_name: &'a str,
+    /// The SHA-256 of the file's bytes, in hex: the file is recorded once in `imports`.
+    pub file_sha256: &'a str,
+    pub credits: &'a [Credit],
+    pub returns: &'a [DebitReturn],
+}
+
+/// Imports a statement file in ONE transaction, all or nothing: records the file (`imports`,
+/// kind `statement`, once per SHA-256), books its credits (each matched credit screened by the
+/// vigilance rules and the sanctions list first, `crate::aml`), then applies the returns of our
+/// direct debits it reports (`Tx::apply_return`). If anything fails — a credit, or a return of
+/// a collection Recouvre did not make — nothing of the file is written, and the error names the
+/// file and the entry's line.
+///
+/// Idempotent: an entry already booked (same key, from this or another file) is not booked
+/// again, a return already applied is not applied again, so importing the same file twice
+/// books nothing twice.
+pub async fn import(
     store: &Store,
-    file_name: &str,
-    credits: &[Credit],
+    file: &StatementFile<'_>,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<StatementOutcome> {
-    Ok(book_credits_timed(store, file_name, credits, actor, now).await?.0)
+    let vigilance = crate::aml::vigilance(store).await?;
+    let mut tx = store.begin().await?;
+    // Claim the file first: a concurrent import of the same file waits here, then finds its
+    // entries booked. A file imported before is imported again (its entries are all known), so
+    // that its outcome says what became of each.
+    query(
+        "INSERT INTO imports (kind, file_name, file_sha256, lines, cases_created, imported_by, imported_at) \
+         VALUES ($1, $2, $3, $4, 0, $5, $6) ON CONFLICT (kind, file_sha256) DO NOTHING",
+    )
+    .bind(IMPORT_KIND)
+    .bind(file.file_name)
+    .bind(file.file_sha256)
+    .bind((file.credits.len() + file.returns.len()) as i64)
+    .bind(actor)
+    .bind(now)
+    .execute(&mut tx)
+    .await?;
+    let mut time = VigilanceTime::default();
+    let mut outcome = tx.book_credits(file.file_name, file.credits, Some(&vigilance), &mut time, actor, now).await?;
+    for debit_return in file.returns {
+        let applied = tx
+            .apply_return(&debit_return.end_to_end_id, &debit_return.reason_code, debit_return.returned_on, actor, now)
+            .await
+            .map_err(|error| return_error(file.file_name, debit_return, error))?;
+        if matches!(applied, ReturnOutcome::Applied { .. }) {
+            outcome.returns_applied += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(outcome)
 }
 
-/// Where [`book_credits`]'s vigilance spends its time (wall clock), for the benchmark of its cost
-/// (`crates/testkit/tests/bench_statement.rs`, docs/performance.md).
+/// The `imports.kind` of a statement file.
+pub const IMPORT_KIND: &str = "statement";
+
+/// A return that cannot be applied, named by the file and the entry's line. A return of a
+/// collection Recouvre never made is refused (`unknown_collection`), not "not found": the file
+/// is at fault, not the address the user asked for.
+fn return_error(file_name: &str, debit_return: &DebitReturn, error: StoreError) -> StoreError {
+    let at = format!("{file_name}, ligne {}", debit_return.line);
+    let nothing = "rien n'a été importé de ce fichier";
+    match error {
+        StoreError::NotFound { .. } => StoreError::refused(
+            "unknown_collection",
+            format!(
+                "{at} : retour du prélèvement « {} » : aucune échéance n'a été collectée sous cet identifiant ; \
+                 {nothing} : vérifiez le relevé avec la banque, puis importez-le à nouveau",
+                debit_return.end_to_end_id
+            ),
+        ),
+        StoreError::Refused { code, message } => StoreError::refused(code, format!("{at} : {message} ; {nothing}")),
+        StoreError::Conflict { code, message } => StoreError::conflict(code, format!("{at} : {message} ; {nothing}")),
+        StoreError::Invalid { field, message } => {
+            StoreError::Invalid { field, message: format!("{at} : {message} ; {nothing}") }
+        }
+        other => other,
+    }
+}
+
+/// Where the vigilance of a statement's booking spends its time (wall clock), for the benchmark
+/// of its cost (`crates/testkit/tests/bench_statement.rs`, docs/performance.md).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct VigilanceTime {
     /// Reading the rules in force and indexing the sanctions list.
@@ -111,7 +189,9 @@ pub struct VigilanceTime {
     pub recording: std::time::Duration,
 }
 
-/// [`book_credits`], also saying where its vigilance spent its time.
+/// Books the credits of a statement, screened, in one transaction, as [`import`] does (without
+/// recording the file or applying returns), also saying where its vigilance spent its time: the
+/// benchmark of the screening's cost (`crates/testkit/tests/bench_statement.rs`).
 #[doc(hidden)]
 pub async fn book_credits_timed(
     store: &Store,
@@ -123,11 +203,13 @@ pub async fn book_credits_timed(
     let started = std::time::Instant::now();
     let vigilance = crate::aml::vigilance(store).await?;
     let mut time = VigilanceTime { rules_read: started.elapsed(), ..VigilanceTime::default() };
-    let outcome = book(store, file_name, credits, Some(&vigilance), &mut time, actor, now).await?;
+    let mut tx = store.begin().await?;
+    let outcome = tx.book_credits(file_name, credits, Some(&vigilance), &mut time, actor, now).await?;
+    tx.commit().await?;
     Ok((outcome, time))
 }
 
-/// [`book_credits`] WITHOUT the vigilance screening: nothing assessed, nothing recorded in
+/// [`book_credits_timed`] WITHOUT the vigilance screening: nothing assessed, nothing recorded in
 /// `payments_received`, nothing held. It exists for measurement only — the baseline of the
 /// benchmark of the screening's cost (`crates/testkit/tests/bench_statement.rs`,
 /// docs/performance.md) — and must never import a real statement.
@@ -139,280 +221,287 @@ pub async fn book_credits_unscreened(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<StatementOutcome> {
-    book(store, file_name, credits, None, &mut VigilanceTime::default(), actor, now).await
+    let mut tx = store.begin().await?;
+    let outcome = tx.book_credits(file_name, credits, None, &mut VigilanceTime::default(), actor, now).await?;
+    tx.commit().await?;
+    Ok(outcome)
 }
 
-async fn book(
-    store: &Store,
-    file_name: &str,
-    credits: &[Credit],
-    vigilance: Option<&crate::aml::Vigilance>,
-    time: &mut VigilanceTime,
-    actor: &str,
-    now: DateTime<Utc>,
-) -> Result<StatementOutcome> {
-    let mut tx = store.begin().await?;
-    let mut outcome = StatementOutcome::default();
-    // The vigilance rules read each paid case's facts: read once for the whole statement (the
-    // cases its creditor references name, a few queries per 500 cases; any other case when
-    // first met), then kept current in memory as the statement's payments are recorded, so
-    // that the windowed rules see the earlier payments of the same statement.
-    let mut screener = match vigilance {
-        Some(vigilance) => {
-            let started = std::time::Instant::now();
-            let mut references: Vec<&str> =
-                credits.iter().filter_map(|credit| credit.case_reference.as_deref()).collect();
-            references.sort_unstable();
-            references.dedup();
-            let mut case_ids: Vec<i64> = Vec::with_capacity(references.len());
-            for chunk in references.chunks(ROWS_PER_STATEMENT_MAX) {
-                let query = in_list("SELECT id FROM cases WHERE reference IN (", chunk.iter().copied(), ")");
-                let found: Vec<i64> = query.build_query_scalar().fetch_all(&mut tx).await?;
-                case_ids.extend(found);
+impl Tx {
+    /// Books the credits of one statement file in this transaction (the work of [`import`],
+    /// [`book_credits_timed`] and [`book_credits_unscreened`]): screened when `vigilance` is
+    /// given, each entry once.
+    async fn book_credits(
+        &mut self,
+        file_name: &str,
+        credits: &[Credit],
+        vigilance: Option<&crate::aml::Vigilance>,
+        time: &mut VigilanceTime,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<StatementOutcome> {
+        let mut outcome = StatementOutcome::default();
+        // The vigilance rules read each paid case's facts: read once for the whole statement (the
+        // cases its creditor references name, a few queries per 500 cases; any other case when
+        // first met), then kept current in memory as the statement's payments are recorded, so
+        // that the windowed rules see the earlier payments of the same statement.
+        let mut screener = match vigilance {
+            Some(vigilance) => {
+                let started = std::time::Instant::now();
+                let mut references: Vec<&str> =
+                    credits.iter().filter_map(|credit| credit.case_reference.as_deref()).collect();
+                references.sort_unstable();
+                references.dedup();
+                let mut case_ids: Vec<i64> = Vec::with_capacity(references.len());
+                for chunk in references.chunks(ROWS_PER_STATEMENT_MAX) {
+                    let query = in_list("SELECT id FROM cases WHERE reference IN (", chunk.iter().copied(), ")");
+                    let found: Vec<i64> = query.build_query_scalar().fetch_all(&mut *self).await?;
+                    case_ids.extend(found);
+                }
+                let facts = self.case_facts_of_many(&case_ids).await?;
+                time.facts_read += started.elapsed();
+                Some(Screener { vigilance, facts, pending: Vec::new() })
             }
-            let facts = tx.case_facts_of_many(&case_ids).await?;
-            time.facts_read += started.elapsed();
-            Some(Screener { vigilance, facts, pending: Vec::new() })
-        }
-        None => None,
-    };
-    for credit in credits {
-        if !credit.amount.is_positive() {
-            return Err(StoreError::refused(
-                "amount_not_positive",
-                format!("{file_name}, ligne {} : montant {} non positif", credit.line, credit.amount),
-            ));
-        }
-        let known: Option<String> = query_scalar("SELECT entry_key FROM statement_entries WHERE entry_key = $1")
-            .bind(&credit.key)
-            .fetch_optional(&mut tx)
-            .await?;
-        if known.is_some() {
-            outcome.already_booked += 1;
-            outcome.credits.push((credit.line, CreditOutcome::AlreadyBooked));
-            continue;
-        }
-        // 1. Creditor reference → case.
-        let mut matched: Option<(i64, &'static str)> = None;
-        if let Some(reference) = &credit.case_reference {
-            let id: Option<i64> = query_scalar("SELECT id FROM cases WHERE reference = $1")
-                .bind(reference)
-                .fetch_optional(&mut tx)
+            None => None,
+        };
+        for credit in credits {
+            if !credit.amount.is_positive() {
+                return Err(StoreError::refused(
+                    "amount_not_positive",
+                    format!("{file_name}, ligne {} : montant {} non positif", credit.line, credit.amount),
+                ));
+            }
+            let known: Option<String> = query_scalar("SELECT entry_key FROM statement_entries WHERE entry_key = $1")
+                .bind(&credit.key)
+                .fetch_optional(&mut *self)
                 .await?;
-            matched = id.map(|id| (id, "creditor_reference"));
-        }
-        // 2. Payer IBAN → the one open case of that person.
-        if matched.is_none() {
-            if let Some(iban) = &credit.payer_iban {
-                let cases: Vec<i64> = query_scalar(
-                    "SELECT DISTINCT c.id FROM cases c JOIN case_parties cp ON cp.case_id = c.id \
-                     JOIN persons p ON p.id = cp.person_id WHERE p.iban = $1 AND c.status <> 'closed' LIMIT 2",
-                )
-                .bind(iban)
-                .fetch_all(&mut tx)
-                .await?;
-                if cases.len() == 1 {
-                    matched = Some((cases[0], "payer_iban"));
+            if known.is_some() {
+                outcome.already_booked += 1;
+                outcome.credits.push((credit.line, CreditOutcome::AlreadyBooked));
+                continue;
+            }
+            // 1. Creditor reference → case.
+            let mut matched: Option<(i64, &'static str)> = None;
+            if let Some(reference) = &credit.case_reference {
+                let id: Option<i64> = query_scalar("SELECT id FROM cases WHERE reference = $1")
+                    .bind(reference)
+                    .fetch_optional(&mut *self)
+                    .await?;
+                matched = id.map(|id| (id, "creditor_reference"));
+            }
+            // 2. Payer IBAN → the one open case of that person.
+            if matched.is_none() {
+                if let Some(iban) = &credit.payer_iban {
+                    let cases: Vec<i64> = query_scalar(
+                        "SELECT DISTINCT c.id FROM cases c JOIN case_parties cp ON cp.case_id = c.id \
+                         JOIN persons p ON p.id = cp.person_id WHERE p.iban = $1 AND c.status <> 'closed' LIMIT 2",
+                    )
+                    .bind(iban)
+                    .fetch_all(&mut *self)
+                    .await?;
+                    if cases.len() == 1 {
+                        matched = Some((cases[0], "payer_iban"));
+                    }
                 }
             }
-        }
-        let (case_id, suspense_item) = match matched {
-            Some((case_id, matched_by)) => {
-                let payer = crate::aml::Payer {
-                    name: credit.payer_name.clone(),
-                    iban: credit.payer_iban.clone(),
-                    cash: credit.cash,
-                    refund_to_other_account: false,
-                };
-                let channel = recouvre_domain::aml::Channel::Statement;
-                let balances = tx.balances(case_id).await?;
-                let screening = match &mut screener {
-                    Some(screener) => {
-                        let started = std::time::Instant::now();
-                        if let std::collections::hash_map::Entry::Vacant(entry) = screener.facts.entry(case_id) {
-                            entry.insert(tx.case_facts(case_id).await?);
-                            time.facts_read += started.elapsed();
+            let (case_id, suspense_item) = match matched {
+                Some((case_id, matched_by)) => {
+                    let payer = crate::aml::Payer {
+                        name: credit.payer_name.clone(),
+                        iban: credit.payer_iban.clone(),
+                        cash: credit.cash,
+                        refund_to_other_account: false,
+                    };
+                    let channel = recouvre_domain::aml::Channel::Statement;
+                    let balances = self.balances(case_id).await?;
+                    let screening = match &mut screener {
+                        Some(screener) => {
+                            let started = std::time::Instant::now();
+                            if let std::collections::hash_map::Entry::Vacant(entry) = screener.facts.entry(case_id) {
+                                entry.insert(self.case_facts(case_id).await?);
+                                time.facts_read += started.elapsed();
+                            }
+                            let started = std::time::Instant::now();
+                            let screening = screener.screen(case_id, credit, &payer, channel, &balances);
+                            time.evaluation += started.elapsed();
+                            Some(screening)
                         }
-                        let started = std::time::Instant::now();
-                        let screening = screener.screen(case_id, credit, &payer, channel, &balances);
-                        time.evaluation += started.elapsed();
-                        Some(screening)
-                    }
-                    None => None,
-                };
-                let confidence_percent = confidence_percent(matched_by);
-                debug_assert!(confidence_percent >= BOOKING_THRESHOLD_PERCENT);
-                outcome.flagged += u64::from(screening.as_ref().is_some_and(|screening| !screening.alerts.is_empty()));
-                let (transaction_id, case_id_booked, suspense_item) =
-                    if screening.as_ref().is_some_and(|screening| screening.hold) {
-                        // Held for compliance: into suspense, out of the officers' queue, the case
-                        // untouched. The import report says only that it is being processed.
-                        let reason = "paiement en cours de traitement".to_string();
-                        let held = Held {
-                            received_on: credit.booked_on,
-                            amount: credit.amount,
-                            payer_name: credit.payer_name.as_deref(),
-                            payer_iban: credit.payer_iban.as_deref(),
-                            reference: credit.remittance.as_deref(),
-                            suggested_case_id: Some(case_id),
-                            reason: &reason,
-                            source_key: &credit.key,
-                        };
-                        let (item_id, transaction_id) =
-                            tx.hold(&held, crate::suspense::AML_HOLD, actor, now).await?.ok_or_else(|| {
-                                StoreError::conflict(
-                                    "already_held",
-                                    format!("{file_name}, ligne {} : déjà en instance", credit.line),
-                                )
-                            })?;
-                        outcome.suspense += 1;
-                        outcome.suspense_amount += credit.amount;
-                        outcome.credits.push((
-                            credit.line,
-                            CreditOutcome::Suspense { item_id, reason, suggested_case_id: Some(case_id) },
-                        ));
-                        (transaction_id, None, Some(item_id))
-                    } else {
-                        let transaction =
-                            ledger::payment(&balances, credit.amount, AllocationOrder::CostsInterestPrincipal)
-                                .map_err(|error| {
-                                    StoreError::refused(
-                                        crate::ledger::ledger_error_code(&error),
-                                        format!("{file_name}, ligne {} : {error}", credit.line),
+                        None => None,
+                    };
+                    let confidence_percent = confidence_percent(matched_by);
+                    debug_assert!(confidence_percent >= BOOKING_THRESHOLD_PERCENT);
+                    outcome.flagged +=
+                        u64::from(screening.as_ref().is_some_and(|screening| !screening.alerts.is_empty()));
+                    let (transaction_id, case_id_booked, suspense_item) =
+                        if screening.as_ref().is_some_and(|screening| screening.hold) {
+                            // Held for compliance: into suspense, out of the officers' queue, the case
+                            // untouched. The import report says only that it is being processed.
+                            let reason = "paiement en cours de traitement".to_string();
+                            let held = Held {
+                                received_on: credit.booked_on,
+                                amount: credit.amount,
+                                payer_name: credit.payer_name.as_deref(),
+                                payer_iban: credit.payer_iban.as_deref(),
+                                reference: credit.remittance.as_deref(),
+                                suggested_case_id: Some(case_id),
+                                reason: &reason,
+                                source_key: &credit.key,
+                            };
+                            let (item_id, transaction_id) =
+                                self.hold(&held, crate::suspense::AML_HOLD, actor, now).await?.ok_or_else(|| {
+                                    StoreError::conflict(
+                                        "already_held",
+                                        format!("{file_name}, ligne {} : déjà en instance", credit.line),
                                     )
                                 })?;
-                        let payload = json!({
-                            "amount": credit.amount, "received_on": credit.booked_on,
-                            "reference": credit.remittance.clone().unwrap_or_default(),
-                            "payer": credit.payer_name, "payer_iban": credit.payer_iban,
-                            "matched_by": matched_by, "file": file_name, "line": credit.line,
-                        });
-                        tx.append_event(CaseEvent {
-                            case_id,
-                            expected_version: None,
-                            kind: EventKind::PaymentBooked,
-                            payload: payload.to_string(),
-                            actor,
-                            now,
-                        })
-                        .await?;
-                        let transaction_id = tx
-                            .book(Booking {
-                                case_id: Some(case_id),
-                                transaction: &transaction,
-                                booked_on: credit.booked_on,
-                                reference: &credit.key,
-                                reverses: None,
+                            outcome.suspense += 1;
+                            outcome.suspense_amount += credit.amount;
+                            outcome.credits.push((
+                                credit.line,
+                                CreditOutcome::Suspense { item_id, reason, suggested_case_id: Some(case_id) },
+                            ));
+                            (transaction_id, None, Some(item_id))
+                        } else {
+                            let transaction =
+                                ledger::payment(&balances, credit.amount, AllocationOrder::CostsInterestPrincipal)
+                                    .map_err(|error| {
+                                        StoreError::refused(
+                                            crate::ledger::ledger_error_code(&error),
+                                            format!("{file_name}, ligne {} : {error}", credit.line),
+                                        )
+                                    })?;
+                            let payload = json!({
+                                "amount": credit.amount, "received_on": credit.booked_on,
+                                "reference": credit.remittance.clone().unwrap_or_default(),
+                                "payer": credit.payer_name, "payer_iban": credit.payer_iban,
+                                "matched_by": matched_by, "file": file_name, "line": credit.line,
+                            });
+                            self.append_event(CaseEvent {
+                                case_id,
+                                expected_version: None,
+                                kind: EventKind::PaymentBooked,
+                                payload: payload.to_string(),
                                 actor,
                                 now,
                             })
                             .await?;
-                        outcome.booked += 1;
-                        outcome.booked_amount += credit.amount;
-                        outcome
-                            .credits
-                            .push((credit.line, CreditOutcome::Booked { case_id, matched_by, confidence_percent }));
-                        (transaction_id, Some(case_id), None)
-                    };
-                if let (Some(screener), Some(screening)) = (&mut screener, screening) {
-                    screener.record(crate::aml::PendingRecord {
-                        case_id,
-                        transaction_id,
-                        amount: credit.amount,
-                        received_on: credit.booked_on,
-                        payer,
-                        channel,
-                        screening,
-                        held_item_id: suspense_item,
-                    });
-                    if screener.pending.len() >= ROWS_PER_STATEMENT_MAX {
-                        let started = std::time::Instant::now();
-                        tx.record_screenings(&mut screener.pending, screener.vigilance, now).await?;
-                        time.recording += started.elapsed();
-                    }
-                }
-                (case_id_booked, suspense_item)
-            }
-            None => {
-                // 3. A suggestion by name, for the officer to confirm.
-                let mut suggested = None;
-                if let Some(name) = &credit.payer_name {
-                    let words: Vec<String> = recouvre_domain::case::search_key(name)
-                        .split(' ')
-                        .filter(|word| word.len() >= 3)
-                        .map(str::to_string)
-                        .collect();
-                    for word in words.iter().take(3) {
-                        let cases: Vec<i64> = query_scalar(
-                            "SELECT id FROM cases WHERE search_key >= $1 AND search_key < $2 AND status <> 'closed' LIMIT 2",
-                        )
-                        .bind(format!("{word} "))
-                        .bind(format!("{word} \u{10FFFF}"))
-                        .fetch_all(&mut tx)
-                        .await?;
-                        if cases.len() == 1 {
-                            suggested = Some(cases[0]);
-                            break;
+                            let transaction_id = self
+                                .book(Booking {
+                                    case_id: Some(case_id),
+                                    transaction: &transaction,
+                                    booked_on: credit.booked_on,
+                                    reference: &credit.key,
+                                    reverses: None,
+                                    actor,
+                                    now,
+                                })
+                                .await?;
+                            outcome.booked += 1;
+                            outcome.booked_amount += credit.amount;
+                            outcome
+                                .credits
+                                .push((credit.line, CreditOutcome::Booked { case_id, matched_by, confidence_percent }));
+                            (transaction_id, Some(case_id), None)
+                        };
+                    if let (Some(screener), Some(screening)) = (&mut screener, screening) {
+                        screener.record(crate::aml::PendingRecord {
+                            case_id,
+                            transaction_id,
+                            amount: credit.amount,
+                            received_on: credit.booked_on,
+                            payer,
+                            channel,
+                            screening,
+                            held_item_id: suspense_item,
+                        });
+                        if screener.pending.len() >= ROWS_PER_STATEMENT_MAX {
+                            let started = std::time::Instant::now();
+                            self.record_screenings(&mut screener.pending, screener.vigilance, now).await?;
+                            time.recording += started.elapsed();
                         }
                     }
+                    (case_id_booked, suspense_item)
                 }
-                let mut reason = match (&credit.case_reference, &credit.payer_iban) {
-                    (Some(reference), _) => format!("référence {reference} inconnue"),
-                    (None, Some(_)) => "IBAN du payeur inconnu ou commun à plusieurs dossiers".to_string(),
-                    (None, None) => "ni référence ni IBAN exploitables".to_string(),
-                };
-                if suggested.is_some() {
-                    reason.push_str(&format!(
-                        " ; dossier suggéré par le nom du payeur (confiance {} %, seuil {} %)",
-                        confidence_percent("payer_name"),
-                        BOOKING_THRESHOLD_PERCENT
-                    ));
+                None => {
+                    // 3. A suggestion by name, for the officer to confirm.
+                    let mut suggested = None;
+                    if let Some(name) = &credit.payer_name {
+                        let words: Vec<String> = recouvre_domain::case::search_key(name)
+                            .split(' ')
+                            .filter(|word| word.len() >= 3)
+                            .map(str::to_string)
+                            .collect();
+                        for word in words.iter().take(3) {
+                            let cases: Vec<i64> = query_scalar(
+                                "SELECT id FROM cases WHERE search_key >= $1 AND search_key < $2 AND status <> 'closed' LIMIT 2",
+                            )
+                            .bind(format!("{word} "))
+                            .bind(format!("{word} \u{10FFFF}"))
+                            .fetch_all(&mut *self)
+                            .await?;
+                            if cases.len() == 1 {
+                                suggested = Some(cases[0]);
+                                break;
+                            }
+                        }
+                    }
+                    let mut reason = match (&credit.case_reference, &credit.payer_iban) {
+                        (Some(reference), _) => format!("référence {reference} inconnue"),
+                        (None, Some(_)) => "IBAN du payeur inconnu ou commun à plusieurs dossiers".to_string(),
+                        (None, None) => "ni référence ni IBAN exploitables".to_string(),
+                    };
+                    if suggested.is_some() {
+                        reason.push_str(&format!(
+                            " ; dossier suggéré par le nom du payeur (confiance {} %, seuil {} %)",
+                            confidence_percent("payer_name"),
+                            BOOKING_THRESHOLD_PERCENT
+                        ));
+                    }
+                    let held = Held {
+                        received_on: credit.booked_on,
+                        amount: credit.amount,
+                        payer_name: credit.payer_name.as_deref(),
+                        payer_iban: credit.payer_iban.as_deref(),
+                        reference: credit.remittance.as_deref(),
+                        suggested_case_id: suggested,
+                        reason: &reason,
+                        source_key: &credit.key,
+                    };
+                    let (item_id, _) = self.hold(&held, crate::suspense::OPEN, actor, now).await?.ok_or_else(|| {
+                        StoreError::conflict(
+                            "already_held",
+                            format!("{file_name}, ligne {} : déjà en instance", credit.line),
+                        )
+                    })?;
+                    outcome.suspense += 1;
+                    outcome.suspense_amount += credit.amount;
+                    outcome
+                        .credits
+                        .push((credit.line, CreditOutcome::Suspense { item_id, reason, suggested_case_id: suggested }));
+                    (None, Some(item_id))
                 }
-                let held = Held {
-                    received_on: credit.booked_on,
-                    amount: credit.amount,
-                    payer_name: credit.payer_name.as_deref(),
-                    payer_iban: credit.payer_iban.as_deref(),
-                    reference: credit.remittance.as_deref(),
-                    suggested_case_id: suggested,
-                    reason: &reason,
-                    source_key: &credit.key,
-                };
-                let (item_id, _) = tx.hold(&held, crate::suspense::OPEN, actor, now).await?.ok_or_else(|| {
-                    StoreError::conflict(
-                        "already_held",
-                        format!("{file_name}, ligne {} : déjà en instance", credit.line),
-                    )
-                })?;
-                outcome.suspense += 1;
-                outcome.suspense_amount += credit.amount;
-                outcome
-                    .credits
-                    .push((credit.line, CreditOutcome::Suspense { item_id, reason, suggested_case_id: suggested }));
-                (None, Some(item_id))
-            }
-        };
-        query(
-            "INSERT INTO statement_entries (entry_key, file_name, line, amount_cents, case_id, suspense_item_id, imported_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&credit.key)
-        .bind(file_name)
-        .bind(i64::from(credit.line))
-        .bind(credit.amount.cents())
-        .bind(case_id)
-        .bind(suspense_item)
-        .bind(now)
-        .execute(&mut tx)
-        .await?;
+            };
+            query(
+                "INSERT INTO statement_entries (entry_key, file_name, line, amount_cents, case_id, suspense_item_id, imported_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&credit.key)
+            .bind(file_name)
+            .bind(i64::from(credit.line))
+            .bind(credit.amount.cents())
+            .bind(case_id)
+            .bind(suspense_item)
+            .bind(now)
+            .execute(&mut *self)
+            .await?;
+        }
+        if let Some(screener) = &mut screener {
+            let started = std::time::Instant::now();
+            self.record_screenings(&mut screener.pending, screener.vigilance, now).await?;
+            time.recording += started.elapsed();
+        }
+        Ok(outcome)
     }
-    if let Some(screener) = &mut screener {
-        let started = std::time::Instant::now();
-        tx.record_screenings(&mut screener.pending, screener.vigilance, now).await?;
-        time.recording += started.elapsed();
-    }
-    tx.commit().await?;
-    Ok(outcome)
 }
 
 /// The vigilance of one statement's import: the rules and list in force, the facts of the cases

@@ -220,9 +220,31 @@ fn xml_text(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
+/// One returned direct debit (R-transaction) of a generated statement.
+pub struct StatementReturn<'a> {
+    /// The collection's end-to-end id (`RCV-DD-…` for ours).
+    pub end_to_end_id: &'a str,
+    pub amount: &'a str,
+    /// The ISO reason code (`AM04`, `MS03`…).
+    pub reason: &'a str,
+    /// The bank's own reference of the entry (AcctSvcrRef).
+    pub bank_reference: &'a str,
+}
+
 /// A schema-valid camt.053.001.02 statement of the bank's collection account with `credits`,
 /// booked on `booked_on`.
 pub fn camt053(statement_id: &str, booked_on: NaiveDate, credits: &[StatementCredit<'_>]) -> String {
+    camt053_with_returns(statement_id, booked_on, credits, &[])
+}
+
+/// [`camt053`] with, after the credits, the returns of direct debits (debits of the
+/// sub-family `UPDD`, unpaid direct debit, with their reason).
+pub fn camt053_with_returns(
+    statement_id: &str,
+    booked_on: NaiveDate,
+    credits: &[StatementCredit<'_>],
+    returns: &[StatementReturn<'_>],
+) -> String {
     let mut entries = String::new();
     for credit in credits {
         let remittance = match (credit.rf_reference, credit.free_text) {
@@ -245,6 +267,21 @@ pub fn camt053(statement_id: &str, booked_on: NaiveDate, credits: &[StatementCre
             reference = credit.bank_reference,
             name = xml_text(credit.payer_name),
             iban = credit.payer_iban,
+        ));
+    }
+    for debit_return in returns {
+        entries.push_str(&format!(
+            "<Ntry><Amt Ccy=\"EUR\">{amount}</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts>\
+             <BookgDt><Dt>{booked_on}</Dt></BookgDt><ValDt><Dt>{booked_on}</Dt></ValDt>\
+             <AcctSvcrRef>{reference}</AcctSvcrRef>\
+             <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RDDT</Cd><SubFmlyCd>UPDD</SubFmlyCd></Fmly></Domn></BkTxCd>\
+             <NtryDtls><TxDtls><Refs><EndToEndId>{end_to_end_id}</EndToEndId></Refs>\
+             <AmtDtls><TxAmt><Amt Ccy=\"EUR\">{amount}</Amt></TxAmt></AmtDtls>\
+             <RtrInf><Rsn><Cd>{reason}</Cd></Rsn></RtrInf></TxDtls></NtryDtls></Ntry>\n",
+            amount = debit_return.amount,
+            reference = debit_return.bank_reference,
+            end_to_end_id = xml_text(debit_return.end_to_end_id),
+            reason = debit_return.reason,
         ));
     }
     format!(

@@ -85,7 +85,6 @@ fn store_has_at_most_one_macro_and_no_on_engine() {
 }
 
 #[test]
-#[ignore = "issue 15: enabled when the store stops depending on recouvre-iso20022 lands"]
 fn store_does_not_depend_on_iso20022() {
     assert_none(&store_on_iso20022(&repository()), "dependencies of recouvre-store");
 }

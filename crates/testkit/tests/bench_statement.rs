@@ -7,7 +7,7 @@
 //! Seeds a portfolio once, copies the database so that both runs start from the same state,
 //! loads a generated sanctions list into the screened copy only, then imports the same
 //! generated camt.053 into each copy and times the import: XML read (schema validation
-//! included) and booking, screened (`statements::book_credits`) against unscreened
+//! included) and booking, screened (`statements::book_credits_timed`) against unscreened
 //! (`statements::book_credits_unscreened`, which exists for this measurement only). Prints the
 //! durations and the overhead; asserts nothing about time.
 //!

@@ -1,19 +1,21 @@
 //! Direct debits for payment plans, on the engine under test: plan and mandate, pain.008 export
 //! (FRST then RCUR, valid against the schemas, checked by xmllint too), idempotency, TARGET2
-//! dates, returns reversing the payment and lapsing the plan.
+//! dates, returns reversing the payment and lapsing the plan; a statement's credits and returns
+//! imported in one transaction, all or nothing.
 
 use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 
 use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
+use recouvre_app::{Actor, App};
 use recouvre_domain::calendar;
 use recouvre_domain::Money;
 use recouvre_iso20022::{Message, Pain008Version};
-use recouvre_store::direct_debits::{self, NewMandate, ReturnOutcome};
+use recouvre_store::direct_debits::{self, ExportSummary, NewMandate, ReturnOutcome};
 use recouvre_store::settings::BankIdentity;
 use recouvre_store::{sql, Store, StoreError};
-use recouvre_testkit::{today, TestDb};
+use recouvre_testkit::{app_on, camt053_with_returns, today, StatementCredit, StatementReturn, TestDb};
 
 const ACTOR: &str = "camille";
 const DEBTOR_IBAN: &str = "FR7630006000011234567890189";
@@ -35,6 +37,25 @@ async fn owed(store: &Store, case_id: i64) -> Money {
 
 async fn version(store: &Store, case_id: i64) -> i64 {
     recouvre_store::cases::detail(store, case_id).await.unwrap().version
+}
+
+fn actor() -> Actor {
+    Actor::system(ACTOR)
+}
+
+/// The direct-debit file of `date`, through the use case.
+async fn export(
+    app: &App,
+    date: NaiveDate,
+    version: Pain008Version,
+) -> Result<Option<(String, ExportSummary)>, recouvre_app::Error> {
+    recouvre_app::direct_debits::export(app, &actor(), date, version).await
+}
+
+/// Registers a mandate on the case's current version, through the use case.
+async fn add_mandate(app: &App, case_id: i64, new_mandate: &NewMandate<'_>) -> Result<i64, recouvre_app::Error> {
+    let version = version(app.store(), case_id).await;
+    recouvre_app::direct_debits::add_mandate(app, &actor(), case_id, version, new_mandate).await
 }
 
 fn mandate<'a>(reference: &'a str, iban: &'a str) -> NewMandate<'a> {
@@ -93,11 +114,11 @@ fn camt054_return(end_to_end_id: &str, amount: &str, reason: &str, booked_on: Na
 async fn instalments_are_collected_frst_then_rcur_and_returns_reverse_them_and_lapse_the_plan() {
     let db = TestDb::new().await;
     let store = &db.store;
+    let app = app_on(store).await;
     db.seed(10, &[]).await;
     let instalment = Money::from_cents(5_000);
     let case_id = open_case(store, Money::from_cents(20_000)).await;
     let reference = recouvre_store::cases::detail(store, case_id).await.unwrap().reference;
-    let bank = BankIdentity::default();
 
     // Collection dates: TARGET2 business days to come.
     let first_date = calendar::add_target2_business_days(today(), 2);
@@ -111,26 +132,13 @@ async fn instalments_are_collected_frst_then_rcur_and_returns_reverse_them_and_l
     let second = direct_debits::create_plan(store, case_id, None, &schedule, ACTOR, Utc::now()).await.unwrap_err();
     assert!(second.to_string().contains("déjà un échéancier en cours"), "{second}");
     let rum = format!("RUM-{reference}-01");
-    direct_debits::add_mandate(
-        store,
-        case_id,
-        Some(version(store, case_id).await),
-        &mandate(&rum, "fr76 3000 6000 0112 3456 7890 189"),
-        ACTOR,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    add_mandate(&app, case_id, &mandate(&rum, "fr76 3000 6000 0112 3456 7890 189")).await.unwrap();
     let stored = direct_debits::mandates(store, case_id).await.unwrap();
     assert_eq!(stored[0].debtor_iban, DEBTOR_IBAN, "the IBAN is stored in its electronic form");
 
     // First export: FRST, valid, the payment booked.
     let owed_before = owed(store, case_id).await;
-    let (xml, summary) =
-        direct_debits::prepare_export(store, first_date, Pain008Version::V02, &bank, ACTOR, Utc::now())
-            .await
-            .unwrap()
-            .expect("an instalment is due");
+    let (xml, summary) = export(&app, first_date, Pain008Version::V02).await.unwrap().expect("an instalment is due");
     assert_eq!((summary.count, summary.first, summary.recurrent), (1, 1, 0), "{summary:?}");
     assert_eq!(summary.total, instalment);
     assert_eq!(summary.version, "pain.008.001.02");
@@ -144,17 +152,13 @@ async fn instalments_are_collected_frst_then_rcur_and_returns_reverse_them_and_l
     assert_eq!(owed_before - owed(store, case_id).await, instalment, "the collection is booked as a payment");
 
     // The same date again: nothing left to collect, no second file.
-    let again =
-        direct_debits::prepare_export(store, first_date, Pain008Version::V02, &bank, ACTOR, Utc::now()).await.unwrap();
+    let again = export(&app, first_date, Pain008Version::V02).await.unwrap();
     assert!(again.is_none(), "{again:?}");
     assert_eq!(direct_debits::exports(store, 10).await.unwrap().len(), 1);
 
     // Second export, later, in version 08: the next instalment, RCUR.
     let (xml, summary) =
-        direct_debits::prepare_export(store, second_date, Pain008Version::V08, &bank, ACTOR, Utc::now())
-            .await
-            .unwrap()
-            .expect("the second instalment is due");
+        export(&app, second_date, Pain008Version::V08).await.unwrap().expect("the second instalment is due");
     assert_eq!((summary.count, summary.first, summary.recurrent), (1, 0, 1), "{summary:?}");
     assert_eq!(summary.debits[0].number, 2);
     let second_e2e = summary.debits[0].end_to_end_id.clone();
@@ -169,11 +173,10 @@ async fn instalments_are_collected_frst_then_rcur_and_returns_reverse_them_and_l
     while saturday.weekday() != Weekday::Sat {
         saturday = saturday.succ_opt().unwrap();
     }
-    let refused = direct_debits::prepare_export(store, saturday, Pain008Version::V02, &bank, ACTOR, Utc::now())
-        .await
-        .unwrap_err();
+    let refused = export(&app, saturday, Pain008Version::V02).await.unwrap_err();
     let next = calendar::next_target2_business_day(saturday).format("%d/%m/%Y").to_string();
     assert!(refused.to_string().contains("samedi") && refused.to_string().contains(&next), "{refused}");
+    assert_eq!(refused.code, "direct_debit_file_refused");
 
     // A return (AM04) reverses the payment; applying it twice does nothing more.
     let owed_collected = owed(store, case_id).await;
@@ -192,26 +195,20 @@ async fn instalments_are_collected_frst_then_rcur_and_returns_reverse_them_and_l
         direct_debits::apply_return(store, "RCV-DD-999999", "AM04", second_date, ACTOR, Utc::now()).await.unwrap_err();
     assert!(matches!(unknown, StoreError::NotFound { .. }) && unknown.to_string().contains("RCV-DD-999999"));
 
-    // The second return, read from a camt.054: the plan lapses.
+    // The second return, read from a camt.054 and imported: the plan lapses.
     let notification = camt054_return(&second_e2e, "50.00", "MS03", second_date);
     let statements = recouvre_iso20022::read_statements(notification.as_bytes()).unwrap();
-    let returns = direct_debits::returns_from_statements(&statements);
+    let returns = recouvre_app::statements::returns(&statements, today());
     assert_eq!(returns.len(), 1, "only our collections: {returns:?}");
     assert_eq!(
-        (returns[0].end_to_end_id.as_str(), returns[0].reason_code.as_deref(), returns[0].returned_on),
-        (second_e2e.as_str(), Some("MS03"), Some(second_date))
+        (returns[0].end_to_end_id.as_str(), returns[0].reason_code.as_str(), returns[0].returned_on),
+        (second_e2e.as_str(), "MS03", second_date)
     );
-    let outcome = direct_debits::apply_return(
-        store,
-        &returns[0].end_to_end_id,
-        returns[0].reason_code.as_deref().unwrap(),
-        returns[0].returned_on.unwrap(),
-        ACTOR,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
-    assert!(matches!(outcome, ReturnOutcome::Applied { plan_lapsed: true, .. }), "{outcome:?}");
+    assert_eq!(returns[0].amount, instalment);
+    let imported = recouvre_app::statements::import(&app, &actor(), "avis.xml", notification.as_bytes()).await.unwrap();
+    assert_eq!((imported.returns_applied, imported.booked, imported.suspense), (1, 0, 0), "{imported:?}");
+    let events = recouvre_store::journal::events(store, case_id).await.unwrap();
+    assert_eq!(events.last().unwrap().kind, "plan_lapsed", "the plan lapses with the second return");
     assert_eq!(owed(store, case_id).await, owed_before, "both collections reversed");
     let view = direct_debits::plan(store, case_id).await.unwrap().expect("the case's plan");
     assert_eq!(view.plan.status, "lapsed");
@@ -223,10 +220,7 @@ async fn instalments_are_collected_frst_then_rcur_and_returns_reverse_them_and_l
 
     // A lapsed plan is not collected any more.
     let later = calendar::target2_business_day_on_or_after(second_date + Duration::days(45));
-    assert!(direct_debits::prepare_export(store, later, Pain008Version::V02, &bank, ACTOR, Utc::now())
-        .await
-        .unwrap()
-        .is_none());
+    assert!(export(&app, later, Pain008Version::V02).await.unwrap().is_none());
 
     let kinds: Vec<String> =
         recouvre_store::journal::events(store, case_id).await.unwrap().into_iter().map(|e| e.kind).collect();
@@ -247,32 +241,35 @@ async fn instalments_are_collected_frst_then_rcur_and_returns_reverse_them_and_l
 async fn a_mandate_with_a_wrong_iban_bic_or_reference_is_refused_naming_the_field() {
     let db = TestDb::new().await;
     let store = &db.store;
+    let app = app_on(store).await;
     db.seed(3, &[]).await;
     let case_id = open_case(store, Money::ZERO).await;
     let before = version(store, case_id).await;
-    for (new_mandate, field) in [
-        (mandate("RUM-1", "FR7630006000011234567890188"), "IBAN du débiteur"),
-        (mandate("RUM-1", "TR330006100519786457841326"), "IBAN du débiteur"),
-        (NewMandate { debtor_bic: Some("BNPAFRP"), ..mandate("RUM-1", DEBTOR_IBAN) }, "BIC du débiteur"),
-        (mandate("RUM 1", DEBTOR_IBAN), "référence unique de mandat (RUM)"),
-        (NewMandate { debtor_name: "jean@exemple.fr", ..mandate("RUM-1", DEBTOR_IBAN) }, "nom du débiteur"),
+    for (new_mandate, label, field) in [
+        (mandate("RUM-1", "FR7630006000011234567890188"), "IBAN du débiteur", "debtor_iban"),
+        (mandate("RUM-1", "TR330006100519786457841326"), "IBAN du débiteur", "debtor_iban"),
+        (NewMandate { debtor_bic: Some("BNPAFRP"), ..mandate("RUM-1", DEBTOR_IBAN) }, "BIC du débiteur", "debtor_bic"),
+        (mandate("RUM 1", DEBTOR_IBAN), "référence unique de mandat (RUM)", "reference"),
+        (
+            NewMandate { debtor_name: "jean@exemple.fr", ..mandate("RUM-1", DEBTOR_IBAN) },
+            "nom du débiteur",
+            "debtor_name",
+        ),
     ] {
-        let error =
-            direct_debits::add_mandate(store, case_id, None, &new_mandate, ACTOR, Utc::now()).await.unwrap_err();
-        assert!(error.to_string().starts_with(field), "{field}: {error}");
+        let error = add_mandate(&app, case_id, &new_mandate).await.unwrap_err();
+        assert!(error.to_string().starts_with(label), "{label}: {error}");
+        assert_eq!((error.http_status(), error.field.as_deref()), (400, Some(field)), "{error:?}");
     }
     assert_eq!(version(store, case_id).await, before, "nothing journaled");
     assert!(direct_debits::mandates(store, case_id).await.unwrap().is_empty());
     // The same reference on another case is refused too (compared without case).
-    direct_debits::add_mandate(store, case_id, None, &mandate("RUM-1", DEBTOR_IBAN), ACTOR, Utc::now()).await.unwrap();
+    add_mandate(&app, case_id, &mandate("RUM-1", DEBTOR_IBAN)).await.unwrap();
     let other = sql::query_scalar::<i64>("SELECT id FROM cases WHERE id <> $1 LIMIT 1")
         .bind(case_id)
         .fetch_one(store)
         .await
         .unwrap();
-    let error = direct_debits::add_mandate(store, other, None, &mandate("rum-1", DEBTOR_IBAN), ACTOR, Utc::now())
-        .await
-        .unwrap_err();
+    let error = add_mandate(&app, other, &mandate("rum-1", DEBTOR_IBAN)).await.unwrap_err();
     assert!(error.to_string().contains("déjà enregistrée"), "{error}");
 }
 
@@ -280,31 +277,198 @@ async fn a_mandate_with_a_wrong_iban_bic_or_reference_is_refused_naming_the_fiel
 async fn a_file_that_cannot_be_written_marks_and_books_nothing() {
     let db = TestDb::new().await;
     let store = &db.store;
+    let app = app_on(store).await;
     db.seed(3, &[]).await;
     let case_id = open_case(store, Money::from_cents(10_000)).await;
     let date = calendar::add_target2_business_days(today(), 1);
     direct_debits::create_plan(store, case_id, None, &[(date, Money::from_cents(3_000))], ACTOR, Utc::now())
         .await
         .unwrap();
-    direct_debits::add_mandate(store, case_id, None, &mandate("RUM-ROLLBACK-1", DEBTOR_IBAN), ACTOR, Utc::now())
-        .await
-        .unwrap();
+    add_mandate(&app, case_id, &mandate("RUM-ROLLBACK-1", DEBTOR_IBAN)).await.unwrap();
     let (owed_before, version_before) = (owed(store, case_id).await, version(store, case_id).await);
     let broken = BankIdentity { sepa_creditor_id: "FR12ZZZ123456".to_string(), ..BankIdentity::default() };
-    let error =
-        direct_debits::prepare_export(store, date, Pain008Version::V02, &broken, ACTOR, Utc::now()).await.unwrap_err();
+    recouvre_store::settings::set_bank_identity(store, &broken, ACTOR, Utc::now()).await.unwrap();
+    let error = export(&app, date, Pain008Version::V02).await.unwrap_err();
     assert!(error.to_string().contains("identifiant créancier SEPA (ICS)"), "{error}");
+    assert_eq!(error.code, "direct_debit_file_refused");
     assert_eq!((owed(store, case_id).await, version(store, case_id).await), (owed_before, version_before));
     assert!(direct_debits::exports(store, 10).await.unwrap().is_empty());
     assert_eq!(direct_debits::plan(store, case_id).await.unwrap().unwrap().instalments[0].status, "due");
     // With the right identity, the only instalment is collected and the plan is completed.
-    let (_, summary) =
-        direct_debits::prepare_export(store, date, Pain008Version::V02, &BankIdentity::default(), ACTOR, Utc::now())
-            .await
-            .unwrap()
-            .unwrap();
+    recouvre_store::settings::set_bank_identity(store, &BankIdentity::default(), ACTOR, Utc::now()).await.unwrap();
+    let (_, summary) = export(&app, date, Pain008Version::V02).await.unwrap().unwrap();
     assert_eq!(summary.plans_completed.len(), 1);
     assert_eq!(direct_debits::plan(store, case_id).await.unwrap().unwrap().plan.status, "completed");
     assert!(recouvre_store::ledger::check(store).await.unwrap().is_clean());
     assert_eq!(recouvre_store::journal::verify_all(store).await.unwrap().first_break, None);
+}
+
+/// What a statement's import may write: rows of each table it touches, and the instalments
+/// returned.
+async fn footprint(store: &Store) -> Vec<(&'static str, i64)> {
+    let mut counts = Vec::new();
+    for (what, sql) in [
+        ("ledger transactions", "SELECT COUNT(*) FROM ledger_transactions"),
+        ("journal events", "SELECT COUNT(*) FROM case_events"),
+        ("suspense items", "SELECT COUNT(*) FROM suspense_items"),
+        ("statement entries", "SELECT COUNT(*) FROM statement_entries"),
+        ("files imported", "SELECT COUNT(*) FROM imports"),
+        ("payments screened", "SELECT COUNT(*) FROM payments_received"),
+        ("instalments returned", "SELECT COUNT(*) FROM instalments WHERE status = 'returned'"),
+    ] {
+        counts.push((what, sql::query_scalar::<i64>(sql).fetch_one(store).await.unwrap()));
+    }
+    counts
+}
+
+/// A case with one instalment collected by direct debit: (case id, its end-to-end id).
+async fn collected_instalment(app: &App, amount: Money) -> (i64, String) {
+    let store = app.store();
+    let case_id = open_case(store, Money::from_cents(20_000)).await;
+    let date = calendar::add_target2_business_days(today(), 1);
+    direct_debits::create_plan(store, case_id, None, &[(date, amount)], ACTOR, Utc::now()).await.unwrap();
+    add_mandate(app, case_id, &mandate(&format!("RUM-STMT-{case_id}"), DEBTOR_IBAN)).await.unwrap();
+    let (_, summary) = export(app, date, Pain008Version::V02).await.unwrap().expect("the instalment is due");
+    (case_id, summary.debits[0].end_to_end_id.clone())
+}
+
+/// Another open case and the ISO 11649 reference our letters print for it.
+async fn other_case_and_rf(store: &Store, not: i64) -> (i64, String) {
+    let (id, reference): (i64, String) = sql::query_as(
+        "SELECT id, reference FROM cases WHERE status <> 'closed' AND id <> $1 AND total_cents > 20000 LIMIT 1",
+    )
+    .bind(not)
+    .fetch_one(store)
+    .await
+    .unwrap();
+    (id, recouvre_iso20022::sepa::rf_reference(&reference))
+}
+
+/// Two credits: 100.00 for the case of `rf`, and 30.00 nobody can be matched to (suspense).
+fn two_credits(rf: &str) -> [StatementCredit<'_>; 2] {
+    [
+        StatementCredit {
+            amount: "100.00",
+            payer_name: "X",
+            payer_iban: "DE89370400440532013000",
+            rf_reference: Some(rf),
+            free_text: None,
+            bank_reference: "STMT-TX-B1",
+        },
+        StatementCredit {
+            amount: "30.00",
+            payer_name: "QWXZ",
+            payer_iban: "DE02120300000000202051",
+            rf_reference: None,
+            free_text: Some("virement"),
+            bank_reference: "STMT-TX-B2",
+        },
+    ]
+}
+
+#[tokio::test]
+async fn a_statement_whose_return_fails_writes_nothing_and_its_corrected_file_books_everything_once() {
+    let db = TestDb::new().await;
+    let store = &db.store;
+    let app = app_on(store).await;
+    db.seed(10, &[]).await;
+    let instalment = Money::from_cents(4_000);
+    let (collected_case, e2e) = collected_instalment(&app, instalment).await;
+    let (paid_case, rf) = other_case_and_rf(store, collected_case).await;
+    let credits = two_credits(&rf);
+    let (owed_collected, owed_paid) = (owed(store, collected_case).await, owed(store, paid_case).await);
+    let before = footprint(store).await;
+
+    // The bank reports, after two credits, the return of a collection Recouvre never made (a
+    // reference no instalment carries): the store refuses it, and nothing of the file is kept,
+    // not even the credits booked before it in the same transaction.
+    let wrong =
+        StatementReturn { end_to_end_id: "RCV-DD-999999", amount: "40.00", reason: "AM04", bank_reference: "R-1" };
+    let bad = camt053_with_returns("STMT-TX-1", today(), &credits, &[wrong]);
+    let error = recouvre_app::statements::import(&app, &actor(), "releve-tx.xml", bad.as_bytes()).await.unwrap_err();
+    assert_eq!((error.code.as_ref(), error.http_status()), ("unknown_collection", 409), "{error:?}");
+    let message = error.to_string();
+    assert!(message.starts_with("releve-tx.xml, ligne "), "the error names the file and the entry's line: {message}");
+    assert!(message.contains("RCV-DD-999999") && message.contains("rien n'a été importé"), "{message}");
+    assert_eq!(footprint(store).await, before, "nothing written");
+    assert_eq!((owed(store, collected_case).await, owed(store, paid_case).await), (owed_collected, owed_paid));
+    assert_eq!(recouvre_store::suspense::balance(store).await.unwrap(), Money::ZERO);
+
+    // The corrected file (the return of the collection really made): everything at once.
+    let right = StatementReturn { end_to_end_id: &e2e, amount: "40.00", reason: "AM04", bank_reference: "R-1" };
+    let corrected = camt053_with_returns("STMT-TX-2", today(), &credits, &[right]);
+    let outcome =
+        recouvre_app::statements::import(&app, &actor(), "releve-tx-2.xml", corrected.as_bytes()).await.unwrap();
+    assert_eq!(
+        (outcome.booked, outcome.suspense, outcome.already_booked, outcome.returns_applied),
+        (1, 1, 0, 1),
+        "{outcome:?}"
+    );
+    assert_eq!(owed_paid - owed(store, paid_case).await, Money::from_cents(10_000), "the credit is booked");
+    assert_eq!(owed(store, collected_case).await - owed_collected, instalment, "the collection is reversed");
+    assert_eq!(recouvre_store::suspense::balance(store).await.unwrap(), Money::from_cents(3_000));
+    let view = direct_debits::plan(store, collected_case).await.unwrap().unwrap();
+    assert_eq!(
+        (view.instalments[0].status.as_str(), view.instalments[0].return_reason.as_deref()),
+        ("returned", Some("AM04"))
+    );
+    let after = footprint(store).await;
+    let grown: Vec<(&str, i64)> =
+        after.iter().zip(&before).map(|((what, now), (_, then))| (*what, now - then)).collect();
+    assert_eq!(
+        grown,
+        [
+            ("ledger transactions", 3), // the credit, the suspense item, the reversal
+            ("journal events", 2),      // payment_booked, direct_debit_returned
+            ("suspense items", 1),
+            ("statement entries", 2),
+            ("files imported", 1),
+            ("payments screened", 1),
+            ("instalments returned", 1),
+        ]
+    );
+
+    // The same file again, or the first one now that the return is known: nothing twice.
+    let again =
+        recouvre_app::statements::import(&app, &actor(), "releve-tx-2.xml", corrected.as_bytes()).await.unwrap();
+    assert_eq!((again.booked, again.suspense, again.already_booked, again.returns_applied), (0, 0, 2, 0), "{again:?}");
+    assert_eq!(footprint(store).await, after);
+    assert!(recouvre_store::ledger::check(store).await.unwrap().is_clean());
+    assert_eq!(recouvre_store::journal::verify_all(store).await.unwrap().first_break, None);
+}
+
+#[tokio::test]
+async fn a_statement_with_credits_and_a_return_books_both_at_once_and_again_changes_nothing() {
+    let db = TestDb::new().await;
+    let store = &db.store;
+    let app = app_on(store).await;
+    db.seed(10, &[]).await;
+    let instalment = Money::from_cents(2_500);
+    let (collected_case, e2e) = collected_instalment(&app, instalment).await;
+    let (paid_case, rf) = other_case_and_rf(store, collected_case).await;
+    let credits = two_credits(&rf);
+    let (owed_collected, owed_paid) = (owed(store, collected_case).await, owed(store, paid_case).await);
+    let version_collected = version(store, collected_case).await;
+
+    let debit_return = StatementReturn { end_to_end_id: &e2e, amount: "25.00", reason: "MD06", bank_reference: "R-9" };
+    let statement = camt053_with_returns("STMT-ONE-GO", today(), &credits, &[debit_return]);
+    let outcome = recouvre_app::statements::import(&app, &actor(), "releve.xml", statement.as_bytes()).await.unwrap();
+    assert_eq!((outcome.booked, outcome.suspense, outcome.returns_applied), (1, 1, 1), "{outcome:?}");
+    assert_eq!(owed_paid - owed(store, paid_case).await, Money::from_cents(10_000));
+    assert_eq!(owed(store, collected_case).await - owed_collected, instalment);
+    let events = recouvre_store::journal::events(store, collected_case).await.unwrap();
+    assert_eq!(events.last().unwrap().kind, "direct_debit_returned");
+    assert_eq!(version(store, collected_case).await, version_collected + 1);
+    // The file is recorded once, by its SHA-256.
+    let files: Vec<(String, String)> =
+        sql::query_as("SELECT kind, file_name FROM imports").fetch_all(store).await.unwrap();
+    assert_eq!(files, [("statement".to_string(), "releve.xml".to_string())]);
+
+    let state = footprint(store).await;
+    let again = recouvre_app::statements::import(&app, &actor(), "releve.xml", statement.as_bytes()).await.unwrap();
+    assert_eq!((again.booked, again.suspense, again.already_booked, again.returns_applied), (0, 0, 2, 0), "{again:?}");
+    assert_eq!(footprint(store).await, state, "nothing written twice");
+    assert_eq!(owed(store, collected_case).await - owed_collected, instalment, "nothing reversed twice");
+    assert_eq!(version(store, collected_case).await, version_collected + 1);
+    assert!(recouvre_store::ledger::check(store).await.unwrap().is_clean());
 }

@@ -24,9 +24,13 @@ pub struct StatementOutcomeDto {
 
 /// Imports a bank statement (camt.053 or camt.054, versions 001.02 and 001.08). The file is
 /// validated against its schema first; each credit is matched to a case (creditor reference,
-/// then payer IBAN) and allocated, or held in suspense. Importing it again books nothing twice.
+/// then payer IBAN) and allocated, or held in suspense, and the returns of our direct debits it
+/// reports reverse their collections — all in one transaction: when one entry cannot be taken
+/// (409, e.g. `unknown_collection`, the message naming the line), nothing of the file is
+/// written. Importing it again books nothing twice.
 #[utoipa::path(post, path = "/api/v1/imports/statement", params(ImportParams), request_body(content = String, content_type = "application/xml"), responses(
-    (status = 200, body = StatementOutcomeDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+    (status = 200, body = StatementOutcomeDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+    (status = 409, body = ErrorDto)))]
 pub(crate) async fn import_statement(
     State(state): State<AppState>,
     user: CurrentUser,
