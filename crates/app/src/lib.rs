@@ -39,6 +39,7 @@ pub mod sanctions;
 pub mod statements;
 pub mod suspense;
 pub mod team;
+pub mod workflow;
 
 pub use actor::Actor;
 pub use clock::{Clock, FixedClock, SystemClock};

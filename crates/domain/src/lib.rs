@@ -25,6 +25,7 @@ pub mod statutory_interest;
 pub mod sanctions;
 
 // The recovery workflow (issue 4).
+pub mod agenda;
 pub mod assessment;
 pub mod delegation;
 pub mod procedure;

@@ -8,11 +8,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::assessment::{Assessment, AssessmentPolicy, AssessmentResult};
-use recouvre_domain::calendar::Region;
 use recouvre_domain::case::{ClaimNature, Employment, OverIndebtedness, Protection};
 use recouvre_domain::delegation::{AuthorityMatrix, Decision, Verdict};
 use recouvre_domain::journal::EventKind;
-use recouvre_domain::procedure::{self, PendingDeadline, ProcedureContext, ProcedureKind, State, Step, StepInput};
+use recouvre_domain::procedure::{
+    self, CaseFacts, PendingDeadline, ProcedureFact, ProcedureKind, RefusalReason, State, Step, StepInput,
+};
 use recouvre_domain::reference::ReferenceData;
 use recouvre_domain::strategy::{self, Recommendation, StrategyFacts, StrategyRules};
 use recouvre_domain::Money;
@@ -75,15 +76,6 @@ pub async fn rules(store: &Store) -> Result<WorkflowRules> {
 // ---------------------------------------------------------------------------------------------
 // Facts
 
-/// Region of the debtor's court for CPC 642: Alsace-Moselle keeps its own holidays (Good Friday,
-/// 26 December) in the Bas-Rhin (67), Haut-Rhin (68) and Moselle (57).
-pub fn region_of_postcode(postcode: &str) -> Region {
-    match postcode.get(..2) {
-        Some("57" | "67" | "68") => Region::AlsaceMoselle,
-        _ => Region::General,
-    }
-}
-
 /// A procedure on a case, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ProcedureRow {
@@ -99,6 +91,23 @@ pub struct ProcedureRow {
     pub closed: bool,
 }
 
+impl ProcedureRow {
+    /// The row as the procedure context reads it; `None` for a kind or a state this version does
+    /// not know.
+    pub fn fact(&self) -> Option<ProcedureFact> {
+        Some(ProcedureFact {
+            kind: ProcedureKind::from_code(&self.kind)?,
+            state: State::from_code(&self.state)?,
+            closed: self.closed,
+        })
+    }
+}
+
+/// The rows as the procedure context reads them (rows of an unknown kind or state left out).
+fn facts_of_rows(rows: &[ProcedureRow]) -> Vec<ProcedureFact> {
+    rows.iter().filter_map(ProcedureRow::fact).collect()
+}
+
 pub(crate) const PROCEDURE_COLUMNS: &str =
     "id, case_id, kind, state, started_on, updated_on, third_party_id, costs_cents, recovered_cents, closed";
 
@@ -107,6 +116,70 @@ pub async fn procedures(store: &Store, case_id: i64) -> Result<Vec<ProcedureRow>
     let sql = format!("SELECT {PROCEDURE_COLUMNS} FROM procedures WHERE case_id = $1 ORDER BY id");
     let rows = query_as(&sql).bind(case_id).fetch_all(store).await?;
     Ok(rows)
+}
+
+/// A case's procedures as stored, and the facts its procedure context is built from, read
+/// together: the steps a screen offers ([`CaseFacts::offered_steps`]) and the procedures it lists
+/// come from the same rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseProcedures {
+    pub facts: CaseFacts,
+    /// The procedures of the case, oldest first.
+    pub rows: Vec<ProcedureRow>,
+}
+
+impl Tx {
+    /// The facts every step on the case is judged in (`CaseFacts`: the debtor's postcode,
+    /// protection and over-indebtedness stage, the case's procedures), read once: the store's
+    /// check before a step, the case page's step form and the API's possible steps all start
+    /// from them.
+    pub async fn procedure_facts(&mut self, case_id: i64) -> Result<CaseFacts> {
+        Ok(self.case_procedures(case_id).await?.facts)
+    }
+
+    /// [`Tx::procedure_facts`] with the procedures' rows they were read from.
+    pub async fn case_procedures(&mut self, case_id: i64) -> Result<CaseProcedures> {
+        let debtor: Option<(String, String, String)> = query_as(
+            "SELECT p.postcode, p.protection, p.over_indebtedness FROM cases c JOIN persons p ON p.id = c.debtor_id \
+             WHERE c.id = $1",
+        )
+        .bind(case_id)
+        .fetch_optional(&mut *self)
+        .await?;
+        let (postcode, protection, over_indebtedness) =
+            debtor.ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
+        let sql = format!("SELECT {PROCEDURE_COLUMNS} FROM procedures WHERE case_id = $1 ORDER BY id");
+        let rows: Vec<ProcedureRow> = query_as(&sql).bind(case_id).fetch_all(&mut *self).await?;
+        let mut procedures = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let fact = row.fact().ok_or_else(|| {
+                corrupt("procédure", format!("n° {} : type « {} », état « {} »", row.id, row.kind, row.state))
+            })?;
+            procedures.push(fact);
+        }
+        let facts = CaseFacts {
+            debtor_postcode: postcode,
+            debtor_protection: Protection::from_code(&protection)
+                .ok_or_else(|| corrupt("mesure de protection", &protection))?,
+            debtor_over_indebtedness: OverIndebtedness::from_code(&over_indebtedness)
+                .ok_or_else(|| corrupt("surendettement", &over_indebtedness))?,
+            procedures,
+        };
+        Ok(CaseProcedures { facts, rows })
+    }
+}
+
+/// The facts every step on the case is judged in (see [`Tx::procedure_facts`]).
+pub async fn procedure_facts(store: &Store, case_id: i64) -> Result<CaseFacts> {
+    Ok(case_procedures(store, case_id).await?.facts)
+}
+
+/// A case's procedures and their facts, read in one snapshot (see [`Tx::case_procedures`]).
+pub async fn case_procedures(store: &Store, case_id: i64) -> Result<CaseProcedures> {
+    let mut tx = store.begin_read().await?;
+    let procedures = tx.case_procedures(case_id).await?;
+    tx.commit().await?;
+    Ok(procedures)
 }
 
 /// What the debtor row says, for the facts.
@@ -118,20 +191,6 @@ struct DebtorFacts {
     ficp_registered: bool,
     deceased_on: Option<NaiveDate>,
     total_cents: i64,
-}
-
-/// Whether an over-indebtedness procedure of these rows is in a state that suspends enforcement
-/// (C. consom. L722-2): what `apply_step` checks, with the debtor's own flag, before a seizure.
-pub fn admissible_states(rows: &[ProcedureRow]) -> bool {
-    rows.iter().any(|row| {
-        row.kind == ProcedureKind::OverIndebtedness.code()
-            && State::from_code(&row.state).is_some_and(State::suspends_enforcement)
-    })
-}
-
-/// Whether these procedures gave the bank an enforceable title (CPCE L111-2).
-pub fn has_title(rows: &[ProcedureRow]) -> bool {
-    rows.iter().any(|row| matches!(row.state.as_str(), "enforceable" | "judgment_granted"))
 }
 
 /// What the store reads of one case to make the strategy's facts: the same rows whether one case
@@ -165,7 +224,7 @@ pub(crate) fn time_bars(
     first_incident_on: Option<NaiveDate>,
     procedures: &[ProcedureRow],
 ) -> (Option<NaiveDate>, NaiveDate, &'static str) {
-    let title = has_title(procedures);
+    let title = facts_of_rows(procedures).iter().any(ProcedureFact::gives_title);
     let court_claim_pending = court_claim_pending(procedures);
     // Consumer credit: the bank must sue within two years of the first unregularised incident
     // (C. consom. R312-35), else its action is foreclosed; the claim's due date stands in for it.
@@ -191,13 +250,16 @@ fn court_claim_pending(rows: &[ProcedureRow]) -> bool {
 /// The strategy's facts from what the store read of the case.
 pub(crate) fn facts_from(rows: &FactRows<'_>, today: NaiveDate) -> Result<StrategyFacts> {
     let procedures = rows.procedures;
-    let title = has_title(procedures);
+    let facts_of_procedures = facts_of_rows(procedures);
+    let title = facts_of_procedures.iter().any(ProcedureFact::gives_title);
     let (foreclosure_date, limitation_date, _) =
         time_bars(rows.nature, rows.due_on, rows.first_incident_on, procedures);
     let unanswered_notices =
         procedures.iter().filter(|row| row.kind == ProcedureKind::Amicable.code() && row.state == "no_answer").count();
     let mut over_indebtedness = OverIndebtedness::from_code(rows.over_indebtedness).unwrap_or(OverIndebtedness::None);
-    if admissible_states(procedures) && over_indebtedness != OverIndebtedness::Measures {
+    if facts_of_procedures.iter().any(ProcedureFact::suspends_enforcement)
+        && over_indebtedness != OverIndebtedness::Measures
+    {
         over_indebtedness = OverIndebtedness::Admissible;
     }
     let mut facts = StrategyFacts {
@@ -424,7 +486,8 @@ pub async fn reevaluate(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Recommendation> {
-    let today = now.date_naive();
+    // The bank's business date, the day it is in Paris (a recommendation's actions are dated from it).
+    let today = recouvre_domain::business_date::paris_date(now);
     let facts = strategy_facts(store, case_id, today).await?;
     let recommendation = strategy::recommend(&rules.strategy, &facts, today);
     let mut tx = store.begin().await?;
@@ -501,9 +564,12 @@ pub async fn assessments(store: &Store, case_id: i64) -> Result<Vec<(i64, NaiveD
 
 /// The officer accepts the recommendation, or overrides it with another strategy and a reason;
 /// both are journaled (`strategy_accepted`, `strategy_overridden`).
+// The case and its version, the recommendation, the decision and why, who and when: each is needed.
+#[allow(clippy::too_many_arguments)]
 pub async fn decide_recommendation(
     store: &Store,
     case_id: i64,
+    expected_version: Option<i64>,
     recommendation_id: i64,
     override_with: Option<strategy::Strategy>,
     reason: &str,
@@ -541,7 +607,7 @@ pub async fn decide_recommendation(
     let kind = if override_with.is_some() { EventKind::StrategyOverridden } else { EventKind::StrategyAccepted };
     let payload = json!({"recommendation_id": recommendation_id, "strategy": chosen, "reason": reason});
     let event = tx
-        .append_event(CaseEvent { case_id, expected_version: None, kind, payload: payload.to_string(), actor, now })
+        .append_event(CaseEvent { case_id, expected_version, kind, payload: payload.to_string(), actor, now })
         .await?;
     tx.commit().await?;
     Ok(event.sequence)
@@ -627,13 +693,8 @@ pub async fn apply_step(
     }
     let kind_code = request.kind.code();
     let mut tx = store.begin().await?;
-    let (postcode, protection, person_over_indebtedness): (String, String, String) = query_as(
-        "SELECT p.postcode, p.protection, p.over_indebtedness FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1",
-    )
-    .bind(case_id)
-    .fetch_optional(&mut tx)
-    .await?
-    .ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
+    // The one procedure context: the same facts the case page and the API offer steps from.
+    let CaseProcedures { facts, rows } = tx.case_procedures(case_id).await?;
     if let Some(third_party_id) = request.third_party_id {
         let known: Option<i64> = query_scalar("SELECT id FROM third_parties WHERE id = $1")
             .bind(third_party_id)
@@ -646,8 +707,6 @@ pub async fn apply_step(
             ));
         }
     }
-    let sql = format!("SELECT {PROCEDURE_COLUMNS} FROM procedures WHERE case_id = $1 ORDER BY id");
-    let rows: Vec<ProcedureRow> = query_as(&sql).bind(case_id).fetch_all(&mut tx).await?;
     let current = rows.iter().rev().find(|row| row.kind == kind_code && !row.closed).cloned();
     let open: Vec<(String, NaiveDate)> = match &current {
         Some(row) => {
@@ -660,22 +719,21 @@ pub async fn apply_step(
         }
         None => Vec::new(),
     };
-    let mut context = ProcedureContext::new(region_of_postcode(&postcode));
-    context.policy = rules.procedure.clone();
-    context.over_indebtedness_admissible =
-        admissible_states(&rows) || matches!(person_over_indebtedness.as_str(), "admissible" | "measures");
-    context.protected_adult = protection != "none";
-    context.enforceable_title = has_title(&rows);
-    context.open_deadlines = open
+    let open_deadlines = open
         .iter()
         .filter_map(|(code, due)| {
             procedure::DeadlineKind::from_code(code).map(|kind| PendingDeadline { kind, due: *due })
         })
         .collect();
-    context.input = request.input.clone();
+    let context = facts.step_context(&rules.procedure, open_deadlines, request.input.clone());
     let state = current.as_ref().and_then(|row| State::from_code(&row.state));
-    let transition = procedure::apply(request.kind, state, request.step, request.on, &context)
-        .map_err(|error| StoreError::refused("step_not_allowed", error.message))?;
+    let transition = procedure::apply(request.kind, state, request.step, request.on, &context).map_err(|error| {
+        let code = match error.reason {
+            RefusalReason::EnforcementSuspended => "enforcement_suspended",
+            _ => "step_not_allowed",
+        };
+        StoreError::refused(code, error.message)
+    })?;
     let costs = transition.costs.unwrap_or(Money::ZERO).cents();
     let recovered = transition.amount.unwrap_or(Money::ZERO).cents();
     let procedure_id: i64 = match &current {
@@ -955,6 +1013,8 @@ pub struct AgendaItem {
     pub id: i64,
     pub case_id: i64,
     pub case_reference: String,
+    /// The case's version now: quote it to mark an action done.
+    pub case_version: i64,
     pub procedure_id: Option<i64>,
     pub kind: String,
     pub code: String,
@@ -967,8 +1027,9 @@ pub struct AgendaItem {
     pub officer_login: Option<String>,
 }
 
-const AGENDA_COLUMNS: &str = "a.id, a.case_id, c.reference AS case_reference, a.procedure_id, a.kind, a.code, \
-    a.label, a.due_on, a.nominal_on, a.legal_basis, a.warn_days, a.status, u.login AS officer_login";
+const AGENDA_COLUMNS: &str = "a.id, a.case_id, c.reference AS case_reference, c.version AS case_version, \
+    a.procedure_id, a.kind, a.code, a.label, a.due_on, a.nominal_on, a.legal_basis, a.warn_days, a.status, \
+    u.login AS officer_login";
 const AGENDA_JOINS: &str =
     "FROM agenda_items a JOIN cases c ON c.id = a.case_id LEFT JOIN users u ON u.id = c.officer_id";
 
@@ -1032,8 +1093,16 @@ pub async fn agenda_planned(
     Ok(rows)
 }
 
-/// Marks an action of the agenda done (legal deadlines are closed by the procedure's steps).
-pub async fn complete_action(store: &Store, item_id: i64, actor: &str, now: DateTime<Utc>) -> Result<i64> {
+/// Marks an action of the agenda done (legal deadlines are closed by the procedure's steps), on
+/// the version of its case the officer saw (`None`: whatever the version). Returns the case's
+/// new version.
+pub async fn complete_action(
+    store: &Store,
+    item_id: i64,
+    expected_version: Option<i64>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let mut tx = store.begin().await?;
     let row: Option<(i64, String)> = query_as(
         "UPDATE agenda_items SET status = 'done', closed_at = $2 WHERE id = $1 AND kind = 'action' AND status = 'open' \
@@ -1053,7 +1122,7 @@ pub async fn complete_action(store: &Store, item_id: i64, actor: &str, now: Date
     let event = tx
         .append_event(CaseEvent {
             case_id,
-            expected_version: None,
+            expected_version,
             kind: EventKind::ActionDone,
             payload: payload.to_string(),
             actor,
@@ -1312,6 +1381,7 @@ pub async fn propose_waiver(
 pub async fn record_exchange(
     store: &Store,
     case_id: i64,
+    expected_version: Option<i64>,
     third_party_id: i64,
     summary: &str,
     actor: &str,
@@ -1336,7 +1406,7 @@ pub async fn record_exchange(
     let event = tx
         .append_event(CaseEvent {
             case_id,
-            expected_version: None,
+            expected_version,
             kind: EventKind::ThirdPartyExchange,
             payload: payload.to_string(),
             actor,

@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, Utc};
 use recouvre_domain::authority::Role;
 use recouvre_store::sql;
-use recouvre_testkit::{today, TestApp};
+use recouvre_testkit::{hidden_value, today, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -35,8 +35,20 @@ async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCod
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
+/// The case's version now.
+async fn version_of(app: &TestApp, case_id: i64) -> i64 {
+    recouvre_store::cases::detail(&app.db.store, case_id).await.unwrap().version
+}
+
+/// `body` with the case's current `version`, as a client that just read the case sends it.
+async fn current(app: &TestApp, case_id: i64, mut body: Value) -> Value {
+    body["version"] = json!(version_of(app, case_id).await);
+    body
+}
+
 async fn step(app: &TestApp, token: &str, kind: &str, step: &str, on: NaiveDate, input: Value) -> (StatusCode, Value) {
-    post(app, token, "/api/v1/cases/1/procedures", json!({"kind": kind, "step": step, "on": on, "input": input})).await
+    let body = current(app, 1, json!({"kind": kind, "step": step, "on": on, "input": input})).await;
+    post(app, token, "/api/v1/cases/1/procedures", body).await
 }
 
 #[tokio::test]
@@ -44,8 +56,11 @@ async fn an_assessment_yields_an_explained_recommendation_the_officer_accepts() 
     let (app, officer, _) = app_with_case().await;
     let assessment = json!({"assessed_on": "2026-02-16", "incomes": {"wages_net_monthly": "2100.00"},
         "charges": {"rent": "650.00"}, "household": {"adults": 1, "dependants": 1}, "assets": {}});
-    let (status, body) = post(&app, &officer, "/api/v1/cases/1/assessments", json!({"assessment": assessment})).await;
+    let (status, body) =
+        post(&app, &officer, "/api/v1/cases/1/assessments", current(&app, 1, json!({"assessment": assessment})).await)
+            .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["version"], version_of(&app, 1).await, "the answer gives the case's new version");
     assert!(body["result"]["monthly_capacity"].as_str().is_some(), "{body}");
     let recommendation: Value = reqwest::Client::new()
         .get(app.url("/api/v1/cases/1/recommendation"))
@@ -59,17 +74,25 @@ async fn an_assessment_yields_an_explained_recommendation_the_officer_accepts() 
     let rule = recommendation["rule_id"].as_str().unwrap();
     assert!(recommendation["explanation"].as_str().unwrap().contains(&format!("règle {rule}")), "{recommendation}");
     let id = recommendation["id"].as_i64().unwrap();
-    let (status, _) = post(
+    let (status, body) = post(
         &app,
         &officer,
         "/api/v1/cases/1/recommendation/decision",
-        json!({"recommendation_id": id, "override_strategy": "collection_agency"}),
+        current(&app, 1, json!({"recommendation_id": id, "override_strategy": "collection_agency"})).await,
     )
     .await;
-    assert_eq!(status, StatusCode::CONFLICT, "an override needs a reason");
-    let (status, _) =
-        post(&app, &officer, "/api/v1/cases/1/recommendation/decision", json!({"recommendation_id": id})).await;
-    assert_eq!(status, StatusCode::OK);
+    // A missing reason is invalid input (400 naming the field), as everywhere (docs/api.md).
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an override needs a reason: {body}");
+    assert_eq!((body["code"].as_str(), body["field"].as_str()), (Some("required"), Some("reason")), "{body}");
+    let (status, body) = post(
+        &app,
+        &officer,
+        "/api/v1/cases/1/recommendation/decision",
+        current(&app, 1, json!({"recommendation_id": id})).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["version"], version_of(&app, 1).await);
     let kinds: Vec<String> =
         recouvre_store::journal::events(&app.db.store, 1).await.unwrap().into_iter().map(|event| event.kind).collect();
     for kind in ["assessment_recorded", "strategy_recommended", "strategy_accepted"] {
@@ -141,7 +164,9 @@ async fn a_plan_above_the_delegation_waits_for_another_persons_approval() {
     let instalments: Vec<Value> = (0..30)
         .map(|month| json!({"due_on": recouvre_domain::calendar::add_months_clamped(first, month), "amount": "400.00"}))
         .collect();
-    let (status, body) = post(&app, &officer, "/api/v1/cases/1/plans", json!({"instalments": instalments})).await;
+    let (status, body) =
+        post(&app, &officer, "/api/v1/cases/1/plans", current(&app, 1, json!({"instalments": instalments})).await)
+            .await;
     assert_eq!(status, StatusCode::ACCEPTED, "30 months exceed level 1: {body}");
     assert_eq!(body["status"], "pending");
     let request_id = body["request_id"].as_i64().unwrap();
@@ -178,7 +203,9 @@ async fn missed_instalments_send_a_reminder_then_the_plan_lapses() {
     let instalments: Vec<Value> = (0..6)
         .map(|month| json!({"due_on": recouvre_domain::calendar::add_months_clamped(first, month), "amount": "500.00"}))
         .collect();
-    let (status, body) = post(&app, &officer, "/api/v1/cases/1/plans", json!({"instalments": instalments})).await;
+    let (status, body) =
+        post(&app, &officer, "/api/v1/cases/1/plans", current(&app, 1, json!({"instalments": instalments})).await)
+            .await;
     assert_eq!(status, StatusCode::CREATED, "6 × 500 € is within level 1: {body}");
     // The first instalment is paid by transfer on its due date (any channel counts); the second is
     // not. The server is put on that day: a payment cannot be dated after today.
@@ -218,9 +245,11 @@ async fn a_waiver_within_the_delegation_is_booked_and_a_larger_one_waits() {
         json!({"amounts": {"principal": principal, "contractual_interest": "0.00",
         "statutory_interest": "0.00", "costs": "0.00", "penalties": "0.00"}, "reason": "Geste commercial"})
     };
-    let (status, body) = post(&app, &officer, "/api/v1/cases/1/waivers", waiver("500.00")).await;
+    let (status, body) =
+        post(&app, &officer, "/api/v1/cases/1/waivers", current(&app, 1, waiver("500.00")).await).await;
     assert_eq!(status, StatusCode::CREATED, "4 % of the debt, within level 1: {body}");
-    let (status, body) = post(&app, &officer, "/api/v1/cases/1/waivers", waiver("3000.00")).await;
+    let (status, body) =
+        post(&app, &officer, "/api/v1/cases/1/waivers", current(&app, 1, waiver("3000.00")).await).await;
     assert_eq!(status, StatusCode::ACCEPTED, "over 10 % of the debt: {body}");
     let request_id = body["request_id"].as_i64().unwrap();
     let (status, _) = post(&app, &officer, &format!("/api/v1/approvals/{request_id}/approve"), json!({})).await;
@@ -243,15 +272,20 @@ async fn a_protected_adults_plan_needs_the_guardians_countersignature() {
     let instalments: Vec<Value> = (0..6)
         .map(|month| json!({"due_on": recouvre_domain::calendar::add_months_clamped(first, month), "amount": "500.00"}))
         .collect();
-    let (status, body) =
-        post(&app, &officer, "/api/v1/cases/1/plans", json!({"instalments": instalments.clone()})).await;
+    let (status, body) = post(
+        &app,
+        &officer,
+        "/api/v1/cases/1/plans",
+        current(&app, 1, json!({"instalments": instalments.clone()})).await,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.to_string().contains("UDAF du Rhône"), "the refusal names the curator: {body}");
     let (status, body) = post(
         &app,
         &officer,
         "/api/v1/cases/1/plans",
-        json!({"instalments": instalments, "guardian_countersigned": true}),
+        current(&app, 1, json!({"instalments": instalments, "guardian_countersigned": true})).await,
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -266,13 +300,27 @@ async fn an_exchange_with_a_third_party_goes_on_the_timeline() {
         &app,
         &officer,
         "/api/v1/cases/1/exchanges",
-        json!({"third_party_id": bailiff, "summary": "PV de carence reçu"}),
+        current(&app, 1, json!({"third_party_id": bailiff, "summary": "PV de carence reçu"})).await,
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, _) =
-        post(&app, &officer, "/api/v1/cases/1/exchanges", json!({"third_party_id": 999_999, "summary": "?"})).await;
+    assert_eq!(body["version"], version_of(&app, 1).await);
+    let (status, _) = post(
+        &app,
+        &officer,
+        "/api/v1/cases/1/exchanges",
+        current(&app, 1, json!({"third_party_id": 999_999, "summary": "?"})).await,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    let (status, body) = post(
+        &app,
+        &officer,
+        "/api/v1/cases/1/exchanges",
+        current(&app, 1, json!({"third_party_id": bailiff, "summary": "  "})).await,
+    )
+    .await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("summary")), "{body}");
     let last = recouvre_store::journal::events(&app.db.store, 1).await.unwrap().pop().unwrap();
     assert_eq!(last.kind, "third_party_exchange");
     // The summary is free text about people: kept in the erasable part of the event.
@@ -286,9 +334,9 @@ async fn an_administrator_edits_the_authority_matrix_and_a_typo_is_refused() {
     let admin = app.db.user("admin", Role::Administrator, PASSWORD).await;
     let admin = app.db.token(admin).await;
     let client = reqwest::Client::new();
-    let current = client.get(app.url("/api/v1/rules/authority_matrix")).bearer_auth(&admin).send().await.unwrap();
-    assert_eq!(current.status(), StatusCode::OK);
-    let text = current.text().await.unwrap();
+    let in_force = client.get(app.url("/api/v1/rules/authority_matrix")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(in_force.status(), StatusCode::OK);
+    let text = in_force.text().await.unwrap();
     let put = |body: String, token: String| {
         client.put(app.url("/api/v1/rules/authority_matrix")).bearer_auth(token).body(body).send()
     };
@@ -309,6 +357,413 @@ async fn an_administrator_edits_the_authority_matrix_and_a_typo_is_refused() {
     let instalments: Vec<Value> = (0..30)
         .map(|month| json!({"due_on": recouvre_domain::calendar::add_months_clamped(first, month), "amount": "400.00"}))
         .collect();
-    let (status, body) = post(&app, &officer, "/api/v1/cases/1/plans", json!({"instalments": instalments})).await;
+    let (status, body) =
+        post(&app, &officer, "/api/v1/cases/1/plans", current(&app, 1, json!({"instalments": instalments})).await)
+            .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+/// What a refusal says: its status, code and field.
+fn refusal(status: StatusCode, body: &Value) -> (StatusCode, Option<&str>, Option<&str>) {
+    (status, body["code"].as_str(), body["field"].as_str())
+}
+
+async fn journal_length(app: &TestApp, case_id: i64) -> usize {
+    recouvre_store::journal::events(&app.db.store, case_id).await.unwrap().len()
+}
+
+/// A write of the workflow on case 1 at `path` with `body`: refused without a version (400) and
+/// on a stale one (409 listing what changed since), writing nothing either way; made on the
+/// current version. Returns the answer to the last.
+async fn versioned(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let before = journal_length(app, 1).await;
+    let (status, answer) = post(app, token, path, body.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{path} without a version: {answer}");
+    let seen = version_of(app, 1).await - 1;
+    let mut stale = body.clone();
+    stale["version"] = json!(seen);
+    let (status, answer) = post(app, token, path, stale).await;
+    assert_eq!(refusal(status, &answer), (StatusCode::CONFLICT, Some("stale_version"), None), "{path}: {answer}");
+    let changes = answer["changes"].as_array().unwrap_or_else(|| panic!("{path}: the changes since: {answer}"));
+    assert_eq!(changes.len(), 1, "{answer}");
+    assert_eq!(changes[0]["version"], seen + 1, "{answer}");
+    assert_eq!(journal_length(app, 1).await, before, "{path}: nothing is written on a stale version");
+    post(app, token, path, current(app, 1, body).await).await
+}
+
+/// Issue 15: every write of the workflow room quotes the case version its author saw.
+#[tokio::test]
+async fn every_write_of_the_workflow_quotes_the_case_version() {
+    let (app, officer, _) = app_with_case().await;
+    recouvre_store::team::seed_directory(&app.db.store, Utc::now()).await.unwrap();
+    let bailiff = recouvre_store::team::third_parties(&app.db.store, None).await.unwrap()[0].id;
+    // A date the reference data cover.
+    let assessment = json!({"assessed_on": "2026-02-16", "incomes": {"wages_net_monthly": "2100.00"},
+        "household": {"adults": 1, "dependants": 0}});
+    let (status, body) =
+        versioned(&app, &officer, "/api/v1/cases/1/assessments", json!({"assessment": assessment})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // The recommendation's planned actions are on the case's agenda: one is marked done.
+    let (_, procedures) = get(&app, &officer, "/api/v1/cases/1/procedures").await;
+    let action = procedures["agenda"].as_array().unwrap().iter().find(|item| item["kind"] == "action").unwrap();
+    assert_eq!(action["case_version"], version_of(&app, 1).await, "{action}");
+    let path = format!("/api/v1/agenda/{}/done", action["id"]);
+    let (status, body) = versioned(&app, &officer, &path, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["version"], version_of(&app, 1).await);
+
+    let recommendation = latest_recommendation(&app).await;
+    let (status, body) = versioned(
+        &app,
+        &officer,
+        "/api/v1/cases/1/recommendation/decision",
+        json!({"recommendation_id": recommendation}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = versioned(
+        &app,
+        &officer,
+        "/api/v1/cases/1/procedures",
+        json!({"kind": "amicable", "step": "send_formal_notice", "on": today()}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["version"], version_of(&app, 1).await);
+    let first = today() + chrono::Duration::days(5);
+    let instalments: Vec<Value> = (0..6)
+        .map(|month| json!({"due_on": recouvre_domain::calendar::add_months_clamped(first, month), "amount": "500.00"}))
+        .collect();
+    let (status, body) = versioned(&app, &officer, "/api/v1/cases/1/plans", json!({"instalments": instalments})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let waiver = json!({"amounts": {"principal": "100.00", "contractual_interest": "0.00",
+        "statutory_interest": "0.00", "costs": "0.00", "penalties": "0.00"}, "reason": "Geste commercial"});
+    let (status, body) = versioned(&app, &officer, "/api/v1/cases/1/waivers", waiver).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = versioned(
+        &app,
+        &officer,
+        "/api/v1/cases/1/exchanges",
+        json!({"third_party_id": bailiff, "summary": "Appel de l'étude"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["version"], version_of(&app, 1).await);
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
+    let response = reqwest::Client::new().get(app.url(path)).bearer_auth(token).send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+async fn latest_recommendation(app: &TestApp) -> i64 {
+    recouvre_store::workflow::latest_recommendation(&app.db.store, 1).await.unwrap().unwrap().id
+}
+
+/// The dates of acts are checked against the Paris business date, amounts against the input
+/// limits, codes against the tables: 400 naming the field, nothing written.
+#[tokio::test]
+async fn a_step_in_the_future_or_of_an_unknown_kind_is_invalid_input() {
+    let (app, officer, _) = app_with_case().await;
+    let before = journal_length(&app, 1).await;
+    let (status, body) =
+        step(&app, &officer, "amicable", "send_formal_notice", today() + chrono::Duration::days(1), json!({})).await;
+    assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, Some("date_in_future"), Some("on")), "{body}");
+    let (status, body) = step(&app, &officer, "astrology", "send_formal_notice", today(), json!({})).await;
+    assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, Some("unknown_code"), Some("kind")), "{body}");
+    let (status, body) =
+        step(&app, &officer, "amicable", "send_formal_notice", today(), json!({"costs": "100000000.00"})).await;
+    assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, Some("amount_implausible"), Some("costs")), "{body}");
+    let past = today() - chrono::Duration::days(1);
+    let (status, body) = post(
+        &app,
+        &officer,
+        "/api/v1/cases/1/plans",
+        current(&app, 1, json!({"instalments": [{"due_on": past, "amount": "100.00"}]})).await,
+    )
+    .await;
+    assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, Some("date_in_past"), Some("instalments")), "{body}");
+    assert_eq!(journal_length(&app, 1).await, before);
+}
+
+/// The case page's forms quote the version shown: a form sent from a page older than a change
+/// is refused (409) and writes nothing; the agenda's « Fait » quotes its case's version.
+#[tokio::test]
+async fn the_workflow_forms_quote_the_version_of_the_page() {
+    let (app, _, _) = app_with_case().await;
+    recouvre_store::team::seed_directory(&app.db.store, Utc::now()).await.unwrap();
+    sql::query("UPDATE cases SET officer_id = (SELECT id FROM users WHERE login = 'camille')")
+        .execute(&app.db.store)
+        .await
+        .unwrap();
+    let browser = app.login("camille", PASSWORD).await;
+    let page = browser.get(app.url("/dossiers/1")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_value(&page, "csrf").unwrap();
+    let version = version_of(&app, 1).await.to_string();
+    for form in ["/dossiers/1/bilan", "/dossiers/1/procedures", "/dossiers/1/echanges", "/dossiers/1/echeancier"] {
+        let start = page.find(&format!("action=\"{form}\"")).unwrap_or_else(|| panic!("the form {form}"));
+        assert_eq!(hidden_value(&page[start..], "version").as_deref(), Some(version.as_str()), "{form}");
+    }
+    let bailiff = recouvre_store::team::third_parties(&app.db.store, None).await.unwrap()[0].id.to_string();
+    let exchange = |version: String| {
+        let form = [
+            ("csrf", csrf.clone()),
+            ("version", version),
+            ("third_party_id", bailiff.clone()),
+            ("summary", "Appel de l'étude".to_string()),
+        ];
+        browser.post(app.url("/dossiers/1/echanges")).form(&form).send()
+    };
+    assert_eq!(exchange(version.clone()).await.unwrap().status(), StatusCode::SEE_OTHER);
+    let before = journal_length(&app, 1).await;
+    assert_eq!(exchange(version.clone()).await.unwrap().status(), StatusCode::CONFLICT, "the page is stale now");
+    let step = [
+        ("csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        ("step", "amicable:send_formal_notice"),
+        ("on", &today().to_string()),
+    ];
+    let response = browser.post(app.url("/dossiers/1/procedures")).form(&step).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert_eq!(journal_length(&app, 1).await, before, "nothing is written from a stale page");
+
+    // The recommendation's actions are in the officer's agenda, each « Fait » with its case's version.
+    let client = reqwest::Client::new();
+    let token = {
+        let id: i64 =
+            sql::query_scalar("SELECT id FROM users WHERE login = 'camille'").fetch_one(&app.db.store).await.unwrap();
+        app.db.token(id).await
+    };
+    let recommended = client.get(app.url("/api/v1/cases/1/recommendation")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(recommended.status(), StatusCode::OK);
+    let agenda = browser.get(app.url("/agenda")).send().await.unwrap().text().await.unwrap();
+    let start = agenda.find("/fait\"").expect("an action to mark done");
+    let action = agenda[..start].rsplit("/agenda/").next().unwrap().to_string();
+    let quoted = hidden_value(&agenda[start..], "version").unwrap();
+    assert_eq!(quoted, version_of(&app, 1).await.to_string());
+    let done = |version: String| {
+        browser
+            .post(app.url(&format!("/agenda/{action}/fait")))
+            .form(&[("csrf", csrf.clone()), ("version", version)])
+            .send()
+    };
+    let stale = (version_of(&app, 1).await - 1).to_string();
+    assert_eq!(done(stale).await.unwrap().status(), StatusCode::CONFLICT);
+    assert_eq!(done(quoted).await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(recouvre_store::journal::events(&app.db.store, 1).await.unwrap().pop().unwrap().kind, "action_done");
+}
+
+// ---------------------------------------------------------------------------------------------
+// One procedure context (issue 15): the case page, the API and the store offer the same steps
+
+/// Cases imported for the three-way test: case 1 is driven through the situations, the others
+/// are copies driven to the same situation, on which each offered step is posted once.
+const COPIES: i64 = 60;
+
+/// What is done to a case to reach a situation.
+#[derive(Clone, Copy)]
+enum Setup {
+    Step(&'static str, &'static str, NaiveDate),
+    /// The debtor's file records an admissible over-indebtedness file (set by the bank's
+    /// customer file, not by a step of this case).
+    AdmissibleOnTheFile,
+}
+
+fn date(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+/// A step on `case_id` on the version the client just read; the answer.
+async fn post_step(
+    app: &TestApp,
+    token: &str,
+    case_id: i64,
+    kind: &str,
+    step: &str,
+    on: NaiveDate,
+) -> (StatusCode, Value) {
+    // What the steps that need it are given: an amount (a result), a date (a hearing, a sale).
+    let input = json!({"amount": "10.00", "scheduled_on": today() + chrono::Duration::days(30)});
+    let body = current(app, case_id, json!({"kind": kind, "step": step, "on": on, "input": input})).await;
+    post(app, token, &format!("/api/v1/cases/{case_id}/procedures"), body).await
+}
+
+async fn drive(app: &TestApp, token: &str, case_id: i64, setup: &[Setup]) {
+    for action in setup {
+        match *action {
+            Setup::Step(kind, step, on) => {
+                let (status, body) = post_step(app, token, case_id, kind, step, on).await;
+                assert_eq!(status, StatusCode::OK, "case {case_id}, {kind}:{step}: {body}");
+            }
+            Setup::AdmissibleOnTheFile => {
+                sql::query(
+                    "UPDATE persons SET over_indebtedness = 'admissible' WHERE id = (SELECT debtor_id FROM cases WHERE id = $1)",
+                )
+                .bind(case_id)
+                .execute(&app.db.store)
+                .await
+                .unwrap();
+            }
+        }
+    }
+}
+
+/// The values of the options of the case page's step form (`kind:step`).
+fn step_form_options(page: &str) -> std::collections::BTreeSet<String> {
+    let form = &page[page.find("id=\"step-form\"").expect("the step form")..];
+    let select = &form[form.find("<select name=\"step\"").expect("the step select")..];
+    let select = &select[..select.find("</select>").expect("the end of the select")];
+    select.split("<option value=\"").skip(1).map(|option| option[..option.find('"').unwrap()].to_string()).collect()
+}
+
+/// What the case page's step form offers, and what the API's `possible_steps` offers; the API's
+/// steps per procedure are those of the running procedure of its kind.
+async fn offered_by_page_and_api(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    token: &str,
+    case_id: i64,
+) -> (std::collections::BTreeSet<String>, std::collections::BTreeSet<String>, Value, String) {
+    let page = browser.get(app.url(&format!("/dossiers/{case_id}"))).send().await.unwrap().text().await.unwrap();
+    let from_page = step_form_options(&page);
+    let (status, procedures) = get(app, token, &format!("/api/v1/cases/{case_id}/procedures")).await;
+    assert_eq!(status, StatusCode::OK, "{procedures}");
+    let from_api: std::collections::BTreeSet<String> = procedures["possible_steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|offered| format!("{}:{}", offered["kind"].as_str().unwrap(), offered["step"].as_str().unwrap()))
+        .collect();
+    for procedure in procedures["procedures"].as_array().unwrap() {
+        for step in procedure["possible_steps"].as_array().unwrap() {
+            let offered = format!("{}:{}", procedure["kind"].as_str().unwrap(), step.as_str().unwrap());
+            assert!(from_api.contains(&offered), "{offered} is among the case's possible steps: {procedures}");
+        }
+    }
+    (from_page, from_api, procedures, page)
+}
+
+/// Compares what the three offer on case 1 in its situation `setup`: the case page's step form and
+/// the API's `possible_steps` list the same steps; each is accepted by the store when posted on a
+/// copy of the case in the same situation; every other step of every procedure is refused (409)
+/// on case 1, writing nothing. Returns the steps offered and the API's procedures.
+async fn three_ways(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    token: &str,
+    setup: &[Setup],
+    next_copy: &mut i64,
+) -> (std::collections::BTreeSet<String>, Value, String) {
+    use recouvre_domain::procedure::ProcedureKind;
+    let (from_page, from_api, procedures, page) = offered_by_page_and_api(app, browser, token, 1).await;
+    assert!(!from_page.is_empty());
+    assert_eq!(from_page, from_api, "the case page and the API offer the same steps");
+    for offered in &from_page {
+        let copy = *next_copy;
+        *next_copy += 1;
+        assert!(copy <= COPIES, "more copies needed");
+        drive(app, token, copy, setup).await;
+        let (kind, step) = offered.split_once(':').unwrap();
+        let (status, body) = post_step(app, token, copy, kind, step, today()).await;
+        assert_eq!(status, StatusCode::OK, "{offered} is offered, so the store accepts it: {body}");
+    }
+    let version = version_of(app, 1).await;
+    for kind in ProcedureKind::ALL {
+        for step in kind.steps() {
+            let candidate = format!("{}:{}", kind.code(), step.code());
+            if from_page.contains(&candidate) {
+                continue;
+            }
+            let (status, body) = post_step(app, token, 1, kind.code(), step.code(), today()).await;
+            assert_eq!(status, StatusCode::CONFLICT, "{candidate} is not offered, so the store refuses it: {body}");
+            let code = body["code"].as_str().unwrap();
+            assert!(["step_not_allowed", "enforcement_suspended"].contains(&code), "{candidate}: {body}");
+        }
+    }
+    assert_eq!(version_of(app, 1).await, version, "a refused step writes nothing");
+    (from_page, procedures, page)
+}
+
+/// Issue 15: the context a step is judged in was built three times with three answers — the
+/// store with the debtor's region and over-indebtedness flag, the case page with neither, the
+/// API with no title either — so the screen and the API offered steps the store then refused. One
+/// case of a debtor in Strasbourg (Alsace-Moselle) is driven through: no title; a title obtained
+/// through a payment order; a bank seizure served; then an admissible over-indebtedness file
+/// recorded on the debtor's file. At each point the three agree.
+#[tokio::test]
+async fn the_case_page_the_api_and_the_store_offer_and_accept_the_same_steps() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user_with_level("camille", Role::Officer, PASSWORD, 1).await;
+    let token = app.db.token(officer).await;
+    let due_on = today() - chrono::Duration::days(400);
+    let mut file = HEADER.to_string();
+    for copy in 1..=COPIES {
+        file.push_str(&format!(
+            "\nS{copy};Muller;Jean;3 quai des Bateliers;67000;Strasbourg;personal_loan;PL-{copy};12000.00;{due_on};2100.00"
+        ));
+    }
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "s.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    let count: i64 = sql::query_scalar("SELECT COUNT(*) FROM cases WHERE id BETWEEN 1 AND $1")
+        .bind(COPIES)
+        .fetch_one(&app.db.store)
+        .await
+        .unwrap();
+    assert_eq!(count, COPIES);
+    let browser = app.login("camille", PASSWORD).await;
+    let mut next_copy = 2;
+    let offered = |steps: &std::collections::BTreeSet<String>, step: &str| steps.contains(step);
+
+    // 1. No title: no seizure is offered, and the store refuses one naming CPCE L111-2.
+    let (steps, _, _) = three_ways(&app, &browser, &token, &[], &mut next_copy).await;
+    assert!(
+        offered(&steps, "payment_order:prepare_request") && !offered(&steps, "enforcement_bank:serve_bank_seizure")
+    );
+    let (status, body) = post_step(&app, &token, 1, "enforcement_bank", "serve_bank_seizure", today()).await;
+    assert_eq!(refusal(status, &body), (StatusCode::CONFLICT, Some("step_not_allowed"), None), "{body}");
+    assert!(body["error"].as_str().unwrap().contains("L111-2"), "{body}");
+
+    // 2. A title through a payment order. Served on Tuesday 3 March 2026, the order's opposition
+    // month ends on Friday 3 April: Good Friday, a holiday in Alsace-Moselle only, then Easter:
+    // the store judges the step with the debtor's region and extends it to Tuesday 7 April.
+    let mut setup = vec![
+        Setup::Step("payment_order", "prepare_request", date("2026-02-16")),
+        Setup::Step("payment_order", "file_request", date("2026-02-17")),
+        Setup::Step("payment_order", "record_order_granted", date("2026-02-20")),
+    ];
+    drive(&app, &token, 1, &setup).await;
+    let (status, served) = post_step(&app, &token, 1, "payment_order", "serve_order", date("2026-03-03")).await;
+    assert_eq!(status, StatusCode::OK, "{served}");
+    let opposition = served["transition"]["opens"].as_array().unwrap().iter().find(|d| d["kind"] == "opposition");
+    let opposition = opposition.unwrap_or_else(|| panic!("the opposition month: {served}"));
+    assert_eq!((opposition["nominal"].as_str(), opposition["due"].as_str()), (Some("2026-04-03"), Some("2026-04-07")));
+    let enforceable = Setup::Step("payment_order", "record_enforceable", date("2026-04-08"));
+    drive(&app, &token, 1, &[enforceable]).await;
+    setup.extend([Setup::Step("payment_order", "serve_order", date("2026-03-03")), enforceable]);
+    let (steps, _, _) = three_ways(&app, &browser, &token, &setup, &mut next_copy).await;
+    for seizure in ["enforcement_bank:serve_bank_seizure", "enforcement_wage:serve_wage_command"] {
+        assert!(offered(&steps, seizure), "with a title, {seizure} is offered: {steps:?}");
+    }
+
+    // 3. A bank seizure served, then the debtor's file says an over-indebtedness file is
+    // admissible: enforcement is suspended (C. consom. L722-2). The running seizure offers no
+    // enforcement act any more, and no other seizure may start.
+    let seizure = Setup::Step("enforcement_bank", "serve_bank_seizure", today() - chrono::Duration::days(30));
+    drive(&app, &token, 1, &[seizure, Setup::AdmissibleOnTheFile]).await;
+    setup.extend([seizure, Setup::AdmissibleOnTheFile]);
+    let (steps, procedures, page) = three_ways(&app, &browser, &token, &setup, &mut next_copy).await;
+    assert!(page.contains("id=\"enforcement-suspended\""), "the case page says why");
+    assert_eq!(procedures["enforcement_suspended"], true, "{procedures}");
+    let bank = procedures["procedures"].as_array().unwrap().iter().find(|p| p["kind"] == "enforcement_bank").unwrap();
+    let bank_steps: Vec<&str> =
+        bank["possible_steps"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert!(!bank_steps.is_empty() && !bank_steps.contains(&"denounce_seizure"), "{bank}");
+    assert!(!offered(&steps, "enforcement_wage:serve_wage_command"), "{steps:?}");
+    let (status, body) = post_step(&app, &token, 1, "enforcement_wage", "serve_wage_command", today()).await;
+    assert_eq!(refusal(status, &body), (StatusCode::CONFLICT, Some("enforcement_suspended"), None), "{body}");
+    assert!(body["error"].as_str().unwrap().contains("L722-2"), "{body}");
 }

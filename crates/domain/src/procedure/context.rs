@@ -23,6 +23,20 @@ pub struct ProcedureFact {
     pub closed: bool,
 }
 
+impl ProcedureFact {
+    /// This procedure gave the bank an enforceable title (CPCE L111-2): a payment order declared
+    /// enforceable, or a judgment granted.
+    pub fn gives_title(&self) -> bool {
+        matches!(self.state, State::Enforceable | State::JudgmentGranted)
+    }
+
+    /// This procedure is an over-indebtedness file in a state that suspends enforcement
+    /// (C. consom. L722-2, L733-16).
+    pub fn suspends_enforcement(&self) -> bool {
+        self.kind == ProcedureKind::OverIndebtedness && self.state.suspends_enforcement()
+    }
+}
+
 /// What the context of any step on a case is built from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseFacts {
@@ -48,15 +62,14 @@ impl CaseFacts {
     /// Enforcement is suspended: an over-indebtedness procedure is in a state that suspends it,
     /// or the debtor's file records an admissible file or measures (C. consom. L722-2, L733-16).
     pub fn enforcement_suspended(&self) -> bool {
-        self.procedures.iter().any(|procedure| {
-            procedure.kind == ProcedureKind::OverIndebtedness && procedure.state.suspends_enforcement()
-        }) || matches!(self.debtor_over_indebtedness, OverIndebtedness::Admissible | OverIndebtedness::Measures)
+        self.procedures.iter().any(ProcedureFact::suspends_enforcement)
+            || matches!(self.debtor_over_indebtedness, OverIndebtedness::Admissible | OverIndebtedness::Measures)
     }
 
     /// The bank holds an enforceable title against the debtor (CPCE L111-2): a payment order
     /// declared enforceable, or a judgment granted.
     pub fn has_enforceable_title(&self) -> bool {
-        self.procedures.iter().any(|procedure| matches!(procedure.state, State::Enforceable | State::JudgmentGranted))
+        self.procedures.iter().any(ProcedureFact::gives_title)
     }
 
     /// The running (not closed) procedure of `kind`, the latest if several.

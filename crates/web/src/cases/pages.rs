@@ -353,6 +353,8 @@ pub(crate) async fn case_page(
 ) -> PageResult {
     let file =
         recouvre_app::cases::case_file(&state.app, &user.actor(), case_id, &format!("/dossiers/{case_id}")).await?;
+    let workflow = recouvre_app::workflow::case_workflow(&state.app, &user.actor(), case_id).await?;
+    let today = workflow.today;
     let (case, events) = (&file.case, &file.journal);
     let debtor = &case.debtor;
     let mut alerts: Vec<String> = file.alerts.iter().map(|alert| alert.sentence()).collect();
@@ -463,7 +465,7 @@ pub(crate) async fn case_page(
         can_assign: user.can(Permission::AssignCases),
         officers: assignable_officers(&state, &user, case.officer_id).await?,
         tags_text: case.tags.join(", "),
-        today: state.app.today().to_string(),
+        today: today.to_string(),
         due_inputs: vec![
             ("principal", "Capital", breakdown.principal.to_plain_string()),
             ("contractual_interest", "Intérêts contractuels", breakdown.contractual_interest.to_plain_string()),
@@ -471,7 +473,7 @@ pub(crate) async fn case_page(
             ("costs", "Frais", breakdown.costs.to_plain_string()),
             ("penalties", "Pénalités", breakdown.penalties.to_plain_string()),
         ],
-        workflow: crate::workflow::case_view(&state, case_id).await?,
+        workflow: crate::workflow::CaseWorkflowView::of(workflow),
         letters: crate::letters::case_view(&state, &user, case_id).await?,
     };
     render(&view)
