@@ -12,8 +12,12 @@ use recouvre_domain::debtor_alerts::{debtor_alerts, DebtorAlert};
 use recouvre_domain::journal::JournalEvent;
 use recouvre_domain::Money;
 use recouvre_store::cases::{CaseDetail, CaseFilter, CasePage, PortfolioLine};
+use recouvre_store::documents::Document;
 use recouvre_store::ledger::{Booked, LedgerLine};
 use recouvre_store::users::User;
+use recouvre_store::Tx;
+
+use crate::workflow::CaseWorkflow;
 
 use crate::limits::{self, LONG_TEXT_CHARS_MAX, SHORT_TEXT_CHARS_MAX};
 use crate::{Actor, App, Error, Result};
@@ -59,12 +63,43 @@ pub struct CaseFile {
 /// through).
 pub async fn case_file(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<CaseFile> {
     actor.require(Permission::ReadCases)?;
-    let case = recouvre_store::cases::detail(app.store(), case_id).await?;
-    let journal = recouvre_store::journal::events(app.store(), case_id).await?;
-    let compliance_review = recouvre_store::aml::visible_review(app.store(), case_id).await?;
-    record_access(app, actor, case_id, Some(case.debtor_id), path).await?;
+    let mut tx = app.store().begin_read().await?;
+    let file = case_file_in(&mut tx, case_id).await?;
+    tx.commit().await?;
+    record_access(app, actor, case_id, Some(file.case.debtor_id), path).await?;
+    Ok(file)
+}
+
+/// The case file read inside `tx`; the debtor alerts are the domain's.
+async fn case_file_in(tx: &mut Tx, case_id: i64) -> Result<CaseFile> {
+    let case = tx.case_detail(case_id).await?;
+    let journal = tx.case_events(case_id).await?;
+    let compliance_review = tx.visible_review(case_id).await?;
     let alerts = debtor_alerts(&case.debtor);
     Ok(CaseFile { case, journal, alerts, compliance_review })
+}
+
+/// Everything the case page shows: the file, its workflow and its letters.
+#[derive(Clone, Debug)]
+pub struct CasePageFile {
+    pub file: CaseFile,
+    pub workflow: CaseWorkflow,
+    /// The case's validated documents, newest first.
+    pub documents: Vec<Document>,
+}
+
+/// Reads the whole case page in one read transaction — one consistent snapshot, so the balance,
+/// the journal, the steps offered and the deadlines all describe the same moment — and logs the
+/// consultation.
+pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<CasePageFile> {
+    actor.require(Permission::ReadCases)?;
+    let mut tx = app.store().begin_read().await?;
+    let file = case_file_in(&mut tx, case_id).await?;
+    let workflow = crate::workflow::case_workflow_in(app, &mut tx, case_id).await?;
+    let documents = tx.case_documents(case_id).await?;
+    tx.commit().await?;
+    record_access(app, actor, case_id, Some(file.case.debtor_id), path).await?;
+    Ok(CasePageFile { file, workflow, documents })
 }
 
 /// The debtor of a case, or 404.

@@ -721,15 +721,25 @@ pub async fn set_visibility(
 
 /// Whether officers may be told the case is under compliance review.
 pub async fn visible_review(store: &Store, case_id: i64) -> Result<bool> {
-    let count: i64 = {
-        query_scalar(
-        "SELECT COUNT(*) FROM aml_alerts WHERE case_id = $1 AND visible_to_officers AND status IN ('open', 'close_proposed')"
-    )
-    .bind(case_id)
-    .fetch_one(store)
-    .await?
-    };
-    Ok(count > 0)
+    let mut tx = store.begin_read().await?;
+    let read = tx.visible_review(case_id).await?;
+    tx.commit().await?;
+    Ok(read)
+}
+
+impl Tx {
+    /// Whether compliance lets officers see that the case is under review, read inside this transaction.
+    pub async fn visible_review(&mut self, case_id: i64) -> Result<bool> {
+        let count: i64 = {
+            query_scalar(
+            "SELECT COUNT(*) FROM aml_alerts WHERE case_id = $1 AND visible_to_officers AND status IN ('open', 'close_proposed')"
+        )
+        .bind(case_id)
+        .fetch_one(&mut *self)
+        .await?
+        };
+        Ok(count > 0)
+    }
 }
 
 /// The content of a suspicious activity report, for the bank's reporting tool

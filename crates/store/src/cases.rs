@@ -765,133 +765,147 @@ pub struct CaseDetail {
     pub suspense: Money,
 }
 
+/// A case with everything its page shows of it, in one read snapshot (see [`Tx::case_detail`]).
 pub async fn detail(store: &Store, case_id: i64) -> Result<CaseDetail> {
-    let case: Option<CaseRow> = query_as(
-        "SELECT c.id, c.reference, c.debtor_id, c.officer_id, u.display_name AS officer_name, c.status, \
-         c.opened_on, c.closed_on, c.tags, c.version \
-         FROM cases c LEFT JOIN users u ON u.id = c.officer_id WHERE c.id = $1",
-    )
-    .bind(case_id)
-    .fetch_optional(store)
-    .await?;
-    let case = case.ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
-    let persons_sql = format!(
-        "SELECT cp.role, {PERSON_COLUMNS} FROM case_parties cp JOIN persons p ON p.id = cp.person_id \
-         WHERE cp.case_id = $1 ORDER BY cp.role, p.id"
-    );
-    #[derive(sqlx::FromRow)]
-    struct PartyRow {
-        role: String,
-        #[sqlx(flatten)]
-        person: PersonRow,
-    }
-    /// (kind code, description or account number, amount in cents)
-    type CodedAmountRow = (String, String, i64);
-    type DetailRows = (Vec<PartyRow>, Vec<ClaimRow>, Vec<CodedAmountRow>, Vec<CodedAmountRow>, Vec<Note>);
-    let (party_rows, claim_rows, guarantee_rows, account_rows, notes): DetailRows = {
-        let parties = query_as(&persons_sql).bind(case_id).fetch_all(store).await?;
-        let claims = query_as(
-            "SELECT id, contract_ref, nature, principal_cents, contractual_interest_cents, statutory_interest_cents, \
-             costs_cents, penalties_cents, contractual_rate, opened_on, due_on, first_incident_on, last_payment_on \
-             FROM claims WHERE case_id = $1 ORDER BY id",
+    let mut tx = store.begin_read().await?;
+    let detail = tx.case_detail(case_id).await?;
+    tx.commit().await?;
+    Ok(detail)
+}
+
+impl Tx {
+    /// A case with its parties, claims, guarantees, the debtor's other accounts, notes and
+    /// balances, read inside this transaction (a read transaction gives one consistent snapshot).
+    pub async fn case_detail(&mut self, case_id: i64) -> Result<CaseDetail> {
+        let case: Option<CaseRow> = query_as(
+            "SELECT c.id, c.reference, c.debtor_id, c.officer_id, u.display_name AS officer_name, c.status, \
+             c.opened_on, c.closed_on, c.tags, c.version \
+             FROM cases c LEFT JOIN users u ON u.id = c.officer_id WHERE c.id = $1",
         )
         .bind(case_id)
-        .fetch_all(store)
+        .fetch_optional(&mut *self)
         .await?;
-        let guarantees =
-            query_as("SELECT kind, description, amount_cents FROM guarantees WHERE case_id = $1 ORDER BY id")
-                .bind(case_id)
-                .fetch_all(store)
-                .await?;
-        let accounts =
-            query_as("SELECT kind, account_number, balance_cents FROM other_accounts WHERE person_id = $1 ORDER BY id")
-                .bind(case.debtor_id)
-                .fetch_all(store)
-                .await?;
-        let notes = query_as("SELECT author, body, created_at FROM case_notes WHERE case_id = $1 ORDER BY id DESC")
-            .bind(case_id)
-            .fetch_all(store)
-            .await?;
-        (parties, claims, guarantees, accounts, notes)
-    };
-    let mut debtor = None;
-    let mut parties = Vec::new();
-    for row in party_rows {
-        let role = decode(PartyRole::from_code(&row.role), "role", &row.role)?;
-        let (person_id, person) = row.person.into_person()?;
-        if role == PartyRole::Debtor && person_id == case.debtor_id {
-            debtor = Some(person);
-        } else {
-            parties.push((role, person_id, person));
+        let case = case.ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
+        let persons_sql = format!(
+            "SELECT cp.role, {PERSON_COLUMNS} FROM case_parties cp JOIN persons p ON p.id = cp.person_id \
+             WHERE cp.case_id = $1 ORDER BY cp.role, p.id"
+        );
+        #[derive(sqlx::FromRow)]
+        struct PartyRow {
+            role: String,
+            #[sqlx(flatten)]
+            person: PersonRow,
         }
-    }
-    let debtor = debtor.ok_or_else(|| StoreError::Corrupt(format!("dossier {case_id} sans débiteur principal")))?;
-    let mut claims = Vec::new();
-    for row in claim_rows {
-        let amounts = Breakdown {
-            principal: Money::from_cents(row.principal_cents),
-            contractual_interest: Money::from_cents(row.contractual_interest_cents),
-            statutory_interest: Money::from_cents(row.statutory_interest_cents),
-            costs: Money::from_cents(row.costs_cents),
-            penalties: Money::from_cents(row.penalties_cents),
+        /// (kind code, description or account number, amount in cents)
+        type CodedAmountRow = (String, String, i64);
+        type DetailRows = (Vec<PartyRow>, Vec<ClaimRow>, Vec<CodedAmountRow>, Vec<CodedAmountRow>, Vec<Note>);
+        let (party_rows, claim_rows, guarantee_rows, account_rows, notes): DetailRows = {
+            let parties = query_as(&persons_sql).bind(case_id).fetch_all(&mut *self).await?;
+            let claims = query_as(
+                "SELECT id, contract_ref, nature, principal_cents, contractual_interest_cents, statutory_interest_cents, \
+                 costs_cents, penalties_cents, contractual_rate, opened_on, due_on, first_incident_on, last_payment_on \
+                 FROM claims WHERE case_id = $1 ORDER BY id",
+            )
+            .bind(case_id)
+            .fetch_all(&mut *self)
+            .await?;
+            let guarantees =
+                query_as("SELECT kind, description, amount_cents FROM guarantees WHERE case_id = $1 ORDER BY id")
+                    .bind(case_id)
+                    .fetch_all(&mut *self)
+                    .await?;
+            let accounts = query_as(
+                "SELECT kind, account_number, balance_cents FROM other_accounts WHERE person_id = $1 ORDER BY id",
+            )
+            .bind(case.debtor_id)
+            .fetch_all(&mut *self)
+            .await?;
+            let notes = query_as("SELECT author, body, created_at FROM case_notes WHERE case_id = $1 ORDER BY id DESC")
+                .bind(case_id)
+                .fetch_all(&mut *self)
+                .await?;
+            (parties, claims, guarantees, accounts, notes)
         };
-        claims.push((
-            row.id,
-            Claim {
-                contract_ref: row.contract_ref,
-                nature: decode(ClaimNature::from_code(&row.nature), "nature", &row.nature)?,
-                amounts,
-                contractual_rate: row.contractual_rate,
-                opened_on: row.opened_on,
-                due_on: row.due_on,
-                first_incident_on: row.first_incident_on,
-                last_payment_on: row.last_payment_on,
-            },
-        ));
+        let mut debtor = None;
+        let mut parties = Vec::new();
+        for row in party_rows {
+            let role = decode(PartyRole::from_code(&row.role), "role", &row.role)?;
+            let (person_id, person) = row.person.into_person()?;
+            if role == PartyRole::Debtor && person_id == case.debtor_id {
+                debtor = Some(person);
+            } else {
+                parties.push((role, person_id, person));
+            }
+        }
+        let debtor = debtor.ok_or_else(|| StoreError::Corrupt(format!("dossier {case_id} sans débiteur principal")))?;
+        let mut claims = Vec::new();
+        for row in claim_rows {
+            let amounts = Breakdown {
+                principal: Money::from_cents(row.principal_cents),
+                contractual_interest: Money::from_cents(row.contractual_interest_cents),
+                statutory_interest: Money::from_cents(row.statutory_interest_cents),
+                costs: Money::from_cents(row.costs_cents),
+                penalties: Money::from_cents(row.penalties_cents),
+            };
+            claims.push((
+                row.id,
+                Claim {
+                    contract_ref: row.contract_ref,
+                    nature: decode(ClaimNature::from_code(&row.nature), "nature", &row.nature)?,
+                    amounts,
+                    contractual_rate: row.contractual_rate,
+                    opened_on: row.opened_on,
+                    due_on: row.due_on,
+                    first_incident_on: row.first_incident_on,
+                    last_payment_on: row.last_payment_on,
+                },
+            ));
+        }
+        let guarantees = guarantee_rows
+            .into_iter()
+            .map(|(kind, description, amount_cents)| {
+                Ok(Guarantee {
+                    kind: decode(GuaranteeKind::from_code(&kind), "kind", &kind)?,
+                    description,
+                    amount: Money::from_cents(amount_cents),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let other_accounts = account_rows
+            .into_iter()
+            .map(|(kind, account_number, balance_cents)| {
+                Ok(OtherAccount {
+                    kind: decode(AccountKind::from_code(&kind), "kind", &kind)?,
+                    account_number,
+                    balance: Money::from_cents(balance_cents),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let balances = self.balances(case_id).await?;
+        Ok(CaseDetail {
+            suspense: balances.suspense(),
+            overpayment: -balances.of(recouvre_domain::ledger::Account::Overpayment),
+            written_off: balances.written_off(),
+            breakdown: balances.due(),
+            id: case.id,
+            reference: case.reference,
+            status: decode(CaseStatus::from_code(&case.status), "status", &case.status)?,
+            opened_on: case.opened_on,
+            closed_on: case.closed_on,
+            officer_id: case.officer_id,
+            officer_name: case.officer_name,
+            tags: serde_json::from_str(&case.tags)
+                .map_err(|error| StoreError::Corrupt(format!("étiquettes : {error}")))?,
+            version: case.version,
+            debtor_id: case.debtor_id,
+            debtor,
+            parties,
+            claims,
+            guarantees,
+            other_accounts,
+            notes,
+        })
     }
-    let guarantees = guarantee_rows
-        .into_iter()
-        .map(|(kind, description, amount_cents)| {
-            Ok(Guarantee {
-                kind: decode(GuaranteeKind::from_code(&kind), "kind", &kind)?,
-                description,
-                amount: Money::from_cents(amount_cents),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let other_accounts = account_rows
-        .into_iter()
-        .map(|(kind, account_number, balance_cents)| {
-            Ok(OtherAccount {
-                kind: decode(AccountKind::from_code(&kind), "kind", &kind)?,
-                account_number,
-                balance: Money::from_cents(balance_cents),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let balances = crate::ledger::balances(store, case_id).await?;
-    Ok(CaseDetail {
-        suspense: balances.suspense(),
-        overpayment: -balances.of(recouvre_domain::ledger::Account::Overpayment),
-        written_off: balances.written_off(),
-        breakdown: balances.due(),
-        id: case.id,
-        reference: case.reference,
-        status: decode(CaseStatus::from_code(&case.status), "status", &case.status)?,
-        opened_on: case.opened_on,
-        closed_on: case.closed_on,
-        officer_id: case.officer_id,
-        officer_name: case.officer_name,
-        tags: serde_json::from_str(&case.tags).map_err(|error| StoreError::Corrupt(format!("étiquettes : {error}")))?,
-        version: case.version,
-        debtor_id: case.debtor_id,
-        debtor,
-        parties,
-        claims,
-        guarantees,
-        other_accounts,
-        notes,
-    })
 }
 
 /// Adds a note to a case, refused if the case changed since `expected_version`.

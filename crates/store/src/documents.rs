@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::{query, query_as, query_scalar};
 use crate::journal::CaseEvent;
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, Tx};
 
 /// Upper bound on a stored document: a letter is a few dozen kilobytes; this stops a mistake
 /// (a whole day's mail stored on one case) before it fills the database.
@@ -152,11 +152,21 @@ pub async fn validate(
 
 /// The documents of a case, newest first.
 pub async fn of_case(store: &Store, case_id: i64) -> Result<Vec<Document>> {
-    let documents = query_as(format!("SELECT {COLUMNS} FROM documents WHERE case_id = $1 ORDER BY id DESC"))
-        .bind(case_id)
-        .fetch_all(store)
-        .await?;
-    Ok(documents)
+    let mut tx = store.begin_read().await?;
+    let read = tx.case_documents(case_id).await?;
+    tx.commit().await?;
+    Ok(read)
+}
+
+impl Tx {
+    /// The documents of a case, newest first, read inside this transaction.
+    pub async fn case_documents(&mut self, case_id: i64) -> Result<Vec<Document>> {
+        let documents = query_as(format!("SELECT {COLUMNS} FROM documents WHERE case_id = $1 ORDER BY id DESC"))
+            .bind(case_id)
+            .fetch_all(&mut *self)
+            .await?;
+        Ok(documents)
+    }
 }
 
 /// A document and its bytes, checked against the recorded hash (a mismatch is corruption).

@@ -180,9 +180,19 @@ const EVENT_COLUMNS: &str = "case_id, sequence, kind, payload, personal, persona
 
 /// A case's journal, oldest first.
 pub async fn events(store: &Store, case_id: i64) -> Result<Vec<JournalEvent>> {
-    let sql = format!("SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id = $1 ORDER BY sequence");
-    let rows: Vec<EventRow> = query_as(&sql).bind(case_id).fetch_all(store).await?;
-    Ok(rows.into_iter().map(JournalEvent::from).collect())
+    let mut tx = store.begin_read().await?;
+    let read = tx.case_events(case_id).await?;
+    tx.commit().await?;
+    Ok(read)
+}
+
+impl Tx {
+    /// A case's journal, oldest first, read inside this transaction.
+    pub async fn case_events(&mut self, case_id: i64) -> Result<Vec<JournalEvent>> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id = $1 ORDER BY sequence");
+        let rows: Vec<EventRow> = query_as(&sql).bind(case_id).fetch_all(&mut *self).await?;
+        Ok(rows.into_iter().map(JournalEvent::from).collect())
+    }
 }
 
 /// What a full verification found.

@@ -388,10 +388,20 @@ const RECOMMENDATION_COLUMNS: &str = "id, case_id, rule_id, strategy, explanatio
 
 /// The latest recommendation of a case, if any.
 pub async fn latest_recommendation(store: &Store, case_id: i64) -> Result<Option<RecommendationRow>> {
-    let sql =
-        format!("SELECT {RECOMMENDATION_COLUMNS} FROM recommendations WHERE case_id = $1 ORDER BY id DESC LIMIT 1");
-    let row = query_as(&sql).bind(case_id).fetch_optional(store).await?;
-    Ok(row)
+    let mut tx = store.begin_read().await?;
+    let read = tx.latest_recommendation(case_id).await?;
+    tx.commit().await?;
+    Ok(read)
+}
+
+impl Tx {
+    /// The latest recommendation of a case, read inside this transaction.
+    pub async fn latest_recommendation(&mut self, case_id: i64) -> Result<Option<RecommendationRow>> {
+        let sql =
+            format!("SELECT {RECOMMENDATION_COLUMNS} FROM recommendations WHERE case_id = $1 ORDER BY id DESC LIMIT 1");
+        let row = query_as(&sql).bind(case_id).fetch_optional(&mut *self).await?;
+        Ok(row)
+    }
 }
 
 impl Tx {
@@ -554,12 +564,22 @@ async fn current_version(store: &Store, case_id: i64) -> Result<i64> {
 
 /// The assessments of a case, newest first: (id, assessed on, result JSON, by).
 pub async fn assessments(store: &Store, case_id: i64) -> Result<Vec<(i64, NaiveDate, String, String)>> {
-    let rows =
-        query_as("SELECT id, assessed_on, result, created_by FROM assessments WHERE case_id = $1 ORDER BY id DESC")
-            .bind(case_id)
-            .fetch_all(store)
-            .await?;
-    Ok(rows)
+    let mut tx = store.begin_read().await?;
+    let read = tx.case_assessments(case_id).await?;
+    tx.commit().await?;
+    Ok(read)
+}
+
+impl Tx {
+    /// The assessments of a case, newest first, read inside this transaction.
+    pub async fn case_assessments(&mut self, case_id: i64) -> Result<Vec<(i64, NaiveDate, String, String)>> {
+        let rows =
+            query_as("SELECT id, assessed_on, result, created_by FROM assessments WHERE case_id = $1 ORDER BY id DESC")
+                .bind(case_id)
+                .fetch_all(&mut *self)
+                .await?;
+        Ok(rows)
+    }
 }
 
 /// The officer accepts the recommendation, or overrides it with another strategy and a reason;
@@ -994,14 +1014,24 @@ pub async fn propose_plan(
 
 /// The instalments of the case's plans: (plan id, plan status, number, due on, amount cents, status).
 pub async fn plan_instalments(store: &Store, case_id: i64) -> Result<Vec<(i64, String, i64, NaiveDate, i64, String)>> {
-    let rows = query_as(
-        "SELECT p.id, p.status, i.number, i.due_on, i.amount_cents, i.status FROM instalments i \
-         JOIN payment_plans p ON p.id = i.plan_id WHERE i.case_id = $1 ORDER BY p.id DESC, i.number",
-    )
-    .bind(case_id)
-    .fetch_all(store)
-    .await?;
-    Ok(rows)
+    let mut tx = store.begin_read().await?;
+    let read = tx.plan_instalments(case_id).await?;
+    tx.commit().await?;
+    Ok(read)
+}
+
+impl Tx {
+    /// The instalments of the case's plans, read inside this transaction.
+    pub async fn plan_instalments(&mut self, case_id: i64) -> Result<Vec<(i64, String, i64, NaiveDate, i64, String)>> {
+        let rows = query_as(
+            "SELECT p.id, p.status, i.number, i.due_on, i.amount_cents, i.status FROM instalments i \
+             JOIN payment_plans p ON p.id = i.plan_id WHERE i.case_id = $1 ORDER BY p.id DESC, i.number",
+        )
+        .bind(case_id)
+        .fetch_all(&mut *self)
+        .await?;
+        Ok(rows)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1035,10 +1065,20 @@ const AGENDA_JOINS: &str =
 
 /// The open items of a case, soonest first (suspended ones included, flagged by their status).
 pub async fn case_agenda(store: &Store, case_id: i64) -> Result<Vec<AgendaItem>> {
-    let sql =
-        format!("SELECT {AGENDA_COLUMNS} {AGENDA_JOINS} WHERE a.case_id = $1 AND a.status IN ('open', 'suspended') ORDER BY a.due_on, a.id");
-    let rows = query_as(&sql).bind(case_id).fetch_all(store).await?;
-    Ok(rows)
+    let mut tx = store.begin_read().await?;
+    let read = tx.case_agenda(case_id).await?;
+    tx.commit().await?;
+    Ok(read)
+}
+
+impl Tx {
+    /// The open agenda items of a case, read inside this transaction.
+    pub async fn case_agenda(&mut self, case_id: i64) -> Result<Vec<AgendaItem>> {
+        let sql =
+            format!("SELECT {AGENDA_COLUMNS} {AGENDA_JOINS} WHERE a.case_id = $1 AND a.status IN ('open', 'suspended') ORDER BY a.due_on, a.id");
+        let rows = query_as(&sql).bind(case_id).fetch_all(&mut *self).await?;
+        Ok(rows)
+    }
 }
 
 /// Below this many cases, SQLite reads an agenda starting from the officers' cases.

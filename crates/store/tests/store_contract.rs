@@ -396,3 +396,30 @@ async fn duplicate_logins_are_refused_with_a_clear_message() {
     let error = recouvre_store::users::create(&db.store, &again, Utc::now()).await.unwrap_err();
     assert!(error.to_string().contains("existe déjà"), "{error}");
 }
+
+/// The case page reads its case, journal and documents in one read transaction: a change committed
+/// meanwhile is seen by none of them, so they never disagree (version, journal and balance of one
+/// moment); the next read sees it everywhere.
+#[tokio::test]
+async fn a_case_file_read_in_one_transaction_is_one_moment() {
+    let db = TestDb::new().await;
+    db.seed(1, &[]).await;
+    let mut read = db.store.begin_read().await.unwrap();
+    let before = read.case_detail(1).await.unwrap();
+    let version = before.version;
+    let new_version =
+        recouvre_store::cases::add_note(&db.store, 1, version, "camille", "Appel du débiteur", Utc::now())
+            .await
+            .unwrap();
+    assert_eq!(new_version, version + 1);
+    // Inside the snapshot: neither the note nor its event.
+    let events = read.case_events(1).await.unwrap();
+    assert_eq!(events.last().unwrap().sequence, version);
+    assert_eq!(read.case_detail(1).await.unwrap().notes.len(), before.notes.len());
+    read.commit().await.unwrap();
+    // After it: both.
+    let after = recouvre_store::cases::detail(&db.store, 1).await.unwrap();
+    assert_eq!(after.version, new_version);
+    assert_eq!(after.notes.len(), before.notes.len() + 1);
+    assert_eq!(recouvre_store::journal::events(&db.store, 1).await.unwrap().last().unwrap().sequence, new_version);
+}

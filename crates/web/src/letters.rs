@@ -149,9 +149,9 @@ pub struct DocumentRow {
     pub acknowledged_on: String,
 }
 
-pub async fn case_view(state: &AppState, user: &CurrentUser, case_id: i64) -> Result<CaseLettersView, AppError> {
-    let documents = use_cases::case_documents(&state.app, &user.actor(), case_id).await?;
-    Ok(CaseLettersView {
+/// The letters section of a case page, from the documents the case page read.
+pub fn case_view(documents: Vec<Document>) -> CaseLettersView {
+    CaseLettersView {
         templates: LetterKind::ALL.iter().map(|kind| (kind.code(), kind.label())).collect(),
         documents: documents
             .into_iter()
@@ -167,7 +167,7 @@ pub async fn case_view(state: &AppState, user: &CurrentUser, case_id: i64) -> Re
                 acknowledged_on: document.acknowledged_on.map(crate::format::short_date).unwrap_or_default(),
             })
             .collect(),
-    })
+    }
 }
 
 /// The letters form's fields (the preview's query string, the validation's form).

@@ -9,6 +9,7 @@ use recouvre_domain::strategy::Recommendation;
 use recouvre_domain::Money;
 use recouvre_store::team::ThirdParty;
 use recouvre_store::workflow::{AgendaItem, CaseProcedures, ProcedureRow, RecommendationRow};
+use recouvre_store::Tx;
 
 use crate::{Actor, App, Error, Result};
 
@@ -127,28 +128,24 @@ pub struct ProcedureOverview {
 }
 
 /// The procedures and the steps they offer, from one reading of the case's facts.
-async fn offered(app: &App, case_id: i64) -> Result<(CaseProcedures, Vec<(ProcedureKind, Step)>)> {
+async fn offered(app: &App, tx: &mut Tx, case_id: i64) -> Result<(CaseProcedures, Vec<(ProcedureKind, Step)>)> {
     let rules = recouvre_store::workflow::rules(app.store()).await?;
-    let procedures = recouvre_store::workflow::case_procedures(app.store(), case_id).await?;
+    let procedures = tx.case_procedures(case_id).await?;
     let offered = procedures.facts.offered_steps(&rules.procedure);
     Ok((procedures, offered))
 }
 
-async fn deadlines(app: &App, case_id: i64) -> Result<Vec<Deadline>> {
+/// The case's open deadlines and actions, each with its urgency on the business date.
+async fn deadlines(app: &App, tx: &mut Tx, case_id: i64) -> Result<Vec<Deadline>> {
     let today = app.today();
-    Ok(recouvre_store::workflow::case_agenda(app.store(), case_id)
-        .await?
-        .into_iter()
-        .map(|item| Deadline::of(item, today))
-        .collect())
+    Ok(tx.case_agenda(case_id).await?.into_iter().map(|item| Deadline::of(item, today)).collect())
 }
 
-/// The workflow section of a case page.
-pub async fn case_workflow(app: &App, actor: &Actor, case_id: i64) -> Result<CaseWorkflow> {
-    actor.require(Permission::ReadCases)?;
-    let store = app.store();
-    let (CaseProcedures { facts, rows }, offered) = offered(app, case_id).await?;
-    let assessment = match recouvre_store::workflow::assessments(store, case_id).await?.into_iter().next() {
+/// The workflow section of a case page, read inside `tx` (the case page reads the whole file in
+/// one snapshot: see `cases::case_page`). The caller checked the permission.
+pub(crate) async fn case_workflow_in(app: &App, tx: &mut Tx, case_id: i64) -> Result<CaseWorkflow> {
+    let (CaseProcedures { facts, rows }, offered) = offered(app, tx, case_id).await?;
+    let assessment = match tx.case_assessments(case_id).await?.into_iter().next() {
         None => None,
         Some((id, assessed_on, result, by)) => {
             let result: AssessmentResult = serde_json::from_str(&result)
@@ -156,7 +153,7 @@ pub async fn case_workflow(app: &App, actor: &Actor, case_id: i64) -> Result<Cas
             Some(AssessmentRecord { assessed_on, by, result })
         }
     };
-    let recommendation = match recouvre_store::workflow::latest_recommendation(store, case_id).await? {
+    let recommendation = match tx.latest_recommendation(case_id).await? {
         None => None,
         Some(row) => {
             let body: Recommendation = serde_json::from_str(&row.body)
@@ -165,7 +162,7 @@ pub async fn case_workflow(app: &App, actor: &Actor, case_id: i64) -> Result<Cas
         }
     };
     // The latest plan's schedule (the store lists the newest plan first).
-    let lines = recouvre_store::workflow::plan_instalments(store, case_id).await?;
+    let lines = tx.plan_instalments(case_id).await?;
     let plan = lines.first().map(|(latest, status, ..)| PlanView {
         status: status.clone(),
         instalments: lines
@@ -187,16 +184,20 @@ pub async fn case_workflow(app: &App, actor: &Actor, case_id: i64) -> Result<Cas
         enforcement_suspended: facts.enforcement_suspended(),
         facts,
         offered,
-        deadlines: deadlines(app, case_id).await?,
+        deadlines: deadlines(app, tx, case_id).await?,
         plan,
-        third_parties: recouvre_store::team::third_parties(store, None).await?,
+        // The directory is not the case's: read beside the snapshot.
+        third_parties: recouvre_store::team::third_parties(app.store(), None).await?,
     })
 }
 
 /// The procedures of a case, the steps it offers and its open deadlines and actions.
 pub async fn case_procedures(app: &App, actor: &Actor, case_id: i64) -> Result<ProcedureOverview> {
     actor.require(Permission::ReadCases)?;
-    let (CaseProcedures { facts, rows }, offered) = offered(app, case_id).await?;
+    let mut tx = app.store().begin_read().await?;
+    let (CaseProcedures { facts, rows }, offered) = offered(app, &mut tx, case_id).await?;
+    let agenda = deadlines(app, &mut tx, case_id).await?;
+    tx.commit().await?;
     // The running procedure of a kind is its latest not closed: the one a step applies to.
     let running: Vec<i64> = ProcedureKind::ALL
         .iter()
@@ -213,12 +214,7 @@ pub async fn case_procedures(app: &App, actor: &Actor, case_id: i64) -> Result<P
             ProcedureLine { row, possible_steps }
         })
         .collect();
-    Ok(ProcedureOverview {
-        procedures,
-        offered,
-        enforcement_suspended: facts.enforcement_suspended(),
-        agenda: deadlines(app, case_id).await?,
-    })
+    Ok(ProcedureOverview { procedures, offered, enforcement_suspended: facts.enforcement_suspended(), agenda })
 }
 
 /// The strategy engine's latest recommendation for the case, evaluated now if the facts (or the

@@ -351,9 +351,8 @@ pub(crate) async fn case_page(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> PageResult {
-    let file =
-        recouvre_app::cases::case_file(&state.app, &user.actor(), case_id, &format!("/dossiers/{case_id}")).await?;
-    let workflow = recouvre_app::workflow::case_workflow(&state.app, &user.actor(), case_id).await?;
+    let recouvre_app::cases::CasePageFile { file, workflow, documents } =
+        recouvre_app::cases::case_page(&state.app, &user.actor(), case_id, &format!("/dossiers/{case_id}")).await?;
     let today = workflow.today;
     let (case, events) = (&file.case, &file.journal);
     let debtor = &case.debtor;
@@ -474,7 +473,7 @@ pub(crate) async fn case_page(
             ("penalties", "Pénalités", breakdown.penalties.to_plain_string()),
         ],
         workflow: crate::workflow::CaseWorkflowView::of(workflow),
-        letters: crate::letters::case_view(&state, &user, case_id).await?,
+        letters: crate::letters::case_view(documents),
     };
     render(&view)
 }
