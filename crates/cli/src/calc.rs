@@ -207,11 +207,10 @@ pub fn run(command: CalcCommand, reference: &ReferenceData) -> Result<Value, Cal
                     message: format!("{}: champ inconnu « {key} » (attendus: instalments, payments)", input.display()),
                 });
             }
-            // The flag wins over a date in the file; without either, today (local time).
-            let as_of = as_of
-                .map(Value::String)
-                .or_else(|| fields.get("as_of").cloned())
-                .unwrap_or_else(|| json!(chrono::Local::now().date_naive().format("%Y-%m-%d").to_string()));
+            // The flag wins over a date in the file; without either, today (the Paris business date).
+            let as_of = as_of.map(Value::String).or_else(|| fields.get("as_of").cloned()).unwrap_or_else(|| {
+                json!(recouvre_domain::business_date::paris_date(chrono::Utc::now()).format("%Y-%m-%d").to_string())
+            });
             fields.insert("as_of".to_string(), as_of);
             ("foreclosure", Value::Object(fields))
         }

@@ -683,7 +683,7 @@ pub async fn decide_funds(
             tx.book(Booking {
                 case_id: None,
                 transaction: &transaction,
-                booked_on: now.date_naive(),
+                booked_on: recouvre_domain::business_date::paris_date(now),
                 reference: &note,
                 reverses: None,
                 actor,

@@ -38,7 +38,7 @@ pub async fn propose_write_off(
     actor: Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<WriteOffOutcome> {
-    let booked_on = now.date_naive();
+    let booked_on = recouvre_domain::business_date::paris_date(now);
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(StoreError::refused("reason_required", "indiquez le motif du passage en pertes"));
@@ -144,7 +144,7 @@ pub async fn decide(
     actor: Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<ApprovalRequest> {
-    let booked_on = now.date_naive();
+    let booked_on = recouvre_domain::business_date::paris_date(now);
     let request = by_id(store, request_id).await?;
     if request.requested_by == actor.login {
         return Err(StoreError::refused(

@@ -250,7 +250,7 @@ impl Tx {
                     self.book(Booking {
                         case_id: Some(case_id),
                         transaction: &opening,
-                        booked_on: now.date_naive(),
+                        booked_on: recouvre_domain::business_date::paris_date(now),
                         reference: &claim.contract_ref,
                         reverses: None,
                         actor,

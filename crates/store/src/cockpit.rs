@@ -198,7 +198,7 @@ pub async fn cockpit(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Res
     let week_of = |day: NaiveDate| weeks.iter().rposition(|start| *start <= day);
     let mut counts: std::collections::BTreeMap<(String, NaiveDate), i64> = std::collections::BTreeMap::new();
     for (actor, at) in events {
-        if let Some(i) = week_of(at.date_naive()) {
+        if let Some(i) = week_of(recouvre_domain::business_date::paris_date(at)) {
             *counts.entry((actor, weeks[i])).or_default() += 1;
         }
     }

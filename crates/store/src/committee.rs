@@ -492,7 +492,7 @@ pub async fn pack_input(store: &Store, month: Month) -> Result<PackInput> {
                 amount: Money::from_cents(row.11),
                 reason: row.12,
                 requested_by: row.13,
-                requested_on: row.14.date_naive(),
+                requested_on: recouvre_domain::business_date::paris_date(row.14),
                 case: case_summary(summary),
             }
         })

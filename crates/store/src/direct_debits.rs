@@ -390,7 +390,7 @@ pub async fn add_mandate(
             return Err(StoreError::invalid_field(field, format!("{label} : obligatoire, renseignez-le")));
         }
     }
-    if mandate.signed_on > now.date_naive() {
+    if mandate.signed_on > recouvre_domain::business_date::paris_date(now) {
         return Err(refused(
             "mandate_signed_in_future",
             format!("date de signature du mandat : le {} est dans le futur", french_date(mandate.signed_on)),

@@ -89,7 +89,7 @@ pub async fn validate(
         ));
     }
     let sha256 = sha256_hex(&document.pdf);
-    let validated_on = now.date_naive();
+    let validated_on = recouvre_domain::business_date::paris_date(now);
     let mut tx = store.begin().await?;
     let payload = json!({
         "kind": document.kind, "template_version": document.template_version,

@@ -77,7 +77,7 @@ pub async fn import_accounts_csv(
     now: DateTime<Utc>,
 ) -> Result<ImportOutcome, ImportFileError> {
     use sha2::{Digest, Sha256};
-    let today = now.date_naive();
+    let today = recouvre_domain::business_date::paris_date(now);
     let new_cases = recouvre_domain::intake::parse_accounts(content, today)
         .map_err(|error| ImportFileError::Invalid { file_name: file_name.to_string(), error })?;
     let sha256 = hex::encode(Sha256::digest(content.as_bytes()));

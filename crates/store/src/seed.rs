@@ -298,7 +298,7 @@ impl Tx {
                 case.openings.iter().map(|(claim, opening)| (case.id, claim.contract_ref.as_str(), opening))
             })
             .collect();
-        let booked_on = now.date_naive();
+        let booked_on = recouvre_domain::business_date::paris_date(now);
         let inserted: Vec<(i64, String)> = MultiRow::with_row(
             "INSERT INTO ledger_transactions (case_id, kind, booked_on, reference, reverses, actor, created_at, \
              case_status, procedure_id) ",

@@ -241,7 +241,7 @@ pub async fn give_back(store: &Store, item_id: i64, reason: &str, actor: &str, n
     tx.book(Booking {
         case_id: None,
         transaction: &transaction,
-        booked_on: now.date_naive(),
+        booked_on: recouvre_domain::business_date::paris_date(now),
         reference: &note,
         reverses: None,
         actor,

@@ -1208,7 +1208,7 @@ pub async fn follow_plans(
     let mut lapsed_cases = Vec::new();
     for (plan_id, case_id, created_at) in plans {
         summary.plans_seen += 1;
-        let since = created_at.date_naive();
+        let since = recouvre_domain::business_date::paris_date(created_at);
         let (missed, lapsed) = {
             let mut tx = store.begin().await?;
             // A write first, so that SQLite takes its write lock now rather than upgrading a read
@@ -1374,7 +1374,7 @@ pub async fn propose_waiver(
                 .book(Booking {
                     case_id: Some(case_id),
                     transaction: &transaction,
-                    booked_on: now.date_naive(),
+                    booked_on: recouvre_domain::business_date::paris_date(now),
                     reference: &reference,
                     reverses: None,
                     actor: actor.login,

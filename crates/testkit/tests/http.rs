@@ -485,7 +485,7 @@ async fn administrators_add_a_missing_statutory_rate_and_it_is_in_force_at_once(
     let (_, reference) = get_json(&f, &f.officer_token, "/api/v1/reference").await;
     let expected = recouvre_app::reference::coverage_warnings(
         &recouvre_domain::reference::ReferenceData::embedded(),
-        chrono::Utc::now().date_naive(),
+        recouvre_testkit::today(),
     );
     assert_eq!(reference["warnings"], json!(expected));
     let entry = json!({"semester": "2026-2", "individual": "6.50", "other": "2.50", "source": "Arrêté de test"});

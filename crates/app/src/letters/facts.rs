@@ -166,7 +166,7 @@ pub fn letter_data(
         instalments: instalments(plan),
         payment_method: "prélèvement SEPA ou virement".to_string(),
         reply_by: Some(context.today + Duration::days(REPLY_DAYS)),
-        agreed_on: Some(plan.plan.created_at.date_naive()),
+        agreed_on: Some(recouvre_domain::business_date::paris_date(plan.plan.created_at)),
     });
     let missed_instalment = context.plan.and_then(|plan| {
         plan.instalments.iter().find(|i| i.status == "missed" || i.status == "returned").map(|instalment| {

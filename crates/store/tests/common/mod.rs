@@ -107,5 +107,5 @@ pub fn token_hash(token: &str) -> String {
 }
 
 pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    recouvre_domain::business_date::paris_date(Utc::now())
 }
