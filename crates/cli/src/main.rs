@@ -304,7 +304,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             eprintln!("erreur : {error:#}");
-            ExitCode::FAILURE
+            // What the user can correct (bad input, too large) exits 2, like a usage error;
+            // anything else 1 (docs/api.md, « Exit codes »).
+            let code = error.downcast_ref::<recouvre_app::Error>().map_or(1, |error| error.kind.exit_code());
+            ExitCode::from(code)
         }
     }
 }
@@ -632,9 +635,13 @@ async fn user_command(database: &str, command: UserCommand) -> anyhow::Result<()
     let actor = system("cli");
     match command {
         UserCommand::Add { login, name, role, delegation, password_stdin } => {
-            let role = Role::from_code(&role).with_context(|| {
+            let role = Role::from_code(&role).ok_or_else(|| {
                 let codes: Vec<&str> = Role::ALL.iter().map(|role| role.code()).collect();
-                format!("rôle inconnu « {role} » : choisissez parmi {}", codes.join(", "))
+                recouvre_app::Error::invalid(
+                    "role",
+                    "unknown_role",
+                    format!("rôle inconnu « {role} » : choisissez parmi {}", codes.join(", ")),
+                )
             })?;
             let (password, generated) = if password_stdin {
                 (read_password()?, false)

@@ -172,7 +172,7 @@ async fn users_and_tokens_are_created_from_the_command_line() {
     assert!(recouvre_web::auth::verify_password(&password, &user.password_hash));
     assert_eq!(user.delegation_level.0, 2);
     let bad_role = recouvre(&db.url, &["user", "add", "max", "--name", "Max", "--role", "boss"]);
-    assert!(!bad_role.status.success());
+    assert_eq!(bad_role.status.code(), Some(2), "what the user can correct exits 2");
     assert!(stderr(&bad_role).contains("team_lead"), "{}", stderr(&bad_role));
     let token = recouvre(&db.url, &["token", "create", "lea"]);
     assert!(token.status.success());
@@ -224,7 +224,7 @@ async fn reference_values_are_added_and_checked_from_the_command_line() {
     let (code, _, _) = calc(&["unseizable-balance", "--on", "2026-05-01"]);
     assert_eq!(code, 2, "without the database the value is unknown");
     let twice = recouvre(&db.url, &["reference", "add", "unseizable_balance", file.to_str().unwrap()]);
-    assert!(!twice.status.success());
+    assert_eq!(twice.status.code(), Some(1), "a conflict is not the user's typing: exit 1");
     assert!(stderr(&twice).contains("existe déjà"), "{}", stderr(&twice));
 }
 

@@ -211,9 +211,43 @@ pub async fn record_postage(
     now: DateTime<Utc>,
 ) -> Result<Document> {
     let mut tx = store.begin().await?;
-    let case_id: Option<i64> =
-        query_scalar("SELECT case_id FROM documents WHERE id = $1").bind(document_id).fetch_optional(&mut tx).await?;
-    let case_id = case_id.ok_or_else(|| StoreError::not_found(format!("document n° {document_id}")))?;
+    let found: Option<(i64, Option<String>, Option<NaiveDate>)> =
+        query_as("SELECT case_id, tracking_number, acknowledged_on FROM documents WHERE id = $1")
+            .bind(document_id)
+            .fetch_optional(&mut tx)
+            .await?;
+    let (case_id, recorded_tracking, recorded_acknowledgement) =
+        found.ok_or_else(|| StoreError::not_found(format!("document n° {document_id}")))?;
+    // Written from the mail room, where nobody saw the case: no case version, but what is
+    // recorded is never overwritten by a different value (a second, different tracking number
+    // is a mistake to look at, not an update).
+    if let (Some(recorded), Some(new)) = (recorded_tracking.as_deref(), tracking_number) {
+        if recorded != new {
+            return Err(StoreError::conflict(
+                "postage_already_recorded",
+                format!("le courrier n° {document_id} a déjà le numéro de suivi {recorded}"),
+            ));
+        }
+    }
+    if let (Some(recorded), Some(new)) = (recorded_acknowledgement, acknowledged_on) {
+        if recorded != new {
+            return Err(StoreError::conflict(
+                "postage_already_recorded",
+                format!("l'accusé de réception du courrier n° {document_id} est déjà enregistré au {recorded}"),
+            ));
+        }
+    }
+    let adds_tracking = tracking_number.is_some() && recorded_tracking.is_none();
+    let adds_acknowledgement = acknowledged_on.is_some() && recorded_acknowledgement.is_none();
+    if !adds_tracking && !adds_acknowledgement {
+        // Already recorded as given: nothing to journal.
+        let document: Document = query_as(format!("SELECT {COLUMNS} FROM documents WHERE id = $1"))
+            .bind(document_id)
+            .fetch_one(&mut tx)
+            .await?;
+        tx.rollback().await?;
+        return Ok(document);
+    }
     let payload =
         json!({"document_id": document_id, "tracking_number": tracking_number, "acknowledged_on": acknowledged_on});
     tx.append_event(CaseEvent {

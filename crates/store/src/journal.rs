@@ -85,7 +85,7 @@ impl Tx {
 
     /// Why a change quoting `expected_version` of a case cannot be made: the case is unknown,
     /// or these events were recorded since.
-    async fn stale_change(&mut self, case_id: i64, expected_version: Option<i64>) -> Result<StoreError> {
+    pub(crate) async fn stale_change(&mut self, case_id: i64, expected_version: Option<i64>) -> Result<StoreError> {
         let current: Option<i64> =
             query_scalar("SELECT version FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut *self).await?;
         let Some(current_version) = current else {

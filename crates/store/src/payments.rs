@@ -59,16 +59,9 @@ pub async fn book_payment_from(
         // Held for compliance: the money waits in suspense, the case is not touched.
         let version: i64 =
             query_scalar("SELECT version FROM cases WHERE id = $1").bind(case_id).fetch_one(&mut tx).await?;
-        if let Some(expected) = expected_version {
-            if expected != version {
-                return Err(StoreError::conflict(
-                    "stale_version",
-                    format!(
-                        "le dossier a changé depuis son affichage (version {expected}, maintenant {version}) : \
-                         rechargez-le"
-                    ),
-                ));
-            }
+        if expected_version.is_some_and(|expected| expected != version) {
+            // The same 409 as any stale write: with the events recorded since.
+            return Err(tx.stale_change(case_id, expected_version).await?);
         }
         let source_key = format!("manual:{case_id}:{}:{reference}", now.to_rfc3339());
         let held = Held {

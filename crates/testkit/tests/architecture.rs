@@ -13,10 +13,6 @@
 //! from pieces is not seen, and an inline `mod` nested in a file (which shifts what `super`
 //! means there) is read as if it were its file; a glob (`use super::*`) names no module; only
 //! the exact attribute `#[cfg(test)]` marks test code. Good enough for a guard.
-//!
-//! Parts of the issue 15 refactor that have not landed on this branch yet are listed in the
-//! `*_PENDING` constants and in `#[ignore = "issue 15: …"]` tests; empty the lists and remove the
-//! ignores as they land.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fs;
@@ -24,16 +20,6 @@ use std::path::{Path, PathBuf};
 
 /// Longest source file allowed outside tests, in lines.
 const MAX_LINES: usize = 1500;
-
-/// Files still over [`MAX_LINES`] on this branch because their crate is being rewritten
-/// elsewhere: skipped by [`no_source_file_is_over_1500_lines`], checked by the ignored
-/// [`no_source_file_is_over_1500_lines_anywhere`].
-const LONG_FILES_PENDING: &[&str] = &[];
-
-/// Crates (folder names under `crates/`) whose modules still import each other in cycles on this
-/// branch because they are being rewritten elsewhere: skipped by [`no_module_cycle_within_a_crate`],
-/// checked by the ignored [`no_module_cycle_in_any_crate`].
-const CYCLES_PENDING: &[&str] = &[];
 
 /// What the CLI may take from `recouvre_web`: what it needs to start the server, nothing else.
 /// Every other use (`recouvre_web::statements`, `::letters`, `::load_reference`, `::auth`…) is
@@ -53,29 +39,11 @@ const WEB_FRAMEWORKS: &[&str] = &["axum", "askama", "tower", "utoipa"];
 
 #[test]
 fn no_source_file_is_over_1500_lines() {
-    let violations: Vec<Violation> = long_files(&repository())
-        .into_iter()
-        .filter(|violation| !LONG_FILES_PENDING.contains(&violation.at.as_str()))
-        .collect();
-    assert_none(&violations, "source files over 1,500 lines outside tests");
-}
-
-#[test]
-fn no_source_file_is_over_1500_lines_anywhere() {
     assert_none(&long_files(&repository()), "source files over 1,500 lines outside tests");
 }
 
 #[test]
 fn no_module_cycle_within_a_crate() {
-    let violations: Vec<Violation> = module_cycles(&repository())
-        .into_iter()
-        .filter(|violation| !CYCLES_PENDING.contains(&violation.at.as_str()))
-        .collect();
-    assert_none(&violations, "cycles among the top-level modules of a crate");
-}
-
-#[test]
-fn no_module_cycle_in_any_crate() {
     assert_none(&module_cycles(&repository()), "cycles among the top-level modules of a crate");
 }
 

@@ -841,3 +841,52 @@ async fn lists_read_from_the_read_database_and_case_pages_from_the_primary() {
         client().get(app.url(&format!("/api/v1/cases/{on_primary}"))).bearer_auth(&token).send().await.unwrap();
     assert_eq!(detail.status(), StatusCode::OK, "the last case exists on the primary only");
 }
+
+/// The framework's own refusals (unknown address, wrong method, wrong content type, malformed
+/// JSON, a body too large) speak the one error contract: JSON with a French sentence and a
+/// stable code, never `text/plain`.
+#[tokio::test]
+async fn the_frameworks_own_errors_follow_the_error_contract() {
+    let f = fixture().await;
+    let token = f.officer_token.as_str();
+    let check = |response: reqwest::Response, status: StatusCode, code: &'static str| async move {
+        assert_eq!(response.status(), status, "{code}");
+        let content_type = response.headers()[reqwest::header::CONTENT_TYPE].to_str().unwrap().to_string();
+        assert!(content_type.starts_with("application/json"), "{code}: {content_type}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], code, "{body}");
+        assert!(!body["error"].as_str().unwrap().is_empty(), "{body}");
+        body
+    };
+    let unknown = client().get(f.app.url("/api/v1/nowhere")).bearer_auth(token).send().await.unwrap();
+    check(unknown, StatusCode::NOT_FOUND, "not_found").await;
+    let wrong_method = client().delete(f.app.url("/api/v1/cases")).bearer_auth(token).send().await.unwrap();
+    let allow = wrong_method.headers().get(reqwest::header::ALLOW).cloned();
+    check(wrong_method, StatusCode::BAD_REQUEST, "method_not_allowed").await;
+    assert!(allow.is_some(), "the allowed methods are still named");
+    let note = f.app.url("/api/v1/cases/1/notes");
+    let no_json = client().post(&note).bearer_auth(token).body("{\"version\": 1}").send().await.unwrap();
+    check(no_json, StatusCode::BAD_REQUEST, "unsupported_media_type").await;
+    let malformed = client()
+        .post(&note)
+        .bearer_auth(token)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body("{\"version\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    let body: Value = malformed.json().await.unwrap();
+    assert!(body["code"].is_string() && body["error"].is_string(), "{body}");
+    // Far above any JSON body the API takes (axum's default limit is 2 MB).
+    let huge = format!("{{\"version\": 1, \"body\": \"{}\"}}", "x".repeat(3 * 1024 * 1024));
+    let too_large = client()
+        .post(&note)
+        .bearer_auth(token)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    check(too_large, StatusCode::PAYLOAD_TOO_LARGE, "too_large").await;
+}

@@ -187,6 +187,23 @@ async fn a_formal_notice_is_previewed_validated_stored_and_printed_with_the_days
         .unwrap();
     assert_eq!(listed[0]["tracking_number"], "1A02345678901");
     assert_eq!(listed[0]["acknowledged_on"], json!(today));
+    // The same again is harmless; a different tracking number never replaces the recorded one.
+    let again =
+        session.post(&postage).form(&[("csrf", csrf.as_str()), ("suivi", "1A02345678901")]).send().await.unwrap();
+    assert!(again.status().is_success() || again.status().is_redirection(), "{}", again.status());
+    let other =
+        session.post(&postage).form(&[("csrf", csrf.as_str()), ("suivi", "1A99999999999")]).send().await.unwrap();
+    assert_eq!(other.status(), StatusCode::CONFLICT);
+    let kept: Value = client
+        .get(app.url("/api/v1/cases/1/documents"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(kept[0]["tracking_number"], "1A02345678901");
 }
 
 /// The PDF's text as one line: pdftotext prints the no-break spaces of amounts and dates either

@@ -1,10 +1,11 @@
 //! Recouvre's web shell: the server-rendered French UI and the JSON API under `/api/v1`.
 //!
-//! A request flows: tower layers (request id, trace, metrics) → router → handler, which
-//! extracts a [`auth::CurrentUser`] (401 or a redirect to the login page otherwise), checks the
-//! permission its act needs, calls the store (which journals any change in the same
-//! transaction) and renders a template or JSON. No business rule lives here: they are in
-//! `recouvre-domain`.
+//! A request flows: tower layers (request id, trace, metrics, the error contract) → router →
+//! handler, which extracts a [`auth::CurrentUser`] (401 or a redirect to the login page
+//! otherwise), calls one use case of `recouvre-app` with the user as its actor (the use case
+//! checks the permission, the limits and the version, and the store journals any change in the
+//! same transaction) and renders a template or JSON. No business rule lives here: rules are in
+//! `recouvre-domain`, use cases in `recouvre-app` (see ARCHITECTURE.md).
 
 use axum::body::Body;
 use axum::routing::get;

@@ -35,60 +35,6 @@ pub fn api() -> Router<AppState> {
         .route("/cases/{id}/officer", axum::routing::put(api::put_officer))
 }
 
-/// French label of a journal event kind.
-pub fn event_label(kind: &str) -> &'static str {
-    match kind {
-        "case_opened" => "Ouverture du dossier",
-        "claim_added" => "Créance enregistrée",
-        "party_added" => "Partie ajoutée",
-        "guarantee_added" => "Garantie enregistrée",
-        "note_added" => "Note",
-        "tags_changed" => "Étiquettes modifiées",
-        "officer_assigned" => "Affectation",
-        "payment_booked" => "Paiement reçu",
-        "assessment_recorded" => "Bilan financier",
-        "strategy_recommended" => "Stratégie recommandée",
-        "strategy_accepted" => "Recommandation suivie",
-        "strategy_overridden" => "Recommandation écartée",
-        "procedure_step" => "Étape de procédure",
-        "plan_requested" => "Échéancier soumis à approbation",
-        "plan_approved" => "Échéancier approuvé",
-        "plan_refused" => "Échéancier refusé",
-        "action_done" => "Action faite",
-        "instalment_missed" => "Échéance impayée",
-        "case_assigned" => "Dossier attribué (répartition)",
-        "department_request_sent" => "Demande à un autre service",
-        "department_request_acknowledged" => "Demande prise en charge par le service",
-        "department_request_answered" => "Réponse du service",
-        "third_party_exchange" => "Échange avec un tiers",
-        "waiver_requested" => "Remise soumise à approbation",
-        "waiver_booked" => "Remise accordée",
-        "waiver_approved" => "Remise approuvée",
-        "waiver_refused" => "Remise refusée",
-        "write_off_booked" => "Passage en pertes",
-        "suspense_assigned" => "Paiement affecté depuis le compte d'instance",
-        "write_off_requested" => "Passage en pertes demandé",
-        "write_off_approved" => "Passage en pertes approuvé",
-        "write_off_refused" => "Passage en pertes refusé",
-        "interest_accrued" => "Intérêts courus",
-        "deadline_warning" => "Échéance légale proche",
-        "foreclosure_warning" => "Forclusion proche",
-        "limitation_warning" => "Prescription proche",
-        "agency_mandate_expired" => "Mandat de l'agence expiré",
-        "document_validated" => "Courrier validé",
-        "document_postage" => "Envoi recommandé",
-        "plan_created" => "Échéancier mis en place",
-        "plan_cancelled" => "Échéancier annulé",
-        "plan_completed" => "Échéancier soldé",
-        "plan_lapsed" => "Échéancier caduc",
-        "mandate_added" => "Mandat SEPA enregistré",
-        "mandate_revoked" => "Mandat SEPA révoqué",
-        "direct_debit_collected" => "Prélèvement présenté",
-        "direct_debit_returned" => "Prélèvement rejeté",
-        _ => "Événement",
-    }
-}
-
 /// One line saying what an event did, read from its payload.
 pub(crate) fn event_summary(event: &JournalEvent) -> String {
     let payload: Value = event.full_payload();

@@ -1,7 +1,7 @@
 //! The case pages: the list with its filters, the case page, and the forms posted from it.
 
 use crate::auth::CurrentUser;
-use crate::cases::{event_label, event_summary};
+use crate::cases::event_summary;
 use crate::error::AppError;
 use crate::shared::{choices, render, url_encode, Choice, Layout, PageResult};
 use crate::{format, AppState};
@@ -456,7 +456,7 @@ pub(crate) async fn case_page(
                 sequence: event.sequence,
                 at: format::timestamp(event.recorded_at),
                 actor: event.actor.clone(),
-                label: event_label(&event.kind),
+                label: recouvre_domain::journal::EventKind::label_of(&event.kind),
                 summary: event_summary(event),
             })
             .collect(),
