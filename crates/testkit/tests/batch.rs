@@ -30,12 +30,18 @@ struct SideBySide {
     start_line: std::sync::Barrier,
 }
 
+// The progress callbacks are synchronous and called on the runtime's workers: they block
+// through `block_in_place`, which hands the worker's queued tasks to another thread. A bare
+// `Barrier::wait` there can strand the other process's task in the blocked worker's LIFO slot
+// (tokio never steals it), and the two processes then wait for each other for ever.
 impl batch::Progress for SideBySide {
     fn start(&self, _: u64) {
-        self.start_line.wait();
+        tokio::task::block_in_place(|| {
+            self.start_line.wait();
+        });
     }
     fn chunk_done(&self, _: u64) {
-        std::thread::sleep(StdDuration::from_millis(150));
+        tokio::task::block_in_place(|| std::thread::sleep(StdDuration::from_millis(150)));
     }
 }
 
