@@ -42,6 +42,8 @@ impl FixedClock {
     }
 
     /// Noon (Paris) on `day`: a moment that is `day` in Paris and in UTC alike.
+    // Invariant: 11:00:00 is a valid time of day (a constant).
+    #[allow(clippy::expect_used)]
     pub fn on(day: NaiveDate) -> FixedClock {
         let noon = day.and_hms_opt(11, 0, 0).expect("11:00 exists").and_utc();
         FixedClock::at(noon)

@@ -96,6 +96,8 @@ pub struct TemplateDetail {
 
 impl TemplateDetail {
     /// The version in force.
+    // Invariant: `history` is never empty: the built-in version comes first (see the field).
+    #[allow(clippy::expect_used)]
     pub fn current(&self) -> &VersionView {
         self.history.last().expect("the built-in version at least")
     }

@@ -789,6 +789,9 @@ struct BatchProgress {
 }
 
 impl BatchProgress {
+    // Invariant: the progress bar's template is a constant that indicatif accepts (the bar shows
+    // on every interactive `recouvre batch`).
+    #[allow(clippy::expect_used)]
     fn new() -> BatchProgress {
         use std::io::IsTerminal;
         let bar = std::io::stderr().is_terminal().then(|| {

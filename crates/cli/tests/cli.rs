@@ -1,5 +1,8 @@
 //! The `recouvre` binary, run as a user or a script would, against the engine under test.
 
+// Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::{Command, Output};
 
 use recouvre_store::sql;

@@ -39,8 +39,10 @@ pub struct Accrual {
     pub days: u32,
 }
 
+// Invariant: 31 December exists in every year chrono represents, and `year` comes from a date.
+#[allow(clippy::expect_used)]
 fn days_in_year(year: i32) -> i64 {
-    if NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December").ordinal() == 366 {
+    if NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December exists every year").ordinal() == 366 {
         366
     } else {
         365
@@ -79,6 +81,10 @@ pub fn accrue(
         days += 1;
         day += Duration::days(1);
     }
+    // Invariant: the interest is at most capital × rate × days ÷ 365 of a claim's capital
+    // (already `Money`); reaching i64 cents (92 million billion euros) would take a rate of
+    // billions of percent, which no contract carries (usury ceilings, C. consom. L314-6).
+    #[allow(clippy::expect_used)]
     let interest = Money::from_decimal_rounded(exact).expect("interest on a bank claim fits in cents");
     let accrued_to = held_from.map_or(up_to.max(after), |held| held - Duration::days(1));
     Accrual { interest, accrued_to, held_from, days }

@@ -10,6 +10,8 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 /// The last Sunday of `month` in `year`.
+// Invariant: callers pass March or October, and the first of the next month always exists.
+#[allow(clippy::expect_used)]
 fn last_sunday(year: i32, month: u32) -> NaiveDate {
     let first_of_next =
         if month == 12 { NaiveDate::from_ymd_opt(year + 1, 1, 1) } else { NaiveDate::from_ymd_opt(year, month + 1, 1) }
@@ -22,6 +24,8 @@ fn last_sunday(year: i32, month: u32) -> NaiveDate {
 /// Whether European summer time is in force at `instant` (Directive 2000/84/EC art. 2 and 3).
 pub fn is_summer_time(instant: DateTime<Utc>) -> bool {
     let year = instant.year();
+    // Invariant: 01:00:00 is a valid time of day (a constant).
+    #[allow(clippy::expect_used)]
     let one_am = NaiveTime::from_hms_opt(1, 0, 0).expect("01:00 exists");
     let starts = last_sunday(year, 3).and_time(one_am).and_utc();
     let ends = last_sunday(year, 10).and_time(one_am).and_utc();

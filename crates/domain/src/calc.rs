@@ -367,7 +367,9 @@ pub fn legal_interest(
     )
     .map_err(|error| match error {
         InterestError::EndBeforeStart { .. } => CalcError::invalid("to", error.to_string()),
-        InterestError::NegativePrincipal(_) => CalcError::invalid("principal", error.to_string()),
+        InterestError::NegativePrincipal(_) | InterestError::Money(_) => {
+            CalcError::invalid("principal", error.to_string())
+        }
         InterestError::Reference(error) => {
             let uncovered_from = matches!(error, ReferenceError::MissingStatutoryRate { semester } if semester == Semester::of(request.from));
             CalcError::not_covered(if uncovered_from { "from" } else { "to" }, error)
@@ -375,7 +377,8 @@ pub fn legal_interest(
     })?;
     let mut sources: Vec<String> = Vec::new();
     for period in &result.periods {
-        let source = &reference.statutory_rate(period.semester).expect("computed periods have a rate").source;
+        let source =
+            &reference.statutory_rate(period.semester).map_err(|error| CalcError::not_covered("to", error))?.source;
         if !sources.contains(source) {
             sources.push(source.clone());
         }
@@ -755,6 +758,9 @@ impl PaymentPlanRequest {
     }
 }
 
+// Invariant: the answers are plain structs of numbers, strings and dates with derived
+// `Serialize` and string map keys, which serde_json always turns into a `Value`.
+#[allow(clippy::expect_used)]
 fn to_json<T: Serialize>(answer: T) -> Value {
     serde_json::to_value(answer).expect("answers serialise to JSON")
 }

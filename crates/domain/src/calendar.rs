@@ -61,6 +61,9 @@ impl Holiday {
     }
 }
 
+// Invariant: called only with the fixed holidays' months and days (1 January, 14 July...), which
+// exist in every year.
+#[allow(clippy::expect_used)]
 fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day).expect("a fixed holiday exists every year")
 }
@@ -128,13 +131,20 @@ pub fn is_working_day(date: NaiveDate, region: Region) -> bool {
 pub fn working_day_on_or_after(date: NaiveDate, region: Region) -> NaiveDate {
     let mut day = date;
     while !is_working_day(day, region) {
-        day = day.succ_opt().expect("date within chrono's range");
+        // Invariant: only chrono's last representable day (31 December 262143) has no successor;
+        // no date of a case or a calculator question comes near it.
+        #[allow(clippy::expect_used)]
+        let next = day.succ_opt().expect("date within chrono's range");
+        day = next;
     }
     day
 }
 
 /// Adds months the way CPC art. 641 counts a limit in months: same-numbered day of the last month,
 /// or that month's last day when the number does not exist (31 January + 1 month = 28/29 February).
+// Invariant: only fails past chrono's last representable day (year 262143), which no deadline
+// computed by Recouvre reaches.
+#[allow(clippy::expect_used)]
 pub fn add_months_clamped(date: NaiveDate, months: u32) -> NaiveDate {
     // chrono's `checked_add_months` already clamps to the last day of the month.
     date.checked_add_months(Months::new(months)).expect("date within chrono's range")
@@ -197,6 +207,9 @@ pub fn is_target2_business_day(date: NaiveDate) -> bool {
 }
 
 /// The first TARGET2 business day strictly after `date` (SEPA settlement, ECB TARGET calendar).
+// Invariant: only chrono's last representable day (31 December 262143) has no successor; no
+// settlement date comes near it.
+#[allow(clippy::expect_used)]
 pub fn next_target2_business_day(date: NaiveDate) -> NaiveDate {
     let mut day = date.succ_opt().expect("date within chrono's range");
     while !is_target2_business_day(day) {

@@ -54,10 +54,15 @@ impl Month {
         Month { year: date.year(), month: date.month() }
     }
 
+    // Invariant: `month` is 1 to 12 (`Month::new`, `Month::of` and `plus` keep it so), and every
+    // month has a first day in the years chrono represents.
+    #[allow(clippy::expect_used)]
     pub fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("the first of a month exists")
     }
 
+    // Invariant: the first day of the next month always has a day before it.
+    #[allow(clippy::expect_used)]
     pub fn last_day(self) -> NaiveDate {
         self.plus(1).first_day().pred_opt().expect("a month has a last day")
     }
@@ -238,6 +243,9 @@ pub struct ProvisioningPolicy {
 impl ProvisioningPolicy {
     /// The defaults embedded in the binary. Panics only if the embedded file is malformed, which
     /// the tests of this module rule out.
+    // Invariant: the text is a constant compiled into the binary, and this module's tests parse
+    // and validate it, so a malformed file fails the build's tests, never a running server.
+    #[allow(clippy::expect_used)]
     pub fn embedded() -> ProvisioningPolicy {
         ProvisioningPolicy::from_toml(POLICY_TOML).expect("embedded provisioning policy is valid")
     }
@@ -766,6 +774,8 @@ pub fn build(input: PackInput) -> Result<CommitteePack, CommitteeError> {
         .into_iter()
         .filter(|(_, (opened, _))| opened.is_positive())
         .map(|(code, (opened, received))| {
+            // Invariant: the keys of `cohorts` are vintages that parsed in the loop above.
+            #[allow(clippy::expect_used)]
             let vintage: Month = code.parse().expect("parsed above");
             let age = vintage.months_until(month);
             let rates = VINTAGE_MONTHS.map(|after| {
@@ -1219,6 +1229,9 @@ impl CommitteePack {
 
     /// The pack as CSV (docs/formats/committee-pack-csv.md): one line per figure,
     /// `month;section;line;measure;value`, values in machine form.
+    // Invariant: the writer writes to a `Vec` in memory, which cannot fail, and the bytes it
+    // writes are the UTF-8 of our strings, separators and quotes.
+    #[allow(clippy::expect_used)]
     pub fn to_csv(&self) -> String {
         let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
         let month = self.month.code();

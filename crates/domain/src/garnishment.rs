@@ -9,6 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::money::MoneyError;
 use crate::reference::{ReferenceData, ReferenceError, UnseizableBalanceInForce, WAGE_BAND_COUNT};
 use crate::Money;
 
@@ -24,6 +25,9 @@ pub enum GarnishmentError {
     NegativeBalance(Money),
     #[error(transparent)]
     Reference(#[from] ReferenceError),
+    /// An amount beyond what [`Money`] holds (only from absurd input).
+    #[error(transparent)]
+    Money(#[from] MoneyError),
 }
 
 /// The part of the annual pay falling in one band and what is seizable of it.
@@ -95,7 +99,7 @@ pub fn seizable_wage(
             to: Some(upper),
             fraction: format!("{numerator}/{denominator}"),
             annual_amount: in_band,
-            seizable_annual: Money::from_decimal_rounded(seizable).expect("fits"),
+            seizable_annual: Money::from_decimal_rounded(seizable)?,
         });
         lower = upper;
     }
@@ -105,12 +109,12 @@ pub fn seizable_wage(
         from: lower,
         to: None,
         fraction: "1/1".to_string(),
-        annual_amount: Money::from_decimal_rounded(above).expect("fits"),
-        seizable_annual: Money::from_decimal_rounded(above).expect("fits"),
+        annual_amount: Money::from_decimal_rounded(above)?,
+        seizable_annual: Money::from_decimal_rounded(above)?,
     });
     debug_assert!(exact_annual <= annual);
 
-    let by_bands = Money::from_decimal_rounded(exact_annual / Decimal::from(12)).expect("fits in money");
+    let by_bands = Money::from_decimal_rounded(exact_annual / Decimal::from(12))?;
     let most = (monthly_net - floor.amount).max(Money::ZERO);
     Ok(SeizableWage {
         seizable_monthly: by_bands.min(most),

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+use crate::money::MoneyError;
 use crate::reference::{IndemnityKind, ReferenceData, ReferenceError};
 use crate::Money;
 
@@ -32,6 +33,9 @@ pub enum IndemnityError {
     NegativeBase(Money),
     #[error(transparent)]
     Reference(#[from] ReferenceError),
+    /// An amount beyond what [`Money`] holds (only from absurd input).
+    #[error(transparent)]
+    Money(#[from] MoneyError),
 }
 
 /// The cap of an indemnity of `kind` on `base`, in force on `on` (C. consom. D312-16, D312-17,
@@ -47,8 +51,7 @@ pub fn indemnity_cap(
     }
     let cap = reference.indemnity_cap(kind, on)?;
     let exact = base.to_decimal() * cap.percent / Decimal::ONE_HUNDRED;
-    let maximum =
-        Money::from_decimal_rounded(exact.round_dp_with_strategy(2, RoundingStrategy::ToZero)).expect("fits in money");
+    let maximum = Money::from_decimal_rounded(exact.round_dp_with_strategy(2, RoundingStrategy::ToZero))?;
     Ok(IndemnityCeiling { kind, base, percent: cap.percent, maximum, source: cap.source.clone() })
 }
 

@@ -219,6 +219,9 @@ impl Transaction {
     }
 
     /// The exact opposite of `original`: what a correction books, since nothing is deleted.
+    // Invariant: `original` balances (`Transaction::new` checked it), and negating every posting
+    // keeps the sum at zero and the postings as many.
+    #[allow(clippy::expect_used)]
     pub fn reversal_of(original: &Transaction) -> Transaction {
         let postings = original
             .postings

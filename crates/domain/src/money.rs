@@ -177,6 +177,9 @@ impl fmt::Display for Money {
 
 impl Add for Money {
     type Output = Money;
+    // Invariant: the operator cannot return an error; overflowing i64 cents (about 92 million billion
+    // euros) is a bug, and panicking beats wrapping silently to a wrong amount (as integer overflow does).
+    #[allow(clippy::expect_used)]
     fn add(self, other: Money) -> Money {
         Money(self.0.checked_add(other.0).expect("money overflow"))
     }
@@ -184,6 +187,8 @@ impl Add for Money {
 
 impl Sub for Money {
     type Output = Money;
+    // Invariant: as for `add`: an overflow is a bug, never silently wrapped.
+    #[allow(clippy::expect_used)]
     fn sub(self, other: Money) -> Money {
         Money(self.0.checked_sub(other.0).expect("money overflow"))
     }

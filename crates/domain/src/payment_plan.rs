@@ -55,8 +55,10 @@ pub enum PlanError {
     CapacityTooLow { monthly_capacity: Money, max_instalments: u32, minimum_monthly_capacity: Money, shortfall: Money },
 }
 
-fn cents(amount: Decimal, strategy: RoundingStrategy) -> Money {
-    Money::from_decimal_rounded(amount.round_dp_with_strategy(2, strategy)).expect("fits in money")
+/// `None` when the amount is beyond what [`Money`] holds: like a decimal overflow in [`schedule`],
+/// that count of instalments has no schedule.
+fn cents(amount: Decimal, strategy: RoundingStrategy) -> Option<Money> {
+    Money::from_decimal_rounded(amount.round_dp_with_strategy(2, strategy)).ok()
 }
 
 /// The schedule in `count` instalments: a constant instalment (rounded up to the cent so that the
@@ -70,11 +72,11 @@ fn schedule(debt: Money, monthly_rate: Decimal, count: u32, first_due: NaiveDate
         let power = (0..count).try_fold(Decimal::ONE, |acc, _| acc.checked_mul(q))?;
         debt.to_decimal() * monthly_rate * power / (power - Decimal::ONE)
     };
-    let constant = cents(exact, RoundingStrategy::AwayFromZero);
+    let constant = cents(exact, RoundingStrategy::AwayFromZero)?;
     let mut remaining = debt;
     let mut instalments = Vec::with_capacity(count as usize);
     for index in 0..count {
-        let interest = cents(remaining.to_decimal() * monthly_rate, RoundingStrategy::MidpointAwayFromZero);
+        let interest = cents(remaining.to_decimal() * monthly_rate, RoundingStrategy::MidpointAwayFromZero)?;
         let principal = if index + 1 == count { remaining } else { constant - interest };
         if !principal.is_positive() || principal > remaining {
             return None;
@@ -134,6 +136,10 @@ pub fn build_payment_plan(
     // The longest schedule that works within the maximum gives the smallest capacity that would
     // do. (For tiny debts the cent granularity can make the very longest one impossible; a single
     // instalment always works, so some count does.)
+    // Invariant: a single instalment repays the whole debt plus at most one month's interest
+    // (rate checked above to be at most 100 % a year), so it is a valid schedule for any debt
+    // whose total stays within `Money`, which the arithmetic above already relies on.
+    #[allow(clippy::expect_used)]
     let minimum_monthly_capacity = (1..=max_instalments)
         .rev()
         .find_map(|count| schedule(debt, monthly_rate, count, first_due))

@@ -69,6 +69,8 @@ impl Semester {
     }
 
     /// First day of the semester (1 January or 1 July).
+    // Invariant: 1 January and 1 July exist in every year chrono represents.
+    #[allow(clippy::expect_used)]
     pub fn first_day(self) -> NaiveDate {
         let month = if self.half == 1 { 1 } else { 7 };
         NaiveDate::from_ymd_opt(self.year, month, 1).expect("1 January / 1 July exist")
@@ -301,6 +303,9 @@ impl ReferenceData {
     /// The defaults embedded in the binary (`crates/domain/data/*.toml`).
     ///
     /// Panics only if the embedded files are malformed, which the tests of this module rule out.
+    // Invariant: the text is a constant compiled into the binary, and this module's tests parse
+    // and validate it, so a malformed file fails the build's tests, never a running server.
+    #[allow(clippy::expect_used)]
     pub fn embedded() -> ReferenceData {
         let mut data = ReferenceData::empty();
         let rates: RatesFile = toml::from_str(RATES_TOML).expect("embedded statutory rates parse");
@@ -472,6 +477,8 @@ impl ReferenceData {
 
     /// Last day a value starting on `from` is valid: the day before the next value, and at the
     /// latest the day before the next 1 April (annual RSA revaluation, CASF L262-3).
+    // Invariant: 1 April exists in every year chrono represents, and has a day before it.
+    #[allow(clippy::expect_used)]
     fn unseizable_balance_until(&self, from: NaiveDate) -> NaiveDate {
         let april_this_year = NaiveDate::from_ymd_opt(from.year(), 4, 1).expect("1 April exists");
         let next_april = if from < april_this_year {

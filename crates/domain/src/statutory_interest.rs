@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::add_months_clamped;
 // The creditor category selects one of the two series of a semester's rates: it lives with the
 // rates (`reference`), and is re-exported here where the computation is.
+use crate::money::MoneyError;
 pub use crate::reference::CreditorCategory;
 use crate::reference::{french_date, ReferenceData, ReferenceError, Semester};
 use crate::Money;
@@ -27,6 +28,9 @@ pub enum InterestError {
     NegativePrincipal(Money),
     #[error(transparent)]
     Reference(#[from] ReferenceError),
+    /// Interest beyond what [`Money`] holds (only from absurd input).
+    #[error(transparent)]
+    Money(#[from] MoneyError),
 }
 
 /// A stretch of days at one rate, within one semester and one civil year.
@@ -69,6 +73,9 @@ pub struct StatutoryInterest {
 /// or that month's last day), and the increase applies from the following day. Art. 642 does not
 /// move that end to a working day: it extends the time a party has to act, whereas here nobody has
 /// to act and interest accrues on every calendar day.
+// Invariant: only chrono's last representable day (31 December 262143) has no successor; no
+// service date comes near it.
+#[allow(clippy::expect_used)]
 pub fn increase_start(served_on: NaiveDate) -> NaiveDate {
     add_months_clamped(served_on, 2).succ_opt().expect("date within chrono's range")
 }
@@ -117,6 +124,8 @@ pub fn statutory_interest(
         }
         let base_rate = reference.statutory_rate(semester)?.for_category(category);
         let rate = if increased { base_rate + INCREASE_POINTS } else { base_rate };
+        // Invariant: `start <= end` within one semester, so at most 184 days.
+        #[allow(clippy::expect_used)]
         let days = u32::try_from((end - start).num_days()).expect("positive and small");
         // Same as summing one day at a time: every day of the period has the same rate and year.
         let exact = principal.to_decimal() * rate * Decimal::from(days)
@@ -127,17 +136,13 @@ pub fn statutory_interest(
             to: end,
             rate,
             days,
-            interest: Money::from_decimal_rounded(exact).expect("interest fits in money"),
+            interest: Money::from_decimal_rounded(exact)?,
             semester,
             increased,
         });
         start = end;
     }
-    Ok(StatutoryInterest {
-        interest: Money::from_decimal_rounded(exact_total).expect("interest fits in money"),
-        periods,
-        increase_from,
-    })
+    Ok(StatutoryInterest { interest: Money::from_decimal_rounded(exact_total)?, periods, increase_from })
 }
 
 #[cfg(test)]

@@ -244,6 +244,9 @@ impl StrategyFacts {
 pub fn facts_digest(facts: &StrategyFacts) -> String {
     // The JSON of a struct follows the field order of its declaration, so the text is canonical;
     // the prefix changes the digest if the meaning of the facts ever changes.
+    // Invariant: the facts are a plain struct (derived `Serialize`, no map with non-string keys),
+    // which serde_json always writes.
+    #[allow(clippy::expect_used)]
     let json = serde_json::to_string(facts).expect("facts serialise");
     let mut hasher = Sha256::new();
     hasher.update(b"recouvre-strategy-facts-v1\n");
@@ -614,6 +617,9 @@ impl StrategyRules {
     /// The defaults embedded in the binary (`crates/domain/data/strategy_rules.toml`).
     ///
     /// Panics only if the embedded file is malformed, which the tests of this module rule out.
+    // Invariant: the text is a constant compiled into the binary, and this module's tests parse
+    // and validate it, so a malformed file fails the build's tests, never a running server.
+    #[allow(clippy::expect_used)]
     pub fn embedded() -> StrategyRules {
         StrategyRules::from_toml(RULES_TOML).expect("embedded strategy rules are valid")
     }
@@ -965,6 +971,8 @@ fn warnings(rules: &StrategyRules, facts: &StrategyFacts, derived: &Derived, str
 /// Recommends a strategy for the facts on `today`: the **first** rule, in the rule set's order,
 /// whose conditions all hold. The explanation reads « règle {id} : {template filled} → {strategy} »;
 /// the actions are dated `today + due_in_days`; the warnings apply whatever rule won.
+// Invariant: `StrategyRules` are only built through validation, which refuses an empty rule set.
+#[allow(clippy::expect_used)]
 pub fn recommend(rules: &StrategyRules, facts: &StrategyFacts, today: NaiveDate) -> Recommendation {
     let derived = Derived::new(facts, today);
     let rule = rules

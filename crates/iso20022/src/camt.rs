@@ -199,6 +199,9 @@ pub fn read_statements(xml: &[u8]) -> Result<Vec<Statement>, FileError> {
 /// `{"statements": [{"account_iban": …, "entries": [{"amount": "8.85", "currency": "EUR",
 /// "credit_debit": "CRDT", "booking_date": "2014-12-31", …}]}]}`, every field of
 /// [`Statement`] and [`Entry`], plus each entry's `key` ([`entry_key`]).
+// Invariant: `Statement` and `Entry` derive `Serialize` and have no map with non-string keys,
+// so serde_json always turns them into a `Value`.
+#[allow(clippy::expect_used)]
 pub fn statement_json(statements: &[Statement]) -> serde_json::Value {
     let rendered: Vec<serde_json::Value> = statements
         .iter()
@@ -220,6 +223,8 @@ pub fn statement_json(statements: &[Statement]) -> serde_json::Value {
 /// [`statement_json`] as pretty-printed text with the fields in the order of the issue and of
 /// the structs (`serde_json::Value` sorts keys alphabetically): what `recouvre statement show
 /// FILE --format json` should print.
+// Invariant: as in `statement_json`: derived `Serialize`, nothing serde_json can refuse.
+#[allow(clippy::expect_used)]
 pub fn statement_json_text(statements: &[Statement]) -> String {
     #[derive(Serialize)]
     struct Shown<'a> {
@@ -560,6 +565,8 @@ impl Reader {
                 });
             }
             for (index, (tx, amount)) in details.iter().zip(amounts).enumerate() {
+                // Invariant: `all_in_entry_currency` (just above) holds only if every amount is `Some`.
+                #[allow(clippy::expect_used)]
                 let amount = amount.expect("checked above");
                 let direction = amount.credit_debit.unwrap_or(credit_debit);
                 let details = self.details(*tx)?;

@@ -9,6 +9,8 @@ use crate::{
     MissedInstalment, Party, Plan, Protection, Repayment, Signatory,
 };
 
+// Invariant: called only with the literal dates of the samples below, all real days.
+#[allow(clippy::expect_used)]
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid sample date")
 }
@@ -59,6 +61,8 @@ fn debtor() -> Party {
     }
 }
 
+// Invariant: the samples' dates are in this century; a few months later is a date chrono has.
+#[allow(clippy::expect_used)]
 fn plan(first: NaiveDate, count: u32, total_cents: i64) -> Vec<Instalment> {
     let each = total_cents / i64::from(count);
     (0..count)

@@ -1,6 +1,9 @@
 //! Renders every template from its sample and reads the PDF back with `pdftotext -layout`
 //! (Debian package poppler-utils): what an officer would see on paper is what is asserted.
 
+// Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 use std::process::Command;
 use std::sync::OnceLock;

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use recouvre_domain::aml::{AmlRules, CaseFacts, Channel};
 use recouvre_domain::Money;
 use serde::Serialize;
@@ -182,7 +182,7 @@ impl Tx {
         .bind(payment.case_id)
         .bind(payment_id)
         .bind(i64::from(score))
-        .bind(serde_json::to_string(&screening.alerts).expect("alerts serialise"))
+        .bind(crate::json_text(&screening.alerts))
         .bind(&vigilance.rules.version)
         .bind(held_item_id)
         .bind(now)
@@ -248,7 +248,7 @@ impl Tx {
                     .push(record.case_id)
                     .push(*payment_id)
                     .push(i64::from(recouvre_domain::aml::combined_score(&record.screening.alerts)))
-                    .push(serde_json::to_string(&record.screening.alerts).expect("alerts serialise"))
+                    .push(crate::json_text(&record.screening.alerts))
                     .push(vigilance.rules.version.as_str())
                     .push("open")
                     .push(false)
@@ -679,7 +679,7 @@ pub async fn decide_funds(
         FundsDecision::Return => {
             let note = format!("retour instance n° {item_id}");
             let transaction =
-                crate::suspense::release_transaction(amount, recouvre_domain::ledger::TransactionKind::Refund);
+                crate::suspense::release_transaction(amount, recouvre_domain::ledger::TransactionKind::Refund)?;
             tx.book(Booking {
                 case_id: None,
                 transaction: &transaction,
@@ -810,9 +810,11 @@ pub struct MonthlyReport {
 pub async fn monthly_report(store: &Store, month: &str) -> Result<MonthlyReport> {
     let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
         .map_err(|_| StoreError::invalid_field("month", format!("mois « {month} » invalide : attendu AAAA-MM")))?;
-    let next = first.checked_add_months(chrono::Months::new(1)).expect("month within range");
-    let start = first.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-    let end = next.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .ok_or_else(|| StoreError::invalid_field("month", format!("mois « {month} » hors du calendrier")))?;
+    let start = first.and_time(NaiveTime::MIN).and_utc();
+    let end = next.and_time(NaiveTime::MIN).and_utc();
     type Row = (String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<NaiveDate>);
     let rows: Vec<Row> = {
         query_as(

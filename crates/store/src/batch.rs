@@ -637,7 +637,7 @@ impl Tx {
                 .push(recommendation.rule_id.as_str())
                 .push(recommendation.strategy.code())
                 .push(recommendation.explanation.as_str())
-                .push(serde_json::to_string(recommendation).expect("a recommendation serialises"))
+                .push(crate::json_text(recommendation))
                 .push(recommendation.facts_digest.as_str())
                 .push(recommendation.rules_version.as_str())
                 .push("proposed")

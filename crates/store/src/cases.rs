@@ -112,7 +112,7 @@ impl Tx {
                 .bind(new_case.status.code())
                 .bind(main_nature.code())
                 .bind(new_case.opened_on)
-                .bind(serde_json::to_string(&new_case.tags).expect("tags serialise"))
+                .bind(crate::json_text(&new_case.tags))
                 .bind(new_case.debtor.search_key())
                 .bind(now)
                 .fetch_one(&mut *self)
@@ -235,7 +235,7 @@ impl Tx {
             .await?;
             if inserted.is_some() {
                 changed = true;
-                let payload = serde_json::to_string(claim).expect("claims serialise");
+                let payload = crate::json_text(claim);
                 self.append_event(CaseEvent {
                     case_id,
                     expected_version: None,
@@ -545,7 +545,7 @@ pub async fn list(store: &Store, filter: &CaseFilter) -> Result<CasePage> {
     // The cockpit's activity: one subquery on the journal, a range on case_events_recorded.
     if filter.actor.is_some() || filter.active_from.is_some() || filter.active_to.is_some() {
         let mut parts = Vec::new();
-        let midnight = |day: NaiveDate| day.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+        let midnight = |day: NaiveDate| day.and_time(chrono::NaiveTime::MIN).and_utc();
         if let Some(from) = filter.active_from {
             push(&mut parts, "e.recorded_at >= ?", Bind::Instant(midnight(from)), &mut binds);
         }
@@ -955,7 +955,7 @@ pub async fn set_tags(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let tags_json = serde_json::to_string(tags).expect("tags serialise");
+    let tags_json = crate::json_text(tags);
     let mut tx = store.begin().await?;
     let event = tx
         .append_event(CaseEvent {

@@ -666,12 +666,12 @@ impl<'q> Query<'q> {
         match self.placeholders {
             Placeholders::Numbered => Cow::Borrowed(&self.sql),
             Placeholders::Anonymous => {
-                use std::fmt::Write;
                 let mut numbered = String::with_capacity(self.sql.len() + self.values.len() * 4);
                 for (index, part) in self.sql.split('?').enumerate() {
                     // The part before the first `?` has no placeholder; each next part follows one.
                     if index > 0 {
-                        write!(numbered, "${index}").expect("writing to a String");
+                        numbered.push('$');
+                        numbered.push_str(&index.to_string());
                     }
                     numbered.push_str(part);
                 }

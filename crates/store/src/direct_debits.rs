@@ -172,8 +172,8 @@ impl Tx {
             lines.push(json!({"number": number, "due_on": due_on, "amount": amount}));
         }
         let mut payload = json!({"plan_id": plan_id, "total": total, "instalments": lines});
-        if let serde_json::Value::Object(extra) = extra {
-            payload.as_object_mut().expect("an object").extend(extra);
+        if let (serde_json::Value::Object(extra), Some(payload)) = (extra, payload.as_object_mut()) {
+            payload.extend(extra);
         }
         self.append_event(CaseEvent {
             case_id,

@@ -80,6 +80,16 @@ pub enum Workload {
     BulkLoad,
 }
 
+/// The JSON text of a value Recouvre stores as JSON (claims, tags, alerts, recommendations...).
+// Invariant: serde_json fails only on a map whose keys are not strings or on a hand-written
+// `Serialize` that returns an error; the types stored as JSON are derived structs, enums,
+// vectors and string-keyed maps, which always serialise. One justified `expect` here rather
+// than one at every insert.
+#[allow(clippy::expect_used)]
+pub(crate) fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).expect("the types Recouvre stores as JSON serialise")
+}
+
 /// Hides a password in a connection URL before it goes into an error message or a log.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

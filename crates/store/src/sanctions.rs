@@ -39,9 +39,10 @@ pub async fn load(
         ));
     }
     let list = SanctionsList::parse_csv(text, file_name).map_err(|error| StoreError::invalid(error.to_string()))?;
-    let entries = serde_json::to_string(list.entries()).expect("entries serialise");
+    let entries = crate::json_text(list.entries());
     let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
-    let count = i64::try_from(list.len()).expect("list length fits");
+    let count = i64::try_from(list.len())
+        .map_err(|_| StoreError::invalid(format!("liste de gel de {} entrées : trop longue", list.len())))?;
     query_as(
         "INSERT INTO sanctions_lists (file_name, sha256, entry_count, entries, threshold_percent, loaded_by, loaded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) \

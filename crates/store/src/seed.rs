@@ -423,6 +423,8 @@ struct Known {
 }
 
 impl Known {
+    // Invariant: a run stores all its persons (and records their ids here) before its cases.
+    #[allow(clippy::expect_used)]
     fn person_id(&self, person: &Person) -> i64 {
         *self.person_ids.get(&person.customer_number).expect("the persons of a run are stored before its cases")
     }
@@ -514,6 +516,9 @@ struct PlannedCase<'a> {
 
 impl PlannedCase<'_> {
     /// The case's journal length, hence its version.
+    // Invariant: a handful of events per case (its guarantees, notes, parties and claims), far
+    // below i64::MAX on any platform Rust supports.
+    #[allow(clippy::expect_used)]
     fn event_count(&self) -> i64 {
         let events = 1
             + self.new_case.guarantees.len()
@@ -576,7 +581,7 @@ fn plan_cases<'a>(
                 .claims
                 .first()
                 .map_or(recouvre_domain::case::ClaimNature::Overdraft, |claim| claim.nature),
-            tags: serde_json::to_string(&new_case.tags).expect("tags serialise"),
+            tags: crate::json_text(&new_case.tags),
             parties_added,
             claims_added,
             openings,
@@ -617,7 +622,7 @@ fn journal_of(case: &PlannedCase<'_>, actor: &str, recorded_at: DateTime<Utc>) -
         entries.push((EventKind::PartyAdded, payload.to_string()));
     }
     for claim in &case.claims_added {
-        entries.push((EventKind::ClaimAdded, serde_json::to_string(claim).expect("claims serialise")));
+        entries.push((EventKind::ClaimAdded, crate::json_text(claim)));
     }
     assert_eq!(i64::try_from(entries.len()).ok(), Some(case.event_count()), "the version counts the events");
     let mut previous_hash = journal::GENESIS_HASH.to_string();

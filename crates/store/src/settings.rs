@@ -51,7 +51,7 @@ pub async fn bank_identity(store: &Store) -> Result<BankIdentity> {
 }
 
 pub async fn set_bank_identity(store: &Store, identity: &BankIdentity, by: &str, now: DateTime<Utc>) -> Result<()> {
-    let value = serde_json::to_string(identity).expect("settings serialise");
+    let value = crate::json_text(identity);
     query(
         "INSERT INTO settings (key, value, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at",

@@ -523,6 +523,9 @@ impl Screener<'_> {
         channel: recouvre_domain::aml::Channel,
         balances: &recouvre_domain::ledger::Balances,
     ) -> crate::aml::Screening {
+        // Invariant: the import loads the facts of every paid case before screening its credits
+        // (all at once up front, or one by one as a case first appears).
+        #[allow(clippy::expect_used)]
         let case = self.facts.get_mut(&case_id).expect("the case's facts are loaded");
         case.due_before_payment = balances.due().total();
         let payment = crate::aml::payment_facts(credit.amount, credit.booked_on, payer, channel);

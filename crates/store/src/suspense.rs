@@ -103,7 +103,7 @@ impl Tx {
                 now,
             })
             .await?;
-        let release = release_transaction(amount, TransactionKind::SuspenseClearing);
+        let release = release_transaction(amount, TransactionKind::SuspenseClearing)?;
         let out_of_suspense = Booking {
             case_id: None,
             transaction: &release,
@@ -176,8 +176,12 @@ pub async fn open_items_received(
     to: Option<NaiveDate>,
 ) -> Result<Vec<SuspenseItem>> {
     // Unbounded sides are the widest dates both engines take.
-    let from = from.unwrap_or(NaiveDate::from_ymd_opt(1, 1, 1).expect("year 1"));
-    let to = to.unwrap_or(NaiveDate::from_ymd_opt(9999, 12, 31).expect("year 9999"));
+    // Invariant: 1 January of year 1 and 31 December 9999 are constants chrono represents.
+    #[allow(clippy::expect_used)]
+    let (from, to) = (
+        from.unwrap_or(NaiveDate::from_ymd_opt(1, 1, 1).expect("year 1")),
+        to.unwrap_or(NaiveDate::from_ymd_opt(9999, 12, 31).expect("year 9999")),
+    );
     let sql = format!(
         "SELECT {ITEM_COLUMNS} FROM suspense_items WHERE status = 'open' AND received_on >= $1 AND received_on <= $2 \
          ORDER BY received_on, id"
@@ -202,8 +206,9 @@ pub async fn balance(store: &Store) -> Result<Money> {
     Ok(Money::from_cents(-cents))
 }
 
-/// Moves the money out of the suspense ledger (Debit Suspense, Credit BankReceipts).
-pub(crate) fn release_transaction(amount: Money, kind: TransactionKind) -> Transaction {
+/// Moves the money out of the suspense ledger (Debit Suspense, Credit BankReceipts). The two
+/// postings always balance; only an item of zero euros, which no credit makes, is refused.
+pub(crate) fn release_transaction(amount: Money, kind: TransactionKind) -> Result<Transaction> {
     Transaction::new(
         kind,
         vec![
@@ -211,7 +216,7 @@ pub(crate) fn release_transaction(amount: Money, kind: TransactionKind) -> Trans
             Posting { account: Account::BankReceipts, amount: -amount },
         ],
     )
-    .expect("a release balances")
+    .map_err(refused_by_ledger)
 }
 
 /// Returns a suspense item to the payer (unknown payer, wrong account).
@@ -237,7 +242,7 @@ pub async fn give_back(store: &Store, item_id: i64, reason: &str, actor: &str, n
         ));
     };
     let note = format!("retour instance n° {item_id}");
-    let transaction = release_transaction(Money::from_cents(amount_cents), TransactionKind::Refund);
+    let transaction = release_transaction(Money::from_cents(amount_cents), TransactionKind::Refund)?;
     tx.book(Booking {
         case_id: None,
         transaction: &transaction,

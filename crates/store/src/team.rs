@@ -229,6 +229,9 @@ pub fn plan(
         let special =
             case.needed_specialty().filter(|(specialty, _)| officers.iter().any(|officer| officer.has(specialty)));
         let eligible = |index: usize| special.is_none_or(|(specialty, _)| officers[index].has(specialty));
+        // Invariant: `officers` is not empty (checked above), and a specialty is only required
+        // when some officer has it (`special`), so at least one officer is eligible.
+        #[allow(clippy::expect_used)]
         let chosen = match method {
             Method::RoundRobin => {
                 let offset = (0..officers.len())

@@ -317,6 +317,8 @@ pub async fn strategy_facts(store: &Store, case_id: i64, today: NaiveDate) -> Re
         return Err(StoreError::refused("no_claim", format!("le dossier n° {case_id} n'a aucune créance")));
     };
     let nature = ClaimNature::from_code(nature).ok_or_else(|| corrupt("nature de créance", nature))?;
+    // Invariant: `claims` has a first element (checked just above).
+    #[allow(clippy::expect_used)]
     let due_on = claims.iter().map(|claim| claim.2).min().expect("at least one claim");
     let guarantors: i64 = query_scalar(
         "SELECT (SELECT COUNT(*) FROM case_parties WHERE case_id = $1 AND role = 'guarantor') \
@@ -441,7 +443,7 @@ impl Tx {
         .bind(&recommendation.rule_id)
         .bind(recommendation.strategy.code())
         .bind(&recommendation.explanation)
-        .bind(serde_json::to_string(recommendation).expect("a recommendation serialises"))
+        .bind(crate::json_text(recommendation))
         .bind(&recommendation.facts_digest)
         .bind(&recommendation.rules_version)
         .bind(now)
@@ -529,8 +531,8 @@ pub async fn record_assessment(
     )
     .bind(case_id)
     .bind(input.assessed_on)
-    .bind(serde_json::to_string(input).expect("an assessment serialises"))
-    .bind(serde_json::to_string(&result).expect("a result serialises"))
+    .bind(crate::json_text(input))
+    .bind(crate::json_text(&result))
     .bind(actor)
     .bind(now)
     .fetch_one(&mut tx)

@@ -1,6 +1,9 @@
 //! The store's query layer on both engines (see `scripts/test`): values bound as typed, rows
 //! decoded, multi-row statements, transactions and the mapping of lock contention to Busy.
 
+// Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use chrono::{NaiveDate, TimeZone, Utc};

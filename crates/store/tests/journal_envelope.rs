@@ -2,6 +2,9 @@
 //! hashed payload, erasable without breaking a chain, and the one-time cut-over of the events
 //! recorded before it (docs/journal.md).
 
+// Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use recouvre_domain::journal::{event_hash, ChainBreak, JournalEvent, NewEvent, GENESIS_HASH, LEGACY_ENVELOPE};
 use recouvre_store::sql;
 mod common;

@@ -5,6 +5,12 @@
 //! PostgreSQL database of its own; without it, each test gets a fresh SQLite file in a
 //! temporary folder. `scripts/test` runs the suite once each way.
 
+// This crate is test code that happens to be a library (a dev-dependency only, never linked into
+// the binary): a helper that cannot set up its database or server has nothing better to do than
+// fail the test, loudly, which is what `expect` does. Same rule as `allow-expect-in-tests`
+// (clippy.toml) applies to `#[cfg(test)]` code (docs/guard-rails.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::{NaiveDate, Utc};
 use rand::Rng;
 use recouvre_demo::portfolio::{self, PortfolioSpec};

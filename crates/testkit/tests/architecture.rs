@@ -14,6 +14,9 @@
 //! means there) is read as if it were its file; a glob (`use super::*`) names no module; only
 //! the exact attribute `#[cfg(test)]` marks test code. Good enough for a guard.
 
+// Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fs;
 use std::path::{Path, PathBuf};

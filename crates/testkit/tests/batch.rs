@@ -3,6 +3,9 @@
 //! the same final state whether the run is done in one go, interrupted and rerun, or shared.
 //! The `kill -9` test of the real binary is in crates/cli/tests/cli.rs.
 
+// Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 

@@ -28,6 +28,9 @@
 //! statement has a third party for 0.5 % of the credits, a payer from abroad for 0.1 % and a
 //! listed name for 1 in 10,000. All generated from fixed seeds: the same statement every time.
 
+// Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::time::{Duration, Instant};

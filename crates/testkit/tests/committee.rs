@@ -3,6 +3,9 @@
 //! ledger (sums of postings per account), the provisions recomputed case by case from the
 //! ledger, and the pack's files identical when made twice.
 
+// Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

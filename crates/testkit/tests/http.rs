@@ -1,5 +1,8 @@
 //! The real server on a random port, driven over HTTP (pages and API), on the engine under test.
 
+// Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use recouvre_domain::authority::Role;
 use recouvre_testkit::{hidden_value, TestApp, TestDb};
 use reqwest::StatusCode;

@@ -2,6 +2,9 @@
 //! PDF stored with its SHA-256, journaled, its cure period in the agenda), downloaded again byte
 //! for byte, and printed with the day's mail. The PDFs' text is read with `pdftotext`.
 
+// Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use recouvre_domain::authority::Role;
 use recouvre_store::sql;
 use recouvre_testkit::TestApp;

@@ -3,6 +3,9 @@
 //! another, and every table must then hold the same rows, column for column, ids included. On
 //! SQLite, or on PostgreSQL when `RECOUVRE_TEST_POSTGRES` is set (see `scripts/test`).
 
+// Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::{DateTime, TimeZone, Utc};
 use recouvre_demo::portfolio::{self, PortfolioSpec};
 use recouvre_domain::authority::{DelegationLevel, Role};

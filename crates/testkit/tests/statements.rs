@@ -1,6 +1,9 @@
 //! Bank statements in: matched credits booked on their case, unmatched ones in suspense, the
 //! same statement imported twice booking nothing twice, on the engine under test.
 
+// Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use recouvre_domain::authority::Role;
 use recouvre_domain::Money;
 use recouvre_iso20022::sepa::rf_reference;

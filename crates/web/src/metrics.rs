@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -24,7 +24,7 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        let mut requests = self.requests.lock().expect("metrics lock");
+        let mut requests = self.requests.lock().unwrap_or_else(PoisonError::into_inner);
         let series = requests.entry((method.to_string(), route.to_string(), status)).or_default();
         series.count += 1;
         series.sum_micros += elapsed.as_micros() as u64;
@@ -39,7 +39,9 @@ impl Metrics {
     /// The Prometheus text exposition format.
     pub fn render(&self, pool_size: u32, pool_idle: usize) -> String {
         let mut out = String::new();
-        let requests = self.requests.lock().expect("metrics lock");
+        // Counters stay meaningful even if a thread panicked while holding the lock (each update is
+        // a few additions): keep serving them rather than failing every later request.
+        let requests = self.requests.lock().unwrap_or_else(PoisonError::into_inner);
         out.push_str("# HELP recouvre_http_requests_total HTTP requests by route and status.\n");
         out.push_str("# TYPE recouvre_http_requests_total counter\n");
         for ((method, route, status), series) in requests.iter() {

@@ -152,6 +152,9 @@ pub(super) fn email(rng: &mut Rng, first: &str, last: &str) -> String {
     text
 }
 
+// Invariant: the ordinal is 1 to 365, a day every year has, and the years are the generator's
+// few decades of birth years.
+#[allow(clippy::expect_used)]
 pub(super) fn birth_date(rng: &mut Rng, years: (i32, i32)) -> NaiveDate {
     let year = rng.range(i64::from(years.0), i64::from(years.1.max(years.0))) as i32;
     let ordinal = rng.range(1, 365) as u32;

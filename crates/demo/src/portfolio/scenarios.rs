@@ -56,6 +56,8 @@ impl ClaimBuilder {
     }
 }
 
+// Invariant: called only with the scenarios' literal dates, all real days.
+#[allow(clippy::expect_used)]
 pub(super) fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day).expect("a valid fixed date")
 }

@@ -8,6 +8,8 @@ pub(super) fn put_digits(out: &mut [u8], mut n: u64) {
     }
 }
 
+// Invariant: callers pass ASCII they built themselves (a letter and digits from `put_digits`).
+#[allow(clippy::expect_used)]
 pub(super) fn ascii(bytes: &[u8]) -> String {
     std::str::from_utf8(bytes).expect("ASCII text").to_owned()
 }

@@ -82,6 +82,8 @@ impl SanctionsList {
             }
         }
         for required in ["id", "name"] {
+            // Invariant: "id" and "name" are in the constant `COLUMNS`.
+            #[allow(clippy::expect_used)]
             let column = COLUMNS.iter().position(|column| *column == required).expect("known column");
             if positions[column].is_none() {
                 return Err(line_error(header_line, format!("colonne obligatoire « {required} » absente")));
@@ -105,6 +107,8 @@ impl SanctionsList {
                     format!("{} champs au lieu de {} (séparateur « ; »)", record.len(), header.len()),
                 ));
             }
+            // Invariant: the closure is only called with names from the constant `COLUMNS`.
+            #[allow(clippy::expect_used)]
             let field = |name: &str| {
                 let column = COLUMNS.iter().position(|column| *column == name).expect("known column");
                 positions[column].and_then(|index| record.get(index)).map_or("", str::trim)
@@ -285,6 +289,10 @@ impl SanctionsList {
     }
 
     /// Builds the index of checked entries.
+    // Invariant: the index numbers tokens, names and entries in `u32` to keep its postings small;
+    // each count is at most the number of words of the list, and a list of four billion words
+    // (tens of gigabytes) is not a list any authority publishes nor one Recouvre could load.
+    #[allow(clippy::expect_used)]
     fn build(entries: Vec<SanctionsEntry>) -> SanctionsList {
         let mut index = NameIndex::default();
         let mut token_ids: HashMap<Vec<char>, u32> = HashMap::new();
