@@ -81,8 +81,12 @@ pub enum TimeBarKind {
 }
 
 impl TimeBarKind {
-    pub const ALL: [TimeBarKind; 4] =
-        [TimeBarKind::ConsumerClaim, TimeBarKind::GeneralClaim, TimeBarKind::EnforceableTitle, TimeBarKind::ConsumerCredit];
+    pub const ALL: [TimeBarKind; 4] = [
+        TimeBarKind::ConsumerClaim,
+        TimeBarKind::GeneralClaim,
+        TimeBarKind::EnforceableTitle,
+        TimeBarKind::ConsumerCredit,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -428,7 +432,8 @@ pub fn time_bar(input: &TimeBarInput) -> Result<TimeBar, TimeBarError> {
     let mut ignore = |index: usize, event: &TimeBarEvent, reason: &str| {
         ignored.push(IgnoredTimeBarEvent { index, event: event.kind, date: event.date, reason: reason.to_string() });
     };
-    const BARRED: &str = "postérieur au dernier jour du délai: la prescription était déjà acquise, l'événement est sans effet";
+    const BARRED: &str =
+        "postérieur au dernier jour du délai: la prescription était déjà acquise, l'événement est sans effet";
     const BEFORE: &str = "antérieur au point de départ du délai en cours: rien à interrompre";
 
     let mut limitation = Limitation {
@@ -468,7 +473,11 @@ pub fn time_bar(input: &TimeBarInput) -> Result<TimeBar, TimeBarError> {
             TimeBarEventKind::CourtClaim => {
                 if dismissed.contains(&index) {
                     // C. civ. 2243: a dismissed claim's interruption never happened.
-                    ignore(index, event, "demande en justice rejetée, abandonnée ou périmée: interruption non avenue (C. civ. 2243)");
+                    ignore(
+                        index,
+                        event,
+                        "demande en justice rejetée, abandonnée ou périmée: interruption non avenue (C. civ. 2243)",
+                    );
                 } else if limitation.expired_before(date) {
                     ignore(index, event, BARRED);
                 } else if limitation.pending_claim.is_none() {
@@ -530,7 +539,11 @@ pub fn time_bar(input: &TimeBarInput) -> Result<TimeBar, TimeBarError> {
             }
             TimeBarEventKind::ReschedulingPlan => {
                 if kind != TimeBarKind::ConsumerCredit {
-                    ignore(index, event, "un plan de rééchelonnement ne concerne que la forclusion du crédit à la consommation");
+                    ignore(
+                        index,
+                        event,
+                        "un plan de rééchelonnement ne concerne que la forclusion du crédit à la consommation",
+                    );
                 }
             }
         }
@@ -554,7 +567,10 @@ pub fn time_bar(input: &TimeBarInput) -> Result<TimeBar, TimeBarError> {
         Some(limitation.last_day())
     };
     if limitation.time_barred {
-        limitation.decided_by.article.push_str(" ; prescription acquise avant un événement postérieur, resté sans effet");
+        limitation
+            .decided_by
+            .article
+            .push_str(" ; prescription acquise avant un événement postérieur, resté sans effet");
     }
 
     let foreclosure = if kind == TimeBarKind::ConsumerCredit {
@@ -634,7 +650,8 @@ fn foreclosure(
         Some(schedule) => first_uncovered(schedule, paid),
     };
     let deadline = |incident: Option<NaiveDate>| incident.map(|day| add_months_clamped(day, FORECLOSURE_MONTHS));
-    const ACQUIRED: &str = "postérieur à la date de forclusion: la forclusion était acquise (R312-35), rien n'est régularisé";
+    const ACQUIRED: &str =
+        "postérieur à la date de forclusion: la forclusion était acquise (R312-35), rien n'est régularisé";
     for &(index, event) in sorted {
         match event.kind {
             TimeBarEventKind::Payment | TimeBarEventKind::ReschedulingPlan => {
@@ -681,7 +698,9 @@ fn foreclosure(
     // a served judgment settled it.
     let judged = sorted.iter().find(|(_, event)| event.kind == TimeBarEventKind::JudgmentServed);
     let claimed = sorted.iter().find(|(index, event)| {
-        event.kind == TimeBarEventKind::CourtClaim && !dismissed.contains(index) && date.is_some_and(|day| event.date <= day)
+        event.kind == TimeBarEventKind::CourtClaim
+            && !dismissed.contains(index)
+            && date.is_some_and(|day| event.date <= day)
     });
     let (date, decided_by) = match (claimed, judged) {
         (Some((_, claim)), _) => (

@@ -27,7 +27,8 @@ fn run(kind: TimeBarKind, start: &str, events: Vec<TimeBarEvent>) -> TimeBar {
 }
 
 fn credit(start: &str, schedule: Vec<ScheduledInstalment>, events: Vec<TimeBarEvent>) -> TimeBar {
-    time_bar(&TimeBarInput { kind: TimeBarKind::ConsumerCredit, start: d(start), instalments: schedule, events }).unwrap()
+    time_bar(&TimeBarInput { kind: TimeBarKind::ConsumerCredit, start: d(start), instalments: schedule, events })
+        .unwrap()
 }
 
 fn date_and_event(result: &TimeBar) -> (Option<NaiveDate>, &str) {
@@ -184,11 +185,8 @@ fn a_dismissal_ends_the_latest_pending_claim_only() {
 #[test]
 fn a_served_judgment_counts_even_after_the_limitation_seemed_acquired() {
     // C. civ. 2247: the judge does not raise prescription himself; the judgment stands.
-    let result = run(
-        TimeBarKind::GeneralClaim,
-        "2015-01-10",
-        vec![pay("2021-01-01", 10), ev(K::JudgmentServed, "2021-06-15")],
-    );
+    let result =
+        run(TimeBarKind::GeneralClaim, "2015-01-10", vec![pay("2021-01-01", 10), ev(K::JudgmentServed, "2021-06-15")]);
     assert_eq!(date_and_event(&result), (Some(d("2031-06-15")), "judgment_served"));
     assert!(!result.time_barred);
 }
@@ -336,11 +334,8 @@ fn a_court_claim_on_or_before_the_foreclosure_date_saves_the_action_unless_dismi
     );
     assert_eq!(dismissed.foreclosure_date, Some(d("2025-01-05")));
     // Judged: the foreclosure no longer applies; the limitation is ten years from service.
-    let judged = credit(
-        "2023-01-05",
-        schedule,
-        vec![ev(K::CourtClaim, "2024-01-05"), ev(K::JudgmentServed, "2024-09-16")],
-    );
+    let judged =
+        credit("2023-01-05", schedule, vec![ev(K::CourtClaim, "2024-01-05"), ev(K::JudgmentServed, "2024-09-16")]);
     assert_eq!(judged.foreclosure_date, None);
     assert_eq!(date_and_event(&judged), (Some(d("2034-09-16")), "judgment_served"));
 }
@@ -400,7 +395,12 @@ fn foreclosure_is_null_for_other_kinds() {
 
 #[test]
 fn bad_inputs_name_their_place() {
-    let input = |events| TimeBarInput { kind: TimeBarKind::ConsumerCredit, start: d("2023-01-05"), instalments: vec![], events };
+    let input = |events| TimeBarInput {
+        kind: TimeBarKind::ConsumerCredit,
+        start: d("2023-01-05"),
+        instalments: vec![],
+        events,
+    };
     let error = time_bar(&input(vec![ev(K::Acknowledgement, "2023-02-01"), ev(K::Payment, "2023-03-01")])).unwrap_err();
     assert_eq!(error, TimeBarError::PaymentWithoutAmount { index: 1 });
     assert_eq!(error.field(), "events[1].amount");
