@@ -77,6 +77,13 @@ pub enum CalcCommand {
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
     },
+    /// Prescription et forclusion d'une créance d'après son historique (C. civ. 2224, 2230 à 2244 ;
+    /// C. consom. L218-2, R312-35 ; CPCE L111-4).
+    TimeBar {
+        /// Fichier JSON {"kind", "start", "instalments"?: [{"due_on", "amount"}…], "events"?: [{"kind", "date", "amount"?, "instalments"?}…]}.
+        #[arg(long, value_name = "FICHIER")]
+        input: PathBuf,
+    },
     /// Imputation d'un paiement sur frais, intérêts et principal (C. civ. 1343-1; C. consom. L733-1).
     AllocatePayment {
         /// Montant du paiement.
@@ -158,17 +165,14 @@ fn count(text: &str) -> Value {
     text.trim().parse::<u64>().map_or_else(|_| json!(text), |number| json!(number))
 }
 
-/// Reads the foreclosure file: a JSON object with `instalments` and `payments`.
-fn read_foreclosure_input(input: &PathBuf) -> Result<Map<String, Value>, CalcCliError> {
+/// Reads the file of `--input`: a JSON object (`expected` describes it in the error).
+fn read_input(input: &PathBuf, expected: &str) -> Result<Map<String, Value>, CalcCliError> {
     let refuse = |message: String| CalcCliError { argument: "--input".to_string(), message };
     let text = std::fs::read_to_string(input)
         .map_err(|error| refuse(format!("lecture de {} impossible: {error}", input.display())))?;
     match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(fields)) => Ok(fields),
-        Ok(_) => Err(refuse(format!(
-            "{}: attendu un objet JSON {{\"instalments\": […], \"payments\": […]}}",
-            input.display()
-        ))),
+        Ok(_) => Err(refuse(format!("{}: attendu un objet JSON {expected}", input.display()))),
         Err(error) => Err(refuse(format!("{}: JSON invalide ({error})", input.display()))),
     }
 }
@@ -200,7 +204,7 @@ pub fn run(command: CalcCommand, reference: &ReferenceData) -> Result<Value, Cal
             }),
         ),
         CalcCommand::Foreclosure { input, as_of } => {
-            let mut fields = read_foreclosure_input(&input)?;
+            let mut fields = read_input(&input, "{\"instalments\": […], \"payments\": […]}")?;
             if let Some(key) = fields.keys().find(|key| !matches!(key.as_str(), "instalments" | "payments" | "as_of")) {
                 return Err(CalcCliError {
                     argument: "--input".to_string(),
@@ -213,6 +217,15 @@ pub fn run(command: CalcCommand, reference: &ReferenceData) -> Result<Value, Cal
             });
             fields.insert("as_of".to_string(), as_of);
             ("foreclosure", Value::Object(fields))
+        }
+        CalcCommand::TimeBar { input } => {
+            let fields = read_input(&input, "{\"kind\": …, \"start\": …, \"events\": […]}")?;
+            // The fields are the file's, not flags: the error names `--input` and then the field
+            // with the index of the event at fault (`--input: events[2].date: …`).
+            return calc::run("time-bar", Value::Object(fields), reference).map_err(|error| CalcCliError {
+                argument: "--input".to_string(),
+                message: format!("{}: {}", error.argument, error.message),
+            });
         }
         CalcCommand::AllocatePayment { amount, costs, interest, principal, capital_first } => (
             "allocate-payment",

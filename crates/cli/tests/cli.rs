@@ -99,6 +99,42 @@ fn calculators_print_one_json_object_and_exit_2_on_bad_input() {
     assert!(error.contains("--on"), "{error}");
 }
 
+#[test]
+fn time_bar_reads_a_history_and_names_the_event_at_fault() {
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("history.json");
+    // Consumer claim due 2023-01-10 (L218-2, two years): a payment interrupts (2240), a formal
+    // notice does not, a suspension of 10 days pushes the date back (2234), a court claim is
+    // dismissed (2243) so its interruption never happened.
+    std::fs::write(
+        &file,
+        r#"{"kind": "consumer_claim", "start": "2023-01-10", "events": [
+            {"kind": "payment", "date": "2023-06-01", "amount": "50.00"},
+            {"kind": "formal_notice", "date": "2024-01-15"},
+            {"kind": "suspension_start", "date": "2024-03-01"},
+            {"kind": "suspension_end", "date": "2024-03-11"},
+            {"kind": "court_claim", "date": "2025-05-01"},
+            {"kind": "court_claim_dismissed", "date": "2025-09-01"}]}"#,
+    )
+    .unwrap();
+    let (code, json, error) = calc(&["time-bar", "--input", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{error}");
+    assert_eq!(json["limitation_date"], "2025-06-11");
+    assert_eq!(json["foreclosure_date"], Value::Null);
+    assert_eq!(json["decided_by"]["event"], "suspension_end");
+    assert!(json["decided_by"]["article"].as_str().unwrap().contains("2234"), "{json}");
+    // Bad input: exit 2, one line naming the file's field and the event's index.
+    std::fs::write(&file, r#"{"kind": "consumer_claim", "start": "2023-01-10", "events": [{"kind": "payment", "date": "2023-06-01", "amount": "50.00"}, {"kind": "gift", "date": "2024-01-15"}]}"#).unwrap();
+    let (code, _, error) = calc(&["time-bar", "--input", file.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(error.starts_with("--input: events[1].kind: « gift »"), "{error}");
+    assert_eq!(error.trim().lines().count(), 1, "{error}");
+    std::fs::write(&file, r#"{"kind": "mortgage", "start": "2023-01-10"}"#).unwrap();
+    let (code, _, error) = calc(&["time-bar", "--input", file.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(error.starts_with("--input: kind: « mortgage »"), "{error}");
+}
+
 #[tokio::test]
 async fn importing_accounts_twice_changes_nothing_and_a_bad_file_nothing_at_all() {
     let db = TestDb::new().await;

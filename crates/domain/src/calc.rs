@@ -19,10 +19,14 @@ use crate::garnishment::{self, BandShare, GarnishmentError};
 use crate::payment_plan::{build_payment_plan, PlanError, PlannedInstalment, DEFAULT_MAX_INSTALMENTS};
 use crate::reference::{ReferenceData, ReferenceError, Semester};
 use crate::statutory_interest::{statutory_interest, CreditorCategory, InterestError, InterestPeriod};
+use crate::time_bar::{
+    time_bar as compute_time_bar, ScheduledInstalment, TimeBar, TimeBarEvent, TimeBarEventKind, TimeBarInput,
+    TimeBarKind,
+};
 use crate::Money;
 
 /// The calculators' names, as in `recouvre calc <name>` and `/api/v1/calc/<name>`.
-pub const CALCULATORS: [&str; 7] = [
+pub const CALCULATORS: [&str; 8] = [
     "seizable-wage",
     "unseizable-balance",
     "legal-interest",
@@ -30,6 +34,7 @@ pub const CALCULATORS: [&str; 7] = [
     "foreclosure",
     "allocate-payment",
     "payment-plan",
+    "time-bar",
 ];
 
 /// What went wrong, for the caller to choose an exit code or an HTTP status.
@@ -289,6 +294,13 @@ pub struct PaymentPlanResponse {
     pub article: String,
 }
 
+/// `time-bar`: a claim's limitation and foreclosure from its history (issue 18; conventions in
+/// `recouvre_domain::time_bar`). The request is `{"kind", "start", "instalments"?, "events"?}`.
+pub type TimeBarRequest = TimeBarInput;
+
+/// `limitation_date`, `foreclosure_date`, `decided_by` and the details of the computation.
+pub type TimeBarResponse = TimeBar;
+
 // --- The calculators ---
 
 /// Seizable part of wages (Code du travail R3252-2, R3252-3, R3252-5).
@@ -447,6 +459,17 @@ pub fn foreclosure(request: &ForeclosureRequest) -> Result<ForeclosureResponse, 
         unallocated: status.unallocated,
         unpaid_instalments: status.unpaid_instalments,
         article: "Code de la consommation R312-35".to_string(),
+    })
+}
+
+/// Limitation (C. consom. L218-2, C. civ. 2224, CPCE L111-4; interruption and suspension C. civ.
+/// 2230 to 2244) and foreclosure (C. consom. R312-35) of one claim from its history.
+pub fn time_bar(request: &TimeBarRequest) -> Result<TimeBarResponse, CalcError> {
+    compute_time_bar(request).map_err(|error| {
+        let field = error.field();
+        let text = error.to_string();
+        let message = text.strip_prefix(&format!("{field}: ")).unwrap_or(&text).to_string();
+        CalcError::invalid(&field, message)
     })
 }
 
@@ -758,6 +781,117 @@ impl PaymentPlanRequest {
     }
 }
 
+/// The object at `place` with only the `known` fields, or an error naming the place.
+fn object_at<'a>(place: &str, value: &'a Value, known: &[&str]) -> Result<&'a Map<String, Value>, CalcError> {
+    let object = value
+        .as_object()
+        .ok_or_else(|| CalcError::invalid(place, format!("attendu un objet avec les champs {}", known.join(", "))))?;
+    if let Some(unknown) = object.keys().find(|key| !known.contains(&key.as_str())) {
+        return Err(CalcError::new(
+            CalcErrorKind::UnknownArgument,
+            &format!("{place}.{unknown}"),
+            format!("champ inconnu (champs possibles: {})", known.join(", ")),
+        ));
+    }
+    Ok(object)
+}
+
+/// A required field of an object at `place`, `null` counting as absent.
+fn field_at<'a>(place: &str, object: &'a Map<String, Value>, name: &str, hint: &str) -> Result<&'a Value, CalcError> {
+    object.get(name).filter(|value| !value.is_null()).ok_or_else(|| {
+        CalcError::new(
+            CalcErrorKind::MissingArgument,
+            &format!("{place}.{name}"),
+            format!("champ obligatoire manquant ({hint})"),
+        )
+    })
+}
+
+/// `[{"due_on": D, "amount": "100.00"}…]` at `place` (`instalments`, `events[3].instalments`).
+fn parse_schedule(place: &str, value: &Value) -> Result<Vec<ScheduledInstalment>, CalcError> {
+    let items = value.as_array().ok_or_else(|| {
+        CalcError::invalid(
+            place,
+            "attendu une liste d'échéances [{\"due_on\": \"AAAA-MM-JJ\", \"amount\": \"100.00\"}…]",
+        )
+    })?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(n, item)| {
+            let here = format!("{place}[{n}]");
+            let object = object_at(&here, item, &["due_on", "amount"])?;
+            let due_on_place = format!("{here}.due_on");
+            let amount_place = format!("{here}.amount");
+            Ok(ScheduledInstalment {
+                due_on: parse_date(&due_on_place, field_at(&here, object, "due_on", DATE_HINT)?)?,
+                amount: parse_money(&amount_place, field_at(&here, object, "amount", MONEY_HINT)?)?,
+            })
+        })
+        .collect()
+}
+
+fn parse_time_bar_kind(argument: &str, value: &Value) -> Result<TimeBarKind, CalcError> {
+    value.as_str().and_then(TimeBarKind::from_code).ok_or_else(|| {
+        let known: Vec<&str> = TimeBarKind::ALL.iter().map(|kind| kind.code()).collect();
+        CalcError::invalid(
+            argument,
+            format!("« {} » n'est pas une nature de créance connue (possibles: {})", plain(value), known.join(", ")),
+        )
+    })
+}
+
+fn parse_events(argument: &str, value: &Value) -> Result<Vec<TimeBarEvent>, CalcError> {
+    let items = value.as_array().ok_or_else(|| {
+        CalcError::invalid(argument, "attendu une liste d'événements [{\"kind\": …, \"date\": \"AAAA-MM-JJ\"}…]")
+    })?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let here = format!("{argument}[{index}]");
+            let object = object_at(&here, item, &["kind", "date", "amount", "instalments"])?;
+            let kind_value = field_at(&here, object, "kind", "nature de l'événement")?;
+            let kind = kind_value.as_str().and_then(TimeBarEventKind::from_code).ok_or_else(|| {
+                let known: Vec<&str> = TimeBarEventKind::ALL.iter().map(|kind| kind.code()).collect();
+                CalcError::invalid(
+                    &format!("{here}.kind"),
+                    format!("« {} » n'est pas un événement connu (possibles: {})", plain(kind_value), known.join(", ")),
+                )
+            })?;
+            let date = parse_date(&format!("{here}.date"), field_at(&here, object, "date", DATE_HINT)?)?;
+            let amount = object
+                .get("amount")
+                .filter(|value| !value.is_null())
+                .map(|value| parse_money(&format!("{here}.amount"), value))
+                .transpose()?;
+            let instalments = object
+                .get("instalments")
+                .filter(|value| !value.is_null())
+                .map(|value| parse_schedule(&format!("{here}.instalments"), value))
+                .transpose()?
+                .unwrap_or_default();
+            Ok(TimeBarEvent { kind, date, amount, instalments })
+        })
+        .collect()
+}
+
+/// Reads a `time-bar` request from JSON; every error names its field, with the index of the
+/// event or instalment at fault (`events[3].date`).
+pub fn time_bar_request(request: Value) -> Result<TimeBarRequest, CalcError> {
+    let args = Args::new(request, &["kind", "start", "instalments", "events"])?;
+    Ok(TimeBarInput {
+        kind: args.required(
+            "kind",
+            "consumer_claim, general_claim, enforceable_title ou consumer_credit",
+            parse_time_bar_kind,
+        )?,
+        start: args.required("start", DATE_HINT, parse_date)?,
+        instalments: args.optional("instalments", parse_schedule)?.unwrap_or_default(),
+        events: args.optional("events", parse_events)?.unwrap_or_default(),
+    })
+}
+
 // Invariant: the answers are plain structs of numbers, strings and dates with derived
 // `Serialize` and string map keys, which serde_json always turns into a `Value`.
 #[allow(clippy::expect_used)]
@@ -779,6 +913,7 @@ pub fn run(name: &str, request: Value, reference: &ReferenceData) -> Result<Valu
         "foreclosure" => Ok(to_json(foreclosure(&ForeclosureRequest::from_json(request)?)?)),
         "allocate-payment" => Ok(to_json(allocate_payment(&AllocatePaymentRequest::from_json(request)?)?)),
         "payment-plan" => Ok(to_json(payment_plan(&PaymentPlanRequest::from_json(request)?)?)),
+        "time-bar" => Ok(to_json(time_bar(&time_bar_request(request)?)?)),
         other => Err(CalcError::new(
             CalcErrorKind::UnknownCalculator,
             "name",
@@ -948,6 +1083,60 @@ mod tests {
         assert_eq!(error.argument, "creditor");
         let error = calc("tax", json!({})).unwrap_err();
         assert_eq!(error.kind, CalcErrorKind::UnknownCalculator);
+    }
+
+    #[test]
+    fn time_bar_with_interruptions_and_its_refusals() {
+        let answer = calc(
+            "time-bar",
+            json!({"kind": "consumer_credit", "start": "2023-03-05",
+                   "instalments": [{"due_on": "2023-01-05", "amount": "100.00"}, {"due_on": "2023-02-05", "amount": "100.00"},
+                                   {"due_on": "2023-03-05", "amount": "100.00"}],
+                   "events": [{"kind": "payment", "date": "2023-04-01", "amount": "150.00"},
+                              {"kind": "formal_notice", "date": "2023-05-01"},
+                              {"kind": "court_claim", "date": "2024-01-10"},
+                              {"kind": "judgment_served", "date": "2024-06-20"}]}),
+        )
+        .unwrap();
+        assert_eq!(answer["limitation_date"], "2034-06-20");
+        assert_eq!(answer["decided_by"]["event"], "judgment_served");
+        assert_eq!(answer["foreclosure_date"], Value::Null);
+        assert_eq!(answer["first_unregularised_incident"], "2023-02-05");
+        let answer = calc("time-bar", json!({"kind": "general_claim", "start": "2020-02-29"})).unwrap();
+        assert_eq!(
+            (answer["limitation_date"].as_str(), answer["decided_by"]["event"].as_str()),
+            (Some("2025-02-28"), Some("start"))
+        );
+
+        let refused = |request: Value| calc("time-bar", request).unwrap_err();
+        let error = refused(json!({"kind": "loan", "start": "2020-01-01"}));
+        assert_eq!((error.kind, error.argument.as_str()), (CalcErrorKind::InvalidArgument, "kind"));
+        let error = refused(json!({"kind": "general_claim"}));
+        assert_eq!((error.kind, error.argument.as_str()), (CalcErrorKind::MissingArgument, "start"));
+        let error = refused(json!({"kind": "general_claim", "start": "2020-01-01",
+                                   "events": [{"kind": "payment", "date": "2021-01-01", "amount": "1.00"}, {"kind": "bribe", "date": "2021-01-01"}]}));
+        assert_eq!(error.argument, "events[1].kind");
+        assert!(error.to_string().starts_with("events[1].kind: « bribe » n'est pas un événement connu"), "{error}");
+        let error = refused(
+            json!({"kind": "general_claim", "start": "2020-01-01", "events": [{"kind": "payment", "date": "2021-01-01"}]}),
+        );
+        assert_eq!(error.argument, "events[0].amount");
+        let error = refused(
+            json!({"kind": "general_claim", "start": "2020-01-01", "events": [{"kind": "payment", "date": "2021-13-01", "amount": "1"}]}),
+        );
+        assert_eq!(error.argument, "events[0].date");
+        let error = refused(
+            json!({"kind": "general_claim", "start": "2020-01-01", "events": [{"kind": "payment", "date": "2021-01-01", "amount": 1.5, "note": "x"}]}),
+        );
+        assert_eq!((error.kind, error.argument.as_str()), (CalcErrorKind::UnknownArgument, "events[0].note"));
+        let error = refused(
+            json!({"kind": "consumer_credit", "start": "2020-01-01", "instalments": [{"due_on": "2020-02-01", "amount": "1.005"}]}),
+        );
+        assert_eq!(error.argument, "instalments[0].amount");
+        let error = refused(json!({"kind": "consumer_credit", "start": "2020-01-01",
+                                   "events": [{"kind": "rescheduling_plan", "date": "2021-01-01", "instalments": [{"due_on": "2021-02-01", "amount": "0"}]}]}));
+        assert_eq!(error.argument, "events[0].instalments[0].amount");
+        assert!(!error.message.starts_with("events[0]"), "{error}");
     }
 
     #[cfg(feature = "openapi")]

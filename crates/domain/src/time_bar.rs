@@ -1,8 +1,16 @@
 //! When to warn of a time bar coming (foreclosure, C. consom. R312-35; limitation, C. civ. 2219
 //! and following): the nightly run announces each case's dates at the bank's thresholds
 //! (`ProcedurePolicy::time_bar_warning_days`), once per threshold.
+//!
+//! The dates themselves come from the time-bar engine ([`time_bar`], in `time_bar/engine.rs`): a
+//! claim's limitation and foreclosure derived from its history of events, with the event and the
+//! article that set them (issue 18).
 
 use chrono::NaiveDate;
+
+mod engine;
+
+pub use engine::*;
 
 /// The threshold (in days) at which `date` is to be announced on `as_of`, if any: the tightest
 /// threshold reached and not yet announced for this date. `warned` holds the thresholds already

@@ -350,6 +350,55 @@ async fn the_calculators_answer_over_the_api() {
 }
 
 #[tokio::test]
+async fn the_time_bar_follows_a_claims_history_over_the_api() {
+    let f = fixture().await;
+    let calc = |body: Value| {
+        client().post(f.app.url("/api/v1/calc/time-bar")).bearer_auth(&f.officer_token).json(&body).send()
+    };
+    // Consumer credit: 150.00 covers January and half of February (oldest first, C. civ. 1342-10),
+    // so the foreclosure runs from 2023-02-05 (R312-35); a court claim on 2024-01-10 saves the
+    // action and the judgment served on 2024-06-20 gives ten years (CPCE L111-4).
+    let body = json!({
+        "kind": "consumer_credit", "start": "2023-03-05",
+        "instalments": [{"due_on": "2023-01-05", "amount": "100.00"}, {"due_on": "2023-02-05", "amount": "100.00"},
+                        {"due_on": "2023-03-05", "amount": "100.00"}],
+        "events": [{"kind": "payment", "date": "2023-04-01", "amount": "150.00"},
+                   {"kind": "court_claim", "date": "2024-01-10"}]
+    });
+    let pending = calc(body.clone()).await.unwrap();
+    assert_eq!(pending.status(), StatusCode::OK);
+    let pending: Value = pending.json().await.unwrap();
+    assert_eq!(pending["limitation_date"], Value::Null, "{pending}");
+    assert_eq!(pending["foreclosure_date"], Value::Null);
+    assert_eq!(pending["decided_by"]["event"], "court_claim");
+    let mut judged = body.clone();
+    judged["events"].as_array_mut().unwrap().push(json!({"kind": "judgment_served", "date": "2024-06-20"}));
+    let judged: Value = calc(judged).await.unwrap().json().await.unwrap();
+    assert_eq!(judged["limitation_date"], "2034-06-20");
+    assert_eq!(judged["decided_by"]["event"], "judgment_served");
+    let mut dismissed = body;
+    dismissed["events"].as_array_mut().unwrap().push(json!({"kind": "court_claim_dismissed", "date": "2024-06-20"}));
+    let dismissed: Value = calc(dismissed).await.unwrap().json().await.unwrap();
+    assert_eq!(dismissed["foreclosure_date"], "2025-02-05");
+    assert_eq!(dismissed["limitation_date"], "2025-04-01");
+    assert_eq!(dismissed["decided_by"]["event"], "payment");
+    // Bad input: 400 with the contract's body naming the field and the event's index.
+    let refused = calc(json!({"kind": "general_claim", "start": "2020-01-01",
+                              "events": [{"kind": "payment", "date": "2021-01-01"}]}))
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["field"], "events[0].amount");
+    assert_eq!(refused["code"], "invalid_argument");
+    assert!(refused["error"].as_str().unwrap().starts_with("events[0].amount: "), "{refused}");
+    let unknown_kind = calc(json!({"kind": "mortgage", "start": "2020-01-01"})).await.unwrap();
+    assert_eq!(unknown_kind.status(), StatusCode::BAD_REQUEST);
+    let unknown_kind: Value = unknown_kind.json().await.unwrap();
+    assert_eq!(unknown_kind["field"], "kind");
+}
+
+#[tokio::test]
 async fn the_openapi_document_is_openapi_3_and_metrics_need_their_token() {
     let f = fixture().await;
     let (_, spec) = get_json(&f, &f.officer_token, "/api/v1/openapi.json").await;

@@ -71,6 +71,13 @@ calculator_endpoint!(
     calc_types::PaymentPlanResponse,
     "Monthly payment plan within a repayment capacity and at most 24 instalments by default (C. civ. 1343-5)."
 );
+calculator_endpoint!(
+    calc_time_bar,
+    "time-bar",
+    calc_types::TimeBarRequest,
+    calc_types::TimeBarResponse,
+    "Limitation and foreclosure of one claim from its history of events: interruptions, court claims, judgments, suspensions, payments and rescheduling (C. civ. 2224, 2230-2244; C. consom. L218-2, R312-35; CPCE L111-4). A refusal names the field with the event's index (`events[2].date`)."
+);
 
 /// Any calculator by name; an unknown name is a 404.
 pub(crate) async fn calculate(
@@ -108,6 +115,7 @@ pub(crate) async fn calculate(
     calc_deadline,
     calc_foreclosure,
     calc_allocate_payment,
-    calc_payment_plan
+    calc_payment_plan,
+    calc_time_bar
 ))]
 pub struct CalculatorsApiDoc;

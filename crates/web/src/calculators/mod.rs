@@ -20,5 +20,6 @@ pub fn api() -> Router<AppState> {
         .route("/calc/foreclosure", post(api::calc_foreclosure))
         .route("/calc/allocate-payment", post(api::calc_allocate_payment))
         .route("/calc/payment-plan", post(api::calc_payment_plan))
+        .route("/calc/time-bar", post(api::calc_time_bar))
         .route("/calc/{name}", post(api::calculate))
 }
