@@ -89,8 +89,7 @@ pub fn returns(statements: &[Statement], today: chrono::NaiveDate) -> Vec<DebitR
 /// and the error names the file and the entry's line.
 pub async fn import(app: &App, actor: &Actor, file_name: &str, xml: &[u8]) -> Result<StatementOutcome> {
     actor.require(Permission::ImportFiles)?;
-    let statements = recouvre_iso20022::read_statements(xml)
-        .map_err(|error| Error::invalid_input("invalid_file", format!("{file_name} : {error}")))?;
+    let statements = read(file_name, xml).await?;
     let today = app.today();
     let credits = credits(&statements, today);
     let returns = returns(&statements, today);
@@ -101,10 +100,19 @@ pub async fn import(app: &App, actor: &Actor, file_name: &str, xml: &[u8]) -> Re
 
 /// What a statement file holds, read without booking anything (`recouvre statement show`),
 /// as JSON text.
-pub fn show(file_name: &str, xml: &[u8]) -> Result<String> {
-    let statements = recouvre_iso20022::read_statements(xml)
-        .map_err(|error| Error::invalid_input("invalid_file", format!("{file_name} : {error}")))?;
+pub async fn show(file_name: &str, xml: &[u8]) -> Result<String> {
+    let statements = read(file_name, xml).await?;
     Ok(recouvre_iso20022::statement_json_text(&statements))
+}
+
+/// Parses and validates a statement file off the async workers: parsing and schema validation
+/// are CPU-bound (a large file takes seconds), and a worker busy with them stops serving every
+/// other request it holds. Bounded by [`crate::blocking`]'s limit on parsers running at once.
+async fn read(file_name: &str, xml: &[u8]) -> Result<Vec<Statement>> {
+    let xml = xml.to_vec();
+    crate::blocking::parse(move || recouvre_iso20022::read_statements(&xml))
+        .await?
+        .map_err(|error| Error::invalid_input("invalid_file", format!("{file_name} : {error}")))
 }
 
 #[cfg(test)]

@@ -183,6 +183,40 @@ async fn an_invalid_statement_is_refused_with_the_reason_and_books_nothing() {
     assert_eq!(not_xml.status(), StatusCode::BAD_REQUEST);
 }
 
+/// Issue 22, finding 1: a 35 KB camt.053 nested 5,000 deep aborted the server (stack overflow
+/// in the XML parser on a tokio worker). A 30,000-deep one is now a 400 with the error contract,
+/// naming the line, and the server keeps serving.
+#[tokio::test]
+async fn a_statement_nested_30000_deep_is_a_400_and_the_server_keeps_serving() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let token = app.db.token(officer).await;
+    let mut deep = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">\n",
+    );
+    deep.push_str(&"<BkToCstmrStmt>".repeat(30_000));
+    deep.push_str(&"</BkToCstmrStmt>".repeat(30_000));
+    deep.push_str("</Document>\n");
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/imports/statement?file_name=profond.xml"))
+        .bearer_auth(&token)
+        .header("content-type", "application/xml")
+        .body(deep)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_file", "{body}");
+    let error = body["error"].as_str().unwrap();
+    assert!(error.contains("profond.xml") && error.contains("30001 niveaux") && error.contains("ligne 3"), "{error}");
+    // Still serving: the open health check and an authenticated API read.
+    let health = reqwest::Client::new().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let cases = reqwest::Client::new().get(app.url("/api/v1/cases")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(cases.status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn the_suspense_screen_assigns_and_returns_money() {
     let app = TestApp::spawn().await;
