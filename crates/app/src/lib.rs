@@ -20,6 +20,7 @@ pub mod admin;
 pub mod approvals;
 pub mod audit;
 pub mod batch;
+pub(crate) mod blocking;
 pub mod calculators;
 pub mod cases;
 pub mod clock;

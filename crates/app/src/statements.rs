@@ -4,6 +4,7 @@
 //! knows no ISO 20022 type: the conversions are here.
 
 use recouvre_domain::authority::Permission;
+use recouvre_domain::Money;
 use recouvre_iso20022::{entry_key, sepa, Entry, Statement};
 use recouvre_store::direct_debits::{DebitReturn, END_TO_END_PREFIX};
 use recouvre_store::statements::{Credit, StatementFile, StatementOutcome};
@@ -89,8 +90,8 @@ pub fn returns(statements: &[Statement], today: chrono::NaiveDate) -> Vec<DebitR
 /// and the error names the file and the entry's line.
 pub async fn import(app: &App, actor: &Actor, file_name: &str, xml: &[u8]) -> Result<StatementOutcome> {
     actor.require(Permission::ImportFiles)?;
-    let statements = recouvre_iso20022::read_statements(xml)
-        .map_err(|error| Error::invalid_input("invalid_file", format!("{file_name} : {error}")))?;
+    let statements = read(file_name, xml).await?;
+    check_balances(file_name, &statements)?;
     let today = app.today();
     let credits = credits(&statements, today);
     let returns = returns(&statements, today);
@@ -99,12 +100,48 @@ pub async fn import(app: &App, actor: &Actor, file_name: &str, xml: &[u8]) -> Re
     Ok(recouvre_store::statements::import(app.store(), &file, &actor.login, app.now()).await?)
 }
 
+/// A camt.053 statement whose closing balance is not its opening balance plus its booked
+/// entries has lost, gained or altered an entry on the way (a truncated or tampered file):
+/// it is refused for booking, naming the statement and the difference in euros, before
+/// anything is written. A statement that lacks either balance (every camt.054, and a camt.053
+/// from a bank that sends none) cannot be checked and is taken as before.
+pub fn check_balances(file_name: &str, statements: &[Statement]) -> Result<()> {
+    for statement in statements {
+        let Some(gap) = statement.balance_gap().filter(|gap| *gap != Money::ZERO) else { continue };
+        let (Some(opening), Some(closing)) = (statement.opening_balance, statement.closing_balance) else { continue };
+        return Err(Error::invalid_input(
+            "unbalanced_statement",
+            format!(
+                "{file_name} : le relevé {} du compte {} ne s'équilibre pas : solde d'ouverture {} + écritures \
+                 comptabilisées {} ≠ solde de clôture annoncé {} (écart de {}) ; rien n'est comptabilisé : demandez \
+                 à la banque le relevé complet et non modifié",
+                statement.statement_id,
+                statement.account_iban.as_deref().unwrap_or("sans IBAN"),
+                opening.to_french(),
+                statement.booked_movement().to_french(),
+                closing.to_french(),
+                gap.to_french(),
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// What a statement file holds, read without booking anything (`recouvre statement show`),
 /// as JSON text.
-pub fn show(file_name: &str, xml: &[u8]) -> Result<String> {
-    let statements = recouvre_iso20022::read_statements(xml)
-        .map_err(|error| Error::invalid_input("invalid_file", format!("{file_name} : {error}")))?;
+pub async fn show(file_name: &str, xml: &[u8]) -> Result<String> {
+    let statements = read(file_name, xml).await?;
     Ok(recouvre_iso20022::statement_json_text(&statements))
+}
+
+/// Parses and validates a statement file off the async workers: parsing and schema validation
+/// are CPU-bound (a large file takes seconds), and a worker busy with them stops serving every
+/// other request it holds. Bounded by [`crate::blocking`]'s limit on parsers running at once.
+async fn read(file_name: &str, xml: &[u8]) -> Result<Vec<Statement>> {
+    let xml = xml.to_vec();
+    crate::blocking::parse(move || recouvre_iso20022::read_statements(&xml))
+        .await?
+        .map_err(|error| Error::invalid_input("invalid_file", format!("{file_name} : {error}")))
 }
 
 #[cfg(test)]

@@ -545,7 +545,8 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
         }
         Command::Statement(StatementCommand::Show { file, format: _ }) => {
             let xml = std::fs::read(&file).with_context(|| format!("lecture de {} impossible", file.display()))?;
-            let json = recouvre_app::statements::show(&file.display().to_string(), &xml).map_err(operator_error)?;
+            let json =
+                recouvre_app::statements::show(&file.display().to_string(), &xml).await.map_err(operator_error)?;
             println!("{json}");
         }
         Command::Audit(AuditCommand::Verify) => {

@@ -267,6 +267,28 @@ async fn reference_values_are_added_and_checked_from_the_command_line() {
     assert!(stderr(&twice).contains("existe déjà"), "{}", stderr(&twice));
 }
 
+/// Issue 22, finding 1: `recouvre statement show` aborted on a statement nested 20,000 deep
+/// (stack overflow). Now it exits with 1 and a French message naming the line.
+#[test]
+fn statement_show_refuses_a_deeply_nested_file_without_crashing() {
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("profond.xml");
+    let mut deep = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">\n",
+    );
+    deep.push_str(&"<Stmt>".repeat(30_000));
+    deep.push_str(&"</Stmt>".repeat(30_000));
+    deep.push_str("</Document>\n");
+    std::fs::write(&file, deep).unwrap();
+    let output = recouvre("sqlite://unused.db", &["statement", "show", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("profond.xml") && message.contains("30001 niveaux") && message.contains("ligne 3"),
+        "{message}"
+    );
+}
+
 #[test]
 fn statement_show_prints_every_entry_without_booking() {
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../iso20022/tests/data/camt053_v02_cic.xml");

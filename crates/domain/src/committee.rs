@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::{CaseStatus, ClaimNature};
 use crate::ledger::{Account, TransactionKind};
 use crate::snapshot::AgeBucket;
-use crate::Money;
+use crate::{csv_cell, Money};
 
 const POLICY_TOML: &str = include_str!("../data/provisioning_policy.toml");
 
@@ -1228,7 +1228,8 @@ impl CommitteePack {
     }
 
     /// The pack as CSV (docs/formats/committee-pack-csv.md): one line per figure,
-    /// `month;section;line;measure;value`, values in machine form.
+    /// `month;section;line;measure;value`, values in machine form, text cells through
+    /// [`csv_cell::text`] (none read as a formula by a spreadsheet).
     // Invariant: the writer writes to a `Vec` in memory, which cannot fail, and the bytes it
     // writes are the UTF-8 of our strings, separators and quotes.
     #[allow(clippy::expect_used)]
@@ -1240,8 +1241,14 @@ impl CommitteePack {
         for table in self.tables() {
             for (line, cells) in &table.rows {
                 for ((measure, _), cell) in table.columns.iter().zip(cells) {
+                    // Names and labels (a debtor's name) are text an outsider may choose:
+                    // neutralised; amounts, counts, rates and dates stay numbers.
+                    let value = match cell {
+                        Cell::Text(text) => csv_cell::text(text).into_owned(),
+                        other => other.machine(),
+                    };
                     writer
-                        .write_record([month.as_str(), table.code, line, measure, &cell.machine()])
+                        .write_record([month.as_str(), table.code, &csv_cell::text(line), measure, &value])
                         .expect("in memory");
                 }
             }
@@ -1339,6 +1346,27 @@ mod tests {
         assert_eq!((costs.debits, costs.credits, costs.postings), (Money::euros(120), Money::euros(50), 3));
         let receipts = pack.flows.by_account.iter().find(|line| line.account == "bank_receipts").unwrap();
         assert_eq!((receipts.debits, receipts.credits), (Money::from_cents(12_845), Money::ZERO));
+    }
+
+    /// Issue 22, finding 4: a debtor's name reached the committee CSV as a live formula.
+    #[test]
+    fn a_debtor_name_is_no_formula_in_the_csv_and_amounts_stay_numbers() {
+        let mut input = input();
+        input.largest = vec![CaseSummary {
+            case_id: 7,
+            reference: "CTX-0000007".into(),
+            debtor: r#"=HYPERLINK("http://x")"#.into(),
+            main_nature: "personal_loan".into(),
+            status: "amicable".into(),
+            opened_on: date("2026-01-05"),
+            officer: None,
+            outstanding: Money::from_cents(-1_250),
+        }];
+        let csv = build(input).unwrap().to_csv();
+        // The csv writer quotes the cell (it holds `"`); inside, the `'` comes first.
+        assert!(csv.contains(r#";debtor;"'=HYPERLINK(""http://x"")""#), "{csv}");
+        assert!(!csv.contains(r#";"=HYPERLINK"#) && !csv.contains(";=HYPERLINK"), "{csv}");
+        assert!(csv.contains(";7;outstanding;-12.50\n"), "a negative amount stays a number: {csv}");
     }
 
     #[test]

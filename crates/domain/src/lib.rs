@@ -44,5 +44,6 @@ pub mod snapshot;
 
 // Committee packs and activity steering (issue 8).
 pub mod committee;
+pub mod csv_cell;
 
 pub use money::Money;

@@ -71,7 +71,41 @@ pub struct Statement {
     pub account_currency: Option<String>,
     /// The statement's `CreDtTm`, else the file's, as written (ISO 8601 with its offset).
     pub created_at: Option<String>,
+    /// The opening booked balance, signed (negative when `DBIT`): the `Bal` of type `OPBD`,
+    /// else `PRCD` (previously closed booked, which some banks send instead). camt.053 only.
+    pub opening_balance: Option<Money>,
+    /// The closing booked balance (`Bal` of type `CLBD`), signed. camt.053 only.
+    pub closing_balance: Option<Money>,
     pub entries: Vec<Entry>,
+}
+
+impl Statement {
+    /// The sum of the booked entries, signed (credits in, debits out), saturated at the
+    /// limits of [`Money`] (a hostile file may hold thousands of huge amounts). Pending and
+    /// information-only entries have not moved the booked balance.
+    pub fn booked_movement(&self) -> Money {
+        saturate(self.booked_cents())
+    }
+
+    /// How far the closing balance is from opening balance + booked entries (closing minus
+    /// that sum): zero when the statement adds up; `None` when it lacks one of the two balances
+    /// (a camt.054, or a bank that sends none), which cannot be checked and is accepted.
+    pub fn balance_gap(&self) -> Option<Money> {
+        let (opening, closing) = (self.opening_balance?, self.closing_balance?);
+        Some(saturate(i128::from(closing.cents()) - i128::from(opening.cents()) - self.booked_cents()))
+    }
+
+    fn booked_cents(&self) -> i128 {
+        self.entries
+            .iter()
+            .filter(|entry| entry.is_booked())
+            .map(|entry| i128::from(entry.signed_amount().cents()))
+            .sum()
+    }
+}
+
+fn saturate(cents: i128) -> Money {
+    Money::from_cents(cents.clamp(i128::from(-i64::MAX), i128::from(i64::MAX)) as i64)
 }
 
 /// One movement on the account: an entry, or one transaction of a batch entry.
@@ -430,6 +464,8 @@ impl Reader {
             account_iban: text_at(node, &["Acct", "Id", "IBAN"]),
             account_currency: text_at(node, &["Acct", "Ccy"]),
             created_at: text_at(node, &["CreDtTm"]).or_else(|| file_created_at.map(str::to_string)),
+            opening_balance: self.balance(node, "OPBD")?.or(self.balance(node, "PRCD")?),
+            closing_balance: self.balance(node, "CLBD")?,
             entries: Vec::new(),
         };
         for (index, ntry) in children(node, "Ntry").enumerate() {
@@ -444,6 +480,22 @@ impl Reader {
             }
         }
         Ok(statement)
+    }
+
+    /// The first `Bal` of type `code` (`Tp/CdOrPrtry/Cd`), signed by its `CdtDbtInd`.
+    fn balance(&self, statement: Node<'_, '_>, code: &str) -> Result<Option<Money>, FileError> {
+        let Some(bal) = children(statement, "Bal")
+            .find(|bal| text_at(*bal, &["Tp", "CdOrPrtry", "Cd"]).is_some_and(|found| found == code))
+        else {
+            return Ok(None);
+        };
+        let amt = child(bal, "Amt").ok_or_else(|| self.missing(bal, "Amt"))?;
+        let amount = self.amount(amt)?.amount;
+        match text_at(bal, &["CdtDbtInd"]).as_deref().and_then(CreditDebit::parse) {
+            Some(CreditDebit::Crdt) => Ok(Some(amount)),
+            Some(CreditDebit::Dbit) => Ok(Some(-amount)),
+            None => Err(self.missing(bal, "CdtDbtInd")),
+        }
     }
 
     fn amount(&self, node: Node<'_, '_>) -> Result<Amount, FileError> {

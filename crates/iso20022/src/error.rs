@@ -38,6 +38,11 @@ pub enum FileError {
          jamais et elle pourrait faire lire des fichiers ou des adresses extérieurs (XXE)"
     )]
     Doctype { declaration: &'static str, line: u32 },
+    #[error(
+        "le fichier imbrique ses éléments sur {depth} niveaux (le seuil de {max} est dépassé à la ligne {line}) : refusé, un \
+         relevé ou un avis ISO 20022 en compte moins de 20 ; demandez à la banque un fichier conforme"
+    )]
+    TooDeep { depth: usize, max: usize, line: u32 },
     #[error("le fichier n'est pas du XML bien formé : ligne {line}, colonne {column} : {detail}")]
     NotXml { line: u32, column: u32, detail: String },
     #[error(

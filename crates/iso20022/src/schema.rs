@@ -8,6 +8,9 @@
 //! - the file must be UTF-8 and at most [`MAX_FILE_SIZE`] bytes;
 //! - a `<!DOCTYPE` or `<!ENTITY` declaration anywhere refuses it: ISO 20022 messages never have
 //!   one, and that is where XXE and "billion laughs" attacks live;
+//! - its elements may nest at most [`XML_DEPTH_MAX`] deep, counted by a byte scan before any
+//!   tree is built: `roxmltree` (and libxml2) recurse per level, and a file nested tens of
+//!   thousands deep overflowed a tokio worker's stack and aborted the server (issue 22);
 //! - it must be well-formed (checked by `roxmltree`, which never loads anything).
 //!
 //! libxml2 itself then parses with `XML_PARSE_NONET` (no network), without `XML_PARSE_NOENT`
@@ -34,6 +37,12 @@ pub use crate::message::Message;
 
 /// Larger files are refused before parsing (a day's statement is a few megabytes).
 pub const MAX_FILE_SIZE: usize = 256 * 1024 * 1024;
+
+/// Deepest element nesting accepted. The deepest path of the camt.053/054 and pain.008 schemas
+/// we read or write is under 20 levels (`Document/BkToCstmrStmt/Stmt/Ntry/NtryDtls/TxDtls/
+/// RltdPties/Dbtr/Pty/Id/OrgId/Othr/SchmeNm/Cd` is 14; the test files reach 12); 64 leaves
+/// room for any bank's extensions while keeping the parsers' recursion far from a 2 MiB stack.
+pub const XML_DEPTH_MAX: usize = 64;
 
 /// Which message `xml` is, from its root `Document` element's namespace. Runs the safety
 /// checks of this module (UTF-8, no DOCTYPE, well-formed) but not the schema.
@@ -82,7 +91,86 @@ pub(crate) fn precheck(xml: &[u8]) -> Result<&str, FileError> {
             return Err(FileError::Doctype { declaration, line });
         }
     }
+    check_depth(text)?;
     Ok(text)
+}
+
+/// Refuses a document whose elements nest deeper than [`XML_DEPTH_MAX`], without building
+/// anything: one pass over the bytes counting start tags (not self-closing ones) minus end
+/// tags, skipping comments, CDATA sections, processing instructions and declarations, and
+/// reading attribute values as opaque (`>` is allowed unescaped in them). The error gives the
+/// deepest level reached and the line where the limit was first passed.
+///
+/// On a malformed document the count may differ from what a parser would see, but only after
+/// the first malformation, where `roxmltree` stops anyway; it never counts less on a
+/// well-formed prefix.
+fn check_depth(text: &str) -> Result<(), FileError> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    let mut first_over: Option<usize> = None;
+    let mut at = 0usize;
+    while let Some(offset) = bytes[at..].iter().position(|&b| b == b'<') {
+        let start = at + offset;
+        let rest = &bytes[start..];
+        at = if rest.starts_with(b"<!--") {
+            skip_past(bytes, start + 4, b"-->")
+        } else if rest.starts_with(b"<![CDATA[") {
+            skip_past(bytes, start + 9, b"]]>")
+        } else if rest.starts_with(b"<?") {
+            skip_past(bytes, start + 2, b"?>")
+        } else if rest.starts_with(b"<!") {
+            skip_past(bytes, start + 2, b">")
+        } else if rest.starts_with(b"</") {
+            depth = depth.saturating_sub(1);
+            skip_past(bytes, start + 2, b">")
+        } else {
+            let end = tag_end(bytes, start + 1);
+            let self_closing = end < bytes.len() && bytes[end - 1] == b'/';
+            if !self_closing {
+                depth += 1;
+                deepest = deepest.max(depth);
+                if depth > XML_DEPTH_MAX && first_over.is_none() {
+                    first_over = Some(start);
+                }
+            }
+            end + 1
+        };
+        if at >= bytes.len() {
+            break;
+        }
+    }
+    match first_over {
+        None => Ok(()),
+        Some(at) => {
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+            Err(FileError::TooDeep { depth: deepest, max: XML_DEPTH_MAX, line })
+        }
+    }
+}
+
+/// The position just after the first `needle` at or after `from` (the end when there is none).
+fn skip_past(bytes: &[u8], from: usize, needle: &[u8]) -> usize {
+    bytes
+        .get(from..)
+        .and_then(|rest| rest.windows(needle.len()).position(|window| window == needle))
+        .map_or(bytes.len(), |found| from + found + needle.len())
+}
+
+/// The position of the `>` closing the start tag whose name begins at `from`, quotes of
+/// attribute values respected (the end when there is none).
+fn tag_end(bytes: &[u8], from: usize) -> usize {
+    let mut quote: Option<u8> = None;
+    for (position, &byte) in bytes.iter().enumerate().skip(from) {
+        match quote {
+            Some(open) if byte == open => quote = None,
+            Some(_) => {}
+            None if byte == b'"' || byte == b'\'' => quote = Some(byte),
+            None if byte == b'>' => return position,
+            None => {}
+        }
+    }
+    bytes.len()
 }
 
 /// Parses well-formed XML into a tree (no DTD allowed, nothing loaded from outside).

@@ -3,7 +3,7 @@
 
 use chrono::{Duration, NaiveDate};
 use recouvre_domain::authority::DelegationLevel;
-use recouvre_domain::Money;
+use recouvre_domain::{csv_cell, Money};
 use serde::Serialize;
 
 use crate::db::{query_as, query_scalar};
@@ -241,6 +241,8 @@ pub async fn accounting_lines(store: &Store, date: NaiveDate) -> Result<Vec<Acco
 }
 
 /// The export as CSV text (`;`, decimal point, one line per posting, debit and credit columns).
+/// Text cells (case, kind, account, reference: the reference comes from the payer's transfer)
+/// go through [`csv_cell::text`] so that none is read as a formula; amounts stay numbers.
 pub fn accounting_csv(lines: &[AccountingLine]) -> String {
     let mut out = String::from("date;transaction;case;kind;account;debit;credit;reference\n");
     for line in lines {
@@ -251,13 +253,39 @@ pub fn accounting_csv(lines: &[AccountingLine]) -> String {
             "{};{};{};{};{};{};{};{}\n",
             line.booked_on,
             line.transaction_id,
-            line.case_reference.as_deref().unwrap_or(""),
-            line.kind,
-            line.account,
+            csv_cell::text(line.case_reference.as_deref().unwrap_or("")),
+            csv_cell::text(&line.kind),
+            csv_cell::text(&line.account),
             debit,
             credit,
-            reference
+            csv_cell::text(&reference)
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 22, finding 4: a payer's transfer reference `=HYPERLINK(…)` reached the
+    /// accounting CSV as a live formula; the debit and credit amounts stay numbers.
+    #[test]
+    fn the_accounting_csv_neutralises_formulas_in_text_cells_only() {
+        let line = |amount_cents: i64, reference: &str| AccountingLine {
+            transaction_id: 12,
+            booked_on: "2026-10-31".parse().unwrap(),
+            case_reference: Some("CTX-0000007".into()),
+            kind: "payment".into(),
+            account: "bank_receipts".into(),
+            amount_cents,
+            reference: reference.into(),
+        };
+        let csv = accounting_csv(&[line(1_250, r#"=HYPERLINK("http://x")"#), line(-1_250, "-12.50")]);
+        let lines: Vec<&str> = csv.lines().collect();
+        // `"` and `;` are blanked to keep the CSV unquoted (as before); the formula is text.
+        assert_eq!(lines[1], "2026-10-31;12;CTX-0000007;payment;bank_receipts;12.50;;'=HYPERLINK( http://x )");
+        // A reference that looks like a negative amount is still text; the credit is a number.
+        assert_eq!(lines[2], "2026-10-31;12;CTX-0000007;payment;bank_receipts;;12.50;'-12.50");
+    }
 }

@@ -349,6 +349,51 @@ async fn the_calculators_answer_over_the_api() {
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
 
+/// Issue 22: a JSON body nested 100,000 deep (200 KB) must not overflow a worker's stack.
+/// serde_json stops at 128 levels (its default recursion limit, kept: `disable_recursion_limit`
+/// is never called), in typed fields and in ignored ones alike; the answer is the contract's
+/// 400 and the server keeps serving.
+#[tokio::test]
+async fn json_bodies_nested_100000_deep_are_a_400_and_the_server_keeps_serving() {
+    let f = fixture().await;
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let bodies = [
+        ("/api/v1/calc/deadline", deep.clone()),
+        // An unknown field is skipped (IgnoredAny), which is where a limit is easy to miss.
+        ("/api/v1/calc/deadline", format!(r#"{{"from": "2026-04-08", "months": 1, "x": {deep}}}"#)),
+        ("/api/v1/cases/6/payments", deep.clone()),
+        ("/api/v1/cases/6/notes", format!(r#"{{"text": "note", "version": 1, "x": {deep}}}"#)),
+    ];
+    for (path, body) in bodies {
+        let response = client()
+            .post(f.app.url(path))
+            .bearer_auth(&f.officer_token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["code"], "invalid_input", "{path}: {error}");
+        assert!(error["error"].as_str().is_some_and(|text| text.starts_with("requête invalide")), "{error}");
+    }
+    let skipped = client()
+        .post(f.app.url("/api/v1/calc/deadline"))
+        .bearer_auth(&f.officer_token)
+        .header("content-type", "application/json")
+        .body(format!(r#"{{"from": "2026-04-08", "months": 1, "x": {deep}}}"#))
+        .send()
+        .await
+        .unwrap();
+    let error: Value = skipped.json().await.unwrap();
+    assert!(error["error"].as_str().unwrap().contains("recursion limit exceeded"), "{error}");
+    let health = client().get(f.app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let (status, _) = get_json(&f, &f.officer_token, "/api/v1/cases/6").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn the_time_bar_follows_a_claims_history_over_the_api() {
     let f = fixture().await;

@@ -186,6 +186,75 @@ async fn an_invalid_statement_is_refused_with_the_reason_and_books_nothing() {
     assert_eq!(not_xml.status(), StatusCode::BAD_REQUEST);
 }
 
+/// Issue 22, finding 1: a 35 KB camt.053 nested 5,000 deep aborted the server (stack overflow
+/// in the XML parser on a tokio worker). A 30,000-deep one is now a 400 with the error contract,
+/// naming the line, and the server keeps serving.
+#[tokio::test]
+async fn a_statement_nested_30000_deep_is_a_400_and_the_server_keeps_serving() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let token = app.db.token(officer).await;
+    let mut deep = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">\n",
+    );
+    deep.push_str(&"<BkToCstmrStmt>".repeat(30_000));
+    deep.push_str(&"</BkToCstmrStmt>".repeat(30_000));
+    deep.push_str("</Document>\n");
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/imports/statement?file_name=profond.xml"))
+        .bearer_auth(&token)
+        .header("content-type", "application/xml")
+        .body(deep)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_file", "{body}");
+    let error = body["error"].as_str().unwrap();
+    assert!(error.contains("profond.xml") && error.contains("30001 niveaux") && error.contains("ligne 3"), "{error}");
+    // Still serving: the open health check and an authenticated API read.
+    let health = reqwest::Client::new().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let cases = reqwest::Client::new().get(app.url("/api/v1/cases")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(cases.status(), StatusCode::OK);
+}
+
+/// Issue 22, finding 2: a camt.053 whose credit was inflated to 1,000,000,000,000,000.00 €
+/// was booked although its opening and closing balances said otherwise. A statement that does
+/// not add up is now refused for booking (400 `unbalanced_statement`, the difference in euros),
+/// nothing is written, and the genuine file is then booked as usual.
+#[tokio::test]
+async fn a_statement_whose_balances_do_not_add_up_is_refused_naming_the_difference() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let token = app.db.token(officer).await;
+    let genuine = include_str!("../../iso20022/tests/data/camt053_v02_cic.xml");
+    let tampered = genuine.replacen("<Amt Ccy=\"EUR\">8.85</Amt>", "<Amt Ccy=\"EUR\">1000000000000000.00</Amt>", 1);
+    assert_ne!(tampered, genuine);
+    let post = |body: String| {
+        reqwest::Client::new()
+            .post(app.url("/api/v1/imports/statement?file_name=releve-cic.xml"))
+            .bearer_auth(&token)
+            .header("content-type", "application/xml")
+            .body(body)
+            .send()
+    };
+    let refused = post(tampered).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "unbalanced_statement", "{body}");
+    let error = body["error"].as_str().unwrap();
+    let gap = Money::from_cents(-(100_000_000_000_000_000 - 885)).to_french();
+    assert!(error.contains("releve-cic.xml") && error.contains(&format!("écart de {gap}")), "{error}");
+    assert!(error.contains("rien n'est comptabilisé"), "{error}");
+    // Nothing of it was written: the genuine file then takes all its six credits (814.35 €,
+    // in suspense: no case here), none "already booked".
+    let taken: Value = post(genuine.to_string()).await.unwrap().json().await.unwrap();
+    assert_eq!(taken["already_booked"], 0, "{taken}");
+    assert_eq!((&taken["suspense"], &taken["suspense_amount"]), (&json!(6), &json!("814.35")), "{taken}");
+}
+
 #[tokio::test]
 async fn the_suspense_screen_assigns_and_returns_money() {
     let app = TestApp::spawn().await;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate};
 use recouvre_domain::authority::Permission;
 use recouvre_domain::committee::{CommitteePack, FlowLine, Month, SnapshotLine};
-use recouvre_domain::Money;
+use recouvre_domain::{csv_cell, Money};
 use recouvre_store::StoreError;
 
 use crate::letters::engine::typeset;
@@ -122,15 +122,16 @@ pub async fn flows(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) -> 
     Ok(recouvre_store::committee::daily_flows(app.read_store(), from, to).await?)
 }
 
-/// The snapshots as CSV (docs/formats/snapshots-csv.md).
+/// The snapshots as CSV (docs/formats/snapshots-csv.md). Text cells go through
+/// [`csv_cell::text`] (no cell read as a formula); amounts and counts stay numbers.
 pub fn snapshots_csv(lines: &[(NaiveDate, SnapshotLine)]) -> String {
     let mut out = String::from("as_of;main_nature;status;age_bucket;officer_id;cases;outstanding;interest\n");
     for (as_of, line) in lines {
         out.push_str(&format!(
             "{as_of};{};{};{};{};{};{};{}\n",
-            line.main_nature,
-            line.status,
-            line.age_bucket,
+            csv_cell::text(&line.main_nature),
+            csv_cell::text(&line.status),
+            csv_cell::text(&line.age_bucket),
             line.officer_id,
             line.cases,
             line.outstanding.to_plain_string(),
@@ -140,16 +141,17 @@ pub fn snapshots_csv(lines: &[(NaiveDate, SnapshotLine)]) -> String {
     out
 }
 
-/// The flows as CSV (docs/formats/snapshots-csv.md).
+/// The flows as CSV (docs/formats/snapshots-csv.md). Text cells go through
+/// [`csv_cell::text`]; amounts (negative ones included) stay numbers.
 pub fn flows_csv(lines: &[(NaiveDate, FlowLine)]) -> String {
     let mut out = String::from("as_of;kind;account;channel;vintage;third_party_id;postings;amount;debits;credits\n");
     for (as_of, line) in lines {
         out.push_str(&format!(
             "{as_of};{};{};{};{};{};{};{};{};{}\n",
-            line.kind,
-            line.account,
-            line.channel,
-            line.vintage,
+            csv_cell::text(&line.kind),
+            csv_cell::text(&line.account),
+            csv_cell::text(&line.channel),
+            csv_cell::text(&line.vintage),
             line.third_party_id,
             line.postings,
             line.amount.to_plain_string(),
@@ -349,6 +351,40 @@ pub async fn cockpit(app: &App, actor: &Actor) -> Result<Cockpit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 22, finding 4: no text cell of the warehouse exports is read as a formula; the
+    /// (possibly negative) amounts stay numbers.
+    #[test]
+    fn snapshot_and_flow_csvs_neutralise_formulas_but_not_amounts() {
+        let day: NaiveDate = "2026-10-31".parse().unwrap();
+        let snapshot = SnapshotLine {
+            main_nature: r#"=HYPERLINK("http://x")"#.into(),
+            status: "+amicable".into(),
+            age_bucket: "0-3m".into(),
+            officer_id: 3,
+            cases: 2,
+            outstanding: Money::from_cents(-1_250),
+            interest: Money::ZERO,
+        };
+        let csv = snapshots_csv(&[(day, snapshot)]);
+        assert!(csv.ends_with("2026-10-31;'=HYPERLINK(\"http://x\");'+amicable;0-3m;3;2;-12.50;0.00\n"), "{csv}");
+        let flow = FlowLine {
+            kind: "@payment".into(),
+            account: "principal".into(),
+            channel: "-plan".into(),
+            vintage: r#"=HYPERLINK("http://x")"#.into(),
+            third_party_id: 0,
+            postings: 1,
+            amount: Money::from_cents(-1_250),
+            debits: Money::ZERO,
+            credits: Money::from_cents(1_250),
+        };
+        let csv = flows_csv(&[(day, flow)]);
+        assert!(
+            csv.ends_with("2026-10-31;'@payment;principal;'-plan;'=HYPERLINK(\"http://x\");0;1;-12.50;0.00;12.50\n"),
+            "{csv}"
+        );
+    }
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
