@@ -278,6 +278,8 @@ pub fn statement_json_text(statements: &[Statement]) -> String {
         statement_id: &'a str,
         account_currency: &'a Option<String>,
         created_at: &'a Option<String>,
+        opening_balance: &'a Option<Money>,
+        closing_balance: &'a Option<Money>,
     }
     #[derive(Serialize)]
     struct ShownEntry<'a> {
@@ -296,6 +298,8 @@ pub fn statement_json_text(statements: &[Statement]) -> String {
                     statement_id: &s.statement_id,
                     account_currency: &s.account_currency,
                     created_at: &s.created_at,
+                    opening_balance: &s.opening_balance,
+                    closing_balance: &s.closing_balance,
                 },
                 entries: s.entries.iter().map(|entry| ShownEntry { entry, key: entry_key(s, entry) }).collect(),
             })
