@@ -227,6 +227,69 @@ impl Browser {
         assert_eq!(self.path().await, "/dossiers");
     }
 
+    /// Sets the window's size; headless Chromium's viewport is the window.
+    async fn resize(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.expect("resize the window");
+    }
+
+    /// With `RECOUVRE_SCREENSHOT_DIR` set, saves the whole page at the window's width: the window
+    /// grows to the page's height for the shot, then returns to `height`.
+    async fn full_page_screenshot(&self, name: &str, width: u32, height: u32) {
+        if std::env::var_os("RECOUVRE_SCREENSHOT_DIR").is_none() {
+            return;
+        }
+        let page_height = self
+            .client
+            .execute("return document.documentElement.scrollHeight", vec![])
+            .await
+            .expect("page height")
+            .as_u64()
+            .unwrap_or(u64::from(height));
+        let tall = u32::try_from(page_height).unwrap_or(height).clamp(height, 8000);
+        self.resize(width, tall).await;
+        self.screenshot(name).await;
+        self.resize(width, height).await;
+    }
+
+    /// What is laid out wrong on the current page at the current size: the page scrolling
+    /// sideways, a card or the header wider than its box, a `.grid-form` label not laid out as a
+    /// field (the CSS missing), « Se déconnecter » out of view. Empty when all is well.
+    async fn layout_problems(&self) -> Vec<String> {
+        let script = r#"
+            const problems = [];
+            const root = document.documentElement;
+            if (root.scrollWidth > root.clientWidth) {
+                problems.push(`the page scrolls sideways: ${root.scrollWidth} px for ${root.clientWidth}`);
+            }
+            for (const box of document.querySelectorAll('.card, header.top, main')) {
+                if (box.scrollWidth > box.clientWidth + 1) {
+                    const name = box.id || (box.querySelector('h2') || {}).textContent || box.className || box.tagName;
+                    problems.push(`« ${name} » overflows: ${box.scrollWidth} px for ${box.clientWidth}`);
+                }
+            }
+            // Labels above fields: each field of a .grid-form starts below its label's text and
+            // fills its column (checkboxes sit beside their text, in .check labels).
+            for (const label of document.querySelectorAll('.grid-form > label:not(.check)')) {
+                const field = label.querySelector('input, select, textarea');
+                if (!field || field.offsetParent === null) continue;
+                const [text, box] = [label.getBoundingClientRect(), field.getBoundingClientRect()];
+                if (box.top - text.top < 12 || box.width < text.width * 0.9) {
+                    problems.push(`a form label runs on as loose text: « ${label.textContent.trim().slice(0, 40)} »`);
+                }
+            }
+            const logout = document.querySelector('header.top .who button');
+            if (logout) {
+                const box = logout.getBoundingClientRect();
+                if (box.right > root.clientWidth || box.left < 0 || box.width === 0) {
+                    problems.push(`« Se déconnecter » is out of view (${box.left}–${box.right} px)`);
+                }
+            }
+            return problems;
+        "#;
+        let value = self.client.execute(script, vec![]).await.expect("check the layout");
+        serde_json::from_value(value).expect("a list of problems")
+    }
+
     async fn screenshot(&self, name: &str) {
         let Some(dir) = std::env::var_os("RECOUVRE_SCREENSHOT_DIR") else {
             return;
@@ -823,4 +886,51 @@ async fn team_lead_follows_a_cockpit_number_and_opens_the_committee_pack() {
     assert_eq!(downloaded["type"], "application/pdf");
     assert_eq!(downloaded["head"], "%PDF-");
     browser.close().await;
+}
+
+/// The design system at the size of an officer's laptop (1366×768): on the demo's data, the
+/// officer's and the team lead's main pages never scroll sideways, no card is wider than its box,
+/// every form of the case page is laid out (labels above fields) and « Se déconnecter » stays in
+/// view. With `RECOUVRE_SCREENSHOT_DIR` set, saves each page whole as `ui-<login>-<page>.png`.
+#[tokio::test(flavor = "multi_thread")]
+async fn main_pages_fit_a_1366_by_768_screen() {
+    let app = recouvre_testkit::demo_app(60).await;
+    let pages: [(&str, &[(&str, &str)]); 2] = [
+        (
+            "camille",
+            &[
+                ("cases", "/dossiers"),
+                ("case", "/dossiers/1"),
+                ("case-3", "/dossiers/3"),
+                ("agenda", "/agenda"),
+                ("suspense", "/instance"),
+                ("directory", "/tiers"),
+                ("services", "/services"),
+            ],
+        ),
+        (
+            "sophie",
+            &[
+                ("cases", "/dossiers"),
+                ("team", "/equipe"),
+                ("approvals", "/approbations"),
+                ("cockpit", "/cockpit"),
+                ("overview", "/pilotage"),
+            ],
+        ),
+    ];
+    for (login, paths) in pages {
+        let browser = Browser::start().await;
+        browser.resize(1366, 768).await;
+        browser.submit_login(&app, login, recouvre_app::demo::DEMO_PASSWORD).await;
+        browser.css("body:not(.login) h1").await;
+        for (name, path) in paths {
+            browser.goto(&app, path).await;
+            browser.css("main h1").await;
+            let problems = browser.layout_problems().await;
+            assert!(problems.is_empty(), "{login} on {path} at 1366×768: {problems:#?}");
+            browser.full_page_screenshot(&format!("ui-{login}-{name}.png"), 1366, 768).await;
+        }
+        browser.close().await;
+    }
 }
