@@ -453,7 +453,10 @@ async fn case_page_shows_the_amounts_and_takes_a_note() {
     let newest =
         browser.xpath(&format!("//ol[@id='timeline']/li[1][div[@class='summary']={}]", xpath_literal(&note))).await;
     let newest = newest.text().await.expect("newest event");
-    assert!(newest.contains("Note") && newest.contains("par agent"), "newest event: {newest}");
+    assert!(
+        newest.contains("Note") && newest.contains("par Claire Dumas"),
+        "newest event, its author by name: {newest}"
+    );
     let events = recouvre_store::journal::events(&app.db.store, case_id).await.expect("journal");
     let last = events.last().expect("events");
     assert_eq!((last.kind.as_str(), last.actor.as_str()), ("note_added", "agent"));
