@@ -237,3 +237,69 @@ fn the_vocabulary_labels_every_code_the_store_accepts() {
         }
     }
 }
+
+/// The links of a page's main menu.
+fn menu_links(html: &str) -> Vec<String> {
+    let menu = html
+        .split("aria-label=\"Navigation principale\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</nav>").next())
+        .expect("the page has its main menu");
+    menu.split("href=\"")
+        .skip(1)
+        .filter_map(|piece| piece.split('"').next())
+        .map(|href| href.replace("&amp;", "&"))
+        .collect()
+}
+
+/// Issue 16: menus from the role. For each of the demo's roles, every link of the menu opens
+/// (200), and so does a link of each kind on those pages: no link to a page the role cannot
+/// open. And each role's menu leads to its work.
+#[tokio::test]
+async fn every_menu_link_opens_for_every_role() {
+    let app = recouvre_testkit::demo_app(40).await;
+    let mut refused = Vec::new();
+    for (login, _, role, _) in recouvre_app::demo::DEMO_USERS {
+        let client = app.login(login, DEMO_PASSWORD).await;
+        let home = client.get(app.url("/")).send().await.expect("GET /");
+        let landing = home.headers().get("location").and_then(|value| value.to_str().ok()).unwrap_or("/").to_string();
+        let links = menu_links(&page(&app, &client, &landing).await);
+        assert!(!links.is_empty(), "{login} has a menu");
+        // Every menu page, then one link of each shape on it (`/dossiers/N`, `/tiers/N`…).
+        let mut shapes = Vec::new();
+        for link in &links {
+            let response = client.get(app.url(link)).send().await.expect("follow the link");
+            let status = response.status();
+            if status != 200 {
+                refused.push(format!("{login} ({}) → {link}: {status}", role.code()));
+                continue;
+            }
+            let html = response.text().await.expect("the page");
+            let body = html.split("<main").nth(1).unwrap_or_default();
+            for inner in screen_links(body) {
+                let shape: String =
+                    inner.split('?').next().unwrap_or_default().replace(|c: char| c.is_ascii_digit(), "N");
+                if shapes.contains(&shape) {
+                    continue;
+                }
+                shapes.push(shape);
+                let status = client.get(app.url(&inner)).send().await.expect("follow the link").status();
+                if status != 200 {
+                    refused.push(format!("{login} ({}) → {link} → {inner}: {status}", role.code()));
+                }
+            }
+        }
+        let expected: &[&str] = match role {
+            recouvre_domain::authority::Role::Officer => &["/dossiers", "/agenda", "/approbations"],
+            recouvre_domain::authority::Role::TeamLead => &["/equipe", "/cockpit", "/approbations"],
+            recouvre_domain::authority::Role::Compliance => &["/conformite", "/dossiers"],
+            recouvre_domain::authority::Role::AccountingControl => &["/controles", "/pilotage"],
+            recouvre_domain::authority::Role::CommitteeViewer => &["/comites"],
+            recouvre_domain::authority::Role::Administrator => &["/admin/reference"],
+        };
+        for path in expected {
+            assert!(links.iter().any(|link| link == path), "{login}'s menu leads to {path}: {links:?}");
+        }
+    }
+    assert!(refused.is_empty(), "links a role cannot open:\n{}", refused.join("\n"));
+}
