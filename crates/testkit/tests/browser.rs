@@ -5,7 +5,9 @@
 //! chromedriver and Chromium come from Debian's `chromium-driver` and `chromium` packages
 //! (`scripts/test` installs them); `CHROMEDRIVER` and `CHROMIUM` override their paths.
 //! With `RECOUVRE_SCREENSHOT_DIR` set, the case test saves `cases.png` and `case.png` there, the
-//! committee test `cockpit.png` and `committee.png`.
+//! committee test `cockpit.png` and `committee.png`, the 1366×768 test `ui-<login>-<page>.png`
+//! (whole pages). axe-core (vendored in `crates/testkit/vendor/axe-core`, never served) checks
+//! every role's pages for serious and critical WCAG violations.
 
 // Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -34,6 +36,9 @@ const WAIT: Duration = Duration::from_secs(20);
 const DRIVER_START: Duration = Duration::from_secs(20);
 
 const PASSWORD: &str = "correct horse battery staple";
+
+/// axe-core, the accessibility checker, injected into pages by the tests (never served).
+const AXE: &str = include_str!("../vendor/axe-core/axe.min.js");
 
 // ---------------------------------------------------------------------------------------------
 // The browser
@@ -288,6 +293,27 @@ impl Browser {
         "#;
         let value = self.client.execute(script, vec![]).await.expect("check the layout");
         serde_json::from_value(value).expect("a list of problems")
+    }
+
+    /// The serious and critical WCAG 2.x A/AA violations axe-core finds on the current page
+    /// (axe-core 4.14.1, vendored in `crates/testkit/vendor/axe-core`), one line each with up to
+    /// three of the elements at fault. Empty when the page passes.
+    async fn axe_violations(&self) -> Vec<String> {
+        self.client.execute(AXE, vec![]).await.expect("inject axe-core");
+        let run = r#"
+            const done = arguments[arguments.length - 1];
+            const options = {
+                runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+                resultTypes: ['violations'],
+            };
+            window.axe.run(document, options).then((results) => done(results.violations
+                .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                .map((v) => `${v.id} (${v.impact}): ${v.help} — ` +
+                    v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '))))
+                .catch((error) => done([`axe-core failed: ${error}`]));
+        "#;
+        let value = self.client.execute_async(run, vec![]).await.expect("run axe-core");
+        serde_json::from_value(value).expect("a list of violations")
     }
 
     async fn screenshot(&self, name: &str) {
@@ -936,4 +962,41 @@ async fn main_pages_fit_a_1366_by_768_screen() {
         }
         browser.close().await;
     }
+}
+
+/// Issue 16, accessibility: for each of the demo's six roles, every page of the menu (and, for
+/// roles that read cases, a case page) has no serious or critical WCAG 2.2 A/AA violation by
+/// axe-core. The API's documentation (vendored Swagger UI) is not checked here.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_role_s_pages_pass_axe_core() {
+    let app = recouvre_testkit::demo_app(40).await;
+    let mut violations = Vec::new();
+    let mut checked = 0;
+    for (login, _, role, _) in recouvre_app::demo::DEMO_USERS {
+        let browser = Browser::start().await;
+        browser.resize(1366, 768).await;
+        browser.submit_login(&app, login, recouvre_app::demo::DEMO_PASSWORD).await;
+        browser.css("body:not(.login) h1").await;
+        let mut paths: Vec<String> = Vec::new();
+        for link in browser.client.find_all(Locator::Css("header.top nav a")).await.expect("menu links") {
+            let href = link.attr("href").await.expect("href").unwrap_or_default();
+            if !href.starts_with("/api") && !paths.contains(&href) {
+                paths.push(href);
+            }
+        }
+        if role.allows(recouvre_domain::authority::Permission::ReadCases) {
+            paths.push("/dossiers/1".to_string());
+        }
+        for path in &paths {
+            browser.goto(&app, path).await;
+            browser.css("main h1").await;
+            checked += 1;
+            for violation in browser.axe_violations().await {
+                violations.push(format!("{login} {path}: {violation}"));
+            }
+        }
+        browser.close().await;
+    }
+    assert!(checked >= 30, "the menus lead to the application's pages: {checked} checked");
+    assert!(violations.is_empty(), "{} violations:\n{}", violations.len(), violations.join("\n"));
 }
