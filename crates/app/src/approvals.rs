@@ -16,6 +16,10 @@ use crate::{Actor, App, Error, Result};
 pub struct Pending {
     pub request: ApprovalRequest,
     pub why_not: Option<String>,
+    /// The case's reference (`CTX-0000575`), as people name cases.
+    pub case_reference: String,
+    /// The requester's full name (their login if the store no longer lists them).
+    pub requested_by_name: String,
 }
 
 /// Why `actor` may not decide `request`, or `None` if they may: nobody decides their own
@@ -42,14 +46,21 @@ pub fn why_not(request: &ApprovalRequest, actor: &Actor, rules: &WorkflowRules) 
 pub async fn pending(app: &App, actor: &Actor) -> Result<Vec<Pending>> {
     actor.require(Permission::Approve)?;
     let rules = recouvre_store::workflow::rules(app.store()).await?;
-    Ok(recouvre_store::approvals::pending(app.store())
+    let names: std::collections::BTreeMap<String, String> = recouvre_store::users::list(app.read_store())
         .await?
         .into_iter()
-        .map(|request| {
-            let why_not = why_not(&request, actor, &rules);
-            Pending { request, why_not }
-        })
-        .collect())
+        .map(|user| (user.login, user.display_name))
+        .collect();
+    let mut pending = Vec::new();
+    // The queue is a few requests long: one read of each case for its reference.
+    for request in recouvre_store::approvals::pending(app.store()).await? {
+        let why_not = why_not(&request, actor, &rules);
+        let case_reference = recouvre_store::cases::detail(app.read_store(), request.case_id).await?.reference;
+        let requested_by_name =
+            names.get(&request.requested_by).cloned().unwrap_or_else(|| request.requested_by.clone());
+        pending.push(Pending { request, why_not, case_reference, requested_by_name });
+    }
+    Ok(pending)
 }
 
 /// Approves (`approve`) or refuses a request. Never by its requester; only within the

@@ -86,6 +86,8 @@ pub struct CasePageFile {
     pub workflow: CaseWorkflow,
     /// The case's validated documents, newest first.
     pub documents: Vec<Document>,
+    /// The full name of each user, by login: the timeline names people, not logins.
+    pub names: std::collections::BTreeMap<String, String>,
 }
 
 /// Reads the whole case page in one read transaction — one consistent snapshot, so the balance,
@@ -99,7 +101,12 @@ pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
     let documents = tx.case_documents(case_id).await?;
     tx.commit().await?;
     record_access(app, actor, case_id, Some(file.case.debtor_id), path).await?;
-    Ok(CasePageFile { file, workflow, documents })
+    let names = recouvre_store::users::list(app.read_store())
+        .await?
+        .into_iter()
+        .map(|user| (user.login, user.display_name))
+        .collect();
+    Ok(CasePageFile { file, workflow, documents, names })
 }
 
 /// The debtor of a case, or 404.

@@ -41,6 +41,8 @@ pub mod intake;
 pub mod journal;
 pub mod ledger;
 pub mod snapshot;
+// The one French label of each code screens and letters show (issue 16).
+pub mod vocabulary;
 
 // Committee packs and activity steering (issue 8).
 pub mod committee;

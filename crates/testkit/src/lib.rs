@@ -104,6 +104,20 @@ pub async fn app_on(store: &Store) -> recouvre_app::App {
     recouvre_app::App::on(store.clone()).await.expect("application")
 }
 
+/// A server on the demo's data, as `recouvre demo` makes it: its seven users (password
+/// [`recouvre_app::demo::DEMO_PASSWORD`], one per role), `cases` cases of the demo portfolio and
+/// the procedures, directory and recommendations `bring_to_life` adds. Screens tests walk it.
+pub async fn demo_app(cases: usize) -> TestApp {
+    let db = TestDb::new().await;
+    let app = app_on(&db.store).await;
+    let system = recouvre_app::Actor::system("demo");
+    recouvre_app::demo::ensure_demo_users(&app, &system).await.expect("the demo's users");
+    recouvre_app::demo::seed_portfolio(&app, &system, cases, 7).await.expect("the demo's portfolio");
+    let refused = recouvre_app::demo::bring_to_life(&app, &system).await.expect("the demo's procedures");
+    assert!(refused.is_empty(), "every demo step applies: {refused:?}");
+    TestApp::spawn_on(db).await
+}
+
 /// Imports a statement file as the system would (`recouvre import statement`).
 pub async fn import_statement(
     store: &Store,

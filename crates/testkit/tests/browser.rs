@@ -5,7 +5,9 @@
 //! chromedriver and Chromium come from Debian's `chromium-driver` and `chromium` packages
 //! (`scripts/test` installs them); `CHROMEDRIVER` and `CHROMIUM` override their paths.
 //! With `RECOUVRE_SCREENSHOT_DIR` set, the case test saves `cases.png` and `case.png` there, the
-//! committee test `cockpit.png` and `committee.png`.
+//! committee test `cockpit.png` and `committee.png`, the 1366×768 test `ui-<login>-<page>.png`
+//! (whole pages). axe-core (vendored in `crates/testkit/vendor/axe-core`, never served) checks
+//! every role's pages for serious and critical WCAG violations.
 
 // Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -34,6 +36,9 @@ const WAIT: Duration = Duration::from_secs(20);
 const DRIVER_START: Duration = Duration::from_secs(20);
 
 const PASSWORD: &str = "correct horse battery staple";
+
+/// axe-core, the accessibility checker, injected into pages by the tests (never served).
+const AXE: &str = include_str!("../vendor/axe-core/axe.min.js");
 
 // ---------------------------------------------------------------------------------------------
 // The browser
@@ -227,6 +232,90 @@ impl Browser {
         assert_eq!(self.path().await, "/dossiers");
     }
 
+    /// Sets the window's size; headless Chromium's viewport is the window.
+    async fn resize(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.expect("resize the window");
+    }
+
+    /// With `RECOUVRE_SCREENSHOT_DIR` set, saves the whole page at the window's width: the window
+    /// grows to the page's height for the shot, then returns to `height`.
+    async fn full_page_screenshot(&self, name: &str, width: u32, height: u32) {
+        if std::env::var_os("RECOUVRE_SCREENSHOT_DIR").is_none() {
+            return;
+        }
+        let page_height = self
+            .client
+            .execute("return document.documentElement.scrollHeight", vec![])
+            .await
+            .expect("page height")
+            .as_u64()
+            .unwrap_or(u64::from(height));
+        let tall = u32::try_from(page_height).unwrap_or(height).clamp(height, 8000);
+        self.resize(width, tall).await;
+        self.screenshot(name).await;
+        self.resize(width, height).await;
+    }
+
+    /// What is laid out wrong on the current page at the current size: the page scrolling
+    /// sideways, a card or the header wider than its box, a `.grid-form` label not laid out as a
+    /// field (the CSS missing), « Se déconnecter » out of view. Empty when all is well.
+    async fn layout_problems(&self) -> Vec<String> {
+        let script = r#"
+            const problems = [];
+            const root = document.documentElement;
+            if (root.scrollWidth > root.clientWidth) {
+                problems.push(`the page scrolls sideways: ${root.scrollWidth} px for ${root.clientWidth}`);
+            }
+            for (const box of document.querySelectorAll('.card, header.top, main')) {
+                if (box.scrollWidth > box.clientWidth + 1) {
+                    const name = box.id || (box.querySelector('h2') || {}).textContent || box.className || box.tagName;
+                    problems.push(`« ${name} » overflows: ${box.scrollWidth} px for ${box.clientWidth}`);
+                }
+            }
+            // Labels above fields: each field of a .grid-form starts below its label's text and
+            // fills its column (checkboxes sit beside their text, in .check labels).
+            for (const label of document.querySelectorAll('.grid-form > label:not(.check)')) {
+                const field = label.querySelector('input, select, textarea');
+                if (!field || field.offsetParent === null) continue;
+                const [text, box] = [label.getBoundingClientRect(), field.getBoundingClientRect()];
+                if (box.top - text.top < 12 || box.width < text.width * 0.9) {
+                    problems.push(`a form label runs on as loose text: « ${label.textContent.trim().slice(0, 40)} »`);
+                }
+            }
+            const logout = document.querySelector('header.top .who button');
+            if (logout) {
+                const box = logout.getBoundingClientRect();
+                if (box.right > root.clientWidth || box.left < 0 || box.width === 0) {
+                    problems.push(`« Se déconnecter » is out of view (${box.left}–${box.right} px)`);
+                }
+            }
+            return problems;
+        "#;
+        let value = self.client.execute(script, vec![]).await.expect("check the layout");
+        serde_json::from_value(value).expect("a list of problems")
+    }
+
+    /// The serious and critical WCAG 2.x A/AA violations axe-core finds on the current page
+    /// (axe-core 4.14.1, vendored in `crates/testkit/vendor/axe-core`), one line each with up to
+    /// three of the elements at fault. Empty when the page passes.
+    async fn axe_violations(&self) -> Vec<String> {
+        self.client.execute(AXE, vec![]).await.expect("inject axe-core");
+        let run = r#"
+            const done = arguments[arguments.length - 1];
+            const options = {
+                runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+                resultTypes: ['violations'],
+            };
+            window.axe.run(document, options).then((results) => done(results.violations
+                .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                .map((v) => `${v.id} (${v.impact}): ${v.help} — ` +
+                    v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '))))
+                .catch((error) => done([`axe-core failed: ${error}`]));
+        "#;
+        let value = self.client.execute_async(run, vec![]).await.expect("run axe-core");
+        serde_json::from_value(value).expect("a list of violations")
+    }
+
     async fn screenshot(&self, name: &str) {
         let Some(dir) = std::env::var_os("RECOUVRE_SCREENSHOT_DIR") else {
             return;
@@ -390,7 +479,10 @@ async fn case_page_shows_the_amounts_and_takes_a_note() {
     let newest =
         browser.xpath(&format!("//ol[@id='timeline']/li[1][div[@class='summary']={}]", xpath_literal(&note))).await;
     let newest = newest.text().await.expect("newest event");
-    assert!(newest.contains("Note") && newest.contains("par agent"), "newest event: {newest}");
+    assert!(
+        newest.contains("Note") && newest.contains("par Claire Dumas"),
+        "newest event, its author by name: {newest}"
+    );
     let events = recouvre_store::journal::events(&app.db.store, case_id).await.expect("journal");
     let last = events.last().expect("events");
     assert_eq!((last.kind.as_str(), last.actor.as_str()), ("note_added", "agent"));
@@ -823,4 +915,88 @@ async fn team_lead_follows_a_cockpit_number_and_opens_the_committee_pack() {
     assert_eq!(downloaded["type"], "application/pdf");
     assert_eq!(downloaded["head"], "%PDF-");
     browser.close().await;
+}
+
+/// The design system at the size of an officer's laptop (1366×768): on the demo's data, the
+/// officer's and the team lead's main pages never scroll sideways, no card is wider than its box,
+/// every form of the case page is laid out (labels above fields) and « Se déconnecter » stays in
+/// view. With `RECOUVRE_SCREENSHOT_DIR` set, saves each page whole as `ui-<login>-<page>.png`.
+#[tokio::test(flavor = "multi_thread")]
+async fn main_pages_fit_a_1366_by_768_screen() {
+    let app = recouvre_testkit::demo_app(60).await;
+    let pages: [(&str, &[(&str, &str)]); 2] = [
+        (
+            "camille",
+            &[
+                ("cases", "/dossiers"),
+                ("case", "/dossiers/1"),
+                ("case-3", "/dossiers/3"),
+                ("agenda", "/agenda"),
+                ("suspense", "/instance"),
+                ("directory", "/tiers"),
+                ("services", "/services"),
+            ],
+        ),
+        (
+            "sophie",
+            &[
+                ("cases", "/dossiers"),
+                ("team", "/equipe"),
+                ("approvals", "/approbations"),
+                ("cockpit", "/cockpit"),
+                ("overview", "/pilotage"),
+            ],
+        ),
+    ];
+    for (login, paths) in pages {
+        let browser = Browser::start().await;
+        browser.resize(1366, 768).await;
+        browser.submit_login(&app, login, recouvre_app::demo::DEMO_PASSWORD).await;
+        browser.css("body:not(.login) h1").await;
+        for (name, path) in paths {
+            browser.goto(&app, path).await;
+            browser.css("main h1").await;
+            let problems = browser.layout_problems().await;
+            assert!(problems.is_empty(), "{login} on {path} at 1366×768: {problems:#?}");
+            browser.full_page_screenshot(&format!("ui-{login}-{name}.png"), 1366, 768).await;
+        }
+        browser.close().await;
+    }
+}
+
+/// Issue 16, accessibility: for each of the demo's six roles, every page of the menu (and, for
+/// roles that read cases, a case page) has no serious or critical WCAG 2.2 A/AA violation by
+/// axe-core. The API's documentation (vendored Swagger UI) is not checked here.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_role_s_pages_pass_axe_core() {
+    let app = recouvre_testkit::demo_app(40).await;
+    let mut violations = Vec::new();
+    let mut checked = 0;
+    for (login, _, role, _) in recouvre_app::demo::DEMO_USERS {
+        let browser = Browser::start().await;
+        browser.resize(1366, 768).await;
+        browser.submit_login(&app, login, recouvre_app::demo::DEMO_PASSWORD).await;
+        browser.css("body:not(.login) h1").await;
+        let mut paths: Vec<String> = Vec::new();
+        for link in browser.client.find_all(Locator::Css("header.top nav a")).await.expect("menu links") {
+            let href = link.attr("href").await.expect("href").unwrap_or_default();
+            if !href.starts_with("/api") && !paths.contains(&href) {
+                paths.push(href);
+            }
+        }
+        if role.allows(recouvre_domain::authority::Permission::ReadCases) {
+            paths.push("/dossiers/1".to_string());
+        }
+        for path in &paths {
+            browser.goto(&app, path).await;
+            browser.css("main h1").await;
+            checked += 1;
+            for violation in browser.axe_violations().await {
+                violations.push(format!("{login} {path}: {violation}"));
+            }
+        }
+        browser.close().await;
+    }
+    assert!(checked >= 30, "the menus lead to the application's pages: {checked} checked");
+    assert!(violations.is_empty(), "{} violations:\n{}", violations.len(), violations.join("\n"));
 }

@@ -18,10 +18,23 @@ pub fn optional_date(date: Option<NaiveDate>) -> String {
     date.map_or_else(|| "—".to_string(), short_date)
 }
 
-/// `27/11/2026 14:05` in Paris time is what officers expect; we show UTC with its zone
-/// until the time-zone database is part of the reference data.
+/// `27/11/2026 15:05`: the instant in Paris time, as officers read a clock
+/// (`business_date::paris_local`: CET/CEST by the EU's rule of the last Sundays).
 pub fn timestamp(at: DateTime<Utc>) -> String {
-    at.format("%d/%m/%Y %H:%M UTC").to_string()
+    recouvre_domain::business_date::paris_local(at).format("%d/%m/%Y %H:%M").to_string()
+}
+
+/// Who did something, as screens name people: the full name the store knows for a login, « Recouvre
+/// (traitement automatique) » for the system's jobs (`system:seed`, `system:batch`…), else the
+/// login itself (a former user the store no longer lists).
+pub fn person(login: &str, names: &std::collections::BTreeMap<String, String>) -> String {
+    if let Some(name) = names.get(login) {
+        name.clone()
+    } else if login.starts_with("system:") || login == "system" {
+        "Recouvre (traitement automatique)".to_string()
+    } else {
+        login.to_string()
+    }
 }
 
 pub fn euros(cents: i64) -> String {
@@ -41,6 +54,19 @@ mod tests {
     #[test]
     fn ibans_read_in_groups_of_four() {
         assert_eq!(iban("FR7630001007941234567890185"), "FR76 3000 1007 9412 3456 7890 185");
+    }
+
+    #[test]
+    fn times_read_in_paris_and_people_by_name() {
+        use chrono::TimeZone;
+        let winter = Utc.with_ymd_and_hms(2026, 12, 4, 22, 30, 0).unwrap();
+        assert_eq!(timestamp(winter), "04/12/2026 23:30");
+        let summer = Utc.with_ymd_and_hms(2026, 7, 14, 22, 30, 0).unwrap();
+        assert_eq!(timestamp(summer), "15/07/2026 00:30");
+        let names = std::collections::BTreeMap::from([("camille".to_string(), "Camille Martin".to_string())]);
+        assert_eq!(person("camille", &names), "Camille Martin");
+        assert_eq!(person("system:seed", &names), "Recouvre (traitement automatique)");
+        assert_eq!(person("ancien", &names), "ancien");
     }
 
     #[test]

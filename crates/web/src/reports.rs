@@ -69,6 +69,8 @@ pub(crate) struct ControlsPage {
     as_of: String,
     from: String,
     to: String,
+    from_label: String,
+    to_label: String,
     buckets: Vec<(&'static str, i64, String)>,
     checks: Vec<(&'static str, usize)>,
     anomalies: usize,
@@ -90,6 +92,8 @@ pub(crate) async fn controls(
         as_of: as_of.to_string(),
         from: from.to_string(),
         to: to.to_string(),
+        from_label: crate::format::short_date(from),
+        to_label: crate::format::short_date(to),
         buckets: report
             .suspense_by_age
             .iter()

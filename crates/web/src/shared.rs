@@ -25,6 +25,8 @@ pub struct Layout {
     pub role_label: &'static str,
     pub csrf: String,
     pub can_read_cases: bool,
+    /// Works cases (officers, team leads): their own list, agenda and the suspense account.
+    pub can_work: bool,
     pub can_administer: bool,
     pub can_calculate: bool,
     pub can_read_reports: bool,
@@ -40,6 +42,7 @@ impl Layout {
             role_label: user.role().label(),
             csrf: user.csrf_token().to_string(),
             can_read_cases: user.can(Permission::ReadCases),
+            can_work: user.can(Permission::WorkCases),
             can_administer: user.can(Permission::Administer),
             can_calculate: user.can(Permission::UseCalculators),
             can_read_reports: user.can(Permission::ReadReports),

@@ -8,12 +8,14 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
+use recouvre_domain::vocabulary::{self, Family};
 use recouvre_domain::Money;
 use serde::Deserialize;
 
 pub(crate) struct ApprovalView {
     id: i64,
     case_id: i64,
+    case_reference: String,
     subject: &'static str,
     amount: String,
     reason: String,
@@ -34,20 +36,17 @@ pub(crate) async fn approvals(State(state): State<AppState>, user: CurrentUser) 
     let pending = recouvre_app::approvals::pending(&state.app, &user.actor()).await?;
     let requests = pending
         .into_iter()
-        .map(|recouvre_app::approvals::Pending { request, why_not }| {
+        .map(|recouvre_app::approvals::Pending { request, why_not, case_reference, requested_by_name }| {
             let amount = Money::from_cents(request.amount_cents);
             let why_not = why_not.unwrap_or_default();
             ApprovalView {
                 id: request.id,
                 case_id: request.case_id,
-                subject: match request.kind.as_str() {
-                    "payment_plan" => "Échéancier",
-                    "waiver" => "Remise",
-                    _ => "Passage en pertes",
-                },
+                case_reference,
+                subject: vocabulary::label(Family::ApprovalKind, &request.kind),
                 amount: amount.to_french(),
                 reason: request.reason,
-                requested_by: request.requested_by,
+                requested_by: requested_by_name,
                 requested_at: format::timestamp(request.requested_at),
                 can_decide: why_not.is_empty(),
                 why_not,

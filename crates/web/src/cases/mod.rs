@@ -3,13 +3,19 @@
 pub mod api;
 pub mod pages;
 
+use crate::format;
 use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;
+use chrono::NaiveDate;
 use recouvre_domain::case::{ClaimNature, PartyRole};
 use recouvre_domain::journal::JournalEvent;
+use recouvre_domain::procedure::{ProcedureKind, Step};
+use recouvre_domain::strategy::Strategy;
+use recouvre_domain::vocabulary::{self, Family};
 use recouvre_domain::Money;
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 pub fn pages() -> Router<AppState> {
     Router::new()
@@ -35,10 +41,16 @@ pub fn api() -> Router<AppState> {
         .route("/cases/{id}/officer", axum::routing::put(api::put_officer))
 }
 
-/// One line saying what an event did, read from its payload.
-pub(crate) fn event_summary(event: &JournalEvent) -> String {
+/// One line saying what an event did, read from its payload, in French: labels for codes, French
+/// dates, people by name (`names`, login → full name). An event kind without a line of its own
+/// says nothing more than its label (never its code).
+pub(crate) fn event_summary(event: &JournalEvent, names: &BTreeMap<String, String>) -> String {
     let payload: Value = event.full_payload();
     let text = |key: &str| payload.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    let date = |key: &str| {
+        payload.get(key).and_then(Value::as_str).and_then(|day| day.parse::<NaiveDate>().ok()).map(format::short_date)
+    };
+    let amount = |key: &str| text(key).parse::<Money>().map_or_else(|_| String::new(), Money::to_french);
     match event.kind.as_str() {
         "case_opened" => format!("Dossier {} ouvert pour {}", text("reference"), text("debtor")),
         "claim_added" => {
@@ -61,18 +73,82 @@ pub(crate) fn event_summary(event: &JournalEvent) -> String {
             .and_then(Value::as_array)
             .map(|tags| tags.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
             .unwrap_or_default(),
-        "payment_booked" | "suspense_assigned" => {
-            let amount = text("amount").parse::<Money>().map_or_else(|_| String::new(), Money::to_french);
-            format!("{amount} — {}", text("reference"))
-        }
-        "officer_assigned" => {
+        "payment_booked" | "suspense_assigned" => format!("{} — {}", amount("amount"), text("reference")),
+        "officer_assigned" | "case_assigned" => {
             let officer = text("officer");
             if officer.is_empty() {
                 "Dossier désaffecté".to_string()
             } else {
-                format!("Affecté à {officer}")
+                format!("Affecté à {}", format::person(&officer, names))
             }
         }
-        _ => event.kind.clone(),
+        "procedure_step" => procedure_step_summary(&payload),
+        "strategy_recommended" => {
+            Strategy::from_code(&text("strategy")).map_or_else(String::new, |strategy| strategy.label().to_string())
+        }
+        "assessment_recorded" => match date("assessed_on") {
+            Some(on) => format!("Bilan du {on} — capacité de remboursement {} par mois", amount("monthly_capacity")),
+            None => String::new(),
+        },
+        "plan_requested" => {
+            let months = payload.get("months").and_then(Value::as_i64).unwrap_or_default();
+            format!("{months} mensualités, {} au total", amount("total"))
+        }
+        "instalment_missed" => {
+            let number = payload.get("instalment").and_then(Value::as_i64).unwrap_or_default();
+            format!("Échéance n° {number} du {} ({})", date("due_on").unwrap_or_default(), amount("amount"))
+        }
+        "action_done" | "deadline_warning" => text("label"),
+        "third_party_exchange" => format!("{} — {}", text("name"), text("summary")),
+        "department_request_sent" => {
+            format!("{} — {}", vocabulary::label(Family::Department, &text("department")), text("body"))
+        }
+        "department_request_answered" => text("answer"),
+        "waiver_requested" | "waiver_booked" | "write_off_requested" | "write_off_booked" => {
+            let total = amount("total");
+            match text("reason") {
+                reason if reason.is_empty() => total,
+                reason => format!("{total} — {reason}"),
+            }
+        }
+        "plan_approved" | "plan_refused" | "waiver_approved" | "waiver_refused" | "write_off_approved"
+        | "write_off_refused" => {
+            let by = format::person(&text("requested_by"), names);
+            match text("decision_reason") {
+                reason if reason.is_empty() => format!("Demande de {by}"),
+                reason => format!("Demande de {by} — {reason}"),
+            }
+        }
+        _ => String::new(),
     }
+}
+
+/// « Phase amiable — Envoyer la mise en demeure, le 22/11/2026 ; ouvre : Délai de régularisation
+/// jusqu'au 07/12/2026 » from a `procedure_step` event's payload.
+fn procedure_step_summary(payload: &Value) -> String {
+    let text = |key: &str| payload.get(key).and_then(Value::as_str).unwrap_or("");
+    let kind = ProcedureKind::from_code(text("kind")).map_or("Procédure", ProcedureKind::label);
+    let step = Step::from_code(text("step")).map_or("étape", Step::label);
+    let mut line = format!("{kind} — {step}");
+    if let Some(on) = text("on").parse::<NaiveDate>().ok().map(format::short_date) {
+        line.push_str(&format!(", le {on}"));
+    }
+    let opened: Vec<String> = payload
+        .get("opens")
+        .and_then(Value::as_array)
+        .map(|deadlines| {
+            deadlines
+                .iter()
+                .filter_map(|deadline| {
+                    let label = deadline.get("label").and_then(Value::as_str)?;
+                    let due = deadline.get("due").and_then(Value::as_str)?.parse::<NaiveDate>().ok()?;
+                    Some(format!("{label} jusqu'au {}", format::short_date(due)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if !opened.is_empty() {
+        line.push_str(&format!(" ; ouvre : {}", opened.join(", ")));
+    }
+    line
 }

@@ -351,7 +351,7 @@ pub(crate) async fn case_page(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> PageResult {
-    let recouvre_app::cases::CasePageFile { file, workflow, documents } =
+    let recouvre_app::cases::CasePageFile { file, workflow, documents, names } =
         recouvre_app::cases::case_page(&state.app, &user.actor(), case_id, &format!("/dossiers/{case_id}")).await?;
     let today = workflow.today;
     let (case, events) = (&file.case, &file.journal);
@@ -455,9 +455,9 @@ pub(crate) async fn case_page(
             .map(|event| TimelineEntry {
                 sequence: event.sequence,
                 at: format::timestamp(event.recorded_at),
-                actor: event.actor.clone(),
+                actor: format::person(&event.actor, &names),
                 label: recouvre_domain::journal::EventKind::label_of(&event.kind),
-                summary: event_summary(event),
+                summary: event_summary(event, &names),
             })
             .collect(),
         can_work: user.can(Permission::WorkCases),
@@ -472,7 +472,7 @@ pub(crate) async fn case_page(
             ("costs", "Frais", breakdown.costs.to_plain_string()),
             ("penalties", "Pénalités", breakdown.penalties.to_plain_string()),
         ],
-        workflow: crate::workflow::CaseWorkflowView::of(workflow),
+        workflow: crate::workflow::CaseWorkflowView::of(workflow, &names),
         letters: crate::letters::case_view(documents),
     };
     render(&view)

@@ -55,12 +55,7 @@ pub(crate) fn alert_view(row: AlertRow) -> AlertView {
         case_id: row.case_id,
         case_reference: row.case_reference,
         score: row.score,
-        status: match row.status.as_str() {
-            "close_proposed" => "Classement proposé, à confirmer",
-            "closed" => "Classée",
-            "reported" => "Déclaration de soupçon faite",
-            _ => "Ouverte",
-        },
+        status: recouvre_domain::vocabulary::label(recouvre_domain::vocabulary::Family::AlertStatus, &row.status),
         amount: format::euros(row.amount_cents),
         received_on: format::short_date(row.received_on),
         payer: format!(

@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use recouvre_app::team::{self as team, NewThirdParty, ThirdParty};
 use recouvre_domain::authority::Permission;
 use recouvre_domain::case::CaseStatus;
+use recouvre_domain::vocabulary::{self, Family};
 use serde::Deserialize;
 
 fn status_label(code: &str) -> String {
@@ -310,7 +311,7 @@ pub(crate) async fn department_queue(
         can_handle: user.can(Permission::WorkCases),
         departments: team::DEPARTMENTS
             .iter()
-            .map(|(code, label)| (*code, *label, department.as_deref() == Some(*code)))
+            .map(|(code, _)| (*code, vocabulary::label(Family::Department, code), department.as_deref() == Some(*code)))
             .collect(),
         department: department.clone().unwrap_or_default(),
         show_all,
@@ -319,9 +320,9 @@ pub(crate) async fn department_queue(
             .map(|r| RequestView {
                 acknowledged: r.status == "acknowledged",
                 answered: r.status == "answered",
-                status: team::request_status_label(&r.status).to_string(),
-                department: team::department_label(&r.department).to_string(),
-                kind: team::request_kind_label(&r.kind).to_string(),
+                status: vocabulary::label(Family::RequestStatus, &r.status).to_string(),
+                department: vocabulary::label(Family::Department, &r.department).to_string(),
+                kind: vocabulary::label(Family::RequestKind, &r.kind).to_string(),
                 id: r.id,
                 case_id: r.case_id,
                 case_reference: r.case_reference,
@@ -408,7 +409,7 @@ impl From<ThirdParty> for PartyView {
             .join(" · ");
         PartyView {
             id: party.id,
-            kind: team::third_party_kind_label(&party.kind).to_string(),
+            kind: vocabulary::label(Family::ThirdPartyKind, &party.kind).to_string(),
             name: party.name,
             address: party.address,
             contact,
@@ -439,7 +440,10 @@ pub(crate) async fn directory_page(
     let view = DirectoryPage {
         layout: Layout::of(&user),
         can_create: team::can_edit_directory(&actor),
-        kinds: team::THIRD_PARTY_KINDS.iter().map(|(code, label)| (*code, *label, kind == Some(*code))).collect(),
+        kinds: team::THIRD_PARTY_KINDS
+            .iter()
+            .map(|(code, _)| (*code, vocabulary::label(Family::ThirdPartyKind, code), kind == Some(*code)))
+            .collect(),
         parties: rows.into_iter().map(PartyView::from).collect(),
     };
     render(&view)

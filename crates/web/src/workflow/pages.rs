@@ -15,6 +15,7 @@ use recouvre_app::workflow::{
 };
 use recouvre_domain::assessment::{Assets, Charges, Household, Incomes};
 use recouvre_domain::strategy::Strategy;
+use recouvre_domain::vocabulary::{self, Family};
 use recouvre_domain::Money;
 use serde::Deserialize;
 
@@ -88,12 +89,13 @@ fn state_label(code: &str) -> String {
 
 impl CaseWorkflowView {
     /// The workflow section of a case page, from the use case's view.
-    pub fn of(workflow: CaseWorkflow) -> CaseWorkflowView {
+    pub fn of(workflow: CaseWorkflow, names: &std::collections::BTreeMap<String, String>) -> CaseWorkflowView {
+        let person = |login: Option<String>| format::person(&login.unwrap_or_default(), names);
         let assessment = workflow.assessment.map(|record| {
             let result = record.result;
             AssessmentView {
                 assessed_on: format::short_date(record.assessed_on),
-                by: record.by,
+                by: person(Some(record.by)),
                 capacity: result.monthly_capacity.to_french(),
                 living_allowance: result.living_allowance.to_french(),
                 seizable_wage: result.seizable_wage_monthly.to_french(),
@@ -117,10 +119,10 @@ impl CaseWorkflowView {
                     .map(|action| (action.label, format::short_date(action.due_on)))
                     .collect(),
                 status: match row.status.as_str() {
-                    "accepted" => format!("acceptée par {}", row.decided_by.unwrap_or_default()),
+                    "accepted" => format!("acceptée par {}", person(row.decided_by)),
                     "overridden" => format!(
                         "écartée par {} ({}) : {}",
-                        row.decided_by.unwrap_or_default(),
+                        person(row.decided_by),
                         row.chosen_strategy
                             .as_deref()
                             .and_then(Strategy::from_code)
@@ -128,8 +130,7 @@ impl CaseWorkflowView {
                             .unwrap_or("?"),
                         row.decision_reason.unwrap_or_default()
                     ),
-                    "superseded" => "remplacée".to_string(),
-                    _ => "à décider".to_string(),
+                    other => vocabulary::label(Family::RecommendationStatus, other).to_string(),
                 },
                 open,
             }
@@ -175,10 +176,13 @@ impl CaseWorkflowView {
         let (plan_status, instalments) = match workflow.plan {
             None => (String::new(), Vec::new()),
             Some(plan) => (
-                plan.status,
+                vocabulary::label(Family::PlanStatus, &plan.status).to_string(),
                 plan.instalments
                     .into_iter()
-                    .map(|line| (line.number, format::short_date(line.due_on), line.amount.to_french(), line.status))
+                    .map(|line| {
+                        let status = vocabulary::label(Family::InstalmentStatus, &line.status).to_string();
+                        (line.number, format::short_date(line.due_on), line.amount.to_french(), status)
+                    })
                     .collect(),
             ),
         };
@@ -195,7 +199,9 @@ impl CaseWorkflowView {
             third_parties: workflow
                 .third_parties
                 .into_iter()
-                .map(|party| (party.id, format!("{} ({})", party.name, party.kind)))
+                .map(|party| {
+                    (party.id, format!("{} ({})", party.name, vocabulary::label(Family::ThirdPartyKind, &party.kind)))
+                })
                 .collect(),
         }
     }
@@ -479,6 +485,7 @@ struct AgendaPage {
     layout: Layout,
     items: Vec<AgendaLine>,
     until: String,
+    until_label: String,
     covering: Vec<String>,
 }
 
@@ -515,6 +522,7 @@ pub(crate) async fn agenda_page(
         layout: Layout::of(&user),
         items,
         until: agenda.until.to_string(),
+        until_label: format::short_date(agenda.until),
         covering: agenda.covering.iter().map(|id| format!("n° {id}")).collect(),
     })
 }
