@@ -940,6 +940,27 @@ async fn strategy_reevaluation_keeps_an_open_plans_reminders() {
     .unwrap();
     assert!(cancelled > 0, "the previous advice's actions were replaced");
     assert_eq!(open_reminders().await, 1, "the plan's reminder is still open");
+    // The nightly run writes its new recommendations with multi-row statements: the same rule.
+    // (The stored advice is made to look older so that tonight's differs and is written.)
+    sql::query(
+        "UPDATE recommendations SET body = REPLACE(body, '\"rules_version\":\"', '\"rules_version\":\"earlier-')",
+    )
+    .execute(&app.db.store)
+    .await
+    .unwrap();
+    let before = recouvre_store::workflow::latest_recommendation(&app.db.store, 1).await.unwrap().unwrap().id;
+    let options = recouvre_store::batch::RunOptions::new(today());
+    recouvre_store::batch::run(
+        &app.db.store,
+        &options,
+        std::sync::Arc::new(recouvre_domain::reference::ReferenceData::embedded()),
+        std::sync::Arc::new(recouvre_store::batch::Silent),
+    )
+    .await
+    .unwrap();
+    let after = recouvre_store::workflow::latest_recommendation(&app.db.store, 1).await.unwrap().unwrap().id;
+    assert!(after > before, "the night advised again");
+    assert_eq!(open_reminders().await, 1, "the plan's reminder is still open after the night");
 }
 
 /// A plan cannot start in the past (issue 18): one waiting for approval past its first
