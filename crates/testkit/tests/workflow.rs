@@ -900,6 +900,32 @@ async fn a_served_title_gives_ten_years_from_service_and_a_refused_request_resto
     assert_eq!(facts.limitation_date, Some(date("2036-06-02")), "ten years from the title (L111-4)");
     assert_eq!(facts.foreclosure_date, None, "the court claim was made in time (R312-35)");
     assert!(facts.has_enforceable_title);
+    // An enforcement act under the title starts ten new years (C. civ. 2244).
+    drive(&app, &officer, 2, &[Setup::Step("enforcement_bank", "serve_bank_seizure", date("2026-07-01"))]).await;
+    assert_eq!(limitation_date(&app, 2).await, Some(date("2036-07-01")));
+}
+
+/// C. consom. L722-2, C. civ. 2234: while an admissible over-indebtedness file suspends
+/// enforcement, the limitation date is unknown; the conventional plan ends the suspension and
+/// the suspended days push the date back.
+#[tokio::test]
+async fn an_admissible_over_indebtedness_file_suspends_the_limitation_until_the_plan() {
+    let (app, officer, _) = app_with_two_cases("mortgage", date("2026-01-15")).await;
+    drive(
+        &app,
+        &officer,
+        1,
+        &[
+            Setup::Step("over_indebtedness", "record_file_lodged", date("2026-02-02")),
+            Setup::Step("over_indebtedness", "record_admissible", date("2026-03-02")),
+        ],
+    )
+    .await;
+    assert_eq!(limitation_date(&app, 1).await, None, "suspended");
+    drive(&app, &officer, 1, &[Setup::Step("over_indebtedness", "record_conventional_plan", date("2026-09-28"))]).await;
+    // 210 days suspended (2 March included to 28 September excluded).
+    assert_eq!(limitation_date(&app, 1).await, Some(date("2028-01-15") + chrono::Duration::days(210)));
+    assert_eq!(limitation_date(&app, 2).await, Some(date("2028-01-15")), "the other debtor's date is untouched");
 }
 
 /// A plan's reminders follow the debtor's undertaking: a new recommendation of the strategy
