@@ -13,13 +13,16 @@ use chrono::NaiveDate;
 use recouvre_domain::case::ClaimNature;
 use recouvre_domain::procedure::{ProcedureKind, Step};
 use recouvre_domain::time_bar::{
-    procedure_step_event, time_bar, with_suspension_cap, TimeBarEvent, TimeBarInput, TimeBarKind,
+    procedure_step_event, time_bar, with_suspension_cap, TimeBarEvent, TimeBarEventKind, TimeBarInput, TimeBarKind,
 };
 use recouvre_domain::Money;
 
 use crate::db::query_as;
 use crate::ledger::RECEIVABLE_ACCOUNTS;
 use crate::{Result, StoreError, Tx};
+
+/// The kind given, in the history's read, to a claim's last payment recorded by core banking.
+const CORE_BANKING_PAYMENT: &str = "core_banking_payment";
 
 /// Each case's time-bar events, by case id, in the order they happened (payments and steps).
 pub(crate) type Histories = HashMap<i64, Vec<TimeBarEvent>>;
@@ -42,13 +45,18 @@ impl Tx {
     pub(crate) async fn time_bar_histories(&mut self, first: i64, last: i64) -> Result<Histories> {
         // Money received on the case (from a statement, a direct debit, or the suspense account):
         // a partial payment acknowledges the debt (C. civ. 2240). A payment reversed since (a
-        // direct debit returned) was no payment.
+        // direct debit returned) was no payment. With them, the last payment core banking
+        // recorded on each claim before the case was opened (its amount unknown: an
+        // acknowledgement, 2240, which cannot move a foreclosure).
         let money: Vec<(i64, i64, String, NaiveDate, Option<i64>, i64)> = query_as(format!(
             "SELECT t.case_id, t.id, t.kind, t.booked_on, t.reverses, CAST(COALESCE(-SUM(p.amount_cents), 0) AS BIGINT) \
              FROM ledger_transactions t JOIN ledger_postings p ON p.transaction_id = t.id \
              WHERE t.case_id BETWEEN $1 AND $2 AND t.kind IN ('payment', 'suspense_clearing', 'reversal') \
              AND p.account IN {RECEIVABLE_ACCOUNTS} \
-             GROUP BY t.case_id, t.id, t.kind, t.booked_on, t.reverses ORDER BY t.case_id, t.booked_on, t.id"
+             GROUP BY t.case_id, t.id, t.kind, t.booked_on, t.reverses \
+             UNION ALL SELECT case_id, id, '{CORE_BANKING_PAYMENT}', last_payment_on, CAST(NULL AS BIGINT), CAST(0 AS BIGINT) \
+             FROM claims WHERE case_id BETWEEN $1 AND $2 AND last_payment_on IS NOT NULL \
+             ORDER BY 1, 4, 2"
         ))
         .bind(first)
         .bind(last)
@@ -57,6 +65,13 @@ impl Tx {
         let reversed: HashSet<i64> = money.iter().filter_map(|row| row.4).collect();
         let mut payments: Histories = HashMap::new();
         for (case_id, id, kind, booked_on, _, cents) in money {
+            if kind == CORE_BANKING_PAYMENT {
+                payments
+                    .entry(case_id)
+                    .or_default()
+                    .push(TimeBarEvent::new(TimeBarEventKind::Acknowledgement, booked_on));
+                continue;
+            }
             if kind == "reversal" || reversed.contains(&id) || cents <= 0 {
                 continue;
             }

@@ -1015,3 +1015,20 @@ async fn a_plan_approved_after_its_first_instalment_is_refused() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(recouvre_store::workflow::plan_instalments(&app.db.store, 1).await.unwrap().len(), 30);
 }
+
+/// C. civ. 2240: the last payment core banking recorded on a claim before the case was opened
+/// (`last_payment_on` in the accounts file) interrupts the limitation too.
+#[tokio::test]
+async fn a_payment_recorded_by_core_banking_before_the_case_interrupts_the_limitation() {
+    let app = TestApp::spawn().await;
+    let file = format!(
+        "{HEADER};last_payment_on\n\
+         C1;Bernard;Luc;2 rue;69003;Lyon;mortgage;LP-1;12000.00;2024-06-03;2100.00;2025-03-10\n\
+         C2;Morel;Ines;4 rue;69003;Lyon;mortgage;LP-2;12000.00;2024-06-03;2100.00;\n"
+    );
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(limitation_date(&app, 1).await, Some(date("2027-03-10")));
+    assert_eq!(limitation_date(&app, 2).await, Some(date("2026-06-03")));
+}
