@@ -79,6 +79,30 @@ pub async fn decide(app: &App, actor: &Actor, request_id: i64, approve: bool, re
     if !approve && reason.is_empty() {
         return Err(Error::invalid("reason", "required", "indiquez le motif du refus"));
     }
+    if approve && request.kind == "payment_plan" {
+        // A plan cannot start in the past (issue 18): one approved after its first instalment's
+        // day would put the debtor in default on the day it is agreed.
+        let proposal: serde_json::Value = serde_json::from_str(&request.payload).unwrap_or_default();
+        let first_due = proposal["instalments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|line| line["due_on"].as_str()?.parse::<chrono::NaiveDate>().ok())
+            .min();
+        if let Some(first_due) = first_due {
+            if first_due < app.today() {
+                return Err(Error::invalid(
+                    "instalments",
+                    "date_in_past",
+                    format!(
+                        "instalments : la première échéance du {} est déjà passée ; refusez cette demande et \
+                         faites proposer un nouvel échéancier commençant à une date à venir",
+                        first_due.format("%d/%m/%Y")
+                    ),
+                ));
+            }
+        }
+    }
     Ok(recouvre_store::approvals::decide(app.store(), request_id, approve, &reason, actor.store_actor(), app.now())
         .await?)
 }

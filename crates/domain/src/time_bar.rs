@@ -9,8 +9,10 @@
 use chrono::NaiveDate;
 
 mod engine;
+mod history;
 
 pub use engine::*;
+pub use history::{procedure_step_event, with_suspension_cap, OVER_INDEBTEDNESS_SUSPENSION_MONTHS_MAX};
 
 /// The threshold (in days) at which `date` is to be announced on `as_of`, if any: the tightest
 /// threshold reached and not yet announced for this date. `warned` holds the thresholds already

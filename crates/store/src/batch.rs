@@ -506,6 +506,8 @@ struct ChunkRows<'a> {
     recommendations: &'a [LatestRecommendation],
     /// (case id, what, count, text): guarantors, plans broken and active, latest assessment.
     strategy_extras: &'a [(i64, String, i64, Option<String>)],
+    /// Each case's time-bar events (payments, procedure steps).
+    histories: &'a crate::time_bars::Histories,
 }
 
 /// A case's journal as the chunk extends it: the next sequence and the hash to chain to.
@@ -609,7 +611,7 @@ impl Tx {
                 .push(item.code)
                 .push(item.label.as_str())
                 .push(item.due_on)
-                .push(item.legal_basis)
+                .push(item.legal_basis.as_str())
                 .push(i64::from(item.threshold_days))
                 .push("open")
                 .push(now)
@@ -618,13 +620,16 @@ impl Tx {
         .await?;
 
         // New recommendations, as `Tx::store_recommendation` writes one: the proposed one
-        // superseded, its planned actions cancelled, the new ones in the agenda.
+        // superseded, its planned actions cancelled (not a plan's reminders), the new ones in the agenda.
         let advised: Vec<i64> = work.recommendations.iter().map(|(case_id, _)| *case_id).collect();
         let superseded =
             Builder::new("UPDATE recommendations SET status = 'superseded' WHERE status = 'proposed' AND case_id IN (");
         self.update_ids(&superseded, &advised).await?;
         let mut actions_cancelled = Builder::new("UPDATE agenda_items SET status = 'cancelled', closed_at = ");
-        actions_cancelled.push_bind(now).push(" WHERE kind = 'action' AND status = 'open' AND case_id IN (");
+        // A plan's reminders stay (`Tx::store_recommendation`).
+        actions_cancelled
+            .push_bind(now)
+            .push(" WHERE kind = 'action' AND status = 'open' AND code <> 'plan_reminder' AND case_id IN (");
         self.update_ids(&actions_cancelled, &advised).await?;
         MultiRow::new(
             "INSERT INTO recommendations (case_id, rule_id, strategy, explanation, body, facts_digest, rules_version, \
@@ -814,7 +819,10 @@ pub async fn process_chunk(store: &Store, chunk: &Chunk, context: &ChunkContext<
         .fetch_all(&mut tx)
         .await?
     };
+    // …and each case's history for the time-bar engine (two reads for the chunk).
+    let histories = tx.time_bar_histories(chunk.first_case_id, chunk.last_case_id).await?;
     let rows = ChunkRows {
+        histories: &histories,
         cases: &cases,
         principal_rows: &principal_rows,
         deadlines: &deadlines,
@@ -861,7 +869,7 @@ struct TimeBarItem {
     code: &'static str,
     label: String,
     due_on: NaiveDate,
-    legal_basis: &'static str,
+    legal_basis: String,
     threshold_days: u32,
 }
 
@@ -1039,11 +1047,18 @@ fn plan_chunk(
 
             // 3. Foreclosure (C. consom. R312-35) and limitation coming: announced at each
             //    threshold of the procedure policy, once (journal and agenda).
-            let (foreclosure, limitation, limitation_basis) =
-                workflow::time_bars(nature, due_on, case.first_incident_on, case_procedures);
+            //    The dates come from the case's history: payments, court claims, titles,
+            //    enforcement acts and suspensions (`time_bars::case_time_bars`).
+            let history = rows.histories.get(&case.id).map(Vec::as_slice).unwrap_or(&[]);
+            let time_bars = crate::time_bars::case_time_bars(nature, due_on, case.first_incident_on, history, as_of)?;
             let bars = [
-                (FORECLOSURE_CODE, foreclosure, "C. consom. R312-35", EventKind::ForeclosureWarning),
-                (LIMITATION_CODE, Some(limitation), limitation_basis, EventKind::LimitationWarning),
+                (
+                    FORECLOSURE_CODE,
+                    time_bars.foreclosure_date,
+                    "C. consom. R312-35".to_string(),
+                    EventKind::ForeclosureWarning,
+                ),
+                (LIMITATION_CODE, time_bars.limitation_date, time_bars.limitation_basis, EventKind::LimitationWarning),
             ];
             for (code, date, legal_basis, kind) in bars {
                 let announced: Vec<&&DeadlineRow> = case_deadlines.iter().filter(|item| item.code == code).collect();
@@ -1114,6 +1129,7 @@ fn plan_chunk(
                         plans_broken,
                         plans_active,
                         latest_assessment: assessment,
+                        history,
                     },
                     as_of,
                 )?;

@@ -12,7 +12,7 @@
 //! Modules depend on each other one way: `db` and `error` at the bottom; then `journal`,
 //! `ledger`; `suspense` and `cases` above them; `aml` above `suspense`; `payments` (booking a
 //! payment: screening, allocation or hold) above `aml`, `suspense` and `ledger`; `seed` above
-//! `cases`, `imports` above `seed`; `workflow` and `statements` above `direct_debits`, `approvals` above
+//! `cases`, `imports` above `seed`; `time_bars` (a case's history for the time-bar engine) above `ledger`; `workflow` and `statements` above `direct_debits` and `time_bars`, `approvals` above
 //! `workflow`; `committee` above `workflow`, `batch` above `committee`.
 //!
 //! Invariants kept here:
@@ -49,6 +49,7 @@ pub mod sql;
 pub mod statements;
 pub mod suspense;
 pub mod team;
+mod time_bars;
 pub mod users;
 pub mod workflow;
 

@@ -214,31 +214,8 @@ pub(crate) struct FactRows<'a> {
     pub plans_active: i64,
     /// The latest assessment's result (JSON).
     pub latest_assessment: Option<&'a str>,
-}
-
-/// The time bars a case faces: its foreclosure date (consumer credit with neither title nor
-/// court claim pending), its limitation date and the article that sets it.
-pub(crate) fn time_bars(
-    nature: ClaimNature,
-    due_on: NaiveDate,
-    first_incident_on: Option<NaiveDate>,
-    procedures: &[ProcedureRow],
-) -> (Option<NaiveDate>, NaiveDate, &'static str) {
-    let title = facts_of_rows(procedures).iter().any(ProcedureFact::gives_title);
-    let court_claim_pending = court_claim_pending(procedures);
-    // Consumer credit: the bank must sue within two years of the first unregularised incident
-    // (C. consom. R312-35), else its action is foreclosed; the claim's due date stands in for it.
-    let foreclosure_date = (nature.is_consumer_credit() && !title && !court_claim_pending).then(|| {
-        let start = first_incident_on.unwrap_or(due_on);
-        recouvre_domain::calendar::add_months_clamped(start, recouvre_domain::foreclosure::FORECLOSURE_MONTHS)
-    });
-    let limitation_kind = if title {
-        recouvre_domain::limitation::ClaimKind::EnforceableTitle
-    } else {
-        recouvre_domain::limitation::ClaimKind::ConsumerClaim
-    };
-    let limitation_date = recouvre_domain::limitation::limitation(limitation_kind, due_on, &[]).limitation_date;
-    (foreclosure_date, limitation_date, limitation_kind.article())
+    /// The case's time-bar events: payments and procedure steps (`Tx::time_bar_histories`).
+    pub history: &'a [recouvre_domain::time_bar::TimeBarEvent],
 }
 
 fn court_claim_pending(rows: &[ProcedureRow]) -> bool {
@@ -252,8 +229,9 @@ pub(crate) fn facts_from(rows: &FactRows<'_>, today: NaiveDate) -> Result<Strate
     let procedures = rows.procedures;
     let facts_of_procedures = facts_of_rows(procedures);
     let title = facts_of_procedures.iter().any(ProcedureFact::gives_title);
-    let (foreclosure_date, limitation_date, _) =
-        time_bars(rows.nature, rows.due_on, rows.first_incident_on, procedures);
+    // From the case's history (issue 18): a debtor who pays keeps interrupting the limitation
+    // (C. civ. 2240), a title gives ten years from its service (CPCE L111-4).
+    let bars = crate::time_bars::case_time_bars(rows.nature, rows.due_on, rows.first_incident_on, rows.history, today)?;
     let unanswered_notices =
         procedures.iter().filter(|row| row.kind == ProcedureKind::Amicable.code() && row.state == "no_answer").count();
     let mut over_indebtedness = OverIndebtedness::from_code(rows.over_indebtedness).unwrap_or(OverIndebtedness::None);
@@ -266,8 +244,8 @@ pub(crate) fn facts_from(rows: &FactRows<'_>, today: NaiveDate) -> Result<Strate
         nature: rows.nature,
         debt: Money::from_cents(rows.debt_cents),
         due_on: rows.due_on,
-        foreclosure_date,
-        limitation_date: Some(limitation_date),
+        foreclosure_date: bars.foreclosure_date,
+        limitation_date: bars.limitation_date,
         has_guarantor: rows.guarantors > 0,
         has_enforceable_title: title,
         court_claim_pending: court_claim_pending(procedures),
@@ -328,6 +306,12 @@ pub async fn strategy_facts(store: &Store, case_id: i64, today: NaiveDate) -> Re
     .fetch_one(store)
     .await?;
     let rows = procedures(store, case_id).await?;
+    let history = {
+        let mut tx = store.begin_read().await?;
+        let mut histories = tx.time_bar_histories(case_id, case_id).await?;
+        tx.commit().await?;
+        histories.remove(&case_id).unwrap_or_default()
+    };
     let latest_assessment: Option<String> =
         query_scalar("SELECT result FROM assessments WHERE case_id = $1 ORDER BY id DESC LIMIT 1")
             .bind(case_id)
@@ -359,6 +343,7 @@ pub async fn strategy_facts(store: &Store, case_id: i64, today: NaiveDate) -> Re
             plans_broken,
             plans_active,
             latest_assessment: latest_assessment.as_deref(),
+            history: &history,
         },
         today,
     )
@@ -449,9 +434,11 @@ impl Tx {
         .bind(now)
         .fetch_one(&mut *self)
         .await?;
+        // The previous advice's actions leave the agenda; a plan's reminders stay: they follow
+        // the debtor's undertaking, not the advice (issue 18).
         query(
             "UPDATE agenda_items SET status = 'cancelled', closed_at = $2 \
-             WHERE case_id = $1 AND kind = 'action' AND status = 'open'",
+             WHERE case_id = $1 AND kind = 'action' AND status = 'open' AND code <> 'plan_reminder'",
         )
         .bind(case_id)
         .bind(now)

@@ -770,3 +770,265 @@ async fn the_case_page_the_api_and_the_store_offer_and_accept_the_same_steps() {
     assert_eq!(refusal(status, &body), (StatusCode::CONFLICT, Some("enforcement_suspended"), None), "{body}");
     assert!(body["error"].as_str().unwrap().contains("L722-2"), "{body}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Time bars from the case's history (issue 18)
+
+/// Two debtors (cases 1 and 2) of `nature`, both due on `due_on`.
+async fn app_with_two_cases(nature: &str, due_on: NaiveDate) -> (TestApp, String, String) {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user_with_level("camille", Role::Officer, PASSWORD, 1).await;
+    let lead = app.db.user_with_level("sophie", Role::TeamLead, PASSWORD, 3).await;
+    let file = format!(
+        "{HEADER}\nC1;Bernard;Luc;2 rue;69003;Lyon;{nature};TB-1;12000.00;{due_on};2100.00\n\
+         C2;Morel;Ines;4 rue;69003;Lyon;{nature};TB-2;12000.00;{due_on};2100.00\n"
+    );
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    let (officer, lead) = (app.db.token(officer).await, app.db.token(lead).await);
+    (app, officer, lead)
+}
+
+async fn limitation_date(app: &TestApp, case_id: i64) -> Option<NaiveDate> {
+    recouvre_store::workflow::strategy_facts(&app.db.store, case_id, today()).await.unwrap().limitation_date
+}
+
+async fn pay(app: &TestApp, token: &str, case_id: i64, on: NaiveDate, reference: &str) {
+    let body = current(app, case_id, json!({"amount": "100.00", "received_on": on, "reference": reference})).await;
+    let (status, body) = post(app, token, &format!("/api/v1/cases/{case_id}/payments"), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+/// C. civ. 2240: each payment acknowledges the debt and starts two new years (L218-2). A debtor
+/// who has paid every month since the due date, three years ago, is not time-barred — neither
+/// for the strategy (rule R4, write-off) nor for the nightly run — while the same debt left
+/// unpaid is.
+#[tokio::test]
+async fn a_debtor_paying_every_month_is_never_advised_a_write_off_for_limitation() {
+    let due_on = today() - chrono::Duration::days(3 * 365 + 10);
+    let (app, officer, _) = app_with_two_cases("mortgage", due_on).await;
+    let mut last_paid = due_on;
+    for month in 1..=36 {
+        let on = recouvre_domain::calendar::add_months_clamped(due_on, month);
+        if on > today() {
+            break;
+        }
+        pay(&app, &officer, 1, on, &format!("VIR-{month}")).await;
+        last_paid = on;
+    }
+    assert!(today() - last_paid < chrono::Duration::days(32), "paid until last month: {last_paid}");
+    let two_years = |day: NaiveDate| recouvre_domain::calendar::add_months_clamped(day, 24);
+    assert_eq!(limitation_date(&app, 1).await, Some(two_years(last_paid)), "two years from the last payment");
+    assert_eq!(limitation_date(&app, 2).await, Some(two_years(due_on)), "two years from the due date");
+
+    let rules = recouvre_store::workflow::rules(&app.db.store).await.unwrap();
+    let advice = |case_id| {
+        let (app, rules) = (&app, &rules);
+        async move {
+            recouvre_store::workflow::reevaluate(&app.db.store, case_id, rules, "system:test", Utc::now())
+                .await
+                .unwrap()
+                .rule_id
+        }
+    };
+    assert_ne!(advice(1).await, "R4", "a paying debtor is not time-barred");
+    assert_eq!(advice(2).await, "R4", "the unpaid debt is (the rule does fire)");
+
+    // The nightly run re-derives the same dates from the same history (a chunk's reads).
+    let options =
+        recouvre_store::batch::RunOptions { chunk_cases: 1, ..recouvre_store::batch::RunOptions::new(today()) };
+    recouvre_store::batch::run(
+        &app.db.store,
+        &options,
+        std::sync::Arc::new(recouvre_domain::reference::ReferenceData::embedded()),
+        std::sync::Arc::new(recouvre_store::batch::Silent),
+    )
+    .await
+    .unwrap();
+    let latest = |case_id| {
+        let app = &app;
+        async move { recouvre_store::workflow::latest_recommendation(&app.db.store, case_id).await.unwrap().unwrap() }
+    };
+    assert_ne!(latest(1).await.rule_id, "R4");
+    assert_eq!(latest(2).await.rule_id, "R4");
+}
+
+/// C. civ. 2241–2243, CPCE L111-4: a payment-order request filed suspends the limitation date
+/// while it is pending; refused, its interruption never happened and the previous date returns;
+/// an order made enforceable gives ten years from that day.
+#[tokio::test]
+async fn a_served_title_gives_ten_years_from_service_and_a_refused_request_restores_the_date() {
+    let due_on = date("2026-01-15");
+    let (app, officer, _) = app_with_two_cases("personal_loan", due_on).await;
+    let before = limitation_date(&app, 1).await;
+    assert_eq!(before, Some(date("2028-01-15")), "L218-2: two years from the due date");
+    let facts = recouvre_store::workflow::strategy_facts(&app.db.store, 1, today()).await.unwrap();
+    assert_eq!(facts.foreclosure_date, Some(date("2028-01-15")), "R312-35 from the due date (no incident recorded)");
+
+    // Case 1: the request is filed (pending: no date), then refused (the date returns).
+    drive(
+        &app,
+        &officer,
+        1,
+        &[
+            Setup::Step("payment_order", "prepare_request", date("2026-03-02")),
+            Setup::Step("payment_order", "file_request", date("2026-03-03")),
+        ],
+    )
+    .await;
+    assert_eq!(limitation_date(&app, 1).await, None, "pending court claim (2242)");
+    drive(&app, &officer, 1, &[Setup::Step("payment_order", "record_order_refused", date("2026-04-10"))]).await;
+    assert_eq!(limitation_date(&app, 1).await, before, "rejected request: as if never made (2243)");
+
+    // Case 2: granted, served, no opposition: enforceable on 2 June 2026 (after the opposition
+    // month, extended to Monday 1 June by article 642).
+    drive(
+        &app,
+        &officer,
+        2,
+        &[
+            Setup::Step("payment_order", "prepare_request", date("2026-03-02")),
+            Setup::Step("payment_order", "file_request", date("2026-03-03")),
+            Setup::Step("payment_order", "record_order_granted", date("2026-03-30")),
+            Setup::Step("payment_order", "serve_order", date("2026-04-30")),
+            Setup::Step("payment_order", "record_enforceable", date("2026-06-02")),
+        ],
+    )
+    .await;
+    let facts = recouvre_store::workflow::strategy_facts(&app.db.store, 2, today()).await.unwrap();
+    assert_eq!(facts.limitation_date, Some(date("2036-06-02")), "ten years from the title (L111-4)");
+    assert_eq!(facts.foreclosure_date, None, "the court claim was made in time (R312-35)");
+    assert!(facts.has_enforceable_title);
+    // An enforcement act under the title starts ten new years (C. civ. 2244).
+    drive(&app, &officer, 2, &[Setup::Step("enforcement_bank", "serve_bank_seizure", date("2026-07-01"))]).await;
+    assert_eq!(limitation_date(&app, 2).await, Some(date("2036-07-01")));
+}
+
+/// C. consom. L722-2, C. civ. 2234: while an admissible over-indebtedness file suspends
+/// enforcement, the limitation date is unknown; the conventional plan ends the suspension and
+/// the suspended days push the date back.
+#[tokio::test]
+async fn an_admissible_over_indebtedness_file_suspends_the_limitation_until_the_plan() {
+    let (app, officer, _) = app_with_two_cases("mortgage", date("2026-01-15")).await;
+    drive(
+        &app,
+        &officer,
+        1,
+        &[
+            Setup::Step("over_indebtedness", "record_file_lodged", date("2026-02-02")),
+            Setup::Step("over_indebtedness", "record_admissible", date("2026-03-02")),
+        ],
+    )
+    .await;
+    assert_eq!(limitation_date(&app, 1).await, None, "suspended");
+    drive(&app, &officer, 1, &[Setup::Step("over_indebtedness", "record_conventional_plan", date("2026-09-28"))]).await;
+    // 210 days suspended (2 March included to 28 September excluded).
+    assert_eq!(limitation_date(&app, 1).await, Some(date("2028-01-15") + chrono::Duration::days(210)));
+    assert_eq!(limitation_date(&app, 2).await, Some(date("2028-01-15")), "the other debtor's date is untouched");
+}
+
+/// A plan's reminders follow the debtor's undertaking: a new recommendation of the strategy
+/// engine replaces the previous advice's actions, never the plan's reminders (issue 18).
+#[tokio::test]
+async fn strategy_reevaluation_keeps_an_open_plans_reminders() {
+    let (app, officer, _) = app_with_case().await;
+    let first = today() + chrono::Duration::days(5);
+    let instalments: Vec<Value> = (0..6)
+        .map(|month| json!({"due_on": recouvre_domain::calendar::add_months_clamped(first, month), "amount": "500.00"}))
+        .collect();
+    let (status, body) =
+        post(&app, &officer, "/api/v1/cases/1/plans", current(&app, 1, json!({"instalments": instalments})).await)
+            .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let rules = recouvre_store::workflow::rules(&app.db.store).await.unwrap();
+    let late = first + chrono::Duration::days(i64::from(rules.procedure.plan_reminder_after_days) + 1);
+    let summary =
+        recouvre_store::workflow::follow_plans(&app.db.store, late, &rules, "system:batch", Utc::now()).await.unwrap();
+    assert_eq!(summary.instalments_missed, 1, "{summary:?}");
+    let open_reminders = || {
+        let app = &app;
+        async move {
+            let agenda = recouvre_store::workflow::case_agenda(&app.db.store, 1).await.unwrap();
+            agenda.iter().filter(|item| item.code == "plan_reminder").count()
+        }
+    };
+    assert_eq!(open_reminders().await, 1);
+    // Two re-evaluations on different facts: each replaces the previous advice's actions.
+    recouvre_store::workflow::reevaluate(&app.db.store, 1, &rules, "system:test", Utc::now()).await.unwrap();
+    sql::query("UPDATE persons SET employment = 'unemployed'").execute(&app.db.store).await.unwrap();
+    recouvre_store::workflow::reevaluate(&app.db.store, 1, &rules, "system:test", Utc::now()).await.unwrap();
+    let cancelled: i64 = sql::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM agenda_items WHERE case_id = 1 AND kind = 'action' AND status = 'cancelled'",
+    )
+    .fetch_one(&app.db.store)
+    .await
+    .unwrap();
+    assert!(cancelled > 0, "the previous advice's actions were replaced");
+    assert_eq!(open_reminders().await, 1, "the plan's reminder is still open");
+    // The nightly run writes its new recommendations with multi-row statements: the same rule.
+    // (The stored advice is made to look older so that tonight's differs and is written.)
+    sql::query(
+        "UPDATE recommendations SET body = REPLACE(body, '\"rules_version\":\"', '\"rules_version\":\"earlier-')",
+    )
+    .execute(&app.db.store)
+    .await
+    .unwrap();
+    let before = recouvre_store::workflow::latest_recommendation(&app.db.store, 1).await.unwrap().unwrap().id;
+    let options = recouvre_store::batch::RunOptions::new(today());
+    recouvre_store::batch::run(
+        &app.db.store,
+        &options,
+        std::sync::Arc::new(recouvre_domain::reference::ReferenceData::embedded()),
+        std::sync::Arc::new(recouvre_store::batch::Silent),
+    )
+    .await
+    .unwrap();
+    let after = recouvre_store::workflow::latest_recommendation(&app.db.store, 1).await.unwrap().unwrap().id;
+    assert!(after > before, "the night advised again");
+    assert_eq!(open_reminders().await, 1, "the plan's reminder is still open after the night");
+}
+
+/// A plan cannot start in the past (issue 18): one waiting for approval past its first
+/// instalment's day is not approved (400 naming `instalments`), nothing is created.
+#[tokio::test]
+async fn a_plan_approved_after_its_first_instalment_is_refused() {
+    let (app, officer, lead) = app_with_case().await;
+    let first = today() + chrono::Duration::days(10);
+    let instalments: Vec<Value> = (0..30)
+        .map(|month| json!({"due_on": recouvre_domain::calendar::add_months_clamped(first, month), "amount": "400.00"}))
+        .collect();
+    let (status, body) =
+        post(&app, &officer, "/api/v1/cases/1/plans", current(&app, 1, json!({"instalments": instalments})).await)
+            .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let request_id = body["request_id"].as_i64().unwrap();
+    app.set_today(first + chrono::Duration::days(1));
+    let (status, body) =
+        post(&app, &lead, &format!("/api/v1/approvals/{request_id}/approve"), json!({"reason": ""})).await;
+    assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, Some("date_in_past"), Some("instalments")), "{body}");
+    assert!(recouvre_store::workflow::plan_instalments(&app.db.store, 1).await.unwrap().is_empty());
+    // On time, the same request is approved.
+    app.set_today(first);
+    let (status, body) =
+        post(&app, &lead, &format!("/api/v1/approvals/{request_id}/approve"), json!({"reason": ""})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(recouvre_store::workflow::plan_instalments(&app.db.store, 1).await.unwrap().len(), 30);
+}
+
+/// C. civ. 2240: the last payment core banking recorded on a claim before the case was opened
+/// (`last_payment_on` in the accounts file) interrupts the limitation too.
+#[tokio::test]
+async fn a_payment_recorded_by_core_banking_before_the_case_interrupts_the_limitation() {
+    let app = TestApp::spawn().await;
+    let file = format!(
+        "{HEADER};last_payment_on\n\
+         C1;Bernard;Luc;2 rue;69003;Lyon;mortgage;LP-1;12000.00;2024-06-03;2100.00;2025-03-10\n\
+         C2;Morel;Ines;4 rue;69003;Lyon;mortgage;LP-2;12000.00;2024-06-03;2100.00;\n"
+    );
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(limitation_date(&app, 1).await, Some(date("2027-03-10")));
+    assert_eq!(limitation_date(&app, 2).await, Some(date("2026-06-03")));
+}
