@@ -23,7 +23,8 @@ pub struct Pending {
 }
 
 /// Why `actor` may not decide `request`, or `None` if they may: nobody decides their own
-/// request, and the decider's level must cover it (the authority matrix for plans and waivers).
+/// request, and the decider's level must cover it (the authority matrix for plans, waivers and
+/// write-offs).
 pub fn why_not(request: &ApprovalRequest, actor: &Actor, rules: &WorkflowRules) -> Option<String> {
     if request.requested_by == actor.login {
         return Some("votre propre demande : un autre responsable doit la valider".to_string());

@@ -544,6 +544,7 @@ pub fn decision_of_request(kind: &str, amount: Money, payload: &serde_json::Valu
             let debt: Money = payload["debt"].as_str().and_then(|debt| debt.parse().ok()).unwrap_or(Money::ZERO);
             Some(Decision::Waiver { amount, debt })
         }
+        "write_off" => Some(Decision::WriteOff { amount }),
         _ => None,
     }
 }

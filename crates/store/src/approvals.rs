@@ -48,7 +48,14 @@ pub async fn propose_write_off(
     let mut tx = store.begin().await?;
     let balances = tx.balances(case_id).await?;
     let transaction = ledger::write_off(&balances, amounts).map_err(crate::ledger::refused_by_ledger)?;
-    let outcome = if actor.level.covers(total) {
+    // The authority matrix in force decides (its `max_write_off` per level), not a figure in the
+    // code: an administrator who lowers a level's limit is obeyed at once.
+    let rules = crate::workflow::rules(store).await?;
+    let within_delegation = matches!(
+        rules.authority.check(actor.level, &recouvre_domain::delegation::Decision::WriteOff { amount: total }),
+        recouvre_domain::delegation::Verdict::Within
+    );
+    let outcome = if within_delegation {
         let event = tx
             .append_event(CaseEvent {
                 case_id,
@@ -154,45 +161,32 @@ pub async fn decide(
     }
     let proposal: serde_json::Value =
         serde_json::from_str(&request.payload).map_err(|error| StoreError::Corrupt(error.to_string()))?;
-    if request.kind == "payment_plan" {
-        // The authority matrix decides: length and amount of the plan.
-        let rules = crate::workflow::rules(store).await?;
-        let months = proposal["months"].as_u64().and_then(|months| u32::try_from(months).ok()).unwrap_or(u32::MAX);
-        let decision = recouvre_domain::delegation::Decision::PaymentPlan {
-            months,
-            total: Money::from_cents(request.amount_cents),
-        };
-        if let recouvre_domain::delegation::Verdict::Exceeds { reasons, .. } =
-            rules.authority.check(actor.level, &decision)
-        {
+    // The authority matrix decides: a plan's length and amount, a waiver's amount and share of
+    // the debt when it was asked, a write-off's amount.
+    let amount = Money::from_cents(request.amount_cents);
+    match recouvre_domain::delegation::decision_of_request(&request.kind, amount, &proposal) {
+        Some(decision) => {
+            let rules = crate::workflow::rules(store).await?;
+            if let recouvre_domain::delegation::Verdict::Exceeds { reasons, .. } =
+                rules.authority.check(actor.level, &decision)
+            {
+                return Err(StoreError::refused(
+                    "delegation_exceeded",
+                    format!("{} : transmettez à un niveau supérieur", reasons.join(" ; ")),
+                ));
+            }
+        }
+        None if !actor.level.covers(amount) => {
             return Err(StoreError::refused(
                 "delegation_exceeded",
-                format!("{} : transmettez à un niveau supérieur", reasons.join(" ; ")),
+                format!(
+                    "votre délégation (niveau {}) ne couvre pas {} : transmettez à un niveau supérieur",
+                    actor.level.0,
+                    amount.to_french()
+                ),
             ));
         }
-    } else if request.kind == "waiver" {
-        // A waiver is judged on its amount and its share of the debt when it was asked.
-        let rules = crate::workflow::rules(store).await?;
-        let debt: Money = proposal["debt"].as_str().and_then(|debt| debt.parse().ok()).unwrap_or(Money::ZERO);
-        let decision =
-            recouvre_domain::delegation::Decision::Waiver { amount: Money::from_cents(request.amount_cents), debt };
-        if let recouvre_domain::delegation::Verdict::Exceeds { reasons, .. } =
-            rules.authority.check(actor.level, &decision)
-        {
-            return Err(StoreError::refused(
-                "delegation_exceeded",
-                format!("{} : transmettez à un niveau supérieur", reasons.join(" ; ")),
-            ));
-        }
-    } else if !actor.level.covers(Money::from_cents(request.amount_cents)) {
-        return Err(StoreError::refused(
-            "delegation_exceeded",
-            format!(
-                "votre délégation (niveau {}) ne couvre pas {} : transmettez à un niveau supérieur",
-                actor.level.0,
-                Money::from_cents(request.amount_cents).to_french()
-            ),
-        ));
+        None => {}
     }
     if !approve && decision_reason.trim().is_empty() {
         return Err(StoreError::refused("reason_required", "indiquez le motif du refus"));

@@ -83,11 +83,14 @@ pub async fn control_report(store: &Store, as_of: NaiveDate) -> Result<ControlRe
     .fetch_all(store)
     .await?
     };
+    // Judged by the authority matrix in force today (its `max_write_off` per level).
+    let authority = crate::workflow::rules(store).await?.authority;
     let unapproved_write_offs = write_offs
         .into_iter()
         .filter(|(_, _, cents, _, level)| {
             let level = DelegationLevel(level.unwrap_or(0).clamp(0, i64::from(DelegationLevel::MAX)) as u8);
-            !level.covers(Money::from_cents(*cents))
+            let decision = recouvre_domain::delegation::Decision::WriteOff { amount: Money::from_cents(*cents) };
+            !matches!(authority.check(level, &decision), recouvre_domain::delegation::Verdict::Within)
         })
         .map(|(transaction_id, case_id, cents, booked_by, _)| UnapprovedWriteOff {
             transaction_id,

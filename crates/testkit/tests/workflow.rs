@@ -366,6 +366,55 @@ async fn an_administrator_edits_the_authority_matrix_and_a_typo_is_refused() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
+/// Write-offs obey the authority matrix in force (issue 18): once an administrator lowers level 1's
+/// `max_write_off` to 1 000 €, a 2 000 € write-off by a level-1 officer waits for approval instead
+/// of being booked — it was within the old figure fixed in the code (5 000 €).
+#[tokio::test]
+async fn write_offs_follow_the_authority_matrix_in_force() {
+    let (app, officer, lead) = app_with_case().await;
+    let admin = app.db.user("admin", Role::Administrator, PASSWORD).await;
+    let admin = app.db.token(admin).await;
+    let client = reqwest::Client::new();
+    let text = client
+        .get(app.url("/api/v1/rules/authority_matrix"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let write_off = |euros: &str| {
+        json!({
+            "amounts": {"principal": euros, "contractual_interest": "0.00", "statutory_interest": "0.00", "costs": "0.00", "penalties": "0.00"},
+            "reason": "Débiteur insolvable",
+        })
+    };
+    // Under the embedded matrix, 2 000 € is within level 1.
+    let body = current(&app, 1, write_off("2000.00")).await;
+    let (status, booked) = post(&app, &officer, "/api/v1/cases/1/write-offs", body).await;
+    assert!(status.is_success(), "{booked}");
+    assert_eq!(booked["status"], "booked", "{booked}");
+    let lowered = text.replacen("max_write_off = \"5000.00\"", "max_write_off = \"1000.00\"", 1);
+    assert_ne!(lowered, text, "the default file sets 5 000 € at level 1");
+    let put = client.put(app.url("/api/v1/rules/authority_matrix")).bearer_auth(&admin).body(lowered).send();
+    assert_eq!(put.await.unwrap().status(), StatusCode::NO_CONTENT);
+    let body = current(&app, 1, write_off("2000.00")).await;
+    let (status, pending) = post(&app, &officer, "/api/v1/cases/1/write-offs", body).await;
+    assert!(status.is_success(), "{pending}");
+    assert_eq!(pending["status"], "pending", "{pending}");
+    // The team lead (level 3) may approve it.
+    let request_id = pending["request_id"].as_i64().unwrap();
+    let (status, decided) = post(
+        &app,
+        &lead,
+        &format!("/api/v1/approvals/{request_id}/approve"),
+        json!({"reason": ""}),
+    )
+    .await;
+    assert!(status.is_success(), "{status} {decided}");
+}
+
 /// What a refusal says: its status, code and field.
 fn refusal(status: StatusCode, body: &Value) -> (StatusCode, Option<&str>, Option<&str>) {
     (status, body["code"].as_str(), body["field"].as_str())
