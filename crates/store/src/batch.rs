@@ -1160,17 +1160,20 @@ fn plan_chunk(
             work.case_updates.push((case.id, accrued_to.unwrap_or(after), tail.version, total_cents));
         }
 
-        // 5. The case's share of the day's snapshot.
-        let key = (
-            case.main_nature.clone(),
-            case.status.clone(),
-            AgeBucket::of(case.opened_on, as_of).code(),
-            case.officer_id.unwrap_or(0),
-        );
-        let line = work.snapshot.entry(key).or_insert((0, 0, 0));
-        line.0 += 1;
-        line.1 += total_cents;
-        line.2 += interest_cents;
+        // 5. The case's share of the day's snapshot — unless it was opened after that day (a
+        // late run for D describes the portfolio of D: issue 18, cut-offs).
+        if case.opened_on <= as_of {
+            let key = (
+                case.main_nature.clone(),
+                case.status.clone(),
+                AgeBucket::of(case.opened_on, as_of).code(),
+                case.officer_id.unwrap_or(0),
+            );
+            let line = work.snapshot.entry(key).or_insert((0, 0, 0));
+            line.0 += 1;
+            line.1 += total_cents;
+            line.2 += interest_cents;
+        }
     }
     work.stats.entries_booked = work.charges.len() as u64;
     Ok(work)

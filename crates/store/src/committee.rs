@@ -44,7 +44,9 @@ impl Tx {
     pub(crate) async fn record_flows(&mut self, as_of: NaiveDate) -> Result<()> {
         // Stamp first, then read what carries the stamp: a transaction committed meanwhile by
         // someone else is not stamped, so it is counted the next night, never lost or doubled.
-        query("UPDATE ledger_transactions SET reported_on = $1 WHERE reported_on IS NULL")
+        // Only what was booked on or before the run's date (its business date, Europe/Paris): a
+        // late run for the 30th of a month never counts the next month's bookings into it.
+        query("UPDATE ledger_transactions SET reported_on = $1 WHERE reported_on IS NULL AND booked_on <= $1")
             .bind(as_of)
             .execute(&mut *self)
             .await?;

@@ -495,3 +495,50 @@ async fn the_strategy_is_revised_where_the_advice_changed_and_only_there() {
     assert_eq!(again.strategies_revised, 0);
     assert!(recouvre_store::journal::verify_all(&db.store).await.unwrap().first_break.is_none());
 }
+
+/// Cut-offs (issue 18): a late run for yesterday describes yesterday — it counts no money booked
+/// today and no case opened today; today's run then counts both, once.
+#[tokio::test]
+async fn a_late_run_for_yesterday_counts_nothing_of_today() {
+    let db = TestDb::new().await;
+    let long_ago = today() - Duration::days(40);
+    let file = format!(
+        "{HEADER}\nC1;Durand;Luc;1 rue;69001;Lyon;personal_loan;PP-1;10000.00;{long_ago};5,00\nC2;Petit;Ana;2 rue;69001;Lyon;overdraft;00011;3650.00;{long_ago};\n"
+    );
+    recouvre_store::imports::import_accounts_csv(&db.store, "a.csv", &file, "system:test", Utc::now()).await.unwrap();
+    // The first case came in forty days ago; the second today, its opening booked today.
+    sql::query("UPDATE cases SET opened_on = $1 WHERE id = 1").bind(long_ago).execute(&db.store).await.unwrap();
+    sql::query("UPDATE ledger_transactions SET booked_on = $1 WHERE case_id = 1")
+        .bind(long_ago)
+        .execute(&db.store)
+        .await
+        .unwrap();
+    sql::query("UPDATE cases SET opened_on = $1 WHERE id = 2").bind(today()).execute(&db.store).await.unwrap();
+    sql::query("UPDATE ledger_transactions SET booked_on = $1 WHERE case_id = 2")
+        .bind(today())
+        .execute(&db.store)
+        .await
+        .unwrap();
+    let yesterday = today() - Duration::days(1);
+    // The debit side of the openings a day's flows count (each opening debits the receivable by
+    // the claim's principal).
+    let openings_on = |flows: &[(NaiveDate, recouvre_domain::committee::FlowLine)], on: NaiveDate| {
+        flows
+            .iter()
+            .filter(|(as_of, line)| *as_of == on && line.kind == "opening")
+            .fold(Money::ZERO, |sum, (_, line)| sum + line.debits)
+    };
+
+    run(&db.store, &RunOptions::new(yesterday)).await;
+    let snapshot = batch::snapshot(&db.store, yesterday).await.unwrap();
+    assert_eq!(snapshot.iter().map(|line| line.cases).sum::<i64>(), 1, "the case opened today is not in yesterday's");
+    let flows = recouvre_store::committee::daily_flows(&db.store, long_ago, today()).await.unwrap();
+    assert_eq!(openings_on(&flows, yesterday), Money::euros(10_000), "only the first case's opening: {flows:?}");
+
+    run(&db.store, &RunOptions::new(today())).await;
+    let snapshot = batch::snapshot(&db.store, today()).await.unwrap();
+    assert_eq!(snapshot.iter().map(|line| line.cases).sum::<i64>(), 2);
+    let flows = recouvre_store::committee::daily_flows(&db.store, long_ago, today()).await.unwrap();
+    assert_eq!(openings_on(&flows, today()), Money::euros(3_650), "today's run counts today's opening: {flows:?}");
+    assert_eq!(openings_on(&flows, yesterday), Money::euros(10_000), "and yesterday's stays as it was");
+}
