@@ -308,10 +308,22 @@ fn pdf_view(pack: &CommitteePack, charts: &[Chart]) -> serde_json::Value {
         })
         .collect();
     let total = &pack.portfolio.total;
+    // The first month has nothing to compare with: it says so, instead of showing the whole
+    // portfolio as the month's change (issue 18, cut-offs).
+    const FIRST_MONTH: &str = "premier mois arrêté : pas de mois précédent";
     let change = |now: Money, before: Money| {
+        if pack.previous_as_of.is_none() {
+            return FIRST_MONTH.to_string();
+        }
         let delta = now - before;
         let sign = if delta.is_negative() { "" } else { "+" };
         format!("{sign}{} sur le mois", delta.to_french())
+    };
+    let cases_change = |now: i64, before: i64| {
+        if pack.previous_as_of.is_none() {
+            return FIRST_MONTH.to_string();
+        }
+        format!("{:+} sur le mois", now - before)
     };
     json!({
         "title": format!("Dossier du comité des risques et du contentieux — {}", pack.month_label),
@@ -325,7 +337,7 @@ fn pdf_view(pack: &CommitteePack, charts: &[Chart]) -> serde_json::Value {
         "footer": format!("Dossier de comité {} — chiffres rapprochés du grand livre", pack.month.code()),
         "highlights": [
             {"label": "Encours contentieux", "value": total.outstanding.to_french(), "note": change(total.outstanding, total.previous_outstanding)},
-            {"label": "Dossiers ouverts", "value": Cell::Count(total.cases).french(), "note": format!("{:+} sur le mois", total.cases - total.previous_cases)},
+            {"label": "Dossiers ouverts", "value": Cell::Count(total.cases).french(), "note": cases_change(total.cases, total.previous_cases)},
             {"label": "Encaissements du mois", "value": pack.flows.recovered.to_french(), "note": format!("passages en pertes : {}", pack.flows.written_off.to_french())},
             {"label": "Provisions", "value": pack.provisions.total.to_french(), "note": format!("dotation nette : {}", pack.provisions.movement.to_french())},
         ],
