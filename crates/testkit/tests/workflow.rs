@@ -405,13 +405,8 @@ async fn write_offs_follow_the_authority_matrix_in_force() {
     assert_eq!(pending["status"], "pending", "{pending}");
     // The team lead (level 3) may approve it.
     let request_id = pending["request_id"].as_i64().unwrap();
-    let (status, decided) = post(
-        &app,
-        &lead,
-        &format!("/api/v1/approvals/{request_id}/approve"),
-        json!({"reason": ""}),
-    )
-    .await;
+    let (status, decided) =
+        post(&app, &lead, &format!("/api/v1/approvals/{request_id}/approve"), json!({"reason": ""})).await;
     assert!(status.is_success(), "{status} {decided}");
 }
 
