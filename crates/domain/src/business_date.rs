@@ -51,10 +51,36 @@ pub fn paris_date(instant: DateTime<Utc>) -> NaiveDate {
     paris_local(instant).date()
 }
 
+/// The instant a business date begins: midnight in Paris, in UTC. Summer time starts and ends
+/// at 01:00 UTC, never around Paris midnight, so the offset in force at the UTC midnight of the
+/// same date is the one in force at Paris midnight.
+pub fn paris_day_start(date: NaiveDate) -> DateTime<Utc> {
+    let utc_midnight = date.and_time(NaiveTime::MIN).and_utc();
+    utc_midnight - Duration::hours(paris_offset_hours(utc_midnight))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_business_day_starts_at_midnight_in_paris() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // Winter: 23:00 UTC the day before; summer: 22:00 UTC; around both switches too.
+        for (date, start) in [
+            (day(2026, 12, 5), utc(2026, 12, 4, 23, 0)),
+            (day(2026, 7, 14), utc(2026, 7, 13, 22, 0)),
+            (day(2026, 3, 29), utc(2026, 3, 28, 23, 0)),
+            (day(2026, 3, 30), utc(2026, 3, 29, 22, 0)),
+            (day(2026, 10, 25), utc(2026, 10, 24, 22, 0)),
+            (day(2026, 10, 26), utc(2026, 10, 25, 23, 0)),
+        ] {
+            assert_eq!(paris_day_start(date), start, "{date}");
+            assert_eq!(paris_date(start), date, "{date}");
+            assert_eq!(paris_date(start - Duration::seconds(1)), date - Duration::days(1), "{date}");
+        }
+    }
 
     fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, m, d, h, min, 0).single().unwrap()

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::aml::{AmlRules, CaseFacts, Channel};
 use recouvre_domain::Money;
 use serde::Serialize;
@@ -813,8 +813,9 @@ pub async fn monthly_report(store: &Store, month: &str) -> Result<MonthlyReport>
     let next = first
         .checked_add_months(chrono::Months::new(1))
         .ok_or_else(|| StoreError::invalid_field("month", format!("mois « {month} » hors du calendrier")))?;
-    let start = first.and_time(NaiveTime::MIN).and_utc();
-    let end = next.and_time(NaiveTime::MIN).and_utc();
+    // Business days: a month begins at midnight in Paris.
+    let start = recouvre_domain::business_date::paris_day_start(first);
+    let end = recouvre_domain::business_date::paris_day_start(next);
     type Row = (String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<NaiveDate>);
     let rows: Vec<Row> = {
         query_as(

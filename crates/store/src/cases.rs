@@ -545,7 +545,7 @@ pub async fn list(store: &Store, filter: &CaseFilter) -> Result<CasePage> {
     // The cockpit's activity: one subquery on the journal, a range on case_events_recorded.
     if filter.actor.is_some() || filter.active_from.is_some() || filter.active_to.is_some() {
         let mut parts = Vec::new();
-        let midnight = |day: NaiveDate| day.and_time(chrono::NaiveTime::MIN).and_utc();
+        let midnight = recouvre_domain::business_date::paris_day_start;
         if let Some(from) = filter.active_from {
             push(&mut parts, "e.recorded_at >= ?", Bind::Instant(midnight(from)), &mut binds);
         }

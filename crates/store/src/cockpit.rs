@@ -97,7 +97,7 @@ pub async fn cockpit(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Res
     let officers = crate::team::officers(store, today, week_end).await?;
     let monday = today - Duration::days(i64::from(chrono::Datelike::weekday(&today).num_days_from_monday()));
     let first_week = monday - Duration::weeks(WEEKS - 1);
-    let since: DateTime<Utc> = first_week.and_time(chrono::NaiveTime::MIN).and_utc();
+    let since: DateTime<Utc> = recouvre_domain::business_date::paris_day_start(first_week);
     type ApprovalRow = (i64, i64, String, String, i64, String, DateTime<Utc>);
     let (deadlines, backlog, approvals, suspense, events, closed, cases_at_risk, approval_cases) = {
         let deadlines: Vec<DeadlineAtRisk> = query_as(

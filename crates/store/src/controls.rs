@@ -135,8 +135,9 @@ pub struct Reconciliation {
 
 pub async fn reconciliation(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Reconciliation> {
     // Instants are stored as text on SQLite: compare with the day boundaries in both engines.
-    let start = from.and_time(chrono::NaiveTime::MIN).and_utc();
-    let end = (to + Duration::days(1)).and_time(chrono::NaiveTime::MIN).and_utc();
+    // The days are business days: they begin at midnight in Paris, not in UTC.
+    let start = recouvre_domain::business_date::paris_day_start(from);
+    let end = recouvre_domain::business_date::paris_day_start(to + Duration::days(1));
     let statements_in: i64 = query_scalar(
         "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM statement_entries WHERE imported_at >= $1 AND imported_at < $2",
     )
