@@ -128,6 +128,19 @@ pub async fn pending(store: &Store) -> Result<Vec<ApprovalRequest>> {
     Ok(rows)
 }
 
+impl crate::Tx {
+    /// The case's pending requests, oldest first, read inside this transaction (the case page
+    /// shows them where they apply: a plan waiting for approval in the plan's section).
+    pub async fn case_pending_approvals(&mut self, case_id: i64) -> Result<Vec<ApprovalRequest>> {
+        let sql = format!(
+            "SELECT {REQUEST_COLUMNS} FROM approval_requests WHERE case_id = $1 AND status = 'pending' \
+             ORDER BY requested_at, id"
+        );
+        let rows = query_as(&sql).bind(case_id).fetch_all(&mut *self).await?;
+        Ok(rows)
+    }
+}
+
 pub async fn by_id(store: &Store, id: i64) -> Result<ApprovalRequest> {
     let sql = format!("SELECT {REQUEST_COLUMNS} FROM approval_requests WHERE id = $1");
     let row: Option<ApprovalRequest> = query_as(&sql).bind(id).fetch_optional(store).await?;
@@ -154,45 +167,33 @@ pub async fn decide(
     }
     let proposal: serde_json::Value =
         serde_json::from_str(&request.payload).map_err(|error| StoreError::Corrupt(error.to_string()))?;
-    if request.kind == "payment_plan" {
-        // The authority matrix decides: length and amount of the plan.
-        let rules = crate::workflow::rules(store).await?;
-        let months = proposal["months"].as_u64().and_then(|months| u32::try_from(months).ok()).unwrap_or(u32::MAX);
-        let decision = recouvre_domain::delegation::Decision::PaymentPlan {
-            months,
-            total: Money::from_cents(request.amount_cents),
-        };
-        if let recouvre_domain::delegation::Verdict::Exceeds { reasons, .. } =
-            rules.authority.check(actor.level, &decision)
-        {
+    // One rule with the approvals page (`recouvre_app::approvals::why_not`): plans and waivers
+    // are judged by the authority matrix (a plan on its length and its total, a waiver on its
+    // amount and its share of the debt when it was asked), anything else on its amount.
+    let amount = Money::from_cents(request.amount_cents);
+    match recouvre_domain::delegation::decision_of_request(&request.kind, amount, &proposal) {
+        Some(decision) => {
+            let rules = crate::workflow::rules(store).await?;
+            if let recouvre_domain::delegation::Verdict::Exceeds { reasons, .. } =
+                rules.authority.check(actor.level, &decision)
+            {
+                return Err(StoreError::refused(
+                    "delegation_exceeded",
+                    format!("{} : transmettez à un niveau supérieur", reasons.join(" ; ")),
+                ));
+            }
+        }
+        None if !actor.level.covers(amount) => {
             return Err(StoreError::refused(
                 "delegation_exceeded",
-                format!("{} : transmettez à un niveau supérieur", reasons.join(" ; ")),
+                format!(
+                    "votre délégation (niveau {}) ne couvre pas {} : transmettez à un niveau supérieur",
+                    actor.level.0,
+                    amount.to_french()
+                ),
             ));
         }
-    } else if request.kind == "waiver" {
-        // A waiver is judged on its amount and its share of the debt when it was asked.
-        let rules = crate::workflow::rules(store).await?;
-        let debt: Money = proposal["debt"].as_str().and_then(|debt| debt.parse().ok()).unwrap_or(Money::ZERO);
-        let decision =
-            recouvre_domain::delegation::Decision::Waiver { amount: Money::from_cents(request.amount_cents), debt };
-        if let recouvre_domain::delegation::Verdict::Exceeds { reasons, .. } =
-            rules.authority.check(actor.level, &decision)
-        {
-            return Err(StoreError::refused(
-                "delegation_exceeded",
-                format!("{} : transmettez à un niveau supérieur", reasons.join(" ; ")),
-            ));
-        }
-    } else if !actor.level.covers(Money::from_cents(request.amount_cents)) {
-        return Err(StoreError::refused(
-            "delegation_exceeded",
-            format!(
-                "votre délégation (niveau {}) ne couvre pas {} : transmettez à un niveau supérieur",
-                actor.level.0,
-                Money::from_cents(request.amount_cents).to_french()
-            ),
-        ));
+        None => {}
     }
     if !approve && decision_reason.trim().is_empty() {
         return Err(StoreError::refused("reason_required", "indiquez le motif du refus"));

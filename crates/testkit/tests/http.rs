@@ -871,7 +871,7 @@ async fn the_write_off_and_approval_screens_follow_the_same_rules() {
     let own = officer.get(f.app.url("/approbations")).send().await.unwrap().text().await.unwrap();
     assert!(
         own.contains("Succession vacante")
-            && own.contains("votre propre demande")
+            && own.contains("Votre propre demande")
             && !own.contains("value=\"approve\""),
         "{own}"
     );
