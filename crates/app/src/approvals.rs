@@ -23,8 +23,14 @@ pub struct Pending {
 }
 
 /// Why `actor` may not decide `request`, or `None` if they may: nobody decides their own
+<<<<<<< HEAD
 /// request, and the decider's level must cover it (the authority matrix for plans, waivers and
 /// write-offs).
+=======
+/// request, and the decider's level must cover it (the authority matrix for plans and waivers,
+/// through `decision_of_request` as `recouvre_store::approvals::decide` judges it, and in the
+/// same words as its refusal).
+>>>>>>> ui2
 pub fn why_not(request: &ApprovalRequest, actor: &Actor, rules: &WorkflowRules) -> Option<String> {
     if request.requested_by == actor.login {
         return Some("votre propre demande : un autre responsable doit la valider".to_string());
@@ -34,12 +40,10 @@ pub fn why_not(request: &ApprovalRequest, actor: &Actor, rules: &WorkflowRules) 
     match decision_of_request(&request.kind, amount, &payload) {
         Some(decision) => match rules.authority.check(actor.level, &decision) {
             Verdict::Within => None,
-            Verdict::Exceeds { reasons, .. } => {
-                Some(format!("au-delà de votre délégation (niveau {}) : {}", actor.level.0, reasons.join(" ; ")))
-            }
+            Verdict::Exceeds { reasons, .. } => Some(reasons.join(" ; ")),
         },
         None if actor.level.covers(amount) => None,
-        None => Some(format!("au-delà de votre délégation (niveau {})", actor.level.0)),
+        None => Some(format!("votre délégation (niveau {}) ne couvre pas {}", actor.level.0, amount.to_french())),
     }
 }
 

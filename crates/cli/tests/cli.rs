@@ -530,7 +530,8 @@ async fn the_days_mail_and_the_committee_pack_are_written_from_the_command_line(
     let mail = folder.path().join("courrier.pdf");
     let empty = recouvre(&db.url, &["letters", "print", "--date", &today.to_string(), "--out", mail.to_str().unwrap()]);
     assert!(!empty.status.success());
-    assert!(stderr(&empty).contains(&format!("aucun courrier validé le {today}")), "{}", stderr(&empty));
+    let french_day = today.format("%d/%m/%Y");
+    assert!(stderr(&empty).contains(&format!("aucun courrier validé le {french_day}")), "{}", stderr(&empty));
 
     let app = recouvre_app::App::on(db.store.clone()).await.unwrap();
     let actor = recouvre_app::Actor::user(officer, "camille", "Camille Martin", Role::Officer, DelegationLevel(1));

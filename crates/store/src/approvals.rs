@@ -135,6 +135,19 @@ pub async fn pending(store: &Store) -> Result<Vec<ApprovalRequest>> {
     Ok(rows)
 }
 
+impl crate::Tx {
+    /// The case's pending requests, oldest first, read inside this transaction (the case page
+    /// shows them where they apply: a plan waiting for approval in the plan's section).
+    pub async fn case_pending_approvals(&mut self, case_id: i64) -> Result<Vec<ApprovalRequest>> {
+        let sql = format!(
+            "SELECT {REQUEST_COLUMNS} FROM approval_requests WHERE case_id = $1 AND status = 'pending' \
+             ORDER BY requested_at, id"
+        );
+        let rows = query_as(&sql).bind(case_id).fetch_all(&mut *self).await?;
+        Ok(rows)
+    }
+}
+
 pub async fn by_id(store: &Store, id: i64) -> Result<ApprovalRequest> {
     let sql = format!("SELECT {REQUEST_COLUMNS} FROM approval_requests WHERE id = $1");
     let row: Option<ApprovalRequest> = query_as(&sql).bind(id).fetch_optional(store).await?;
@@ -161,8 +174,9 @@ pub async fn decide(
     }
     let proposal: serde_json::Value =
         serde_json::from_str(&request.payload).map_err(|error| StoreError::Corrupt(error.to_string()))?;
-    // The authority matrix decides: a plan's length and amount, a waiver's amount and share of
-    // the debt when it was asked, a write-off's amount.
+    // One rule with the approvals page (`recouvre_app::approvals::why_not`): the authority
+    // matrix judges a plan on its length and its total, a waiver on its amount and its share of
+    // the debt when it was asked, a write-off on its amount.
     let amount = Money::from_cents(request.amount_cents);
     match recouvre_domain::delegation::decision_of_request(&request.kind, amount, &proposal) {
         Some(decision) => {

@@ -871,7 +871,7 @@ async fn the_write_off_and_approval_screens_follow_the_same_rules() {
     let own = officer.get(f.app.url("/approbations")).send().await.unwrap().text().await.unwrap();
     assert!(
         own.contains("Succession vacante")
-            && own.contains("votre propre demande")
+            && own.contains("Votre propre demande")
             && !own.contains("value=\"approve\""),
         "{own}"
     );
@@ -986,4 +986,58 @@ async fn the_frameworks_own_errors_follow_the_error_contract() {
         .await
         .unwrap();
     check(too_large, StatusCode::PAYLOAD_TOO_LARGE, "too_large").await;
+}
+
+#[tokio::test]
+async fn error_pages_are_french_pages_inside_the_site_s_frame() {
+    let f = fixture().await;
+    let officer = f.app.login("camille", PASSWORD).await;
+    let page = |client: &reqwest::Client, path: &str| {
+        let request = client.get(f.app.url(path));
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let html = response
+                .headers()
+                .get("content-type")
+                .and_then(|value| value.to_str().ok())
+                .is_some_and(|value| value.starts_with("text/html"));
+            (status, html, response.text().await.unwrap())
+        }
+    };
+    // An address no route knows: the officer's menu, the way out, a French message.
+    let (status, html, body) = page(&officer, "/nulle-part").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html, "{body}");
+    assert!(
+        body.contains("Introuvable")
+            && body.contains("Cette adresse ne correspond à aucune page")
+            && body.contains("Se déconnecter")
+            && body.contains("href=\"/dossiers?officer=me\""),
+        "{body}"
+    );
+    // A use case's « not found » and a page the role may not open: the same frame.
+    let (status, _, body) = page(&officer, "/dossiers/999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("Introuvable") && body.contains("Se déconnecter"), "{body}");
+    let (status, _, body) = page(&officer, "/admin/parametres").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("Accès refusé") && body.contains("Se déconnecter"), "{body}");
+    // « imprimer » the day's mail with nothing validated: a page saying so, not the API's JSON.
+    let (status, html, body) = page(&officer, "/courrier-du-jour").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html && !body.trim_start().starts_with('{'), "{body}");
+    let french_day = recouvre_testkit::today().format("%d/%m/%Y").to_string();
+    assert!(
+        body.contains(&format!("Aucun courrier validé le {french_day}")) && body.contains("Se déconnecter"),
+        "{body}"
+    );
+    // Nobody logged in: the French page without a menu; the API keeps its JSON contract.
+    let (status, html, body) = page(&client(), "/nulle-part").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html && body.contains("Introuvable") && !body.contains("Se déconnecter"), "{body}");
+    let (status, _, body) = page(&officer, "/api/v1/nulle-part").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["code"], "not_found", "{body}");
 }

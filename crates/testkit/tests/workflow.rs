@@ -7,6 +7,7 @@
 
 use chrono::{NaiveDate, Utc};
 use recouvre_domain::authority::Role;
+use recouvre_domain::Money;
 use recouvre_store::sql;
 use recouvre_testkit::{hidden_value, today, TestApp};
 use reqwest::StatusCode;
@@ -197,6 +198,89 @@ async fn a_plan_above_the_delegation_waits_for_another_persons_approval() {
     for kind in ["plan_requested", "plan_approved", "plan_created"] {
         assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
     }
+}
+
+#[tokio::test]
+async fn a_plan_sent_for_approval_shows_on_the_case_page_and_is_offered_only_to_a_level_that_covers_it() {
+    let (app, officer, _) = app_with_case().await;
+    // Level 2 covers the amount (12 000 €) but not the length: 24 months at most.
+    let marc_id = app.db.user_with_level("marc", Role::TeamLead, PASSWORD, 2).await;
+    let camille = app.login("camille", PASSWORD).await;
+    let case_page = |client: reqwest::Client| {
+        let app = &app;
+        async move { client.get(app.url("/dossiers/1")).send().await.unwrap().text().await.unwrap() }
+    };
+    let before = case_page(camille.clone()).await;
+    assert!(before.contains("Aucun échéancier") && !before.contains("plan-pending"), "{before}");
+    let first = today() + chrono::Duration::days(10);
+    let instalments: Vec<Value> = (0..30)
+        .map(|month| json!({"due_on": recouvre_domain::calendar::add_months_clamped(first, month), "amount": "400.00"}))
+        .collect();
+    let (status, body) =
+        post(&app, &officer, "/api/v1/cases/1/plans", current(&app, 1, json!({"instalments": instalments})).await)
+            .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "30 months exceed level 1: {body}");
+    let request_id = body["request_id"].as_i64().unwrap();
+    // The case page says the plan waits, what it is and who sent it, not « no plan ».
+    let pending = case_page(camille.clone()).await;
+    assert!(!pending.contains("Aucun échéancier"), "{pending}");
+    let start = pending.find("id=\"plan-pending\"").expect("the pending plan on the case page");
+    let notice: String = pending[start..].chars().take(400).collect();
+    // Amounts keep their non-breaking spaces: only the template's line breaks are folded.
+    let notice =
+        notice.split(|c: char| c.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+    let (monthly, total) = (Money::euros(400).to_french(), Money::euros(12_000).to_french());
+    assert!(
+        notice.contains(&format!("Échéancier en attente d'approbation : 30 mensualités de {monthly}"))
+            && notice.contains(&format!("{total} au total"))
+            && notice.contains("soumis par camille le"),
+        "{notice}"
+    );
+    // A level-2 approver sees the request without « Approuver », and why, in the server's words.
+    let marc = app.login("marc", PASSWORD).await;
+    let inbox = marc.get(app.url("/approbations")).send().await.unwrap().text().await.unwrap();
+    assert!(inbox.contains(&format!("<td>{request_id}</td>")), "{inbox}");
+    assert!(!inbox.contains("value=\"approve\""), "no approve button for a plan beyond level 2: {inbox}");
+    assert!(inbox.contains("Plan de 30 mois : votre délégation (niveau 2) permet 24 mois au plus"), "{inbox}");
+    // The same page as JSON says so too.
+    let marc_token = app.db.token(marc_id).await;
+    let listed: Value = reqwest::Client::new()
+        .get(app.url("/api/v1/approvals"))
+        .bearer_auth(&marc_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed[0]["can_decide"], false, "{listed}");
+    // A forged approval is refused by the server, with the same reason, and books nothing.
+    let csrf = hidden_value(&inbox, "csrf").unwrap();
+    let forged = marc
+        .post(app.url(&format!("/approbations/{request_id}")))
+        .form(&[("csrf", csrf.as_str()), ("decision", "approve"), ("reason", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::CONFLICT);
+    let refusal = forged.text().await.unwrap();
+    assert!(refusal.contains("Se déconnecter"), "the refusal page keeps the menu: {refusal}");
+    assert!(refusal.contains("Plan de 30 mois : votre délégation (niveau 2) permet 24 mois au plus"), "{refusal}");
+    assert!(recouvre_store::workflow::plan_instalments(&app.db.store, 1).await.unwrap().is_empty());
+    // Level 3 may: the page offers it, and once approved the case shows the plan, no longer pending.
+    let sophie = app.login("sophie", PASSWORD).await;
+    let inbox = sophie.get(app.url("/approbations")).send().await.unwrap().text().await.unwrap();
+    assert!(inbox.contains("value=\"approve\""), "{inbox}");
+    let csrf = hidden_value(&inbox, "csrf").unwrap();
+    let approved = sophie
+        .post(app.url(&format!("/approbations/{request_id}")))
+        .form(&[("csrf", csrf.as_str()), ("decision", "approve"), ("reason", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), StatusCode::SEE_OTHER);
+    let after = case_page(camille).await;
+    assert!(!after.contains("plan-pending") && after.contains("id=\"instalments\""), "{after}");
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! requests are read and the PDFs sent.
 
 use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::error::{AppError, PageError};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -204,7 +204,7 @@ async fn preview_page(
     user: CurrentUser,
     Path(case_id): Path<i64>,
     Query(fields): Query<LetterFields>,
-) -> Result<Response, AppError> {
+) -> Result<Response, PageError> {
     let letter = use_cases::preview_letter(&state.app, &user.actor(), case_id, &fields.input()).await?;
     Ok(preview_response(letter, case_id))
 }
@@ -231,7 +231,7 @@ async fn validate_form(
     user: CurrentUser,
     Path(case_id): Path<i64>,
     Form(form): Form<ValidateForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, PageError> {
     user.check_csrf(Some(&form.csrf))?;
     let fields = LetterFields {
         modele: form.modele,
@@ -259,7 +259,7 @@ async fn postage_form(
     user: CurrentUser,
     Path(document_id): Path<i64>,
     Form(form): Form<PostageForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, PageError> {
     user.check_csrf(Some(&form.csrf))?;
     let acknowledged_on = match form.accuse.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
         Some(text) => Some(text.parse::<NaiveDate>().map_err(|_| {
@@ -294,7 +294,7 @@ async fn day_mail(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(query): Query<DayQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, PageError> {
     let mail = use_cases::day_mail(&state.app, &user.actor(), query.date).await?;
     Ok(pdf_response(mail.pdf, &format!("courrier-{}.pdf", mail.day), true))
 }

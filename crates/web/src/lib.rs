@@ -141,6 +141,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(api::swagger_ui(state.clone()))
         .layer(middleware::from_fn(error::contract_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), error::error_pages))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let request_id = request.headers().get("x-request-id").and_then(|value| value.to_str().ok()).unwrap_or("-");

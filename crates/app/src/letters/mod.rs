@@ -217,7 +217,13 @@ pub async fn day_mail(app: &App, actor: &Actor, day: Option<NaiveDate>) -> Resul
     let engine = app.letter_engines().engine(store).await?;
     let documents = recouvre_store::documents::validated_on(store, day).await?;
     if documents.is_empty() {
-        return Err(Error::new(ErrorKind::NotFound, "not_found", format!("aucun courrier validé le {day}")));
+        // Said in the French way: the message shows on the day's mail page and in the terminal.
+        let message = format!(
+            "aucun courrier validé le {} : rien à imprimer ce jour-là (un courrier s'ajoute au courrier du jour quand \
+             il est validé depuis son dossier)",
+            day.format("%d/%m/%Y")
+        );
+        return Err(Error::new(ErrorKind::NotFound, "not_found", message));
     }
     let mut letters = Vec::with_capacity(documents.len());
     for (document, data) in documents {

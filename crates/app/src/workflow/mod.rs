@@ -26,8 +26,8 @@ pub use agenda::{agenda, complete_action, Agenda, AGENDA_DAYS_DEFAULT, AGENDA_LI
 pub use rules::{replace_rules, rules_document, RULE_KINDS};
 pub(crate) use view::case_workflow_in;
 pub use view::{
-    case_procedures, recommendation, AssessmentRecord, CaseWorkflow, Deadline, InstalmentLine, PlanView, ProcedureLine,
-    ProcedureOverview, RecommendationView,
+    case_procedures, recommendation, AssessmentRecord, CaseWorkflow, Deadline, InstalmentLine, PendingPlan, PlanView,
+    ProcedureLine, ProcedureOverview, RecommendationView,
 };
 
 // What the shells show of the workflow: the store's read models and outcomes, the domain's context.

@@ -1,6 +1,6 @@
 //! What a case shows of its workflow: the case page's section and the API's procedures.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::agenda::Urgency;
 use recouvre_domain::assessment::AssessmentResult;
 use recouvre_domain::authority::Permission;
@@ -85,6 +85,52 @@ pub struct PlanView {
     pub instalments: Vec<InstalmentLine>,
 }
 
+/// A payment plan sent for approval (above its author's delegation) and not decided yet: the
+/// case page shows it instead of « no plan », so that nobody proposes it twice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingPlan {
+    /// The approval request that carries it.
+    pub request_id: i64,
+    /// (due on, amount) of each proposed instalment, in order.
+    pub instalments: Vec<(NaiveDate, Money)>,
+    pub total: Money,
+    /// The requester's login.
+    pub requested_by: String,
+    pub requested_at: DateTime<Utc>,
+}
+
+impl PendingPlan {
+    /// The plan a pending `payment_plan` request proposes (`None` for another kind of request).
+    fn of(request: &recouvre_store::approvals::ApprovalRequest) -> Option<PendingPlan> {
+        if request.kind != "payment_plan" {
+            return None;
+        }
+        let payload: serde_json::Value = serde_json::from_str(&request.payload).ok()?;
+        let instalments = payload["instalments"]
+            .as_array()?
+            .iter()
+            .filter_map(|line| {
+                let due_on = line["due_on"].as_str()?.parse().ok()?;
+                let amount = line["amount"].as_str()?.parse().ok()?;
+                Some((due_on, amount))
+            })
+            .collect();
+        Some(PendingPlan {
+            request_id: request.id,
+            instalments,
+            total: Money::from_cents(request.amount_cents),
+            requested_by: request.requested_by.clone(),
+            requested_at: request.requested_at,
+        })
+    }
+
+    /// The amount of the instalments when they are all equal (the plan form makes them so but
+    /// for the last one, which takes the remainder): the first one's, else `None`.
+    pub fn monthly(&self) -> Option<Money> {
+        self.instalments.first().map(|(_, amount)| *amount)
+    }
+}
+
 /// Everything the case page shows of the workflow.
 #[derive(Clone, Debug)]
 pub struct CaseWorkflow {
@@ -103,6 +149,8 @@ pub struct CaseWorkflow {
     /// Open and suspended deadlines and actions, soonest first.
     pub deadlines: Vec<Deadline>,
     pub plan: Option<PlanView>,
+    /// The latest plan sent for approval and not decided yet.
+    pub pending_plan: Option<PendingPlan>,
     /// The directory, for the step and exchange forms.
     pub third_parties: Vec<ThirdParty>,
 }
@@ -176,6 +224,7 @@ pub(crate) async fn case_workflow_in(app: &App, tx: &mut Tx, case_id: i64) -> Re
             })
             .collect(),
     });
+    let pending_plan = tx.case_pending_approvals(case_id).await?.iter().rev().find_map(PendingPlan::of);
     Ok(CaseWorkflow {
         today: app.today(),
         assessment,
@@ -186,6 +235,7 @@ pub(crate) async fn case_workflow_in(app: &App, tx: &mut Tx, case_id: i64) -> Re
         offered,
         deadlines: deadlines(app, tx, case_id).await?,
         plan,
+        pending_plan,
         // The directory is not the case's: read beside the snapshot.
         third_parties: recouvre_store::team::third_parties(app.store(), None).await?,
     })

@@ -38,7 +38,13 @@ pub(crate) async fn approvals(State(state): State<AppState>, user: CurrentUser) 
         .into_iter()
         .map(|recouvre_app::approvals::Pending { request, why_not, case_reference, requested_by_name }| {
             let amount = Money::from_cents(request.amount_cents);
-            let why_not = why_not.unwrap_or_default();
+            // The reason is a sentence on its own in the decision's cell.
+            let why_not = why_not
+                .map(|text| {
+                    let mut chars = text.chars();
+                    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+                })
+                .unwrap_or_default();
             ApprovalView {
                 id: request.id,
                 case_id: request.case_id,

@@ -79,8 +79,42 @@ pub struct CaseWorkflowView {
     pub deadlines: Vec<DeadlineView>,
     pub instalments: Vec<(i64, String, String, String)>,
     pub plan_status: String,
+    /// A plan sent for approval and not decided yet.
+    pub pending_plan: Option<PendingPlanView>,
     /// The directory, for the step form: (id, "name (kind)").
     pub third_parties: Vec<(i64, String)>,
+}
+
+/// A plan waiting for approval, in the words of the case page.
+pub struct PendingPlanView {
+    /// « 30 mensualités de 400,00 € » (and the last one's amount when it differs).
+    pub summary: String,
+    pub total: String,
+    pub requested_by: String,
+    pub requested_at: String,
+}
+
+impl PendingPlanView {
+    fn of(plan: recouvre_app::workflow::PendingPlan, names: &std::collections::BTreeMap<String, String>) -> Self {
+        let months = plan.instalments.len();
+        let mut summary = match plan.monthly() {
+            Some(monthly) => {
+                format!("{months} mensualité{} de {}", if months > 1 { "s" } else { "" }, monthly.to_french())
+            }
+            None => "aucune mensualité".to_string(),
+        };
+        if let (Some((_, first)), Some((_, last))) = (plan.instalments.first(), plan.instalments.last()) {
+            if first != last {
+                summary.push_str(&format!(" (la dernière de {})", last.to_french()));
+            }
+        }
+        PendingPlanView {
+            summary,
+            total: plan.total.to_french(),
+            requested_by: format::person(&plan.requested_by, names),
+            requested_at: format::timestamp(plan.requested_at),
+        }
+    }
 }
 
 fn state_label(code: &str) -> String {
@@ -196,6 +230,7 @@ impl CaseWorkflowView {
             deadlines,
             instalments,
             plan_status,
+            pending_plan: workflow.pending_plan.map(|plan| PendingPlanView::of(plan, names)),
             third_parties: workflow
                 .third_parties
                 .into_iter()
