@@ -23,14 +23,9 @@ pub struct Pending {
 }
 
 /// Why `actor` may not decide `request`, or `None` if they may: nobody decides their own
-<<<<<<< HEAD
 /// request, and the decider's level must cover it (the authority matrix for plans, waivers and
-/// write-offs).
-=======
-/// request, and the decider's level must cover it (the authority matrix for plans and waivers,
-/// through `decision_of_request` as `recouvre_store::approvals::decide` judges it, and in the
-/// same words as its refusal).
->>>>>>> ui2
+/// write-offs, through `decision_of_request` as `recouvre_store::approvals::decide` judges it,
+/// and in the same words as its refusal).
 pub fn why_not(request: &ApprovalRequest, actor: &Actor, rules: &WorkflowRules) -> Option<String> {
     if request.requested_by == actor.login {
         return Some("votre propre demande : un autre responsable doit la valider".to_string());
