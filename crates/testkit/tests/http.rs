@@ -987,3 +987,50 @@ async fn the_frameworks_own_errors_follow_the_error_contract() {
         .unwrap();
     check(too_large, StatusCode::PAYLOAD_TOO_LARGE, "too_large").await;
 }
+
+/// Issue 22, finding 5: `GET /api/v1/cases?deadline_before=` (empty) was accepted and read as
+/// "no filter". Every filter of the list but the free text `q` given empty is now a 400 naming
+/// it; a value that does not parse names its field too; `q=` stays harmless.
+#[tokio::test]
+async fn an_empty_or_bad_filter_of_the_case_list_is_a_400_naming_the_field() {
+    let f = fixture().await;
+    let token = f.officer_token.as_str();
+    for field in [
+        "deadline_before",
+        "closed_from",
+        "closed_to",
+        "active_from",
+        "active_to",
+        "min",
+        "max",
+        "status",
+        "nature",
+        "officer",
+        "sort",
+        "open",
+        "approval",
+        "actor",
+        "after",
+    ] {
+        let (status, body) = get_json(&f, token, &format!("/api/v1/cases?{field}=")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{field}: {body}");
+        assert_eq!((body["code"].as_str(), body["field"].as_str()), (Some("invalid_input"), Some(field)), "{body}");
+        assert!(body["error"].as_str().unwrap().contains(field), "{body}");
+    }
+    for (query, field) in
+        [("deadline_before=demain", "deadline_before"), ("min=beaucoup", "min"), ("status=inconnu", "status")]
+    {
+        let (status, body) = get_json(&f, token, &format!("/api/v1/cases?{query}")).await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{body}");
+    }
+    let (status, body) = get_json(&f, token, "/api/v1/cases?q=&deadline_before=2099-12-31").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The screen's form still sends its blank fields empty, read as "no filter".
+    let page = client()
+        .get(f.app.url("/dossiers?q=&status=&min=&max=&deadline_before="))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+}
