@@ -1034,3 +1034,27 @@ async fn an_empty_or_bad_filter_of_the_case_list_is_a_400_naming_the_field() {
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
 }
+
+/// Issue 22: no request runs without end. A server whose request limit is zero interrupts a
+/// request that waits on the database and answers the error contract's 503 `timeout` with
+/// `Retry-After`; imports have their own, longer limit.
+#[tokio::test]
+async fn a_request_over_its_time_limit_is_a_503_timeout_in_the_error_contract() {
+    let f = fixture().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let app = recouvre_app::App::on(f.app.db.store.clone()).await.unwrap();
+    let config = recouvre_web::Config { request_timeout: std::time::Duration::ZERO, ..recouvre_web::Config::default() };
+    assert!(config.import_timeout > std::time::Duration::from_secs(60));
+    let state = recouvre_web::AppState::new(app, config);
+    tokio::spawn(async move { recouvre_web::serve_without_signal(listener, state).await });
+    let response = client().get(format!("{address}/api/v1/cases")).bearer_auth(&f.officer_token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().contains_key(reqwest::header::RETRY_AFTER));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "timeout", "{body}");
+    assert!(body["error"].as_str().unwrap().contains("durée maximale"), "{body}");
+    // The ordinary server, with the default limits, answers the same request.
+    let (status, _) = get_json(&f, &f.officer_token, "/api/v1/cases").await;
+    assert_eq!(status, StatusCode::OK);
+}
