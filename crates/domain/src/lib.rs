@@ -40,6 +40,8 @@ pub mod debtor_alerts;
 pub mod intake;
 pub mod journal;
 pub mod ledger;
+// Credits a statement would book far above the debt or out of date go to suspense (issue 22).
+pub mod plausibility;
 pub mod snapshot;
 // The one French label of each code screens and letters show (issue 16).
 pub mod vocabulary;

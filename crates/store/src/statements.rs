@@ -8,6 +8,10 @@
 //! 3. otherwise the money goes to suspense, with a suggested case when the payer's name
 //!    matches exactly one open case's debtor (an officer confirms it).
 //!
+//! A matched credit far above what its case owes, or booked outside the window around the
+//! import's business date, is not booked either: it goes to suspense with the rule it broke
+//! (`recouvre_domain::plausibility`, issue 22); the statement is never refused for it.
+//!
 //! Each match has a confidence score ([`confidence_percent`]); only matches at or above
 //! [`BOOKING_THRESHOLD_PERCENT`] are booked without an officer.
 //!
@@ -23,6 +27,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::allocation::AllocationOrder;
 use recouvre_domain::journal::EventKind;
 use recouvre_domain::ledger;
+use recouvre_domain::plausibility;
 use recouvre_domain::Money;
 use serde::Serialize;
 use serde_json::json;
@@ -241,6 +246,7 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> Result<StatementOutcome> {
         let mut outcome = StatementOutcome::default();
+        let today = recouvre_domain::business_date::paris_date(now);
         // The vigilance rules read each paid case's facts: read once for the whole statement (the
         // cases its creditor references name, a few queries per 500 cases; any other case when
         // first met), then kept current in memory as the statement's payments are recorded, so
@@ -304,6 +310,22 @@ impl Tx {
                     }
                 }
             }
+            // Plausibility (issue 22, finding 2): a credit far above what its case owes, or booked
+            // outside the window around the import's business date, is not allocated on the case
+            // but waits in suspense with the rule it broke (`recouvre_domain::plausibility`); the
+            // statement itself is never refused for it.
+            let mut implausible: Option<(i64, String)> = None;
+            let mut matched_balances = None;
+            if let Some((case_id, _)) = matched {
+                let balances = self.balances(case_id).await?;
+                match plausibility::implausible_credit(credit.amount, balances.due().total(), credit.booked_on, today) {
+                    Some(reason) => {
+                        implausible = Some((case_id, reason));
+                        matched = None;
+                    }
+                    None => matched_balances = Some(balances),
+                }
+            }
             let (case_id, suspense_item) = match matched {
                 Some((case_id, matched_by)) => {
                     let payer = crate::aml::Payer {
@@ -313,7 +335,10 @@ impl Tx {
                         refund_to_other_account: false,
                     };
                     let channel = recouvre_domain::aml::Channel::Statement;
-                    let balances = self.balances(case_id).await?;
+                    let balances = match matched_balances.take() {
+                        Some(balances) => balances,
+                        None => self.balances(case_id).await?,
+                    };
                     let screening = match &mut screener {
                         Some(screener) => {
                             let started = std::time::Instant::now();
@@ -422,64 +447,63 @@ impl Tx {
                     }
                     (case_id_booked, suspense_item)
                 }
-                None => {
-                    // 3. A suggestion by name, for the officer to confirm.
-                    let mut suggested = None;
-                    if let Some(name) = &credit.payer_name {
-                        let words: Vec<String> = recouvre_domain::case::search_key(name)
-                            .split(' ')
-                            .filter(|word| word.len() >= 3)
-                            .map(str::to_string)
-                            .collect();
-                        for word in words.iter().take(3) {
-                            let cases: Vec<i64> = query_scalar(
-                                "SELECT id FROM cases WHERE search_key >= $1 AND search_key < $2 AND status <> 'closed' LIMIT 2",
-                            )
-                            .bind(format!("{word} "))
-                            .bind(format!("{word} \u{10FFFF}"))
-                            .fetch_all(&mut *self)
-                            .await?;
-                            if cases.len() == 1 {
-                                suggested = Some(cases[0]);
-                                break;
+                None => match implausible.take() {
+                    Some((case_id, reason)) => {
+                        let item_id = self.hold_credit(file_name, credit, Some(case_id), &reason, actor, now).await?;
+                        outcome.suspense += 1;
+                        outcome.suspense_amount += credit.amount;
+                        outcome.credits.push((
+                            credit.line,
+                            CreditOutcome::Suspense { item_id, reason, suggested_case_id: Some(case_id) },
+                        ));
+                        (None, Some(item_id))
+                    }
+                    None => {
+                        // 3. A suggestion by name, for the officer to confirm.
+                        let mut suggested = None;
+                        if let Some(name) = &credit.payer_name {
+                            let words: Vec<String> = recouvre_domain::case::search_key(name)
+                                .split(' ')
+                                .filter(|word| word.len() >= 3)
+                                .map(str::to_string)
+                                .collect();
+                            for word in words.iter().take(3) {
+                                let cases: Vec<i64> = query_scalar(
+                                    "SELECT id FROM cases WHERE search_key >= $1 AND search_key < $2 \
+                                     AND status <> 'closed' LIMIT 2",
+                                )
+                                .bind(format!("{word} "))
+                                .bind(format!("{word} \u{10FFFF}"))
+                                .fetch_all(&mut *self)
+                                .await?;
+                                if cases.len() == 1 {
+                                    suggested = Some(cases[0]);
+                                    break;
+                                }
                             }
                         }
-                    }
-                    let mut reason = match (&credit.case_reference, &credit.payer_iban) {
-                        (Some(reference), _) => format!("référence {reference} inconnue"),
-                        (None, Some(_)) => "IBAN du payeur inconnu ou commun à plusieurs dossiers".to_string(),
-                        (None, None) => "ni référence ni IBAN exploitables".to_string(),
-                    };
-                    if suggested.is_some() {
-                        reason.push_str(&format!(
-                            " ; dossier suggéré par le nom du payeur (confiance {} %, seuil {} %)",
-                            confidence_percent("payer_name"),
-                            BOOKING_THRESHOLD_PERCENT
+                        let mut reason = match (&credit.case_reference, &credit.payer_iban) {
+                            (Some(reference), _) => format!("référence {reference} inconnue"),
+                            (None, Some(_)) => "IBAN du payeur inconnu ou commun à plusieurs dossiers".to_string(),
+                            (None, None) => "ni référence ni IBAN exploitables".to_string(),
+                        };
+                        if suggested.is_some() {
+                            reason.push_str(&format!(
+                                " ; dossier suggéré par le nom du payeur (confiance {} %, seuil {} %)",
+                                confidence_percent("payer_name"),
+                                BOOKING_THRESHOLD_PERCENT
+                            ));
+                        }
+                        let item_id = self.hold_credit(file_name, credit, suggested, &reason, actor, now).await?;
+                        outcome.suspense += 1;
+                        outcome.suspense_amount += credit.amount;
+                        outcome.credits.push((
+                            credit.line,
+                            CreditOutcome::Suspense { item_id, reason, suggested_case_id: suggested },
                         ));
+                        (None, Some(item_id))
                     }
-                    let held = Held {
-                        received_on: credit.booked_on,
-                        amount: credit.amount,
-                        payer_name: credit.payer_name.as_deref(),
-                        payer_iban: credit.payer_iban.as_deref(),
-                        reference: credit.remittance.as_deref(),
-                        suggested_case_id: suggested,
-                        reason: &reason,
-                        source_key: &credit.key,
-                    };
-                    let (item_id, _) = self.hold(&held, crate::suspense::OPEN, actor, now).await?.ok_or_else(|| {
-                        StoreError::conflict(
-                            "already_held",
-                            format!("{file_name}, ligne {} : déjà en instance", credit.line),
-                        )
-                    })?;
-                    outcome.suspense += 1;
-                    outcome.suspense_amount += credit.amount;
-                    outcome
-                        .credits
-                        .push((credit.line, CreditOutcome::Suspense { item_id, reason, suggested_case_id: suggested }));
-                    (None, Some(item_id))
-                }
+                },
             };
             query(
                 "INSERT INTO statement_entries (entry_key, file_name, line, amount_cents, case_id, suspense_item_id, imported_at) \
@@ -501,6 +525,33 @@ impl Tx {
             time.recording += started.elapsed();
         }
         Ok(outcome)
+    }
+
+    /// Puts a credit of a statement in suspense, open for an officer, with its reason and the
+    /// case it probably belongs to: the item's id.
+    async fn hold_credit(
+        &mut self,
+        file_name: &str,
+        credit: &Credit,
+        suggested_case_id: Option<i64>,
+        reason: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let held = Held {
+            received_on: credit.booked_on,
+            amount: credit.amount,
+            payer_name: credit.payer_name.as_deref(),
+            payer_iban: credit.payer_iban.as_deref(),
+            reference: credit.remittance.as_deref(),
+            suggested_case_id,
+            reason,
+            source_key: &credit.key,
+        };
+        let (item_id, _) = self.hold(&held, crate::suspense::OPEN, actor, now).await?.ok_or_else(|| {
+            StoreError::conflict("already_held", format!("{file_name}, ligne {} : déjà en instance", credit.line))
+        })?;
+        Ok(item_id)
     }
 }
 

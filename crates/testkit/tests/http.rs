@@ -1041,3 +1041,74 @@ async fn error_pages_are_french_pages_inside_the_site_s_frame() {
     let body: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(body["code"], "not_found", "{body}");
 }
+
+/// Issue 22, finding 5: `GET /api/v1/cases?deadline_before=` (empty) was accepted and read as
+/// "no filter". Every filter of the list but the free text `q` given empty is now a 400 naming
+/// it; a value that does not parse names its field too; `q=` stays harmless.
+#[tokio::test]
+async fn an_empty_or_bad_filter_of_the_case_list_is_a_400_naming_the_field() {
+    let f = fixture().await;
+    let token = f.officer_token.as_str();
+    for field in [
+        "deadline_before",
+        "closed_from",
+        "closed_to",
+        "active_from",
+        "active_to",
+        "min",
+        "max",
+        "status",
+        "nature",
+        "officer",
+        "sort",
+        "open",
+        "approval",
+        "actor",
+        "after",
+    ] {
+        let (status, body) = get_json(&f, token, &format!("/api/v1/cases?{field}=")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{field}: {body}");
+        assert_eq!((body["code"].as_str(), body["field"].as_str()), (Some("invalid_input"), Some(field)), "{body}");
+        assert!(body["error"].as_str().unwrap().contains(field), "{body}");
+    }
+    for (query, field) in
+        [("deadline_before=demain", "deadline_before"), ("min=beaucoup", "min"), ("status=inconnu", "status")]
+    {
+        let (status, body) = get_json(&f, token, &format!("/api/v1/cases?{query}")).await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{body}");
+    }
+    let (status, body) = get_json(&f, token, "/api/v1/cases?q=&deadline_before=2099-12-31").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The screen's form still sends its blank fields empty, read as "no filter".
+    let page = client()
+        .get(f.app.url("/dossiers?q=&status=&min=&max=&deadline_before="))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+}
+
+/// Issue 22: no request runs without end. A server whose request limit is zero interrupts a
+/// request that waits on the database and answers the error contract's 503 `timeout` with
+/// `Retry-After`; imports have their own, longer limit.
+#[tokio::test]
+async fn a_request_over_its_time_limit_is_a_503_timeout_in_the_error_contract() {
+    let f = fixture().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let app = recouvre_app::App::on(f.app.db.store.clone()).await.unwrap();
+    let config = recouvre_web::Config { request_timeout: std::time::Duration::ZERO, ..recouvre_web::Config::default() };
+    assert!(config.import_timeout > std::time::Duration::from_secs(60));
+    let state = recouvre_web::AppState::new(app, config);
+    tokio::spawn(async move { recouvre_web::serve_without_signal(listener, state).await });
+    let response = client().get(format!("{address}/api/v1/cases")).bearer_auth(&f.officer_token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().contains_key(reqwest::header::RETRY_AFTER));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "timeout", "{body}");
+    assert!(body["error"].as_str().unwrap().contains("durée maximale"), "{body}");
+    // The ordinary server, with the default limits, answers the same request.
+    let (status, _) = get_json(&f, &f.officer_token, "/api/v1/cases").await;
+    assert_eq!(status, StatusCode::OK);
+}

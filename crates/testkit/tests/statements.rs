@@ -316,3 +316,85 @@ async fn the_suspense_screen_assigns_and_returns_money() {
     assert!(case_page.contains(&printed), "{printed}");
     assert!(recouvre_store::ledger::check(&app.db.store).await.unwrap().is_clean());
 }
+
+/// Issue 22, finding 2: the 1,000,000,000,000,000.00 € credit, in a statement whose balances
+/// add up, matched on a case by its creditor reference. It is not refused (the statement is the
+/// bank's record) and not booked: it waits in suspense with the rule it broke, the case
+/// suggested, and the case's debt is unchanged; the ordinary credit beside it is booked. A
+/// credit booked more than 400 days before the import goes to suspense the same way.
+#[tokio::test]
+async fn a_credit_far_above_the_debt_or_out_of_date_goes_to_suspense_with_its_reason() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let token = app.db.token(officer).await;
+    app.db.seed(10, &["camille"]).await;
+    let before = recouvre_store::cases::detail(&app.db.store, 3).await.unwrap();
+    let rf = rf_reference(&before.reference);
+    let credit = |amount, bank_reference| StatementCredit {
+        amount,
+        payer_name: "X",
+        payer_iban: "DE89370400440532013000",
+        rf_reference: Some(&rf),
+        free_text: None,
+        bank_reference,
+    };
+    let statement = camt053("STMT-HUGE", today(), &[credit("1000000000000000.00", "H1"), credit("100.00", "H2")]);
+    // Balances made consistent: 0.00 opening, the two credits, 1,000,000,000,000,100.00 closing.
+    let closing = "<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">0.00</Amt>";
+    assert!(statement.contains(closing));
+    let balanced = statement.replacen(
+        closing,
+        &format!(
+            "<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">0.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{}</Dt></Dt></Bal>\n\
+             <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">1000000000000100.00</Amt>",
+            today()
+        ),
+        1,
+    );
+    let post = |name: &str, body: String| {
+        reqwest::Client::new()
+            .post(app.url(&format!("/api/v1/imports/statement?file_name={name}")))
+            .bearer_auth(&token)
+            .header("content-type", "application/xml")
+            .body(body)
+            .send()
+    };
+    let answer = post("releve-huge.xml", balanced).await.unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let imported: Value = answer.json().await.unwrap();
+    assert_eq!((&imported["booked"], &imported["suspense"]), (&json!(1), &json!(1)), "{imported}");
+    assert_eq!(imported["suspense_amount"], "1000000000000000.00", "{imported}");
+    // Only the 100.00 € reached the case.
+    let after = recouvre_store::cases::detail(&app.db.store, 3).await.unwrap();
+    assert_eq!(before.breakdown.total() - after.breakdown.total(), Money::from_cents(10_000));
+    let huge = Money::from_cents(100_000_000_000_000_000);
+    let expected = format!(
+        "montant sans rapport avec la dette : {} pour {} dus",
+        huge.to_french(),
+        before.breakdown.total().to_french()
+    );
+    let queue = |app: &TestApp| {
+        let request = reqwest::Client::new().get(app.url("/api/v1/suspense")).bearer_auth(&token).send();
+        async move { request.await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let items = queue(&app).await;
+    let items = items.as_array().unwrap();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["amount"], "1000000000000000.00");
+    assert_eq!(items[0]["suggested_case_id"], 3);
+    assert!(items[0]["reason"].as_str().unwrap().starts_with(&expected), "{}", items[0]["reason"]);
+    // A credit booked 401 days before the import: in suspense, the debt untouched.
+    let old = camt053("STMT-OLD", today() - chrono::Duration::days(401), &[credit("50.00", "O1")]);
+    let imported: Value = post("releve-ancien.xml", old).await.unwrap().json().await.unwrap();
+    assert_eq!((&imported["booked"], &imported["suspense"]), (&json!(0), &json!(1)), "{imported}");
+    assert_eq!(recouvre_store::cases::detail(&app.db.store, 3).await.unwrap().breakdown, after.breakdown);
+    let items = queue(&app).await;
+    let items = items.as_array().unwrap();
+    assert_eq!(items.len(), 2, "{items:?}");
+    let old_item = items.iter().find(|item| item["amount"] == "50.00").unwrap();
+    assert_eq!(old_item["suggested_case_id"], 3);
+    let reason = old_item["reason"].as_str().unwrap();
+    assert!(reason.starts_with("date de comptabilisation hors de la fenêtre"), "{reason}");
+    assert_eq!(recouvre_store::suspense::balance(&app.db.store).await.unwrap(), huge + Money::from_cents(5_000));
+    assert!(recouvre_store::ledger::check(&app.db.store).await.unwrap().is_clean());
+}

@@ -216,6 +216,13 @@ fn framework_error(status: StatusCode, detail: &str) -> Error {
         StatusCode::FORBIDDEN => Error::forbidden(with_detail("accès refusé")),
         StatusCode::CONFLICT => Error::conflict("conflict", with_detail("conflit")),
         StatusCode::SERVICE_UNAVAILABLE => Error::busy(),
+        // A time limit the framework enforced itself (our own, `crate::timeout`, answers 503
+        // `timeout` directly): the same answer.
+        StatusCode::REQUEST_TIMEOUT => Error::new(
+            ErrorKind::Busy,
+            "timeout",
+            "la requête n'a pas abouti dans le temps imparti : réessayez dans un instant",
+        ),
         _ => Error::invalid_input("invalid_input", with_detail("requête invalide")),
     }
 }
@@ -399,4 +406,15 @@ pub async fn error_pages(State(state): State<crate::AppState>, request: Request<
         }
     }
     answer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_framework_timeout_is_the_contracts_503_timeout() {
+        let error = framework_error(StatusCode::REQUEST_TIMEOUT, "");
+        assert_eq!((error.http_status(), error.code.as_ref()), (503, "timeout"));
+    }
 }

@@ -1,6 +1,7 @@
 //! Recouvre's web shell: the server-rendered French UI and the JSON API under `/api/v1`.
 //!
-//! A request flows: tower layers (request id, trace, metrics, the error contract) → router →
+//! A request flows: tower layers (request id, trace, metrics, the error contract, the time
+//! limit) → router →
 //! handler, which extracts a [`auth::CurrentUser`] (401 or a redirect to the login page
 //! otherwise), calls one use case of `recouvre-app` with the user as its actor (the use case
 //! checks the permission, the limits and the version, and the store journals any change in the
@@ -42,6 +43,7 @@ pub mod reports;
 pub mod shared;
 pub mod suspense;
 pub mod team;
+pub mod timeout;
 pub mod workflow;
 
 pub use error::AppError;
@@ -55,11 +57,21 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Session lifetime.
     pub session_hours: i64,
+    /// The time limit of an ordinary request ([`timeout::REQUEST_TIMEOUT`]).
+    pub request_timeout: std::time::Duration,
+    /// The time limit of a file import ([`timeout::IMPORT_TIMEOUT`]).
+    pub import_timeout: std::time::Duration,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { secure_cookies: false, metrics_token: None, session_hours: 10 }
+        Config {
+            secure_cookies: false,
+            metrics_token: None,
+            session_hours: 10,
+            request_timeout: timeout::REQUEST_TIMEOUT,
+            import_timeout: timeout::IMPORT_TIMEOUT,
+        }
     }
 }
 
@@ -140,6 +152,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(committee::api()),
         )
         .merge(api::swagger_ui(state.clone()))
+        .layer(middleware::from_fn_with_state(state.clone(), timeout::limit))
         .layer(middleware::from_fn(error::contract_errors))
         .layer(middleware::from_fn_with_state(state.clone(), error::error_pages))
         .layer(middleware::from_fn_with_state(state.clone(), observe))

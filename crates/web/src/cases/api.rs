@@ -39,6 +39,7 @@ pub struct CasePageDto {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // Documents the query string; the handler reads it as `ListQuery`.
+/// Every parameter but `q` must have a value when given: an empty one is a 400 naming it.
 pub(crate) struct ListParams {
     /// Name, case number (`CTX-…`) or account/contract number.
     q: Option<String>,
@@ -74,14 +75,50 @@ pub(crate) struct ListParams {
     active_to: Option<NaiveDate>,
 }
 
+/// The list's query parameters that take a value: all but the free text `q`.
+const VALUED_FILTERS: [&str; 15] = [
+    "status",
+    "officer",
+    "nature",
+    "min",
+    "max",
+    "sort",
+    "after",
+    "open",
+    "deadline_before",
+    "approval",
+    "closed_from",
+    "closed_to",
+    "actor",
+    "active_from",
+    "active_to",
+];
+
+/// A filter given without a value (`deadline_before=`) is a mistake of the client, refused
+/// naming the parameter rather than silently read as "no filter" (issue 22). The case list
+/// screen's form sends its blank fields empty and reads them as "no filter": only the API
+/// refuses them.
+fn refuse_empty_filters(pairs: &[(String, String)]) -> Result<(), AppError> {
+    match pairs.iter().find(|(name, value)| VALUED_FILTERS.contains(&name.as_str()) && value.trim().is_empty()) {
+        None => Ok(()),
+        Some((name, _)) => Err(AppError::App(recouvre_app::Error::invalid(
+            name.clone(),
+            "invalid_input",
+            format!("paramètre « {name} » vide : donnez-lui une valeur ou retirez-le de l'adresse"),
+        ))),
+    }
+}
+
 /// List cases, with the same filters as the case list screen.
 #[utoipa::path(get, path = "/api/v1/cases", params(ListParams), responses(
     (status = 200, body = CasePageDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
 pub(crate) async fn list_cases(
     State(state): State<AppState>,
     user: CurrentUser,
+    Query(pairs): Query<Vec<(String, String)>>,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<CasePageDto>, AppError> {
+    refuse_empty_filters(&pairs)?;
     let filter = query.to_filter(&user)?;
     let page = recouvre_app::cases::list(&state.app, &user.actor(), &filter).await?;
     let cases = page

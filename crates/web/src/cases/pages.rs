@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use chrono::NaiveDate;
+use recouvre_app::error::Error;
 use recouvre_domain::authority::Permission;
 use recouvre_domain::case::{CaseStatus, ClaimNature};
 use recouvre_domain::Money;
@@ -65,55 +66,52 @@ impl ListQuery {
     /// Turns the form's texts into a filter, refusing what does not parse.
     pub fn to_filter(&self, me: &CurrentUser) -> Result<CaseFilter, AppError> {
         let non_empty = |text: &str| Some(text.trim()).filter(|text| !text.is_empty()).map(str::to_string);
+        // Each refusal names the query parameter at fault (`field` in the error contract).
+        let bad = |field: &str, message: String| AppError::App(Error::invalid(field, "invalid_input", message));
         let status = match non_empty(&self.status) {
             None => None,
-            Some(code) => Some(
-                CaseStatus::from_code(&code)
-                    .ok_or_else(|| AppError::BadRequest(format!("statut inconnu « {code} »")))?,
-            ),
+            Some(code) => {
+                Some(CaseStatus::from_code(&code).ok_or_else(|| bad("status", format!("statut inconnu « {code} »")))?)
+            }
         };
         let nature = match non_empty(&self.nature) {
             None => None,
             Some(code) => Some(
                 ClaimNature::from_code(&code)
-                    .ok_or_else(|| AppError::BadRequest(format!("nature de créance inconnue « {code} »")))?,
+                    .ok_or_else(|| bad("nature", format!("nature de créance inconnue « {code} »")))?,
             ),
         };
         let officer = match non_empty(&self.officer).as_deref() {
             None => OfficerFilter::Any,
             Some("me") => OfficerFilter::User(me.user.id),
             Some("none") => OfficerFilter::Unassigned,
-            Some(id) => OfficerFilter::User(
-                id.parse().map_err(|_| AppError::BadRequest(format!("gestionnaire inconnu « {id} »")))?,
-            ),
+            Some(id) => {
+                OfficerFilter::User(id.parse().map_err(|_| bad("officer", format!("gestionnaire inconnu « {id} »")))?)
+            }
         };
-        let amount = |text: &str, what: &str| -> Result<Option<Money>, AppError> {
+        let amount = |text: &str, field: &str, what: &str| -> Result<Option<Money>, AppError> {
             non_empty(text)
-                .map(|text| text.parse::<Money>().map_err(|error| AppError::BadRequest(format!("{what} : {error}"))))
+                .map(|text| text.parse::<Money>().map_err(|error| bad(field, format!("{what} : {error}"))))
                 .transpose()
         };
         let sort = match non_empty(&self.sort) {
             None => CaseSort::default(),
-            Some(code) => {
-                CaseSort::from_code(&code).ok_or_else(|| AppError::BadRequest(format!("tri inconnu « {code} »")))?
-            }
+            Some(code) => CaseSort::from_code(&code).ok_or_else(|| bad("sort", format!("tri inconnu « {code} »")))?,
         };
-        let date = |text: &str, what: &str| -> Result<Option<NaiveDate>, AppError> {
+        let date = |text: &str, field: &str, what: &str| -> Result<Option<NaiveDate>, AppError> {
             non_empty(text)
                 .map(|text| {
                     text.parse::<NaiveDate>().map_err(|_| {
-                        AppError::BadRequest(format!("{what} : « {text} » n'est pas une date ; écrivez-la AAAA-MM-JJ"))
+                        bad(field, format!("{what} : « {text} » n'est pas une date ; écrivez-la AAAA-MM-JJ"))
                     })
                 })
                 .transpose()
         };
-        let flag = |text: &str, expected: &str, what: &str| -> Result<bool, AppError> {
+        let flag = |text: &str, field: &str, expected: &str, what: &str| -> Result<bool, AppError> {
             match non_empty(text) {
                 None => Ok(false),
                 Some(value) if value == expected => Ok(true),
-                Some(value) => {
-                    Err(AppError::BadRequest(format!("{what} : « {value} » inconnu ; écrivez {expected} ou rien")))
-                }
+                Some(value) => Err(bad(field, format!("{what} : « {value} » inconnu ; écrivez {expected} ou rien"))),
             }
         };
         Ok(CaseFilter {
@@ -121,16 +119,16 @@ impl ListQuery {
             status,
             officer,
             nature,
-            min_total: amount(&self.min, "montant minimum")?,
-            max_total: amount(&self.max, "montant maximum")?,
-            open_only: flag(&self.open, "1", "dossiers ouverts")?,
-            deadline_until: date(&self.deadline_before, "délais légaux jusqu'au")?,
-            pending_approval: flag(&self.approval, "pending", "validation")?,
-            closed_from: date(&self.closed_from, "clos depuis le")?,
-            closed_to: date(&self.closed_to, "clos jusqu'au")?,
+            min_total: amount(&self.min, "min", "montant minimum")?,
+            max_total: amount(&self.max, "max", "montant maximum")?,
+            open_only: flag(&self.open, "open", "1", "dossiers ouverts")?,
+            deadline_until: date(&self.deadline_before, "deadline_before", "délais légaux jusqu'au")?,
+            pending_approval: flag(&self.approval, "approval", "pending", "validation")?,
+            closed_from: date(&self.closed_from, "closed_from", "clos depuis le")?,
+            closed_to: date(&self.closed_to, "closed_to", "clos jusqu'au")?,
             actor: non_empty(&self.actor),
-            active_from: date(&self.active_from, "actions depuis le")?,
-            active_to: date(&self.active_to, "actions jusqu'au")?,
+            active_from: date(&self.active_from, "active_from", "actions depuis le")?,
+            active_to: date(&self.active_to, "active_to", "actions jusqu'au")?,
             sort,
             after: non_empty(&self.after),
             limit: 50,

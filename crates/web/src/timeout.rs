@@ -1,0 +1,83 @@
+//! Request time limits (issue 22): no request holds a worker, a connection and a database
+//! transaction without end. A request over its limit is interrupted (its future dropped, so an
+//! open transaction rolls back) and answered 503 `timeout` in the error contract, with
+//! `Retry-After`; a page gets the error page.
+
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use recouvre_app::{Error, ErrorKind};
+
+use crate::error::{error_response, PageError};
+use crate::AppState;
+
+/// The limit of an ordinary request (a page, a list, a change): far above any measured answer
+/// (docs/performance.md), short enough that a stuck request frees its worker.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The limit of a file import (`/api/v1/imports/…`): a statement or an accounts file of up to
+/// `MAX_IMPORT_BYTES` is parsed, validated and booked in one request.
+pub const IMPORT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Whether `path` is a file import, which gets [`IMPORT_TIMEOUT`].
+pub fn is_import(path: &str) -> bool {
+    path.starts_with("/api/v1/imports/")
+}
+
+/// The contract's error for a request interrupted after `limit`: 503 (the server could not
+/// answer in time; the client may retry), code `timeout`.
+pub fn timeout_error(limit: Duration) -> Error {
+    Error::new(
+        ErrorKind::Busy,
+        "timeout",
+        format!(
+            "la requête a dépassé sa durée maximale ({} s) et a été interrompue : réessayez dans un instant ; \
+             si c'était une modification, vérifiez d'abord qu'elle n'a pas été enregistrée",
+            limit.as_secs()
+        ),
+    )
+}
+
+/// The middleware: runs the request under its limit (`Config::request_timeout`, or
+/// `Config::import_timeout` for imports).
+pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let limit = if is_import(&path) { state.config.import_timeout } else { state.config.request_timeout };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(path = %path, limit_ms = limit.as_millis() as u64, "request timed out");
+            let error = timeout_error(limit);
+            if path.starts_with("/api/v1/") {
+                error_response(&error)
+            } else {
+                PageError(crate::AppError::App(error)).into_response()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_is_a_503_timeout_saying_the_limit() {
+        let error = timeout_error(REQUEST_TIMEOUT);
+        assert_eq!((error.http_status(), error.code.as_ref()), (503, "timeout"));
+        assert!(error.message.contains("30 s"), "{}", error.message);
+        let response = error_response(&error);
+        assert_eq!(response.status(), 503);
+        assert!(response.headers().contains_key(axum::http::header::RETRY_AFTER));
+    }
+
+    #[test]
+    fn imports_get_the_longer_limit() {
+        assert!(is_import("/api/v1/imports/statement"));
+        assert!(is_import("/api/v1/imports/accounts"));
+        assert!(!is_import("/api/v1/cases"));
+        assert!(IMPORT_TIMEOUT > REQUEST_TIMEOUT);
+    }
+}
