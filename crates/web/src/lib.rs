@@ -33,6 +33,7 @@ pub mod cases;
 pub mod committee;
 pub mod compliance;
 mod error;
+mod error_pages;
 mod format;
 pub mod imports;
 pub mod letter_templates;
@@ -154,7 +155,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::swagger_ui(state.clone()))
         .layer(middleware::from_fn_with_state(state.clone(), timeout::limit))
         .layer(middleware::from_fn(error::contract_errors))
-        .layer(middleware::from_fn_with_state(state.clone(), error::error_pages))
+        .layer(middleware::from_fn_with_state(state.clone(), error_pages::error_pages))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let request_id = request.headers().get("x-request-id").and_then(|value| value.to_str().ok()).unwrap_or("-");
