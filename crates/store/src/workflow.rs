@@ -1044,11 +1044,13 @@ pub struct AgendaItem {
     pub warn_days: i64,
     pub status: String,
     pub officer_login: Option<String>,
+    /// The officer's full name, for screens.
+    pub officer_name: Option<String>,
 }
 
 const AGENDA_COLUMNS: &str = "a.id, a.case_id, c.reference AS case_reference, c.version AS case_version, \
     a.procedure_id, a.kind, a.code, a.label, a.due_on, a.nominal_on, a.legal_basis, a.warn_days, a.status, \
-    u.login AS officer_login";
+    u.login AS officer_login, u.display_name AS officer_name";
 const AGENDA_JOINS: &str =
     "FROM agenda_items a JOIN cases c ON c.id = a.case_id LEFT JOIN users u ON u.id = c.officer_id";
 

@@ -670,7 +670,12 @@ async fn the_workflow_forms_quote_the_version_of_the_page() {
     };
     let recommended = client.get(app.url("/api/v1/cases/1/recommendation")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(recommended.status(), StatusCode::OK);
+    sql::query("UPDATE users SET display_name = 'Camille Martin' WHERE login = 'camille'")
+        .execute(&app.db.store)
+        .await
+        .unwrap();
     let agenda = browser.get(app.url("/agenda")).send().await.unwrap().text().await.unwrap();
+    assert!(agenda.contains("<td>Camille Martin</td>"), "the officer by name, not by login");
     let start = agenda.find("/fait\"").expect("an action to mark done");
     let action = agenda[..start].rsplit("/agenda/").next().unwrap().to_string();
     let quoted = hidden_value(&agenda[start..], "version").unwrap();
