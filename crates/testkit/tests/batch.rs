@@ -126,7 +126,9 @@ async fn portfolio_db(cases: usize) -> TestDb {
 fn options(as_of: NaiveDate, chunk_cases: i64, process: &str) -> RunOptions {
     RunOptions {
         chunk_cases,
-        lease: StdDuration::from_millis(300),
+        // Long enough that a worker slowed down by a loaded machine keeps its chunk; the
+        // abandoned chunks of a dead process are claimed with their own short lease below.
+        lease: StdDuration::from_secs(5),
         workers: 2,
         process_name: process.to_string(),
         ..RunOptions::new(as_of)
