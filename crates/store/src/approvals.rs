@@ -268,44 +268,20 @@ pub async fn decide(
         })
         .await?;
         query("UPDATE cases SET status = 'payment_plan' WHERE id = $1").bind(request.case_id).execute(&mut tx).await?;
-    } else if approve && request.kind == "waiver" {
-        let amounts: Breakdown = serde_json::from_value(proposal["amounts"].clone())
-            .map_err(|error| StoreError::Corrupt(format!("demande n° {request_id} : {error}")))?;
-        let balances = tx.balances(request.case_id).await?;
-        let transaction = ledger::waiver(&balances, &amounts).map_err(|error| {
-            StoreError::refused(
-                "case_changed_since_request",
-                format!("le dossier a changé depuis la demande : {error} ; refusez-la et faites-en une nouvelle"),
-            )
-        })?;
-        let booked_payload = json!({"amounts": amounts, "request_id": request_id, "reason": request.reason});
-        tx.append_event(CaseEvent {
-            case_id: request.case_id,
-            expected_version: None,
-            kind: EventKind::WaiverBooked,
-            payload: booked_payload.to_string(),
-            actor: actor.login,
-            now,
-        })
-        .await?;
-        let reference = format!("remise, demande n° {request_id}");
-        tx.book(Booking {
-            case_id: Some(request.case_id),
-            transaction: &transaction,
-            booked_on,
-            reference: &reference,
-            reverses: None,
-            actor: actor.login,
-            now,
-        })
-        .await?;
     } else if approve {
+        // A waiver or a write-off: the amounts asked for, booked as one ledger transaction.
+        type Rule = fn(&ledger::Balances, &Breakdown) -> std::result::Result<ledger::Transaction, ledger::LedgerError>;
+        let (rule, kind, label): (Rule, EventKind, &str) = if request.kind == "waiver" {
+            (ledger::waiver, EventKind::WaiverBooked, "remise")
+        } else {
+            (ledger::write_off, EventKind::WriteOffBooked, "passage en pertes")
+        };
         let amounts: Breakdown = serde_json::from_value(proposal["amounts"].clone())
             .map_err(|error| StoreError::Corrupt(format!("demande n° {request_id} : {error}")))?;
         let balances = tx.balances(request.case_id).await?;
-        // The case may have changed since the request: what is no longer due cannot be
-        // written off, and the approval fails as a whole.
-        let transaction = ledger::write_off(&balances, &amounts).map_err(|error| {
+        // The case may have changed since the request: what is no longer due cannot be waived
+        // or written off, and the approval fails as a whole.
+        let transaction = rule(&balances, &amounts).map_err(|error| {
             StoreError::refused(
                 "case_changed_since_request",
                 format!("le dossier a changé depuis la demande : {error} ; refusez-la et faites-en une nouvelle"),
@@ -315,13 +291,13 @@ pub async fn decide(
         tx.append_event(CaseEvent {
             case_id: request.case_id,
             expected_version: None,
-            kind: EventKind::WriteOffBooked,
+            kind,
             payload: booked_payload.to_string(),
             actor: actor.login,
             now,
         })
         .await?;
-        let reference = format!("passage en pertes, demande n° {request_id}");
+        let reference = format!("{label}, demande n° {request_id}");
         tx.book(Booking {
             case_id: Some(request.case_id),
             transaction: &transaction,
