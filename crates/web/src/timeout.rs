@@ -45,9 +45,12 @@ pub fn timeout_error(limit: Duration) -> Error {
 pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let limit = if is_import(&path) { state.config.import_timeout } else { state.config.request_timeout };
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => {
+    // The deadline is polled before the request: `tokio::time::timeout` polls the request first,
+    // so a request that happened to finish on its first poll escaped even a spent limit.
+    let deadline = tokio::time::sleep(limit);
+    tokio::select! {
+        biased;
+        () = deadline => {
             tracing::warn!(path = %path, limit_ms = limit.as_millis() as u64, "request timed out");
             let error = timeout_error(limit);
             if path.starts_with("/api/v1/") {
@@ -56,6 +59,7 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
                 PageError(crate::AppError::App(error)).into_response()
             }
         }
+        response = next.run(request) => response,
     }
 }
 
