@@ -719,14 +719,6 @@ pub async fn set_visibility(
     record(store, alert_id, "visibility", json!({"visible_to_officers": visible}), actor, now).await
 }
 
-/// Whether officers may be told the case is under compliance review.
-pub async fn visible_review(store: &Store, case_id: i64) -> Result<bool> {
-    let mut tx = store.begin_read().await?;
-    let read = tx.visible_review(case_id).await?;
-    tx.commit().await?;
-    Ok(read)
-}
-
 impl Tx {
     /// Whether compliance lets officers see that the case is under review, read inside this transaction.
     pub async fn visible_review(&mut self, case_id: i64) -> Result<bool> {

@@ -551,14 +551,6 @@ async fn current_version(store: &Store, case_id: i64) -> Result<i64> {
     Ok(version)
 }
 
-/// The assessments of a case, newest first: (id, assessed on, result JSON, by).
-pub async fn assessments(store: &Store, case_id: i64) -> Result<Vec<(i64, NaiveDate, String, String)>> {
-    let mut tx = store.begin_read().await?;
-    let read = tx.case_assessments(case_id).await?;
-    tx.commit().await?;
-    Ok(read)
-}
-
 impl Tx {
     /// The assessments of a case, newest first, read inside this transaction.
     pub async fn case_assessments(&mut self, case_id: i64) -> Result<Vec<(i64, NaiveDate, String, String)>> {
