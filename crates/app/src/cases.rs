@@ -31,7 +31,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &CaseFilter) -> Result<CaseP
 }
 
 /// Records that `actor` consulted the file of `case_id`'s debtor through `path`.
-async fn record_access(app: &App, actor: &Actor, case_id: i64, debtor_id: Option<i64>, path: &str) -> Result<()> {
+pub(crate) async fn record_access(app: &App, actor: &Actor, case_id: i64, debtor_id: Option<i64>, path: &str) -> Result<()> {
     recouvre_store::access::record(
         app.store(),
         &recouvre_store::access::Access {
@@ -86,6 +86,8 @@ pub struct CasePageFile {
     pub workflow: CaseWorkflow,
     /// The case's validated documents, newest first.
     pub documents: Vec<Document>,
+    /// The documents received and attached to the case, newest first (issue 17).
+    pub attachments: Vec<recouvre_store::attachments::Attachment>,
     /// The full name of each user, by login: the timeline names people, not logins.
     pub names: std::collections::BTreeMap<String, String>,
 }
@@ -99,6 +101,7 @@ pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
     let file = case_file_in(&mut tx, case_id).await?;
     let workflow = crate::workflow::case_workflow_in(app, &mut tx, case_id).await?;
     let documents = tx.case_documents(case_id).await?;
+    let attachments = tx.case_attachments(case_id).await?;
     tx.commit().await?;
     record_access(app, actor, case_id, Some(file.case.debtor_id), path).await?;
     let names = recouvre_store::users::list(app.read_store())
@@ -106,11 +109,11 @@ pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
         .into_iter()
         .map(|user| (user.login, user.display_name))
         .collect();
-    Ok(CasePageFile { file, workflow, documents, names })
+    Ok(CasePageFile { file, workflow, documents, attachments, names })
 }
 
 /// The debtor of a case, or 404.
-async fn debtor_of(app: &App, case_id: i64) -> Result<i64> {
+pub(crate) async fn debtor_of(app: &App, case_id: i64) -> Result<i64> {
     recouvre_store::cases::debtor_of(app.store(), case_id)
         .await?
         .ok_or_else(|| Error::not_found(format!("dossier n° {case_id}")))

@@ -18,6 +18,7 @@ use recouvre_store::Store;
 pub mod actor;
 pub mod admin;
 pub mod approvals;
+pub mod attachments;
 pub mod audit;
 pub mod batch;
 pub(crate) mod blocking;

@@ -33,6 +33,8 @@ pub mod strategy;
 pub mod time_bar;
 
 // The case file and its journal (issue 2).
+// Incoming documents recognised by their content (issue 17).
+pub mod attachment;
 pub mod authority;
 pub mod bank_account;
 pub mod case;

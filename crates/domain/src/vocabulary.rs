@@ -24,6 +24,8 @@ pub enum Family {
     RequestKind,
     /// `department_requests.status`.
     RequestStatus,
+    /// `case_attachments.kind`: the incoming documents attached to a case (issue 17).
+    AttachmentKind,
     /// `recommendations.status`.
     RecommendationStatus,
     /// `agenda_items.kind`.
@@ -69,6 +71,14 @@ pub const TERMS: &[(Family, &str, &str)] = &[
     (Family::RequestStatus, "sent", "Envoyée"),
     (Family::RequestStatus, "acknowledged", "Prise en compte"),
     (Family::RequestStatus, "answered", "Répondue"),
+    (Family::AttachmentKind, "court_decision", "Décision de justice"),
+    (Family::AttachmentKind, "bailiff_act", "Acte de commissaire de justice"),
+    (Family::AttachmentKind, "acknowledgement_of_receipt", "Avis de réception"),
+    (Family::AttachmentKind, "death_certificate", "Acte de décès"),
+    (Family::AttachmentKind, "banque_de_france_decision", "Décision de la Banque de France (surendettement)"),
+    (Family::AttachmentKind, "debtor_letter", "Courrier du débiteur"),
+    (Family::AttachmentKind, "proof_of_income", "Justificatif de revenus"),
+    (Family::AttachmentKind, "other", "Autre document"),
     (Family::RecommendationStatus, "proposed", "à décider"),
     (Family::RecommendationStatus, "accepted", "acceptée"),
     (Family::RecommendationStatus, "overridden", "écartée"),

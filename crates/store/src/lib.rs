@@ -25,6 +25,8 @@ pub mod access;
 mod actor;
 pub mod aml;
 pub mod approvals;
+// Incoming documents attached to a case (issue 17), above `journal` and `documents`.
+pub mod attachments;
 pub mod batch;
 pub mod cases;
 pub mod cockpit;

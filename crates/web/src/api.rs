@@ -57,6 +57,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(crate::workflow::WorkflowApiDoc::openapi());
     document.merge(crate::team::TeamApiDoc::openapi());
     document.merge(crate::letters::LettersApiDoc::openapi());
+    document.merge(crate::attachments::AttachmentsApiDoc::openapi());
     document.merge(crate::letter_templates::LetterTemplatesApiDoc::openapi());
     document.merge(crate::committee::CommitteeApiDoc::openapi());
     document

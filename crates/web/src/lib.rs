@@ -27,6 +27,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 pub mod admin;
 pub mod api;
 pub mod approvals;
+pub mod attachments;
 pub mod auth;
 pub mod calculators;
 pub mod cases;
@@ -40,6 +41,7 @@ pub mod letter_templates;
 pub mod letters;
 pub mod login;
 mod metrics;
+mod multipart;
 pub mod reports;
 pub mod shared;
 pub mod suspense;
@@ -134,6 +136,7 @@ pub fn router(state: AppState) -> Router {
         .merge(workflow::pages())
         .merge(team::pages())
         .merge(letters::pages())
+        .merge(attachments::pages())
         .merge(letter_templates::pages())
         .merge(committee::pages())
         .nest(
@@ -149,6 +152,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(workflow::api())
                 .merge(team::api())
                 .merge(letters::api())
+                .merge(attachments::api())
                 .merge(letter_templates::api())
                 .merge(committee::api()),
         )

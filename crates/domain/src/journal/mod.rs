@@ -67,6 +67,7 @@ crate::case::coded_enum!(
         AgencyMandateExpired => ("agency_mandate_expired", "Mandat de l'agence expiré"),
         DocumentValidated => ("document_validated", "Courrier validé"),
         DocumentPostage => ("document_postage", "Envoi recommandé"),
+        AttachmentAdded => ("attachment_added", "Pièce reçue jointe au dossier"),
         PlanCreated => ("plan_created", "Échéancier mis en place"),
         PlanCancelled => ("plan_cancelled", "Échéancier annulé"),
         PlanCompleted => ("plan_completed", "Échéancier soldé"),
@@ -93,6 +94,8 @@ impl EventKind {
             SuspenseAssigned => &["reference"],
             MandateAdded => &["debtor_name", "debtor_iban", "debtor_bic"],
             DocumentValidated => &["recipient"],
+            // The name a scan was uploaded under often names the debtor (« Jugement Martin.pdf »).
+            AttachmentAdded => &["file_name"],
             DepartmentRequestSent => &["body"],
             DepartmentRequestAnswered => &["answer"],
             ThirdPartyExchange => &["summary"],

@@ -99,6 +99,13 @@ pub(crate) fn event_summary(event: &JournalEvent, names: &BTreeMap<String, Strin
             format!("Échéance n° {number} du {} ({})", date("due_on").unwrap_or_default(), amount("amount"))
         }
         "action_done" | "deadline_warning" => text("label"),
+        "attachment_added" => {
+            let kind = vocabulary::label(Family::AttachmentKind, &text("kind"));
+            match date("received_on") {
+                Some(on) => format!("{kind} — {}, reçu le {on}", text("file_name")),
+                None => format!("{kind} — {}", text("file_name")),
+            }
+        }
         "third_party_exchange" => format!("{} — {}", text("name"), text("summary")),
         "department_request_sent" => {
             format!("{} — {}", vocabulary::label(Family::Department, &text("department")), text("body"))

@@ -342,6 +342,7 @@ pub(crate) struct CasePage {
     due_inputs: Vec<(&'static str, &'static str, String)>,
     workflow: crate::workflow::CaseWorkflowView,
     letters: crate::letters::CaseLettersView,
+    attachments: crate::attachments::CaseAttachmentsView,
 }
 
 pub(crate) async fn case_page(
@@ -349,7 +350,7 @@ pub(crate) async fn case_page(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> PageResult {
-    let recouvre_app::cases::CasePageFile { file, workflow, documents, names } =
+    let recouvre_app::cases::CasePageFile { file, workflow, documents, attachments, names } =
         recouvre_app::cases::case_page(&state.app, &user.actor(), case_id, &format!("/dossiers/{case_id}")).await?;
     let today = workflow.today;
     let (case, events) = (&file.case, &file.journal);
@@ -472,6 +473,7 @@ pub(crate) async fn case_page(
         ],
         workflow: crate::workflow::CaseWorkflowView::of(workflow, &names),
         letters: crate::letters::case_view(documents),
+        attachments: crate::attachments::case_view(attachments, events, &names),
     };
     render(&view)
 }
