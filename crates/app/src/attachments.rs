@@ -132,8 +132,9 @@ pub async fn download(app: &App, actor: &Actor, attachment_id: i64, path: &str) 
         }
         Err(other) => return Err(other.into()),
     };
-    let format = FileFormat::from_code(&attachment.format)
-        .ok_or_else(|| Error::internal(format!("pièce n° {attachment_id} : format « {} » inconnu", attachment.format)))?;
+    let format = FileFormat::from_code(&attachment.format).ok_or_else(|| {
+        Error::internal(format!("pièce n° {attachment_id} : format « {} » inconnu", attachment.format))
+    })?;
     let debtor = crate::cases::debtor_of(app, attachment.case_id).await?;
     crate::cases::record_access(app, actor, attachment.case_id, Some(debtor), path).await?;
     let file_name = attachment::safe_file_name(&attachment.file_name, format, &format!("piece-{attachment_id}"));

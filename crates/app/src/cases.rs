@@ -31,7 +31,13 @@ pub async fn list(app: &App, actor: &Actor, filter: &CaseFilter) -> Result<CaseP
 }
 
 /// Records that `actor` consulted the file of `case_id`'s debtor through `path`.
-pub(crate) async fn record_access(app: &App, actor: &Actor, case_id: i64, debtor_id: Option<i64>, path: &str) -> Result<()> {
+pub(crate) async fn record_access(
+    app: &App,
+    actor: &Actor,
+    case_id: i64,
+    debtor_id: Option<i64>,
+    path: &str,
+) -> Result<()> {
     recouvre_store::access::record(
         app.store(),
         &recouvre_store::access::Access {

@@ -119,10 +119,8 @@ pub async fn attach(
     .bind(event.recorded_at)
     .fetch_one(&mut tx)
     .await?;
-    let stored: Attachment = query_as(format!("SELECT {COLUMNS} FROM case_attachments WHERE id = $1"))
-        .bind(id)
-        .fetch_one(&mut tx)
-        .await?;
+    let stored: Attachment =
+        query_as(format!("SELECT {COLUMNS} FROM case_attachments WHERE id = $1")).bind(id).fetch_one(&mut tx).await?;
     tx.commit().await?;
     Ok((stored, event.sequence))
 }
@@ -164,10 +162,8 @@ pub async fn find(store: &Store, attachment_id: i64) -> Result<Attachment> {
 /// A document's bytes, checked against the size and SHA-256 recorded when it was attached: a
 /// mismatch is corruption (`StoreError::Corrupt`, a 500 logged), never served.
 pub async fn content(store: &Store, attachment: &Attachment) -> Result<Vec<u8>> {
-    let content: Vec<u8> = query_scalar("SELECT content FROM case_attachments WHERE id = $1")
-        .bind(attachment.id)
-        .fetch_one(store)
-        .await?;
+    let content: Vec<u8> =
+        query_scalar("SELECT content FROM case_attachments WHERE id = $1").bind(attachment.id).fetch_one(store).await?;
     let size_matches = i64::try_from(content.len()).is_ok_and(|size| size == attachment.size_bytes);
     if !size_matches || sha256_hex(&content) != attachment.sha256 {
         return Err(StoreError::Corrupt(format!(

@@ -204,14 +204,16 @@ async fn a_document_may_prove_a_recorded_procedure_step_of_its_case() {
     let mut with_opening = fields(&f.app, "bailiff_act", 0).await;
     with_opening.push(("procedure_step", "1".to_string()));
     let before = version_of(&f.app, 1).await;
-    let (status, body) = upload(&f.app, &f.officer, form(&with_opening, Some(("acte.pdf", "application/pdf", &bytes)))).await;
+    let (status, body) =
+        upload(&f.app, &f.officer, form(&with_opening, Some(("acte.pdf", "application/pdf", &bytes)))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(refusal(&body).1, Some("procedure_step"), "{body}");
     assert_eq!(version_of(&f.app, 1).await, before, "nothing journaled");
 
     let mut with_step = fields(&f.app, "bailiff_act", 0).await;
     with_step.push(("procedure_step", step_sequence.to_string()));
-    let (status, body) = upload(&f.app, &f.officer, form(&with_step, Some(("acte.pdf", "application/pdf", &bytes)))).await;
+    let (status, body) =
+        upload(&f.app, &f.officer, form(&with_step, Some(("acte.pdf", "application/pdf", &bytes)))).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["procedure_step"], step_sequence);
     let event = journal(&f.app).await.into_iter().find(|event| event.kind == "attachment_added").unwrap();
@@ -238,9 +240,12 @@ async fn executables_and_other_files_named_pdf_are_refused_naming_the_file() {
     let (status, body) = upload(&f.app, &f.officer, form(&fields(&f.app, "court_decision", 0).await, None)).await;
     assert_eq!((status, refusal(&body)), (StatusCode::BAD_REQUEST, (Some("required"), Some("file"))), "{body}");
     let bytes = pdf();
-    let (status, body) =
-        upload(&f.app, &f.officer, form(&fields(&f.app, "selfie", 0).await, Some(("a.pdf", "application/pdf", &bytes))))
-            .await;
+    let (status, body) = upload(
+        &f.app,
+        &f.officer,
+        form(&fields(&f.app, "selfie", 0).await, Some(("a.pdf", "application/pdf", &bytes))),
+    )
+    .await;
     assert_eq!((status, refusal(&body)), (StatusCode::BAD_REQUEST, (Some("unknown_kind"), Some("kind"))), "{body}");
     // A body that is not a multipart form at all.
     let response = reqwest::Client::new()
@@ -303,12 +308,14 @@ async fn a_document_received_tomorrow_or_on_a_stale_version_is_refused() {
     let bytes = pdf();
     let before = version_of(&f.app, 1).await;
     let tomorrow = fields(&f.app, "debtor_letter", -1).await;
-    let (status, body) = upload(&f.app, &f.officer, form(&tomorrow, Some(("lettre.pdf", "application/pdf", &bytes)))).await;
+    let (status, body) =
+        upload(&f.app, &f.officer, form(&tomorrow, Some(("lettre.pdf", "application/pdf", &bytes)))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(refusal(&body), (Some("date_in_future"), Some("received_on")), "{body}");
     let mut stale = fields(&f.app, "debtor_letter", 0).await;
     stale[2].1 = (before - 1).to_string();
-    let (status, body) = upload(&f.app, &f.officer, form(&stale, Some(("lettre.pdf", "application/pdf", &bytes)))).await;
+    let (status, body) =
+        upload(&f.app, &f.officer, form(&stale, Some(("lettre.pdf", "application/pdf", &bytes)))).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["code"], "stale_version", "{body}");
     assert_eq!(version_of(&f.app, 1).await, before, "nothing journaled");
@@ -321,9 +328,12 @@ async fn a_user_without_access_to_cases_can_neither_attach_list_nor_download() {
     let body = form(&fields(&f.app, "other", 0).await, Some(("scan.pdf", "application/pdf", &bytes)));
     let (status, body) = upload(&f.app, &f.viewer, body).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{body}");
-    let (status, answer) =
-        upload(&f.app, &f.officer, form(&fields(&f.app, "other", 0).await, Some(("scan.pdf", "application/pdf", &bytes))))
-            .await;
+    let (status, answer) = upload(
+        &f.app,
+        &f.officer,
+        form(&fields(&f.app, "other", 0).await, Some(("scan.pdf", "application/pdf", &bytes))),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
     let id = answer["id"].as_i64().unwrap();
     for path in ["/api/v1/cases/1/attachments".to_string(), format!("/api/v1/attachments/{id}")] {
@@ -404,4 +414,22 @@ async fn an_officer_attaches_a_scan_from_the_case_page_and_downloads_it() {
     assert_eq!(response.headers()["content-type"], "image/png");
     assert_eq!(response.headers()["content-disposition"], "attachment; filename=\"Avis_de_reception.png\"");
     assert_eq!(response.bytes().await.unwrap().as_ref(), png.as_slice());
+}
+
+#[tokio::test]
+async fn the_endpoints_are_in_the_openapi_document_with_their_refusals() {
+    let f = fixture().await;
+    let spec: Value = get(&f.app, &f.officer, "/api/v1/openapi.json").await.json().await.unwrap();
+    let upload = &spec["paths"]["/api/v1/cases/{id}/attachments"]["post"];
+    let form = &upload["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"];
+    assert_eq!(form, "#/components/schemas/AttachmentUpload", "{upload}");
+    let fields = &spec["components"]["schemas"]["AttachmentUpload"]["properties"];
+    for field in ["file", "kind", "received_on", "version", "procedure_step"] {
+        assert!(fields[field].is_object(), "{field}: {fields}");
+    }
+    for status in ["201", "400", "403", "409", "413"] {
+        assert!(upload["responses"][status].is_object(), "{status}: {upload}");
+    }
+    assert!(spec["paths"]["/api/v1/cases/{id}/attachments"]["get"].is_object());
+    assert!(spec["paths"]["/api/v1/attachments/{id}"]["get"]["responses"]["500"].is_object());
 }

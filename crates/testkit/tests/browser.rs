@@ -1000,3 +1000,41 @@ async fn every_role_s_pages_pass_axe_core() {
     assert!(checked >= 30, "the menus lead to the application's pages: {checked} checked");
     assert!(violations.is_empty(), "{} violations:\n{}", violations.len(), violations.join("\n"));
 }
+
+/// Issue 17, item 6: an officer attaches a scan from the case page — the browser's own multipart
+/// upload — and finds it listed, on the timeline and downloadable; the page with the open form and
+/// the list passes axe-core.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_officer_attaches_a_scan_on_the_case_page() {
+    let app = app_with_cases(3, 1).await;
+    let folder = tempfile::tempdir().expect("a folder for the scan");
+    let scan = folder.path().join("Décision du juge.pdf");
+    let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\nstream\n\x00\x01\x02\xff\r\n--\r\nendstream\ntrailer << >>\n%%EOF\n";
+    std::fs::write(&scan, pdf).expect("write the scan");
+    let browser = Browser::start().await;
+    browser.login_to_cases(&app, "agent").await;
+    browser.goto(&app, "/dossiers/1").await;
+    browser.click("#pieces summary").await;
+    let file = browser.css("#piece-form input[type=file]").await;
+    file.send_keys(&scan.display().to_string()).await.expect("choose the file");
+    let kinds = browser.css("#piece-form select[name=kind]").await;
+    kinds.select_by_value("court_decision").await.expect("choose the kind");
+    browser.click("#piece-form button[type=submit]").await;
+    let row = browser.xpath("//table[@id='pieces-list']//tr[td='Décision de justice']").await;
+    let row = row.text().await.expect("the row");
+    assert!(row.contains("Décision du juge.pdf") && row.contains("Claire Dumas"), "{row}");
+    assert!(browser.text("#timeline").await.contains("Pièce reçue jointe au dossier"));
+    let stored = recouvre_app::attachments::download(
+        &recouvre_testkit::app_on(&app.db.store).await,
+        &recouvre_app::Actor::system("test"),
+        1,
+        "/test",
+    )
+    .await
+    .expect("the stored document");
+    assert_eq!(stored.bytes, pdf.to_vec(), "stored byte for byte as the browser sent it");
+    browser.click("#pieces summary").await;
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "{violations:#?}");
+    browser.close().await;
+}

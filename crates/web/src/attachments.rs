@@ -107,7 +107,11 @@ fn upload_fields(headers: &HeaderMap, body: &Bytes) -> Result<UploadFields, Erro
     };
     let file = field("file")?.ok_or_else(|| required("file"))?;
     let Some(file_name) = file.file_name.clone() else {
-        return Err(Error::invalid("file", "invalid_input", "le champ « file » doit être un fichier (filename manquant)"));
+        return Err(Error::invalid(
+            "file",
+            "invalid_input",
+            "le champ « file » doit être un fichier (filename manquant)",
+        ));
     };
     let kind = text("kind")?.ok_or_else(|| required("kind"))?;
     let received_on = text("received_on")?.ok_or_else(|| required("received_on"))?;

@@ -51,7 +51,9 @@ pub fn boundary(content_type: &str) -> Result<String, Error> {
         ));
     }
     let boundary = params
-        .filter_map(|param| param.split_once('=').map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string())))
+        .filter_map(|param| {
+            param.split_once('=').map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
+        })
         .find(|(name, _)| name == "boundary")
         .map(|(_, value)| unquote(&value))
         .filter(|value| !value.is_empty() && value.len() <= 70)
