@@ -341,18 +341,13 @@ fn french_size(bytes: i64) -> String {
 }
 
 /// The section of received documents of a case page, from what the case page read: its
-/// attachments and its journal (the steps a document may prove are its `procedure_step` events).
+/// attachments and the steps a document may prove (its journal's `procedure_step` events, with
+/// what the timeline says of each: [`steps_of`]).
 pub fn case_view(
     attachments: Vec<Attachment>,
-    journal: &[JournalEvent],
+    steps: Vec<(i64, String)>,
     names: &BTreeMap<String, String>,
 ) -> CaseAttachmentsView {
-    let steps: Vec<(i64, String)> = journal
-        .iter()
-        .rev()
-        .filter(|event| event.kind == "procedure_step")
-        .map(|event| (event.sequence, crate::cases::event_summary(event, names)))
-        .collect();
     let step_label = |sequence: i64| {
         steps.iter().find(|(known, _)| *known == sequence).map_or_else(String::new, |(_, label)| label.clone())
     };
@@ -375,6 +370,16 @@ pub fn case_view(
         steps,
         limit: format!("{}\u{a0}Mo", MAX_ATTACHMENT_BYTES / 1024 / 1024),
     }
+}
+
+/// The recorded procedure steps of a journal, newest first, each with `describe(event)`.
+pub fn steps_of(journal: &[JournalEvent], describe: impl Fn(&JournalEvent) -> String) -> Vec<(i64, String)> {
+    journal
+        .iter()
+        .rev()
+        .filter(|event| event.kind == recouvre_domain::journal::EventKind::ProcedureStep.code())
+        .map(|event| (event.sequence, describe(event)))
+        .collect()
 }
 
 #[cfg(test)]

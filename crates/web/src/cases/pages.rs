@@ -473,7 +473,11 @@ pub(crate) async fn case_page(
         ],
         workflow: crate::workflow::CaseWorkflowView::of(workflow, &names),
         letters: crate::letters::case_view(documents),
-        attachments: crate::attachments::case_view(attachments, events, &names),
+        attachments: crate::attachments::case_view(
+            attachments,
+            crate::attachments::steps_of(events, |event| event_summary(event, &names)),
+            &names,
+        ),
     };
     render(&view)
 }
