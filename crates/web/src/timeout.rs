@@ -26,6 +26,18 @@ pub fn is_import(path: &str) -> bool {
     path.starts_with("/api/v1/imports/")
 }
 
+/// Whether `path` uploads a scan to a case (`crate::attachments`): up to 20 MiB sent from an
+/// officer's workstation, which a branch's slow link takes more than [`REQUEST_TIMEOUT`] to send
+/// (the body is read inside the limit). It gets [`IMPORT_TIMEOUT`] too.
+pub fn is_upload(path: &str) -> bool {
+    let case_path = |prefix: &str, suffix: &str| {
+        path.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(suffix))
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|byte| byte.is_ascii_digit()))
+    };
+    case_path("/api/v1/cases/", "/attachments") || case_path("/dossiers/", "/pieces")
+}
+
 /// The contract's error for a request interrupted after `limit`: 503 (the server could not
 /// answer in time; the client may retry), code `timeout`.
 pub fn timeout_error(limit: Duration) -> Error {
@@ -44,7 +56,8 @@ pub fn timeout_error(limit: Duration) -> Error {
 /// `Config::import_timeout` for imports).
 pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
-    let limit = if is_import(&path) { state.config.import_timeout } else { state.config.request_timeout };
+    let limit =
+        if is_import(&path) || is_upload(&path) { state.config.import_timeout } else { state.config.request_timeout };
     // The deadline is polled before the request: `tokio::time::timeout` polls the request first,
     // so a request that happened to finish on its first poll escaped even a spent limit.
     let deadline = tokio::time::sleep(limit);
@@ -83,5 +96,15 @@ mod tests {
         assert!(is_import("/api/v1/imports/accounts"));
         assert!(!is_import("/api/v1/cases"));
         assert!(IMPORT_TIMEOUT > REQUEST_TIMEOUT);
+    }
+
+    #[test]
+    fn scan_uploads_get_the_longer_limit() {
+        assert!(is_upload("/api/v1/cases/12/attachments"));
+        assert!(is_upload("/dossiers/12/pieces"));
+        assert!(!is_upload("/api/v1/cases/12/notes"));
+        assert!(!is_upload("/api/v1/cases//attachments"));
+        assert!(!is_upload("/api/v1/cases/1/2/attachments"));
+        assert!(!is_upload("/api/v1/attachments/3"));
     }
 }
