@@ -102,7 +102,7 @@ pub(crate) fn event_summary(event: &JournalEvent, names: &BTreeMap<String, Strin
         "attachment_added" => {
             let kind = vocabulary::label(Family::AttachmentKind, &text("kind"));
             match date("received_on") {
-                Some(on) => format!("{kind} — {}, reçu le {on}", text("file_name")),
+                Some(on) => format!("{kind} — {}, date de réception {on}", text("file_name")),
                 None => format!("{kind} — {}", text("file_name")),
             }
         }
