@@ -36,6 +36,7 @@ pub mod time_bar;
 pub mod authority;
 pub mod bank_account;
 pub mod case;
+pub mod closure;
 pub mod debtor_alerts;
 pub mod intake;
 pub mod journal;

@@ -17,6 +17,7 @@ use recouvre_domain::Money;
 use serde_json::json;
 
 use crate::aml::{IncomingPayment, Payer, ScreeningRecord};
+use crate::closure::{LateArrival, LateRoute};
 use crate::db::{query, query_as, query_scalar};
 use crate::journal::CaseEvent;
 use crate::ledger::{posting_summary, refused_by_ledger, Booked, Booking, Entry};
@@ -42,7 +43,7 @@ pub async fn book_payment(
 pub async fn book_payment_from(
     store: &Store,
     case_id: i64,
-    expected_version: Option<i64>,
+    mut expected_version: Option<i64>,
     amount: Money,
     order: AllocationOrder,
     entry: &Entry<'_>,
@@ -87,6 +88,40 @@ pub async fn book_payment_from(
             now,
         };
         tx.record_screening(record).await?;
+        Booked { transaction_id, version, postings: Vec::new(), pending: true }
+    } else if let Some((transaction_id, version)) = {
+        // A closed case: its closing's reason says what becomes of the money (issue 17).
+        let source_key = format!("closed:{case_id}:{}:{reference}", now.to_rfc3339());
+        let arrival = LateArrival {
+            case_id,
+            expected_version,
+            amount,
+            received_on,
+            reference: Some(reference),
+            payer_name: payer.name.as_deref(),
+            payer_iban: payer.iban.as_deref(),
+            source_key: &source_key,
+            actor,
+            now,
+        };
+        match tx.route_late_money(&arrival).await? {
+            LateRoute::Suspense { transaction_id, version, .. } => Some((transaction_id, version)),
+            LateRoute::Book { expected_version: still_expected } => {
+                expected_version = still_expected;
+                None
+            }
+        }
+    } {
+        let record = ScreeningRecord {
+            payment: &payment,
+            transaction_id,
+            screening: &screening,
+            vigilance: &vigilance,
+            held_item_id: None,
+            now,
+        };
+        tx.record_screening(record).await?;
+        // Not allocated on the case: waiting in suspense, like any payment not yet allocated.
         Booked { transaction_id, version, postings: Vec::new(), pending: true }
     } else {
         let payload = json!({

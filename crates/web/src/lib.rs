@@ -30,6 +30,7 @@ pub mod approvals;
 pub mod auth;
 pub mod calculators;
 pub mod cases;
+pub mod closure;
 pub mod committee;
 pub mod compliance;
 mod error;
@@ -125,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .merge(shared::pages())
         .merge(login::pages())
         .merge(cases::pages())
+        .merge(closure::pages())
         .merge(suspense::pages())
         .merge(approvals::pages())
         .merge(compliance::pages())
@@ -140,6 +142,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1",
             api::api()
                 .merge(cases::api())
+                .merge(closure::api())
                 .merge(imports::api())
                 .merge(suspense::api())
                 .merge(approvals::api())

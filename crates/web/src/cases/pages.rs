@@ -342,6 +342,7 @@ pub(crate) struct CasePage {
     due_inputs: Vec<(&'static str, &'static str, String)>,
     workflow: crate::workflow::CaseWorkflowView,
     letters: crate::letters::CaseLettersView,
+    closure: crate::closure::ClosureSection,
 }
 
 pub(crate) async fn case_page(
@@ -349,9 +350,10 @@ pub(crate) async fn case_page(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> PageResult {
-    let recouvre_app::cases::CasePageFile { file, workflow, documents, names } =
+    let recouvre_app::cases::CasePageFile { file, workflow, documents, names, closure } =
         recouvre_app::cases::case_page(&state.app, &user.actor(), case_id, &format!("/dossiers/{case_id}")).await?;
     let today = workflow.today;
+    let closure = crate::closure::ClosureSection::of(&closure, today);
     let (case, events) = (&file.case, &file.journal);
     let debtor = &case.debtor;
     let mut alerts: Vec<String> = file.alerts.iter().map(|alert| alert.sentence()).collect();
@@ -472,6 +474,7 @@ pub(crate) async fn case_page(
         ],
         workflow: crate::workflow::CaseWorkflowView::of(workflow, &names),
         letters: crate::letters::case_view(documents),
+        closure,
     };
     render(&view)
 }
