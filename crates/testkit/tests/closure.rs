@@ -299,6 +299,15 @@ async fn the_nightly_run_leaves_a_closed_case_alone() {
 #[tokio::test]
 async fn a_case_that_owes_nothing_is_not_advised_a_formal_notice_and_the_page_offers_closure() {
     let f = fixture().await;
+    // A formal notice was sent, then the debtor paid everything.
+    let version = f.version(5).await;
+    let (status, body) = f
+        .post(
+            "/api/v1/cases/5/procedures",
+            json!({"kind": "amicable", "step": "send_formal_notice", "on": today(), "version": version}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     f.pay_off(5).await;
     let recommendation = f.get("/api/v1/cases/5/recommendation").await;
     assert_eq!(recommendation["strategy"], "closure", "{recommendation}");
@@ -330,6 +339,14 @@ async fn a_case_that_owes_nothing_is_not_advised_a_formal_notice_and_the_page_of
         .unwrap();
     assert_eq!(closed.status(), StatusCode::SEE_OTHER);
     assert_eq!(f.case(5).await["status"], "closed");
+    // The closing ended the amicable procedure: nobody outside the bank to tell.
+    let procedures = f.get("/api/v1/cases/5/procedures").await;
+    let amicable = &procedures["procedures"][0];
+    assert_eq!(
+        (amicable["kind"].as_str(), amicable["closed"].as_bool()),
+        (Some("amicable"), Some(true)),
+        "{procedures}"
+    );
     // Its agenda is emptied: the planned « close the case » is cancelled with the rest.
     let agenda = recouvre_store::workflow::case_agenda(&f.app.db.store, 5).await.unwrap();
     assert!(agenda.is_empty(), "{agenda:?}");
