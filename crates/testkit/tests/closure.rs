@@ -189,6 +189,17 @@ async fn closing_as_repaid_with_a_balance_or_with_an_approval_pending_is_refused
     assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("balance_not_zero")), "{body}");
     assert!(body["error"].as_str().unwrap().contains(&total.to_french()), "{body}");
     assert_eq!(f.case(2).await["status"], case["status"], "nothing changed");
+    // Each reason names its own condition.
+    for (reason, code) in [
+        ("settled", "balance_not_zero"),
+        ("written_off", "balance_not_written_off"),
+        ("time_barred", "not_time_barred"),
+        ("debt_relief", "no_debt_relief_decision"),
+        ("sold", "no_sale_recorded"),
+    ] {
+        let (status, body) = f.close(2, reason).await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some(code)), "{reason}: {body}");
+    }
     // A stale version is the usual 409.
     let (status, body) = f
         .post(
