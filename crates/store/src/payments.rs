@@ -39,7 +39,8 @@ pub async fn book_payment(
 
 /// [`book_payment`] with what is known of the payer, screened by the vigilance rules in the
 /// same transaction (`crate::aml`). A payment the rules hold goes to suspense (status
-/// `aml_hold`) and the case is not touched: the answer says only that it is pending.
+/// `aml_hold`) and the case is not touched: the answer says only that it is pending. Money
+/// for a closed case goes where its closing's reason says (`Tx::route_late_money`, issue 17).
 pub async fn book_payment_from(
     store: &Store,
     case_id: i64,
@@ -56,6 +57,33 @@ pub async fn book_payment_from(
     let balances = tx.balances(case_id).await?;
     let transaction = ledger::payment(&balances, amount, order).map_err(refused_by_ledger)?;
     let screening = tx.assess(&payment, &vigilance).await?;
+    // A closed case: what becomes of money compliance did not hold is its closing's reason's
+    // (issue 17): booked after a reopening, or held in suspense and journaled on the case.
+    let late = if screening.hold {
+        None
+    } else {
+        let source_key = format!("closed:{case_id}:{}:{reference}", now.to_rfc3339());
+        let arrival = LateArrival {
+            case_id,
+            expected_version,
+            amount,
+            received_on,
+            reference: Some(reference),
+            payer_name: payer.name.as_deref(),
+            payer_iban: payer.iban.as_deref(),
+            source_key: &source_key,
+            actor,
+            now,
+        };
+        match tx.route_late_money(&arrival).await? {
+            LateRoute::Suspense { transaction_id, version, .. } => Some((transaction_id, version)),
+            LateRoute::Book { expected_version: still_expected } => {
+                // A reopening consumed the version the author saw.
+                expected_version = still_expected;
+                None
+            }
+        }
+    };
     let booked = if screening.hold {
         // Held for compliance: the money waits in suspense, the case is not touched.
         let version: i64 =
@@ -89,29 +117,7 @@ pub async fn book_payment_from(
         };
         tx.record_screening(record).await?;
         Booked { transaction_id, version, postings: Vec::new(), pending: true }
-    } else if let Some((transaction_id, version)) = {
-        // A closed case: its closing's reason says what becomes of the money (issue 17).
-        let source_key = format!("closed:{case_id}:{}:{reference}", now.to_rfc3339());
-        let arrival = LateArrival {
-            case_id,
-            expected_version,
-            amount,
-            received_on,
-            reference: Some(reference),
-            payer_name: payer.name.as_deref(),
-            payer_iban: payer.iban.as_deref(),
-            source_key: &source_key,
-            actor,
-            now,
-        };
-        match tx.route_late_money(&arrival).await? {
-            LateRoute::Suspense { transaction_id, version, .. } => Some((transaction_id, version)),
-            LateRoute::Book { expected_version: still_expected } => {
-                expected_version = still_expected;
-                None
-            }
-        }
-    } {
+    } else if let Some((transaction_id, version)) = late {
         let record = ScreeningRecord {
             payment: &payment,
             transaction_id,
