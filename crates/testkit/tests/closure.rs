@@ -362,3 +362,44 @@ async fn a_case_that_owes_nothing_is_not_advised_a_formal_notice_and_the_page_of
     let agenda = recouvre_store::workflow::case_agenda(&f.app.db.store, 5).await.unwrap();
     assert!(agenda.is_empty(), "{agenda:?}");
 }
+
+#[tokio::test]
+async fn a_statement_credit_for_a_case_closed_as_written_off_reopens_it_and_is_a_recovery() {
+    let f = fixture().await;
+    let page = f.get("/api/v1/cases?sort=total_asc").await;
+    let id = page["cases"][1]["id"].as_i64().unwrap();
+    let case = f.case(id).await;
+    let (status, booked) = f
+        .post(
+            &format!("/api/v1/cases/{id}/write-offs"),
+            json!({"version": case["version"], "amounts": case["breakdown"], "reason": "Insolvabilité constatée"}),
+        )
+        .await;
+    assert_eq!((status, booked["status"].as_str()), (StatusCode::CREATED, Some("booked")), "{booked}");
+    let (status, body) = f.close(id, "written_off").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let reference = case["reference"].as_str().unwrap().to_string();
+    let rf = recouvre_iso20022::sepa::rf_reference(&reference);
+    let xml = camt053(
+        "STMT-RECOVERY-1",
+        today(),
+        &[StatementCredit {
+            amount: "30.00",
+            payer_name: "Débiteur Deux",
+            payer_iban: "FR7630006000011234567890189",
+            rf_reference: Some(&rf),
+            free_text: None,
+            bank_reference: "BANK-RECOVERY-1",
+        }],
+    );
+    let outcome = import_statement(&f.app.db.store, "recovery.xml", xml.as_bytes(), "system:import").await.unwrap();
+    assert_eq!((outcome.booked, outcome.suspense), (1, 0), "{outcome:?}");
+    assert_eq!(f.case(id).await["status"], "amicable");
+    let kinds = f.kinds(id).await;
+    assert!(kinds.ends_with(&["case_reopened".to_string(), "payment_booked".to_string()]), "{kinds:?}");
+    let ledger = f.get(&format!("/api/v1/cases/{id}/ledger")).await;
+    assert!(
+        ledger.as_array().unwrap().iter().any(|line| line["account"] == "recoveries" && line["amount"] == "-30.00"),
+        "{ledger}"
+    );
+}
