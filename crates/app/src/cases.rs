@@ -96,6 +96,8 @@ pub struct CasePageFile {
     pub attachments: Vec<recouvre_store::attachments::Attachment>,
     /// The full name of each user, by login: the timeline names people, not logins.
     pub names: std::collections::BTreeMap<String, String>,
+    /// Where the case stands as to its closing (issue 17).
+    pub closure: crate::closure::ClosureState,
 }
 
 /// Reads the whole case page in one read transaction — one consistent snapshot, so the balance,
@@ -103,11 +105,13 @@ pub struct CasePageFile {
 /// consultation.
 pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<CasePageFile> {
     actor.require(Permission::ReadCases)?;
+    let time_barred = crate::closure::time_barred(app, case_id, app.today()).await?;
     let mut tx = app.store().begin_read().await?;
     let file = case_file_in(&mut tx, case_id).await?;
     let workflow = crate::workflow::case_workflow_in(app, &mut tx, case_id).await?;
     let documents = tx.case_documents(case_id).await?;
     let attachments = tx.case_attachments(case_id).await?;
+    let closure = tx.closure_state(case_id, time_barred).await?;
     tx.commit().await?;
     record_access(app, actor, case_id, Some(file.case.debtor_id), path).await?;
     let names = recouvre_store::users::list(app.read_store())
@@ -115,7 +119,7 @@ pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
         .into_iter()
         .map(|user| (user.login, user.display_name))
         .collect();
-    Ok(CasePageFile { file, workflow, documents, attachments, names })
+    Ok(CasePageFile { file, workflow, documents, attachments, names, closure })
 }
 
 /// The debtor of a case, or 404.

@@ -25,6 +25,7 @@ pub(crate) mod blocking;
 pub mod calculators;
 pub mod cases;
 pub mod clock;
+pub mod closure;
 pub mod committee;
 pub mod compliance;
 pub mod demo;

@@ -38,6 +38,7 @@ pub mod attachment;
 pub mod authority;
 pub mod bank_account;
 pub mod case;
+pub mod closure;
 pub mod debtor_alerts;
 pub mod intake;
 pub mod journal;

@@ -77,6 +77,8 @@ pub enum Strategy {
     OverIndebtednessFollowUp,
     /// Propose a write-off (passage en pertes) to the competent authority level.
     WriteOffProposal,
+    /// Nothing is owed any more: close the case (built in, see [`recommend`]).
+    Closure,
 }
 
 impl Strategy {
@@ -95,6 +97,7 @@ impl Strategy {
         Strategy::EstateClaim,
         Strategy::OverIndebtednessFollowUp,
         Strategy::WriteOffProposal,
+        Strategy::Closure,
     ];
 
     pub fn code(self) -> &'static str {
@@ -113,6 +116,7 @@ impl Strategy {
             Strategy::EstateClaim => "estate_claim",
             Strategy::OverIndebtednessFollowUp => "over_indebtedness_follow_up",
             Strategy::WriteOffProposal => "write_off_proposal",
+            Strategy::Closure => "closure",
         }
     }
 
@@ -132,6 +136,7 @@ impl Strategy {
             Strategy::EstateClaim => "Déclaration de la créance à la succession",
             Strategy::OverIndebtednessFollowUp => "Suivi du surendettement (exécution suspendue)",
             Strategy::WriteOffProposal => "Proposition de passage en pertes",
+            Strategy::Closure => "Clôture du dossier (plus rien n'est dû)",
         }
     }
 
@@ -228,6 +233,14 @@ pub struct StrategyFacts {
 }
 
 impl StrategyFacts {
+    /// The claim can no longer be sued on, on `today`: foreclosed without a title (C. consom.
+    /// R312-35) or time-barred (C. consom. L218-2, CPCE L111-4) — the rules' `time_barred`, and
+    /// the condition of a closing as `time_barred`.
+    pub fn time_barred(&self, today: NaiveDate) -> bool {
+        self.foreclosure_date.filter(|_| !self.has_enforceable_title).is_some_and(|date| date < today)
+            || self.limitation_date.is_some_and(|date| date < today)
+    }
+
     /// Takes the capacity and the seizable amounts from a financial assessment.
     pub fn apply_assessment(&mut self, assessment: &AssessmentResult) {
         self.monthly_capacity = assessment.monthly_capacity;
@@ -975,6 +988,9 @@ fn warnings(rules: &StrategyRules, facts: &StrategyFacts, derived: &Derived, str
 #[allow(clippy::expect_used)]
 pub fn recommend(rules: &StrategyRules, facts: &StrategyFacts, today: NaiveDate) -> Recommendation {
     let derived = Derived::new(facts, today);
+    if !facts.debt.is_positive() {
+        return paid_off(rules, facts, today, &derived);
+    }
     let rule = rules
         .rules
         .iter()
@@ -1005,6 +1021,41 @@ pub fn recommend(rules: &StrategyRules, facts: &StrategyFacts, today: NaiveDate)
         explanation,
         actions,
         warnings: warnings(rules, facts, &derived, strategy),
+        rules_version: rules.version.clone(),
+        evaluated_on: today,
+        facts_digest: facts_digest(facts),
+        months_to_foreclosure: derived.months_to_foreclosure,
+        months_to_limitation: derived.months_to_limitation,
+    }
+}
+
+/// The id of the built-in advice for a case that owes nothing.
+pub const PAID_OFF_RULE_ID: &str = "R0";
+
+/// A case that owes nothing is advised to close, before any rule of the file is read: no rule
+/// set, however edited, may send a formal notice or a seizure for a debt that is paid (C. civ.
+/// 1342: payment extinguishes the obligation). Closing as `repaid`, `settled` or `written_off`
+/// is the officer's act (`recouvre_domain::closure`), offered by the case page.
+fn paid_off(rules: &StrategyRules, facts: &StrategyFacts, today: NaiveDate, derived: &Derived) -> Recommendation {
+    let strategy = Strategy::Closure;
+    let explanation = format!(
+        "règle {PAID_OFF_RULE_ID} : plus rien n'est dû sur le dossier ({}) → {}",
+        render("{debt}", facts, derived, strategy),
+        lower_first(strategy.label())
+    );
+    Recommendation {
+        rule_id: PAID_OFF_RULE_ID.to_string(),
+        rule_label: "Solde nul : clôturer le dossier".to_string(),
+        strategy,
+        strategy_label: strategy.label().to_string(),
+        explanation,
+        actions: vec![PlannedAction {
+            code: "close_case".to_string(),
+            label: "Clôturer le dossier (remboursé, ou transaction, ou passage en pertes selon le cas)".to_string(),
+            due_on: today,
+        }],
+        // The time limits no longer matter once nothing is owed.
+        warnings: Vec::new(),
         rules_version: rules.version.clone(),
         evaluated_on: today,
         facts_digest: facts_digest(facts),

@@ -126,6 +126,7 @@ pub fn all_codes() -> Vec<&'static str> {
     codes.extend(crate::case::CaseStatus::ALL.iter().map(|status| status.code()));
     codes.extend(crate::case::ClaimNature::ALL.iter().map(|nature| nature.code()));
     codes.extend(crate::strategy::Strategy::ALL.iter().map(|strategy| strategy.code()));
+    codes.extend(crate::closure::ClosureReason::ALL.iter().map(|reason| reason.code()));
     codes.sort_unstable();
     codes.dedup();
     codes

@@ -10,7 +10,7 @@
 //! `Tx::book` in [`ledger`], `Tx::hold` in [`suspense`], `Tx::assess` in [`aml`]…).
 //!
 //! Modules depend on each other one way: `db` and `error` at the bottom; then `journal`,
-//! `ledger`; `suspense` and `cases` above them; `aml` above `suspense`; `payments` (booking a
+//! `ledger`; `suspense` and `cases` above them; `aml` above `suspense`; `closure` (closing a case, and money arriving once it is closed) above `suspense`, below `payments` and `statements`; `payments` (booking a
 //! payment: screening, allocation or hold) above `aml`, `suspense` and `ledger`; `seed` above
 //! `cases`, `imports` above `seed`; `time_bars` (a case's history for the time-bar engine) above `ledger`; `workflow` and `statements` above `direct_debits` and `time_bars`, `approvals` above
 //! `workflow`; `committee` above `workflow`, `batch` above `committee`.
@@ -29,6 +29,7 @@ pub mod approvals;
 pub mod attachments;
 pub mod batch;
 pub mod cases;
+pub mod closure;
 pub mod cockpit;
 pub mod committee;
 pub mod controls;

@@ -17,6 +17,7 @@ use recouvre_domain::Money;
 use serde_json::json;
 
 use crate::aml::{IncomingPayment, Payer, ScreeningRecord};
+use crate::closure::{LateArrival, LateRoute};
 use crate::db::{query, query_as, query_scalar};
 use crate::journal::CaseEvent;
 use crate::ledger::{posting_summary, refused_by_ledger, Booked, Booking, Entry};
@@ -38,11 +39,12 @@ pub async fn book_payment(
 
 /// [`book_payment`] with what is known of the payer, screened by the vigilance rules in the
 /// same transaction (`crate::aml`). A payment the rules hold goes to suspense (status
-/// `aml_hold`) and the case is not touched: the answer says only that it is pending.
+/// `aml_hold`) and the case is not touched: the answer says only that it is pending. Money
+/// for a closed case goes where its closing's reason says (`Tx::route_late_money`, issue 17).
 pub async fn book_payment_from(
     store: &Store,
     case_id: i64,
-    expected_version: Option<i64>,
+    mut expected_version: Option<i64>,
     amount: Money,
     order: AllocationOrder,
     entry: &Entry<'_>,
@@ -55,6 +57,33 @@ pub async fn book_payment_from(
     let balances = tx.balances(case_id).await?;
     let transaction = ledger::payment(&balances, amount, order).map_err(refused_by_ledger)?;
     let screening = tx.assess(&payment, &vigilance).await?;
+    // A closed case: what becomes of money compliance did not hold is its closing's reason's
+    // (issue 17): booked after a reopening, or held in suspense and journaled on the case.
+    let late = if screening.hold {
+        None
+    } else {
+        let source_key = format!("closed:{case_id}:{}:{reference}", now.to_rfc3339());
+        let arrival = LateArrival {
+            case_id,
+            expected_version,
+            amount,
+            received_on,
+            reference: Some(reference),
+            payer_name: payer.name.as_deref(),
+            payer_iban: payer.iban.as_deref(),
+            source_key: &source_key,
+            actor,
+            now,
+        };
+        match tx.route_late_money(&arrival).await? {
+            LateRoute::Suspense { transaction_id, version, .. } => Some((transaction_id, version)),
+            LateRoute::Book { expected_version: still_expected } => {
+                // A reopening consumed the version the author saw.
+                expected_version = still_expected;
+                None
+            }
+        }
+    };
     let booked = if screening.hold {
         // Held for compliance: the money waits in suspense, the case is not touched.
         let version: i64 =
@@ -87,6 +116,18 @@ pub async fn book_payment_from(
             now,
         };
         tx.record_screening(record).await?;
+        Booked { transaction_id, version, postings: Vec::new(), pending: true }
+    } else if let Some((transaction_id, version)) = late {
+        let record = ScreeningRecord {
+            payment: &payment,
+            transaction_id,
+            screening: &screening,
+            vigilance: &vigilance,
+            held_item_id: None,
+            now,
+        };
+        tx.record_screening(record).await?;
+        // Not allocated on the case: waiting in suspense, like any payment not yet allocated.
         Booked { transaction_id, version, postings: Vec::new(), pending: true }
     } else {
         let payload = json!({

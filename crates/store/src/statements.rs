@@ -357,8 +357,41 @@ impl Tx {
                     debug_assert!(confidence_percent >= BOOKING_THRESHOLD_PERCENT);
                     outcome.flagged +=
                         u64::from(screening.as_ref().is_some_and(|screening| !screening.alerts.is_empty()));
+                    let held_by_compliance = screening.as_ref().is_some_and(|screening| screening.hold);
+                    let late = if held_by_compliance {
+                        None
+                    } else {
+                        // A closed case: its closing's reason says what becomes of the money
+                        // (issue 17): reopened and booked, or held in suspense for an officer.
+                        let arrival = crate::closure::LateArrival {
+                            case_id,
+                            expected_version: None,
+                            amount: credit.amount,
+                            received_on: credit.booked_on,
+                            reference: credit.remittance.as_deref(),
+                            payer_name: credit.payer_name.as_deref(),
+                            payer_iban: credit.payer_iban.as_deref(),
+                            source_key: &credit.key,
+                            actor,
+                            now,
+                        };
+                        match self.route_late_money(&arrival).await? {
+                            crate::closure::LateRoute::Suspense { item_id, transaction_id, reason, .. } => {
+                                Some((item_id, transaction_id, reason))
+                            }
+                            crate::closure::LateRoute::Book { .. } => None,
+                        }
+                    };
                     let (transaction_id, case_id_booked, suspense_item) =
-                        if screening.as_ref().is_some_and(|screening| screening.hold) {
+                        if let Some((item_id, transaction_id, reason)) = late {
+                            outcome.suspense += 1;
+                            outcome.suspense_amount += credit.amount;
+                            outcome.credits.push((
+                                credit.line,
+                                CreditOutcome::Suspense { item_id, reason, suggested_case_id: Some(case_id) },
+                            ));
+                            (transaction_id, None, Some(item_id))
+                        } else if held_by_compliance {
                             // Held for compliance: into suspense, out of the officers' queue, the case
                             // untouched. The import report says only that it is being processed.
                             let reason = "paiement en cours de traitement".to_string();
@@ -437,7 +470,7 @@ impl Tx {
                             payer,
                             channel,
                             screening,
-                            held_item_id: suspense_item,
+                            held_item_id: suspense_item.filter(|_| held_by_compliance),
                         });
                         if screener.pending.len() >= ROWS_PER_STATEMENT_MAX {
                             let started = std::time::Instant::now();

@@ -48,6 +48,7 @@ impl utoipa::Modify for BearerAuth {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut document = ApiDoc::openapi();
     document.merge(crate::cases::api::CasesApiDoc::openapi());
+    document.merge(crate::closure::ClosureApiDoc::openapi());
     document.merge(crate::imports::ImportsApiDoc::openapi());
     document.merge(crate::suspense::api::SuspenseApiDoc::openapi());
     document.merge(crate::approvals::api::ApprovalsApiDoc::openapi());

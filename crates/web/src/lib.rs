@@ -31,6 +31,7 @@ pub mod attachments;
 pub mod auth;
 pub mod calculators;
 pub mod cases;
+pub mod closure;
 pub mod committee;
 pub mod compliance;
 mod error;
@@ -127,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         .merge(shared::pages())
         .merge(login::pages())
         .merge(cases::pages())
+        .merge(closure::pages())
         .merge(suspense::pages())
         .merge(approvals::pages())
         .merge(compliance::pages())
@@ -143,6 +145,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1",
             api::api()
                 .merge(cases::api())
+                .merge(closure::api())
                 .merge(imports::api())
                 .merge(suspense::api())
                 .merge(approvals::api())

@@ -76,6 +76,10 @@ crate::case::coded_enum!(
         MandateRevoked => ("mandate_revoked", "Mandat SEPA révoqué"),
         DirectDebitCollected => ("direct_debit_collected", "Prélèvement présenté"),
         DirectDebitReturned => ("direct_debit_returned", "Prélèvement rejeté"),
+        CaseClosed => ("case_closed", "Dossier clos"),
+        CaseReopened => ("case_reopened", "Dossier rouvert"),
+        ClaimSold => ("claim_sold", "Cession de la créance"),
+        PaymentAfterClosure => ("payment_after_closure", "Paiement reçu après clôture, mis en instance"),
     }
 );
 
@@ -106,6 +110,9 @@ impl EventKind {
                 &["decision_reason", "reason"]
             }
             PlanCancelled => &["reason"],
+            CaseReopened => &["reason", "reference", "payer"],
+            ClaimSold => &["buyer"],
+            PaymentAfterClosure => &["reference", "payer", "payer_iban"],
             _ => &[],
         }
     }

@@ -476,3 +476,20 @@ fn months_until_counts_whole_months() {
     assert_eq!(months_until(date("2026-03-10"), date("2026-03-09")), None);
     assert_eq!(months_until(date("2025-03-10"), date("2027-05-20")), Some(26));
 }
+
+#[test]
+fn a_case_that_owes_nothing_is_advised_to_close_never_a_formal_notice() {
+    let mut facts = base();
+    facts.debt = Money::ZERO;
+    let recommendation = expect(&facts, PAID_OFF_RULE_ID, Strategy::Closure);
+    assert_eq!(recommendation.actions.len(), 1);
+    assert_eq!(recommendation.actions[0].code, "close_case");
+    assert!(recommendation.actions.iter().all(|action| action.code != "send_formal_notice"));
+    // Even a deceased debtor's paid-off case, which rule R1 would send to the estate.
+    facts.deceased = true;
+    expect(&facts, PAID_OFF_RULE_ID, Strategy::Closure);
+    // One cent owed, and the rules of the file decide again.
+    facts.deceased = false;
+    facts.debt = Money::from_cents(1);
+    assert_ne!(run(&facts).strategy, Strategy::Closure);
+}

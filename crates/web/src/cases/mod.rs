@@ -126,7 +126,44 @@ pub(crate) fn event_summary(event: &JournalEvent, names: &BTreeMap<String, Strin
                 reason => format!("Demande de {by} — {reason}"),
             }
         }
+        "case_closed" | "case_reopened" | "payment_after_closure" | "claim_sold" => {
+            closure_summary(event.kind.as_str(), &payload, &text, &date, &amount)
+        }
         _ => String::new(),
+    }
+}
+
+/// One line for the closing's events (issue 17): the reason's label, dates and amounts.
+fn closure_summary(
+    kind: &str,
+    payload: &Value,
+    text: &dyn Fn(&str) -> String,
+    date: &dyn Fn(&str) -> Option<String>,
+    amount: &dyn Fn(&str) -> String,
+) -> String {
+    use recouvre_domain::closure::ClosureReason;
+    let reason = |key: &str| ClosureReason::from_code(&text(key)).map_or("motif inconnu", ClosureReason::label);
+    match kind {
+        "case_closed" => format!("{}, le {}", reason("reason"), date("on").unwrap_or_default()),
+        "case_reopened" if text("trigger") == "payment" => {
+            format!(
+                "Paiement de {} reçu après clôture ({}) : dossier rouvert en recouvrement",
+                amount("amount"),
+                reason("closure_reason")
+            )
+        }
+        "case_reopened" => format!("Clôture levée ({}) — {}", reason("closure_reason"), text("reason")),
+        "payment_after_closure" => {
+            let route = match text("route").as_str() {
+                "overpayment_refund" => "trop-perçu à rembourser",
+                "debt_relieved" => "dette effacée",
+                "claim_sold" => "créance cédée",
+                _ => "après clôture",
+            };
+            let item = payload.get("suspense_item").and_then(Value::as_i64).unwrap_or_default();
+            format!("{} mis en instance n° {item} : {route}", amount("amount"))
+        }
+        _ => format!("Cédée à {} pour {}, le {}", text("buyer"), amount("price"), date("on").unwrap_or_default()),
     }
 }
 

@@ -343,6 +343,7 @@ pub(crate) struct CasePage {
     workflow: crate::workflow::CaseWorkflowView,
     letters: crate::letters::CaseLettersView,
     attachments: crate::attachments::CaseAttachmentsView,
+    closure: crate::closure::ClosureSection,
 }
 
 pub(crate) async fn case_page(
@@ -350,9 +351,10 @@ pub(crate) async fn case_page(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> PageResult {
-    let recouvre_app::cases::CasePageFile { file, workflow, documents, attachments, names } =
+    let recouvre_app::cases::CasePageFile { file, workflow, documents, attachments, names, closure } =
         recouvre_app::cases::case_page(&state.app, &user.actor(), case_id, &format!("/dossiers/{case_id}")).await?;
     let today = workflow.today;
+    let closure = crate::closure::ClosureSection::of(&closure, today);
     let (case, events) = (&file.case, &file.journal);
     let debtor = &case.debtor;
     let mut alerts: Vec<String> = file.alerts.iter().map(|alert| alert.sentence()).collect();
@@ -478,6 +480,7 @@ pub(crate) async fn case_page(
             crate::attachments::steps_of(events, |event| event_summary(event, &names)),
             &names,
         ),
+        closure,
     };
     render(&view)
 }
