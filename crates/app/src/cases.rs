@@ -11,7 +11,7 @@ use recouvre_domain::case::Breakdown;
 use recouvre_domain::debtor_alerts::{debtor_alerts, DebtorAlert};
 use recouvre_domain::journal::JournalEvent;
 use recouvre_domain::Money;
-use recouvre_store::cases::{CaseDetail, CaseFilter, CasePage, PortfolioLine};
+use recouvre_store::cases::{CaseCount, CaseDetail, CaseFilter, CasePage, PortfolioLine};
 use recouvre_store::documents::Document;
 use recouvre_store::ledger::{Booked, LedgerLine};
 use recouvre_store::users::User;
@@ -28,6 +28,16 @@ pub use recouvre_store::approvals::WriteOffOutcome;
 pub async fn list(app: &App, actor: &Actor, filter: &CaseFilter) -> Result<CasePage> {
     actor.require(Permission::ReadCases)?;
     Ok(recouvre_store::cases::list(app.read_store(), filter).await?)
+}
+
+/// A page of the case list and how many cases match its filter (counted up to
+/// `recouvre_store::cases::COUNT_CAP`), for the list screen's count and page numbers.
+pub async fn list_counted(app: &App, actor: &Actor, filter: &CaseFilter) -> Result<(CasePage, CaseCount)> {
+    actor.require(Permission::ReadCases)?;
+    let page = recouvre_store::cases::list(app.read_store(), filter).await?;
+    let count =
+        recouvre_store::cases::count_matching(app.read_store(), filter, recouvre_store::cases::COUNT_CAP).await?;
+    Ok((page, count))
 }
 
 /// Records that `actor` consulted the file of `case_id`'s debtor through `path`.
