@@ -559,6 +559,8 @@ async fn seizable_wage_calculator() {
     assert!(result.contains("Part saisissable par mois") && result.contains("478,61 €"), "result: {result}");
     assert!(!result.contains('{') && !result.contains("seizable_monthly"), "no raw JSON: {result}");
     assert!(!result.contains("2025-06-01") && result.contains("01/06/2025"), "French dates: {result}");
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "the calculators and their answer pass axe-core: {violations:#?}");
 
     // Yes/no questions are checkboxes, choices are lists with French labels: no « (true/false) ».
     let page = browser.text("main").await;
@@ -1175,6 +1177,8 @@ async fn keyboard_shortcuts_move_through_the_officer_s_list() {
 
     browser.keys("?").await;
     assert!(browser.css("#shortcuts-help[open]").await.is_displayed().await.unwrap(), "« ? » opens the help");
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "the help dialog passes axe-core: {violations:#?}");
     browser.keys("\u{E00C}").await;
     assert!(browser.client.find(Locator::Css("#shortcuts-help[open]")).await.is_err(), "Escape closes the help");
 
@@ -1204,5 +1208,36 @@ async fn keyboard_shortcuts_move_through_the_officer_s_list() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(browser.path().await, links[2], "« j » on a case page: the next case of the list");
+    browser.close().await;
+}
+
+/// Issue 16, bulk actions by keyboard: the officer ticks two cases with Space, types a tag and
+/// presses Enter; the result page lists each case as done, passes axe-core, and each case has
+/// the tag.
+#[tokio::test(flavor = "multi_thread")]
+async fn keyboard_only_the_officer_tags_cases_in_bulk() {
+    let app = app_with_cases(3, 1).await;
+    let browser = Browser::start().await;
+    keyboard_login(&browser, &app, "agent").await;
+    browser.goto(&app, "/dossiers").await;
+    let boxes = browser.client.find_all(Locator::Css("#case-list input[name=case]")).await.expect("boxes");
+    assert_eq!(boxes.len(), 3);
+    let mut ticked = Vec::new();
+    for index in [1, 2] {
+        let value = boxes[index - 1].attr("value").await.unwrap().unwrap();
+        browser.tab_to(&format!("#case-list tbody tr:nth-child({index}) input[name=case]")).await;
+        browser.keys(" ").await;
+        ticked.push(value.split(':').next().unwrap().parse::<i64>().unwrap());
+    }
+    browser.tab_to("#bulk-tag").await;
+    browser.keys("relance\u{E007}").await;
+    let summary = browser.text("#bulk-summary").await;
+    assert!(summary.starts_with("2 dossiers traités"), "{summary}");
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "the bulk result page passes axe-core: {violations:#?}");
+    for id in ticked {
+        let case = recouvre_store::cases::detail(&app.db.store, id).await.unwrap();
+        assert_eq!(case.tags, vec!["relance".to_string()], "case {id}");
+    }
     browser.close().await;
 }
