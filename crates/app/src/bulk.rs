@@ -26,6 +26,8 @@ pub struct Selected {
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub case_id: i64,
+    /// The case number shown to the user (`CTX-…`).
+    pub reference: String,
     /// The case's new version, or why it was refused.
     pub result: std::result::Result<i64, Error>,
 }
@@ -60,7 +62,11 @@ pub async fn assign(app: &App, actor: &Actor, selected: &[Selected], officer_id:
                 }
             }
         }
-        outcomes.push(Outcome { case_id: case.case_id, result });
+        outcomes.push(Outcome {
+            case_id: case.case_id,
+            reference: recouvre_store::cases::case_reference(case.case_id),
+            result,
+        });
     }
     Ok(outcomes)
 }
@@ -86,7 +92,11 @@ pub async fn add_tag(app: &App, actor: &Actor, selected: &[Selected], tag: &str)
         )
         .await
         .map_err(Error::from);
-        outcomes.push(Outcome { case_id: case.case_id, result });
+        outcomes.push(Outcome {
+            case_id: case.case_id,
+            reference: recouvre_store::cases::case_reference(case.case_id),
+            result,
+        });
     }
     Ok(outcomes)
 }

@@ -153,7 +153,7 @@ pub(crate) async fn bulk_action(
         .into_iter()
         .map(|outcome| OutcomeRow {
             case_id: outcome.case_id,
-            reference: recouvre_store::cases::case_reference(outcome.case_id),
+            reference: outcome.reference,
             done: outcome.result.is_ok(),
             message: match outcome.result {
                 Ok(_) => "fait".to_string(),

@@ -228,7 +228,8 @@ pub(crate) async fn case_list(
 ) -> PageResult {
     let filter = query.to_filter(&user)?;
     let current_page = query.page_number()?;
-    let (page, count) = recouvre_app::cases::list_counted(&state.app, &user.actor(), &filter).await?;
+    let recouvre_app::cases::ListScreen { page, count, officers: assignable, saved_filters } =
+        recouvre_app::cases::list_screen(&state.app, &user.actor(), &filter).await?;
     let rows = page
         .cases
         .iter()
@@ -248,7 +249,6 @@ pub(crate) async fn case_list(
         Choice { code: "me".into(), label: "Mes dossiers".into(), selected: query.officer == "me" },
         Choice { code: "none".into(), label: "Non affectés".into(), selected: query.officer == "none" },
     ];
-    let assignable = recouvre_app::cases::assignable_officers(&state.app, &user.actor()).await?;
     for officer in &assignable {
         officers.push(Choice {
             code: officer.id.to_string(),
@@ -260,8 +260,7 @@ pub(crate) async fn case_list(
         .iter()
         .map(|officer| Choice { code: officer.id.to_string(), label: officer.display_name.clone(), selected: false })
         .collect();
-    let saved_filters = recouvre_app::saved_filters::list(&state.app, &user.actor())
-        .await?
+    let saved_filters = saved_filters
         .into_iter()
         .map(|filter| (filter.id, filter.name, format!("/dossiers?{}", filter.query)))
         .collect();
