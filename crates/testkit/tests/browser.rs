@@ -1115,6 +1115,9 @@ async fn keyboard_only_the_officer_proposes_a_plan_and_the_team_lead_approves_it
     browser.tab_to("#plan-months").await;
     browser.keys("30\u{E007}").await;
     browser.xpath("//ol[@id='timeline']/li[contains(., 'Échéancier soumis à approbation')]").await;
+    // « e »: the step form, ready for the next act.
+    browser.keys("e").await;
+    assert!(browser.focused("#step-form select").await, "« e » focuses the step form");
     browser.close().await;
 
     let browser = Browser::start().await;

@@ -3,6 +3,7 @@
 //   j, k   next / previous case: on the list, moves among its rows; on a case page opened from
 //          the list, opens the next / previous case of that list
 //   n      the case page's note field
+//   e      the case page's procedure step form (« Étape »: its list of steps)
 //   ?      this help (the dialog #shortcuts-help of base.html); Échap closes it
 // A key typed in a field, or with Ctrl, Alt or Cmd, is never taken. Plain JavaScript, no build.
 (function () {
@@ -75,6 +76,10 @@
       case "n":
         var note = document.getElementById("note-body");
         if (note) { note.focus(); note.scrollIntoView({ block: "center" }); done = true; }
+        break;
+      case "e":
+        var step = document.querySelector("#step-form select, #step-form input:not([type=hidden])");
+        if (step) { step.focus(); step.scrollIntoView({ block: "center" }); done = true; }
         break;
       case "?":
         if (help && help.showModal) { opener = document.activeElement; help.showModal(); done = true; }
