@@ -1049,6 +1049,9 @@ async fn every_role_s_pages_pass_axe_core() {
                 paths.push(href);
             }
         }
+        if role == recouvre_domain::authority::Role::Officer {
+            assert!(paths.iter().any(|path| path == "/api/docs/"), "the API's documentation is scanned: {paths:?}");
+        }
         if role.allows(recouvre_domain::authority::Permission::ReadCases) {
             paths.push("/dossiers/1".to_string());
         }
