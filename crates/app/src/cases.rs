@@ -11,7 +11,7 @@ use recouvre_domain::case::Breakdown;
 use recouvre_domain::debtor_alerts::{debtor_alerts, DebtorAlert};
 use recouvre_domain::journal::JournalEvent;
 use recouvre_domain::Money;
-use recouvre_store::cases::{CaseDetail, CaseFilter, CasePage, PortfolioLine};
+use recouvre_store::cases::{CaseCount, CaseDetail, CaseFilter, CasePage, PortfolioLine};
 use recouvre_store::documents::Document;
 use recouvre_store::ledger::{Booked, LedgerLine};
 use recouvre_store::users::User;
@@ -28,6 +28,27 @@ pub use recouvre_store::approvals::WriteOffOutcome;
 pub async fn list(app: &App, actor: &Actor, filter: &CaseFilter) -> Result<CasePage> {
     actor.require(Permission::ReadCases)?;
     Ok(recouvre_store::cases::list(app.read_store(), filter).await?)
+}
+
+/// What the case list screen shows: a page of the list, how many cases match its filter
+/// (counted up to `recouvre_store::cases::COUNT_CAP`, for its count and page numbers), the
+/// officers its filter and bulk form offer, and the user's saved filters.
+pub struct ListScreen {
+    pub page: CasePage,
+    pub count: CaseCount,
+    pub officers: Vec<User>,
+    pub saved_filters: Vec<recouvre_store::saved_filters::SavedFilter>,
+}
+
+/// The case list screen (see [`ListScreen`]).
+pub async fn list_screen(app: &App, actor: &Actor, filter: &CaseFilter) -> Result<ListScreen> {
+    actor.require(Permission::ReadCases)?;
+    let page = recouvre_store::cases::list(app.read_store(), filter).await?;
+    let count =
+        recouvre_store::cases::count_matching(app.read_store(), filter, recouvre_store::cases::COUNT_CAP).await?;
+    let officers = assignable_officers(app, actor).await?;
+    let saved_filters = crate::saved_filters::list(app, actor).await?;
+    Ok(ListScreen { page, count, officers, saved_filters })
 }
 
 /// Records that `actor` consulted the file of `case_id`'s debtor through `path`.

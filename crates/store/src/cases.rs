@@ -388,6 +388,10 @@ pub struct CaseFilter {
     pub sort: CaseSort,
     /// Cursor from the previous page (`CasePage::next`).
     pub after: Option<String>,
+    /// Rows to skip when there is no cursor: a page chosen by its number. Bounded by
+    /// `MAX_OFFSET` (the count's cap), so a jump never walks more index entries than that;
+    /// beyond it the list goes on by cursor only.
+    pub offset: u32,
     pub limit: u32,
 }
 
@@ -410,6 +414,7 @@ impl Default for CaseFilter {
             active_to: None,
             sort: CaseSort::default(),
             after: None,
+            offset: 0,
             limit: 50,
         }
     }
@@ -417,6 +422,23 @@ impl Default for CaseFilter {
 
 /// Upper bound on a page, whatever the caller asks.
 pub const MAX_PAGE_ROWS: u32 = 200;
+
+/// The case list counts its matches up to this many, then says « plus de 10 000 »: an exact
+/// count of a million rows walks them all (seconds on PostgreSQL), while the page itself reads
+/// only its 50 index entries.
+pub const COUNT_CAP: u32 = 10_000;
+
+/// The largest `CaseFilter::offset` honoured: pages past the count's cap go on by cursor.
+pub const MAX_OFFSET: u32 = COUNT_CAP;
+
+/// How many cases match a filter, counted up to a cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CaseCount {
+    /// The number of matches, at most the cap.
+    pub count: u32,
+    /// More than `count` cases match (the count stopped at the cap).
+    pub more: bool,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct CaseSummary {
@@ -430,6 +452,8 @@ pub struct CaseSummary {
     pub opened_on: NaiveDate,
     pub officer_name: Option<String>,
     pub tags: String,
+    /// The case's version, quoted by a change made from the list (its bulk actions).
+    pub version: i64,
 }
 
 impl CaseSummary {
@@ -477,9 +501,8 @@ pub fn classify_search(query: &str) -> Option<SearchKind> {
     Some(SearchKind::Name(recouvre_domain::case::search_key(trimmed)))
 }
 
-/// A page of the case list.
-pub async fn list(store: &Store, filter: &CaseFilter) -> Result<CasePage> {
-    let limit = filter.limit.clamp(1, MAX_PAGE_ROWS);
+/// The conditions of a filter (without its cursor) and the values they bind.
+fn filter_conditions(filter: &CaseFilter) -> (Vec<String>, Vec<Bind>) {
     let mut conditions: Vec<String> = Vec::new();
     let mut binds: Vec<Bind> = Vec::new();
     // `?` in a condition stands for the placeholder of the value bound with it.
@@ -558,6 +581,43 @@ pub async fn list(store: &Store, filter: &CaseFilter) -> Result<CasePage> {
         }
         conditions.push(format!("c.id IN (SELECT e.case_id FROM case_events e WHERE {})", parts.join(" AND ")));
     }
+    (conditions, binds)
+}
+
+fn bind_all<T: crate::db::FromRow>(
+    mut query: crate::db::QueryAs<'_, T>,
+    binds: Vec<Bind>,
+) -> crate::db::QueryAs<'_, T> {
+    for bind in binds {
+        query = match bind {
+            Bind::Int(value) => query.bind(value),
+            Bind::Text(value) => query.bind(value),
+            Bind::Date(value) => query.bind(value),
+            Bind::Instant(value) => query.bind(value),
+        };
+    }
+    query
+}
+
+/// How many cases match `filter` (its cursor, offset and sort aside), counted up to `cap`:
+/// the count reads at most `cap + 1` index entries, whatever the portfolio's size.
+pub async fn count_matching(store: &Store, filter: &CaseFilter, cap: u32) -> Result<CaseCount> {
+    let (conditions, binds) = filter_conditions(filter);
+    let where_clause =
+        if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM (SELECT c.id FROM cases c {where_clause} LIMIT {fetch}) AS matching",
+        fetch = u64::from(cap) + 1
+    );
+    let (n,): (i64,) = bind_all(query_as(&sql), binds).fetch_one(store).await?;
+    let n = u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(if n > cap { CaseCount { count: cap, more: true } } else { CaseCount { count: n, more: false } })
+}
+
+/// A page of the case list.
+pub async fn list(store: &Store, filter: &CaseFilter) -> Result<CasePage> {
+    let limit = filter.limit.clamp(1, MAX_PAGE_ROWS);
+    let (mut conditions, mut binds) = filter_conditions(filter);
     let sort = filter.sort;
     if let Some(cursor) = &filter.after {
         let (value, id) = parse_cursor(sort, cursor)?;
@@ -575,23 +635,19 @@ pub async fn list(store: &Store, filter: &CaseFilter) -> Result<CasePage> {
     // matching thousands of cases sorts their index entries, not their joined rows.
     let sql = format!(
         "SELECT c.id, c.reference, p.last_name AS debtor_last_name, p.first_name AS debtor_first_name, c.status, c.main_nature, \
-         c.total_cents, c.opened_on, u.display_name AS officer_name, c.tags \
+         c.total_cents, c.opened_on, u.display_name AS officer_name, c.tags, c.version \
          FROM cases c JOIN persons p ON p.id = c.debtor_id LEFT JOIN users u ON u.id = c.officer_id \
-         WHERE c.id IN (SELECT c.id FROM cases c {where_clause} ORDER BY {col} {direction}, c.id {direction} LIMIT {fetch}) \
+         WHERE c.id IN (SELECT c.id FROM cases c {where_clause} ORDER BY {col} {direction}, c.id {direction} LIMIT {fetch}{offset}) \
          ORDER BY {col} {direction}, c.id {direction}",
         col = sort.column(),
         fetch = limit + 1,
+        // A page number is an offset only without a cursor, and never past the count's cap.
+        offset = match (&filter.after, filter.offset.min(MAX_OFFSET)) {
+            (None, offset) if offset > 0 => format!(" OFFSET {offset}"),
+            _ => String::new(),
+        },
     );
-    let mut query = query_as(&sql);
-    for bind in binds {
-        query = match bind {
-            Bind::Int(value) => query.bind(value),
-            Bind::Text(value) => query.bind(value),
-            Bind::Date(value) => query.bind(value),
-            Bind::Instant(value) => query.bind(value),
-        };
-    }
-    let mut rows: Vec<CaseSummary> = query.fetch_all(store).await?;
+    let mut rows: Vec<CaseSummary> = bind_all(query_as(&sql), binds).fetch_all(store).await?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|last| cursor_for(sort, last))
@@ -968,6 +1024,54 @@ pub async fn set_tags(
         })
         .await?;
     query("UPDATE cases SET tags = $2 WHERE id = $1").bind(case_id).bind(&tags_json).execute(&mut tx).await?;
+    tx.commit().await?;
+    Ok(event.sequence)
+}
+
+/// Adds one tag to a case's tags (the bulk action of the list), journaled as the whole new list
+/// like `set_tags`; a tag the case has already changes nothing and journals nothing (returns
+/// the version as it is). More than `max_tags` tags is refused.
+pub async fn add_tag(
+    store: &Store,
+    case_id: i64,
+    expected_version: i64,
+    tag: &str,
+    max_tags: usize,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let mut tx = store.begin().await?;
+    let current: Option<(String, i64)> =
+        query_as("SELECT tags, version FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut tx).await?;
+    let (tags_text, version) = current.ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
+    let mut tags: Vec<String> = serde_json::from_str(&tags_text).unwrap_or_default();
+    if tags.iter().any(|existing| existing == tag) && version == expected_version {
+        return Ok(version);
+    }
+    if !tags.iter().any(|existing| existing == tag) {
+        tags.push(tag.to_string());
+    }
+    if tags.len() > max_tags {
+        return Err(StoreError::refused(
+            "too_many_tags",
+            format!("{} étiquettes : {max_tags} au plus ; retirez-en une sur le dossier", tags.len()),
+        ));
+    }
+    let event = tx
+        .append_event(CaseEvent {
+            case_id,
+            expected_version: Some(expected_version),
+            kind: EventKind::TagsChanged,
+            payload: json!({"tags": tags}).to_string(),
+            actor,
+            now,
+        })
+        .await?;
+    query("UPDATE cases SET tags = $2 WHERE id = $1")
+        .bind(case_id)
+        .bind(crate::json_text(&tags))
+        .execute(&mut tx)
+        .await?;
     tx.commit().await?;
     Ok(event.sequence)
 }

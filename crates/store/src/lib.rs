@@ -44,6 +44,7 @@ pub mod letter_templates;
 pub mod payments;
 pub mod reference;
 pub mod sanctions;
+pub mod saved_filters;
 pub mod schema;
 pub mod seed;
 pub mod sessions;

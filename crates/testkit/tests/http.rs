@@ -488,9 +488,15 @@ async fn the_openapi_document_is_openapi_3_and_metrics_need_their_token() {
         assert!(params.contains(&name), "{name} is documented: {params:?}");
     }
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
-    let swagger = f.app.login("camille", PASSWORD).await.get(f.app.url("/api/docs/")).send().await.unwrap();
-    assert_eq!(swagger.status(), StatusCode::OK);
-    assert!(swagger.text().await.unwrap().contains("swagger"));
+    // The documentation page draws the same document: every path of it, in the site's frame.
+    let docs = f.app.login("camille", PASSWORD).await.get(f.app.url("/api/docs/")).send().await.unwrap();
+    assert_eq!(docs.status(), StatusCode::OK);
+    let docs = docs.text().await.unwrap();
+    assert!(docs.contains("Navigation principale") && docs.contains("Documentation de l'API"));
+    for path in spec["paths"].as_object().unwrap().keys() {
+        assert!(docs.contains(&format!("<code>{path}</code>")), "{path} is on /api/docs/");
+    }
+    assert!(docs.contains("id=\"schema-ErrorDto\""), "the schemas too");
     let wrong = client().get(f.app.url("/metrics")).bearer_auth(&f.officer_token).send().await.unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED, "a user's token is not the scrape token");
     let metrics = client()

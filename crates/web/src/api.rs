@@ -1,5 +1,5 @@
 //! The JSON API under `/api/v1`, documented by the OpenAPI document at
-//! `/api/v1/openapi.json` (Swagger UI at `/api/docs/`, vendored: nothing is downloaded).
+//! `/api/v1/openapi.json` (drawn for people at `/api/docs/` by [`crate::api_docs`]).
 //!
 //! Amounts are strings with two decimals (`"478.61"`), dates ISO (`"2026-05-11"`).
 
@@ -8,14 +8,6 @@ use crate::AppState;
 use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::OpenApi;
-use utoipa_swagger_ui::SwaggerUi;
-
-/// Swagger UI, served from the vendored assets, behind the same authentication.
-pub fn swagger_ui(state: AppState) -> Router<AppState> {
-    let ui: Router<AppState> =
-        SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")).into();
-    ui.route_layer(axum::middleware::from_extractor_with_state::<CurrentUser, AppState>(state))
-}
 
 #[derive(OpenApi)]
 #[openapi(

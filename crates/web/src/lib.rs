@@ -26,6 +26,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 
 pub mod admin;
 pub mod api;
+pub mod api_docs;
 pub mod approvals;
 pub mod attachments;
 pub mod auth;
@@ -159,7 +160,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(letter_templates::api())
                 .merge(committee::api()),
         )
-        .merge(api::swagger_ui(state.clone()))
+        .merge(api_docs::pages())
         .layer(middleware::from_fn_with_state(state.clone(), timeout::limit))
         .layer(middleware::from_fn(error::contract_errors))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages::error_pages))

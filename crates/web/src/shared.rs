@@ -97,6 +97,7 @@ pub(crate) async fn static_file(Path(file): Path<String>) -> Response {
     let (body, content_type): (&'static str, &str) = match file.as_str() {
         "style.css" => (include_str!("../static/style.css"), "text/css; charset=utf-8"),
         "calculators.js" => (include_str!("../static/calculators.js"), "text/javascript; charset=utf-8"),
+        "shortcuts.js" => (include_str!("../static/shortcuts.js"), "text/javascript; charset=utf-8"),
         _ => return (axum::http::StatusCode::NOT_FOUND, "introuvable").into_response(),
     };
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "max-age=3600")], body).into_response()

@@ -1,6 +1,7 @@
 //! Cases: the list, the case page, notes, tags, assignment, payments by hand, write-offs.
 
 pub mod api;
+pub mod bulk;
 pub mod pages;
 
 use crate::format;
@@ -20,6 +21,9 @@ use std::collections::BTreeMap;
 pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/dossiers", get(pages::case_list))
+        .route("/dossiers/filtres", post(bulk::save_filter))
+        .route("/dossiers/filtres/{id}/supprimer", post(bulk::delete_filter))
+        .route("/dossiers/actions-groupees", post(bulk::bulk_action))
         .route("/dossiers/{id}", get(pages::case_page))
         .route("/dossiers/{id}/notes", post(pages::add_note))
         .route("/dossiers/{id}/etiquettes", post(pages::set_tags))

@@ -14,7 +14,7 @@ use recouvre_app::error::Error;
 use recouvre_domain::authority::Permission;
 use recouvre_domain::case::{CaseStatus, ClaimNature};
 use recouvre_domain::Money;
-use recouvre_store::cases::{CaseFilter, CaseSort, OfficerFilter};
+use recouvre_store::cases::{CaseCount, CaseFilter, CaseSort, OfficerFilter, MAX_OFFSET};
 use serde::Deserialize;
 
 // ---------------------------------------------------------------------------------------------
@@ -38,6 +38,10 @@ pub struct ListQuery {
     pub sort: String,
     #[serde(default)]
     pub after: String,
+    /// The page's number (1 the first): with `after`, the number of the page that cursor
+    /// starts; without it, the page is read at its offset (pages up to the count's cap).
+    #[serde(default)]
+    pub page: String,
     /// `1`: open cases only.
     #[serde(default)]
     pub open: String,
@@ -131,13 +135,49 @@ impl ListQuery {
             active_to: date(&self.active_to, "active_to", "actions jusqu'au")?,
             sort,
             after: non_empty(&self.after),
-            limit: 50,
+            offset: match non_empty(&self.after) {
+                Some(_) => 0,
+                None => (self.page_number()? - 1).saturating_mul(PAGE_ROWS),
+            },
+            limit: PAGE_ROWS,
+        })
+        .and_then(|filter| {
+            if filter.offset > MAX_OFFSET {
+                return Err(bad(
+                    "page",
+                    format!(
+                        "page {} : on ne saute directement qu'aux {} premières pages ; affinez les filtres ou suivez « Page suivante »",
+                        self.page.trim(),
+                        MAX_OFFSET / PAGE_ROWS + 1
+                    ),
+                ));
+            }
+            Ok(filter)
+        })
+    }
+
+    /// The page's number, 1 when absent.
+    pub fn page_number(&self) -> Result<u32, AppError> {
+        let text = self.page.trim();
+        if text.is_empty() {
+            return Ok(1);
+        }
+        text.parse::<u32>().ok().filter(|page| *page >= 1).ok_or_else(|| {
+            AppError::App(Error::invalid(
+                "page",
+                "invalid_input",
+                format!("numéro de page « {text} » invalide : un nombre à partir de 1"),
+            ))
         })
     }
 }
 
+/// Cases on a page of the list.
+const PAGE_ROWS: u32 = 50;
+
 pub(crate) struct CaseRow {
     id: i64,
+    version: i64,
     reference: String,
     debtor_name: String,
     status: &'static str,
@@ -161,6 +201,22 @@ pub(crate) struct CaseListPage {
     rows: Vec<CaseRow>,
     next_url: Option<String>,
     first_url: Option<String>,
+    previous_url: Option<String>,
+    /// « 1 234 dossiers », « plus de 10 000 dossiers ».
+    count_text: String,
+    /// « page 3 sur 25 ».
+    page_text: String,
+    /// The numbered links: (number, url, is the current page); `None` is a gap « … ».
+    page_links: Vec<Option<(u32, String, bool)>>,
+    /// The sortable columns' headers: the link that sorts by them and their `aria-sort`.
+    sort_opened: SortHeader,
+    sort_total: SortHeader,
+    /// The user's saved filters: (id, name, the list's address with it).
+    saved_filters: Vec<(i64, String, String)>,
+    /// The filters in force as a URL query (what « Enregistrer ce filtre » saves).
+    current_query: String,
+    /// Officers the bulk form can assign to.
+    assignees: Vec<Choice>,
     /// The cockpit's filters in force: (parameter, value, what it means), kept by the form.
     extra_filters: Vec<(&'static str, String, String)>,
 }
@@ -171,12 +227,15 @@ pub(crate) async fn case_list(
     Query(query): Query<ListQuery>,
 ) -> PageResult {
     let filter = query.to_filter(&user)?;
-    let page = recouvre_app::cases::list(&state.app, &user.actor(), &filter).await?;
+    let current_page = query.page_number()?;
+    let recouvre_app::cases::ListScreen { page, count, officers: assignable, saved_filters } =
+        recouvre_app::cases::list_screen(&state.app, &user.actor(), &filter).await?;
     let rows = page
         .cases
         .iter()
         .map(|case| CaseRow {
             id: case.id,
+            version: case.version,
             reference: case.reference.clone(),
             debtor_name: case.debtor_name(),
             status: CaseStatus::from_code(&case.status).map_or("?", CaseStatus::label),
@@ -190,16 +249,140 @@ pub(crate) async fn case_list(
         Choice { code: "me".into(), label: "Mes dossiers".into(), selected: query.officer == "me" },
         Choice { code: "none".into(), label: "Non affectés".into(), selected: query.officer == "none" },
     ];
-    for officer in recouvre_app::cases::assignable_officers(&state.app, &user.actor()).await? {
-        {
-            officers.push(Choice {
-                code: officer.id.to_string(),
-                label: officer.display_name.clone(),
-                selected: query.officer == officer.id.to_string(),
-            });
-        }
+    for officer in &assignable {
+        officers.push(Choice {
+            code: officer.id.to_string(),
+            label: officer.display_name.clone(),
+            selected: query.officer == officer.id.to_string(),
+        });
     }
-    let base_query = |after: Option<&str>| -> String {
+    let assignees = assignable
+        .iter()
+        .map(|officer| Choice { code: officer.id.to_string(), label: officer.display_name.clone(), selected: false })
+        .collect();
+    let saved_filters = saved_filters
+        .into_iter()
+        .map(|filter| (filter.id, filter.name, format!("/dossiers?{}", filter.query)))
+        .collect();
+    let current_query = list_url(&query, &query.sort, None, None).trim_start_matches("/dossiers?").to_string();
+    let base_query = |after: Option<&str>| -> String { list_url(&query, &query.sort, after, None) };
+    let page_url = |number: u32, after: Option<&str>| -> String {
+        list_url(&query, &query.sort, after, (number > 1).then_some(number))
+    };
+    let links = page_links(current_page, count);
+    let page_view = CaseListPage {
+        layout: Layout::of(&user),
+        q: query.q.clone(),
+        min: query.min.clone(),
+        max: query.max.clone(),
+        statuses: choices(CaseStatus::ALL, CaseStatus::code, CaseStatus::label, &query.status),
+        natures: choices(ClaimNature::ALL, ClaimNature::code, ClaimNature::label, &query.nature),
+        officers,
+        sorts: choices(&CaseSort::ALL, CaseSort::code, CaseSort::label, &query.sort),
+        rows,
+        next_url: page.next.as_deref().map(|next| page_url(current_page + 1, Some(next))),
+        first_url: (current_page > 1 || !query.after.is_empty()).then(|| base_query(None)),
+        previous_url: (current_page > 1 && (current_page - 2) * PAGE_ROWS <= MAX_OFFSET)
+            .then(|| page_url(current_page - 1, None)),
+        count_text: count_text(count),
+        page_text: match total_pages(count) {
+            Some(total) => format!("page {current_page} sur {}", total.max(1)),
+            None => format!("page {current_page}"),
+        },
+        page_links: links.into_iter().map(|link| link.map(|(n, current)| (n, page_url(n, None), current))).collect(),
+        sort_opened: SortHeader::of(&query, filter.sort, CaseSort::OpenedDesc, CaseSort::OpenedAsc),
+        sort_total: SortHeader::of(&query, filter.sort, CaseSort::TotalDesc, CaseSort::TotalAsc),
+        saved_filters,
+        current_query,
+        assignees,
+        extra_filters: extra_filters(&filter, &query),
+    };
+    render(&page_view)
+}
+
+/// A sortable column's header: the link that sorts the list by it (the other way when it is
+/// the sort in force) and its `aria-sort`.
+pub(crate) struct SortHeader {
+    url: String,
+    aria_sort: &'static str,
+    /// « (tri décroissant) », said after the header's word.
+    state: &'static str,
+}
+
+impl SortHeader {
+    fn of(query: &ListQuery, current: CaseSort, descending: CaseSort, ascending: CaseSort) -> SortHeader {
+        let (next, aria_sort, state) = if current == descending {
+            (ascending, "descending", " ▼")
+        } else if current == ascending {
+            (descending, "ascending", " ▲")
+        } else {
+            (descending, "none", "")
+        };
+        SortHeader { url: list_url(query, next.code(), None, None), aria_sort, state }
+    }
+}
+
+/// « 1 234 dossiers », « 1 dossier », « plus de 10 000 dossiers ».
+fn count_text(count: CaseCount) -> String {
+    let number = thousands(count.count);
+    match (count.more, count.count) {
+        (true, _) => format!("plus de {number} dossiers"),
+        (false, 0) => "aucun dossier".to_string(),
+        (false, 1) => "1 dossier".to_string(),
+        (false, _) => format!("{number} dossiers"),
+    }
+}
+
+/// 10000 → « 10 000 » (the French thousands separator, a narrow no-break space).
+fn thousands(number: u32) -> String {
+    let digits = number.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push('\u{202F}');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// The number of pages, unknown past the count's cap.
+fn total_pages(count: CaseCount) -> Option<u32> {
+    (!count.more).then(|| count.count.div_ceil(PAGE_ROWS))
+}
+
+/// The numbered page links: the first, the last (when known) and two either side of the
+/// current one, gaps as `None`; only pages reachable by offset (up to the count's cap).
+fn page_links(current: u32, count: CaseCount) -> Vec<Option<(u32, bool)>> {
+    let reachable = MAX_OFFSET / PAGE_ROWS + 1;
+    let last = total_pages(count).unwrap_or(reachable).min(reachable);
+    if last <= 1 && current <= 1 {
+        return Vec::new();
+    }
+    let mut numbers: Vec<u32> = vec![1];
+    numbers.extend(current.saturating_sub(2).max(1)..=current.saturating_add(2).min(last));
+    if total_pages(count).is_some() {
+        numbers.push(last);
+    }
+    numbers.retain(|n| *n >= 1 && *n <= last);
+    numbers.sort_unstable();
+    numbers.dedup();
+    let mut links = Vec::new();
+    let mut previous = 0;
+    for number in numbers {
+        if number > previous + 1 {
+            links.push(None);
+        }
+        links.push(Some((number, number == current)));
+        previous = number;
+    }
+    links
+}
+
+/// The list's URL with the same filters: `sort`, the cursor and the page number given.
+fn list_url(query: &ListQuery, sort: &str, after: Option<&str>, page: Option<u32>) -> String {
+    let page_text = page.map(|page| page.to_string()).unwrap_or_default();
+    {
         let mut pairs = vec![
             ("q", query.q.as_str()),
             ("status", query.status.as_str()),
@@ -207,7 +390,7 @@ pub(crate) async fn case_list(
             ("nature", query.nature.as_str()),
             ("min", query.min.as_str()),
             ("max", query.max.as_str()),
-            ("sort", query.sort.as_str()),
+            ("sort", sort),
             ("open", query.open.as_str()),
             ("deadline_before", query.deadline_before.as_str()),
             ("approval", query.approval.as_str()),
@@ -220,28 +403,14 @@ pub(crate) async fn case_list(
         if let Some(after) = after {
             pairs.push(("after", after));
         }
+        pairs.push(("page", page_text.as_str()));
         let encoded: Vec<String> = pairs
             .into_iter()
             .filter(|(_, value)| !value.is_empty())
             .map(|(key, value)| format!("{key}={}", url_encode(value)))
             .collect();
         format!("/dossiers?{}", encoded.join("&"))
-    };
-    let page_view = CaseListPage {
-        layout: Layout::of(&user),
-        q: query.q.clone(),
-        min: query.min.clone(),
-        max: query.max.clone(),
-        statuses: choices(CaseStatus::ALL, CaseStatus::code, CaseStatus::label, &query.status),
-        natures: choices(ClaimNature::ALL, ClaimNature::code, ClaimNature::label, &query.nature),
-        officers,
-        sorts: choices(&CaseSort::ALL, CaseSort::code, CaseSort::label, &query.sort),
-        rows,
-        next_url: page.next.as_deref().map(|next| base_query(Some(next))),
-        first_url: (!query.after.is_empty()).then(|| base_query(None)),
-        extra_filters: extra_filters(&filter, &query),
-    };
-    render(&page_view)
+    }
 }
 
 /// The cockpit's filters of a list, said in French.
@@ -632,4 +801,33 @@ pub(crate) async fn propose_write_off(
     recouvre_app::cases::propose_write_off(&state.app, &user.actor(), case_id, form.version, &amounts, &form.reason)
         .await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}#journal")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{count_text, page_links, CaseCount};
+
+    #[test]
+    fn the_count_says_how_many_and_when_it_stopped() {
+        assert_eq!(count_text(CaseCount { count: 0, more: false }), "aucun dossier");
+        assert_eq!(count_text(CaseCount { count: 1, more: false }), "1 dossier");
+        assert_eq!(count_text(CaseCount { count: 1234, more: false }), "1\u{202F}234 dossiers");
+        assert_eq!(count_text(CaseCount { count: 10_000, more: true }), "plus de 10\u{202F}000 dossiers");
+    }
+
+    #[test]
+    fn page_numbers_show_the_ends_and_the_neighbours() {
+        let numbers = |current, count, more| -> Vec<Option<u32>> {
+            page_links(current, CaseCount { count, more }).into_iter().map(|link| link.map(|(n, _)| n)).collect()
+        };
+        assert!(numbers(1, 40, false).is_empty(), "one page: no numbers");
+        assert_eq!(numbers(1, 120, false), vec![Some(1), Some(2), Some(3)]);
+        assert_eq!(
+            numbers(6, 1000, false),
+            vec![Some(1), None, Some(4), Some(5), Some(6), Some(7), Some(8), None, Some(20)]
+        );
+        // Past the count's cap the last page is unknown: no last number.
+        assert_eq!(numbers(1, 10_000, true), vec![Some(1), Some(2), Some(3)]);
+        assert!(page_links(2, CaseCount { count: 120, more: false }).contains(&Some((2, true))));
+    }
 }
