@@ -75,6 +75,11 @@ crate::case::coded_enum!(
         MandateRevoked => ("mandate_revoked", "Mandat SEPA révoqué"),
         DirectDebitCollected => ("direct_debit_collected", "Prélèvement présenté"),
         DirectDebitReturned => ("direct_debit_returned", "Prélèvement rejeté"),
+        ContactRecorded => ("contact_recorded", "Contact avec le débiteur"),
+        PromiseKept => ("promise_kept", "Promesse de paiement tenue"),
+        PromiseBroken => ("promise_broken", "Promesse de paiement non tenue"),
+        ActionPlanned => ("action_planned", "Action planifiée"),
+        ActionMoved => ("action_moved", "Action reportée"),
     }
 );
 
@@ -103,6 +108,9 @@ impl EventKind {
                 &["decision_reason", "reason"]
             }
             PlanCancelled => &["reason"],
+            ContactRecorded => &["summary"],
+            // An officer's own action is free text (« Rappeler Mme Martin… »).
+            ActionPlanned | ActionMoved | ActionDone => &["label"],
             _ => &[],
         }
     }

@@ -342,6 +342,7 @@ pub(crate) struct CasePage {
     due_inputs: Vec<(&'static str, &'static str, String)>,
     workflow: crate::workflow::CaseWorkflowView,
     letters: crate::letters::CaseLettersView,
+    contacts: crate::contacts::CaseContactsView,
 }
 
 pub(crate) async fn case_page(
@@ -349,8 +350,9 @@ pub(crate) async fn case_page(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> PageResult {
-    let recouvre_app::cases::CasePageFile { file, workflow, documents, names } =
+    let recouvre_app::cases::CasePageFile { file, workflow, documents, names, contacts, assignees } =
         recouvre_app::cases::case_page(&state.app, &user.actor(), case_id, &format!("/dossiers/{case_id}")).await?;
+    let contacts = crate::contacts::case_view(&contacts, &workflow.deadlines, &assignees, &names, &user.user.login);
     let today = workflow.today;
     let (case, events) = (&file.case, &file.journal);
     let debtor = &case.debtor;
@@ -472,6 +474,7 @@ pub(crate) async fn case_page(
         ],
         workflow: crate::workflow::CaseWorkflowView::of(workflow, &names),
         letters: crate::letters::case_view(documents),
+        contacts,
     };
     render(&view)
 }
