@@ -64,7 +64,8 @@ pub async fn nightly_run(
         recouvre_store::workflow::follow_plans(app.store(), options.as_of, &rules, &actor.login, app.now()).await?;
     // A promise gets the grace an instalment gets before it is called missed.
     let grace_days = i64::from(rules.procedure.plan_reminder_after_days);
-    let promises = recouvre_store::contacts::follow_promises(app.store(), options.as_of, grace_days, &actor.login, app.now())
-        .await?;
+    let promises =
+        recouvre_store::contacts::follow_promises(app.store(), options.as_of, grace_days, &actor.login, app.now())
+            .await?;
     Ok(NightlyOutcome { totals, report, plans, promises })
 }

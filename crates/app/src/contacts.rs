@@ -52,7 +52,11 @@ fn one_of(field: &str, code: &str, codes: &[&'static str], family: Family) -> Re
     codes.iter().copied().find(|known| *known == code).ok_or_else(|| {
         let choices: Vec<String> =
             codes.iter().map(|known| format!("{known} ({})", vocabulary::label(family, known))).collect();
-        Error::invalid(field, "unknown_code", format!("{field} : « {code} » inconnu ; choisissez parmi {}", choices.join(", ")))
+        Error::invalid(
+            field,
+            "unknown_code",
+            format!("{field} : « {code} » inconnu ; choisissez parmi {}", choices.join(", ")),
+        )
     })
 }
 

@@ -123,7 +123,7 @@ impl Tx {
         let sql = format!(
             "SELECT {CONTACT_COLUMNS} FROM case_contacts WHERE case_id = $1 ORDER BY contact_on DESC, id DESC LIMIT 200"
         );
-        Ok(query_as(&sql).bind(case_id).fetch_all(&mut *self).await?)
+        query_as(&sql).bind(case_id).fetch_all(&mut *self).await
     }
 }
 
@@ -215,13 +215,13 @@ pub async fn follow_promises(
 
 /// The promises judged from `since` on: (night judged, `kept` or `broken`).
 pub async fn promises_judged(store: &Store, since: NaiveDate) -> Result<Vec<(NaiveDate, String)>> {
-    Ok(query_as(
+    query_as(
         "SELECT promise_checked_on, promise_status FROM case_contacts \
          WHERE promise_checked_on IS NOT NULL AND promise_checked_on >= $1",
     )
     .bind(since)
     .fetch_all(store)
-    .await?)
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------

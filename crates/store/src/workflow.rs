@@ -712,7 +712,8 @@ pub async fn apply_step(
     // An act cannot predate the step it follows: the procedure's last step (`updated_on`).
     if let Some(last) = current.as_ref().map(|row| row.updated_on).filter(|last| request.on < *last) {
         let day = |date: NaiveDate| date.format("%d/%m/%Y").to_string();
-        let message = format!("on : le {} est avant l'étape qu'il suit, du {} ; vérifiez la date", day(request.on), day(last));
+        let message =
+            format!("on : le {} est avant l'étape qu'il suit, du {} ; vérifiez la date", day(request.on), day(last));
         return Err(StoreError::invalid_field("on", message));
     }
     let open: Vec<(String, NaiveDate)> = match &current {
@@ -1054,7 +1055,8 @@ const AGENDA_COLUMNS: &str = "a.id, a.case_id, c.reference AS case_reference, c.
     u.login AS officer_login, u.display_name AS officer_name, ua.login AS assignee_login, ua.display_name AS assignee_name";
 const ASSIGNEE_JOIN: &str = "LEFT JOIN users ua ON ua.id = a.assignee_id";
 const OPEN_BY: &str = "a.status = 'open' AND a.due_on <= $1 ORDER BY a.due_on, a.id LIMIT $2";
-const AGENDA_JOINS: &str = "FROM agenda_items a JOIN cases c ON c.id = a.case_id LEFT JOIN users u ON u.id = c.officer_id \
+const AGENDA_JOINS: &str =
+    "FROM agenda_items a JOIN cases c ON c.id = a.case_id LEFT JOIN users u ON u.id = c.officer_id \
     LEFT JOIN users ua ON ua.id = a.assignee_id";
 
 /// The open items of a case, soonest first (suspended ones included, flagged by their status).

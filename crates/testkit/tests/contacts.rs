@@ -131,7 +131,11 @@ async fn a_contact_with_a_promise_is_on_the_timeline_and_bad_dates_are_refused()
     let before = version_of(&app, 1).await;
     for (change, code, field) in [
         (json!({"on": tomorrow}), "date_in_future", "on"),
-        (json!({"promise": {"amount": "150.00", "due_on": today() - Duration::days(1)}}), "date_in_past", "promise.due_on"),
+        (
+            json!({"promise": {"amount": "150.00", "due_on": today() - Duration::days(1)}}),
+            "date_in_past",
+            "promise.due_on",
+        ),
         (json!({"promise": {"amount": "0.00", "due_on": due}}), "amount_not_positive", "promise.amount"),
         (json!({"channel": "pigeon"}), "unknown_code", "channel"),
         (json!({"direction": "sideways"}), "unknown_code", "direction"),
@@ -151,8 +155,12 @@ async fn a_contact_with_a_promise_is_on_the_timeline_and_bad_dates_are_refused()
         &app,
         &camille,
         "/api/v1/cases/1/contacts",
-        current(&app, 1, json!({"channel": "letter", "direction": "inbound", "summary": "Courrier reçu",
-                                "on": today() - Duration::days(3)}))
+        current(
+            &app,
+            1,
+            json!({"channel": "letter", "direction": "inbound", "summary": "Courrier reçu",
+                                "on": today() - Duration::days(3)}),
+        )
         .await,
     )
     .await;
@@ -179,7 +187,8 @@ async fn a_broken_promise_is_on_the_officers_agenda_once_after_the_night_and_a_k
         let body = json!({"channel": "phone", "direction": "outbound", "summary": "Appel de relance",
                           "promise": {"amount": "150.00", "due_on": due}});
         let (status, answer) =
-            post(&app, &camille, &format!("/api/v1/cases/{case_id}/contacts"), current(&app, case_id, body).await).await;
+            post(&app, &camille, &format!("/api/v1/cases/{case_id}/contacts"), current(&app, case_id, body).await)
+                .await;
         assert_eq!(status, StatusCode::CREATED, "{answer}");
     }
     // Case 2's debtor keeps the promise: 200.00 received today.

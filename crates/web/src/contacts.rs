@@ -232,8 +232,7 @@ pub(crate) async fn patch_action(
     Path(item_id): Path<i64>,
     Json(request): Json<MoveActionRequest>,
 ) -> Result<Json<VersionDto>, AppError> {
-    let version =
-        contacts::move_action(&state.app, &user.actor(), item_id, request.version, request.due_on).await?;
+    let version = contacts::move_action(&state.app, &user.actor(), item_id, request.version, request.due_on).await?;
     Ok(Json(VersionDto { version }))
 }
 
@@ -455,7 +454,11 @@ pub(crate) fn case_view(
     let choice = |family, codes: &[&str]| -> Vec<Choice> {
         codes
             .iter()
-            .map(|code| Choice { code: (*code).to_string(), label: vocabulary::label(family, code).to_string(), selected: false })
+            .map(|code| Choice {
+                code: (*code).to_string(),
+                label: vocabulary::label(family, code).to_string(),
+                selected: false,
+            })
             .collect()
     };
     let mut people: Vec<Choice> = assignees

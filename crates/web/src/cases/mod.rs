@@ -111,7 +111,11 @@ pub(crate) fn event_summary(event: &JournalEvent, names: &BTreeMap<String, Strin
                 let amount = promise.get("amount").and_then(Value::as_str).and_then(|a| a.parse::<Money>().ok());
                 let due = promise.get("due_on").and_then(Value::as_str).and_then(|d| d.parse::<NaiveDate>().ok());
                 if let (Some(amount), Some(due)) = (amount, due) {
-                    line.push_str(&format!(" ; promesse de {} pour le {}", amount.to_french(), format::short_date(due)));
+                    line.push_str(&format!(
+                        " ; promesse de {} pour le {}",
+                        amount.to_french(),
+                        format::short_date(due)
+                    ));
                 }
             }
             line
