@@ -313,3 +313,56 @@ async fn a_step_dated_tomorrow_or_before_the_step_it_follows_is_refused() {
         post(&app, &camille, path, current(&app, 1, step("file_request", today() - Duration::days(5))).await).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
 }
+
+#[tokio::test]
+async fn the_case_pages_forms_plan_move_and_close_an_action_for_a_colleague() {
+    let (app, _, dominique) = app_with_cases().await;
+    let client = app.login("camille", PASSWORD).await;
+    let page = client.get(app.url("/dossiers/1")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"action-form\"") && page.contains("id=\"contact-form\""), "the forms are offered");
+    let csrf = recouvre_testkit::hidden_value(&page, "csrf").unwrap();
+    let due = today() + Duration::days(2);
+    let version = version_of(&app, 1).await.to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        ("label", "Appeler l'employeur"),
+        ("due_on", &due.to_string()),
+        ("assignee", "dominique"),
+    ];
+    let response = client.post(app.url("/dossiers/1/actions")).form(&form).send().await.unwrap();
+    assert!(response.status().is_success() || response.status().is_redirection(), "{}", response.status());
+    let until = today() + Duration::days(30);
+    let item = agenda(&app, &dominique, until).await.into_iter().find(|item| item["label"] == "Appeler l'employeur");
+    let item_id = item.expect("on dominique's agenda")["id"].as_i64().unwrap();
+
+    // The case page lists it, for dominique, with « Reporter » and « Fait ».
+    let page = client.get(app.url("/dossiers/1")).send().await.unwrap().text().await.unwrap();
+    let list = page.split("id=\"action-list\"").nth(1).expect("the actions are listed");
+    assert!(list.contains("Appeler l&#39;employeur") || list.contains("Appeler l'employeur"), "{list}");
+    assert!(list.contains(&format!("/dossiers/1/actions/{item_id}/report")), "{list}");
+
+    let later = due + Duration::days(5);
+    let version = version_of(&app, 1).await.to_string();
+    let form = [("csrf", csrf.as_str()), ("version", version.as_str()), ("due_on", &later.to_string())];
+    client.post(app.url(&format!("/dossiers/1/actions/{item_id}/report"))).form(&form).send().await.unwrap();
+    let item = agenda(&app, &dominique, until).await.into_iter().find(|item| item["id"] == item_id).unwrap();
+    assert_eq!(item["due_on"], json!(later), "moved by the form");
+    // A day already past is refused by the form as by the API.
+    let version = version_of(&app, 1).await.to_string();
+    let yesterday = (today() - Duration::days(1)).to_string();
+    let form = [("csrf", csrf.as_str()), ("version", version.as_str()), ("due_on", yesterday.as_str())];
+    let response =
+        client.post(app.url(&format!("/dossiers/1/actions/{item_id}/report"))).form(&form).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    let form = [("csrf", csrf.as_str()), ("version", version.as_str())];
+    client.post(app.url(&format!("/dossiers/1/actions/{item_id}/fait"))).form(&form).send().await.unwrap();
+    assert!(agenda(&app, &dominique, until).await.iter().all(|item| item["id"] != item_id), "done by the form");
+    let kinds = journal_kinds(&app, 1).await;
+    for kind in ["action_planned", "action_moved", "action_done"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+    }
+    let page = client.get(app.url("/dossiers/1")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Action reportée") && page.contains("Action planifiée"), "on the timeline in French");
+}
