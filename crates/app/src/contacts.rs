@@ -191,15 +191,3 @@ pub async fn move_action(app: &App, actor: &Actor, item_id: i64, version: i64, d
     let due_on = limits::planned_date("due_on", due_on, app.today())?;
     Ok(recouvre_store::contacts::move_action(app.store(), item_id, version, due_on, &actor.login, app.now()).await?)
 }
-
-/// Users who may be given an action: active users who work cases, by name.
-pub async fn assignees(app: &App, actor: &Actor) -> Result<Vec<recouvre_store::users::User>> {
-    actor.require(Permission::WorkCases)?;
-    let mut users: Vec<_> = recouvre_store::users::list(app.store())
-        .await?
-        .into_iter()
-        .filter(|user| user.active && user.role.allows(Permission::WorkCases))
-        .collect();
-    users.sort_by(|a, b| a.display_name.cmp(&b.display_name));
-    Ok(users)
-}
