@@ -32,13 +32,15 @@ pub struct NightlyOutcome {
     pub totals: RunTotals,
     pub report: ProcessReport,
     pub plans: PlanFollowUp,
+    /// Promises to pay judged this night (issue 17).
+    pub promises: recouvre_store::contacts::PromiseFollowUp,
 }
 
 /// Workers in one process, at most.
 pub const WORKERS_MAX: usize = 64;
 
 /// Runs the nightly work of `options.as_of` (this process's share of it), then follows the
-/// payment plans.
+/// payment plans and judges the promises to pay.
 pub async fn nightly_run(
     app: &App,
     actor: &Actor,
@@ -60,5 +62,10 @@ pub async fn nightly_run(
     let rules = recouvre_store::workflow::rules(app.store()).await?;
     let plans =
         recouvre_store::workflow::follow_plans(app.store(), options.as_of, &rules, &actor.login, app.now()).await?;
-    Ok(NightlyOutcome { totals, report, plans })
+    // A promise gets the grace an instalment gets before it is called missed.
+    let grace_days = i64::from(rules.procedure.plan_reminder_after_days);
+    let promises =
+        recouvre_store::contacts::follow_promises(app.store(), options.as_of, grace_days, &actor.login, app.now())
+            .await?;
+    Ok(NightlyOutcome { totals, report, plans, promises })
 }

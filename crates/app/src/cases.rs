@@ -119,6 +119,10 @@ pub struct CasePageFile {
     pub names: std::collections::BTreeMap<String, String>,
     /// Where the case stands as to its closing (issue 17).
     pub closure: crate::closure::ClosureState,
+    /// The contacts with the debtor, newest first (issue 17).
+    pub contacts: Vec<crate::contacts::ContactRow>,
+    /// Who may be given an action on the case: (login, full name) of active users who work cases.
+    pub assignees: Vec<(String, String)>,
 }
 
 /// Reads the whole case page in one read transaction — one consistent snapshot, so the balance,
@@ -133,14 +137,18 @@ pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
     let documents = tx.case_documents(case_id).await?;
     let attachments = tx.case_attachments(case_id).await?;
     let closure = tx.closure_state(case_id, time_barred).await?;
+    let contacts = tx.case_contacts(case_id).await?;
     tx.commit().await?;
     record_access(app, actor, case_id, Some(file.case.debtor_id), path).await?;
-    let names = recouvre_store::users::list(app.read_store())
-        .await?
-        .into_iter()
-        .map(|user| (user.login, user.display_name))
+    let users = recouvre_store::users::list(app.read_store()).await?;
+    let mut assignees: Vec<(String, String)> = users
+        .iter()
+        .filter(|user| user.active && user.role.allows(Permission::WorkCases))
+        .map(|user| (user.login.clone(), user.display_name.clone()))
         .collect();
-    Ok(CasePageFile { file, workflow, documents, attachments, names, closure })
+    assignees.sort_by(|a, b| a.1.cmp(&b.1));
+    let names = users.into_iter().map(|user| (user.login, user.display_name)).collect();
+    Ok(CasePageFile { file, workflow, documents, attachments, names, closure, contacts, assignees })
 }
 
 /// The debtor of a case, or 404.

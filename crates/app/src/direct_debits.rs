@@ -11,7 +11,7 @@ use recouvre_iso20022::{sepa, Creditor, DirectDebit, DirectDebitBatch, Pain008Er
 use recouvre_store::direct_debits::{CollectionFile, ExportSummary, NewMandate, Sequence};
 use recouvre_store::settings::BankIdentity;
 
-use crate::{Actor, App, Error, Result};
+use crate::{limits, Actor, App, Error, Result};
 
 /// Reads a message version: `02` (pain.008.001.02) or `08`.
 pub fn version(text: &str) -> Result<Pain008Version> {
@@ -136,12 +136,14 @@ pub async fn add_mandate(
         }
         _ => None,
     };
+    // The debtor signed it: an act, never dated after today (400 naming the field).
+    let signed_on = limits::past_date("signed_on", mandate.signed_on, app.today())?;
     let checked = NewMandate {
         reference: &reference,
         debtor_name,
         debtor_iban: &debtor_iban,
         debtor_bic: debtor_bic.as_deref(),
-        signed_on: mandate.signed_on,
+        signed_on,
     };
     let id = recouvre_store::direct_debits::add_mandate(
         app.store(),

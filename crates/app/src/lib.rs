@@ -29,6 +29,7 @@ pub mod clock;
 pub mod closure;
 pub mod committee;
 pub mod compliance;
+pub mod contacts;
 pub mod demo;
 pub mod direct_debits;
 pub mod error;

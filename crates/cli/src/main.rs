@@ -736,6 +736,7 @@ async fn nightly_run(
     let outcome =
         recouvre_app::batch::nightly_run(app, &system("batch"), &options, progress).await.map_err(operator_error)?;
     let (totals, report, plans) = (&outcome.totals, &outcome.report, &outcome.plans);
+    let outcome_promises = &outcome.promises;
     tracing::info!(
         as_of = %as_of,
         chunks = totals.chunks,
@@ -777,6 +778,10 @@ async fn nightly_run(
     println!(
         "échéanciers : {} suivi(s), {} échéance(s) manquée(s), {} plan(s) caduc(s)",
         plans.plans_seen, plans.instalments_missed, plans.plans_lapsed
+    );
+    println!(
+        "promesses de paiement : {} échue(s), {} tenue(s), {} non tenue(s)",
+        outcome_promises.promises_seen, outcome_promises.kept, outcome_promises.broken
     );
     Ok(())
 }

@@ -38,6 +38,12 @@ pub enum Family {
     ApprovalStatus,
     /// `aml_alerts.status`.
     AlertStatus,
+    /// `case_contacts.channel`.
+    ContactChannel,
+    /// `case_contacts.direction`.
+    ContactDirection,
+    /// `case_contacts.promise_status`.
+    PromiseStatus,
 }
 
 /// (family, code, label). Labels are written to be read alone in a table cell or a badge.
@@ -99,6 +105,16 @@ pub const TERMS: &[(Family, &str, &str)] = &[
     (Family::AlertStatus, "close_proposed", "Classement proposé, à confirmer"),
     (Family::AlertStatus, "closed", "Classée"),
     (Family::AlertStatus, "reported", "Déclaration de soupçon faite"),
+    (Family::ContactChannel, "phone", "Appel téléphonique"),
+    (Family::ContactChannel, "email", "Courriel"),
+    (Family::ContactChannel, "letter", "Courrier"),
+    (Family::ContactChannel, "visit", "Visite"),
+    (Family::ContactChannel, "sms", "SMS"),
+    (Family::ContactDirection, "inbound", "du débiteur"),
+    (Family::ContactDirection, "outbound", "au débiteur"),
+    (Family::PromiseStatus, "open", "en attente"),
+    (Family::PromiseStatus, "kept", "tenue"),
+    (Family::PromiseStatus, "broken", "non tenue"),
 ];
 
 /// What a screen shows for a code this version does not know: never the code itself.

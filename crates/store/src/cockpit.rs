@@ -86,6 +86,10 @@ pub struct Cockpit {
     /// Per officer (user id) in charge when the case closed, the cases closed per week (same
     /// order as `weeks`); officers who closed none are left out.
     pub closed_by_officer: Vec<(i64, Vec<i64>)>,
+    /// Promises to pay judged kept, and broken, by the nightly run per week (same order as
+    /// `weeks`; issue 17).
+    pub promises_kept_per_week: Vec<i64>,
+    pub promises_broken_per_week: Vec<i64>,
 }
 
 /// Weeks of productivity shown.
@@ -212,6 +216,16 @@ pub async fn cockpit(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Res
             }
         }
     }
+    let mut promises_kept_per_week = vec![0; weeks.len()];
+    let mut promises_broken_per_week = vec![0; weeks.len()];
+    for (day, status) in crate::contacts::promises_judged(store, first_week).await? {
+        if let Some(i) = week_of(day) {
+            match status.as_str() {
+                "kept" => promises_kept_per_week[i] += 1,
+                _ => promises_broken_per_week[i] += 1,
+            }
+        }
+    }
     Ok(Cockpit {
         today,
         week_end,
@@ -227,5 +241,7 @@ pub async fn cockpit(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Res
         weeks,
         closed_per_week,
         closed_by_officer: closed_by_officer.into_iter().collect(),
+        promises_kept_per_week,
+        promises_broken_per_week,
     })
 }

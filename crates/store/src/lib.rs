@@ -13,7 +13,8 @@
 //! `ledger`; `suspense` and `cases` above them; `aml` above `suspense`; `closure` (closing a case, and money arriving once it is closed) above `suspense`, below `payments` and `statements`; `payments` (booking a
 //! payment: screening, allocation or hold) above `aml`, `suspense` and `ledger`; `seed` above
 //! `cases`, `imports` above `seed`; `time_bars` (a case's history for the time-bar engine) above `ledger`; `workflow` and `statements` above `direct_debits` and `time_bars`, `approvals` above
-//! `workflow`; `committee` above `workflow`, `batch` above `committee`.
+//! `workflow`; `committee` above `workflow`, `batch` above `committee`; `contacts` (contacts, promises, the
+//! officer's own actions) above `journal` and `ledger`.
 //!
 //! Invariants kept here:
 //! - every change to a case appends an event to its journal in the same transaction
@@ -32,6 +33,7 @@ pub mod cases;
 pub mod closure;
 pub mod cockpit;
 pub mod committee;
+pub mod contacts;
 pub mod controls;
 mod db;
 pub mod direct_debits;

@@ -709,6 +709,13 @@ pub async fn apply_step(
         }
     }
     let current = rows.iter().rev().find(|row| row.kind == kind_code && !row.closed).cloned();
+    // An act cannot predate the step it follows: the procedure's last step (`updated_on`).
+    if let Some(last) = current.as_ref().map(|row| row.updated_on).filter(|last| request.on < *last) {
+        let day = |date: NaiveDate| date.format("%d/%m/%Y").to_string();
+        let message =
+            format!("on : le {} est avant l'étape qu'il suit, du {} ; vérifiez la date", day(request.on), day(last));
+        return Err(StoreError::invalid_field("on", message));
+    }
     let open: Vec<(String, NaiveDate)> = match &current {
         Some(row) => {
             query_as(
@@ -1038,13 +1045,19 @@ pub struct AgendaItem {
     pub officer_login: Option<String>,
     /// The officer's full name, for screens.
     pub officer_name: Option<String>,
+    /// An action planned for someone else than the case's officer (issue 17): it is on their agenda.
+    pub assignee_login: Option<String>,
+    pub assignee_name: Option<String>,
 }
 
 const AGENDA_COLUMNS: &str = "a.id, a.case_id, c.reference AS case_reference, c.version AS case_version, \
     a.procedure_id, a.kind, a.code, a.label, a.due_on, a.nominal_on, a.legal_basis, a.warn_days, a.status, \
-    u.login AS officer_login, u.display_name AS officer_name";
+    u.login AS officer_login, u.display_name AS officer_name, ua.login AS assignee_login, ua.display_name AS assignee_name";
+const ASSIGNEE_JOIN: &str = "LEFT JOIN users ua ON ua.id = a.assignee_id";
+const OPEN_BY: &str = "a.status = 'open' AND a.due_on <= $1 ORDER BY a.due_on, a.id LIMIT $2";
 const AGENDA_JOINS: &str =
-    "FROM agenda_items a JOIN cases c ON c.id = a.case_id LEFT JOIN users u ON u.id = c.officer_id";
+    "FROM agenda_items a JOIN cases c ON c.id = a.case_id LEFT JOIN users u ON u.id = c.officer_id \
+    LEFT JOIN users ua ON ua.id = a.assignee_id";
 
 /// The open items of a case, soonest first (suspended ones included, flagged by their status).
 pub async fn case_agenda(store: &Store, case_id: i64) -> Result<Vec<AgendaItem>> {
@@ -1088,7 +1101,10 @@ pub async fn agenda_planned(
     }
     let ids: Vec<String> = officer_ids.iter().map(i64::to_string).collect();
     let ids = ids.join(", ");
-    let conditions = format!("a.status = 'open' AND a.due_on <= $1 AND c.officer_id IN ({ids})");
+    // An action assigned to someone is on their agenda, not the case officer's (read below).
+    let conditions = format!(
+        "a.status = 'open' AND a.due_on <= $1 AND c.officer_id IN ({ids}) AND (a.assignee_id IS NULL OR a.assignee_id IN ({ids}))"
+    );
     // SQLite reads the open items in date order and keeps those of the officers' cases: quick for
     // an officer with many cases, but a user with few (a team lead) read every open item of a
     // million-case portfolio to find theirs (406 ms, docs/performance.md). Under
@@ -1107,12 +1123,18 @@ pub async fn agenda_planned(
     let sql = if from_cases {
         format!(
             "SELECT {AGENDA_COLUMNS} FROM cases c CROSS JOIN agenda_items a ON a.case_id = c.id LEFT JOIN users u ON u.id = c.officer_id \
-             WHERE {conditions} ORDER BY a.due_on, a.id LIMIT $2"
+             {ASSIGNEE_JOIN} WHERE {conditions} ORDER BY a.due_on, a.id LIMIT $2"
         )
     } else {
         format!("SELECT {AGENDA_COLUMNS} {AGENDA_JOINS} WHERE {conditions} ORDER BY a.due_on, a.id LIMIT $2")
     };
-    let rows = query_as(&sql).bind(until).bind(limit).fetch_all(store).await?;
+    let mut rows: Vec<AgendaItem> = query_as(&sql).bind(until).bind(limit).fetch_all(store).await?;
+    // Actions assigned to these users on other officers' cases (issue 17), through their own index.
+    let assigned = format!("SELECT {AGENDA_COLUMNS} {AGENDA_JOINS} WHERE a.assignee_id IN ({ids}) AND {OPEN_BY}");
+    rows.extend(query_as::<AgendaItem>(&assigned).bind(until).bind(limit).fetch_all(store).await?);
+    rows.sort_by_key(|item| (item.due_on, item.id));
+    rows.dedup_by_key(|item| item.id);
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok(rows)
 }
 

@@ -1284,3 +1284,64 @@ async fn keyboard_only_the_officer_tags_cases_in_bulk() {
     }
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn officer_logs_a_call_with_a_promise_and_plans_a_reminder_for_a_colleague() {
+    let app = app_with_cases(0, 2).await;
+    let due_on = recouvre_testkit::today() - chrono::Duration::days(90);
+    let file = format!(
+        "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on;monthly_income\n\
+         C1;Bernard;Luc;2 rue Garibaldi;69003;Lyon;personal_loan;PL-1;12000.00;{due_on};2100.00\n"
+    );
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .expect("import the case");
+    sql::query("UPDATE cases SET officer_id = (SELECT id FROM users WHERE login = 'agent')")
+        .execute(&app.db.store)
+        .await
+        .expect("give the case to the officer");
+    let promised = recouvre_testkit::today() + chrono::Duration::days(7);
+    let reminder = recouvre_testkit::today() + chrono::Duration::days(3);
+
+    let browser = Browser::start().await;
+    browser.login_to_cases(&app, "agent").await;
+    browser.goto(&app, "/dossiers/1").await;
+    // A call from the debtor, with a promise (a date input's typing depends on the locale).
+    browser.click("#contact-details summary").await;
+    let form = "#contact-form";
+    browser.type_into(&format!("{form} textarea[name=summary]"), "Le débiteur appelle et promet un versement").await;
+    browser.type_into(&format!("{form} input[name=promise_amount]"), "150,00").await;
+    browser
+        .client
+        .execute(&format!("document.querySelector('{form} input[name=promise_due_on]').value = '{promised}'"), vec![])
+        .await
+        .expect("set the promise's day");
+    browser.click(&format!("{form} button[type=submit]")).await;
+    let newest = browser.xpath("//ol[@id='timeline']/li[1][contains(., 'Contact avec le débiteur')]").await;
+    let newest = newest.text().await.expect("newest event");
+    assert!(newest.contains("promesse de 150,00"), "{newest}");
+    assert!(browser.text("#contact-list").await.contains("en attente"), "the promise, not judged yet");
+
+    // A reminder for a colleague: on the case page, and on the colleague's agenda.
+    browser.click("#action-details summary").await;
+    let form = "#action-form";
+    browser.type_into(&format!("{form} input[name=label]"), "Vérifier le versement promis").await;
+    browser
+        .client
+        .execute(&format!("document.querySelector('{form} input[name=due_on]').value = '{reminder}'"), vec![])
+        .await
+        .expect("set the reminder's day");
+    let people = browser.css(&format!("{form} select[name=assignee]")).await;
+    people.select_by_value("mlefort").await.expect("choose the colleague");
+    browser.click(&format!("{form} button[type=submit]")).await;
+    browser.xpath("//table[@id='action-list']//tr[contains(., 'Vérifier le versement promis') and contains(., 'Marc Lefort')]").await;
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "the case page with contacts and actions passes axe-core: {violations:?}");
+    browser.close().await;
+
+    let colleague = Browser::start().await;
+    colleague.submit_login(&app, "mlefort", PASSWORD).await;
+    colleague.goto(&app, "/agenda").await;
+    assert!(colleague.text("main").await.contains("Vérifier le versement promis"), "on the colleague's agenda");
+    colleague.close().await;
+}

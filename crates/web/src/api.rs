@@ -53,6 +53,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(crate::attachments::AttachmentsApiDoc::openapi());
     document.merge(crate::letter_templates::LetterTemplatesApiDoc::openapi());
     document.merge(crate::committee::CommitteeApiDoc::openapi());
+    document.merge(crate::contacts::ContactsApiDoc::openapi());
     document
 }
 

@@ -210,6 +210,9 @@ struct CockpitPage {
     closed_per_week: Vec<WeekSpan>,
     /// (officer id, name, per week: cases closed while in their charge, first day, last day).
     closed_by_officer: Vec<(i64, String, Vec<WeekSpan>)>,
+    /// Promises to pay judged kept, and broken, per week (the night that judged them).
+    promises_kept_per_week: Vec<WeekSpan>,
+    promises_broken_per_week: Vec<WeekSpan>,
 }
 
 /// The team lead's cockpit: workload, deadlines at risk, backlog, approvals, suspense,
@@ -304,6 +307,8 @@ async fn cockpit_page(State(state): State<AppState>, user: CurrentUser) -> PageR
             .iter()
             .map(|line| (line.officer_id, line.name.clone(), weeks(&line.weeks)))
             .collect(),
+        promises_kept_per_week: weeks(&cockpit.promises_kept_per_week),
+        promises_broken_per_week: weeks(&cockpit.promises_broken_per_week),
     };
     render(&view)
 }

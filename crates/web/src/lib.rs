@@ -35,6 +35,7 @@ pub mod cases;
 pub mod closure;
 pub mod committee;
 pub mod compliance;
+pub mod contacts;
 mod error;
 mod error_pages;
 mod format;
@@ -142,6 +143,7 @@ pub fn router(state: AppState) -> Router {
         .merge(attachments::pages())
         .merge(letter_templates::pages())
         .merge(committee::pages())
+        .merge(contacts::pages())
         .nest(
             "/api/v1",
             api::api()
@@ -158,7 +160,8 @@ pub fn router(state: AppState) -> Router {
                 .merge(letters::api())
                 .merge(attachments::api())
                 .merge(letter_templates::api())
-                .merge(committee::api()),
+                .merge(committee::api())
+                .merge(contacts::api()),
         )
         .merge(api_docs::pages())
         .layer(middleware::from_fn_with_state(state.clone(), timeout::limit))

@@ -254,6 +254,9 @@ pub struct Cockpit {
     pub activity: Vec<ActorWeeks>,
     pub closed_per_week: Vec<WeekCount>,
     pub closed_by_officer: Vec<OfficerWeeks>,
+    /// Promises to pay the nightly run judged kept, and broken, per week (issue 17).
+    pub promises_kept_per_week: Vec<WeekCount>,
+    pub promises_broken_per_week: Vec<WeekCount>,
 }
 
 /// The cockpit today.
@@ -344,6 +347,8 @@ pub async fn cockpit(app: &App, actor: &Actor) -> Result<Cockpit> {
             .iter()
             .map(|(id, counts)| OfficerWeeks { officer_id: *id, name: officer_name(*id), weeks: per_week(counts) })
             .collect(),
+        promises_kept_per_week: per_week(&cockpit.promises_kept_per_week),
+        promises_broken_per_week: per_week(&cockpit.promises_broken_per_week),
         weeks: cockpit.weeks,
     })
 }

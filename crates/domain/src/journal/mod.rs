@@ -80,6 +80,11 @@ crate::case::coded_enum!(
         CaseReopened => ("case_reopened", "Dossier rouvert"),
         ClaimSold => ("claim_sold", "Cession de la créance"),
         PaymentAfterClosure => ("payment_after_closure", "Paiement reçu après clôture, mis en instance"),
+        ContactRecorded => ("contact_recorded", "Contact avec le débiteur"),
+        PromiseKept => ("promise_kept", "Promesse de paiement tenue"),
+        PromiseBroken => ("promise_broken", "Promesse de paiement non tenue"),
+        ActionPlanned => ("action_planned", "Action planifiée"),
+        ActionMoved => ("action_moved", "Action reportée"),
     }
 );
 
@@ -113,6 +118,9 @@ impl EventKind {
             CaseReopened => &["reason", "reference", "payer"],
             ClaimSold => &["buyer"],
             PaymentAfterClosure => &["reference", "payer", "payer_iban"],
+            ContactRecorded => &["summary"],
+            // An officer's own action is free text (« Rappeler Mme Martin… »).
+            ActionPlanned | ActionMoved | ActionDone => &["label"],
             _ => &[],
         }
     }

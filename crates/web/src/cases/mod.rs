@@ -110,6 +110,44 @@ pub(crate) fn event_summary(event: &JournalEvent, names: &BTreeMap<String, Strin
                 None => format!("{kind} — {}", text("file_name")),
             }
         }
+        "contact_recorded" => {
+            let channel = vocabulary::label(Family::ContactChannel, &text("channel"));
+            let direction = vocabulary::label(Family::ContactDirection, &text("direction"));
+            let mut line = format!("{channel} {direction}");
+            if let Some(on) = date("on") {
+                line.push_str(&format!(" le {on}"));
+            }
+            line.push_str(&format!(" — {}", text("summary")));
+            if let Some(promise) = payload.get("promise") {
+                let amount = promise.get("amount").and_then(Value::as_str).and_then(|a| a.parse::<Money>().ok());
+                let due = promise.get("due_on").and_then(Value::as_str).and_then(|d| d.parse::<NaiveDate>().ok());
+                if let (Some(amount), Some(due)) = (amount, due) {
+                    line.push_str(&format!(
+                        " ; promesse de {} pour le {}",
+                        amount.to_french(),
+                        format::short_date(due)
+                    ));
+                }
+            }
+            line
+        }
+        "promise_kept" | "promise_broken" => {
+            format!("Promesse de {} pour le {}", amount("amount"), date("due_on").unwrap_or_default())
+        }
+        "action_planned" => {
+            let assignee = text("assignee");
+            let mut line = format!("{} — pour le {}", text("label"), date("due_on").unwrap_or_default());
+            if !assignee.is_empty() {
+                line.push_str(&format!(", par {}", format::person(&assignee, names)));
+            }
+            line
+        }
+        "action_moved" => format!(
+            "{} — reportée du {} au {}",
+            text("label"),
+            date("from").unwrap_or_default(),
+            date("due_on").unwrap_or_default()
+        ),
         "third_party_exchange" => format!("{} — {}", text("name"), text("summary")),
         "department_request_sent" => {
             format!("{} — {}", vocabulary::label(Family::Department, &text("department")), text("body"))

@@ -513,6 +513,7 @@ pub(crate) struct CasePage {
     letters: crate::letters::CaseLettersView,
     attachments: crate::attachments::CaseAttachmentsView,
     closure: crate::closure::ClosureSection,
+    contacts: crate::contacts::CaseContactsView,
 }
 
 pub(crate) async fn case_page(
@@ -520,8 +521,9 @@ pub(crate) async fn case_page(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> PageResult {
-    let recouvre_app::cases::CasePageFile { file, workflow, documents, attachments, names, closure } =
+    let recouvre_app::cases::CasePageFile { file, workflow, documents, attachments, names, closure, contacts, assignees } =
         recouvre_app::cases::case_page(&state.app, &user.actor(), case_id, &format!("/dossiers/{case_id}")).await?;
+    let contacts = crate::contacts::case_view(&contacts, &workflow.deadlines, &assignees, &names, &user.user.login);
     let today = workflow.today;
     let closure = crate::closure::ClosureSection::of(&closure, today);
     let (case, events) = (&file.case, &file.journal);
@@ -650,6 +652,7 @@ pub(crate) async fn case_page(
             &names,
         ),
         closure,
+        contacts,
     };
     render(&view)
 }

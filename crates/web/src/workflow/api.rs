@@ -172,6 +172,8 @@ pub struct AgendaItemDto {
     pub overdue: bool,
     /// Within the warning period before its due day.
     pub warning: bool,
+    /// The login of the user an action was planned for, when not the case's officer.
+    pub assignee: Option<String>,
 }
 
 impl From<Deadline> for AgendaItemDto {
@@ -191,6 +193,7 @@ impl From<Deadline> for AgendaItemDto {
             nominal_on: item.nominal_on,
             legal_basis: item.legal_basis,
             status: item.status,
+            assignee: item.assignee_login,
         }
     }
 }

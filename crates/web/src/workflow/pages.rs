@@ -550,7 +550,13 @@ pub(crate) async fn agenda_page(
             label: deadline.item.label,
             due_on: format::short_date(deadline.item.due_on),
             legal_basis: deadline.item.legal_basis.unwrap_or_default(),
-            officer: deadline.item.officer_name.or(deadline.item.officer_login).unwrap_or_default(),
+            // An action planned for someone (issue 17) names them rather than the case's officer.
+            officer: deadline
+                .item
+                .assignee_name
+                .or(deadline.item.officer_name)
+                .or(deadline.item.officer_login)
+                .unwrap_or_default(),
         })
         .collect();
     render(&AgendaPage {
