@@ -26,6 +26,7 @@ pub mod cases;
 pub mod clock;
 pub mod committee;
 pub mod compliance;
+pub mod debtors;
 pub mod demo;
 pub mod direct_debits;
 pub mod error;

@@ -37,6 +37,7 @@ pub mod authority;
 pub mod bank_account;
 pub mod case;
 pub mod debtor_alerts;
+pub mod debtor_file;
 pub mod intake;
 pub mod journal;
 pub mod ledger;

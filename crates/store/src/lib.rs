@@ -30,6 +30,7 @@ pub mod cases;
 pub mod cockpit;
 pub mod committee;
 pub mod controls;
+pub mod debtors;
 mod db;
 pub mod direct_debits;
 pub mod documents;

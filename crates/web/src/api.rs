@@ -59,6 +59,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(crate::letters::LettersApiDoc::openapi());
     document.merge(crate::letter_templates::LetterTemplatesApiDoc::openapi());
     document.merge(crate::committee::CommitteeApiDoc::openapi());
+    document.merge(crate::debtors::DebtorsApiDoc::openapi());
     document
 }
 

@@ -32,6 +32,7 @@ pub mod calculators;
 pub mod cases;
 pub mod committee;
 pub mod compliance;
+pub mod debtors;
 mod error;
 mod error_pages;
 mod format;
@@ -136,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         .merge(letters::pages())
         .merge(letter_templates::pages())
         .merge(committee::pages())
+        .merge(debtors::pages())
         .nest(
             "/api/v1",
             api::api()
@@ -150,7 +152,8 @@ pub fn router(state: AppState) -> Router {
                 .merge(team::api())
                 .merge(letters::api())
                 .merge(letter_templates::api())
-                .merge(committee::api()),
+                .merge(committee::api())
+                .merge(debtors::api()),
         )
         .merge(api::swagger_ui(state.clone()))
         .layer(middleware::from_fn_with_state(state.clone(), timeout::limit))

@@ -75,6 +75,8 @@ crate::case::coded_enum!(
         MandateRevoked => ("mandate_revoked", "Mandat SEPA révoqué"),
         DirectDebitCollected => ("direct_debit_collected", "Prélèvement présenté"),
         DirectDebitReturned => ("direct_debit_returned", "Prélèvement rejeté"),
+        DebtorFileCorrected => ("debtor_file_corrected", "Fiche du débiteur corrigée"),
+        DebtorSituationRecorded => ("debtor_situation_recorded", "Situation du débiteur enregistrée"),
     }
 );
 
@@ -103,6 +105,10 @@ impl EventKind {
                 &["decision_reason", "reason"]
             }
             PlanCancelled => &["reason"],
+            // The old and new values of a person's details, the names of notary, heirs and
+            // guardian: all personal; the names of the fields changed and the codes stay hashed.
+            DebtorFileCorrected => &["changes", "reason", "name"],
+            DebtorSituationRecorded => &["details", "reason", "name"],
             _ => &[],
         }
     }

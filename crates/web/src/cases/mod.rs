@@ -119,6 +119,10 @@ pub(crate) fn event_summary(event: &JournalEvent, names: &BTreeMap<String, Strin
                 reason => format!("Demande de {by} — {reason}"),
             }
         }
+        "debtor_file_corrected" | "debtor_situation_recorded" => match text("reason") {
+            reason if reason.is_empty() => text("summary"),
+            reason => format!("{} — {reason}", text("summary")),
+        },
         _ => String::new(),
     }
 }
