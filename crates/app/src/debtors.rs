@@ -94,9 +94,8 @@ fn list(field: &str, value: &Value, check: fn(&str, &str) -> Result<String>) -> 
     if value.is_null() {
         return Ok(Vec::new());
     }
-    let items = value
-        .as_array()
-        .ok_or_else(|| invalid(field, "invalid_input", format!("{field} : une liste est attendue")))?;
+    let items =
+        value.as_array().ok_or_else(|| invalid(field, "invalid_input", format!("{field} : une liste est attendue")))?;
     if items.len() > CONTACTS_MAX {
         return Err(invalid(field, "too_long", format!("{field} : {CONTACTS_MAX} au plus")));
     }
@@ -114,7 +113,8 @@ fn list(field: &str, value: &Value, check: fn(&str, &str) -> Result<String>) -> 
 fn phone(field: &str, text: &str) -> Result<String> {
     let text = limits::text(field, text, 30, false)?;
     let digits = text.chars().filter(char::is_ascii_digit).count();
-    let allowed = text.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || " .-()".contains(c) || (c == '+' && i == 0));
+    let allowed =
+        text.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || " .-()".contains(c) || (c == '+' && i == 0));
     if !allowed || !(6..=15).contains(&digits) {
         return Err(invalid(field, "invalid_phone", format!("{field} : « {text} » n'est pas un numéro de téléphone")));
     }
@@ -215,12 +215,8 @@ fn apply(new: &mut Editable, field: &str, value: &Value, today: NaiveDate) -> Re
             }
         }
         "family_situation" => {
-            new.family_situation = code(
-                field,
-                value,
-                FamilySituation::from_code,
-                &codes(FamilySituation::ALL, FamilySituation::code),
-            )?
+            new.family_situation =
+                code(field, value, FamilySituation::from_code, &codes(FamilySituation::ALL, FamilySituation::code))?
         }
         "dependants" => {
             new.dependants = value
@@ -445,7 +441,13 @@ fn situation(input: &SituationInput, today: NaiveDate) -> Result<(NewSituation<'
             let measure_codes = codes(ProtectionMeasure::ALL, ProtectionMeasure::code);
             let measure = match &input.measure {
                 Some(text) => code("measure", &json!(text), ProtectionMeasure::from_code, &measure_codes)?,
-                None => return Err(invalid("measure", "required", format!("measure : obligatoire ; {}", measure_codes.join(", ")))),
+                None => {
+                    return Err(invalid(
+                        "measure",
+                        "required",
+                        format!("measure : obligatoire ; {}", measure_codes.join(", ")),
+                    ))
+                }
             };
             let judgment_on = match input.judgment_on {
                 Some(day) => Some(limits::past_date("judgment_on", day, today)?),
@@ -460,7 +462,10 @@ fn situation(input: &SituationInput, today: NaiveDate) -> Result<(NewSituation<'
                 return Err(invalid(
                     "guardian_name",
                     "required",
-                    format!("guardian_name : obligatoire pour une {} ; le nom du tuteur ou du curateur", measure.label().to_lowercase()),
+                    format!(
+                        "guardian_name : obligatoire pour une {} ; le nom du tuteur ou du curateur",
+                        measure.label().to_lowercase()
+                    ),
                 ));
             }
             let (guardian_name, guardian_address) =
@@ -482,14 +487,21 @@ fn situation(input: &SituationInput, today: NaiveDate) -> Result<(NewSituation<'
             let stage_codes = codes(OverIndebtednessStage::ALL, OverIndebtednessStage::code);
             let stage = match &input.stage {
                 Some(text) => code("stage", &json!(text), OverIndebtednessStage::from_code, &stage_codes)?,
-                None => return Err(invalid("stage", "required", format!("stage : obligatoire ; {}", stage_codes.join(", ")))),
+                None => {
+                    return Err(invalid(
+                        "stage",
+                        "required",
+                        format!("stage : obligatoire ; {}", stage_codes.join(", ")),
+                    ))
+                }
             };
             let decision_on = match input.decision_on {
                 Some(day) => Some(limits::past_date("decision_on", day, today)?),
                 None => None,
             };
             let details = json!({"stage": stage.code(), "decision_on": decision_on});
-            let summary = format!("Surendettement : {} le {}", stage.label().to_lowercase(), french(decision_on.unwrap_or(on)));
+            let summary =
+                format!("Surendettement : {} le {}", stage.label().to_lowercase(), french(decision_on.unwrap_or(on)));
             (SituationEffect::OverIndebtedness { stage }, details, summary)
         }
         SituationKind::Ficp => {
@@ -500,8 +512,11 @@ fn situation(input: &SituationInput, today: NaiveDate) -> Result<(NewSituation<'
                 invalid("registered", "required", "registered : obligatoire (true : inscrit, false : radié)".into())
             })?;
             let details = json!({"registered": registered});
-            let summary =
-                if registered { format!("Inscription au FICP le {}", french(on)) } else { format!("Radiation du FICP le {}", french(on)) };
+            let summary = if registered {
+                format!("Inscription au FICP le {}", french(on))
+            } else {
+                format!("Radiation du FICP le {}", french(on))
+            };
             (SituationEffect::Ficp { registered }, details, summary)
         }
     };
@@ -525,8 +540,10 @@ pub async fn record_situation(
     let reason = multiline("reason", &input.reason)?;
     let (mut new, _) = situation(input, app.today())?;
     new.reason = reason.as_deref();
-    let author = Author { actor: &actor.login, reason: reason.as_deref().unwrap_or(""), now: app.now(), today: app.today() };
-    let recorded = recouvre_store::debtors::record_situation(app.store(), customer_number, version, &new, &author).await?;
+    let author =
+        Author { actor: &actor.login, reason: reason.as_deref().unwrap_or(""), now: app.now(), today: app.today() };
+    let recorded =
+        recouvre_store::debtors::record_situation(app.store(), customer_number, version, &new, &author).await?;
     // The strategy engine re-evaluates each case on its new facts (stored only if they changed).
     let rules = recouvre_store::workflow::rules(app.store()).await?;
     for case_id in &recorded.cases {

@@ -698,7 +698,8 @@ impl PersonRow {
     }
 }
 
-pub(crate) const PERSON_COLUMNS: &str = "p.id, p.customer_number, p.last_name, p.first_name, p.birth_date, p.address_line, \
+pub(crate) const PERSON_COLUMNS: &str =
+    "p.id, p.customer_number, p.last_name, p.first_name, p.birth_date, p.address_line, \
     p.postcode, p.city, p.phone, p.email, p.iban, p.family_situation, p.dependants, p.employment, p.employer, \
     p.monthly_income_cents, p.monthly_charges_cents, p.deceased_on, p.protection, p.guardian_name, \
     p.guardian_address, p.over_indebtedness, p.ficp_registered";

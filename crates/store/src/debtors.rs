@@ -671,7 +671,8 @@ pub async fn record_situation(
         "reason": situation.reason.unwrap_or_default(),
         "name": file.person.display_name(),
     });
-    let cases = tx.journal_on_cases(&file, EventKind::DebtorSituationRecorded, &payload, author.actor, author.now).await?;
+    let cases =
+        tx.journal_on_cases(&file, EventKind::DebtorSituationRecorded, &payload, author.actor, author.now).await?;
     let mut written_off = Vec::new();
     let mut still_owed_by_others = Vec::new();
     if let SituationEffect::OverIndebtedness { stage } = &situation.effect {

@@ -110,7 +110,9 @@ async fn make(app: &App, actor: &Actor, case_id: i64, input: &LetterInput) -> Re
     // out; the statement of the claim to the commission, a notary, a guardian still do. The
     // same facts as the procedure context (the debtor's situation or an over-indebtedness
     // procedure on the case).
-    if is_demand_for_payment(kind) && recouvre_store::workflow::procedure_facts(store, case_id).await?.enforcement_suspended() {
+    if is_demand_for_payment(kind)
+        && recouvre_store::workflow::procedure_facts(store, case_id).await?.enforcement_suspended()
+    {
         return Err(Error::refused(
             "enforcement_suspended",
             format!(
