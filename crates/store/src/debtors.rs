@@ -194,7 +194,7 @@ pub fn changes(old: &Editable, new: &Editable) -> Vec<FieldChange> {
     new.into_iter()
         .filter_map(|(field, value)| {
             let before = old.get(&field).cloned().unwrap_or(Value::Null);
-            (before != value).then(|| FieldChange { field, old: before, new: value })
+            (before != value).then_some(FieldChange { field, old: before, new: value })
         })
         .collect()
 }
