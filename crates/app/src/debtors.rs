@@ -283,6 +283,16 @@ pub fn corrected(file: &DebtorFile, body: &Map<String, Value>, today: NaiveDate)
         }
         apply(&mut new, field, value, today)?;
     }
+    // A new address is presumed good: the old one's NPAI mark does not carry over unless the
+    // correction says so.
+    let old = file.editable();
+    let moved = new.address_line != old.address_line
+        || new.postcode != old.postcode
+        || new.city != old.city
+        || new.commune_code != old.commune_code;
+    if moved && !body.contains_key("address_invalid") {
+        new.address_invalid = false;
+    }
     // The postcode must be one of the commune's (La Poste), when the commune is known.
     if let Some(code) = &new.commune_code {
         if let Some(commune) = debtor_file::commune(code) {

@@ -160,6 +160,34 @@ async fn an_address_change_is_journaled_on_every_open_case_of_the_debtor() {
     let page = browser.get(app.url("/debiteurs/C1")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("5 rue Garibaldi") && page.contains("id=\"correct-form\"") && page.contains("id=\"npai\""));
     assert!(page.contains("14 rue Paul Bert"), "the previous address is listed");
+
+    // The page's form corrects the address; the returned letter's mark does not carry over.
+    let hidden = |name| recouvre_testkit::hidden_value(&page, name).expect("a hidden field");
+    let form = [
+        ("csrf", hidden("csrf")),
+        ("version", hidden("version")),
+        ("address_invalid_was", "yes".to_string()),
+        ("address_invalid", "yes".to_string()),
+        ("reason", "appel du débiteur".to_string()),
+        ("civility", "mr".to_string()),
+        ("last_name", "Bernard".to_string()),
+        ("first_name", "Luc".to_string()),
+        ("address_line", "8 quai Saint-Vincent".to_string()),
+        ("postcode", "69001".to_string()),
+        ("city", "Lyon".to_string()),
+        ("commune_code", "69123".to_string()),
+        ("phones", "06 12 34 56 78\n04 78 00 00 00".to_string()),
+        ("emails", "luc.bernard@example.fr".to_string()),
+    ];
+    let response = browser.post(app.url("/debiteurs/C1/coordonnees")).form(&form).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", response.text().await.unwrap());
+    let file = get(&app, &token, "/api/v1/debtors/C1").await;
+    assert_eq!(
+        (file["address_line"].as_str(), file["address_invalid"].as_bool()),
+        (Some("8 quai Saint-Vincent"), Some(false))
+    );
+    assert_eq!(file["previous_addresses"].as_array().unwrap().len(), 2);
+    assert_eq!(file["previous_addresses"][0]["invalid_on"], json!(today()), "the returned letter stays on the old one");
 }
 
 #[tokio::test]

@@ -63,6 +63,7 @@ async fn healthz_is_the_only_open_endpoint() {
                 "get" => client().get(f.app.url(&concrete)),
                 "post" => client().post(f.app.url(&concrete)).json(&json!({})),
                 "put" => client().put(f.app.url(&concrete)).json(&json!({})),
+                "patch" => client().patch(f.app.url(&concrete)).json(&json!({})),
                 other => panic!("unexpected method {other}"),
             };
             let response = request.send().await.unwrap();

@@ -458,6 +458,9 @@ pub(crate) struct CorrectionForm {
     employer: String,
     #[serde(default)]
     address_invalid: Option<String>,
+    /// Whether the page showed the address as NPAI: the box is sent on only when changed.
+    #[serde(default)]
+    address_invalid_was: String,
 }
 
 fn optional(text: &str) -> Value {
@@ -492,9 +495,14 @@ async fn correct_form(
         "emails": lines(&form.emails),
         "iban": optional(&form.iban),
         "employer": optional(&form.employer),
-        "address_invalid": form.address_invalid.is_some(),
     });
-    let Value::Object(body) = body else { return Err(AppError::from(recouvre_app::Error::internal("form")).into()) };
+    let Value::Object(mut body) = body else {
+        return Err(AppError::from(recouvre_app::Error::internal("form")).into());
+    };
+    let npai = form.address_invalid.is_some();
+    if npai != (form.address_invalid_was == "yes") {
+        body.insert("address_invalid".to_string(), json!(npai));
+    }
     use_cases::correct_debtor(&state.app, &user.actor(), &customer_number, &body).await?;
     Ok(Redirect::to(&format!("/debiteurs/{customer_number}")).into_response())
 }
