@@ -45,6 +45,25 @@ pub async fn debtor_file(app: &App, actor: &Actor, customer_number: &str, path: 
     Ok(file)
 }
 
+/// What the debtor's page shows: the file, and the full name of each user (people are named,
+/// not logged).
+#[derive(Clone, Debug)]
+pub struct DebtorPageFile {
+    pub file: DebtorFile,
+    pub names: std::collections::BTreeMap<String, String>,
+}
+
+/// The debtor's page: their file (the consultation logged) and the users' names.
+pub async fn debtor_page(app: &App, actor: &Actor, customer_number: &str, path: &str) -> Result<DebtorPageFile> {
+    let file = debtor_file(app, actor, customer_number, path).await?;
+    let names = recouvre_store::users::list(app.read_store())
+        .await?
+        .into_iter()
+        .map(|user| (user.login, user.display_name))
+        .collect();
+    Ok(DebtorPageFile { file, names })
+}
+
 /// The fields of the case's `debtor` object that only a situation changes.
 const SITUATION_FIELDS: [&str; 6] =
     ["deceased_on", "protection", "guardian_name", "guardian_address", "over_indebtedness", "ficp_registered"];

@@ -537,7 +537,8 @@ pub async fn correct(
         "customer_number": customer_number,
         "person_version": version,
         "fields": fields,
-        "summary": format!("Fiche de {} corrigée : {}", file.person.display_name(), labels.join(", ")),
+        // No name nor value here: the summary stays in the hashed part of the event.
+        "summary": format!("Fiche de la personne corrigée : {}", labels.join(", ")),
         "changes": changed,
         "reason": author.reason,
         "name": file.person.display_name(),

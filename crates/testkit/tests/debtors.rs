@@ -261,6 +261,26 @@ async fn a_death_routes_the_next_letter_to_the_notary() {
     assert_eq!(preview.status(), StatusCode::OK);
     let text = pdf_text(&preview.bytes().await.unwrap());
     assert!(text.contains("Anne Dupuis") && text.contains("Jacobins"), "the letter goes to the notary: {text}");
+
+    // The page lists it and its form records another (the FICP registration), by name.
+    let browser = app.login("camille", PASSWORD).await;
+    let page = browser.get(app.url("/debiteurs/C1")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"situation-list\"") && page.contains("Maître Anne Dupuis"), "{page}");
+    let hidden = |name| recouvre_testkit::hidden_value(&page, name).expect("a hidden field");
+    let form = [
+        ("csrf", hidden("csrf")),
+        ("version", hidden("version")),
+        ("kind", "ficp".to_string()),
+        ("on", today().to_string()),
+        ("registered", "yes".to_string()),
+        ("notary_name", "ignored for this kind".to_string()),
+        ("judgment_on", String::new()),
+    ];
+    let response = browser.post(app.url("/debiteurs/C1/situations")).form(&form).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", response.text().await.unwrap());
+    assert_eq!(get(&app, &token, "/api/v1/debtors/C1").await["ficp_registered"], true);
+    let page = browser.get(app.url("/debiteurs/C1")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Fichier des incidents (FICP)") && page.contains("Inscrit"), "{page}");
 }
 
 #[tokio::test]

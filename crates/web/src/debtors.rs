@@ -334,7 +334,8 @@ async fn debtor_page(
     Path(customer_number): Path<String>,
 ) -> PageResult {
     let path = format!("/debiteurs/{customer_number}");
-    let file = use_cases::debtor_file(&state.app, &user.actor(), &customer_number, &path).await?;
+    let use_cases::DebtorPageFile { file, names } =
+        use_cases::debtor_page(&state.app, &user.actor(), &customer_number, &path).await?;
     let person = &file.person;
     let alerts = recouvre_domain::debtor_alerts::debtor_alerts(person).iter().map(|alert| alert.sentence()).collect();
     let commune_name = file.commune_code.as_deref().and_then(commune).map(|commune| commune.name.clone());
@@ -387,7 +388,7 @@ async fn debtor_page(
                 since: format::optional_date(address.valid_from),
                 replaced_on: format::short_date(address.replaced_on),
                 npai: address.invalid_on.is_some(),
-                by: address.changed_by.clone(),
+                by: format::person(&address.changed_by, &names),
                 reason: address.reason.clone(),
             })
             .collect(),
@@ -398,7 +399,7 @@ async fn debtor_page(
                 kind: record.kind.label(),
                 on: format::short_date(record.on),
                 summary: situation_summary(record),
-                by: record.recorded_by.clone(),
+                by: format::person(&record.recorded_by, &names),
             })
             .collect(),
         differences: file
