@@ -375,3 +375,38 @@ fn pdf_text(pdf: &[u8]) -> String {
     assert!(output.status.success());
     String::from_utf8(output.stdout).unwrap()
 }
+
+#[tokio::test]
+async fn a_guardianship_sends_the_letters_to_the_guardian_and_its_end_to_the_debtor() {
+    let (app, token) = app_with_debtor().await;
+    let judged = today() - Duration::days(40);
+    let (status, body) =
+        situation(&app, &token, json!({"kind": "protection", "on": judged, "measure": "tutelle"})).await;
+    assert_eq!(refusal(status, &body), (StatusCode::BAD_REQUEST, Some("required"), Some("guardian_name")), "{body}");
+    let (status, body) = situation(
+        &app,
+        &token,
+        json!({"kind": "protection", "on": judged, "measure": "tutelle", "judgment_on": judged,
+            "guardian_name": "UDAF du Rhône", "guardian_address": "12 rue de Créqui, 69006 Lyon"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let preview = |app: &TestApp| {
+        let request = reqwest::Client::new()
+            .post(app.url("/api/v1/cases/1/documents/preview"))
+            .bearer_auth(&token)
+            .json(&json!({"kind": "formal_notice"}));
+        async move { pdf_text(&request.send().await.unwrap().bytes().await.unwrap()) }
+    };
+    let text = preview(&app).await;
+    assert!(text.contains("UDAF du Rhône") && text.contains("Créqui"), "to the guardian: {text}");
+    // The measure lifted (mainlevée): letters go to the debtor again.
+    let (status, body) =
+        situation(&app, &token, json!({"kind": "protection", "on": today(), "measure": "mainlevee"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let file = get(&app, &token, "/api/v1/debtors/C1").await;
+    assert_eq!((file["protection"].as_str(), file["guardian_name"].as_str()), (Some("none"), None));
+    assert_eq!(file["situations"].as_array().unwrap().len(), 2);
+    let text = preview(&app).await;
+    assert!(!text.contains("UDAF") && text.contains("Paul Bert"), "to the debtor: {text}");
+}
