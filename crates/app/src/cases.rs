@@ -84,6 +84,8 @@ pub struct CaseFile {
     /// Compliance asked the officers to contact it before acting (never shown to the debtor:
     /// CMF L561-18).
     pub compliance_review: bool,
+    /// The debtor's own file (issue 17): their version, civility, phones, e-mails, commune, NPAI.
+    pub debtor_file: recouvre_store::debtors::DebtorFile,
 }
 
 /// Reads a case file and logs the consultation (`path`: the screen or endpoint it was read
@@ -103,7 +105,8 @@ async fn case_file_in(tx: &mut Tx, case_id: i64) -> Result<CaseFile> {
     let journal = tx.case_events(case_id).await?;
     let compliance_review = tx.visible_review(case_id).await?;
     let alerts = debtor_alerts(&case.debtor);
-    Ok(CaseFile { case, journal, alerts, compliance_review })
+    let debtor_file = tx.debtor_file(&case.debtor.customer_number).await?;
+    Ok(CaseFile { case, journal, alerts, compliance_review, debtor_file })
 }
 
 /// Everything the case page shows: the file, its workflow and its letters.

@@ -30,6 +30,7 @@ pub mod closure;
 pub mod committee;
 pub mod compliance;
 pub mod contacts;
+pub mod debtors;
 pub mod demo;
 pub mod direct_debits;
 pub mod error;

@@ -118,6 +118,7 @@ coded_enum!(
         Curatorship => ("curatorship", "Curatelle"),
         EnhancedCuratorship => ("enhanced_curatorship", "Curatelle renforcée"),
         Guardianship => ("guardianship", "Tutelle"),
+        Safeguard => ("safeguard", "Sauvegarde de justice"),
     }
 );
 
@@ -128,6 +129,8 @@ coded_enum!(
         Filed => ("filed", "Dossier déposé"),
         Admissible => ("admissible", "Dossier recevable"),
         Measures => ("measures", "Mesures imposées / plan"),
+        PersonalRecovery => ("personal_recovery", "Rétablissement personnel"),
+        DebtRelief => ("debt_relief", "Effacement des dettes"),
     }
 );
 
@@ -156,7 +159,9 @@ coded_enum!(
 impl Protection {
     /// Letters and agreements must go to, or be countersigned by, the guardian (brief §3.8).
     pub fn requires_guardian(self) -> bool {
-        !matches!(self, Protection::None)
+        // Under a sauvegarde de justice the person keeps the exercise of their rights (C. civ.
+        // 435): letters still go to them.
+        !matches!(self, Protection::None | Protection::Safeguard)
     }
 }
 

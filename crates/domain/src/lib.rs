@@ -40,6 +40,7 @@ pub mod bank_account;
 pub mod case;
 pub mod closure;
 pub mod debtor_alerts;
+pub mod debtor_file;
 pub mod intake;
 pub mod journal;
 pub mod ledger;

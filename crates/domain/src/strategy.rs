@@ -962,7 +962,11 @@ fn warnings(rules: &StrategyRules, facts: &StrategyFacts, derived: &Derived, str
             "Dossier de surendettement déposé : sa recevabilité suspendra et interdira les procédures d'exécution (C. consom. L722-2)."
                 .to_string(),
         ),
-        OverIndebtedness::Admissible | OverIndebtedness::Measures if strategy.is_enforcement() => warnings.push(format!(
+        OverIndebtedness::Admissible
+        | OverIndebtedness::Measures
+        | OverIndebtedness::PersonalRecovery
+        | OverIndebtedness::DebtRelief
+            if strategy.is_enforcement() => warnings.push(format!(
             "Surendettement ({}) : les procédures d'exécution sont suspendues et interdites (C. consom. L722-2) ; ne pas engager « {} ».",
             lower_first(facts.over_indebtedness.label()),
             lower_first(strategy.label()),

@@ -19,14 +19,19 @@ use crate::ledger::Booking;
 use crate::{Result, Store, StoreError, Tx};
 
 impl Tx {
-    /// Inserts a person unless their customer number is known; returns their id.
-    pub(crate) async fn upsert_person(&mut self, person: &Person) -> Result<i64> {
+    /// Inserts a person unless their customer number is known; returns their id. A known
+    /// person is not updated: where an officer corrected a field and the import brings another
+    /// value, the difference is listed for the officer (issue 17, [`Tx::list_intake_differences`]).
+    pub(crate) async fn upsert_person(&mut self, person: &Person, now: DateTime<Utc>) -> Result<i64> {
         let existing: Option<i64> = query_scalar("SELECT id FROM persons WHERE customer_number = $1")
             .bind(&person.customer_number)
             .fetch_optional(&mut *self)
             .await?;
         match existing {
-            Some(id) => Ok(id),
+            Some(id) => {
+                self.list_intake_differences(id, person, now).await?;
+                Ok(id)
+            }
             None => {
                 let id: i64 = query_scalar(
                     "INSERT INTO persons (customer_number, last_name, first_name, search_key, birth_date, \
@@ -78,7 +83,7 @@ impl Tx {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<(i64, bool)> {
-        let debtor_id = self.upsert_person(&new_case.debtor).await?;
+        let debtor_id = self.upsert_person(&new_case.debtor, now).await?;
         let open_case: Option<i64> =
             query_scalar("SELECT id FROM cases WHERE debtor_id = $1 AND status <> 'closed' ORDER BY id LIMIT 1")
                 .bind(debtor_id)
@@ -187,7 +192,7 @@ impl Tx {
             }
         };
         for (role, person) in &new_case.parties {
-            let person_id = self.upsert_person(person).await?;
+            let person_id = self.upsert_person(person, now).await?;
             let inserted =
                 query("INSERT INTO case_parties (case_id, person_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                     .bind(case_id)
@@ -681,7 +686,7 @@ fn parse_cursor(sort: CaseSort, cursor: &str) -> Result<(Bind, i64)> {
 }
 
 #[derive(sqlx::FromRow)]
-struct PersonRow {
+pub(crate) struct PersonRow {
     id: i64,
     customer_number: String,
     last_name: String,
@@ -712,7 +717,7 @@ fn decode<T>(value: Option<T>, column: &str, code: &str) -> Result<T> {
 }
 
 impl PersonRow {
-    fn into_person(self) -> Result<(i64, Person)> {
+    pub(crate) fn into_person(self) -> Result<(i64, Person)> {
         let person = Person {
             customer_number: self.customer_number,
             last_name: self.last_name,
@@ -749,7 +754,8 @@ impl PersonRow {
     }
 }
 
-const PERSON_COLUMNS: &str = "p.id, p.customer_number, p.last_name, p.first_name, p.birth_date, p.address_line, \
+pub(crate) const PERSON_COLUMNS: &str =
+    "p.id, p.customer_number, p.last_name, p.first_name, p.birth_date, p.address_line, \
     p.postcode, p.city, p.phone, p.email, p.iban, p.family_situation, p.dependants, p.employment, p.employer, \
     p.monthly_income_cents, p.monthly_charges_cents, p.deceased_on, p.protection, p.guardian_name, \
     p.guardian_address, p.over_indebtedness, p.ficp_registered";

@@ -10,7 +10,8 @@
 //! `Tx::book` in [`ledger`], `Tx::hold` in [`suspense`], `Tx::assess` in [`aml`]…).
 //!
 //! Modules depend on each other one way: `db` and `error` at the bottom; then `journal`,
-//! `ledger`; `suspense` and `cases` above them; `aml` above `suspense`; `closure` (closing a case, and money arriving once it is closed) above `suspense`, below `payments` and `statements`; `payments` (booking a
+//! `ledger`; `suspense` and `cases` above them; `debtors` (a person's file) above `cases` and
+//! `ledger` — `cases` calls back only its `Tx::list_intake_differences` when intake meets a known person; `aml` above `suspense`; `closure` (closing a case, and money arriving once it is closed) above `suspense`, below `payments` and `statements`; `payments` (booking a
 //! payment: screening, allocation or hold) above `aml`, `suspense` and `ledger`; `seed` above
 //! `cases`, `imports` above `seed`; `time_bars` (a case's history for the time-bar engine) above `ledger`; `workflow` and `statements` above `direct_debits` and `time_bars`, `approvals` above
 //! `workflow`; `committee` above `workflow`, `batch` above `committee`; `contacts` (contacts, promises, the
@@ -36,6 +37,7 @@ pub mod committee;
 pub mod contacts;
 pub mod controls;
 mod db;
+pub mod debtors;
 pub mod direct_debits;
 pub mod documents;
 mod error;

@@ -236,7 +236,7 @@ pub(crate) fn facts_from(rows: &FactRows<'_>, today: NaiveDate) -> Result<Strate
         procedures.iter().filter(|row| row.kind == ProcedureKind::Amicable.code() && row.state == "no_answer").count();
     let mut over_indebtedness = OverIndebtedness::from_code(rows.over_indebtedness).unwrap_or(OverIndebtedness::None);
     if facts_of_procedures.iter().any(ProcedureFact::suspends_enforcement)
-        && over_indebtedness != OverIndebtedness::Measures
+        && matches!(over_indebtedness, OverIndebtedness::None | OverIndebtedness::Filed)
     {
         over_indebtedness = OverIndebtedness::Admissible;
     }

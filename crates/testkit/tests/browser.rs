@@ -537,6 +537,35 @@ async fn case_page_shows_the_amounts_and_takes_a_note() {
     browser.close().await;
 }
 
+/// Issue 17: from the case page, an officer opens the debtor's file, corrects the address with a
+/// reason, and the file shows it, the previous address in its history; the page fits the screen
+/// and passes axe-core.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_officer_corrects_the_debtors_address_from_the_case_page() {
+    let app = app_with_cases(3, 1).await;
+    let browser = Browser::start().await;
+    browser.resize(1366, 768).await;
+    browser.login_to_cases(&app, "agent").await;
+    browser.goto(&app, "/dossiers/1").await;
+    browser.click("#debtor-file-link").await;
+    browser.css("#correct-form").await;
+    let case = recouvre_store::cases::detail(&app.db.store, 1).await.expect("case detail");
+    assert_eq!(browser.path().await, format!("/debiteurs/{}", case.debtor.customer_number));
+    let problems = browser.layout_problems().await;
+    assert!(problems.is_empty(), "the debtor's page at 1366×768: {problems:#?}");
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "the debtor's page: {violations:#?}");
+    browser.type_into("#correct-form input[name=address_line]", "8 quai Saint-Vincent").await;
+    browser.type_into("#correct-form input[name=reason]", "Nouvelle adresse donnée au téléphone").await;
+    browser.click("#correct-form button[type=submit]").await;
+    browser.xpath("//dl[@id='debtor-facts']/dd[contains(., '8 quai Saint-Vincent')]").await;
+    assert!(browser.text("#address-list").await.contains(&case.debtor.address_line), "the previous address");
+    let events = recouvre_store::journal::events(&app.db.store, 1).await.expect("journal");
+    let last = events.last().expect("events");
+    assert_eq!((last.kind.as_str(), last.actor.as_str()), ("debtor_file_corrected", "agent"));
+    browser.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn seizable_wage_calculator() {
     let app = app_with_cases(1, 1).await;

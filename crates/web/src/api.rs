@@ -54,6 +54,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(crate::letter_templates::LetterTemplatesApiDoc::openapi());
     document.merge(crate::committee::CommitteeApiDoc::openapi());
     document.merge(crate::contacts::ContactsApiDoc::openapi());
+    document.merge(crate::debtors::DebtorsApiDoc::openapi());
     document
 }
 

@@ -36,6 +36,7 @@ pub mod closure;
 pub mod committee;
 pub mod compliance;
 pub mod contacts;
+pub mod debtors;
 mod error;
 mod error_pages;
 mod format;
@@ -144,6 +145,7 @@ pub fn router(state: AppState) -> Router {
         .merge(letter_templates::pages())
         .merge(committee::pages())
         .merge(contacts::pages())
+        .merge(debtors::pages())
         .nest(
             "/api/v1",
             api::api()
@@ -161,7 +163,8 @@ pub fn router(state: AppState) -> Router {
                 .merge(attachments::api())
                 .merge(letter_templates::api())
                 .merge(committee::api())
-                .merge(contacts::api()),
+                .merge(contacts::api())
+                .merge(debtors::api()),
         )
         .merge(api_docs::pages())
         .layer(middleware::from_fn_with_state(state.clone(), timeout::limit))

@@ -25,6 +25,11 @@ pub struct LetterContext<'a> {
     /// The cure period a formal notice gives, from the procedure policy in force.
     pub cure_period_days: i64,
     pub plan: Option<&'a PlanView>,
+    /// The estate of a deceased debtor (issue 17): their letters go to the notary, else to the
+    /// heirs.
+    pub estate: Option<&'a recouvre_store::debtors::Estate>,
+    /// NPAI: the day a letter came back from the debtor's address; none goes there any more.
+    pub address_invalid_on: Option<NaiveDate>,
 }
 
 /// Days given to answer a plan proposal or to make up a missed instalment.
@@ -98,7 +103,7 @@ pub fn letter_data(
     // A protected adult's letters go to the guardian (C. civ. 467 for curatorship: the curator
     // assists; 473 for guardianship: the guardian represents).
     let protection = match case.debtor.protection {
-        Protection::None => None,
+        Protection::None | Protection::Safeguard => None,
         Protection::Guardianship => Some(GuardianRole::Tutor),
         Protection::Curatorship | Protection::EnhancedCuratorship => Some(GuardianRole::Curator),
     };
@@ -151,9 +156,15 @@ pub fn letter_data(
             address_lines: vec![case.debtor.city.clone()],
             occupation: None,
         },
+        // After a death, the debtor's letters go to the notary settling the estate, else to the
+        // heirs at the last address (C. civ. 724, 870: the heirs take on the debts).
+        _ if case.debtor.deceased_on.is_some() => estate_party(case, context, &debtor)?,
         _ => match &guardian {
             Some((_, guardian)) => guardian.clone(),
-            None => debtor.clone(),
+            None => {
+                refuse_npai(case, context)?;
+                debtor.clone()
+            }
         },
     };
     let instalments = |plan: &PlanView| -> Vec<Instalment> {
@@ -263,6 +274,46 @@ pub fn letter_data(
         note: input.note.clone(),
     };
     Ok(data)
+}
+
+/// A letter may not go to an address a letter came back from (NPAI): the officer corrects the
+/// address first.
+fn refuse_npai(case: &CaseDetail, context: &LetterContext<'_>) -> Result<()> {
+    match context.address_invalid_on {
+        Some(day) => Err(Error::refused(
+            "address_invalid",
+            format!(
+                "l'adresse de {} est marquée « n'habite pas à l'adresse indiquée » depuis le {} : corrigez l'adresse \
+                 sur la fiche du débiteur (numéro client {}) avant de lui écrire",
+                case.debtor.display_name(),
+                recouvre_letters::format::format_date(day),
+                case.debtor.customer_number
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Who a deceased debtor's letters go to: the notary if one is known, else the heirs at the
+/// debtor's last address (refused if a letter came back from it).
+fn estate_party(case: &CaseDetail, context: &LetterContext<'_>, debtor: &Party) -> Result<Party> {
+    let estate = context.estate;
+    if let Some(notary) = estate.and_then(|estate| estate.notary_name.clone()) {
+        return Ok(Party {
+            name: notary,
+            address_lines: estate
+                .and_then(|estate| estate.notary_address.as_deref())
+                .map(address_lines)
+                .unwrap_or_default(),
+            occupation: Some(format!("notaire chargé de la succession de {}", debtor.name)),
+        });
+    }
+    refuse_npai(case, context)?;
+    Ok(Party {
+        name: format!("Aux héritiers de {}", debtor.name),
+        address_lines: debtor.address_lines.clone(),
+        occupation: None,
+    })
 }
 
 /// The court a payment-order request goes to: the one the officer named, else the tribunal

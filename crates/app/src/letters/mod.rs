@@ -72,6 +72,22 @@ pub fn letter_kind(code: &str) -> Result<LetterKind> {
     })
 }
 
+/// Letters that demand payment of the debtor or pursue it (a reminder, a notice, a plan, a
+/// court or bailiff step): none while enforcement is suspended by over-indebtedness.
+fn is_demand_for_payment(kind: LetterKind) -> bool {
+    matches!(
+        kind,
+        LetterKind::FormalNotice
+            | LetterKind::PlanProposal
+            | LetterKind::PlanAgreement
+            | LetterKind::MissedInstalmentReminder
+            | LetterKind::PlanLapsed
+            | LetterKind::PaymentOrderRequest
+            | LetterKind::BailiffInstruction
+            | LetterKind::AgencyInstruction
+    )
+}
+
 /// A letter made for a case: its facts and its PDF.
 #[derive(Clone, Debug)]
 pub struct Letter {
@@ -89,12 +105,33 @@ async fn make(app: &App, actor: &Actor, case_id: i64, input: &LetterInput) -> Re
     let bank = recouvre_store::settings::bank_identity(store).await?;
     let plan = recouvre_store::direct_debits::plan(store, case_id).await?;
     let rules = recouvre_store::workflow::rules(store).await?;
+    // Over-indebtedness (C. consom. L722-2, L722-5): once the file is admissible, enforcement is
+    // suspended and the debtor may not pay their earlier debts, so no demand for payment goes
+    // out; the statement of the claim to the commission, a notary, a guardian still do. The
+    // same facts as the procedure context (the debtor's situation or an over-indebtedness
+    // procedure on the case).
+    if is_demand_for_payment(kind)
+        && recouvre_store::workflow::procedure_facts(store, case_id).await?.enforcement_suspended()
+    {
+        return Err(Error::refused(
+            "enforcement_suspended",
+            format!(
+                "{} : le dossier de surendettement de {} suspend les poursuites (C. consom. L722-2) ; aucune \
+                 relance ni mise en demeure tant que dure la suspension — déclarez la créance à la commission",
+                kind.label(),
+                case.debtor.display_name()
+            ),
+        ));
+    }
+    let debtor_file = recouvre_store::debtors::file(store, &case.debtor.customer_number).await?;
     let context = facts::LetterContext {
         bank: &bank,
         signatory: Signatory { name: actor.display_name.clone(), title: SIGNATORY_TITLE.to_string() },
         today: app.today(),
         cure_period_days: i64::from(rules.procedure.cure_period_days),
         plan: plan.as_ref(),
+        estate: case.debtor.deceased_on.is_some().then_some(&debtor_file.estate),
+        address_invalid_on: debtor_file.address_invalid_on,
     };
     let data = facts::letter_data(kind, &case, &context, &input)?;
     let engine = app.letter_engines().engine(store).await?;

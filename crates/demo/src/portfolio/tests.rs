@@ -386,3 +386,20 @@ fn million_cases_timing() {
         println!("  {nature:<16} {:5.1} %", count as f64 * 100.0 / claims as f64);
     }
 }
+
+/// Issue 17: every address of the demo is in the reference of French communes shipped with the
+/// code (`crates/domain/data/communes.csv`), so that an officer can give its commune code.
+#[test]
+fn every_demo_address_is_in_the_communes_reference() {
+    let communes = recouvre_domain::debtor_file::communes();
+    let known = |postcode: &str, city: &str| {
+        communes.iter().any(|commune| commune.name == city && commune.postcodes.iter().any(|p| p == postcode))
+    };
+    for (postcode, city, _) in super::tables::CITIES {
+        assert!(known(postcode, city), "{postcode} {city} is not in data/communes.csv");
+    }
+    for case in generate(&spec(300, 42)) {
+        let debtor = &case.debtor;
+        assert!(known(&debtor.postcode, &debtor.city), "{} {}", debtor.postcode, debtor.city);
+    }
+}

@@ -85,6 +85,8 @@ crate::case::coded_enum!(
         PromiseBroken => ("promise_broken", "Promesse de paiement non tenue"),
         ActionPlanned => ("action_planned", "Action planifiée"),
         ActionMoved => ("action_moved", "Action reportée"),
+        DebtorFileCorrected => ("debtor_file_corrected", "Fiche du débiteur corrigée"),
+        DebtorSituationRecorded => ("debtor_situation_recorded", "Situation du débiteur enregistrée"),
     }
 );
 
@@ -121,6 +123,10 @@ impl EventKind {
             ContactRecorded => &["summary"],
             // An officer's own action is free text (« Rappeler Mme Martin… »).
             ActionPlanned | ActionMoved | ActionDone => &["label"],
+            // The old and new values of a person's details, the names of notary, heirs and
+            // guardian: all personal; the names of the fields changed and the codes stay hashed.
+            DebtorFileCorrected => &["changes", "reason", "name"],
+            DebtorSituationRecorded => &["details", "reason", "name"],
             _ => &[],
         }
     }

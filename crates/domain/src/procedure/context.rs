@@ -63,7 +63,13 @@ impl CaseFacts {
     /// or the debtor's file records an admissible file or measures (C. consom. L722-2, L733-16).
     pub fn enforcement_suspended(&self) -> bool {
         self.procedures.iter().any(ProcedureFact::suspends_enforcement)
-            || matches!(self.debtor_over_indebtedness, OverIndebtedness::Admissible | OverIndebtedness::Measures)
+            || matches!(
+                self.debtor_over_indebtedness,
+                OverIndebtedness::Admissible
+                    | OverIndebtedness::Measures
+                    | OverIndebtedness::PersonalRecovery
+                    | OverIndebtedness::DebtRelief
+            )
     }
 
     /// The bank holds an enforceable title against the debtor (CPCE L111-2): a payment order

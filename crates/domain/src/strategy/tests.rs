@@ -406,7 +406,10 @@ fn validation_refuses_inconsistent_rule_sets() {
     assert!(matches!(&error, StrategyRulesError::RuleField { field, .. } if field == "actions[1].code"));
     let error = refused("code = \"identify_notary\"", "code = \"stop_debtor_collection\"");
     assert!(matches!(&error, StrategyRulesError::RuleField { field, .. } if field == "actions[1].code"));
-    let error = refused("over_indebtedness_in = [\"admissible\", \"measures\"]", "over_indebtedness_in = []");
+    let error = refused(
+        "over_indebtedness_in = [\"admissible\", \"measures\", \"personal_recovery\", \"debt_relief\"]",
+        "over_indebtedness_in = []",
+    );
     assert!(matches!(&error, StrategyRulesError::RuleField { field, .. } if field == "when.over_indebtedness_in"));
     // The catch-all must stay last, and nothing unconditional may hide the rules after it.
     let error = refused("strategy = \"amicable_recovery\"", "when = { ficp = true }\nstrategy = \"amicable_recovery\"");

@@ -173,7 +173,7 @@ pub struct CaseDetailDto {
     pub tags: Vec<String>,
     /// Quote it when changing the case; a stale version is refused (409).
     pub version: i64,
-    pub debtor: Person,
+    pub debtor: CaseDebtorDto,
     pub parties: Vec<PartyDto>,
     pub claims: Vec<ClaimDto>,
     pub guarantees: Vec<Guarantee>,
@@ -188,6 +188,25 @@ pub struct CaseDetailDto {
     pub overpayment: Money,
 }
 
+/// The case's debtor: the person with the contact details of their file (issue 17). Correct it
+/// with `PATCH /api/v1/debtors/{customer_number}`, quoting `version` (the person's).
+#[derive(Serialize, ToSchema)]
+pub struct CaseDebtorDto {
+    #[serde(flatten)]
+    pub person: Person,
+    /// The person's version (not the case's): quote it when correcting the debtor's file.
+    pub version: i64,
+    pub civility: Option<recouvre_domain::debtor_file::Civility>,
+    /// Every phone number (`phone` is the first).
+    pub phones: Vec<String>,
+    /// Every e-mail address (`email` is the first).
+    pub emails: Vec<String>,
+    /// INSEE code of the address's commune.
+    pub commune_code: Option<String>,
+    /// NPAI: a letter came back from the address.
+    pub address_invalid: bool,
+}
+
 /// A case file. The consultation is recorded in the access log.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", params(("id" = i64, Path, description = "Case id")), responses(
     (status = 200, body = CaseDetailDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
@@ -199,6 +218,16 @@ pub(crate) async fn case_detail(
     let file =
         recouvre_app::cases::case_file(&state.app, &user.actor(), case_id, &format!("/api/v1/cases/{case_id}")).await?;
     let case = file.case;
+    let debtor_file = file.debtor_file;
+    let debtor = CaseDebtorDto {
+        person: case.debtor,
+        version: debtor_file.version,
+        civility: debtor_file.civility,
+        phones: debtor_file.phones,
+        emails: debtor_file.emails,
+        commune_code: debtor_file.commune_code,
+        address_invalid: debtor_file.address_invalid_on.is_some(),
+    };
     Ok(Json(CaseDetailDto {
         id: case.id,
         reference: case.reference,
@@ -208,7 +237,7 @@ pub(crate) async fn case_detail(
         officer_name: case.officer_name,
         tags: case.tags,
         version: case.version,
-        debtor: case.debtor,
+        debtor,
         parties: case.parties.into_iter().map(|(role, _, person)| PartyDto { role, person }).collect(),
         claims: case
             .claims
@@ -471,6 +500,7 @@ pub(crate) async fn put_officer(
         CasePageDto,
         CaseSummaryDto,
         CaseDetailDto,
+        CaseDebtorDto,
         PartyDto,
         ClaimDto,
         NoteDto,

@@ -171,6 +171,10 @@ pub(crate) fn event_summary(event: &JournalEvent, names: &BTreeMap<String, Strin
         "case_closed" | "case_reopened" | "payment_after_closure" | "claim_sold" => {
             closure_summary(event.kind.as_str(), &payload, &text, &date, &amount)
         }
+        "debtor_file_corrected" | "debtor_situation_recorded" => match text("reason") {
+            reason if reason.is_empty() => text("summary"),
+            reason => format!("{} — {reason}", text("summary")),
+        },
         _ => String::new(),
     }
 }

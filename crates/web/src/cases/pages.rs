@@ -494,6 +494,8 @@ pub(crate) struct CasePage {
     debtor_name: String,
     rf_reference: String,
     debtor_lines: Vec<(&'static str, String)>,
+    /// The debtor's customer number: the link to their file (issue 17).
+    debtor_customer_number: String,
     alerts: Vec<String>,
     parties: Vec<PartyView>,
     claims: Vec<ClaimView>,
@@ -567,6 +569,7 @@ pub(crate) async fn case_page(
         debtor_name: debtor.display_name(),
         rf_reference: recouvre_iso20022::sepa::rf_for_print(&recouvre_iso20022::sepa::rf_reference(&case.reference)),
         debtor_lines,
+        debtor_customer_number: debtor.customer_number.clone(),
         alerts,
         parties: case
             .parties
