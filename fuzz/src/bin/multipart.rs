@@ -25,14 +25,16 @@ impl Error {
 }
 
 fn main() {
-    afl::fuzz!(|data: &[u8]| {
-        let split = data.iter().position(|&byte| byte == b'\n').unwrap_or(data.len());
-        let Ok(content_type) = std::str::from_utf8(&data[..split]) else { return };
-        let body = bytes::Bytes::copy_from_slice(data.get(split + 1..).unwrap_or_default());
-        if let Ok(parts) = multipart::parse(content_type, &body) {
-            for part in &parts {
-                let _ = part.text();
-            }
+    afl::fuzz!(|data: &[u8]| recouvre_fuzz::on_server_stack(data, parse));
+}
+
+fn parse(data: &[u8]) {
+    let split = data.iter().position(|&byte| byte == b'\n').unwrap_or(data.len());
+    let Ok(content_type) = std::str::from_utf8(&data[..split]) else { return };
+    let body = bytes::Bytes::copy_from_slice(data.get(split + 1..).unwrap_or_default());
+    if let Ok(parts) = multipart::parse(content_type, &body) {
+        for part in &parts {
+            let _ = part.text();
         }
-    });
+    }
 }
