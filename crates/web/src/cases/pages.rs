@@ -523,8 +523,16 @@ pub(crate) async fn case_page(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> PageResult {
-    let recouvre_app::cases::CasePageFile { file, workflow, documents, attachments, names, closure, contacts, assignees } =
-        recouvre_app::cases::case_page(&state.app, &user.actor(), case_id, &format!("/dossiers/{case_id}")).await?;
+    let recouvre_app::cases::CasePageFile {
+        file,
+        workflow,
+        documents,
+        attachments,
+        names,
+        closure,
+        contacts,
+        assignees,
+    } = recouvre_app::cases::case_page(&state.app, &user.actor(), case_id, &format!("/dossiers/{case_id}")).await?;
     let contacts = crate::contacts::case_view(&contacts, &workflow.deadlines, &assignees, &names, &user.user.login);
     let today = workflow.today;
     let closure = crate::closure::ClosureSection::of(&closure, today);
