@@ -421,8 +421,27 @@ fn period_answer(period: &InterestPeriod) -> InterestPeriodAnswer {
     }
 }
 
+/// Longest time limit the calculator computes, in months (100 years).
+pub const DEADLINE_MONTHS_MAX: u32 = 1_200;
+/// Longest time limit the calculator computes, in days (about 100 years).
+pub const DEADLINE_DAYS_MAX: u32 = 36_500;
+
 /// End of a time limit (CPC art. 641 and 642).
 pub fn deadline(request: &DeadlineRequest) -> Result<DeadlineResponse, CalcError> {
+    // Bounded before any date arithmetic (issue 22: `months: 2147483648` overflowed the calendar
+    // and panicked the request); no procedural time limit comes near a century.
+    if request.months > DEADLINE_MONTHS_MAX {
+        return Err(CalcError::invalid(
+            "months",
+            format!("au plus {DEADLINE_MONTHS_MAX} mois : vérifiez la durée du délai"),
+        ));
+    }
+    if request.days > DEADLINE_DAYS_MAX {
+        return Err(CalcError::invalid(
+            "days",
+            format!("au plus {DEADLINE_DAYS_MAX} jours : vérifiez la durée du délai"),
+        ));
+    }
     let region = if request.alsace_moselle { Region::AlsaceMoselle } else { Region::General };
     let limit = compute_deadline(request.from, request.months, request.days, region);
     Ok(DeadlineResponse {

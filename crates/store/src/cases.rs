@@ -670,9 +670,11 @@ fn cursor_for(sort: CaseSort, row: &CaseSummary) -> String {
 }
 
 fn parse_cursor(sort: CaseSort, cursor: &str) -> Result<(Bind, i64)> {
+    // Bad input (400 naming `after`), not a refusal by the state of things (issue 22: it was a
+    // 409 the document did not list).
     let bad = || {
-        StoreError::refused(
-            "invalid_cursor",
+        StoreError::invalid_field(
+            "after",
             format!("curseur de pagination invalide « {cursor} » : repartez de la première page"),
         )
     };

@@ -54,6 +54,13 @@ pub async fn book_payment_from(
     let vigilance = crate::aml::vigilance(store).await?;
     let payment = IncomingPayment { case_id, amount, received_on, payer, channel: Channel::Manual };
     let mut tx = store.begin().await?;
+    // An unknown case is a 404 before anything reads it (issue 22: the screening and the
+    // late-money routing below read the case's row with `fetch_one`, a 500 for a bad id).
+    let known: Option<i64> =
+        query_scalar("SELECT id FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut tx).await?;
+    if known.is_none() {
+        return Err(StoreError::not_found(format!("dossier n° {case_id}")));
+    }
     let balances = tx.balances(case_id).await?;
     let transaction = ledger::payment(&balances, amount, order).map_err(refused_by_ledger)?;
     let screening = tx.assess(&payment, &vigilance).await?;

@@ -102,7 +102,7 @@ pub struct ErrorDto {
     pub field: Option<String>,
     /// For a stale version: the changes recorded since the version sent.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<Object>, required = false)]
     pub changes: Vec<recouvre_app::error::Change>,
     /// For a server error: the reference to give the support (also in the `x-request-id` header).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -11,13 +11,15 @@ use recouvre_domain::calc as calc_types;
 
 /// One documented endpoint per calculator, all answered by [`calculate`]. The request's fields
 /// are the CLI's flags in snake case (`--monthly-net` → `monthly_net`); the answer is the CLI's
-/// JSON; a refusal (400) names the argument (`kind`, `argument`, `message`, `details`).
+/// JSON; a refusal (400) is the one error body (`error`, `code`, `field`) with the calculator's
+/// own `kind`, `argument` and `details` (issue 22: it was documented as `CalcError`, whose
+/// `message` it never sent).
 macro_rules! calculator_endpoint {
     ($handler:ident, $name:literal, $request:ty, $response:ty, $summary:literal) => {
         #[doc = $summary]
         #[utoipa::path(post, path = concat!("/api/v1/calc/", $name), request_body = $request, responses(
-                            (status = 200, body = $response), (status = 400, body = recouvre_domain::calc::CalcError),
-                            (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+                                    (status = 200, body = $response), (status = 400, body = ErrorDto),
+                                    (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
         pub(crate) async fn $handler(
             state: State<AppState>,
             user: CurrentUser,
@@ -79,7 +81,10 @@ calculator_endpoint!(
     "Limitation and foreclosure of one claim from its history of events: interruptions, court claims, judgments, suspensions, payments and rescheduling (C. civ. 2224, 2230-2244; C. consom. L218-2, R312-35; CPCE L111-4). A refusal names the field with the event's index (`events[2].date`)."
 );
 
-/// Any calculator by name; an unknown name is a 404.
+/// Any calculator by name (the same as its own endpoint); an unknown name is a 404.
+#[utoipa::path(post, path = "/api/v1/calc/{name}", params(("name" = String, Path, description = "Nom de la calculette : seizable-wage, unseizable-balance, legal-interest, deadline, foreclosure, allocate-payment, payment-plan, time-bar")),
+    request_body = Object, responses((status = 200, body = Object), (status = 400, body = ErrorDto),
+    (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
 pub(crate) async fn calculate(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -116,6 +121,7 @@ pub(crate) async fn calculate(
     calc_foreclosure,
     calc_allocate_payment,
     calc_payment_plan,
-    calc_time_bar
+    calc_time_bar,
+    calculate
 ))]
 pub struct CalculatorsApiDoc;
