@@ -6,7 +6,8 @@
 //! (`scripts/test` installs them); `CHROMEDRIVER` and `CHROMIUM` override their paths.
 //! With `RECOUVRE_SCREENSHOT_DIR` set, the case test saves `cases.png` and `case.png` there, the
 //! committee test `cockpit.png` and `committee.png`, the 1366×768 test `ui-<login>-<page>.png`
-//! (whole pages). axe-core (vendored in `crates/testkit/vendor/axe-core`, never served) checks
+//! (whole pages), the case page's workspace test `case-workspace.png` (the window at 1366×768:
+//! the README's `docs/screenshot-case.png`). axe-core (vendored in `crates/testkit/vendor/axe-core`, never served) checks
 //! every role's pages for serious and critical WCAG violations.
 
 // Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
@@ -1388,6 +1389,7 @@ async fn the_case_page_header_stays_in_view_over_its_panels() {
     browser.css("body:not(.login) h1").await;
     browser.goto(&app, "/dossiers/1").await;
     browser.css("#case-header").await;
+    browser.screenshot("case-workspace.png").await;
     let problems = browser.layout_problems().await;
     assert!(problems.is_empty(), "the case page at 1366×768: {problems:#?}");
     let violations = browser.axe_violations().await;
