@@ -6,7 +6,8 @@
 //! (`scripts/test` installs them); `CHROMEDRIVER` and `CHROMIUM` override their paths.
 //! With `RECOUVRE_SCREENSHOT_DIR` set, the case test saves `cases.png` and `case.png` there, the
 //! committee test `cockpit.png` and `committee.png`, the 1366×768 test `ui-<login>-<page>.png`
-//! (whole pages). axe-core (vendored in `crates/testkit/vendor/axe-core`, never served) checks
+//! (whole pages), the case page's workspace test `case-workspace.png` (the window at 1366×768:
+//! the README's `docs/screenshot-case.png`). axe-core (vendored in `crates/testkit/vendor/axe-core`, never served) checks
 //! every role's pages for serious and critical WCAG violations.
 
 // Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
@@ -1373,4 +1374,65 @@ async fn officer_logs_a_call_with_a_promise_and_plans_a_reminder_for_a_colleague
     colleague.goto(&app, "/agenda").await;
     assert!(colleague.text("main").await.contains("Vérifier le versement promis"), "on the colleague's agenda");
     colleague.close().await;
+}
+
+/// Issue 16, the case page as a workspace at 1366×768: scrolled down to the timeline, the header
+/// (who, how much, status, next deadline, the sections' bar) still shows at the top of the window;
+/// a link of the bar brings its panel below the header, not under it; the page fits the screen
+/// and passes axe-core, filtered timeline included.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_case_page_header_stays_in_view_over_its_panels() {
+    let app = recouvre_testkit::demo_app(40).await;
+    let browser = Browser::start().await;
+    browser.resize(1366, 768).await;
+    browser.submit_login(&app, "camille", recouvre_app::demo::DEMO_PASSWORD).await;
+    browser.css("body:not(.login) h1").await;
+    browser.goto(&app, "/dossiers/1").await;
+    browser.css("#case-header").await;
+    browser.screenshot("case-workspace.png").await;
+    let problems = browser.layout_problems().await;
+    assert!(problems.is_empty(), "the case page at 1366×768: {problems:#?}");
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "the case page: {violations:#?}");
+
+    // Where the header and an element sit in the window (top, bottom), after a scroll.
+    let client = &browser.client;
+    let boxes = |selector: &'static str| async move {
+        let script = "const [h, e] = [document.getElementById('case-header'), document.querySelector(arguments[0])]; \
+                      const [a, b] = [h.getBoundingClientRect(), e.getBoundingClientRect()]; \
+                      return [a.top, a.bottom, b.top, window.scrollY];";
+        let value = client.execute(script, vec![json!(selector)]).await.expect("the boxes");
+        serde_json::from_value::<[f64; 4]>(value).expect("four numbers")
+    };
+    browser.client.execute("document.getElementById('timeline').scrollIntoView()", vec![]).await.expect("scroll");
+    let [header_top, header_bottom, _, scrolled] = boxes("#timeline").await;
+    assert!(scrolled > 500.0, "the page scrolled down to the timeline: {scrolled}");
+    assert!(header_top.abs() < 1.0, "the header sticks to the top of the window: {header_top}");
+    assert!(header_bottom > 60.0 && header_bottom < 300.0, "the header is a band, not the page: {header_bottom}");
+    assert!(browser.css("#header-balance").await.is_displayed().await.expect("displayed"));
+
+    // The sections' bar: « Échéancier » brings the plan's panel just below the header.
+    browser.click("#case-nav a[href='#echeancier']").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let [_, header_bottom, panel_top, _] = boxes("#echeancier").await;
+    assert!(panel_top >= header_bottom - 1.0, "the panel is not under the header: {panel_top} < {header_bottom}");
+    assert!(panel_top < 768.0, "the panel is in view: {panel_top}");
+
+    // The timeline's filter, by its link: one family, marked. (Scrolled to the middle of the
+    // window first: WebDriver clicks an element in view where it is, under the header if it is.)
+    let center = "document.getElementById('timeline-filters').scrollIntoView({block: 'center'})";
+    browser.client.execute(center, vec![]).await.expect("scroll to the filters");
+    browser.click("#timeline-filters a[href$='historique=procedures#journal']").await;
+    browser.xpath("//nav[@id='timeline-filters']//a[@aria-current='true'][.='Procédures']").await;
+    assert_eq!(
+        browser.client.find_all(Locator::Css("#timeline-filters a[aria-current]")).await.expect("links").len(),
+        1
+    );
+    let labels = browser.text("#timeline").await;
+    assert!(labels.contains("Étape de procédure") && !labels.contains("Ouverture du dossier"), "{labels}");
+    let problems = browser.layout_problems().await;
+    assert!(problems.is_empty(), "the filtered case page: {problems:#?}");
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "the filtered case page: {violations:#?}");
+    browser.close().await;
 }

@@ -303,3 +303,101 @@ async fn every_menu_link_opens_for_every_role() {
     }
     assert!(refused.is_empty(), "links a role cannot open:\n{}", refused.join("\n"));
 }
+
+/// The `id="…"` values of a page.
+fn ids(html: &str) -> Vec<String> {
+    html.split(" id=\"").skip(1).filter_map(|piece| piece.split('"').next()).map(str::to_string).collect()
+}
+
+/// The part of a page between `start` (included) and the next `end` after it.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html.find(start).unwrap_or_else(|| panic!("`{start}` on the page"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+/// The kind labels (« Étape de procédure », « Note »…) of a page's timeline, newest first.
+fn timeline_labels(html: &str) -> Vec<String> {
+    between(html, "id=\"timeline\"", "</ol>")
+        .split("<span class=\"what\">")
+        .skip(1)
+        .filter_map(|piece| piece.split('<').next())
+        .map(|label| label.replace("&#39;", "'"))
+        .collect()
+}
+
+/// Issue 16, the case page as a workspace: its header says who (linked to the debtor's file), how
+/// much, the status, the next deadline and the recommended action; the sections' bar leads to
+/// panels present on the page; the timeline's filters keep one family of events, the active one
+/// marked, without JavaScript.
+#[tokio::test]
+async fn the_case_page_header_sections_and_timeline_filters() {
+    use recouvre_domain::journal::EventKind;
+    let app = recouvre_testkit::demo_app(40).await;
+    let officer = app.login("camille", DEMO_PASSWORD).await;
+    let html = page(&app, &officer, "/dossiers/1").await;
+    let case = recouvre_store::cases::detail(&app.db.store, 1).await.expect("the case");
+
+    // The header: who, how much, status, next deadline, next action.
+    let header = between(&html, "id=\"case-header\"", "</section>");
+    assert!(
+        header.contains(&format!("href=\"/debiteurs/{}\" id=\"debtor-name\"", case.debtor.customer_number)),
+        "the debtor's name links to their file: {header}"
+    );
+    let balance = between(header, "id=\"header-balance\"", "</dd>");
+    assert!(balance.ends_with(&case.breakdown.total().to_french()), "the balance in French: {balance}");
+    assert!(header.contains(case.status.label()), "the status in French: {header}");
+    let deadline = visible_text(between(header, "id=\"header-deadline\"", "</dd>"));
+    assert!(deadline.contains('/') && deadline.contains(" — "), "a French date and its label: {deadline}");
+    let action = visible_text(between(header, "id=\"header-action\"", "</dd>"));
+    assert!(action.trim().len() > 3, "a recommended action: {action}");
+    assert!(iso_dates(&visible_text(header)).is_empty(), "{header}");
+
+    // The sections' bar: every link goes to an element of the page; every form is still there.
+    let nav = between(&html, "aria-label=\"Sections du dossier\"", "</nav>");
+    let page_ids = ids(&html);
+    let targets: Vec<&str> = nav.split("href=\"#").skip(1).filter_map(|piece| piece.split('"').next()).collect();
+    assert_eq!(targets.len(), 10, "ten sections: {nav}");
+    for target in &targets {
+        assert!(page_ids.iter().any(|id| id == target), "#{target} is on the page");
+    }
+    for id in ["plan-monthly", "plan-months", "step-form", "note-body", "courrier-modele", "courrier-valider"] {
+        assert!(page_ids.iter().any(|found| found == id), "#{id} is still on the page");
+    }
+    for id in ["contact-form", "piece-form", "debtor-file-link", "timeline", "payment-form", "write-off-form"] {
+        assert!(page_ids.iter().any(|found| found == id), "#{id} is still on the page");
+    }
+
+    // A note (a contact-family event), then the filters.
+    let hidden = |name| recouvre_testkit::hidden_value(&html, name).expect("a hidden field");
+    let form = [("csrf", hidden("csrf")), ("version", hidden("version")), ("body", "Appel du débiteur".to_string())];
+    let response = officer.post(app.url("/dossiers/1/notes")).form(&form).send().await.expect("post the note");
+    assert_eq!(response.status(), 303);
+    let all = timeline_labels(&page(&app, &officer, "/dossiers/1").await);
+    let step = EventKind::ProcedureStep.label();
+    let note = EventKind::NoteAdded.label();
+    let opened = EventKind::CaseOpened.label();
+    assert!(all.iter().any(|label| label == step) && all.iter().any(|label| label == note), "{all:?}");
+    assert!(all.iter().any(|label| label == opened), "{all:?}");
+
+    let procedures = page(&app, &officer, "/dossiers/1?historique=procedures").await;
+    let kept = timeline_labels(&procedures);
+    assert!(kept.iter().any(|label| label == step), "{kept:?}");
+    assert!(!kept.iter().any(|label| label == note || label == opened), "only procedures: {kept:?}");
+    assert!(kept.len() < all.len());
+    let filters = between(&procedures, "id=\"timeline-filters\"", "</nav>");
+    assert!(
+        filters.contains("href=\"/dossiers/1?historique=procedures#journal\" aria-current=\"true\">Procédures<"),
+        "the active filter is marked: {filters}"
+    );
+    assert_eq!(filters.matches("aria-current").count(), 1, "{filters}");
+
+    let contacts = timeline_labels(&page(&app, &officer, "/dossiers/1?historique=contacts").await);
+    assert_eq!(contacts.first().map(String::as_str), Some(note), "{contacts:?}");
+    assert!(!contacts.iter().any(|label| label == step || label == opened), "only contacts: {contacts:?}");
+    let money = timeline_labels(&page(&app, &officer, "/dossiers/1?historique=argent").await);
+    assert!(!money.iter().any(|label| label == step || label == note || label == opened), "{money:?}");
+    // An unknown family shows everything, like « Tout ».
+    let unknown = timeline_labels(&page(&app, &officer, "/dossiers/1?historique=autre").await);
+    assert_eq!(unknown, all);
+}

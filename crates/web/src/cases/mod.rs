@@ -3,6 +3,7 @@
 pub mod api;
 pub mod bulk;
 pub mod pages;
+mod timeline;
 
 use crate::format;
 use crate::AppState;

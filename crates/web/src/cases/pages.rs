@@ -497,6 +497,16 @@ pub(crate) struct CasePage {
     /// The debtor's customer number: the link to their file (issue 17).
     debtor_customer_number: String,
     alerts: Vec<String>,
+    /// The sticky header's facts (issue 16): the status's badge colour, the next open deadline
+    /// (date, label), the recommended next action.
+    status_badge: &'static str,
+    next_deadline: Option<(String, String)>,
+    next_action: String,
+    /// Payments booked on the case, newest first: (received on, amount, reference).
+    payments: Vec<(String, String, String)>,
+    /// The timeline's filter bar, and the families' label when one is active.
+    timeline_filters: Vec<super::timeline::FilterLink>,
+    timeline_filter: Option<&'static str>,
     parties: Vec<PartyView>,
     claims: Vec<ClaimView>,
     breakdown: Vec<(&'static str, String)>,
@@ -518,11 +528,20 @@ pub(crate) struct CasePage {
     contacts: crate::contacts::CaseContactsView,
 }
 
+/// The case page's query: `?historique=procedures|argent|courriers|contacts` keeps one family of
+/// events in the timeline.
+#[derive(Deserialize, Default)]
+pub(crate) struct CasePageQuery {
+    historique: Option<String>,
+}
+
 pub(crate) async fn case_page(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(case_id): Path<i64>,
+    Query(query): Query<CasePageQuery>,
 ) -> PageResult {
+    let filter = super::timeline::TimelineFilter::from_query(query.historique.as_deref());
     let recouvre_app::cases::CasePageFile {
         file,
         workflow,
@@ -565,6 +584,13 @@ pub(crate) async fn case_page(
         ("Charges mensuelles", debtor.monthly_charges.to_french()),
     ];
     let breakdown = &case.breakdown;
+    let workflow = crate::workflow::CaseWorkflowView::of(workflow, &names);
+    let next_deadline = workflow
+        .deadlines
+        .iter()
+        .find(|deadline| !deadline.suspended)
+        .map(|deadline| (deadline.due_on.clone(), deadline.label.clone()));
+    let next_action = next_action(&workflow, case.status);
     let view = CasePage {
         layout: Layout::of(&user),
         id: case.id,
@@ -579,6 +605,18 @@ pub(crate) async fn case_page(
         debtor_lines,
         debtor_customer_number: debtor.customer_number.clone(),
         alerts,
+        status_badge: match case.status {
+            CaseStatus::Closed => "badge-muted",
+            CaseStatus::Suspended | CaseStatus::Estate => "badge-warn",
+            CaseStatus::Judicial | CaseStatus::Enforcement => "badge-err",
+            CaseStatus::PaymentPlan => "badge-ok",
+            _ => "badge-info",
+        },
+        next_deadline,
+        next_action,
+        payments: events.iter().rev().filter_map(payment_line).collect(),
+        timeline_filters: super::timeline::filter_links(case.id, filter),
+        timeline_filter: filter.map(super::timeline::TimelineFilter::label),
         parties: case
             .parties
             .iter()
@@ -635,6 +673,9 @@ pub(crate) async fn case_page(
         timeline: events
             .iter()
             .rev()
+            .filter(|event| {
+                filter.is_none_or(|filter| super::timeline::TimelineFilter::of_kind(&event.kind) == Some(filter))
+            })
             .map(|event| TimelineEntry {
                 sequence: event.sequence,
                 at: format::timestamp(event.recorded_at),
@@ -655,7 +696,7 @@ pub(crate) async fn case_page(
             ("costs", "Frais", breakdown.costs.to_plain_string()),
             ("penalties", "Pénalités", breakdown.penalties.to_plain_string()),
         ],
-        workflow: crate::workflow::CaseWorkflowView::of(workflow, &names),
+        workflow,
         letters: crate::letters::case_view(documents),
         attachments: crate::attachments::case_view(
             attachments,
@@ -666,6 +707,39 @@ pub(crate) async fn case_page(
         contacts,
     };
     render(&view)
+}
+
+/// The recommended next action of the page's header: the recommendation's first action and its
+/// date, else its strategy, else what the case lacks for one.
+fn next_action(workflow: &crate::workflow::CaseWorkflowView, status: CaseStatus) -> String {
+    if status == CaseStatus::Closed {
+        return "Aucune : dossier clos".to_string();
+    }
+    if workflow.pending_plan.is_some() {
+        return "Attendre l'approbation de l'échéancier soumis".to_string();
+    }
+    match &workflow.recommendation {
+        Some(recommendation) => match recommendation.actions.first() {
+            Some((label, due_on)) => format!("{label} — avant le {due_on}"),
+            None => recommendation.strategy_label.clone(),
+        },
+        None if workflow.assessment.is_none() => "Enregistrer un bilan financier".to_string(),
+        None => "Choisir une stratégie".to_string(),
+    }
+}
+
+/// A payment of the case's journal, for the « Paiements » panel: (received on, amount, reference).
+fn payment_line(event: &recouvre_domain::journal::JournalEvent) -> Option<(String, String, String)> {
+    if !matches!(event.kind.as_str(), "payment_booked" | "suspense_assigned") {
+        return None;
+    }
+    let payload = event.full_payload();
+    let text = |key: &str| payload.get(key).and_then(serde_json::Value::as_str).map(str::to_string);
+    let amount = text("amount")?.parse::<Money>().ok()?;
+    let on = text("received_on")
+        .and_then(|day| day.parse::<NaiveDate>().ok())
+        .map_or_else(|| format::timestamp(event.recorded_at), format::short_date);
+    Some((on, amount.to_french(), text("reference").unwrap_or_default()))
 }
 
 /// Officers and team leads a case can be given to, the current one selected.
