@@ -87,9 +87,11 @@ async fn the_summary_counts_cases_created_and_claims_added_apart_and_situations_
     );
     let (status, body) = post(&app, &token, "accounts", "first.csv", first).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // `cases_changed` counts the lines that opened or joined a case (as before): the second
+    // line of C1 joins the case its first line opened.
     assert_eq!(
         body,
-        json!({"lines": 3, "cases_changed": 2, "cases_created": 2, "claims_added": 3, "already_imported": false})
+        json!({"lines": 3, "cases_changed": 3, "cases_created": 2, "claims_added": 3, "already_imported": false})
     );
     let morel = get(&app, &token, "/api/v1/debtors/C2").await;
     assert_eq!(morel["protection"], "curatorship", "{morel}");
