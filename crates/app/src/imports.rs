@@ -24,10 +24,10 @@ pub async fn import_accounts(app: &App, actor: &Actor, file_name: &str, content:
 /// line, column and value, and nothing is written.
 pub async fn import_parties(app: &App, actor: &Actor, file_name: &str, content: &str) -> Result<PartiesOutcome> {
     actor.require(Permission::ImportFiles)?;
-    recouvre_store::imports::import_parties_csv(app.store(), file_name, content, &actor.login, app.now())
-        .await
-        .map_err(|error| match error {
+    recouvre_store::imports::import_parties_csv(app.store(), file_name, content, &actor.login, app.now()).await.map_err(
+        |error| match error {
             ImportFileError::Invalid { .. } => Error::invalid_input("invalid_file", error.to_string()),
             ImportFileError::Store { error, .. } => Error::from(error).context(file_name),
-        })
+        },
+    )
 }

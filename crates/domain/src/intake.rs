@@ -417,7 +417,9 @@ mod tests {
 
     #[test]
     fn situation_columns_are_read_and_their_codes_checked() {
-        let header = format!("{HEADER};deceased_on;protection;guardian_name;guardian_address;over_indebtedness;over_indebtedness_on");
+        let header = format!(
+            "{HEADER};deceased_on;protection;guardian_name;guardian_address;over_indebtedness;over_indebtedness_on"
+        );
         let file = format!(
             "{header}\nC1;Dupont;Jean;3 rue;69003;Lyon;overdraft;A1;100.00;2026-08-27;;safeguard;Me Durand;1 place Bellecour 69002 Lyon;personal_recovery;2026-10-01\n\
              C2;Martin;Paul;4 rue;69003;Lyon;overdraft;A2;100.00;2026-08-27;12/09/2026;;;;;\n"

@@ -46,7 +46,7 @@ pub const RECORD_TYPES: &[&str] = &["party", "guarantee", "account", "schedule"]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Record {
     /// A co-debtor or guarantor of the case holding the claim `contract_ref`.
-    Party { contract_ref: String, role: PartyRole, person: Person },
+    Party { contract_ref: String, role: PartyRole, person: Box<Person> },
     /// A guarantee securing the claim `contract_ref`.
     Guarantee { contract_ref: String, guarantee: Guarantee },
     /// Another account of the person `customer_number` at the bank.
@@ -140,7 +140,7 @@ fn to_record(row: &Row<'_>) -> Result<Record, IntakeError> {
                 over_indebtedness: OverIndebtedness::None,
                 ficp_registered: false,
             };
-            Ok(Record::Party { contract_ref: row.required("contract_ref")?, role, person })
+            Ok(Record::Party { contract_ref: row.required("contract_ref")?, role, person: Box::new(person) })
         }
         "guarantee" => {
             if row.raw("kind").is_empty() {
@@ -173,11 +173,14 @@ fn to_record(row: &Row<'_>) -> Result<Record, IntakeError> {
             if row.raw("kind").is_empty() {
                 return Err(row.error("kind", "valeur obligatoire"));
             }
-            let kind = row.coded("kind", AccountKind::from_code, AccountKind::Current, AccountKind::ALL, AccountKind::code)?;
+            let kind =
+                row.coded("kind", AccountKind::from_code, AccountKind::Current, AccountKind::ALL, AccountKind::code)?;
             let balance = match row.raw("balance") {
                 "" => Money::ZERO,
                 // An account's balance may be negative (an overdraft).
-                value => value.parse().map_err(|error: crate::money::MoneyError| row.error("balance", error.to_string()))?,
+                value => {
+                    value.parse().map_err(|error: crate::money::MoneyError| row.error("balance", error.to_string()))?
+                }
             };
             Ok(Record::Account {
                 customer_number: row.required("customer_number")?,
@@ -214,7 +217,9 @@ mod tests {
         );
         let lines = parse_parties(&file).unwrap();
         assert_eq!(lines.len(), 4);
-        assert!(matches!(&lines[0].record, Record::Party { role: PartyRole::Guarantor, person, .. } if person.customer_number == "G1"));
+        assert!(
+            matches!(&lines[0].record, Record::Party { role: PartyRole::Guarantor, person, .. } if person.customer_number == "G1")
+        );
         match &lines[1].record {
             Record::Guarantee { guarantee, .. } => {
                 assert_eq!(guarantee.kind, GuaranteeKind::GuaranteeBody);
@@ -223,14 +228,17 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(&lines[2].record, Record::Account { account, .. } if account.balance == Money::from_cents(-1_250)));
+        assert!(
+            matches!(&lines[2].record, Record::Account { account, .. } if account.balance == Money::from_cents(-1_250))
+        );
         assert_eq!(lines[3].line, 5);
         assert_eq!(lines[3].key(), ("contract_ref", "L1"));
     }
 
     #[test]
     fn an_unknown_record_type_names_line_and_value() {
-        let file = format!("{HEADER}\nparty;L1;guarantor;G1;Durand;Marie;2 rue;69003;Lyon;;;;;;;\nloan;L1;;;;;;;;;;;;;;\n");
+        let file =
+            format!("{HEADER}\nparty;L1;guarantor;G1;Durand;Marie;2 rue;69003;Lyon;;;;;;;\nloan;L1;;;;;;;;;;;;;;\n");
         match parse_parties(&file) {
             Err(IntakeError::Field { line, column, value, reason }) => {
                 assert_eq!((line, column.as_str(), value.as_str()), (3, "record", "loan"));
@@ -256,7 +264,9 @@ mod tests {
     #[test]
     fn a_guarantee_body_needs_its_name_and_an_unknown_column_is_refused() {
         let file = format!("{HEADER}\nguarantee;L1;;;;;;;;guarantee_body;Caution;100;;;;\n");
-        assert!(matches!(parse_parties(&file), Err(IntakeError::Field { line: 2, ref column, .. }) if column == "guarantor_body"));
+        assert!(
+            matches!(parse_parties(&file), Err(IntakeError::Field { line: 2, ref column, .. }) if column == "guarantor_body")
+        );
         assert!(matches!(parse_parties("record;colour\nparty;red\n"), Err(IntakeError::Header { line: 1, .. })));
     }
 }

@@ -767,7 +767,8 @@ impl Tx {
         .fetch_one(&mut *self)
         .await?;
         let date = |day: Option<NaiveDate>| day.map(|day| day.format("%d/%m/%Y").to_string());
-        let protection_label = |code: &str| Protection::from_code(code).map_or(code.to_string(), |p| p.label().to_string());
+        let protection_label =
+            |code: &str| Protection::from_code(code).map_or(code.to_string(), |p| p.label().to_string());
         let stage_label =
             |code: &str| OverIndebtedness::from_code(code).map_or(code.to_string(), |s| s.label().to_string());
         let mut differences: Vec<(&str, Option<String>, String)> = Vec::new();

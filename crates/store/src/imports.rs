@@ -226,13 +226,15 @@ impl crate::Tx {
                     .fetch_one(&mut *self)
                     .await?;
                     if known == 0 {
-                        query("INSERT INTO guarantees (case_id, kind, description, amount_cents) VALUES ($1, $2, $3, $4)")
-                            .bind(case_id)
-                            .bind(guarantee.kind.code())
-                            .bind(&guarantee.description)
-                            .bind(guarantee.amount.cents())
-                            .execute(&mut *self)
-                            .await?;
+                        query(
+                            "INSERT INTO guarantees (case_id, kind, description, amount_cents) VALUES ($1, $2, $3, $4)",
+                        )
+                        .bind(case_id)
+                        .bind(guarantee.kind.code())
+                        .bind(&guarantee.description)
+                        .bind(guarantee.amount.cents())
+                        .execute(&mut *self)
+                        .await?;
                         outcome.guarantees_added += 1;
                         let payload = json!({"kind": guarantee.kind.code(), "description": guarantee.description, "amount": guarantee.amount, "contract_ref": contract_ref});
                         self.append_event(event(case_id, EventKind::GuaranteeAdded, payload)).await?;
@@ -293,9 +295,10 @@ impl crate::Tx {
                     .rows_affected();
                     if inserted > 0 {
                         outcome.instalments_added += 1;
-                        let entry = schedules.entry((case_id, claim_id)).or_insert((contract_ref.clone(), 0, Money::ZERO));
+                        let entry =
+                            schedules.entry((case_id, claim_id)).or_insert((contract_ref.clone(), 0, Money::ZERO));
                         entry.1 += 1;
-                        entry.2 = entry.2 + *amount;
+                        entry.2 += *amount;
                     }
                 }
             }
@@ -317,10 +320,10 @@ impl crate::Tx {
 
     /// The claim with this contract reference and its case.
     async fn claim_of(&mut self, contract_ref: &str) -> Result<Option<(i64, i64)>> {
-        Ok(query_as("SELECT id, case_id FROM claims WHERE contract_ref = $1")
+        query_as("SELECT id, case_id FROM claims WHERE contract_ref = $1")
             .bind(contract_ref)
             .fetch_optional(&mut *self)
-            .await?)
+            .await
     }
 }
 

@@ -68,7 +68,10 @@ async fn a_bad_iban_refuses_the_accounts_file_naming_line_column_and_value() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let error = body["error"].as_str().unwrap();
     assert!(
-        error.contains("ibans.csv") && error.contains("ligne 3") && error.contains("iban") && error.contains("NOT-AN-IBAN"),
+        error.contains("ibans.csv")
+            && error.contains("ligne 3")
+            && error.contains("iban")
+            && error.contains("NOT-AN-IBAN"),
         "{error}"
     );
     assert_eq!(recouvre_store::cases::count(&app.db.store).await.unwrap(), 0, "nothing imported");
@@ -185,7 +188,10 @@ async fn the_parties_file_adds_a_guarantor_and_the_rest_once_and_refuses_an_unkn
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let error = body["error"].as_str().unwrap();
     assert!(
-        error.contains("unknown.csv") && error.contains("ligne 3") && error.contains("contract_ref") && error.contains("XX-404"),
+        error.contains("unknown.csv")
+            && error.contains("ligne 3")
+            && error.contains("contract_ref")
+            && error.contains("XX-404"),
         "{error}"
     );
     let case = case_of(&app, &token, "C1").await;
