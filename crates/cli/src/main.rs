@@ -134,6 +134,13 @@ enum ImportCommand {
         #[arg(long, default_value = "system:import")]
         actor: String,
     },
+    /// Parties, garanties, autres comptes et échéanciers des contrats déjà importés (CSV « ; »,
+    /// voir docs/formats/parties-csv.md) ; un fichier importé deux fois ne change rien.
+    Parties {
+        file: PathBuf,
+        #[arg(long, default_value = "system:import")]
+        actor: String,
+    },
     /// Relevé bancaire camt.053 ou avis camt.054 (001.02 ou 001.08) : chaque crédit trouve son dossier
     /// ou attend au compte d'instance ; un relevé importé deux fois ne comptabilise rien deux fois.
     Statement {
@@ -444,8 +451,29 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
                 println!("{name} : déjà importé, rien n'a changé");
             } else {
                 println!(
-                    "{name} : {} ligne(s), {} dossier(s) créé(s) ou complété(s)",
-                    outcome.lines, outcome.cases_changed
+                    "{name} : {} ligne(s), {} dossier(s) créé(s), {} créance(s) ajoutée(s), {} dossier(s) créé(s) ou complété(s)",
+                    outcome.lines, outcome.cases_created, outcome.claims_added, outcome.cases_changed
+                );
+            }
+        }
+        Command::Import(ImportCommand::Parties { file, actor }) => {
+            let app = app(&cli.database).await?;
+            let content = std::fs::read_to_string(&file)
+                .with_context(|| format!("lecture de {} impossible (fichier UTF-8 attendu)", file.display()))?;
+            let name = file.display().to_string();
+            let outcome = recouvre_app::imports::import_parties(&app, &system(&actor), &name, &content)
+                .await
+                .map_err(operator_error)?;
+            if outcome.already_imported {
+                println!("{name} : déjà importé, rien n'a changé");
+            } else {
+                println!(
+                    "{name} : {} ligne(s), {} partie(s), {} garantie(s), {} autre(s) compte(s), {} échéance(s) ajoutée(s)",
+                    outcome.lines,
+                    outcome.parties_added,
+                    outcome.guarantees_added,
+                    outcome.accounts_added,
+                    outcome.instalments_added
                 );
             }
         }

@@ -182,6 +182,46 @@ async fn importing_accounts_twice_changes_nothing_and_a_bad_file_nothing_at_all(
 }
 
 #[tokio::test]
+async fn importing_parties_after_accounts_adds_them_once_and_an_unknown_contract_nothing() {
+    let db = TestDb::new().await;
+    let folder = tempfile::tempdir().unwrap();
+    let today = recouvre_testkit::today().format("%d/%m/%Y").to_string();
+    let accounts = folder.path().join("comptes.csv");
+    std::fs::write(
+        &accounts,
+        format!(
+            "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on\n\
+             C710000001;Lambert;Éric;5 rue Victor Hugo;33000;Bordeaux;personal_loan;PP-71;2 340,00;{today}\n\
+             C710000001;Lambert;Éric;5 rue Victor Hugo;33000;Bordeaux;overdraft;CC-71;120,00;{today}\n"
+        ),
+    )
+    .unwrap();
+    let imported = recouvre(&db.url, &["import", "accounts", accounts.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    assert!(stdout(&imported).contains("1 dossier(s) créé(s), 2 créance(s) ajoutée(s)"), "{}", stdout(&imported));
+    let parties = folder.path().join("parties.csv");
+    std::fs::write(
+        &parties,
+        "record;contract_ref;role;customer_number;last_name;first_name;address;postcode;city;kind;description;amount\n\
+         party;PP-71;guarantor;C710000009;Lambert;Rose;5 rue Victor Hugo;33000;Bordeaux;;;\n\
+         guarantee;PP-71;;;;;;;;mortgage;Hypothèque 5 rue Victor Hugo;50 000,00\n",
+    )
+    .unwrap();
+    let first = recouvre(&db.url, &["import", "parties", parties.to_str().unwrap()]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("2 ligne(s), 1 partie(s), 1 garantie(s)"), "{}", stdout(&first));
+    let second = recouvre(&db.url, &["import", "parties", parties.to_str().unwrap()]);
+    assert!(second.status.success());
+    assert!(stdout(&second).contains("déjà importé"), "{}", stdout(&second));
+    let unknown = folder.path().join("inconnu.csv");
+    std::fs::write(&unknown, "record;contract_ref;kind;description\nguarantee;ZZ-1;pledge;Gage véhicule\n").unwrap();
+    let refused = recouvre(&db.url, &["import", "parties", unknown.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let message = stderr(&refused);
+    assert!(message.contains("inconnu.csv") && message.contains("ligne 2") && message.contains("ZZ-1"), "{message}");
+}
+
+#[tokio::test]
 async fn audit_verify_names_the_tampered_case_and_event() {
     let db = TestDb::new().await;
     db.seed(12, &[]).await;

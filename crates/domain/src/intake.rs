@@ -47,6 +47,14 @@ pub const COLUMNS: &[(&str, bool)] = &[
     ("due_on", true),
     ("first_incident_on", false),
     ("last_payment_on", false),
+    // The debtor's situation (issue 17): set on a new person; for a known person a different
+    // value is listed for the officer, never written over the file.
+    ("deceased_on", false),
+    ("protection", false),
+    ("guardian_name", false),
+    ("guardian_address", false),
+    ("over_indebtedness", false),
+    ("over_indebtedness_on", false),
 ];
 
 /// A bad file: where, and what to do about it.
@@ -73,24 +81,7 @@ pub fn parse_accounts(content: &str, today: NaiveDate) -> Result<Vec<NewCase>, I
         Some(Err(error)) => return Err(IntakeError::Header { line: 1, reason: error.to_string() }),
         Some(Ok(header)) => header,
     };
-    let mut positions: HashMap<&'static str, usize> = HashMap::new();
-    for (index, name) in header.iter().enumerate() {
-        let name = name.trim();
-        let Some((known, _)) = COLUMNS.iter().find(|(column, _)| *column == name) else {
-            return Err(IntakeError::Header {
-                line: 1,
-                reason: format!("colonne inconnue « {name} » (voir docs/formats/accounts-csv.md)"),
-            });
-        };
-        if positions.insert(known, index).is_some() {
-            return Err(IntakeError::Header { line: 1, reason: format!("colonne « {name} » en double") });
-        }
-    }
-    for (column, required) in COLUMNS {
-        if *required && !positions.contains_key(column) {
-            return Err(IntakeError::Header { line: 1, reason: format!("colonne obligatoire « {column} » absente") });
-        }
-    }
+    let positions = header_positions(&header, COLUMNS, "docs/formats/accounts-csv.md")?;
     let mut cases = Vec::new();
     for (index, record) in records.enumerate() {
         let line = index + 2;
@@ -113,18 +104,44 @@ pub fn parse_accounts(content: &str, today: NaiveDate) -> Result<Vec<NewCase>, I
     Ok(cases)
 }
 
-struct Row<'a> {
-    line: usize,
-    record: &'a csv::StringRecord,
-    positions: &'a HashMap<&'static str, usize>,
+/// Where each known column is in a file, from its header line; unknown, doubled or missing
+/// required columns are refused (a typo would otherwise lose data silently).
+pub(crate) fn header_positions(
+    header: &csv::StringRecord,
+    columns: &[(&'static str, bool)],
+    doc: &str,
+) -> Result<HashMap<&'static str, usize>, IntakeError> {
+    let mut positions: HashMap<&'static str, usize> = HashMap::new();
+    for (index, name) in header.iter().enumerate() {
+        let name = name.trim();
+        let Some((known, _)) = columns.iter().find(|(column, _)| *column == name) else {
+            return Err(IntakeError::Header { line: 1, reason: format!("colonne inconnue « {name} » (voir {doc})") });
+        };
+        if positions.insert(known, index).is_some() {
+            return Err(IntakeError::Header { line: 1, reason: format!("colonne « {name} » en double") });
+        }
+    }
+    for (column, required) in columns {
+        if *required && !positions.contains_key(column) {
+            return Err(IntakeError::Header { line: 1, reason: format!("colonne obligatoire « {column} » absente") });
+        }
+    }
+    Ok(positions)
+}
+
+/// One line of a file, read through its header.
+pub(crate) struct Row<'a> {
+    pub(crate) line: usize,
+    pub(crate) record: &'a csv::StringRecord,
+    pub(crate) positions: &'a HashMap<&'static str, usize>,
 }
 
 impl Row<'_> {
-    fn raw(&self, column: &str) -> &str {
+    pub(crate) fn raw(&self, column: &str) -> &str {
         self.positions.get(column).and_then(|index| self.record.get(*index)).map_or("", str::trim)
     }
 
-    fn error(&self, column: &str, reason: impl Into<String>) -> IntakeError {
+    pub(crate) fn error(&self, column: &str, reason: impl Into<String>) -> IntakeError {
         IntakeError::Field {
             line: self.line,
             column: column.to_string(),
@@ -133,16 +150,16 @@ impl Row<'_> {
         }
     }
 
-    fn optional(&self, column: &str) -> Option<String> {
+    pub(crate) fn optional(&self, column: &str) -> Option<String> {
         let value = self.raw(column);
         (!value.is_empty()).then(|| value.to_string())
     }
 
-    fn required(&self, column: &str) -> Result<String, IntakeError> {
+    pub(crate) fn required(&self, column: &str) -> Result<String, IntakeError> {
         self.optional(column).ok_or_else(|| self.error(column, "valeur obligatoire"))
     }
 
-    fn money(&self, column: &str) -> Result<Money, IntakeError> {
+    pub(crate) fn money(&self, column: &str) -> Result<Money, IntakeError> {
         match self.raw(column) {
             "" => Ok(Money::ZERO),
             value => {
@@ -156,7 +173,7 @@ impl Row<'_> {
         }
     }
 
-    fn date(&self, column: &str) -> Result<Option<NaiveDate>, IntakeError> {
+    pub(crate) fn date(&self, column: &str) -> Result<Option<NaiveDate>, IntakeError> {
         let value = self.raw(column);
         if value.is_empty() {
             return Ok(None);
@@ -167,7 +184,7 @@ impl Row<'_> {
             .map_err(|_| self.error(column, "date attendue au format JJ/MM/AAAA ou AAAA-MM-JJ"))
     }
 
-    fn coded<T: Copy>(
+    pub(crate) fn coded<T: Copy>(
         &self,
         column: &str,
         from_code: fn(&str) -> Option<T>,
@@ -207,7 +224,42 @@ impl Row<'_> {
         if principal.is_zero() {
             return Err(self.error("principal", "le capital dû doit être positif"));
         }
-        let iban = self.optional("iban").map(|iban| iban.replace(' ', "").to_uppercase());
+        // A wrong IBAN would mis-match incoming payments for the case's whole life: refuse the file.
+        let iban = match self.optional("iban") {
+            None => None,
+            Some(text) => Some(
+                crate::bank_account::check_iban(&text)
+                    .map_err(|error| self.error("iban", format!("{error} (ISO 13616)")))?,
+            ),
+        };
+        let deceased_on = self.date("deceased_on")?;
+        if deceased_on.is_some_and(|day| day > today) {
+            return Err(self.error("deceased_on", "la date de décès est dans le futur"));
+        }
+        let protection =
+            self.coded("protection", Protection::from_code, Protection::None, Protection::ALL, Protection::code)?;
+        let guardian_name = self.optional("guardian_name");
+        let guardian_address = self.optional("guardian_address");
+        if protection.requires_guardian() && guardian_name.is_none() {
+            return Err(self.error("guardian_name", "le nom du tuteur ou curateur est obligatoire pour cette mesure"));
+        }
+        if protection == Protection::None && (guardian_name.is_some() || guardian_address.is_some()) {
+            return Err(self.error("protection", "un tuteur ou curateur est indiqué sans mesure de protection"));
+        }
+        let over_indebtedness = self.coded(
+            "over_indebtedness",
+            OverIndebtedness::from_code,
+            OverIndebtedness::None,
+            OverIndebtedness::ALL,
+            OverIndebtedness::code,
+        )?;
+        let over_indebtedness_on = self.date("over_indebtedness_on")?;
+        if over_indebtedness_on.is_some_and(|day| day > today) {
+            return Err(self.error("over_indebtedness_on", "la date de la décision est dans le futur"));
+        }
+        if over_indebtedness_on.is_some() && over_indebtedness == OverIndebtedness::None {
+            return Err(self.error("over_indebtedness", "une date de surendettement est donnée sans étape"));
+        }
         let debtor = Person {
             customer_number: self.required("customer_number")?,
             last_name: self.required("last_name")?,
@@ -237,13 +289,24 @@ impl Row<'_> {
             employer: self.optional("employer"),
             monthly_income: self.money("monthly_income")?,
             monthly_charges: self.money("monthly_charges")?,
-            deceased_on: None,
-            protection: Protection::None,
-            guardian_name: None,
-            guardian_address: None,
-            over_indebtedness: OverIndebtedness::None,
+            deceased_on,
+            protection,
+            guardian_name,
+            guardian_address,
+            over_indebtedness,
             ficp_registered: false,
         };
+        // The persons table keeps the stage, not its date: the date goes in the case's journal
+        // as a note, so the officer sees when the commission or the judge decided.
+        let notes = over_indebtedness_on
+            .map(|day| {
+                vec![format!(
+                    "Surendettement signalé par le fichier d'intégration : {} le {}",
+                    over_indebtedness.label(),
+                    day.format("%d/%m/%Y")
+                )]
+            })
+            .unwrap_or_default();
         let nature =
             self.coded("nature", ClaimNature::from_code, ClaimNature::Overdraft, ClaimNature::ALL, ClaimNature::code)?;
         if self.raw("nature").is_empty() {
@@ -275,7 +338,7 @@ impl Row<'_> {
             opened_on: today,
             tags: Vec::new(),
             officer: None,
-            notes: Vec::new(),
+            notes,
         })
     }
 }
@@ -331,6 +394,53 @@ mod tests {
     fn a_missing_required_column_is_refused() {
         let file = "customer_number;last_name\nC1;Dupont\n";
         assert!(matches!(parse_accounts(file, today()), Err(IntakeError::Header { line: 1, .. })));
+    }
+
+    #[test]
+    fn a_bad_iban_names_line_column_and_value() {
+        let file = format!(
+            "{HEADER};iban\nC1;Dupont;Jean;3 rue;69003;Lyon;overdraft;A1;100.00;2026-08-27;FR76 3000 6000 0112 3456 7890 189\n\
+             C2;Martin;Paul;4 rue;69003;Lyon;overdraft;A2;100.00;2026-08-27;NOT-AN-IBAN\n"
+        );
+        match parse_accounts(&file, today()) {
+            Err(IntakeError::Field { line, column, value, .. }) => {
+                assert_eq!((line, column.as_str(), value.as_str()), (3, "iban", "NOT-AN-IBAN"));
+            }
+            other => panic!("expected a field error, got {other:?}"),
+        }
+        let wrong_digit = file.replace("NOT-AN-IBAN", "FR7630006000011234567890188");
+        assert!(matches!(parse_accounts(&wrong_digit, today()), Err(IntakeError::Field { line: 3, .. })));
+        let good = file.replace("NOT-AN-IBAN", "");
+        let cases = parse_accounts(&good, today()).unwrap();
+        assert_eq!(cases[0].debtor.iban.as_deref(), Some("FR7630006000011234567890189"));
+    }
+
+    #[test]
+    fn situation_columns_are_read_and_their_codes_checked() {
+        let header = format!(
+            "{HEADER};deceased_on;protection;guardian_name;guardian_address;over_indebtedness;over_indebtedness_on"
+        );
+        let file = format!(
+            "{header}\nC1;Dupont;Jean;3 rue;69003;Lyon;overdraft;A1;100.00;2026-08-27;;safeguard;Me Durand;1 place Bellecour 69002 Lyon;personal_recovery;2026-10-01\n\
+             C2;Martin;Paul;4 rue;69003;Lyon;overdraft;A2;100.00;2026-08-27;12/09/2026;;;;;\n"
+        );
+        let cases = parse_accounts(&file, today()).unwrap();
+        assert_eq!(cases[0].debtor.protection, Protection::Safeguard);
+        assert_eq!(cases[0].debtor.guardian_name.as_deref(), Some("Me Durand"));
+        assert_eq!(cases[0].debtor.over_indebtedness, OverIndebtedness::PersonalRecovery);
+        assert!(cases[0].notes[0].contains("01/10/2026"), "{:?}", cases[0].notes);
+        assert_eq!(cases[1].debtor.deceased_on, NaiveDate::from_ymd_opt(2026, 9, 12));
+        assert_eq!(cases[1].debtor.protection, Protection::None);
+        let bad = file.replace("safeguard", "house_arrest");
+        match parse_accounts(&bad, today()) {
+            Err(IntakeError::Field { line: 2, column, reason, .. }) => {
+                assert_eq!(column, "protection");
+                assert!(reason.contains("safeguard"), "{reason}");
+            }
+            other => panic!("expected a field error, got {other:?}"),
+        }
+        let no_guardian = file.replace("safeguard", "curatorship").replace("Me Durand", "");
+        assert!(matches!(parse_accounts(&no_guardian, today()), Err(IntakeError::Field { line: 2, .. })));
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub mod closure;
 pub mod debtor_alerts;
 pub mod debtor_file;
 pub mod intake;
+pub mod intake_parties;
 pub mod journal;
 pub mod ledger;
 // Credits a statement would book far above the debt or out of date go to suspense (issue 22).

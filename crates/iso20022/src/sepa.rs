@@ -172,8 +172,7 @@ pub fn validate_iban(text: &str) -> Result<String, SepaError> {
         let length = iban.len();
         return Err(SepaError::IbanLength { iban, country, length, expected });
     }
-    let rearranged = format!("{}{}", &iban[4..], &iban[..4]);
-    if mod97(&rearranged) != Some(1) {
+    if !recouvre_domain::bank_account::iban_check_digits_ok(&iban) {
         return Err(SepaError::IbanChecksum { iban });
     }
     if country == "FR" || country == "MC" {

@@ -30,6 +30,7 @@ impl Tx {
         match existing {
             Some(id) => {
                 self.list_intake_differences(id, person, now).await?;
+                self.list_situation_differences(id, person, now).await?;
                 Ok(id)
             }
             None => {
@@ -83,6 +84,14 @@ impl Tx {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<(i64, bool)> {
+        let joined = self.join_case(new_case, actor, now).await?;
+        Ok((joined.case_id, joined.changed))
+    }
+
+    /// [`Tx::open_or_join_case`], telling whether the case was opened and how many claims were
+    /// added (the import summary counts them apart, issue 17).
+    pub(crate) async fn join_case(&mut self, new_case: &NewCase, actor: &str, now: DateTime<Utc>) -> Result<Joined> {
+        let mut claims_added = 0_u64;
         let debtor_id = self.upsert_person(&new_case.debtor, now).await?;
         let open_case: Option<i64> =
             query_scalar("SELECT id FROM cases WHERE debtor_id = $1 AND status <> 'closed' ORDER BY id LIMIT 1")
@@ -240,6 +249,7 @@ impl Tx {
             .await?;
             if inserted.is_some() {
                 changed = true;
+                claims_added += 1;
                 let payload = crate::json_text(claim);
                 self.append_event(CaseEvent {
                     case_id,
@@ -277,8 +287,18 @@ impl Tx {
             .execute(&mut *self)
             .await?;
         }
-        Ok((case_id, changed))
+        Ok(Joined { case_id, changed, created: open_case.is_none(), claims_added })
     }
+}
+
+/// What [`Tx::join_case`] did.
+pub(crate) struct Joined {
+    pub(crate) case_id: i64,
+    /// A case was opened, or a claim or party added.
+    pub(crate) changed: bool,
+    /// A case was opened.
+    pub(crate) created: bool,
+    pub(crate) claims_added: u64,
 }
 
 /// The case number shown to officers and printed on letters.

@@ -6,7 +6,7 @@
 //! `guardian_*`, `over_indebtedness`, `ficp_registered`): the situations table is the history.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use recouvre_domain::case::{Employment, FamilySituation, PartyRole, Person, Protection};
+use recouvre_domain::case::{Employment, FamilySituation, OverIndebtedness, PartyRole, Person, Protection};
 use recouvre_domain::debtor_file::{Civility, EstateOption, OverIndebtednessStage, SituationKind};
 use recouvre_domain::journal::EventKind;
 use recouvre_domain::ledger;
@@ -738,6 +738,94 @@ impl Tx {
         })
         .await?;
         Ok(Some(due.total()))
+    }
+}
+
+impl Tx {
+    /// The debtor's situation as intake brings it (death, protection, over-indebtedness) is only
+    /// ever set on a new person: on a known one, where the file says something the person's
+    /// record does not, the difference is listed for the officer (once per value), never
+    /// written — a situation has effects (letters, enforcement) an officer must decide on.
+    /// Values are listed as shown on the screen (labels, French dates).
+    pub(crate) async fn list_situation_differences(
+        &mut self,
+        person_id: i64,
+        incoming: &Person,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (deceased_on, protection, guardian_name, guardian_address, over_indebtedness): (
+            Option<NaiveDate>,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+        ) = query_as(
+            "SELECT deceased_on, protection, guardian_name, guardian_address, over_indebtedness FROM persons \
+             WHERE id = $1",
+        )
+        .bind(person_id)
+        .fetch_one(&mut *self)
+        .await?;
+        let date = |day: Option<NaiveDate>| day.map(|day| day.format("%d/%m/%Y").to_string());
+        let protection_label =
+            |code: &str| Protection::from_code(code).map_or(code.to_string(), |p| p.label().to_string());
+        let stage_label =
+            |code: &str| OverIndebtedness::from_code(code).map_or(code.to_string(), |s| s.label().to_string());
+        let mut differences: Vec<(&str, Option<String>, String)> = Vec::new();
+        if incoming.deceased_on.is_some() && incoming.deceased_on != deceased_on {
+            differences.push(("deceased_on", date(deceased_on), date(incoming.deceased_on).unwrap_or_default()));
+        }
+        if incoming.protection != Protection::None && incoming.protection.code() != protection {
+            differences.push((
+                "protection",
+                Some(protection_label(&protection)),
+                incoming.protection.label().to_string(),
+            ));
+        }
+        for (field, kept, brought) in [
+            ("guardian_name", &guardian_name, &incoming.guardian_name),
+            ("guardian_address", &guardian_address, &incoming.guardian_address),
+        ] {
+            if let Some(brought) = brought.as_ref().filter(|brought| Some(*brought) != kept.as_ref()) {
+                differences.push((field, kept.clone(), brought.clone()));
+            }
+        }
+        if incoming.over_indebtedness != OverIndebtedness::None
+            && incoming.over_indebtedness.code() != over_indebtedness
+        {
+            differences.push((
+                "over_indebtedness",
+                Some(stage_label(&over_indebtedness)),
+                incoming.over_indebtedness.label().to_string(),
+            ));
+        }
+        for (field, kept, value) in differences {
+            let listed: i64 = query_scalar(
+                "SELECT COUNT(*) FROM intake_differences WHERE person_id = $1 AND field = $2 \
+                 AND COALESCE(intake_value, '') = $3",
+            )
+            .bind(person_id)
+            .bind(field)
+            .bind(&value)
+            .fetch_one(&mut *self)
+            .await?;
+            if listed > 0 {
+                continue;
+            }
+            query(
+                "INSERT INTO intake_differences (person_id, field, kept_value, intake_value, officer_corrected, seen_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(person_id)
+            .bind(field)
+            .bind(kept)
+            .bind(Some(value))
+            .bind(false)
+            .bind(now)
+            .execute(&mut *self)
+            .await?;
+        }
+        Ok(())
     }
 }
 

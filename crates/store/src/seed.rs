@@ -94,7 +94,7 @@ impl Tx {
         officer_ids: &mut HashMap<String, i64>,
         actor: &str,
         now: DateTime<Utc>,
-    ) -> Result<u64> {
+    ) -> Result<IntakeCounts> {
         let logins = unique(
             run.iter()
                 .filter_map(|new_case| new_case.officer.as_deref())
@@ -111,7 +111,9 @@ impl Tx {
         self.insert_openings(&cases, actor, now).await?;
         self.insert_other_accounts(&cases).await?;
         self.insert_journal(&cases, actor, now).await?;
-        Ok(run.len() as u64)
+        let claims_added = cases.iter().map(|case| case.claims_added.len() as u64).sum();
+        // Every case of a bulk run is a new case with a new debtor (see `segments`).
+        Ok(IntakeCounts { cases_changed: run.len() as u64, cases_created: run.len() as u64, claims_added })
     }
 
     /// Inserts the new persons of a run (debtors and parties, in first-seen order) and adds
@@ -379,8 +381,13 @@ impl Tx {
     /// must stay one all-or-nothing transaction): opens the cases of `new_cases` like
     /// [`Tx::open_or_join_case`] one by one would. Returns the number of cases opened or
     /// changed.
-    pub(crate) async fn open_many_in(&mut self, new_cases: &[NewCase], actor: &str, now: DateTime<Utc>) -> Result<u64> {
-        let mut created = 0_u64;
+    pub(crate) async fn open_many_in(
+        &mut self,
+        new_cases: &[NewCase],
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<IntakeCounts> {
+        let mut counts = IntakeCounts::default();
         let mut officer_ids: HashMap<String, i64> = HashMap::new();
         for window in new_cases.chunks(CASES_PER_WINDOW_MAX) {
             let mut known = Known::default();
@@ -388,18 +395,38 @@ impl Tx {
             for segment in segments(window, &known) {
                 match segment {
                     Segment::Bulk(range) => {
-                        created += self.write_run(&window[range], &mut known, &mut officer_ids, actor, now).await?;
+                        counts.add(self.write_run(&window[range], &mut known, &mut officer_ids, actor, now).await?);
                     }
                     Segment::PerCase(index) => {
                         let new_case = &window[index];
-                        let (_, changed) = self.open_or_join_case(new_case, actor, now).await?;
-                        created += u64::from(changed);
+                        let joined = self.join_case(new_case, actor, now).await?;
+                        counts.add(IntakeCounts {
+                            cases_changed: u64::from(joined.changed),
+                            cases_created: u64::from(joined.created),
+                            claims_added: joined.claims_added,
+                        });
                         self.load_known(std::slice::from_ref(new_case), &mut known).await?;
                     }
                 }
             }
         }
-        Ok(created)
+        Ok(counts)
+    }
+}
+
+/// What an intake wrote: cases opened or changed, of which opened, and claims added.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct IntakeCounts {
+    pub(crate) cases_changed: u64,
+    pub(crate) cases_created: u64,
+    pub(crate) claims_added: u64,
+}
+
+impl IntakeCounts {
+    fn add(&mut self, other: IntakeCounts) {
+        self.cases_changed += other.cases_changed;
+        self.cases_created += other.cases_created;
+        self.claims_added += other.claims_added;
     }
 }
 
@@ -408,9 +435,9 @@ impl Tx {
 /// number of cases opened or changed. See the module's documentation for joins and duplicates.
 pub async fn open_many_bulk(store: &Store, new_cases: &[NewCase], actor: &str, now: DateTime<Utc>) -> Result<u64> {
     let mut tx = store.begin().await?;
-    let created = tx.open_many_in(new_cases, actor, now).await?;
+    let counts = tx.open_many_in(new_cases, actor, now).await?;
     tx.commit().await?;
-    Ok(created)
+    Ok(counts.cases_changed)
 }
 
 /// What the database holds of the keys of the cases being written.

@@ -310,7 +310,10 @@ async fn accounts_import_over_the_api_is_all_or_nothing_and_idempotent() {
             .send()
     };
     let first: Value = post(good.clone()).await.unwrap().json().await.unwrap();
-    assert_eq!(first, json!({"lines": 1, "cases_changed": 1, "already_imported": false}));
+    assert_eq!(
+        first,
+        json!({"lines": 1, "cases_changed": 1, "cases_created": 1, "claims_added": 1, "already_imported": false})
+    );
     let second: Value = post(good).await.unwrap().json().await.unwrap();
     assert_eq!(second["already_imported"], true);
     let bad = format!("{header}\nC800000002;Roy;Anne;1 rue;69002;Lyon;overdraft;00080000002;12,5;{today}\nC800000003;Roy;Paul;1 rue;69002;Lyon;mortgage;X;abc;{today}\n");

@@ -297,6 +297,11 @@ fn field_label(field: &str) -> &'static str {
         "monthly_charges" => "Charges mensuelles",
         "civility" => "Civilité",
         "commune_code" => "Commune",
+        "deceased_on" => "Date de décès",
+        "protection" => "Mesure de protection",
+        "guardian_name" => "Tuteur ou curateur",
+        "guardian_address" => "Adresse du tuteur ou curateur",
+        "over_indebtedness" => "Surendettement",
         _ => "Autre champ",
     }
 }

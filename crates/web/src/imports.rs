@@ -1,4 +1,5 @@
-//! Files from the bank's other systems over the API: the accounts intake and bank statements.
+//! Files from the bank's other systems over the API: the accounts intake, its parties file and
+//! bank statements.
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorDto};
@@ -51,7 +52,12 @@ pub(crate) async fn import_statement(
 #[derive(Serialize, ToSchema)]
 pub struct ImportOutcomeDto {
     pub lines: u64,
+    /// Cases opened, or joined by a new claim.
     pub cases_changed: u64,
+    /// Cases opened by this file.
+    pub cases_created: u64,
+    /// Claims added (to new cases or to the debtor's open case).
+    pub claims_added: u64,
     /// The same file was imported before; nothing changed.
     pub already_imported: bool,
 }
@@ -77,6 +83,45 @@ pub(crate) async fn import_accounts(
     Ok(Json(ImportOutcomeDto {
         lines: outcome.lines,
         cases_changed: outcome.cases_changed,
+        cases_created: outcome.cases_created,
+        claims_added: outcome.claims_added,
+        already_imported: outcome.already_imported,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PartiesOutcomeDto {
+    pub lines: u64,
+    /// Co-debtors and guarantors added to a case.
+    pub parties_added: u64,
+    pub guarantees_added: u64,
+    /// Other accounts at the bank added to a person.
+    pub accounts_added: u64,
+    /// Instalments added to a loan's schedule.
+    pub instalments_added: u64,
+    /// The same file was imported before; nothing changed.
+    pub already_imported: bool,
+}
+
+/// Imports a parties file (CSV, `;`, UTF-8; see docs/formats/parties-csv.md): co-debtors,
+/// guarantors, guarantees, other accounts and loan schedules, keyed by the contract references
+/// of claims already imported. All or nothing; importing the same file twice changes nothing.
+#[utoipa::path(post, path = "/api/v1/imports/parties", params(ImportParams), request_body(content = String, content_type = "text/csv"), responses(
+    (status = 200, body = PartiesOutcomeDto), (status = 400, body = ErrorDto, description = "Names the line, column and value (an unknown contract reference or customer too)"), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn import_parties(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<ImportParams>,
+    body: String,
+) -> Result<Json<PartiesOutcomeDto>, AppError> {
+    let file_name = params.file_name.unwrap_or_else(|| "api-upload.csv".to_string());
+    let outcome = recouvre_app::imports::import_parties(&state.app, &user.actor(), &file_name, &body).await?;
+    Ok(Json(PartiesOutcomeDto {
+        lines: outcome.lines,
+        parties_added: outcome.parties_added,
+        guarantees_added: outcome.guarantees_added,
+        accounts_added: outcome.accounts_added,
+        instalments_added: outcome.instalments_added,
         already_imported: outcome.already_imported,
     }))
 }
@@ -84,9 +129,13 @@ pub(crate) async fn import_accounts(
 pub fn api() -> Router<AppState> {
     Router::new()
         .route("/imports/accounts", post(import_accounts).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
+        .route("/imports/parties", post(import_parties).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .route("/imports/statement", post(import_statement).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
 }
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(import_accounts, import_statement), components(schemas(StatementOutcomeDto, ImportOutcomeDto)))]
+#[openapi(
+    paths(import_accounts, import_parties, import_statement),
+    components(schemas(StatementOutcomeDto, ImportOutcomeDto, PartiesOutcomeDto))
+)]
 pub struct ImportsApiDoc;

@@ -87,6 +87,8 @@ crate::case::coded_enum!(
         ActionMoved => ("action_moved", "Action reportée"),
         DebtorFileCorrected => ("debtor_file_corrected", "Fiche du débiteur corrigée"),
         DebtorSituationRecorded => ("debtor_situation_recorded", "Situation du débiteur enregistrée"),
+        OtherAccountAdded => ("other_account_added", "Autre compte du débiteur à la banque"),
+        InstalmentScheduleImported => ("instalment_schedule_imported", "Tableau d'amortissement reçu"),
     }
 );
 
@@ -127,6 +129,8 @@ impl EventKind {
             // guardian: all personal; the names of the fields changed and the codes stay hashed.
             DebtorFileCorrected => &["changes", "reason", "name"],
             DebtorSituationRecorded => &["details", "reason", "name"],
+            // An account number at the bank identifies the person.
+            OtherAccountAdded => &["account_number", "customer_number"],
             _ => &[],
         }
     }

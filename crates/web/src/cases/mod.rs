@@ -72,6 +72,15 @@ pub(crate) fn event_summary(event: &JournalEvent, names: &BTreeMap<String, Strin
             format!("{role} : {}", text("name"))
         }
         "guarantee_added" => text("description"),
+        "other_account_added" => {
+            let kind = recouvre_domain::case::AccountKind::from_code(&text("kind"))
+                .map_or("Compte", recouvre_domain::case::AccountKind::label);
+            format!("{kind} n° {} — solde {}", text("account_number"), amount("balance"))
+        }
+        "instalment_schedule_imported" => {
+            let count = payload.get("instalments").and_then(Value::as_i64).unwrap_or_default();
+            format!("Prêt n° {} — {count} échéance(s), {} au total", text("contract_ref"), amount("total"))
+        }
         "note_added" => text("body"),
         "tags_changed" => payload
             .get("tags")
