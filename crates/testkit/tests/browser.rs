@@ -1436,3 +1436,121 @@ async fn the_case_page_header_stays_in_view_over_its_panels() {
     assert!(violations.is_empty(), "the filtered case page: {violations:#?}");
     browser.close().await;
 }
+
+/// Issue 17, done when: an officer's first hour on one file, in the browser — corrects the
+/// debtor's address, logs a call with a promise, attaches a scan, plans a reminder for a
+/// colleague, books the payment that clears the debt and closes the paid case; every page of the
+/// way fits 1366×768 and the case page passes axe-core at the end.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_officer_keeps_a_file_current_and_closes_it_once_paid() {
+    let app = app_with_cases(0, 2).await;
+    let due_on = recouvre_testkit::today() - chrono::Duration::days(60);
+    let file = format!(
+        "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on;monthly_income\n\
+         C1;Bernard;Luc;2 rue Garibaldi;69003;Lyon;overdraft;OD-1;480.00;{due_on};2100.00\n"
+    );
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .expect("import the case");
+    sql::query("UPDATE cases SET officer_id = (SELECT id FROM users WHERE login = 'agent')")
+        .execute(&app.db.store)
+        .await
+        .expect("give the case to the officer");
+    let folder = tempfile::tempdir().expect("a folder for the scan");
+    let scan = folder.path().join("Courrier du débiteur.pdf");
+    std::fs::write(&scan, b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n").expect("write the scan");
+    let promised = recouvre_testkit::today() + chrono::Duration::days(7);
+    let reminder = recouvre_testkit::today() + chrono::Duration::days(3);
+
+    let browser = Browser::start().await;
+    browser.resize(1366, 768).await;
+    browser.login_to_cases(&app, "agent").await;
+    browser.goto(&app, "/dossiers/1").await;
+
+    // The debtor moved: the officer corrects the address on the debtor's file.
+    browser.click("#debtor-file-link").await;
+    browser.type_into("#correct-form input[name=address_line]", "8 quai Saint-Vincent").await;
+    browser.type_into("#correct-form input[name=reason]", "Nouvelle adresse donnée au téléphone").await;
+    browser.click("#correct-form button[type=submit]").await;
+    browser.xpath("//dl[@id='debtor-facts']/dd[contains(., '8 quai Saint-Vincent')]").await;
+    let problems = browser.layout_problems().await;
+    assert!(problems.is_empty(), "the debtor's file at 1366×768: {problems:#?}");
+
+    // The call, with a promise to pay.
+    browser.goto(&app, "/dossiers/1").await;
+    browser.click("#contact-details summary").await;
+    browser.type_into("#contact-form textarea[name=summary]", "Le débiteur appelle et promet de solder").await;
+    browser.type_into("#contact-form input[name=promise_amount]", "480,00").await;
+    browser
+        .client
+        .execute(
+            &format!("document.querySelector('#contact-form input[name=promise_due_on]').value = '{promised}'"),
+            vec![],
+        )
+        .await
+        .expect("set the promise's day");
+    browser.click("#contact-form button[type=submit]").await;
+    browser.xpath("//ol[@id='timeline']/li[1][contains(., 'Contact avec le débiteur')]").await;
+
+    // The debtor's letter, scanned.
+    browser.click("#pieces summary").await;
+    let input = browser.css("#piece-form input[type=file]").await;
+    input.send_keys(&scan.display().to_string()).await.expect("choose the file");
+    browser.css("#piece-form select[name=kind]").await.select_by_value("debtor_letter").await.expect("kind");
+    browser.click("#piece-form button[type=submit]").await;
+    browser.xpath("//table[@id='pieces-list']//tr[contains(., 'Courrier du débiteur.pdf')]").await;
+
+    // A reminder for a colleague.
+    browser.click("#action-details summary").await;
+    browser.type_into("#action-form input[name=label]", "Vérifier le versement promis").await;
+    browser
+        .client
+        .execute(&format!("document.querySelector('#action-form input[name=due_on]').value = '{reminder}'"), vec![])
+        .await
+        .expect("set the reminder's day");
+    browser.css("#action-form select[name=assignee]").await.select_by_value("mlefort").await.expect("colleague");
+    browser.click("#action-form button[type=submit]").await;
+    browser.xpath("//table[@id='action-list']//tr[contains(., 'Vérifier le versement promis')]").await;
+
+    // The money arrives and clears the debt; the page offers closure as repaid, and the officer closes.
+    browser
+        .xpath("//summary[contains(., 'Encaisser un paiement')]")
+        .await
+        .click()
+        .await
+        .expect("open the payment form");
+    browser.type_into("#pay-amount", "480,00").await;
+    browser.type_into("#pay-reference", "VIR BERNARD SOLDE").await;
+    browser.click("#payment-form button[type=submit]").await;
+    browser.xpath("//ol[@id='timeline']/li[contains(., 'Paiement')]").await;
+    browser.goto(&app, "/dossiers/1").await;
+    let reason = browser.css("#closure-reason").await.prop("value").await.expect("the reason offered");
+    assert_eq!(reason.as_deref(), Some("repaid"), "a case owing nothing is offered closure as repaid");
+    browser.click("#closure-form button[type=submit]").await;
+    let state = browser.text("#closure-state").await;
+    assert!(state.contains("clos") && state.contains("rembours"), "closed as repaid: {state}");
+    let problems = browser.layout_problems().await;
+    assert!(problems.is_empty(), "the case page at 1366×768: {problems:#?}");
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "the closed case page passes axe-core: {violations:#?}");
+    browser.close().await;
+
+    let case = recouvre_store::cases::detail(&app.db.store, 1).await.expect("the case");
+    assert_eq!(case.debtor.address_line, "8 quai Saint-Vincent");
+    let kinds: Vec<String> = recouvre_store::journal::events(&app.db.store, 1)
+        .await
+        .expect("journal")
+        .into_iter()
+        .map(|event| event.kind.as_str().to_string())
+        .collect();
+    for kind in [
+        "debtor_file_corrected",
+        "contact_recorded",
+        "attachment_added",
+        "action_planned",
+        "payment_booked",
+        "case_closed",
+    ] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} in the journal: {kinds:?}");
+    }
+}
