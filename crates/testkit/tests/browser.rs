@@ -203,8 +203,16 @@ impl Browser {
         field.send_keys(text).await.expect("type into field");
     }
 
+    /// Clicks an element after scrolling it to the middle of the window, as a person would: the
+    /// case page's header stays at the top, and WebDriver would otherwise scroll the element to
+    /// the top edge, under the header, and click the header.
     async fn click(&self, selector: &str) {
-        self.css(selector).await.click().await.unwrap_or_else(|error| panic!("click `{selector}`: {error}"));
+        let element = self.css(selector).await;
+        self.client
+            .execute("arguments[0].scrollIntoView({block: 'center'})", vec![json!(element)])
+            .await
+            .unwrap_or_else(|error| panic!("scroll to `{selector}`: {error}"));
+        element.click().await.unwrap_or_else(|error| panic!("click `{selector}`: {error}"));
     }
 
     async fn path(&self) -> String {

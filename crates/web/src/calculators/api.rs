@@ -18,8 +18,8 @@ macro_rules! calculator_endpoint {
     ($handler:ident, $name:literal, $request:ty, $response:ty, $summary:literal) => {
         #[doc = $summary]
         #[utoipa::path(post, path = concat!("/api/v1/calc/", $name), request_body = $request, responses(
-                                            (status = 200, body = $response), (status = 400, body = ErrorDto),
-                                            (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+                                                    (status = 200, body = $response), (status = 400, body = ErrorDto),
+                                                    (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
         pub(crate) async fn $handler(
             state: State<AppState>,
             user: CurrentUser,
