@@ -3,6 +3,7 @@
 //! open transaction rolls back) and answered 503 `timeout` in the error contract, with
 //! `Retry-After`; a page gets the error page.
 
+use std::future::Future;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
@@ -58,12 +59,24 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     let path = request.uri().path().to_string();
     let limit =
         if is_import(&path) || is_upload(&path) { state.config.import_timeout } else { state.config.request_timeout };
-    // The deadline is polled before the request: `tokio::time::timeout` polls the request first,
-    // so a request that happened to finish on its first poll escaped even a spent limit.
-    let deadline = tokio::time::sleep(limit);
-    tokio::select! {
-        biased;
-        () = deadline => {
+    // The deadline is checked against the clock before every poll of the request. Neither
+    // `tokio::time::timeout` (it polls the request first) nor a biased select on a `sleep` is
+    // enough: the timer rounds a deadline up to its next millisecond tick, so a spent limit could
+    // still be "pending" while a quick request finished (seen once on PostgreSQL with a zero limit).
+    let deadline = tokio::time::Instant::now() + limit;
+    let sleep = tokio::time::sleep_until(deadline);
+    let run = next.run(request);
+    tokio::pin!(sleep, run);
+    let outcome = std::future::poll_fn(|cx| {
+        if tokio::time::Instant::now() >= deadline || sleep.as_mut().poll(cx).is_ready() {
+            return std::task::Poll::Ready(None);
+        }
+        run.as_mut().poll(cx).map(Some)
+    })
+    .await;
+    match outcome {
+        Some(response) => response,
+        None => {
             tracing::warn!(path = %path, limit_ms = limit.as_millis() as u64, "request timed out");
             let error = timeout_error(limit);
             if path.starts_with("/api/v1/") {
@@ -72,7 +85,6 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
                 PageError(crate::AppError::App(error)).into_response()
             }
         }
-        response = next.run(request) => response,
     }
 }
 
