@@ -72,6 +72,18 @@ pub enum IntakeError {
 
 /// Parses a whole file; `today` dates the entry into litigation of new cases.
 pub fn parse_accounts(content: &str, today: NaiveDate) -> Result<Vec<NewCase>, IntakeError> {
+    read_rows(content, COLUMNS, "docs/formats/accounts-csv.md", |row| row.to_case(today))
+}
+
+/// Reads a `;`-separated file with a header line, all or nothing: each non-blank line goes
+/// through `to_item`, and the first bad line stops the file with its number (the header is
+/// line 1). Shared by the accounts file and the parties file (`intake_parties`).
+pub(crate) fn read_rows<T>(
+    content: &str,
+    columns: &[(&'static str, bool)],
+    doc: &str,
+    mut to_item: impl FnMut(&Row<'_>) -> Result<T, IntakeError>,
+) -> Result<Vec<T>, IntakeError> {
     let content = content.strip_prefix('\u{feff}').unwrap_or(content);
     let mut reader =
         csv::ReaderBuilder::new().delimiter(b';').has_headers(false).flexible(true).from_reader(content.as_bytes());
@@ -81,11 +93,11 @@ pub fn parse_accounts(content: &str, today: NaiveDate) -> Result<Vec<NewCase>, I
         Some(Err(error)) => return Err(IntakeError::Header { line: 1, reason: error.to_string() }),
         Some(Ok(header)) => header,
     };
-    let positions = header_positions(&header, COLUMNS, "docs/formats/accounts-csv.md")?;
-    let mut cases = Vec::new();
+    let positions = header_positions(&header, columns, doc)?;
+    let mut items = Vec::new();
     for (index, record) in records.enumerate() {
         let line = index + 2;
-        if cases.len() >= MAX_LINES {
+        if items.len() >= MAX_LINES {
             return Err(IntakeError::TooLarge);
         }
         let record = record.map_err(|error| IntakeError::Line { line, reason: error.to_string() })?;
@@ -99,9 +111,9 @@ pub fn parse_accounts(content: &str, today: NaiveDate) -> Result<Vec<NewCase>, I
             });
         }
         let row = Row { line, record: &record, positions: &positions };
-        cases.push(row.to_case(today)?);
+        items.push(to_item(&row)?);
     }
-    Ok(cases)
+    Ok(items)
 }
 
 /// Where each known column is in a file, from its header line; unknown, doubled or missing

@@ -12,7 +12,7 @@ use crate::case::{
     AccountKind, Employment, FamilySituation, Guarantee, GuaranteeKind, OtherAccount, OverIndebtedness, PartyRole,
     Person, Protection,
 };
-use crate::intake::{header_positions, IntakeError, Row, MAX_LINES};
+use crate::intake::{read_rows, IntakeError, Row};
 use crate::Money;
 
 /// The columns, in their documented order; only `record` is required in the header, each
@@ -76,36 +76,9 @@ impl Line {
 
 /// Parses a whole parties file.
 pub fn parse_parties(content: &str) -> Result<Vec<Line>, IntakeError> {
-    let content = content.strip_prefix('\u{feff}').unwrap_or(content);
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(b';').has_headers(false).flexible(true).from_reader(content.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        None => return Err(IntakeError::Header { line: 1, reason: "le fichier est vide".to_string() }),
-        Some(Err(error)) => return Err(IntakeError::Header { line: 1, reason: error.to_string() }),
-        Some(Ok(header)) => header,
-    };
-    let positions = header_positions(&header, COLUMNS, "docs/formats/parties-csv.md")?;
-    let mut lines = Vec::new();
-    for (index, record) in records.enumerate() {
-        let line = index + 2;
-        if lines.len() >= MAX_LINES {
-            return Err(IntakeError::TooLarge);
-        }
-        let record = record.map_err(|error| IntakeError::Line { line, reason: error.to_string() })?;
-        if record.iter().all(|field| field.trim().is_empty()) {
-            continue;
-        }
-        if record.len() != header.len() {
-            return Err(IntakeError::Line {
-                line,
-                reason: format!("{} champs au lieu de {} (séparateur « ; »)", record.len(), header.len()),
-            });
-        }
-        let row = Row { line, record: &record, positions: &positions };
-        lines.push(Line { line, record: to_record(&row)? });
-    }
-    Ok(lines)
+    read_rows(content, COLUMNS, "docs/formats/parties-csv.md", |row| {
+        Ok(Line { line: row.line, record: to_record(row)? })
+    })
 }
 
 fn to_record(row: &Row<'_>) -> Result<Record, IntakeError> {
