@@ -34,6 +34,21 @@ pub struct NightlyOutcome {
     pub plans: PlanFollowUp,
     /// Promises to pay judged this night (issue 17).
     pub promises: recouvre_store::contacts::PromiseFollowUp,
+    /// The process was told to stop (SIGTERM, ctrl-c) before the run's end: the chunks it held
+    /// are committed, the others left to the next run of the date; the plans and promises were
+    /// not followed (the run that finishes does it).
+    pub interrupted: bool,
+}
+
+pub use recouvre_store::batch::{ImportFigures, LastRun, OperationsFigures};
+
+/// The nightly runs' and the imports' figures, for monitoring (`/metrics`). For the system only:
+/// the web shell asks it once the scraper presented the metrics token.
+pub async fn operations_figures(app: &App, actor: &Actor) -> Result<OperationsFigures> {
+    if !actor.is_system() {
+        return Err(Error::forbidden("les mesures d'exploitation se lisent par /metrics, avec son jeton"));
+    }
+    Ok(recouvre_store::batch::operations_figures(app.store()).await?)
 }
 
 /// Workers in one process, at most.
@@ -58,7 +73,17 @@ pub async fn nightly_run(
         process_name: options.process_name.clone(),
         actor: actor.login.clone(),
     };
-    let (totals, report) = recouvre_store::batch::run(app.store(), &run_options, app.reference(), progress).await?;
+    let (totals, report) =
+        recouvre_store::batch::run(app.store(), &run_options, app.reference(), Arc::clone(&progress)).await?;
+    if progress.stop_requested() && !totals.finished {
+        return Ok(NightlyOutcome {
+            totals,
+            report,
+            plans: PlanFollowUp::default(),
+            promises: recouvre_store::contacts::PromiseFollowUp::default(),
+            interrupted: true,
+        });
+    }
     let rules = recouvre_store::workflow::rules(app.store()).await?;
     let plans =
         recouvre_store::workflow::follow_plans(app.store(), options.as_of, &rules, &actor.login, app.now()).await?;
@@ -67,5 +92,5 @@ pub async fn nightly_run(
     let promises =
         recouvre_store::contacts::follow_promises(app.store(), options.as_of, grace_days, &actor.login, app.now())
             .await?;
-    Ok(NightlyOutcome { totals, report, plans, promises })
+    Ok(NightlyOutcome { totals, report, plans, promises, interrupted: false })
 }

@@ -49,6 +49,11 @@ enum Command {
         /// et les pages d'un dossier restent sur la base principale.
         #[arg(long, env = "RECOUVRE_READ_DATABASE_URL")]
         read_database: Option<String>,
+        /// À l'arrêt (SIGTERM, ctrl-c) : secondes pendant lesquelles /readyz répond 503 avant que le
+        /// serveur cesse d'accepter, le temps que le répartiteur de charge l'écarte ; les requêtes en
+        /// cours se terminent ensuite.
+        #[arg(long, env = "RECOUVRE_SHUTDOWN_DRAIN_SECONDS", default_value_t = 5)]
+        shutdown_drain_seconds: u64,
     },
     /// Applique les migrations du schéma (idempotent).
     Migrate,
@@ -421,7 +426,7 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
             let url = if database_given { cli.database.clone() } else { DEMO_DATABASE.to_string() };
             demo(&url, listen, cases).await?
         }
-        Command::Serve { listen, metrics_token, secure_cookies, read_database } => {
+        Command::Serve { listen, metrics_token, secure_cookies, read_database, shutdown_drain_seconds } => {
             let store = open_for(&cli.database, recouvre_store::Workload::Interactive).await?;
             let read_store = match read_database {
                 // A replica is not migrated: its schema comes from the primary.
@@ -430,7 +435,12 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
                 })?,
                 None => store.clone(),
             };
-            let config = recouvre_web::Config { secure_cookies, metrics_token, ..recouvre_web::Config::default() };
+            let config = recouvre_web::Config {
+                secure_cookies,
+                metrics_token,
+                shutdown_drain: std::time::Duration::from_secs(shutdown_drain_seconds),
+                ..recouvre_web::Config::default()
+            };
             serve(store, read_store, config, listen).await?;
         }
         Command::Seed { cases, seed } => {
@@ -495,7 +505,10 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
         }
         Command::Batch { as_of, chunk_cases, workers, lease_seconds } => {
             let app = app(&cli.database).await?;
-            nightly_run(&app, as_of, chunk_cases, workers, lease_seconds).await?;
+            if !nightly_run(&app, as_of, chunk_cases, workers, lease_seconds).await? {
+                // Stopped by a signal before the end: the conventional status of SIGTERM.
+                return Ok(ExitCode::from(143));
+            }
         }
         Command::Report(ReportCommand::Controls { as_of, format }) => {
             let app = app(&cli.database).await?;
@@ -742,14 +755,14 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 /// `recouvre batch`: this process's share of the night's work, then the payment plans'
-/// follow-up.
+/// follow-up. `false` when a signal stopped it before the end (the next run resumes it).
 async fn nightly_run(
     app: &recouvre_app::App,
     as_of: chrono::NaiveDate,
     chunk_cases: i64,
     workers: Option<usize>,
     lease_seconds: u64,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let started = std::time::Instant::now();
     let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
     let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "localhost".to_string());
@@ -760,9 +773,35 @@ async fn nightly_run(
         lease: std::time::Duration::from_secs(lease_seconds),
         process_name: format!("{}:{}", hostname.trim(), std::process::id()),
     };
-    let progress: std::sync::Arc<dyn recouvre_store::batch::Progress> = std::sync::Arc::new(BatchProgress::new());
+    let batch_progress = std::sync::Arc::new(BatchProgress::new());
+    // SIGTERM (a service manager, a deployment) or ctrl-c: the workers finish and commit the
+    // chunk they hold and claim no more; the run of the date resumes at its next start.
+    let stop = std::sync::Arc::clone(&batch_progress);
+    tokio::spawn(async move {
+        stop_signal().await;
+        tracing::warn!("stop requested: finishing the chunks in hand");
+        stop.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let progress: std::sync::Arc<dyn recouvre_store::batch::Progress> = batch_progress;
     let outcome =
         recouvre_app::batch::nightly_run(app, &system("batch"), &options, progress).await.map_err(operator_error)?;
+    if outcome.interrupted {
+        let totals = &outcome.totals;
+        tracing::warn!(
+            as_of = %as_of,
+            chunks = totals.chunks,
+            chunks_done = totals.chunks_done,
+            cases = totals.cases_seen,
+            seconds = started.elapsed().as_secs_f64(),
+            "nightly run interrupted"
+        );
+        eprintln!(
+            "traitement du {as_of} interrompu : {} lot(s) sur {} faits et enregistrés ; relancez la même \
+             commande pour le terminer (rien ne sera compté deux fois)",
+            totals.chunks_done, totals.chunks
+        );
+        return Ok(false);
+    }
     let (totals, report, plans) = (&outcome.totals, &outcome.report, &outcome.plans);
     let outcome_promises = &outcome.promises;
     tracing::info!(
@@ -811,7 +850,23 @@ async fn nightly_run(
         "promesses de paiement : {} échue(s), {} tenue(s), {} non tenue(s)",
         outcome_promises.promises_seen, outcome_promises.kept, outcome_promises.broken
     );
-    Ok(())
+    Ok(true)
+}
+
+/// SIGTERM or SIGINT (ctrl-c), whichever comes first.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// A progress bar on a terminal; log lines every tenth of the run otherwise.
@@ -820,6 +875,8 @@ struct BatchProgress {
     total: std::sync::atomic::AtomicU64,
     done: std::sync::atomic::AtomicU64,
     cases: std::sync::atomic::AtomicU64,
+    /// Set by SIGTERM or ctrl-c.
+    stop: std::sync::atomic::AtomicBool,
 }
 
 impl BatchProgress {
@@ -836,7 +893,7 @@ impl BatchProgress {
             );
             bar
         });
-        BatchProgress { bar, total: 0.into(), done: 0.into(), cases: 0.into() }
+        BatchProgress { bar, total: 0.into(), done: 0.into(), cases: 0.into(), stop: false.into() }
     }
 }
 
@@ -846,6 +903,10 @@ impl recouvre_store::batch::Progress for BatchProgress {
         if let Some(bar) = &self.bar {
             bar.set_length(chunks_to_do);
         }
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.stop.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn chunk_done(&self, cases: u64) {

@@ -658,3 +658,141 @@ async fn the_demo_runs_on_the_database_it_is_given() {
     let leftovers: Vec<_> = std::fs::read_dir(folder.path()).unwrap().map(|entry| entry.unwrap().file_name()).collect();
     assert!(leftovers.is_empty(), "the demo wrote {leftovers:?} in the current folder");
 }
+
+/// Sends SIGTERM to a child, as a service manager stopping it does.
+fn terminate(child: &std::process::Child) {
+    let sent = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("run kill");
+    assert!(sent.success());
+}
+
+/// Waits for a child to end, at most `limit`.
+fn wait_at_most(child: &mut std::process::Child, limit: std::time::Duration) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("still running {limit:?} after SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// `recouvre batch` stopped by SIGTERM (issue 24): its worker commits the chunk in hand, claims no
+/// more, and the process says so and exits 143, leaving no chunk claimed; the next run of the date,
+/// with the ordinary lease, finishes it and ends as an uninterrupted run.
+#[tokio::test]
+async fn a_batch_stopped_by_sigterm_commits_its_chunk_and_the_next_run_finishes_it() {
+    let (clean, stopped) = seeded_pair("1200").await;
+    let as_of = (recouvre_testkit::today() + chrono::Duration::days(30)).to_string();
+    let run = recouvre(&clean.url, &["batch", "--as-of", &as_of, "--chunk-cases", "20"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let mut batch = Command::new(env!("CARGO_BIN_EXE_recouvre"))
+        .args(["batch", "--as-of", &as_of, "--chunk-cases", "20", "--workers", "1"])
+        .env("DATABASE_URL", &stopped.url)
+        .env("RECOUVRE_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start recouvre batch");
+    // Stop it once it has done some of the work, not all.
+    let done = || async {
+        sql::query_scalar::<i64>("SELECT COUNT(*) FROM batch_chunks WHERE done_at IS NOT NULL")
+            .fetch_one(&stopped.store)
+            .await
+            .unwrap_or(0)
+    };
+    let waiting = std::time::Instant::now();
+    while done().await < 1 {
+        assert!(waiting.elapsed() < std::time::Duration::from_secs(60), "no chunk done in a minute");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    terminate(&batch);
+    let status = wait_at_most(&mut batch, std::time::Duration::from_secs(30));
+    let mut message = String::new();
+    std::io::Read::read_to_string(batch.stderr.as_mut().unwrap(), &mut message).unwrap();
+    assert_eq!(status.code(), Some(143), "{message}");
+    assert!(message.contains("interrompu") && message.contains("relancez"), "{message}");
+    let (chunks, chunks_done, claimed_not_done): (i64, i64, i64) = sql::query_as(
+        "SELECT COUNT(*), CAST(SUM(CASE WHEN done_at IS NULL THEN 0 ELSE 1 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN done_at IS NULL AND claimed_by IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) FROM batch_chunks",
+    )
+    .fetch_one(&stopped.store)
+    .await
+    .unwrap();
+    assert!(chunks_done >= 1 && chunks_done < chunks, "{chunks_done} of {chunks} chunks done");
+    assert_eq!(claimed_not_done, 0, "the chunk in hand was finished and committed, not left to its lease");
+    // The next run, with the ordinary 60 s lease: nothing to wait for.
+    let started = std::time::Instant::now();
+    let rerun = recouvre(&stopped.url, &["batch", "--as-of", &as_of, "--chunk-cases", "20"]);
+    assert!(rerun.status.success(), "{}", stderr(&rerun));
+    assert!(started.elapsed() < std::time::Duration::from_secs(50), "the rerun waited for a lease");
+    assert_eq!(recouvre_testkit::batch_state(&stopped.store).await, recouvre_testkit::batch_state(&clean.store).await);
+    assert!(recouvre_store::ledger::check(&stopped.store).await.unwrap().is_clean());
+}
+
+/// `recouvre serve` on SIGTERM (issue 24): `/readyz` answers 503 during the drain while `/livez`
+/// still answers, a request in flight is answered, and the process ends by itself with status 0.
+#[tokio::test]
+async fn serve_on_sigterm_drains_finishes_the_request_in_flight_and_exits() {
+    use std::io::{Read, Write};
+    let db = TestDb::new().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_recouvre"))
+        .args(["serve", "--listen", &listen, "--shutdown-drain-seconds", "2"])
+        .env("DATABASE_URL", &db.url)
+        .env("RECOUVRE_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start recouvre serve");
+    let client = reqwest::Client::new();
+    let url = |path: &str| format!("http://{listen}{path}");
+    let mut ready = false;
+    for _ in 0..300 {
+        if let Ok(answer) = client.get(url("/readyz")).send().await {
+            ready = answer.status() == 200;
+            if ready {
+                break;
+            }
+        }
+        assert!(server.try_wait().unwrap().is_none(), "recouvre serve stopped early");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the server never became ready");
+    // A request in flight: its headers sent, half its body still to come.
+    let body = "login=camille&password=not-the-right-one";
+    let mut in_flight = std::net::TcpStream::connect(&listen).unwrap();
+    in_flight.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+    write!(
+        in_flight,
+        "POST /login HTTP/1.1\r\nHost: {listen}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{}",
+        body.len(),
+        &body[..10]
+    )
+    .unwrap();
+    in_flight.flush().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    terminate(&server);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let readiness = client.get(url("/readyz")).send().await.unwrap();
+    assert_eq!(readiness.status(), 503, "not ready while draining");
+    assert!(readiness.text().await.unwrap().contains("shutting down"));
+    assert_eq!(client.get(url("/livez")).send().await.unwrap().status(), 200, "alive while draining");
+    // The rest of the body, after the drain: the listener is closed, the request still answered.
+    tokio::time::sleep(std::time::Duration::from_millis(2_200)).await;
+    assert!(client.get(url("/livez")).send().await.is_err(), "no new connection after the drain");
+    in_flight.write_all(body[10..].as_bytes()).unwrap();
+    let mut answer = String::new();
+    let _ = in_flight.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 "), "the request in flight was answered: {answer:?}");
+    assert!(!answer.starts_with("HTTP/1.1 5"), "{answer}");
+    let status = wait_at_most(&mut server, std::time::Duration::from_secs(20));
+    let mut log = String::new();
+    server.stderr.as_mut().unwrap().read_to_string(&mut log).unwrap();
+    assert!(status.success(), "{status}: {log}");
+}

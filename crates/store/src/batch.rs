@@ -122,6 +122,12 @@ pub trait Progress: Send + Sync {
     fn start(&self, chunks_to_do: u64);
     /// Called after each chunk this process completed.
     fn chunk_done(&self, cases: u64);
+    /// Asked before each claim: `true` once the process was told to stop (SIGTERM, ctrl-c). The
+    /// workers then claim no more chunks, finish and commit the one they hold, and return; the
+    /// run stays unfinished, and the next run of the date does the chunks left (docs/operations.md).
+    fn stop_requested(&self) -> bool {
+        false
+    }
 }
 
 /// No progress shown.
@@ -170,6 +176,9 @@ pub async fn run(
             let name = format!("{}:{worker}", options.process_name);
             let mut first_held_day: Option<NaiveDate> = None;
             loop {
+                if progress.stop_requested() {
+                    break;
+                }
                 let now = Utc::now();
                 match claim(&store, options.as_of, &name, options.lease, now).await? {
                     Some(chunk) => {
@@ -389,6 +398,74 @@ pub async fn totals(store: &Store, as_of: NaiveDate) -> Result<RunTotals> {
         strategies_revised,
         finished: matches!(finished, Some(Some(_))),
     })
+}
+
+/// What monitoring reads of the nightly runs and the imports (Prometheus, `/metrics`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OperationsFigures {
+    /// The run of the latest business date, if any ran.
+    pub last_run: Option<LastRun>,
+    /// Runs started and not finished: interrupted (stopped, killed, failed) and not yet resumed,
+    /// or running now.
+    pub runs_unfinished: i64,
+    /// Files imported, by kind (`accounts`, `parties`, `statement`…).
+    pub imports: Vec<ImportFigures>,
+}
+
+/// The run of the latest business date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LastRun {
+    pub as_of: NaiveDate,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub chunks: i64,
+    pub chunks_done: i64,
+    pub cases_seen: i64,
+    /// Cases whose interest stopped for lack of a statutory rate.
+    pub cases_held: i64,
+}
+
+/// The files of one kind imported so far.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ImportFigures {
+    pub kind: String,
+    pub files: i64,
+    pub lines: i64,
+    pub last_imported_at: Option<DateTime<Utc>>,
+}
+
+/// The figures monitoring reads: a few aggregate queries, cheap enough for every scrape.
+pub async fn operations_figures(store: &Store) -> Result<OperationsFigures> {
+    let latest: Option<(NaiveDate, DateTime<Utc>, Option<DateTime<Utc>>)> =
+        query_as("SELECT as_of, started_at, finished_at FROM batch_runs ORDER BY as_of DESC LIMIT 1")
+            .fetch_optional(store)
+            .await?;
+    let last_run = match latest {
+        Some((as_of, started_at, finished_at)) => {
+            let totals = totals(store, as_of).await?;
+            Some(LastRun {
+                as_of,
+                started_at,
+                finished_at,
+                chunks: totals.chunks,
+                chunks_done: totals.chunks_done,
+                cases_seen: totals.cases_seen,
+                cases_held: totals.cases_held,
+            })
+        }
+        None => None,
+    };
+    let runs_unfinished: i64 =
+        query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM batch_runs WHERE finished_at IS NULL")
+            .fetch_one(store)
+            .await?;
+    let imports = query_as(
+        "SELECT kind, CAST(COUNT(*) AS BIGINT) AS files, CAST(COALESCE(SUM(lines), 0) AS BIGINT) AS lines, \
+         MAX(imported_at) AS last_imported_at FROM imports GROUP BY kind ORDER BY kind",
+    )
+    .fetch_all(store)
+    .await?;
+    Ok(OperationsFigures { last_run, runs_unfinished, imports })
 }
 
 /// One line of the daily snapshot.

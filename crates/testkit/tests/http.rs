@@ -1122,3 +1122,113 @@ async fn a_request_over_its_time_limit_is_a_503_timeout_in_the_error_contract() 
     let (status, _) = get_json(&f, &f.officer_token, "/api/v1/cases").await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// The probes (issue 24, operations): `/livez` answers while the process runs, `/readyz` only
+/// while the database answers; both open without authentication, like `/healthz`.
+#[tokio::test]
+async fn readiness_follows_the_database_and_liveness_does_not() {
+    let f = fixture().await;
+    for (path, body) in [("/livez", "ok\n"), ("/readyz", "ready\n")] {
+        let answer = client().get(f.app.url(path)).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "{path}");
+        assert_eq!(answer.text().await.unwrap(), body, "{path}");
+    }
+    // The database goes away (here: the server's pool is closed under it).
+    f.app.db.store.close().await;
+    let ready = client().get(f.app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let reason = ready.text().await.unwrap();
+    assert!(reason.contains("database unreachable"), "{reason}");
+    let live = client().get(f.app.url("/livez")).send().await.unwrap();
+    assert_eq!(live.status(), StatusCode::OK, "a process whose database is down is not restarted for it");
+}
+
+/// A progress that asks the nightly run to stop before its first chunk, as SIGTERM does.
+struct StopAtOnce;
+impl recouvre_store::batch::Progress for StopAtOnce {
+    fn start(&self, _: u64) {}
+    fn chunk_done(&self, _: u64) {}
+    fn stop_requested(&self) -> bool {
+        true
+    }
+}
+
+fn metric(metrics: &str, name: &str) -> Option<f64> {
+    metrics.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+/// Prometheus reads the nightly run (last date, duration, cases, runs left unfinished) and the
+/// imports (files, lines, refusals) at `/metrics`, behind the scrape token (issue 24).
+#[tokio::test]
+async fn metrics_report_the_nightly_run_and_the_imports() {
+    let f = fixture().await;
+    let scrape = || async {
+        let answer = client().get(f.app.url("/metrics")).bearer_auth(&f.app.metrics_token).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+        answer.text().await.unwrap()
+    };
+    let before = scrape().await;
+    assert_eq!(metric(&before, "recouvre_metrics_operations_up"), Some(1.0), "{before}");
+    assert_eq!(metric(&before, "recouvre_nightly_runs_unfinished"), Some(0.0));
+    assert_eq!(metric(&before, "recouvre_nightly_last_run_finished"), None, "no run yet");
+
+    let today = recouvre_testkit::today();
+    let header = "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on";
+    let post = |body: String| {
+        client()
+            .post(f.app.url("/api/v1/imports/accounts?file_name=intake.csv"))
+            .bearer_auth(&f.officer_token)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+    };
+    let good = format!(
+        "{header}\nC800000001;Garnier;Luc;2 place Bellecour;69002;Lyon;overdraft;00080000001;1 250,40;{today}\n\
+         C800000002;Roy;Anne;1 rue Neuve;69002;Lyon;overdraft;00080000002;980,00;{today}\n"
+    );
+    assert_eq!(post(good).await.unwrap().status(), StatusCode::OK);
+    let bad = format!("{header}\nC800000003;Roy;Paul;1 rue;69002;Lyon;mortgage;X;abc;{today}\n");
+    assert_eq!(post(bad).await.unwrap().status(), StatusCode::BAD_REQUEST);
+
+    // A run stopped before its end (SIGTERM), then resumed by the next one.
+    let app = recouvre_app::App::on(f.app.db.store.clone()).await.unwrap();
+    let as_of = today + chrono::Duration::days(30);
+    let options = recouvre_app::batch::NightlyOptions {
+        as_of,
+        chunk_cases: 10,
+        workers: 1,
+        lease: std::time::Duration::from_secs(30),
+        process_name: "test:1".to_string(),
+    };
+    let system = recouvre_app::Actor::system("batch");
+    let stopped =
+        recouvre_app::batch::nightly_run(&app, &system, &options, std::sync::Arc::new(StopAtOnce)).await.unwrap();
+    assert!(stopped.interrupted && !stopped.totals.finished);
+    let interrupted = scrape().await;
+    assert_eq!(metric(&interrupted, "recouvre_nightly_runs_unfinished"), Some(1.0), "{interrupted}");
+    assert_eq!(metric(&interrupted, "recouvre_nightly_last_run_finished"), Some(0.0));
+    assert_eq!(
+        metric(&interrupted, "recouvre_nightly_last_run_chunks_pending"),
+        Some(stopped.totals.chunks as f64),
+        "{interrupted}"
+    );
+    let resumed =
+        recouvre_app::batch::nightly_run(&app, &system, &options, std::sync::Arc::new(recouvre_store::batch::Silent))
+            .await
+            .unwrap();
+    assert!(!resumed.interrupted && resumed.totals.finished);
+    assert!(resumed.totals.cases_seen >= 30, "the open cases: {}", resumed.totals.cases_seen);
+
+    let after = scrape().await;
+    assert_eq!(metric(&after, "recouvre_nightly_runs_unfinished"), Some(0.0), "{after}");
+    assert_eq!(metric(&after, "recouvre_nightly_last_run_finished"), Some(1.0));
+    assert_eq!(metric(&after, "recouvre_nightly_last_run_chunks_pending"), Some(0.0));
+    assert_eq!(metric(&after, "recouvre_nightly_last_run_cases_processed"), Some(resumed.totals.cases_seen as f64));
+    let midnight = as_of.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp() as f64;
+    assert_eq!(metric(&after, "recouvre_nightly_last_run_business_date_seconds"), Some(midnight));
+    assert!(metric(&after, "recouvre_nightly_last_run_duration_seconds").is_some_and(|seconds| seconds >= 0.0));
+    assert_eq!(metric(&after, "recouvre_imports_total{kind=\"accounts\"}"), Some(1.0), "{after}");
+    assert_eq!(metric(&after, "recouvre_import_rows_total{kind=\"accounts\"}"), Some(2.0));
+    assert_eq!(metric(&after, "recouvre_import_failures_total{kind=\"accounts\"}"), Some(1.0));
+    assert!(metric(&after, "recouvre_import_last_seconds{kind=\"accounts\"}").is_some());
+}

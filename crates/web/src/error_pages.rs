@@ -32,7 +32,9 @@ pub async fn error_pages(State(state): State<crate::AppState>, request: Request<
         || path.starts_with("/api/")
         || path.starts_with("/static/")
         || path == "/metrics"
-        || path == "/healthz";
+        || path == "/healthz"
+        || path == "/livez"
+        || path == "/readyz";
     let session = if skipped {
         None
     } else {

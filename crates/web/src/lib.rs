@@ -68,6 +68,9 @@ pub struct Config {
     pub request_timeout: std::time::Duration,
     /// The time limit of a file import ([`timeout::IMPORT_TIMEOUT`]).
     pub import_timeout: std::time::Duration,
+    /// On SIGTERM or ctrl-c, how long `/readyz` answers 503 while the server still accepts, so
+    /// that a load balancer stops sending before the listener closes (docs/operations.md).
+    pub shutdown_drain: std::time::Duration,
 }
 
 impl Default for Config {
@@ -78,6 +81,7 @@ impl Default for Config {
             session_hours: 10,
             request_timeout: timeout::REQUEST_TIMEOUT,
             import_timeout: timeout::IMPORT_TIMEOUT,
+            shutdown_drain: std::time::Duration::ZERO,
         }
     }
 }
@@ -93,6 +97,8 @@ pub struct Inner {
     pub read_store: Store,
     pub config: Config,
     metrics: metrics::Metrics,
+    /// Set when the server was told to stop: `/readyz` answers 503 from then on.
+    shutting_down: std::sync::atomic::AtomicBool,
 }
 
 /// Shared by all handlers. Cheap to clone.
@@ -114,7 +120,13 @@ impl AppState {
             app,
             config,
             metrics: metrics::Metrics::default(),
+            shutting_down: std::sync::atomic::AtomicBool::new(false),
         }))
+    }
+
+    /// Whether the server was told to stop (`/readyz` then answers 503).
+    pub fn shutting_down(&self) -> bool {
+        self.shutting_down.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The reference data in force.
@@ -127,6 +139,8 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/livez", get(livez))
+        .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_endpoint))
         .merge(shared::pages())
         .merge(login::pages())
@@ -173,28 +187,99 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let request_id = request.headers().get("x-request-id").and_then(|value| value.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id)
+            // The path only: a query string carries what was searched (a debtor's name, `?q=`),
+            // personal data that has no place in the logs (docs/operations.md, "Logs").
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }
 
-/// Serves until the listener fails or ctrl-c.
+/// Serves until the listener fails, or SIGTERM or ctrl-c: then `/readyz` answers 503 for
+/// [`Config::shutdown_drain`], the listener closes, the requests in flight finish (each within its
+/// time limit, [`timeout`]) and commit, and the function returns.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
+    serve_until(listener, state, stop_signal()).await
+}
+
+/// Serves until `shutdown` completes, then stops as [`serve`] does on a signal.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     recouvre_app::reference::spawn_refresh(state.app.clone());
+    let draining = state.clone();
     axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            draining.shutting_down.store(true, std::sync::atomic::Ordering::Relaxed);
+            tracing::info!(drain_seconds = draining.config.shutdown_drain.as_secs_f64(), "stopping: not ready");
+            tokio::time::sleep(draining.config.shutdown_drain).await;
+            tracing::info!("stopping: no new connections, finishing the requests in flight");
         })
         .await?;
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// SIGTERM (a service manager, a container's stop) or SIGINT (ctrl-c).
+pub async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = terminate.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Serves until the listener fails (tests: the runtime's end stops it).
 pub async fn serve_without_signal(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
     axum::serve(listener, router(state)).await?;
     Ok(())
+}
+
+/// Liveness: the process runs and answers (no database call, so that a slow database does not
+/// get the process restarted). Open without authentication, like the other probes.
+async fn livez() -> Response {
+    (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ok\n").into_response()
+}
+
+/// How long readiness waits for the database before answering 503.
+pub const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Readiness: the database (and the read replica, if one is given) answers within
+/// [`READY_TIMEOUT`], and the server is not stopping; 503 otherwise, saying which.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let unready = |reason: String| {
+        (StatusCode::SERVICE_UNAVAILABLE, [(header::CACHE_CONTROL, "no-store")], format!("not ready: {reason}\n"))
+            .into_response()
+    };
+    if state.shutting_down() {
+        return unready("shutting down".to_string());
+    }
+    for (name, store) in [("database", &state.store), ("read database", &state.read_store)] {
+        match tokio::time::timeout(READY_TIMEOUT, store.ping()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => return unready(format!("{name} unreachable: {error}")),
+            Err(_) => return unready(format!("{name} did not answer within {} s", READY_TIMEOUT.as_secs())),
+        }
+    }
+    (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ready\n").into_response()
 }
 
 /// Liveness and database reachability; the one endpoint open without authentication.
@@ -219,7 +304,17 @@ async fn metrics_endpoint(State(state): State<AppState>, headers: axum::http::He
         return AppError::Unauthenticated { api: true }.into_response();
     }
     let (open, idle) = state.store.pool_stats();
-    let mut response = state.metrics.render(open, idle).into_response();
+    let mut text = state.metrics.render(open, idle);
+    // The nightly runs and the imports, read from the database: the nightly run is another
+    // process (`recouvre batch`), and imports come from the command line too.
+    match recouvre_app::batch::operations_figures(&state.app, &recouvre_app::Actor::system("metrics")).await {
+        Ok(figures) => metrics::render_operations(&figures, &mut text),
+        Err(error) => {
+            tracing::warn!(%error, "metrics: the nightly run's and imports' figures could not be read");
+            metrics::render_operations_unavailable(&mut text);
+        }
+    }
+    let mut response = text.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
     response
 }
