@@ -71,7 +71,7 @@ fn parse(data: &[u8]) {
                 // the amount shown back in French.
                 let _ = recouvre_domain::plausibility::implausible_credit(
                     payment.amount,
-                    Money::from_cents(1_234_56),
+                    Money::from_cents(123_456),
                     payment.received_on,
                     today(),
                 );
