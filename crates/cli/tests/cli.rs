@@ -786,7 +786,7 @@ async fn serve_on_sigterm_drains_finishes_the_request_in_flight_and_exits() {
     // The rest of the body, after the drain: the listener is closed, the request still answered.
     tokio::time::sleep(std::time::Duration::from_millis(2_200)).await;
     assert!(client.get(url("/livez")).send().await.is_err(), "no new connection after the drain");
-    in_flight.write_all(body[10..].as_bytes()).unwrap();
+    in_flight.write_all(&body.as_bytes()[10..]).unwrap();
     let mut answer = String::new();
     let _ = in_flight.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 "), "the request in flight was answered: {answer:?}");
