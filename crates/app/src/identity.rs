@@ -209,6 +209,7 @@ pub async fn authenticate(
     throttle: &LoginThrottle,
     login: &str,
     password: &str,
+    code: Option<&str>,
     address: Option<&str>,
 ) -> Result<std::result::Result<User, LoginFailure>> {
     let now = app.now();
@@ -224,7 +225,15 @@ pub async fn authenticate(
         // Same work as a real check, so that timing does not reveal which logins exist.
         _ => DUMMY_HASH.to_string(),
     };
-    let verified = verify_password_off_thread(password.to_string(), hash).await?;
+    let mut verified = verify_password_off_thread(password.to_string(), hash).await?;
+    if let Some(user) = user.as_ref().filter(|user| verified && user.active) {
+        // The second factor: required of every role but officers, and of an officer who enrolled.
+        // A wrong or missing code gets the same answer as a wrong password.
+        verified = match recouvre_store::users::totp_secret(app.store(), user.id).await? {
+            Some(secret) => code.is_some_and(|code| crate::totp::verify(&secret, code, now.timestamp())),
+            None => !crate::totp::required_for(user.role),
+        };
+    }
     match user {
         Some(user) if user.active && verified => {
             throttle.succeeded(login);
@@ -333,6 +342,16 @@ pub async fn enable_user(app: &App, actor: &Actor, login: &str) -> Result<()> {
     recouvre_store::users::set_active(app.store(), login, true).await?;
     security_event(app, "user_enabled", Some(login), None, &format!("par {}", actor.login)).await;
     Ok(())
+}
+
+/// Enrols a user in the second factor with a fresh TOTP secret; returns the secret (base32), shown
+/// once to be typed or scanned into their authenticator application.
+pub async fn enrol_totp(app: &App, actor: &Actor, login: &str) -> Result<String> {
+    actor.require(Permission::Administer)?;
+    let secret = crate::totp::new_secret();
+    recouvre_store::users::set_totp_secret(app.store(), login, Some(&secret)).await?;
+    security_event(app, "totp_enrolled", Some(login), None, &format!("par {}", actor.login)).await;
+    Ok(secret)
 }
 
 /// Every API token, without the tokens themselves.

@@ -265,6 +265,9 @@ enum UserCommand {
     Disable { login: String },
     /// Réactive un utilisateur désactivé (ses anciens jetons restent révoqués).
     Enable { login: String },
+    /// Enrôle un utilisateur au second facteur (TOTP) : affiche le secret et le lien otpauth:// à saisir
+    /// ou scanner dans son application d'authentification. Un nouvel enrôlement remplace l'ancien.
+    Totp { login: String },
 }
 
 #[derive(Subcommand)]
@@ -795,6 +798,11 @@ async fn user_command(database: &str, command: UserCommand) -> anyhow::Result<()
                 recouvre_app::identity::disable_user(&app, &actor, &login).await.map_err(operator_error)?;
             println!("utilisateur {login} désactivé : {sessions} session(s) fermée(s), {tokens} jeton(s) révoqué(s)");
         }
+        UserCommand::Totp { login } => {
+            let secret = recouvre_app::identity::enrol_totp(&app, &actor, &login).await.map_err(operator_error)?;
+            println!("secret TOTP de {login} : {secret}");
+            println!("{}", recouvre_app::totp::otpauth_uri(&login, &secret));
+        }
         UserCommand::Enable { login } => {
             recouvre_app::identity::enable_user(&app, &actor, &login).await.map_err(operator_error)?;
             println!("utilisateur {login} réactivé");
@@ -982,6 +990,16 @@ async fn demo(url: &str, listen: SocketAddr, cases: usize) -> anyhow::Result<()>
     println!("Identifiants (mot de passe « {} » pour tous) :", recouvre_app::demo::DEMO_PASSWORD);
     for (login, name, role, _) in recouvre_app::demo::DEMO_USERS {
         println!("  {login:<8} {name} — {}", role.label());
+    }
+    println!();
+    println!("Second facteur (TOTP) : saisissez ces secrets dans une application d'authentification ;");
+    println!("le code du moment est affiché ici au démarrage (il change toutes les 30 secondes).");
+    for (login, _, role, _) in recouvre_app::demo::DEMO_USERS {
+        if recouvre_app::totp::required_for(role) {
+            let secret = recouvre_app::demo::demo_totp_secret(login);
+            let code = recouvre_app::totp::code_at(&secret, chrono::Utc::now().timestamp()).unwrap_or_default();
+            println!("  {login:<8} secret {secret}  (code actuel {code})");
+        }
     }
     println!();
     let config =

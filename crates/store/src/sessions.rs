@@ -29,6 +29,9 @@ pub async fn create(
     Ok(())
 }
 
+/// (user, CSRF token, created at, last seen at) of a session.
+type SessionRow = (i64, String, DateTime<Utc>, Option<DateTime<Utc>>);
+
 /// How stale a session's `last_seen_at` may be: writing it on every request would make every
 /// read a write (see `users::TOKEN_LAST_USED_PRECISION`).
 pub const LAST_SEEN_PRECISION: chrono::Duration = chrono::Duration::seconds(60);
@@ -41,7 +44,7 @@ pub async fn find(
     now: DateTime<Utc>,
     idle: chrono::Duration,
 ) -> Result<Option<(User, String)>> {
-    let found: Option<(i64, String, DateTime<Utc>, Option<DateTime<Utc>>)> = query_as(
+    let found: Option<SessionRow> = query_as(
         "SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id = $1 AND expires_at > $2",
     )
     .bind(session_hash)
@@ -75,7 +78,7 @@ pub async fn delete_for_user(store: &Store, user_id: i64) -> Result<u64> {
 
 /// How many live sessions a user has (tests, `user list`).
 pub async fn count_for_user(store: &Store, user_id: i64) -> Result<i64> {
-    Ok(query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1").bind(user_id).fetch_one(store).await?)
+    query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1").bind(user_id).fetch_one(store).await
 }
 
 pub async fn delete(store: &Store, session_hash: &str) -> Result<()> {

@@ -207,12 +207,12 @@ pub struct TokenInfo {
 
 /// Every API token, oldest first.
 pub async fn list_tokens(store: &Store) -> Result<Vec<TokenInfo>> {
-    Ok(query_as(
+    query_as(
         "SELECT t.id, u.login, t.name, t.scope, t.created_at, t.expires_at, t.last_used_at, t.revoked_at \
          FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id",
     )
     .fetch_all(store)
-    .await?)
+    .await
 }
 
 /// Revokes one token by its id; false if there is no such live token.
@@ -336,8 +336,8 @@ pub async fn record_security_event(
 
 /// The latest security events, newest first.
 pub async fn security_events(store: &Store, limit: i64) -> Result<Vec<SecurityEvent>> {
-    Ok(query_as("SELECT id, at, kind, login, address, detail FROM security_events ORDER BY id DESC LIMIT $1")
+    query_as("SELECT id, at, kind, login, address, detail FROM security_events ORDER BY id DESC LIMIT $1")
         .bind(limit)
         .fetch_all(store)
-        .await?)
+        .await
 }

@@ -931,20 +931,13 @@ pub async fn propose_plan(
     now: DateTime<Utc>,
 ) -> Result<PlanOutcome> {
     let instalments = proposal.instalments;
-    let (protection, guardian, status): (String, Option<String>, String) = query_as(
-        "SELECT p.protection, p.guardian_name, c.status FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1",
+    let (protection, guardian): (String, Option<String>) = query_as(
+        "SELECT p.protection, p.guardian_name FROM cases c JOIN persons p ON p.id = c.debtor_id WHERE c.id = $1",
     )
     .bind(case_id)
     .fetch_optional(store)
     .await?
     .ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
-    if status == "closed" {
-        // A closed case owes nothing the bank still claims: a plan on it would book debts anew.
-        return Err(StoreError::invalid_field(
-            "case",
-            format!("le dossier n° {case_id} est clos : rouvrez-le avant de proposer un échéancier"),
-        ));
-    }
     if protection != "none" && !proposal.guardian_countersigned {
         return Err(StoreError::refused("guardian_countersignature_required", format!(
             "débiteur protégé ({}) : l'accord doit être contresigné par {} ; cochez « contresigné » une fois l'accord signé",
@@ -953,12 +946,8 @@ pub async fn propose_plan(
         )));
     }
     let total = crate::direct_debits::check_schedule(instalments)?;
-    // The plan's length is the time the bank waits, from today to the last instalment, not the
-    // number of instalments: three instalments due in 2027, 2035 and 2045 make a plan of 19 years
-    // (issue 23, finding 1). Whichever is longer counts.
-    let today = recouvre_domain::business_date::paris_date(now);
-    let last_due = instalments.last().map_or(today, |(due_on, _)| *due_on);
-    let months = plan_length_months(today, last_due).max(u32::try_from(instalments.len()).unwrap_or(u32::MAX));
+    // Its length runs from today to its last instalment (issue 23), not its count of instalments.
+    let months = crate::four_eyes::plan_months(instalments, now);
     let decision = Decision::PaymentPlan { months, total };
     let verdict = rules.authority.check(actor.level, &decision);
     let mut tx = store.begin().await?;
@@ -1010,48 +999,6 @@ pub async fn propose_plan(
         reevaluate(store, case_id, rules, actor.login, now).await?;
     }
     Ok(outcome)
-}
-
-/// Days over which a case's concessions (waivers and write-offs booked, by anyone) add up with a
-/// new one against the proposer's delegation (issue 23: limits per request were bypassed by
-/// splitting a request).
-pub const CONCESSION_WINDOW_DAYS: i64 = 365;
-
-impl Tx {
-    /// The waivers and write-offs booked on a case since `since`.
-    pub(crate) async fn concessions_since(&mut self, case_id: i64, since: DateTime<Utc>) -> Result<Money> {
-        let payloads: Vec<String> = query_scalar(
-            "SELECT payload FROM case_events WHERE case_id = $1 AND kind IN ('waiver_booked', 'write_off_booked') \
-             AND recorded_at >= $2",
-        )
-        .bind(case_id)
-        .bind(since)
-        .fetch_all(&mut *self)
-        .await?;
-        let mut total = Money::ZERO;
-        for payload in payloads {
-            let value: serde_json::Value = serde_json::from_str(&payload).map_err(|error| {
-                StoreError::Corrupt(format!("dossier n° {case_id} : événement illisible ({error})"))
-            })?;
-            if let Some(amount) =
-                value.get("total").and_then(|amount| serde_json::from_value::<Money>(amount.clone()).ok())
-            {
-                total = total.checked_add(amount).unwrap_or(total);
-            }
-        }
-        Ok(total)
-    }
-}
-
-/// Whole months from `today` to `last_due`, a month begun counting as one.
-pub fn plan_length_months(today: NaiveDate, last_due: NaiveDate) -> u32 {
-    use chrono::Datelike;
-    if last_due <= today {
-        return 0;
-    }
-    let whole = (last_due.year() - today.year()) * 12 + last_due.month() as i32 - today.month() as i32;
-    let begun = i32::from(last_due.day() > today.day());
-    u32::try_from((whole + begun).max(0)).unwrap_or(u32::MAX)
 }
 
 /// The instalments of the case's plans: (plan id, plan status, number, due on, amount cents, status).
@@ -1415,13 +1362,7 @@ pub async fn propose_waiver(
     let transaction = recouvre_domain::ledger::waiver(&balances, amounts).map_err(refused_by_ledger)?;
     let debt = balances.due().total();
     let payload = json!({"amounts": amounts, "total": total, "debt": debt, "reason": reason});
-    // Four eyes on the cumulative effect: what was given up on the case over the window counts
-    // with this waiver, so that splitting one large waiver into small ones gains nothing.
-    let earlier = tx.concessions_since(case_id, now - chrono::Duration::days(CONCESSION_WINDOW_DAYS)).await?;
-    let decision = Decision::Waiver {
-        amount: total.checked_add(earlier).unwrap_or(total),
-        debt: debt.checked_add(earlier).unwrap_or(debt),
-    };
+    let decision = tx.cumulative_waiver(case_id, total, debt, now).await?;
     let outcome = match rules.authority.check(actor.level, &decision) {
         Verdict::Within => {
             let event = tx

@@ -1313,3 +1313,45 @@ async fn statements_are_imported_by_the_back_office_never_by_an_officer() {
         client().post(f.app.url("/api/v1/imports/statement")).bearer_auth(&token).body(statement).send().await.unwrap();
     assert_eq!(imported.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn team_leads_need_their_totp_code_and_officers_who_did_not_enrol_do_not() {
+    let f = fixture().await;
+    let post_login = |login: &'static str, code: String| {
+        let app = &f.app;
+        async move {
+            let browser = app.browser_client();
+            let page = browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+            let csrf = hidden_value(&page, "csrf").unwrap();
+            let response = browser
+                .post(app.url("/login"))
+                .form(&[("login", login), ("password", PASSWORD), ("csrf", &csrf), ("code", &code)])
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    // The right password alone, or with a wrong code: the same answer as a wrong password.
+    for code in [String::new(), "000000".to_string()] {
+        let (status, text) = post_login("sophie", code).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(text.contains("Identifiant ou mot de passe incorrect"), "{text}");
+    }
+    let code = f.app.totp_code("sophie").await.expect("team leads are enrolled");
+    assert_eq!(
+        code,
+        recouvre_app::totp::code_at(
+            &recouvre_testkit::test_totp_secret("sophie"),
+            recouvre_app::Clock::now(&*f.app.clock).timestamp()
+        )
+        .unwrap()
+    );
+    assert_eq!(post_login("sophie", code).await.0, StatusCode::SEE_OTHER);
+    // An officer who did not enrol logs in with the password alone; once enrolled, the code is due.
+    assert_eq!(post_login("camille", String::new()).await.0, StatusCode::SEE_OTHER);
+    f.app.db.enrol_totp("camille").await;
+    assert_eq!(post_login("camille", String::new()).await.0, StatusCode::UNAUTHORIZED);
+    let code = f.app.totp_code("camille").await.unwrap();
+    assert_eq!(post_login("camille", code).await.0, StatusCode::SEE_OTHER);
+}

@@ -44,6 +44,9 @@ pub(crate) struct LoginForm {
     login: String,
     password: String,
     csrf: String,
+    /// The TOTP code (second factor); absent for an officer who did not enrol.
+    #[serde(default)]
+    code: String,
 }
 
 pub(crate) async fn login(
@@ -78,6 +81,7 @@ pub(crate) async fn login(
         &state.login_throttle,
         &form.login,
         &form.password,
+        Some(form.code.as_str()).filter(|code| !code.trim().is_empty()),
         address.as_deref(),
     )
     .await?;
