@@ -696,4 +696,12 @@ async fn a_disabled_user_is_cut_off_at_once_and_tokens_are_listed_and_revoked() 
     assert_eq!(me(secret).await, reqwest::StatusCode::UNAUTHORIZED);
     let bad_scope = recouvre(&url, &["token", "create", "marc", "--scope", "root"]);
     assert_eq!(bad_scope.status.code(), Some(2), "{}", stderr(&bad_scope));
+    // Enrolling in the second factor prints the secret and the link for an authenticator.
+    let enrolled = recouvre(&url, &["user", "totp", "marc"]);
+    assert!(enrolled.status.success(), "{}", stderr(&enrolled));
+    let printed = stdout(&enrolled);
+    let secret = printed.lines().find_map(|line| line.strip_prefix("secret TOTP de marc : ")).expect("the secret");
+    assert!(printed.contains(&format!("otpauth://totp/Recouvre:marc?secret={secret}")), "{printed}");
+    let user = recouvre_store::users::by_login(&app.db.store, "marc").await.unwrap().unwrap();
+    assert_eq!(recouvre_store::users::totp_secret(&app.db.store, user.id).await.unwrap().as_deref(), Some(secret));
 }

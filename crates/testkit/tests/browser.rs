@@ -1158,6 +1158,11 @@ async fn keyboard_login(browser: &Browser, app: &TestApp, login: &str) {
     browser.keys(login).await;
     browser.tab_to("#password").await;
     browser.keys(PASSWORD).await;
+    // The second factor of the roles that need one (issue 23).
+    if let Some(code) = app.totp_code(login).await {
+        browser.tab_to("#code").await;
+        browser.keys(&code).await;
+    }
     browser.keys("\u{E007}").await;
     browser.css("body:not(.login) h1").await;
 }
