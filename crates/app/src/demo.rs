@@ -65,9 +65,28 @@ pub async fn is_empty(app: &App) -> Result<bool> {
     Ok(recouvre_store::cases::count(app.store()).await? == 0)
 }
 
-/// Creates the demo's users if the database has none.
+/// The demo's known TOTP secret of a user: the base32 of `recouvre-demo-<login>` on 20 bytes.
+/// Known on purpose, and printed by `recouvre demo`: a demonstration, never a bank's users.
+pub fn demo_totp_secret(login: &str) -> String {
+    let mut bytes = format!("recouvre-demo-{login}").into_bytes();
+    bytes.resize(20, b'-');
+    crate::totp::base32_encode(&bytes[..20])
+}
+
+/// Creates the demo's users if the database has none, and enrols those whose role needs a
+/// second factor with their known secret ([`demo_totp_secret`]).
 pub async fn ensure_demo_users(app: &App, actor: &Actor) -> Result<()> {
     system_only(actor)?;
+    for (login, _, role, _) in DEMO_USERS {
+        if !crate::totp::required_for(role) {
+            continue;
+        }
+        if let Some(user) = recouvre_store::users::by_login(app.store(), login).await? {
+            if recouvre_store::users::totp_secret(app.store(), user.id).await?.is_none() {
+                recouvre_store::users::set_totp_secret(app.store(), login, Some(&demo_totp_secret(login))).await?;
+            }
+        }
+    }
     if !recouvre_store::users::list(app.store()).await?.is_empty() {
         return Ok(());
     }
@@ -81,6 +100,9 @@ pub async fn ensure_demo_users(app: &App, actor: &Actor) -> Result<()> {
             password_hash: &hash,
         };
         recouvre_store::users::create(app.store(), &user, app.now()).await?;
+        if crate::totp::required_for(role) {
+            recouvre_store::users::set_totp_secret(app.store(), login, Some(&demo_totp_secret(login))).await?;
+        }
     }
     Ok(())
 }

@@ -46,6 +46,7 @@ pub mod saved_filters;
 pub mod statements;
 pub mod suspense;
 pub mod team;
+pub mod totp;
 pub mod workflow;
 
 pub use actor::Actor;

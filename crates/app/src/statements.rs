@@ -89,7 +89,7 @@ pub fn returns(statements: &[Statement], today: chrono::NaiveDate) -> Vec<DebitR
 /// All or nothing: if one credit or one return cannot be taken, nothing of the file is written
 /// and the error names the file and the entry's line.
 pub async fn import(app: &App, actor: &Actor, file_name: &str, xml: &[u8]) -> Result<StatementOutcome> {
-    actor.require(Permission::ImportFiles)?;
+    actor.require(Permission::ImportStatements)?;
     let statements = read(file_name, xml).await?;
     check_balances(file_name, &statements)?;
     let today = app.today();

@@ -42,9 +42,20 @@ enum Command {
         /// Jeton que Prometheus présente pour lire /metrics (sans lui, /metrics est fermé).
         #[arg(long, env = "RECOUVRE_METRICS_TOKEN")]
         metrics_token: Option<String>,
-        /// Cookies « Secure » (derrière HTTPS).
+        /// Cookies sans l'attribut « Secure » : seulement pour servir en HTTP simple sur une autre adresse
+        /// que 127.0.0.1 ou localhost (les navigateurs envoient les cookies « Secure » à celles-ci).
         #[arg(long)]
-        secure_cookies: bool,
+        insecure_cookies: bool,
+        /// En-tête où le mandataire inverse de confiance inscrit l'adresse du client (ex. X-Forwarded-For) ;
+        /// sans lui, l'adresse de la connexion (l'en-tête, falsifiable, est ignoré).
+        #[arg(long, env = "RECOUVRE_TRUSTED_PROXY_HEADER")]
+        trusted_proxy_header: Option<String>,
+        /// Échecs de connexion permis par identifiant avant l'attente croissante.
+        #[arg(long, env = "RECOUVRE_LOGIN_FREE_FAILURES", default_value_t = recouvre_app::identity::ThrottlePolicy::ACCOUNT.free_failures)]
+        login_free_failures: u32,
+        /// Échecs de connexion permis par adresse avant l'attente croissante.
+        #[arg(long, env = "RECOUVRE_ADDRESS_FREE_FAILURES", default_value_t = recouvre_app::identity::ThrottlePolicy::ADDRESS.free_failures)]
+        address_free_failures: u32,
         /// Base en lecture seule (réplique PostgreSQL) pour les listes et les rapports ; les écritures
         /// et les pages d'un dossier restent sur la base principale.
         #[arg(long, env = "RECOUVRE_READ_DATABASE_URL")]
@@ -253,8 +264,15 @@ enum UserCommand {
     },
     /// Liste les utilisateurs.
     List,
-    /// Change un mot de passe (lu sur l'entrée standard).
+    /// Change un mot de passe (lu sur l'entrée standard) ; ses sessions et jetons prennent fin.
     Password { login: String },
+    /// Désactive un utilisateur : ses sessions et ses jetons d'API prennent fin aussitôt.
+    Disable { login: String },
+    /// Réactive un utilisateur désactivé (ses anciens jetons restent révoqués).
+    Enable { login: String },
+    /// Enrôle un utilisateur au second facteur (TOTP) : affiche le secret et le lien otpauth:// à saisir
+    /// ou scanner dans son application d'authentification. Un nouvel enrôlement remplace l'ancien.
+    Totp { login: String },
 }
 
 #[derive(Subcommand)]
@@ -287,7 +305,17 @@ enum TokenCommand {
         login: String,
         #[arg(long, default_value = "api")]
         name: String,
+        /// Durée de validité en jours (90 par défaut, 366 au plus).
+        #[arg(long)]
+        days: Option<i64>,
+        /// Portée : full (tout ce que permet le rôle), read_only (lecture seule), imports (imports de fichiers).
+        #[arg(long, default_value = "full")]
+        scope: String,
     },
+    /// Liste les jetons (jamais le jeton lui-même) : numéro, titulaire, portée, fin, dernier usage.
+    List,
+    /// Révoque un jeton par son numéro (voir `token list`) ; il est refusé aussitôt.
+    Revoke { id: i64 },
 }
 
 fn main() -> ExitCode {
@@ -426,7 +454,16 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
             let url = if database_given { cli.database.clone() } else { DEMO_DATABASE.to_string() };
             demo(&url, listen, cases).await?
         }
-        Command::Serve { listen, metrics_token, secure_cookies, read_database, shutdown_drain_seconds } => {
+        Command::Serve {
+            listen,
+            metrics_token,
+            insecure_cookies,
+            trusted_proxy_header,
+            login_free_failures,
+            address_free_failures,
+            read_database,
+            shutdown_drain_seconds,
+        } => {
             let store = open_for(&cli.database, recouvre_store::Workload::Interactive).await?;
             let read_store = match read_database {
                 // A replica is not migrated: its schema comes from the primary.
@@ -436,9 +473,18 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
                 None => store.clone(),
             };
             let config = recouvre_web::Config {
-                secure_cookies,
+                secure_cookies: !insecure_cookies,
                 metrics_token,
                 shutdown_drain: std::time::Duration::from_secs(shutdown_drain_seconds),
+                trusted_proxy_header,
+                login_throttle_account: recouvre_app::identity::ThrottlePolicy {
+                    free_failures: login_free_failures,
+                    ..recouvre_app::identity::ThrottlePolicy::ACCOUNT
+                },
+                login_throttle_address: recouvre_app::identity::ThrottlePolicy {
+                    free_failures: address_free_failures,
+                    ..recouvre_app::identity::ThrottlePolicy::ADDRESS
+                },
                 ..recouvre_web::Config::default()
             };
             serve(store, read_store, config, listen).await?;
@@ -660,9 +706,45 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Command::Token(TokenCommand::Create { login, name }) => {
+        Command::Token(TokenCommand::List) => {
             let app = app(&cli.database).await?;
-            let token = recouvre_app::identity::create_token(&app, &system("cli"), &login, &name)
+            for token in recouvre_app::identity::tokens(&app, &system("cli")).await.map_err(operator_error)? {
+                let state = if token.revoked_at.is_some() {
+                    "révoqué".to_string()
+                } else if token.expires_at.is_some_and(|end| end <= app.now()) {
+                    "expiré".to_string()
+                } else {
+                    "actif".to_string()
+                };
+                let date = |at: Option<chrono::DateTime<chrono::Utc>>| {
+                    at.map_or_else(|| "-".to_string(), |at| at.format("%d/%m/%Y %H:%M").to_string())
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\tfin {}\tdernier usage {}\t{state}",
+                    token.id,
+                    token.login,
+                    token.name,
+                    token.scope,
+                    date(token.expires_at),
+                    date(token.last_used_at)
+                );
+            }
+        }
+        Command::Token(TokenCommand::Revoke { id }) => {
+            let app = app(&cli.database).await?;
+            recouvre_app::identity::revoke_token(&app, &system("cli"), id).await.map_err(operator_error)?;
+            println!("jeton n° {id} révoqué");
+        }
+        Command::Token(TokenCommand::Create { login, name, days, scope }) => {
+            let app = app(&cli.database).await?;
+            let scope = recouvre_app::identity::TokenScope::from_code(&scope).ok_or_else(|| {
+                recouvre_app::Error::invalid(
+                    "scope",
+                    "unknown_scope",
+                    format!("portée inconnue « {scope} » : choisissez full, read_only ou imports"),
+                )
+            })?;
+            let token = recouvre_app::identity::create_token(&app, &system("cli"), &login, &name, days, scope)
                 .await
                 .map_err(operator_error)?;
             println!("{token}");
@@ -719,7 +801,21 @@ async fn user_command(database: &str, command: UserCommand) -> anyhow::Result<()
             recouvre_app::identity::set_password(&app, &actor, &login, read_password()?)
                 .await
                 .map_err(operator_error)?;
-            println!("mot de passe de {login} changé");
+            println!("mot de passe de {login} changé ; ses sessions et jetons ont pris fin");
+        }
+        UserCommand::Disable { login } => {
+            let (sessions, tokens) =
+                recouvre_app::identity::disable_user(&app, &actor, &login).await.map_err(operator_error)?;
+            println!("utilisateur {login} désactivé : {sessions} session(s) fermée(s), {tokens} jeton(s) révoqué(s)");
+        }
+        UserCommand::Totp { login } => {
+            let secret = recouvre_app::identity::enrol_totp(&app, &actor, &login).await.map_err(operator_error)?;
+            println!("secret TOTP de {login} : {secret}");
+            println!("{}", recouvre_app::totp::otpauth_uri(&login, &secret));
+        }
+        UserCommand::Enable { login } => {
+            recouvre_app::identity::enable_user(&app, &actor, &login).await.map_err(operator_error)?;
+            println!("utilisateur {login} réactivé");
         }
     }
     Ok(())
@@ -952,6 +1048,16 @@ async fn demo(url: &str, listen: SocketAddr, cases: usize) -> anyhow::Result<()>
     println!("Identifiants (mot de passe « {} » pour tous) :", recouvre_app::demo::DEMO_PASSWORD);
     for (login, name, role, _) in recouvre_app::demo::DEMO_USERS {
         println!("  {login:<8} {name} — {}", role.label());
+    }
+    println!();
+    println!("Second facteur (TOTP) : saisissez ces secrets dans une application d'authentification ;");
+    println!("le code du moment est affiché ici au démarrage (il change toutes les 30 secondes).");
+    for (login, _, role, _) in recouvre_app::demo::DEMO_USERS {
+        if recouvre_app::totp::required_for(role) {
+            let secret = recouvre_app::demo::demo_totp_secret(login);
+            let code = recouvre_app::totp::code_at(&secret, chrono::Utc::now().timestamp()).unwrap_or_default();
+            println!("  {login:<8} secret {secret}  (code actuel {code})");
+        }
     }
     println!();
     let config =

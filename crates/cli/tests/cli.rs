@@ -795,4 +795,50 @@ async fn serve_on_sigterm_drains_finishes_the_request_in_flight_and_exits() {
     let mut log = String::new();
     server.stderr.as_mut().unwrap().read_to_string(&mut log).unwrap();
     assert!(status.success(), "{status}: {log}");
+
+/// `recouvre user disable` cuts a user off at once: their token is refused on the next request;
+/// `token list` shows tokens (never the secret) and `token revoke` ends one (issue 23).
+#[tokio::test]
+async fn a_disabled_user_is_cut_off_at_once_and_tokens_are_listed_and_revoked() {
+    let db = TestDb::new().await;
+    let lea = db.user("lea", recouvre_domain::authority::Role::Officer, "correct-horse-battery").await;
+    db.user("marc", recouvre_domain::authority::Role::Officer, "correct-horse-battery").await;
+    let token = db.token(lea).await;
+    let url = db.url.clone();
+    let app = recouvre_testkit::TestApp::spawn_on(db).await;
+    let me = |token: String| {
+        let url = app.url("/api/v1/me");
+        async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap().status() }
+    };
+    assert_eq!(me(token.clone()).await, reqwest::StatusCode::OK);
+    let disabled = recouvre(&url, &["user", "disable", "lea"]);
+    assert!(disabled.status.success(), "{}", stderr(&disabled));
+    assert!(stdout(&disabled).contains("1 jeton(s) révoqué(s)"), "{}", stdout(&disabled));
+    assert_eq!(me(token.clone()).await, reqwest::StatusCode::UNAUTHORIZED, "refused right after");
+    // Enabled again, the old token stays revoked.
+    assert!(recouvre(&url, &["user", "enable", "lea"]).status.success());
+    assert_eq!(me(token).await, reqwest::StatusCode::UNAUTHORIZED);
+
+    let created =
+        recouvre(&url, &["token", "create", "marc", "--name", "robot", "--scope", "read_only", "--days", "7"]);
+    assert!(created.status.success(), "{}", stderr(&created));
+    let secret = stdout(&created).trim().to_string();
+    assert_eq!(me(secret.clone()).await, reqwest::StatusCode::OK);
+    let listed = stdout(&recouvre(&url, &["token", "list"]));
+    let line = listed.lines().find(|line| line.contains("robot")).unwrap_or_else(|| panic!("{listed}"));
+    assert!(line.contains("marc") && line.contains("read_only") && line.contains("actif"), "{line}");
+    assert!(!listed.contains(&secret), "the secret is never shown again");
+    let id = line.split('\t').next().unwrap();
+    assert!(recouvre(&url, &["token", "revoke", id]).status.success());
+    assert_eq!(me(secret).await, reqwest::StatusCode::UNAUTHORIZED);
+    let bad_scope = recouvre(&url, &["token", "create", "marc", "--scope", "root"]);
+    assert_eq!(bad_scope.status.code(), Some(2), "{}", stderr(&bad_scope));
+    // Enrolling in the second factor prints the secret and the link for an authenticator.
+    let enrolled = recouvre(&url, &["user", "totp", "marc"]);
+    assert!(enrolled.status.success(), "{}", stderr(&enrolled));
+    let printed = stdout(&enrolled);
+    let secret = printed.lines().find_map(|line| line.strip_prefix("secret TOTP de marc : ")).expect("the secret");
+    assert!(printed.contains(&format!("otpauth://totp/Recouvre:marc?secret={secret}")), "{printed}");
+    let user = recouvre_store::users::by_login(&app.db.store, "marc").await.unwrap().unwrap();
+    assert_eq!(recouvre_store::users::totp_secret(&app.db.store, user.id).await.unwrap().as_deref(), Some(secret));
 }

@@ -49,6 +49,9 @@ pub enum Permission {
     Approve,
     /// Review AML/CFT alerts and file suspicious activity reports (compliance only).
     ReviewAml,
+    /// Import the bank's statements, which book money on cases: a back-office act, never an
+    /// officer's (a forged statement would credit any case; issue 23).
+    ImportStatements,
 }
 
 impl Role {
@@ -101,7 +104,7 @@ impl Role {
             }
             Role::Compliance => matches!(permission, ReadCases | UseCalculators | ReadAccessLog | ReviewAml),
             Role::AccountingControl => {
-                matches!(permission, ReadCases | UseCalculators | ReadReports)
+                matches!(permission, ReadCases | UseCalculators | ReadReports | ImportStatements)
             }
             Role::CommitteeViewer => matches!(permission, ReadReports),
             Role::Administrator => matches!(permission, Administer | ImportFiles | UseCalculators | ReadAccessLog),

@@ -51,8 +51,11 @@ pub async fn propose_write_off(
     // The authority matrix in force decides (its `max_write_off` per level), not a figure in the
     // code: an administrator who lowers a level's limit is obeyed at once.
     let rules = crate::workflow::rules(store).await?;
+    // The case's waivers and write-offs over the window count with this one (issue 23).
+    let since = now - chrono::Duration::days(crate::four_eyes::CONCESSION_WINDOW_DAYS);
+    let cumulative = total.checked_add(tx.concessions_since(case_id, since).await?).unwrap_or(total);
     let within_delegation = matches!(
-        rules.authority.check(actor.level, &recouvre_domain::delegation::Decision::WriteOff { amount: total }),
+        rules.authority.check(actor.level, &recouvre_domain::delegation::Decision::WriteOff { amount: cumulative }),
         recouvre_domain::delegation::Verdict::Within
     );
     let outcome = if within_delegation {

@@ -41,6 +41,7 @@ pub mod debtors;
 pub mod direct_debits;
 pub mod documents;
 mod error;
+pub mod four_eyes;
 pub mod imports;
 pub mod journal;
 pub mod ledger;

@@ -25,6 +25,7 @@ struct TokenUserRow {
     #[sqlx(flatten)]
     user: UserRow,
     last_used_at: Option<DateTime<Utc>>,
+    scope: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -154,7 +155,8 @@ pub async fn set_password_hash(store: &Store, login: &str, password_hash: &str) 
     Ok(())
 }
 
-/// Stores a new API token's hash (the token itself is shown once and never stored).
+/// Stores a new API token's hash (the token itself is shown once and never stored), without an
+/// end and with every right of its user (tests, and tokens made before issue 23).
 pub async fn create_token(
     store: &Store,
     user_id: i64,
@@ -162,16 +164,107 @@ pub async fn create_token(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    create_scoped_token(store, user_id, name, token_hash, now, None, "full").await
+}
+
+/// Stores a new API token's hash with its end and its scope (`full`, `read_only`, `imports`).
+pub async fn create_scoped_token(
+    store: &Store,
+    user_id: i64,
+    name: &str,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+    scope: &str,
+) -> Result<i64> {
     let id = query_scalar(
-        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at, scope) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(user_id)
     .bind(name)
     .bind(token_hash)
     .bind(now)
+    .bind(expires_at)
+    .bind(scope)
     .fetch_one(store)
     .await?;
     Ok(id)
+}
+
+/// An API token as `recouvre token list` shows it (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub scope: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Every API token, oldest first.
+pub async fn list_tokens(store: &Store) -> Result<Vec<TokenInfo>> {
+    query_as(
+        "SELECT t.id, u.login, t.name, t.scope, t.created_at, t.expires_at, t.last_used_at, t.revoked_at \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id",
+    )
+    .fetch_all(store)
+    .await
+}
+
+/// Revokes one token by its id; false if there is no such live token.
+pub async fn revoke_token(store: &Store, token_id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let updated = query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+        .bind(token_id)
+        .bind(now)
+        .execute(store)
+        .await?
+        .rows_affected();
+    Ok(updated > 0)
+}
+
+/// Revokes every live token of a user; returns how many.
+pub async fn revoke_tokens_of(store: &Store, user_id: i64, now: DateTime<Utc>) -> Result<u64> {
+    Ok(query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+        .bind(user_id)
+        .bind(now)
+        .execute(store)
+        .await?
+        .rows_affected())
+}
+
+/// Enables or disables a user; returns their id.
+pub async fn set_active(store: &Store, login: &str, active: bool) -> Result<i64> {
+    let id: Option<i64> = query_scalar("UPDATE users SET active = $2 WHERE login = $1 RETURNING id")
+        .bind(login)
+        .bind(active)
+        .fetch_optional(store)
+        .await?;
+    id.ok_or_else(|| StoreError::not_found(format!("utilisateur « {login} »")))
+}
+
+/// A user's TOTP secret (base32), if they enrolled.
+pub async fn totp_secret(store: &Store, user_id: i64) -> Result<Option<String>> {
+    let secret: Option<Option<String>> =
+        query_scalar("SELECT totp_secret FROM users WHERE id = $1").bind(user_id).fetch_optional(store).await?;
+    Ok(secret.flatten())
+}
+
+/// Enrols a user in the second factor with a TOTP secret (base32), or removes it.
+pub async fn set_totp_secret(store: &Store, login: &str, secret: Option<&str>) -> Result<()> {
+    let updated = query("UPDATE users SET totp_secret = $2 WHERE login = $1")
+        .bind(login)
+        .bind(secret)
+        .execute(store)
+        .await?
+        .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::not_found(format!("utilisateur « {login} »")));
+    }
+    Ok(())
 }
 
 /// How stale a token's `last_used_at` may be. Writing it on every request made every API read a
@@ -183,12 +276,18 @@ pub const TOKEN_LAST_USED_PRECISION: chrono::Duration = chrono::Duration::second
 /// The active user behind a token hash, if the token exists and is not revoked. Records the
 /// token's use, at most once per [`TOKEN_LAST_USED_PRECISION`].
 pub async fn user_by_token(store: &Store, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>> {
+    Ok(token_user(store, token_hash, now).await?.map(|(user, _)| user))
+}
+
+/// The active user behind a live token hash (not revoked, not expired) and the token's scope.
+/// Records the token's use, at most once per [`TOKEN_LAST_USED_PRECISION`].
+pub async fn token_user(store: &Store, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(User, String)>> {
     let sql = format!(
-        "SELECT {}, t.last_used_at FROM users u JOIN api_tokens t ON t.user_id = u.id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active",
+        "SELECT {}, t.last_used_at, t.scope FROM users u JOIN api_tokens t ON t.user_id = u.id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active AND (t.expires_at IS NULL OR t.expires_at > $2)",
         USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
     );
-    let row: Option<TokenUserRow> = query_as(&sql).bind(token_hash).fetch_optional(store).await?;
+    let row: Option<TokenUserRow> = query_as(&sql).bind(token_hash).bind(now).fetch_optional(store).await?;
     let stale = row.as_ref().map(|row| match row.last_used_at {
         Some(used_at) => now - used_at >= TOKEN_LAST_USED_PRECISION,
         None => true,
@@ -200,6 +299,45 @@ pub async fn user_by_token(store: &Store, token_hash: &str, now: DateTime<Utc>) 
             .execute(store)
             .await?;
     }
-    let row = row.map(|row| row.user);
-    row.map(User::try_from).transpose()
+    row.map(|row| Ok((User::try_from(row.user)?, row.scope))).transpose()
+}
+
+/// One security event (issue 23): a login, a failed one, a throttled one, a refusal (403), a
+/// CSRF failure, a token used from a new address. Kept for the auditors, without any password.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SecurityEvent {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub login: Option<String>,
+    pub address: Option<String>,
+    pub detail: String,
+}
+
+/// Records a security event.
+pub async fn record_security_event(
+    store: &Store,
+    at: DateTime<Utc>,
+    kind: &str,
+    login: Option<&str>,
+    address: Option<&str>,
+    detail: &str,
+) -> Result<()> {
+    query("INSERT INTO security_events (at, kind, login, address, detail) VALUES ($1, $2, $3, $4, $5)")
+        .bind(at)
+        .bind(kind)
+        .bind(login)
+        .bind(address)
+        .bind(detail)
+        .execute(store)
+        .await?;
+    Ok(())
+}
+
+/// The latest security events, newest first.
+pub async fn security_events(store: &Store, limit: i64) -> Result<Vec<SecurityEvent>> {
+    query_as("SELECT id, at, kind, login, address, detail FROM security_events ORDER BY id DESC LIMIT $1")
+        .bind(limit)
+        .fetch_all(store)
+        .await
 }

@@ -946,7 +946,8 @@ pub async fn propose_plan(
         )));
     }
     let total = crate::direct_debits::check_schedule(instalments)?;
-    let months = u32::try_from(instalments.len()).unwrap_or(u32::MAX);
+    // Its length runs from today to its last instalment (issue 23), not its count of instalments.
+    let months = crate::four_eyes::plan_months(instalments, now);
     let decision = Decision::PaymentPlan { months, total };
     let verdict = rules.authority.check(actor.level, &decision);
     let mut tx = store.begin().await?;
@@ -1361,7 +1362,7 @@ pub async fn propose_waiver(
     let transaction = recouvre_domain::ledger::waiver(&balances, amounts).map_err(refused_by_ledger)?;
     let debt = balances.due().total();
     let payload = json!({"amounts": amounts, "total": total, "debt": debt, "reason": reason});
-    let decision = Decision::Waiver { amount: total, debt };
+    let decision = tx.cumulative_waiver(case_id, total, debt, now).await?;
     let outcome = match rules.authority.check(actor.level, &decision) {
         Verdict::Within => {
             let event = tx

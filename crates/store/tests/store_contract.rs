@@ -329,13 +329,17 @@ async fn sessions_expire_and_tokens_can_be_revoked_only_by_hash() {
     recouvre_store::sessions::create(&db.store, "hash-a", user_id, "csrf", now, now + chrono::Duration::hours(1))
         .await
         .unwrap();
-    let (user, csrf) = recouvre_store::sessions::find(&db.store, "hash-a", now).await.unwrap().unwrap();
+    let idle = chrono::Duration::minutes(30);
+    let (user, csrf) = recouvre_store::sessions::find(&db.store, "hash-a", now, idle).await.unwrap().unwrap();
     assert_eq!((user.login.as_str(), csrf.as_str()), ("nadia", "csrf"));
-    assert!(recouvre_store::sessions::find(&db.store, "hash-a", now + chrono::Duration::hours(2))
+    assert!(recouvre_store::sessions::find(&db.store, "hash-a", now + chrono::Duration::hours(2), idle)
         .await
         .unwrap()
         .is_none());
-    assert_eq!(recouvre_store::sessions::purge_expired(&db.store, now + chrono::Duration::hours(2)).await.unwrap(), 1);
+    assert_eq!(
+        recouvre_store::sessions::purge_expired(&db.store, now + chrono::Duration::hours(2), now).await.unwrap(),
+        1
+    );
     let token = db.token(user_id).await;
     assert!(
         recouvre_store::users::user_by_token(&db.store, &token, now).await.unwrap().is_none(),

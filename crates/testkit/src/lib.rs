@@ -74,7 +74,20 @@ impl TestDb {
             delegation_level: DelegationLevel(level),
             password_hash: &hash,
         };
-        recouvre_store::users::create(&self.store, &user, Utc::now()).await.expect("create user")
+        let id = recouvre_store::users::create(&self.store, &user, Utc::now()).await.expect("create user");
+        // The roles that must present a second factor are enrolled with a known secret, so that
+        // [`TestApp::login`] can compute their code (issue 23).
+        if recouvre_app::totp::required_for(role) {
+            self.enrol_totp(login).await;
+        }
+        id
+    }
+
+    /// Enrols a user in the second factor with [`test_totp_secret`].
+    pub async fn enrol_totp(&self, login: &str) {
+        recouvre_store::users::set_totp_secret(&self.store, login, Some(&test_totp_secret(login)))
+            .await
+            .expect("enrol in TOTP");
     }
 
     /// Creates an API token for an existing user; returns the token.
@@ -97,6 +110,13 @@ impl TestDb {
         let all: Vec<_> = portfolio::generate(&spec).collect();
         recouvre_store::cases::open_many(&self.store, &all, "system:test", Utc::now()).await.expect("seed");
     }
+}
+
+/// The known TOTP secret of a test user (base32 of the login padded to 20 bytes).
+pub fn test_totp_secret(login: &str) -> String {
+    let mut bytes = login.as_bytes().to_vec();
+    bytes.resize(20, b'0');
+    recouvre_app::totp::base32_encode(&bytes[..20])
 }
 
 /// The application on `store` and the system clock, for tests that call use cases directly.
@@ -200,14 +220,23 @@ impl TestApp {
             .expect("HTTP client")
     }
 
-    /// Logs in through the real login form; returns the client holding the session cookie.
+    /// The current TOTP code of a user enrolled in the second factor, at the server's clock.
+    pub async fn totp_code(&self, login: &str) -> Option<String> {
+        let user = recouvre_store::users::by_login(&self.db.store, login).await.expect("read the user")?;
+        let secret = recouvre_store::users::totp_secret(&self.db.store, user.id).await.expect("read the secret")?;
+        recouvre_app::totp::code_at(&secret, recouvre_app::Clock::now(&*self.clock).timestamp())
+    }
+
+    /// Logs in through the real login form, with the TOTP code when the user is enrolled; returns
+    /// the client holding the session cookie.
     pub async fn login(&self, login: &str, password: &str) -> reqwest::Client {
         let client = self.browser_client();
         let page = client.get(self.url("/login")).send().await.expect("login page").text().await.expect("body");
         let csrf = hidden_value(&page, "csrf").expect("csrf field on the login page");
+        let code = self.totp_code(login).await.unwrap_or_default();
         let response = client
             .post(self.url("/login"))
-            .form(&[("login", login), ("password", password), ("csrf", csrf.as_str())])
+            .form(&[("login", login), ("password", password), ("csrf", csrf.as_str()), ("code", code.as_str())])
             .send()
             .await
             .expect("login");

@@ -21,6 +21,8 @@ async fn a_sudden_repayment_by_third_parties_raises_an_alert_only_compliance_see
     let second = app.db.user("paul", Role::Compliance, PASSWORD).await;
     let (officer_token, compliance_token, second_token) =
         (app.db.token(officer).await, app.db.token(compliance).await, app.db.token(second).await);
+    // Statements are imported by the back office, never by an officer (issue 23).
+    let back_office = app.db.token(app.db.user("claire", Role::AccountingControl, PASSWORD).await).await;
     // Scenario 8: 9 000 € of debt, no known income, an old case.
     let opened = today() - Duration::days(400);
     let file = format!("{HEADER}\nC8;Morel;Julien;3 rue Neuve;13001;Marseille;personal_loan;PP-8;9000.00;{opened};0\n");
@@ -61,7 +63,7 @@ async fn a_sudden_repayment_by_third_parties_raises_an_alert_only_compliance_see
     );
     let imported: Value = reqwest::Client::new()
         .post(app.url("/api/v1/imports/statement"))
-        .bearer_auth(&officer_token)
+        .bearer_auth(&back_office)
         .body(statement)
         .send()
         .await

@@ -231,6 +231,10 @@ impl Browser {
         self.goto(app, "/login").await;
         self.type_into("#login", login).await;
         self.type_into("#password", password).await;
+        // The second factor of the roles that need one (issue 23), computed from the known secret.
+        if let Some(code) = app.totp_code(login).await {
+            self.type_into("#code", &code).await;
+        }
         self.click("main form button[type=submit]").await;
     }
 
@@ -953,6 +957,9 @@ async fn team_lead_follows_a_cockpit_number_and_opens_the_committee_pack() {
         let user =
             NewUser { login, display_name, role, delegation_level: DelegationLevel(level), password_hash: &hash };
         recouvre_store::users::create(&db.store, &user, Utc::now()).await.expect("create a user");
+        if recouvre_app::totp::required_for(role) {
+            db.enrol_totp(login).await;
+        }
     }
     db.seed(40, &["agent"]).await;
     let today = recouvre_testkit::today();
@@ -1151,6 +1158,11 @@ async fn keyboard_login(browser: &Browser, app: &TestApp, login: &str) {
     browser.keys(login).await;
     browser.tab_to("#password").await;
     browser.keys(PASSWORD).await;
+    // The second factor of the roles that need one (issue 23).
+    if let Some(code) = app.totp_code(login).await {
+        browser.tab_to("#code").await;
+        browser.keys(&code).await;
+    }
     browser.keys("\u{E007}").await;
     browser.css("body:not(.login) h1").await;
 }

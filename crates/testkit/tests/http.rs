@@ -204,30 +204,86 @@ async fn login_is_protected_against_csrf_and_brute_force() {
         .get_all("set-cookie")
         .iter()
         .all(|c| !c.to_str().unwrap().starts_with("recouvre_session")));
-    // Five wrong passwords lock the account, even against the right one.
+    // Five wrong passwords, then a backoff rather than a lockout: the right password waits too,
+    // with the same answer for a login that does not exist (issue 23, finding 3).
     let browser = f.app.browser_client();
-    for _ in 0..5 {
-        let page = browser.get(f.app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let try_login = |login: &'static str, password: &'static str| {
+        let (browser, app) = (browser.clone(), &f.app);
+        async move {
+            let page = browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+            let csrf = hidden_value(&page, "csrf").unwrap();
+            let response = browser
+                .post(app.url("/login"))
+                .form(&[("login", login), ("password", password), ("csrf", &csrf)])
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    for login in ["camille", "nobody"] {
+        for _ in 0..5 {
+            let (status, text) = try_login(login, "wrong").await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+            assert!(text.contains("Identifiant ou mot de passe incorrect"), "{login}: {text}");
+        }
+    }
+    let (status, known) = try_login("camille", PASSWORD).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (_, unknown) = try_login("nobody", PASSWORD).await;
+    for text in [&known, &unknown] {
+        assert!(text.contains("Trop de tentatives : patientez 2 secondes"), "{text}");
+        assert!(!text.contains("verrouillé"), "{text}");
+    }
+    // Once the wait is over, the right password opens the session: nobody can keep a user out.
+    f.app.clock.set(recouvre_app::Clock::now(&*f.app.clock) + chrono::Duration::seconds(3));
+    let (status, _) = try_login("camille", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Every step is a security event, the forged form included.
+    let kinds: Vec<String> = recouvre_store::users::security_events(&f.app.db.store, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|event| event.kind)
+        .collect();
+    for kind in ["csrf_failed", "login_failed", "login_throttled", "login_succeeded"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_disabled_user_gets_the_same_answer_as_a_wrong_password_and_each_address_has_its_own_count() {
+    let f = fixture().await;
+    let app = &f.app;
+    sql_exec(app, "UPDATE users SET active = FALSE WHERE login = 'sophie'").await;
+    let attempt = |login: &'static str, password: &'static str, address: &'static str| async move {
+        let browser = app.browser_client();
+        let page = browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
         let csrf = hidden_value(&page, "csrf").unwrap();
         let response = browser
-            .post(f.app.url("/login"))
-            .form(&[("login", "camille"), ("password", "wrong"), ("csrf", &csrf)])
+            .post(app.url("/login"))
+            .header("x-forwarded-for", address)
+            .form(&[("login", login), ("password", password), ("csrf", &csrf)])
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-        assert!(response.text().await.unwrap().contains("Identifiant ou mot de passe incorrect"));
+        (response.status(), response.text().await.unwrap())
+    };
+    let (status, disabled) = attempt("sophie", PASSWORD, "10.0.0.1").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(disabled.contains("Identifiant ou mot de passe incorrect"), "{disabled}");
+    // Without a trusted proxy configured, X-Forwarded-For is ignored: twenty-one failures on
+    // different logins from "different" addresses are one address, which then waits.
+    for number in 0..20 {
+        let login: &'static str = Box::leak(format!("someone{number}").into_boxed_str());
+        attempt(login, "wrong", "10.0.0.2").await;
     }
-    let page = browser.get(f.app.url("/login")).send().await.unwrap().text().await.unwrap();
-    let csrf = hidden_value(&page, "csrf").unwrap();
-    let locked = browser
-        .post(f.app.url("/login"))
-        .form(&[("login", "camille"), ("password", PASSWORD), ("csrf", &csrf)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(locked.status(), StatusCode::UNAUTHORIZED);
-    assert!(locked.text().await.unwrap().contains("Compte verrouillé"));
+    let (_, throttled) = attempt("camille", PASSWORD, "10.0.0.3").await;
+    assert!(throttled.contains("Trop de tentatives"), "{throttled}");
+}
+
+async fn sql_exec(app: &TestApp, statement: &str) {
+    recouvre_store::sql::query(statement).execute(&app.db.store).await.unwrap();
 }
 
 #[tokio::test]
@@ -1231,4 +1287,180 @@ async fn metrics_report_the_nightly_run_and_the_imports() {
     assert_eq!(metric(&after, "recouvre_import_rows_total{kind=\"accounts\"}"), Some(2.0));
     assert_eq!(metric(&after, "recouvre_import_failures_total{kind=\"accounts\"}"), Some(1.0));
     assert!(metric(&after, "recouvre_import_last_seconds{kind=\"accounts\"}").is_some());
+
+// ---------------------------------------------------------------------------------------------
+// Identity and access (issue 23)
+
+/// Moves the server's clock forward.
+fn advance(app: &TestApp, by: chrono::Duration) {
+    app.clock.set(recouvre_app::Clock::now(&*app.clock) + by);
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_personal_data_is_never_cached() {
+    let f = fixture().await;
+    let login = client().get(f.app.url("/login")).send().await.unwrap();
+    let headers = login.headers();
+    let csp = headers.get("content-security-policy").expect("CSP on /login").to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{csp}");
+    assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(headers.get("referrer-policy").unwrap(), "no-referrer");
+    assert!(headers.get("strict-transport-security").unwrap().to_str().unwrap().contains("max-age="));
+    // The login page's own cookie is Secure by default, and the test client still sends it back
+    // on http://127.0.0.1 (loopback counts as secure, as in Chromium).
+    let cookies: Vec<String> = headers.get_all("set-cookie").iter().map(|c| c.to_str().unwrap().to_string()).collect();
+    assert!(cookies.iter().all(|c| c.contains("Secure")), "{cookies:?}");
+    // A case's JSON holds a debtor's personal data: no-store.
+    let case = client().get(f.app.url("/api/v1/cases/3")).bearer_auth(&f.officer_token).send().await.unwrap();
+    assert_eq!(case.status(), StatusCode::OK);
+    assert_eq!(case.headers().get("cache-control").unwrap(), "no-store");
+    assert!(case.headers().get("content-security-policy").is_some());
+    // Errors too.
+    let refused = client().get(f.app.url("/api/v1/cases/3")).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.headers().get("x-content-type-options").unwrap(), "nosniff");
+    // Static files may be cached, and still carry nosniff.
+    let style = client().get(f.app.url("/static/style.css")).send().await.unwrap();
+    assert_eq!(style.headers().get("x-content-type-options").unwrap(), "nosniff");
+    assert_ne!(style.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"));
+    // The session cookie is Secure, and the client that logged in uses it.
+    let browser = f.app.browser_client();
+    let page = browser.get(f.app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden_value(&page, "csrf").unwrap();
+    let response = browser
+        .post(f.app.url("/login"))
+        .form(&[("login", "camille"), ("password", PASSWORD), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    let session = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("recouvre_session="))
+        .expect("session cookie");
+    assert!(session.contains("Secure"), "{session}");
+    assert_eq!(browser.get(f.app.url("/dossiers/3")).send().await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_password_change_ends_every_session_and_token_and_idle_sessions_end_after_30_minutes() {
+    let f = fixture().await;
+    let browser = f.app.login("camille", PASSWORD).await;
+    assert_eq!(browser.get(f.app.url("/dossiers/3")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(get_json(&f, &f.officer_token, "/api/v1/me").await.0, StatusCode::OK);
+    let app = recouvre_testkit::app_on(&f.app.db.store).await;
+    let system = recouvre_app::Actor::system("test");
+    recouvre_app::identity::set_password(&app, &system, "camille", "another-long-password".to_string()).await.unwrap();
+    let after = browser.get(f.app.url("/dossiers/3")).send().await.unwrap();
+    assert_eq!(after.status(), StatusCode::SEE_OTHER, "the session ended with the old password");
+    assert_eq!(get_json(&f, &f.officer_token, "/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+
+    // Idle timeout: 29 minutes of silence keep the session, 31 end it.
+    let browser = f.app.login("nadia", PASSWORD).await;
+    advance(&f.app, chrono::Duration::minutes(29));
+    assert_eq!(browser.get(f.app.url("/dossiers/3")).send().await.unwrap().status(), StatusCode::OK);
+    advance(&f.app, chrono::Duration::minutes(31));
+    assert_eq!(browser.get(f.app.url("/dossiers/3")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    // And the idle session is gone from the database after the next login's sweep.
+    f.app.login("helene", PASSWORD).await;
+    let nadia = recouvre_store::users::by_login(&f.app.db.store, "nadia").await.unwrap().unwrap();
+    assert_eq!(recouvre_store::sessions::count_for_user(&f.app.db.store, nadia.id).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn api_tokens_expire_and_keep_to_their_scope() {
+    let f = fixture().await;
+    let app = recouvre_testkit::app_on(&f.app.db.store).await;
+    let system = recouvre_app::Actor::system("cli");
+    let create = |scope, days| {
+        let (app, system) = (&app, &system);
+        async move { recouvre_app::identity::create_token(app, system, "camille", "t", Some(days), scope).await.unwrap() }
+    };
+    use recouvre_app::identity::TokenScope;
+    let read_only = create(TokenScope::ReadOnly, 30).await;
+    let imports = create(TokenScope::Imports, 30).await;
+    let short = create(TokenScope::Full, 1).await;
+    assert_eq!(get_json(&f, &read_only, "/api/v1/cases/3").await.0, StatusCode::OK);
+    let note = client()
+        .post(f.app.url("/api/v1/cases/3/notes"))
+        .bearer_auth(&read_only)
+        .json(&json!({"body": "x", "version": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(note.status(), StatusCode::FORBIDDEN, "a read-only token writes nothing");
+    assert_eq!(get_json(&f, &imports, "/api/v1/cases/3").await.0, StatusCode::FORBIDDEN, "imports only");
+    assert_eq!(get_json(&f, &short, "/api/v1/me").await.0, StatusCode::OK);
+    advance(&f.app, chrono::Duration::days(2));
+    assert_eq!(get_json(&f, &short, "/api/v1/me").await.0, StatusCode::UNAUTHORIZED, "expired after a day");
+    assert_eq!(get_json(&f, &read_only, "/api/v1/me").await.0, StatusCode::OK);
+    // The refusals are security events, with the login.
+    let events = recouvre_store::users::security_events(&f.app.db.store, 100).await.unwrap();
+    assert!(
+        events.iter().any(|event| event.kind == "forbidden" && event.login.as_deref() == Some("camille")),
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn statements_are_imported_by_the_back_office_never_by_an_officer() {
+    let f = fixture().await;
+    let statement = recouvre_testkit::camt053("S-1", recouvre_testkit::today(), &[]);
+    let officer = client()
+        .post(f.app.url("/api/v1/imports/statement"))
+        .bearer_auth(&f.officer_token)
+        .body(statement.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(officer.status(), StatusCode::FORBIDDEN, "a forged statement would credit any case");
+    let controller = f.app.db.user("claire", Role::AccountingControl, PASSWORD).await;
+    let token = f.app.db.token(controller).await;
+    let imported =
+        client().post(f.app.url("/api/v1/imports/statement")).bearer_auth(&token).body(statement).send().await.unwrap();
+    assert_eq!(imported.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn team_leads_need_their_totp_code_and_officers_who_did_not_enrol_do_not() {
+    let f = fixture().await;
+    let post_login = |login: &'static str, code: String| {
+        let app = &f.app;
+        async move {
+            let browser = app.browser_client();
+            let page = browser.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+            let csrf = hidden_value(&page, "csrf").unwrap();
+            let response = browser
+                .post(app.url("/login"))
+                .form(&[("login", login), ("password", PASSWORD), ("csrf", &csrf), ("code", &code)])
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    // The right password alone, or with a wrong code: the same answer as a wrong password.
+    for code in [String::new(), "000000".to_string()] {
+        let (status, text) = post_login("sophie", code).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(text.contains("Identifiant ou mot de passe incorrect"), "{text}");
+    }
+    let code = f.app.totp_code("sophie").await.expect("team leads are enrolled");
+    assert_eq!(
+        code,
+        recouvre_app::totp::code_at(
+            &recouvre_testkit::test_totp_secret("sophie"),
+            recouvre_app::Clock::now(&*f.app.clock).timestamp()
+        )
+        .unwrap()
+    );
+    assert_eq!(post_login("sophie", code).await.0, StatusCode::SEE_OTHER);
+    // An officer who did not enrol logs in with the password alone; once enrolled, the code is due.
+    assert_eq!(post_login("camille", String::new()).await.0, StatusCode::SEE_OTHER);
+    f.app.db.enrol_totp("camille").await;
+    assert_eq!(post_login("camille", String::new()).await.0, StatusCode::UNAUTHORIZED);
+    let code = f.app.totp_code("camille").await.unwrap();
+    assert_eq!(post_login("camille", code).await.0, StatusCode::SEE_OTHER);
 }

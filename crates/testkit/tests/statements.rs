@@ -32,6 +32,8 @@ async fn a_statement_books_matched_credits_holds_the_rest_and_books_nothing_twic
     let app = TestApp::spawn().await;
     let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
     let token = app.db.token(officer).await;
+    // Statements are imported by the back office, never by an officer (issue 23).
+    let back_office = app.db.token(app.db.user("claire", Role::AccountingControl, PASSWORD).await).await;
     app.db.seed(40, &["camille"]).await;
     let by_rf = recouvre_store::cases::detail(&app.db.store, 3).await.unwrap();
     let (by_iban_id, iban) = case_with_unique_iban(&app).await;
@@ -70,7 +72,7 @@ async fn a_statement_books_matched_credits_holds_the_rest_and_books_nothing_twic
     let post = |body: String| {
         reqwest::Client::new()
             .post(app.url("/api/v1/imports/statement?file_name=releve.xml"))
-            .bearer_auth(&token)
+            .bearer_auth(&back_office)
             .header("content-type", "application/xml")
             .body(body)
             .send()
@@ -145,8 +147,9 @@ async fn a_statement_books_matched_credits_holds_the_rest_and_books_nothing_twic
 #[tokio::test]
 async fn an_invalid_statement_is_refused_with_the_reason_and_books_nothing() {
     let app = TestApp::spawn().await;
-    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
-    let token = app.db.token(officer).await;
+    app.db.user("camille", Role::Officer, PASSWORD).await;
+    // Statements are imported by the back office, never by an officer (issue 23).
+    let back_office = app.db.token(app.db.user("claire", Role::AccountingControl, PASSWORD).await).await;
     app.db.seed(5, &[]).await;
     let rf = rf_reference("CTX-0000001");
     let good = camt053(
@@ -165,7 +168,7 @@ async fn an_invalid_statement_is_refused_with_the_reason_and_books_nothing() {
     let bad = good.replace("<Amt Ccy=\"EUR\">10.00</Amt>", "<Amt Ccy=\"EUR\">10,00</Amt>");
     let response = reqwest::Client::new()
         .post(app.url("/api/v1/imports/statement?file_name=faux.xml"))
-        .bearer_auth(&token)
+        .bearer_auth(&back_office)
         .body(bad)
         .send()
         .await
@@ -178,7 +181,7 @@ async fn an_invalid_statement_is_refused_with_the_reason_and_books_nothing() {
     assert!(lines.iter().all(|line| line.kind != "payment"));
     let not_xml = reqwest::Client::new()
         .post(app.url("/api/v1/imports/statement"))
-        .bearer_auth(&token)
+        .bearer_auth(&back_office)
         .body("%PDF-1.4 not a statement")
         .send()
         .await
@@ -194,6 +197,8 @@ async fn a_statement_nested_30000_deep_is_a_400_and_the_server_keeps_serving() {
     let app = TestApp::spawn().await;
     let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
     let token = app.db.token(officer).await;
+    // Statements are imported by the back office, never by an officer (issue 23).
+    let back_office = app.db.token(app.db.user("claire", Role::AccountingControl, PASSWORD).await).await;
     let mut deep = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">\n",
     );
@@ -202,7 +207,7 @@ async fn a_statement_nested_30000_deep_is_a_400_and_the_server_keeps_serving() {
     deep.push_str("</Document>\n");
     let response = reqwest::Client::new()
         .post(app.url("/api/v1/imports/statement?file_name=profond.xml"))
-        .bearer_auth(&token)
+        .bearer_auth(&back_office)
         .header("content-type", "application/xml")
         .body(deep)
         .send()
@@ -227,15 +232,16 @@ async fn a_statement_nested_30000_deep_is_a_400_and_the_server_keeps_serving() {
 #[tokio::test]
 async fn a_statement_whose_balances_do_not_add_up_is_refused_naming_the_difference() {
     let app = TestApp::spawn().await;
-    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
-    let token = app.db.token(officer).await;
+    app.db.user("camille", Role::Officer, PASSWORD).await;
+    // Statements are imported by the back office, never by an officer (issue 23).
+    let back_office = app.db.token(app.db.user("claire", Role::AccountingControl, PASSWORD).await).await;
     let genuine = include_str!("../../iso20022/tests/data/camt053_v02_cic.xml");
     let tampered = genuine.replacen("<Amt Ccy=\"EUR\">8.85</Amt>", "<Amt Ccy=\"EUR\">1000000000000000.00</Amt>", 1);
     assert_ne!(tampered, genuine);
     let post = |body: String| {
         reqwest::Client::new()
             .post(app.url("/api/v1/imports/statement?file_name=releve-cic.xml"))
-            .bearer_auth(&token)
+            .bearer_auth(&back_office)
             .header("content-type", "application/xml")
             .body(body)
             .send()
@@ -327,6 +333,8 @@ async fn a_credit_far_above_the_debt_or_out_of_date_goes_to_suspense_with_its_re
     let app = TestApp::spawn().await;
     let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
     let token = app.db.token(officer).await;
+    // Statements are imported by the back office, never by an officer (issue 23).
+    let back_office = app.db.token(app.db.user("claire", Role::AccountingControl, PASSWORD).await).await;
     app.db.seed(10, &["camille"]).await;
     let before = recouvre_store::cases::detail(&app.db.store, 3).await.unwrap();
     let rf = rf_reference(&before.reference);
@@ -354,7 +362,7 @@ async fn a_credit_far_above_the_debt_or_out_of_date_goes_to_suspense_with_its_re
     let post = |name: &str, body: String| {
         reqwest::Client::new()
             .post(app.url(&format!("/api/v1/imports/statement?file_name={name}")))
-            .bearer_auth(&token)
+            .bearer_auth(&back_office)
             .header("content-type", "application/xml")
             .body(body)
             .send()

@@ -1165,3 +1165,60 @@ async fn a_payment_recorded_by_core_banking_before_the_case_interrupts_the_limit
     assert_eq!(limitation_date(&app, 1).await, Some(date("2027-03-10")));
     assert_eq!(limitation_date(&app, 2).await, Some(date("2026-06-03")));
 }
+
+/// A plan's length is the time to its last instalment; absurd dates, a total above the debt and
+/// a closed case are refused (issue 23, finding 1).
+#[tokio::test]
+async fn a_plan_of_three_instalments_over_eighteen_years_goes_to_approval_and_absurd_plans_are_refused() {
+    let (app, officer, _) = app_with_case().await;
+    let year = |years: u32| recouvre_domain::calendar::add_months_clamped(today(), 12 * years);
+    let instalments = json!([
+        {"due_on": year(1), "amount": "100.00"},
+        {"due_on": year(9), "amount": "100.00"},
+        {"due_on": year(19), "amount": "100.00"},
+    ]);
+    let (status, body) =
+        post(&app, &officer, "/api/v1/cases/1/plans", current(&app, 1, json!({"instalments": instalments})).await)
+            .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "19 years exceed a level-1 officer's 18 months: {body}");
+    assert_eq!(body["status"], "pending");
+    assert!(body["reasons"].to_string().contains("228 mois"), "{body}");
+    assert!(recouvre_store::workflow::plan_instalments(&app.db.store, 1).await.unwrap().is_empty());
+
+    let refused = |instalments: Value| {
+        let (app, officer) = (&app, &officer);
+        async move {
+            post(app, officer, "/api/v1/cases/1/plans", current(app, 1, json!({"instalments": instalments})).await)
+                .await
+        }
+    };
+    for (due_on, why) in [("1857-03-01", "past"), ("9337-03-01", "absurd")] {
+        let (status, body) = refused(json!([{"due_on": due_on, "amount": "100.00"}])).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{why}: {body}");
+    }
+    let (status, body) = refused(json!([{"due_on": year(1), "amount": "229567.00"}])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "above_debt", "{body}");
+    sql::query("UPDATE cases SET status = 'closed' WHERE id = 1").execute(&app.db.store).await.unwrap();
+    let (status, body) = refused(json!([{"due_on": year(1), "amount": "100.00"}])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "case_closed", "{body}");
+}
+
+/// Waivers add up over the window: three waivers of 500 € each pass a level-1 officer's 10 % of a
+/// 12,000 € debt one by one, but the third brings the case's total over it and waits (issue 23).
+#[tokio::test]
+async fn small_waivers_add_up_against_the_delegation_over_the_window() {
+    let (app, officer, _) = app_with_case().await;
+    let waiver = json!({"amounts": {"principal": "500.00", "contractual_interest": "0.00",
+        "statutory_interest": "0.00", "costs": "0.00", "penalties": "0.00"}, "reason": "Geste commercial"});
+    for _ in 0..2 {
+        let (status, body) =
+            post(&app, &officer, "/api/v1/cases/1/waivers", current(&app, 1, waiver.clone()).await).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    // 1,000 € given up, 11,000 € left: 500 € more is 1,500 € of 12,000 €, 12.5 %, over 10 %.
+    let (status, body) = post(&app, &officer, "/api/v1/cases/1/waivers", current(&app, 1, waiver).await).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "the third waiver goes to approval: {body}");
+    assert_eq!(body["status"], "pending", "{body}");
+}

@@ -16,11 +16,9 @@ use recouvre_store::users::User;
 pub const SESSION_COOKIE: &str = "recouvre_session";
 /// Double-submit cookie protecting the login form, before any session exists.
 pub const LOGIN_CSRF_COOKIE: &str = "recouvre_login_csrf";
-/// Failed logins before an account is locked, and for how long.
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOCK_MINUTES: i64 = 15;
-
-pub use recouvre_app::identity::{hash_password, random_token, same_secret, token_hash, verify_password, LoginFailure};
+pub use recouvre_app::identity::{
+    hash_password, random_token, same_secret, token_hash, verify_password, LoginFailure, TokenScope,
+};
 
 /// How the request proved who it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,9 +106,19 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .ok()
                 .and_then(|value| value.strip_prefix("Bearer "))
                 .ok_or(AppError::Unauthenticated { api: true })?;
-            let user = recouvre_app::identity::token_user(&state.app, token)
+            let (user, scope) = recouvre_app::identity::token_user(&state.app, token)
                 .await?
                 .ok_or(AppError::Unauthenticated { api: true })?;
+            if !scope.allows(parts.method.as_str(), &path) {
+                return Err(AppError::Forbidden(format!(
+                    "ce jeton d'API est limité ({}) : demandez un jeton qui permet cette action",
+                    match scope {
+                        TokenScope::ReadOnly => "lecture seule",
+                        TokenScope::Imports => "imports de fichiers",
+                        TokenScope::Full => "complet",
+                    }
+                )));
+            }
             return Ok(CurrentUser { user, credential: Credential::Token });
         }
         let jar = CookieJar::from_headers(&parts.headers);

@@ -47,6 +47,7 @@ pub mod login;
 mod metrics;
 mod multipart;
 pub mod reports;
+pub mod security;
 pub mod shared;
 pub mod suspense;
 pub mod team;
@@ -58,7 +59,10 @@ pub use error::AppError;
 /// Settings of one server process.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Mark cookies `Secure` (behind HTTPS). Off for the demo on 127.0.0.1.
+    /// Mark cookies `Secure`: on by default, the demo included. Browsers (Chromium, Firefox) and
+    /// the test client's cookie store treat `http://127.0.0.1` and `http://localhost` as secure
+    /// and send them there; turn it off (`serve --insecure-cookies`) only to serve plain HTTP on
+    /// another address, which a bank never should.
     pub secure_cookies: bool,
     /// Bearer token Prometheus must present to read `/metrics`; `None` closes `/metrics`.
     pub metrics_token: Option<String>,
@@ -71,17 +75,27 @@ pub struct Config {
     /// On SIGTERM or ctrl-c, how long `/readyz` answers 503 while the server still accepts, so
     /// that a load balancer stops sending before the listener closes (docs/operations.md).
     pub shutdown_drain: std::time::Duration,
+    /// The header a trusted reverse proxy sets to the client's address (`X-Forwarded-For`,
+    /// `X-Real-IP`); its last entry is taken. `None`: the connection's own address, and any such
+    /// header is ignored (a client could forge it).
+    pub trusted_proxy_header: Option<String>,
+    /// Login backoff per login typed and per client address.
+    pub login_throttle_account: recouvre_app::identity::ThrottlePolicy,
+    pub login_throttle_address: recouvre_app::identity::ThrottlePolicy,
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
-            secure_cookies: false,
+            secure_cookies: true,
             metrics_token: None,
             session_hours: 10,
             request_timeout: timeout::REQUEST_TIMEOUT,
             import_timeout: timeout::IMPORT_TIMEOUT,
             shutdown_drain: std::time::Duration::ZERO,
+            trusted_proxy_header: None,
+            login_throttle_account: recouvre_app::identity::ThrottlePolicy::ACCOUNT,
+            login_throttle_address: recouvre_app::identity::ThrottlePolicy::ADDRESS,
         }
     }
 }
@@ -99,6 +113,8 @@ pub struct Inner {
     metrics: metrics::Metrics,
     /// Set when the server was told to stop: `/readyz` answers 503 from then on.
     shutting_down: std::sync::atomic::AtomicBool,
+    /// Failed logins per login and per address, for the backoff.
+    pub login_throttle: recouvre_app::identity::LoginThrottle,
 }
 
 /// Shared by all handlers. Cheap to clone.
@@ -118,6 +134,10 @@ impl AppState {
             store: app.store().clone(),
             read_store: app.read_store().clone(),
             app,
+            login_throttle: recouvre_app::identity::LoginThrottle::new(
+                config.login_throttle_account,
+                config.login_throttle_address,
+            ),
             config,
             metrics: metrics::Metrics::default(),
             shutting_down: std::sync::atomic::AtomicBool::new(false),
@@ -184,7 +204,9 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), timeout::limit))
         .layer(middleware::from_fn(error::contract_errors))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages::error_pages))
+        .layer(middleware::from_fn_with_state(state.clone(), security::refusals))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::from_fn(security::headers))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let request_id = request.headers().get("x-request-id").and_then(|value| value.to_str().ok()).unwrap_or("-");
             // The path only: a query string carries what was searched (a debtor's name, `?q=`),
@@ -211,7 +233,7 @@ pub async fn serve_until(
 ) -> anyhow::Result<()> {
     recouvre_app::reference::spawn_refresh(state.app.clone());
     let draining = state.clone();
-    axum::serve(listener, router(state))
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
             draining.shutting_down.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -249,7 +271,7 @@ pub async fn stop_signal() {
 
 /// Serves until the listener fails (tests: the runtime's end stops it).
 pub async fn serve_without_signal(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
-    axum::serve(listener, router(state)).await?;
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).await?;
     Ok(())
 }
 

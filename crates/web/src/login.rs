@@ -24,14 +24,19 @@ pub(crate) struct LoginPage {
     login: String,
 }
 
-pub(crate) async fn login_form(jar: CookieJar) -> (CookieJar, PageResult) {
+pub(crate) async fn login_form(State(state): State<AppState>, jar: CookieJar) -> (CookieJar, PageResult) {
     let csrf = auth::random_token();
-    let jar = jar.add(login_csrf_cookie(csrf.clone()));
+    let jar = jar.add(login_csrf_cookie(&state, csrf.clone()));
     (jar, render(&LoginPage { csrf, error: None, login: String::new() }))
 }
 
-pub(crate) fn login_csrf_cookie(value: String) -> Cookie<'static> {
-    Cookie::build((LOGIN_CSRF_COOKIE, value)).http_only(true).same_site(SameSite::Strict).path("/login").build()
+pub(crate) fn login_csrf_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build((LOGIN_CSRF_COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.config.secure_cookies)
+        .path("/login")
+        .build()
 }
 
 #[derive(Deserialize)]
@@ -39,31 +44,53 @@ pub(crate) struct LoginForm {
     login: String,
     password: String,
     csrf: String,
+    /// The TOTP code (second factor); absent for an officer who did not enrol.
+    #[serde(default)]
+    code: String,
 }
 
 pub(crate) async fn login(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    extensions: axum::http::Extensions,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<(CookieJar, Response), PageError> {
+    let address = crate::security::client_address(&state, &headers, &extensions);
     let cookie_csrf = jar.get(LOGIN_CSRF_COOKIE).map(|cookie| cookie.value().to_string());
     let retry = |jar: CookieJar, message: &str, login: String| -> Result<(CookieJar, Response), PageError> {
         let csrf = auth::random_token();
-        let jar = jar.add(login_csrf_cookie(csrf.clone()));
+        let jar = jar.add(login_csrf_cookie(&state, csrf.clone()));
         let mut response = render(&LoginPage { csrf, error: Some(message.to_string()), login })?;
         *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
         Ok((jar, response))
     };
     if !cookie_csrf.is_some_and(|expected| auth::same_secret(&expected, &form.csrf)) {
+        recouvre_app::identity::security_event(
+            &state.app,
+            "csrf_failed",
+            Some(form.login.trim()),
+            address.as_deref(),
+            "POST /login",
+        )
+        .await;
         return retry(jar, "Le formulaire a expiré : saisissez à nouveau vos identifiants.", form.login);
     }
-    match recouvre_app::identity::authenticate(&state.app, &form.login, &form.password).await? {
+    let authenticated = recouvre_app::identity::authenticate(
+        &state.app,
+        &state.login_throttle,
+        &form.login,
+        &form.password,
+        Some(form.code.as_str()).filter(|code| !code.trim().is_empty()),
+        address.as_deref(),
+    )
+    .await?;
+    match authenticated {
         Err(LoginFailure::BadCredentials) => retry(jar, "Identifiant ou mot de passe incorrect.", form.login),
-        Err(LoginFailure::Locked) => retry(
-            jar,
-            "Compte verrouillé après plusieurs échecs : réessayez dans 15 minutes ou contactez un administrateur.",
-            form.login,
-        ),
+        // Counted per login typed, known or not, and per address: this says nothing of who exists.
+        Err(LoginFailure::Throttled { seconds }) => {
+            retry(jar, &format!("Trop de tentatives : patientez {seconds} secondes avant de réessayer."), form.login)
+        }
         Ok(user) => {
             tracing::info!(login = %user.login, "login");
             let token = auth::open_session(&state, &user).await?;

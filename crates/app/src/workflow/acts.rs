@@ -262,6 +262,27 @@ pub async fn propose_plan(
             plan.instalments.iter().map(|instalment| (instalment.due, instalment.amount)).collect()
         }
     };
+    // A plan schedules what the debtor owes, never more: a plan above the debt would book a
+    // receivable the bank does not hold (issue 23: 229,567 € scheduled on a 518 € debt).
+    if recouvre_store::cases::detail(app.store(), case_id).await?.status == recouvre_domain::case::CaseStatus::Closed {
+        return Err(Error::invalid(
+            "case",
+            "case_closed",
+            format!("le dossier n° {case_id} est clos : rouvrez-le avant de proposer un échéancier"),
+        ));
+    }
+    let scheduled = instalments.iter().try_fold(Money::ZERO, |total, (_, amount)| total.checked_add(*amount));
+    let debt = amounts_due(app, case_id).await?.total();
+    if scheduled.is_none_or(|scheduled| scheduled > debt) {
+        return Err(Error::invalid(
+            "instalments",
+            "above_debt",
+            format!(
+                "l'échéancier totalise plus que la dette ({}) : réduisez les montants des échéances",
+                debt.to_french()
+            ),
+        ));
+    }
     let rules = recouvre_store::workflow::rules(app.store()).await?;
     let proposal = PlanProposal { instalments: &instalments, guardian_countersigned: input.guardian_countersigned };
     Ok(recouvre_store::workflow::propose_plan(
