@@ -795,6 +795,7 @@ async fn serve_on_sigterm_drains_finishes_the_request_in_flight_and_exits() {
     let mut log = String::new();
     server.stderr.as_mut().unwrap().read_to_string(&mut log).unwrap();
     assert!(status.success(), "{status}: {log}");
+}
 
 /// `recouvre user disable` cuts a user off at once: their token is refused on the next request;
 /// `token list` shows tokens (never the secret) and `token revoke` ends one (issue 23).

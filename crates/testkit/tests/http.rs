@@ -1287,6 +1287,7 @@ async fn metrics_report_the_nightly_run_and_the_imports() {
     assert_eq!(metric(&after, "recouvre_import_rows_total{kind=\"accounts\"}"), Some(2.0));
     assert_eq!(metric(&after, "recouvre_import_failures_total{kind=\"accounts\"}"), Some(1.0));
     assert!(metric(&after, "recouvre_import_last_seconds{kind=\"accounts\"}").is_some());
+}
 
 // ---------------------------------------------------------------------------------------------
 // Identity and access (issue 23)
