@@ -658,3 +658,95 @@ async fn the_demo_runs_on_the_database_it_is_given() {
     let leftovers: Vec<_> = std::fs::read_dir(folder.path()).unwrap().map(|entry| entry.unwrap().file_name()).collect();
     assert!(leftovers.is_empty(), "the demo wrote {leftovers:?} in the current folder");
 }
+
+/// Issue 21: `statement show` reads camt.052/053/054 of every version and CFONB 120 with the
+/// same statement fields (balances as signed decimal strings, their dates, null where none), and
+/// shows a file whose balances do not add up with the difference.
+#[test]
+fn statement_show_gives_the_same_fields_for_every_format() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../iso20022/tests/data/");
+    let show = |file: &str| -> Value {
+        let output = recouvre("sqlite://unused.db", &["statement", "show", &format!("{data}{file}"), "--format", "json"]);
+        assert!(output.status.success(), "{file}: {}", stderr(&output));
+        serde_json::from_str(&stdout(&output)).unwrap()
+    };
+    let fields = |json: &Value| -> Vec<String> {
+        let mut keys: Vec<String> = json["statements"][0].as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    let reference = show("camt053_v02_cic.xml");
+    assert_eq!(reference["statements"][0]["opening_balance"], "1000.00");
+    assert_eq!(reference["statements"][0]["closing_balance"], "1769.35");
+    assert_eq!(reference["statements"][0]["opening_date"], "2024-12-30");
+    assert_eq!(reference["statements"][0]["closing_date"], "2024-12-31");
+    for file in [
+        "camt053_v03_cic.xml",
+        "camt053_v04_cic.xml",
+        "between/camt053_v05_cic.xml",
+        "camt054_v04_returns.xml",
+        "camt052_v02_intraday.xml",
+        "camt052_v08_intraday.xml",
+        "cfonb120_two_accounts.txt",
+    ] {
+        let json = show(file);
+        assert_eq!(fields(&json), fields(&reference), "{file}");
+        if file.starts_with("camt053") || file.contains("v05") {
+            assert_eq!(json["statements"][0]["entries"], reference["statements"][0]["entries"], "{file}");
+        }
+    }
+    let notification = show("camt054_v04_returns.xml");
+    assert!(notification["statements"][0]["opening_balance"].is_null());
+    assert!(notification["statements"][0]["closing_date"].is_null());
+    let cfonb = show("cfonb120_two_accounts.txt");
+    let first = &cfonb["statements"][0];
+    assert_eq!((&first["message"], &first["account_iban"]), (&serde_json::json!("cfonb120"), &Value::Null));
+    assert_eq!((&first["bank_code"], &first["branch_code"]), (&serde_json::json!("30004"), &serde_json::json!("00031")));
+    assert_eq!(first["account_number"], "00012345678");
+    assert_eq!(cfonb["statements"][1]["opening_balance"], "-190.40");
+    assert_eq!(first["entries"][2]["amount"], "45.00");
+    assert_eq!(first["entries"][2]["credit_debit"], "DBIT");
+    let unbalanced = show("cfonb120_unbalanced.txt");
+    assert_eq!(unbalanced["statements"][0]["balance_difference"], "10.00");
+    assert!(!std::path::Path::new("unused.db").exists(), "showing a statement opens no database");
+}
+
+#[tokio::test]
+async fn import_statement_recognises_cfonb120_and_refuses_reports_and_bad_files() {
+    let db = TestDb::new().await;
+    db.seed(10, &[]).await;
+    let folder = tempfile::tempdir().unwrap();
+    let rf = recouvre_iso20022::sepa::rf_reference("CTX-0000002");
+    let credits = [recouvre_testkit::StatementCredit {
+        amount: "75.00",
+        payer_name: "PAYEUR",
+        payer_iban: "",
+        rf_reference: Some(&rf),
+        free_text: None,
+        bank_reference: "CFONB-1",
+    }];
+    let write = |name: &str, content: &str| {
+        let file = folder.path().join(name);
+        std::fs::write(&file, content).unwrap();
+        file.to_str().unwrap().to_string()
+    };
+    let unbalanced = write("faux.txt", &recouvre_testkit::cfonb120(recouvre_testkit::today(), &credits, -500));
+    let refused = recouvre(&db.url, &["import", "statement", &unbalanced]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("ne s'équilibre pas") && stderr(&refused).contains("5,00"), "{}", stderr(&refused));
+    let good = write("releve.txt", &recouvre_testkit::cfonb120(recouvre_testkit::today(), &credits, 0));
+    let first = recouvre(&db.url, &["import", "statement", &good]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("1 crédit(s) affecté(s)"), "{}", stdout(&first));
+    let again = recouvre(&db.url, &["import", "statement", &good]);
+    assert!(stdout(&again).contains("1 déjà comptabilisé(s)"), "{}", stdout(&again));
+    let report = concat!(env!("CARGO_MANIFEST_DIR"), "/../iso20022/tests/data/camt052_v08_intraday.xml");
+    let refused = recouvre(&db.url, &["import", "statement", report]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("intrajournalier camt.052.001.08"), "{}", stderr(&refused));
+    let never_closed = recouvre_testkit::cfonb120(recouvre_testkit::today(), &credits, 0);
+    let never_closed: Vec<&str> = never_closed.lines().collect();
+    let cut = write("coupe.txt", &never_closed[..never_closed.len() - 1].join("\n"));
+    let refused = recouvre(&db.url, &["import", "statement", &cut]);
+    assert!(stderr(&refused).contains("coupe.txt : ligne 1 : relevé jamais clos"), "{}", stderr(&refused));
+}

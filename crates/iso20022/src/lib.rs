@@ -4,9 +4,12 @@
 //! - [`schema`]: which message a document is ([`schema::detect`], by its namespace) and whether
 //!   it is valid against the embedded XSD ([`schema::validate`], libxml2). Refuses DTDs (XXE)
 //!   before any parser runs. The only module with `unsafe` code.
-//! - [`camt`]: bank statements (camt.053.001.02/.08) and notifications (camt.054.001.02/.08)
-//!   read into [`camt::Statement`]s and [`camt::Entry`]s, with a stable [`camt::entry_key`]
-//!   for idempotent booking and the JSON of `recouvre statement show`.
+//! - [`camt`]: bank statements (camt.053), notifications (camt.054) and intraday reports
+//!   (camt.052), versions 001.02 to 001.13, read into [`camt::Statement`]s and
+//!   [`camt::Entry`]s, with a stable [`camt::entry_key`] for idempotent booking and the JSON of
+//!   `recouvre statement show`.
+//! - [`cfonb`]: CFONB 120 statements (the French fixed-width format), read into the same values.
+//! - [`pain001`]: SEPA credit transfers out (pain.001.001.03 by default, or .09).
 //! - [`pain008`]: SEPA Core direct-debit initiations (pain.008.001.02 by default, or .08).
 //! - [`sepa`]: IBAN, BIC, creditor identifier (ICS), mandate reference, ISO 11649 "RF"
 //!   creditor references, the SEPA character set.
@@ -16,13 +19,17 @@
 //! the officer, and name the line, element, field and value concerned.
 
 pub mod camt;
+pub mod cfonb;
 mod error;
 mod message;
+pub mod pain001;
 pub mod pain008;
 pub mod schema;
 pub mod sepa;
 
 pub use camt::{entry_key, read_statements, statement_json, statement_json_text, CreditDebit, Entry, Statement};
 pub use error::{FileError, SchemaError, MAX_SCHEMA_ERRORS};
+pub use pain001::{write_pain001, CreditTransfer, CreditTransferBatch, Pain001Version};
 pub use pain008::{write_pain008, Creditor, DirectDebit, DirectDebitBatch, Pain008Error, Pain008Version, SequenceType};
+pub use message::LATEST_CAMT_VERSION;
 pub use schema::{detect, validate, Message};
