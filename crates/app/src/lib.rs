@@ -46,6 +46,7 @@ pub mod saved_filters;
 pub mod statements;
 pub mod suspense;
 pub mod team;
+pub mod transfers;
 pub mod workflow;
 
 pub use actor::Actor;

@@ -193,6 +193,18 @@ enum ExportCommand {
         #[arg(long, default_value = "02")]
         version: String,
     },
+    /// Virements SEPA sortants du jour (pain.001, voir docs/formats/transfers.md) : fonds en instance
+    /// rendus à leur payeur, chacun une seule fois.
+    Transfers {
+        /// Date d'exécution demandée.
+        #[arg(long)]
+        date: chrono::NaiveDate,
+        #[arg(long)]
+        out: PathBuf,
+        /// Version du message : 03 (pain.001.001.03, par défaut) ou 09.
+        #[arg(long, default_value = "03")]
+        version: String,
+    },
     /// Écritures comptables d'une journée pour le grand livre (CSV, voir docs/formats/accounting-csv.md).
     Accounting {
         #[arg(long)]
@@ -556,6 +568,17 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
                 .map_err(operator_error)?
             {
                 None => println!("aucune échéance à prélever au {collection_date}"),
+                Some((xml, summary)) => {
+                    std::fs::write(&out, xml).with_context(|| format!("écriture de {} impossible", out.display()))?;
+                    println!("{} : {}", out.display(), serde_json::to_string(&summary)?);
+                }
+            }
+        }
+        Command::Export(ExportCommand::Transfers { date, out, version }) => {
+            let version = recouvre_app::transfers::version(&version).map_err(operator_error)?;
+            let app = app(&cli.database).await?;
+            match recouvre_app::transfers::export(&app, &system("export"), date, version).await.map_err(operator_error)? {
+                None => println!("aucun virement à émettre au {date}"),
                 Some((xml, summary)) => {
                     std::fs::write(&out, xml).with_context(|| format!("écriture de {} impossible", out.display()))?;
                     println!("{} : {}", out.display(), serde_json::to_string(&summary)?);

@@ -750,3 +750,56 @@ async fn import_statement_recognises_cfonb120_and_refuses_reports_and_bad_files(
     let refused = recouvre(&db.url, &["import", "statement", &cut]);
     assert!(stderr(&refused).contains("coupe.txt : ligne 1 : relevé jamais clos"), "{}", stderr(&refused));
 }
+
+/// Issue 21, done when: `recouvre export transfers` produces a schema-valid pain.001 (.03 and
+/// .09) with the day's refunds — suspense items returned to their payer —, each once.
+#[tokio::test]
+async fn transfers_out_are_exported_once_as_a_schema_valid_pain001() {
+    let db = TestDb::new().await;
+    db.seed(5, &[]).await;
+    let folder = tempfile::tempdir().unwrap();
+    let today = recouvre_testkit::today();
+    let credit = |amount: &'static str, reference: &'static str| recouvre_testkit::StatementCredit {
+        amount,
+        payer_name: "INCONNU GMBH",
+        payer_iban: "DE89370400440532013000",
+        rf_reference: None,
+        free_text: Some("ohne Bezug"),
+        bank_reference: reference,
+    };
+    let statement = recouvre_testkit::camt053("S-TRF", today, &[credit("61.50", "TRF-1"), credit("12.00", "TRF-2")]);
+    let file = folder.path().join("releve.xml");
+    std::fs::write(&file, statement).unwrap();
+    let imported = recouvre(&db.url, &["import", "statement", file.to_str().unwrap()]);
+    assert!(stdout(&imported).contains("2 au compte d'instance"), "{}", stdout(&imported));
+    let items = recouvre_store::suspense::open_items(&db.store).await.unwrap();
+    let out = folder.path().join("virements.xml");
+    let export = |version: &str| {
+        recouvre(&db.url, &["export", "transfers", "--date", &today.to_string(), "--out", out.to_str().unwrap(), "--version", version])
+    };
+    let nothing = export("03");
+    assert!(nothing.status.success(), "{}", stderr(&nothing));
+    assert!(stdout(&nothing).contains("aucun virement"), "{}", stdout(&nothing));
+    recouvre_store::suspense::give_back(&db.store, items[0].id, "payeur inconnu", "camille", chrono::Utc::now())
+        .await
+        .unwrap();
+    let first = export("03");
+    assert!(first.status.success(), "{}", stderr(&first));
+    let xml = std::fs::read_to_string(&out).unwrap();
+    recouvre_iso20022::validate(recouvre_iso20022::Message::Pain001V03, xml.as_bytes()).unwrap();
+    assert!(xml.contains("<IBAN>DE89370400440532013000</IBAN>") && xml.contains("<CtrlSum>"), "{xml}");
+    assert_eq!(xml.matches("<CdtTrfTxInf>").count(), 1, "{xml}");
+    let again = export("03");
+    assert!(stdout(&again).contains("aucun virement"), "each refund is sent once: {}", stdout(&again));
+    recouvre_store::suspense::give_back(&db.store, items[1].id, "payeur inconnu", "camille", chrono::Utc::now())
+        .await
+        .unwrap();
+    let second = export("09");
+    assert!(second.status.success(), "{}", stderr(&second));
+    let xml = std::fs::read_to_string(&out).unwrap();
+    recouvre_iso20022::validate(recouvre_iso20022::Message::Pain001V09, xml.as_bytes()).unwrap();
+    assert_eq!(xml.matches("<CdtTrfTxInf>").count(), 1, "{xml}");
+    assert!(stdout(&second).contains("RCV-TRF-"), "{}", stdout(&second));
+    let bad = export("05");
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+}

@@ -56,6 +56,7 @@ pub mod settings;
 pub mod sql;
 pub mod statements;
 pub mod suspense;
+pub mod transfers;
 pub mod team;
 mod time_bars;
 pub mod users;
