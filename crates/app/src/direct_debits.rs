@@ -255,7 +255,9 @@ pub async fn check_plan_mandate(app: &App, case_id: i64, mandate_id: i64) -> Res
         None => Err(Error::invalid(
             "mandate_id",
             "unknown_mandate",
-            format!("le mandat n° {mandate_id} n'est pas un mandat de ce dossier : enregistrez d'abord le mandat signé"),
+            format!(
+                "le mandat n° {mandate_id} n'est pas un mandat de ce dossier : enregistrez d'abord le mandat signé"
+            ),
         )),
     }
 }
@@ -282,7 +284,8 @@ pub async fn seed_direct_debits(app: &App, actor: &Actor, count: usize) -> Resul
             continue;
         };
         let rum = format!("RUM-{}-01", reference.replace('-', ""));
-        let mandate = NewMandate { reference: &rum, debtor_name: &name, debtor_iban: &iban, debtor_bic: None, signed_on: today };
+        let mandate =
+            NewMandate { reference: &rum, debtor_name: &name, debtor_iban: &iban, debtor_bic: None, signed_on: today };
         if recouvre_store::direct_debits::add_mandate(app.store(), case_id, None, &mandate, &actor.login, app.now())
             .await
             .is_err()

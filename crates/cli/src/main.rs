@@ -453,9 +453,10 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
                 recouvre_app::demo::seed_portfolio(&app, &system("seed"), cases, seed).await.map_err(operator_error)?;
             println!("{created} dossier(s) créé(s) sur {cases} générés");
             // Plans paid by direct debit, so that an export has something to collect (issue 21).
-            let plans = recouvre_app::direct_debits::seed_direct_debits(&app, &system("seed"), (cases / 10).clamp(1, 50))
-                .await
-                .map_err(operator_error)?;
+            let plans =
+                recouvre_app::direct_debits::seed_direct_debits(&app, &system("seed"), (cases / 10).clamp(1, 50))
+                    .await
+                    .map_err(operator_error)?;
             println!("{plans} échéancier(s) payé(s) par prélèvement SEPA");
         }
         Command::Import(ImportCommand::Accounts { file, actor }) => {
@@ -577,7 +578,10 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
         Command::Export(ExportCommand::Transfers { date, out, version }) => {
             let version = recouvre_app::transfers::version(&version).map_err(operator_error)?;
             let app = app(&cli.database).await?;
-            match recouvre_app::transfers::export(&app, &system("export"), date, version).await.map_err(operator_error)? {
+            match recouvre_app::transfers::export(&app, &system("export"), date, version)
+                .await
+                .map_err(operator_error)?
+            {
                 None => println!("aucun virement à émettre au {date}"),
                 Some((xml, summary)) => {
                     std::fs::write(&out, xml).with_context(|| format!("écriture de {} impossible", out.display()))?;

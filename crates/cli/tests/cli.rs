@@ -666,7 +666,8 @@ async fn the_demo_runs_on_the_database_it_is_given() {
 fn statement_show_gives_the_same_fields_for_every_format() {
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../iso20022/tests/data/");
     let show = |file: &str| -> Value {
-        let output = recouvre("sqlite://unused.db", &["statement", "show", &format!("{data}{file}"), "--format", "json"]);
+        let output =
+            recouvre("sqlite://unused.db", &["statement", "show", &format!("{data}{file}"), "--format", "json"]);
         assert!(output.status.success(), "{file}: {}", stderr(&output));
         serde_json::from_str(&stdout(&output)).unwrap()
     };
@@ -701,7 +702,10 @@ fn statement_show_gives_the_same_fields_for_every_format() {
     let cfonb = show("cfonb120_two_accounts.txt");
     let first = &cfonb["statements"][0];
     assert_eq!((&first["message"], &first["account_iban"]), (&serde_json::json!("cfonb120"), &Value::Null));
-    assert_eq!((&first["bank_code"], &first["branch_code"]), (&serde_json::json!("30004"), &serde_json::json!("00031")));
+    assert_eq!(
+        (&first["bank_code"], &first["branch_code"]),
+        (&serde_json::json!("30004"), &serde_json::json!("00031"))
+    );
     assert_eq!(first["account_number"], "00012345678");
     assert_eq!(cfonb["statements"][1]["opening_balance"], "-190.40");
     assert_eq!(first["entries"][2]["amount"], "45.00");
@@ -733,7 +737,11 @@ async fn import_statement_recognises_cfonb120_and_refuses_reports_and_bad_files(
     let unbalanced = write("faux.txt", &recouvre_testkit::cfonb120(recouvre_testkit::today(), &credits, -500));
     let refused = recouvre(&db.url, &["import", "statement", &unbalanced]);
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
-    assert!(stderr(&refused).contains("ne s'équilibre pas") && stderr(&refused).contains("5,00"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("ne s'équilibre pas") && stderr(&refused).contains("5,00"),
+        "{}",
+        stderr(&refused)
+    );
     let good = write("releve.txt", &recouvre_testkit::cfonb120(recouvre_testkit::today(), &credits, 0));
     let first = recouvre(&db.url, &["import", "statement", &good]);
     assert!(first.status.success(), "{}", stderr(&first));
@@ -775,7 +783,19 @@ async fn transfers_out_are_exported_once_as_a_schema_valid_pain001() {
     let items = recouvre_store::suspense::open_items(&db.store).await.unwrap();
     let out = folder.path().join("virements.xml");
     let export = |version: &str| {
-        recouvre(&db.url, &["export", "transfers", "--date", &today.to_string(), "--out", out.to_str().unwrap(), "--version", version])
+        recouvre(
+            &db.url,
+            &[
+                "export",
+                "transfers",
+                "--date",
+                &today.to_string(),
+                "--out",
+                out.to_str().unwrap(),
+                "--version",
+                version,
+            ],
+        )
     };
     let nothing = export("03");
     assert!(nothing.status.success(), "{}", stderr(&nothing));

@@ -29,7 +29,7 @@ pub mod sepa;
 
 pub use camt::{entry_key, read_statements, statement_json, statement_json_text, CreditDebit, Entry, Statement};
 pub use error::{FileError, SchemaError, MAX_SCHEMA_ERRORS};
+pub use message::LATEST_CAMT_VERSION;
 pub use pain001::{write_pain001, CreditTransfer, CreditTransferBatch, Pain001Version};
 pub use pain008::{write_pain008, Creditor, DirectDebit, DirectDebitBatch, Pain008Error, Pain008Version, SequenceType};
-pub use message::LATEST_CAMT_VERSION;
 pub use schema::{detect, validate, Message};

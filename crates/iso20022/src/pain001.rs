@@ -89,10 +89,7 @@ fn field<T>(name: &str, outcome: Result<T, sepa::SepaError>) -> Result<T, Pain00
 /// are those of the direct debits ([`Pain008Error`]): the field, the value, why.
 pub fn write_pain001(batch: &CreditTransferBatch, version: Pain001Version) -> Result<String, Pain008Error> {
     if batch.transfers.is_empty() {
-        return Err(Pain008Error::Invalid {
-            field: "virements".into(),
-            detail: "aucun virement à émettre".into(),
-        });
+        return Err(Pain008Error::Invalid { field: "virements".into(), detail: "aucun virement à émettre".into() });
     }
     let message_id = field("identifiant du message (MsgId)", sepa::validate_identifier(&batch.message_id))?;
     let initiating_party = field("initiateur (InitgPty)", sepa::to_sepa_text(&batch.initiating_party, 70))?;

@@ -53,11 +53,9 @@ fn values(xml: &str) -> Vec<String> {
 fn camt053_versions_02_to_05_read_into_the_same_values() {
     let reference = values(CAMT053_V02);
     assert_eq!(reference.len(), 7);
-    for (xml, message) in [
-        (CAMT053_V03, Message::Camt053(3)),
-        (CAMT053_V04, Message::Camt053(4)),
-        (CAMT053_V05, Message::Camt053(5)),
-    ] {
+    for (xml, message) in
+        [(CAMT053_V03, Message::Camt053(3)), (CAMT053_V04, Message::Camt053(4)), (CAMT053_V05, Message::Camt053(5))]
+    {
         assert_eq!(read_statements(xml.as_bytes()).unwrap()[0].message, message);
         assert_eq!(values(xml), reference, "{message}");
     }
@@ -117,7 +115,10 @@ fn cfonb120_reads_balances_and_entries() {
         (Some("30004"), Some("00031"), Some("00012345678"))
     );
     assert_eq!(s.account_currency.as_deref(), Some("EUR"));
-    assert_eq!((s.opening_balance, s.closing_balance), (Some(Money::from_cents(100_000)), Some(Money::from_cents(111_385))));
+    assert_eq!(
+        (s.opening_balance, s.closing_balance),
+        (Some(Money::from_cents(100_000)), Some(Money::from_cents(111_385)))
+    );
     assert_eq!((s.opening_date, s.closing_date), (date("2024-12-30"), date("2024-12-31")));
     assert_eq!(s.balance_gap(), Some(Money::ZERO));
     let amounts: Vec<String> = s.entries.iter().map(|e| e.signed_amount().to_string()).collect();
@@ -162,7 +163,8 @@ fn every_format_gives_the_same_statement_fields() {
         keys
     };
     let reference = keys(CAMT053_V02);
-    for key in ["opening_balance", "closing_balance", "opening_date", "closing_date", "bank_code", "balance_difference"] {
+    for key in ["opening_balance", "closing_balance", "opening_date", "closing_date", "bank_code", "balance_difference"]
+    {
         assert!(reference.iter().any(|k| k == key), "{key}: {reference:?}");
     }
     for other in [CAMT053_V04, CAMT054_V04, CAMT052_V08, CFONB] {
@@ -182,7 +184,8 @@ fn cfonb120_is_read_liberally() {
     // Trailing spaces trimmed, CRLF, blank lines, ISO 8859-1 labels: the same statements.
     let trimmed: String = CFONB.lines().map(|l| format!("{}\r\n\r\n", l.trim_end())).collect();
     assert_eq!(values(&trimmed), values(CFONB));
-    let latin1: Vec<u8> = CFONB.replace("FRAIS TENUE DE COMPTE", "FRAIS TENUE DE COMPTé").chars().map(|c| c as u8).collect();
+    let latin1: Vec<u8> =
+        CFONB.replace("FRAIS TENUE DE COMPTE", "FRAIS TENUE DE COMPTé").chars().map(|c| c as u8).collect();
     let statements = read_statements(&latin1).unwrap();
     assert_eq!(statements[0].entries[2].additional_info.as_deref(), Some("FRAIS TENUE DE COMPTé"));
     // Records without line breaks, 120 characters each.
@@ -220,7 +223,8 @@ fn malformed_cfonb120_is_refused_naming_the_line() {
     assert_eq!(line, 11);
     assert!(detail.contains("n'est pas clos"), "{detail}");
     // An impossible date (31 February).
-    let bad_date = CFONB.replacen("0001234567805311224  311224VIR SEPA DUPONT", "0001234567805310224  311224VIR SEPA DUPONT", 1);
+    let bad_date =
+        CFONB.replacen("0001234567805311224  311224VIR SEPA DUPONT", "0001234567805310224  311224VIR SEPA DUPONT", 1);
     let (line, detail) = refused(&bad_date);
     assert_eq!(line, 6);
     assert!(detail.contains("date d'opération « 310224 » impossible"), "{detail}");

@@ -758,8 +758,7 @@ impl Tx {
                     continue;
                 }
                 Sequence::OneOff
-            } else if candidate.first_collected_on.is_none() && collected_mandates.insert(candidate.mandate_id)
-            {
+            } else if candidate.first_collected_on.is_none() && collected_mandates.insert(candidate.mandate_id) {
                 Sequence::First
             } else {
                 collected_mandates.insert(candidate.mandate_id);

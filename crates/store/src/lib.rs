@@ -56,9 +56,9 @@ pub mod settings;
 pub mod sql;
 pub mod statements;
 pub mod suspense;
-pub mod transfers;
 pub mod team;
 mod time_bars;
+pub mod transfers;
 pub mod users;
 pub mod workflow;
 

@@ -95,7 +95,8 @@ where
     .fetch_one(&mut tx)
     .await
     .map_err(E::from)?;
-    let end_of_day = execution_date.succ_opt().unwrap_or(execution_date).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let end_of_day =
+        execution_date.succ_opt().unwrap_or(execution_date).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let returned: Vec<Returned> = query_as(
         "SELECT id, amount_cents, payer_name, payer_iban, reference, resolved_by FROM suspense_items \
          WHERE status = 'returned' AND transferred_in IS NULL AND payer_iban IS NOT NULL AND payer_iban <> '' \

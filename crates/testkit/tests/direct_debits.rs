@@ -491,19 +491,18 @@ async fn a_mandate_entered_over_the_api_gets_its_plan_collected() {
     app.db.seed(20, &["camille"]).await;
     let store = &app.db.store;
     let client = reqwest::Client::new();
-    let post = |path: String, body: Value| {
-        client.post(app.url(&path)).bearer_auth(&token).json(&body).send()
-    };
+    let post = |path: String, body: Value| client.post(app.url(&path)).bearer_auth(&token).json(&body).send();
     let case_id = open_case(store, Money::from_cents(100_000)).await;
-    let mandate = |rum: &str, iban: &str, sequence: &str, version: i64| {
-        json!({"rum": rum, "iban": iban, "bic": "AGRIFRPP882", "signed_on": today(), "sequence": sequence, "version": version})
-    };
+    let mandate = |rum: &str, iban: &str, sequence: &str, version: i64| json!({"rum": rum, "iban": iban, "bic": "AGRIFRPP882", "signed_on": today(), "sequence": sequence, "version": version});
     // Each field is checked, the refusal naming it.
     for (body, field) in [
         (mandate("RUM-API-1", "NOT-AN-IBAN", "recurrent", version(store, case_id).await), "iban"),
         (mandate("RUM API/1 é", DEBTOR_IBAN, "recurrent", version(store, case_id).await), "rum"),
         (mandate("RUM-API-1", DEBTOR_IBAN, "monthly", version(store, case_id).await), "sequence"),
-        (json!({"rum": "RUM-API-1", "iban": DEBTOR_IBAN, "bic": "XX", "signed_on": today(), "sequence": "recurrent", "version": version(store, case_id).await}), "bic"),
+        (
+            json!({"rum": "RUM-API-1", "iban": DEBTOR_IBAN, "bic": "XX", "signed_on": today(), "sequence": "recurrent", "version": version(store, case_id).await}),
+            "bic",
+        ),
     ] {
         let refused = post(format!("/api/v1/cases/{case_id}/mandates"), body).await.unwrap();
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
@@ -524,9 +523,10 @@ async fn a_mandate_entered_over_the_api_gets_its_plan_collected() {
         json!({"version": version, "mandate_id": mandate_id,
                "instalments": [{"due_on": due, "amount": "40.00"}, {"due_on": due + Duration::days(31), "amount": "40.00"}]})
     };
-    let refused = post(format!("/api/v1/cases/{case_id}/plans"), plan(mandate_id + 1000, version(store, case_id).await))
-        .await
-        .unwrap();
+    let refused =
+        post(format!("/api/v1/cases/{case_id}/plans"), plan(mandate_id + 1000, version(store, case_id).await))
+            .await
+            .unwrap();
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     assert_eq!(refused.json::<Value>().await.unwrap()["field"], "mandate_id");
     let planned =
@@ -560,19 +560,15 @@ async fn a_mandate_entered_over_the_api_gets_its_plan_collected() {
     assert_eq!(history[0]["rum"], "RUM-API-1");
     assert_eq!(history[0]["iban"], DEBTOR_IBAN);
     assert_eq!((&history[0]["status"], &history[0]["sequence"]), (&json!("active"), &json!("recurrent")));
-    let revoked = post(
-        format!("/api/v1/cases/{case_id}/mandates/revocation"),
-        json!({"version": version(store, case_id).await}),
-    )
-    .await
-    .unwrap();
+    let revoked =
+        post(format!("/api/v1/cases/{case_id}/mandates/revocation"), json!({"version": version(store, case_id).await}))
+            .await
+            .unwrap();
     assert_eq!(revoked.status(), StatusCode::OK);
-    let again = post(
-        format!("/api/v1/cases/{case_id}/mandates/revocation"),
-        json!({"version": version(store, case_id).await}),
-    )
-    .await
-    .unwrap();
+    let again =
+        post(format!("/api/v1/cases/{case_id}/mandates/revocation"), json!({"version": version(store, case_id).await}))
+            .await
+            .unwrap();
     assert_eq!(again.status(), StatusCode::CONFLICT);
     assert_eq!(direct_debits::mandates(store, case_id).await.unwrap()[0].status, "revoked");
 

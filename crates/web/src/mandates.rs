@@ -84,8 +84,8 @@ pub(crate) async fn post_mandate(
         signed_on: request.signed_on,
         sequence: request.sequence,
     };
-    let id =
-        recouvre_app::direct_debits::record_mandate(&state.app, &user.actor(), case_id, request.version, &input).await?;
+    let id = recouvre_app::direct_debits::record_mandate(&state.app, &user.actor(), case_id, request.version, &input)
+        .await?;
     Ok((StatusCode::CREATED, Json(MandateCreatedDto { id })).into_response())
 }
 
