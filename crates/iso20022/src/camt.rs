@@ -233,15 +233,11 @@ impl Entry {
     }
 }
 
-/// Reads every statement of a bank file, after checking it: a camt.053 or camt.054 (001.02 to
-/// 001.13, against its schema or the closest one), a camt.052 report (the caller decides not to
-/// book it: [`Message::is_report`]), or a CFONB 120 file, recognised by its content (not XML,
-/// first record `01`) and checked by [`crate::cfonb::read_cfonb120`]. All or nothing: an
-/// error says what is wrong and where.
+/// Reads every statement of an ISO 20022 file, after checking it: a camt.053 or camt.054
+/// (001.02 to 001.13, against its schema or the closest one) or a camt.052 report (the caller
+/// decides not to book it: [`Message::is_report`]). All or nothing: an error says what is wrong
+/// and where. [`crate::read_statements`] also reads CFONB 120.
 pub fn read_statements(xml: &[u8]) -> Result<Vec<Statement>, FileError> {
-    if crate::cfonb::looks_like_cfonb120(xml) {
-        return crate::cfonb::read_cfonb120(xml);
-    }
     let text = schema::precheck(xml)?;
     let document = schema::parse_tree(text)?;
     let message = schema::message_of(&document)?;

@@ -27,7 +27,17 @@ pub mod pain008;
 pub mod schema;
 pub mod sepa;
 
-pub use camt::{entry_key, read_statements, statement_json, statement_json_text, CreditDebit, Entry, Statement};
+pub use camt::{entry_key, statement_json, statement_json_text, CreditDebit, Entry, Statement};
+
+/// Reads every statement of a bank file, recognised by its content: CFONB 120 (not XML, first
+/// record `01`, `04`, `05` or `07`: [`cfonb::read_cfonb120`]), else ISO 20022 camt.052/053/054
+/// ([`camt::read_statements`], schema-checked). All or nothing: an error names the line.
+pub fn read_statements(bytes: &[u8]) -> Result<Vec<Statement>, FileError> {
+    if cfonb::looks_like_cfonb120(bytes) {
+        return cfonb::read_cfonb120(bytes);
+    }
+    camt::read_statements(bytes)
+}
 pub use error::{FileError, SchemaError, MAX_SCHEMA_ERRORS};
 pub use message::LATEST_CAMT_VERSION;
 pub use pain001::{write_pain001, CreditTransfer, CreditTransferBatch, Pain001Version};
