@@ -823,3 +823,27 @@ async fn transfers_out_are_exported_once_as_a_schema_valid_pain001() {
     let bad = export("05");
     assert!(!bad.status.success() && stderr(&bad).contains("03 ou 09"), "{}", stderr(&bad));
 }
+
+/// Issue 21, done when: `recouvre seed` gives plans paid by direct debit, so that a collection
+/// date within the next four months gives a non-empty pain.008.
+#[tokio::test]
+async fn seeded_plans_are_paid_by_direct_debit() {
+    let db = TestDb::new().await;
+    let seeded = recouvre(&db.url, &["seed", "--cases", "30", "--seed", "5"]);
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    assert!(stdout(&seeded).contains("payé(s) par prélèvement SEPA"), "{}", stdout(&seeded));
+    let today = recouvre_testkit::today();
+    let folder = tempfile::tempdir().unwrap();
+    for days in [7, 60, 115] {
+        let date = recouvre_domain::calendar::next_target2_business_day(today + chrono::Duration::days(days));
+        let out = folder.path().join(format!("prelevements-{days}.xml"));
+        let exported = recouvre(
+            &db.url,
+            &["export", "direct-debits", "--collection-date", &date.to_string(), "--out", out.to_str().unwrap()],
+        );
+        assert!(exported.status.success(), "{}", stderr(&exported));
+        let xml = std::fs::read_to_string(&out).unwrap_or_else(|_| panic!("no file for {date}: {}", stdout(&exported)));
+        assert!(xml.contains("<DrctDbtTxInf>"), "{xml}");
+        recouvre_iso20022::validate(recouvre_iso20022::Message::Pain008V02, xml.as_bytes()).unwrap();
+    }
+}

@@ -545,7 +545,7 @@ pub async fn plan_candidates(store: &Store, limit: i64) -> Result<Vec<(i64, Stri
                        AND NOT EXISTS (SELECT 1 FROM payment_plans pp WHERE pp.case_id = c.id AND pp.status = 'active') \
                        AND NOT EXISTS (SELECT 1 FROM sepa_mandates m WHERE m.case_id = c.id AND m.status = 'active') \
                        ORDER BY c.id LIMIT $1";
-    Ok(query_as(SQL).bind(limit).fetch_all(store).await?)
+    query_as(SQL).bind(limit).fetch_all(store).await
 }
 
 /// The mandates of a case, newest first.
