@@ -25,7 +25,7 @@ pub const DEMO_USERS: [(&str, &str, Role, u8); 7] = [
 ];
 pub const DEMO_PASSWORD: &str = "demo";
 
-fn system_only(actor: &Actor) -> Result<()> {
+pub(crate) fn system_only(actor: &Actor) -> Result<()> {
     if actor.is_system() {
         Ok(())
     } else {

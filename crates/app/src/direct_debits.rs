@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use recouvre_domain::authority::Permission;
 use recouvre_domain::calendar;
 use recouvre_iso20022::{sepa, Creditor, DirectDebit, DirectDebitBatch, Pain008Error, Pain008Version, SequenceType};
-use recouvre_store::direct_debits::{CollectionFile, ExportSummary, NewMandate, Sequence};
+use recouvre_store::direct_debits::{CollectionFile, ExportSummary, Mandate, MandateKind, NewMandate, Sequence};
 use recouvre_store::settings::BankIdentity;
 
 use crate::{limits, Actor, App, Error, Result};
@@ -59,6 +59,7 @@ pub fn pain008(file: &CollectionFile, bank: &BankIdentity, version: Pain008Versi
             sequence: match collection.sequence {
                 Sequence::First => SequenceType::First,
                 Sequence::Recurrent => SequenceType::Recurrent,
+                Sequence::OneOff => SequenceType::OneOff,
             },
             debtor_name: collection.debtor_name.clone(),
             debtor_iban: collection.debtor_iban.clone(),
@@ -95,10 +96,14 @@ pub async fn export(
     actor.require(Permission::ImportFiles)?;
     check_collection_date(collection_date, app.today())?;
     let bank = recouvre_store::settings::bank_identity(app.store()).await?;
+    let message = match version {
+        Pain008Version::V02 => "pain.008.001.02",
+        Pain008Version::V08 => "pain.008.001.08",
+    };
     recouvre_store::direct_debits::prepare_export(
         app.store(),
         collection_date,
-        version.message().name(),
+        message,
         &actor.login,
         app.now(),
         |file| pain008(file, &bank, version),
@@ -155,4 +160,152 @@ pub async fn add_mandate(
     )
     .await?;
     Ok(id)
+}
+
+/// A mandate as the API and the case page enter it (issue 21): the debtor's name is the case's
+/// debtor's, written in the SEPA character set.
+#[derive(Clone, Debug)]
+pub struct MandateInput {
+    /// Unique mandate reference (RUM, EPC AT-01).
+    pub rum: String,
+    pub iban: String,
+    /// Optional since 2016 for SEPA debtors.
+    pub bic: Option<String>,
+    pub signed_on: NaiveDate,
+    /// `recurrent` or `one_off`.
+    pub sequence: String,
+}
+
+/// Records the SEPA Core mandate the debtor of a case signed (journaled `mandate_added`, made
+/// on the case's `version`): the RUM, the IBAN (checksum, SEPA country, French RIB key) and the
+/// BIC are checked by `recouvre_iso20022::sepa`, each refusal a 400 naming the API field (`rum`,
+/// `iban`, `bic`, `signed_on`, `sequence`). The case's previous active mandate is revoked. From
+/// then on the instalments of the case's active plan are collected by the next
+/// `recouvre export direct-debits` for their date. Returns the mandate's id.
+pub async fn record_mandate(app: &App, actor: &Actor, case_id: i64, version: i64, input: &MandateInput) -> Result<i64> {
+    actor.require(Permission::WorkCases)?;
+    let rum = sepa::validate_mandate_id(input.rum.trim())
+        .map_err(|error| field_error("rum", "référence unique de mandat (RUM)", error))?;
+    let iban = sepa::validate_sepa_iban(&input.iban).map_err(|error| field_error("iban", "IBAN du débiteur", error))?;
+    let bic = match input.bic.as_deref().map(str::trim) {
+        Some(bic) if !bic.is_empty() => {
+            Some(sepa::validate_bic(bic).map_err(|error| field_error("bic", "BIC du débiteur", error))?)
+        }
+        _ => None,
+    };
+    let kind = MandateKind::from_code(input.sequence.trim()).ok_or_else(|| {
+        Error::invalid(
+            "sequence",
+            "unknown_code",
+            format!("type de mandat « {} » inconnu : recurrent (récurrent) ou one_off (ponctuel)", input.sequence),
+        )
+    })?;
+    let signed_on = limits::past_date("signed_on", input.signed_on, app.today())?;
+    let case = recouvre_store::cases::detail(app.store(), case_id).await?;
+    let debtor = format!("{} {}", case.debtor.last_name.to_uppercase(), case.debtor.first_name);
+    let debtor_name = sepa::to_sepa_text(debtor.trim(), 70)
+        .map_err(|error| field_error("debtor_name", "nom du débiteur du dossier", error))?;
+    let checked = NewMandate {
+        reference: &rum,
+        debtor_name: &debtor_name,
+        debtor_iban: &iban,
+        debtor_bic: bic.as_deref(),
+        signed_on,
+    };
+    let id = recouvre_store::direct_debits::add_mandate_of_kind(
+        app.store(),
+        case_id,
+        Some(version),
+        &checked,
+        kind,
+        &actor.login,
+        app.now(),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Revokes the case's active mandate (the debtor withdrew it), journaled `mandate_revoked`, made
+/// on the case's `version`: its instalments are no longer collected. Returns the case's new
+/// version.
+pub async fn revoke_mandate(app: &App, actor: &Actor, case_id: i64, version: i64) -> Result<i64> {
+    actor.require(Permission::WorkCases)?;
+    Ok(recouvre_store::direct_debits::revoke_mandate(app.store(), case_id, Some(version), &actor.login, app.now())
+        .await?)
+}
+
+/// The mandates of a case, newest first: its history (active, revoked, one-off spent).
+pub async fn mandates(app: &App, actor: &Actor, case_id: i64) -> Result<Vec<Mandate>> {
+    actor.require(Permission::ReadCases)?;
+    recouvre_store::cases::detail(app.store(), case_id).await?;
+    Ok(recouvre_store::direct_debits::mandates(app.store(), case_id).await?)
+}
+
+/// The plan proposed with `mandate_id` is paid by direct debit under that mandate: it must be the
+/// case's active mandate (400 naming `mandate_id` otherwise).
+pub async fn check_plan_mandate(app: &App, case_id: i64, mandate_id: i64) -> Result<()> {
+    let mandates = recouvre_store::direct_debits::mandates(app.store(), case_id).await?;
+    match mandates.iter().find(|mandate| mandate.id == mandate_id) {
+        Some(mandate) if mandate.status == "active" => Ok(()),
+        Some(_) => Err(Error::invalid(
+            "mandate_id",
+            "mandate_not_active",
+            format!("le mandat n° {mandate_id} n'est plus actif : enregistrez le nouveau mandat signé par le débiteur"),
+        )),
+        None => Err(Error::invalid(
+            "mandate_id",
+            "unknown_mandate",
+            format!(
+                "le mandat n° {mandate_id} n'est pas un mandat de ce dossier : enregistrez d'abord le mandat signé"
+            ),
+        )),
+    }
+}
+
+/// Demo data (`recouvre seed`, `recouvre demo`): up to `count` open cases whose debtor has an
+/// IBAN get a recurrent mandate and a monthly plan of six instalments, the first ones due over
+/// the coming days, so that a collection date within the next four months gives a non-empty
+/// pain.008. Cases that already have a plan, or whose IBAN is not a SEPA one, are skipped.
+/// Returns the number of plans created.
+pub async fn seed_direct_debits(app: &App, actor: &Actor, count: usize) -> Result<usize> {
+    crate::demo::system_only(actor)?;
+    let today = app.today();
+    let mut created = 0;
+    for (case_id, reference, iban, last_name, first_name) in
+        recouvre_store::direct_debits::plan_candidates(app.store(), (count * 3) as i64).await?
+    {
+        if created >= count {
+            break;
+        }
+        let (Ok(iban), Ok(name)) = (
+            sepa::validate_sepa_iban(&iban),
+            sepa::to_sepa_text(&format!("{} {first_name}", last_name.to_uppercase()), 70),
+        ) else {
+            continue;
+        };
+        let rum = format!("RUM-{}-01", reference.replace('-', ""));
+        let mandate =
+            NewMandate { reference: &rum, debtor_name: &name, debtor_iban: &iban, debtor_bic: None, signed_on: today };
+        if recouvre_store::direct_debits::add_mandate(app.store(), case_id, None, &mandate, &actor.login, app.now())
+            .await
+            .is_err()
+        {
+            continue;
+        }
+        // First instalments spread over the coming week, then monthly.
+        let first_due = calendar::next_target2_business_day(today + chrono::Duration::days((created % 5) as i64));
+        let instalments: Vec<(NaiveDate, recouvre_domain::Money)> = (0..6)
+            .map(|month| {
+                let due = first_due.checked_add_months(chrono::Months::new(month)).unwrap_or(first_due);
+                (due, recouvre_domain::Money::from_cents(5_000))
+            })
+            .collect();
+        if recouvre_store::direct_debits::create_plan(app.store(), case_id, None, &instalments, &actor.login, app.now())
+            .await
+            .is_ok()
+        {
+            created += 1;
+        }
+    }
+    Ok(created)
 }

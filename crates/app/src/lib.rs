@@ -47,6 +47,8 @@ pub mod statements;
 pub mod suspense;
 pub mod team;
 pub mod totp;
+
+pub mod transfers;
 pub mod workflow;
 
 pub use actor::Actor;

@@ -1,4 +1,5 @@
-//! Bank statements in: camt.053/054 files read by `recouvre-iso20022`, turned into the values
+//! Bank statements in: camt.053/054 (001.02 to 001.13) and CFONB 120 files read by
+//! `recouvre-iso20022` (camt.052 reports are shown, never booked), turned into the values
 //! the store imports in one transaction — the credits it books and the returns of our direct
 //! debits it applies (one use case for `recouvre import statement` and the API). The store
 //! knows no ISO 20022 type: the conversions are here.
@@ -91,6 +92,7 @@ pub fn returns(statements: &[Statement], today: chrono::NaiveDate) -> Vec<DebitR
 pub async fn import(app: &App, actor: &Actor, file_name: &str, xml: &[u8]) -> Result<StatementOutcome> {
     actor.require(Permission::ImportStatements)?;
     let statements = read(file_name, xml).await?;
+    check_bookable(file_name, &statements)?;
     check_balances(file_name, &statements)?;
     let today = app.today();
     let credits = credits(&statements, today);
@@ -98,6 +100,25 @@ pub async fn import(app: &App, actor: &Actor, file_name: &str, xml: &[u8]) -> Re
     let file_sha256 = hex::encode(Sha256::digest(xml));
     let file = StatementFile { file_name, file_sha256: &file_sha256, credits: &credits, returns: &returns };
     Ok(recouvre_store::statements::import(app.store(), &file, &actor.login, app.now()).await?)
+}
+
+/// A camt.052 intraday report announces movements the end-of-day statement will confirm, or
+/// not: booking it would book the day twice, or book what the bank later drops. It is shown for
+/// information (`recouvre statement show`) and refused here, before anything is written.
+pub fn check_bookable(file_name: &str, statements: &[Statement]) -> Result<()> {
+    if let Some(report) = statements.iter().find(|statement| statement.message.is_report()) {
+        return Err(Error::invalid_input(
+            "report_not_bookable",
+            format!(
+                "{file_name} : ce fichier est un relevé intrajournalier {} (compte {}), donné pour information : il \
+                 n'est jamais comptabilisé ; consultez-le avec « recouvre statement show » et importez le relevé de \
+                 fin de journée (camt.053 ou CFONB 120) ou l'avis camt.054 de la banque",
+                report.message,
+                report.account_label()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A camt.053 statement whose closing balance is not its opening balance plus its booked
@@ -116,7 +137,7 @@ pub fn check_balances(file_name: &str, statements: &[Statement]) -> Result<()> {
                  comptabilisées {} ≠ solde de clôture annoncé {} (écart de {}) ; rien n'est comptabilisé : demandez \
                  à la banque le relevé complet et non modifié",
                 statement.statement_id,
-                statement.account_iban.as_deref().unwrap_or("sans IBAN"),
+                statement.account_label(),
                 opening.to_french(),
                 statement.booked_movement().to_french(),
                 closing.to_french(),

@@ -100,7 +100,7 @@ enum Command {
     /// Exports vers les autres systèmes de la banque.
     #[command(subcommand)]
     Export(ExportCommand),
-    /// Relevés bancaires ISO 20022 (camt.053, camt.054) : lecture sans comptabilisation.
+    /// Relevés bancaires (camt.052, camt.053, camt.054, CFONB 120) : lecture sans comptabilisation.
     #[command(subcommand)]
     Statement(StatementCommand),
     /// Courriers : le courrier du jour (tous les courriers validés ce jour-là) en un seul PDF à imprimer.
@@ -157,8 +157,9 @@ enum ImportCommand {
         #[arg(long, default_value = "system:import")]
         actor: String,
     },
-    /// Relevé bancaire camt.053 ou avis camt.054 (001.02 ou 001.08) : chaque crédit trouve son dossier
-    /// ou attend au compte d'instance ; un relevé importé deux fois ne comptabilise rien deux fois.
+    /// Relevé bancaire camt.053 ou avis camt.054 (versions 001.02 à 001.13) ou relevé CFONB 120, reconnu
+    /// par son contenu : chaque crédit trouve son dossier ou attend au compte d'instance ; un relevé importé
+    /// deux fois ne comptabilise rien deux fois. Un camt.052 (intrajournalier) est refusé.
     Statement {
         file: PathBuf,
         #[arg(long, default_value = "system:import")]
@@ -208,6 +209,18 @@ enum ExportCommand {
         #[arg(long, default_value = "02")]
         version: String,
     },
+    /// Virements SEPA sortants du jour (pain.001, voir docs/formats/transfers.md) : fonds en instance
+    /// rendus à leur payeur, chacun une seule fois.
+    Transfers {
+        /// Date d'exécution demandée.
+        #[arg(long)]
+        date: chrono::NaiveDate,
+        #[arg(long)]
+        out: PathBuf,
+        /// Version du message : 03 (pain.001.001.03, par défaut) ou 09.
+        #[arg(long, default_value = "03")]
+        version: String,
+    },
     /// Écritures comptables d'une journée pour le grand livre (CSV, voir docs/formats/accounting-csv.md).
     Accounting {
         #[arg(long)]
@@ -230,7 +243,8 @@ enum LettersCommand {
 
 #[derive(Subcommand)]
 enum StatementCommand {
-    /// Affiche ce qui a été lu dans un relevé, sans rien comptabiliser.
+    /// Affiche ce qui a été lu dans un relevé (camt.052/053/054 ou CFONB 120), sans rien comptabiliser,
+    /// avec l'écart entre les soldes et les écritures (`balance_difference`).
     Show {
         file: PathBuf,
         /// Format de sortie (json seulement).
@@ -494,6 +508,12 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
             let created =
                 recouvre_app::demo::seed_portfolio(&app, &system("seed"), cases, seed).await.map_err(operator_error)?;
             println!("{created} dossier(s) créé(s) sur {cases} générés");
+            // Plans paid by direct debit, so that an export has something to collect (issue 21).
+            let plans =
+                recouvre_app::direct_debits::seed_direct_debits(&app, &system("seed"), (cases / 10).clamp(1, 50))
+                    .await
+                    .map_err(operator_error)?;
+            println!("{plans} échéancier(s) payé(s) par prélèvement SEPA");
         }
         Command::Import(ImportCommand::Accounts { file, actor }) => {
             let app = app(&cli.database).await?;
@@ -608,6 +628,20 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
                 .map_err(operator_error)?
             {
                 None => println!("aucune échéance à prélever au {collection_date}"),
+                Some((xml, summary)) => {
+                    std::fs::write(&out, xml).with_context(|| format!("écriture de {} impossible", out.display()))?;
+                    println!("{} : {}", out.display(), serde_json::to_string(&summary)?);
+                }
+            }
+        }
+        Command::Export(ExportCommand::Transfers { date, out, version }) => {
+            let version = recouvre_app::transfers::version(&version).map_err(operator_error)?;
+            let app = app(&cli.database).await?;
+            match recouvre_app::transfers::export(&app, &system("export"), date, version)
+                .await
+                .map_err(operator_error)?
+            {
+                None => println!("aucun virement à émettre au {date}"),
                 Some((xml, summary)) => {
                     std::fs::write(&out, xml).with_context(|| format!("écriture de {} impossible", out.display()))?;
                     println!("{} : {}", out.display(), serde_json::to_string(&summary)?);
@@ -1039,6 +1073,9 @@ async fn demo(url: &str, listen: SocketAddr, cases: usize) -> anyhow::Result<()>
         for refused in recouvre_app::demo::bring_to_life(&app, &system).await.map_err(operator_error)? {
             eprintln!("démonstration : {refused}");
         }
+        recouvre_app::direct_debits::seed_direct_debits(&app, &system, (cases / 10).clamp(1, 50))
+            .await
+            .map_err(operator_error)?;
         println!("fait en {:.1} s", started.elapsed().as_secs_f64());
     } else {
         println!("base de démonstration existante réutilisée : {}", recouvre_store::redact(url));

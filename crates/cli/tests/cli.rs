@@ -843,3 +843,192 @@ async fn a_disabled_user_is_cut_off_at_once_and_tokens_are_listed_and_revoked() 
     let user = recouvre_store::users::by_login(&app.db.store, "marc").await.unwrap().unwrap();
     assert_eq!(recouvre_store::users::totp_secret(&app.db.store, user.id).await.unwrap().as_deref(), Some(secret));
 }
+
+/// Issue 21: `statement show` reads camt.052/053/054 of every version and CFONB 120 with the
+/// same statement fields (balances as signed decimal strings, their dates, null where none), and
+/// shows a file whose balances do not add up with the difference.
+#[test]
+fn statement_show_gives_the_same_fields_for_every_format() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../iso20022/tests/data/");
+    let show = |file: &str| -> Value {
+        let output =
+            recouvre("sqlite://unused.db", &["statement", "show", &format!("{data}{file}"), "--format", "json"]);
+        assert!(output.status.success(), "{file}: {}", stderr(&output));
+        serde_json::from_str(&stdout(&output)).unwrap()
+    };
+    let fields = |json: &Value| -> Vec<String> {
+        let mut keys: Vec<String> = json["statements"][0].as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    let reference = show("camt053_v02_cic.xml");
+    assert_eq!(reference["statements"][0]["opening_balance"], "1000.00");
+    assert_eq!(reference["statements"][0]["closing_balance"], "1769.35");
+    assert_eq!(reference["statements"][0]["opening_date"], "2024-12-30");
+    assert_eq!(reference["statements"][0]["closing_date"], "2024-12-31");
+    for file in [
+        "camt053_v03_cic.xml",
+        "camt053_v04_cic.xml",
+        "between/camt053_v05_cic.xml",
+        "camt054_v04_returns.xml",
+        "camt052_v02_intraday.xml",
+        "camt052_v08_intraday.xml",
+        "cfonb120_two_accounts.txt",
+    ] {
+        let json = show(file);
+        assert_eq!(fields(&json), fields(&reference), "{file}");
+        if file.starts_with("camt053") || file.contains("v05") {
+            assert_eq!(json["statements"][0]["entries"], reference["statements"][0]["entries"], "{file}");
+        }
+    }
+    let notification = show("camt054_v04_returns.xml");
+    assert!(notification["statements"][0]["opening_balance"].is_null());
+    assert!(notification["statements"][0]["closing_date"].is_null());
+    let cfonb = show("cfonb120_two_accounts.txt");
+    let first = &cfonb["statements"][0];
+    assert_eq!((&first["message"], &first["account_iban"]), (&serde_json::json!("cfonb120"), &Value::Null));
+    assert_eq!(
+        (&first["bank_code"], &first["branch_code"]),
+        (&serde_json::json!("30004"), &serde_json::json!("00031"))
+    );
+    assert_eq!(first["account_number"], "00012345678");
+    assert_eq!(cfonb["statements"][1]["opening_balance"], "-190.40");
+    assert_eq!(first["entries"][2]["amount"], "45.00");
+    assert_eq!(first["entries"][2]["credit_debit"], "DBIT");
+    let unbalanced = show("cfonb120_unbalanced.txt");
+    assert_eq!(unbalanced["statements"][0]["balance_difference"], "10.00");
+    assert!(!std::path::Path::new("unused.db").exists(), "showing a statement opens no database");
+}
+
+#[tokio::test]
+async fn import_statement_recognises_cfonb120_and_refuses_reports_and_bad_files() {
+    let db = TestDb::new().await;
+    db.seed(10, &[]).await;
+    let folder = tempfile::tempdir().unwrap();
+    let rf = recouvre_iso20022::sepa::rf_reference("CTX-0000002");
+    let credits = [recouvre_testkit::StatementCredit {
+        amount: "75.00",
+        payer_name: "PAYEUR",
+        payer_iban: "",
+        rf_reference: Some(&rf),
+        free_text: None,
+        bank_reference: "CFONB-1",
+    }];
+    let write = |name: &str, content: &str| {
+        let file = folder.path().join(name);
+        std::fs::write(&file, content).unwrap();
+        file.to_str().unwrap().to_string()
+    };
+    let unbalanced = write("faux.txt", &recouvre_testkit::cfonb120(recouvre_testkit::today(), &credits, -500));
+    let refused = recouvre(&db.url, &["import", "statement", &unbalanced]);
+    assert!(!refused.status.success(), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("ne s'équilibre pas") && stderr(&refused).contains("5,00"),
+        "{}",
+        stderr(&refused)
+    );
+    let good = write("releve.txt", &recouvre_testkit::cfonb120(recouvre_testkit::today(), &credits, 0));
+    let first = recouvre(&db.url, &["import", "statement", &good]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("1 crédit(s) affecté(s)"), "{}", stdout(&first));
+    let again = recouvre(&db.url, &["import", "statement", &good]);
+    assert!(stdout(&again).contains("1 déjà comptabilisé(s)"), "{}", stdout(&again));
+    let report = concat!(env!("CARGO_MANIFEST_DIR"), "/../iso20022/tests/data/camt052_v08_intraday.xml");
+    let refused = recouvre(&db.url, &["import", "statement", report]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("intrajournalier camt.052.001.08"), "{}", stderr(&refused));
+    let never_closed = recouvre_testkit::cfonb120(recouvre_testkit::today(), &credits, 0);
+    let never_closed: Vec<&str> = never_closed.lines().collect();
+    let cut = write("coupe.txt", &never_closed[..never_closed.len() - 1].join("\n"));
+    let refused = recouvre(&db.url, &["import", "statement", &cut]);
+    assert!(stderr(&refused).contains("coupe.txt : ligne 1 : relevé jamais clos"), "{}", stderr(&refused));
+}
+
+/// Issue 21, done when: `recouvre export transfers` produces a schema-valid pain.001 (.03 and
+/// .09) with the day's refunds — suspense items returned to their payer —, each once.
+#[tokio::test]
+async fn transfers_out_are_exported_once_as_a_schema_valid_pain001() {
+    let db = TestDb::new().await;
+    db.seed(5, &[]).await;
+    let folder = tempfile::tempdir().unwrap();
+    let today = recouvre_testkit::today();
+    let credit = |amount: &'static str, reference: &'static str| recouvre_testkit::StatementCredit {
+        amount,
+        payer_name: "INCONNU GMBH",
+        payer_iban: "DE89370400440532013000",
+        rf_reference: None,
+        free_text: Some("ohne Bezug"),
+        bank_reference: reference,
+    };
+    let statement = recouvre_testkit::camt053("S-TRF", today, &[credit("61.50", "TRF-1"), credit("12.00", "TRF-2")]);
+    let file = folder.path().join("releve.xml");
+    std::fs::write(&file, statement).unwrap();
+    let imported = recouvre(&db.url, &["import", "statement", file.to_str().unwrap()]);
+    assert!(stdout(&imported).contains("2 au compte d'instance"), "{}", stdout(&imported));
+    let items = recouvre_store::suspense::open_items(&db.store).await.unwrap();
+    let out = folder.path().join("virements.xml");
+    let export = |version: &str| {
+        recouvre(
+            &db.url,
+            &[
+                "export",
+                "transfers",
+                "--date",
+                &today.to_string(),
+                "--out",
+                out.to_str().unwrap(),
+                "--version",
+                version,
+            ],
+        )
+    };
+    let nothing = export("03");
+    assert!(nothing.status.success(), "{}", stderr(&nothing));
+    assert!(stdout(&nothing).contains("aucun virement"), "{}", stdout(&nothing));
+    recouvre_store::suspense::give_back(&db.store, items[0].id, "payeur inconnu", "camille", chrono::Utc::now())
+        .await
+        .unwrap();
+    let first = export("03");
+    assert!(first.status.success(), "{}", stderr(&first));
+    let xml = std::fs::read_to_string(&out).unwrap();
+    recouvre_iso20022::validate(recouvre_iso20022::Message::Pain001V03, xml.as_bytes()).unwrap();
+    assert!(xml.contains("<IBAN>DE89370400440532013000</IBAN>") && xml.contains("<CtrlSum>"), "{xml}");
+    assert_eq!(xml.matches("<CdtTrfTxInf>").count(), 1, "{xml}");
+    let again = export("03");
+    assert!(stdout(&again).contains("aucun virement"), "each refund is sent once: {}", stdout(&again));
+    recouvre_store::suspense::give_back(&db.store, items[1].id, "payeur inconnu", "camille", chrono::Utc::now())
+        .await
+        .unwrap();
+    let second = export("09");
+    assert!(second.status.success(), "{}", stderr(&second));
+    let xml = std::fs::read_to_string(&out).unwrap();
+    recouvre_iso20022::validate(recouvre_iso20022::Message::Pain001V09, xml.as_bytes()).unwrap();
+    assert_eq!(xml.matches("<CdtTrfTxInf>").count(), 1, "{xml}");
+    assert!(stdout(&second).contains("RCV-TRF-"), "{}", stdout(&second));
+    let bad = export("05");
+    assert!(!bad.status.success() && stderr(&bad).contains("03 ou 09"), "{}", stderr(&bad));
+}
+
+/// Issue 21, done when: `recouvre seed` gives plans paid by direct debit, so that a collection
+/// date within the next four months gives a non-empty pain.008.
+#[tokio::test]
+async fn seeded_plans_are_paid_by_direct_debit() {
+    let db = TestDb::new().await;
+    let seeded = recouvre(&db.url, &["seed", "--cases", "30", "--seed", "5"]);
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    assert!(stdout(&seeded).contains("payé(s) par prélèvement SEPA"), "{}", stdout(&seeded));
+    let today = recouvre_testkit::today();
+    let folder = tempfile::tempdir().unwrap();
+    for days in [7, 60, 115] {
+        let date = recouvre_domain::calendar::next_target2_business_day(today + chrono::Duration::days(days));
+        let out = folder.path().join(format!("prelevements-{days}.xml"));
+        let exported = recouvre(
+            &db.url,
+            &["export", "direct-debits", "--collection-date", &date.to_string(), "--out", out.to_str().unwrap()],
+        );
+        assert!(exported.status.success(), "{}", stderr(&exported));
+        let xml = std::fs::read_to_string(&out).unwrap_or_else(|_| panic!("no file for {date}: {}", stdout(&exported)));
+        assert!(xml.contains("<DrctDbtTxInf>"), "{xml}");
+        recouvre_iso20022::validate(recouvre_iso20022::Message::Pain008V02, xml.as_bytes()).unwrap();
+    }
+}

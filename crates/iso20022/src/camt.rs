@@ -76,6 +76,20 @@ pub struct Statement {
     pub opening_balance: Option<Money>,
     /// The closing booked balance (`Bal` of type `CLBD`), signed. camt.053 only.
     pub closing_balance: Option<Money>,
+    /// The date of the opening balance (its `Dt`, or the date part of its `DtTm`; the `01`
+    /// record's date in CFONB 120).
+    pub opening_date: Option<NaiveDate>,
+    /// The date of the closing balance (the `07` record's date in CFONB 120).
+    pub closing_date: Option<NaiveDate>,
+    /// CFONB 120: the bank code (code banque, 5 digits); `None` for ISO 20022 messages.
+    pub bank_code: Option<String>,
+    /// CFONB 120: the branch code (code guichet, 5 digits).
+    pub branch_code: Option<String>,
+    /// CFONB 120: the account number (11 characters).
+    pub account_number: Option<String>,
+    /// The line where the statement starts (`Stmt`, `Ntfctn`, `Rpt`, or the `01` record).
+    #[serde(skip)]
+    pub line: u32,
     pub entries: Vec<Entry>,
 }
 
@@ -95,6 +109,18 @@ impl Statement {
         Some(saturate(i128::from(closing.cents()) - i128::from(opening.cents()) - self.booked_cents()))
     }
 
+    /// How the account is named in messages and keys: the IBAN, else the French bank, branch
+    /// and account numbers (`30004 00031 00012345678`), else `-`.
+    pub fn account_label(&self) -> String {
+        if let Some(iban) = &self.account_iban {
+            return iban.clone();
+        }
+        match (&self.bank_code, &self.branch_code, &self.account_number) {
+            (Some(bank), Some(branch), Some(account)) => format!("{bank} {branch} {account}"),
+            _ => "-".to_string(),
+        }
+    }
+
     fn booked_cents(&self) -> i128 {
         self.entries
             .iter()
@@ -104,7 +130,7 @@ impl Statement {
     }
 }
 
-fn saturate(cents: i128) -> Money {
+pub(crate) fn saturate(cents: i128) -> Money {
     Money::from_cents(cents.clamp(i128::from(-i64::MAX), i128::from(i64::MAX)) as i64)
 }
 
@@ -207,20 +233,23 @@ impl Entry {
     }
 }
 
-/// Reads every statement of a camt.053 or camt.054 file (any of the four versions), after
-/// checking it against its schema. All or nothing: an error says what is wrong and where.
+/// Reads every statement of an ISO 20022 file, after checking it: a camt.053 or camt.054
+/// (001.02 to 001.13, against its schema or the closest one) or a camt.052 report (the caller
+/// decides not to book it: [`Message::is_report`]). All or nothing: an error says what is wrong
+/// and where. [`crate::read_statements`] also reads CFONB 120.
 pub fn read_statements(xml: &[u8]) -> Result<Vec<Statement>, FileError> {
     let text = schema::precheck(xml)?;
     let document = schema::parse_tree(text)?;
     let message = schema::message_of(&document)?;
-    if !message.is_bank_to_customer() {
-        return Err(FileError::WrongMessage { expected: "camt.053 ou camt.054".into(), found: message });
+    if !message.is_bank_to_customer() && !message.is_report() {
+        return Err(FileError::WrongMessage { expected: "camt.052, camt.053 ou camt.054".into(), found: message });
     }
     schema::validate_with_libxml(message, text.as_bytes())?;
     let reader = Reader { message, lines: LineIndex::new(text) };
     let root = document.root_element();
     let (body, item) = match message {
-        Message::Camt053V02 | Message::Camt053V08 => ("BkToCstmrStmt", "Stmt"),
+        Message::Camt053(_) => ("BkToCstmrStmt", "Stmt"),
+        Message::Camt052(_) => ("BkToCstmrAcctRpt", "Rpt"),
         _ => ("BkToCstmrDbtCdtNtfctn", "Ntfctn"),
     };
     let body = child(root, body).ok_or_else(|| reader.missing(root, body))?;
@@ -232,7 +261,9 @@ pub fn read_statements(xml: &[u8]) -> Result<Vec<Statement>, FileError> {
 /// The JSON that `recouvre statement show FILE --format json` prints:
 /// `{"statements": [{"account_iban": …, "entries": [{"amount": "8.85", "currency": "EUR",
 /// "credit_debit": "CRDT", "booking_date": "2014-12-31", …}]}]}`, every field of
-/// [`Statement`] and [`Entry`], plus each entry's `key` ([`entry_key`]).
+/// [`Statement`] and [`Entry`], plus each statement's `balance_difference` (closing balance
+/// minus opening balance and booked entries, `"0.00"` when it adds up, null when a balance is
+/// missing) and each entry's `key` ([`entry_key`]).
 // Invariant: `Statement` and `Entry` derive `Serialize` and have no map with non-string keys,
 // so serde_json always turns them into a `Value`.
 #[allow(clippy::expect_used)]
@@ -241,6 +272,10 @@ pub fn statement_json(statements: &[Statement]) -> serde_json::Value {
         .iter()
         .map(|statement| {
             let mut value = serde_json::to_value(statement).expect("a statement serialises");
+            if let Some(object) = value.as_object_mut() {
+                let gap = statement.balance_gap().map(|gap| serde_json::to_value(gap).expect("money serialises"));
+                object.insert("balance_difference".into(), gap.unwrap_or(serde_json::Value::Null));
+            }
             if let Some(entries) = value.get_mut("entries").and_then(serde_json::Value::as_array_mut) {
                 for (json, entry) in entries.iter_mut().zip(&statement.entries) {
                     if let Some(object) = json.as_object_mut() {
@@ -280,6 +315,12 @@ pub fn statement_json_text(statements: &[Statement]) -> String {
         created_at: &'a Option<String>,
         opening_balance: &'a Option<Money>,
         closing_balance: &'a Option<Money>,
+        opening_date: &'a Option<NaiveDate>,
+        closing_date: &'a Option<NaiveDate>,
+        bank_code: &'a Option<String>,
+        branch_code: &'a Option<String>,
+        account_number: &'a Option<String>,
+        balance_difference: Option<Money>,
     }
     #[derive(Serialize)]
     struct ShownEntry<'a> {
@@ -300,6 +341,12 @@ pub fn statement_json_text(statements: &[Statement]) -> String {
                     created_at: &s.created_at,
                     opening_balance: &s.opening_balance,
                     closing_balance: &s.closing_balance,
+                    opening_date: &s.opening_date,
+                    closing_date: &s.closing_date,
+                    bank_code: &s.bank_code,
+                    branch_code: &s.branch_code,
+                    account_number: &s.account_number,
+                    balance_difference: s.balance_gap(),
                 },
                 entries: s.entries.iter().map(|entry| ShownEntry { entry, key: entry_key(s, entry) }).collect(),
             })
@@ -329,7 +376,7 @@ pub fn statement_json_text(statements: &[Statement]) -> String {
 /// none, or another one, than the statement. Direction and amount stay in to guard against a
 /// bank reusing a reference for a reversal.
 pub fn entry_key(statement: &Statement, entry: &Entry) -> String {
-    let account = statement.account_iban.as_deref().unwrap_or("-");
+    let account = statement.account_label();
     let money = format!("{}|{}{}", entry.credit_debit.code(), entry.currency, entry.amount);
     if let Some(reference) = &entry.transaction_reference {
         return format!("{account}|tx:{reference}|{money}");
@@ -350,6 +397,19 @@ pub fn entry_key(statement: &Statement, entry: &Entry) -> String {
 
 fn provided(id: &Option<String>) -> Option<&str> {
     id.as_deref().filter(|id| !id.eq_ignore_ascii_case("NOTPROVIDED"))
+}
+
+/// Sets each entry's `occurrence`: for entries without any bank reference, how many earlier
+/// entries of the statement have the same content ([`entry_key`]).
+pub(crate) fn number_occurrences(entries: &mut [Entry]) {
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for entry in entries {
+        if entry.transaction_reference.is_none() && entry.account_servicer_reference.is_none() {
+            let count = seen.entry(content_key(entry)).or_insert(0);
+            entry.occurrence = *count;
+            *count += 1;
+        }
+    }
 }
 
 fn content_key(entry: &Entry) -> String {
@@ -461,6 +521,8 @@ impl Reader {
         message_id: &str,
         file_created_at: Option<&str>,
     ) -> Result<Statement, FileError> {
+        let opening = self.balance(node, "OPBD")?.or(self.balance(node, "PRCD")?);
+        let closing = self.balance(node, "CLBD")?;
         let mut statement = Statement {
             message: self.message,
             message_id: message_id.to_string(),
@@ -468,26 +530,26 @@ impl Reader {
             account_iban: text_at(node, &["Acct", "Id", "IBAN"]),
             account_currency: text_at(node, &["Acct", "Ccy"]),
             created_at: text_at(node, &["CreDtTm"]).or_else(|| file_created_at.map(str::to_string)),
-            opening_balance: self.balance(node, "OPBD")?.or(self.balance(node, "PRCD")?),
-            closing_balance: self.balance(node, "CLBD")?,
+            opening_balance: opening.map(|(amount, _)| amount),
+            closing_balance: closing.map(|(amount, _)| amount),
+            opening_date: opening.and_then(|(_, date)| date),
+            closing_date: closing.and_then(|(_, date)| date),
+            bank_code: None,
+            branch_code: None,
+            account_number: None,
+            line: self.line(node),
             entries: Vec::new(),
         };
         for (index, ntry) in children(node, "Ntry").enumerate() {
             self.entries(ntry, index as u32, &mut statement.entries)?;
         }
-        let mut seen: HashMap<String, u32> = HashMap::new();
-        for entry in &mut statement.entries {
-            if entry.transaction_reference.is_none() && entry.account_servicer_reference.is_none() {
-                let count = seen.entry(content_key(entry)).or_insert(0);
-                entry.occurrence = *count;
-                *count += 1;
-            }
-        }
+        number_occurrences(&mut statement.entries);
         Ok(statement)
     }
 
-    /// The first `Bal` of type `code` (`Tp/CdOrPrtry/Cd`), signed by its `CdtDbtInd`.
-    fn balance(&self, statement: Node<'_, '_>, code: &str) -> Result<Option<Money>, FileError> {
+    /// The first `Bal` of type `code` (`Tp/CdOrPrtry/Cd`), signed by its `CdtDbtInd`, with its
+    /// date (`Dt/Dt`, or the date part of `Dt/DtTm`).
+    fn balance(&self, statement: Node<'_, '_>, code: &str) -> Result<Option<(Money, Option<NaiveDate>)>, FileError> {
         let Some(bal) = children(statement, "Bal")
             .find(|bal| text_at(*bal, &["Tp", "CdOrPrtry", "Cd"]).is_some_and(|found| found == code))
         else {
@@ -495,9 +557,10 @@ impl Reader {
         };
         let amt = child(bal, "Amt").ok_or_else(|| self.missing(bal, "Amt"))?;
         let amount = self.amount(amt)?.amount;
+        let date = self.date(child(bal, "Dt"))?;
         match text_at(bal, &["CdtDbtInd"]).as_deref().and_then(CreditDebit::parse) {
-            Some(CreditDebit::Crdt) => Ok(Some(amount)),
-            Some(CreditDebit::Dbit) => Ok(Some(-amount)),
+            Some(CreditDebit::Crdt) => Ok(Some((amount, date))),
+            Some(CreditDebit::Dbit) => Ok(Some((-amount, date))),
             None => Err(self.missing(bal, "CdtDbtInd")),
         }
     }
@@ -690,7 +753,7 @@ fn bank_transaction_code(node: Node<'_, '_>) -> Option<String> {
 
 /// An ISO 20022 amount (`xs:decimal`, up to 5 decimals in the schema) as cents; trailing zeros
 /// beyond the cent are accepted (`12.50000`), a fraction of a cent is refused.
-fn parse_amount(text: &str) -> Result<Money, String> {
+pub(crate) fn parse_amount(text: &str) -> Result<Money, String> {
     let trimmed = match text.split_once('.') {
         Some((whole, fraction)) => {
             let mut fraction = fraction.to_string();
@@ -977,7 +1040,7 @@ mod tests {
         assert!(matches!(error, FileError::WrongMessage { found: Message::Pain008V02, .. }));
         assert_eq!(
             error.to_string(),
-            "le fichier est un message pain.008.001.02, alors qu'un message camt.053 ou camt.054 est attendu"
+            "le fichier est un message pain.008.001.02, alors qu'un message camt.052, camt.053 ou camt.054 est attendu"
         );
     }
 

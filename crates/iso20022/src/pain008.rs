@@ -369,9 +369,9 @@ pub fn xml_escape(text: &str) -> String {
 
 /// A minimal indenting XML writer: every text goes through [`xml_escape`].
 #[derive(Default)]
-struct Xml {
-    out: String,
-    depth: usize,
+pub(crate) struct Xml {
+    pub(crate) out: String,
+    pub(crate) depth: usize,
 }
 
 impl Xml {
@@ -381,29 +381,29 @@ impl Xml {
         }
     }
 
-    fn open(&mut self, tag: &str) {
+    pub(crate) fn open(&mut self, tag: &str) {
         self.indent();
         let _ = writeln!(self.out, "<{tag}>");
         self.depth += 1;
     }
 
-    fn close(&mut self, tag: &str) {
+    pub(crate) fn close(&mut self, tag: &str) {
         self.depth -= 1;
         self.indent();
         let _ = writeln!(self.out, "</{tag}>");
     }
 
-    fn leaf(&mut self, tag: &str, text: &str) {
+    pub(crate) fn leaf(&mut self, tag: &str, text: &str) {
         self.indent();
         let _ = writeln!(self.out, "<{tag}>{}</{tag}>", xml_escape(text));
     }
 
-    fn amount(&mut self, tag: &str, amount: Money) {
+    pub(crate) fn amount(&mut self, tag: &str, amount: Money) {
         self.indent();
         let _ = writeln!(self.out, "<{tag} Ccy=\"EUR\">{}</{tag}>", amount.to_plain_string());
     }
 
-    fn account(&mut self, tag: &str, iban: &str) {
+    pub(crate) fn account(&mut self, tag: &str, iban: &str) {
         self.open(tag);
         self.open("Id");
         self.leaf("IBAN", iban);
@@ -412,7 +412,7 @@ impl Xml {
     }
 
     /// A bank: its BIC, or `Othr/Id` `NOTPROVIDED` (EPC rule when the BIC is not given).
-    fn agent(&mut self, tag: &str, bic_tag: &str, bic: Option<&str>) {
+    pub(crate) fn agent(&mut self, tag: &str, bic_tag: &str, bic: Option<&str>) {
         self.open(tag);
         self.open("FinInstnId");
         match bic {

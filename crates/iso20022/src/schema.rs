@@ -414,14 +414,45 @@ fn compile(xsd: &[u8]) -> Result<CompiledSchema, String> {
 
 /// The compiled schema of `message`, parsed on first use and kept for the process.
 fn schema(message: Message) -> Result<&'static Mutex<CompiledSchema>, FileError> {
-    static SCHEMAS: [OnceLock<Result<Mutex<CompiledSchema>, String>>; 6] = [const { OnceLock::new() }; 6];
-    SCHEMAS[message.index()]
-        .get_or_init(|| compile(message.xsd()).map(Mutex::new))
+    static SCHEMAS: [OnceLock<Result<Mutex<CompiledSchema>, String>>; Message::ALL.len()] =
+        [const { OnceLock::new() }; Message::ALL.len()];
+    let (Some(index), Some(xsd)) = (message.index(), message.xsd()) else {
+        return Err(FileError::Internal(format!("pas de schéma embarqué pour {message}")));
+    };
+    SCHEMAS[index]
+        .get_or_init(|| compile(xsd).map(Mutex::new))
         .as_ref()
         .map_err(|reason| FileError::Internal(format!("{message} : {reason}")))
 }
 
+/// Validates against the message's own schema, or, for a version not shipped, against the
+/// closest shipped versions ([`Message::schemas`]): the document's namespace is rewritten to the
+/// other version's (same length, so lines and columns stay) and it is valid when one of them
+/// accepts it; otherwise the errors are those of the first (closest) schema.
 pub(crate) fn validate_with_libxml(message: Message, xml: &[u8]) -> Result<(), FileError> {
+    let candidates = message.schemas();
+    let Some(first) = candidates.first().copied() else {
+        return Err(FileError::Internal(format!("aucun schéma pour {message}")));
+    };
+    if first == message {
+        return validate_against(message, xml);
+    }
+    let text = std::str::from_utf8(xml).map_err(|e| FileError::NotUtf8 { position: e.valid_up_to() })?;
+    let mut first_error = None;
+    for candidate in candidates {
+        let rewritten = text.replace(&message.namespace(), &candidate.namespace());
+        match validate_against(candidate, rewritten.as_bytes()) {
+            Ok(()) => return Ok(()),
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| FileError::Internal(format!("aucun schéma pour {message}"))))
+}
+
+/// Validates `xml` against the shipped schema of `message`.
+fn validate_against(message: Message, xml: &[u8]) -> Result<(), FileError> {
     let schema = schema(message)?;
     let size = c_int::try_from(xml.len()).map_err(|_| FileError::TooLarge { size: xml.len(), max: MAX_FILE_SIZE })?;
     let mut collector = Collector::default();
@@ -617,8 +648,14 @@ mod tests {
             let xml = format!("<?xml version=\"1.0\"?><Document xmlns=\"{}\"/>", message.namespace());
             assert_eq!(detect(xml.as_bytes()), Ok(message));
         }
-        let other = br#"<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02"/>"#;
-        assert!(matches!(detect(other), Err(FileError::UnknownMessage { .. })));
+        assert_eq!(Message::Camt053(5).schemas(), [Message::Camt053(4), Message::Camt053(8)]);
+        assert_eq!(Message::Camt054(3).schemas(), [Message::Camt054(2), Message::Camt054(4)]);
+        assert_eq!(Message::Camt053(12).schemas(), [Message::Camt053(8)]);
+        assert_eq!(Message::Camt053(3).schemas(), [Message::Camt053(3)]);
+        let other = br#"<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.05"/>"#;
+        assert_eq!(detect(other), Ok(Message::Camt052(5)));
+        let unknown = br#"<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.99"/>"#;
+        assert!(matches!(detect(unknown), Err(FileError::UnknownMessage { .. })));
         let not_document = br#"<Stmt xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"/>"#;
         assert!(matches!(detect(not_document), Err(FileError::UnknownMessage { .. })));
     }
@@ -721,7 +758,7 @@ mod tests {
 
     #[test]
     fn a_compiled_schema_can_be_freed() {
-        let compiled = compile(Message::Pain008V02.xsd()).unwrap();
+        let compiled = compile(Message::Pain008V02.xsd().unwrap()).unwrap();
         drop(compiled);
         assert!(compile(b"<not a schema").is_err());
     }

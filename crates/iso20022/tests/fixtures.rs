@@ -52,12 +52,23 @@ fn every_fixture_is_valid_for_xmllint_and_for_us() {
 }
 
 #[test]
-fn the_fixtures_cover_the_four_statement_messages() {
+fn the_fixtures_cover_every_shipped_statement_version() {
     let mut messages: Vec<Message> =
         fixtures().iter().map(|file| detect(&std::fs::read(file).unwrap()).unwrap()).collect();
     messages.sort_by_key(|m| m.name());
     messages.dedup();
-    assert_eq!(messages, [Message::Camt053V02, Message::Camt053V08, Message::Camt054V02, Message::Camt054V08]);
+    let expected = [
+        Message::Camt052(2),
+        Message::Camt052(8),
+        Message::Camt053(2),
+        Message::Camt053(3),
+        Message::Camt053(4),
+        Message::Camt053(8),
+        Message::Camt054(2),
+        Message::Camt054(4),
+        Message::Camt054(8),
+    ];
+    assert_eq!(messages, expected);
 }
 
 #[test]

@@ -359,9 +359,11 @@ pub struct Mandate {
     pub signed_on: NaiveDate,
     /// `active` or `revoked`.
     pub status: String,
-    /// The first collection's date: later ones are `RCUR`.
+    /// The first collection's date: later ones are `RCUR` (none for a one-off mandate).
     pub first_collected_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
+    /// `recurrent` or `one_off` ([`MandateKind`]).
+    pub sequence_kind: String,
 }
 
 /// Registers a mandate on a case, journaled `mandate_added`. Its fields are checked by the caller
@@ -374,6 +376,43 @@ pub async fn add_mandate(
     case_id: i64,
     expected_version: Option<i64>,
     mandate: &NewMandate<'_>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    add_mandate_of_kind(store, case_id, expected_version, mandate, MandateKind::Recurrent, actor, now).await
+}
+
+/// Whether a mandate allows a series of collections or one (EPC SDD Core rulebook, AT-21).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MandateKind {
+    /// `FRST`, then `RCUR` for each later collection.
+    Recurrent,
+    /// `OOFF`: collected once, then spent.
+    OneOff,
+}
+
+impl MandateKind {
+    /// `recurrent` or `one_off`, as stored and as the API says.
+    pub fn code(self) -> &'static str {
+        match self {
+            MandateKind::Recurrent => "recurrent",
+            MandateKind::OneOff => "one_off",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<MandateKind> {
+        [MandateKind::Recurrent, MandateKind::OneOff].into_iter().find(|kind| kind.code() == code)
+    }
+}
+
+/// [`add_mandate`] for a mandate of `kind`.
+pub async fn add_mandate_of_kind(
+    store: &Store,
+    case_id: i64,
+    expected_version: Option<i64>,
+    mandate: &NewMandate<'_>,
+    kind: MandateKind,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
@@ -423,8 +462,8 @@ pub async fn add_mandate(
     .fetch_all(&mut tx)
     .await?;
     let inserted: Result<i64> = query_scalar(
-        "INSERT INTO sepa_mandates (case_id, reference, debtor_name, debtor_iban, debtor_bic, signed_on, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7) RETURNING id",
+        "INSERT INTO sepa_mandates (case_id, reference, debtor_name, debtor_iban, debtor_bic, signed_on, status, created_at, \
+         sequence_kind) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8) RETURNING id",
     )
     .bind(case_id)
     .bind(reference)
@@ -433,6 +472,7 @@ pub async fn add_mandate(
     .bind(debtor_bic)
     .bind(signed_on)
     .bind(now)
+    .bind(kind.code())
     .fetch_one(&mut tx)
     .await;
     let mandate_id = match inserted {
@@ -443,7 +483,7 @@ pub async fn add_mandate(
     let payload = json!({
         "mandate_id": mandate_id, "reference": reference, "debtor_name": debtor_name,
         "debtor_iban": debtor_iban, "debtor_bic": debtor_bic, "signed_on": signed_on,
-        "replaces": replaced,
+        "replaces": replaced, "sequence": kind.code(),
     });
     tx.append_event(CaseEvent {
         case_id,
@@ -495,10 +535,23 @@ pub async fn revoke_mandate(
     Ok(event.sequence)
 }
 
+/// Open cases whose debtor has an IBAN and that have neither an active plan nor an active
+/// mandate, oldest first, at most `limit`: (case id, case reference, IBAN, last name, first
+/// name). For the demo data (`recouvre seed`) that pays plans by direct debit.
+pub async fn plan_candidates(store: &Store, limit: i64) -> Result<Vec<(i64, String, String, String, String)>> {
+    const SQL: &str = "SELECT c.id, c.reference, p.iban, p.last_name, p.first_name FROM cases c \
+                       JOIN persons p ON p.id = c.debtor_id \
+                       WHERE p.iban IS NOT NULL AND p.iban <> '' AND c.status <> 'closed' \
+                       AND NOT EXISTS (SELECT 1 FROM payment_plans pp WHERE pp.case_id = c.id AND pp.status = 'active') \
+                       AND NOT EXISTS (SELECT 1 FROM sepa_mandates m WHERE m.case_id = c.id AND m.status = 'active') \
+                       ORDER BY c.id LIMIT $1";
+    query_as(SQL).bind(limit).fetch_all(store).await
+}
+
 /// The mandates of a case, newest first.
 pub async fn mandates(store: &Store, case_id: i64) -> Result<Vec<Mandate>> {
     const SQL: &str = "SELECT id, case_id, reference, debtor_name, debtor_iban, debtor_bic, signed_on, status, \
-                       first_collected_on, created_at FROM sepa_mandates WHERE case_id = $1 ORDER BY id DESC";
+                       first_collected_on, created_at, sequence_kind FROM sepa_mandates WHERE case_id = $1 ORDER BY id DESC";
     let rows = query_as(SQL).bind(case_id).fetch_all(store).await?;
     Ok(rows)
 }
@@ -550,6 +603,8 @@ pub enum Sequence {
     First,
     /// A later one (`RCUR`).
     Recurrent,
+    /// The only collection of a one-off mandate (`OOFF`).
+    OneOff,
 }
 
 impl Sequence {
@@ -558,6 +613,7 @@ impl Sequence {
         match self {
             Sequence::First => "FRST",
             Sequence::Recurrent => "RCUR",
+            Sequence::OneOff => "OOFF",
         }
     }
 }
@@ -609,6 +665,7 @@ struct Candidate {
     debtor_bic: Option<String>,
     signed_on: NaiveDate,
     first_collected_on: Option<NaiveDate>,
+    sequence_kind: String,
 }
 
 /// Prepares the direct-debit file for `collection_date`, in one transaction: every instalment
@@ -677,7 +734,7 @@ impl Tx {
         let candidates: Vec<Candidate> = query_as(
             "SELECT i.id AS instalment_id, i.case_id, c.reference AS case_reference, i.plan_id, i.number, i.due_on, \
              i.amount_cents, m.id AS mandate_id, m.reference AS mandate_reference, m.debtor_name, m.debtor_iban, \
-             m.debtor_bic, m.signed_on, m.first_collected_on \
+             m.debtor_bic, m.signed_on, m.first_collected_on, m.sequence_kind \
              FROM instalments i \
              JOIN payment_plans p ON p.id = i.plan_id \
              JOIN sepa_mandates m ON m.case_id = i.case_id AND m.status = 'active' \
@@ -694,8 +751,14 @@ impl Tx {
         let mut exported = Vec::with_capacity(candidates.len());
         let mut plans = BTreeSet::new();
         for candidate in candidates {
-            let sequence = if candidate.first_collected_on.is_none() && collected_mandates.insert(candidate.mandate_id)
-            {
+            let sequence = if candidate.sequence_kind == MandateKind::OneOff.code() {
+                // A one-off mandate is spent by its collection: the plan's next instalments
+                // wait for a new mandate.
+                if candidate.first_collected_on.is_some() || !collected_mandates.insert(candidate.mandate_id) {
+                    continue;
+                }
+                Sequence::OneOff
+            } else if candidate.first_collected_on.is_none() && collected_mandates.insert(candidate.mandate_id) {
                 Sequence::First
             } else {
                 collected_mandates.insert(candidate.mandate_id);
@@ -780,7 +843,7 @@ impl Tx {
                 now,
             };
             self.record_screening(record).await?;
-            if sequence == Sequence::First {
+            if matches!(sequence, Sequence::First | Sequence::OneOff) {
                 query("UPDATE sepa_mandates SET first_collected_on = $2 WHERE id = $1 AND first_collected_on IS NULL")
                     .bind(candidate.mandate_id)
                     .bind(collection_date)

@@ -59,6 +59,7 @@ pub mod statements;
 pub mod suspense;
 pub mod team;
 mod time_bars;
+pub mod transfers;
 pub mod users;
 pub mod workflow;
 

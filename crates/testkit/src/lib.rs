@@ -286,6 +286,47 @@ pub fn camt053(statement_id: &str, booked_on: NaiveDate, credits: &[StatementCre
     camt053_with_returns(statement_id, booked_on, credits, &[])
 }
 
+/// A CFONB 120 statement (brief §5.6) of account 30004 00031 00012345678 on `booked_on`,
+/// opening at 1,000.00 €, with one `04` movement per credit (its payer in an `NPY` complement,
+/// its RF reference or free text in a `LIB` complement) and a `07` closing balance that adds
+/// up, unless `closing_offset_cents` says by how much it should not.
+pub fn cfonb120(booked_on: NaiveDate, credits: &[StatementCredit<'_>], closing_offset_cents: i64) -> String {
+    fn amount(cents: i64) -> String {
+        let digits = format!("{:014}", cents.abs());
+        let last = usize::from(digits.as_bytes()[13] - b'0');
+        let signs = if cents < 0 { "}JKLMNOPQR" } else { "{ABCDEFGHI" };
+        format!("{}{}", &digits[..13], &signs[last..=last])
+    }
+    let date = booked_on.format("%d%m%y").to_string();
+    let head = |code: &str, internal: &str, interbank: &str| {
+        format!("{code}30004{internal:<4}00031EUR2 00012345678{interbank:<2}{date}")
+    };
+    let balance = |code: &str, cents: i64| format!("{}{:50}{}{:16}", head(code, "", ""), "", amount(cents), "");
+    let mut lines = vec![balance("01", 100_000)];
+    let mut total = 100_000i64;
+    for credit in credits {
+        let cents: recouvre_domain::Money = credit.amount.parse().expect("a test amount");
+        total += cents.cents();
+        let label: String = format!("VIR SEPA {}", credit.payer_name).chars().take(31).collect();
+        lines.push(format!(
+            "{}  {date}{label:<31}  0000000 0{}{:<16}",
+            head("04", "0158", "05"),
+            amount(cents.cents()),
+            credit.bank_reference
+        ));
+        let complement = |qualifier: &str, text: &str| {
+            let text: String = text.chars().take(72).collect();
+            format!("{}     {qualifier}{text:<72}", head("05", "0158", "05"))
+        };
+        lines.push(complement("NPY", credit.payer_name));
+        if let Some(text) = credit.rf_reference.or(credit.free_text) {
+            lines.push(complement("LIB", text));
+        }
+    }
+    lines.push(balance("07", total + closing_offset_cents));
+    lines.join("\n") + "\n"
+}
+
 /// [`camt053`] with, after the credits, the returns of direct debits (debits of the
 /// sub-family `UPDD`, unpaid direct debit, with their reason).
 pub fn camt053_with_returns(

@@ -475,3 +475,134 @@ async fn a_statement_with_credits_and_a_return_books_both_at_once_and_again_chan
     assert_eq!(version(store, collected_case).await, version_collected + 1);
     assert!(recouvre_store::ledger::check(store).await.unwrap().is_clean());
 }
+
+/// Issue 21, done when: a mandate entered over the API makes the next export for its collection
+/// date contain the plan's instalment, valid against pain.008.001.02 and .08; the fields are
+/// checked in one place (400 naming the field); the history shows it; a revoked mandate collects
+/// nothing; a one-off mandate is collected once, `OOFF`.
+#[tokio::test]
+async fn a_mandate_entered_over_the_api_gets_its_plan_collected() {
+    use recouvre_domain::authority::Role;
+    use reqwest::StatusCode;
+    use serde_json::{json, Value};
+    let app = recouvre_testkit::TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, "correct-horse-battery").await;
+    let token = app.db.token(officer).await;
+    app.db.seed(20, &["camille"]).await;
+    let store = &app.db.store;
+    let client = reqwest::Client::new();
+    let post = |path: String, body: Value| client.post(app.url(&path)).bearer_auth(&token).json(&body).send();
+    let case_id = open_case(store, Money::from_cents(100_000)).await;
+    let mandate = |rum: &str, iban: &str, sequence: &str, version: i64| json!({"rum": rum, "iban": iban, "bic": "AGRIFRPP882", "signed_on": today(), "sequence": sequence, "version": version});
+    // Each field is checked, the refusal naming it.
+    for (body, field) in [
+        (mandate("RUM-API-1", "NOT-AN-IBAN", "recurrent", version(store, case_id).await), "iban"),
+        (mandate("RUM API/1 é", DEBTOR_IBAN, "recurrent", version(store, case_id).await), "rum"),
+        (mandate("RUM-API-1", DEBTOR_IBAN, "monthly", version(store, case_id).await), "sequence"),
+        (
+            json!({"rum": "RUM-API-1", "iban": DEBTOR_IBAN, "bic": "XX", "signed_on": today(), "sequence": "recurrent", "version": version(store, case_id).await}),
+            "bic",
+        ),
+    ] {
+        let refused = post(format!("/api/v1/cases/{case_id}/mandates"), body).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        let error: Value = refused.json().await.unwrap();
+        assert_eq!(error["field"], field, "{error}");
+    }
+    let created = post(
+        format!("/api/v1/cases/{case_id}/mandates"),
+        mandate("RUM-API-1", "FR76 3000 6000 0112 3456 7890 189", "recurrent", version(store, case_id).await),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let mandate_id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    // A plan proposed with a mandate that is not the case's is refused; with its own, created.
+    let due = calendar::next_target2_business_day(today() + Duration::days(2));
+    let plan = |mandate_id: i64, version: i64| {
+        json!({"version": version, "mandate_id": mandate_id,
+               "instalments": [{"due_on": due, "amount": "40.00"}, {"due_on": due + Duration::days(31), "amount": "40.00"}]})
+    };
+    let refused =
+        post(format!("/api/v1/cases/{case_id}/plans"), plan(mandate_id + 1000, version(store, case_id).await))
+            .await
+            .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json::<Value>().await.unwrap()["field"], "mandate_id");
+    let planned =
+        post(format!("/api/v1/cases/{case_id}/plans"), plan(mandate_id, version(store, case_id).await)).await.unwrap();
+    assert_eq!(planned.status(), StatusCode::CREATED, "{}", planned.text().await.unwrap());
+    // The export of the collection date holds the instalment, valid in both versions.
+    let app_layer = app_on(store).await;
+    let (xml, summary) = export(&app_layer, due, Pain008Version::V02).await.unwrap().expect("the instalment is due");
+    assert_eq!(summary.count, 1, "{summary:?}");
+    assert!(xml.contains("<MndtId>RUM-API-1</MndtId>") && xml.contains("<SeqTp>FRST</SeqTp>"), "{xml}");
+    assert!(xml.contains(DEBTOR_IBAN), "{xml}");
+    recouvre_iso20022::validate(Message::Pain008V02, xml.as_bytes()).unwrap();
+    xmllint(&xml, "pain.008.001.02.xsd");
+    let (xml, _) = export(&app_layer, due + Duration::days(31), Pain008Version::V08)
+        .await
+        .unwrap()
+        .expect("the second instalment is due");
+    assert!(xml.contains("<SeqTp>RCUR</SeqTp>"), "{xml}");
+    recouvre_iso20022::validate(Message::Pain008V08, xml.as_bytes()).unwrap();
+    xmllint(&xml, "pain.008.001.08.xsd");
+    // The history, then a revocation.
+    let history: Value = client
+        .get(app.url(&format!("/api/v1/cases/{case_id}/mandates")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history[0]["rum"], "RUM-API-1");
+    assert_eq!(history[0]["iban"], DEBTOR_IBAN);
+    assert_eq!((&history[0]["status"], &history[0]["sequence"]), (&json!("active"), &json!("recurrent")));
+    let revoked =
+        post(format!("/api/v1/cases/{case_id}/mandates/revocation"), json!({"version": version(store, case_id).await}))
+            .await
+            .unwrap();
+    assert_eq!(revoked.status(), StatusCode::OK);
+    let again =
+        post(format!("/api/v1/cases/{case_id}/mandates/revocation"), json!({"version": version(store, case_id).await}))
+            .await
+            .unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert_eq!(direct_debits::mandates(store, case_id).await.unwrap()[0].status, "revoked");
+
+    // A one-off mandate on another case: two instalments due, one collected, OOFF.
+    let other: i64 = sql::query_scalar(
+        "SELECT id FROM cases WHERE status <> 'closed' AND total_cents > 100000 AND id <> $1 ORDER BY id LIMIT 1",
+    )
+    .bind(case_id)
+    .fetch_one(store)
+    .await
+    .unwrap();
+    let created = post(
+        format!("/api/v1/cases/{other}/mandates"),
+        mandate("RUM-API-OOFF", DEBTOR_IBAN, "one_off", version(store, other).await),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let ooff_id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let later = due + Duration::days(70);
+    let planned = post(
+        format!("/api/v1/cases/{other}/plans"),
+        json!({"version": version(store, other).await, "mandate_id": ooff_id,
+               "instalments": [{"due_on": later, "amount": "30.00"}, {"due_on": later + Duration::days(1), "amount": "30.00"}]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(planned.status(), StatusCode::CREATED, "{}", planned.text().await.unwrap());
+    let collection = calendar::next_target2_business_day(later + Duration::days(1));
+    let (xml, summary) =
+        export(&app_layer, collection, Pain008Version::V02).await.unwrap().expect("the one-off collection");
+    assert_eq!(summary.count, 1, "a one-off mandate is collected once: {summary:?}");
+    assert!(xml.contains("<SeqTp>OOFF</SeqTp>"), "{xml}");
+    recouvre_iso20022::validate(Message::Pain008V02, xml.as_bytes()).unwrap();
+    let later_file = export(&app_layer, calendar::next_target2_business_day(collection), Pain008Version::V02).await;
+    assert!(later_file.unwrap().is_none(), "a spent one-off mandate collects nothing more");
+}

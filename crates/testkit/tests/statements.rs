@@ -406,3 +406,79 @@ async fn a_credit_far_above_the_debt_or_out_of_date_goes_to_suspense_with_its_re
     assert_eq!(recouvre_store::suspense::balance(&app.db.store).await.unwrap(), huge + Money::from_cents(5_000));
     assert!(recouvre_store::ledger::check(&app.db.store).await.unwrap().is_clean());
 }
+
+/// Issue 21: a CFONB 120 statement is recognised by its content and booked exactly like a
+/// camt (matched credit on its case, the rest in suspense, nothing twice); one whose balances do
+/// not add up, or that is malformed, is refused with nothing booked; a camt.052 intraday report
+/// is refused with a message saying why; camt.053 of version 001.04 books like 001.02.
+#[tokio::test]
+async fn cfonb120_and_every_camt_version_book_the_same_and_intraday_reports_are_refused() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let token = app.db.token(officer).await;
+    app.db.seed(20, &["camille"]).await;
+    let case = recouvre_store::cases::detail(&app.db.store, 3).await.unwrap();
+    let rf = rf_reference(&case.reference);
+    let credits = [
+        StatementCredit {
+            amount: "120.00",
+            payer_name: "PAYEUR CFONB",
+            payer_iban: "",
+            rf_reference: Some(&rf),
+            free_text: None,
+            bank_reference: "CF-1",
+        },
+        StatementCredit {
+            amount: "33.10",
+            payer_name: "INCONNU",
+            payer_iban: "",
+            rf_reference: None,
+            free_text: Some("VIREMENT SANS REFERENCE"),
+            bank_reference: "CF-2",
+        },
+    ];
+    let post = |name: &str, body: Vec<u8>| {
+        reqwest::Client::new()
+            .post(app.url(&format!("/api/v1/imports/statement?file_name={name}")))
+            .bearer_auth(&token)
+            .body(body)
+            .send()
+    };
+    // Balances that do not add up: refused, nothing booked.
+    let unbalanced = recouvre_testkit::cfonb120(today(), &credits, 1_000);
+    let refused = post("releve.cfonb", unbalanced.into_bytes()).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "unbalanced_statement", "{body}");
+    assert!(body["error"].as_str().unwrap().contains("30004 00031 00012345678"), "{body}");
+    // A movement outside any statement: refused naming the line.
+    let genuine = recouvre_testkit::cfonb120(today(), &credits, 0);
+    let movement = genuine.lines().nth(1).unwrap();
+    let outside = format!("{genuine}{movement}\n");
+    let refused = post("releve.cfonb", outside.into_bytes()).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body: Value = refused.json().await.unwrap();
+    let lines = genuine.lines().count() + 1;
+    assert!(body["error"].as_str().unwrap().contains(&format!("ligne {lines} : mouvement")), "{body}");
+    assert_eq!(recouvre_store::cases::detail(&app.db.store, 3).await.unwrap().breakdown, case.breakdown);
+    // The genuine file: one credit on its case, one in suspense; again, nothing twice.
+    let first: Value = post("releve.cfonb", genuine.clone().into_bytes()).await.unwrap().json().await.unwrap();
+    assert_eq!((&first["booked"], &first["suspense"]), (&json!(1), &json!(1)), "{first}");
+    assert_eq!(first["suspense_amount"], "33.10");
+    let after = recouvre_store::cases::detail(&app.db.store, 3).await.unwrap();
+    assert_eq!(case.breakdown.total() - after.breakdown.total(), Money::from_cents(12_000));
+    let second: Value = post("releve.cfonb", genuine.into_bytes()).await.unwrap().json().await.unwrap();
+    assert_eq!((&second["booked"], &second["already_booked"]), (&json!(0), &json!(2)), "{second}");
+    // A camt.052 intraday report is shown, never booked.
+    let report = include_str!("../../iso20022/tests/data/camt052_v02_intraday.xml");
+    let refused = post("intraday.xml", report.as_bytes().to_vec()).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "report_not_bookable", "{body}");
+    assert!(body["error"].as_str().unwrap().contains("camt.052.001.02"), "{body}");
+    // camt.053.001.04 books its six credits like the 001.02 file (suspense: no case of theirs).
+    let v04 = include_str!("../../iso20022/tests/data/camt053_v04_cic.xml");
+    let taken: Value = post("releve-v04.xml", v04.as_bytes().to_vec()).await.unwrap().json().await.unwrap();
+    assert_eq!((&taken["suspense"], &taken["suspense_amount"]), (&json!(6), &json!("814.35")), "{taken}");
+    assert!(recouvre_store::ledger::check(&app.db.store).await.unwrap().is_clean());
+}

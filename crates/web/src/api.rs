@@ -55,6 +55,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(crate::committee::CommitteeApiDoc::openapi());
     document.merge(crate::contacts::ContactsApiDoc::openapi());
     document.merge(crate::debtors::DebtorsApiDoc::openapi());
+    document.merge(crate::mandates::MandatesApiDoc::openapi());
     utoipa::Modify::modify(&FrameworkErrors, &mut document);
     document
 }

@@ -44,6 +44,7 @@ pub mod imports;
 pub mod letter_templates;
 pub mod letters;
 pub mod login;
+pub mod mandates;
 mod metrics;
 mod multipart;
 pub mod reports;
@@ -198,7 +199,8 @@ pub fn router(state: AppState) -> Router {
                 .merge(letter_templates::api())
                 .merge(committee::api())
                 .merge(contacts::api())
-                .merge(debtors::api()),
+                .merge(debtors::api())
+                .merge(mandates::api()),
         )
         .merge(api_docs::pages())
         .layer(middleware::from_fn_with_state(state.clone(), timeout::limit))

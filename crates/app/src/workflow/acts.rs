@@ -221,6 +221,9 @@ pub struct PlanInput {
     pub schedule: PlanSchedule,
     /// For a protected adult: the guardian or curator countersigned the agreement.
     pub guardian_countersigned: bool,
+    /// Paid by direct debit under this mandate of the case (issue 21): it must be the case's
+    /// active mandate; the instalments are then collected by `recouvre export direct-debits`.
+    pub mandate_id: Option<i64>,
 }
 
 /// Proposes a payment plan agreed with the debtor: in force at once within the proposer's
@@ -282,6 +285,10 @@ pub async fn propose_plan(
                 debt.to_french()
             ),
         ));
+    }
+
+    if let Some(mandate_id) = input.mandate_id {
+        crate::direct_debits::check_plan_mandate(app, case_id, mandate_id).await?;
     }
     let rules = recouvre_store::workflow::rules(app.store()).await?;
     let proposal = PlanProposal { instalments: &instalments, guardian_countersigned: input.guardian_countersigned };

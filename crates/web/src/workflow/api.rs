@@ -315,6 +315,10 @@ pub struct PlanRequest {
     /// For a protected adult: the guardian or curator countersigned the agreement (required).
     #[serde(default)]
     pub guardian_countersigned: bool,
+    /// Paid by direct debit under this mandate of the case (`POST /api/v1/cases/{id}/mandates`):
+    /// 400 `unknown_mandate` / `mandate_not_active` naming `mandate_id` otherwise.
+    #[serde(default)]
+    pub mandate_id: Option<i64>,
 }
 
 /// Proposes a payment plan agreed with the debtor: created at once within the proposer's
@@ -332,6 +336,7 @@ pub(crate) async fn post_plan(
             request.instalments.iter().map(|line| (line.due_on, line.amount)).collect(),
         ),
         guardian_countersigned: request.guardian_countersigned,
+        mandate_id: request.mandate_id,
     };
     let outcome = workflow::propose_plan(&state.app, &user.actor(), case_id, request.version, &input).await?;
     let status = match outcome {

@@ -439,6 +439,7 @@ pub(crate) async fn plan_form(
             months: form.months,
         },
         guardian_countersigned: form.guardian_countersigned.is_some(),
+        mandate_id: None,
     };
     workflow::propose_plan(&state.app, &user.actor(), case_id, form.version, &input).await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}#echeancier")).into_response())

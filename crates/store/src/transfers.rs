@@ -1,0 +1,158 @@
+//! Transfers out (issue 21, item 4): the money that leaves the bank's collection account —
+//! suspense items returned to their payer — gathered into one pain.001 file per run, each item
+//! once. Like the direct debits ([`crate::direct_debits::prepare_export`]), the store picks and
+//! marks the items in one transaction and has the caller write the file (the store knows no file
+//! format): the transaction commits only when the file is written.
+//!
+//! The money itself was booked when the item was returned (`suspense::give_back`: Debit
+//! Suspense, Credit BankReceipts); the file is what makes the bank pay it.
+//!
+//! Four eyes: an item above [`FOUR_EYES_CENTS`] is not put in a file produced by the person who
+//! returned it; it waits for a file produced by someone else.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use recouvre_domain::Money;
+use serde::Serialize;
+
+use crate::db::{query, query_as};
+use crate::{Store, StoreError};
+
+/// Above this amount a refund is sent by someone other than the person who decided it.
+pub const FOUR_EYES_CENTS: i64 = 150_000;
+
+/// One transfer to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    pub suspense_item_id: i64,
+    /// `RCV-TRF-S<item id>`.
+    pub end_to_end_id: String,
+    pub amount: Money,
+    pub payer_name: Option<String>,
+    pub payer_iban: String,
+    pub reference: Option<String>,
+}
+
+/// The transfers of one file, marked and waiting for the file to be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferFile {
+    /// `RCV-TRF-<YYYYMMDD>-<n>`.
+    pub message_id: String,
+    pub execution_date: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub transfers: Vec<Transfer>,
+}
+
+/// What a transfer file holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TransferSummary {
+    pub message_id: String,
+    pub version: String,
+    pub execution_date: NaiveDate,
+    pub count: usize,
+    pub total: Money,
+    /// Items above the four-eyes level returned by the person producing this file: left for
+    /// a file produced by someone else.
+    pub awaiting_second_person: usize,
+}
+
+#[derive(sqlx::FromRow)]
+struct Returned {
+    id: i64,
+    amount_cents: i64,
+    payer_name: Option<String>,
+    payer_iban: String,
+    reference: Option<String>,
+    resolved_by: Option<String>,
+}
+
+/// Prepares the transfer file executed on `execution_date`: every suspense item returned to its
+/// payer before the end of that day, with the payer's IBAN, not yet in a file, is marked with
+/// the file's message id and handed to `render`; the file is recorded under `version`. `None`
+/// (nothing changed) when there is nothing to send. If `render` fails, nothing is marked.
+pub async fn prepare_export<T, E>(
+    store: &Store,
+    execution_date: NaiveDate,
+    version: &'static str,
+    actor: &str,
+    now: DateTime<Utc>,
+    render: impl FnOnce(&TransferFile) -> std::result::Result<T, E>,
+) -> std::result::Result<Option<(T, TransferSummary)>, E>
+where
+    E: From<StoreError>,
+{
+    let prefix = format!("RCV-TRF-{}-", execution_date.format("%Y%m%d"));
+    let mut tx = store.begin().await?;
+    let (export_id, message_id): (i64, String) = query_as(
+        "INSERT INTO transfer_exports (message_id, execution_date, version, count, total_cents, created_by, created_at) \
+         VALUES (CAST($1 AS TEXT) || CAST((SELECT COUNT(*) FROM transfer_exports WHERE execution_date = $2) + 1 AS TEXT), \
+         $2, $3, 0, 0, $4, $5) RETURNING id, message_id",
+    )
+    .bind(&prefix)
+    .bind(execution_date)
+    .bind(version)
+    .bind(actor)
+    .bind(now)
+    .fetch_one(&mut tx)
+    .await
+    .map_err(E::from)?;
+    let end_of_day =
+        execution_date.succ_opt().unwrap_or(execution_date).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let returned: Vec<Returned> = query_as(
+        "SELECT id, amount_cents, payer_name, payer_iban, reference, resolved_by FROM suspense_items \
+         WHERE status = 'returned' AND transferred_in IS NULL AND payer_iban IS NOT NULL AND payer_iban <> '' \
+         AND resolved_at < $1 ORDER BY id",
+    )
+    .bind(end_of_day)
+    .fetch_all(&mut tx)
+    .await
+    .map_err(E::from)?;
+    let mut transfers = Vec::new();
+    let mut awaiting_second_person = 0;
+    for item in returned {
+        if item.amount_cents > FOUR_EYES_CENTS && item.resolved_by.as_deref() == Some(actor) {
+            awaiting_second_person += 1;
+            continue;
+        }
+        let claimed = query("UPDATE suspense_items SET transferred_in = $2 WHERE id = $1 AND transferred_in IS NULL")
+            .bind(item.id)
+            .bind(&message_id)
+            .execute(&mut tx)
+            .await
+            .map_err(E::from)?;
+        if claimed.rows_affected() == 0 {
+            continue;
+        }
+        transfers.push(Transfer {
+            suspense_item_id: item.id,
+            end_to_end_id: format!("RCV-TRF-S{}", item.id),
+            amount: Money::from_cents(item.amount_cents),
+            payer_name: item.payer_name,
+            payer_iban: item.payer_iban,
+            reference: item.reference,
+        });
+    }
+    if transfers.is_empty() {
+        // Dropping the transaction rolls back the export row: no file.
+        return Ok(None);
+    }
+    let total: Money = transfers.iter().map(|t| t.amount).sum();
+    query("UPDATE transfer_exports SET count = $2, total_cents = $3 WHERE id = $1")
+        .bind(export_id)
+        .bind(transfers.len() as i64)
+        .bind(total.cents())
+        .execute(&mut tx)
+        .await
+        .map_err(E::from)?;
+    let file = TransferFile { message_id: message_id.clone(), execution_date, created_at: now, transfers };
+    let rendered = render(&file)?;
+    tx.commit().await.map_err(E::from)?;
+    let summary = TransferSummary {
+        message_id,
+        version: version.to_string(),
+        execution_date,
+        count: file.transfers.len(),
+        total,
+        awaiting_second_person,
+    };
+    Ok(Some((rendered, summary)))
+}

@@ -1,0 +1,147 @@
+//! SEPA Core mandates of a case over the API (issue 21, item 2): record the mandate the debtor
+//! signed, revoke it, see its history. The instalments of the case's plan are then collected by
+//! the next `recouvre export direct-debits` for their date.
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, ErrorDto};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use chrono::{DateTime, NaiveDate, Utc};
+use recouvre_app::direct_debits::MandateInput;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+pub struct MandateRequest {
+    /// Unique mandate reference (RUM), at most 35 characters.
+    pub rum: String,
+    /// The debtor's IBAN (SEPA country; checksum and French RIB key checked).
+    pub iban: String,
+    /// The debtor's bank's BIC (optional for SEPA debtors).
+    #[serde(default)]
+    pub bic: Option<String>,
+    /// The date the debtor signed it (not in the future).
+    pub signed_on: NaiveDate,
+    /// `recurrent` (FRST then RCUR) or `one_off` (OOFF, collected once).
+    pub sequence: String,
+    /// The case version the officer saw; a stale one is refused (409 `stale_version`).
+    pub version: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MandateCreatedDto {
+    pub id: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MandateRevocationRequest {
+    /// The case version the officer saw.
+    pub version: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MandateVersionDto {
+    pub version: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MandateDto {
+    pub id: i64,
+    pub rum: String,
+    pub debtor_name: String,
+    pub iban: String,
+    pub bic: Option<String>,
+    pub signed_on: NaiveDate,
+    /// `recurrent` or `one_off`.
+    pub sequence: String,
+    /// `active` or `revoked`.
+    pub status: String,
+    /// The first collection's date (a one-off mandate is spent by it).
+    pub first_collected_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Records the SEPA Core mandate the case's debtor signed; the case's previous active mandate is
+/// revoked. A field refused is a 400 naming it (`rum`, `iban`, `bic`, `signed_on`, `sequence`); a
+/// RUM already recorded is a 409 `mandate_reference_taken`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/mandates", params(("id" = i64, Path, description = "Case id")), request_body = MandateRequest, responses(
+    (status = 201, body = MandateCreatedDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+    (status = 404, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn post_mandate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Json(request): Json<MandateRequest>,
+) -> Result<Response, AppError> {
+    let input = MandateInput {
+        rum: request.rum,
+        iban: request.iban,
+        bic: request.bic,
+        signed_on: request.signed_on,
+        sequence: request.sequence,
+    };
+    let id = recouvre_app::direct_debits::record_mandate(&state.app, &user.actor(), case_id, request.version, &input)
+        .await?;
+    Ok((StatusCode::CREATED, Json(MandateCreatedDto { id })).into_response())
+}
+
+/// The mandates of a case, newest first (its history).
+#[utoipa::path(get, path = "/api/v1/cases/{id}/mandates", params(("id" = i64, Path, description = "Case id")), responses(
+    (status = 200, body = [MandateDto]), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
+pub(crate) async fn get_mandates(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+) -> Result<Json<Vec<MandateDto>>, AppError> {
+    let mandates = recouvre_app::direct_debits::mandates(&state.app, &user.actor(), case_id).await?;
+    Ok(Json(
+        mandates
+            .into_iter()
+            .map(|m| MandateDto {
+                id: m.id,
+                rum: m.reference,
+                debtor_name: m.debtor_name,
+                iban: m.debtor_iban,
+                bic: m.debtor_bic,
+                signed_on: m.signed_on,
+                sequence: m.sequence_kind,
+                status: m.status,
+                first_collected_on: m.first_collected_on,
+                created_at: m.created_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Revokes the case's active mandate (the debtor withdrew it): its instalments are no longer
+/// collected. 409 `no_active_mandate` when there is none.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/mandates/revocation", params(("id" = i64, Path, description = "Case id")), request_body = MandateRevocationRequest, responses(
+    (status = 200, body = MandateVersionDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto),
+    (status = 409, body = ErrorDto)))]
+pub(crate) async fn revoke_mandate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Json(request): Json<MandateRevocationRequest>,
+) -> Result<Json<MandateVersionDto>, AppError> {
+    let version =
+        recouvre_app::direct_debits::revoke_mandate(&state.app, &user.actor(), case_id, request.version).await?;
+    Ok(Json(MandateVersionDto { version }))
+}
+
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{id}/mandates", post(post_mandate).get(get_mandates))
+        .route("/cases/{id}/mandates/revocation", post(revoke_mandate))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(post_mandate, get_mandates, revoke_mandate),
+    components(schemas(MandateRequest, MandateCreatedDto, MandateRevocationRequest, MandateVersionDto, MandateDto))
+)]
+pub struct MandatesApiDoc;
