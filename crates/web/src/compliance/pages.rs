@@ -166,7 +166,7 @@ pub(crate) async fn compliance_action(
         "assign" => compliance::take_alert(app, actor, id).await?,
         "release" | "return" => {
             let decision = compliance::funds_decision(&form.action)?;
-            compliance::decide_funds(app, actor, id, decision).await?
+            compliance::decide_funds(app, actor, id, decision).await?;
         }
         other => return Err(AppError::BadRequest(format!("action inconnue « {other} »")).into()),
     }
