@@ -141,7 +141,37 @@ pub fn funds_decision(code: &str) -> Result<FundsDecision> {
 /// alert as a false positive.
 pub async fn decide_funds(app: &App, actor: &Actor, id: i64, decision: FundsDecision) -> Result<FundsOutcome> {
     actor.require(Permission::ReviewAml)?;
-    Ok(recouvre_store::aml::decide_funds(app.store(), id, decision, &actor.login, app.now()).await?)
+    let rules = recouvre_store::aml::rules(app.store()).await?;
+    let hold_days = rules.report_hold_working_days;
+    Ok(recouvre_store::aml::decide_funds(app.store(), id, decision, hold_days, &actor.login, app.now()).await?)
+}
+
+/// Records TRACFIN's opposition to a reported operation (CMF L561-24), notified on
+/// `notified_on` (not in the future): the money is blocked ten jours ouvrables from it, or until
+/// `extended_until`, the date a judge's extension gives. Returns the last day blocked.
+pub async fn record_opposition(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    notified_on: Option<NaiveDate>,
+    extended_until: Option<NaiveDate>,
+) -> Result<NaiveDate> {
+    actor.require(Permission::ReviewAml)?;
+    let Some(notified_on) = notified_on else {
+        return Err(Error::invalid("notified_on", "required", "indiquez la date de la notification de TRACFIN"));
+    };
+    let notified_on = limits::past_date("notified_on", notified_on, app.today())?;
+    if let Some(until) = extended_until {
+        if until < notified_on {
+            return Err(Error::invalid(
+                "extended_until",
+                "before_notice",
+                "la prorogation ne peut finir avant la notification : vérifiez la date de l'ordonnance",
+            ));
+        }
+    }
+    Ok(recouvre_store::aml::record_opposition(app.store(), id, notified_on, extended_until, &actor.login, app.now())
+        .await?)
 }
 
 /// A Treasury (DG Trésor) authorisation to release frozen funds, as typed by compliance.

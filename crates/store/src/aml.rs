@@ -534,9 +534,8 @@ pub fn screen(
     }
     // A direct debit is pulled by the bank from the mandate's account: it is screened and
     // alerted, but not held (the collection was the bank's own act), unless the payer is listed.
-    let hold_by_rules =
-        vigilance.rules.hold_flagged_payments && payment.channel != recouvre_domain::aml::Channel::DirectDebit;
-    let hold = listed || (hold_by_rules && !alerts.is_empty());
+    let hold_by_rules = payment.channel != recouvre_domain::aml::Channel::DirectDebit && vigilance.rules.holds(&alerts);
+    let hold = listed || hold_by_rules;
     Screening { alerts, hold, frozen: listed }
 }
 
@@ -594,12 +593,16 @@ pub struct AlertRow {
     pub release_proposed_by: Option<String>,
     /// The payments of the pattern (one debtor, one rule, one window) the alert groups.
     pub payment_count: i64,
+    /// TRACFIN's opposition (CMF L561-24): notified on, blocking until (included).
+    pub opposition_on: Option<NaiveDate>,
+    pub opposition_until: Option<NaiveDate>,
 }
 
 const ALERT_SELECT: &str = "SELECT a.id, a.case_id, c.reference AS case_reference, a.score, a.alerts, a.rules_version, a.status, \
     a.assigned_to, a.close_proposed_by, a.close_reason, a.closed_by, a.sar_reference, a.sar_filed_on, a.visible_to_officers, \
     p.amount_cents, p.received_on, p.payer_name, p.payer_iban, p.channel, a.held_item_id, a.funds_decision, \
-    a.release_proposed_by, (SELECT COUNT(*) FROM aml_alert_payments ap WHERE ap.alert_id = a.id) AS payment_count \
+    a.release_proposed_by, (SELECT COUNT(*) FROM aml_alert_payments ap WHERE ap.alert_id = a.id) AS payment_count, \
+    a.opposition_on, a.opposition_until \
     FROM aml_alerts a JOIN cases c ON c.id = a.case_id JOIN payments_received p ON p.id = a.payment_id";
 
 /// Alerts not yet closed or reported, highest score first.
@@ -895,10 +898,12 @@ pub async fn decide_funds(
     store: &Store,
     alert_id: i64,
     decision: FundsDecision,
+    report_hold_working_days: u32,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<FundsOutcome> {
     let row = alert(store, alert_id).await?;
+    let tracfin = tracfin_block(&row, report_hold_working_days, recouvre_domain::business_date::paris_date(now));
     let items = held_items(store, alert_id).await?;
     if items.is_empty() {
         return Err(StoreError::refused("no_funds_held", format!("l'alerte n° {alert_id} ne retient aucun paiement")));
@@ -922,6 +927,7 @@ pub async fn decide_funds(
                  (référence, date, périmètre, document)",
             ));
         }
+        tracfin?;
         if row.funds_decision.is_none() {
             match row.release_proposed_by.as_deref() {
                 None => {
@@ -956,6 +962,8 @@ pub async fn decide_funds(
             "alert_undecided",
             "décidez d'abord de l'alerte (classement ou déclaration de soupçon), puis du sort des fonds",
         ));
+    } else {
+        tracfin?;
     }
     let code = match decision {
         FundsDecision::Release => "released",
@@ -1050,6 +1058,83 @@ pub async fn decide_funds(
     tx.commit().await?;
     Ok(FundsOutcome::Done)
 }
+
+/// Whether a report to TRACFIN still blocks the money on `today`: the bank's period after the
+/// report (a policy value of the rules), then TRACFIN's opposition (CMF L561-24).
+fn tracfin_block(row: &AlertRow, report_hold_working_days: u32, today: NaiveDate) -> Result<()> {
+    let french = |day: NaiveDate| day.format("%d/%m/%Y").to_string();
+    if let Some(filed_on) = row.sar_filed_on {
+        let until = recouvre_domain::calendar::add_working_days(
+            filed_on,
+            report_hold_working_days,
+            recouvre_domain::calendar::Region::General,
+        );
+        if today < until {
+            return Err(StoreError::refused(
+                "report_hold_period",
+                format!(
+                    "déclaration de soupçon du {} : selon la politique de la banque, les fonds restent retenus \
+                     jusqu'au {} ; décidez-en à partir de cette date",
+                    french(filed_on),
+                    french(until)
+                ),
+            ));
+        }
+    }
+    if let Some(until) = row.opposition_until.filter(|until| today <= *until) {
+        return Err(StoreError::refused(
+            "tracfin_opposition",
+            format!("opposition de TRACFIN (CMF L561-24) : l'opération est bloquée jusqu'au {} inclus", french(until)),
+        ));
+    }
+    Ok(())
+}
+
+/// Records TRACFIN's opposition to a reported operation (CMF L561-24), notified on
+/// `notified_on`: the money is blocked for ten jours ouvrables from that day, or until the date
+/// of the judge's extension. Returns the last day blocked.
+pub async fn record_opposition(
+    store: &Store,
+    alert_id: i64,
+    notified_on: NaiveDate,
+    extended_until: Option<NaiveDate>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<NaiveDate> {
+    let row = alert(store, alert_id).await?;
+    if row.status != "reported" {
+        return Err(StoreError::refused(
+            "not_reported",
+            "TRACFIN ne s'oppose qu'à une opération déclarée : enregistrez d'abord la déclaration de soupçon",
+        ));
+    }
+    let until = extended_until.unwrap_or_else(|| {
+        recouvre_domain::calendar::add_jours_ouvrables(
+            notified_on,
+            OPPOSITION_JOURS_OUVRABLES,
+            recouvre_domain::calendar::Region::General,
+        )
+    });
+    query("UPDATE aml_alerts SET opposition_on = $2, opposition_until = $3 WHERE id = $1")
+        .bind(alert_id)
+        .bind(notified_on)
+        .bind(until)
+        .execute(store)
+        .await?;
+    record(
+        store,
+        alert_id,
+        "opposition",
+        json!({"notified_on": notified_on, "extended_until": extended_until, "until": until}),
+        actor,
+        now,
+    )
+    .await?;
+    Ok(until)
+}
+
+/// CMF L561-24: TRACFIN's opposition postpones the operation by ten jours ouvrables.
+pub const OPPOSITION_JOURS_OUVRABLES: u32 = 10;
 
 /// The declaration of frozen funds to the Treasury (CMF L562-4 and following, R562-3): the
 /// amount frozen, the person, the list entry matched, the date of the freeze.
@@ -1165,6 +1250,8 @@ pub async fn report_export(store: &Store, alert_id: i64) -> Result<serde_json::V
         "status": row.status,
         "sar_reference": row.sar_reference,
         "sar_filed_on": row.sar_filed_on,
+        "payments_in_alert": row.payment_count,
+        "opposition": {"notified_on": row.opposition_on, "blocked_until": row.opposition_until},
     }))
 }
 

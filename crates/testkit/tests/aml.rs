@@ -69,11 +69,17 @@ async fn a_sudden_repayment_by_third_parties_raises_an_alert_only_compliance_see
         .json()
         .await
         .unwrap();
-    // The money is booked: the debt is repaid.
-    assert_eq!(imported["booked"], 3, "{imported}");
+    // The first two are booked; the third, which repays the old debt in full from abroad
+    // (score 80), is held by default (issue 19) and counted in no total of the answer.
+    assert_eq!(imported["booked"], 2, "{imported}");
+    assert_eq!(
+        (imported["suspense"].as_u64(), imported["suspense_amount"].as_str()),
+        (Some(0), Some("0.00")),
+        "{imported}"
+    );
     assert!(imported.get("flagged").is_none(), "the import answer says nothing of AML: {imported}");
     let case = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap();
-    assert_eq!(case.breakdown.total(), recouvre_domain::Money::ZERO);
+    assert_eq!(case.breakdown.total(), recouvre_domain::Money::euros(3_000));
     // Compliance sees alerts with the rules that fired.
     let alerts: Value = reqwest::Client::new()
         .get(app.url("/api/v1/aml/alerts"))
@@ -348,8 +354,7 @@ async fn with_the_hold_option_a_flagged_payment_waits_and_can_be_returned() {
     recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
         .await
         .unwrap();
-    let rules = include_str!("../../domain/data/aml_rules.toml")
-        .replace("hold_flagged_payments = false", "hold_flagged_payments = true");
+    let rules = include_str!("../../domain/data/aml_rules.toml").replace("hold_score = 70", "hold_score = 1");
     recouvre_store::aml::enter_rules(&app.db.store, &rules, "admin", Utc::now()).await.unwrap();
     let version = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().version;
     let pay = |cash: bool, reference: &'static str| {
@@ -409,8 +414,7 @@ async fn compliance_decisions_refuse_bad_input_with_400_naming_the_field() {
     recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
         .await
         .unwrap();
-    let rules = include_str!("../../domain/data/aml_rules.toml")
-        .replace("hold_flagged_payments = false", "hold_flagged_payments = true");
+    let rules = include_str!("../../domain/data/aml_rules.toml").replace("hold_score = 70", "hold_score = 1");
     recouvre_store::aml::enter_rules(&app.db.store, &rules, "admin", Utc::now()).await.unwrap();
     let version = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().version;
     let paid = reqwest::Client::new()
@@ -800,4 +804,86 @@ async fn four_split_cash_deposits_make_one_alert_listing_each_payment() {
     let rules: Vec<&str> =
         alerts[0]["alerts"].as_array().unwrap().iter().map(|rule| rule["rule"].as_str().unwrap()).collect();
     assert!(rules.contains(&"cash") && rules.contains(&"structuring"), "{rules:?}");
+}
+
+/// Issue 19: after a suspicious-activity report the held money stays held for the bank's policy
+/// period; TRACFIN's opposition, recorded with its date, blocks it ten jours ouvrables from the
+/// notice (CMF L561-24), or until the date of a judge's extension.
+#[tokio::test]
+async fn a_tracfin_opposition_blocks_the_money_ten_jours_ouvrables_or_until_the_judges_date() {
+    use recouvre_domain::calendar::{add_jours_ouvrables, add_working_days, Region};
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let compliance = app.db.user("nadia", Role::Compliance, PASSWORD).await;
+    let (officer_token, nadia) = (app.db.token(officer).await, app.db.token(compliance).await);
+    let day = today();
+    app.set_today(day);
+    let file = format!("{HEADER}\nC3;Roux;Paul;1 rue;69001;Lyon;overdraft;00033;2000.00;{day};1900.00\n");
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    let rules = include_str!("../../domain/data/aml_rules.toml").replace("hold_score = 70", "hold_score = 1");
+    recouvre_store::aml::enter_rules(&app.db.store, &rules, "admin", Utc::now()).await.unwrap();
+    let version = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().version;
+    let held = reqwest::Client::new()
+        .post(app.url("/api/v1/cases/1/payments"))
+        .bearer_auth(&officer_token)
+        .json(&json!({"version": version, "amount": "300.00", "received_on": day, "reference": "ESP-1", "cash": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(held.status(), StatusCode::ACCEPTED);
+    let id = recouvre_store::aml::open_alerts(&app.db.store).await.unwrap()[0].id;
+    let post = |path: String, body: Value| {
+        let (url, token) = (app.url(&path), nadia.clone());
+        async move {
+            let response = reqwest::Client::new().post(url).bearer_auth(token).json(&body).send().await.unwrap();
+            let status = response.status();
+            let text = response.text().await.unwrap();
+            (status, serde_json::from_str::<Value>(&text).unwrap_or(Value::Null))
+        }
+    };
+    let opposition = format!("/api/v1/aml/alerts/{id}/opposition");
+    let funds = format!("/api/v1/aml/alerts/{id}/funds");
+    let (status, body) = post(opposition.clone(), json!({"notified_on": day})).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("not_reported")), "{body}");
+    let (status, _) =
+        post(format!("/api/v1/aml/alerts/{id}/report"), json!({"reference": "TF-1", "filed_on": day})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // The bank's period after a report (a policy value of the rules, 2 working days by default).
+    let (status, body) = post(funds.clone(), json!({"decision": "release"})).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("report_hold_period")), "{body}");
+    let (status, body) = post(opposition.clone(), json!({})).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("notified_on")), "{body}");
+    let (status, body) = post(opposition.clone(), json!({"notified_on": day})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ten = add_jours_ouvrables(day, 10, Region::General);
+    assert_eq!(body["blocked_until"], json!(ten));
+    app.set_today(add_working_days(day, 2, Region::General));
+    let (status, body) = post(funds.clone(), json!({"decision": "release"})).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("tracfin_opposition")), "{body}");
+    // A judge extends the opposition: the money stays blocked until the date the order gives.
+    let extended = ten + Duration::days(30);
+    let (status, body) = post(opposition.clone(), json!({"notified_on": day, "extended_until": extended})).await;
+    assert_eq!((status, body["blocked_until"].clone()), (StatusCode::OK, json!(extended)), "{body}");
+    app.set_today(ten + Duration::days(1));
+    let (status, body) = post(funds.clone(), json!({"decision": "release"})).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("tracfin_opposition")), "{body}");
+    app.set_today(extended + Duration::days(1));
+    let (status, body) = post(funds.clone(), json!({"decision": "release"})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let export: Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/aml/alerts/{id}/export")))
+        .bearer_auth(&nadia)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(export["opposition"]["blocked_until"], json!(extended), "{export}");
+    assert_eq!(
+        recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().breakdown.total(),
+        recouvre_domain::Money::euros(1_700)
+    );
 }

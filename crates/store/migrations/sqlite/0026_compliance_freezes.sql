@@ -29,6 +29,11 @@ CREATE INDEX aml_treasury_authorisations_alert ON aml_treasury_authorisations(al
 -- A release of frozen funds is proposed by one member of compliance and confirmed by another.
 ALTER TABLE aml_alerts ADD COLUMN release_proposed_by TEXT;
 
+-- TRACFIN's opposition to a reported operation (CMF L561-24): the day it was notified, and the
+-- last day the money is blocked (ten jours ouvrables, or the judge's extension).
+ALTER TABLE aml_alerts ADD COLUMN opposition_on TEXT;
+ALTER TABLE aml_alerts ADD COLUMN opposition_until TEXT;
+
 -- The vigilance rules, compliance's own (not the administrators' reference data): a version is
 -- proposed by one member of compliance and in force once another confirms it.
 CREATE TABLE aml_rule_sets (

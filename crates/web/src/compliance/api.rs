@@ -194,6 +194,35 @@ pub(crate) async fn aml_funds(
 }
 
 #[derive(Deserialize, ToSchema)]
+pub struct OppositionRequest {
+    /// The day TRACFIN notified its opposition (not in the future).
+    pub notified_on: Option<NaiveDate>,
+    /// The last day of a judge's extension, if one was ordered.
+    pub extended_until: Option<NaiveDate>,
+}
+
+/// Records TRACFIN's opposition to a reported operation (CMF L561-24): the money is blocked ten
+/// jours ouvrables from the notice, or until the judge's extension. 200 `{"blocked_until": …}`;
+/// 409 `not_reported` when no suspicious-activity report was filed.
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/opposition", params(("id" = i64, Path, description = "Alert id")), request_body = OppositionRequest, responses((status = 200, body = Object), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn aml_opposition(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(request): Json<OppositionRequest>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let until = recouvre_app::compliance::record_opposition(
+        &state.app,
+        &user.actor(),
+        id,
+        request.notified_on,
+        request.extended_until,
+    )
+    .await?;
+    Ok(Json(serde_json::json!({ "blocked_until": until })))
+}
+
+#[derive(Deserialize, ToSchema)]
 pub struct AuthorisationRequest {
     /// The Treasury's reference for the authorisation.
     #[serde(default)]
@@ -330,7 +359,8 @@ pub(crate) async fn export_aml_alert(
         aml_freeze_declaration,
         aml_rule_sets,
         propose_aml_rules,
-        confirm_aml_rules
+        confirm_aml_rules,
+        aml_opposition
     ),
     components(schemas(
         AmlAlertDto,
@@ -338,7 +368,8 @@ pub(crate) async fn export_aml_alert(
         ReportRequest,
         FundsRequest,
         VisibilityRequest,
-        AuthorisationRequest
+        AuthorisationRequest,
+        OppositionRequest
     ))
 )]
 pub struct ComplianceApiDoc;

@@ -1,6 +1,7 @@
 //! Compliance (LCB-FT): the alerts queue, the sanctions lists, the reports; compliance only.
 
 pub mod api;
+mod facts;
 pub mod pages;
 
 use crate::AppState;
@@ -29,4 +30,5 @@ pub fn api() -> Router<AppState> {
         .route("/aml/alerts/{id}/freeze-declaration", get(api::aml_freeze_declaration))
         .route("/aml/rules", get(api::aml_rule_sets).post(api::propose_aml_rules))
         .route("/aml/rules/{id}/confirm", post(api::confirm_aml_rules))
+        .route("/aml/alerts/{id}/opposition", post(api::aml_opposition))
 }

@@ -68,7 +68,7 @@ pub(crate) fn alert_view(row: AlertRow) -> AlertView {
             .map(|rule| {
                 (
                     rule["title"].as_str().unwrap_or("?").to_string(),
-                    format!("score {} — {}", rule["score"], rule["facts"]),
+                    format!("score {} — {}", rule["score"], super::facts::sentence(rule)),
                 )
             })
             .collect(),
