@@ -1140,7 +1140,9 @@ pub const OPPOSITION_JOURS_OUVRABLES: u32 = 10;
 /// amount frozen, the person, the list entry matched, the date of the freeze.
 pub async fn freeze_declaration(store: &Store, alert_id: i64) -> Result<serde_json::Value> {
     let row = alert(store, alert_id).await?;
-    let frozen: Vec<(i64, NaiveDate, i64, Option<String>, Option<String>, String)> = query_as(
+    /// (suspense item, received on, amount in cents, payer name, payer IBAN, status)
+    type FrozenRow = (i64, NaiveDate, i64, Option<String>, Option<String>, String);
+    let frozen: Vec<FrozenRow> = query_as(
         "SELECT s.id, s.received_on, s.amount_cents, s.payer_name, s.payer_iban, s.status \
          FROM aml_alert_payments ap JOIN suspense_items s ON s.id = ap.held_item_id \
          WHERE ap.alert_id = $1 ORDER BY s.id",

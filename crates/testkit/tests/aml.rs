@@ -553,6 +553,20 @@ async fn frozen_funds_are_released_only_on_a_treasury_authorisation_by_two_compl
     assert_eq!(after, suspense_page, "held money leaves no trace on the officers' suspense page");
     assert!(after.contains("0,00"), "{after}");
     assert_eq!(recouvre_store::suspense::balance(&app.db.store).await.unwrap(), recouvre_domain::Money::ZERO);
+    // Accounting control sees one opaque line, so the bank account reconciles; a team lead does not.
+    app.db.user("alice", Role::AccountingControl, PASSWORD).await;
+    app.db.user("sophie", Role::TeamLead, PASSWORD).await;
+    let controls =
+        app.login("alice", PASSWORD).await.get(app.url("/controles")).send().await.unwrap().text().await.unwrap();
+    let line = format!(
+        "Sommes en attente (conformité)</td><td class=\"num\">{}",
+        recouvre_domain::Money::euros(500).to_french()
+    );
+    assert!(controls.contains(&line), "{controls}");
+    assert!(!controls.contains("MOREAU") && !controls.contains("CTX-"), "no payer, no case");
+    let lead =
+        app.login("sophie", PASSWORD).await.get(app.url("/controles")).send().await.unwrap().text().await.unwrap();
+    assert!(!lead.contains("conformité"), "{lead}");
     let alerts: Value = reqwest::Client::new()
         .get(app.url("/api/v1/aml/alerts"))
         .bearer_auth(&nadia)
