@@ -73,7 +73,13 @@ pub struct ReferenceView {
 /// The reference data in force and its history, for those who use the calculators.
 pub async fn reference_data(app: &App, actor: &Actor) -> Result<ReferenceView> {
     actor.require(Permission::UseCalculators)?;
-    let entries = recouvre_store::reference::all(app.store()).await?;
+    // Vigilance rules entered before they had their own table stay in `reference_entries`
+    // (append-only), but only compliance reads them.
+    let entries = recouvre_store::reference::all(app.store())
+        .await?
+        .into_iter()
+        .filter(|entry| entry.kind != "aml_rules")
+        .collect();
     let data = app.reference();
     let warnings = crate::reference::coverage_warnings(&data, app.today());
     Ok(ReferenceView { entries, data, warnings })

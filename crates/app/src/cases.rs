@@ -93,10 +93,25 @@ pub struct CaseFile {
 pub async fn case_file(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<CaseFile> {
     actor.require(Permission::ReadCases)?;
     let mut tx = app.store().begin_read().await?;
-    let file = case_file_in(&mut tx, case_id).await?;
+    let mut file = case_file_in(&mut tx, case_id).await?;
     tx.commit().await?;
     record_access(app, actor, case_id, Some(file.case.debtor_id), path).await?;
+    mask_compliance(app, actor, &mut file.journal).await?;
     Ok(file)
+}
+
+/// Events recorded under a compliance officer's login (before compliance acted as the system)
+/// are shown as the system to every other role: officers must not learn that compliance acted
+/// on the case (CMF L561-18). The journal itself is never rewritten; compliance sees it whole.
+pub(crate) async fn mask_compliance(app: &App, actor: &Actor, events: &mut [JournalEvent]) -> Result<()> {
+    if actor.can(Permission::ReviewAml) {
+        return Ok(());
+    }
+    let logins = recouvre_store::aml::compliance_logins(app.store()).await?;
+    for event in events.iter_mut().filter(|event| logins.contains(&event.actor)) {
+        event.actor = recouvre_store::aml::SYSTEM_COMPLIANCE.to_string();
+    }
+    Ok(())
 }
 
 /// The case file read inside `tx`; the debtor alerts are the domain's.
@@ -135,7 +150,8 @@ pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
     actor.require(Permission::ReadCases)?;
     let time_barred = crate::closure::time_barred(app, case_id, app.today()).await?;
     let mut tx = app.store().begin_read().await?;
-    let file = case_file_in(&mut tx, case_id).await?;
+    let mut file = case_file_in(&mut tx, case_id).await?;
+    mask_compliance(app, actor, &mut file.journal).await?;
     let workflow = crate::workflow::case_workflow_in(app, &mut tx, case_id).await?;
     let documents = tx.case_documents(case_id).await?;
     let attachments = tx.case_attachments(case_id).await?;
@@ -166,7 +182,9 @@ pub async fn journal(app: &App, actor: &Actor, case_id: i64, path: &str) -> Resu
     actor.require(Permission::ReadCases)?;
     let debtor = debtor_of(app, case_id).await?;
     record_access(app, actor, case_id, Some(debtor), path).await?;
-    Ok(recouvre_store::journal::events(app.store(), case_id).await?)
+    let mut events = recouvre_store::journal::events(app.store(), case_id).await?;
+    mask_compliance(app, actor, &mut events).await?;
+    Ok(events)
 }
 
 /// A case's ledger: every posting, oldest first.

@@ -11,7 +11,9 @@ use recouvre_store::sanctions::LoadedList;
 use crate::limits::{self, LONG_TEXT_CHARS_MAX, SHORT_TEXT_CHARS_MAX};
 use crate::{Actor, App, Error, Result};
 
-pub use recouvre_store::aml::{AlertRow, Closing, FundsDecision, MonthlyReport};
+pub use recouvre_store::aml::{
+    AlertRow, Closing, FundsDecision, FundsOutcome, MonthlyReport, RuleSetRow, TreasuryAuthorisation,
+};
 
 /// Alerts not yet closed or reported, highest score first.
 pub async fn open_alerts(app: &App, actor: &Actor) -> Result<Vec<AlertRow>> {
@@ -133,11 +135,106 @@ pub fn funds_decision(code: &str) -> Result<FundsDecision> {
     }
 }
 
-/// Decides what becomes of a held payment, once the alert itself is decided: released to its
-/// case, or returned to the payer.
-pub async fn decide_funds(app: &App, actor: &Actor, id: i64, decision: FundsDecision) -> Result<()> {
+/// Decides what becomes of held money, once the alert itself is decided: released to its
+/// case, or returned to the payer. Frozen funds (asset-freeze match, CMF L562-4) need a
+/// recorded Treasury authorisation and two members of compliance, unless two of them closed the
+/// alert as a false positive.
+pub async fn decide_funds(app: &App, actor: &Actor, id: i64, decision: FundsDecision) -> Result<FundsOutcome> {
     actor.require(Permission::ReviewAml)?;
-    Ok(recouvre_store::aml::decide_funds(app.store(), id, decision, &actor.login, app.now()).await?)
+    let rules = recouvre_store::aml::rules(app.store()).await?;
+    let hold_days = rules.report_hold_working_days;
+    Ok(recouvre_store::aml::decide_funds(app.store(), id, decision, hold_days, &actor.login, app.now()).await?)
+}
+
+/// Records TRACFIN's opposition to a reported operation (CMF L561-24), notified on
+/// `notified_on` (not in the future): the money is blocked ten jours ouvrables from it, or until
+/// `extended_until`, the date a judge's extension gives. Returns the last day blocked.
+pub async fn record_opposition(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    notified_on: Option<NaiveDate>,
+    extended_until: Option<NaiveDate>,
+) -> Result<NaiveDate> {
+    actor.require(Permission::ReviewAml)?;
+    let Some(notified_on) = notified_on else {
+        return Err(Error::invalid("notified_on", "required", "indiquez la date de la notification de TRACFIN"));
+    };
+    let notified_on = limits::past_date("notified_on", notified_on, app.today())?;
+    if let Some(until) = extended_until {
+        if until < notified_on {
+            return Err(Error::invalid(
+                "extended_until",
+                "before_notice",
+                "la prorogation ne peut finir avant la notification : vérifiez la date de l'ordonnance",
+            ));
+        }
+    }
+    Ok(recouvre_store::aml::record_opposition(app.store(), id, notified_on, extended_until, &actor.login, app.now())
+        .await?)
+}
+
+/// A Treasury (DG Trésor) authorisation to release frozen funds, as typed by compliance.
+#[derive(Clone, Debug, Default)]
+pub struct AuthorisationInput {
+    pub reference: String,
+    pub granted_on: Option<NaiveDate>,
+    pub scope: String,
+    pub document: String,
+}
+
+/// Records the Treasury's authorisation to release an alert's frozen funds (CMF L562-11):
+/// its reference, date, scope and the document received. Returns its id.
+pub async fn record_authorisation(app: &App, actor: &Actor, id: i64, input: &AuthorisationInput) -> Result<i64> {
+    actor.require(Permission::ReviewAml)?;
+    let required = |field: &'static str, value: &str, max: usize, what: &str| {
+        limits::required_text(field, value, max, false).map_err(|error| {
+            if error.code == "required" {
+                Error::invalid(field, "required", format!("indiquez {what} de l'autorisation du Trésor"))
+            } else {
+                error
+            }
+        })
+    };
+    let reference = required("reference", &input.reference, SHORT_TEXT_CHARS_MAX, "la référence")?;
+    let scope = required("scope", &input.scope, LONG_TEXT_CHARS_MAX, "le périmètre (montant, opérations)")?;
+    let document = required("document", &input.document, SHORT_TEXT_CHARS_MAX, "le document reçu")?;
+    let Some(granted_on) = input.granted_on else {
+        return Err(Error::invalid("granted_on", "required", "indiquez la date de l'autorisation du Trésor"));
+    };
+    let granted_on = limits::past_date("granted_on", granted_on, app.today())?;
+    let authorisation =
+        recouvre_store::aml::NewAuthorisation { reference: &reference, granted_on, scope: &scope, document: &document };
+    Ok(recouvre_store::aml::record_authorisation(app.store(), id, authorisation, &actor.login, app.now()).await?)
+}
+
+/// The declaration of frozen funds to the Treasury (amount, person, list entry, date).
+pub async fn freeze_declaration(app: &App, actor: &Actor, id: i64) -> Result<serde_json::Value> {
+    actor.require(Permission::ReviewAml)?;
+    Ok(recouvre_store::aml::freeze_declaration(app.store(), id).await?)
+}
+
+/// The versions of the vigilance rules, latest first: compliance only (no other role learns
+/// what is watched).
+pub async fn rule_sets(app: &App, actor: &Actor) -> Result<Vec<RuleSetRow>> {
+    actor.require(Permission::ReviewAml)?;
+    Ok(recouvre_store::aml::rule_sets(app.store()).await?)
+}
+
+/// Proposes a version of the vigilance rules (TOML, the layout of
+/// `crates/domain/data/aml_rules.toml`), validated; another member of compliance confirms it.
+pub async fn propose_rules(app: &App, actor: &Actor, text: &str) -> Result<i64> {
+    actor.require(Permission::ReviewAml)?;
+    let text = text.trim();
+    recouvre_domain::aml::AmlRules::from_toml(text)
+        .map_err(|error| Error::invalid("rules", "invalid_rules", error.to_string()))?;
+    Ok(recouvre_store::aml::propose_rules(app.store(), text, &actor.login, app.now()).await?)
+}
+
+/// Confirms a proposed version of the rules: in force for the next payments.
+pub async fn confirm_rules(app: &App, actor: &Actor, id: i64) -> Result<()> {
+    actor.require(Permission::ReviewAml)?;
+    Ok(recouvre_store::aml::confirm_rules(app.store(), id, &actor.login, app.now()).await?)
 }
 
 /// The content of a suspicious activity report, for the bank's reporting tool

@@ -107,8 +107,9 @@ pub async fn add_entry(app: &App, actor: &Actor, kind: &str, text: &str, replace
     if kind == "aml_rules" {
         recouvre_domain::aml::AmlRules::from_toml(text)
             .map_err(|error| Error::invalid("entry", "invalid_rules", error.to_string()))?;
-        recouvre_store::reference::add(app.store(), kind, text, &actor.login, now).await?;
-        tracing::info!(kind, by = %actor.login, "vigilance rules added");
+        // Compliance's own table, not the reference data every role reads.
+        recouvre_store::aml::enter_rules(app.store(), text, &actor.login, now).await?;
+        tracing::info!(kind, "vigilance rules added");
         return Ok(Added::AmlRules);
     }
     if !VALUE_KINDS.contains(&kind) {

@@ -98,6 +98,30 @@ pub struct AmlRules {
     /// Hold a flagged payment in the suspense account until compliance decides.
     #[serde(default)]
     pub hold_flagged_payments: bool,
+    /// With `hold_flagged_payments`, the combined score from which a flagged payment is held.
+    #[serde(default = "default_hold_score")]
+    pub hold_score: u8,
+    /// After a suspicious-activity report, held money stays held this many working days
+    /// whatever compliance decides: the bank's policy (time for TRACFIN to oppose), not the law.
+    #[serde(default = "default_report_hold_working_days")]
+    pub report_hold_working_days: u32,
+}
+
+fn default_report_hold_working_days() -> u32 {
+    2
+}
+
+/// The hold score of a rule set written before it existed: every flagged payment.
+fn default_hold_score() -> u8 {
+    1
+}
+
+impl AmlRules {
+    /// Whether a payment raising `alerts` is held until compliance decides (not counting a
+    /// sanctions match, which freezes whatever the rules say).
+    pub fn holds(&self, alerts: &[Alert]) -> bool {
+        self.hold_flagged_payments && !alerts.is_empty() && combined_score(alerts) >= self.hold_score
+    }
 }
 
 /// Score of each rule, 0–100.
@@ -232,6 +256,18 @@ impl AmlRules {
                     format!("le score doit être compris entre 0 et 100 (reçu {score})"),
                 ));
             }
+        }
+        if self.report_hold_working_days > 60 {
+            return Err(invalid(
+                "report_hold_working_days",
+                format!("au plus 60 jours ouvrés (reçu {})", self.report_hold_working_days),
+            ));
+        }
+        if !(1..=100).contains(&self.hold_score) {
+            return Err(invalid(
+                "hold_score",
+                format!("le seuil doit être compris entre 1 et 100 (reçu {})", self.hold_score),
+            ));
         }
         if !(1..=100).contains(&self.high_score) {
             return Err(invalid(
@@ -804,8 +840,8 @@ mod tests {
         assert_eq!((rules.window_days, rules.structuring_min_count, rules.several_payers_min), (30, 3, 3));
         assert_eq!(rules.home_country, "FR");
         assert!(!rules.high_risk_countries.is_empty());
-        assert!(!rules.hold_flagged_payments);
-        assert_eq!(rules.high_score, 70);
+        assert!(rules.hold_flagged_payments, "held by default (issue 19)");
+        assert_eq!((rules.high_score, rules.hold_score), (70, 70));
         assert!(RULE_CODES.iter().all(|code| rule_title(code).is_some()));
         assert_eq!(rules.scores.by_rule().map(|(code, _)| code), RULE_CODES);
     }
@@ -936,6 +972,25 @@ mod tests {
         assert!(fires("sudden_full_repayment", &settle, &silent));
         // Nothing owed: nothing to repay.
         assert!(!fires("sudden_full_repayment", &settle, &case("0", "0")));
+    }
+
+    /// Issue 19: by default, the sudden full repayment of an old quiet debt by an unrelated payer
+    /// from abroad (score 80) is held; the simple payment of a third party (40) is not.
+    #[test]
+    fn the_default_hold_score_holds_a_sudden_foreign_full_repayment_but_not_a_third_party_instalment() {
+        let rules = rules();
+        let quiet = case("5000.00", "0");
+        let foreign = payment("5000.00", "2026-03-01", "HANDELS GMBH", "DE89370400440532013000");
+        let alerts = evaluate(&rules, &foreign, &quiet);
+        assert_eq!(combined_score(&alerts), 80, "{:?}", rules_of(&alerts));
+        assert!(rules.holds(&alerts));
+        let instalment = payment("150.00", "2026-03-01", "DURAND JACQUES", "FR76 1111 2222 3333 4444 5555 666");
+        let alerts = evaluate(&rules, &instalment, &quiet);
+        assert_eq!(combined_score(&alerts), 40);
+        assert!(!rules.holds(&alerts));
+        let mut off = rules.clone();
+        off.hold_flagged_payments = false;
+        assert!(!off.holds(&evaluate(&off, &foreign, &quiet)));
     }
 
     #[test]

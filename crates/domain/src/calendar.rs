@@ -127,6 +127,39 @@ pub fn is_working_day(date: NaiveDate, region: Region) -> bool {
     !is_weekend(date) && public_holiday(date, region).is_none()
 }
 
+/// A « jour ouvrable »: any day but Sunday and the public holidays (the unit of CMF L561-24,
+/// TRACFIN's opposition; Saturdays count, unlike the working days of CPC art. 642).
+pub fn is_jour_ouvrable(date: NaiveDate, region: Region) -> bool {
+    date.weekday() != Weekday::Sun && public_holiday(date, region).is_none()
+}
+
+/// The last day of a period of `count` « jours ouvrables » counted from `from` (the day of the
+/// notice counts when it is itself a jour ouvrable, CMF L561-24 « à compter du jour d'émission »).
+pub fn add_jours_ouvrables(from: NaiveDate, count: u32, region: Region) -> NaiveDate {
+    let mut day = from;
+    let mut counted = u32::from(is_jour_ouvrable(from, region));
+    while counted < count {
+        // Invariant: only chrono's last representable day has no successor.
+        #[allow(clippy::expect_used)]
+        let next = day.succ_opt().expect("date within chrono's range");
+        day = next;
+        counted += u32::from(is_jour_ouvrable(day, region));
+    }
+    day
+}
+
+/// The `count`-th working day (CPC art. 642) after `from`, `from` excluded.
+pub fn add_working_days(from: NaiveDate, count: u32, region: Region) -> NaiveDate {
+    let mut day = from;
+    for _ in 0..count {
+        // Invariant: only chrono's last representable day has no successor.
+        #[allow(clippy::expect_used)]
+        let next = day.succ_opt().expect("date within chrono's range");
+        day = working_day_on_or_after(next, region);
+    }
+    day
+}
+
 /// The date itself if it is a working day, else the next working day (CPC art. 642).
 pub fn working_day_on_or_after(date: NaiveDate, region: Region) -> NaiveDate {
     let mut day = date;
@@ -250,6 +283,22 @@ pub const FRENCH_MONTH_NAMES: [&str; 12] = [
 
 #[cfg(test)]
 mod tests {
+    /// CMF L561-24: an opposition notified on Thursday 7 May 2026 blocks for ten jours ouvrables:
+    /// 8 May (holiday) and the Sundays do not count, the Saturdays do; Ascension (14 May) neither.
+    #[test]
+    fn ten_jours_ouvrables_skip_sundays_and_holidays_but_not_saturdays() {
+        let on = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+        // 7 (Thu), 9 (Sat), 11, 12, 13, 15, 16, 18, 19, 20.
+        assert_eq!(super::add_jours_ouvrables(on("2026-05-07"), 10, Region::General), on("2026-05-20"));
+        assert_eq!(
+            super::add_jours_ouvrables(on("2026-05-10"), 1, Region::General),
+            on("2026-05-11"),
+            "a Sunday notice"
+        );
+        // Working days: Friday 8 May is a holiday, then the weekend.
+        assert_eq!(super::add_working_days(on("2026-05-07"), 1, Region::General), on("2026-05-11"));
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -27,19 +27,122 @@ pub struct Payer {
     pub refund_to_other_account: bool,
 }
 
-/// The rules in force: the latest administrator's version (`reference_entries`, kind
-/// `aml_rules`, TOML text), else the embedded defaults.
+/// The rules in force: the latest confirmed version of compliance's own table
+/// (`aml_rule_sets`, TOML text), else the embedded defaults. The rules are not reference data:
+/// administrators and officers never read them (no tipping-off on what is watched).
 pub async fn rules(store: &Store) -> Result<AmlRules> {
-    let latest: Option<String> =
-        query_scalar("SELECT entry FROM reference_entries WHERE kind = 'aml_rules' ORDER BY id DESC LIMIT 1")
-            .fetch_optional(store)
-            .await?;
+    let latest: Option<String> = query_scalar(
+        "SELECT rules FROM aml_rule_sets WHERE confirmed_by IS NOT NULL ORDER BY confirmed_at DESC, id DESC LIMIT 1",
+    )
+    .fetch_optional(store)
+    .await?;
     match latest {
         None => Ok(AmlRules::embedded()),
         Some(text) => {
             AmlRules::from_toml(&text).map_err(|error| StoreError::Corrupt(format!("règles LCB-FT : {error}")))
         }
     }
+}
+
+/// A version of the vigilance rules, proposed by one member of compliance and in force once
+/// another confirms it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct RuleSetRow {
+    pub id: i64,
+    pub rules: String,
+    pub proposed_by: String,
+    pub proposed_at: DateTime<Utc>,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+/// Every version of the rules, latest first.
+pub async fn rule_sets(store: &Store) -> Result<Vec<RuleSetRow>> {
+    query_as(
+        "SELECT id, rules, proposed_by, proposed_at, confirmed_by, confirmed_at FROM aml_rule_sets ORDER BY id DESC",
+    )
+    .fetch_all(store)
+    .await
+}
+
+/// Proposes a version of the rules (validated by the caller); not in force until confirmed.
+pub async fn propose_rules(store: &Store, rules: &str, actor: &str, now: DateTime<Utc>) -> Result<i64> {
+    query_scalar("INSERT INTO aml_rule_sets (rules, proposed_by, proposed_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(rules)
+        .bind(actor)
+        .bind(now)
+        .fetch_one(store)
+        .await
+}
+
+/// Enters a version of the rules in force at once: the operator's command line (`recouvre
+/// reference add aml_rules`), which has no second person to ask.
+pub async fn enter_rules(store: &Store, rules: &str, actor: &str, now: DateTime<Utc>) -> Result<i64> {
+    query_scalar(
+        "INSERT INTO aml_rule_sets (rules, proposed_by, proposed_at, confirmed_by, confirmed_at) \
+         VALUES ($1, $2, $3, $2, $3) RETURNING id",
+    )
+    .bind(rules)
+    .bind(actor)
+    .bind(now)
+    .fetch_one(store)
+    .await
+}
+
+/// Confirms a proposed version: by another member of compliance than its author (four eyes).
+pub async fn confirm_rules(store: &Store, id: i64, actor: &str, now: DateTime<Utc>) -> Result<()> {
+    let row: Option<(String, Option<String>)> =
+        query_as("SELECT proposed_by, confirmed_by FROM aml_rule_sets WHERE id = $1")
+            .bind(id)
+            .fetch_optional(store)
+            .await?;
+    let Some((proposed_by, confirmed_by)) = row else {
+        return Err(StoreError::not_found(format!("version n° {id} des règles de vigilance")));
+    };
+    if confirmed_by.is_some() {
+        return Err(StoreError::conflict(
+            "already_decided",
+            format!("la version n° {id} des règles est déjà en vigueur"),
+        ));
+    }
+    if proposed_by == actor {
+        return Err(StoreError::refused(
+            "second_opinion_required",
+            "un autre membre de la conformité doit confirmer ces règles",
+        ));
+    }
+    let changed =
+        query("UPDATE aml_rule_sets SET confirmed_by = $2, confirmed_at = $3 WHERE id = $1 AND confirmed_by IS NULL")
+            .bind(id)
+            .bind(actor)
+            .bind(now)
+            .execute(store)
+            .await?
+            .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::conflict(
+            "already_decided",
+            format!("la version n° {id} des règles est déjà en vigueur"),
+        ));
+    }
+    Ok(())
+}
+
+/// The actor the case journal and the ledger name for what compliance does to a case: officers
+/// must not learn that compliance looked at it (CMF L561-18), so no login appears.
+pub const SYSTEM_COMPLIANCE: &str = "system:conformité";
+
+/// The logins of compliance's members (any state): their acts are shown as the system's to
+/// every other role.
+pub async fn compliance_logins(store: &Store) -> Result<std::collections::HashSet<String>> {
+    let logins: Vec<String> =
+        query_scalar("SELECT login FROM users WHERE role = 'compliance'").fetch_all(store).await?;
+    Ok(logins.into_iter().collect())
+}
+
+/// SQL condition: `column` is not the login of a member of compliance.
+pub(crate) fn not_compliance(column: &str) -> String {
+    format!("{column} NOT IN (SELECT u.login FROM users u WHERE u.role = 'compliance')")
 }
 
 /// What the vigilance rules and the sanctions list said of a payment about to be booked.
@@ -51,6 +154,19 @@ pub struct Screening {
     /// sanctions match always (CMF L562-4: funds of a listed person are frozen), any alert when
     /// the rules say `hold_flagged_payments`.
     pub hold: bool,
+    /// A sanctions / asset-freeze match: the money is frozen (CMF L562-4), not merely held.
+    pub frozen: bool,
+}
+
+impl Screening {
+    /// The status of the suspense item that keeps the money while compliance decides.
+    pub fn hold_status(&self) -> &'static str {
+        if self.frozen {
+            crate::suspense::AML_FROZEN
+        } else {
+            crate::suspense::AML_HOLD
+        }
+    }
 }
 
 /// The rules in force and the sanctions list in force, read once per import or booking.
@@ -174,31 +290,106 @@ impl Tx {
         if screening.alerts.is_empty() {
             return Ok(None);
         }
-        let score = recouvre_domain::aml::combined_score(&screening.alerts);
+        let flagged = Flagged {
+            case_id: payment.case_id,
+            payment_id,
+            received_on: payment.received_on,
+            alerts: &screening.alerts,
+            held_item_id,
+        };
+        Ok(Some(self.raise_or_join(&flagged, vigilance, now).await?))
+    }
+
+    /// Raises an alert on a flagged payment, or adds the payment to the open alert of the same
+    /// pattern: one debtor, one rule in common, within the rules' window (four split deposits
+    /// make one alert listing the four payments, not four alerts). Returns the alert's id.
+    pub(crate) async fn raise_or_join(
+        &mut self,
+        flagged: &Flagged<'_>,
+        vigilance: &Vigilance,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let window_start =
+            flagged.received_on - chrono::Duration::days(i64::from(vigilance.rules.window_days.max(1)) - 1);
+        let candidates: Vec<(i64, String)> = query_as(
+            "SELECT a.id, a.alerts FROM aml_alerts a JOIN payments_received p ON p.id = a.payment_id \
+             WHERE a.case_id = $1 AND a.status IN ('open', 'close_proposed') AND p.received_on >= $2 ORDER BY a.id",
+        )
+        .bind(flagged.case_id)
+        .bind(window_start)
+        .fetch_all(&mut *self)
+        .await?;
+        let rules: Vec<&str> = flagged.alerts.iter().map(|alert| alert.rule.as_str()).collect();
+        for (alert_id, text) in candidates {
+            let mut existing: Vec<recouvre_domain::aml::Alert> =
+                serde_json::from_str(&text).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+            if !existing.iter().any(|alert| rules.contains(&alert.rule.as_str())) {
+                continue;
+            }
+            for alert in flagged.alerts {
+                match existing.iter_mut().find(|known| known.rule == alert.rule) {
+                    // The latest facts of a rule already listed (the pattern's running totals).
+                    Some(known) => *known = alert.clone(),
+                    None => existing.push(alert.clone()),
+                }
+            }
+            let score = recouvre_domain::aml::combined_score(&existing);
+            query(
+                "UPDATE aml_alerts SET alerts = $2, score = $3, held_item_id = COALESCE(held_item_id, $4) WHERE id = $1",
+            )
+            .bind(alert_id)
+            .bind(crate::json_text(&existing))
+            .bind(i64::from(score))
+            .bind(flagged.held_item_id)
+            .execute(&mut *self)
+            .await?;
+            self.add_alert_payment(alert_id, flagged.payment_id, flagged.held_item_id).await?;
+            query(
+                "INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) \
+                 VALUES ($1, 'payment_added', $2, 'system:aml', $3)",
+            )
+            .bind(alert_id)
+            .bind(json!({"payment_id": flagged.payment_id, "score": score, "rules": rules, "held_item_id": flagged.held_item_id}).to_string())
+            .bind(now)
+            .execute(&mut *self)
+            .await?;
+            return Ok(alert_id);
+        }
+        let score = recouvre_domain::aml::combined_score(flagged.alerts);
         let alert_id: i64 = query_scalar(
             "INSERT INTO aml_alerts (case_id, payment_id, score, alerts, rules_version, status, visible_to_officers, \
              held_item_id, created_at) VALUES ($1, $2, $3, $4, $5, 'open', FALSE, $6, $7) RETURNING id",
         )
-        .bind(payment.case_id)
-        .bind(payment_id)
+        .bind(flagged.case_id)
+        .bind(flagged.payment_id)
         .bind(i64::from(score))
-        .bind(crate::json_text(&screening.alerts))
+        .bind(crate::json_text(&flagged.alerts))
         .bind(&vigilance.rules.version)
-        .bind(held_item_id)
+        .bind(flagged.held_item_id)
         .bind(now)
         .fetch_one(&mut *self)
         .await?;
-        let rules: Vec<&str> = screening.alerts.iter().map(|alert| alert.rule.as_str()).collect();
+        self.add_alert_payment(alert_id, flagged.payment_id, flagged.held_item_id).await?;
         query(
             "INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) \
              VALUES ($1, 'raised', $2, 'system:aml', $3)",
         )
         .bind(alert_id)
-        .bind(json!({"score": score, "rules": rules, "held_item_id": held_item_id}).to_string())
+        .bind(json!({"score": score, "rules": rules, "held_item_id": flagged.held_item_id}).to_string())
         .bind(now)
         .execute(&mut *self)
         .await?;
-        Ok(Some(alert_id))
+        Ok(alert_id)
+    }
+
+    async fn add_alert_payment(&mut self, alert_id: i64, payment_id: i64, held_item_id: Option<i64>) -> Result<()> {
+        query("INSERT INTO aml_alert_payments (alert_id, payment_id, held_item_id) VALUES ($1, $2, $3)")
+            .bind(alert_id)
+            .bind(payment_id)
+            .bind(held_item_id)
+            .execute(&mut *self)
+            .await?;
+        Ok(())
     }
 
     /// [`Tx::record_screening`] for many payments at once: the same rows, written by multi-row
@@ -235,44 +426,31 @@ impl Tx {
             .filter(|record| !record.screening.alerts.is_empty())
             .map(|record| (record, payment_ids[&record.transaction_id]))
             .collect();
-        if !flagged.is_empty() {
-            // (payment, alert)
-            let ids: Vec<(i64, i64)> = MultiRow::new(
-                "INSERT INTO aml_alerts (case_id, payment_id, score, alerts, rules_version, status, \
-                 visible_to_officers, held_item_id, created_at) ",
-                9,
-            )
-            .tail(" RETURNING payment_id, id")
-            .fetch_all(self, &flagged, |values, (record, payment_id)| {
-                values
-                    .push(record.case_id)
-                    .push(*payment_id)
-                    .push(i64::from(recouvre_domain::aml::combined_score(&record.screening.alerts)))
-                    .push(crate::json_text(&record.screening.alerts))
-                    .push(vigilance.rules.version.as_str())
-                    .push("open")
-                    .push(false)
-                    .push(record.held_item_id)
-                    .push(now);
-            })
-            .await?;
-            let alert_ids: HashMap<i64, i64> = ids.into_iter().collect();
-            MultiRow::new("INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) ", 5)
-                .execute(self, &flagged, |values, (record, payment_id)| {
-                    let score = recouvre_domain::aml::combined_score(&record.screening.alerts);
-                    let rules: Vec<&str> = record.screening.alerts.iter().map(|alert| alert.rule.as_str()).collect();
-                    values
-                        .push(alert_ids[payment_id])
-                        .push("raised")
-                        .push(json!({"score": score, "rules": rules, "held_item_id": record.held_item_id}).to_string())
-                        .push("system:aml")
-                        .push(now);
-                })
-                .await?;
+        // One by one, in the order screened: a payment may join the alert an earlier payment
+        // of the same statement raised (one alert per pattern).
+        for (record, payment_id) in flagged {
+            let flagged = Flagged {
+                case_id: record.case_id,
+                payment_id,
+                received_on: record.received_on,
+                alerts: &record.screening.alerts,
+                held_item_id: record.held_item_id,
+            };
+            self.raise_or_join(&flagged, vigilance, now).await?;
         }
         pending.clear();
         Ok(())
     }
+}
+
+/// A flagged payment, recorded, to raise an alert on or add to one.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Flagged<'a> {
+    pub case_id: i64,
+    pub payment_id: i64,
+    pub received_on: NaiveDate,
+    pub alerts: &'a [recouvre_domain::aml::Alert],
+    pub held_item_id: Option<i64>,
 }
 
 /// The facts of the payment being screened.
@@ -356,10 +534,9 @@ pub fn screen(
     }
     // A direct debit is pulled by the bank from the mandate's account: it is screened and
     // alerted, but not held (the collection was the bank's own act), unless the payer is listed.
-    let hold_by_rules =
-        vigilance.rules.hold_flagged_payments && payment.channel != recouvre_domain::aml::Channel::DirectDebit;
-    let hold = listed || (hold_by_rules && !alerts.is_empty());
-    Screening { alerts, hold }
+    let hold_by_rules = payment.channel != recouvre_domain::aml::Channel::DirectDebit && vigilance.rules.holds(&alerts);
+    let hold = listed || hold_by_rules;
+    Screening { alerts, hold, frozen: listed }
 }
 
 /// The rule code of a match on the sanctions / asset-freeze list.
@@ -412,11 +589,20 @@ pub struct AlertRow {
     pub held_item_id: Option<i64>,
     /// `released` (to the case) or `returned` (to the payer), once decided.
     pub funds_decision: Option<String>,
+    /// Frozen funds: who proposed their release (a second member of compliance confirms).
+    pub release_proposed_by: Option<String>,
+    /// The payments of the pattern (one debtor, one rule, one window) the alert groups.
+    pub payment_count: i64,
+    /// TRACFIN's opposition (CMF L561-24): notified on, blocking until (included).
+    pub opposition_on: Option<NaiveDate>,
+    pub opposition_until: Option<NaiveDate>,
 }
 
 const ALERT_SELECT: &str = "SELECT a.id, a.case_id, c.reference AS case_reference, a.score, a.alerts, a.rules_version, a.status, \
     a.assigned_to, a.close_proposed_by, a.close_reason, a.closed_by, a.sar_reference, a.sar_filed_on, a.visible_to_officers, \
-    p.amount_cents, p.received_on, p.payer_name, p.payer_iban, p.channel, a.held_item_id, a.funds_decision \
+    p.amount_cents, p.received_on, p.payer_name, p.payer_iban, p.channel, a.held_item_id, a.funds_decision, \
+    a.release_proposed_by, (SELECT COUNT(*) FROM aml_alert_payments ap WHERE ap.alert_id = a.id) AS payment_count, \
+    a.opposition_on, a.opposition_until \
     FROM aml_alerts a JOIN cases c ON c.id = a.case_id JOIN payments_received p ON p.id = a.payment_id";
 
 /// Alerts not yet closed or reported, highest score first.
@@ -430,7 +616,7 @@ pub async fn open_alerts(store: &Store) -> Result<Vec<AlertRow>> {
 pub async fn held_awaiting_decision(store: &Store) -> Result<Vec<AlertRow>> {
     let sql = format!(
         "{ALERT_SELECT} WHERE a.held_item_id IS NOT NULL AND a.funds_decision IS NULL \
-         AND a.status IN ('closed', 'reported') ORDER BY a.id"
+         AND (a.status IN ('closed', 'reported') OR a.release_proposed_by IS NOT NULL) ORDER BY a.id"
     );
     let rows = query_as(&sql).fetch_all(store).await?;
     Ok(rows)
@@ -608,25 +794,176 @@ pub enum FundsDecision {
     Return,
 }
 
-/// Decides what becomes of a held payment, once the alert itself is decided (closed, or reported
+/// What a decision on held money did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FundsOutcome {
+    /// Released to the case or returned to the payer.
+    Done,
+    /// Frozen funds: the release is proposed, and done once another member of compliance confirms.
+    AwaitingSecondOpinion,
+}
+
+/// A Treasury (DG Trésor) authorisation to release frozen funds (CMF L562-11), as compliance
+/// records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct TreasuryAuthorisation {
+    pub id: i64,
+    pub alert_id: i64,
+    pub reference: String,
+    pub granted_on: NaiveDate,
+    pub scope: String,
+    pub document: String,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// What compliance records of a Treasury authorisation.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAuthorisation<'a> {
+    pub reference: &'a str,
+    pub granted_on: NaiveDate,
+    pub scope: &'a str,
+    pub document: &'a str,
+}
+
+/// Records the Treasury's authorisation to release the frozen funds of an alert.
+pub async fn record_authorisation(
+    store: &Store,
+    alert_id: i64,
+    authorisation: NewAuthorisation<'_>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    alert(store, alert_id).await?;
+    let id: i64 = query_scalar(
+        "INSERT INTO aml_treasury_authorisations (alert_id, reference, granted_on, scope, document, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(alert_id)
+    .bind(authorisation.reference)
+    .bind(authorisation.granted_on)
+    .bind(authorisation.scope)
+    .bind(authorisation.document)
+    .bind(actor)
+    .bind(now)
+    .fetch_one(store)
+    .await?;
+    record(
+        store,
+        alert_id,
+        "treasury_authorisation",
+        json!({"id": id, "reference": authorisation.reference, "granted_on": authorisation.granted_on}),
+        actor,
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The Treasury authorisations recorded for an alert, oldest first.
+pub async fn authorisations(store: &Store, alert_id: i64) -> Result<Vec<TreasuryAuthorisation>> {
+    query_as(
+        "SELECT id, alert_id, reference, granted_on, scope, document, recorded_by, recorded_at \
+         FROM aml_treasury_authorisations WHERE alert_id = $1 ORDER BY id",
+    )
+    .bind(alert_id)
+    .fetch_all(store)
+    .await
+}
+
+/// The suspense items keeping the payments of an alert: (item id, status).
+async fn held_items(store: &Store, alert_id: i64) -> Result<Vec<(i64, String)>> {
+    query_as(
+        "SELECT s.id, s.status FROM aml_alert_payments ap JOIN suspense_items s ON s.id = ap.held_item_id \
+         WHERE ap.alert_id = $1 ORDER BY s.id",
+    )
+    .bind(alert_id)
+    .fetch_all(store)
+    .await
+}
+
+/// Decides what becomes of held money, once the alert itself is decided (closed, or reported
 /// to TRACFIN: compliance then waits for any opposition, CMF L561-24, before acting). One
-/// transaction: the alert, the suspense item and the ledger move together.
+/// transaction: the alert, the suspense items and the ledger move together.
+///
+/// Frozen funds (a sanctions match, CMF L562-4) are never returned, and are released only on
+/// a recorded Treasury authorisation, proposed by one member of compliance and confirmed by
+/// another — unless two of them closed the alert as a false positive, the money then being an
+/// ordinary payment.
+///
+/// Released money reaches its case exactly as a suspense item assigned later does, with the
+/// system as actor: the case journal names no member of compliance (CMF L561-18).
 pub async fn decide_funds(
     store: &Store,
     alert_id: i64,
     decision: FundsDecision,
+    report_hold_working_days: u32,
     actor: &str,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<FundsOutcome> {
     let row = alert(store, alert_id).await?;
-    let Some(item_id) = row.held_item_id else {
+    let tracfin = tracfin_block(&row, report_hold_working_days, recouvre_domain::business_date::paris_date(now));
+    let items = held_items(store, alert_id).await?;
+    if items.is_empty() {
         return Err(StoreError::refused("no_funds_held", format!("l'alerte n° {alert_id} ne retient aucun paiement")));
-    };
-    if !matches!(row.status.as_str(), "closed" | "reported") {
+    }
+    let frozen = items.iter().any(|(_, status)| status == crate::suspense::AML_FROZEN);
+    // A false positive closed by two members of compliance (a sanctions match always scores
+    // the maximum, so its closing always took two): the money is an ordinary payment.
+    let false_positive = row.status == "closed";
+    let by_treasury = frozen && !false_positive;
+    if by_treasury {
+        if decision == FundsDecision::Return {
+            return Err(StoreError::refused(
+                "funds_frozen",
+                "fonds gelés (CMF L562-4) : ils ne peuvent être restitués ; seul le Trésor autorise leur déblocage",
+            ));
+        }
+        if authorisations(store, alert_id).await?.is_empty() {
+            return Err(StoreError::refused(
+                "treasury_authorisation_required",
+                "fonds gelés (CMF L562-4) : enregistrez d'abord l'autorisation de déblocage du Trésor \
+                 (référence, date, périmètre, document)",
+            ));
+        }
+        tracfin?;
+        if row.funds_decision.is_none() {
+            match row.release_proposed_by.as_deref() {
+                None => {
+                    let proposed = query(
+                        "UPDATE aml_alerts SET release_proposed_by = $2 WHERE id = $1 AND release_proposed_by IS NULL \
+                         AND funds_decision IS NULL",
+                    )
+                    .bind(alert_id)
+                    .bind(actor)
+                    .execute(store)
+                    .await?;
+                    if proposed.rows_affected() == 0 {
+                        return Err(StoreError::conflict(
+                            "already_decided",
+                            format!("le déblocage des fonds de l'alerte n° {alert_id} est déjà proposé"),
+                        ));
+                    }
+                    record(store, alert_id, "release_proposed", json!({}), actor, now).await?;
+                    return Ok(FundsOutcome::AwaitingSecondOpinion);
+                }
+                Some(proposer) if proposer == actor => {
+                    return Err(StoreError::refused(
+                        "second_opinion_required",
+                        "fonds gelés : un autre membre de la conformité doit confirmer le déblocage",
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+    } else if !matches!(row.status.as_str(), "closed" | "reported") {
         return Err(StoreError::refused(
             "alert_undecided",
             "décidez d'abord de l'alerte (classement ou déclaration de soupçon), puis du sort des fonds",
         ));
+    } else {
+        tracfin?;
     }
     let code = match decision {
         FundsDecision::Release => "released",
@@ -644,63 +981,197 @@ pub async fn decide_funds(
             format!("le sort des fonds de l'alerte n° {alert_id} est déjà décidé"),
         ));
     }
+    if by_treasury {
+        // The Treasury's authorisation decides the alert too.
+        query(
+            "UPDATE aml_alerts SET status = 'closed', closed_by = $2, closed_at = $3, \
+             close_reason = COALESCE(close_reason || ' / ', '') || 'déblocage autorisé par le Trésor' \
+             WHERE id = $1 AND status IN ('open', 'close_proposed')",
+        )
+        .bind(alert_id)
+        .bind(actor)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+    }
     let status = match decision {
         FundsDecision::Release => "assigned",
         FundsDecision::Return => "returned",
     };
-    let item: Option<(i64, NaiveDate, Option<String>)> = query_as(
-        "UPDATE suspense_items SET status = $2, case_id = $3, resolved_by = $4, resolved_at = $5 \
-         WHERE id = $1 AND status = 'aml_hold' RETURNING amount_cents, received_on, reference",
-    )
-    .bind(item_id)
-    .bind(status)
-    .bind(row.case_id)
-    .bind(actor)
-    .bind(now)
-    .fetch_optional(&mut tx)
-    .await?;
-    let Some((amount_cents, received_on, reference)) = item else {
-        return Err(StoreError::Corrupt(format!("l'élément n° {item_id} n'est plus retenu")));
-    };
-    let amount = Money::from_cents(amount_cents);
-    match decision {
-        FundsDecision::Release => {
-            let clearing = Clearing {
-                item_id,
-                case_id: row.case_id,
-                amount,
-                received_on,
-                reference: reference.as_deref(),
-                actor,
-                now,
-            };
-            tx.clear_to_case(clearing).await?;
-        }
-        FundsDecision::Return => {
-            let note = format!("retour instance n° {item_id}");
-            let transaction =
-                crate::suspense::release_transaction(amount, recouvre_domain::ledger::TransactionKind::Refund)?;
-            tx.book(Booking {
-                case_id: None,
-                transaction: &transaction,
-                booked_on: recouvre_domain::business_date::paris_date(now),
-                reference: &note,
-                reverses: None,
-                actor,
-                now,
-            })
-            .await?;
+    let mut total = Money::ZERO;
+    for (item_id, _) in &items {
+        let item_id = *item_id;
+        let item: Option<(i64, NaiveDate, Option<String>)> = query_as(
+            "UPDATE suspense_items SET status = $2, case_id = $3, resolved_by = $4, resolved_at = $5 \
+             WHERE id = $1 AND status IN ('aml_hold', 'aml_frozen') RETURNING amount_cents, received_on, reference",
+        )
+        .bind(item_id)
+        .bind(status)
+        .bind(row.case_id)
+        .bind(SYSTEM_COMPLIANCE)
+        .bind(now)
+        .fetch_optional(&mut tx)
+        .await?;
+        let Some((amount_cents, received_on, reference)) = item else {
+            return Err(StoreError::Corrupt(format!("l'élément n° {item_id} n'est plus retenu")));
+        };
+        let amount = Money::from_cents(amount_cents);
+        total += amount;
+        match decision {
+            FundsDecision::Release => {
+                let clearing = Clearing {
+                    item_id,
+                    case_id: row.case_id,
+                    amount,
+                    received_on,
+                    reference: reference.as_deref(),
+                    actor: SYSTEM_COMPLIANCE,
+                    now,
+                };
+                tx.clear_to_case(clearing).await?;
+            }
+            FundsDecision::Return => {
+                let note = format!("retour instance n° {item_id}");
+                let transaction =
+                    crate::suspense::release_transaction(amount, recouvre_domain::ledger::TransactionKind::Refund)?;
+                tx.book(Booking {
+                    case_id: None,
+                    transaction: &transaction,
+                    booked_on: recouvre_domain::business_date::paris_date(now),
+                    reference: &note,
+                    reverses: None,
+                    actor: SYSTEM_COMPLIANCE,
+                    now,
+                })
+                .await?;
+            }
         }
     }
+    let item_ids: Vec<i64> = items.iter().map(|(id, _)| *id).collect();
     query("INSERT INTO aml_alert_events (alert_id, kind, payload, actor, at) VALUES ($1, 'funds', $2, $3, $4)")
         .bind(alert_id)
-        .bind(json!({"decision": code, "suspense_item": item_id, "amount": amount}).to_string())
+        .bind(json!({"decision": code, "suspense_items": item_ids, "amount": total}).to_string())
         .bind(actor)
         .bind(now)
         .execute(&mut tx)
         .await?;
     tx.commit().await?;
+    Ok(FundsOutcome::Done)
+}
+
+/// Whether a report to TRACFIN still blocks the money on `today`: the bank's period after the
+/// report (a policy value of the rules), then TRACFIN's opposition (CMF L561-24).
+fn tracfin_block(row: &AlertRow, report_hold_working_days: u32, today: NaiveDate) -> Result<()> {
+    let french = |day: NaiveDate| day.format("%d/%m/%Y").to_string();
+    if let Some(filed_on) = row.sar_filed_on {
+        let until = recouvre_domain::calendar::add_working_days(
+            filed_on,
+            report_hold_working_days,
+            recouvre_domain::calendar::Region::General,
+        );
+        if today < until {
+            return Err(StoreError::refused(
+                "report_hold_period",
+                format!(
+                    "déclaration de soupçon du {} : selon la politique de la banque, les fonds restent retenus \
+                     jusqu'au {} ; décidez-en à partir de cette date",
+                    french(filed_on),
+                    french(until)
+                ),
+            ));
+        }
+    }
+    if let Some(until) = row.opposition_until.filter(|until| today <= *until) {
+        return Err(StoreError::refused(
+            "tracfin_opposition",
+            format!("opposition de TRACFIN (CMF L561-24) : l'opération est bloquée jusqu'au {} inclus", french(until)),
+        ));
+    }
     Ok(())
+}
+
+/// Records TRACFIN's opposition to a reported operation (CMF L561-24), notified on
+/// `notified_on`: the money is blocked for ten jours ouvrables from that day, or until the date
+/// of the judge's extension. Returns the last day blocked.
+pub async fn record_opposition(
+    store: &Store,
+    alert_id: i64,
+    notified_on: NaiveDate,
+    extended_until: Option<NaiveDate>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<NaiveDate> {
+    let row = alert(store, alert_id).await?;
+    if row.status != "reported" {
+        return Err(StoreError::refused(
+            "not_reported",
+            "TRACFIN ne s'oppose qu'à une opération déclarée : enregistrez d'abord la déclaration de soupçon",
+        ));
+    }
+    let until = extended_until.unwrap_or_else(|| {
+        recouvre_domain::calendar::add_jours_ouvrables(
+            notified_on,
+            OPPOSITION_JOURS_OUVRABLES,
+            recouvre_domain::calendar::Region::General,
+        )
+    });
+    query("UPDATE aml_alerts SET opposition_on = $2, opposition_until = $3 WHERE id = $1")
+        .bind(alert_id)
+        .bind(notified_on)
+        .bind(until)
+        .execute(store)
+        .await?;
+    record(
+        store,
+        alert_id,
+        "opposition",
+        json!({"notified_on": notified_on, "extended_until": extended_until, "until": until}),
+        actor,
+        now,
+    )
+    .await?;
+    Ok(until)
+}
+
+/// CMF L561-24: TRACFIN's opposition postpones the operation by ten jours ouvrables.
+pub const OPPOSITION_JOURS_OUVRABLES: u32 = 10;
+
+/// The declaration of frozen funds to the Treasury (CMF L562-4 and following, R562-3): the
+/// amount frozen, the person, the list entry matched, the date of the freeze.
+pub async fn freeze_declaration(store: &Store, alert_id: i64) -> Result<serde_json::Value> {
+    let row = alert(store, alert_id).await?;
+    /// (suspense item, received on, amount in cents, payer name, payer IBAN, status)
+    type FrozenRow = (i64, NaiveDate, i64, Option<String>, Option<String>, String);
+    let frozen: Vec<FrozenRow> = query_as(
+        "SELECT s.id, s.received_on, s.amount_cents, s.payer_name, s.payer_iban, s.status \
+         FROM aml_alert_payments ap JOIN suspense_items s ON s.id = ap.held_item_id \
+         WHERE ap.alert_id = $1 ORDER BY s.id",
+    )
+    .bind(alert_id)
+    .fetch_all(store)
+    .await?;
+    let alerts: Vec<recouvre_domain::aml::Alert> =
+        serde_json::from_str(&row.alerts).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+    let Some(matched) = alerts.iter().find(|alert| alert.rule == SANCTIONS_RULE) else {
+        return Err(StoreError::refused(
+            "not_a_freeze",
+            format!("l'alerte n° {alert_id} n'est pas une correspondance avec une liste de gel"),
+        ));
+    };
+    let amount: i64 = frozen.iter().map(|item| item.2).sum();
+    Ok(json!({
+        "format": "recouvre-gel/1",
+        "alert_id": row.id,
+        "case_reference": row.case_reference,
+        "person": {"name": row.payer_name, "iban": row.payer_iban},
+        "list_entry": matched.facts.get("match"),
+        "amount": Money::from_cents(amount),
+        "frozen_on": frozen.iter().map(|item| item.1).min().unwrap_or(row.received_on),
+        "payments": frozen.iter().map(|(id, on, cents, name, iban, status)| json!({
+            "suspense_item": id, "received_on": on, "amount": Money::from_cents(*cents),
+            "payer_name": name, "payer_iban": iban, "still_frozen": status == crate::suspense::AML_FROZEN,
+        })).collect::<Vec<_>>(),
+    }))
 }
 
 /// Lets officers see (or no longer see) that a case is under review.
@@ -781,6 +1252,8 @@ pub async fn report_export(store: &Store, alert_id: i64) -> Result<serde_json::V
         "status": row.status,
         "sar_reference": row.sar_reference,
         "sar_filed_on": row.sar_filed_on,
+        "payments_in_alert": row.payment_count,
+        "opposition": {"notified_on": row.opposition_on, "blocked_until": row.opposition_until},
     }))
 }
 

@@ -603,6 +603,8 @@ fn filter_conditions(filter: &CaseFilter) -> (Vec<String>, Vec<Bind>) {
         }
         if let Some(actor) = &filter.actor {
             push(&mut parts, "e.actor = ?", Bind::Text(actor.clone()), &mut binds);
+            // Compliance's members are in no actor filter (CMF L561-18).
+            parts.push(crate::aml::not_compliance("e.actor"));
         }
         conditions.push(format!("c.id IN (SELECT e.case_id FROM case_events e WHERE {})", parts.join(" AND ")));
     }

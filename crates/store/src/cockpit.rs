@@ -131,9 +131,11 @@ pub async fn cockpit(store: &Store, today: NaiveDate, now: DateTime<Utc>) -> Res
             query_as("SELECT received_on, amount_cents FROM suspense_items WHERE status = 'open' ORDER BY received_on")
                 .fetch_all(store)
                 .await?;
-        let events: Vec<(String, DateTime<Utc>)> = query_as(
-            "SELECT actor, recorded_at FROM case_events WHERE recorded_at >= $1 AND actor NOT LIKE 'system:%'",
-        )
+        // Compliance's members are absent from the activity (CMF L561-18).
+        let events: Vec<(String, DateTime<Utc>)> = query_as(format!(
+            "SELECT actor, recorded_at FROM case_events WHERE recorded_at >= $1 AND actor NOT LIKE 'system:%' AND {}",
+            crate::aml::not_compliance("actor")
+        ))
         .bind(since)
         .fetch_all(store)
         .await?;

@@ -35,6 +35,9 @@ pub struct ControlReport {
     pub unapproved_write_offs: Vec<UnapprovedWriteOff>,
     /// Payments booked on a case after its closing date: (transaction, case, booked on).
     pub payments_after_closure: Vec<(i64, i64, NaiveDate)>,
+    /// Money held or frozen for compliance, as one opaque amount (no case, no payer): for
+    /// accounting control only, so that the bank account reconciles (CMF L561-18).
+    pub compliance_pending: Money,
 }
 
 impl ControlReport {
@@ -107,7 +110,15 @@ pub async fn control_report(store: &Store, as_of: NaiveDate) -> Result<ControlRe
     .bind(as_of)
     .fetch_all(store)
     .await?;
-    Ok(ControlReport { as_of, suspense_by_age, ledger, unapproved_write_offs, payments_after_closure })
+    let compliance_pending = crate::suspense::compliance_balance(store).await?;
+    Ok(ControlReport {
+        as_of,
+        suspense_by_age,
+        ledger,
+        unapproved_write_offs,
+        payments_after_closure,
+        compliance_pending,
+    })
 }
 
 /// Money in from statements against what was booked, over a period (import dates).

@@ -21,7 +21,7 @@ use crate::closure::{LateArrival, LateRoute};
 use crate::db::{query, query_as, query_scalar};
 use crate::journal::CaseEvent;
 use crate::ledger::{posting_summary, refused_by_ledger, Booked, Booking, Entry};
-use crate::suspense::{Clearing, Held, AML_HOLD};
+use crate::suspense::{Clearing, Held};
 use crate::{Result, Store, StoreError};
 
 /// Books a payment received for a case (by hand, a direct debit, or a matched statement
@@ -111,7 +111,7 @@ pub async fn book_payment_from(
             source_key: &source_key,
         };
         let (item_id, transaction_id) = tx
-            .hold(&held, AML_HOLD, actor, now)
+            .hold(&held, screening.hold_status(), actor, now)
             .await?
             .ok_or_else(|| StoreError::conflict("already_booked", "ce paiement est déjà enregistré"))?;
         let record = ScreeningRecord {
@@ -213,7 +213,7 @@ pub async fn assign_suspense(
     let version = if screening.hold {
         query("UPDATE suspense_items SET status = $2 WHERE id = $1")
             .bind(item_id)
-            .bind(AML_HOLD)
+            .bind(screening.hold_status())
             .execute(&mut tx)
             .await?;
         let note = format!("instance n° {item_id}");

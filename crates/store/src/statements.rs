@@ -358,6 +358,8 @@ impl Tx {
                     outcome.flagged +=
                         u64::from(screening.as_ref().is_some_and(|screening| !screening.alerts.is_empty()));
                     let held_by_compliance = screening.as_ref().is_some_and(|screening| screening.hold);
+                    let hold_status =
+                        screening.as_ref().map_or(crate::suspense::AML_HOLD, crate::aml::Screening::hold_status);
                     let late = if held_by_compliance {
                         None
                     } else {
@@ -406,14 +408,14 @@ impl Tx {
                                 source_key: &credit.key,
                             };
                             let (item_id, transaction_id) =
-                                self.hold(&held, crate::suspense::AML_HOLD, actor, now).await?.ok_or_else(|| {
+                                self.hold(&held, hold_status, actor, now).await?.ok_or_else(|| {
                                     StoreError::conflict(
                                         "already_held",
                                         format!("{file_name}, ligne {} : déjà en instance", credit.line),
                                     )
                                 })?;
-                            outcome.suspense += 1;
-                            outcome.suspense_amount += credit.amount;
+                            // Not in the import's suspense totals: held money appears in no total
+                            // an officer or a team lead reads (CMF L561-18).
                             outcome.credits.push((
                                 credit.line,
                                 CreditOutcome::Suspense { item_id, reason, suggested_case_id: Some(case_id) },

@@ -136,6 +136,10 @@ pub(crate) struct Clearing<'a> {
 /// Status of a suspense item held for compliance (AML/CFT): not in the officers' queue.
 pub const AML_HOLD: &str = "aml_hold";
 
+/// Status of a suspense item frozen because its payer matched the asset-freeze list (CMF
+/// L562-4): released only on the Treasury's authorisation, never returned.
+pub const AML_FROZEN: &str = "aml_frozen";
+
 /// Holds money in suspense in its own transaction (a payment booked by hand without a case).
 pub async fn hold_one(store: &Store, held: &Held<'_>, actor: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
     let mut tx = store.begin().await?;
@@ -195,8 +199,16 @@ pub async fn item(store: &Store, id: i64) -> Result<SuspenseItem> {
     row.ok_or_else(|| StoreError::not_found(format!("élément n° {id} du compte d'instance")))
 }
 
-/// Total held in suspense (the case-less ledger's suspense balance, as a positive amount).
+/// Total in suspense as the officers know it: the case-less ledger's suspense balance (as a
+/// positive amount) without the money held or frozen for compliance, which no officer, team
+/// lead or committee member may learn of (CMF L561-18).
 pub async fn balance(store: &Store) -> Result<Money> {
+    Ok(ledger_balance(store).await? - compliance_balance(store).await?)
+}
+
+/// The whole suspense balance of the ledger, held money included: accounting control's
+/// reconciliation with the bank account.
+pub async fn ledger_balance(store: &Store) -> Result<Money> {
     let cents: i64 = query_scalar(
         "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger_postings \
          WHERE case_id IS NULL AND account = 'suspense'",
@@ -204,6 +216,17 @@ pub async fn balance(store: &Store) -> Result<Money> {
     .fetch_one(store)
     .await?;
     Ok(Money::from_cents(-cents))
+}
+
+/// Money held or frozen for compliance: shown to accounting control as one opaque line
+/// « sommes en attente (conformité) », with no case or payer.
+pub async fn compliance_balance(store: &Store) -> Result<Money> {
+    let cents: i64 = query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM suspense_items WHERE status IN ('aml_hold', 'aml_frozen')",
+    )
+    .fetch_one(store)
+    .await?;
+    Ok(Money::from_cents(cents))
 }
 
 /// Moves the money out of the suspense ledger (Debit Suspense, Credit BankReceipts). The two

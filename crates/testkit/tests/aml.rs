@@ -71,11 +71,17 @@ async fn a_sudden_repayment_by_third_parties_raises_an_alert_only_compliance_see
         .json()
         .await
         .unwrap();
-    // The money is booked: the debt is repaid.
-    assert_eq!(imported["booked"], 3, "{imported}");
+    // The first two are booked; the third, which repays the old debt in full from abroad
+    // (score 80), is held by default (issue 19) and counted in no total of the answer.
+    assert_eq!(imported["booked"], 2, "{imported}");
+    assert_eq!(
+        (imported["suspense"].as_u64(), imported["suspense_amount"].as_str()),
+        (Some(0), Some("0.00")),
+        "{imported}"
+    );
     assert!(imported.get("flagged").is_none(), "the import answer says nothing of AML: {imported}");
     let case = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap();
-    assert_eq!(case.breakdown.total(), recouvre_domain::Money::ZERO);
+    assert_eq!(case.breakdown.total(), recouvre_domain::Money::euros(3_000));
     // Compliance sees alerts with the rules that fired.
     let alerts: Value = reqwest::Client::new()
         .get(app.url("/api/v1/aml/alerts"))
@@ -318,12 +324,24 @@ async fn a_listed_payer_is_matched_despite_accents_and_order_and_the_payment_is_
         .await
         .unwrap();
     assert_eq!(reported.status(), StatusCode::NO_CONTENT);
-    assert_eq!(funds("release").await.unwrap().status(), StatusCode::NO_CONTENT);
-    assert_eq!(funds("return").await.unwrap().status(), StatusCode::CONFLICT, "decided once");
+    // Frozen (CMF L562-4): reported or not, no release without the Treasury's authorisation, and
+    // never returned to the listed payer.
+    let code = |response: reqwest::Response| async move {
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        (status, body["code"].as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(
+        code(funds("release").await.unwrap()).await,
+        (StatusCode::CONFLICT, "treasury_authorisation_required".to_string())
+    );
+    assert_eq!(code(funds("return").await.unwrap()).await, (StatusCode::CONFLICT, "funds_frozen".to_string()));
     let case = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap();
-    assert_eq!(case.breakdown.total(), recouvre_domain::Money::euros(1_500));
-    assert!(recouvre_store::ledger::check(&app.db.store).await.unwrap().is_clean());
-    assert_eq!(recouvre_store::suspense::balance(&app.db.store).await.unwrap(), recouvre_domain::Money::ZERO);
+    assert_eq!(case.breakdown.total(), recouvre_domain::Money::euros(2_000), "still frozen");
+    assert_eq!(
+        recouvre_store::suspense::compliance_balance(&app.db.store).await.unwrap(),
+        recouvre_domain::Money::euros(500)
+    );
 }
 
 /// With `hold_flagged_payments`, any flagged payment waits in suspense; a cash payment entered
@@ -338,9 +356,8 @@ async fn with_the_hold_option_a_flagged_payment_waits_and_can_be_returned() {
     recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
         .await
         .unwrap();
-    let rules = include_str!("../../domain/data/aml_rules.toml")
-        .replace("hold_flagged_payments = false", "hold_flagged_payments = true");
-    recouvre_store::reference::add(&app.db.store, "aml_rules", &rules, "admin", Utc::now()).await.unwrap();
+    let rules = include_str!("../../domain/data/aml_rules.toml").replace("hold_score = 70", "hold_score = 1");
+    recouvre_store::aml::enter_rules(&app.db.store, &rules, "admin", Utc::now()).await.unwrap();
     let version = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().version;
     let pay = |cash: bool, reference: &'static str| {
         reqwest::Client::new()
@@ -399,9 +416,8 @@ async fn compliance_decisions_refuse_bad_input_with_400_naming_the_field() {
     recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
         .await
         .unwrap();
-    let rules = include_str!("../../domain/data/aml_rules.toml")
-        .replace("hold_flagged_payments = false", "hold_flagged_payments = true");
-    recouvre_store::reference::add(&app.db.store, "aml_rules", &rules, "admin", Utc::now()).await.unwrap();
+    let rules = include_str!("../../domain/data/aml_rules.toml").replace("hold_score = 70", "hold_score = 1");
+    recouvre_store::aml::enter_rules(&app.db.store, &rules, "admin", Utc::now()).await.unwrap();
     let version = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().version;
     let paid = reqwest::Client::new()
         .post(app.url("/api/v1/cases/1/payments"))
@@ -489,4 +505,401 @@ async fn compliance_decisions_refuse_bad_input_with_400_naming_the_field() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "dated today when no date is given");
     let alert = recouvre_store::aml::alert(&app.db.store, id).await.unwrap();
     assert_eq!((alert.status.as_str(), alert.sar_filed_on), ("reported", Some(today())));
+}
+
+/// Issue 19: a payer on the asset-freeze list. The money is frozen, out of every total an
+/// officer reads; the declaration to the Treasury is prepared; only a recorded Treasury
+/// authorisation releases it, proposed by one member of compliance and confirmed by another;
+/// the released money reaches the case as the system's act, naming no member of compliance.
+#[tokio::test]
+async fn frozen_funds_are_released_only_on_a_treasury_authorisation_by_two_compliance_officers() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let compliance = app.db.user("nadia", Role::Compliance, PASSWORD).await;
+    let second = app.db.user("paul", Role::Compliance, PASSWORD).await;
+    let (officer_token, nadia, paul) =
+        (app.db.token(officer).await, app.db.token(compliance).await, app.db.token(second).await);
+    let file = format!("{HEADER}\nC7;Dupont;Jean;1 rue;69001;Lyon;overdraft;00077;2000.00;{};1900.00\n", today());
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    let list = "id;name;aliases;birth_date;country;source\n\
+                FR-2;Hélène DESCHAMPS-MOREAU;;1975-11-30;FR;Registre national des gels\n";
+    let loaded = reqwest::Client::new()
+        .post(app.url("/api/v1/aml/sanctions?file_name=gel.csv"))
+        .bearer_auth(&nadia)
+        .header("content-type", "text/csv")
+        .body(list)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(loaded.status(), StatusCode::CREATED);
+    let officer_page = app.login("camille", PASSWORD).await;
+    let suspense_page = officer_page.get(app.url("/instance")).send().await.unwrap().text().await.unwrap();
+    let rf = rf_reference("CTX-0000001");
+    let statement = camt053(
+        "GEL-1",
+        today(),
+        &[StatementCredit {
+            amount: "500.00",
+            payer_name: "MOREAU DESCHAMPS HELENE",
+            payer_iban: "FR7630006000011234567890189",
+            rf_reference: Some(&rf),
+            free_text: None,
+            bank_reference: "G1",
+        }],
+    );
+    recouvre_testkit::import_statement(&app.db.store, "s.xml", statement.as_bytes(), "system:test").await.unwrap();
+    // The officer's suspense page is the same as before the money came: no total counts it.
+    let after = officer_page.get(app.url("/instance")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(after, suspense_page, "held money leaves no trace on the officers' suspense page");
+    assert!(after.contains("0,00"), "{after}");
+    assert_eq!(recouvre_store::suspense::balance(&app.db.store).await.unwrap(), recouvre_domain::Money::ZERO);
+    // Accounting control sees one opaque line, so the bank account reconciles; a team lead does not.
+    app.db.user("alice", Role::AccountingControl, PASSWORD).await;
+    app.db.user("sophie", Role::TeamLead, PASSWORD).await;
+    let controls =
+        app.login("alice", PASSWORD).await.get(app.url("/controles")).send().await.unwrap().text().await.unwrap();
+    let line = format!(
+        "Sommes en attente (conformité)</td><td class=\"num\">{}",
+        recouvre_domain::Money::euros(500).to_french()
+    );
+    assert!(controls.contains(&line), "{controls}");
+    assert!(!controls.contains("MOREAU") && !controls.contains("CTX-"), "no payer, no case");
+    let lead =
+        app.login("sophie", PASSWORD).await.get(app.url("/controles")).send().await.unwrap().text().await.unwrap();
+    assert!(!lead.contains("conformité"), "{lead}");
+    let alerts: Value = reqwest::Client::new()
+        .get(app.url("/api/v1/aml/alerts"))
+        .bearer_auth(&nadia)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = alerts[0]["id"].as_i64().unwrap();
+    assert_eq!(alerts[0]["held"], true, "{alerts}");
+    // The declaration of frozen funds to the Treasury: amount, person, list entry, date.
+    let declaration: Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/aml/alerts/{id}/freeze-declaration")))
+        .bearer_auth(&nadia)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(declaration["amount"], "500.00", "{declaration}");
+    assert_eq!(declaration["person"]["name"], "MOREAU DESCHAMPS HELENE", "{declaration}");
+    assert_eq!(declaration["list_entry"]["entry_id"], "FR-2", "{declaration}");
+    assert_eq!(declaration["frozen_on"], json!(today()), "{declaration}");
+    let forbidden = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/aml/alerts/{id}/freeze-declaration")))
+        .bearer_auth(&officer_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    let funds = |token: &str, decision: &'static str| {
+        reqwest::Client::new()
+            .post(app.url(&format!("/api/v1/aml/alerts/{id}/funds")))
+            .bearer_auth(token.to_string())
+            .json(&json!({ "decision": decision }))
+            .send()
+    };
+    let refused = funds(&nadia, "release").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["code"], "treasury_authorisation_required", "{refused}");
+    // The authorisation is recorded with its reference, date, scope and document.
+    let authorise = |body: Value| {
+        reqwest::Client::new()
+            .post(app.url(&format!("/api/v1/aml/alerts/{id}/authorisation")))
+            .bearer_auth(nadia.clone())
+            .json(&body)
+            .send()
+    };
+    let incomplete =
+        authorise(json!({"reference": "DGT-2026-118", "granted_on": today(), "scope": "500 €"})).await.unwrap();
+    assert_eq!(incomplete.status(), StatusCode::BAD_REQUEST);
+    let incomplete: Value = incomplete.json().await.unwrap();
+    assert_eq!(incomplete["field"], "document", "{incomplete}");
+    let recorded = authorise(json!({"reference": "DGT-2026-118", "granted_on": today(),
+        "scope": "déblocage de 500,00 € au profit du créancier", "document": "courrier DGT du jour"}))
+    .await
+    .unwrap();
+    assert_eq!(recorded.status(), StatusCode::CREATED);
+    // Two members of compliance: the first proposes, the same one cannot confirm, another does.
+    let proposed = funds(&nadia, "release").await.unwrap();
+    assert_eq!(proposed.status(), StatusCode::ACCEPTED);
+    let proposed: Value = proposed.json().await.unwrap();
+    assert_eq!(proposed["outcome"], "awaiting_second_opinion");
+    assert_eq!(
+        recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().breakdown.total(),
+        recouvre_domain::Money::euros(2_000)
+    );
+    assert_eq!(funds(&nadia, "release").await.unwrap().status(), StatusCode::CONFLICT, "not the same person");
+    assert_eq!(funds(&paul, "release").await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(funds(&paul, "release").await.unwrap().status(), StatusCode::CONFLICT, "decided once");
+    let case = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap();
+    assert_eq!(case.breakdown.total(), recouvre_domain::Money::euros(1_500));
+    assert!(recouvre_store::ledger::check(&app.db.store).await.unwrap().is_clean());
+    assert_eq!(recouvre_store::suspense::ledger_balance(&app.db.store).await.unwrap(), recouvre_domain::Money::ZERO);
+    // The officer's journal: the money came from suspense, by the system; no compliance login.
+    let journal = reqwest::Client::new()
+        .get(app.url("/api/v1/cases/1/journal"))
+        .bearer_auth(&officer_token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!journal.contains("nadia") && !journal.contains("paul"), "{journal}");
+    let events: Value = serde_json::from_str(&journal).unwrap();
+    let assigned = events.as_array().unwrap().iter().find(|event| event["kind"] == "suspense_assigned").unwrap();
+    assert_eq!(assigned["actor"], "system:conformité", "{assigned}");
+    let page = officer_page.get(app.url("/dossiers/1")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("nadia") && !page.contains("paul"), "no compliance login on the case page");
+}
+
+/// Issue 19: events recorded under a compliance officer's login before compliance acted as the
+/// system are shown as the system to every other role (the journal is not rewritten), and a
+/// compliance login is in no actor filter.
+#[tokio::test]
+async fn a_compliance_login_already_in_a_journal_is_shown_as_the_system_and_filters_on_nothing() {
+    let app = TestApp::spawn().await;
+    let lead = app.db.user("sophie", Role::TeamLead, PASSWORD).await;
+    app.db.user("nadia", Role::Compliance, PASSWORD).await;
+    let lead_token = app.db.token(lead).await;
+    let file = format!("{HEADER}\nC5;Petit;Luc;1 rue;69001;Lyon;overdraft;00055;2000.00;{};1900.00\n", today());
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    // Money without a reference waits in suspense; it was assigned under nadia's login.
+    let statement = camt053(
+        "OLD-1",
+        today(),
+        &[StatementCredit {
+            amount: "100.00",
+            payer_name: "INCONNU",
+            payer_iban: "FR7630004000031234567890143",
+            rf_reference: None,
+            free_text: None,
+            bank_reference: "O1",
+        }],
+    );
+    recouvre_testkit::import_statement(&app.db.store, "s.xml", statement.as_bytes(), "system:test").await.unwrap();
+    let item = recouvre_store::suspense::open_items(&app.db.store).await.unwrap()[0].id;
+    recouvre_store::payments::assign_suspense(&app.db.store, item, 1, "nadia", Utc::now()).await.unwrap();
+    let stored = recouvre_store::journal::events(&app.db.store, 1).await.unwrap();
+    assert!(stored.iter().any(|event| event.actor == "nadia"), "the journal itself keeps what was recorded");
+    let journal = reqwest::Client::new()
+        .get(app.url("/api/v1/cases/1/journal"))
+        .bearer_auth(&lead_token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!journal.contains("nadia"), "{journal}");
+    assert!(journal.contains("system:conformité"), "{journal}");
+    let cases: Value = reqwest::Client::new()
+        .get(app.url("/api/v1/cases?actor=nadia"))
+        .bearer_auth(&lead_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cases["cases"].as_array().unwrap().len(), 0, "{cases}");
+    let page =
+        app.login("sophie", PASSWORD).await.get(app.url("/dossiers/1")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("nadia"), "no compliance login on the case page");
+}
+
+/// Issue 19: the vigilance rules are compliance's own: no other role reads them through the
+/// reference data, a version is proposed by one member of compliance and in force once another
+/// confirms it, and rules entered never stop a server from starting.
+#[tokio::test]
+async fn the_vigilance_rules_are_compliances_own_and_never_stop_a_server() {
+    let db = recouvre_testkit::TestDb::new().await;
+    let embedded = include_str!("../../domain/data/aml_rules.toml");
+    // Rules entered the old way (reference data) and the new way, before the server starts.
+    recouvre_store::reference::add(&db.store, "aml_rules", embedded, "admin", Utc::now()).await.unwrap();
+    recouvre_store::aml::enter_rules(&db.store, embedded, "admin", Utc::now()).await.unwrap();
+    let app = TestApp::spawn_on(db).await;
+    let health = reqwest::Client::new().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK, "the server started with vigilance rules entered");
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let nadia = app.db.user("nadia", Role::Compliance, PASSWORD).await;
+    let paul = app.db.user("paul", Role::Compliance, PASSWORD).await;
+    let (officer, nadia, paul) = (app.db.token(officer).await, app.db.token(nadia).await, app.db.token(paul).await);
+    let reference =
+        reqwest::Client::new().get(app.url("/api/v1/reference")).bearer_auth(&officer).send().await.unwrap();
+    assert_eq!(reference.status(), StatusCode::OK);
+    let reference = reference.text().await.unwrap();
+    assert!(!reference.contains("aml_rules") && !reference.contains("high_score"), "{reference}");
+    let tuned = embedded.replace("version = \"2026-11\"", "version = \"2026-12-t\"");
+    assert_ne!(tuned, embedded);
+    let propose = |token: &str, body: String| {
+        reqwest::Client::new().post(app.url("/api/v1/aml/rules")).bearer_auth(token.to_string()).body(body).send()
+    };
+    assert_eq!(propose(&officer, tuned.clone()).await.unwrap().status(), StatusCode::FORBIDDEN);
+    let bad = propose(&nadia, tuned.replace("high_score = 70", "high_score = 170")).await.unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let bad: Value = bad.json().await.unwrap();
+    assert_eq!(bad["field"], "rules", "{bad}");
+    let proposed = propose(&nadia, tuned.clone()).await.unwrap();
+    assert_eq!(proposed.status(), StatusCode::CREATED);
+    let id = proposed.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    assert_eq!(recouvre_store::aml::rules(&app.db.store).await.unwrap().version, "2026-11", "not before confirmed");
+    let confirm = |token: &str| {
+        reqwest::Client::new()
+            .post(app.url(&format!("/api/v1/aml/rules/{id}/confirm")))
+            .bearer_auth(token.to_string())
+            .send()
+    };
+    assert_eq!(confirm(&nadia).await.unwrap().status(), StatusCode::CONFLICT, "not by its author");
+    assert_eq!(confirm(&officer).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(confirm(&paul).await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(recouvre_store::aml::rules(&app.db.store).await.unwrap().version, "2026-12-t");
+    let listed = reqwest::Client::new().get(app.url("/api/v1/aml/rules")).bearer_auth(&officer).send().await.unwrap();
+    assert_eq!(listed.status(), StatusCode::FORBIDDEN);
+    let reference = reqwest::Client::new()
+        .get(app.url("/api/v1/reference"))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!reference.contains("2026-12-t") && !reference.contains("aml_rules"), "{reference}");
+}
+
+/// Issue 19: one alert per pattern (one debtor, one rule, one window): four split cash deposits
+/// make one alert listing the four payments, not four alerts.
+#[tokio::test]
+async fn four_split_cash_deposits_make_one_alert_listing_each_payment() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let compliance = app.db.user("nadia", Role::Compliance, PASSWORD).await;
+    let (officer_token, compliance_token) = (app.db.token(officer).await, app.db.token(compliance).await);
+    let file = format!("{HEADER}\nC4;Leroy;Anne;1 rue;69001;Lyon;overdraft;00044;9000.00;{};1900.00\n", today());
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    for n in 1..=4 {
+        let version = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().version;
+        let response = reqwest::Client::new()
+            .post(app.url("/api/v1/cases/1/payments"))
+            .bearer_auth(&officer_token)
+            .json(&json!({"version": version, "amount": "950.00", "received_on": today(),
+                          "reference": format!("ESPECES-{n}"), "cash": true}))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+    }
+    let alerts: Value = reqwest::Client::new()
+        .get(app.url("/api/v1/aml/alerts"))
+        .bearer_auth(&compliance_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let alerts = alerts.as_array().unwrap();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["payment_count"], 4, "{}", alerts[0]);
+    let rules: Vec<&str> =
+        alerts[0]["alerts"].as_array().unwrap().iter().map(|rule| rule["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"cash") && rules.contains(&"structuring"), "{rules:?}");
+}
+
+/// Issue 19: after a suspicious-activity report the held money stays held for the bank's policy
+/// period; TRACFIN's opposition, recorded with its date, blocks it ten jours ouvrables from the
+/// notice (CMF L561-24), or until the date of a judge's extension.
+#[tokio::test]
+async fn a_tracfin_opposition_blocks_the_money_ten_jours_ouvrables_or_until_the_judges_date() {
+    use recouvre_domain::calendar::{add_jours_ouvrables, add_working_days, Region};
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let compliance = app.db.user("nadia", Role::Compliance, PASSWORD).await;
+    let (officer_token, nadia) = (app.db.token(officer).await, app.db.token(compliance).await);
+    let day = today();
+    app.set_today(day);
+    let file = format!("{HEADER}\nC3;Roux;Paul;1 rue;69001;Lyon;overdraft;00033;2000.00;{day};1900.00\n");
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    let rules = include_str!("../../domain/data/aml_rules.toml").replace("hold_score = 70", "hold_score = 1");
+    recouvre_store::aml::enter_rules(&app.db.store, &rules, "admin", Utc::now()).await.unwrap();
+    let version = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().version;
+    let held = reqwest::Client::new()
+        .post(app.url("/api/v1/cases/1/payments"))
+        .bearer_auth(&officer_token)
+        .json(&json!({"version": version, "amount": "300.00", "received_on": day, "reference": "ESP-1", "cash": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(held.status(), StatusCode::ACCEPTED);
+    let id = recouvre_store::aml::open_alerts(&app.db.store).await.unwrap()[0].id;
+    let post = |path: String, body: Value| {
+        let (url, token) = (app.url(&path), nadia.clone());
+        async move {
+            let response = reqwest::Client::new().post(url).bearer_auth(token).json(&body).send().await.unwrap();
+            let status = response.status();
+            let text = response.text().await.unwrap();
+            (status, serde_json::from_str::<Value>(&text).unwrap_or(Value::Null))
+        }
+    };
+    let opposition = format!("/api/v1/aml/alerts/{id}/opposition");
+    let funds = format!("/api/v1/aml/alerts/{id}/funds");
+    let (status, body) = post(opposition.clone(), json!({"notified_on": day})).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("not_reported")), "{body}");
+    let (status, _) =
+        post(format!("/api/v1/aml/alerts/{id}/report"), json!({"reference": "TF-1", "filed_on": day})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // The bank's period after a report (a policy value of the rules, 2 working days by default).
+    let (status, body) = post(funds.clone(), json!({"decision": "release"})).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("report_hold_period")), "{body}");
+    let (status, body) = post(opposition.clone(), json!({})).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("notified_on")), "{body}");
+    let (status, body) = post(opposition.clone(), json!({"notified_on": day})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ten = add_jours_ouvrables(day, 10, Region::General);
+    assert_eq!(body["blocked_until"], json!(ten));
+    app.set_today(add_working_days(day, 2, Region::General));
+    let (status, body) = post(funds.clone(), json!({"decision": "release"})).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("tracfin_opposition")), "{body}");
+    // A judge extends the opposition: the money stays blocked until the date the order gives.
+    let extended = ten + Duration::days(30);
+    let (status, body) = post(opposition.clone(), json!({"notified_on": day, "extended_until": extended})).await;
+    assert_eq!((status, body["blocked_until"].clone()), (StatusCode::OK, json!(extended)), "{body}");
+    app.set_today(ten + Duration::days(1));
+    let (status, body) = post(funds.clone(), json!({"decision": "release"})).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("tracfin_opposition")), "{body}");
+    app.set_today(extended + Duration::days(1));
+    let (status, body) = post(funds.clone(), json!({"decision": "release"})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let export: Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/aml/alerts/{id}/export")))
+        .bearer_auth(&nadia)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(export["opposition"]["blocked_until"], json!(extended), "{export}");
+    assert_eq!(
+        recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().breakdown.total(),
+        recouvre_domain::Money::euros(1_700)
+    );
 }

@@ -85,8 +85,26 @@ pub(crate) async fn controls(
     user: CurrentUser,
     Query(query): Query<ControlsQuery>,
 ) -> PageResult {
+    let actor = user.actor();
     let recouvre_app::reports::Controls { as_of, from, to, report, reconciliation } =
-        recouvre_app::reports::controls(&state.app, &user.actor(), query.as_of, query.from, query.to).await?;
+        recouvre_app::reports::controls(&state.app, &actor, query.as_of, query.from, query.to).await?;
+    let mut reconciliation_lines = vec![
+        ("Reçu des relevés bancaires", reconciliation.statements_in.to_french()),
+        ("Affecté directement aux dossiers", reconciliation.allocated_to_cases.to_french()),
+        ("Mis en instance", reconciliation.held_in_suspense.to_french()),
+        ("Écart", reconciliation.difference.to_french()),
+        ("Instance : solde d'ouverture", reconciliation.suspense_opening.to_french()),
+        ("Instance : entrées", reconciliation.suspense_in.to_french()),
+        ("Instance : affectées aux dossiers", reconciliation.suspense_cleared.to_french()),
+        ("Instance : retournées", reconciliation.suspense_returned.to_french()),
+        ("Instance : solde de clôture", reconciliation.suspense_closing.to_french()),
+        ("Trop-perçus remboursés", reconciliation.refunds.to_french()),
+    ];
+    // Accounting control alone sees what compliance holds, as one opaque line (no case, no
+    // payer), so that the bank account reconciles; a team lead never does (CMF L561-18).
+    if actor.role == Some(recouvre_domain::authority::Role::AccountingControl) {
+        reconciliation_lines.push(("Sommes en attente (conformité)", report.compliance_pending.to_french()));
+    }
     let view = ControlsPage {
         layout: Layout::of(&user),
         as_of: as_of.to_string(),
@@ -107,18 +125,7 @@ pub(crate) async fn controls(
             ("Paiements affectés après clôture du dossier", report.payments_after_closure.len()),
         ],
         anomalies: report.anomalies(),
-        reconciliation: vec![
-            ("Reçu des relevés bancaires", reconciliation.statements_in.to_french()),
-            ("Affecté directement aux dossiers", reconciliation.allocated_to_cases.to_french()),
-            ("Mis en instance", reconciliation.held_in_suspense.to_french()),
-            ("Écart", reconciliation.difference.to_french()),
-            ("Instance : solde d'ouverture", reconciliation.suspense_opening.to_french()),
-            ("Instance : entrées", reconciliation.suspense_in.to_french()),
-            ("Instance : affectées aux dossiers", reconciliation.suspense_cleared.to_french()),
-            ("Instance : retournées", reconciliation.suspense_returned.to_french()),
-            ("Instance : solde de clôture", reconciliation.suspense_closing.to_french()),
-            ("Trop-perçus remboursés", reconciliation.refunds.to_french()),
-        ],
+        reconciliation: reconciliation_lines,
         difference_alert: (!reconciliation.difference.is_zero()).then(|| {
             format!(
                 "Écart de rapprochement de {} : des crédits de relevés ne sont ni affectés ni en instance.",

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
-use recouvre_app::compliance::{AlertRow, MonthlyReport};
+use recouvre_app::compliance::{AlertRow, FundsOutcome, MonthlyReport};
 use recouvre_app::sanctions::LoadedList;
 use recouvre_domain::Money;
 use serde::{Deserialize, Serialize};
@@ -41,6 +41,10 @@ pub struct AmlAlertDto {
     pub held: bool,
     /// `released` or `returned` once compliance decided what becomes of held money.
     pub funds_decision: Option<String>,
+    /// Frozen funds: who proposed their release (another member of compliance confirms).
+    pub release_proposed_by: Option<String>,
+    /// The payments the alert groups (one debtor, one rule, one window).
+    pub payment_count: i64,
 }
 
 pub(crate) fn alert_dto(row: AlertRow) -> AmlAlertDto {
@@ -65,6 +69,8 @@ pub(crate) fn alert_dto(row: AlertRow) -> AmlAlertDto {
         channel: row.channel,
         held: row.held_item_id.is_some(),
         funds_decision: row.funds_decision,
+        release_proposed_by: row.release_proposed_by,
+        payment_count: row.payment_count,
     }
 }
 
@@ -167,16 +173,131 @@ pub struct FundsRequest {
     pub decision: String,
 }
 
-/// Decides what becomes of a held payment, once the alert is closed or reported.
-#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/funds", params(("id" = i64, Path, description = "Alert id")), request_body = FundsRequest, responses((status = 204), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 409, body = ErrorDto)))]
+/// Decides what becomes of held money, once the alert is closed or reported: 204 when done.
+/// Frozen funds (asset-freeze match): 409 `treasury_authorisation_required` until the Treasury's
+/// authorisation is recorded, 409 `funds_frozen` for a return; then 202
+/// `{"outcome": "awaiting_second_opinion"}` until another member of compliance confirms.
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/funds", params(("id" = i64, Path, description = "Alert id")), request_body = FundsRequest, responses((status = 204), (status = 202, body = Object), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 409, body = ErrorDto)))]
 pub(crate) async fn aml_funds(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
     Json(request): Json<FundsRequest>,
-) -> Result<StatusCode, AppError> {
+) -> Result<Response, AppError> {
     let decision = recouvre_app::compliance::funds_decision(&request.decision)?;
-    recouvre_app::compliance::decide_funds(&state.app, &user.actor(), id, decision).await?;
+    match recouvre_app::compliance::decide_funds(&state.app, &user.actor(), id, decision).await? {
+        FundsOutcome::Done => Ok(StatusCode::NO_CONTENT.into_response()),
+        outcome @ FundsOutcome::AwaitingSecondOpinion => {
+            Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "outcome": outcome }))).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OppositionRequest {
+    /// The day TRACFIN notified its opposition (not in the future).
+    pub notified_on: Option<NaiveDate>,
+    /// The last day of a judge's extension, if one was ordered.
+    pub extended_until: Option<NaiveDate>,
+}
+
+/// Records TRACFIN's opposition to a reported operation (CMF L561-24): the money is blocked ten
+/// jours ouvrables from the notice, or until the judge's extension. 200 `{"blocked_until": …}`;
+/// 409 `not_reported` when no suspicious-activity report was filed.
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/opposition", params(("id" = i64, Path, description = "Alert id")), request_body = OppositionRequest, responses((status = 200, body = Object), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn aml_opposition(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(request): Json<OppositionRequest>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let until = recouvre_app::compliance::record_opposition(
+        &state.app,
+        &user.actor(),
+        id,
+        request.notified_on,
+        request.extended_until,
+    )
+    .await?;
+    Ok(Json(serde_json::json!({ "blocked_until": until })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AuthorisationRequest {
+    /// The Treasury's reference for the authorisation.
+    #[serde(default)]
+    pub reference: String,
+    /// The date the Treasury granted it (not in the future).
+    pub granted_on: Option<NaiveDate>,
+    /// What it covers (amount, operations).
+    #[serde(default)]
+    pub scope: String,
+    /// The document received (name or archive reference).
+    #[serde(default)]
+    pub document: String,
+}
+
+/// Records the Treasury's (DG Trésor) authorisation to release an alert's frozen funds
+/// (CMF L562-11). 201 with its id.
+#[utoipa::path(post, path = "/api/v1/aml/alerts/{id}/authorisation", params(("id" = i64, Path, description = "Alert id")), request_body = AuthorisationRequest, responses((status = 201, body = Object), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
+pub(crate) async fn aml_authorisation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(request): Json<AuthorisationRequest>,
+) -> Result<Response, AppError> {
+    let input = recouvre_app::compliance::AuthorisationInput {
+        reference: request.reference,
+        granted_on: request.granted_on,
+        scope: request.scope,
+        document: request.document,
+    };
+    let created = recouvre_app::compliance::record_authorisation(&state.app, &user.actor(), id, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": created }))).into_response())
+}
+
+/// The declaration of frozen funds to the Treasury: amount, person, list entry, date
+/// (CMF L562-4 and following). 409 `not_a_freeze` for an alert without a list match.
+#[utoipa::path(get, path = "/api/v1/aml/alerts/{id}/freeze-declaration", params(("id" = i64, Path, description = "Alert id")), responses((status = 200, body = Object), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn aml_freeze_declaration(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    Ok(Json(recouvre_app::compliance::freeze_declaration(&state.app, &user.actor(), id).await?))
+}
+
+/// The versions of the vigilance rules, latest first (compliance only).
+#[utoipa::path(get, path = "/api/v1/aml/rules", responses((status = 200, body = Object), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn aml_rule_sets(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<recouvre_app::compliance::RuleSetRow>>, AppError> {
+    Ok(Json(recouvre_app::compliance::rule_sets(&state.app, &user.actor()).await?))
+}
+
+/// Proposes a version of the vigilance rules (TOML body, the layout of
+/// crates/domain/data/aml_rules.toml): 201 with its id; in force once another member of
+/// compliance confirms it.
+#[utoipa::path(post, path = "/api/v1/aml/rules", request_body(content = String, content_type = "text/plain"), responses((status = 201, body = Object), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn propose_aml_rules(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    body: String,
+) -> Result<Response, AppError> {
+    let id = recouvre_app::compliance::propose_rules(&state.app, &user.actor(), &body).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response())
+}
+
+/// Confirms a proposed version of the vigilance rules, by another member of compliance than its
+/// author (409 `second_opinion_required` otherwise).
+#[utoipa::path(post, path = "/api/v1/aml/rules/{id}/confirm", params(("id" = i64, Path, description = "Rule set id")), responses((status = 204), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn confirm_aml_rules(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    recouvre_app::compliance::confirm_rules(&state.app, &user.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -233,8 +354,22 @@ pub(crate) async fn export_aml_alert(
         export_aml_alert,
         aml_funds,
         load_sanctions,
-        sanctions_in_force
+        sanctions_in_force,
+        aml_authorisation,
+        aml_freeze_declaration,
+        aml_rule_sets,
+        propose_aml_rules,
+        confirm_aml_rules,
+        aml_opposition
     ),
-    components(schemas(AmlAlertDto, CloseAlertRequest, ReportRequest, FundsRequest, VisibilityRequest))
+    components(schemas(
+        AmlAlertDto,
+        CloseAlertRequest,
+        ReportRequest,
+        FundsRequest,
+        VisibilityRequest,
+        AuthorisationRequest,
+        OppositionRequest
+    ))
 )]
 pub struct ComplianceApiDoc;

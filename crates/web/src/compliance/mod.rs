@@ -1,6 +1,7 @@
 //! Compliance (LCB-FT): the alerts queue, the sanctions lists, the reports; compliance only.
 
 pub mod api;
+mod facts;
 pub mod pages;
 
 use crate::AppState;
@@ -25,4 +26,9 @@ pub fn api() -> Router<AppState> {
         .route("/aml/alerts/{id}/export", get(api::export_aml_alert))
         .route("/aml/alerts/{id}/funds", post(api::aml_funds))
         .route("/aml/sanctions", get(api::sanctions_in_force).post(api::load_sanctions))
+        .route("/aml/alerts/{id}/authorisation", post(api::aml_authorisation))
+        .route("/aml/alerts/{id}/freeze-declaration", get(api::aml_freeze_declaration))
+        .route("/aml/rules", get(api::aml_rule_sets).post(api::propose_aml_rules))
+        .route("/aml/rules/{id}/confirm", post(api::confirm_aml_rules))
+        .route("/aml/alerts/{id}/opposition", post(api::aml_opposition))
 }

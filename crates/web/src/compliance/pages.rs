@@ -68,7 +68,7 @@ pub(crate) fn alert_view(row: AlertRow) -> AlertView {
             .map(|rule| {
                 (
                     rule["title"].as_str().unwrap_or("?").to_string(),
-                    format!("score {} — {}", rule["score"], rule["facts"]),
+                    format!("score {} — {}", rule["score"], super::facts::sentence(rule)),
                 )
             })
             .collect(),
@@ -166,7 +166,7 @@ pub(crate) async fn compliance_action(
         "assign" => compliance::take_alert(app, actor, id).await?,
         "release" | "return" => {
             let decision = compliance::funds_decision(&form.action)?;
-            compliance::decide_funds(app, actor, id, decision).await?
+            compliance::decide_funds(app, actor, id, decision).await?;
         }
         other => return Err(AppError::BadRequest(format!("action inconnue « {other} »")).into()),
     }
