@@ -15,7 +15,7 @@ pub mod samples;
 mod view;
 
 pub use data::{
-    Amounts, Claim, Court, Creditor, Estate, Guarantee, GuardianRole, Instalment, Instruction, LetterData,
+    Amounts, Claim, ClaimLine, Court, Creditor, Estate, Guarantee, GuardianRole, Instalment, Instruction, LetterData,
     MissedInstalment, Party, Plan, Protection, Repayment, Signatory,
 };
 pub use engine::{Engine, Rendered};

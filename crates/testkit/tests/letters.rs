@@ -490,16 +490,22 @@ async fn every_template_renders_from_a_seeded_case_over_http() {
         texts: vec![flatten(&recouvre_letters::format::format_date(today + chrono::Duration::days(15)))],
         rf: true,
     });
+    // Issue 20: a payment-order request only at the step that calls for it.
+    let prepared = client
+        .post(app.url("/api/v1/cases/2/procedures"))
+        .bearer_auth(&token)
+        .json(&json!({"version": garnier["version"], "kind": "payment_order", "step": "prepare_request", "on": today}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(prepared.status(), StatusCode::OK, "{}", prepared.text().await.unwrap());
     expectations.push(Expect {
         kind: "payment_order_request",
         case_id: 2,
         request: json!({}),
         names: vec![debtor(&garnier)],
         amounts: vec![total(&garnier)],
-        texts: vec![
-            "Pièce n° 1".to_string(),
-            format!("Tribunal judiciaire de {}", garnier["debtor"]["city"].as_str().unwrap()),
-        ],
+        texts: vec!["Pièce n° 1".to_string(), "compétent".to_string()],
         rf: false,
     });
     for kind in ["plan_proposal", "plan_agreement"] {
@@ -557,11 +563,12 @@ async fn every_template_renders_from_a_seeded_case_over_http() {
         rf: true,
     });
     expectations.push(Expect {
+        // Not case 3: its plan runs, and the plan suspends the procedures (issue 20).
         kind: "agency_instruction",
-        case_id: 3,
+        case_id: 1,
         request: json!({"recipient_name": "Recouvrement Sud SAS", "recipient_address": "8 rue de la République, 13001 Marseille"}),
-        names: vec!["Recouvrement Sud SAS".to_string(), debtor(&faure)],
-        amounts: vec![total(&faure)],
+        names: vec!["Recouvrement Sud SAS".to_string(), debtor(&leroy)],
+        amounts: vec![total(&leroy)],
         texts: vec![],
         rf: true,
     });
@@ -592,6 +599,11 @@ async fn every_template_renders_from_a_seeded_case_over_http() {
             assert!(text.contains(wanted.as_str()), "{kind}: {wanted} not in {text}");
         }
         assert!(text.contains(&date), "{kind}: the date {date} not in {text}");
+        // Issue 20: the bank's legal mentions in every letter's footer (C. com. R123-237), and
+        // French as a lawyer writes it.
+        assert!(text.contains("RCS Paris 552 120 222") && text.contains("capital"), "{kind}: no RCS in {text}");
+        assert!(!text.contains("(e)"), "{kind}: « (e) » in {text}");
+        assert!(!text.contains(" 0,00 €"), "{kind}: a zero line in {text}");
         assert!(text.contains(reference), "{kind}: {reference} not in {text}");
         if expect.rf {
             let rf = recouvre_iso20022::sepa::rf_reference(reference);
@@ -606,28 +618,6 @@ async fn every_template_renders_from_a_seeded_case_over_http() {
         let detail = case(expect.case_id).await;
         check(expect, &answer.bytes().await.unwrap(), &reference_of(&detail));
         seen.push(expect.kind);
-    }
-
-    // The nightly follow-up after the first due date: the instalment is missed.
-    let rules = recouvre_store::workflow::rules(&app.db.store).await.unwrap();
-    let as_of = first_due + chrono::Duration::days(i64::from(rules.procedure.plan_reminder_after_days) + 1);
-    recouvre_store::workflow::follow_plans(&app.db.store, as_of, &rules, "system:test", chrono::Utc::now())
-        .await
-        .unwrap();
-    for kind in ["missed_instalment_reminder", "plan_lapsed"] {
-        let expect = Expect {
-            kind,
-            case_id: 3,
-            request: json!({}),
-            names: vec![debtor(&faure)],
-            amounts: vec![instalment],
-            texts: vec![flatten(&recouvre_letters::format::format_date(first_due))],
-            rf: true,
-        };
-        let answer = preview(3, kind, &json!({})).await;
-        assert_eq!(answer.status(), StatusCode::OK, "{kind}: {}", answer.text().await.unwrap());
-        check(&expect, &answer.bytes().await.unwrap(), &reference_of(&faure));
-        seen.push(kind);
     }
 
     // Full repayment of case 1: the confirmation, refused while a balance remains.
@@ -656,8 +646,331 @@ async fn every_template_renders_from_a_seeded_case_over_http() {
     check(&expect, &answer.bytes().await.unwrap(), &reference_of(&leroy));
     seen.push("repayment_confirmation");
 
+    // The nightly follow-up after the first due date: the instalment is missed. The reminder
+    // is validated; the lapse letter waits for the end of the period it gives (issue 20).
+    let rules = recouvre_store::workflow::rules(&app.db.store).await.unwrap();
+    let as_of = first_due + chrono::Duration::days(i64::from(rules.procedure.plan_reminder_after_days) + 1);
+    recouvre_store::workflow::follow_plans(&app.db.store, as_of, &rules, "system:test", chrono::Utc::now())
+        .await
+        .unwrap();
+    let refused = preview(3, "plan_lapsed", &json!({})).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert_eq!(refused.json::<Value>().await.unwrap()["code"], "reminder_required");
+    let expect = Expect {
+        kind: "missed_instalment_reminder",
+        case_id: 3,
+        request: json!({}),
+        names: vec![debtor(&faure)],
+        amounts: vec![instalment],
+        texts: vec![flatten(&recouvre_letters::format::format_date(first_due))],
+        rf: true,
+    };
+    let answer = preview(3, "missed_instalment_reminder", &json!({})).await;
+    assert_eq!(answer.status(), StatusCode::OK, "{}", answer.text().await.unwrap());
+    check(&expect, &answer.bytes().await.unwrap(), &reference_of(&faure));
+    seen.push("missed_instalment_reminder");
+    let validated = client
+        .post(app.url("/api/v1/cases/3/documents"))
+        .bearer_auth(&token)
+        .json(&json!({"kind": "missed_instalment_reminder", "version": case(3).await["version"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(validated.status(), StatusCode::CREATED, "{}", validated.text().await.unwrap());
+    let refused = preview(3, "plan_lapsed", &json!({})).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert_eq!(refused.json::<Value>().await.unwrap()["code"], "reminder_deadline_running");
+    let later = today + chrono::Duration::days(16);
+    app.set_today(later);
+    let answer = preview(3, "plan_lapsed", &json!({})).await;
+    assert_eq!(answer.status(), StatusCode::OK, "{}", answer.text().await.unwrap());
+    let text = flat_text(&answer.bytes().await.unwrap());
+    assert!(text.contains(&flatten(&recouvre_letters::format::format_date(later))), "{text}");
+    assert!(text.contains(&amount(instalment)) && text.contains("RCS"), "{text}");
+    seen.push("plan_lapsed");
+
     seen.sort_unstable();
     let mut all: Vec<&str> = recouvre_letters::LetterKind::ALL.iter().map(|kind| kind.code()).collect();
     all.sort_unstable();
     assert_eq!(seen, all, "every template rendered from a case");
+}
+
+/// A request on the API: its status and its JSON (or text) body.
+async fn call(app: &TestApp, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new().request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// A letter previewed: its text, or the refusal.
+async fn preview_text(app: &TestApp, token: &str, case_id: i64, body: Value) -> Result<String, (StatusCode, Value)> {
+    let response = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/cases/{case_id}/documents/preview")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    if status == StatusCode::OK {
+        Ok(flat_text(&response.bytes().await.unwrap()))
+    } else {
+        Err((status, serde_json::from_str(&response.text().await.unwrap()).unwrap_or(Value::Null)))
+    }
+}
+
+/// The refusal of a preview and of a validation of `kind` on `case_id`: both 409 with `code`
+/// and a French reason.
+async fn refused_both_ways(app: &TestApp, token: &str, case_id: i64, kind: &str, code: &str) {
+    let (status, body) = preview_text(app, token, case_id, json!({"kind": kind})).await.expect_err(kind);
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some(code)), "{kind}: {body}");
+    assert!(body["message"].as_str().unwrap().contains(" : "), "{kind}: a French reason: {body}");
+    let (_, case) = call(app, token, reqwest::Method::GET, &format!("/api/v1/cases/{case_id}"), None).await;
+    let (status, body) = call(
+        app,
+        token,
+        reqwest::Method::POST,
+        &format!("/api/v1/cases/{case_id}/documents"),
+        Some(json!({"kind": kind, "version": case["version"]})),
+    )
+    .await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some(code)), "{kind} validated: {body}");
+}
+
+async fn record_situation(app: &TestApp, token: &str, case_id: i64, mut body: Value) {
+    let (_, case) = call(app, token, reqwest::Method::GET, &format!("/api/v1/cases/{case_id}"), None).await;
+    let customer = case["debtor"]["customer_number"].as_str().unwrap().to_string();
+    let (_, file) = call(app, token, reqwest::Method::GET, &format!("/api/v1/debtors/{customer}"), None).await;
+    body["version"] = file["version"].clone();
+    let (status, answer) =
+        call(app, token, reqwest::Method::POST, &format!("/api/v1/debtors/{customer}/situations"), Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+}
+
+#[tokio::test]
+async fn each_precondition_of_a_letter_is_a_409_naming_its_reason_at_preview_and_at_validation() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user_with_level("camille", Role::Officer, PASSWORD, 4).await;
+    app.db.seed(12, &["camille"]).await;
+    let token = app.db.token(officer).await;
+    let today = recouvre_testkit::today();
+
+    // A deceased debtor (scenario 5): no letter to them or pursuing them; the notary's
+    // declaration remains. A living debtor's estate has no notary letter.
+    for kind in ["formal_notice", "payment_order_request", "agency_instruction", "plan_proposal"] {
+        refused_both_ways(&app, &token, 5, kind, "debtor_deceased").await;
+    }
+    let declared = preview_text(
+        &app,
+        &token,
+        5,
+        json!({"kind": "notary_claim_declaration", "recipient_name": "Maître Anne DURAND", "recipient_address": "Bordeaux"}),
+    )
+    .await;
+    assert!(declared.is_ok(), "{declared:?}");
+    refused_both_ways(&app, &token, 1, "notary_claim_declaration", "debtor_not_deceased").await;
+    refused_both_ways(&app, &token, 1, "guardian_letter", "debtor_not_protected").await;
+
+    // A court request only at the step that calls for it.
+    refused_both_ways(&app, &token, 1, "payment_order_request", "procedure_state").await;
+
+    // A running plan: no formal notice demanding the whole balance, no agency.
+    let (_, faure) = call(&app, &token, reqwest::Method::GET, "/api/v1/cases/3", None).await;
+    let total = cents(&faure["total"]);
+    let lines: Vec<Value> = (0..2)
+        .map(|i| {
+            let cents = if i == 1 { total - total / 2 } else { total / 2 };
+            json!({"due_on": today + chrono::Duration::days(10 + 30 * i), "amount": recouvre_domain::Money::from_cents(cents)})
+        })
+        .collect();
+    let (status, body) = call(
+        &app,
+        &token,
+        reqwest::Method::POST,
+        "/api/v1/cases/3/plans",
+        Some(json!({"version": faure["version"], "instalments": lines})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    refused_both_ways(&app, &token, 3, "formal_notice", "plan_running").await;
+
+    // Enforcement suspended by an admissible over-indebtedness file (scenario 4).
+    refused_both_ways(&app, &token, 4, "formal_notice", "enforcement_suspended").await;
+
+    // A protected adult under guardianship: the letter goes to the tutor, named as such and
+    // saying whom they represent; an agency's mandate names no one "en sa qualité de tuteur".
+    record_situation(
+        &app,
+        &token,
+        1,
+        json!({"kind": "protection", "on": today, "measure": "tutelle", "judgment_on": today,
+            "guardian_name": "Madame Odile FERRAND", "guardian_address": "4 rue Vauban, 69006 Lyon"}),
+    )
+    .await;
+    let text = preview_text(&app, &token, 1, json!({"kind": "formal_notice"})).await.unwrap();
+    assert!(text.contains("Madame Odile FERRAND") && text.contains("en sa qualité de tuteur"), "{text}");
+    assert!(text.contains("que vous représentez") && !text.contains("vous restez nous devoir"), "{text}");
+    let text = preview_text(
+        &app,
+        &token,
+        1,
+        json!({"kind": "agency_instruction", "recipient_name": "Rhône Recouvrement SAS", "recipient_address": "Lyon"}),
+    )
+    .await
+    .unwrap();
+    assert!(!text.contains("en sa qualité de"), "{text}");
+
+    // Under enhanced curatorship (scenario 6) the curator receives the debtor's income and pays
+    // their debts (C. civ. 472): the letter goes to the curator, named as such.
+    let text = preview_text(&app, &token, 6, json!({"kind": "formal_notice"})).await.unwrap();
+    assert!(text.contains("UDAF du Rhône") && text.contains("en sa qualité de curateur"), "{text}");
+    // Under curatorship (C. civ. 467): to the debtor, with a copy to the curator.
+    record_situation(
+        &app,
+        &token,
+        7,
+        json!({"kind": "protection", "on": today, "measure": "curatelle", "judgment_on": today,
+            "guardian_name": "Monsieur Hervé COLIN", "guardian_address": "9 rue Tronchet, 69006 Lyon"}),
+    )
+    .await;
+    let text = preview_text(&app, &token, 7, json!({"kind": "formal_notice"})).await.unwrap();
+    assert!(text.contains("Copie : Monsieur Hervé COLIN, curateur"), "{text}");
+    assert!(text.contains("vous restez nous devoir") && !text.contains("en sa qualité de"), "{text}");
+
+    // Time-barred: years later, no claim is made any more.
+    app.set_today(today + chrono::Duration::days(365 * 6));
+    refused_both_ways(&app, &token, 2, "formal_notice", "claim_time_barred").await;
+}
+
+#[tokio::test]
+async fn a_payment_order_request_names_every_claim_and_the_competent_judge_from_the_reference() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user_with_level("camille", Role::Officer, PASSWORD, 4).await;
+    let admin = app.db.user("alice", Role::Administrator, PASSWORD).await;
+    app.db.seed(60, &["camille"]).await;
+    let token = app.db.token(officer).await;
+    let admin_token = app.db.token(admin).await;
+    let today = recouvre_testkit::today();
+
+    // A case with several claims of a living, unprotected debtor.
+    let mut chosen = None;
+    for id in 11..=60 {
+        let (_, detail) = call(&app, &token, reqwest::Method::GET, &format!("/api/v1/cases/{id}"), None).await;
+        let debtor = &detail["debtor"];
+        if detail["claims"].as_array().unwrap().len() >= 2
+            && debtor["deceased_on"].is_null()
+            && debtor["protection"] == "none"
+            && debtor["over_indebtedness"] == "none"
+        {
+            chosen = Some(detail);
+            break;
+        }
+    }
+    let detail = chosen.expect("a case with two claims in 50 generated cases");
+    let id = detail["id"].as_i64().unwrap();
+    let (status, body) = call(
+        &app,
+        &token,
+        reqwest::Method::POST,
+        &format!("/api/v1/cases/{id}/procedures"),
+        Some(json!({"version": detail["version"], "kind": "payment_order", "step": "prepare_request", "on": today})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let text = preview_text(&app, &token, id, json!({"kind": "payment_order_request"})).await.unwrap();
+    for claim in detail["claims"].as_array().unwrap() {
+        let contract = claim["claim"]["contract_ref"].as_str().unwrap();
+        assert!(text.contains(contract), "claim {contract} not named in {text}");
+        assert!(text.contains(&amount(cents(&claim["total"]))) || detail["claims"].as_array().unwrap().len() > 1);
+    }
+    assert!(text.contains(&amount(cents(&detail["total"]))), "{text}");
+    let consumer = detail["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|claim| ["personal_loan", "revolving_credit", "card"].contains(&claim["claim"]["nature"].as_str().unwrap()));
+    let judge = if consumer { "juge des contentieux de la protection" } else { "Président du Tribunal judiciaire" };
+    assert!(text.contains(judge), "{judge} not in {text}");
+    assert!(!text.contains("(e)") && !text.contains(" 0,00 €"), "{text}");
+    assert!(text.contains("RCS Paris 552 120 222"), "{text}");
+
+    // The stored addressee is the printed one.
+    let (status, document) = call(
+        &app,
+        &token,
+        reqwest::Method::POST,
+        &format!("/api/v1/cases/{id}/documents"),
+        Some(json!({"kind": "payment_order_request", "version": detail["version"].as_i64().unwrap() + 1})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{document}");
+    let recipient = document["recipient"].as_str().unwrap();
+    assert!(recipient.contains(judge) && text.contains(&flatten(recipient)), "{recipient} printed in {text}");
+
+    // The administrator loads a list of courts without the debtor's commune: refused naming it.
+    let city = detail["debtor"]["city"].as_str().unwrap().to_string();
+    let paris = json!([{"commune": "75056", "judicial_court": "Tribunal judiciaire de Paris", "judicial_town": "Paris",
+        "protection_court": "Tribunal judiciaire de Paris", "protection_town": "Paris"}]);
+    let (status, body) =
+        call(&app, &admin_token, reqwest::Method::POST, "/api/v1/admin/reference/courts", Some(paris)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = preview_text(&app, &token, id, json!({"kind": "payment_order_request"})).await.unwrap_err();
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("court_unknown")), "{body}");
+    assert!(body["message"].as_str().unwrap().contains(&city), "{body}");
+    // A bad list is refused, naming its line.
+    let (status, body) = call(
+        &app,
+        &admin_token,
+        reqwest::Method::POST,
+        "/api/v1/admin/reference/courts",
+        Some(json!("insee;judicial_court;judicial_town;protection_court;protection_town\n75056;;Paris;;Paris\n")),
+    )
+    .await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_courts")), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("ligne 2"), "{body}");
+}
+
+#[tokio::test]
+async fn a_two_page_letter_is_stored_with_two_pages_and_the_legal_mentions_are_required() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let admin = app.db.user("alice", Role::Administrator, PASSWORD).await;
+    app.db.seed(3, &["camille"]).await;
+    let token = app.db.token(officer).await;
+    let admin_token = app.db.token(admin).await;
+    let (_, case) = call(&app, &token, reqwest::Method::GET, "/api/v1/cases/1", None).await;
+    let note = "Nous vous rappelons les termes de votre contrat et les démarches déjà engagées. ".repeat(30);
+    let (status, document) = call(
+        &app,
+        &token,
+        reqwest::Method::POST,
+        "/api/v1/cases/1/documents",
+        Some(json!({"kind": "formal_notice", "version": case["version"], "note": note})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{document}");
+    let pdf = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/documents/{}/pdf", document["id"])))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = flat_text(&pdf);
+    assert!(text.contains("Page 2/2") && !text.contains("Page 3/"), "a two-page letter: {text}");
+    assert_eq!(document["pages"], 2, "{document}");
+
+    // The bank's legal mentions are required in its settings.
+    let (_, mut settings) = call(&app, &admin_token, reqwest::Method::GET, "/api/v1/admin/settings", None).await;
+    assert_eq!(settings["rcs"], "Paris 552 120 222", "the demo bank has them: {settings}");
+    settings["rcs"] = json!("");
+    let (status, body) = call(&app, &admin_token, reqwest::Method::PUT, "/api/v1/admin/settings", Some(settings)).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("rcs")), "{body}");
 }

@@ -15,6 +15,7 @@ use crate::{Actor, App, Error, ErrorKind, Result};
 
 pub mod engine;
 pub mod facts;
+pub mod preconditions;
 
 pub use engine::{base_engine, EngineCache};
 /// A stored document (without its bytes).
@@ -110,9 +111,8 @@ async fn make(app: &App, actor: &Actor, case_id: i64, input: &LetterInput) -> Re
     // out; the statement of the claim to the commission, a notary, a guardian still do. The
     // same facts as the procedure context (the debtor's situation or an over-indebtedness
     // procedure on the case).
-    if is_demand_for_payment(kind)
-        && recouvre_store::workflow::procedure_facts(store, case_id).await?.enforcement_suspended()
-    {
+    let procedure_facts = recouvre_store::workflow::procedure_facts(store, case_id).await?;
+    if is_demand_for_payment(kind) && procedure_facts.enforcement_suspended() {
         return Err(Error::refused(
             "enforcement_suspended",
             format!(
@@ -124,6 +124,56 @@ async fn make(app: &App, actor: &Actor, case_id: i64, input: &LetterInput) -> Re
         ));
     }
     let debtor_file = recouvre_store::debtors::file(store, &case.debtor.customer_number).await?;
+    // Issue 20: what must hold before a letter of this kind, checked at preview and again at
+    // validation (both come here).
+    let reminders_sent_on = recouvre_store::documents::of_case(store, case_id)
+        .await?
+        .into_iter()
+        .filter(|document| document.kind == LetterKind::MissedInstalmentReminder.code())
+        .map(|document| document.validated_on)
+        .collect();
+    let conditions = preconditions::Facts {
+        debtor: case.debtor.display_name(),
+        deceased_on: case.debtor.deceased_on,
+        protected: !matches!(
+            case.debtor.protection,
+            recouvre_domain::case::Protection::None | recouvre_domain::case::Protection::Safeguard
+        ),
+        enforcement_suspended: procedure_facts.enforcement_suspended(),
+        plan_status: plan.as_ref().map(|plan| plan.plan.status.clone()),
+        time_barred: crate::closure::time_barred(app, case_id, app.today()).await?,
+        reminders_sent_on,
+        procedures: procedure_facts.procedures.clone(),
+        bank_legal_mentions: !bank.legal_form.trim().is_empty()
+            && !bank.share_capital.trim().is_empty()
+            && !bank.rcs.trim().is_empty(),
+        today: app.today(),
+    };
+    preconditions::check(kind, &conditions)?;
+    let court = if kind == LetterKind::PaymentOrderRequest {
+        let commune = debtor_file.commune_code.clone().or_else(|| {
+            let city = recouvre_domain::case::search_key(&case.debtor.city);
+            recouvre_domain::debtor_file::communes()
+                .iter()
+                .find(|commune| {
+                    commune.postcodes.contains(&case.debtor.postcode)
+                        && recouvre_domain::case::search_key(&commune.name) == city
+                })
+                .map(|commune| commune.code.clone())
+        });
+        let natures: Vec<_> = case.claims.iter().map(|(_, claim)| claim.nature).collect();
+        let districts = crate::reference::courts_in_force(store).await?;
+        commune.and_then(|commune| recouvre_domain::courts::competent(&districts, &commune, &natures))
+    } else {
+        None
+    };
+    // A removal from the FICP is stated once recorded on the file (issue 20).
+    let ficp_removed_on = debtor_file
+        .situations
+        .iter()
+        .find(|situation| situation.kind == recouvre_domain::debtor_file::SituationKind::Ficp)
+        .filter(|situation| situation.details.get("registered").and_then(serde_json::Value::as_bool) == Some(false))
+        .map(|situation| situation.on);
     let context = facts::LetterContext {
         bank: &bank,
         signatory: Signatory { name: actor.display_name.clone(), title: SIGNATORY_TITLE.to_string() },
@@ -132,6 +182,9 @@ async fn make(app: &App, actor: &Actor, case_id: i64, input: &LetterInput) -> Re
         plan: plan.as_ref(),
         estate: case.debtor.deceased_on.is_some().then_some(&debtor_file.estate),
         address_invalid_on: debtor_file.address_invalid_on,
+        civility: debtor_file.civility,
+        court,
+        ficp_removed_on,
     };
     let data = facts::letter_data(kind, &case, &context, &input)?;
     let engine = app.letter_engines().engine(store).await?;
