@@ -34,6 +34,8 @@ pub struct NightlyOutcome {
     pub plans: PlanFollowUp,
     /// Promises to pay judged this night (issue 17).
     pub promises: recouvre_store::contacts::PromiseFollowUp,
+    /// The guarantors' information letters sent this night (issue 20).
+    pub guarantors: crate::letters::GuarantorMail,
 }
 
 /// Workers in one process, at most.
@@ -67,5 +69,7 @@ pub async fn nightly_run(
     let promises =
         recouvre_store::contacts::follow_promises(app.store(), options.as_of, grace_days, &actor.login, app.now())
             .await?;
-    Ok(NightlyOutcome { totals, report, plans, promises })
+    // The guarantors' information letters (C. civ. 2302, 2303), as the day's mail (issue 20).
+    let guarantors = crate::letters::guarantor_information(app, actor, options.as_of).await?;
+    Ok(NightlyOutcome { totals, report, plans, promises, guarantors })
 }

@@ -348,6 +348,11 @@ impl LetterData {
                 Some(i) if i.actions.is_empty() => missing("instruction.actions"),
                 Some(_) => Ok(()),
             },
+            LetterKind::GuarantorIncidentInformation | LetterKind::GuarantorYearlyInformation
+                if self.guarantee.is_none() =>
+            {
+                missing("guarantee")
+            }
             LetterKind::AgencyInstruction => match &self.instruction {
                 None => missing("instruction"),
                 Some(i) if i.actions.is_empty() => missing("instruction.actions"),

@@ -267,6 +267,14 @@ pub fn sample(kind: LetterKind) -> LetterData {
                 ),
             });
         }
+        LetterKind::GuarantorIncidentInformation | LetterKind::GuarantorYearlyInformation => {
+            d.recipient = Party {
+                name: "Monsieur Marc Martin".into(),
+                address_lines: lines(&["5 impasse des Lilas", "38200 Vienne"]),
+                occupation: None,
+            };
+            d.guarantee = Some(Guarantee { signed_on: date(2023, 3, 12), cap_cents: 1_500_000, nature: "solidaire".into() });
+        }
         LetterKind::AgencyInstruction => {
             d.recipient = Party {
                 name: "Recouvra Services".into(),

@@ -253,7 +253,7 @@ async fn an_administrator_publishes_a_template_version_that_every_server_uses_fr
     // Before: the built-in templates, version 1 of each kind; both servers have rendered with it.
     let listed: Value = get(app.url("/api/v1/letter-templates"), &admin_token).await.unwrap().json().await.unwrap();
     let listed = listed.as_array().unwrap();
-    assert_eq!(listed.len(), 12);
+    assert_eq!(listed.len(), recouvre_letters::LetterKind::ALL.len());
     assert!(listed.iter().all(|t| t["built_in"] == true && t["number"] == 1), "{listed:?}");
     assert_eq!(listed[0]["version"], "formal_notice v1");
     let spec: Value = get(app.url("/api/v1/openapi.json"), &admin_token).await.unwrap().json().await.unwrap();
@@ -559,6 +559,17 @@ async fn every_template_renders_from_a_seeded_case_over_http() {
         texts: vec![],
         rf: true,
     });
+    for kind in ["guarantor_incident_information", "guarantor_yearly_information"] {
+        expectations.push(Expect {
+            kind,
+            case_id: guarantor_case,
+            request: json!({}),
+            names: vec![person_name(&guarantor["person"]), debtor(&guaranteed)],
+            amounts: vec![total(&guaranteed)],
+            texts: vec![if kind == "guarantor_yearly_information" { "2302" } else { "2303" }.to_string()],
+            rf: true,
+        });
+    }
     expectations.push(Expect {
         kind: "bailiff_instruction",
         case_id: 2,
@@ -988,4 +999,83 @@ async fn a_two_page_letter_is_stored_with_two_pages_and_the_legal_mentions_are_r
     settings["rcs"] = json!("");
     let (status, body) = call(&app, &admin_token, reqwest::Method::PUT, "/api/v1/admin/settings", Some(settings)).await;
     assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("rcs")), "{body}");
+}
+
+#[tokio::test]
+async fn a_guarantor_of_a_case_whose_first_incident_is_unregularised_gets_the_2303_letter_in_the_days_mail() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    app.db.seed(60, &["camille"]).await;
+    let token = app.db.token(officer).await;
+    let today = recouvre_testkit::today();
+    let mut chosen = None;
+    for id in 1..=60 {
+        let (_, detail) = call(&app, &token, reqwest::Method::GET, &format!("/api/v1/cases/{id}"), None).await;
+        let guarantor = detail["parties"].as_array().unwrap().iter().find(|p| p["role"] == "guarantor").cloned();
+        let incident = detail["claims"].as_array().unwrap().iter().any(|c| !c["claim"]["first_incident_on"].is_null());
+        let surety = detail["guarantees"].as_array().unwrap().iter().any(|g| g["kind"] == "personal_surety");
+        if let (Some(guarantor), true, true) = (guarantor, incident, surety) {
+            if cents(&detail["total"]) > 0 && detail["status"] != "closed" {
+                chosen = Some((id, detail, guarantor));
+                break;
+            }
+        }
+    }
+    let (id, detail, guarantor) = chosen.expect("a guaranteed case with a payment incident in 60 cases");
+    // Nothing was sent before the night.
+    let (_, documents) = call(&app, &token, reqwest::Method::GET, &format!("/api/v1/cases/{id}/documents"), None).await;
+    assert_eq!(documents.as_array().map(Vec::len), Some(0));
+
+    let application = recouvre_app::App::on(app.db.store.clone()).await.unwrap();
+    let night = |as_of: chrono::NaiveDate| {
+        let application = application.clone();
+        async move {
+            let options = recouvre_app::batch::NightlyOptions {
+                as_of,
+                chunk_cases: 100,
+                workers: 1,
+                lease: std::time::Duration::from_secs(30),
+                process_name: "test:1".to_string(),
+            };
+            recouvre_app::batch::nightly_run(
+                &application,
+                &recouvre_app::Actor::system("batch"),
+                &options,
+                std::sync::Arc::new(recouvre_store::batch::Silent),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let outcome = night(today).await;
+    assert!(outcome.guarantors.incident >= 1, "{:?}", outcome.guarantors);
+
+    // In the day's mail, addressed to the guarantor, its sending journaled on the case.
+    let mail = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/mail/{today}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mail.status(), StatusCode::OK);
+    let text = flat_text(&mail.bytes().await.unwrap());
+    let name = person_name(&guarantor["person"]);
+    assert!(text.contains(&name) && text.contains("2303"), "{name} and 2303 in {text}");
+    assert!(text.contains(detail["reference"].as_str().unwrap()), "{text}");
+    let (_, documents) = call(&app, &token, reqwest::Method::GET, &format!("/api/v1/cases/{id}/documents"), None).await;
+    let letter = documents
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "guarantor_incident_information")
+        .expect("the 2303 letter stored on the case");
+    assert!(letter["recipient"].as_str().unwrap().contains(&name), "{letter}");
+    let events = recouvre_store::journal::events(&app.db.store, id).await.unwrap();
+    assert!(events.iter().any(|e| e.kind == "document_validated" && e.payload.contains("guarantor_incident_information")));
+
+    // Sent once: the next night sends no second 2303 letter on this case.
+    night(today).await;
+    let (_, documents) = call(&app, &token, reqwest::Method::GET, &format!("/api/v1/cases/{id}/documents"), None).await;
+    let sent = documents.as_array().unwrap().iter().filter(|d| d["kind"] == "guarantor_incident_information").count();
+    assert_eq!(sent, 1);
 }

@@ -220,7 +220,9 @@ pub fn letter_data(
     let guarantor =
         case.parties.iter().find(|(role, _, _)| *role == PartyRole::Guarantor).map(|(_, _, p)| person_party(p));
     let recipient = match kind {
-        LetterKind::GuarantorCall => guarantor.clone().ok_or_else(|| {
+        LetterKind::GuarantorCall
+        | LetterKind::GuarantorIncidentInformation
+        | LetterKind::GuarantorYearlyInformation => guarantor.clone().ok_or_else(|| {
             Error::refused(
                 "no_guarantor",
                 "aucune caution n'est enregistrée sur ce dossier : ajoutez-la avant de l'appeler",
@@ -369,7 +371,12 @@ pub fn letter_data(
             guardian: Some(guardian.clone()),
         }),
         estate: case.debtor.deceased_on.map(|date_of_death| Estate { date_of_death, notary_reference: None }),
-        guarantee: (kind == LetterKind::GuarantorCall)
+        guarantee: matches!(
+            kind,
+            LetterKind::GuarantorCall
+                | LetterKind::GuarantorIncidentInformation
+                | LetterKind::GuarantorYearlyInformation
+        )
             .then(|| {
                 case.guarantees.iter().find(|g| g.kind == GuaranteeKind::PersonalSurety).map(|guarantee| Guarantee {
                     signed_on: first_claim.opened_on.unwrap_or(first_claim.due_on),

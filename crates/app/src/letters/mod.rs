@@ -176,7 +176,11 @@ async fn make(app: &App, actor: &Actor, case_id: i64, input: &LetterInput) -> Re
         .map(|situation| situation.on);
     let context = facts::LetterContext {
         bank: &bank,
-        signatory: Signatory { name: actor.display_name.clone(), title: SIGNATORY_TITLE.to_string() },
+        // The nightly run's letters are signed by the department, not by "system:…".
+        signatory: Signatory {
+            name: if actor.is_system() { bank.centre_name.clone() } else { actor.display_name.clone() },
+            title: SIGNATORY_TITLE.to_string(),
+        },
         today: app.today(),
         cure_period_days: i64::from(rules.procedure.cure_period_days),
         plan: plan.as_ref(),
@@ -227,6 +231,12 @@ pub async fn validate_letter(
         )
     })?;
     let letter = make(app, actor, case_id, input).await?;
+    store_letter(app, actor, case_id, Some(version), letter).await
+}
+
+/// Stores a made letter with its hash and journal event (`version`: the case's version the
+/// officer saw; `None` for the nightly run's letters, which follow no screen).
+async fn store_letter(app: &App, actor: &Actor, case_id: i64, version: Option<i64>, letter: Letter) -> Result<Validated> {
     let pages = i64::try_from(facts::count_pages(&letter.rendered.pdf)).unwrap_or(1);
     let document = NewDocument {
         case_id,
@@ -240,7 +250,7 @@ pub async fn validate_letter(
         registered: letter.kind.registered(),
     };
     let (document, case_version) =
-        recouvre_store::documents::validate(app.store(), &document, Some(version), &actor.login, app.now()).await?;
+        recouvre_store::documents::validate(app.store(), &document, version, &actor.login, app.now()).await?;
     debug_assert_eq!(document.sha256, letter.rendered.sha256_hex);
     Ok(Validated { document, case_version })
 }
@@ -333,4 +343,65 @@ pub async fn day_mail(app: &App, actor: &Actor, day: Option<NaiveDate>) -> Resul
     .await?
     .map_err(Error::internal)?;
     Ok(DayMail { day, letters: count, pdf })
+}
+
+/// What the nightly run sent to personal guarantors.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GuarantorMail {
+    /// Letters of the first unregularised payment incident (C. civ. 2303).
+    pub incident: usize,
+    /// Yearly letters (C. civ. 2302).
+    pub yearly: usize,
+}
+
+/// The guarantors' information letters of the night of `as_of` (issue 20), validated as the
+/// day's mail, each journaled `document_validated` on its case (its sending recorded):
+/// - the first payment incident not regularised (C. civ. 2303): once per case, as soon as a
+///   claim has an incident and the case still owes money;
+/// - the yearly information (C. civ. 2302): once per calendar year, in its first quarter, so
+///   that it leaves before 31 March.
+///
+/// Without them the bank loses the penalties and late interest against the guarantor. A case
+/// whose letter cannot be made (no guarantor's address, legal mentions missing) is skipped and
+/// logged; the next night tries again.
+pub async fn guarantor_information(app: &App, actor: &Actor, as_of: NaiveDate) -> Result<GuarantorMail> {
+    use chrono::Datelike;
+    let store = app.store();
+    let mut mail = GuarantorMail::default();
+    let year_start = NaiveDate::from_ymd_opt(as_of.year(), 1, 1).unwrap_or(as_of);
+    let first_quarter = as_of.month() <= 3;
+    for case_id in recouvre_store::documents::guaranteed_open_cases(store).await? {
+        let case = recouvre_store::cases::detail(store, case_id).await?;
+        if !case.breakdown.total().is_positive() {
+            continue;
+        }
+        let sent = recouvre_store::documents::of_case(store, case_id).await?;
+        let incident = case.claims.iter().any(|(_, claim)| claim.first_incident_on.is_some_and(|day| day <= as_of));
+        let mut due = Vec::new();
+        if incident && !sent.iter().any(|d| d.kind == LetterKind::GuarantorIncidentInformation.code()) {
+            due.push(LetterKind::GuarantorIncidentInformation);
+        }
+        if first_quarter
+            && !sent.iter().any(|d| d.kind == LetterKind::GuarantorYearlyInformation.code() && d.validated_on >= year_start)
+        {
+            due.push(LetterKind::GuarantorYearlyInformation);
+        }
+        for kind in due {
+            let input = LetterInput { kind: kind.code().to_string(), ..LetterInput::default() };
+            let letter = match make(app, actor, case_id, &input).await {
+                Ok(letter) => letter,
+                Err(error) if error.kind != ErrorKind::Internal => {
+                    tracing::warn!(case_id, kind = kind.code(), %error, "guarantor information not made");
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
+            store_letter(app, actor, case_id, None, letter).await?;
+            match kind {
+                LetterKind::GuarantorIncidentInformation => mail.incident += 1,
+                _ => mail.yearly += 1,
+            }
+        }
+    }
+    Ok(mail)
 }
