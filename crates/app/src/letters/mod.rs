@@ -396,7 +396,18 @@ pub async fn guarantor_information(app: &App, actor: &Actor, as_of: NaiveDate) -
                 }
                 Err(error) => return Err(error),
             };
-            store_letter(app, actor, case_id, None, letter).await?;
+            if let Err(error) = store_letter(app, actor, case_id, None, letter).await {
+                // Another process sharing the night sent it first (the unique index of
+                // migration 0027 refused this one): sent once, as required.
+                let sent_meanwhile = recouvre_store::documents::of_case(store, case_id)
+                    .await?
+                    .iter()
+                    .any(|d| d.kind == kind.code() && d.validated_on >= year_start);
+                if sent_meanwhile {
+                    continue;
+                }
+                return Err(error);
+            }
             match kind {
                 LetterKind::GuarantorIncidentInformation => mail.incident += 1,
                 _ => mail.yearly += 1,
