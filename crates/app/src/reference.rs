@@ -167,9 +167,8 @@ pub fn parse_courts_entry(text: &str) -> std::result::Result<Vec<recouvre_domain
 pub async fn courts_in_force(store: &recouvre_store::Store) -> Result<Vec<recouvre_domain::courts::CourtDistrict>> {
     let entries = recouvre_store::reference::all(store).await?;
     match entries.iter().rev().find(|entry| entry.kind == COURTS_KIND) {
-        Some(entry) => serde_json::from_str(&entry.entry).map_err(|error| {
-            Error::internal(format!("liste de juridictions n° {} illisible : {error}", entry.id))
-        }),
+        Some(entry) => serde_json::from_str(&entry.entry)
+            .map_err(|error| Error::internal(format!("liste de juridictions n° {} illisible : {error}", entry.id))),
         None => Ok(recouvre_domain::courts::shipped().to_vec()),
     }
 }

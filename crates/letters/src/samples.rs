@@ -154,7 +154,12 @@ pub fn sample(kind: LetterKind) -> LetterData {
             });
         }
         LetterKind::RepaymentConfirmation => {
-            d.repayment = Some(Repayment { paid_on: date(2026, 11, 24), amount_cents: 983_900, ficp_registered: true, ficp_removed_on: None });
+            d.repayment = Some(Repayment {
+                paid_on: date(2026, 11, 24),
+                amount_cents: 983_900,
+                ficp_registered: true,
+                ficp_removed_on: None,
+            });
         }
         LetterKind::PaymentOrderRequest => {
             d.court = Some(Court {
@@ -273,7 +278,8 @@ pub fn sample(kind: LetterKind) -> LetterData {
                 address_lines: lines(&["5 impasse des Lilas", "38200 Vienne"]),
                 occupation: None,
             };
-            d.guarantee = Some(Guarantee { signed_on: date(2023, 3, 12), cap_cents: 1_500_000, nature: "solidaire".into() });
+            d.guarantee =
+                Some(Guarantee { signed_on: date(2023, 3, 12), cap_cents: 1_500_000, nature: "solidaire".into() });
         }
         LetterKind::AgencyInstruction => {
             d.recipient = Party {

@@ -209,6 +209,15 @@ async fn a_formal_notice_is_previewed_validated_stored_and_printed_with_the_days
     assert_eq!(kept[0]["tracking_number"], "1A02345678901");
 }
 
+/// Keeps a letter for the lawyer's review pack when `RECOUVRE_LETTERS_OUT` names a directory
+/// (`scripts/render-letters` sets it to docs/letters/review).
+fn review_pack(name: &str, pdf: &[u8]) {
+    if let Ok(dir) = std::env::var("RECOUVRE_LETTERS_OUT") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.pdf")), pdf).unwrap();
+    }
+}
+
 /// The PDF's text as one line: pdftotext prints the no-break spaces of amounts and dates either
 /// as such or as spaces, and justified lines with runs of spaces; all become one space.
 fn flat_text(pdf: &[u8]) -> String {
@@ -637,8 +646,35 @@ async fn every_template_renders_from_a_seeded_case_over_http() {
         let answer = preview(expect.case_id, expect.kind, &expect.request).await;
         assert_eq!(answer.status(), StatusCode::OK, "{}: {}", expect.kind, answer.text().await.unwrap());
         let detail = case(expect.case_id).await;
-        check(expect, &answer.bytes().await.unwrap(), &reference_of(&detail));
+        let pdf = answer.bytes().await.unwrap();
+        check(expect, &pdf, &reference_of(&detail));
+        review_pack(&format!("{}-dossier{}", expect.kind, expect.case_id), &pdf);
         seen.push(expect.kind);
+    }
+
+    // The lawyer's review pack (issue 20): the situations' letters, each checked for the
+    // preconditions' effects: the enhanced curatorship's notice to the curator, an
+    // Alsace-Moselle debtor's notice.
+    let answer = preview(6, "formal_notice", &json!({})).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let pdf = answer.bytes().await.unwrap();
+    let text = flat_text(&pdf);
+    assert!(
+        text.contains("UDAF du Rhône") && text.contains("en sa qualité de curateur") && !text.contains("vous restez")
+    );
+    review_pack("formal_notice-curatelle-renforcee-dossier6", &pdf);
+    for id in 11..=60 {
+        let detail = case(id).await;
+        let postcode = detail["debtor"]["postcode"].as_str().unwrap().to_string();
+        if ["57", "67", "68"].iter().any(|d| postcode.starts_with(d)) {
+            let answer = preview(id, "formal_notice", &json!({})).await;
+            if answer.status() == StatusCode::OK {
+                let pdf = answer.bytes().await.unwrap();
+                assert!(flat_text(&pdf).contains("RCS"));
+                review_pack(&format!("formal_notice-alsace-moselle-dossier{id}"), &pdf);
+                break;
+            }
+        }
     }
 
     // Full repayment of case 1: the confirmation, refused while a balance remains.
@@ -664,7 +700,9 @@ async fn every_template_renders_from_a_seeded_case_over_http() {
         texts: vec!["intégralement remboursée".to_string()],
         rf: true,
     };
-    check(&expect, &answer.bytes().await.unwrap(), &reference_of(&leroy));
+    let pdf = answer.bytes().await.unwrap();
+    check(&expect, &pdf, &reference_of(&leroy));
+    review_pack("repayment_confirmation-dossier1", &pdf);
     seen.push("repayment_confirmation");
 
     // The nightly follow-up after the first due date: the instalment is missed. The reminder
@@ -688,7 +726,9 @@ async fn every_template_renders_from_a_seeded_case_over_http() {
     };
     let answer = preview(3, "missed_instalment_reminder", &json!({})).await;
     assert_eq!(answer.status(), StatusCode::OK, "{}", answer.text().await.unwrap());
-    check(&expect, &answer.bytes().await.unwrap(), &reference_of(&faure));
+    let pdf = answer.bytes().await.unwrap();
+    check(&expect, &pdf, &reference_of(&faure));
+    review_pack("missed_instalment_reminder-dossier3", &pdf);
     seen.push("missed_instalment_reminder");
     let validated = client
         .post(app.url("/api/v1/cases/3/documents"))
@@ -705,7 +745,9 @@ async fn every_template_renders_from_a_seeded_case_over_http() {
     app.set_today(later);
     let answer = preview(3, "plan_lapsed", &json!({})).await;
     assert_eq!(answer.status(), StatusCode::OK, "{}", answer.text().await.unwrap());
-    let text = flat_text(&answer.bytes().await.unwrap());
+    let pdf = answer.bytes().await.unwrap();
+    review_pack("plan_lapsed-dossier3", &pdf);
+    let text = flat_text(&pdf);
     assert!(text.contains(&flatten(&recouvre_letters::format::format_date(later))), "{text}");
     assert!(text.contains(&amount(instalment)) && text.contains("RCS"), "{text}");
     seen.push("plan_lapsed");
@@ -717,7 +759,13 @@ async fn every_template_renders_from_a_seeded_case_over_http() {
 }
 
 /// A request on the API: its status and its JSON (or text) body.
-async fn call(app: &TestApp, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+async fn call(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let mut request = reqwest::Client::new().request(method, app.url(path)).bearer_auth(token);
     if let Some(body) = body {
         request = request.json(&body);
@@ -914,11 +962,9 @@ async fn a_payment_order_request_names_every_claim_and_the_competent_judge_from_
         assert!(text.contains(&amount(cents(&claim["total"]))) || detail["claims"].as_array().unwrap().len() > 1);
     }
     assert!(text.contains(&amount(cents(&detail["total"]))), "{text}");
-    let consumer = detail["claims"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|claim| ["personal_loan", "revolving_credit", "card"].contains(&claim["claim"]["nature"].as_str().unwrap()));
+    let consumer = detail["claims"].as_array().unwrap().iter().any(|claim| {
+        ["personal_loan", "revolving_credit", "card"].contains(&claim["claim"]["nature"].as_str().unwrap())
+    });
     let judge = if consumer { "juge des contentieux de la protection" } else { "Président du Tribunal judiciaire" };
     assert!(text.contains(judge), "{judge} not in {text}");
     assert!(!text.contains("(e)") && !text.contains(" 0,00 €"), "{text}");
@@ -1051,12 +1097,8 @@ async fn a_guarantor_of_a_case_whose_first_incident_is_unregularised_gets_the_23
     assert!(outcome.guarantors.incident >= 1, "{:?}", outcome.guarantors);
 
     // In the day's mail, addressed to the guarantor, its sending journaled on the case.
-    let mail = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/mail/{today}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let mail =
+        reqwest::Client::new().get(app.url(&format!("/api/v1/mail/{today}"))).bearer_auth(&token).send().await.unwrap();
     assert_eq!(mail.status(), StatusCode::OK);
     let text = flat_text(&mail.bytes().await.unwrap());
     let name = person_name(&guarantor["person"]);
@@ -1071,7 +1113,9 @@ async fn a_guarantor_of_a_case_whose_first_incident_is_unregularised_gets_the_23
         .expect("the 2303 letter stored on the case");
     assert!(letter["recipient"].as_str().unwrap().contains(&name), "{letter}");
     let events = recouvre_store::journal::events(&app.db.store, id).await.unwrap();
-    assert!(events.iter().any(|e| e.kind == "document_validated" && e.payload.contains("guarantor_incident_information")));
+    assert!(events
+        .iter()
+        .any(|e| e.kind == "document_validated" && e.payload.contains("guarantor_incident_information")));
 
     // Sent once: the next night sends no second 2303 letter on this case.
     night(today).await;

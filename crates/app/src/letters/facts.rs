@@ -150,7 +150,10 @@ pub fn letter_data(
             contract: format!(
                 "n° {}{}",
                 claim.contract_ref,
-                claim.opened_on.map(|day| format!(" du {}", recouvre_letters::format::format_date(day))).unwrap_or_default()
+                claim
+                    .opened_on
+                    .map(|day| format!(" du {}", recouvre_letters::format::format_date(day)))
+                    .unwrap_or_default()
             ),
             due_since: claim.due_on,
             amounts,
@@ -213,10 +216,9 @@ pub fn letter_data(
     // represents them (C. civ. 473, 475); under enhanced curatorship the curator, who receives
     // their income and pays their debts (C. civ. 472); under curatorship the adult themself,
     // who acts with the curator's assistance, with a copy to the curator (C. civ. 467).
-    let writes_to_guardian = matches!(
-        case.debtor.protection,
-        Protection::Guardianship | Protection::EnhancedCuratorship
-    ) || kind == LetterKind::GuardianLetter;
+    let writes_to_guardian =
+        matches!(case.debtor.protection, Protection::Guardianship | Protection::EnhancedCuratorship)
+            || kind == LetterKind::GuardianLetter;
     let guarantor =
         case.parties.iter().find(|(role, _, _)| *role == PartyRole::Guarantor).map(|(_, _, p)| person_party(p));
     let recipient = match kind {
@@ -377,14 +379,14 @@ pub fn letter_data(
                 | LetterKind::GuarantorIncidentInformation
                 | LetterKind::GuarantorYearlyInformation
         )
-            .then(|| {
-                case.guarantees.iter().find(|g| g.kind == GuaranteeKind::PersonalSurety).map(|guarantee| Guarantee {
-                    signed_on: first_claim.opened_on.unwrap_or(first_claim.due_on),
-                    cap_cents: guarantee.amount.cents(),
-                    nature: "solidaire".to_string(),
-                })
+        .then(|| {
+            case.guarantees.iter().find(|g| g.kind == GuaranteeKind::PersonalSurety).map(|guarantee| Guarantee {
+                signed_on: first_claim.opened_on.unwrap_or(first_claim.due_on),
+                cap_cents: guarantee.amount.cents(),
+                nature: "solidaire".to_string(),
             })
-            .flatten(),
+        })
+        .flatten(),
         instruction: matches!(kind, LetterKind::BailiffInstruction | LetterKind::AgencyInstruction).then(|| {
             Instruction {
                 enforceable_title: (kind == LetterKind::BailiffInstruction)
@@ -439,7 +441,10 @@ fn estate_party(case: &CaseDetail, context: &LetterContext<'_>, debtor: &Party) 
                 .and_then(|estate| estate.notary_address.as_deref())
                 .map(address_lines)
                 .unwrap_or_default(),
-            occupation: Some(format!("notaire chargé de la succession {}", recouvre_letters::format::of_name(&debtor.name))),
+            occupation: Some(format!(
+                "notaire chargé de la succession {}",
+                recouvre_letters::format::of_name(&debtor.name)
+            )),
         });
     }
     refuse_npai(case, context)?;

@@ -236,7 +236,13 @@ pub async fn validate_letter(
 
 /// Stores a made letter with its hash and journal event (`version`: the case's version the
 /// officer saw; `None` for the nightly run's letters, which follow no screen).
-async fn store_letter(app: &App, actor: &Actor, case_id: i64, version: Option<i64>, letter: Letter) -> Result<Validated> {
+async fn store_letter(
+    app: &App,
+    actor: &Actor,
+    case_id: i64,
+    version: Option<i64>,
+    letter: Letter,
+) -> Result<Validated> {
     let pages = i64::try_from(facts::count_pages(&letter.rendered.pdf)).unwrap_or(1);
     let document = NewDocument {
         case_id,
@@ -382,7 +388,9 @@ pub async fn guarantor_information(app: &App, actor: &Actor, as_of: NaiveDate) -
             due.push(LetterKind::GuarantorIncidentInformation);
         }
         if first_quarter
-            && !sent.iter().any(|d| d.kind == LetterKind::GuarantorYearlyInformation.code() && d.validated_on >= year_start)
+            && !sent
+                .iter()
+                .any(|d| d.kind == LetterKind::GuarantorYearlyInformation.code() && d.validated_on >= year_start)
         {
             due.push(LetterKind::GuarantorYearlyInformation);
         }

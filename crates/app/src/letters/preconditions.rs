@@ -156,7 +156,9 @@ pub fn check(kind: LetterKind, facts: &Facts) -> Result<()> {
     }
     if kind == LetterKind::PaymentOrderRequest {
         let prepared = facts.procedures.iter().any(|procedure| {
-            procedure.kind == ProcedureKind::PaymentOrder && procedure.state == State::RequestPrepared && !procedure.closed
+            procedure.kind == ProcedureKind::PaymentOrder
+                && procedure.state == State::RequestPrepared
+                && !procedure.closed
         });
         if !prepared {
             return refuse(
