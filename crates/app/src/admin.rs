@@ -33,6 +33,12 @@ pub async fn set_bank_identity(app: &App, actor: &Actor, identity: &BankIdentity
         centre_name: limits::required_text("centre_name", &identity.centre_name, SHORT_TEXT_CHARS_MAX, false)?,
         centre_phone: limits::text("centre_phone", &identity.centre_phone, 40, false)?,
         centre_email: limits::text("centre_email", &identity.centre_email, SHORT_TEXT_CHARS_MAX, false)?,
+        // C. com. R123-237: every letter prints them (issue 20).
+        legal_form: limits::required_text("legal_form", &identity.legal_form, SHORT_TEXT_CHARS_MAX, false)?,
+        share_capital: limits::required_text("share_capital", &identity.share_capital, 40, false)?,
+        rcs: limits::required_text("rcs", &identity.rcs, SHORT_TEXT_CHARS_MAX, false)?,
+        head_office: limits::text("head_office", &identity.head_office, SHORT_TEXT_CHARS_MAX, false)?,
+        orias: limits::text("orias", &identity.orias, 40, false)?,
     };
     Ok(recouvre_store::settings::set_bank_identity(app.store(), &checked, &actor.login, app.now()).await?)
 }

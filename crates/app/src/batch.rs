@@ -38,6 +38,8 @@ pub struct NightlyOutcome {
     /// are committed, the others left to the next run of the date; the plans and promises were
     /// not followed (the run that finishes does it).
     pub interrupted: bool,
+    /// The guarantors' information letters sent this night (issue 20).
+    pub guarantors: crate::letters::GuarantorMail,
 }
 
 pub use recouvre_store::batch::{ImportFigures, LastRun, OperationsFigures};
@@ -81,6 +83,7 @@ pub async fn nightly_run(
             report,
             plans: PlanFollowUp::default(),
             promises: recouvre_store::contacts::PromiseFollowUp::default(),
+            guarantors: crate::letters::GuarantorMail::default(),
             interrupted: true,
         });
     }
@@ -92,5 +95,7 @@ pub async fn nightly_run(
     let promises =
         recouvre_store::contacts::follow_promises(app.store(), options.as_of, grace_days, &actor.login, app.now())
             .await?;
-    Ok(NightlyOutcome { totals, report, plans, promises, interrupted: false })
+    // The guarantors' information letters (C. civ. 2302, 2303), as the day's mail (issue 20).
+    let guarantors = crate::letters::guarantor_information(app, actor, options.as_of).await?;
+    Ok(NightlyOutcome { totals, report, plans, promises, guarantors, interrupted: false })
 }

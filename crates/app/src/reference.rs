@@ -104,6 +104,13 @@ pub async fn add_entry(app: &App, actor: &Actor, kind: &str, text: &str, replace
         tracing::info!(kind, by = %actor.login, "rule document added");
         return Ok(Added::RuleDocument);
     }
+    if kind == COURTS_KIND {
+        let districts = parse_courts_entry(text).map_err(|error| Error::invalid("entry", "invalid_courts", error))?;
+        let json = serde_json::to_string(&districts).map_err(Error::internal)?;
+        recouvre_store::reference::add(app.store(), kind, &json, &actor.login, now).await?;
+        tracing::info!(kind, by = %actor.login, districts = districts.len(), "courts list added");
+        return Ok(Added::RuleDocument);
+    }
     if kind == "aml_rules" {
         recouvre_domain::aml::AmlRules::from_toml(text)
             .map_err(|error| Error::invalid("entry", "invalid_rules", error.to_string()))?;
@@ -128,6 +135,43 @@ pub async fn add_entry(app: &App, actor: &Actor, kind: &str, text: &str, replace
     app.set_reference(data);
     tracing::info!(kind, by = %actor.login, "reference entry added");
     Ok(Added::Value)
+}
+
+/// The reference document of the courts and their districts (issue 20): the latest list an
+/// administrator loaded replaces the shipped demo subset whole.
+pub const COURTS_KIND: &str = "courts";
+
+/// Reads a courts list as sent to `POST /api/v1/admin/reference/courts`: either the CSV text of
+/// the documented format (a JSON string) or a JSON array of districts. Every district is
+/// checked; an empty list is refused.
+pub fn parse_courts_entry(text: &str) -> std::result::Result<Vec<recouvre_domain::courts::CourtDistrict>, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|error| format!("JSON invalide : {error}"))?;
+    let districts = match value {
+        serde_json::Value::String(csv) => recouvre_domain::courts::parse_courts(&csv)?,
+        other => {
+            let districts: Vec<recouvre_domain::courts::CourtDistrict> =
+                serde_json::from_value(other).map_err(|error| format!("liste de juridictions illisible : {error}"))?;
+            for district in &districts {
+                recouvre_domain::courts::check(district)?;
+            }
+            districts
+        }
+    };
+    if districts.is_empty() {
+        return Err("liste de juridictions vide : chargez la liste officielle des communes et de leurs juridictions"
+            .to_string());
+    }
+    Ok(districts)
+}
+
+/// The courts in force: the latest list an administrator loaded, else the shipped demo subset.
+pub async fn courts_in_force(store: &recouvre_store::Store) -> Result<Vec<recouvre_domain::courts::CourtDistrict>> {
+    let entries = recouvre_store::reference::all(store).await?;
+    match entries.iter().rev().find(|entry| entry.kind == COURTS_KIND) {
+        Some(entry) => serde_json::from_str(&entry.entry)
+            .map_err(|error| Error::internal(format!("liste de juridictions n° {} illisible : {error}", entry.id))),
+        None => Ok(recouvre_domain::courts::shipped().to_vec()),
+    }
 }
 
 /// Seconds between two checks for entries added by another server.

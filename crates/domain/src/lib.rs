@@ -39,6 +39,8 @@ pub mod authority;
 pub mod bank_account;
 pub mod case;
 pub mod closure;
+// The competent court of a payment-order request, as reference data (issue 20).
+pub mod courts;
 pub mod debtor_alerts;
 pub mod debtor_file;
 pub mod intake;

@@ -66,6 +66,23 @@ pub struct Claim {
     pub interest_basis: Option<String>,
 }
 
+/// One claim of the case, as a letter that claims money states it (issue 20): its nature, its
+/// contract, its amounts broken down and what its interest runs on at which rate. The letter's
+/// [`Amounts`] are the sum of its claims.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimLine {
+    /// "Prêt personnel".
+    pub nature: String,
+    /// "n° 40021-778812 du 12 mars 2023".
+    pub contract: String,
+    /// Date the claim fell due (account closure or acceleration).
+    pub due_since: NaiveDate,
+    pub amounts: Amounts,
+    /// "Le capital restant dû produit intérêts au taux contractuel de 5,90 % l'an jusqu'à
+    /// complet paiement." — the rate runs on the principal only.
+    pub interest_basis: String,
+}
+
 /// One instalment of a payment plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instalment {
@@ -105,6 +122,10 @@ pub struct Repayment {
     pub amount_cents: i64,
     /// Whether the debtor is on the FICP register, so the letter announces the removal.
     pub ficp_registered: bool,
+    /// The day the removal from the FICP was recorded on the debtor's file: the letter states
+    /// a removal only once it is recorded (issue 20, "facts, not promises").
+    #[serde(default)]
+    pub ficp_removed_on: Option<NaiveDate>,
 }
 
 /// The court a payment order is requested from.
@@ -113,6 +134,13 @@ pub struct Court {
     /// "Tribunal judiciaire de Lyon".
     pub name: String,
     pub address_lines: Vec<String>,
+    /// The judge the request is addressed to: "Madame, Monsieur le juge des contentieux de la
+    /// protection près le Tribunal de proximité de Saint-Denis" (reference data, COJ L213-4-5).
+    #[serde(default)]
+    pub addressed_to: Option<String>,
+    /// The rule that makes the court competent.
+    #[serde(default)]
+    pub basis: Option<String>,
 }
 
 /// Guardianship or curatorship of a protected adult (the recipient is the guardian).
@@ -121,6 +149,11 @@ pub struct Protection {
     pub role: GuardianRole,
     /// "jugement du juge des contentieux de la protection de Lyon du 4 mai 2024".
     pub decision: String,
+    /// The guardian (tutor or curator) by name and address: a letter addressed to them names
+    /// them "en sa qualité de …", a letter to the debtor under curatorship goes with a copy to
+    /// them (C. civ. 467), a court paper names them (C. civ. 468, 475).
+    #[serde(default)]
+    pub guardian: Option<Party>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,6 +252,13 @@ pub struct LetterData {
     /// A free paragraph the officer adds, printed before the closing formula.
     #[serde(default)]
     pub note: Option<String>,
+    /// The claims the amounts total, one paragraph each (issue 20). Empty in letters validated
+    /// before it: they print the single `claim`.
+    #[serde(default)]
+    pub claims: Vec<ClaimLine>,
+    /// Who receives a copy: the curator of a debtor under curatorship (C. civ. 467).
+    #[serde(default)]
+    pub copy_to: Option<String>,
 }
 
 impl LetterData {
@@ -231,6 +271,13 @@ impl LetterData {
             .try_fold(0i64, |acc, v| acc.checked_add(*v));
         if sum != Some(a.total_cents) {
             return Err(LetterError::AmountsDoNotAdd { total_cents: a.total_cents, sum_cents: sum });
+        }
+        // The total printed is the sum of the claims printed (issue 20).
+        if !self.claims.is_empty() {
+            let claims = self.claims.iter().try_fold(0i64, |acc, claim| acc.checked_add(claim.amounts.total_cents));
+            if claims != Some(a.total_cents) {
+                return Err(LetterError::AmountsDoNotAdd { total_cents: a.total_cents, sum_cents: claims });
+            }
         }
         for (field, value) in [
             ("recipient.name", &self.recipient.name),
@@ -301,6 +348,11 @@ impl LetterData {
                 Some(i) if i.actions.is_empty() => missing("instruction.actions"),
                 Some(_) => Ok(()),
             },
+            LetterKind::GuarantorIncidentInformation | LetterKind::GuarantorYearlyInformation
+                if self.guarantee.is_none() =>
+            {
+                missing("guarantee")
+            }
             LetterKind::AgencyInstruction => match &self.instruction {
                 None => missing("instruction"),
                 Some(i) if i.actions.is_empty() => missing("instruction.actions"),

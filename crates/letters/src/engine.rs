@@ -45,6 +45,8 @@ fn default_template(kind: LetterKind) -> &'static str {
         LetterKind::GuarantorCall => include_str!("../templates/guarantor_call.typ"),
         LetterKind::BailiffInstruction => include_str!("../templates/bailiff_instruction.typ"),
         LetterKind::AgencyInstruction => include_str!("../templates/agency_instruction.typ"),
+        LetterKind::GuarantorIncidentInformation => include_str!("../templates/guarantor_incident_information.typ"),
+        LetterKind::GuarantorYearlyInformation => include_str!("../templates/guarantor_yearly_information.typ"),
     }
 }
 

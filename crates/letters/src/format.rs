@@ -140,6 +140,17 @@ pub fn french_typography(text: &str) -> String {
     out
 }
 
+/// "de" before a name, elided before a vowel: « Succession d'Arnaud Leroy », « de Monsieur
+/// Paul Leroy ». A name starting with h keeps "de" (h aspiré or not cannot be told).
+pub fn of_name(name: &str) -> String {
+    let elides = name.chars().next().is_some_and(|c| "AEIOUYÀÂÉÈÊËÎÏÔÖÙÛÜaeiouyàâéèêëîïôöùûü".contains(c));
+    if elides {
+        format!("d'{name}")
+    } else {
+        format!("de {name}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ pub mod samples;
 mod view;
 
 pub use data::{
-    Amounts, Claim, Court, Creditor, Estate, Guarantee, GuardianRole, Instalment, Instruction, LetterData,
+    Amounts, Claim, ClaimLine, Court, Creditor, Estate, Guarantee, GuardianRole, Instalment, Instruction, LetterData,
     MissedInstalment, Party, Plan, Protection, Repayment, Signatory,
 };
 pub use engine::{Engine, Rendered};
@@ -50,10 +50,16 @@ pub enum LetterKind {
     BailiffInstruction,
     /// Instructions to a collection agency.
     AgencyInstruction,
+    /// Information of a personal guarantor of the first payment incident not regularised
+    /// (C. civ. 2303), sent by the nightly run.
+    GuarantorIncidentInformation,
+    /// Yearly information of a personal guarantor, before 31 March (C. civ. 2302), sent by the
+    /// nightly run.
+    GuarantorYearlyInformation,
 }
 
 impl LetterKind {
-    pub const ALL: [LetterKind; 12] = [
+    pub const ALL: [LetterKind; 14] = [
         LetterKind::FormalNotice,
         LetterKind::PlanProposal,
         LetterKind::PlanAgreement,
@@ -66,6 +72,8 @@ impl LetterKind {
         LetterKind::GuarantorCall,
         LetterKind::BailiffInstruction,
         LetterKind::AgencyInstruction,
+        LetterKind::GuarantorIncidentInformation,
+        LetterKind::GuarantorYearlyInformation,
     ];
 
     /// Stable identifier: template file name, database value, URL segment.
@@ -83,6 +91,8 @@ impl LetterKind {
             LetterKind::GuarantorCall => "guarantor_call",
             LetterKind::BailiffInstruction => "bailiff_instruction",
             LetterKind::AgencyInstruction => "agency_instruction",
+            LetterKind::GuarantorIncidentInformation => "guarantor_incident_information",
+            LetterKind::GuarantorYearlyInformation => "guarantor_yearly_information",
         }
     }
 
@@ -101,6 +111,8 @@ impl LetterKind {
             LetterKind::GuarantorCall => "Appel de la caution",
             LetterKind::BailiffInstruction => "Instructions au commissaire de justice",
             LetterKind::AgencyInstruction => "Mandat à la société de recouvrement",
+            LetterKind::GuarantorIncidentInformation => "Information de la caution : premier incident",
+            LetterKind::GuarantorYearlyInformation => "Information annuelle de la caution",
         }
     }
 

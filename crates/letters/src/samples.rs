@@ -110,6 +110,8 @@ fn base() -> LetterData {
         guarantee: None,
         instruction: None,
         note: None,
+        claims: Vec::new(),
+        copy_to: None,
     }
 }
 
@@ -152,12 +154,19 @@ pub fn sample(kind: LetterKind) -> LetterData {
             });
         }
         LetterKind::RepaymentConfirmation => {
-            d.repayment = Some(Repayment { paid_on: date(2026, 11, 24), amount_cents: 983_900, ficp_registered: true });
+            d.repayment = Some(Repayment {
+                paid_on: date(2026, 11, 24),
+                amount_cents: 983_900,
+                ficp_registered: true,
+                ficp_removed_on: None,
+            });
         }
         LetterKind::PaymentOrderRequest => {
             d.court = Some(Court {
                 name: "Tribunal judiciaire de Lyon".into(),
                 address_lines: lines(&["67 rue Servient", "69003 Lyon"]),
+                addressed_to: None,
+                basis: None,
             });
             d.legal_grounds = Some(
                 "Contrat de crédit à la consommation n° 40021-778812 accepté le 12 mars 2023 \
@@ -221,6 +230,7 @@ pub fn sample(kind: LetterKind) -> LetterData {
                 decision: "jugement du juge des contentieux de la protection du tribunal judiciaire de Lyon \
                            du 4 mai 2024"
                     .into(),
+                guardian: Some(d.recipient.clone()),
             });
             d.cure_period_end = Some(date(2027, 1, 4));
         }
@@ -261,6 +271,15 @@ pub fn sample(kind: LetterKind) -> LetterData {
                         .into(),
                 ),
             });
+        }
+        LetterKind::GuarantorIncidentInformation | LetterKind::GuarantorYearlyInformation => {
+            d.recipient = Party {
+                name: "Monsieur Marc Martin".into(),
+                address_lines: lines(&["5 impasse des Lilas", "38200 Vienne"]),
+                occupation: None,
+            };
+            d.guarantee =
+                Some(Guarantee { signed_on: date(2023, 3, 12), cap_cents: 1_500_000, nature: "solidaire".into() });
         }
         LetterKind::AgencyInstruction => {
             d.recipient = Party {

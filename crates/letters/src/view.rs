@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use crate::format::{format_amount, format_date, format_date_short, french_typography};
+use crate::format::{format_amount, format_date, format_date_short, french_typography, of_name};
 use crate::{LetterData, LetterKind, Party};
 
 fn text(s: &str) -> Value {
@@ -22,6 +22,19 @@ fn party(p: &Party) -> Value {
         "name": p.name,
         "address_lines": p.address_lines,
         "occupation": opt_text(p.occupation.as_deref()),
+    })
+}
+
+fn amounts_view(a: &crate::Amounts) -> Value {
+    json!({
+        "principal": format_amount(a.principal_cents),
+        "interest": format_amount(a.interest_cents),
+        "costs": format_amount(a.costs_cents),
+        "penalty": format_amount(a.penalty_cents),
+        "total": format_amount(a.total_cents),
+        "has_interest": a.interest_cents != 0,
+        "has_costs": a.costs_cents != 0,
+        "has_penalty": a.penalty_cents != 0,
     })
 }
 
@@ -59,6 +72,13 @@ pub(crate) fn letter_view(kind: LetterKind, d: &LetterData, index: usize) -> Val
         })
     });
     let recipient_is_debtor = d.recipient == d.debtor;
+    // The recipient is named "en sa qualité de tuteur de …" only when the letter goes to the
+    // guardian: never a bailiff, an agency or a court (letters validated before the guardian
+    // was recorded in the data: when it goes to someone other than the debtor, as then).
+    let to_guardian = d.protection.as_ref().is_some_and(|p| match &p.guardian {
+        Some(guardian) => *guardian == d.recipient,
+        None => !recipient_is_debtor,
+    });
     json!({
         "index": index,
         "kind": kind.code(),
@@ -76,14 +96,29 @@ pub(crate) fn letter_view(kind: LetterKind, d: &LetterData, index: usize) -> Val
         },
         "recipient": party(&d.recipient),
         // For a protected adult the guardian receives the letter in that capacity.
-        "recipient_capacity": d.protection.as_ref().map(|p| {
-            format!("en sa qualité de {} de {}", p.role.label(), d.debtor.name)
+        "recipient_capacity": d.protection.as_ref().filter(|_| to_guardian).map(|p| {
+            format!("en sa qualité de {} {}", p.role.label(), of_name(&d.debtor.name))
         }),
+        "to_guardian": to_guardian,
         "recipient_is_debtor": recipient_is_debtor,
         "salutation": salutation(&d.recipient.name),
         // The same word without the comma, for the closing formula ("agréer, Madame, …").
         "civility": salutation(&d.recipient.name).trim_end_matches(','),
-        "debtor": party(&d.debtor),
+        "debtor": {
+            "name": d.debtor.name,
+            "of_name": of_name(&d.debtor.name),
+            "address_lines": d.debtor.address_lines,
+            "occupation": opt_text(d.debtor.occupation.as_deref()),
+        },
+        // One paragraph per claim, its zero lines left out (issue 20).
+        "claims": d.claims.iter().map(|c| json!({
+            "nature": c.nature,
+            "contract": text(&c.contract),
+            "due_since": format_date(c.due_since),
+            "amounts": amounts_view(&c.amounts),
+            "interest_basis": text(&c.interest_basis),
+        })).collect::<Vec<_>>(),
+        "copy_to": opt_text(d.copy_to.as_deref()),
         "case_reference": d.case_reference,
         "creditor_reference": d.creditor_reference,
         "date": format_date(d.date),
@@ -94,15 +129,7 @@ pub(crate) fn letter_view(kind: LetterKind, d: &LetterData, index: usize) -> Val
             "due_since": format_date(d.claim.due_since),
             "interest_basis": opt_text(d.claim.interest_basis.as_deref()),
         },
-        "amounts": {
-            "principal": format_amount(a.principal_cents),
-            "interest": format_amount(a.interest_cents),
-            "costs": format_amount(a.costs_cents),
-            "penalty": format_amount(a.penalty_cents),
-            "total": format_amount(a.total_cents),
-            "has_costs": a.costs_cents != 0,
-            "has_penalty": a.penalty_cents != 0,
-        },
+        "amounts": amounts_view(a),
         "cure_period_end": d.cure_period_end.map(format_date),
         "plan": plan,
         "missed": d.missed_instalment.map(|m| json!({
@@ -115,13 +142,20 @@ pub(crate) fn letter_view(kind: LetterKind, d: &LetterData, index: usize) -> Val
             "paid_on": format_date(r.paid_on),
             "amount": format_amount(r.amount_cents),
             "ficp_registered": r.ficp_registered,
+            "ficp_removed_on": r.ficp_removed_on.map(format_date),
         })),
-        "court": d.court.as_ref().map(|c| json!({ "name": c.name, "address_lines": c.address_lines })),
+        "court": d.court.as_ref().map(|c| json!({
+            "name": c.name,
+            "address_lines": c.address_lines,
+            "addressed_to": c.addressed_to.clone().unwrap_or_else(|| format!("Madame, Monsieur le Président du {}", c.name)),
+            "basis": c.basis.clone().unwrap_or_else(|| "article 1406 du Code de procédure civile".to_string()),
+        })),
         "legal_grounds": opt_text(d.legal_grounds.as_deref()),
         "supporting_documents": d.supporting_documents.iter().map(|s| text(s)).collect::<Vec<_>>(),
         "protection": d.protection.as_ref().map(|p| json!({
             "role": p.role.label(),
             "decision": text(&p.decision),
+            "guardian": p.guardian.as_ref().map(party),
         })),
         "estate": d.estate.as_ref().map(|e| json!({
             "date_of_death": format_date(e.date_of_death),
@@ -180,6 +214,13 @@ mod tests {
         assert!(view["plan"].is_null());
         // Free text gets French spacing: "5,90 %" keeps its sign with the number.
         assert!(view["claim"]["interest_basis"].as_str().unwrap().contains("5,90\u{202f}%"));
+    }
+
+    #[test]
+    fn de_is_elided_before_a_vowel() {
+        assert_eq!(of_name("Arnaud LEROY"), "d'Arnaud LEROY");
+        assert_eq!(of_name("Émile ROUX"), "d'Émile ROUX");
+        assert_eq!(of_name("Monsieur Paul ROUX"), "de Monsieur Paul ROUX");
     }
 
     #[test]

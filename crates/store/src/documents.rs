@@ -273,3 +273,15 @@ pub async fn record_postage(
     tx.commit().await?;
     Ok(document)
 }
+
+/// The open cases with a guarantor among their parties, for the nightly information letters
+/// (issue 20: C. civ. 2302, 2303).
+pub async fn guaranteed_open_cases(store: &Store) -> Result<Vec<i64>> {
+    let ids = query_scalar(
+        "SELECT c.id FROM cases c WHERE c.status <> 'closed' AND EXISTS (SELECT 1 FROM case_parties p \
+         WHERE p.case_id = c.id AND p.role = 'guarantor') ORDER BY c.id",
+    )
+    .fetch_all(store)
+    .await?;
+    Ok(ids)
+}

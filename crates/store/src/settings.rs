@@ -20,6 +20,21 @@ pub struct BankIdentity {
     pub centre_name: String,
     pub centre_phone: String,
     pub centre_email: String,
+    /// The legal mentions every letter's footer prints (C. com. R123-237, issue 20): legal
+    /// form ("société anonyme"), share capital ("152 000 000 €"), registry and number ("Lyon
+    /// 552 108 417"), head office (the address when empty), ORIAS number where relevant.
+    /// Absent from identities stored before: letters are refused until an administrator
+    /// enters them.
+    #[serde(default)]
+    pub legal_form: String,
+    #[serde(default)]
+    pub share_capital: String,
+    #[serde(default)]
+    pub rcs: String,
+    #[serde(default)]
+    pub head_office: String,
+    #[serde(default)]
+    pub orias: String,
 }
 
 impl Default for BankIdentity {
@@ -34,6 +49,11 @@ impl Default for BankIdentity {
             centre_name: "Centre de recouvrement contentieux de Lyon".to_string(),
             centre_phone: "04 72 00 00 00".to_string(),
             centre_email: "contentieux@banque-demo.example.fr".to_string(),
+            legal_form: "société anonyme".to_string(),
+            share_capital: "250 000 000 €".to_string(),
+            rcs: "Paris 552 120 222".to_string(),
+            head_office: "12 rue de la Paix, 75002 Paris".to_string(),
+            orias: String::new(),
         }
     }
 }

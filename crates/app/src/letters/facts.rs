@@ -3,10 +3,12 @@
 //! the case, the bank and the day: the same case gives the same letter.
 
 use chrono::{Duration, NaiveDate};
-use recouvre_domain::case::{ClaimNature, GuaranteeKind, PartyRole, Person, Protection};
+use recouvre_domain::case::{Breakdown, ClaimNature, GuaranteeKind, PartyRole, Person, Protection};
+use recouvre_domain::courts::CompetentCourt;
+use recouvre_domain::debtor_file::Civility;
 use recouvre_letters::{
-    Amounts, Claim, Court, Creditor, Estate, Guarantee, GuardianRole, Instalment, Instruction, LetterData, LetterKind,
-    MissedInstalment, Party, Plan, Protection as LetterProtection, Repayment, Signatory,
+    Amounts, Claim, ClaimLine, Court, Creditor, Estate, Guarantee, GuardianRole, Instalment, Instruction, LetterData,
+    LetterKind, MissedInstalment, Party, Plan, Protection as LetterProtection, Repayment, Signatory,
 };
 use recouvre_store::cases::CaseDetail;
 use recouvre_store::direct_debits::PlanView;
@@ -30,6 +32,12 @@ pub struct LetterContext<'a> {
     pub estate: Option<&'a recouvre_store::debtors::Estate>,
     /// NPAI: the day a letter came back from the debtor's address; none goes there any more.
     pub address_invalid_on: Option<NaiveDate>,
+    /// The debtor's civility from their file: "Monsieur", "Madame", or none (issue 20: no « (e) »).
+    pub civility: Option<Civility>,
+    /// The judge competent for a payment-order request, from the courts reference data.
+    pub court: Option<CompetentCourt>,
+    /// The day the debtor's removal from the FICP was recorded, if it was.
+    pub ficp_removed_on: Option<NaiveDate>,
 }
 
 /// Days given to answer a plan proposal or to make up a missed instalment.
@@ -40,11 +48,81 @@ fn address_lines(text: &str) -> Vec<String> {
 }
 
 fn person_party(person: &Person) -> Party {
+    civil_party(person, None)
+}
+
+/// A person as a letter names them: with their civility when their file records it (the
+/// salutation follows it), the occupation agreed with it, never « salarié(e) ».
+fn civil_party(person: &Person, civility: Option<Civility>) -> Party {
+    let name = format!("{} {}", person.first_name, person.last_name.to_uppercase());
     Party {
-        name: format!("{} {}", person.first_name, person.last_name.to_uppercase()),
+        name: match civility {
+            Some(civility) => format!("{} {name}", civility.label()),
+            None => name,
+        },
         address_lines: vec![person.address_line.clone(), format!("{} {}", person.postcode, person.city)],
-        occupation: person.employer.as_ref().map(|employer| format!("salarié(e) de {employer}")),
+        occupation: person.employer.as_ref().map(|employer| match civility {
+            Some(Civility::Mrs) => format!("salariée de {employer}"),
+            Some(Civility::Mr) => format!("salarié de {employer}"),
+            None => format!("employé par {employer}"),
+        }),
     }
+}
+
+/// What the interest of a claim runs on, and at which rate: the principal only (the interest
+/// and the indemnity produce none, C. civ. 1343-2 without an agreement to capitalise).
+fn interest_basis(rate: Option<&str>) -> String {
+    match rate {
+        Some(rate) => format!(
+            "Le capital restant dû produit intérêts au taux contractuel de {} % l'an jusqu'à complet paiement.",
+            rate.replace('.', ",")
+        ),
+        None => "Le capital restant dû produit intérêts au taux de l'intérêt légal (article 1231-6 du Code civil) \
+                 jusqu'à complet paiement."
+            .to_string(),
+    }
+}
+
+fn amounts_of(breakdown: &Breakdown) -> Amounts {
+    let interest = breakdown.contractual_interest + breakdown.statutory_interest;
+    Amounts {
+        principal_cents: breakdown.principal.cents(),
+        interest_cents: interest.cents(),
+        costs_cents: breakdown.costs.cents(),
+        penalty_cents: breakdown.penalties.cents(),
+        total_cents: breakdown.total().cents(),
+    }
+}
+
+/// Splits the case's current amounts over its claims, component by component, in proportion
+/// to what each claim brought at its transfer (the ledger keeps the case's amounts, not each
+/// claim's); the last claim takes the rounding, so the claims always add up to the total.
+fn claim_amounts(total: &Amounts, weights: &[Amounts]) -> Vec<Amounts> {
+    let split = |value: i64, weight: fn(&Amounts) -> i64| -> Vec<i64> {
+        let sum: i64 = weights.iter().map(weight).sum();
+        let mut parts: Vec<i64> = weights
+            .iter()
+            .map(|w| if sum == 0 { 0 } else { (i128::from(value) * i128::from(weight(w)) / i128::from(sum)) as i64 })
+            .collect();
+        let given: i64 = parts.iter().sum();
+        if let Some(last) = parts.last_mut() {
+            *last += value - given;
+        }
+        parts
+    };
+    let principal = split(total.principal_cents, |a| a.principal_cents);
+    let interest = split(total.interest_cents, |a| a.interest_cents);
+    let costs = split(total.costs_cents, |a| a.costs_cents);
+    let penalty = split(total.penalty_cents, |a| a.penalty_cents);
+    (0..weights.len())
+        .map(|i| Amounts {
+            principal_cents: principal[i],
+            interest_cents: interest[i],
+            costs_cents: costs[i],
+            penalty_cents: penalty[i],
+            total_cents: principal[i] + interest[i] + costs[i] + penalty[i],
+        })
+        .collect()
 }
 
 /// The facts of a letter of `kind` about `case`. Kind-specific parts come from the case (plan,
@@ -56,19 +134,32 @@ pub fn letter_data(
     input: &LetterInput,
 ) -> Result<LetterData> {
     let bank = context.bank;
-    let debtor = person_party(&case.debtor);
+    let debtor = civil_party(&case.debtor, context.civility);
     let breakdown = &case.breakdown;
-    let interest = breakdown.contractual_interest + breakdown.statutory_interest;
-    let amounts = Amounts {
-        principal_cents: breakdown.principal.cents(),
-        interest_cents: interest.cents(),
-        costs_cents: breakdown.costs.cents(),
-        penalty_cents: breakdown.penalties.cents(),
-        total_cents: breakdown.total().cents(),
-    };
+    let amounts = amounts_of(breakdown);
     let (_, first_claim) = case.claims.first().ok_or_else(|| {
         Error::refused("no_claim", format!("le dossier {} n'a pas de créance : rien à réclamer", case.reference))
     })?;
+    let weights: Vec<Amounts> = case.claims.iter().map(|(_, claim)| amounts_of(&claim.amounts)).collect();
+    let claims: Vec<ClaimLine> = case
+        .claims
+        .iter()
+        .zip(claim_amounts(&amounts, &weights))
+        .map(|((_, claim), amounts)| ClaimLine {
+            nature: claim.nature.label().to_string(),
+            contract: format!(
+                "n° {}{}",
+                claim.contract_ref,
+                claim
+                    .opened_on
+                    .map(|day| format!(" du {}", recouvre_letters::format::format_date(day)))
+                    .unwrap_or_default()
+            ),
+            due_since: claim.due_on,
+            amounts,
+            interest_basis: interest_basis(claim.contractual_rate.as_deref()),
+        })
+        .collect();
     let claim = Claim {
         contract: format!(
             "{} n° {}{}",
@@ -121,10 +212,19 @@ pub fn letter_data(
             },
         )
     });
+    // Who a protected adult's own letters go to (issue 20): under guardianship the tutor, who
+    // represents them (C. civ. 473, 475); under enhanced curatorship the curator, who receives
+    // their income and pays their debts (C. civ. 472); under curatorship the adult themself,
+    // who acts with the curator's assistance, with a copy to the curator (C. civ. 467).
+    let writes_to_guardian =
+        matches!(case.debtor.protection, Protection::Guardianship | Protection::EnhancedCuratorship)
+            || kind == LetterKind::GuardianLetter;
     let guarantor =
         case.parties.iter().find(|(role, _, _)| *role == PartyRole::Guarantor).map(|(_, _, p)| person_party(p));
     let recipient = match kind {
-        LetterKind::GuarantorCall => guarantor.clone().ok_or_else(|| {
+        LetterKind::GuarantorCall
+        | LetterKind::GuarantorIncidentInformation
+        | LetterKind::GuarantorYearlyInformation => guarantor.clone().ok_or_else(|| {
             Error::refused(
                 "no_guarantor",
                 "aucune caution n'est enregistrée sur ce dossier : ajoutez-la avant de l'appeler",
@@ -151,17 +251,17 @@ pub fn letter_data(
                 )
             })?
         }
-        LetterKind::PaymentOrderRequest => Party {
-            name: format!("Monsieur le Greffier du {}", court_name(case, input)),
-            address_lines: vec![case.debtor.city.clone()],
-            occupation: None,
-        },
+        LetterKind::PaymentOrderRequest => {
+            let court = court_of(case, context, input)?;
+            // The stored addressee is the one the request prints (issue 20).
+            Party { name: court.addressed_to, address_lines: vec![court.town], occupation: None }
+        }
         // After a death, the debtor's letters go to the notary settling the estate, else to the
         // heirs at the last address (C. civ. 724, 870: the heirs take on the debts).
         _ if case.debtor.deceased_on.is_some() => estate_party(case, context, &debtor)?,
         _ => match &guardian {
-            Some((_, guardian)) => guardian.clone(),
-            None => {
+            Some((_, guardian)) if writes_to_guardian => guardian.clone(),
+            _ => {
                 refuse_npai(case, context)?;
                 debtor.clone()
             }
@@ -189,9 +289,18 @@ pub fn letter_data(
             }
         })
     });
+    let copy_to = match &guardian {
+        Some((role, guardian)) if recipient == debtor => Some(format!(
+            "{}, {} {} (article 467 du Code civil)",
+            guardian.name,
+            role.label(),
+            recouvre_letters::format::of_name(&debtor.name)
+        )),
+        _ => None,
+    };
     let creditor = Creditor {
         bank_name: bank.name.clone(),
-        legal_identity: format!("{} — {}", bank.name, bank.address),
+        legal_identity: legal_identity(bank),
         address_lines: address_lines(&bank.address),
         department: bank.centre_name.clone(),
         phone: bank.centre_phone.clone(),
@@ -230,29 +339,54 @@ pub fn letter_data(
             paid_on: context.today,
             amount_cents: case.claims.iter().map(|(_, claim)| claim.amounts.total().cents()).sum(),
             ficp_registered: case.debtor.ficp_registered,
+            ficp_removed_on: context.ficp_removed_on,
         }),
-        court: (kind == LetterKind::PaymentOrderRequest)
-            .then(|| Court { name: court_name(case, input), address_lines: vec![case.debtor.city.clone()] }),
-        legal_grounds: (kind == LetterKind::PaymentOrderRequest).then(|| legal_grounds(first_claim.nature)),
+        court: match kind {
+            LetterKind::PaymentOrderRequest => {
+                let court = court_of(case, context, input)?;
+                Some(Court {
+                    name: court.court,
+                    address_lines: vec![court.town],
+                    addressed_to: Some(court.addressed_to),
+                    basis: Some(court.basis),
+                })
+            }
+            _ => None,
+        },
+        legal_grounds: (kind == LetterKind::PaymentOrderRequest).then(|| {
+            let mut natures: Vec<ClaimNature> = Vec::new();
+            for (_, claim) in &case.claims {
+                if !natures.contains(&claim.nature) {
+                    natures.push(claim.nature);
+                }
+            }
+            natures.into_iter().map(legal_grounds).collect::<Vec<_>>().join(" ")
+        }),
         supporting_documents: match kind {
             LetterKind::PaymentOrderRequest => supporting_documents(first_claim.nature),
             LetterKind::NotaryClaimDeclaration => estate_documents(first_claim.nature),
             _ => Vec::new(),
         },
-        protection: guardian.as_ref().map(|(role, _)| LetterProtection {
+        protection: guardian.as_ref().map(|(role, guardian)| LetterProtection {
             role: *role,
             decision: "décision du juge des contentieux de la protection".to_string(),
+            guardian: Some(guardian.clone()),
         }),
         estate: case.debtor.deceased_on.map(|date_of_death| Estate { date_of_death, notary_reference: None }),
-        guarantee: (kind == LetterKind::GuarantorCall)
-            .then(|| {
-                case.guarantees.iter().find(|g| g.kind == GuaranteeKind::PersonalSurety).map(|guarantee| Guarantee {
-                    signed_on: first_claim.opened_on.unwrap_or(first_claim.due_on),
-                    cap_cents: guarantee.amount.cents(),
-                    nature: "solidaire".to_string(),
-                })
+        guarantee: matches!(
+            kind,
+            LetterKind::GuarantorCall
+                | LetterKind::GuarantorIncidentInformation
+                | LetterKind::GuarantorYearlyInformation
+        )
+        .then(|| {
+            case.guarantees.iter().find(|g| g.kind == GuaranteeKind::PersonalSurety).map(|guarantee| Guarantee {
+                signed_on: first_claim.opened_on.unwrap_or(first_claim.due_on),
+                cap_cents: guarantee.amount.cents(),
+                nature: "solidaire".to_string(),
             })
-            .flatten(),
+        })
+        .flatten(),
         instruction: matches!(kind, LetterKind::BailiffInstruction | LetterKind::AgencyInstruction).then(|| {
             Instruction {
                 enforceable_title: (kind == LetterKind::BailiffInstruction)
@@ -272,6 +406,8 @@ pub fn letter_data(
             }
         }),
         note: input.note.clone(),
+        claims,
+        copy_to,
     };
     Ok(data)
 }
@@ -305,21 +441,66 @@ fn estate_party(case: &CaseDetail, context: &LetterContext<'_>, debtor: &Party) 
                 .and_then(|estate| estate.notary_address.as_deref())
                 .map(address_lines)
                 .unwrap_or_default(),
-            occupation: Some(format!("notaire chargé de la succession de {}", debtor.name)),
+            occupation: Some(format!(
+                "notaire chargé de la succession {}",
+                recouvre_letters::format::of_name(&debtor.name)
+            )),
         });
     }
     refuse_npai(case, context)?;
     Ok(Party {
-        name: format!("Aux héritiers de {}", debtor.name),
+        name: format!("Aux héritiers {}", recouvre_letters::format::of_name(&debtor.name)),
         address_lines: debtor.address_lines.clone(),
         occupation: None,
     })
 }
 
-/// The court a payment-order request goes to: the one the officer named, else the tribunal
-/// judiciaire of the debtor's city (CPC art. 1406: the court of the debtor's domicile).
-pub fn court_name(case: &CaseDetail, input: &LetterInput) -> String {
-    input.court.clone().unwrap_or_else(|| format!("Tribunal judiciaire de {}", case.debtor.city))
+/// The judge a payment-order request goes to: the one the officer named, else the one the
+/// courts reference data gives for the claims' nature and the debtor's commune (CPC 1406,
+/// COJ L213-4-5), refused naming the commune when the reference does not list it.
+fn court_of(case: &CaseDetail, context: &LetterContext<'_>, input: &LetterInput) -> Result<CompetentCourt> {
+    if let Some(name) = &input.court {
+        return Ok(CompetentCourt {
+            judge: "Président du tribunal judiciaire".to_string(),
+            addressed_to: format!("Madame, Monsieur le Président du {name}"),
+            court: name.clone(),
+            town: case.debtor.city.clone(),
+            basis: "article 1406 du Code de procédure civile".to_string(),
+        });
+    }
+    context.court.clone().ok_or_else(|| {
+        Error::refused(
+            "court_unknown",
+            format!(
+                "aucune juridiction n'est enregistrée pour la commune de {} ({}) dans la liste des juridictions : un \
+                 administrateur charge la liste officielle (donnée de référence « courts »), ou indiquez le tribunal",
+                case.debtor.city, case.debtor.postcode
+            ),
+        )
+    })
+}
+
+/// The bank's identity as every letter's footer prints it (C. com. R123-237: the company's
+/// name, legal form and share capital, registry and number, head office).
+pub fn legal_identity(bank: &BankIdentity) -> String {
+    let mut parts = vec![bank.name.clone()];
+    if !bank.legal_form.is_empty() {
+        let capital = if bank.share_capital.is_empty() {
+            String::new()
+        } else {
+            format!(" au capital de {}", bank.share_capital)
+        };
+        parts.push(format!("{}{capital}", bank.legal_form));
+    }
+    if !bank.rcs.is_empty() {
+        parts.push(format!("RCS {}", bank.rcs));
+    }
+    let head_office = if bank.head_office.is_empty() { &bank.address } else { &bank.head_office };
+    parts.push(format!("siège social : {head_office}"));
+    if !bank.orias.is_empty() {
+        parts.push(format!("ORIAS {}", bank.orias));
+    }
+    parts.join(" — ")
 }
 
 /// Where the letter is written: "Centre de recouvrement contentieux de Lyon" → "Lyon".
@@ -384,14 +565,15 @@ pub fn opened_deadline(kind: LetterKind, data: &LetterData) -> Option<OpenedDead
     })
 }
 
-/// Pages of a PDF, counted from its page objects (Typst writes one `/Type /Page` per page, and
-/// one `/Type /Pages` for the tree, which is not a page).
+/// Pages of a PDF, counted from its page objects (one `/Type/Page` per page — Typst writes no
+/// space, other writers do — and one `/Type/Pages` for the tree, which is not a page).
 pub fn count_pages(pdf: &[u8]) -> usize {
-    let needle = b"/Type /Page";
-    pdf.windows(needle.len() + 1)
-        .filter(|window| &window[..needle.len()] == needle && window[needle.len()] != b's')
-        .count()
-        .max(1)
+    let count = |needle: &[u8]| {
+        pdf.windows(needle.len() + 1)
+            .filter(|window| &window[..needle.len()] == needle && window[needle.len()] != b's')
+            .count()
+    };
+    (count(b"/Type /Page") + count(b"/Type/Page")).max(1)
 }
 
 #[cfg(test)]
@@ -401,6 +583,8 @@ mod tests {
     #[test]
     fn pages_are_counted_without_the_page_tree() {
         assert_eq!(count_pages(b"<< /Type /Pages >> << /Type /Page >> << /Type /Page >>"), 2);
+        // Typst writes no space after the name (issue 20: every letter was stored as one page).
+        assert_eq!(count_pages(b"<</Type/Pages>> <</Type/Page/Parent 1 0 R>> <</Type/Page>>"), 2);
         assert_eq!(count_pages(b"not a pdf"), 1);
     }
 

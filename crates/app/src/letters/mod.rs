@@ -15,6 +15,7 @@ use crate::{Actor, App, Error, ErrorKind, Result};
 
 pub mod engine;
 pub mod facts;
+pub mod preconditions;
 
 pub use engine::{base_engine, EngineCache};
 /// A stored document (without its bytes).
@@ -110,9 +111,8 @@ async fn make(app: &App, actor: &Actor, case_id: i64, input: &LetterInput) -> Re
     // out; the statement of the claim to the commission, a notary, a guardian still do. The
     // same facts as the procedure context (the debtor's situation or an over-indebtedness
     // procedure on the case).
-    if is_demand_for_payment(kind)
-        && recouvre_store::workflow::procedure_facts(store, case_id).await?.enforcement_suspended()
-    {
+    let procedure_facts = recouvre_store::workflow::procedure_facts(store, case_id).await?;
+    if is_demand_for_payment(kind) && procedure_facts.enforcement_suspended() {
         return Err(Error::refused(
             "enforcement_suspended",
             format!(
@@ -124,14 +124,71 @@ async fn make(app: &App, actor: &Actor, case_id: i64, input: &LetterInput) -> Re
         ));
     }
     let debtor_file = recouvre_store::debtors::file(store, &case.debtor.customer_number).await?;
+    // Issue 20: what must hold before a letter of this kind, checked at preview and again at
+    // validation (both come here).
+    let reminders_sent_on = recouvre_store::documents::of_case(store, case_id)
+        .await?
+        .into_iter()
+        .filter(|document| document.kind == LetterKind::MissedInstalmentReminder.code())
+        .map(|document| document.validated_on)
+        .collect();
+    let conditions = preconditions::Facts {
+        debtor: case.debtor.display_name(),
+        deceased_on: case.debtor.deceased_on,
+        protected: !matches!(
+            case.debtor.protection,
+            recouvre_domain::case::Protection::None | recouvre_domain::case::Protection::Safeguard
+        ),
+        enforcement_suspended: procedure_facts.enforcement_suspended(),
+        plan_status: plan.as_ref().map(|plan| plan.plan.status.clone()),
+        time_barred: crate::closure::time_barred(app, case_id, app.today()).await?,
+        reminders_sent_on,
+        procedures: procedure_facts.procedures.clone(),
+        bank_legal_mentions: !bank.legal_form.trim().is_empty()
+            && !bank.share_capital.trim().is_empty()
+            && !bank.rcs.trim().is_empty(),
+        today: app.today(),
+    };
+    preconditions::check(kind, &conditions)?;
+    let court = if kind == LetterKind::PaymentOrderRequest {
+        let commune = debtor_file.commune_code.clone().or_else(|| {
+            let city = recouvre_domain::case::search_key(&case.debtor.city);
+            recouvre_domain::debtor_file::communes()
+                .iter()
+                .find(|commune| {
+                    commune.postcodes.contains(&case.debtor.postcode)
+                        && recouvre_domain::case::search_key(&commune.name) == city
+                })
+                .map(|commune| commune.code.clone())
+        });
+        let natures: Vec<_> = case.claims.iter().map(|(_, claim)| claim.nature).collect();
+        let districts = crate::reference::courts_in_force(store).await?;
+        commune.and_then(|commune| recouvre_domain::courts::competent(&districts, &commune, &natures))
+    } else {
+        None
+    };
+    // A removal from the FICP is stated once recorded on the file (issue 20).
+    let ficp_removed_on = debtor_file
+        .situations
+        .iter()
+        .find(|situation| situation.kind == recouvre_domain::debtor_file::SituationKind::Ficp)
+        .filter(|situation| situation.details.get("registered").and_then(serde_json::Value::as_bool) == Some(false))
+        .map(|situation| situation.on);
     let context = facts::LetterContext {
         bank: &bank,
-        signatory: Signatory { name: actor.display_name.clone(), title: SIGNATORY_TITLE.to_string() },
+        // The nightly run's letters are signed by the department, not by "system:…".
+        signatory: Signatory {
+            name: if actor.is_system() { bank.centre_name.clone() } else { actor.display_name.clone() },
+            title: SIGNATORY_TITLE.to_string(),
+        },
         today: app.today(),
         cure_period_days: i64::from(rules.procedure.cure_period_days),
         plan: plan.as_ref(),
         estate: case.debtor.deceased_on.is_some().then_some(&debtor_file.estate),
         address_invalid_on: debtor_file.address_invalid_on,
+        civility: debtor_file.civility,
+        court,
+        ficp_removed_on,
     };
     let data = facts::letter_data(kind, &case, &context, &input)?;
     let engine = app.letter_engines().engine(store).await?;
@@ -174,6 +231,18 @@ pub async fn validate_letter(
         )
     })?;
     let letter = make(app, actor, case_id, input).await?;
+    store_letter(app, actor, case_id, Some(version), letter).await
+}
+
+/// Stores a made letter with its hash and journal event (`version`: the case's version the
+/// officer saw; `None` for the nightly run's letters, which follow no screen).
+async fn store_letter(
+    app: &App,
+    actor: &Actor,
+    case_id: i64,
+    version: Option<i64>,
+    letter: Letter,
+) -> Result<Validated> {
     let pages = i64::try_from(facts::count_pages(&letter.rendered.pdf)).unwrap_or(1);
     let document = NewDocument {
         case_id,
@@ -187,7 +256,7 @@ pub async fn validate_letter(
         registered: letter.kind.registered(),
     };
     let (document, case_version) =
-        recouvre_store::documents::validate(app.store(), &document, Some(version), &actor.login, app.now()).await?;
+        recouvre_store::documents::validate(app.store(), &document, version, &actor.login, app.now()).await?;
     debug_assert_eq!(document.sha256, letter.rendered.sha256_hex);
     Ok(Validated { document, case_version })
 }
@@ -280,4 +349,78 @@ pub async fn day_mail(app: &App, actor: &Actor, day: Option<NaiveDate>) -> Resul
     .await?
     .map_err(Error::internal)?;
     Ok(DayMail { day, letters: count, pdf })
+}
+
+/// What the nightly run sent to personal guarantors.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GuarantorMail {
+    /// Letters of the first unregularised payment incident (C. civ. 2303).
+    pub incident: usize,
+    /// Yearly letters (C. civ. 2302).
+    pub yearly: usize,
+}
+
+/// The guarantors' information letters of the night of `as_of` (issue 20), validated as the
+/// day's mail, each journaled `document_validated` on its case (its sending recorded):
+/// - the first payment incident not regularised (C. civ. 2303): once per case, as soon as a
+///   claim has an incident and the case still owes money;
+/// - the yearly information (C. civ. 2302): once per calendar year, in its first quarter, so
+///   that it leaves before 31 March.
+///
+/// Without them the bank loses the penalties and late interest against the guarantor. A case
+/// whose letter cannot be made (no guarantor's address, legal mentions missing) is skipped and
+/// logged; the next night tries again.
+pub async fn guarantor_information(app: &App, actor: &Actor, as_of: NaiveDate) -> Result<GuarantorMail> {
+    use chrono::Datelike;
+    let store = app.store();
+    let mut mail = GuarantorMail::default();
+    let year_start = NaiveDate::from_ymd_opt(as_of.year(), 1, 1).unwrap_or(as_of);
+    let first_quarter = as_of.month() <= 3;
+    for case_id in recouvre_store::documents::guaranteed_open_cases(store).await? {
+        let case = recouvre_store::cases::detail(store, case_id).await?;
+        if !case.breakdown.total().is_positive() {
+            continue;
+        }
+        let sent = recouvre_store::documents::of_case(store, case_id).await?;
+        let incident = case.claims.iter().any(|(_, claim)| claim.first_incident_on.is_some_and(|day| day <= as_of));
+        let mut due = Vec::new();
+        if incident && !sent.iter().any(|d| d.kind == LetterKind::GuarantorIncidentInformation.code()) {
+            due.push(LetterKind::GuarantorIncidentInformation);
+        }
+        if first_quarter
+            && !sent
+                .iter()
+                .any(|d| d.kind == LetterKind::GuarantorYearlyInformation.code() && d.validated_on >= year_start)
+        {
+            due.push(LetterKind::GuarantorYearlyInformation);
+        }
+        for kind in due {
+            let input = LetterInput { kind: kind.code().to_string(), ..LetterInput::default() };
+            let letter = match make(app, actor, case_id, &input).await {
+                Ok(letter) => letter,
+                Err(error) if error.kind != ErrorKind::Internal => {
+                    tracing::warn!(case_id, kind = kind.code(), %error, "guarantor information not made");
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
+            if let Err(error) = store_letter(app, actor, case_id, None, letter).await {
+                // Another process sharing the night sent it first (the unique index of
+                // migration 0027 refused this one): sent once, as required.
+                let sent_meanwhile = recouvre_store::documents::of_case(store, case_id)
+                    .await?
+                    .iter()
+                    .any(|d| d.kind == kind.code() && d.validated_on >= year_start);
+                if sent_meanwhile {
+                    continue;
+                }
+                return Err(error);
+            }
+            match kind {
+                LetterKind::GuarantorIncidentInformation => mail.incident += 1,
+                _ => mail.yearly += 1,
+            }
+        }
+    }
+    Ok(mail)
 }

@@ -63,6 +63,18 @@ pub struct BankIdentityDto {
     pub centre_name: String,
     pub centre_phone: String,
     pub centre_email: String,
+    /// Legal form, share capital, registry (RCS), head office and ORIAS number printed in
+    /// every letter's footer (C. com. R123-237); the first three are required.
+    #[serde(default)]
+    pub legal_form: String,
+    #[serde(default)]
+    pub share_capital: String,
+    #[serde(default)]
+    pub rcs: String,
+    #[serde(default)]
+    pub head_office: String,
+    #[serde(default)]
+    pub orias: String,
 }
 
 impl From<recouvre_store::settings::BankIdentity> for BankIdentityDto {
@@ -77,6 +89,11 @@ impl From<recouvre_store::settings::BankIdentity> for BankIdentityDto {
             centre_name: bank.centre_name,
             centre_phone: bank.centre_phone,
             centre_email: bank.centre_email,
+            legal_form: bank.legal_form,
+            share_capital: bank.share_capital,
+            rcs: bank.rcs,
+            head_office: bank.head_office,
+            orias: bank.orias,
         }
     }
 }
@@ -93,6 +110,11 @@ impl From<BankIdentityDto> for recouvre_store::settings::BankIdentity {
             centre_name: bank.centre_name,
             centre_phone: bank.centre_phone,
             centre_email: bank.centre_email,
+            legal_form: bank.legal_form,
+            share_capital: bank.share_capital,
+            rcs: bank.rcs,
+            head_office: bank.head_office,
+            orias: bank.orias,
         }
     }
 }
