@@ -42,6 +42,7 @@ pub mod direct_debits;
 pub mod documents;
 mod error;
 pub mod imports;
+pub mod interest;
 pub mod journal;
 pub mod ledger;
 pub mod letter_templates;

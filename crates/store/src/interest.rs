@@ -1,0 +1,159 @@
+//! Interest per claim (issue 18, part 2): the facts the domain's projection needs
+//! (`recouvre_domain::claim_interest`), read for a range of cases in set-based queries — the
+//! claims with their rates, the case's capital day by day, the formal notice and the day the
+//! decision became enforceable — shared by the nightly run (which books at month end) and the
+//! case page (which shows « intérêts courus au JJ/MM/AAAA », not booked).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use recouvre_domain::case::ClaimNature;
+use recouvre_domain::claim_interest::{project, ClaimRate, ClaimTerms, Projection};
+use recouvre_domain::reference::ReferenceData;
+use recouvre_domain::time_bar::{TimeBarEvent, TimeBarEventKind};
+use recouvre_domain::Money;
+use rust_decimal::Decimal;
+
+use crate::db::query_as;
+use crate::{Result, Store, StoreError, Tx};
+
+/// (case id, claim id, nature, principal cents, contractual rate) of each claim.
+pub(crate) type ClaimRow = (i64, i64, String, i64, Option<String>);
+
+/// What a case's interest depends on besides its claims and capital.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct RateFacts {
+    /// The first formal notice (C. civ. 1231-6, 1344-1).
+    pub formal_notice_on: Option<NaiveDate>,
+    /// The day the decision ordering payment became enforceable (CMF L313-3), as the procedure
+    /// step that made it so recorded it (`cases.judgment_served_on`).
+    pub enforceable_on: Option<NaiveDate>,
+}
+
+impl RateFacts {
+    /// The facts of a case from its history (time-bar events) and its enforceability date.
+    pub(crate) fn from_history(history: &[TimeBarEvent], enforceable_on: Option<NaiveDate>) -> RateFacts {
+        let formal_notice_on =
+            history.iter().filter(|event| event.kind == TimeBarEventKind::FormalNotice).map(|event| event.date).min();
+        RateFacts { formal_notice_on, enforceable_on }
+    }
+}
+
+/// Each claim's terms from its row and the case's facts.
+pub(crate) fn claim_terms(rows: &[&ClaimRow], facts: RateFacts) -> Result<Vec<ClaimTerms>> {
+    rows.iter()
+        .map(|(case_id, claim_id, nature, principal_cents, rate)| {
+            let corrupt = |what: String| {
+                StoreError::Corrupt(format!(
+                    "{what} sur la créance n° {claim_id} du dossier {case_id} : corrigez la créance puis relancez le traitement"
+                ))
+            };
+            let nature =
+                ClaimNature::from_code(nature).ok_or_else(|| corrupt(format!("nature de créance « {nature} » inconnue")))?;
+            let rate = match rate.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+                Some(text) => {
+                    Some(text.parse::<Decimal>().map_err(|_| corrupt(format!("taux contractuel « {text} » illisible")))?)
+                }
+                None => None,
+            };
+            Ok(ClaimTerms {
+                claim_id: *claim_id,
+                principal: Money::from_cents(*principal_cents),
+                rate: ClaimRate::for_claim(nature, rate, facts.formal_notice_on, facts.enforceable_on, false),
+            })
+        })
+        .collect()
+}
+
+/// The capital at the start of `day` from (booked on, cents) rows in date order.
+pub(crate) fn capital_on(timeline: &[(NaiveDate, i64)], day: NaiveDate) -> Money {
+    Money::from_cents(timeline.iter().take_while(|(booked_on, _)| *booked_on < day).map(|(_, cents)| cents).sum())
+}
+
+/// The interest accrued and not yet booked on a case, as the case page shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccruedInterest {
+    /// The day the projection runs to (today).
+    pub as_of: NaiveDate,
+    /// The last day booked (the last month end the night booked, or a settlement).
+    pub booked_to: NaiveDate,
+    pub contractual: Money,
+    pub statutory: Money,
+    /// First day not computed for lack of a statutory rate.
+    pub held_from: Option<NaiveDate>,
+}
+
+impl Tx {
+    /// The claims of the cases `first..=last`, by case id, in id order.
+    pub(crate) async fn claim_rows(&mut self, first: i64, last: i64) -> Result<HashMap<i64, Vec<ClaimRow>>> {
+        let rows: Vec<ClaimRow> = query_as(
+            "SELECT case_id, id, nature, principal_cents, contractual_rate FROM claims \
+             WHERE case_id BETWEEN $1 AND $2 ORDER BY case_id, id",
+        )
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut *self)
+        .await?;
+        let mut by_case: HashMap<i64, Vec<ClaimRow>> = HashMap::new();
+        for row in rows {
+            by_case.entry(row.0).or_default().push(row);
+        }
+        Ok(by_case)
+    }
+
+    /// The interest a case accrued after its last booked day up to `as_of`, not booked.
+    pub async fn accrued_interest(
+        &mut self,
+        case_id: i64,
+        as_of: NaiveDate,
+        reference: &ReferenceData,
+    ) -> Result<AccruedInterest> {
+        let (opened_on, accrued_to, enforceable_on, status): (NaiveDate, Option<NaiveDate>, Option<NaiveDate>, String) =
+            query_as("SELECT opened_on, accrued_to, judgment_served_on, status FROM cases WHERE id = $1")
+                .bind(case_id)
+                .fetch_optional(&mut *self)
+                .await?
+                .ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
+        let booked_to = accrued_to.unwrap_or(opened_on);
+        let claims = self.claim_rows(case_id, case_id).await?;
+        let histories = self.time_bar_histories(case_id, case_id).await?;
+        let history = histories.get(&case_id).map(Vec::as_slice).unwrap_or(&[]);
+        let rows: Vec<&ClaimRow> = claims.get(&case_id).map(|rows| rows.iter().collect()).unwrap_or_default();
+        let terms = claim_terms(&rows, RateFacts::from_history(history, enforceable_on))?;
+        let timeline: Vec<(NaiveDate, i64)> = query_as(
+            "SELECT t.booked_on, CAST(SUM(p.amount_cents) AS BIGINT) FROM ledger_postings p \
+             JOIN ledger_transactions t ON t.id = p.transaction_id \
+             WHERE p.case_id = $1 AND p.account = 'principal' GROUP BY t.booked_on ORDER BY t.booked_on",
+        )
+        .bind(case_id)
+        .fetch_all(&mut *self)
+        .await?;
+        // L722-2 C. consom.: no interest while an admissible over-indebtedness file suspends
+        // the case; a closed case accrues nothing more.
+        let projection = if status == "suspended" || status == "closed" || as_of <= booked_to {
+            Projection { bookings: Vec::new(), accrued_to: booked_to, held_from: None }
+        } else {
+            project(|day| capital_on(&timeline, day), &terms, booked_to, as_of, reference)
+        };
+        Ok(AccruedInterest {
+            as_of,
+            booked_to,
+            contractual: projection.total(recouvre_domain::ledger::Account::ContractualInterest),
+            statutory: projection.total(recouvre_domain::ledger::Account::StatutoryInterest),
+            held_from: projection.held_from,
+        })
+    }
+}
+
+/// [`Tx::accrued_interest`] in its own read.
+pub async fn accrued_interest(
+    store: &Store,
+    case_id: i64,
+    as_of: NaiveDate,
+    reference: &ReferenceData,
+) -> Result<AccruedInterest> {
+    let mut tx = store.begin_read().await?;
+    let accrued = tx.accrued_interest(case_id, as_of, reference).await?;
+    tx.commit().await?;
+    Ok(accrued)
+}
