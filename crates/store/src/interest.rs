@@ -14,7 +14,7 @@ use recouvre_domain::time_bar::{TimeBarEvent, TimeBarEventKind};
 use recouvre_domain::Money;
 use rust_decimal::Decimal;
 
-use crate::db::query_as;
+use crate::db::{query, query_as};
 use crate::{Result, Store, StoreError, Tx};
 
 /// (case id, claim id, nature, principal cents, contractual rate) of each claim.
@@ -84,6 +84,129 @@ pub struct AccruedInterest {
 }
 
 impl Tx {
+    /// The reference data in force for the interest: the embedded rates, then each statutory
+    /// rate an administrator entered, in order (as `recouvre_app::reference::load` reads them).
+    pub(crate) async fn interest_reference(&mut self) -> Result<ReferenceData> {
+        let mut data = ReferenceData::embedded();
+        let entries: Vec<(i64, String)> =
+            query_as("SELECT id, entry FROM reference_entries WHERE kind = 'statutory_rate' ORDER BY id")
+                .fetch_all(&mut *self)
+                .await?;
+        for (id, entry) in entries {
+            let rate = serde_json::from_str(&entry)
+                .map_err(|error| StoreError::Corrupt(format!("donnée de référence n° {id} illisible : {error}")))?;
+            data.insert_statutory_rate(rate, recouvre_domain::reference::OnConflict::Replace)
+                .map_err(|error| StoreError::Corrupt(format!("donnée de référence n° {id} : {error}")))?;
+        }
+        Ok(data)
+    }
+
+    /// Books the interest a case accrued after its last booked day up to `up_to` (included),
+    /// before something needs its settled balance — a payment's allocation (C. civ. 1343-1: a
+    /// partial payment goes to the interest due first). One ledger transaction and one journal
+    /// event per month and account, as the nightly run books them. Returns the case's version
+    /// after the events, when any was appended. Nothing on a suspended or closed case, nor for
+    /// a day already booked.
+    pub(crate) async fn settle_interest(
+        &mut self,
+        case_id: i64,
+        up_to: NaiveDate,
+        expected_version: Option<i64>,
+        actor: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<i64>> {
+        let (opened_on, accrued_to, enforceable_on, status): (NaiveDate, Option<NaiveDate>, Option<NaiveDate>, String) =
+            query_as("SELECT opened_on, accrued_to, judgment_served_on, status FROM cases WHERE id = $1")
+                .bind(case_id)
+                .fetch_optional(&mut *self)
+                .await?
+                .ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
+        let after = accrued_to.unwrap_or(opened_on);
+        if up_to <= after || status == "suspended" || status == "closed" {
+            return Ok(None);
+        }
+        let reference = self.interest_reference().await?;
+        let (terms, timeline) = self.interest_facts(case_id, enforceable_on).await?;
+        let projection = project(|day| capital_on(&timeline, day), &terms, after, up_to, &reference);
+        if projection.accrued_to <= after {
+            return Ok(None);
+        }
+        let mut version = expected_version;
+        let mut appended = None;
+        let mut grouped: std::collections::BTreeMap<_, Vec<_>> = std::collections::BTreeMap::new();
+        for booking in &projection.bookings {
+            grouped.entry((booking.from, booking.to, booking.account)).or_default().push(booking);
+        }
+        for ((from, to, account), claims) in grouped {
+            let amount: Money = claims.iter().map(|booking| booking.interest).sum();
+            let days = claims.iter().map(|booking| booking.days).max().unwrap_or(0);
+            let payload = serde_json::json!({
+                "from": from, "to": to, "days": days, "account": account.code(), "amount": amount,
+                "claims": claims.iter().map(|booking| serde_json::json!({
+                    "claim_id": booking.claim_id, "days": booking.days, "amount": booking.interest,
+                })).collect::<Vec<_>>(),
+                "settled_for": "payment",
+            });
+            let event = self
+                .append_event(crate::journal::CaseEvent {
+                    case_id,
+                    expected_version: version,
+                    kind: recouvre_domain::journal::EventKind::InterestAccrued,
+                    payload: payload.to_string(),
+                    actor,
+                    now,
+                })
+                .await?;
+            version = Some(event.sequence);
+            appended = Some(event.sequence);
+            let transaction =
+                recouvre_domain::ledger::charge(account, amount).map_err(crate::ledger::refused_by_ledger)?;
+            let what = match account {
+                recouvre_domain::ledger::Account::ContractualInterest => "intérêts conventionnels",
+                _ => "intérêts au taux légal",
+            };
+            let reference = format!("{what} du {} au {}", from.format("%d/%m/%Y"), to.format("%d/%m/%Y"));
+            self.book(crate::ledger::Booking {
+                case_id: Some(case_id),
+                transaction: &transaction,
+                booked_on: up_to,
+                reference: &reference,
+                reverses: None,
+                actor,
+                now,
+            })
+            .await?;
+        }
+        query("UPDATE cases SET accrued_to = $2 WHERE id = $1")
+            .bind(case_id)
+            .bind(projection.accrued_to)
+            .execute(&mut *self)
+            .await?;
+        Ok(appended)
+    }
+
+    /// A case's claim terms and capital timeline (booked on, cents), for its projection.
+    async fn interest_facts(
+        &mut self,
+        case_id: i64,
+        enforceable_on: Option<NaiveDate>,
+    ) -> Result<(Vec<ClaimTerms>, Vec<(NaiveDate, i64)>)> {
+        let claims = self.claim_rows(case_id, case_id).await?;
+        let histories = self.time_bar_histories(case_id, case_id).await?;
+        let history = histories.get(&case_id).map(Vec::as_slice).unwrap_or(&[]);
+        let rows: Vec<&ClaimRow> = claims.get(&case_id).map(|rows| rows.iter().collect()).unwrap_or_default();
+        let terms = claim_terms(&rows, RateFacts::from_history(history, enforceable_on))?;
+        let timeline: Vec<(NaiveDate, i64)> = query_as(
+            "SELECT t.booked_on, CAST(SUM(p.amount_cents) AS BIGINT) FROM ledger_postings p \
+             JOIN ledger_transactions t ON t.id = p.transaction_id \
+             WHERE p.case_id = $1 AND p.account = 'principal' GROUP BY t.booked_on ORDER BY t.booked_on",
+        )
+        .bind(case_id)
+        .fetch_all(&mut *self)
+        .await?;
+        Ok((terms, timeline))
+    }
+
     /// The claims of the cases `first..=last`, by case id, in id order.
     pub(crate) async fn claim_rows(&mut self, first: i64, last: i64) -> Result<HashMap<i64, Vec<ClaimRow>>> {
         let rows: Vec<ClaimRow> = query_as(
@@ -115,19 +238,7 @@ impl Tx {
                 .await?
                 .ok_or_else(|| StoreError::not_found(format!("dossier n° {case_id}")))?;
         let booked_to = accrued_to.unwrap_or(opened_on);
-        let claims = self.claim_rows(case_id, case_id).await?;
-        let histories = self.time_bar_histories(case_id, case_id).await?;
-        let history = histories.get(&case_id).map(Vec::as_slice).unwrap_or(&[]);
-        let rows: Vec<&ClaimRow> = claims.get(&case_id).map(|rows| rows.iter().collect()).unwrap_or_default();
-        let terms = claim_terms(&rows, RateFacts::from_history(history, enforceable_on))?;
-        let timeline: Vec<(NaiveDate, i64)> = query_as(
-            "SELECT t.booked_on, CAST(SUM(p.amount_cents) AS BIGINT) FROM ledger_postings p \
-             JOIN ledger_transactions t ON t.id = p.transaction_id \
-             WHERE p.case_id = $1 AND p.account = 'principal' GROUP BY t.booked_on ORDER BY t.booked_on",
-        )
-        .bind(case_id)
-        .fetch_all(&mut *self)
-        .await?;
+        let (terms, timeline) = self.interest_facts(case_id, enforceable_on).await?;
         // L722-2 C. consom.: no interest while an admissible over-indebtedness file suspends
         // the case; a closed case accrues nothing more.
         let projection = if status == "suspended" || status == "closed" || as_of <= booked_to {

@@ -1279,4 +1279,13 @@ async fn the_five_points_start_two_months_after_enforceability() {
     let page = browser.get(app.url("/dossiers/1")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Intérêts courus au 10/05/2026"), "the case page shows the accrued interest");
     assert!(page.contains(&projected.to_french()), "{projected}");
+
+    // A payment needs a settled balance: the interest accrued to its day is booked first, and
+    // the payment goes to the interest before the capital (C. civ. 1343-1).
+    pay(&app, &officer, 1, date("2026-05-10"), "VIR-MAI").await;
+    let (_, body) = get(&app, &officer, "/api/v1/cases/1").await;
+    assert_eq!(body["accrued_interest"]["booked_to"], "2026-05-10", "{body}");
+    let settled: Money = body["breakdown"]["statutory_interest"].as_str().unwrap().parse().unwrap();
+    assert_eq!(settled, booked + projected - Money::euros(100));
+    assert_eq!(body["breakdown"]["principal"], "12000.00");
 }
