@@ -133,7 +133,7 @@ fn history() -> impl Strategy<Value = History> {
         1_i64..50_000_000,
         proptest::collection::vec((0_i64..700, 1_i64..5_000_000), 0..12),
         prop_oneof![
-            (1_i64..2_500).prop_map(|hundredths| Rate::Contractual(hundredths)),
+            (1_i64..2_500).prop_map(Rate::Contractual),
             (0_i64..200, proptest::option::of(0_i64..500), any::<bool>())
                 .prop_map(|(notice, enforceable, exempted)| Rate::Statutory(notice, enforceable, exempted)),
         ],
