@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use recouvre_domain::case::ClaimNature;
 use recouvre_domain::claim_interest::{project, ClaimRate, ClaimTerms, Projection};
+use recouvre_domain::procedure::{DeadlineKind, ProcedureKind, Step};
 use recouvre_domain::reference::ReferenceData;
 use recouvre_domain::time_bar::{TimeBarEvent, TimeBarEventKind};
 use recouvre_domain::Money;
@@ -65,6 +66,29 @@ pub(crate) fn claim_terms(rows: &[&ClaimRow], facts: RateFacts) -> Result<Vec<Cl
         .collect()
 }
 
+/// The day a step made the decision ordering payment enforceable (CMF L313-3: the statutory rate
+/// gains five points two months later), if it did: a payment order on the day after its
+/// opposition month ran out without opposition (CPC 1416, 1422; `open` holds the procedure's open
+/// deadlines as (code, due on)), a judgment on opposition when recorded granted (enforceable as
+/// of right once served, CPC 514).
+pub(crate) fn enforceable_on(
+    kind: ProcedureKind,
+    step: Step,
+    open: &[(String, NaiveDate)],
+    on: NaiveDate,
+) -> Option<NaiveDate> {
+    match (kind, step) {
+        (ProcedureKind::PaymentOrder, Step::RecordEnforceable) => Some(
+            open.iter()
+                .find(|(code, _)| code == DeadlineKind::Opposition.code())
+                .and_then(|(_, due)| due.succ_opt())
+                .unwrap_or(on),
+        ),
+        (ProcedureKind::PaymentOrder, Step::RecordJudgmentGranted) => Some(on),
+        _ => None,
+    }
+}
+
 /// The capital at the start of `day` from (booked on, cents) rows in date order.
 pub(crate) fn capital_on(timeline: &[(NaiveDate, i64)], day: NaiveDate) -> Money {
     Money::from_cents(timeline.iter().take_while(|(booked_on, _)| *booked_on < day).map(|(_, cents)| cents).sum())
@@ -84,6 +108,27 @@ pub struct AccruedInterest {
 }
 
 impl Tx {
+    /// Records on the case the day its decision became enforceable, when the step `step` of a
+    /// procedure of kind `kind` on `on` made it so ([`enforceable_on`]; `open`: the procedure's
+    /// open deadlines before the step).
+    pub(crate) async fn record_enforceable_on(
+        &mut self,
+        case_id: i64,
+        kind: ProcedureKind,
+        step: Step,
+        open: &[(String, NaiveDate)],
+        on: NaiveDate,
+    ) -> Result<()> {
+        if let Some(enforceable_on) = enforceable_on(kind, step, open, on) {
+            query("UPDATE cases SET judgment_served_on = $2 WHERE id = $1")
+                .bind(case_id)
+                .bind(enforceable_on)
+                .execute(&mut *self)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// The reference data in force for the interest: the embedded rates, then each statutory
     /// rate an administrator entered, in order (as `recouvre_app::reference::load` reads them).
     pub(crate) async fn interest_reference(&mut self) -> Result<ReferenceData> {

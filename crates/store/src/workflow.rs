@@ -811,27 +811,7 @@ pub async fn apply_step(
         .execute(&mut tx)
         .await?;
     }
-    // The decision ordering payment became enforceable (CMF L313-3: the statutory rate gains five
-    // points two months later): a payment order on the day after its opposition month ran out
-    // without opposition (CPC 1416, 1422), a judgment on opposition when recorded granted
-    // (enforceable as of right once served, CPC 514). Recorded on the case for its interest.
-    let enforceable_on = match (request.kind, request.step) {
-        (ProcedureKind::PaymentOrder, Step::RecordEnforceable) => Some(
-            open.iter()
-                .find(|(code, _)| code == procedure::DeadlineKind::Opposition.code())
-                .and_then(|(_, due)| due.succ_opt())
-                .unwrap_or(request.on),
-        ),
-        (ProcedureKind::PaymentOrder, Step::RecordJudgmentGranted) => Some(request.on),
-        _ => None,
-    };
-    if let Some(enforceable_on) = enforceable_on {
-        query("UPDATE cases SET judgment_served_on = $2 WHERE id = $1")
-            .bind(case_id)
-            .bind(enforceable_on)
-            .execute(&mut tx)
-            .await?;
-    }
+    tx.record_enforceable_on(case_id, request.kind, request.step, &open, request.on).await?;
     for deadline in &transition.opens {
         query(
             "INSERT INTO agenda_items (case_id, procedure_id, kind, code, label, due_on, nominal_on, legal_basis, warn_days, status, created_at) \
@@ -895,7 +875,6 @@ pub async fn apply_step(
         "documents": transition.documents.iter().map(|document| document.code()).collect::<Vec<_>>(),
         "costs": transition.costs, "amount": transition.amount, "addressed_to_guardian": transition.addressed_to_guardian,
         "notes": transition.notes, "third_party_id": request.third_party_id,
-        "enforceable_on": enforceable_on,
     });
     let event = tx
         .append_event(CaseEvent {
