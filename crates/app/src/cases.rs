@@ -86,6 +86,9 @@ pub struct CaseFile {
     pub compliance_review: bool,
     /// The debtor's own file (issue 17): their version, civility, phones, e-mails, commune, NPAI.
     pub debtor_file: recouvre_store::debtors::DebtorFile,
+    /// The interest accrued after the last day booked, to today, not booked (issue 18): what
+    /// the screens show as « intérêts courus au JJ/MM/AAAA ».
+    pub accrued_interest: recouvre_store::interest::AccruedInterest,
 }
 
 /// Reads a case file and logs the consultation (`path`: the screen or endpoint it was read
@@ -93,7 +96,7 @@ pub struct CaseFile {
 pub async fn case_file(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<CaseFile> {
     actor.require(Permission::ReadCases)?;
     let mut tx = app.store().begin_read().await?;
-    let mut file = case_file_in(&mut tx, case_id).await?;
+    let mut file = case_file_in(app, &mut tx, case_id).await?;
     tx.commit().await?;
     record_access(app, actor, case_id, Some(file.case.debtor_id), path).await?;
     mask_compliance(app, actor, &mut file.journal).await?;
@@ -115,13 +118,14 @@ pub(crate) async fn mask_compliance(app: &App, actor: &Actor, events: &mut [Jour
 }
 
 /// The case file read inside `tx`; the debtor alerts are the domain's.
-async fn case_file_in(tx: &mut Tx, case_id: i64) -> Result<CaseFile> {
+async fn case_file_in(app: &App, tx: &mut Tx, case_id: i64) -> Result<CaseFile> {
     let case = tx.case_detail(case_id).await?;
+    let accrued_interest = tx.accrued_interest(case_id, app.today(), &app.reference()).await?;
     let journal = tx.case_events(case_id).await?;
     let compliance_review = tx.visible_review(case_id).await?;
     let alerts = debtor_alerts(&case.debtor);
     let debtor_file = tx.debtor_file(&case.debtor.customer_number).await?;
-    Ok(CaseFile { case, journal, alerts, compliance_review, debtor_file })
+    Ok(CaseFile { case, journal, alerts, compliance_review, debtor_file, accrued_interest })
 }
 
 /// Everything the case page shows: the file, its workflow and its letters.
@@ -150,7 +154,7 @@ pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
     actor.require(Permission::ReadCases)?;
     let time_barred = crate::closure::time_barred(app, case_id, app.today()).await?;
     let mut tx = app.store().begin_read().await?;
-    let mut file = case_file_in(&mut tx, case_id).await?;
+    let mut file = case_file_in(app, &mut tx, case_id).await?;
     mask_compliance(app, actor, &mut file.journal).await?;
     let workflow = crate::workflow::case_workflow_in(app, &mut tx, case_id).await?;
     let documents = tx.case_documents(case_id).await?;

@@ -13,6 +13,7 @@ pub mod aml;
 pub mod business_date;
 pub mod calc;
 pub mod calendar;
+pub mod claim_interest;
 pub mod foreclosure;
 pub mod garnishment;
 pub mod indemnity;

@@ -10,7 +10,9 @@
 //!   whose first statement is that mark (`done_at IS NULL`). A process killed mid-chunk commits
 //!   nothing; its lease runs out and another process (or the rerun) does the chunk, once.
 //! - Each case also records the last day accrued (`cases.accrued_to`), so a case is never charged
-//!   twice for a day, whatever the runs and dates.
+//!   twice for a day, whatever the runs and dates. Interest is booked per claim up to the last
+//!   month end on or before the run's date (the bank's arrêté, issue 18): the other nights book
+//!   nothing and write no row for a case whose interest is already booked to its month end.
 //! - The last process to find every chunk done sums the chunks' snapshot parts into
 //!   `daily_snapshots` and closes the run, in one transaction guarded by `finished_at IS NULL`.
 //!
@@ -23,17 +25,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use recouvre_domain::accrual::{accrue, RateRule};
 use recouvre_domain::case::ClaimNature;
+use recouvre_domain::claim_interest::{self, ClaimBooking};
 use recouvre_domain::journal::{seal, to_storage_precision, EventKind, NewEvent, GENESIS_HASH};
 use recouvre_domain::ledger::{self, Account};
 use recouvre_domain::reference::ReferenceData;
 use recouvre_domain::snapshot::AgeBucket;
-use recouvre_domain::statutory_interest::CreditorCategory;
 use recouvre_domain::strategy::{self, Recommendation};
 use recouvre_domain::time_bar;
 use recouvre_domain::Money;
-use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 
@@ -328,9 +328,20 @@ pub async fn finish(store: &Store, as_of: NaiveDate, now: DateTime<Utc>) -> Resu
     .execute(&mut tx)
     .await?
     .rows_affected();
-    if closed == 1 {
-        // A run for a date already snapshotted (a rerun after the run was deleted) replaces it.
-        query("DELETE FROM daily_snapshots WHERE as_of = $1").bind(as_of).execute(&mut tx).await?;
+    // A day already closed (its snapshot or its flows written: a rerun after the run's rows were
+    // deleted) is never rewritten (issue 18, cut-offs): the committee packs already read it. What
+    // was booked since is counted by the next night that is not closed.
+    let closed_rows: i64 = query_scalar(
+        "SELECT CAST((SELECT COUNT(*) FROM daily_snapshots WHERE as_of = $1) \
+         + (SELECT COUNT(*) FROM daily_flows WHERE as_of = $1) AS BIGINT)",
+    )
+    .bind(as_of)
+    .fetch_one(&mut tx)
+    .await?;
+    let already_closed = closed_rows > 0;
+    if closed == 1 && already_closed {
+        query("DELETE FROM batch_snapshot_parts WHERE as_of = $1").bind(as_of).execute(&mut tx).await?;
+    } else if closed == 1 {
         query(
             "INSERT INTO daily_snapshots (as_of, main_nature, status, age_bucket, officer_id, cases, \
              outstanding_cents, interest_cents) \
@@ -530,7 +541,6 @@ struct CaseRow {
     officer_id: Option<i64>,
     version: i64,
     total_cents: i64,
-    contractual_rate: Option<String>,
     judgment_served_on: Option<NaiveDate>,
     last_hash: Option<String>,
     // The debtor and the claims, for the strategy's facts and the time bars.
@@ -585,6 +595,8 @@ struct ChunkRows<'a> {
     strategy_extras: &'a [(i64, String, i64, Option<String>)],
     /// Each case's time-bar events (payments, procedure steps).
     histories: &'a crate::time_bars::Histories,
+    /// Each case's claims (rates and principals), for the interest per claim.
+    claims: &'a HashMap<i64, Vec<crate::interest::ClaimRow>>,
 }
 
 /// A case's journal as the chunk extends it: the next sequence and the hash to chain to.
@@ -622,22 +634,24 @@ impl Tx {
             assert_eq!(sum, 0, "only balanced transactions reach the ledger");
             transactions.push((*case_id, note, transaction));
         }
-        let returned: Vec<(i64, i64)> = MultiRow::new(
+        let returned: Vec<(i64, i64, String)> = MultiRow::new(
             "INSERT INTO ledger_transactions (case_id, kind, booked_on, reference, actor, created_at) ",
             6,
         )
-        .tail(" RETURNING id, case_id")
+        .tail(" RETURNING id, case_id, reference")
         .fetch_all(self, &transactions, |values, (case_id, note, transaction)| {
             values.push(*case_id).push(transaction.kind.code()).push(as_of).push(note.as_str()).push(actor).push(now);
         })
         .await?;
-        // One transaction per case in the chunk: the case id names each returned id.
-        let id_of: HashMap<i64, i64> = returned.into_iter().map(|(id, case_id)| (case_id, id)).collect();
-        assert_eq!(id_of.len(), transactions.len(), "one accrual per case and chunk");
+        // A case may book several periods and accounts: its id and the reference (which names
+        // the period and the account) name each returned id.
+        let id_of: HashMap<(i64, String), i64> =
+            returned.into_iter().map(|(id, case_id, reference)| ((case_id, reference), id)).collect();
+        assert_eq!(id_of.len(), transactions.len(), "one accrual per case, period and account");
         let postings: Vec<(i64, i64, &str, i64)> = transactions
             .iter()
-            .flat_map(|(case_id, _, transaction)| {
-                let transaction_id = id_of[case_id];
+            .flat_map(|(case_id, note, transaction)| {
+                let transaction_id = id_of[&(*case_id, (*note).clone())];
                 transaction
                     .postings
                     .iter()
@@ -806,7 +820,6 @@ pub async fn process_chunk(store: &Store, chunk: &Chunk, context: &ChunkContext<
     };
     let cases_sql = format!(
         "SELECT c.id, c.status, c.main_nature, c.opened_on, c.accrued_to, c.officer_id, c.version, c.total_cents, \
-         (SELECT contractual_rate FROM claims WHERE case_id = c.id ORDER BY id LIMIT 1) AS contractual_rate, \
          c.judgment_served_on, e.hash AS last_hash, \
          p.employment, p.protection, p.over_indebtedness, p.ficp_registered, p.deceased_on, \
          (SELECT nature FROM claims WHERE case_id = c.id ORDER BY principal_cents DESC, id LIMIT 1) AS claim_nature, \
@@ -898,7 +911,10 @@ pub async fn process_chunk(store: &Store, chunk: &Chunk, context: &ChunkContext<
     };
     // …and each case's history for the time-bar engine (two reads for the chunk).
     let histories = tx.time_bar_histories(chunk.first_case_id, chunk.last_case_id).await?;
+    // …and the claims, whose rates the interest follows (one read).
+    let claims = tx.claim_rows(chunk.first_case_id, chunk.last_case_id).await?;
     let rows = ChunkRows {
+        claims: &claims,
         histories: &histories,
         cases: &cases,
         principal_rows: &principal_rows,
@@ -1025,39 +1041,57 @@ fn plan_chunk(
             work.events.push(event);
         };
 
-        // 1. Interest for the days since the last run (C. mon. fin. L313-2 for the statutory
-        //    rate; the contract's rate otherwise), none while over-indebtedness suspends it.
+        // 1. Interest per claim, booked up to the last month end on or before the run's date
+        //    (the bank's arrêté; issue 18): the contract's rate on the outstanding capital
+        //    (C. consom. L312-38, L313-51), the statutory rate from the formal notice otherwise
+        //    (C. civ. 1231-6; CMF L313-2), five points more from two months after the decision
+        //    became enforceable (L313-3); none while over-indebtedness suspends it. On the other
+        //    nights a case whose month is booked costs no row.
         let after = case.accrued_to.unwrap_or(case.opened_on);
+        let book_to = claim_interest::last_month_end(as_of);
         let mut accrued_to = case.accrued_to;
         let mut interest_cents = 0_i64;
-        if case.opened_on < as_of && after < as_of {
-            let (rule, account) = rate_rule(case)?;
+        if case.opened_on < as_of && after < book_to {
             let timeline = timelines.get(&case.id).map(Vec::as_slice).unwrap_or(&[]);
-            let capital_on = |day: NaiveDate| -> Money {
-                Money::from_cents(timeline.iter().take_while(|(booked_on, _)| *booked_on < day).map(|(_, c)| c).sum())
-            };
-            let accrual = accrue(capital_on, after, as_of, rule, reference);
-            if let Some(held_from) = accrual.held_from {
+            let history = rows.histories.get(&case.id).map(Vec::as_slice).unwrap_or(&[]);
+            let claim_rows: Vec<&crate::interest::ClaimRow> =
+                rows.claims.get(&case.id).map(|claims| claims.iter().collect()).unwrap_or_default();
+            let facts = crate::interest::RateFacts::from_history(history, case.judgment_served_on);
+            let terms = crate::interest::claim_terms(&claim_rows, facts)?;
+            let projection = claim_interest::project(
+                |day| crate::interest::capital_on(timeline, day),
+                &terms,
+                after,
+                book_to,
+                reference,
+            );
+            if let Some(held_from) = projection.held_from {
                 work.stats.cases_held += 1;
                 work.stats.first_held_day = work.stats.first_held_day.min(Some(held_from)).or(Some(held_from));
             }
-            if accrual.accrued_to > after {
-                accrued_to = Some(accrual.accrued_to);
+            if projection.accrued_to > after {
+                accrued_to = Some(projection.accrued_to);
                 // L722-2 C. consom.: an admissible over-indebtedness file suspends the days.
                 let suspended = case.status == "suspended";
-                if !suspended && accrual.interest.is_positive() {
-                    interest_cents = accrual.interest.cents();
-                    let rate = match rule {
-                        RateRule::Contractual(rate) => rate.to_string(),
-                        RateRule::Statutory { .. } => "légal".to_string(),
-                    };
-                    let payload = json!({
-                        "from": after.succ_opt(), "to": accrual.accrued_to, "days": accrual.days,
-                        "rate": rate, "account": account.code(), "amount": accrual.interest,
-                    });
-                    append(&mut tail, EventKind::InterestAccrued, payload.to_string());
-                    let note = format!("intérêts du {} au {}", after.succ_opt().unwrap_or(after), accrual.accrued_to);
-                    work.charges.push((case.id, account, accrual.interest, note));
+                if !suspended && !projection.bookings.is_empty() {
+                    for ((from, to, account), claims) in bookings_by_period(&projection.bookings) {
+                        let amount: Money = claims.iter().map(|booking| booking.interest).sum();
+                        let days = claims.iter().map(|booking| booking.days).max().unwrap_or(0);
+                        let payload = json!({
+                            "from": from, "to": to, "days": days, "account": account.code(), "amount": amount,
+                            "claims": claims.iter().map(|booking| json!({
+                                "claim_id": booking.claim_id, "days": booking.days, "amount": booking.interest,
+                            })).collect::<Vec<_>>(),
+                        });
+                        append(&mut tail, EventKind::InterestAccrued, payload.to_string());
+                        let what = match account {
+                            Account::ContractualInterest => "intérêts conventionnels",
+                            _ => "intérêts au taux légal",
+                        };
+                        let note = format!("{what} du {} au {}", day_month_year(from), day_month_year(to));
+                        work.charges.push((case.id, account, amount, note));
+                        interest_cents += amount.cents();
+                    }
                     work.stats.cases_accrued += 1;
                     work.stats.interest_cents += interest_cents;
                 }
@@ -1256,16 +1290,12 @@ fn plan_chunk(
     Ok(work)
 }
 
-fn rate_rule(case: &CaseRow) -> Result<(RateRule, Account)> {
-    match case.contractual_rate.as_deref().map(str::parse::<Decimal>) {
-        Some(Ok(rate)) if rate > Decimal::ZERO => Ok((RateRule::Contractual(rate), Account::ContractualInterest)),
-        Some(Err(_)) => Err(StoreError::Corrupt(format!(
-            "taux contractuel illisible sur le dossier {} : corrigez la créance puis relancez le traitement",
-            case.id
-        ))),
-        _ => Ok((
-            RateRule::Statutory { category: CreditorCategory::Other, judgment_served_on: case.judgment_served_on },
-            Account::StatutoryInterest,
-        )),
+/// A case's bookings grouped by (first day, last day, account), in date order: one ledger
+/// transaction and one journal event each.
+fn bookings_by_period(bookings: &[ClaimBooking]) -> BTreeMap<(NaiveDate, NaiveDate, Account), Vec<&ClaimBooking>> {
+    let mut grouped: BTreeMap<(NaiveDate, NaiveDate, Account), Vec<&ClaimBooking>> = BTreeMap::new();
+    for booking in bookings {
+        grouped.entry((booking.from, booking.to, booking.account)).or_default().push(booking);
     }
+    grouped
 }

@@ -43,6 +43,7 @@ pub mod documents;
 mod error;
 pub mod four_eyes;
 pub mod imports;
+pub mod interest;
 pub mod journal;
 pub mod ledger;
 pub mod letter_templates;

@@ -61,8 +61,10 @@ pub async fn book_payment_from(
     if known.is_none() {
         return Err(StoreError::not_found(format!("dossier n° {case_id}")));
     }
+    // Refused before anything is written, whichever way the money goes (allocated below on the
+    // balance settled then).
     let balances = tx.balances(case_id).await?;
-    let transaction = ledger::payment(&balances, amount, order).map_err(refused_by_ledger)?;
+    ledger::payment(&balances, amount, order).map_err(refused_by_ledger)?;
     let screening = tx.assess(&payment, &vigilance).await?;
     // A closed case: what becomes of money compliance did not hold is its closing's reason's
     // (issue 17): booked after a reopening, or held in suspense and journaled on the case.
@@ -137,6 +139,13 @@ pub async fn book_payment_from(
         // Not allocated on the case: waiting in suspense, like any payment not yet allocated.
         Booked { transaction_id, version, postings: Vec::new(), pending: true }
     } else {
+        // The interest accrued up to the day the money came is booked first, so that the
+        // payment is allocated over a settled balance (C. civ. 1343-1; issue 18).
+        if let Some(version) = tx.settle_interest(case_id, received_on, expected_version, actor, now).await? {
+            expected_version = Some(version);
+        }
+        let balances = tx.balances(case_id).await?;
+        let transaction = ledger::payment(&balances, amount, order).map_err(refused_by_ledger)?;
         let payload = json!({
             "amount": amount, "received_on": received_on, "reference": reference,
             "allocation": posting_summary(&transaction),

@@ -811,6 +811,7 @@ pub async fn apply_step(
         .execute(&mut tx)
         .await?;
     }
+    tx.record_enforceable_on(case_id, request.kind, request.step, &open, request.on).await?;
     for deadline in &transition.opens {
         query(
             "INSERT INTO agenda_items (case_id, procedure_id, kind, code, label, due_on, nominal_on, legal_basis, warn_days, status, created_at) \
@@ -946,8 +947,7 @@ pub async fn propose_plan(
         )));
     }
     let total = crate::direct_debits::check_schedule(instalments)?;
-    // Its length runs from today to its last instalment (issue 23), not its count of instalments.
-    let months = crate::four_eyes::plan_months(instalments, now);
+    let months = crate::four_eyes::plan_months(instalments, now); // today → last instalment (issue 23)
     let decision = Decision::PaymentPlan { months, total };
     let verdict = rules.authority.check(actor.level, &decision);
     let mut tx = store.begin().await?;

@@ -12,7 +12,8 @@ use std::time::Duration as StdDuration;
 use chrono::{Duration, NaiveDate, Utc};
 use recouvre_demo::portfolio::{self, PortfolioSpec};
 use recouvre_domain::accrual::{accrue, RateRule};
-use recouvre_domain::reference::ReferenceData;
+use recouvre_domain::claim_interest::month_end;
+use recouvre_domain::reference::{ReferenceData, Semester};
 use recouvre_domain::Money;
 use recouvre_store::batch::{self, RunOptions, Silent};
 use recouvre_store::{sql, Store};
@@ -48,8 +49,27 @@ impl batch::Progress for SideBySide {
     }
 }
 
+/// A formal notice sent on `on` for case `case_id` (the statutory rate runs from it, C. civ. 1231-6).
+async fn formal_notice(store: &Store, case_id: i64, on: NaiveDate) {
+    let rules = recouvre_store::workflow::rules(store).await.unwrap();
+    let actor =
+        recouvre_store::approvals::Actor { login: "camille", level: recouvre_domain::authority::DelegationLevel(1) };
+    let request = recouvre_store::workflow::StepRequest {
+        kind: recouvre_domain::procedure::ProcedureKind::Amicable,
+        step: recouvre_domain::procedure::Step::SendFormalNotice,
+        on,
+        input: recouvre_domain::procedure::StepInput::default(),
+        third_party_id: None,
+    };
+    recouvre_store::workflow::apply_step(store, case_id, None, &request, &rules, actor, Utc::now()).await.unwrap();
+}
+
+/// Issue 18: interest is booked per claim at each month's end (the bank's arrêté), each month
+/// rounded once; a night that is not a month end books nothing; a rerun books nothing twice; the
+/// statutory rate runs from the formal notice, and days without a statutory rate are held, then
+/// caught up exactly once, month by month, when an administrator enters the rate.
 #[tokio::test]
-async fn interest_is_booked_once_per_day_and_days_without_a_rate_are_held() {
+async fn interest_is_booked_once_at_each_month_end_and_days_without_a_rate_are_held() {
     let db = TestDb::new().await;
     let start = today() - Duration::days(40);
     let file = format!(
@@ -58,31 +78,63 @@ async fn interest_is_booked_once_per_day_and_days_without_a_rate_are_held() {
     recouvre_store::imports::import_accounts_csv(&db.store, "a.csv", &file, "system:test", Utc::now()).await.unwrap();
     sql::query("UPDATE cases SET opened_on = $1").bind(start).execute(&db.store).await.unwrap();
     sql::query("UPDATE ledger_transactions SET booked_on = $1").bind(start).execute(&db.store).await.unwrap();
+    let notice_on = start + Duration::days(1);
+    formal_notice(&db.store, 2, notice_on).await;
     let reference = ReferenceData::embedded();
-    let middle = today() - Duration::days(10);
+    let first_month_end = month_end(start);
+    let middle = first_month_end + Duration::days(5);
     let (first, _) = run(&db.store, &RunOptions::new(middle)).await;
     assert!(first.finished);
     assert_eq!(first.cases_seen, 2);
     let (rerun, rerun_report) = run(&db.store, &RunOptions::new(middle)).await;
     assert_eq!(rerun, first, "a rerun for the same date changes nothing");
     assert_eq!(rerun_report.chunks_done_here, 0);
-    let (second, second_report) = run(&db.store, &RunOptions::new(today())).await;
-    // Contractual case: 10 000 € at 5 % over the whole period, within a cent per run.
-    let expected =
-        accrue(|_| Money::euros(10_000), start, today(), RateRule::Contractual(dec!(5)), &reference).interest;
+    // A night that is not a month end, after the month was booked, books nothing.
+    let (quiet, _) = run(&db.store, &RunOptions::new(middle + Duration::days(1))).await;
+    assert_eq!((quiet.cases_accrued, quiet.entries_booked), (0, 0), "{quiet:?}");
+    let (second, _) = run(&db.store, &RunOptions::new(today())).await;
+    let second_month_end = month_end(first_month_end + Duration::days(1));
+    assert!(second_month_end <= today());
+    // Contractual case: 10 000 € at 5 %, each month rounded once (C. consom. L312-38).
+    let month = |from: NaiveDate, to: NaiveDate| {
+        accrue(|_| Money::euros(10_000), from, to, RateRule::Contractual(dec!(5)), &reference).interest
+    };
+    let expected = month(start, first_month_end) + month(first_month_end, second_month_end);
     let contractual = recouvre_store::cases::detail(&db.store, 1).await.unwrap();
-    let accrued = contractual.breakdown.contractual_interest;
-    assert!((accrued.cents() - expected.cents()).abs() <= 1, "accrued {accrued}, expected {expected}");
-    let statutory = recouvre_store::cases::detail(&db.store, 2).await.unwrap();
-    assert_eq!(first.interest + second.interest, accrued + statutory.breakdown.statutory_interest);
+    assert_eq!(contractual.breakdown.contractual_interest, expected);
     let events = recouvre_store::journal::events(&db.store, 1).await.unwrap();
     assert_eq!(events.iter().filter(|event| event.kind == "interest_accrued").count(), 2);
-    // Statutory case: a semester whose rate is not in the embedded data is held, never guessed.
+    let notes: Vec<String> = sql::query_scalar(
+        "SELECT reference FROM ledger_transactions WHERE case_id = 1 AND kind = 'accrual' ORDER BY id",
+    )
+    .fetch_all(&db.store)
+    .await
+    .unwrap();
+    assert_eq!(notes.len(), 2, "one booking per month: {notes:?}");
+    // Statutory case: from the formal notice; the second half of 2026 has no rate in the
+    // embedded data, so its days are held, never guessed.
+    let statutory = recouvre_store::cases::detail(&db.store, 2).await.unwrap();
     let covered = reference.statutory_rates_known_until().unwrap();
-    if today() > covered {
-        assert!(second.cases_held >= 1);
-        assert!(second_report.first_held_day.is_some_and(|day| day > start));
+    if covered >= notice_on {
+        // The embedded data gained the semester since: nothing is held any more.
+        assert!(statutory.breakdown.statutory_interest.is_positive());
+        return;
     }
+    assert_eq!(statutory.breakdown.statutory_interest, Money::ZERO);
+    assert_eq!((first.cases_held, second.cases_held), (1, 1));
+    assert_eq!(first.interest + second.interest, expected);
+    // Once the rate is entered, the next run books the held days, month by month, once.
+    let mut completed = reference.clone();
+    completed.add_statutory_rate(Semester::new(2026, 2).unwrap(), dec!(6.5), dec!(3.65), "test").unwrap();
+    let options = RunOptions::new(today() + Duration::days(1));
+    let (caught_up, _) = batch::run(&db.store, &options, Arc::new(completed), Arc::new(Silent)).await.unwrap();
+    assert_eq!((caught_up.cases_accrued, caught_up.cases_held), (1, 0), "{caught_up:?}");
+    // 3 650 € at 3.65 % is 0.365 € a day: the days after the notice to each month end.
+    let day = |from: NaiveDate, to: NaiveDate| (to - from).num_days();
+    let per_month = [day(notice_on, first_month_end), day(first_month_end, second_month_end)];
+    let expected_statutory: i64 = per_month.iter().map(|days| (days * 365 + 5) / 10).sum();
+    let statutory = recouvre_store::cases::detail(&db.store, 2).await.unwrap();
+    assert_eq!(statutory.breakdown.statutory_interest, Money::from_cents(expected_statutory), "{per_month:?}");
     assert!(recouvre_store::ledger::check(&db.store).await.unwrap().is_clean());
     assert!(recouvre_store::journal::verify_all(&db.store).await.unwrap().first_break.is_none());
 }
@@ -447,8 +499,8 @@ async fn the_strategy_is_revised_where_the_advice_changed_and_only_there() {
         rows.push(recouvre_store::workflow::latest_recommendation(&db.store, case_id).await.unwrap().unwrap());
     }
     let before: Vec<_> = rows;
-    // A fact changes on case 1: its debtor died (recorded from the civil status). Case 2's only
-    // change is tonight's interest, which changes its facts' digest but not the advice.
+    // A fact changes on case 1: its debtor died (recorded from the civil status). Case 2 changes
+    // in nothing (its interest is booked at the month's end, not tonight).
     {
         sql::query("UPDATE persons SET deceased_on = $1 WHERE id = (SELECT debtor_id FROM cases WHERE id = 1)")
             .bind(as_of - Duration::days(3))
@@ -459,7 +511,7 @@ async fn the_strategy_is_revised_where_the_advice_changed_and_only_there() {
     let next_day = as_of + Duration::days(1);
     let (totals, _) = run(&db.store, &options(next_day, 20, "a")).await;
     assert_eq!(totals.strategies_revised, 1, "{totals:?}");
-    assert_eq!(totals.cases_accrued, 2);
+    assert_eq!(totals.cases_accrued, 0, "not a month end: no interest booked");
 
     let revised = recouvre_store::workflow::latest_recommendation(&db.store, 1).await.unwrap().unwrap();
     assert_ne!(revised.id, before[0].id);
@@ -543,4 +595,53 @@ async fn a_late_run_for_yesterday_counts_nothing_of_today() {
     let flows = recouvre_store::committee::daily_flows(&db.store, long_ago, today()).await.unwrap();
     assert_eq!(openings_on(&flows, today()), Money::euros(3_650), "today's run counts today's opening: {flows:?}");
     assert_eq!(openings_on(&flows, yesterday), Money::euros(10_000), "and yesterday's stays as it was");
+}
+
+/// Cut-offs (issue 18): a day already closed is never rewritten. A rerun of that day (its run's
+/// rows deleted) leaves its snapshot and its flows as they were; what was booked since, even
+/// dated that day, is counted by the next night.
+#[tokio::test]
+async fn a_closed_day_is_never_rewritten_by_a_rerun() {
+    let db = TestDb::new().await;
+    let long_ago = today() - Duration::days(40);
+    let yesterday = today() - Duration::days(1);
+    let first = format!("{HEADER}\nC1;Durand;Luc;1 rue;69001;Lyon;personal_loan;PP-1;10000.00;{long_ago};5,00\n");
+    recouvre_store::imports::import_accounts_csv(&db.store, "a.csv", &first, "system:test", Utc::now()).await.unwrap();
+    sql::query("UPDATE cases SET opened_on = $1").bind(long_ago).execute(&db.store).await.unwrap();
+    sql::query("UPDATE ledger_transactions SET booked_on = $1").bind(long_ago).execute(&db.store).await.unwrap();
+    run(&db.store, &RunOptions::new(yesterday)).await;
+    let snapshot = batch::snapshot(&db.store, yesterday).await.unwrap();
+    let flows_of = |flows: Vec<(NaiveDate, recouvre_domain::committee::FlowLine)>, on: NaiveDate| {
+        flows.into_iter().filter(|(as_of, _)| *as_of == on).map(|(_, line)| format!("{line:?}")).collect::<Vec<_>>()
+    };
+    let flows =
+        flows_of(recouvre_store::committee::daily_flows(&db.store, long_ago, today()).await.unwrap(), yesterday);
+    assert!(!flows.is_empty());
+
+    // A second case arrives, its opening dated yesterday; yesterday's run is deleted and rerun.
+    let second = format!("{HEADER}\nC2;Petit;Ana;2 rue;69001;Lyon;overdraft;00011;3650.00;{long_ago};\n");
+    recouvre_store::imports::import_accounts_csv(&db.store, "b.csv", &second, "system:test", Utc::now()).await.unwrap();
+    sql::query("UPDATE cases SET opened_on = $1 WHERE id = 2").bind(yesterday).execute(&db.store).await.unwrap();
+    sql::query("UPDATE ledger_transactions SET booked_on = $1 WHERE case_id = 2")
+        .bind(yesterday)
+        .execute(&db.store)
+        .await
+        .unwrap();
+    sql::query("DELETE FROM batch_chunks WHERE as_of = $1").bind(yesterday).execute(&db.store).await.unwrap();
+    sql::query("DELETE FROM batch_runs WHERE as_of = $1").bind(yesterday).execute(&db.store).await.unwrap();
+    let (rerun, _) = run(&db.store, &RunOptions::new(yesterday)).await;
+    assert!(rerun.finished);
+    assert_eq!(batch::snapshot(&db.store, yesterday).await.unwrap(), snapshot, "the closed day's snapshot stays");
+    let all = recouvre_store::committee::daily_flows(&db.store, long_ago, today()).await.unwrap();
+    assert_eq!(flows_of(all, yesterday), flows, "and its flows");
+
+    // Today's night counts the late opening, once.
+    run(&db.store, &RunOptions::new(today())).await;
+    let all = recouvre_store::committee::daily_flows(&db.store, long_ago, today()).await.unwrap();
+    let opened_today: Money = all
+        .iter()
+        .filter(|(as_of, line)| *as_of == today() && line.kind == "opening")
+        .fold(Money::ZERO, |sum, (_, line)| sum + line.debits);
+    assert_eq!(opened_today, Money::euros(3_650));
+    assert_eq!(batch::snapshot(&db.store, today()).await.unwrap().iter().map(|line| line.cases).sum::<i64>(), 2);
 }

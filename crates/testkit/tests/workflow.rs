@@ -1222,3 +1222,127 @@ async fn small_waivers_add_up_against_the_delegation_over_the_window() {
     assert_eq!(status, StatusCode::ACCEPTED, "the third waiver goes to approval: {body}");
     assert_eq!(body["status"], "pending", "{body}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Interest per claim (issue 18, part 2)
+
+/// The statutory interest of `principal` over each month from the day after `after` to `to`
+/// (included), each month rounded once, by the statutory-interest calculator (CMF L313-2,
+/// L313-3): the rule the case's projection and the nightly bookings must follow.
+fn monthly_statutory(principal: Money, after: NaiveDate, to: NaiveDate, enforceable_on: NaiveDate) -> Money {
+    let reference = recouvre_domain::reference::ReferenceData::embedded();
+    let mut total = Money::ZERO;
+    let mut from = after.succ_opt().unwrap();
+    while from <= to {
+        let end = recouvre_domain::claim_interest::month_end(from).min(to);
+        let month = recouvre_domain::statutory_interest::statutory_interest(
+            principal,
+            from,
+            end.succ_opt().unwrap(),
+            recouvre_domain::statutory_interest::CreditorCategory::Other,
+            Some(enforceable_on),
+            &reference,
+        )
+        .unwrap();
+        total += month.interest;
+        from = end.succ_opt().unwrap();
+    }
+    total
+}
+
+async fn accrued_statutory(app: &TestApp, token: &str) -> (Money, Value) {
+    let (status, body) = get(app, token, "/api/v1/cases/1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let accrued = body["accrued_interest"].clone();
+    (accrued["statutory"].as_str().unwrap().parse().unwrap(), accrued)
+}
+
+/// CMF L313-3: the statutory rate gains five points from the expiry of two months after the
+/// decision became enforceable — for a payment order, the end of the opposition month without
+/// opposition (CPC 1416, 1422), recorded by the step that makes it enforceable. The statutory rate
+/// runs from the formal notice (C. civ. 1231-6). The case's API and page show the interest
+/// accrued to today, and the nightly run books it at each month's end, month by month.
+#[tokio::test]
+async fn the_five_points_start_two_months_after_enforceability() {
+    let opened_on = date("2025-09-01");
+    let (app, officer, _) = app_with_two_cases("overdraft", opened_on).await;
+    sql::query("UPDATE cases SET opened_on = $1").bind(opened_on).execute(&app.db.store).await.unwrap();
+    sql::query("UPDATE ledger_transactions SET booked_on = $1").bind(opened_on).execute(&app.db.store).await.unwrap();
+    let notice_on = date("2025-10-01");
+    drive(
+        &app,
+        &officer,
+        1,
+        &[
+            Setup::Step("amicable", "send_formal_notice", notice_on),
+            Setup::Step("payment_order", "prepare_request", date("2025-11-03")),
+            Setup::Step("payment_order", "file_request", date("2025-11-04")),
+            Setup::Step("payment_order", "record_order_granted", date("2025-12-01")),
+            // Served on 5 January 2026: the opposition month ends on Thursday 5 February.
+            Setup::Step("payment_order", "serve_order", date("2026-01-05")),
+            Setup::Step("payment_order", "record_enforceable", date("2026-02-10")),
+        ],
+    )
+    .await;
+    // Enforceable from 6 February 2026 (the day after the opposition month): +5 points from
+    // 7 April 2026 (two months later, 6 April, then the day after).
+    let enforceable_on = date("2026-02-06");
+    let principal = Money::euros(12_000);
+    app.set_today(date("2026-04-06"));
+    let (before, accrued) = accrued_statutory(&app, &officer).await;
+    assert_eq!(accrued["as_of"], "2026-04-06");
+    assert_eq!(before, monthly_statutory(principal, notice_on, date("2026-04-06"), enforceable_on));
+    // The same without any increase: not yet applied on 6 April.
+    assert_eq!(before, monthly_statutory(principal, notice_on, date("2026-04-06"), date("2099-01-01")));
+    app.set_today(date("2026-04-07"));
+    let (after, _) = accrued_statutory(&app, &officer).await;
+    assert_eq!(after, monthly_statutory(principal, notice_on, date("2026-04-07"), enforceable_on));
+    // 7 April bears 12 000 € × (the semester's rate + 5 points) ÷ 365.
+    let rate = recouvre_domain::reference::ReferenceData::embedded()
+        .statutory_rate(recouvre_domain::reference::Semester::of(date("2026-04-07")))
+        .unwrap()
+        .other;
+    let one_day =
+        principal.to_decimal() * (rate + rust_decimal::Decimal::from(5)) / rust_decimal::Decimal::from(36_500);
+    let one_day = Money::from_decimal_rounded(one_day).unwrap();
+    assert!(((after - before).cents() - one_day.cents()).abs() <= 1, "{before} then {after}, one day {one_day}");
+    // Case 2, never given a formal notice, bears no statutory interest.
+    let (status, other) = get(&app, &officer, "/api/v1/cases/2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(other["accrued_interest"]["statutory"], "0.00", "{other}");
+
+    // The nightly runs of 31 March and 30 April book each month; the page shows what runs after.
+    let reference = std::sync::Arc::new(recouvre_domain::reference::ReferenceData::embedded());
+    for as_of in [date("2026-03-31"), date("2026-04-30")] {
+        let options = recouvre_store::batch::RunOptions::new(as_of);
+        recouvre_store::batch::run(
+            &app.db.store,
+            &options,
+            reference.clone(),
+            std::sync::Arc::new(recouvre_store::batch::Silent),
+        )
+        .await
+        .unwrap();
+    }
+    app.set_today(date("2026-05-10"));
+    let (status, body) = get(&app, &officer, "/api/v1/cases/1").await;
+    assert_eq!(status, StatusCode::OK);
+    let booked: Money = body["breakdown"]["statutory_interest"].as_str().unwrap().parse().unwrap();
+    assert_eq!(booked, monthly_statutory(principal, notice_on, date("2026-04-30"), enforceable_on));
+    assert_eq!(body["accrued_interest"]["booked_to"], "2026-04-30");
+    let (projected, _) = accrued_statutory(&app, &officer).await;
+    assert_eq!(projected, monthly_statutory(principal, date("2026-04-30"), date("2026-05-10"), enforceable_on));
+    let browser = app.login("camille", PASSWORD).await;
+    let page = browser.get(app.url("/dossiers/1")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Intérêts courus au 10/05/2026"), "the case page shows the accrued interest");
+    assert!(page.contains(&projected.to_french()), "{projected}");
+
+    // A payment needs a settled balance: the interest accrued to its day is booked first, and
+    // the payment goes to the interest before the capital (C. civ. 1343-1).
+    pay(&app, &officer, 1, date("2026-05-10"), "VIR-MAI").await;
+    let (_, body) = get(&app, &officer, "/api/v1/cases/1").await;
+    assert_eq!(body["accrued_interest"]["booked_to"], "2026-05-10", "{body}");
+    let settled: Money = body["breakdown"]["statutory_interest"].as_str().unwrap().parse().unwrap();
+    assert_eq!(settled, booked + projected - Money::euros(100));
+    assert_eq!(body["breakdown"]["principal"], "12000.00");
+}

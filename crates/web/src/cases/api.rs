@@ -186,6 +186,22 @@ pub struct CaseDetailDto {
     pub written_off: Money,
     /// Received beyond what was due, owed back to the payer.
     pub overpayment: Money,
+    /// Interest accrued after the last day booked, to today: not yet in `breakdown` (booked at
+    /// each month's end and whenever a settled balance is needed; issue 18).
+    pub accrued_interest: AccruedInterestDto,
+}
+
+/// Interest accrued and not yet booked (« intérêts courus au JJ/MM/AAAA »).
+#[derive(Serialize, ToSchema)]
+pub struct AccruedInterestDto {
+    /// The day the interest runs to (today).
+    pub as_of: NaiveDate,
+    /// The last day already booked in `breakdown`.
+    pub booked_to: NaiveDate,
+    pub contractual: Money,
+    pub statutory: Money,
+    /// First day not computed because that semester's statutory rate is not entered yet.
+    pub held_from: Option<NaiveDate>,
 }
 
 /// The case's debtor: the person with the contact details of their file (issue 17). Correct it
@@ -255,6 +271,13 @@ pub(crate) async fn case_detail(
         breakdown: case.breakdown,
         written_off: case.written_off,
         overpayment: case.overpayment,
+        accrued_interest: AccruedInterestDto {
+            as_of: file.accrued_interest.as_of,
+            booked_to: file.accrued_interest.booked_to,
+            contractual: file.accrued_interest.contractual,
+            statutory: file.accrued_interest.statutory,
+            held_from: file.accrued_interest.held_from,
+        },
     }))
 }
 

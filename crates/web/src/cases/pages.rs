@@ -512,6 +512,8 @@ pub(crate) struct CasePage {
     breakdown: Vec<(&'static str, String)>,
     total: String,
     extra_balances: Vec<(&'static str, String)>,
+    /// « Intérêts courus au JJ/MM/AAAA », the amount, and why part is not computed (issue 18).
+    accrued_interest: (String, String, Option<String>),
     guarantees: Vec<(&'static str, String, String)>,
     accounts: Vec<(&'static str, String, String)>,
     timeline: Vec<TimelineEntry>,
@@ -660,6 +662,19 @@ pub(crate) async fn case_page(
             .filter(|(_, amount)| !amount.is_zero())
             .map(|(label, amount)| (label, amount.to_french()))
             .collect(),
+        accrued_interest: {
+            let accrued = &file.accrued_interest;
+            (
+                format!("Intérêts courus au {} (non arrêtés)", format::short_date(accrued.as_of)),
+                (accrued.contractual + accrued.statutory).to_french(),
+                accrued.held_from.map(|day| {
+                    format!(
+                        "calculés jusqu'au {} : le taux légal du semestre suivant n'est pas encore saisi",
+                        format::short_date(day - chrono::Duration::days(1))
+                    )
+                }),
+            )
+        },
         guarantees: case
             .guarantees
             .iter()
