@@ -376,6 +376,11 @@ pub async fn guarantor_information(app: &App, actor: &Actor, as_of: NaiveDate) -
     let mut mail = GuarantorMail::default();
     let year_start = NaiveDate::from_ymd_opt(as_of.year(), 1, 1).unwrap_or(as_of);
     let first_quarter = as_of.month() <= 3;
+    // A letter bears the day it is made (`app.today()`), which is not always the run's date (a
+    // late run, or a run ahead in tests): a letter made today counts as this year's, so a rerun
+    // never makes it twice (the unique index of migration 0027 would refuse it).
+    let made_on = app.today();
+    let sent_this_year = |validated_on: NaiveDate| validated_on >= year_start || validated_on == made_on;
     for case_id in recouvre_store::documents::guaranteed_open_cases(store).await? {
         let case = recouvre_store::cases::detail(store, case_id).await?;
         if !case.breakdown.total().is_positive() {
@@ -390,7 +395,7 @@ pub async fn guarantor_information(app: &App, actor: &Actor, as_of: NaiveDate) -
         if first_quarter
             && !sent
                 .iter()
-                .any(|d| d.kind == LetterKind::GuarantorYearlyInformation.code() && d.validated_on >= year_start)
+                .any(|d| d.kind == LetterKind::GuarantorYearlyInformation.code() && sent_this_year(d.validated_on))
         {
             due.push(LetterKind::GuarantorYearlyInformation);
         }
@@ -410,7 +415,7 @@ pub async fn guarantor_information(app: &App, actor: &Actor, as_of: NaiveDate) -
                 let sent_meanwhile = recouvre_store::documents::of_case(store, case_id)
                     .await?
                     .iter()
-                    .any(|d| d.kind == kind.code() && d.validated_on >= year_start);
+                    .any(|d| d.kind == kind.code() && sent_this_year(d.validated_on));
                 if sent_meanwhile {
                     continue;
                 }
