@@ -251,13 +251,20 @@ async fn a_death_routes_the_next_letter_to_the_notary() {
     assert_eq!(case["debtor"]["deceased_on"], json!(died), "the column every reader uses");
     assert_eq!(events(&app, 1, "debtor_situation_recorded").await.len(), 1);
 
-    let preview = reqwest::Client::new()
-        .post(app.url("/api/v1/cases/1/documents/preview"))
-        .bearer_auth(&token)
-        .json(&json!({"kind": "formal_notice"}))
-        .send()
-        .await
-        .unwrap();
+    // No letter to the deceased (issue 20): a formal notice is refused, the estate's letter goes
+    // to the notary.
+    let preview_of = |kind: &str| {
+        reqwest::Client::new()
+            .post(app.url("/api/v1/cases/1/documents/preview"))
+            .bearer_auth(&token)
+            .json(&json!({"kind": kind}))
+            .send()
+    };
+    let refused = preview_of("formal_notice").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["code"], "debtor_deceased", "{refused}");
+    let preview = preview_of("notary_claim_declaration").await.unwrap();
     assert_eq!(preview.status(), StatusCode::OK);
     let text = pdf_text(&preview.bytes().await.unwrap());
     assert!(text.contains("Anne Dupuis") && text.contains("Jacobins"), "the letter goes to the notary: {text}");

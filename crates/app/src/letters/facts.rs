@@ -238,6 +238,13 @@ pub fn letter_data(
                  (par exemple l'ordonnance d'injonction de payer revêtue de la formule exécutoire, avec sa date)",
             ))
         }
+        // The declaration of the claim goes to the notary recorded with the death, unless the
+        // officer names another (C. civ. 792: the creditors declare to the estate's notary).
+        LetterKind::NotaryClaimDeclaration
+            if third_party.is_none() && context.estate.is_some_and(|estate| estate.notary_name.is_some()) =>
+        {
+            estate_party(case, context, &debtor)?
+        }
         LetterKind::NotaryClaimDeclaration | LetterKind::BailiffInstruction | LetterKind::AgencyInstruction => {
             third_party.clone().ok_or_else(|| {
                 Error::invalid(
