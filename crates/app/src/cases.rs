@@ -27,6 +27,7 @@ pub use recouvre_store::approvals::WriteOffOutcome;
 /// A page of the case list, with the filters of the list screen.
 pub async fn list(app: &App, actor: &Actor, filter: &CaseFilter) -> Result<CasePage> {
     actor.require(Permission::ReadCases)?;
+    record_search(app, actor, filter).await?;
     Ok(recouvre_store::cases::list(app.read_store(), filter).await?)
 }
 
@@ -43,6 +44,7 @@ pub struct ListScreen {
 /// The case list screen (see [`ListScreen`]).
 pub async fn list_screen(app: &App, actor: &Actor, filter: &CaseFilter) -> Result<ListScreen> {
     actor.require(Permission::ReadCases)?;
+    record_search(app, actor, filter).await?;
     let page = recouvre_store::cases::list(app.read_store(), filter).await?;
     let count =
         recouvre_store::cases::count_matching(app.read_store(), filter, recouvre_store::cases::COUNT_CAP).await?;
@@ -51,21 +53,20 @@ pub async fn list_screen(app: &App, actor: &Actor, filter: &CaseFilter) -> Resul
     Ok(ListScreen { page, count, officers, saved_filters })
 }
 
-/// Records that `actor` consulted the file of `case_id`'s debtor through `path`.
-pub(crate) async fn record_access(
-    app: &App,
-    actor: &Actor,
-    case_id: i64,
-    debtor_id: Option<i64>,
-    path: &str,
-) -> Result<()> {
+/// Records a search of the case list by name, case number or account (issue 23: every read of
+/// personal data is logged, the searches included): who looked for whom, and when. A list
+/// without a search term names no one and is not logged.
+async fn record_search(app: &App, actor: &Actor, filter: &CaseFilter) -> Result<()> {
+    let Some(query) = filter.query.as_deref().map(str::trim).filter(|query| !query.is_empty()) else {
+        return Ok(());
+    };
     recouvre_store::access::record(
         app.store(),
         &recouvre_store::access::Access {
             user_login: actor.login.clone(),
-            case_id: Some(case_id),
-            person_id: debtor_id,
-            path: path.to_string(),
+            case_id: None,
+            person_id: None,
+            path: format!("recherche : {query}"),
             at: app.now(),
         },
     )
@@ -98,7 +99,7 @@ pub async fn case_file(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
     let mut tx = app.store().begin_read().await?;
     let mut file = case_file_in(app, &mut tx, case_id).await?;
     tx.commit().await?;
-    record_access(app, actor, case_id, Some(file.case.debtor_id), path).await?;
+    crate::access::record_access(app, actor, case_id, Some(file.case.debtor_id), path).await?;
     mask_compliance(app, actor, &mut file.journal).await?;
     Ok(file)
 }
@@ -162,7 +163,7 @@ pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
     let closure = tx.closure_state(case_id, time_barred).await?;
     let contacts = tx.case_contacts(case_id).await?;
     tx.commit().await?;
-    record_access(app, actor, case_id, Some(file.case.debtor_id), path).await?;
+    crate::access::record_access(app, actor, case_id, Some(file.case.debtor_id), path).await?;
     let users = recouvre_store::users::list(app.read_store()).await?;
     let mut assignees: Vec<(String, String)> = users
         .iter()
@@ -175,17 +176,11 @@ pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
 }
 
 /// The debtor of a case, or 404.
-pub(crate) async fn debtor_of(app: &App, case_id: i64) -> Result<i64> {
-    recouvre_store::cases::debtor_of(app.store(), case_id)
-        .await?
-        .ok_or_else(|| Error::not_found(format!("dossier n° {case_id}")))
-}
-
 /// A case's journal, oldest first, with each event's hash chain.
 pub async fn journal(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<Vec<JournalEvent>> {
     actor.require(Permission::ReadCases)?;
-    let debtor = debtor_of(app, case_id).await?;
-    record_access(app, actor, case_id, Some(debtor), path).await?;
+    let debtor = crate::access::debtor_of(app, case_id).await?;
+    crate::access::record_access(app, actor, case_id, Some(debtor), path).await?;
     let mut events = recouvre_store::journal::events(app.store(), case_id).await?;
     mask_compliance(app, actor, &mut events).await?;
     Ok(events)
@@ -194,8 +189,8 @@ pub async fn journal(app: &App, actor: &Actor, case_id: i64, path: &str) -> Resu
 /// A case's ledger: every posting, oldest first.
 pub async fn ledger(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<Vec<LedgerLine>> {
     actor.require(Permission::ReadCases)?;
-    let debtor = debtor_of(app, case_id).await?;
-    record_access(app, actor, case_id, Some(debtor), path).await?;
+    let debtor = crate::access::debtor_of(app, case_id).await?;
+    crate::access::record_access(app, actor, case_id, Some(debtor), path).await?;
     Ok(recouvre_store::ledger::lines(app.store(), case_id).await?)
 }
 

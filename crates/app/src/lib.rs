@@ -15,6 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::reference::ReferenceData;
 use recouvre_store::Store;
 
+pub mod access;
 pub mod actor;
 pub mod admin;
 pub mod approvals;

@@ -48,3 +48,16 @@ pub async fn for_case(store: &Store, case_id: i64) -> Result<Vec<Access>> {
             .await?;
     Ok(rows)
 }
+
+/// The searches of the case list by `login` (rows naming neither a case nor a person: the term
+/// searched is in `path`), oldest first.
+pub async fn searches_by(store: &Store, login: &str) -> Result<Vec<Access>> {
+    let rows = query_as(
+        "SELECT user_login, case_id, person_id, path, at FROM access_log \
+         WHERE user_login = $1 AND case_id IS NULL AND person_id IS NULL ORDER BY at, id",
+    )
+    .bind(login)
+    .fetch_all(store)
+    .await?;
+    Ok(rows)
+}

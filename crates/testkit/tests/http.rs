@@ -1465,3 +1465,44 @@ async fn team_leads_need_their_totp_code_and_officers_who_did_not_enrol_do_not()
     let code = f.app.totp_code("camille").await.unwrap();
     assert_eq!(post_login("camille", code).await.0, StatusCode::SEE_OTHER);
 }
+
+/// Every read of a debtor's personal data is logged, the searches included (issue 23, finding
+/// 4): the documents list, the procedures, the recommendation and a search by name each leave a
+/// row of the access log naming who read and through what.
+#[tokio::test]
+async fn reads_of_documents_procedures_recommendation_and_searches_are_logged() {
+    let f = fixture().await;
+    for path in ["/api/v1/cases/2/documents", "/api/v1/cases/2/procedures", "/api/v1/cases/2/recommendation"] {
+        let (status, body) = get_json(&f, &f.officer_token, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+    let logged: Vec<(String, String)> = recouvre_store::access::for_case(&f.app.db.store, 2)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|access| (access.user_login, access.path))
+        .collect();
+    for path in ["/api/v1/cases/2/documents", "/api/v1/cases/2/procedures", "/api/v1/cases/2/recommendation"] {
+        assert!(logged.contains(&("camille".to_string(), path.to_string())), "{path} not in {logged:?}");
+    }
+
+    // A search by name is logged with its term; a list without one names no one and is not.
+    let case = recouvre_store::cases::detail(&f.app.db.store, 2).await.unwrap();
+    let name = case.debtor.last_name.clone();
+    assert!(!name.is_empty());
+    let before = searches(&f).await;
+    let (status, _) = get_json(&f, &f.officer_token, "/api/v1/cases?limit=5").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(searches(&f).await, before, "a plain list is not a search");
+    let (status, body) = get_json(&f, &f.officer_token, &format!("/api/v1/cases?q={name}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let after = searches(&f).await;
+    assert_eq!(after.len(), before.len() + 1, "{after:?}");
+    assert!(after.iter().any(|path| path.contains(&name)), "{after:?}");
+}
+
+/// The officer's searches in the access log.
+async fn searches(f: &Fixture) -> Vec<String> {
+    let rows = recouvre_store::access::searches_by(&f.app.db.store, "camille").await.unwrap();
+    rows.into_iter().map(|access| access.path).collect()
+}

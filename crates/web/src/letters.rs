@@ -280,7 +280,8 @@ async fn download(
     user: CurrentUser,
     Path(document_id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let (document, pdf) = use_cases::download_document(&state.app, &user.actor(), document_id).await?;
+    let path = format!("/api/v1/documents/{document_id}/pdf");
+    let (document, pdf) = use_cases::download_document(&state.app, &user.actor(), document_id, &path).await?;
     Ok(pdf_response(pdf, &format!("{}-{}-{}.pdf", document.kind, document.case_id, document.id), false))
 }
 
@@ -310,7 +311,8 @@ async fn list_documents(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> Result<Json<Vec<DocumentDto>>, AppError> {
-    let documents = use_cases::case_documents(&state.app, &user.actor(), case_id).await?;
+    let path = format!("/api/v1/cases/{case_id}/documents");
+    let documents = use_cases::case_documents(&state.app, &user.actor(), case_id, &path).await?;
     Ok(Json(documents.into_iter().map(DocumentDto::from).collect()))
 }
 

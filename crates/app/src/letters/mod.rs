@@ -262,16 +262,23 @@ async fn store_letter(
 }
 
 /// The documents of a case, newest first.
-pub async fn case_documents(app: &App, actor: &Actor, case_id: i64) -> Result<Vec<Document>> {
+pub async fn case_documents(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<Vec<Document>> {
     actor.require(Permission::ReadCases)?;
+    // The list names the letters sent to the debtor: a consultation of their file (issue 23).
+    let debtor = crate::access::debtor_of(app, case_id).await?;
+    crate::access::record_access(app, actor, case_id, Some(debtor), path).await?;
     Ok(recouvre_store::documents::of_case(app.store(), case_id).await?)
 }
 
 /// A stored document with its bytes as validated. The bytes are checked against the recorded
 /// SHA-256: a mismatch is corruption, refused as an internal error.
-pub async fn download_document(app: &App, actor: &Actor, document_id: i64) -> Result<(Document, Vec<u8>)> {
+pub async fn download_document(app: &App, actor: &Actor, document_id: i64, path: &str) -> Result<(Document, Vec<u8>)> {
     actor.require(Permission::ReadCases)?;
-    Ok(recouvre_store::documents::get(app.store(), document_id).await?)
+    let (document, pdf) = recouvre_store::documents::get(app.store(), document_id).await?;
+    // A letter is the debtor's personal data in full: its reading is logged (issue 23).
+    let debtor = crate::access::debtor_of(app, document.case_id).await?;
+    crate::access::record_access(app, actor, document.case_id, Some(debtor), path).await?;
+    Ok((document, pdf))
 }
 
 /// What the post office gave for a registered letter.

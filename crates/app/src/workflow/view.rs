@@ -242,8 +242,11 @@ pub(crate) async fn case_workflow_in(app: &App, tx: &mut Tx, case_id: i64) -> Re
 }
 
 /// The procedures of a case, the steps it offers and its open deadlines and actions.
-pub async fn case_procedures(app: &App, actor: &Actor, case_id: i64) -> Result<ProcedureOverview> {
+pub async fn case_procedures(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<ProcedureOverview> {
     actor.require(Permission::ReadCases)?;
+    // Court and enforcement steps against a named person: a consultation (issue 23).
+    let debtor = crate::access::debtor_of(app, case_id).await?;
+    crate::access::record_access(app, actor, case_id, Some(debtor), path).await?;
     let mut tx = app.store().begin_read().await?;
     let (CaseProcedures { facts, rows }, offered) = offered(app, &mut tx, case_id).await?;
     let agenda = deadlines(app, &mut tx, case_id).await?;
@@ -269,8 +272,11 @@ pub async fn case_procedures(app: &App, actor: &Actor, case_id: i64) -> Result<P
 
 /// The strategy engine's latest recommendation for the case, evaluated now if the facts (or the
 /// rules) changed since the last one.
-pub async fn recommendation(app: &App, actor: &Actor, case_id: i64) -> Result<RecommendationRow> {
+pub async fn recommendation(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<RecommendationRow> {
     actor.require(Permission::ReadCases)?;
+    // The recommendation is drawn from the debtor's finances: a consultation (issue 23).
+    let debtor = crate::access::debtor_of(app, case_id).await?;
+    crate::access::record_access(app, actor, case_id, Some(debtor), path).await?;
     let rules = recouvre_store::workflow::rules(app.store()).await?;
     recouvre_store::workflow::reevaluate(app.store(), case_id, &rules, "system:strategy", app.now()).await?;
     recouvre_store::workflow::latest_recommendation(app.store(), case_id)

@@ -85,7 +85,8 @@ pub(crate) async fn get_recommendation(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> Result<Json<RecommendationDto>, AppError> {
-    let row = workflow::recommendation(&state.app, &user.actor(), case_id).await?;
+    let path = format!("/api/v1/cases/{case_id}/recommendation");
+    let row = workflow::recommendation(&state.app, &user.actor(), case_id, &path).await?;
     Ok(Json(RecommendationDto {
         id: row.id,
         rule_id: row.rule_id,
@@ -224,7 +225,8 @@ pub(crate) async fn get_procedures(
     user: CurrentUser,
     Path(case_id): Path<i64>,
 ) -> Result<Json<ProceduresDto>, AppError> {
-    let overview = workflow::case_procedures(&state.app, &user.actor(), case_id).await?;
+    let path = format!("/api/v1/cases/{case_id}/procedures");
+    let overview = workflow::case_procedures(&state.app, &user.actor(), case_id, &path).await?;
     Ok(Json(ProceduresDto {
         procedures: overview
             .procedures
