@@ -53,10 +53,18 @@ pub enum AccessOf {
 /// Who consulted a debtor's files, for a right-of-access request (RGPD art. 15).
 pub async fn access_log(app: &App, actor: &Actor, of: AccessOf) -> Result<Vec<Access>> {
     actor.require(Permission::ReadAccessLog)?;
-    Ok(match of {
+    let mut entries = match of {
         AccessOf::Person(person_id) => recouvre_store::access::for_person(app.store(), person_id).await?,
         AccessOf::Case(case_id) => recouvre_store::access::for_case(app.store(), case_id).await?,
-    })
+    };
+    // Compliance's reads are vigilance data: a debtor reaches them only through the CNIL
+    // (CMF L561-45), never through the bank's answer to an access request, and no one outside
+    // compliance learns that compliance looked (L561-18; issue 19).
+    if !actor.can(Permission::ReviewAml) {
+        let compliance = recouvre_store::aml::compliance_logins(app.store()).await?;
+        entries.retain(|entry| !compliance.contains(&entry.user_login));
+    }
+    Ok(entries)
 }
 
 /// Which of a person or a case, from two optional parameters: exactly one must be given.

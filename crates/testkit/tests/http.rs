@@ -1506,3 +1506,25 @@ async fn searches(f: &Fixture) -> Vec<String> {
     let rows = recouvre_store::access::searches_by(&f.app.db.store, "camille").await.unwrap();
     rows.into_iter().map(|access| access.path).collect()
 }
+
+/// Compliance's reads of a debtor's file are vigilance data (CMF L561-45): the access log an
+/// administrator draws for a debtor's access request leaves them out; compliance sees them.
+#[tokio::test]
+async fn the_access_log_answering_a_debtor_leaves_out_compliance_reads() {
+    let f = fixture().await;
+    let (status, _) = get_json(&f, &f.officer_token, "/api/v1/cases/5").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = get_json(&f, &f.compliance_token, "/api/v1/cases/5").await;
+    assert_eq!(status, StatusCode::OK);
+    let readers = |log: &Value| -> Vec<String> {
+        log.as_array().unwrap().iter().map(|entry| entry["user_login"].as_str().unwrap().to_string()).collect()
+    };
+    let (status, for_admin) = get_json(&f, &f.admin_token, "/api/v1/access-log?case_id=5").await;
+    assert_eq!(status, StatusCode::OK, "{for_admin}");
+    assert_eq!(readers(&for_admin), vec!["camille"]);
+    let person_id = for_admin[0]["person_id"].as_i64().unwrap();
+    let (_, by_person) = get_json(&f, &f.admin_token, &format!("/api/v1/access-log?person_id={person_id}")).await;
+    assert!(!readers(&by_person).contains(&"nadia".to_string()), "{by_person}");
+    let (_, for_compliance) = get_json(&f, &f.compliance_token, "/api/v1/access-log?case_id=5").await;
+    assert_eq!(readers(&for_compliance), vec!["camille", "nadia"]);
+}
