@@ -15,7 +15,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use recouvre_domain::Money;
 
 use crate::message::Message;
-use crate::pain008::{Pain008Error, Xml, MAX_AMOUNT};
+use crate::pain008::{check_entry, field, Pain008Error, Xml};
 use crate::schema;
 use crate::sepa;
 
@@ -81,10 +81,6 @@ pub struct CreditTransferBatch {
     pub transfers: Vec<CreditTransfer>,
 }
 
-fn field<T>(name: &str, outcome: Result<T, sepa::SepaError>) -> Result<T, Pain008Error> {
-    outcome.map_err(|error| Pain008Error::Field { field: name.to_string(), error })
-}
-
 /// Writes `batch` as a pain.001 document of `version`, checked against its schema. The errors
 /// are those of the direct debits ([`Pain008Error`]): the field, the value, why.
 pub fn write_pain001(batch: &CreditTransferBatch, version: Pain001Version) -> Result<String, Pain008Error> {
@@ -100,17 +96,7 @@ pub fn write_pain001(batch: &CreditTransferBatch, version: Pain001Version) -> Re
     let mut transfers = Vec::with_capacity(batch.transfers.len());
     for (index, transfer) in batch.transfers.iter().enumerate() {
         let name = |what: &str| format!("virement n° {} ({}) : {what}", index + 1, transfer.end_to_end_id);
-        let end_to_end_id =
-            field(&name("identifiant de bout en bout"), sepa::validate_identifier(&transfer.end_to_end_id))?;
-        if !seen.insert(end_to_end_id.clone()) {
-            return Err(Pain008Error::DuplicateEndToEndId(end_to_end_id));
-        }
-        if !transfer.amount.is_positive() || transfer.amount > MAX_AMOUNT {
-            return Err(Pain008Error::Invalid {
-                field: name("montant"),
-                detail: format!("{} : un virement SEPA va de 0,01 € à 999 999 999,99 €", transfer.amount.to_french()),
-            });
-        }
+        let end_to_end_id = check_entry(&mut seen, "virement", index, &transfer.end_to_end_id, transfer.amount)?;
         let creditor_bic = match &transfer.creditor_bic {
             Some(bic) if !bic.trim().is_empty() => Some(field(&name("BIC du bénéficiaire"), sepa::validate_bic(bic))?),
             _ => None,

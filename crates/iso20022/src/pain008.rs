@@ -184,8 +184,33 @@ struct CheckedDebit {
     remittance: Option<String>,
 }
 
-fn field<T>(name: &str, outcome: Result<T, SepaError>) -> Result<T, Pain008Error> {
+pub(crate) fn field<T>(name: &str, outcome: Result<T, SepaError>) -> Result<T, Pain008Error> {
     outcome.map_err(|error| Pain008Error::Field { field: name.to_string(), error })
+}
+
+/// The end-to-end identifier and the amount of a batch's entry number `index` (0-based), checked
+/// alike for direct debits and credit transfers (`noun`: « prélèvement » or « virement »): a
+/// valid identifier, unique in the file (`seen`), and an amount SEPA can carry. Returns the
+/// identifier as checked.
+pub(crate) fn check_entry(
+    seen: &mut HashSet<String>,
+    noun: &str,
+    index: usize,
+    end_to_end_id: &str,
+    amount: Money,
+) -> Result<String, Pain008Error> {
+    let name = |what: &str| format!("{noun} n° {} ({end_to_end_id}) : {what}", index + 1);
+    let checked = field(&name("identifiant de bout en bout"), crate::sepa::validate_identifier(end_to_end_id))?;
+    if !seen.insert(checked.clone()) {
+        return Err(Pain008Error::DuplicateEndToEndId(checked));
+    }
+    if !amount.is_positive() || amount > MAX_AMOUNT {
+        return Err(Pain008Error::Invalid {
+            field: name("montant"),
+            detail: format!("{} : un {noun} SEPA va de 0,01 € à 999 999 999,99 €", amount.to_french()),
+        });
+    }
+    Ok(checked)
 }
 
 fn check(batch: &DirectDebitBatch) -> Result<Checked, Pain008Error> {
@@ -218,17 +243,7 @@ fn check(batch: &DirectDebitBatch) -> Result<Checked, Pain008Error> {
     let mut end_to_end_ids = HashSet::new();
     for (index, debit) in batch.debits.iter().enumerate() {
         let name = |what: &str| format!("prélèvement n° {} ({}) : {what}", index + 1, debit.end_to_end_id);
-        let end_to_end_id =
-            field(&name("identifiant de bout en bout"), sepa::validate_identifier(&debit.end_to_end_id))?;
-        if !end_to_end_ids.insert(end_to_end_id.clone()) {
-            return Err(Pain008Error::DuplicateEndToEndId(end_to_end_id));
-        }
-        if !debit.amount.is_positive() || debit.amount > MAX_AMOUNT {
-            return Err(Pain008Error::Invalid {
-                field: name("montant"),
-                detail: format!("{} : un prélèvement SEPA va de 0,01 € à 999 999 999,99 €", debit.amount.to_french()),
-            });
-        }
+        let end_to_end_id = check_entry(&mut end_to_end_ids, "prélèvement", index, &debit.end_to_end_id, debit.amount)?;
         if debit.mandate_signed_on > date {
             return Err(Pain008Error::Invalid {
                 field: name("date de signature du mandat"),
