@@ -286,9 +286,9 @@ async fn sql_exec(app: &TestApp, statement: &str) {
     recouvre_store::sql::query(statement).execute(&app.db.store).await.unwrap();
 }
 
-#[tokio::test]
-async fn session_cookies_are_http_only_and_forms_need_the_csrf_token() {
-    let f = fixture().await;
+/// The officer logged in through the login form: the client that keeps the cookies, and the
+/// session's `Set-Cookie` header as the server sent it.
+async fn officer_logged_in(f: &Fixture) -> (reqwest::Client, String) {
     let browser = f.app.browser_client();
     let page = browser.get(f.app.url("/login")).send().await.unwrap().text().await.unwrap();
     let csrf = hidden_value(&page, "csrf").unwrap();
@@ -298,13 +298,20 @@ async fn session_cookies_are_http_only_and_forms_need_the_csrf_token() {
         .send()
         .await
         .unwrap();
-    let cookie = response
+    let session = response
         .headers()
         .get_all("set-cookie")
         .iter()
         .map(|c| c.to_str().unwrap().to_string())
         .find(|c| c.starts_with("recouvre_session="))
         .expect("session cookie");
+    (browser, session)
+}
+
+#[tokio::test]
+async fn session_cookies_are_http_only_and_forms_need_the_csrf_token() {
+    let f = fixture().await;
+    let (browser, cookie) = officer_logged_in(&f).await;
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
     let case_page = browser.get(f.app.url("/dossiers/3")).send().await.unwrap().text().await.unwrap();
@@ -1325,22 +1332,7 @@ async fn every_answer_carries_the_security_headers_and_personal_data_is_never_ca
     assert_eq!(style.headers().get("x-content-type-options").unwrap(), "nosniff");
     assert_ne!(style.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"));
     // The session cookie is Secure, and the client that logged in uses it.
-    let browser = f.app.browser_client();
-    let page = browser.get(f.app.url("/login")).send().await.unwrap().text().await.unwrap();
-    let csrf = hidden_value(&page, "csrf").unwrap();
-    let response = browser
-        .post(f.app.url("/login"))
-        .form(&[("login", "camille"), ("password", PASSWORD), ("csrf", &csrf)])
-        .send()
-        .await
-        .unwrap();
-    let session = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|c| c.to_str().unwrap().to_string())
-        .find(|c| c.starts_with("recouvre_session="))
-        .expect("session cookie");
+    let (browser, session) = officer_logged_in(&f).await;
     assert!(session.contains("Secure"), "{session}");
     assert_eq!(browser.get(f.app.url("/dossiers/3")).send().await.unwrap().status(), StatusCode::OK);
 }
