@@ -234,6 +234,25 @@ async fn a_debtor_paying_an_instalment_from_their_own_account_raises_nothing() {
 /// A payer on the loaded sanctions list: matched despite accents, word order and spelling; the
 /// payment is held in suspense (out of the officers' queue, the case untouched) until compliance
 /// decides, then released to the case.
+/// Hélène Moreau-Deschamps (on the freeze list), without accents and in another order, pays
+/// 500 € by transfer on case CTX-0000001, in a statement imported by the system.
+async fn listed_payer_pays_500(app: &TestApp, message_id: &str, bank_reference: &str) {
+    let rf = rf_reference("CTX-0000001");
+    let statement = camt053(
+        message_id,
+        today(),
+        &[StatementCredit {
+            amount: "500.00",
+            payer_name: "MOREAU DESCHAMPS HELENE",
+            payer_iban: "FR7630006000011234567890189",
+            rf_reference: Some(&rf),
+            free_text: None,
+            bank_reference,
+        }],
+    );
+    recouvre_testkit::import_statement(&app.db.store, "s.xml", statement.as_bytes(), "system:test").await.unwrap();
+}
+
 #[tokio::test]
 async fn a_listed_payer_is_matched_despite_accents_and_order_and_the_payment_is_held() {
     let app = TestApp::spawn().await;
@@ -263,20 +282,7 @@ async fn a_listed_payer_is_matched_despite_accents_and_order_and_the_payment_is_
     assert!(message.contains("ligne 4") && message.contains("birth_date"), "{message}");
     assert_eq!(load(compliance_token.clone(), list.to_string()).await.unwrap().status(), StatusCode::CREATED);
     // Moreau-Deschamps, without accents, in another order, pays the debt by transfer.
-    let rf = rf_reference("CTX-0000001");
-    let statement = camt053(
-        "SANC-1",
-        today(),
-        &[StatementCredit {
-            amount: "500.00",
-            payer_name: "MOREAU DESCHAMPS HELENE",
-            payer_iban: "FR7630006000011234567890189",
-            rf_reference: Some(&rf),
-            free_text: None,
-            bank_reference: "S1",
-        }],
-    );
-    recouvre_testkit::import_statement(&app.db.store, "s.xml", statement.as_bytes(), "system:test").await.unwrap();
+    listed_payer_pays_500(&app, "SANC-1", "S1").await;
     // Held: the case still owes everything, its journal is untouched, officers' queue is empty.
     let case = recouvre_store::cases::detail(&app.db.store, 1).await.unwrap();
     assert_eq!(case.breakdown.total(), recouvre_domain::Money::euros(2_000));
@@ -536,20 +542,7 @@ async fn frozen_funds_are_released_only_on_a_treasury_authorisation_by_two_compl
     assert_eq!(loaded.status(), StatusCode::CREATED);
     let officer_page = app.login("camille", PASSWORD).await;
     let suspense_page = officer_page.get(app.url("/instance")).send().await.unwrap().text().await.unwrap();
-    let rf = rf_reference("CTX-0000001");
-    let statement = camt053(
-        "GEL-1",
-        today(),
-        &[StatementCredit {
-            amount: "500.00",
-            payer_name: "MOREAU DESCHAMPS HELENE",
-            payer_iban: "FR7630006000011234567890189",
-            rf_reference: Some(&rf),
-            free_text: None,
-            bank_reference: "G1",
-        }],
-    );
-    recouvre_testkit::import_statement(&app.db.store, "s.xml", statement.as_bytes(), "system:test").await.unwrap();
+    listed_payer_pays_500(&app, "GEL-1", "G1").await;
     // The officer's suspense page is the same as before the money came: no total counts it.
     let after = officer_page.get(app.url("/instance")).send().await.unwrap().text().await.unwrap();
     assert_eq!(after, suspense_page, "held money leaves no trace on the officers' suspense page");
