@@ -1,6 +1,9 @@
 //! AML/CFT vigilance on incoming money (scenario 8), on the engine under test: the payments are
 //! booked, compliance gets an alert, the debtor and the officers are told nothing.
 
+// Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::{Duration, Utc};
 use recouvre_domain::authority::Role;
 use recouvre_iso20022::sepa::rf_reference;
