@@ -447,6 +447,12 @@ async fn app(url: &str) -> anyhow::Result<recouvre_app::App> {
     app_on(url, recouvre_store::Workload::Interactive).await
 }
 
+/// An intake file (accounts, parties): UTF-8 text, read whole.
+fn read_intake_file(file: &std::path::Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(file)
+        .with_context(|| format!("lecture de {} impossible (fichier UTF-8 attendu)", file.display()))
+}
+
 /// A use case's error as the operator reads it (an internal error with its detail).
 fn operator_error(error: recouvre_app::Error) -> anyhow::Error {
     anyhow::anyhow!(error.for_operator())
@@ -517,8 +523,7 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
         }
         Command::Import(ImportCommand::Accounts { file, actor }) => {
             let app = app(&cli.database).await?;
-            let content = std::fs::read_to_string(&file)
-                .with_context(|| format!("lecture de {} impossible (fichier UTF-8 attendu)", file.display()))?;
+            let content = read_intake_file(&file)?;
             let name = file.display().to_string();
             let outcome = recouvre_app::imports::import_accounts(&app, &system(&actor), &name, &content)
                 .await
@@ -534,8 +539,7 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
         }
         Command::Import(ImportCommand::Parties { file, actor }) => {
             let app = app(&cli.database).await?;
-            let content = std::fs::read_to_string(&file)
-                .with_context(|| format!("lecture de {} impossible (fichier UTF-8 attendu)", file.display()))?;
+            let content = read_intake_file(&file)?;
             let name = file.display().to_string();
             let outcome = recouvre_app::imports::import_parties(&app, &system(&actor), &name, &content)
                 .await
