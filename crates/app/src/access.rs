@@ -25,8 +25,15 @@ pub(crate) async fn record_access(
     Ok(())
 }
 
+/// Records that `actor` read `case_id` through `path`, naming the case's debtor (404 when the
+/// case does not exist).
+pub(crate) async fn record_case_read(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<()> {
+    let debtor = debtor_of(app, case_id).await?;
+    record_access(app, actor, case_id, Some(debtor), path).await
+}
+
 /// The debtor of `case_id` (404 when the case does not exist).
-pub(crate) async fn debtor_of(app: &App, case_id: i64) -> Result<i64> {
+async fn debtor_of(app: &App, case_id: i64) -> Result<i64> {
     recouvre_store::cases::debtor_of(app.store(), case_id)
         .await?
         .ok_or_else(|| Error::not_found(format!("dossier n° {case_id}")))

@@ -179,8 +179,7 @@ pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
 /// A case's journal, oldest first, with each event's hash chain.
 pub async fn journal(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<Vec<JournalEvent>> {
     actor.require(Permission::ReadCases)?;
-    let debtor = crate::access::debtor_of(app, case_id).await?;
-    crate::access::record_access(app, actor, case_id, Some(debtor), path).await?;
+    crate::access::record_case_read(app, actor, case_id, path).await?;
     let mut events = recouvre_store::journal::events(app.store(), case_id).await?;
     mask_compliance(app, actor, &mut events).await?;
     Ok(events)
@@ -189,8 +188,7 @@ pub async fn journal(app: &App, actor: &Actor, case_id: i64, path: &str) -> Resu
 /// A case's ledger: every posting, oldest first.
 pub async fn ledger(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<Vec<LedgerLine>> {
     actor.require(Permission::ReadCases)?;
-    let debtor = crate::access::debtor_of(app, case_id).await?;
-    crate::access::record_access(app, actor, case_id, Some(debtor), path).await?;
+    crate::access::record_case_read(app, actor, case_id, path).await?;
     Ok(recouvre_store::ledger::lines(app.store(), case_id).await?)
 }
 

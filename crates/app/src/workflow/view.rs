@@ -245,8 +245,7 @@ pub(crate) async fn case_workflow_in(app: &App, tx: &mut Tx, case_id: i64) -> Re
 pub async fn case_procedures(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<ProcedureOverview> {
     actor.require(Permission::ReadCases)?;
     // Court and enforcement steps against a named person: a consultation (issue 23).
-    let debtor = crate::access::debtor_of(app, case_id).await?;
-    crate::access::record_access(app, actor, case_id, Some(debtor), path).await?;
+    crate::access::record_case_read(app, actor, case_id, path).await?;
     let mut tx = app.store().begin_read().await?;
     let (CaseProcedures { facts, rows }, offered) = offered(app, &mut tx, case_id).await?;
     let agenda = deadlines(app, &mut tx, case_id).await?;
@@ -275,8 +274,7 @@ pub async fn case_procedures(app: &App, actor: &Actor, case_id: i64, path: &str)
 pub async fn recommendation(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<RecommendationRow> {
     actor.require(Permission::ReadCases)?;
     // The recommendation is drawn from the debtor's finances: a consultation (issue 23).
-    let debtor = crate::access::debtor_of(app, case_id).await?;
-    crate::access::record_access(app, actor, case_id, Some(debtor), path).await?;
+    crate::access::record_case_read(app, actor, case_id, path).await?;
     let rules = recouvre_store::workflow::rules(app.store()).await?;
     recouvre_store::workflow::reevaluate(app.store(), case_id, &rules, "system:strategy", app.now()).await?;
     recouvre_store::workflow::latest_recommendation(app.store(), case_id)
