@@ -6,7 +6,6 @@ use recouvre_store::access::Access;
 use recouvre_store::reference::ReferenceEntry;
 use recouvre_store::settings::BankIdentity;
 
-use crate::limits::{self, SHORT_TEXT_CHARS_MAX};
 use crate::{Actor, App, Error, Result};
 
 /// The bank's identity as letters and files print it, for its administrators.
@@ -15,32 +14,14 @@ pub async fn bank_identity(app: &App, actor: &Actor) -> Result<BankIdentity> {
     Ok(recouvre_store::settings::bank_identity(app.store()).await?)
 }
 
-/// Replaces the bank's identity.
-pub async fn set_bank_identity(app: &App, actor: &Actor, identity: &BankIdentity) -> Result<()> {
-    actor.require(Permission::Administer)?;
-    let checked = BankIdentity {
-        name: limits::required_text("name", &identity.name, SHORT_TEXT_CHARS_MAX, false)?,
-        address: limits::required_text("address", &identity.address, SHORT_TEXT_CHARS_MAX, false)?,
-        sepa_creditor_id: limits::required_text("sepa_creditor_id", &identity.sepa_creditor_id, 35, false)?,
-        collection_iban: limits::required_text(
-            "collection_iban",
-            &identity.collection_iban.replace(' ', ""),
-            34,
-            false,
-        )?,
-        collection_bic: limits::required_text("collection_bic", &identity.collection_bic, 11, false)?,
-        logo: limits::text("logo", &identity.logo, 100_000, false)?,
-        centre_name: limits::required_text("centre_name", &identity.centre_name, SHORT_TEXT_CHARS_MAX, false)?,
-        centre_phone: limits::text("centre_phone", &identity.centre_phone, 40, false)?,
-        centre_email: limits::text("centre_email", &identity.centre_email, SHORT_TEXT_CHARS_MAX, false)?,
-        // C. com. R123-237: every letter prints them (issue 20).
-        legal_form: limits::required_text("legal_form", &identity.legal_form, SHORT_TEXT_CHARS_MAX, false)?,
-        share_capital: limits::required_text("share_capital", &identity.share_capital, 40, false)?,
-        rcs: limits::required_text("rcs", &identity.rcs, SHORT_TEXT_CHARS_MAX, false)?,
-        head_office: limits::text("head_office", &identity.head_office, SHORT_TEXT_CHARS_MAX, false)?,
-        orias: limits::text("orias", &identity.orias, 40, false)?,
-    };
-    Ok(recouvre_store::settings::set_bank_identity(app.store(), &checked, &actor.login, app.now()).await?)
+/// Proposes a new identity of the bank: validated now, in force once another administrator
+/// approves it (issue 23: dual control, see [`crate::setting_changes`]).
+pub async fn set_bank_identity(
+    app: &App,
+    actor: &Actor,
+    identity: &BankIdentity,
+) -> Result<recouvre_store::setting_changes::SettingChange> {
+    crate::setting_changes::propose_bank_identity(app, actor, identity).await
 }
 
 /// Whose consultations the access log is asked about.

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use recouvre_store::batch::{ProcessReport, Progress, RunOptions, RunTotals};
 use recouvre_store::workflow::PlanFollowUp;
 
@@ -40,6 +40,8 @@ pub struct NightlyOutcome {
     pub interrupted: bool,
     /// The guarantors' information letters sent this night (issue 20).
     pub guarantors: crate::letters::GuarantorMail,
+    /// The monthly purge of personal data whose retention ended (issue 24), run on the 1st.
+    pub privacy: Option<crate::privacy::PurgeOutcome>,
 }
 
 pub use recouvre_store::batch::{ImportFigures, LastRun, OperationsFigures};
@@ -84,6 +86,7 @@ pub async fn nightly_run(
             plans: PlanFollowUp::default(),
             promises: recouvre_store::contacts::PromiseFollowUp::default(),
             guarantors: crate::letters::GuarantorMail::default(),
+            privacy: None,
             interrupted: true,
         });
     }
@@ -97,5 +100,9 @@ pub async fn nightly_run(
             .await?;
     // The guarantors' information letters (C. civ. 2302, 2303), as the day's mail (issue 20).
     let guarantors = crate::letters::guarantor_information(app, actor, options.as_of).await?;
-    Ok(NightlyOutcome { totals, report, plans, promises, guarantors, interrupted: false })
+    // Once a month (GDPR art. 5(1)(e)): the personal data of the cases whose retention ended.
+    // Idempotent, so a rerun of the night, or a missed 1st caught up by hand, does no harm.
+    let privacy =
+        if options.as_of.day() == 1 { Some(crate::privacy::purge(app, actor, options.as_of).await?) } else { None };
+    Ok(NightlyOutcome { totals, report, plans, promises, guarantors, privacy, interrupted: false })
 }

@@ -112,8 +112,11 @@ pub(crate) async fn mask_compliance(app: &App, actor: &Actor, events: &mut [Jour
         return Ok(());
     }
     let logins = recouvre_store::aml::compliance_logins(app.store()).await?;
-    for event in events.iter_mut().filter(|event| logins.contains(&event.actor)) {
-        event.actor = recouvre_store::aml::SYSTEM_COMPLIANCE.to_string();
+    let by_compliance = |event: &&mut JournalEvent| {
+        logins.contains(&event.actor) || event.actor == recouvre_store::aml::SYSTEM_COMPLIANCE
+    };
+    for event in events.iter_mut().filter(by_compliance) {
+        event.actor = recouvre_store::aml::SYSTEM_SHOWN.to_string();
     }
     Ok(())
 }
@@ -146,6 +149,8 @@ pub struct CasePageFile {
     pub contacts: Vec<crate::contacts::ContactRow>,
     /// Who may be given an action on the case: (login, full name) of active users who work cases.
     pub assignees: Vec<(String, String)>,
+    /// The costs recorded on the case, newest first (issue 18).
+    pub costs: Vec<recouvre_store::costs::CostLine>,
 }
 
 /// Reads the whole case page in one read transaction — one consistent snapshot, so the balance,
@@ -162,6 +167,7 @@ pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
     let attachments = tx.case_attachments(case_id).await?;
     let closure = tx.closure_state(case_id, time_barred).await?;
     let contacts = tx.case_contacts(case_id).await?;
+    let costs = tx.case_costs(case_id).await?;
     tx.commit().await?;
     crate::access::record_access(app, actor, case_id, Some(file.case.debtor_id), path).await?;
     let users = recouvre_store::users::list(app.read_store()).await?;
@@ -172,7 +178,7 @@ pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
         .collect();
     assignees.sort_by(|a, b| a.1.cmp(&b.1));
     let names = users.into_iter().map(|user| (user.login, user.display_name)).collect();
-    Ok(CasePageFile { file, workflow, documents, attachments, names, closure, contacts, assignees })
+    Ok(CasePageFile { file, workflow, documents, attachments, names, closure, contacts, assignees, costs })
 }
 
 /// The debtor of a case, or 404.
@@ -313,11 +319,9 @@ pub async fn book_payment(
     };
     let payer = recouvre_store::aml::Payer {
         name: payer_name,
-        iban: input
-            .payer_iban
-            .as_deref()
-            .map(|iban| iban.replace(' ', "").to_uppercase())
-            .filter(|iban| !iban.is_empty()),
+        // The payer's IBAN matches later payments to this payer (AML): a typo would split them.
+        iban: crate::bank_fields::optional_iban("payer_iban", "IBAN du payeur", input.payer_iban.as_deref())?
+            .map(|iban| iban.into_string()),
         cash: input.cash,
         refund_to_other_account: false,
     };
@@ -327,7 +331,7 @@ pub async fn book_payment(
         actor: &actor.login,
         now: app.now(),
     };
-    Ok(recouvre_store::payments::book_payment_from(
+    recouvre_store::payments::book_payment_from(
         app.store(),
         case_id,
         Some(version),
@@ -335,8 +339,16 @@ pub async fn book_payment(
         AllocationOrder::capital_first_if(input.capital_first),
         &entry,
         &payer,
+        Some(actor.level),
     )
-    .await?)
+    .await
+    .map_err(|error| match error {
+        // Above the author's delegation: someone of a higher level books it (issue 23).
+        recouvre_store::StoreError::Refused { code: "delegation_exceeded", message } => {
+            Error::beyond_delegation(message)
+        }
+        other => other.into(),
+    })
 }
 
 /// Proposes a write-off (passage en pertes): booked at once within the actor's delegation,

@@ -28,11 +28,11 @@ pub async fn alert(app: &App, actor: &Actor, id: i64) -> Result<AlertRow> {
 }
 
 /// A month of vigilance (`AAAA-MM`): alerts by rule and outcome, time to decision, reports
-/// filed. No debtor data, so the committees may read it too.
+/// filed. Compliance's own: even without a name, a count of alerts and reports tells a team
+/// lead or a committee member of a small portfolio that a case is under review (CMF L561-18;
+/// the tipping-off suite, tests/tipping_off.rs); compliance gives the committees its figures.
 pub async fn monthly_report(app: &App, actor: &Actor, month: &str) -> Result<MonthlyReport> {
-    if !actor.can(Permission::ReviewAml) {
-        actor.require(Permission::ReadReports)?;
-    }
+    actor.require(Permission::ReviewAml)?;
     let month = crate::committee::month(month)?;
     limits::any_date("month", month.first_day(), app.today())?;
     Ok(recouvre_store::aml::monthly_report(app.read_store(), &month.code()).await?)

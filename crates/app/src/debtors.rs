@@ -228,9 +228,7 @@ fn apply(new: &mut Editable, field: &str, value: &Value, today: NaiveDate) -> Re
         "iban" => {
             new.iban = match optional_line(field, value)? {
                 None => None,
-                Some(text) => Some(recouvre_iso20022::sepa::validate_iban(&text).map_err(|error| {
-                    invalid(field, "invalid_iban", format!("{field} : {error} ; vérifiez le numéro (clé de contrôle)"))
-                })?),
+                Some(text) => Some(crate::bank_fields::iban(field, "IBAN", &text)?.into_string()),
             }
         }
         "family_situation" => {

@@ -6,12 +6,15 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use recouvre_domain::authority::Permission;
+use recouvre_domain::bank_identifiers::{Bic, Iban};
 use recouvre_domain::calendar;
-use recouvre_iso20022::{sepa, Creditor, DirectDebit, DirectDebitBatch, Pain008Error, Pain008Version, SequenceType};
+use recouvre_iso20022::{
+    sepa, Creditor, DirectDebit, DirectDebitBatch, MandateAmendment, Pain008Error, Pain008Version, SequenceType,
+};
 use recouvre_store::direct_debits::{CollectionFile, ExportSummary, Mandate, MandateKind, NewMandate, Sequence};
 use recouvre_store::settings::BankIdentity;
 
-use crate::{limits, Actor, App, Error, Result};
+use crate::{bank_fields, limits, Actor, App, Error, Result};
 
 /// Reads a message version: `02` (pain.008.001.02) or `08`.
 pub fn version(text: &str) -> Result<Pain008Version> {
@@ -65,6 +68,11 @@ pub fn pain008(file: &CollectionFile, bank: &BankIdentity, version: Pain008Versi
             debtor_iban: collection.debtor_iban.clone(),
             debtor_bic: collection.debtor_bic.clone(),
             remittance: format!("Echeance {} dossier {}", collection.instalment_number, collection.case_reference),
+            amendment: collection.amendment.as_ref().map(|amendment| MandateAmendment {
+                original_mandate_id: amendment.original_reference.clone(),
+                original_debtor_iban: amendment.original_iban.clone(),
+                other_bank: amendment.other_bank,
+            }),
         })
         .collect();
     let batch = DirectDebitBatch {
@@ -133,14 +141,9 @@ pub async fn add_mandate(
         .map_err(|error| field_error("reference", "référence unique de mandat (RUM)", error))?;
     let debtor_name = mandate.debtor_name.trim();
     sepa::to_sepa_text(debtor_name, 70).map_err(|error| field_error("debtor_name", "nom du débiteur", error))?;
-    let debtor_iban = sepa::validate_sepa_iban(mandate.debtor_iban)
-        .map_err(|error| field_error("debtor_iban", "IBAN du débiteur", error))?;
-    let debtor_bic = match mandate.debtor_bic.map(str::trim) {
-        Some(bic) if !bic.is_empty() => {
-            Some(sepa::validate_bic(bic).map_err(|error| field_error("debtor_bic", "BIC du débiteur", error))?)
-        }
-        _ => None,
-    };
+    let debtor_iban = bank_fields::sepa_iban("debtor_iban", "IBAN du débiteur", mandate.debtor_iban)?.into_string();
+    let debtor_bic =
+        bank_fields::optional_bic("debtor_bic", "BIC du débiteur", mandate.debtor_bic)?.map(Bic::into_string);
     // The debtor signed it: an act, never dated after today (400 naming the field).
     let signed_on = limits::past_date("signed_on", mandate.signed_on, app.today())?;
     let checked = NewMandate {
@@ -186,13 +189,8 @@ pub async fn record_mandate(app: &App, actor: &Actor, case_id: i64, version: i64
     actor.require(Permission::WorkCases)?;
     let rum = sepa::validate_mandate_id(input.rum.trim())
         .map_err(|error| field_error("rum", "référence unique de mandat (RUM)", error))?;
-    let iban = sepa::validate_sepa_iban(&input.iban).map_err(|error| field_error("iban", "IBAN du débiteur", error))?;
-    let bic = match input.bic.as_deref().map(str::trim) {
-        Some(bic) if !bic.is_empty() => {
-            Some(sepa::validate_bic(bic).map_err(|error| field_error("bic", "BIC du débiteur", error))?)
-        }
-        _ => None,
-    };
+    let iban = bank_fields::sepa_iban("iban", "IBAN du débiteur", &input.iban)?.into_string();
+    let bic = bank_fields::optional_bic("bic", "BIC du débiteur", input.bic.as_deref())?.map(Bic::into_string);
     let kind = MandateKind::from_code(input.sequence.trim()).ok_or_else(|| {
         Error::invalid(
             "sequence",
@@ -232,6 +230,123 @@ pub async fn revoke_mandate(app: &App, actor: &Actor, case_id: i64, version: i64
     actor.require(Permission::WorkCases)?;
     Ok(recouvre_store::direct_debits::revoke_mandate(app.store(), case_id, Some(version), &actor.login, app.now())
         .await?)
+}
+
+/// An amendment of a case's active mandate as the API and the case page enter it (issue 21):
+/// each field left out keeps its value.
+#[derive(Clone, Debug, Default)]
+pub struct MandateAmendmentInput {
+    /// A new unique mandate reference (the creditor renumbered its mandates).
+    pub rum: Option<String>,
+    /// The debtor's new IBAN (a new account, at the same bank or another).
+    pub iban: Option<String>,
+    /// The new account's BIC; an empty text removes it.
+    pub bic: Option<String>,
+}
+
+/// Amends the case's active mandate (journaled `mandate_amended`, made on the case's
+/// `version`): a new RUM, IBAN or BIC, each checked by `recouvre_domain::bank_identifiers` (400
+/// naming `rum`, `iban` or `bic`). The next collection's pain.008 reports it (EPC AT-24): the
+/// original RUM, the original IBAN at the same bank, or `SMNDA` when the new IBAN is at another
+/// bank (another country or bank code). 409 `no_active_mandate` when the case has none.
+/// Returns the amendment's id.
+pub async fn amend_mandate(
+    app: &App,
+    actor: &Actor,
+    case_id: i64,
+    version: i64,
+    input: &MandateAmendmentInput,
+) -> Result<i64> {
+    actor.require(Permission::WorkCases)?;
+    let rum = match input.rum.as_deref().map(str::trim).filter(|rum| !rum.is_empty()) {
+        Some(rum) => Some(
+            sepa::validate_mandate_id(rum)
+                .map_err(|error| field_error("rum", "référence unique de mandat (RUM)", error))?,
+        ),
+        None => None,
+    };
+    let iban = match input.iban.as_deref().map(str::trim).filter(|iban| !iban.is_empty()) {
+        Some(iban) => Some(bank_fields::sepa_iban("iban", "nouvel IBAN du débiteur", iban)?),
+        None => None,
+    };
+    let bic = match &input.bic {
+        None => None,
+        Some(text) => {
+            Some(bank_fields::optional_bic("bic", "nouveau BIC du débiteur", Some(text))?.map(Bic::into_string))
+        }
+    };
+    if rum.is_none() && iban.is_none() && bic.is_none() {
+        return Err(Error::invalid_input(
+            "nothing_to_amend",
+            "indiquez la nouvelle référence (rum), le nouvel IBAN (iban) ou le nouveau BIC (bic) du mandat",
+        ));
+    }
+    let mandates = recouvre_store::direct_debits::mandates(app.store(), case_id).await?;
+    let Some(active) = mandates.iter().find(|mandate| mandate.status == "active") else {
+        return Err(Error::refused(
+            "no_active_mandate",
+            format!("le dossier n° {case_id} n'a pas de mandat de prélèvement actif : enregistrez d'abord le mandat"),
+        ));
+    };
+    // The stored IBAN was checked when recorded; one that no longer parses counts as another bank.
+    let other_bank = match (&iban, Iban::parse(&active.debtor_iban)) {
+        (Some(new), Ok(current)) => new.at_another_bank_than(&current),
+        (Some(_), Err(_)) => true,
+        (None, _) => false,
+    };
+    let change = recouvre_store::mandate_changes::MandateChange {
+        mandate_id: active.id,
+        reference: rum.as_deref(),
+        iban: iban.as_ref().map(Iban::as_str),
+        bic: bic.as_ref().map(Option::as_deref),
+        other_bank,
+    };
+    Ok(recouvre_store::mandate_changes::amend_mandate(
+        app.store(),
+        case_id,
+        Some(version),
+        &change,
+        &actor.login,
+        app.now(),
+    )
+    .await?)
+}
+
+/// What the case's mandate page shows: the case's number and version (for the forms), today,
+/// its mandates (newest first) and their amendments (oldest first).
+#[derive(Clone, Debug)]
+pub struct MandatePage {
+    pub case_reference: String,
+    pub version: i64,
+    pub today: NaiveDate,
+    pub mandates: Vec<Mandate>,
+    pub amendments: Vec<recouvre_store::mandate_changes::Amendment>,
+}
+
+/// The case's mandate page (issue 21): its mandates and their amendments.
+pub async fn mandate_page(app: &App, actor: &Actor, case_id: i64) -> Result<MandatePage> {
+    actor.require(Permission::ReadCases)?;
+    let case = recouvre_store::cases::detail(app.store(), case_id).await?;
+    // The debtor's account numbers: a read of the case's file, logged (RGPD art. 15).
+    crate::access::record_case_read(app, actor, case_id, &format!("/dossiers/{case_id}/mandat")).await?;
+    Ok(MandatePage {
+        case_reference: case.reference.clone(),
+        version: case.version,
+        today: app.today(),
+        mandates: recouvre_store::direct_debits::mandates(app.store(), case_id).await?,
+        amendments: recouvre_store::mandate_changes::amendments(app.store(), case_id).await?,
+    })
+}
+
+/// The amendments of a case's mandates, oldest first.
+pub async fn mandate_amendments(
+    app: &App,
+    actor: &Actor,
+    case_id: i64,
+) -> Result<Vec<recouvre_store::mandate_changes::Amendment>> {
+    actor.require(Permission::ReadCases)?;
+    recouvre_store::cases::detail(app.store(), case_id).await?;
+    Ok(recouvre_store::mandate_changes::amendments(app.store(), case_id).await?)
 }
 
 /// The mandates of a case, newest first: its history (active, revoked, one-off spent).
@@ -278,7 +393,7 @@ pub async fn seed_direct_debits(app: &App, actor: &Actor, count: usize) -> Resul
             break;
         }
         let (Ok(iban), Ok(name)) = (
-            sepa::validate_sepa_iban(&iban),
+            Iban::parse_sepa(&iban).map(Iban::into_string),
             sepa::to_sepa_text(&format!("{} {first_name}", last_name.to_uppercase()), 70),
         ) else {
             continue;

@@ -21,6 +21,7 @@ pub mod admin;
 pub mod approvals;
 pub mod attachments;
 pub mod audit;
+pub mod bank_fields;
 pub mod batch;
 pub(crate) mod blocking;
 pub mod bulk;
@@ -31,6 +32,8 @@ pub mod closure;
 pub mod committee;
 pub mod compliance;
 pub mod contacts;
+// Costs as money: charged to the debtor, payable to the third party (issue 18).
+pub mod costs;
 pub mod debtors;
 pub mod demo;
 pub mod direct_debits;
@@ -40,10 +43,12 @@ pub mod imports;
 pub mod letter_templates;
 pub mod letters;
 pub mod limits;
+pub mod privacy;
 pub mod reference;
 pub mod reports;
 pub mod sanctions;
 pub mod saved_filters;
+pub mod setting_changes;
 pub mod statements;
 pub mod suspense;
 pub mod team;
@@ -94,9 +99,23 @@ impl App {
 
     /// Opens and migrates the database at `url` (`sqlite://…` or `postgres://…`).
     pub async fn open(url: &str, workload: recouvre_store::Workload) -> Result<Store> {
-        let store = Store::connect_for(url, workload)
+        App::open_sealed(url, workload, None).await
+    }
+
+    /// [`App::open`], the store sealing the journal and the ledger with `keys` (kept outside the
+    /// database: `recouvre_store::audit`); the first migration with keys seals the rows
+    /// written until then.
+    pub async fn open_sealed(
+        url: &str,
+        workload: recouvre_store::Workload,
+        keys: Option<recouvre_store::audit::AuditKeys>,
+    ) -> Result<Store> {
+        let mut store = Store::connect_for(url, workload)
             .await
             .map_err(|error| Error::invalid("database", "database_unreachable", error.to_string()))?;
+        if let Some(keys) = keys {
+            store = store.with_audit_keys(keys);
+        }
         store.migrate().await?;
         Ok(store)
     }

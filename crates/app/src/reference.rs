@@ -89,7 +89,13 @@ pub enum Added {
     RuleDocument,
     /// The vigilance rules, in force for the next payments.
     AmlRules,
+    /// A rule document proposed (this request's number): in force once another administrator
+    /// approves it (issue 23).
+    Proposed(i64),
 }
+
+/// The kind of the retention policy's documents (`recouvre_app::privacy`).
+pub const RETENTION_KIND: &str = "retention_policy";
 
 /// Validates an entry against the data in force, stores it (append-only, with who and when),
 /// and puts it in force. `text` is JSON for a value, TOML for a document.
@@ -98,10 +104,17 @@ pub async fn add_entry(app: &App, actor: &Actor, kind: &str, text: &str, replace
     let text = text.trim();
     let now = app.now();
     if recouvre_store::workflow::RULE_KINDS.contains(&kind) {
-        recouvre_store::workflow::validate_rules(kind, text)
-            .map_err(|error| Error::invalid("entry", "invalid_rules", error))?;
+        // Dual control (issue 23): a rule document is proposed here, in force once another
+        // administrator approves it.
+        let change = crate::setting_changes::propose_rules(app, actor, kind, text, "entry").await?;
+        return Ok(Added::Proposed(change.id));
+    }
+    if kind == RETENTION_KIND {
+        // The retention policy (issue 24, docs/privacy.md): a new version, kept with the earlier ones.
+        recouvre_domain::retention::RetentionPolicy::from_toml(text)
+            .map_err(|error| Error::invalid("entry", "invalid_rules", error.to_string()))?;
         recouvre_store::reference::add(app.store(), kind, text, &actor.login, now).await?;
-        tracing::info!(kind, by = %actor.login, "rule document added");
+        tracing::info!(kind, by = %actor.login, "retention policy added");
         return Ok(Added::RuleDocument);
     }
     if kind == COURTS_KIND {

@@ -1,6 +1,7 @@
 //! SEPA credit transfers out (issue 21, item 4): `recouvre export transfers --date D --out FILE
 //! --version 03|09` writes the pain.001 of the suspense items returned to their payer, each
-//! once, from the bank's collection account (docs/formats/transfers.md).
+//! once, and the costs owed to third parties (issue 18), from the bank's collection account
+//! (docs/formats/transfers.md).
 
 use chrono::NaiveDate;
 use recouvre_domain::authority::Permission;
@@ -38,11 +39,14 @@ pub fn pain001(file: &TransferFile, bank: &BankIdentity, version: Pain001Version
                 amount: transfer.amount,
                 creditor_name: transfer.payer_name.clone().unwrap_or_else(|| "PAYEUR".to_string()),
                 creditor_iban: transfer.payer_iban.clone(),
-                creditor_bic: None,
-                remittance: format!(
-                    "Retour de fonds {}",
-                    transfer.reference.as_deref().unwrap_or("recus sans reference")
-                ),
+                creditor_bic: transfer.payer_bic.clone(),
+                remittance: match transfer.payable_id {
+                    // A cost paid to the third party who invoiced it (issue 18).
+                    Some(_) => format!("Facture {}", transfer.reference.as_deref().unwrap_or("sans reference")),
+                    None => {
+                        format!("Retour de fonds {}", transfer.reference.as_deref().unwrap_or("recus sans reference"))
+                    }
+                },
             })
             .collect(),
     };

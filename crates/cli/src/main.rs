@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand};
 use recouvre_domain::authority::Role;
 use recouvre_store::Store;
 
+mod audit;
+mod backup;
 mod calc;
 
 /// Recouvre — gestion du recouvrement contentieux bancaire.
@@ -19,6 +21,8 @@ struct Cli {
     /// Base de données : sqlite://chemin (par défaut) ou postgres://utilisateur@hôte/base.
     #[arg(long, global = true, env = "DATABASE_URL", default_value = "sqlite://recouvre.db")]
     database: String,
+    #[command(flatten)]
+    keys: audit::KeyArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -66,8 +70,22 @@ enum Command {
         #[arg(long, env = "RECOUVRE_SHUTDOWN_DRAIN_SECONDS", default_value_t = 5)]
         shutdown_drain_seconds: u64,
     },
-    /// Applique les migrations du schéma (idempotent).
-    Migrate,
+    /// Applique les migrations du schéma (idempotent), en propriétaire de la base.
+    Migrate {
+        /// PostgreSQL : le rôle de connexion de l'application, à qui donner lecture et écriture
+        /// sauf la réécriture et la suppression des tables en ajout seul (journal, grand livre,
+        /// journal des consultations, décisions) ; à relancer après chaque mise à jour.
+        #[arg(long)]
+        app_role: Option<String>,
+    },
+    /// Sauvegarde cohérente de la base pendant qu'elle tourne (SQLite : VACUUM INTO ; PostgreSQL :
+    /// pg_dump au format custom) dans FILE, qui ne doit pas exister.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restaure une sauvegarde dans la base --database, qui doit être vide, puis la met à jour.
+    Restore { file: PathBuf },
     /// Génère un portefeuille réaliste et déterministe (démonstration, mesures).
     Seed {
         #[arg(long)]
@@ -108,7 +126,7 @@ enum Command {
     Letters(LettersCommand),
     /// Contrôles d'intégrité.
     #[command(subcommand)]
-    Audit(AuditCommand),
+    Audit(audit::AuditCommand),
     /// Gestion des utilisateurs.
     #[command(subcommand)]
     User(UserCommand),
@@ -124,6 +142,27 @@ enum Command {
     /// Listes de sanctions et de gel des avoirs (vigilance LCB-FT).
     #[command(subcommand)]
     Sanctions(SanctionsCommand),
+    /// Données personnelles (RGPD) : purge à l'échéance de conservation, réponse à une demande d'accès.
+    #[command(subcommand)]
+    Privacy(PrivacyCommand),
+}
+
+#[derive(Subcommand)]
+enum PrivacyCommand {
+    /// Anonymise les dossiers clos dont la durée de conservation est échue à cette date (noms, adresses,
+    /// contacts, textes libres, pièces, courriers ; montants, dates et grand livre conservés). Idempotent.
+    Purge {
+        #[arg(long)]
+        as_of: chrono::NaiveDate,
+    },
+    /// Écrit dans DOSSIER la réponse à la demande d'accès d'un client : un PDF lisible et un JSON.
+    Export {
+        /// Numéro de client (C…).
+        #[arg(long)]
+        customer: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -251,12 +290,6 @@ enum StatementCommand {
         #[arg(long, default_value = "json", value_parser = ["json"])]
         format: String,
     },
-}
-
-#[derive(Subcommand)]
-enum AuditCommand {
-    /// Recalcule la chaîne d'empreintes de chaque journal de dossier ; code de sortie 1 au premier maillon rompu.
-    Verify,
 }
 
 #[derive(Subcommand)]
@@ -434,7 +467,8 @@ fn run_calc(command: calc::CalcCommand, database: Option<&str>) -> ExitCode {
 
 /// The database of a command, migrated.
 async fn open_for(url: &str, workload: recouvre_store::Workload) -> anyhow::Result<Store> {
-    recouvre_app::App::open(url, workload).await.map_err(operator_error)
+    // The audit keys given (`audit::load_keys`) seal what this process writes.
+    recouvre_app::App::open_sealed(url, workload, audit::keys()).await.map_err(operator_error)
 }
 
 /// The application on the database of a command, with the system clock.
@@ -463,11 +497,19 @@ fn system(actor: &str) -> recouvre_app::Actor {
 }
 
 async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
+    audit::load_keys(&cli.keys, matches!(cli.command, Command::Demo { .. }))?;
     match cli.command {
         Command::Calc(_) => unreachable!("handled before the runtime starts"),
-        Command::Migrate => {
-            open_for(&cli.database, recouvre_store::Workload::Interactive).await?;
+        Command::Migrate { app_role } => {
+            let store = open_for(&cli.database, recouvre_store::Workload::Interactive).await?;
             println!("schéma à jour ({})", recouvre_store::redact(&cli.database));
+            if let Some(role) = app_role {
+                if recouvre_store::audit::grant_application_role(&store, &role).await? {
+                    println!("droits du rôle {role} posés : ni modification ni suppression des tables en ajout seul");
+                } else {
+                    println!("SQLite : pas de rôles, les déclencheurs seuls gardent les tables en ajout seul");
+                }
+            }
         }
         Command::Demo { listen, cases } => {
             // The demo runs on the database it is given; without one, on its own SQLite file.
@@ -509,6 +551,8 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
             };
             serve(store, read_store, config, listen).await?;
         }
+        Command::Backup { out } => backup::backup(&cli.database, &out).await?,
+        Command::Restore { file } => backup::restore(&file, &cli.database).await?,
         Command::Seed { cases, seed } => {
             let app = app_on(&cli.database, recouvre_store::Workload::BulkLoad).await?;
             let created =
@@ -548,12 +592,14 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
                 println!("{name} : déjà importé, rien n'a changé");
             } else {
                 println!(
-                    "{name} : {} ligne(s), {} partie(s), {} garantie(s), {} autre(s) compte(s), {} échéance(s) ajoutée(s)",
+                    "{name} : {} ligne(s), {} partie(s), {} garantie(s), {} autre(s) compte(s), {} échéance(s) ajoutée(s), \
+                     {} mandat(s) SEPA",
                     outcome.lines,
                     outcome.parties_added,
                     outcome.guarantees_added,
                     outcome.accounts_added,
-                    outcome.instalments_added
+                    outcome.instalments_added,
+                    outcome.mandates_added
                 );
             }
         }
@@ -579,6 +625,8 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
                 // Stopped by a signal before the end: the conventional status of SIGTERM.
                 return Ok(ExitCode::from(143));
             }
+            // The day's anchor, once the run is complete (docs/security.md).
+            audit::anchor_into_dir(&app, &cli.keys).await?;
         }
         Command::Report(ReportCommand::Controls { as_of, format }) => {
             let app = app(&cli.database).await?;
@@ -674,19 +722,30 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
                 recouvre_app::statements::show(&file.display().to_string(), &xml).await.map_err(operator_error)?;
             println!("{json}");
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(command) => return audit::run(&cli.database, &cli.keys, command).await,
+        Command::Privacy(PrivacyCommand::Purge { as_of }) => {
             let app = app(&cli.database).await?;
-            let report = recouvre_app::audit::verify(&app, &system("audit")).await.map_err(operator_error)?;
-            match report.first_break {
-                None => println!(
-                    "journaux intègres : {} dossier(s), {} événement(s) vérifiés",
-                    report.cases_checked, report.events_checked
-                ),
-                Some(broken) => {
-                    eprintln!("journal altéré : {broken}");
-                    return Ok(ExitCode::FAILURE);
-                }
-            }
+            let outcome =
+                recouvre_app::privacy::purge(&app, &system("privacy"), as_of).await.map_err(operator_error)?;
+            println!(
+                "purge au {as_of} (politique {}) : {} dossier(s) examiné(s), {} anonymisé(s), {} encore conservé(s)",
+                outcome.policy_version, outcome.examined, outcome.erased, outcome.kept
+            );
+        }
+        Command::Privacy(PrivacyCommand::Export { customer, out }) => {
+            let app = app(&cli.database).await?;
+            let export = recouvre_app::privacy::export(&app, &system("privacy"), &customer, "recouvre privacy export")
+                .await
+                .map_err(operator_error)?;
+            std::fs::create_dir_all(&out).with_context(|| format!("création de {} impossible", out.display()))?;
+            let json_path = out.join(format!("acces-{}.json", export.customer_number));
+            let pdf_path = out.join(format!("acces-{}.pdf", export.customer_number));
+            let json = serde_json::to_string_pretty(&export.json)?;
+            std::fs::write(&json_path, json)
+                .with_context(|| format!("écriture de {} impossible", json_path.display()))?;
+            std::fs::write(&pdf_path, &export.pdf)
+                .with_context(|| format!("écriture de {} impossible", pdf_path.display()))?;
+            println!("{} et {} écrits", json_path.display(), pdf_path.display());
         }
         Command::User(command) => user_command(&cli.database, command).await?,
         Command::Reference(ReferenceCommand::Add { kind, file, replace, actor }) => {
@@ -700,6 +759,10 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
                 recouvre_app::reference::Added::RuleDocument => {
                     println!("{kind} enregistré ; en vigueur pour les prochaines décisions")
                 }
+                recouvre_app::reference::Added::Proposed(id) => println!(
+                    "{kind} : demande de modification n° {id} enregistrée ; en vigueur quand un autre \
+                     administrateur l'aura approuvée (Administration › Paramètres)"
+                ),
                 recouvre_app::reference::Added::AmlRules => {
                     println!("règles LCB-FT enregistrées ; en vigueur pour les prochains paiements")
                 }
@@ -984,6 +1047,12 @@ async fn nightly_run(
         "promesses de paiement : {} échue(s), {} tenue(s), {} non tenue(s)",
         outcome_promises.promises_seen, outcome_promises.kept, outcome_promises.broken
     );
+    if let Some(privacy) = &outcome.privacy {
+        println!(
+            "données personnelles (purge mensuelle) : {} dossier(s) anonymisé(s), {} encore conservé(s)",
+            privacy.erased, privacy.kept
+        );
+    }
     Ok(true)
 }
 

@@ -229,7 +229,7 @@ async fn audit_verify_names_the_tampered_case_and_event() {
     assert!(clean.status.success(), "{}", stderr(&clean));
     assert!(stdout(&clean).contains("12 dossier(s)"), "{}", stdout(&clean));
     sql::query("UPDATE case_events SET actor = 'mallory' WHERE case_id = 7 AND sequence = 2")
-        .execute(&db.store)
+        .execute(&db.dba().await)
         .await
         .unwrap();
     let tampered = recouvre(&db.url, &["audit", "verify"]);
@@ -724,11 +724,10 @@ async fn a_batch_stopped_by_sigterm_commits_its_chunk_and_the_next_run_finishes_
     .unwrap();
     assert!(chunks_done >= 1 && chunks_done < chunks, "{chunks_done} of {chunks} chunks done");
     assert_eq!(claimed_not_done, 0, "the chunk in hand was finished and committed, not left to its lease");
-    // The next run, with the ordinary 60 s lease: nothing to wait for.
-    let started = std::time::Instant::now();
+    // The next run: no chunk is left claimed (asserted above), so it has no lease to wait for.
+    // (No timing assertion: on a loaded machine a rerun's duration says nothing.)
     let rerun = recouvre(&stopped.url, &["batch", "--as-of", &as_of, "--chunk-cases", "20"]);
     assert!(rerun.status.success(), "{}", stderr(&rerun));
-    assert!(started.elapsed() < std::time::Duration::from_secs(50), "the rerun waited for a lease");
     assert_eq!(recouvre_testkit::batch_state(&stopped.store).await, recouvre_testkit::batch_state(&clean.store).await);
     assert!(recouvre_store::ledger::check(&stopped.store).await.unwrap().is_clean());
 }

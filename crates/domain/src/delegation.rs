@@ -545,6 +545,12 @@ pub fn decision_of_request(kind: &str, amount: Money, payload: &serde_json::Valu
             Some(Decision::Waiver { amount, debt })
         }
         "write_off" => Some(Decision::WriteOff { amount }),
+        // A cost above the officer's delegation (issue 18): judged on the invoice, against the
+        // ceiling of the third party's kind.
+        "cost" => Some(Decision::Costs {
+            amount,
+            kind: payload["cost_kind"].as_str().and_then(CostKind::from_code).unwrap_or(CostKind::Bailiff),
+        }),
         _ => None,
     }
 }

@@ -240,8 +240,9 @@ impl Row<'_> {
         let iban = match self.optional("iban") {
             None => None,
             Some(text) => Some(
-                crate::bank_account::check_iban(&text)
-                    .map_err(|error| self.error("iban", format!("{error} (ISO 13616)")))?,
+                crate::bank_identifiers::Iban::parse(&text)
+                    .map_err(|error| self.error("iban", format!("{error} (ISO 13616)")))?
+                    .into_string(),
             ),
         };
         let deceased_on = self.date("deceased_on")?;

@@ -8,6 +8,7 @@
 
 use chrono::NaiveDate;
 
+use crate::bank_identifiers::{Bic, Iban, MandateReference};
 use crate::case::{
     AccountKind, Employment, FamilySituation, Guarantee, GuaranteeKind, OtherAccount, OverIndebtedness, PartyRole,
     Person, Protection,
@@ -37,10 +38,16 @@ pub const COLUMNS: &[(&str, bool)] = &[
     ("account_number", false),
     ("balance", false),
     ("due_on", false),
+    // The SEPA mandate of a `mandate` record (issue 21).
+    ("rum", false),
+    ("iban", false),
+    ("bic", false),
+    ("signed_on", false),
+    ("sequence", false),
 ];
 
 /// The record types of the `record` column.
-pub const RECORD_TYPES: &[&str] = &["party", "guarantee", "account", "schedule"];
+pub const RECORD_TYPES: &[&str] = &["party", "guarantee", "account", "schedule", "mandate"];
 
 /// One line of the parties file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,6 +60,20 @@ pub enum Record {
     Account { customer_number: String, account: OtherAccount },
     /// One instalment of the instalment loan `contract_ref`.
     Schedule { contract_ref: String, due_on: NaiveDate, amount: Money },
+    /// The SEPA Core mandate the debtor of the claim `contract_ref` signed: its reference, IBAN
+    /// and BIC checked by [`crate::bank_identifiers`].
+    Mandate { contract_ref: String, mandate: Box<MandateRecord> },
+}
+
+/// A mandate of the parties file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MandateRecord {
+    pub rum: MandateReference,
+    pub iban: Iban,
+    pub bic: Option<Bic>,
+    pub signed_on: NaiveDate,
+    /// A mandate for one collection (`OOFF`) rather than a series.
+    pub one_off: bool,
 }
 
 /// A record and the file line it came from, so that the store's refusals can name the line.
@@ -68,7 +89,8 @@ impl Line {
         match &self.record {
             Record::Party { contract_ref, .. }
             | Record::Guarantee { contract_ref, .. }
-            | Record::Schedule { contract_ref, .. } => ("contract_ref", contract_ref),
+            | Record::Schedule { contract_ref, .. }
+            | Record::Mandate { contract_ref, .. } => ("contract_ref", contract_ref),
             Record::Account { customer_number, .. } => ("customer_number", customer_number),
         }
     }
@@ -168,6 +190,28 @@ fn to_record(row: &Row<'_>) -> Result<Record, IntakeError> {
             }
             Ok(Record::Schedule { contract_ref: row.required("contract_ref")?, due_on, amount })
         }
+        "mandate" => {
+            // Checked where every IBAN, BIC and RUM is (issue 21): a wrong one would make the
+            // bank reject every collection of the plan.
+            let rum =
+                MandateReference::parse(&row.required("rum")?).map_err(|error| row.error("rum", error.to_string()))?;
+            let iban =
+                Iban::parse_sepa(&row.required("iban")?).map_err(|error| row.error("iban", error.to_string()))?;
+            let bic = match row.optional("bic") {
+                None => None,
+                Some(bic) => Some(Bic::parse(&bic).map_err(|error| row.error("bic", error.to_string()))?),
+            };
+            let signed_on = row.date("signed_on")?.ok_or_else(|| row.error("signed_on", "valeur obligatoire"))?;
+            let one_off = match row.raw("sequence") {
+                "" | "recurrent" => false,
+                "one_off" => true,
+                _ => return Err(row.error("sequence", "valeurs possibles : recurrent, one_off")),
+            };
+            Ok(Record::Mandate {
+                contract_ref: row.required("contract_ref")?,
+                mandate: Box::new(MandateRecord { rum, iban, bic, signed_on, one_off }),
+            })
+        }
         "" => Err(row.error("record", "valeur obligatoire")),
         _ => Err(row.error("record", format!("valeurs possibles : {}", RECORD_TYPES.join(", ")))),
     }
@@ -215,9 +259,40 @@ mod tests {
         match parse_parties(&file) {
             Err(IntakeError::Field { line, column, value, reason }) => {
                 assert_eq!((line, column.as_str(), value.as_str()), (3, "record", "loan"));
-                assert!(reason.contains("party, guarantee, account, schedule"), "{reason}");
+                assert!(reason.contains("party, guarantee, account, schedule, mandate"), "{reason}");
             }
             other => panic!("expected a field error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_mandate_has_its_rum_iban_and_bic_checked_naming_line_and_column() {
+        let header = "record;contract_ref;rum;iban;bic;signed_on;sequence";
+        let good =
+            format!("{header}\nmandate;L1;RUM-L1-01;FR76 3000 6000 0112 3456 7890 189;agrifrpp882;02/01/2026;\n");
+        match &parse_parties(&good).unwrap()[0].record {
+            Record::Mandate { contract_ref, mandate } => {
+                assert_eq!(contract_ref, "L1");
+                assert_eq!(mandate.iban.as_str(), "FR7630006000011234567890189");
+                assert_eq!(mandate.bic.as_ref().map(Bic::as_str), Some("AGRIFRPP882"));
+                assert!(!mandate.one_off);
+            }
+            other => panic!("{other:?}"),
+        }
+        for (line, column, value) in [
+            ("mandate;L1;RUM-L1-01;NOT-AN-IBAN;;02/01/2026;", "iban", "NOT-AN-IBAN"),
+            ("mandate;L1;RUM-L1-01;TR330006100519786457841326;;02/01/2026;", "iban", "TR330006100519786457841326"),
+            ("mandate;L1;RUM-L1-01;FR7630006000011234567890189;BNP;02/01/2026;", "bic", "BNP"),
+            ("mandate;L1;RUM L1;FR7630006000011234567890189;;02/01/2026;", "rum", "RUM L1"),
+            ("mandate;L1;RUM-L1;FR7630006000011234567890189;;;", "signed_on", ""),
+            ("mandate;L1;RUM-L1;FR7630006000011234567890189;;02/01/2026;monthly", "sequence", "monthly"),
+        ] {
+            match parse_parties(&format!("{header}\n{line}\n")) {
+                Err(IntakeError::Field { line: 2, column: c, value: v, .. }) => {
+                    assert_eq!((c.as_str(), v.as_str()), (column, value))
+                }
+                other => panic!("{line}: expected a field error, got {other:?}"),
+            }
         }
     }
 

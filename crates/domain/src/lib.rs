@@ -13,7 +13,10 @@ pub mod aml;
 pub mod business_date;
 pub mod calc;
 pub mod calendar;
+pub mod claim_balance;
 pub mod claim_interest;
+// Costs as money: their legal nature, who bears them (issue 18).
+pub mod costs;
 pub mod foreclosure;
 pub mod garnishment;
 pub mod indemnity;
@@ -38,6 +41,8 @@ pub mod time_bar;
 pub mod attachment;
 pub mod authority;
 pub mod bank_account;
+// IBAN, BIC, ICS and RF references checked in one place (issue 21).
+pub mod bank_identifiers;
 pub mod case;
 pub mod closure;
 // The competent court of a payment-order request, as reference data (issue 20).
@@ -50,6 +55,8 @@ pub mod journal;
 pub mod ledger;
 // Credits a statement would book far above the debt or out of date go to suspense (issue 22).
 pub mod plausibility;
+// How long each kind of data is kept, and when a closed case's personal data is erased (issue 24).
+pub mod retention;
 pub mod snapshot;
 // The one French label of each code screens and letters show (issue 16).
 pub mod vocabulary;

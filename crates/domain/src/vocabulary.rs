@@ -44,6 +44,8 @@ pub enum Family {
     ContactDirection,
     /// `case_contacts.promise_status`.
     PromiseStatus,
+    /// `accounts_payable.status`: a cost owed to the third party who invoiced it (issue 18).
+    PayableStatus,
 }
 
 /// (family, code, label). Labels are written to be read alone in a table cell or a badge.
@@ -115,6 +117,11 @@ pub const TERMS: &[(Family, &str, &str)] = &[
     (Family::PromiseStatus, "open", "en attente"),
     (Family::PromiseStatus, "kept", "tenue"),
     (Family::PromiseStatus, "broken", "non tenue"),
+    (Family::ApprovalKind, "cost", "Frais"),
+    (Family::PayableStatus, "open", "en attente d'approbation"),
+    (Family::PayableStatus, "approved", "à payer"),
+    (Family::PayableStatus, "paid", "payé"),
+    (Family::PayableStatus, "refused", "refusé"),
 ];
 
 /// What a screen shows for a code this version does not know: never the code itself.
@@ -143,6 +150,7 @@ pub fn all_codes() -> Vec<&'static str> {
     codes.extend(crate::case::ClaimNature::ALL.iter().map(|nature| nature.code()));
     codes.extend(crate::strategy::Strategy::ALL.iter().map(|strategy| strategy.code()));
     codes.extend(crate::closure::ClosureReason::ALL.iter().map(|reason| reason.code()));
+    codes.extend(crate::costs::CostNature::ALL.iter().map(|nature| nature.code()));
     codes.sort_unstable();
     codes.dedup();
     codes

@@ -41,5 +41,8 @@ pub fn read_statements(bytes: &[u8]) -> Result<Vec<Statement>, FileError> {
 pub use error::{FileError, SchemaError, MAX_SCHEMA_ERRORS};
 pub use message::LATEST_CAMT_VERSION;
 pub use pain001::{write_pain001, CreditTransfer, CreditTransferBatch, Pain001Version};
-pub use pain008::{write_pain008, Creditor, DirectDebit, DirectDebitBatch, Pain008Error, Pain008Version, SequenceType};
+pub use pain008::{
+    write_pain008, Creditor, DirectDebit, DirectDebitBatch, MandateAmendment, Pain008Error, Pain008Version,
+    SequenceType,
+};
 pub use schema::{detect, validate, Message};

@@ -21,8 +21,13 @@
 //! schema before it is returned: an invalid file is never produced.
 //!
 //! Not covered: the debtor's postal address, which the EPC rulebook requires from November
-//! 2025 when the debtor's bank is outside the EEA (Switzerland, United Kingdom…); amendments of
-//! mandates (`AmdmntInd`).
+//! 2025 when the debtor's bank is outside the EEA (Switzerland, United Kingdom…).
+//!
+//! A mandate amended since its last collection is reported on the next one (EPC SDD Core
+//! rulebook, AT-24): `AmdmntInd` `true` and `AmdmntInfDtls` with the original mandate reference
+//! (`OrgnlMndtId`) when the RUM changed, the original IBAN (`OrgnlDbtrAcct`) when the debtor
+//! changed account at the same bank, or `OrgnlDbtrAgt/FinInstnId/Othr/Id` `SMNDA` (same mandate,
+//! new debtor agent) when the new account is at another bank.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -118,6 +123,20 @@ pub struct DirectDebit {
     pub debtor_bic: Option<String>,
     /// Unstructured remittance information (`Ustrd`); empty writes none.
     pub remittance: String,
+    /// The mandate's amendments since its last collection, reported with this one.
+    pub amendment: Option<MandateAmendment>,
+}
+
+/// What changed in a mandate since its last collection (EPC AT-24, `AmdmntInfDtls`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MandateAmendment {
+    /// The reference (RUM) before it changed (`OrgnlMndtId`).
+    pub original_mandate_id: Option<String>,
+    /// The debtor's IBAN before it changed, at the same bank (`OrgnlDbtrAcct`).
+    pub original_debtor_iban: Option<String>,
+    /// The debtor moved to another bank (`OrgnlDbtrAgt` `SMNDA`); the original IBAN is then not
+    /// given.
+    pub other_bank: bool,
 }
 
 /// A file of collections, all due on `collection_date`.
@@ -182,6 +201,7 @@ struct CheckedDebit {
     debtor_iban: String,
     debtor_bic: Option<String>,
     remittance: Option<String>,
+    amendment: Option<MandateAmendment>,
 }
 
 pub(crate) fn field<T>(name: &str, outcome: Result<T, SepaError>) -> Result<T, Pain008Error> {
@@ -272,6 +292,22 @@ fn check(batch: &DirectDebitBatch) -> Result<Checked, Pain008Error> {
                 _ => None,
             },
             remittance,
+            amendment: match &debit.amendment {
+                None => None,
+                Some(amendment) => Some(MandateAmendment {
+                    original_mandate_id: match &amendment.original_mandate_id {
+                        Some(id) => Some(field(&name("référence de mandat d'origine"), sepa::validate_mandate_id(id))?),
+                        None => None,
+                    },
+                    original_debtor_iban: match &amendment.original_debtor_iban {
+                        Some(iban) if !amendment.other_bank => {
+                            Some(field(&name("IBAN du débiteur d'origine"), sepa::validate_sepa_iban(iban))?)
+                        }
+                        _ => None,
+                    },
+                    other_bank: amendment.other_bank,
+                }),
+            },
         });
     }
     Ok(checked)
@@ -343,6 +379,9 @@ pub fn write_pain008(batch: &DirectDebitBatch, version: Pain008Version) -> Resul
             xml.open("MndtRltdInf");
             xml.leaf("MndtId", &debit.mandate_id);
             xml.leaf("DtOfSgntr", &debit.mandate_signed_on.format("%Y-%m-%d").to_string());
+            if let Some(amendment) = &debit.amendment {
+                xml.amendment(amendment);
+            }
             xml.close("MndtRltdInf");
             xml.close("DrctDbtTx");
             xml.agent("DbtrAgt", bic_tag, debit.debtor_bic.as_deref());
@@ -442,6 +481,28 @@ impl Xml {
         self.close(tag);
     }
 
+    /// `AmdmntInd` and `AmdmntInfDtls`, in the schema's order (the same in .02 and .08).
+    fn amendment(&mut self, amendment: &MandateAmendment) {
+        self.leaf("AmdmntInd", "true");
+        self.open("AmdmntInfDtls");
+        if let Some(id) = &amendment.original_mandate_id {
+            self.leaf("OrgnlMndtId", id);
+        }
+        if let Some(iban) = &amendment.original_debtor_iban {
+            self.account("OrgnlDbtrAcct", iban);
+        }
+        if amendment.other_bank {
+            self.open("OrgnlDbtrAgt");
+            self.open("FinInstnId");
+            self.open("Othr");
+            self.leaf("Id", "SMNDA");
+            self.close("Othr");
+            self.close("FinInstnId");
+            self.close("OrgnlDbtrAgt");
+        }
+        self.close("AmdmntInfDtls");
+    }
+
     fn creditor_scheme(&mut self, creditor_id: &str) {
         self.open("CdtrSchmeId");
         self.open("Id");
@@ -479,6 +540,7 @@ mod tests {
             debtor_iban: "FR76 3000 3012 3400 0501 2345 665".into(),
             debtor_bic: Some("SOGEFRPP".into()),
             remittance: format!("ECHEANCE PLAN {}", sepa::rf_reference(&format!("CTX-{n:07}"))),
+            amendment: None,
         }
     }
 
@@ -569,6 +631,40 @@ mod tests {
         assert!(xml.contains("<BICFI>BNPAFRPP</BICFI>") && xml.contains("<BICFI>SOGEFRPP</BICFI>"));
         assert!(!xml.contains("<BIC>"));
         assert!(xml.contains("<ReqdColltnDt>2025-01-06</ReqdColltnDt>"));
+    }
+
+    #[test]
+    fn amended_mandates_carry_the_amendment_indicator_valid_in_both_versions() {
+        let mut amended = batch();
+        // A new RUM and a new IBAN at the same bank; a move to another bank (SMNDA).
+        amended.debits[0].amendment = Some(MandateAmendment {
+            original_mandate_id: Some("RUM-OLD-1".into()),
+            original_debtor_iban: Some("FR7630006000011234567890189".into()),
+            other_bank: false,
+        });
+        amended.debits[2].amendment = Some(MandateAmendment {
+            original_mandate_id: None,
+            original_debtor_iban: Some("FR7630006000011234567890189".into()),
+            other_bank: true,
+        });
+        for (version, message) in
+            [(Pain008Version::V02, Message::Pain008V02), (Pain008Version::V08, Message::Pain008V08)]
+        {
+            let xml = write_pain008(&amended, version).unwrap();
+            xmllint(message, &xml);
+            assert_eq!(xml.matches("<AmdmntInd>true</AmdmntInd>").count(), 2, "{xml}");
+            assert!(xml.contains("<OrgnlMndtId>RUM-OLD-1</OrgnlMndtId>"), "{xml}");
+            assert!(
+                xml.contains("<OrgnlDbtrAcct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></OrgnlDbtrAcct>")
+                    || xml.contains("<OrgnlDbtrAcct>"),
+                "{xml}"
+            );
+            assert_eq!(xml.matches("<Id>SMNDA</Id>").count(), 1, "{xml}");
+            // With SMNDA the original IBAN (at the other bank) is not given.
+            assert_eq!(xml.matches("<OrgnlDbtrAcct>").count(), 1, "{xml}");
+        }
+        amended.debits[0].amendment.as_mut().unwrap().original_mandate_id = Some("RUM OLD".into());
+        assert!(matches!(write_pain008(&amended, Pain008Version::V02), Err(Pain008Error::Field { .. })));
     }
 
     #[test]

@@ -141,6 +141,10 @@ pub struct Court {
     /// The rule that makes the court competent.
     #[serde(default)]
     pub basis: Option<String>,
+    /// For a debtor domiciled in Bas-Rhin, Haut-Rhin or Moselle: the paragraph of local law
+    /// the request states (reference data, `recouvre_domain::courts`).
+    #[serde(default)]
+    pub local_law: Option<String>,
 }
 
 /// Guardianship or curatorship of a protected adult (the recipient is the guardian).
@@ -259,6 +263,10 @@ pub struct LetterData {
     /// Who receives a copy: the curator of a debtor under curatorship (C. civ. 467).
     #[serde(default)]
     pub copy_to: Option<String>,
+    /// The recipient is a co-debtor bound jointly and severally with the debtor (issue 20;
+    /// C. civ. 1313): the letter names them in that capacity and claims the debt of them.
+    #[serde(default)]
+    pub co_debtor: bool,
 }
 
 impl LetterData {

@@ -112,6 +112,7 @@ fn base() -> LetterData {
         note: None,
         claims: Vec::new(),
         copy_to: None,
+        co_debtor: false,
     }
 }
 
@@ -167,6 +168,7 @@ pub fn sample(kind: LetterKind) -> LetterData {
                 address_lines: lines(&["67 rue Servient", "69003 Lyon"]),
                 addressed_to: None,
                 basis: None,
+                local_law: None,
             });
             d.legal_grounds = Some(
                 "Contrat de crédit à la consommation n° 40021-778812 accepté le 12 mars 2023 \

@@ -32,6 +32,8 @@ fn amounts_view(a: &crate::Amounts) -> Value {
         "costs": format_amount(a.costs_cents),
         "penalty": format_amount(a.penalty_cents),
         "total": format_amount(a.total_cents),
+        // A claim whose capital was paid prints no « Capital restant dû 0,00 € » (issue 20).
+        "has_principal": a.principal_cents != 0,
         "has_interest": a.interest_cents != 0,
         "has_costs": a.costs_cents != 0,
         "has_penalty": a.penalty_cents != 0,
@@ -98,7 +100,8 @@ pub(crate) fn letter_view(kind: LetterKind, d: &LetterData, index: usize) -> Val
         // For a protected adult the guardian receives the letter in that capacity.
         "recipient_capacity": d.protection.as_ref().filter(|_| to_guardian).map(|p| {
             format!("en sa qualité de {} {}", p.role.label(), of_name(&d.debtor.name))
-        }),
+        }).or_else(|| d.co_debtor.then(|| format!("en sa qualité de codébiteur solidaire {}", of_name(&d.debtor.name)))),
+        "co_debtor": d.co_debtor,
         "to_guardian": to_guardian,
         "recipient_is_debtor": recipient_is_debtor,
         "salutation": salutation(&d.recipient.name),
@@ -149,6 +152,7 @@ pub(crate) fn letter_view(kind: LetterKind, d: &LetterData, index: usize) -> Val
             "address_lines": c.address_lines,
             "addressed_to": c.addressed_to.clone().unwrap_or_else(|| format!("Madame, Monsieur le Président du {}", c.name)),
             "basis": c.basis.clone().unwrap_or_else(|| "article 1406 du Code de procédure civile".to_string()),
+            "local_law": opt_text(c.local_law.as_deref()),
         })),
         "legal_grounds": opt_text(d.legal_grounds.as_deref()),
         "supporting_documents": d.supporting_documents.iter().map(|s| text(s)).collect::<Vec<_>>(),

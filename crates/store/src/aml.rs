@@ -132,6 +132,12 @@ pub async fn confirm_rules(store: &Store, id: i64, actor: &str, now: DateTime<Ut
 /// must not learn that compliance looked at it (CMF L561-18), so no login appears.
 pub const SYSTEM_COMPLIANCE: &str = "system:conformité";
 
+/// How compliance's acts (its members' logins and [`SYSTEM_COMPLIANCE`]) are shown to every
+/// other role: as the suspense process's, the path released money takes. The recorded actor
+/// `system:conformité` itself names compliance, which no officer may learn of (CMF L561-18;
+/// tests/tipping_off.rs).
+pub const SYSTEM_SHOWN: &str = "system:instance";
+
 /// The logins of compliance's members (any state): their acts are shown as the system's to
 /// every other role.
 pub async fn compliance_logins(store: &Store) -> Result<std::collections::HashSet<String>> {
@@ -140,9 +146,12 @@ pub async fn compliance_logins(store: &Store) -> Result<std::collections::HashSe
     Ok(logins.into_iter().collect())
 }
 
-/// SQL condition: `column` is not the login of a member of compliance.
+/// SQL condition: `column` is not the login of a member of compliance, nor compliance acting as
+/// the system ([`SYSTEM_COMPLIANCE`]).
 pub(crate) fn not_compliance(column: &str) -> String {
-    format!("{column} NOT IN (SELECT u.login FROM users u WHERE u.role = 'compliance')")
+    format!(
+        "{column} <> '{SYSTEM_COMPLIANCE}' AND {column} NOT IN (SELECT u.login FROM users u WHERE u.role = 'compliance')"
+    )
 }
 
 /// What the vigilance rules and the sanctions list said of a payment about to be booked.

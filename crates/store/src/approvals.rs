@@ -47,7 +47,8 @@ pub async fn propose_write_off(
     let payload = json!({"amounts": amounts, "total": total, "reason": reason}).to_string();
     let mut tx = store.begin().await?;
     let balances = tx.balances(case_id).await?;
-    let transaction = ledger::write_off(&balances, amounts).map_err(crate::ledger::refused_by_ledger)?;
+    // Checked on the balance as it stands; settled (interest to the day) only when booked now.
+    ledger::write_off(&balances, amounts).map_err(crate::ledger::refused_by_ledger)?;
     // The authority matrix in force decides (its `max_write_off` per level), not a figure in the
     // code: an administrator who lowers a level's limit is obeyed at once.
     let rules = crate::workflow::rules(store).await?;
@@ -59,10 +60,13 @@ pub async fn propose_write_off(
         recouvre_domain::delegation::Verdict::Within
     );
     let outcome = if within_delegation {
+        let mut version = Some(expected_version);
+        let balances = tx.settled_balances(case_id, booked_on, &mut version, "write_off", actor.login, now).await?;
+        let transaction = ledger::write_off(&balances, amounts).map_err(crate::ledger::refused_by_ledger)?;
         let event = tx
             .append_event(CaseEvent {
                 case_id,
-                expected_version: Some(expected_version),
+                expected_version: version,
                 kind: EventKind::WriteOffBooked,
                 payload: payload.clone(),
                 actor: actor.login,
@@ -232,6 +236,8 @@ pub async fn decide(
         ("payment_plan", false) => EventKind::PlanRefused,
         ("waiver", true) => EventKind::WaiverApproved,
         ("waiver", false) => EventKind::WaiverRefused,
+        ("cost", true) => EventKind::CostApproved,
+        ("cost", false) => EventKind::CostRefused,
         (_, true) => EventKind::WriteOffApproved,
         (_, false) => EventKind::WriteOffRefused,
     };
@@ -244,7 +250,10 @@ pub async fn decide(
         now,
     })
     .await?;
-    if approve && request.kind == "payment_plan" {
+    if request.kind == "cost" {
+        // A cost above the requester's delegation (issue 18): charged and payable once approved.
+        tx.decide_cost(request_id, approve, actor.login, now).await?;
+    } else if approve && request.kind == "payment_plan" {
         let instalments: Vec<(NaiveDate, Money)> = proposal["instalments"]
             .as_array()
             .map(|lines| {
@@ -281,7 +290,9 @@ pub async fn decide(
         };
         let amounts: Breakdown = serde_json::from_value(proposal["amounts"].clone())
             .map_err(|error| StoreError::Corrupt(format!("demande n° {request_id} : {error}")))?;
-        let balances = tx.balances(request.case_id).await?;
+        let settled_for = if request.kind == "waiver" { "waiver" } else { "write_off" };
+        let balances =
+            tx.settled_balances(request.case_id, booked_on, &mut None, settled_for, actor.login, now).await?;
         // The case may have changed since the request: what is no longer due cannot be waived
         // or written off, and the approval fails as a whole.
         let transaction = rule(&balances, &amounts).map_err(|error| {

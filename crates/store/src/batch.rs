@@ -648,19 +648,43 @@ impl Tx {
         let id_of: HashMap<(i64, String), i64> =
             returned.into_iter().map(|(id, case_id, reference)| ((case_id, reference), id)).collect();
         assert_eq!(id_of.len(), transactions.len(), "one accrual per case, period and account");
-        let postings: Vec<(i64, i64, &str, i64)> = transactions
+        let keys = self.audit_keys().cloned();
+        let postings: Vec<(i64, i64, &str, i64, crate::audit::Seal)> = transactions
             .iter()
             .flat_map(|(case_id, note, transaction)| {
                 let transaction_id = id_of[&(*case_id, (*note).clone())];
-                transaction
-                    .postings
-                    .iter()
-                    .map(move |posting| (transaction_id, *case_id, posting.account.code(), posting.amount.cents()))
+                let count = transaction.postings.len();
+                let keys = keys.as_ref();
+                transaction.postings.iter().enumerate().map(move |(index, posting)| {
+                    // The keyed seal, as `Tx::book` writes it (`audit`).
+                    let seal = crate::audit::posting_seal(
+                        keys,
+                        &crate::audit::PostingFields {
+                            transaction_id,
+                            kind: transaction.kind.code(),
+                            booked_on: as_of,
+                            reference: note.as_str(),
+                            actor,
+                            case_id: Some(*case_id),
+                            account: posting.account.code(),
+                            amount_cents: posting.amount.cents(),
+                            index,
+                            count,
+                        },
+                    );
+                    (transaction_id, *case_id, posting.account.code(), posting.amount.cents(), seal)
+                })
             })
             .collect();
-        MultiRow::new("INSERT INTO ledger_postings (transaction_id, case_id, account, amount_cents) ", 4)
+        MultiRow::new("INSERT INTO ledger_postings (transaction_id, case_id, account, amount_cents, mac_key, mac) ", 6)
             .execute(self, &postings, |values, posting| {
-                values.push(posting.0).push(posting.1).push(posting.2).push(posting.3);
+                values
+                    .push(posting.0)
+                    .push(posting.1)
+                    .push(posting.2)
+                    .push(posting.3)
+                    .push(&posting.4 .0)
+                    .push(&posting.4 .1);
             })
             .await?;
 
@@ -812,14 +836,21 @@ impl Tx {
 pub async fn process_chunk(store: &Store, chunk: &Chunk, context: &ChunkContext<'_>) -> Result<Option<ChunkStats>> {
     let ChunkContext { as_of, reference, rules, actor, worker, now } = *context;
     let recorded_at = to_storage_precision(now);
+    // Officers' changes to these cases wait for the chunk (a few hundred milliseconds): on
+    // PostgreSQL the cases are locked by a statement of their own, BEFORE they are read. Read
+    // with the lock in one statement, a case changed while the lock waited came back with its
+    // new version (the locked row is re-read) but its journal's last event from the statement's
+    // older snapshot — a version with no event. The read after the lock is a new statement, so
+    // it sees every change committed before the lock was granted. On SQLite the mark below
+    // already took the single write lock.
     let lock_cases = match store.engine() {
-        // Officers' changes to these cases wait for the chunk (a few hundred milliseconds).
-        Engine::Postgres => " FOR UPDATE OF c",
-        // The mark below already took SQLite's single write lock.
-        Engine::Sqlite => "",
+        Engine::Postgres => Some(
+            "SELECT c.id FROM cases c WHERE c.id BETWEEN $1 AND $2 AND c.status <> 'closed' ORDER BY c.id FOR UPDATE",
+        ),
+        Engine::Sqlite => None,
     };
-    let cases_sql = format!(
-        "SELECT c.id, c.status, c.main_nature, c.opened_on, c.accrued_to, c.officer_id, c.version, c.total_cents, \
+    let cases_sql = "\
+        SELECT c.id, c.status, c.main_nature, c.opened_on, c.accrued_to, c.officer_id, c.version, c.total_cents, \
          c.judgment_served_on, e.hash AS last_hash, \
          p.employment, p.protection, p.over_indebtedness, p.ficp_registered, p.deceased_on, \
          (SELECT nature FROM claims WHERE case_id = c.id ORDER BY principal_cents DESC, id LIMIT 1) AS claim_nature, \
@@ -827,8 +858,7 @@ pub async fn process_chunk(store: &Store, chunk: &Chunk, context: &ChunkContext<
          (SELECT MIN(first_incident_on) FROM claims WHERE case_id = c.id) AS first_incident_on \
          FROM cases c JOIN persons p ON p.id = c.debtor_id \
          LEFT JOIN case_events e ON e.case_id = c.id AND e.sequence = c.version \
-         WHERE c.id BETWEEN $1 AND $2 AND c.status <> 'closed' ORDER BY c.id{lock_cases}"
-    );
+         WHERE c.id BETWEEN $1 AND $2 AND c.status <> 'closed' ORDER BY c.id";
     let procedures_sql = format!(
         "SELECT {} FROM procedures WHERE case_id BETWEEN $1 AND $2 ORDER BY case_id, id",
         workflow::PROCEDURE_COLUMNS
@@ -848,8 +878,12 @@ pub async fn process_chunk(store: &Store, chunk: &Chunk, context: &ChunkContext<
     if marked == 0 {
         return Ok(None);
     }
+    if let Some(lock_cases) = lock_cases {
+        let _locked: Vec<(i64,)> =
+            query_as(lock_cases).bind(chunk.first_case_id).bind(chunk.last_case_id).fetch_all(&mut tx).await?;
+    }
     let cases: Vec<CaseRow> =
-        query_as(&cases_sql).bind(chunk.first_case_id).bind(chunk.last_case_id).fetch_all(&mut tx).await?;
+        query_as(cases_sql).bind(chunk.first_case_id).bind(chunk.last_case_id).fetch_all(&mut tx).await?;
     // Capital per case and booking day, for the cases that have days to accrue.
     let principal_rows: Vec<(i64, NaiveDate, i64)> = query_as(
         "SELECT p.case_id, t.booked_on, CAST(SUM(p.amount_cents) AS BIGINT) FROM ledger_postings p \

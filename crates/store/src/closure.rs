@@ -336,12 +336,17 @@ pub async fn close(
             "le dossier est déjà clos : rouvrez-le d'abord s'il le faut",
         ));
     }
+    // The balance a closing judges is settled: interest to the closing's day booked first (issue 18).
+    let mut version = Some(expected_version);
+    tx.settled_balances(case_id, closure.on, &mut version, "closing", actor, now).await?;
+    let state =
+        if version == Some(expected_version) { state } else { tx.closure_state(case_id, closure.time_barred).await? };
     let ended = closure::check(closure.reason, closure.on, &state.facts)
         .map_err(|blocker| StoreError::refused(blocker.code, blocker.message))?;
     let event = tx
         .append_event(CaseEvent {
             case_id,
-            expected_version: Some(expected_version),
+            expected_version: version,
             kind: EventKind::CaseClosed,
             payload: json!({
                 "reason": closure.reason.code(), "on": closure.on, "previous_status": state.status,

@@ -46,10 +46,16 @@ impl Tx {
         // someone else is not stamped, so it is counted the next night, never lost or doubled.
         // Only what was booked on or before the run's date (its business date, Europe/Paris): a
         // late run for the 30th of a month never counts the next month's bookings into it.
-        query("UPDATE ledger_transactions SET reported_on = $1 WHERE reported_on IS NULL AND booked_on <= $1")
-            .bind(as_of)
-            .execute(&mut *self)
-            .await?;
+        // Money compliance holds is stamped the night after its release or return, never before:
+        // the flows, and the committee pack they feed, must not count it (CMF L561-18).
+        let held = crate::suspense::held_for_compliance("ledger_transactions");
+        query(format!(
+            "UPDATE ledger_transactions SET reported_on = $1 WHERE reported_on IS NULL AND booked_on <= $1 \
+             AND NOT EXISTS ({held})"
+        ))
+        .bind(as_of)
+        .execute(&mut *self)
+        .await?;
         query("DELETE FROM daily_flows WHERE as_of = $1").bind(as_of).execute(&mut *self).await?;
         let rows: Vec<FlowSourceRow> = query_as(
             "SELECT t.kind, p.account, COALESCE(t.case_status, c.status), pr.kind, SUBSTR(CAST(c.opened_on AS TEXT), 1, 7), \

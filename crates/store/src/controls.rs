@@ -144,13 +144,19 @@ pub struct Reconciliation {
     pub refunds: Money,
 }
 
+/// Money compliance holds or freezes is left out of every figure (team leads read them too);
+/// accounting control sees its sum as one opaque line « Sommes en attente (conformité) » beside
+/// them, so the bank account still reconciles ([`crate::suspense::held_for_compliance`]).
 pub async fn reconciliation(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Reconciliation> {
+    let held_by_compliance = crate::suspense::held_for_compliance("t");
     // Instants are stored as text on SQLite: compare with the day boundaries in both engines.
     // The days are business days: they begin at midnight in Paris, not in UTC.
     let start = recouvre_domain::business_date::paris_day_start(from);
     let end = recouvre_domain::business_date::paris_day_start(to + Duration::days(1));
     let statements_in: i64 = query_scalar(
-        "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM statement_entries WHERE imported_at >= $1 AND imported_at < $2",
+        "SELECT CAST(COALESCE(SUM(s.amount_cents), 0) AS BIGINT) FROM statement_entries s \
+         WHERE s.imported_at >= $1 AND s.imported_at < $2 AND NOT EXISTS \
+         (SELECT 1 FROM suspense_items i WHERE i.id = s.suspense_item_id AND i.status IN ('aml_hold', 'aml_frozen'))",
     )
     .bind(start)
     .bind(end)
@@ -168,7 +174,8 @@ pub async fn reconciliation(store: &Store, from: NaiveDate, to: NaiveDate) -> Re
     .await?;
     let held: i64 = query_scalar(
         "SELECT CAST(COALESCE(SUM(i.amount_cents), 0) AS BIGINT) FROM suspense_items i \
-         JOIN statement_entries s ON s.suspense_item_id = i.id WHERE s.imported_at >= $1 AND s.imported_at < $2",
+         JOIN statement_entries s ON s.suspense_item_id = i.id WHERE s.imported_at >= $1 AND s.imported_at < $2 \
+         AND i.status NOT IN ('aml_hold', 'aml_frozen')",
     )
     .bind(start)
     .bind(end)
@@ -176,11 +183,12 @@ pub async fn reconciliation(store: &Store, from: NaiveDate, to: NaiveDate) -> Re
     .await?;
     // Suspense ledger movements by booking date: held (kind suspense_in), cleared, returned.
     let movement = |kind: &'static str| {
-        query_scalar::<i64>(
+        query_scalar::<i64>(format!(
             "SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
              JOIN ledger_transactions t ON t.id = p.transaction_id \
-             WHERE t.case_id IS NULL AND p.account = 'suspense' AND t.kind = $1 AND t.booked_on >= $2 AND t.booked_on <= $3",
-        )
+             WHERE t.case_id IS NULL AND p.account = 'suspense' AND t.kind = $1 AND t.booked_on >= $2 AND t.booked_on <= $3 \
+             AND NOT EXISTS ({held_by_compliance})",
+        ))
         .bind(kind)
         .bind(from)
         .bind(to)
@@ -188,11 +196,11 @@ pub async fn reconciliation(store: &Store, from: NaiveDate, to: NaiveDate) -> Re
     let suspense_in: i64 = movement("suspense_in").fetch_one(store).await?;
     let cleared: i64 = movement("suspense_clearing").fetch_one(store).await?;
     let returned: i64 = movement("refund").fetch_one(store).await?;
-    let opening: i64 = query_scalar(
+    let opening: i64 = query_scalar(format!(
         "SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
          JOIN ledger_transactions t ON t.id = p.transaction_id \
-         WHERE t.case_id IS NULL AND p.account = 'suspense' AND t.booked_on < $1",
-    )
+         WHERE t.case_id IS NULL AND p.account = 'suspense' AND t.booked_on < $1 AND NOT EXISTS ({held_by_compliance})",
+    ))
     .bind(from)
     .fetch_one(store)
     .await?;

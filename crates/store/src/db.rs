@@ -59,6 +59,9 @@ enum Pool {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
+    /// The keys that seal journal links and ledger postings (`audit`); `None` writes them
+    /// unsealed, which `recouvre audit verify` reports once the chains were cut over.
+    audit: Option<std::sync::Arc<crate::audit_keys::AuditKeys>>,
 }
 
 impl Store {
@@ -105,7 +108,7 @@ impl Store {
                 reason: "l'adresse doit commencer par sqlite:// ou postgres://".to_string(),
             });
         };
-        Ok(Store { pool })
+        Ok(Store { pool, audit: None })
     }
 
     /// Applies the embedded schema migrations of this engine (`Store::migrate` adds the
@@ -113,9 +116,32 @@ impl Store {
     pub(crate) async fn migrate_schema(&self) -> Result<()> {
         match &self.pool {
             Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
-            Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+            Pool::Postgres(pool) => {
+                // An application role may not create tables (it lacks CREATE on the schema, and
+                // UPDATE/DELETE on the append-only tables: docs/security.md), so sqlx's own
+                // `CREATE TABLE IF NOT EXISTS _sqlx_migrations` fails for it even when there is
+                // nothing to do: a database already at the last migration is left as it is.
+                let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                    .fetch_all(pool)
+                    .await
+                    .unwrap_or_default();
+                if !POSTGRES_MIGRATIONS.iter().all(|migration| applied.contains(&migration.version)) {
+                    POSTGRES_MIGRATIONS.run(pool).await?;
+                }
+            }
         }
         Ok(())
+    }
+
+    /// The same store, sealing what it writes with `keys` (the key kept outside the database).
+    pub fn with_audit_keys(mut self, keys: crate::audit_keys::AuditKeys) -> Store {
+        self.audit = Some(std::sync::Arc::new(keys));
+        self
+    }
+
+    /// The audit keys this store seals with, if any.
+    pub fn audit_keys(&self) -> Option<&crate::audit_keys::AuditKeys> {
+        self.audit.as_deref()
     }
 
     pub fn engine(&self) -> Engine {
@@ -158,7 +184,7 @@ impl Store {
             Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
         };
-        Ok(Tx { inner })
+        Ok(Tx { inner, audit: self.audit.clone() })
     }
 
     /// Opens a read transaction: its queries all see one consistent snapshot of the database
@@ -171,7 +197,7 @@ impl Store {
                 TxInner::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?)
             }
         };
-        Ok(Tx { inner })
+        Ok(Tx { inner, audit: self.audit.clone() })
     }
 }
 
@@ -180,6 +206,7 @@ impl Store {
 #[derive(Debug)]
 pub struct Tx {
     inner: TxInner,
+    audit: Option<std::sync::Arc<crate::audit_keys::AuditKeys>>,
 }
 
 #[derive(Debug)]
@@ -189,6 +216,11 @@ enum TxInner {
 }
 
 impl Tx {
+    /// The audit keys of the store this transaction was opened on.
+    pub(crate) fn audit_keys(&self) -> Option<&crate::audit_keys::AuditKeys> {
+        self.audit.as_deref()
+    }
+
     /// Commits the transaction. (Dropping it instead rolls it back.)
     pub async fn commit(self) -> Result<()> {
         match self.inner {

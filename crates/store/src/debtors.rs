@@ -709,7 +709,9 @@ impl Tx {
         author: &Author<'_>,
         decided_on: NaiveDate,
     ) -> Result<Option<Money>> {
-        let balances = self.balances(case_id).await?;
+        // Everything includes the interest accrued to the decision's day (issue 18).
+        let balances =
+            self.settled_balances(case_id, decided_on, &mut None, "write_off", author.actor, author.now).await?;
         let due = balances.due();
         if !due.total().is_positive() {
             return Ok(None);

@@ -635,6 +635,8 @@ pub struct Collection {
     /// The case's number and the instalment's, for the remittance information.
     pub case_reference: String,
     pub instalment_number: i64,
+    /// The mandate's amendments not yet reported, reported by this collection (issue 21).
+    pub amendment: Option<crate::mandate_changes::PendingAmendment>,
 }
 
 /// The collections of one file, booked and waiting for the file to be written.
@@ -851,6 +853,7 @@ impl Tx {
                     .await?;
             }
             plans.insert((candidate.case_id, candidate.plan_id));
+            let amendment = self.report_amendments(candidate.mandate_id, &message_id).await?;
             collections.push(Collection {
                 end_to_end_id: end_to_end_id.clone(),
                 amount,
@@ -862,6 +865,7 @@ impl Tx {
                 debtor_bic: candidate.debtor_bic,
                 case_reference: candidate.case_reference.clone(),
                 instalment_number: candidate.number,
+                amendment,
             });
             exported.push(ExportedDebit {
                 instalment_id: candidate.instalment_id,

@@ -9,18 +9,25 @@ use recouvre_domain::Money;
 use crate::db::query_scalar;
 use crate::{Result, StoreError, Tx};
 
-/// Days over which a case's concessions (waivers and write-offs booked, by anyone) add up with a
-/// new one against the proposer's delegation (issue 23: limits per request were bypassed by
-/// splitting a request).
+/// Days over which a case's concessions (waivers, write-offs and payments booked by hand, by
+/// anyone) add up with a new one against the proposer's delegation (issue 23: limits per request
+/// were bypassed by splitting a request, and payments booked by hand had no limit at all).
 pub const CONCESSION_WINDOW_DAYS: i64 = 365;
 
 impl Tx {
-    /// The waivers and write-offs booked on a case since `since`.
+    /// The waivers, write-offs and payments booked by hand on a case since `since`. A payment
+    /// booked by hand reduces the debt on the officer's word alone (a forged cheque number is a
+    /// waiver in all but name), so it counts; a statement's or a direct debit's does not.
     pub(crate) async fn concessions_since(&mut self, case_id: i64, since: DateTime<Utc>) -> Result<Money> {
-        let payloads: Vec<String> = query_scalar(
-            "SELECT payload FROM case_events WHERE case_id = $1 AND kind IN ('waiver_booked', 'write_off_booked') \
-             AND recorded_at >= $2",
-        )
+        self.booked_since(case_id, since, "('waiver_booked', 'write_off_booked', 'payment_booked')").await
+    }
+
+    /// The events of `kinds` (an SQL list of codes, from this module only) booked on a case since
+    /// `since`, added up: a concession's total, a payment's amount if booked by hand.
+    async fn booked_since(&mut self, case_id: i64, since: DateTime<Utc>, kinds: &'static str) -> Result<Money> {
+        let payloads: Vec<String> = query_scalar(format!(
+            "SELECT payload FROM case_events WHERE case_id = $1 AND kind IN {kinds} AND recorded_at >= $2"
+        ))
         .bind(case_id)
         .bind(since)
         .fetch_all(&mut *self)
@@ -30,8 +37,14 @@ impl Tx {
             let value: serde_json::Value = serde_json::from_str(&payload).map_err(|error| {
                 StoreError::Corrupt(format!("dossier n° {case_id} : événement illisible ({error})"))
             })?;
+            let field = if value.get("by_hand").and_then(serde_json::Value::as_bool) == Some(true) {
+                "amount"
+            } else {
+                // A concession's total; a payment from a statement or a debit has none.
+                "total"
+            };
             if let Some(amount) =
-                value.get("total").and_then(|amount| serde_json::from_value::<Money>(amount.clone()).ok())
+                value.get(field).and_then(|amount| serde_json::from_value::<Money>(amount.clone()).ok())
             {
                 total = total.checked_add(amount).unwrap_or(total);
             }
@@ -53,6 +66,38 @@ impl Tx {
             amount: amount.checked_add(earlier).unwrap_or(amount),
             debt: debt.checked_add(earlier).unwrap_or(debt),
         })
+    }
+}
+
+impl Tx {
+    /// Refuses a payment booked by hand that, with the case's other payments booked by hand over
+    /// the window, goes beyond the author's delegation for a write-off (`max_write_off` of the
+    /// matrix in force): money the bank has not seen reduces the debt like a write-off does
+    /// (issue 23, finding 1). Someone of a higher level books it. Waivers and write-offs, decided
+    /// under their own four eyes, do not count here; payments booked by hand count with them.
+    pub(crate) async fn check_payment_by_hand(
+        &mut self,
+        authority: &recouvre_domain::delegation::AuthorityMatrix,
+        case_id: i64,
+        amount: Money,
+        level: recouvre_domain::authority::DelegationLevel,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let since = now - chrono::Duration::days(CONCESSION_WINDOW_DAYS);
+        let earlier = self.booked_since(case_id, since, "('payment_booked')").await?;
+        let cumulative = amount.checked_add(earlier).unwrap_or(amount);
+        match authority.check(level, &Decision::WriteOff { amount: cumulative }) {
+            recouvre_domain::delegation::Verdict::Within => Ok(()),
+            _ => Err(StoreError::refused(
+                "delegation_exceeded",
+                format!(
+                    "avec les paiements saisis à la main sur ce dossier depuis {CONCESSION_WINDOW_DAYS} jours ({}), \
+                     ce paiement dépasse votre délégation : faites-le enregistrer par votre responsable, \
+                     ou rapprochez-le du relevé bancaire",
+                    cumulative.to_french()
+                ),
+            )),
+        }
     }
 }
 

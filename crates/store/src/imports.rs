@@ -94,6 +94,8 @@ pub struct PartiesOutcome {
     pub accounts_added: u64,
     /// Instalments added to a loan's schedule.
     pub instalments_added: u64,
+    /// SEPA mandates recorded (issue 21).
+    pub mandates_added: u64,
     /// The same file (by SHA-256) was imported before: nothing was done.
     pub already_imported: bool,
 }
@@ -277,6 +279,15 @@ impl crate::Tx {
                             let payload = json!({"kind": account.kind.code(), "account_number": account.account_number, "balance": account.balance, "customer_number": customer_number});
                             self.append_event(event(case_id, EventKind::OtherAccountAdded, payload)).await?;
                         }
+                    }
+                }
+                Record::Mandate { contract_ref, mandate } => {
+                    let Some((_, case_id)) = self.claim_of(contract_ref).await? else {
+                        return Ok(Err(unknown(UNKNOWN_CONTRACT)));
+                    };
+                    match self.import_mandate(line.line, case_id, mandate, actor, now).await? {
+                        Err(error) => return Ok(Err(error)),
+                        Ok(added) => outcome.mandates_added += u64::from(added),
                     }
                 }
                 Record::Schedule { contract_ref, due_on, amount } => {

@@ -146,17 +146,41 @@ impl Tx {
         Ok(data)
     }
 
+    /// A case's balances once the interest accrued up to `on` is booked (`settle_interest`):
+    /// the one way every allocation, closing and write-off reads a settled balance (issue 18) —
+    /// a payment by hand, a statement's credit, a suspense item assigned, a closing, a write-off
+    /// or waiver (not yet a direct-debit collection, booked when its file is made, days before
+    /// the collection date). `version` is the case's version the caller
+    /// expects; it becomes the version after the interest events, if any. `settled_for` says why
+    /// in the events (`payment`, `statement`, `suspense`, `closing`,
+    /// `write_off`, `waiver`).
+    pub(crate) async fn settled_balances(
+        &mut self,
+        case_id: i64,
+        on: NaiveDate,
+        version: &mut Option<i64>,
+        settled_for: &'static str,
+        actor: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<recouvre_domain::ledger::Balances> {
+        if let Some(after) = self.settle_interest(case_id, on, *version, settled_for, actor, now).await? {
+            *version = Some(after);
+        }
+        self.balances(case_id).await
+    }
+
     /// Books the interest a case accrued after its last booked day up to `up_to` (included),
     /// before something needs its settled balance — a payment's allocation (C. civ. 1343-1: a
     /// partial payment goes to the interest due first). One ledger transaction and one journal
     /// event per month and account, as the nightly run books them. Returns the case's version
     /// after the events, when any was appended. Nothing on a suspended or closed case, nor for
     /// a day already booked.
-    pub(crate) async fn settle_interest(
+    async fn settle_interest(
         &mut self,
         case_id: i64,
         up_to: NaiveDate,
         expected_version: Option<i64>,
+        settled_for: &'static str,
         actor: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<i64>> {
@@ -190,7 +214,7 @@ impl Tx {
                 "claims": claims.iter().map(|booking| serde_json::json!({
                     "claim_id": booking.claim_id, "days": booking.days, "amount": booking.interest,
                 })).collect::<Vec<_>>(),
-                "settled_for": "payment",
+                "settled_for": settled_for,
             });
             let event = self
                 .append_event(crate::journal::CaseEvent {

@@ -62,9 +62,12 @@ impl Tx {
             SealedFields { case_id, sequence, kind: kind.code(), payload: &payload, actor, recorded_at },
             new_salt,
         );
+        // The link's keyed seal (`audit`): what a database administrator cannot recompute.
+        let (mac_key, mac) = crate::audit::event_seal(self.audit_keys(), event.case_id, event.sequence, &event.hash);
         query(
             "INSERT INTO case_events (case_id, sequence, kind, payload, personal, personal_salt, personal_digest, \
-             envelope, actor, recorded_at, previous_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             envelope, actor, recorded_at, previous_hash, hash, mac_key, mac) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(event.case_id)
         .bind(event.sequence)
@@ -78,6 +81,8 @@ impl Tx {
         .bind(event.recorded_at)
         .bind(&event.previous_hash)
         .bind(&event.hash)
+        .bind(mac_key)
+        .bind(mac)
         .execute(&mut *self)
         .await?;
         Ok(event)
@@ -106,12 +111,14 @@ impl Tx {
     /// Inserts journal events already sealed in memory (`recouvre_domain::journal::seal`), in
     /// order, with multi-row statements; the caller keeps `cases.version` in step.
     pub(crate) async fn insert_events(&mut self, events: &[JournalEvent]) -> Result<u64> {
+        let keys = self.audit_keys().cloned();
         MultiRow::new(
             "INSERT INTO case_events (case_id, sequence, kind, payload, personal, personal_salt, personal_digest, \
-             envelope, actor, recorded_at, previous_hash, hash) ",
+             envelope, actor, recorded_at, previous_hash, hash, mac_key, mac) ",
             EVENT_BIND_COLUMNS,
         )
         .execute(self, events, |values, event| {
+            let (mac_key, mac) = crate::audit::event_seal(keys.as_ref(), event.case_id, event.sequence, &event.hash);
             values
                 .push(event.case_id)
                 .push(event.sequence)
@@ -124,7 +131,9 @@ impl Tx {
                 .push(&event.actor)
                 .push(event.recorded_at)
                 .push(&event.previous_hash)
-                .push(&event.hash);
+                .push(&event.hash)
+                .push(mac_key)
+                .push(mac);
         })
         .await
     }
@@ -138,7 +147,7 @@ pub(crate) fn new_salt() -> String {
 }
 
 /// Bind parameters per event row of a multi-row insert.
-pub(crate) const EVENT_BIND_COLUMNS: usize = 12;
+pub(crate) const EVENT_BIND_COLUMNS: usize = 14;
 
 #[derive(sqlx::FromRow)]
 struct EventRow {

@@ -57,14 +57,31 @@ impl Tx {
         .bind(now)
         .fetch_one(&mut *self)
         .await?;
-        for posting in &transaction.postings {
+        let count = transaction.postings.len();
+        for (index, posting) in transaction.postings.iter().enumerate() {
+            // Each posting's keyed seal covers its transaction and its place in it (`audit`).
+            let (mac_key, mac) = self.posting_seal(&crate::audit::PostingFields {
+                transaction_id,
+                kind: transaction.kind.code(),
+                booked_on,
+                reference,
+                actor,
+                case_id,
+                account: posting.account.code(),
+                amount_cents: posting.amount.cents(),
+                index,
+                count,
+            });
             query(
-                "INSERT INTO ledger_postings (transaction_id, case_id, account, amount_cents) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO ledger_postings (transaction_id, case_id, account, amount_cents, mac_key, mac) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(transaction_id)
             .bind(case_id)
             .bind(posting.account.code())
             .bind(posting.amount.cents())
+            .bind(mac_key)
+            .bind(mac)
             .execute(&mut *self)
             .await?;
         }

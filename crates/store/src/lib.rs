@@ -29,13 +29,22 @@ pub mod aml;
 pub mod approvals;
 // Incoming documents attached to a case (issue 17), above `journal` and `documents`.
 pub mod attachments;
+// Keyed seals of the journal and the ledger, and their cut-over (issue 24), beside `journal`.
+pub mod audit;
+// The seals' keys, on nothing: `db` carries them, `audit` uses them.
+pub mod audit_keys;
+// Online copies and the restore's emptiness check (issue 24), on `db` only.
+pub mod backup;
 pub mod batch;
 pub mod cases;
+pub mod claim_positions;
 pub mod closure;
 pub mod cockpit;
 pub mod committee;
 pub mod contacts;
 pub mod controls;
+// Costs as money: charged to the debtor, payable to the third party (issue 18), above `ledger`, below `approvals` and `transfers`.
+pub mod costs;
 mod db;
 pub mod debtors;
 pub mod direct_debits;
@@ -47,13 +56,16 @@ pub mod interest;
 pub mod journal;
 pub mod ledger;
 pub mod letter_templates;
+pub mod mandate_changes;
 pub mod payments;
+pub mod privacy;
 pub mod reference;
 pub mod sanctions;
 pub mod saved_filters;
 pub mod schema;
 pub mod seed;
 pub mod sessions;
+pub mod setting_changes;
 pub mod settings;
 pub mod sql;
 pub mod statements;
@@ -129,6 +141,14 @@ impl Store {
                 cases_refused = cut_over.cases_refused.len(),
                 "journal cut-over to the erasable envelope"
             );
+        }
+        // With a key, a new database is cut over to keyed seals at once (`audit`); one with
+        // rows already is cut over by the operator (`recouvre audit cut-over`).
+        if let Some(keys) = self.audit_keys() {
+            let sealed = audit::cut_over_if_empty(self, keys, chrono::Utc::now()).await?;
+            for (chain, rows) in &sealed.sealed {
+                tracing::info!(chain = chain.as_str(), rows, "cut-over to keyed seals");
+            }
         }
         Ok(())
     }

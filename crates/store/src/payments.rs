@@ -34,13 +34,16 @@ pub async fn book_payment(
     order: AllocationOrder,
     entry: &Entry<'_>,
 ) -> Result<Booked> {
-    book_payment_from(store, case_id, expected_version, amount, order, entry, &Payer::default()).await
+    book_payment_from(store, case_id, expected_version, amount, order, entry, &Payer::default(), None).await
 }
 
 /// [`book_payment`] with what is known of the payer, screened by the vigilance rules in the
 /// same transaction (`crate::aml`). A payment the rules hold goes to suspense (status
 /// `aml_hold`) and the case is not touched: the answer says only that it is pending. Money
 /// for a closed case goes where its closing's reason says (`Tx::route_late_money`, issue 17).
+/// `by_hand` is the delegation level of a user who books it by hand: such a payment counts with
+/// the case's concessions against that level (`Tx::check_payment_by_hand`, issue 23).
+#[allow(clippy::too_many_arguments)]
 pub async fn book_payment_from(
     store: &Store,
     case_id: i64,
@@ -49,6 +52,7 @@ pub async fn book_payment_from(
     order: AllocationOrder,
     entry: &Entry<'_>,
     payer: &Payer,
+    by_hand: Option<recouvre_domain::authority::DelegationLevel>,
 ) -> Result<Booked> {
     let Entry { booked_on: received_on, reference, actor, now } = *entry;
     let vigilance = crate::aml::vigilance(store).await?;
@@ -65,6 +69,11 @@ pub async fn book_payment_from(
     // balance settled then).
     let balances = tx.balances(case_id).await?;
     ledger::payment(&balances, amount, order).map_err(refused_by_ledger)?;
+    if let Some(level) = by_hand {
+        // The authority matrix in force (an administrator's latest approved version).
+        let authority = crate::workflow::rules(store).await?.authority;
+        tx.check_payment_by_hand(&authority, case_id, amount, level, now).await?;
+    }
     let screening = tx.assess(&payment, &vigilance).await?;
     // A closed case: what becomes of money compliance did not hold is its closing's reason's
     // (issue 17): booked after a reopening, or held in suspense and journaled on the case.
@@ -141,14 +150,11 @@ pub async fn book_payment_from(
     } else {
         // The interest accrued up to the day the money came is booked first, so that the
         // payment is allocated over a settled balance (C. civ. 1343-1; issue 18).
-        if let Some(version) = tx.settle_interest(case_id, received_on, expected_version, actor, now).await? {
-            expected_version = Some(version);
-        }
-        let balances = tx.balances(case_id).await?;
+        let balances = tx.settled_balances(case_id, received_on, &mut expected_version, "payment", actor, now).await?;
         let transaction = ledger::payment(&balances, amount, order).map_err(refused_by_ledger)?;
         let payload = json!({
             "amount": amount, "received_on": received_on, "reference": reference,
-            "allocation": posting_summary(&transaction),
+            "allocation": posting_summary(&transaction), "by_hand": by_hand.is_some(),
         });
         let event = tx
             .append_event(CaseEvent {

@@ -52,7 +52,7 @@ const CASE_PARTY_COLUMNS: usize = 3;
 const GUARANTEE_COLUMNS: usize = 4;
 const NOTE_COLUMNS: usize = 4;
 const CLAIM_COLUMNS: usize = 13;
-const LEDGER_POSTING_COLUMNS: usize = 4;
+const LEDGER_POSTING_COLUMNS: usize = 6;
 const OTHER_ACCOUNT_COLUMNS: usize = 4;
 
 /// The widest row (persons) times the rows per statement stays under both engines' limit.
@@ -326,21 +326,48 @@ impl Tx {
         let transaction_ids: HashMap<&str, i64> =
             inserted.iter().map(|(id, reference)| (reference.as_str(), *id)).collect();
         assert_eq!(transaction_ids.len(), openings.len(), "openings are named by their claim");
-        let postings: Vec<(i64, i64, &Posting)> = openings
+        let keys = self.audit_keys().cloned();
+        let postings: Vec<(i64, i64, &Posting, crate::audit::Seal)> = openings
             .iter()
             .flat_map(|(case_id, contract_ref, transaction)| {
                 let transaction_id = transaction_ids[contract_ref];
                 let sum: i64 = transaction.postings.iter().map(|posting| posting.amount.cents()).sum();
                 assert_eq!(sum, 0, "only balanced transactions reach the ledger");
-                transaction.postings.iter().map(move |posting| (transaction_id, *case_id, posting))
+                let count = transaction.postings.len();
+                let keys = keys.as_ref();
+                transaction.postings.iter().enumerate().map(move |(index, posting)| {
+                    // The keyed seal, as `Tx::book` writes it (`audit`).
+                    let seal = crate::audit::posting_seal(
+                        keys,
+                        &crate::audit::PostingFields {
+                            transaction_id,
+                            kind: transaction.kind.code(),
+                            booked_on,
+                            reference: contract_ref,
+                            actor,
+                            case_id: Some(*case_id),
+                            account: posting.account.code(),
+                            amount_cents: posting.amount.cents(),
+                            index,
+                            count,
+                        },
+                    );
+                    (transaction_id, *case_id, posting, seal)
+                })
             })
             .collect();
         MultiRow::new(
-            "INSERT INTO ledger_postings (transaction_id, case_id, account, amount_cents) ",
+            "INSERT INTO ledger_postings (transaction_id, case_id, account, amount_cents, mac_key, mac) ",
             LEDGER_POSTING_COLUMNS,
         )
-        .execute(self, &postings, |values, (transaction_id, case_id, posting)| {
-            values.push(*transaction_id).push(Some(*case_id)).push(posting.account.code()).push(posting.amount.cents());
+        .execute(self, &postings, |values, (transaction_id, case_id, posting, seal)| {
+            values
+                .push(*transaction_id)
+                .push(Some(*case_id))
+                .push(posting.account.code())
+                .push(posting.amount.cents())
+                .push(&seal.0)
+                .push(&seal.1);
         })
         .await?;
         Ok(())

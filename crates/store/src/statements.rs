@@ -422,6 +422,10 @@ impl Tx {
                             ));
                             (transaction_id, None, Some(item_id))
                         } else {
+                            // Interest to the credit's day first: allocated over a settled balance (issue 18).
+                            let balances = self
+                                .settled_balances(case_id, credit.booked_on, &mut None, "statement", actor, now)
+                                .await?;
                             let transaction =
                                 ledger::payment(&balances, credit.amount, AllocationOrder::CostsInterestPrincipal)
                                     .map_err(|error| {

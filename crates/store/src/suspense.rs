@@ -88,7 +88,8 @@ impl Tx {
     /// the transaction booked on the case.
     pub(crate) async fn clear_to_case(&mut self, clearing: Clearing<'_>) -> Result<(JournalEvent, i64)> {
         let Clearing { item_id, case_id, amount, received_on, reference, actor, now } = clearing;
-        let balances = self.balances(case_id).await?;
+        // Interest to the day the money came first: allocated over a settled balance (issue 18).
+        let balances = self.settled_balances(case_id, received_on, &mut None, "suspense", actor, now).await?;
         let transaction = ledger::suspense_clearing(&balances, amount, AllocationOrder::CostsInterestPrincipal)
             .map_err(refused_by_ledger)?;
         let note = format!("instance n° {item_id}");
@@ -139,6 +140,19 @@ pub const AML_HOLD: &str = "aml_hold";
 /// Status of a suspense item frozen because its payer matched the asset-freeze list (CMF
 /// L562-4): released only on the Treasury's authorisation, never returned.
 pub const AML_FROZEN: &str = "aml_frozen";
+
+/// SQL subquery, for `NOT EXISTS (…)`: the ledger transaction `transaction` (an alias or the
+/// table's name) is the case-less booking of an item compliance still holds or freezes
+/// ([`AML_HOLD`], [`AML_FROZEN`]; its reference is `instance n° {item}`). Such money is in no
+/// figure a team lead or a committee member reads — the reconciliation, the nightly flows and the
+/// committee pack (CMF L561-18; tests/tipping_off.rs) — until compliance releases or returns it;
+/// then it counts like any suspense item.
+pub(crate) fn held_for_compliance(transaction: &str) -> String {
+    format!(
+        "SELECT 1 FROM suspense_items h WHERE h.status IN ('{AML_HOLD}', '{AML_FROZEN}') \
+         AND {transaction}.case_id IS NULL AND {transaction}.reference = 'instance n° ' || CAST(h.id AS TEXT)"
+    )
+}
 
 /// Holds money in suspense in its own transaction (a payment booked by hand without a case).
 pub async fn hold_one(store: &Store, held: &Held<'_>, actor: &str, now: DateTime<Utc>) -> Result<Option<i64>> {

@@ -7,6 +7,9 @@
 //! The money itself was booked when the item was returned (`suspense::give_back`: Debit
 //! Suspense, Credit BankReceipts); the file is what makes the bank pay it.
 //!
+//! Costs owed to third parties (issue 18: bailiffs, lawyers, agencies; `costs`) are paid in the
+//! same file: each approved account payable with the payee's IBAN, once, marked `paid`.
+//!
 //! Four eyes: an item above [`FOUR_EYES_CENTS`] is not put in a file produced by the person who
 //! returned it; it waits for a file produced by someone else.
 
@@ -23,12 +26,18 @@ pub const FOUR_EYES_CENTS: i64 = 150_000;
 /// One transfer to make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transfer {
-    pub suspense_item_id: i64,
-    /// `RCV-TRF-S<item id>`.
+    /// The suspense item returned to its payer; `None` for a cost paid to its third party.
+    pub suspense_item_id: Option<i64>,
+    /// The account payable it settles (a cost owed to the third party who invoiced it).
+    pub payable_id: Option<i64>,
+    /// `RCV-TRF-S<item id>`, or `RCV-TRF-P<payable id>` for a cost.
     pub end_to_end_id: String,
     pub amount: Money,
+    /// Who is paid: the payer of a returned item, or the third party of a cost.
     pub payer_name: Option<String>,
     pub payer_iban: String,
+    pub payer_bic: Option<String>,
+    /// The payer's reference, or the third party's invoice reference.
     pub reference: Option<String>,
 }
 
@@ -65,8 +74,20 @@ struct Returned {
     resolved_by: Option<String>,
 }
 
+#[derive(sqlx::FromRow)]
+struct Payable {
+    id: i64,
+    amount_cents: i64,
+    name: String,
+    payee_iban: String,
+    payee_bic: Option<String>,
+    invoice_reference: String,
+    approved_by: Option<String>,
+}
+
 /// Prepares the transfer file executed on `execution_date`: every suspense item returned to its
-/// payer before the end of that day, with the payer's IBAN, not yet in a file, is marked with
+/// payer before the end of that day, with the payer's IBAN, not yet in a file, and every cost
+/// payable approved before then (`costs`), is marked with
 /// the file's message id and handed to `render`; the file is recorded under `version`. `None`
 /// (nothing changed) when there is nothing to send. If `render` fails, nothing is marked.
 pub async fn prepare_export<T, E>(
@@ -123,12 +144,52 @@ where
             continue;
         }
         transfers.push(Transfer {
-            suspense_item_id: item.id,
+            suspense_item_id: Some(item.id),
+            payable_id: None,
             end_to_end_id: format!("RCV-TRF-S{}", item.id),
             amount: Money::from_cents(item.amount_cents),
             payer_name: item.payer_name,
             payer_iban: item.payer_iban,
+            payer_bic: None,
             reference: item.reference,
+        });
+    }
+    // Costs owed to third parties, approved before the end of the day (issue 18).
+    let payables: Vec<Payable> = query_as(
+        "SELECT p.id, p.amount_cents, t.name, p.payee_iban, p.payee_bic, c.invoice_reference, p.approved_by \
+         FROM accounts_payable p JOIN costs c ON c.id = p.cost_id JOIN third_parties t ON t.id = p.third_party_id \
+         WHERE p.status = 'approved' AND p.transferred_in IS NULL AND p.payee_iban IS NOT NULL AND p.payee_iban <> '' \
+         AND p.approved_at < $1 ORDER BY p.id",
+    )
+    .bind(end_of_day)
+    .fetch_all(&mut tx)
+    .await
+    .map_err(E::from)?;
+    for payable in payables {
+        if payable.amount_cents > FOUR_EYES_CENTS && payable.approved_by.as_deref() == Some(actor) {
+            awaiting_second_person += 1;
+            continue;
+        }
+        let claimed = query(
+            "UPDATE accounts_payable SET status = 'paid', transferred_in = $2 WHERE id = $1 AND transferred_in IS NULL",
+        )
+        .bind(payable.id)
+        .bind(&message_id)
+        .execute(&mut tx)
+        .await
+        .map_err(E::from)?;
+        if claimed.rows_affected() == 0 {
+            continue;
+        }
+        transfers.push(Transfer {
+            suspense_item_id: None,
+            payable_id: Some(payable.id),
+            end_to_end_id: format!("RCV-TRF-P{}", payable.id),
+            amount: Money::from_cents(payable.amount_cents),
+            payer_name: Some(payable.name),
+            payer_iban: payable.payee_iban,
+            payer_bic: payable.payee_bic,
+            reference: Some(payable.invoice_reference),
         });
     }
     if transfers.is_empty() {

@@ -1484,13 +1484,6 @@ pub fn validate_rules(kind: &str, text: &str) -> std::result::Result<(), String>
     }
 }
 
-/// Puts a new version of a rule document in force (validated first; earlier versions stay in
-/// `reference_entries`, append-only). Servers read the rules in force at each decision.
-pub async fn replace_rules(store: &Store, kind: &str, text: &str, actor: &str, now: DateTime<Utc>) -> Result<i64> {
-    validate_rules(kind, text).map_err(|message| StoreError::invalid_field(kind, message))?;
-    crate::reference::add(store, kind, text, actor, now).await
-}
-
 /// The text of the rule document in force, if an administrator replaced the defaults.
 pub async fn rules_text(store: &Store, kind: &str) -> Result<Option<String>> {
     if !RULE_KINDS.contains(&kind) {

@@ -14,6 +14,7 @@ use common::TestDb;
 /// Rewrites case `case_id`'s events as the version before the envelope stored them: the whole
 /// payload in `payload`, hashed with the legacy formula, chained again from the start.
 async fn make_legacy(db: &TestDb, case_id: i64) -> Vec<JournalEvent> {
+    recouvre_store::audit::drop_append_only_guards(&db.store).await.unwrap(); // tamper as a DBA would
     let events = recouvre_store::journal::events(&db.store, case_id).await.unwrap();
     let mut previous = GENESIS_HASH.to_string();
     let mut legacy = Vec::new();
@@ -82,6 +83,7 @@ async fn personal_data_is_kept_apart_and_erasing_it_keeps_the_chain() {
     assert!(erased[0].full_payload().get("debtor").is_none());
 
     // Personal data changed behind the application's back is found.
+    recouvre_store::audit::drop_append_only_guards(&db.store).await.unwrap(); // tamper as a DBA would
     sql::query("UPDATE case_events SET personal = '{\"debtor\":\"FAUX Nom\"}' WHERE case_id = 2 AND sequence = 1")
         .execute(&db.store)
         .await
@@ -134,6 +136,7 @@ async fn the_cut_over_splits_and_seals_legacy_events_once() {
     assert_eq!(first_break(&db).await, None);
 
     // A split legacy payload changed afterwards breaks the seal.
+    recouvre_store::audit::drop_append_only_guards(&db.store).await.unwrap(); // tamper as a DBA would
     sql::query("UPDATE case_events SET payload = '{\"reference\":\"forged\"}' WHERE case_id = 2 AND sequence = 1")
         .execute(&db.store)
         .await
@@ -150,6 +153,7 @@ async fn a_tampered_legacy_chain_is_not_sealed() {
     let db = TestDb::new().await;
     db.seed(2, &[]).await;
     make_legacy(&db, 1).await;
+    recouvre_store::audit::drop_append_only_guards(&db.store).await.unwrap(); // tamper as a DBA would
     sql::query("UPDATE case_events SET actor = 'mallory' WHERE case_id = 1 AND sequence = 1")
         .execute(&db.store)
         .await

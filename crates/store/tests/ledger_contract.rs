@@ -154,6 +154,7 @@ async fn a_payment_is_journaled_with_its_allocation_and_a_stale_one_refused() {
 async fn the_controls_find_a_tampered_posting() {
     let db = TestDb::new().await;
     db.seed(2, &[]).await;
+    recouvre_store::audit::drop_append_only_guards(&db.store).await.unwrap(); // tamper as a DBA would
     sql::query("UPDATE ledger_postings SET amount_cents = amount_cents + 1 WHERE id = 1")
         .execute(&db.store)
         .await

@@ -68,6 +68,7 @@ async fn opening_a_case_journals_it_and_the_chain_verifies() {
 async fn a_tampered_event_is_named_by_the_verification() {
     let db = TestDb::new().await;
     db.seed(5, &[]).await;
+    recouvre_store::audit::drop_append_only_guards(&db.store).await.unwrap(); // tamper as a DBA would
     sql::query("UPDATE case_events SET payload = '{\"reference\":\"forged\"}' WHERE case_id = 3 AND sequence = 1")
         .execute(&db.store)
         .await
@@ -84,6 +85,7 @@ async fn a_deleted_last_event_is_found_too() {
     let db = TestDb::new().await;
     db.seed(4, &[]).await;
     let version = recouvre_store::cases::detail(&db.store, 2).await.unwrap().version;
+    recouvre_store::audit::drop_append_only_guards(&db.store).await.unwrap(); // tamper as a DBA would
     sql::query("DELETE FROM case_events WHERE case_id = 2 AND sequence = $1")
         .bind(version)
         .execute(&db.store)

@@ -11,6 +11,9 @@
 // (clippy.toml) applies to `#[cfg(test)]` code (docs/guard-rails.md).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+/// The web crate's routes as its sources write them (route-coverage tests).
+pub mod router_source;
+
 use chrono::{NaiveDate, Utc};
 use rand::Rng;
 use recouvre_demo::portfolio::{self, PortfolioSpec};
@@ -21,9 +24,25 @@ use recouvre_web::auth;
 
 pub const POSTGRES_ENV: &str = "RECOUVRE_TEST_POSTGRES";
 
+/// The HMAC key the tests seal the journal and the ledger with (`RECOUVRE_AUDIT_KEY` for the
+/// binary under test): a fixed key, as a bank's would be, kept outside the database.
+pub const TEST_AUDIT_KEY: &str = "test-2026 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+/// The PostgreSQL login the tests connect as: the application's role, without UPDATE nor
+/// DELETE on the append-only tables (`recouvre_store::audit::grant_application_role`).
+pub const TEST_APP_ROLE: &str = "recouvre_app";
+
+/// [`TEST_AUDIT_KEY`], parsed.
+pub fn test_audit_keys() -> recouvre_store::audit::AuditKeys {
+    recouvre_store::audit::AuditKeys::parse(TEST_AUDIT_KEY).expect("the test audit key parses")
+}
+
 /// A database that lives as long as the test.
 pub struct TestDb {
+    /// What the application connects with (on PostgreSQL, as [`TEST_APP_ROLE`]).
     pub url: String,
+    /// The database owner's address (the same as `url` on SQLite): a DBA's rights.
+    pub owner_url: String,
     pub store: Store,
     _dir: Option<tempfile::TempDir>,
 }
@@ -40,9 +59,9 @@ impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temporary folder");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        let store = Store::connect(&url).await.expect("open SQLite");
+        let store = Store::connect(&url).await.expect("open SQLite").with_audit_keys(test_audit_keys());
         store.migrate().await.expect("migrate SQLite");
-        TestDb { url, store, _dir: Some(dir) }
+        TestDb { owner_url: url.clone(), url, store, _dir: Some(dir) }
     }
 
     pub async fn postgres(admin_url: &str) -> TestDb {
@@ -50,13 +69,61 @@ impl TestDb {
         let name = format!("recouvre_test_{:016x}", rand::thread_rng().gen::<u64>());
         let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("connect to the test PostgreSQL server");
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
-        let url = match admin_url.rsplit_once('/') {
-            Some((server, _)) => format!("{server}/{name}"),
+        // The application's role, once per server (tests create it concurrently).
+        sqlx::query(&format!(
+            "DO $$ BEGIN CREATE ROLE {TEST_APP_ROLE} LOGIN; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        ))
+        .execute(&mut admin)
+        .await
+        .expect("create the application role");
+        let (server, owner_url) = match admin_url.rsplit_once('/') {
+            Some((server, _)) => (server.to_string(), format!("{server}/{name}")),
             None => panic!("{POSTGRES_ENV} must end with /database"),
         };
-        let store = Store::connect(&url).await.expect("open PostgreSQL");
-        store.migrate().await.expect("migrate PostgreSQL");
-        TestDb { url, store, _dir: None }
+        let owner = Store::connect(&owner_url).await.expect("open PostgreSQL").with_audit_keys(test_audit_keys());
+        owner.migrate().await.expect("migrate PostgreSQL");
+        recouvre_store::audit::grant_application_role(&owner, TEST_APP_ROLE).await.expect("grant the application role");
+        owner.close().await;
+        // postgres://owner@host:port → postgres://recouvre_app@host:port
+        let url = match server.split_once("://").and_then(|(scheme, rest)| Some((scheme, rest.split_once('@')?.1))) {
+            Some((scheme, host)) => format!("{scheme}://{TEST_APP_ROLE}@{host}/{name}"),
+            None => panic!("{POSTGRES_ENV} must name its user: postgres://user@host:port/postgres"),
+        };
+        let store =
+            Store::connect(&url).await.expect("open PostgreSQL as the application").with_audit_keys(test_audit_keys());
+        store.migrate().await.expect("an up-to-date database needs nothing from the application role");
+        TestDb { url, owner_url, store, _dir: None }
+    }
+
+    /// The database with a DBA's rights and the append-only triggers dropped, as a DBA who
+    /// rewrites history would have it (no audit key: a DBA has none). For tests that tamper, or
+    /// that set up a past no use case can write (a transaction booked long ago).
+    pub async fn dba(&self) -> Store {
+        let store = Store::connect(&self.owner_url).await.expect("open the database as its owner");
+        recouvre_store::audit::drop_append_only_guards(&store).await.expect("drop the append-only triggers");
+        store
+    }
+
+    /// Runs `statements` as the database's owner with the foreign-key checks off and the
+    /// append-only triggers dropped: what a DBA does to delete a case and every trace of it.
+    pub async fn dba_execute(&self, statements: &[&str]) {
+        use sqlx::Connection;
+        drop(self.dba().await);
+        if self.owner_url.starts_with("sqlite:") {
+            let mut connection = sqlx::SqliteConnection::connect(&self.owner_url).await.expect("open SQLite as a DBA");
+            sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut connection).await.expect("foreign keys off");
+            for statement in statements {
+                sqlx::query(statement).execute(&mut connection).await.expect("a DBA's statement");
+            }
+        } else {
+            let mut connection = sqlx::PgConnection::connect(&self.owner_url).await.expect("open PostgreSQL as a DBA");
+            // A superuser's way round the foreign keys (they are triggers on PostgreSQL).
+            sqlx::query("SET session_replication_role = replica").execute(&mut connection).await.expect("replica role");
+            for statement in statements {
+                sqlx::query(statement).execute(&mut connection).await.expect("a DBA's statement");
+            }
+        }
     }
 
     /// Creates a user with `password` and delegation level 1; returns its id.

@@ -77,7 +77,7 @@ async fn interest_is_booked_once_at_each_month_end_and_days_without_a_rate_are_h
     );
     recouvre_store::imports::import_accounts_csv(&db.store, "a.csv", &file, "system:test", Utc::now()).await.unwrap();
     sql::query("UPDATE cases SET opened_on = $1").bind(start).execute(&db.store).await.unwrap();
-    sql::query("UPDATE ledger_transactions SET booked_on = $1").bind(start).execute(&db.store).await.unwrap();
+    sql::query("UPDATE ledger_transactions SET booked_on = $1").bind(start).execute(&db.dba().await).await.unwrap();
     let notice_on = start + Duration::days(1);
     formal_notice(&db.store, 2, notice_on).await;
     let reference = ReferenceData::embedded();
@@ -564,13 +564,13 @@ async fn a_late_run_for_yesterday_counts_nothing_of_today() {
     sql::query("UPDATE cases SET opened_on = $1 WHERE id = 1").bind(long_ago).execute(&db.store).await.unwrap();
     sql::query("UPDATE ledger_transactions SET booked_on = $1 WHERE case_id = 1")
         .bind(long_ago)
-        .execute(&db.store)
+        .execute(&db.dba().await)
         .await
         .unwrap();
     sql::query("UPDATE cases SET opened_on = $1 WHERE id = 2").bind(today()).execute(&db.store).await.unwrap();
     sql::query("UPDATE ledger_transactions SET booked_on = $1 WHERE case_id = 2")
         .bind(today())
-        .execute(&db.store)
+        .execute(&db.dba().await)
         .await
         .unwrap();
     let yesterday = today() - Duration::days(1);
@@ -608,7 +608,7 @@ async fn a_closed_day_is_never_rewritten_by_a_rerun() {
     let first = format!("{HEADER}\nC1;Durand;Luc;1 rue;69001;Lyon;personal_loan;PP-1;10000.00;{long_ago};5,00\n");
     recouvre_store::imports::import_accounts_csv(&db.store, "a.csv", &first, "system:test", Utc::now()).await.unwrap();
     sql::query("UPDATE cases SET opened_on = $1").bind(long_ago).execute(&db.store).await.unwrap();
-    sql::query("UPDATE ledger_transactions SET booked_on = $1").bind(long_ago).execute(&db.store).await.unwrap();
+    sql::query("UPDATE ledger_transactions SET booked_on = $1").bind(long_ago).execute(&db.dba().await).await.unwrap();
     run(&db.store, &RunOptions::new(yesterday)).await;
     let snapshot = batch::snapshot(&db.store, yesterday).await.unwrap();
     let flows_of = |flows: Vec<(NaiveDate, recouvre_domain::committee::FlowLine)>, on: NaiveDate| {
@@ -624,7 +624,7 @@ async fn a_closed_day_is_never_rewritten_by_a_rerun() {
     sql::query("UPDATE cases SET opened_on = $1 WHERE id = 2").bind(yesterday).execute(&db.store).await.unwrap();
     sql::query("UPDATE ledger_transactions SET booked_on = $1 WHERE case_id = 2")
         .bind(yesterday)
-        .execute(&db.store)
+        .execute(&db.dba().await)
         .await
         .unwrap();
     sql::query("DELETE FROM batch_chunks WHERE as_of = $1").bind(yesterday).execute(&db.store).await.unwrap();

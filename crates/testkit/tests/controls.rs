@@ -83,10 +83,10 @@ async fn money_in_reconciles_with_cases_and_suspense_and_the_controls_see_anomal
     let csv = recouvre_store::controls::accounting_csv(&lines);
     assert_eq!(csv.lines().count(), lines.len() + 1);
     assert!(csv.starts_with("date;transaction;case;kind;account;debit;credit;reference\n"));
-    // A tampered posting shows up in the controls.
+    // A tampered posting shows up in the controls (tampered as a DBA: the application cannot).
     {
         sql::query("UPDATE ledger_postings SET amount_cents = amount_cents - 1 WHERE id = (SELECT MAX(id) FROM ledger_postings)")
-            .execute(store)
+            .execute(&app.db.dba().await)
             .await
             .unwrap();
     };

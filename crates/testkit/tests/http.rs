@@ -591,7 +591,13 @@ async fn administrators_edit_the_bank_identity() {
     bank["name"] = json!("Banque Populaire du Test");
     let put =
         client().put(f.app.url("/api/v1/admin/settings")).bearer_auth(&f.admin_token).json(&bank).send().await.unwrap();
-    assert_eq!(put.status(), StatusCode::OK);
+    // A change request, in force once another administrator approves it (issue 23).
+    assert_eq!(put.status(), StatusCode::ACCEPTED);
+    let id = put.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let second = f.app.db.user("admin2", Role::Administrator, PASSWORD).await;
+    let second = f.app.db.token(second).await;
+    let approve = client().post(f.app.url(&format!("/api/v1/admin/setting-changes/{id}/approve"))).bearer_auth(&second);
+    assert_eq!(approve.send().await.unwrap().status(), StatusCode::OK);
     let (_, again) = get_json(&f, &f.admin_token, "/api/v1/admin/settings").await;
     assert_eq!(again["name"], "Banque Populaire du Test");
     let page = f.app.login("admin", PASSWORD).await.get(f.app.url("/admin/parametres")).send().await.unwrap();
@@ -886,9 +892,11 @@ async fn a_write_off_above_delegation_waits_for_someone_else_and_later_money_is_
     // A later payment is booked as a recovery on the written-off claim.
     let due_before: recouvre_domain::Money = case["total"].as_str().unwrap().parse().unwrap();
     let pay = json!({"version": case["version"], "amount": (due_before + recouvre_domain::Money::euros(100)), "received_on": "2026-11-25", "reference": "Virement"});
+    // Booked by the senior: a transfer typed in by hand above the officer's delegation is not
+    // the officer's to book alone (issue 23: payments by hand count against the level).
     let paid = client()
         .post(f.app.url(&format!("/api/v1/cases/{id}/payments")))
-        .bearer_auth(&f.officer_token)
+        .bearer_auth(&senior_token)
         .json(&pay)
         .send()
         .await

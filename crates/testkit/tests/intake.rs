@@ -141,7 +141,7 @@ async fn the_parties_file_adds_a_guarantor_and_the_rest_once_and_refuses_an_unkn
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body,
-        json!({"lines": 6, "parties_added": 1, "guarantees_added": 1, "accounts_added": 2, "instalments_added": 2, "already_imported": false})
+        json!({"lines": 6, "parties_added": 1, "guarantees_added": 1, "accounts_added": 2, "instalments_added": 2, "mandates_added": 0, "already_imported": false})
     );
     let case = case_of(&app, &token, "C1").await;
     let parties_on_case = case["parties"].as_array().unwrap();
@@ -173,7 +173,7 @@ async fn the_parties_file_adds_a_guarantor_and_the_rest_once_and_refuses_an_unkn
     assert_eq!(status, StatusCode::OK, "{repeated}");
     assert_eq!(
         repeated,
-        json!({"lines": 6, "parties_added": 0, "guarantees_added": 0, "accounts_added": 0, "instalments_added": 0, "already_imported": false})
+        json!({"lines": 6, "parties_added": 0, "guarantees_added": 0, "accounts_added": 0, "instalments_added": 0, "mandates_added": 0, "already_imported": false})
     );
     let journal_after = recouvre_store::journal::events(&app.db.store, case_id).await.unwrap();
     assert_eq!(journal_after.len(), journal.len(), "imported once");

@@ -11,13 +11,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use recouvre_domain::authority::Role;
+use recouvre_testkit::router_source::{self, rust_files, METHODS};
 use recouvre_testkit::TestApp;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
-
-const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+use std::path::Path;
 
 /// Routes under `/api/v1` that are not operations of the document: the document itself.
 const NOT_OPERATIONS: &[&str] = &["/api/v1/openapi.json"];
@@ -43,73 +42,14 @@ fn shape(path: &str) -> String {
     shaped
 }
 
-fn rust_files(dir: &Path, files: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, files);
-        } else if path.extension().is_some_and(|extension| extension == "rs") {
-            files.push(path);
-        }
-    }
-}
-
 /// The body of `pub fn api() -> Router<AppState> { … }` in a source file, if it has one.
 fn api_function(source: &str) -> Option<&str> {
-    let start = source.find("pub fn api() -> Router<AppState> {")?;
-    let rest = &source[start..];
-    let end = rest.find("\n}").map_or(rest.len(), |end| end + 2);
-    Some(&rest[..end])
-}
-
-/// The methods a route's handler expression serves: each `get(`, `post(`… not part of a longer
-/// name (`get_settings(` is a handler, `axum::routing::put(` a method).
-fn methods_of(handlers: &str) -> BTreeSet<String> {
-    let bytes = handlers.as_bytes();
-    let mut methods = BTreeSet::new();
-    for method in METHODS {
-        let needle = format!("{method}(");
-        let mut from = 0;
-        while let Some(at) = handlers[from..].find(&needle) {
-            let at = from + at;
-            let before = if at == 0 { b' ' } else { bytes[at - 1] };
-            if !(before.is_ascii_alphanumeric() || before == b'_') {
-                methods.insert(method.to_string());
-            }
-            from = at + needle.len();
-        }
-    }
-    methods
+    router_source::function(source, "pub fn api() -> Router<AppState> {")
 }
 
 /// Every `.route("…", …)` of a room's `api()`: the route's shape under `/api/v1`, its methods.
 fn routes_in(api: &str) -> Vec<(String, BTreeSet<String>)> {
-    let mut routes = Vec::new();
-    let mut rest = api;
-    while let Some(at) = rest.find(".route(\"") {
-        let call = &rest[at + ".route(\"".len()..];
-        let path_end = call.find('"').unwrap();
-        let path = &call[..path_end];
-        // The call's end: the parenthesis that closes `.route(`.
-        let mut depth = 1;
-        let mut end = call.len();
-        for (index, c) in call.char_indices() {
-            match c {
-                '(' => depth += 1,
-                ')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = index;
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        routes.push((format!("/api/v1{path}"), methods_of(&call[path_end..end])));
-        rest = &call[end..];
-    }
-    routes
+    router_source::routes_in(api).into_iter().map(|(path, methods)| (format!("/api/v1{path}"), methods)).collect()
 }
 
 /// The router's routes under `/api/v1`, read from the sources: shape → (path as written, methods).

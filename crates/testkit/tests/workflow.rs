@@ -439,7 +439,8 @@ async fn an_administrator_edits_the_authority_matrix_and_a_typo_is_refused() {
     let relaxed = relaxed.replacen("max_plan_amount = \"5000.00\"", "max_plan_amount = \"20000.00\"", 1);
     let relaxed = relaxed.replacen("max_plan_months = 24", "max_plan_months = 36", 1);
     let accepted = put(relaxed, admin.clone()).await.unwrap();
-    assert_eq!(accepted.status(), StatusCode::NO_CONTENT, "{}", accepted.text().await.unwrap());
+    assert_eq!(accepted.status(), StatusCode::ACCEPTED);
+    approve_setting_change(&app, accepted.json().await.unwrap()).await;
     let first = today() + chrono::Duration::days(10);
     let instalments: Vec<Value> = (0..30)
         .map(|month| json!({"due_on": recouvre_domain::calendar::add_months_clamped(first, month), "amount": "400.00"}))
@@ -482,7 +483,9 @@ async fn write_offs_follow_the_authority_matrix_in_force() {
     let lowered = text.replacen("max_write_off = \"5000.00\"", "max_write_off = \"1000.00\"", 1);
     assert_ne!(lowered, text, "the default file sets 5 000 € at level 1");
     let put = client.put(app.url("/api/v1/rules/authority_matrix")).bearer_auth(&admin).body(lowered).send();
-    assert_eq!(put.await.unwrap().status(), StatusCode::NO_CONTENT);
+    let put = put.await.unwrap();
+    assert_eq!(put.status(), StatusCode::ACCEPTED);
+    approve_setting_change(&app, put.json().await.unwrap()).await;
     let body = current(&app, 1, write_off("2000.00")).await;
     let (status, pending) = post(&app, &officer, "/api/v1/cases/1/write-offs", body).await;
     assert!(status.is_success(), "{pending}");
@@ -492,6 +495,15 @@ async fn write_offs_follow_the_authority_matrix_in_force() {
     let (status, decided) =
         post(&app, &lead, &format!("/api/v1/approvals/{request_id}/approve"), json!({"reason": ""})).await;
     assert!(status.is_success(), "{status} {decided}");
+}
+
+/// A second administrator approves a settings change request (issue 23: dual control).
+async fn approve_setting_change(app: &TestApp, request: Value) {
+    let second = app.db.user("admin2", Role::Administrator, PASSWORD).await;
+    let second = app.db.token(second).await;
+    let id = request["id"].as_i64().unwrap();
+    let approve = reqwest::Client::new().post(app.url(&format!("/api/v1/admin/setting-changes/{id}/approve")));
+    assert_eq!(approve.bearer_auth(second).send().await.unwrap().status(), StatusCode::OK);
 }
 
 /// What a refusal says: its status, code and field.
@@ -1267,7 +1279,11 @@ async fn the_five_points_start_two_months_after_enforceability() {
     let opened_on = date("2025-09-01");
     let (app, officer, _) = app_with_two_cases("overdraft", opened_on).await;
     sql::query("UPDATE cases SET opened_on = $1").bind(opened_on).execute(&app.db.store).await.unwrap();
-    sql::query("UPDATE ledger_transactions SET booked_on = $1").bind(opened_on).execute(&app.db.store).await.unwrap();
+    sql::query("UPDATE ledger_transactions SET booked_on = $1")
+        .bind(opened_on)
+        .execute(&app.db.dba().await)
+        .await
+        .unwrap();
     let notice_on = date("2025-10-01");
     drive(
         &app,

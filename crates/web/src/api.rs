@@ -54,8 +54,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(crate::letter_templates::LetterTemplatesApiDoc::openapi());
     document.merge(crate::committee::CommitteeApiDoc::openapi());
     document.merge(crate::contacts::ContactsApiDoc::openapi());
+    document.merge(crate::costs::CostsApiDoc::openapi());
     document.merge(crate::debtors::DebtorsApiDoc::openapi());
     document.merge(crate::mandates::MandatesApiDoc::openapi());
+    document.merge(crate::privacy::PrivacyApiDoc::openapi());
     utoipa::Modify::modify(&FrameworkErrors, &mut document);
     document
 }

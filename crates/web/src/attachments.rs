@@ -219,6 +219,9 @@ pub(crate) async fn post_attachment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
+    // Permission first (tests/authz_matrix.rs): a role that may not act gets 403, not a lesson
+    // on the input it may not send.
+    user.actor().require(recouvre_domain::authority::Permission::WorkCases)?;
     let fields = upload_fields(&headers, &body)?;
     drop(body);
     let attached = use_cases::attach(&state.app, &user.actor(), case_id, fields.version, fields.upload).await?;

@@ -99,12 +99,15 @@ pub struct PartiesOutcomeDto {
     pub accounts_added: u64,
     /// Instalments added to a loan's schedule.
     pub instalments_added: u64,
+    /// SEPA mandates recorded (`mandate` records, issue 21).
+    pub mandates_added: u64,
     /// The same file was imported before; nothing changed.
     pub already_imported: bool,
 }
 
 /// Imports a parties file (CSV, `;`, UTF-8; see docs/formats/parties-csv.md): co-debtors,
-/// guarantors, guarantees, other accounts and loan schedules, keyed by the contract references
+/// guarantors, guarantees, other accounts, loan schedules and SEPA mandates (IBAN, BIC and RUM
+/// checked), keyed by the contract references
 /// of claims already imported. All or nothing; importing the same file twice changes nothing.
 #[utoipa::path(post, path = "/api/v1/imports/parties", params(ImportParams), request_body(content = String, content_type = "text/csv"), responses(
     (status = 200, body = PartiesOutcomeDto), (status = 400, body = ErrorDto, description = "Names the line, column and value (an unknown contract reference or customer too)"), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
@@ -122,6 +125,7 @@ pub(crate) async fn import_parties(
         guarantees_added: outcome.guarantees_added,
         accounts_added: outcome.accounts_added,
         instalments_added: outcome.instalments_added,
+        mandates_added: outcome.mandates_added,
         already_imported: outcome.already_imported,
     }))
 }

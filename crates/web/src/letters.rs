@@ -59,6 +59,10 @@ pub struct LetterRequest {
     /// For instructions to a bailiff: the enforceable title to execute (e.g. "ordonnance
     /// d'injonction de payer du … revêtue de la formule exécutoire").
     pub enforceable_title: Option<String>,
+    /// For a formal notice to a living co-debtor instead of the debtor (e.g. after the debtor's
+    /// death): the co-debtor's customer number, one of the case's parties.
+    #[serde(default)]
+    pub co_debtor: Option<String>,
 }
 
 impl LetterRequest {
@@ -70,6 +74,7 @@ impl LetterRequest {
             recipient_address: self.recipient_address,
             court: self.court,
             enforceable_title: self.enforceable_title,
+            co_debtor: self.co_debtor,
         }
     }
 }
@@ -184,6 +189,9 @@ struct LetterFields {
     tribunal: Option<String>,
     #[serde(default)]
     titre: Option<String>,
+    /// The customer number of the co-debtor a formal notice goes to.
+    #[serde(default)]
+    codebiteur: Option<String>,
 }
 
 impl LetterFields {
@@ -195,6 +203,7 @@ impl LetterFields {
             recipient_address: self.adresse,
             court: self.tribunal,
             enforceable_title: self.titre,
+            co_debtor: self.codebiteur,
         }
     }
 }
@@ -224,6 +233,9 @@ struct ValidateForm {
     tribunal: Option<String>,
     #[serde(default)]
     titre: Option<String>,
+    /// The customer number of the co-debtor a formal notice goes to.
+    #[serde(default)]
+    codebiteur: Option<String>,
 }
 
 async fn validate_form(
@@ -240,6 +252,7 @@ async fn validate_form(
         adresse: form.adresse,
         tribunal: form.tribunal,
         titre: form.titre,
+        codebiteur: form.codebiteur,
     };
     use_cases::validate_letter(&state.app, &user.actor(), case_id, Some(form.version), &fields.input()).await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}#courriers")).into_response())

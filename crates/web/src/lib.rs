@@ -36,6 +36,8 @@ pub mod closure;
 pub mod committee;
 pub mod compliance;
 pub mod contacts;
+// Costs as money: the API of costs and the account payable (issue 18).
+pub mod costs;
 pub mod debtors;
 mod error;
 mod error_pages;
@@ -44,9 +46,11 @@ pub mod imports;
 pub mod letter_templates;
 pub mod letters;
 pub mod login;
+pub mod mandate_pages;
 pub mod mandates;
 mod metrics;
 mod multipart;
+pub mod privacy;
 pub mod reports;
 pub mod security;
 pub mod shared;
@@ -181,6 +185,7 @@ pub fn router(state: AppState) -> Router {
         .merge(committee::pages())
         .merge(contacts::pages())
         .merge(debtors::pages())
+        .merge(mandate_pages::pages())
         .nest(
             "/api/v1",
             api::api()
@@ -199,8 +204,10 @@ pub fn router(state: AppState) -> Router {
                 .merge(letter_templates::api())
                 .merge(committee::api())
                 .merge(contacts::api())
+                .merge(costs::api())
                 .merge(debtors::api())
-                .merge(mandates::api()),
+                .merge(mandates::api())
+                .merge(privacy::api()),
         )
         .merge(api_docs::pages())
         .layer(middleware::from_fn_with_state(state.clone(), timeout::limit))

@@ -117,6 +117,91 @@ pub(crate) async fn get_mandates(
     ))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct MandateAmendmentRequest {
+    /// A new unique mandate reference (RUM); left out, unchanged.
+    #[serde(default)]
+    pub rum: Option<String>,
+    /// The debtor's new IBAN (SEPA country); left out, unchanged.
+    #[serde(default)]
+    pub iban: Option<String>,
+    /// The new BIC; an empty text removes it; left out, unchanged.
+    #[serde(default)]
+    pub bic: Option<String>,
+    /// The case version the officer saw.
+    pub version: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MandateAmendmentDto {
+    pub id: i64,
+    pub mandate_id: i64,
+    pub original_rum: String,
+    pub original_iban: String,
+    pub original_bic: Option<String>,
+    pub rum: String,
+    pub iban: String,
+    pub bic: Option<String>,
+    /// The new IBAN is at another bank: the next collection says `SMNDA`.
+    pub other_bank: bool,
+    /// The pain.008 message (`MsgId`) whose collection reported it; null until then.
+    pub reported_in: Option<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Amends the case's active mandate: a new RUM, IBAN or BIC (each checked, 400 naming `rum`,
+/// `iban` or `bic`; 400 `nothing_to_amend` when none is given or nothing changes). The next
+/// collection's pain.008 carries `AmdmntInd` with the original RUM, the original IBAN, or
+/// `SMNDA` when the new IBAN is at another bank. 409 `no_active_mandate`,
+/// `mandate_reference_taken`, `stale_version`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/mandates/amendment", params(("id" = i64, Path, description = "Case id")), request_body = MandateAmendmentRequest, responses(
+    (status = 201, body = MandateCreatedDto, description = "The amendment's id"), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto),
+    (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn amend_mandate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Json(request): Json<MandateAmendmentRequest>,
+) -> Result<Response, AppError> {
+    let input =
+        recouvre_app::direct_debits::MandateAmendmentInput { rum: request.rum, iban: request.iban, bic: request.bic };
+    let id =
+        recouvre_app::direct_debits::amend_mandate(&state.app, &user.actor(), case_id, request.version, &input).await?;
+    Ok((StatusCode::CREATED, Json(MandateCreatedDto { id })).into_response())
+}
+
+/// The amendments of the case's mandates, oldest first (with the history of
+/// `GET /api/v1/cases/{id}/mandates`).
+#[utoipa::path(get, path = "/api/v1/cases/{id}/mandates/amendments", params(("id" = i64, Path, description = "Case id")), responses(
+    (status = 200, body = [MandateAmendmentDto]), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
+pub(crate) async fn get_amendments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+) -> Result<Json<Vec<MandateAmendmentDto>>, AppError> {
+    let amendments = recouvre_app::direct_debits::mandate_amendments(&state.app, &user.actor(), case_id).await?;
+    Ok(Json(
+        amendments
+            .into_iter()
+            .map(|a| MandateAmendmentDto {
+                id: a.id,
+                mandate_id: a.mandate_id,
+                original_rum: a.original_reference,
+                original_iban: a.original_iban,
+                original_bic: a.original_bic,
+                rum: a.new_reference,
+                iban: a.new_iban,
+                bic: a.new_bic,
+                other_bank: a.other_bank,
+                reported_in: a.reported_in,
+                created_by: a.created_by,
+                created_at: a.created_at,
+            })
+            .collect(),
+    ))
+}
+
 /// Revokes the case's active mandate (the debtor withdrew it): its instalments are no longer
 /// collected. 409 `no_active_mandate` when there is none.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/mandates/revocation", params(("id" = i64, Path, description = "Case id")), request_body = MandateRevocationRequest, responses(
@@ -137,11 +222,21 @@ pub fn api() -> Router<AppState> {
     Router::new()
         .route("/cases/{id}/mandates", post(post_mandate).get(get_mandates))
         .route("/cases/{id}/mandates/revocation", post(revoke_mandate))
+        .route("/cases/{id}/mandates/amendment", post(amend_mandate))
+        .route("/cases/{id}/mandates/amendments", axum::routing::get(get_amendments))
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(post_mandate, get_mandates, revoke_mandate),
-    components(schemas(MandateRequest, MandateCreatedDto, MandateRevocationRequest, MandateVersionDto, MandateDto))
+    paths(post_mandate, get_mandates, revoke_mandate, amend_mandate, get_amendments),
+    components(schemas(
+        MandateRequest,
+        MandateCreatedDto,
+        MandateRevocationRequest,
+        MandateVersionDto,
+        MandateDto,
+        MandateAmendmentRequest,
+        MandateAmendmentDto
+    ))
 )]
 pub struct MandatesApiDoc;

@@ -38,6 +38,10 @@ pub struct LetterContext<'a> {
     pub court: Option<CompetentCourt>,
     /// The day the debtor's removal from the FICP was recorded, if it was.
     pub ficp_removed_on: Option<NaiveDate>,
+    /// What each claim still owes and whether it can still be claimed, in the case's order.
+    pub claims_due: &'a [ClaimDue],
+    /// The living co-debtor the letter goes to instead of the debtor (`estate::co_debtor`).
+    pub co_debtor: Option<Party>,
 }
 
 /// Days given to answer a plan proposal or to make up a missed instalment.
@@ -53,7 +57,7 @@ fn person_party(person: &Person) -> Party {
 
 /// A person as a letter names them: with their civility when their file records it (the
 /// salutation follows it), the occupation agreed with it, never « salarié(e) ».
-fn civil_party(person: &Person, civility: Option<Civility>) -> Party {
+pub(crate) fn civil_party(person: &Person, civility: Option<Civility>) -> Party {
     let name = format!("{} {}", person.first_name, person.last_name.to_uppercase());
     Party {
         name: match civility {
@@ -94,35 +98,22 @@ fn amounts_of(breakdown: &Breakdown) -> Amounts {
     }
 }
 
-/// Splits the case's current amounts over its claims, component by component, in proportion
-/// to what each claim brought at its transfer (the ledger keeps the case's amounts, not each
-/// claim's); the last claim takes the rounding, so the claims always add up to the total.
-fn claim_amounts(total: &Amounts, weights: &[Amounts]) -> Vec<Amounts> {
-    let split = |value: i64, weight: fn(&Amounts) -> i64| -> Vec<i64> {
-        let sum: i64 = weights.iter().map(weight).sum();
-        let mut parts: Vec<i64> = weights
-            .iter()
-            .map(|w| if sum == 0 { 0 } else { (i128::from(value) * i128::from(weight(w)) / i128::from(sum)) as i64 })
-            .collect();
-        let given: i64 = parts.iter().sum();
-        if let Some(last) = parts.last_mut() {
-            *last += value - given;
-        }
-        parts
-    };
-    let principal = split(total.principal_cents, |a| a.principal_cents);
-    let interest = split(total.interest_cents, |a| a.interest_cents);
-    let costs = split(total.costs_cents, |a| a.costs_cents);
-    let penalty = split(total.penalty_cents, |a| a.penalty_cents);
-    (0..weights.len())
-        .map(|i| Amounts {
-            principal_cents: principal[i],
-            interest_cents: interest[i],
-            costs_cents: costs[i],
-            penalty_cents: penalty[i],
-            total_cents: principal[i] + interest[i] + costs[i] + penalty[i],
-        })
-        .collect()
+/// What one claim of the case still owes (`claim_balance::claim_balances`: its own amounts
+/// and interest, payments imputed to the oldest first) and whether it is time-barred or
+/// foreclosed today (`store::claim_positions`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimDue {
+    pub claim_id: i64,
+    pub due: Breakdown,
+    pub time_barred: bool,
+}
+
+impl ClaimDue {
+    /// Whether a letter states the claim: it still owes something and can still be claimed
+    /// (issue 20: a barred claim is left out, a paid one makes no zero line).
+    pub fn claimed(&self) -> bool {
+        !self.time_barred && self.due.total().is_positive()
+    }
 }
 
 /// The facts of a letter of `kind` about `case`. Kind-specific parts come from the case (plan,
@@ -136,16 +127,27 @@ pub fn letter_data(
     let bank = context.bank;
     let debtor = civil_party(&case.debtor, context.civility);
     let breakdown = &case.breakdown;
-    let amounts = amounts_of(breakdown);
-    let (_, first_claim) = case.claims.first().ok_or_else(|| {
-        Error::refused("no_claim", format!("le dossier {} n'a pas de créance : rien à réclamer", case.reference))
-    })?;
-    let weights: Vec<Amounts> = case.claims.iter().map(|(_, claim)| amounts_of(&claim.amounts)).collect();
-    let claims: Vec<ClaimLine> = case
+    // The claims the letter states, each with its own amounts (issue 20): a claim time-barred,
+    // foreclosed or paid is left out, and the letter's total is the sum of those it states.
+    let shown: Vec<(&recouvre_domain::case::Claim, Breakdown)> = case
         .claims
         .iter()
-        .zip(claim_amounts(&amounts, &weights))
-        .map(|((_, claim), amounts)| ClaimLine {
+        .filter_map(|(id, claim)| {
+            context.claims_due.iter().find(|due| due.claim_id == *id && due.claimed()).map(|due| (claim, due.due))
+        })
+        .collect();
+    let amounts = if shown.is_empty() {
+        amounts_of(breakdown)
+    } else {
+        amounts_of(&shown.iter().fold(Breakdown::default(), |sum, (_, due)| sum.add(due)))
+    };
+    let (_, first_case_claim) = case.claims.first().ok_or_else(|| {
+        Error::refused("no_claim", format!("le dossier {} n'a pas de créance : rien à réclamer", case.reference))
+    })?;
+    let first_claim = shown.first().map(|(claim, _)| *claim).unwrap_or(first_case_claim);
+    let claims: Vec<ClaimLine> = shown
+        .iter()
+        .map(|(claim, due)| ClaimLine {
             nature: claim.nature.label().to_string(),
             contract: format!(
                 "n° {}{}",
@@ -156,7 +158,7 @@ pub fn letter_data(
                     .unwrap_or_default()
             ),
             due_since: claim.due_on,
-            amounts,
+            amounts: amounts_of(due),
             interest_basis: interest_basis(claim.contractual_rate.as_deref()),
         })
         .collect();
@@ -219,9 +221,19 @@ pub fn letter_data(
     let writes_to_guardian =
         matches!(case.debtor.protection, Protection::Guardianship | Protection::EnhancedCuratorship)
             || kind == LetterKind::GuardianLetter;
+    // After the debtor's death the commissaire de justice serves the title on the heirs
+    // (C. civ. 877): refused when they renounced or are not recorded.
+    let heirs_actions = if kind == LetterKind::BailiffInstruction && case.debtor.deceased_on.is_some() {
+        super::estate::heirs_actions(&debtor.name, context.estate)?
+    } else {
+        Vec::new()
+    };
     let guarantor =
         case.parties.iter().find(|(role, _, _)| *role == PartyRole::Guarantor).map(|(_, _, p)| person_party(p));
     let recipient = match kind {
+        // A co-debtor bound jointly and severally receives the claim in their own name (C. civ.
+        // 1313), whatever the debtor's situation.
+        _ if context.co_debtor.is_some() => context.co_debtor.clone().unwrap_or_else(|| debtor.clone()),
         LetterKind::GuarantorCall
         | LetterKind::GuarantorIncidentInformation
         | LetterKind::GuarantorYearlyInformation => guarantor.clone().ok_or_else(|| {
@@ -351,18 +363,22 @@ pub fn letter_data(
         court: match kind {
             LetterKind::PaymentOrderRequest => {
                 let court = court_of(case, context, input)?;
+                // The town is not repeated under a court that already names it ("Tribunal
+                // judiciaire de Strasbourg" / "Strasbourg").
+                let address_lines = if court.court.contains(&court.town) { Vec::new() } else { vec![court.town] };
                 Some(Court {
                     name: court.court,
-                    address_lines: vec![court.town],
+                    address_lines,
                     addressed_to: Some(court.addressed_to),
                     basis: Some(court.basis),
+                    local_law: court.local_law,
                 })
             }
             _ => None,
         },
         legal_grounds: (kind == LetterKind::PaymentOrderRequest).then(|| {
             let mut natures: Vec<ClaimNature> = Vec::new();
-            for (_, claim) in &case.claims {
+            for (claim, _) in &shown {
                 if !natures.contains(&claim.nature) {
                     natures.push(claim.nature);
                 }
@@ -400,6 +416,7 @@ pub fn letter_data(
                     .then(|| input.enforceable_title.clone())
                     .flatten(),
                 actions: match kind {
+                    LetterKind::BailiffInstruction if case.debtor.deceased_on.is_some() => heirs_actions.clone(),
                     LetterKind::BailiffInstruction => vec![
                         "signifier le titre exécutoire et délivrer un commandement de payer".to_string(),
                         "procéder à une saisie-attribution sur les comptes du débiteur".to_string(),
@@ -415,6 +432,7 @@ pub fn letter_data(
         note: input.note.clone(),
         claims,
         copy_to,
+        co_debtor: context.co_debtor.is_some(),
     };
     Ok(data)
 }
@@ -471,8 +489,10 @@ fn court_of(case: &CaseDetail, context: &LetterContext<'_>, input: &LetterInput)
             judge: "Président du tribunal judiciaire".to_string(),
             addressed_to: format!("Madame, Monsieur le Président du {name}"),
             court: name.clone(),
-            town: case.debtor.city.clone(),
+            // Not the debtor's town: the officer's court may sit elsewhere, and names its town.
+            town: String::new(),
             basis: "article 1406 du Code de procédure civile".to_string(),
+            local_law: None,
         });
     }
     context.court.clone().ok_or_else(|| {

@@ -14,6 +14,7 @@ use crate::limits::{self, LONG_TEXT_CHARS_MAX, SHORT_TEXT_CHARS_MAX};
 use crate::{Actor, App, Error, ErrorKind, Result};
 
 pub mod engine;
+mod estate;
 pub mod facts;
 pub mod preconditions;
 
@@ -39,6 +40,9 @@ pub struct LetterInput {
     pub court: Option<String>,
     /// For instructions to a bailiff: the enforceable title to execute.
     pub enforceable_title: Option<String>,
+    /// The customer number of a living co-debtor the letter goes to instead of the debtor (a
+    /// formal notice; issue 20: they remain bound after the debtor's death).
+    pub co_debtor: Option<String>,
 }
 
 impl LetterInput {
@@ -57,6 +61,7 @@ impl LetterInput {
             recipient_address: optional("recipient_address", &self.recipient_address, SHORT_TEXT_CHARS_MAX, true)?,
             court: optional("court", &self.court, SHORT_TEXT_CHARS_MAX, false)?,
             enforceable_title: optional("enforceable_title", &self.enforceable_title, SHORT_TEXT_CHARS_MAX, false)?,
+            co_debtor: optional("co_debtor", &self.co_debtor, SHORT_TEXT_CHARS_MAX, false)?,
         })
     }
 }
@@ -132,7 +137,15 @@ async fn make(app: &App, actor: &Actor, case_id: i64, input: &LetterInput) -> Re
         .filter(|document| document.kind == LetterKind::MissedInstalmentReminder.code())
         .map(|document| document.validated_on)
         .collect();
+    // Each claim on its own (issue 20): its own amounts and interest, and whether it is
+    // time-barred or foreclosed today; a barred claim is left out of the letter.
+    let claims_due = claims_due(app, &case, &procedure_facts).await?;
+    let co_debtor = match &input.co_debtor {
+        Some(number) => Some(estate::co_debtor(app, &case, kind, number).await?),
+        None => None,
+    };
     let conditions = preconditions::Facts {
+        to_co_debtor: co_debtor.is_some(),
         debtor: case.debtor.display_name(),
         deceased_on: case.debtor.deceased_on,
         protected: !matches!(
@@ -141,7 +154,10 @@ async fn make(app: &App, actor: &Actor, case_id: i64, input: &LetterInput) -> Re
         ),
         enforcement_suspended: procedure_facts.enforcement_suspended(),
         plan_status: plan.as_ref().map(|plan| plan.plan.status.clone()),
-        time_barred: crate::closure::time_barred(app, case_id, app.today()).await?,
+        // Refused only when no claim can be claimed any more; otherwise the barred ones are
+        // left out of the letter.
+        time_barred: claims_due.iter().any(|claim| claim.time_barred)
+            && claims_due.iter().filter(|claim| claim.due.total().is_positive()).all(|claim| claim.time_barred),
         reminders_sent_on,
         procedures: procedure_facts.procedures.clone(),
         bank_legal_mentions: !bank.legal_form.trim().is_empty()
@@ -161,9 +177,17 @@ async fn make(app: &App, actor: &Actor, case_id: i64, input: &LetterInput) -> Re
                 })
                 .map(|commune| commune.code.clone())
         });
-        let natures: Vec<_> = case.claims.iter().map(|(_, claim)| claim.nature).collect();
+        // The judge of the claims the request makes (a barred claim is not claimed).
+        let natures: Vec<_> = case
+            .claims
+            .iter()
+            .filter(|(id, _)| claims_due.iter().any(|due| due.claim_id == *id && due.claimed()))
+            .map(|(_, claim)| claim.nature)
+            .collect();
+        // The amount claimed, for the reference's amount limits (Alsace-Moselle).
+        let amount_cents: i64 = claims_due.iter().filter(|due| due.claimed()).map(|due| due.due.total().cents()).sum();
         let districts = crate::reference::courts_in_force(store).await?;
-        commune.and_then(|commune| recouvre_domain::courts::competent(&districts, &commune, &natures))
+        commune.and_then(|commune| recouvre_domain::courts::competent(&districts, &commune, &natures, amount_cents))
     } else {
         None
     };
@@ -189,6 +213,8 @@ async fn make(app: &App, actor: &Actor, case_id: i64, input: &LetterInput) -> Re
         civility: debtor_file.civility,
         court,
         ficp_removed_on,
+        claims_due: &claims_due,
+        co_debtor,
     };
     let data = facts::letter_data(kind, &case, &context, &input)?;
     let engine = app.letter_engines().engine(store).await?;
@@ -196,6 +222,45 @@ async fn make(app: &App, actor: &Actor, case_id: i64, input: &LetterInput) -> Re
         .await?
         .map_err(|error| Error::invalid_input("letter_not_rendered", error.to_string()))?;
     Ok(Letter { kind, data, rendered })
+}
+
+/// What each claim of `case` still owes — its amounts at transfer and the interest booked to it,
+/// less what the ledger shows paid or written off on each account, imputed to the oldest claim
+/// first (C. civ. 1342-10, `claim_balance`) — and whether it is time-barred or foreclosed
+/// today (its own nature, due date and first incident; a title lifts the foreclosure).
+async fn claims_due(
+    app: &App,
+    case: &recouvre_store::cases::CaseDetail,
+    procedure_facts: &recouvre_domain::procedure::CaseFacts,
+) -> Result<Vec<facts::ClaimDue>> {
+    use recouvre_domain::claim_balance::{claim_balances, ClaimCharges};
+    let today = app.today();
+    let positions = recouvre_store::claim_positions::of_case(app.store(), case.id, today).await?;
+    let has_title = procedure_facts.procedures.iter().any(recouvre_domain::procedure::ProcedureFact::gives_title);
+    let charges: Vec<ClaimCharges> = case
+        .claims
+        .iter()
+        .map(|(id, claim)| {
+            let position = positions.iter().find(|position| position.claim_id == *id);
+            let mut charged = claim.amounts;
+            if let Some(position) = position {
+                charged.contractual_interest += position.contractual_interest_booked;
+                charged.statutory_interest += position.statutory_interest_booked;
+            }
+            ClaimCharges { claim_id: *id, due_on: claim.due_on, charged }
+        })
+        .collect();
+    Ok(claim_balances(&charges, &case.breakdown)
+        .into_iter()
+        .map(|(claim_id, due)| facts::ClaimDue {
+            claim_id,
+            due,
+            time_barred: positions
+                .iter()
+                .find(|position| position.claim_id == claim_id)
+                .is_some_and(|position| position.time_barred(today, has_title)),
+        })
+        .collect())
 }
 
 /// Renders a letter for preview; nothing is stored.

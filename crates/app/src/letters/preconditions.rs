@@ -19,6 +19,8 @@ pub struct Facts {
     /// "LEROY Paul", for the messages.
     pub debtor: String,
     pub deceased_on: Option<NaiveDate>,
+    /// The letter goes to a living co-debtor, not to the debtor (issue 20).
+    pub to_co_debtor: bool,
     /// A protection measure (tutelle, curatelle) is recorded.
     pub protected: bool,
     /// Over-indebtedness suspends enforcement (C. consom. L722-2).
@@ -85,7 +87,7 @@ pub fn check(kind: LetterKind, facts: &Facts) -> Result<()> {
         );
     }
     if let Some(day) = facts.deceased_on {
-        if addressed_to_the_debtor(kind) {
+        if addressed_to_the_debtor(kind) && !facts.to_co_debtor {
             return refuse(
                 "debtor_deceased",
                 format!(
@@ -196,6 +198,8 @@ mod tests {
         assert_eq!(code(LetterKind::NotaryClaimDeclaration, &deceased), None);
         assert_eq!(code(LetterKind::GuarantorCall, &deceased), None);
         assert_eq!(code(LetterKind::NotaryClaimDeclaration, &facts()).as_deref(), Some("debtor_not_deceased"));
+        // A living co-debtor remains bound (C. civ. 1313): their formal notice is made.
+        assert_eq!(code(LetterKind::FormalNotice, &Facts { to_co_debtor: true, ..deceased }), None);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub use acts::{
     WaiverAmounts, WaiverInput,
 };
 pub use agenda::{agenda, complete_action, Agenda, AGENDA_DAYS_DEFAULT, AGENDA_LIMIT};
-pub use rules::{replace_rules, rules_document, RULE_KINDS};
+pub use rules::{rules_document, RULE_KINDS};
 pub(crate) use view::case_workflow_in;
 pub use view::{
     case_procedures, recommendation, AssessmentRecord, CaseWorkflow, Deadline, InstalmentLine, PendingPlan, PlanView,

@@ -27,10 +27,3 @@ pub async fn rules_document(app: &App, actor: &Actor, kind: &str) -> Result<Stri
     let default = default_rules(kind).ok_or_else(|| Error::not_found(format!("le document de règles « {kind} »")))?;
     Ok(recouvre_store::workflow::rules_text(app.store(), kind).await?.unwrap_or_else(|| default.to_string()))
 }
-
-/// Puts a new version of a rule document in force (validated first: an error names the rule and
-/// the field; earlier versions are kept). Returns the entry's id.
-pub async fn replace_rules(app: &App, actor: &Actor, kind: &str, text: &str) -> Result<i64> {
-    actor.require(Permission::Administer)?;
-    Ok(recouvre_store::workflow::replace_rules(app.store(), kind, text, &actor.login, app.now()).await?)
-}

@@ -89,6 +89,12 @@ crate::case::coded_enum!(
         DebtorSituationRecorded => ("debtor_situation_recorded", "Situation du débiteur enregistrée"),
         OtherAccountAdded => ("other_account_added", "Autre compte du débiteur à la banque"),
         InstalmentScheduleImported => ("instalment_schedule_imported", "Tableau d'amortissement reçu"),
+        CostRecorded => ("cost_recorded", "Frais enregistrés"),
+        CostRequested => ("cost_requested", "Frais soumis à approbation"),
+        CostApproved => ("cost_approved", "Frais approuvés"),
+        CostRefused => ("cost_refused", "Frais refusés"),
+        // Issue 21: a mandate's reference or account changed (EPC AT-24).
+        MandateAmended => ("mandate_amended", "Mandat SEPA modifié"),
     }
 );
 
@@ -131,6 +137,8 @@ impl EventKind {
             DebtorSituationRecorded => &["details", "reason", "name"],
             // An account number at the bank identifies the person.
             OtherAccountAdded => &["account_number", "customer_number"],
+            CostApproved | CostRefused => &["decision_reason"],
+            MandateAmended => &["original_iban", "new_iban", "original_bic", "new_bic"],
             _ => &[],
         }
     }

@@ -128,16 +128,88 @@ pub(crate) async fn get_settings(
     Ok(Json(recouvre_app::admin::bank_identity(&state.app, &user.actor()).await?.into()))
 }
 
-/// Replaces the bank's identity (administrators only).
-#[utoipa::path(put, path = "/api/v1/admin/settings", request_body = BankIdentityDto, responses((status = 200, body = BankIdentityDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+/// Proposes a new identity of the bank (administrators only). Validated at once (IBAN check
+/// digits, BIC, creditor identifier, e-mail address: a 400 names the `field`), it is a change
+/// request (202), in force only once ANOTHER administrator approves it
+/// (`POST /api/v1/admin/setting-changes/{id}/approve`).
+#[utoipa::path(put, path = "/api/v1/admin/settings", request_body = BankIdentityDto, responses((status = 202, body = SettingChangeDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
 pub(crate) async fn put_settings(
     State(state): State<AppState>,
     user: CurrentUser,
     Json(bank): Json<BankIdentityDto>,
-) -> Result<Json<BankIdentityDto>, AppError> {
+) -> Result<Response, AppError> {
     let bank: recouvre_store::settings::BankIdentity = bank.into();
-    recouvre_app::admin::set_bank_identity(&state.app, &user.actor(), &bank).await?;
-    Ok(Json(recouvre_app::admin::bank_identity(&state.app, &user.actor()).await?.into()))
+    let change = recouvre_app::admin::set_bank_identity(&state.app, &user.actor(), &bank).await?;
+    Ok((StatusCode::ACCEPTED, Json(SettingChangeDto::from(change))).into_response())
+}
+
+/// A request to change a setting (issue 23: dual control) and what became of it.
+#[derive(Serialize, ToSchema)]
+pub struct SettingChangeDto {
+    pub id: i64,
+    /// `bank_identity`, `strategy_rules`, `authority_matrix`, `procedure_policy`,
+    /// `assessment_policy` or `provisioning_policy`.
+    pub subject: String,
+    /// The value in force when it was proposed (JSON for the bank's identity, TOML for a rule
+    /// document); absent: the embedded default.
+    pub old_value: Option<String>,
+    pub new_value: String,
+    pub proposed_by: String,
+    pub proposed_at: DateTime<Utc>,
+    /// `pending`, `approved` (in force since `decided_at`) or `rejected`.
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl From<recouvre_store::setting_changes::SettingChange> for SettingChangeDto {
+    fn from(change: recouvre_store::setting_changes::SettingChange) -> SettingChangeDto {
+        SettingChangeDto {
+            id: change.id,
+            subject: change.subject,
+            old_value: change.old_value,
+            new_value: change.new_value,
+            proposed_by: change.proposed_by,
+            proposed_at: change.proposed_at,
+            status: change.status,
+            decided_by: change.decided_by,
+            decided_at: change.decided_at,
+        }
+    }
+}
+
+/// The settings' history: every change request, newest first (administrators only).
+#[utoipa::path(get, path = "/api/v1/admin/setting-changes", responses((status = 200, body = Vec<SettingChangeDto>), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+pub(crate) async fn setting_changes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<SettingChangeDto>>, AppError> {
+    let changes = recouvre_app::setting_changes::history(&state.app, &user.actor()).await?;
+    Ok(Json(changes.into_iter().map(SettingChangeDto::from).collect()))
+}
+
+/// Approves a change request and puts it in force: never by the administrator who proposed it
+/// (403 `own_request`); 409 `already_decided`, or `setting_changed` when the value in force
+/// changed since the request.
+#[utoipa::path(post, path = "/api/v1/admin/setting-changes/{id}/approve", params(("id" = i64, Path, description = "Request number")),
+    responses((status = 200, body = SettingChangeDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn approve_setting_change(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<SettingChangeDto>, AppError> {
+    Ok(Json(recouvre_app::setting_changes::approve(&state.app, &user.actor(), id).await?.into()))
+}
+
+/// Rejects a change request (another administrator), or withdraws it (its proposer).
+#[utoipa::path(post, path = "/api/v1/admin/setting-changes/{id}/reject", params(("id" = i64, Path, description = "Request number")),
+    responses((status = 200, body = SettingChangeDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 409, body = ErrorDto)))]
+pub(crate) async fn reject_setting_change(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<SettingChangeDto>, AppError> {
+    Ok(Json(recouvre_app::setting_changes::reject(&state.app, &user.actor(), id).await?.into()))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -233,10 +305,12 @@ pub(crate) struct ReferenceParams {
 
 /// Adds a reference value (administrators only): `statutory_rate`, `wage_bands`,
 /// `unseizable_balance` or `indemnity_cap`, in the JSON form of `/api/v1/reference`. Kept with
-/// who entered it and when; a value that already exists is refused unless `replace=true`.
+/// who entered it and when; a value that already exists is refused unless `replace=true`. A rule
+/// document (`authority_matrix`, `strategy_rules`, …) is a change request instead (202), in
+/// force once another administrator approves it.
 #[utoipa::path(post, path = "/api/v1/admin/reference/{kind}", params(("kind" = String, Path, description = "Entry kind"), ReferenceParams),
     request_body(content = Object, description = "The entry"),
-    responses((status = 201, body = ReferenceDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+    responses((status = 201, body = ReferenceDto), (status = 202, body = SettingChangeDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
 pub(crate) async fn add_reference_entry(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -244,7 +318,13 @@ pub(crate) async fn add_reference_entry(
     Query(params): Query<ReferenceParams>,
     Json(entry): Json<serde_json::Value>,
 ) -> Result<Response, AppError> {
-    recouvre_app::reference::add_entry(&state.app, &user.actor(), &kind, &entry.to_string(), params.replace).await?;
+    let added =
+        recouvre_app::reference::add_entry(&state.app, &user.actor(), &kind, &entry.to_string(), params.replace)
+            .await?;
+    if let recouvre_app::reference::Added::Proposed(id) = added {
+        let change = recouvre_app::setting_changes::get(&state.app, &user.actor(), id).await?;
+        return Ok((StatusCode::ACCEPTED, Json(SettingChangeDto::from(change))).into_response());
+    }
     let Json(answer) = reference_data(State(state), user).await?;
     Ok((StatusCode::CREATED, Json(answer)).into_response())
 }
@@ -257,7 +337,18 @@ pub(crate) async fn me(user: CurrentUser) -> Json<UserDto> {
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(access_log, get_settings, put_settings, list_users, me, reference_data, add_reference_entry),
-    components(schemas(AccessDto, BankIdentityDto, UserDto, ReferenceDto, ReferenceEntryDto))
+    paths(
+        access_log,
+        get_settings,
+        put_settings,
+        list_users,
+        me,
+        reference_data,
+        add_reference_entry,
+        setting_changes,
+        approve_setting_change,
+        reject_setting_change
+    ),
+    components(schemas(AccessDto, BankIdentityDto, UserDto, ReferenceDto, ReferenceEntryDto, SettingChangeDto))
 )]
 pub struct AdminApiDoc;

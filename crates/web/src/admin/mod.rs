@@ -11,6 +11,8 @@ pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/admin/parametres", get(pages::settings_form).post(pages::save_settings))
         .route("/admin/reference", get(pages::reference_page).post(pages::add_reference))
+        .route("/admin/parametres/demandes/{id}/approuver", post(pages::approve_change))
+        .route("/admin/parametres/demandes/{id}/rejeter", post(pages::reject_change))
 }
 
 pub fn api() -> Router<AppState> {
@@ -21,4 +23,7 @@ pub fn api() -> Router<AppState> {
         .route("/me", get(api::me))
         .route("/reference", get(api::reference_data))
         .route("/admin/reference/{kind}", post(api::add_reference_entry))
+        .route("/admin/setting-changes", get(api::setting_changes))
+        .route("/admin/setting-changes/{id}/approve", post(api::approve_setting_change))
+        .route("/admin/setting-changes/{id}/reject", post(api::reject_setting_change))
 }

@@ -20,12 +20,104 @@ pub(crate) struct SettingsPage {
     layout: Layout,
     bank: BankIdentity,
     saved: bool,
+    /// The request just made, if any.
+    proposed: Option<i64>,
+    /// The settings' change requests, newest first (issue 23: dual control).
+    changes: Vec<ChangeRow>,
+}
+
+/// A change request as the settings page shows it.
+pub(crate) struct ChangeRow {
+    id: i64,
+    subject: &'static str,
+    status: &'static str,
+    pending: bool,
+    /// Proposed by the reader: they may withdraw it, never approve it.
+    own: bool,
+    proposed_by: String,
+    proposed_at: String,
+    decided_by: String,
+    decided_at: String,
+    /// For the bank's identity: each field changed (label, old, new).
+    fields: Vec<(&'static str, String, String)>,
+    /// For a rule document: the proposed text.
+    document: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub(crate) struct SavedQuery {
     #[serde(default)]
     saved: bool,
+    #[serde(default)]
+    proposed: Option<i64>,
+}
+
+/// The French name of a setting (no code on a screen).
+fn subject_label(subject: &str) -> &'static str {
+    match subject {
+        "bank_identity" => "Identité de la banque",
+        "authority_matrix" => "Matrice de délégation",
+        "strategy_rules" => "Règles de stratégie",
+        "procedure_policy" => "Politique des procédures",
+        "assessment_policy" => "Politique d'évaluation",
+        "provisioning_policy" => "Politique de provisionnement",
+        _ => "Autre paramètre",
+    }
+}
+
+const BANK_FIELDS: [(&str, &str); 14] = [
+    ("name", "Raison sociale"),
+    ("address", "Adresse"),
+    ("sepa_creditor_id", "Identifiant créancier SEPA (ICS)"),
+    ("collection_iban", "IBAN d'encaissement"),
+    ("collection_bic", "BIC"),
+    ("logo", "Logo"),
+    ("centre_name", "Centre de recouvrement"),
+    ("centre_phone", "Téléphone du centre"),
+    ("centre_email", "Courriel du centre"),
+    ("legal_form", "Forme juridique"),
+    ("share_capital", "Capital social"),
+    ("rcs", "RCS"),
+    ("head_office", "Siège social"),
+    ("orias", "Numéro ORIAS"),
+];
+
+fn change_row(change: recouvre_store::setting_changes::SettingChange, login: &str) -> ChangeRow {
+    let is_bank = change.subject == recouvre_store::setting_changes::BANK_IDENTITY;
+    let fields = if is_bank {
+        let as_json = |text: Option<&str>| -> serde_json::Value {
+            match text {
+                Some(text) => serde_json::from_str(text).unwrap_or_default(),
+                None => serde_json::to_value(BankIdentity::default()).unwrap_or_default(),
+            }
+        };
+        let (old, new) = (as_json(change.old_value.as_deref()), as_json(Some(&change.new_value)));
+        let text = |value: &serde_json::Value, field: &str| value[field].as_str().unwrap_or_default().to_string();
+        BANK_FIELDS
+            .iter()
+            .filter(|(field, _)| old[*field] != new[*field])
+            .map(|(field, label)| (*label, text(&old, field), text(&new, field)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    ChangeRow {
+        id: change.id,
+        subject: subject_label(&change.subject),
+        status: match change.status.as_str() {
+            "pending" => "en attente d'approbation",
+            "approved" => "approuvée, en vigueur",
+            _ => "rejetée",
+        },
+        pending: change.status == "pending",
+        own: change.proposed_by == login,
+        proposed_by: change.proposed_by,
+        proposed_at: format::timestamp(change.proposed_at),
+        decided_by: change.decided_by.unwrap_or_default(),
+        decided_at: change.decided_at.map(format::timestamp).unwrap_or_default(),
+        fields,
+        document: (!is_bank).then_some(change.new_value),
+    }
 }
 
 pub(crate) async fn settings_form(
@@ -34,7 +126,36 @@ pub(crate) async fn settings_form(
     Query(query): Query<SavedQuery>,
 ) -> PageResult {
     let bank = recouvre_app::admin::bank_identity(&state.app, &user.actor()).await?;
-    render(&SettingsPage { layout: Layout::of(&user), bank, saved: query.saved })
+    let changes = recouvre_app::setting_changes::history(&state.app, &user.actor()).await?;
+    let changes = changes.into_iter().map(|change| change_row(change, &user.user.login)).collect();
+    render(&SettingsPage { layout: Layout::of(&user), bank, saved: query.saved, proposed: query.proposed, changes })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CsrfForm {
+    csrf: String,
+}
+
+pub(crate) async fn approve_change(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    recouvre_app::setting_changes::approve(&state.app, &user.actor(), id).await?;
+    Ok(Redirect::to("/admin/parametres?saved=true").into_response())
+}
+
+pub(crate) async fn reject_change(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    recouvre_app::setting_changes::reject(&state.app, &user.actor(), id).await?;
+    Ok(Redirect::to("/admin/parametres").into_response())
 }
 
 #[derive(Deserialize)]
@@ -50,8 +171,8 @@ pub(crate) async fn save_settings(
     Form(form): Form<SettingsForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    recouvre_app::admin::set_bank_identity(&state.app, &user.actor(), &form.bank).await?;
-    Ok(Redirect::to("/admin/parametres?saved=true").into_response())
+    let change = recouvre_app::admin::set_bank_identity(&state.app, &user.actor(), &form.bank).await?;
+    Ok(Redirect::to(&format!("/admin/parametres?proposed={}", change.id)).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------

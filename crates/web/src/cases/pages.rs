@@ -514,6 +514,9 @@ pub(crate) struct CasePage {
     extra_balances: Vec<(&'static str, String)>,
     /// « Intérêts courus au JJ/MM/AAAA », the amount, and why part is not computed (issue 18).
     accrued_interest: (String, String, Option<String>),
+    /// The costs recorded (issue 18): nature, third party, invoice, invoiced, charged to the
+    /// debtor, payment to the third party — all in French.
+    costs: Vec<[String; 6]>,
     guarantees: Vec<(&'static str, String, String)>,
     accounts: Vec<(&'static str, String, String)>,
     timeline: Vec<TimelineEntry>,
@@ -553,6 +556,7 @@ pub(crate) async fn case_page(
         closure,
         contacts,
         assignees,
+        costs,
     } = recouvre_app::cases::case_page(&state.app, &user.actor(), case_id, &format!("/dossiers/{case_id}")).await?;
     let contacts = crate::contacts::case_view(&contacts, &workflow.deadlines, &assignees, &names, &user.user.login);
     let today = workflow.today;
@@ -675,6 +679,25 @@ pub(crate) async fn case_page(
                 }),
             )
         },
+        costs: costs
+            .iter()
+            .map(|cost| {
+                let nature = recouvre_domain::costs::CostNature::from_code(&cost.nature)
+                    .map_or(recouvre_domain::vocabulary::UNKNOWN, recouvre_domain::costs::CostNature::label);
+                let payable = recouvre_domain::vocabulary::label(
+                    recouvre_domain::vocabulary::Family::PayableStatus,
+                    &cost.payable_status,
+                );
+                [
+                    nature.to_string(),
+                    cost.third_party_name.clone(),
+                    format!("n° {} du {}", cost.invoice_reference, format::short_date(cost.invoice_date)),
+                    format::euros(cost.amount_cents),
+                    format::euros(cost.charged_cents),
+                    payable.to_string(),
+                ]
+            })
+            .collect(),
         guarantees: case
             .guarantees
             .iter()

@@ -80,6 +80,7 @@ impl TimelineFilter {
             | "write_off_refused"
             | "mandate_added"
             | "mandate_revoked"
+            | "mandate_amended"
             | "direct_debit_collected"
             | "direct_debit_returned"
             | "claim_sold" => TimelineFilter::Money,

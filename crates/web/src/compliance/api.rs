@@ -81,7 +81,7 @@ pub(crate) struct MonthParams {
 }
 
 /// A month of vigilance: alerts by rule and outcome, time to decision, reports filed
-/// (compliance and committees; no debtor data).
+/// (compliance only: a count of alerts would tell a small portfolio's readers, CMF L561-18).
 #[utoipa::path(get, path = "/api/v1/aml/report", params(MonthParams), responses((status = 200, body = Object), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
 pub(crate) async fn aml_monthly_report(
     State(state): State<AppState>,
@@ -184,6 +184,9 @@ pub(crate) async fn aml_funds(
     Path(id): Path<i64>,
     Json(request): Json<FundsRequest>,
 ) -> Result<Response, AppError> {
+    // Permission first (tests/authz_matrix.rs): a role that may not act gets 403, not a lesson
+    // on the input it may not send.
+    user.actor().require(recouvre_domain::authority::Permission::ReviewAml)?;
     let decision = recouvre_app::compliance::funds_decision(&request.decision)?;
     match recouvre_app::compliance::decide_funds(&state.app, &user.actor(), id, decision).await? {
         FundsOutcome::Done => Ok(StatusCode::NO_CONTENT.into_response()),

@@ -51,6 +51,9 @@ pub(crate) async fn post_assessment(
     Path(case_id): Path<i64>,
     Json(request): Json<AssessmentRequest>,
 ) -> Result<Response, AppError> {
+    // Permission first (tests/authz_matrix.rs): a role that may not act gets 403, not a lesson
+    // on the input it may not send.
+    user.actor().require(recouvre_domain::authority::Permission::WorkCases)?;
     let mut value = request.assessment;
     if let Some(object) = value.as_object_mut() {
         object.remove("debt");
@@ -118,6 +121,9 @@ pub(crate) async fn decide_recommendation(
     Path(case_id): Path<i64>,
     Json(request): Json<DecisionDto>,
 ) -> Result<Json<crate::shared::VersionDto>, AppError> {
+    // Permission first (tests/authz_matrix.rs): a role that may not act gets 403, not a lesson
+    // on the input it may not send.
+    user.actor().require(recouvre_domain::authority::Permission::WorkCases)?;
     let override_with = match request.override_strategy.as_deref() {
         None => None,
         Some(code) => Some(workflow::strategy("override_strategy", code)?),
@@ -287,6 +293,9 @@ pub(crate) async fn post_step(
     Path(case_id): Path<i64>,
     Json(request): Json<StepRequestDto>,
 ) -> Result<Json<StepAppliedDto>, AppError> {
+    // Permission first (tests/authz_matrix.rs): a role that may not act gets 403, not a lesson
+    // on the input it may not send.
+    user.actor().require(recouvre_domain::authority::Permission::WorkCases)?;
     let command = StepCommand {
         kind: workflow::procedure_kind("kind", &request.kind)?,
         step: workflow::step("step", &request.step)?,
@@ -462,17 +471,19 @@ pub(crate) async fn get_rules(
     Ok(([(axum::http::header::CONTENT_TYPE, "application/toml; charset=utf-8")], text).into_response())
 }
 
-/// Puts a new version of a rule document in force (administrator; TOML body, validated: an
-/// error names the rule and the field). Earlier versions are kept.
+/// Proposes a new version of a rule document (administrator; TOML body, validated at once: an
+/// error names the rule and the field). A change request (202), in force only once ANOTHER
+/// administrator approves it (`POST /api/v1/admin/setting-changes/{id}/approve`, issue 23).
+/// Earlier versions are kept.
 #[utoipa::path(put, path = "/api/v1/rules/{kind}", params(("kind" = String, Path, description = "strategy_rules, authority_matrix, procedure_policy, assessment_policy or provisioning_policy")),
     request_body(content = String, content_type = "application/toml"),
-    responses((status = 204), (status = 400, body = ErrorDto), (status = 403, body = ErrorDto)))]
+    responses((status = 202, body = crate::admin::api::SettingChangeDto), (status = 400, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
 pub(crate) async fn put_rules(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(kind): Path<String>,
     body: String,
-) -> Result<StatusCode, AppError> {
-    workflow::replace_rules(&state.app, &user.actor(), &kind, &body).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Response, AppError> {
+    let change = recouvre_app::setting_changes::propose_rules(&state.app, &user.actor(), &kind, &body, &kind).await?;
+    Ok((StatusCode::ACCEPTED, Json(crate::admin::api::SettingChangeDto::from(change))).into_response())
 }

@@ -1,0 +1,135 @@
+//! Costs as money (issue 18, item 3): an officer records a cost the bank was invoiced for, with
+//! its legal nature, its third party and its invoice; the store charges the debtor with what the
+//! law puts on them (CPCE L111-8, CPC 695-700, C. com. A444-31), makes every cost payable to its
+//! third party (paid by `transfers::export`), and sends a cost above the officer's delegation
+//! for approval. Accounting control reads the account payable.
+
+use chrono::NaiveDate;
+use recouvre_domain::authority::Permission;
+use recouvre_domain::costs::CostNature;
+use recouvre_domain::Money;
+use recouvre_store::costs::{CostLine, CostOutcome, NewCost, Payable};
+
+use crate::limits::{self, SHORT_TEXT_CHARS_MAX};
+use crate::{Actor, App, Error, Result};
+
+/// A cost as entered (API or form); checked by [`record_cost`].
+#[derive(Debug, Clone)]
+pub struct CostInput {
+    pub procedure_id: Option<i64>,
+    /// A [`CostNature`] code.
+    pub nature: String,
+    pub third_party_id: i64,
+    pub invoice_reference: String,
+    pub invoice_date: NaiveDate,
+    pub amount: Money,
+    /// CPC 700: the sum the judgment awards, and the judgment's date.
+    pub awarded: Option<Money>,
+    pub awarded_on: Option<NaiveDate>,
+    /// The invoice's bank details (remembered on the third party).
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+}
+
+fn nature(code: &str) -> Result<CostNature> {
+    CostNature::from_code(code.trim()).ok_or_else(|| {
+        let known: Vec<&str> = CostNature::ALL.iter().map(|nature| nature.code()).collect();
+        Error::invalid(
+            "nature",
+            "unknown_code",
+            format!("nature de frais inconnue « {} » : choisissez parmi {}", code.trim(), known.join(", ")),
+        )
+    })
+}
+
+fn optional_text(text: &Option<String>) -> Option<&str> {
+    text.as_deref().map(str::trim).filter(|text| !text.is_empty())
+}
+
+/// Records a cost on a case, at the `version` of the case the officer saw.
+pub async fn record_cost(
+    app: &App,
+    actor: &Actor,
+    case_id: i64,
+    version: i64,
+    input: &CostInput,
+) -> Result<CostOutcome> {
+    actor.require(Permission::WorkCases)?;
+    let today = app.today();
+    let nature = nature(&input.nature)?;
+    let invoice_reference =
+        limits::required_text("invoice_reference", &input.invoice_reference, SHORT_TEXT_CHARS_MAX, false)?;
+    let invoice_date = limits::past_date("invoice_date", input.invoice_date, today)?;
+    let amount = limits::positive_amount("amount", input.amount)?;
+    // CPC 700: only the judge awards it; without the judgment's date and sum, nothing to charge.
+    let (awarded, awarded_on) = if nature.needs_judgment() {
+        let Some(awarded) = input.awarded else {
+            return Err(Error::invalid(
+                "awarded",
+                "required",
+                "awarded : indiquez la somme que le jugement alloue au titre de l'article 700 du CPC",
+            ));
+        };
+        let Some(awarded_on) = input.awarded_on else {
+            return Err(Error::invalid(
+                "awarded_on",
+                "required",
+                "awarded_on : indiquez la date du jugement qui alloue la somme (article 700 du CPC)",
+            ));
+        };
+        (Some(limits::positive_amount("awarded", awarded)?), Some(limits::past_date("awarded_on", awarded_on, today)?))
+    } else {
+        (None, None)
+    };
+    let iban = match optional_text(&input.iban) {
+        Some(iban) => Some(recouvre_iso20022::sepa::validate_sepa_iban(iban).map_err(|error| {
+            Error::invalid("iban", "invalid_iban", format!("iban : {error} ; recopiez l'IBAN de la facture"))
+        })?),
+        None => None,
+    };
+    let bic = match optional_text(&input.bic) {
+        Some(bic) => Some(recouvre_iso20022::sepa::validate_bic(bic).map_err(|error| {
+            Error::invalid("bic", "invalid_bic", format!("bic : {error} ; recopiez le BIC de la facture"))
+        })?),
+        None => None,
+    };
+    let cost = NewCost {
+        case_id,
+        procedure_id: input.procedure_id,
+        nature,
+        third_party_id: input.third_party_id,
+        invoice_reference,
+        invoice_date,
+        amount,
+        awarded,
+        awarded_on,
+        iban,
+        bic,
+    };
+    Ok(recouvre_store::costs::record_cost(app.store(), version, &cost, actor.store_actor(), app.now()).await?)
+}
+
+/// A case's costs, newest first.
+pub async fn case_costs(app: &App, actor: &Actor, case_id: i64) -> Result<Vec<CostLine>> {
+    actor.require(Permission::ReadCases)?;
+    crate::access::record_case_read(app, actor, case_id, &format!("/api/v1/cases/{case_id}/costs")).await?;
+    Ok(recouvre_store::costs::case_costs(app.store(), case_id).await?)
+}
+
+/// The account payable (accounting control): costs owed to third parties, of one status
+/// (`open`, `approved`, `paid`, `refused`) or all.
+pub async fn payables(app: &App, actor: &Actor, status: Option<&str>) -> Result<Vec<Payable>> {
+    actor.require(Permission::ReadReports)?;
+    let status = match status.map(str::trim).filter(|status| !status.is_empty()) {
+        None => None,
+        Some(status @ ("open" | "approved" | "paid" | "refused")) => Some(status),
+        Some(other) => {
+            return Err(Error::invalid(
+                "status",
+                "unknown_code",
+                format!("statut « {other} » inconnu : open, approved, paid ou refused"),
+            ))
+        }
+    };
+    Ok(recouvre_store::costs::payables(app.read_store(), status).await?)
+}

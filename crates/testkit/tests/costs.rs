@@ -1,0 +1,234 @@
+//! Costs as money, over HTTP, on the engine under test (issue 18, item 3): a cost recorded with
+//! its legal nature is charged to the debtor's ledger when the law puts it on them (CPCE L111-8),
+//! is always payable to the third party who invoiced it, is paid in the next transfer file
+//! (pain.001), and goes to approval above the officer's delegation.
+
+// Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::Duration;
+use recouvre_domain::authority::Role;
+use recouvre_domain::Money;
+use recouvre_testkit::{today, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "correct-horse-battery";
+const BAILIFF_IBAN: &str = "FR7630006000011234567890189";
+
+struct Fixture {
+    app: TestApp,
+    /// Officer, delegation level 1 (bailiff's costs up to 1 500 € in the embedded matrix).
+    officer: String,
+    /// Team lead, level 3.
+    lead: String,
+    /// Accounting control: reads the account payable.
+    accounting: String,
+    case_id: i64,
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn fixture() -> Fixture {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user("camille", Role::Officer, PASSWORD).await;
+    let lead = app.db.user_with_level("direction", Role::TeamLead, PASSWORD, 3).await;
+    let accounting = app.db.user("controle", Role::AccountingControl, PASSWORD).await;
+    app.db.seed(8, &["camille"]).await;
+    let officer = app.db.token(officer).await;
+    let lead = app.db.token(lead).await;
+    let accounting = app.db.token(accounting).await;
+    let mut fixture = Fixture { app, officer, lead, accounting, case_id: 0 };
+    for id in 1..=8 {
+        let case = fixture.get(&format!("/api/v1/cases/{id}")).await;
+        if case["status"] != "closed" {
+            fixture.case_id = id;
+            break;
+        }
+    }
+    assert!(fixture.case_id > 0, "an open case");
+    fixture
+}
+
+impl Fixture {
+    async fn get_as(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        let response = client().get(self.app.url(path)).bearer_auth(token).send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let (status, body) = self.get_as(&self.officer, path).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
+    async fn post_as(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let response = client().post(self.app.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn case(&self) -> Value {
+        self.get(&format!("/api/v1/cases/{}", self.case_id)).await
+    }
+
+    async fn costs_due(&self) -> Money {
+        self.case().await["breakdown"]["costs"].as_str().unwrap().parse().unwrap()
+    }
+
+    async fn total(&self) -> Money {
+        self.case().await["total"].as_str().unwrap().parse().unwrap()
+    }
+
+    async fn third_party(&self, kind: &str, name: &str) -> i64 {
+        let party = json!({"kind": kind, "name": name, "address": "3 rue de la Loge, 34000 Montpellier"});
+        let (status, body) = self.post_as(&self.officer, "/api/v1/third-parties", party).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_i64().unwrap()
+    }
+
+    async fn record(&self, token: &str, cost: Value) -> (StatusCode, Value) {
+        let mut cost = cost;
+        cost["version"] = self.case().await["version"].clone();
+        self.post_as(token, &format!("/api/v1/cases/{}/costs", self.case_id), cost).await
+    }
+
+    async fn payables(&self, status: &str) -> Vec<Value> {
+        let (code, body) = self.get_as(&self.accounting, &format!("/api/v1/accounts-payable?status={status}")).await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+        body.as_array().unwrap().clone()
+    }
+
+    /// `recouvre export transfers` for today, as the CLI runs it.
+    async fn export_transfers(&self) -> Option<String> {
+        let app = recouvre_testkit::app_on(&self.app.db.store).await;
+        let version = recouvre_app::transfers::version("03").unwrap();
+        let actor = recouvre_app::Actor::system("export-transfers");
+        recouvre_app::transfers::export(&app, &actor, today(), version).await.unwrap().map(|(xml, _)| xml)
+    }
+}
+
+fn invoice(nature: &str, third_party_id: i64, reference: &str, amount: &str) -> Value {
+    json!({
+        "nature": nature, "third_party_id": third_party_id, "invoice_reference": reference,
+        "invoice_date": today() - Duration::days(3), "amount": amount,
+    })
+}
+
+/// Done when: costs from a bailiff's act appear on the debtor's ledger and in the account
+/// payable, and the next transfer file pays the bailiff (schema-valid pain.001), once.
+#[tokio::test]
+async fn a_bailiffs_act_is_charged_to_the_debtor_payable_and_paid_in_the_next_transfer_file() {
+    let f = fixture().await;
+    let bailiff = f.third_party("commissaire_de_justice", "SCP Lenoir, commissaires de justice").await;
+    let (costs_before, total_before) = (f.costs_due().await, f.total().await);
+
+    // No IBAN on the invoice nor on the third party: it could never be paid.
+    let (status, body) = f.record(&f.officer, invoice("enforcement", bailiff, "F-2026-118", "250.00")).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("iban")), "{body}");
+    let mut unknown = invoice("saisie", bailiff, "F-2026-118", "250.00");
+    unknown["iban"] = json!(BAILIFF_IBAN);
+    let (status, body) = f.record(&f.officer, unknown).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("nature")), "{body}");
+
+    let mut cost = invoice("enforcement", bailiff, "F-2026-118", "250.00");
+    cost["iban"] = json!(BAILIFF_IBAN);
+    cost["bic"] = json!("AGRIFRPPXXX");
+    let (status, body) = f.record(&f.officer, cost.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!((body["status"].as_str(), body["charged"].as_str()), (Some("recorded"), Some("250.00")), "{body}");
+    assert_eq!(f.costs_due().await, costs_before + Money::euros(250), "the debtor owes the bailiff's act");
+    assert_eq!(f.total().await, total_before + Money::euros(250));
+    let journal = f.get(&format!("/api/v1/cases/{}/journal", f.case_id)).await;
+    assert!(journal.as_array().unwrap().iter().any(|event| event["kind"] == "cost_recorded"), "{journal}");
+
+    // A stale version, and the same invoice twice, are refused.
+    let mut stale = cost.clone();
+    stale["invoice_reference"] = json!("F-2026-119");
+    stale["version"] = json!(1);
+    let (status, _) = f.post_as(&f.officer, &format!("/api/v1/cases/{}/costs", f.case_id), stale).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, body) = f.record(&f.officer, cost).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("invoice_reference")), "{body}");
+
+    // The account payable, for accounting control (not for an officer).
+    let (status, _) = f.get_as(&f.officer, "/api/v1/accounts-payable").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let payable = f.payables("approved").await;
+    assert_eq!(payable.len(), 1, "{payable:?}");
+    assert_eq!(
+        (payable[0]["amount"].as_str(), payable[0]["invoice_reference"].as_str()),
+        (Some("250.00"), Some("F-2026-118"))
+    );
+    assert_eq!(payable[0]["nature"], "enforcement");
+    let listed = f.get(&format!("/api/v1/cases/{}/costs", f.case_id)).await;
+    assert_eq!(listed[0]["third_party_name"], "SCP Lenoir, commissaires de justice");
+
+    // The case page shows it in the amount due, its nature in French.
+    let browser = f.app.login("camille", PASSWORD).await;
+    let page = browser.get(f.app.url(&format!("/dossiers/{}", f.case_id))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("exécution forcée (à la charge du débiteur)") && page.contains("F-2026-118"), "{page}");
+
+    // The next transfer file pays the bailiff, once.
+    let xml = f.export_transfers().await.expect("a transfer file");
+    recouvre_iso20022::validate(recouvre_iso20022::Message::Pain001V03, xml.as_bytes()).unwrap();
+    assert!(xml.contains(&format!("<IBAN>{BAILIFF_IBAN}</IBAN>")) && xml.contains("Facture F-2026-118"), "{xml}");
+    assert!(xml.contains(">250.00<"), "{xml}");
+    assert_eq!(f.payables("paid").await.len(), 1);
+    assert!(f.export_transfers().await.is_none(), "each cost is paid once");
+}
+
+/// Amicable recovery stays with the bank (CPCE L111-8): payable to the agency, not charged.
+#[tokio::test]
+async fn an_amicable_cost_is_payable_but_not_charged_to_the_debtor() {
+    let f = fixture().await;
+    let agency = f.third_party("agency", "Recouvrement du Midi SARL").await;
+    let costs_before = f.costs_due().await;
+    let mut cost = invoice("amicable", agency, "AG-77", "90.00");
+    cost["iban"] = json!("FR1420041010050500013M02606");
+    let (status, body) = f.record(&f.officer, cost).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["charged"], "0.00", "{body}");
+    assert_eq!(body["transaction_id"], Value::Null);
+    assert_eq!(f.costs_due().await, costs_before, "the debtor is not charged with amicable costs");
+    let payable = f.payables("approved").await;
+    assert_eq!(payable.len(), 1, "{payable:?}");
+    assert_eq!((payable[0]["amount"].as_str(), payable[0]["charged"].as_str()), (Some("90.00"), Some("0.00")));
+}
+
+/// Above the officer's delegation a cost is not refused: it waits for approval by someone
+/// else, and nothing is charged or payable until then.
+#[tokio::test]
+async fn a_cost_above_delegation_goes_to_approval_and_its_author_cannot_approve_it() {
+    let f = fixture().await;
+    let bailiff = f.third_party("commissaire_de_justice", "Maître Aubert, commissaire de justice").await;
+    let costs_before = f.costs_due().await;
+    let mut cost = invoice("enforcement", bailiff, "SAI-2026-9", "2000.00");
+    cost["iban"] = json!(BAILIFF_IBAN);
+    let (status, body) = f.record(&f.officer, cost).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(body["status"], "pending_approval", "{body}");
+    let request_id = body["request_id"].as_i64().unwrap();
+    assert_eq!(f.costs_due().await, costs_before, "nothing charged before approval");
+    assert_eq!(f.payables("open").await.len(), 1);
+    assert!(f.payables("approved").await.is_empty());
+    assert!(f.export_transfers().await.is_none(), "not paid before approval");
+
+    let approve = format!("/api/v1/approvals/{request_id}/approve");
+    let (status, body) = f.post_as(&f.officer, &approve, json!({"reason": ""})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["code"], "own_request", "{body}");
+    assert_eq!(f.costs_due().await, costs_before);
+
+    let (status, body) = f.post_as(&f.lead, &approve, json!({"reason": ""})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(f.costs_due().await, costs_before + Money::euros(2000), "charged once approved");
+    let payable = f.payables("approved").await;
+    assert_eq!(payable.len(), 1, "{payable:?}");
+    let journal = f.get(&format!("/api/v1/cases/{}/journal", f.case_id)).await;
+    let kinds: Vec<&str> = journal.as_array().unwrap().iter().filter_map(|event| event["kind"].as_str()).collect();
+    assert!(kinds.contains(&"cost_requested") && kinds.contains(&"cost_approved") && kinds.contains(&"cost_recorded"));
+}

@@ -1,0 +1,62 @@
+//! Payments booked by hand count with waivers and write-offs against the author's delegation
+//! (issue 23, finding 1: "manual payments have no limit"). A payment typed in by an officer
+//! reduces the debt on their word alone: a forged cheque number is a waiver in all but name.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::Utc;
+use recouvre_domain::authority::Role;
+use recouvre_testkit::{today, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "correct-horse-battery";
+const HEADER: &str =
+    "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on;monthly_income";
+
+async fn post(app: &TestApp, token: &str, path: &str, mut body: Value) -> (StatusCode, Value) {
+    body["version"] = json!(recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().version);
+    let response = reqwest::Client::new().post(app.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn payment(euros: &str, reference: &str) -> Value {
+    json!({"amount": euros, "received_on": today(), "reference": reference})
+}
+
+#[tokio::test]
+async fn payments_booked_by_hand_add_up_with_write_offs_against_the_officers_delegation() {
+    let app = TestApp::spawn().await;
+    let officer = app.db.user_with_level("camille", Role::Officer, PASSWORD, 1).await;
+    let lead = app.db.user_with_level("sophie", Role::TeamLead, PASSWORD, 3).await;
+    let file = format!(
+        "{HEADER}\nC1;Bernard;Luc;2 rue;69003;Lyon;personal_loan;PL-1;30000.00;{};2100.00\n",
+        today() - chrono::Duration::days(120)
+    );
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    let (officer, lead) = (app.db.token(officer).await, app.db.token(lead).await);
+    // Level 1 may write off 5 000 € (the embedded matrix): two cheques of 3 000 € typed in by
+    // hand were both accepted before, with no one else looking.
+    let (status, body) = post(&app, &officer, "/api/v1/cases/1/payments", payment("3000.00", "Chèque n° 1")).await;
+    assert!(status.is_success(), "{status} {body}");
+    let (status, body) = post(&app, &officer, "/api/v1/cases/1/payments", payment("3000.00", "Chèque n° 2")).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("delegation_exceeded")), "{body}");
+    assert!(body["error"].as_str().unwrap().contains("responsable"), "says who books it: {body}");
+    // A write-off that fits the level alone counts the payment booked by hand too: it waits.
+    let write_off = json!({
+        "amounts": {"principal": "2500.00", "contractual_interest": "0.00", "statutory_interest": "0.00", "costs": "0.00", "penalties": "0.00"},
+        "reason": "Débiteur insolvable",
+    });
+    let (status, pending) = post(&app, &officer, "/api/v1/cases/1/write-offs", write_off).await;
+    assert!(status.is_success(), "{status} {pending}");
+    assert_eq!(pending["status"], "pending", "{pending}");
+    // The team lead (level 3, 20 000 €) books the second cheque.
+    let (status, body) = post(&app, &lead, "/api/v1/cases/1/payments", payment("3000.00", "Chèque n° 2")).await;
+    assert!(status.is_success(), "{status} {body}");
+    // The window counts the case, whoever booked: 1 000 € more by the officer is refused too.
+    let (status, body) = post(&app, &officer, "/api/v1/cases/1/payments", payment("1000.00", "Chèque n° 3")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+}
