@@ -7,7 +7,6 @@
 // Helpers outside `#[test]` functions are test code too: they may unwrap (docs/guard-rails.md).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use chrono::{Months, NaiveDate, Utc};
@@ -22,27 +21,8 @@ const PASSWORD: &str = "correct-horse-battery";
 const HEADER: &str =
     "customer_number;last_name;first_name;address;postcode;city;nature;contract_ref;principal;due_on;monthly_income";
 
-/// The `recouvre` binary of this build: next to the test binaries' folder (`target/<profile>/`),
-/// built once if a lone `cargo test -p recouvre-testkit` did not build it.
-fn recouvre_bin() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap().to_path_buf();
-    let bin = profile_dir.join(format!("recouvre{}", std::env::consts::EXE_SUFFIX));
-    static BUILD: std::sync::Once = std::sync::Once::new();
-    BUILD.call_once(|| {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-p", "recouvre", "--bin", "recouvre"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "cargo build -p recouvre");
-    });
-    assert!(bin.exists(), "{} missing", bin.display());
-    bin
-}
-
 fn recouvre(database: &str, args: &[&str]) -> Output {
-    Command::new(recouvre_bin())
+    Command::new(env!("CARGO_BIN_EXE_recouvre"))
         .args(args)
         .env("DATABASE_URL", database)
         .env("RECOUVRE_LOG", "warn")
