@@ -442,9 +442,9 @@ pub async fn check_plan_mandate(app: &App, case_id: i64, mandate_id: i64) -> Res
 }
 
 /// Demo data (`recouvre seed`, `recouvre demo`): up to `count` open cases whose debtor has an
-/// IBAN get a recurrent mandate and a monthly plan of six instalments, the first ones due over
-/// the coming days, so that a collection date within the next four months gives a non-empty
-/// pain.008. Cases that already have a plan, or whose IBAN is not a SEPA one, are skipped.
+/// IBAN get a recurrent mandate and a monthly plan of six instalments, the first ones due in
+/// 15 to 19 days (once the schedule's pre-notification allows), so that a collection date from
+/// then on within the next four months gives a non-empty pain.008. Cases that already have a plan, or whose IBAN is not a SEPA one, are skipped.
 /// Returns the number of plans created.
 pub async fn seed_direct_debits(app: &App, actor: &Actor, count: usize) -> Result<usize> {
     crate::demo::system_only(actor)?;
@@ -471,8 +471,10 @@ pub async fn seed_direct_debits(app: &App, actor: &Actor, count: usize) -> Resul
         {
             continue;
         }
-        // First instalments spread over the coming week, then monthly.
-        let first_due = calendar::next_target2_business_day(today + chrono::Duration::days((created % 5) as i64));
+        // First instalments spread over a week once the schedule's 14 days of pre-notification
+        // have run (issue 21), then monthly.
+        let first_due =
+            calendar::next_target2_business_day(today + chrono::Duration::days(14 + (created % 5) as i64));
         let instalments: Vec<(NaiveDate, recouvre_domain::Money)> = (0..6)
             .map(|month| {
                 let due = first_due.checked_add_months(chrono::Months::new(month)).unwrap_or(first_due);

@@ -538,6 +538,11 @@ async fn a_mandate_entered_over_the_api_gets_its_plan_collected() {
     let planned =
         post(format!("/api/v1/cases/{case_id}/plans"), plan(mandate_id, version(store, case_id).await)).await.unwrap();
     assert_eq!(planned.status(), StatusCode::CREATED, "{}", planned.text().await.unwrap());
+    // The plan's schedule pre-notifies its instalments today, shown on the case page (issue 21).
+    let browser = app.login("camille", "correct-horse-battery").await;
+    let page = browser.get(app.url(&format!("/dossiers/{case_id}"))).send().await.unwrap().text().await.unwrap();
+    let notified = format!("le {} (échéancier)", today().format("%d/%m/%Y"));
+    assert!(page.contains("Pré-notification du prélèvement") && page.contains(&notified), "{page}");
     // The export of the collection date holds the instalment, valid in both versions.
     let app_layer = app_on(store).await;
     let (xml, summary) = export(&app_layer, due, Pain008Version::V02).await.unwrap().expect("the instalment is due");
