@@ -8,10 +8,10 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use recouvre_domain::authority::Permission;
 use recouvre_domain::bank_identifiers::{Bic, Iban};
 use recouvre_domain::calendar;
+use recouvre_domain::direct_debit;
 use recouvre_iso20022::{
     sepa, Creditor, DirectDebit, DirectDebitBatch, MandateAmendment, Pain008Error, Pain008Version, SequenceType,
 };
-use recouvre_domain::direct_debit;
 use recouvre_store::direct_debits::{
     CollectionFile, DirectDebitPolicy, ExportSummary, HeldInstalment, Mandate, MandateKind, MandateTerms, NewMandate,
     Sequence,
@@ -473,8 +473,7 @@ pub async fn seed_direct_debits(app: &App, actor: &Actor, count: usize) -> Resul
         }
         // First instalments spread over a week once the schedule's 14 days of pre-notification
         // have run (issue 21), then monthly.
-        let first_due =
-            calendar::next_target2_business_day(today + chrono::Duration::days(14 + (created % 5) as i64));
+        let first_due = calendar::next_target2_business_day(today + chrono::Duration::days(14 + (created % 5) as i64));
         let instalments: Vec<(NaiveDate, recouvre_domain::Money)> = (0..6)
             .map(|month| {
                 let due = first_due.checked_add_months(chrono::Months::new(month)).unwrap_or(first_due);

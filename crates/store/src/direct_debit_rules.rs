@@ -113,7 +113,7 @@ impl Tx {
     /// plan and an active mandate. Returns the number of instalments pre-notified.
     pub(crate) async fn prenotify_schedule(&mut self, case_id: i64, actor: &str, now: DateTime<Utc>) -> Result<usize> {
         let today = recouvre_domain::business_date::paris_date(now);
-        let rows: Vec<Due> = query_as(&format!("{DUE_SQL} AND i.case_id = $1 ORDER BY i.number"))
+        let rows: Vec<Due> = query_as(format!("{DUE_SQL} AND i.case_id = $1 ORDER BY i.number"))
             .bind(case_id)
             .fetch_all(&mut *self)
             .await?;
@@ -210,8 +210,7 @@ pub async fn send_prenotifications(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<PrenotificationRun> {
-    let rows: Vec<Due> =
-        query_as(&format!("{DUE_SQL} ORDER BY i.case_id, i.number")).fetch_all(store).await?;
+    let rows: Vec<Due> = query_as(format!("{DUE_SQL} ORDER BY i.case_id, i.number")).fetch_all(store).await?;
     let mut by_case: Vec<(i64, Vec<Due>)> = Vec::new();
     for row in rows {
         let lead = i64::from(policy.lead_days(row.prenotification_days));
@@ -279,13 +278,12 @@ pub async fn expire_mandates(
             continue;
         }
         let mut tx = store.begin().await?;
-        let marked = query(
-            "UPDATE sepa_mandates SET status = 'revoked', expired_on = $2 WHERE id = $1 AND status = 'active'",
-        )
-        .bind(mandate_id)
-        .bind(as_of)
-        .execute(&mut tx)
-        .await?;
+        let marked =
+            query("UPDATE sepa_mandates SET status = 'revoked', expired_on = $2 WHERE id = $1 AND status = 'active'")
+                .bind(mandate_id)
+                .bind(as_of)
+                .execute(&mut tx)
+                .await?;
         if marked.rows_affected() == 0 {
             continue;
         }
@@ -381,9 +379,13 @@ pub struct HeldInstalment {
 
 impl Tx {
     /// Instalments due by `collection_date` of active plans whose case's latest mandate expired.
-    pub(crate) async fn held_for_expired_mandates(&mut self, collection_date: NaiveDate) -> Result<Vec<HeldInstalment>> {
-        let rows: Vec<(i64, i64, String, i64, NaiveDate, i64, String, NaiveDate)> = query_as(
-            "SELECT i.id, i.case_id, c.reference, i.number, i.due_on, i.amount_cents, m.reference, m.expired_on \
+    pub(crate) async fn held_for_expired_mandates(
+        &mut self,
+        collection_date: NaiveDate,
+    ) -> Result<Vec<HeldInstalment>> {
+        let rows: Vec<ExpiredDue> = query_as(
+            "SELECT i.id AS instalment_id, i.case_id, c.reference AS case_reference, i.number, i.due_on, \
+             i.amount_cents, m.reference AS mandate_reference, m.expired_on \
              FROM instalments i JOIN payment_plans p ON p.id = i.plan_id AND p.status = 'active' \
              JOIN cases c ON c.id = i.case_id AND c.status <> 'closed' \
              JOIN sepa_mandates m ON m.id = (SELECT MAX(x.id) FROM sepa_mandates x WHERE x.case_id = i.case_id) \
@@ -395,7 +397,17 @@ impl Tx {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(instalment_id, case_id, case_reference, number, due_on, cents, mandate, expired_on)| {
+            .map(|row| {
+                let ExpiredDue {
+                    instalment_id,
+                    case_id,
+                    case_reference,
+                    number,
+                    due_on,
+                    amount_cents,
+                    mandate_reference: mandate,
+                    expired_on,
+                } = row;
                 let message = format!(
                     "dossier {case_reference}, échéance n° {number} : le mandat {mandate} est caduc depuis le {} \
                      (36 mois sans prélèvement) ; faites signer un nouveau mandat",
@@ -407,7 +419,7 @@ impl Tx {
                     case_reference,
                     number,
                     due_on,
-                    amount: Money::from_cents(cents),
+                    amount: Money::from_cents(amount_cents),
                     reason: HeldReason::MandateExpired,
                     earliest: None,
                     message,
@@ -415,4 +427,17 @@ impl Tx {
             })
             .collect())
     }
+}
+
+/// An instalment due under an expired mandate, as read.
+#[derive(sqlx::FromRow)]
+struct ExpiredDue {
+    instalment_id: i64,
+    case_id: i64,
+    case_reference: String,
+    number: i64,
+    due_on: NaiveDate,
+    amount_cents: i64,
+    mandate_reference: String,
+    expired_on: NaiveDate,
 }

@@ -36,8 +36,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::aml::{IncomingPayment, ScreeningRecord};
-pub use crate::direct_debit_rules::{DirectDebitPolicy, HeldInstalment, HeldReason};
 use crate::db::{query, query_as, query_scalar};
+pub use crate::direct_debit_rules::{DirectDebitPolicy, HeldInstalment, HeldReason};
 use crate::journal::CaseEvent;
 use crate::ledger::Booking;
 use crate::{Result, Store, StoreError, Tx};

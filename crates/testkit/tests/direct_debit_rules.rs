@@ -134,7 +134,10 @@ async fn an_instalment_not_prenotified_in_time_is_held_and_the_cut_off_refuses_l
     assert_eq!(summary.debits.iter().map(|d| d.case_id).collect::<Vec<_>>(), [agreed_case], "{summary:?}");
     let held: Vec<_> = outcome.held.iter().filter(|h| h.case_id == policy_case).collect();
     assert_eq!(held.len(), 1, "{:?}", outcome.held);
-    assert_eq!((held[0].reason, held[0].earliest, held[0].number), (HeldReason::PrenotifiedLate, Some(collectable()), 1));
+    assert_eq!(
+        (held[0].reason, held[0].earliest, held[0].number),
+        (HeldReason::PrenotifiedLate, Some(collectable()), 1)
+    );
     assert!(held[0].message.contains("14 jours"), "{}", held[0].message);
     let view = direct_debits::plan(store, policy_case).await.unwrap().unwrap();
     assert_eq!(view.instalments[0].status, "due", "held, still due");
@@ -157,10 +160,10 @@ async fn an_instalment_not_prenotified_in_time_is_held_and_the_cut_off_refuses_l
     let date = calendar::target2_business_day_on_or_after(due);
     let outcome = export(&app, date).await.unwrap();
     assert!(outcome.file.is_none(), "nothing else is due");
-    assert_eq!(outcome.held.iter().map(|h| (h.case_id, h.reason)).collect::<Vec<_>>(), [(
-        notice_case,
-        HeldReason::NotPrenotified
-    )]);
+    assert_eq!(
+        outcome.held.iter().map(|h| (h.case_id, h.reason)).collect::<Vec<_>>(),
+        [(notice_case, HeldReason::NotPrenotified)]
+    );
     let policy = DirectDebitPolicy::default();
     // Too far ahead (more than 14 + 7 days) for tonight: no notice yet.
     let early = due - Duration::days(22);
@@ -191,8 +194,11 @@ async fn a_plan_is_collected_frst_then_rcur_and_its_last_instalment_fnal() {
     let schedule: Vec<(NaiveDate, Money)> = (0..4).map(|n| (first + Duration::days(7 * n), amount)).collect();
     plan(store, case_id, &schedule).await;
     record_mandate(&app, case_id, "RUM-SEQ-1", today(), None).await.unwrap();
-    let (xml, summary) =
-        export(&app, calendar::target2_business_day_on_or_after(first + Duration::days(14))).await.unwrap().file.unwrap();
+    let (xml, summary) = export(&app, calendar::target2_business_day_on_or_after(first + Duration::days(14)))
+        .await
+        .unwrap()
+        .file
+        .unwrap();
     let sequences: Vec<&str> = summary.debits.iter().map(|d| d.sequence_type).collect();
     assert_eq!(sequences, ["FRST", "RCUR", "RCUR"], "{summary:?}");
     assert_eq!((summary.first, summary.recurrent, summary.last), (1, 2, 0));
@@ -256,10 +262,10 @@ async fn a_mandate_unused_for_36_months_expires_at_night_and_its_plan_is_flagged
     // The export never uses it: its instalment is held, naming the expiry.
     let outcome = export(&app, due).await.unwrap();
     assert!(outcome.file.is_none(), "{:?}", outcome.file);
-    assert_eq!(outcome.held.iter().map(|h| (h.case_id, h.reason)).collect::<Vec<_>>(), [(
-        old_case,
-        HeldReason::MandateExpired
-    )]);
+    assert_eq!(
+        outcome.held.iter().map(|h| (h.case_id, h.reason)).collect::<Vec<_>>(),
+        [(old_case, HeldReason::MandateExpired)]
+    );
     assert!(outcome.held[0].message.contains("caduc"), "{}", outcome.held[0].message);
     // The next night changes nothing more.
     let again = night(&app, today()).await;
@@ -307,8 +313,12 @@ async fn camt054_returns_are_booked_with_their_reason_and_the_plan_follow_up() {
     for (case_id, cents, rum) in
         [(cases[0], 12_000, "RUM-RET-1"), (cases[1], 8_000, "RUM-RET-2"), (cases[2], 15_000, "RUM-RET-3")]
     {
-        plan(store, case_id, &[(date, Money::from_cents(cents)), (date + Duration::days(31), Money::from_cents(cents))])
-            .await;
+        plan(
+            store,
+            case_id,
+            &[(date, Money::from_cents(cents)), (date + Duration::days(31), Money::from_cents(cents))],
+        )
+        .await;
         record_mandate(&app, case_id, rum, today(), None).await.unwrap();
     }
     let (_, summary) = export(&app, date).await.unwrap().file.unwrap();
@@ -316,22 +326,28 @@ async fn camt054_returns_are_booked_with_their_reason_and_the_plan_follow_up() {
     let booked = date.to_string();
 
     // camt.054.001.04: AM04 (insufficient funds) and MD01 (no mandate).
-    let v04 = fixture("camt054_v04_returns.xml", &[
-        ("PLAN-CTX0000042-ECH03", &e2e(cases[0])),
-        ("PLAN-CTX0000105-ECH01", &e2e(cases[1])),
-        ("2025-01-08", &booked),
-        ("2025-01-06", &booked),
-    ]);
+    let v04 = fixture(
+        "camt054_v04_returns.xml",
+        &[
+            ("PLAN-CTX0000042-ECH03", &e2e(cases[0])),
+            ("PLAN-CTX0000105-ECH01", &e2e(cases[1])),
+            ("2025-01-08", &booked),
+            ("2025-01-06", &booked),
+        ],
+    );
     recouvre_iso20022::validate(recouvre_iso20022::Message::Camt054(4), v04.as_bytes()).unwrap();
     let imported = recouvre_app::statements::import(&app, &actor(), "avis-v04.xml", v04.as_bytes()).await.unwrap();
     assert_eq!(imported.returns_applied, 2, "{imported:?}");
     // camt.054.001.08: the account closed (AC04 instead of the fixture's AM04).
-    let v08 = fixture("camt054_v08_returns.xml", &[
-        ("PLAN-CTX0000017-ECH02", &e2e(cases[2])),
-        ("<Cd>AM04</Cd>", "<Cd>AC04</Cd>"),
-        ("2025-01-02", &booked),
-        ("2024-12-27", &booked),
-    ]);
+    let v08 = fixture(
+        "camt054_v08_returns.xml",
+        &[
+            ("PLAN-CTX0000017-ECH02", &e2e(cases[2])),
+            ("<Cd>AM04</Cd>", "<Cd>AC04</Cd>"),
+            ("2025-01-02", &booked),
+            ("2024-12-27", &booked),
+        ],
+    );
     recouvre_iso20022::validate(recouvre_iso20022::Message::Camt054V08, v08.as_bytes()).unwrap();
     let imported = recouvre_app::statements::import(&app, &actor(), "avis-v08.xml", v08.as_bytes()).await.unwrap();
     assert_eq!(imported.returns_applied, 1, "{imported:?}");
