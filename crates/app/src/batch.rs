@@ -1,5 +1,6 @@
 //! The nightly run of a business date (docs/nightly-run.md): interest accrued, legal deadlines
-//! announced, the day's figures, then the payment plans' follow-up. Idempotent and resumable:
+//! announced, the day's figures, then the SEPA mandates' expiry and the collections'
+//! pre-notifications, the payment plans' follow-up. Idempotent and resumable:
 //! running the same date again, even after a crash, finishes the work without doubling any.
 
 use std::sync::Arc;
@@ -42,6 +43,17 @@ pub struct NightlyOutcome {
     pub guarantors: crate::letters::GuarantorMail,
     /// The monthly purge of personal data whose retention ended (issue 24), run on the 1st.
     pub privacy: Option<crate::privacy::PurgeOutcome>,
+    /// SEPA mandates expired and collections pre-notified this night (issue 21).
+    pub direct_debits: DirectDebitUpkeep,
+}
+
+/// The nightly run's direct-debit work (issue 21, docs/formats/direct-debits.md).
+#[derive(Clone, Debug, Default)]
+pub struct DirectDebitUpkeep {
+    /// SEPA mandates unused for the policy's months (36), now expired.
+    pub mandates_expired: Vec<recouvre_store::direct_debit_rules::ExpiredMandate>,
+    /// Notices of the coming collections sent to the debtors.
+    pub prenotified: recouvre_store::direct_debit_rules::PrenotificationRun,
 }
 
 pub use recouvre_store::batch::{ImportFigures, LastRun, OperationsFigures};
@@ -87,10 +99,31 @@ pub async fn nightly_run(
             promises: recouvre_store::contacts::PromiseFollowUp::default(),
             guarantors: crate::letters::GuarantorMail::default(),
             privacy: None,
+            direct_debits: DirectDebitUpkeep::default(),
             interrupted: true,
         });
     }
     let rules = recouvre_store::workflow::rules(app.store()).await?;
+    // SEPA mandates unused for 36 months expire first, then the coming collections are
+    // pre-notified under the mandates still active (EPC rulebook 4.5.1, PT-04.03).
+    let policy = recouvre_store::direct_debit_rules::DirectDebitPolicy::of(&rules.procedure);
+    let mandates_expired = recouvre_store::direct_debit_rules::expire_mandates(
+        app.store(),
+        options.as_of,
+        &policy,
+        &actor.login,
+        app.now(),
+    )
+    .await?;
+    let prenotified = recouvre_store::direct_debit_rules::send_prenotifications(
+        app.store(),
+        options.as_of,
+        &policy,
+        &actor.login,
+        app.now(),
+    )
+    .await?;
+    let direct_debits = DirectDebitUpkeep { mandates_expired, prenotified };
     let plans =
         recouvre_store::workflow::follow_plans(app.store(), options.as_of, &rules, &actor.login, app.now()).await?;
     // A promise gets the grace an instalment gets before it is called missed.
@@ -104,5 +137,5 @@ pub async fn nightly_run(
     // Idempotent, so a rerun of the night, or a missed 1st caught up by hand, does no harm.
     let privacy =
         if options.as_of.day() == 1 { Some(crate::privacy::purge(app, actor, options.as_of).await?) } else { None };
-    Ok(NightlyOutcome { totals, report, plans, promises, guarantors, privacy, interrupted: false })
+    Ok(NightlyOutcome { totals, report, plans, promises, guarantors, privacy, direct_debits, interrupted: false })
 }

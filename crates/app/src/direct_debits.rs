@@ -8,10 +8,14 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use recouvre_domain::authority::Permission;
 use recouvre_domain::bank_identifiers::{Bic, Iban};
 use recouvre_domain::calendar;
+use recouvre_domain::direct_debit;
 use recouvre_iso20022::{
     sepa, Creditor, DirectDebit, DirectDebitBatch, MandateAmendment, Pain008Error, Pain008Version, SequenceType,
 };
-use recouvre_store::direct_debits::{CollectionFile, ExportSummary, Mandate, MandateKind, NewMandate, Sequence};
+use recouvre_store::direct_debits::{
+    CollectionFile, DirectDebitPolicy, ExportSummary, HeldInstalment, Mandate, MandateKind, MandateTerms, NewMandate,
+    Sequence,
+};
 use recouvre_store::settings::BankIdentity;
 
 use crate::{bank_fields, limits, Actor, App, Error, Result};
@@ -63,6 +67,7 @@ pub fn pain008(file: &CollectionFile, bank: &BankIdentity, version: Pain008Versi
                 Sequence::First => SequenceType::First,
                 Sequence::Recurrent => SequenceType::Recurrent,
                 Sequence::OneOff => SequenceType::OneOff,
+                Sequence::Final => SequenceType::Final,
             },
             debtor_name: collection.debtor_name.clone(),
             debtor_iban: collection.debtor_iban.clone(),
@@ -91,32 +96,76 @@ pub fn pain008(file: &CollectionFile, bank: &BankIdentity, version: Pain008Versi
     recouvre_iso20022::write_pain008(&batch, version).map_err(file_error)
 }
 
-/// The pain.008 file of the instalments due on `collection_date`, and what it holds; `None`
-/// when nothing is due. A collection date that is not a TARGET2 business day is refused with the
-/// next one; if the file cannot be written (the bank identity's IBAN, BIC or creditor identifier
-/// is wrong…), the error says why and nothing is marked or booked.
+/// The policy values of direct debits in force (the procedure policy's; docs/formats/direct-debits.md).
+pub async fn policy(app: &App) -> Result<DirectDebitPolicy> {
+    let rules = recouvre_store::workflow::rules(app.store()).await?;
+    Ok(DirectDebitPolicy::of(&rules.procedure))
+}
+
+/// The submission cut-off (EPC PT-04.04): the file of `collection_date` goes to the bank at the
+/// latest `cut_off_business_days` TARGET2 business days before it. Produced later, it is refused
+/// (its instalments stay due and go in the file of a later date).
+fn check_cut_off(collection_date: NaiveDate, today: NaiveDate, policy: &DirectDebitPolicy) -> Result<()> {
+    let days = policy.cut_off_business_days;
+    let deadline = direct_debit::submission_deadline(collection_date, days);
+    if today <= deadline {
+        return Ok(());
+    }
+    let french = |date: NaiveDate| date.format("%d/%m/%Y").to_string();
+    Err(Error::refused(
+        "direct_debit_cut_off_passed",
+        format!(
+            "date limite de remise dépassée : le fichier des prélèvements du {} devait être remis à la banque au plus \
+             tard le {} ({days} jour(s) ouvré(s) TARGET2 avant) ; ses échéances restent dues et seront prélevées à la \
+             prochaine date possible, le {} au plus tôt",
+            french(collection_date),
+            french(deadline),
+            french(direct_debit::earliest_collection_date(today, days))
+        ),
+    ))
+}
+
+/// What an export produced: the pain.008 and what it holds (`None` when nothing could be
+/// collected), and the instalments due by the date it did not collect, each with why (not
+/// pre-notified in time, mandate expired).
+#[derive(Clone, Debug)]
+pub struct ExportOutcome {
+    pub file: Option<(String, ExportSummary)>,
+    pub held: Vec<HeldInstalment>,
+}
+
+/// The pain.008 file of the instalments due on `collection_date`, and what it holds; no file
+/// when nothing can be collected. A collection date that is not a TARGET2 business day is refused
+/// with the next one, a file produced after the submission cut-off is refused with the first date
+/// still possible; an instalment not pre-notified in time is not collected and is listed in
+/// `held`. If the file cannot be written (the bank identity's IBAN, BIC or creditor identifier is
+/// wrong…), the error says why and nothing is marked or booked.
 pub async fn export(
     app: &App,
     actor: &Actor,
     collection_date: NaiveDate,
     version: Pain008Version,
-) -> Result<Option<(String, ExportSummary)>> {
+) -> Result<ExportOutcome> {
     actor.require(Permission::ImportFiles)?;
     check_collection_date(collection_date, app.today())?;
+    let policy = policy(app).await?;
+    check_cut_off(collection_date, app.today(), &policy)?;
     let bank = recouvre_store::settings::bank_identity(app.store()).await?;
     let message = match version {
         Pain008Version::V02 => "pain.008.001.02",
         Pain008Version::V08 => "pain.008.001.08",
     };
-    recouvre_store::direct_debits::prepare_export(
+    let prepared = recouvre_store::direct_debits::prepare_export(
         app.store(),
         collection_date,
         message,
+        &policy,
         &actor.login,
         app.now(),
         |file| pain008(file, &bank, version),
     )
-    .await
+    .await?;
+    Ok(ExportOutcome { file: prepared.file, held: prepared.held })
 }
 
 /// A mandate's field refused, named by its French `label` in the message.
@@ -177,6 +226,9 @@ pub struct MandateInput {
     pub signed_on: NaiveDate,
     /// `recurrent` or `one_off`.
     pub sequence: String,
+    /// A pre-notification period agreed with the debtor, in calendar days, shorter than the
+    /// policy's (EPC PT-04.03); `None`: the policy's.
+    pub prenotification_days: Option<u32>,
 }
 
 /// Records the SEPA Core mandate the debtor of a case signed (journaled `mandate_added`, made
@@ -199,6 +251,17 @@ pub async fn record_mandate(app: &App, actor: &Actor, case_id: i64, version: i64
         )
     })?;
     let signed_on = limits::past_date("signed_on", input.signed_on, app.today())?;
+    let default_days = policy(app).await?.prenotification_days;
+    if let Some(days) = input.prenotification_days.filter(|days| !(1..=default_days).contains(days)) {
+        return Err(Error::invalid(
+            "prenotification_days",
+            "out_of_range",
+            format!(
+                "délai de pré-notification convenu : entre 1 et {default_days} jours (reçu {days}) ; au-delà, le délai \
+                 de la politique s'applique"
+            ),
+        ));
+    }
     let case = recouvre_store::cases::detail(app.store(), case_id).await?;
     let debtor = format!("{} {}", case.debtor.last_name.to_uppercase(), case.debtor.first_name);
     let debtor_name = sepa::to_sepa_text(debtor.trim(), 70)
@@ -210,12 +273,13 @@ pub async fn record_mandate(app: &App, actor: &Actor, case_id: i64, version: i64
         debtor_bic: bic.as_deref(),
         signed_on,
     };
-    let id = recouvre_store::direct_debits::add_mandate_of_kind(
+    let terms = MandateTerms { kind, prenotification_days: input.prenotification_days };
+    let id = recouvre_store::direct_debits::add_mandate_with_terms(
         app.store(),
         case_id,
         Some(version),
         &checked,
-        kind,
+        terms,
         &actor.login,
         app.now(),
     )
@@ -378,9 +442,9 @@ pub async fn check_plan_mandate(app: &App, case_id: i64, mandate_id: i64) -> Res
 }
 
 /// Demo data (`recouvre seed`, `recouvre demo`): up to `count` open cases whose debtor has an
-/// IBAN get a recurrent mandate and a monthly plan of six instalments, the first ones due over
-/// the coming days, so that a collection date within the next four months gives a non-empty
-/// pain.008. Cases that already have a plan, or whose IBAN is not a SEPA one, are skipped.
+/// IBAN get a recurrent mandate and a monthly plan of six instalments, the first ones due in
+/// 15 to 19 days (once the schedule's pre-notification allows), so that a collection date from
+/// then on within the next four months gives a non-empty pain.008. Cases that already have a plan, or whose IBAN is not a SEPA one, are skipped.
 /// Returns the number of plans created.
 pub async fn seed_direct_debits(app: &App, actor: &Actor, count: usize) -> Result<usize> {
     crate::demo::system_only(actor)?;
@@ -407,8 +471,9 @@ pub async fn seed_direct_debits(app: &App, actor: &Actor, count: usize) -> Resul
         {
             continue;
         }
-        // First instalments spread over the coming week, then monthly.
-        let first_due = calendar::next_target2_business_day(today + chrono::Duration::days((created % 5) as i64));
+        // First instalments spread over a week once the schedule's 14 days of pre-notification
+        // have run (issue 21), then monthly.
+        let first_due = calendar::next_target2_business_day(today + chrono::Duration::days(14 + (created % 5) as i64));
         let instalments: Vec<(NaiveDate, recouvre_domain::Money)> = (0..6)
             .map(|month| {
                 let due = first_due.checked_add_months(chrono::Months::new(month)).unwrap_or(first_due);

@@ -675,15 +675,19 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
         Command::Export(ExportCommand::DirectDebits { collection_date, out, version }) => {
             let version = recouvre_app::direct_debits::version(&version).map_err(operator_error)?;
             let app = app(&cli.database).await?;
-            match recouvre_app::direct_debits::export(&app, &system("export"), collection_date, version)
+            let outcome = recouvre_app::direct_debits::export(&app, &system("export"), collection_date, version)
                 .await
-                .map_err(operator_error)?
-            {
+                .map_err(operator_error)?;
+            match outcome.file {
                 None => println!("aucune échéance à prélever au {collection_date}"),
                 Some((xml, summary)) => {
                     std::fs::write(&out, xml).with_context(|| format!("écriture de {} impossible", out.display()))?;
                     println!("{} : {}", out.display(), serde_json::to_string(&summary)?);
                 }
+            }
+            // Due but not collected on this date, and why (issue 21): never silently dropped.
+            for held in &outcome.held {
+                eprintln!("non prélevée : {}", held.message);
             }
         }
         Command::Export(ExportCommand::Transfers { date, out, version }) => {
@@ -1042,6 +1046,11 @@ async fn nightly_run(
     println!(
         "échéanciers : {} suivi(s), {} échéance(s) manquée(s), {} plan(s) caduc(s)",
         plans.plans_seen, plans.instalments_missed, plans.plans_lapsed
+    );
+    println!(
+        "prélèvements SEPA : {} mandat(s) caduc(s) (36 mois sans prélèvement), {} échéance(s) pré-notifiée(s)",
+        outcome.direct_debits.mandates_expired.len(),
+        outcome.direct_debits.prenotified.instalments
     );
     println!(
         "promesses de paiement : {} échue(s), {} tenue(s), {} non tenue(s)",

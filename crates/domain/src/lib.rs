@@ -49,6 +49,7 @@ pub mod closure;
 pub mod courts;
 pub mod debtor_alerts;
 pub mod debtor_file;
+pub mod direct_debit;
 pub mod intake;
 pub mod intake_parties;
 pub mod journal;

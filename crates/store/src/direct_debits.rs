@@ -28,6 +28,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::allocation::AllocationOrder;
+use recouvre_domain::direct_debit;
 use recouvre_domain::journal::EventKind;
 use recouvre_domain::ledger::{self, Account, Posting, Transaction, TransactionKind};
 use recouvre_domain::Money;
@@ -36,6 +37,7 @@ use serde_json::json;
 
 use crate::aml::{IncomingPayment, ScreeningRecord};
 use crate::db::{query, query_as, query_scalar};
+pub use crate::direct_debit_rules::{DirectDebitPolicy, HeldInstalment, HeldReason};
 use crate::journal::CaseEvent;
 use crate::ledger::Booking;
 use crate::{Result, Store, StoreError, Tx};
@@ -184,6 +186,8 @@ impl Tx {
             now,
         })
         .await?;
+        // Paid by direct debit: the schedule is the pre-notification of its collections.
+        self.prenotify_schedule(case_id, actor, now).await?;
         Ok(plan_id)
     }
 }
@@ -357,13 +361,20 @@ pub struct Mandate {
     pub debtor_iban: String,
     pub debtor_bic: Option<String>,
     pub signed_on: NaiveDate,
-    /// `active` or `revoked`.
+    /// `active`, `revoked` or `expired` (36 months without a collection, issue 21).
     pub status: String,
     /// The first collection's date: later ones are `RCUR` (none for a one-off mandate).
     pub first_collected_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     /// `recurrent` or `one_off` ([`MandateKind`]).
     pub sequence_kind: String,
+    /// The pre-notification period agreed with the debtor, in calendar days; `None`: the
+    /// policy's (`direct_debit_rules`).
+    pub prenotification_days: Option<i64>,
+    /// The last collection presented under it (its expiry counts from there).
+    pub last_collected_on: Option<NaiveDate>,
+    /// When the nightly run found it expired.
+    pub expired_on: Option<NaiveDate>,
 }
 
 /// Registers a mandate on a case, journaled `mandate_added`. Its fields are checked by the caller
@@ -416,6 +427,32 @@ pub async fn add_mandate_of_kind(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    let terms = MandateTerms { kind, prenotification_days: None };
+    add_mandate_with_terms(store, case_id, expected_version, mandate, terms, actor, now).await
+}
+
+/// What the debtor agreed with the mandate besides its account (issue 21).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct MandateTerms {
+    pub kind: MandateKind,
+    /// A pre-notification period agreed with the debtor, in calendar days (EPC PT-04.03: 14
+    /// unless agreed otherwise); `None`: the policy's.
+    pub prenotification_days: Option<u32>,
+}
+
+/// [`add_mandate`] for a mandate of `terms.kind`, with its agreed pre-notification period. When
+/// the case has an active plan, its schedule pre-notifies the instalments still due under the new
+/// mandate (`direct_debit_rules`).
+pub async fn add_mandate_with_terms(
+    store: &Store,
+    case_id: i64,
+    expected_version: Option<i64>,
+    mandate: &NewMandate<'_>,
+    terms: MandateTerms,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let kind = terms.kind;
     let reference = mandate.reference.trim();
     let debtor_name = mandate.debtor_name.trim();
     let debtor_iban = mandate.debtor_iban.trim();
@@ -463,7 +500,7 @@ pub async fn add_mandate_of_kind(
     .await?;
     let inserted: Result<i64> = query_scalar(
         "INSERT INTO sepa_mandates (case_id, reference, debtor_name, debtor_iban, debtor_bic, signed_on, status, created_at, \
-         sequence_kind) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8) RETURNING id",
+         sequence_kind, prenotification_days) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9) RETURNING id",
     )
     .bind(case_id)
     .bind(reference)
@@ -473,6 +510,7 @@ pub async fn add_mandate_of_kind(
     .bind(signed_on)
     .bind(now)
     .bind(kind.code())
+    .bind(terms.prenotification_days.map(i64::from))
     .fetch_one(&mut tx)
     .await;
     let mandate_id = match inserted {
@@ -483,7 +521,7 @@ pub async fn add_mandate_of_kind(
     let payload = json!({
         "mandate_id": mandate_id, "reference": reference, "debtor_name": debtor_name,
         "debtor_iban": debtor_iban, "debtor_bic": debtor_bic, "signed_on": signed_on,
-        "replaces": replaced, "sequence": kind.code(),
+        "replaces": replaced, "sequence": kind.code(), "prenotification_days": terms.prenotification_days,
     });
     tx.append_event(CaseEvent {
         case_id,
@@ -494,6 +532,7 @@ pub async fn add_mandate_of_kind(
         now,
     })
     .await?;
+    tx.prenotify_schedule(case_id, actor, now).await?;
     tx.commit().await?;
     Ok(mandate_id)
 }
@@ -550,8 +589,10 @@ pub async fn plan_candidates(store: &Store, limit: i64) -> Result<Vec<(i64, Stri
 
 /// The mandates of a case, newest first.
 pub async fn mandates(store: &Store, case_id: i64) -> Result<Vec<Mandate>> {
-    const SQL: &str = "SELECT id, case_id, reference, debtor_name, debtor_iban, debtor_bic, signed_on, status, \
-                       first_collected_on, created_at, sequence_kind FROM sepa_mandates WHERE case_id = $1 ORDER BY id DESC";
+    const SQL: &str = "SELECT id, case_id, reference, debtor_name, debtor_iban, debtor_bic, signed_on, \
+                       CASE WHEN expired_on IS NOT NULL THEN 'expired' ELSE status END AS status, \
+                       first_collected_on, created_at, sequence_kind, prenotification_days, last_collected_on, \
+                       expired_on FROM sepa_mandates WHERE case_id = $1 ORDER BY id DESC";
     let rows = query_as(SQL).bind(case_id).fetch_all(store).await?;
     Ok(rows)
 }
@@ -571,7 +612,7 @@ pub struct ExportedDebit {
     pub due_on: NaiveDate,
     pub end_to_end_id: String,
     pub mandate_reference: String,
-    /// `FRST` or `RCUR`.
+    /// `FRST`, `RCUR`, `FNAL` or `OOFF`.
     pub sequence_type: &'static str,
     pub amount: Money,
     /// The payment booked on the case.
@@ -589,8 +630,12 @@ pub struct ExportSummary {
     pub version: &'static str,
     pub count: usize,
     pub total: Money,
+    /// `FRST` collections.
     pub first: usize,
+    /// The others: `RCUR`, `FNAL` and `OOFF`.
     pub recurrent: usize,
+    /// Of which `FNAL` (a plan's last instalment).
+    pub last: usize,
     pub debits: Vec<ExportedDebit>,
     /// Plans whose last instalment this file collected.
     pub plans_completed: Vec<i64>,
@@ -605,6 +650,8 @@ pub enum Sequence {
     Recurrent,
     /// The only collection of a one-off mandate (`OOFF`).
     OneOff,
+    /// The plan's last instalment under a recurrent mandate (`FNAL`).
+    Final,
 }
 
 impl Sequence {
@@ -614,6 +661,7 @@ impl Sequence {
             Sequence::First => "FRST",
             Sequence::Recurrent => "RCUR",
             Sequence::OneOff => "OOFF",
+            Sequence::Final => "FNAL",
         }
     }
 }
@@ -668,6 +716,11 @@ struct Candidate {
     signed_on: NaiveDate,
     first_collected_on: Option<NaiveDate>,
     sequence_kind: String,
+    /// The plan's last instalment number (`FNAL`).
+    last_number: i64,
+    /// The pre-notification under this mandate, and the period agreed on the mandate.
+    notified_on: Option<NaiveDate>,
+    prenotification_days: Option<i64>,
 }
 
 /// Prepares the direct-debit file for `collection_date`, in one transaction: every instalment
@@ -688,36 +741,55 @@ pub async fn prepare_export<T, E>(
     store: &Store,
     collection_date: NaiveDate,
     version: &'static str,
+    policy: &DirectDebitPolicy,
     actor: &str,
     now: DateTime<Utc>,
     render: impl FnOnce(&CollectionFile) -> std::result::Result<T, E>,
-) -> std::result::Result<Option<(T, ExportSummary)>, E>
+) -> std::result::Result<PreparedExport<T>, E>
 where
     E: From<StoreError>,
 {
     let vigilance = crate::aml::vigilance(store).await?;
     let mut tx = store.begin().await?;
-    let Some((file, summary)) = tx.collect_due(collection_date, version, &vigilance, actor, now).await? else {
+    let due = DueOn { collection_date, version, policy, vigilance: &vigilance };
+    let (collected, held) = tx.collect_due(&due, actor, now).await?;
+    let Some((file, summary)) = collected else {
         // Dropping the transaction rolls back the export row: no file.
-        return Ok(None);
+        return Ok(PreparedExport { file: None, held });
     };
     // A file that cannot be written leaves nothing behind: returning drops the transaction,
     // which rolls back.
     let rendered = render(&file)?;
     tx.commit().await?;
-    Ok(Some((rendered, summary)))
+    Ok(PreparedExport { file: Some((rendered, summary)), held })
+}
+
+/// What [`prepare_export`] produced: the file and what it holds (`None` when nothing could be
+/// collected), and the instalments due by the date that it did not collect, with why (issue 21:
+/// not pre-notified in time, mandate expired), never silently dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedExport<T> {
+    pub file: Option<(T, ExportSummary)>,
+    pub held: Vec<HeldInstalment>,
+}
+
+/// What [`Tx::collect_due`] collects.
+struct DueOn<'a> {
+    collection_date: NaiveDate,
+    version: &'static str,
+    policy: &'a DirectDebitPolicy,
+    vigilance: &'a crate::aml::Vigilance,
 }
 
 impl Tx {
     /// [`prepare_export`]'s work in this transaction, up to the file: `None` when nothing is due.
     async fn collect_due(
         &mut self,
-        collection_date: NaiveDate,
-        version: &'static str,
-        vigilance: &crate::aml::Vigilance,
+        due: &DueOn<'_>,
         actor: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<(CollectionFile, ExportSummary)>> {
+    ) -> Result<(Option<(CollectionFile, ExportSummary)>, Vec<HeldInstalment>)> {
+        let DueOn { collection_date, version, policy, vigilance } = *due;
         let prefix = format!("{END_TO_END_PREFIX}{}-", collection_date.format("%Y%m%d"));
         // A write first: on SQLite it takes the write lock at once; on PostgreSQL two exports of
         // the same date get the same message id and the second fails on its uniqueness.
@@ -736,11 +808,14 @@ impl Tx {
         let candidates: Vec<Candidate> = query_as(
             "SELECT i.id AS instalment_id, i.case_id, c.reference AS case_reference, i.plan_id, i.number, i.due_on, \
              i.amount_cents, m.id AS mandate_id, m.reference AS mandate_reference, m.debtor_name, m.debtor_iban, \
-             m.debtor_bic, m.signed_on, m.first_collected_on, m.sequence_kind \
+             m.debtor_bic, m.signed_on, m.first_collected_on, m.sequence_kind, \
+             (SELECT MAX(x.number) FROM instalments x WHERE x.plan_id = i.plan_id) AS last_number, \
+             n.notified_on, m.prenotification_days \
              FROM instalments i \
              JOIN payment_plans p ON p.id = i.plan_id \
              JOIN sepa_mandates m ON m.case_id = i.case_id AND m.status = 'active' \
              JOIN cases c ON c.id = i.case_id \
+             LEFT JOIN direct_debit_prenotifications n ON n.instalment_id = i.id AND n.mandate_id = m.id \
              WHERE i.status = 'due' AND i.due_on <= $1 AND p.status = 'active' AND m.signed_on <= $1 \
              AND c.status <> 'closed' \
              ORDER BY i.case_id, i.due_on, i.number, i.id",
@@ -748,11 +823,17 @@ impl Tx {
         .bind(collection_date)
         .fetch_all(&mut *self)
         .await?;
+        let mut held = self.held_for_expired_mandates(collection_date).await?;
         let mut collected_mandates: HashSet<i64> = HashSet::new();
         let mut collections = Vec::with_capacity(candidates.len());
         let mut exported = Vec::with_capacity(candidates.len());
         let mut plans = BTreeSet::new();
         for candidate in candidates {
+            // Pre-notified in time under this mandate, or held (EPC PT-04.03).
+            if let Some(reason) = not_prenotified(&candidate, collection_date, policy) {
+                held.push(reason);
+                continue;
+            }
             let sequence = if candidate.sequence_kind == MandateKind::OneOff.code() {
                 // A one-off mandate is spent by its collection: the plan's next instalments
                 // wait for a new mandate.
@@ -760,8 +841,16 @@ impl Tx {
                     continue;
                 }
                 Sequence::OneOff
-            } else if candidate.first_collected_on.is_none() && collected_mandates.insert(candidate.mandate_id) {
+            } else if !collected_mandates.contains(&candidate.mandate_id)
+                && (candidate.first_collected_on.is_none() || self.moved_to_another_bank(candidate.mandate_id).await?)
+            {
+                // The mandate's first collection, or the first since the debtor's account moved
+                // to another bank (SMNDA): FRST, which every rulebook version accepts there.
+                collected_mandates.insert(candidate.mandate_id);
                 Sequence::First
+            } else if candidate.number == candidate.last_number {
+                collected_mandates.insert(candidate.mandate_id);
+                Sequence::Final
             } else {
                 collected_mandates.insert(candidate.mandate_id);
                 Sequence::Recurrent
@@ -852,6 +941,15 @@ impl Tx {
                     .execute(&mut *self)
                     .await?;
             }
+            // The mandate's 36 months start again (rulebook 4.5.1).
+            query(
+                "UPDATE sepa_mandates SET last_collected_on = $2 WHERE id = $1 \
+                 AND (last_collected_on IS NULL OR last_collected_on < $2)",
+            )
+            .bind(candidate.mandate_id)
+            .bind(collection_date)
+            .execute(&mut *self)
+            .await?;
             plans.insert((candidate.case_id, candidate.plan_id));
             let amendment = self.report_amendments(candidate.mandate_id, &message_id).await?;
             collections.push(Collection {
@@ -882,7 +980,7 @@ impl Tx {
             });
         }
         if collections.is_empty() {
-            return Ok(None);
+            return Ok((None, held));
         }
         let mut plans_completed = Vec::new();
         for (case_id, plan_id) in plans {
@@ -919,6 +1017,7 @@ impl Tx {
             .execute(&mut *self)
             .await?;
         let first = exported.iter().filter(|debit| debit.sequence_type == Sequence::First.code()).count();
+        let last = exported.iter().filter(|debit| debit.sequence_type == Sequence::Final.code()).count();
         let summary = ExportSummary {
             export_id,
             message_id: message_id.clone(),
@@ -928,12 +1027,57 @@ impl Tx {
             total,
             first,
             recurrent: exported.len() - first,
+            last,
             debits: exported,
             plans_completed,
         };
         let file = CollectionFile { message_id, collection_date, created_at: now, collections };
-        Ok(Some((file, summary)))
+        Ok((Some((file, summary)), held))
     }
+}
+
+/// Why `candidate` may not be collected on `collection_date` for want of a pre-notification in
+/// time under its mandate (EPC PT-04.03), or `None` when it may.
+fn not_prenotified(
+    candidate: &Candidate,
+    collection_date: NaiveDate,
+    policy: &DirectDebitPolicy,
+) -> Option<HeldInstalment> {
+    let lead = policy.lead_days(candidate.prenotification_days);
+    let (reason, earliest, why) = match candidate.notified_on {
+        Some(notified_on) if direct_debit::prenotified_in_time(notified_on, lead, collection_date) => return None,
+        Some(notified_on) => {
+            let earliest = direct_debit::earliest_collection_after_notice(notified_on, lead);
+            let why = format!(
+                "pré-notifiée le {} : {lead} jours avant le prélèvement sont requis, prélevable à partir du {}",
+                french_date(notified_on),
+                french_date(earliest)
+            );
+            (HeldReason::PrenotifiedLate, Some(earliest), why)
+        }
+        None => (
+            HeldReason::NotPrenotified,
+            None,
+            format!("jamais pré-notifiée au débiteur sous le mandat {}", candidate.mandate_reference),
+        ),
+    };
+    Some(HeldInstalment {
+        instalment_id: candidate.instalment_id,
+        case_id: candidate.case_id,
+        case_reference: candidate.case_reference.clone(),
+        number: candidate.number,
+        due_on: candidate.due_on,
+        amount: Money::from_cents(candidate.amount_cents),
+        reason,
+        earliest,
+        message: format!(
+            "dossier {}, échéance n° {} du {} non prélevée le {} : {why}",
+            candidate.case_reference,
+            candidate.number,
+            french_date(candidate.due_on),
+            french_date(collection_date)
+        ),
+    })
 }
 
 /// A direct-debit file already prepared.
@@ -992,7 +1136,9 @@ struct Returned {
 
 /// Applies the return (or reject) of a collection, identified by its end-to-end id, in one
 /// transaction: books the exact reversal of the instalment's payment (`reverses` = the payment),
-/// marks the instalment `returned` with the reason code, journals `direct_debit_returned`; at the
+/// marks the instalment `returned` with the reason code, journals `direct_debit_returned` (with
+/// the reason's French label), puts a `plan_reminder` in the case's agenda naming the reason (a
+/// new mandate when the reason says the account or mandate cannot be collected: AC04, MD01…); at the
 /// [`LAPSE_AFTER_MISSED`]th missed instalment the plan lapses (`plan_lapsed`). A completed plan
 /// whose collection comes back is active again. Applying the same return twice does nothing the
 /// second time ([`ReturnOutcome::AlreadyApplied`]). An end-to-end id Recouvre did not issue is an
@@ -1108,12 +1254,26 @@ impl Tx {
                 .execute(&mut *self)
                 .await?;
         }
+        let reason_label = direct_debit::reason_label(reason);
         let payload = json!({
             "plan_id": instalment.plan_id, "instalment": instalment.number,
             "amount": Money::from_cents(instalment.amount_cents), "end_to_end_id": end_to_end_id,
-            "reason": reason, "returned_on": returned_on, "reverses": payment_id, "missed": missed,
-            "plan_status": new_status,
+            "reason": reason, "reason_label": reason_label, "returned_on": returned_on, "reverses": payment_id,
+            "missed": missed, "plan_status": new_status,
         });
+        // The plan's follow-up: the officer sees the return and its reason in the agenda.
+        let todo = if direct_debit::reason_needs_new_mandate(reason) {
+            "le compte ou le mandat ne permet plus de prélever : obtenir un nouveau mandat ou un autre moyen de paiement"
+        } else {
+            "relancer le débiteur pour qu'il régularise l'échéance"
+        };
+        let label = format!(
+            "Prélèvement de l'échéance n° {} ({}) rejeté, motif {reason}{} : {todo}",
+            instalment.number,
+            Money::from_cents(instalment.amount_cents).to_french(),
+            reason_label.map(|label| format!(" ({label})")).unwrap_or_default(),
+        );
+        self.add_plan_follow_up(instalment.case_id, &label, returned_on, now).await?;
         let mut event = self
             .append_event(CaseEvent {
                 case_id: instalment.case_id,

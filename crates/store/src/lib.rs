@@ -13,7 +13,7 @@
 //! `ledger`; `suspense` and `cases` above them; `debtors` (a person's file) above `cases` and
 //! `ledger` — `cases` calls back only its `Tx::list_intake_differences` when intake meets a known person; `aml` above `suspense`; `closure` (closing a case, and money arriving once it is closed) above `suspense`, below `payments` and `statements`; `payments` (booking a
 //! payment: screening, allocation or hold) above `aml`, `suspense` and `ledger`; `seed` above
-//! `cases`, `imports` above `seed`; `time_bars` (a case's history for the time-bar engine) above `ledger`; `workflow` and `statements` above `direct_debits` and `time_bars`, `approvals` above
+//! `cases`, `imports` above `seed`; `time_bars` (a case's history for the time-bar engine) above `ledger`; `workflow` and `statements` above `direct_debits` and `time_bars`, `direct_debits` above `direct_debit_rules` and `mandate_changes`, `approvals` above
 //! `workflow`; `committee` above `workflow`, `batch` above `committee`; `contacts` (contacts, promises, the
 //! officer's own actions) above `journal` and `ledger`.
 //!
@@ -47,6 +47,7 @@ pub mod controls;
 pub mod costs;
 mod db;
 pub mod debtors;
+pub mod direct_debit_rules;
 pub mod direct_debits;
 pub mod documents;
 mod error;

@@ -174,6 +174,23 @@ impl crate::Tx {
         mandate_id: i64,
         message_id: &str,
     ) -> Result<Option<PendingAmendment>> {
+        let pending = self.pending_amendment(mandate_id).await?;
+        query("UPDATE sepa_mandate_amendments SET reported_in = $2 WHERE mandate_id = $1 AND reported_in IS NULL")
+            .bind(mandate_id)
+            .bind(message_id)
+            .execute(&mut *self)
+            .await?;
+        Ok(pending)
+    }
+
+    /// Whether the mandate's amendments not yet reported moved the debtor's account to another
+    /// bank (SMNDA): its next collection is then `FRST` (issue 21, docs/formats/direct-debits.md).
+    pub(crate) async fn moved_to_another_bank(&mut self, mandate_id: i64) -> Result<bool> {
+        Ok(self.pending_amendment(mandate_id).await?.is_some_and(|pending| pending.other_bank))
+    }
+
+    /// What the next collection of the mandate would report of its amendments, read only.
+    async fn pending_amendment(&mut self, mandate_id: i64) -> Result<Option<PendingAmendment>> {
         let sql = format!(
             "SELECT {AMENDMENT_COLUMNS} FROM sepa_mandate_amendments WHERE mandate_id = $1 AND reported_in IS NULL \
              ORDER BY id"
@@ -182,11 +199,6 @@ impl crate::Tx {
         let (Some(first), Some(last)) = (pending.first(), pending.last()) else {
             return Ok(None);
         };
-        query("UPDATE sepa_mandate_amendments SET reported_in = $2 WHERE mandate_id = $1 AND reported_in IS NULL")
-            .bind(mandate_id)
-            .bind(message_id)
-            .execute(&mut *self)
-            .await?;
         let reference_changed = !first.original_reference.eq_ignore_ascii_case(&last.new_reference);
         let iban_changed = first.original_iban != last.new_iban;
         if !reference_changed && !iban_changed {

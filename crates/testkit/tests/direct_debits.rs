@@ -52,7 +52,13 @@ async fn export(
     date: NaiveDate,
     version: Pain008Version,
 ) -> Result<Option<(String, ExportSummary)>, recouvre_app::Error> {
-    recouvre_app::direct_debits::export(app, &actor(), date, version).await
+    recouvre_app::direct_debits::export(app, &actor(), date, version).await.map(|outcome| outcome.file)
+}
+
+/// The first collection date an instalment pre-notified today may be collected on (14 days, the
+/// policy's default; issue 21).
+fn collectable() -> NaiveDate {
+    calendar::target2_business_day_on_or_after(today() + Duration::days(14))
 }
 
 /// Registers a mandate on the case's current version, through the use case.
@@ -124,7 +130,7 @@ async fn instalments_are_collected_frst_then_rcur_and_returns_reverse_them_and_l
     let reference = recouvre_store::cases::detail(store, case_id).await.unwrap().reference;
 
     // Collection dates: TARGET2 business days to come.
-    let first_date = calendar::add_target2_business_days(today(), 2);
+    let first_date = collectable();
     let second_date = calendar::add_target2_business_days(first_date, 5);
     let schedule =
         [(first_date, instalment), (second_date, instalment), (second_date + Duration::days(40), instalment)];
@@ -283,7 +289,7 @@ async fn a_file_that_cannot_be_written_marks_and_books_nothing() {
     let app = app_on(store).await;
     db.seed(3, &[]).await;
     let case_id = open_case(store, Money::from_cents(10_000)).await;
-    let date = calendar::add_target2_business_days(today(), 1);
+    let date = collectable();
     direct_debits::create_plan(store, case_id, None, &[(date, Money::from_cents(3_000))], ACTOR, Utc::now())
         .await
         .unwrap();
@@ -328,7 +334,7 @@ async fn footprint(store: &Store) -> Vec<(&'static str, i64)> {
 async fn collected_instalment(app: &App, amount: Money) -> (i64, String) {
     let store = app.store();
     let case_id = open_case(store, Money::from_cents(20_000)).await;
-    let date = calendar::add_target2_business_days(today(), 1);
+    let date = collectable();
     direct_debits::create_plan(store, case_id, None, &[(date, amount)], ACTOR, Utc::now()).await.unwrap();
     add_mandate(app, case_id, &mandate(&format!("RUM-STMT-{case_id}"), DEBTOR_IBAN)).await.unwrap();
     let (_, summary) = export(app, date, Pain008Version::V02).await.unwrap().expect("the instalment is due");
@@ -518,7 +524,7 @@ async fn a_mandate_entered_over_the_api_gets_its_plan_collected() {
     assert_eq!(created.status(), StatusCode::CREATED);
     let mandate_id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     // A plan proposed with a mandate that is not the case's is refused; with its own, created.
-    let due = calendar::next_target2_business_day(today() + Duration::days(2));
+    let due = collectable();
     let plan = |mandate_id: i64, version: i64| {
         json!({"version": version, "mandate_id": mandate_id,
                "instalments": [{"due_on": due, "amount": "40.00"}, {"due_on": due + Duration::days(31), "amount": "40.00"}]})
@@ -532,6 +538,11 @@ async fn a_mandate_entered_over_the_api_gets_its_plan_collected() {
     let planned =
         post(format!("/api/v1/cases/{case_id}/plans"), plan(mandate_id, version(store, case_id).await)).await.unwrap();
     assert_eq!(planned.status(), StatusCode::CREATED, "{}", planned.text().await.unwrap());
+    // The plan's schedule pre-notifies its instalments today, shown on the case page (issue 21).
+    let browser = app.login("camille", "correct-horse-battery").await;
+    let page = browser.get(app.url(&format!("/dossiers/{case_id}"))).send().await.unwrap().text().await.unwrap();
+    let notified = format!("le {} (échéancier)", today().format("%d/%m/%Y"));
+    assert!(page.contains("Pré-notification du prélèvement") && page.contains(&notified), "{page}");
     // The export of the collection date holds the instalment, valid in both versions.
     let app_layer = app_on(store).await;
     let (xml, summary) = export(&app_layer, due, Pain008Version::V02).await.unwrap().expect("the instalment is due");
@@ -544,7 +555,7 @@ async fn a_mandate_entered_over_the_api_gets_its_plan_collected() {
         .await
         .unwrap()
         .expect("the second instalment is due");
-    assert!(xml.contains("<SeqTp>RCUR</SeqTp>"), "{xml}");
+    assert!(xml.contains("<SeqTp>FNAL</SeqTp>"), "the plan's last instalment: {xml}");
     recouvre_iso20022::validate(Message::Pain008V08, xml.as_bytes()).unwrap();
     xmllint(&xml, "pain.008.001.08.xsd");
     // The history, then a revocation.

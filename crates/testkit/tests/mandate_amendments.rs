@@ -63,7 +63,8 @@ async fn an_amended_mandate_is_reported_on_its_next_collection() {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let mandate_id = created["id"].as_i64().unwrap();
-    let due = calendar::next_target2_business_day(today() + Duration::days(2));
+    // Pre-notified by the plan's schedule today: 14 days ahead (issue 21).
+    let due = calendar::target2_business_day_on_or_after(today() + Duration::days(14));
     let dates = [due, due + Duration::days(31), due + Duration::days(62)];
     let (status, body) = send(
         format!("/api/v1/cases/{case_id}/plans"),
@@ -79,6 +80,7 @@ async fn an_amended_mandate_is_reported_on_its_next_collection() {
             recouvre_app::direct_debits::export(app_layer, &Actor::system("camille"), date, version)
                 .await
                 .unwrap()
+                .file
                 .expect("an instalment is due")
                 .0
         }
@@ -152,6 +154,8 @@ async fn an_amended_mandate_is_reported_on_its_next_collection() {
     let third = flat(&export(calendar::next_target2_business_day(dates[2]), Pain008Version::V02).await);
     recouvre_iso20022::validate(Message::Pain008V02, third.as_bytes()).unwrap();
     assert!(third.contains("<AmdmntInd>true</AmdmntInd>") && third.contains("<Id>SMNDA</Id>"), "{third}");
+    // The plan's last instalment, but the first at the new bank: FRST, not FNAL (issue 21).
+    assert!(third.contains("<SeqTp>FRST</SeqTp>") && !third.contains("FNAL"), "{third}");
     assert!(!third.contains("OrgnlDbtrAcct") && !third.contains("OrgnlMndtId"), "{third}");
     assert!(third.contains("<IBAN>DE89370400440532013000</IBAN>"), "{third}");
     let timeline: i64 =

@@ -121,6 +121,7 @@ pub(crate) async fn record_mandate(
         bic: Some(form.bic),
         signed_on: form.signed_on,
         sequence: form.sequence,
+        prenotification_days: None,
     };
     recouvre_app::direct_debits::record_mandate(&state.app, &user.actor(), case_id, form.version, &input).await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}/mandat")).into_response())

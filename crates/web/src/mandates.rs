@@ -26,8 +26,12 @@ pub struct MandateRequest {
     pub bic: Option<String>,
     /// The date the debtor signed it (not in the future).
     pub signed_on: NaiveDate,
-    /// `recurrent` (FRST then RCUR) or `one_off` (OOFF, collected once).
+    /// `recurrent` (FRST, then RCUR, the plan's last FNAL) or `one_off` (OOFF, collected once).
     pub sequence: String,
+    /// A pre-notification period agreed with the debtor, in calendar days, between 1 and the
+    /// policy's (14 by default); left out: the policy's.
+    #[serde(default)]
+    pub prenotification_days: Option<u32>,
     /// The case version the officer saw; a stale one is refused (409 `stale_version`).
     pub version: i64,
 }
@@ -58,10 +62,14 @@ pub struct MandateDto {
     pub signed_on: NaiveDate,
     /// `recurrent` or `one_off`.
     pub sequence: String,
-    /// `active` or `revoked`.
+    /// `active`, `revoked` or `expired` (36 months without a collection).
     pub status: String,
     /// The first collection's date (a one-off mandate is spent by it).
     pub first_collected_on: Option<NaiveDate>,
+    /// The last collection presented (the 36 months of expiry count from it).
+    pub last_collected_on: Option<NaiveDate>,
+    /// The pre-notification period agreed, in calendar days; null: the policy's.
+    pub prenotification_days: Option<i64>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -83,6 +91,7 @@ pub(crate) async fn post_mandate(
         bic: request.bic,
         signed_on: request.signed_on,
         sequence: request.sequence,
+        prenotification_days: request.prenotification_days,
     };
     let id = recouvre_app::direct_debits::record_mandate(&state.app, &user.actor(), case_id, request.version, &input)
         .await?;
@@ -111,6 +120,8 @@ pub(crate) async fn get_mandates(
                 sequence: m.sequence_kind,
                 status: m.status,
                 first_collected_on: m.first_collected_on,
+                last_collected_on: m.last_collected_on,
+                prenotification_days: m.prenotification_days,
                 created_at: m.created_at,
             })
             .collect(),

@@ -75,6 +75,8 @@ pub struct InstalmentLine {
     pub amount: Money,
     /// `due`, `paid`, `missed`, `returned`…
     pub status: String,
+    /// When the debtor was told of its direct debit, and how (`schedule`, `notice`): issue 21.
+    pub prenotified: Option<(NaiveDate, String)>,
 }
 
 /// The case's latest payment plan.
@@ -211,16 +213,23 @@ pub(crate) async fn case_workflow_in(app: &App, tx: &mut Tx, case_id: i64) -> Re
     };
     // The latest plan's schedule (the store lists the newest plan first).
     let lines = tx.plan_instalments(case_id).await?;
+    let notices = tx.prenotifications(case_id).await?;
     let plan = lines.first().map(|(latest, status, ..)| PlanView {
         status: status.clone(),
         instalments: lines
             .iter()
             .filter(|line| line.0 == *latest)
-            .map(|(_, _, number, due_on, cents, status)| InstalmentLine {
+            .map(|(plan_id, _, number, due_on, cents, status)| InstalmentLine {
                 number: *number,
                 due_on: *due_on,
                 amount: Money::from_cents(*cents),
                 status: status.clone(),
+                // The latest, under the mandate in use.
+                prenotified: notices
+                    .iter()
+                    .rev()
+                    .find(|notice| notice.plan_id == *plan_id && notice.number == *number)
+                    .map(|notice| (notice.notified_on, notice.means.clone())),
             })
             .collect(),
     });

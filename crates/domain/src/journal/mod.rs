@@ -95,6 +95,10 @@ crate::case::coded_enum!(
         CostRefused => ("cost_refused", "Frais refusés"),
         // Issue 21: a mandate's reference or account changed (EPC AT-24).
         MandateAmended => ("mandate_amended", "Mandat SEPA modifié"),
+        // Issue 21, item 3: the debtor told of a collection's amount and date (EPC PT-04.03).
+        DirectDebitPrenotified => ("direct_debit_prenotified", "Prélèvement pré-notifié"),
+        // Issue 21, item 3: a mandate unused for 36 months lapsed (EPC rulebook 4.5).
+        MandateExpired => ("mandate_expired", "Mandat SEPA caduc (36 mois sans prélèvement)"),
     }
 );
 

@@ -39,6 +39,35 @@ pub struct ProcedurePolicy {
     /// found inside several thresholds at once is warned once, at the tightest.
     #[serde(default = "default_time_bar_warning_days")]
     pub time_bar_warning_days: Vec<u32>,
+    /// Direct debits: the debtor is told of each collection's amount and date this many calendar
+    /// days before it, unless a shorter period was agreed on the mandate (EPC SDD Core rulebook,
+    /// PT-04.03: 14 calendar days by default). Between 1 and 30.
+    #[serde(default = "default_direct_debit_prenotification_days")]
+    pub direct_debit_prenotification_days: u32,
+    /// Direct debits: the file for collection date D goes to the bank at the latest this many
+    /// TARGET2 business days before D (the bank's cut-off for SEPA Core, D-1 since November
+    /// 2016). Between 1 and 5.
+    #[serde(default = "default_direct_debit_cut_off_business_days")]
+    pub direct_debit_cut_off_business_days: u32,
+    /// Direct debits: a mandate without a collection for this many months expires (EPC SDD Core
+    /// rulebook 4.5: 36 months; the bank may not keep one longer). Between 1 and 36.
+    #[serde(default = "default_mandate_expiry_months")]
+    pub mandate_expiry_months: u32,
+}
+
+/// EPC SDD Core rulebook PT-04.03: 14 calendar days unless agreed otherwise.
+pub fn default_direct_debit_prenotification_days() -> u32 {
+    14
+}
+
+/// One TARGET2 business day before the collection date (SEPA Core since November 2016).
+pub fn default_direct_debit_cut_off_business_days() -> u32 {
+    1
+}
+
+/// EPC SDD Core rulebook 4.5: a mandate unused for 36 months expires.
+pub fn default_mandate_expiry_months() -> u32 {
+    36
 }
 
 /// Thresholds of the nightly foreclosure and limitation warnings when a policy names none.
@@ -97,6 +126,9 @@ impl ProcedurePolicy {
             ("agency_mandate_months", self.agency_mandate_months, 36),
             ("plan_reminder_after_days", self.plan_reminder_after_days, 60),
             ("plan_lapse_after_missed", self.plan_lapse_after_missed, 12),
+            ("direct_debit_prenotification_days", self.direct_debit_prenotification_days, 30),
+            ("direct_debit_cut_off_business_days", self.direct_debit_cut_off_business_days, 5),
+            ("mandate_expiry_months", self.mandate_expiry_months, 36),
         ] {
             if !(1..=max).contains(&value) {
                 return Err(invalid(field, format!("la valeur doit être comprise entre 1 et {max} (reçu {value})")));

@@ -81,6 +81,8 @@ impl TimelineFilter {
             | "mandate_added"
             | "mandate_revoked"
             | "mandate_amended"
+            | "mandate_expired"
+            | "direct_debit_prenotified"
             | "direct_debit_collected"
             | "direct_debit_returned"
             | "claim_sold" => TimelineFilter::Money,

@@ -77,7 +77,8 @@ pub struct CaseWorkflowView {
     /// An admissible over-indebtedness file suspends enforcement (C. consom. L722-2).
     pub enforcement_suspended: bool,
     pub deadlines: Vec<DeadlineView>,
-    pub instalments: Vec<(i64, String, String, String)>,
+    /// Number, due date, amount, status, pre-notification (issue 21).
+    pub instalments: Vec<(i64, String, String, String, String)>,
     pub plan_status: String,
     /// A plan sent for approval and not decided yet.
     pub pending_plan: Option<PendingPlanView>,
@@ -215,7 +216,14 @@ impl CaseWorkflowView {
                     .into_iter()
                     .map(|line| {
                         let status = vocabulary::label(Family::InstalmentStatus, &line.status).to_string();
-                        (line.number, format::short_date(line.due_on), line.amount.to_french(), status)
+                        let prenotified = match line.prenotified {
+                            None => String::new(),
+                            Some((on, means)) if means == "schedule" => {
+                                format!("le {} (échéancier)", format::short_date(on))
+                            }
+                            Some((on, _)) => format!("le {} (avis)", format::short_date(on)),
+                        };
+                        (line.number, format::short_date(line.due_on), line.amount.to_french(), status, prenotified)
                     })
                     .collect(),
             ),
