@@ -439,7 +439,10 @@ pub fn into_suspense(amount: Money) -> Result<Transaction, LedgerError> {
 /// officer's assignment or return can reach it. Booked on the suspense ledger (case-less).
 pub fn freeze(amount: Money) -> Result<Transaction, LedgerError> {
     require_positive(amount)?;
-    Transaction::new(TransactionKind::AmlFreeze, vec![debit(Account::Suspense, amount), credit(Account::AmlFrozen, amount)])
+    Transaction::new(
+        TransactionKind::AmlFreeze,
+        vec![debit(Account::Suspense, amount), credit(Account::AmlFrozen, amount)],
+    )
 }
 
 /// Releases frozen money back to suspense (the Treasury authorised it, or the match was a false

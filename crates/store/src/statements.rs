@@ -74,8 +74,16 @@ pub struct Credit {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum CreditOutcome {
-    Booked { case_id: i64, matched_by: &'static str, confidence_percent: u8 },
-    Suspense { item_id: i64, reason: String, suggested_case_id: Option<i64> },
+    Booked {
+        case_id: i64,
+        matched_by: &'static str,
+        confidence_percent: u8,
+    },
+    Suspense {
+        item_id: i64,
+        reason: String,
+        suggested_case_id: Option<i64>,
+    },
     AlreadyBooked,
     /// Held or frozen for compliance: nothing more, no case, no payer, no reason, no item (CMF
     /// L561-18). Only accounting control imports statements; it knows this money as the opaque

@@ -565,10 +565,8 @@ async fn frozen_funds_are_released_only_on_a_treasury_authorisation_by_two_compl
     .fetch_all(store)
     .await
     .unwrap();
-    let item: i64 = sql::query_scalar("SELECT id FROM suspense_items WHERE status = 'aml_frozen'")
-        .fetch_one(store)
-        .await
-        .unwrap();
+    let item: i64 =
+        sql::query_scalar("SELECT id FROM suspense_items WHERE status = 'aml_frozen'").fetch_one(store).await.unwrap();
     assert_eq!(freezes, vec![("aml_freeze".to_string(), format!("instance n° {item}"))]);
     // The officer's suspense page is the same as before the money came: no total counts it.
     let after = officer_page.get(app.url("/instance")).send().await.unwrap().text().await.unwrap();
@@ -1048,7 +1046,10 @@ async fn a_false_positive_closed_by_two_compliance_officers_releases_the_frozen_
     };
     let reason = json!({"reason": "Homonyme : née en 1982 à Lyon, l'entrée FR-2 en 1975"});
     let release = json!({"decision": "release"});
-    assert_eq!(post(&nadia, format!("/api/v1/aml/alerts/{id}/close"), reason.clone()).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        post(&nadia, format!("/api/v1/aml/alerts/{id}/close"), reason.clone()).await.unwrap().status(),
+        StatusCode::OK
+    );
     // Proposed by one only: still frozen, the Treasury's authorisation still required.
     let refused = post(&nadia, format!("/api/v1/aml/alerts/{id}/funds"), release.clone()).await.unwrap();
     assert_eq!(refused.status(), StatusCode::CONFLICT);
