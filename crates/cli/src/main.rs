@@ -610,11 +610,14 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
             let outcome =
                 recouvre_app::statements::import(&app, &system(&actor), &name, &xml).await.map_err(operator_error)?;
             println!(
-                "{name} : {} crédit(s) affecté(s) ({}), {} au compte d'instance ({}), {} déjà comptabilisé(s), {} rejet(s) de prélèvement",
+                "{name} : {} crédit(s) affecté(s) ({}), {} au compte d'instance ({}), {} en attente (conformité) ({}), \
+                 {} déjà comptabilisé(s), {} rejet(s) de prélèvement",
                 outcome.booked,
                 outcome.booked_amount.to_french(),
                 outcome.suspense,
                 outcome.suspense_amount.to_french(),
+                outcome.held_compliance,
+                outcome.held_compliance_amount.to_french(),
                 outcome.already_booked,
                 outcome.returns_applied
             );

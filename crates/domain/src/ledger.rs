@@ -7,7 +7,8 @@
 //! Sign convention: a posting's `amount` is positive for a debit and negative for a credit.
 //! Receivable accounts (what the debtor owes) carry debit balances; `BankReceipts` is the cash
 //! the bank received for the case; `Suspense` holds money not yet allocated (a credit balance
-//! is money waiting); income and loss accounts close the double entry.
+//! is money waiting); `AmlFrozen` holds the funds of a payer on an asset-freeze list (CMF
+//! L562-4), moved there from suspense; income and loss accounts close the double entry.
 
 use serde::{Deserialize, Serialize};
 
@@ -48,10 +49,15 @@ pub enum Account {
     Recoveries,
     /// Money paid back out (refund of an overpayment or a returned transfer).
     Refunds,
+    /// Funds frozen because their payer matched the asset-freeze list (CMF L562-4 and
+    /// following): moved here from suspense on the case-less ledger when the payment is frozen,
+    /// back to suspense only when compliance releases them (a Treasury authorisation, or a false
+    /// positive closed by two of its members). Money merely held for review stays in suspense.
+    AmlFrozen,
 }
 
 impl Account {
-    pub const ALL: [Account; 14] = [
+    pub const ALL: [Account; 15] = [
         Account::Principal,
         Account::ContractualInterest,
         Account::StatutoryInterest,
@@ -66,6 +72,7 @@ impl Account {
         Account::Waived,
         Account::Recoveries,
         Account::Refunds,
+        Account::AmlFrozen,
     ];
 
     /// The five components of what a debtor owes.
@@ -93,6 +100,7 @@ impl Account {
             Account::Waived => "waived",
             Account::Recoveries => "recoveries",
             Account::Refunds => "refunds",
+            Account::AmlFrozen => "aml_frozen",
         }
     }
 
@@ -116,6 +124,7 @@ impl Account {
             Account::Waived => "Remises",
             Account::Recoveries => "Récupérations sur créances passées en pertes",
             Account::Refunds => "Remboursements",
+            Account::AmlFrozen => "Fonds gelés (conformité)",
         }
     }
 
@@ -145,6 +154,10 @@ pub enum TransactionKind {
     Recovery,
     Refund,
     Reversal,
+    /// Suspense → frozen funds: a payment frozen by a sanctions match (CMF L562-4).
+    AmlFreeze,
+    /// Frozen funds → suspense: their release by compliance.
+    AmlUnfreeze,
 }
 
 impl TransactionKind {
@@ -160,6 +173,8 @@ impl TransactionKind {
             TransactionKind::Recovery => "recovery",
             TransactionKind::Refund => "refund",
             TransactionKind::Reversal => "reversal",
+            TransactionKind::AmlFreeze => "aml_freeze",
+            TransactionKind::AmlUnfreeze => "aml_unfreeze",
         }
     }
 
@@ -175,6 +190,8 @@ impl TransactionKind {
             TransactionKind::Recovery,
             TransactionKind::Refund,
             TransactionKind::Reversal,
+            TransactionKind::AmlFreeze,
+            TransactionKind::AmlUnfreeze,
         ]
         .into_iter()
         .find(|kind| kind.code() == code)
@@ -418,6 +435,26 @@ pub fn into_suspense(amount: Money) -> Result<Transaction, LedgerError> {
     )
 }
 
+/// Freezes money held in suspense: it moves to the frozen-funds account (CMF L562-4), where no
+/// officer's assignment or return can reach it. Booked on the suspense ledger (case-less).
+pub fn freeze(amount: Money) -> Result<Transaction, LedgerError> {
+    require_positive(amount)?;
+    Transaction::new(
+        TransactionKind::AmlFreeze,
+        vec![debit(Account::Suspense, amount), credit(Account::AmlFrozen, amount)],
+    )
+}
+
+/// Releases frozen money back to suspense (the Treasury authorised it, or the match was a false
+/// positive), whence it is assigned or returned like any suspense item.
+pub fn unfreeze(amount: Money) -> Result<Transaction, LedgerError> {
+    require_positive(amount)?;
+    Transaction::new(
+        TransactionKind::AmlUnfreeze,
+        vec![debit(Account::AmlFrozen, amount), credit(Account::Suspense, amount)],
+    )
+}
+
 /// An officer assigns money held in suspense to a case: it leaves suspense and is allocated.
 /// The storage layer books the suspense side on the suspense ledger and this on the case.
 pub fn suspense_clearing(
@@ -498,6 +535,27 @@ mod tests {
         );
         assert_eq!(result, Err(LedgerError::Unbalanced(Money::from_cents(1))));
         assert_eq!(Transaction::new(TransactionKind::Payment, vec![]), Err(LedgerError::Empty));
+    }
+
+    /// Issue 19: frozen funds sit on their own account, not in suspense (CMF L562-4); the
+    /// release brings them back to suspense, and the codes round-trip.
+    #[test]
+    fn a_freeze_moves_suspense_to_the_frozen_account_and_its_release_moves_it_back() {
+        let amount = Money::from_cents(50_000);
+        let mut balances = Balances::default();
+        balances.apply_transaction(&into_suspense(amount).unwrap());
+        balances.apply_transaction(&freeze(amount).unwrap());
+        assert_eq!(balances.of(Account::Suspense), Money::ZERO);
+        assert_eq!(balances.of(Account::AmlFrozen), -amount);
+        assert_eq!(balances.of(Account::BankReceipts), amount);
+        balances.apply_transaction(&unfreeze(amount).unwrap());
+        assert_eq!((balances.suspense(), balances.of(Account::AmlFrozen)), (amount, Money::ZERO));
+        assert!(freeze(Money::ZERO).is_err() && unfreeze(Money::from_cents(-1)).is_err());
+        assert_eq!(Account::from_code("aml_frozen"), Some(Account::AmlFrozen));
+        assert_eq!(Account::AmlFrozen.label(), "Fonds gelés (conformité)");
+        for kind in [TransactionKind::AmlFreeze, TransactionKind::AmlUnfreeze] {
+            assert_eq!(TransactionKind::from_code(kind.code()), Some(kind));
+        }
     }
 
     #[test]

@@ -1008,7 +1008,8 @@ pub async fn decide_funds(
         FundsDecision::Return => "returned",
     };
     let mut total = Money::ZERO;
-    for (item_id, _) in &items {
+    let today = recouvre_domain::business_date::paris_date(now);
+    for (item_id, item_status) in &items {
         let item_id = *item_id;
         let item: Option<(i64, NaiveDate, Option<String>)> = query_as(
             "UPDATE suspense_items SET status = $2, case_id = $3, resolved_by = $4, resolved_at = $5 \
@@ -1026,6 +1027,10 @@ pub async fn decide_funds(
         };
         let amount = Money::from_cents(amount_cents);
         total += amount;
+        if item_status == crate::suspense::AML_FROZEN {
+            // Off the frozen-funds account, back to suspense, in the release's transaction.
+            tx.unfreeze_item(item_id, amount, today, now).await?;
+        }
         match decision {
             FundsDecision::Release => {
                 let clearing = Clearing {
@@ -1046,7 +1051,7 @@ pub async fn decide_funds(
                 tx.book(Booking {
                     case_id: None,
                     transaction: &transaction,
-                    booked_on: recouvre_domain::business_date::paris_date(now),
+                    booked_on: today,
                     reference: &note,
                     reverses: None,
                     actor: SYSTEM_COMPLIANCE,
@@ -1175,6 +1180,8 @@ pub async fn freeze_declaration(store: &Store, alert_id: i64) -> Result<serde_js
         "person": {"name": row.payer_name, "iban": row.payer_iban},
         "list_entry": matched.facts.get("match"),
         "amount": Money::from_cents(amount),
+        // The ledger account the funds are kept on while frozen (docs/formats/accounting-csv.md).
+        "account": recouvre_domain::ledger::Account::AmlFrozen.code(),
         "frozen_on": frozen.iter().map(|item| item.1).min().unwrap_or(row.received_on),
         "payments": frozen.iter().map(|(id, on, cents, name, iban, status)| json!({
             "suspense_item": id, "received_on": on, "amount": Money::from_cents(*cents),

@@ -57,7 +57,9 @@ impl Tx {
         .execute(&mut *self)
         .await?;
         query("DELETE FROM daily_flows WHERE as_of = $1").bind(as_of).execute(&mut *self).await?;
-        let rows: Vec<FlowSourceRow> = query_as(
+        // The transfers to and from the frozen-funds account are stamped but never counted: once
+        // the money is released they cancel out, and counted they would name the freeze.
+        let rows: Vec<FlowSourceRow> = query_as(format!(
             "SELECT t.kind, p.account, COALESCE(t.case_status, c.status), pr.kind, SUBSTR(CAST(c.opened_on AS TEXT), 1, 7), \
              COALESCE(pr.third_party_id, 0), CAST(COUNT(*) AS BIGINT), CAST(SUM(p.amount_cents) AS BIGINT), \
              CAST(SUM(CASE WHEN p.amount_cents > 0 THEN p.amount_cents ELSE 0 END) AS BIGINT), \
@@ -66,10 +68,11 @@ impl Tx {
              LEFT JOIN cases c ON c.id = t.case_id \
              LEFT JOIN procedures pr ON pr.id = CASE WHEN t.case_status IS NOT NULL THEN t.procedure_id ELSE \
                (SELECT MAX(o.id) FROM procedures o WHERE o.case_id = t.case_id AND NOT o.closed) END \
-             WHERE t.reported_on = $1 \
+             WHERE t.reported_on = $1 AND t.kind NOT IN {freeze_kinds} \
              GROUP BY t.kind, p.account, COALESCE(t.case_status, c.status), pr.kind, \
              SUBSTR(CAST(c.opened_on AS TEXT), 1, 7), COALESCE(pr.third_party_id, 0)",
-        )
+            freeze_kinds = crate::suspense::FREEZE_KINDS,
+        ))
         .bind(as_of)
         .fetch_all(&mut *self)
         .await?;

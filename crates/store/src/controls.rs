@@ -144,7 +144,9 @@ pub struct Reconciliation {
     pub refunds: Money,
 }
 
-/// Money compliance holds or freezes is left out of every figure (team leads read them too);
+/// Money compliance holds or freezes is left out of every figure (team leads read them too),
+/// and so are the transfers to and from the frozen-funds account even after a release
+/// ([`crate::suspense::FREEZE_KINDS`]);
 /// accounting control sees its sum as one opaque line « Sommes en attente (conformité) » beside
 /// them, so the bank account still reconciles ([`crate::suspense::held_for_compliance`]).
 pub async fn reconciliation(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Reconciliation> {
@@ -199,7 +201,9 @@ pub async fn reconciliation(store: &Store, from: NaiveDate, to: NaiveDate) -> Re
     let opening: i64 = query_scalar(format!(
         "SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
          JOIN ledger_transactions t ON t.id = p.transaction_id \
-         WHERE t.case_id IS NULL AND p.account = 'suspense' AND t.booked_on < $1 AND NOT EXISTS ({held_by_compliance})",
+         WHERE t.case_id IS NULL AND p.account = 'suspense' AND t.booked_on < $1 AND NOT EXISTS ({held_by_compliance}) \
+         AND t.kind NOT IN {freeze_kinds}",
+        freeze_kinds = crate::suspense::FREEZE_KINDS,
     ))
     .bind(from)
     .fetch_one(store)

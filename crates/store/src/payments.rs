@@ -193,8 +193,9 @@ pub async fn book_payment_from(
 
 /// An officer assigns a suspense item to a case: the money leaves suspense and is allocated on
 /// the case like a payment, journaled on the case, in one transaction. The payment is screened
-/// first; if it must be held for compliance, it stays in suspense (status `aml_hold`) and the
-/// case is untouched. Returns the case's version.
+/// first; if it must be held for compliance, it stays in suspense (status `aml_hold`), or moves
+/// to the frozen-funds account when frozen (status `aml_frozen`), and the case is untouched.
+/// Returns the case's version.
 pub async fn assign_suspense(
     store: &Store,
     item_id: i64,
@@ -231,6 +232,11 @@ pub async fn assign_suspense(
             .bind(screening.hold_status())
             .execute(&mut tx)
             .await?;
+        if screening.frozen {
+            // Frozen funds leave suspense for their own account, the day they are frozen.
+            let today = recouvre_domain::business_date::paris_date(now);
+            tx.freeze_item(item_id, amount, today, now).await?;
+        }
         let note = format!("instance n° {item_id}");
         let hold_transaction: i64 = query_scalar(
             "SELECT id FROM ledger_transactions WHERE case_id IS NULL AND reference = $1 ORDER BY id LIMIT 1",

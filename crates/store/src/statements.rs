@@ -74,9 +74,43 @@ pub struct Credit {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum CreditOutcome {
-    Booked { case_id: i64, matched_by: &'static str, confidence_percent: u8 },
-    Suspense { item_id: i64, reason: String, suggested_case_id: Option<i64> },
+    Booked {
+        case_id: i64,
+        matched_by: &'static str,
+        confidence_percent: u8,
+    },
+    Suspense {
+        item_id: i64,
+        reason: String,
+        suggested_case_id: Option<i64>,
+    },
     AlreadyBooked,
+    /// Held or frozen for compliance: nothing more, no case, no payer, no reason, no item (CMF
+    /// L561-18). Only accounting control imports statements; it knows this money as the opaque
+    /// line « sommes en attente (conformité) » of its controls.
+    HeldCompliance,
+}
+
+impl CreditOutcome {
+    /// The outcome's code, as the API's `outcome` says it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CreditOutcome::Booked { .. } => "booked",
+            CreditOutcome::Suspense { .. } => "suspense",
+            CreditOutcome::AlreadyBooked => "already_booked",
+            CreditOutcome::HeldCompliance => "held_compliance",
+        }
+    }
+
+    /// The outcome in French, for the screens and the command line.
+    pub fn label(&self) -> &'static str {
+        match self {
+            CreditOutcome::Booked { .. } => "affecté au dossier",
+            CreditOutcome::Suspense { .. } => "au compte d'instance",
+            CreditOutcome::AlreadyBooked => "déjà comptabilisé",
+            CreditOutcome::HeldCompliance => "en attente (conformité)",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -91,6 +125,10 @@ pub struct StatementOutcome {
     pub returns_applied: u64,
     pub booked_amount: Money,
     pub suspense_amount: Money,
+    /// Credits held or frozen for compliance, and their sum: outside the suspense figures, so
+    /// that the statement still adds up for accounting control (booked + suspense + held).
+    pub held_compliance: u64,
+    pub held_compliance_amount: Money,
     pub credits: Vec<(u32, CreditOutcome)>,
 }
 
@@ -394,8 +432,9 @@ impl Tx {
                             ));
                             (transaction_id, None, Some(item_id))
                         } else if held_by_compliance {
-                            // Held for compliance: into suspense, out of the officers' queue, the case
-                            // untouched. The import report says only that it is being processed.
+                            // Held for compliance: into suspense (frozen: on to the frozen-funds
+                            // account), out of the officers' queue, the case untouched. The
+                            // import's reply says only « en attente (conformité) ».
                             let reason = "paiement en cours de traitement".to_string();
                             let held = Held {
                                 received_on: credit.booked_on,
@@ -415,11 +454,11 @@ impl Tx {
                                     )
                                 })?;
                             // Not in the import's suspense totals: held money appears in no total
-                            // an officer or a team lead reads (CMF L561-18).
-                            outcome.credits.push((
-                                credit.line,
-                                CreditOutcome::Suspense { item_id, reason, suggested_case_id: Some(case_id) },
-                            ));
+                            // an officer or a team lead reads (CMF L561-18); the line's outcome
+                            // is opaque (no case, no payer, no reason).
+                            outcome.held_compliance += 1;
+                            outcome.held_compliance_amount += credit.amount;
+                            outcome.credits.push((credit.line, CreditOutcome::HeldCompliance));
                             (transaction_id, None, Some(item_id))
                         } else {
                             // Interest to the credit's day first: allocated over a settled balance (issue 18).

@@ -3,7 +3,9 @@
 //!
 //! The suspense side is a case-less ledger: holding books Debit `BankReceipts` / Credit
 //! `Suspense` there; assigning moves the money out of it and onto the case, where it is
-//! allocated like any payment; returning pays it back.
+//! allocated like any payment; returning pays it back. Money frozen by a sanctions match (CMF
+//! L562-4) moves on to the frozen-funds account (`AmlFrozen`) in the same transaction, and back
+//! to suspense only when compliance releases it (`Tx::freeze_item`, `Tx::unfreeze_item`).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::allocation::AllocationOrder;
@@ -80,7 +82,81 @@ impl Tx {
                 now,
             })
             .await?;
+        if status == AML_FROZEN {
+            self.freeze_item(item_id, held.amount, held.received_on, now).await?;
+        }
         Ok(Some((item_id, transaction_id)))
+    }
+
+    /// Moves a frozen item's money from suspense to the frozen-funds account (CMF L562-4), in
+    /// the transaction that freezes it: Debit `Suspense` / Credit `AmlFrozen` on the case-less
+    /// ledger, under the item's reference (`instance n° {item}`), so that it is left out of
+    /// every figure outside compliance with the item's other bookings
+    /// ([`held_for_compliance`]), by the system.
+    pub(crate) async fn freeze_item(
+        &mut self,
+        item_id: i64,
+        amount: Money,
+        booked_on: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let transaction = ledger::freeze(amount).map_err(refused_by_ledger)?;
+        let reference = format!("instance n° {item_id}");
+        self.book(Booking {
+            case_id: None,
+            transaction: &transaction,
+            booked_on,
+            reference: &reference,
+            reverses: None,
+            actor: crate::aml::SYSTEM_COMPLIANCE,
+            now,
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Brings a frozen item's money back from the frozen-funds account to suspense, in the
+    /// transaction of its release (Treasury authorisation, or false positive), before it is
+    /// assigned to its case or returned like any suspense item. An item frozen before the
+    /// frozen-funds account existed never left suspense: nothing to move back.
+    pub(crate) async fn unfreeze_item(
+        &mut self,
+        item_id: i64,
+        amount: Money,
+        booked_on: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let reference = format!("instance n° {item_id}");
+        let frozen: i64 = query_scalar(
+            "SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
+             JOIN ledger_transactions t ON t.id = p.transaction_id \
+             WHERE t.case_id IS NULL AND t.reference = $1 AND p.account = $2",
+        )
+        .bind(&reference)
+        .bind(Account::AmlFrozen.code())
+        .fetch_one(&mut *self)
+        .await?;
+        if frozen == 0 {
+            return Ok(());
+        }
+        if -frozen != amount.cents() {
+            return Err(StoreError::Corrupt(format!(
+                "l'élément n° {item_id} : {} sur le compte des fonds gelés pour {amount}",
+                Money::from_cents(-frozen)
+            )));
+        }
+        let transaction = ledger::unfreeze(amount).map_err(refused_by_ledger)?;
+        self.book(Booking {
+            case_id: None,
+            transaction: &transaction,
+            booked_on,
+            reference: &reference,
+            reverses: None,
+            actor: crate::aml::SYSTEM_COMPLIANCE,
+            now,
+        })
+        .await?;
+        Ok(())
     }
 
     /// Moves a claimed suspense item's money onto a case, allocated like a payment and journaled
@@ -154,6 +230,12 @@ pub(crate) fn held_for_compliance(transaction: &str) -> String {
     )
 }
 
+/// The kinds of the case-less transfers between suspense and the frozen-funds account, as an
+/// SQL list. They are compliance's own movements: left out of the reconciliation's suspense
+/// figures and of the nightly flows even once the money is released (then the item's other
+/// bookings count, exactly as an ordinary suspense item's do: the two transfers cancel out).
+pub(crate) const FREEZE_KINDS: &str = "('aml_freeze', 'aml_unfreeze')";
+
 /// Holds money in suspense in its own transaction (a payment booked by hand without a case).
 pub async fn hold_one(store: &Store, held: &Held<'_>, actor: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
     let mut tx = store.begin().await?;
@@ -214,26 +296,48 @@ pub async fn item(store: &Store, id: i64) -> Result<SuspenseItem> {
 }
 
 /// Total in suspense as the officers know it: the case-less ledger's suspense balance (as a
-/// positive amount) without the money held or frozen for compliance, which no officer, team
-/// lead or committee member may learn of (CMF L561-18).
+/// positive amount) without the bookings of the money held or frozen for compliance
+/// ([`held_for_compliance`]), which no officer, team lead or committee member may learn of (CMF
+/// L561-18).
 pub async fn balance(store: &Store) -> Result<Money> {
-    Ok(ledger_balance(store).await? - compliance_balance(store).await?)
-}
-
-/// The whole suspense balance of the ledger, held money included: accounting control's
-/// reconciliation with the bank account.
-pub async fn ledger_balance(store: &Store) -> Result<Money> {
-    let cents: i64 = query_scalar(
-        "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger_postings \
-         WHERE case_id IS NULL AND account = 'suspense'",
-    )
+    let held = held_for_compliance("t");
+    let cents: i64 = query_scalar(&format!(
+        "SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
+         JOIN ledger_transactions t ON t.id = p.transaction_id \
+         WHERE t.case_id IS NULL AND p.account = 'suspense' AND NOT EXISTS ({held})"
+    ))
     .fetch_one(store)
     .await?;
     Ok(Money::from_cents(-cents))
 }
 
-/// Money held or frozen for compliance: shown to accounting control as one opaque line
-/// « sommes en attente (conformité) », with no case or payer.
+/// The whole suspense balance of the ledger, money held for review included (frozen money is
+/// on its own account, [`frozen_balance`]): accounting control's reconciliation with the bank
+/// account.
+pub async fn ledger_balance(store: &Store) -> Result<Money> {
+    account_balance(store, Account::Suspense).await
+}
+
+/// The balance of the frozen-funds account (CMF L562-4), as a positive amount.
+pub async fn frozen_balance(store: &Store) -> Result<Money> {
+    account_balance(store, Account::AmlFrozen).await
+}
+
+/// A case-less ledger account's credit balance, as a positive amount.
+async fn account_balance(store: &Store, account: Account) -> Result<Money> {
+    let cents: i64 = query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger_postings \
+         WHERE case_id IS NULL AND account = $1",
+    )
+    .bind(account.code())
+    .fetch_one(store)
+    .await?;
+    Ok(Money::from_cents(-cents))
+}
+
+/// Money held or frozen for compliance (the held items in suspense, and the frozen-funds
+/// account): shown to accounting control as one opaque line « sommes en attente (conformité) »,
+/// with no case or payer.
 pub async fn compliance_balance(store: &Store) -> Result<Money> {
     let cents: i64 = query_scalar(
         "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM suspense_items WHERE status IN ('aml_hold', 'aml_frozen')",

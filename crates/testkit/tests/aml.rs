@@ -554,6 +554,20 @@ async fn frozen_funds_are_released_only_on_a_treasury_authorisation_by_two_compl
     let officer_page = app.login("camille", PASSWORD).await;
     let suspense_page = officer_page.get(app.url("/instance")).send().await.unwrap().text().await.unwrap();
     listed_payer_pays_500(&app, "GEL-1", "G1").await;
+    // Frozen on its own account, not in suspense, in the import's transaction: the case-less
+    // ledger moved the 500 € from suspense to the frozen-funds account under the item's reference.
+    let store = &app.db.store;
+    assert_eq!(recouvre_store::suspense::ledger_balance(store).await.unwrap(), recouvre_domain::Money::ZERO);
+    assert_eq!(recouvre_store::suspense::frozen_balance(store).await.unwrap(), recouvre_domain::Money::euros(500));
+    let freezes: Vec<(String, String)> = sql::query_as(
+        "SELECT kind, reference FROM ledger_transactions WHERE case_id IS NULL AND kind LIKE 'aml_%' ORDER BY id",
+    )
+    .fetch_all(store)
+    .await
+    .unwrap();
+    let item: i64 =
+        sql::query_scalar("SELECT id FROM suspense_items WHERE status = 'aml_frozen'").fetch_one(store).await.unwrap();
+    assert_eq!(freezes, vec![("aml_freeze".to_string(), format!("instance n° {item}"))]);
     // The officer's suspense page is the same as before the money came: no total counts it.
     let after = officer_page.get(app.url("/instance")).send().await.unwrap().text().await.unwrap();
     assert_eq!(after, suspense_page, "held money leaves no trace on the officers' suspense page");
@@ -650,6 +664,26 @@ async fn frozen_funds_are_released_only_on_a_treasury_authorisation_by_two_compl
     assert_eq!(case.breakdown.total(), recouvre_domain::Money::euros(1_500));
     assert!(recouvre_store::ledger::check(&app.db.store).await.unwrap().is_clean());
     assert_eq!(recouvre_store::suspense::ledger_balance(&app.db.store).await.unwrap(), recouvre_domain::Money::ZERO);
+    // Off the frozen-funds account, back through suspense to the case, in the release's
+    // transaction; the general ledger's export names the account by its code.
+    assert_eq!(recouvre_store::suspense::frozen_balance(store).await.unwrap(), recouvre_domain::Money::ZERO);
+    assert_eq!(recouvre_store::suspense::compliance_balance(store).await.unwrap(), recouvre_domain::Money::ZERO);
+    let csv = recouvre_store::controls::accounting_csv(
+        &recouvre_store::controls::accounting_lines(store, today()).await.unwrap(),
+    );
+    for line in [";aml_freeze;aml_frozen;;500.00;", ";aml_unfreeze;aml_frozen;500.00;;"] {
+        assert!(csv.contains(line), "{line} in\n{csv}");
+    }
+    // Released, the reconciliation counts the money as an ordinary suspense item's, in and
+    // cleared, and never the transfers to and from the frozen-funds account.
+    let reconciliation = recouvre_store::controls::reconciliation(store, today(), today()).await.unwrap();
+    let euros = recouvre_domain::Money::euros;
+    assert_eq!(
+        (reconciliation.suspense_in, reconciliation.suspense_cleared, reconciliation.suspense_closing),
+        (euros(500), euros(500), recouvre_domain::Money::ZERO),
+        "{reconciliation:?}"
+    );
+    assert_eq!(reconciliation.difference, recouvre_domain::Money::ZERO, "{reconciliation:?}");
     // The officer's journal: the money came from suspense, by the system; no compliance login.
     let journal = reqwest::Client::new()
         .get(app.url("/api/v1/cases/1/journal"))
@@ -906,4 +940,127 @@ async fn a_tracfin_opposition_blocks_the_money_ten_jours_ouvrables_or_until_the_
         recouvre_store::cases::detail(&app.db.store, 1).await.unwrap().breakdown.total(),
         recouvre_domain::Money::euros(1_700)
     );
+}
+
+/// Issue 19: the statement import's reply (accounting control's) gives each credit's outcome; a
+/// credit held by its score or frozen by a sanctions match says `held_compliance`, « en attente
+/// (conformité) », and nothing else — no case, no payer, no reason, no suspense item — and is
+/// counted apart, so that the statement adds up without any suspense figure counting it.
+#[tokio::test]
+async fn the_import_reply_shows_a_held_or_frozen_credit_as_held_for_compliance_and_nothing_more() {
+    let app = TestApp::spawn().await;
+    let claire = app.db.token(app.db.user("claire", Role::AccountingControl, PASSWORD).await).await;
+    let opened = today() - Duration::days(400);
+    let file = format!(
+        "{HEADER}\nC7;Dupont;Jean;1 rue;69001;Lyon;overdraft;00077;2000.00;{};1900.00\n\
+         C8;Morel;Julien;3 rue Neuve;13001;Marseille;personal_loan;PP-8;9000.00;{opened};0\n",
+        today()
+    );
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    sql::query("UPDATE cases SET opened_on = $1 WHERE id = 2").bind(opened).execute(&app.db.store).await.unwrap();
+    let list = "id;name;aliases;birth_date;country;source\n\
+                FR-2;Hélène DESCHAMPS-MOREAU;;1975-11-30;FR;Registre national des gels\n";
+    recouvre_store::sanctions::load(&app.db.store, "gel.csv", list, 85, "system:test", Utc::now()).await.unwrap();
+    let (rf1, rf2) = (rf_reference("CTX-0000001"), rf_reference("CTX-0000002"));
+    let credit = |amount, payer_name, payer_iban, rf_reference, bank_reference| StatementCredit {
+        amount,
+        payer_name,
+        payer_iban,
+        rf_reference,
+        free_text: None,
+        bank_reference,
+    };
+    let statement = camt053(
+        "HELD-1",
+        today(),
+        &[
+            // The debtor's own instalment: booked.
+            credit("100.00", "DUPONT JEAN", "FR7630006000011234567890189", Some(rf1.as_str()), "H1"),
+            // A listed payer: frozen (CMF L562-4).
+            credit("500.00", "MOREAU DESCHAMPS HELENE", "FR7630006000011234567890189", Some(rf1.as_str()), "H2"),
+            // A foreign company repays an old debt in full: score 80, held.
+            credit("9000.00", "HANDELS GMBH", "DE89370400440532013000", Some(rf2.as_str()), "H3"),
+            // No reference, an unknown payer: an ordinary suspense item.
+            credit("42.00", "INCONNU SARL", "FR7630004000031234567890143", None, "H4"),
+        ],
+    );
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/imports/statement"))
+        .bearer_auth(&claire)
+        .body(statement)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    let reply: Value = serde_json::from_str(&text).unwrap();
+    let outcomes: Vec<&str> =
+        reply["credits"].as_array().unwrap().iter().map(|line| line["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["booked", "held_compliance", "held_compliance", "suspense"], "{reply}");
+    for held in reply["credits"].as_array().unwrap().iter().filter(|line| line["outcome"] == "held_compliance") {
+        let mut keys: Vec<&str> = held.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["label", "line", "outcome"], "nothing but the line and the outcome: {held}");
+        assert_eq!(held["label"], "en attente (conformité)");
+    }
+    // The booked and suspense lines say what they always said.
+    assert_eq!(reply["credits"][0]["case_id"], 1, "{reply}");
+    assert!(reply["credits"][3]["suspense_item_id"].is_i64(), "{reply}");
+    // Counted apart: no suspense figure counts the held money; the statement adds up.
+    assert_eq!((&reply["booked"], &reply["booked_amount"]), (&json!(1), &json!("100.00")), "{reply}");
+    assert_eq!((&reply["suspense"], &reply["suspense_amount"]), (&json!(1), &json!("42.00")), "{reply}");
+    assert_eq!(
+        (&reply["held_compliance"], &reply["held_compliance_amount"]),
+        (&json!(2), &json!("9500.00")),
+        "{reply}"
+    );
+    for secret in ["MOREAU", "HANDELS", "CTX-0000002", "\"case_id\":2", "traitement", "gel", "sanction"] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+}
+
+/// Issue 19: a namesake (false positive) is closed by two members of compliance with its
+/// reason; only then is the money an ordinary payment, released by one decision without a
+/// Treasury authorisation: off the frozen-funds account, through suspense, to the case.
+#[tokio::test]
+async fn a_false_positive_closed_by_two_compliance_officers_releases_the_frozen_money_as_an_ordinary_payment() {
+    let app = TestApp::spawn().await;
+    let nadia = app.db.token(app.db.user("nadia", Role::Compliance, PASSWORD).await).await;
+    let paul = app.db.token(app.db.user("paul", Role::Compliance, PASSWORD).await).await;
+    let file = format!("{HEADER}\nC7;Dupont;Jean;1 rue;69001;Lyon;overdraft;00077;2000.00;{};1900.00\n", today());
+    recouvre_store::imports::import_accounts_csv(&app.db.store, "a.csv", &file, "system:test", Utc::now())
+        .await
+        .unwrap();
+    let list = "id;name;aliases;birth_date;country;source\n\
+                FR-2;Hélène DESCHAMPS-MOREAU;;1975-11-30;FR;Registre national des gels\n";
+    recouvre_store::sanctions::load(&app.db.store, "gel.csv", list, 85, "system:test", Utc::now()).await.unwrap();
+    listed_payer_pays_500(&app, "FP-1", "F1").await;
+    let store = &app.db.store;
+    let euros = recouvre_domain::Money::euros;
+    assert_eq!(recouvre_store::suspense::frozen_balance(store).await.unwrap(), euros(500));
+    let id = recouvre_store::aml::open_alerts(store).await.unwrap()[0].id;
+    let post = |token: &str, path: String, body: Value| {
+        reqwest::Client::new().post(app.url(&path)).bearer_auth(token.to_string()).json(&body).send()
+    };
+    let reason = json!({"reason": "Homonyme : née en 1982 à Lyon, l'entrée FR-2 en 1975"});
+    let release = json!({"decision": "release"});
+    assert_eq!(
+        post(&nadia, format!("/api/v1/aml/alerts/{id}/close"), reason.clone()).await.unwrap().status(),
+        StatusCode::OK
+    );
+    // Proposed by one only: still frozen, the Treasury's authorisation still required.
+    let refused = post(&nadia, format!("/api/v1/aml/alerts/{id}/funds"), release.clone()).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert_eq!(refused.json::<Value>().await.unwrap()["code"], "treasury_authorisation_required");
+    assert_eq!(post(&paul, format!("/api/v1/aml/alerts/{id}/close"), reason).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(recouvre_store::aml::alert(store, id).await.unwrap().status, "closed");
+    // Closed by two: one decision releases it, as an ordinary payment.
+    let released = post(&nadia, format!("/api/v1/aml/alerts/{id}/funds"), release).await.unwrap();
+    assert_eq!(released.status(), StatusCode::NO_CONTENT);
+    assert_eq!(recouvre_store::cases::detail(store, 1).await.unwrap().breakdown.total(), euros(1_500));
+    assert_eq!(recouvre_store::suspense::frozen_balance(store).await.unwrap(), recouvre_domain::Money::ZERO);
+    assert_eq!(recouvre_store::suspense::ledger_balance(store).await.unwrap(), recouvre_domain::Money::ZERO);
+    assert!(recouvre_store::ledger::check(store).await.unwrap().is_clean());
 }

@@ -21,6 +21,69 @@ pub struct StatementOutcomeDto {
     pub suspense: u64,
     pub suspense_amount: Money,
     pub already_booked: u64,
+    /// Credits held or frozen for compliance (CMF L561-18): counted here only, in no other
+    /// figure, so that the statement adds up (booked + suspense + held); what became of them is
+    /// compliance's.
+    pub held_compliance: u64,
+    pub held_compliance_amount: Money,
+    /// What became of each credit, in the file's order.
+    pub credits: Vec<StatementLineDto>,
+}
+
+/// One credit of the statement and its outcome. A credit held or frozen for compliance says
+/// `held_compliance`, « en attente (conformité) », and nothing else: no case, no payer, no
+/// reason, no suspense item.
+#[derive(Serialize, ToSchema)]
+pub struct StatementLineDto {
+    /// The entry's line in the file.
+    pub line: u32,
+    /// `booked`, `suspense`, `already_booked` or `held_compliance`.
+    pub outcome: &'static str,
+    /// The outcome in French.
+    pub label: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_by: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence_percent: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspense_item_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested_case_id: Option<i64>,
+}
+
+impl StatementLineDto {
+    fn of(line: u32, outcome: &recouvre_store::statements::CreditOutcome) -> Self {
+        use recouvre_store::statements::CreditOutcome;
+        let mut dto = StatementLineDto {
+            line,
+            outcome: outcome.code(),
+            label: outcome.label(),
+            case_id: None,
+            matched_by: None,
+            confidence_percent: None,
+            suspense_item_id: None,
+            reason: None,
+            suggested_case_id: None,
+        };
+        match outcome {
+            CreditOutcome::Booked { case_id, matched_by, confidence_percent } => {
+                dto.case_id = Some(*case_id);
+                dto.matched_by = Some(*matched_by);
+                dto.confidence_percent = Some(*confidence_percent);
+            }
+            CreditOutcome::Suspense { item_id, reason, suggested_case_id } => {
+                dto.suspense_item_id = Some(*item_id);
+                dto.reason = Some(reason.clone());
+                dto.suggested_case_id = *suggested_case_id;
+            }
+            CreditOutcome::AlreadyBooked | CreditOutcome::HeldCompliance => {}
+        }
+        dto
+    }
 }
 
 /// Imports a bank statement (camt.053 or camt.054, versions 001.02 and 001.08). The file is
@@ -46,6 +109,9 @@ pub(crate) async fn import_statement(
         suspense: outcome.suspense,
         suspense_amount: outcome.suspense_amount,
         already_booked: outcome.already_booked,
+        held_compliance: outcome.held_compliance,
+        held_compliance_amount: outcome.held_compliance_amount,
+        credits: outcome.credits.iter().map(|(line, credit)| StatementLineDto::of(*line, credit)).collect(),
     }))
 }
 
@@ -140,6 +206,6 @@ pub fn api() -> Router<AppState> {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(import_accounts, import_parties, import_statement),
-    components(schemas(StatementOutcomeDto, ImportOutcomeDto, PartiesOutcomeDto))
+    components(schemas(StatementOutcomeDto, StatementLineDto, ImportOutcomeDto, PartiesOutcomeDto))
 )]
 pub struct ImportsApiDoc;
