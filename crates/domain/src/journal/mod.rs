@@ -95,6 +95,10 @@ crate::case::coded_enum!(
         CostRefused => ("cost_refused", "Frais refusés"),
         // Issue 21: a mandate's reference or account changed (EPC AT-24).
         MandateAmended => ("mandate_amended", "Mandat SEPA modifié"),
+        // Issue 23: a payment typed in by hand beyond its author's delegation waits for approval.
+        PaymentRequested => ("payment_requested", "Paiement saisi soumis à approbation"),
+        PaymentApproved => ("payment_approved", "Paiement saisi approuvé"),
+        PaymentRefused => ("payment_refused", "Paiement saisi refusé"),
     }
 );
 
@@ -138,6 +142,8 @@ impl EventKind {
             // An account number at the bank identifies the person.
             OtherAccountAdded => &["account_number", "customer_number"],
             CostApproved | CostRefused => &["decision_reason"],
+            PaymentRequested => &["reference", "payer", "payer_iban"],
+            PaymentApproved | PaymentRefused => &["decision_reason"],
             MandateAmended => &["original_iban", "new_iban", "original_bic", "new_bic"],
             _ => &[],
         }
