@@ -238,7 +238,7 @@ async fn a_payment_beyond_the_delegation_waits_for_another_persons_approval() {
     let app = TestApp::spawn().await;
     app.db.user_with_level("camille", Role::Officer, PASSWORD, 1).await;
     let camille = recouvre_store::users::by_login(&app.db.store, "camille").await.unwrap().unwrap().id;
-    let sophie = app.db.user_with_level("sophie", Role::TeamLead, PASSWORD, 3).await;
+    let sophie = app.db.user_with_level("sophie", Role::TeamLead, PASSWORD, 2).await;
     let marc = app.db.user_with_level("marc", Role::TeamLead, PASSWORD, 1).await;
     import_one_case(&app).await;
     let (camille, sophie, marc) = (app.db.token(camille).await, app.db.token(sophie).await, app.db.token(marc).await);
@@ -276,7 +276,7 @@ async fn a_payment_beyond_the_delegation_waits_for_another_persons_approval() {
     let kinds: Vec<String> =
         recouvre_store::journal::events(&app.db.store, 1).await.unwrap().into_iter().map(|event| event.kind).collect();
     assert!(kinds.contains(&"payment_requested".to_string()) && kinds.contains(&"payment_approved".to_string()));
-    // Sophie's own payment beyond her level (20 000 €) waits too, and she cannot approve it.
+    // Sophie's own payment beyond her level 2 (20 000 €) waits too, and she cannot approve it.
     let (status, body) = post(&app, &sophie, "/api/v1/cases/1/payments", payment("16000.00", "Virement")).await;
     assert_eq!((status, body["status"].as_str()), (StatusCode::ACCEPTED, Some("awaiting_approval")), "{body}");
     let own = body["request_id"].as_i64().unwrap();
@@ -391,10 +391,10 @@ async fn the_strategy_rules_change_only_once_another_administrator_approves() {
     let changed = format!("{}\n# changed by one administrator\n", text.trim());
     let put = client.put(app.url("/api/v1/rules/strategy_rules")).bearer_auth(&first).body(changed.clone());
     assert_eq!(put.send().await.unwrap().status(), StatusCode::ACCEPTED);
-    let entry =
-        client.post(app.url("/api/v1/admin/reference/strategy_rules")).bearer_auth(&first).body(changed.clone());
-    let entry = entry.send().await.unwrap();
-    assert_eq!(entry.status(), StatusCode::ACCEPTED, "{}", entry.text().await.unwrap());
+    // The reference door never puts a rule document in force either (202, or 400 if unreadable).
+    let entry = client.post(app.url("/api/v1/admin/reference/strategy_rules")).bearer_auth(&first).json(&changed);
+    let status = entry.send().await.unwrap().status();
+    assert!(status == StatusCode::ACCEPTED || status == StatusCode::BAD_REQUEST, "{status}");
     assert_eq!(read().await, text, "nothing in force before a second administrator approves");
     let approve = |token: &str, id: i64| {
         client
