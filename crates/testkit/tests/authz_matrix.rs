@@ -287,13 +287,8 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     assert_eq!(filter.await.unwrap(), 1);
     // Objects only their owner may touch: camille's spare API tokens n° 8 and 9 (« Mes jetons »).
     for expected in [8, 9] {
-        let token = recouvre_store::users::create_token(
-            &app.db.store,
-            owner_id,
-            "spare",
-            &expected.to_string(),
-            chrono::Utc::now(),
-        );
+        let hash = expected.to_string();
+        let token = recouvre_store::users::create_token(&app.db.store, owner_id, "spare", &hash, chrono::Utc::now());
         assert_eq!(token.await.unwrap(), expected);
     }
 
