@@ -16,6 +16,9 @@ pub struct Actor {
     /// `None` for the system, which the operator runs with the database's own rights.
     pub role: Option<Role>,
     pub level: DelegationLevel,
+    /// The purpose an API client declared for its reads (`X-Access-Purpose`), recorded in the
+    /// access log instead of the use case's own (issue 23).
+    pub declared_purpose: Option<crate::purpose::Purpose>,
 }
 
 impl Actor {
@@ -27,6 +30,7 @@ impl Actor {
             display_name: display_name.to_string(),
             role: Some(role),
             level,
+            declared_purpose: None,
         }
     }
 
@@ -41,7 +45,14 @@ impl Actor {
             login,
             role: None,
             level: DelegationLevel(DelegationLevel::MAX),
+            declared_purpose: None,
         }
+    }
+
+    /// The same actor reading for `purpose` (declared by an API client).
+    pub fn with_purpose(mut self, purpose: Option<crate::purpose::Purpose>) -> Actor {
+        self.declared_purpose = purpose;
+        self
     }
 
     pub fn is_system(&self) -> bool {

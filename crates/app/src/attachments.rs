@@ -98,7 +98,7 @@ pub async fn attach(app: &App, actor: &Actor, case_id: i64, version: i64, upload
 pub async fn list(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<Vec<Attachment>> {
     actor.require(Permission::ReadCases)?;
     let attachments = recouvre_store::attachments::of_case(app.store(), case_id).await?;
-    crate::access::record_case_read(app, actor, case_id, path).await?;
+    crate::access::record_case_read(app, actor, case_id, path, crate::purpose::Purpose::CaseFile).await?;
     Ok(attachments)
 }
 
@@ -134,7 +134,7 @@ pub async fn download(app: &App, actor: &Actor, attachment_id: i64, path: &str) 
     let format = FileFormat::from_code(&attachment.format).ok_or_else(|| {
         Error::internal(format!("pièce n° {attachment_id} : format « {} » inconnu", attachment.format))
     })?;
-    crate::access::record_case_read(app, actor, attachment.case_id, path).await?;
+    crate::access::record_case_read(app, actor, attachment.case_id, path, crate::purpose::Purpose::CaseFile).await?;
     let file_name = attachment::safe_file_name(&attachment.file_name, format, &format!("piece-{attachment_id}"));
     Ok(Download { attachment, bytes, format, file_name })
 }

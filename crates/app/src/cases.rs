@@ -5,7 +5,6 @@
 //! art. 15: the bank answers a debtor's access request from it); every change quotes the case
 //! version its author saw, and the store refuses a stale one listing what changed since.
 
-use recouvre_domain::allocation::AllocationOrder;
 use recouvre_domain::authority::{Permission, Role};
 use recouvre_domain::case::Breakdown;
 use recouvre_domain::debtor_alerts::{debtor_alerts, DebtorAlert};
@@ -13,7 +12,7 @@ use recouvre_domain::journal::JournalEvent;
 use recouvre_domain::Money;
 use recouvre_store::cases::{CaseCount, CaseDetail, CaseFilter, CasePage, PortfolioLine};
 use recouvre_store::documents::Document;
-use recouvre_store::ledger::{Booked, LedgerLine};
+use recouvre_store::ledger::LedgerLine;
 use recouvre_store::users::User;
 use recouvre_store::Tx;
 
@@ -60,17 +59,8 @@ async fn record_search(app: &App, actor: &Actor, filter: &CaseFilter) -> Result<
     let Some(query) = filter.query.as_deref().map(str::trim).filter(|query| !query.is_empty()) else {
         return Ok(());
     };
-    recouvre_store::access::record(
-        app.store(),
-        &recouvre_store::access::Access {
-            user_login: actor.login.clone(),
-            case_id: None,
-            person_id: None,
-            path: format!("recherche : {query}"),
-            at: app.now(),
-        },
-    )
-    .await?;
+    crate::access::record(app, actor, None, None, format!("recherche : {query}"), crate::purpose::Purpose::Search)
+        .await?;
     Ok(())
 }
 
@@ -99,7 +89,15 @@ pub async fn case_file(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
     let mut tx = app.store().begin_read().await?;
     let mut file = case_file_in(app, &mut tx, case_id).await?;
     tx.commit().await?;
-    crate::access::record_access(app, actor, case_id, Some(file.case.debtor_id), path).await?;
+    crate::access::record_access(
+        app,
+        actor,
+        case_id,
+        Some(file.case.debtor_id),
+        path,
+        crate::purpose::Purpose::CaseFile,
+    )
+    .await?;
     mask_compliance(app, actor, &mut file.journal).await?;
     Ok(file)
 }
@@ -169,7 +167,15 @@ pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
     let contacts = tx.case_contacts(case_id).await?;
     let costs = tx.case_costs(case_id).await?;
     tx.commit().await?;
-    crate::access::record_access(app, actor, case_id, Some(file.case.debtor_id), path).await?;
+    crate::access::record_access(
+        app,
+        actor,
+        case_id,
+        Some(file.case.debtor_id),
+        path,
+        crate::purpose::Purpose::CaseFile,
+    )
+    .await?;
     let users = recouvre_store::users::list(app.read_store()).await?;
     let mut assignees: Vec<(String, String)> = users
         .iter()
@@ -185,7 +191,7 @@ pub async fn case_page(app: &App, actor: &Actor, case_id: i64, path: &str) -> Re
 /// A case's journal, oldest first, with each event's hash chain.
 pub async fn journal(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<Vec<JournalEvent>> {
     actor.require(Permission::ReadCases)?;
-    crate::access::record_case_read(app, actor, case_id, path).await?;
+    crate::access::record_case_read(app, actor, case_id, path, crate::purpose::Purpose::CaseFile).await?;
     let mut events = recouvre_store::journal::events(app.store(), case_id).await?;
     mask_compliance(app, actor, &mut events).await?;
     Ok(events)
@@ -194,7 +200,7 @@ pub async fn journal(app: &App, actor: &Actor, case_id: i64, path: &str) -> Resu
 /// A case's ledger: every posting, oldest first.
 pub async fn ledger(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<Vec<LedgerLine>> {
     actor.require(Permission::ReadCases)?;
-    crate::access::record_case_read(app, actor, case_id, path).await?;
+    crate::access::record_case_read(app, actor, case_id, path, crate::purpose::Purpose::CaseFile).await?;
     Ok(recouvre_store::ledger::lines(app.store(), case_id).await?)
 }
 
@@ -292,14 +298,15 @@ pub struct PaymentInput {
 }
 
 /// Books a payment received by hand, allocated over what is due, screened by the vigilance
-/// rules in the same transaction.
+/// rules in the same transaction. Beyond the author's delegation (with the case's other
+/// payments by hand over the window), it becomes an approval request instead (issue 23).
 pub async fn book_payment(
     app: &App,
     actor: &Actor,
     case_id: i64,
     version: i64,
     input: &PaymentInput,
-) -> Result<Booked> {
+) -> Result<recouvre_store::payment_requests::PaymentOutcome> {
     actor.require(Permission::WorkCases)?;
     let amount = limits::positive_amount("amount", input.amount)?;
     let received_on = limits::past_date("received_on", input.received_on, app.today())?;
@@ -317,38 +324,27 @@ pub async fn book_payment(
         }
         None => None,
     };
-    let payer = recouvre_store::aml::Payer {
-        name: payer_name,
-        // The payer's IBAN matches later payments to this payer (AML): a typo would split them.
-        iban: crate::bank_fields::optional_iban("payer_iban", "IBAN du payeur", input.payer_iban.as_deref())?
-            .map(|iban| iban.into_string()),
+    // The payer's IBAN matches later payments to this payer (AML): a typo would split them.
+    let payer_iban = crate::bank_fields::optional_iban("payer_iban", "IBAN du payeur", input.payer_iban.as_deref())?
+        .map(|iban| iban.into_string());
+    let payment = recouvre_store::payment_requests::PaymentByHand {
+        amount,
+        received_on,
+        reference,
+        capital_first: input.capital_first,
+        payer: payer_name,
+        payer_iban,
         cash: input.cash,
-        refund_to_other_account: false,
     };
-    let entry = recouvre_store::ledger::Entry {
-        booked_on: received_on,
-        reference: &reference,
-        actor: &actor.login,
-        now: app.now(),
-    };
-    recouvre_store::payments::book_payment_from(
+    Ok(recouvre_store::payment_requests::book_or_request(
         app.store(),
         case_id,
-        Some(version),
-        amount,
-        AllocationOrder::capital_first_if(input.capital_first),
-        &entry,
-        &payer,
-        Some(actor.level),
+        version,
+        &payment,
+        actor.store_actor(),
+        app.now(),
     )
-    .await
-    .map_err(|error| match error {
-        // Above the author's delegation: someone of a higher level books it (issue 23).
-        recouvre_store::StoreError::Refused { code: "delegation_exceeded", message } => {
-            Error::beyond_delegation(message)
-        }
-        other => other.into(),
-    })
+    .await?)
 }
 
 /// Proposes a write-off (passage en pertes): booked at once within the actor's delegation,

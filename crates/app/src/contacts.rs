@@ -96,20 +96,7 @@ pub async fn record_contact(
 /// A case's contacts, newest first (the debtor's file: the consultation is logged).
 pub async fn contacts(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<Vec<ContactRow>> {
     actor.require(Permission::ReadCases)?;
-    let debtor = recouvre_store::cases::debtor_of(app.store(), case_id)
-        .await?
-        .ok_or_else(|| Error::not_found(format!("dossier n° {case_id}")))?;
-    recouvre_store::access::record(
-        app.store(),
-        &recouvre_store::access::Access {
-            user_login: actor.login.clone(),
-            case_id: Some(case_id),
-            person_id: Some(debtor),
-            path: path.to_string(),
-            at: app.now(),
-        },
-    )
-    .await?;
+    crate::access::record_case_read(app, actor, case_id, path, crate::purpose::Purpose::CaseFile).await?;
     Ok(recouvre_store::contacts::contacts(app.read_store(), case_id).await?)
 }
 

@@ -112,7 +112,14 @@ pub async fn record_cost(
 /// A case's costs, newest first.
 pub async fn case_costs(app: &App, actor: &Actor, case_id: i64) -> Result<Vec<CostLine>> {
     actor.require(Permission::ReadCases)?;
-    crate::access::record_case_read(app, actor, case_id, &format!("/api/v1/cases/{case_id}/costs")).await?;
+    crate::access::record_case_read(
+        app,
+        actor,
+        case_id,
+        &format!("/api/v1/cases/{case_id}/costs"),
+        crate::purpose::Purpose::CaseFile,
+    )
+    .await?;
     Ok(recouvre_store::costs::case_costs(app.store(), case_id).await?)
 }
 

@@ -31,17 +31,8 @@ pub const CONTACTS_MAX: usize = 10;
 pub async fn debtor_file(app: &App, actor: &Actor, customer_number: &str, path: &str) -> Result<DebtorFile> {
     actor.require(Permission::ReadCases)?;
     let file = recouvre_store::debtors::file(app.store(), customer_number).await?;
-    recouvre_store::access::record(
-        app.store(),
-        &recouvre_store::access::Access {
-            user_login: actor.login.clone(),
-            case_id: None,
-            person_id: Some(file.person_id),
-            path: path.to_string(),
-            at: app.now(),
-        },
-    )
-    .await?;
+    crate::access::record(app, actor, None, Some(file.person_id), path.to_string(), crate::purpose::Purpose::CaseFile)
+        .await?;
     Ok(file)
 }
 

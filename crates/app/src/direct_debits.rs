@@ -392,7 +392,14 @@ pub async fn mandate_page(app: &App, actor: &Actor, case_id: i64) -> Result<Mand
     actor.require(Permission::ReadCases)?;
     let case = recouvre_store::cases::detail(app.store(), case_id).await?;
     // The debtor's account numbers: a read of the case's file, logged (RGPD art. 15).
-    crate::access::record_case_read(app, actor, case_id, &format!("/dossiers/{case_id}/mandat")).await?;
+    crate::access::record_case_read(
+        app,
+        actor,
+        case_id,
+        &format!("/dossiers/{case_id}/mandat"),
+        crate::purpose::Purpose::CaseFile,
+    )
+    .await?;
     Ok(MandatePage {
         case_reference: case.reference.clone(),
         version: case.version,

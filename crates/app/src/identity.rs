@@ -41,7 +41,7 @@ pub fn verify_password(password: &str, password_hash: &str) -> bool {
     }
 }
 
-async fn verify_password_off_thread(password: String, password_hash: String) -> Result<bool> {
+pub(crate) async fn verify_password_off_thread(password: String, password_hash: String) -> Result<bool> {
     tokio::task::spawn_blocking(move || verify_password(&password, &password_hash))
         .await
         .map_err(|error| Error::internal(format!("vérification interrompue : {error}")))
@@ -227,12 +227,10 @@ pub async fn authenticate(
     };
     let mut verified = verify_password_off_thread(password.to_string(), hash).await?;
     if let Some(user) = user.as_ref().filter(|user| verified && user.active) {
-        // The second factor: required of every role but officers, and of an officer who enrolled.
-        // A wrong or missing code gets the same answer as a wrong password.
-        verified = match recouvre_store::users::totp_secret(app.store(), user.id).await? {
-            Some(secret) => code.is_some_and(|code| crate::totp::verify(&secret, code, now.timestamp())),
-            None => !crate::totp::required_for(user.role),
-        };
+        // The second factor: required of every role but officers, and of an officer who enrolled;
+        // a TOTP code once only, or a recovery code once only (`second_factor`). A wrong, missing
+        // or replayed code gets the same answer as a wrong password.
+        verified = second_factor_checked(app, user, code, address).await?;
     }
     match user {
         Some(user) if user.active && verified => {
@@ -249,6 +247,28 @@ pub async fn authenticate(
             Ok(Err(LoginFailure::BadCredentials))
         }
     }
+}
+
+/// Checks the second factor of `user` (`crate::second_factor::check`) and records what calls
+/// for it: a replayed code, a recovery code used.
+pub(crate) async fn second_factor_checked(
+    app: &App,
+    user: &User,
+    code: Option<&str>,
+    address: Option<&str>,
+) -> Result<bool> {
+    let checked = crate::second_factor::check(app, user, code).await?;
+    match checked {
+        crate::second_factor::Checked::Replayed => {
+            security_event(app, "totp_replayed", Some(&user.login), address, "code déjà utilisé").await;
+        }
+        crate::second_factor::Checked::Recovery { left } => {
+            let detail = format!("code de secours utilisé ; il en reste {left}");
+            security_event(app, "recovery_code_used", Some(&user.login), address, &detail).await;
+        }
+        crate::second_factor::Checked::Accepted | crate::second_factor::Checked::Refused => {}
+    }
+    Ok(checked.accepted())
 }
 
 /// Opens a session of `hours` for `user`; returns the cookie's secret. Sweeps the sessions that
@@ -319,11 +339,51 @@ impl TokenScope {
 }
 
 /// The user of an API token and its scope, if the token is live (not revoked, not expired, its
-/// user active).
-pub async fn token_user(app: &App, token: &str) -> Result<Option<(User, TokenScope)>> {
-    let found = recouvre_store::users::token_user(app.store(), &token_hash(token.trim()), app.now()).await?;
+/// user active). A first use of the token from `address` is a security event
+/// (`token_new_address`): a token copied off its robot's machine shows up at once.
+pub async fn token_user(app: &App, token: &str, address: Option<&str>) -> Result<Option<(User, TokenScope)>> {
+    let Some(found) = recouvre_store::users::token_user(app.store(), &token_hash(token.trim()), app.now()).await?
+    else {
+        return Ok(None);
+    };
+    if let Some(address) = address {
+        if recouvre_store::users::note_token_address(app.store(), found.token_id, address, app.now()).await? {
+            security_event(
+                app,
+                "token_new_address",
+                Some(&found.user.login),
+                Some(address),
+                &format!("jeton n° {} utilisé pour la première fois depuis cette adresse", found.token_id),
+            )
+            .await;
+        }
+    }
     // An unknown scope in the database gives nothing rather than everything.
-    Ok(found.and_then(|(user, scope)| TokenScope::from_code(&scope).map(|scope| (user, scope))))
+    Ok(TokenScope::from_code(&found.scope).map(|scope| (found.user, scope)))
+}
+
+/// The reader's own API tokens (the « Mes jetons » screen), never the secrets.
+pub async fn my_tokens(app: &App, actor: &Actor) -> Result<Vec<recouvre_store::users::TokenInfo>> {
+    let user_id = actor.user_id.ok_or_else(|| Error::forbidden("seul un utilisateur a des jetons"))?;
+    Ok(recouvre_store::users::tokens_of(app.store(), user_id).await?)
+}
+
+/// Revokes one of the reader's own API tokens; another person's token is a 404, as if it did not
+/// exist.
+pub async fn revoke_my_token(app: &App, actor: &Actor, token_id: i64, address: Option<&str>) -> Result<()> {
+    let user_id = actor.user_id.ok_or_else(|| Error::forbidden("seul un utilisateur a des jetons"))?;
+    if !recouvre_store::users::revoke_own_token(app.store(), user_id, token_id, app.now()).await? {
+        return Err(Error::not_found(format!("votre jeton n° {token_id} (déjà révoqué ?)")));
+    }
+    security_event(
+        app,
+        "token_revoked",
+        Some(&actor.login),
+        address,
+        &format!("jeton n° {token_id} par son titulaire"),
+    )
+    .await;
+    Ok(())
 }
 
 /// Disables a user and cuts them off at once: every session and every API token ends.

@@ -124,6 +124,20 @@ pub struct Consultation {
     pub case: Option<String>,
 }
 
+/// Why the file was read, in the person's words: the purpose recorded with the read (issue
+/// 23), told more precisely from the path for a consultation of the case.
+pub fn purpose_for_person(code: &str, path: &str) -> &'static str {
+    use crate::purpose::Purpose;
+    match Purpose::from_code(code) {
+        Some(Purpose::Search) => "Recherche d'un dossier",
+        Some(Purpose::Letter) => "Préparation ou consultation d'un courrier",
+        Some(Purpose::Procedure) => "Suivi des démarches de recouvrement de votre dossier",
+        Some(Purpose::AccessRequest) => "Réponse à une demande d'accès à vos données",
+        Some(Purpose::Control) => "Contrôle interne ou audit",
+        Some(Purpose::CaseFile) | None => purpose_of(path),
+    }
+}
+
 /// Why a page or an endpoint was read, in the person's words (the log keeps the path).
 pub fn purpose_of(path: &str) -> &'static str {
     let path = path.to_lowercase();
@@ -202,7 +216,7 @@ pub async fn export(app: &App, actor: &Actor, customer_number: &str, path: &str)
                 .and_then(Role::from_code)
                 .map_or_else(|| "Traitement automatique".to_string(), |role| role.label().to_string()),
             name: (named && row.role.is_some()).then(|| row.user_login.clone()),
-            purpose: purpose_of(&row.path).to_string(),
+            purpose: purpose_for_person(&row.purpose, &row.path).to_string(),
             case: row.case_id.and_then(|id| references.get(&id).cloned()),
         })
         .collect();
@@ -228,17 +242,8 @@ pub async fn export(app: &App, actor: &Actor, customer_number: &str, path: &str)
     .await?
     .map_err(|error| Error::internal(format!("mise en page de la réponse à la demande d'accès : {error}")))?;
     // The answer is itself a consultation of the person's file.
-    recouvre_store::access::record(
-        app.store(),
-        &recouvre_store::access::Access {
-            user_login: actor.login.clone(),
-            case_id: None,
-            person_id: Some(person.id),
-            path: path.to_string(),
-            at: app.now(),
-        },
-    )
-    .await?;
+    crate::access::record(app, actor, None, Some(person.id), path.to_string(), crate::purpose::Purpose::AccessRequest)
+        .await?;
     Ok(AccessExport { customer_number, json, pdf })
 }
 

@@ -88,15 +88,35 @@ pub fn code_at(secret: &str, unix_seconds: i64) -> Option<String> {
 }
 
 /// Whether `code` is the secret's code at `unix_seconds`, give or take [`SKEW_STEPS`].
-/// Compared in constant time.
+/// Compared in constant time. Says nothing of replays: a login uses [`verify_step`].
 pub fn verify(secret: &str, code: &str, unix_seconds: i64) -> bool {
+    verify_step(secret, code, unix_seconds).is_some()
+}
+
+/// The time step whose code `code` is, within [`SKEW_STEPS`] of `unix_seconds`, or `None`. The
+/// caller refuses a step at or before the last one it accepted (RFC 6238 §5.2: "the verifier
+/// MUST NOT accept the second attempt of the OTP after the successful validation has been
+/// issued for the first OTP"). Every step of the window is computed and compared in constant
+/// time, whichever matches.
+pub fn verify_step(secret: &str, code: &str, unix_seconds: i64) -> Option<i64> {
     let code = code.trim().replace(' ', "");
-    let Some(key) = base32_decode(secret) else { return false };
+    let key = base32_decode(secret)?;
     let step = unix_seconds.div_euclid(STEP_SECONDS);
-    (-SKEW_STEPS..=SKEW_STEPS).fold(false, |found, delta| {
+    (-SKEW_STEPS..=SKEW_STEPS).fold(None, |found, delta| {
         let counter = u64::try_from(step + delta).unwrap_or(0);
-        found | same_code(&hotp(&key, counter), &code)
+        let matches = same_code(&hotp(&key, counter), &code);
+        // The latest matching step: a code of two steps (never in practice) counts as the later.
+        if matches {
+            Some(step + delta)
+        } else {
+            found
+        }
     })
+}
+
+/// The time step of `unix_seconds`.
+pub fn step_of(unix_seconds: i64) -> i64 {
+    unix_seconds.div_euclid(STEP_SECONDS)
 }
 
 /// Compares two codes in constant time (like `identity::same_secret`, which this module may not
@@ -142,6 +162,16 @@ mod tests {
         assert!(!verify(&secret, &code, now + 3 * STEP_SECONDS));
         assert!(!verify(&secret, "000000x", now));
         assert!(!verify("not base32!", &code, now));
+    }
+
+    #[test]
+    fn the_step_of_a_code_is_the_one_it_was_made_for() {
+        let secret = new_secret();
+        let now = 1_700_000_000;
+        let code = code_at(&secret, now).unwrap();
+        assert_eq!(verify_step(&secret, &code, now), Some(step_of(now)));
+        assert_eq!(verify_step(&secret, &code, now + STEP_SECONDS), Some(step_of(now)));
+        assert_eq!(verify_step(&secret, "12345", now), None);
     }
 
     #[test]

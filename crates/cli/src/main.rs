@@ -320,6 +320,9 @@ enum UserCommand {
     /// Enrôle un utilisateur au second facteur (TOTP) : affiche le secret et le lien otpauth:// à saisir
     /// ou scanner dans son application d'authentification. Un nouvel enrôlement remplace l'ancien.
     Totp { login: String },
+    /// Émet dix codes de secours à usage unique (à la place d'un code TOTP, téléphone perdu) :
+    /// affichés une seule fois, conservés hachés ; les anciens codes cessent de valoir.
+    RecoveryCodes { login: String },
 }
 
 #[derive(Subcommand)]
@@ -920,6 +923,14 @@ async fn user_command(database: &str, command: UserCommand) -> anyhow::Result<()
             let secret = recouvre_app::identity::enrol_totp(&app, &actor, &login).await.map_err(operator_error)?;
             println!("secret TOTP de {login} : {secret}");
             println!("{}", recouvre_app::totp::otpauth_uri(&login, &secret));
+        }
+        UserCommand::RecoveryCodes { login } => {
+            let codes =
+                recouvre_app::enrolment::new_recovery_codes(&app, &actor, &login).await.map_err(operator_error)?;
+            println!("codes de secours de {login} (chacun vaut une fois ; à conserver hors ligne) :");
+            for code in codes {
+                println!("{code}");
+            }
         }
         UserCommand::Enable { login } => {
             recouvre_app::identity::enable_user(&app, &actor, &login).await.map_err(operator_error)?;

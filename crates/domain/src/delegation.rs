@@ -545,6 +545,12 @@ pub fn decision_of_request(kind: &str, amount: Money, payload: &serde_json::Valu
             Some(Decision::Waiver { amount, debt })
         }
         "write_off" => Some(Decision::WriteOff { amount }),
+        // A payment typed in by hand beyond its author's delegation (issue 23): judged like a
+        // write-off on the case's payments by hand over the window, this one included, as they
+        // stood when it was asked.
+        "payment" => Some(Decision::WriteOff {
+            amount: payload["cumulative"].as_str().and_then(|total| total.parse().ok()).unwrap_or(amount),
+        }),
         // A cost above the officer's delegation (issue 18): judged on the invoice, against the
         // ceiling of the third party's kind.
         "cost" => Some(Decision::Costs {

@@ -13,15 +13,18 @@ pub struct Access {
     pub person_id: Option<i64>,
     pub path: String,
     pub at: DateTime<Utc>,
+    /// Why (a code of `recouvre_app::purpose::Purpose`: `case_file`, `search`, `letter`…).
+    pub purpose: String,
 }
 
 pub async fn record(store: &Store, access: &Access) -> Result<()> {
-    query("INSERT INTO access_log (user_login, case_id, person_id, path, at) VALUES ($1, $2, $3, $4, $5)")
+    query("INSERT INTO access_log (user_login, case_id, person_id, path, at, purpose) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&access.user_login)
         .bind(access.case_id)
         .bind(access.person_id)
         .bind(&access.path)
         .bind(access.at)
+        .bind(&access.purpose)
         .execute(store)
         .await?;
     Ok(())
@@ -30,7 +33,7 @@ pub async fn record(store: &Store, access: &Access) -> Result<()> {
 /// Every consultation of a person's files: directly, or through a case where they are a party.
 pub async fn for_person(store: &Store, person_id: i64) -> Result<Vec<Access>> {
     let rows = query_as(
-        "SELECT user_login, case_id, person_id, path, at FROM access_log \
+        "SELECT user_login, case_id, person_id, path, at, purpose FROM access_log \
          WHERE person_id = $1 OR case_id IN (SELECT case_id FROM case_parties WHERE person_id = $1) \
          ORDER BY at, id",
     )
@@ -41,11 +44,12 @@ pub async fn for_person(store: &Store, person_id: i64) -> Result<Vec<Access>> {
 }
 
 pub async fn for_case(store: &Store, case_id: i64) -> Result<Vec<Access>> {
-    let rows =
-        query_as("SELECT user_login, case_id, person_id, path, at FROM access_log WHERE case_id = $1 ORDER BY at, id")
-            .bind(case_id)
-            .fetch_all(store)
-            .await?;
+    let rows = query_as(
+        "SELECT user_login, case_id, person_id, path, at, purpose FROM access_log WHERE case_id = $1 ORDER BY at, id",
+    )
+    .bind(case_id)
+    .fetch_all(store)
+    .await?;
     Ok(rows)
 }
 
@@ -53,7 +57,7 @@ pub async fn for_case(store: &Store, case_id: i64) -> Result<Vec<Access>> {
 /// searched is in `path`), oldest first.
 pub async fn searches_by(store: &Store, login: &str) -> Result<Vec<Access>> {
     let rows = query_as(
-        "SELECT user_login, case_id, person_id, path, at FROM access_log \
+        "SELECT user_login, case_id, person_id, path, at, purpose FROM access_log \
          WHERE user_login = $1 AND case_id IS NULL AND person_id IS NULL ORDER BY at, id",
     )
     .bind(login)

@@ -236,6 +236,8 @@ pub async fn decide(
         ("payment_plan", false) => EventKind::PlanRefused,
         ("waiver", true) => EventKind::WaiverApproved,
         ("waiver", false) => EventKind::WaiverRefused,
+        ("payment", true) => EventKind::PaymentApproved,
+        ("payment", false) => EventKind::PaymentRefused,
         ("cost", true) => EventKind::CostApproved,
         ("cost", false) => EventKind::CostRefused,
         (_, true) => EventKind::WriteOffApproved,
@@ -250,7 +252,13 @@ pub async fn decide(
         now,
     })
     .await?;
-    if request.kind == "cost" {
+    if request.kind == "payment" {
+        // A payment typed in by hand beyond its author's delegation (issue 23): booked by the
+        // approval, under the approver's delegation, or not at all.
+        if approve {
+            tx.book_approved_payment(store, request_id, request.case_id, &proposal, actor, now).await?;
+        }
+    } else if request.kind == "cost" {
         // A cost above the requester's delegation (issue 18): charged and payable once approved.
         tx.decide_cost(request_id, approve, actor.login, now).await?;
     } else if approve && request.kind == "payment_plan" {

@@ -22,6 +22,11 @@ impl Tx {
         self.booked_since(case_id, since, "('waiver_booked', 'write_off_booked', 'payment_booked')").await
     }
 
+    /// The payments booked by hand on a case since `since`, added up.
+    pub(crate) async fn payments_by_hand_since(&mut self, case_id: i64, since: DateTime<Utc>) -> Result<Money> {
+        self.booked_since(case_id, since, "('payment_booked')").await
+    }
+
     /// The events of `kinds` (an SQL list of codes, from this module only) booked on a case since
     /// `since`, added up: a concession's total, a payment's amount if booked by hand.
     async fn booked_since(&mut self, case_id: i64, since: DateTime<Utc>, kinds: &'static str) -> Result<Money> {
@@ -84,7 +89,7 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let since = now - chrono::Duration::days(CONCESSION_WINDOW_DAYS);
-        let earlier = self.booked_since(case_id, since, "('payment_booked')").await?;
+        let earlier = self.payments_by_hand_since(case_id, since).await?;
         let cumulative = amount.checked_add(earlier).unwrap_or(amount);
         match authority.check(level, &Decision::WriteOff { amount: cumulative }) {
             recouvre_domain::delegation::Verdict::Within => Ok(()),
@@ -92,8 +97,8 @@ impl Tx {
                 "delegation_exceeded",
                 format!(
                     "avec les paiements saisis à la main sur ce dossier depuis {CONCESSION_WINDOW_DAYS} jours ({}), \
-                     ce paiement dépasse votre délégation : faites-le enregistrer par votre responsable, \
-                     ou rapprochez-le du relevé bancaire",
+                     ce paiement dépasse votre délégation : il est soumis à l'approbation d'un responsable \
+                     dont le niveau le couvre",
                     cumulative.to_french()
                 ),
             )),

@@ -15,7 +15,9 @@
 //! payment: screening, allocation or hold) above `aml`, `suspense` and `ledger`; `seed` above
 //! `cases`, `imports` above `seed`; `time_bars` (a case's history for the time-bar engine) above `ledger`; `workflow` and `statements` above `direct_debits` and `time_bars`, `direct_debits` above `direct_debit_rules` and `mandate_changes`, `approvals` above
 //! `workflow`; `committee` above `workflow`, `batch` above `committee`; `contacts` (contacts, promises, the
-//! officer's own actions) above `journal` and `ledger`.
+//! officer's own actions) above `journal` and `ledger`; `payment_requests` (a payment by hand
+//! beyond its author's delegation, to approval) above `payments` and `workflow`, its
+//! `Tx::book_approved_payment` called by `approvals`; `second_factor` beside `users`.
 //!
 //! Invariants kept here:
 //! - every change to a case appends an event to its journal in the same transaction
@@ -58,12 +60,14 @@ pub mod journal;
 pub mod ledger;
 pub mod letter_templates;
 pub mod mandate_changes;
+pub mod payment_requests;
 pub mod payments;
 pub mod privacy;
 pub mod reference;
 pub mod sanctions;
 pub mod saved_filters;
 pub mod schema;
+pub mod second_factor;
 pub mod seed;
 pub mod sessions;
 pub mod setting_changes;

@@ -378,6 +378,8 @@ pub struct ConsultationRecord {
     pub role: Option<String>,
     pub path: String,
     pub case_id: Option<i64>,
+    /// Why it was read (`access_log.purpose`).
+    pub purpose: String,
 }
 
 /// The person whose customer number is given (`None` if unknown).
@@ -495,7 +497,7 @@ pub async fn other_people_names(store: &Store, person_id: i64) -> Result<Vec<(St
 /// data, never disclosed to the person (CMF L561-45).
 pub async fn consultations_of(store: &Store, person_id: i64) -> Result<Vec<ConsultationRecord>> {
     let rows = query_as(format!(
-        "SELECT a.at, a.user_login, u.role, a.path, a.case_id FROM access_log a \
+        "SELECT a.at, a.user_login, u.role, a.path, a.case_id, a.purpose FROM access_log a \
          LEFT JOIN users u ON u.login = a.user_login \
          WHERE (a.person_id = $1 OR a.case_id IN (SELECT case_id FROM case_parties WHERE person_id = $1) \
                 OR a.case_id IN (SELECT id FROM cases WHERE debtor_id = $1)) \

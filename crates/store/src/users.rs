@@ -26,6 +26,7 @@ struct TokenUserRow {
     user: UserRow,
     last_used_at: Option<DateTime<Utc>>,
     scope: String,
+    token_id: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -276,14 +277,22 @@ pub const TOKEN_LAST_USED_PRECISION: chrono::Duration = chrono::Duration::second
 /// The active user behind a token hash, if the token exists and is not revoked. Records the
 /// token's use, at most once per [`TOKEN_LAST_USED_PRECISION`].
 pub async fn user_by_token(store: &Store, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>> {
-    Ok(token_user(store, token_hash, now).await?.map(|(user, _)| user))
+    Ok(token_user(store, token_hash, now).await?.map(|found| found.user))
+}
+
+/// A live API token's user, scope and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenUser {
+    pub user: User,
+    pub scope: String,
+    pub token_id: i64,
 }
 
 /// The active user behind a live token hash (not revoked, not expired) and the token's scope.
 /// Records the token's use, at most once per [`TOKEN_LAST_USED_PRECISION`].
-pub async fn token_user(store: &Store, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(User, String)>> {
+pub async fn token_user(store: &Store, token_hash: &str, now: DateTime<Utc>) -> Result<Option<TokenUser>> {
     let sql = format!(
-        "SELECT {}, t.last_used_at, t.scope FROM users u JOIN api_tokens t ON t.user_id = u.id \
+        "SELECT {}, t.last_used_at, t.scope, t.id AS token_id FROM users u JOIN api_tokens t ON t.user_id = u.id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active AND (t.expires_at IS NULL OR t.expires_at > $2)",
         USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
     );
@@ -299,7 +308,59 @@ pub async fn token_user(store: &Store, token_hash: &str, now: DateTime<Utc>) -> 
             .execute(store)
             .await?;
     }
-    row.map(|row| Ok((User::try_from(row.user)?, row.scope))).transpose()
+    row.map(|row| Ok(TokenUser { user: User::try_from(row.user)?, scope: row.scope, token_id: row.token_id }))
+        .transpose()
+}
+
+/// Whether `token_id` was already used from `address`; read first, written only for a new
+/// address, so that the API's reads stay reads (docs/performance.md). True if the address is
+/// new for this token (and now recorded).
+pub async fn note_token_address(store: &Store, token_id: i64, address: &str, now: DateTime<Utc>) -> Result<bool> {
+    let seen: Option<i64> =
+        query_scalar("SELECT token_id FROM api_token_addresses WHERE token_id = $1 AND address = $2")
+            .bind(token_id)
+            .bind(address)
+            .fetch_optional(store)
+            .await?;
+    if seen.is_some() {
+        return Ok(false);
+    }
+    // Two first requests racing from one address: the second finds the row and says nothing.
+    let inserted = query(
+        "INSERT INTO api_token_addresses (token_id, address, first_seen_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (token_id, address) DO NOTHING",
+    )
+    .bind(token_id)
+    .bind(address)
+    .bind(now)
+    .execute(store)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+/// The API tokens of one user, oldest first (the « Mes jetons » screen; never the secret).
+pub async fn tokens_of(store: &Store, user_id: i64) -> Result<Vec<TokenInfo>> {
+    query_as(
+        "SELECT t.id, u.login, t.name, t.scope, t.created_at, t.expires_at, t.last_used_at, t.revoked_at \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.user_id = $1 ORDER BY t.id",
+    )
+    .bind(user_id)
+    .fetch_all(store)
+    .await
+}
+
+/// Revokes one of `user_id`'s own tokens; false if there is no such live token of theirs (another
+/// person's token is never touched).
+pub async fn revoke_own_token(store: &Store, user_id: i64, token_id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let updated = query("UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
+        .bind(token_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(store)
+        .await?
+        .rows_affected();
+    Ok(updated > 0)
 }
 
 /// One security event (issue 23): a login, a failed one, a throttled one, a refusal (403), a

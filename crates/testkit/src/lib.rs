@@ -287,6 +287,15 @@ impl TestApp {
             .expect("HTTP client")
     }
 
+    /// Forgets the last TOTP step accepted for `login` (see [`TestApp::login`]).
+    pub async fn forget_totp_step(&self, login: &str) {
+        recouvre_store::sql::query("UPDATE users SET totp_last_step = NULL WHERE login = $1")
+            .bind(login)
+            .execute(&self.db.store)
+            .await
+            .expect("forget the last TOTP step");
+    }
+
     /// The current TOTP code of a user enrolled in the second factor, at the server's clock.
     pub async fn totp_code(&self, login: &str) -> Option<String> {
         let user = recouvre_store::users::by_login(&self.db.store, login).await.expect("read the user")?;
@@ -295,8 +304,12 @@ impl TestApp {
     }
 
     /// Logs in through the real login form, with the TOTP code when the user is enrolled; returns
-    /// the client holding the session cookie.
+    /// the client holding the session cookie. The server's clock stands still, and a code is
+    /// accepted once (RFC 6238 §5.2): so that a test may log the same person in twice, the user's
+    /// last accepted step is forgotten first, as a new time step would. Tests of the replay
+    /// refusal post the form themselves.
     pub async fn login(&self, login: &str, password: &str) -> reqwest::Client {
+        self.forget_totp_step(login).await;
         let client = self.browser_client();
         let page = client.get(self.url("/login")).send().await.expect("login page").text().await.expect("body");
         let csrf = hidden_value(&page, "csrf").expect("csrf field on the login page");

@@ -96,7 +96,16 @@ fn concrete(path: &str, customer_number: &str, today: &str) -> String {
         "formal_notice"
     };
     let file = if path.starts_with("/static/") { "style.css" } else { "dossier.pdf" };
-    path.replace("{id}", "1")
+    // The owner's own API tokens n° 8 and 9, spare ones, so that revoking them leaves token n° 1
+    // (the one the owner calls the API with) alive.
+    let id = if path.starts_with("/api/v1/me/tokens/") {
+        "8"
+    } else if path.starts_with("/compte/jetons/") {
+        "9"
+    } else {
+        "1"
+    };
+    path.replace("{id}", id)
         .replace("{case_id}", "1")
         .replace("{item}", "1")
         .replace("{customer_number}", customer_number)
@@ -276,6 +285,12 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     let filter =
         recouvre_store::saved_filters::save(&app.db.store, owner_id, "Mes dossiers", "q=a", chrono::Utc::now());
     assert_eq!(filter.await.unwrap(), 1);
+    // Objects only their owner may touch: camille's spare API tokens n° 8 and 9 (« Mes jetons »).
+    for expected in [8, 9] {
+        let hash = expected.to_string();
+        let token = recouvre_store::users::create_token(&app.db.store, owner_id, "spare", &hash, chrono::Utc::now());
+        assert_eq!(token.await.unwrap(), expected);
+    }
 
     let document: Value = reqwest::Client::new()
         .get(app.url("/api/v1/openapi.json"))

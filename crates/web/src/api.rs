@@ -47,6 +47,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(crate::compliance::api::ComplianceApiDoc::openapi());
     document.merge(crate::calculators::api::CalculatorsApiDoc::openapi());
     document.merge(crate::admin::api::AdminApiDoc::openapi());
+    document.merge(crate::account::AccountApiDoc::openapi());
     document.merge(crate::workflow::WorkflowApiDoc::openapi());
     document.merge(crate::team::TeamApiDoc::openapi());
     document.merge(crate::letters::LettersApiDoc::openapi());

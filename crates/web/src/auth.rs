@@ -33,7 +33,13 @@ pub enum Credential {
 pub struct CurrentUser {
     pub user: User,
     pub credential: Credential,
+    /// The purpose an API client declared for its reads (`X-Access-Purpose`, issue 23).
+    pub declared_purpose: Option<recouvre_app::purpose::Purpose>,
 }
+
+/// The header by which an API client declares why it reads personal data (one code of
+/// `recouvre_app::purpose::Purpose`; docs/api.md).
+pub const ACCESS_PURPOSE_HEADER: &str = "x-access-purpose";
 
 impl CurrentUser {
     pub fn login(&self) -> &str {
@@ -57,6 +63,7 @@ impl CurrentUser {
             self.user.role,
             self.user.delegation_level,
         )
+        .with_purpose(self.declared_purpose)
     }
 
     /// Refuses with 403 if the user's role lacks `permission`.
@@ -100,13 +107,19 @@ impl FromRequestParts<AppState> for CurrentUser {
             .get::<axum::extract::OriginalUri>()
             .map_or_else(|| parts.uri.path().to_string(), |original| original.0.path().to_string());
         let is_api = path.starts_with("/api/v1/");
+        // A purpose outside the fixed list is a 400 naming the header, before anything is read.
+        let declared_purpose = match parts.headers.get(ACCESS_PURPOSE_HEADER) {
+            Some(value) => Some(recouvre_app::purpose::Purpose::parse_declared(value.to_str().unwrap_or("?"))?),
+            None => None,
+        };
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let token = value
                 .to_str()
                 .ok()
                 .and_then(|value| value.strip_prefix("Bearer "))
                 .ok_or(AppError::Unauthenticated { api: true })?;
-            let (user, scope) = recouvre_app::identity::token_user(&state.app, token)
+            let address = crate::security::client_address(state, &parts.headers, &parts.extensions);
+            let (user, scope) = recouvre_app::identity::token_user(&state.app, token, address.as_deref())
                 .await?
                 .ok_or(AppError::Unauthenticated { api: true })?;
             if !scope.allows(parts.method.as_str(), &path) {
@@ -119,7 +132,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                     }
                 )));
             }
-            return Ok(CurrentUser { user, credential: Credential::Token });
+            return Ok(CurrentUser { user, credential: Credential::Token, declared_purpose });
         }
         let jar = CookieJar::from_headers(&parts.headers);
         let unauthenticated = AppError::Unauthenticated { api: is_api };
@@ -129,7 +142,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some((user, csrf_token)) = recouvre_app::identity::session(&state.app, cookie.value()).await? else {
             return Err(unauthenticated);
         };
-        let current = CurrentUser { user, credential: Credential::Session { csrf_token } };
+        let current = CurrentUser { user, credential: Credential::Session { csrf_token }, declared_purpose };
         // API calls made with a session cookie (the UI's own scripts) must prove they come
         // from our pages when they change something.
         if is_api && !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {

@@ -84,8 +84,11 @@ pub async fn error_pages(State(state): State<crate::AppState>, request: Request<
     };
     let mut answer = match user {
         Some((user, csrf_token)) => {
-            let current =
-                crate::auth::CurrentUser { user, credential: crate::auth::Credential::Session { csrf_token } };
+            let current = crate::auth::CurrentUser {
+                user,
+                credential: crate::auth::Credential::Session { csrf_token },
+                declared_purpose: None,
+            };
             let page = ErrorInLayout {
                 layout: crate::shared::Layout::of(&current),
                 title: text.title,

@@ -24,6 +24,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
+pub mod account;
 pub mod admin;
 pub mod api;
 pub mod api_docs;
@@ -169,6 +170,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics_endpoint))
         .merge(shared::pages())
         .merge(login::pages())
+        .merge(account::pages())
         .merge(cases::pages())
         .merge(closure::pages())
         .merge(suspense::pages())
@@ -197,6 +199,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(compliance::api())
                 .merge(calculators::api())
                 .merge(admin::api())
+                .merge(account::api())
                 .merge(workflow::api())
                 .merge(team::api())
                 .merge(letters::api())

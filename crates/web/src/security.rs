@@ -105,14 +105,8 @@ async fn who(state: &AppState, headers: &HeaderMap) -> Option<String> {
     if let Some(token) =
         headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
     {
-        let found = recouvre_store::users::token_user(
-            state.app.store(),
-            &recouvre_app::identity::token_hash(token.trim()),
-            state.app.now(),
-        )
-        .await
-        .ok()
-        .flatten();
+        // No address: this lookup only names who was refused, it is not a use of the token.
+        let found = recouvre_app::identity::token_user(&state.app, token, None).await.ok().flatten();
         return found.map(|(user, _)| user.login);
     }
     let jar = axum_extra::extract::cookie::CookieJar::from_headers(headers);

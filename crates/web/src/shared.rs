@@ -33,6 +33,8 @@ pub struct Layout {
     pub can_approve: bool,
     pub can_review_aml: bool,
     pub can_assign: bool,
+    /// Administrators and compliance: the access log (issue 23).
+    pub can_read_access_log: bool,
 }
 
 impl Layout {
@@ -49,6 +51,7 @@ impl Layout {
             can_approve: user.can(Permission::Approve),
             can_review_aml: user.can(Permission::ReviewAml),
             can_assign: user.can(Permission::AssignCases),
+            can_read_access_log: user.can(Permission::ReadAccessLog),
         }
     }
 }

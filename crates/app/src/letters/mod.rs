@@ -330,7 +330,7 @@ async fn store_letter(
 pub async fn case_documents(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<Vec<Document>> {
     actor.require(Permission::ReadCases)?;
     // The list names the letters sent to the debtor: a consultation of their file (issue 23).
-    crate::access::record_case_read(app, actor, case_id, path).await?;
+    crate::access::record_case_read(app, actor, case_id, path, crate::purpose::Purpose::Letter).await?;
     Ok(recouvre_store::documents::of_case(app.store(), case_id).await?)
 }
 
@@ -340,7 +340,7 @@ pub async fn download_document(app: &App, actor: &Actor, document_id: i64, path:
     actor.require(Permission::ReadCases)?;
     let (document, pdf) = recouvre_store::documents::get(app.store(), document_id).await?;
     // A letter is the debtor's personal data in full: its reading is logged (issue 23).
-    crate::access::record_case_read(app, actor, document.case_id, path).await?;
+    crate::access::record_case_read(app, actor, document.case_id, path, crate::purpose::Purpose::Letter).await?;
     Ok((document, pdf))
 }
 

@@ -254,7 +254,7 @@ pub(crate) async fn case_workflow_in(app: &App, tx: &mut Tx, case_id: i64) -> Re
 pub async fn case_procedures(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<ProcedureOverview> {
     actor.require(Permission::ReadCases)?;
     // Court and enforcement steps against a named person: a consultation (issue 23).
-    crate::access::record_case_read(app, actor, case_id, path).await?;
+    crate::access::record_case_read(app, actor, case_id, path, crate::purpose::Purpose::Procedure).await?;
     let mut tx = app.store().begin_read().await?;
     let (CaseProcedures { facts, rows }, offered) = offered(app, &mut tx, case_id).await?;
     let agenda = deadlines(app, &mut tx, case_id).await?;
@@ -283,7 +283,7 @@ pub async fn case_procedures(app: &App, actor: &Actor, case_id: i64, path: &str)
 pub async fn recommendation(app: &App, actor: &Actor, case_id: i64, path: &str) -> Result<RecommendationRow> {
     actor.require(Permission::ReadCases)?;
     // The recommendation is drawn from the debtor's finances: a consultation (issue 23).
-    crate::access::record_case_read(app, actor, case_id, path).await?;
+    crate::access::record_case_read(app, actor, case_id, path, crate::purpose::Purpose::Procedure).await?;
     let rules = recouvre_store::workflow::rules(app.store()).await?;
     recouvre_store::workflow::reevaluate(app.store(), case_id, &rules, "system:strategy", app.now()).await?;
     recouvre_store::workflow::latest_recommendation(app.store(), case_id)

@@ -99,6 +99,10 @@ crate::case::coded_enum!(
         DirectDebitPrenotified => ("direct_debit_prenotified", "Prélèvement pré-notifié"),
         // Issue 21, item 3: a mandate unused for 36 months lapsed (EPC rulebook 4.5).
         MandateExpired => ("mandate_expired", "Mandat SEPA caduc (36 mois sans prélèvement)"),
+        // Issue 23: a payment typed in by hand beyond its author's delegation waits for approval.
+        PaymentRequested => ("payment_requested", "Paiement saisi soumis à approbation"),
+        PaymentApproved => ("payment_approved", "Paiement saisi approuvé"),
+        PaymentRefused => ("payment_refused", "Paiement saisi refusé"),
     }
 );
 
@@ -142,6 +146,8 @@ impl EventKind {
             // An account number at the bank identifies the person.
             OtherAccountAdded => &["account_number", "customer_number"],
             CostApproved | CostRefused => &["decision_reason"],
+            PaymentRequested => &["reference", "payer", "payer_iban"],
+            PaymentApproved | PaymentRefused => &["decision_reason"],
             MandateAmended => &["original_iban", "new_iban", "original_bic", "new_bic"],
             _ => &[],
         }

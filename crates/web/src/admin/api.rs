@@ -18,6 +18,11 @@ pub struct AccessDto {
     pub person_id: Option<i64>,
     pub path: String,
     pub at: DateTime<Utc>,
+    /// Why it was read: `case_file`, `search`, `letter`, `procedure`, `access_request`, `control`
+    /// (the use case's, or the one an API client declared with `X-Access-Purpose`).
+    pub purpose: String,
+    /// The purpose in French, as screens show it.
+    pub purpose_label: String,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -47,6 +52,8 @@ pub(crate) async fn access_log(
                 person_id: entry.person_id,
                 path: entry.path,
                 at: entry.at,
+                purpose_label: recouvre_app::purpose::Purpose::label_of(&entry.purpose),
+                purpose: entry.purpose,
             })
             .collect(),
     ))

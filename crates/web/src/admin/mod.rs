@@ -11,6 +11,7 @@ pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/admin/parametres", get(pages::settings_form).post(pages::save_settings))
         .route("/admin/reference", get(pages::reference_page).post(pages::add_reference))
+        .route("/admin/journal-des-acces", get(pages::access_log_page))
         .route("/admin/parametres/demandes/{id}/approuver", post(pages::approve_change))
         .route("/admin/parametres/demandes/{id}/rejeter", post(pages::reject_change))
 }

@@ -280,3 +280,76 @@ pub(crate) async fn add_reference(
         Err(other) => Err(other.into()),
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The access log (issue 23: each read of personal data with its purpose)
+
+#[derive(Template)]
+#[template(path = "access_log.html")]
+pub(crate) struct AccessLogPage {
+    layout: Layout,
+    person_id: String,
+    case_id: String,
+    /// `None`: nothing asked yet.
+    rows: Option<Vec<AccessRow>>,
+}
+
+pub(crate) struct AccessRow {
+    at: String,
+    user_login: String,
+    case_id: String,
+    person_id: String,
+    purpose: String,
+    path: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AccessQuery {
+    #[serde(default)]
+    person_id: Option<String>,
+    #[serde(default)]
+    case_id: Option<String>,
+}
+
+/// Who read a person's or a case's data, when, through what and why.
+pub(crate) async fn access_log_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<AccessQuery>,
+) -> PageResult {
+    user.require(Permission::ReadAccessLog)?;
+    let number = |field: &'static str, text: &Option<String>| -> Result<Option<i64>, crate::error::AppError> {
+        match text.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+            None => Ok(None),
+            Some(text) => text.parse().map(Some).map_err(|_| {
+                recouvre_app::Error::invalid(field, "not_a_number", format!("{field} : un numéro")).into()
+            }),
+        }
+    };
+    let (person_id, case_id) = (number("person_id", &query.person_id)?, number("case_id", &query.case_id)?);
+    let rows = if person_id.is_none() && case_id.is_none() {
+        None
+    } else {
+        let of = recouvre_app::admin::access_of(person_id, case_id)?;
+        let entries = recouvre_app::admin::access_log(&state.app, &user.actor(), of).await?;
+        Some(
+            entries
+                .into_iter()
+                .map(|entry| AccessRow {
+                    at: format::timestamp(entry.at),
+                    user_login: entry.user_login,
+                    case_id: entry.case_id.map(|id| id.to_string()).unwrap_or_default(),
+                    person_id: entry.person_id.map(|id| id.to_string()).unwrap_or_default(),
+                    purpose: recouvre_app::purpose::Purpose::label_of(&entry.purpose),
+                    path: entry.path,
+                })
+                .collect(),
+        )
+    };
+    render(&AccessLogPage {
+        layout: Layout::of(&user),
+        person_id: person_id.map(|id| id.to_string()).unwrap_or_default(),
+        case_id: case_id.map(|id| id.to_string()).unwrap_or_default(),
+        rows,
+    })
+}

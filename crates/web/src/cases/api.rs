@@ -346,9 +346,29 @@ pub struct BookedDto {
     pub pending: bool,
 }
 
-/// Books a payment received by hand on a case, allocated over what is due.
+/// A payment typed in beyond its author's delegation: an approval request (issue 23).
+#[derive(Serialize, ToSchema)]
+pub struct PaymentAwaitingApprovalDto {
+    /// Always `awaiting_approval`.
+    pub status: String,
+    /// The approval request another person of a covering level decides.
+    pub request_id: i64,
+    pub version: i64,
+}
+
+/// What a 202 to a payment means: received but held for processing, or awaiting approval.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum PaymentAcceptedDto {
+    Held(BookedDto),
+    AwaitingApproval(PaymentAwaitingApprovalDto),
+}
+
+/// Books a payment received by hand on a case, allocated over what is due. Beyond the author's
+/// delegation (the case's payments by hand over 365 days with this one, against the level's
+/// `max_write_off`), it becomes an approval request: 202 with `status: awaiting_approval`.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/payments", params(("id" = i64, Path, description = "Case id")), request_body = PaymentRequest, responses(
-    (status = 201, body = BookedDto), (status = 202, description = "Received, being processed: not yet allocated", body = BookedDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
+    (status = 201, body = BookedDto), (status = 202, description = "Received, being processed: not yet allocated; or beyond the author's delegation, awaiting another person's approval", body = PaymentAcceptedDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 409, body = ErrorDto)))]
 pub(crate) async fn post_payment(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -364,7 +384,14 @@ pub(crate) async fn post_payment(
         payer_iban: request.payer_iban,
         cash: request.cash,
     };
-    let booked = recouvre_app::cases::book_payment(&state.app, &user.actor(), case_id, request.version, &input).await?;
+    let booked =
+        match recouvre_app::cases::book_payment(&state.app, &user.actor(), case_id, request.version, &input).await? {
+            recouvre_store::payment_requests::PaymentOutcome::Booked(booked) => booked,
+            recouvre_store::payment_requests::PaymentOutcome::AwaitingApproval { request_id, version } => {
+                let body = PaymentAwaitingApprovalDto { status: "awaiting_approval".to_string(), request_id, version };
+                return Ok((StatusCode::ACCEPTED, Json(PaymentAcceptedDto::AwaitingApproval(body))).into_response());
+            }
+        };
     let status = if booked.pending { StatusCode::ACCEPTED } else { StatusCode::CREATED };
     Ok((
         status,
@@ -533,6 +560,8 @@ pub(crate) async fn put_officer(
         OfficerRequest,
         PaymentRequest,
         BookedDto,
+        PaymentAwaitingApprovalDto,
+        PaymentAcceptedDto,
         LedgerLineDto,
         WriteOffRequest,
         WriteOffOutcomeDto,
