@@ -161,6 +161,13 @@ pub enum TransactionKind {
 }
 
 impl TransactionKind {
+    /// Whether a transaction of this kind on a case moves its time bars: money received (a
+    /// partial payment acknowledges the debt, C. civ. 2240), released from suspense, or the
+    /// reversal of either (the store re-derives the case's stored time-bar state).
+    pub fn moves_time_bars(self) -> bool {
+        matches!(self, TransactionKind::Payment | TransactionKind::SuspenseClearing | TransactionKind::Reversal)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             TransactionKind::Opening => "opening",

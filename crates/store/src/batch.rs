@@ -19,7 +19,7 @@
 //! Each chunk is read with a handful of queries and written with multi-row statements: the cost
 //! per case is a few rows, not a few round trips (docs/performance.md).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -552,7 +552,6 @@ struct CaseRow {
     /// Nature of the largest claim; `None` for a case without a claim.
     claim_nature: Option<String>,
     claims_due_on: Option<NaiveDate>,
-    first_incident_on: Option<NaiveDate>,
 }
 
 /// An agenda deadline the run may announce or flag: one not yet announced, an agency mandate
@@ -593,8 +592,8 @@ struct ChunkRows<'a> {
     recommendations: &'a [LatestRecommendation],
     /// (case id, what, count, text): guarantors, plans broken and active, latest assessment.
     strategy_extras: &'a [(i64, String, i64, Option<String>)],
-    /// Each case's time-bar events (payments, procedure steps).
-    histories: &'a crate::time_bars::Histories,
+    /// Each case's time bars: its stored state, or its history's derivation (`time_bar_states`).
+    time_bars: &'a HashMap<i64, crate::time_bar_states::CaseState>,
     /// Each case's claims (rates and principals), for the interest per claim.
     claims: &'a HashMap<i64, Vec<crate::interest::ClaimRow>>,
 }
@@ -854,8 +853,7 @@ pub async fn process_chunk(store: &Store, chunk: &Chunk, context: &ChunkContext<
          c.judgment_served_on, e.hash AS last_hash, \
          p.employment, p.protection, p.over_indebtedness, p.ficp_registered, p.deceased_on, \
          (SELECT nature FROM claims WHERE case_id = c.id ORDER BY principal_cents DESC, id LIMIT 1) AS claim_nature, \
-         (SELECT MIN(due_on) FROM claims WHERE case_id = c.id) AS claims_due_on, \
-         (SELECT MIN(first_incident_on) FROM claims WHERE case_id = c.id) AS first_incident_on \
+         (SELECT MIN(due_on) FROM claims WHERE case_id = c.id) AS claims_due_on \
          FROM cases c JOIN persons p ON p.id = c.debtor_id \
          LEFT JOIN case_events e ON e.case_id = c.id AND e.sequence = c.version \
          WHERE c.id BETWEEN $1 AND $2 AND c.status <> 'closed' ORDER BY c.id";
@@ -943,13 +941,13 @@ pub async fn process_chunk(store: &Store, chunk: &Chunk, context: &ChunkContext<
         .fetch_all(&mut tx)
         .await?
     };
-    // …and each case's history for the time-bar engine (two reads for the chunk).
-    let histories = tx.time_bar_histories(chunk.first_case_id, chunk.last_case_id).await?;
+    // …and each case's time bars, as stored by the writes that moved them (issue 18; one read).
+    let time_bars = chunk_time_bars(&mut tx, chunk, &cases, as_of, now).await?;
     // …and the claims, whose rates the interest follows (one read).
     let claims = tx.claim_rows(chunk.first_case_id, chunk.last_case_id).await?;
     let rows = ChunkRows {
         claims: &claims,
-        histories: &histories,
+        time_bars: &time_bars,
         cases: &cases,
         principal_rows: &principal_rows,
         deadlines: &deadlines,
@@ -962,6 +960,42 @@ pub async fn process_chunk(store: &Store, chunk: &Chunk, context: &ChunkContext<
     tx.commit().await?;
     let stats = work.stats;
     Ok(Some(stats))
+}
+
+/// The time bars of a chunk's cases on `as_of`: the stored states (one read), and for the cases
+/// whose state is missing (a database older than the table, `time_bar_states`) or does not cover
+/// `as_of` (an open suspension reached its cap), a derivation from the history, stored — unless
+/// the night is for a day before the stored state's latest event (a late run), when it is only
+/// derived. Cases without claims have none.
+async fn chunk_time_bars(
+    tx: &mut Tx,
+    chunk: &Chunk,
+    cases: &[CaseRow],
+    as_of: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<HashMap<i64, crate::time_bar_states::CaseState>> {
+    let mut states = tx.stored_case_time_bars(chunk.first_case_id, chunk.last_case_id).await?;
+    let (mut renew, mut derive_only) = (HashSet::new(), HashSet::new());
+    for case in cases.iter().filter(|case| case.claims_due_on.is_some()) {
+        match states.get(&case.id) {
+            Some(state) if state.validity.holds_on(as_of) => {}
+            Some(state) if state.validity.derived_through.is_some_and(|from| as_of < from) => {
+                derive_only.insert(case.id);
+            }
+            _ => {
+                renew.insert(case.id);
+            }
+        }
+    }
+    if !renew.is_empty() {
+        let derived = tx.store_time_bars(chunk.first_case_id, chunk.last_case_id, Some(&renew), as_of, now).await?;
+        states.extend(derived.cases);
+    }
+    if !derive_only.is_empty() {
+        let derived = tx.derive_time_bars(chunk.first_case_id, chunk.last_case_id, Some(&derive_only), as_of).await?;
+        states.extend(derived.cases);
+    }
+    Ok(states)
 }
 
 /// (claim nature, status, age bucket, officer id or 0).
@@ -1087,10 +1121,13 @@ fn plan_chunk(
         let mut interest_cents = 0_i64;
         if case.opened_on < as_of && after < book_to {
             let timeline = timelines.get(&case.id).map(Vec::as_slice).unwrap_or(&[]);
-            let history = rows.histories.get(&case.id).map(Vec::as_slice).unwrap_or(&[]);
+            let state = rows.time_bars.get(&case.id);
             let claim_rows: Vec<&crate::interest::ClaimRow> =
                 rows.claims.get(&case.id).map(|claims| claims.iter().collect()).unwrap_or_default();
-            let facts = crate::interest::RateFacts::from_history(history, case.judgment_served_on);
+            let facts = crate::interest::RateFacts {
+                formal_notice_on: state.and_then(|state| state.formal_notice_on),
+                enforceable_on: case.judgment_served_on,
+            };
             let terms = crate::interest::claim_terms(&claim_rows, facts)?;
             let projection = claim_interest::project(
                 |day| crate::interest::capital_on(timeline, day),
@@ -1193,9 +1230,15 @@ fn plan_chunk(
             // 3. Foreclosure (C. consom. R312-35) and limitation coming: announced at each
             //    threshold of the procedure policy, once (journal and agenda).
             //    The dates come from the case's history: payments, court claims, titles,
-            //    enforcement acts and suspensions (`time_bars::case_time_bars`).
-            let history = rows.histories.get(&case.id).map(Vec::as_slice).unwrap_or(&[]);
-            let time_bars = crate::time_bars::case_time_bars(nature, due_on, case.first_incident_on, history, as_of)?;
+            //    enforcement acts and suspensions, as stored by the writes that recorded them
+            //    (`time_bar_states`).
+            let time_bars = &rows
+                .time_bars
+                .get(&case.id)
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!("dossier {} : échéances de prescription absentes", case.id))
+                })?
+                .bars;
             let bars = [
                 (
                     FORECLOSURE_CODE,
@@ -1203,7 +1246,12 @@ fn plan_chunk(
                     "C. consom. R312-35".to_string(),
                     EventKind::ForeclosureWarning,
                 ),
-                (LIMITATION_CODE, time_bars.limitation_date, time_bars.limitation_basis, EventKind::LimitationWarning),
+                (
+                    LIMITATION_CODE,
+                    time_bars.limitation_date,
+                    time_bars.limitation_basis.clone(),
+                    EventKind::LimitationWarning,
+                ),
             ];
             for (code, date, legal_basis, kind) in bars {
                 let announced: Vec<&&DeadlineRow> = case_deadlines.iter().filter(|item| item.code == code).collect();
@@ -1262,7 +1310,6 @@ fn plan_chunk(
                     &FactRows {
                         nature,
                         due_on,
-                        first_incident_on: case.first_incident_on,
                         debt_cents: total_cents,
                         employment: &case.employment,
                         protection: &case.protection,
@@ -1274,7 +1321,7 @@ fn plan_chunk(
                         plans_broken,
                         plans_active,
                         latest_assessment: assessment,
-                        history,
+                        time_bars,
                     },
                     as_of,
                 )?;

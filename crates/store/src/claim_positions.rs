@@ -5,13 +5,13 @@
 //! The interest booked to a claim is read from the journal: each `interest_accrued` event (the
 //! nightly run's, `store::batch`, and a payment's settlement, `store::interest`) lists the
 //! claims it booked with their amounts. The time bars are the case's history (its payments and
-//! procedure steps) applied to each claim's own nature, due date and first incident
-//! (`time_bars::case_time_bars`).
+//! procedure steps) applied to each claim's own nature, due date and first incident, as stored by
+//! the writes that moved them (`time_bar_states`; derived from the history on a day the stored
+//! state does not cover).
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use recouvre_domain::case::ClaimNature;
 use recouvre_domain::ledger::Account;
 use recouvre_domain::Money;
 
@@ -41,15 +41,12 @@ impl ClaimPosition {
 }
 
 /// The claims of `case_id`, in id order, with what was booked to each and their time bars as
-/// known on `today`. Three reads: the claims, the history, the interest events.
+/// known on `today`. Reads the claims, their stored time bars and the interest events.
 pub async fn of_case(store: &Store, case_id: i64, today: NaiveDate) -> Result<Vec<ClaimPosition>> {
     let mut tx = store.begin_read().await?;
-    let claims: Vec<(i64, String, NaiveDate, Option<NaiveDate>)> =
-        query_as("SELECT id, nature, due_on, first_incident_on FROM claims WHERE case_id = $1 ORDER BY id")
-            .bind(case_id)
-            .fetch_all(&mut tx)
-            .await?;
-    let histories = tx.time_bar_histories(case_id, case_id).await?;
+    let claims: Vec<(i64,)> =
+        query_as("SELECT id FROM claims WHERE case_id = $1 ORDER BY id").bind(case_id).fetch_all(&mut tx).await?;
+    let time_bars = tx.claim_time_bars_on(case_id, today).await?;
     let events: Vec<(String,)> =
         query_as("SELECT payload FROM case_events WHERE case_id = $1 AND kind = 'interest_accrued' ORDER BY sequence")
             .bind(case_id)
@@ -75,13 +72,12 @@ pub async fn of_case(store: &Store, case_id: i64, today: NaiveDate) -> Result<Ve
             *booked.entry((claim_id, account)).or_default() += amount;
         }
     }
-    let history = histories.get(&case_id).map(Vec::as_slice).unwrap_or(&[]);
     claims
         .into_iter()
-        .map(|(claim_id, nature, due_on, first_incident_on)| {
-            let nature = ClaimNature::from_code(&nature)
-                .ok_or_else(|| StoreError::Corrupt(format!("créance n° {claim_id} : nature « {nature} » inconnue")))?;
-            let bars = crate::time_bars::case_time_bars(nature, due_on, first_incident_on, history, today)?;
+        .map(|(claim_id,)| {
+            let bars = time_bars.get(&claim_id).ok_or_else(|| {
+                StoreError::Corrupt(format!("créance n° {claim_id} : échéances de prescription absentes"))
+            })?;
             Ok(ClaimPosition {
                 claim_id,
                 contractual_interest_booked: booked

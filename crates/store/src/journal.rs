@@ -85,6 +85,11 @@ impl Tx {
         .bind(mac)
         .execute(&mut *self)
         .await?;
+        // A procedure step, a claim or a plan can move the case's time bars: their stored state
+        // is re-derived in this transaction (`time_bar_states`).
+        if kind.moves_time_bars() {
+            self.refresh_time_bars(case_id, now).await?;
+        }
         Ok(event)
     }
 

@@ -93,6 +93,11 @@ impl Tx {
             .bind(case_id)
             .execute(&mut *self)
             .await?;
+            // Money received (or its reversal) moves the case's time bars (C. civ. 2240): their
+            // stored state is re-derived in this transaction (`time_bar_states`).
+            if transaction.kind.moves_time_bars() {
+                self.refresh_time_bars(case_id, now).await?;
+            }
         }
         Ok(transaction_id)
     }

@@ -13,7 +13,7 @@
 //! `ledger`; `suspense` and `cases` above them; `debtors` (a person's file) above `cases` and
 //! `ledger` — `cases` calls back only its `Tx::list_intake_differences` when intake meets a known person; `aml` above `suspense`; `closure` (closing a case, and money arriving once it is closed) above `suspense`, below `payments` and `statements`; `payments` (booking a
 //! payment: screening, allocation or hold) above `aml`, `suspense` and `ledger`; `seed` above
-//! `cases`, `imports` above `seed`; `time_bars` (a case's history for the time-bar engine) above `ledger`; `workflow` and `statements` above `direct_debits` and `time_bars`, `direct_debits` above `direct_debit_rules` and `mandate_changes`, `approvals` above
+//! `cases`, `imports` above `seed`; `time_bars` (a case's history for the time-bar engine) above `ledger`, `time_bar_states` (its stored result) above `time_bars` — `ledger` and `journal` call back only its `Tx::refresh_time_bars` when they write what changes a case's time bars; `workflow` and `statements` above `direct_debits` and `time_bars`, `direct_debits` above `direct_debit_rules` and `mandate_changes`, `approvals` above
 //! `workflow`; `committee` above `workflow`, `batch` above `committee`; `contacts` (contacts, promises, the
 //! officer's own actions) above `journal` and `ledger`; `payment_requests` (a payment by hand
 //! beyond its author's delegation, to approval) above `payments` and `workflow`, its
@@ -76,6 +76,10 @@ pub mod sql;
 pub mod statements;
 pub mod suspense;
 pub mod team;
+// Each case's and claim's stored time-bar state (issue 18), above `time_bars`; `ledger` and
+// `journal` call back only its `Tx::refresh_time_bars` when they write money received or a
+// time-bar event.
+pub mod time_bar_states;
 mod time_bars;
 pub mod transfers;
 pub mod users;

@@ -111,6 +111,13 @@ impl Tx {
         self.insert_openings(&cases, actor, now).await?;
         self.insert_other_accounts(&cases).await?;
         self.insert_journal(&cases, actor, now).await?;
+        // Their time bars, stored as the per-case path's `Tx::append_event` does for each claim
+        // added (`time_bar_states`; three reads and two multi-row writes for the run).
+        let ids: std::collections::HashSet<i64> = cases.iter().map(|case| case.id).collect();
+        if let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) {
+            let today = recouvre_domain::business_date::paris_date(now);
+            self.store_time_bars(*first, *last, Some(&ids), today, now).await?;
+        }
         let claims_added = cases.iter().map(|case| case.claims_added.len() as u64).sum();
         // Every case of a bulk run is a new case with a new debtor (see `segments`).
         Ok(IntakeCounts { cases_changed: run.len() as u64, cases_created: run.len() as u64, claims_added })

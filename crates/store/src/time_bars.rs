@@ -4,16 +4,19 @@
 //! (`recouvre_domain::time_bar::time_bar`). The mapping of steps to events is the domain's
 //! (`time_bar::procedure_step_event`, docs/calculators.md).
 //!
-//! The result is computed when needed, not stored: a night re-derives each case's dates from the
-//! rows of its chunk (two set-based reads per chunk).
+//! The result is stored (`time_bar_states`): each write that can change it re-derives the case's
+//! state from this history, and a night reads the stored state; it derives from the history only
+//! the cases without one (databases older than the table) or a day the state does not cover.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
+use recouvre_domain::calendar::add_months_clamped;
 use recouvre_domain::case::ClaimNature;
 use recouvre_domain::procedure::{ProcedureKind, Step};
 use recouvre_domain::time_bar::{
     procedure_step_event, time_bar, with_suspension_cap, TimeBarEvent, TimeBarEventKind, TimeBarInput, TimeBarKind,
+    OVER_INDEBTEDNESS_SUSPENSION_MONTHS_MAX,
 };
 use recouvre_domain::Money;
 
@@ -37,6 +40,57 @@ pub(crate) struct CaseTimeBars {
     pub limitation_date: Option<NaiveDate>,
     /// The article (and the event) that set the limitation date.
     pub limitation_basis: String,
+    /// The event that set the limitation date (`start` for the period's start) and its date.
+    pub limitation_event: String,
+    pub limitation_event_on: NaiveDate,
+    /// Consumer credit: the article that set the foreclosure date.
+    pub foreclosure_basis: Option<String>,
+}
+
+/// The days a time-bar state derived from a history holds for: from `derived_through` (the
+/// latest event taken; `None`, no event) to the day before `recheck_on` (a later event of the
+/// history, or the two-year cap of a suspension still open; `None`, never).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Validity {
+    pub derived_through: Option<NaiveDate>,
+    pub recheck_on: Option<NaiveDate>,
+}
+
+impl Validity {
+    /// Whether a state derived with this validity is the one `case_time_bars` gives on `day`.
+    pub fn holds_on(&self, day: NaiveDate) -> bool {
+        self.derived_through.is_none_or(|from| from <= day) && self.recheck_on.is_none_or(|until| day < until)
+    }
+
+    /// The validity of what `case_time_bars` derives from `history` on `today`: the events taken
+    /// are those up to `today` (with the suspension cap reached by then); the result changes only
+    /// with a later event of the history or when an open suspension reaches its cap (C. consom.
+    /// L722-3), and cannot hold for a day before the latest event it took.
+    pub fn of(history: &[TimeBarEvent], today: NaiveDate) -> Validity {
+        let known: Vec<TimeBarEvent> = history.iter().filter(|event| event.date <= today).cloned().collect();
+        let taken = with_suspension_cap(known, today);
+        let derived_through = taken.iter().map(|event| event.date).max();
+        let mut open: Option<NaiveDate> = None;
+        for event in &taken {
+            match event.kind {
+                TimeBarEventKind::SuspensionStart if open.is_none() => open = Some(event.date),
+                TimeBarEventKind::SuspensionEnd => open = None,
+                _ => {}
+            }
+        }
+        let cap = open.map(|started| add_months_clamped(started, OVER_INDEBTEDNESS_SUSPENSION_MONTHS_MAX));
+        let next_event = history.iter().map(|event| event.date).filter(|date| *date > today).min();
+        let recheck_on = match (cap, next_event) {
+            (Some(cap), Some(next)) => Some(cap.min(next)),
+            (cap, next) => cap.or(next),
+        };
+        Validity { derived_through, recheck_on }
+    }
+}
+
+/// The earliest formal notice of a history (the statutory interest runs from it, C. civ. 1231-6).
+pub(crate) fn formal_notice_on(history: &[TimeBarEvent]) -> Option<NaiveDate> {
+    history.iter().filter(|event| event.kind == TimeBarEventKind::FormalNotice).map(|event| event.date).min()
 }
 
 impl Tx {
@@ -143,21 +197,63 @@ pub(crate) fn case_time_bars(
         events: events.clone(),
     })
     .map_err(engine_error)?;
-    let foreclosure_date = if nature.is_consumer_credit() {
-        time_bar(&TimeBarInput {
-            kind: TimeBarKind::ConsumerCredit,
-            start: first_incident_on.unwrap_or(due_on),
-            instalments: Vec::new(),
-            events,
-        })
-        .map_err(engine_error)?
-        .foreclosure_date
+    let foreclosure = if nature.is_consumer_credit() {
+        Some(
+            time_bar(&TimeBarInput {
+                kind: TimeBarKind::ConsumerCredit,
+                start: first_incident_on.unwrap_or(due_on),
+                instalments: Vec::new(),
+                events,
+            })
+            .map_err(engine_error)?,
+        )
     } else {
         None
     };
     Ok(CaseTimeBars {
-        foreclosure_date,
+        foreclosure_date: foreclosure.as_ref().and_then(|bar| bar.foreclosure_date),
+        foreclosure_basis: foreclosure.and_then(|bar| bar.foreclosure_decided_by).map(|by| by.article),
         limitation_date: limitation.limitation_date,
         limitation_basis: limitation.decided_by.article,
+        limitation_event: limitation.decided_by.event,
+        limitation_event_on: limitation.decided_on,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_state_holds_from_its_latest_event_until_an_open_suspension_reaches_its_cap() {
+        let history = vec![
+            TimeBarEvent::payment(day("2026-01-10"), Money::from_cents(10_000)),
+            TimeBarEvent::new(TimeBarEventKind::SuspensionStart, day("2026-03-02")),
+        ];
+        let validity = Validity::of(&history, day("2026-06-01"));
+        assert_eq!(
+            validity,
+            Validity { derived_through: Some(day("2026-03-02")), recheck_on: Some(day("2028-03-02")) }
+        );
+        assert!(!validity.holds_on(day("2026-03-01")), "before the latest event taken");
+        assert!(validity.holds_on(day("2026-03-02")) && validity.holds_on(day("2028-03-01")));
+        assert!(!validity.holds_on(day("2028-03-02")), "the cap ends the suspension (L722-3)");
+        // What the state says is what the engine derives on any day it holds for.
+        let on = |today| case_time_bars(ClaimNature::PersonalLoan, day("2025-06-01"), None, &history, today).unwrap();
+        assert_eq!(on(day("2026-06-01")), on(day("2028-03-01")));
+        assert_ne!(on(day("2026-06-01")), on(day("2028-03-02")));
+        // A later event of the history (a date not reached yet) bounds it too.
+        let validity = Validity::of(&history, day("2026-02-01"));
+        assert_eq!(
+            validity,
+            Validity { derived_through: Some(day("2026-01-10")), recheck_on: Some(day("2026-03-02")) }
+        );
+        // After the cap, nothing is left to recheck.
+        let validity = Validity::of(&history, day("2028-03-02"));
+        assert_eq!(validity, Validity { derived_through: Some(day("2028-03-02")), recheck_on: None });
+    }
 }

@@ -200,8 +200,6 @@ pub(crate) struct FactRows<'a> {
     pub nature: ClaimNature,
     /// Earliest due date of the claims.
     pub due_on: NaiveDate,
-    /// Earliest first unregularised incident recorded on the claims.
-    pub first_incident_on: Option<NaiveDate>,
     pub debt_cents: i64,
     pub employment: &'a str,
     pub protection: &'a str,
@@ -214,8 +212,8 @@ pub(crate) struct FactRows<'a> {
     pub plans_active: i64,
     /// The latest assessment's result (JSON).
     pub latest_assessment: Option<&'a str>,
-    /// The case's time-bar events: payments and procedure steps (`Tx::time_bar_histories`).
-    pub history: &'a [recouvre_domain::time_bar::TimeBarEvent],
+    /// The case's time bars: its stored state (`time_bar_states`), or its history's derivation.
+    pub time_bars: &'a crate::time_bars::CaseTimeBars,
 }
 
 fn court_claim_pending(rows: &[ProcedureRow]) -> bool {
@@ -231,7 +229,7 @@ pub(crate) fn facts_from(rows: &FactRows<'_>, today: NaiveDate) -> Result<Strate
     let title = facts_of_procedures.iter().any(ProcedureFact::gives_title);
     // From the case's history (issue 18): a debtor who pays keeps interrupting the limitation
     // (C. civ. 2240), a title gives ten years from its service (CPCE L111-4).
-    let bars = crate::time_bars::case_time_bars(rows.nature, rows.due_on, rows.first_incident_on, rows.history, today)?;
+    let bars = rows.time_bars;
     let unanswered_notices =
         procedures.iter().filter(|row| row.kind == ProcedureKind::Amicable.code() && row.state == "no_answer").count();
     let mut over_indebtedness = OverIndebtedness::from_code(rows.over_indebtedness).unwrap_or(OverIndebtedness::None);
@@ -306,11 +304,14 @@ pub async fn strategy_facts(store: &Store, case_id: i64, today: NaiveDate) -> Re
     .fetch_one(store)
     .await?;
     let rows = procedures(store, case_id).await?;
-    let history = {
+    // The stored time bars (issue 18), or the history's derivation on a day they do not cover.
+    let time_bars = {
         let mut tx = store.begin_read().await?;
-        let mut histories = tx.time_bar_histories(case_id, case_id).await?;
+        let state = tx.case_time_bars_on(case_id, today, None).await?;
         tx.commit().await?;
-        histories.remove(&case_id).unwrap_or_default()
+        state
+            .ok_or_else(|| StoreError::refused("no_claim", format!("le dossier n° {case_id} n'a aucune créance")))?
+            .bars
     };
     let latest_assessment: Option<String> =
         query_scalar("SELECT result FROM assessments WHERE case_id = $1 ORDER BY id DESC LIMIT 1")
@@ -331,7 +332,6 @@ pub async fn strategy_facts(store: &Store, case_id: i64, today: NaiveDate) -> Re
         &FactRows {
             nature,
             due_on,
-            first_incident_on: claims.iter().filter_map(|claim| claim.3).min(),
             debt_cents: debtor.total_cents,
             employment: &debtor.employment,
             protection: &debtor.protection,
@@ -343,7 +343,7 @@ pub async fn strategy_facts(store: &Store, case_id: i64, today: NaiveDate) -> Re
             plans_broken,
             plans_active,
             latest_assessment: latest_assessment.as_deref(),
-            history: &history,
+            time_bars: &time_bars,
         },
         today,
     )

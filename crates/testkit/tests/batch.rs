@@ -387,6 +387,8 @@ async fn foreclosure_coming_is_announced_once_per_threshold_even_rerun_or_resume
             .execute(&db.store)
             .await
             .unwrap();
+        // A correction outside the application: its stored time bars are re-derived by hand.
+        recouvre_store::time_bar_states::refresh(&db.store, case_id, Utc::now()).await.unwrap();
     }
 
     // A process prepares the run, claims the only chunk and dies; the rerun does the chunk once

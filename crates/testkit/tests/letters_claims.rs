@@ -144,6 +144,8 @@ async fn each_claim_is_stated_with_its_own_amounts_and_a_time_barred_claim_is_le
         .execute(&app.db.store)
         .await
         .unwrap();
+    // A correction outside the application: its stored time bars are re-derived by hand.
+    recouvre_store::time_bar_states::refresh(&app.db.store, id, chrono::Utc::now()).await.unwrap();
     let pdf = preview(&app, &token, id, json!({"kind": "formal_notice"})).await.unwrap();
     review_pack(&format!("formal_notice-dossier{id}-creance-forclose-exclue"), &pdf);
     let text = flat_text(&pdf);
@@ -167,6 +169,7 @@ async fn each_claim_is_stated_with_its_own_amounts_and_a_time_barred_claim_is_le
         .execute(&app.db.store)
         .await
         .unwrap();
+    recouvre_store::time_bar_states::refresh(&app.db.store, id, chrono::Utc::now()).await.unwrap();
     let (status, body) = preview(&app, &token, id, json!({"kind": "formal_notice"})).await.unwrap_err();
     assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("claim_time_barred")), "{body}");
 

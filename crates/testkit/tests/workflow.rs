@@ -980,7 +980,7 @@ async fn a_debtor_paying_every_month_is_never_advised_a_write_off_for_limitation
     assert_ne!(advice(1).await, "R4", "a paying debtor is not time-barred");
     assert_eq!(advice(2).await, "R4", "the unpaid debt is (the rule does fire)");
 
-    // The nightly run re-derives the same dates from the same history (a chunk's reads).
+    // The nightly run reads the same dates, stored by the payments (`time_bar_states`).
     let options =
         recouvre_store::batch::RunOptions { chunk_cases: 1, ..recouvre_store::batch::RunOptions::new(today()) };
     recouvre_store::batch::run(

@@ -107,6 +107,16 @@ crate::case::coded_enum!(
 );
 
 impl EventKind {
+    /// Whether an event of this kind can move the case's time bars (the store re-derives the
+    /// case's stored time-bar state in the same transaction): a procedure step (court claims and
+    /// their end, titles, enforcement acts, over-indebtedness; `time_bar::procedure_step_event`),
+    /// a claim added (its due date, first incident and the last payment core banking knew), a
+    /// plan (the rescheduling plan of C. consom. R312-35).
+    pub fn moves_time_bars(self) -> bool {
+        use EventKind::*;
+        matches!(self, ProcedureStep | ClaimAdded | PlanCreated | PlanApproved | PlanCancelled | PlanLapsed)
+    }
+
     /// The payload fields of this kind that are personal data — names, identifiers, contact
     /// details, free text written about people — kept in the erasable part of the envelope.
     /// Amounts, dates, codes and references to our own records stay in the hashed payload.
