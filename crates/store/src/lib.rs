@@ -60,6 +60,8 @@ pub mod mandate_changes;
 pub mod payments;
 pub mod privacy;
 pub mod reference;
+// Overpayments refunded to the payer (issue 21), above `ledger` and `journal`, below `transfers`.
+pub mod refunds;
 pub mod sanctions;
 pub mod saved_filters;
 pub mod schema;
@@ -72,6 +74,8 @@ pub mod statements;
 pub mod suspense;
 pub mod team;
 mod time_bars;
+// Transfers coming back (pain.002 rejections, returns on a statement), above `direct_debits` and `transfers`, below `statements`.
+pub mod transfer_returns;
 pub mod transfers;
 pub mod users;
 pub mod workflow;

@@ -95,6 +95,13 @@ crate::case::coded_enum!(
         CostRefused => ("cost_refused", "Frais refusés"),
         // Issue 21: a mandate's reference or account changed (EPC AT-24).
         MandateAmended => ("mandate_amended", "Mandat SEPA modifié"),
+        // Issue 21, item 4: an overpayment refunded to the payer by transfer (pain.001).
+        RefundRequested => ("refund_requested", "Remboursement du trop-perçu demandé"),
+        RefundApproved => ("refund_approved", "Remboursement du trop-perçu approuvé"),
+        RefundRefused => ("refund_refused", "Remboursement du trop-perçu refusé"),
+        RefundTransferred => ("refund_transferred", "Trop-perçu remboursé (virement émis)"),
+        // A transfer of the case (refund, cost paid) rejected or returned by the bank, reversed.
+        TransferRejected => ("transfer_rejected", "Virement rejeté par la banque"),
     }
 );
 
@@ -139,6 +146,8 @@ impl EventKind {
             OtherAccountAdded => &["account_number", "customer_number"],
             CostApproved | CostRefused => &["decision_reason"],
             MandateAmended => &["original_iban", "new_iban", "original_bic", "new_bic"],
+            RefundRequested => &["payee_name", "payee_iban", "payee_bic", "reason"],
+            RefundApproved | RefundRefused => &["decision_reason"],
             _ => &[],
         }
     }
