@@ -47,7 +47,10 @@ async fn fixture() -> Fixture {
     let officer = app.db.token(officer).await;
     let second = app.db.token(second).await;
     let accounting = app.db.token(accounting).await;
-    let ids: Vec<i64> = sql::query_scalar("SELECT id FROM cases WHERE status <> 'closed' ORDER BY id LIMIT 1")
+    let ids: Vec<i64> = sql::query_scalar(
+        "SELECT id FROM cases c WHERE status <> 'closed' AND NOT EXISTS (SELECT 1 FROM payment_plans p WHERE p.case_id = c.id) \
+         AND NOT EXISTS (SELECT 1 FROM sepa_mandates m WHERE m.case_id = c.id) ORDER BY id LIMIT 1",
+    )
         .fetch_all(&app.db.store)
         .await
         .unwrap();
@@ -77,22 +80,30 @@ impl Fixture {
         self.case().await["overpayment"].as_str().unwrap().parse().unwrap()
     }
 
-    /// Pays the case's whole debt and `extra` on top (booked as a statement would).
+    /// Pays the case's whole debt and `extra` on top (booked as a statement would). The payment
+    /// settles the interest accrued to the day first: a second payment tops the overpayment up.
     async fn overpay(&self, extra: Money) {
         let store = &self.app.db.store;
         let owed = recouvre_store::cases::detail(store, self.case_id).await.unwrap().breakdown.total();
-        let entry =
-            recouvre_store::ledger::Entry { booked_on: today(), reference: "VIR TROP PERCU", actor: "test", now: Utc::now() };
-        recouvre_store::payments::book_payment(
-            store,
-            self.case_id,
-            None,
-            owed + extra,
-            AllocationOrder::CostsInterestPrincipal,
-            &entry,
-        )
-        .await
-        .unwrap();
+        let mut amount = owed + extra;
+        for reference in ["VIR TROP PERCU", "VIR COMPLEMENT"] {
+            let entry =
+                recouvre_store::ledger::Entry { booked_on: today(), reference, actor: "test", now: Utc::now() };
+            recouvre_store::payments::book_payment(
+                store,
+                self.case_id,
+                None,
+                amount,
+                AllocationOrder::CostsInterestPrincipal,
+                &entry,
+            )
+            .await
+            .unwrap();
+            amount = extra - self.overpayment().await;
+            if amount.is_zero() {
+                break;
+            }
+        }
         assert_eq!(self.overpayment().await, extra);
     }
 
@@ -251,7 +262,7 @@ async fn the_days_approved_refunds_are_paid_in_a_valid_pain001_and_a_rejection_r
     let line = bad.lines().position(|l| l.contains("<TxInfAndSts>")).unwrap() + 1;
     let second_line = bad.lines().enumerate().filter(|(_, l)| l.contains("<TxInfAndSts>")).nth(1).unwrap().0 + 1;
     assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("OrgnlEndToEndId")), "{body}");
-    assert!(body["message"].as_str().unwrap().contains(&format!("psr.xml, ligne {second_line}")), "{body} {line}");
+    assert!(body["error"].as_str().unwrap().contains(&format!("psr.xml, ligne {second_line}")), "{body} {line}");
     assert_eq!(f.overpayment().await, Money::euros(1_800), "all or nothing: the first rejection is not applied");
     // A report on a file Recouvre did not send.
     let (status, body) = f.import_status(&f.accounting, &pain002("03", "RCV-TRF-19990101-1", "pain.001.001.03", "RJCT", &[])).await;
@@ -344,7 +355,12 @@ async fn a_rejected_collection_in_a_pain002_is_booked_back_as_a_return() {
     let owed_before = recouvre_store::cases::detail(store, f.case_id).await.unwrap().breakdown.total();
     let (_, summary) =
         recouvre_app::direct_debits::export(&app, &actor, date, Pain008Version::V02).await.unwrap().expect("due");
-    let e2e = summary.debits[0].end_to_end_id.clone();
+    let e2e: String = sql::query_scalar("SELECT end_to_end_id FROM instalments WHERE case_id = $1 AND end_to_end_id IS NOT NULL")
+        .bind(f.case_id)
+        .fetch_one(store)
+        .await
+        .unwrap();
+    assert!(summary.debits.iter().any(|debit| debit.end_to_end_id == e2e));
     let owed_collected = recouvre_store::cases::detail(store, f.case_id).await.unwrap().breakdown.total();
     assert_eq!(owed_before - owed_collected, amount);
 
