@@ -15,10 +15,7 @@ use crate::{Actor, App, Error, Result};
 /// The reason to record: the first reason's code (the transaction's, else its block's, else the
 /// file's), `NARR` when the bank gave none.
 fn reason(levels: &[&[StatusReason]]) -> String {
-    levels
-        .iter()
-        .find_map(|reasons| reasons.first())
-        .map_or_else(|| "NARR".to_string(), StatusReason::effective_code)
+    levels.iter().find_map(|reasons| reasons.first()).map_or_else(|| "NARR".to_string(), StatusReason::effective_code)
 }
 
 fn is_rejected(status: Option<&str>) -> bool {

@@ -49,9 +49,8 @@ pub async fn request_refund(
             format!("{} {}", case.debtor.last_name.to_uppercase(), case.debtor.first_name).trim().to_string()
         }
     };
-    let payee_name = sepa::to_sepa_text(&name, 70).map_err(|error| {
-        Error::invalid("payee_name", "invalid_name", format!("nom du bénéficiaire : {error}"))
-    })?;
+    let payee_name = sepa::to_sepa_text(&name, 70)
+        .map_err(|error| Error::invalid("payee_name", "invalid_name", format!("nom du bénéficiaire : {error}")))?;
     let request = RefundRequest {
         case_id,
         expected_version: version,

@@ -124,7 +124,10 @@ impl Tx {
             return Err(StoreError::not_found(format!("virement d'identifiant de bout en bout « {end_to_end_id} »")));
         };
         let Some(current) = current.filter(|_| status == out_status) else {
-            return Err(not_sent(end_to_end_id, "il n'est dans aucun fichier de virements en cours (déjà contrepassé ?)"));
+            return Err(not_sent(
+                end_to_end_id,
+                "il n'est dans aucun fichier de virements en cours (déjà contrepassé ?)",
+            ));
         };
         if let Some(expected) = transfer.message_id.as_deref() {
             if expected != current {
@@ -135,12 +138,16 @@ impl Tx {
             }
         }
         let (case_id, reversal_transaction_id) = match sent {
-            Sent::Suspense(item) => (None, Some(self.reverse_suspense_return(item, end_to_end_id, transfer, actor, now).await?)),
+            Sent::Suspense(item) => {
+                (None, Some(self.reverse_suspense_return(item, end_to_end_id, transfer, actor, now).await?))
+            }
             Sent::Refund(refund) => {
                 let (case_id, reversal) = self.reverse_refund(refund, end_to_end_id, transfer, actor, now).await?;
                 (Some(case_id), Some(reversal))
             }
-            Sent::Payable(payable) => (Some(self.reopen_payable(payable, end_to_end_id, transfer, actor, now).await?), None),
+            Sent::Payable(payable) => {
+                (Some(self.reopen_payable(payable, end_to_end_id, transfer, actor, now).await?), None)
+            }
         };
         query(
             "INSERT INTO transfer_rejections (source_key, end_to_end_id, message_id, reason_code, returned_on, \
@@ -157,7 +164,11 @@ impl Tx {
         .bind(now)
         .execute(&mut *self)
         .await?;
-        Ok(TransferReturnOutcome::Reversed { end_to_end_id: end_to_end_id.to_string(), case_id, reversal_transaction_id })
+        Ok(TransferReturnOutcome::Reversed {
+            end_to_end_id: end_to_end_id.to_string(),
+            case_id,
+            reversal_transaction_id,
+        })
     }
 
     /// Books the reversal of transaction `original` (on its case, or the case-less ledger).
@@ -218,8 +229,7 @@ impl Tx {
         let original = original.ok_or_else(|| {
             StoreError::Corrupt(format!("l'élément n° {item} du compte d'instance rendu n'a pas d'écriture de retour"))
         })?;
-        let reversal =
-            self.book_reversal_of(original, None, end_to_end_id, transfer.returned_on, actor, now).await?;
+        let reversal = self.book_reversal_of(original, None, end_to_end_id, transfer.returned_on, actor, now).await?;
         query(
             "UPDATE suspense_items SET status = 'open', transferred_in = NULL, resolved_by = NULL, resolved_at = NULL, \
              reason = reason || $2 WHERE id = $1",
@@ -253,8 +263,16 @@ impl Tx {
             .bind(transfer.reason_code.trim())
             .execute(&mut *self)
             .await?;
-        self.journal_rejection(case_id, end_to_end_id, transfer, Money::from_cents(amount_cents), Some(reversal), actor, now)
-            .await?;
+        self.journal_rejection(
+            case_id,
+            end_to_end_id,
+            transfer,
+            Money::from_cents(amount_cents),
+            Some(reversal),
+            actor,
+            now,
+        )
+        .await?;
         Ok((case_id, reversal))
     }
 
@@ -509,7 +527,9 @@ fn locate(file_name: &str, line: u32, error: StoreError) -> StoreError {
         },
         StoreError::Refused { code, message } => StoreError::refused(code, format!("{at} : {message} ; {nothing}")),
         StoreError::Conflict { code, message } => StoreError::conflict(code, format!("{at} : {message} ; {nothing}")),
-        StoreError::Invalid { field, message } => StoreError::Invalid { field, message: format!("{at} : {message} ; {nothing}") },
+        StoreError::Invalid { field, message } => {
+            StoreError::Invalid { field, message: format!("{at} : {message} ; {nothing}") }
+        }
         other => other,
     }
 }

@@ -87,8 +87,7 @@ impl Fixture {
         let owed = recouvre_store::cases::detail(store, self.case_id).await.unwrap().breakdown.total();
         let mut amount = owed + extra;
         for reference in ["VIR TROP PERCU", "VIR COMPLEMENT"] {
-            let entry =
-                recouvre_store::ledger::Entry { booked_on: today(), reference, actor: "test", now: Utc::now() };
+            let entry = recouvre_store::ledger::Entry { booked_on: today(), reference, actor: "test", now: Utc::now() };
             recouvre_store::payments::book_payment(
                 store,
                 self.case_id,
@@ -114,15 +113,17 @@ impl Fixture {
     }
 
     async fn refunds(&self) -> Vec<Value> {
-        let (status, body) =
-            self.send(&self.officer, reqwest::Method::GET, &format!("/api/v1/cases/{}/refunds", self.case_id), None).await;
+        let (status, body) = self
+            .send(&self.officer, reqwest::Method::GET, &format!("/api/v1/cases/{}/refunds", self.case_id), None)
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body.as_array().unwrap().clone()
     }
 
     async fn journal_kinds(&self) -> Vec<String> {
-        let (_, body) =
-            self.send(&self.officer, reqwest::Method::GET, &format!("/api/v1/cases/{}/journal", self.case_id), None).await;
+        let (_, body) = self
+            .send(&self.officer, reqwest::Method::GET, &format!("/api/v1/cases/{}/journal", self.case_id), None)
+            .await;
         body.as_array().unwrap().iter().map(|event| event["kind"].as_str().unwrap().to_string()).collect()
     }
 
@@ -154,7 +155,13 @@ fn message_id(xml: &str) -> String {
 }
 
 /// A pain.002.001.`version` on `original` (`pain.001.001.03`…) with these transactions' statuses.
-fn pain002(version: &str, original_id: &str, original_name: &str, group: &str, transactions: &[(&str, &str, &str)]) -> String {
+fn pain002(
+    version: &str,
+    original_id: &str,
+    original_name: &str,
+    group: &str,
+    transactions: &[(&str, &str, &str)],
+) -> String {
     let mut body = String::new();
     if !transactions.is_empty() {
         body.push_str(&format!("<OrgnlPmtInfAndSts>\n<OrgnlPmtInfId>{original_id}-TRF</OrgnlPmtInfId>\n"));
@@ -206,9 +213,8 @@ async fn the_days_approved_refunds_are_paid_in_a_valid_pain001_and_a_rejection_r
     let (status, _) =
         f.send(&f.accounting, reqwest::Method::POST, &decision, Some(json!({"approve": true, "reason": "ok"}))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, body) = f
-        .send(&f.second, reqwest::Method::POST, &decision, Some(json!({"approve": true, "reason": "justifié"})))
-        .await;
+    let (status, body) =
+        f.send(&f.second, reqwest::Method::POST, &decision, Some(json!({"approve": true, "reason": "justifié"}))).await;
     assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("approved")), "{body}");
     assert_eq!(f.overpayment().await, Money::euros(2_000), "nothing is booked before the file");
 
@@ -217,7 +223,9 @@ async fn the_days_approved_refunds_are_paid_in_a_valid_pain001_and_a_rejection_r
     recouvre_iso20022::validate(Message::Pain001V09, xml.as_bytes()).unwrap();
     let small_e2e = format!("RCV-TRF-R{}", small["id"]);
     let large_e2e = format!("RCV-TRF-R{large_id}");
-    for needle in [&small_e2e, &large_e2e, &format!("<IBAN>{PAYER_IBAN}</IBAN>"), &"Remboursement trop-percu dossier".to_string()] {
+    for needle in
+        [&small_e2e, &large_e2e, &format!("<IBAN>{PAYER_IBAN}</IBAN>"), &"Remboursement trop-percu dossier".to_string()]
+    {
         assert!(xml.contains(needle.as_str()), "{needle}: {xml}");
     }
     assert!(xml.contains("<CtrlSum>1800.00</CtrlSum>"), "{xml}");
@@ -228,8 +236,13 @@ async fn the_days_approved_refunds_are_paid_in_a_valid_pain001_and_a_rejection_r
 
     // The bank rejects the large one (AC04) and accepts the small one.
     let original = message_id(&xml);
-    let report =
-        pain002("03", &original, "pain.001.001.09", "PART", &[(&large_e2e, "RJCT", "AC04"), (&small_e2e, "ACCP", "NARR")]);
+    let report = pain002(
+        "03",
+        &original,
+        "pain.001.001.09",
+        "PART",
+        &[(&large_e2e, "RJCT", "AC04"), (&small_e2e, "ACCP", "NARR")],
+    );
     let (status, _) = f.import_status(&f.officer, &report).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "accounting control only");
     let (status, body) = f.import_status(&f.accounting, &report).await;
@@ -253,11 +266,20 @@ async fn the_days_approved_refunds_are_paid_in_a_valid_pain001_and_a_rejection_r
 
     // Again: nothing changes.
     let (status, body) = f.import_status(&f.accounting, &report).await;
-    assert_eq!((status, body["rejected"].as_u64(), body["already_applied"].as_u64()), (StatusCode::OK, Some(0), Some(1)));
+    assert_eq!(
+        (status, body["rejected"].as_u64(), body["already_applied"].as_u64()),
+        (StatusCode::OK, Some(0), Some(1))
+    );
     assert_eq!(f.overpayment().await, Money::euros(1_800));
 
     // A transaction Recouvre never sent, beside a real one: refused naming the line, nothing written.
-    let bad = pain002("10", &original, "pain.001.001.09", "PART", &[(&small_e2e, "RJCT", "AC01"), ("RCV-TRF-R999", "RJCT", "AC01")]);
+    let bad = pain002(
+        "10",
+        &original,
+        "pain.001.001.09",
+        "PART",
+        &[(&small_e2e, "RJCT", "AC01"), ("RCV-TRF-R999", "RJCT", "AC01")],
+    );
     let (status, body) = f.import_status(&f.accounting, &bad).await;
     let line = bad.lines().position(|l| l.contains("<TxInfAndSts>")).unwrap() + 1;
     let second_line = bad.lines().enumerate().filter(|(_, l)| l.contains("<TxInfAndSts>")).nth(1).unwrap().0 + 1;
@@ -265,7 +287,8 @@ async fn the_days_approved_refunds_are_paid_in_a_valid_pain001_and_a_rejection_r
     assert!(body["error"].as_str().unwrap().contains(&format!("psr.xml, ligne {second_line}")), "{body} {line}");
     assert_eq!(f.overpayment().await, Money::euros(1_800), "all or nothing: the first rejection is not applied");
     // A report on a file Recouvre did not send.
-    let (status, body) = f.import_status(&f.accounting, &pain002("03", "RCV-TRF-19990101-1", "pain.001.001.03", "RJCT", &[])).await;
+    let (status, body) =
+        f.import_status(&f.accounting, &pain002("03", "RCV-TRF-19990101-1", "pain.001.001.03", "RJCT", &[])).await;
     assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("OrgnlMsgId")), "{body}");
     // Not a pain.002.
     let (status, body) = f.import_status(&f.accounting, &xml).await;
@@ -296,10 +319,14 @@ async fn a_returned_transfer_on_a_statement_and_a_rejected_file_are_reversed() {
         bank_reference: "RET-1",
     };
     let statement = camt053("STMT-RET-1", today(), &[credit]).replace("E2E-RET-1", &e2e);
-    let outcome = recouvre_testkit::import_statement(&f.app.db.store, "retour.xml", statement.as_bytes(), "controle").await.unwrap();
+    let outcome = recouvre_testkit::import_statement(&f.app.db.store, "retour.xml", statement.as_bytes(), "controle")
+        .await
+        .unwrap();
     assert_eq!((outcome.booked, outcome.suspense, outcome.transfers_reversed), (0, 0, 1), "{outcome:?}");
     assert_eq!(f.overpayment().await, Money::euros(500), "reversed, not booked as a payment");
-    let again = recouvre_testkit::import_statement(&f.app.db.store, "retour.xml", statement.as_bytes(), "controle").await.unwrap();
+    let again = recouvre_testkit::import_statement(&f.app.db.store, "retour.xml", statement.as_bytes(), "controle")
+        .await
+        .unwrap();
     assert_eq!((again.booked, again.suspense, again.transfers_reversed), (0, 0, 0), "{again:?}");
     assert_eq!(f.overpayment().await, Money::euros(500));
 
@@ -316,7 +343,12 @@ async fn a_returned_transfer_on_a_statement_and_a_rejected_file_are_reversed() {
     };
     let item = recouvre_store::suspense::hold_one(&f.app.db.store, &held, "test", Utc::now()).await.unwrap().unwrap();
     let (status, body) = f
-        .send(&f.officer, reqwest::Method::POST, &format!("/api/v1/suspense/{item}/return"), Some(json!({"reason": "Payeur inconnu"})))
+        .send(
+            &f.officer,
+            reqwest::Method::POST,
+            &format!("/api/v1/suspense/{item}/return"),
+            Some(json!({"reason": "Payeur inconnu"})),
+        )
         .await;
     assert!(status.is_success(), "{status} {body}");
     assert_eq!(recouvre_store::suspense::balance(&f.app.db.store).await.unwrap(), Money::ZERO);
@@ -355,11 +387,12 @@ async fn a_rejected_collection_in_a_pain002_is_booked_back_as_a_return() {
     let owed_before = recouvre_store::cases::detail(store, f.case_id).await.unwrap().breakdown.total();
     let (_, summary) =
         recouvre_app::direct_debits::export(&app, &actor, date, Pain008Version::V02).await.unwrap().expect("due");
-    let e2e: String = sql::query_scalar("SELECT end_to_end_id FROM instalments WHERE case_id = $1 AND end_to_end_id IS NOT NULL")
-        .bind(f.case_id)
-        .fetch_one(store)
-        .await
-        .unwrap();
+    let e2e: String =
+        sql::query_scalar("SELECT end_to_end_id FROM instalments WHERE case_id = $1 AND end_to_end_id IS NOT NULL")
+            .bind(f.case_id)
+            .fetch_one(store)
+            .await
+            .unwrap();
     assert!(summary.debits.iter().any(|debit| debit.end_to_end_id == e2e));
     let owed_collected = recouvre_store::cases::detail(store, f.case_id).await.unwrap().breakdown.total();
     assert_eq!(owed_before - owed_collected, amount);
@@ -377,5 +410,8 @@ async fn a_rejected_collection_in_a_pain002_is_booked_back_as_a_return() {
     assert_eq!(reason.as_deref(), Some("MD01"));
     assert!(f.journal_kinds().await.contains(&"direct_debit_returned".to_string()));
     let (status, body) = f.import_status(&f.accounting, &report).await;
-    assert_eq!((status, body["rejected"].as_u64(), body["already_applied"].as_u64()), (StatusCode::OK, Some(0), Some(1)));
+    assert_eq!(
+        (status, body["rejected"].as_u64(), body["already_applied"].as_u64()),
+        (StatusCode::OK, Some(0), Some(1))
+    );
 }
