@@ -116,7 +116,7 @@ impl Tx {
             Sent::Suspense(id) | Sent::Payable(id) | Sent::Refund(id) => id,
         };
         let row: Option<(String, Option<String>)> =
-            query_as(&format!("SELECT status, transferred_in FROM {table} WHERE id = $1"))
+            query_as(format!("SELECT status, transferred_in FROM {table} WHERE id = $1"))
                 .bind(id)
                 .fetch_optional(&mut *self)
                 .await?;
@@ -412,7 +412,7 @@ pub async fn import_status_report(
         OriginalKind::Transfers => "transfer_exports",
         OriginalKind::DirectDebits => "direct_debit_exports",
     };
-    let known: Option<i64> = query_scalar(&format!("SELECT id FROM {exports} WHERE message_id = $1"))
+    let known: Option<i64> = query_scalar(format!("SELECT id FROM {exports} WHERE message_id = $1"))
         .bind(file.original_message_id)
         .fetch_optional(&mut tx)
         .await?;
