@@ -9,6 +9,8 @@ use recouvre_domain::Money;
 use recouvre_iso20022::{entry_key, sepa, Entry, Statement};
 use recouvre_store::direct_debits::{DebitReturn, END_TO_END_PREFIX};
 use recouvre_store::statements::{Credit, StatementFile, StatementOutcome};
+use recouvre_store::transfer_returns::TransferReturn;
+use recouvre_store::transfers::END_TO_END_PREFIX as TRANSFER_PREFIX;
 use sha2::{Digest, Sha256};
 
 use crate::{Actor, App, Error, Result};
@@ -30,7 +32,13 @@ pub fn credits(statements: &[Statement], today: chrono::NaiveDate) -> Vec<Credit
         for entry in &statement.entries {
             // The money of our own direct debits was booked when the file was sent
             // (`store::direct_debits`): its credit on the statement must not be booked twice.
-            if !entry.is_credit() || !entry.is_booked() || entry.is_return() || is_collection_credit(entry) {
+            // Nor is a transfer of ours coming back (`RCV-TRF-…`): it is reversed instead.
+            if !entry.is_credit()
+                || !entry.is_booked()
+                || entry.is_return()
+                || is_collection_credit(entry)
+                || is_returned_transfer(entry)
+            {
                 continue;
             }
             let rf = entry
@@ -67,6 +75,32 @@ pub fn is_collection_credit(entry: &Entry) -> bool {
     entry.is_credit() && is_ours(entry)
 }
 
+/// Whether a credit of a statement is one of our transfers out coming back: the beneficiary's
+/// bank returned it quoting our end-to-end id (`RCV-TRF-…`, docs/formats/transfers.md). It is
+/// reversed (`recouvre_store::transfer_returns`), not booked as a new payment.
+pub fn is_returned_transfer(entry: &Entry) -> bool {
+    entry.is_credit() && entry.end_to_end_id.as_deref().is_some_and(|id| id.starts_with(TRANSFER_PREFIX))
+}
+
+/// Our transfers out returned on a statement: booked credits quoting a `RCV-TRF-…` end-to-end
+/// id, with the return reason (`NARR` when the bank gave none) and the booking date (else
+/// `today`). Each is keyed by its entry, so that importing the statement again does nothing.
+pub fn transfer_returns(statements: &[Statement], today: chrono::NaiveDate) -> Vec<TransferReturn> {
+    statements
+        .iter()
+        .flat_map(|statement| statement.entries.iter().map(move |entry| (statement, entry)))
+        .filter(|(_, entry)| entry.is_booked() && is_returned_transfer(entry))
+        .map(|(statement, entry)| TransferReturn {
+            end_to_end_id: entry.end_to_end_id.clone().unwrap_or_default(),
+            reason_code: entry.return_reason.clone().unwrap_or_else(|| "NARR".to_string()),
+            returned_on: entry.booking_date.or(entry.value_date).unwrap_or(today),
+            message_id: None,
+            source_key: format!("statement:{}", entry_key(statement, entry)),
+            line: entry.line,
+        })
+        .collect()
+}
+
 /// The returns of our collections in camt.053/054 statements: booked debits that are
 /// R-transactions ([`Entry::is_return`]) with one of our end-to-end ids (`RCV-DD-…`). A bank may
 /// omit the reason or the date: the reason is then `NARR` (narrative) and the date `today`.
@@ -97,8 +131,15 @@ pub async fn import(app: &App, actor: &Actor, file_name: &str, xml: &[u8]) -> Re
     let today = app.today();
     let credits = credits(&statements, today);
     let returns = returns(&statements, today);
+    let transfer_returns = transfer_returns(&statements, today);
     let file_sha256 = hex::encode(Sha256::digest(xml));
-    let file = StatementFile { file_name, file_sha256: &file_sha256, credits: &credits, returns: &returns };
+    let file = StatementFile {
+        file_name,
+        file_sha256: &file_sha256,
+        credits: &credits,
+        returns: &returns,
+        transfer_returns: &transfer_returns,
+    };
     Ok(recouvre_store::statements::import(app.store(), &file, &actor.login, app.now()).await?)
 }
 

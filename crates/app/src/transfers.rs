@@ -41,6 +41,11 @@ pub fn pain001(file: &TransferFile, bank: &BankIdentity, version: Pain001Version
                 creditor_iban: transfer.payer_iban.clone(),
                 creditor_bic: transfer.payer_bic.clone(),
                 remittance: match transfer.payable_id {
+                    // An overpayment refunded to its payer.
+                    None if transfer.refund_id.is_some() => format!(
+                        "Remboursement trop-percu dossier {}",
+                        transfer.reference.as_deref().unwrap_or("sans reference")
+                    ),
                     // A cost paid to the third party who invoiced it (issue 18).
                     Some(_) => format!("Facture {}", transfer.reference.as_deref().unwrap_or("sans reference")),
                     None => {

@@ -204,6 +204,15 @@ enum ImportCommand {
         #[arg(long, default_value = "system:import")]
         actor: String,
     },
+    /// Rapport d'état des paiements pain.002 (versions 001.03 à 001.14) sur un de nos fichiers pain.001 ou
+    /// pain.008 : chaque virement rejeté est contrepassé, chaque prélèvement rejeté comptabilisé comme un retour,
+    /// avec le motif de la banque ; tout ou rien, un rapport importé deux fois ne change rien
+    /// (docs/formats/payment-status.md).
+    PaymentStatus {
+        file: PathBuf,
+        #[arg(long, default_value = "system:import")]
+        actor: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -623,6 +632,18 @@ async fn run(cli: Cli, database_given: bool) -> anyhow::Result<ExitCode> {
                 outcome.held_compliance_amount.to_french(),
                 outcome.already_booked,
                 outcome.returns_applied
+            );
+        }
+        Command::Import(ImportCommand::PaymentStatus { file, actor }) => {
+            let app = app(&cli.database).await?;
+            let xml = std::fs::read(&file).with_context(|| format!("lecture de {} impossible", file.display()))?;
+            let name = file.display().to_string();
+            let outcome = recouvre_app::payment_status::import(&app, &system(&actor), &name, &xml)
+                .await
+                .map_err(operator_error)?;
+            println!(
+                "{name} : fichier {} : {} rejet(s) appliqué(s), {} déjà appliqué(s), {} opération(s) acceptée(s) ou en attente",
+                outcome.original_message_id, outcome.rejected, outcome.already_applied, outcome.accepted
             );
         }
         Command::Batch { as_of, chunk_cases, workers, lease_seconds } => {

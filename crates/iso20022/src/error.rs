@@ -47,7 +47,7 @@ pub enum FileError {
     NotXml { line: u32, column: u32, detail: String },
     #[error(
         "ce n'est pas un message ISO 20022 pris en charge : élément racine « {root} », espace de noms « {namespace} » \
-         (attendu : camt.052, camt.053 ou camt.054 de la version 001.02 à 001.13, pain.008.001.02/08, pain.001.001.03/09, ou un relevé CFONB 120)"
+         (attendu : camt.052, camt.053 ou camt.054 de la version 001.02 à 001.13, pain.008.001.02/08, pain.001.001.03/09, pain.002.001.03 à 14, ou un relevé CFONB 120)"
     )]
     UnknownMessage { root: String, namespace: String },
     #[error("le fichier est un message {found}, alors qu'un message {expected} est attendu")]

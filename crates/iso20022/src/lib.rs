@@ -10,6 +10,8 @@
 //!   `recouvre statement show`.
 //! - [`cfonb`]: CFONB 120 statements (the French fixed-width format), read into the same values.
 //! - [`pain001`]: SEPA credit transfers out (pain.001.001.03 by default, or .09).
+//! - [`pain002`]: the bank's payment status reports on our pain.001 and pain.008 files (read,
+//!   structure-checked: no schema shipped).
 //! - [`pain008`]: SEPA Core direct-debit initiations (pain.008.001.02 by default, or .08).
 //! - [`sepa`]: IBAN, BIC, creditor identifier (ICS), mandate reference, ISO 11649 "RF"
 //!   creditor references, the SEPA character set.
@@ -23,6 +25,7 @@ pub mod cfonb;
 mod error;
 mod message;
 pub mod pain001;
+pub mod pain002;
 pub mod pain008;
 pub mod schema;
 pub mod sepa;
@@ -39,8 +42,9 @@ pub fn read_statements(bytes: &[u8]) -> Result<Vec<Statement>, FileError> {
     camt::read_statements(bytes)
 }
 pub use error::{FileError, SchemaError, MAX_SCHEMA_ERRORS};
-pub use message::LATEST_CAMT_VERSION;
+pub use message::{LATEST_CAMT_VERSION, LATEST_PAIN002_VERSION};
 pub use pain001::{write_pain001, CreditTransfer, CreditTransferBatch, Pain001Version};
+pub use pain002::{read_payment_status, PaymentStatus, PaymentStatusReport, StatusReason, TransactionStatus};
 pub use pain008::{
     write_pain008, Creditor, DirectDebit, DirectDebitBatch, MandateAmendment, Pain008Error, Pain008Version,
     SequenceType,

@@ -37,7 +37,14 @@ pub enum Message {
     Pain001V09,
     /// CFONB 120 « relevé de compte » (fixed width, not XML): brief §5.6.
     Cfonb120,
+    /// CustomerPaymentStatusReport, version 001.NN (03 to [`LATEST_PAIN002_VERSION`]): the
+    /// bank's answer to a pain.001 or pain.008. No schema is shipped (none in
+    /// `../shared/iso20022/`): its structure is checked by its reader (`crate::pain002`).
+    Pain002(u8),
 }
+
+/// The most recent pain.002 version recognised (pain.002.001.14, ISO 20022 2023 maintenance).
+pub const LATEST_PAIN002_VERSION: u8 = 14;
 
 // The names the rest of the workspace used before every version was known.
 #[allow(non_upper_case_globals)]
@@ -80,6 +87,7 @@ impl Message {
             Message::Pain001V03 => "pain.001.001.03".into(),
             Message::Pain001V09 => "pain.001.001.09".into(),
             Message::Cfonb120 => "cfonb120".into(),
+            Message::Pain002(version) => format!("pain.002.001.{version:02}"),
         }
     }
 
@@ -100,6 +108,12 @@ impl Message {
             .or_else(|| camt("camt.053.001.", Message::Camt053))
             .or_else(|| camt("camt.054.001.", Message::Camt054))
             .or_else(|| {
+                let version = name.strip_prefix("pain.002.001.")?;
+                let number: u8 = version.parse().ok()?;
+                (version.len() == 2 && (3..=LATEST_PAIN002_VERSION).contains(&number))
+                    .then_some(Message::Pain002(number))
+            })
+            .or_else(|| {
                 [Message::Pain008V02, Message::Pain008V08, Message::Pain001V03, Message::Pain001V09]
                     .into_iter()
                     .find(|message| message.name() == name)
@@ -110,6 +124,11 @@ impl Message {
     /// CFONB 120).
     pub fn is_bank_to_customer(self) -> bool {
         matches!(self, Message::Camt053(_) | Message::Camt054(_) | Message::Cfonb120)
+    }
+
+    /// A payment status report (pain.002): read by `crate::pain002`, never booked as a statement.
+    pub fn is_payment_status(self) -> bool {
+        matches!(self, Message::Pain002(_))
     }
 
     /// An intraday account report (camt.052): shown for information, never booked.

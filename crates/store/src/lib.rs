@@ -64,6 +64,8 @@ pub mod payment_requests;
 pub mod payments;
 pub mod privacy;
 pub mod reference;
+// Overpayments refunded to the payer (issue 21), above `ledger` and `journal`, below `transfers`.
+pub mod refunds;
 pub mod sanctions;
 pub mod saved_filters;
 pub mod schema;
@@ -81,6 +83,8 @@ pub mod team;
 // time-bar event.
 pub mod time_bar_states;
 mod time_bars;
+// Transfers coming back (pain.002 rejections, returns on a statement), above `direct_debits` and `transfers`, below `statements`.
+pub mod transfer_returns;
 pub mod transfers;
 pub mod users;
 pub mod workflow;

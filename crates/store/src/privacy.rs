@@ -116,7 +116,7 @@ pub async fn erase_case(store: &Store, erasure: &Erasure<'_>, by: &str, now: Dat
 }
 
 /// The statements that anonymise a case's own rows: (kind, SQL with `$1` the case id).
-const CASE_ERASURES: [(&str, &str); 9] = [
+const CASE_ERASURES: [(&str, &str); 10] = [
     // The journal: the ONLY update the append-only journal allows (issue 24, part 1).
     (
         "events",
@@ -140,6 +140,12 @@ const CASE_ERASURES: [(&str, &str); 9] = [
         "suspense",
         "UPDATE suspense_items SET payer_name = NULL, payer_iban = NULL \
          WHERE case_id = $1 AND (payer_name IS NOT NULL OR payer_iban IS NOT NULL)",
+    ),
+    // Overpayment refunds: the payee's name and account, the officer's free text (issue 21).
+    (
+        "refunds",
+        "UPDATE overpayment_refunds SET payee_name = '', payee_iban = '', payee_bic = NULL, reason = '' \
+         WHERE case_id = $1 AND payee_name <> ''",
     ),
     ("search_key", "UPDATE cases SET search_key = '' WHERE id = $1 AND search_key <> ''"),
     (

@@ -37,6 +37,7 @@ use crate::direct_debits::{DebitReturn, ReturnOutcome};
 use crate::journal::CaseEvent;
 use crate::ledger::Booking;
 use crate::suspense::Held;
+use crate::transfer_returns::{TransferReturn, TransferReturnOutcome};
 use crate::{Result, Store, StoreError, Tx};
 
 /// Confidence of a match, in percent: a reference our letters printed is certain; an IBAN known
@@ -123,6 +124,9 @@ pub struct StatementOutcome {
     pub flagged: u64,
     /// Returned direct debits applied (a return already applied is not counted).
     pub returns_applied: u64,
+    /// Our transfers out returned by the beneficiary's bank and reversed (a return already
+    /// applied is not counted).
+    pub transfers_reversed: u64,
     pub booked_amount: Money,
     pub suspense_amount: Money,
     /// Credits held or frozen for compliance, and their sum: outside the suspense figures, so
@@ -141,6 +145,10 @@ pub struct StatementFile<'a> {
     pub file_sha256: &'a str,
     pub credits: &'a [Credit],
     pub returns: &'a [DebitReturn],
+    /// Credits that are our own transfers out coming back (the beneficiary's bank returned
+    /// them, quoting our `RCV-TRF-…` end-to-end id): reversed, not booked as payments
+    /// (`crate::transfer_returns`).
+    pub transfer_returns: &'a [TransferReturn],
 }
 
 /// Imports a statement file in ONE transaction, all or nothing: records the file (`imports`,
@@ -185,6 +193,31 @@ pub async fn import(
             .map_err(|error| return_error(file.file_name, debit_return, error))?;
         if matches!(applied, ReturnOutcome::Applied { .. }) {
             outcome.returns_applied += 1;
+        }
+    }
+    for transfer in file.transfer_returns {
+        let reversed = tx.reverse_transfer(transfer, file.file_name, actor, now).await.map_err(|error| {
+            let detail = DebitReturn {
+                end_to_end_id: transfer.end_to_end_id.clone(),
+                reason_code: transfer.reason_code.clone(),
+                returned_on: transfer.returned_on,
+                amount: Money::ZERO,
+                line: transfer.line,
+            };
+            match error {
+                StoreError::NotFound { what } => StoreError::refused(
+                    "unknown_transfer",
+                    format!(
+                        "{}, ligne {} : retour d'un {what} : Recouvre n'a rien émis sous cet identifiant ; rien n'a été \
+                         importé de ce fichier : vérifiez le relevé avec la banque, puis importez-le à nouveau",
+                        file.file_name, transfer.line
+                    ),
+                ),
+                other => return_error(file.file_name, &detail, other),
+            }
+        })?;
+        if matches!(reversed, TransferReturnOutcome::Reversed { .. }) {
+            outcome.transfers_reversed += 1;
         }
     }
     tx.commit().await?;

@@ -10,8 +10,16 @@
 //! Costs owed to third parties (issue 18: bailiffs, lawyers, agencies; `costs`) are paid in the
 //! same file: each approved account payable with the payee's IBAN, once, marked `paid`.
 //!
+//! Overpayments refunded to their payer (`crate::refunds`) are paid in the same file too: each
+//! approved refund, booked when the file is produced (Debit Overpayment, Credit BankReceipts)
+//! and journaled `refund_transferred` on its case, in this transaction.
+//!
 //! Four eyes: an item above [`FOUR_EYES_CENTS`] is not put in a file produced by the person who
-//! returned it; it waits for a file produced by someone else.
+//! returned it; it waits for a file produced by someone else. A refund above it was approved by
+//! someone other than its requester (`crate::refunds::decide`).
+//!
+//! A transfer the bank rejects (pain.002) or returns (a camt credit) is reversed by
+//! `crate::transfer_returns`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::Money;
@@ -20,8 +28,12 @@ use serde::Serialize;
 use crate::db::{query, query_as};
 use crate::{Store, StoreError};
 
-/// Above this amount a refund is sent by someone other than the person who decided it.
-pub const FOUR_EYES_CENTS: i64 = 150_000;
+/// Above this amount a transfer out is decided by two people (`crate::refunds`).
+pub use crate::refunds::FOUR_EYES_CENTS;
+
+/// End-to-end ids of our transfers start with this: `RCV-TRF-S<suspense item>`,
+/// `RCV-TRF-P<account payable>`, `RCV-TRF-R<overpayment refund>`.
+pub const END_TO_END_PREFIX: &str = "RCV-TRF-";
 
 /// One transfer to make.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,14 +42,17 @@ pub struct Transfer {
     pub suspense_item_id: Option<i64>,
     /// The account payable it settles (a cost owed to the third party who invoiced it).
     pub payable_id: Option<i64>,
-    /// `RCV-TRF-S<item id>`, or `RCV-TRF-P<payable id>` for a cost.
+    /// The overpayment refund it pays (`crate::refunds`).
+    pub refund_id: Option<i64>,
+    /// `RCV-TRF-S<item id>`, `RCV-TRF-P<payable id>` for a cost, `RCV-TRF-R<refund id>`.
     pub end_to_end_id: String,
     pub amount: Money,
     /// Who is paid: the payer of a returned item, or the third party of a cost.
     pub payer_name: Option<String>,
     pub payer_iban: String,
     pub payer_bic: Option<String>,
-    /// The payer's reference, or the third party's invoice reference.
+    /// The payer's reference, the third party's invoice reference, or the refunded case's
+    /// reference.
     pub reference: Option<String>,
 }
 
@@ -62,6 +77,8 @@ pub struct TransferSummary {
     /// Items above the four-eyes level returned by the person producing this file: left for
     /// a file produced by someone else.
     pub awaiting_second_person: usize,
+    /// Approved refunds their case's overpayment no longer covers: left for a later file.
+    pub refunds_not_covered: usize,
 }
 
 #[derive(sqlx::FromRow)]
@@ -146,6 +163,7 @@ where
         transfers.push(Transfer {
             suspense_item_id: Some(item.id),
             payable_id: None,
+            refund_id: None,
             end_to_end_id: format!("RCV-TRF-S{}", item.id),
             amount: Money::from_cents(item.amount_cents),
             payer_name: item.payer_name,
@@ -184,12 +202,29 @@ where
         transfers.push(Transfer {
             suspense_item_id: None,
             payable_id: Some(payable.id),
+            refund_id: None,
             end_to_end_id: format!("RCV-TRF-P{}", payable.id),
             amount: Money::from_cents(payable.amount_cents),
             payer_name: Some(payable.name),
             payer_iban: payable.payee_iban,
             payer_bic: payable.payee_bic,
             reference: Some(payable.invoice_reference),
+        });
+    }
+    // Overpayments refunded to their payer, approved before the end of the day: booked now.
+    let (refunds, refunds_not_covered) =
+        tx.pay_refunds(&message_id, end_of_day, execution_date, actor, now).await.map_err(E::from)?;
+    for refund in refunds {
+        transfers.push(Transfer {
+            suspense_item_id: None,
+            payable_id: None,
+            refund_id: Some(refund.id),
+            end_to_end_id: crate::refunds::end_to_end_id(refund.id),
+            amount: refund.amount,
+            payer_name: Some(refund.payee_name),
+            payer_iban: refund.payee_iban,
+            payer_bic: refund.payee_bic,
+            reference: Some(refund.case_reference),
         });
     }
     if transfers.is_empty() {
@@ -214,6 +249,7 @@ where
         count: file.transfers.len(),
         total,
         awaiting_second_person,
+        refunds_not_covered,
     };
     Ok(Some((rendered, summary)))
 }

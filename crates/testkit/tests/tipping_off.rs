@@ -157,6 +157,7 @@ const ROUTES: &[(&str, &str, Kind)] = &[
     ("/cases/{id}/mandates", "/api/v1/cases/1/mandates", Kind::Api),
     ("/suspense", "/api/v1/suspense", Kind::Api),
     ("/cases/{id}/costs", "/api/v1/cases/1/costs", Kind::Api),
+    ("/cases/{id}/refunds", "/api/v1/cases/1/refunds", Kind::Api),
     ("/accounts-payable", "/api/v1/accounts-payable", Kind::Api),
     ("/admin/setting-changes", "/api/v1/admin/setting-changes", Kind::Api),
     ("/cases/{id}/mandates/amendments", "/api/v1/cases/1/mandates/amendments", Kind::Api),

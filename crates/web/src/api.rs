@@ -58,6 +58,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(crate::costs::CostsApiDoc::openapi());
     document.merge(crate::debtors::DebtorsApiDoc::openapi());
     document.merge(crate::mandates::MandatesApiDoc::openapi());
+    document.merge(crate::refunds::RefundsApiDoc::openapi());
     document.merge(crate::privacy::PrivacyApiDoc::openapi());
     utoipa::Modify::modify(&FrameworkErrors, &mut document);
     document

@@ -116,6 +116,44 @@ pub(crate) async fn import_statement(
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct PaymentStatusOutcomeDto {
+    /// The `MsgId` of our pain.001 or pain.008 the report is about.
+    pub original_message_id: String,
+    /// Transactions rejected and reversed (transfers) or booked back (direct debits) now.
+    pub rejected: u64,
+    /// Rejections an earlier import already applied.
+    pub already_applied: u64,
+    /// Transactions accepted or pending: nothing changed.
+    pub accepted: u64,
+}
+
+/// Imports a payment status report (pain.002, versions 001.03 to 001.14) on one of our pain.001
+/// (transfers out) or pain.008 (direct debits) files; accounting control only. Each rejected
+/// transfer is reversed (a suspense item back in suspense, a refund back on the overpayment, a
+/// cost payable owed again), each rejected collection booked back as a return, with the bank's
+/// reason code — all in one transaction: a file or transaction Recouvre did not send is a 400
+/// naming the line and the field (`OrgnlMsgId`, `OrgnlEndToEndId`), and nothing is written.
+/// Importing it again changes nothing.
+#[utoipa::path(post, path = "/api/v1/imports/payment-status", params(ImportParams), request_body(content = String, content_type = "application/xml"), responses(
+    (status = 200, body = PaymentStatusOutcomeDto), (status = 400, body = ErrorDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+    (status = 409, body = ErrorDto)))]
+pub(crate) async fn import_payment_status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<ImportParams>,
+    body: axum::body::Bytes,
+) -> Result<Json<PaymentStatusOutcomeDto>, AppError> {
+    let file_name = params.file_name.unwrap_or_else(|| "api-upload.xml".to_string());
+    let outcome = recouvre_app::payment_status::import(&state.app, &user.actor(), &file_name, &body).await?;
+    Ok(Json(PaymentStatusOutcomeDto {
+        original_message_id: outcome.original_message_id,
+        rejected: outcome.rejected,
+        already_applied: outcome.already_applied,
+        accepted: outcome.accepted,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct ImportOutcomeDto {
     pub lines: u64,
     /// Cases opened, or joined by a new claim.
@@ -201,11 +239,12 @@ pub fn api() -> Router<AppState> {
         .route("/imports/accounts", post(import_accounts).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .route("/imports/parties", post(import_parties).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .route("/imports/statement", post(import_statement).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
+        .route("/imports/payment-status", post(import_payment_status).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(import_accounts, import_parties, import_statement),
-    components(schemas(StatementOutcomeDto, StatementLineDto, ImportOutcomeDto, PartiesOutcomeDto))
+    paths(import_accounts, import_parties, import_statement, import_payment_status),
+    components(schemas(StatementOutcomeDto, StatementLineDto, PaymentStatusOutcomeDto, ImportOutcomeDto, PartiesOutcomeDto))
 )]
 pub struct ImportsApiDoc;

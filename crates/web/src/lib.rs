@@ -52,6 +52,7 @@ pub mod mandates;
 mod metrics;
 mod multipart;
 pub mod privacy;
+pub mod refunds;
 pub mod reports;
 pub mod security;
 pub mod shared;
@@ -188,6 +189,7 @@ pub fn router(state: AppState) -> Router {
         .merge(contacts::pages())
         .merge(debtors::pages())
         .merge(mandate_pages::pages())
+        .merge(refunds::pages())
         .nest(
             "/api/v1",
             api::api()
@@ -210,6 +212,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(costs::api())
                 .merge(debtors::api())
                 .merge(mandates::api())
+                .merge(refunds::api())
                 .merge(privacy::api()),
         )
         .merge(api_docs::pages())

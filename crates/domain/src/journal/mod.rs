@@ -103,6 +103,13 @@ crate::case::coded_enum!(
         PaymentRequested => ("payment_requested", "Paiement saisi soumis à approbation"),
         PaymentApproved => ("payment_approved", "Paiement saisi approuvé"),
         PaymentRefused => ("payment_refused", "Paiement saisi refusé"),
+        // Issue 21, item 4: an overpayment refunded to the payer by transfer (pain.001).
+        RefundRequested => ("refund_requested", "Remboursement du trop-perçu demandé"),
+        RefundApproved => ("refund_approved", "Remboursement du trop-perçu approuvé"),
+        RefundRefused => ("refund_refused", "Remboursement du trop-perçu refusé"),
+        RefundTransferred => ("refund_transferred", "Trop-perçu remboursé (virement émis)"),
+        // A transfer of the case (refund, cost paid) rejected or returned by the bank, reversed.
+        TransferRejected => ("transfer_rejected", "Virement rejeté par la banque"),
     }
 );
 
@@ -159,6 +166,8 @@ impl EventKind {
             PaymentRequested => &["reference", "payer", "payer_iban"],
             PaymentApproved | PaymentRefused => &["decision_reason"],
             MandateAmended => &["original_iban", "new_iban", "original_bic", "new_bic"],
+            RefundRequested => &["payee_name", "payee_iban", "payee_bic", "reason"],
+            RefundApproved | RefundRefused => &["decision_reason"],
             _ => &[],
         }
     }

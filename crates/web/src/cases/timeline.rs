@@ -85,6 +85,11 @@ impl TimelineFilter {
             | "direct_debit_prenotified"
             | "direct_debit_collected"
             | "direct_debit_returned"
+            | "refund_requested"
+            | "refund_approved"
+            | "refund_refused"
+            | "refund_transferred"
+            | "transfer_rejected"
             | "claim_sold" => TimelineFilter::Money,
             "document_validated" | "document_postage" | "attachment_added" => TimelineFilter::Letters,
             "contact_recorded"
