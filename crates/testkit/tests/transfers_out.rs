@@ -372,7 +372,8 @@ async fn a_rejected_collection_in_a_pain002_is_booked_back_as_a_return() {
     let store = &f.app.db.store;
     let app = app_on(store).await;
     let actor = recouvre_app::Actor::system("camille");
-    let date = calendar::add_target2_business_days(today(), 1);
+    // Past the 14 days of pre-notification the plan's schedule gives (docs/formats/direct-debits.md).
+    let date = calendar::target2_business_day_on_or_after(today() + chrono::Duration::days(20));
     let amount = Money::euros(50);
     direct_debits::create_plan(store, f.case_id, None, &[(date, amount)], "camille", Utc::now()).await.unwrap();
     let version = recouvre_store::cases::detail(store, f.case_id).await.unwrap().version;
@@ -386,7 +387,7 @@ async fn a_rejected_collection_in_a_pain002_is_booked_back_as_a_return() {
     recouvre_app::direct_debits::add_mandate(&app, &actor, f.case_id, version, &mandate).await.unwrap();
     let owed_before = recouvre_store::cases::detail(store, f.case_id).await.unwrap().breakdown.total();
     let (_, summary) =
-        recouvre_app::direct_debits::export(&app, &actor, date, Pain008Version::V02).await.unwrap().expect("due");
+        recouvre_app::direct_debits::export(&app, &actor, date, Pain008Version::V02).await.unwrap().file.expect("due");
     let e2e: String =
         sql::query_scalar("SELECT end_to_end_id FROM instalments WHERE case_id = $1 AND end_to_end_id IS NOT NULL")
             .bind(f.case_id)
