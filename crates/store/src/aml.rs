@@ -128,9 +128,8 @@ pub async fn confirm_rules(store: &Store, id: i64, actor: &str, now: DateTime<Ut
     Ok(())
 }
 
-/// The actor the case journal and the ledger name for what compliance does to a case: officers
-/// must not learn that compliance looked at it (CMF L561-18), so no login appears.
-pub const SYSTEM_COMPLIANCE: &str = "system:conformité";
+// Kept in `actor`, below both this module and `suspense` (which books compliance's transfers).
+pub use crate::actor::SYSTEM_COMPLIANCE;
 
 /// How compliance's acts (its members' logins and [`SYSTEM_COMPLIANCE`]) are shown to every
 /// other role: as the suspense process's, the path released money takes. The recorded actor

@@ -108,7 +108,7 @@ impl Tx {
             booked_on,
             reference: &reference,
             reverses: None,
-            actor: crate::aml::SYSTEM_COMPLIANCE,
+            actor: crate::actor::SYSTEM_COMPLIANCE,
             now,
         })
         .await?;
@@ -152,7 +152,7 @@ impl Tx {
             booked_on,
             reference: &reference,
             reverses: None,
-            actor: crate::aml::SYSTEM_COMPLIANCE,
+            actor: crate::actor::SYSTEM_COMPLIANCE,
             now,
         })
         .await?;

@@ -65,7 +65,7 @@ pub(crate) async fn revoke_my_token_api(
     extensions: Extensions,
     Path(token_id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    let address = crate::security::client_address(&state, &headers, &extensions);
+    let address = crate::client_address::client_address(&state, &headers, &extensions);
     recouvre_app::identity::revoke_my_token(&state.app, &user.actor(), token_id, address.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -134,7 +134,7 @@ pub(crate) async fn revoke_token_page(
     Form(form): Form<CsrfForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    let address = crate::security::client_address(&state, &headers, &extensions);
+    let address = crate::client_address::client_address(&state, &headers, &extensions);
     recouvre_app::identity::revoke_my_token(&state.app, &user.actor(), token_id, address.as_deref()).await?;
     Ok(Redirect::to("/compte/jetons").into_response())
 }
@@ -185,7 +185,7 @@ pub(crate) async fn totp_start(
     Form(form): Form<StartForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    let address = crate::security::client_address(&state, &headers, &extensions);
+    let address = crate::client_address::client_address(&state, &headers, &extensions);
     let started = recouvre_app::enrolment::start_enrolment(
         &state.app,
         &state.login_throttle,
@@ -219,7 +219,7 @@ pub(crate) async fn totp_confirm(
     Form(form): Form<ConfirmForm>,
 ) -> PageResult {
     user.check_csrf(Some(&form.csrf))?;
-    let address = crate::security::client_address(&state, &headers, &extensions);
+    let address = crate::client_address::client_address(&state, &headers, &extensions);
     match recouvre_app::enrolment::confirm_enrolment(&state.app, &user.actor(), &form.code, address.as_deref()).await {
         Ok(codes) => totp_page(&state, &user, codes, None).await,
         Err(error) if error.kind == recouvre_app::ErrorKind::Invalid => {

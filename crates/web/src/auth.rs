@@ -118,7 +118,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .ok()
                 .and_then(|value| value.strip_prefix("Bearer "))
                 .ok_or(AppError::Unauthenticated { api: true })?;
-            let address = crate::security::client_address(state, &parts.headers, &parts.extensions);
+            let address = crate::client_address::client_address(state, &parts.headers, &parts.extensions);
             let (user, scope) = recouvre_app::identity::token_user(&state.app, token, address.as_deref())
                 .await?
                 .ok_or(AppError::Unauthenticated { api: true })?;

@@ -245,6 +245,12 @@ pub fn api() -> Router<AppState> {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(import_accounts, import_parties, import_statement, import_payment_status),
-    components(schemas(StatementOutcomeDto, StatementLineDto, PaymentStatusOutcomeDto, ImportOutcomeDto, PartiesOutcomeDto))
+    components(schemas(
+        StatementOutcomeDto,
+        StatementLineDto,
+        PaymentStatusOutcomeDto,
+        ImportOutcomeDto,
+        PartiesOutcomeDto
+    ))
 )]
 pub struct ImportsApiDoc;

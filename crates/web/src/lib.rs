@@ -33,6 +33,7 @@ pub mod attachments;
 pub mod auth;
 pub mod calculators;
 pub mod cases;
+pub mod client_address;
 pub mod closure;
 pub mod committee;
 pub mod compliance;

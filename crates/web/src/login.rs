@@ -56,7 +56,7 @@ pub(crate) async fn login(
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<(CookieJar, Response), PageError> {
-    let address = crate::security::client_address(&state, &headers, &extensions);
+    let address = crate::client_address::client_address(&state, &headers, &extensions);
     let cookie_csrf = jar.get(LOGIN_CSRF_COOKIE).map(|cookie| cookie.value().to_string());
     let retry = |jar: CookieJar, message: &str, login: String| -> Result<(CookieJar, Response), PageError> {
         let csrf = auth::random_token();

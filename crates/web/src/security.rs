@@ -52,31 +52,13 @@ pub async fn headers(request: Request<Body>, next: Next) -> Response {
     response
 }
 
-/// The client's address: the last entry of the trusted proxy's header when one is configured
-/// (the proxy appends the address it saw; earlier entries come from the client and may be
-/// forged), else the connection's address.
-pub fn client_address(state: &AppState, headers: &HeaderMap, extensions: &axum::http::Extensions) -> Option<String> {
-    if let Some(name) = &state.config.trusted_proxy_header {
-        let forwarded = headers
-            .get(name.as_str())
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.rsplit(',').next())
-            .map(|value| value.trim().to_string())
-            .filter(|value| !value.is_empty());
-        if forwarded.is_some() {
-            return forwarded;
-        }
-    }
-    extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip().to_string())
-}
-
 /// Largest refusal body read back to tell a CSRF failure from another refusal.
 const REFUSAL_BODY_MAX: usize = 64 * 1024;
 
 /// Logs every refusal (403) as a security event: who (the session's or token's user, resolved
 /// only for refusals), from where, on what; a CSRF failure as its own kind.
 pub async fn refusals(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
-    let address = client_address(&state, request.headers(), request.extensions());
+    let address = crate::client_address::client_address(&state, request.headers(), request.extensions());
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let credentials = request.headers().clone();
