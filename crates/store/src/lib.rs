@@ -59,6 +59,7 @@ pub mod letter_templates;
 pub mod mandate_changes;
 pub mod payments;
 pub mod privacy;
+pub mod procedure_steps;
 pub mod reference;
 pub mod sanctions;
 pub mod saved_filters;

@@ -817,7 +817,7 @@ async fn a_seizure_is_refused_on_the_case_page_once_over_indebtedness_is_admissi
         let store = app.db.store.clone();
         async move {
             let rules = recouvre_store::workflow::rules(&store).await.expect("rules");
-            let request = recouvre_store::workflow::StepRequest {
+            let request = recouvre_store::procedure_steps::StepRequest {
                 kind,
                 step,
                 on,
@@ -825,7 +825,7 @@ async fn a_seizure_is_refused_on_the_case_page_once_over_indebtedness_is_admissi
                 third_party_id: None,
             };
             let actor = recouvre_store::approvals::Actor { login: "agent", level: DelegationLevel(1) };
-            recouvre_store::workflow::apply_step(&store, 1, None, &request, &rules, actor, Utc::now())
+            recouvre_store::procedure_steps::apply_step(&store, 1, None, &request, &rules, actor, Utc::now())
                 .await
                 .unwrap_or_else(|error| panic!("{step:?}: {error}"));
         }

@@ -7,7 +7,8 @@ use recouvre_domain::case::Breakdown;
 use recouvre_domain::procedure::{ProcedureKind, Step, StepInput, Transition};
 use recouvre_domain::strategy::Strategy;
 use recouvre_domain::Money;
-use recouvre_store::workflow::{PlanOutcome, PlanProposal, StepRequest, WaiverOutcome};
+use recouvre_store::procedure_steps::StepRequest;
+use recouvre_store::workflow::{PlanOutcome, PlanProposal, WaiverOutcome};
 use serde::Deserialize;
 
 use crate::limits::{self, LONG_TEXT_CHARS_MAX, SHORT_TEXT_CHARS_MAX};
@@ -189,7 +190,7 @@ pub async fn apply_step(
     let request =
         StepRequest { kind: command.kind, step: command.step, on, input, third_party_id: command.third_party_id };
     let rules = recouvre_store::workflow::rules(app.store()).await?;
-    let (transition, version) = recouvre_store::workflow::apply_step(
+    let (transition, version) = recouvre_store::procedure_steps::apply_step(
         app.store(),
         case_id,
         Some(version),
