@@ -145,6 +145,7 @@ pub async fn bring_to_life(app: &App, actor: &Actor) -> Result<Vec<String>> {
                 on: today - Duration::days(*days_ago),
                 input: recouvre_domain::procedure::StepInput::default(),
                 third_party_id: None,
+                invoice: Default::default(),
             };
             if let Err(error) =
                 recouvre_store::procedure_steps::apply_step(app.store(), case_id, None, &request, &rules, officer, now)

@@ -4,13 +4,14 @@
 //! procedure context (`Tx::case_procedures`).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use recouvre_domain::delegation::{Decision, Verdict};
+use recouvre_domain::costs;
 use recouvre_domain::journal::EventKind;
 use recouvre_domain::procedure::{self, PendingDeadline, ProcedureKind, RefusalReason, State, Step, StepInput};
 use recouvre_domain::Money;
 use serde_json::json;
 
 use crate::actor::Actor;
+use crate::costs::NewCost;
 use crate::db::{query, query_as, query_scalar};
 use crate::journal::CaseEvent;
 use crate::workflow::{current_version, reevaluate, CaseProcedures, WorkflowRules};
@@ -24,6 +25,18 @@ pub struct StepRequest {
     pub on: NaiveDate,
     pub input: StepInput,
     pub third_party_id: Option<i64>,
+    /// The invoice of the costs the step carries (`input.costs`), as far as it is known.
+    pub invoice: StepInvoice,
+}
+
+/// The invoice behind a step's costs. Without a reference, the step names it (its procedure and
+/// journal event); without a date, the act's; without bank details, the third party's own.
+#[derive(Debug, Clone, Default)]
+pub struct StepInvoice {
+    pub reference: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub iban: Option<String>,
+    pub bic: Option<String>,
 }
 
 /// The case status a procedure puts the case in.
@@ -73,24 +86,6 @@ pub async fn apply_step(
     actor: Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<(procedure::Transition, i64)> {
-    // Costs committed above the actor's delegation need someone of a higher level.
-    if let Some(costs) = request.input.costs {
-        let kind = match request.kind {
-            ProcedureKind::PaymentOrder => recouvre_domain::delegation::CostKind::Lawyer,
-            _ => recouvre_domain::delegation::CostKind::Bailiff,
-        };
-        if let Verdict::Exceeds { reasons, minimum_level } =
-            rules.authority.check(actor.level, &Decision::Costs { amount: costs, kind })
-        {
-            return Err(StoreError::refused(
-                "delegation_exceeded",
-                format!(
-                    "{} : faites engager ces frais par un délégataire de niveau {minimum_level} au moins",
-                    reasons.join(" ; ")
-                ),
-            ));
-        }
-    }
     let kind_code = request.kind.code();
     let mut tx = store.begin().await?;
     // The one procedure context: the same facts the case page and the API offer steps from.
@@ -141,18 +136,26 @@ pub async fn apply_step(
         };
         StoreError::refused(code, error.message)
     })?;
-    let costs = transition.costs.unwrap_or(Money::ZERO).cents();
+    // The step's costs go through the costs path (`costs`): payable to the third party who
+    // acted, charged to the debtor as their nature says, above the delegation for approval.
+    let costs = transition.costs.filter(|costs| costs.is_positive());
+    let payee = request.third_party_id.or_else(|| current.as_ref().and_then(|row| row.third_party_id));
+    if costs.is_some() && payee.is_none() {
+        return Err(StoreError::invalid_field(
+            "third_party_id",
+            "des frais sont payés à l'intervenant qui les a facturés : indiquez le commissaire de justice, l'avocat ou le tiers",
+        ));
+    }
     let recovered = transition.amount.unwrap_or(Money::ZERO).cents();
     let procedure_id: i64 = match &current {
         Some(row) => {
             query(
-                "UPDATE procedures SET state = $2, updated_on = $3, costs_cents = costs_cents + $4, \
-                 recovered_cents = recovered_cents + $5, closed = $6, third_party_id = COALESCE($7, third_party_id) WHERE id = $1",
+                "UPDATE procedures SET state = $2, updated_on = $3, \
+                 recovered_cents = recovered_cents + $4, closed = $5, third_party_id = COALESCE($6, third_party_id) WHERE id = $1",
             )
             .bind(row.id)
             .bind(transition.to.code())
             .bind(request.on)
-            .bind(costs)
             .bind(recovered)
             .bind(transition.finished)
             .bind(request.third_party_id)
@@ -163,14 +166,13 @@ pub async fn apply_step(
         None => {
             query_scalar(
                 "INSERT INTO procedures (case_id, kind, state, started_on, updated_on, third_party_id, costs_cents, \
-                 recovered_cents, closed, created_by, created_at) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                 recovered_cents, closed, created_by, created_at) VALUES ($1, $2, $3, $4, $4, $5, 0, $6, $7, $8, $9) RETURNING id",
             )
             .bind(case_id)
             .bind(kind_code)
             .bind(transition.to.code())
             .bind(request.on)
             .bind(request.third_party_id)
-            .bind(costs)
             .bind(recovered)
             .bind(transition.finished)
             .bind(actor.login)
@@ -285,6 +287,30 @@ pub async fn apply_step(
             now,
         })
         .await?;
+    if let (Some(amount), Some(third_party_id)) = (costs, payee) {
+        let reference = request.invoice.reference.clone().unwrap_or_else(|| {
+            format!(
+                "{} du {} (procédure n° {procedure_id}, événement n° {})",
+                transition.step.label(),
+                request.on.format("%d/%m/%Y"),
+                event.sequence
+            )
+        });
+        let cost = NewCost {
+            case_id,
+            procedure_id: Some(procedure_id),
+            nature: costs::nature_of_step(request.kind),
+            third_party_id,
+            invoice_reference: reference,
+            invoice_date: request.invoice.date.unwrap_or(request.on),
+            amount,
+            awarded: None,
+            awarded_on: None,
+            iban: request.invoice.iban.clone(),
+            bic: request.invoice.bic.clone(),
+        };
+        tx.record_cost(None, &cost, &rules.authority, actor, now).await?;
+    }
     tx.commit().await?;
     let outcome = (transition, event.sequence);
     // Facts changed: the engine re-evaluates.

@@ -60,6 +60,7 @@ async fn formal_notice(store: &Store, case_id: i64, on: NaiveDate) {
         on,
         input: recouvre_domain::procedure::StepInput::default(),
         third_party_id: None,
+        invoice: Default::default(),
     };
     recouvre_store::procedure_steps::apply_step(store, case_id, None, &request, &rules, actor, Utc::now())
         .await
@@ -453,6 +454,7 @@ async fn an_agency_mandate_ending_is_announced_once_then_flagged_once_expired() 
         on: placed_on,
         input: recouvre_domain::procedure::StepInput::default(),
         third_party_id: None,
+        invoice: Default::default(),
     };
     recouvre_store::procedure_steps::apply_step(&db.store, 1, None, &request, &rules, actor, Utc::now()).await.unwrap();
     let mandate: Vec<_> =

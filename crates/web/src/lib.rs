@@ -186,6 +186,7 @@ pub fn router(state: AppState) -> Router {
         .merge(contacts::pages())
         .merge(debtors::pages())
         .merge(mandate_pages::pages())
+        .merge(costs::pages())
         .nest(
             "/api/v1",
             api::api()
