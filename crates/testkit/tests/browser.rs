@@ -1602,8 +1602,15 @@ async fn an_officer_records_a_cost_on_the_case_page() {
     let parties = browser.css("#cost-form select[name=third_party_id]").await;
     parties.select_by_value(&bailiff.to_string()).await.expect("choose the bailiff");
     browser.type_into("#cost-form input[name=invoice_reference]", "F-2026-118").await;
-    let invoice_date = (recouvre_testkit::today() - chrono::Duration::days(2)).format("%d%m%Y").to_string();
-    browser.type_into("#cost-form input[name=invoice_date]", &invoice_date).await;
+    let invoice_date = recouvre_testkit::today() - chrono::Duration::days(2);
+    browser
+        .client
+        .execute(
+            &format!("document.querySelector('#cost-form input[name=invoice_date]').value = '{invoice_date}'"),
+            vec![],
+        )
+        .await
+        .expect("set the invoice date");
     browser.type_into("#cost-form input[name=iban]", "FR7630006000011234567890189").await;
     browser.click("#cost-form button[type=submit]").await;
     // Refused: the error beside the amount, the reference kept.
