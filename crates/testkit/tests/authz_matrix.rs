@@ -98,6 +98,7 @@ fn concrete(path: &str, customer_number: &str, today: &str) -> String {
     let file = if path.starts_with("/static/") { "style.css" } else { "dossier.pdf" };
     path.replace("{id}", "1")
         .replace("{case_id}", "1")
+        .replace("{cost_id}", "1")
         .replace("{item}", "1")
         .replace("{customer_number}", customer_number)
         .replace("{kind}", kind)

@@ -446,6 +446,13 @@ fn cost_input(form: &CostForm) -> Result<CostInput, recouvre_app::Error> {
     })?;
     let invoice_date = optional_date("invoice_date", &form.invoice_date)?
         .ok_or_else(|| recouvre_app::Error::invalid("invoice_date", "required", "indiquez la date de la facture"))?;
+    if form.amount.trim().is_empty() {
+        return Err(recouvre_app::Error::invalid(
+            "amount",
+            "required",
+            "indiquez le montant facturé, par exemple 250,00",
+        ));
+    }
     let amount = recouvre_app::limits::parse_amount("amount", form.amount.trim().replace(',', ".").as_str())?;
     let awarded = match form.awarded.trim() {
         "" => None,
