@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use recouvre_domain::authority::Permission;
 use recouvre_domain::costs::CostNature;
 use recouvre_domain::Money;
-use recouvre_store::costs::{CostLine, CostOutcome, NewCost, Payable};
+use recouvre_store::costs::{CostLine, CostOutcome, CostReversal, NewCost, Payable};
 
 use crate::limits::{self, SHORT_TEXT_CHARS_MAX};
 use crate::{Actor, App, Error, Result};
@@ -46,6 +46,23 @@ fn optional_text(text: &Option<String>) -> Option<&str> {
     text.as_deref().map(str::trim).filter(|text| !text.is_empty())
 }
 
+/// An invoice's bank details as entered (blank: none), checked as SEPA's.
+pub(crate) fn bank_details(iban: &Option<String>, bic: &Option<String>) -> Result<(Option<String>, Option<String>)> {
+    let iban = match optional_text(iban) {
+        Some(iban) => Some(recouvre_iso20022::sepa::validate_sepa_iban(iban).map_err(|error| {
+            Error::invalid("iban", "invalid_iban", format!("iban : {error} ; recopiez l'IBAN de la facture"))
+        })?),
+        None => None,
+    };
+    let bic = match optional_text(bic) {
+        Some(bic) => Some(recouvre_iso20022::sepa::validate_bic(bic).map_err(|error| {
+            Error::invalid("bic", "invalid_bic", format!("bic : {error} ; recopiez le BIC de la facture"))
+        })?),
+        None => None,
+    };
+    Ok((iban, bic))
+}
+
 /// Records a cost on a case, at the `version` of the case the officer saw.
 pub async fn record_cost(
     app: &App,
@@ -81,18 +98,7 @@ pub async fn record_cost(
     } else {
         (None, None)
     };
-    let iban = match optional_text(&input.iban) {
-        Some(iban) => Some(recouvre_iso20022::sepa::validate_sepa_iban(iban).map_err(|error| {
-            Error::invalid("iban", "invalid_iban", format!("iban : {error} ; recopiez l'IBAN de la facture"))
-        })?),
-        None => None,
-    };
-    let bic = match optional_text(&input.bic) {
-        Some(bic) => Some(recouvre_iso20022::sepa::validate_bic(bic).map_err(|error| {
-            Error::invalid("bic", "invalid_bic", format!("bic : {error} ; recopiez le BIC de la facture"))
-        })?),
-        None => None,
-    };
+    let (iban, bic) = bank_details(&input.iban, &input.bic)?;
     let cost = NewCost {
         case_id,
         procedure_id: input.procedure_id,
@@ -107,6 +113,23 @@ pub async fn record_cost(
         bic,
     };
     Ok(recouvre_store::costs::record_cost(app.store(), version, &cost, actor.store_actor(), app.now()).await?)
+}
+
+/// Reverses a cost entered by mistake, with a reason, at the `version` of the case the officer
+/// saw (`recouvre_store::costs::reverse_cost`: the charge reversed, the payable cancelled; 409
+/// once paid out to the third party).
+pub async fn reverse_cost(
+    app: &App,
+    actor: &Actor,
+    case_id: i64,
+    cost_id: i64,
+    version: i64,
+    reason: &str,
+) -> Result<CostReversal> {
+    actor.require(Permission::WorkCases)?;
+    let reason = limits::required_text("reason", reason, SHORT_TEXT_CHARS_MAX, false)?;
+    Ok(recouvre_store::costs::reverse_cost(app.store(), case_id, cost_id, version, &reason, &actor.login, app.now())
+        .await?)
 }
 
 /// A case's costs, newest first.
@@ -129,12 +152,12 @@ pub async fn payables(app: &App, actor: &Actor, status: Option<&str>) -> Result<
     actor.require(Permission::ReadReports)?;
     let status = match status.map(str::trim).filter(|status| !status.is_empty()) {
         None => None,
-        Some(status @ ("open" | "approved" | "paid" | "refused")) => Some(status),
+        Some(status @ ("open" | "approved" | "paid" | "refused" | "cancelled")) => Some(status),
         Some(other) => {
             return Err(Error::invalid(
                 "status",
                 "unknown_code",
-                format!("statut « {other} » inconnu : open, approved, paid ou refused"),
+                format!("statut « {other} » inconnu : open, approved, paid, refused ou cancelled"),
             ))
         }
     };

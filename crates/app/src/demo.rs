@@ -139,15 +139,17 @@ pub async fn bring_to_life(app: &App, actor: &Actor) -> Result<Vec<String>> {
     let mut refused = Vec::new();
     for (case_id, kind, case_steps) in steps {
         for (step, days_ago) in case_steps {
-            let request = recouvre_store::workflow::StepRequest {
+            let request = recouvre_store::procedure_steps::StepRequest {
                 kind,
                 step: *step,
                 on: today - Duration::days(*days_ago),
                 input: recouvre_domain::procedure::StepInput::default(),
                 third_party_id: None,
+                invoice: Default::default(),
             };
             if let Err(error) =
-                recouvre_store::workflow::apply_step(app.store(), case_id, None, &request, &rules, officer, now).await
+                recouvre_store::procedure_steps::apply_step(app.store(), case_id, None, &request, &rules, officer, now)
+                    .await
             {
                 refused.push(format!("dossier n° {case_id}, {} : {error}", step.label()));
             }

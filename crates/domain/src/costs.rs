@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::delegation::CostKind;
+use crate::procedure::ProcedureKind;
 use crate::Money;
 
 crate::case::coded_enum!(
@@ -70,6 +71,29 @@ pub fn delegation_kind(third_party_kind: &str) -> CostKind {
     }
 }
 
+/// The legal nature of the costs a procedure step carries (a bailiff's act, a court step).
+///
+/// Enforcement acts under a title are at the debtor's charge (CPCE L111-8 al. 1); the steps of a
+/// payment order are dépens, which follow the decision against the debtor (CPC 695-696); everything
+/// done without an enforceable title — the amicable phase, an agency, the guarantor's call, a
+/// declaration to the estate's notary, the over-indebtedness file — stays with the bank (CPCE
+/// L111-8 al. 2). *Interpretation (policy):* a step's costs are taken as the act's own fees; the
+/// bailiff's proportional emolument is recorded apart, through the costs endpoint.
+pub fn nature_of_step(kind: ProcedureKind) -> CostNature {
+    match kind {
+        ProcedureKind::EnforcementWage
+        | ProcedureKind::EnforcementBank
+        | ProcedureKind::EnforcementGoods
+        | ProcedureKind::EnforcementProperty => CostNature::Enforcement,
+        ProcedureKind::PaymentOrder => CostNature::CourtCosts,
+        ProcedureKind::Amicable
+        | ProcedureKind::Agency
+        | ProcedureKind::OverIndebtedness
+        | ProcedureKind::Estate
+        | ProcedureKind::GuarantorCall => CostNature::Amicable,
+    }
+}
+
 /// What the debtor is charged with for a cost: nothing for the bank's own costs; the sum the
 /// judge awarded under CPC 700 (not the lawyer's invoice); the invoice otherwise.
 pub fn charged_to_debtor(nature: CostNature, invoiced: Money, awarded: Option<Money>) -> Money {
@@ -99,5 +123,13 @@ mod tests {
         assert_eq!(charged_to_debtor(CostNature::Article700, invoice, None), Money::ZERO);
         assert_eq!(delegation_kind("lawyer"), CostKind::Lawyer);
         assert_eq!(delegation_kind("commissaire_de_justice"), CostKind::Bailiff);
+    }
+
+    #[test]
+    fn a_bailiffs_act_is_charged_and_an_amicable_step_stays_with_the_bank() {
+        assert_eq!(nature_of_step(ProcedureKind::EnforcementBank), CostNature::Enforcement);
+        assert_eq!(nature_of_step(ProcedureKind::PaymentOrder), CostNature::CourtCosts);
+        assert_eq!(nature_of_step(ProcedureKind::Amicable), CostNature::Amicable);
+        assert!(!nature_of_step(ProcedureKind::Agency).chargeable());
     }
 }

@@ -122,6 +122,7 @@ pub const TERMS: &[(Family, &str, &str)] = &[
     (Family::PayableStatus, "approved", "à payer"),
     (Family::PayableStatus, "paid", "payé"),
     (Family::PayableStatus, "refused", "refusé"),
+    (Family::PayableStatus, "cancelled", "annulé (frais saisis par erreur)"),
 ];
 
 /// What a screen shows for a code this version does not know: never the code itself.

@@ -14,7 +14,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::costs::{self, CostNature};
-use recouvre_domain::delegation::{Decision, Verdict};
+use recouvre_domain::delegation::{AuthorityMatrix, Decision, Verdict};
 use recouvre_domain::journal::EventKind;
 use recouvre_domain::ledger::{self, Account};
 use recouvre_domain::Money;
@@ -75,149 +75,167 @@ pub async fn record_cost(
 ) -> Result<CostOutcome> {
     let rules = crate::workflow::rules(store).await?;
     let mut tx = store.begin().await?;
-    let status: Option<String> =
-        query_scalar("SELECT status FROM cases WHERE id = $1").bind(cost.case_id).fetch_optional(&mut tx).await?;
-    match status.as_deref() {
-        None => return Err(StoreError::not_found(format!("dossier n° {}", cost.case_id))),
-        Some("closed") => {
-            return Err(StoreError::refused(
-                "case_closed",
-                "le dossier est clos : rouvrez-le avant d'y enregistrer des frais",
-            ))
+    let outcome = tx.record_cost(Some(expected_version), cost, &rules.authority, actor, now).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+impl Tx {
+    /// [`record_cost`] inside a transaction: a procedure step records the costs it carries in its
+    /// own (`procedure_steps::apply_step`, after its event: `expected_version` `None`).
+    pub(crate) async fn record_cost(
+        &mut self,
+        expected_version: Option<i64>,
+        cost: &NewCost,
+        authority: &AuthorityMatrix,
+        actor: Actor<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<CostOutcome> {
+        let tx = self;
+        let status: Option<String> =
+            query_scalar("SELECT status FROM cases WHERE id = $1").bind(cost.case_id).fetch_optional(&mut *tx).await?;
+        match status.as_deref() {
+            None => return Err(StoreError::not_found(format!("dossier n° {}", cost.case_id))),
+            Some("closed") => {
+                return Err(StoreError::refused(
+                    "case_closed",
+                    "le dossier est clos : rouvrez-le avant d'y enregistrer des frais",
+                ))
+            }
+            Some(_) => {}
         }
-        Some(_) => {}
-    }
-    let party: Option<Party> = query_as("SELECT kind, iban, bic FROM third_parties WHERE id = $1")
-        .bind(cost.third_party_id)
-        .fetch_optional(&mut tx)
-        .await?;
-    let Some(party) = party else {
-        return Err(StoreError::invalid_field(
-            "third_party_id",
-            format!("intervenant n° {} inconnu : choisissez-le dans l'annuaire des tiers", cost.third_party_id),
-        ));
-    };
-    if let Some(procedure_id) = cost.procedure_id {
-        let on_case: Option<i64> = query_scalar("SELECT id FROM procedures WHERE id = $1 AND case_id = $2")
-            .bind(procedure_id)
-            .bind(cost.case_id)
-            .fetch_optional(&mut tx)
+        let party: Option<Party> = query_as("SELECT kind, iban, bic FROM third_parties WHERE id = $1")
+            .bind(cost.third_party_id)
+            .fetch_optional(&mut *tx)
             .await?;
-        if on_case.is_none() {
+        let Some(party) = party else {
             return Err(StoreError::invalid_field(
+                "third_party_id",
+                format!("intervenant n° {} inconnu : choisissez-le dans l'annuaire des tiers", cost.third_party_id),
+            ));
+        };
+        if let Some(procedure_id) = cost.procedure_id {
+            let on_case: Option<i64> = query_scalar("SELECT id FROM procedures WHERE id = $1 AND case_id = $2")
+                .bind(procedure_id)
+                .bind(cost.case_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if on_case.is_none() {
+                return Err(StoreError::invalid_field(
                 "procedure_id",
                 format!("la procédure n° {procedure_id} n'est pas une procédure de ce dossier : choisissez-en une du dossier"),
             ));
+            }
         }
-    }
-    let known: Option<i64> = query_scalar("SELECT id FROM costs WHERE third_party_id = $1 AND invoice_reference = $2")
-        .bind(cost.third_party_id)
-        .bind(&cost.invoice_reference)
-        .fetch_optional(&mut tx)
-        .await?;
-    if let Some(known) = known {
-        return Err(StoreError::invalid_field(
-            "invoice_reference",
-            format!(
-                "la facture « {} » de ce tiers est déjà enregistrée (frais n° {known}) : vérifiez la référence",
-                cost.invoice_reference
-            ),
-        ));
-    }
-    // The invoice's bank details are the third party's from now on.
-    let (iban, bic) = match &cost.iban {
-        Some(iban) => {
-            query("UPDATE third_parties SET iban = $2, bic = $3 WHERE id = $1")
+        let known: Option<i64> =
+            query_scalar("SELECT id FROM costs WHERE third_party_id = $1 AND invoice_reference = $2")
                 .bind(cost.third_party_id)
-                .bind(iban)
-                .bind(&cost.bic)
-                .execute(&mut tx)
+                .bind(&cost.invoice_reference)
+                .fetch_optional(&mut *tx)
                 .await?;
-            (Some(iban.clone()), cost.bic.clone())
+        if let Some(known) = known {
+            return Err(StoreError::invalid_field(
+                "invoice_reference",
+                format!(
+                    "la facture « {} » de ce tiers est déjà enregistrée (frais n° {known}) : vérifiez la référence",
+                    cost.invoice_reference
+                ),
+            ));
         }
-        None => (party.iban, party.bic),
-    };
-    if iban.is_none() {
-        return Err(StoreError::invalid_field(
-            "iban",
-            "ce tiers n'a pas de coordonnées bancaires : indiquez l'IBAN de la facture pour qu'il soit payé",
-        ));
-    }
-    let kind = costs::delegation_kind(&party.kind);
-    let charged = costs::charged_to_debtor(cost.nature, cost.amount, cost.awarded);
-    let within =
-        matches!(rules.authority.check(actor.level, &Decision::Costs { amount: cost.amount, kind }), Verdict::Within);
-    let cost_id: i64 = query_scalar(
-        "INSERT INTO costs (case_id, procedure_id, nature, third_party_id, invoice_reference, invoice_date, \
+        // The invoice's bank details are the third party's from now on.
+        let (iban, bic) = match &cost.iban {
+            Some(iban) => {
+                query("UPDATE third_parties SET iban = $2, bic = $3 WHERE id = $1")
+                    .bind(cost.third_party_id)
+                    .bind(iban)
+                    .bind(&cost.bic)
+                    .execute(&mut *tx)
+                    .await?;
+                (Some(iban.clone()), cost.bic.clone())
+            }
+            None => (party.iban, party.bic),
+        };
+        if iban.is_none() {
+            return Err(StoreError::invalid_field(
+                "iban",
+                "ce tiers n'a pas de coordonnées bancaires : indiquez l'IBAN de la facture pour qu'il soit payé",
+            ));
+        }
+        let kind = costs::delegation_kind(&party.kind);
+        let charged = costs::charged_to_debtor(cost.nature, cost.amount, cost.awarded);
+        let within =
+            matches!(authority.check(actor.level, &Decision::Costs { amount: cost.amount, kind }), Verdict::Within);
+        let cost_id: i64 = query_scalar(
+            "INSERT INTO costs (case_id, procedure_id, nature, third_party_id, invoice_reference, invoice_date, \
          amount_cents, charged_cents, awarded_on, status, recorded_by, recorded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-    )
-    .bind(cost.case_id)
-    .bind(cost.procedure_id)
-    .bind(cost.nature.code())
-    .bind(cost.third_party_id)
-    .bind(&cost.invoice_reference)
-    .bind(cost.invoice_date)
-    .bind(cost.amount.cents())
-    .bind(charged.cents())
-    .bind(cost.awarded_on)
-    .bind(if within { "recorded" } else { "pending" })
-    .bind(actor.login)
-    .bind(now)
-    .fetch_one(&mut tx)
-    .await?;
-    query(
-        "INSERT INTO accounts_payable (cost_id, third_party_id, amount_cents, payee_iban, payee_bic, status, \
+        )
+        .bind(cost.case_id)
+        .bind(cost.procedure_id)
+        .bind(cost.nature.code())
+        .bind(cost.third_party_id)
+        .bind(&cost.invoice_reference)
+        .bind(cost.invoice_date)
+        .bind(cost.amount.cents())
+        .bind(charged.cents())
+        .bind(cost.awarded_on)
+        .bind(if within { "recorded" } else { "pending" })
+        .bind(actor.login)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        query(
+            "INSERT INTO accounts_payable (cost_id, third_party_id, amount_cents, payee_iban, payee_bic, status, \
          approved_by, approved_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(cost_id)
-    .bind(cost.third_party_id)
-    .bind(cost.amount.cents())
-    .bind(&iban)
-    .bind(&bic)
-    .bind(if within { "approved" } else { "open" })
-    .bind(within.then_some(actor.login))
-    .bind(within.then_some(now))
-    .bind(now)
-    .execute(&mut tx)
-    .await?;
-    let payload = json!({
-        "cost_id": cost_id, "nature": cost.nature.code(), "article": cost.nature.article(),
-        "third_party_id": cost.third_party_id, "invoice_reference": cost.invoice_reference,
-        "invoice_date": cost.invoice_date, "amount": cost.amount, "charged": charged,
-        "procedure_id": cost.procedure_id, "awarded_on": cost.awarded_on, "cost_kind": kind.code(),
-    });
-    let outcome = if within {
-        let event = tx
-            .append_event(CaseEvent {
-                case_id: cost.case_id,
-                expected_version: Some(expected_version),
-                kind: EventKind::CostRecorded,
-                payload: payload.to_string(),
-                actor: actor.login,
-                now,
-            })
-            .await?;
-        let transaction_id = tx.take_effect(cost_id, actor.login, now).await?;
-        CostOutcome::Recorded { cost_id, transaction_id, charged, version: event.sequence }
-    } else {
-        let event = tx
-            .append_event(CaseEvent {
-                case_id: cost.case_id,
-                expected_version: Some(expected_version),
-                kind: EventKind::CostRequested,
-                payload: payload.to_string(),
-                actor: actor.login,
-                now,
-            })
-            .await?;
-        let reason = format!(
-            "{} : facture {} du {}, au-delà de la délégation",
-            cost.nature.label(),
-            cost.invoice_reference,
-            cost.invoice_date.format("%d/%m/%Y")
-        );
-        let request_id: i64 = query_scalar(
+        )
+        .bind(cost_id)
+        .bind(cost.third_party_id)
+        .bind(cost.amount.cents())
+        .bind(&iban)
+        .bind(&bic)
+        .bind(if within { "approved" } else { "open" })
+        .bind(within.then_some(actor.login))
+        .bind(within.then_some(now))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let payload = json!({
+            "cost_id": cost_id, "nature": cost.nature.code(), "article": cost.nature.article(),
+            "third_party_id": cost.third_party_id, "invoice_reference": cost.invoice_reference,
+            "invoice_date": cost.invoice_date, "amount": cost.amount, "charged": charged,
+            "procedure_id": cost.procedure_id, "awarded_on": cost.awarded_on, "cost_kind": kind.code(),
+        });
+        let outcome = if within {
+            let event = tx
+                .append_event(CaseEvent {
+                    case_id: cost.case_id,
+                    expected_version,
+                    kind: EventKind::CostRecorded,
+                    payload: payload.to_string(),
+                    actor: actor.login,
+                    now,
+                })
+                .await?;
+            let transaction_id = tx.take_effect(cost_id, actor.login, now).await?;
+            CostOutcome::Recorded { cost_id, transaction_id, charged, version: event.sequence }
+        } else {
+            let event = tx
+                .append_event(CaseEvent {
+                    case_id: cost.case_id,
+                    expected_version,
+                    kind: EventKind::CostRequested,
+                    payload: payload.to_string(),
+                    actor: actor.login,
+                    now,
+                })
+                .await?;
+            let reason = format!(
+                "{} : facture {} du {}, au-delà de la délégation",
+                cost.nature.label(),
+                cost.invoice_reference,
+                cost.invoice_date.format("%d/%m/%Y")
+            );
+            let request_id: i64 = query_scalar(
             "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
              VALUES ($1, 'cost', $2, $3, $4, $5, $6, 'pending') RETURNING id",
         )
@@ -227,17 +245,17 @@ pub async fn record_cost(
         .bind(&reason)
         .bind(actor.login)
         .bind(now)
-        .fetch_one(&mut tx)
+        .fetch_one(&mut *tx)
         .await?;
-        query("UPDATE costs SET approval_request_id = $2 WHERE id = $1")
-            .bind(cost_id)
-            .bind(request_id)
-            .execute(&mut tx)
-            .await?;
-        CostOutcome::Pending { cost_id, request_id, version: event.sequence }
-    };
-    tx.commit().await?;
-    Ok(outcome)
+            query("UPDATE costs SET approval_request_id = $2 WHERE id = $1")
+                .bind(cost_id)
+                .bind(request_id)
+                .execute(&mut *tx)
+                .await?;
+            CostOutcome::Pending { cost_id, request_id, version: event.sequence }
+        };
+        Ok(outcome)
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -338,6 +356,175 @@ impl Tx {
     }
 }
 
+/// What reversing a cost did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CostReversal {
+    pub cost_id: i64,
+    /// The ledger transaction that reverses the charge to the debtor, if they were charged.
+    pub transaction_id: Option<i64>,
+    /// What the debtor is no longer charged with.
+    pub uncharged: Money,
+    /// The account payable's status after: `cancelled` (never paid out).
+    pub payable_status: String,
+    pub version: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Reversible {
+    case_id: i64,
+    procedure_id: Option<i64>,
+    status: String,
+    amount_cents: i64,
+    charged_cents: i64,
+    transaction_id: Option<i64>,
+    invoice_reference: String,
+    approval_request_id: Option<i64>,
+    payable_status: String,
+    transferred_in: Option<String>,
+}
+
+/// Reverses a cost entered by mistake (a wrong amount, the wrong case, an invoice twice): the
+/// charge to the debtor is reversed by an opposite ledger transaction (nothing is deleted), its
+/// procedure no longer counts it, and the account payable is cancelled — refused (409
+/// `cost_paid_out`) once a transfer file paid the third party (the bank then asks the third party
+/// for a credit note), and refused (409 `cost_settled`) once the debtor's payments settled more of
+/// the case's costs than would remain (the money must be re-allocated first). A cost waiting for
+/// approval is decided on the approvals page instead (409 `cost_pending`). Journaled
+/// `cost_reversed`, with the reason, in the same transaction.
+pub async fn reverse_cost(
+    store: &Store,
+    case_id: i64,
+    cost_id: i64,
+    expected_version: i64,
+    reason: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<CostReversal> {
+    let mut tx = store.begin().await?;
+    let cost: Option<Reversible> = query_as(
+        "SELECT c.case_id, c.procedure_id, c.status, c.amount_cents, c.charged_cents, c.transaction_id, \
+         c.invoice_reference, c.approval_request_id, p.status AS payable_status, p.transferred_in \
+         FROM costs c JOIN accounts_payable p ON p.cost_id = c.id WHERE c.id = $1",
+    )
+    .bind(cost_id)
+    .fetch_optional(&mut tx)
+    .await?;
+    let Some(cost) = cost.filter(|cost| cost.case_id == case_id) else {
+        return Err(StoreError::not_found(format!("frais n° {cost_id} du dossier n° {case_id}")));
+    };
+    match cost.status.as_str() {
+        "reversed" => {
+            return Err(StoreError::refused("already_reversed", format!("les frais n° {cost_id} sont déjà annulés")))
+        }
+        "refused" => {
+            return Err(StoreError::refused(
+                "cost_refused",
+                format!("les frais n° {cost_id} ont été refusés : rien n'a été imputé ni payé, il n'y a rien à annuler"),
+            ))
+        }
+        "pending" => {
+            return Err(StoreError::refused(
+                "cost_pending",
+                format!(
+                    "les frais n° {cost_id} attendent une approbation (demande n° {}) : faites-la refuser plutôt que de les annuler",
+                    cost.approval_request_id.unwrap_or_default()
+                ),
+            ))
+        }
+        _ => {}
+    }
+    if cost.payable_status == "paid" {
+        return Err(StoreError::refused(
+            "cost_paid_out",
+            format!(
+                "la facture {} a déjà été payée au tiers (virement {}) : demandez-lui un avoir, puis enregistrez-le",
+                cost.invoice_reference,
+                cost.transferred_in.as_deref().unwrap_or("?")
+            ),
+        ));
+    }
+    let uncharged = Money::from_cents(cost.charged_cents);
+    let mut transaction_id = None;
+    if let (Some(original), true) = (cost.transaction_id, uncharged.is_positive()) {
+        let still_due = tx.balances(case_id).await?.of(Account::Costs);
+        if still_due < uncharged {
+            return Err(StoreError::refused(
+                "cost_settled",
+                format!(
+                    "le débiteur a déjà réglé une partie de ces frais (reste dû en frais : {still_due} €, frais imputés : {uncharged} €) : \
+                     réimputez d'abord son paiement"
+                ),
+            ));
+        }
+        let charge = ledger::charge(Account::Costs, uncharged).map_err(crate::ledger::refused_by_ledger)?;
+        let reversal = recouvre_domain::ledger::Transaction::reversal_of(&charge);
+        let reference = format!("annulation des frais n° {cost_id}, facture {}", cost.invoice_reference);
+        transaction_id = Some(
+            tx.book(Booking {
+                case_id: Some(case_id),
+                transaction: &reversal,
+                booked_on: recouvre_domain::business_date::paris_date(now),
+                reference: &reference,
+                reverses: Some(original),
+                actor,
+                now,
+            })
+            .await?,
+        );
+    }
+    if let Some(procedure_id) = cost.procedure_id {
+        query("UPDATE procedures SET costs_cents = costs_cents - $2 WHERE id = $1")
+            .bind(procedure_id)
+            .bind(cost.amount_cents)
+            .execute(&mut tx)
+            .await?;
+    }
+    // Claimed only if not paid in between: a concurrent transfer export cannot pay it too.
+    let cancelled = query("UPDATE accounts_payable SET status = 'cancelled' WHERE cost_id = $1 AND status <> 'paid'")
+        .bind(cost_id)
+        .execute(&mut tx)
+        .await?;
+    if cancelled.rows_affected() == 0 {
+        return Err(StoreError::refused(
+            "cost_paid_out",
+            format!("la facture {} vient d'être payée au tiers : demandez-lui un avoir", cost.invoice_reference),
+        ));
+    }
+    query(
+        "UPDATE costs SET status = 'reversed', reversed_by = $2, reversed_at = $3, reversal_reason = $4, \
+         reversal_transaction_id = $5 WHERE id = $1",
+    )
+    .bind(cost_id)
+    .bind(actor)
+    .bind(now)
+    .bind(reason)
+    .bind(transaction_id)
+    .execute(&mut tx)
+    .await?;
+    let payload = json!({
+        "cost_id": cost_id, "invoice_reference": cost.invoice_reference, "amount": Money::from_cents(cost.amount_cents),
+        "uncharged": uncharged, "transaction_id": transaction_id, "reverses": cost.transaction_id, "reason": reason,
+    });
+    let event = tx
+        .append_event(CaseEvent {
+            case_id,
+            expected_version: Some(expected_version),
+            kind: EventKind::CostReversed,
+            payload: payload.to_string(),
+            actor,
+            now,
+        })
+        .await?;
+    tx.commit().await?;
+    Ok(CostReversal {
+        cost_id,
+        transaction_id,
+        uncharged,
+        payable_status: "cancelled".to_string(),
+        version: event.sequence,
+    })
+}
+
 /// A cost as the case page and the API show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct CostLine {
@@ -351,9 +538,9 @@ pub struct CostLine {
     pub invoice_date: NaiveDate,
     pub amount_cents: i64,
     pub charged_cents: i64,
-    /// recorded, pending (waiting for approval), refused.
+    /// recorded, pending (waiting for approval), refused, reversed (entered by mistake).
     pub status: String,
-    /// The account payable's status: open, approved, paid, refused.
+    /// The account payable's status: open, approved, paid, refused, cancelled.
     pub payable_status: String,
     pub recorded_at: DateTime<Utc>,
 }

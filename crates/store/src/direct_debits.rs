@@ -872,7 +872,11 @@ impl Tx {
             if claimed.rows_affected() == 0 {
                 continue;
             }
-            let balances = self.balances(candidate.case_id).await?;
+            // The interest accrued to the collection date is booked first: the money goes to the
+            // interest due on that day before the capital (C. civ. 1343-1; issue 18).
+            let balances = self
+                .settled_balances(candidate.case_id, collection_date, &mut None, "direct_debit", actor, now)
+                .await?;
             let transaction = ledger::payment(&balances, amount, ALLOCATION).map_err(|error| {
                 refused(
                     crate::ledger::ledger_error_code(&error),

@@ -148,12 +148,12 @@ impl Tx {
 
     /// A case's balances once the interest accrued up to `on` is booked (`settle_interest`):
     /// the one way every allocation, closing and write-off reads a settled balance (issue 18) —
-    /// a payment by hand, a statement's credit, a suspense item assigned, a closing, a write-off
-    /// or waiver (not yet a direct-debit collection, booked when its file is made, days before
-    /// the collection date). `version` is the case's version the caller
-    /// expects; it becomes the version after the interest events, if any. `settled_for` says why
-    /// in the events (`payment`, `statement`, `suspense`, `closing`,
-    /// `write_off`, `waiver`).
+    /// a payment by hand, a statement's credit, a suspense item assigned, a direct-debit
+    /// collection (to its collection date, when its file is made), a closing, a write-off or
+    /// waiver, a letter or court request at its validation ([`settle`]). `version` is the case's
+    /// version the caller expects; it becomes the version after the interest events, if any.
+    /// `settled_for` says why in the events (`payment`, `statement`, `suspense`, `direct_debit`,
+    /// `closing`, `write_off`, `waiver`, `letter`).
     pub(crate) async fn settled_balances(
         &mut self,
         case_id: i64,
@@ -336,4 +336,24 @@ pub async fn accrued_interest(
     let accrued = tx.accrued_interest(case_id, as_of, reference).await?;
     tx.commit().await?;
     Ok(accrued)
+}
+
+/// Books the interest a case accrued up to `on` in its own transaction, before something is
+/// drawn from its settled balance outside the store's transactions: a letter or a court request
+/// at its validation (issue 18), rendered from the case once the interest is booked. `version`
+/// is the case's version the caller saw (`None`: whatever it is); returns the version after.
+pub async fn settle(
+    store: &Store,
+    case_id: i64,
+    on: NaiveDate,
+    version: Option<i64>,
+    settled_for: &'static str,
+    actor: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<i64>> {
+    let mut tx = store.begin().await?;
+    let mut version = version;
+    tx.settled_balances(case_id, on, &mut version, settled_for, actor, now).await?;
+    tx.commit().await?;
+    Ok(version)
 }

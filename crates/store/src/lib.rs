@@ -63,6 +63,7 @@ pub mod mandate_changes;
 pub mod payment_requests;
 pub mod payments;
 pub mod privacy;
+pub mod procedure_steps;
 pub mod reference;
 // Overpayments refunded to the payer (issue 21), above `ledger` and `journal`, below `transfers`.
 pub mod refunds;

@@ -107,6 +107,7 @@ fn concrete(path: &str, customer_number: &str, today: &str) -> String {
     };
     path.replace("{id}", id)
         .replace("{case_id}", "1")
+        .replace("{cost_id}", "1")
         .replace("{item}", "1")
         .replace("{customer_number}", customer_number)
         .replace("{kind}", kind)

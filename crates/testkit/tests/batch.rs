@@ -54,14 +54,17 @@ async fn formal_notice(store: &Store, case_id: i64, on: NaiveDate) {
     let rules = recouvre_store::workflow::rules(store).await.unwrap();
     let actor =
         recouvre_store::approvals::Actor { login: "camille", level: recouvre_domain::authority::DelegationLevel(1) };
-    let request = recouvre_store::workflow::StepRequest {
+    let request = recouvre_store::procedure_steps::StepRequest {
         kind: recouvre_domain::procedure::ProcedureKind::Amicable,
         step: recouvre_domain::procedure::Step::SendFormalNotice,
         on,
         input: recouvre_domain::procedure::StepInput::default(),
         third_party_id: None,
+        invoice: Default::default(),
     };
-    recouvre_store::workflow::apply_step(store, case_id, None, &request, &rules, actor, Utc::now()).await.unwrap();
+    recouvre_store::procedure_steps::apply_step(store, case_id, None, &request, &rules, actor, Utc::now())
+        .await
+        .unwrap();
 }
 
 /// Issue 18: interest is booked per claim at each month's end (the bank's arrêté), each month
@@ -447,14 +450,15 @@ async fn an_agency_mandate_ending_is_announced_once_then_flagged_once_expired() 
         recouvre_store::approvals::Actor { login: "camille", level: recouvre_domain::authority::DelegationLevel(3) };
     // Placed with an agency for the policy's mandate (6 months), which ends in about 5 days.
     let placed_on = (as_of + Duration::days(5)).checked_sub_months(chrono::Months::new(6)).unwrap();
-    let request = recouvre_store::workflow::StepRequest {
+    let request = recouvre_store::procedure_steps::StepRequest {
         kind: recouvre_domain::procedure::ProcedureKind::Agency,
         step: recouvre_domain::procedure::Step::PlaceWithAgency,
         on: placed_on,
         input: recouvre_domain::procedure::StepInput::default(),
         third_party_id: None,
+        invoice: Default::default(),
     };
-    recouvre_store::workflow::apply_step(&db.store, 1, None, &request, &rules, actor, Utc::now()).await.unwrap();
+    recouvre_store::procedure_steps::apply_step(&db.store, 1, None, &request, &rules, actor, Utc::now()).await.unwrap();
     let mandate: Vec<_> =
         deadlines_of(&db.store, 1).await.into_iter().filter(|line| line.0 == "agency_mandate_end").collect();
     assert_eq!(mandate.len(), 1);

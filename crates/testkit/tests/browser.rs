@@ -819,15 +819,16 @@ async fn a_seizure_is_refused_on_the_case_page_once_over_indebtedness_is_admissi
         let store = app.db.store.clone();
         async move {
             let rules = recouvre_store::workflow::rules(&store).await.expect("rules");
-            let request = recouvre_store::workflow::StepRequest {
+            let request = recouvre_store::procedure_steps::StepRequest {
                 kind,
                 step,
                 on,
                 input: StepInput::default(),
                 third_party_id: None,
+                invoice: Default::default(),
             };
             let actor = recouvre_store::approvals::Actor { login: "agent", level: DelegationLevel(1) };
-            recouvre_store::workflow::apply_step(&store, 1, None, &request, &rules, actor, Utc::now())
+            recouvre_store::procedure_steps::apply_step(&store, 1, None, &request, &rules, actor, Utc::now())
                 .await
                 .unwrap_or_else(|error| panic!("{step:?}: {error}"));
         }
@@ -1576,4 +1577,67 @@ async fn an_officer_keeps_a_file_current_and_closes_it_once_paid() {
     ] {
         assert!(kinds.iter().any(|k| k == kind), "{kind} in the journal: {kinds:?}");
     }
+}
+
+/// Issue 18: an officer records a bailiff's invoice from the case page. Left without its amount,
+/// the form comes back with the error beside the field (and what was typed); completed, the
+/// cost is listed under « Montant dû ». Both pages fit 1366×768 and pass axe-core.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_officer_records_a_cost_on_the_case_page() {
+    let app = app_with_cases(3, 1).await;
+    let party = recouvre_store::team::NewThirdParty {
+        kind: "commissaire_de_justice".to_string(),
+        name: "SCP Lenoir".to_string(),
+        address: "3 rue de la Loge, 34000 Montpellier".to_string(),
+        email: None,
+        phone: None,
+        jurisdiction: None,
+        fee_terms: None,
+    };
+    let bailiff = recouvre_store::team::create_third_party(&app.db.store, &party, Utc::now()).await.expect("bailiff");
+    let browser = Browser::start().await;
+    browser.resize(1366, 768).await;
+    browser.login_to_cases(&app, "agent").await;
+    browser.goto(&app, "/dossiers/1").await;
+    browser.click("#cost-record summary").await;
+    let natures = browser.css("#cost-form select[name=nature]").await;
+    natures.select_by_value("enforcement").await.expect("choose the nature");
+    let parties = browser.css("#cost-form select[name=third_party_id]").await;
+    parties.select_by_value(&bailiff.to_string()).await.expect("choose the bailiff");
+    browser.type_into("#cost-form input[name=invoice_reference]", "F-2026-118").await;
+    let invoice_date = recouvre_testkit::today() - chrono::Duration::days(2);
+    browser
+        .client
+        .execute(
+            &format!("document.querySelector('#cost-form input[name=invoice_date]').value = '{invoice_date}'"),
+            vec![],
+        )
+        .await
+        .expect("set the invoice date");
+    browser.type_into("#cost-form input[name=iban]", "FR7630006000011234567890189").await;
+    browser.click("#cost-form button[type=submit]").await;
+    // Refused: the error beside the amount, the reference kept.
+    let error = browser.text("#cost-amount-error").await;
+    assert!(error.contains("amount") || error.contains("montant"), "{error}");
+    let amount = browser.css("#cost-form input[name=amount]").await;
+    assert_eq!(amount.attr("aria-invalid").await.expect("aria-invalid").as_deref(), Some("true"));
+    let kept = browser.css("#cost-form input[name=invoice_reference]").await;
+    assert_eq!(kept.prop("value").await.expect("value").as_deref(), Some("F-2026-118"));
+    assert!(browser.layout_problems().await.is_empty(), "the refused form at 1366×768");
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "the refused form: {violations:#?}");
+    browser.full_page_screenshot("cost-form-error.png", 1366, 768).await;
+    browser.type_into("#cost-form input[name=amount]", "250,00").await;
+    browser.click("#cost-form button[type=submit]").await;
+    let costs = browser.text("#costs").await;
+    assert!(costs.contains("F-2026-118") && costs.contains("SCP Lenoir"), "{costs}");
+    assert!(costs.contains("exécution forcée"), "{costs}");
+    let problems = browser.layout_problems().await;
+    assert!(problems.is_empty(), "the case page with its costs at 1366×768: {problems:#?}");
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "the case page with its costs: {violations:#?}");
+    browser.full_page_screenshot("case-costs.png", 1366, 768).await;
+    let listed = recouvre_store::costs::case_costs(&app.db.store, 1).await.expect("costs");
+    assert_eq!((listed.len(), listed[0].charged_cents), (1, 25_000));
+    browser.close().await;
 }

@@ -21,8 +21,8 @@ use recouvre_domain::snapshot::AgeBucket;
 use recouvre_domain::Money;
 use recouvre_store::batch::{self, RunOptions, Silent};
 use recouvre_store::ledger::Entry;
+use recouvre_store::procedure_steps::{StepInvoice, StepRequest};
 use recouvre_store::team::NewThirdParty;
-use recouvre_store::workflow::StepRequest;
 use recouvre_store::{sql, Store};
 use recouvre_testkit::{today, TestDb};
 use rust_decimal::Decimal;
@@ -163,9 +163,20 @@ async fn steps(
 ) -> Result<(), String> {
     let rules = recouvre_store::workflow::rules(store).await.unwrap();
     for (step, on, input, third_party_id) in steps {
-        let request = StepRequest { kind, step: *step, on: *on, input: input.clone(), third_party_id: *third_party_id };
+        let request = StepRequest {
+            kind,
+            step: *step,
+            on: *on,
+            input: input.clone(),
+            third_party_id: *third_party_id,
+            // A step's costs are paid to its third party: the invoice's account.
+            invoice: StepInvoice {
+                iban: input.costs.map(|_| "FR7630006000011234567890189".to_string()),
+                ..StepInvoice::default()
+            },
+        };
         let actor = recouvre_store::approvals::Actor { login: "chef", level: DelegationLevel(3) };
-        recouvre_store::workflow::apply_step(store, case_id, None, &request, &rules, actor, Utc::now())
+        recouvre_store::procedure_steps::apply_step(store, case_id, None, &request, &rules, actor, Utc::now())
             .await
             .map_err(|error| error.to_string())?;
     }

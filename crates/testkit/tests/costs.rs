@@ -232,3 +232,168 @@ async fn a_cost_above_delegation_goes_to_approval_and_its_author_cannot_approve_
     let kinds: Vec<&str> = journal.as_array().unwrap().iter().filter_map(|event| event["kind"].as_str()).collect();
     assert!(kinds.contains(&"cost_requested") && kinds.contains(&"cost_approved") && kinds.contains(&"cost_recorded"));
 }
+
+impl Fixture {
+    /// A procedure step on the fixture's case, at its current version.
+    async fn step(&self, kind: &str, step: &str, on: chrono::NaiveDate, extra: Value) -> (StatusCode, Value) {
+        let mut body = json!({"kind": kind, "step": step, "on": on, "input": {}});
+        if let Value::Object(extra) = extra {
+            for (key, value) in extra {
+                body[key] = value;
+            }
+        }
+        body["version"] = self.case().await["version"].clone();
+        self.post_as(&self.officer, &format!("/api/v1/cases/{}/procedures", self.case_id), body).await
+    }
+
+    /// Takes the case to an enforceable payment order (the title a seizure needs), `days` ago.
+    async fn enforceable_title(&self) {
+        let day = |ago: i64| today() - Duration::days(ago);
+        for (step, on) in [
+            ("prepare_request", day(130)),
+            ("file_request", day(129)),
+            ("record_order_granted", day(110)),
+            ("serve_order", day(100)),
+            ("record_enforceable", day(60)),
+        ] {
+            let (status, body) = self.step("payment_order", step, on, json!({})).await;
+            assert_eq!(status, StatusCode::OK, "{step}: {body}");
+        }
+    }
+}
+
+/// Done when (issue 18): costs from a bailiff's act appear on the debtor's ledger and in the
+/// account payable — recorded by the procedure step itself, in its transaction, with the legal
+/// nature of its kind (enforcement, CPCE L111-8), the bailiff as the third party, the invoice.
+#[tokio::test]
+async fn costs_from_a_bailiffs_act_appear_on_the_debtors_ledger_and_in_the_account_payable() {
+    let f = fixture().await;
+    let bailiff = f.third_party("commissaire_de_justice", "SCP Vasseur, commissaires de justice").await;
+    f.enforceable_title().await;
+    let (costs_before, total_before) = (f.costs_due().await, f.total().await);
+    let version_before = f.case().await["version"].clone();
+    let on = today() - Duration::days(5);
+
+    // Costs with no third party to pay them: refused, naming the field, nothing applied.
+    let (status, body) =
+        f.step("enforcement_bank", "serve_bank_seizure", on, json!({"input": {"costs": "180.00"}})).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("third_party_id")), "{body}");
+    assert_eq!(f.case().await["version"], version_before, "the step was not applied");
+
+    let act = json!({
+        "input": {"costs": "180.00"}, "third_party_id": bailiff, "invoice_reference": "ACTE-2026-41",
+        "invoice_date": on, "iban": BAILIFF_IBAN,
+    });
+    let (status, body) = f.step("enforcement_bank", "serve_bank_seizure", on, act).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The debtor's ledger.
+    assert_eq!(f.costs_due().await, costs_before + Money::euros(180), "the bailiff's act is charged to the debtor");
+    assert_eq!(f.total().await, total_before + Money::euros(180));
+    let costs = f.get(&format!("/api/v1/cases/{}/costs", f.case_id)).await;
+    let cost = &costs[0];
+    assert_eq!(
+        (cost["nature"].as_str(), cost["invoice_reference"].as_str(), cost["third_party_id"].as_i64()),
+        (Some("enforcement"), Some("ACTE-2026-41"), Some(bailiff)),
+        "{costs}"
+    );
+    assert_eq!((cost["amount"].as_str(), cost["charged"].as_str()), (Some("180.00"), Some("180.00")), "{costs}");
+    assert_eq!(cost["invoice_date"], json!(on));
+    assert!(cost["procedure_id"].as_i64().is_some(), "{costs}");
+    // The account payable.
+    let payable = f.payables("approved").await;
+    assert_eq!(payable.len(), 1, "{payable:?}");
+    assert_eq!(
+        (
+            payable[0]["amount"].as_str(),
+            payable[0]["invoice_reference"].as_str(),
+            payable[0]["third_party_id"].as_i64()
+        ),
+        (Some("180.00"), Some("ACTE-2026-41"), Some(bailiff))
+    );
+    // The procedure counts it once; the journal has the step and the cost.
+    let procedures = f.get(&format!("/api/v1/cases/{}/procedures", f.case_id)).await;
+    let seizure =
+        procedures["procedures"].as_array().unwrap().iter().find(|p| p["kind"] == "enforcement_bank").unwrap();
+    assert_eq!(seizure["costs"], "180.00", "{seizure}");
+    let journal = f.get(&format!("/api/v1/cases/{}/journal", f.case_id)).await;
+    let kinds: Vec<&str> = journal.as_array().unwrap().iter().filter_map(|event| event["kind"].as_str()).collect();
+    assert!(kinds.contains(&"procedure_step") && kinds.contains(&"cost_recorded"), "{kinds:?}");
+
+    // The next act of the same bailiff, above the officer's delegation: the step is applied, its
+    // costs wait for approval (not refused), nothing charged; the invoice is named by the step.
+    let (status, body) =
+        f.step("enforcement_bank", "denounce_seizure", today(), json!({"input": {"costs": "2400.00"}})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(f.costs_due().await, costs_before + Money::euros(180), "not charged before approval");
+    let open = f.payables("open").await;
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!((open[0]["amount"].as_str(), open[0]["third_party_id"].as_i64()), (Some("2400.00"), Some(bailiff)));
+    let (status, requests) = f.get_as(&f.lead, "/api/v1/approvals").await;
+    assert_eq!(status, StatusCode::OK, "{requests}");
+    assert!(requests.to_string().contains("\"cost\""), "{requests}");
+}
+
+/// A cost entered by mistake is reversed, never deleted: the debtor's charge by an opposite
+/// transaction, the payable cancelled, journaled; once paid out to the third party, refused.
+#[tokio::test]
+async fn a_cost_entered_by_mistake_is_reversed_unless_already_paid_out() {
+    let f = fixture().await;
+    let bailiff = f.third_party("commissaire_de_justice", "SCP Lenoir, commissaires de justice").await;
+    let costs_before = f.costs_due().await;
+    let mut cost = invoice("enforcement", bailiff, "F-2026-200", "250.00");
+    cost["iban"] = json!(BAILIFF_IBAN);
+    let (status, body) = f.record(&f.officer, cost).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (cost_id, charge) = (body["cost_id"].as_i64().unwrap(), body["transaction_id"].as_i64().unwrap());
+    let reverse = format!("/api/v1/cases/{}/costs/{cost_id}/reverse", f.case_id);
+    let version = f.case().await["version"].clone();
+
+    let (status, body) = f.post_as(&f.officer, &reverse, json!({"version": version, "reason": " "})).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("reason")), "{body}");
+    let (status, body) = f
+        .post_as(&f.officer, &reverse, json!({"version": version, "reason": "Facture saisie sur le mauvais dossier"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!((body["uncharged"].as_str(), body["payable_status"].as_str()), (Some("250.00"), Some("cancelled")));
+    assert_eq!(f.costs_due().await, costs_before, "the charge is reversed");
+    let ledger = f.get(&format!("/api/v1/cases/{}/ledger", f.case_id)).await;
+    let reversal: Vec<&Value> = ledger
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|line| line["kind"] == "reversal" && line["transaction_id"].as_i64() != Some(charge))
+        .collect();
+    assert_eq!(reversal.len(), 2, "an opposite transaction, two postings: {ledger}");
+    assert!(reversal[0]["reference"].as_str().unwrap().contains("annulation des frais"), "{ledger}");
+    assert!(f.payables("approved").await.is_empty() && f.payables("cancelled").await.len() == 1);
+    assert!(f.export_transfers().await.is_none(), "a cancelled payable is never paid");
+    let journal = f.get(&format!("/api/v1/cases/{}/journal", f.case_id)).await;
+    assert!(journal.as_array().unwrap().iter().any(|event| event["kind"] == "cost_reversed"), "{journal}");
+    let listed = f.get(&format!("/api/v1/cases/{}/costs", f.case_id)).await;
+    assert_eq!(
+        (listed[0]["status"].as_str(), listed[0]["payable_status"].as_str()),
+        (Some("reversed"), Some("cancelled"))
+    );
+    let version = f.case().await["version"].clone();
+    let (status, body) = f.post_as(&f.officer, &reverse, json!({"version": version, "reason": "encore"})).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("already_reversed")), "{body}");
+
+    // Paid out by the transfer file: refused, nothing changes.
+    let mut paid = invoice("enforcement", bailiff, "F-2026-201", "120.00");
+    paid["iban"] = json!(BAILIFF_IBAN);
+    let (status, body) = f.record(&f.officer, paid).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let paid_id = body["cost_id"].as_i64().unwrap();
+    assert!(f.export_transfers().await.is_some());
+    let version = f.case().await["version"].clone();
+    let (status, body) = f
+        .post_as(
+            &f.officer,
+            &format!("/api/v1/cases/{}/costs/{paid_id}/reverse", f.case_id),
+            json!({"version": version, "reason": "Erreur de montant"}),
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("cost_paid_out")), "{body}");
+    assert_eq!(f.costs_due().await, costs_before + Money::euros(120), "still charged");
+    assert_eq!(f.payables("paid").await.len(), 1);
+}

@@ -34,8 +34,20 @@ async fn open_case(store: &Store, at_least: Money) -> i64 {
     *ids.first().expect("a seeded open case owing enough")
 }
 
+/// What the case owes, less the interest booked to settle it before its collections (issue 18:
+/// a collection is allocated over the balance settled to its date), so that a collection or
+/// its return moves it by exactly the instalment.
 async fn owed(store: &Store, case_id: i64) -> Money {
-    recouvre_store::cases::detail(store, case_id).await.unwrap().breakdown.total()
+    let settled: Money = recouvre_store::journal::events(store, case_id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|event| event.kind == "interest_accrued")
+        .map(|event| event.full_payload())
+        .filter(|payload| payload["settled_for"] == "direct_debit")
+        .map(|payload| payload["amount"].as_str().unwrap().parse::<Money>().unwrap())
+        .sum();
+    recouvre_store::cases::detail(store, case_id).await.unwrap().breakdown.total() - settled
 }
 
 async fn version(store: &Store, case_id: i64) -> i64 {

@@ -67,3 +67,91 @@ async fn a_statement_credit_is_allocated_after_the_interest_to_its_day_is_booked
     assert_eq!(after.breakdown.contractual_interest, Money::ZERO);
     assert_eq!(after.breakdown.principal, Money::euros(10_000) - (Money::euros(100) - expected));
 }
+
+/// A case of 10 000 € at 5 % opened `days` ago (its opening entries booked that day), whose
+/// interest is not booked yet.
+async fn case_accruing_since(db: &TestDb, days: i64) -> chrono::NaiveDate {
+    let start = today() - Duration::days(days);
+    let file = format!("{HEADER}\nC1;Durand;Luc;1 rue;69001;Lyon;personal_loan;PP-1;10000.00;{start};5,00\n");
+    recouvre_store::imports::import_accounts_csv(&db.store, "a.csv", &file, "system:test", Utc::now()).await.unwrap();
+    sql::query("UPDATE cases SET opened_on = $1").bind(start).execute(&db.store).await.unwrap();
+    sql::query("UPDATE ledger_transactions SET booked_on = $1").bind(start).execute(&db.dba().await).await.unwrap();
+    start
+}
+
+/// The kinds of the case's journal, oldest first, and the interest events' payloads.
+async fn journal(db: &TestDb) -> (Vec<String>, Vec<String>) {
+    let events = recouvre_store::journal::events(&db.store, 1).await.unwrap();
+    let interest = events.iter().filter(|event| event.kind == "interest_accrued").map(|event| event.payload.clone());
+    (events.iter().map(|event| event.kind.clone()).collect(), interest.collect())
+}
+
+/// A direct-debit collection is allocated over the balance settled to its collection date: the
+/// interest accrued to that day is booked first and paid first (C. civ. 1343-1).
+#[tokio::test]
+async fn a_direct_debit_collection_is_allocated_after_the_interest_to_its_date_is_booked() {
+    let db = TestDb::new().await;
+    case_accruing_since(&db, 40).await;
+    let app = recouvre_testkit::app_on(&db.store).await;
+    let collection = recouvre_domain::calendar::add_target2_business_days(today(), 2);
+    let version = recouvre_store::cases::detail(&db.store, 1).await.unwrap().version;
+    recouvre_store::direct_debits::create_plan(
+        &db.store,
+        1,
+        Some(version),
+        &[(collection, Money::euros(100))],
+        "camille",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let version = recouvre_store::cases::detail(&db.store, 1).await.unwrap().version;
+    let mandate = recouvre_store::direct_debits::NewMandate {
+        reference: "RUM-SETTLE-01",
+        debtor_name: "Luc Durand",
+        debtor_iban: "FR7630006000011234567890189",
+        debtor_bic: None,
+        signed_on: today(),
+    };
+    let actor = recouvre_app::Actor::system("camille");
+    recouvre_app::direct_debits::add_mandate(&app, &actor, 1, version, &mandate).await.unwrap();
+    let (kinds, _) = journal(&db).await;
+    assert!(!kinds.iter().any(|kind| kind == "interest_accrued"), "nothing booked before the collection");
+    let version = recouvre_app::direct_debits::version("02").unwrap();
+    let (_, summary) = recouvre_app::direct_debits::export(&app, &actor, collection, version).await.unwrap().unwrap();
+    assert_eq!(summary.count, 1, "{summary:?}");
+
+    let (kinds, interest) = journal(&db).await;
+    let collected = kinds.iter().position(|kind| kind == "direct_debit_collected").unwrap();
+    let booked = kinds.iter().position(|kind| kind == "interest_accrued").expect("interest booked");
+    assert!(booked < collected, "{kinds:?}");
+    assert!(interest.iter().all(|payload| payload.contains("\"settled_for\":\"direct_debit\"")), "{interest:?}");
+    let after = recouvre_store::cases::detail(&db.store, 1).await.unwrap();
+    assert_eq!(after.breakdown.contractual_interest, Money::ZERO, "the collection paid the interest first");
+    assert!(after.breakdown.principal > Money::euros(9_900), "{:?}", after.breakdown);
+    assert!(after.breakdown.principal < Money::euros(10_000), "{:?}", after.breakdown);
+}
+
+/// A letter (or a court request) validated is drawn from the settled balance: the interest
+/// accrued to the day is booked before it is made.
+#[tokio::test]
+async fn a_letter_is_validated_over_the_balance_settled_to_its_day() {
+    let db = TestDb::new().await;
+    case_accruing_since(&db, 40).await;
+    let app = recouvre_testkit::app_on(&db.store).await;
+    let actor = recouvre_app::Actor::system("camille");
+    let version = recouvre_store::cases::detail(&db.store, 1).await.unwrap().version;
+    let input = recouvre_app::letters::LetterInput { kind: "formal_notice".to_string(), ..Default::default() };
+    // A preview books nothing (it shows the projection).
+    recouvre_app::letters::preview_letter(&app, &actor, 1, &input).await.unwrap();
+    assert!(journal(&db).await.1.is_empty());
+    let validated = recouvre_app::letters::validate_letter(&app, &actor, 1, Some(version), &input).await.unwrap();
+    let (kinds, interest) = journal(&db).await;
+    let letter = kinds.iter().position(|kind| kind == "document_validated").unwrap();
+    let booked = kinds.iter().position(|kind| kind == "interest_accrued").expect("interest booked");
+    assert!(booked < letter, "{kinds:?}");
+    assert!(interest.iter().all(|payload| payload.contains("\"settled_for\":\"letter\"")), "{interest:?}");
+    let after = recouvre_store::cases::detail(&db.store, 1).await.unwrap();
+    assert!(after.breakdown.contractual_interest.is_positive());
+    assert_eq!(validated.case_version, after.version);
+}

@@ -117,8 +117,7 @@ async fn a_served_payment_order_opens_its_opposition_month_extended_by_article_6
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.to_string().contains("Étapes possibles"), "{body}");
     let (status, body) =
-        step(&app, &officer, "payment_order", "record_order_granted", day("2026-03-30"), json!({"costs": "35.00"}))
-            .await;
+        step(&app, &officer, "payment_order", "record_order_granted", day("2026-03-30"), json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Granted, not served: the 6-month lapse is a deadline with its warning.
     let procedures: Value = reqwest::Client::new()

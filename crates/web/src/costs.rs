@@ -6,29 +6,35 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorDto};
+use crate::shared::{render, Layout, PageResult};
 use crate::AppState;
+use askama::Template;
+use axum::extract::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_app::costs::{self, CostInput};
+use recouvre_app::ErrorKind;
 use recouvre_domain::Money;
-use recouvre_store::costs::{CostLine, CostOutcome, Payable};
+use recouvre_store::costs::{CostLine, CostOutcome, CostReversal, Payable};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 pub fn api() -> Router<AppState> {
     Router::new()
         .route("/cases/{id}/costs", get(get_costs).post(post_cost))
+        .route("/cases/{id}/costs/{cost_id}/reverse", post(post_reverse_cost))
         .route("/accounts-payable", get(get_payables))
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(post_cost, get_costs, get_payables),
-    components(schemas(CostRequest, CostRecordedDto, CostDto, PayableDto))
+    paths(post_cost, get_costs, post_reverse_cost, get_payables),
+    components(schemas(CostRequest, CostRecordedDto, CostDto, PayableDto, ReverseCostRequest, CostReversedDto))
 )]
 pub struct CostsApiDoc;
 
@@ -232,9 +238,64 @@ pub(crate) async fn get_costs(
     Ok(Json(rows.into_iter().map(CostDto::from).collect()))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct ReverseCostRequest {
+    /// The case's version the user saw.
+    pub version: i64,
+    /// Why the cost is reversed (entered by mistake: wrong amount, wrong case, twice…).
+    pub reason: String,
+}
+
+/// What reversing a cost did.
+#[derive(Serialize, ToSchema)]
+pub struct CostReversedDto {
+    pub cost_id: i64,
+    /// The ledger transaction reversing the charge to the debtor (none when nothing was charged).
+    pub transaction_id: Option<i64>,
+    /// What the debtor is no longer charged with.
+    pub uncharged: Money,
+    /// The account payable's status after: `cancelled`.
+    pub payable_status: String,
+    /// The case's new version.
+    pub version: i64,
+}
+
+impl From<CostReversal> for CostReversedDto {
+    fn from(reversal: CostReversal) -> CostReversedDto {
+        CostReversedDto {
+            cost_id: reversal.cost_id,
+            transaction_id: reversal.transaction_id,
+            uncharged: reversal.uncharged,
+            payable_status: reversal.payable_status,
+            version: reversal.version,
+        }
+    }
+}
+
+/// Reverses a cost entered by mistake: the charge to the debtor by an opposite ledger
+/// transaction (nothing deleted), the account payable cancelled; journaled `cost_reversed`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/costs/{cost_id}/reverse",
+    params(("id" = i64, Path, description = "Case id"), ("cost_id" = i64, Path, description = "Cost id")),
+    request_body = ReverseCostRequest, responses(
+    (status = 200, description = "Reversed", body = CostReversedDto),
+    (status = 400, description = "No reason (`field` is `reason`)", body = ErrorDto),
+    (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+    (status = 404, description = "No such cost on this case", body = ErrorDto),
+    (status = 409, description = "Stale version; already paid out to the third party (`cost_paid_out`); costs already settled by the debtor (`cost_settled`); waiting for approval (`cost_pending`); refused (`cost_refused`) or already reversed (`already_reversed`)", body = ErrorDto)))]
+pub(crate) async fn post_reverse_cost(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((case_id, cost_id)): Path<(i64, i64)>,
+    Json(request): Json<ReverseCostRequest>,
+) -> Result<Json<CostReversedDto>, AppError> {
+    let reversal =
+        costs::reverse_cost(&state.app, &user.actor(), case_id, cost_id, request.version, &request.reason).await?;
+    Ok(Json(CostReversedDto::from(reversal)))
+}
+
 #[derive(Deserialize, IntoParams)]
 pub struct PayablesQuery {
-    /// `open`, `approved`, `paid` or `refused`; all when absent.
+    /// `open`, `approved`, `paid`, `refused` or `cancelled`; all when absent.
     pub status: Option<String>,
 }
 
@@ -250,4 +311,208 @@ pub(crate) async fn get_payables(
 ) -> Result<Json<Vec<PayableDto>>, AppError> {
     let rows = costs::payables(&state.app, &user.actor(), query.status.as_deref()).await?;
     Ok(Json(rows.into_iter().map(PayableDto::from).collect()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The case page's form (French; docs/ui.md): the same use case as `POST /api/v1/cases/{id}/costs`.
+
+pub fn pages() -> Router<AppState> {
+    Router::new().route("/dossiers/{id}/frais", post(cost_form))
+}
+
+/// What the officer typed, kept to show it again beside the error.
+#[derive(Deserialize, Default, Clone)]
+pub(crate) struct CostForm {
+    #[serde(default)]
+    csrf: String,
+    version: i64,
+    #[serde(default)]
+    pub(crate) nature: String,
+    #[serde(default)]
+    pub(crate) third_party_id: String,
+    #[serde(default)]
+    invoice_reference: String,
+    #[serde(default)]
+    invoice_date: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    awarded: String,
+    #[serde(default)]
+    awarded_on: String,
+    #[serde(default)]
+    iban: String,
+    #[serde(default)]
+    bic: String,
+}
+
+/// One text field of the form, for the template.
+pub(crate) struct TextField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub required: bool,
+    pub date: bool,
+    pub amount: bool,
+    pub wide: bool,
+}
+
+/// The form to record a cost: its choices, what was typed, and the error to show.
+pub(crate) struct CostFormView {
+    pub natures: Vec<(&'static str, &'static str)>,
+    pub third_parties: Vec<(i64, String)>,
+    pub values: CostForm,
+    /// The field the error names, and its message.
+    pub error: Option<(String, String)>,
+    /// A refusal that names no field (a closed case, a stale version), above the fields.
+    pub refusal: Option<String>,
+}
+
+impl CostFormView {
+    pub(crate) fn new(third_parties: Vec<(i64, String)>) -> CostFormView {
+        CostFormView {
+            natures: recouvre_domain::costs::CostNature::ALL
+                .iter()
+                .map(|nature| (nature.code(), nature.label()))
+                .collect(),
+            third_parties,
+            values: CostForm::default(),
+            error: None,
+            refusal: None,
+        }
+    }
+
+    pub(crate) fn invalid(&self, field: &str) -> bool {
+        self.error.as_ref().is_some_and(|(named, _)| named == field)
+    }
+
+    pub(crate) fn message(&self) -> &str {
+        self.error.as_ref().map_or("", |(_, message)| message.as_str())
+    }
+
+    pub(crate) fn text_fields(&self) -> Vec<TextField> {
+        let v = &self.values;
+        let field = |name, label, value: &String, required, date, amount, wide| TextField {
+            name,
+            label,
+            value: value.clone(),
+            required,
+            date,
+            amount,
+            wide,
+        };
+        vec![
+            field("invoice_reference", "Référence de la facture", &v.invoice_reference, true, false, false, false),
+            field("invoice_date", "Date de la facture", &v.invoice_date, true, true, false, false),
+            field("amount", "Montant facturé (€)", &v.amount, true, false, true, false),
+            field("awarded", "Somme allouée (art. 700, €)", &v.awarded, false, false, true, false),
+            field("awarded_on", "Date du jugement (art. 700)", &v.awarded_on, false, true, false, false),
+            field("iban", "IBAN du tiers (si absent de l'annuaire)", &v.iban, false, false, false, true),
+            field("bic", "BIC du tiers", &v.bic, false, false, false, false),
+        ]
+    }
+}
+
+/// The page shown again when the form is refused: the form, what was typed, the error beside
+/// its field (or above the fields).
+#[derive(Template)]
+#[template(path = "case_cost.html")]
+struct CostFormPage {
+    layout: Layout,
+    id: i64,
+    reference: String,
+    version: i64,
+    today: String,
+    cost_form: CostFormView,
+}
+
+fn optional_date(field: &str, text: &str) -> Result<Option<NaiveDate>, recouvre_app::Error> {
+    match text.trim() {
+        "" => Ok(None),
+        text => text.parse().map(Some).map_err(|_| {
+            recouvre_app::Error::invalid(
+                field,
+                "invalid_input",
+                format!("date « {text} » illisible : choisissez-la dans le calendrier"),
+            )
+        }),
+    }
+}
+
+fn cost_input(form: &CostForm) -> Result<CostInput, recouvre_app::Error> {
+    let nature = form.nature.clone();
+    let third_party_id = form.third_party_id.trim().parse().map_err(|_| {
+        recouvre_app::Error::invalid("third_party_id", "required", "choisissez le tiers qui a facturé ces frais")
+    })?;
+    let invoice_date = optional_date("invoice_date", &form.invoice_date)?
+        .ok_or_else(|| recouvre_app::Error::invalid("invoice_date", "required", "indiquez la date de la facture"))?;
+    if form.amount.trim().is_empty() {
+        return Err(recouvre_app::Error::invalid(
+            "amount",
+            "required",
+            "indiquez le montant facturé, par exemple 250,00",
+        ));
+    }
+    let amount = recouvre_app::limits::parse_amount("amount", form.amount.trim().replace(',', ".").as_str())?;
+    let awarded = match form.awarded.trim() {
+        "" => None,
+        text => Some(recouvre_app::limits::parse_amount("awarded", text.replace(',', ".").as_str())?),
+    };
+    let text = |value: &String| Some(value.trim().to_string()).filter(|value| !value.is_empty());
+    Ok(CostInput {
+        procedure_id: None,
+        nature,
+        third_party_id,
+        invoice_reference: form.invoice_reference.clone(),
+        invoice_date,
+        amount,
+        awarded,
+        awarded_on: optional_date("awarded_on", &form.awarded_on)?,
+        iban: text(&form.iban),
+        bic: text(&form.bic),
+    })
+}
+
+/// Records a cost from the case page; a refusal shows the form again with the error beside
+/// its field (400) or above the fields (409).
+pub(crate) async fn cost_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(case_id): Path<i64>,
+    Form(form): Form<CostForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    let actor = user.actor();
+    let outcome = match cost_input(&form) {
+        Ok(input) => costs::record_cost(&state.app, &actor, case_id, form.version, &input).await,
+        Err(error) => Err(error),
+    };
+    let error = match outcome {
+        Ok(_) => return Ok(Redirect::to(&format!("/dossiers/{case_id}#costs")).into_response()),
+        Err(error) if matches!(error.kind, ErrorKind::Invalid | ErrorKind::Refused | ErrorKind::Stale) => error,
+        Err(error) => return Err(error.into()),
+    };
+    let case =
+        recouvre_app::cases::case_file(&state.app, &actor, case_id, &format!("/dossiers/{case_id}/frais")).await?.case;
+    let third_parties = recouvre_app::team::third_parties(&state.app, &actor, None)
+        .await?
+        .into_iter()
+        .map(|party| (party.id, party.name))
+        .collect();
+    let mut cost_form = CostFormView::new(third_parties);
+    match &error.field {
+        Some(field) => cost_form.error = Some((field.clone(), error.message.clone())),
+        None => cost_form.refusal = Some(error.message.clone()),
+    }
+    cost_form.values = form;
+    let page = CostFormPage {
+        layout: Layout::of(&user),
+        id: case_id,
+        reference: case.reference.clone(),
+        version: case.version,
+        today: state.app.today().to_string(),
+        cost_form,
+    };
+    let status = if error.kind == ErrorKind::Invalid { StatusCode::BAD_REQUEST } else { StatusCode::CONFLICT };
+    Ok((status, render(&page)?).into_response())
 }

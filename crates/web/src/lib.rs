@@ -191,6 +191,7 @@ pub fn router(state: AppState) -> Router {
         .merge(debtors::pages())
         .merge(mandate_pages::pages())
         .merge(refunds::pages())
+        .merge(costs::pages())
         .nest(
             "/api/v1",
             api::api()

@@ -295,8 +295,20 @@ pub async fn validate_letter(
             "version : obligatoire ; envoyez la version du dossier lue avant de valider le courrier",
         )
     })?;
+    // Its figures are the settled balance: the interest accrued to today is booked first
+    // (issue 18; the preview shows the projection), then the letter is made from the case.
+    let version = settle_interest(app, actor, case_id, Some(version)).await?;
     let letter = make(app, actor, case_id, input).await?;
-    store_letter(app, actor, case_id, Some(version), letter).await
+    store_letter(app, actor, case_id, version, letter).await
+}
+
+/// Books the interest the case accrued up to today before a letter or court request is made
+/// for validation, on the version the officer saw; returns the version after (`settled_for`
+/// `letter` in the interest events). Booked in its own transaction: the interest is owed to the
+/// day whatever becomes of the letter.
+async fn settle_interest(app: &App, actor: &Actor, case_id: i64, version: Option<i64>) -> Result<Option<i64>> {
+    Ok(recouvre_store::interest::settle(app.store(), case_id, app.today(), version, "letter", &actor.login, app.now())
+        .await?)
 }
 
 /// Stores a made letter with its hash and journal event (`version`: the case's version the

@@ -7,7 +7,8 @@ use recouvre_domain::case::Breakdown;
 use recouvre_domain::procedure::{ProcedureKind, Step, StepInput, Transition};
 use recouvre_domain::strategy::Strategy;
 use recouvre_domain::Money;
-use recouvre_store::workflow::{PlanOutcome, PlanProposal, StepRequest, WaiverOutcome};
+use recouvre_store::procedure_steps::{StepInvoice, StepRequest};
+use recouvre_store::workflow::{PlanOutcome, PlanProposal, WaiverOutcome};
 use serde::Deserialize;
 
 use crate::limits::{self, LONG_TEXT_CHARS_MAX, SHORT_TEXT_CHARS_MAX};
@@ -151,8 +152,10 @@ pub struct StepCommand {
     /// The day the act took place.
     pub on: NaiveDate,
     pub input: StepInput,
-    /// The bailiff, lawyer, agency, notary… acting.
+    /// The bailiff, lawyer, agency, notary… acting: the costs are paid to them.
     pub third_party_id: Option<i64>,
+    /// The invoice of the step's costs (reference, date, bank details), when given.
+    pub invoice: StepInvoice,
 }
 
 /// A step applied: what followed from it, and the case's version after it.
@@ -186,10 +189,28 @@ pub async fn apply_step(
         // A hearing or a sale may be recorded after it took place.
         input.scheduled_on = Some(limits::any_date("scheduled_on", scheduled_on, today)?);
     }
-    let request =
-        StepRequest { kind: command.kind, step: command.step, on, input, third_party_id: command.third_party_id };
+    let (iban, bic) = crate::costs::bank_details(&command.invoice.iban, &command.invoice.bic)?;
+    let reference = match command.invoice.reference.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+        Some(reference) => {
+            Some(limits::required_text("invoice_reference", reference, limits::SHORT_TEXT_CHARS_MAX, false)?)
+        }
+        None => None,
+    };
+    let date = match command.invoice.date {
+        Some(date) => Some(limits::past_date("invoice_date", date, today)?),
+        None => None,
+    };
+    let invoice = StepInvoice { reference, date, iban, bic };
+    let request = StepRequest {
+        kind: command.kind,
+        step: command.step,
+        on,
+        input,
+        third_party_id: command.third_party_id,
+        invoice,
+    };
     let rules = recouvre_store::workflow::rules(app.store()).await?;
-    let (transition, version) = recouvre_store::workflow::apply_step(
+    let (transition, version) = recouvre_store::procedure_steps::apply_step(
         app.store(),
         case_id,
         Some(version),

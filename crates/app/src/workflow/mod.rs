@@ -33,6 +33,7 @@ pub use view::{
 // What the shells show of the workflow: the store's read models and outcomes, the domain's context.
 pub use recouvre_domain::agenda::Urgency;
 pub use recouvre_domain::procedure::{CaseFacts, ProcedureKind, State, Step, StepInput, Transition};
+pub use recouvre_store::procedure_steps::StepInvoice;
 pub use recouvre_store::workflow::{AgendaItem, PlanOutcome, ProcedureRow, RecommendationRow, WaiverOutcome};
 
 use recouvre_domain::strategy::Strategy;

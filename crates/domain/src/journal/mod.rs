@@ -93,6 +93,8 @@ crate::case::coded_enum!(
         CostRequested => ("cost_requested", "Frais soumis à approbation"),
         CostApproved => ("cost_approved", "Frais approuvés"),
         CostRefused => ("cost_refused", "Frais refusés"),
+        // Issue 18: a cost entered by mistake, reversed (never deleted).
+        CostReversed => ("cost_reversed", "Frais annulés (saisie erronée)"),
         // Issue 21: a mandate's reference or account changed (EPC AT-24).
         MandateAmended => ("mandate_amended", "Mandat SEPA modifié"),
         // Issue 21, item 3: the debtor told of a collection's amount and date (EPC PT-04.03).

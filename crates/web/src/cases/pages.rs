@@ -517,6 +517,8 @@ pub(crate) struct CasePage {
     /// The costs recorded (issue 18): nature, third party, invoice, invoiced, charged to the
     /// debtor, payment to the third party — all in French.
     costs: Vec<[String; 6]>,
+    /// The form that records a cost (officers who work the case).
+    cost_form: crate::costs::CostFormView,
     guarantees: Vec<(&'static str, String, String)>,
     accounts: Vec<(&'static str, String, String)>,
     timeline: Vec<TimelineEntry>,
@@ -679,6 +681,7 @@ pub(crate) async fn case_page(
                 }),
             )
         },
+        cost_form: crate::costs::CostFormView::new(workflow.third_parties.clone()),
         costs: costs
             .iter()
             .map(|cost| {

@@ -11,7 +11,7 @@ use axum::Json;
 use chrono::NaiveDate;
 use recouvre_app::workflow::{
     self, AssessmentInput, Deadline, DecisionInput, PlanInput, PlanOutcome, PlanSchedule, StepCommand, StepInput,
-    WaiverAmounts, WaiverInput, WaiverOutcome,
+    StepInvoice, WaiverAmounts, WaiverInput, WaiverOutcome,
 };
 use recouvre_domain::Money;
 use serde::{Deserialize, Serialize};
@@ -271,7 +271,17 @@ pub struct StepRequestDto {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub input: StepInput,
+    /// The bailiff, lawyer, agency… acting (else the procedure's): the step's `input.costs` are
+    /// payable to them and charged to the debtor as the step's kind says (docs/costs.md); 400
+    /// naming `third_party_id` when there are costs and no third party.
     pub third_party_id: Option<i64>,
+    /// The invoice of the step's costs (else the step names it: procedure and journal event).
+    pub invoice_reference: Option<String>,
+    /// The invoice's date (else the act's; not after today).
+    pub invoice_date: Option<NaiveDate>,
+    /// The invoice's bank details (remembered on the third party; else the third party's own).
+    pub iban: Option<String>,
+    pub bic: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -302,6 +312,12 @@ pub(crate) async fn post_step(
         on: request.on,
         input: request.input,
         third_party_id: request.third_party_id,
+        invoice: StepInvoice {
+            reference: request.invoice_reference,
+            date: request.invoice_date,
+            iban: request.iban,
+            bic: request.bic,
+        },
     };
     let outcome = workflow::apply_step(&state.app, &user.actor(), case_id, request.version, &command).await?;
     Ok(Json(StepAppliedDto { transition: outcome.transition, version: outcome.version }))

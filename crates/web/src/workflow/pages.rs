@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use recouvre_app::limits;
 use recouvre_app::workflow::{
     self, AssessmentInput, CaseWorkflow, DecisionInput, PlanInput, PlanSchedule, ProcedureKind, State as ProcState,
-    StepCommand, StepInput, WaiverAmounts, WaiverInput,
+    StepCommand, StepInput, StepInvoice, WaiverAmounts, WaiverInput,
 };
 use recouvre_domain::assessment::{Assets, Charges, Household, Incomes};
 use recouvre_domain::strategy::Strategy;
@@ -370,6 +370,10 @@ pub(crate) struct StepForm {
     /// The bailiff, lawyer, agency, notary… acting (empty: none).
     #[serde(default)]
     third_party_id: String,
+    /// The invoice of the step's costs (empty: the step names it, dated the act's day).
+    #[serde(default)]
+    invoice_reference: String,
+    invoice_date: Option<String>,
 }
 
 pub(crate) async fn step_form(
@@ -408,7 +412,22 @@ pub(crate) async fn step_form(
             )
         })?),
     };
-    let command = StepCommand { kind, step, on: form.on, input, third_party_id };
+    let invoice_date = match form.invoice_date.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(text.parse().map_err(|_| {
+            recouvre_app::Error::invalid(
+                "invoice_date",
+                "invalid_input",
+                format!("date de facture « {text} » illisible : écrivez-la AAAA-MM-JJ"),
+            )
+        })?),
+    };
+    let invoice = StepInvoice {
+        reference: Some(form.invoice_reference).filter(|text| !text.trim().is_empty()),
+        date: invoice_date,
+        ..StepInvoice::default()
+    };
+    let command = StepCommand { kind, step, on: form.on, input, third_party_id, invoice };
     workflow::apply_step(&state.app, &user.actor(), case_id, form.version, &command).await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}#procedures")).into_response())
 }
