@@ -159,6 +159,13 @@ impl Browser {
             .connect(&driver.url())
             .await
             .unwrap_or_else(|error| panic!("cannot open a Chromium session through chromedriver: {error}"));
+        // Bounds, not expectations: chromedriver's 30 s for a script is short for axe-core on a
+        // full page when the tests run side by side on two cores (a ScriptTimeout was seen).
+        let bound = Some(Duration::from_secs(180));
+        client
+            .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(bound, bound, None))
+            .await
+            .expect("set the session's script and page-load bounds");
         Browser { client, _driver: driver, _profile: profile }
     }
 

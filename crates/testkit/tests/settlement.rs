@@ -93,7 +93,8 @@ async fn a_direct_debit_collection_is_allocated_after_the_interest_to_its_date_i
     let db = TestDb::new().await;
     case_accruing_since(&db, 40).await;
     let app = recouvre_testkit::app_on(&db.store).await;
-    let collection = recouvre_domain::calendar::add_target2_business_days(today(), 2);
+    // Past the 14 days of pre-notification the plan's schedule gives (docs/formats/direct-debits.md).
+    let collection = recouvre_domain::calendar::target2_business_day_on_or_after(today() + chrono::Duration::days(20));
     let version = recouvre_store::cases::detail(&db.store, 1).await.unwrap().version;
     recouvre_store::direct_debits::create_plan(
         &db.store,
@@ -118,7 +119,7 @@ async fn a_direct_debit_collection_is_allocated_after_the_interest_to_its_date_i
     let (kinds, _) = journal(&db).await;
     assert!(!kinds.iter().any(|kind| kind == "interest_accrued"), "nothing booked before the collection");
     let version = recouvre_app::direct_debits::version("02").unwrap();
-    let (_, summary) = recouvre_app::direct_debits::export(&app, &actor, collection, version).await.unwrap().unwrap();
+    let (_, summary) = recouvre_app::direct_debits::export(&app, &actor, collection, version).await.unwrap().file.unwrap();
     assert_eq!(summary.count, 1, "{summary:?}");
 
     let (kinds, interest) = journal(&db).await;

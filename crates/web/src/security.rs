@@ -6,10 +6,9 @@
 //! plain HTTP, `Cache-Control: no-store` against personal data left in a shared cache or on the
 //! disk of a shared workstation.
 
-use std::net::SocketAddr;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
