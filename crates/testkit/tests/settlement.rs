@@ -119,7 +119,8 @@ async fn a_direct_debit_collection_is_allocated_after_the_interest_to_its_date_i
     let (kinds, _) = journal(&db).await;
     assert!(!kinds.iter().any(|kind| kind == "interest_accrued"), "nothing booked before the collection");
     let version = recouvre_app::direct_debits::version("02").unwrap();
-    let (_, summary) = recouvre_app::direct_debits::export(&app, &actor, collection, version).await.unwrap().file.unwrap();
+    let (_, summary) =
+        recouvre_app::direct_debits::export(&app, &actor, collection, version).await.unwrap().file.unwrap();
     assert_eq!(summary.count, 1, "{summary:?}");
 
     let (kinds, interest) = journal(&db).await;

@@ -6,7 +6,6 @@
 //! plain HTTP, `Cache-Control: no-store` against personal data left in a shared cache or on the
 //! disk of a shared workstation.
 
-
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
