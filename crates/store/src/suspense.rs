@@ -301,7 +301,7 @@ pub async fn item(store: &Store, id: i64) -> Result<SuspenseItem> {
 /// L561-18).
 pub async fn balance(store: &Store) -> Result<Money> {
     let held = held_for_compliance("t");
-    let cents: i64 = query_scalar(&format!(
+    let cents: i64 = query_scalar(format!(
         "SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM ledger_postings p \
          JOIN ledger_transactions t ON t.id = p.transaction_id \
          WHERE t.case_id IS NULL AND p.account = 'suspense' AND NOT EXISTS ({held})"
