@@ -403,7 +403,8 @@ async fn direct_debits_are_exported_once_as_a_schema_valid_pain008() {
     let db = TestDb::new().await;
     db.seed(3, &[]).await;
     let today = recouvre_testkit::today();
-    let collection = recouvre_domain::calendar::target2_business_day_on_or_after(today + chrono::Duration::days(3));
+    // Past the 14 days of pre-notification the plan's schedule gives (docs/formats/direct-debits.md).
+    let collection = recouvre_domain::calendar::target2_business_day_on_or_after(today + chrono::Duration::days(20));
     let version = recouvre_store::cases::detail(&db.store, 1).await.unwrap().version;
     let now = chrono::Utc::now();
     recouvre_store::direct_debits::create_plan(
@@ -1018,8 +1019,24 @@ async fn seeded_plans_are_paid_by_direct_debit() {
     assert!(stdout(&seeded).contains("payé(s) par prélèvement SEPA"), "{}", stdout(&seeded));
     let today = recouvre_testkit::today();
     let folder = tempfile::tempdir().unwrap();
-    for days in [7, 60, 115] {
-        let date = recouvre_domain::calendar::next_target2_business_day(today + chrono::Duration::days(days));
+    // The seeded schedules start once their 14 days of pre-notification have run, then go
+    // monthly: the first collection date, one about two months out and the last within four
+    // months must each give a file.
+    let dates: Vec<chrono::NaiveDate> =
+        sql::query_scalar("SELECT DISTINCT due_on FROM instalments WHERE due_on > $1 AND due_on <= $2 ORDER BY due_on")
+            .bind(today)
+            .bind(today + chrono::Duration::days(120))
+            .fetch_all(&db.store)
+            .await
+            .unwrap();
+    // A file is asked for a settlement day (a schedule's Sunday is collected on the next one).
+    let dates: Vec<_> =
+        dates.into_iter().filter(|day| recouvre_domain::calendar::is_target2_business_day(*day)).collect();
+    assert!(dates.len() >= 3, "{dates:?}");
+    assert!(dates[0] <= today + chrono::Duration::days(21), "the first collection within three weeks: {dates:?}");
+    assert!(*dates.last().unwrap() >= today + chrono::Duration::days(90), "collections go on for months: {dates:?}");
+    for date in [dates[0], dates[dates.len() / 2], *dates.last().unwrap()] {
+        let days = (date - today).num_days();
         let out = folder.path().join(format!("prelevements-{days}.xml"));
         let exported = recouvre(
             &db.url,
