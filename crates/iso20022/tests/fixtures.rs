@@ -18,6 +18,9 @@ fn fixtures() -> Vec<PathBuf> {
         .unwrap()
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|e| e == "xml"))
+        // The bank's statements; the pain.002 status reports beside them have no shipped
+        // schema and are checked by their own tests (docs/formats/payment-status.md).
+        .filter(|path| !path.file_name().is_some_and(|name| name.to_string_lossy().starts_with("pain002")))
         .collect();
     files.sort();
     files

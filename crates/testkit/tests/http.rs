@@ -64,6 +64,7 @@ async fn healthz_is_the_only_open_endpoint() {
                 "post" => client().post(f.app.url(&concrete)).json(&json!({})),
                 "put" => client().put(f.app.url(&concrete)).json(&json!({})),
                 "patch" => client().patch(f.app.url(&concrete)).json(&json!({})),
+                "delete" => client().delete(f.app.url(&concrete)),
                 other => panic!("unexpected method {other}"),
             };
             let response = request.send().await.unwrap();

@@ -70,7 +70,6 @@ const ROUTES: &[(&str, &str, Kind)] = &[
     ("/admin/parametres", "/admin/parametres", Kind::Page),
     ("/admin/reference", "/admin/reference", Kind::Page),
     ("/admin/journal-des-acces", "/admin/journal-des-acces?case_id=1", Kind::Page),
-    ("/compte/jetons", "/compte/jetons", Kind::Page),
     ("/compte/double-facteur", "/compte/double-facteur", Kind::Page),
     ("/pilotage", "/pilotage", Kind::Page),
     ("/controles", "/controles", Kind::Page),
@@ -105,7 +104,6 @@ const ROUTES: &[(&str, &str, Kind)] = &[
     ("/admin/settings", "/api/v1/admin/settings", Kind::Api),
     ("/admin/users", "/api/v1/admin/users", Kind::Api),
     ("/me", "/api/v1/me", Kind::Api),
-    ("/me/tokens", "/api/v1/me/tokens", Kind::Api),
     ("/reference", "/api/v1/reference", Kind::Api),
     ("/cases", "/api/v1/cases", Kind::Api),
     ("/cases", "/api/v1/cases?actor=nadia", Kind::Api),
@@ -179,6 +177,10 @@ const LEFT_OUT: &[(&str, &str)] = &[
     ("/api/docs", "a redirect to /api/docs/"),
     ("/openapi.json", "the API's description, static"),
     ("/procedures/{kind}", "operating procedures, static text compiled into the binary"),
+    // The user's own API tokens: nothing of a case, a payment or another user; only their
+    // numbers differ, counting every user's tokens, which compliance's own acts create.
+    ("/compte/jetons", "the user's own API tokens, numbered among every user's"),
+    ("/me/tokens", "the user's own API tokens, numbered among every user's"),
 ];
 
 /// The day everything happens on in both worlds, and its instant.

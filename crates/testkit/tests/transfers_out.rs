@@ -394,15 +394,16 @@ async fn a_rejected_collection_in_a_pain002_is_booked_back_as_a_return() {
             .fetch_one(store)
             .await
             .unwrap();
-    assert!(summary.debits.iter().any(|debit| debit.end_to_end_id == e2e));
+    let collected = summary.debits.iter().find(|debit| debit.end_to_end_id == e2e).expect("the instalment collected");
+    assert_eq!(collected.amount, amount);
     let owed_collected = recouvre_store::cases::detail(store, f.case_id).await.unwrap().breakdown.total();
-    assert_eq!(owed_before - owed_collected, amount);
+    assert!(owed_collected < owed_before, "the collection reduced the debt (after the interest to its date)");
 
     let report = pain002("10", &summary.message_id, "pain.008.001.02", "PART", &[(&e2e, "RJCT", "MD01")]);
     let (status, body) = f.import_status(&f.accounting, &report).await;
     assert_eq!((status, body["rejected"].as_u64()), (StatusCode::OK, Some(1)), "{body}");
     let owed_after = recouvre_store::cases::detail(store, f.case_id).await.unwrap().breakdown.total();
-    assert_eq!(owed_after, owed_before, "the collection is reversed: the case owes it again");
+    assert_eq!(owed_after - owed_collected, amount, "the collection is reversed: the case owes it again");
     let reason: Option<String> = sql::query_scalar("SELECT return_reason FROM instalments WHERE end_to_end_id = $1")
         .bind(&e2e)
         .fetch_one(store)
