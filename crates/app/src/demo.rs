@@ -155,8 +155,12 @@ pub async fn bring_to_life(app: &App, actor: &Actor) -> Result<Vec<String>> {
             }
         }
     }
+    // The first forty cases, or all of a smaller portfolio (`recouvre demo --cases 30`).
     for case_id in 1..=40 {
-        recouvre_store::workflow::reevaluate(app.store(), case_id, &rules, "system:strategy", now).await?;
+        match recouvre_store::workflow::reevaluate(app.store(), case_id, &rules, "system:strategy", now).await {
+            Err(recouvre_store::StoreError::NotFound { .. }) => break,
+            outcome => outcome?,
+        };
     }
     Ok(refused)
 }

@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 
 use recouvre_iso20022::sepa::rf_reference;
 use recouvre_store::{sql, Store};
-use recouvre_testkit::{camt053, today, StatementCredit, TestDb, POSTGRES_ENV, TEST_AUDIT_KEY};
+use recouvre_testkit::{batch_state_of, camt053, today, StatementCredit, TestDb, POSTGRES_ENV, TEST_AUDIT_KEY};
 
 fn recouvre(database: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_recouvre"))
@@ -142,44 +142,13 @@ async fn interest_booked(store: &Store) -> i64 {
     .unwrap()
 }
 
-/// (case, kind, code, due on, warn days, status, warned on).
-type AgendaRow = (i64, String, String, chrono::NaiveDate, i64, String, Option<chrono::NaiveDate>);
-
-/// What the night wrote on the cases outside `paid`: ledger, journal, case row and agenda. A paid
+/// What the night wrote on the cases outside `paid` (`recouvre_testkit::batch_state_of`). A paid
 /// case's night depends on whether its payment came before or after its chunk, so the copy and
 /// the original (which received payments the copy never saw) are compared on the others.
 async fn night_outside(store: &Store, paid: &[i64]) -> String {
-    let ledger: Vec<(Option<i64>, String, chrono::NaiveDate, String, String, i64)> = sql::query_as(
-        "SELECT t.case_id, t.kind, t.booked_on, t.reference, p.account, p.amount_cents FROM ledger_postings p \
-         JOIN ledger_transactions t ON t.id = p.transaction_id ORDER BY t.case_id, t.booked_on, p.account, t.reference",
-    )
-    .fetch_all(store)
-    .await
-    .unwrap();
-    let events: Vec<(i64, i64, String, String)> =
-        sql::query_as("SELECT case_id, sequence, kind, payload FROM case_events ORDER BY case_id, sequence")
-            .fetch_all(store)
-            .await
-            .unwrap();
-    let cases: Vec<(i64, Option<chrono::NaiveDate>, i64, i64)> =
-        sql::query_as("SELECT id, accrued_to, version, total_cents FROM cases ORDER BY id")
-            .fetch_all(store)
-            .await
-            .unwrap();
-    let agenda: Vec<AgendaRow> = sql::query_as(
-        "SELECT case_id, kind, code, due_on, warn_days, status, warned_on FROM agenda_items \
-         ORDER BY case_id, kind, code, due_on, warn_days, status",
-    )
-    .fetch_all(store)
-    .await
-    .unwrap();
-    let kept = |case: Option<i64>| case.is_some_and(|case| !paid.contains(&case));
-    let ledger: Vec<_> = ledger.into_iter().filter(|row| kept(row.0)).collect();
-    let events: Vec<_> = events.into_iter().filter(|row| kept(Some(row.0))).collect();
-    let cases: Vec<_> = cases.into_iter().filter(|row| kept(Some(row.0))).collect();
-    let agenda: Vec<_> = agenda.into_iter().filter(|row| kept(Some(row.0))).collect();
-    assert!(!ledger.is_empty() && !cases.is_empty(), "the comparison is on something");
-    format!("{ledger:?}\n{events:?}\n{cases:?}\n{agenda:?}")
+    let state = batch_state_of(store, |case| case.is_some_and(|case| !paid.contains(&case))).await;
+    assert!(state.contains("principal"), "the comparison is on something");
+    state
 }
 
 /// The backup is taken while the nightly run (`recouvre batch`, a child process of the real

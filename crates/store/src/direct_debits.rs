@@ -30,7 +30,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::allocation::AllocationOrder;
 use recouvre_domain::direct_debit;
 use recouvre_domain::journal::EventKind;
-use recouvre_domain::ledger::{self, Account, Posting, Transaction, TransactionKind};
+use recouvre_domain::ledger::{self, Transaction};
 use recouvre_domain::Money;
 use serde::Serialize;
 use serde_json::json;
@@ -1215,23 +1215,12 @@ impl Tx {
                 instalment.id
             )));
         };
-        let reversed: Option<i64> = query_scalar("SELECT id FROM ledger_transactions WHERE reverses = $1")
-            .bind(payment_id)
-            .fetch_optional(&mut *self)
+        let original = self
+            .transaction_to_reverse(
+                payment_id,
+                &format!("le paiement n° {payment_id} du prélèvement « {end_to_end_id} »"),
+            )
             .await?;
-        if let Some(reversal) = reversed {
-            return Err(StoreError::Corrupt(format!(
-                "le paiement n° {payment_id} du prélèvement « {end_to_end_id} » est déjà contrepassé (écriture n° {reversal})"
-            )));
-        }
-        let rows: Vec<(String, String, i64)> = query_as(
-            "SELECT t.kind, p.account, p.amount_cents FROM ledger_postings p \
-             JOIN ledger_transactions t ON t.id = p.transaction_id WHERE p.transaction_id = $1 ORDER BY p.id",
-        )
-        .bind(payment_id)
-        .fetch_all(&mut *self)
-        .await?;
-        let original = transaction_from_rows(payment_id, rows)?;
         let reversal = Transaction::reversal_of(&original);
         let missed: i64 =
             query_scalar("SELECT COUNT(*) FROM instalments WHERE plan_id = $1 AND status IN ('returned', 'missed')")
@@ -1321,18 +1310,6 @@ impl Tx {
             version: event.sequence,
         })
     }
-}
-
-fn transaction_from_rows(transaction_id: i64, rows: Vec<(String, String, i64)>) -> Result<Transaction> {
-    let corrupt = |what: String| StoreError::Corrupt(format!("écriture n° {transaction_id} : {what}"));
-    let kind_code = rows.first().map(|(kind, _, _)| kind.clone()).ok_or_else(|| corrupt("sans lignes".into()))?;
-    let kind = TransactionKind::from_code(&kind_code).ok_or_else(|| corrupt(format!("nature « {kind_code} »")))?;
-    let mut postings = Vec::with_capacity(rows.len());
-    for (_, code, cents) in rows {
-        let account = Account::from_code(&code).ok_or_else(|| corrupt(format!("compte inconnu « {code} »")))?;
-        postings.push(Posting { account, amount: Money::from_cents(cents) });
-    }
-    Transaction::new(kind, postings).map_err(|error| corrupt(error.to_string()))
 }
 
 /// A return (R-transaction) of one of our collections, as a statement or notification reports

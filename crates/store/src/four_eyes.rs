@@ -88,6 +88,15 @@ impl Tx {
         level: recouvre_domain::authority::DelegationLevel,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        // Two payments by hand on one case at once must not both pass the check on the same
+        // earlier total: PostgreSQL's second transaction waits here for the first to end (SQLite's
+        // write transactions are serialised already, `BEGIN IMMEDIATE`).
+        if self.engine() == crate::Engine::Postgres {
+            query_scalar::<i64>("SELECT id FROM cases WHERE id = $1 FOR UPDATE")
+                .bind(case_id)
+                .fetch_optional(&mut *self)
+                .await?;
+        }
         let since = now - chrono::Duration::days(CONCESSION_WINDOW_DAYS);
         let earlier = self.payments_by_hand_since(case_id, since).await?;
         let cumulative = amount.checked_add(earlier).unwrap_or(amount);

@@ -118,6 +118,42 @@ impl Tx {
         .await?;
         Ok(Money::from_cents(cents))
     }
+
+    /// A booked transaction read back from its postings, to be reversed: refused as corrupt when
+    /// it is already reversed (a money file reporting the same return twice is answered before
+    /// this, from its own records; reaching here twice means the records disagree with the
+    /// ledger). `what` names it in the message (« le paiement n° 12 du prélèvement « E2E » »).
+    pub(crate) async fn transaction_to_reverse(&mut self, transaction_id: i64, what: &str) -> Result<Transaction> {
+        let reversed: Option<i64> = query_scalar("SELECT id FROM ledger_transactions WHERE reverses = $1")
+            .bind(transaction_id)
+            .fetch_optional(&mut *self)
+            .await?;
+        if let Some(reversal) = reversed {
+            return Err(StoreError::Corrupt(format!("{what} est déjà contrepassé (écriture n° {reversal})")));
+        }
+        let rows: Vec<(String, String, i64)> = query_as(
+            "SELECT t.kind, p.account, p.amount_cents FROM ledger_postings p \
+             JOIN ledger_transactions t ON t.id = p.transaction_id WHERE p.transaction_id = $1 ORDER BY p.id",
+        )
+        .bind(transaction_id)
+        .fetch_all(&mut *self)
+        .await?;
+        transaction_from_rows(transaction_id, rows)
+    }
+}
+
+/// A booked transaction from its (kind, account, cents) rows, checked balanced again.
+fn transaction_from_rows(transaction_id: i64, rows: Vec<(String, String, i64)>) -> Result<Transaction> {
+    let corrupt = |what: String| StoreError::Corrupt(format!("écriture n° {transaction_id} : {what}"));
+    let kind_code = rows.first().map(|(kind, _, _)| kind.clone()).ok_or_else(|| corrupt("sans lignes".into()))?;
+    let kind =
+        ledger::TransactionKind::from_code(&kind_code).ok_or_else(|| corrupt(format!("nature « {kind_code} »")))?;
+    let mut postings = Vec::with_capacity(rows.len());
+    for (_, code, cents) in rows {
+        let account = Account::from_code(&code).ok_or_else(|| corrupt(format!("compte inconnu « {code} »")))?;
+        postings.push(Posting { account, amount: Money::from_cents(cents) });
+    }
+    Transaction::new(kind, postings).map_err(|error| corrupt(error.to_string()))
 }
 
 /// A case's postings summed by account.

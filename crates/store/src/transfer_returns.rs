@@ -22,7 +22,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::journal::EventKind;
-use recouvre_domain::ledger::{Account, Posting, Transaction, TransactionKind};
+use recouvre_domain::ledger::Transaction;
 use recouvre_domain::Money;
 use serde::Serialize;
 use serde_json::json;
@@ -181,23 +181,8 @@ impl Tx {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let reversed: Option<i64> = query_scalar("SELECT id FROM ledger_transactions WHERE reverses = $1")
-            .bind(original)
-            .fetch_optional(&mut *self)
-            .await?;
-        if let Some(reversal) = reversed {
-            return Err(StoreError::Corrupt(format!(
-                "l'écriture n° {original} est déjà contrepassée (écriture n° {reversal})"
-            )));
-        }
-        let rows: Vec<(String, String, i64)> = query_as(
-            "SELECT t.kind, p.account, p.amount_cents FROM ledger_postings p \
-             JOIN ledger_transactions t ON t.id = p.transaction_id WHERE p.transaction_id = $1 ORDER BY p.id",
-        )
-        .bind(original)
-        .fetch_all(&mut *self)
-        .await?;
-        let reversal = Transaction::reversal_of(&transaction_from_rows(original, rows)?);
+        let original_transaction = self.transaction_to_reverse(original, &format!("l'écriture n° {original}")).await?;
+        let reversal = Transaction::reversal_of(&original_transaction);
         self.book(Booking {
             case_id,
             transaction: &reversal,
@@ -325,18 +310,6 @@ impl Tx {
         .await?;
         Ok(())
     }
-}
-
-fn transaction_from_rows(transaction_id: i64, rows: Vec<(String, String, i64)>) -> Result<Transaction> {
-    let corrupt = |what: String| StoreError::Corrupt(format!("écriture n° {transaction_id} : {what}"));
-    let kind_code = rows.first().map(|(kind, _, _)| kind.clone()).ok_or_else(|| corrupt("sans lignes".into()))?;
-    let kind = TransactionKind::from_code(&kind_code).ok_or_else(|| corrupt(format!("nature « {kind_code} »")))?;
-    let mut postings = Vec::with_capacity(rows.len());
-    for (_, code, cents) in rows {
-        let account = Account::from_code(&code).ok_or_else(|| corrupt(format!("compte inconnu « {code} »")))?;
-        postings.push(Posting { account, amount: Money::from_cents(cents) });
-    }
-    Transaction::new(kind, postings).map_err(|error| corrupt(error.to_string()))
 }
 
 // ---------------------------------------------------------------------------------------------

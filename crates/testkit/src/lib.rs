@@ -475,6 +475,20 @@ type SnapshotRow = (chrono::NaiveDate, String, String, String, i64, i64, i64, i6
 
 /// Everything the nightly run writes, without the instants and hashes that differ between two runs.
 pub async fn batch_state(store: &Store) -> String {
+    let snapshots: Vec<SnapshotRow> = sql::query_as(
+        "SELECT as_of, main_nature, status, age_bucket, officer_id, cases, outstanding_cents, interest_cents \
+         FROM daily_snapshots ORDER BY as_of, main_nature, status, age_bucket, officer_id",
+    )
+    .fetch_all(store)
+    .await
+    .unwrap();
+    format!("{}\n{snapshots:?}", batch_state_of(store, |_| true).await)
+}
+
+/// What the nightly run wrote on the cases `kept` says yes to (`None`: the case-less ledger):
+/// ledger, journal, case rows, agenda and recommendations (not the daily snapshots, which sum
+/// every case: [`batch_state`] adds them).
+pub async fn batch_state_of(store: &Store, kept: impl Fn(Option<i64>) -> bool) -> String {
     let ledger: Vec<LedgerRow> = sql::query_as(
         "SELECT t.case_id, t.kind, t.booked_on, t.reference, p.account, p.amount_cents FROM ledger_postings p \
          JOIN ledger_transactions t ON t.id = p.transaction_id ORDER BY t.case_id, t.booked_on, p.account, t.reference",
@@ -506,12 +520,10 @@ pub async fn batch_state(store: &Store) -> String {
     .fetch_all(store)
     .await
     .unwrap();
-    let snapshots: Vec<SnapshotRow> = sql::query_as(
-        "SELECT as_of, main_nature, status, age_bucket, officer_id, cases, outstanding_cents, interest_cents \
-         FROM daily_snapshots ORDER BY as_of, main_nature, status, age_bucket, officer_id",
-    )
-    .fetch_all(store)
-    .await
-    .unwrap();
-    format!("{ledger:?}\n{events:?}\n{cases:?}\n{agenda:?}\n{snapshots:?}\n{recommendations:?}")
+    let ledger: Vec<_> = ledger.into_iter().filter(|row| kept(row.0)).collect();
+    let events: Vec<_> = events.into_iter().filter(|row| kept(Some(row.0))).collect();
+    let cases: Vec<_> = cases.into_iter().filter(|row| kept(Some(row.0))).collect();
+    let agenda: Vec<_> = agenda.into_iter().filter(|row| kept(Some(row.0))).collect();
+    let recommendations: Vec<_> = recommendations.into_iter().filter(|row| kept(Some(row.0))).collect();
+    format!("{ledger:?}\n{events:?}\n{cases:?}\n{agenda:?}\n{recommendations:?}")
 }
