@@ -17,6 +17,8 @@ pub mod claim_balance;
 pub mod claim_interest;
 // Costs as money: their legal nature, who bears them (issue 18).
 pub mod costs;
+// VAT on costs: the rates in force, the invoice's amounts (issue 18).
+pub mod vat;
 pub mod foreclosure;
 pub mod garnishment;
 pub mod indemnity;
