@@ -361,8 +361,9 @@ pub(crate) struct CostRow {
     pub invoice: String,
     /// The total, VAT included (« 120,00 € »).
     pub total: String,
-    /// « HT 100,00 € · TVA 20 % 20,00 € », « non soumis à la TVA », « TVA non détaillée ».
-    pub vat: String,
+    /// Under the total: « HT 100,00 € », « TVA 20 % : 20,00 € »; « non soumis à la TVA »;
+    /// « TVA non détaillée » (recorded before VAT was detailed).
+    pub vat: Vec<String>,
     pub charged: String,
     /// The payment to the third party (« à payer », « payé », « annulé (frais saisis par erreur) »).
     pub payable: &'static str,
@@ -378,14 +379,12 @@ impl CostRow {
         let nature = recouvre_domain::costs::CostNature::from_code(&cost.nature)
             .map_or(vocabulary::UNKNOWN, recouvre_domain::costs::CostNature::label);
         let vat = match cost.vat_rate_code.as_deref().and_then(recouvre_domain::vat::VatRateCode::from_code) {
-            None => "TVA non détaillée".to_string(),
-            Some(recouvre_domain::vat::VatRateCode::NotSubject) => "non soumis à la TVA".to_string(),
-            Some(_) => format!(
-                "HT {} · TVA {} % {}",
-                format::euros(cost.amount_excl_vat_cents.unwrap_or(cost.amount_cents)),
-                cost.vat_rate.as_deref().unwrap_or("?"),
-                format::euros(cost.vat_cents)
-            ),
+            None => vec!["TVA non détaillée".to_string()],
+            Some(recouvre_domain::vat::VatRateCode::NotSubject) => vec!["non soumis à la TVA".to_string()],
+            Some(_) => vec![
+                format!("HT {}", format::euros(cost.amount_excl_vat_cents.unwrap_or(cost.amount_cents))),
+                format!("TVA {} % : {}", cost.vat_rate.as_deref().unwrap_or("?"), format::euros(cost.vat_cents)),
+            ],
         };
         CostRow {
             id: cost.id,
