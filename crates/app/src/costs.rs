@@ -90,26 +90,29 @@ pub(crate) struct VatLines<'a> {
 /// rounded half-up to the cent once; a VAT or a total typed must match it (400 naming `vat` or
 /// `amount`). Without a rate, an amount alone is a cost outside VAT (CGI art. 256, 261): the
 /// requests written before VAT was detailed keep working.
-pub(crate) fn invoice_amounts(lines: &VatLines<'_>, invoice_date: NaiveDate, excl_field: &str) -> Result<InvoiceAmounts> {
+pub(crate) fn invoice_amounts(
+    lines: &VatLines<'_>,
+    invoice_date: NaiveDate,
+    excl_field: &str,
+) -> Result<InvoiceAmounts> {
     let rate = lines.rate.map(str::trim).filter(|code| !code.is_empty());
-    let code = match rate {
-        Some(code) => VatRateCode::from_code(code).ok_or_else(|| {
-            let known: Vec<&str> = VatRateCode::ALL.iter().map(|code| code.code()).collect();
-            Error::invalid(
-                "vat_rate",
-                "unknown_code",
-                format!("vat_rate : taux de TVA inconnu « {code} » : choisissez parmi {}", known.join(", ")),
-            )
-        })?,
-        None if lines.excl.is_some() || lines.vat.is_some() => {
-            return Err(Error::invalid(
+    let code =
+        match rate {
+            Some(code) => VatRateCode::from_code(code).ok_or_else(|| {
+                let known: Vec<&str> = VatRateCode::ALL.iter().map(|code| code.code()).collect();
+                Error::invalid(
+                    "vat_rate",
+                    "unknown_code",
+                    format!("vat_rate : taux de TVA inconnu « {code} » : choisissez parmi {}", known.join(", ")),
+                )
+            })?,
+            None if lines.excl.is_some() || lines.vat.is_some() => return Err(Error::invalid(
                 "vat_rate",
                 "required",
                 "vat_rate : indiquez le taux de TVA de la facture (standard, ou not_subject pour des frais non soumis)",
-            ))
-        }
-        None => VatRateCode::NotSubject,
-    };
+            )),
+            None => VatRateCode::NotSubject,
+        };
     let (excl, excl_field) = match (lines.excl, lines.amount) {
         (Some(excl), _) => (excl, excl_field),
         (None, Some(amount)) if code == VatRateCode::NotSubject => (amount, "amount"),
@@ -121,7 +124,11 @@ pub(crate) fn invoice_amounts(lines: &VatLines<'_>, invoice_date: NaiveDate, exc
             ))
         }
         (None, _) => {
-            return Err(Error::invalid("amount", "required", "amount : indiquez le montant facturé, par exemple 250.00"))
+            return Err(Error::invalid(
+                "amount",
+                "required",
+                "amount : indiquez le montant facturé, par exemple 250.00",
+            ))
         }
     };
     let excl = limits::positive_amount(excl_field, excl)?;
@@ -177,7 +184,12 @@ pub async fn record_cost(
         limits::required_text("invoice_reference", &input.invoice_reference, SHORT_TEXT_CHARS_MAX, false)?;
     let invoice_date = limits::past_date("invoice_date", input.invoice_date, today)?;
     let amounts = invoice_amounts(
-        &VatLines { amount: input.amount, excl: input.amount_excl_vat, rate: input.vat_rate.as_deref(), vat: input.vat },
+        &VatLines {
+            amount: input.amount,
+            excl: input.amount_excl_vat,
+            rate: input.vat_rate.as_deref(),
+            vat: input.vat,
+        },
         invoice_date,
         "amount_excl_vat",
     )?;

@@ -1702,7 +1702,13 @@ async fn an_officer_reverses_a_cost_from_the_case_page() {
     browser.login_to_cases(&app, "agent").await;
     browser.goto(&app, "/dossiers/1").await;
     let table = browser.text("#costs").await;
-    assert!(table.contains("HT 100,00") && table.contains("TVA 20 % : 20,00") && table.contains("120,00") && table.contains("non soumis"), "{table}");
+    assert!(
+        table.contains("HT 100,00")
+            && table.contains("TVA 20 % : 20,00")
+            && table.contains("120,00")
+            && table.contains("non soumis"),
+        "{table}"
+    );
     let problems = browser.layout_problems().await;
     assert!(problems.is_empty(), "the costs table at 1366×768: {problems:#?}");
     let violations = browser.axe_violations().await;

@@ -446,11 +446,8 @@ pub(crate) async fn reverse_form(
     };
     let path = format!("/dossiers/{case_id}/frais/{cost_id}/annulation");
     let case = recouvre_app::cases::case_file(&state.app, &actor, case_id, &path).await?.case;
-    let cost = costs::case_costs(&state.app, &actor, case_id)
-        .await?
-        .iter()
-        .find(|cost| cost.id == cost_id)
-        .map(CostRow::of);
+    let cost =
+        costs::case_costs(&state.app, &actor, case_id).await?.iter().find(|cost| cost.id == cost_id).map(CostRow::of);
     let page = ReverseFormPage {
         layout: Layout::of(&user),
         id: case_id,

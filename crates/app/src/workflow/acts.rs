@@ -208,7 +208,12 @@ pub async fn apply_step(
     let amounts = match input.costs.filter(|costs| costs.is_positive()) {
         Some(costs) if command.vat_rate.as_deref().is_some_and(|rate| !rate.trim().is_empty()) => {
             Some(crate::costs::invoice_amounts(
-                &crate::costs::VatLines { amount: None, excl: Some(costs), rate: command.vat_rate.as_deref(), vat: command.vat },
+                &crate::costs::VatLines {
+                    amount: None,
+                    excl: Some(costs),
+                    rate: command.vat_rate.as_deref(),
+                    vat: command.vat,
+                },
                 date.unwrap_or(on),
                 "costs",
             )?)
