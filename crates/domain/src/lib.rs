@@ -17,7 +17,6 @@ pub mod claim_balance;
 pub mod claim_interest;
 // Costs as money: their legal nature, who bears them (issue 18).
 pub mod costs;
-// VAT on costs: the rates in force, the invoice's amounts (issue 18).
 pub mod foreclosure;
 pub mod garnishment;
 pub mod indemnity;
@@ -25,6 +24,7 @@ pub mod limitation;
 pub mod payment_plan;
 pub mod reference;
 pub mod statutory_interest;
+// VAT on costs: the rates in force, the invoice's amounts (issue 18).
 pub mod vat;
 
 // Vigilance (issue 9).
