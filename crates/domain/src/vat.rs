@@ -18,7 +18,7 @@ const VAT_TOML: &str = include_str!("../data/vat_rates.toml");
 crate::case::coded_enum!(
     /// A VAT rate's kind, as an invoice states it.
     VatRateCode {
-        Standard => ("standard", "TVA au taux normal"),
+        Standard => ("standard", "Taux normal"),
         NotSubject => ("not_subject", "Non soumis à la TVA"),
     }
 );

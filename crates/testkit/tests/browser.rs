@@ -1723,9 +1723,11 @@ async fn an_officer_reverses_a_cost_from_the_case_page() {
     browser.type_into(&format!("#reverse-reason-{first}"), " ").await;
     browser.click(&format!("#cost-{first} form button[type=submit]")).await;
     let error = browser.text("#cost-reverse-error").await;
-    assert!(error.contains("reason"), "{error}");
+    assert!(error.contains("motif de l'annulation"), "{error}");
     let violations = browser.axe_violations().await;
     assert!(violations.is_empty(), "the refused reversal: {violations:#?}");
+    assert!(browser.layout_problems().await.is_empty(), "the refused reversal at 1366×768");
+    browser.screenshot("cost-reverse-error.png").await;
     browser.type_into("#cost-reverse-form input[name=reason]", "Facture saisie sur le mauvais dossier").await;
     browser.click("#cost-reverse-form button[type=submit]").await;
     browser.xpath(&format!("//tr[@id='cost-{first}']//span[contains(., 'annulé')]")).await;

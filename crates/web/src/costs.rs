@@ -457,7 +457,14 @@ pub(crate) async fn reverse_form(
         cost_id,
         reason: form.reason,
         reason_invalid: error.field.as_deref() == Some("reason"),
-        message: error.message.clone(),
+        message: if error.field.as_deref() == Some("reason") {
+            format!(
+                "Indiquez le motif de l'annulation (facture saisie deux fois, mauvais dossier, mauvais montant…) — {}",
+                error.message
+            )
+        } else {
+            error.message.clone()
+        },
     };
     let status = if error.kind == ErrorKind::Invalid { StatusCode::BAD_REQUEST } else { StatusCode::CONFLICT };
     Ok((status, render(&page)?).into_response())
