@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 use recouvre_domain::authority::Permission;
 use recouvre_domain::costs::CostNature;
+use recouvre_domain::vat::{InvoiceAmounts, VatError, VatRateCode, VatRates};
 use recouvre_domain::Money;
 use recouvre_store::costs::{CostLine, CostOutcome, CostReversal, NewCost, Payable};
 
@@ -22,7 +23,14 @@ pub struct CostInput {
     pub third_party_id: i64,
     pub invoice_reference: String,
     pub invoice_date: NaiveDate,
-    pub amount: Money,
+    /// The total invoiced. Alone (no `amount_excl_vat`, no `vat_rate`): a cost outside VAT, as
+    /// before VAT was detailed; with them, the total they must add up to.
+    pub amount: Option<Money>,
+    /// VAT (docs/costs.md): the amount excluding VAT, the rate's code (`standard`,
+    /// `not_subject`) and, if the invoice's VAT is typed, the VAT it must match.
+    pub amount_excl_vat: Option<Money>,
+    pub vat_rate: Option<String>,
+    pub vat: Option<Money>,
     /// CPC 700: the sum the judgment awards, and the judgment's date.
     pub awarded: Option<Money>,
     pub awarded_on: Option<NaiveDate>,
@@ -63,6 +71,104 @@ pub(crate) fn bank_details(iban: &Option<String>, bic: &Option<String>) -> Resul
     Ok((iban, bic))
 }
 
+/// The VAT rates in force (`data/vat_rates.toml`, CGI art. 278), parsed once.
+pub fn vat_rates() -> &'static VatRates {
+    static RATES: std::sync::OnceLock<VatRates> = std::sync::OnceLock::new();
+    RATES.get_or_init(VatRates::embedded)
+}
+
+/// An invoice's amounts as typed: the total, the amount excluding VAT, the rate's code, the VAT.
+pub(crate) struct VatLines<'a> {
+    pub amount: Option<Money>,
+    pub excl: Option<Money>,
+    pub rate: Option<&'a str>,
+    pub vat: Option<Money>,
+}
+
+/// An invoice's amounts (docs/costs.md, « VAT »): with a VAT rate, the VAT is computed from the
+/// amount excluding VAT (`excl_field`) at the rate in force on the invoice's date (CGI art. 278),
+/// rounded half-up to the cent once; a VAT or a total typed must match it (400 naming `vat` or
+/// `amount`). Without a rate, an amount alone is a cost outside VAT (CGI art. 256, 261): the
+/// requests written before VAT was detailed keep working.
+pub(crate) fn invoice_amounts(
+    lines: &VatLines<'_>,
+    invoice_date: NaiveDate,
+    excl_field: &str,
+) -> Result<InvoiceAmounts> {
+    let rate = lines.rate.map(str::trim).filter(|code| !code.is_empty());
+    let code =
+        match rate {
+            Some(code) => VatRateCode::from_code(code).ok_or_else(|| {
+                let known: Vec<&str> = VatRateCode::ALL.iter().map(|code| code.code()).collect();
+                Error::invalid(
+                    "vat_rate",
+                    "unknown_code",
+                    format!("vat_rate : taux de TVA inconnu « {code} » : choisissez parmi {}", known.join(", ")),
+                )
+            })?,
+            None if lines.excl.is_some() || lines.vat.is_some() => return Err(Error::invalid(
+                "vat_rate",
+                "required",
+                "vat_rate : indiquez le taux de TVA de la facture (standard, ou not_subject pour des frais non soumis)",
+            )),
+            None => VatRateCode::NotSubject,
+        };
+    let (excl, excl_field) = match (lines.excl, lines.amount) {
+        (Some(excl), _) => (excl, excl_field),
+        (None, Some(amount)) if code == VatRateCode::NotSubject => (amount, "amount"),
+        (None, _) if rate.is_some() => {
+            return Err(Error::invalid(
+                excl_field,
+                "required",
+                format!("{excl_field} : indiquez le montant hors taxes de la facture, par exemple 100.00"),
+            ))
+        }
+        (None, _) => {
+            return Err(Error::invalid(
+                "amount",
+                "required",
+                "amount : indiquez le montant facturé, par exemple 250.00",
+            ))
+        }
+    };
+    let excl = limits::positive_amount(excl_field, excl)?;
+    let amounts = vat_rates().invoice(excl, code, invoice_date).map_err(|error| match error {
+        VatError::NotCovered { .. } => Error::invalid("invoice_date", "not_covered", format!("invoice_date : {error}")),
+        VatError::Overflow => Error::invalid(excl_field, "too_large", format!("{excl_field} : montant trop élevé")),
+    })?;
+    if let Some(vat) = lines.vat {
+        if vat != amounts.vat {
+            return Err(Error::invalid(
+                "vat",
+                "mismatch",
+                format!(
+                    "vat : la TVA indiquée ({} €) ne correspond pas au calcul : {} % de {} € HT = {} € (arrondi au centime) ; \
+                     vérifiez le montant hors taxes, le taux et la date de la facture",
+                    vat.to_french_number(),
+                    amounts.rate_percent.normalize(),
+                    amounts.excluding_vat.to_french_number(),
+                    amounts.vat.to_french_number()
+                ),
+            ));
+        }
+    }
+    if let (Some(amount), Some(_)) = (lines.amount, lines.excl) {
+        if amount != amounts.total {
+            return Err(Error::invalid(
+                "amount",
+                "mismatch",
+                format!(
+                    "amount : le total indiqué ({} €) ne correspond pas au hors taxes plus la TVA ({} €)",
+                    amount.to_french_number(),
+                    amounts.total.to_french_number()
+                ),
+            ));
+        }
+    }
+    limits::amount_within_limit(excl_field, amounts.total)?;
+    Ok(amounts)
+}
+
 /// Records a cost on a case, at the `version` of the case the officer saw.
 pub async fn record_cost(
     app: &App,
@@ -77,7 +183,16 @@ pub async fn record_cost(
     let invoice_reference =
         limits::required_text("invoice_reference", &input.invoice_reference, SHORT_TEXT_CHARS_MAX, false)?;
     let invoice_date = limits::past_date("invoice_date", input.invoice_date, today)?;
-    let amount = limits::positive_amount("amount", input.amount)?;
+    let amounts = invoice_amounts(
+        &VatLines {
+            amount: input.amount,
+            excl: input.amount_excl_vat,
+            rate: input.vat_rate.as_deref(),
+            vat: input.vat,
+        },
+        invoice_date,
+        "amount_excl_vat",
+    )?;
     // CPC 700: only the judge awards it; without the judgment's date and sum, nothing to charge.
     let (awarded, awarded_on) = if nature.needs_judgment() {
         let Some(awarded) = input.awarded else {
@@ -106,7 +221,7 @@ pub async fn record_cost(
         third_party_id: input.third_party_id,
         invoice_reference,
         invoice_date,
-        amount,
+        amounts,
         awarded,
         awarded_on,
         iban,

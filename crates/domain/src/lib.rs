@@ -24,6 +24,8 @@ pub mod limitation;
 pub mod payment_plan;
 pub mod reference;
 pub mod statutory_interest;
+// VAT on costs: the rates in force, the invoice's amounts (issue 18).
+pub mod vat;
 
 // Vigilance (issue 9).
 pub mod sanctions;

@@ -17,6 +17,7 @@ use recouvre_domain::costs::{self, CostNature};
 use recouvre_domain::delegation::{AuthorityMatrix, Decision, Verdict};
 use recouvre_domain::journal::EventKind;
 use recouvre_domain::ledger::{self, Account};
+use recouvre_domain::vat::InvoiceAmounts;
 use recouvre_domain::Money;
 use serde::Serialize;
 use serde_json::json;
@@ -37,8 +38,10 @@ pub struct NewCost {
     pub third_party_id: i64,
     pub invoice_reference: String,
     pub invoice_date: NaiveDate,
-    /// What the third party invoiced.
-    pub amount: Money,
+    /// What the third party invoiced: excluding VAT, the VAT rate and the VAT, and their total
+    /// (charged to the debtor when chargeable, owed to the third party, checked against the
+    /// delegation).
+    pub amounts: InvoiceAmounts,
     /// CPC 700: the sum the judgment awards and the judgment's date.
     pub awarded: Option<Money>,
     pub awarded_on: Option<NaiveDate>,
@@ -162,13 +165,14 @@ impl Tx {
             ));
         }
         let kind = costs::delegation_kind(&party.kind);
-        let charged = costs::charged_to_debtor(cost.nature, cost.amount, cost.awarded);
-        let within =
-            matches!(authority.check(actor.level, &Decision::Costs { amount: cost.amount, kind }), Verdict::Within);
+        let total = cost.amounts.total;
+        let charged = costs::charged_to_debtor(cost.nature, total, cost.awarded);
+        let within = matches!(authority.check(actor.level, &Decision::Costs { amount: total, kind }), Verdict::Within);
         let cost_id: i64 = query_scalar(
             "INSERT INTO costs (case_id, procedure_id, nature, third_party_id, invoice_reference, invoice_date, \
-         amount_cents, charged_cents, awarded_on, status, recorded_by, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+         amount_cents, charged_cents, awarded_on, status, recorded_by, recorded_at, amount_excl_vat_cents, \
+         vat_rate_code, vat_rate, vat_cents) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
         )
         .bind(cost.case_id)
         .bind(cost.procedure_id)
@@ -176,12 +180,16 @@ impl Tx {
         .bind(cost.third_party_id)
         .bind(&cost.invoice_reference)
         .bind(cost.invoice_date)
-        .bind(cost.amount.cents())
+        .bind(total.cents())
         .bind(charged.cents())
         .bind(cost.awarded_on)
         .bind(if within { "recorded" } else { "pending" })
         .bind(actor.login)
         .bind(now)
+        .bind(cost.amounts.excluding_vat.cents())
+        .bind(cost.amounts.rate_code.code())
+        .bind(cost.amounts.rate_percent.normalize().to_string())
+        .bind(cost.amounts.vat.cents())
         .fetch_one(&mut *tx)
         .await?;
         query(
@@ -190,7 +198,7 @@ impl Tx {
         )
         .bind(cost_id)
         .bind(cost.third_party_id)
-        .bind(cost.amount.cents())
+        .bind(total.cents())
         .bind(&iban)
         .bind(&bic)
         .bind(if within { "approved" } else { "open" })
@@ -202,7 +210,9 @@ impl Tx {
         let payload = json!({
             "cost_id": cost_id, "nature": cost.nature.code(), "article": cost.nature.article(),
             "third_party_id": cost.third_party_id, "invoice_reference": cost.invoice_reference,
-            "invoice_date": cost.invoice_date, "amount": cost.amount, "charged": charged,
+            "invoice_date": cost.invoice_date, "amount": total, "charged": charged,
+            "amount_excl_vat": cost.amounts.excluding_vat, "vat_rate_code": cost.amounts.rate_code.code(),
+            "vat_rate": cost.amounts.rate_percent.normalize().to_string(), "vat": cost.amounts.vat,
             "procedure_id": cost.procedure_id, "awarded_on": cost.awarded_on, "cost_kind": kind.code(),
         });
         let outcome = if within {
@@ -241,7 +251,7 @@ impl Tx {
         )
         .bind(cost.case_id)
         .bind(payload.to_string())
-        .bind(cost.amount.cents())
+        .bind(total.cents())
         .bind(&reason)
         .bind(actor.login)
         .bind(now)
@@ -536,7 +546,14 @@ pub struct CostLine {
     pub third_party_name: String,
     pub invoice_reference: String,
     pub invoice_date: NaiveDate,
+    /// The total invoiced, VAT included (owed to the third party).
     pub amount_cents: i64,
+    /// Excluding VAT, the VAT rate's code (`standard`, `not_subject`; none for a cost recorded
+    /// before VAT was detailed, migration 0044), the rate in % and the VAT.
+    pub amount_excl_vat_cents: Option<i64>,
+    pub vat_rate_code: Option<String>,
+    pub vat_rate: Option<String>,
+    pub vat_cents: i64,
     pub charged_cents: i64,
     /// recorded, pending (waiting for approval), refused, reversed (entered by mistake).
     pub status: String,
@@ -546,7 +563,8 @@ pub struct CostLine {
 }
 
 const COST_COLUMNS: &str = "c.id, c.case_id, c.procedure_id, c.nature, c.third_party_id, t.name AS third_party_name, \
-    c.invoice_reference, c.invoice_date, c.amount_cents, c.charged_cents, c.status, p.status AS payable_status, c.recorded_at";
+    c.invoice_reference, c.invoice_date, c.amount_cents, c.amount_excl_vat_cents, c.vat_rate_code, c.vat_rate, c.vat_cents, \
+    c.charged_cents, c.status, p.status AS payable_status, c.recorded_at";
 
 fn case_costs_sql() -> String {
     format!(

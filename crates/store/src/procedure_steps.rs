@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::costs;
 use recouvre_domain::journal::EventKind;
 use recouvre_domain::procedure::{self, PendingDeadline, ProcedureKind, RefusalReason, State, Step, StepInput};
+use recouvre_domain::vat::InvoiceAmounts;
 use recouvre_domain::Money;
 use serde_json::json;
 
@@ -37,6 +38,9 @@ pub struct StepInvoice {
     pub date: Option<NaiveDate>,
     pub iban: Option<String>,
     pub bic: Option<String>,
+    /// The invoice's amounts when it states VAT (`input.costs` is then its amount excluding VAT);
+    /// without them, or for other costs than `input.costs`, the costs are outside VAT.
+    pub amounts: Option<InvoiceAmounts>,
 }
 
 /// The case status a procedure puts the case in.
@@ -303,7 +307,12 @@ pub async fn apply_step(
             third_party_id,
             invoice_reference: reference,
             invoice_date: request.invoice.date.unwrap_or(request.on),
-            amount,
+            amounts: request
+                .invoice
+                .amounts
+                .clone()
+                .filter(|amounts| amounts.excluding_vat == amount)
+                .unwrap_or_else(|| InvoiceAmounts::outside_vat(amount)),
             awarded: None,
             awarded_on: None,
             iban: request.invoice.iban.clone(),

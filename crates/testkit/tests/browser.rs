@@ -1645,6 +1645,101 @@ async fn an_officer_records_a_cost_on_the_case_page() {
     assert!(violations.is_empty(), "the case page with its costs: {violations:#?}");
     browser.full_page_screenshot("case-costs.png", 1366, 768).await;
     let listed = recouvre_store::costs::case_costs(&app.db.store, 1).await.expect("costs");
-    assert_eq!((listed.len(), listed[0].charged_cents), (1, 25_000));
+    // The form's rate is the standard one by default: 250,00 € HT + 20 % VAT.
+    assert_eq!((listed.len(), listed[0].charged_cents, listed[0].vat_cents), (1, 30_000, 5_000));
+    assert!(costs.contains("TVA 20 % : 50,00"), "{costs}");
+    browser.close().await;
+}
+
+/// Issue 18: an officer reverses a cost entered by mistake from the case page's costs table
+/// (its reason typed in the row); a reason left blank comes back with the message on the page;
+/// then the row says « annulé » and offers nothing more. The table reads at 1366×768 (axe-core
+/// clean); with `RECOUVRE_SCREENSHOT_DIR` set, `case-costs-table.png` shows it.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_officer_reverses_a_cost_from_the_case_page() {
+    let app = app_with_cases(3, 1).await;
+    let party = recouvre_store::team::NewThirdParty {
+        kind: "commissaire_de_justice".to_string(),
+        name: "SCP Lenoir, commissaires de justice associés".to_string(),
+        address: "3 rue de la Loge, 34000 Montpellier".to_string(),
+        email: None,
+        phone: None,
+        jurisdiction: None,
+        fee_terms: None,
+    };
+    let bailiff = recouvre_store::team::create_third_party(&app.db.store, &party, Utc::now()).await.expect("bailiff");
+    let core = recouvre_testkit::app_on(&app.db.store).await;
+    let system = recouvre_app::Actor::system("test");
+    let mut recorded = Vec::new();
+    for (reference, nature, excl, rate) in [
+        ("F-2026-410", "enforcement", 10_000, "standard"),
+        ("G-2026-0042", "court_costs", 3_512, "not_subject"),
+        ("F-2026-411", "proportional_fee", 123_456, "standard"),
+    ] {
+        let version = recouvre_app::cases::case_file(&core, &system, 1, "/test").await.expect("case").case.version;
+        let input = recouvre_app::costs::CostInput {
+            procedure_id: None,
+            nature: nature.to_string(),
+            third_party_id: bailiff,
+            invoice_reference: reference.to_string(),
+            invoice_date: recouvre_testkit::today() - chrono::Duration::days(4),
+            amount: None,
+            amount_excl_vat: Some(recouvre_domain::Money::from_cents(excl)),
+            vat_rate: Some(rate.to_string()),
+            vat: None,
+            awarded: None,
+            awarded_on: None,
+            iban: Some("FR7630006000011234567890189".to_string()),
+            bic: None,
+        };
+        let outcome = recouvre_app::costs::record_cost(&core, &system, 1, version, &input).await.expect("cost");
+        let recouvre_store::costs::CostOutcome::Recorded { cost_id, .. } = outcome else { panic!("recorded") };
+        recorded.push(cost_id);
+    }
+    let first = recorded[0];
+    let browser = Browser::start().await;
+    browser.resize(1366, 768).await;
+    browser.login_to_cases(&app, "agent").await;
+    browser.goto(&app, "/dossiers/1").await;
+    let table = browser.text("#costs").await;
+    assert!(
+        table.contains("HT 100,00")
+            && table.contains("TVA 20 % : 20,00")
+            && table.contains("120,00")
+            && table.contains("non soumis"),
+        "{table}"
+    );
+    let problems = browser.layout_problems().await;
+    assert!(problems.is_empty(), "the costs table at 1366×768: {problems:#?}");
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "the costs table: {violations:#?}");
+    browser.click("#frais").await;
+    browser.screenshot("case-costs-table.png").await;
+    browser.full_page_screenshot("case-costs-page.png", 1366, 768).await;
+
+    // A blank reason: refused, the message on the page, the form again.
+    browser.click(&format!("#cost-{first} details.cost-reverse summary")).await;
+    browser.screenshot("case-costs-reverse-open.png").await;
+    browser.type_into(&format!("#reverse-reason-{first}"), " ").await;
+    browser.click(&format!("#cost-{first} form button[type=submit]")).await;
+    let error = browser.text("#cost-reverse-error").await;
+    assert!(error.contains("motif de l'annulation"), "{error}");
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "the refused reversal: {violations:#?}");
+    assert!(browser.layout_problems().await.is_empty(), "the refused reversal at 1366×768");
+    browser.screenshot("cost-reverse-error.png").await;
+    browser.type_into("#cost-reverse-form input[name=reason]", "Facture saisie sur le mauvais dossier").await;
+    browser.click("#cost-reverse-form button[type=submit]").await;
+    browser.xpath(&format!("//tr[@id='cost-{first}']//span[contains(., 'annulé')]")).await;
+    assert_eq!(browser.path().await, "/dossiers/1");
+    let row = browser.text(&format!("#cost-{first}")).await;
+    assert!(row.contains("annulé"), "{row}");
+    browser.click("#frais").await;
+    browser.screenshot("case-costs-reversed.png").await;
+    let forms = browser.client.find_all(Locator::Css(&format!("#cost-{first} form"))).await.expect("forms");
+    assert!(forms.is_empty(), "a reversed cost offers no reversal");
+    let listed = recouvre_store::costs::case_costs(&app.db.store, 1).await.expect("costs");
+    let reversed = listed.iter().find(|cost| cost.id == first).expect("the cost");
+    assert_eq!((reversed.status.as_str(), reversed.payable_status.as_str()), ("reversed", "cancelled"));
     browser.close().await;
 }

@@ -397,3 +397,109 @@ async fn a_cost_entered_by_mistake_is_reversed_unless_already_paid_out() {
     assert_eq!(f.costs_due().await, costs_before + Money::euros(120), "still charged");
     assert_eq!(f.payables("paid").await.len(), 1);
 }
+
+/// VAT (CGI art. 278): a 100.00 € bailiff's invoice excluding VAT at the standard rate charges
+/// 120.00 € to the debtor and pays 120.00 € to the bailiff (account payable and pain.001); a
+/// VAT that does not match is a 400 naming `vat`; an invoice dated before the rates' data is a
+/// 400 naming `invoice_date`; the delegation compares the total.
+#[tokio::test]
+async fn a_100_euro_bailiffs_invoice_at_20_percent_charges_and_pays_120_euros() {
+    let f = fixture().await;
+    let bailiff = f.third_party("commissaire_de_justice", "SCP Lenoir, commissaires de justice").await;
+    let (costs_before, total_before) = (f.costs_due().await, f.total().await);
+    let vat_invoice = |reference: &str, excl: &str, vat: Option<&str>| {
+        let mut cost = json!({
+            "nature": "enforcement", "third_party_id": bailiff, "invoice_reference": reference,
+            "invoice_date": today() - Duration::days(3), "amount_excl_vat": excl, "vat_rate": "standard",
+            "iban": BAILIFF_IBAN,
+        });
+        if let Some(vat) = vat {
+            cost["vat"] = json!(vat);
+        }
+        cost
+    };
+
+    // A wrong VAT, a total that is not excluding VAT plus VAT, an unknown rate: 400 naming each.
+    let (status, body) = f.record(&f.officer, vat_invoice("F-2026-300", "100.00", Some("19.99"))).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("vat")), "{body}");
+    let mut wrong_total = vat_invoice("F-2026-300", "100.00", None);
+    wrong_total["amount"] = json!("100.00");
+    let (status, body) = f.record(&f.officer, wrong_total).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("amount")), "{body}");
+    let mut unknown_rate = vat_invoice("F-2026-300", "100.00", None);
+    unknown_rate["vat_rate"] = json!("reduced_55");
+    let (status, body) = f.record(&f.officer, unknown_rate).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("vat_rate")), "{body}");
+    // Before the data's first date (20 % since 1 January 2014): a clear error, never a guess.
+    let mut too_old = vat_invoice("F-2013-001", "100.00", None);
+    too_old["invoice_date"] = json!("2013-12-31");
+    let (status, body) = f.record(&f.officer, too_old).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("invoice_date")), "{body}");
+    let message = body["error"].as_str().unwrap();
+    assert!(message.contains("31/12/2013") && message.contains("01/01/2014"), "{message}");
+    assert_eq!(f.costs_due().await, costs_before, "nothing recorded by the refused requests");
+
+    let mut right = vat_invoice("F-2026-300", "100.00", Some("20.00"));
+    right["amount"] = json!("120.00");
+    let (status, body) = f.record(&f.officer, right).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["charged"].as_str(), Some("120.00"), "{body}");
+    assert_eq!(f.costs_due().await, costs_before + Money::euros(120), "the debtor owes the total");
+    assert_eq!(f.total().await, total_before + Money::euros(120));
+    let listed = f.get(&format!("/api/v1/cases/{}/costs", f.case_id)).await;
+    let cost = &listed[0];
+    assert_eq!(
+        (cost["amount_excl_vat"].as_str(), cost["vat_rate_code"].as_str(), cost["vat_rate"].as_str()),
+        (Some("100.00"), Some("standard"), Some("20")),
+        "{listed}"
+    );
+    assert_eq!((cost["vat"].as_str(), cost["amount"].as_str()), (Some("20.00"), Some("120.00")), "{listed}");
+    let payable = f.payables("approved").await;
+    assert_eq!(payable[0]["amount"].as_str(), Some("120.00"), "{payable:?}");
+    let xml = f.export_transfers().await.expect("a transfer file");
+    recouvre_iso20022::validate(recouvre_iso20022::Message::Pain001V03, xml.as_bytes()).unwrap();
+    assert!(xml.contains(">120.00<") && xml.contains("Facture F-2026-300"), "{xml}");
+
+    // An amount alone stays a cost outside VAT (the requests written before VAT).
+    let mut old = invoice("enforcement", bailiff, "F-2026-301", "88.00");
+    old["iban"] = json!(BAILIFF_IBAN);
+    let (status, body) = f.record(&f.officer, old).await;
+    assert_eq!((status, body["charged"].as_str()), (StatusCode::CREATED, Some("88.00")), "{body}");
+    let listed = f.get(&format!("/api/v1/cases/{}/costs", f.case_id)).await;
+    assert_eq!((listed[0]["vat_rate_code"].as_str(), listed[0]["vat"].as_str()), (Some("not_subject"), Some("0.00")));
+
+    // 1 300.00 € excluding VAT is within the officer's 1 500 €, its 1 560.00 € total is not.
+    let (status, body) = f.record(&f.officer, vat_invoice("F-2026-302", "1300.00", None)).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::ACCEPTED, Some("pending_approval")), "{body}");
+    let open = f.payables("open").await;
+    assert_eq!(open[0]["amount"].as_str(), Some("1560.00"), "{open:?}");
+}
+
+/// A bailiff's act whose costs state VAT: `input.costs` is the amount excluding VAT, the debtor
+/// is charged and the bailiff owed the total; a VAT that does not match is refused.
+#[tokio::test]
+async fn a_procedure_steps_costs_with_vat_are_charged_and_paid_including_vat() {
+    let f = fixture().await;
+    let bailiff = f.third_party("commissaire_de_justice", "SCP Vasseur, commissaires de justice").await;
+    f.enforceable_title().await;
+    let costs_before = f.costs_due().await;
+    let on = today() - Duration::days(5);
+    let act = |vat: &str| {
+        json!({
+            "input": {"costs": "150.00"}, "third_party_id": bailiff, "invoice_reference": "ACTE-2026-77",
+            "invoice_date": on, "iban": BAILIFF_IBAN, "vat_rate": "standard", "vat": vat,
+        })
+    };
+    let (status, body) = f.step("enforcement_bank", "serve_bank_seizure", on, act("31.00")).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("vat")), "{body}");
+    let (status, body) = f.step("enforcement_bank", "serve_bank_seizure", on, act("30.00")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(f.costs_due().await, costs_before + Money::euros(180), "150.00 € + 20 % charged");
+    let costs = f.get(&format!("/api/v1/cases/{}/costs", f.case_id)).await;
+    assert_eq!(
+        (costs[0]["amount_excl_vat"].as_str(), costs[0]["vat"].as_str(), costs[0]["amount"].as_str()),
+        (Some("150.00"), Some("30.00"), Some("180.00")),
+        "{costs}"
+    );
+    assert_eq!(f.payables("approved").await[0]["amount"].as_str(), Some("180.00"));
+}

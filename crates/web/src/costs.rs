@@ -54,8 +54,19 @@ pub struct CostRequest {
     pub invoice_reference: String,
     /// The invoice's date: today or earlier.
     pub invoice_date: NaiveDate,
-    /// The amount invoiced, two decimals (`"250.00"`).
-    pub amount: String,
+    /// The total invoiced, VAT included, two decimals (`"120.00"`). Alone (without
+    /// `amount_excl_vat` and `vat_rate`): a cost outside VAT, as before VAT was detailed. With
+    /// them, optional: the total they must add up to (400 naming `amount` otherwise).
+    pub amount: Option<String>,
+    /// The amount excluding VAT (`"100.00"`); needs `vat_rate`.
+    pub amount_excl_vat: Option<String>,
+    /// The VAT rate's code: `standard` (CGI art. 278, 20 % since 2014-01-01) or `not_subject`
+    /// (CGI art. 256, 261: outside VAT). The rate in force on `invoice_date` applies; a date the
+    /// reference data does not cover is a 400 naming `invoice_date`.
+    pub vat_rate: Option<String>,
+    /// The invoice's VAT (`"20.00"`), optional: it must match the VAT computed from
+    /// `amount_excl_vat` and the rate, rounded half-up to the cent (400 naming `vat` otherwise).
+    pub vat: Option<String>,
     /// CPC 700: the sum the judgment awards (`"800.00"`).
     pub awarded: Option<String>,
     /// CPC 700: the judgment's date.
@@ -113,9 +124,17 @@ pub struct CostDto {
     pub third_party_name: String,
     pub invoice_reference: String,
     pub invoice_date: NaiveDate,
+    /// The total invoiced, VAT included (owed to the third party).
     pub amount: Money,
+    /// Excluding VAT (for a cost recorded before VAT was detailed: the total).
+    pub amount_excl_vat: Money,
+    /// `standard`, `not_subject`, or none for a cost recorded before VAT was detailed.
+    pub vat_rate_code: Option<String>,
+    /// The rate applied, in % (`"20"`).
+    pub vat_rate: Option<String>,
+    pub vat: Money,
     pub charged: Money,
-    /// `recorded`, `pending` (waiting for approval) or `refused`.
+    /// `recorded`, `pending` (waiting for approval), `refused` or `reversed`.
     pub status: String,
     /// The account payable's status: `open`, `approved`, `paid` or `refused`.
     pub payable_status: String,
@@ -133,6 +152,10 @@ impl From<CostLine> for CostDto {
             invoice_reference: line.invoice_reference,
             invoice_date: line.invoice_date,
             amount: Money::from_cents(line.amount_cents),
+            amount_excl_vat: Money::from_cents(line.amount_excl_vat_cents.unwrap_or(line.amount_cents)),
+            vat_rate_code: line.vat_rate_code,
+            vat_rate: line.vat_rate,
+            vat: Money::from_cents(line.vat_cents),
             charged: Money::from_cents(line.charged_cents),
             status: line.status,
             payable_status: line.payable_status,
@@ -186,13 +209,21 @@ impl From<Payable> for PayableDto {
     }
 }
 
+/// An optional amount of a request (`"120.00"`): `None` when absent or blank.
+pub(crate) fn optional_amount(field: &str, text: Option<&str>) -> Result<Option<Money>, recouvre_app::Error> {
+    match text.map(str::trim).filter(|text| !text.is_empty()) {
+        Some(text) => Ok(Some(recouvre_app::limits::parse_amount(field, text)?)),
+        None => Ok(None),
+    }
+}
+
 /// Records a cost invoiced by a third party on a case: chargeable costs are booked to the
 /// debtor's ledger (`costs`), every cost is payable to its third party; above the officer's
 /// delegation the cost becomes an approval request (202) that someone else decides.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/costs", params(("id" = i64, Path, description = "Case id")), request_body = CostRequest, responses(
     (status = 201, description = "Recorded: charged and payable", body = CostRecordedDto),
     (status = 202, description = "Above the delegation: waiting for approval", body = CostRecordedDto),
-    (status = 400, description = "A bad value: unknown nature, empty invoice reference, an invoice dated after today, an amount not positive, a CPC 700 sum without its judgment, an unknown third party or a procedure of another case, an invoice already recorded, no IBAN (`field` names it)", body = ErrorDto),
+    (status = 400, description = "A bad value: unknown nature, empty invoice reference, an invoice dated after today or before the VAT rates' data, an amount not positive, an unknown VAT rate, a VAT or total that does not match the computed one, a CPC 700 sum without its judgment, an unknown third party or a procedure of another case, an invoice already recorded, no IBAN (`field` names it)", body = ErrorDto),
     (status = 401, body = ErrorDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto),
     (status = 409, description = "Stale version, or a closed case", body = ErrorDto)))]
 pub(crate) async fn post_cost(
@@ -201,18 +232,17 @@ pub(crate) async fn post_cost(
     Path(case_id): Path<i64>,
     Json(request): Json<CostRequest>,
 ) -> Result<Response, AppError> {
-    let amount = recouvre_app::limits::parse_amount("amount", &request.amount)?;
-    let awarded = match request.awarded.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
-        Some(text) => Some(recouvre_app::limits::parse_amount("awarded", text)?),
-        None => None,
-    };
+    let awarded = optional_amount("awarded", request.awarded.as_deref())?;
     let input = CostInput {
         procedure_id: request.procedure_id,
         nature: request.nature,
         third_party_id: request.third_party_id,
         invoice_reference: request.invoice_reference,
         invoice_date: request.invoice_date,
-        amount,
+        amount: optional_amount("amount", request.amount.as_deref())?,
+        amount_excl_vat: optional_amount("amount_excl_vat", request.amount_excl_vat.as_deref())?,
+        vat_rate: request.vat_rate,
+        vat: optional_amount("vat", request.vat.as_deref())?,
         awarded,
         awarded_on: request.awarded_on,
         iban: request.iban,
@@ -317,7 +347,127 @@ pub(crate) async fn get_payables(
 // The case page's form (French; docs/ui.md): the same use case as `POST /api/v1/cases/{id}/costs`.
 
 pub fn pages() -> Router<AppState> {
-    Router::new().route("/dossiers/{id}/frais", post(cost_form))
+    Router::new()
+        .route("/dossiers/{id}/frais", post(cost_form))
+        .route("/dossiers/{id}/frais/{cost_id}/annulation", post(reverse_form))
+}
+
+/// One row of the case page's costs table (French; docs/costs.md, « The case page »).
+pub(crate) struct CostRow {
+    pub id: i64,
+    pub nature: &'static str,
+    pub third_party: String,
+    /// « n° F-2026-118 du 03/12/2026 ».
+    pub invoice: String,
+    /// The total, VAT included (« 120,00 € »).
+    pub total: String,
+    /// Under the total: « HT 100,00 € », « TVA 20 % : 20,00 € »; « non soumis à la TVA »;
+    /// « TVA non détaillée » (recorded before VAT was detailed).
+    pub vat: Vec<String>,
+    pub charged: String,
+    /// The payment to the third party (« à payer », « payé », « annulé (frais saisis par erreur) »).
+    pub payable: &'static str,
+    pub reversed: bool,
+    /// Recorded and not yet paid out: the reversal form is offered.
+    pub reversible: bool,
+}
+
+impl CostRow {
+    pub(crate) fn of(cost: &CostLine) -> CostRow {
+        use crate::format;
+        use recouvre_domain::vocabulary::{self, Family};
+        let nature = recouvre_domain::costs::CostNature::from_code(&cost.nature)
+            .map_or(vocabulary::UNKNOWN, recouvre_domain::costs::CostNature::label);
+        let vat = match cost.vat_rate_code.as_deref().and_then(recouvre_domain::vat::VatRateCode::from_code) {
+            None => vec!["TVA non détaillée".to_string()],
+            Some(recouvre_domain::vat::VatRateCode::NotSubject) => vec!["non soumis à la TVA".to_string()],
+            Some(_) => vec![
+                format!("HT {}", format::euros(cost.amount_excl_vat_cents.unwrap_or(cost.amount_cents))),
+                format!("TVA {} % : {}", cost.vat_rate.as_deref().unwrap_or("?"), format::euros(cost.vat_cents)),
+            ],
+        };
+        CostRow {
+            id: cost.id,
+            nature,
+            third_party: cost.third_party_name.clone(),
+            invoice: format!("n° {} du {}", cost.invoice_reference, format::short_date(cost.invoice_date)),
+            total: format::euros(cost.amount_cents),
+            vat,
+            charged: format::euros(cost.charged_cents),
+            payable: vocabulary::label(Family::PayableStatus, &cost.payable_status),
+            reversed: cost.status == "reversed",
+            reversible: cost.status == "recorded" && cost.payable_status != "paid",
+        }
+    }
+}
+
+/// The case page's reversal of a cost: why, at the version the officer saw.
+#[derive(Deserialize, Default, Clone)]
+pub(crate) struct ReverseForm {
+    #[serde(default)]
+    csrf: String,
+    version: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The page shown when a reversal from the case page is refused: the message, the cost, and
+/// the form again with the reason typed.
+#[derive(Template)]
+#[template(path = "case_cost_reverse.html")]
+struct ReverseFormPage {
+    layout: Layout,
+    id: i64,
+    reference: String,
+    version: i64,
+    cost: Option<CostRow>,
+    cost_id: i64,
+    reason: String,
+    message: String,
+    /// The error names the reason (400): shown beside it.
+    reason_invalid: bool,
+}
+
+/// Reverses a cost from the case page: the same use case as
+/// `POST /api/v1/cases/{id}/costs/{cost_id}/reverse`. Done, back to the costs table, the row
+/// marked « annulé »; refused, a page with the message and the form again (400 or 409).
+pub(crate) async fn reverse_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((case_id, cost_id)): Path<(i64, i64)>,
+    Form(form): Form<ReverseForm>,
+) -> PageResult {
+    user.check_csrf(Some(&form.csrf))?;
+    let actor = user.actor();
+    let error = match costs::reverse_cost(&state.app, &actor, case_id, cost_id, form.version, &form.reason).await {
+        Ok(_) => return Ok(Redirect::to(&format!("/dossiers/{case_id}#costs")).into_response()),
+        Err(error) if matches!(error.kind, ErrorKind::Invalid | ErrorKind::Refused | ErrorKind::Stale) => error,
+        Err(error) => return Err(error.into()),
+    };
+    let path = format!("/dossiers/{case_id}/frais/{cost_id}/annulation");
+    let case = recouvre_app::cases::case_file(&state.app, &actor, case_id, &path).await?.case;
+    let cost =
+        costs::case_costs(&state.app, &actor, case_id).await?.iter().find(|cost| cost.id == cost_id).map(CostRow::of);
+    let page = ReverseFormPage {
+        layout: Layout::of(&user),
+        id: case_id,
+        reference: case.reference.clone(),
+        version: case.version,
+        cost,
+        cost_id,
+        reason: form.reason,
+        reason_invalid: error.field.as_deref() == Some("reason"),
+        message: if error.field.as_deref() == Some("reason") {
+            format!(
+                "Indiquez le motif de l'annulation (facture saisie deux fois, mauvais dossier, mauvais montant…) — {}",
+                error.message
+            )
+        } else {
+            error.message.clone()
+        },
+    };
+    let status = if error.kind == ErrorKind::Invalid { StatusCode::BAD_REQUEST } else { StatusCode::CONFLICT };
+    Ok((status, render(&page)?).into_response())
 }
 
 /// What the officer typed, kept to show it again beside the error.
@@ -334,8 +484,15 @@ pub(crate) struct CostForm {
     invoice_reference: String,
     #[serde(default)]
     invoice_date: String,
+    /// The amount excluding VAT.
     #[serde(default)]
     amount: String,
+    /// The VAT rate's code (`standard`, `not_subject`).
+    #[serde(default)]
+    pub(crate) vat_rate: String,
+    /// The invoice's VAT, if typed (checked against the computed one).
+    #[serde(default)]
+    vat: String,
     #[serde(default)]
     awarded: String,
     #[serde(default)]
@@ -360,6 +517,8 @@ pub(crate) struct TextField {
 /// The form to record a cost: its choices, what was typed, and the error to show.
 pub(crate) struct CostFormView {
     pub natures: Vec<(&'static str, &'static str)>,
+    /// The VAT rates: code and label with the rate in force today (« TVA au taux normal (20 %) »).
+    pub vat_rates: Vec<(&'static str, String)>,
     pub third_parties: Vec<(i64, String)>,
     pub values: CostForm,
     /// The field the error names, and its message.
@@ -369,8 +528,19 @@ pub(crate) struct CostFormView {
 }
 
 impl CostFormView {
-    pub(crate) fn new(third_parties: Vec<(i64, String)>) -> CostFormView {
+    pub(crate) fn new(third_parties: Vec<(i64, String)>, today: NaiveDate) -> CostFormView {
+        let vat_rates = recouvre_domain::vat::VatRateCode::ALL
+            .iter()
+            .map(|code| {
+                let label = match costs::vat_rates().rate_on(*code, today) {
+                    Ok(rate) if !rate.percent.is_zero() => format!("{} ({} %)", code.label(), rate.percent.normalize()),
+                    _ => code.label().to_string(),
+                };
+                (code.code(), label)
+            })
+            .collect();
         CostFormView {
+            vat_rates,
             natures: recouvre_domain::costs::CostNature::ALL
                 .iter()
                 .map(|nature| (nature.code(), nature.label()))
@@ -379,6 +549,14 @@ impl CostFormView {
             values: CostForm::default(),
             error: None,
             refusal: None,
+        }
+    }
+
+    /// Whether a VAT rate is the one selected (the standard rate when none was chosen yet).
+    pub(crate) fn vat_selected(&self, code: &str) -> bool {
+        match self.values.vat_rate.trim() {
+            "" => code == recouvre_domain::vat::VatRateCode::Standard.code(),
+            chosen => chosen == code,
         }
     }
 
@@ -404,7 +582,8 @@ impl CostFormView {
         vec![
             field("invoice_reference", "Référence de la facture", &v.invoice_reference, true, false, false, false),
             field("invoice_date", "Date de la facture", &v.invoice_date, true, true, false, false),
-            field("amount", "Montant facturé (€)", &v.amount, true, false, true, false),
+            field("amount", "Montant hors taxes (€)", &v.amount, true, false, true, false),
+            field("vat", "TVA de la facture (€, vérifiée)", &v.vat, false, false, true, false),
             field("awarded", "Somme allouée (art. 700, €)", &v.awarded, false, false, true, false),
             field("awarded_on", "Date du jugement (art. 700)", &v.awarded_on, false, true, false, false),
             field("iban", "IBAN du tiers (si absent de l'annuaire)", &v.iban, false, false, false, true),
@@ -450,10 +629,18 @@ fn cost_input(form: &CostForm) -> Result<CostInput, recouvre_app::Error> {
         return Err(recouvre_app::Error::invalid(
             "amount",
             "required",
-            "indiquez le montant facturé, par exemple 250,00",
+            "indiquez le montant hors taxes de la facture, par exemple 250,00",
         ));
     }
     let amount = recouvre_app::limits::parse_amount("amount", form.amount.trim().replace(',', ".").as_str())?;
+    let vat = match form.vat.trim() {
+        "" => None,
+        text => Some(recouvre_app::limits::parse_amount("vat", text.replace(',', ".").as_str())?),
+    };
+    let vat_rate = match form.vat_rate.trim() {
+        "" => recouvre_domain::vat::VatRateCode::Standard.code().to_string(),
+        code => code.to_string(),
+    };
     let awarded = match form.awarded.trim() {
         "" => None,
         text => Some(recouvre_app::limits::parse_amount("awarded", text.replace(',', ".").as_str())?),
@@ -465,7 +652,10 @@ fn cost_input(form: &CostForm) -> Result<CostInput, recouvre_app::Error> {
         third_party_id,
         invoice_reference: form.invoice_reference.clone(),
         invoice_date,
-        amount,
+        amount: None,
+        amount_excl_vat: Some(amount),
+        vat_rate: Some(vat_rate),
+        vat,
         awarded,
         awarded_on: optional_date("awarded_on", &form.awarded_on)?,
         iban: text(&form.iban),
@@ -499,8 +689,12 @@ pub(crate) async fn cost_form(
         .into_iter()
         .map(|party| (party.id, party.name))
         .collect();
-    let mut cost_form = CostFormView::new(third_parties);
+    let mut cost_form = CostFormView::new(third_parties, state.app.today());
     match &error.field {
+        // The form's amount is the amount excluding VAT.
+        Some(field) if field == "amount_excl_vat" => {
+            cost_form.error = Some(("amount".to_string(), error.message.clone()))
+        }
         Some(field) => cost_form.error = Some((field.clone(), error.message.clone())),
         None => cost_form.refusal = Some(error.message.clone()),
     }

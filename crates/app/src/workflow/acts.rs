@@ -156,6 +156,11 @@ pub struct StepCommand {
     pub third_party_id: Option<i64>,
     /// The invoice of the step's costs (reference, date, bank details), when given.
     pub invoice: StepInvoice,
+    /// The VAT rate of the step's costs (`standard`, `not_subject`): with it, `input.costs` is the
+    /// amount excluding VAT and the cost's total adds the VAT (docs/costs.md); without it, the
+    /// costs are outside VAT. The invoice's VAT, if typed, must match the computed one.
+    pub vat_rate: Option<String>,
+    pub vat: Option<Money>,
 }
 
 /// A step applied: what followed from it, and the case's version after it.
@@ -200,7 +205,29 @@ pub async fn apply_step(
         Some(date) => Some(limits::past_date("invoice_date", date, today)?),
         None => None,
     };
-    let invoice = StepInvoice { reference, date, iban, bic };
+    let amounts = match input.costs.filter(|costs| costs.is_positive()) {
+        Some(costs) if command.vat_rate.as_deref().is_some_and(|rate| !rate.trim().is_empty()) => {
+            Some(crate::costs::invoice_amounts(
+                &crate::costs::VatLines {
+                    amount: None,
+                    excl: Some(costs),
+                    rate: command.vat_rate.as_deref(),
+                    vat: command.vat,
+                },
+                date.unwrap_or(on),
+                "costs",
+            )?)
+        }
+        _ if command.vat.is_some() => {
+            return Err(crate::Error::invalid(
+                "vat_rate",
+                "required",
+                "vat_rate : indiquez le taux de TVA des frais (standard, ou not_subject) avec leur TVA",
+            ))
+        }
+        _ => None,
+    };
+    let invoice = StepInvoice { reference, date, iban, bic, amounts };
     let request = StepRequest {
         kind: command.kind,
         step: command.step,

@@ -514,9 +514,9 @@ pub(crate) struct CasePage {
     extra_balances: Vec<(&'static str, String)>,
     /// « Intérêts courus au JJ/MM/AAAA », the amount, and why part is not computed (issue 18).
     accrued_interest: (String, String, Option<String>),
-    /// The costs recorded (issue 18): nature, third party, invoice, invoiced, charged to the
-    /// debtor, payment to the third party — all in French.
-    costs: Vec<[String; 6]>,
+    /// The costs recorded (issue 18), in French, each with its reversal form when it may be
+    /// reversed.
+    costs: Vec<crate::costs::CostRow>,
     /// The form that records a cost (officers who work the case).
     cost_form: crate::costs::CostFormView,
     guarantees: Vec<(&'static str, String, String)>,
@@ -681,26 +681,8 @@ pub(crate) async fn case_page(
                 }),
             )
         },
-        cost_form: crate::costs::CostFormView::new(workflow.third_parties.clone()),
-        costs: costs
-            .iter()
-            .map(|cost| {
-                let nature = recouvre_domain::costs::CostNature::from_code(&cost.nature)
-                    .map_or(recouvre_domain::vocabulary::UNKNOWN, recouvre_domain::costs::CostNature::label);
-                let payable = recouvre_domain::vocabulary::label(
-                    recouvre_domain::vocabulary::Family::PayableStatus,
-                    &cost.payable_status,
-                );
-                [
-                    nature.to_string(),
-                    cost.third_party_name.clone(),
-                    format!("n° {} du {}", cost.invoice_reference, format::short_date(cost.invoice_date)),
-                    format::euros(cost.amount_cents),
-                    format::euros(cost.charged_cents),
-                    payable.to_string(),
-                ]
-            })
-            .collect(),
+        cost_form: crate::costs::CostFormView::new(workflow.third_parties.clone(), today),
+        costs: costs.iter().map(crate::costs::CostRow::of).collect(),
         guarantees: case
             .guarantees
             .iter()

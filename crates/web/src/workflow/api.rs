@@ -282,6 +282,12 @@ pub struct StepRequestDto {
     /// The invoice's bank details (remembered on the third party; else the third party's own).
     pub iban: Option<String>,
     pub bic: Option<String>,
+    /// The VAT rate of the step's costs (`standard`, `not_subject`): with it, `input.costs` is
+    /// the amount excluding VAT and the cost's total adds the VAT at the rate in force on the
+    /// invoice's date (docs/costs.md); without it, the costs are outside VAT.
+    pub vat_rate: Option<String>,
+    /// The invoice's VAT (`"20.00"`), optional: it must match the computed VAT (400 naming `vat`).
+    pub vat: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -317,7 +323,10 @@ pub(crate) async fn post_step(
             date: request.invoice_date,
             iban: request.iban,
             bic: request.bic,
+            amounts: None,
         },
+        vat_rate: request.vat_rate,
+        vat: crate::costs::optional_amount("vat", request.vat.as_deref())?,
     };
     let outcome = workflow::apply_step(&state.app, &user.actor(), case_id, request.version, &command).await?;
     Ok(Json(StepAppliedDto { transition: outcome.transition, version: outcome.version }))

@@ -374,6 +374,8 @@ pub(crate) struct StepForm {
     #[serde(default)]
     invoice_reference: String,
     invoice_date: Option<String>,
+    /// The VAT rate of the step's costs (`standard`, `not_subject`; absent: outside VAT).
+    vat_rate: Option<String>,
 }
 
 pub(crate) async fn step_form(
@@ -427,7 +429,8 @@ pub(crate) async fn step_form(
         date: invoice_date,
         ..StepInvoice::default()
     };
-    let command = StepCommand { kind, step, on: form.on, input, third_party_id, invoice };
+    let command =
+        StepCommand { kind, step, on: form.on, input, third_party_id, invoice, vat_rate: form.vat_rate, vat: None };
     workflow::apply_step(&state.app, &user.actor(), case_id, form.version, &command).await?;
     Ok(Redirect::to(&format!("/dossiers/{case_id}#procedures")).into_response())
 }
