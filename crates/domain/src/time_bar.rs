@@ -10,9 +10,11 @@ use chrono::NaiveDate;
 
 mod engine;
 mod history;
+mod schedule;
 
 pub use engine::*;
 pub use history::{procedure_step_event, with_suspension_cap, OVER_INDEBTEDNESS_SUSPENSION_MONTHS_MAX};
+pub use schedule::{outstanding_schedule, split_payments};
 
 /// The threshold (in days) at which `date` is to be announced on `as_of`, if any: the tightest
 /// threshold reached and not yet announced for this date. `warned` holds the thresholds already

@@ -12,7 +12,6 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use recouvre_domain::case::ClaimNature;
 use serde::Serialize;
 
 use crate::db::{query, query_as, query_scalar};
@@ -43,22 +42,12 @@ pub async fn closed_cases(store: &Store, closed_before: NaiveDate) -> Result<Vec
 /// engine gives no date (a court claim pending, a suspension open) or the case has no claim.
 pub async fn last_action_on(store: &Store, case_id: i64, as_of: NaiveDate) -> Result<Option<NaiveDate>> {
     let mut tx = store.begin_read().await?;
-    let nature: Option<String> =
-        query_scalar("SELECT main_nature FROM cases WHERE id = $1").bind(case_id).fetch_optional(&mut tx).await?;
-    let dates: Option<(Option<NaiveDate>, Option<NaiveDate>)> =
-        query_as("SELECT MIN(due_on), MIN(first_incident_on) FROM claims WHERE case_id = $1")
-            .bind(case_id)
-            .fetch_optional(&mut tx)
-            .await?;
-    let histories = tx.time_bar_histories(case_id, case_id).await?;
+    // The same derivation as the case page and the nightly run (the schedules and plans too).
+    let state = tx.case_time_bars_on(case_id, as_of, None).await?;
     tx.commit().await?;
-    let (Some(nature), Some((Some(due_on), first_incident_on))) = (nature, dates) else {
+    let Some(bars) = state.map(|state| state.bars) else {
         return Ok(None);
     };
-    let nature = ClaimNature::from_code(&nature)
-        .ok_or_else(|| StoreError::Corrupt(format!("nature de créance inconnue « {nature} »")))?;
-    let history = histories.get(&case_id).map(Vec::as_slice).unwrap_or(&[]);
-    let bars = crate::time_bars::case_time_bars(nature, due_on, first_incident_on, history, as_of)?;
     Ok(match (bars.limitation_date, bars.foreclosure_date) {
         (None, _) => None,
         (Some(limitation), foreclosure) => {

@@ -15,11 +15,15 @@
 //! Cases without a state (databases older than the table) are derived and stored by the nightly
 //! run ([`Tx::store_time_bars`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_domain::business_date::paris_date;
 use recouvre_domain::case::ClaimNature;
+use recouvre_domain::time_bar::{
+    outstanding_schedule, split_payments, ScheduledInstalment, TimeBarEvent, TimeBarEventKind,
+};
+use recouvre_domain::Money;
 use serde::Serialize;
 
 use crate::db::{query_as, MultiRow};
@@ -50,7 +54,8 @@ pub(crate) struct Derived {
 }
 
 /// A claim row as the derivation reads it.
-type ClaimInput = (i64, i64, String, NaiveDate, Option<NaiveDate>);
+/// (id, case, nature, due on, first incident, principal cents)
+type ClaimInput = (i64, i64, String, NaiveDate, Option<NaiveDate>, i64);
 
 type StateRow = (
     i64,
@@ -161,14 +166,30 @@ impl Tx {
         today: NaiveDate,
     ) -> Result<Derived> {
         let claims: Vec<ClaimInput> = query_as(
-            "SELECT id, case_id, nature, due_on, first_incident_on FROM claims WHERE case_id BETWEEN $1 AND $2 \
-             ORDER BY case_id, principal_cents DESC, id",
+            "SELECT id, case_id, nature, due_on, first_incident_on, principal_cents FROM claims \
+             WHERE case_id BETWEEN $1 AND $2 ORDER BY case_id, principal_cents DESC, id",
         )
         .bind(first)
         .bind(last)
         .fetch_all(&mut *self)
         .await?;
         let histories = self.time_bar_histories(first, last).await?;
+        // The loans' schedules as core banking sent them (parties file), by claim.
+        let schedule_rows: Vec<(i64, NaiveDate, i64)> = query_as(
+            "SELECT s.claim_id, s.due_on, s.amount_cents FROM claim_instalments s JOIN claims c ON c.id = s.claim_id \
+             WHERE c.case_id BETWEEN $1 AND $2 ORDER BY s.claim_id, s.due_on",
+        )
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut *self)
+        .await?;
+        let mut loan_schedules: HashMap<i64, Vec<ScheduledInstalment>> = HashMap::new();
+        for (claim_id, due_on, cents) in schedule_rows {
+            loan_schedules
+                .entry(claim_id)
+                .or_default()
+                .push(ScheduledInstalment { due_on, amount: Money::from_cents(cents) });
+        }
         let mut by_case: HashMap<i64, Vec<&ClaimInput>> = HashMap::new();
         for claim in &claims {
             if only.is_none_or(|only| only.contains(&claim.1)) {
@@ -183,16 +204,52 @@ impl Tx {
                     StoreError::Corrupt(format!("créance n° {} : nature « {} » inconnue", claim.0, claim.2))
                 })
             };
+            // What each consumer credit owed at intake by its schedule (C. consom. R312-35), and
+            // each one's share of the payments, the oldest instalments first (C. civ. 1342-10).
+            let mut outstanding: BTreeMap<i64, Vec<ScheduledInstalment>> = BTreeMap::new();
             for claim in &claims {
-                let bars = case_time_bars(nature_of(claim)?, claim.3, claim.4, history, today)?;
+                if let (Some(schedule), Some(first_incident_on)) = (loan_schedules.get(&claim.0), claim.4) {
+                    if nature_of(claim)?.is_consumer_credit() {
+                        let principal = Money::from_cents(claim.5);
+                        let due = outstanding_schedule(schedule, first_incident_on, claim.3, principal);
+                        if !due.is_empty() {
+                            outstanding.insert(claim.0, due);
+                        }
+                    }
+                }
+            }
+            let plan_from = history
+                .iter()
+                .filter(|event| event.kind == TimeBarEventKind::ReschedulingPlan)
+                .map(|event| event.date)
+                .min();
+            let shares = split_payments(&outstanding, history, plan_from);
+            let without_payments: Vec<TimeBarEvent> =
+                history.iter().filter(|event| event.kind != TimeBarEventKind::Payment).cloned().collect();
+            let foreclosure_history = |claim_id: i64| -> Option<Vec<TimeBarEvent>> {
+                let share = shares.get(&claim_id)?;
+                let mut events: Vec<TimeBarEvent> =
+                    without_payments.iter().cloned().chain(share.iter().cloned()).collect();
+                // Stable: as the history, each day's payments before its steps.
+                events.sort_by_key(|event| (event.date, event.kind != TimeBarEventKind::Payment));
+                Some(events)
+            };
+            for claim in &claims {
+                let schedule = outstanding.get(&claim.0).map(Vec::as_slice).unwrap_or(&[]);
+                let own = foreclosure_history(claim.0);
+                let bars =
+                    case_time_bars(nature_of(claim)?, claim.3, claim.4, schedule, history, own.as_deref(), today)?;
                 derived.claims.insert(claim.0, ClaimState { case_id, bars });
             }
             // The case as the strategy and the nightly watch see it: the largest claim's nature
-            // (the first, by the query's order), the earliest due date and first incident.
+            // (the first, by the query's order), the earliest due date and first incident, and
+            // the consumer credits' outstanding schedules together with every payment.
             let Some(main) = claims.first() else { continue };
             let due_on = claims.iter().map(|claim| claim.3).min().unwrap_or(main.3);
             let first_incident_on = claims.iter().filter_map(|claim| claim.4).min();
-            let bars = case_time_bars(nature_of(main)?, due_on, first_incident_on, history, today)?;
+            let mut schedule: Vec<ScheduledInstalment> = outstanding.values().flatten().copied().collect();
+            schedule.sort_by_key(|instalment| instalment.due_on);
+            let bars = case_time_bars(nature_of(main)?, due_on, first_incident_on, &schedule, history, None, today)?;
             derived.cases.insert(
                 case_id,
                 CaseState { bars, formal_notice_on: formal_notice_on(history), validity: Validity::of(history, today) },

@@ -1,5 +1,5 @@
-//! A case's time bars from its history (issue 18): the payments booked on it and the procedure
-//! steps of its journal, read for a range of cases in two queries (one case for the case page and
+//! A case's time bars from its history (issue 18): the payments booked on it, the procedure
+//! steps of its journal and the payment plans agreed, read for a range of cases in three queries (one case for the case page and
 //! the strategy, a chunk for the nightly run), fed to the domain's time-bar engine
 //! (`recouvre_domain::time_bar::time_bar`). The mapping of steps to events is the domain's
 //! (`time_bar::procedure_step_event`, docs/calculators.md).
@@ -10,13 +10,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use recouvre_domain::business_date::paris_date;
 use recouvre_domain::calendar::add_months_clamped;
 use recouvre_domain::case::ClaimNature;
 use recouvre_domain::procedure::{ProcedureKind, Step};
 use recouvre_domain::time_bar::{
-    procedure_step_event, time_bar, with_suspension_cap, TimeBarEvent, TimeBarEventKind, TimeBarInput, TimeBarKind,
-    OVER_INDEBTEDNESS_SUSPENSION_MONTHS_MAX,
+    procedure_step_event, time_bar, with_suspension_cap, ScheduledInstalment, TimeBarEvent, TimeBarEventKind,
+    TimeBarInput, TimeBarKind, OVER_INDEBTEDNESS_SUSPENSION_MONTHS_MAX,
 };
 use recouvre_domain::Money;
 
@@ -94,8 +95,8 @@ pub(crate) fn formal_notice_on(history: &[TimeBarEvent]) -> Option<NaiveDate> {
 }
 
 impl Tx {
-    /// The time-bar histories of the cases `first..=last`: two queries whatever the number of
-    /// cases (payments, then procedure steps).
+    /// The time-bar histories of the cases `first..=last`: three queries whatever the number of
+    /// cases (payments, procedure steps, then payment plans).
     pub(crate) async fn time_bar_histories(&mut self, first: i64, last: i64) -> Result<Histories> {
         // Money received on the case (from a statement, a direct debit, or the suspense account):
         // a partial payment acknowledges the debt (C. civ. 2240). A payment reversed since (a
@@ -147,6 +148,29 @@ impl Tx {
                 histories.entry(case_id).or_default().push(event);
             }
         }
+        // The payment plans agreed with the debtor (not those cancelled): each a rescheduling of
+        // the case's debt from its day (C. consom. R312-35: the foreclosure then runs from the
+        // first unregularised incident of the plan). One query, the plans with their instalments.
+        let plans: Vec<(i64, i64, DateTime<Utc>, NaiveDate, i64)> = query_as(
+            "SELECT p.case_id, p.id, p.created_at, i.due_on, i.amount_cents FROM payment_plans p \
+             JOIN instalments i ON i.plan_id = p.id \
+             WHERE p.case_id BETWEEN $1 AND $2 AND p.status <> 'cancelled' ORDER BY p.case_id, p.id, i.due_on",
+        )
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut *self)
+        .await?;
+        let mut plan_events: Vec<(i64, i64, TimeBarEvent)> = Vec::new();
+        for (case_id, plan_id, created_at, due_on, cents) in plans {
+            let instalment = ScheduledInstalment { due_on, amount: Money::from_cents(cents) };
+            match plan_events.last_mut() {
+                Some((_, last_plan, event)) if *last_plan == plan_id => event.instalments.push(instalment),
+                _ => plan_events.push((case_id, plan_id, TimeBarEvent::plan(paris_date(created_at), vec![instalment]))),
+            }
+        }
+        for (case_id, _, event) in plan_events {
+            histories.entry(case_id).or_default().push(event);
+        }
         for events in histories.values_mut() {
             // Stable: payments before the steps of the same day, each in its recorded order.
             events.sort_by_key(|event| event.date);
@@ -176,13 +200,18 @@ fn step_event(case_id: i64, payload: &str) -> Result<Option<TimeBarEvent>> {
 ///
 /// The limitation runs from the due date (C. consom. L218-2 for these consumer claims; ten years
 /// from a title, CPCE L111-4); for consumer credit the foreclosure runs from the first
-/// unregularised incident, or the due date when none is recorded (R312-35). No schedule is kept
-/// for a claim, so payments cannot move a foreclosure (the engine's convention without one).
+/// unregularised incident, or the due date when none is recorded (R312-35). With `schedule` (what
+/// was outstanding at intake, `time_bar::outstanding_schedule`) the payments of
+/// `foreclosure_history` (the claim's share, `time_bar::split_payments`; the whole history when
+/// `None`) cover its oldest instalments first and move that incident forward; a payment plan
+/// agreed resets it to the plan's first unregularised instalment.
 pub(crate) fn case_time_bars(
     nature: ClaimNature,
     due_on: NaiveDate,
     first_incident_on: Option<NaiveDate>,
+    schedule: &[ScheduledInstalment],
     history: &[TimeBarEvent],
+    foreclosure_history: Option<&[TimeBarEvent]>,
     today: NaiveDate,
 ) -> Result<CaseTimeBars> {
     let known: Vec<TimeBarEvent> = history.iter().filter(|event| event.date <= today).cloned().collect();
@@ -198,11 +227,17 @@ pub(crate) fn case_time_bars(
     })
     .map_err(engine_error)?;
     let foreclosure = if nature.is_consumer_credit() {
+        let events = match foreclosure_history {
+            Some(history) => {
+                with_suspension_cap(history.iter().filter(|event| event.date <= today).cloned().collect(), today)
+            }
+            None => events,
+        };
         Some(
             time_bar(&TimeBarInput {
                 kind: TimeBarKind::ConsumerCredit,
                 start: first_incident_on.unwrap_or(due_on),
-                instalments: Vec::new(),
+                instalments: schedule.to_vec(),
                 events,
             })
             .map_err(engine_error)?,
@@ -243,7 +278,9 @@ mod tests {
         assert!(validity.holds_on(day("2026-03-02")) && validity.holds_on(day("2028-03-01")));
         assert!(!validity.holds_on(day("2028-03-02")), "the cap ends the suspension (L722-3)");
         // What the state says is what the engine derives on any day it holds for.
-        let on = |today| case_time_bars(ClaimNature::PersonalLoan, day("2025-06-01"), None, &history, today).unwrap();
+        let on = |today| {
+            case_time_bars(ClaimNature::PersonalLoan, day("2025-06-01"), None, &[], &history, None, today).unwrap()
+        };
         assert_eq!(on(day("2026-06-01")), on(day("2028-03-01")));
         assert_ne!(on(day("2026-06-01")), on(day("2028-03-02")));
         // A later event of the history (a date not reached yet) bounds it too.
