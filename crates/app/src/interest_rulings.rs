@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use recouvre_domain::authority::Permission;
 use recouvre_domain::statutory_interest::INCREASE_POINTS;
-use recouvre_store::interest_rulings::{NewRuling, RulingRecorded};
+use recouvre_store::interest::rulings::{NewRuling, RulingRecorded};
 use rust_decimal::Decimal;
 
 use crate::limits::{self, SHORT_TEXT_CHARS_MAX};
@@ -72,5 +72,5 @@ pub async fn record_ruling(
         increase_from: input.increase_from,
         capitalisation_from: input.capitalisation_from,
     };
-    Ok(recouvre_store::interest_rulings::record_ruling(app.store(), version, &ruling, &actor.login, app.now()).await?)
+    Ok(recouvre_store::interest::rulings::record_ruling(app.store(), version, &ruling, &actor.login, app.now()).await?)
 }

@@ -543,7 +543,7 @@ struct CaseRow {
     total_cents: i64,
     judgment_served_on: Option<NaiveDate>,
     /// The judge's ruling on the increase (CMF L313-3 al. 2) and the capitalisation ordered
-    /// (C. civ. 1343-2), if any (`interest_rulings`).
+    /// (C. civ. 1343-2), if any (table `interest_rulings`).
     increase_points: Option<String>,
     increase_from: Option<NaiveDate>,
     capitalisation_from: Option<NaiveDate>,

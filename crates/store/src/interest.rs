@@ -16,6 +16,8 @@ use recouvre_domain::Money;
 use rust_decimal::Decimal;
 
 use crate::db::{query, query_as, query_scalar};
+
+pub mod rulings;
 use crate::{Result, Store, StoreError, Tx};
 
 /// (case id, claim id, nature, principal cents, contractual rate) of each claim.
@@ -29,7 +31,7 @@ pub(crate) struct RateFacts {
     /// The day the decision ordering payment became enforceable (CMF L313-3), as the procedure
     /// step that made it so recorded it (`cases.judgment_served_on`).
     pub enforceable_on: Option<NaiveDate>,
-    /// What the judge kept of the increase (CMF L313-3 al. 2; `interest_rulings`).
+    /// What the judge kept of the increase (CMF L313-3 al. 2; table `interest_rulings`).
     pub increase: IncreaseKept,
 }
 
@@ -112,8 +114,8 @@ pub struct AccruedInterest {
     pub statutory: Money,
     /// First day not computed for lack of a statutory rate.
     pub held_from: Option<NaiveDate>,
-    /// What a judgment decided about the interest, if recorded (`interest_rulings`).
-    pub ruling: Option<crate::interest_rulings::InterestRuling>,
+    /// What a judgment decided about the interest, if recorded (table `interest_rulings`).
+    pub ruling: Option<rulings::InterestRuling>,
 }
 
 impl Tx {
@@ -121,7 +123,7 @@ impl Tx {
     /// procedure of kind `kind` on `on` made it so ([`enforceable_on`]; `open`: the procedure's
     /// open deadlines before the step). The months already booked whose rate the date changes
     /// (the increase starting on or before the last day booked) are corrected in the same
-    /// transaction (`interest_rulings`: an `interest_corrected` event and its transaction).
+    /// transaction (`rulings`: an `interest_corrected` event and its transaction).
     pub(crate) async fn record_enforceable_on(
         &mut self,
         case_id: i64,

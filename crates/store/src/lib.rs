@@ -56,7 +56,6 @@ mod error;
 pub mod four_eyes;
 pub mod imports;
 pub mod interest;
-pub mod interest_rulings;
 pub mod journal;
 pub mod ledger;
 pub mod letter_templates;

@@ -17,7 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use recouvre_app::interest_rulings::{self, RulingInput};
 use recouvre_app::ErrorKind;
 use recouvre_domain::Money;
-use recouvre_store::interest_rulings::{InterestRuling, RulingRecorded};
+use recouvre_store::interest::rulings::{InterestRuling, RulingRecorded};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -2,7 +2,7 @@
 //! changes:
 //! - the juge de l'exécution's ruling on the five-point increase of the statutory rate (CMF
 //!   L313-3 al. 2: the debtor exempted, or the increase reduced, from a day), recorded on the
-//!   case (`interest_rulings`, one row, the latest) with an `interest_increase_ruling` event;
+//!   case (table `interest_rulings`, one row, the latest) with an `interest_increase_ruling` event;
 //! - the capitalisation a court decision orders (C. civ. 1343-2), only for the claims whose
 //!   nature the bank's policy lets capitalise (`ProcedurePolicy::capitalisation_natures`; none by
 //!   default: C. consom. L312-38, L313-51/L313-52): at each anniversary of its day, the statutory
