@@ -416,7 +416,7 @@ impl Tx {
     ) -> Result<Option<(i64, Money)>> {
         let allowed = self.capitalising_claims(case_id).await?;
         let booked = self.booked_periods(case_id).await?;
-        let amounts = claim_interest::capitalised(&booked, day, |claim_id| allowed.contains(&claim_id));
+        let mut amounts = claim_interest::capitalised(&booked, day, |claim_id| allowed.contains(&claim_id));
         query("UPDATE interest_rulings SET capitalised_to = $2 WHERE case_id = $1")
             .bind(case_id)
             .bind(day)
@@ -428,6 +428,15 @@ impl Tx {
         if !total.is_positive() {
             return Ok(None);
         }
+        // Part of the year's interest paid already: only what is still due becomes capital, taken
+        // from the last claims first so that the claims' amounts add up to it.
+        let mut excess = amounts.iter().map(|(_, amount)| *amount).sum::<Money>() - total;
+        for (_, amount) in amounts.iter_mut().rev() {
+            let cut = excess.min(*amount);
+            *amount -= cut;
+            excess -= cut;
+        }
+        amounts.retain(|(_, amount)| amount.is_positive());
         let year_from = claim_interest::year_before(day).unwrap_or(day);
         let payload = json!({
             "on": day, "year_from": year_from, "year_to": day - Duration::days(1),
