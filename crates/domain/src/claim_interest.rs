@@ -104,12 +104,9 @@ impl ClaimRate {
         let contract_rate_applies = nature.is_consumer_credit() || nature == ClaimNature::Mortgage;
         match (contractual_rate.filter(|rate| *rate > Decimal::ZERO && contract_rate_applies), formal_notice_on) {
             (Some(rate), _) => ClaimRate::Contractual(rate),
-            (None, Some(formal_notice_on)) => ClaimRate::Statutory {
-                category: CreditorCategory::Other,
-                formal_notice_on,
-                enforceable_on,
-                increase,
-            },
+            (None, Some(formal_notice_on)) => {
+                ClaimRate::Statutory { category: CreditorCategory::Other, formal_notice_on, enforceable_on, increase }
+            }
             (None, None) => ClaimRate::Nothing,
         }
     }

@@ -53,11 +53,12 @@ pub async fn of_case(store: &Store, case_id: i64, today: NaiveDate) -> Result<Ve
     // `claim_balance::claim_balances` gives it to the oldest claim)…
     let periods = tx.booked_periods(case_id).await?;
     // …less what a judgment made capital (C. civ. 1343-2).
-    let capitalised: Vec<(String,)> =
-        query_as("SELECT payload FROM case_events WHERE case_id = $1 AND kind = 'interest_capitalised' ORDER BY sequence")
-            .bind(case_id)
-            .fetch_all(&mut tx)
-            .await?;
+    let capitalised: Vec<(String,)> = query_as(
+        "SELECT payload FROM case_events WHERE case_id = $1 AND kind = 'interest_capitalised' ORDER BY sequence",
+    )
+    .bind(case_id)
+    .fetch_all(&mut tx)
+    .await?;
     tx.commit().await?;
     let mut booked: HashMap<(i64, Account), Money> = HashMap::new();
     for period in periods {

@@ -220,17 +220,13 @@ impl Tx {
         loop {
             let next = self.next_capitalisation(case_id).await?;
             let segment_end = next.map_or(up_to, |day| up_to.min(day - chrono::Duration::days(1)));
-            if let Some(after) =
-                self.settle_segment(case_id, segment_end, version, settled_for, actor, now).await?
-            {
+            if let Some(after) = self.settle_segment(case_id, segment_end, version, settled_for, actor, now).await? {
                 version = Some(after);
                 appended = Some(after);
             }
             let Some(day) = next else { break };
-            let booked_to: Option<NaiveDate> = query_scalar("SELECT accrued_to FROM cases WHERE id = $1")
-                .bind(case_id)
-                .fetch_one(&mut *self)
-                .await?;
+            let booked_to: Option<NaiveDate> =
+                query_scalar("SELECT accrued_to FROM cases WHERE id = $1").bind(case_id).fetch_one(&mut *self).await?;
             if booked_to != Some(day - chrono::Duration::days(1)) {
                 break;
             }

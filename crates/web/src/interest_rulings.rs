@@ -66,7 +66,11 @@ pub struct RulingRecordedDto {
 
 impl From<RulingRecorded> for RulingRecordedDto {
     fn from(recorded: RulingRecorded) -> RulingRecordedDto {
-        RulingRecordedDto { version: recorded.version, corrected: recorded.corrected, capitalised: recorded.capitalised }
+        RulingRecordedDto {
+            version: recorded.version,
+            corrected: recorded.corrected,
+            capitalised: recorded.capitalised,
+        }
     }
 }
 
@@ -178,14 +182,26 @@ impl RulingFormView {
 
     pub(crate) fn fields(&self) -> Vec<RulingField> {
         let v = &self.values;
-        let field = |name, label, value: &String, date, required| RulingField { name, label, value: value.clone(), date, required };
+        let field = |name, label, value: &String, date, required| RulingField {
+            name,
+            label,
+            value: value.clone(),
+            date,
+            required,
+        };
         vec![
             field("decided_on", "Date de la décision", &v.decided_on, true, true),
             field("court", "Juridiction", &v.court, false, true),
             field("reference", "Référence (n° RG)", &v.reference, false, true),
             field("increase_points", "Points de majoration maintenus (0 à 5)", &v.increase_points, false, true),
             field("increase_from", "À compter du (vide : toute la majoration)", &v.increase_from, true, false),
-            field("capitalisation_from", "Capitalisation des intérêts à compter du", &v.capitalisation_from, true, false),
+            field(
+                "capitalisation_from",
+                "Capitalisation des intérêts à compter du",
+                &v.capitalisation_from,
+                true,
+                false,
+            ),
         ]
     }
 }
@@ -216,9 +232,8 @@ fn optional_date(field: &str, text: &str) -> Result<Option<NaiveDate>, recouvre_
 }
 
 fn ruling_input(form: &RulingForm) -> Result<RulingInput, recouvre_app::Error> {
-    let decided_on = optional_date("decided_on", &form.decided_on)?.ok_or_else(|| {
-        recouvre_app::Error::invalid("decided_on", "required", "indiquez la date de la décision")
-    })?;
+    let decided_on = optional_date("decided_on", &form.decided_on)?
+        .ok_or_else(|| recouvre_app::Error::invalid("decided_on", "required", "indiquez la date de la décision"))?;
     Ok(RulingInput {
         decided_on,
         court: form.court.clone(),
@@ -248,9 +263,10 @@ pub(crate) async fn ruling_form(
         Err(error) if matches!(error.kind, ErrorKind::Invalid | ErrorKind::Refused | ErrorKind::Stale) => error,
         Err(error) => return Err(error.into()),
     };
-    let case = recouvre_app::cases::case_file(&state.app, &actor, case_id, &format!("/dossiers/{case_id}/decision-interets"))
-        .await?
-        .case;
+    let case =
+        recouvre_app::cases::case_file(&state.app, &actor, case_id, &format!("/dossiers/{case_id}/decision-interets"))
+            .await?
+            .case;
     let mut ruling_form = RulingFormView::default();
     match &error.field {
         Some(field) => ruling_form.error = Some((field.clone(), error.message.clone())),

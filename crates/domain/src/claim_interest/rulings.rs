@@ -93,11 +93,7 @@ pub fn anniversary(from: NaiveDate, years: u32) -> Option<NaiveDate> {
 /// The days the interest of a full year becomes capital under a decision ordering it from
 /// `from` (C. civ. 1343-2): each anniversary A of `from` after `capitalised_to` (the last one
 /// made capital) whose year — A minus one year to the day before A — is booked up to `booked_to`.
-pub fn capitalisation_days(
-    from: NaiveDate,
-    capitalised_to: Option<NaiveDate>,
-    booked_to: NaiveDate,
-) -> Vec<NaiveDate> {
+pub fn capitalisation_days(from: NaiveDate, capitalised_to: Option<NaiveDate>, booked_to: NaiveDate) -> Vec<NaiveDate> {
     let mut days = Vec::new();
     for years in 1..=200 {
         let Some(day) = anniversary(from, years) else { break };

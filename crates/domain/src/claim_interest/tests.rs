@@ -47,7 +47,13 @@ fn each_claim_bears_its_own_rate_on_its_share_of_the_capital() {
         ClaimTerms {
             claim_id: 2,
             principal: Money::euros(1_000),
-            rate: ClaimRate::for_claim(ClaimNature::Overdraft, None, Some(date("2025-02-28")), None, IncreaseKept::FULL),
+            rate: ClaimRate::for_claim(
+                ClaimNature::Overdraft,
+                None,
+                Some(date("2025-02-28")),
+                None,
+                IncreaseKept::FULL,
+            ),
         },
     ];
     let projection =
@@ -134,7 +140,11 @@ fn history() -> impl Strategy<Value = History> {
         proptest::collection::vec((0_i64..700, 1_i64..5_000_000), 0..12),
         prop_oneof![
             (1_i64..2_500).prop_map(Rate::Contractual),
-            (0_i64..200, proptest::option::of(0_i64..500), proptest::option::of((0_i64..=500, proptest::option::of(0_i64..700))))
+            (
+                0_i64..200,
+                proptest::option::of(0_i64..500),
+                proptest::option::of((0_i64..=500, proptest::option::of(0_i64..700)))
+            )
                 .prop_map(|(notice, enforceable, kept)| Rate::Statutory(notice, enforceable, kept)),
         ],
         proptest::collection::vec(0_i64..700, 0..6),
@@ -195,8 +205,7 @@ fn reference_interest(history: &History, from: NaiveDate, to: NaiveDate) -> i64 
                 } else {
                     let base = table.statutory_rate(Semester::of(day)).unwrap().other;
                     // Two months after enforceability, same-numbered day (or month end), then +1 day.
-                    let increased =
-                        enforceable_on.is_some_and(|on| day > crate::calendar::add_months_clamped(on, 2));
+                    let increased = enforceable_on.is_some_and(|on| day > crate::calendar::add_months_clamped(on, 2));
                     let kept: i128 = match increase.from {
                         Some(from) if day < from => 500,
                         _ => (increase.points * dec!(100)).try_into().unwrap(),

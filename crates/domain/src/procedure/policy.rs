@@ -168,10 +168,8 @@ impl ProcedurePolicy {
                 "ranger les seuils du plus grand au plus petit, sans doublon (par exemple [90, 30])".into(),
             ));
         }
-        if let Some(bad) = self
-            .capitalisation_natures
-            .iter()
-            .find(|code| crate::case::ClaimNature::from_code(code.as_str()).is_none())
+        if let Some(bad) =
+            self.capitalisation_natures.iter().find(|code| crate::case::ClaimNature::from_code(code.as_str()).is_none())
         {
             return Err(invalid("capitalisation_natures", format!("nature de créance « {bad} » inconnue")));
         }

@@ -74,7 +74,8 @@ pub struct RulingRecorded {
     pub capitalised: Money,
 }
 
-type RulingRow = (NaiveDate, String, String, String, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>, String, DateTime<Utc>);
+type RulingRow =
+    (NaiveDate, String, String, String, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>, String, DateTime<Utc>);
 
 /// Records what a judgment decided about a case's interest, at the `expected_version` of the case
 /// the officer saw, and corrects the months already booked in the same transaction. 409
@@ -98,7 +99,10 @@ pub async fn record_ruling(
         return Err(StoreError::not_found(format!("dossier n° {}", ruling.case_id)));
     };
     if status == "closed" {
-        return Err(StoreError::refused("case_closed", "le dossier est clos : rouvrez-le avant d'y enregistrer une décision"));
+        return Err(StoreError::refused(
+            "case_closed",
+            "le dossier est clos : rouvrez-le avant d'y enregistrer une décision",
+        ));
     }
     let Some(enforceable_on) = enforceable_on else {
         return Err(StoreError::refused(
@@ -138,9 +142,8 @@ pub async fn record_ruling(
             .bind(ruling.case_id)
             .fetch_optional(&mut tx)
             .await?;
-    let capitalised_to = previous
-        .filter(|(from, _)| *from == ruling.capitalisation_from)
-        .and_then(|(_, capitalised_to)| capitalised_to);
+    let capitalised_to =
+        previous.filter(|(from, _)| *from == ruling.capitalisation_from).and_then(|(_, capitalised_to)| capitalised_to);
     query("DELETE FROM interest_rulings WHERE case_id = $1").bind(ruling.case_id).execute(&mut tx).await?;
     query(
         "INSERT INTO interest_rulings (case_id, decided_on, court, reference, increase_points, increase_from, \
@@ -199,8 +202,17 @@ impl Tx {
         .bind(case_id)
         .fetch_optional(&mut *self)
         .await?;
-        let Some((decided_on, court, reference, points, increase_from, capitalisation_from, capitalised_to, recorded_by, recorded_at)) =
-            row
+        let Some((
+            decided_on,
+            court,
+            reference,
+            points,
+            increase_from,
+            capitalisation_from,
+            capitalised_to,
+            recorded_by,
+            recorded_at,
+        )) = row
         else {
             return Ok(None);
         };
@@ -238,8 +250,10 @@ impl Tx {
     /// The claims of a case whose nature the policy lets capitalise (C. civ. 1343-2).
     async fn capitalising_claims(&mut self, case_id: i64) -> Result<Vec<i64>> {
         let policy = self.procedure_policy().await?;
-        let claims: Vec<(i64, String)> =
-            query_as("SELECT id, nature FROM claims WHERE case_id = $1 ORDER BY id").bind(case_id).fetch_all(&mut *self).await?;
+        let claims: Vec<(i64, String)> = query_as("SELECT id, nature FROM claims WHERE case_id = $1 ORDER BY id")
+            .bind(case_id)
+            .fetch_all(&mut *self)
+            .await?;
         Ok(claims
             .into_iter()
             .filter(|(_, nature)| ClaimNature::from_code(nature).is_some_and(|nature| policy.may_capitalise(nature)))
@@ -254,7 +268,10 @@ impl Tx {
         let Some(ruling) = self.interest_ruling(case_id).await? else { return Ok(None) };
         let Some(from) = ruling.capitalisation_from else { return Ok(None) };
         let (opened_on, accrued_to): (NaiveDate, Option<NaiveDate>) =
-            query_as("SELECT opened_on, accrued_to FROM cases WHERE id = $1").bind(case_id).fetch_one(&mut *self).await?;
+            query_as("SELECT opened_on, accrued_to FROM cases WHERE id = $1")
+                .bind(case_id)
+                .fetch_one(&mut *self)
+                .await?;
         let booked_to = accrued_to.unwrap_or(opened_on);
         let next = (1..=200)
             .map_while(|years| claim_interest::anniversary(from, years))
@@ -354,7 +371,10 @@ impl Tx {
                 "difference": correction.difference(),
             }));
         }
-        let (first, last) = (corrections[0].from, corrections.iter().map(|correction| correction.to).max().unwrap_or(corrections[0].to));
+        let (first, last) = (
+            corrections[0].from,
+            corrections.iter().map(|correction| correction.to).max().unwrap_or(corrections[0].to),
+        );
         let payload = json!({
             "account": account.code(), "because": because, "enforceable_on": enforceable_on,
             "periods": periods.into_iter().map(|((from, to), claims)| json!({"from": from, "to": to, "claims": claims})).collect::<Vec<_>>(),

@@ -109,7 +109,7 @@ fn a_year_of_interest_becomes_capital_on_each_anniversary() {
         period("2025-04-01", "2026-03-09", 1, 30_000),
         period("2025-04-01", "2026-03-09", 1, -1_000), // a correction
         period("2025-04-01", "2026-03-09", 2, 5_000),  // a claim that may not capitalise
-        period("2026-03-10", "2026-03-31", 1, 2_100), // the next year
+        period("2026-03-10", "2026-03-31", 1, 2_100),  // the next year
     ];
     assert_eq!(capitalised(&booked, date("2026-03-10"), |claim| claim == 1), [(1, Money::from_cents(31_200))]);
     assert!(capitalised(&booked, date("2026-03-10"), |_| false).is_empty());
