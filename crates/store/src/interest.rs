@@ -119,22 +119,18 @@ pub struct AccruedInterest {
 }
 
 impl Tx {
-    /// Records on the case the day its decision became enforceable, when the step `step` of a
-    /// procedure of kind `kind` on `on` made it so ([`enforceable_on`]; `open`: the procedure's
-    /// open deadlines before the step). The months already booked whose rate the date changes
-    /// (the increase starting on or before the last day booked) are corrected in the same
-    /// transaction (`rulings`: an `interest_corrected` event and its transaction).
+    /// Records on the case the day its decision became enforceable, when a procedure step made it
+    /// so (`enforceable`: [`enforceable_on`] of the step). The months already booked whose rate
+    /// the date changes (the increase starting on or before the last day booked) are corrected in
+    /// the same transaction (`rulings`: an `interest_corrected` event and its transaction).
     pub(crate) async fn record_enforceable_on(
         &mut self,
         case_id: i64,
-        kind: ProcedureKind,
-        step: Step,
-        open: &[(String, NaiveDate)],
-        on: NaiveDate,
+        enforceable: Option<NaiveDate>,
         actor: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<()> {
-        if let Some(enforceable_on) = enforceable_on(kind, step, open, on) {
+        if let Some(enforceable_on) = enforceable {
             query("UPDATE cases SET judgment_served_on = $2 WHERE id = $1")
                 .bind(case_id)
                 .bind(enforceable_on)

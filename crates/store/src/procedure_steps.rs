@@ -288,7 +288,8 @@ pub async fn apply_step(
         .await?;
     // After the step's event: the months booked at a rate the enforceability changes are
     // corrected by events of their own (CMF L313-3).
-    tx.record_enforceable_on(case_id, request.kind, request.step, &open, request.on, actor.login, now).await?;
+    let enforceable = crate::interest::enforceable_on(request.kind, request.step, &open, request.on);
+    tx.record_enforceable_on(case_id, enforceable, actor.login, now).await?;
     if let (Some(amount), Some(third_party_id)) = (costs, payee) {
         let reference = request.invoice.reference.clone().unwrap_or_else(|| {
             format!(
