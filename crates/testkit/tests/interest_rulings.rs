@@ -224,6 +224,29 @@ async fn late_enforceability_and_the_judges_ruling_correct_the_booked_months() {
     let page = browser.get(app.url("/dossiers/1")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("exonéré de la majoration"), "the case page shows the ruling");
     assert!(page.contains("id=\"ruling-form\""), "the case page offers the form");
+    // The form: a bad value is shown again beside its field (400), a good one redirects.
+    let csrf = recouvre_testkit::hidden_value(&page, "csrf").unwrap();
+    let version = version_of(&app, 1).await.to_string();
+    let form = |points: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", version.clone()),
+            ("decided_on", "2026-05-07".to_string()),
+            ("court", "JEX de Lyon".to_string()),
+            ("reference", "RG 26/09999".to_string()),
+            ("increase_points", points.to_string()),
+        ]
+    };
+    let refused = browser.post(app.url("/dossiers/1/decision-interets")).form(&form("9")).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let text = refused.text().await.unwrap();
+    assert!(text.contains("id=\"ruling-increase_points-error\""), "the error beside its field");
+    assert!(text.contains("RG 26/09999"), "what was typed is shown again");
+    let recorded = browser.post(app.url("/dossiers/1/decision-interets")).form(&form("0")).send().await.unwrap();
+    assert!(recorded.status().is_redirection(), "{}", recorded.status());
+    let location = recorded.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(location, "/dossiers/1#interest-ruling");
+    assert_eq!(events(&app, 1, "interest_increase_ruling").await.len(), 3);
 
     night(&app, "2026-05-31").await;
     let exempted = months(capital, "2025-10-01", "2026-05-31", |_| 0);
