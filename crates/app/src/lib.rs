@@ -41,6 +41,7 @@ pub mod enrolment;
 pub mod error;
 pub mod identity;
 pub mod imports;
+pub mod interest_rulings;
 pub mod letter_templates;
 pub mod letters;
 pub mod limits;

@@ -7,7 +7,8 @@
 //! - a claim without a contractual rate bears the statutory rate from the formal notice
 //!   (C. civ. 1231-6, 1344-1; CMF L313-2), increased by five points from the expiry of two
 //!   months after the decision ordering payment became enforceable (CMF L313-3, al. 1), unless
-//!   the judge exempted the debtor (L313-3, al. 2, a recorded fact);
+//!   the judge exempted the debtor or reduced the increase (L313-3, al. 2, a recorded fact:
+//!   [`IncreaseKept`]);
 //! - without a formal notice, a claim without a contractual rate bears no interest.
 //!
 //! The interest is a projection computed from the case's capital day by day, the claim's rate
@@ -28,6 +29,43 @@ use crate::reference::{ReferenceData, Semester};
 use crate::statutory_interest::{increase_start, CreditorCategory, INCREASE_POINTS};
 use crate::Money;
 
+mod rulings;
+pub use rulings::{
+    anniversary, capitalisation_days, capitalised, corrections, year_before, BookedPeriod, PeriodCorrection,
+};
+
+/// What the juge de l'exécution kept of the five-point increase (CMF L313-3 al. 2: "le juge de
+/// l'exécution peut, à la demande du débiteur ou du créancier, et en considération de la situation
+/// du débiteur, exonérer celui-ci de cette majoration ou en réduire le montant"): the points
+/// kept — 0 exempted, between 0 and 5 reduced — from a day (`None`: from the increase's start,
+/// the whole increase). Without a ruling, the five points ([`IncreaseKept::FULL`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IncreaseKept {
+    pub points: Decimal,
+    pub from: Option<NaiveDate>,
+}
+
+impl IncreaseKept {
+    /// No ruling: the five points of L313-3 al. 1.
+    pub const FULL: IncreaseKept = IncreaseKept { points: INCREASE_POINTS, from: None };
+
+    /// The points added on `day`, once the increase started (`day >= increase_start`): the points
+    /// kept from the ruling's day, the five points before it.
+    pub fn points_on(&self, day: NaiveDate) -> Decimal {
+        if self.from.is_none_or(|from| day >= from) {
+            self.points
+        } else {
+            INCREASE_POINTS
+        }
+    }
+}
+
+impl Default for IncreaseKept {
+    fn default() -> IncreaseKept {
+        IncreaseKept::FULL
+    }
+}
+
 /// The rate a claim bears, as a timeline of days.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClaimRate {
@@ -36,12 +74,12 @@ pub enum ClaimRate {
     Contractual(Decimal),
     /// The statutory rate of the creditor's category for each day after the formal notice
     /// (C. civ. 1231-6, 1344-1), plus five points from [`increase_start`] of the day the
-    /// decision became enforceable unless `increase_exempted` (CMF L313-3).
+    /// decision became enforceable (CMF L313-3 al. 1), or what the judge kept of them (al. 2).
     Statutory {
         category: CreditorCategory,
         formal_notice_on: NaiveDate,
         enforceable_on: Option<NaiveDate>,
-        increase_exempted: bool,
+        increase: IncreaseKept,
     },
     /// No interest runs: no contractual rate and no formal notice yet.
     Nothing,
@@ -60,18 +98,15 @@ impl ClaimRate {
         contractual_rate: Option<Decimal>,
         formal_notice_on: Option<NaiveDate>,
         enforceable_on: Option<NaiveDate>,
-        increase_exempted: bool,
+        increase: IncreaseKept,
     ) -> ClaimRate {
         // Every nature is consumer credit (L312-38) or real-estate credit (L313-51).
         let contract_rate_applies = nature.is_consumer_credit() || nature == ClaimNature::Mortgage;
         match (contractual_rate.filter(|rate| *rate > Decimal::ZERO && contract_rate_applies), formal_notice_on) {
             (Some(rate), _) => ClaimRate::Contractual(rate),
-            (None, Some(formal_notice_on)) => ClaimRate::Statutory {
-                category: CreditorCategory::Other,
-                formal_notice_on,
-                enforceable_on,
-                increase_exempted,
-            },
+            (None, Some(formal_notice_on)) => {
+                ClaimRate::Statutory { category: CreditorCategory::Other, formal_notice_on, enforceable_on, increase }
+            }
             (None, None) => ClaimRate::Nothing,
         }
     }
@@ -81,14 +116,13 @@ impl ClaimRate {
         match *self {
             ClaimRate::Contractual(rate) => Ok(Some(rate)),
             ClaimRate::Nothing => Ok(None),
-            ClaimRate::Statutory { category, formal_notice_on, enforceable_on, increase_exempted } => {
+            ClaimRate::Statutory { category, formal_notice_on, enforceable_on, increase } => {
                 if day <= formal_notice_on {
                     return Ok(None);
                 }
                 let rates = reference.statutory_rate(Semester::of(day)).map_err(|_| Held(day))?;
-                let increased =
-                    !increase_exempted && enforceable_on.is_some_and(|enforceable| day >= increase_start(enforceable));
-                Ok(Some(rates.for_category(category) + if increased { INCREASE_POINTS } else { Decimal::ZERO }))
+                let increased = enforceable_on.is_some_and(|enforceable| day >= increase_start(enforceable));
+                Ok(Some(rates.for_category(category) + if increased { increase.points_on(day) } else { Decimal::ZERO }))
             }
         }
     }

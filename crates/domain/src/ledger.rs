@@ -158,6 +158,8 @@ pub enum TransactionKind {
     AmlFreeze,
     /// Frozen funds → suspense: their release by compliance.
     AmlUnfreeze,
+    /// Statutory interest due for a full year → capital, as a judgment ordered (C. civ. 1343-2).
+    Capitalisation,
 }
 
 impl TransactionKind {
@@ -182,6 +184,7 @@ impl TransactionKind {
             TransactionKind::Reversal => "reversal",
             TransactionKind::AmlFreeze => "aml_freeze",
             TransactionKind::AmlUnfreeze => "aml_unfreeze",
+            TransactionKind::Capitalisation => "capitalisation",
         }
     }
 
@@ -199,6 +202,7 @@ impl TransactionKind {
             TransactionKind::Reversal,
             TransactionKind::AmlFreeze,
             TransactionKind::AmlUnfreeze,
+            TransactionKind::Capitalisation,
         ]
         .into_iter()
         .find(|kind| kind.code() == code)
@@ -380,6 +384,44 @@ pub fn charge(account: Account, amount: Money) -> Result<Transaction, LedgerErro
     Transaction::new(TransactionKind::Accrual, vec![debit(account, amount), credit(Account::Charged, amount)])
 }
 
+/// Interest booked beyond what was due, credited back (a period corrected after the judge
+/// exempted the debtor from the increase, CMF L313-3 al. 2): the interest account is credited up
+/// to what is still due on it, and what the debtor already paid of it is owed back to them
+/// (overpayment); the counterpart is the interest charged. An accrual, so that the interest
+/// charged over a month is net of it.
+pub fn interest_credit(balances: &Balances, account: Account, amount: Money) -> Result<Transaction, LedgerError> {
+    require_positive(amount)?;
+    assert!(
+        matches!(account, Account::ContractualInterest | Account::StatutoryInterest),
+        "only interest is credited back"
+    );
+    let still_due = balances.of(account).max(Money::ZERO).min(amount);
+    let transaction = Transaction::new(
+        TransactionKind::Accrual,
+        vec![
+            debit(Account::Charged, amount),
+            credit(account, still_due),
+            credit(Account::Overpayment, amount - still_due),
+        ],
+    )?;
+    // Invariant: never more credited to the interest account than is due on it.
+    balances.admits(&transaction)?;
+    Ok(transaction)
+}
+
+/// Statutory interest due for at least a full year becomes capital, as a court decision ordered
+/// (C. civ. 1343-2): it then bears interest as the capital does.
+pub fn capitalisation(balances: &Balances, amount: Money) -> Result<Transaction, LedgerError> {
+    require_positive(amount)?;
+    let transaction = Transaction::new(
+        TransactionKind::Capitalisation,
+        vec![debit(Account::Principal, amount), credit(Account::StatutoryInterest, amount)],
+    )?;
+    // Invariant: only interest still due becomes capital.
+    balances.admits(&transaction)?;
+    Ok(transaction)
+}
+
 /// A payment received for the case, allocated over what is due (C. civ. 1343-1, or capital
 /// first under over-indebtedness measures, L733-1). What exceeds the debt is an overpayment,
 /// never lost. After a write-off, what is paid on written-off amounts is a recovery.
@@ -518,6 +560,30 @@ pub fn refund(balances: &Balances, amount: Money) -> Result<Transaction, LedgerE
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn interest_credited_back_and_capitalised() {
+        let mut balances = Balances::default();
+        balances.apply_transaction(&opening(&breakdown(100_000, 0, 0)).unwrap());
+        balances.apply_transaction(&charge(Account::StatutoryInterest, Money::from_cents(3_000)).unwrap());
+        // 10.00 credited back: all of it still due.
+        let credit_back = interest_credit(&balances, Account::StatutoryInterest, Money::from_cents(1_000)).unwrap();
+        balances.apply_transaction(&credit_back);
+        assert_eq!(balances.of(Account::StatutoryInterest), Money::from_cents(2_000));
+        assert_eq!(balances.of(Account::Overpayment), Money::ZERO);
+        // 25.00 credited back with 20.00 due: 5.00 owed back to the debtor.
+        let beyond = interest_credit(&balances, Account::StatutoryInterest, Money::from_cents(2_500)).unwrap();
+        balances.apply_transaction(&beyond);
+        assert_eq!(balances.of(Account::StatutoryInterest), Money::ZERO);
+        assert_eq!(balances.of(Account::Overpayment), Money::from_cents(-500));
+        balances.check().unwrap();
+        // Capitalisation moves interest still due to capital, never more.
+        balances.apply_transaction(&charge(Account::StatutoryInterest, Money::from_cents(700)).unwrap());
+        assert!(capitalisation(&balances, Money::from_cents(701)).is_err());
+        balances.apply_transaction(&capitalisation(&balances, Money::from_cents(700)).unwrap());
+        assert_eq!(balances.due(), breakdown(100_700, 0, 0));
+        assert_eq!(TransactionKind::from_code("capitalisation"), Some(TransactionKind::Capitalisation));
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -542,6 +542,11 @@ struct CaseRow {
     version: i64,
     total_cents: i64,
     judgment_served_on: Option<NaiveDate>,
+    /// The judge's ruling on the increase (CMF L313-3 al. 2) and the capitalisation ordered
+    /// (C. civ. 1343-2), if any (table `interest_rulings`).
+    increase_points: Option<String>,
+    increase_from: Option<NaiveDate>,
+    capitalisation_from: Option<NaiveDate>,
     last_hash: Option<String>,
     // The debtor and the claims, for the strategy's facts and the time bars.
     employment: String,
@@ -850,12 +855,13 @@ pub async fn process_chunk(store: &Store, chunk: &Chunk, context: &ChunkContext<
     };
     let cases_sql = "\
         SELECT c.id, c.status, c.main_nature, c.opened_on, c.accrued_to, c.officer_id, c.version, c.total_cents, \
-         c.judgment_served_on, e.hash AS last_hash, \
+         c.judgment_served_on, r.increase_points, r.increase_from, r.capitalisation_from, e.hash AS last_hash, \
          p.employment, p.protection, p.over_indebtedness, p.ficp_registered, p.deceased_on, \
          (SELECT nature FROM claims WHERE case_id = c.id ORDER BY principal_cents DESC, id LIMIT 1) AS claim_nature, \
          (SELECT MIN(due_on) FROM claims WHERE case_id = c.id) AS claims_due_on \
          FROM cases c JOIN persons p ON p.id = c.debtor_id \
          LEFT JOIN case_events e ON e.case_id = c.id AND e.sequence = c.version \
+         LEFT JOIN interest_rulings r ON r.case_id = c.id \
          WHERE c.id BETWEEN $1 AND $2 AND c.status <> 'closed' ORDER BY c.id";
     let procedures_sql = format!(
         "SELECT {} FROM procedures WHERE case_id BETWEEN $1 AND $2 ORDER BY case_id, id",
@@ -957,6 +963,10 @@ pub async fn process_chunk(store: &Store, chunk: &Chunk, context: &ChunkContext<
     };
     let work = plan_chunk(&rows, as_of, reference, rules, actor, recorded_at)?;
     tx.write_chunk(&work, as_of, chunk, actor, now).await?;
+    let book_to = claim_interest::last_month_end(as_of);
+    for case_id in &work.settle_after {
+        tx.settle_month_end(*case_id, book_to, actor, now).await?;
+    }
     tx.commit().await?;
     let stats = work.stats;
     Ok(Some(stats))
@@ -1020,6 +1030,8 @@ struct ChunkWork {
     time_bar_items: Vec<TimeBarItem>,
     /// New recommendations of the strategy engine.
     recommendations: Vec<(i64, Recommendation)>,
+    /// Cases whose interest is booked after the writes, capitalisation cutting their year.
+    settle_after: Vec<i64>,
     snapshot: BTreeMap<SnapshotKey, SnapshotSums>,
     stats: ChunkStats,
 }
@@ -1081,6 +1093,7 @@ fn plan_chunk(
         closed_items: Vec::new(),
         time_bar_items: Vec::new(),
         recommendations: Vec::new(),
+        settle_after: Vec::new(),
         snapshot: BTreeMap::new(),
         stats: ChunkStats::default(),
     };
@@ -1119,14 +1132,31 @@ fn plan_chunk(
         let book_to = claim_interest::last_month_end(as_of);
         let mut accrued_to = case.accrued_to;
         let mut interest_cents = 0_i64;
-        if case.opened_on < as_of && after < book_to {
+        // A case whose judgment ordered capitalisation (C. civ. 1343-2) is booked after the
+        // chunk's writes by `Tx::settle_interest`, which cuts the year at each anniversary.
+        if case.capitalisation_from.is_some() && case.opened_on < as_of && after < book_to {
+            work.settle_after.push(case.id);
+        } else if case.opened_on < as_of && after < book_to {
             let timeline = timelines.get(&case.id).map(Vec::as_slice).unwrap_or(&[]);
             let state = rows.time_bars.get(&case.id);
             let claim_rows: Vec<&crate::interest::ClaimRow> =
                 rows.claims.get(&case.id).map(|claims| claims.iter().collect()).unwrap_or_default();
+            let increase = match case.increase_points.as_deref() {
+                Some(points) => claim_interest::IncreaseKept {
+                    points: points.parse().map_err(|_| {
+                        StoreError::Corrupt(format!(
+                            "points de majoration « {points} » illisibles sur le dossier {}",
+                            case.id
+                        ))
+                    })?,
+                    from: case.increase_from,
+                },
+                None => claim_interest::IncreaseKept::FULL,
+            };
             let facts = crate::interest::RateFacts {
                 formal_notice_on: state.and_then(|state| state.formal_notice_on),
                 enforceable_on: case.judgment_served_on,
+                increase,
             };
             let terms = crate::interest::claim_terms(&claim_rows, facts)?;
             let projection = claim_interest::project(

@@ -4,7 +4,8 @@
 //!
 //! The interest booked to a claim is read from the journal: each `interest_accrued` event (the
 //! nightly run's, `store::batch`, and a payment's settlement, `store::interest`) lists the
-//! claims it booked with their amounts. The time bars are the case's history (its payments and
+//! claims it booked with their amounts, each `interest_corrected` event the differences booked
+//! since, each `interest_capitalised` event what became capital (`store::interest::rulings`). The time bars are the case's history (its payments and
 //! procedure steps) applied to each claim's own nature, due date and first incident, as stored by
 //! the writes that moved them (`time_bar_states`; derived from the history on a day the stored
 //! state does not cover).
@@ -47,29 +48,32 @@ pub async fn of_case(store: &Store, case_id: i64, today: NaiveDate) -> Result<Ve
     let claims: Vec<(i64,)> =
         query_as("SELECT id FROM claims WHERE case_id = $1 ORDER BY id").bind(case_id).fetch_all(&mut tx).await?;
     let time_bars = tx.claim_time_bars_on(case_id, today).await?;
-    let events: Vec<(String,)> =
-        query_as("SELECT payload FROM case_events WHERE case_id = $1 AND kind = 'interest_accrued' ORDER BY sequence")
-            .bind(case_id)
-            .fetch_all(&mut tx)
-            .await?;
+    // What was booked to each claim: its accruals and the corrections since (issue 18; events
+    // booked before the bookings named their claims list none: their interest stays the case's,
+    // `claim_balance::claim_balances` gives it to the oldest claim)…
+    let periods = tx.booked_periods(case_id).await?;
+    // …less what a judgment made capital (C. civ. 1343-2).
+    let capitalised: Vec<(String,)> = query_as(
+        "SELECT payload FROM case_events WHERE case_id = $1 AND kind = 'interest_capitalised' ORDER BY sequence",
+    )
+    .bind(case_id)
+    .fetch_all(&mut tx)
+    .await?;
     tx.commit().await?;
     let mut booked: HashMap<(i64, Account), Money> = HashMap::new();
-    for (payload,) in events {
+    for period in periods {
+        *booked.entry((period.claim_id, period.account)).or_default() += period.booked;
+    }
+    for (payload,) in capitalised {
         let corrupt =
-            |what: String| StoreError::Corrupt(format!("dossier n° {case_id}, intérêts comptabilisés : {what}"));
+            |what: String| StoreError::Corrupt(format!("dossier n° {case_id}, intérêts capitalisés : {what}"));
         let value: serde_json::Value = serde_json::from_str(&payload).map_err(|error| corrupt(error.to_string()))?;
-        let account = value["account"]
-            .as_str()
-            .and_then(Account::from_code)
-            .ok_or_else(|| corrupt(format!("compte « {} » inconnu", value["account"])))?;
-        // Events booked before the bookings named their claims list none: their interest stays
-        // the case's (`claim_balance::claim_balances` gives it to the oldest claim).
         for claim in value["claims"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
             let (Some(claim_id), Some(amount)) = (claim["claim_id"].as_i64(), claim["amount"].as_str()) else {
                 return Err(corrupt(format!("créance illisible : {claim}")));
             };
             let amount: Money = amount.parse().map_err(|_| corrupt(format!("montant « {amount} » illisible")))?;
-            *booked.entry((claim_id, account)).or_default() += amount;
+            *booked.entry((claim_id, Account::StatutoryInterest)).or_default() -= amount;
         }
     }
     claims

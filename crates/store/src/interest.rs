@@ -8,14 +8,16 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use recouvre_domain::case::ClaimNature;
-use recouvre_domain::claim_interest::{project, ClaimRate, ClaimTerms, Projection};
+use recouvre_domain::claim_interest::{project, ClaimRate, ClaimTerms, IncreaseKept, Projection};
 use recouvre_domain::procedure::{DeadlineKind, ProcedureKind, Step};
 use recouvre_domain::reference::ReferenceData;
 use recouvre_domain::time_bar::{TimeBarEvent, TimeBarEventKind};
 use recouvre_domain::Money;
 use rust_decimal::Decimal;
 
-use crate::db::{query, query_as};
+use crate::db::{query, query_as, query_scalar};
+
+pub mod rulings;
 use crate::{Result, Store, StoreError, Tx};
 
 /// (case id, claim id, nature, principal cents, contractual rate) of each claim.
@@ -29,14 +31,21 @@ pub(crate) struct RateFacts {
     /// The day the decision ordering payment became enforceable (CMF L313-3), as the procedure
     /// step that made it so recorded it (`cases.judgment_served_on`).
     pub enforceable_on: Option<NaiveDate>,
+    /// What the judge kept of the increase (CMF L313-3 al. 2; table `interest_rulings`).
+    pub increase: IncreaseKept,
 }
 
 impl RateFacts {
-    /// The facts of a case from its history (time-bar events) and its enforceability date.
-    pub(crate) fn from_history(history: &[TimeBarEvent], enforceable_on: Option<NaiveDate>) -> RateFacts {
+    /// The facts of a case from its history (time-bar events), its enforceability date and the
+    /// judge's ruling on the increase.
+    pub(crate) fn from_history(
+        history: &[TimeBarEvent],
+        enforceable_on: Option<NaiveDate>,
+        increase: IncreaseKept,
+    ) -> RateFacts {
         let formal_notice_on =
             history.iter().filter(|event| event.kind == TimeBarEventKind::FormalNotice).map(|event| event.date).min();
-        RateFacts { formal_notice_on, enforceable_on }
+        RateFacts { formal_notice_on, enforceable_on, increase }
     }
 }
 
@@ -60,7 +69,7 @@ pub(crate) fn claim_terms(rows: &[&ClaimRow], facts: RateFacts) -> Result<Vec<Cl
             Ok(ClaimTerms {
                 claim_id: *claim_id,
                 principal: Money::from_cents(*principal_cents),
-                rate: ClaimRate::for_claim(nature, rate, facts.formal_notice_on, facts.enforceable_on, false),
+                rate: ClaimRate::for_claim(nature, rate, facts.formal_notice_on, facts.enforceable_on, facts.increase),
             })
         })
         .collect()
@@ -105,26 +114,29 @@ pub struct AccruedInterest {
     pub statutory: Money,
     /// First day not computed for lack of a statutory rate.
     pub held_from: Option<NaiveDate>,
+    /// What a judgment decided about the interest, if recorded (table `interest_rulings`).
+    pub ruling: Option<rulings::InterestRuling>,
 }
 
 impl Tx {
-    /// Records on the case the day its decision became enforceable, when the step `step` of a
-    /// procedure of kind `kind` on `on` made it so ([`enforceable_on`]; `open`: the procedure's
-    /// open deadlines before the step).
+    /// Records on the case the day its decision became enforceable, when a procedure step made it
+    /// so (`enforceable`: [`enforceable_on`] of the step). The months already booked whose rate
+    /// the date changes (the increase starting on or before the last day booked) are corrected in
+    /// the same transaction (`rulings`: an `interest_corrected` event and its transaction).
     pub(crate) async fn record_enforceable_on(
         &mut self,
         case_id: i64,
-        kind: ProcedureKind,
-        step: Step,
-        open: &[(String, NaiveDate)],
-        on: NaiveDate,
+        enforceable: Option<NaiveDate>,
+        actor: &str,
+        now: chrono::DateTime<chrono::Utc>,
     ) -> Result<()> {
-        if let Some(enforceable_on) = enforceable_on(kind, step, open, on) {
+        if let Some(enforceable_on) = enforceable {
             query("UPDATE cases SET judgment_served_on = $2 WHERE id = $1")
                 .bind(case_id)
                 .bind(enforceable_on)
                 .execute(&mut *self)
                 .await?;
+            self.correct_booked_interest(case_id, None, "enforceable", actor, now).await?;
         }
         Ok(())
     }
@@ -169,6 +181,19 @@ impl Tx {
         self.balances(case_id).await
     }
 
+    /// The nightly run's month-end booking of a case whose judgment ordered capitalisation
+    /// (`batch`: booked after the chunk's writes, the year cut at each anniversary).
+    pub(crate) async fn settle_month_end(
+        &mut self,
+        case_id: i64,
+        up_to: NaiveDate,
+        actor: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        self.settle_interest(case_id, up_to, None, "month_end", actor, now).await?;
+        Ok(())
+    }
+
     /// Books the interest a case accrued after its last booked day up to `up_to` (included),
     /// before something needs its settled balance — a payment's allocation (C. civ. 1343-1: a
     /// partial payment goes to the interest due first). One ledger transaction and one journal
@@ -176,6 +201,44 @@ impl Tx {
     /// after the events, when any was appended. Nothing on a suspended or closed case, nor for
     /// a day already booked.
     async fn settle_interest(
+        &mut self,
+        case_id: i64,
+        up_to: NaiveDate,
+        expected_version: Option<i64>,
+        settled_for: &'static str,
+        actor: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<i64>> {
+        let mut version = expected_version;
+        let mut appended = None;
+        // A judgment ordering capitalisation (C. civ. 1343-2) cuts the bookings on the day before
+        // each anniversary, whose year of interest becomes capital before the next day is booked.
+        loop {
+            let next = self.next_capitalisation(case_id).await?;
+            let segment_end = next.map_or(up_to, |day| up_to.min(day - chrono::Duration::days(1)));
+            if let Some(after) = self.settle_segment(case_id, segment_end, version, settled_for, actor, now).await? {
+                version = Some(after);
+                appended = Some(after);
+            }
+            let Some(day) = next else { break };
+            let booked_to: Option<NaiveDate> =
+                query_scalar("SELECT accrued_to FROM cases WHERE id = $1").bind(case_id).fetch_one(&mut *self).await?;
+            if booked_to != Some(day - chrono::Duration::days(1)) {
+                break;
+            }
+            if let Some((after, _)) = self.capitalise_interest(case_id, day, version, actor, now).await? {
+                version = Some(after);
+                appended = Some(after);
+            }
+            if up_to < day {
+                break;
+            }
+        }
+        Ok(appended)
+    }
+
+    /// [`Tx::settle_interest`] up to `up_to`, with no capitalisation day on the way.
+    async fn settle_segment(
         &mut self,
         case_id: i64,
         up_to: NaiveDate,
@@ -255,7 +318,7 @@ impl Tx {
     }
 
     /// A case's claim terms and capital timeline (booked on, cents), for its projection.
-    async fn interest_facts(
+    pub(crate) async fn interest_facts(
         &mut self,
         case_id: i64,
         enforceable_on: Option<NaiveDate>,
@@ -264,7 +327,8 @@ impl Tx {
         let histories = self.time_bar_histories(case_id, case_id).await?;
         let history = histories.get(&case_id).map(Vec::as_slice).unwrap_or(&[]);
         let rows: Vec<&ClaimRow> = claims.get(&case_id).map(|rows| rows.iter().collect()).unwrap_or_default();
-        let terms = claim_terms(&rows, RateFacts::from_history(history, enforceable_on))?;
+        let increase = self.interest_ruling(case_id).await?.map_or(IncreaseKept::FULL, |ruling| ruling.increase_kept());
+        let terms = claim_terms(&rows, RateFacts::from_history(history, enforceable_on, increase))?;
         let timeline: Vec<(NaiveDate, i64)> = query_as(
             "SELECT t.booked_on, CAST(SUM(p.amount_cents) AS BIGINT) FROM ledger_postings p \
              JOIN ledger_transactions t ON t.id = p.transaction_id \
@@ -321,6 +385,7 @@ impl Tx {
             contractual: projection.total(recouvre_domain::ledger::Account::ContractualInterest),
             statutory: projection.total(recouvre_domain::ledger::Account::StatutoryInterest),
             held_from: projection.held_from,
+            ruling: self.interest_ruling(case_id).await?,
         })
     }
 }

@@ -216,7 +216,6 @@ pub async fn apply_step(
         .execute(&mut tx)
         .await?;
     }
-    tx.record_enforceable_on(case_id, request.kind, request.step, &open, request.on).await?;
     for deadline in &transition.opens {
         query(
             "INSERT INTO agenda_items (case_id, procedure_id, kind, code, label, due_on, nominal_on, legal_basis, warn_days, status, created_at) \
@@ -291,6 +290,10 @@ pub async fn apply_step(
             now,
         })
         .await?;
+    // After the step's event: the months booked at a rate the enforceability changes are
+    // corrected by events of their own (CMF L313-3).
+    let enforceable = crate::interest::enforceable_on(request.kind, request.step, &open, request.on);
+    tx.record_enforceable_on(case_id, enforceable, actor.login, now).await?;
     if let (Some(amount), Some(third_party_id)) = (costs, payee) {
         let reference = request.invoice.reference.clone().unwrap_or_else(|| {
             format!(

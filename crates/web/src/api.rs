@@ -56,6 +56,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document.merge(crate::committee::CommitteeApiDoc::openapi());
     document.merge(crate::contacts::ContactsApiDoc::openapi());
     document.merge(crate::costs::CostsApiDoc::openapi());
+    document.merge(crate::interest_rulings::InterestRulingsApiDoc::openapi());
     document.merge(crate::debtors::DebtorsApiDoc::openapi());
     document.merge(crate::mandates::MandatesApiDoc::openapi());
     document.merge(crate::refunds::RefundsApiDoc::openapi());

@@ -45,6 +45,7 @@ mod error;
 mod error_pages;
 mod format;
 pub mod imports;
+pub mod interest_rulings;
 pub mod letter_templates;
 pub mod letters;
 pub mod login;
@@ -192,6 +193,7 @@ pub fn router(state: AppState) -> Router {
         .merge(mandate_pages::pages())
         .merge(refunds::pages())
         .merge(costs::pages())
+        .merge(interest_rulings::pages())
         .nest(
             "/api/v1",
             api::api()
@@ -212,6 +214,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(committee::api())
                 .merge(contacts::api())
                 .merge(costs::api())
+                .merge(interest_rulings::api())
                 .merge(debtors::api())
                 .merge(mandates::api())
                 .merge(refunds::api())

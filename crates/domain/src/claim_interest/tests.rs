@@ -47,7 +47,13 @@ fn each_claim_bears_its_own_rate_on_its_share_of_the_capital() {
         ClaimTerms {
             claim_id: 2,
             principal: Money::euros(1_000),
-            rate: ClaimRate::for_claim(ClaimNature::Overdraft, None, Some(date("2025-02-28")), None, false),
+            rate: ClaimRate::for_claim(
+                ClaimNature::Overdraft,
+                None,
+                Some(date("2025-02-28")),
+                None,
+                IncreaseKept::FULL,
+            ),
         },
     ];
     let projection =
@@ -59,7 +65,7 @@ fn each_claim_bears_its_own_rate_on_its_share_of_the_capital() {
 
 #[test]
 fn no_formal_notice_no_statutory_interest() {
-    let rate = ClaimRate::for_claim(ClaimNature::Overdraft, None, None, None, false);
+    let rate = ClaimRate::for_claim(ClaimNature::Overdraft, None, None, None, IncreaseKept::FULL);
     assert_eq!(rate, ClaimRate::Nothing);
     let projection = project(
         |_| Money::euros(1_000),
@@ -75,11 +81,11 @@ fn no_formal_notice_no_statutory_interest() {
 #[test]
 fn five_points_more_from_two_months_after_enforceability_unless_exempted() {
     // Enforceable on 15 January 2025: +5 points from 16 March 2025 (CMF L313-3).
-    let rate = |exempted| ClaimRate::Statutory {
+    let rate = |exempted: bool| ClaimRate::Statutory {
         category: CreditorCategory::Other,
         formal_notice_on: date("2024-06-01"),
         enforceable_on: Some(date("2025-01-15")),
-        increase_exempted: exempted,
+        increase: if exempted { IncreaseKept { points: Decimal::ZERO, from: None } } else { IncreaseKept::FULL },
     };
     let reference = ReferenceData::embedded();
     assert_eq!(rate(false).rate_on(date("2025-03-15"), &reference), Ok(Some(dec!(3.71))));
@@ -100,7 +106,7 @@ fn a_day_without_a_statutory_rate_stops_every_claim_the_day_before() {
         ClaimTerms {
             claim_id: 2,
             principal: Money::euros(1_000),
-            rate: ClaimRate::for_claim(ClaimNature::Card, None, Some(date("2026-01-01")), None, false),
+            rate: ClaimRate::for_claim(ClaimNature::Card, None, Some(date("2026-01-01")), None, IncreaseKept::FULL),
         },
     ];
     let projection =
@@ -134,8 +140,12 @@ fn history() -> impl Strategy<Value = History> {
         proptest::collection::vec((0_i64..700, 1_i64..5_000_000), 0..12),
         prop_oneof![
             (1_i64..2_500).prop_map(Rate::Contractual),
-            (0_i64..200, proptest::option::of(0_i64..500), any::<bool>())
-                .prop_map(|(notice, enforceable, exempted)| Rate::Statutory(notice, enforceable, exempted)),
+            (
+                0_i64..200,
+                proptest::option::of(0_i64..500),
+                proptest::option::of((0_i64..=500, proptest::option::of(0_i64..700)))
+            )
+                .prop_map(|(notice, enforceable, kept)| Rate::Statutory(notice, enforceable, kept)),
         ],
         proptest::collection::vec(0_i64..700, 0..6),
         1_i64..700,
@@ -145,11 +155,14 @@ fn history() -> impl Strategy<Value = History> {
             let start = date("2015-01-01") + Duration::days(start);
             let rate = match rate {
                 Rate::Contractual(hundredths) => ClaimRate::Contractual(Decimal::new(hundredths, 2)),
-                Rate::Statutory(notice, enforceable, exempted) => ClaimRate::Statutory {
+                Rate::Statutory(notice, enforceable, kept) => ClaimRate::Statutory {
                     category: CreditorCategory::Other,
                     formal_notice_on: start + Duration::days(notice),
                     enforceable_on: enforceable.map(|days| start + Duration::days(days)),
-                    increase_exempted: exempted,
+                    increase: kept.map_or(IncreaseKept::FULL, |(hundredths, from)| IncreaseKept {
+                        points: Decimal::new(hundredths, 2),
+                        from: from.map(|days| start + Duration::days(days)),
+                    }),
                 },
             };
             History { start, principal_cents, payments, rate, settlements, horizon_days }
@@ -159,7 +172,8 @@ fn history() -> impl Strategy<Value = History> {
 #[derive(Clone, Debug)]
 enum Rate {
     Contractual(i64),
-    Statutory(i64, Option<i64>, bool),
+    /// Formal notice, enforceability, and the points the judge kept (hundredths) from a day.
+    Statutory(i64, Option<i64>, Option<(i64, Option<i64>)>),
 }
 
 impl History {
@@ -185,16 +199,19 @@ fn reference_interest(history: &History, from: NaiveDate, to: NaiveDate) -> i64 
     while day <= to {
         let hundredths: Option<i128> = match history.rate {
             ClaimRate::Contractual(rate) => Some((rate * dec!(100)).try_into().unwrap()),
-            ClaimRate::Statutory { formal_notice_on, enforceable_on, increase_exempted, .. } => {
+            ClaimRate::Statutory { formal_notice_on, enforceable_on, increase, .. } => {
                 if day <= formal_notice_on {
                     None
                 } else {
                     let base = table.statutory_rate(Semester::of(day)).unwrap().other;
                     // Two months after enforceability, same-numbered day (or month end), then +1 day.
-                    let increased = !increase_exempted
-                        && enforceable_on.is_some_and(|on| day > crate::calendar::add_months_clamped(on, 2));
+                    let increased = enforceable_on.is_some_and(|on| day > crate::calendar::add_months_clamped(on, 2));
+                    let kept: i128 = match increase.from {
+                        Some(from) if day < from => 500,
+                        _ => (increase.points * dec!(100)).try_into().unwrap(),
+                    };
                     let base: i128 = (base * dec!(100)).try_into().unwrap();
-                    Some(base + if increased { 500 } else { 0 })
+                    Some(base + if increased { kept } else { 0 })
                 }
             }
             ClaimRate::Nothing => None,

@@ -112,6 +112,12 @@ crate::case::coded_enum!(
         RefundTransferred => ("refund_transferred", "Trop-perçu remboursé (virement émis)"),
         // A transfer of the case (refund, cost paid) rejected or returned by the bank, reversed.
         TransferRejected => ("transfer_rejected", "Virement rejeté par la banque"),
+        // Issue 18, part 2: what a judgment decides about interest (CMF L313-3 al. 2, C. civ.
+        // 1343-2), booked months corrected when a rate's facts are recorded late, and a year of
+        // statutory interest made capital.
+        InterestIncreaseRuling => ("interest_increase_ruling", "Décision du juge sur les intérêts"),
+        InterestCorrected => ("interest_corrected", "Intérêts déjà comptés corrigés"),
+        InterestCapitalised => ("interest_capitalised", "Intérêts capitalisés"),
     }
 );
 

@@ -53,6 +53,13 @@ pub struct ProcedurePolicy {
     /// rulebook 4.5: 36 months; the bank may not keep one longer). Between 1 and 36.
     #[serde(default = "default_mandate_expiry_months")]
     pub mandate_expiry_months: u32,
+    /// The claim natures (`ClaimNature` codes) whose interest a court decision may capitalise
+    /// (C. civ. 1343-2). Consumer credit (C. consom. L312-38) and real-estate credit (L313-51,
+    /// L313-52) forbid any cost beyond those the code lists, which courts read as forbidding
+    /// capitalisation; every nature of this product is one or the other, hence none by default.
+    /// A bank whose claims include others (a professional's overdraft) lists them here.
+    #[serde(default)]
+    pub capitalisation_natures: Vec<String>,
 }
 
 /// EPC SDD Core rulebook PT-04.03: 14 calendar days unless agreed otherwise.
@@ -66,6 +73,14 @@ pub fn default_direct_debit_cut_off_business_days() -> u32 {
 }
 
 /// EPC SDD Core rulebook 4.5: a mandate unused for 36 months expires.
+impl ProcedurePolicy {
+    /// Whether a court decision may capitalise the interest of a claim of this nature
+    /// (C. civ. 1343-2; [`ProcedurePolicy::capitalisation_natures`]).
+    pub fn may_capitalise(&self, nature: crate::case::ClaimNature) -> bool {
+        self.capitalisation_natures.iter().any(|code| code == nature.code())
+    }
+}
+
 pub fn default_mandate_expiry_months() -> u32 {
     36
 }
@@ -152,6 +167,11 @@ impl ProcedurePolicy {
                 "time_bar_warning_days",
                 "ranger les seuils du plus grand au plus petit, sans doublon (par exemple [90, 30])".into(),
             ));
+        }
+        if let Some(bad) =
+            self.capitalisation_natures.iter().find(|code| crate::case::ClaimNature::from_code(code.as_str()).is_none())
+        {
+            return Err(invalid("capitalisation_natures", format!("nature de créance « {bad} » inconnue")));
         }
         // The order lapses after six months (CPC 1411): a warning must come after it is rendered.
         if !(1..=5).contains(&self.payment_order_service_warning_months) {

@@ -79,8 +79,8 @@ pub fn split_payments(
         while left > Money::ZERO && next < unpaid.len() {
             let (_, claim, due) = &mut unpaid[next];
             let applied = if left < *due { left } else { *due };
-            *due = *due - applied;
-            left = left - applied;
+            *due -= applied;
+            left -= applied;
             *given.entry(*claim).or_insert(Money::ZERO) += applied;
             if *due == Money::ZERO {
                 next += 1;

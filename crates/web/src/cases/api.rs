@@ -202,6 +202,9 @@ pub struct AccruedInterestDto {
     pub statutory: Money,
     /// First day not computed because that semester's statutory rate is not entered yet.
     pub held_from: Option<NaiveDate>,
+    /// What a judgment decided about the interest (CMF L313-3 al. 2, C. civ. 1343-2), if recorded
+    /// (`POST /api/v1/cases/{id}/interest-rulings`).
+    pub ruling: Option<crate::interest_rulings::InterestRulingDto>,
 }
 
 /// The case's debtor: the person with the contact details of their file (issue 17). Correct it
@@ -277,6 +280,7 @@ pub(crate) async fn case_detail(
             contractual: file.accrued_interest.contractual,
             statutory: file.accrued_interest.statutory,
             held_from: file.accrued_interest.held_from,
+            ruling: file.accrued_interest.ruling.as_ref().map(crate::interest_rulings::InterestRulingDto::from),
         },
     }))
 }

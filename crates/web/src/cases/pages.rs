@@ -519,6 +519,10 @@ pub(crate) struct CasePage {
     costs: Vec<crate::costs::CostRow>,
     /// The form that records a cost (officers who work the case).
     cost_form: crate::costs::CostFormView,
+    /// What a judgment decided about the interest, in French, if recorded (issue 18).
+    interest_ruling: Option<String>,
+    /// The form that records it (officers who work the case).
+    ruling_form: crate::interest_rulings::RulingFormView,
     guarantees: Vec<(&'static str, String, String)>,
     accounts: Vec<(&'static str, String, String)>,
     timeline: Vec<TimelineEntry>,
@@ -683,6 +687,8 @@ pub(crate) async fn case_page(
         },
         cost_form: crate::costs::CostFormView::new(workflow.third_parties.clone(), today),
         costs: costs.iter().map(crate::costs::CostRow::of).collect(),
+        interest_ruling: file.accrued_interest.ruling.as_ref().map(crate::interest_rulings::describe),
+        ruling_form: crate::interest_rulings::RulingFormView::default(),
         guarantees: case
             .guarantees
             .iter()
