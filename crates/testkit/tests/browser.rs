@@ -1741,5 +1741,12 @@ async fn an_officer_reverses_a_cost_from_the_case_page() {
     let listed = recouvre_store::costs::case_costs(&app.db.store, 1).await.expect("costs");
     let reversed = listed.iter().find(|cost| cost.id == first).expect("the cost");
     assert_eq!((reversed.status.as_str(), reversed.payable_status.as_str()), ("reversed", "cancelled"));
+    // The judge's ruling on the interest (issue 18): its form, opened in the balance's card, fits
+    // the screen and passes axe-core.
+    browser.click("#interest-ruling-record summary").await;
+    assert!(browser.layout_problems().await.is_empty(), "the ruling's form at 1366×768");
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "the ruling's form: {violations:#?}");
+    browser.screenshot("case-interest-ruling-open.png").await;
     browser.close().await;
 }
