@@ -605,25 +605,12 @@ struct CostFormPage {
     cost_form: CostFormView,
 }
 
-fn optional_date(field: &str, text: &str) -> Result<Option<NaiveDate>, recouvre_app::Error> {
-    match text.trim() {
-        "" => Ok(None),
-        text => text.parse().map(Some).map_err(|_| {
-            recouvre_app::Error::invalid(
-                field,
-                "invalid_input",
-                format!("date « {text} » illisible : choisissez-la dans le calendrier"),
-            )
-        }),
-    }
-}
-
 fn cost_input(form: &CostForm) -> Result<CostInput, recouvre_app::Error> {
     let nature = form.nature.clone();
     let third_party_id = form.third_party_id.trim().parse().map_err(|_| {
         recouvre_app::Error::invalid("third_party_id", "required", "choisissez le tiers qui a facturé ces frais")
     })?;
-    let invoice_date = optional_date("invoice_date", &form.invoice_date)?
+    let invoice_date = crate::shared::optional_date("invoice_date", &form.invoice_date)?
         .ok_or_else(|| recouvre_app::Error::invalid("invoice_date", "required", "indiquez la date de la facture"))?;
     if form.amount.trim().is_empty() {
         return Err(recouvre_app::Error::invalid(
@@ -657,7 +644,7 @@ fn cost_input(form: &CostForm) -> Result<CostInput, recouvre_app::Error> {
         vat_rate: Some(vat_rate),
         vat,
         awarded,
-        awarded_on: optional_date("awarded_on", &form.awarded_on)?,
+        awarded_on: crate::shared::optional_date("awarded_on", &form.awarded_on)?,
         iban: text(&form.iban),
         bic: text(&form.bic),
     })

@@ -218,29 +218,16 @@ struct RulingFormPage {
     ruling_form: RulingFormView,
 }
 
-fn optional_date(field: &str, text: &str) -> Result<Option<NaiveDate>, recouvre_app::Error> {
-    match text.trim() {
-        "" => Ok(None),
-        text => text.parse().map(Some).map_err(|_| {
-            recouvre_app::Error::invalid(
-                field,
-                "invalid_input",
-                format!("date « {text} » illisible : choisissez-la dans le calendrier"),
-            )
-        }),
-    }
-}
-
 fn ruling_input(form: &RulingForm) -> Result<RulingInput, recouvre_app::Error> {
-    let decided_on = optional_date("decided_on", &form.decided_on)?
+    let decided_on = crate::shared::optional_date("decided_on", &form.decided_on)?
         .ok_or_else(|| recouvre_app::Error::invalid("decided_on", "required", "indiquez la date de la décision"))?;
     Ok(RulingInput {
         decided_on,
         court: form.court.clone(),
         reference: form.reference.clone(),
         increase_points: form.increase_points.clone(),
-        increase_from: optional_date("increase_from", &form.increase_from)?,
-        capitalisation_from: optional_date("capitalisation_from", &form.capitalisation_from)?,
+        increase_from: crate::shared::optional_date("increase_from", &form.increase_from)?,
+        capitalisation_from: crate::shared::optional_date("capitalisation_from", &form.capitalisation_from)?,
     })
 }
 

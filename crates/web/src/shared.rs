@@ -82,6 +82,21 @@ pub(crate) fn choices<T: Copy>(
         .collect()
 }
 
+/// A form's date field (a calendar input): empty is `None`, anything else must be a date, else a
+/// 400 naming `field`.
+pub(crate) fn optional_date(field: &str, text: &str) -> Result<Option<chrono::NaiveDate>, recouvre_app::Error> {
+    match text.trim() {
+        "" => Ok(None),
+        text => text.parse().map(Some).map_err(|_| {
+            recouvre_app::Error::invalid(
+                field,
+                "invalid_input",
+                format!("date « {text} » illisible : choisissez-la dans le calendrier"),
+            )
+        }),
+    }
+}
+
 pub(crate) fn url_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
