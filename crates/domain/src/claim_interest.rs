@@ -31,7 +31,8 @@ use crate::Money;
 
 mod rulings;
 pub use rulings::{
-    anniversary, capitalisation_days, capitalised, corrections, year_before, BookedPeriod, PeriodCorrection,
+    anniversary, capitalisation_days, capitalised, corrections, unbooked_periods, year_before, BookedPeriod,
+    PeriodCorrection,
 };
 
 /// What the juge de l'exécution kept of the five-point increase (CMF L313-3 al. 2: "le juge de

@@ -294,6 +294,11 @@ pub async fn apply_step(
     // corrected by events of their own (CMF L313-3).
     let enforceable = crate::interest::enforceable_on(request.kind, request.step, &open, request.on);
     tx.record_enforceable_on(case_id, enforceable, actor.login, now).await?;
+    // A formal notice recorded after the months it starts the statutory interest of were booked
+    // (C. civ. 1231-6, 1344-1): those months are corrected the same way.
+    if request.step == Step::SendFormalNotice {
+        tx.correct_booked_interest(case_id, None, "formal_notice", actor.login, now).await?;
+    }
     if let (Some(amount), Some(third_party_id)) = (costs, payee) {
         let reference = request.invoice.reference.clone().unwrap_or_else(|| {
             format!(

@@ -292,3 +292,25 @@ async fn with_the_policy_on_a_year_of_interest_becomes_capital() {
     // Case 2 (no ruling) bears no capitalisation.
     assert!(events(&app, 2, "interest_capitalised").await.is_empty());
 }
+
+/// C. civ. 1231-6: a formal notice recorded after the months it starts the statutory interest of
+/// were passed over by the nights (nothing to book then) books those months, each rounded once,
+/// in the step's transaction.
+#[tokio::test]
+async fn a_formal_notice_recorded_late_books_the_months_passed_over() {
+    let (app, officer) = app_with_two_cases().await;
+    let capital = 1_200_000;
+    night(&app, "2025-11-30").await;
+    assert_eq!(booked(&app, &officer, 1, "statutory_interest").await, Money::ZERO, "no formal notice yet");
+    // Sent on 1 October, recorded in December.
+    step(&app, &officer, 1, "amicable", "send_formal_notice", "2025-10-01").await;
+    let due = months(capital, "2025-10-01", "2025-11-30", |_| 0);
+    assert_eq!(due.len(), 2);
+    assert!(due.iter().all(|cents| *cents > 0), "{due:?}");
+    assert_eq!(booked(&app, &officer, 1, "statutory_interest").await, cents(&due));
+    let corrected = events(&app, 1, "interest_corrected").await;
+    assert_eq!(corrected.len(), 1, "{corrected:?}");
+    assert_eq!(corrected[0]["because"], "formal_notice", "{corrected:?}");
+    // The other case, without a formal notice, has nothing booked.
+    assert_eq!(booked(&app, &officer, 2, "statutory_interest").await, Money::ZERO);
+}

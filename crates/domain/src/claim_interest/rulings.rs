@@ -43,20 +43,51 @@ impl PeriodCorrection {
     }
 }
 
+/// The spans from the day after `after` to `to` (both included) that no period of `booked`
+/// covers and `suspended` does not exclude, cut at each month's end as the nightly run books
+/// them: days the case's bookings passed over with nothing to book (no formal notice yet), which
+/// a fact recorded late (the formal notice's own date, C. civ. 1231-6) can make
+/// interest-bearing. `suspended` says which days bore no interest by law (an admissible
+/// over-indebtedness file, C. consom. L722-2).
+pub fn unbooked_periods(
+    booked: &[BookedPeriod],
+    after: NaiveDate,
+    to: NaiveDate,
+    suspended: impl Fn(NaiveDate) -> bool,
+) -> Vec<(NaiveDate, NaiveDate)> {
+    let covered = |day: NaiveDate| booked.iter().any(|period| period.from <= day && day <= period.to);
+    let mut spans: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    let mut day = after + Duration::days(1);
+    while day <= to {
+        if !covered(day) && !suspended(day) {
+            match spans.last_mut() {
+                Some((_, last)) if *last + Duration::days(1) == day && super::month_end(*last) != *last => *last = day,
+                _ => spans.push((day, day)),
+            }
+        }
+        day += Duration::days(1);
+    }
+    spans
+}
+
 /// Recomputes each booked period of `account` under the claims' terms as they are now (same
 /// bounds, per claim, rounded once per period as the booking was, [`project`]) and returns the
-/// periods whose due differs from what is booked. A period with a day lacking its statutory rate
-/// is left as booked. Booking the differences makes a second call return nothing.
+/// periods whose due differs from what is booked; `unbooked` adds spans nothing was booked for
+/// ([`unbooked_periods`]), each recomputed as a period booked at zero. A period with a day
+/// lacking its statutory rate is left as booked. Booking the differences makes a second call
+/// return nothing.
 pub fn corrections(
     capital_on: impl Fn(NaiveDate) -> Money,
     claims: &[ClaimTerms],
     booked: &[BookedPeriod],
+    unbooked: &[(NaiveDate, NaiveDate)],
     account: Account,
     reference: &ReferenceData,
 ) -> Vec<PeriodCorrection> {
     // Every period booked on the case (whatever its account): its claims of `account` may bear
     // interest that none of the bookings listed (the interest was nil when booked).
-    let mut periods: BTreeMap<(NaiveDate, NaiveDate), BTreeMap<i64, Money>> = BTreeMap::new();
+    let mut periods: BTreeMap<(NaiveDate, NaiveDate), BTreeMap<i64, Money>> =
+        unbooked.iter().map(|span| (*span, BTreeMap::new())).collect();
     for period in booked {
         let claims = periods.entry((period.from, period.to)).or_default();
         if period.account == account {

@@ -22,6 +22,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 
+use recouvre_domain::time_bar::{with_suspension_cap, TimeBarEvent, TimeBarEventKind};
+
 use crate::db::{query, query_as, query_scalar};
 use crate::journal::CaseEvent;
 use crate::{Result, Store, StoreError, Tx};
@@ -323,10 +325,11 @@ impl Tx {
     }
 
     /// Recomputes the months already booked on a case under the facts known now (the day its
-    /// decision became enforceable, the judge's ruling) and books the difference: one
+    /// decision became enforceable, the judge's ruling, a formal notice recorded late — with the
+    /// days passed over with nothing to book) and books the difference: one
     /// `interest_corrected` event (periods, claims, booked, due, difference) and one transaction
     /// — a charge, or the interest credited back (`ledger::interest_credit`). Recording the same
-    /// fact again books nothing. `because` says why (`enforceable`, `ruling`). Returns the case's
+    /// fact again books nothing. `because` says why (`enforceable`, `ruling`, `formal_notice`). Returns the case's
     /// version after the event and the difference booked, when an event was appended.
     pub(crate) async fn correct_booked_interest(
         &mut self,
@@ -336,16 +339,26 @@ impl Tx {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(i64, Money)>> {
-        let (accrued_to, enforceable_on): (Option<NaiveDate>, Option<NaiveDate>) =
-            query_as("SELECT accrued_to, judgment_served_on FROM cases WHERE id = $1")
+        let (opened_on, accrued_to, enforceable_on): (NaiveDate, Option<NaiveDate>, Option<NaiveDate>) =
+            query_as("SELECT opened_on, accrued_to, judgment_served_on FROM cases WHERE id = $1")
                 .bind(case_id)
                 .fetch_one(&mut *self)
                 .await?;
-        if accrued_to.is_none() {
+        let Some(accrued_to) = accrued_to else {
             return Ok(None);
-        }
+        };
         let booked = self.booked_periods(case_id).await?;
-        if booked.is_empty() {
+        // The days the bookings passed over with nothing to book (a formal notice recorded late).
+        // The suspensions of the case's history (an admissible over-indebtedness file, to its
+        // end or its two-year cap, C. consom. L722-2, L722-3): their days bore no interest.
+        let histories = self.time_bar_histories(case_id, case_id).await?;
+        let history = histories.get(&case_id).cloned().unwrap_or_default();
+        let suspensions = suspension_spans(&with_suspension_cap(history, accrued_to));
+        let suspended = |day: NaiveDate| {
+            suspensions.iter().any(|(from, until)| *from <= day && until.is_none_or(|until| day < until))
+        };
+        let unbooked = claim_interest::unbooked_periods(&booked, opened_on, accrued_to, suspended);
+        if booked.is_empty() && unbooked.is_empty() {
             return Ok(None);
         }
         let reference = self.interest_reference().await?;
@@ -356,6 +369,7 @@ impl Tx {
             |day| crate::interest::capital_on(&timeline, day),
             &terms,
             &booked,
+            &unbooked,
             account,
             &reference,
         );
@@ -492,4 +506,23 @@ impl Tx {
         .await?;
         Ok(Some((event.sequence, total)))
     }
+}
+
+/// The suspensions of a history as (first day, day it ended: excluded; `None` when still open).
+fn suspension_spans(history: &[TimeBarEvent]) -> Vec<(NaiveDate, Option<NaiveDate>)> {
+    let mut spans: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
+    for event in history {
+        match event.kind {
+            TimeBarEventKind::SuspensionStart if spans.last().is_none_or(|(_, until)| until.is_some()) => {
+                spans.push((event.date, None));
+            }
+            TimeBarEventKind::SuspensionEnd => {
+                if let Some((_, until @ None)) = spans.last_mut() {
+                    *until = Some(event.date);
+                }
+            }
+            _ => {}
+        }
+    }
+    spans
 }

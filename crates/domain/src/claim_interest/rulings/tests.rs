@@ -70,21 +70,21 @@ fn enforceability_recorded_late_corrects_the_booked_months_once() {
     assert_eq!(booked.len(), 4);
     // Enforceable on 15 January: five points (5.00 € a day on 36 500 €) from 16 March.
     let now = statutory(Some("2025-01-15"), IncreaseKept::FULL);
-    let found = corrections(capital, &now, &booked, Account::StatutoryInterest, &reference);
+    let found = corrections(capital, &now, &booked, &[], Account::StatutoryInterest, &reference);
     let differences: Vec<(NaiveDate, Money)> =
         found.iter().map(|correction| (correction.from, correction.difference())).collect();
     assert_eq!(differences, [(date("2025-03-01"), Money::euros(80)), (date("2025-04-01"), Money::euros(150))]);
     assert_eq!(found[0].booked, Money::from_cents(31 * 371));
     // Booked, the same facts correct nothing more.
     book(&mut booked, &found);
-    assert!(corrections(capital, &now, &booked, Account::StatutoryInterest, &reference).is_empty());
+    assert!(corrections(capital, &now, &booked, &[], Account::StatutoryInterest, &reference).is_empty());
     // The judge then exempts the debtor: what the increase added is credited back.
     let exempted = statutory(Some("2025-01-15"), IncreaseKept { points: Decimal::ZERO, from: None });
-    let back = corrections(capital, &exempted, &booked, Account::StatutoryInterest, &reference);
+    let back = corrections(capital, &exempted, &booked, &[], Account::StatutoryInterest, &reference);
     let differences: Vec<Money> = back.iter().map(PeriodCorrection::difference).collect();
     assert_eq!(differences, [Money::euros(-80), Money::euros(-150)]);
     // Another account is not touched.
-    assert!(corrections(capital, &exempted, &booked, Account::ContractualInterest, &reference).is_empty());
+    assert!(corrections(capital, &exempted, &booked, &[], Account::ContractualInterest, &reference).is_empty());
 }
 
 #[test]
@@ -113,4 +113,31 @@ fn a_year_of_interest_becomes_capital_on_each_anniversary() {
     ];
     assert_eq!(capitalised(&booked, date("2026-03-10"), |claim| claim == 1), [(1, Money::from_cents(31_200))]);
     assert!(capitalised(&booked, date("2026-03-10"), |_| false).is_empty());
+}
+
+#[test]
+fn days_passed_over_with_nothing_booked_come_back_as_month_periods() {
+    let day = |text: &str| text.parse::<NaiveDate>().unwrap();
+    let booked = [BookedPeriod {
+        from: day("2025-10-01"),
+        to: day("2025-10-15"),
+        claim_id: 1,
+        account: Account::StatutoryInterest,
+        booked: Money::from_cents(100),
+    }];
+    assert_eq!(
+        unbooked_periods(&booked, day("2025-09-20"), day("2025-11-30"), |_| false),
+        vec![
+            (day("2025-09-21"), day("2025-09-30")),
+            (day("2025-10-16"), day("2025-10-31")),
+            (day("2025-11-01"), day("2025-11-30"))
+        ]
+    );
+    assert!(unbooked_periods(&booked, day("2025-10-15"), day("2025-10-15"), |_| false).is_empty());
+    // Days of a suspension (C. consom. L722-2) are never interest-bearing: left out.
+    let suspended = |on: NaiveDate| on >= day("2025-11-10") && on < day("2025-11-20");
+    assert_eq!(
+        unbooked_periods(&booked, day("2025-10-31"), day("2025-11-30"), suspended),
+        vec![(day("2025-11-01"), day("2025-11-09")), (day("2025-11-20"), day("2025-11-30"))]
+    );
 }
