@@ -12,8 +12,9 @@ use serde::Serialize;
 use serde_json::json;
 
 pub use crate::actor::Actor;
-use crate::db::{query, query_as, query_scalar};
+use crate::db::{query, query_as};
 use crate::direct_debits::NewPlan;
+use crate::four_eyes::NewApprovalRequest;
 use crate::journal::CaseEvent;
 use crate::ledger::Booking;
 use crate::{Result, Store, StoreError};
@@ -87,29 +88,20 @@ pub async fn propose_write_off(
             .await?;
         WriteOffOutcome::Booked { transaction_id, version: event.sequence }
     } else {
-        let event = tx
-            .append_event(CaseEvent {
+        let (request_id, version) = tx
+            .open_approval_request(NewApprovalRequest {
                 case_id,
                 expected_version: Some(expected_version),
-                kind: EventKind::WriteOffRequested,
-                payload: payload.clone(),
+                event: EventKind::WriteOffRequested,
+                kind: "write_off",
+                payload: &payload,
+                amount: total,
+                reason,
                 actor: actor.login,
                 now,
             })
             .await?;
-        let request_id: i64 = query_scalar(
-            "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
-             VALUES ($1, 'write_off', $2, $3, $4, $5, $6, 'pending') RETURNING id",
-        )
-        .bind(case_id)
-        .bind(&payload)
-        .bind(total.cents())
-        .bind(reason)
-        .bind(actor.login)
-        .bind(now)
-        .fetch_one(&mut tx)
-        .await?;
-        WriteOffOutcome::Pending { request_id, version: event.sequence }
+        WriteOffOutcome::Pending { request_id, version }
     };
     tx.commit().await?;
     Ok(outcome)

@@ -24,6 +24,7 @@ use serde_json::json;
 
 use crate::actor::Actor;
 use crate::db::{query, query_as, query_scalar};
+use crate::four_eyes::NewApprovalRequest;
 use crate::journal::CaseEvent;
 use crate::ledger::Booking;
 use crate::{Result, Store, StoreError, Tx};
@@ -229,40 +230,31 @@ impl Tx {
             let transaction_id = tx.take_effect(cost_id, actor.login, now).await?;
             CostOutcome::Recorded { cost_id, transaction_id, charged, version: event.sequence }
         } else {
-            let event = tx
-                .append_event(CaseEvent {
-                    case_id: cost.case_id,
-                    expected_version,
-                    kind: EventKind::CostRequested,
-                    payload: payload.to_string(),
-                    actor: actor.login,
-                    now,
-                })
-                .await?;
             let reason = format!(
                 "{} : facture {} du {}, au-delà de la délégation",
                 cost.nature.label(),
                 cost.invoice_reference,
                 cost.invoice_date.format("%d/%m/%Y")
             );
-            let request_id: i64 = query_scalar(
-            "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
-             VALUES ($1, 'cost', $2, $3, $4, $5, $6, 'pending') RETURNING id",
-        )
-        .bind(cost.case_id)
-        .bind(payload.to_string())
-        .bind(total.cents())
-        .bind(&reason)
-        .bind(actor.login)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+            let (request_id, version) = tx
+                .open_approval_request(NewApprovalRequest {
+                    case_id: cost.case_id,
+                    expected_version,
+                    event: EventKind::CostRequested,
+                    kind: "cost",
+                    payload: &payload.to_string(),
+                    amount: total,
+                    reason: &reason,
+                    actor: actor.login,
+                    now,
+                })
+                .await?;
             query("UPDATE costs SET approval_request_id = $2 WHERE id = $1")
                 .bind(cost_id)
                 .bind(request_id)
                 .execute(&mut *tx)
                 .await?;
-            CostOutcome::Pending { cost_id, request_id, version: event.sequence }
+            CostOutcome::Pending { cost_id, request_id, version }
         };
         Ok(outcome)
     }

@@ -7,7 +7,27 @@ use recouvre_domain::delegation::Decision;
 use recouvre_domain::Money;
 
 use crate::db::query_scalar;
+use crate::journal::CaseEvent;
 use crate::{Result, StoreError, Tx};
+
+/// An act beyond its author's delegation, waiting for someone whose level covers it: its journal
+/// event (`*_requested`) and its row of `approval_requests`, written together by
+/// [`Tx::open_approval_request`].
+pub(crate) struct NewApprovalRequest<'a> {
+    pub case_id: i64,
+    pub expected_version: Option<i64>,
+    /// The journal event that says it was asked for (`plan_requested`, `waiver_requested`…).
+    pub event: recouvre_domain::journal::EventKind,
+    /// The request's kind in `approval_requests` (`payment_plan`, `waiver`, `write_off`,
+    /// `cost`, `payment`).
+    pub kind: &'static str,
+    /// What the approver will decide on, the event's payload too.
+    pub payload: &'a str,
+    pub amount: Money,
+    pub reason: &'a str,
+    pub actor: &'a str,
+    pub now: DateTime<Utc>,
+}
 
 /// Days over which a case's concessions (waivers, write-offs and payments booked by hand, by
 /// anyone) add up with a new one against the proposer's delegation (issue 23: limits per request
@@ -15,6 +35,36 @@ use crate::{Result, StoreError, Tx};
 pub const CONCESSION_WINDOW_DAYS: i64 = 365;
 
 impl Tx {
+    /// Opens an approval request: appends its `*_requested` event (at `expected_version`) and
+    /// inserts its pending row, in this transaction. Returns the request's id and the case's
+    /// version after the event.
+    pub(crate) async fn open_approval_request(&mut self, request: NewApprovalRequest<'_>) -> Result<(i64, i64)> {
+        let event = self
+            .append_event(CaseEvent {
+                case_id: request.case_id,
+                expected_version: request.expected_version,
+                kind: request.event,
+                payload: request.payload.to_string(),
+                actor: request.actor,
+                now: request.now,
+            })
+            .await?;
+        let request_id: i64 = query_scalar(
+            "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending') RETURNING id",
+        )
+        .bind(request.case_id)
+        .bind(request.kind)
+        .bind(request.payload)
+        .bind(request.amount.cents())
+        .bind(request.reason)
+        .bind(request.actor)
+        .bind(request.now)
+        .fetch_one(&mut *self)
+        .await?;
+        Ok((request_id, event.sequence))
+    }
+
     /// The waivers, write-offs and payments booked by hand on a case since `since`. A payment
     /// booked by hand reduces the debt on the officer's word alone (a forged cheque number is a
     /// waiver in all but name), so it counts; a statement's or a direct debit's does not.

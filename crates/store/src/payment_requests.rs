@@ -11,8 +11,7 @@ use serde_json::json;
 
 use crate::actor::Actor;
 use crate::aml::Payer;
-use crate::db::query_scalar;
-use crate::journal::CaseEvent;
+use crate::four_eyes::NewApprovalRequest;
 use crate::ledger::{Booked, Entry};
 use crate::payments::PaymentToBook;
 use crate::{Result, Store, StoreError, Tx};
@@ -96,30 +95,21 @@ async fn request(
     let mut payload = serde_json::to_value(payment).map_err(|error| StoreError::Corrupt(error.to_string()))?;
     payload["cumulative"] = json!(cumulative);
     let payload = payload.to_string();
-    let event = tx
-        .append_event(CaseEvent {
+    let (request_id, version) = tx
+        .open_approval_request(NewApprovalRequest {
             case_id,
             expected_version: Some(expected_version),
-            kind: EventKind::PaymentRequested,
-            payload: payload.clone(),
+            event: EventKind::PaymentRequested,
+            kind: "payment",
+            payload: &payload,
+            amount: payment.amount,
+            reason: &format!("paiement saisi à la main : {}", payment.reference),
             actor: actor.login,
             now,
         })
         .await?;
-    let request_id: i64 = query_scalar(
-        "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
-         VALUES ($1, 'payment', $2, $3, $4, $5, $6, 'pending') RETURNING id",
-    )
-    .bind(case_id)
-    .bind(&payload)
-    .bind(payment.amount.cents())
-    .bind(format!("paiement saisi à la main : {}", payment.reference))
-    .bind(actor.login)
-    .bind(now)
-    .fetch_one(&mut tx)
-    .await?;
     tx.commit().await?;
-    Ok(PaymentOutcome::AwaitingApproval { request_id, version: event.sequence })
+    Ok(PaymentOutcome::AwaitingApproval { request_id, version })
 }
 
 impl Tx {

@@ -21,6 +21,7 @@ use serde_json::json;
 use crate::actor::Actor;
 use crate::db::{query, query_as, query_scalar};
 use crate::direct_debits::NewPlan;
+use crate::four_eyes::NewApprovalRequest;
 use crate::journal::CaseEvent;
 use crate::ledger::{refused_by_ledger, Booking, RECEIVABLE_ACCOUNTS};
 use crate::{Engine, Result, Store, StoreError, Tx};
@@ -685,30 +686,20 @@ pub async fn propose_plan(
                 instalments.iter().map(|(due_on, amount)| json!({"due_on": due_on, "amount": amount})).collect();
             let payload = json!({"instalments": schedule, "months": months, "total": total, "minimum_level": minimum_level,
                                  "reasons": reasons, "guardian_countersigned": proposal.guardian_countersigned});
-            let event = tx
-                .append_event(CaseEvent {
+            let (request_id, version) = tx
+                .open_approval_request(NewApprovalRequest {
                     case_id,
                     expected_version,
-                    kind: EventKind::PlanRequested,
-                    payload: payload.to_string(),
+                    event: EventKind::PlanRequested,
+                    kind: "payment_plan",
+                    payload: &payload.to_string(),
+                    amount: total,
+                    reason: &format!("échéancier de {months} mensualités, {} au total", total.to_french()),
                     actor: actor.login,
                     now,
                 })
                 .await?;
-            let reason = format!("échéancier de {months} mensualités, {} au total", total.to_french());
-            let request_id: i64 = query_scalar(
-                "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
-                 VALUES ($1, 'payment_plan', $2, $3, $4, $5, $6, 'pending') RETURNING id",
-            )
-            .bind(case_id)
-            .bind(payload.to_string())
-            .bind(total.cents())
-            .bind(&reason)
-            .bind(actor.login)
-            .bind(now)
-            .fetch_one(&mut tx)
-            .await?;
-            PlanOutcome::Pending { request_id, version: event.sequence, minimum_level, reasons }
+            PlanOutcome::Pending { request_id, version, minimum_level, reasons }
         }
     };
     tx.commit().await?;
@@ -1108,29 +1099,20 @@ pub async fn propose_waiver(
             WaiverOutcome::Booked { transaction_id, version: event.sequence }
         }
         Verdict::Exceeds { reasons, minimum_level } => {
-            let event = tx
-                .append_event(CaseEvent {
+            let (request_id, version) = tx
+                .open_approval_request(NewApprovalRequest {
                     case_id,
                     expected_version,
-                    kind: EventKind::WaiverRequested,
-                    payload: payload.to_string(),
+                    event: EventKind::WaiverRequested,
+                    kind: "waiver",
+                    payload: &payload.to_string(),
+                    amount: total,
+                    reason,
                     actor: actor.login,
                     now,
                 })
                 .await?;
-            let request_id: i64 = query_scalar(
-                "INSERT INTO approval_requests (case_id, kind, payload, amount_cents, reason, requested_by, requested_at, status) \
-                 VALUES ($1, 'waiver', $2, $3, $4, $5, $6, 'pending') RETURNING id",
-            )
-            .bind(case_id)
-            .bind(payload.to_string())
-            .bind(total.cents())
-            .bind(reason)
-            .bind(actor.login)
-            .bind(now)
-            .fetch_one(&mut tx)
-            .await?;
-            WaiverOutcome::Pending { request_id, version: event.sequence, minimum_level, reasons }
+            WaiverOutcome::Pending { request_id, version, minimum_level, reasons }
         }
     };
     tx.commit().await?;
