@@ -224,12 +224,16 @@ impl Tx {
                 .map(|event| event.date)
                 .min();
             let shares = split_payments(&outstanding, history, plan_from);
-            let without_payments: Vec<TimeBarEvent> =
-                history.iter().filter(|event| event.kind != TimeBarEventKind::Payment).cloned().collect();
+            // A claim with a schedule: the history with its share of the payments instead of
+            // the case's (none is built for the claims without one, most of them).
             let foreclosure_history = |claim_id: i64| -> Option<Vec<TimeBarEvent>> {
                 let share = shares.get(&claim_id)?;
-                let mut events: Vec<TimeBarEvent> =
-                    without_payments.iter().cloned().chain(share.iter().cloned()).collect();
+                let mut events: Vec<TimeBarEvent> = history
+                    .iter()
+                    .filter(|event| event.kind != TimeBarEventKind::Payment)
+                    .chain(share.iter())
+                    .cloned()
+                    .collect();
                 // Stable: as the history, each day's payments before its steps.
                 events.sort_by_key(|event| (event.date, event.kind != TimeBarEventKind::Payment));
                 Some(events)
